@@ -1,0 +1,60 @@
+/**
+ * The in-memory, columnar form every reader produces and every later stage consumes.
+ * Columns are typed arrays; nothing here holds per-row JS objects or strings, except
+ * the dictionary of a categorical column (one string per distinct value).
+ */
+
+/** Source formats the readers understand. */
+export type SourceFormat = 'arrow' | 'parquet' | 'csv' | 'json';
+
+/** Logical type of a column, as shown to the user and used to pick an encoding. */
+export type LogicalType = 'float' | 'int' | 'bool' | 'date' | 'timestamp' | 'categorical';
+
+/** A numeric column. `valid[i] === 0` marks row i as missing; `valid === null` means no missing values. */
+export interface NumericColumn {
+  readonly kind: 'numeric';
+  readonly name: string;
+  readonly type: Exclude<LogicalType, 'categorical'>;
+  /** Dates are days since the epoch, timestamps milliseconds since the epoch, booleans 0/1. */
+  readonly values: Float64Array | Float32Array | Int32Array | Uint8Array;
+  readonly valid: Uint8Array | null;
+}
+
+/** A categorical (string-like) column: one int32 code per row, -1 for missing. */
+export interface CategoricalColumn {
+  readonly kind: 'categorical';
+  readonly name: string;
+  readonly type: 'categorical';
+  readonly codes: Int32Array;
+  readonly dictionary: readonly string[];
+}
+
+export type Column = NumericColumn | CategoricalColumn;
+
+/** A decoded dataset. All columns have `rows` entries. */
+export interface DataTable {
+  readonly name: string;
+  readonly format: SourceFormat;
+  readonly rows: number;
+  readonly columns: readonly Column[];
+}
+
+/** Whether row `i` of a column holds a value. */
+export function isPresent(col: Column, i: number): boolean {
+  return col.kind === 'categorical' ? col.codes[i] >= 0 : col.valid === null || col.valid[i] !== 0;
+}
+
+/** Finds a column by name or throws a DataError naming the table and the column. */
+export function getColumn(table: DataTable, name: string): Column {
+  const col = table.columns.find((c) => c.name === name);
+  if (!col) throw new DataError(`${table.name}: no column named "${name}" (columns: ${table.columns.map((c) => c.name).join(', ')})`);
+  return col;
+}
+
+/**
+ * An error in the user's data or file (not a bug): the message is shown as is, so it names
+ * the file, the column or field, and what was wrong.
+ */
+export class DataError extends Error {
+  override readonly name = 'DataError';
+}
