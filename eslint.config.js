@@ -1,0 +1,44 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+
+/** Reading a GPU tensor synchronously returns zeros in headless Chromium: always `await tensor.data()`. */
+const noSyncReadback = {
+  selector: "CallExpression[callee.property.name=/^(dataSync|arraySync)$/]",
+  message: 'dataSync()/arraySync() return zeros on WebGPU in headless Chromium and stall the GPU; use `await tensor.data()`.',
+};
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', '.gpu/', 'test-results/', 'playwright-report/', '.bench-out/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': ['error', noSyncReadback],
+    },
+  },
+  {
+    files: ['src/ui/**/*.tsx'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: reactHooks.configs.recommended.rules,
+  },
+  {
+    // The core is pure: no React, no DOM, nothing from the layers above it.
+    files: ['src/core/**/*.ts'],
+    ignores: ['src/core/**/*.test.ts'],
+    languageOptions: { globals: { ...globals.es2022 } },
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['react', 'react-dom', 'react-dom/*', 'recharts', 'zustand', 'zustand/*'], message: 'src/core stays free of UI libraries.' },
+          { group: ['**/ui/**', '**/ui', '**/state/**', '**/state', '**/workers/**', '**/workers', '**/gpu/**', '**/gpu', '**/cli/**'], message: 'src/core may only import from src/core (arrows point down: see docs/architecture.md).' },
+          { group: ['node:*', 'fs', 'path', 'os', 'worker_threads', 'child_process'], message: 'src/core runs in browsers and workers too: no Node modules.' },
+        ],
+      }],
+      'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage', 'HTMLElement'],
+    },
+  },
+);

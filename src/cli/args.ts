@@ -1,0 +1,30 @@
+/** Minimal argument parsing for the CLI: positionals, `--flag`, `--key value` and `--key=value`. */
+export interface ParsedArgs {
+  positionals: string[];
+  flags: Map<string, string | true>;
+}
+
+/** Flags that never take a value. */
+const BOOLEAN_FLAGS = new Set(['json', 'debug', 'help', 'bloom']);
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const positionals: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) {
+      positionals.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const key = a.slice(2, eq < 0 ? undefined : eq);
+    if (eq >= 0) flags.set(key, a.slice(eq + 1));
+    else if (BOOLEAN_FLAGS.has(key) || i + 1 >= argv.length || argv[i + 1].startsWith('--')) flags.set(key, true);
+    else flags.set(key, argv[++i]);
+  }
+  return { positionals, flags };
+}

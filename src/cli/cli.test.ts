@@ -1,0 +1,53 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('cli inspect', () => {
+  it('prints one JSON document whose statistics match a float64 reference over penguins.json', () => {
+    const r = cli('inspect', 'public/datasets/penguins.arrow', '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { rows: number; format: string; columns: { name: string; type: string; nulls: number; min: number | null; max: number | null; mean: number | null; distinct: number }[] };
+    const rows = JSON.parse(readFileSync('node_modules/vega-datasets/data/penguins.json', 'utf8')) as Record<string, string | number | null>[];
+    expect(out.rows).toBe(rows.length);
+    expect(out.format).toBe('arrow');
+    for (const col of out.columns) {
+      const values = rows.map((r) => r[col.name]);
+      const present = values.filter((v) => v !== null);
+      expect(col.nulls, col.name).toBe(values.length - present.length);
+      expect(col.distinct, col.name).toBe(new Set(present).size);
+      if (typeof present[0] === 'number') {
+        const nums = present as number[];
+        expect(col.min).toBe(Math.min(...nums));
+        expect(col.max).toBe(Math.max(...nums));
+        expect(col.mean).toBeCloseTo(nums.reduce((a, b) => a + b, 0) / nums.length, 9);
+      } else {
+        expect(col.type).toBe('categorical');
+      }
+    }
+  });
+
+  it('exits 1 with a one-line reason for a file that is not a dataset, and 2 for usage errors', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-cli-'));
+    const junk = join(dir, 'junk.bin');
+    writeFileSync(junk, Buffer.from([0, 159, 146, 150, 1, 2, 3]));
+    const bad = cli('inspect', junk, '--json');
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain('junk.bin: not a dataset');
+
+    const missing = cli('inspect', join(dir, 'missing.parquet'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('missing.parquet: cannot be read (ENOENT)');
+
+    expect(cli('inspect').code).toBe(2);
+    expect(cli('frobnicate').code).toBe(2);
+  });
+});

@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  Bool, DateDay, Dictionary, Float32, Float64, Int16, Int32, Int64, Int8, Table, TimestampMillisecond, Uint32, Utf8,
+  makeVector, tableToIPC, vectorFromArray, type Vector,
+} from 'apache-arrow';
+import { readArrow } from './arrow';
+import { readTable } from './read';
+import { Rng } from './rng';
+import type { Column } from './table';
+
+/** The value of row i as plain JS (null for missing, the string for categorical). */
+function cell(col: Column, i: number): number | string | null {
+  if (col.kind === 'categorical') return col.codes[i] < 0 ? null : col.dictionary[col.codes[i]];
+  if (col.valid && col.valid[i] === 0) return null;
+  return col.values[i];
+}
+
+describe('readArrow', () => {
+  it('reads every type it supports, with nulls and several record batches, matching the source values', () => {
+    const rng = new Rng(11);
+    const n = 1000;
+    const pick = <T,>(f: () => T, nullRate = 0.1) => Array.from({ length: n }, () => (rng.next() < nullRate ? null : f()));
+    const ints = pick(() => rng.int(2_000_000) - 1_000_000);
+    const i64 = pick(() => (rng.next() < 0.5 ? -1 : 1) * Math.floor(rng.next() * 2 ** 52));
+    const f64 = pick(() => rng.normal() * 1e6);
+    const f32 = pick(() => Math.fround(rng.normal()));
+    const small = pick(() => rng.int(200) - 100);
+    const u32 = pick(() => rng.int(4_000_000_000));
+    const bools = pick(() => rng.next() < 0.5);
+    const words = ['alpha', 'beta', 'gamma', 'δέλτα', ''];
+    const strs = pick(() => words[rng.int(words.length)]);
+    const days = pick(() => rng.int(40_000) - 10_000);
+    const stamps = pick(() => rng.int(2 ** 40));
+    const half = n / 2;
+    const batches = (arr: unknown[], type: Parameters<typeof vectorFromArray>[1]) =>
+      // Two record batches, to exercise chunked columns.
+      [vectorFromArray(arr.slice(0, half) as never[], type), vectorFromArray(arr.slice(half) as never[], type)];
+    const cols: Record<string, Vector[]> = {
+      i32: batches(ints, new Int32()),
+      i64: batches(i64.map((v) => (v === null ? null : BigInt(v))), new Int64()),
+      f64: batches(f64, new Float64()),
+      f32: batches(f32, new Float32()),
+      i8: batches(small, new Int8()),
+      i16: batches(small, new Int16()),
+      u32: batches(u32, new Uint32()),
+      bool: batches(bools, new Bool()),
+      str: batches(strs, new Utf8()),
+      // One dictionary shared by both batches (the file format has no replacement dictionaries).
+      dict: ((v) => [v.slice(0, half), v.slice(half)])(vectorFromArray(strs, new Dictionary(new Utf8(), new Int32()))),
+      day: batches(days.map((d) => (d === null ? null : new Date(d * 86_400_000))), new DateDay()),
+      ts: batches(stamps, new TimestampMillisecond()),
+    };
+    const tables = [0, 1].map((b) => new Table(Object.fromEntries(Object.entries(cols).map(([k, v]) => [k, v[b]]))));
+    const table = tables[0].concat(tables[1]);
+    const bytes = tableToIPC(table, 'file');
+    const out = readArrow(bytes, 'types.arrow');
+    expect(out.rows).toBe(n);
+    const expected: Record<string, (number | string | null)[]> = {
+      i32: ints, i64, f64, f32, i8: small, i16: small, u32,
+      bool: bools.map((b) => (b === null ? null : b ? 1 : 0)), str: strs, dict: strs, day: days, ts: stamps,
+    };
+    for (const [name, values] of Object.entries(expected)) {
+      const col = out.columns.find((c) => c.name === name)!;
+      const got = Array.from({ length: n }, (_, i) => cell(col, i));
+      expect(got, name).toEqual(values);
+    }
+    expect(out.columns.find((c) => c.name === 'day')!.type).toBe('date');
+    expect(out.columns.find((c) => c.name === 'ts')!.type).toBe('timestamp');
+    expect(out.columns.find((c) => c.name === 'dict')!.kind).toBe('categorical');
+    // The stream form reads the same, including a dictionary replaced between batches.
+    const replaced = new Table({ d: batches(strs, new Dictionary(new Utf8(), new Int32()))[0] }).concat(new Table({ d: batches(strs, new Dictionary(new Utf8(), new Int32()))[1] }));
+    const r = readArrow(tableToIPC(replaced, 'stream'), 'replaced.arrows');
+    expect(Array.from({ length: n }, (_, i) => cell(r.columns[0], i))).toEqual(strs);
+    const stream = readArrow(tableToIPC(table, 'stream'), 'types.arrows');
+    expect(stream.columns.map((c) => Array.from({ length: n }, (_, i) => cell(c, i)))).toEqual(out.columns.map((c) => Array.from({ length: n }, (_, i) => cell(c, i))));
+  });
+
+  it('reads vega-datasets flights-200k.arrow like its JSON twin', () => {
+    const arrow = readTable(readFileSync('node_modules/vega-datasets/data/flights-200k.arrow'), 'flights-200k.arrow');
+    const json = JSON.parse(readFileSync('node_modules/vega-datasets/data/flights-200k.json', 'utf8')) as Record<string, number>[];
+    expect(arrow.rows).toBe(json.length);
+    for (const col of arrow.columns) {
+      for (let i = 0; i < json.length; i += 97) expect(cell(col, i), `${col.name}[${i}]`).toBeCloseTo(json[i][col.name], 4);
+    }
+  });
+
+  it('reads the bundled penguins sample like vega-datasets penguins.json', () => {
+    const t = readTable(readFileSync('public/datasets/penguins.arrow'), 'penguins.arrow');
+    const json = JSON.parse(readFileSync('node_modules/vega-datasets/data/penguins.json', 'utf8')) as Record<string, string | number | null>[];
+    expect(t.rows).toBe(json.length);
+    for (const col of t.columns) expect(json.map((_, i) => cell(col, i)), col.name).toEqual(json.map((r) => r[col.name]));
+  });
+
+  it('makeVector columns with an offset slice read correctly', () => {
+    const v = makeVector(new Int32Array([1, 2, 3, 4, 5, 6])).slice(2, 5);
+    const out = readArrow(tableToIPC(new Table({ v }), 'file'), 'slice.arrow');
+    expect(Array.from({ length: 3 }, (_, i) => cell(out.columns[0], i))).toEqual([3, 4, 5]);
+  });
+});
+
+describe('readTable errors', () => {
+  it('names the file and says what is wrong', () => {
+    expect(() => readTable(new Uint8Array(0), 'empty.csv')).toThrow('empty.csv: empty file');
+    expect(() => readTable(new Uint8Array([0, 1, 2, 3, 4]), 'blob.bin')).toThrow(/blob\.bin: not a dataset/);
+    const good = tableToIPC(new Table({ a: vectorFromArray([1, 2, 3], new Float64()) }), 'file');
+    expect(() => readTable(good.subarray(0, good.length - 20), 'cut.arrow')).toThrow(/cut\.arrow/);
+    expect(() => readTable(new TextEncoder().encode('ARROW1\0\0garbage'), 'junk.arrow')).toThrow(/junk\.arrow/);
+  });
+});

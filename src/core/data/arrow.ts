@@ -1,0 +1,147 @@
+import { tableFromIPC, Type, type Data, type DataType, type Vector } from 'apache-arrow';
+import { DataError, type CategoricalColumn, type Column, type DataTable, type NumericColumn } from './table';
+
+/**
+ * Reads an Arrow IPC file or stream into a DataTable. Numbers stay typed arrays (64-bit
+ * integers are combined from their two 32-bit halves, never through BigInt), strings and
+ * dictionaries become categorical codes, dates become days and timestamps milliseconds.
+ */
+export function readArrow(bytes: Uint8Array, fileName: string): DataTable {
+  let table;
+  try {
+    table = tableFromIPC(bytes);
+  } catch (e) {
+    throw new DataError(`${fileName}: not a readable Arrow IPC file (${(e as Error).message})`);
+  }
+  const rows = table.numRows;
+  const columns: Column[] = table.schema.fields.map((field, i) => {
+    const vector = table.getChildAt(i);
+    if (!vector) throw new DataError(`${fileName}: column "${field.name}" has no data`);
+    return convertVector(vector, field.name, rows, fileName);
+  });
+  return { name: fileName, format: 'arrow', rows, columns };
+}
+
+function validity(vector: Vector, rows: number): Uint8Array | null {
+  if (vector.nullCount === 0) return null;
+  const valid = new Uint8Array(rows);
+  let at = 0;
+  for (const chunk of vector.data) {
+    for (let i = 0; i < chunk.length; i++) valid[at + i] = chunk.getValid(i) ? 1 : 0;
+    at += chunk.length;
+  }
+  return valid;
+}
+
+function numeric(name: string, type: NumericColumn['type'], values: NumericColumn['values'], valid: Uint8Array | null): NumericColumn {
+  return { kind: 'numeric', name, type, values, valid };
+}
+
+/** Copies each chunk's values through `read(chunk, i)` into one array. */
+function gather<A extends Float64Array | Int32Array | Float32Array | Uint8Array>(
+  out: A,
+  vector: Vector,
+  read: (values: Data['values'], i: number, chunk: Data) => number,
+): A {
+  let at = 0;
+  for (const chunk of vector.data) {
+    const v = chunk.values;
+    for (let i = 0; i < chunk.length; i++) out[at + i] = read(v, i, chunk);
+    at += chunk.length;
+  }
+  return out;
+}
+
+function convertVector(vector: Vector, name: string, rows: number, fileName: string): Column {
+  const type: DataType = vector.type;
+  const valid = validity(vector, rows);
+  switch (type.typeId) {
+    case Type.Int: {
+      const { bitWidth, isSigned } = type as unknown as { bitWidth: number; isSigned: boolean };
+      if (bitWidth === 64) {
+        // Arrow's `values` are already offset to the chunk; read each 64-bit word as two halves.
+        return numeric(name, 'int', gather(new Float64Array(rows), vector, (v, i, c) => {
+          const w = new Int32Array(v.buffer, v.byteOffset, c.length * 2);
+          const lo = w[2 * i] >>> 0;
+          const hi = w[2 * i + 1];
+          return (isSigned ? hi : hi >>> 0) * 4294967296 + lo;
+        }), valid);
+      }
+      if (bitWidth === 32 && !isSigned) return numeric(name, 'int', gather(new Float64Array(rows), vector, (v, i) => v[i] as number), valid);
+      return numeric(name, 'int', gather(new Int32Array(rows), vector, (v, i) => v[i] as number), valid);
+    }
+    case Type.Float: {
+      const precision = (type as unknown as { precision: number }).precision;
+      if (precision === 2) return numeric(name, 'float', gather(new Float64Array(rows), vector, (v, i) => v[i] as number), valid);
+      // Half floats are stored as uint16 bits; Vector.get decodes them.
+      if (precision === 0) return numeric(name, 'float', fromGet(vector, rows, new Float32Array(rows)), valid);
+      return numeric(name, 'float', gather(new Float32Array(rows), vector, (v, i) => v[i] as number), valid);
+    }
+    case Type.Bool:
+      return numeric(name, 'bool', fromGet(vector, rows, new Uint8Array(rows)), valid);
+    case Type.Date:
+      return numeric(name, 'date', fromGet(vector, rows, new Float64Array(rows), (ms) => Math.floor(ms / 86_400_000)), valid);
+    case Type.Timestamp:
+      return numeric(name, 'timestamp', fromGet(vector, rows, new Float64Array(rows)), valid);
+    case Type.Utf8:
+    case Type.LargeUtf8:
+      return categoricalFromStrings(name, vector, rows);
+    case Type.Dictionary:
+      return categoricalFromDictionary(name, vector, rows, fileName);
+    default:
+      throw new DataError(`${fileName}: column "${name}" has Arrow type ${String(type)}, which Trainbench cannot use as a feature yet`);
+  }
+}
+
+function fromGet<A extends Float64Array | Float32Array | Uint8Array>(vector: Vector, rows: number, out: A, map?: (x: number) => number): A {
+  for (let i = 0; i < rows; i++) {
+    const x = vector.get(i) as number | bigint | boolean | Date | null;
+    const n = x === null ? 0 : typeof x === 'boolean' ? (x ? 1 : 0) : x instanceof Date ? x.getTime() : Number(x);
+    out[i] = map && x !== null ? map(n) : n;
+  }
+  return out;
+}
+
+function categoricalFromStrings(name: string, vector: Vector, rows: number): CategoricalColumn {
+  const codes = new Int32Array(rows);
+  const dictionary: string[] = [];
+  const lookup = new Map<string, number>();
+  for (let i = 0; i < rows; i++) {
+    const s = vector.get(i) as string | null;
+    if (s === null) {
+      codes[i] = -1;
+      continue;
+    }
+    let code = lookup.get(s);
+    if (code === undefined) {
+      code = dictionary.length;
+      dictionary.push(s);
+      lookup.set(s, code);
+    }
+    codes[i] = code;
+  }
+  return { kind: 'categorical', name, type: 'categorical', codes, dictionary };
+}
+
+function categoricalFromDictionary(name: string, vector: Vector, rows: number, fileName: string): CategoricalColumn {
+  const dictVector = (vector.data[0] as Data & { dictionary?: Vector }).dictionary;
+  if (!dictVector || dictVector.data.length === 0) return categoricalFromStrings(name, vector, rows);
+  const dictionary: string[] = [];
+  for (let i = 0; i < dictVector.length; i++) dictionary.push(String(dictVector.get(i)));
+  const codes = new Int32Array(rows);
+  let at = 0;
+  for (const chunk of vector.data) {
+    if ((chunk as Data & { dictionary?: Vector }).dictionary !== dictVector) {
+      // Replacement dictionaries per batch: fall back to string interning.
+      return categoricalFromStrings(name, vector, rows);
+    }
+    const v = chunk.values as ArrayLike<number>;
+    for (let i = 0; i < chunk.length; i++) {
+      const code = chunk.getValid(i) ? Number(v[i]) : -1;
+      if (code >= dictionary.length) throw new DataError(`${fileName}: column "${name}" row ${at + i} has dictionary code ${code} past the dictionary's ${dictionary.length} entries`);
+      codes[at + i] = code;
+    }
+    at += chunk.length;
+  }
+  return { kind: 'categorical', name, type: 'categorical', codes, dictionary };
+}

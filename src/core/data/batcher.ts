@@ -1,0 +1,79 @@
+import { Rng } from './rng';
+
+/** Where a filled batch sits in the schedule. */
+export interface BatchInfo {
+  /** Rows written (the last batch of an epoch may be short); 0 once every epoch is done. */
+  size: number;
+  epoch: number;
+  /** Index of this batch within its epoch. */
+  index: number;
+  lastInEpoch: boolean;
+}
+
+export interface BatcherOptions {
+  /** Encoded rows, `dim` floats each, row-major. */
+  x: Float32Array;
+  dim: number;
+  /** One target value per row. */
+  y: Float32Array;
+  /** Rows to draw from (for example the train split). */
+  rows: Int32Array;
+  batchSize: number;
+  epochs: number;
+  seed: number;
+  /** Shuffle rows each epoch (default true). */
+  shuffle?: boolean;
+}
+
+/**
+ * Fills caller-owned batch buffers, epoch after epoch. Each epoch visits every row exactly
+ * once in a seeded order (a fresh permutation per epoch, derived from the seed and the
+ * epoch number), so a run is repeatable and the buffers can be recycled with no allocation.
+ */
+export class Batcher {
+  private readonly order: Int32Array;
+  private epoch = 0;
+  private position = 0;
+  private batchIndex = 0;
+
+  constructor(private readonly opts: BatcherOptions) {
+    if (!(opts.batchSize >= 1) || !Number.isInteger(opts.batchSize)) throw new RangeError(`batch size must be a positive integer (got ${opts.batchSize})`);
+    if (opts.rows.length === 0) throw new RangeError('the batcher needs at least one row');
+    this.order = opts.rows.slice();
+    this.reshuffle();
+  }
+
+  /** Batches in one epoch. */
+  get batchesPerEpoch(): number {
+    return Math.ceil(this.opts.rows.length / this.opts.batchSize);
+  }
+
+  private reshuffle(): void {
+    this.order.set(this.opts.rows);
+    if (this.opts.shuffle !== false) new Rng((this.opts.seed * 0x9e3779b1 + this.epoch * 0x85ebca6b) >>> 0).shuffle(this.order);
+  }
+
+  /** Writes the next batch into `xb` (batchSize x dim) and `yb` (batchSize); returns where it sits. */
+  fill(xb: Float32Array, yb: Float32Array): BatchInfo {
+    const { x, y, dim, batchSize, epochs } = this.opts;
+    if (xb.length < batchSize * dim || yb.length < batchSize) throw new RangeError('batch buffers are smaller than one batch');
+    if (this.epoch >= epochs) return { size: 0, epoch: this.epoch, index: 0, lastInEpoch: true };
+    const size = Math.min(batchSize, this.order.length - this.position);
+    for (let b = 0; b < size; b++) {
+      const r = this.order[this.position + b];
+      xb.set(x.subarray(r * dim, r * dim + dim), b * dim);
+      yb[b] = y[r];
+    }
+    const info: BatchInfo = { size, epoch: this.epoch, index: this.batchIndex, lastInEpoch: false };
+    this.position += size;
+    this.batchIndex++;
+    if (this.position >= this.order.length) {
+      info.lastInEpoch = true;
+      this.epoch++;
+      this.position = 0;
+      this.batchIndex = 0;
+      if (this.epoch < epochs) this.reshuffle();
+    }
+    return info;
+  }
+}

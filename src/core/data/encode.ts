@@ -1,0 +1,214 @@
+import { getColumn, DataError, type Column, type DataTable } from './table';
+import { columnStats } from './stats';
+import { splitRows, type Split, type SplitSpec } from './split';
+
+/** Which column to predict and which to learn from. */
+export interface FeatureSpec {
+  label: string;
+  features: string[];
+}
+
+/** Categorical features with at most this many values are one-hot encoded; larger ones are hashed. */
+export const ONE_HOT_LIMIT = 64;
+/** Buckets for feature hashing of high-cardinality categorical features. */
+export const HASH_BUCKETS = 32;
+
+/** A dataset turned into training-ready float32 rows, split, standardised on the train part. */
+export interface EncodedDataset {
+  /** Rows kept (rows whose label is missing are dropped). */
+  rows: number;
+  dim: number;
+  /** Name of each of the `dim` encoded features (`island=Biscoe`, `bill_mm`, `name#7`). */
+  featureNames: string[];
+  /** rows x dim, row-major. */
+  x: Float32Array;
+  /** One value per row: class index (classification) or standardised target (regression). */
+  y: Float32Array;
+  task: 'classification' | 'regression';
+  /** Class names for classification, null for regression. */
+  classes: string[] | null;
+  /** Regression targets were standardised with these (y_raw = y * std + mean). */
+  target: { mean: number; std: number } | null;
+  split: Split;
+  /** Rows of the source table, one per encoded row. */
+  sourceRows: Int32Array;
+  droppedMissingLabel: number;
+}
+
+/**
+ * Picks a default label: a column named like a target (label, target, class, species, y),
+ * else the last categorical column, else the last column. Stated here and in the README.
+ */
+export function defaultLabel(table: DataTable): string {
+  const named = table.columns.find((c) => /^(label|target|class|species|y|outcome)$/i.test(c.name));
+  if (named) return named.name;
+  const cats = table.columns.filter((c) => c.kind === 'categorical');
+  return (cats.length ? cats[cats.length - 1] : table.columns[table.columns.length - 1]).name;
+}
+
+/** Default features: every other column, skipping ones that are mostly missing or unique per row (ids). */
+export function defaultFeatures(table: DataTable, label: string): string[] {
+  return table.columns
+    .filter((c) => c.name !== label)
+    .filter((c) => {
+      const s = columnStats(c);
+      if (s.nulls > 0.5 * table.rows) return false;
+      if (c.kind === 'categorical' && s.distinct > 0.5 * table.rows && s.distinct > ONE_HOT_LIMIT) return false;
+      return true;
+    })
+    .map((c) => c.name);
+}
+
+/**
+ * Encodes a table for training. Rules (documented in the README):
+ * - rows with a missing label are dropped; a categorical or boolean label means
+ *   classification, a numeric one regression (target standardised);
+ * - numeric features are standardised with the train split's mean and deviation;
+ *   a missing numeric value becomes the train mean (0 after standardising);
+ * - categorical features become one-hot columns (<= ONE_HOT_LIMIT values) or are hashed
+ *   into HASH_BUCKETS columns; a missing category is all zeros;
+ * - non-finite numbers (NaN, Infinity) in a feature or the label are refused with a DataError.
+ */
+export function encodeTable(table: DataTable, spec: FeatureSpec, splitSpec: SplitSpec): EncodedDataset {
+  const labelCol = getColumn(table, spec.label);
+  if (spec.features.length === 0) throw new DataError(`${table.name}: pick at least one feature column besides the label "${spec.label}"`);
+  if (spec.features.includes(spec.label)) throw new DataError(`${table.name}: the label "${spec.label}" cannot also be a feature`);
+  const featureCols = spec.features.map((f) => getColumn(table, f));
+  for (const col of [labelCol, ...featureCols]) {
+    const s = columnStats(col);
+    if (s.nonFinite > 0) {
+      throw new DataError(`${table.name}: column "${col.name}" has ${s.nonFinite} non-finite value(s) (NaN or Infinity); remove them or drop the column`);
+    }
+  }
+
+  // Rows kept: label present.
+  const keep: number[] = [];
+  for (let i = 0; i < table.rows; i++) if (present(labelCol, i)) keep.push(i);
+  const sourceRows = Int32Array.from(keep);
+  const rows = sourceRows.length;
+  if (rows < 2) throw new DataError(`${table.name}: only ${rows} row(s) have a value in label column "${spec.label}"`);
+  const split = splitRows(rows, splitSpec);
+
+  const encoders = featureCols.map((c) => featureEncoder(c, sourceRows, split.train));
+  const dim = encoders.reduce((d, e) => d + e.width, 0);
+  const x = new Float32Array(rows * dim);
+  let offset = 0;
+  for (const e of encoders) {
+    e.write(x, dim, offset);
+    offset += e.width;
+  }
+
+  const y = new Float32Array(rows);
+  let task: EncodedDataset['task'];
+  let classes: string[] | null = null;
+  let target: EncodedDataset['target'] = null;
+  if (labelCol.kind === 'categorical') {
+    task = 'classification';
+    // Compact the codes that occur, so no class is empty.
+    const remap = new Int32Array(labelCol.dictionary.length).fill(-1);
+    classes = [];
+    for (let r = 0; r < rows; r++) {
+      const c = labelCol.codes[sourceRows[r]];
+      if (remap[c] < 0) {
+        remap[c] = classes.length;
+        classes.push(labelCol.dictionary[c]);
+      }
+      y[r] = remap[c];
+    }
+  } else if (labelCol.type === 'bool') {
+    task = 'classification';
+    classes = ['false', 'true'];
+    for (let r = 0; r < rows; r++) y[r] = labelCol.values[sourceRows[r]] ? 1 : 0;
+  } else {
+    task = 'regression';
+    const m = moments(labelCol.values, sourceRows, split.train);
+    target = m;
+    for (let r = 0; r < rows; r++) y[r] = (labelCol.values[sourceRows[r]] - m.mean) / m.std;
+  }
+  if (task === 'classification' && classes && classes.length < 2) {
+    throw new DataError(`${table.name}: label "${spec.label}" has a single class ("${classes[0]}"); nothing to learn`);
+  }
+  return {
+    rows, dim, featureNames: encoders.flatMap((e) => e.names), x, y, task, classes, target, split, sourceRows,
+    droppedMissingLabel: table.rows - rows,
+  };
+}
+
+function present(col: Column, i: number): boolean {
+  return col.kind === 'categorical' ? col.codes[i] >= 0 : col.valid === null || col.valid[i] !== 0;
+}
+
+/** Mean and standard deviation (population; 1 when zero) over the train rows' present values. */
+function moments(values: ArrayLike<number>, sourceRows: Int32Array, train: Int32Array, valid: Uint8Array | null = null) {
+  let sum = 0;
+  let sq = 0;
+  let n = 0;
+  for (let t = 0; t < train.length; t++) {
+    const i = sourceRows[train[t]];
+    if (valid !== null && valid[i] === 0) continue;
+    const v = values[i];
+    sum += v;
+    sq += v * v;
+    n++;
+  }
+  const mean = n ? sum / n : 0;
+  const variance = n ? Math.max(0, sq / n - mean * mean) : 0;
+  const std = Math.sqrt(variance);
+  return { mean, std: std > 1e-12 ? std : 1 };
+}
+
+interface FeatureEncoder {
+  width: number;
+  names: string[];
+  write(x: Float32Array, dim: number, offset: number): void;
+}
+
+function featureEncoder(col: Column, sourceRows: Int32Array, train: Int32Array): FeatureEncoder {
+  const rows = sourceRows.length;
+  if (col.kind === 'numeric') {
+    const { mean, std } = moments(col.values, sourceRows, train, col.valid);
+    return {
+      width: 1,
+      names: [col.name],
+      write(x, dim, offset) {
+        for (let r = 0; r < rows; r++) {
+          const i = sourceRows[r];
+          x[r * dim + offset] = col.valid !== null && col.valid[i] === 0 ? 0 : (col.values[i] - mean) / std;
+        }
+      },
+    };
+  }
+  if (col.dictionary.length <= ONE_HOT_LIMIT) {
+    return {
+      width: col.dictionary.length,
+      names: col.dictionary.map((v) => `${col.name}=${v}`),
+      write(x, dim, offset) {
+        for (let r = 0; r < rows; r++) {
+          const c = col.codes[sourceRows[r]];
+          if (c >= 0) x[r * dim + offset + c] = 1;
+        }
+      },
+    };
+  }
+  const bucketOf = col.dictionary.map((v) => fnv1a(v) % HASH_BUCKETS);
+  return {
+    width: HASH_BUCKETS,
+    names: Array.from({ length: HASH_BUCKETS }, (_, b) => `${col.name}#${b}`),
+    write(x, dim, offset) {
+      for (let r = 0; r < rows; r++) {
+        const c = col.codes[sourceRows[r]];
+        if (c >= 0) x[r * dim + offset + bucketOf[c]] += 1;
+      }
+    },
+  };
+}
+
+/** 32-bit FNV-1a of a string's UTF-16 code units: stable across runs and machines. */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

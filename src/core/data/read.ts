@@ -1,0 +1,51 @@
+import { readArrow } from './arrow';
+import { DataError, type DataTable, type SourceFormat } from './table';
+
+/** Recognises a file's format from its first bytes, falling back to the file name's extension. */
+export function sniffFormat(bytes: Uint8Array, fileName: string): SourceFormat | null {
+  const magic = (s: string, at = 0) => bytes.length >= at + s.length && [...s].every((ch, i) => bytes[at + i] === ch.charCodeAt(0));
+  if (magic('PAR1')) return 'parquet';
+  if (magic('ARROW1')) return 'arrow';
+  // Arrow IPC stream: continuation marker 0xFFFFFFFF then a metadata length.
+  if (bytes.length >= 8 && bytes[0] === 0xff && bytes[1] === 0xff && bytes[2] === 0xff && bytes[3] === 0xff) return 'arrow';
+  const ext = fileName.toLowerCase().split('.').pop() ?? '';
+  if (ext === 'csv' || ext === 'tsv' || ext === 'txt') return 'csv';
+  if (ext === 'json' || ext === 'ndjson' || ext === 'jsonl') return 'json';
+  if (ext === 'arrow' || ext === 'feather' || ext === 'arrows' || ext === 'ipc') return 'arrow';
+  if (ext === 'parquet') return 'parquet';
+  return null;
+}
+
+/** A reader for one format; more are registered as they land (Parquet, CSV, JSON). */
+export type Reader = (bytes: Uint8Array, fileName: string) => DataTable;
+
+const readers: Partial<Record<SourceFormat, Reader>> = { arrow: readArrow };
+
+/** Registers the reader for a format (kept open so that heavy readers load only where needed). */
+export function registerReader(format: SourceFormat, reader: Reader): void {
+  readers[format] = reader;
+}
+
+/**
+ * Decodes a file of any supported format into a DataTable. Every failure is a DataError
+ * whose message names the file and says what was wrong.
+ */
+export function readTable(bytes: Uint8Array, fileName: string): DataTable {
+  if (bytes.length === 0) throw new DataError(`${fileName}: empty file`);
+  const format = sniffFormat(bytes, fileName);
+  if (format === null) {
+    throw new DataError(`${fileName}: not a dataset Trainbench can read (expected Parquet, Arrow IPC, CSV/TSV or JSON; the first bytes match none of them)`);
+  }
+  const reader = readers[format];
+  if (!reader) throw new DataError(`${fileName}: ${format} files are not supported yet`);
+  let table: DataTable;
+  try {
+    table = reader(bytes, fileName);
+  } catch (e) {
+    if (e instanceof DataError) throw e;
+    throw new DataError(`${fileName}: could not be decoded as ${format} (${(e as Error).message})`);
+  }
+  if (table.rows === 0) throw new DataError(`${fileName}: the file holds no rows`);
+  if (table.columns.length === 0) throw new DataError(`${fileName}: the file holds no columns`);
+  return table;
+}

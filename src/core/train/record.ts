@@ -1,0 +1,82 @@
+/** Types of a run's configuration and its record (see docs/interfaces.md, `version` 1). */
+import type { ModelSpec } from './model';
+
+export interface RunConfig {
+  data: {
+    fingerprint: string;
+    name: string;
+    rows: number;
+    label: string;
+    features: string[];
+    dedup: 'none' | 'exact' | 'bloom';
+    split: { train: number; val: number; test: number; seed: number };
+  };
+  model: ModelSpec;
+  optimizer: { name: string; learningRate: number; [key: string]: unknown };
+  batchSize: number;
+  epochs: number;
+  precision: 'fp32' | 'fp16-mixed';
+  engine: 'tfjs';
+  backend: BackendName;
+  prefetch: number;
+  seed: number;
+}
+
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+export interface Environment {
+  runtime: string;
+  adapter: { vendor: string; architecture: string } | null;
+  features: string[];
+  f16Path: 'none' | 'native' | 'packed';
+  backend: BackendName;
+  /** Why the requested backend was not used, or null. */
+  fallbackReason: string | null;
+}
+
+export interface StepRecord {
+  step: number;
+  epoch: number;
+  /** Seconds since the run started. */
+  time: number;
+  loss: number;
+  samplesPerSec: number;
+  dataWaitMs: number;
+  gpuMs: number | null;
+  readbackMs: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  valLoss: number | null;
+  valAccuracy: number | null;
+}
+
+export type RunStatus = 'queued' | 'running' | 'paused' | 'done' | 'stopped' | 'failed';
+
+export interface RunSummary {
+  status: Exclude<RunStatus, 'queued' | 'running' | 'paused'>;
+  medianSamplesPerSec: number;
+  timeToTargetLoss: number | null;
+  finalValMetric: number | null;
+  error?: string;
+}
+
+export interface RunRecord {
+  version: 1;
+  id: string;
+  config: RunConfig;
+  environment: Environment;
+  steps: StepRecord[];
+  epochs: EpochRecord[];
+  summary: RunSummary;
+}
+
+/** Median of a list of numbers (NaN when empty). */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}

@@ -1,0 +1,187 @@
+import * as tf from '@tensorflow/tfjs';
+import { createModel, type Model } from './model';
+import { batchLoss, evalBatch, type Task } from './loss';
+import { median, type EpochRecord, type RunConfig, type RunSummary, type StepRecord } from './record';
+
+/** One batch as the data side hands it over: the buffers may be longer than `size` rows. */
+export interface Batch {
+  x: Float32Array;
+  y: Float32Array;
+  size: number;
+  epoch: number;
+  index: number;
+  lastInEpoch: boolean;
+}
+
+/** Where batches come from: a prefetch queue fed by the data worker, or a local batcher. */
+export interface BatchSource {
+  /** The next batch, or null when every epoch has been delivered. */
+  next(): Promise<Batch | null>;
+  /** Hands a consumed batch's buffers back for refilling. */
+  recycle(batch: Batch): void;
+}
+
+/** The part of an optimizer the loop needs (one step over all variables). */
+export interface StepOptimizer {
+  applyGradients(vars: tf.Variable[], grads: tf.Tensor[]): void;
+  dispose(): void;
+}
+
+export interface TrainTask {
+  task: Task;
+  dim: number;
+  /** Number of classes (classification) or 1 (regression). */
+  outputs: number;
+  /** Held-out rows for the per-epoch validation pass, or null. */
+  val: { x: Float32Array; y: Float32Array; rows: number } | null;
+}
+
+export interface TrainHooks {
+  /** Called with step records a few times a second (never per step). */
+  onSteps(steps: StepRecord[]): void;
+  onEpoch(epoch: EpochRecord): void;
+  /** Checked before each step. */
+  shouldStop(): boolean;
+  /** Resolves when training may continue (pause support). */
+  waitWhilePaused(): Promise<void>;
+}
+
+export interface TrainOptions {
+  /** Read the loss back every this many steps (one GPU sync per group); default 10. */
+  readEvery?: number;
+  /** Post metrics at most this often, ms; default 250. */
+  flushMs?: number;
+  now?: () => number;
+}
+
+/**
+ * The training loop, backend-agnostic: tfjs on WebGPU in a browser worker, on Dawn in Node,
+ * or on the cpu backend in tests. Losses are read back asynchronously in groups (never
+ * `dataSync`), metrics are buffered and flushed a few times a second, and every tensor a
+ * step makes is disposed, so `tf.memory().numTensors` stays flat over a run.
+ */
+export async function train(
+  config: RunConfig,
+  task: TrainTask,
+  source: BatchSource,
+  makeOptimizer: () => StepOptimizer,
+  hooks: TrainHooks,
+  options: TrainOptions = {},
+): Promise<RunSummary> {
+  const now = options.now ?? (() => performance.now());
+  const readEvery = options.readEvery ?? 10;
+  const flushMs = options.flushMs ?? 250;
+  const model: Model = createModel(config.model, task.dim, task.outputs, config.seed);
+  const optimizer = makeOptimizer();
+  const start = now();
+  const allRates: number[] = [];
+  let outbox: StepRecord[] = [];
+  let lastFlush = start;
+  let step = 0;
+  let status: RunSummary['status'] = 'done';
+  let epochLossSum = 0;
+  let epochLossCount = 0;
+  let finalValMetric: number | null = null;
+
+  // Losses not yet read back, with what we know about their steps.
+  let pending: { loss: tf.Scalar; rec: Omit<StepRecord, 'loss' | 'samplesPerSec' | 'readbackMs'>; samples: number }[] = [];
+  let windowStart = start;
+
+  const drain = async () => {
+    if (pending.length === 0) return;
+    const group = pending;
+    pending = [];
+    const stacked = tf.stack(group.map((p) => p.loss));
+    for (const p of group) p.loss.dispose();
+    const t0 = now();
+    const losses = await stacked.data();
+    const readbackMs = now() - t0;
+    stacked.dispose();
+    const t1 = now();
+    const samples = group.reduce((s, p) => s + p.samples, 0);
+    const rate = samples / Math.max(1e-6, (t1 - windowStart) / 1000);
+    windowStart = t1;
+    group.forEach((p, i) => {
+      const rec: StepRecord = { ...p.rec, loss: losses[i], samplesPerSec: rate, readbackMs: i === group.length - 1 ? readbackMs : 0 };
+      outbox.push(rec);
+      epochLossSum += losses[i];
+      epochLossCount++;
+    });
+    allRates.push(rate);
+    if (t1 - lastFlush >= flushMs) flush();
+  };
+  const flush = () => {
+    if (outbox.length) hooks.onSteps(outbox);
+    outbox = [];
+    lastFlush = now();
+  };
+
+  try {
+    for (;;) {
+      await hooks.waitWhilePaused();
+      if (hooks.shouldStop()) {
+        status = 'stopped';
+        break;
+      }
+      const t0 = now();
+      const batch = await source.next();
+      const dataWaitMs = now() - t0;
+      if (batch === null) break;
+      const size = batch.size;
+      const loss = tf.tidy(() => {
+        const xs = tf.tensor2d(batch.x.subarray(0, size * task.dim), [size, task.dim]);
+        const ys = tf.tensor1d(batch.y.subarray(0, size));
+        const { value, grads } = tf.variableGrads(() => batchLoss(task.task, model.apply(xs), ys, task.outputs), model.variables);
+        optimizer.applyGradients(model.variables, model.variables.map((v) => grads[v.name]));
+        return value;
+      });
+      source.recycle(batch);
+      pending.push({ loss, samples: size, rec: { step, epoch: batch.epoch, time: (t0 - start) / 1000, dataWaitMs, gpuMs: null } });
+      step++;
+      if (pending.length >= readEvery || batch.lastInEpoch) await drain();
+      if (batch.lastInEpoch) {
+        const valResult = task.val ? await validate(model, task) : null;
+        finalValMetric = valResult ? (task.task === 'classification' ? valResult.accuracy : valResult.loss) : finalValMetric;
+        flush();
+        hooks.onEpoch({
+          epoch: batch.epoch,
+          trainLoss: epochLossCount ? epochLossSum / epochLossCount : NaN,
+          valLoss: valResult?.loss ?? null,
+          valAccuracy: valResult?.accuracy ?? null,
+        });
+        epochLossSum = 0;
+        epochLossCount = 0;
+        windowStart = now();
+      }
+    }
+    await drain();
+    flush();
+  } finally {
+    for (const p of pending) p.loss.dispose();
+    optimizer.dispose();
+    model.dispose();
+  }
+  return { status, medianSamplesPerSec: median(allRates), timeToTargetLoss: null, finalValMetric };
+}
+
+/** Mean validation loss (and accuracy for classification) in chunks, read back once per chunk. */
+async function validate(model: Model, task: TrainTask): Promise<{ loss: number; accuracy: number | null }> {
+  const val = task.val!;
+  const chunk = 2048;
+  let lossSum = 0;
+  let correct = 0;
+  for (let at = 0; at < val.rows; at += chunk) {
+    const n = Math.min(chunk, val.rows - at);
+    const out = tf.tidy(() => {
+      const xs = tf.tensor2d(val.x.subarray(at * task.dim, (at + n) * task.dim), [n, task.dim]);
+      const ys = tf.tensor1d(val.y.subarray(at, at + n));
+      const r = evalBatch(task.task, model.apply(xs), ys, task.outputs);
+      return r.correct ? tf.stack([r.lossSum, r.correct]) : tf.stack([r.lossSum]);
+    });
+    const v = await out.data();
+    out.dispose();
+    lossSum += v[0];
+    correct += v.length > 1 ? v[1] : 0;
+  }
+  return { loss: lossSum / val.rows, accuracy: task.task === 'classification' ? correct / val.rows : null };
+}

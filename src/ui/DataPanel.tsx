@@ -1,0 +1,109 @@
+import { useRef, useState, type DragEvent } from 'react';
+import { loadFiles, setLabel, toggleFeature } from '../state/actions';
+import { useWorkbench } from './hooks';
+import { compact, count } from './format';
+
+/** Drop zone and file picker, the dataset summary, and the label and feature choice. */
+export function DataPanel() {
+  const dataset = useWorkbench((s) => s.dataset);
+  const input = useRef<HTMLInputElement>(null);
+  const [over, setOver] = useState(false);
+  const { summary } = dataset;
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setOver(false);
+    if (e.dataTransfer.files.length) void loadFiles(e.dataTransfer.files);
+  };
+
+  return (
+    <section className="panel data-panel" aria-labelledby="data-heading">
+      <h2 id="data-heading">Data</h2>
+      <div
+        className={`dropzone ${over ? 'over' : ''}`}
+        data-testid="dropzone"
+        onDragOver={(e) => {
+          e.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={onDrop}
+      >
+        <p>Drop a Parquet, Arrow or CSV file here</p>
+        <button type="button" onClick={() => input.current?.click()}>
+          Choose a file…
+        </button>
+        <input
+          ref={input}
+          type="file"
+          data-testid="file-input"
+          aria-label="Choose a dataset file"
+          className="visually-hidden"
+          accept=".parquet,.arrow,.feather,.arrows,.csv,.tsv,.json"
+          onChange={(e) => {
+            if (e.target.files?.length) void loadFiles(e.target.files);
+            e.target.value = '';
+          }}
+        />
+      </div>
+      {dataset.status === 'loading' && <p className="muted">Loading {dataset.loadingName}…</p>}
+      {dataset.error && (
+        <p className="error" role="alert" data-testid="data-error">
+          {dataset.error}
+        </p>
+      )}
+      {summary && (
+        <div data-testid="dataset-summary" data-rows={summary.rows} data-name={summary.name}>
+          <p>
+            <strong>{summary.name}</strong> · {summary.format} · {count(summary.rows)} rows · {summary.columns.length} columns
+            <span className="muted"> · decoded in {summary.decodeMs.toFixed(0)} ms</span>
+          </p>
+          <label>
+            Label{' '}
+            <select value={dataset.label ?? ''} onChange={(e) => setLabel(e.target.value)} data-testid="label-select">
+              {summary.columns.map((c) => (
+                <option key={c.name} value={c.name}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <table className="schema">
+            <thead>
+              <tr>
+                <th>use</th>
+                <th>column</th>
+                <th>type</th>
+                <th>nulls</th>
+                <th>min</th>
+                <th>max</th>
+                <th>mean</th>
+                <th>distinct</th>
+              </tr>
+            </thead>
+            <tbody>
+              {summary.columns.map((c) => (
+                <tr key={c.name}>
+                  <td>
+                    {c.name === dataset.label ? (
+                      'label'
+                    ) : (
+                      <input type="checkbox" aria-label={`use ${c.name} as a feature`} checked={dataset.features.includes(c.name)} onChange={() => toggleFeature(c.name)} />
+                    )}
+                  </td>
+                  <td>{c.name}</td>
+                  <td>{c.type}</td>
+                  <td>{count(c.nulls)}</td>
+                  <td>{compact(c.min)}</td>
+                  <td>{compact(c.max)}</td>
+                  <td>{compact(c.mean)}</td>
+                  <td>{count(c.distinct)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

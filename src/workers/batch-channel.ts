@@ -1,0 +1,83 @@
+/**
+ * The bounded prefetch queue between the data worker and the trainer, over one run's
+ * MessagePort. The data side owns `depth` pairs of batch buffers; a filled pair is
+ * transferred to the trainer, which transfers it back once the batch is on the device.
+ * So at most `depth` batches are in flight, and no batch allocates memory.
+ */
+import type { Batcher } from '../core/data/batcher';
+import type { Batch, BatchSource } from '../core/train/trainer';
+import type { BatchMessage } from './protocol';
+
+/** Data side: fills and sends batches as buffers come back. Returns a function that stops it. */
+export function serveBatches(port: MessagePort, batcher: Batcher, dim: number, batchSize: number, depth: number): () => void {
+  let done = false;
+  const send = (m: BatchMessage, t: Transferable[] = []) => port.postMessage(m, t);
+  const fillAndSend = (x: Float32Array, y: Float32Array) => {
+    if (done) return;
+    const info = batcher.fill(x, y);
+    if (info.size === 0) {
+      done = true;
+      send({ type: 'end' });
+      return;
+    }
+    send({ type: 'batch', x, y, ...info }, [x.buffer, y.buffer]);
+  };
+  const stop = () => {
+    done = true;
+    port.close();
+  };
+  port.onmessage = (e: MessageEvent<BatchMessage>) => {
+    const m = e.data;
+    if (m.type === 'recycle') fillAndSend(m.x, m.y);
+    else if (m.type === 'stop') stop();
+  };
+  for (let i = 0; i < depth && !done; i++) fillAndSend(new Float32Array(batchSize * dim), new Float32Array(batchSize));
+  return stop;
+}
+
+/** Trainer side: a BatchSource reading the queue; `recycle` sends the buffers back. */
+export class PortBatchSource implements BatchSource {
+  private readonly queue: (Batch | null)[] = [];
+  private waiter: ((b: Batch | null) => void) | null = null;
+  private failure: Error | null = null;
+  private failWaiter: ((e: Error) => void) | null = null;
+
+  constructor(private readonly port: MessagePort) {
+    port.onmessage = (e: MessageEvent<BatchMessage>) => this.receive(e.data);
+  }
+
+  private receive(m: BatchMessage): void {
+    if (m.type === 'error') {
+      this.failure = new Error(m.message);
+      this.failWaiter?.(this.failure);
+      return;
+    }
+    if (m.type !== 'batch' && m.type !== 'end') return;
+    const item: Batch | null = m.type === 'end' ? null : { x: m.x, y: m.y, size: m.size, epoch: m.epoch, index: m.index, lastInEpoch: m.lastInEpoch };
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = null;
+      this.failWaiter = null;
+      w(item);
+    } else this.queue.push(item);
+  }
+
+  next(): Promise<Batch | null> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.queue.length) return Promise.resolve(this.queue.shift()!);
+    return new Promise((resolve, reject) => {
+      this.waiter = resolve;
+      this.failWaiter = reject;
+    });
+  }
+
+  recycle(batch: Batch): void {
+    this.port.postMessage({ type: 'recycle', x: batch.x, y: batch.y } satisfies BatchMessage, [batch.x.buffer, batch.y.buffer]);
+  }
+
+  /** Tells the data side to stop and closes the port. */
+  close(): void {
+    this.port.postMessage({ type: 'stop' } satisfies BatchMessage);
+    this.port.close();
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The main thread's facade over the two workers. Each worker is created lazily; if one dies
+ * its pending calls fail with a clear message and the next call starts a fresh worker.
+ */
+import { RpcClient, type PortLike } from './rpc';
+import type { DataApi, TrainerApi, TrainerEvent } from './protocol';
+
+class WorkerHandle<A extends Record<string, { args: unknown; result: unknown }>, E = unknown> {
+  private worker: Worker | null = null;
+  private client: RpcClient<A, E> | null = null;
+  private readonly listeners = new Set<(e: E) => void>();
+
+  constructor(
+    private readonly make: () => Worker,
+    private readonly label: string,
+    private readonly onDeath: (message: string) => void,
+  ) {}
+
+  get(): RpcClient<A, E> {
+    if (this.client) return this.client;
+    const worker = this.make();
+    const client = new RpcClient<A, E>(worker as unknown as PortLike);
+    for (const l of this.listeners) client.onEvent(l);
+    worker.addEventListener('error', (e) => {
+      e.preventDefault();
+      const message = `the ${this.label} worker crashed (${e.message || 'unknown error'})`;
+      client.failAll(message);
+      this.terminate();
+      this.onDeath(message);
+    });
+    this.worker = worker;
+    this.client = client;
+    return client;
+  }
+
+  onEvent(listener: (e: E) => void): void {
+    this.listeners.add(listener);
+    this.client?.onEvent(listener);
+  }
+
+  terminate(): void {
+    this.worker?.terminate();
+    this.worker = null;
+    this.client = null;
+  }
+}
+
+export function createWorkers(onDeath: (message: string) => void) {
+  const data = new WorkerHandle<DataApi>(
+    () => new Worker(new URL('./data.worker.ts', import.meta.url), { type: 'module', name: 'trainbench-data' }),
+    'data',
+    onDeath,
+  );
+  const trainer = new WorkerHandle<TrainerApi, TrainerEvent>(
+    () => new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module', name: 'trainbench-trainer' }),
+    'trainer',
+    onDeath,
+  );
+  return { data, trainer };
+}

@@ -1,0 +1,86 @@
+/**
+ * The data worker's logic, independent of where it runs (a Web Worker, or in-process in
+ * tests and the CLI): decode files into tables, keep them by id, and prepare a run by
+ * encoding, splitting and serving batches on the run's port.
+ */
+import { Batcher } from '../core/data/batcher';
+import { defaultFeatures, defaultLabel, encodeTable } from '../core/data/encode';
+import { readTable } from '../core/data/read';
+import { tableStats } from '../core/data/stats';
+import type { DataTable } from '../core/data/table';
+import { serveBatches } from './batch-channel';
+import { transfer, type Handlers } from './rpc';
+import type { DataApi } from './protocol';
+
+/** sha256 of bytes as hex, through Web Crypto (in browsers, workers and Node 20). */
+export async function sha256Hex(bytes: ArrayBuffer | Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as BufferSource);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export function createDataService(): Handlers<DataApi> {
+  const tables = new Map<number, DataTable>();
+  const runs = new Map<string, () => void>();
+  let nextId = 1;
+
+  return {
+    async load({ name, bytes }) {
+      const t0 = performance.now();
+      const data = new Uint8Array(bytes);
+      // Decode first: a bad file throws here and nothing loaded before is touched.
+      const table = readTable(data, name);
+      const decodeMs = performance.now() - t0;
+      const fingerprint = await sha256Hex(data);
+      const id = nextId++;
+      tables.set(id, table);
+      const label = defaultLabel(table);
+      return {
+        id,
+        name,
+        format: table.format,
+        bytes: data.byteLength,
+        rows: table.rows,
+        columns: tableStats(table),
+        fingerprint,
+        defaultLabel: label,
+        defaultFeatures: defaultFeatures(table, label),
+        decodeMs,
+      };
+    },
+
+    prepareRun({ runId, datasetId, features, split, batchSize, epochs, seed, prefetch, port }) {
+      const table = tables.get(datasetId);
+      if (!table) throw new Error(`dataset ${datasetId} is no longer loaded; load the file again`);
+      const enc = encodeTable(table, features, split);
+      if (batchSize > enc.split.train.length) {
+        throw new RangeError(`batch size ${batchSize} is larger than the ${enc.split.train.length} training rows of ${table.name}`);
+      }
+      const batcher = new Batcher({ x: enc.x, dim: enc.dim, y: enc.y, rows: enc.split.train, batchSize, epochs, seed });
+      runs.get(runId)?.();
+      runs.set(runId, serveBatches(port, batcher, enc.dim, batchSize, Math.max(1, prefetch)));
+      const valRows = enc.split.val;
+      const vx = new Float32Array(valRows.length * enc.dim);
+      const vy = new Float32Array(valRows.length);
+      valRows.forEach((r, i) => {
+        vx.set(enc.x.subarray(r * enc.dim, (r + 1) * enc.dim), i * enc.dim);
+        vy[i] = enc.y[r];
+      });
+      const outputs = enc.task === 'classification' ? enc.classes!.length : 1;
+      return transfer(
+        {
+          runId,
+          task: { task: enc.task, dim: enc.dim, outputs, val: valRows.length ? { x: vx, y: vy, rows: valRows.length } : null },
+          classes: enc.classes,
+          trainRows: enc.split.train.length,
+          featureNames: enc.featureNames,
+          droppedMissingLabel: enc.droppedMissingLabel,
+        },
+        [vx.buffer, vy.buffer],
+      );
+    },
+
+    forget({ datasetId }) {
+      tables.delete(datasetId);
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/** Messages between the main thread, the data worker and the trainer worker. */
+import type { ColumnStats } from '../core/data/stats';
+import type { FeatureSpec } from '../core/data/encode';
+import type { SplitSpec } from '../core/data/split';
+import type { SourceFormat } from '../core/data/table';
+import type { BackendName, EpochRecord, Environment, RunConfig, RunSummary, StepRecord } from '../core/train/record';
+import type { TrainTask } from '../core/train/trainer';
+
+/** What the main thread learns about a loaded dataset (no row data). */
+export interface DatasetSummary {
+  id: number;
+  name: string;
+  format: SourceFormat;
+  bytes: number;
+  rows: number;
+  columns: ColumnStats[];
+  /** sha256 of the file's bytes, hex. */
+  fingerprint: string;
+  defaultLabel: string;
+  defaultFeatures: string[];
+  decodeMs: number;
+}
+
+/** The encoded run as the trainer needs it; `val` buffers are transferred. */
+export interface PreparedRun {
+  runId: string;
+  task: TrainTask;
+  classes: string[] | null;
+  trainRows: number;
+  featureNames: string[];
+  droppedMissingLabel: number;
+}
+
+export type DataApi = {
+  load: { args: { name: string; bytes: ArrayBuffer }; result: DatasetSummary };
+  prepareRun: {
+    args: {
+      runId: string;
+      datasetId: number;
+      features: FeatureSpec;
+      split: SplitSpec;
+      batchSize: number;
+      epochs: number;
+      seed: number;
+      prefetch: number;
+      port: MessagePort;
+    };
+    result: PreparedRun;
+  };
+  forget: { args: { datasetId: number }; result: void };
+};
+
+export type TrainerApi = {
+  init: { args: { preferred: BackendName }; result: Environment };
+  train: { args: { runId: string; config: RunConfig; task: TrainTask; port: MessagePort }; result: RunSummary };
+  control: { args: { runId: string; action: 'pause' | 'resume' | 'stop' }; result: void };
+};
+
+export type TrainerEvent =
+  | { type: 'steps'; runId: string; steps: StepRecord[] }
+  | { type: 'epoch'; runId: string; epoch: EpochRecord };
+
+/** Messages on a run's own MessageChannel, data worker <-> trainer worker. */
+export type BatchMessage =
+  | { type: 'batch'; x: Float32Array; y: Float32Array; size: number; epoch: number; index: number; lastInEpoch: boolean }
+  | { type: 'end' }
+  | { type: 'error'; message: string }
+  | { type: 'recycle'; x: Float32Array; y: Float32Array }
+  | { type: 'stop' };

@@ -1,0 +1,133 @@
+/**
+ * A small typed request/response layer over anything with `postMessage` (a Worker, a
+ * MessagePort, a worker's global scope). Each call carries an id; the reply resolves or
+ * rejects the matching promise with a WorkerError that keeps the worker's message. Events
+ * (metrics) flow one way beside the calls. Binary payloads go in transfer lists, never cloned.
+ */
+
+/** An API: method name -> argument and result types. */
+export type ApiShape = Record<string, { args: unknown; result: unknown }>;
+
+export interface PortLike {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  addEventListener(type: 'message', listener: (e: MessageEvent) => void): void;
+  removeEventListener(type: 'message', listener: (e: MessageEvent) => void): void;
+  start?(): void;
+}
+
+export type RpcMessage =
+  | { kind: 'call'; id: number; method: string; args: unknown }
+  | { kind: 'reply'; id: number; ok: true; result: unknown }
+  | { kind: 'reply'; id: number; ok: false; error: { name: string; message: string } }
+  | { kind: 'event'; event: unknown };
+
+/** The error a call rejects with; `cause` is the error's class name in the worker (DataError, ConfigError...). */
+export class WorkerError extends Error {
+  override readonly name = 'WorkerError';
+  constructor(message: string, readonly kind: string) {
+    super(message);
+  }
+}
+
+/** A result with the buffers to transfer along with it. */
+export interface Transferring<T> {
+  readonly __transfer: true;
+  value: T;
+  transfer: Transferable[];
+}
+
+/** Marks a handler's result (or call arguments) to be sent with transferred buffers. */
+export function transfer<T>(value: T, buffers: Transferable[]): Transferring<T> {
+  return { __transfer: true, value, transfer: buffers };
+}
+
+function unwrap<T>(v: T | Transferring<T>): { value: T; transfer: Transferable[] } {
+  if (v !== null && typeof v === 'object' && (v as Transferring<T>).__transfer === true) {
+    const t = v as Transferring<T>;
+    return { value: t.value, transfer: t.transfer };
+  }
+  return { value: v as T, transfer: [] };
+}
+
+export type Handlers<A extends ApiShape> = {
+  [K in keyof A]: (args: A[K]['args']) => Promise<A[K]['result'] | Transferring<A[K]['result']>> | A[K]['result'] | Transferring<A[K]['result']>;
+};
+
+/** Answers calls arriving on `port` with `handlers`; returns a function that emits events. */
+export function serve<A extends ApiShape>(port: PortLike, handlers: Handlers<A>): (event: unknown, transfer?: Transferable[]) => void {
+  port.addEventListener('message', (e: MessageEvent) => {
+    const msg = e.data as RpcMessage;
+    if (!msg || msg.kind !== 'call') return;
+    const handler = handlers[msg.method as keyof A];
+    const reply = (m: RpcMessage, t: Transferable[] = []) => port.postMessage(m, t);
+    if (!handler) {
+      reply({ kind: 'reply', id: msg.id, ok: false, error: { name: 'UsageError', message: `unknown method "${msg.method}"` } });
+      return;
+    }
+    Promise.resolve()
+      .then(() => handler(msg.args as A[keyof A]['args']))
+      .then(
+        (r) => {
+          const { value, transfer: t } = unwrap(r);
+          reply({ kind: 'reply', id: msg.id, ok: true, result: value }, t);
+        },
+        (err: unknown) => {
+          const error = err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) };
+          reply({ kind: 'reply', id: msg.id, ok: false, error });
+        },
+      );
+  });
+  port.start?.();
+  return (event, t = []) => port.postMessage({ kind: 'event', event } satisfies RpcMessage, t);
+}
+
+/** The calling side: `call('load', args)` returns a promise of the typed result. */
+export class RpcClient<A extends ApiShape, E = unknown> {
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly listeners = new Set<(event: E) => void>();
+
+  constructor(private readonly port: PortLike) {
+    port.addEventListener('message', (e: MessageEvent) => this.receive(e.data as RpcMessage));
+    port.start?.();
+  }
+
+  call<K extends keyof A & string>(method: K, args: A[K]['args'] | Transferring<A[K]['args']>): Promise<A[K]['result']> {
+    const id = this.nextId++;
+    const { value, transfer: t } = unwrap(args);
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.port.postMessage({ kind: 'call', id, method, args: value } satisfies RpcMessage, t);
+    });
+  }
+
+  /** Subscribes to events; returns the unsubscribe function. */
+  onEvent(listener: (event: E) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Rejects every pending call (the worker died or was replaced). */
+  failAll(message: string): void {
+    for (const w of this.waiting.values()) w.reject(new WorkerError(message, 'WorkerDied'));
+    this.waiting.clear();
+  }
+
+  get pendingCalls(): number {
+    return this.waiting.size;
+  }
+
+  private receive(msg: RpcMessage): void {
+    if (!msg) return;
+    if (msg.kind === 'event') {
+      for (const l of this.listeners) l(msg.event as E);
+      return;
+    }
+    if (msg.kind !== 'reply') return;
+    const w = this.waiting.get(msg.id);
+    if (!w) return;
+    this.waiting.delete(msg.id);
+    if (msg.ok) w.resolve(msg.result);
+    else w.reject(new WorkerError(msg.error.message, msg.error.name));
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The trainer worker's logic: set up the backend once, then train runs whose batches arrive
+ * on their own MessagePort, posting metrics as events. Pause, resume and stop act between steps.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../gpu/backend';
+import { train } from '../core/train/trainer';
+import { tfjsOptimizer } from '../core/train/tf-optimizer';
+import type { Environment } from '../core/train/record';
+import { PortBatchSource } from './batch-channel';
+import type { Handlers } from './rpc';
+import type { TrainerApi, TrainerEvent } from './protocol';
+
+interface RunControl {
+  paused: boolean;
+  stopped: boolean;
+  resume: (() => void) | null;
+}
+
+export function createTrainerService(emit: (e: TrainerEvent) => void): Handlers<TrainerApi> {
+  let env: Environment | null = null;
+  const runs = new Map<string, RunControl>();
+
+  return {
+    async init({ preferred }) {
+      env = await initBackend(preferred);
+      return env;
+    },
+
+    async train({ runId, config, task, port }) {
+      if (!env) throw new Error('the trainer has no backend yet (init was not called)');
+      const control: RunControl = { paused: false, stopped: false, resume: null };
+      runs.set(runId, control);
+      const source = new PortBatchSource(port);
+      const tensorsBefore = tf.memory().numTensors;
+      try {
+        return await train(
+          config,
+          task,
+          source,
+          () => tfjsOptimizer(config.optimizer.name, config.optimizer.learningRate),
+          {
+            onSteps: (steps) => emit({ type: 'steps', runId, steps }),
+            onEpoch: (epoch) => emit({ type: 'epoch', runId, epoch }),
+            shouldStop: () => control.stopped,
+            waitWhilePaused: () => (control.paused ? new Promise<void>((r) => (control.resume = r)) : Promise.resolve()),
+          },
+        );
+      } finally {
+        source.close();
+        runs.delete(runId);
+        // Everything a run made is disposed by the loop; a unit test holds this, the warning flags regressions.
+        const left = tf.memory().numTensors - tensorsBefore;
+        if (left !== 0) console.warn(`run ${runId} left ${left} tensors`);
+      }
+    },
+
+    control({ runId, action }) {
+      const c = runs.get(runId);
+      if (!c) return;
+      if (action === 'pause') c.paused = true;
+      else {
+        if (action === 'stop') c.stopped = true;
+        c.paused = false;
+        c.resume?.();
+        c.resume = null;
+      }
+    },
+  };
+}
