@@ -53,6 +53,22 @@ test.describe('the workbench', () => {
     // The page still works: a bad setting is refused with a message, then training starts.
     await page.getByLabel('Learning rate').fill('-1');
     await page.getByTestId('train-button').click();
-    await expect(page.getByTestId('settings-error')).toContainText('learning rate must be a positive number');
+    await expect(page.getByTestId('settings-error')).toContainText('optimizer.learningRate');
+  });
+
+  test('Stop ends a run between steps and keeps its metrics', async ({ page }) => {
+    await page.goto('/');
+    await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '344');
+    await page.getByLabel('Epochs').fill('1000');
+    await page.getByTestId('train-button').click();
+    const status = page.getByTestId('run-status');
+    await expect.poll(async () => Number(await status.getAttribute('data-steps')), { timeout: 60_000 }).toBeGreaterThanOrEqual(10);
+    await page.getByTestId('stop-button').click();
+    await expect(status).toHaveAttribute('data-status', 'stopped');
+    const kept = Number(await status.getAttribute('data-steps'));
+    expect(kept).toBeGreaterThanOrEqual(10);
+    await page.waitForTimeout(500);
+    expect(Number(await status.getAttribute('data-steps'))).toBe(kept);
+    await expect(page.getByTestId('train-button')).toBeEnabled();
   });
 });

@@ -4,7 +4,8 @@
  */
 import { createWorkers } from '../workers/clients';
 import { transfer } from '../workers/rpc';
-import { makeRunConfig, validateSettings, SettingsError, type RunSettings } from '../core/train/run-config';
+import { makeRunConfig, validateSettings, type RunSettings } from '../core/train/run-config';
+import { ConfigError } from '../core/train/errors';
 import type { TrainerEvent } from '../workers/protocol';
 import { store, updateRun, type RunView } from './store';
 
@@ -109,7 +110,7 @@ export async function startRun(): Promise<void> {
   try {
     settings = validateSettings(state.settings);
   } catch (e) {
-    if (e instanceof SettingsError) {
+    if (e instanceof ConfigError) {
       store.setState({ settingsError: e.message });
       return;
     }

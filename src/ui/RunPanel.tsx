@@ -1,5 +1,6 @@
 import { pauseRun, resumeRun, startRun, stopRun, updateSettings } from '../state/actions';
-import { OPTIMIZER_NAMES, BACKENDS } from '../core/train/run-config';
+import { BACKENDS } from '../core/train/run-config';
+import { OPTIMIZER_NAMES, type OptimizerName } from '../core/train/optimizer-spec';
 import { useWorkbench } from './hooks';
 
 /** The run settings form, Train / Pause / Stop, and the active run's status. */
@@ -43,7 +44,7 @@ export function RunPanel() {
         </label>
         <label>
           Optimizer
-          <select value={settings.optimizer.name} onChange={(e) => updateSettings({ optimizer: { ...settings.optimizer, name: e.target.value } })}>
+          <select value={settings.optimizer.name} onChange={(e) => updateSettings({ optimizer: { name: e.target.value as OptimizerName, learningRate: settings.optimizer.learningRate } })}>
             {OPTIMIZER_NAMES.map((o) => (
               <option key={o}>{o}</option>
             ))}

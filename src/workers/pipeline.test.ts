@@ -16,8 +16,8 @@ async function runOnce(fileName: string, bytes: Uint8Array, overrides: Partial<R
   const data = createDataService();
   const events: TrainerEvent[] = [];
   const trainer = createTrainerService((e) => events.push(e));
-  const summary = await data.load({ name: fileName, bytes: bytes.slice().buffer });
-  const env = await trainer.init({ preferred: 'cpu' });
+  const summary = unwrap(await data.load({ name: fileName, bytes: bytes.slice().buffer }));
+  const env = unwrap(await trainer.init({ preferred: 'cpu' }));
   const lbl = label ?? summary.defaultLabel;
   const features = label ? summary.columns.map((c) => c.name).filter((c) => c !== lbl) : summary.defaultFeatures;
   const config = { ...makeRunConfig({ ...DEFAULT_SETTINGS, backend: 'cpu' }, { fingerprint: summary.fingerprint, name: fileName, rows: summary.rows, label: lbl, features, dedup: 'none', split: { train: 0.8, val: 0.1, test: 0.1, seed: 1 } }), ...overrides };

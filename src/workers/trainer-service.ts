@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../gpu/backend';
 import { train } from '../core/train/trainer';
-import { tfjsOptimizer } from '../core/train/tf-optimizer';
+import { createOptimizer } from '../core/train/optimizers';
 import type { Environment } from '../core/train/record';
 import { PortBatchSource } from './batch-channel';
 import type { Handlers } from './rpc';
@@ -38,7 +38,7 @@ export function createTrainerService(emit: (e: TrainerEvent) => void): Handlers<
           config,
           task,
           source,
-          () => tfjsOptimizer(config.optimizer.name, config.optimizer.learningRate),
+          () => createOptimizer(config.optimizer),
           {
             onSteps: (steps) => emit({ type: 'steps', runId, steps }),
             onEpoch: (epoch) => emit({ type: 'epoch', runId, epoch }),

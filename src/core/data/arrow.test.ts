@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   Bool, DateDay, Dictionary, Float32, Float64, Int16, Int32, Int64, Int8, Table, TimestampMillisecond, Uint32, Utf8,
-  makeVector, tableToIPC, vectorFromArray, type Vector,
+  makeVector, tableToIPC, vectorFromArray, type DataType, type Vector,
 } from 'apache-arrow';
 import { readArrow } from './arrow';
 import { readTable } from './read';
@@ -33,9 +33,9 @@ describe('readArrow', () => {
     const days = pick(() => rng.int(40_000) - 10_000);
     const stamps = pick(() => rng.int(2 ** 40));
     const half = n / 2;
-    const batches = (arr: unknown[], type: Parameters<typeof vectorFromArray>[1]) =>
+    const batches = (arr: unknown[], type: DataType) =>
       // Two record batches, to exercise chunked columns.
-      [vectorFromArray(arr.slice(0, half) as never[], type), vectorFromArray(arr.slice(half) as never[], type)];
+      [vectorFromArray(arr.slice(0, half) as never[], type as never) as Vector, vectorFromArray(arr.slice(half) as never[], type as never) as Vector];
     const cols: Record<string, Vector[]> = {
       i32: batches(ints, new Int32()),
       i64: batches(i64.map((v) => (v === null ? null : BigInt(v))), new Int64()),

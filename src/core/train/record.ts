@@ -1,5 +1,6 @@
 /** Types of a run's configuration and its record (see docs/interfaces.md, `version` 1). */
 import type { ModelSpec } from './model';
+import type { OptimizerSpec } from './optimizer-spec';
 
 export interface RunConfig {
   data: {
@@ -12,7 +13,7 @@ export interface RunConfig {
     split: { train: number; val: number; test: number; seed: number };
   };
   model: ModelSpec;
-  optimizer: { name: string; learningRate: number; [key: string]: unknown };
+  optimizer: OptimizerSpec;
   batchSize: number;
   epochs: number;
   precision: 'fp32' | 'fp16-mixed';

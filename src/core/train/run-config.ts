@@ -1,10 +1,12 @@
 import type { BackendName, RunConfig } from './record';
 import type { MlpSpec } from './model';
+import { ConfigError } from './errors';
+import { validateOptimizerSpec, type OptimizerSpec } from './optimizer-spec';
 
 /** The settings a user picks for a run (the data part is filled in from the loaded dataset). */
 export interface RunSettings {
   model: MlpSpec;
-  optimizer: { name: string; learningRate: number };
+  optimizer: OptimizerSpec;
   batchSize: number;
   epochs: number;
   seed: number;
@@ -22,32 +24,26 @@ export const DEFAULT_SETTINGS: RunSettings = {
   prefetch: 4,
 };
 
-export const OPTIMIZER_NAMES = ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adam', 'adamw', 'lion'] as const;
 export const BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
-/** An invalid run configuration; the message names the field and what is wrong. */
-export class SettingsError extends Error {
-  override readonly name = 'SettingsError';
-}
-
-/** Checks user settings before anything starts; throws a SettingsError naming the field. */
+/**
+ * Checks user settings before anything starts; throws a ConfigError naming the field. Returns
+ * the settings with the optimizer's defaults written out, so a run record shows what was used.
+ */
 export function validateSettings(s: RunSettings): RunSettings {
-  const positiveInt = (v: number, field: string, max = Number.MAX_SAFE_INTEGER) => {
-    if (!Number.isInteger(v) || v < 1 || v > max) throw new SettingsError(`${field} must be a whole number between 1 and ${max} (got ${v})`);
+  const positiveInt = (v: number, field: string, max: number) => {
+    if (!Number.isInteger(v) || v < 1 || v > max) throw new ConfigError(field, `must be a whole number from 1 to ${max}, got ${v}`);
   };
-  if (!(OPTIMIZER_NAMES as readonly string[]).includes(s.optimizer.name)) {
-    throw new SettingsError(`optimizer "${s.optimizer.name}" is unknown (choose one of ${OPTIMIZER_NAMES.join(', ')})`);
-  }
-  const lr = s.optimizer.learningRate;
-  if (!Number.isFinite(lr) || lr <= 0) throw new SettingsError(`learning rate must be a positive number (got ${lr})`);
-  positiveInt(s.batchSize, 'batch size', 1 << 20);
+  const optimizer = validateOptimizerSpec(s.optimizer);
+  if (!(optimizer.learningRate > 0)) throw new ConfigError('optimizer.learningRate', `must be greater than 0, got ${optimizer.learningRate}`);
+  positiveInt(s.batchSize, 'batchSize', 1 << 20);
   positiveInt(s.epochs, 'epochs', 100_000);
-  positiveInt(s.prefetch, 'prefetch depth', 64);
-  if (!Number.isInteger(s.seed) || s.seed < 0 || s.seed > 0xffffffff) throw new SettingsError(`seed must be a whole number from 0 to 4294967295 (got ${s.seed})`);
-  if (!BACKENDS.includes(s.backend)) throw new SettingsError(`backend "${s.backend}" is unknown (choose one of ${BACKENDS.join(', ')})`);
-  if (s.model.hidden.length > 16) throw new SettingsError(`the model has ${s.model.hidden.length} hidden layers; 16 at most`);
-  s.model.hidden.forEach((w, i) => positiveInt(w, `hidden layer ${i + 1} width`, 65_536));
-  return s;
+  positiveInt(s.prefetch, 'prefetch', 64);
+  if (!Number.isInteger(s.seed) || s.seed < 0 || s.seed > 0xffffffff) throw new ConfigError('seed', `must be a whole number from 0 to 4294967295, got ${s.seed}`);
+  if (!BACKENDS.includes(s.backend)) throw new ConfigError('backend', `"${s.backend}" is unknown (choose one of ${BACKENDS.join(', ')})`);
+  if (s.model.hidden.length > 16) throw new ConfigError('model.hidden', `has ${s.model.hidden.length} layers; 16 at most`);
+  s.model.hidden.forEach((w, i) => positiveInt(w, `model.hidden[${i}]`, 65_536));
+  return { ...s, optimizer };
 }
 
 /** Combines settings and the dataset's description into a run configuration. */

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Batcher } from '../data/batcher';
 import { Rng, iota } from '../data/rng';
 import { train, type Batch, type BatchSource } from './trainer';
-import { tfjsOptimizer } from './tf-optimizer';
+import { createOptimizer } from './optimizers';
 import { DEFAULT_SETTINGS, makeRunConfig } from './run-config';
 
 /** A BatchSource over a local Batcher, for tests (the browser uses the data worker's port). */
@@ -43,7 +43,7 @@ describe('train loop', () => {
       config,
       { task: 'classification', dim, outputs: 2, val: { x: x.subarray(0, 64 * dim), y: y.subarray(0, 64), rows: 64 } },
       localSource(batcher, dim, batchSize),
-      () => tfjsOptimizer('adam', 0.01),
+      () => createOptimizer({ name: 'adam', learningRate: 0.01 }),
       {
         onSteps: (s) => {
           steps += s.length;
@@ -71,7 +71,7 @@ describe('train loop', () => {
       fingerprint: '', name: 'zeros', rows: n, label: 'y', features: [], dedup: 'none', split: { train: 1, val: 0, test: 0, seed: 1 },
     });
     let seen = 0;
-    const summary = await train(config, { task: 'regression', dim: 1, outputs: 1, val: null }, localSource(batcher, 1, 4), () => tfjsOptimizer('sgd', 0.1), {
+    const summary = await train(config, { task: 'regression', dim: 1, outputs: 1, val: null }, localSource(batcher, 1, 4), () => createOptimizer({ name: 'sgd', learningRate: 0.1 }), {
       onSteps: (s) => (seen += s.length),
       onEpoch: () => undefined,
       shouldStop: () => seen >= 30,
