@@ -1,0 +1,166 @@
+import { classifiedValue, classifyBytes, isMissingBytes, Kind } from './infer';
+import type { CategoricalColumn, Column, NumericColumn } from './table';
+import { decodeRange } from './text';
+
+/**
+ * Field positions of a delimited file: for field f, `ranges[2f]` is its first byte and
+ * `ranges[2f + 1]` one past its last (inside any quotes). A field that holds doubled quotes
+ * (`""`) stores the bitwise NOT of its end, so a negative end means "unescape me".
+ */
+export interface FieldRanges {
+  readonly bytes: Uint8Array;
+  readonly ranges: Int32Array;
+  /** Fields per row. */
+  readonly stride: number;
+  /** Index of the first data row (1 when the first row is a header). */
+  readonly firstRow: number;
+  readonly rows: number;
+  readonly fileName: string;
+}
+
+const NUMERIC_GROUP = Kind.int | Kind.float;
+const TIME_GROUP = Kind.date | Kind.timestamp;
+const MS_PER_DAY = 86_400_000;
+
+/**
+ * Builds column `col`: numeric (int, float, bool, date or timestamp) when every present
+ * value agrees on one of those groups, else categorical. Types are inferred over all rows.
+ * A column with no present value at all is categorical with an empty dictionary.
+ */
+export function buildColumn(src: FieldRanges, col: number, name: string): Column {
+  return buildTyped(src, col, name) ?? buildCategorical(src, col, name);
+}
+
+function buildTyped(src: FieldRanges, col: number, name: string): NumericColumn | null {
+  const { bytes, ranges, stride, rows } = src;
+  const values = new Float64Array(rows);
+  let valid: Uint8Array | null = null;
+  let mask = 0;
+  let f = (src.firstRow * stride + col) * 2;
+  const step = stride * 2;
+  for (let r = 0; r < rows; r++, f += step) {
+    const e = ranges[f + 1];
+    if (e < 0) return null; // doubled quotes: text
+    const k = classifyBytes(bytes, ranges[f], e);
+    if (k === Kind.missing) {
+      if (valid === null) valid = new Uint8Array(rows).fill(1);
+      valid[r] = 0;
+      continue;
+    }
+    if (k === Kind.text) return null;
+    if (k !== mask) {
+      mask |= k;
+      if ((mask & NUMERIC_GROUP) !== mask && (mask & TIME_GROUP) !== mask && mask !== Kind.bool) return null;
+    }
+    values[r] = classifiedValue();
+  }
+  if (mask === 0) return null;
+  if (mask === Kind.int) return { kind: 'numeric', name, type: 'int', values: Int32Array.from(values), valid };
+  if (mask === Kind.bool) return { kind: 'numeric', name, type: 'bool', values: Uint8Array.from(values), valid };
+  if (mask === Kind.date) {
+    const days = new Int32Array(rows);
+    for (let r = 0; r < rows; r++) days[r] = values[r] / MS_PER_DAY;
+    return { kind: 'numeric', name, type: 'date', values: days, valid };
+  }
+  return { kind: 'numeric', name, type: (mask & TIME_GROUP) !== 0 ? 'timestamp' : 'float', values, valid };
+}
+
+/**
+ * Interns each distinct byte string once: fields are hashed (FNV-1a) and compared byte by
+ * byte against the first occurrence, so a string is built per distinct value, not per row.
+ */
+function buildCategorical(src: FieldRanges, col: number, name: string): CategoricalColumn {
+  const { bytes, ranges, stride, rows, fileName } = src;
+  const codes = new Int32Array(rows);
+  let cap = 1024;
+  let table = new Int32Array(cap).fill(-1);
+  let firstAt = new Int32Array(cap / 2); // field index (into ranges / 2) of each code's first use
+  let hashes = new Int32Array(cap / 2);
+  let count = 0;
+  let f = (src.firstRow * stride + col) * 2;
+  const step = stride * 2;
+  for (let r = 0; r < rows; r++, f += step) {
+    const s = ranges[f];
+    const raw = ranges[f + 1];
+    const e = raw < 0 ? ~raw : raw;
+    if (raw >= 0 && isMissingBytes(bytes, s, e)) {
+      codes[r] = -1;
+      continue;
+    }
+    let h = 0x811c9dc5 | 0;
+    for (let i = s; i < e; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+    const mask = cap - 1;
+    let slot = h & mask;
+    let code: number;
+    for (;;) {
+      code = table[slot];
+      if (code < 0) break;
+      if (hashes[code] === h) {
+        const g = firstAt[code] * 2;
+        const s2 = ranges[g];
+        const r2 = ranges[g + 1];
+        const e2 = r2 < 0 ? ~r2 : r2;
+        if (e2 - s2 === e - s && (r2 < 0) === (raw < 0) && sameBytes(bytes, s, s2, e - s)) break;
+      }
+      slot = (slot + 1) & mask;
+    }
+    if (code < 0) {
+      code = count++;
+      table[slot] = code;
+      firstAt[code] = f / 2;
+      hashes[code] = h;
+      if (count * 2 >= cap) {
+        cap *= 2;
+        const grownFirst = new Int32Array(cap / 2);
+        grownFirst.set(firstAt);
+        firstAt = grownFirst;
+        const grownHashes = new Int32Array(cap / 2);
+        grownHashes.set(hashes);
+        hashes = grownHashes;
+        table = new Int32Array(cap).fill(-1);
+        for (let c = 0; c < count; c++) {
+          let sl = hashes[c] & (cap - 1);
+          while (table[sl] >= 0) sl = (sl + 1) & (cap - 1);
+          table[sl] = c;
+        }
+      }
+    }
+    codes[r] = code;
+  }
+  return { kind: 'categorical', name, type: 'categorical', ...dictionaryOf(src, firstAt, count, codes, fileName) };
+}
+
+function sameBytes(b: Uint8Array, a: number, c: number, len: number): boolean {
+  for (let k = 0; k < len; k++) if (b[a + k] !== b[c + k]) return false;
+  return true;
+}
+
+/**
+ * Decodes one string per code. Two byte strings can mean the same text (`a"b` bare and
+ * `"a""b"` quoted), so equal strings are merged and the codes renumbered when that happens.
+ */
+function dictionaryOf(src: FieldRanges, firstAt: Int32Array, count: number, codes: Int32Array, fileName: string) {
+  const { bytes, ranges } = src;
+  const dictionary: string[] = new Array(count);
+  const seen = new Map<string, number>();
+  let remap: Int32Array | null = null;
+  let kept = 0;
+  for (let c = 0; c < count; c++) {
+    const g = firstAt[c] * 2;
+    const raw = ranges[g + 1];
+    let text = decodeRange(bytes, ranges[g], raw < 0 ? ~raw : raw, fileName);
+    if (raw < 0) text = text.replaceAll('""', '"');
+    const prior = seen.get(text);
+    if (prior === undefined) {
+      seen.set(text, kept);
+      if (remap) remap[c] = kept;
+      dictionary[kept++] = text;
+    } else {
+      if (!remap) remap = Int32Array.from({ length: count }, (_, i) => i);
+      remap[c] = prior;
+    }
+  }
+  dictionary.length = kept;
+  if (remap) for (let r = 0; r < codes.length; r++) if (codes[r] >= 0) codes[r] = remap[codes[r]];
+  return { codes, dictionary };
+}

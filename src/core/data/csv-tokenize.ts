@@ -1,0 +1,135 @@
+import { DataError } from './table';
+import { lineAt } from './text';
+
+/** Candidate delimiters, in order of preference when the sniffer finds a tie. */
+export const DELIMITERS = [',', '\t', ';', '|'] as const;
+/** A delimiter readCsv understands. */
+export type Delimiter = (typeof DELIMITERS)[number];
+
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+
+/**
+ * Picks the delimiter from the first records (up to 64 KiB, 20 records, quotes respected):
+ * the candidate found the same number of times (at least once) on every sampled record wins,
+ * the higher count first; failing that, the one most frequent on the first record; else ','.
+ */
+export function sniffDelimiter(bytes: Uint8Array, start: number): Delimiter {
+  const end = Math.min(bytes.length, start + 65536);
+  const codes = DELIMITERS.map((d) => d.charCodeAt(0));
+  const perRecord: number[][] = [];
+  let counts = [0, 0, 0, 0];
+  let inQuote = false;
+  let i = start;
+  for (; i < end && perRecord.length < 20; i++) {
+    const c = bytes[i];
+    if (c === QUOTE) inQuote = !inQuote;
+    else if (inQuote) continue;
+    else if (c === LF || c === CR) {
+      if (c === CR && bytes[i + 1] === LF) i++;
+      if (counts.some((n) => n > 0) || perRecord.length === 0) perRecord.push(counts);
+      counts = [0, 0, 0, 0];
+    } else {
+      const k = codes.indexOf(c);
+      if (k >= 0) counts[k]++;
+    }
+  }
+  // The last record counts only when the sample reached the end of the file.
+  if (i >= bytes.length && !inQuote && counts.some((n) => n > 0)) perRecord.push(counts);
+  if (perRecord.length === 0) return ',';
+  let best = -1;
+  for (let k = 0; k < codes.length; k++) {
+    const n = perRecord[0][k];
+    if (n > 0 && perRecord.every((rec) => rec[k] === n) && (best < 0 || n > perRecord[0][best])) best = k;
+  }
+  if (best < 0) {
+    for (let k = 0; k < codes.length; k++) if (perRecord[0][k] > 0 && (best < 0 || perRecord[0][k] > perRecord[0][best])) best = k;
+  }
+  return best < 0 ? ',' : DELIMITERS[best];
+}
+
+/** The fields of a file, in the layout described by `FieldRanges`. */
+export interface Tokens {
+  ranges: Int32Array;
+  fields: number;
+  stride: number;
+}
+
+/**
+ * Splits bytes `[start, end)` into fields in one pass, following RFC 4180: a field that
+ * starts with `"` runs to the next lone `"` and may hold delimiters, newlines and doubled
+ * quotes; records end at LF, CRLF or CR; blank lines are skipped. A `"` inside an unquoted
+ * field is kept as is. Every record must have as many fields as the first one.
+ */
+export function tokenize(bytes: Uint8Array, start: number, delimiter: number, fileName: string): Tokens {
+  const n = bytes.length;
+  let ranges = new Int32Array(Math.max(64, Math.min(1 << 26, (n >>> 2) & ~1)));
+  let at = 0;
+  let stride = -1;
+  let inRow = 0;
+  let rowStart = start;
+  let i = start;
+  const d = delimiter;
+  // Skip leading blank lines.
+  while (i < n && (bytes[i] === LF || bytes[i] === CR)) i++;
+  rowStart = i;
+  while (i < n) {
+    let s: number;
+    let e: number;
+    if (bytes[i] === QUOTE) {
+      const open = i;
+      s = i + 1;
+      let j = s;
+      let escaped = false;
+      for (;;) {
+        while (j < n && bytes[j] !== QUOTE) j++;
+        if (j >= n) throw new DataError(`${fileName}: line ${lineAt(bytes, open)}: a quoted field opened here is never closed (unbalanced " quote)`);
+        if (j + 1 < n && bytes[j + 1] === QUOTE) {
+          escaped = true;
+          j += 2;
+          continue;
+        }
+        break;
+      }
+      e = escaped ? ~j : j;
+      i = j + 1;
+      if (i < n) {
+        const c = bytes[i];
+        if (c !== d && c !== LF && c !== CR) {
+          throw new DataError(`${fileName}: line ${lineAt(bytes, i)}: unexpected text after the closing quote of field ${inRow + 1} (a quote inside a quoted field must be doubled: "")`);
+        }
+      }
+    } else {
+      s = i;
+      let c = 0;
+      while (i < n && (c = bytes[i]) !== d && c !== LF && c !== CR) i++;
+      e = i;
+    }
+    if (at + 4 > ranges.length) {
+      const grown = new Int32Array(ranges.length * 2);
+      grown.set(ranges);
+      ranges = grown;
+    }
+    ranges[at++] = s;
+    ranges[at++] = e;
+    inRow++;
+    if (i < n && bytes[i] === d) {
+      i++;
+      if (i < n) continue;
+      // A delimiter at the very end of the file leaves one empty last field.
+      ranges[at++] = i;
+      ranges[at++] = i;
+      inRow++;
+    }
+    // End of record.
+    if (stride < 0) stride = inRow;
+    else if (inRow !== stride) {
+      throw new DataError(`${fileName}: line ${lineAt(bytes, rowStart)}: expected ${stride} fields (as in the first row), found ${inRow}`);
+    }
+    inRow = 0;
+    while (i < n && (bytes[i] === LF || bytes[i] === CR)) i++;
+    rowStart = i;
+  }
+  return { ranges, fields: at >>> 1, stride: Math.max(stride, 0) };
+}

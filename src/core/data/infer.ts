@@ -1,0 +1,306 @@
+/**
+ * Classifies one text value (a byte range of a CSV file, or a JSON string) as missing, a
+ * number, a boolean, a date, a timestamp or plain text, without building a string on the
+ * common paths. The rules, shared by the CSV and JSON readers:
+ *
+ * - Missing: an empty field, `NA`, `N/A`, `n/a`, `null`, `NULL` (nothing else; `None` or `-`
+ *   are ordinary text).
+ * - Numbers: decimal syntax `[+-]digits[.digits][e[+-]digits]` (also `.5` and `5.`), plus the
+ *   literals `NaN`, `Infinity`, `+Infinity`, `-Infinity`. Those non-finite values are kept as
+ *   values (not missing); `checkFinite` in `finite.ts` reports the columns that hold them.
+ *   Hex, binary, thousands separators and `1_000` are text. Leading zeros are allowed
+ *   (`007` is 7). Spaces or tabs around a number are ignored.
+ * - Integers: integer syntax whose value fits int32; larger ones count as floats.
+ * - Booleans: `true` / `false` in any letter case.
+ * - Dates: `YYYY-MM-DD` with a valid month and day, as days since 1970-01-01.
+ * - Timestamps: `YYYY-MM-DD`, then `T` or one space, `HH:MM[:SS[.fraction]]`, then an optional
+ *   `Z` or `+HH:MM` / `-HH:MM` / `+HHMM` offset. Without an offset the time is read as UTC.
+ *   Stored as milliseconds since the epoch (fractions beyond milliseconds are truncated).
+ * - Everything else is text.
+ */
+
+/** What a value looks like. Values are bit flags so that a column can OR them together. */
+export const Kind = {
+  missing: 0,
+  int: 1,
+  float: 2,
+  bool: 4,
+  date: 8,
+  timestamp: 16,
+  text: 32,
+} as const;
+
+/** One of the `Kind` flags. */
+export type KindFlag = (typeof Kind)[keyof typeof Kind];
+
+const MS_PER_DAY = 86_400_000;
+/** 10^0 .. 10^22: every one is exact in float64 (Clinger's fast path). */
+const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
+let lastValue = 0;
+
+/**
+ * The value of the last number, boolean (0/1), date or timestamp classified. Dates are given
+ * in milliseconds here (like timestamps) so that a column mixing both needs no second pass.
+ */
+export function classifiedValue(): number {
+  return lastValue;
+}
+
+/** The missing-value words (the empty field aside), as bytes. */
+const MISSING_WORDS = ['NA', 'N/A', 'n/a', 'null', 'NULL'].map((w) => Array.from(w, (c) => c.charCodeAt(0)));
+
+function matchesWord(b: Uint8Array, s: number, e: number, word: readonly number[], caseless: boolean): boolean {
+  if (e - s !== word.length) return false;
+  for (let k = 0; k < word.length; k++) {
+    let c = b[s + k];
+    if (caseless && c >= 65 && c <= 90) c += 32;
+    if (c !== word[k]) return false;
+  }
+  return true;
+}
+
+/** Whether the byte range is one of the missing-value words or empty. */
+export function isMissingBytes(b: Uint8Array, s: number, e: number): boolean {
+  const len = e - s;
+  if (len === 0) return true;
+  if (len > 4) return false;
+  const c = b[s];
+  if (c !== 78 && c !== 110) return false; // 'N' or 'n'
+  for (const w of MISSING_WORDS) if (matchesWord(b, s, e, w, false)) return true;
+  return false;
+}
+
+const TRUE = [116, 114, 117, 101];
+const FALSE = [102, 97, 108, 115, 101];
+const NAN = [78, 97, 78];
+const INFINITY = Array.from('Infinity', (c) => c.charCodeAt(0));
+
+/**
+ * Classifies bytes `[s, e)` (ASCII decisions only; any other byte makes the value text).
+ * For numbers, booleans, dates and timestamps the value is left in `classifiedValue()`.
+ */
+export function classifyBytes(b: Uint8Array, s: number, e: number): KindFlag {
+  if (s === e) return Kind.missing;
+  let c = b[s];
+  // Surrounding blanks do not change what a value is (" 12" is 12) unless it is all blank.
+  if (c === 32 || c === 9 || b[e - 1] === 32 || b[e - 1] === 9) {
+    while (s < e && (b[s] === 32 || b[s] === 9)) s++;
+    while (e > s && (b[e - 1] === 32 || b[e - 1] === 9)) e--;
+    if (s === e) return Kind.missing;
+    c = b[s];
+  }
+  if ((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46) {
+    const k = parseNumber(b, s, e);
+    if (k !== Kind.text) return k;
+    if (e - s >= 10 && b[s + 4] === 45) return parseDateTime(b, s, e);
+    if (c === 45 || c === 43) {
+      // -Infinity / +Infinity
+      if (e - s === 9 && matchesWord(b, s + 1, e, INFINITY, false)) {
+        lastValue = c === 45 ? -Infinity : Infinity;
+        return Kind.float;
+      }
+    }
+    return Kind.text;
+  }
+  if (c === 78 || c === 110) {
+    if (isMissingBytes(b, s, e)) return Kind.missing;
+    if (matchesWord(b, s, e, NAN, false)) {
+      lastValue = NaN;
+      return Kind.float;
+    }
+    return Kind.text;
+  }
+  if (c === 73 && matchesWord(b, s, e, INFINITY, false)) {
+    lastValue = Infinity;
+    return Kind.float;
+  }
+  if ((c === 116 || c === 84) && matchesWord(b, s, e, TRUE, true)) {
+    lastValue = 1;
+    return Kind.bool;
+  }
+  if ((c === 102 || c === 70) && matchesWord(b, s, e, FALSE, true)) {
+    lastValue = 0;
+    return Kind.bool;
+  }
+  return Kind.text;
+}
+
+/**
+ * Parses a plain decimal number. Up to 15 significant digits and a power of ten within
+ * 10^±22 are computed exactly (one correctly rounded multiply or divide); anything longer
+ * goes through `Number()` on the ASCII text, so results always equal `Number(text)`.
+ */
+function parseNumber(b: Uint8Array, s: number, e: number): KindFlag {
+  let i = s;
+  let neg = false;
+  let c = b[i];
+  if (c === 45 || c === 43) {
+    neg = c === 45;
+    i++;
+  }
+  let mant = 0;
+  let digits = 0;
+  let intDigits = 0;
+  let frac = 0;
+  let isInt = true;
+  while (i < e && (c = b[i]) >= 48 && c <= 57) {
+    mant = mant * 10 + (c - 48);
+    digits++;
+    i++;
+  }
+  intDigits = digits;
+  if (i < e && b[i] === 46) {
+    isInt = false;
+    i++;
+    while (i < e && (c = b[i]) >= 48 && c <= 57) {
+      mant = mant * 10 + (c - 48);
+      digits++;
+      frac++;
+      i++;
+    }
+  }
+  if (digits === 0) return Kind.text;
+  let exp = 0;
+  if (i < e && (b[i] === 101 || b[i] === 69)) {
+    isInt = false;
+    i++;
+    let expNeg = false;
+    if (i < e && (b[i] === 45 || b[i] === 43)) {
+      expNeg = b[i] === 45;
+      i++;
+    }
+    const expStart = i;
+    while (i < e && (c = b[i]) >= 48 && c <= 57) {
+      if (exp < 100_000) exp = exp * 10 + (c - 48);
+      i++;
+    }
+    if (i === expStart) return Kind.text;
+    if (expNeg) exp = -exp;
+  }
+  if (i !== e) return Kind.text;
+  if (isInt && intDigits <= 10) {
+    const v = neg ? -mant : mant;
+    if (v >= -2147483648 && v <= 2147483647) {
+      lastValue = v;
+      return Kind.int;
+    }
+  }
+  const p = exp - frac;
+  if (digits <= 15 && p >= -22 && p <= 22) {
+    const v = p >= 0 ? mant * POW10[p] : mant / POW10[-p];
+    lastValue = neg ? -v : v;
+  } else {
+    lastValue = Number(latin1(b, s, e));
+  }
+  return Kind.float;
+}
+
+/** Builds a string from bytes that are known to be ASCII. */
+export function latin1(b: Uint8Array, s: number, e: number): string {
+  return String.fromCharCode.apply(null, b.subarray(s, e) as unknown as number[]);
+}
+
+function digit2(b: Uint8Array, i: number): number {
+  const h = b[i] - 48;
+  const l = b[i + 1] - 48;
+  if (h < 0 || h > 9 || l < 0 || l > 9) return -1;
+  return h * 10 + l;
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+export function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+/** Parses an ISO date or date-time starting at `s` (already known to have '-' at s+4). */
+function parseDateTime(b: Uint8Array, s: number, e: number): KindFlag {
+  const hi = digit2(b, s);
+  const lo = digit2(b, s + 2);
+  const m = digit2(b, s + 5);
+  const d = digit2(b, s + 8);
+  if (hi < 0 || lo < 0 || m < 1 || m > 12 || b[s + 7] !== 45 || d < 1) return Kind.text;
+  const y = hi * 100 + lo;
+  if (d > daysInMonth(y, m)) return Kind.text;
+  const days = daysFromCivil(y, m, d);
+  if (e - s === 10) {
+    lastValue = days * MS_PER_DAY;
+    return Kind.date;
+  }
+  // Time part: [T ]HH:MM[:SS[.f+]][Z|+HH:MM|-HH:MM|+HHMM]
+  let i = s + 10;
+  const sep = b[i];
+  if ((sep !== 84 && sep !== 32) || e - i < 6) return Kind.text;
+  const hh = digit2(b, i + 1);
+  const mm = digit2(b, i + 4);
+  if (hh < 0 || hh > 23 || b[i + 3] !== 58 || mm < 0 || mm > 59) return Kind.text;
+  i += 6;
+  let ss = 0;
+  let ms = 0;
+  if (i < e && b[i] === 58) {
+    ss = e - i >= 3 ? digit2(b, i + 1) : -1;
+    if (ss < 0 || ss > 59) return Kind.text;
+    i += 3;
+    if (i < e && b[i] === 46) {
+      i++;
+      const start = i;
+      let scale = 100;
+      while (i < e && b[i] >= 48 && b[i] <= 57) {
+        ms += (b[i] - 48) * scale;
+        scale /= 10;
+        i++;
+      }
+      if (i === start) return Kind.text;
+      ms = Math.floor(ms + 1e-9);
+    }
+  }
+  let offsetMin = 0;
+  if (i < e) {
+    const z = b[i];
+    if (z === 90 && i + 1 === e) {
+      i++;
+    } else if (z === 43 || z === 45) {
+      const oh = digit2(b, i + 1);
+      let om: number;
+      if (e - i === 6 && b[i + 3] === 58) om = digit2(b, i + 4);
+      else if (e - i === 5) om = digit2(b, i + 3);
+      else return Kind.text;
+      if (oh < 0 || oh > 23 || om < 0 || om > 59) return Kind.text;
+      offsetMin = (oh * 60 + om) * (z === 45 ? -1 : 1);
+      i = e;
+    } else return Kind.text;
+  }
+  if (i !== e) return Kind.text;
+  lastValue = days * MS_PER_DAY + ((hh * 60 + mm - offsetMin) * 60 + ss) * 1000 + ms;
+  return Kind.timestamp;
+}
+
+const scratch = new Uint8Array(64);
+
+/**
+ * Classifies a JSON string value. Only missing words, dates and timestamps are recognised:
+ * a JSON string that looks like a number or a boolean stays text, since JSON says so.
+ */
+export function classifyJsonString(str: string): KindFlag {
+  const n = str.length;
+  if (n === 0) return Kind.missing;
+  if (n > scratch.length) return Kind.text;
+  for (let k = 0; k < n; k++) {
+    const c = str.charCodeAt(k);
+    if (c > 127) return Kind.text;
+    scratch[k] = c;
+  }
+  if (isMissingBytes(scratch, 0, n)) return Kind.missing;
+  if (n >= 10 && scratch[4] === 45 && scratch[0] >= 48 && scratch[0] <= 57) return parseDateTime(scratch, 0, n);
+  return Kind.text;
+}
