@@ -11,11 +11,13 @@ export interface CsvOptions {
   /** Field separator; sniffed from the first records when left out. */
   delimiter?: Delimiter;
   /**
-   * Whether the first row holds column names. `'auto'` (the default): it does when every
-   * one of its fields is non-empty text, that is not a number, boolean, date, timestamp or
-   * missing-value word (a row of names is never numeric). A file made only of text columns
-   * is therefore read with a header; pass `false` for such a file without one. Without a
-   * header, columns are named `column_1`, `column_2`, ...
+   * Whether the first row holds column names. `'auto'` (the default): it does when none of
+   * its fields is a number, boolean, date, timestamp or missing-value word (a row of names
+   * is never numeric). Empty fields are allowed there (an unnamed index column, as pandas
+   * writes) only if some column with a name in the first row is typed (not categorical) in
+   * the rows below it. A file made only of text columns is therefore read with a header;
+   * pass `false` for such a file without one. Without a header, or for an empty name,
+   * columns are named `column_1`, `column_2`, ...
    */
   header?: boolean | 'auto';
 }
@@ -38,21 +40,30 @@ export function readCsv(bytes: Uint8Array, fileName: string, opts: CsvOptions = 
   const delimiter = opts.delimiter ?? sniffDelimiter(bytes, start);
   const { ranges, fields, stride } = tokenize(bytes, start, delimiter.charCodeAt(0), fileName);
   const records = fields / stride;
-  const header = opts.header === undefined || opts.header === 'auto' ? looksLikeHeader(bytes, ranges, stride) : opts.header;
-  const firstRow = header ? 1 : 0;
-  const src: FieldRanges = { bytes, ranges, stride, firstRow, rows: records - firstRow, fileName };
-  const names = columnNames(src, header);
-  const columns: Column[] = names.map((name, c) => buildColumn(src, c, name));
-  return { name: fileName, format: 'csv', rows: src.rows, columns };
+  const build = (header: boolean): DataTable => {
+    const firstRow = header ? 1 : 0;
+    const src: FieldRanges = { bytes, ranges, stride, firstRow, rows: records - firstRow, fileName };
+    const columns: Column[] = columnNames(src, header).map((name, c) => buildColumn(src, c, name));
+    return { name: fileName, format: 'csv', rows: src.rows, columns };
+  };
+  if (opts.header === true || opts.header === false) return build(opts.header);
+  const first = firstRowKinds(bytes, ranges, stride);
+  if (first.some((k) => k !== Kind.text && k !== Kind.missing) || first.every((k) => k === Kind.missing)) return build(false);
+  const withHeader = build(true);
+  if (!first.includes(Kind.missing)) return withHeader;
+  const typedBelowName = withHeader.columns.some((col, c) => first[c] === Kind.text && col.kind === 'numeric');
+  return typedBelowName ? withHeader : build(false);
 }
 
-function looksLikeHeader(bytes: Uint8Array, ranges: Int32Array, stride: number): boolean {
+/** What each field of the first row looks like (an empty field counts as missing). */
+function firstRowKinds(bytes: Uint8Array, ranges: Int32Array, stride: number): number[] {
+  const kinds: number[] = [];
   for (let c = 0; c < stride; c++) {
     const e = ranges[2 * c + 1];
-    if (e < 0) continue; // holds doubled quotes: text
-    if (classifyBytes(bytes, ranges[2 * c], e) !== Kind.text) return false;
+    // A field holding doubled quotes is text; an empty one is missing.
+    kinds.push(e < 0 ? Kind.text : ranges[2 * c] === e ? Kind.missing : classifyBytes(bytes, ranges[2 * c], e));
   }
-  return true;
+  return kinds;
 }
 
 /** Header names (empty ones become column_N, repeated ones get a _2, _3 suffix). */

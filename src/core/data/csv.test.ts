@@ -1,0 +1,356 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { autoType, dsvFormat } from 'd3-dsv';
+import Papa from 'papaparse';
+import { describe, expect, it } from 'vitest';
+import { readCsv, type Delimiter } from './csv';
+import { assertFinite, checkFinite } from './finite';
+import { DataError, type Column, type DataTable } from './table';
+
+// Every table is checked cell by cell against papaparse (field splitting, raw strings) and
+// d3-dsv with autoType (numbers and dates), both reading the same text.
+
+const VEGA = 'node_modules/vega-datasets/data/';
+const enc = new TextEncoder();
+const MISSING = new Set(['', 'NA', 'N/A', 'n/a', 'null', 'NULL']);
+
+/** An independent, regex-based statement of the inference rules documented in infer.ts. */
+const NUM_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const INT_RE = /^[+-]?\d+$/;
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TS_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(:(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+function validDate(y: string, m: string, d: string): boolean {
+  const t = new Date(Date.UTC(+y, +m - 1, +d));
+  return t.getUTCFullYear() === +y && t.getUTCMonth() === +m - 1 && t.getUTCDate() === +d;
+}
+
+function refKind(raw: string): 'missing' | 'int' | 'float' | 'bool' | 'date' | 'timestamp' | 'text' {
+  const s = raw.trim();
+  if (MISSING.has(s)) return 'missing';
+  if (NUM_RE.test(s)) return INT_RE.test(s) && Math.abs(Number(s)) <= 2 ** 31 && Number(s) >= -(2 ** 31) && Number(s) <= 2 ** 31 - 1 ? 'int' : 'float';
+  if (s === 'NaN' || /^[+-]?Infinity$/.test(s)) return 'float';
+  if (/^(true|false)$/i.test(s)) return 'bool';
+  let m = DATE_RE.exec(s);
+  if (m) return validDate(m[1], m[2], m[3]) ? 'date' : 'text';
+  m = TS_RE.exec(s);
+  if (m && validDate(m[1], m[2], m[3]) && +m[4] < 24 && +m[5] < 60 && (m[7] === undefined || +m[7] < 60)) {
+    const z = m[9];
+    if (z && z !== 'Z' && (+z.slice(1, 3) > 23 || +z.slice(-2) > 59)) return 'text';
+    return 'timestamp';
+  }
+  return 'text';
+}
+
+function refType(cells: string[]): Column['type'] {
+  const kinds = new Set(cells.map(refKind));
+  kinds.delete('missing');
+  if (kinds.size === 0 || kinds.has('text')) return 'categorical';
+  const only = (...ks: string[]) => [...kinds].every((k) => ks.includes(k));
+  if (only('int')) return 'int';
+  if (only('int', 'float')) return 'float';
+  if (only('bool')) return 'bool';
+  if (only('date')) return 'date';
+  if (only('date', 'timestamp')) return 'timestamp';
+  return 'categorical';
+}
+
+function refTime(raw: string): number {
+  let s = raw.trim().replace(' ', 'T');
+  if (!/(Z|[+-]\d{2}:?\d{2})$/.test(s.slice(10))) s += s.length > 10 ? 'Z' : '';
+  if (/[+-]\d{4}$/.test(s)) s = `${s.slice(0, -2)}:${s.slice(-2)}`;
+  // Date.parse keeps milliseconds only; longer fractions are truncated like the reader does.
+  s = s.replace(/(\.\d{3})\d+/, '$1');
+  return Date.parse(s);
+}
+
+function sameNumber(a: number, b: number): boolean {
+  return a === b || (Number.isNaN(a) && Number.isNaN(b));
+}
+
+/** Compares every cell of `table` with the rows papaparse and d3-dsv read from `text`. */
+function expectMatchesReferences(table: DataTable, text: string, delimiter: string, header = true): void {
+  const papa = Papa.parse<string[]>(text, { delimiter, skipEmptyLines: true, header: false });
+  expect(papa.errors).toEqual([]);
+  const d3 = dsvFormat(delimiter)
+    .parseRows(text)
+    .filter((r) => !(r.length === 1 && r[0] === ''));
+  expect(d3).toEqual(papa.data);
+  const rows = header ? papa.data.slice(1) : papa.data;
+  expect(table.rows).toBe(rows.length);
+  expect(table.columns.length).toBe(papa.data[0].length);
+  if (header) expect(table.columns.map((c) => c.name)).toEqual(papa.data[0].map((n, i) => n || `column_${i + 1}`));
+  table.columns.forEach((col, c) => {
+    const cells = rows.map((r) => r[c]);
+    expect(col.type, `column ${col.name}`).toBe(refType(cells));
+    for (let r = 0; r < rows.length; r++) {
+      const raw = cells[r];
+      const where = `${col.name} row ${r}: ${JSON.stringify(raw)}`;
+      if (col.kind === 'categorical') {
+        if (MISSING.has(raw)) expect(col.codes[r], where).toBe(-1);
+        else expect(col.dictionary[col.codes[r]], where).toBe(raw);
+        continue;
+      }
+      const present = col.valid === null || col.valid[r] === 1;
+      expect(present, where).toBe(!MISSING.has(raw.trim()));
+      if (!present) continue;
+      const v = col.values[r];
+      const auto = autoType({ v: raw }).v as unknown;
+      if (col.type === 'int' || col.type === 'float') {
+        expect(sameNumber(v, Number(raw)), where).toBe(true);
+        expect(sameNumber(v, auto as number), `${where} (d3 autoType: ${String(auto)})`).toBe(true);
+      } else if (col.type === 'bool') {
+        expect(v, where).toBe(raw.trim().toLowerCase() === 'true' ? 1 : 0);
+      } else if (col.type === 'date') {
+        expect(v, where).toBe(refTime(raw) / 86_400_000);
+        expect(v, where).toBe((auto as Date).getTime() / 86_400_000);
+      } else {
+        expect(v, where).toBe(refTime(raw));
+      }
+    }
+  });
+}
+
+describe('readCsv on vega-datasets, against papaparse and d3-dsv', () => {
+  const files = readdirSync(VEGA).filter((f) => /\.(csv|tsv)$/.test(f));
+  it('finds the CSV and TSV files', () => expect(files.length).toBeGreaterThan(15));
+  for (const file of files) {
+    it(file, () => {
+      const bytes = new Uint8Array(readFileSync(VEGA + file));
+      const table = readCsv(bytes, file);
+      expect(table.format).toBe('csv');
+      expect(table.name).toBe(file);
+      expectMatchesReferences(table, new TextDecoder().decode(bytes), file.endsWith('.tsv') ? '\t' : ',');
+    });
+  }
+});
+
+// --- Seeded synthetic files --------------------------------------------------------------
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    let t = (a = (a + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS = ['alpha', 'beta', 'é', '漢字', '🙂', 'x y', 'comma,inside', 'semi;colon', 'pi|pe', 'tab\tin', 'quote"in', 'line\nbreak', 'crlf\r\nbreak', 'None', '-', ' pad '];
+
+type Gen = (r: () => number) => string;
+const pick = <T,>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+const pad2 = (n: number) => String(n).padStart(2, '0');
+const GENERATORS: Record<string, Gen> = {
+  int: (r) => String(Math.floor((r() - 0.5) * 2e6)),
+  bigint: (r) => (r() < 0.5 ? String(Math.floor(r() * 2 ** 31)) : String(2 ** 31 + Math.floor(r() * 1e6))),
+  float: (r) => pick(r, [String((r() - 0.5) * 1e4), (r() * 100).toFixed(2), `${Math.floor(r() * 9) + 1}e${Math.floor(r() * 40) - 20}`, '.5', '-5.', '0.1234567890123456789', '+3.25', ' 7.5 ', '123456789012345678901234']),
+  bool: (r) => pick(r, ['true', 'false', 'TRUE', 'False']),
+  date: (r) => `${1900 + Math.floor(r() * 200)}-${pad2(1 + Math.floor(r() * 12))}-${pad2(1 + Math.floor(r() * 28))}`,
+  timestamp: (r) => `${1950 + Math.floor(r() * 100)}-${pad2(1 + Math.floor(r() * 12))}-${pad2(1 + Math.floor(r() * 28))}${pick(r, ['T', ' '])}${pad2(Math.floor(r() * 24))}:${pad2(Math.floor(r() * 60))}${pick(r, ['', ':07', ':59.5', ':00.123456'])}${pick(r, ['', 'Z', '+05:30', '-0800'])}`,
+  text: (r) => pick(r, WORDS) + (r() < 0.5 ? String(Math.floor(r() * 50)) : ''),
+  mixed: (r) => (r() < 0.9 ? String(Math.floor(r() * 100)) : pick(r, ['abc', '2020-01-01', 'true'])),
+  lowcard: (r) => pick(r, ['red', 'green', 'blue']),
+  nonfinite: (r) => pick(r, ['NaN', 'Infinity', '-Infinity', '1.5', '2']),
+  notdate: (r) => pick(r, ['2021-02-29', '2020-13-01', '2020-1-1', '2020-01-01T25:00', '2020-02-30']),
+};
+
+function quoteField(v: string, delimiter: string, r: () => number): string {
+  const needs = v.includes(delimiter) || v.includes('"') || v.includes('\n') || v.includes('\r') || v === '';
+  if (!needs && r() > 0.1) return v;
+  return `"${v.replaceAll('"', '""')}"`;
+}
+
+function synthetic(seed: number, rows: number, delimiter: Delimiter, eol: string, bom: boolean): { text: string; bytes: Uint8Array } {
+  const r = rng(seed);
+  const names = Object.keys(GENERATORS);
+  const lines = [names.map((n) => `h_${n}`).join(delimiter)];
+  for (let i = 0; i < rows; i++) {
+    lines.push(names.map((n) => quoteField(r() < 0.08 ? pick(r, [...MISSING]) : GENERATORS[n](r), delimiter, r)).join(delimiter));
+  }
+  const text = lines.join(eol) + (r() < 0.5 ? eol : '');
+  return { text, bytes: enc.encode((bom ? '\ufeff' : '') + text) };
+}
+
+describe('readCsv on seeded synthetic files, against papaparse and d3-dsv', () => {
+  const cases: [Delimiter, string, boolean][] = [
+    [',', '\n', false],
+    [',', '\r\n', true],
+    ['\t', '\n', true],
+    [';', '\r\n', false],
+    ['|', '\n', false],
+  ];
+  cases.forEach(([delimiter, eol, bom], k) => {
+    it(`delimiter ${JSON.stringify(delimiter)}, eol ${JSON.stringify(eol)}, bom ${bom}`, () => {
+      const { text, bytes } = synthetic(1000 + k, 1500, delimiter, eol, bom);
+      const sniffed = readCsv(bytes, 'synthetic.csv');
+      const given = readCsv(bytes, 'synthetic.csv', { delimiter, header: true });
+      expect(sniffed).toEqual(given);
+      expectMatchesReferences(given, text, delimiter);
+      // The inferred types cover each kind of generated column.
+      const types = Object.fromEntries(given.columns.map((c) => [c.name, c.type]));
+      expect(types).toMatchObject({ h_int: 'int', h_bigint: 'float', h_float: 'float', h_bool: 'bool', h_date: 'date', h_timestamp: 'timestamp', h_text: 'categorical', h_mixed: 'categorical', h_nonfinite: 'float', h_notdate: 'categorical' });
+    });
+  });
+
+  it('reads a file without a header as column_1.. and keeps the first row as data', () => {
+    const { text, bytes } = synthetic(7, 200, ',', '\n', false);
+    const body = text.slice(text.indexOf('\n') + 1);
+    const table = readCsv(enc.encode(body), 'noheader.csv', { header: false });
+    expect(table.columns[0].name).toBe('column_1');
+    expectMatchesReferences(table, body, ',', false);
+    expect(readCsv(bytes, 'h.csv', { header: false }).rows).toBe(201);
+  });
+});
+
+// --- Hand-written inputs -----------------------------------------------------------------
+
+const csv = (s: string, opts?: Parameters<typeof readCsv>[2]) => readCsv(enc.encode(s), 'test.csv', opts);
+const cat = (t: DataTable, i: number) => {
+  const c = t.columns[i];
+  if (c.kind !== 'categorical') throw new Error(`column ${i} is ${c.type}`);
+  return Array.from(c.codes, (k) => (k < 0 ? null : c.dictionary[k]));
+};
+const num = (t: DataTable, i: number) => {
+  const c = t.columns[i];
+  if (c.kind !== 'numeric') throw new Error(`column ${i} is categorical`);
+  return Array.from(c.values, (v, r) => (c.valid && !c.valid[r] ? null : v));
+};
+
+describe('readCsv quoting, line ends and layout', () => {
+  it('reads quoted delimiters, newlines and doubled quotes', () => {
+    const t = csv('a,b\n"x,1","line\none"\n"say ""hi""",plain\n');
+    expect(cat(t, 0)).toEqual(['x,1', 'say "hi"']);
+    expect(cat(t, 1)).toEqual(['line\none', 'plain']);
+  });
+  it('gives a bare quote and its doubled, quoted form one code', () => {
+    const t = csv('a,n\na"b,1\n"a""b",2\n');
+    expect(cat(t, 0)).toEqual(['a"b', 'a"b']);
+    const c = t.columns[0];
+    expect(c.kind === 'categorical' && c.dictionary).toEqual(['a"b']);
+  });
+  it('handles CR-only line ends, a missing final newline and blank lines', () => {
+    expect(num(csv('x,y\r1,2\r\r3,4'), 1)).toEqual([2, 4]);
+    expect(num(csv('\n\nx\n1\n\n2\n\n'), 0)).toEqual([1, 2]);
+  });
+  it('keeps an empty last field after a delimiter at the end of the file', () => {
+    const t = csv('a,b\n1,');
+    expect(t.rows).toBe(1);
+    expect(cat(t, 1)).toEqual([null]);
+  });
+  it('strips a UTF-8 BOM from the first column name', () => {
+    expect(readCsv(new Uint8Array([0xef, 0xbb, 0xbf, ...enc.encode('id,v\n1,2\n')]), 'b.csv').columns[0].name).toBe('id');
+  });
+  it('names empty and repeated header fields', () => {
+    expect(csv('a,,a,a\nx,y,z,w\n', { header: true }).columns.map((c) => c.name)).toEqual(['a', 'column_2', 'a_2', 'a_3']);
+  });
+  it('sniffs each delimiter, ignoring ones inside quotes', () => {
+    for (const d of [',', '\t', ';', '|'] as const) {
+      const other = d === ',' ? ';' : ',';
+      const t = csv(['name', 'v', 'w'].join(d) + `\n"a${other}b"${d}1${d}2\nc${d}3${d}4\n`);
+      expect(t.columns.map((c) => c.name)).toEqual(['name', 'v', 'w']);
+      expect(cat(t, 0)).toEqual([`a${other}b`, 'c']);
+    }
+    expect(csv('one column\n1\n2\n').columns.length).toBe(1);
+  });
+});
+
+describe('readCsv header detection', () => {
+  it('takes a row of names as the header', () => expect(csv('name,age\nann,31\n').columns.map((c) => c.name)).toEqual(['name', 'age']));
+  it('takes a row holding a number as data', () => {
+    const t = csv('ann,31\nbob,42\n');
+    expect(t.columns.map((c) => c.name)).toEqual(['column_1', 'column_2']);
+    expect(num(t, 1)).toEqual([31, 42]);
+  });
+  it('takes a row holding a date, a boolean or an empty field as data', () => {
+    expect(csv('x,2020-01-01\ny,2020-01-02\n').rows).toBe(2);
+    expect(csv('x,true\ny,false\n').rows).toBe(2);
+    expect(csv('x,\ny,z\n').rows).toBe(2);
+  });
+  it('accepts an unnamed first column (a pandas index) when a named column below is typed', () => {
+    const t = csv(',name,score\n0,ann,1.5\n1,bob,2.5\n');
+    expect(t.columns.map((c) => c.name)).toEqual(['column_1', 'name', 'score']);
+    expect(num(t, 2)).toEqual([1.5, 2.5]);
+    expect(csv(',name\nx,ann\ny,bob\n').rows).toBe(3);
+  });
+  it('obeys header: true and header: false', () => {
+    expect(csv('1,2\n3,4\n', { header: true }).columns.map((c) => c.name)).toEqual(['1', '2']);
+    expect(csv('a,b\nc,d\n', { header: false }).rows).toBe(2);
+  });
+});
+
+describe('readCsv types and missing values', () => {
+  it('reads int32 ints as Int32Array and larger ones as floats', () => {
+    const t = csv('a,b\n2147483647,2147483648\n-2147483648,1\n');
+    expect(t.columns[0].type).toBe('int');
+    expect(t.columns[0].kind === 'numeric' && t.columns[0].values).toBeInstanceOf(Int32Array);
+    expect(t.columns[1].type).toBe('float');
+    expect(num(t, 1)).toEqual([2147483648, 1]);
+  });
+  it('marks empty, NA, N/A, n/a, null and NULL missing in numeric and text columns', () => {
+    const t = csv('x,s\n1,a\nNA,NA\nN/A,\nn/a,b\nnull,null\nNULL,NULL\n,c\n');
+    expect(num(t, 0)).toEqual([1, null, null, null, null, null, null]);
+    expect(cat(t, 1)).toEqual(['a', null, null, 'b', null, null, 'c']);
+  });
+  it('reads dates as days and timestamps as milliseconds since the epoch, UTC unless an offset is given', () => {
+    const t = csv('d,t\n1970-01-02,1970-01-01T00:00:01Z\n2000-03-01,2000-01-01 01:00+01:00\n');
+    expect(t.columns.map((c) => c.type)).toEqual(['date', 'timestamp']);
+    expect(num(t, 0)).toEqual([1, 11017]);
+    expect(num(t, 1)).toEqual([1000, Date.UTC(2000, 0, 1)]);
+  });
+  it('keeps NaN and Infinity as values; checkFinite and assertFinite name the column', () => {
+    const t = csv('x,y\nNaN,1\nInfinity,2\n-Infinity,3\n1.5,4\n');
+    expect(t.columns[0].type).toBe('float');
+    expect(num(t, 0)).toEqual([NaN, Infinity, -Infinity, 1.5]);
+    expect(checkFinite(t)).toEqual([{ column: 'x', nan: 1, infinity: 1, negativeInfinity: 1 }]);
+    expect(() => assertFinite(t)).toThrow('test.csv: column "x" holds 1 NaN, 1 Infinity, 1 -Infinity (non-finite numbers cannot be trained on');
+    expect(() => assertFinite(csv('x\n1\n2\n'))).not.toThrow();
+  });
+  it('reads a column of only NaN and Infinity as a float column that checkFinite reports', () => {
+    const t = csv('v\nNaN\nInfinity\nNaN\n');
+    expect(t.columns[0].type).toBe('float');
+    expect(checkFinite(t)).toEqual([{ column: 'v', nan: 2, infinity: 1, negativeInfinity: 0 }]);
+  });
+  it('parses numbers exactly as Number() does', () => {
+    const r = rng(99);
+    const strings: string[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const digits = Array.from({ length: 1 + Math.floor(r() * 20) }, () => Math.floor(r() * 10)).join('');
+      const dot = Math.floor(r() * (digits.length + 1));
+      let s = `${pick(r, ['', '-', '+'])}${digits.slice(0, dot)}.${digits.slice(dot)}`;
+      if (r() < 0.3) s += `e${pick(r, ['', '-', '+'])}${Math.floor(r() * 330)}`;
+      strings.push(s);
+    }
+    const t = csv(`x\n${strings.join('\n')}\n`);
+    expect(num(t, 0)).toEqual(strings.map(Number));
+  });
+});
+
+describe('readCsv bad input', () => {
+  const fail = (input: string | Uint8Array, name = 'bad.csv') => () => readCsv(typeof input === 'string' ? enc.encode(input) : input, name);
+  it('rejects an empty file', () => {
+    expect(fail('')).toThrow(new DataError('bad.csv: empty file'));
+    expect(fail('\ufeff\r\n\n')).toThrow(new DataError('bad.csv: empty file'));
+  });
+  it('names the line and the field counts of a ragged row', () => {
+    expect(fail('a,b,c\n1,2,3\n4,5\n')).toThrow(new DataError('bad.csv: line 3: expected 3 fields (as in the first row), found 2'));
+    expect(fail('a,b\n1,2\n"x\ny",2,3\n')).toThrow(new DataError('bad.csv: line 3: expected 2 fields (as in the first row), found 3'));
+    expect(fail('a,b\r\n"multi\r\nline",1\r\n1,2,3\r\n')).toThrow(new DataError('bad.csv: line 4: expected 2 fields (as in the first row), found 3'));
+  });
+  it('names the line where an unclosed quote opened', () => {
+    expect(fail('a,b\n1,2\n3,"open\n4,5\n')).toThrow(new DataError('bad.csv: line 3: a quoted field opened here is never closed (unbalanced " quote)'));
+  });
+  it('rejects text after a closing quote', () => {
+    expect(fail('a,b\n"x"y,1\n')).toThrow('bad.csv: line 2: unexpected text after the closing quote of field 1');
+  });
+  it('rejects binary data, UTF-16 and invalid UTF-8', () => {
+    expect(fail(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0, 0, 1, 2]))).toThrow(new DataError('bad.csv: not a text file (NUL byte at offset 4; binary data?)'));
+    expect(fail(new Uint8Array([0xff, 0xfe, 0x61, 0, 0x2c, 0]))).toThrow('bad.csv: not a text file Trainbench can read (it is UTF-16 text');
+    expect(fail(new Uint8Array([0x61, 0x2c, 0x62, 0x0a, 0xc3, 0x28, 0x2c, 0x31]))).toThrow(new DataError('bad.csv: not a text file (the first bytes are not valid UTF-8)'));
+    const late = enc.encode(`a,b\n${'x,1\n'.repeat(2000)}`);
+    const bytes = new Uint8Array(late.length + 4);
+    bytes.set(late);
+    bytes.set([0xe9, 0x2c, 0x32, 0x0a], late.length); // Latin-1 "é,2"
+    expect(fail(bytes)).toThrow(new DataError('bad.csv: line 2002: the text is not valid UTF-8 (is the file in another encoding?)'));
+  });
+});
