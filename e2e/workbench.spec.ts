@@ -5,6 +5,8 @@ test.describe('the workbench', () => {
     const consoleErrors: string[] = [];
     page.on('pageerror', (e) => consoleErrors.push(e.message));
     await page.goto('/');
+    // COOP/COEP from vite preview: SharedArrayBuffer is available.
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
 
     const summary = page.getByTestId('dataset-summary');
     await expect(summary).toHaveAttribute('data-rows', '344');

@@ -1,7 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
-import { loadSample } from './state/actions';
+import { loadSample } from './state/data-actions';
 import './ui/app.css';
 
 createRoot(document.getElementById('root')!).render(

@@ -1,5 +1,5 @@
 import { useRef, useState, type DragEvent } from 'react';
-import { loadFiles, setLabel, toggleFeature } from '../state/actions';
+import { loadFiles, setLabel, toggleFeature } from '../state/data-actions';
 import { useWorkbench } from './hooks';
 import { compact, count } from './format';
 

@@ -1,4 +1,4 @@
-import { pauseRun, resumeRun, startRun, stopRun, updateSettings } from '../state/actions';
+import { pauseRun, resumeRun, startRun, stopRun, updateSettings } from '../state/run-actions';
 import { BACKENDS } from '../core/train/run-config';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../core/train/optimizer-spec';
 import { useWorkbench } from './hooks';
