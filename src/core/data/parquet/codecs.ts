@@ -1,0 +1,66 @@
+/**
+ * Page decompression for every Parquet codec but LZO. Snappy and LZ4 are hand-written here;
+ * zstd comes from fzstd, gzip and brotli from hyparquet-compressors (all pure JavaScript).
+ */
+import { decompress as zstdDecompress } from 'fzstd';
+import { decompressBrotli } from 'hyparquet-compressors/src/brotli.js';
+import { gunzip } from 'hyparquet-compressors/src/gzip.js';
+import { fail } from './errors';
+import { lz4HadoopDecompress, lz4RawDecompress } from './lz4';
+import { snappyDecompress } from './snappy';
+import type { Codec } from './types';
+
+/** Decompression of one page body; `output` has exactly the uncompressed size. */
+function decompressInto(codec: Codec, input: Uint8Array, output: Uint8Array): void {
+  switch (codec) {
+    case 'SNAPPY':
+      return snappyDecompress(input, output);
+    case 'LZ4_RAW':
+      return lz4RawDecompress(input, output);
+    case 'LZ4':
+      return lz4HadoopDecompress(input, output);
+    case 'ZSTD': {
+      const out = zstdDecompress(input, output);
+      if (out.length !== output.length) fail(`zstd: decompressed ${out.length} bytes, ${output.length} expected`);
+      if (out !== output && out.buffer !== output.buffer) output.set(out);
+      return;
+    }
+    case 'GZIP': {
+      // gunzip writes into the buffer it is given; the gzip trailer's ISIZE says how much it should have.
+      const n = input.length;
+      if (n < 18) fail('gzip: stream too short');
+      const isize = (input[n - 4] | (input[n - 3] << 8) | (input[n - 2] << 16) | (input[n - 1] << 24)) >>> 0;
+      if (isize !== output.length % 2 ** 32) fail(`gzip: stream holds ${isize} bytes, ${output.length} expected`);
+      gunzip(input, output);
+      return;
+    }
+    case 'BROTLI': {
+      const out = decompressBrotli(input, output.length);
+      if (out.length !== output.length) fail(`brotli: decompressed ${out.length} bytes, ${output.length} expected`);
+      output.set(out);
+      return;
+    }
+    default:
+      fail(`compression codec ${codec} is not supported`);
+  }
+}
+
+/**
+ * Decompresses a page body to exactly `size` bytes. Decompressor errors are reported as a
+ * corrupt page of `what` (row group and column).
+ */
+export function decompressPage(codec: Codec, input: Uint8Array, size: number, what: string): Uint8Array {
+  if (codec === 'UNCOMPRESSED') {
+    if (input.length !== size) fail(`corrupt page in ${what}: ${input.length} bytes stored, ${size} announced`);
+    return input;
+  }
+  if (codec === 'LZO') fail(`${what} uses the LZO codec, which is not supported`);
+  const output = new Uint8Array(size);
+  try {
+    decompressInto(codec, input, output);
+  } catch (e) {
+    const detail = e instanceof Error ? e.message : String(e);
+    fail(`corrupt page in ${what}: ${codec} data does not decompress (${detail})`);
+  }
+  return output;
+}

@@ -1,0 +1,118 @@
+/**
+ * The growing output of one column over the row groups a part decodes: the value (or code)
+ * array, the validity mask (allocated at the first null), and for strings the interner that
+ * merges the dictionaries of all row groups into one.
+ */
+import { fail } from './errors';
+import { ByteInterner } from './interner';
+import type { OutArray } from './plain';
+import type { ParquetColumnInfo, ParquetFileInfo } from './types';
+
+/** The array class a column decodes into. */
+export type OutKind = 'f64' | 'f32' | 'i32' | 'u8';
+
+function allocate(kind: OutKind, n: number): OutArray {
+  switch (kind) {
+    case 'f64':
+      return new Float64Array(n);
+    case 'f32':
+      return new Float32Array(n);
+    case 'i32':
+      return new Int32Array(n);
+    case 'u8':
+      return new Uint8Array(n);
+  }
+}
+
+/** Allocates an array of the same class as `like`. */
+export function allocateLike(like: OutArray, n: number): OutArray {
+  return allocate(like instanceof Float64Array ? 'f64' : like instanceof Float32Array ? 'f32' : like instanceof Int32Array ? 'i32' : 'u8', n);
+}
+
+function int64StatFits(b: Uint8Array | undefined): boolean {
+  if (!b || b.length !== 8) return false;
+  const lo = b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24);
+  const hi = b[4] | (b[5] << 8) | (b[6] << 16) | (b[7] << 24);
+  return hi === lo >> 31;
+}
+
+/**
+ * Picks the array class for a column. INT64 goes to Int32Array when the statistics of every
+ * row group in the file say min and max fit (so that all workers pick the same), else to
+ * Float64Array, flagged `narrowable` when statistics were missing (mergeParts then checks the values).
+ */
+export function chooseOutput(col: ParquetColumnInfo, info: ParquetFileInfo): { kind: OutKind; narrowable: boolean } {
+  const conv = col.conversion;
+  if (!conv) return fail(`column "${col.name}": ${col.unsupported ?? 'not supported'}`);
+  switch (conv.kind) {
+    case 'int32':
+    case 'string':
+      return { kind: 'i32', narrowable: false };
+    case 'bool':
+      return { kind: 'u8', narrowable: false };
+    case 'float32':
+    case 'float16':
+      return { kind: 'f32', narrowable: false };
+    case 'int64': {
+      let allStats = true;
+      let fits = true;
+      for (const rg of info.rowGroups) {
+        const s = rg.columns[col.index].statistics;
+        if (!s || s.min === undefined || s.max === undefined) {
+          // A chunk of only nulls may carry no min/max; that is fine.
+          if (s?.nullCount !== undefined && s.nullCount === rg.columns[col.index].numValues) continue;
+          allStats = false;
+          break;
+        }
+        if (!int64StatFits(s.min) || !int64StatFits(s.max)) fits = false;
+      }
+      if (allStats && fits) return { kind: 'i32', narrowable: false };
+      return { kind: 'f64', narrowable: !allStats };
+    }
+    default:
+      return { kind: 'f64', narrowable: false };
+  }
+}
+
+/** Accumulates one column's values across the row groups of a part. */
+export class ColumnBuilder {
+  values: OutArray;
+  valid: Uint8Array | null = null;
+  /** Next row to fill. */
+  pos = 0;
+  readonly interner: ByteInterner | null;
+  narrowable: boolean;
+
+  constructor(
+    readonly col: ParquetColumnInfo,
+    readonly rows: number,
+    kind: OutKind,
+    narrowable: boolean,
+  ) {
+    this.values = allocate(kind, rows);
+    this.narrowable = narrowable;
+    this.interner = col.conversion?.kind === 'string' ? new ByteInterner() : null;
+  }
+
+  /** Switches an Int32Array column to Float64Array (an INT64 value did not fit in 32 bits). */
+  widen(): void {
+    if (this.values instanceof Float64Array) return;
+    const wide = new Float64Array(this.rows);
+    wide.set(this.values);
+    this.values = wide;
+  }
+
+  /** Marks rows [from, from + n) valid per `mask` (1 present, 0 null), creating the mask at the first null. */
+  setValidity(from: number, n: number, mask: Uint8Array): void {
+    if (!this.valid) {
+      this.valid = new Uint8Array(this.rows);
+      this.valid.fill(1, 0, from);
+    }
+    this.valid.set(mask.subarray(0, n), from);
+  }
+
+  /** Marks rows [from, from + n) as all present (only needed once a mask exists). */
+  setAllValid(from: number, n: number): void {
+    if (this.valid) this.valid.fill(1, from, from + n);
+  }
+}

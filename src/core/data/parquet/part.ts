@@ -1,0 +1,97 @@
+/**
+ * Decoding a subset of row groups (and columns) into a DataTablePart, the unit of work a
+ * worker does. Parts are plain data plus typed arrays, so they can be posted back with their
+ * buffers transferred; `mergeParts` joins them into one DataTable.
+ */
+import type { Column } from '../table';
+import { chooseOutput, ColumnBuilder } from './column-builder';
+import { decodeColumnChunk, Scratch } from './column-chunk';
+import { fail, withFileName } from './errors';
+import type { ParquetColumnInfo, ParquetFileInfo } from './types';
+
+/** One column of a part. */
+export interface PartColumn {
+  readonly column: Column;
+  /**
+   * True for INT64 columns decoded to Float64Array because the file had no statistics to
+   * prove they fit in 32 bits; mergeParts narrows them to Int32Array when all values fit.
+   */
+  readonly narrowable: boolean;
+}
+
+/** The decoded columns of some row groups of one file. */
+export interface DataTablePart {
+  readonly fileName: string;
+  /** Row groups decoded, ascending; the part's rows are theirs, in this order. */
+  readonly rowGroups: readonly number[];
+  /** Rows of each of those row groups. */
+  readonly rowGroupRows: readonly number[];
+  readonly rows: number;
+  readonly columns: readonly PartColumn[];
+}
+
+/** Resolves column names (all readable columns when omitted) to schema leaves, with clear errors. */
+export function selectColumns(info: ParquetFileInfo, names?: readonly string[]): ParquetColumnInfo[] {
+  if (names === undefined) {
+    const bad = info.columns.filter((c) => c.unsupported !== undefined);
+    if (bad.length > 0) {
+      const c = bad[0];
+      const readable = info.columns.filter((x) => x.unsupported === undefined).map((x) => x.name);
+      fail(`column "${c.name}": ${c.unsupported}; pass the columns option to read the others (${readable.join(', ') || 'none'})`);
+    }
+    return [...info.columns];
+  }
+  return names.map((name) => {
+    const c = info.columns.find((x) => x.name === name);
+    if (!c) return fail(`no column named "${name}" (columns: ${info.columns.map((x) => x.name).join(', ')})`);
+    if (c.unsupported !== undefined) fail(`column "${c.name}": ${c.unsupported}`);
+    return c;
+  });
+}
+
+/** Checks row group indices and returns them sorted without duplicates. */
+export function checkRowGroups(info: ParquetFileInfo, rowGroups: readonly number[]): number[] {
+  for (const rg of rowGroups) {
+    if (!Number.isInteger(rg) || rg < 0 || rg >= info.rowGroups.length) {
+      fail(`no row group ${rg} (the file has ${info.rowGroups.length})`);
+    }
+  }
+  return [...new Set(rowGroups)].sort((a, b) => a - b);
+}
+
+/** Builds the part column from a finished builder. */
+function finish(b: ColumnBuilder): PartColumn {
+  const col = b.col;
+  if (b.interner) {
+    return { column: { kind: 'categorical', name: col.name, type: 'categorical', codes: b.values as Int32Array, dictionary: b.interner.strings() }, narrowable: false };
+  }
+  const type = col.type;
+  if (type === null || type === 'categorical') return fail(`column "${col.name}" has no numeric type`);
+  return { column: { kind: 'numeric', name: col.name, type, values: b.values, valid: b.valid }, narrowable: b.narrowable && b.values instanceof Float64Array };
+}
+
+/**
+ * Decodes row groups `rowGroups` (and only `columns`, by name, when given) of a Parquet file
+ * whose footer was read with readParquetMetadata. Usable in any worker: it needs only the
+ * file's bytes (a SharedArrayBuffer view is fine) and the plain-data `info`.
+ * Throws a DataError naming the file, the column and the row group on bad data.
+ */
+export function decodeRowGroups(bytes: Uint8Array, info: ParquetFileInfo, rowGroups: readonly number[], columns?: readonly string[]): DataTablePart {
+  return withFileName(info.fileName, () => {
+    const groups = checkRowGroups(info, rowGroups);
+    const cols = selectColumns(info, columns);
+    const rows = groups.reduce((a, rg) => a + info.rowGroups[rg].numRows, 0);
+    const scratch = new Scratch();
+    const out: PartColumn[] = [];
+    for (const col of cols) {
+      const { kind, narrowable } = chooseOutput(col, info);
+      const builder = new ColumnBuilder(col, rows, kind, narrowable);
+      for (const rg of groups) {
+        const group = info.rowGroups[rg];
+        decodeColumnChunk(bytes, group.columns[col.index], builder, scratch, rg, group.numRows);
+      }
+      out.push(finish(builder));
+    }
+    return { fileName: info.fileName, rowGroups: groups, rowGroupRows: groups.map((rg) => info.rowGroups[rg].numRows), rows, columns: out };
+  });
+}

@@ -1,0 +1,29 @@
+/** Single-threaded entry point: a whole Parquet file (or some row groups and columns) to a DataTable. */
+import type { DataTable } from '../table';
+import { withFileName } from './errors';
+import { mergeParts } from './merge';
+import { parseFileInfo } from './metadata';
+import { decodeRowGroups, selectColumns } from './part';
+
+/** Options of readParquet. */
+export interface ReadParquetOptions {
+  /** Row groups to decode (default: all). */
+  readonly rowGroups?: readonly number[];
+  /** Columns to decode, by name (default: all; a file with nested columns then needs this). */
+  readonly columns?: readonly string[];
+}
+
+/**
+ * Decodes a Parquet file to a DataTable on the calling thread. Strings become categorical
+ * columns (codes plus one dictionary), INT64 becomes Int32Array when it fits (else Float64),
+ * timestamps become milliseconds since the epoch. Throws a DataError naming the file and,
+ * where it applies, the column and row group, for any file it cannot read exactly.
+ */
+export function readParquet(bytes: Uint8Array, fileName: string, opts: ReadParquetOptions = {}): DataTable {
+  const info = withFileName(fileName, () => parseFileInfo(bytes, fileName));
+  const rowGroups = opts.rowGroups ?? info.rowGroups.map((_, i) => i);
+  const names = withFileName(fileName, () => selectColumns(info, opts.columns).map((c) => c.name));
+  const part = decodeRowGroups(bytes, info, rowGroups, names);
+  if (part.columns.length === 0) return { name: fileName, format: 'parquet', rows: part.rows, columns: [] };
+  return mergeParts([part], names);
+}
