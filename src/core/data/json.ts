@@ -18,7 +18,7 @@ export function readJson(bytes: Uint8Array, fileName: string): DataTable {
   const text = decodeAll(bytes, fileName);
   const first = text.search(/\S/);
   if (first < 0) throw new DataError(`${fileName}: empty file`);
-  const records = text[first] === '[' ? parseArray(text, fileName) : parseLines(text, fileName);
+  const records = text[first] === '[' ? parseArray(text, fileName) : text[first] === '{' ? parseLines(text, fileName) : notRecords(text, fileName);
   const keys = new Map<string, number>();
   for (const rec of records) for (const key in rec) if (!keys.has(key)) keys.set(key, keys.size);
   const columns: Column[] = [];
@@ -44,7 +44,28 @@ function parseArray(text: string, fileName: string): JsonRecord[] {
   return data as JsonRecord[];
 }
 
+function notRecords(text: string, fileName: string): never {
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    throw new DataError(`${fileName}: invalid JSON (${describeJsonError(e, text)})`);
+  }
+  throw new DataError(`${fileName}: expected a JSON array of records, found a single ${typeof JSON.parse(text)}`);
+}
+
+/** NDJSON; a file that is one JSON object as a whole (GeoJSON, TopoJSON, a tree) is refused. */
 function parseLines(text: string, fileName: string): JsonRecord[] {
+  let whole: unknown;
+  try {
+    whole = JSON.parse(text);
+  } catch {
+    // Not one value: read it line by line below.
+  }
+  if (whole !== undefined) {
+    const keys = Object.keys(whole as object);
+    const shown = keys.slice(0, 5).join(', ') + (keys.length > 5 ? ', ...' : '');
+    throw new DataError(`${fileName}: expected a JSON array of records (or one record per line), found one object with keys ${shown}`);
+  }
   const records: JsonRecord[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {

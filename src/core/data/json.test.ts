@@ -1,0 +1,112 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readJson } from './json';
+import { DataError, type DataTable } from './table';
+
+// Every table is checked cell by cell against JSON.parse of the same bytes.
+
+const VEGA = 'node_modules/vega-datasets/data/';
+const enc = new TextEncoder();
+const MISSING = new Set(['', 'NA', 'N/A', 'n/a', 'null', 'NULL']);
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const TS_RE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+type Rec = Record<string, unknown>;
+
+const isMissing = (v: unknown) => v === null || v === undefined || (typeof v === 'string' && MISSING.has(v));
+const timeKind = (v: string) => (DATE_RE.test(v) && !Number.isNaN(Date.parse(v)) ? 'date' : TS_RE.test(v) && !Number.isNaN(refTime(v)) ? 'timestamp' : 'text');
+
+function refTime(v: string): number {
+  let s = v.replace(' ', 'T');
+  if (s.length > 10 && !/(Z|[+-]\d{2}:?\d{2})$/.test(s.slice(10))) s += 'Z';
+  return Date.parse(s.replace(/(\.\d{3})\d+/, '$1'));
+}
+
+/** The column type the documented rules give, stated independently of the reader. */
+function refType(values: unknown[]): string {
+  const kinds = new Set<string>();
+  for (const v of values) {
+    if (isMissing(v)) continue;
+    if (typeof v === 'number') kinds.add(Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31 ? 'int' : 'float');
+    else if (typeof v === 'boolean') kinds.add('bool');
+    else if (typeof v === 'string') kinds.add(timeKind(v));
+    else kinds.add('text');
+  }
+  const all = (...ks: string[]) => kinds.size > 0 && [...kinds].every((k) => ks.includes(k));
+  if (all('int')) return 'int';
+  if (all('int', 'float')) return 'float';
+  if (all('bool')) return 'bool';
+  if (all('date')) return 'date';
+  if (all('date', 'timestamp')) return 'timestamp';
+  return 'categorical';
+}
+
+function expectMatchesJsonParse(table: DataTable, records: Rec[]): void {
+  const keys = [...new Set(records.flatMap((r) => Object.keys(r)))];
+  expect(table.format).toBe('json');
+  expect(table.rows).toBe(records.length);
+  expect(table.columns.map((c) => c.name)).toEqual(keys);
+  for (const col of table.columns) {
+    const values = records.map((r) => r[col.name]);
+    expect(col.type, col.name).toBe(refType(values));
+    values.forEach((v, r) => {
+      const where = `${col.name} row ${r}: ${JSON.stringify(v)}`;
+      if (col.kind === 'categorical') {
+        if (isMissing(v)) expect(col.codes[r], where).toBe(-1);
+        else expect(col.dictionary[col.codes[r]], where).toBe(typeof v === 'object' ? JSON.stringify(v) : String(v));
+        return;
+      }
+      expect(col.valid === null || col.valid[r] === 1, where).toBe(!isMissing(v));
+      if (isMissing(v)) return;
+      const x = col.values[r];
+      if (col.type === 'date') expect(x, where).toBe(Date.parse(v as string) / 86_400_000);
+      else if (col.type === 'timestamp') expect(x, where).toBe(refTime(v as string));
+      else expect(x, where).toBe(Number(v));
+    });
+  }
+}
+
+describe('readJson on vega-datasets, against JSON.parse', () => {
+  const files = readdirSync(VEGA).filter((f) => f.endsWith('.json') && statSync(VEGA + f).size < 2_000_000);
+  for (const file of files) {
+    const bytes = new Uint8Array(readFileSync(VEGA + file));
+    const data: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    const isRecords = Array.isArray(data) && data.every((r) => r !== null && typeof r === 'object' && !Array.isArray(r));
+    it(`${file} ${isRecords ? 'matches' : 'is refused: not an array of records'}`, () => {
+      if (isRecords) expectMatchesJsonParse(readJson(bytes, file), data as Rec[]);
+      else expect(() => readJson(bytes, file)).toThrow(`${file}: expected a JSON array of records`);
+    });
+  }
+  it('types the columns of penguins, cars and flights-2k as expected', () => {
+    const types = (f: string) => Object.fromEntries(readJson(new Uint8Array(readFileSync(VEGA + f)), f).columns.map((c) => [c.name, c.type]));
+    expect(types('penguins.json')).toMatchObject({ Species: 'categorical', 'Beak Length (mm)': 'float', 'Body Mass (g)': 'int' });
+    expect(types('cars.json')).toMatchObject({ Name: 'categorical', Cylinders: 'int', Year: 'date', Origin: 'categorical' });
+    expect(types('flights-2k.json')).toMatchObject({ delay: 'int', distance: 'int', origin: 'categorical' });
+  });
+});
+
+describe('readJson inputs', () => {
+  const json = (s: string, name = 'test.json') => readJson(enc.encode(s), name);
+  it('reads newline-delimited records like the array form', () => {
+    const recs = JSON.parse(readFileSync(`${VEGA}penguins.json`, 'utf8')) as Rec[];
+    const nd = json(recs.map((r) => JSON.stringify(r)).join('\r\n') + '\n', 'p.ndjson');
+    expect({ ...nd, name: '', format: '' }).toEqual({ ...json(JSON.stringify(recs)), name: '', format: '' });
+  });
+  it('unions keys, mixes types by the stated rule and keeps nested values as JSON text', () => {
+    const t = json('[{"a":1,"b":"x"},{"a":2.5,"c":true},{"a":null,"b":3,"d":{"k":[1]}},{"e":"2020-01-01","f":"2020-01-01T00:00:01Z"},{"e":"NA","f":"2020-01-02"}]');
+    expectMatchesJsonParse(t, JSON.parse('[{"a":1,"b":"x"},{"a":2.5,"c":true},{"a":null,"b":3,"d":{"k":[1]}},{"e":"2020-01-01","f":"2020-01-01T00:00:01Z"},{"e":"NA","f":"2020-01-02"}]') as Rec[]);
+    expect(t.columns.map((c) => c.type)).toEqual(['float', 'categorical', 'bool', 'categorical', 'date', 'timestamp']);
+  });
+  it('keeps strings that look like numbers as text', () => expect(json('[{"n":"12"},{"n":"13"}]').columns[0].type).toBe('categorical'));
+  it('rejects bad input with a specific message', () => {
+    expect(() => json('')).toThrow(new DataError('test.json: empty file'));
+    expect(() => json(' \n ')).toThrow(new DataError('test.json: empty file'));
+    expect(() => json('[{"a":1},\n{"a":2,}]')).toThrow(/^test\.json: invalid JSON \(.*line 2/);
+    expect(() => json('[{"a":1}, 3]')).toThrow(new DataError('test.json: element 1 is a number, expected an object (a record)'));
+    expect(() => json('[{"a":1}, [1]]')).toThrow(new DataError('test.json: element 1 is an array, expected an object (a record)'));
+    expect(() => json('{"a":1}\n{"a":2\n')).toThrow(/^test\.json: line 2: invalid JSON/);
+    expect(() => json('{"type":"Topology","arcs":[]}')).toThrow(new DataError('test.json: expected a JSON array of records (or one record per line), found one object with keys type, arcs'));
+    expect(() => json('"just a string"')).toThrow(new DataError('test.json: expected a JSON array of records, found a single string'));
+    expect(() => readJson(new Uint8Array([0x5b, 0x22, 0xc3, 0x28, 0x22, 0x5d]), 'bad.json')).toThrow(new DataError('bad.json: not a text file (it is not valid UTF-8)'));
+  });
+});
