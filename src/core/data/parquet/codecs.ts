@@ -45,6 +45,9 @@ function decompressInto(codec: Codec, input: Uint8Array, output: Uint8Array): vo
   }
 }
 
+/** No writer makes pages this big; a larger size is a corrupt header, not a reason to allocate. */
+const MAX_PAGE_BYTES = 1 << 30;
+
 /**
  * Decompresses a page body to exactly `size` bytes. Decompressor errors are reported as a
  * corrupt page of `what` (row group and column).
@@ -55,6 +58,7 @@ export function decompressPage(codec: Codec, input: Uint8Array, size: number, wh
     return input;
   }
   if (codec === 'LZO') fail(`${what} uses the LZO codec, which is not supported`);
+  if (size > MAX_PAGE_BYTES) fail(`corrupt page in ${what}: announces ${size} uncompressed bytes (more than ${MAX_PAGE_BYTES})`);
   const output = new Uint8Array(size);
   try {
     decompressInto(codec, input, output);

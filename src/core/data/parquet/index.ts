@@ -9,3 +9,4 @@ export { decodeRowGroups, type DataTablePart, type PartColumn } from './part';
 export { mergeParts } from './merge';
 export { planParts, type PartTask } from './plan';
 export type { ParquetFileInfo, ParquetColumnInfo, ParquetRowGroupInfo, ParquetColumnChunkInfo, ParquetStatistics } from './types';
+export { decodeTasks, transferList } from './parallel';
