@@ -55,8 +55,8 @@ function buildTyped(src: FieldRanges, col: number, name: string): NumericColumn 
     values[r] = classifiedValue();
   }
   if (mask === 0) return null;
-  if (mask === Kind.int) return { kind: 'numeric', name, type: 'int', values: Int32Array.from(values), valid };
-  if (mask === Kind.bool) return { kind: 'numeric', name, type: 'bool', values: Uint8Array.from(values), valid };
+  if (mask === Kind.int) return { kind: 'numeric', name, type: 'int', values: new Int32Array(values), valid };
+  if (mask === Kind.bool) return { kind: 'numeric', name, type: 'bool', values: new Uint8Array(values), valid };
   if (mask === Kind.date) {
     const days = new Int32Array(rows);
     for (let r = 0; r < rows; r++) days[r] = values[r] / MS_PER_DAY;

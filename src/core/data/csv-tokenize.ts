@@ -64,13 +64,16 @@ export interface Tokens {
  */
 export function tokenize(bytes: Uint8Array, start: number, delimiter: number, fileName: string): Tokens {
   const n = bytes.length;
-  let ranges = new Int32Array(Math.max(64, Math.min(1 << 26, (n >>> 2) & ~1)));
+  let ranges = new Int32Array(Math.min(n + 64, 1 << 16) & ~1);
   let at = 0;
   let stride = -1;
   let inRow = 0;
   let rowStart = start;
   let i = start;
   const d = delimiter;
+  // Bytes that end an unquoted field: one table load per byte instead of three compares.
+  const stop = new Uint8Array(256);
+  stop[d] = stop[LF] = stop[CR] = 1;
   // Skip leading blank lines.
   while (i < n && (bytes[i] === LF || bytes[i] === CR)) i++;
   rowStart = i;
@@ -102,12 +105,13 @@ export function tokenize(bytes: Uint8Array, start: number, delimiter: number, fi
       }
     } else {
       s = i;
-      let c = 0;
-      while (i < n && (c = bytes[i]) !== d && c !== LF && c !== CR) i++;
+      while (i < n && stop[bytes[i]] === 0) i++;
       e = i;
     }
     if (at + 4 > ranges.length) {
-      const grown = new Int32Array(ranges.length * 2);
+      // Extrapolate the fields still to come from those per byte so far (plus 10%).
+      const guess = Math.ceil((at / Math.max(1, i - start)) * (n - i) * 1.1) + ranges.length;
+      const grown = new Int32Array(Math.max(guess & ~1, ranges.length + 1024));
       grown.set(ranges);
       ranges = grown;
     }

@@ -94,7 +94,7 @@ function expectMatchesReferences(table: DataTable, text: string, delimiter: stri
       expect(present, where).toBe(!MISSING.has(raw.trim()));
       if (!present) continue;
       const v = col.values[r];
-      const auto = autoType({ v: raw }).v as unknown;
+      const auto = (autoType({ v: raw }) as { v: unknown }).v;
       if (col.type === 'int' || col.type === 'float') {
         expect(sameNumber(v, Number(raw)), where).toBe(true);
         expect(sameNumber(v, auto as number), `${where} (d3 autoType: ${String(auto)})`).toBe(true);
