@@ -321,6 +321,9 @@ describe('readCsv types and missing values', () => {
       if (r() < 0.3) s += `e${pick(r, ['', '-', '+'])}${Math.floor(r() * 330)}`;
       strings.push(s);
     }
+    // Shortest round-trip forms (16-17 digits, the double-double path) and near-ties.
+    for (let i = 0; i < 5000; i++) strings.push(String(r() * 10 ** Math.floor(r() * 30 - 15)));
+    strings.push('9007199254740993', '9007199254740992.5', '0.30000000000000004', '1.0000000000000002', '123456789012345678', '2.2250738585072014e-308', '1e23', '8.98846567431158e307');
     const t = csv(`x\n${strings.join('\n')}\n`);
     expect(num(t, 0)).toEqual(strings.map(Number));
   });

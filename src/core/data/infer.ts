@@ -127,9 +127,11 @@ export function classifyBytes(b: Uint8Array, s: number, e: number): KindFlag {
 }
 
 /**
- * Parses a plain decimal number. Up to 15 significant digits and a power of ten within
- * 10^±22 are computed exactly (one correctly rounded multiply or divide); anything longer
- * goes through `Number()` on the ASCII text, so results always equal `Number(text)`.
+ * Parses a plain decimal number, always to the same double as `Number(text)`. Up to 15
+ * significant digits with a power of ten within 10^±22 take Clinger's fast path (one
+ * correctly rounded multiply or divide); 16 to 19 digits use double-double arithmetic and
+ * are accepted when the result is clearly not a rounding tie; anything else goes through
+ * `Number()` on the ASCII text.
  */
 function parseNumber(b: Uint8Array, s: number, e: number): KindFlag {
   let i = s;
@@ -139,13 +141,19 @@ function parseNumber(b: Uint8Array, s: number, e: number): KindFlag {
     neg = c === 45;
     i++;
   }
+  // mant: the first 15 significant digits; low: the next 4 (lowDigits of them).
   let mant = 0;
+  let low = 0;
+  let lowDigits = 0;
+  let sig = 0;
   let digits = 0;
   let intDigits = 0;
   let frac = 0;
   let isInt = true;
   while (i < e && (c = b[i]) >= 48 && c <= 57) {
-    mant = mant * 10 + (c - 48);
+    if (sig < 15) mant = mant * 10 + (c - 48);
+    else if (sig < 19) (low = low * 10 + (c - 48)), lowDigits++;
+    if (sig > 0 || c !== 48) sig++;
     digits++;
     i++;
   }
@@ -154,7 +162,9 @@ function parseNumber(b: Uint8Array, s: number, e: number): KindFlag {
     isInt = false;
     i++;
     while (i < e && (c = b[i]) >= 48 && c <= 57) {
-      mant = mant * 10 + (c - 48);
+      if (sig < 15) mant = mant * 10 + (c - 48);
+      else if (sig < 19) (low = low * 10 + (c - 48)), lowDigits++;
+      if (sig > 0 || c !== 48) sig++;
       digits++;
       frac++;
       i++;
@@ -186,14 +196,77 @@ function parseNumber(b: Uint8Array, s: number, e: number): KindFlag {
       return Kind.int;
     }
   }
-  const p = exp - frac;
-  if (digits <= 15 && p >= -22 && p <= 22) {
-    const v = p >= 0 ? mant * POW10[p] : mant / POW10[-p];
-    lastValue = neg ? -v : v;
-  } else {
-    lastValue = Number(latin1(b, s, e));
+  // Digits past the 19th significant one were dropped: the power of ten counts them.
+  const p = exp - frac + (sig > 19 ? sig - 19 : 0);
+  let v = NaN;
+  if (p >= -22 && p <= 22) {
+    if (sig <= 15) v = p >= 0 ? mant * POW10[p] : mant / POW10[-p];
+    else if (sig <= 19) v = doubleDouble(mant, low, lowDigits, p);
   }
+  if (v !== v) v = Number(latin1(b, s, e));
+  else if (neg) v = -v;
+  lastValue = v;
   return Kind.float;
+}
+
+const SPLIT = 134217729; // 2^27 + 1 (Dekker)
+let prodErr = 0;
+/** a * b rounded; the exact error is left in prodErr (Dekker's TwoProduct, no FMA needed). */
+function twoProd(a: number, b: number): number {
+  const p = a * b;
+  let t = SPLIT * a;
+  const ah = t - (t - a);
+  const al = a - ah;
+  t = SPLIT * b;
+  const bh = t - (t - b);
+  const bl = b - bh;
+  prodErr = ah * bh - p + ah * bl + al * bh + al * bl;
+  return p;
+}
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+/** Half an ulp of a double, by its biased exponent. */
+const HALF_ULP = Float64Array.from({ length: 2048 }, (_, x) => 2 ** (x - 1076));
+const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0; // little-endian: high word second
+
+/**
+ * (hi * 10^k + lo) * 10^p for 16 to 19 significant digits, correctly rounded, or NaN when
+ * the value lies too close to a rounding tie (or next to a power of two) to decide cheaply.
+ */
+function doubleDouble(hi: number, lo: number, k: number, p: number): number {
+  // M = hi * 10^k + lo exactly, as h + l.
+  const ph = twoProd(hi, POW10[k]);
+  const pl = prodErr;
+  const sum = ph + lo;
+  const bb = sum - ph;
+  const sumErr = ph - (sum - bb) + (lo - bb);
+  let h = sum;
+  let l = sumErr + pl;
+  const h2 = h + l;
+  l = l - (h2 - h);
+  h = h2;
+  const d = POW10[p < 0 ? -p : p];
+  let r: number;
+  let err: number;
+  if (p >= 0) {
+    const qh = twoProd(h, d);
+    const t = prodErr + l * d;
+    r = qh + t;
+    err = t - (r - qh);
+  } else {
+    const q = h / d;
+    const a = twoProd(q, d);
+    const q2 = (h - a - prodErr + l) / d;
+    r = q + q2;
+    err = q2 - (r - q);
+  }
+  f64[0] = r;
+  const hiWord = u32[HI];
+  if ((hiWord & 0xfffff) === 0 && u32[1 - HI] === 0) return NaN;
+  const halfUlp = HALF_ULP[(hiWord >>> 20) & 0x7ff];
+  const gap = Math.abs(Math.abs(err) - halfUlp);
+  return gap > halfUlp * 2 ** -20 ? r : NaN;
 }
 
 /** Builds a string from bytes that are known to be ASCII. */
