@@ -152,7 +152,10 @@ function parseNumber(b: Uint8Array, s: number, e: number): KindFlag {
   let isInt = true;
   while (i < e && (c = b[i]) >= 48 && c <= 57) {
     if (sig < 15) mant = mant * 10 + (c - 48);
-    else if (sig < 19) (low = low * 10 + (c - 48)), lowDigits++;
+    else if (sig < 19) {
+      low = low * 10 + (c - 48);
+      lowDigits++;
+    }
     if (sig > 0 || c !== 48) sig++;
     digits++;
     i++;
@@ -163,7 +166,10 @@ function parseNumber(b: Uint8Array, s: number, e: number): KindFlag {
     i++;
     while (i < e && (c = b[i]) >= 48 && c <= 57) {
       if (sig < 15) mant = mant * 10 + (c - 48);
-      else if (sig < 19) (low = low * 10 + (c - 48)), lowDigits++;
+      else if (sig < 19) {
+        low = low * 10 + (c - 48);
+        lowDigits++;
+      }
       if (sig > 0 || c !== 48) sig++;
       digits++;
       frac++;
