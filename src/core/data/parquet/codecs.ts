@@ -1,13 +1,14 @@
 /**
- * Page decompression for every Parquet codec but LZO. Snappy and LZ4 are hand-written here;
- * zstd comes from fzstd, gzip and brotli from hyparquet-compressors (all pure JavaScript).
+ * Page decompression for every Parquet codec but LZO. Snappy, LZ4 and zstd are hand-written
+ * here (zstd about 3x faster than fzstd on flights-3m, decoding straight into the page
+ * buffer); gzip and brotli come from hyparquet-compressors (pure JavaScript).
  */
-import { decompress as zstdDecompress } from 'fzstd';
 import { decompressBrotli } from 'hyparquet-compressors/src/brotli.js';
 import { gunzip } from 'hyparquet-compressors/src/gzip.js';
 import { fail } from './errors';
 import { lz4HadoopDecompress, lz4RawDecompress } from './lz4';
 import { snappyDecompress } from './snappy';
+import { zstdDecompress } from './zstd';
 import type { Codec } from './types';
 
 /** Decompression of one page body; `output` has exactly the uncompressed size. */
@@ -19,12 +20,8 @@ function decompressInto(codec: Codec, input: Uint8Array, output: Uint8Array): vo
       return lz4RawDecompress(input, output);
     case 'LZ4':
       return lz4HadoopDecompress(input, output);
-    case 'ZSTD': {
-      const out = zstdDecompress(input, output);
-      if (out.length !== output.length) fail(`zstd: decompressed ${out.length} bytes, ${output.length} expected`);
-      if (out !== output && out.buffer !== output.buffer) output.set(out);
-      return;
-    }
+    case 'ZSTD':
+      return zstdDecompress(input, output);
     case 'GZIP': {
       // gunzip writes into the buffer it is given; the gzip trailer's ISIZE says how much it should have.
       const n = input.length;
