@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { expandMatrix, matrixSize, optimizerFor, parseNumberList } from './matrix';
+import { DEFAULT_SETTINGS, validateSettings, type RunSettings } from '../train/run-config';
+
+const base: RunSettings = { ...DEFAULT_SETTINGS, seed: 7, optimizer: { name: 'adam', learningRate: 0.01, beta1: 0.8 } };
+
+describe('expandMatrix', () => {
+  it('makes one run per combination and seed, seeds innermost, last axis fastest', () => {
+    const runs = expandMatrix(base, { optimizer: ['adam', 'sgd'], batchSize: [16, 64] }, 3);
+    expect(runs).toHaveLength(2 * 2 * 3);
+    expect(runs.map((r) => `${r.optimizer.name}/${r.batchSize}/${r.seed}`)).toEqual([
+      'adam/16/7', 'adam/16/8', 'adam/16/9', 'adam/64/7', 'adam/64/8', 'adam/64/9',
+      'sgd/16/7', 'sgd/16/8', 'sgd/16/9', 'sgd/64/7', 'sgd/64/8', 'sgd/64/9',
+    ]);
+    expect(matrixSize({ optimizer: ['adam', 'sgd'], batchSize: [16, 64] }, 3)).toBe(12);
+  });
+
+  it('matches a brute-force product over every axis and keeps every other setting', () => {
+    const axes = { optimizer: ['adam', 'momentum'] as const, learningRate: [0.1, 0.01], batchSize: [8, 16, 32], backend: ['webgpu', 'cpu'] as const, dedup: ['none', 'exact'] as const };
+    const runs = expandMatrix(base, { ...axes, optimizer: [...axes.optimizer], backend: [...axes.backend], dedup: [...axes.dedup] }, 2);
+    const seen = new Set(runs.map((r) => `${r.optimizer.name}|${r.optimizer.learningRate}|${r.batchSize}|${r.backend}|${r.dedup}|${r.seed}`));
+    expect(seen.size).toBe(runs.length);
+    for (const o of axes.optimizer) for (const lr of axes.learningRate) for (const b of axes.batchSize)
+      for (const be of axes.backend) for (const d of axes.dedup) for (const s of [7, 8]) expect(seen.has(`${o}|${lr}|${b}|${be}|${d}|${s}`)).toBe(true);
+    expect(runs.length).toBe(2 * 2 * 3 * 2 * 2 * 2);
+    for (const r of runs) {
+      expect(r.epochs).toBe(base.epochs);
+      expect(r.model).toEqual(base.model);
+    }
+  });
+
+  it('keeps the base when an axis is empty, and counts duplicate values once', () => {
+    expect(expandMatrix(base, {}, 1)).toEqual([base]);
+    expect(expandMatrix(base, { batchSize: [16, 16] }, 1)).toHaveLength(1);
+    expect(() => expandMatrix(base, {}, 0)).toThrow(/repeats/);
+  });
+
+  it('drops hyper-parameters that do not apply to the optimizer, so every combination validates', () => {
+    const runs = expandMatrix({ ...base, optimizer: { name: 'momentum', learningRate: 0.1, momentum: 0.5, weightDecay: 0.001 } }, { optimizer: ['momentum', 'adam', 'rmsprop', 'lion'] }, 1);
+    for (const r of runs) expect(() => validateSettings(r)).not.toThrow();
+    expect(runs[0].optimizer.momentum).toBe(0.5);
+    expect(runs[1].optimizer).toEqual({ name: 'adam', learningRate: 0.1, weightDecay: 0.001 });
+    expect(optimizerFor({ name: 'adam', learningRate: 1, beta1: 0.5, rho: 0.3 }, 'rmsprop')).toEqual({ name: 'rmsprop', learningRate: 1, rho: 0.3 });
+  });
+});
+
+describe('parseNumberList', () => {
+  it('reads commas and spaces, and names a bad entry', () => {
+    expect(parseNumberList('16, 64 256')).toEqual({ values: [16, 64, 256] });
+    expect(parseNumberList('1e-3,0.01')).toEqual({ values: [0.001, 0.01] });
+    expect(parseNumberList('16, sixty')).toEqual({ error: '"sixty" is not a number' });
+    expect(parseNumberList('  ')).toEqual({ error: 'needs at least one number' });
+  });
+});

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { configKey, groupResults, lossReached, sortRows, speedUp, stat, timeToTarget, type RunResultInput } from './results';
+import { DEFAULT_SETTINGS, makeRunConfig } from './run-config';
+import type { Environment, StepRecord } from './record';
+
+const env: Environment = { runtime: 'chrome 140', adapter: { vendor: 'google', architecture: 'swiftshader' }, features: [], f16Path: 'none', backend: 'webgpu', fallbackReason: null };
+const data = { fingerprint: 'f', name: 'penguins.arrow', rows: 344, label: 'Species', features: ['a'], dedup: 'none' as const, split: { train: 0.8, val: 0.1, test: 0.1, seed: 1 } };
+
+function steps(losses: number[], dt = 1): StepRecord[] {
+  return losses.map((loss, i) => ({ step: i, epoch: 0, time: i * dt, loss, samplesPerSec: 100, dataWaitMs: 0, gpuMs: null, readbackMs: 0 }));
+}
+
+function run(id: string, batchSize: number, seed: number, sps: number, losses: number[], acc: number | null = 0.9): RunResultInput {
+  return {
+    id,
+    config: makeRunConfig({ ...DEFAULT_SETTINGS, batchSize, seed }, { ...data, split: { ...data.split, seed } }),
+    environment: env,
+    status: 'done',
+    steps: steps(losses),
+    epochs: [{ epoch: 0, trainLoss: 1, valLoss: 0.5, valAccuracy: acc }],
+    summary: { status: 'done', medianSamplesPerSec: sps, timeToTargetLoss: null, finalValMetric: acc },
+  };
+}
+
+describe('configKey', () => {
+  it('ignores the seed (and the split seed) and nothing else', () => {
+    const a = run('a', 16, 1, 1, [1]).config;
+    const b = run('b', 16, 2, 1, [1]).config;
+    const c = run('c', 64, 1, 1, [1]).config;
+    expect(configKey(a)).toBe(configKey(b));
+    expect(configKey(a)).not.toBe(configKey(c));
+    expect(configKey(a, 30)).not.toBe(configKey(a));
+    expect(configKey({ ...a, optimizer: { ...a.optimizer, learningRate: 0.02 } })).not.toBe(configKey(a));
+  });
+});
+
+describe('timeToTarget and lossReached', () => {
+  it('uses the trailing mean of the loss', () => {
+    const s = steps([4, 2, 2, 0.5, 0.5, 0.5]);
+    // window 2: means 4, 3, 2, 1.25, 0.5 -> reaches 1.25 at step 3, 0.5 at step 4
+    expect(timeToTarget(s, 1.25, 2)).toBe(3);
+    expect(timeToTarget(s, 0.5, 2)).toBe(4);
+    expect(timeToTarget(s, 0.1, 2)).toBeNull();
+    expect(timeToTarget(s, null, 2)).toBeNull();
+    // raw loss (window 1) reaches 2 at step 1
+    expect(timeToTarget(s, 2, 1)).toBe(1);
+    expect(lossReached(s, 3)).toBeCloseTo(0.5);
+    expect(lossReached([], 3)).toBeNull();
+  });
+});
+
+describe('groupResults', () => {
+  const runs = [
+    run('a1', 16, 1, 1000, [3, 2, 1]),
+    run('b1', 64, 1, 4000, [3, 2.5, 2], 0.8),
+    run('a2', 16, 2, 1200, [3, 1, 0.5], 0.95),
+    run('a3', 16, 3, 900, [3, 3, 3], 0.7),
+    run('b2', 64, 2, 3000, [3, 1, 1], 0.85),
+    { ...run('q', 32, 1, 0, []), status: 'queued' as const, summary: null, epochs: [] },
+  ];
+
+  it('makes one row per configuration with medians and min-max over the seeds', () => {
+    const rows = groupResults(runs, 1);
+    expect(rows).toHaveLength(2);
+    const [a, b] = rows;
+    expect(a.runIds).toEqual(['a1', 'a2', 'a3']);
+    expect(a.seeds).toEqual([1, 2, 3]);
+    expect(a.samplesPerSec).toEqual({ median: 1000, min: 900, max: 1200, n: 3 });
+    expect(b.samplesPerSec).toEqual({ median: 3500, min: 3000, max: 4000, n: 2 });
+    expect(a.finalVal).toEqual({ median: 0.9, min: 0.7, max: 0.95, n: 3 });
+    expect(a.valKind).toBe('accuracy');
+    // the labels say what differs
+    expect(a.label).toBe('batch 16');
+    expect(b.label).toBe('batch 64');
+    expect(a.environment).toBe('webgpu · google swiftshader');
+  });
+
+  it('takes time to target over the runs that reached it', () => {
+    // window 10 covers every step here: trailing means a1 3,2.5,2 ; a2 3,2,1.5 ; a3 3,3,3 ; b1 3,2.75,2.5 ; b2 3,2,1.67
+    const [a, b] = groupResults(runs, 2);
+    expect(a.timeToTarget).toEqual({ median: 1.5, min: 1, max: 2, n: 2 });
+    expect(b.timeToTarget).toEqual({ median: 1, min: 1, max: 1, n: 1 });
+  });
+
+  it('computes the speed-up against a baseline row both ways', () => {
+    const [a, b] = groupResults(runs, 2);
+    expect(speedUp(b, a)).toBeCloseTo(3.5);
+    expect(speedUp(a, a)).toBe(1);
+    expect(speedUp(b, a, 'timeToTarget')).toBeCloseTo(1.5);
+    const [, none] = groupResults(runs, 0.01);
+    expect(speedUp(none, none, 'timeToTarget')).toBeNull();
+  });
+
+  it('sorts by each column with missing values last either way', () => {
+    const rows = groupResults([...runs, run('c1', 128, 1, 2000, [3, 3, 3], null)], 2);
+    expect(sortRows(rows, 'samplesPerSec', 'desc').map((r) => r.label)).toEqual(['batch 64', 'batch 128', 'batch 16']);
+    expect(sortRows(rows, 'samplesPerSec', 'asc').map((r) => r.label)).toEqual(['batch 16', 'batch 128', 'batch 64']);
+    expect(sortRows(rows, 'timeToTarget', 'asc').map((r) => r.label)).toEqual(['batch 64', 'batch 16', 'batch 128']);
+    expect(sortRows(rows, 'timeToTarget', 'desc').map((r) => r.label)).toEqual(['batch 16', 'batch 64', 'batch 128']);
+    expect(sortRows(rows, 'speedUp', 'desc', 'timeToTarget').map((r) => r.label)).toEqual(['batch 64', 'batch 16', 'batch 128']);
+    expect(sortRows(rows, 'config', 'asc').map((r) => r.label)).toEqual(['batch 128', 'batch 16', 'batch 64']);
+  });
+
+  it('agrees with a brute-force median on random groups', () => {
+    let x = 12345;
+    const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let trial = 0; trial < 20; trial++) {
+      const n = 1 + Math.floor(rnd() * 7);
+      const values = Array.from({ length: n }, () => Math.round(rnd() * 1000));
+      const s = stat(values);
+      const sorted = [...values].sort((p, q) => p - q);
+      const below = sorted.filter((v) => v < s.median!).length;
+      const above = sorted.filter((v) => v > s.median!).length;
+      expect(below).toBeLessThanOrEqual(n / 2);
+      expect(above).toBeLessThanOrEqual(n / 2);
+      expect(s.min).toBe(sorted[0]);
+      expect(s.max).toBe(sorted[n - 1]);
+    }
+    expect(stat([null, NaN])).toEqual({ median: null, min: null, max: null, n: 0 });
+  });
+});

@@ -1,0 +1,256 @@
+/**
+ * Results of runs, grouped per configuration: runs that differ only in their seed form one
+ * row, with the median over the repeats and its spread (min-max), time to a target loss and
+ * the speed-up against a baseline row. Pure: the UI's table and the CSV/JSON export use it.
+ */
+import { median, type EpochRecord, type Environment, type RunConfig, type RunStatus, type RunSummary, type StepRecord } from './record';
+
+/** What a run contributes to the results (the store's RunView has this shape). */
+export interface RunResultInput {
+  id: string;
+  config: RunConfig;
+  environment: Environment | null;
+  status: RunStatus;
+  steps: readonly StepRecord[];
+  epochs: readonly EpochRecord[];
+  summary: RunSummary | null;
+  /** A time budget in seconds, when the run had one (part of its configuration). */
+  budgetSec?: number | null;
+}
+
+/** Median and spread of one measure over a configuration's runs; nulls when no run has it. */
+export interface Stat {
+  median: number | null;
+  min: number | null;
+  max: number | null;
+  /** Runs that had a value. */
+  n: number;
+}
+
+export interface ResultRow {
+  key: string;
+  /** What sets this configuration apart from the other rows (all of it when alone). */
+  label: string;
+  /** The whole configuration in words. */
+  fullLabel: string;
+  config: RunConfig;
+  runIds: string[];
+  seeds: number[];
+  samplesPerSec: Stat;
+  /** Seconds to reach the target loss, over the runs that reached it. */
+  timeToTarget: Stat;
+  /** Mean training loss over the last steps, a measure of how far a run got. */
+  lossReached: Stat;
+  finalVal: Stat;
+  /** What finalVal measures: validation accuracy (classification) or validation loss. */
+  valKind: 'accuracy' | 'loss' | null;
+  environment: string;
+  environments: Environment[];
+}
+
+/** Steps averaged for the smoothed loss (time to target, loss reached). */
+export const LOSS_WINDOW = 10;
+
+/** Statuses whose runs count in the results (a running run counts with what it has so far). */
+const COUNTED: readonly RunStatus[] = ['running', 'paused', 'done', 'stopped'];
+
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** A key that is equal for two runs exactly when they differ at most in their seed. */
+export function configKey(config: RunConfig, budgetSec: number | null = null): string {
+  const { seed: _seed, data, ...rest } = config;
+  const { split, ...dataRest } = data;
+  const { seed: _splitSeed, ...splitRest } = split;
+  return stableJson({ ...rest, data: { ...dataRest, split: splitRest }, budgetSec });
+}
+
+/** The parts of a configuration in words, in a fixed order. */
+export function describeConfig(config: RunConfig, budgetSec: number | null = null): [string, string][] {
+  const m = config.model;
+  const widths = m.hidden.length ? m.hidden.join('x') : 'linear';
+  const model = m.type === 'mlp' ? `MLP ${widths} ${m.activation}`
+    : m.type === 'cnn' ? `CNN ${m.filters.join('-')}${m.hidden.length ? ` + ${widths}` : ''} ${m.activation}`
+      : `DS-CNN ${m.stem}/${m.blocks.map((b) => b.filters).join('-')} ${m.activation}`;
+  const o = config.optimizer;
+  const sched = o.schedule && o.schedule.type !== 'constant' ? `${o.schedule.type}` : '';
+  const warm = o.schedule?.warmupSteps ? `warm-up ${o.schedule.warmupSteps}` : '';
+  const hyper = (['momentum', 'beta1', 'beta2', 'rho', 'weightDecay'] as const)
+    .filter((k) => o[k] !== undefined).map((k) => `${k} ${o[k]}`).join(' ');
+  return [
+    ['model', model],
+    ['optimizer', o.name],
+    ['lr', `lr ${o.learningRate}`],
+    ['hyper', hyper],
+    ['schedule', [sched, warm].filter(Boolean).join(' ')],
+    ['clip', o.clipNorm ? `clip ${o.clipNorm}` : ''],
+    ['batch', `batch ${config.batchSize}`],
+    ['length', budgetSec ? `${budgetSec} s` : `${config.epochs} ep`],
+    ['precision', config.precision === 'fp32' ? '' : config.precision],
+    ['backend', config.backend],
+    ['dedup', config.data.dedup === 'none' ? '' : `dedup ${config.data.dedup}`],
+    ['prefetch', `prefetch ${config.prefetch}`],
+    ['data', `${config.data.name} → ${config.data.label}`],
+  ];
+}
+
+/** The whole configuration in one line (empty parts left out). */
+export function configLabel(config: RunConfig, budgetSec: number | null = null): string {
+  return describeConfig(config, budgetSec).map(([, v]) => v).filter(Boolean).join(' · ');
+}
+
+/** Per configuration, only the parts that differ between them; the whole line when alone or all equal. */
+export function distinguishingLabels(configs: { config: RunConfig; budgetSec: number | null }[]): string[] {
+  const parts = configs.map((c) => describeConfig(c.config, c.budgetSec));
+  if (parts.length < 2) return configs.map((c) => configLabel(c.config, c.budgetSec));
+  const differs = parts[0].map((_, i) => parts.some((p) => p[i][1] !== parts[0][i][1]));
+  return parts.map((p, j) => {
+    const text = p.filter((_, i) => differs[i]).map(([, v]) => v || 'default').join(' · ');
+    return text || configLabel(configs[j].config, configs[j].budgetSec);
+  });
+}
+
+/** Trailing mean of the loss over `window` steps (fewer at the start). */
+export function smoothedLoss(steps: readonly StepRecord[], window = LOSS_WINDOW): number[] {
+  const out = new Array<number>(steps.length);
+  let sum = 0;
+  for (let i = 0; i < steps.length; i++) {
+    sum += steps[i].loss;
+    if (i >= window) sum -= steps[i - window].loss;
+    out[i] = sum / Math.min(i + 1, window);
+  }
+  return out;
+}
+
+/**
+ * Seconds from the start of a run until its smoothed loss (trailing mean over
+ * {@link LOSS_WINDOW} steps) first reaches `target` or less; null when it never does.
+ */
+export function timeToTarget(steps: readonly StepRecord[], target: number | null, window = LOSS_WINDOW): number | null {
+  if (target === null || !Number.isFinite(target)) return null;
+  const s = smoothedLoss(steps, window);
+  for (let i = 0; i < s.length; i++) if (s[i] <= target) return steps[i].time;
+  return null;
+}
+
+/** Mean loss of the last {@link LOSS_WINDOW} steps, or null without steps. */
+export function lossReached(steps: readonly StepRecord[], window = LOSS_WINDOW): number | null {
+  if (steps.length === 0) return null;
+  const tail = steps.slice(-window);
+  return tail.reduce((a, s) => a + s.loss, 0) / tail.length;
+}
+
+/** Samples per second of a run: the trainer's median when finished, else the median so far. */
+export function runSamplesPerSec(r: Pick<RunResultInput, 'summary' | 'steps'>): number | null {
+  const v = r.summary ? r.summary.medianSamplesPerSec : median(r.steps.map((s) => s.samplesPerSec));
+  return Number.isFinite(v) ? v : null;
+}
+
+/** The final validation metric of a run (accuracy for classification, else loss), or null. */
+export function runFinalVal(r: Pick<RunResultInput, 'summary' | 'epochs'>): { value: number | null; kind: 'accuracy' | 'loss' | null } {
+  const last = r.epochs[r.epochs.length - 1];
+  const kind = last ? (last.valAccuracy !== null ? 'accuracy' : last.valLoss !== null ? 'loss' : null) : null;
+  const value = r.summary?.finalValMetric ?? (last ? (last.valAccuracy ?? last.valLoss) : null);
+  return { value: value ?? null, kind: value === null || value === undefined ? null : (kind ?? 'accuracy') };
+}
+
+/** Median and min-max of the finite values. */
+export function stat(values: readonly (number | null)[]): Stat {
+  const xs = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  if (xs.length === 0) return { median: null, min: null, max: null, n: 0 };
+  return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length };
+}
+
+/** A short description of where a run ran: backend, adapter, f16 path. */
+export function environmentLabel(env: Environment | null): string {
+  if (!env) return '–';
+  const adapter = env.adapter ? ` · ${[env.adapter.vendor, env.adapter.architecture].filter((x) => x && x !== 'unknown').join(' ') || 'unknown adapter'}` : '';
+  return `${env.backend}${adapter}${env.f16Path !== 'none' ? ` · f16 ${env.f16Path}` : ''}`;
+}
+
+/**
+ * One row per configuration, in order of first appearance. Runs that are queued or failed
+ * (without steps) are left out; a running run counts with what it has so far.
+ */
+export function groupResults(runs: readonly RunResultInput[], targetLoss: number | null): ResultRow[] {
+  const groups = new Map<string, RunResultInput[]>();
+  for (const r of runs) {
+    if (!COUNTED.includes(r.status) && !(r.status === 'failed' && r.steps.length > 0)) continue;
+    if (r.steps.length === 0 && !r.summary) continue;
+    const key = configKey(r.config, r.budgetSec ?? null);
+    const g = groups.get(key);
+    if (g) g.push(r);
+    else groups.set(key, [r]);
+  }
+  const entries = [...groups.entries()];
+  const labels = distinguishingLabels(entries.map(([, g]) => ({ config: g[0].config, budgetSec: g[0].budgetSec ?? null })));
+  return entries.map(([key, g], i) => {
+    const vals = g.map(runFinalVal);
+    const envs = g.map((r) => r.environment).filter((e): e is Environment => e !== null);
+    const envLabels = [...new Set(envs.map(environmentLabel))];
+    return {
+      key,
+      label: labels[i],
+      fullLabel: configLabel(g[0].config, g[0].budgetSec ?? null),
+      config: g[0].config,
+      runIds: g.map((r) => r.id),
+      seeds: g.map((r) => r.config.seed),
+      samplesPerSec: stat(g.map(runSamplesPerSec)),
+      timeToTarget: stat(g.map((r) => timeToTarget(r.steps, targetLoss))),
+      lossReached: stat(g.map((r) => lossReached(r.steps))),
+      finalVal: stat(vals.map((v) => v.value)),
+      valKind: vals.find((v) => v.kind)?.kind ?? null,
+      environment: envLabels.join(' | ') || '–',
+      environments: envs,
+    };
+  });
+}
+
+export type SpeedUpBy = 'throughput' | 'timeToTarget';
+
+/**
+ * How many times faster `row` is than `baseline`: the ratio of median samples/s, or the
+ * inverse ratio of median time to target. Null when either side lacks the measure.
+ */
+export function speedUp(row: ResultRow, baseline: ResultRow, by: SpeedUpBy = 'throughput'): number | null {
+  if (by === 'throughput') {
+    const a = row.samplesPerSec.median;
+    const b = baseline.samplesPerSec.median;
+    return a !== null && b !== null && b > 0 ? a / b : null;
+  }
+  const a = row.timeToTarget.median;
+  const b = baseline.timeToTarget.median;
+  return a !== null && b !== null && a > 0 ? b / a : null;
+}
+
+export type SortColumn = 'config' | 'samplesPerSec' | 'timeToTarget' | 'finalVal' | 'speedUp' | 'environment' | 'runs';
+
+/**
+ * Rows sorted by a column; rows without a value go last in either direction, ties keep their
+ * order. `speedUp` sorts by the measure the speed-up is taken on.
+ */
+export function sortRows(rows: readonly ResultRow[], column: SortColumn, dir: 'asc' | 'desc', by: SpeedUpBy = 'throughput'): ResultRow[] {
+  const value = (r: ResultRow): number | string | null => {
+    switch (column) {
+      case 'config': return r.label;
+      case 'environment': return r.environment;
+      case 'runs': return r.runIds.length;
+      case 'samplesPerSec': return r.samplesPerSec.median;
+      case 'timeToTarget': return r.timeToTarget.median;
+      case 'finalVal': return r.finalVal.median;
+      case 'speedUp': return by === 'throughput' ? r.samplesPerSec.median : (r.timeToTarget.median === null ? null : -r.timeToTarget.median);
+    }
+  };
+  const sign = dir === 'asc' ? 1 : -1;
+  return rows.map((r, i) => ({ r, i, v: value(r) })).sort((a, b) => {
+    if (a.v === null || b.v === null) return a.v === null && b.v === null ? a.i - b.i : a.v === null ? 1 : -1;
+    const c = typeof a.v === 'string' ? a.v.localeCompare(b.v as string) : a.v - (b.v as number);
+    return c === 0 ? a.i - b.i : sign * c;
+  }).map((x) => x.r);
+}
