@@ -1,12 +1,15 @@
 /**
- * Picks the tfjs backend: the preferred one, then the fallback chain webgpu -> webgl -> cpu,
+ * Picks the tfjs backend: the preferred one, then the fallback chain webgpu -> webgl -> wasm -> cpu,
  * and says why a backend was skipped. Also probes the WebGPU adapter (vendor, architecture,
  * features) so every result records where it ran.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName, Environment } from '../core/train/record';
+import { ConfigError } from '../core/train/errors';
+import type { ModelSpec, ModelType } from '../core/train/model';
+import { registerWasm } from './wasm';
 
-const CHAIN: BackendName[] = ['webgpu', 'webgl', 'cpu'];
+const CHAIN: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
 interface GpuLike {
   requestAdapter(): Promise<{ features: Iterable<string>; info?: { vendor: string; architecture: string } } | null>;
@@ -25,6 +28,7 @@ export async function probeWebGpu(): Promise<{ adapter: Environment['adapter']; 
 async function tryBackend(name: BackendName): Promise<string | null> {
   try {
     if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
+    if (name === 'wasm') await registerWasm();
     if (!tf.findBackendFactory(name)) return `the ${name} backend is not registered here`;
     const ok = await tf.setBackend(name);
     if (!ok) return `the ${name} backend failed to initialise`;
@@ -74,4 +78,20 @@ export async function initBackend(preferred: BackendName): Promise<Environment> 
     };
   }
   throw new Error(`no tfjs backend could start: ${reasons.join('; ')}`);
+}
+
+/** Gradient kernels each model needs beyond an MLP's (tfjs-backend-wasm 4.22 lacks the convolution filter gradients). */
+const MODEL_KERNELS: Record<ModelType, string[]> = {
+  mlp: [],
+  cnn: ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPool', 'MaxPoolGrad'],
+  dscnn: ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNative', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'],
+};
+
+/** Refuses (ConfigError on `backend`) a model whose training kernels the active backend does not have. */
+export function checkBackendSupports(model: ModelSpec): void {
+  const backend = tf.getBackend();
+  const missing = MODEL_KERNELS[model.type].filter((k) => !tf.getKernel(k, backend));
+  if (missing.length) {
+    throw new ConfigError('backend', `the ${backend} backend cannot train a ${model.type} (no ${missing.join(', ')} kernel); use webgpu, webgl or cpu`);
+  }
 }

@@ -3,9 +3,12 @@
  * on their own MessagePort, posting metrics as events. Pause, resume and stop act between steps.
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../gpu/backend';
+import { checkBackendSupports, initBackend } from '../gpu/backend';
+import { gpuTimer } from '../gpu/timing';
 import { train } from '../core/train/trainer';
 import { createOptimizer } from '../core/train/optimizers';
+import { resolveModelSpec } from '../core/train/model';
+import { validateOptimizerSpec } from '../core/train/optimizer-spec';
 import type { Environment } from '../core/train/record';
 import { PortBatchSource } from './batch-channel';
 import type { Handlers } from './rpc';
@@ -27,11 +30,21 @@ export function createTrainerService(emit: (e: TrainerEvent) => void): Handlers<
       return env;
     },
 
-    async train({ runId, config, task, port }) {
+    async train({ runId, config: requested, task, port }) {
       if (!env) throw new Error('the trainer has no backend yet (init was not called)');
+      // Refuse a model that does not fit the data (or an optimizer that cannot be built) before
+      // any batch is consumed; an image model's inferred input shape is written into the config.
+      const source = new PortBatchSource(port);
+      let config = requested;
+      try {
+        config = { ...requested, model: resolveModelSpec(requested.model, task.dim), optimizer: validateOptimizerSpec(requested.optimizer) };
+        checkBackendSupports(config.model);
+      } catch (e) {
+        source.close();
+        throw e;
+      }
       const control: RunControl = { paused: false, stopped: false, resume: null };
       runs.set(runId, control);
-      const source = new PortBatchSource(port);
       const tensorsBefore = tf.memory().numTensors;
       try {
         return await train(
@@ -45,6 +58,7 @@ export function createTrainerService(emit: (e: TrainerEvent) => void): Handlers<
             shouldStop: () => control.stopped,
             waitWhilePaused: () => (control.paused ? new Promise<void>((r) => (control.resume = r)) : Promise.resolve()),
           },
+          { gpuTimer: gpuTimer() },
         );
       } finally {
         source.close();

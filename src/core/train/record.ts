@@ -21,6 +21,8 @@ export interface RunConfig {
   backend: BackendName;
   prefetch: number;
   seed: number;
+  /** When set, the summary's `timeToTargetLoss` is the time until a readback group's mean loss first reaches it. */
+  targetLoss?: number | null;
 }
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -42,9 +44,24 @@ export interface StepRecord {
   time: number;
   loss: number;
   samplesPerSec: number;
+  /** Time the loop waited for this batch (ms). */
   dataWaitMs: number;
+  /** GPU time of the step from timestamp queries; sampled every Nth step, null otherwise or where unavailable. */
   gpuMs: number | null;
+  /** Time of the grouped loss readback, on the last step of each group (0 on the others). */
   readbackMs: number;
+  /** Memory in use, on the last step of each batch of records the trainer posts (absent on the others). */
+  memory?: MemorySample;
+}
+
+/** Memory in use, posted with each batch of step records. */
+export interface MemorySample {
+  /** Tensors alive (`tf.memory().numTensors`): flat over a run unless something leaks. */
+  tensors: number;
+  /** Bytes held by those tensors. */
+  bytes: number;
+  /** Bytes in GPU buffers (WebGPU, WebGL), null on the cpu and wasm backends. */
+  gpuBytes: number | null;
 }
 
 export interface EpochRecord {

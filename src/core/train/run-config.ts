@@ -1,17 +1,21 @@
 import type { BackendName, RunConfig } from './record';
-import type { MlpSpec } from './model';
+import { validateModelSpec, type ModelSpec } from './model';
 import { ConfigError } from './errors';
 import { validateOptimizerSpec, type OptimizerSpec } from './optimizer-spec';
 
 /** The settings a user picks for a run (the data part is filled in from the loaded dataset). */
 export interface RunSettings {
-  model: MlpSpec;
+  model: ModelSpec;
   optimizer: OptimizerSpec;
   batchSize: number;
   epochs: number;
   seed: number;
   backend: BackendName;
   prefetch: number;
+  /** Duplicate removal before the split (the data worker honours it); default 'none'. */
+  dedup?: RunConfig['data']['dedup'];
+  /** Stop after this many seconds of training (the run actions send 'stop'); null or absent: no limit. */
+  timeBudgetSec?: number | null;
 }
 
 export const DEFAULT_SETTINGS: RunSettings = {
@@ -22,6 +26,8 @@ export const DEFAULT_SETTINGS: RunSettings = {
   seed: 1,
   backend: 'webgpu',
   prefetch: 4,
+  dedup: 'none',
+  timeBudgetSec: null,
 };
 
 export const BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -41,8 +47,7 @@ export function validateSettings(s: RunSettings): RunSettings {
   positiveInt(s.prefetch, 'prefetch', 64);
   if (!Number.isInteger(s.seed) || s.seed < 0 || s.seed > 0xffffffff) throw new ConfigError('seed', `must be a whole number from 0 to 4294967295, got ${s.seed}`);
   if (!BACKENDS.includes(s.backend)) throw new ConfigError('backend', `"${s.backend}" is unknown (choose one of ${BACKENDS.join(', ')})`);
-  if (s.model.hidden.length > 16) throw new ConfigError('model.hidden', `has ${s.model.hidden.length} layers; 16 at most`);
-  s.model.hidden.forEach((w, i) => positiveInt(w, `model.hidden[${i}]`, 65_536));
+  validateModelSpec(s.model);
   return { ...s, optimizer };
 }
 

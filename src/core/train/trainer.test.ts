@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { Batcher } from '../data/batcher';
 import { Rng, iota } from '../data/rng';
 import { train, type Batch, type BatchSource } from './trainer';
 import { createOptimizer } from './optimizers';
 import { DEFAULT_SETTINGS, makeRunConfig } from './run-config';
+import type { StepRecord } from './record';
 
 /** A BatchSource over a local Batcher, for tests (the browser uses the data worker's port). */
 function localSource(b: Batcher, dim: number, batchSize: number): BatchSource {
@@ -80,5 +81,103 @@ describe('train loop', () => {
     expect(summary.status).toBe('stopped');
     expect(seen).toBeGreaterThanOrEqual(30);
     expect(seen).toBeLessThan(1600);
+  });
+
+  it('pauses between steps and resumes where it left off, with the same losses as an unpaused run', async () => {
+    const n = 64;
+    const rng = new Rng(9);
+    const x = Float32Array.from({ length: n * 2 }, () => rng.normal());
+    const y = Float32Array.from({ length: n }, (_, i) => x[2 * i] - x[2 * i + 1]);
+    const config = makeRunConfig({ ...DEFAULT_SETTINGS, batchSize: 8, epochs: 5, backend: 'cpu', model: { type: 'mlp', hidden: [4], activation: 'tanh' } }, {
+      fingerprint: '', name: 'linear', rows: n, label: 'y', features: [], dedup: 'none', split: { train: 1, val: 0, test: 0, seed: 1 },
+    });
+    const task = { task: 'regression' as const, dim: 2, outputs: 1, val: null };
+    const source = () => localSource(new Batcher({ x, dim: 2, y, rows: iota(n), batchSize: 8, epochs: 5, seed: 1 }), 2, 8);
+
+    const reference: number[] = [];
+    await train(config, task, source(), () => createOptimizer({ name: 'adam', learningRate: 0.05 }), {
+      onSteps: (s) => reference.push(...s.map((r) => r.loss)),
+      onEpoch: () => undefined,
+      shouldStop: () => false,
+      waitWhilePaused: async () => undefined,
+    }, { flushMs: 0, readEvery: 4 });
+
+    // Pause once 12 steps are reported; while paused, no step runs and nothing is posted.
+    const losses: number[] = [];
+    let paused = false;
+    let resume = () => {};
+    let pausedWaits = 0;
+    const run = train(config, task, source(), () => createOptimizer({ name: 'adam', learningRate: 0.05 }), {
+      onSteps: (s) => {
+        losses.push(...s.map((r) => r.loss));
+        if (losses.length >= 12 && pausedWaits === 0) paused = true;
+      },
+      onEpoch: () => undefined,
+      shouldStop: () => false,
+      waitWhilePaused: () => {
+        if (!paused) return Promise.resolve();
+        pausedWaits++;
+        return new Promise<void>((r) => (resume = r));
+      },
+    }, { flushMs: 0, readEvery: 4 });
+    await vi.waitFor(() => expect(pausedWaits).toBe(1));
+    const atPause = losses.length;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(losses.length).toBe(atPause);
+    expect(atPause).toBeLessThan(reference.length);
+    paused = false;
+    resume();
+    const summary = await run;
+    expect(summary.status).toBe('done');
+    expect(pausedWaits).toBe(1);
+    expect(losses).toEqual(reference);
+  });
+
+  it('samples GPU time every Nth step (never step 0), posts memory with each batch of records, and times a target loss', async () => {
+    const n = 64;
+    const rng = new Rng(4);
+    const x = Float32Array.from({ length: n }, () => rng.normal());
+    const y = Float32Array.from(x, (v) => 2 * v);
+    const config = { ...makeRunConfig({ ...DEFAULT_SETTINGS, batchSize: 4, epochs: 3, backend: 'cpu', model: { type: 'mlp', hidden: [], activation: 'relu' } }, {
+      fingerprint: '', name: 'line', rows: n, label: 'y', features: [], dedup: 'none', split: { train: 1, val: 0, test: 0, seed: 1 },
+    }), targetLoss: 0.5 };
+    const steps: StepRecord[] = [];
+    const timed: number[] = [];
+    let clock = 0;
+    const summary = await train(config, { task: 'regression', dim: 1, outputs: 1, val: null }, localSource(new Batcher({ x, dim: 1, y, rows: iota(n), batchSize: 4, epochs: 3, seed: 1 }), 1, 4),
+      () => createOptimizer({ name: 'sgd', learningRate: 0.1 }), {
+        onSteps: (s) => steps.push(...s),
+        onEpoch: () => undefined,
+        shouldStop: () => false,
+        waitWhilePaused: async () => undefined,
+      }, {
+        flushMs: 0,
+        readEvery: 4,
+        now: () => (clock += 1),
+        gpuTimeEvery: 5,
+        gpuTimer: async (f) => {
+          f();
+          timed.push(steps.length);
+          return 1.5;
+        },
+      });
+    expect(steps.length).toBe(48);
+    expect(steps.filter((s) => s.gpuMs !== null).map((s) => s.step)).toEqual([5, 10, 15, 20, 25, 30, 35, 40, 45]);
+    expect(steps.every((s) => s.gpuMs === null || s.gpuMs === 1.5)).toBe(true);
+    expect(timed).toHaveLength(9);
+    // Each flush (every 4 steps here) puts tf.memory() on its last record.
+    const withMemory = steps.filter((s) => s.memory);
+    expect(withMemory.length).toBe(12);
+    expect(withMemory.every((s) => s.memory!.tensors > 0 && s.memory!.bytes > 0 && s.memory!.gpuBytes === null)).toBe(true);
+    // The first readback group whose mean loss is <= 0.5 sets timeToTargetLoss.
+    let want: number | null = null;
+    for (let g = 0; g < 12 && want === null; g++) {
+      const group = steps.slice(4 * g, 4 * g + 4);
+      if (group.reduce((a, b) => a + b.loss, 0) / 4 <= 0.5) want = g;
+    }
+    expect(want).not.toBeNull();
+    expect(summary.timeToTargetLoss).not.toBeNull();
+    expect(summary.timeToTargetLoss!).toBeGreaterThanOrEqual(steps[4 * want! + 3].time);
+    expect(summary.timeToTargetLoss!).toBeLessThan(steps[4 * want! + 4]?.time ?? Infinity);
   });
 });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createModel, type Model } from './model';
-import { batchLoss, evalBatch, type Task } from './loss';
-import { median, type EpochRecord, type RunConfig, type RunSummary, type StepRecord } from './record';
+import { batchLoss, evalBatch, lossFor, lossOutputs, type LossKind, type Task } from './loss';
+import { median, type EpochRecord, type MemorySample, type RunConfig, type RunSummary, type StepRecord } from './record';
 
 /** One batch as the data side hands it over: the buffers may be longer than `size` rows. */
 export interface Batch {
@@ -37,7 +37,7 @@ export interface TrainTask {
 }
 
 export interface TrainHooks {
-  /** Called with step records a few times a second (never per step). */
+  /** Called with step records a few times a second (never per step); the last one carries `memory`. */
   onSteps(steps: StepRecord[]): void;
   onEpoch(epoch: EpochRecord): void;
   /** Checked before each step. */
@@ -52,6 +52,23 @@ export interface TrainOptions {
   /** Post metrics at most this often, ms; default 250. */
   flushMs?: number;
   now?: () => number;
+  /**
+   * Measures the GPU time of the work `f` queues (tfjs `time()` over timestamp queries), or
+   * is absent where the backend has no GPU timer: then every step's `gpuMs` is null.
+   */
+  gpuTimer?: (f: () => void) => Promise<number>;
+  /**
+   * Time every this many steps on the GPU (default 25). Timing a step splits its compute
+   * passes per kernel and waits for the query results, so it is sampled: the other steps'
+   * `gpuMs` is null, and a timed step is slower than the rest.
+   */
+  gpuTimeEvery?: number;
+}
+
+/** What `tf.memory()` says is in use: tensors, bytes, and GPU bytes where the backend reports them. */
+export function memorySample(): MemorySample {
+  const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
+  return { tensors: m.numTensors, bytes: m.numBytes, gpuBytes: typeof m.numBytesInGPU === 'number' ? m.numBytesInGPU : null };
 }
 
 /**
@@ -71,7 +88,9 @@ export async function train(
   const now = options.now ?? (() => performance.now());
   const readEvery = options.readEvery ?? 10;
   const flushMs = options.flushMs ?? 250;
-  const model: Model = createModel(config.model, task.dim, task.outputs, config.seed);
+  const gpuTimeEvery = Math.max(1, options.gpuTimeEvery ?? 25);
+  const loss: LossKind = lossFor(task.task, task.outputs);
+  const model: Model = createModel(config.model, task.dim, lossOutputs(loss, task.outputs), config.seed);
   const optimizer = makeOptimizer();
   const start = now();
   const allRates: number[] = [];
@@ -82,6 +101,7 @@ export async function train(
   let epochLossSum = 0;
   let epochLossCount = 0;
   let finalValMetric: number | null = null;
+  let timeToTargetLoss: number | null = null;
 
   // Losses not yet read back, with what we know about their steps.
   let pending: { loss: tf.Scalar; rec: Omit<StepRecord, 'loss' | 'samplesPerSec' | 'readbackMs'>; samples: number }[] = [];
@@ -108,10 +128,18 @@ export async function train(
       epochLossCount++;
     });
     allRates.push(rate);
+    if (timeToTargetLoss === null && config.targetLoss != null && group.length) {
+      let sum = 0;
+      for (let i = 0; i < group.length; i++) sum += losses[i];
+      if (sum / group.length <= config.targetLoss) timeToTargetLoss = (t1 - start) / 1000;
+    }
     if (t1 - lastFlush >= flushMs) flush();
   };
   const flush = () => {
-    if (outbox.length) hooks.onSteps(outbox);
+    if (outbox.length) {
+      outbox[outbox.length - 1].memory = memorySample();
+      hooks.onSteps(outbox);
+    }
     outbox = [];
     lastFlush = now();
   };
@@ -128,19 +156,30 @@ export async function train(
       const dataWaitMs = now() - t0;
       if (batch === null) break;
       const size = batch.size;
-      const loss = tf.tidy(() => {
-        const xs = tf.tensor2d(batch.x.subarray(0, size * task.dim), [size, task.dim]);
-        const ys = tf.tensor1d(batch.y.subarray(0, size));
-        const { value, grads } = tf.variableGrads(() => batchLoss(task.task, model.apply(xs), ys, task.outputs), model.variables);
-        optimizer.applyGradients(model.variables, model.variables.map((v) => grads[v.name]));
-        return value;
-      });
+      const runStep = (): tf.Scalar =>
+        tf.tidy(() => {
+          const xs = tf.tensor2d(batch.x.subarray(0, size * task.dim), [size, task.dim]);
+          const ys = tf.tensor1d(batch.y.subarray(0, size));
+          const { value, grads } = tf.variableGrads(() => batchLoss(loss, model.apply(xs), ys), model.variables);
+          optimizer.applyGradients(model.variables, model.variables.map((v) => grads[v.name]));
+          return value;
+        });
+      let stepLoss: tf.Scalar;
+      let gpuMs: number | null = null;
+      // Step 0 compiles shaders: never a sample.
+      if (options.gpuTimer && step > 0 && step % gpuTimeEvery === 0) {
+        let timed: tf.Scalar | null = null;
+        gpuMs = await options.gpuTimer(() => {
+          timed = runStep();
+        });
+        stepLoss = timed as unknown as tf.Scalar;
+      } else stepLoss = runStep();
       source.recycle(batch);
-      pending.push({ loss, samples: size, rec: { step, epoch: batch.epoch, time: (t0 - start) / 1000, dataWaitMs, gpuMs: null } });
+      pending.push({ loss: stepLoss, samples: size, rec: { step, epoch: batch.epoch, time: (t0 - start) / 1000, dataWaitMs, gpuMs } });
       step++;
       if (pending.length >= readEvery || batch.lastInEpoch) await drain();
       if (batch.lastInEpoch) {
-        const valResult = task.val ? await validate(model, task) : null;
+        const valResult = task.val ? await validate(model, task, loss) : null;
         finalValMetric = valResult ? (task.task === 'classification' ? valResult.accuracy : valResult.loss) : finalValMetric;
         flush();
         hooks.onEpoch({
@@ -161,11 +200,11 @@ export async function train(
     optimizer.dispose();
     model.dispose();
   }
-  return { status, medianSamplesPerSec: median(allRates), timeToTargetLoss: null, finalValMetric };
+  return { status, medianSamplesPerSec: median(allRates), timeToTargetLoss, finalValMetric };
 }
 
 /** Mean validation loss (and accuracy for classification) in chunks, read back once per chunk. */
-async function validate(model: Model, task: TrainTask): Promise<{ loss: number; accuracy: number | null }> {
+async function validate(model: Model, task: TrainTask, loss: LossKind): Promise<{ loss: number; accuracy: number | null }> {
   const val = task.val!;
   const chunk = 2048;
   let lossSum = 0;
@@ -175,7 +214,7 @@ async function validate(model: Model, task: TrainTask): Promise<{ loss: number; 
     const out = tf.tidy(() => {
       const xs = tf.tensor2d(val.x.subarray(at * task.dim, (at + n) * task.dim), [n, task.dim]);
       const ys = tf.tensor1d(val.y.subarray(at, at + n));
-      const r = evalBatch(task.task, model.apply(xs), ys, task.outputs);
+      const r = evalBatch(loss, model.apply(xs), ys);
       return r.correct ? tf.stack([r.lossSum, r.correct]) : tf.stack([r.lossSum]);
     });
     const v = await out.data();

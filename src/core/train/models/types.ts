@@ -1,0 +1,56 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { Activation } from './init';
+
+export type { Activation } from './init';
+
+/** Height, width and channels of an image row (a row of h*w*c features, channels last). */
+export type InputShape = [number, number, number];
+
+/** A multi-layer perceptron: `hidden` widths with one activation, then a linear output. */
+export interface MlpSpec {
+  type: 'mlp';
+  hidden: number[];
+  activation: Activation;
+}
+
+/**
+ * A small CNN: per entry of `filters`, a 3x3 convolution (same padding) -> activation ->
+ * 2x2 max-pool (stride 2); then the flattened map through `hidden` dense layers to the output.
+ */
+export interface CnnSpec {
+  type: 'cnn';
+  /** [h, w, c]; when left out it is inferred from the feature count (square, 1 or 3 channels). */
+  inputShape?: InputShape;
+  filters: number[];
+  hidden: number[];
+  activation: Activation;
+}
+
+/**
+ * A depthwise-separable CNN (MobileNet v1 style): a 3x3 stem convolution, then blocks of
+ * depthwise 3x3 (with the block's stride) -> activation -> pointwise 1x1 -> activation, global
+ * average pooling, `hidden` dense layers and the output.
+ */
+export interface DscnnSpec {
+  type: 'dscnn';
+  inputShape?: InputShape;
+  /** Channels of the stem convolution (3x3, stride 1). */
+  stem: number;
+  blocks: { filters: number; stride: 1 | 2 }[];
+  hidden: number[];
+  activation: Activation;
+}
+
+export type ModelSpec = MlpSpec | CnnSpec | DscnnSpec;
+export type ModelType = ModelSpec['type'];
+export const MODEL_TYPES: readonly ModelType[] = ['mlp', 'cnn', 'dscnn'];
+
+/** Trainable parameters plus the forward pass. */
+export interface Model {
+  readonly variables: tf.Variable[];
+  /** Logits (classification) or predictions (regression), shape [batch, outputs]; rows arrive flat. */
+  apply(x: tf.Tensor2D): tf.Tensor2D;
+  /** Number of trainable scalars. */
+  readonly parameterCount: number;
+  dispose(): void;
+}
