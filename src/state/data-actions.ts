@@ -1,70 +1,166 @@
 /**
- * What the user can do with data: load the sample or a file, pick the label and features.
- * Components call these; nothing here renders.
+ * What the user can do with data: load the sample, files or a URL (with progress and Cancel),
+ * pick the label and features. Components call these; nothing here renders.
+ *
+ * A load runs in its own decode worker; the decoded table then moves (transferred, not
+ * copied) to the long-lived data worker. Cancel terminates the decode worker, so the dataset
+ * in use is never touched by a load that fails or is cancelled.
  */
+import { createDecodeWorker } from '../workers/clients';
 import { transfer } from '../workers/rpc';
+import { tableBuffers } from '../core/data/table-codec';
+import type { DecodeProgress } from '../workers/protocol';
 import { store } from './store';
 import { errorText, getWorkers, onWorkerDeath } from './workers';
 
 /** The bundled sample offered on first load. */
 export const SAMPLE = { file: 'penguins.arrow', label: 'Species' };
 
-/** The source of the dataset in use, kept so it can be reloaded if the data worker dies. */
-let currentSource: { name: string; blob: Blob } | null = null;
+/** Progress is shown once a load has run this long. */
+const PROGRESS_AFTER_MS = 500;
+
+/** The sources of the dataset in use, kept so it can be reloaded if the data worker dies. */
+let currentSources: { name: string; blob: Blob }[] | null = null;
+let activeLoad: { cancel: () => void } | null = null;
 
 onWorkerDeath((message) => {
-  if (!message.includes('data')) return;
-  store.setState({ notice: `${message}. ${currentSource ? `Reloading ${currentSource.name}.` : ''}` });
-  if (currentSource) void loadBlob(currentSource.name, currentSource.blob);
+  if (!message.includes('data worker')) return;
+  store.setState({ notice: `${message}. ${currentSources ? `Reloading ${currentSources.map((s) => s.name).join(', ')}.` : ''}` });
+  if (currentSources) void loadSources(currentSources);
 });
+
+function setDataset(patch: Partial<ReturnType<typeof store.getState>['dataset']>): void {
+  store.setState((s) => ({ dataset: { ...s.dataset, ...patch } }));
+}
+
 /** Loads the bundled sample dataset. */
 export async function loadSample(): Promise<void> {
-  const url = `${import.meta.env.BASE_URL}datasets/${SAMPLE.file}`;
-  try {
-    const res = await fetch(url);
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    await loadBlob(SAMPLE.file, await res.blob(), SAMPLE.label);
-  } catch (e) {
-    store.setState((s) => ({ dataset: { ...s.dataset, status: s.dataset.summary ? 'ready' : 'idle', error: `${SAMPLE.file}: could not fetch the sample (${errorText(e)})` } }));
-  }
+  await loadUrl(`${import.meta.env.BASE_URL}datasets/${SAMPLE.file}`, SAMPLE.label);
 }
 
-/** Loads the first of the files a user dropped or picked. */
+/** Loads the files a user dropped or picked; several files with the same columns become one dataset. */
 export async function loadFiles(files: FileList | File[]): Promise<void> {
-  const file = files[0];
-  if (file) await loadBlob(file.name, file);
+  const list = Array.from(files);
+  if (list.length) await loadSources(list.map((f) => ({ name: f.name, blob: f })));
 }
 
-/** Decodes a file in the data worker; on failure the dataset in use stays and the error is shown. */
-export async function loadBlob(name: string, blob: Blob, preferredLabel?: string): Promise<void> {
-  store.setState((s) => ({ dataset: { ...s.dataset, status: 'loading', loadingName: name, error: null } }));
+/** Fetches a dataset by URL (same origin or CORS-enabled), with download progress and Cancel. */
+export async function loadUrl(url: string, preferredLabel?: string): Promise<void> {
+  activeLoad?.cancel();
+  const name = decodeURIComponent(url.split(/[?#]/)[0].split('/').filter(Boolean).pop() ?? url);
+  const abort = new AbortController();
+  const load = { cancel: () => abort.abort() };
+  activeLoad = load;
+  setDataset({ status: 'loading', loadingName: name, error: null, progress: null });
+  const started = performance.now();
+  let progress: DecodeProgress = { name, phase: 'read', loaded: 0, total: 0 };
+  const timer = setTimeout(() => setDataset({ progress }), PROGRESS_AFTER_MS);
+  let blob: Blob;
   try {
-    const bytes = await blob.arrayBuffer();
-    const summary = await getWorkers().data.get().call('load', transfer({ name, bytes }, [bytes]));
-    const previous = store.getState().dataset.summary;
-    if (previous) void getWorkers().data.get().call('forget', { datasetId: previous.id }).catch(() => undefined);
-    currentSource = { name, blob };
-    const label = preferredLabel && summary.columns.some((c) => c.name === preferredLabel) ? preferredLabel : summary.defaultLabel;
-    const features = label === summary.defaultLabel ? summary.defaultFeatures : summary.columns.filter((c) => c.name !== label && c.nulls <= summary.rows / 2).map((c) => c.name);
-    store.setState({ dataset: { status: 'ready', summary, loadingName: null, error: null, label, features } });
+    const res = await fetch(url, { signal: abort.signal });
+    if (!res.ok) throw new Error(`the server answered HTTP ${res.status}`);
+    const total = Number(res.headers.get('content-length') ?? 0);
+    const chunks: Uint8Array[] = [];
+    const reader = res.body?.getReader();
+    let loaded = 0;
+    while (reader) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      loaded += value.length;
+      progress = { name, phase: 'read', loaded, total };
+      if (performance.now() - started > PROGRESS_AFTER_MS) setDataset({ progress });
+    }
+    blob = new Blob(chunks as BlobPart[]);
   } catch (e) {
-    store.setState((s) => ({ dataset: { ...s.dataset, status: s.dataset.summary ? 'ready' : 'idle', loadingName: null, error: errorText(e) } }));
+    clearTimeout(timer);
+    if (activeLoad === load) activeLoad = null;
+    const hasData = store.getState().dataset.summary !== null;
+    const why = abort.signal.aborted
+      ? null
+      : e instanceof TypeError
+        ? 'the network request failed (offline, a wrong address, or the server does not allow cross-origin reads)'
+        : errorText(e);
+    setDataset({
+      status: hasData ? 'ready' : 'idle',
+      loadingName: null,
+      progress: null,
+      error: why === null ? cancelledText(name, hasData) : `${name}: could not be fetched from ${url}: ${why}`,
+    });
+    return;
   }
+  clearTimeout(timer);
+  if (activeLoad === load) activeLoad = null;
+  await loadSources([{ name, blob }], preferredLabel);
+}
+
+function cancelledText(name: string, hasData: boolean): string {
+  return `Loading ${name} was cancelled; ${hasData ? 'the dataset in use is unchanged' : 'no dataset is loaded'}.`;
+}
+
+/** Cancels the load under way; the dataset in use stays. */
+export function cancelLoad(): void {
+  activeLoad?.cancel();
+}
+
+/** Decodes sources in a fresh decode worker and makes the result the dataset in use. */
+export async function loadSources(sources: { name: string; blob: Blob }[], preferredLabel?: string): Promise<void> {
+  activeLoad?.cancel();
+  const label = sources.length === 1 ? sources[0].name : `${sources[0].name} + ${sources.length - 1} more`;
+  setDataset({ status: 'loading', loadingName: label, error: null, progress: null });
+  const decoder = createDecodeWorker(() => undefined);
+  const started = performance.now();
+  let lastProgress: DecodeProgress | null = null;
+  const timer = setTimeout(() => setDataset({ progress: lastProgress ?? { name: label, phase: 'read', loaded: 0, total: 0 } }), PROGRESS_AFTER_MS);
+  decoder.onEvent((p) => {
+    lastProgress = p;
+    if (performance.now() - started >= PROGRESS_AFTER_MS) setDataset({ progress: p });
+  });
+  let cancelled = false;
+  const load = {
+    cancel: () => {
+      cancelled = true;
+      decoder.get().failAll(`loading ${label} was cancelled`);
+      decoder.terminate();
+    },
+  };
+  activeLoad = load;
+  const finish = () => {
+    clearTimeout(timer);
+    if (activeLoad === load) activeLoad = null;
+    decoder.terminate();
+  };
+  try {
+    const { table, summary: partial } = await decoder.get().call('decode', { files: sources });
+    const { data } = getWorkers();
+    const summary = await data.get().call('adopt', transfer({ table, summary: partial }, tableBuffers(table)));
+    const previous = store.getState().dataset.summary;
+    if (previous) void data.get().call('forget', { datasetId: previous.id }).catch(() => undefined);
+    currentSources = sources;
+    const chosen = preferredLabel && summary.columns.some((c) => c.name === preferredLabel) ? preferredLabel : summary.defaultLabel;
+    const features = chosen === summary.defaultLabel ? summary.defaultFeatures : usableFeatures(summary, chosen);
+    finish();
+    store.setState({ dataset: { status: 'ready', summary, loadingName: null, progress: null, error: null, label: chosen, features } });
+  } catch (e) {
+    finish();
+    const hasData = store.getState().dataset.summary !== null;
+    setDataset({ status: hasData ? 'ready' : 'idle', loadingName: null, progress: null, error: cancelled ? cancelledText(label, hasData) : errorText(e) });
+  }
+}
+
+function usableFeatures(summary: { columns: { name: string; nulls: number }[]; rows: number }, label: string): string[] {
+  return summary.columns.filter((c) => c.name !== label && c.nulls <= summary.rows / 2).map((c) => c.name);
 }
 
 /** Chooses the label column; every other usable column becomes a feature. */
 export function setLabel(label: string): void {
   const { summary } = store.getState().dataset;
   if (!summary) return;
-  const features = summary.columns.filter((c) => c.name !== label && c.nulls <= summary.rows / 2).map((c) => c.name);
-  store.setState((s) => ({ dataset: { ...s.dataset, label, features } }));
+  setDataset({ label, features: usableFeatures(summary, label) });
 }
 
 /** Toggles one feature column. */
 export function toggleFeature(name: string): void {
-  store.setState((s) => {
-    const has = s.dataset.features.includes(name);
-    return { dataset: { ...s.dataset, features: has ? s.dataset.features.filter((f) => f !== name) : [...s.dataset.features, name] } };
-  });
+  const { features } = store.getState().dataset;
+  setDataset({ features: features.includes(name) ? features.filter((f) => f !== name) : [...features, name] });
 }
-

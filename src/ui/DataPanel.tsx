@@ -1,5 +1,7 @@
 import { useRef, useState, type DragEvent } from 'react';
-import { loadFiles, setLabel, toggleFeature } from '../state/data-actions';
+import { loadFiles, loadUrl, setLabel, toggleFeature } from '../state/data-actions';
+import { Histogram } from './data/Histogram';
+import { LoadProgress } from './data/LoadProgress';
 import { useWorkbench } from './hooks';
 import { compact, count } from './format';
 
@@ -8,6 +10,7 @@ export function DataPanel() {
   const dataset = useWorkbench((s) => s.dataset);
   const input = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
+  const [url, setUrl] = useState('');
   const { summary } = dataset;
 
   const onDrop = (e: DragEvent) => {
@@ -29,13 +32,14 @@ export function DataPanel() {
         onDragLeave={() => setOver(false)}
         onDrop={onDrop}
       >
-        <p>Drop a Parquet, Arrow or CSV file here</p>
+        <p>Drop Parquet, Arrow, CSV or JSON files here</p>
         <button type="button" onClick={() => input.current?.click()}>
           Choose a file…
         </button>
         <input
           ref={input}
           type="file"
+          multiple
           data-testid="file-input"
           aria-label="Choose a dataset file"
           className="visually-hidden"
@@ -46,7 +50,20 @@ export function DataPanel() {
           }}
         />
       </div>
-      {dataset.status === 'loading' && <p className="muted">Loading {dataset.loadingName}…</p>}
+      <form
+        className="url-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (url.trim()) void loadUrl(url.trim());
+        }}
+      >
+        <label htmlFor="dataset-url">or a URL</label>
+        <input id="dataset-url" data-testid="url-input" type="url" placeholder="https://…/data.parquet" value={url} onChange={(e) => setUrl(e.target.value)} />
+        <button type="submit" disabled={!url.trim()}>
+          Load
+        </button>
+      </form>
+      <LoadProgress />
       {dataset.error && (
         <p className="error" role="alert" data-testid="data-error">
           {dataset.error}
@@ -56,7 +73,10 @@ export function DataPanel() {
         <div data-testid="dataset-summary" data-rows={summary.rows} data-name={summary.name}>
           <p>
             <strong>{summary.name}</strong> · {summary.format} · {count(summary.rows)} rows · {summary.columns.length} columns
-            <span className="muted"> · decoded in {summary.decodeMs.toFixed(0)} ms</span>
+            <span className="muted">
+              {' '}
+              · {summary.cache?.hit ? 'from the cache' : 'decoded'} in {summary.decodeMs.toFixed(0)} ms
+            </span>
           </p>
           <label>
             Label{' '}
@@ -79,6 +99,7 @@ export function DataPanel() {
                 <th>max</th>
                 <th>mean</th>
                 <th>distinct</th>
+                <th>distribution</th>
               </tr>
             </thead>
             <tbody>
@@ -98,6 +119,9 @@ export function DataPanel() {
                   <td>{compact(c.max)}</td>
                   <td>{compact(c.mean)}</td>
                   <td>{count(c.distinct)}</td>
+                  <td>
+                    <Histogram data={c.histogram} />
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -3,9 +3,9 @@
  * its pending calls fail with a clear message and the next call starts a fresh worker.
  */
 import { RpcClient, type PortLike } from './rpc';
-import type { DataApi, TrainerApi, TrainerEvent } from './protocol';
+import type { DataApi, DecodeApi, DecodeProgress, TrainerApi, TrainerEvent } from './protocol';
 
-class WorkerHandle<A extends Record<string, { args: unknown; result: unknown }>, E = unknown> {
+export class WorkerHandle<A extends Record<string, { args: unknown; result: unknown }>, E = unknown> {
   private worker: Worker | null = null;
   private client: RpcClient<A, E> | null = null;
   private readonly listeners = new Set<(e: E) => void>();
@@ -43,6 +43,15 @@ class WorkerHandle<A extends Record<string, { args: unknown; result: unknown }>,
     this.worker = null;
     this.client = null;
   }
+}
+
+/** A decode worker for one load (terminate it to cancel). */
+export function createDecodeWorker(onDeath: (message: string) => void): WorkerHandle<DecodeApi, DecodeProgress> {
+  return new WorkerHandle<DecodeApi, DecodeProgress>(
+    () => new Worker(new URL('./decode.worker.ts', import.meta.url), { type: 'module', name: 'trainbench-decode' }),
+    'decode',
+    onDeath,
+  );
 }
 
 export function createWorkers(onDeath: (message: string) => void) {

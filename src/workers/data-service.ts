@@ -10,6 +10,8 @@ import { tableStats } from '../core/data/stats';
 import type { DataTable } from '../core/data/table';
 import { serveBatches } from './batch-channel';
 import { transfer, type Handlers } from './rpc';
+import { serializeTable } from '../core/data/table-codec';
+import type { TableCache } from './table-cache';
 import type { DataApi } from './protocol';
 
 /** sha256 of bytes as hex, through Web Crypto (in browsers, workers and Node 20). */
@@ -18,7 +20,11 @@ export async function sha256Hex(bytes: ArrayBuffer | Uint8Array): Promise<string
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export function createDataService(): Handlers<DataApi> {
+/**
+ * `cache`: where decoded tables are kept by content hash; the data worker writes an entry
+ * after adopting a freshly decoded single-file table, off the path of the load.
+ */
+export function createDataService(cache: Promise<TableCache> | null = null): Handlers<DataApi> {
   const tables = new Map<number, DataTable>();
   const runs = new Map<string, () => void>();
   let nextId = 1;
@@ -46,6 +52,15 @@ export function createDataService(): Handlers<DataApi> {
         defaultFeatures: defaultFeatures(table, label),
         decodeMs,
       };
+    },
+
+    adopt({ table, summary }) {
+      const id = nextId++;
+      tables.set(id, table);
+      if (cache && summary.cache && !summary.cache.hit && !summary.name.includes(' + ')) {
+        setTimeout(() => void cache.then((c) => c.put(summary.fingerprint, serializeTable(table))).catch(() => undefined), 0);
+      }
+      return { ...summary, id };
     },
 
     prepareRun({ runId, datasetId, features, split, batchSize, epochs, seed, prefetch, port }) {

@@ -2,7 +2,7 @@
 import type { ColumnStats } from '../core/data/stats';
 import type { FeatureSpec } from '../core/data/encode';
 import type { SplitSpec } from '../core/data/split';
-import type { SourceFormat } from '../core/data/table';
+import type { DataTable, SourceFormat } from '../core/data/table';
 import type { BackendName, EpochRecord, Environment, RunConfig, RunSummary, StepRecord } from '../core/train/record';
 import type { TrainTask } from '../core/train/trainer';
 
@@ -19,7 +19,21 @@ export interface DatasetSummary {
   defaultLabel: string;
   defaultFeatures: string[];
   decodeMs: number;
+  /** Where the decoded table came from: the decode cache (hit) or a fresh decode. */
+  cache?: { kind: 'opfs' | 'indexeddb'; hit: boolean } | null;
 }
+
+/** Progress of a load, posted by the decode worker a few times a second. */
+export interface DecodeProgress {
+  name: string;
+  phase: 'read' | 'decode' | 'stats';
+  loaded: number;
+  total: number;
+}
+
+export type DecodeApi = {
+  decode: { args: { files: { name: string; blob: Blob }[] }; result: { table: DataTable; summary: Omit<DatasetSummary, 'id'> } };
+};
 
 /** The encoded run as the trainer needs it; `val` buffers are transferred. */
 export interface PreparedRun {
@@ -33,6 +47,8 @@ export interface PreparedRun {
 
 export type DataApi = {
   load: { args: { name: string; bytes: ArrayBuffer }; result: DatasetSummary };
+  /** Keeps a table decoded elsewhere (by a decode worker); returns its summary with an id. */
+  adopt: { args: { table: DataTable; summary: Omit<DatasetSummary, 'id'> }; result: DatasetSummary };
   prepareRun: {
     args: {
       runId: string;

@@ -36,15 +36,20 @@ export interface EncodedDataset {
 }
 
 /**
- * Picks a default label: a column named like a target (label, target, class, species, y),
+ * Picks a default label: a column named like a target (LABEL_NAMES, in that order of preference),
  * else the last categorical column, else the last column. Stated here and in the README.
  */
 export function defaultLabel(table: DataTable): string {
-  const named = table.columns.find((c) => /^(label|target|class|species|y|outcome)$/i.test(c.name));
-  if (named) return named.name;
+  for (const wanted of LABEL_NAMES) {
+    const named = table.columns.find((c) => c.name.toLowerCase() === wanted);
+    if (named) return named.name;
+  }
   const cats = table.columns.filter((c) => c.kind === 'categorical');
   return (cats.length ? cats[cats.length - 1] : table.columns[table.columns.length - 1]).name;
 }
+
+/** Column names taken as the label, most telling first. */
+export const LABEL_NAMES = ['label', 'target', 'class', 'species', 'outcome', 'y'];
 
 /** Default features: every other column, skipping ones that are mostly missing or unique per row (ids). */
 export function defaultFeatures(table: DataTable, label: string): string[] {

@@ -1,4 +1,6 @@
 import { readArrow } from './arrow';
+import { readCsv } from './csv';
+import { readJson } from './json';
 import { DataError, type DataTable, type SourceFormat } from './table';
 
 /** Recognises a file's format from its first bytes, falling back to the file name's extension. */
@@ -9,7 +11,7 @@ export function sniffFormat(bytes: Uint8Array, fileName: string): SourceFormat |
   // Arrow IPC stream: continuation marker 0xFFFFFFFF then a metadata length.
   if (bytes.length >= 8 && bytes[0] === 0xff && bytes[1] === 0xff && bytes[2] === 0xff && bytes[3] === 0xff) return 'arrow';
   const ext = fileName.toLowerCase().split('.').pop() ?? '';
-  if (ext === 'csv' || ext === 'tsv' || ext === 'txt') return 'csv';
+  if (ext === 'csv' || ext === 'tsv' || ext === 'txt' || ext === 'tab') return 'csv';
   if (ext === 'json' || ext === 'ndjson' || ext === 'jsonl') return 'json';
   if (ext === 'arrow' || ext === 'feather' || ext === 'arrows' || ext === 'ipc') return 'arrow';
   if (ext === 'parquet') return 'parquet';
@@ -19,7 +21,7 @@ export function sniffFormat(bytes: Uint8Array, fileName: string): SourceFormat |
 /** A reader for one format; more are registered as they land (Parquet, CSV, JSON). */
 export type Reader = (bytes: Uint8Array, fileName: string) => DataTable;
 
-const readers: Partial<Record<SourceFormat, Reader>> = { arrow: readArrow };
+const readers: Partial<Record<SourceFormat, Reader>> = { arrow: readArrow, csv: (b, n) => readCsv(b, n), json: readJson };
 
 /** Registers the reader for a format (kept open so that heavy readers load only where needed). */
 export function registerReader(format: SourceFormat, reader: Reader): void {

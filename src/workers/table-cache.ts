@@ -1,0 +1,80 @@
+/**
+ * Decoded tables cached by the source file's content hash, so reopening a file skips decoding.
+ * OPFS where the browser has it (fast, file-like), IndexedDB where it does not, nothing in Node.
+ * Entries are serialised tables (`core/data/table-codec`). Failures to cache are never fatal.
+ */
+export interface TableCache {
+  readonly kind: 'opfs' | 'indexeddb' | 'none';
+  get(key: string): Promise<ArrayBuffer | null>;
+  put(key: string, bytes: Uint8Array): Promise<void>;
+}
+
+/** Bumped when the decoders or the serialised layout change, so stale entries are ignored. */
+export const CACHE_VERSION = 1;
+
+const noCache: TableCache = { kind: 'none', get: async () => null, put: async () => undefined };
+
+interface OpfsDir {
+  getDirectoryHandle(name: string, opts?: { create?: boolean }): Promise<OpfsDir>;
+  getFileHandle(name: string, opts?: { create?: boolean }): Promise<{ getFile(): Promise<Blob>; createWritable(): Promise<{ write(data: BufferSource): Promise<void>; close(): Promise<void> }> }>;
+}
+
+async function opfsCache(): Promise<TableCache | null> {
+  const storage = (globalThis.navigator as { storage?: { getDirectory?: () => Promise<OpfsDir> } } | undefined)?.storage;
+  if (!storage?.getDirectory) return null;
+  try {
+    const root = await storage.getDirectory();
+    const dir = await root.getDirectoryHandle(`tables-v${CACHE_VERSION}`, { create: true });
+    return {
+      kind: 'opfs',
+      async get(key) {
+        try {
+          const file = await (await dir.getFileHandle(`${key}.tbt`)).getFile();
+          return await file.arrayBuffer();
+        } catch {
+          return null;
+        }
+      },
+      async put(key, bytes) {
+        const w = await (await dir.getFileHandle(`${key}.tbt`, { create: true })).createWritable();
+        await w.write(bytes as BufferSource);
+        await w.close();
+      },
+    };
+  } catch {
+    return null;
+  }
+}
+
+function idbCache(): TableCache | null {
+  const idb = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+  if (!idb) return null;
+  const open = () =>
+    new Promise<IDBDatabase>((resolve, reject) => {
+      const req = idb.open('trainbench-tables', CACHE_VERSION);
+      req.onupgradeneeded = () => {
+        if (!req.result.objectStoreNames.contains('tables')) req.result.createObjectStore('tables');
+      };
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+  const run = <T,>(mode: IDBTransactionMode, f: (s: IDBObjectStore) => IDBRequest<T>) =>
+    open().then(
+      (db) =>
+        new Promise<T>((resolve, reject) => {
+          const req = f(db.transaction('tables', mode).objectStore('tables'));
+          req.onsuccess = () => resolve(req.result);
+          req.onerror = () => reject(req.error);
+        }),
+    );
+  return {
+    kind: 'indexeddb',
+    get: (key) => run<ArrayBuffer | undefined>('readonly', (s) => s.get(key)).then((v) => v ?? null, () => null),
+    put: (key, bytes) => run('readwrite', (s) => s.put(bytes.slice().buffer, key)).then(() => undefined),
+  };
+}
+
+/** The best cache this environment offers. */
+export async function openTableCache(): Promise<TableCache> {
+  return (await opfsCache()) ?? idbCache() ?? noCache;
+}
