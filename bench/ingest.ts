@@ -1,7 +1,7 @@
 /**
  * Parquet ingest benchmark: Trainbench's reader against hyparquet and parquet-wasm, in one process.
  *
- *   npx tsx bench/ingest.ts [--json] [--reps N] [--anchor-reps N] [--workers N] [--file PATH]
+ *   npx tsx bench/ingest.ts [--json] [--reps N] [--anchor-reps N] [--warmup N] [--workers N] [--file PATH]
  *
  * Input: node_modules/vega-datasets/data/flights-3m.parquet (3M rows x 5 columns, ZSTD,
  * dictionary pages, written by Polars), read once into memory (a SharedArrayBuffer, so the
@@ -13,7 +13,8 @@
  * - hyparquet columnar: parquetRead with onChunk (hyparquet-compressors for ZSTD).
  * - hyparquet rows: parquetReadObjects.
  * - parquet-wasm: readParquet to a wasm Arrow table, then to an apache-arrow JS Table via IPC.
- * One warm-up run each, then reps (default 5, anchors too unless --anchor-reps); median, min,
+ * `warmup` untimed runs each (default 3: the workers' JIT needs a few runs, as a long-lived
+ * data worker has had), then reps (default 5, anchors too unless --anchor-reps); median, min,
  * max in ms. Ratios are anchor median / trainbench median. Progress goes to stderr.
  */
 import { readFileSync } from 'node:fs';
@@ -38,6 +39,7 @@ const argStr = (flag: string, dflt: string) => {
 };
 const REPS = Math.max(5, argNum('--reps', 5));
 const ANCHOR_REPS = Math.max(1, argNum('--anchor-reps', REPS));
+const WARMUP = Math.max(0, argNum('--warmup', 3));
 const WORKERS = Math.max(1, argNum('--workers', Math.min(availableParallelism(), 8)));
 const FILE = argStr('--file', 'node_modules/vega-datasets/data/flights-3m.parquet');
 const NAME = FILE.split('/').pop() ?? FILE;
@@ -142,8 +144,10 @@ interface Result {
 }
 
 async function time(name: string, reps: number, fn: () => Promise<number> | number): Promise<Result> {
-  progress(`${name}: warm-up`);
-  sink += await fn();
+  for (let i = 0; i < WARMUP; i++) {
+    progress(`${name}: warm-up ${i + 1}/${WARMUP}`);
+    sink += await fn();
+  }
   const ms: number[] = [];
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
@@ -188,9 +192,9 @@ const ratios: Record<string, number> = {
 const machine = `${cpus()[0]?.model ?? 'unknown cpu'} x${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${arch()}, Node ${process.version}`;
 
 if (asJson) {
-  console.log(JSON.stringify({ stage: 'ingest', machine, file: NAME, reps: REPS, anchorReps: ANCHOR_REPS, workers: WORKERS, poolStartMs, results, ratios, sink }));
+  console.log(JSON.stringify({ stage: 'ingest', machine, file: NAME, reps: REPS, anchorReps: ANCHOR_REPS, warmup: WARMUP, workers: WORKERS, poolStartMs, results, ratios, sink }));
 } else {
-  console.log(`Parquet ingest of ${NAME} (${(fileBytes.length / 1e6).toFixed(1)} MB), ${REPS} reps (anchors ${ANCHOR_REPS}) after 1 warm-up, on ${machine}`);
+  console.log(`Parquet ingest of ${NAME} (${(fileBytes.length / 1e6).toFixed(1)} MB), ${REPS} reps (anchors ${ANCHOR_REPS}) after ${WARMUP} warm-up runs each, on ${machine}`);
   console.log(`(worker pool of ${WORKERS} started once before timing: ${poolStartMs} ms)`);
   console.log(`${'case'.padEnd(62)} ${'median'.padStart(9)} ${'min'.padStart(9)} ${'max'.padStart(9)}`);
   for (const r of results) console.log(`${r.name.padEnd(62)} ${r.median.toFixed(1).padStart(9)} ${r.min.toFixed(1).padStart(9)} ${r.max.toFixed(1).padStart(9)}  ms`);

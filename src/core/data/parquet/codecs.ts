@@ -46,17 +46,18 @@ function decompressInto(codec: Codec, input: Uint8Array, output: Uint8Array): vo
 const MAX_PAGE_BYTES = 1 << 30;
 
 /**
- * Decompresses a page body to exactly `size` bytes. Decompressor errors are reported as a
+ * Decompresses a page body to exactly `size` bytes, into `scratch`'s reusable buffer when given
+ * (the result is then valid until the next call). Decompressor errors are reported as a
  * corrupt page of `what` (row group and column).
  */
-export function decompressPage(codec: Codec, input: Uint8Array, size: number, what: string): Uint8Array {
+export function decompressPage(codec: Codec, input: Uint8Array, size: number, what: string, scratch?: { page(n: number): Uint8Array }): Uint8Array {
   if (codec === 'UNCOMPRESSED') {
     if (input.length !== size) fail(`corrupt page in ${what}: ${input.length} bytes stored, ${size} announced`);
     return input;
   }
   if (codec === 'LZO') fail(`${what} uses the LZO codec, which is not supported`);
   if (size > MAX_PAGE_BYTES) fail(`corrupt page in ${what}: announces ${size} uncompressed bytes (more than ${MAX_PAGE_BYTES})`);
-  const output = new Uint8Array(size);
+  const output = scratch ? scratch.page(size) : new Uint8Array(size);
   try {
     decompressInto(codec, input, output);
   } catch (e) {

@@ -17,7 +17,7 @@ import {
   unsplitByteStreams,
   type OutArray,
 } from './plain';
-import { decodeBitPackedLevels, decodeDefinitionLevels, decodeHybrid } from './rle';
+import { decodeBitPackedLevels, decodeDefinitionLevels, decodeDictionaryIndices, decodeHybrid } from './rle';
 import { ENCODINGS, type ParquetColumnChunkInfo } from './types';
 
 const PLAIN = 0;
@@ -38,49 +38,20 @@ function encodingName(e: number): string {
 export class Scratch {
   private idx = new Int32Array(0);
   private lv = new Uint8Array(0);
+  private pg = new Uint8Array(0);
   indices(n: number): Int32Array {
     if (this.idx.length < n) this.idx = new Int32Array(Math.max(n, this.idx.length * 2));
     return this.idx;
+  }
+  /** A reusable buffer for decompressed pages (a page's bytes are not kept once decoded). */
+  page(n: number): Uint8Array {
+    if (this.pg.length < n) this.pg = new Uint8Array(Math.max(n, this.pg.length * 2));
+    return this.pg.subarray(0, n);
   }
   levels(n: number): Uint8Array {
     if (this.lv.length < n) this.lv = new Uint8Array(Math.max(n, this.lv.length * 2));
     return this.lv;
   }
-}
-
-/** dst[op + i] = dict[idx[i]] with every index checked against the dictionary size. */
-function gather(idx: Int32Array, n: number, dict: OutArray, dst: OutArray, op: number): void {
-  if (dict instanceof Int32Array && dst instanceof Int32Array) return gatherI32(idx, n, dict, dst, op);
-  if (dict instanceof Float64Array && dst instanceof Float64Array) return gatherF64(idx, n, dict, dst, op);
-  const size = dict.length;
-  for (let i = 0; i < n; i++) {
-    const j = idx[i];
-    if (j >>> 0 >= size) badIndex(j, size);
-    dst[op + i] = dict[j];
-  }
-}
-
-// Monomorphic copies of the loop for the two common cases (codes and INT64/timestamps).
-function gatherI32(idx: Int32Array, n: number, dict: Int32Array, dst: Int32Array, op: number): void {
-  const size = dict.length;
-  for (let i = 0; i < n; i++) {
-    const j = idx[i];
-    if (j >>> 0 >= size) badIndex(j, size);
-    dst[op + i] = dict[j];
-  }
-}
-
-function gatherF64(idx: Int32Array, n: number, dict: Float64Array, dst: Float64Array, op: number): void {
-  const size = dict.length;
-  for (let i = 0; i < n; i++) {
-    const j = idx[i];
-    if (j >>> 0 >= size) badIndex(j, size);
-    dst[op + i] = dict[j];
-  }
-}
-
-function badIndex(j: number, size: number): never {
-  return fail(`dictionary index ${j} is outside the dictionary of ${size} values`);
 }
 
 /** Writes `present` decoded values (in `src`) to rows [op, op + n) of `dst` following `mask`; nulls get `fillValue`. */
@@ -141,7 +112,7 @@ class ChunkDecoder {
 
   private readDictionary(h: PageHeader, body: Uint8Array): void {
     if (h.encoding !== PLAIN && h.encoding !== PLAIN_DICTIONARY) this.unsupportedEncoding(h.encoding, 'dictionary');
-    const data = decompressPage(this.chunk.codec, body, h.uncompressedSize, this.what);
+    const data = decompressPage(this.chunk.codec, body, h.uncompressedSize, this.what, this.scratch);
     const n = h.numValues;
     if (n < 0 || n > data.length * 8 + 1) fail(`corrupt page: ${this.what} dictionary announces ${n} values in ${data.length} bytes`);
     const col = this.out.col;
@@ -187,7 +158,7 @@ class ChunkDecoder {
   }
 
   private readDataPageV1(h: PageHeader, body: Uint8Array): void {
-    const data = decompressPage(this.chunk.codec, body, h.uncompressedSize, this.what);
+    const data = decompressPage(this.chunk.codec, body, h.uncompressedSize, this.what, this.scratch);
     const n = h.numValues;
     let pos = 0;
     let present = n;
@@ -217,7 +188,7 @@ class ChunkDecoder {
     const compressed = body.subarray(levelBytes);
     const size = h.uncompressedSize - levelBytes;
     if (size < 0) fail(`corrupt page: ${this.what} is smaller than its levels`);
-    const data = h.isCompressed ? decompressPage(this.chunk.codec, compressed, size, this.what) : compressed;
+    const data = h.isCompressed ? decompressPage(this.chunk.codec, compressed, size, this.what, this.scratch) : compressed;
     if (!h.isCompressed && data.length !== size) fail(`corrupt page: ${this.what} holds ${data.length} bytes, ${size} announced`);
     this.values(h.encoding, data, 0, data.length, n, present);
   }
@@ -267,12 +238,9 @@ class ChunkDecoder {
           if (n === 0) return true;
           fail(`corrupt page: ${this.what} has no dictionary indices`);
         }
-        const bitWidth = data[pos];
-        const idx = this.scratch.indices(n);
-        decodeHybrid(data, pos + 1, end, bitWidth, n, idx, 0);
         if (dst instanceof Int32Array && !(dict instanceof Int32Array)) return false; // widened dictionary
         if (dst instanceof Float64Array && dict instanceof Int32Array && !interner) dict = this.dict = Float64Array.from(dict);
-        gather(idx, n, dict, dst, op);
+        decodeDictionaryIndices(data, pos + 1, end, data[pos], n, dict, dst, op);
         return true;
       }
       case PLAIN:

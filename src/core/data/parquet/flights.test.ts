@@ -75,7 +75,7 @@ describe('flights-3m.parquet (Polars, ZSTD, dictionary) against hyparquet', () =
     });
   }
 
-  it('two workers\' parts (planned by bytes, row groups interleaved) merge to the same table', () => {
+  it('two workers\' parts (planned by bytes, one column split between them) merge to the same table', () => {
     const info = readParquetMetadata(bytes, 'flights-3m.parquet');
     const parts = planParts(info, 2).flatMap((tasks) => tasks.map((t) => decodeRowGroups(bytes, info, t.rowGroups, t.columns)));
     const merged = mergeParts(parts, info.columns.map((c) => c.name));

@@ -8,28 +8,33 @@ export interface PartTask {
 }
 
 /**
- * Assigns every (row group, column) chunk to one of `workers` workers, heaviest first to the
- * least-loaded worker (a chunk weighs its uncompressed bytes plus a few per row), and returns
- * for each worker the decodeRowGroups calls to make (one per column). Each worker's parts,
- * merged with mergeParts, give the whole table. `columns` selects columns (default: all readable).
+ * Splits the file's column chunks, taken column by column (each column's row groups in order),
+ * into `workers` contiguous runs of about equal weight (a chunk weighs its uncompressed bytes
+ * plus a few per row), and returns each worker's decodeRowGroups calls. Most columns thus land
+ * whole in one worker, so mergeParts can keep their arrays without copying; at most
+ * `workers - 1` columns are split, at row-group boundaries. `columns` selects columns
+ * (default: all readable ones).
  */
 export function planParts(info: ParquetFileInfo, workers: number, columns?: readonly string[]): PartTask[][] {
   const names = columns ?? info.columns.filter((c) => c.unsupported === undefined).map((c) => c.name);
   const cols = names.map((n) => info.columns.find((c) => c.name === n)).filter((c) => c !== undefined);
   const chunks: { rg: number; col: string; weight: number }[] = [];
-  info.rowGroups.forEach((g, rg) => {
-    for (const c of cols) chunks.push({ rg, col: c.name, weight: g.columns[c.index].uncompressedSize + 2 * g.numRows + 1 });
-  });
-  chunks.sort((a, b) => b.weight - a.weight || a.rg - b.rg);
-  const n = Math.max(1, Math.floor(workers));
-  const load = new Array<number>(n).fill(0);
-  const assigned: Map<string, number[]>[] = Array.from({ length: n }, () => new Map());
-  for (const ch of chunks) {
-    let w = 0;
-    for (let i = 1; i < n; i++) if (load[i] < load[w]) w = i;
-    load[w] += ch.weight;
-    const m = assigned[w];
-    m.set(ch.col, [...(m.get(ch.col) ?? []), ch.rg]);
+  for (const c of cols) {
+    info.rowGroups.forEach((g, rg) => chunks.push({ rg, col: c.name, weight: g.columns[c.index].uncompressedSize + 2 * g.numRows + 1 }));
   }
-  return assigned.map((m) => [...m.entries()].map(([col, rgs]) => ({ rowGroups: rgs.sort((a, b) => a - b), columns: [col] })));
+  const n = Math.max(1, Math.min(Math.floor(workers), chunks.length || 1));
+  const total = chunks.reduce((a, c) => a + c.weight, 0);
+  const plans: PartTask[][] = Array.from({ length: n }, () => []);
+  let w = 0;
+  let acc = 0;
+  for (const ch of chunks) {
+    // Move to the next worker once this one has its share (judged at the chunk's midpoint).
+    while (w < n - 1 && acc + ch.weight / 2 > (total * (w + 1)) / n) w++;
+    acc += ch.weight;
+    const tasks = plans[w];
+    const last = tasks[tasks.length - 1];
+    if (last && last.columns[0] === ch.col) last.rowGroups.push(ch.rg);
+    else tasks.push({ rowGroups: [ch.rg], columns: [ch.col] });
+  }
+  return plans;
 }

@@ -3,6 +3,7 @@
  * indices. Runs are either a repeated value or groups of 8 bit-packed values (LSB first).
  */
 import { fail } from './errors';
+import type { OutArray } from './plain';
 
 /** Reads an unsigned LEB128 varint at `pos`; returns the value, leaving the new position in `cursor.pos`. */
 export function readUleb(bytes: Uint8Array, cursor: { pos: number }, end: number): number {
@@ -155,4 +156,130 @@ export function decodeBitPackedLevels(bytes: Uint8Array, pos: number, end: numbe
     present += bit;
   }
   return present;
+}
+
+/**
+ * Decodes `count` dictionary indices of hybrid data and writes dict[index] to dst[op..] in the
+ * same pass (RLE runs become fills). Every index is checked against the dictionary size.
+ */
+export function decodeDictionaryIndices(
+  bytes: Uint8Array,
+  pos: number,
+  end: number,
+  width: number,
+  count: number,
+  dict: OutArray,
+  dst: OutArray,
+  op: number,
+): void {
+  if (width < 0 || width > 32) fail(`bit width ${width} is out of range`);
+  const size = dict.length;
+  const valueBytes = (width + 7) >>> 3;
+  let p = pos;
+  let done = 0;
+  while (done < count) {
+    // Run header (a varint; almost always one byte).
+    let header = 0;
+    let mul = 1;
+    for (;;) {
+      if (p >= end) fail('dictionary indices run past the end of the page');
+      const b = bytes[p++];
+      header += (b & 0x7f) * mul;
+      if (b < 0x80) break;
+      mul *= 128;
+      if (mul > 2 ** 35) fail('a varint is longer than 5 bytes');
+    }
+    if ((header & 1) === 0) {
+      const run = Math.floor(header / 2);
+      if (run === 0) fail('an RLE run has length 0');
+      if (p + valueBytes > end) fail('an RLE run runs past the end of the page');
+      const v = valueBytes === 1 ? bytes[p] : valueBytes === 2 ? bytes[p] | (bytes[p + 1] << 8) : littleEndian(bytes, p, valueBytes);
+      p += valueBytes;
+      if (v >= size) badIndex(v, size);
+      const n = run < count - done ? run : count - done;
+      const x = dict[v];
+      const o = op + done;
+      if (n < 32) {
+        for (let i = 0; i < n; i++) dst[o + i] = x;
+      } else {
+        dst.fill(x, o, o + n);
+      }
+      done += n;
+      continue;
+    }
+    const groups = Math.floor(header / 2);
+    const n = Math.min(groups * 8, count - done);
+    if (p + Math.ceil((n * width) / 8) > end) fail('a bit-packed run runs past the end of the page');
+    const o = op + done;
+    if (width > 25) {
+      const idx = new Int32Array(n);
+      unpack(bytes, p, width, n, idx, 0);
+      for (let i = 0; i < n; i++) {
+        const j = idx[i];
+        if (j >>> 0 >= size) badIndex(j, size);
+        dst[o + i] = dict[j];
+      }
+    } else if (dict instanceof Int32Array && dst instanceof Int32Array) {
+      packedI32(bytes, p, width, n, dict, dst, o);
+    } else if (dict instanceof Float64Array && dst instanceof Float64Array) {
+      packedF64(bytes, p, width, n, dict, dst, o);
+    } else {
+      packedAny(bytes, p, width, n, dict, dst, o);
+    }
+    done += n;
+    p = Math.min(p + groups * width, end);
+  }
+}
+
+// One bit-packed run of indices (width <= 25) gathered through the dictionary. Three copies of
+// the same loop, so that each stays monomorphic for V8 (codes and INT32 / doubles and
+// timestamps / the rest).
+function packedI32(bytes: Uint8Array, p: number, width: number, n: number, dict: Int32Array, dst: Int32Array, o: number): void {
+  const mask = (1 << width) - 1;
+  const size = dict.length;
+  let bit = 0;
+  for (let i = 0; i < n; i++) {
+    const q = p + (bit >>> 3);
+    const j = ((bytes[q] | (bytes[q + 1] << 8) | (bytes[q + 2] << 16) | (bytes[q + 3] << 24)) >>> (bit & 7)) & mask;
+    if (j >= size) badIndex(j, size);
+    dst[o + i] = dict[j];
+    bit += width;
+  }
+}
+
+function packedF64(bytes: Uint8Array, p: number, width: number, n: number, dict: Float64Array, dst: Float64Array, o: number): void {
+  const mask = (1 << width) - 1;
+  const size = dict.length;
+  let bit = 0;
+  for (let i = 0; i < n; i++) {
+    const q = p + (bit >>> 3);
+    const j = ((bytes[q] | (bytes[q + 1] << 8) | (bytes[q + 2] << 16) | (bytes[q + 3] << 24)) >>> (bit & 7)) & mask;
+    if (j >= size) badIndex(j, size);
+    dst[o + i] = dict[j];
+    bit += width;
+  }
+}
+
+function packedAny(bytes: Uint8Array, p: number, width: number, n: number, dict: OutArray, dst: OutArray, o: number): void {
+  const mask = (1 << width) - 1;
+  const size = dict.length;
+  let bit = 0;
+  for (let i = 0; i < n; i++) {
+    const q = p + (bit >>> 3);
+    const j = ((bytes[q] | (bytes[q + 1] << 8) | (bytes[q + 2] << 16) | (bytes[q + 3] << 24)) >>> (bit & 7)) & mask;
+    if (j >= size) badIndex(j, size);
+    dst[o + i] = dict[j];
+    bit += width;
+  }
+}
+
+/** An unsigned little-endian integer of up to 4 bytes. */
+function littleEndian(bytes: Uint8Array, p: number, n: number): number {
+  let v = 0;
+  for (let b = n - 1; b >= 0; b--) v = v * 256 + bytes[p + b];
+  return v;
+}
+
+function badIndex(j: number, size: number): never {
+  return fail(`dictionary index ${j} is outside the dictionary of ${size} values`);
 }

@@ -109,5 +109,7 @@ describe('files written by parquet-wasm', () => {
     }
     const byGroups = [[0, 1, 2], [3], [4, 5, 6, 7, 8, 9]].map((g) => decodeRowGroups(bytes, info, g));
     expectTable(mergeParts(byGroups.reverse(), info.columns.map((c) => c.name)), expected);
+    const interleaved = [[0, 2, 4, 6, 8], [1, 3, 5, 7, 9]].map((g) => structuredClone(decodeRowGroups(bytes, info, g)));
+    expectTable(mergeParts(interleaved, info.columns.map((c) => c.name)), expected);
   });
 });

@@ -135,13 +135,20 @@ function decodeStream(bytes: Uint8Array, start: number, end: number, t: HuffmanT
   let bitPos = backwardStart(bytes, start, end);
   const stop = op + count;
   let o = op;
-  // Fast path: the next `log` bits all lie inside the stream.
-  while (o < stop && bitPos >= log) {
-    const s = bitPos - log;
+  // Fast path: two symbols per 4-byte load. The 25 bits below bitPos hold both codes (each at
+  // most 11 bits), and they all lie inside the stream.
+  const hiShift = 25 - log;
+  while (o + 2 <= stop && bitPos >= 25) {
+    const s = bitPos - 25;
     const p = start + (s >>> 3);
-    const e = entries[((bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16)) >>> (s & 7)) & mask];
-    out[o++] = e >>> 8;
-    bitPos -= e & 255;
+    const word = (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> (s & 7);
+    const e1 = entries[(word >>> hiShift) & mask];
+    const n1 = e1 & 255;
+    const e2 = entries[(word >>> (hiShift - n1)) & mask];
+    out[o] = e1 >>> 8;
+    out[o + 1] = e2 >>> 8;
+    o += 2;
+    bitPos -= n1 + (e2 & 255);
   }
   while (o < stop) {
     const e = entries[peekBits(bytes, start, bitPos, log)];
