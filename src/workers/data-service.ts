@@ -4,7 +4,7 @@
  * encoding, splitting and serving batches on the run's port.
  */
 import { Batcher } from '../core/data/batcher';
-import { defaultFeatures, defaultLabel, encodeTable } from '../core/data/encode';
+import { defaultFeatures, defaultLabel, denseRows, encodeTable } from '../core/data/encode';
 import { readTable } from '../core/data/read';
 import { tableStats } from '../core/data/stats';
 import type { DataTable } from '../core/data/table';
@@ -70,16 +70,12 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
       if (batchSize > enc.split.train.length) {
         throw new RangeError(`batch size ${batchSize} is larger than the ${enc.split.train.length} training rows of ${table.name}`);
       }
-      const batcher = new Batcher({ x: enc.x, dim: enc.dim, y: enc.y, rows: enc.split.train, batchSize, epochs, seed });
+      const batcher = new Batcher({ x: enc.x, dim: enc.dim, denseDim: enc.denseDim, sparse: enc.sparse, y: enc.y, rows: enc.split.train, batchSize, epochs, seed });
       runs.get(runId)?.();
       runs.set(runId, serveBatches(port, batcher, enc.dim, batchSize, Math.max(1, prefetch)));
       const valRows = enc.split.val;
-      const vx = new Float32Array(valRows.length * enc.dim);
-      const vy = new Float32Array(valRows.length);
-      valRows.forEach((r, i) => {
-        vx.set(enc.x.subarray(r * enc.dim, (r + 1) * enc.dim), i * enc.dim);
-        vy[i] = enc.y[r];
-      });
+      const vx = denseRows(enc, valRows);
+      const vy = Float32Array.from(valRows, (r) => enc.y[r]);
       const outputs = enc.task === 'classification' ? enc.classes!.length : 1;
       return transfer(
         {

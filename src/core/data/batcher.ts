@@ -1,4 +1,5 @@
 import { Rng } from './rng';
+import { writeRow, type CsrMatrix } from './encode';
 
 /** Where a filled batch sits in the schedule. */
 export interface BatchInfo {
@@ -11,9 +12,14 @@ export interface BatchInfo {
 }
 
 export interface BatcherOptions {
-  /** Encoded rows, `dim` floats each, row-major. */
+  /** Encoded rows, `denseDim` floats each, row-major. */
   x: Float32Array;
+  /** Features per batch row. */
   dim: number;
+  /** Floats per row of `x` (default `dim`); the rest come from `sparse`. */
+  denseDim?: number;
+  /** Hashed features in CSR form, scattered into each batch row after the dense part. */
+  sparse?: CsrMatrix | null;
   /** One target value per row. */
   y: Float32Array;
   /** Rows to draw from (for example the train split). */
@@ -32,6 +38,7 @@ export interface BatcherOptions {
  */
 export class Batcher {
   private readonly order: Int32Array;
+  private readonly rowsView: { x: Float32Array; dim: number; denseDim: number; sparse: CsrMatrix | null };
   private epoch = 0;
   private position = 0;
   private batchIndex = 0;
@@ -40,6 +47,7 @@ export class Batcher {
     if (!(opts.batchSize >= 1) || !Number.isInteger(opts.batchSize)) throw new RangeError(`batch size must be a positive integer (got ${opts.batchSize})`);
     if (opts.rows.length === 0) throw new RangeError('the batcher needs at least one row');
     this.order = opts.rows.slice();
+    this.rowsView = { x: opts.x, dim: opts.dim, denseDim: opts.denseDim ?? opts.dim, sparse: opts.sparse ?? null };
     this.reshuffle();
   }
 
@@ -55,13 +63,14 @@ export class Batcher {
 
   /** Writes the next batch into `xb` (batchSize x dim) and `yb` (batchSize); returns where it sits. */
   fill(xb: Float32Array, yb: Float32Array): BatchInfo {
-    const { x, y, dim, batchSize, epochs } = this.opts;
+    const { y, dim, batchSize, epochs } = this.opts;
+    const rows = this.rowsView;
     if (xb.length < batchSize * dim || yb.length < batchSize) throw new RangeError('batch buffers are smaller than one batch');
     if (this.epoch >= epochs) return { size: 0, epoch: this.epoch, index: 0, lastInEpoch: true };
     const size = Math.min(batchSize, this.order.length - this.position);
     for (let b = 0; b < size; b++) {
       const r = this.order[this.position + b];
-      xb.set(x.subarray(r * dim, r * dim + dim), b * dim);
+      writeRow(rows, r, xb, b * dim);
       yb[b] = y[r];
     }
     const info: BatchInfo = { size, epoch: this.epoch, index: this.batchIndex, lastInEpoch: false };

@@ -1,4 +1,4 @@
-import { getColumn, DataError, type Column, type DataTable } from './table';
+import { getColumn, DataError, type CategoricalColumn, type Column, type DataTable } from './table';
 import { columnStats } from './stats';
 import { splitRows, type Split, type SplitSpec } from './split';
 
@@ -10,18 +10,34 @@ export interface FeatureSpec {
 
 /** Categorical features with at most this many values are one-hot encoded; larger ones are hashed. */
 export const ONE_HOT_LIMIT = 64;
-/** Buckets for feature hashing of high-cardinality categorical features. */
-export const HASH_BUCKETS = 32;
+/** Buckets for feature hashing of a high-cardinality categorical feature. */
+export const HASH_BUCKETS = 256;
+
+/**
+ * Rows x columns in compressed sparse row form: row r's entries are `indices` / `values`
+ * from `indptr[r]` to `indptr[r + 1]`. Column indices count from the start of the full
+ * feature vector (after the dense part).
+ */
+export interface CsrMatrix {
+  indptr: Int32Array;
+  indices: Int32Array;
+  values: Float32Array;
+}
 
 /** A dataset turned into training-ready float32 rows, split, standardised on the train part. */
 export interface EncodedDataset {
   /** Rows kept (rows whose label is missing are dropped). */
   rows: number;
+  /** Features per row: the dense ones, then the hashed (sparse) buckets. */
   dim: number;
+  /** The first `denseDim` features are stored densely in `x`. */
+  denseDim: number;
   /** Name of each of the `dim` encoded features (`island=Biscoe`, `bill_mm`, `name#7`). */
   featureNames: string[];
-  /** rows x dim, row-major. */
+  /** rows x denseDim, row-major. */
   x: Float32Array;
+  /** The hashed features of high-cardinality columns (one entry per row and column), or null. */
+  sparse: CsrMatrix | null;
   /** One value per row: class index (classification) or standardised target (regression). */
   y: Float32Array;
   task: 'classification' | 'regression';
@@ -71,7 +87,8 @@ export function defaultFeatures(table: DataTable, label: string): string[] {
  * - numeric features are standardised with the train split's mean and deviation;
  *   a missing numeric value becomes the train mean (0 after standardising);
  * - categorical features become one-hot columns (<= ONE_HOT_LIMIT values) or are hashed
- *   into HASH_BUCKETS columns; a missing category is all zeros;
+ *   into HASH_BUCKETS columns kept as a sparse CSR matrix (dense batches are filled from it,
+ *   so rows x buckets is never materialised); a missing category is all zeros;
  * - non-finite numbers (NaN, Infinity) in a feature or the label are refused with a DataError.
  */
 export function encodeTable(table: DataTable, spec: FeatureSpec, splitSpec: SplitSpec): EncodedDataset {
@@ -94,14 +111,19 @@ export function encodeTable(table: DataTable, spec: FeatureSpec, splitSpec: Spli
   if (rows < 2) throw new DataError(`${table.name}: only ${rows} row(s) have a value in label column "${spec.label}"`);
   const split = splitRows(rows, splitSpec);
 
-  const encoders = featureCols.map((c) => featureEncoder(c, sourceRows, split.train));
-  const dim = encoders.reduce((d, e) => d + e.width, 0);
-  const x = new Float32Array(rows * dim);
+  const denseCols = featureCols.filter((c) => c.kind === 'numeric' || c.dictionary.length <= ONE_HOT_LIMIT);
+  const hashedCols = featureCols.filter((c): c is CategoricalColumn => c.kind === 'categorical' && c.dictionary.length > ONE_HOT_LIMIT);
+  const encoders = denseCols.map((c) => featureEncoder(c, sourceRows, split.train));
+  const denseDim = encoders.reduce((d, e) => d + e.width, 0);
+  const x = new Float32Array(rows * denseDim);
   let offset = 0;
   for (const e of encoders) {
-    e.write(x, dim, offset);
+    e.write(x, denseDim, offset);
     offset += e.width;
   }
+  const sparse = hashedCols.length ? hashColumns(hashedCols, sourceRows, denseDim) : null;
+  const dim = denseDim + hashedCols.length * HASH_BUCKETS;
+  const featureNames = [...encoders.flatMap((e) => e.names), ...hashedCols.flatMap((c) => Array.from({ length: HASH_BUCKETS }, (_, b) => `${c.name}#${b}`))];
 
   const y = new Float32Array(rows);
   let task: EncodedDataset['task'];
@@ -134,7 +156,7 @@ export function encodeTable(table: DataTable, spec: FeatureSpec, splitSpec: Spli
     throw new DataError(`${table.name}: label "${spec.label}" has a single class ("${classes[0]}"); nothing to learn`);
   }
   return {
-    rows, dim, featureNames: encoders.flatMap((e) => e.names), x, y, task, classes, target, split, sourceRows,
+    rows, dim, denseDim, featureNames, x, sparse, y, task, classes, target, split, sourceRows,
     droppedMissingLabel: table.rows - rows,
   };
 }
@@ -195,17 +217,41 @@ function featureEncoder(col: Column, sourceRows: Int32Array, train: Int32Array):
       },
     };
   }
-  const bucketOf = col.dictionary.map((v) => fnv1a(v) % HASH_BUCKETS);
-  return {
-    width: HASH_BUCKETS,
-    names: Array.from({ length: HASH_BUCKETS }, (_, b) => `${col.name}#${b}`),
-    write(x, dim, offset) {
-      for (let r = 0; r < rows; r++) {
-        const c = col.codes[sourceRows[r]];
-        if (c >= 0) x[r * dim + offset + bucketOf[c]] += 1;
-      }
-    },
-  };
+  throw new Error(`column "${col.name}" has ${col.dictionary.length} values: it is hashed, not one-hot encoded`);
+}
+
+/** One CSR entry per row and hashed column (none where the value is missing). */
+function hashColumns(cols: CategoricalColumn[], sourceRows: Int32Array, offset: number): CsrMatrix {
+  const rows = sourceRows.length;
+  const buckets = cols.map((c) => Int32Array.from(c.dictionary, (v) => fnv1a(v) % HASH_BUCKETS));
+  const indptr = new Int32Array(rows + 1);
+  const indices = new Int32Array(rows * cols.length);
+  let nnz = 0;
+  for (let r = 0; r < rows; r++) {
+    const i = sourceRows[r];
+    for (let k = 0; k < cols.length; k++) {
+      const code = cols[k].codes[i];
+      if (code >= 0) indices[nnz++] = offset + k * HASH_BUCKETS + buckets[k][code];
+    }
+    indptr[r + 1] = nnz;
+  }
+  return { indptr, indices: indices.slice(0, nnz), values: new Float32Array(nnz).fill(1) };
+}
+
+/** The full (dense) feature vectors of some rows, e.g. the validation split, rows x dim. */
+export function denseRows(enc: EncodedDataset, rows: Int32Array): Float32Array {
+  const out = new Float32Array(rows.length * enc.dim);
+  rows.forEach((r, i) => writeRow(enc, r, out, i * enc.dim));
+  return out;
+}
+
+/** Writes encoded row `r` (dense part, then the scattered sparse entries) at `out[at..at+dim)`. */
+export function writeRow(enc: Pick<EncodedDataset, 'x' | 'denseDim' | 'dim' | 'sparse'>, r: number, out: Float32Array, at: number): void {
+  const { x, denseDim, dim, sparse } = enc;
+  out.set(x.subarray(r * denseDim, (r + 1) * denseDim), at);
+  if (!sparse) return;
+  out.fill(0, at + denseDim, at + dim);
+  for (let k = sparse.indptr[r]; k < sparse.indptr[r + 1]; k++) out[at + sparse.indices[k]] += sparse.values[k];
 }
 
 /** 32-bit FNV-1a of a string's UTF-16 code units: stable across runs and machines. */

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { Batcher } from './batcher';
+import { denseRows, encodeTable, HASH_BUCKETS, ONE_HOT_LIMIT, defaultLabel } from './encode';
+import { Rng, iota } from './rng';
+import type { DataTable } from './table';
+
+const split = { train: 0.6, val: 0.2, test: 0.2, seed: 9 };
+
+function table(rows: number): DataTable {
+  const rng = new Rng(2);
+  const ids = Array.from({ length: 500 }, (_, i) => `user-${i}`);
+  return {
+    name: 'synthetic.csv',
+    format: 'csv',
+    rows,
+    columns: [
+      { kind: 'numeric', name: 'x', type: 'float', values: Float64Array.from({ length: rows }, () => 5 + 3 * rng.normal()), valid: Uint8Array.from({ length: rows }, () => (rng.next() < 0.9 ? 1 : 0)) },
+      { kind: 'categorical', name: 'colour', type: 'categorical', codes: Int32Array.from({ length: rows }, () => rng.int(4) - 1), dictionary: ['red', 'green', 'blue'] },
+      { kind: 'categorical', name: 'user', type: 'categorical', codes: Int32Array.from({ length: rows }, () => rng.int(ids.length)), dictionary: ids },
+      { kind: 'numeric', name: 'price', type: 'float', values: Float64Array.from({ length: rows }, () => 100 + 20 * rng.normal()), valid: Uint8Array.from({ length: rows }, () => (rng.next() < 0.95 ? 1 : 0)) },
+      { kind: 'categorical', name: 'label', type: 'categorical', codes: Int32Array.from({ length: rows }, () => (rng.next() < 0.05 ? -1 : rng.int(2))), dictionary: ['no', 'yes'] },
+    ],
+  };
+}
+
+describe('encodeTable', () => {
+  const t = table(2000);
+  const enc = encodeTable(t, { label: 'label', features: ['x', 'colour', 'user'] }, split);
+  const [x, colour, user, , label] = t.columns as [Extract<DataTable['columns'][number], { kind: 'numeric' }>, Extract<DataTable['columns'][number], { kind: 'categorical' }>, Extract<DataTable['columns'][number], { kind: 'categorical' }>, unknown, Extract<DataTable['columns'][number], { kind: 'categorical' }>];
+
+  it('drops rows without a label and keeps the others in order', () => {
+    const kept = Array.from({ length: t.rows }, (_, i) => i).filter((i) => label.codes[i] >= 0);
+    expect(Array.from(enc.sourceRows)).toEqual(kept);
+    expect(enc.droppedMissingLabel).toBe(t.rows - kept.length);
+    expect(Array.from(enc.y)).toEqual(kept.map((i) => enc.classes!.indexOf(label.dictionary[label.codes[i]])));
+  });
+
+  it('standardises numbers with the training split only (float64 reference), missing -> 0', () => {
+    const trainValues = Array.from(enc.split.train, (r) => enc.sourceRows[r]).filter((i) => x.valid![i]).map((i) => x.values[i]);
+    const mean = trainValues.reduce((a, b) => a + b, 0) / trainValues.length;
+    const std = Math.sqrt(trainValues.reduce((a, b) => a + (b - mean) ** 2, 0) / trainValues.length);
+    const col = enc.featureNames.indexOf('x');
+    for (let r = 0; r < enc.rows; r += 7) {
+      const i = enc.sourceRows[r];
+      const expected = x.valid![i] ? (x.values[i] - mean) / std : 0;
+      expect(enc.x[r * enc.denseDim + col]).toBeCloseTo(expected, 5);
+    }
+  });
+
+  it('one-hot encodes small categoricals and hashes large ones sparsely', () => {
+    expect(user.dictionary.length).toBeGreaterThan(ONE_HOT_LIMIT);
+    expect(enc.denseDim).toBe(1 + 3);
+    expect(enc.dim).toBe(enc.denseDim + HASH_BUCKETS);
+    expect(enc.x.length).toBe(enc.rows * enc.denseDim); // rows x buckets is never materialised
+    const dense = denseRows(enc, iota(enc.rows));
+    const bucketOfValue = new Map<number, number>();
+    for (let r = 0; r < enc.rows; r++) {
+      const i = enc.sourceRows[r];
+      const row = dense.subarray(r * enc.dim, (r + 1) * enc.dim);
+      // one-hot block
+      const oneHot = Array.from(row.subarray(1, 4));
+      expect(oneHot).toEqual([0, 1, 2].map((c) => (colour.codes[i] === c ? 1 : 0)));
+      // hashed block: exactly one bucket set, the same bucket for the same value
+      const block = row.subarray(enc.denseDim);
+      const set = Array.from(block.keys()).filter((b) => block[b] !== 0);
+      expect(set).toHaveLength(1);
+      const code = user.codes[i];
+      if (bucketOfValue.has(code)) expect(set[0]).toBe(bucketOfValue.get(code));
+      bucketOfValue.set(code, set[0]);
+    }
+  });
+
+  it('batches carry the same vectors as the dense rows', () => {
+    const b = new Batcher({ x: enc.x, dim: enc.dim, denseDim: enc.denseDim, sparse: enc.sparse, y: enc.y, rows: enc.split.train, batchSize: 64, epochs: 1, seed: 1, shuffle: false });
+    const xb = new Float32Array(64 * enc.dim);
+    const info = b.fill(xb, new Float32Array(64));
+    expect(Array.from(xb.subarray(0, info.size * enc.dim))).toEqual(Array.from(denseRows(enc, enc.split.train.subarray(0, info.size))));
+  });
+
+  it('standardises a numeric label and records how to undo it', () => {
+    const r = encodeTable(t, { label: 'price', features: ['x'] }, split);
+    expect(r.task).toBe('regression');
+    const price = t.columns[3] as typeof x;
+    for (let k = 0; k < r.rows; k += 11) expect(r.y[k] * r.target!.std + r.target!.mean).toBeCloseTo(price.values[r.sourceRows[k]], 3);
+  });
+
+  it('refuses NaN and Infinity, naming the file and the column', () => {
+    const bad: DataTable = { ...t, columns: [...t.columns, { kind: 'numeric', name: 'broken', type: 'float', values: Float64Array.from({ length: t.rows }, (_, i) => (i % 100 === 0 ? NaN : i === 5 ? Infinity : i)), valid: null }] };
+    expect(() => encodeTable(bad, { label: 'label', features: ['broken'] }, split)).toThrow('synthetic.csv: column "broken" has 21 non-finite value(s)');
+  });
+
+  it('refuses a missing label column and an empty feature list', () => {
+    expect(() => encodeTable(t, { label: 'nope', features: ['x'] }, split)).toThrow('synthetic.csv: no column named "nope"');
+    expect(() => encodeTable(t, { label: 'label', features: [] }, split)).toThrow(/at least one feature/);
+  });
+
+  it('picks the label by name, most telling first', () => {
+    expect(defaultLabel(t)).toBe('label');
+  });
+});
