@@ -105,6 +105,16 @@ describe('readTable errors', () => {
     expect(() => readTable(new Uint8Array([0, 1, 2, 3, 4]), 'blob.bin')).toThrow(/blob\.bin: not a dataset/);
     const good = tableToIPC(new Table({ a: vectorFromArray([1, 2, 3], new Float64()) }), 'file');
     expect(() => readTable(good.subarray(0, good.length - 20), 'cut.arrow')).toThrow(/cut\.arrow/);
-    expect(() => readTable(new TextEncoder().encode('ARROW1\0\0garbage'), 'junk.arrow')).toThrow(/junk\.arrow/);
+    expect(() => readTable(new TextEncoder().encode('ARROW1\0\0garbage'), 'junk.arrow')).toThrow('junk.arrow: the Arrow file is truncated');
+  });
+
+  it('says when an Arrow stream is cut off mid-batch', () => {
+    const part = new Table({ a: vectorFromArray(Array.from({ length: 1000 }, (_, i) => i), new Float64()) });
+    const stream = tableToIPC(part.concat(part).concat(part), 'stream');
+    for (const cut of [stream.length - 100, Math.floor(stream.length * 0.6), 300]) {
+      expect(() => readTable(stream.subarray(0, cut), 'cut.arrows')).toThrow(/^cut\.arrows: the Arrow stream is cut off in the middle of a record batch \(its body needs 8000 bytes, \d+ are there\)/);
+    }
+    // Only the end-of-stream marker missing: every batch is whole, so every row is there.
+    expect(readTable(stream.subarray(0, stream.length - 4), 'no-eos.arrows').rows).toBe(3000);
   });
 });

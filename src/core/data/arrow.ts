@@ -7,11 +7,18 @@ import { DataError, type CategoricalColumn, type Column, type DataTable, type Nu
  * dictionaries become categorical codes, dates become days and timestamps milliseconds.
  */
 export function readArrow(bytes: Uint8Array, fileName: string): DataTable {
+  const fileForm = startsWith(bytes, 'ARROW1');
+  if (fileForm && (bytes.length < 12 || !startsWith(bytes.subarray(bytes.length - 6), 'ARROW1'))) {
+    throw new DataError(`${fileName}: the Arrow file is truncated (it does not end with the ARROW1 marker after its footer)`);
+  }
   let table;
   try {
     table = tableFromIPC(bytes);
   } catch (e) {
-    throw new DataError(`${fileName}: not a readable Arrow IPC file (${(e as Error).message})`);
+    const message = (e as Error).message;
+    const short = /Expected to read (\d+) bytes for message body, but only read (\d+)/.exec(message);
+    if (short) throw new DataError(`${fileName}: the Arrow stream is cut off in the middle of a record batch (its body needs ${short[1]} bytes, ${short[2]} are there): the file is truncated`);
+    throw new DataError(`${fileName}: not a readable Arrow IPC ${fileForm ? 'file' : 'stream'} (${message})`);
   }
   const rows = table.numRows;
   const columns: Column[] = table.schema.fields.map((field, i) => {
@@ -20,6 +27,10 @@ export function readArrow(bytes: Uint8Array, fileName: string): DataTable {
     return convertVector(vector, field.name, rows, fileName);
   });
   return { name: fileName, format: 'arrow', rows, columns };
+}
+
+function startsWith(bytes: Uint8Array, text: string): boolean {
+  return bytes.length >= text.length && [...text].every((ch, i) => bytes[i] === ch.charCodeAt(0));
 }
 
 function validity(vector: Vector, rows: number): Uint8Array | null {
