@@ -1,6 +1,6 @@
 /** Parses Parquet page headers (PageHeader in parquet.thrift). */
 import { fail } from './errors';
-import { optBool, optInt, optStruct, readStruct, reqInt } from './thrift';
+import { optBool, optStruct, readStruct, reqInt } from './thrift';
 
 /** Page kinds this reader acts on; index pages are skipped. */
 export type PageType = 'DATA_PAGE' | 'INDEX_PAGE' | 'DICTIONARY_PAGE' | 'DATA_PAGE_V2';

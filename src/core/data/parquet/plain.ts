@@ -56,8 +56,12 @@ export function plainWidth(physicalType: string, typeLength: number): number {
 export function bigEndianSigned(bytes: Uint8Array, start: number, len: number): number {
   if (len === 0) return 0;
   let v = 0;
+  if (bytes[start] & 0x80) {
+    // Negative: -(~x + 1), accumulated on the inverted bytes so that no precision is lost to cancellation.
+    for (let i = 0; i < len; i++) v = v * 256 + (255 - bytes[start + i]);
+    return -(v + 1);
+  }
   for (let i = 0; i < len; i++) v = v * 256 + bytes[start + i];
-  if (bytes[start] & 0x80) v -= 256 ** len;
   return v;
 }
 

@@ -228,5 +228,7 @@ const utf8 = new TextDecoder();
 /** A binary field decoded as UTF-8 text. */
 export function optString(s: ThriftStruct, id: number, what: string): string | undefined {
   const b = optBinary(s, id, what);
-  return b === undefined ? undefined : utf8.decode(b);
+  if (b === undefined) return undefined;
+  // Browsers' TextDecoder refuses views of a SharedArrayBuffer: copy those first.
+  return utf8.decode(b.buffer instanceof ArrayBuffer ? b : b.slice());
 }

@@ -3,7 +3,7 @@
 // must return exactly the values the seeded Arrow table holds.
 import { describe, expect, it } from 'vitest';
 import type { Column, DataTable } from '../table';
-import { Compression, Encoding, syntheticTable, writeFixture, WriterVersion, type ExpectedColumn, type WriteOptions } from './fixtures/synthetic';
+import { Compression, decimalTable, Encoding, syntheticTable, writeFixture, WriterVersion, type ExpectedColumn, type WriteOptions } from './fixtures/synthetic';
 import { decodeRowGroups, mergeParts, planParts, readParquet, readParquetMetadata } from './index';
 
 const ROWS = 3000;
@@ -80,6 +80,29 @@ describe('files written by parquet-wasm', () => {
     const info = readParquetMetadata(bytes, 'nostats.parquet');
     expect(info.rowGroups[0].columns[1].statistics?.min).toBeUndefined();
     expectTable(readParquet(bytes, 'nostats.parquet'), expected);
+  });
+
+  it('DECIMAL as INT32, INT64 and FIXED_LEN_BYTE_ARRAY, and FLOAT16, to floats', () => {
+    const dec = decimalTable(2000, 3);
+    for (const dictionary of [true, false]) {
+      const bytes = writeFixture(dec.table, { compression: Compression.SNAPPY, dictionary, rowGroupSize: 800 });
+      const info = readParquetMetadata(bytes, 'dec.parquet');
+      expect(info.columns.map((c) => `${c.physicalType}:${c.annotation}`)).toEqual([
+        'INT32:DECIMAL(5,2)',
+        'INT64:DECIMAL(12,3)',
+        'FIXED_LEN_BYTE_ARRAY:DECIMAL(30,4)',
+        'FIXED_LEN_BYTE_ARRAY:FLOAT16',
+      ]);
+      const t = readParquet(bytes, 'dec.parquet');
+      for (const e of dec.expected) {
+        const col = t.columns.find((c) => c.name === e.name)!;
+        if (col.kind !== 'numeric') throw new Error(`${e.name} should be numeric`);
+        expect(col.values.constructor.name).toBe(e.arrayType);
+        // A 30-digit decimal is rounded to a double once or twice: allow a relative error of 1e-15.
+        const bad = e.values.findIndex((v, i) => Math.abs(col.values[i] - (v as number)) > 1e-15 * Math.abs(v as number));
+        expect(bad, `${e.name}: row ${bad} is ${col.values[bad]}, expected ${e.values[bad]}`).toBe(-1);
+      }
+    }
   });
 
   it('one row group, one page, default settings', () => {

@@ -161,12 +161,10 @@ function compressedBlock(bytes: Uint8Array, pos: number, end: number, out: Uint8
   if (p >= end) fail('zstd: truncated sequence modes');
   const modes = bytes[p++];
   if (modes & 3) fail('zstd: reserved bits set in sequence modes');
-  let ll: FseTable;
-  let of: FseTable;
-  let ml: FseTable;
-  [ll, p] = pickTable(modes >>> 6, bytes, p, end, LL_PREDEFINED, st.ll, 9, 35);
-  [of, p] = pickTable((modes >>> 4) & 3, bytes, p, end, OF_PREDEFINED, st.of, 8, 31);
-  [ml, p] = pickTable((modes >>> 2) & 3, bytes, p, end, ML_PREDEFINED, st.ml, 9, 52);
+  const [ll, p1] = pickTable(modes >>> 6, bytes, p, end, LL_PREDEFINED, st.ll, 9, 35);
+  const [of, p2] = pickTable((modes >>> 4) & 3, bytes, p1, end, OF_PREDEFINED, st.of, 8, 31);
+  const [ml, p3] = pickTable((modes >>> 2) & 3, bytes, p2, end, ML_PREDEFINED, st.ml, 9, 52);
+  p = p3;
   st.ll = ll;
   st.of = of;
   st.ml = ml;
