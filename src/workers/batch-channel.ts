@@ -4,23 +4,51 @@
  * transferred to the trainer, which transfers it back once the batch is on the device.
  * So at most `depth` batches are in flight, and no batch allocates memory.
  */
-import type { Batcher } from '../core/data/batcher';
+import type { BatchInfo } from '../core/data/batcher';
 import type { Batch, BatchSource } from '../core/train/trainer';
 import type { BatchMessage } from './protocol';
 
-/** Data side: fills and sends batches as buffers come back. Returns a function that stops it. */
-export function serveBatches(port: MessagePort, batcher: Batcher, dim: number, batchSize: number, depth: number): () => void {
+/** Anything that fills batch buffers: the in-memory Batcher, or the StreamingBatcher. */
+export interface BatchFiller {
+  fill(x: Float32Array, y: Float32Array): BatchInfo & { waiting?: boolean };
+}
+
+export interface BatchServer {
+  /** Stops serving and closes the port. */
+  stop(): void;
+  /** More rows arrived (streaming mode): fill the buffers that were waiting for them. */
+  wake(): void;
+  /** Ends the run with an error the trainer reports (a chunk that failed to decode). */
+  fail(message: string): void;
+  /** Sends the validation rows once they are known (streaming mode). */
+  sendValidation(x: Float32Array, y: Float32Array, rows: number): void;
+}
+
+/** Data side: fills and sends batches as buffers come back. */
+export function serveBatches(port: MessagePort, batcher: BatchFiller, dim: number, batchSize: number, depth: number): BatchServer {
   let done = false;
+  const idle: [Float32Array, Float32Array][] = [];
   const send = (m: BatchMessage, t: Transferable[] = []) => port.postMessage(m, t);
   const fillAndSend = (x: Float32Array, y: Float32Array) => {
     if (done) return;
-    const info = batcher.fill(x, y);
+    let info;
+    try {
+      info = batcher.fill(x, y);
+    } catch (e) {
+      done = true;
+      send({ type: 'error', message: (e as Error).message });
+      return;
+    }
+    if (info.waiting) {
+      idle.push([x, y]);
+      return;
+    }
     if (info.size === 0) {
       done = true;
       send({ type: 'end' });
       return;
     }
-    send({ type: 'batch', x, y, ...info }, [x.buffer, y.buffer]);
+    send({ type: 'batch', x, y, size: info.size, epoch: info.epoch, index: info.index, lastInEpoch: info.lastInEpoch }, [x.buffer, y.buffer]);
   };
   const stop = () => {
     done = true;
@@ -32,7 +60,20 @@ export function serveBatches(port: MessagePort, batcher: Batcher, dim: number, b
     else if (m.type === 'stop') stop();
   };
   for (let i = 0; i < depth && !done; i++) fillAndSend(new Float32Array(batchSize * dim), new Float32Array(batchSize));
-  return stop;
+  return {
+    stop,
+    wake() {
+      for (const [x, y] of idle.splice(0)) fillAndSend(x, y);
+    },
+    fail(message) {
+      if (done) return;
+      done = true;
+      send({ type: 'error', message });
+    },
+    sendValidation(x, y, rows) {
+      send({ type: 'val', x, y, rows }, [x.buffer, y.buffer]);
+    },
+  };
 }
 
 /** Trainer side: a BatchSource reading the queue; `recycle` sends the buffers back. */
@@ -42,11 +83,19 @@ export class PortBatchSource implements BatchSource {
   private failure: Error | null = null;
   private failWaiter: ((e: Error) => void) | null = null;
 
-  constructor(private readonly port: MessagePort) {
+  /** `onValidation`: called when the data side sends validation rows late (streaming mode). */
+  constructor(
+    private readonly port: MessagePort,
+    private readonly onValidation?: (val: { x: Float32Array; y: Float32Array; rows: number }) => void,
+  ) {
     port.onmessage = (e: MessageEvent<BatchMessage>) => this.receive(e.data);
   }
 
   private receive(m: BatchMessage): void {
+    if (m.type === 'val') {
+      this.onValidation?.({ x: m.x, y: m.y, rows: m.rows });
+      return;
+    }
     if (m.type === 'error') {
       this.failure = new Error(m.message);
       this.failWaiter?.(this.failure);

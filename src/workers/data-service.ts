@@ -7,8 +7,11 @@ import { Batcher } from '../core/data/batcher';
 import { defaultFeatures, defaultLabel, denseRows, encodeTable } from '../core/data/encode';
 import { readTable } from '../core/data/read';
 import { tableStats } from '../core/data/stats';
-import type { DataTable } from '../core/data/table';
-import { serveBatches } from './batch-channel';
+import { serveBatches, type BatchServer } from './batch-channel';
+import { readChunks } from '../core/data/chunks';
+import { StreamEncoder } from '../core/data/stream-encoder';
+import { GrowingRows, StreamingBatcher } from '../core/data/stream-batcher';
+import { DataError, type DataTable } from '../core/data/table';
 import { transfer, type Handlers } from './rpc';
 import { serializeTable } from '../core/data/table-codec';
 import type { TableCache } from './table-cache';
@@ -26,7 +29,7 @@ export async function sha256Hex(bytes: ArrayBuffer | Uint8Array): Promise<string
  */
 export function createDataService(cache: Promise<TableCache> | null = null): Handlers<DataApi> {
   const tables = new Map<number, DataTable>();
-  const runs = new Map<string, () => void>();
+  const runs = new Map<string, BatchServer>();
   let nextId = 1;
 
   return {
@@ -71,7 +74,7 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
         throw new RangeError(`batch size ${batchSize} is larger than the ${enc.split.train.length} training rows of ${table.name}`);
       }
       const batcher = new Batcher({ x: enc.x, dim: enc.dim, denseDim: enc.denseDim, sparse: enc.sparse, y: enc.y, rows: enc.split.train, batchSize, epochs, seed });
-      runs.get(runId)?.();
+      runs.get(runId)?.stop();
       runs.set(runId, serveBatches(port, batcher, enc.dim, batchSize, Math.max(1, prefetch)));
       const valRows = enc.split.val;
       const vx = denseRows(enc, valRows);
@@ -88,6 +91,66 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
         },
         [vx.buffer, vy.buffer],
       );
+    },
+
+    /**
+     * Streaming mode: decodes the file chunk by chunk (Arrow record batches, Parquet row
+     * groups) and serves batches from the first chunk on, while the rest decodes. The label
+     * and feature layout come from the first chunk (see StreamEncoder); validation rows are
+     * sent to the trainer when the last chunk is in.
+     */
+    async prepareStreamingRun({ runId, name, bytes, features, split, batchSize, epochs, seed, prefetch, port }) {
+      const chunks = readChunks(new Uint8Array(bytes), name);
+      const first = chunks.next();
+      if (first.done) throw new DataError(`${name}: the file holds no rows`);
+      const spec = features ?? { label: defaultLabel(first.value), features: [] };
+      if (!features) spec.features = defaultFeatures(first.value, spec.label);
+      const encoder = new StreamEncoder(first.value, spec, split);
+      const data = new GrowingRows(encoder.dim);
+      let droppedMissingLabel = 0;
+      let droppedUnseenClass = 0;
+      const add = (t: DataTable) => {
+        const c = encoder.encode(t);
+        data.append(c);
+        droppedMissingLabel += c.droppedMissingLabel;
+        droppedUnseenClass += c.droppedUnseenClass;
+      };
+      add(first.value);
+      const batcher = new StreamingBatcher(data, { batchSize, epochs, seed });
+      runs.get(runId)?.stop();
+      const server = serveBatches(port, batcher, encoder.dim, batchSize, Math.max(1, prefetch));
+      runs.set(runId, server);
+      const firstRows = data.rows;
+      // The rest decodes between batches: one chunk per macrotask, so recycled buffers are refilled in between.
+      void (async () => {
+        try {
+          for (let next = chunks.next(); !next.done; next = chunks.next()) {
+            add(next.value);
+            server.wake();
+            await new Promise((r) => setTimeout(r, 0));
+          }
+        } catch (e) {
+          server.fail((e as Error).message);
+          return;
+        } finally {
+          data.finished = true;
+          const val = data.rowsOf(1);
+          const vx = new Float32Array(val.length * encoder.dim);
+          val.forEach((r, i) => vx.set(data.x.subarray(r * encoder.dim, (r + 1) * encoder.dim), i * encoder.dim));
+          server.sendValidation(vx, Float32Array.from(val, (r) => data.y[r]), val.length);
+          server.wake();
+        }
+      })();
+      return {
+        runId,
+        task: { task: encoder.task, dim: encoder.dim, outputs: encoder.classes ? encoder.classes.length : 1, val: null },
+        classes: encoder.classes,
+        trainRows: firstRows,
+        featureNames: encoder.featureNames,
+        droppedMissingLabel: droppedMissingLabel + droppedUnseenClass,
+        label: spec.label,
+        features: spec.features,
+      };
     },
 
     forget({ datasetId }) {

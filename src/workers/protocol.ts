@@ -40,6 +40,7 @@ export interface PreparedRun {
   runId: string;
   task: TrainTask;
   classes: string[] | null;
+  /** Training rows (in streaming mode: those of the first chunk, more follow). */
   trainRows: number;
   featureNames: string[];
   droppedMissingLabel: number;
@@ -63,6 +64,23 @@ export type DataApi = {
     };
     result: PreparedRun;
   };
+  /** Streaming mode: trains while the file decodes (layout from the first chunk). */
+  prepareStreamingRun: {
+    args: {
+      runId: string;
+      name: string;
+      bytes: ArrayBuffer;
+      /** null: the default label and features of the first chunk. */
+      features: FeatureSpec | null;
+      split: SplitSpec;
+      batchSize: number;
+      epochs: number;
+      seed: number;
+      prefetch: number;
+      port: MessagePort;
+    };
+    result: PreparedRun & { label: string; features: string[] };
+  };
   forget: { args: { datasetId: number }; result: void };
 };
 
@@ -81,5 +99,6 @@ export type BatchMessage =
   | { type: 'batch'; x: Float32Array; y: Float32Array; size: number; epoch: number; index: number; lastInEpoch: boolean }
   | { type: 'end' }
   | { type: 'error'; message: string }
+  | { type: 'val'; x: Float32Array; y: Float32Array; rows: number }
   | { type: 'recycle'; x: Float32Array; y: Float32Array }
   | { type: 'stop' };

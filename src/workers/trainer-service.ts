@@ -34,7 +34,8 @@ export function createTrainerService(emit: (e: TrainerEvent) => void): Handlers<
       if (!env) throw new Error('the trainer has no backend yet (init was not called)');
       // Refuse a model that does not fit the data (or an optimizer that cannot be built) before
       // any batch is consumed; an image model's inferred input shape is written into the config.
-      const source = new PortBatchSource(port);
+      // Streaming runs get their validation rows when the last chunk is decoded.
+      const source = new PortBatchSource(port, (val) => (task.val = val));
       let config = requested;
       try {
         config = { ...requested, model: resolveModelSpec(requested.model, task.dim), optimizer: validateOptimizerSpec(requested.optimizer) };

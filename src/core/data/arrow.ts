@@ -1,4 +1,4 @@
-import { tableFromIPC, Type, type Data, type DataType, type Vector } from 'apache-arrow';
+import { tableFromIPC, Type, type Data, type DataType, type Table, type Vector } from 'apache-arrow';
 import { DataError, type CategoricalColumn, type Column, type DataTable, type NumericColumn } from './table';
 
 /**
@@ -15,11 +15,13 @@ export function readArrow(bytes: Uint8Array, fileName: string): DataTable {
   try {
     table = tableFromIPC(bytes);
   } catch (e) {
-    const message = (e as Error).message;
-    const short = /Expected to read (\d+) bytes for message body, but only read (\d+)/.exec(message);
-    if (short) throw new DataError(`${fileName}: the Arrow stream is cut off in the middle of a record batch (its body needs ${short[1]} bytes, ${short[2]} are there): the file is truncated`);
-    throw new DataError(`${fileName}: not a readable Arrow IPC ${fileForm ? 'file' : 'stream'} (${message})`);
+    throw arrowError(e, fileName, fileForm);
   }
+  return readArrowTable(table, fileName);
+}
+
+/** Converts an apache-arrow Table (for example one record batch) into a DataTable. */
+export function readArrowTable(table: Table, fileName: string): DataTable {
   const rows = table.numRows;
   const columns: Column[] = table.schema.fields.map((field, i) => {
     const vector = table.getChildAt(i);
@@ -27,6 +29,14 @@ export function readArrow(bytes: Uint8Array, fileName: string): DataTable {
     return convertVector(vector, field.name, rows, fileName);
   });
   return { name: fileName, format: 'arrow', rows, columns };
+}
+
+/** Turns apache-arrow's error into a DataError that says what is wrong with the file. */
+export function arrowError(e: unknown, fileName: string, fileForm: boolean): DataError {
+  const message = (e as Error).message;
+  const short = /Expected to read (\d+) bytes for message body, but only read (\d+)/.exec(message);
+  if (short) return new DataError(`${fileName}: the Arrow stream is cut off in the middle of a record batch (its body needs ${short[1]} bytes, ${short[2]} are there): the file is truncated`);
+  return new DataError(`${fileName}: not a readable Arrow IPC ${fileForm ? 'file' : 'stream'} (${message})`);
 }
 
 function startsWith(bytes: Uint8Array, text: string): boolean {

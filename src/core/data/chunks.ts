@@ -1,0 +1,44 @@
+import { RecordBatchReader, Table } from 'apache-arrow';
+import { arrowError, readArrowTable } from './arrow';
+import { readParquet, readParquetMetadata } from './parquet';
+import { sniffFormat, readTable } from './read';
+import { DataError, type DataTable } from './table';
+
+/**
+ * A file read piece by piece (Arrow record batches, Parquet row groups), so training can
+ * start before the whole file is decoded. Formats without natural pieces (CSV, JSON) come
+ * as one chunk.
+ */
+export function* readChunks(bytes: Uint8Array, fileName: string): Generator<DataTable> {
+  const format = sniffFormat(bytes, fileName);
+  if (format === 'arrow') {
+    const fileForm = bytes[0] === 0x41; // "ARROW1"
+    let reader;
+    try {
+      reader = RecordBatchReader.from(bytes);
+    } catch (e) {
+      throw arrowError(e, fileName, fileForm);
+    }
+    const batches = reader[Symbol.iterator]();
+    let any = false;
+    for (;;) {
+      let next;
+      try {
+        next = batches.next();
+      } catch (e) {
+        throw arrowError(e, fileName, fileForm);
+      }
+      if (next.done) break;
+      any = true;
+      yield readArrowTable(new Table([next.value]), fileName);
+    }
+    if (!any) throw new DataError(`${fileName}: the Arrow file holds no record batches`);
+    return;
+  }
+  if (format === 'parquet') {
+    const info = readParquetMetadata(bytes, fileName);
+    for (let g = 0; g < info.rowGroups.length; g++) yield readParquet(bytes, fileName, { rowGroups: [g] });
+    return;
+  }
+  yield readTable(bytes, fileName);
+}

@@ -1,0 +1,178 @@
+import { columnStats } from './stats';
+import { DataError, getColumn, type Column, type DataTable } from './table';
+import { HASH_BUCKETS, ONE_HOT_LIMIT, type FeatureSpec } from './encode';
+import type { SplitSpec } from './split';
+
+/**
+ * Encoding for streaming mode, where rows arrive chunk by chunk and training starts before
+ * the last chunk is decoded. The layout is fixed by the FIRST chunk (documented in the README):
+ * - numeric features are standardised with the first chunk's mean and deviation;
+ * - a categorical feature is one-hot over the values seen in the first chunk when there are at
+ *   most ONE_HOT_LIMIT of them (a value first seen later encodes as all zeros), else hashed
+ *   into HASH_BUCKETS columns (any value, any chunk);
+ * - classes are the label values of the first chunk; a row whose class first appears later
+ *   is dropped and counted (a regression target is standardised with the first chunk);
+ * - each row goes to train / validation / test by a seeded hash of its position in the file,
+ *   so the split does not depend on how the file was chunked.
+ */
+export interface EncodedChunk {
+  rows: number;
+  /** rows x dim, dense (hashed buckets included). */
+  x: Float32Array;
+  y: Float32Array;
+  /** 0 train, 1 validation, 2 test, per row. */
+  part: Uint8Array;
+  droppedMissingLabel: number;
+  droppedUnseenClass: number;
+}
+
+type FeatureWriter = (col: Column, i: number, out: Float32Array, at: number) => void;
+
+interface FeatureLayout {
+  name: string;
+  width: number;
+  names: string[];
+  write: FeatureWriter;
+}
+
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** A seeded hash of a row position to [0, 1). */
+export function rowFraction(seed: number, row: number): number {
+  let h = Math.imul(row ^ 0x9e3779b9, 0x85ebca6b) ^ seed;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 4294967296;
+}
+
+export class StreamEncoder {
+  readonly dim: number;
+  readonly featureNames: string[];
+  readonly task: 'classification' | 'regression';
+  readonly classes: string[] | null;
+  readonly target: { mean: number; std: number } | null;
+  private readonly layout: FeatureLayout[];
+  private rowsSeen = 0;
+
+  constructor(first: DataTable, private readonly spec: FeatureSpec, private readonly split: SplitSpec) {
+    if (spec.features.length === 0) throw new DataError(`${first.name}: pick at least one feature column besides the label "${spec.label}"`);
+    const label = getColumn(first, spec.label);
+    this.layout = spec.features.map((f) => this.featureLayout(getColumn(first, f)));
+    this.dim = this.layout.reduce((d, l) => d + l.width, 0);
+    this.featureNames = this.layout.flatMap((l) => l.names);
+    if (label.kind === 'categorical' || label.type === 'bool') {
+      this.task = 'classification';
+      this.classes = label.kind === 'categorical' ? distinctValues(label).sort() : ['false', 'true'];
+      this.target = null;
+      if (this.classes.length < 2) throw new DataError(`${first.name}: the first chunk has a single class in "${spec.label}"; streaming needs at least two to start`);
+    } else {
+      this.task = 'regression';
+      this.classes = null;
+      const s = momentsOf(label);
+      this.target = s;
+    }
+  }
+
+  private featureLayout(col: Column): FeatureLayout {
+    if (col.kind === 'numeric') {
+      const { mean, std } = momentsOf(col);
+      return {
+        name: col.name, width: 1, names: [col.name],
+        write: (c, i, out, at) => {
+          const n = c as typeof col;
+          out[at] = n.valid !== null && n.valid[i] === 0 ? 0 : (n.values[i] - mean) / std;
+        },
+      };
+    }
+    const values = distinctValues(col);
+    if (values.length <= ONE_HOT_LIMIT) {
+      const index = new Map(values.map((v, k) => [v, k]));
+      return {
+        name: col.name, width: values.length, names: values.map((v) => `${col.name}=${v}`),
+        write: (c, i, out, at) => {
+          const cc = c as typeof col;
+          const code = cc.codes[i];
+          const k = code < 0 ? undefined : index.get(cc.dictionary[code]);
+          if (k !== undefined) out[at + k] = 1;
+        },
+      };
+    }
+    return {
+      name: col.name, width: HASH_BUCKETS, names: Array.from({ length: HASH_BUCKETS }, (_, b) => `${col.name}#${b}`),
+      write: (c, i, out, at) => {
+        const cc = c as typeof col;
+        const code = cc.codes[i];
+        if (code >= 0) out[at + (fnv1a(cc.dictionary[code]) % HASH_BUCKETS)] += 1;
+      },
+    };
+  }
+
+  /** Encodes the next chunk of the file (chunks must come in file order). */
+  encode(chunk: DataTable): EncodedChunk {
+    const label = getColumn(chunk, this.spec.label);
+    const cols = this.layout.map((l) => getColumn(chunk, l.name));
+    for (const c of [label, ...cols]) {
+      const s = columnStats(c);
+      if (s.nonFinite > 0) throw new DataError(`${chunk.name}: column "${c.name}" has ${s.nonFinite} non-finite value(s) (NaN or Infinity) in rows ${this.rowsSeen}-${this.rowsSeen + chunk.rows - 1}`);
+    }
+    const classIndex = this.classes ? new Map(this.classes.map((c, k) => [c, k])) : null;
+    const x = new Float32Array(chunk.rows * this.dim);
+    const y = new Float32Array(chunk.rows);
+    const part = new Uint8Array(chunk.rows);
+    let kept = 0;
+    let missing = 0;
+    let unseen = 0;
+    for (let i = 0; i < chunk.rows; i++) {
+      const position = this.rowsSeen + i;
+      let target: number | undefined;
+      if (label.kind === 'categorical') target = label.codes[i] < 0 ? NaN : classIndex!.get(label.dictionary[label.codes[i]]);
+      else if (label.valid !== null && label.valid[i] === 0) target = NaN;
+      else target = this.task === 'classification' ? (label.values[i] ? 1 : 0) : (label.values[i] - this.target!.mean) / this.target!.std;
+      if (target === undefined) {
+        unseen++;
+        continue;
+      }
+      if (Number.isNaN(target)) {
+        missing++;
+        continue;
+      }
+      let at = kept * this.dim;
+      this.layout.forEach((l, k) => {
+        l.write(cols[k], i, x, at);
+        at += l.width;
+      });
+      y[kept] = target;
+      const f = rowFraction(this.split.seed, position);
+      part[kept] = f < this.split.train ? 0 : f < this.split.train + this.split.val ? 1 : 2;
+      kept++;
+    }
+    this.rowsSeen += chunk.rows;
+    return { rows: kept, x: x.subarray(0, kept * this.dim), y: y.subarray(0, kept), part: part.subarray(0, kept), droppedMissingLabel: missing, droppedUnseenClass: unseen };
+  }
+}
+
+function distinctValues(col: Extract<Column, { kind: 'categorical' }>): string[] {
+  const seen = new Uint8Array(col.dictionary.length);
+  for (let i = 0; i < col.codes.length; i++) if (col.codes[i] >= 0) seen[col.codes[i]] = 1;
+  return col.dictionary.filter((_, k) => seen[k]);
+}
+
+function momentsOf(col: Extract<Column, { kind: 'numeric' }>): { mean: number; std: number } {
+  const s = columnStats(col);
+  let sq = 0;
+  let n = 0;
+  for (let i = 0; i < col.values.length; i++) {
+    if (col.valid !== null && col.valid[i] === 0) continue;
+    sq += (col.values[i] - s.mean!) ** 2;
+    n++;
+  }
+  const std = n ? Math.sqrt(sq / n) : 1;
+  return { mean: s.mean ?? 0, std: std > 1e-12 ? std : 1 };
+}

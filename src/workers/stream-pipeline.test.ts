@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { Table, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createDataService } from './data-service';
+import { createTrainerService } from './trainer-service';
+import type { TrainerEvent } from './protocol';
+import type { Transferring } from './rpc';
+import { DEFAULT_SETTINGS, makeRunConfig } from '../core/train/run-config';
+
+const unwrap = <T,>(v: T | Transferring<T>): T => ((v as Transferring<T>).__transfer ? (v as Transferring<T>).value : (v as T));
+
+/** flights-200k re-written as an Arrow stream of many record batches, the way a large file arrives. */
+function chunkedFlights(batches: number): ArrayBuffer {
+  const t = tableFromIPC(readFileSync('node_modules/vega-datasets/data/flights-200k.arrow'));
+  const per = Math.ceil(t.numRows / batches);
+  const parts = Array.from({ length: batches }, (_, k) => t.slice(k * per, (k + 1) * per));
+  const bytes = tableToIPC(new Table(parts.flatMap((p) => p.batches)), 'stream');
+  return bytes.slice().buffer;
+}
+
+describe('streaming mode (in process, tfjs-cpu)', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('starts training on the first record batch and still uses every training row once in epoch 0', async () => {
+    const data = createDataService();
+    const events: TrainerEvent[] = [];
+    const trainer = createTrainerService((e) => events.push(e));
+    await trainer.init({ preferred: 'cpu' });
+    const channel = new MessageChannel();
+    const batchSize = 2048;
+    const split = { train: 0.8, val: 0.1, test: 0.1, seed: 3 };
+    const prepared = unwrap(
+      await data.prepareStreamingRun({ runId: 's1', name: 'flights.arrows', bytes: chunkedFlights(40), features: { label: 'delay', features: ['distance', 'time'] }, split, batchSize, epochs: 2, seed: 5, prefetch: 4, port: channel.port1 }),
+    );
+    // Training starts with only the first batch decoded.
+    expect(prepared.trainRows).toBeGreaterThan(0);
+    expect(prepared.trainRows).toBeLessThan(200_000 * 0.8 / 20);
+    expect(prepared.task.task).toBe('regression');
+    const config = makeRunConfig({ ...DEFAULT_SETTINGS, backend: 'cpu', batchSize, epochs: 2, optimizer: { name: 'adam', learningRate: 0.01 } }, {
+      fingerprint: '', name: 'flights.arrows', rows: 200_000, label: 'delay', features: ['distance', 'time'], dedup: 'none', split,
+    });
+    const result = unwrap(await trainer.train({ runId: 's1', config, task: prepared.task, port: channel.port2 }));
+    expect(result.status).toBe('done');
+    const steps = events.flatMap((e) => (e.type === 'steps' ? e.steps : []));
+    const epochs = events.flatMap((e) => (e.type === 'epoch' ? [e.epoch] : []));
+    // Every training row once per epoch: the steps of each epoch cover all train rows of the file.
+    const trainRows = Array.from({ length: 200_000 }, (_, i) => i).length; // all rows have a delay
+    const expectedTrain = Math.round(trainRows * 0.8);
+    const perEpoch = steps.filter((s) => s.epoch === 0).length;
+    expect(perEpoch).toBeGreaterThanOrEqual(Math.floor((expectedTrain * 0.97) / batchSize));
+    expect(perEpoch).toBeLessThanOrEqual(Math.ceil((expectedTrain * 1.03) / batchSize));
+    expect(steps.filter((s) => s.epoch === 1).length).toBe(perEpoch);
+    // Validation rows arrived once the stream ended.
+    expect(epochs).toHaveLength(2);
+    expect(epochs[0].valLoss).not.toBeNull();
+    expect(epochs[1].valLoss!).toBeLessThan(1.5);
+  });
+
+  it('reports a chunk that fails to decode as the run\'s error', async () => {
+    const data = createDataService();
+    const trainer = createTrainerService(() => undefined);
+    await trainer.init({ preferred: 'cpu' });
+    const channel = new MessageChannel();
+    const whole = new Uint8Array(chunkedFlights(10));
+    const cut = whole.slice(0, Math.floor(whole.length * 0.5)).buffer;
+    const split = { train: 0.8, val: 0.1, test: 0.1, seed: 3 };
+    const prepared = unwrap(await data.prepareStreamingRun({ runId: 's2', name: 'cut.arrows', bytes: cut, features: null, split, batchSize: 256, epochs: 1, seed: 1, prefetch: 2, port: channel.port1 }));
+    expect(prepared.label).toBe('time');
+    const config = makeRunConfig({ ...DEFAULT_SETTINGS, backend: 'cpu', batchSize: 256, epochs: 1 }, {
+      fingerprint: '', name: 'cut.arrows', rows: 0, label: prepared.label, features: prepared.features, dedup: 'none', split,
+    });
+    await expect(trainer.train({ runId: 's2', config, task: prepared.task, port: channel.port2 })).rejects.toThrow(/cut off in the middle of a record batch|truncated|not a readable Arrow/);
+  });
+});
