@@ -71,9 +71,11 @@ describe('StreamEncoder', () => {
 
   it('drops rows whose class first appears after the first chunk, and counts them', () => {
     const first = chunkOf(0, 20, false);
-    const later: DataTable = { ...chunkOf(20, 10, false) };
-    const label = later.columns[3] as { codes: Int32Array; dictionary: string[] };
-    later.columns = [...later.columns.slice(0, 3), { ...later.columns[3], codes: label.codes.map(() => 2), dictionary: ['even', 'odd', 'new'] } as DataTable['columns'][number]];
+    const base = chunkOf(20, 10, false);
+    const later: DataTable = {
+      ...base,
+      columns: [...base.columns.slice(0, 3), { kind: 'categorical', name: 'label', type: 'categorical', codes: new Int32Array(10).fill(2), dictionary: ['even', 'odd', 'new'] }],
+    };
     const enc = new StreamEncoder(first, spec, split);
     const p = enc.encode(later);
     expect(p.rows).toBe(0);
