@@ -76,3 +76,21 @@ test.describe('loading data', () => {
     await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-name', 'penguins.arrow');
   });
 });
+
+test('loading flights-3m.parquet keeps the main thread free of long tasks', async ({ page }) => {
+  await ready(page);
+  await page.evaluate(() => {
+    const w = window as unknown as { __longTasks: number[] };
+    w.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__longTasks.push(e.duration);
+    }).observe({ type: 'longtask' });
+  });
+  await page.getByTestId('file-input').setInputFiles('node_modules/vega-datasets/data/flights-3m.parquet');
+  const summary = page.getByTestId('dataset-summary');
+  await expect(summary).toHaveAttribute('data-name', 'flights-3m.parquet', { timeout: 60_000 });
+  await expect(summary).toHaveAttribute('data-rows', '3000000');
+  await expect(summary).toContainText('origin');
+  const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+  expect(longTasks.filter((d) => d > 100)).toEqual([]);
+});

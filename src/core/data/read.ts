@@ -1,6 +1,7 @@
 import { readArrow } from './arrow';
 import { readCsv } from './csv';
 import { readJson } from './json';
+import { readParquet } from './parquet';
 import { DataError, type DataTable, type SourceFormat } from './table';
 
 /** Recognises a file's format from its first bytes, falling back to the file name's extension. */
@@ -21,7 +22,7 @@ export function sniffFormat(bytes: Uint8Array, fileName: string): SourceFormat |
 /** A reader for one format; more are registered as they land (Parquet, CSV, JSON). */
 export type Reader = (bytes: Uint8Array, fileName: string) => DataTable;
 
-const readers: Partial<Record<SourceFormat, Reader>> = { arrow: readArrow, csv: (b, n) => readCsv(b, n), json: readJson };
+const readers: Partial<Record<SourceFormat, Reader>> = { arrow: readArrow, csv: (b, n) => readCsv(b, n), json: readJson, parquet: (b, n) => readParquet(b, n) };
 
 /** Registers the reader for a format (kept open so that heavy readers load only where needed). */
 export function registerReader(format: SourceFormat, reader: Reader): void {
