@@ -6,11 +6,13 @@
  */
 import { parseArgs, UsageError, type ParsedArgs } from './args';
 import { inspect } from './commands/inspect';
+import { train } from './commands/train';
 
 type Command = (args: ParsedArgs) => Promise<{ json: unknown; text: string }>;
 
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
   inspect: { run: inspect, usage: 'inspect FILE [--json]   describe a Parquet, Arrow, CSV or JSON file' },
+  train: { run: train, usage: 'train --data FILE [--config CFG] [--label --model --optimizer --lr --epochs --batch --backend] [--json]   train one configuration, print its run record' },
 };
 
 function usage(): string {

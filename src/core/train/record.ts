@@ -23,6 +23,8 @@ export interface RunConfig {
   seed: number;
   /** When set, the summary's `timeToTargetLoss` is the time until a readback group's mean loss first reaches it. */
   targetLoss?: number | null;
+  /** When set, the run ends (status `done`, after a validation pass) once it has taken this many steps. */
+  maxSteps?: number | null;
 }
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';

@@ -58,9 +58,10 @@ export interface TrainOptions {
    */
   gpuTimer?: (f: () => void) => Promise<number>;
   /**
-   * Time every this many steps on the GPU (default 25). Timing a step splits its compute
-   * passes per kernel and waits for the query results, so it is sampled: the other steps'
-   * `gpuMs` is null, and a timed step is slower than the rest.
+   * Time every this many steps on the GPU (default 10, so with the default `readEvery` the
+   * timed step is the one right after a loss readback, when the queue is already drained).
+   * Timing a step ends a compute pass per kernel and waits for the query results, so it is
+   * sampled: the other steps' `gpuMs` is null, and a timed step is a little slower than the rest.
    */
   gpuTimeEvery?: number;
 }
@@ -88,7 +89,7 @@ export async function train(
   const now = options.now ?? (() => performance.now());
   const readEvery = options.readEvery ?? 10;
   const flushMs = options.flushMs ?? 250;
-  const gpuTimeEvery = Math.max(1, options.gpuTimeEvery ?? 25);
+  const gpuTimeEvery = Math.max(1, options.gpuTimeEvery ?? 10);
   const loss: LossKind = lossFor(task.task, task.outputs);
   const model: Model = createModel(config.model, task.dim, lossOutputs(loss, task.outputs), config.seed);
   const optimizer = makeOptimizer();
@@ -177,8 +178,11 @@ export async function train(
       source.recycle(batch);
       pending.push({ loss: stepLoss, samples: size, rec: { step, epoch: batch.epoch, time: (t0 - start) / 1000, dataWaitMs, gpuMs } });
       step++;
-      if (pending.length >= readEvery || batch.lastInEpoch) await drain();
-      if (batch.lastInEpoch) {
+      const budgetSpent = config.maxSteps != null && step >= config.maxSteps;
+      // A run cut short by its step budget still ends with a validation pass (over a partial epoch).
+      const endOfEpoch = batch.lastInEpoch || budgetSpent;
+      if (pending.length >= readEvery || endOfEpoch) await drain();
+      if (endOfEpoch) {
         const valResult = task.val ? await validate(model, task, loss) : null;
         finalValMetric = valResult ? (task.task === 'classification' ? valResult.accuracy : valResult.loss) : finalValMetric;
         flush();
@@ -192,6 +196,7 @@ export async function train(
         epochLossCount = 0;
         windowStart = now();
       }
+      if (budgetSpent) break;
     }
     await drain();
     flush();

@@ -1,0 +1,242 @@
+/**
+ * `train`: runs one configuration headless and prints its run record. The data and trainer
+ * services are the ones the browser's workers run, wired over MessageChannels in this process,
+ * so batches, metrics and checks take the same code path as in the workbench.
+ *
+ *   npm run cli -- train --data FILE [--config cfg.json] [--label COL] [--model mlp|cnn|dscnn]
+ *     [--input-shape 28x28x1] [--hidden 64,64] [--optimizer NAME] [--lr X] [--epochs N]
+ *     [--batch N] [--seed N] [--prefetch N] [--backend webgpu|webgl|wasm|cpu] [--target-loss X] [--max-steps N] [--json]
+ */
+import { readFile } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs';
+import { DataError } from '../../core/data/table';
+import { ConfigError } from '../../core/train/errors';
+import { defaultModelSpec, MODEL_TYPES, resolveModelSpec, type InputShape, type ModelSpec, type ModelType } from '../../core/train/model';
+import { OPTIMIZER_NAMES, type OptimizerName } from '../../core/train/optimizer-spec';
+import type { EpochRecord, RunConfig, RunRecord, RunSummary, StepRecord } from '../../core/train/record';
+import { DEFAULT_SETTINGS, makeRunConfig, validateSettings, type RunSettings } from '../../core/train/run-config';
+import { installNodeWebGpu, noAdapterHint } from '../../gpu/node-webgpu';
+import { createDataService } from '../../workers/data-service';
+import type { PreparedRun, TrainerEvent } from '../../workers/protocol';
+import type { Transferring } from '../../workers/rpc';
+import { createTrainerService } from '../../workers/trainer-service';
+import { UsageError, type ParsedArgs } from '../args';
+
+/** Step records kept in a printed record; longer runs are down-sampled (the summary uses every step). */
+export const MAX_RECORD_STEPS = 1000;
+
+const USAGE = 'train needs --data FILE: npm run cli -- train --data FILE [--config cfg.json] [--label COL] [--model mlp|cnn|dscnn] [--optimizer NAME] [--lr X] [--epochs N] [--batch N] [--backend webgpu|cpu] [--json]';
+
+/** Keys a config file may hold: run settings, plus the data choices (flat or under `data`, as in a run record's `config`). */
+const CONFIG_KEYS = new Set(['model', 'optimizer', 'batchSize', 'epochs', 'seed', 'backend', 'prefetch', 'targetLoss', 'maxSteps', 'label', 'features', 'split', 'data', 'precision', 'engine']);
+
+interface DataChoice {
+  label?: string;
+  features?: string[];
+  split?: RunConfig['data']['split'];
+}
+
+const unwrap = <T,>(v: T | Transferring<T>): T => ((v as Transferring<T>).__transfer ? (v as Transferring<T>).value : (v as T));
+
+function numberFlag(args: ParsedArgs, flag: string, field: string): number | undefined {
+  const v = args.flags.get(flag);
+  if (v === undefined) return undefined;
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  if (!Number.isFinite(n)) throw new ConfigError(field, `--${flag} needs a number, got ${v === true ? 'nothing' : JSON.stringify(v)}`);
+  return n;
+}
+
+function stringFlag(args: ParsedArgs, flag: string): string | undefined {
+  const v = args.flags.get(flag);
+  if (v === true) throw new UsageError(`--${flag} needs a value`);
+  return v;
+}
+
+async function readConfigFile(path: string): Promise<{ settings: Partial<RunSettings>; data: DataChoice; targetLoss?: number; maxSteps?: number }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError('config', `${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError('config', `${path} is not JSON (${(e as Error).message})`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError('config', `${path} must hold one JSON object`);
+  const o = raw as Record<string, unknown>;
+  for (const key of Object.keys(o)) if (!CONFIG_KEYS.has(key)) throw new ConfigError(key, `is not a setting train knows (${[...CONFIG_KEYS].join(', ')})`);
+  const nested = (o.data ?? {}) as DataChoice;
+  const settings: Partial<RunSettings> = {};
+  for (const key of ['model', 'optimizer', 'batchSize', 'epochs', 'seed', 'backend', 'prefetch'] as const) {
+    if (o[key] !== undefined) (settings as Record<string, unknown>)[key] = o[key];
+  }
+  const data: DataChoice = {
+    label: (o.label as string | undefined) ?? nested.label,
+    features: (o.features as string[] | undefined) ?? nested.features,
+    split: (o.split as DataChoice['split']) ?? nested.split,
+  };
+  const targetLoss = o.targetLoss === null ? undefined : (o.targetLoss as number | undefined);
+  const maxSteps = o.maxSteps === null ? undefined : (o.maxSteps as number | undefined);
+  return { settings, data, targetLoss, maxSteps };
+}
+
+function parseShape(v: string): InputShape {
+  const parts = v.split(/[x,]/).map(Number);
+  if (parts.length !== 3 || parts.some((p) => !Number.isInteger(p) || p < 1)) throw new ConfigError('model.inputShape', `--input-shape needs HxWxC such as 28x28x1, got "${v}"`);
+  return parts as InputShape;
+}
+
+/** Settings from defaults, then the config file, then flags; validated (ConfigError names the field). */
+async function gatherSettings(args: ParsedArgs): Promise<{ settings: RunSettings; data: DataChoice; targetLoss: number | null; maxSteps: number | null }> {
+  const file = stringFlag(args, 'config');
+  const fromFile = file ? await readConfigFile(file) : { settings: {}, data: {} as DataChoice, targetLoss: undefined, maxSteps: undefined };
+  const s: RunSettings = { ...DEFAULT_SETTINGS, ...fromFile.settings };
+  s.model = { ...(s.model as ModelSpec) };
+  s.optimizer = { ...s.optimizer };
+
+  const model = stringFlag(args, 'model');
+  if (model !== undefined) {
+    if (!MODEL_TYPES.includes(model as ModelType)) throw new ConfigError('model.type', `"${model}" is unknown (choose one of ${MODEL_TYPES.join(', ')})`);
+    if (model !== s.model.type) s.model = defaultModelSpec(model as ModelType);
+  }
+  const shape = stringFlag(args, 'input-shape');
+  if (shape !== undefined) {
+    if (s.model.type === 'mlp') throw new ConfigError('model.inputShape', 'applies to the image models (--model cnn or dscnn), not to an mlp');
+    s.model = { ...s.model, inputShape: parseShape(shape) };
+  }
+  const hidden = stringFlag(args, 'hidden');
+  if (hidden !== undefined) s.model = { ...s.model, hidden: hidden === '' ? [] : hidden.split(',').map(Number) };
+  const optimizer = stringFlag(args, 'optimizer');
+  if (optimizer !== undefined) {
+    if (!OPTIMIZER_NAMES.includes(optimizer as OptimizerName)) throw new ConfigError('optimizer.name', `"${optimizer}" is unknown (choose one of ${OPTIMIZER_NAMES.join(', ')})`);
+    s.optimizer = { name: optimizer as OptimizerName, learningRate: s.optimizer.learningRate };
+  }
+  const lr = numberFlag(args, 'lr', 'optimizer.learningRate');
+  if (lr !== undefined) s.optimizer = { ...s.optimizer, learningRate: lr };
+  const ints: [string, 'epochs' | 'batchSize' | 'seed' | 'prefetch'][] = [['epochs', 'epochs'], ['batch', 'batchSize'], ['seed', 'seed'], ['prefetch', 'prefetch']];
+  for (const [flag, key] of ints) {
+    const v = numberFlag(args, flag, key);
+    if (v !== undefined) s[key] = v;
+  }
+  const backend = stringFlag(args, 'backend');
+  if (backend !== undefined) s.backend = backend as RunSettings['backend'];
+  const targetLoss = numberFlag(args, 'target-loss', 'targetLoss') ?? fromFile.targetLoss ?? null;
+  if (targetLoss !== null && !Number.isFinite(targetLoss)) throw new ConfigError('targetLoss', `must be a number, got ${JSON.stringify(targetLoss)}`);
+  const maxSteps = numberFlag(args, 'max-steps', 'maxSteps') ?? fromFile.maxSteps ?? null;
+  if (maxSteps !== null && !(Number.isInteger(maxSteps) && maxSteps >= 1)) throw new ConfigError('maxSteps', `must be a whole number of at least 1, got ${JSON.stringify(maxSteps)}`);
+  const data = { ...fromFile.data };
+  const label = stringFlag(args, 'label');
+  if (label !== undefined) data.label = label;
+  return { settings: validateSettings(s), data, targetLoss, maxSteps };
+}
+
+/** Every Nth step and the last, so a record stays small; the summary is computed before this. */
+export function downsampleSteps(steps: StepRecord[], max = MAX_RECORD_STEPS): StepRecord[] {
+  if (steps.length <= max) return steps;
+  const every = Math.ceil(steps.length / max);
+  const kept = steps.filter((s) => s.step % every === 0);
+  if (kept[kept.length - 1] !== steps[steps.length - 1]) kept.push(steps[steps.length - 1]);
+  return kept;
+}
+
+/** Share of wall time spent waiting for data, from step `from` on (the first steps wait for the prefetch to fill). */
+export function dataWaitShare(steps: StepRecord[], from = 1): number | null {
+  if (steps.length < from + 2) return null;
+  const wait = steps.slice(from + 1).reduce((s, x) => s + x.dataWaitMs, 0);
+  const total = (steps[steps.length - 1].time - steps[from].time) * 1000;
+  return total > 0 ? wait / total : null;
+}
+
+export async function train(args: ParsedArgs): Promise<{ json: unknown; text: string }> {
+  const dataFile = stringFlag(args, 'data') ?? args.positionals[0];
+  if (!dataFile) throw new UsageError(USAGE);
+  const { settings, data: choice, targetLoss, maxSteps } = await gatherSettings(args);
+
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(dataFile);
+  } catch (e) {
+    throw new DataError(`${dataFile}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const dataService = createDataService();
+  const summary = unwrap(await dataService.load({ name: dataFile.split('/').pop()!, bytes: bytes.slice().buffer }));
+  const columns = summary.columns.map((c) => c.name);
+  const label = choice.label ?? summary.defaultLabel;
+  if (!columns.includes(label)) throw new ConfigError('data.label', `"${label}" is not a column of ${dataFile} (columns: ${columns.slice(0, 12).join(', ')}${columns.length > 12 ? ', ...' : ''})`);
+  const features = choice.features ?? [...summary.defaultFeatures.filter((f) => f !== label), ...(label !== summary.defaultLabel ? [summary.defaultLabel] : [])];
+  for (const f of features) if (!columns.includes(f)) throw new ConfigError('data.features', `"${f}" is not a column of ${dataFile}`);
+  const split = choice.split ?? { train: 0.8, val: 0.1, test: 0.1, seed: settings.seed };
+
+  const events: TrainerEvent[] = [];
+  const trainer = createTrainerService((e) => {
+    events.push(e);
+    if (e.type === 'epoch' && !args.flags.has('quiet')) {
+      const { epoch, trainLoss, valLoss, valAccuracy } = e.epoch;
+      const acc = valAccuracy === null ? '' : `, val accuracy ${(100 * valAccuracy).toFixed(1)} %`;
+      process.stderr.write(`epoch ${epoch + 1}/${settings.epochs}: train loss ${trainLoss.toFixed(4)}, val loss ${valLoss?.toFixed(4) ?? '-'}${acc}\n`);
+    }
+  });
+  // PROD: no "install tfjs-node" banner on stderr (and no debug-mode checks).
+  tf.env().set('PROD', true);
+  const dawn = settings.backend === 'webgpu' ? await installNodeWebGpu() : false;
+  const environment = unwrap(await trainer.init({ preferred: settings.backend }));
+  if (environment.backend === 'webgpu') environment.runtime = `${environment.runtime} + dawn`;
+  else if (settings.backend === 'webgpu') {
+    const reason = !dawn ? 'the npm package "webgpu" (Dawn) did not load' : (environment.fallbackReason ?? '') + (environment.fallbackReason?.includes('requestAdapter returned null') ? noAdapterHint() : '');
+    environment.fallbackReason = reason;
+    process.stderr.write(`webgpu unavailable, training on ${environment.backend}: ${reason}\n`);
+  }
+  const config: RunConfig = {
+    ...makeRunConfig({ ...settings, backend: environment.backend }, {
+      fingerprint: summary.fingerprint, name: summary.name, rows: summary.rows, label, features, dedup: 'none', split,
+    }),
+    targetLoss,
+    maxSteps,
+  };
+
+  const channel = new MessageChannel();
+  let prepared: PreparedRun;
+  try {
+    prepared = unwrap(await dataService.prepareRun({
+      runId: 'cli', datasetId: summary.id, features: { label, features }, split, batchSize: config.batchSize, epochs: config.epochs, seed: config.seed, prefetch: config.prefetch, port: channel.port1,
+    }));
+  } catch (e) {
+    channel.port1.close();
+    channel.port2.close();
+    if (e instanceof RangeError && /batch size/.test(e.message)) throw new ConfigError('batchSize', e.message);
+    throw e;
+  }
+  // The trainer refuses a model that does not fit the rows (or the backend) before its first step.
+  let result: RunSummary;
+  try {
+    result = unwrap(await trainer.train({ runId: 'cli', config, task: prepared.task, port: channel.port2 }));
+  } finally {
+    channel.port1.close();
+  }
+  config.model = resolveModelSpec(config.model, prepared.task.dim);
+
+  const steps = events.flatMap((e) => (e.type === 'steps' ? e.steps : []));
+  const epochs: EpochRecord[] = events.flatMap((e) => (e.type === 'epoch' ? [e.epoch] : []));
+  const record: RunRecord = {
+    version: 1,
+    id: `cli-${summary.fingerprint.slice(0, 8)}-${Date.now().toString(36)}`,
+    config,
+    environment,
+    steps: downsampleSteps(steps),
+    epochs,
+    summary: result,
+  };
+  const wait = dataWaitShare(steps, Math.min(10, steps.length >> 2));
+  const last = epochs[epochs.length - 1];
+  const text = [
+    `${summary.name}: ${prepared.trainRows} training rows, ${prepared.task.dim} features, label "${label}" (${prepared.task.task})`,
+    `${config.model.type} · ${config.optimizer.name} lr ${config.optimizer.learningRate} · batch ${config.batchSize} · ${config.epochs} epoch(s) on ${environment.backend}${environment.adapter ? ` (${environment.adapter.vendor} ${environment.adapter.architecture})` : ''}`,
+    `status ${result.status} · ${steps.length} steps · median ${Math.round(result.medianSamplesPerSec)} samples/s · data wait ${wait === null ? '-' : `${(100 * wait).toFixed(1)} %`}`,
+    last ? `final: train loss ${last.trainLoss.toFixed(4)}, val loss ${last.valLoss?.toFixed(4) ?? '-'}${last.valAccuracy !== null ? `, val accuracy ${(100 * last.valAccuracy).toFixed(1)} %` : ''}` : 'no epoch finished',
+    ...(targetLoss !== null ? [`time to loss ${targetLoss}: ${result.timeToTargetLoss === null ? 'not reached' : `${result.timeToTargetLoss.toFixed(2)} s`}`] : []),
+  ].join('\n');
+  return { json: record, text };
+}
