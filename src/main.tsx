@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
 import { loadSample } from './state/data-actions';
+import { restoreRuns } from './state/persist';
 import './ui/app.css';
 
 createRoot(document.getElementById('root')!).render(
@@ -10,3 +11,4 @@ createRoot(document.getElementById('root')!).render(
   </StrictMode>,
 );
 void loadSample();
+void restoreRuns();

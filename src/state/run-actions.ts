@@ -1,106 +1,136 @@
 /**
- * What the user can do with runs: change settings, start, pause, resume and stop.
- * Components call these; nothing here renders.
+ * What the user can do with runs: change the settings and the matrix over them, queue every
+ * combination, pause / resume / stop the running run, remove a waiting run, delete finished
+ * runs. Components call these; nothing here renders.
  */
-import { transfer } from '../workers/rpc';
-import { makeRunConfig, validateSettings, type RunSettings } from '../core/train/run-config';
+import { validateSettings, type RunSettings } from '../core/train/run-config';
 import { ConfigError } from '../core/train/errors';
-import type { TrainerEvent } from '../workers/protocol';
-import { store, updateRun, type RunView } from './store';
-import { errorText, existingWorkers, getWorkers, onWorkerDeath } from './workers';
+import { expandMatrix, optimizerFor, stepsFor } from '../core/share/matrix';
+import { OPTIMIZER_DEFAULTS, type OptimizerName } from '../core/train/optimizer-spec';
+import { store, type MatrixSlice, type ViewSlice, type WorkbenchState } from './store';
+import { announceFinished, control, enqueue } from './queue';
 
-let runCounter = 0;
-let subscribed = false;
-
-onWorkerDeath((message) => {
-  store.setState({ notice: message });
-  for (const r of store.getState().runs) {
-    if (r.status === 'running' || r.status === 'paused') updateRun(r.id, () => ({ status: 'failed', error: message }));
-  }
-});
-
-function onTrainerEvent(e: TrainerEvent): void {
-  if (e.type === 'steps') updateRun(e.runId, (r) => ({ steps: r.steps.concat(e.steps) }));
-  else updateRun(e.runId, (r) => ({ epochs: r.epochs.concat(e.epoch) }));
-}
-
-function workers(): ReturnType<typeof getWorkers> {
-  const w = getWorkers();
-  if (!subscribed) {
-    w.trainer.onEvent(onTrainerEvent);
-    subscribed = true;
-  }
-  return w;
-}
+/** Runs one form submission may queue at most. */
+export const MAX_QUEUE_ADD = 256;
 
 export function updateSettings(patch: Partial<RunSettings>): void {
   store.setState((s) => ({ settings: { ...s.settings, ...patch }, settingsError: null }));
 }
 
-function runTitle(s: RunSettings): string {
-  return `${s.model.type.toUpperCase()} ${s.model.hidden.join('x') || 'linear'} · ${s.optimizer.name} ${s.optimizer.learningRate} · batch ${s.batchSize}`;
+/**
+ * Changes the matrix; the base settings follow the first value of each axis, so they stay
+ * the configuration the form shows first.
+ */
+export function updateMatrix(patch: Partial<MatrixSlice>): void {
+  store.setState((s) => {
+    const matrix = { ...s.matrix, ...patch };
+    let settings = s.settings;
+    if (patch.learningRate?.length) settings = { ...settings, optimizer: { ...settings.optimizer, learningRate: patch.learningRate[0] } };
+    if (patch.batchSize?.length) settings = { ...settings, batchSize: patch.batchSize[0] };
+    if (patch.backend?.length) settings = { ...settings, backend: patch.backend[0] };
+    if (patch.dedup?.length) settings = { ...settings, dedup: patch.dedup[0] };
+    return { matrix, settings, settingsError: null };
+  });
 }
 
-/** Starts a run with the current settings on the dataset in use. */
-export async function startRun(): Promise<void> {
+/**
+ * Picks the optimizers to compare (at least one). Hyper-parameters that apply to none of them
+ * are dropped, since the validator refuses fields that do not apply.
+ */
+export function setOptimizers(names: OptimizerName[]): void {
+  if (names.length === 0) return;
+  store.setState((s) => {
+    const spec = { ...s.settings.optimizer, name: names[0] };
+    for (const key of ['momentum', 'beta1', 'beta2', 'epsilon', 'rho', 'weightDecay'] as const) {
+      if (!names.some((n) => OPTIMIZER_DEFAULTS[n][key] !== undefined)) delete spec[key];
+    }
+    return { settings: { ...s.settings, optimizer: spec }, matrix: { ...s.matrix, optimizer: names }, settingsError: null };
+  });
+}
+
+export function updateView(patch: Partial<ViewSlice>): void {
+  store.setState((s) => ({ view: { ...s.view, ...patch } }));
+}
+
+/** Shows or hides a run on the charts. */
+export function toggleRunVisible(id: string): void {
+  store.setState((s) => ({ view: { ...s.view, hidden: s.view.hidden.includes(id) ? s.view.hidden.filter((h) => h !== id) : [...s.view.hidden, id] } }));
+}
+
+/** Estimated training rows (the 80 % split) of the dataset in use. */
+function trainRowsEstimate(s: WorkbenchState): number {
+  return Math.max(1, Math.round((s.dataset.summary?.rows ?? 1) * 0.8));
+}
+
+/**
+ * Every combination the form describes, validated, with a cosine schedule's total steps
+ * filled in from each combination's batch size when left blank. Throws a ConfigError.
+ */
+export function formRuns(s: WorkbenchState, repeats = s.matrix.repeats): RunSettings[] {
+  const base = s.settings;
+  if (!Number.isInteger(repeats) || repeats < 1 || repeats > 100) throw new ConfigError('repeats', `must be a whole number from 1 to 100, got ${repeats}`);
+  const names = s.matrix.optimizer.length ? s.matrix.optimizer : [base.optimizer.name];
+  const all = expandMatrix(base, { ...s.matrix, optimizer: names }, repeats);
+  if (all.length > MAX_QUEUE_ADD) throw new ConfigError('matrix', `makes ${all.length} runs; ${MAX_QUEUE_ADD} at most at once`);
+  return all.map((r) => {
+    let settings = { ...r, optimizer: optimizerFor(r.optimizer, r.optimizer.name) };
+    const sched = settings.optimizer.schedule;
+    if (sched?.type === 'cosine' && sched.totalSteps === undefined) {
+      if (settings.timeBudgetSec) throw new ConfigError('optimizer.schedule.totalSteps', 'is needed with a time budget (the run length is not known in steps)');
+      settings = { ...settings, optimizer: { ...settings.optimizer, schedule: { ...sched, totalSteps: stepsFor(trainRowsEstimate(s), settings.batchSize, settings.epochs) } } };
+    }
+    return validateSettings(settings);
+  });
+}
+
+/** Queues every combination of the form and seed; shows the first bad field instead when there is one. */
+export function addToQueue(): boolean {
   const state = store.getState();
-  const { summary, label, features } = state.dataset;
-  if (!summary || !label) {
+  if (!state.dataset.summary || !state.dataset.label) {
     store.setState({ settingsError: 'load a dataset first' });
-    return;
+    return false;
   }
-  let settings: RunSettings;
   try {
-    settings = validateSettings(state.settings);
+    enqueue(formRuns(state).map((settings) => ({ settings })));
+    return true;
   } catch (e) {
     if (e instanceof ConfigError) {
       store.setState({ settingsError: e.message });
-      return;
+      return false;
     }
     throw e;
   }
-  const config = makeRunConfig(settings, {
-    fingerprint: summary.fingerprint,
-    name: summary.name,
-    rows: summary.rows,
-    label,
-    features,
-    dedup: 'none',
-    split: { train: 0.8, val: 0.1, test: 0.1, seed: settings.seed },
-  });
-  const id = `run-${Date.now().toString(36)}-${++runCounter}`;
-  const run: RunView = { id, title: runTitle(settings), config, environment: null, status: 'running', steps: [], epochs: [], summary: null, error: null, info: null };
-  store.setState((s) => ({ runs: [...s.runs, run], activeRunId: id, settingsError: null }));
-
-  const w = workers();
-  try {
-    const trainer = w.trainer.get();
-    const environment = store.getState().environment ?? (await trainer.call('init', { preferred: settings.backend }));
-    store.setState({ environment });
-    updateRun(id, () => ({ environment }));
-    const channel = new MessageChannel();
-    const prepared = await w.data.get().call(
-      'prepareRun',
-      transfer(
-        { runId: id, datasetId: summary.id, features: { label, features }, split: config.data.split, batchSize: settings.batchSize, epochs: settings.epochs, seed: settings.seed, prefetch: settings.prefetch, port: channel.port1 },
-        [channel.port1],
-      ),
-    );
-    updateRun(id, () => ({ info: `${prepared.trainRows} training rows · ${prepared.task.dim} features${prepared.classes ? ` · ${prepared.classes.length} classes` : ' · regression'}${prepared.droppedMissingLabel ? ` · ${prepared.droppedMissingLabel} rows without a label dropped` : ''}` }));
-    const valBuffers = prepared.task.val ? [prepared.task.val.x.buffer, prepared.task.val.y.buffer] : [];
-    const result = await trainer.call('train', transfer({ runId: id, config, task: prepared.task, port: channel.port2 }, [channel.port2, ...valBuffers]));
-    updateRun(id, () => ({ status: result.status, summary: result }));
-  } catch (e) {
-    updateRun(id, () => ({ status: 'failed', error: errorText(e) }));
-  }
 }
 
-function control(action: 'pause' | 'resume' | 'stop'): void {
-  const id = store.getState().activeRunId;
-  const w = existingWorkers();
-  if (!id || !w) return;
-  updateRun(id, (r) => (r.status === 'running' || r.status === 'paused' ? { status: action === 'pause' ? 'paused' : 'running' } : {}));
-  void w.trainer.get().call('control', { runId: id, action });
+/** The Train button: queues the form's runs (they start at once when the trainer is idle). */
+export async function startRun(): Promise<void> {
+  addToQueue();
+}
+
+/** Takes a waiting run out of the queue. */
+export function removeQueued(id: string): void {
+  const run = store.getState().runs.find((r) => r.id === id && r.status === 'queued');
+  if (!run) return;
+  store.setState((s) => ({ runs: s.runs.filter((r) => r.id !== id) }));
+  // A sweep waiting for this run hears of it as a failure.
+  if (run.sweep) announceFinished({ ...run, status: 'failed', error: 'removed from the queue' });
+}
+
+/** Deletes a finished run (and its stored copy). */
+export function deleteRun(id: string): void {
+  store.setState((s) => ({
+    runs: s.runs.filter((r) => r.id !== id || r.status === 'running' || r.status === 'paused' || r.status === 'queued'),
+    activeRunId: s.activeRunId === id ? null : s.activeRunId,
+    view: { ...s.view, hidden: s.view.hidden.filter((h) => h !== id) },
+  }));
+}
+
+/** Deletes every finished run (and the stored copies); the queue and the running run stay. */
+export function clearRuns(): void {
+  store.setState((s) => {
+    const runs = s.runs.filter((r) => r.status === 'running' || r.status === 'paused' || r.status === 'queued');
+    return { runs, activeRunId: runs.some((r) => r.id === s.activeRunId) ? s.activeRunId : null, view: { ...s.view, hidden: [], baselineKey: null } };
+  });
 }
 
 export const stopRun = () => control('stop');

@@ -1,21 +1,18 @@
 /**
  * The workbench's state: a vanilla zustand store (React binds to it in src/ui). Slices:
- * the dataset, the run settings, the runs and the environment. Actions live in actions.ts.
+ * the dataset, the run settings and the matrix over them, the runs (queued, running and
+ * finished: the single source of truth, which persistence mirrors), the sweep, the view
+ * settings of the comparison and the environment. Actions live in *-actions.ts and queue.ts.
  */
 import { createStore } from 'zustand/vanilla';
-import type { DatasetSummary } from '../workers/protocol';
+import { initialDataset, type DatasetSlice } from './dataset-slice';
+
+export type { DatasetSlice } from './dataset-slice';
 import type { EpochRecord, Environment, RunConfig, RunStatus, RunSummary, StepRecord } from '../core/train/record';
 import { DEFAULT_SETTINGS, type RunSettings } from '../core/train/run-config';
-
-export interface DatasetSlice {
-  status: 'idle' | 'loading' | 'ready';
-  /** The dataset in use: kept when a later load fails. */
-  summary: DatasetSummary | null;
-  loadingName: string | null;
-  error: string | null;
-  label: string | null;
-  features: string[];
-}
+import type { MatrixAxes } from '../core/share/matrix';
+import type { SpeedUpBy } from '../core/train/results';
+import type { SweepRankBy, SweepState } from '../core/train/sweep';
 
 export interface RunView {
   id: string;
@@ -28,6 +25,59 @@ export interface RunView {
   summary: RunSummary | null;
   error: string | null;
   info: string | null;
+  /** The settings the run was made from (null for runs restored from storage). */
+  settings: RunSettings | null;
+  /** Index into the chart palette, fixed at creation so a run keeps its colour. */
+  colour: number;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  /** Stop after this many seconds of training, or null. */
+  budgetSec: number | null;
+  /** Steps the run will make when it runs to the end (known once the data is prepared). */
+  expectedSteps: number | null;
+  /** Set when a sweep made the run: which sweep, rung and configuration. */
+  sweep: { id: string; rung: number; key: string } | null;
+}
+
+/** Several values for some settings, and how many seeds to repeat each combination over. */
+export interface MatrixSlice extends Required<MatrixAxes> {
+  repeats: number;
+}
+
+/** How the comparison is shown and measured. */
+export interface ViewSlice {
+  /** Loss that "time to target" measures against; null for none. */
+  targetLoss: number | null;
+  /** Result row (configuration key) the speed-up is measured against; null: the first row. */
+  baselineKey: string | null;
+  speedUpBy: SpeedUpBy;
+  /** Runs hidden from the charts (the legend toggles them). */
+  hidden: string[];
+}
+
+/** A successive-halving sweep: its state, and per configuration key its settings and label. */
+export interface SweepView {
+  id: string;
+  state: SweepState;
+  settings: Record<string, RunSettings>;
+  labels: Record<string, string>;
+  targetLoss: number | null;
+  status: 'running' | 'done' | 'cancelled';
+}
+
+export interface SweepForm {
+  eta: number;
+  minEpochs: number;
+  maxEpochs: number;
+  rankBy: SweepRankBy;
+}
+
+export interface StorageSlice {
+  /** Runs restored from local storage at start-up (null until the restore finished). */
+  restored: number | null;
+  /** What went wrong with local storage, if anything (runs still work, they just do not persist). */
+  error: string | null;
 }
 
 export interface WorkbenchState {
@@ -39,19 +89,39 @@ export interface WorkbenchState {
   environment: Environment | null;
   /** A message about something that went wrong outside a run or a load (a worker crash). */
   notice: string | null;
+  matrix: MatrixSlice;
+  view: ViewSlice;
+  sweep: SweepView | null;
+  sweepForm: SweepForm;
+  storage: StorageSlice;
 }
 
 export const initialState: WorkbenchState = {
-  dataset: { status: 'idle', summary: null, loadingName: null, error: null, label: null, features: [] },
+  dataset: initialDataset,
   settings: DEFAULT_SETTINGS,
   settingsError: null,
   runs: [],
   activeRunId: null,
   environment: null,
   notice: null,
+  matrix: { optimizer: [], learningRate: [], batchSize: [], backend: [], dedup: [], repeats: 1 },
+  view: { targetLoss: 0.5, baselineKey: null, speedUpBy: 'throughput', hidden: [] },
+  sweep: null,
+  sweepForm: { eta: 2, minEpochs: 1, maxEpochs: 8, rankBy: 'loss' },
+  storage: { restored: null, error: null },
 };
 
 export const store = createStore<WorkbenchState>()(() => initialState);
+
+/** The runs waiting in the queue, in order. */
+export function queuedRuns(s: WorkbenchState): RunView[] {
+  return s.runs.filter((r) => r.status === 'queued');
+}
+
+/** The run on the trainer (running or paused), or null. */
+export function liveRun(s: WorkbenchState): RunView | null {
+  return s.runs.find((r) => r.status === 'running' || r.status === 'paused') ?? null;
+}
 
 /** Applies `fn` to one run. */
 export function updateRun(id: string, fn: (r: RunView) => Partial<RunView>): void {

@@ -2,8 +2,16 @@ import { TopBar } from './TopBar';
 import { DataPanel } from './DataPanel';
 import { RunPanel } from './RunPanel';
 import { Charts } from './Charts';
+import { ResultsTable } from './compare/ResultsTable';
+import { QueuePanel } from './run/QueuePanel';
 import { useWorkbench } from './hooks';
+import './workbench.css';
 
+/**
+ * The screen: data on the left, the comparison (charts, results) in the middle, the run
+ * configuration on the right, and the queue bar along the bottom. The grid reflows to two
+ * columns, then one, on narrower screens.
+ */
 export function App() {
   const notice = useWorkbench((s) => s.notice);
   return (
@@ -14,11 +22,19 @@ export function App() {
           {notice}
         </p>
       )}
-      <main className="layout">
-        <DataPanel />
-        <Charts />
-        <RunPanel />
+      <main className="layout workbench">
+        <div className="area-data">
+          <DataPanel />
+        </div>
+        <div className="area-compare">
+          <Charts />
+          <ResultsTable />
+        </div>
+        <div className="area-run">
+          <RunPanel />
+        </div>
       </main>
+      <QueuePanel />
     </div>
   );
 }

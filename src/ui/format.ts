@@ -20,3 +20,28 @@ export function runColour(i: number): string {
   const palette = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#be185d', '#4d7c0f'];
   return palette[i % palette.length];
 }
+
+/** A rate with its unit: `41.2 k samples/s`. */
+export function rate(n: number | null | undefined): string {
+  return n === null || n === undefined || !Number.isFinite(n) ? '–' : `${compact(n)} samples/s`;
+}
+
+/** Seconds with sensible rounding: `0.84 s`, `12.3 s`, `2 min 5 s`. */
+export function seconds(s: number | null | undefined): string {
+  if (s === null || s === undefined || !Number.isFinite(s)) return '–';
+  if (s < 10) return `${s.toPrecision(2)} s`;
+  if (s < 120) return `${s.toFixed(1)} s`;
+  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+/** `(lo–hi)` with the same formatter, or '' when there is no spread to show. */
+export function spread(min: number | null, max: number | null, n: number, f: (v: number) => string): string {
+  if (min === null || max === null || n < 2) return '';
+  return `${f(min)}–${f(max)}`;
+}
+
+/** A speed-up factor: `x2.3`, `x0.85`. */
+export function factor(x: number | null): string {
+  if (x === null || !Number.isFinite(x)) return '–';
+  return `x${x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(2).replace(/0$/, '') : x.toFixed(2)}`;
+}

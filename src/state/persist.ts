@@ -1,0 +1,145 @@
+/**
+ * Finished runs survive a reload: the store's runs are the source of truth and IndexedDB
+ * mirrors the finished ones (one record per run, steps down-sampled to at most 1000, see
+ * core/share/run-codec.ts). A run deleted from the store is deleted from the database; when
+ * the stored runs pass the cap (200 runs or 24 MB of JSON) the oldest leave the store, and so
+ * the database. IndexedDB rather than localStorage: records of up to ~100 kB each, written
+ * asynchronously, no 5 MB ceiling and no JSON.stringify of everything on the main thread.
+ */
+import { decodeRun, encodeRun, overCap, storedSize, DEFAULT_CAP, type StoredRun } from '../core/share/run-codec';
+import { store, type RunView, type WorkbenchState } from './store';
+
+const DB_NAME = 'trainbench';
+const DB_VERSION = 1;
+const RUNS = 'runs';
+
+const FINISHED = new Set(['done', 'stopped', 'failed']);
+
+let db: Promise<IDBDatabase> | null = null;
+/** The run object last written per id, and its size. */
+const saved = new Map<string, { run: RunView; size: number; createdAt: number; finishedAt: number | null }>();
+let attached = false;
+
+function openDb(): Promise<IDBDatabase> {
+  if (db) return db;
+  db = new Promise((resolve, reject) => {
+    const req = indexedDB.open(DB_NAME, DB_VERSION);
+    req.onupgradeneeded = () => {
+      if (!req.result.objectStoreNames.contains(RUNS)) req.result.createObjectStore(RUNS, { keyPath: 'id' });
+    };
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error ?? new Error('IndexedDB would not open'));
+    req.onblocked = () => reject(new Error('IndexedDB is blocked by another tab'));
+  });
+  return db;
+}
+
+function request<T>(r: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error ?? new Error('IndexedDB request failed'));
+  });
+}
+
+async function write(puts: StoredRun[], deletes: string[]): Promise<void> {
+  const d = await openDb();
+  const tx = d.transaction(RUNS, 'readwrite');
+  const os = tx.objectStore(RUNS);
+  for (const p of puts) os.put(p);
+  for (const id of deletes) os.delete(id);
+  await new Promise<void>((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB write failed'));
+    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB write aborted (storage full?)'));
+  });
+}
+
+function fail(e: unknown): void {
+  store.setState((s) => ({ storage: { ...s.storage, error: `runs are not saved: ${e instanceof Error ? e.message : String(e)}` } }));
+}
+
+function toStored(r: RunView): StoredRun {
+  return encodeRun(r, { title: r.title, colour: r.colour, createdAt: r.createdAt, finishedAt: r.finishedAt, budgetSec: r.budgetSec, sweep: r.sweep });
+}
+
+function fromStored(s: StoredRun): RunView {
+  return {
+    id: s.id,
+    title: s.meta.title,
+    config: s.config,
+    environment: s.environment,
+    status: s.summary.status,
+    steps: s.steps,
+    epochs: s.epochs,
+    summary: s.summary,
+    error: s.meta.error,
+    info: s.meta.info,
+    settings: null,
+    colour: s.meta.colour,
+    createdAt: s.meta.createdAt,
+    startedAt: null,
+    finishedAt: s.meta.finishedAt,
+    budgetSec: s.meta.budgetSec,
+    expectedSteps: null,
+    sweep: s.meta.sweep,
+  };
+}
+
+/** Mirrors the finished runs of the store into the database. */
+function sync(state: WorkbenchState): void {
+  const puts: StoredRun[] = [];
+  const present = new Set<string>();
+  for (const r of state.runs) {
+    present.add(r.id);
+    if (!FINISHED.has(r.status) || saved.get(r.id)?.run === r) continue;
+    const stored = toStored(r);
+    saved.set(r.id, { run: r, size: storedSize(stored), createdAt: r.createdAt, finishedAt: r.finishedAt });
+    puts.push(stored);
+  }
+  const deletes = [...saved.keys()].filter((id) => !present.has(id));
+  for (const id of deletes) saved.delete(id);
+  if (puts.length === 0 && deletes.length === 0) return;
+  void write(puts, deletes).catch(fail);
+  const drop = overCap([...saved.entries()].map(([id, v]) => ({ id, ...v })), DEFAULT_CAP);
+  if (drop.length) {
+    const gone = new Set(drop);
+    // Leaves the store first; the next sync deletes them from the database.
+    queueMicrotask(() => store.setState((s) => ({
+      runs: s.runs.filter((r) => !gone.has(r.id)),
+      notice: `${drop.length} oldest stored run${drop.length > 1 ? 's were' : ' was'} removed to stay within ${DEFAULT_CAP.maxRuns} runs / ${DEFAULT_CAP.maxBytes >> 20} MB`,
+    })));
+  }
+}
+
+/**
+ * Reads the stored runs into the store (before any run of this session, oldest first), then
+ * keeps the database in step with the store. Safe to call once at start-up.
+ */
+export async function restoreRuns(): Promise<void> {
+  if (attached) return;
+  attached = true;
+  let restored: RunView[] = [];
+  try {
+    if (typeof indexedDB === 'undefined') throw new Error('IndexedDB is not available');
+    const d = await openDb();
+    const all = await request(d.transaction(RUNS, 'readonly').objectStore(RUNS).getAll());
+    const good = all.map(decodeRun).filter((r): r is StoredRun => r !== null);
+    const bad = all.length - good.length;
+    restored = good.map(fromStored).sort((a, b) => a.createdAt - b.createdAt);
+    for (let i = 0; i < restored.length; i++) {
+      saved.set(restored[i].id, { run: restored[i], size: storedSize(good.find((g) => g.id === restored[i].id)!), createdAt: restored[i].createdAt, finishedAt: restored[i].finishedAt });
+    }
+    if (bad) store.setState({ notice: `${bad} stored run${bad > 1 ? 's' : ''} could not be read (another version) and ${bad > 1 ? 'were' : 'was'} skipped` });
+  } catch (e) {
+    fail(e);
+  }
+  const ids = new Set(restored.map((r) => r.id));
+  store.setState((s) => ({
+    runs: [...restored, ...s.runs.filter((r) => !ids.has(r.id))],
+    storage: { ...s.storage, restored: restored.length },
+  }));
+  store.subscribe((s, prev) => {
+    if (s.runs !== prev.runs) sync(s);
+  });
+  sync(store.getState());
+}

@@ -1,0 +1,245 @@
+/**
+ * The run queue: runs wait in the store with status 'queued' and go to the one trainer worker
+ * one after another. A run with a time budget is stopped when the budget (paused time not
+ * counted) runs out. Whoever registers with `onRunFinished` hears of every run that ends.
+ */
+import { transfer, type RpcClient } from '../workers/rpc';
+import { makeRunConfig, type RunSettings } from '../core/train/run-config';
+import { configLabel, timeToTarget } from '../core/train/results';
+import type { TrainerApi, TrainerEvent } from '../workers/protocol';
+import { store, updateRun, type RunView } from './store';
+import { errorText, existingWorkers, getWorkers, onWorkerDeath } from './workers';
+
+/** Epochs asked of the data worker when a time budget, not an epoch count, ends the run. */
+export const BUDGET_EPOCHS = 100_000;
+
+let runCounter = 0;
+let subscribed = false;
+let pumping = false;
+let initedClient: RpcClient<TrainerApi, TrainerEvent> | null = null;
+let initedBackend: string | null = null;
+const finishListeners = new Set<(run: RunView) => void>();
+const budgets = new Map<string, Budget>();
+const stopRequested = new Set<string>();
+
+/** Counts down a run's time budget while it runs; pausing holds the clock. */
+class Budget {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private startedAt = 0;
+  hit = false;
+
+  constructor(private remainingMs: number, private readonly onOut: () => void) {}
+
+  start(): void {
+    if (this.timer || this.hit) return;
+    this.startedAt = performance.now();
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.hit = true;
+      this.onOut();
+    }, Math.max(0, this.remainingMs));
+  }
+
+  hold(): void {
+    if (!this.timer) return;
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.remainingMs -= performance.now() - this.startedAt;
+  }
+}
+
+onWorkerDeath((message) => {
+  store.setState({ notice: message });
+  initedClient = null;
+  for (const r of store.getState().runs) {
+    if (r.status === 'running' || r.status === 'paused') updateRun(r.id, () => ({ status: 'failed', error: message, finishedAt: Date.now() }));
+  }
+});
+
+function onTrainerEvent(e: TrainerEvent): void {
+  if (e.type === 'steps') updateRun(e.runId, (r) => ({ steps: r.steps.concat(e.steps) }));
+  else if (e.type === 'epoch') updateRun(e.runId, (r) => ({ epochs: r.epochs.concat(e.epoch) }));
+}
+
+function workers(): ReturnType<typeof getWorkers> {
+  const w = getWorkers();
+  if (!subscribed) {
+    w.trainer.onEvent(onTrainerEvent);
+    subscribed = true;
+  }
+  return w;
+}
+
+/** Subscribes to the end of every run (done, stopped, failed, or removed from the queue as failed). */
+export function onRunFinished(listener: (run: RunView) => void): () => void {
+  finishListeners.add(listener);
+  return () => finishListeners.delete(listener);
+}
+
+/** Tells the listeners that a run ended. */
+export function announceFinished(run: RunView): void {
+  for (const l of finishListeners) {
+    try {
+      l(run);
+    } catch (e) {
+      store.setState({ notice: `after run ${run.title}: ${errorText(e)}` });
+    }
+  }
+}
+
+function nextColour(runs: readonly RunView[]): number {
+  return runs.reduce((m, r) => Math.max(m, r.colour + 1), 0);
+}
+
+export interface QueueRequest {
+  /** Validated settings. */
+  settings: RunSettings;
+  sweep?: RunView['sweep'];
+}
+
+/**
+ * Appends runs to the queue for the dataset in use (their configs name it) and starts the
+ * queue if it is idle. Returns the new runs' ids; the caller has validated the settings.
+ */
+export function enqueue(requests: readonly QueueRequest[]): string[] {
+  const state = store.getState();
+  const { summary, label, features } = state.dataset;
+  if (!summary || !label) throw new Error('load a dataset first');
+  let colour = nextColour(state.runs);
+  const now = Date.now();
+  const runs: RunView[] = requests.map(({ settings, sweep }) => {
+    const budgetSec = settings.timeBudgetSec ?? null;
+    const config = makeRunConfig({ ...settings, epochs: budgetSec ? BUDGET_EPOCHS : settings.epochs }, {
+      fingerprint: summary.fingerprint,
+      name: summary.name,
+      rows: summary.rows,
+      label,
+      features: [...features],
+      dedup: settings.dedup ?? 'none',
+      split: { train: 0.8, val: 0.1, test: 0.1, seed: settings.seed },
+    });
+    return {
+      id: `run-${now.toString(36)}-${++runCounter}`,
+      title: `${configLabel(config, budgetSec)} · seed ${settings.seed}`,
+      config,
+      environment: null,
+      status: 'queued',
+      steps: [],
+      epochs: [],
+      summary: null,
+      error: null,
+      info: null,
+      settings,
+      colour: colour++,
+      createdAt: now,
+      startedAt: null,
+      finishedAt: null,
+      budgetSec,
+      expectedSteps: null,
+      sweep: sweep ?? null,
+    };
+  });
+  store.setState((s) => ({ runs: [...s.runs, ...runs], settingsError: null }));
+  pump();
+  return runs.map((r) => r.id);
+}
+
+/** Runs the queued runs one after another until none is left; a second call while it runs does nothing. */
+export function pump(): void {
+  if (pumping) return;
+  pumping = true;
+  void (async () => {
+    try {
+      for (;;) {
+        const next = store.getState().runs.find((r) => r.status === 'queued');
+        if (!next) break;
+        await runOne(next.id);
+        const done = store.getState().runs.find((r) => r.id === next.id);
+        if (done) announceFinished(done);
+      }
+    } finally {
+      pumping = false;
+    }
+  })();
+}
+
+async function runOne(id: string): Promise<void> {
+  const state = store.getState();
+  const run = state.runs.find((r) => r.id === id);
+  if (!run || !run.settings) return;
+  const settings = run.settings;
+  const { summary, label, features } = state.dataset;
+  updateRun(id, () => ({ status: 'running', startedAt: Date.now() }));
+  store.setState({ activeRunId: id });
+  const fail = (error: string) => updateRun(id, () => ({ status: 'failed', error, finishedAt: Date.now() }));
+  if (!summary || !label || summary.fingerprint !== run.config.data.fingerprint) {
+    fail('the dataset changed after this run was queued; queue it again');
+    return;
+  }
+  const w = workers();
+  try {
+    const trainer = w.trainer.get();
+    if (initedClient !== trainer || initedBackend !== settings.backend) {
+      const env = await trainer.call('init', { preferred: settings.backend });
+      initedClient = trainer;
+      initedBackend = settings.backend;
+      store.setState({ environment: env });
+    }
+    const environment = store.getState().environment;
+    updateRun(id, () => ({ environment }));
+    const channel = new MessageChannel();
+    const prepared = await w.data.get().call(
+      'prepareRun',
+      transfer(
+        { runId: id, datasetId: summary.id, features: { label, features }, split: run.config.data.split, batchSize: settings.batchSize, epochs: run.config.epochs, seed: settings.seed, prefetch: settings.prefetch, port: channel.port1 },
+        [channel.port1],
+      ),
+    );
+    const expectedSteps = run.budgetSec ? null : Math.ceil(prepared.trainRows / settings.batchSize) * settings.epochs;
+    updateRun(id, () => ({
+      expectedSteps,
+      info: `${prepared.trainRows} training rows · ${prepared.task.dim} features${prepared.classes ? ` · ${prepared.classes.length} classes` : ' · regression'}${prepared.droppedMissingLabel ? ` · ${prepared.droppedMissingLabel} rows without a label dropped` : ''}`,
+    }));
+    let budget: Budget | null = null;
+    if (run.budgetSec) {
+      budget = new Budget(run.budgetSec * 1000, () => void trainer.call('control', { runId: id, action: 'stop' }));
+      budgets.set(id, budget);
+      if (store.getState().runs.find((r) => r.id === id)?.status !== 'paused') budget.start();
+    }
+    const valBuffers = prepared.task.val ? [prepared.task.val.x.buffer, prepared.task.val.y.buffer] : [];
+    const training = trainer.call('train', transfer({ runId: id, config: run.config, task: prepared.task, port: channel.port2 }, [channel.port2, ...valBuffers]));
+    // Pause or stop pressed while the data was being prepared: the trainer handles messages in order.
+    if (stopRequested.has(id)) void trainer.call('control', { runId: id, action: 'stop' });
+    else if (store.getState().runs.find((r) => r.id === id)?.status === 'paused') void trainer.call('control', { runId: id, action: 'pause' });
+    const result = await training;
+    stopRequested.delete(id);
+    budget?.hold();
+    budgets.delete(id);
+    const byBudget = budget?.hit === true && result.status === 'stopped';
+    const target = store.getState().view.targetLoss;
+    updateRun(id, (r) => ({
+      status: byBudget ? 'done' : result.status,
+      summary: { ...result, status: byBudget ? 'done' : result.status, timeToTargetLoss: timeToTarget(r.steps, target) },
+      finishedAt: Date.now(),
+      info: byBudget ? `${r.info ?? ''} · stopped by its ${run.budgetSec} s budget` : r.info,
+    }));
+  } catch (e) {
+    stopRequested.delete(id);
+    budgets.get(id)?.hold();
+    budgets.delete(id);
+    fail(errorText(e));
+  }
+}
+
+/** Pause, resume or stop the run on the trainer. */
+export function control(action: 'pause' | 'resume' | 'stop'): void {
+  const live = store.getState().runs.find((r) => r.status === 'running' || r.status === 'paused');
+  const w = existingWorkers();
+  if (!live || !w) return;
+  const budget = budgets.get(live.id);
+  if (action === 'pause') budget?.hold();
+  if (action === 'resume') budget?.start();
+  if (action === 'stop') stopRequested.add(live.id);
+  updateRun(live.id, () => ({ status: action === 'pause' ? 'paused' : 'running' }));
+  void w.trainer.get().call('control', { runId: live.id, action });
+}

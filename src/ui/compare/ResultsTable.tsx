@@ -1,0 +1,120 @@
+import { useMemo, useState } from 'react';
+import { groupResults, sortRows, speedUp, type ResultRow, type SortColumn } from '../../core/train/results';
+import { resultsToCsv, resultsToJson } from '../../core/share/export';
+import { updateView } from '../../state/run-actions';
+import { useThrottledWorkbench, useWorkbench } from '../hooks';
+import { compact, factor, rate, seconds, spread } from '../format';
+import { download } from '../download';
+import { NumberInput } from '../run/fields';
+
+const COLUMNS: { id: SortColumn; label: string; numeric: boolean }[] = [
+  { id: 'config', label: 'Configuration', numeric: false },
+  { id: 'runs', label: 'Runs', numeric: true },
+  { id: 'samplesPerSec', label: 'Samples/s (median, min–max)', numeric: true },
+  { id: 'timeToTarget', label: 'Time to target', numeric: true },
+  { id: 'finalVal', label: 'Final validation', numeric: true },
+  { id: 'speedUp', label: 'Speed-up', numeric: true },
+  { id: 'environment', label: 'Environment', numeric: false },
+];
+
+function valText(r: ResultRow, v: number | null): string {
+  if (v === null) return '–';
+  return r.valKind === 'accuracy' ? `${(100 * v).toFixed(1)} %` : compact(v);
+}
+
+/** One row per configuration (runs grouped over seeds), sortable, with a chosen baseline and CSV/JSON export. */
+export function ResultsTable() {
+  const runs = useThrottledWorkbench((s) => s.runs, 1000, 650);
+  const view = useWorkbench((s) => s.view);
+  const [sort, setSort] = useState<{ column: SortColumn; dir: 'asc' | 'desc' } | null>(null);
+  const rows = useMemo(() => groupResults(runs, view.targetLoss), [runs, view.targetLoss]);
+  const baseline = rows.find((r) => r.key === view.baselineKey) ?? rows[0] ?? null;
+  const sorted = sort ? sortRows(rows, sort.column, sort.dir, view.speedUpBy) : rows;
+  const options = { targetLoss: view.targetLoss, baselineKey: baseline?.key ?? null, speedUpBy: view.speedUpBy };
+  const stamp = () => new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+
+  const onSort = (column: SortColumn) =>
+    setSort((s) => (s?.column === column ? { column, dir: s.dir === 'asc' ? 'desc' : 'asc' } : { column, dir: column === 'config' || column === 'environment' ? 'asc' : 'desc' }));
+
+  return (
+    <section className="panel results-panel" aria-labelledby="results-heading">
+      <div className="panel-head">
+        <h2 id="results-heading">Results</h2>
+        <div className="results-controls">
+          <label className="inline">
+            Target loss
+            <NumberInput value={view.targetLoss} allowEmpty onCommit={(v) => updateView({ targetLoss: v })} className="narrow" />
+          </label>
+          <label className="inline">
+            Speed-up by
+            <select value={view.speedUpBy} onChange={(e) => updateView({ speedUpBy: e.target.value as 'throughput' })}>
+              <option value="throughput">samples/s</option>
+              <option value="timeToTarget">time to target</option>
+            </select>
+          </label>
+          <button type="button" disabled={rows.length === 0} onClick={() => download(`trainbench-results-${stamp()}.csv`, resultsToCsv(sorted, options), 'text/csv')}>
+            Export CSV
+          </button>
+          <button type="button" disabled={rows.length === 0} onClick={() => download(`trainbench-results-${stamp()}.json`, resultsToJson(sorted, options), 'application/json')}>
+            Export JSON
+          </button>
+        </div>
+      </div>
+      <div className="table-scroll">
+        <table className="results" data-testid="results-table" data-rows={rows.length}>
+          <caption className="visually-hidden">Results per configuration; press a column heading to sort</caption>
+          <thead>
+            <tr>
+              {COLUMNS.map((c) => (
+                <th key={c.id} scope="col" aria-sort={sort?.column === c.id ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'} className={c.numeric ? 'num' : ''}>
+                  <button type="button" className="sort" onClick={() => onSort(c.id)}>
+                    {c.label}
+                    <span aria-hidden="true">{sort?.column === c.id ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}</span>
+                  </button>
+                </th>
+              ))}
+              <th scope="col">Baseline</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sorted.length === 0 && (
+              <tr>
+                <td colSpan={COLUMNS.length + 1} className="muted">Finished and running runs show here, one row per configuration.</td>
+              </tr>
+            )}
+            {sorted.map((r) => {
+              const up = baseline ? speedUp(r, baseline, view.speedUpBy) : null;
+              const isBase = baseline?.key === r.key;
+              return (
+                <tr key={r.key} data-testid="results-row" data-samples-per-sec={r.samplesPerSec.median ?? ''} data-runs={r.runIds.length} className={isBase ? 'baseline' : ''}>
+                  <th scope="row" title={r.fullLabel} className="config-cell">{r.label}</th>
+                  <td className="num" title={`seeds ${r.seeds.join(', ')}`}>{r.runIds.length}</td>
+                  <td className="num">
+                    {rate(r.samplesPerSec.median)}
+                    <span className="spread"> {spread(r.samplesPerSec.min, r.samplesPerSec.max, r.samplesPerSec.n, (v) => compact(v))}</span>
+                  </td>
+                  <td className="num" title={view.targetLoss === null ? 'set a target loss' : `smoothed loss ≤ ${view.targetLoss}; ${r.timeToTarget.n} of ${r.runIds.length} runs reached it`}>
+                    {view.targetLoss === null ? '–' : r.timeToTarget.median === null ? 'not reached' : seconds(r.timeToTarget.median)}
+                    <span className="spread"> {spread(r.timeToTarget.min, r.timeToTarget.max, r.timeToTarget.n, seconds)}</span>
+                    {r.timeToTarget.n > 0 && r.timeToTarget.n < r.runIds.length && <span className="spread"> ({r.timeToTarget.n}/{r.runIds.length})</span>}
+                  </td>
+                  <td className="num" title={r.valKind === 'loss' ? 'validation loss' : 'validation accuracy'}>
+                    {valText(r, r.finalVal.median)}
+                    <span className="spread"> {spread(r.finalVal.min, r.finalVal.max, r.finalVal.n, (v) => valText(r, v))}</span>
+                  </td>
+                  <td className="num">{isBase ? 'baseline' : factor(up)}</td>
+                  <td className="env-cell" title={r.environments.map((e) => `${e.runtime} · ${e.backend} · features: ${e.features.join(', ') || 'none'} · f16 ${e.f16Path}${e.fallbackReason ? ` · fallback: ${e.fallbackReason}` : ''}`).join('\n')}>
+                    {r.environment}
+                  </td>
+                  <td>
+                    <input type="radio" name="baseline" checked={isBase} onChange={() => updateView({ baselineKey: r.key })} aria-label={`Use ${r.label} as the baseline`} />
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,92 @@
+import { memo, useMemo } from 'react';
+import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { RunView } from '../../state/store';
+import { compact, runColour } from '../format';
+import { mergeSeries, stepTimeBar, type Point, type StepTimeBar } from './series';
+
+/**
+ * A plain SVG tick label. Recharts' own <Text> measures every label in the DOM on every
+ * render (getBoundingClientRect), which made each chart update a long task; with a numeric
+ * `interval` and this tick nothing is measured.
+ */
+function tick(format: (v: number) => string, axis: 'x' | 'y') {
+  return function Tick(props: { x?: number | string; y?: number | string; payload?: { value: unknown } }) {
+    const v = props.payload?.value;
+    return (
+      <text x={props.x} y={props.y} dy={axis === 'x' ? 12 : 4} textAnchor={axis === 'x' ? 'middle' : 'end'} fontSize={11} fill="#64748b">
+        {typeof v === 'number' ? format(v) : String(v ?? '')}
+      </text>
+    );
+  };
+}
+
+const fmt4 = (v: unknown) => (typeof v === 'number' ? (Math.abs(v) >= 100 ? compact(v) : v.toPrecision(4)) : String(v));
+
+interface LinesProps {
+  runs: RunView[];
+  names: Record<string, string>;
+  series: (r: RunView) => Point[];
+  xLabel: string;
+  yLabel: string;
+  yFormat?: (v: number) => string;
+  height?: number;
+}
+
+/** Every run as a line in its own colour over a shared x axis; hover shows the values. */
+export const RunLines = memo(function RunLines({ runs, names, series, xLabel, yLabel, yFormat = compact, height = 240 }: LinesProps) {
+  const rows = useMemo(() => mergeSeries(runs, series), [runs, series]);
+  const xTick = useMemo(() => tick(compact, 'x'), []);
+  const yTick = useMemo(() => tick(yFormat, 'y'), [yFormat]);
+  return (
+    <>
+    <p className="axis-caption">{yLabel} against {xLabel}</p>
+    <ResponsiveContainer width="100%" height={height}>
+      <LineChart data={rows} margin={{ top: 4, right: 16, bottom: 0, left: 0 }}>
+        <CartesianGrid strokeDasharray="3 3" vertical={false} />
+        <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} interval={0} tick={xTick} />
+        <YAxis width={52} interval={0} tick={yTick} domain={['auto', 'auto']} />
+        <Tooltip formatter={fmt4} labelFormatter={(x) => `${xLabel} ${fmt4(x)}`} contentStyle={{ fontSize: 12 }} />
+        {runs.map((r) => (
+          <Line key={r.id} dataKey={r.id} name={names[r.id] ?? r.title} stroke={runColour(r.colour)} dot={false} isAnimationActive={false} connectNulls strokeWidth={1.5} />
+        ))}
+      </LineChart>
+    </ResponsiveContainer>
+    </>
+  );
+});
+
+const SEGMENTS: { key: keyof StepTimeBar; label: string; colour: string }[] = [
+  { key: 'dataWait', label: 'data wait', colour: '#f59e0b' },
+  { key: 'gpu', label: 'GPU (timed)', colour: '#2563eb' },
+  { key: 'readback', label: 'readback', colour: '#dc2626' },
+  { key: 'other', label: 'rest of the step', colour: '#94a3b8' },
+];
+
+const msTick = tick((v) => `${compact(v)} ms`, 'x');
+const nameTick = tick((v) => String(v), 'y');
+
+/** Mean time per step, stacked as data wait / GPU / readback / the rest, one bar per run. */
+export const StepTimeChart = memo(function StepTimeChart({ runs, names }: { runs: RunView[]; names: Record<string, string> }) {
+  const bars = useMemo(
+    () => runs.flatMap((r) => {
+      const b = stepTimeBar(r);
+      return b ? [{ ...b, id: r.id, name: names[r.id] ?? r.title }] : [];
+    }),
+    [runs, names],
+  );
+  if (bars.length === 0) return <p className="muted chart-empty">No step times yet.</p>;
+  return (
+    <ResponsiveContainer width="100%" height={Math.max(140, 44 * bars.length + 70)}>
+      <BarChart data={bars} layout="vertical" margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+        <CartesianGrid strokeDasharray="3 3" horizontal={false} />
+        <XAxis type="number" interval={0} tick={msTick} />
+        <YAxis type="category" dataKey="name" width={130} interval={0} tick={nameTick} />
+        <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(2)} ms` : String(v))} contentStyle={{ fontSize: 12 }} />
+        <Legend wrapperStyle={{ fontSize: 12 }} />
+        {SEGMENTS.map((s) => (
+          <Bar key={s.key} dataKey={s.key} name={s.label} stackId="step" fill={s.colour} isAnimationActive={false} />
+        ))}
+      </BarChart>
+    </ResponsiveContainer>
+  );
+});

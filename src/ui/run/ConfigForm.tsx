@@ -1,0 +1,204 @@
+import { BACKENDS } from '../../core/train/run-config';
+import { OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, type ScheduleSpec } from '../../core/train/optimizer-spec';
+import { matrixSize } from '../../core/share/matrix';
+import type { BackendName } from '../../core/train/record';
+import { addToQueue, setOptimizers, updateMatrix, updateSettings } from '../../state/run-actions';
+import { useWorkbench } from '../hooks';
+import { Chips, ListInput, NumberInput } from './fields';
+import { ModelFields } from './ModelFields';
+
+const HYPERS = [
+  { key: 'momentum', label: 'Momentum' },
+  { key: 'beta1', label: 'Beta 1' },
+  { key: 'beta2', label: 'Beta 2' },
+  { key: 'rho', label: 'Rho' },
+  { key: 'epsilon', label: 'Epsilon' },
+  { key: 'weightDecay', label: 'Weight decay' },
+] as const;
+
+const SHOWN_BACKENDS = BACKENDS.filter((b) => b !== 'wasm');
+
+/** The run configuration: model, optimizer and schedule, data and length; several values where a matrix is wanted. */
+export function ConfigForm() {
+  const settings = useWorkbench((s) => s.settings);
+  const matrix = useWorkbench((s) => s.matrix);
+  const error = useWorkbench((s) => s.settingsError);
+  const ready = useWorkbench((s) => s.dataset.status === 'ready' && s.dataset.summary !== null);
+  const busy = useWorkbench((s) => s.runs.some((r) => r.status === 'running' || r.status === 'paused' || r.status === 'queued'));
+  const o = settings.optimizer;
+  const optimizers = matrix.optimizer.length ? matrix.optimizer : [o.name];
+  const hypers = HYPERS.filter((h) => optimizers.some((n) => OPTIMIZER_DEFAULTS[n][h.key] !== undefined));
+  const sched: ScheduleSpec = o.schedule ?? { type: 'constant', warmupSteps: 0 };
+  const setSchedule = (s: ScheduleSpec) => updateSettings({ optimizer: { ...o, schedule: s } });
+  const byTime = settings.timeBudgetSec !== null && settings.timeBudgetSec !== undefined;
+  const size = matrixSize({ ...matrix, optimizer: optimizers }, matrix.repeats);
+  const combos = size / matrix.repeats;
+
+  return (
+    <form
+      data-testid="config-form"
+      className="config-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        addToQueue();
+      }}
+    >
+      <ModelFields model={settings.model} />
+
+      <fieldset className="group">
+        <legend>Optimizer</legend>
+        <Chips legend="Optimizers" options={OPTIMIZER_NAMES} selected={optimizers} onChange={setOptimizers} testId="optimizer-chips" />
+        <label>
+          Learning rate
+          <ListInput values={matrix.learningRate.length ? matrix.learningRate : [o.learningRate]} onCommit={(v) => updateMatrix({ learningRate: v })} describedBy="list-help" />
+        </label>
+        {hypers.length > 0 && (
+          <div className="row wrap">
+            {hypers.map((h) => (
+              <label key={h.key} className="small-field">
+                {h.label}
+                <NumberInput
+                  value={o[h.key] ?? null}
+                  allowEmpty
+                  placeholder={String(optimizers.map((n) => OPTIMIZER_DEFAULTS[n][h.key]).find((v) => v !== undefined))}
+                  onCommit={(v) => {
+                    const next = { ...o };
+                    if (v === null) delete next[h.key];
+                    else next[h.key] = v;
+                    updateSettings({ optimizer: next });
+                  }}
+                />
+              </label>
+            ))}
+          </div>
+        )}
+        <div className="row wrap">
+          <label className="small-field">
+            Schedule
+            <select
+              value={sched.type}
+              onChange={(e) => {
+                const type = e.target.value as ScheduleSpec['type'];
+                const warmupSteps = sched.warmupSteps ?? 0;
+                setSchedule(type === 'step' ? { type, warmupSteps, stepSize: 100, gamma: 0.1 } : type === 'cosine' ? { type, warmupSteps } : { type, warmupSteps });
+              }}
+            >
+              <option value="constant">constant</option>
+              <option value="step">step decay</option>
+              <option value="cosine">cosine</option>
+            </select>
+          </label>
+          <label className="small-field">
+            Warm-up steps
+            <NumberInput value={sched.warmupSteps ?? 0} onCommit={(v) => setSchedule({ ...sched, warmupSteps: v ?? 0 })} min={0} step={1} />
+          </label>
+          {sched.type === 'step' && (
+            <>
+              <label className="small-field">
+                Step size
+                <NumberInput value={sched.stepSize ?? null} onCommit={(v) => setSchedule({ ...sched, stepSize: v ?? undefined })} min={1} step={1} />
+              </label>
+              <label className="small-field">
+                Gamma
+                <NumberInput value={sched.gamma ?? null} allowEmpty placeholder="0.1" onCommit={(v) => setSchedule({ ...sched, gamma: v ?? undefined })} />
+              </label>
+            </>
+          )}
+          {sched.type === 'cosine' && (
+            <>
+              <label className="small-field">
+                Total steps
+                <NumberInput value={sched.totalSteps ?? null} allowEmpty placeholder="whole run" onCommit={(v) => setSchedule({ ...sched, totalSteps: v ?? undefined })} min={1} step={1} />
+              </label>
+              <label className="small-field">
+                Minimum rate
+                <NumberInput value={sched.minLearningRate ?? null} allowEmpty placeholder="0" onCommit={(v) => setSchedule({ ...sched, minLearningRate: v ?? undefined })} />
+              </label>
+            </>
+          )}
+          <label className="small-field">
+            Clip norm
+            <NumberInput value={o.clipNorm ?? null} allowEmpty placeholder="off" onCommit={(v) => updateSettings({ optimizer: { ...o, clipNorm: v } })} />
+          </label>
+        </div>
+      </fieldset>
+
+      <fieldset className="group">
+        <legend>Data and hardware</legend>
+        <label>
+          Batch size
+          <ListInput values={matrix.batchSize.length ? matrix.batchSize : [settings.batchSize]} onCommit={(v) => updateMatrix({ batchSize: v })} describedBy="list-help" />
+        </label>
+        <Chips legend="Backends" options={SHOWN_BACKENDS} selected={matrix.backend.length ? matrix.backend : [settings.backend]} onChange={(v: BackendName[]) => updateMatrix({ backend: v })} testId="backend-chips" />
+        <Chips legend="Dedup" options={['none', 'exact', 'bloom'] as const} selected={matrix.dedup.length ? matrix.dedup : [settings.dedup ?? 'none']} onChange={(v) => updateMatrix({ dedup: v })} testId="dedup-chips" />
+        <div className="row wrap">
+          <label className="small-field">
+            Precision
+            <select value="fp32" onChange={() => undefined} aria-describedby="precision-help">
+              <option value="fp32">fp32</option>
+              <option value="fp16-mixed" disabled title="not available yet">
+                fp16-mixed (not available yet)
+              </option>
+            </select>
+            <small id="precision-help" title="not available yet">fp16-mixed: not available yet</small>
+          </label>
+          <label className="small-field">
+            Prefetch depth
+            <NumberInput value={settings.prefetch} onCommit={(v) => updateSettings({ prefetch: v ?? NaN })} min={1} step={1} />
+          </label>
+        </div>
+      </fieldset>
+
+      <fieldset className="group">
+        <legend>Length and repeats</legend>
+        <div className="row wrap">
+          <label className="small-field wide-field">
+            Run length
+            <select value={byTime ? 'time' : 'epochs'} onChange={(e) => updateSettings({ timeBudgetSec: e.target.value === 'time' ? 30 : null })}>
+              <option value="epochs">epoch count</option>
+              <option value="time">a time budget</option>
+            </select>
+          </label>
+          {byTime ? (
+            <label className="small-field">
+              Time budget (s)
+              <NumberInput value={settings.timeBudgetSec ?? null} onCommit={(v) => updateSettings({ timeBudgetSec: v ?? NaN })} min={1} />
+            </label>
+          ) : (
+            <label className="small-field">
+              Epochs
+              <NumberInput value={settings.epochs} onCommit={(v) => updateSettings({ epochs: v ?? NaN })} min={1} step={1} />
+            </label>
+          )}
+          <label className="small-field">
+            Seed
+            <NumberInput value={settings.seed} onCommit={(v) => updateSettings({ seed: v ?? NaN })} min={0} step={1} />
+          </label>
+          <label className="small-field">
+            Repeats
+            <NumberInput value={matrix.repeats} onCommit={(v) => updateMatrix({ repeats: v ?? NaN })} min={1} step={1} describedBy="repeats-help" />
+          </label>
+        </div>
+        <small id="repeats-help" className="muted">Each combination runs with seeds {settings.seed}…{settings.seed + Math.max(1, matrix.repeats || 1) - 1}.</small>
+        <small id="list-help" className="muted"> Several values, comma-separated, make a matrix.</small>
+      </fieldset>
+
+      <p className="matrix-size" data-testid="matrix-size" data-runs={Number.isFinite(size) ? size : ''}>
+        {Number.isFinite(size) ? `${combos} configuration${combos === 1 ? '' : 's'} × ${matrix.repeats} seed${matrix.repeats === 1 ? '' : 's'} = ${size} run${size === 1 ? '' : 's'}` : 'repeats must be a whole number'}
+      </p>
+      {error && (
+        <p className="error" role="alert" data-testid="settings-error">
+          {error}
+        </p>
+      )}
+      <div className="buttons">
+        <button type="submit" className="primary" data-testid="train-button" disabled={!ready || busy} title="Queue these runs and start">
+          Train
+        </button>
+        <button type="button" data-testid="add-to-queue" disabled={!ready} onClick={() => addToQueue()}>
+          Add to queue
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,119 @@
+import { useState } from 'react';
+import { environmentLabel } from '../../core/train/results';
+import { clearRuns, deleteRun, pauseRun, removeQueued, resumeRun, stopRun } from '../../state/run-actions';
+import type { RunView } from '../../state/store';
+import { useWorkbench } from '../hooks';
+import { runColour, seconds } from '../format';
+
+/** Fraction of a run done: steps of the expected steps, or time of the budget. */
+function progressOf(r: RunView): number | null {
+  if (r.status === 'done') return 1;
+  const last = r.steps[r.steps.length - 1];
+  if (r.budgetSec) return last ? Math.min(1, last.time / r.budgetSec) : 0;
+  if (r.expectedSteps) return Math.min(1, r.steps.length / r.expectedSteps);
+  return null;
+}
+
+const Swatch = ({ r }: { r: RunView }) => <span className="swatch" style={{ background: runColour(r.colour) }} aria-hidden="true" />;
+
+/** The queue bar: what runs, what waits, progress, pause / stop, and the finished runs (delete, clear). */
+export function QueuePanel() {
+  const runs = useWorkbench((s) => s.runs);
+  const storage = useWorkbench((s) => s.storage);
+  const [open, setOpen] = useState(false);
+  const [confirmClear, setConfirmClear] = useState(false);
+  const live = runs.find((r) => r.status === 'running' || r.status === 'paused') ?? null;
+  const waiting = runs.filter((r) => r.status === 'queued');
+  const finished = runs.filter((r) => r.status === 'done' || r.status === 'stopped' || r.status === 'failed');
+  // This batch: the runs made since the oldest one still waiting or running.
+  const since = Math.min(...[live, ...waiting].filter((r): r is RunView => r !== null).map((r) => r.createdAt));
+  const batch = runs.filter((r) => r.settings !== null && r.createdAt >= since);
+  const batchDone = batch.filter((r) => r.status !== 'queued' && r.status !== 'running' && r.status !== 'paused').length;
+  const overall = batch.length ? (batchDone + (live ? (progressOf(live) ?? 0) : 0)) / batch.length : null;
+  const liveProgress = live ? progressOf(live) : null;
+  const last = live?.steps[live.steps.length - 1];
+
+  return (
+    <section className="queue-bar" data-testid="run-queue" data-running={live ? 1 : 0} data-waiting={waiting.length} data-finished={finished.length} aria-label="Run queue">
+      <div className="queue-summary">
+        <strong>Queue</strong>
+        <span data-testid="queue-counts">{live ? `1 ${live.status}` : 'idle'} · {waiting.length} waiting</span>
+        {overall !== null && (
+          <span className="queue-progress">
+            <progress value={overall} max={1} aria-label="Queue progress" />
+            {Math.round(overall * 100)} %
+          </span>
+        )}
+        {live && (
+          <span className="queue-live" title={live.title}>
+            <Swatch r={live} />
+            <span className="ellipsis">{live.title}</span>
+            {liveProgress !== null && <progress value={liveProgress} max={1} aria-label="Progress of the running run" />}
+            <span className="muted">
+              {live.budgetSec ? `${seconds(last?.time ?? 0)} of ${live.budgetSec} s` : `step ${live.steps.length}${live.expectedSteps ? ` of ${live.expectedSteps}` : ''}`}
+            </span>
+          </span>
+        )}
+        <span className="queue-buttons">
+          {live?.status === 'paused' ? (
+            <button type="button" onClick={resumeRun}>Resume</button>
+          ) : (
+            <button type="button" onClick={pauseRun} disabled={!live}>Pause</button>
+          )}
+          <button type="button" data-testid="stop-button" onClick={stopRun} disabled={!live}>Stop</button>
+          <button type="button" aria-expanded={open} aria-controls="queue-details" onClick={() => setOpen((v) => !v)}>
+            {open ? 'Hide runs' : `Runs (${runs.length})`}
+          </button>
+        </span>
+      </div>
+      {open && (
+        <div id="queue-details" className="queue-details">
+          <div>
+            <h3>Waiting</h3>
+            {waiting.length === 0 ? <p className="muted">Nothing waiting.</p> : (
+              <ol className="run-list">
+                {waiting.map((r) => (
+                  <li key={r.id} data-testid="queued-run">
+                    <Swatch r={r} />
+                    <span className="ellipsis" title={r.title}>{r.title}</span>
+                    <button type="button" onClick={() => removeQueued(r.id)} aria-label={`Remove ${r.title} from the queue`}>Remove</button>
+                  </li>
+                ))}
+              </ol>
+            )}
+          </div>
+          <div>
+            <h3>
+              Finished runs{' '}
+              <span className="muted small">
+                {storage.error ?? `kept in this browser (IndexedDB)${storage.restored ? `, ${storage.restored} restored` : ''}`}
+              </span>
+            </h3>
+            {finished.length === 0 ? <p className="muted">None yet.</p> : (
+              <ul className="run-list">
+                {finished.map((r) => (
+                  <li key={r.id} data-testid="finished-run">
+                    <Swatch r={r} />
+                    <span className={`status status-${r.status}`}>{r.status}</span>
+                    <span className="ellipsis" title={`${r.title}\n${environmentLabel(r.environment)}${r.error ? `\n${r.error}` : ''}`}>{r.title}</span>
+                    <span className="muted small">{environmentLabel(r.environment)}</span>
+                    <button type="button" onClick={() => deleteRun(r.id)} aria-label={`Delete run ${r.title}`}>Delete</button>
+                  </li>
+                ))}
+              </ul>
+            )}
+            {finished.length > 0 && (confirmClear ? (
+              <p>
+                Delete all {finished.length} finished runs?{' '}
+                <button type="button" onClick={() => { clearRuns(); setConfirmClear(false); }}>Delete all</button>{' '}
+                <button type="button" onClick={() => setConfirmClear(false)}>Keep them</button>
+              </p>
+            ) : (
+              <button type="button" onClick={() => setConfirmClear(true)}>Clear all…</button>
+            ))}
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
