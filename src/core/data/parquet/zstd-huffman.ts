@@ -128,13 +128,13 @@ function decodeFseWeights(bytes: Uint8Array, pos: number, end: number, weights: 
   return n;
 }
 
-/** Decodes `count` symbols of one backward stream bytes[start, end) into out[op..]. */
-function decodeStream(bytes: Uint8Array, start: number, end: number, t: HuffmanTable, out: Uint8Array, op: number, count: number): void {
+/**
+ * Decodes symbols of one backward stream (bytes from `start`, next bit `bitPos`) into
+ * out[o, stop), and checks that the stream is then used up exactly.
+ */
+function decodeStream(bytes: Uint8Array, start: number, bitPos: number, t: HuffmanTable, out: Uint8Array, o: number, stop: number): void {
   const { log, entries } = t;
   const mask = (1 << log) - 1;
-  let bitPos = backwardStart(bytes, start, end);
-  const stop = op + count;
-  let o = op;
   // Fast path: two symbols per 4-byte load. The 25 bits below bitPos hold both codes (each at
   // most 11 bits), and they all lie inside the stream.
   const hiShift = 25 - log;
@@ -162,7 +162,7 @@ function decodeStream(bytes: Uint8Array, start: number, end: number, t: HuffmanT
 /** Decodes Huffman literals (1 or 4 streams) from bytes[pos, end) into out[0, size). */
 export function decodeHuffmanLiterals(bytes: Uint8Array, pos: number, end: number, t: HuffmanTable, fourStreams: boolean, out: Uint8Array, size: number): void {
   if (!fourStreams) {
-    decodeStream(bytes, pos, end, t, out, 0, size);
+    decodeStream(bytes, pos, backwardStart(bytes, pos, end), t, out, 0, size);
     return;
   }
   if (pos + 6 > end) fail('zstd: truncated Huffman jump table');
@@ -177,8 +177,58 @@ export function decodeHuffmanLiterals(bytes: Uint8Array, pos: number, end: numbe
   const q = (size + 3) >>> 2;
   const last = size - 3 * q;
   if (last < 0) fail('zstd: corrupt Huffman stream sizes');
-  decodeStream(bytes, s1, s2, t, out, 0, q);
-  decodeStream(bytes, s2, s3, t, out, q, q);
-  decodeStream(bytes, s3, s4, t, out, 2 * q, q);
-  decodeStream(bytes, s4, end, t, out, 3 * q, last);
+  let b1 = backwardStart(bytes, s1, s2);
+  let b2 = backwardStart(bytes, s2, s3);
+  let b3 = backwardStart(bytes, s3, s4);
+  let b4 = backwardStart(bytes, s4, end);
+  // The four streams interleaved, two symbols each per step, so that the CPU can overlap
+  // their independent chains of loads; each stream then finishes on its own.
+  const { log, entries } = t;
+  const mask = (1 << log) - 1;
+  const hi = 25 - log;
+  let o = 0;
+  const steps = Math.min(last, q) >>> 1;
+  const safe = Math.min(b1, b2, b3, b4);
+  // Each step takes at most 2 * log <= 22 bits per stream; stop while 25 bits remain below.
+  const maxSteps = safe >= 25 ? Math.floor((safe - 25) / (2 * log)) + 1 : 0;
+  const n = Math.min(steps, maxSteps);
+  for (let k = 0; k < n; k++) {
+    let s = b1 - 25;
+    let p = s1 + (s >>> 3);
+    let w = (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> (s & 7);
+    let e = entries[(w >>> hi) & mask];
+    let f = entries[(w >>> (hi - (e & 255))) & mask];
+    out[o] = e >>> 8;
+    out[o + 1] = f >>> 8;
+    b1 -= (e & 255) + (f & 255);
+    s = b2 - 25;
+    p = s2 + (s >>> 3);
+    w = (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> (s & 7);
+    e = entries[(w >>> hi) & mask];
+    f = entries[(w >>> (hi - (e & 255))) & mask];
+    out[q + o] = e >>> 8;
+    out[q + o + 1] = f >>> 8;
+    b2 -= (e & 255) + (f & 255);
+    s = b3 - 25;
+    p = s3 + (s >>> 3);
+    w = (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> (s & 7);
+    e = entries[(w >>> hi) & mask];
+    f = entries[(w >>> (hi - (e & 255))) & mask];
+    out[2 * q + o] = e >>> 8;
+    out[2 * q + o + 1] = f >>> 8;
+    b3 -= (e & 255) + (f & 255);
+    s = b4 - 25;
+    p = s4 + (s >>> 3);
+    w = (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> (s & 7);
+    e = entries[(w >>> hi) & mask];
+    f = entries[(w >>> (hi - (e & 255))) & mask];
+    out[3 * q + o] = e >>> 8;
+    out[3 * q + o + 1] = f >>> 8;
+    b4 -= (e & 255) + (f & 255);
+    o += 2;
+  }
+  decodeStream(bytes, s1, b1, t, out, o, q);
+  decodeStream(bytes, s2, b2, t, out, q + o, 2 * q);
+  decodeStream(bytes, s3, b3, t, out, 2 * q + o, 3 * q);
+  decodeStream(bytes, s4, b4, t, out, 3 * q + o, size);
 }
