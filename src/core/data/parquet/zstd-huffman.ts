@@ -187,12 +187,9 @@ export function decodeHuffmanLiterals(bytes: Uint8Array, pos: number, end: numbe
   const mask = (1 << log) - 1;
   const hi = 25 - log;
   let o = 0;
-  const steps = Math.min(last, q) >>> 1;
-  const safe = Math.min(b1, b2, b3, b4);
-  // Each step takes at most 2 * log <= 22 bits per stream; stop while 25 bits remain below.
-  const maxSteps = safe >= 25 ? Math.floor((safe - 25) / (2 * log)) + 1 : 0;
-  const n = Math.min(steps, maxSteps);
-  for (let k = 0; k < n; k++) {
+  // Stop two symbols short of the shortest stream; each stream needs 25 bits below its position.
+  const lim = Math.min(last, q) & ~1;
+  while (o < lim && b1 >= 25 && b2 >= 25 && b3 >= 25 && b4 >= 25) {
     let s = b1 - 25;
     let p = s1 + (s >>> 3);
     let w = (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> (s & 7);

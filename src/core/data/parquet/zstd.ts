@@ -33,11 +33,7 @@ class FrameState {
   rep1 = 1;
   rep2 = 4;
   rep3 = 8;
-  /** Decoded literals of the current block (one buffer per thread, reused). */
-  readonly literals = sharedLiterals;
 }
-
-const sharedLiterals = new Uint8Array(MAX_BLOCK);
 
 /** Bits [bitPos - n, bitPos) for n up to 32 (offsets can need 31). */
 function readWide(bytes: Uint8Array, base: number, bitPos: number, n: number): number {
@@ -46,8 +42,20 @@ function readWide(bytes: Uint8Array, base: number, bitPos: number, n: number): n
   return hi * 65536 + peekBits(bytes, base, bitPos - (n - 16), 16);
 }
 
-/** Reads the literals section at bytes[pos, end); returns [literal bytes, their start, their count, next position]. */
-function readLiterals(bytes: Uint8Array, pos: number, end: number, st: FrameState): [Uint8Array, number, number, number] {
+/** Where decoded literals go: the tail of the output, beyond everything written so far. */
+function literalSpace(out: Uint8Array, op: number, size: number): number {
+  const at = out.length - size;
+  if (at < op) fail('zstd: output larger than announced');
+  return at;
+}
+
+/**
+ * Reads the literals section at bytes[pos, end); returns [literal bytes, their start, their
+ * count, next position]. Raw literals stay in the input; others are decoded into the tail of
+ * `out` (the sequences then copy them forward within one buffer, and never overtake them,
+ * because what remains to be written is at least the literals not yet used).
+ */
+function readLiterals(bytes: Uint8Array, pos: number, end: number, st: FrameState, out: Uint8Array, op: number): [Uint8Array, number, number, number] {
   const b0 = bytes[pos];
   const type = b0 & 3;
   const sizeFormat = (b0 >>> 2) & 3;
@@ -70,8 +78,9 @@ function readLiterals(bytes: Uint8Array, pos: number, end: number, st: FrameStat
       return [bytes, p, size, p + size];
     }
     if (p >= end) fail('zstd: RLE literals run past the block');
-    st.literals.fill(bytes[p], 0, size);
-    return [st.literals, 0, size, p + 1];
+    const at = literalSpace(out, op, size);
+    out.fill(bytes[p], at, at + size);
+    return [out, at, size, p + 1];
   }
   // Compressed (2) or treeless (3, reusing the previous Huffman table).
   let regen: number;
@@ -105,8 +114,9 @@ function readLiterals(bytes: Uint8Array, pos: number, end: number, st: FrameStat
   } else if (!st.huffman) {
     fail('zstd: treeless literals without a previous Huffman table');
   }
-  decodeHuffmanLiterals(bytes, streams, litEnd, st.huffman!, fourStreams, st.literals, regen);
-  return [st.literals, 0, regen, litEnd];
+  const at = literalSpace(out, op, regen);
+  decodeHuffmanLiterals(bytes, streams, litEnd, st.huffman!, fourStreams, out.subarray(at, at + regen), regen);
+  return [out, at, regen, litEnd];
 }
 
 function pickTable(
@@ -138,7 +148,8 @@ function pickTable(
 
 /** Decodes one compressed block from bytes[pos, end) into out at op; returns the new op. */
 function compressedBlock(bytes: Uint8Array, pos: number, end: number, out: Uint8Array, op: number, frameStart: number, st: FrameState): number {
-  const [lits, litStart, litCount, afterLits] = readLiterals(bytes, pos, end, st);
+  const [lits, litStart, litCount, afterLits] = readLiterals(bytes, pos, end, st, out, op);
+  const inOut = lits === out;
   let p = afterLits;
   if (p >= end) fail('zstd: block has no sequences section');
   let nbSeq = bytes[p++];
@@ -155,7 +166,8 @@ function compressedBlock(bytes: Uint8Array, pos: number, end: number, out: Uint8
   const outLen = out.length;
   if (nbSeq === 0) {
     if (op + litCount > outLen) fail('zstd: output larger than announced');
-    out.set(lits.subarray(litStart, litStart + litCount), op);
+    if (inOut) out.copyWithin(op, litStart, litStart + litCount);
+    else out.set(lits.subarray(litStart, litStart + litCount), op);
     return op + litCount;
   }
   if (p >= end) fail('zstd: truncated sequence modes');
@@ -247,8 +259,11 @@ function compressedBlock(bytes: Uint8Array, pos: number, end: number, out: Uint8
     if (bitPos < 0) fail('zstd: sequence bit stream ends early');
     // Execute: literals, then the match.
     if (lp + llen > litEnd || op + llen + mlen > outLen) fail('zstd: sequence runs past the literals or the output');
+    if (inOut && op + mlen > lp) fail('zstd: output overruns its literals');
     if (llen <= 16) {
       for (let k = 0; k < llen; k++) out[op + k] = lits[lp + k];
+    } else if (inOut) {
+      out.copyWithin(op, lp, lp + llen);
     } else {
       out.set(lits.subarray(lp, lp + llen), op);
     }
@@ -269,7 +284,8 @@ function compressedBlock(bytes: Uint8Array, pos: number, end: number, out: Uint8
   st.rep3 = rep3;
   const rest = litEnd - lp;
   if (op + rest > outLen) fail('zstd: output larger than announced');
-  out.set(lits.subarray(lp, litEnd), op);
+  if (inOut) out.copyWithin(op, lp, litEnd);
+  else out.set(lits.subarray(lp, litEnd), op);
   return op + rest;
 }
 
