@@ -1,0 +1,410 @@
+/**
+ * k-nearest-neighbour and radius search over a built KD-tree (layout: kdtree-build.ts).
+ * Distances are squared euclidean, summed in float64 from the float32 coordinates. Ties are
+ * broken by the smaller original row id, so answers are deterministic and equal to a
+ * brute-force sort by (distance, id).
+ */
+
+/**
+ * Lower bounds are compared against the current worst distance times this factor, so that
+ * rounding in a bound (summed differently from the point distances) never prunes a point at
+ * exactly the worst distance, which the id tie-break may still need.
+ */
+const SLACK = 1 + 1e-9;
+
+/** Rows in the query's own subtree searched depth-first before a sweep, for a first bound. */
+const SWEEP_WARM_ROWS = 2048;
+
+/**
+ * How a k-NN query walks the tree; {@link KdTree} picks one from what recent queries touched.
+ * - Descend: depth first, nearer child first, pruning by incremental cell distance (low d).
+ * - Sweep: the query's subtree, then every leaf in order, skipping leaves by tight box (high d).
+ * - Scan: the query's leaf, then every point, no box tests: when boxes prune almost nothing.
+ */
+export const Walk = { Descend: 0, Sweep: 1, Scan: 2 } as const;
+/** One of {@link Walk}'s values. */
+export type Walk = (typeof Walk)[keyof typeof Walk];
+
+/** One reusable search state per tree: a bounded max-heap of (distance, id) and scratch. */
+export class TreeSearch {
+  /** Points whose distance was (at least partly) computed; reset by the caller. */
+  visited = 0;
+  /** Leaves reached (Descend) or whose box passed (Sweep); reset by the caller. */
+  leavesTouched = 0;
+  /** Row ids found by the last radius query (first `count` entries), sorted by (distance, id). */
+  resultIds = new Int32Array(64);
+  /** Their squared distances. */
+  resultDist = new Float64Array(64);
+  private found = 0;
+  private readonly q: Float64Array;
+  // Per-dimension squared offset from the query to the current cell (nanoflann's `dists`).
+  private readonly offsets: Float64Array;
+  private readonly half: number;
+  private heapD = new Float64Array(16);
+  private heapI = new Int32Array(16);
+  private size = 0;
+  private k = 0;
+  private readonly stack = new Int32Array(3 * 128);
+  private leafNode: Int32Array | null = null;
+  private leafLo = new Int32Array(0);
+
+  constructor(
+    private readonly c: Float32Array,
+    private readonly ids: Int32Array,
+    private readonly boxes: Float32Array,
+    private readonly axes: Uint16Array,
+    private readonly splits: Float32Array,
+    private readonly d: number,
+    private readonly leafSize: number,
+  ) {
+    this.q = new Float64Array(d);
+    this.offsets = new Float64Array(d);
+    this.half = d >= 8 ? d >> 1 : d;
+  }
+
+  /** Number of leaves (computed on first use: O(n / leafSize)). */
+  get leafCount(): number {
+    return this.leaves().length;
+  }
+
+  /**
+   * Finds the k nearest rows to `query[offset .. offset + d)` and writes them, nearest first,
+   * to outIds/outDist at `outOffset`.
+   */
+  knn(query: Float32Array, offset: number, k: number, outIds: Int32Array, outDist: Float32Array, outOffset: number, walk: Walk): void {
+    const d = this.d;
+    for (let j = 0; j < d; j++) this.q[j] = query[offset + j];
+    if (this.heapD.length < k) {
+      this.heapD = new Float64Array(k);
+      this.heapI = new Int32Array(k);
+    }
+    this.k = k;
+    this.size = 0;
+    if (walk === Walk.Descend) this.descend();
+    else if (walk === Walk.Sweep) this.sweep();
+    else this.scanAll();
+    // Heap -> ascending order, written from the back.
+    const heapD = this.heapD;
+    const heapI = this.heapI;
+    for (let i = this.size - 1; i >= 0; i--) {
+      outIds[outOffset + i] = heapI[0];
+      outDist[outOffset + i] = heapD[0];
+      const lastD = heapD[i];
+      const lastI = heapI[i];
+      this.size = i;
+      if (i > 0) this.siftDown(lastD, lastI);
+    }
+  }
+
+  /**
+   * Every row within squared distance `r2` of `query[offset .. offset + d)`, sorted by
+   * (distance, id); returns the count (results in `resultIds` / `resultDist`).
+   */
+  radius(query: Float32Array, offset: number, r2: number): number {
+    const d = this.d;
+    for (let j = 0; j < d; j++) this.q[j] = query[offset + j];
+    this.found = 0;
+    const leafSize = this.leafSize;
+    const st = this.stack;
+    const limit = r2 * SLACK;
+    st[0] = 0;
+    st[1] = 0;
+    st[2] = this.ids.length;
+    let sp = 1;
+    while (sp > 0) {
+      sp--;
+      const node = st[3 * sp];
+      const lo = st[3 * sp + 1];
+      const hi = st[3 * sp + 2];
+      if (this.boxDist(node) > limit) continue;
+      const count = hi - lo;
+      if (count <= leafSize) {
+        this.collect(lo, hi, r2);
+        continue;
+      }
+      const mid = lo + (count >> 1);
+      st[3 * sp] = 2 * node + 1;
+      st[3 * sp + 1] = lo;
+      st[3 * sp + 2] = mid;
+      sp++;
+      st[3 * sp] = 2 * node + 2;
+      st[3 * sp + 1] = mid;
+      st[3 * sp + 2] = hi;
+      sp++;
+    }
+    this.sortFound();
+    return this.found;
+  }
+
+  private descend(): void {
+    // Root: the query's offset to the root box, per dimension.
+    const d = this.d;
+    const q = this.q;
+    const boxes = this.boxes;
+    const off = this.offsets;
+    let mindist = 0;
+    for (let j = 0; j < d; j++) {
+      const v = q[j];
+      const lo = boxes[2 * j];
+      const hi = boxes[2 * j + 1];
+      const t = v < lo ? lo - v : v > hi ? v - hi : 0;
+      off[j] = t * t;
+      mindist += t * t;
+    }
+    this.visit(0, 0, this.ids.length, mindist);
+  }
+
+  /**
+   * Depth first, nearer child first. The lower bound for the farther child changes only along
+   * the split axis (Arya & Mount's incremental distance, as in nanoflann): O(1) per node
+   * instead of a full box distance; a leaf's tight box is checked before its points.
+   */
+  private visit(node: number, lo: number, hi: number, mindist: number): void {
+    const count = hi - lo;
+    if (count <= this.leafSize) {
+      this.leavesTouched++;
+      if (this.boxDist(node) <= this.worst() * SLACK) this.scanRange(lo, hi);
+      return;
+    }
+    const axis = this.axes[node];
+    const left = 2 * node + 1;
+    const v = this.q[axis];
+    const lowMax = this.splits[2 * node];
+    const highMin = this.splits[2 * node + 1];
+    const mid = lo + (count >> 1);
+    const diff1 = v - lowMax;
+    const diff2 = v - highMin;
+    const off = this.offsets;
+    const old = off[axis];
+    if (diff1 + diff2 < 0) {
+      this.visit(left, lo, mid, mindist);
+      const cut = diff2 * diff2;
+      const m = mindist + cut - old;
+      if (m <= this.worst() * SLACK) {
+        off[axis] = cut;
+        this.visit(left + 1, mid, hi, m);
+        off[axis] = old;
+      }
+    } else {
+      this.visit(left + 1, mid, hi, mindist);
+      const cut = diff1 * diff1;
+      const m = mindist + cut - old;
+      if (m <= this.worst() * SLACK) {
+        off[axis] = cut;
+        this.visit(left, lo, mid, m);
+        off[axis] = old;
+      }
+    }
+  }
+
+  /**
+   * The query's own subtree of about SWEEP_WARM_ROWS rows depth-first (a good first bound),
+   * then every other leaf in storage order, skipped when its tight box is farther than the
+   * current k-th distance. A flat loop with no recursion: in high dimensions, where the
+   * descent reaches most leaves anyway, it costs less.
+   */
+  private sweep(): void {
+    const leafNode = this.leaves();
+    const leafLo = this.leafLo;
+    const [node, lo, hi] = this.home(SWEEP_WARM_ROWS);
+    this.offsets.fill(0);
+    this.visit(node, lo, hi, 0);
+    let worst = this.worst() * SLACK;
+    for (let i = 0, n = leafNode.length; i < n; i++) {
+      const a = leafLo[i];
+      if (a >= lo && a < hi) continue;
+      if (this.boxDist(leafNode[i]) > worst) continue;
+      this.leavesTouched++;
+      this.scanRange(a, leafLo[i + 1]);
+      worst = this.worst() * SLACK;
+    }
+  }
+
+  /** The query's own leaf first (for a tight bound early), then every other row in order. */
+  private scanAll(): void {
+    const [, lo, hi] = this.home(0);
+    this.scanRange(lo, hi);
+    this.scanRange(0, lo);
+    this.scanRange(hi, this.ids.length);
+  }
+
+  /** The subtree of at most max(rows, leafSize) rows whose cell holds the query: [node, lo, hi]. */
+  private home(rows: number): [number, number, number] {
+    const q = this.q;
+    let node = 0;
+    let lo = 0;
+    let hi = this.ids.length;
+    while (hi - lo > rows && hi - lo > this.leafSize) {
+      const mid = lo + ((hi - lo) >> 1);
+      if (q[this.axes[node]] * 2 < this.splits[2 * node] + this.splits[2 * node + 1]) {
+        node = 2 * node + 1;
+        hi = mid;
+      } else {
+        node = 2 * node + 2;
+        lo = mid;
+      }
+    }
+    return [node, lo, hi];
+  }
+
+  /** Leaf node ids in storage order (and `leafLo`, their first rows, plus n at the end). */
+  private leaves(): Int32Array {
+    if (this.leafNode) return this.leafNode;
+    const nodes: number[] = [];
+    const los: number[] = [];
+    const walk = (node: number, lo: number, hi: number): void => {
+      if (hi - lo <= this.leafSize) {
+        nodes.push(node);
+        los.push(lo);
+        return;
+      }
+      const mid = lo + ((hi - lo) >> 1);
+      walk(2 * node + 1, lo, mid);
+      walk(2 * node + 2, mid, hi);
+    };
+    walk(0, 0, this.ids.length);
+    los.push(this.ids.length);
+    this.leafLo = Int32Array.from(los);
+    return (this.leafNode = Int32Array.from(nodes));
+  }
+
+  private worst(): number {
+    return this.size < this.k ? Infinity : this.heapD[0];
+  }
+
+  /**
+   * Squared distance from the query to node's tight box, without branches: per dimension the
+   * gap is max(|v - centre| - halfWidth, 0), taken as (t + |t|) / 2 (branchy versions
+   * mispredict on every other dimension).
+   */
+  private boxDist(node: number): number {
+    const d = this.d;
+    const q = this.q;
+    const boxes = this.boxes;
+    let s = 0;
+    for (let j = 0, b = node * 2 * d; j < d; j++, b += 2) {
+      const lo = boxes[b];
+      const hi = boxes[b + 1];
+      const t = Math.abs(q[j] - (lo + hi) * 0.5) - (hi - lo) * 0.5;
+      const u = t + Math.abs(t);
+      s += u * u;
+    }
+    return s * 0.25;
+  }
+
+  private scanRange(lo: number, hi: number): void {
+    const ids = this.ids;
+    this.visited += hi - lo;
+    let worst = this.worst();
+    for (let p = lo; p < hi; p++) {
+      const s = this.dist(p, worst);
+      if (s > worst) continue;
+      const id = ids[p];
+      if (this.size < this.k) {
+        this.siftUp(s, id);
+        worst = this.worst();
+      } else if (s < worst || id < this.heapI[0]) {
+        this.siftDown(s, id);
+        worst = this.heapD[0];
+      }
+    }
+  }
+
+  private collect(lo: number, hi: number, r2: number): void {
+    this.visited += hi - lo;
+    for (let p = lo; p < hi; p++) {
+      const s = this.dist(p, r2);
+      if (s > r2) continue;
+      if (this.found === this.resultIds.length) {
+        const ids = new Int32Array(this.found * 2);
+        ids.set(this.resultIds);
+        const dist = new Float64Array(this.found * 2);
+        dist.set(this.resultDist);
+        this.resultIds = ids;
+        this.resultDist = dist;
+      }
+      this.resultIds[this.found] = this.ids[p];
+      this.resultDist[this.found++] = s;
+    }
+  }
+
+  private sortFound(): void {
+    const n = this.found;
+    const ids = this.resultIds;
+    const dist = this.resultDist;
+    const order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => dist[a] - dist[b] || ids[a] - ids[b]);
+    const sortedIds = new Int32Array(Math.max(64, n));
+    const sortedDist = new Float64Array(Math.max(64, n));
+    for (let i = 0; i < n; i++) {
+      sortedIds[i] = ids[order[i]];
+      sortedDist[i] = dist[order[i]];
+    }
+    this.resultIds = sortedIds;
+    this.resultDist = sortedDist;
+  }
+
+  /**
+   * Squared distance from the query to row p. For d >= 8 the first half is summed, and if that
+   * already passes `limit` the partial sum is returned (any value above `limit` means "out").
+   * One check per point, where it is usually decided, keeps the branch predictable; checking
+   * every few dimensions costs more in mispredictions than it saves.
+   */
+  private dist(p: number, limit: number): number {
+    const d = this.d;
+    const c = this.c;
+    const q = this.q;
+    const base = p * d;
+    const half = this.half;
+    let s = 0;
+    let j = 0;
+    for (; j < half; j++) {
+      const a = c[base + j] - q[j];
+      s += a * a;
+    }
+    if (s > limit) return s;
+    for (; j < d; j++) {
+      const a = c[base + j] - q[j];
+      s += a * a;
+    }
+    return s;
+  }
+
+  private siftUp(dist: number, id: number): void {
+    const heapD = this.heapD;
+    const heapI = this.heapI;
+    let i = this.size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pd = heapD[parent];
+      if (pd > dist || (pd === dist && heapI[parent] > id)) break;
+      heapD[i] = pd;
+      heapI[i] = heapI[parent];
+      i = parent;
+    }
+    heapD[i] = dist;
+    heapI[i] = id;
+  }
+
+  /** Puts (dist, id) at the root and sifts it down within the first `size` entries. */
+  private siftDown(dist: number, id: number): void {
+    const heapD = this.heapD;
+    const heapI = this.heapI;
+    const size = this.size;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= size) break;
+      const r = child + 1;
+      if (r < size && (heapD[r] > heapD[child] || (heapD[r] === heapD[child] && heapI[r] > heapI[child]))) child = r;
+      const cd = heapD[child];
+      if (cd < dist || (cd === dist && heapI[child] < id)) break;
+      heapD[i] = cd;
+      heapI[i] = heapI[child];
+      i = child;
+    }
+    heapD[i] = dist;
+    heapI[i] = id;
+  }
+}
