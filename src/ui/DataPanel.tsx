@@ -88,6 +88,7 @@ export function DataPanel() {
               ))}
             </select>
           </label>
+          <div className="schema-scroll">
           <table className="schema">
             <thead>
               <tr>
@@ -126,6 +127,7 @@ export function DataPanel() {
               ))}
             </tbody>
           </table>
+          </div>
         </div>
       )}
     </section>
