@@ -1,0 +1,84 @@
+/**
+ * The trainer on a real GPU through Node + Dawn (see docs/gpu.md): the project's training loop
+ * against plain tfjs-backend-webgpu in one process, on the workloads docs/gpu.md measured:
+ *   MLP 784-1024-1024-10, Adam, batch 512 and 4096; MLP 784-128-10, SGD, batch 64.
+ * Runners as in bench/trainer-workloads.ts (trainbench, tfjs minimize, tfjs trainOnBatch).
+ * A warm-up run per case, then reps round-robin; median/min/max samples/s; a short table last.
+ *
+ *   npm run bench:gpu:bundle                       # -> .bench-out/gpu.mjs (webgpu left external)
+ *   bash .gpu/run.sh .bench-out/gpu.mjs --json     # on the GPU machine, from the project's root
+ *   VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json node .bench-out/gpu.mjs --quick   # here
+ *
+ * --quick: a smaller model (hidden / 16, batch <= 256), 2 steps per run, 1 rep: a smoke test of
+ * the bundle on SwiftShader, not a measurement.
+ * Total runtime on an H200-class GPU: well under 3 minutes (about 1 minute expected).
+ */
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import * as tf from '@tensorflow/tfjs';
+import { arch, cpus, platform } from 'node:os';
+import { installNodeWebGpu } from '../src/gpu/node-webgpu';
+import { probeWebGpu } from '../src/gpu/probe';
+import { measure, ratios, sinkValue, table, type Timing, type Workload } from './trainer-workloads';
+
+const args = process.argv.slice(2);
+const asJson = args.includes('--json');
+const quick = args.includes('--quick');
+const log = (m: string) => process.stderr.write(`[gpu] ${m}\n`);
+const started = performance.now();
+
+const WORKLOADS: Workload[] = [
+  { name: 'mlp-784-1024-1024-10 adam b512', inputs: 784, hidden: [1024, 1024], classes: 10, optimizer: 'adam', learningRate: 0.001, batch: 512, steps: 60 },
+  { name: 'mlp-784-1024-1024-10 adam b4096', inputs: 784, hidden: [1024, 1024], classes: 10, optimizer: 'adam', learningRate: 0.001, batch: 4096, steps: 30 },
+  { name: 'mlp-784-128-10 sgd b64', inputs: 784, hidden: [128], classes: 10, optimizer: 'sgd', learningRate: 0.01, batch: 64, steps: 100 },
+];
+const REPS = quick ? 1 : 5;
+const WARMUP_STEPS = quick ? 1 : 5;
+
+async function main(): Promise<number> {
+  if (!(await installNodeWebGpu())) {
+    log('the npm package "webgpu" (Dawn) did not load: run from the project root with node_modules present');
+    return 1;
+  }
+  const probe = await probeWebGpu();
+  if ('reason' in probe) {
+    log(`no WebGPU adapter: ${probe.reason}`);
+    return 1;
+  }
+  tf.env().set('PROD', true);
+  if (!(await tf.setBackend('webgpu'))) {
+    log('tfjs-backend-webgpu failed to start');
+    return 1;
+  }
+  await tf.ready();
+  log(`adapter ${probe.adapter?.vendor} ${probe.adapter?.architecture}; features ${probe.features.join(', ')}`);
+
+  const results: Timing[] = [];
+  const allRatios: Record<string, number> = {};
+  for (const w0 of WORKLOADS) {
+    // SwiftShader runs the full 784-1024-1024-10 at about 20 samples/s: --quick shrinks the model
+    // (hidden widths / 16, batch at most 256) so the smoke test exercises every path in seconds.
+    const w = quick ? { ...w0, name: `${w0.name} (quick: smaller)`, hidden: w0.hidden.map((h) => Math.max(8, h >> 4)), batch: Math.min(w0.batch, 256), steps: 2 } : w0;
+    const t = await measure(w, REPS, WARMUP_STEPS, log);
+    results.push(...t);
+    Object.assign(allRatios, ratios(w, t));
+  }
+  const machine = {
+    adapter: probe.adapter, features: probe.features, backend: 'webgpu', runtime: `node ${process.versions.node} + dawn`, tfjs: tf.version.tfjs,
+    cpu: cpus()[0]?.model ?? 'unknown', platform: `${platform()} ${arch()}`, quick, seconds: Math.round((performance.now() - started) / 1000),
+  };
+  const short = `${table(results)}\n\n${Object.entries(allRatios).map(([k, v]) => `${k}: ${v.toFixed(2)}x`).join('\n')}\n`;
+  if (asJson) {
+    process.stdout.write(`${JSON.stringify({ stage: 'trainer-gpu', machine, results: results.map(({ name, median, min, max, unit }) => ({ name, median, min, max, unit })), ratios: allRatios })}\n`);
+    process.stderr.write(`\n${JSON.stringify(machine)}\n${short}`);
+  } else process.stdout.write(`${JSON.stringify(machine)}\n\n${short}`);
+  log(`done in ${machine.seconds} s (sink ${sinkValue().toFixed(3)})`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: Error) => {
+    log(`failed: ${e.stack ?? e.message}`);
+    process.exit(1);
+  },
+);
