@@ -1,0 +1,183 @@
+import type { Column } from '../data/table';
+import { IndexError } from './errors';
+
+/**
+ * 64-bit hashes of table rows, as two 32-bit lanes: `lo[i]`, `hi[i]` for row i. No BigInt,
+ * no per-row strings or objects: columns are mixed in one pass each over typed arrays.
+ */
+export interface RowHashes {
+  readonly lo: Uint32Array;
+  readonly hi: Uint32Array;
+}
+
+// Constants of MurmurHash3 x86_128, whose two-lane round this is.
+const C1 = 0x239b961b;
+const C2 = 0xab0e9789;
+const C3 = 0x38b34ae5;
+const N1 = 0x561ccd1b;
+const N2 = 0x0bcaa747;
+const MISSING = 0x5bd1e995;
+
+/**
+ * Hashes rows 0..rows-1 over `columns` (in that order; column order matters).
+ *
+ * What is hashed is the raw bits of each value: float64 as two 32-bit words, float32, int32,
+ * uint8 and categorical codes as one. -0 hashes as 0 and every NaN as one canonical NaN, so
+ * rows that compare equal value by value hash equal. A missing value (validity 0, or code -1)
+ * takes a separate mixing step, so it never hashes like any value, and a column with an
+ * all-valid mask hashes like the same column without one.
+ *
+ * Each 32-bit word k goes through MurmurHash3's scramble, then both lanes absorb it with the
+ * x86_128 round (h1 ^= k; h1 = rotl(h1, 19) + h2; h1 = h1 * 5 + N1; and likewise for h2);
+ * the lanes are finished with fmix32 and cross-added. Hashes are stable across runs and
+ * platforms of the same endianness (all current JS engines are little-endian).
+ */
+export function hashRows(columns: readonly Column[], rows: number, seed = 0): RowHashes {
+  if (!Number.isInteger(rows) || rows < 0) throw new IndexError(`hashRows: rows must be a non-negative integer, got ${rows}`);
+  const lo = new Uint32Array(rows).fill(seed >>> 0);
+  const hi = new Uint32Array(rows).fill((seed ^ 0x9e3779b9) >>> 0);
+  for (const col of columns) {
+    const length = col.kind === 'categorical' ? col.codes.length : col.values.length;
+    if (length < rows) throw new IndexError(`hashRows: column "${col.name}" has ${length} rows, fewer than the ${rows} to hash`);
+    if (col.kind === 'categorical') mixInt32(col.codes, null, true, lo, hi, rows);
+    else if (col.values instanceof Float64Array) mixFloat64(col.values, col.valid, lo, hi, rows);
+    else if (col.values instanceof Float32Array) mixFloat32(col.values, col.valid, lo, hi, rows);
+    else if (col.values instanceof Int32Array) mixInt32(col.values, col.valid, false, lo, hi, rows);
+    else mixUint8(col.values, col.valid, lo, hi, rows);
+  }
+  finish(lo, hi, columns.length);
+  return { lo, hi };
+}
+
+function scramble(k: number): number {
+  k = Math.imul(k, C1);
+  k = (k << 15) | (k >>> 17);
+  return Math.imul(k, C2);
+}
+
+// The rounds are written out in each loop below (rather than called) so that each loop
+// keeps both lanes in registers; they are the same code.
+
+function mixFloat64(values: Float64Array, valid: Uint8Array | null, lo: Uint32Array, hi: Uint32Array, rows: number): void {
+  const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+  for (let i = 0; i < rows; i++) {
+    let h1 = lo[i];
+    let h2 = hi[i];
+    if (valid !== null && valid[i] === 0) {
+      h1 = (Math.imul(h1 ^ MISSING, C3) + h2) | 0;
+      h2 = (Math.imul(h2 ^ MISSING, C1) + h1) | 0;
+    } else {
+      const v = values[i];
+      let a = words[2 * i];
+      let b = words[2 * i + 1];
+      if (v === 0) {
+        a = 0;
+        b = 0;
+      } else if (v !== v) {
+        a = 0;
+        b = 0x7ff80000;
+      }
+      const k1 = scramble(a);
+      let k2 = Math.imul(b, C2);
+      k2 = (k2 << 16) | (k2 >>> 16);
+      k2 = Math.imul(k2, C3);
+      h1 ^= k1;
+      h1 = (((h1 << 19) | (h1 >>> 13)) + h2) | 0;
+      h1 = (Math.imul(h1, 5) + N1) | 0;
+      h2 ^= k2;
+      h2 = (((h2 << 17) | (h2 >>> 15)) + h1) | 0;
+      h2 = (Math.imul(h2, 5) + N2) | 0;
+    }
+    lo[i] = h1;
+    hi[i] = h2;
+  }
+}
+
+function mixFloat32(values: Float32Array, valid: Uint8Array | null, lo: Uint32Array, hi: Uint32Array, rows: number): void {
+  const words = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  for (let i = 0; i < rows; i++) {
+    let h1 = lo[i];
+    let h2 = hi[i];
+    if (valid !== null && valid[i] === 0) {
+      h1 = (Math.imul(h1 ^ MISSING, C3) + h2) | 0;
+      h2 = (Math.imul(h2 ^ MISSING, C1) + h1) | 0;
+    } else {
+      const v = values[i];
+      const k1 = scramble(v === 0 ? 0 : v !== v ? 0x7fc00000 : words[i]);
+      h1 ^= k1;
+      h1 = (((h1 << 19) | (h1 >>> 13)) + h2) | 0;
+      h1 = (Math.imul(h1, 5) + N1) | 0;
+      h2 ^= (k1 << 7) | (k1 >>> 25);
+      h2 = (((h2 << 17) | (h2 >>> 15)) + h1) | 0;
+      h2 = (Math.imul(h2, 5) + N2) | 0;
+    }
+    lo[i] = h1;
+    hi[i] = h2;
+  }
+}
+
+/** Int32 values, or categorical codes (`negativeMissing`: a code below 0 is missing). */
+function mixInt32(values: Int32Array, valid: Uint8Array | null, negativeMissing: boolean, lo: Uint32Array, hi: Uint32Array, rows: number): void {
+  for (let i = 0; i < rows; i++) {
+    let h1 = lo[i];
+    let h2 = hi[i];
+    const v = values[i];
+    if ((valid !== null && valid[i] === 0) || (negativeMissing && v < 0)) {
+      h1 = (Math.imul(h1 ^ MISSING, C3) + h2) | 0;
+      h2 = (Math.imul(h2 ^ MISSING, C1) + h1) | 0;
+    } else {
+      const k1 = scramble(v);
+      h1 ^= k1;
+      h1 = (((h1 << 19) | (h1 >>> 13)) + h2) | 0;
+      h1 = (Math.imul(h1, 5) + N1) | 0;
+      h2 ^= (k1 << 7) | (k1 >>> 25);
+      h2 = (((h2 << 17) | (h2 >>> 15)) + h1) | 0;
+      h2 = (Math.imul(h2, 5) + N2) | 0;
+    }
+    lo[i] = h1;
+    hi[i] = h2;
+  }
+}
+
+function mixUint8(values: Uint8Array, valid: Uint8Array | null, lo: Uint32Array, hi: Uint32Array, rows: number): void {
+  for (let i = 0; i < rows; i++) {
+    let h1 = lo[i];
+    let h2 = hi[i];
+    if (valid !== null && valid[i] === 0) {
+      h1 = (Math.imul(h1 ^ MISSING, C3) + h2) | 0;
+      h2 = (Math.imul(h2 ^ MISSING, C1) + h1) | 0;
+    } else {
+      const k1 = scramble(values[i]);
+      h1 ^= k1;
+      h1 = (((h1 << 19) | (h1 >>> 13)) + h2) | 0;
+      h1 = (Math.imul(h1, 5) + N1) | 0;
+      h2 ^= (k1 << 7) | (k1 >>> 25);
+      h2 = (((h2 << 17) | (h2 >>> 15)) + h1) | 0;
+      h2 = (Math.imul(h2, 5) + N2) | 0;
+    }
+    lo[i] = h1;
+    hi[i] = h2;
+  }
+}
+
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+function finish(lo: Uint32Array, hi: Uint32Array, columns: number): void {
+  for (let i = 0; i < lo.length; i++) {
+    let h1 = lo[i] ^ columns;
+    let h2 = hi[i] ^ columns;
+    h1 = (h1 + h2) | 0;
+    h2 = (h2 + h1) | 0;
+    h1 = fmix32(h1);
+    h2 = fmix32(h2);
+    h1 = (h1 + h2) | 0;
+    lo[i] = h1;
+    hi[i] = h2 + h1;
+  }
+}
