@@ -1,0 +1,62 @@
+import { expect, test, type Page } from '@playwright/test';
+
+/** Loads the page, waits for the default sample, and collects page errors. */
+async function open(page: Page): Promise<string[]> {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/');
+  await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '344');
+  return errors;
+}
+
+async function losses(page: Page) {
+  const status = page.getByTestId('run-status');
+  return {
+    steps: Number(await status.getAttribute('data-steps')),
+    first: Number(await status.getAttribute('data-first-loss')),
+    last: Number(await status.getAttribute('data-last-loss')),
+  };
+}
+
+test.describe('the trainer in Chromium', () => {
+  test('trains the CNN on mnist-2k on WebGPU and the loss falls', async ({ page }) => {
+    test.setTimeout(180_000);
+    const errors = await open(page);
+    await page.getByTestId('file-input').setInputFiles('public/datasets/mnist-2k.arrow');
+    const summary = page.getByTestId('dataset-summary');
+    await expect(summary).toHaveAttribute('data-rows', '2000');
+    await expect(summary).toHaveAttribute('data-name', 'mnist-2k.arrow');
+    await expect(page.getByTestId('label-select')).toHaveValue('digit');
+
+    await page.getByTestId('model-select').selectOption('cnn');
+    // A small CNN: SwiftShader runs convolution gradients slowly.
+    await page.getByLabel('Conv filters').fill('4, 8');
+    await page.getByLabel('Batch size').fill('64');
+    await page.getByLabel('Epochs').fill('1');
+    await page.getByTestId('train-button').click();
+
+    await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
+    await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done', { timeout: 170_000 });
+    const { steps, first, last } = await losses(page);
+    expect(steps).toBe(25); // 1,600 training rows in batches of 64
+    expect(first).toBeGreaterThan(1.5); // about ln 10 for ten classes at the start
+    expect(last).toBeLessThan(first * 0.8);
+    await expect(page.getByTestId('run-status')).toContainText('accuracy');
+    expect(errors).toEqual([]);
+  });
+
+  test('keeps the trainer fed: data wait stays under 5 % of step time on the bundled sample', async ({ page }) => {
+    const errors = await open(page);
+    await page.getByLabel('Epochs').fill('6');
+    await page.getByTestId('train-button').click();
+    await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
+    await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done', { timeout: 110_000 });
+    expect((await losses(page)).steps).toBeGreaterThanOrEqual(50);
+    // The share the Compare panel shows (wait after the first step over wall time), e.g. "0.4 %".
+    const shown = await page.locator('.metric', { hasText: 'waiting for data' }).locator('.metric-value').innerText();
+    const share = Number(shown.replace('%', '').trim());
+    expect(Number.isFinite(share)).toBe(true);
+    expect(share).toBeLessThan(5);
+    expect(errors).toEqual([]);
+  });
+});
