@@ -154,6 +154,7 @@ export function pump(): void {
         const next = store.getState().runs.find((r) => r.status === 'queued');
         if (!next) break;
         await runOne(next.id);
+        performance.mark(`trainbench:run-end:${next.id}`);
         const done = store.getState().runs.find((r) => r.id === next.id);
         if (done) announceFinished(done);
       }
@@ -169,6 +170,8 @@ async function runOne(id: string): Promise<void> {
   if (!run || !run.settings) return;
   const settings = run.settings;
   const { summary, label, features } = state.dataset;
+  // Marks on the performance timeline, to line runs up with anything slow in a profile.
+  performance.mark(`trainbench:run-start:${id}`);
   updateRun(id, () => ({ status: 'running', startedAt: Date.now() }));
   store.setState({ activeRunId: id });
   const fail = (error: string) => updateRun(id, () => ({ status: 'failed', error, finishedAt: Date.now() }));

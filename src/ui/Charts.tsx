@@ -52,7 +52,7 @@ const pct = (v: number) => `${Math.round(v * 100)} %`;
 
 /** The comparison view: every run overlaid in its own colour, a legend that toggles runs, and live metrics. */
 export function Charts() {
-  const { withData, shown, names, hidden } = useShownRuns(1000, 400);
+  const { withData, shown, names, hidden } = useShownRuns(1000, 250);
   return (
     <section className="panel compare-panel" aria-labelledby="compare-heading" data-testid="compare-chart" data-series={shown.length}>
       <div className="panel-head">
@@ -69,7 +69,7 @@ export function Charts() {
 }
 
 function LossCard() {
-  const { shown, names } = useShownRuns(500, 0);
+  const { shown, names } = useShownRuns(1000, 0);
   const [tab, setTab] = useState<(typeof LOSS_TABS)[number]['id']>('step');
   return (
     <div className="chart-card" data-testid="loss-chart" data-series={shown.length}>
@@ -82,7 +82,7 @@ function LossCard() {
 }
 
 function OtherCard() {
-  const { shown, names } = useShownRuns(500, 250);
+  const { shown, names } = useShownRuns(1000, 500);
   const [tab, setTab] = useState<(typeof OTHER_TABS)[number]['id']>('rate');
   const isClassification = shown.some((r) => r.epochs.some((e) => e.valAccuracy !== null));
   return (

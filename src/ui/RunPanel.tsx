@@ -1,4 +1,4 @@
-import { useWorkbench } from './hooks';
+import { useThrottledWorkbench } from './hooks';
 import { ConfigForm } from './run/ConfigForm';
 import { SweepPanel } from './run/SweepPanel';
 
@@ -15,7 +15,7 @@ export function RunPanel() {
 }
 
 function RunStatus() {
-  const run = useWorkbench((s) => s.runs.find((r) => r.id === s.activeRunId) ?? null);
+  const run = useThrottledWorkbench((s) => s.runs.find((r) => r.id === s.activeRunId) ?? null, 500, 190);
   if (!run) return <p data-testid="run-status" data-status="idle" className="muted">No run yet: press Train.</p>;
   const last = run.steps[run.steps.length - 1];
   const first = run.steps[0];

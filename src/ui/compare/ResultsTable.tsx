@@ -24,7 +24,7 @@ function valText(r: ResultRow, v: number | null): string {
 
 /** One row per configuration (runs grouped over seeds), sortable, with a chosen baseline and CSV/JSON export. */
 export function ResultsTable() {
-  const runs = useThrottledWorkbench((s) => s.runs, 1000, 650);
+  const runs = useThrottledWorkbench((s) => s.runs, 1000, 750);
   const view = useWorkbench((s) => s.view);
   const [sort, setSort] = useState<{ column: SortColumn; dir: 'asc' | 'desc' } | null>(null);
   const rows = useMemo(() => groupResults(runs, view.targetLoss), [runs, view.targetLoss]);

@@ -2,7 +2,7 @@ import { memo, useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { RunView } from '../../state/store';
 import { compact, runColour } from '../format';
-import { mergeSeries, stepTimeBar, type Point, type StepTimeBar } from './series';
+import { extent, mergeSeries, niceTicks, stepTimeBar, type Point, type StepTimeBar } from './series';
 
 /**
  * A plain SVG tick label. Recharts' own <Text> measures every label in the DOM on every
@@ -35,6 +35,10 @@ interface LinesProps {
 /** Every run as a line in its own colour over a shared x axis; hover shows the values. */
 export const RunLines = memo(function RunLines({ runs, names, series, xLabel, yLabel, yFormat = compact, height = 240 }: LinesProps) {
   const rows = useMemo(() => mergeSeries(runs, series), [runs, series]);
+  const axes = useMemo(() => {
+    const e = extent(rows);
+    return { x: niceTicks(e.x[0], e.x[1], 6), y: niceTicks(e.y[0], e.y[1], 5) };
+  }, [rows]);
   const xTick = useMemo(() => tick(compact, 'x'), []);
   const yTick = useMemo(() => tick(yFormat, 'y'), [yFormat]);
   return (
@@ -43,8 +47,8 @@ export const RunLines = memo(function RunLines({ runs, names, series, xLabel, yL
     <ResponsiveContainer width="100%" height={height}>
       <LineChart data={rows} margin={{ top: 4, right: 16, bottom: 0, left: 0 }}>
         <CartesianGrid strokeDasharray="3 3" vertical={false} />
-        <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} interval={0} tick={xTick} />
-        <YAxis width={52} interval={0} tick={yTick} domain={['auto', 'auto']} />
+        <XAxis dataKey="x" type="number" domain={axes.x.domain} ticks={axes.x.ticks} interval={0} tick={xTick} allowDataOverflow />
+        <YAxis type="number" width={52} domain={axes.y.domain} ticks={axes.y.ticks} interval={0} tick={yTick} allowDataOverflow />
         <Tooltip formatter={fmt4} labelFormatter={(x) => `${xLabel} ${fmt4(x)}`} contentStyle={{ fontSize: 12 }} />
         {runs.map((r) => (
           <Line key={r.id} dataKey={r.id} name={names[r.id] ?? r.title} stroke={runColour(r.colour)} dot={false} isAnimationActive={false} connectNulls strokeWidth={1.5} />

@@ -112,3 +112,43 @@ export function stepTimeBar(r: RunView): Omit<StepTimeBar, 'id' | 'name'> | null
   barCache.set(r.steps, bar);
   return bar;
 }
+
+/**
+ * Round tick values covering [lo, hi] (steps of 1, 2 or 5 times a power of ten), and the
+ * domain they span. Given to recharts as `ticks` and `domain`, so it does not compute nice
+ * ticks itself (with decimal.js, on every update).
+ */
+export function niceTicks(lo: number, hi: number, count = 5): { ticks: number[]; domain: [number, number] } {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return { ticks: [0, 1], domain: [0, 1] };
+  if (hi <= lo) {
+    const pad = Math.abs(lo) * 0.1 || 1;
+    lo -= pad;
+    hi += pad;
+  }
+  const raw = (hi - lo) / Math.max(1, count - 1);
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((st) => st >= raw) ?? 10 * mag;
+  const start = Math.floor(lo / step) * step;
+  const end = Math.ceil(hi / step) * step;
+  const ticks: number[] = [];
+  for (let v = start; v <= end + step / 2; v += step) ticks.push(Number(v.toPrecision(12)));
+  return { ticks, domain: [ticks[0], ticks[ticks.length - 1]] };
+}
+
+/** The x and y extent of merged rows (every column but x counts for y). */
+export function extent(rows: readonly Row[]): { x: [number, number]; y: [number, number] } {
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (const r of rows) {
+    for (const k in r) {
+      const v = r[k];
+      if (k === 'x') {
+        if (v < x0) x0 = v;
+        if (v > x1) x1 = v;
+      } else {
+        if (v < y0) y0 = v;
+        if (v > y1) y1 = v;
+      }
+    }
+  }
+  return { x: [x0, x1], y: [y0, y1] };
+}

@@ -1,3 +1,4 @@
+import { useId } from 'react';
 import { BACKENDS } from '../../core/train/run-config';
 import { OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, type ScheduleSpec } from '../../core/train/optimizer-spec';
 import { matrixSize } from '../../core/share/matrix';
@@ -16,10 +17,11 @@ const HYPERS = [
   { key: 'weightDecay', label: 'Weight decay' },
 ] as const;
 
-const SHOWN_BACKENDS = BACKENDS.filter((b) => b !== 'wasm');
+const SHOWN_BACKENDS = BACKENDS;
 
 /** The run configuration: model, optimizer and schedule, data and length; several values where a matrix is wanted. */
 export function ConfigForm() {
+  const lengthId = useId();
   const settings = useWorkbench((s) => s.settings);
   const matrix = useWorkbench((s) => s.matrix);
   const error = useWorkbench((s) => s.settingsError);
@@ -152,13 +154,14 @@ export function ConfigForm() {
       <fieldset className="group">
         <legend>Length and repeats</legend>
         <div className="row wrap">
-          <label className="small-field wide-field">
-            Run length
-            <select value={byTime ? 'time' : 'epochs'} onChange={(e) => updateSettings({ timeBudgetSec: e.target.value === 'time' ? 30 : null })}>
-              <option value="epochs">epoch count</option>
-              <option value="time">a time budget</option>
+          {/* Label beside, not around, the select: its option texts would otherwise join the label text. */}
+          <div className="small-field field">
+            <label htmlFor={lengthId}>Run length</label>
+            <select id={lengthId} value={byTime ? 'time' : 'epochs'} onChange={(e) => updateSettings({ timeBudgetSec: e.target.value === 'time' ? 30 : null })}>
+              <option value="epochs">epochs</option>
+              <option value="time">seconds</option>
             </select>
-          </label>
+          </div>
           {byTime ? (
             <label className="small-field">
               Time budget (s)

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { environmentLabel } from '../../core/train/results';
 import { clearRuns, deleteRun, pauseRun, removeQueued, resumeRun, stopRun } from '../../state/run-actions';
 import type { RunView } from '../../state/store';
-import { useWorkbench } from '../hooks';
+import { useThrottledWorkbench, useWorkbench } from '../hooks';
 import { runColour, seconds } from '../format';
 
 /** Fraction of a run done: steps of the expected steps, or time of the budget. */
@@ -18,7 +18,8 @@ const Swatch = ({ r }: { r: RunView }) => <span className="swatch" style={{ back
 
 /** The queue bar: what runs, what waits, progress, pause / stop, and the finished runs (delete, clear). */
 export function QueuePanel() {
-  const runs = useWorkbench((s) => s.runs);
+  // Throttled like the charts: the bar follows a run twice a second, in a transition.
+  const runs = useThrottledWorkbench((s) => s.runs, 500, 60);
   const storage = useWorkbench((s) => s.storage);
   const [open, setOpen] = useState(false);
   const [confirmClear, setConfirmClear] = useState(false);

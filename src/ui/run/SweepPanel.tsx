@@ -98,7 +98,7 @@ function SweepStatus({ sweep }: { sweep: SweepView }) {
         <tbody>
           {ranking.map((r) => {
             const waiting = pending.includes(r.key);
-            const state = r.failed ? 'failed' : waiting ? 'running next rung' : r.stoppedEarly ? `stopped early (rung ${r.rungReached + 1})` : rankedFinal ? 'finished' : 'survived';
+            const state = r.failed ? 'failed' : waiting ? 'running next rung' : r.stoppedEarly ? 'stopped early' : rankedFinal ? 'finished' : 'survived';
             return (
               <tr key={r.key} className={r.stoppedEarly && !waiting ? 'stopped-early' : ''} data-stopped-early={r.stoppedEarly && !waiting}>
                 <td className="num">{rankedFinal ? r.rank : '·'}</td>
@@ -106,7 +106,7 @@ function SweepStatus({ sweep }: { sweep: SweepView }) {
                 <td className="num">{r.budget} ep.</td>
                 <td className="num">{compact(r.lossReached)}</td>
                 <td className="num">{r.timeToTarget === null ? '–' : seconds(r.timeToTarget)}</td>
-                <td>{state}</td>
+                <td title={`ran up to rung ${r.rungReached + 1} of ${rungs.length}`}>{state}</td>
               </tr>
             );
           })}
