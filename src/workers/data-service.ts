@@ -11,11 +11,12 @@ import { serveBatches, type BatchServer } from './batch-channel';
 import { readChunks } from '../core/data/chunks';
 import { StreamEncoder } from '../core/data/stream-encoder';
 import { GrowingRows, StreamingBatcher } from '../core/data/stream-batcher';
-import { DataError, type DataTable } from '../core/data/table';
+import { DataError, getColumn, type Column, type DataTable } from '../core/data/table';
+import { dedupRows, leakReport, nearestRows, neighbourIndex } from '../core/data/quality';
 import { transfer, type Handlers } from './rpc';
 import { serializeTable } from '../core/data/table-codec';
 import type { TableCache } from './table-cache';
-import type { DataApi } from './protocol';
+import type { DataApi, NeighbourView } from './protocol';
 
 /** sha256 of bytes as hex, through Web Crypto (in browsers, workers and Node 20). */
 export async function sha256Hex(bytes: ArrayBuffer | Uint8Array): Promise<string> {
@@ -27,9 +28,42 @@ export async function sha256Hex(bytes: ArrayBuffer | Uint8Array): Promise<string
  * `cache`: where decoded tables are kept by content hash; the data worker writes an entry
  * after adopting a freshly decoded single-file table, off the path of the load.
  */
+/** A cell as plain JS, for display. */
+function cellValue(col: Column, row: number): string | number | null {
+  if (col.kind === 'categorical') return col.codes[row] < 0 ? null : col.dictionary[col.codes[row]];
+  return col.valid !== null && col.valid[row] === 0 ? null : col.values[row];
+}
+
+/**
+ * When the features are the pixels of one square image (all numeric, n*n of them with n >= 8),
+ * each given row's pixels scaled to 0..1 over the row's range; otherwise null.
+ */
+function imageOf(cols: Column[], rows: number[]): NeighbourView['image'] {
+  const side = Math.round(Math.sqrt(cols.length));
+  if (side < 8 || side * side !== cols.length || cols.some((c) => c.kind !== 'numeric')) return null;
+  const pixels = rows.map((r) => {
+    const p = Float32Array.from(cols, (c) => (c.kind === 'numeric' ? c.values[r] : 0));
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of p) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    for (let i = 0; i < p.length; i++) p[i] = hi > lo ? (p[i] - lo) / (hi - lo) : 0;
+    return p;
+  });
+  return { width: side, height: side, channels: 1, pixels };
+}
+
 export function createDataService(cache: Promise<TableCache> | null = null): Handlers<DataApi> {
   const tables = new Map<number, DataTable>();
   const runs = new Map<string, BatchServer>();
+  const neighbourCache = new Map<string, { enc: ReturnType<typeof encodeTable>; tree: ReturnType<typeof neighbourIndex> }>();
+  const tableOf = (datasetId: number): DataTable => {
+    const table = tables.get(datasetId);
+    if (!table) throw new Error(`dataset ${datasetId} is no longer loaded; load the file again`);
+    return table;
+  };
   let nextId = 1;
 
   return {
@@ -66,10 +100,10 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
       return { ...summary, id };
     },
 
-    prepareRun({ runId, datasetId, features, split, batchSize, epochs, seed, prefetch, port }) {
-      const table = tables.get(datasetId);
-      if (!table) throw new Error(`dataset ${datasetId} is no longer loaded; load the file again`);
-      const enc = encodeTable(table, features, split);
+    prepareRun({ runId, datasetId, features, split, batchSize, epochs, seed, prefetch, port, dedup = 'none', fpr }) {
+      const table = tableOf(datasetId);
+      const deduped = dedup === 'none' ? null : dedupRows(table, dedup, { columns: [features.label, ...features.features], fpr });
+      const enc = encodeTable(table, features, split, { rows: deduped?.keep });
       if (batchSize > enc.split.train.length) {
         throw new RangeError(`batch size ${batchSize} is larger than the ${enc.split.train.length} training rows of ${table.name}`);
       }
@@ -88,6 +122,8 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
           trainRows: enc.split.train.length,
           featureNames: enc.featureNames,
           droppedMissingLabel: enc.droppedMissingLabel,
+          dedup: deduped?.report ?? null,
+          valSourceRows: Int32Array.from(valRows, (r) => enc.sourceRows[r]),
         },
         [vx.buffer, vy.buffer],
       );
@@ -153,8 +189,46 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
       };
     },
 
+    quality({ datasetId, features, split, dedup, fpr, radius }) {
+      const table = tableOf(datasetId);
+      const deduped = dedup === 'none' ? null : dedupRows(table, dedup, { columns: [features.label, ...features.features], fpr });
+      const enc = encodeTable(table, features, split, { rows: deduped?.keep });
+      return { dedup: deduped?.report ?? null, leaks: leakReport(table, enc, features.features, { radius }) };
+    },
+
+    neighbours({ datasetId, features, row, k }) {
+      const table = tableOf(datasetId);
+      const key = JSON.stringify([datasetId, features]);
+      let entry = neighbourCache.get(key);
+      if (!entry) {
+        // Statistics over all rows: the inspector is about the data, not a split.
+        const enc = encodeTable(table, features, { train: 1, val: 0, test: 0, seed: 1 });
+        entry = { enc, tree: neighbourIndex(enc) };
+        neighbourCache.clear();
+        neighbourCache.set(key, entry);
+      }
+      if (!Number.isInteger(row) || row < 0 || row >= table.rows) throw new RangeError(`row ${row} does not exist in ${table.name} (rows 0 to ${table.rows - 1})`);
+      const found = nearestRows(entry.enc, entry.tree, row, k);
+      const label = getColumn(table, features.label);
+      const featureCols = features.features.map((f) => getColumn(table, f));
+      const values: Record<string, string | number | null> = {};
+      for (const c of featureCols.slice(0, 12)) values[c.name] = cellValue(c, row);
+      const image = imageOf(featureCols, [row, ...found.map((n) => n.row)]);
+      return transfer(
+        {
+          row,
+          label: cellValue(label, row),
+          values,
+          neighbours: found.map((n) => ({ ...n, label: cellValue(label, n.row) })),
+          image,
+        },
+        image ? image.pixels.map((p) => p.buffer as ArrayBuffer) : [],
+      );
+    },
+
     forget({ datasetId }) {
       tables.delete(datasetId);
+      neighbourCache.clear();
     },
   };
 }

@@ -2,6 +2,7 @@
 import type { ColumnStats } from '../core/data/stats';
 import type { FeatureSpec } from '../core/data/encode';
 import type { SplitSpec } from '../core/data/split';
+import type { DedupMethod, DedupReport, LeakReport } from '../core/data/quality';
 import type { DataTable, SourceFormat } from '../core/data/table';
 import type { BackendName, EpochRecord, Environment, RunConfig, RunSummary, StepRecord } from '../core/train/record';
 import type { TrainTask } from '../core/train/trainer';
@@ -44,6 +45,21 @@ export interface PreparedRun {
   trainRows: number;
   featureNames: string[];
   droppedMissingLabel: number;
+  /** What dedup did before the split (null when off). */
+  dedup?: DedupReport | null;
+  /** Source-table row of each validation row, in the order the trainer sees them. */
+  valSourceRows?: Int32Array;
+}
+
+/** A row and its nearest neighbours, for the neighbour inspector. */
+export interface NeighbourView {
+  row: number;
+  label: string | number | null;
+  /** Values of the feature columns, for display (at most 12 columns). */
+  values: Record<string, string | number | null>;
+  neighbours: { row: number; distance: number; label: string | number | null }[];
+  /** When the features are one image (w*h*c pixel columns): each row's pixels, 0..1. */
+  image: { width: number; height: number; channels: number; pixels: Float32Array[] } | null;
 }
 
 export type DataApi = {
@@ -61,8 +77,22 @@ export type DataApi = {
       seed: number;
       prefetch: number;
       port: MessagePort;
+      /** Drop repeated rows (over the label and features) before the split. */
+      dedup?: DedupMethod;
+      /** False-positive rate of Bloom dedup (default 0.01). */
+      fpr?: number;
     };
     result: PreparedRun;
+  };
+  /** Duplicates and train / test leaks for a label, features and split. */
+  quality: {
+    args: { datasetId: number; features: FeatureSpec; split: SplitSpec; dedup: DedupMethod; fpr?: number; radius?: number };
+    result: { dedup: DedupReport | null; leaks: LeakReport };
+  };
+  /** The k nearest rows to a row, on the normalised features, with their labels and values. */
+  neighbours: {
+    args: { datasetId: number; features: FeatureSpec; row: number; k: number };
+    result: NeighbourView;
   };
   /** Streaming mode: trains while the file decodes (layout from the first chunk). */
   prepareStreamingRun: {

@@ -1,20 +1,25 @@
 import { readFile } from 'node:fs/promises';
 import { readTable } from '../../core/data/read';
 import { tableStats } from '../../core/data/stats';
-import { DataError } from '../../core/data/table';
+import { DataError, type DataTable } from '../../core/data/table';
 import { UsageError, type ParsedArgs } from '../args';
 
-/** Reads a file the way the workbench does and describes every column. */
-export async function inspect(args: ParsedArgs): Promise<{ json: unknown; text: string }> {
+/** Reads the FILE argument of a command into a table, with a one-line error naming the file. */
+export async function loadTableArg(args: ParsedArgs, usage: string): Promise<{ file: string; table: DataTable }> {
   const file = args.positionals[0];
-  if (!file) throw new UsageError('inspect needs a FILE: npm run cli -- inspect FILE [--json]');
+  if (!file) throw new UsageError(`needs a FILE: ${usage}`);
   let bytes: Uint8Array;
   try {
     bytes = await readFile(file);
   } catch (e) {
     throw new DataError(`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const table = readTable(bytes, file);
+  return { file, table: readTable(bytes, file) };
+}
+
+/** Reads a file the way the workbench does and describes every column. */
+export async function inspect(args: ParsedArgs): Promise<{ json: unknown; text: string }> {
+  const { file, table } = await loadTableArg(args, 'npm run cli -- inspect FILE [--json]');
   const columns = tableStats(table).map(({ name, type, nulls, min, max, mean, distinct }) => ({ name, type, nulls, min, max, mean, distinct }));
   const json = { file, format: table.format, rows: table.rows, columns };
   const pad = (s: string, n: number) => s.padEnd(n);

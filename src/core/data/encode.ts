@@ -91,7 +91,7 @@ export function defaultFeatures(table: DataTable, label: string): string[] {
  *   so rows x buckets is never materialised); a missing category is all zeros;
  * - non-finite numbers (NaN, Infinity) in a feature or the label are refused with a DataError.
  */
-export function encodeTable(table: DataTable, spec: FeatureSpec, splitSpec: SplitSpec): EncodedDataset {
+export function encodeTable(table: DataTable, spec: FeatureSpec, splitSpec: SplitSpec, opts: { rows?: Int32Array } = {}): EncodedDataset {
   const labelCol = getColumn(table, spec.label);
   if (spec.features.length === 0) throw new DataError(`${table.name}: pick at least one feature column besides the label "${spec.label}"`);
   if (spec.features.includes(spec.label)) throw new DataError(`${table.name}: the label "${spec.label}" cannot also be a feature`);
@@ -104,8 +104,14 @@ export function encodeTable(table: DataTable, spec: FeatureSpec, splitSpec: Spli
   }
 
   // Rows kept: label present.
+  // `opts.rows`: the rows to use (for example after dedup), ascending; default all.
   const keep: number[] = [];
-  for (let i = 0; i < table.rows; i++) if (present(labelCol, i)) keep.push(i);
+  const candidates = opts.rows;
+  const n = candidates ? candidates.length : table.rows;
+  for (let k = 0; k < n; k++) {
+    const i = candidates ? candidates[k] : k;
+    if (present(labelCol, i)) keep.push(i);
+  }
   const sourceRows = Int32Array.from(keep);
   const rows = sourceRows.length;
   if (rows < 2) throw new DataError(`${table.name}: only ${rows} row(s) have a value in label column "${spec.label}"`);
@@ -157,7 +163,7 @@ export function encodeTable(table: DataTable, spec: FeatureSpec, splitSpec: Spli
   }
   return {
     rows, dim, denseDim, featureNames, x, sparse, y, task, classes, target, split, sourceRows,
-    droppedMissingLabel: table.rows - rows,
+    droppedMissingLabel: n - rows,
   };
 }
 

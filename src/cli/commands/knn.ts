@@ -1,0 +1,35 @@
+import { defaultFeatures, defaultLabel, encodeTable } from '../../core/data/encode';
+import { nearestRows, neighbourIndex } from '../../core/data/quality';
+import { UsageError, type ParsedArgs } from '../args';
+import { loadTableArg } from './inspect';
+
+const USAGE = 'npm run cli -- knn FILE --k K --row I [--label L] [--features a,b] [--json]';
+
+function intFlag(args: ParsedArgs, name: string): number {
+  const v = args.flags.get(name);
+  const n = Number(v);
+  if (v === undefined || v === true || !Number.isInteger(n)) throw new UsageError(`--${name} needs a whole number: ${USAGE}`);
+  return n;
+}
+
+/**
+ * The k nearest rows to a row, on the same normalised features the trainer sees (numbers
+ * standardised over all rows, small categoricals one-hot; the label and hashed
+ * high-cardinality columns left out), by the KD-tree. The query row itself is excluded.
+ */
+export async function knn(args: ParsedArgs): Promise<{ json: unknown; text: string }> {
+  const { file, table } = await loadTableArg(args, USAGE);
+  const k = intFlag(args, 'k');
+  const row = intFlag(args, 'row');
+  if (k < 1) throw new UsageError(`--k must be at least 1 (got ${k})`);
+  const labelFlag = args.flags.get('label');
+  const label = typeof labelFlag === 'string' ? labelFlag : defaultLabel(table);
+  const featuresFlag = args.flags.get('features');
+  const features = typeof featuresFlag === 'string' ? featuresFlag.split(',').map((f) => f.trim()) : defaultFeatures(table, label);
+  const enc = encodeTable(table, { label, features }, { train: 1, val: 0, test: 0, seed: 1 });
+  if (row < 0 || row >= table.rows) throw new RangeError(`${file}: row ${row} does not exist (rows 0 to ${table.rows - 1})`);
+  const neighbors = nearestRows(enc, neighbourIndex(enc), row, k);
+  const json = { file, row, k, neighbors };
+  const text = [`${file}: ${neighbors.length} nearest rows to row ${row} over ${features.join(', ')}`, ...neighbors.map((n) => `  row ${n.row}  distance ${n.distance.toPrecision(5)}`)].join('\n');
+  return { json, text };
+}

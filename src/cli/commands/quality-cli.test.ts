@@ -1,0 +1,66 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const flightsJson = JSON.parse(readFileSync('node_modules/vega-datasets/data/flights-200k.json', 'utf8')) as Record<string, number>[];
+
+describe('cli dedup', () => {
+  it('counts exact repeats of flights-200k like a Set of row strings of its JSON twin', () => {
+    const r = cli('dedup', 'node_modules/vega-datasets/data/flights-200k.arrow', '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const counts = new Map<string, number>();
+    for (const row of flightsJson) {
+      const k = `${row.delay}|${row.distance}|${Math.fround(row.time)}`;
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    expect(out).toMatchObject({ rows: flightsJson.length, unique: counts.size, dropped: flightsJson.length - counts.size, method: 'exact' });
+    expect(out.duplicateGroups).toBe([...counts.values()].filter((n) => n > 1).length);
+  });
+
+  it('with --bloom drops at least every repeat and reports its false-positive rate', () => {
+    const exact = JSON.parse(cli('dedup', 'node_modules/vega-datasets/data/flights-200k.arrow', '--json').stdout);
+    const r = cli('dedup', 'node_modules/vega-datasets/data/flights-200k.arrow', '--bloom', '--fpr', '0.01', '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.method).toBe('bloom');
+    expect(out.fpr).toBe(0.01);
+    expect(out.dropped).toBeGreaterThanOrEqual(exact.dropped);
+    expect(out.dropped - exact.dropped).toBeLessThan(exact.dropped + 4 * out.expectedFalseDrops + 20);
+  });
+
+  it('refuses a bad --fpr as a usage error', () => {
+    expect(cli('dedup', 'public/datasets/penguins.arrow', '--bloom', '--fpr', '2').code).toBe(2);
+  });
+});
+
+describe('cli knn', () => {
+  it('returns the k nearest rows by brute force over standardised features, the row itself excluded', () => {
+    const r = cli('knn', 'node_modules/vega-datasets/data/flights-200k.arrow', '--k', '5', '--row', '123', '--label', 'delay', '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { row: number; k: number; neighbors: { row: number; distance: number }[] };
+    // Reference: float64 standardisation of distance and time over all rows, then a full scan.
+    const cols = ['distance', 'time'].map((c) => flightsJson.map((row) => (c === 'time' ? Math.fround(row[c]) : row[c])));
+    const z = cols.map((v) => {
+      const mean = v.reduce((a, b) => a + b, 0) / v.length;
+      const std = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+      return v.map((x) => (x - mean) / std);
+    });
+    const dist = (i: number) => Math.hypot(z[0][i] - z[0][123], z[1][i] - z[1][123]);
+    const all = flightsJson.map((_, i) => i).filter((i) => i !== 123).sort((a, b) => dist(a) - dist(b) || a - b);
+    expect(out.neighbors.map((n) => n.distance)).toEqual(all.slice(0, 5).map((i) => expect.closeTo(dist(i), 4)));
+    expect(out.neighbors.some((n) => n.row === 123)).toBe(false);
+  });
+
+  it('exits 1 for a row that does not exist and 2 without --k', () => {
+    const bad = cli('knn', 'public/datasets/penguins.arrow', '--k', '3', '--row', '9999');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('row 9999 does not exist');
+    expect(cli('knn', 'public/datasets/penguins.arrow', '--row', '1').code).toBe(2);
+  });
+});
