@@ -4,6 +4,7 @@
  * counted) runs out. Whoever registers with `onRunFinished` hears of every run that ends.
  */
 import { transfer, type RpcClient } from '../workers/rpc';
+import type { DedupReport } from '../core/data/quality';
 import { makeRunConfig, type RunSettings } from '../core/train/run-config';
 import { configLabel, timeToTarget } from '../core/train/results';
 import type { TrainerApi, TrainerEvent } from '../workers/protocol';
@@ -194,14 +195,14 @@ async function runOne(id: string): Promise<void> {
     const prepared = await w.data.get().call(
       'prepareRun',
       transfer(
-        { runId: id, datasetId: summary.id, features: { label, features }, split: run.config.data.split, batchSize: settings.batchSize, epochs: run.config.epochs, seed: settings.seed, prefetch: settings.prefetch, port: channel.port1 },
+        { runId: id, datasetId: summary.id, features: { label, features }, split: run.config.data.split, batchSize: settings.batchSize, epochs: run.config.epochs, seed: settings.seed, prefetch: settings.prefetch, port: channel.port1, dedup: run.config.data.dedup },
         [channel.port1],
       ),
     );
     const expectedSteps = run.budgetSec ? null : Math.ceil(prepared.trainRows / settings.batchSize) * settings.epochs;
     updateRun(id, () => ({
       expectedSteps,
-      info: `${prepared.trainRows} training rows · ${prepared.task.dim} features${prepared.classes ? ` · ${prepared.classes.length} classes` : ' · regression'}${prepared.droppedMissingLabel ? ` · ${prepared.droppedMissingLabel} rows without a label dropped` : ''}`,
+      info: `${prepared.trainRows} training rows · ${prepared.task.dim} features${prepared.classes ? ` · ${prepared.classes.length} classes` : ' · regression'}${prepared.droppedMissingLabel ? ` · ${prepared.droppedMissingLabel} rows without a label dropped` : ''}${dedupText(prepared.dedup ?? null)}`,
     }));
     let budget: Budget | null = null;
     if (run.budgetSec) {
@@ -245,4 +246,11 @@ export function control(action: 'pause' | 'resume' | 'stop'): void {
   if (action === 'stop') stopRequested.add(live.id);
   updateRun(live.id, () => ({ status: action === 'pause' ? 'paused' : 'running' }));
   void w.trainer.get().call('control', { runId: live.id, action });
+}
+
+/** What dedup did, for the run's info line. */
+function dedupText(d: DedupReport | null): string {
+  if (!d) return '';
+  const how = d.method === 'bloom' ? `Bloom, fpr ${d.fpr}; about ${(d.expectedFalseDrops ?? 0).toFixed(1)} dropped wrongly` : `exact, ${d.duplicateGroups} groups`;
+  return ` · dedup dropped ${d.dropped} repeated rows (${how})`;
 }
