@@ -44,7 +44,6 @@ export class TreeSearch {
   private heapI = new Int32Array(16);
   private size = 0;
   private k = 0;
-  private readonly stack = new Int32Array(3 * 128);
   private leafNode: Int32Array | null = null;
   private leafLo = new Int32Array(0);
 
@@ -104,40 +103,46 @@ export class TreeSearch {
     const d = this.d;
     for (let j = 0; j < d; j++) this.q[j] = query[offset + j];
     this.found = 0;
-    const leafSize = this.leafSize;
-    const st = this.stack;
-    const limit = r2 * SLACK;
-    st[0] = 0;
-    st[1] = 0;
-    st[2] = this.ids.length;
-    let sp = 1;
-    while (sp > 0) {
-      sp--;
-      const node = st[3 * sp];
-      const lo = st[3 * sp + 1];
-      const hi = st[3 * sp + 2];
-      if (this.boxDist(node) > limit) continue;
-      const count = hi - lo;
-      if (count <= leafSize) {
-        this.collect(lo, hi, r2);
-        continue;
-      }
-      const mid = lo + (count >> 1);
-      st[3 * sp] = 2 * node + 1;
-      st[3 * sp + 1] = lo;
-      st[3 * sp + 2] = mid;
-      sp++;
-      st[3 * sp] = 2 * node + 2;
-      st[3 * sp + 1] = mid;
-      st[3 * sp + 2] = hi;
-      sp++;
-    }
+    this.radiusVisit(0, 0, this.ids.length, this.rootOffsets(), r2);
     this.sortFound();
     return this.found;
   }
 
+  /** Like {@link TreeSearch.visit}, with the fixed bound r2 instead of the k-th distance. */
+  private radiusVisit(node: number, lo: number, hi: number, mindist: number, r2: number): void {
+    if (mindist > r2 * SLACK) return;
+    const count = hi - lo;
+    if (count <= this.leafSize) {
+      this.collect(lo, hi, r2);
+      return;
+    }
+    const axis = this.axes[node];
+    const left = 2 * node + 1;
+    const v = this.q[axis];
+    const mid = lo + (count >> 1);
+    const off = this.offsets;
+    const old = off[axis];
+    const dl = v - this.splits[2 * node];
+    const dr = this.splits[2 * node + 1] - v;
+    // Each child: the offset along the axis grows only if the query is beyond its side.
+    if (dl > 0) {
+      off[axis] = dl * dl;
+      this.radiusVisit(left, lo, mid, mindist + dl * dl - old, r2);
+      off[axis] = old;
+    } else this.radiusVisit(left, lo, mid, mindist, r2);
+    if (dr > 0) {
+      off[axis] = dr * dr;
+      this.radiusVisit(left + 1, mid, hi, mindist + dr * dr - old, r2);
+      off[axis] = old;
+    } else this.radiusVisit(left + 1, mid, hi, mindist, r2);
+  }
+
   private descend(): void {
-    // Root: the query's offset to the root box, per dimension.
+    this.visit(0, 0, this.ids.length, this.rootOffsets());
+  }
+
+  /** Sets `offsets` to the query's per-dimension squared offsets to the root box; returns their sum. */
+  private rootOffsets(): number {
     const d = this.d;
     const q = this.q;
     const boxes = this.boxes;
@@ -151,7 +156,7 @@ export class TreeSearch {
       off[j] = t * t;
       mindist += t * t;
     }
-    this.visit(0, 0, this.ids.length, mindist);
+    return mindist;
   }
 
   /**
@@ -328,15 +333,31 @@ export class TreeSearch {
     }
   }
 
+  /** Sorts the found (distance, id) pairs: insertion sort when few, else an index sort. */
   private sortFound(): void {
     const n = this.found;
     const ids = this.resultIds;
     const dist = this.resultDist;
+    if (n <= 32) {
+      for (let i = 1; i < n; i++) {
+        const di = dist[i];
+        const ii = ids[i];
+        let j = i - 1;
+        while (j >= 0 && (dist[j] > di || (dist[j] === di && ids[j] > ii))) {
+          dist[j + 1] = dist[j];
+          ids[j + 1] = ids[j];
+          j--;
+        }
+        dist[j + 1] = di;
+        ids[j + 1] = ii;
+      }
+      return;
+    }
     const order = new Int32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
     order.sort((a, b) => dist[a] - dist[b] || ids[a] - ids[b]);
-    const sortedIds = new Int32Array(Math.max(64, n));
-    const sortedDist = new Float64Array(Math.max(64, n));
+    const sortedIds = new Int32Array(ids.length);
+    const sortedDist = new Float64Array(dist.length);
     for (let i = 0; i < n; i++) {
       sortedIds[i] = ids[order[i]];
       sortedDist[i] = dist[order[i]];

@@ -10,7 +10,7 @@ const VERSION = 1;
 
 /** Options for {@link KdTree.build}. */
 export interface KdTreeOptions {
-  /** Rows per leaf bucket (default 32; 8..1024). */
+  /** Rows per leaf bucket (8..1024; default 64 up to 3 dimensions, where the build is raced against kdbush's 64, else 32). */
   readonly leafSize?: number;
 }
 
@@ -107,7 +107,7 @@ export class KdTree {
     const n = points.length / dims;
     if (n === 0) throw new IndexError('KdTree: cannot build an index over zero rows');
     if (n > 0x7fffffff) throw new IndexError(`KdTree: ${n} rows is more than the 2^31 - 1 an index holds`);
-    const leafSize = options.leafSize ?? 32;
+    const leafSize = options.leafSize ?? (dims <= 3 ? 64 : 32);
     if (!Number.isInteger(leafSize) || leafSize < 8 || leafSize > 1024) throw new IndexError(`KdTree: leafSize must be an integer from 8 to 1024, got ${leafSize}`);
     for (let i = 0; i < points.length; i++) {
       const v = points[i];
@@ -181,7 +181,11 @@ export class KdTree {
     if (!(radius >= 0)) throw new IndexError(`KdTree.within: radius must be a number >= 0, got ${radius}`);
     checkFinite(q, this.dims, 'within');
     const count = this.search.radius(q, 0, radius * radius);
-    return { ids: this.search.resultIds.slice(0, count), distances: Float32Array.from(this.search.resultDist.subarray(0, count)) };
+    const ids = this.search.resultIds.slice(0, count);
+    const distances = new Float32Array(count);
+    const dist = this.search.resultDist;
+    for (let i = 0; i < count; i++) distances[i] = dist[i];
+    return { ids, distances };
   }
 
   /** How the next k-NN query will walk the tree (see {@link Walk}). */
