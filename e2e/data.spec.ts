@@ -94,3 +94,51 @@ test('loading flights-3m.parquet keeps the main thread free of long tasks', asyn
   const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
   expect(longTasks.filter((d) => d > 100)).toEqual([]);
 });
+
+test('duplicates, train/test leaks and the neighbour inspector', async ({ page }) => {
+  await ready(page);
+  // 60 distinct rows, each written 4 times: 180 repeats, and repeats land on both sides of the split.
+  const lines = ['a,b,kind,label'];
+  for (let rep = 0; rep < 4; rep++) for (let i = 0; i < 60; i++) lines.push(`${i},${(i * 7) % 13},${['x', 'y', 'z'][i % 3]},${i % 2 ? 'odd' : 'even'}`);
+  await page.getByTestId('file-input').setInputFiles({ name: 'repeats.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
+  await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '240');
+  await page.getByTestId('quality-check').click();
+  const report = page.getByTestId('leak-report');
+  await expect(report).toHaveAttribute('data-dropped', '180');
+  // Without dedup, copies land on both sides of the split: validation and test rows repeat training rows.
+  expect(Number(await report.getAttribute('data-exact'))).toBeGreaterThan(10);
+  await expect(report.locator('.leak-examples li').first()).toContainText('repeats train row');
+
+  await page.getByTestId('neighbour-row').fill('3');
+  await page.getByTestId('neighbour-inspector').getByRole('button', { name: 'Show' }).click();
+  const results = page.getByTestId('neighbour-results');
+  await expect(results).toHaveAttribute('data-row', '3');
+  await expect(results).toHaveAttribute('data-count', '5');
+  // Rows 63, 123 and 183 are exact copies of row 3: they come first, at distance 0.
+  const firstRows = await results.locator('tbody tr td:first-child').allTextContents();
+  expect(firstRows.slice(0, 3).sort()).toEqual(['123', '183', '63']);
+  expect(await results.locator('tbody tr td:nth-child(2)').first().textContent()).toBe('0.00');
+});
+
+test('image rows show as pictures in the neighbour inspector', async ({ page }) => {
+  await ready(page);
+  await page.getByTestId('file-input').setInputFiles('public/datasets/mnist-2k.arrow');
+  await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '2000');
+  await page.getByTestId('neighbour-row').fill('10');
+  await page.getByTestId('neighbour-inspector').getByRole('button', { name: 'Show' }).click();
+  await expect(page.getByTestId('neighbour-results').locator('canvas.thumb')).toHaveCount(6);
+});
+
+test('after training, a misclassified validation row opens in the neighbour inspector', async ({ page }) => {
+  await ready(page);
+  // A barely trained model: one epoch at a tiny learning rate gets validation rows wrong.
+  await page.getByLabel('Learning rate').fill('0.0003');
+  await page.getByLabel('Epochs').fill('1');
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
+  const wrong = page.getByTestId('misclassified').getByRole('button').first();
+  await expect(wrong).toBeVisible();
+  const row = (await wrong.textContent())!.replace('row ', '');
+  await wrong.click();
+  await expect(page.getByTestId('neighbour-results')).toHaveAttribute('data-row', row);
+});

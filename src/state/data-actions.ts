@@ -11,6 +11,7 @@ import { transfer } from '../workers/rpc';
 import { tableBuffers } from '../core/data/table-codec';
 import type { DecodeProgress } from '../workers/protocol';
 import { store } from './store';
+import { initialDataset } from './dataset-slice';
 import { errorText, getWorkers, onWorkerDeath } from './workers';
 
 /** The bundled sample offered on first load. */
@@ -140,7 +141,7 @@ export async function loadSources(sources: { name: string; blob: Blob }[], prefe
     const chosen = preferredLabel && summary.columns.some((c) => c.name === preferredLabel) ? preferredLabel : summary.defaultLabel;
     const features = chosen === summary.defaultLabel ? summary.defaultFeatures : usableFeatures(summary, chosen);
     finish();
-    store.setState({ dataset: { status: 'ready', summary, loadingName: null, progress: null, error: null, label: chosen, features } });
+    store.setState({ dataset: { ...initialDataset, status: 'ready', summary, label: chosen, features } });
   } catch (e) {
     finish();
     const hasData = store.getState().dataset.summary !== null;
@@ -156,11 +157,46 @@ function usableFeatures(summary: { columns: { name: string; nulls: number }[]; r
 export function setLabel(label: string): void {
   const { summary } = store.getState().dataset;
   if (!summary) return;
-  setDataset({ label, features: usableFeatures(summary, label) });
+  setDataset({ label, features: usableFeatures(summary, label), quality: initialDataset.quality, neighbours: { ...initialDataset.neighbours, row: store.getState().dataset.neighbours.row } });
 }
 
 /** Toggles one feature column. */
 export function toggleFeature(name: string): void {
   const { features } = store.getState().dataset;
-  setDataset({ features: features.includes(name) ? features.filter((f) => f !== name) : [...features, name] });
+  setDataset({ features: features.includes(name) ? features.filter((f) => f !== name) : [...features, name], quality: initialDataset.quality });
+}
+
+/**
+ * Checks the dataset in use for repeated rows and train / test leaks, with the label, features,
+ * split seed and dedup mode of the current settings (leaks among the rows a run would use).
+ */
+export async function checkQuality(): Promise<void> {
+  const { dataset, settings } = store.getState();
+  if (!dataset.summary || !dataset.label) return;
+  setDataset({ quality: { ...initialDataset.quality, status: 'running' } });
+  try {
+    const dedup = settings.dedup ?? 'none';
+    const result = await getWorkers().data.get().call('quality', {
+      datasetId: dataset.summary.id,
+      features: { label: dataset.label, features: dataset.features },
+      split: { train: 0.8, val: 0.1, test: 0.1, seed: settings.seed },
+      dedup,
+    });
+    setDataset({ quality: { status: 'done', dedup: result.dedup, leaks: result.leaks, error: null } });
+  } catch (e) {
+    setDataset({ quality: { ...initialDataset.quality, status: 'idle', error: errorText(e) } });
+  }
+}
+
+/** Opens the neighbour inspector on a row of the dataset in use. */
+export async function inspectNeighbours(row: number, k = store.getState().dataset.neighbours.k): Promise<void> {
+  const { dataset } = store.getState();
+  if (!dataset.summary || !dataset.label) return;
+  setDataset({ neighbours: { status: 'running', row, k, view: dataset.neighbours.view, error: null } });
+  try {
+    const view = await getWorkers().data.get().call('neighbours', { datasetId: dataset.summary.id, features: { label: dataset.label, features: dataset.features }, row, k });
+    setDataset({ neighbours: { status: 'done', row, k, view, error: null } });
+  } catch (e) {
+    setDataset({ neighbours: { status: 'idle', row, k, view: null, error: errorText(e) } });
+  }
 }

@@ -1,4 +1,5 @@
-import type { DatasetSummary, DecodeProgress } from '../workers/protocol';
+import type { DatasetSummary, DecodeProgress, NeighbourView } from '../workers/protocol';
+import type { DedupReport, LeakReport } from '../core/data/quality';
 
 /** The dataset part of the store (owned by the data actions). */
 export interface DatasetSlice {
@@ -11,6 +12,10 @@ export interface DatasetSlice {
   error: string | null;
   label: string | null;
   features: string[];
+  /** The last duplicates-and-leaks check, for the label, features and split it was run with. */
+  quality: { status: 'idle' | 'running' | 'done'; dedup: DedupReport | null; leaks: LeakReport | null; error: string | null };
+  /** The neighbour inspector: the row asked for and its answer. */
+  neighbours: { status: 'idle' | 'running' | 'done'; row: number | null; k: number; view: NeighbourView | null; error: string | null };
 }
 
 export const initialDataset: DatasetSlice = {
@@ -21,4 +26,6 @@ export const initialDataset: DatasetSlice = {
   error: null,
   label: null,
   features: [],
+  quality: { status: 'idle', dedup: null, leaks: null, error: null },
+  neighbours: { status: 'idle', row: null, k: 5, view: null, error: null },
 };

@@ -226,6 +226,11 @@ async function runOne(id: string): Promise<void> {
       summary: { ...result, status: byBudget ? 'done' : result.status, timeToTargetLoss: timeToTarget(r.steps, target) },
       finishedAt: Date.now(),
       info: byBudget ? `${r.info ?? ''} · stopped by its ${run.budgetSec} s budget` : r.info,
+      // Validation rows the model gets wrong, as rows of the dataset, for the neighbour inspector.
+      misclassified: (result.misclassified ?? []).map((m) => ({
+        row: prepared.valSourceRows ? prepared.valSourceRows[m.index] : m.index,
+        predicted: prepared.classes?.[m.predicted] ?? String(m.predicted),
+      })),
     }));
   } catch (e) {
     stopRequested.delete(id);

@@ -38,6 +38,8 @@ export interface RunView {
   expectedSteps: number | null;
   /** Set when a sweep made the run: which sweep, rung and configuration. */
   sweep: { id: string; rung: number; key: string } | null;
+  /** Validation rows (dataset rows) the finished model gets wrong, with the class it predicted. */
+  misclassified?: { row: number; predicted: string }[];
 }
 
 /** Several values for some settings, and how many seeds to repeat each combination over. */

@@ -2,6 +2,8 @@ import { useRef, useState, type DragEvent } from 'react';
 import { loadFiles, loadUrl, setLabel, toggleFeature } from '../state/data-actions';
 import { Histogram } from './data/Histogram';
 import { LoadProgress } from './data/LoadProgress';
+import { QualityPanel } from './data/QualityPanel';
+import { NeighbourInspector } from './data/NeighbourInspector';
 import { useWorkbench } from './hooks';
 import { compact, count } from './format';
 
@@ -130,6 +132,8 @@ export function DataPanel() {
           </div>
         </div>
       )}
+      {summary && <QualityPanel />}
+      {summary && <NeighbourInspector />}
     </section>
   );
 }

@@ -191,9 +191,11 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
 
     quality({ datasetId, features, split, dedup, fpr, radius }) {
       const table = tableOf(datasetId);
-      const deduped = dedup === 'none' ? null : dedupRows(table, dedup, { columns: [features.label, ...features.features], fpr });
-      const enc = encodeTable(table, features, split, { rows: deduped?.keep });
-      return { dedup: deduped?.report ?? null, leaks: leakReport(table, enc, features.features, { radius }) };
+      // Repeats are always counted (exactly when dedup is off); leaks are looked for in the
+      // rows a run with this dedup mode would train on.
+      const deduped = dedupRows(table, dedup === 'none' ? 'exact' : dedup, { columns: [features.label, ...features.features], fpr });
+      const enc = encodeTable(table, features, split, { rows: dedup === 'none' ? undefined : deduped.keep });
+      return { dedup: deduped.report, leaks: leakReport(table, enc, features.features, { radius }) };
     },
 
     neighbours({ datasetId, features, row, k }) {

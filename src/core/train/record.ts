@@ -81,6 +81,11 @@ export interface RunSummary {
   timeToTargetLoss: number | null;
   finalValMetric: number | null;
   error?: string;
+  /**
+   * Classification only: validation rows the final model gets wrong (at most 50), as an index
+   * into the validation rows and the predicted class index.
+   */
+  misclassified?: { index: number; predicted: number }[];
 }
 
 export interface RunRecord {

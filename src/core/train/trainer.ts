@@ -102,6 +102,7 @@ export async function train(
   let epochLossSum = 0;
   let epochLossCount = 0;
   let finalValMetric: number | null = null;
+  let misclassified: RunSummary['misclassified'];
   let timeToTargetLoss: number | null = null;
 
   // Losses not yet read back, with what we know about their steps.
@@ -200,12 +201,34 @@ export async function train(
     }
     await drain();
     flush();
+    if (task.val && loss !== 'mse') misclassified = await misclassifiedRows(model, task, loss);
   } finally {
     for (const p of pending) p.loss.dispose();
     optimizer.dispose();
     model.dispose();
   }
-  return { status, medianSamplesPerSec: median(allRates), timeToTargetLoss, finalValMetric };
+  return { status, medianSamplesPerSec: median(allRates), timeToTargetLoss, finalValMetric, misclassified };
+}
+
+/** At most this many misclassified validation rows are reported. */
+export const MISCLASSIFIED_LIMIT = 50;
+
+/** Validation rows the final model gets wrong (index into the validation rows, predicted class). */
+async function misclassifiedRows(model: Model, task: TrainTask, loss: LossKind): Promise<{ index: number; predicted: number }[]> {
+  const val = task.val!;
+  const out: { index: number; predicted: number }[] = [];
+  const chunk = 2048;
+  for (let at = 0; at < val.rows && out.length < MISCLASSIFIED_LIMIT; at += chunk) {
+    const n = Math.min(chunk, val.rows - at);
+    const pred = tf.tidy(() => {
+      const logits = model.apply(tf.tensor2d(val.x.subarray(at * task.dim, (at + n) * task.dim), [n, task.dim]));
+      return loss === 'softmax-ce' ? tf.argMax(logits, 1) : tf.cast(tf.greater(tf.squeeze(logits, [1]), 0), 'int32');
+    });
+    const p = await pred.data();
+    pred.dispose();
+    for (let i = 0; i < n && out.length < MISCLASSIFIED_LIMIT; i++) if (p[i] !== val.y[at + i]) out.push({ index: at + i, predicted: p[i] });
+  }
+  return out;
 }
 
 /** Mean validation loss (and accuracy for classification) in chunks, read back once per chunk. */
