@@ -14,6 +14,8 @@ const SLACK = 1 + 1e-9;
 
 /** Rows in the query's own subtree searched depth-first before a sweep, for a first bound. */
 const SWEEP_WARM_ROWS = 2048;
+/** Leaves per group in a sweep: a group's box is tested before its leaves' boxes. */
+const SWEEP_GROUP_LEAVES = 8;
 
 /**
  * How a k-NN query walks the tree; {@link KdTree} picks one from what recent queries touched.
@@ -46,6 +48,8 @@ export class TreeSearch {
   private k = 0;
   private leafNode: Int32Array | null = null;
   private leafLo = new Int32Array(0);
+  private groupNode = new Int32Array(0);
+  private groupLeaf = new Int32Array(0);
 
   constructor(
     private readonly c: Float32Array,
@@ -204,24 +208,28 @@ export class TreeSearch {
 
   /**
    * The query's own subtree of about SWEEP_WARM_ROWS rows depth-first (a good first bound),
-   * then every other leaf in storage order, skipped when its tight box is farther than the
-   * current k-th distance. A flat loop with no recursion: in high dimensions, where the
-   * descent reaches most leaves anyway, it costs less.
+   * then every other leaf in storage order, skipped when its group's or its own tight box is
+   * farther than the current k-th distance. Two flat loops, no recursion: in high dimensions,
+   * where the descent reaches most leaves anyway, it costs less.
    */
   private sweep(): void {
     const leafNode = this.leaves();
     const leafLo = this.leafLo;
+    const groupNode = this.groupNode;
+    const groupLeaf = this.groupLeaf;
     const [node, lo, hi] = this.home(SWEEP_WARM_ROWS);
-    this.offsets.fill(0);
-    this.visit(node, lo, hi, 0);
+    this.visit(node, lo, hi, this.rootOffsets());
     let worst = this.worst() * SLACK;
-    for (let i = 0, n = leafNode.length; i < n; i++) {
-      const a = leafLo[i];
-      if (a >= lo && a < hi) continue;
-      if (this.boxDist(leafNode[i]) > worst) continue;
-      this.leavesTouched++;
-      this.scanRange(a, leafLo[i + 1]);
-      worst = this.worst() * SLACK;
+    for (let g = 0, n = groupNode.length; g < n; g++) {
+      const first = groupLeaf[g];
+      const a = leafLo[first];
+      if ((a >= lo && a < hi) || this.boxDist(groupNode[g]) > worst) continue;
+      for (let i = first, end = groupLeaf[g + 1]; i < end; i++) {
+        if (this.boxDist(leafNode[i]) > worst) continue;
+        this.leavesTouched++;
+        this.scanRange(leafLo[i], leafLo[i + 1]);
+        worst = this.worst() * SLACK;
+      }
     }
   }
 
@@ -252,24 +260,39 @@ export class TreeSearch {
     return [node, lo, hi];
   }
 
-  /** Leaf node ids in storage order (and `leafLo`, their first rows, plus n at the end). */
+  /**
+   * Leaf node ids in storage order (with `leafLo`, their first rows, plus n at the end), and
+   * the groups of about SWEEP_GROUP_LEAVES leaves the sweep tests first (`groupNode`, and
+   * `groupLeaf`, each group's first leaf, plus the leaf count at the end).
+   */
   private leaves(): Int32Array {
     if (this.leafNode) return this.leafNode;
     const nodes: number[] = [];
     const los: number[] = [];
-    const walk = (node: number, lo: number, hi: number): void => {
+    const groups: number[] = [];
+    const groupLeaf: number[] = [];
+    const groupRows = SWEEP_GROUP_LEAVES * this.leafSize;
+    const walk = (node: number, lo: number, hi: number, inGroup: boolean): void => {
+      if (!inGroup && hi - lo <= groupRows) {
+        groups.push(node);
+        groupLeaf.push(nodes.length);
+        inGroup = true;
+      }
       if (hi - lo <= this.leafSize) {
         nodes.push(node);
         los.push(lo);
         return;
       }
       const mid = lo + ((hi - lo) >> 1);
-      walk(2 * node + 1, lo, mid);
-      walk(2 * node + 2, mid, hi);
+      walk(2 * node + 1, lo, mid, inGroup);
+      walk(2 * node + 2, mid, hi, inGroup);
     };
-    walk(0, 0, this.ids.length);
+    walk(0, 0, this.ids.length, false);
     los.push(this.ids.length);
+    groupLeaf.push(nodes.length);
     this.leafLo = Int32Array.from(los);
+    this.groupNode = Int32Array.from(groups);
+    this.groupLeaf = Int32Array.from(groupLeaf);
     return (this.leafNode = Int32Array.from(nodes));
   }
 
