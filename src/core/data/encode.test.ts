@@ -98,3 +98,31 @@ describe('encodeTable', () => {
     expect(defaultLabel(t)).toBe('label');
   });
 });
+
+describe('numbered column families', () => {
+  it('scale image pixels as one group (pooled float64 moments), other columns alone', () => {
+    const rng = new Rng(8);
+    const rows = 300;
+    const pixels = Array.from({ length: 20 }, (_, p) => ({
+      kind: 'numeric' as const, name: `p${p}`, type: 'int' as const, valid: null,
+      // Pixel 0 is almost never inked: alone, its deviation would be tiny.
+      values: Int32Array.from({ length: rows }, () => (p === 0 ? (rng.next() < 0.01 ? 255 : 0) : rng.int(256))),
+    }));
+    const t: DataTable = {
+      name: 'digits.arrow', format: 'arrow', rows,
+      columns: [...pixels, { kind: 'numeric', name: 'age', type: 'float', values: Float64Array.from({ length: rows }, () => 40 + 10 * rng.normal()), valid: null },
+        { kind: 'categorical', name: 'label', type: 'categorical', codes: Int32Array.from({ length: rows }, () => rng.int(2)), dictionary: ['a', 'b'] }],
+    };
+    const enc = encodeTable(t, { label: 'label', features: [...pixels.map((p) => p.name), 'age'] }, { train: 1, val: 0, test: 0, seed: 1 });
+    const all = pixels.flatMap((p) => Array.from(p.values));
+    const mean = all.reduce((a, b) => a + b, 0) / all.length;
+    const std = Math.sqrt(all.reduce((a, b) => a + (b - mean) ** 2, 0) / all.length);
+    for (let r = 0; r < rows; r += 13) {
+      for (const p of [0, 7, 19]) expect(enc.x[r * enc.denseDim + p]).toBeCloseTo((pixels[p].values[enc.sourceRows[r]] - mean) / std, 4);
+    }
+    const ages = (t.columns[20] as { values: Float64Array }).values;
+    const am = ages.reduce((a, b) => a + b, 0) / rows;
+    const as = Math.sqrt(ages.reduce((a, b) => a + (b - am) ** 2, 0) / rows);
+    expect(enc.x[5 * enc.denseDim + 20]).toBeCloseTo((ages[enc.sourceRows[5]] - am) / as, 4);
+  });
+});

@@ -84,7 +84,8 @@ export function defaultFeatures(table: DataTable, label: string): string[] {
  * Encodes a table for training. Rules (documented in the README):
  * - rows with a missing label are dropped; a categorical or boolean label means
  *   classification, a numeric one regression (target standardised);
- * - numeric features are standardised with the train split's mean and deviation;
+ * - numeric features are standardised with the train split's mean and deviation (a numbered
+ *   family of 16+ columns such as image pixels shares one pooled scale: see groupMoments);
  *   a missing numeric value becomes the train mean (0 after standardising);
  * - categorical features become one-hot columns (<= ONE_HOT_LIMIT values) or are hashed
  *   into HASH_BUCKETS columns kept as a sparse CSR matrix (dense batches are filled from it,
@@ -119,7 +120,8 @@ export function encodeTable(table: DataTable, spec: FeatureSpec, splitSpec: Spli
 
   const denseCols = featureCols.filter((c) => c.kind === 'numeric' || c.dictionary.length <= ONE_HOT_LIMIT);
   const hashedCols = featureCols.filter((c): c is CategoricalColumn => c.kind === 'categorical' && c.dictionary.length > ONE_HOT_LIMIT);
-  const encoders = denseCols.map((c) => featureEncoder(c, sourceRows, split.train));
+  const grouped = groupMoments(denseCols, sourceRows, split.train);
+  const encoders = denseCols.map((c) => featureEncoder(c, sourceRows, split.train, grouped.get(c.name)));
   const denseDim = encoders.reduce((d, e) => d + e.width, 0);
   const x = new Float32Array(rows * denseDim);
   let offset = 0;
@@ -196,10 +198,52 @@ interface FeatureEncoder {
   write(x: Float32Array, dim: number, offset: number): void;
 }
 
-function featureEncoder(col: Column, sourceRows: Int32Array, train: Int32Array): FeatureEncoder {
+/** A numbered family of at least this many numeric columns is scaled as one group. */
+export const GROUP_MIN_COLUMNS = 16;
+
+/**
+ * Pooled mean and deviation for numbered families of numeric columns (`p0..p783`,
+ * `pixel1..`, `f_0..`: one name stem followed by digits, at least GROUP_MIN_COLUMNS of them).
+ * Such columns are parts of one signal (the pixels of an image, the bins of a spectrum), so
+ * they share one scale: standardising each pixel alone would blow up pixels that are rarely
+ * inked. Every other numeric column is standardised on its own.
+ */
+function groupMoments(cols: readonly Column[], sourceRows: Int32Array, train: Int32Array): Map<string, { mean: number; std: number }> {
+  const families = new Map<string, Extract<Column, { kind: 'numeric' }>[]>();
+  for (const c of cols) {
+    const m = /^(.*?)\d+$/.exec(c.name);
+    if (c.kind !== 'numeric' || !m) continue;
+    const list = families.get(m[1]) ?? [];
+    list.push(c);
+    families.set(m[1], list);
+  }
+  const out = new Map<string, { mean: number; std: number }>();
+  for (const members of families.values()) {
+    if (members.length < GROUP_MIN_COLUMNS) continue;
+    let sum = 0;
+    let sq = 0;
+    let n = 0;
+    for (const c of members) {
+      for (let t = 0; t < train.length; t++) {
+        const i = sourceRows[train[t]];
+        if (c.valid !== null && c.valid[i] === 0) continue;
+        const v = c.values[i];
+        sum += v;
+        sq += v * v;
+        n++;
+      }
+    }
+    const mean = n ? sum / n : 0;
+    const std = Math.sqrt(Math.max(0, n ? sq / n - mean * mean : 0));
+    for (const c of members) out.set(c.name, { mean, std: std > 1e-12 ? std : 1 });
+  }
+  return out;
+}
+
+function featureEncoder(col: Column, sourceRows: Int32Array, train: Int32Array, scale?: { mean: number; std: number }): FeatureEncoder {
   const rows = sourceRows.length;
   if (col.kind === 'numeric') {
-    const { mean, std } = moments(col.values, sourceRows, train, col.valid);
+    const { mean, std } = scale ?? moments(col.values, sourceRows, train, col.valid);
     return {
       width: 1,
       names: [col.name],
