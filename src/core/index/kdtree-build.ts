@@ -173,8 +173,9 @@ function boxes2(c: Float32Array, leafSize: number, boxes: Float32Array, node: nu
 }
 
 function select2(c: Float32Array, ids: Int32Array, k: number, left: number, right: number, axis: number): void {
-  while (right > left) {
+  while (right - left > 16) {
     if (right - left > 600) {
+      // Floyd-Rivest: select within a sample around k first, so c[k] is a pivot near the k-th.
       const n = right - left + 1;
       const m = k - left + 1;
       const z = Math.log(n);
@@ -185,25 +186,70 @@ function select2(c: Float32Array, ids: Int32Array, k: number, left: number, righ
       select2(c, ids, k, newLeft, newRight, axis);
     }
     const t = c[2 * k + axis];
-    let i = left;
-    let j = right;
-    swap2(c, ids, left, k);
-    if (c[2 * right + axis] > t) swap2(c, ids, left, right);
-    while (i < j) {
-      swap2(c, ids, i, j);
-      i++;
-      j--;
-      while (c[2 * i + axis] < t) i++;
-      while (c[2 * j + axis] > t) j--;
-    }
-    if (c[2 * left + axis] === t) swap2(c, ids, left, j);
-    else {
-      j++;
-      swap2(c, ids, j, right);
-    }
-    if (j <= k) left = j + 1;
-    if (k <= j) right = j - 1;
+    swap2(c, ids, k, right);
+    const m = partition2(c, ids, left, right - 1, t, axis);
+    swap2(c, ids, m, right);
+    if (m === k) return;
+    if (k < m) right = m - 1;
+    else left = m + 1;
   }
+  // A few rows left: insertion sort along the axis.
+  for (let i = left + 1; i <= right; i++) {
+    for (let j = i; j > left && c[2 * (j - 1) + axis] > c[2 * j + axis]; j--) swap2(c, ids, j - 1, j);
+  }
+}
+
+const BLOCK = 64;
+const offL = new Int32Array(BLOCK);
+const offR = new Int32Array(BLOCK);
+
+/**
+ * Partitions rows [l, r] around value t along `axis`: returns m with rows [l, m) <= t and
+ * [m, r] >= t. Block partitioning (Edelkamp and Weiss's BlockQuicksort): the comparisons of a
+ * block of 64 rows on each side are recorded without branches, then the misplaced rows are
+ * swapped in pairs, so random data costs no branch mispredictions in the hot loop.
+ */
+function partition2(c: Float32Array, ids: Int32Array, l: number, r: number, t: number, axis: number): number {
+  let numL = 0;
+  let numR = 0;
+  let startL = 0;
+  let startR = 0;
+  while (r - l + 1 > 2 * BLOCK) {
+    if (numL === 0) {
+      startL = 0;
+      for (let i = 0, p = 2 * l + axis; i < BLOCK; i++, p += 2) {
+        offL[numL] = i;
+        numL += +(c[p] >= t);
+      }
+    }
+    if (numR === 0) {
+      startR = 0;
+      for (let i = 0, p = 2 * r + axis; i < BLOCK; i++, p -= 2) {
+        offR[numR] = i;
+        numR += +(c[p] <= t);
+      }
+    }
+    const num = Math.min(numL, numR);
+    for (let j = 0; j < num; j++) swap2(c, ids, l + offL[startL + j], r - offR[startR + j]);
+    numL -= num;
+    numR -= num;
+    startL += num;
+    startR += num;
+    if (numL === 0) l += BLOCK;
+    if (numR === 0) r -= BLOCK;
+  }
+  // The rest (at most two partly done blocks): plain two-pointer partition.
+  let i = l;
+  let j = r;
+  for (;;) {
+    while (i <= j && c[2 * i + axis] < t) i++;
+    while (i <= j && c[2 * j + axis] > t) j--;
+    if (i >= j) break;
+    swap2(c, ids, i, j);
+    i++;
+    j--;
+  }
+  return i;
 }
 
 function swap2(c: Float32Array, ids: Int32Array, i: number, j: number): void {

@@ -144,6 +144,43 @@ function want0(pts: Float32Array, d: number, qs: Float32Array): number {
   return bruteSorted(pts, d, qs, 0).dist.filter((x) => x === 0).length;
 }
 
+describe('KdTree structure', () => {
+  it('splits every inner node at its median: left child at or below right child along the axis, tight boxes', () => {
+    for (const d of [1, 2, 3, 16]) {
+      for (const shape of shapes) {
+        const n = 20_000 + d;
+        const pts = points(n, d, shape, 91 * d + shapes.indexOf(shape));
+        const tree = KdTree.build(pts, d);
+        const check = (node: number, lo: number, hi: number): void => {
+          // The node's box is the tight box of its rows.
+          for (let j = 0; j < d; j++) {
+            let min = Infinity;
+            let max = -Infinity;
+            for (let p = lo; p < hi; p++) {
+              min = Math.min(min, tree.coords[p * d + j]);
+              max = Math.max(max, tree.coords[p * d + j]);
+            }
+            expect([tree.boxes[(node * d + j) * 2], tree.boxes[(node * d + j) * 2 + 1]]).toEqual([min, max]);
+          }
+          if (hi - lo <= tree.leafSize) return;
+          const mid = lo + ((hi - lo) >> 1);
+          expect(tree.splits[2 * node]).toBeLessThanOrEqual(tree.splits[2 * node + 1]);
+          check(2 * node + 1, lo, mid);
+          check(2 * node + 2, mid, hi);
+        };
+        check(0, 0, n);
+        // ids are a permutation and coords are the input rows in that order.
+        const seen = new Uint8Array(n);
+        for (let p = 0; p < n; p++) {
+          seen[tree.ids[p]]++;
+          for (let j = 0; j < d; j++) if (tree.coords[p * d + j] !== pts[tree.ids[p] * d + j]) throw new Error(`row ${p} moved without its id`);
+        }
+        expect(seen.every((x) => x === 1)).toBe(true);
+      }
+    }
+  });
+});
+
 describe('KdTree batches and buffers', () => {
   it('knnBatch equals one knn per query', () => {
     for (const d of [2, 16]) {

@@ -44,7 +44,7 @@ export interface Neighbours {
  * while it reaches few leaves (low dimension, clustered data); a flat sweep over the leaves
  * with a box test each when the descent reaches many (high dimension); and a plain scan of
  * the coordinate array, with no box tests, when even the sweep scans nearly every leaf (the
- * tree cannot prune: it is never slower than brute force). Every 64th query descends again to
+ * tree cannot prune: it is never slower than brute force). Every 256th query descends again to
  * re-measure. The walk changes only the speed, never the answer.
  */
 export class KdTree {
@@ -228,7 +228,7 @@ const SWEEP_ABOVE = 0.25;
 /** Scan every point when recent sweeps scanned more than this fraction of the leaves. */
 const SCAN_ABOVE = 0.85;
 /** Every this-many-th query descends the tree, to re-measure. */
-const PROBE_EVERY = 64;
+const PROBE_EVERY = 256;
 
 /** splits[2i], splits[2i+1] = left child's max and right child's min along node i's axis. */
 function fillSplits(d: number, leafSize: number, boxes: Float32Array, axes: Uint16Array, splits: Float32Array, lo: number, hi: number, node: number): void {
