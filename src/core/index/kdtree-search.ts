@@ -241,6 +241,24 @@ export class TreeSearch {
     this.scanRange(hi, this.ids.length);
   }
 
+  /** First row of the leaf whose cell holds `query[offset .. offset + d)` (a locality key). */
+  homeRow(query: Float32Array, offset: number): number {
+    let node = 0;
+    let lo = 0;
+    let hi = this.ids.length;
+    while (hi - lo > this.leafSize) {
+      const mid = lo + ((hi - lo) >> 1);
+      if (query[offset + this.axes[node]] * 2 < this.splits[2 * node] + this.splits[2 * node + 1]) {
+        node = 2 * node + 1;
+        hi = mid;
+      } else {
+        node = 2 * node + 2;
+        lo = mid;
+      }
+    }
+    return lo;
+  }
+
   /** The subtree of at most max(rows, leafSize) rows whose cell holds the query: [node, lo, hi]. */
   private home(rows: number): [number, number, number] {
     const q = this.q;
@@ -321,11 +339,39 @@ export class TreeSearch {
   }
 
   private scanRange(lo: number, hi: number): void {
+    if (this.d === 2) {
+      this.scanRange2(lo, hi);
+      return;
+    }
     const ids = this.ids;
     this.visited += hi - lo;
     let worst = this.worst();
     for (let p = lo; p < hi; p++) {
       const s = this.dist(p, worst);
+      if (s > worst) continue;
+      const id = ids[p];
+      if (this.size < this.k) {
+        this.siftUp(s, id);
+        worst = this.worst();
+      } else if (s < worst || id < this.heapI[0]) {
+        this.siftDown(s, id);
+        worst = this.heapD[0];
+      }
+    }
+  }
+
+  /** {@link TreeSearch.scanRange} for d = 2, with the query in locals (the case raced against static-kdtree). */
+  private scanRange2(lo: number, hi: number): void {
+    const ids = this.ids;
+    const c = this.c;
+    const q0 = this.q[0];
+    const q1 = this.q[1];
+    this.visited += hi - lo;
+    let worst = this.worst();
+    for (let p = lo; p < hi; p++) {
+      const a = c[2 * p] - q0;
+      const b = c[2 * p + 1] - q1;
+      const s = a * a + b * b;
       if (s > worst) continue;
       const id = ids[p];
       if (this.size < this.k) {

@@ -159,6 +159,7 @@ export class KdTree {
   /**
    * k nearest points for each of the m queries in `queries` (m x dims, row-major). Row i of
    * the answer is `ids[i*k .. i*k+k)` / `distances[i*k .. i*k+k)`, the same as `knn(query i, k)`.
+   * Queries are answered in tree order (by the leaf each falls in) for cache locality.
    */
   knnBatch(queries: Float32Array, k: number): Neighbours {
     if (queries.length % this.dims !== 0) throw new IndexError(`KdTree.knnBatch: ${queries.length} query values is not a whole number of ${this.dims}-dimensional rows`);
@@ -167,7 +168,15 @@ export class KdTree {
     const m = queries.length / this.dims;
     const ids = new Int32Array(m * k);
     const distances = new Float32Array(m * k);
-    for (let i = 0; i < m; i++) this.one(queries, i * this.dims, k, ids, distances, i * k);
+    // Queries in tree order (by the leaf each falls in), so that consecutive queries find the
+    // same leaves in cache; each answer still goes to its own row.
+    const order = new Float64Array(m);
+    for (let i = 0; i < m; i++) order[i] = this.search.homeRow(queries, i * this.dims) * m + i;
+    order.sort();
+    for (let r = 0; r < m; r++) {
+      const i = order[r] % m;
+      this.one(queries, i * this.dims, k, ids, distances, i * k);
+    }
     return { ids, distances };
   }
 
