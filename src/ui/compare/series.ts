@@ -7,7 +7,7 @@ import type { EpochRecord, StepRecord } from '../../core/train/record';
 import type { RunView } from '../../state/store';
 
 /** Points per run and chart at most. */
-export const MAX_POINTS = 300;
+export const MAX_POINTS = 120;
 
 export type Point = { x: number; y: number };
 export type Row = Record<string, number>;
