@@ -156,7 +156,7 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
       runs.get(runId)?.stop();
       const server = serveBatches(port, batcher, encoder.dim, batchSize, Math.max(1, prefetch));
       runs.set(runId, server);
-      const firstRows = data.rows;
+      const firstRows = data.rowsOf(0).length;
       // The rest decodes between batches: one chunk per macrotask, so recycled buffers are refilled in between.
       void (async () => {
         try {

@@ -189,9 +189,13 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
     environment.fallbackReason = reason;
     process.stderr.write(`webgpu unavailable, training on ${environment.backend}: ${reason}\n`);
   }
+  const dedupFlag = args.flags.get('dedup') ?? 'none';
+  if (dedupFlag !== 'none' && dedupFlag !== 'exact' && dedupFlag !== 'bloom') throw new ConfigError('data.dedup', `must be none, exact or bloom, got ${String(dedupFlag)}`);
+  const stream = args.flags.has('stream');
+  if (stream && dedupFlag !== 'none') throw new ConfigError('data.dedup', 'streaming mode trains on rows as they arrive and cannot drop repeats first; use --dedup none with --stream');
   const config: RunConfig = {
     ...makeRunConfig({ ...settings, backend: environment.backend }, {
-      fingerprint: summary.fingerprint, name: summary.name, rows: summary.rows, label, features, dedup: 'none', split,
+      fingerprint: summary.fingerprint, name: summary.name, rows: summary.rows, label, features, dedup: dedupFlag, split,
     }),
     targetLoss,
     maxSteps,
@@ -200,9 +204,11 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
   const channel = new MessageChannel();
   let prepared: PreparedRun;
   try {
-    prepared = unwrap(await dataService.prepareRun({
-      runId: 'cli', datasetId: summary.id, features: { label, features }, split, batchSize: config.batchSize, epochs: config.epochs, seed: config.seed, prefetch: config.prefetch, port: channel.port1,
-    }));
+    const common = { runId: 'cli', features: { label, features }, split, batchSize: config.batchSize, epochs: config.epochs, seed: config.seed, prefetch: config.prefetch, port: channel.port1 };
+    // --stream: training starts on the first record batch / row group while the rest decodes.
+    prepared = stream
+      ? unwrap(await dataService.prepareStreamingRun({ ...common, name: summary.name, bytes: bytes.slice().buffer }))
+      : unwrap(await dataService.prepareRun({ ...common, datasetId: summary.id, dedup: dedupFlag }));
   } catch (e) {
     channel.port1.close();
     channel.port2.close();
