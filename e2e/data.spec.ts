@@ -91,6 +91,11 @@ test('loading flights-3m.parquet keeps the main thread free of long tasks', asyn
   await expect(summary).toHaveAttribute('data-name', 'flights-3m.parquet', { timeout: 60_000 });
   await expect(summary).toHaveAttribute('data-rows', '3000000');
   await expect(summary).toContainText('origin');
+  // Row groups were spread over two workers.
+  await expect(summary).toContainText('on 2 cores');
+  // The same statistics as a single-threaded read would give (computed by the CLI's reader in Node).
+  await expect(summary.locator('tr', { hasText: 'destination' })).toContainText('228');
+  await expect(summary.locator('tr', { hasText: 'delay' })).toContainText('6.67'); // mean delay
   const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
   expect(longTasks.filter((d) => d > 100)).toEqual([]);
 });

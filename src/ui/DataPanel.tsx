@@ -78,6 +78,7 @@ export function DataPanel() {
             <span className="muted">
               {' '}
               · {summary.cache?.hit ? 'from the cache' : 'decoded'} in {summary.decodeMs.toFixed(0)} ms
+              {summary.decodeThreads && summary.decodeThreads > 1 ? ` on ${summary.decodeThreads} cores` : ''}
             </span>
           </p>
           <label>

@@ -7,13 +7,15 @@
 import { concatTables } from '../core/data/concat';
 import { defaultFeatures, defaultLabel } from '../core/data/encode';
 import { checkFitsInMemory } from '../core/data/limits';
-import { readTable } from '../core/data/read';
+import { readTable, sniffFormat } from '../core/data/read';
+import { decodeTasks, mergeParts, planParts, readParquetMetadata, type DataTablePart } from '../core/data/parquet';
+import { DataError } from '../core/data/table';
 import { tableStats } from '../core/data/stats';
 import { deserializeTable, tableBuffers } from '../core/data/table-codec';
 import type { DataTable } from '../core/data/table';
 import { sha256Hex } from './data-service';
-import { transfer, type Handlers } from './rpc';
-import type { DatasetSummary, DecodeApi, DecodeProgress } from './protocol';
+import { RpcClient, WorkerError, transfer, type Handlers, type PortLike } from './rpc';
+import type { DatasetSummary, DecodeApi, DecodeProgress, ParquetPartApi } from './protocol';
 import type { TableCache } from './table-cache';
 
 /** The memory this tab may use, as Chrome reports it (4 GiB where it does not say). */
@@ -41,6 +43,48 @@ async function readWithProgress(blob: Blob, name: string, emit: (p: DecodeProgre
   return out;
 }
 
+/** Files smaller than this are decoded on one core (a second worker costs more than it saves). */
+const PARALLEL_MIN_BYTES = 2 << 20;
+
+/**
+ * Parquet with several row groups: half of the column chunks go to a helper worker while this
+ * one decodes the rest, then the parts are merged (dictionaries unified). Returns null where
+ * that does not apply (not Parquet, small, one row group, no nested workers), so the caller
+ * decodes on one core. A DataError from either half is the file's error.
+ */
+async function readParquetOnTwoCores(bytes: Uint8Array, name: string): Promise<DataTable | null> {
+  if (typeof Worker === 'undefined' || bytes.length < PARALLEL_MIN_BYTES || sniffFormat(bytes, name) !== 'parquet') return null;
+  const info = readParquetMetadata(bytes, name);
+  if (info.rowGroups.length < 2) return null;
+  const plans = planParts(info, 2);
+  if (plans.length < 2) return null;
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL('./parquet-part.worker.ts', import.meta.url), { type: 'module', name: 'trainbench-parquet-part' });
+  } catch {
+    return null;
+  }
+  try {
+    const client = new RpcClient<ParquetPartApi>(worker as unknown as PortLike);
+    worker.addEventListener('error', () => client.failAll('the Parquet helper worker failed to start'));
+    const copy = bytes.slice().buffer;
+    const theirs = client.call('decode', transfer({ bytes: copy, info, tasks: plans[1] }, [copy]));
+    const mine = decodeTasks(bytes, info, plans[0]);
+    let other: DataTablePart[];
+    try {
+      other = await theirs;
+    } catch (e) {
+      if (e instanceof WorkerError && e.kind === 'DataError') throw new DataError(e.message);
+      return null; // the helper could not run: decode on one core
+    }
+    const columnOrder = info.columns.filter((c) => c.unsupported === undefined).map((c) => c.name);
+    const merged = mergeParts([...mine, ...other], columnOrder);
+    return { ...merged, name, format: 'parquet' };
+  } finally {
+    worker.terminate();
+  }
+}
+
 export function createDecodeService(cache: Promise<TableCache>, emit: (p: DecodeProgress) => void): Handlers<DecodeApi> {
   return {
     async decode({ files }) {
@@ -51,6 +95,7 @@ export function createDecodeService(cache: Promise<TableCache>, emit: (p: Decode
       const tables: DataTable[] = [];
       const fingerprints: string[] = [];
       let cached = 0;
+      let threads = 1;
       const c = await cache;
       for (const f of files) {
         const bytes = await readWithProgress(f.blob, f.name, emit);
@@ -70,7 +115,9 @@ export function createDecodeService(cache: Promise<TableCache>, emit: (p: Decode
           emit({ name: f.name, phase: 'decode', loaded: 0, total: bytes.length });
           // The long-lived data worker writes the cache entry after adopting the table
           // (this worker is terminated as soon as it answers).
-          table = readTable(bytes, f.name);
+          const parallel = await readParquetOnTwoCores(bytes, f.name);
+          if (parallel) threads = 2;
+          table = parallel ?? readTable(bytes, f.name);
         }
         tables.push(table);
       }
@@ -88,6 +135,7 @@ export function createDecodeService(cache: Promise<TableCache>, emit: (p: Decode
         defaultFeatures: defaultFeatures(table, lbl),
         decodeMs: performance.now() - t0,
         cache: c.kind === 'none' ? null : { kind: c.kind, hit: cached === files.length },
+        decodeThreads: threads,
       };
       return transfer({ table, summary }, tableBuffers(table));
     },

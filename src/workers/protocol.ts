@@ -4,6 +4,7 @@ import type { FeatureSpec } from '../core/data/encode';
 import type { SplitSpec } from '../core/data/split';
 import type { DedupMethod, DedupReport, LeakReport } from '../core/data/quality';
 import type { DataTable, SourceFormat } from '../core/data/table';
+import type { DataTablePart, ParquetFileInfo, PartTask } from '../core/data/parquet';
 import type { BackendName, EpochRecord, Environment, RunConfig, RunSummary, StepRecord } from '../core/train/record';
 import type { TrainTask } from '../core/train/trainer';
 
@@ -22,6 +23,8 @@ export interface DatasetSummary {
   decodeMs: number;
   /** Where the decoded table came from: the decode cache (hit) or a fresh decode. */
   cache?: { kind: 'opfs' | 'indexeddb'; hit: boolean } | null;
+  /** Workers that decoded the file (2 for a large multi-row-group Parquet file). */
+  decodeThreads?: number;
 }
 
 /** Progress of a load, posted by the decode worker a few times a second. */
@@ -31,6 +34,11 @@ export interface DecodeProgress {
   loaded: number;
   total: number;
 }
+
+/** The decode worker's helper for Parquet: one share of the column chunks. */
+export type ParquetPartApi = {
+  decode: { args: { bytes: ArrayBuffer; info: ParquetFileInfo; tasks: PartTask[] }; result: DataTablePart[] };
+};
 
 export type DecodeApi = {
   decode: { args: { files: { name: string; blob: Blob }[] }; result: { table: DataTable; summary: Omit<DatasetSummary, 'id'> } };
