@@ -60,3 +60,19 @@ test.describe('the trainer in Chromium', () => {
     expect(errors).toEqual([]);
   });
 });
+
+test('the wasm backend trains in the trainer worker when chosen', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '344');
+  const backends = page.getByTestId('backend-chips');
+  await backends.getByText('wasm', { exact: true }).click();
+  await backends.getByText('webgpu', { exact: true }).click();
+  await page.getByTestId('config-form').getByLabel('Epochs').fill('3');
+  await page.getByTestId('train-button').click();
+  const status = page.getByTestId('run-status');
+  await expect(status).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm');
+  const first = Number(await status.getAttribute('data-first-loss'));
+  const last = Number(await status.getAttribute('data-last-loss'));
+  expect(last).toBeLessThan(first);
+});
