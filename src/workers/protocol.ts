@@ -70,21 +70,25 @@ export interface NeighbourView {
   image: { width: number; height: number; channels: number; pixels: Float32Array[] } | null;
 }
 
+/** How a run's batches are made and where they go (the run's own MessagePort to the trainer). */
+export interface RunBatching {
+  runId: string;
+  split: SplitSpec;
+  batchSize: number;
+  epochs: number;
+  seed: number;
+  prefetch: number;
+  port: MessagePort;
+}
+
 export type DataApi = {
   load: { args: { name: string; bytes: ArrayBuffer }; result: DatasetSummary };
   /** Keeps a table decoded elsewhere (by a decode worker); returns its summary with an id. */
   adopt: { args: { table: DataTable; summary: Omit<DatasetSummary, 'id'> }; result: DatasetSummary };
   prepareRun: {
-    args: {
-      runId: string;
+    args: RunBatching & {
       datasetId: number;
       features: FeatureSpec;
-      split: SplitSpec;
-      batchSize: number;
-      epochs: number;
-      seed: number;
-      prefetch: number;
-      port: MessagePort;
       /** Drop repeated rows (over the label and features) before the split. */
       dedup?: DedupMethod;
       /** False-positive rate of Bloom dedup (default 0.01). */
@@ -104,18 +108,11 @@ export type DataApi = {
   };
   /** Streaming mode: trains while the file decodes (layout from the first chunk). */
   prepareStreamingRun: {
-    args: {
-      runId: string;
+    args: RunBatching & {
       name: string;
       bytes: ArrayBuffer;
       /** null: the default label and features of the first chunk. */
       features: FeatureSpec | null;
-      split: SplitSpec;
-      batchSize: number;
-      epochs: number;
-      seed: number;
-      prefetch: number;
-      port: MessagePort;
     };
     result: PreparedRun & { label: string; features: string[] };
   };

@@ -305,7 +305,7 @@ export function writeRow(enc: Pick<EncodedDataset, 'x' | 'denseDim' | 'dim' | 's
 }
 
 /** 32-bit FNV-1a of a string's UTF-16 code units: stable across runs and machines. */
-function fnv1a(s: string): number {
+export function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);

@@ -1,6 +1,6 @@
 import { columnStats } from './stats';
 import { DataError, getColumn, type Column, type DataTable } from './table';
-import { HASH_BUCKETS, ONE_HOT_LIMIT, type FeatureSpec } from './encode';
+import { fnv1a, HASH_BUCKETS, ONE_HOT_LIMIT, type FeatureSpec } from './encode';
 import type { SplitSpec } from './split';
 
 /**
@@ -33,15 +33,6 @@ interface FeatureLayout {
   width: number;
   names: string[];
   write: FeatureWriter;
-}
-
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
 
 /** A seeded hash of a row position to [0, 1). */
