@@ -11,6 +11,8 @@ import { transfer } from '../workers/rpc';
 import { tableBuffers } from '../core/data/table-codec';
 import type { DecodeProgress } from '../workers/protocol';
 import { store } from './store';
+import { enqueueStreaming } from './queue';
+import { validateSettings } from '../core/train/run-config';
 import { initialDataset } from './dataset-slice';
 import { errorText, getWorkers, onWorkerDeath } from './workers';
 
@@ -42,7 +44,23 @@ export async function loadSample(): Promise<void> {
 /** Loads the files a user dropped or picked; several files with the same columns become one dataset. */
 export async function loadFiles(files: FileList | File[]): Promise<void> {
   const list = Array.from(files);
-  if (list.length) await loadSources(list.map((f) => ({ name: f.name, blob: f })));
+  if (list.length === 0) return;
+  if (store.getState().dataset.streamOnLoad) {
+    // Streaming: the data worker decodes each file itself and training starts on its first
+    // chunk, while the decode worker loads the dataset for the schema view as usual.
+    try {
+      const settings = validateSettings(store.getState().settings);
+      for (const f of list) enqueueStreaming(settings, { name: f.name, blob: f });
+    } catch (e) {
+      store.setState({ settingsError: errorText(e) });
+    }
+  }
+  await loadSources(list.map((f) => ({ name: f.name, blob: f })));
+}
+
+/** Turns "train while loading" on or off. */
+export function setStreamOnLoad(on: boolean): void {
+  setDataset({ streamOnLoad: on });
 }
 
 /** Fetches a dataset by URL (same origin or CORS-enabled), with download progress and Cancel. */
@@ -141,7 +159,7 @@ export async function loadSources(sources: { name: string; blob: Blob }[], prefe
     const chosen = preferredLabel && summary.columns.some((c) => c.name === preferredLabel) ? preferredLabel : summary.defaultLabel;
     const features = chosen === summary.defaultLabel ? summary.defaultFeatures : usableFeatures(summary, chosen);
     finish();
-    store.setState({ dataset: { ...initialDataset, status: 'ready', summary, label: chosen, features } });
+    store.setState((s) => ({ dataset: { ...initialDataset, streamOnLoad: s.dataset.streamOnLoad, status: 'ready', summary, label: chosen, features } }));
   } catch (e) {
     finish();
     const hasData = store.getState().dataset.summary !== null;

@@ -14,6 +14,8 @@ export interface DatasetSlice {
   features: string[];
   /** The last duplicates-and-leaks check, for the label, features and split it was run with. */
   quality: { status: 'idle' | 'running' | 'done'; dedup: DedupReport | null; leaks: LeakReport | null; error: string | null };
+  /** Start a streaming run on each file loaded (training while it decodes). */
+  streamOnLoad: boolean;
   /** The neighbour inspector: the row asked for and its answer. */
   neighbours: { status: 'idle' | 'running' | 'done'; row: number | null; k: number; view: NeighbourView | null; error: string | null };
 }
@@ -27,5 +29,6 @@ export const initialDataset: DatasetSlice = {
   label: null,
   features: [],
   quality: { status: 'idle', dedup: null, leaks: null, error: null },
+  streamOnLoad: false,
   neighbours: { status: 'idle', row: null, k: 5, view: null, error: null },
 };

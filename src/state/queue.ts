@@ -145,6 +145,49 @@ export function enqueue(requests: readonly QueueRequest[]): string[] {
   return runs.map((r) => r.id);
 }
 
+/**
+ * Queues a streaming run on a file (Arrow stream / multi-row-group Parquet): the data worker
+ * decodes it itself and training starts on the first chunk, with the default label and
+ * features of that chunk (or the dataset's choice when the same file is the dataset in use).
+ */
+export function enqueueStreaming(settings: RunSettings, source: { name: string; blob: Blob }): string {
+  const state = store.getState();
+  const now = Date.now();
+  const config = makeRunConfig(settings, {
+    fingerprint: '',
+    name: source.name,
+    rows: 0,
+    label: '',
+    features: [],
+    dedup: 'none',
+    split: { train: 0.8, val: 0.1, test: 0.1, seed: settings.seed },
+  });
+  const run: RunView = {
+    id: `run-${now.toString(36)}-${++runCounter}`,
+    title: `${configLabel(config, null)} · seed ${settings.seed} · streaming ${source.name}`,
+    config,
+    environment: null,
+    status: 'queued',
+    steps: [],
+    epochs: [],
+    summary: null,
+    error: null,
+    info: null,
+    settings,
+    colour: nextColour(state.runs),
+    createdAt: now,
+    startedAt: null,
+    finishedAt: null,
+    budgetSec: null,
+    expectedSteps: null,
+    sweep: null,
+    stream: source,
+  };
+  store.setState((s) => ({ runs: [...s.runs, run], settingsError: null }));
+  pump();
+  return run.id;
+}
+
 /** Runs the queued runs one after another until none is left; a second call while it runs does nothing. */
 export function pump(): void {
   if (pumping) return;
@@ -176,7 +219,7 @@ async function runOne(id: string): Promise<void> {
   updateRun(id, () => ({ status: 'running', startedAt: Date.now() }));
   store.setState({ activeRunId: id });
   const fail = (error: string) => updateRun(id, () => ({ status: 'failed', error, finishedAt: Date.now() }));
-  if (!summary || !label || summary.fingerprint !== run.config.data.fingerprint) {
+  if (!run.stream && (!summary || !label || summary.fingerprint !== run.config.data.fingerprint)) {
     fail('the dataset changed after this run was queued; queue it again');
     return;
   }
@@ -192,17 +235,24 @@ async function runOne(id: string): Promise<void> {
     const environment = store.getState().environment;
     updateRun(id, () => ({ environment }));
     const channel = new MessageChannel();
-    const prepared = await w.data.get().call(
-      'prepareRun',
-      transfer(
-        { runId: id, datasetId: summary.id, features: { label, features }, split: run.config.data.split, batchSize: settings.batchSize, epochs: run.config.epochs, seed: settings.seed, prefetch: settings.prefetch, port: channel.port1, dedup: run.config.data.dedup },
-        [channel.port1],
-      ),
-    );
-    const expectedSteps = run.budgetSec ? null : Math.ceil(prepared.trainRows / settings.batchSize) * settings.epochs;
+    const batching = { runId: id, split: run.config.data.split, batchSize: settings.batchSize, epochs: run.config.epochs, seed: settings.seed, prefetch: settings.prefetch, port: channel.port1 };
+    let prepared;
+    if (run.stream) {
+      const bytes = await run.stream.blob.arrayBuffer();
+      const streamed = await w.data.get().call('prepareStreamingRun', transfer({ ...batching, name: run.stream.name, bytes, features: null }, [channel.port1, bytes]));
+      updateRun(id, () => ({ config: { ...run.config, data: { ...run.config.data, label: streamed.label, features: streamed.features } } }));
+      prepared = streamed;
+    } else {
+      prepared = await w.data.get().call(
+        'prepareRun',
+        transfer({ ...batching, datasetId: summary!.id, features: { label: label!, features }, dedup: run.config.data.dedup }, [channel.port1]),
+      );
+    }
+    // A streaming run knows its first chunk only: no step estimate.
+    const expectedSteps = run.budgetSec || run.stream ? null : Math.ceil(prepared.trainRows / settings.batchSize) * settings.epochs;
     updateRun(id, () => ({
       expectedSteps,
-      info: `${prepared.trainRows} training rows · ${prepared.task.dim} features${prepared.classes ? ` · ${prepared.classes.length} classes` : ' · regression'}${prepared.droppedMissingLabel ? ` · ${prepared.droppedMissingLabel} rows without a label dropped` : ''}${dedupText(prepared.dedup ?? null)}`,
+      info: `${run.stream ? `streaming: training started with ${prepared.trainRows} training rows of the first chunk` : `${prepared.trainRows} training rows`} · ${prepared.task.dim} features${prepared.classes ? ` · ${prepared.classes.length} classes` : ' · regression'}${prepared.droppedMissingLabel ? ` · ${prepared.droppedMissingLabel} rows without a label dropped` : ''}${dedupText(prepared.dedup ?? null)}`,
     }));
     let budget: Budget | null = null;
     if (run.budgetSec) {

@@ -40,6 +40,8 @@ export interface RunView {
   sweep: { id: string; rung: number; key: string } | null;
   /** Validation rows (dataset rows) the finished model gets wrong, with the class it predicted. */
   misclassified?: { row: number; predicted: string }[];
+  /** Streaming runs: the file the data worker decodes while training (never persisted). */
+  stream?: { name: string; blob: Blob };
 }
 
 /** Several values for some settings, and how many seeds to repeat each combination over. */

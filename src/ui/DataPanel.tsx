@@ -1,5 +1,5 @@
 import { useRef, useState, type DragEvent } from 'react';
-import { loadFiles, loadUrl, setLabel, toggleFeature } from '../state/data-actions';
+import { loadFiles, loadUrl, setLabel, setStreamOnLoad, toggleFeature } from '../state/data-actions';
 import { Histogram } from './data/Histogram';
 import { LoadProgress } from './data/LoadProgress';
 import { QualityPanel } from './data/QualityPanel';
@@ -52,6 +52,10 @@ export function DataPanel() {
           }}
         />
       </div>
+      <label className="stream-toggle">
+        <input type="checkbox" data-testid="stream-toggle" checked={dataset.streamOnLoad} onChange={(e) => setStreamOnLoad(e.target.checked)} />
+        Train while loading (streaming: starts on the first Arrow batch or Parquet row group, with the run settings)
+      </label>
       <form
         className="url-form"
         onSubmit={(e) => {
