@@ -107,6 +107,7 @@ test('duplicates, train/test leaks and the neighbour inspector', async ({ page }
   for (let rep = 0; rep < 4; rep++) for (let i = 0; i < 60; i++) lines.push(`${i},${(i * 7) % 13},${['x', 'y', 'z'][i % 3]},${i % 2 ? 'odd' : 'even'}`);
   await page.getByTestId('file-input').setInputFiles({ name: 'repeats.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
   await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '240');
+  await expect(page.getByTestId('duplicate-count')).toHaveAttribute('data-dropped', '180');
   await page.getByTestId('quality-check').click();
   const report = page.getByTestId('leak-report');
   await expect(report).toHaveAttribute('data-dropped', '180');
@@ -146,4 +147,26 @@ test('after training, a misclassified validation row opens in the neighbour insp
   const row = (await wrong.textContent())!.replace('row ', '');
   await wrong.click();
   await expect(page.getByTestId('neighbour-results')).toHaveAttribute('data-row', row);
+});
+
+test('Bloom dedup shows its false-positive rate and drops repeats in runs', async ({ page }) => {
+  await ready(page);
+  const lines = ['a,b,label'];
+  for (let rep = 0; rep < 3; rep++) for (let i = 0; i < 100; i++) lines.push(`${i},${i % 7},${i % 2 ? 'odd' : 'even'}`);
+  await page.getByTestId('file-input').setInputFiles({ name: 'bloom.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
+  await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '300');
+  await page.getByTestId('config-form').getByText('bloom', { exact: true }).click();
+  await page.getByTestId('config-form').getByText('none', { exact: true }).click();
+  await page.getByTestId('quality-check').click();
+  const report = page.getByTestId('leak-report');
+  await expect(report).toContainText('bloom, fpr 0.01');
+  // Every repeat is dropped; a Bloom filter may also drop a new row now and then (fpr 1 %).
+  expect(Number(await report.getAttribute('data-dropped'))).toBeGreaterThanOrEqual(200);
+  expect(Number(await report.getAttribute('data-dropped'))).toBeLessThanOrEqual(205);
+  // With dedup on, no validation or test row repeats a training row.
+  await expect(report).toHaveAttribute('data-exact', '0');
+  await page.getByLabel('Epochs').fill('1');
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
+  await expect(page.getByTestId('run-status')).toContainText('dedup dropped');
 });

@@ -160,6 +160,13 @@ export async function loadSources(sources: { name: string; blob: Blob }[], prefe
     const features = chosen === summary.defaultLabel ? summary.defaultFeatures : usableFeatures(summary, chosen);
     finish();
     store.setState((s) => ({ dataset: { ...initialDataset, streamOnLoad: s.dataset.streamOnLoad, status: 'ready', summary, label: chosen, features } }));
+    // Whole-row repeats, counted by the data worker's hash index once the dataset is in use.
+    void data.get().call('duplicates', { datasetId: summary.id }).then(
+      (duplicates) => {
+        if (store.getState().dataset.summary?.id === summary.id) setDataset({ duplicates });
+      },
+      () => undefined,
+    );
   } catch (e) {
     finish();
     const hasData = store.getState().dataset.summary !== null;

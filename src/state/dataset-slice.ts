@@ -14,6 +14,8 @@ export interface DatasetSlice {
   features: string[];
   /** The last duplicates-and-leaks check, for the label, features and split it was run with. */
   quality: { status: 'idle' | 'running' | 'done'; dedup: DedupReport | null; leaks: LeakReport | null; error: string | null };
+  /** Exact repeats of whole rows in the dataset in use (counted after the load). */
+  duplicates: DedupReport | null;
   /** Start a streaming run on each file loaded (training while it decodes). */
   streamOnLoad: boolean;
   /** The neighbour inspector: the row asked for and its answer. */
@@ -30,5 +32,6 @@ export const initialDataset: DatasetSlice = {
   features: [],
   quality: { status: 'idle', dedup: null, leaks: null, error: null },
   streamOnLoad: false,
+  duplicates: null,
   neighbours: { status: 'idle', row: null, k: 5, view: null, error: null },
 };

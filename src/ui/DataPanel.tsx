@@ -84,6 +84,12 @@ export function DataPanel() {
               · {summary.cache?.hit ? 'from the cache' : 'decoded'} in {summary.decodeMs.toFixed(0)} ms
               {summary.decodeThreads && summary.decodeThreads > 1 ? ` on ${summary.decodeThreads} cores` : ''}
             </span>
+            {dataset.duplicates && (
+              <span data-testid="duplicate-count" data-dropped={dataset.duplicates.dropped}>
+                {' '}
+                · {count(dataset.duplicates.dropped)} repeated rows{dataset.duplicates.dropped ? ` in ${count(dataset.duplicates.duplicateGroups ?? 0)} groups` : ''}
+              </span>
+            )}
           </p>
           <label>
             Label{' '}

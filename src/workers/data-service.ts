@@ -189,6 +189,10 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
       };
     },
 
+    duplicates({ datasetId }) {
+      return dedupRows(tableOf(datasetId), 'exact').report;
+    },
+
     quality({ datasetId, features, split, dedup, fpr, radius }) {
       const table = tableOf(datasetId);
       // Repeats are always counted (exactly when dedup is off); leaks are looked for in the

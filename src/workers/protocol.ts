@@ -96,6 +96,8 @@ export type DataApi = {
     };
     result: PreparedRun;
   };
+  /** Exact repeats of whole rows (hash index), for the dataset summary. */
+  duplicates: { args: { datasetId: number }; result: DedupReport };
   /** Duplicates and train / test leaks for a label, features and split. */
   quality: {
     args: { datasetId: number; features: FeatureSpec; split: SplitSpec; dedup: DedupMethod; fpr?: number; radius?: number };
