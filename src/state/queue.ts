@@ -6,6 +6,7 @@
 import { transfer, type RpcClient } from '../workers/rpc';
 import type { DedupReport } from '../core/data/quality';
 import { makeRunConfig, type RunSettings } from '../core/train/run-config';
+import type { RunConfig } from '../core/train/record';
 import { configLabel, timeToTarget } from '../core/train/results';
 import type { TrainerApi, TrainerEvent } from '../workers/protocol';
 import { store, updateRun, type RunView } from './store';
@@ -98,6 +99,31 @@ export interface QueueRequest {
   sweep?: RunView['sweep'];
 }
 
+/** A new run waiting in the queue. */
+function queuedRun(config: RunConfig, settings: RunSettings, title: string, colour: number, now: number, extra: Partial<RunView>): RunView {
+  return {
+    id: `run-${now.toString(36)}-${++runCounter}`,
+    title,
+    config,
+    environment: null,
+    status: 'queued',
+    steps: [],
+    epochs: [],
+    summary: null,
+    error: null,
+    info: null,
+    settings,
+    colour,
+    createdAt: now,
+    startedAt: null,
+    finishedAt: null,
+    budgetSec: null,
+    expectedSteps: null,
+    sweep: null,
+    ...extra,
+  };
+}
+
 /**
  * Appends runs to the queue for the dataset in use (their configs name it) and starts the
  * queue if it is idle. Returns the new runs' ids; the caller has validated the settings.
@@ -119,26 +145,7 @@ export function enqueue(requests: readonly QueueRequest[]): string[] {
       dedup: settings.dedup ?? 'none',
       split: { train: 0.8, val: 0.1, test: 0.1, seed: settings.seed },
     });
-    return {
-      id: `run-${now.toString(36)}-${++runCounter}`,
-      title: `${configLabel(config, budgetSec)} · seed ${settings.seed}`,
-      config,
-      environment: null,
-      status: 'queued',
-      steps: [],
-      epochs: [],
-      summary: null,
-      error: null,
-      info: null,
-      settings,
-      colour: colour++,
-      createdAt: now,
-      startedAt: null,
-      finishedAt: null,
-      budgetSec,
-      expectedSteps: null,
-      sweep: sweep ?? null,
-    };
+    return queuedRun(config, settings, `${configLabel(config, budgetSec)} · seed ${settings.seed}`, colour++, now, { budgetSec, sweep: sweep ?? null });
   });
   store.setState((s) => ({ runs: [...s.runs, ...runs], settingsError: null }));
   pump();
@@ -162,27 +169,7 @@ export function enqueueStreaming(settings: RunSettings, source: { name: string; 
     dedup: 'none',
     split: { train: 0.8, val: 0.1, test: 0.1, seed: settings.seed },
   });
-  const run: RunView = {
-    id: `run-${now.toString(36)}-${++runCounter}`,
-    title: `${configLabel(config, null)} · seed ${settings.seed} · streaming ${source.name}`,
-    config,
-    environment: null,
-    status: 'queued',
-    steps: [],
-    epochs: [],
-    summary: null,
-    error: null,
-    info: null,
-    settings,
-    colour: nextColour(state.runs),
-    createdAt: now,
-    startedAt: null,
-    finishedAt: null,
-    budgetSec: null,
-    expectedSteps: null,
-    sweep: null,
-    stream: source,
-  };
+  const run = queuedRun(config, settings, `${configLabel(config, null)} · seed ${settings.seed} · streaming ${source.name}`, nextColour(state.runs), now, { stream: source });
   store.setState((s) => ({ runs: [...s.runs, run], settingsError: null }));
   pump();
   return run.id;

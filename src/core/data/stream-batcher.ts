@@ -55,7 +55,7 @@ export class StreamingBatcher {
   private batchIndex = 0;
   /** Epoch 0: next arrived row not yet looked at, and the window of unused training rows. */
   private scanned = 0;
-  private readonly window: number[] = [];
+  private readonly pool: number[] = [];
   private order: Int32Array | null = null;
   private position = 0;
   private readonly rng: Rng;
@@ -67,7 +67,7 @@ export class StreamingBatcher {
     this.rng = new Rng(opts.seed ^ 0x5712ea);
   }
 
-  private get windowSize(): number {
+  private get poolSize(): number {
     return Math.max(this.opts.batchSize, this.opts.window ?? 16 * this.opts.batchSize);
   }
 
@@ -78,17 +78,17 @@ export class StreamingBatcher {
     if (this.epoch >= epochs) return { size: 0, epoch: this.epoch, index: 0, lastInEpoch: true, waiting: false };
     const rows: number[] = [];
     if (this.epoch === 0) {
-      while (this.window.length < this.windowSize && this.scanned < this.data.rows) {
-        if (this.data.part[this.scanned] === 0) this.window.push(this.scanned);
+      while (this.pool.length < this.poolSize && this.scanned < this.data.rows) {
+        if (this.data.part[this.scanned] === 0) this.pool.push(this.scanned);
         this.scanned++;
       }
       const more = !this.data.finished || this.scanned < this.data.rows;
-      if (this.window.length < batchSize && more) return { size: 0, epoch: 0, index: this.batchIndex, lastInEpoch: false, waiting: true };
-      while (rows.length < batchSize && this.window.length) {
-        const k = this.rng.int(this.window.length);
-        rows.push(this.window[k]);
-        this.window[k] = this.window[this.window.length - 1];
-        this.window.pop();
+      if (this.pool.length < batchSize && more) return { size: 0, epoch: 0, index: this.batchIndex, lastInEpoch: false, waiting: true };
+      while (rows.length < batchSize && this.pool.length) {
+        const k = this.rng.int(this.pool.length);
+        rows.push(this.pool[k]);
+        this.pool[k] = this.pool[this.pool.length - 1];
+        this.pool.pop();
       }
     } else {
       if (!this.order) this.order = this.rng.shuffle(this.data.rowsOf(0));
@@ -98,7 +98,7 @@ export class StreamingBatcher {
       xb.set(this.data.x.subarray(r * dim, (r + 1) * dim), b * dim);
       yb[b] = this.data.y[r];
     });
-    const last = this.epoch === 0 ? this.data.finished && this.scanned >= this.data.rows && this.window.length === 0 : this.position >= this.order!.length;
+    const last = this.epoch === 0 ? this.data.finished && this.scanned >= this.data.rows && this.pool.length === 0 : this.position >= this.order!.length;
     const info = { size: rows.length, epoch: this.epoch, index: this.batchIndex++, lastInEpoch: last, waiting: false };
     if (last) {
       this.epoch++;
