@@ -170,3 +170,14 @@ test('Bloom dedup shows its false-positive rate and drops repeats in runs', asyn
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
   await expect(page.getByTestId('run-status')).toContainText('dedup dropped');
 });
+
+test('the sample picker loads MNIST digits with their label and a CNN', async ({ page }) => {
+  await ready(page);
+  await page.getByTestId('sample-mnist-2k.arrow').click();
+  await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-name', 'mnist-2k.arrow');
+  await expect(page.getByTestId('label-select')).toHaveValue('digit');
+  await expect(page.getByTestId('model-select')).toHaveValue('cnn');
+  await page.getByTestId('sample-penguins.arrow').click();
+  await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-name', 'penguins.arrow');
+  await expect(page.getByTestId('model-select')).toHaveValue('mlp');
+});

@@ -11,13 +11,14 @@ import { transfer } from '../workers/rpc';
 import { tableBuffers } from '../core/data/table-codec';
 import type { DecodeProgress } from '../workers/protocol';
 import { store } from './store';
+import { DEFAULT_SAMPLE, type Sample } from '../core/data/samples';
 import { enqueueStreaming } from './queue';
 import { validateSettings } from '../core/train/run-config';
 import { initialDataset } from './dataset-slice';
 import { errorText, getWorkers, onWorkerDeath } from './workers';
 
 /** The bundled sample offered on first load. */
-export const SAMPLE = { file: 'penguins.arrow', label: 'Species' };
+export const SAMPLE = DEFAULT_SAMPLE;
 
 /** Progress is shown once a load has run this long. */
 const PROGRESS_AFTER_MS = 500;
@@ -36,9 +37,11 @@ function setDataset(patch: Partial<ReturnType<typeof store.getState>['dataset']>
   store.setState((s) => ({ dataset: { ...s.dataset, ...patch } }));
 }
 
-/** Loads the bundled sample dataset. */
-export async function loadSample(): Promise<void> {
-  await loadUrl(`${import.meta.env.BASE_URL}datasets/${SAMPLE.file}`, SAMPLE.label);
+/** Loads a bundled sample dataset (the default one on first load) and picks the model that suits it. */
+export async function loadSample(picked?: Sample): Promise<void> {
+  const sample = picked ?? SAMPLE;
+  if (picked) store.setState((st) => ({ settings: { ...st.settings, model: picked.model } }));
+  await loadUrl(`${import.meta.env.BASE_URL}datasets/${sample.file}`, sample.label);
 }
 
 /** Loads the files a user dropped or picked; several files with the same columns become one dataset. */

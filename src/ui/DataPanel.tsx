@@ -1,5 +1,6 @@
 import { useRef, useState, type DragEvent } from 'react';
-import { loadFiles, loadUrl, setLabel, setStreamOnLoad, toggleFeature } from '../state/data-actions';
+import { loadFiles, loadSample, loadUrl, setLabel, setStreamOnLoad, toggleFeature } from '../state/data-actions';
+import { SAMPLES } from '../core/data/samples';
 import { Histogram } from './data/Histogram';
 import { LoadProgress } from './data/LoadProgress';
 import { QualityPanel } from './data/QualityPanel';
@@ -52,6 +53,14 @@ export function DataPanel() {
           }}
         />
       </div>
+      <p className="samples">
+        Samples:{' '}
+        {SAMPLES.map((sample) => (
+          <button key={sample.file} type="button" className="link" data-testid={`sample-${sample.file}`} onClick={() => void loadSample(sample)}>
+            {sample.title}
+          </button>
+        ))}
+      </p>
       <label className="stream-toggle">
         <input type="checkbox" data-testid="stream-toggle" checked={dataset.streamOnLoad} onChange={(e) => setStreamOnLoad(e.target.checked)} />
         Train while loading (streaming: starts on the first Arrow batch or Parquet row group, with the run settings)
