@@ -12,10 +12,11 @@
  * min and max in milliseconds. Ratios are anchor median / readCsv median.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { cpus, platform, arch, totalmem } from 'node:os';
 import { autoType, csvParse } from 'd3-dsv';
 import Papa from 'papaparse';
 import { readCsv } from '../src/core/data/csv';
+import { machineLine, summarise, type Result } from './harness';
+import { Rng } from '../src/core/data/rng';
 
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
@@ -26,14 +27,10 @@ const argNum = (flag: string, dflt: number) => {
 const ROWS = argNum('--rows', 1_000_000);
 const REPS = Math.max(5, argNum('--reps', 5));
 
+/** The project's seeded generator (mulberry32) as a function. */
 function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    let t = (a = (a + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 /** The synthetic file: id,count,price,ratio,category,day. */
@@ -59,14 +56,6 @@ function largestVegaCsv(): { name: string; bytes: Uint8Array } {
 
 let sink = 0;
 
-interface Result {
-  name: string;
-  median: number;
-  min: number;
-  max: number;
-  unit: 'ms';
-}
-
 function time(name: string, fn: () => number): Result {
   sink += fn(); // warm-up
   const ms: number[] = [];
@@ -75,9 +64,7 @@ function time(name: string, fn: () => number): Result {
     sink += fn();
     ms.push(performance.now() - t0);
   }
-  ms.sort((a, b) => a - b);
-  const round = (x: number) => Math.round(x * 10) / 10;
-  return { name, median: round(ms[Math.floor(ms.length / 2)]), min: round(ms[0]), max: round(ms[ms.length - 1]), unit: 'ms' };
+  return summarise(name, ms);
 }
 
 function benchFile(label: string, bytes: Uint8Array): Result[] {
@@ -106,7 +93,7 @@ for (let k = 0; k < results.length; k += 4) {
   ratios[`${label}: papaparse / readCsv`] = Math.round((results[k + 2].median / ours.median) * 100) / 100;
   ratios[`${label}: d3-dsv / readCsv`] = Math.round((results[k + 3].median / ours.median) * 100) / 100;
 }
-const machine = `${cpus()[0]?.model ?? 'unknown cpu'} x${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${arch()}, Node ${process.version}`;
+const machine = machineLine();
 
 if (asJson) {
   console.log(JSON.stringify({ stage: 'csv', machine, reps: REPS, results, ratios, sink }));

@@ -19,7 +19,7 @@
  * Ratios are anchor / trainbench (above 1: trainbench faster). Progress goes to stderr.
  */
 import { readFileSync } from 'node:fs';
-import { arch, cpus, platform, totalmem } from 'node:os';
+import { machineLine, type Result } from './harness';
 import bloomFilters from 'bloom-filters';
 import KDBush from 'kdbush';
 import createKDTree from 'static-kdtree';
@@ -43,13 +43,6 @@ const argNum = (flag: string, dflt: number) => {
 const REPS = Math.max(5, argNum('--reps', 5));
 const progress = (msg: string) => process.stderr.write(`[index] ${msg}\n`);
 
-interface Result {
-  name: string;
-  median: number;
-  min: number;
-  max: number;
-  unit: string;
-}
 let sink = 0;
 
 /** Times fn (one warm-up, then reps); `per` divides each time (ms per query), or `rate` turns it into M items/s. */
@@ -356,7 +349,7 @@ const goals: Record<string, boolean> = {
   'Bloom add >= 20 M rows/s': ratios['Bloom add: trainbench M rows/s'] >= 20,
   'exact dedup >= 5x Set of row strings': ratios['exact dedup: Set / trainbench'] >= 5,
 };
-const machine = `${cpus()[0]?.model ?? 'unknown cpu'} x${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${arch()}, Node ${process.version}`;
+const machine = machineLine();
 
 if (asJson) {
   console.log(JSON.stringify({ stage: 'index', machine, rows: data.label, reps: REPS, results, ratios, goals, notes, sink }));

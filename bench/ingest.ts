@@ -22,7 +22,8 @@
  * trainbench median. The load average is printed next to the machine. Progress goes to stderr.
  */
 import { readFileSync } from 'node:fs';
-import { arch, availableParallelism, cpus, loadavg, platform, totalmem } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
+import { machineLine, summarise, type Result } from './harness';
 import { Worker } from 'node:worker_threads';
 import { tableFromIPC } from 'apache-arrow';
 import { parquetRead, parquetReadObjects } from 'hyparquet';
@@ -173,13 +174,6 @@ function parquetWasmToColumns(): number {
 }
 
 // --- timing ---
-interface Result {
-  name: string;
-  median: number;
-  min: number;
-  max: number;
-  unit: 'ms';
-}
 
 interface Case {
   readonly name: string;
@@ -209,11 +203,7 @@ async function timeAll(cases: readonly Case[]): Promise<Result[]> {
       progress(`round ${r + 1}/${rounds} ${c.name}: ${ms[k][r].toFixed(1)} ms`);
     }
   }
-  const round = (x: number) => Math.round(x * 10) / 10;
-  return cases.map((c, k) => {
-    const xs = ms[k].sort((a, b) => a - b);
-    return { name: c.name, median: round(xs[Math.floor(xs.length / 2)]), min: round(xs[0]), max: round(xs[xs.length - 1]), unit: 'ms' };
-  });
+  return cases.map((c, k) => summarise(c.name, ms[k]));
 }
 
 const t0 = performance.now();
@@ -247,7 +237,7 @@ const ratios: Record<string, number> = {
   'best anchor / trainbench': Math.min(ratio(results[2]), ratio(results[3]), ratio(results[4]), ratio(results[5])),
   '1 thread / workers': ratio(results[1]),
 };
-const machine = `${cpus()[0]?.model ?? 'unknown cpu'} x${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${arch()}, Node ${process.version}, load average ${loadavg()[0].toFixed(1)} at the end`;
+const machine = `${machineLine()}, load average ${loadavg()[0].toFixed(1)} at the end`;
 
 if (asJson) {
   console.log(JSON.stringify({ stage: 'ingest', machine, file: NAME, reps: REPS, anchorReps: ANCHOR_REPS, warmup: WARMUP, workers: WORKERS, poolStartMs, results, ratios, sink }));

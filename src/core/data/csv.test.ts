@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readCsv, type Delimiter } from './csv';
 import { assertFinite, checkFinite } from './finite';
 import { DataError, type Column, type DataTable } from './table';
+import { Rng } from './rng';
 
 // Every table is checked cell by cell against papaparse (field splitting, raw strings) and
 // d3-dsv with autoType (numbers and dates), both reading the same text.
@@ -127,13 +128,8 @@ describe('readCsv on vega-datasets, against papaparse and d3-dsv', () => {
 // --- Seeded synthetic files --------------------------------------------------------------
 
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    let t = (a = (a + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 const WORDS = ['alpha', 'beta', 'é', '漢字', '🙂', 'x y', 'comma,inside', 'semi;colon', 'pi|pe', 'tab\tin', 'quote"in', 'line\nbreak', 'crlf\r\nbreak', 'None', '-', ' pad '];

@@ -6,16 +6,12 @@
  * Optimum and start are positive and apart, so no parameter passes near zero and relative
  * errors stay meaningful. Gradients are analytic, in float64.
  */
+import { Rng } from '../../data/rng';
 
 /** mulberry32: a seeded uniform generator in [0, 1). */
 export function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    let t = (state = (state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 /** Shapes of the parameter tensors, in order W, b, Q, s. */

@@ -1,0 +1,24 @@
+/** Pieces every benchmark shares: the result row, its summary of repeated timings, the machine line. */
+import { arch, cpus, platform, totalmem } from 'node:os';
+
+/** One row of a benchmark's `results` (see docs/interfaces.md, `bench <stage>`). */
+export interface Result {
+  name: string;
+  median: number;
+  min: number;
+  max: number;
+  unit: string;
+}
+
+/** Median, min and max of repeated timings (ms), rounded to `decimals`. */
+export function summarise(name: string, ms: readonly number[], decimals = 1): Result {
+  const xs = [...ms].sort((a, b) => a - b);
+  const f = 10 ** decimals;
+  const round = (x: number) => Math.round(x * f) / f;
+  return { name, median: round(xs[Math.floor(xs.length / 2)]), min: round(xs[0]), max: round(xs[xs.length - 1]), unit: 'ms' };
+}
+
+/** The machine, written next to every figure: CPU, cores, memory, OS, Node. */
+export function machineLine(): string {
+  return `${cpus()[0]?.model ?? 'unknown cpu'} x${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${arch()}, Node ${process.version}`;
+}
