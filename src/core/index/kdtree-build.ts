@@ -106,6 +106,13 @@ function swapRows(c: Float32Array, ids: Int32Array, d: number, i: number, j: num
 // over the points per level, the split axis is chosen from the node's cell (the parent's cell
 // cut at the median) rather than its tight box; tight boxes are filled bottom-up at the end.
 function build2(c: Float32Array, ids: Int32Array, leafSize: number, boxes: Float32Array, axes: Uint16Array, lo: number, hi: number): void {
+  bounds2(c, lo, hi, boxes, 0);
+  split2(c, ids, leafSize, axes, 0, lo, hi, boxes[0], boxes[1], boxes[2], boxes[3]);
+  boxes2(c, leafSize, boxes, 0, lo, hi);
+}
+
+/** The tight 2-D box [x0, x1, y0, y1] of points lo..hi, written at `out[at..at+4)`. */
+function bounds2(c: Float32Array, lo: number, hi: number, out: Float32Array, at: number): void {
   let x0 = Infinity;
   let x1 = -Infinity;
   let y0 = Infinity;
@@ -118,8 +125,10 @@ function build2(c: Float32Array, ids: Int32Array, leafSize: number, boxes: Float
     if (y < y0) y0 = y;
     if (y > y1) y1 = y;
   }
-  split2(c, ids, leafSize, axes, 0, lo, hi, x0, x1, y0, y1);
-  boxes2(c, leafSize, boxes, 0, lo, hi);
+  out[at] = x0;
+  out[at + 1] = x1;
+  out[at + 2] = y0;
+  out[at + 3] = y1;
 }
 
 function split2(c: Float32Array, ids: Int32Array, leafSize: number, axes: Uint16Array, node: number, lo: number, hi: number, x0: number, x1: number, y0: number, y1: number): void {
@@ -143,22 +152,7 @@ function boxes2(c: Float32Array, leafSize: number, boxes: Float32Array, node: nu
   const b = node * 4;
   const count = hi - lo;
   if (count <= leafSize) {
-    let x0 = Infinity;
-    let x1 = -Infinity;
-    let y0 = Infinity;
-    let y1 = -Infinity;
-    for (let p = 2 * lo, e = 2 * hi; p < e; p += 2) {
-      const x = c[p];
-      const y = c[p + 1];
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-    }
-    boxes[b] = x0;
-    boxes[b + 1] = x1;
-    boxes[b + 2] = y0;
-    boxes[b + 3] = y1;
+    bounds2(c, lo, hi, boxes, b);
     return;
   }
   const mid = lo + (count >> 1);
