@@ -4,7 +4,7 @@
  * the column's width, so they are exact below 2^53 and need no BigInt.
  */
 import { fail } from './errors';
-import { readUleb, readZigzag } from './rle';
+import { readBits, readUleb, readZigzag } from './rle';
 
 const TWO32 = 2 ** 32;
 const TWO63 = 2 ** 63;
@@ -31,19 +31,7 @@ function unpackWide(bytes: Uint8Array, pos: number, width: number, n: number, ou
     }
     return;
   }
-  let bitPos = pos * 8;
-  for (let i = 0; i < n; i++) {
-    let v = 0;
-    let got = 0;
-    while (got < width) {
-      const shift = bitPos & 7;
-      const take = Math.min(8 - shift, width - got);
-      v += ((bytes[bitPos >>> 3] >>> shift) & ((1 << take) - 1)) * 2 ** got;
-      got += take;
-      bitPos += take;
-    }
-    out[op + i] = v;
-  }
+  for (let i = 0, bitPos = pos * 8; i < n; i++, bitPos += width) out[op + i] = readBits(bytes, bitPos, width);
 }
 
 /**

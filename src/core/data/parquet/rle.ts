@@ -52,21 +52,25 @@ function unpack(bytes: Uint8Array, pos: number, width: number, n: number, out: I
     }
     return;
   }
-  // Widths 26..32: assemble each value from bytes with float arithmetic (no 32-bit overflow).
-  let bitPos = pos * 8;
-  for (let i = 0; i < n; i++) {
-    let v = 0;
-    let got = 0;
-    while (got < width) {
-      const byte = bytes[bitPos >>> 3];
-      const shift = bitPos & 7;
-      const take = Math.min(8 - shift, width - got);
-      v += ((byte >>> shift) & ((1 << take) - 1)) * 2 ** got;
-      got += take;
-      bitPos += take;
-    }
-    out[op + i] = v | 0;
+  // Widths 26..32: past what one 32-bit word read can hold.
+  for (let i = 0, bitPos = pos * 8; i < n; i++, bitPos += width) out[op + i] = readBits(bytes, bitPos, width) | 0;
+}
+
+/**
+ * One little-endian value of `width` bits (up to 64) starting at bit `bitPos`, assembled with
+ * float arithmetic, so it is exact up to 2^53 and never overflows 32-bit integers.
+ */
+export function readBits(bytes: Uint8Array, bitPos: number, width: number): number {
+  let v = 0;
+  let got = 0;
+  while (got < width) {
+    const shift = bitPos & 7;
+    const take = Math.min(8 - shift, width - got);
+    v += ((bytes[bitPos >>> 3] >>> shift) & ((1 << take) - 1)) * 2 ** got;
+    got += take;
+    bitPos += take;
   }
+  return v;
 }
 
 /**
