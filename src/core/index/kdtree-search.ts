@@ -5,6 +5,8 @@
  * brute-force sort by (distance, id).
  */
 
+import { SimdScanner } from './simd/scanner';
+
 /**
  * Lower bounds are compared against the current worst distance times this factor, so that
  * rounding in a bound (summed differently from the point distances) never prunes a point at
@@ -16,6 +18,8 @@ const SLACK = 1 + 1e-9;
 const SWEEP_WARM_ROWS = 2048;
 /** Leaves per group in a sweep: a group's box is tested before its leaves' boxes. */
 const SWEEP_GROUP_LEAVES = 8;
+/** Leaves per call of the SIMD sweep: the k-th distance it filters with is updated between calls. */
+const SIMD_SWEEP_LEAVES = 64;
 
 /**
  * How a k-NN query walks the tree; {@link KdTree} picks one from what recent queries touched.
@@ -50,6 +54,12 @@ export class TreeSearch {
   private leafLo = new Int32Array(0);
   private groupNode = new Int32Array(0);
   private groupLeaf = new Int32Array(0);
+  /** Whether k-NN and radius scans may use the SIMD filter (on by default; off pins the scalar path). */
+  simdWanted = true;
+  /** The SIMD filter over this tree's rows: made on first use, null where it cannot run. */
+  private simd: SimdScanner | null | undefined = undefined;
+  /** Whether the current query goes through the SIMD filter. */
+  private simdOn = false;
 
   constructor(
     private readonly c: Float32Array,
@@ -77,6 +87,7 @@ export class TreeSearch {
   knn(query: Float32Array, offset: number, k: number, outIds: Int32Array, outDist: Float32Array, outOffset: number, walk: Walk): void {
     const d = this.d;
     for (let j = 0; j < d; j++) this.q[j] = query[offset + j];
+    this.simdOn = this.useSimd();
     if (this.heapD.length < k) {
       this.heapD = new Float64Array(k);
       this.heapI = new Int32Array(k);
@@ -106,6 +117,7 @@ export class TreeSearch {
   radius(query: Float32Array, offset: number, r2: number): number {
     const d = this.d;
     for (let j = 0; j < d; j++) this.q[j] = query[offset + j];
+    this.simdOn = this.useSimd();
     this.found = 0;
     this.radiusVisit(0, 0, this.ids.length, this.rootOffsets(), r2);
     this.sortFound();
@@ -219,6 +231,10 @@ export class TreeSearch {
     const groupLeaf = this.groupLeaf;
     const [node, lo, hi] = this.home(SWEEP_WARM_ROWS);
     this.visit(node, lo, hi, this.rootOffsets());
+    if (this.simdOn) {
+      this.sweepSimd(lo, hi);
+      return;
+    }
     let worst = this.worst() * SLACK;
     for (let g = 0, n = groupNode.length; g < n; g++) {
       const first = groupLeaf[g];
@@ -230,6 +246,21 @@ export class TreeSearch {
         this.scanRange(leafLo[i], leafLo[i + 1]);
         worst = this.worst() * SLACK;
       }
+    }
+  }
+
+  /**
+   * The sweep's second loop in the SIMD kernel: chunks of SIMD_SWEEP_LEAVES leaves, each with
+   * the k-th distance as it stands (box tests and row filtering in f32x4, then the passed rows
+   * exactly, here). The warm subtree [skipLo, skipHi) was already scanned.
+   */
+  private sweepSimd(skipLo: number, skipHi: number): void {
+    const simd = this.simd!;
+    const leaves = simd.leaves;
+    for (let l0 = 0; l0 < leaves; l0 += SIMD_SWEEP_LEAVES) {
+      const count = simd.sweep(l0, Math.min(leaves, l0 + SIMD_SWEEP_LEAVES), skipLo, skipHi, this.looseBound(this.worst()));
+      this.leavesTouched += simd.touched;
+      this.takeRows(simd.out, count);
     }
   }
 
@@ -314,6 +345,25 @@ export class TreeSearch {
     return (this.leafNode = Int32Array.from(nodes));
   }
 
+  /**
+   * Whether this query can use the SIMD filter: wanted, the tree has at least 3 dimensions (2-D
+   * has its own scalar loop, faster there), the runtime has WebAssembly SIMD, and the
+   * coordinates are small enough for float32 sums. Sets the filter's query.
+   */
+  private useSimd(): boolean {
+    if (!this.simdWanted || this.d < 3) return false;
+    if (this.simd === undefined) {
+      const node = this.leaves();
+      this.simd = SimdScanner.create(this.c, this.ids.length, this.d, { first: this.leafLo, node, boxes: this.boxes });
+    }
+    return this.simd !== null && this.simd.setQuery(this.q);
+  }
+
+  /** A bound for the SIMD filter that float32 rounding cannot push below `bound`. */
+  private looseBound(bound: number): number {
+    return bound * this.simd!.slack + 1e-37;
+  }
+
   private worst(): number {
     return this.size < this.k ? Infinity : this.heapD[0];
   }
@@ -343,10 +393,44 @@ export class TreeSearch {
       this.scanRange2(lo, hi);
       return;
     }
+    if (this.simdOn) {
+      this.scanSimd(lo, hi);
+      return;
+    }
     const ids = this.ids;
     this.visited += hi - lo;
     let worst = this.worst();
     for (let p = lo; p < hi; p++) {
+      const s = this.dist(p, worst);
+      if (s > worst) continue;
+      const id = ids[p];
+      if (this.size < this.k) {
+        this.siftUp(s, id);
+        worst = this.worst();
+      } else if (s < worst || id < this.heapI[0]) {
+        this.siftDown(s, id);
+        worst = this.heapD[0];
+      }
+    }
+  }
+
+  /**
+   * {@link TreeSearch.scanRange} through the SIMD filter: the kernel rejects rows whose float32
+   * distance is clearly beyond the current k-th, four at a time; the rows it passes are
+   * recomputed exactly and go through the same heap update as the scalar loop.
+   */
+  private scanSimd(lo: number, hi: number): void {
+    const simd = this.simd!;
+    this.visited += hi - lo;
+    this.takeRows(simd.out, simd.scan(lo, hi, this.looseBound(this.worst())));
+  }
+
+  /** The first `count` rows of `rows` (passed by the SIMD filter), exactly, into the heap. */
+  private takeRows(rows: Int32Array, count: number): void {
+    const ids = this.ids;
+    let worst = this.worst();
+    for (let t = 0; t < count; t++) {
+      const p = rows[t];
       const s = this.dist(p, worst);
       if (s > worst) continue;
       const id = ids[p];
@@ -386,20 +470,29 @@ export class TreeSearch {
 
   private collect(lo: number, hi: number, r2: number): void {
     this.visited += hi - lo;
-    for (let p = lo; p < hi; p++) {
-      const s = this.dist(p, r2);
-      if (s > r2) continue;
-      if (this.found === this.resultIds.length) {
-        const ids = new Int32Array(this.found * 2);
-        ids.set(this.resultIds);
-        const dist = new Float64Array(this.found * 2);
-        dist.set(this.resultDist);
-        this.resultIds = ids;
-        this.resultDist = dist;
-      }
-      this.resultIds[this.found] = this.ids[p];
-      this.resultDist[this.found++] = s;
+    if (this.simdOn) {
+      const count = this.simd!.scan(lo, hi, this.looseBound(r2));
+      const rows = this.simd!.out;
+      for (let t = 0; t < count; t++) this.keep(rows[t], r2);
+      return;
     }
+    for (let p = lo; p < hi; p++) this.keep(p, r2);
+  }
+
+  /** Adds row p to the radius results if it lies within r2. */
+  private keep(p: number, r2: number): void {
+    const s = this.dist(p, r2);
+    if (s > r2) return;
+    if (this.found === this.resultIds.length) {
+      const ids = new Int32Array(this.found * 2);
+      ids.set(this.resultIds);
+      const dist = new Float64Array(this.found * 2);
+      dist.set(this.resultDist);
+      this.resultIds = ids;
+      this.resultDist = dist;
+    }
+    this.resultIds[this.found] = this.ids[p];
+    this.resultDist[this.found++] = s;
   }
 
   /** Sorts the found (distance, id) pairs: insertion sort when few, else an index sort. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../data/rng';
 import { IndexError } from './errors';
 import { KdTree, Walk } from './kdtree';
+import { SIMD_MAX_ABS, simdAvailable } from './simd/scanner';
 
 type Shape = 'uniform' | 'clustered' | 'duplicates' | 'equal';
 
@@ -56,7 +57,7 @@ function queries(pts: Float32Array, d: number, m: number, seed: number): Float32
   return q;
 }
 
-const dims = [1, 2, 3, 8, 16, 64];
+const dims = [1, 2, 3, 5, 8, 16, 64];
 const shapes: Shape[] = ['uniform', 'clustered', 'duplicates', 'equal'];
 const walks: [string, Walk | undefined][] = [['adaptive', undefined], ['descend', Walk.Descend], ['sweep', Walk.Sweep], ['scan', Walk.Scan]];
 
@@ -68,7 +69,8 @@ describe('KdTree k-NN against brute force', () => {
         const pts = points(n, d, shape, 1000 * d + shapes.indexOf(shape));
         const tree = KdTree.build(pts, d, { leafSize: 8 });
         const qs = queries(pts, d, 12, 7 + d);
-        for (const [, walk] of walks) {
+        for (const [simd, [, walk]] of [true, false].flatMap((on) => walks.map((w) => [on, w] as const))) {
+          tree.useSimd(simd);
           tree.pinWalk(walk);
           for (const k of [1, 10, n]) {
             for (let i = 0; i < 12; i++) {
@@ -114,7 +116,7 @@ describe('KdTree k-NN against brute force', () => {
 });
 
 describe('KdTree radius queries against brute force', () => {
-  for (const d of [1, 2, 3, 8, 16, 64]) {
+  for (const d of [1, 2, 3, 5, 8, 16, 64]) {
     for (const shape of shapes) {
       it(`${d}-D ${shape}`, () => {
         const n = 1200;
@@ -122,6 +124,7 @@ describe('KdTree radius queries against brute force', () => {
         const tree = KdTree.build(pts, d, { leafSize: 8 });
         const qs = queries(pts, d, 8, 3 + d);
         for (let i = 0; i < 8; i++) {
+          tree.useSimd(i % 2 === 0);
           const want = bruteSorted(pts, d, qs, i * d);
           // Radii that fall exactly on a point's distance, so the boundary is tested too.
           for (const rank of [0, 4, 60, n - 1]) {
@@ -137,6 +140,52 @@ describe('KdTree radius queries against brute force', () => {
       });
     }
   }
+});
+
+describe('KdTree SIMD filter', () => {
+  it('is available in this runtime (Node 20 has WebAssembly SIMD), so the tests above ran it', () => {
+    expect(simdAvailable()).toBe(true);
+  });
+
+  it('keeps neighbours whose distances differ below float32 resolution, in exact (distance, id) order', () => {
+    // Rows that differ from each other by one float32 ulp in a few coordinates: their float32
+    // squared distances tie or round the wrong way, the float64 ones do not.
+    const d = 12;
+    const n = 600;
+    const rng = new Rng(5);
+    const pts = new Float32Array(n * d);
+    const base = Array.from({ length: d }, () => 1 + rng.next());
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) pts[i * d + j] = base[j] + rng.int(5) * 2 ** -22;
+    }
+    const q = Float32Array.from(base, (v) => v + 2 ** -21);
+    const tree = KdTree.build(pts, d, { leafSize: 8 });
+    const want = bruteSorted(pts, d, q, 0);
+    for (const [, walk] of walks) {
+      tree.pinWalk(walk);
+      for (const k of [1, 7, 40]) expect(Array.from(tree.knn(q, k).ids)).toEqual(want.ids.slice(0, k));
+      const r = Math.sqrt(want.dist[25]);
+      expect(Array.from(tree.within(q, r).ids)).toEqual(want.ids.filter((_, j) => want.dist[j] <= r * r));
+    }
+  });
+
+  it('falls back to the scalar path, still exact, for coordinates or queries too large for float32 sums', () => {
+    const d = 6;
+    const pts = points(800, d, 'uniform', 8);
+    for (let j = 0; j < d; j++) pts[17 * d + j] *= 1e18; // one far row: the whole tree falls back
+    const far = KdTree.build(pts, d, { leafSize: 8 });
+    const qs = queries(pts.map((v) => (Math.abs(v) > SIMD_MAX_ABS ? 0 : v)), d, 6, 9);
+    for (let i = 0; i < 6; i++) {
+      const want = bruteSorted(pts, d, qs, i * d);
+      expect(Array.from(far.knn(qs.subarray(i * d, i * d + d), 9).ids)).toEqual(want.ids.slice(0, 9));
+    }
+    // A normal tree and one huge query: that query alone takes the scalar path.
+    const normalPts = points(800, d, 'uniform', 10);
+    const normal = KdTree.build(normalPts, d, { leafSize: 8 });
+    const q = Float32Array.from({ length: d }, (_, j) => (j === 2 ? 3e20 : 0.5));
+    const want = bruteSorted(normalPts, d, q, 0);
+    expect(Array.from(normal.knn(q, 5).ids)).toEqual(want.ids.slice(0, 5));
+  });
 });
 
 /** How many points equal query 0 exactly. */

@@ -10,7 +10,7 @@ const VERSION = 1;
 
 /** Options for {@link KdTree.build}. */
 export interface KdTreeOptions {
-  /** Rows per leaf bucket (8..1024; default 64 up to 3 dimensions, where the build is raced against kdbush's 64, else 32). */
+  /** Rows per leaf bucket (8..1024; default 64: the 2-D build is raced against kdbush's 64, and the SIMD leaf scans of higher dimensions gain from wide leaves). */
   readonly leafSize?: number;
 }
 
@@ -107,7 +107,7 @@ export class KdTree {
     const n = points.length / dims;
     if (n === 0) throw new IndexError('KdTree: cannot build an index over zero rows');
     if (n > 0x7fffffff) throw new IndexError(`KdTree: ${n} rows is more than the 2^31 - 1 an index holds`);
-    const leafSize = options.leafSize ?? (dims <= 3 ? 64 : 32);
+    const leafSize = options.leafSize ?? 64;
     if (!Number.isInteger(leafSize) || leafSize < 8 || leafSize > 1024) throw new IndexError(`KdTree: leafSize must be an integer from 8 to 1024, got ${leafSize}`);
     for (let i = 0; i < points.length; i++) {
       const v = points[i];
@@ -206,6 +206,14 @@ export class KdTree {
   /** Pins every k-NN query to one walk, or back to adaptive with `undefined` (tests, benchmarks). */
   pinWalk(walk: Walk | undefined): void {
     this.pinned = walk;
+  }
+
+  /**
+   * Turns the WebAssembly SIMD filter for leaf scans on (the default) or off (tests and
+   * benchmarks compare the two; answers are the same either way).
+   */
+  useSimd(on: boolean): void {
+    this.search.simdWanted = on;
   }
 
   private one(q: Float32Array, offset: number, k: number, ids: Int32Array, dist: Float32Array, at: number): void {

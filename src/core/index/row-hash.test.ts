@@ -26,6 +26,20 @@ describe('hashRows', () => {
     expect(byKey.size).toBeGreaterThan(500);
   });
 
+  it("a row's hash does not depend on its position or the rows around it (one-row tables, across tiles)", () => {
+    const n = 9_000;
+    const cols = randomTable(n, 4);
+    const all = hashRows(cols, n);
+    const oneRow = (c: Column, i: number): Column =>
+      c.kind === 'categorical'
+        ? { ...c, codes: c.codes.slice(i, i + 1) }
+        : { ...c, values: c.values.slice(i, i + 1) as typeof c.values, valid: c.valid ? c.valid.slice(i, i + 1) : null };
+    for (const i of [0, 1, 1023, 1024, 4095, 4096, 4097, 8191, 8192, n - 1]) {
+      const alone = hashRows(cols.map((c) => oneRow(c, i)), 1);
+      expect([alone.lo[0], alone.hi[0]]).toEqual([all.lo[i], all.hi[i]]);
+    }
+  });
+
   it('normalises -0 to 0 and every NaN to one NaN, in float64 and float32', () => {
     const f64 = new Float64Array(4);
     const w64 = new Uint32Array(f64.buffer);

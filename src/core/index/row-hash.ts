@@ -39,15 +39,25 @@ export function hashRows(columns: readonly Column[], rows: number, seed = 0): Ro
   for (const col of columns) {
     const length = col.kind === 'categorical' ? col.codes.length : col.values.length;
     if (length < rows) throw new IndexError(`hashRows: column "${col.name}" has ${length} rows, fewer than the ${rows} to hash`);
-    if (col.kind === 'categorical') mixInt32(col.codes, null, true, lo, hi, rows);
-    else if (col.values instanceof Float64Array) mixFloat64(col.values, col.valid, lo, hi, rows);
-    else if (col.values instanceof Float32Array) mixFloat32(col.values, col.valid, lo, hi, rows);
-    else if (col.values instanceof Int32Array) mixInt32(col.values, col.valid, false, lo, hi, rows);
-    else mixUint8(col.values, col.valid, lo, hi, rows);
   }
-  finish(lo, hi, columns.length);
+  // Tiles of rows, every column over a tile before the next: the tile's two lanes stay in the
+  // L1 cache instead of streaming through memory once per column.
+  for (let start = 0; start < rows; start += TILE) {
+    const end = Math.min(rows, start + TILE);
+    for (const col of columns) {
+      if (col.kind === 'categorical') mixInt32(col.codes, null, true, lo, hi, start, end);
+      else if (col.values instanceof Float64Array) mixFloat64(col.values, col.valid, lo, hi, start, end);
+      else if (col.values instanceof Float32Array) mixFloat32(col.values, col.valid, lo, hi, start, end);
+      else if (col.values instanceof Int32Array) mixInt32(col.values, col.valid, false, lo, hi, start, end);
+      else mixUint8(col.values, col.valid, lo, hi, start, end);
+    }
+    finish(lo, hi, columns.length, start, end);
+  }
   return { lo, hi };
 }
+
+/** Rows per tile: 2 x 16 KB of lanes. */
+const TILE = 4096;
 
 function scramble(k: number): number {
   k = Math.imul(k, C1);
@@ -58,9 +68,9 @@ function scramble(k: number): number {
 // The rounds are written out in each loop below (rather than called) so that each loop
 // keeps both lanes in registers; they are the same code.
 
-function mixFloat64(values: Float64Array, valid: Uint8Array | null, lo: Uint32Array, hi: Uint32Array, rows: number): void {
+function mixFloat64(values: Float64Array, valid: Uint8Array | null, lo: Uint32Array, hi: Uint32Array, start: number, end: number): void {
   const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
-  for (let i = 0; i < rows; i++) {
+  for (let i = start; i < end; i++) {
     let h1 = lo[i];
     let h2 = hi[i];
     if (valid !== null && valid[i] === 0) {
@@ -93,9 +103,9 @@ function mixFloat64(values: Float64Array, valid: Uint8Array | null, lo: Uint32Ar
   }
 }
 
-function mixFloat32(values: Float32Array, valid: Uint8Array | null, lo: Uint32Array, hi: Uint32Array, rows: number): void {
+function mixFloat32(values: Float32Array, valid: Uint8Array | null, lo: Uint32Array, hi: Uint32Array, start: number, end: number): void {
   const words = new Uint32Array(values.buffer, values.byteOffset, values.length);
-  for (let i = 0; i < rows; i++) {
+  for (let i = start; i < end; i++) {
     let h1 = lo[i];
     let h2 = hi[i];
     if (valid !== null && valid[i] === 0) {
@@ -117,8 +127,8 @@ function mixFloat32(values: Float32Array, valid: Uint8Array | null, lo: Uint32Ar
 }
 
 /** Int32 values, or categorical codes (`negativeMissing`: a code below 0 is missing). */
-function mixInt32(values: Int32Array, valid: Uint8Array | null, negativeMissing: boolean, lo: Uint32Array, hi: Uint32Array, rows: number): void {
-  for (let i = 0; i < rows; i++) {
+function mixInt32(values: Int32Array, valid: Uint8Array | null, negativeMissing: boolean, lo: Uint32Array, hi: Uint32Array, start: number, end: number): void {
+  for (let i = start; i < end; i++) {
     let h1 = lo[i];
     let h2 = hi[i];
     const v = values[i];
@@ -139,8 +149,8 @@ function mixInt32(values: Int32Array, valid: Uint8Array | null, negativeMissing:
   }
 }
 
-function mixUint8(values: Uint8Array, valid: Uint8Array | null, lo: Uint32Array, hi: Uint32Array, rows: number): void {
-  for (let i = 0; i < rows; i++) {
+function mixUint8(values: Uint8Array, valid: Uint8Array | null, lo: Uint32Array, hi: Uint32Array, start: number, end: number): void {
+  for (let i = start; i < end; i++) {
     let h1 = lo[i];
     let h2 = hi[i];
     if (valid !== null && valid[i] === 0) {
@@ -168,8 +178,8 @@ function fmix32(h: number): number {
   return h ^ (h >>> 16);
 }
 
-function finish(lo: Uint32Array, hi: Uint32Array, columns: number): void {
-  for (let i = 0; i < lo.length; i++) {
+function finish(lo: Uint32Array, hi: Uint32Array, columns: number, start: number, end: number): void {
+  for (let i = start; i < end; i++) {
     let h1 = lo[i] ^ columns;
     let h2 = hi[i] ^ columns;
     h1 = (h1 + h2) | 0;
