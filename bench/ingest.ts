@@ -16,9 +16,10 @@
  *   (the anchor as issue 3 names it: int64 stays BigInt, strings stay UTF-8 bytes).
  * - parquet-wasm + conversion: the same, then what a user does to train on it: BigInt64 to
  *   Float64Array, strings to codes through a Map (the same output as ours).
- * `warmup` untimed runs each (default 3: the workers' JIT needs a few runs, as a long-lived
- * data worker has had), then reps (default 5, anchors too unless --anchor-reps) taken
- * round-robin across the cases; median, min, max in ms. Ratios are anchor median /
+ * Each case runs in its own block: `warmup` untimed runs (default 5: the workers' JIT needs a
+ * few runs, as a long-lived data worker has had), then reps (default 5, anchors too unless
+ * --anchor-reps); median, min, max in ms. Order: ours, parquet-wasm, hyparquet columnar, hyparquet
+ * rows (least garbage first; see timeAll). Ratios are anchor median /
  * trainbench median. The load average is printed next to the machine. Progress goes to stderr.
  */
 import { readFileSync } from 'node:fs';
@@ -44,12 +45,13 @@ const argStr = (flag: string, dflt: string) => {
 };
 const REPS = Math.max(5, argNum('--reps', 5));
 const ANCHOR_REPS = Math.max(1, argNum('--anchor-reps', REPS));
-const WARMUP = Math.max(0, argNum('--warmup', 3));
+const WARMUP = Math.max(0, argNum('--warmup', 5));
 const WORKERS = Math.max(1, argNum('--workers', Math.min(availableParallelism(), 8)));
 const FILE = argStr('--file', 'node_modules/vega-datasets/data/flights-3m.parquet');
 const NAME = FILE.split('/').pop() ?? FILE;
 
 const progress = (msg: string) => process.stderr.write(`[ingest] ${msg}\n`);
+
 
 // The file, once, in shared memory.
 const fileBytes = readFileSync(FILE);
@@ -182,28 +184,31 @@ interface Case {
 }
 
 /**
- * Warms every case up, then runs them round-robin (one run of each per round), so that a
- * machine whose load changes over time (this one is shared) weighs on all cases alike.
+ * Each case in its own block: its warm-up runs, then its timed runs. Blocks rather than rounds
+ * across the cases: an anchor that leaves hundreds of megabytes of garbage (hyparquet's row
+ * objects) would otherwise have V8 sweep and mark it on helper threads during the next case's
+ * runs, which on a two-core machine slows that case (our two workers most: 65 ms alone,
+ * 100-150 ms interleaved). The cases run in order of the garbage they leave, least first, so
+ * that no case runs after a heavier one. (A forced collection before each run is no cure: it
+ * resets V8's heap sizing, and the next run pays for growing it again, 50 % on ours.)
  */
 async function timeAll(cases: readonly Case[]): Promise<Result[]> {
+  const results: Result[] = [];
   for (const c of cases) {
     for (let i = 0; i < WARMUP; i++) {
       progress(`${c.name}: warm-up ${i + 1}/${WARMUP}`);
       sink += await c.run();
     }
-  }
-  const ms: number[][] = cases.map(() => []);
-  const rounds = Math.max(...cases.map((c) => c.reps));
-  for (let r = 0; r < rounds; r++) {
-    for (const [k, c] of cases.entries()) {
-      if (r >= c.reps) continue;
+    const ms: number[] = [];
+    for (let r = 0; r < c.reps; r++) {
       const t0 = performance.now();
       sink += await c.run();
-      ms[k].push(performance.now() - t0);
-      progress(`round ${r + 1}/${rounds} ${c.name}: ${ms[k][r].toFixed(1)} ms`);
+      ms.push(performance.now() - t0);
+      progress(`${c.name}: run ${r + 1}/${c.reps}: ${ms[r].toFixed(1)} ms`);
     }
+    results.push(summarise(c.name, ms));
   }
-  return cases.map((c, k) => summarise(c.name, ms[k]));
+  return results;
 }
 
 const t0 = performance.now();
@@ -220,21 +225,22 @@ const ours = `trainbench, ${WORKERS} workers (bytes -> typed columns + codes)`;
 const results = await timeAll([
   { name: ours, reps: REPS, run: async () => digest(await trainbenchParallel()) },
   { name: 'trainbench, 1 thread (readParquet)', reps: REPS, run: () => digest(readParquet(shared, NAME)) },
-  { name: 'hyparquet 1.33 columnar (parquetRead onChunk)', reps: ANCHOR_REPS, run: hyparquetColumnar },
-  { name: 'hyparquet 1.33 rows (parquetReadObjects)', reps: ANCHOR_REPS, run: hyparquetRows },
   { name: 'parquet-wasm 0.8 readParquet -> apache-arrow Table', reps: ANCHOR_REPS, run: parquetWasm },
   { name: 'parquet-wasm 0.8 -> Arrow -> typed columns + codes', reps: ANCHOR_REPS, run: parquetWasmToColumns },
+  { name: 'hyparquet 1.33 columnar (parquetRead onChunk)', reps: ANCHOR_REPS, run: hyparquetColumnar },
+  { name: 'hyparquet 1.33 rows (parquetReadObjects)', reps: ANCHOR_REPS, run: hyparquetRows },
 ]);
 await Promise.all(pool.map((w) => w.terminate()));
 
 const base = results[0].median;
+const named = (prefix: string) => results.find((r) => r.name.startsWith(prefix))!;
 const ratio = (r: Result) => Math.round((r.median / base) * 100) / 100;
 const ratios: Record<string, number> = {
-  'hyparquet columnar / trainbench': ratio(results[2]),
-  'hyparquet rows / trainbench': ratio(results[3]),
-  'parquet-wasm / trainbench': ratio(results[4]),
-  'parquet-wasm + conversion / trainbench': ratio(results[5]),
-  'best anchor / trainbench': Math.min(ratio(results[2]), ratio(results[3]), ratio(results[4]), ratio(results[5])),
+  'hyparquet columnar / trainbench': ratio(named('hyparquet 1.33 columnar')),
+  'hyparquet rows / trainbench': ratio(named('hyparquet 1.33 rows')),
+  'parquet-wasm / trainbench': ratio(named('parquet-wasm 0.8 readParquet')),
+  'parquet-wasm + conversion / trainbench': ratio(named('parquet-wasm 0.8 -> Arrow')),
+  'best anchor / trainbench': Math.min(...results.slice(2).map(ratio)),
   '1 thread / workers': ratio(results[1]),
 };
 const machine = `${machineLine()}, load average ${loadavg()[0].toFixed(1)} at the end`;
