@@ -1,7 +1,8 @@
 import { IndexError } from './errors';
 import { ELEMENT_UINT32, readHeader, writeHeader } from './header';
 import { BLOCK_BITS, blockedFpr, sizeBlocked } from './bloom-math';
-import type { RowHashes } from './row-hash';
+import type { Column } from '../data/table';
+import { forEachHashTile, type RowHashes } from './row-hash';
 
 const MAGIC = 0x42; // 'B'
 const VERSION = 1;
@@ -123,14 +124,31 @@ export class BloomFilter {
     return this.insert(lo, hi) === 0;
   }
 
-  /** Adds every row hash (the loop of {@link BloomFilter.insert}, inlined). */
+  /** Adds every row hash. */
   addAll(hashes: RowHashes): void {
-    const { lo, hi } = hashes;
+    this.header[4] += this.addRange(hashes.lo, hashes.hi, 0, hashes.lo.length);
+  }
+
+  /**
+   * Hashes rows 0..rows-1 of `columns` (as {@link hashRows} does) and adds them, a tile of rows
+   * at a time: the same filter as `addAll(hashRows(columns, rows))`, without the two per-row
+   * hash arrays.
+   */
+  addRows(columns: readonly Column[], rows: number): void {
+    let added = 0;
+    forEachHashTile(columns, rows, (lo, hi, start, end) => {
+      added += this.addRange(lo, hi, 0, end - start);
+    });
+    this.header[4] += added;
+  }
+
+  /** Adds hashes [from, to) of the lanes (the loop of {@link BloomFilter.insert}, inlined); returns how many set a new bit. */
+  private addRange(lo: Uint32Array, hi: Uint32Array, from: number, to: number): number {
     const words = this.words;
     const blocks = this.blocks;
     const k = this.k;
     let added = 0;
-    for (let r = 0; r < lo.length; r++) {
+    for (let r = from; r < to; r++) {
       const h = hi[r];
       const base = blockOf(h, blocks) * WORDS_PER_BLOCK;
       const s = stepOf(h);
@@ -154,7 +172,7 @@ export class BloomFilter {
       }
       if (fresh !== 0) added++;
     }
-    this.header[4] += added;
+    return added;
   }
 
   /**

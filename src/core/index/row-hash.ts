@@ -33,31 +33,58 @@ const MISSING = 0x5bd1e995;
  * platforms of the same endianness (all current JS engines are little-endian).
  */
 export function hashRows(columns: readonly Column[], rows: number, seed = 0): RowHashes {
-  if (!Number.isInteger(rows) || rows < 0) throw new IndexError(`hashRows: rows must be a non-negative integer, got ${rows}`);
+  checkRows(columns, rows, 'hashRows');
   const lo = new Uint32Array(rows).fill(seed >>> 0);
   const hi = new Uint32Array(rows).fill((seed ^ 0x9e3779b9) >>> 0);
-  for (const col of columns) {
-    const length = col.kind === 'categorical' ? col.codes.length : col.values.length;
-    if (length < rows) throw new IndexError(`hashRows: column "${col.name}" has ${length} rows, fewer than the ${rows} to hash`);
-  }
   // Tiles of rows, every column over a tile before the next: the tile's two lanes stay in the
   // L1 cache instead of streaming through memory once per column.
+  for (let start = 0; start < rows; start += TILE) hashRange(columns, start, Math.min(rows, start + TILE), lo, hi, 0);
+  return { lo, hi };
+}
+
+/**
+ * The same hashes as {@link hashRows}, a tile of at most {@link HASH_TILE} rows at a time, for
+ * consumers that use each hash once (a Bloom filter): `fn(lo, hi, start, end)` gets rows
+ * [start, end) in lo/hi[0 .. end - start). The two lane buffers are reused from tile to tile,
+ * so no per-row array is ever allocated.
+ */
+export function forEachHashTile(columns: readonly Column[], rows: number, fn: (lo: Uint32Array, hi: Uint32Array, start: number, end: number) => void, seed = 0): void {
+  checkRows(columns, rows, 'forEachHashTile');
+  const lo = new Uint32Array(TILE);
+  const hi = new Uint32Array(TILE);
   for (let start = 0; start < rows; start += TILE) {
     const end = Math.min(rows, start + TILE);
-    for (const col of columns) {
-      if (col.kind === 'categorical') mixInt32(col.codes, null, true, lo, hi, start, end);
-      else if (col.values instanceof Float64Array) mixFloat64(col.values, col.valid, lo, hi, start, end);
-      else if (col.values instanceof Float32Array) mixFloat32(col.values, col.valid, lo, hi, start, end);
-      else if (col.values instanceof Int32Array) mixInt32(col.values, col.valid, false, lo, hi, start, end);
-      else mixUint8(col.values, col.valid, lo, hi, start, end);
-    }
-    finish(lo, hi, columns.length, start, end);
+    lo.fill(seed >>> 0);
+    hi.fill((seed ^ 0x9e3779b9) >>> 0);
+    hashRange(columns, start, end, lo, hi, start);
+    fn(lo, hi, start, end);
   }
-  return { lo, hi };
+}
+
+function checkRows(columns: readonly Column[], rows: number, what: string): void {
+  if (!Number.isInteger(rows) || rows < 0) throw new IndexError(`${what}: rows must be a non-negative integer, got ${rows}`);
+  for (const col of columns) {
+    const length = col.kind === 'categorical' ? col.codes.length : col.values.length;
+    if (length < rows) throw new IndexError(`${what}: column "${col.name}" has ${length} rows, fewer than the ${rows} to hash`);
+  }
+}
+
+/** Mixes rows [start, end) of every column into lanes lo/hi[start - base ..], then finishes them. */
+function hashRange(columns: readonly Column[], start: number, end: number, lo: Uint32Array, hi: Uint32Array, base: number): void {
+  for (const col of columns) {
+    if (col.kind === 'categorical') mixInt32(col.codes, null, true, lo, hi, start, end, base);
+    else if (col.values instanceof Float64Array) mixFloat64(col.values, col.valid, lo, hi, start, end, base);
+    else if (col.values instanceof Float32Array) mixFloat32(col.values, col.valid, lo, hi, start, end, base);
+    else if (col.values instanceof Int32Array) mixInt32(col.values, col.valid, false, lo, hi, start, end, base);
+    else mixUint8(col.values, col.valid, lo, hi, start, end, base);
+  }
+  finish(lo, hi, columns.length, start - base, end - base);
 }
 
 /** Rows per tile: 2 x 16 KB of lanes. */
 const TILE = 4096;
+/** Rows per tile of {@link forEachHashTile}. */
+export const HASH_TILE = TILE;
 
 function scramble(k: number): number {
   k = Math.imul(k, C1);
@@ -68,11 +95,11 @@ function scramble(k: number): number {
 // The rounds are written out in each loop below (rather than called) so that each loop
 // keeps both lanes in registers; they are the same code.
 
-function mixFloat64(values: Float64Array, valid: Uint8Array | null, lo: Uint32Array, hi: Uint32Array, start: number, end: number): void {
+function mixFloat64(values: Float64Array, valid: Uint8Array | null, lo: Uint32Array, hi: Uint32Array, start: number, end: number, base: number): void {
   const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
   for (let i = start; i < end; i++) {
-    let h1 = lo[i];
-    let h2 = hi[i];
+    let h1 = lo[i - base];
+    let h2 = hi[i - base];
     if (valid !== null && valid[i] === 0) {
       h1 = (Math.imul(h1 ^ MISSING, C3) + h2) | 0;
       h2 = (Math.imul(h2 ^ MISSING, C1) + h1) | 0;
@@ -98,16 +125,16 @@ function mixFloat64(values: Float64Array, valid: Uint8Array | null, lo: Uint32Ar
       h2 = (((h2 << 17) | (h2 >>> 15)) + h1) | 0;
       h2 = (Math.imul(h2, 5) + N2) | 0;
     }
-    lo[i] = h1;
-    hi[i] = h2;
+    lo[i - base] = h1;
+    hi[i - base] = h2;
   }
 }
 
-function mixFloat32(values: Float32Array, valid: Uint8Array | null, lo: Uint32Array, hi: Uint32Array, start: number, end: number): void {
+function mixFloat32(values: Float32Array, valid: Uint8Array | null, lo: Uint32Array, hi: Uint32Array, start: number, end: number, base: number): void {
   const words = new Uint32Array(values.buffer, values.byteOffset, values.length);
   for (let i = start; i < end; i++) {
-    let h1 = lo[i];
-    let h2 = hi[i];
+    let h1 = lo[i - base];
+    let h2 = hi[i - base];
     if (valid !== null && valid[i] === 0) {
       h1 = (Math.imul(h1 ^ MISSING, C3) + h2) | 0;
       h2 = (Math.imul(h2 ^ MISSING, C1) + h1) | 0;
@@ -121,16 +148,16 @@ function mixFloat32(values: Float32Array, valid: Uint8Array | null, lo: Uint32Ar
       h2 = (((h2 << 17) | (h2 >>> 15)) + h1) | 0;
       h2 = (Math.imul(h2, 5) + N2) | 0;
     }
-    lo[i] = h1;
-    hi[i] = h2;
+    lo[i - base] = h1;
+    hi[i - base] = h2;
   }
 }
 
 /** Int32 values, or categorical codes (`negativeMissing`: a code below 0 is missing). */
-function mixInt32(values: Int32Array, valid: Uint8Array | null, negativeMissing: boolean, lo: Uint32Array, hi: Uint32Array, start: number, end: number): void {
+function mixInt32(values: Int32Array, valid: Uint8Array | null, negativeMissing: boolean, lo: Uint32Array, hi: Uint32Array, start: number, end: number, base: number): void {
   for (let i = start; i < end; i++) {
-    let h1 = lo[i];
-    let h2 = hi[i];
+    let h1 = lo[i - base];
+    let h2 = hi[i - base];
     const v = values[i];
     if ((valid !== null && valid[i] === 0) || (negativeMissing && v < 0)) {
       h1 = (Math.imul(h1 ^ MISSING, C3) + h2) | 0;
@@ -144,15 +171,15 @@ function mixInt32(values: Int32Array, valid: Uint8Array | null, negativeMissing:
       h2 = (((h2 << 17) | (h2 >>> 15)) + h1) | 0;
       h2 = (Math.imul(h2, 5) + N2) | 0;
     }
-    lo[i] = h1;
-    hi[i] = h2;
+    lo[i - base] = h1;
+    hi[i - base] = h2;
   }
 }
 
-function mixUint8(values: Uint8Array, valid: Uint8Array | null, lo: Uint32Array, hi: Uint32Array, start: number, end: number): void {
+function mixUint8(values: Uint8Array, valid: Uint8Array | null, lo: Uint32Array, hi: Uint32Array, start: number, end: number, base: number): void {
   for (let i = start; i < end; i++) {
-    let h1 = lo[i];
-    let h2 = hi[i];
+    let h1 = lo[i - base];
+    let h2 = hi[i - base];
     if (valid !== null && valid[i] === 0) {
       h1 = (Math.imul(h1 ^ MISSING, C3) + h2) | 0;
       h2 = (Math.imul(h2 ^ MISSING, C1) + h1) | 0;
@@ -165,8 +192,8 @@ function mixUint8(values: Uint8Array, valid: Uint8Array | null, lo: Uint32Array,
       h2 = (((h2 << 17) | (h2 >>> 15)) + h1) | 0;
       h2 = (Math.imul(h2, 5) + N2) | 0;
     }
-    lo[i] = h1;
-    hi[i] = h2;
+    lo[i - base] = h1;
+    hi[i - base] = h2;
   }
 }
 
