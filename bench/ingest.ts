@@ -6,9 +6,11 @@
  * Input: node_modules/vega-datasets/data/flights-3m.parquet (3M rows x 5 columns, ZSTD,
  * dictionary pages, written by Polars), read once into memory (a SharedArrayBuffer, so the
  * workers see it without a copy). Every case starts from those bytes:
- * - trainbench, N workers: footer, planParts, one message per worker_threads worker (started
- *   and warmed before timing, as the browser's data worker is), decodeRowGroups there, parts
- *   transferred back, mergeParts; ends with typed columns and categorical codes.
+ * - trainbench, N workers: footer, one message per worker_threads worker (started and warmed
+ *   before timing, as the browser's data worker is); with two workers they claim column chunks
+ *   from the two ends of one list until they meet (claims.ts), with more each gets a fixed
+ *   share (planParts); parts transferred back, mergeParts; ends with typed columns and
+ *   categorical codes.
  * - trainbench, 1 thread: readParquet on the main thread.
  * - hyparquet columnar: parquetRead with onChunk (hyparquet-compressors for ZSTD).
  * - hyparquet rows: parquetReadObjects.
@@ -31,7 +33,7 @@ import { parquetRead, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { readParquet as wasmReadParquet } from 'parquet-wasm/node';
 import type { DataTable } from '../src/core/data/table';
-import { mergeParts, planParts, readParquet, readParquetMetadata, type DataTablePart } from '../src/core/data/parquet/index';
+import { chunkOrder, createClaims, mergeParts, planParts, readParquet, readParquetMetadata, type DataTablePart } from '../src/core/data/parquet/index';
 
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
@@ -109,11 +111,22 @@ function ask(w: Worker, job: object): Promise<DataTablePart[]> {
 }
 let infoForPool = readParquetMetadata(shared, NAME);
 
+/**
+ * Two workers claim column chunks from the two ends of one list until they meet (what the
+ * browser's decode worker and its helper do); other pool sizes get fixed shares (planParts).
+ */
 async function trainbenchParallel(): Promise<DataTable> {
   const info = readParquetMetadata(shared, NAME);
   infoForPool = info;
-  const plan = planParts(info, pool.length);
-  const parts = (await Promise.all(plan.map((tasks, i) => ask(pool[i], { tasks })))).flat();
+  let jobs: object[];
+  if (pool.length === 2) {
+    const chunks = chunkOrder(info);
+    const claims = createClaims(chunks.length);
+    jobs = (['front', 'back'] as const).map((side) => ({ chunks, claims, side }));
+  } else {
+    jobs = planParts(info, pool.length).map((tasks) => ({ tasks }));
+  }
+  const parts = (await Promise.all(jobs.map((job, i) => ask(pool[i], job)))).flat();
   return mergeParts(parts, info.columns.map((c) => c.name));
 }
 

@@ -8,7 +8,7 @@ import { concatTables } from '../core/data/concat';
 import { defaultFeatures, defaultLabel } from '../core/data/encode';
 import { checkFitsInMemory } from '../core/data/limits';
 import { readTable, sniffFormat } from '../core/data/read';
-import { decodeTasks, mergeParts, planParts, readParquetMetadata, type DataTablePart } from '../core/data/parquet';
+import { chunkOrder, claim, claimsAvailable, createClaims, decodeClaimed, decodeTasks, mergeParts, planParts, readParquetMetadata, type DataTablePart } from '../core/data/parquet';
 import { DataError } from '../core/data/table';
 import { tableStats } from '../core/data/stats';
 import { deserializeTable, tableBuffers } from '../core/data/table-codec';
@@ -47,42 +47,85 @@ async function readWithProgress(blob: Blob, name: string, emit: (p: DecodeProgre
 const PARALLEL_MIN_BYTES = 2 << 20;
 
 /**
- * Parquet with several row groups: half of the column chunks go to a helper worker while this
- * one decodes the rest, then the parts are merged (dictionaries unified). Returns null where
- * that does not apply (not Parquet, small, one row group, no nested workers), so the caller
- * decodes on one core. A DataError from either half is the file's error.
+ * The Parquet helper worker. It is started as soon as a load may need it, before the file is
+ * read and hashed: a nested worker starts only while its parent's thread is free, so one
+ * started just before a synchronous decode would start after it.
  */
-async function readParquetOnTwoCores(bytes: Uint8Array, name: string): Promise<DataTable | null> {
-  if (typeof Worker === 'undefined' || bytes.length < PARALLEL_MIN_BYTES || sniffFormat(bytes, name) !== 'parquet') return null;
+class ParquetHelper {
+  private constructor(
+    private readonly worker: Worker,
+    readonly client: RpcClient<ParquetPartApi>,
+  ) {}
+
+  static start(): ParquetHelper | null {
+    if (typeof Worker === 'undefined') return null;
+    try {
+      const worker = new Worker(new URL('./parquet-part.worker.ts', import.meta.url), { type: 'module', name: 'trainbench-parquet-part' });
+      const client = new RpcClient<ParquetPartApi>(worker as unknown as PortLike);
+      worker.addEventListener('error', () => client.failAll('the Parquet helper worker failed to start'));
+      return new ParquetHelper(worker, client);
+    } catch {
+      return null;
+    }
+  }
+
+  terminate(): void {
+    this.worker.terminate();
+  }
+}
+
+/** Whether any of the files is a Parquet file large enough for the helper (from its size and first bytes). */
+async function mayUseHelper(files: readonly { name: string; blob: Blob }[]): Promise<boolean> {
+  for (const f of files) {
+    if (f.blob.size < PARALLEL_MIN_BYTES) continue;
+    const head = new Uint8Array(await f.blob.slice(0, 4).arrayBuffer());
+    if (sniffFormat(head, f.name) === 'parquet') return true;
+  }
+  return false;
+}
+
+/**
+ * Parquet with several row groups: the helper worker decodes column chunks beside this one,
+ * then the parts are merged (dictionaries unified). Where threads can share memory (the page
+ * is cross-origin isolated), the two claim chunks from the two ends of one list until they
+ * meet, so the split follows the real decoding cost and the helper's start-up time; elsewhere
+ * the chunks are split in advance by bytes (planParts). Returns null where none of this
+ * applies (no helper, not Parquet, small, one row group), so the caller decodes on one core.
+ * A DataError from either side is the file's error. `threads` is 2 when the helper decoded
+ * at least one chunk.
+ */
+async function readParquetOnTwoCores(bytes: Uint8Array, name: string, helper: ParquetHelper | null): Promise<{ table: DataTable; threads: number } | null> {
+  if (!helper || bytes.length < PARALLEL_MIN_BYTES || sniffFormat(bytes, name) !== 'parquet') return null;
   const info = readParquetMetadata(bytes, name);
   if (info.rowGroups.length < 2) return null;
   const plans = planParts(info, 2);
   if (plans.length < 2) return null;
-  let worker: Worker;
-  try {
-    worker = new Worker(new URL('./parquet-part.worker.ts', import.meta.url), { type: 'module', name: 'trainbench-parquet-part' });
-  } catch {
-    return null;
-  }
-  try {
-    const client = new RpcClient<ParquetPartApi>(worker as unknown as PortLike);
-    worker.addEventListener('error', () => client.failAll('the Parquet helper worker failed to start'));
+  const client = helper.client;
+  let theirs: Promise<DataTablePart[]>;
+  let mine: DataTablePart[];
+  if (claimsAvailable()) {
+    const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
+    shared.set(bytes);
+    const chunks = chunkOrder(info);
+    const claims = createClaims(chunks.length);
+    theirs = client.call('decode', { bytes: shared.buffer as SharedArrayBuffer, info, chunks, claims });
+    mine = decodeClaimed(shared, info, chunks, () => claim(claims, 'front'));
+  } else {
     const copy = bytes.slice().buffer;
-    const theirs = client.call('decode', transfer({ bytes: copy, info, tasks: plans[1] }, [copy]));
-    const mine = decodeTasks(bytes, info, plans[0]);
-    let other: DataTablePart[];
-    try {
-      other = await theirs;
-    } catch (e) {
-      if (e instanceof WorkerError && e.kind === 'DataError') throw new DataError(e.message);
-      return null; // the helper could not run: decode on one core
-    }
-    const columnOrder = info.columns.filter((c) => c.unsupported === undefined).map((c) => c.name);
-    const merged = mergeParts([...mine, ...other], columnOrder);
-    return { ...merged, name, format: 'parquet' };
-  } finally {
-    worker.terminate();
+    theirs = client.call('decode', transfer({ bytes: copy, info, tasks: plans[1] }, [copy]));
+    mine = decodeTasks(bytes, info, plans[0]);
   }
+  let other: DataTablePart[];
+  try {
+    other = await theirs;
+  } catch (e) {
+    if (e instanceof WorkerError && e.kind === 'DataError') throw new DataError(e.message);
+    return null; // the helper could not run: decode on one core
+  }
+  const columnOrder = info.columns.filter((c) => c.unsupported === undefined).map((c) => c.name);
+  const merged = mergeParts([...mine, ...other], columnOrder);
+  // With claims, a helper that was not up before this worker had taken every chunk did nothing.
+  return { table: { ...merged, name, format: 'parquet' }, threads: other.length > 0 ? 2 : 1 };
 }
 
 export function createDecodeService(cache: Promise<TableCache>, emit: (p: DecodeProgress) => void): Handlers<DecodeApi> {
@@ -96,48 +139,53 @@ export function createDecodeService(cache: Promise<TableCache>, emit: (p: Decode
       const fingerprints: string[] = [];
       let cached = 0;
       let threads = 1;
-      const c = await cache;
-      for (const f of files) {
-        const bytes = await readWithProgress(f.blob, f.name, emit);
-        const fingerprint = await sha256Hex(bytes);
-        fingerprints.push(fingerprint);
-        const hit = await c.get(fingerprint).catch(() => null);
-        let table: DataTable | null = null;
-        if (hit) {
-          try {
-            table = { ...deserializeTable(hit, `${f.name} (cached)`), name: f.name };
-            cached++;
-          } catch {
-            table = null;
+      const helper = (await mayUseHelper(files)) ? ParquetHelper.start() : null;
+      try {
+        const c = await cache;
+        for (const f of files) {
+          const bytes = await readWithProgress(f.blob, f.name, emit);
+          const fingerprint = await sha256Hex(bytes);
+          fingerprints.push(fingerprint);
+          const hit = await c.get(fingerprint).catch(() => null);
+          let table: DataTable | null = null;
+          if (hit) {
+            try {
+              table = { ...deserializeTable(hit, `${f.name} (cached)`), name: f.name };
+              cached++;
+            } catch {
+              table = null;
+            }
           }
+          if (!table) {
+            emit({ name: f.name, phase: 'decode', loaded: 0, total: bytes.length });
+            // The long-lived data worker writes the cache entry after adopting the table
+            // (this worker is terminated as soon as it answers).
+            const parallel = await readParquetOnTwoCores(bytes, f.name, helper);
+            if (parallel) threads = Math.max(threads, parallel.threads);
+            table = parallel?.table ?? readTable(bytes, f.name);
+          }
+          tables.push(table);
         }
-        if (!table) {
-          emit({ name: f.name, phase: 'decode', loaded: 0, total: bytes.length });
-          // The long-lived data worker writes the cache entry after adopting the table
-          // (this worker is terminated as soon as it answers).
-          const parallel = await readParquetOnTwoCores(bytes, f.name);
-          if (parallel) threads = 2;
-          table = parallel ?? readTable(bytes, f.name);
-        }
-        tables.push(table);
+        const table = concatTables(tables, label);
+        emit({ name: label, phase: 'stats', loaded: 0, total: table.rows });
+        const lbl = defaultLabel(table);
+        const summary: Omit<DatasetSummary, 'id'> = {
+          name: label,
+          format: table.format,
+          bytes: total,
+          rows: table.rows,
+          columns: tableStats(table),
+          fingerprint: fingerprints.length === 1 ? fingerprints[0] : await sha256Hex(new TextEncoder().encode(fingerprints.join(','))),
+          defaultLabel: lbl,
+          defaultFeatures: defaultFeatures(table, lbl),
+          decodeMs: performance.now() - t0,
+          cache: c.kind === 'none' ? null : { kind: c.kind, hit: cached === files.length },
+          decodeThreads: threads,
+        };
+        return transfer({ table, summary }, tableBuffers(table));
+      } finally {
+        helper?.terminate();
       }
-      const table = concatTables(tables, label);
-      emit({ name: label, phase: 'stats', loaded: 0, total: table.rows });
-      const lbl = defaultLabel(table);
-      const summary: Omit<DatasetSummary, 'id'> = {
-        name: label,
-        format: table.format,
-        bytes: total,
-        rows: table.rows,
-        columns: tableStats(table),
-        fingerprint: fingerprints.length === 1 ? fingerprints[0] : await sha256Hex(new TextEncoder().encode(fingerprints.join(','))),
-        defaultLabel: lbl,
-        defaultFeatures: defaultFeatures(table, lbl),
-        decodeMs: performance.now() - t0,
-        cache: c.kind === 'none' ? null : { kind: c.kind, hit: cached === files.length },
-        decodeThreads: threads,
-      };
-      return transfer({ table, summary }, tableBuffers(table));
     },
   };
 }

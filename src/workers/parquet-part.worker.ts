@@ -1,14 +1,16 @@
 /**
  * A helper of the decode worker: decodes its share of a Parquet file's column chunks, so a
- * load uses a second core. Same core functions as everywhere else (planParts / decodeTasks).
+ * load uses a second core. Same core functions as everywhere else: fixed tasks (planParts /
+ * decodeTasks), or chunks claimed from the back while the decode worker claims from the front.
  */
-import { decodeTasks, transferList } from '../core/data/parquet';
+import { claim, decodeClaimed, decodeTasks, transferList } from '../core/data/parquet';
 import { serve, transfer, type PortLike } from './rpc';
 import type { ParquetPartApi } from './protocol';
 
 serve<ParquetPartApi>(self as unknown as PortLike, {
-  decode({ bytes, info, tasks }) {
-    const parts = decodeTasks(new Uint8Array(bytes), info, tasks);
+  decode(job) {
+    const bytes = new Uint8Array(job.bytes);
+    const parts = 'claims' in job ? decodeClaimed(bytes, job.info, job.chunks, () => claim(job.claims, 'back')) : decodeTasks(bytes, job.info, job.tasks);
     return transfer(parts, transferList(parts));
   },
 });

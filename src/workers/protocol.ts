@@ -4,7 +4,7 @@ import type { FeatureSpec } from '../core/data/encode';
 import type { SplitSpec } from '../core/data/split';
 import type { DedupMethod, DedupReport, LeakReport } from '../core/data/quality';
 import type { DataTable, SourceFormat } from '../core/data/table';
-import type { DataTablePart, ParquetFileInfo, PartTask } from '../core/data/parquet';
+import type { ChunkRef, DataTablePart, ParquetFileInfo, PartTask } from '../core/data/parquet';
 import type { BackendName, EpochRecord, Environment, RunConfig, RunSummary, StepRecord } from '../core/train/record';
 import type { TrainTask } from '../core/train/trainer';
 
@@ -36,8 +36,18 @@ export interface DecodeProgress {
 }
 
 /** The decode worker's helper for Parquet: one share of the column chunks. */
+/**
+ * The Parquet helper's share of a file: fixed `tasks` (planParts), or, where threads can share
+ * memory, chunks claimed from the back of `chunks` through the shared `claims` state while the
+ * decode worker claims from the front (see core/data/parquet/claims.ts).
+ */
 export type ParquetPartApi = {
-  decode: { args: { bytes: ArrayBuffer; info: ParquetFileInfo; tasks: PartTask[] }; result: DataTablePart[] };
+  decode: {
+    args:
+      | { bytes: ArrayBuffer; info: ParquetFileInfo; tasks: PartTask[] }
+      | { bytes: SharedArrayBuffer; info: ParquetFileInfo; chunks: ChunkRef[]; claims: Int32Array };
+    result: DataTablePart[];
+  };
 };
 
 export type DecodeApi = {

@@ -102,12 +102,13 @@ export class ColumnBuilder {
     this.values = wide;
   }
 
-  /** Marks rows [from, from + n) valid per `mask` (1 present, 0 null), creating the mask at the first null. */
+  /**
+   * Marks rows [from, from + n) valid per `mask` (1 present, 0 null), creating the mask at the
+   * first null with every row present (rows may be filled in any order; those decoded later
+   * set their own).
+   */
   setValidity(from: number, n: number, mask: Uint8Array): void {
-    if (!this.valid) {
-      this.valid = new Uint8Array(this.rows);
-      this.valid.fill(1, 0, from);
-    }
+    if (!this.valid) this.valid = new Uint8Array(this.rows).fill(1);
     this.valid.set(mask.subarray(0, n), from);
   }
 

@@ -5,7 +5,8 @@
  */
 export { readParquetMetadata } from './metadata';
 export { readParquet, type ReadParquetOptions } from './reader';
-export { decodeRowGroups, type DataTablePart, type PartColumn } from './part';
+export { decodeClaimed, decodeRowGroups, type DataTablePart, type PartColumn } from './part';
+export { chunkOrder, claim, claimsAvailable, createClaims, type ChunkRef, type ClaimSide } from './claims';
 export { mergeParts } from './merge';
 export { planParts, type PartTask } from './plan';
 export type { ParquetFileInfo, ParquetColumnInfo, ParquetRowGroupInfo, ParquetColumnChunkInfo, ParquetStatistics } from './types';

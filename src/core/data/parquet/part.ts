@@ -7,6 +7,7 @@ import type { Column } from '../table';
 import { chooseOutput, ColumnBuilder } from './column-builder';
 import { decodeColumnChunk, Scratch } from './column-chunk';
 import { fail, withFileName } from './errors';
+import type { ChunkRef } from './claims';
 import type { ParquetColumnInfo, ParquetFileInfo } from './types';
 
 /** One column of a part. */
@@ -93,5 +94,58 @@ export function decodeRowGroups(bytes: Uint8Array, info: ParquetFileInfo, rowGro
       out.push(finish(builder));
     }
     return { fileName: info.fileName, rowGroups: groups, rowGroupRows: groups.map((rg) => info.rowGroups[rg].numRows), rows, columns: out };
+  });
+}
+
+/**
+ * Decodes the chunks that `next()` hands out (indices into `chunks`, -1 to stop), one part per
+ * run of consecutive chunks of the same column. Runs may go up the row groups (a decoder
+ * claiming from the front) or down (from the back). Each run's builder is sized for the whole
+ * column and rows land at their own offsets, so a run that covers its column is a full array,
+ * never copied; a partial run (the one column split between two decoders) becomes a view of
+ * its rows, which mergeParts copies from.
+ */
+export function decodeClaimed(bytes: Uint8Array, info: ParquetFileInfo, chunks: readonly ChunkRef[], next: () => number): DataTablePart[] {
+  return withFileName(info.fileName, () => {
+    const rowStart: number[] = [];
+    let total = 0;
+    for (const g of info.rowGroups) {
+      rowStart.push(total);
+      total += g.numRows;
+    }
+    const scratch = new Scratch();
+    const parts: DataTablePart[] = [];
+    let run: { builder: ColumnBuilder; rowGroups: number[] } | null = null;
+    const close = () => {
+      if (!run) return;
+      const groups = [...run.rowGroups].sort((a, b) => a - b);
+      const rowGroupRows = groups.map((rg) => info.rowGroups[rg].numRows);
+      const rows = rowGroupRows.reduce((a, r) => a + r, 0);
+      const from = rowStart[groups[0]];
+      const b = run.builder;
+      if (from !== 0 || rows !== b.rows) {
+        b.values = b.values.subarray(from, from + rows);
+        if (b.valid) b.valid = b.valid.subarray(from, from + rows);
+      }
+      parts.push({ fileName: info.fileName, rowGroups: groups, rowGroupRows, rows, columns: [finish(b)] });
+      run = null;
+    };
+    for (let i = next(); i >= 0; i = next()) {
+      const ref = chunks[i];
+      if (!ref) fail(`no chunk ${i} to decode (${chunks.length} listed)`);
+      const rg = ref.rowGroup;
+      if (run && (run.builder.col.name !== ref.column || run.rowGroups.includes(rg))) close();
+      if (!run) {
+        const [col] = selectColumns(info, [ref.column]);
+        const { kind, narrowable } = chooseOutput(col, info);
+        run = { builder: new ColumnBuilder(col, total, kind, narrowable), rowGroups: [] };
+      }
+      const group = info.rowGroups[rg];
+      run.builder.pos = rowStart[rg];
+      decodeColumnChunk(bytes, group.columns[run.builder.col.index], run.builder, scratch, rg, group.numRows);
+      run.rowGroups.push(rg);
+    }
+    close();
+    return parts;
   });
 }
