@@ -43,6 +43,9 @@ async function readWithProgress(blob: Blob, name: string, emit: (p: DecodeProgre
   return out;
 }
 
+/** The longest the decode worker waits for the Parquet helper to be up before it starts claiming. */
+const HELPER_WAIT_MS = 200;
+
 /** Files smaller than this are decoded on one core (a second worker costs more than it saves). */
 const PARALLEL_MIN_BYTES = 2 << 20;
 
@@ -52,10 +55,15 @@ const PARALLEL_MIN_BYTES = 2 << 20;
  * started just before a synchronous decode would start after it.
  */
 class ParquetHelper {
+  /** Settles when the helper answers (or fails to start). */
+  readonly ready: Promise<unknown>;
+
   private constructor(
     private readonly worker: Worker,
     readonly client: RpcClient<ParquetPartApi>,
-  ) {}
+  ) {
+    this.ready = client.call('ping', {}).catch(() => undefined);
+  }
 
   static start(): ParquetHelper | null {
     if (typeof Worker === 'undefined') return null;
@@ -104,6 +112,9 @@ async function readParquetOnTwoCores(bytes: Uint8Array, name: string, helper: Pa
   let theirs: Promise<DataTablePart[]>;
   let mine: DataTablePart[];
   if (claimsAvailable()) {
+    // Normally up by now (it started before the file was read); a slow start is waited for
+    // briefly, then the claims give it only what is left.
+    await Promise.race([helper.ready, new Promise((resolve) => setTimeout(resolve, HELPER_WAIT_MS))]);
     const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
     shared.set(bytes);
     const chunks = chunkOrder(info);

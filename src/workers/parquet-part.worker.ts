@@ -8,6 +8,9 @@ import { serve, transfer, type PortLike } from './rpc';
 import type { ParquetPartApi } from './protocol';
 
 serve<ParquetPartApi>(self as unknown as PortLike, {
+  ping() {
+    return true;
+  },
   decode(job) {
     const bytes = new Uint8Array(job.bytes);
     const parts = 'claims' in job ? decodeClaimed(bytes, job.info, job.chunks, () => claim(job.claims, 'back')) : decodeTasks(bytes, job.info, job.tasks);

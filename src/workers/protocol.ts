@@ -48,6 +48,8 @@ export type ParquetPartApi = {
       | { bytes: SharedArrayBuffer; info: ParquetFileInfo; chunks: ChunkRef[]; claims: Int32Array };
     result: DataTablePart[];
   };
+  /** Answers once the helper's module has loaded (the decode worker waits briefly for it). */
+  ping: { args: Record<string, never>; result: true };
 };
 
 export type DecodeApi = {
