@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
 import { loadSample } from './state/data-actions';
 import { restoreRuns } from './state/persist';
+import { openSharedFromLocation } from './state/share-actions';
 import './ui/app.css';
 
 createRoot(document.getElementById('root')!).render(
@@ -11,4 +12,7 @@ createRoot(document.getElementById('root')!).render(
   </StrictMode>,
 );
 void loadSample();
-void restoreRuns();
+// A share link's runs join after the stored ones, so that none is added twice.
+void restoreRuns().then(openSharedFromLocation);
+// A share link pasted into the address bar of an open workbench changes only the fragment.
+window.addEventListener('hashchange', () => void openSharedFromLocation());

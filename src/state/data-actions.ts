@@ -113,7 +113,7 @@ export async function loadUrl(url: string, preferredLabel?: string): Promise<voi
   }
   clearTimeout(timer);
   if (activeLoad === load) activeLoad = null;
-  await loadSources([{ name, blob }], preferredLabel);
+  await loadSources([{ name, blob }], preferredLabel, url);
 }
 
 function cancelledText(name: string, hasData: boolean): string {
@@ -126,7 +126,7 @@ export function cancelLoad(): void {
 }
 
 /** Decodes sources in a fresh decode worker and makes the result the dataset in use. */
-export async function loadSources(sources: { name: string; blob: Blob }[], preferredLabel?: string): Promise<void> {
+export async function loadSources(sources: { name: string; blob: Blob }[], preferredLabel?: string, url: string | null = null): Promise<void> {
   activeLoad?.cancel();
   const label = sources.length === 1 ? sources[0].name : `${sources[0].name} + ${sources.length - 1} more`;
   setDataset({ status: 'loading', loadingName: label, error: null, progress: null });
@@ -162,7 +162,7 @@ export async function loadSources(sources: { name: string; blob: Blob }[], prefe
     const chosen = preferredLabel && summary.columns.some((c) => c.name === preferredLabel) ? preferredLabel : summary.defaultLabel;
     const features = chosen === summary.defaultLabel ? summary.defaultFeatures : usableFeatures(summary, chosen);
     finish();
-    store.setState((s) => ({ dataset: { ...initialDataset, streamOnLoad: s.dataset.streamOnLoad, status: 'ready', summary, label: chosen, features } }));
+    store.setState((s) => ({ dataset: { ...initialDataset, streamOnLoad: s.dataset.streamOnLoad, status: 'ready', summary, label: chosen, features, url } }));
     // Whole-row repeats, counted by the data worker's hash index once the dataset is in use.
     void data.get().call('duplicates', { datasetId: summary.id }).then(
       (duplicates) => {

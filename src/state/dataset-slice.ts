@@ -6,6 +6,8 @@ export interface DatasetSlice {
   status: 'idle' | 'loading' | 'ready';
   /** The dataset in use: kept when a later load fails or is cancelled. */
   summary: DatasetSummary | null;
+  /** The address it was fetched from (a bundled sample's path or a URL); null for local files. */
+  url: string | null;
   loadingName: string | null;
   /** Progress of the load under way, once it has run for half a second. */
   progress: DecodeProgress | null;
@@ -25,6 +27,7 @@ export interface DatasetSlice {
 export const initialDataset: DatasetSlice = {
   status: 'idle',
   summary: null,
+  url: null,
   loadingName: null,
   progress: null,
   error: null,

@@ -58,11 +58,11 @@ function fail(e: unknown): void {
   store.setState((s) => ({ storage: { ...s.storage, error: `runs are not saved: ${e instanceof Error ? e.message : String(e)}` } }));
 }
 
-function toStored(r: RunView): StoredRun {
-  return encodeRun(r, { title: r.title, colour: r.colour, createdAt: r.createdAt, finishedAt: r.finishedAt, budgetSec: r.budgetSec, sweep: r.sweep });
+export function toStored(r: RunView): StoredRun {
+  return encodeRun(r, { title: r.title, colour: r.colour, createdAt: r.createdAt, finishedAt: r.finishedAt, budgetSec: r.budgetSec, sweep: r.sweep, origin: r.origin ?? null });
 }
 
-function fromStored(s: StoredRun): RunView {
+export function fromStored(s: StoredRun): RunView {
   return {
     id: s.id,
     title: s.meta.title,
@@ -82,6 +82,7 @@ function fromStored(s: StoredRun): RunView {
     budgetSec: s.meta.budgetSec,
     expectedSteps: null,
     sweep: s.meta.sweep,
+    origin: s.meta.origin ?? null,
   };
 }
 

@@ -13,6 +13,7 @@ import { DEFAULT_SETTINGS, type RunSettings } from '../core/train/run-config';
 import type { MatrixAxes } from '../core/share/matrix';
 import type { SpeedUpBy } from '../core/train/results';
 import type { SweepRankBy, SweepState } from '../core/train/sweep';
+import type { SharedDataset } from '../core/share/link';
 
 export interface RunView {
   id: string;
@@ -40,6 +41,8 @@ export interface RunView {
   sweep: { id: string; rung: number; key: string } | null;
   /** Validation rows (dataset rows) the finished model gets wrong, with the class it predicted. */
   misclassified?: { row: number; predicted: string }[];
+  /** Set for runs opened from a share link: where they were trained (adapter or backend). */
+  origin?: string | null;
   /** Streaming runs: the file the data worker decodes while training (never persisted). */
   stream?: { name: string; blob: Blob };
 }
@@ -84,6 +87,28 @@ export interface StorageSlice {
   error: string | null;
 }
 
+/** The share link made from this workbench's finished runs. */
+export interface ShareSlice {
+  status: 'idle' | 'working' | 'ready' | 'error';
+  url: string | null;
+  /** Length of the link in characters, and how many runs it holds. */
+  chars: number;
+  runs: number;
+  error: string | null;
+}
+
+/** A comparison opened from a share link (or why it could not be opened). */
+export interface SharedSlice {
+  error: string | null;
+  dataset: SharedDataset | null;
+  runIds: string[];
+  createdAt: number | null;
+  /** Where the shared runs were trained. */
+  origins: string[];
+  /** What happened when asked to run the shared configurations here. */
+  rerun: string | null;
+}
+
 export interface WorkbenchState {
   dataset: DatasetSlice;
   settings: RunSettings;
@@ -98,6 +123,8 @@ export interface WorkbenchState {
   sweep: SweepView | null;
   sweepForm: SweepForm;
   storage: StorageSlice;
+  share: ShareSlice;
+  shared: SharedSlice | null;
 }
 
 export const initialState: WorkbenchState = {
@@ -113,6 +140,8 @@ export const initialState: WorkbenchState = {
   sweep: null,
   sweepForm: { eta: 2, minEpochs: 1, maxEpochs: 8, rankBy: 'loss' },
   storage: { restored: null, error: null },
+  share: { status: 'idle', url: null, chars: 0, runs: 0, error: null },
+  shared: null,
 };
 
 export const store = createStore<WorkbenchState>()(() => initialState);

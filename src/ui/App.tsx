@@ -5,6 +5,7 @@ import { Charts } from './Charts';
 import { ResultsTable } from './compare/ResultsTable';
 import { QueuePanel } from './run/QueuePanel';
 import { useWorkbench } from './hooks';
+import { SharedBanner } from './share/SharedBanner';
 import './workbench.css';
 
 /**
@@ -17,6 +18,7 @@ export function App() {
   return (
     <div className="app">
       <TopBar />
+      <SharedBanner />
       {notice && (
         <p className="notice" role="status">
           {notice}

@@ -12,12 +12,13 @@ import { Tabs } from './Tabs';
 /** Short names for the runs: what sets each configuration apart, and the seed. */
 function useRunNames(runs: RunView[]): Record<string, string> {
   return useMemo(() => {
-    const keys = new Map<string, { config: RunView['config']; budgetSec: number | null }>();
+    const keys = new Map<string, { config: RunView['config']; budgetSec: number | null; origin: string | null }>();
     const keyOf = new Map<string, string>();
     for (const r of runs) {
-      const k = configKey(r.config, r.budgetSec);
+      const origin = r.origin ?? null;
+      const k = configKey(r.config, r.budgetSec, origin);
       keyOf.set(r.id, k);
-      if (!keys.has(k)) keys.set(k, { config: r.config, budgetSec: r.budgetSec });
+      if (!keys.has(k)) keys.set(k, { config: r.config, budgetSec: r.budgetSec, origin });
     }
     const labels = distinguishingLabels([...keys.values()]);
     const byKey = new Map([...keys.keys()].map((k, i) => [k, labels[i]]));

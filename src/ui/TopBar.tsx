@@ -1,6 +1,7 @@
 import { useWorkbench } from './hooks';
+import { ShareButton } from './share/ShareButton';
 
-/** Title, dataset in use, and what runs where (backend, adapter, and why on fallback). */
+/** Title, dataset in use, what runs where (backend, adapter, and why on fallback), and Share. */
 export function TopBar() {
   const name = useWorkbench((s) => s.dataset.summary?.name ?? null);
   const env = useWorkbench((s) => s.environment);
@@ -21,6 +22,9 @@ export function TopBar() {
         {env?.fallbackReason ? ` · fallback: ${env.fallbackReason}` : ''}
       </span>
       {env && <span className="badge">f16: {env.f16Path}</span>}
+      <span className="topbar-end">
+        <ShareButton />
+      </span>
     </header>
   );
 }

@@ -24,6 +24,8 @@ export interface StoredRunMeta {
   info: string | null;
   /** Steps the run made before down-sampling. */
   stepsTotal: number;
+  /** Runs opened from a share link: where they were trained. Absent for runs made here. */
+  origin?: string | null;
 }
 
 export interface StoredRun {
@@ -62,6 +64,7 @@ export interface EncodableRun {
 
 /** A finished run in its stored form; `summary` is taken as computed from the full series. */
 export function encodeRun(run: EncodableRun, meta: Omit<StoredRunMeta, 'stepsTotal' | 'error' | 'info'>, maxSteps = MAX_STORED_STEPS): StoredRun {
+  const { origin, ...rest } = meta;
   const status = run.status === 'done' || run.status === 'stopped' ? run.status : 'failed';
   const summary: RunSummary = run.summary ?? { status, medianSamplesPerSec: NaN, timeToTargetLoss: null, finalValMetric: null, ...(run.error ? { error: run.error } : {}) };
   return {
@@ -72,7 +75,7 @@ export function encodeRun(run: EncodableRun, meta: Omit<StoredRunMeta, 'stepsTot
     steps: downsampleSteps(run.steps, maxSteps),
     epochs: [...run.epochs],
     summary,
-    meta: { ...meta, stepsTotal: run.steps.length, error: run.error, info: run.info },
+    meta: { ...rest, stepsTotal: run.steps.length, error: run.error, info: run.info, ...(origin ? { origin } : {}) },
   };
 }
 
@@ -106,7 +109,8 @@ function isConfig(v: unknown): v is RunConfig {
 function isMeta(v: unknown): v is StoredRunMeta {
   return isObj(v) && isStr(v.title) && isNum(v.colour) && isNum(v.createdAt) && isNumOrNull(v.finishedAt) &&
     isNumOrNull(v.budgetSec) && isStrOrNull(v.error) && isStrOrNull(v.info) && isNum(v.stepsTotal) &&
-    (v.sweep === null || (isObj(v.sweep) && isStr(v.sweep.id) && isNum(v.sweep.rung) && isStr(v.sweep.key)));
+    (v.sweep === null || (isObj(v.sweep) && isStr(v.sweep.id) && isNum(v.sweep.rung) && isStr(v.sweep.key))) &&
+    (v.origin === undefined || isStrOrNull(v.origin));
 }
 
 /** The stored run if `v` is one of this version, else null. */

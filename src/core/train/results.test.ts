@@ -59,6 +59,15 @@ describe('groupResults', () => {
     { ...run('q', 32, 1, 0, []), status: 'queued' as const, summary: null, epochs: [] },
   ];
 
+  it('keeps runs from a share link in their own row, labelled with where they ran', () => {
+    const shared = { ...run('s1', 16, 1, 9000, [3, 2, 1]), origin: 'webgpu · nvidia hopper' };
+    const rows = groupResults([runs[0], runs[2], shared], 1);
+    expect(rows.map((r) => r.runIds)).toEqual([['a1', 'a2'], ['s1']]);
+    expect(rows.map((r) => r.label)).toEqual(['here', 'shared: webgpu · nvidia hopper']);
+    expect(rows[1].fullLabel).toContain('shared: webgpu · nvidia hopper');
+    expect(configKey(shared.config, null, shared.origin)).not.toBe(configKey(shared.config));
+  });
+
   it('makes one row per configuration with medians and min-max over the seeds', () => {
     const rows = groupResults(runs, 1);
     expect(rows).toHaveLength(2);

@@ -16,6 +16,8 @@ export interface RunResultInput {
   summary: RunSummary | null;
   /** A time budget in seconds, when the run had one (part of its configuration). */
   budgetSec?: number | null;
+  /** Where a run from a share link was trained (its own row, apart from runs made here). */
+  origin?: string | null;
 }
 
 /** Median and spread of one measure over a configuration's runs; nulls when no run has it. */
@@ -63,16 +65,19 @@ function stableJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** A key that is equal for two runs exactly when they differ at most in their seed. */
-export function configKey(config: RunConfig, budgetSec: number | null = null): string {
+/**
+ * A key that is equal for two runs exactly when they differ at most in their seed (and were
+ * trained in the same place: a run opened from a share link has its `origin`).
+ */
+export function configKey(config: RunConfig, budgetSec: number | null = null, origin: string | null = null): string {
   const { seed: _seed, data, ...rest } = config;
   const { split, ...dataRest } = data;
   const { seed: _splitSeed, ...splitRest } = split;
-  return stableJson({ ...rest, data: { ...dataRest, split: splitRest }, budgetSec });
+  return stableJson({ ...rest, data: { ...dataRest, split: splitRest }, budgetSec, ...(origin ? { origin } : {}) });
 }
 
 /** The parts of a configuration in words, in a fixed order. */
-export function describeConfig(config: RunConfig, budgetSec: number | null = null): [string, string][] {
+export function describeConfig(config: RunConfig, budgetSec: number | null = null, origin: string | null = null): [string, string][] {
   const m = config.model;
   const widths = m.hidden.length ? m.hidden.join('x') : 'linear';
   const model = m.type === 'mlp' ? `MLP ${widths} ${m.activation}`
@@ -97,22 +102,23 @@ export function describeConfig(config: RunConfig, budgetSec: number | null = nul
     ['dedup', config.data.dedup === 'none' ? '' : `dedup ${config.data.dedup}`],
     ['prefetch', `prefetch ${config.prefetch}`],
     ['data', `${config.data.name} → ${config.data.label}`],
+    ['from', origin ? `shared: ${origin}` : ''],
   ];
 }
 
 /** The whole configuration in one line (empty parts left out). */
-export function configLabel(config: RunConfig, budgetSec: number | null = null): string {
-  return describeConfig(config, budgetSec).map(([, v]) => v).filter(Boolean).join(' · ');
+export function configLabel(config: RunConfig, budgetSec: number | null = null, origin: string | null = null): string {
+  return describeConfig(config, budgetSec, origin).map(([, v]) => v).filter(Boolean).join(' · ');
 }
 
 /** Per configuration, only the parts that differ between them; the whole line when alone or all equal. */
-export function distinguishingLabels(configs: { config: RunConfig; budgetSec: number | null }[]): string[] {
-  const parts = configs.map((c) => describeConfig(c.config, c.budgetSec));
-  if (parts.length < 2) return configs.map((c) => configLabel(c.config, c.budgetSec));
+export function distinguishingLabels(configs: { config: RunConfig; budgetSec: number | null; origin?: string | null }[]): string[] {
+  const parts = configs.map((c) => describeConfig(c.config, c.budgetSec, c.origin ?? null));
+  if (parts.length < 2) return configs.map((c) => configLabel(c.config, c.budgetSec, c.origin ?? null));
   const differs = parts[0].map((_, i) => parts.some((p) => p[i][1] !== parts[0][i][1]));
   return parts.map((p, j) => {
-    const text = p.filter((_, i) => differs[i]).map(([, v]) => v || 'default').join(' · ');
-    return text || configLabel(configs[j].config, configs[j].budgetSec);
+    const text = p.filter((_, i) => differs[i]).map(([name, v]) => v || (name === 'from' ? 'here' : 'default')).join(' · ');
+    return text || configLabel(configs[j].config, configs[j].budgetSec, configs[j].origin ?? null);
   });
 }
 
@@ -183,13 +189,13 @@ export function groupResults(runs: readonly RunResultInput[], targetLoss: number
   for (const r of runs) {
     if (!COUNTED.includes(r.status) && !(r.status === 'failed' && r.steps.length > 0)) continue;
     if (r.steps.length === 0 && !r.summary) continue;
-    const key = configKey(r.config, r.budgetSec ?? null);
+    const key = configKey(r.config, r.budgetSec ?? null, r.origin ?? null);
     const g = groups.get(key);
     if (g) g.push(r);
     else groups.set(key, [r]);
   }
   const entries = [...groups.entries()];
-  const labels = distinguishingLabels(entries.map(([, g]) => ({ config: g[0].config, budgetSec: g[0].budgetSec ?? null })));
+  const labels = distinguishingLabels(entries.map(([, g]) => ({ config: g[0].config, budgetSec: g[0].budgetSec ?? null, origin: g[0].origin ?? null })));
   return entries.map(([key, g], i) => {
     const vals = g.map(runFinalVal);
     const envs = g.map((r) => r.environment).filter((e): e is Environment => e !== null);
@@ -197,7 +203,7 @@ export function groupResults(runs: readonly RunResultInput[], targetLoss: number
     return {
       key,
       label: labels[i],
-      fullLabel: configLabel(g[0].config, g[0].budgetSec ?? null),
+      fullLabel: configLabel(g[0].config, g[0].budgetSec ?? null, g[0].origin ?? null),
       config: g[0].config,
       runIds: g.map((r) => r.id),
       seeds: g.map((r) => r.config.seed),

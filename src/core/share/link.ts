@@ -1,0 +1,135 @@
+/**
+ * Share links: a comparison (finished runs, the dataset they trained on, the baseline) packed
+ * into the URL fragment, so that opening the link shows the same charts and table on someone
+ * else's machine, and offers to run the same configurations there. Nothing leaves the browser:
+ * the fragment is never sent to a server.
+ *
+ * Format: `#share=` + base64url(deflate-raw(JSON of a {@link SharePayload})). The payload is
+ * versioned (`v`) and validated field by field before use (each run through the stored-run
+ * codec); anything else is a {@link ShareLinkError} saying what is wrong. Steps are
+ * down-sampled to {@link SHARE_MAX_STEPS} per run to keep links short. Compression lives with
+ * the caller (CompressionStream is a browser and Node API, not part of core).
+ */
+import { decodeRun, downsampleSteps, type StoredRun } from './run-codec';
+
+export const SHARE_VERSION = 1;
+/** The fragment prefix of a share link. */
+export const SHARE_PREFIX = '#share=';
+/** Step records kept per run in a link. */
+export const SHARE_MAX_STEPS = 300;
+/** Runs in one link at most. */
+export const SHARE_MAX_RUNS = 64;
+/** Longest fragment accepted (Chrome keeps URLs up to 2 MB). */
+export const SHARE_MAX_CHARS = 1_500_000;
+
+/** The dataset the runs trained on: enough to find it again and check it is the same. */
+export interface SharedDataset {
+  name: string;
+  rows: number;
+  /** sha256 of the file's bytes (the run configs carry it too). */
+  fingerprint: string;
+  /** Where it was loaded from (a bundled sample's path or a URL), or null for a local file. */
+  url: string | null;
+}
+
+export interface SharePayload {
+  v: typeof SHARE_VERSION;
+  createdAt: number;
+  dataset: SharedDataset | null;
+  /** Configuration key the speed-up column was measured against, or null for the first row. */
+  baselineKey: string | null;
+  runs: StoredRun[];
+}
+
+/** A link that cannot be opened, and why. */
+export class ShareLinkError extends Error {
+  override name = 'ShareLinkError';
+}
+
+/** The payload for `runs` (already in stored form), their steps thinned for the link. */
+export function makePayload(runs: readonly StoredRun[], dataset: SharedDataset | null, baselineKey: string | null, now = Date.now()): SharePayload {
+  if (runs.length === 0) throw new ShareLinkError('there are no finished runs to share');
+  if (runs.length > SHARE_MAX_RUNS) throw new ShareLinkError(`${runs.length} runs are more than a link holds (${SHARE_MAX_RUNS}); delete some first`);
+  return { v: SHARE_VERSION, createdAt: now, dataset, baselineKey, runs: runs.map((r) => ({ ...r, steps: downsampleSteps(r.steps, SHARE_MAX_STEPS) })) };
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Checks a parsed payload; returns it typed, or throws a ShareLinkError naming what is wrong. */
+export function validatePayload(v: unknown): SharePayload {
+  if (!isObj(v)) throw new ShareLinkError('the link holds no comparison');
+  if (typeof v.v !== 'number') throw new ShareLinkError('the link has no format version');
+  if (v.v > SHARE_VERSION) throw new ShareLinkError(`the link was made by a newer Trainbench (format ${v.v}; this one reads ${SHARE_VERSION})`);
+  if (v.v !== SHARE_VERSION) throw new ShareLinkError(`the link's format ${v.v} is not supported`);
+  if (typeof v.createdAt !== 'number') throw new ShareLinkError('the link has no creation time');
+  if (!(v.baselineKey === null || typeof v.baselineKey === 'string')) throw new ShareLinkError('the link\'s baseline is not a configuration key');
+  let dataset: SharedDataset | null = null;
+  if (v.dataset !== null) {
+    const d = v.dataset;
+    if (!isObj(d) || typeof d.name !== 'string' || typeof d.rows !== 'number' || typeof d.fingerprint !== 'string' || !(d.url === null || typeof d.url === 'string')) {
+      throw new ShareLinkError('the link\'s dataset description is malformed');
+    }
+    if (d.url !== null && !isSafeUrl(d.url)) throw new ShareLinkError(`the link's dataset address is not an http(s) or relative URL`);
+    dataset = { name: d.name, rows: d.rows, fingerprint: d.fingerprint, url: d.url };
+  }
+  if (!Array.isArray(v.runs) || v.runs.length === 0) throw new ShareLinkError('the link holds no runs');
+  if (v.runs.length > SHARE_MAX_RUNS) throw new ShareLinkError(`the link holds ${v.runs.length} runs, more than ${SHARE_MAX_RUNS}`);
+  const runs = v.runs.map((r, i) => {
+    const run = decodeRun(r);
+    if (!run) throw new ShareLinkError(`run ${i + 1} of ${v.runs instanceof Array ? v.runs.length : '?'} in the link is malformed`);
+    return run;
+  });
+  return { v: SHARE_VERSION, createdAt: v.createdAt, dataset, baselineKey: v.baselineKey, runs };
+}
+
+/** Relative paths and http(s) URLs only (never javascript: or data: addresses). */
+function isSafeUrl(url: string): boolean {
+  if (url.startsWith('/') && !url.startsWith('//')) return true;
+  return /^https?:\/\//i.test(url);
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** base64url without padding. */
+export function toBase64Url(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out += ALPHABET[n >>> 18] + ALPHABET[(n >>> 12) & 63] + ALPHABET[(n >>> 6) & 63] + ALPHABET[n & 63];
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = bytes[i] << 16;
+    out += ALPHABET[n >>> 18] + ALPHABET[(n >>> 12) & 63];
+  } else if (rest === 2) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
+    out += ALPHABET[n >>> 18] + ALPHABET[(n >>> 12) & 63] + ALPHABET[(n >>> 6) & 63];
+  }
+  return out;
+}
+
+const LOOKUP = new Int16Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
+
+/** Decodes base64url (padding optional); a character outside the alphabet is an error naming its position. */
+export function fromBase64Url(text: string): Uint8Array {
+  const s = text.replace(/=+$/, '');
+  if (s.length % 4 === 1) throw new ShareLinkError('the link is cut off (its data has an impossible length)');
+  const out = new Uint8Array(Math.floor((s.length * 3) / 4));
+  let o = 0;
+  let acc = 0;
+  let bits = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const v = c < 128 ? LOOKUP[c] : -1;
+    if (v < 0) throw new ShareLinkError(`the link's data has a stray character at position ${i + 1}`);
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >>> bits) & 255;
+    }
+  }
+  return out.subarray(0, o);
+}

@@ -1,0 +1,138 @@
+/**
+ * Share links (format: core/share/link.ts). Making one packs the finished runs, the dataset's
+ * name, fingerprint and address, and the baseline into the URL fragment, deflated. Opening one
+ * (at start-up, from the page's address) validates it, adds its runs to the comparison as runs
+ * from elsewhere (their own rows, labelled with where they ran; they persist like any finished
+ * run), and offers to train the same configurations here, on the same data, for a side-by-side
+ * comparison of the two machines. A bad link gets a message; nothing loaded is touched.
+ */
+import { SHARE_PREFIX, makePayload } from '../core/share/link';
+import { packPayload, unpackPayload } from './share-pack';
+import { configKey, environmentLabel } from '../core/train/results';
+import { validateSettings, type RunSettings } from '../core/train/run-config';
+import { errorText } from './workers';
+import { fromStored, toStored } from './persist';
+import { enqueue, BUDGET_EPOCHS } from './queue';
+import { loadUrl } from './data-actions';
+import { store, type RunView } from './store';
+
+const FINISHED = new Set(['done', 'stopped', 'failed']);
+
+/** Makes a link from the finished runs (the store's `share` slice gets it, or the reason it could not). */
+export async function createShareLink(): Promise<void> {
+  store.setState({ share: { status: 'working', url: null, chars: 0, runs: 0, error: null } });
+  try {
+    const s = store.getState();
+    const runs = s.runs.filter((r) => FINISHED.has(r.status) && r.steps.length > 0);
+    const summary = s.dataset.summary;
+    const dataset = summary ? { name: summary.name, rows: summary.rows, fingerprint: summary.fingerprint, url: s.dataset.url } : null;
+    const baseline = s.view.baselineKey ? (runs.find((r) => configKey(r.config, r.budgetSec, r.origin ?? null) === s.view.baselineKey) ?? null) : null;
+    const payload = makePayload(runs.map(toStored), dataset, baseline ? configKey(baseline.config, baseline.budgetSec, baseline.origin ?? null) : null);
+    const url = `${location.origin}${location.pathname}${SHARE_PREFIX}${await packPayload(payload)}`;
+    store.setState({ share: { status: 'ready', url, chars: url.length, runs: runs.length, error: null } });
+  } catch (e) {
+    store.setState({ share: { status: 'error', url: null, chars: 0, runs: 0, error: errorText(e) } });
+  }
+}
+
+/** Closes the share panel. */
+export function closeShare(): void {
+  store.setState({ share: { status: 'idle', url: null, chars: 0, runs: 0, error: null } });
+}
+
+/** Where a shared run was trained, in words (its own origin when it was itself opened from a link). */
+function originOf(r: RunView): string {
+  return r.origin ?? `${environmentLabel(r.environment)} (shared ${new Date(r.finishedAt ?? r.createdAt).toISOString().slice(0, 10)})`;
+}
+
+/**
+ * Opens the share link in the page's address, if there is one: its runs join the comparison
+ * (runs already present, by id, are not added twice) and the fragment is cleared, so a reload
+ * does not open it again (the runs persist).
+ */
+export async function openSharedFromLocation(): Promise<void> {
+  const hash = typeof location === 'undefined' ? '' : location.hash;
+  if (!hash.startsWith(SHARE_PREFIX)) return;
+  history.replaceState(null, '', `${location.pathname}${location.search}`);
+  try {
+    const payload = await unpackPayload(hash.slice(SHARE_PREFIX.length));
+    const present = new Set(store.getState().runs.map((r) => r.id));
+    let colour = store.getState().runs.reduce((m, r) => Math.max(m, r.colour + 1), 0);
+    const incoming = payload.runs.map(fromStored).map((r) => ({ ...r, origin: originOf(r), colour: colour++ }));
+    const added = incoming.filter((r) => !present.has(r.id));
+    const base = payload.baselineKey ? incoming.find((r) => configKey(r.config, r.budgetSec) === payload.baselineKey || configKey(r.config, r.budgetSec, r.origin) === payload.baselineKey) : undefined;
+    store.setState((s) => ({
+      runs: [...s.runs, ...added],
+      view: { ...s.view, baselineKey: base ? configKey(base.config, base.budgetSec, base.origin ?? null) : s.view.baselineKey },
+      shared: { error: null, dataset: payload.dataset, runIds: incoming.map((r) => r.id), createdAt: payload.createdAt, origins: [...new Set(incoming.map((r) => r.origin ?? ''))], rerun: null },
+    }));
+  } catch (e) {
+    store.setState({ shared: { error: `This share link could not be opened: ${errorText(e)}.`, dataset: null, runIds: [], createdAt: null, origins: [], rerun: null } });
+  }
+}
+
+/** The settings that made a run, for training the same configuration here. */
+function settingsOf(r: RunView): RunSettings {
+  const c = r.config;
+  return validateSettings({
+    model: c.model,
+    optimizer: c.optimizer,
+    batchSize: c.batchSize,
+    epochs: r.budgetSec ? BUDGET_EPOCHS : c.epochs,
+    seed: c.seed,
+    backend: c.backend,
+    prefetch: c.prefetch,
+    dedup: c.data.dedup,
+    timeBudgetSec: r.budgetSec,
+  });
+}
+
+/**
+ * Trains the shared configurations here (every seed), on the shared dataset: fetched from its
+ * address first when that is not the dataset in use. The dataset must be the same file (same
+ * sha256); otherwise, or when it was a local file, the banner says what to load.
+ */
+export async function runSharedHere(): Promise<void> {
+  const shared = store.getState().shared;
+  if (!shared || shared.error) return;
+  const setRerun = (rerun: string) => store.setState((s) => ({ shared: s.shared ? { ...s.shared, rerun } : null }));
+  const want = shared.dataset;
+  if (want && store.getState().dataset.summary?.fingerprint !== want.fingerprint) {
+    if (!want.url) {
+      setRerun(`Load ${want.name} (the same file: sha256 ${want.fingerprint.slice(0, 12)}…) to run these configurations here.`);
+      return;
+    }
+    setRerun(`Loading ${want.name}…`);
+    await loadUrl(want.url);
+    const now = store.getState().dataset;
+    if (now.summary?.fingerprint !== want.fingerprint) {
+      setRerun(now.error ?? `${want.url} is not the file the runs trained on (its sha256 differs); nothing was queued.`);
+      return;
+    }
+  }
+  const runs = store.getState().runs.filter((r) => shared.runIds.includes(r.id));
+  const first = runs[0];
+  const summary = store.getState().dataset.summary;
+  if (!first || !summary) return;
+  // The label and features the shared runs trained with (they name columns of this file).
+  const { label, features } = first.config.data;
+  const columns = new Set(summary.columns.map((c) => c.name));
+  const missing = [label, ...features].filter((c) => !columns.has(c));
+  if (missing.length) {
+    setRerun(`${summary.name} has no column ${missing.map((m) => `"${m}"`).join(', ')}; nothing was queued.`);
+    return;
+  }
+  store.setState((s) => ({ dataset: { ...s.dataset, label, features: [...features] } }));
+  const same = runs.filter((r) => r.config.data.label === label && r.config.data.features.join('\u0001') === features.join('\u0001'));
+  try {
+    const ids = enqueue(same.map((r) => ({ settings: settingsOf(r) })));
+    setRerun(`Queued ${ids.length} run${ids.length === 1 ? '' : 's'} with the shared configurations on this machine.`);
+  } catch (e) {
+    setRerun(`Could not queue the shared configurations: ${errorText(e)}`);
+  }
+}
+
+/** Hides the banner of the opened link (its runs stay). */
+export function dismissShared(): void {
+  store.setState({ shared: null });
+}

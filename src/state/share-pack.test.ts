@@ -1,0 +1,84 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { SHARE_MAX_STEPS, SHARE_VERSION, ShareLinkError, fromBase64Url, makePayload, toBase64Url, validatePayload } from '../core/share/link';
+import { encodeRun, type StoredRun } from '../core/share/run-codec';
+import { Rng } from '../core/data/rng';
+import { DEFAULT_SETTINGS, makeRunConfig } from '../core/train/run-config';
+import { packPayload, unpackPayload } from './share-pack';
+
+function stored(id: string, steps: number, seed = 1): StoredRun {
+  const config = makeRunConfig({ ...DEFAULT_SETTINGS, seed }, { fingerprint: 'f'.repeat(64), name: 'penguins.arrow', rows: 333, label: 'species', features: ['bill_length_mm'], dedup: 'none', split: { train: 0.8, val: 0.1, test: 0.1, seed } });
+  return encodeRun(
+    {
+      id,
+      config,
+      environment: { runtime: 'chrome 140', adapter: { vendor: 'nvidia', architecture: 'hopper' }, features: ['timestamp-query'], f16Path: 'none', backend: 'webgpu', fallbackReason: null },
+      status: 'done',
+      steps: Array.from({ length: steps }, (_, i) => ({ step: i, epoch: 0, time: i / 100, loss: 1 / (i + 1), samplesPerSec: 5000 + i, dataWaitMs: 0.1, gpuMs: null, readbackMs: 0.2 })),
+      epochs: [{ epoch: 0, trainLoss: 0.3, valLoss: 0.35, valAccuracy: 0.9 }],
+      summary: { status: 'done', medianSamplesPerSec: 5100, timeToTargetLoss: null, finalValMetric: 0.9 },
+      error: null,
+      info: null,
+    },
+    { title: `MLP · seed ${seed}`, colour: 0, createdAt: 1, finishedAt: 2, budgetSec: null, sweep: null },
+  );
+}
+
+const dataset = { name: 'penguins.arrow', rows: 333, fingerprint: 'f'.repeat(64), url: '/datasets/penguins.arrow' };
+
+describe('base64url', () => {
+  it('equals Node\'s base64url for every length and byte value, and decodes back', () => {
+    const rng = new Rng(2);
+    for (let n = 0; n < 70; n++) {
+      const bytes = Uint8Array.from({ length: n }, () => rng.int(256));
+      const text = toBase64Url(bytes);
+      expect(text).toBe(Buffer.from(bytes).toString('base64url'));
+      expect(Array.from(fromBase64Url(text))).toEqual(Array.from(bytes));
+    }
+  });
+
+  it('names a stray character and refuses an impossible length', () => {
+    expect(() => fromBase64Url('abc$def')).toThrow('stray character at position 4');
+    expect(() => fromBase64Url('abcde')).toThrow('cut off');
+  });
+});
+
+describe('share payloads', () => {
+  it('pack to deflate-raw that zlib inflates to the payload JSON, and unpack to the same runs', async () => {
+    const payload = makePayload([stored('a', 2000), stored('b', 40, 2)], dataset, null, 123);
+    expect(payload.runs[0].steps.length).toBeLessThanOrEqual(SHARE_MAX_STEPS);
+    expect(payload.runs[0].steps.at(-1)!.step).toBe(1999);
+    const data = await packPayload(payload);
+    expect(JSON.parse(inflateRawSync(Buffer.from(data, 'base64url')).toString('utf8'))).toEqual(JSON.parse(JSON.stringify(payload)));
+    const back = await unpackPayload(data);
+    expect(back.runs.map((r) => r.id)).toEqual(['a', 'b']);
+    expect(back.runs[1]).toEqual(JSON.parse(JSON.stringify(payload.runs[1])));
+    expect(back.dataset).toEqual(dataset);
+    expect(back.createdAt).toBe(123);
+  });
+
+  it('refuses damaged, cut, foreign and newer links with a reason', async () => {
+    const good = await packPayload(makePayload([stored('a', 10)], dataset, null));
+    await expect(unpackPayload('')).rejects.toThrow('no data');
+    await expect(unpackPayload(good.slice(0, Math.floor(good.length / 2)))).rejects.toThrow(ShareLinkError);
+    await expect(unpackPayload('not a link!')).rejects.toThrow('stray character');
+    const pack = (v: unknown) => Buffer.from(deflateRawSync(Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)))).toString('base64url');
+    await expect(unpackPayload(pack('{oops'))).rejects.toThrow('not JSON');
+    await expect(unpackPayload(pack({ v: SHARE_VERSION + 1, runs: [] }))).rejects.toThrow('newer Trainbench (format 2');
+    await expect(unpackPayload(pack({ ...makePayload([stored('a', 3)], dataset, null), runs: [{ id: 'x' }] }))).rejects.toThrow('run 1 of 1 in the link is malformed');
+    await expect(unpackPayload(pack({ ...makePayload([stored('a', 3)], dataset, null), runs: [] }))).rejects.toThrow('holds no runs');
+  });
+
+  it('accepts only relative or http(s) dataset addresses', () => {
+    const p = JSON.parse(JSON.stringify(makePayload([stored('a', 3)], dataset, null)));
+    expect(validatePayload(p).dataset?.url).toBe('/datasets/penguins.arrow');
+    for (const url of ['javascript:alert(1)', 'data:text/plain,x', '//evil.example/x']) {
+      expect(() => validatePayload({ ...p, dataset: { ...dataset, url } })).toThrow('not an http(s) or relative URL');
+    }
+    expect(validatePayload({ ...p, dataset: { ...dataset, url: 'https://example.org/a.parquet' } }).dataset?.url).toBe('https://example.org/a.parquet');
+  });
+
+  it('has nothing to share without finished runs', () => {
+    expect(() => makePayload([], dataset, null)).toThrow('no finished runs');
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * Share-link data in and out of the URL fragment: JSON, deflate-raw (CompressionStream, in
+ * browsers and Node alike), base64url. Unpacking is bounded and validated; every failure is a
+ * ShareLinkError saying what is wrong with the link.
+ */
+import { SHARE_MAX_CHARS, ShareLinkError, fromBase64Url, toBase64Url, validatePayload, type SharePayload } from '../core/share/link';
+
+/** Decompressed links larger than this are refused (a link is a few hundred kB at most). */
+const MAX_JSON_BYTES = 32 << 20;
+
+async function pipe(bytes: Uint8Array, stream: CompressionStream | DecompressionStream, limit = Infinity): Promise<Uint8Array> {
+  const reader = new Blob([bytes as BlobPart]).stream().pipeThrough(stream).getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel();
+      throw new ShareLinkError(`the link unpacks to more than ${limit >> 20} MB`);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** The fragment data for a payload: base64url of the deflated JSON. */
+export async function packPayload(payload: SharePayload): Promise<string> {
+  const json = new TextEncoder().encode(JSON.stringify(payload));
+  return toBase64Url(await pipe(json, new CompressionStream('deflate-raw')));
+}
+
+/** The payload in fragment data, validated; a ShareLinkError says what is wrong. */
+export async function unpackPayload(data: string): Promise<SharePayload> {
+  if (data.length === 0) throw new ShareLinkError('the link holds no data after #share=');
+  if (data.length > SHARE_MAX_CHARS) throw new ShareLinkError(`the link is ${data.length} characters long, more than ${SHARE_MAX_CHARS}`);
+  const packed = fromBase64Url(data);
+  let json: Uint8Array;
+  try {
+    json = await pipe(packed, new DecompressionStream('deflate-raw'), MAX_JSON_BYTES);
+  } catch (e) {
+    if (e instanceof ShareLinkError) throw e;
+    throw new ShareLinkError('the link is cut off or damaged (its data does not unpack)');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json));
+  } catch {
+    throw new ShareLinkError('the link is damaged (its data is not JSON)');
+  }
+  return validatePayload(parsed);
+}
+
