@@ -403,14 +403,7 @@ export class TreeSearch {
     for (let p = lo; p < hi; p++) {
       const s = this.dist(p, worst);
       if (s > worst) continue;
-      const id = ids[p];
-      if (this.size < this.k) {
-        this.siftUp(s, id);
-        worst = this.worst();
-      } else if (s < worst || id < this.heapI[0]) {
-        this.siftDown(s, id);
-        worst = this.heapD[0];
-      }
+      worst = this.offer(s, ids[p], worst);
     }
   }
 
@@ -433,14 +426,7 @@ export class TreeSearch {
       const p = rows[t];
       const s = this.dist(p, worst);
       if (s > worst) continue;
-      const id = ids[p];
-      if (this.size < this.k) {
-        this.siftUp(s, id);
-        worst = this.worst();
-      } else if (s < worst || id < this.heapI[0]) {
-        this.siftDown(s, id);
-        worst = this.heapD[0];
-      }
+      worst = this.offer(s, ids[p], worst);
     }
   }
 
@@ -457,14 +443,7 @@ export class TreeSearch {
       const b = c[2 * p + 1] - q1;
       const s = a * a + b * b;
       if (s > worst) continue;
-      const id = ids[p];
-      if (this.size < this.k) {
-        this.siftUp(s, id);
-        worst = this.worst();
-      } else if (s < worst || id < this.heapI[0]) {
-        this.siftDown(s, id);
-        worst = this.heapD[0];
-      }
+      worst = this.offer(s, ids[p], worst);
     }
   }
 
@@ -552,6 +531,22 @@ export class TreeSearch {
       s += a * a;
     }
     return s;
+  }
+
+  /**
+   * Offers row (s, id), already known to be within `worst`, to the k-best heap; returns the
+   * bound for the next row (the k-th distance, or Infinity while the heap is not full).
+   */
+  private offer(s: number, id: number, worst: number): number {
+    if (this.size < this.k) {
+      this.siftUp(s, id);
+      return this.worst();
+    }
+    if (s < worst || id < this.heapI[0]) {
+      this.siftDown(s, id);
+      return this.heapD[0];
+    }
+    return worst;
   }
 
   private siftUp(dist: number, id: number): void {
