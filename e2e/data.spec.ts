@@ -44,10 +44,13 @@ test.describe('loading data', () => {
     await page.getByTestId('file-input').setInputFiles(file);
     await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-name', 'cached.csv');
     await expect(page.getByTestId('dataset-summary')).toContainText('decoded in');
+    const schema = await page.locator('table.schema tbody').innerText();
     await page.waitForTimeout(500); // the data worker writes the cache entry after the load
     await page.getByTestId('file-input').setInputFiles(file);
     await expect(page.getByTestId('dataset-summary')).toContainText('from the cache');
     await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '1000');
+    // The schema statistics come from the cache too, and say the same.
+    expect(await page.locator('table.schema tbody').innerText()).toBe(schema);
   });
 
   test('a long load shows progress and can be cancelled without losing the dataset in use', async ({ page }) => {

@@ -14,6 +14,7 @@ import { GrowingRows, StreamingBatcher } from '../core/data/stream-batcher';
 import { DataError, getColumn, type Column, type DataTable } from '../core/data/table';
 import { dedupRows, leakReport, nearestRows, neighbourIndex } from '../core/data/quality';
 import { transfer, type Handlers } from './rpc';
+import { encodeStats, statsKey } from './stats-cache';
 import { serializeTable } from '../core/data/table-codec';
 import type { TableCache } from './table-cache';
 import type { DataApi, NeighbourView } from './protocol';
@@ -95,7 +96,11 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
       const id = nextId++;
       tables.set(id, table);
       if (cache && summary.cache && !summary.cache.hit && !summary.name.includes(' + ')) {
-        setTimeout(() => void cache.then((c) => c.put(summary.fingerprint, serializeTable(table))).catch(() => undefined), 0);
+        // The table, then its schema statistics (a hit without them recomputes them).
+        setTimeout(() => void cache.then(async (c) => {
+          await c.put(summary.fingerprint, serializeTable(table));
+          await c.put(statsKey(summary.fingerprint), encodeStats(summary.columns));
+        }).catch(() => undefined), 0);
       }
       return { ...summary, id };
     },

@@ -10,7 +10,8 @@ import { checkFitsInMemory } from '../core/data/limits';
 import { readTable, sniffFormat } from '../core/data/read';
 import { chunkOrder, claim, claimsAvailable, createClaims, decodeClaimed, decodeTasks, mergeParts, planParts, readParquetMetadata, type DataTablePart } from '../core/data/parquet';
 import { DataError } from '../core/data/table';
-import { tableStats } from '../core/data/stats';
+import { tableStats, type ColumnStats } from '../core/data/stats';
+import { decodeStats, statsKey } from './stats-cache';
 import { deserializeTable, tableBuffers } from '../core/data/table-codec';
 import type { DataTable } from '../core/data/table';
 import { sha256Hex } from './data-service';
@@ -150,6 +151,7 @@ export function createDecodeService(cache: Promise<TableCache>, emit: (p: Decode
       const fingerprints: string[] = [];
       let cached = 0;
       let threads = 1;
+      let cachedStats: ColumnStats[] | null = null;
       const helper = (await mayUseHelper(files)) ? ParquetHelper.start() : null;
       try {
         const c = await cache;
@@ -163,6 +165,7 @@ export function createDecodeService(cache: Promise<TableCache>, emit: (p: Decode
             try {
               table = { ...deserializeTable(hit, `${f.name} (cached)`), name: f.name };
               cached++;
+              if (files.length === 1) cachedStats = decodeStats(await c.get(statsKey(fingerprint)).catch(() => null), table);
             } catch {
               table = null;
             }
@@ -185,7 +188,7 @@ export function createDecodeService(cache: Promise<TableCache>, emit: (p: Decode
           format: table.format,
           bytes: total,
           rows: table.rows,
-          columns: tableStats(table),
+          columns: cachedStats ?? tableStats(table),
           fingerprint: fingerprints.length === 1 ? fingerprints[0] : await sha256Hex(new TextEncoder().encode(fingerprints.join(','))),
           defaultLabel: lbl,
           defaultFeatures: defaultFeatures(table, lbl),

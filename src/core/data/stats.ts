@@ -48,14 +48,12 @@ export function columnStats(col: Column): ColumnStats {
   let max = -Infinity;
   let sum = 0;
   let count = 0;
-  const distinct = new Set<number>();
   for (let i = 0; i < values.length; i++) {
     if (valid !== null && valid[i] === 0) {
       nulls++;
       continue;
     }
     const x = values[i];
-    distinct.add(x);
     if (!Number.isFinite(x)) {
       nonFinite++;
       continue;
@@ -72,10 +70,100 @@ export function columnStats(col: Column): ColumnStats {
     min: count ? min : null,
     max: count ? max : null,
     mean: count ? sum / count : null,
-    distinct: distinct.size,
+    distinct: countDistinct(values, valid, count ? min : 0, count ? max : 0),
     nonFinite,
     histogram: count ? bins(values, valid, min, max) : { kind: 'bins', min: 0, max: 0, counts: [] },
   };
+}
+
+/**
+ * Exact number of distinct present values, as a `Set` of numbers counts them (0 and -0 are
+ * one value, every NaN is one value), without a Set: a `Set` of 3M numbers takes a fifth of
+ * a second per column. Integer arrays whose range is small against their length mark a
+ * bitmap over [min, max]; everything else goes through an open-addressing hash set of the
+ * values' bits in typed arrays.
+ */
+export function countDistinct(values: Float64Array | Float32Array | Int32Array | Uint8Array, valid: Uint8Array | null, min: number, max: number): number {
+  if (values instanceof Int32Array || values instanceof Uint8Array) {
+    const range = max - min + 1;
+    if (range <= Math.max(1024, 8 * values.length) && range <= 1 << 28) return distinctByBitmap(values, valid, min, range);
+  }
+  return distinctByHash(values, valid);
+}
+
+function distinctByBitmap(values: Int32Array | Uint8Array, valid: Uint8Array | null, min: number, range: number): number {
+  const bits = new Uint32Array(Math.ceil(range / 32));
+  let distinct = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (valid !== null && valid[i] === 0) continue;
+    const k = values[i] - min;
+    const w = k >>> 5;
+    const m = 1 << (k & 31);
+    if ((bits[w] & m) === 0) {
+      bits[w] |= m;
+      distinct++;
+    }
+  }
+  return distinct;
+}
+
+function distinctByHash(values: Float64Array | Float32Array | Int32Array | Uint8Array, valid: Uint8Array | null): number {
+  // Sized by what it holds, not by the row count: few distinct values stay in cache.
+  let capacity = 1024;
+  let mask = capacity - 1;
+  let keys = new Float64Array(capacity);
+  let used = new Uint8Array(capacity);
+  let distinct = 0;
+  let nan = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (valid !== null && valid[i] === 0) continue;
+    let x = values[i];
+    if (x !== x) {
+      nan = 1;
+      continue;
+    }
+    if (x === 0) x = 0; // -0 is 0
+    let slot = hashNumber(x) & mask;
+    for (;;) {
+      if (used[slot] === 0) {
+        used[slot] = 1;
+        keys[slot] = x;
+        distinct++;
+        break;
+      }
+      if (keys[slot] === x) break;
+      slot = (slot + 1) & mask;
+    }
+    if (2 * distinct > capacity) {
+      // Half full: double and re-insert.
+      const oldKeys = keys;
+      const oldUsed = used;
+      capacity *= 2;
+      mask = capacity - 1;
+      keys = new Float64Array(capacity);
+      used = new Uint8Array(capacity);
+      for (let j = 0; j < oldKeys.length; j++) {
+        if (oldUsed[j] === 0) continue;
+        let t = hashNumber(oldKeys[j]) & mask;
+        while (used[t] !== 0) t = (t + 1) & mask;
+        used[t] = 1;
+        keys[t] = oldKeys[j];
+      }
+    }
+  }
+  return distinct + nan;
+}
+
+const cell = new Float64Array(1);
+const cellWords = new Uint32Array(cell.buffer);
+
+/** A 32-bit hash of a number's float64 bits. */
+function hashNumber(x: number): number {
+  cell[0] = x;
+  let h = Math.imul(cellWords[0] ^ Math.imul(cellWords[1], 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 13);
 }
 
 function bins(values: ArrayLike<number>, valid: Uint8Array | null, min: number, max: number): Histogram {
