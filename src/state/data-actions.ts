@@ -6,7 +6,7 @@
  * copied) to the long-lived data worker. Cancel terminates the decode worker, so the dataset
  * in use is never touched by a load that fails or is cancelled.
  */
-import { createDecodeWorker } from '../workers/clients';
+import { createDecodeWorker, prewarmDecodeWorker } from '../workers/clients';
 import { transfer } from '../workers/rpc';
 import { tableBuffers } from '../core/data/table-codec';
 import type { DecodeProgress } from '../workers/protocol';
@@ -151,6 +151,7 @@ export async function loadSources(sources: { name: string; blob: Blob }[], prefe
     clearTimeout(timer);
     if (activeLoad === load) activeLoad = null;
     decoder.terminate();
+    prewarmDecodeWorker(); // ready for the next load
   };
   try {
     const { table, summary: partial } = await decoder.get().call('decode', { files: sources });

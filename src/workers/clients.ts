@@ -45,10 +45,41 @@ export class WorkerHandle<A extends Record<string, { args: unknown; result: unkn
   }
 }
 
-/** A decode worker for one load (terminate it to cancel). */
+function spawnDecodeWorker(): Worker {
+  return new Worker(new URL('./decode.worker.ts', import.meta.url), { type: 'module', name: 'trainbench-decode' });
+}
+
+/** A decode worker started ahead of the next load, and whether it failed before it was used. */
+let spare: { worker: Worker; failed: boolean } | null = null;
+
+/**
+ * Starts a decode worker for the next load while the page is idle, so that a load does not wait
+ * for a worker to start and its module to load (40-150 ms). One at most; a spare that failed to
+ * start is dropped and the load starts its own.
+ */
+export function prewarmDecodeWorker(): void {
+  if (spare || typeof Worker === 'undefined') return;
+  try {
+    const s = { worker: spawnDecodeWorker(), failed: false };
+    s.worker.addEventListener('error', () => {
+      s.failed = true;
+    });
+    spare = s;
+  } catch {
+    spare = null;
+  }
+}
+
+/** A decode worker for one load (terminate it to cancel): the spare when there is a healthy one. */
 export function createDecodeWorker(onDeath: (message: string) => void): WorkerHandle<DecodeApi, DecodeProgress> {
   return new WorkerHandle<DecodeApi, DecodeProgress>(
-    () => new Worker(new URL('./decode.worker.ts', import.meta.url), { type: 'module', name: 'trainbench-decode' }),
+    () => {
+      const s = spare;
+      spare = null;
+      if (s && !s.failed) return s.worker;
+      s?.worker.terminate();
+      return spawnDecodeWorker();
+    },
     'decode',
     onDeath,
   );
