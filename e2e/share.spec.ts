@@ -44,6 +44,8 @@ test('a share link opens the same comparison elsewhere, and its configurations r
   await expect(table).toHaveAttribute('data-rows', '2');
   await expect(table).toContainText('here');
   await expect(table).toContainText('shared: cpu');
+  await theirs.waitForTimeout(1200); // the charts follow the store once a second
+  await theirs.screenshot({ path: 'docs/screenshots/share.png' });
 
   // The shared run is stored like any finished run.
   await theirs.reload();
