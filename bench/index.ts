@@ -19,8 +19,15 @@
  *   `add` of prebuilt row strings (string building not timed). Exact dedup: hashRows +
  *   HashIndex + duplicates() vs a JS Set of row strings.
  * Ratios are anchor / trainbench (above 1: trainbench faster). Progress goes to stderr.
+ *
+ * Each section (2-D, 16-D, rows) runs in its own Node process, one after another, and the
+ * parent merges what they print: the garbage one section leaves (static-kdtree's arrays of
+ * 1M points, the Set's 3M strings) would otherwise be collected during the next section's
+ * timed runs (it took the Bloom case from 23 to 15 M rows/s). `--section 2d|16d|rows` runs one.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { machineLine, type Result } from './harness';
 import bloomFilters from 'bloom-filters';
 import KDBush from 'kdbush';
@@ -135,8 +142,14 @@ const ratios: Record<string, number> = {};
 const ratio = (a: Result, b: Result) => Math.round((a.median / b.median) * 100) / 100;
 const notes: string[] = [];
 
+const SECTIONS = ['2d', '16d', 'rows'] as const;
+const sectionArg = args.indexOf('--section');
+const only = sectionArg >= 0 ? args[sectionArg + 1] : null;
+if (only !== null && !(SECTIONS as readonly string[]).includes(only)) throw new Error(`--section must be one of ${SECTIONS.join(', ')}`);
+let rowsLabel = '';
+
 // ---------------- 2-D ----------------
-{
+if (only === '2d') {
   const n = 1_000_000;
   const pts = uniform(n, 2, 1);
   const ours = add(time('kdtree 2-D 1M build (trainbench)', () => KdTree.build(pts, 2).size));
@@ -192,7 +205,7 @@ const notes: string[] = [];
 }
 
 // ---------------- 16-D ----------------
-for (const shape of ['uniform', 'clustered'] as const) {
+for (const shape of only === '16d' ? (['uniform', 'clustered'] as const) : []) {
   const n = 200_000;
   const d = 16;
   const mq = 400;
@@ -303,8 +316,9 @@ function rowString(columns: Column[], i: number): string {
   return s;
 }
 
-const data = await loadRows();
-{
+if (only === 'rows') {
+  const data = await loadRows();
+  rowsLabel = data.label;
   const { columns, rows } = data;
   const bloom = add(
     time('hash typed rows + Bloom add, p = 0.01 (trainbench addRows)', () => {
@@ -350,6 +364,26 @@ const data = await loadRows();
   notes.push(`rows: ${data.label}; ${index.groups} distinct, ${rows - index.groups} exact duplicates; Bloom dedup dropped ${stream.dropped.length} (expected false drops ${stream.expectedFalseDrops.toFixed(1)}, actual ${stream.dropped.length - (rows - index.groups)})`);
 }
 
+if (only !== null) {
+  // A section's process: its part, as one JSON line, for the parent.
+  console.log(JSON.stringify({ results, ratios, notes, sink, rowsLabel }));
+  process.exit(0);
+}
+
+// The parent: each section in a fresh process.
+for (const section of SECTIONS) {
+  progress(`section ${section}: a fresh process`);
+  const passOn = args.filter((a, i) => a !== '--json' && !(i > 0 && args[i - 1] === '--section') && a !== '--section');
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...passOn, '--section', section], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (child.status !== 0) throw new Error(`section ${section} failed (exit ${child.status})`);
+  const part = JSON.parse(child.stdout.trim().split('\n').pop()!) as { results: Result[]; ratios: Record<string, number>; notes: string[]; sink: number; rowsLabel: string };
+  results.push(...part.results);
+  Object.assign(ratios, part.ratios);
+  notes.push(...part.notes);
+  sink += part.sink;
+  if (part.rowsLabel) rowsLabel = part.rowsLabel;
+}
+
 const byName = (prefix: string) => results.find((r) => r.name.startsWith(prefix));
 const goals: Record<string, boolean> = {
   '2-D 1M build no slower than kdbush': ratios['2-D build: kdbush / trainbench'] >= 1,
@@ -364,7 +398,7 @@ const goals: Record<string, boolean> = {
 const machine = machineLine();
 
 if (asJson) {
-  console.log(JSON.stringify({ stage: 'index', machine, rows: data.label, reps: REPS, results, ratios, goals, notes, sink }));
+  console.log(JSON.stringify({ stage: 'index', machine, rows: rowsLabel, reps: REPS, results, ratios, goals, notes, sink }));
 } else {
   console.log(`Index benchmark, ${REPS} reps after 1 warm-up, on ${machine}`);
   console.log(`${'case'.padEnd(66)} ${'median'.padStart(10)} ${'min'.padStart(10)} ${'max'.padStart(10)}`);
