@@ -1,10 +1,61 @@
 import { describe, expect, it } from 'vitest';
 import type { Column } from '../data/table';
 import { IndexError } from './errors';
-import { hashRows } from './row-hash';
+import { forEachHashTile, hashRows, useSimdRowHashes } from './row-hash';
+import { simdAvailable } from './simd/scanner';
+import { Rng } from '../data/rng';
 import { randomTable, rowKey } from './test-tables';
 
 const num = (values: Float64Array | Float32Array | Int32Array | Uint8Array, valid: Uint8Array | null = null): Column => ({ kind: 'numeric', name: 'x', type: 'float', values, valid });
+
+/** Columns of random bit patterns (NaN payloads, -0, infinities, denormals), every type, masks on all. */
+function bitPatternTable(rows: number, seed: number): Column[] {
+  const rng = new Rng(seed);
+  const words = (n: number) => Uint32Array.from({ length: n }, () => (rng.next() < 0.1 ? [0, 0x80000000, 0x7fc00000, 0xffc00001, 0x7f800000][rng.int(5)] : rng.int(2 ** 32)));
+  const mask = () => Uint8Array.from({ length: rows }, () => (rng.next() < 0.15 ? 0 : 1));
+  const f64 = new Float64Array(words(2 * rows).buffer);
+  for (let i = 0; i < rows; i += 7) f64[i] = [0, -0, NaN, Infinity, -Infinity, 5e-324][i % 6];
+  return [
+    { kind: 'numeric', name: 'f64', type: 'float', values: f64, valid: mask() },
+    { kind: 'numeric', name: 'f64b', type: 'float', values: f64.slice().reverse(), valid: null },
+    { kind: 'numeric', name: 'f32', type: 'float', values: new Float32Array(words(rows).buffer), valid: mask() },
+    { kind: 'numeric', name: 'i32', type: 'int', values: new Int32Array(words(rows).buffer), valid: mask() },
+    { kind: 'numeric', name: 'u8', type: 'bool', values: Uint8Array.from({ length: rows }, () => rng.int(256)), valid: mask() },
+    { kind: 'categorical', name: 'cat', type: 'categorical', codes: Int32Array.from({ length: rows }, () => rng.int(10) - 3), dictionary: [] },
+  ];
+}
+
+describe('hashRows: the WebAssembly SIMD path equals the scalar loops bit for bit', () => {
+  it('is available here (Node 20), so the other tests run it', () => {
+    expect(simdAvailable()).toBe(true);
+  });
+
+  for (const rows of [0, 1, 3, 4097, 10_001]) {
+    it(`${rows} rows of every column type and bit pattern, tiles and seeds`, () => {
+      const cols = bitPatternTable(rows, rows + 5);
+      for (const seed of [0, 12345]) {
+        for (const subset of [cols, cols.slice(2, 3), cols.slice(5), [cols[1], cols[3]]]) {
+          useSimdRowHashes(false);
+          const scalar = hashRows(subset, rows, seed);
+          const scalarTiles: number[] = [];
+          forEachHashTile(subset, rows, (lo, hi, start, end) => {
+            for (let i = 0; i < end - start; i++) scalarTiles.push(lo[i], hi[i]);
+          }, seed);
+          useSimdRowHashes(true);
+          const simd = hashRows(subset, rows, seed);
+          const simdTiles: number[] = [];
+          forEachHashTile(subset, rows, (lo, hi, start, end) => {
+            for (let i = 0; i < end - start; i++) simdTiles.push(lo[i], hi[i]);
+          }, seed);
+          expect(Array.from(simd.lo)).toEqual(Array.from(scalar.lo));
+          expect(Array.from(simd.hi)).toEqual(Array.from(scalar.hi));
+          expect(simdTiles).toEqual(scalarTiles);
+          expect(scalarTiles.filter((_, i) => i % 2 === 0)).toEqual(Array.from(scalar.lo));
+        }
+      }
+    });
+  }
+});
 
 describe('hashRows', () => {
   it('equal rows hash equal and distinct rows differ (brute-force keys)', () => {

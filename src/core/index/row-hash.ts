@@ -1,5 +1,6 @@
 import type { Column } from '../data/table';
 import { IndexError } from './errors';
+import { SimdHasher } from './simd/hasher';
 
 /**
  * 64-bit hashes of table rows, as two 32-bit lanes: `lo[i]`, `hi[i]` for row i. No BigInt,
@@ -34,12 +35,42 @@ const MISSING = 0x5bd1e995;
  */
 export function hashRows(columns: readonly Column[], rows: number, seed = 0): RowHashes {
   checkRows(columns, rows, 'hashRows');
+  const simd = hasher();
+  if (simd) {
+    const lo = new Uint32Array(rows);
+    const hi = new Uint32Array(rows);
+    for (let start = 0; start < rows; start += TILE) {
+      const end = Math.min(rows, start + TILE);
+      simd.hashTile(columns, start, end, seed);
+      lo.set(simd.lo.subarray(0, end - start), start);
+      hi.set(simd.hi.subarray(0, end - start), start);
+    }
+    return { lo, hi };
+  }
   const lo = new Uint32Array(rows).fill(seed >>> 0);
   const hi = new Uint32Array(rows).fill((seed ^ 0x9e3779b9) >>> 0);
   // Tiles of rows, every column over a tile before the next: the tile's two lanes stay in the
   // L1 cache instead of streaming through memory once per column.
   for (let start = 0; start < rows; start += TILE) hashRange(columns, start, Math.min(rows, start + TILE), lo, hi, 0);
   return { lo, hi };
+}
+
+let simdHasher: SimdHasher | null | undefined;
+let simdWanted = true;
+
+/** The WebAssembly SIMD hasher (four rows at a time), or null: not wanted, or no WebAssembly SIMD. */
+function hasher(): SimdHasher | null {
+  if (!simdWanted) return null;
+  if (simdHasher === undefined) simdHasher = SimdHasher.create(TILE);
+  return simdHasher;
+}
+
+/**
+ * Turns the WebAssembly SIMD path of the row hashes on (the default where the runtime has it)
+ * or off (the scalar loops); the hashes are the same either way. For tests and benchmarks.
+ */
+export function useSimdRowHashes(on: boolean): void {
+  simdWanted = on;
 }
 
 /**
@@ -50,6 +81,15 @@ export function hashRows(columns: readonly Column[], rows: number, seed = 0): Ro
  */
 export function forEachHashTile(columns: readonly Column[], rows: number, fn: (lo: Uint32Array, hi: Uint32Array, start: number, end: number) => void, seed = 0): void {
   checkRows(columns, rows, 'forEachHashTile');
+  const simd = hasher();
+  if (simd) {
+    for (let start = 0; start < rows; start += TILE) {
+      const end = Math.min(rows, start + TILE);
+      simd.hashTile(columns, start, end, seed);
+      fn(simd.lo, simd.hi, start, end);
+    }
+    return;
+  }
   const lo = new Uint32Array(TILE);
   const hi = new Uint32Array(TILE);
   for (let start = 0; start < rows; start += TILE) {

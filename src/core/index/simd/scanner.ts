@@ -6,8 +6,8 @@
  * many rows that are clearly too far are rejected four at a time.
  */
 import { WASM_BYTES } from './scan-wasm';
+import { compileKernel, instantiate, type WasmGlobal, type WasmModule } from './wasm';
 
-const PAGE = 65536;
 /** The scanner keeps to trees whose transposed copy fits in this many bytes. */
 const MAX_BYTES = 1 << 30;
 /**
@@ -16,34 +16,7 @@ const MAX_BYTES = 1 << 30;
  */
 export const SIMD_MAX_ABS = 1e15;
 
-/**
- * The part of the WebAssembly JS API used here. Core compiles without the DOM library, which
- * is where TypeScript declares WebAssembly, although Node, browsers and workers all have it.
- */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (module: WasmModule, imports: object) => { readonly exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
-}
-type WasmModule = object;
-interface WasmGlobal {
-  readonly value: number;
-}
-
-let compiled: WasmModule | null | undefined;
-
-/** The compiled kernel, or null where WebAssembly or its SIMD extension is missing. */
-function kernelModule(): WasmModule | null {
-  if (compiled !== undefined) return compiled;
-  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  try {
-    compiled = wasm && wasm.validate(WASM_BYTES) ? new wasm.Module(WASM_BYTES) : null;
-  } catch {
-    compiled = null;
-  }
-  return compiled;
-}
+const kernelModule = () => compileKernel(WASM_BYTES);
 
 /** Whether this runtime can run the SIMD kernel (WebAssembly with fixed-width SIMD). */
 export function simdAvailable(): boolean {
@@ -114,18 +87,16 @@ export class SimdScanner {
     this.blocksAt = at.blocks;
     this.firstAt = at.first;
     this.boxesAt = at.boxes;
-    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly!;
-    const memory = new wasm.Memory({ initial: Math.ceil(at.bytes / PAGE) });
-    const instance = new wasm.Instance(module, { env: { memory } });
-    this.scanFn = instance.exports.scan as ScanFn;
-    this.sweepFn = instance.exports.sweep as SweepFn;
-    this.touchedGlobal = instance.exports.touched as WasmGlobal;
-    this.query = new Float32Array(memory.buffer, this.qAt, 4 * padded);
-    this.flat = new Float32Array(memory.buffer, this.flatAt, dims4);
-    this.out = new Int32Array(memory.buffer, this.outAt, n + 4);
-    new Int32Array(memory.buffer, this.firstAt, l + 1).set(leaves.first);
+    const { exports, memory } = instantiate(module, at.bytes);
+    this.scanFn = exports.scan as ScanFn;
+    this.sweepFn = exports.sweep as SweepFn;
+    this.touchedGlobal = exports.touched as WasmGlobal;
+    this.query = new Float32Array(memory, this.qAt, 4 * padded);
+    this.flat = new Float32Array(memory, this.flatAt, dims4);
+    this.out = new Int32Array(memory, this.outAt, n + 4);
+    new Int32Array(memory, this.firstAt, l + 1).set(leaves.first);
     // Leaf boxes in storage order: dims4 lows, then dims4 highs (padding 0, as in the query).
-    const boxes = new Float32Array(memory.buffer, this.boxesAt, l * 2 * dims4);
+    const boxes = new Float32Array(memory, this.boxesAt, l * 2 * dims4);
     for (let i = 0; i < l; i++) {
       const src = leaves.node[i] * 2 * d;
       for (let j = 0; j < d; j++) {
@@ -134,7 +105,7 @@ export class SimdScanner {
       }
     }
     // Transpose: row r, coordinate j -> block r >> 2, vector j, lane r & 3.
-    const blocks = new Float32Array(memory.buffer, this.blocksAt, Math.ceil(n / 4) * 4 * padded);
+    const blocks = new Float32Array(memory, this.blocksAt, Math.ceil(n / 4) * 4 * padded);
     const vec = 4 * padded;
     for (let r = 0; r < n; r++) {
       const b = (r >> 2) * vec + (r & 3);
