@@ -112,6 +112,8 @@ async function readParquetOnTwoCores(bytes: Uint8Array, name: string, helper: Pa
   const client = helper.client;
   let theirs: Promise<DataTablePart[]>;
   let mine: DataTablePart[];
+  /** With claims: whether the helper took no chunk (then `mine` is the whole file). */
+  let helperIdle = () => false;
   if (claimsAvailable()) {
     // Normally up by now (it started before the file was read); a slow start is waited for
     // briefly, then the claims give it only what is left.
@@ -122,6 +124,7 @@ async function readParquetOnTwoCores(bytes: Uint8Array, name: string, helper: Pa
     const claims = createClaims(chunks.length);
     theirs = client.call('decode', { bytes: shared.buffer as SharedArrayBuffer, info, chunks, claims });
     mine = decodeClaimed(shared, info, chunks, () => claim(claims, 'front'));
+    helperIdle = () => Atomics.load(claims, 1) === 0;
   } else {
     const copy = bytes.slice().buffer;
     theirs = client.call('decode', transfer({ bytes: copy, info, tasks: plans[1] }, [copy]));
@@ -132,7 +135,10 @@ async function readParquetOnTwoCores(bytes: Uint8Array, name: string, helper: Pa
     other = await theirs;
   } catch (e) {
     if (e instanceof WorkerError && e.kind === 'DataError') throw new DataError(e.message);
-    return null; // the helper could not run: decode on one core
+    // The helper could not run. If it claimed nothing, this worker decoded every chunk;
+    // otherwise decode again on one core.
+    if (!helperIdle()) return null;
+    other = [];
   }
   const columnOrder = info.columns.filter((c) => c.unsupported === undefined).map((c) => c.name);
   const merged = mergeParts([...mine, ...other], columnOrder);
