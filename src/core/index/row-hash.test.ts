@@ -35,18 +35,19 @@ describe('hashRows: the WebAssembly SIMD path equals the scalar loops bit for bi
       const cols = bitPatternTable(rows, rows + 5);
       for (const seed of [0, 12345]) {
         for (const subset of [cols, cols.slice(2, 3), cols.slice(5), [cols[1], cols[3]]]) {
+          const tiles = () => {
+            const out: number[] = [];
+            forEachHashTile(subset, rows, (lo, hi, start, end) => {
+              for (let i = 0; i < end - start; i++) out.push(lo[i], hi[i]);
+            }, seed);
+            return out;
+          };
           useSimdRowHashes(false);
           const scalar = hashRows(subset, rows, seed);
-          const scalarTiles: number[] = [];
-          forEachHashTile(subset, rows, (lo, hi, start, end) => {
-            for (let i = 0; i < end - start; i++) scalarTiles.push(lo[i], hi[i]);
-          }, seed);
+          const scalarTiles = tiles();
           useSimdRowHashes(true);
           const simd = hashRows(subset, rows, seed);
-          const simdTiles: number[] = [];
-          forEachHashTile(subset, rows, (lo, hi, start, end) => {
-            for (let i = 0; i < end - start; i++) simdTiles.push(lo[i], hi[i]);
-          }, seed);
+          const simdTiles = tiles();
           expect(Array.from(simd.lo)).toEqual(Array.from(scalar.lo));
           expect(Array.from(simd.hi)).toEqual(Array.from(scalar.hi));
           expect(simdTiles).toEqual(scalarTiles);
