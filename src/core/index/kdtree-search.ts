@@ -51,6 +51,8 @@ export class TreeSearch {
   private size = 0;
   private k = 0;
   private leafNode: Int32Array | null = null;
+  /** (node, lo, hi) triples of the 2-D radius search. */
+  private stack = new Int32Array(3 * 64);
   private leafLo = new Int32Array(0);
   private groupNode = new Int32Array(0);
   private groupLeaf = new Int32Array(0);
@@ -119,9 +121,63 @@ export class TreeSearch {
     for (let j = 0; j < d; j++) this.q[j] = query[offset + j];
     this.simdOn = this.useSimd();
     this.found = 0;
-    this.radiusVisit(0, 0, this.ids.length, this.rootOffsets(), r2);
+    if (d === 2) this.radius2(r2);
+    else this.radiusVisit(0, 0, this.ids.length, this.rootOffsets(), r2);
     this.sortFound();
     return this.found;
+  }
+
+  /**
+   * {@link TreeSearch.radius} for d = 2: a loop over an explicit stack, each child kept when its
+   * side of the split is within the radius along the axis (squared, with the same slack as the
+   * other bounds), and the leaf's rows tested in locals.
+   */
+  private radius2(r2: number): void {
+    const q0 = this.q[0];
+    const q1 = this.q[1];
+    const c = this.c;
+    const axes = this.axes;
+    const splits = this.splits;
+    const leafSize = this.leafSize;
+    const bound = r2 * SLACK;
+    let stack = this.stack;
+    let top = 0;
+    stack[top++] = 0;
+    stack[top++] = 0;
+    stack[top++] = this.ids.length;
+    while (top > 0) {
+      const hi = stack[--top];
+      const lo = stack[--top];
+      const node = stack[--top];
+      if (hi - lo <= leafSize) {
+        for (let p = lo; p < hi; p++) {
+          const a = c[2 * p] - q0;
+          const b = c[2 * p + 1] - q1;
+          const s = a * a + b * b;
+          if (s <= r2) this.push(p, s);
+        }
+        continue;
+      }
+      if (top + 6 > stack.length) {
+        const grown = new Int32Array(stack.length * 2);
+        grown.set(stack);
+        stack = this.stack = grown;
+      }
+      const v = axes[node] === 0 ? q0 : q1;
+      const mid = lo + ((hi - lo) >> 1);
+      const dl = v - splits[2 * node];
+      if (dl <= 0 || dl * dl <= bound) {
+        stack[top++] = 2 * node + 1;
+        stack[top++] = lo;
+        stack[top++] = mid;
+      }
+      const dr = splits[2 * node + 1] - v;
+      if (dr <= 0 || dr * dr <= bound) {
+        stack[top++] = 2 * node + 2;
+        stack[top++] = mid;
+        stack[top++] = hi;
+      }
+    }
   }
 
   /** Like {@link TreeSearch.visit}, with the fixed bound r2 instead of the k-th distance. */
@@ -462,6 +518,11 @@ export class TreeSearch {
   private keep(p: number, r2: number): void {
     const s = this.dist(p, r2);
     if (s > r2) return;
+    this.push(p, s);
+  }
+
+  /** Appends row p at squared distance s to the radius results. */
+  private push(p: number, s: number): void {
     if (this.found === this.resultIds.length) {
       const ids = new Int32Array(this.found * 2);
       ids.set(this.resultIds);

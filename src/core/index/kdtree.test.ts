@@ -231,6 +231,24 @@ describe('KdTree structure', () => {
 });
 
 describe('KdTree batches and buffers', () => {
+  it('withinBatch equals one within per query', () => {
+    for (const d of [2, 5]) {
+      const pts = points(4000, d, 'clustered', 71 + d);
+      const tree = KdTree.build(pts, d);
+      const qs = queries(pts, d, 60, 72);
+      for (const r of [0, 0.3, 2]) {
+        const batch = tree.withinBatch(qs, r);
+        expect(batch.offsets.length).toBe(61);
+        for (let i = 0; i < 60; i++) {
+          const one = tree.within(qs.subarray(i * d, i * d + d), r);
+          expect(Array.from(batch.ids.subarray(batch.offsets[i], batch.offsets[i + 1]))).toEqual(Array.from(one.ids));
+          expect(Array.from(batch.distances.subarray(batch.offsets[i], batch.offsets[i + 1]))).toEqual(Array.from(one.distances));
+        }
+      }
+    }
+    expect(() => KdTree.build(points(10, 2, 'uniform', 1), 2).withinBatch(new Float32Array(3), 1)).toThrow('not a whole number of 2-dimensional rows');
+  });
+
   it('knnBatch equals one knn per query', () => {
     for (const d of [2, 16]) {
       const pts = points(5000, d, 'clustered', 31 + d);

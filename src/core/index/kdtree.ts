@@ -197,6 +197,45 @@ export class KdTree {
     return { ids, distances };
   }
 
+  /**
+   * {@link KdTree.within} for each of the m queries in `queries` (m x dims, row-major), in one
+   * answer: query i's points are `ids` / `distances` [offsets[i], offsets[i + 1]), sorted by
+   * (distance, id) as `within` sorts them. Three arrays for the whole batch instead of two per
+   * query.
+   */
+  withinBatch(queries: Float32Array, radius: number): Neighbours & { offsets: Int32Array } {
+    if (queries.length % this.dims !== 0) throw new IndexError(`KdTree.withinBatch: ${queries.length} query values is not a whole number of ${this.dims}-dimensional rows`);
+    if (!(radius >= 0)) throw new IndexError(`KdTree.withinBatch: radius must be a number >= 0, got ${radius}`);
+    checkFinite(queries, this.dims, 'withinBatch');
+    const m = queries.length / this.dims;
+    const offsets = new Int32Array(m + 1);
+    let ids = new Int32Array(Math.max(16, 4 * m));
+    let distances = new Float32Array(ids.length);
+    let n = 0;
+    const r2 = radius * radius;
+    for (let i = 0; i < m; i++) {
+      const count = this.search.radius(queries, i * this.dims, r2);
+      if (n + count > ids.length) {
+        const size = Math.max(2 * ids.length, n + count);
+        const grownIds = new Int32Array(size);
+        grownIds.set(ids);
+        const grownDist = new Float32Array(size);
+        grownDist.set(distances);
+        ids = grownIds;
+        distances = grownDist;
+      }
+      const found = this.search.resultIds;
+      const dist = this.search.resultDist;
+      for (let j = 0; j < count; j++) {
+        ids[n + j] = found[j];
+        distances[n + j] = dist[j];
+      }
+      n += count;
+      offsets[i + 1] = n;
+    }
+    return { offsets, ids: ids.slice(0, n), distances: distances.slice(0, n) };
+  }
+
   /** How the next k-NN query will walk the tree (see {@link Walk}). */
   get nextWalk(): Walk {
     if (this.pinned !== undefined) return this.pinned;
