@@ -2,11 +2,12 @@
  * What the user can do with data: load the sample, files or a URL (with progress and Cancel),
  * pick the label and features. Components call these; nothing here renders.
  *
- * A load runs in its own decode worker; the decoded table then moves (transferred, not
+ * A load runs in a decode worker of its own; the decoded table then moves (transferred, not
  * copied) to the long-lived data worker. Cancel terminates the decode worker, so the dataset
- * in use is never touched by a load that fails or is cancelled.
+ * in use is never touched by a load that fails or is cancelled. The worker of a load that went
+ * well is kept, warm, for the next load (a spare is started otherwise).
  */
-import { createDecodeWorker, prewarmDecodeWorker } from '../workers/clients';
+import { createDecodeWorker, prewarmDecodeWorker, releaseDecodeWorker } from '../workers/clients';
 import { transfer } from '../workers/rpc';
 import { tableBuffers } from '../core/data/table-codec';
 import type { DecodeProgress } from '../workers/protocol';
@@ -147,11 +148,15 @@ export async function loadSources(sources: { name: string; blob: Blob }[], prefe
     },
   };
   activeLoad = load;
-  const finish = () => {
+  const finish = (ok: boolean) => {
     clearTimeout(timer);
     if (activeLoad === load) activeLoad = null;
-    decoder.terminate();
-    prewarmDecodeWorker(); // ready for the next load
+    // The worker of a good load, warmed up, serves the next one; any other is replaced.
+    if (ok) releaseDecodeWorker(decoder);
+    else {
+      decoder.terminate();
+      prewarmDecodeWorker();
+    }
   };
   try {
     const { table, summary: partial } = await decoder.get().call('decode', { files: sources });
@@ -162,7 +167,7 @@ export async function loadSources(sources: { name: string; blob: Blob }[], prefe
     currentSources = sources;
     const chosen = preferredLabel && summary.columns.some((c) => c.name === preferredLabel) ? preferredLabel : summary.defaultLabel;
     const features = chosen === summary.defaultLabel ? summary.defaultFeatures : usableFeatures(summary, chosen);
-    finish();
+    finish(true);
     store.setState((s) => ({ dataset: { ...initialDataset, streamOnLoad: s.dataset.streamOnLoad, status: 'ready', summary, label: chosen, features, url } }));
     // Whole-row repeats, counted by the data worker's hash index once the dataset is in use.
     void data.get().call('duplicates', { datasetId: summary.id }).then(
@@ -172,7 +177,7 @@ export async function loadSources(sources: { name: string; blob: Blob }[], prefe
       () => undefined,
     );
   } catch (e) {
-    finish();
+    finish(false);
     const hasData = store.getState().dataset.summary !== null;
     setDataset({ status: hasData ? 'ready' : 'idle', loadingName: null, progress: null, error: cancelled ? cancelledText(label, hasData) : errorText(e) });
   }

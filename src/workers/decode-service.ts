@@ -1,8 +1,9 @@
 /**
  * The decode worker's logic: read one or several files with progress, fingerprint them,
  * take the decoded table from the cache or decode it, compute the schema statistics, and
- * hand the table back with its buffers transferred. A decode worker lives for one load, so
- * Cancel simply terminates it and nothing already loaded is touched.
+ * hand the table back with its buffers transferred. Cancel terminates the decode worker, so
+ * nothing already loaded is touched; after a load that went well the worker (and its Parquet
+ * helper) serve the next load, already compiled and warm (see workers/clients.ts).
  */
 import { concatTables } from '../core/data/concat';
 import { defaultFeatures, defaultLabel } from '../core/data/encode';
@@ -58,6 +59,8 @@ const PARALLEL_MIN_BYTES = 2 << 20;
 class ParquetHelper {
   /** Settles when the helper answers (or fails to start). */
   readonly ready: Promise<unknown>;
+  /** Set when a call failed for another reason than a bad file: the helper is replaced. */
+  broken = false;
 
   private constructor(
     private readonly worker: Worker,
@@ -135,6 +138,7 @@ async function readParquetOnTwoCores(bytes: Uint8Array, name: string, helper: Pa
     other = await theirs;
   } catch (e) {
     if (e instanceof WorkerError && e.kind === 'DataError') throw new DataError(e.message);
+    helper.broken = true;
     // The helper could not run. If it claimed nothing, this worker decoded every chunk;
     // otherwise decode again on one core.
     if (!helperIdle()) return null;
@@ -147,6 +151,7 @@ async function readParquetOnTwoCores(bytes: Uint8Array, name: string, helper: Pa
 }
 
 export function createDecodeService(cache: Promise<TableCache>, emit: (p: DecodeProgress) => void): Handlers<DecodeApi> {
+  let keptHelper: ParquetHelper | null = null;
   return {
     async decode({ files }) {
       const t0 = performance.now();
@@ -158,7 +163,8 @@ export function createDecodeService(cache: Promise<TableCache>, emit: (p: Decode
       let cached = 0;
       let threads = 1;
       let cachedStats: ColumnStats[] | null = null;
-      const helper = (await mayUseHelper(files)) ? ParquetHelper.start() : null;
+      // The helper stays for the next load of this (reused) decode worker, warm like it.
+      const helper = (await mayUseHelper(files)) ? (keptHelper ??= ParquetHelper.start()) : null;
       try {
         const c = await cache;
         for (const f of files) {
@@ -204,7 +210,10 @@ export function createDecodeService(cache: Promise<TableCache>, emit: (p: Decode
         };
         return transfer({ table, summary }, tableBuffers(table));
       } finally {
-        helper?.terminate();
+        if (helper?.broken) {
+          helper.terminate();
+          keptHelper = null;
+        }
       }
     },
   };

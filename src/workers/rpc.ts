@@ -87,9 +87,18 @@ export class RpcClient<A extends ApiShape, E = unknown> {
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private readonly listeners = new Set<(event: E) => void>();
 
+  private readonly onMessage = (e: MessageEvent) => this.receive(e.data as RpcMessage);
+
   constructor(private readonly port: PortLike) {
-    port.addEventListener('message', (e: MessageEvent) => this.receive(e.data as RpcMessage));
+    port.addEventListener('message', this.onMessage);
     port.start?.();
+  }
+
+  /** Stops listening to the port (so that another client can take it over); pending calls fail. */
+  dispose(): void {
+    this.port.removeEventListener('message', this.onMessage);
+    this.failAll('the connection was handed over');
+    this.listeners.clear();
   }
 
   call<K extends keyof A & string>(method: K, args: A[K]['args'] | Transferring<A[K]['args']>): Promise<A[K]['result']> {
