@@ -8,8 +8,11 @@
 import { WASM_BYTES } from './scan-wasm';
 import { compileKernel, instantiate, type WasmGlobal, type WasmModule } from './wasm';
 
-/** The scanner keeps to trees whose transposed copy fits in this many bytes. */
-const MAX_BYTES = 1 << 30;
+/**
+ * The scanner keeps to trees whose transposed copy fits in this many bytes (a tab's memory is
+ * shared with the dataset and the trainer; larger trees take the scalar path).
+ */
+const MAX_BYTES = 256 << 20;
 /**
  * Coordinates and queries must stay within this magnitude, so that no squared difference
  * overflows float32 (2 * 1e15, squared, times 65535 dimensions is far below 3.4e38).
