@@ -80,29 +80,9 @@ export class HashIndex {
     const rowGroup = new Int32Array(rows);
     const groupFirst = new Int32Array(rows);
     const groupLo = new Uint32Array(rows);
-    let groups = 0;
+    const table: GroupTable = { slots, mask, rowGroup, groupFirst, groupLo, groups: 0 };
     // Pass 1: group by hash alone.
-    for (let i = 0; i < rows; i++) {
-      const h = hi[i] | 0;
-      const l = lo[i];
-      let s = l & mask;
-      for (;;) {
-        const g = slots[2 * s + 1];
-        if (g === EMPTY) {
-          slots[2 * s] = h;
-          slots[2 * s + 1] = groups;
-          groupFirst[groups] = i;
-          groupLo[groups] = l;
-          rowGroup[i] = groups++;
-          break;
-        }
-        if (slots[2 * s] === h && groupLo[g] === l) {
-          rowGroup[i] = g;
-          break;
-        }
-        s = (s + 1) & mask;
-      }
-    }
+    for (let i = 0; i < rows; i++) place(table, lo[i], hi[i] | 0, i, null);
     // Pass 2: check every row against its group's first row on the values.
     const first = new Int32Array(rows);
     for (let i = 0; i < rows; i++) first[i] = groupFirst[rowGroup[i]];
@@ -110,31 +90,8 @@ export class HashIndex {
     const marked = typeof verify === 'function' ? markWith(equals, first, bad) : markMismatches(verify, first, bad);
     // Pass 3 (only after a 64-bit collision): re-place each mismatched row, in row order, into
     // the same-hash group it equals, or a new group after them in the probe sequence.
-    if (marked > 0) {
-      for (let i = 0; i < rows; i++) {
-        if (bad[i] === 0) continue;
-        const h = hi[i] | 0;
-        const l = lo[i];
-        let s = l & mask;
-        for (;;) {
-          const g = slots[2 * s + 1];
-          if (g === EMPTY) {
-            slots[2 * s] = h;
-            slots[2 * s + 1] = groups;
-            groupFirst[groups] = i;
-            groupLo[groups] = l;
-            rowGroup[i] = groups++;
-            break;
-          }
-          if (slots[2 * s] === h && groupLo[g] === l && g !== rowGroup[i] && equals(i, groupFirst[g])) {
-            rowGroup[i] = g;
-            break;
-          }
-          s = (s + 1) & mask;
-        }
-      }
-    }
-    return assemble(lo, slots, capacity, rowGroup, groupFirst, groups, marked > 0);
+    if (marked > 0) for (let i = 0; i < rows; i++) if (bad[i] !== 0) place(table, lo[i], hi[i] | 0, i, equals);
+    return assemble(lo, slots, capacity, rowGroup, groupFirst, table.groups, marked > 0);
   }
 
   /** Rebuilds an index from its {@link HashIndex.data} buffer in O(1), without copying. */
@@ -265,4 +222,41 @@ function assemble(lo: Uint32Array, slots: Int32Array, capacity: number, rowGroup
     groupRows[fill[g]++] = i;
   }
   return HashIndex.from(data);
+}
+
+/** The open-addressing table of {@link HashIndex.build}: slots of (hash high word, group). */
+interface GroupTable {
+  readonly slots: Int32Array;
+  readonly mask: number;
+  readonly rowGroup: Int32Array;
+  readonly groupFirst: Int32Array;
+  readonly groupLo: Uint32Array;
+  groups: number;
+}
+
+/**
+ * Puts row i (hash words l, h) into the group of its 64-bit hash, or, given `equals`, into a
+ * same-hash group other than its own whose first row it equals; else into a new group at the
+ * end of the probe sequence.
+ */
+function place(t: GroupTable, l: number, h: number, i: number, equals: RowEquals | null): void {
+  const { slots, mask, rowGroup, groupFirst, groupLo } = t;
+  let s = l & mask;
+  for (;;) {
+    const g = slots[2 * s + 1];
+    if (g === EMPTY) {
+      const n = t.groups++;
+      slots[2 * s] = h;
+      slots[2 * s + 1] = n;
+      groupFirst[n] = i;
+      groupLo[n] = l;
+      rowGroup[i] = n;
+      return;
+    }
+    if (slots[2 * s] === h && groupLo[g] === l && (equals === null || (g !== rowGroup[i] && equals(i, groupFirst[g])))) {
+      rowGroup[i] = g;
+      return;
+    }
+    s = (s + 1) & mask;
+  }
 }

@@ -54,18 +54,25 @@ function buildNode(c: Float32Array, ids: Int32Array, d: number, leafSize: number
   buildNode(c, ids, d, leafSize, boxes, axes, 2 * node + 2, mid, hi);
 }
 
+/**
+ * Floyd-Rivest's sample window [from, to] around k within [left, right] (more than 600 rows):
+ * selecting k inside it first puts a pivot near the k-th value at k.
+ */
+function sampleWindow(k: number, left: number, right: number): [number, number] {
+  const n = right - left + 1;
+  const m = k - left + 1;
+  const z = Math.log(n);
+  const s = 0.5 * Math.exp((2 * z) / 3);
+  const sd = 0.5 * Math.sqrt((z * s * (n - s)) / n) * (m - n / 2 < 0 ? -1 : 1);
+  return [Math.max(left, Math.floor(k - (m * s) / n + sd)), Math.min(right, Math.floor(k + ((n - m) * s) / n + sd))];
+}
+
 /** Floyd-Rivest selection of the k-th row by coordinate `axis` within rows [left, right]. */
 function select(c: Float32Array, ids: Int32Array, d: number, k: number, left: number, right: number, axis: number): void {
   while (right > left) {
     if (right - left > 600) {
-      const n = right - left + 1;
-      const m = k - left + 1;
-      const z = Math.log(n);
-      const s = 0.5 * Math.exp((2 * z) / 3);
-      const sd = 0.5 * Math.sqrt((z * s * (n - s)) / n) * (m - n / 2 < 0 ? -1 : 1);
-      const newLeft = Math.max(left, Math.floor(k - (m * s) / n + sd));
-      const newRight = Math.min(right, Math.floor(k + ((n - m) * s) / n + sd));
-      select(c, ids, d, k, newLeft, newRight, axis);
+      const [from, to] = sampleWindow(k, left, right);
+      select(c, ids, d, k, from, to, axis);
     }
     const t = c[k * d + axis];
     let i = left;
@@ -168,16 +175,10 @@ function boxes2(c: Float32Array, leafSize: number, boxes: Float32Array, node: nu
 
 function select2(c: Float32Array, ids: Int32Array, k: number, left: number, right: number, axis: number): void {
   while (right - left > 16) {
+    // Floyd-Rivest: select within a sample around k first, so c[k] is a pivot near the k-th.
     if (right - left > 600) {
-      // Floyd-Rivest: select within a sample around k first, so c[k] is a pivot near the k-th.
-      const n = right - left + 1;
-      const m = k - left + 1;
-      const z = Math.log(n);
-      const s = 0.5 * Math.exp((2 * z) / 3);
-      const sd = 0.5 * Math.sqrt((z * s * (n - s)) / n) * (m - n / 2 < 0 ? -1 : 1);
-      const newLeft = Math.max(left, Math.floor(k - (m * s) / n + sd));
-      const newRight = Math.min(right, Math.floor(k + ((n - m) * s) / n + sd));
-      select2(c, ids, k, newLeft, newRight, axis);
+      const [from, to] = sampleWindow(k, left, right);
+      select2(c, ids, k, from, to, axis);
     }
     const t = c[2 * k + axis];
     swap2(c, ids, k, right);

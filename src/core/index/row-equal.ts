@@ -30,17 +30,13 @@ export function columnEquals(col: Column): RowEquals {
 
 /**
  * Marks in `bad` every row i (with `first[i] !== i`) whose values differ from row first[i]'s,
- * one column at a time in tight loops (one per array type, so each stays monomorphic);
- * returns how many were marked.
+ * one column at a time in tight loops; returns how many were marked.
  */
 export function markMismatches(columns: readonly Column[], first: Int32Array, bad: Uint8Array): number {
   let marked = 0;
   for (const col of columns) {
     if (col.kind === 'categorical') marked += markCodes(col.codes, first, bad);
-    else if (col.values instanceof Float64Array) marked += markF64(col.values, col.valid, first, bad);
-    else if (col.values instanceof Float32Array) marked += markF32(col.values, col.valid, first, bad);
-    else if (col.values instanceof Int32Array) marked += markI32(col.values, col.valid, first, bad);
-    else marked += markU8(col.values, col.valid, first, bad);
+    else marked += markNumeric(col.values, col.valid, first, bad);
   }
   return marked;
 }
@@ -57,56 +53,16 @@ function markCodes(c: Int32Array, first: Int32Array, bad: Uint8Array): number {
   return marked;
 }
 
-// The four numeric loops are the same code over different array types.
-
-function markF64(v: Float64Array, valid: Uint8Array | null, first: Int32Array, bad: Uint8Array): number {
+/**
+ * Numeric columns: a row differs from its group's first row unless both are missing or both
+ * hold the same value (every NaN equal to every NaN; integer arrays never hold one).
+ */
+function markNumeric(v: Float64Array | Float32Array | Int32Array | Uint8Array, valid: Uint8Array | null, first: Int32Array, bad: Uint8Array): number {
   let marked = 0;
   for (let i = 0; i < first.length; i++) {
     const j = first[i];
     if (j === i) continue;
     const equal = valid !== null && (valid[i] === 0 || valid[j] === 0) ? valid[i] === valid[j] : v[i] === v[j] || (v[i] !== v[i] && v[j] !== v[j]);
-    if (!equal && bad[i] === 0) {
-      bad[i] = 1;
-      marked++;
-    }
-  }
-  return marked;
-}
-
-function markF32(v: Float32Array, valid: Uint8Array | null, first: Int32Array, bad: Uint8Array): number {
-  let marked = 0;
-  for (let i = 0; i < first.length; i++) {
-    const j = first[i];
-    if (j === i) continue;
-    const equal = valid !== null && (valid[i] === 0 || valid[j] === 0) ? valid[i] === valid[j] : v[i] === v[j] || (v[i] !== v[i] && v[j] !== v[j]);
-    if (!equal && bad[i] === 0) {
-      bad[i] = 1;
-      marked++;
-    }
-  }
-  return marked;
-}
-
-function markI32(v: Int32Array, valid: Uint8Array | null, first: Int32Array, bad: Uint8Array): number {
-  let marked = 0;
-  for (let i = 0; i < first.length; i++) {
-    const j = first[i];
-    if (j === i) continue;
-    const equal = valid !== null && (valid[i] === 0 || valid[j] === 0) ? valid[i] === valid[j] : v[i] === v[j];
-    if (!equal && bad[i] === 0) {
-      bad[i] = 1;
-      marked++;
-    }
-  }
-  return marked;
-}
-
-function markU8(v: Uint8Array, valid: Uint8Array | null, first: Int32Array, bad: Uint8Array): number {
-  let marked = 0;
-  for (let i = 0; i < first.length; i++) {
-    const j = first[i];
-    if (j === i) continue;
-    const equal = valid !== null && (valid[i] === 0 || valid[j] === 0) ? valid[i] === valid[j] : v[i] === v[j];
     if (!equal && bad[i] === 0) {
       bad[i] = 1;
       marked++;

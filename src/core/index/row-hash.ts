@@ -109,14 +109,11 @@ function checkRows(columns: readonly Column[], rows: number, what: string): void
   }
 }
 
-/** Mixes rows [start, end) of every column into lanes lo/hi[start - base ..], then finishes them. */
+/** Mixes rows [start, end) (at most a tile) of every column into lanes lo/hi[start - base ..], then finishes them. */
 function hashRange(columns: readonly Column[], start: number, end: number, lo: Uint32Array, hi: Uint32Array, base: number): void {
   for (const col of columns) {
-    if (col.kind === 'categorical') mixInt32(col.codes, null, true, lo, hi, start, end, base);
-    else if (col.values instanceof Float64Array) mixFloat64(col.values, col.valid, lo, hi, start, end, base);
-    else if (col.values instanceof Float32Array) mixFloat32(col.values, col.valid, lo, hi, start, end, base);
-    else if (col.values instanceof Int32Array) mixInt32(col.values, col.valid, false, lo, hi, start, end, base);
-    else mixUint8(col.values, col.valid, lo, hi, start, end, base);
+    const n = wordsOf(col, start, end);
+    round(n, lo, hi, start - base);
   }
   finish(lo, hi, columns.length, start - base, end - base);
 }
@@ -132,108 +129,83 @@ function scramble(k: number): number {
   return Math.imul(k, C2);
 }
 
-// The rounds are written out in each loop below (rather than called) so that each loop
-// keeps both lanes in registers; they are the same code.
+// The scalar path has the SIMD kernel's shape (simd/hash.wat): each column's values of a tile
+// become the two words its round absorbs (k1 into h1, k2 into h2) and a missing flag, and one
+// round loop mixes them in.
+const K1 = new Int32Array(TILE);
+const K2 = new Int32Array(TILE);
+const MISS = new Uint8Array(TILE);
 
-function mixFloat64(values: Float64Array, valid: Uint8Array | null, lo: Uint32Array, hi: Uint32Array, start: number, end: number, base: number): void {
-  const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
-  for (let i = start; i < end; i++) {
-    let h1 = lo[i - base];
-    let h2 = hi[i - base];
-    if (valid !== null && valid[i] === 0) {
-      h1 = (Math.imul(h1 ^ MISSING, C3) + h2) | 0;
-      h2 = (Math.imul(h2 ^ MISSING, C1) + h1) | 0;
-    } else {
-      const v = values[i];
-      let a = words[2 * i];
-      let b = words[2 * i + 1];
-      if (v === 0) {
-        a = 0;
-        b = 0;
-      } else if (v !== v) {
-        a = 0;
-        b = 0x7ff80000;
-      }
-      const k1 = scramble(a);
-      let k2 = Math.imul(b, C2);
-      k2 = (k2 << 16) | (k2 >>> 16);
-      k2 = Math.imul(k2, C3);
-      h1 ^= k1;
-      h1 = (((h1 << 19) | (h1 >>> 13)) + h2) | 0;
-      h1 = (Math.imul(h1, 5) + N1) | 0;
-      h2 ^= k2;
-      h2 = (((h2 << 17) | (h2 >>> 15)) + h1) | 0;
-      h2 = (Math.imul(h2, 5) + N2) | 0;
+/**
+ * Rows [start, end) of `col` as round words in K1 / K2 and missing flags in MISS (index
+ * i - start). Floats by their bits with -0 as 0 and one NaN; a float64 gives two words
+ * (low, high), every other type one word k1 with k2 = rotl(k1, 7). Returns the row count.
+ */
+function wordsOf(col: Column, start: number, end: number): number {
+  const n = end - start;
+  if (col.kind === 'categorical') {
+    const c = col.codes;
+    for (let i = 0; i < n; i++) {
+      const v = c[start + i];
+      MISS[i] = v < 0 ? 1 : 0;
+      K1[i] = scramble(v);
     }
-    lo[i - base] = h1;
-    hi[i - base] = h2;
+    return rotateK2(n);
   }
+  const { values, valid } = col;
+  if (valid !== null) for (let i = 0; i < n; i++) MISS[i] = valid[start + i] === 0 ? 1 : 0;
+  else MISS.fill(0, 0, n);
+  if (values instanceof Float64Array) {
+    const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+    for (let i = 0; i < n; i++) {
+      const r = start + i;
+      const v = values[r];
+      const a = v === 0 || v !== v ? 0 : words[2 * r];
+      const b = v === 0 ? 0 : v !== v ? 0x7ff80000 : words[2 * r + 1];
+      K1[i] = scramble(a);
+      const k2 = Math.imul(b, C2);
+      K2[i] = Math.imul((k2 << 16) | (k2 >>> 16), C3);
+    }
+    return n;
+  }
+  if (values instanceof Float32Array) {
+    const words = new Uint32Array(values.buffer, values.byteOffset, values.length);
+    for (let i = 0; i < n; i++) {
+      const v = values[start + i];
+      K1[i] = scramble(v === 0 ? 0 : v !== v ? 0x7fc00000 : words[start + i]);
+    }
+  } else {
+    for (let i = 0; i < n; i++) K1[i] = scramble(values[start + i]);
+  }
+  return rotateK2(n);
 }
 
-function mixFloat32(values: Float32Array, valid: Uint8Array | null, lo: Uint32Array, hi: Uint32Array, start: number, end: number, base: number): void {
-  const words = new Uint32Array(values.buffer, values.byteOffset, values.length);
-  for (let i = start; i < end; i++) {
-    let h1 = lo[i - base];
-    let h2 = hi[i - base];
-    if (valid !== null && valid[i] === 0) {
-      h1 = (Math.imul(h1 ^ MISSING, C3) + h2) | 0;
-      h2 = (Math.imul(h2 ^ MISSING, C1) + h1) | 0;
-    } else {
-      const v = values[i];
-      const k1 = scramble(v === 0 ? 0 : v !== v ? 0x7fc00000 : words[i]);
-      h1 ^= k1;
-      h1 = (((h1 << 19) | (h1 >>> 13)) + h2) | 0;
-      h1 = (Math.imul(h1, 5) + N1) | 0;
-      h2 ^= (k1 << 7) | (k1 >>> 25);
-      h2 = (((h2 << 17) | (h2 >>> 15)) + h1) | 0;
-      h2 = (Math.imul(h2, 5) + N2) | 0;
-    }
-    lo[i - base] = h1;
-    hi[i - base] = h2;
+function rotateK2(n: number): number {
+  for (let i = 0; i < n; i++) {
+    const k1 = K1[i];
+    K2[i] = (k1 << 7) | (k1 >>> 25);
   }
+  return n;
 }
 
-/** Int32 values, or categorical codes (`negativeMissing`: a code below 0 is missing). */
-function mixInt32(values: Int32Array, valid: Uint8Array | null, negativeMissing: boolean, lo: Uint32Array, hi: Uint32Array, start: number, end: number, base: number): void {
-  for (let i = start; i < end; i++) {
-    let h1 = lo[i - base];
-    let h2 = hi[i - base];
-    const v = values[i];
-    if ((valid !== null && valid[i] === 0) || (negativeMissing && v < 0)) {
+/** One round of the two lanes for `n` rows from lane index `at`: the words, or the missing step. */
+function round(n: number, lo: Uint32Array, hi: Uint32Array, at: number): void {
+  for (let i = 0; i < n; i++) {
+    let h1 = lo[at + i];
+    let h2 = hi[at + i];
+    if (MISS[i] !== 0) {
       h1 = (Math.imul(h1 ^ MISSING, C3) + h2) | 0;
       h2 = (Math.imul(h2 ^ MISSING, C1) + h1) | 0;
     } else {
-      const k1 = scramble(v);
-      h1 ^= k1;
+      h1 ^= K1[i];
       h1 = (((h1 << 19) | (h1 >>> 13)) + h2) | 0;
       h1 = (Math.imul(h1, 5) + N1) | 0;
-      h2 ^= (k1 << 7) | (k1 >>> 25);
+      h2 ^= K2[i];
       h2 = (((h2 << 17) | (h2 >>> 15)) + h1) | 0;
       h2 = (Math.imul(h2, 5) + N2) | 0;
     }
-    lo[i - base] = h1;
-    hi[i - base] = h2;
-  }
-}
-
-function mixUint8(values: Uint8Array, valid: Uint8Array | null, lo: Uint32Array, hi: Uint32Array, start: number, end: number, base: number): void {
-  for (let i = start; i < end; i++) {
-    let h1 = lo[i - base];
-    let h2 = hi[i - base];
-    if (valid !== null && valid[i] === 0) {
-      h1 = (Math.imul(h1 ^ MISSING, C3) + h2) | 0;
-      h2 = (Math.imul(h2 ^ MISSING, C1) + h1) | 0;
-    } else {
-      const k1 = scramble(values[i]);
-      h1 ^= k1;
-      h1 = (((h1 << 19) | (h1 >>> 13)) + h2) | 0;
-      h1 = (Math.imul(h1, 5) + N1) | 0;
-      h2 ^= (k1 << 7) | (k1 >>> 25);
-      h2 = (((h2 << 17) | (h2 >>> 15)) + h1) | 0;
-      h2 = (Math.imul(h2, 5) + N2) | 0;
-    }
-    lo[i - base] = h1;
-    hi[i - base] = h2;
+    lo[at + i] = h1;
+    hi[at + i] = h2;
   }
 }
 
