@@ -18,17 +18,13 @@ import {
   type OutArray,
 } from './plain';
 import { decodeBitPackedLevels, decodeDefinitionLevels, decodeDictionaryIndices, decodeHybrid } from './rle';
-import { ENCODINGS, type ParquetColumnChunkInfo } from './types';
+import { ENCODINGS, type Encoding, type ParquetColumnChunkInfo } from './types';
 
-const PLAIN = 0;
-const PLAIN_DICTIONARY = 2;
-const RLE = 3;
-const BIT_PACKED = 4;
-const DELTA_BINARY_PACKED = 5;
-const DELTA_LENGTH_BYTE_ARRAY = 6;
-const DELTA_BYTE_ARRAY = 7;
-const RLE_DICTIONARY = 8;
-const BYTE_STREAM_SPLIT = 9;
+/** An encoding's Thrift number, from the one table of their names. */
+const code = (name: Encoding): number => ENCODINGS.indexOf(name);
+const [PLAIN, PLAIN_DICTIONARY, RLE, BIT_PACKED, DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY, RLE_DICTIONARY, BYTE_STREAM_SPLIT] = (
+  ['PLAIN', 'PLAIN_DICTIONARY', 'RLE', 'BIT_PACKED', 'DELTA_BINARY_PACKED', 'DELTA_LENGTH_BYTE_ARRAY', 'DELTA_BYTE_ARRAY', 'RLE_DICTIONARY', 'BYTE_STREAM_SPLIT'] as const
+).map(code);
 
 function encodingName(e: number): string {
   return ENCODINGS[e] ?? `unknown encoding ${e}`;

@@ -2,6 +2,7 @@
  * LZ4 block decompression for Parquet's LZ4_RAW codec and the older LZ4 codec (Hadoop framing:
  * big-endian decompressed and compressed sizes before each block; a bare block as fallback).
  */
+import { copyLiterals } from './copy';
 import { fail } from './errors';
 
 /** Decodes one LZ4 block from input[start, end) into output at `op`; returns the new output position. */
@@ -20,11 +21,7 @@ function lz4Block(input: Uint8Array, start: number, end: number, output: Uint8Ar
       }
     }
     if (ip + lit > end || op + lit > outLen) fail('lz4: literal runs past the end');
-    if (lit < 16) {
-      for (let i = 0; i < lit; i++) output[op + i] = input[ip + i];
-    } else {
-      output.set(input.subarray(ip, ip + lit), op);
-    }
+    copyLiterals(output, op, input, ip, lit);
     ip += lit;
     op += lit;
     if (ip >= end) break; // the last sequence has literals only

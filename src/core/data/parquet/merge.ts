@@ -3,6 +3,7 @@
  * order, one dictionary per categorical column with codes remapped.
  */
 import { DataError, type CategoricalColumn, type Column, type DataTable, type NumericColumn } from '../table';
+import { StringDictionary } from '../dictionary';
 import type { OutArray } from './plain';
 import type { DataTablePart } from './part';
 
@@ -58,21 +59,8 @@ function mergeCategorical(g: Gathered, rows: number): CategoricalColumn {
   const cols = g.pieces as CategoricalColumn[];
   const ordered = g.slices.every((s, i) => s.piece === 0 && (i === 0 || s.from === g.slices[i - 1].from + g.slices[i - 1].rows));
   if (cols.length === 1 && ordered) return cols[0];
-  const index = new Map<string, number>();
-  const dictionary: string[] = [];
-  const remaps = cols.map((c) => {
-    const remap = new Int32Array(c.dictionary.length);
-    c.dictionary.forEach((s, i) => {
-      let code = index.get(s);
-      if (code === undefined) {
-        code = dictionary.length;
-        index.set(s, code);
-        dictionary.push(s);
-      }
-      remap[i] = code;
-    });
-    return remap;
-  });
+  const dict = new StringDictionary();
+  const remaps = cols.map((c) => dict.remap(c.dictionary));
   const codes = new Int32Array(rows);
   let at = 0;
   for (const s of g.slices) {
@@ -85,7 +73,7 @@ function mergeCategorical(g: Gathered, rows: number): CategoricalColumn {
     }
     at += s.rows;
   }
-  return { kind: 'categorical', name: cols[0].name, type: 'categorical', codes, dictionary };
+  return { kind: 'categorical', name: cols[0].name, type: 'categorical', codes, dictionary: dict.strings };
 }
 
 /**

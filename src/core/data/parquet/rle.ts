@@ -223,24 +223,20 @@ export function decodeDictionaryIndices(
         if (j >>> 0 >= size) badIndex(j, size);
         dst[o + i] = dict[j];
       }
-    } else if (dict instanceof Int32Array && dst instanceof Int32Array) {
-      packedI32(bytes, p, width, n, dict, dst, o);
-    } else if (dict instanceof Float64Array && dst instanceof Float64Array) {
-      packedF64(bytes, p, width, n, dict, dst, o);
     } else {
-      packedAny(bytes, p, width, n, dict, dst, o);
+      packed(bytes, p, width, n, dict, dst, o);
     }
     done += n;
     p = Math.min(p + groups * width, end);
   }
 }
 
-// One bit-packed run of indices (width <= 25) gathered through the dictionary. Three copies of
-// the same loop, so that each stays monomorphic for V8 (codes and INT32 / doubles and
-// timestamps / the rest). Each index is one unaligned little-endian 32-bit read (DataView,
-// a single load once optimised) while four bytes remain in the page, then byte reads; a width
-// of 8 reads one byte per index.
-function packedI32(bytes: Uint8Array, p: number, width: number, n: number, dict: Int32Array, dst: Int32Array, o: number): void {
+/**
+ * One bit-packed run of indices (width <= 25) gathered through the dictionary. Each index is
+ * one unaligned little-endian 32-bit read (DataView, a single load once optimised) while four
+ * bytes remain in the page, then byte reads; a width of 8 reads one byte per index.
+ */
+function packed(bytes: Uint8Array, p: number, width: number, n: number, dict: OutArray, dst: OutArray, o: number): void {
   const size = dict.length;
   if (width === 8) {
     for (let i = 0; i < n; i++) {
@@ -262,49 +258,6 @@ function packedI32(bytes: Uint8Array, p: number, width: number, n: number, dict:
     bit += width;
   }
   for (; i < n; i++) {
-    const q = p + (bit >>> 3);
-    const j = ((bytes[q] | (bytes[q + 1] << 8) | (bytes[q + 2] << 16) | (bytes[q + 3] << 24)) >>> (bit & 7)) & mask;
-    if (j >= size) badIndex(j, size);
-    dst[o + i] = dict[j];
-    bit += width;
-  }
-}
-
-function packedF64(bytes: Uint8Array, p: number, width: number, n: number, dict: Float64Array, dst: Float64Array, o: number): void {
-  const size = dict.length;
-  if (width === 8) {
-    for (let i = 0; i < n; i++) {
-      const j = bytes[p + i];
-      if (j >= size) badIndex(j, size);
-      dst[o + i] = dict[j];
-    }
-    return;
-  }
-  const mask = (1 << width) - 1;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const fast = wordReads(bytes, p, width, n);
-  let bit = 0;
-  let i = 0;
-  for (; i < fast; i++) {
-    const j = (view.getUint32(p + (bit >>> 3), true) >>> (bit & 7)) & mask;
-    if (j >= size) badIndex(j, size);
-    dst[o + i] = dict[j];
-    bit += width;
-  }
-  for (; i < n; i++) {
-    const q = p + (bit >>> 3);
-    const j = ((bytes[q] | (bytes[q + 1] << 8) | (bytes[q + 2] << 16) | (bytes[q + 3] << 24)) >>> (bit & 7)) & mask;
-    if (j >= size) badIndex(j, size);
-    dst[o + i] = dict[j];
-    bit += width;
-  }
-}
-
-function packedAny(bytes: Uint8Array, p: number, width: number, n: number, dict: OutArray, dst: OutArray, o: number): void {
-  const mask = (1 << width) - 1;
-  const size = dict.length;
-  let bit = 0;
-  for (let i = 0; i < n; i++) {
     const q = p + (bit >>> 3);
     const j = ((bytes[q] | (bytes[q + 1] << 8) | (bytes[q + 2] << 16) | (bytes[q + 3] << 24)) >>> (bit & 7)) & mask;
     if (j >= size) badIndex(j, size);

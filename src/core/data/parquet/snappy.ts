@@ -2,6 +2,7 @@
  * Snappy block decompression (raw format, as Parquet stores it), written straight into an
  * output buffer of the known size. Every length and offset is checked.
  */
+import { copyLiterals } from './copy';
 import { fail } from './errors';
 
 /** Decompresses `input` into `output`, which must have exactly the uncompressed size. */
@@ -35,11 +36,7 @@ export function snappyDecompress(input: Uint8Array, output: Uint8Array): void {
       }
       len += 1;
       if (ip + len > inLen || op + len > outLen) fail('snappy: literal runs past the end');
-      if (len < 16) {
-        for (let i = 0; i < len; i++) output[op + i] = input[ip + i];
-      } else {
-        output.set(input.subarray(ip, ip + len), op);
-      }
+      copyLiterals(output, op, input, ip, len);
       ip += len;
       op += len;
       continue;

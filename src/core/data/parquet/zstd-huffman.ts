@@ -135,20 +135,11 @@ function decodeFseWeights(bytes: Uint8Array, pos: number, end: number, weights: 
 function decodeStream(bytes: Uint8Array, start: number, bitPos: number, t: HuffmanTable, out: Uint8Array, o: number, stop: number): void {
   const { log, entries } = t;
   const mask = (1 << log) - 1;
-  // Fast path: two symbols per 4-byte load. The 25 bits below bitPos hold both codes (each at
-  // most 11 bits), and they all lie inside the stream.
+  // Fast path: two symbols per 4-byte load while 25 bits remain below bitPos.
   const hiShift = 25 - log;
   while (o + 2 <= stop && bitPos >= 25) {
-    const s = bitPos - 25;
-    const p = start + (s >>> 3);
-    const word = (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> (s & 7);
-    const e1 = entries[(word >>> hiShift) & mask];
-    const n1 = e1 & 255;
-    const e2 = entries[(word >>> (hiShift - n1)) & mask];
-    out[o] = e1 >>> 8;
-    out[o + 1] = e2 >>> 8;
+    bitPos = twoSymbols(bytes, start, bitPos, entries, mask, hiShift, out, o);
     o += 2;
-    bitPos -= n1 + (e2 & 255);
   }
   while (o < stop) {
     const e = entries[peekBits(bytes, start, bitPos, log)];
@@ -157,6 +148,22 @@ function decodeStream(bytes: Uint8Array, start: number, bitPos: number, t: Huffm
     if (bitPos < 0) fail('zstd: Huffman stream ends early');
   }
   if (bitPos !== 0) fail('zstd: Huffman stream has bits left over');
+}
+
+/**
+ * Two symbols of a backward stream from one 4-byte load (the 25 bits below `bitPos` hold both
+ * codes, at most 11 bits each, and lie inside the stream) to out[at], out[at + 1]; returns the
+ * new bit position.
+ */
+function twoSymbols(bytes: Uint8Array, start: number, bitPos: number, entries: Uint16Array, mask: number, hi: number, out: Uint8Array, at: number): number {
+  const s = bitPos - 25;
+  const p = start + (s >>> 3);
+  const w = (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> (s & 7);
+  const e = entries[(w >>> hi) & mask];
+  const f = entries[(w >>> (hi - (e & 255))) & mask];
+  out[at] = e >>> 8;
+  out[at + 1] = f >>> 8;
+  return bitPos - (e & 255) - (f & 255);
 }
 
 /** Decodes Huffman literals (1 or 4 streams) from bytes[pos, end) into out[0, size). */
@@ -190,38 +197,10 @@ export function decodeHuffmanLiterals(bytes: Uint8Array, pos: number, end: numbe
   // Stop two symbols short of the shortest stream; each stream needs 25 bits below its position.
   const lim = Math.min(last, q) & ~1;
   while (o < lim && b1 >= 25 && b2 >= 25 && b3 >= 25 && b4 >= 25) {
-    let s = b1 - 25;
-    let p = s1 + (s >>> 3);
-    let w = (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> (s & 7);
-    let e = entries[(w >>> hi) & mask];
-    let f = entries[(w >>> (hi - (e & 255))) & mask];
-    out[o] = e >>> 8;
-    out[o + 1] = f >>> 8;
-    b1 -= (e & 255) + (f & 255);
-    s = b2 - 25;
-    p = s2 + (s >>> 3);
-    w = (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> (s & 7);
-    e = entries[(w >>> hi) & mask];
-    f = entries[(w >>> (hi - (e & 255))) & mask];
-    out[q + o] = e >>> 8;
-    out[q + o + 1] = f >>> 8;
-    b2 -= (e & 255) + (f & 255);
-    s = b3 - 25;
-    p = s3 + (s >>> 3);
-    w = (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> (s & 7);
-    e = entries[(w >>> hi) & mask];
-    f = entries[(w >>> (hi - (e & 255))) & mask];
-    out[2 * q + o] = e >>> 8;
-    out[2 * q + o + 1] = f >>> 8;
-    b3 -= (e & 255) + (f & 255);
-    s = b4 - 25;
-    p = s4 + (s >>> 3);
-    w = (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> (s & 7);
-    e = entries[(w >>> hi) & mask];
-    f = entries[(w >>> (hi - (e & 255))) & mask];
-    out[3 * q + o] = e >>> 8;
-    out[3 * q + o + 1] = f >>> 8;
-    b4 -= (e & 255) + (f & 255);
+    b1 = twoSymbols(bytes, s1, b1, entries, mask, hi, out, o);
+    b2 = twoSymbols(bytes, s2, b2, entries, mask, hi, out, q + o);
+    b3 = twoSymbols(bytes, s3, b3, entries, mask, hi, out, 2 * q + o);
+    b4 = twoSymbols(bytes, s4, b4, entries, mask, hi, out, 3 * q + o);
     o += 2;
   }
   decodeStream(bytes, s1, b1, t, out, o, q);
