@@ -1,5 +1,6 @@
 import { tableFromIPC, Type, type Data, type DataType, type Table, type Vector } from 'apache-arrow';
 import { DataError, type CategoricalColumn, type Column, type DataTable, type NumericColumn } from './table';
+import { StringDictionary } from './dictionary';
 
 /**
  * Reads an Arrow IPC file or stream into a DataTable. Numbers stay typed arrays (64-bit
@@ -125,23 +126,12 @@ function fromGet<A extends Float64Array | Float32Array | Uint8Array>(vector: Vec
 
 function categoricalFromStrings(name: string, vector: Vector, rows: number): CategoricalColumn {
   const codes = new Int32Array(rows);
-  const dictionary: string[] = [];
-  const lookup = new Map<string, number>();
+  const dict = new StringDictionary();
   for (let i = 0; i < rows; i++) {
     const s = vector.get(i) as string | null;
-    if (s === null) {
-      codes[i] = -1;
-      continue;
-    }
-    let code = lookup.get(s);
-    if (code === undefined) {
-      code = dictionary.length;
-      dictionary.push(s);
-      lookup.set(s, code);
-    }
-    codes[i] = code;
+    codes[i] = s === null ? -1 : dict.code(s);
   }
-  return { kind: 'categorical', name, type: 'categorical', codes, dictionary };
+  return { kind: 'categorical', name, type: 'categorical', codes, dictionary: dict.strings };
 }
 
 function categoricalFromDictionary(name: string, vector: Vector, rows: number, fileName: string): CategoricalColumn {

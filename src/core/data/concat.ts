@@ -1,4 +1,5 @@
 import { DataError, type CategoricalColumn, type Column, type DataTable, type NumericColumn } from './table';
+import { StringDictionary } from './dictionary';
 
 /**
  * Appends tables with the same columns (same names, same kinds, in the same order), as when a
@@ -24,24 +25,15 @@ export function concatTables(tables: readonly DataTable[], name: string): DataTa
 }
 
 function concatCategorical(parts: CategoricalColumn[], rows: number): CategoricalColumn {
-  const dictionary: string[] = [];
-  const lookup = new Map<string, number>();
+  const dict = new StringDictionary();
   const codes = new Int32Array(rows);
   let at = 0;
   for (const p of parts) {
-    const remap = p.dictionary.map((v) => {
-      let code = lookup.get(v);
-      if (code === undefined) {
-        code = dictionary.length;
-        dictionary.push(v);
-        lookup.set(v, code);
-      }
-      return code;
-    });
+    const remap = dict.remap(p.dictionary);
     for (let i = 0; i < p.codes.length; i++) codes[at + i] = p.codes[i] < 0 ? -1 : remap[p.codes[i]];
     at += p.codes.length;
   }
-  return { kind: 'categorical', name: parts[0].name, type: 'categorical', codes, dictionary };
+  return { kind: 'categorical', name: parts[0].name, type: 'categorical', codes, dictionary: dict.strings };
 }
 
 function concatNumeric(parts: NumericColumn[], rows: number): NumericColumn {

@@ -147,10 +147,16 @@ function parseNumber(b: Uint8Array, s: number, e: number): KindFlag {
   let lowDigits = 0;
   let sig = 0;
   let digits = 0;
-  let intDigits = 0;
   let frac = 0;
   let isInt = true;
-  while (i < e && (c = b[i]) >= 48 && c <= 57) {
+  // Integer digits, then (after one '.') fraction digits, in one loop.
+  for (; i < e; i++) {
+    c = b[i];
+    if (c === 46 && isInt) {
+      isInt = false;
+      continue;
+    }
+    if (c < 48 || c > 57) break;
     if (sig < 15) mant = mant * 10 + (c - 48);
     else if (sig < 19) {
       low = low * 10 + (c - 48);
@@ -158,24 +164,9 @@ function parseNumber(b: Uint8Array, s: number, e: number): KindFlag {
     }
     if (sig > 0 || c !== 48) sig++;
     digits++;
-    i++;
+    if (!isInt) frac++;
   }
-  intDigits = digits;
-  if (i < e && b[i] === 46) {
-    isInt = false;
-    i++;
-    while (i < e && (c = b[i]) >= 48 && c <= 57) {
-      if (sig < 15) mant = mant * 10 + (c - 48);
-      else if (sig < 19) {
-        low = low * 10 + (c - 48);
-        lowDigits++;
-      }
-      if (sig > 0 || c !== 48) sig++;
-      digits++;
-      frac++;
-      i++;
-    }
-  }
+  const intDigits = digits - frac;
   if (digits === 0) return Kind.text;
   let exp = 0;
   if (i < e && (b[i] === 101 || b[i] === 69)) {

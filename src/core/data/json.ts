@@ -1,6 +1,7 @@
 import { classifiedValue, classifyJsonString, Kind } from './infer';
 import { DataError, type CategoricalColumn, type Column, type DataTable, type NumericColumn } from './table';
 import { decodeAll } from './text';
+import { StringDictionary } from './dictionary';
 
 /**
  * Reads JSON records into a DataTable: either one array of objects (`[{...}, {...}]`, as
@@ -138,22 +139,11 @@ function buildJsonColumn(name: string, raw: unknown[]): Column {
 
 function categorical(name: string, raw: unknown[]): CategoricalColumn {
   const codes = new Int32Array(raw.length);
-  const index = new Map<string, number>();
-  const dictionary: string[] = [];
+  const dict = new StringDictionary();
   for (let r = 0; r < raw.length; r++) {
     const v = raw[r];
-    if (kindOf(v) === Kind.missing) {
-      codes[r] = -1;
-      continue;
-    }
-    const s = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
-    let code = index.get(s);
-    if (code === undefined) {
-      code = dictionary.length;
-      index.set(s, code);
-      dictionary.push(s);
-    }
-    codes[r] = code;
+    if (kindOf(v) === Kind.missing) codes[r] = -1;
+    else codes[r] = dict.code(typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
   }
-  return { kind: 'categorical', name, type: 'categorical', codes, dictionary };
+  return { kind: 'categorical', name, type: 'categorical', codes, dictionary: dict.strings };
 }
