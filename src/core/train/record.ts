@@ -16,8 +16,8 @@ export interface RunConfig {
   optimizer: OptimizerSpec;
   batchSize: number;
   epochs: number;
-  precision: 'fp32' | 'fp16-mixed';
-  engine: 'tfjs';
+  precision: Precision;
+  engine: EngineName;
   backend: BackendName;
   prefetch: number;
   seed: number;
@@ -29,10 +29,30 @@ export interface RunConfig {
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
+/**
+ * Which trainer runs the steps: `tfjs` (TensorFlow.js kernels on the backend, the baseline) or
+ * `wgsl` (the project's own fused WebGPU kernels, src/gpu/engine; MLP models).
+ */
+export type EngineName = 'tfjs' | 'wgsl';
+export const ENGINES: readonly EngineName[] = ['tfjs', 'wgsl'];
+
+/**
+ * `fp32`, or `fp16-mixed`: float32 master weights and optimizer state, float16 copies of the
+ * weights and the activations feeding the matmuls, float32 accumulation, dynamic loss scaling
+ * (wgsl engine only).
+ */
+export type Precision = 'fp32' | 'fp16-mixed';
+export const PRECISIONS: readonly Precision[] = ['fp32', 'fp16-mixed'];
+
 export interface Environment {
   runtime: string;
   adapter: { vendor: string; architecture: string } | null;
   features: string[];
+  /**
+   * How float16 runs (wgsl engine): `native` (WGSL `enable f16;`, the adapter has `shader-f16`),
+   * `packed` (two f16 in a u32 through pack2x16float / unpack2x16float, any WebGPU adapter), or
+   * `none` (no fp16-mixed run possible here, or the run is fp32).
+   */
   f16Path: 'none' | 'native' | 'packed';
   backend: BackendName;
   /** Why the requested backend was not used, or null. */
@@ -86,6 +106,10 @@ export interface RunSummary {
    * into the validation rows and the predicted class index.
    */
   misclassified?: { index: number; predicted: number }[];
+  /** fp16-mixed runs: the dynamic loss scale at the end of the run. */
+  lossScale?: number;
+  /** fp16-mixed runs: steps skipped because a gradient overflowed (inf/NaN), the scale halved each time. */
+  skippedSteps?: number;
 }
 
 export interface RunRecord {

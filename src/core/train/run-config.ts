@@ -1,4 +1,4 @@
-import type { BackendName, RunConfig } from './record';
+import { ENGINES, PRECISIONS, type BackendName, type EngineName, type Precision, type RunConfig } from './record';
 import { validateModelSpec, type ModelSpec } from './model';
 import { ConfigError } from './errors';
 import { validateOptimizerSpec, type OptimizerSpec } from './optimizer-spec';
@@ -12,6 +12,10 @@ export interface RunSettings {
   seed: number;
   backend: BackendName;
   prefetch: number;
+  /** Which trainer runs the steps; default 'tfjs'. */
+  engine?: EngineName;
+  /** 'fp16-mixed' needs engine 'wgsl'; default 'fp32'. */
+  precision?: Precision;
   /** Duplicate removal before the split (the data worker honours it); default 'none'. */
   dedup?: RunConfig['data']['dedup'];
   /** Stop after this many seconds of training (the run actions send 'stop'); null or absent: no limit. */
@@ -26,6 +30,8 @@ export const DEFAULT_SETTINGS: RunSettings = {
   seed: 1,
   backend: 'webgpu',
   prefetch: 4,
+  engine: 'tfjs',
+  precision: 'fp32',
   dedup: 'none',
   timeBudgetSec: null,
 };
@@ -48,7 +54,25 @@ export function validateSettings(s: RunSettings): RunSettings {
   if (!Number.isInteger(s.seed) || s.seed < 0 || s.seed > 0xffffffff) throw new ConfigError('seed', `must be a whole number from 0 to 4294967295, got ${s.seed}`);
   if (!BACKENDS.includes(s.backend)) throw new ConfigError('backend', `"${s.backend}" is unknown (choose one of ${BACKENDS.join(', ')})`);
   validateModelSpec(s.model);
-  return { ...s, optimizer };
+  const engine = s.engine ?? 'tfjs';
+  const precision = s.precision ?? 'fp32';
+  if (!ENGINES.includes(engine)) throw new ConfigError('engine', `"${String(engine)}" is unknown (choose one of ${ENGINES.join(', ')})`);
+  if (!PRECISIONS.includes(precision)) throw new ConfigError('precision', `"${String(precision)}" is unknown (choose one of ${PRECISIONS.join(', ')})`);
+  checkEngineSupports(engine, precision, s.model);
+  return { ...s, optimizer, engine, precision };
+}
+
+/**
+ * Refuses what an engine cannot honour: fp16-mixed exists on the wgsl engine only, and the wgsl
+ * engine trains MLPs (the image models run on tfjs until the convolution kernels land).
+ */
+export function checkEngineSupports(engine: EngineName, precision: Precision, model: { type: string }): void {
+  if (precision === 'fp16-mixed' && engine !== 'wgsl') {
+    throw new ConfigError('precision', 'fp16-mixed runs on the wgsl engine only (tfjs has no float16 training on WebGPU); set engine to wgsl');
+  }
+  if (engine === 'wgsl' && model.type !== 'mlp') {
+    throw new ConfigError('engine', `the wgsl engine trains mlp models so far; a ${model.type} runs on the tfjs engine`);
+  }
 }
 
 /** Combines settings and the dataset's description into a run configuration. */
@@ -59,8 +83,8 @@ export function makeRunConfig(s: RunSettings, data: RunConfig['data']): RunConfi
     optimizer: { ...s.optimizer },
     batchSize: s.batchSize,
     epochs: s.epochs,
-    precision: 'fp32',
-    engine: 'tfjs',
+    precision: s.precision ?? 'fp32',
+    engine: s.engine ?? 'tfjs',
     backend: s.backend,
     prefetch: s.prefetch,
     seed: s.seed,
