@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../src/core/data/rng';
 import { createOptimizer } from '../src/core/train/optimizers';
 import type { RunConfig } from '../src/core/train/record';
-import { train, type Batch, type BatchSource } from '../src/core/train/trainer';
+import { tfjsEngine, train, type Batch, type BatchSource } from '../src/core/train/trainer';
 
 export interface Workload {
   name: string;
@@ -90,7 +90,7 @@ export async function runTrainbench(w: Workload, batches: { x: Float32Array; y: 
     recycle() {},
   };
   let last = 0;
-  await train(config, { task: 'classification', dim: w.inputs, outputs: w.classes, val: null }, source, () => createOptimizer(config.optimizer), {
+  await train(config, { task: 'classification', dim: w.inputs, outputs: w.classes, val: null }, source, tfjsEngine(() => createOptimizer(config.optimizer)), {
     onSteps: (s) => (last = s[s.length - 1].loss),
     onEpoch: () => undefined,
     shouldStop: () => false,

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkBackendSupports, initBackend } from '../gpu/backend';
 import { gpuTimer } from '../gpu/timing';
-import { train } from '../core/train/trainer';
+import { tfjsEngine, train } from '../core/train/trainer';
 import { createOptimizer } from '../core/train/optimizers';
 import { resolveModelSpec } from '../core/train/model';
 import { validateOptimizerSpec } from '../core/train/optimizer-spec';
@@ -52,14 +52,13 @@ export function createTrainerService(emit: (e: TrainerEvent) => void): Handlers<
           config,
           task,
           source,
-          () => createOptimizer(config.optimizer),
+          tfjsEngine(() => createOptimizer(config.optimizer), { gpuTimer: gpuTimer() }),
           {
             onSteps: (steps) => emit({ type: 'steps', runId, steps }),
             onEpoch: (epoch) => emit({ type: 'epoch', runId, epoch }),
             shouldStop: () => control.stopped,
             waitWhilePaused: () => (control.paused ? new Promise<void>((r) => (control.resume = r)) : Promise.resolve()),
           },
-          { gpuTimer: gpuTimer() },
         );
       } finally {
         source.close();

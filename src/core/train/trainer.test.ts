@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { Batcher } from '../data/batcher';
 import { Rng, iota } from '../data/rng';
-import { train, type Batch, type BatchSource } from './trainer';
+import { tfjsEngine, train, type Batch, type BatchSource } from './trainer';
 import { createOptimizer } from './optimizers';
 import { DEFAULT_SETTINGS, makeRunConfig } from './run-config';
 import type { StepRecord } from './record';
@@ -44,7 +44,7 @@ describe('train loop', () => {
       config,
       { task: 'classification', dim, outputs: 2, val: { x: x.subarray(0, 64 * dim), y: y.subarray(0, 64), rows: 64 } },
       localSource(batcher, dim, batchSize),
-      () => createOptimizer({ name: 'adam', learningRate: 0.01 }),
+      tfjsEngine(() => createOptimizer({ name: 'adam', learningRate: 0.01 })),
       {
         onSteps: (s) => {
           steps += s.length;
@@ -72,7 +72,7 @@ describe('train loop', () => {
       fingerprint: '', name: 'zeros', rows: n, label: 'y', features: [], dedup: 'none', split: { train: 1, val: 0, test: 0, seed: 1 },
     });
     let seen = 0;
-    const summary = await train(config, { task: 'regression', dim: 1, outputs: 1, val: null }, localSource(batcher, 1, 4), () => createOptimizer({ name: 'sgd', learningRate: 0.1 }), {
+    const summary = await train(config, { task: 'regression', dim: 1, outputs: 1, val: null }, localSource(batcher, 1, 4), tfjsEngine(() => createOptimizer({ name: 'sgd', learningRate: 0.1 })), {
       onSteps: (s) => (seen += s.length),
       onEpoch: () => undefined,
       shouldStop: () => seen >= 30,
@@ -95,7 +95,7 @@ describe('train loop', () => {
     const source = () => localSource(new Batcher({ x, dim: 2, y, rows: iota(n), batchSize: 8, epochs: 5, seed: 1 }), 2, 8);
 
     const reference: number[] = [];
-    await train(config, task, source(), () => createOptimizer({ name: 'adam', learningRate: 0.05 }), {
+    await train(config, task, source(), tfjsEngine(() => createOptimizer({ name: 'adam', learningRate: 0.05 })), {
       onSteps: (s) => reference.push(...s.map((r) => r.loss)),
       onEpoch: () => undefined,
       shouldStop: () => false,
@@ -107,7 +107,7 @@ describe('train loop', () => {
     let paused = false;
     let resume = () => {};
     let pausedWaits = 0;
-    const run = train(config, task, source(), () => createOptimizer({ name: 'adam', learningRate: 0.05 }), {
+    const run = train(config, task, source(), tfjsEngine(() => createOptimizer({ name: 'adam', learningRate: 0.05 })), {
       onSteps: (s) => {
         losses.push(...s.map((r) => r.loss));
         if (losses.length >= 12 && pausedWaits === 0) paused = true;
@@ -145,7 +145,13 @@ describe('train loop', () => {
     const timed: number[] = [];
     let clock = 0;
     const summary = await train(config, { task: 'regression', dim: 1, outputs: 1, val: null }, localSource(new Batcher({ x, dim: 1, y, rows: iota(n), batchSize: 4, epochs: 3, seed: 1 }), 1, 4),
-      () => createOptimizer({ name: 'sgd', learningRate: 0.1 }), {
+      tfjsEngine(() => createOptimizer({ name: 'sgd', learningRate: 0.1 }), {
+        gpuTimer: async (f) => {
+          f();
+          timed.push(steps.length);
+          return 1.5;
+        },
+      }), {
         onSteps: (s) => steps.push(...s),
         onEpoch: () => undefined,
         shouldStop: () => false,
@@ -155,11 +161,6 @@ describe('train loop', () => {
         readEvery: 4,
         now: () => (clock += 1),
         gpuTimeEvery: 5,
-        gpuTimer: async (f) => {
-          f();
-          timed.push(steps.length);
-          return 1.5;
-        },
       });
     expect(steps.length).toBe(48);
     expect(steps.filter((s) => s.gpuMs !== null).map((s) => s.step)).toEqual([5, 10, 15, 20, 25, 30, 35, 40, 45]);

@@ -1,17 +1,10 @@
-import * as tf from '@tensorflow/tfjs';
-import { createModel, type Model } from './model';
-import { batchLoss, evalBatch, lossFor, lossOutputs, type LossKind, type Task } from './loss';
-import { median, type EpochRecord, type MemorySample, type RunConfig, type RunSummary, type StepRecord } from './record';
+import type { Batch, TrainEngine } from './engine';
+import { createTfjsEngine, type StepOptimizer, type TfjsEngineOptions } from './tfjs-engine';
+import type { Task } from './loss';
+import { median, type EpochRecord, type RunConfig, type RunSummary, type StepRecord } from './record';
 
-/** One batch as the data side hands it over: the buffers may be longer than `size` rows. */
-export interface Batch {
-  x: Float32Array;
-  y: Float32Array;
-  size: number;
-  epoch: number;
-  index: number;
-  lastInEpoch: boolean;
-}
+export type { Batch, TrainEngine, ValidationRows } from './engine';
+export { memorySample, type StepOptimizer } from './tfjs-engine';
 
 /** Where batches come from: a prefetch queue fed by the data worker, or a local batcher. */
 export interface BatchSource {
@@ -19,12 +12,6 @@ export interface BatchSource {
   next(): Promise<Batch | null>;
   /** Hands a consumed batch's buffers back for refilling. */
   recycle(batch: Batch): void;
-}
-
-/** The part of an optimizer the loop needs (one step over all variables). */
-export interface StepOptimizer {
-  applyGradients(vars: tf.Variable[], grads: tf.Tensor[]): void;
-  dispose(): void;
 }
 
 export interface TrainTask {
@@ -53,23 +40,20 @@ export interface TrainOptions {
   flushMs?: number;
   now?: () => number;
   /**
-   * Measures the GPU time of the work `f` queues (tfjs `time()` over timestamp queries), or
-   * is absent where the backend has no GPU timer: then every step's `gpuMs` is null.
-   */
-  gpuTimer?: (f: () => void) => Promise<number>;
-  /**
    * Time every this many steps on the GPU (default 10, so with the default `readEvery` the
    * timed step is the one right after a loss readback, when the queue is already drained).
-   * Timing a step ends a compute pass per kernel and waits for the query results, so it is
-   * sampled: the other steps' `gpuMs` is null, and a timed step is a little slower than the rest.
+   * Timing a step costs a little (timestamp queries and their read-back), so it is sampled:
+   * the other steps' `gpuMs` is null. Engines without a GPU timer leave every `gpuMs` null.
    */
   gpuTimeEvery?: number;
 }
 
-/** What `tf.memory()` says is in use: tensors, bytes, and GPU bytes where the backend reports them. */
-export function memorySample(): MemorySample {
-  const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
-  return { tensors: m.numTensors, bytes: m.numBytes, gpuBytes: typeof m.numBytesInGPU === 'number' ? m.numBytesInGPU : null };
+/** Builds the engine of a run (after the loop has checked the config). */
+export type EngineFactory = (config: RunConfig, task: TrainTask) => TrainEngine | Promise<TrainEngine>;
+
+/** The tfjs engine with the optimizer `makeOptimizer` builds (see tfjs-engine.ts). */
+export function tfjsEngine(makeOptimizer: () => StepOptimizer, options: TfjsEngineOptions = {}): EngineFactory {
+  return (config, task) => createTfjsEngine(config, task, makeOptimizer(), options);
 }
 
 /**
@@ -82,7 +66,7 @@ export async function train(
   config: RunConfig,
   task: TrainTask,
   source: BatchSource,
-  makeOptimizer: () => StepOptimizer,
+  makeEngine: EngineFactory,
   hooks: TrainHooks,
   options: TrainOptions = {},
 ): Promise<RunSummary> {
@@ -90,9 +74,7 @@ export async function train(
   const readEvery = options.readEvery ?? 10;
   const flushMs = options.flushMs ?? 250;
   const gpuTimeEvery = Math.max(1, options.gpuTimeEvery ?? 10);
-  const loss: LossKind = lossFor(task.task, task.outputs);
-  const model: Model = createModel(config.model, task.dim, lossOutputs(loss, task.outputs), config.seed);
-  const optimizer = makeOptimizer();
+  const engine = await makeEngine(config, task);
   const start = now();
   const allRates: number[] = [];
   let outbox: StepRecord[] = [];
@@ -104,27 +86,25 @@ export async function train(
   let finalValMetric: number | null = null;
   let misclassified: RunSummary['misclassified'];
   let timeToTargetLoss: number | null = null;
+  const extras: Pick<RunSummary, 'lossScale' | 'skippedSteps'> = {};
 
-  // Losses not yet read back, with what we know about their steps.
-  let pending: { loss: tf.Scalar; rec: Omit<StepRecord, 'loss' | 'samplesPerSec' | 'readbackMs'>; samples: number }[] = [];
+  // Steps whose losses are not yet read back, with what we know about them.
+  let pending: { rec: Omit<StepRecord, 'loss' | 'samplesPerSec' | 'readbackMs' | 'gpuMs'>; samples: number }[] = [];
   let windowStart = start;
 
   const drain = async () => {
     if (pending.length === 0) return;
     const group = pending;
     pending = [];
-    const stacked = tf.stack(group.map((p) => p.loss));
-    for (const p of group) p.loss.dispose();
     const t0 = now();
-    const losses = await stacked.data();
+    const { losses, gpuMs } = await engine.drain();
     const readbackMs = now() - t0;
-    stacked.dispose();
     const t1 = now();
     const samples = group.reduce((s, p) => s + p.samples, 0);
     const rate = samples / Math.max(1e-6, (t1 - windowStart) / 1000);
     windowStart = t1;
     group.forEach((p, i) => {
-      const rec: StepRecord = { ...p.rec, loss: losses[i], samplesPerSec: rate, readbackMs: i === group.length - 1 ? readbackMs : 0 };
+      const rec: StepRecord = { ...p.rec, loss: losses[i], samplesPerSec: rate, gpuMs: gpuMs[i] ?? null, readbackMs: i === group.length - 1 ? readbackMs : 0 };
       outbox.push(rec);
       epochLossSum += losses[i];
       epochLossCount++;
@@ -139,7 +119,7 @@ export async function train(
   };
   const flush = () => {
     if (outbox.length) {
-      outbox[outbox.length - 1].memory = memorySample();
+      outbox[outbox.length - 1].memory = engine.memory();
       hooks.onSteps(outbox);
     }
     outbox = [];
@@ -158,33 +138,17 @@ export async function train(
       const dataWaitMs = now() - t0;
       if (batch === null) break;
       const size = batch.size;
-      const runStep = (): tf.Scalar =>
-        tf.tidy(() => {
-          const xs = tf.tensor2d(batch.x.subarray(0, size * task.dim), [size, task.dim]);
-          const ys = tf.tensor1d(batch.y.subarray(0, size));
-          const { value, grads } = tf.variableGrads(() => batchLoss(loss, model.apply(xs), ys), model.variables);
-          optimizer.applyGradients(model.variables, model.variables.map((v) => grads[v.name]));
-          return value;
-        });
-      let stepLoss: tf.Scalar;
-      let gpuMs: number | null = null;
       // Step 0 compiles shaders: never a sample.
-      if (options.gpuTimer && step > 0 && step % gpuTimeEvery === 0) {
-        let timed: tf.Scalar | null = null;
-        gpuMs = await options.gpuTimer(() => {
-          timed = runStep();
-        });
-        stepLoss = timed as unknown as tf.Scalar;
-      } else stepLoss = runStep();
+      await engine.step(batch, step > 0 && step % gpuTimeEvery === 0);
       source.recycle(batch);
-      pending.push({ loss: stepLoss, samples: size, rec: { step, epoch: batch.epoch, time: (t0 - start) / 1000, dataWaitMs, gpuMs } });
+      pending.push({ samples: size, rec: { step, epoch: batch.epoch, time: (t0 - start) / 1000, dataWaitMs } });
       step++;
       const budgetSpent = config.maxSteps != null && step >= config.maxSteps;
       // A run cut short by its step budget still ends with a validation pass (over a partial epoch).
       const endOfEpoch = batch.lastInEpoch || budgetSpent;
       if (pending.length >= readEvery || endOfEpoch) await drain();
       if (endOfEpoch) {
-        const valResult = task.val ? await validate(model, task, loss) : null;
+        const valResult = task.val ? await engine.validate(task.val) : null;
         finalValMetric = valResult ? (task.task === 'classification' ? valResult.accuracy : valResult.loss) : finalValMetric;
         flush();
         hooks.onEpoch({
@@ -201,54 +165,14 @@ export async function train(
     }
     await drain();
     flush();
-    if (task.val && loss !== 'mse') misclassified = await misclassifiedRows(model, task, loss);
+    if (task.val && task.task === 'classification') misclassified = await engine.misclassified(task.val, MISCLASSIFIED_LIMIT);
+    const mixed = await engine.mixedPrecision();
+    if (mixed) Object.assign(extras, mixed);
   } finally {
-    for (const p of pending) p.loss.dispose();
-    optimizer.dispose();
-    model.dispose();
+    engine.dispose();
   }
-  return { status, medianSamplesPerSec: median(allRates), timeToTargetLoss, finalValMetric, misclassified };
+  return { status, medianSamplesPerSec: median(allRates), timeToTargetLoss, finalValMetric, misclassified, ...extras };
 }
 
 /** At most this many misclassified validation rows are reported. */
 export const MISCLASSIFIED_LIMIT = 50;
-
-/** Validation rows the final model gets wrong (index into the validation rows, predicted class). */
-async function misclassifiedRows(model: Model, task: TrainTask, loss: LossKind): Promise<{ index: number; predicted: number }[]> {
-  const val = task.val!;
-  const out: { index: number; predicted: number }[] = [];
-  const chunk = 2048;
-  for (let at = 0; at < val.rows && out.length < MISCLASSIFIED_LIMIT; at += chunk) {
-    const n = Math.min(chunk, val.rows - at);
-    const pred = tf.tidy(() => {
-      const logits = model.apply(tf.tensor2d(val.x.subarray(at * task.dim, (at + n) * task.dim), [n, task.dim]));
-      return loss === 'softmax-ce' ? tf.argMax(logits, 1) : tf.cast(tf.greater(tf.squeeze(logits, [1]), 0), 'int32');
-    });
-    const p = await pred.data();
-    pred.dispose();
-    for (let i = 0; i < n && out.length < MISCLASSIFIED_LIMIT; i++) if (p[i] !== val.y[at + i]) out.push({ index: at + i, predicted: p[i] });
-  }
-  return out;
-}
-
-/** Mean validation loss (and accuracy for classification) in chunks, read back once per chunk. */
-async function validate(model: Model, task: TrainTask, loss: LossKind): Promise<{ loss: number; accuracy: number | null }> {
-  const val = task.val!;
-  const chunk = 2048;
-  let lossSum = 0;
-  let correct = 0;
-  for (let at = 0; at < val.rows; at += chunk) {
-    const n = Math.min(chunk, val.rows - at);
-    const out = tf.tidy(() => {
-      const xs = tf.tensor2d(val.x.subarray(at * task.dim, (at + n) * task.dim), [n, task.dim]);
-      const ys = tf.tensor1d(val.y.subarray(at, at + n));
-      const r = evalBatch(loss, model.apply(xs), ys);
-      return r.correct ? tf.stack([r.lossSum, r.correct]) : tf.stack([r.lossSum]);
-    });
-    const v = await out.data();
-    out.dispose();
-    lossSum += v[0];
-    correct += v.length > 1 ? v[1] : 0;
-  }
-  return { loss: lossSum / val.rows, accuracy: task.task === 'classification' ? correct / val.rows : null };
-}

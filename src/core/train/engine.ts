@@ -1,0 +1,44 @@
+/**
+ * One interface for the engines that run training steps, so the loop in trainer.ts (batching,
+ * read-back groups, metrics, epochs, records, the queue) is the same for tfjs and for the
+ * project's own WGSL kernels (src/gpu/engine).
+ */
+import type { MemorySample } from './record';
+
+/** One batch as the data side hands it over: the buffers may be longer than `size` rows. */
+export interface Batch {
+  x: Float32Array;
+  y: Float32Array;
+  size: number;
+  epoch: number;
+  index: number;
+  lastInEpoch: boolean;
+}
+
+/** Held-out rows: `rows` rows of features (flat) and one label value each. */
+export interface ValidationRows {
+  x: Float32Array;
+  y: Float32Array;
+  rows: number;
+}
+
+/** What the engine of a run can do; created per run, disposed by the loop. */
+export interface TrainEngine {
+  /**
+   * Queues one training step (forward, loss, backward, update) on the batch's first `size`
+   * rows. The batch's buffers may be reused as soon as this returns (or resolves). With
+   * `timed`, the step's GPU time is measured where the engine has a GPU timer.
+   */
+  step(batch: Batch, timed: boolean): void | Promise<void>;
+  /** Losses of the steps queued since the last drain, in order, and their GPU times (null where not timed). */
+  drain(): Promise<{ losses: ArrayLike<number>; gpuMs: (number | null)[] }>;
+  /** Mean loss over the rows, and the share predicted right (classification; else null). */
+  validate(val: ValidationRows): Promise<{ loss: number; accuracy: number | null }>;
+  /** At most `limit` rows the model gets wrong: index into the rows, predicted class. Classification only. */
+  misclassified(val: ValidationRows, limit: number): Promise<{ index: number; predicted: number }[]>;
+  /** Memory in use (tfjs: tensors; wgsl: its GPU buffers). */
+  memory(): MemorySample;
+  /** fp16-mixed runs: the loss scale now and the steps skipped so far; null otherwise. */
+  mixedPrecision(): Promise<{ lossScale: number; skippedSteps: number } | null>;
+  dispose(): void;
+}

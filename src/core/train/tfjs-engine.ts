@@ -1,0 +1,126 @@
+/**
+ * The tfjs engine: the model's forward pass, `tf.variableGrads` and the project's optimizers,
+ * on whichever tfjs backend is active (WebGPU, WebGL, wasm, cpu). Losses stay on the device
+ * until a drain stacks them and reads them with one `await data()` (never `dataSync`); every
+ * tensor a step makes is disposed, so `tf.memory().numTensors` stays flat over a run.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Batch, TrainEngine, ValidationRows } from './engine';
+import { createModel, type Model } from './model';
+import { batchLoss, evalBatch, lossFor, lossOutputs, type LossKind, type Task } from './loss';
+import type { MemorySample, RunConfig } from './record';
+
+/** The part of an optimizer the engine needs (one step over all variables). */
+export interface StepOptimizer {
+  applyGradients(vars: tf.Variable[], grads: tf.Tensor[]): void;
+  dispose(): void;
+}
+
+/** What `tf.memory()` says is in use: tensors, bytes, and GPU bytes where the backend reports them. */
+export function memorySample(): MemorySample {
+  const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
+  return { tensors: m.numTensors, bytes: m.numBytes, gpuBytes: typeof m.numBytesInGPU === 'number' ? m.numBytesInGPU : null };
+}
+
+export interface TfjsEngineOptions {
+  /**
+   * Measures the GPU time of the work `f` queues (tfjs `time()` over timestamp queries), or is
+   * absent where the backend has no GPU timer.
+   */
+  gpuTimer?: (f: () => void) => Promise<number>;
+}
+
+/** Rows evaluated per forward pass in validation. */
+const EVAL_CHUNK = 2048;
+
+export function createTfjsEngine(
+  config: RunConfig,
+  task: { task: Task; dim: number; outputs: number },
+  optimizer: StepOptimizer,
+  options: TfjsEngineOptions = {},
+): TrainEngine {
+  const loss: LossKind = lossFor(task.task, task.outputs);
+  const model: Model = createModel(config.model, task.dim, lossOutputs(loss, task.outputs), config.seed);
+  let pending: { loss: tf.Scalar; gpuMs: number | null }[] = [];
+  const dim = task.dim;
+
+  const runStep = (batch: Batch): tf.Scalar =>
+    tf.tidy(() => {
+      const xs = tf.tensor2d(batch.x.subarray(0, batch.size * dim), [batch.size, dim]);
+      const ys = tf.tensor1d(batch.y.subarray(0, batch.size));
+      const { value, grads } = tf.variableGrads(() => batchLoss(loss, model.apply(xs), ys), model.variables);
+      optimizer.applyGradients(model.variables, model.variables.map((v) => grads[v.name]));
+      return value;
+    });
+
+  return {
+    async step(batch, timed) {
+      if (timed && options.gpuTimer) {
+        let out: tf.Scalar | null = null;
+        const gpuMs = await options.gpuTimer(() => {
+          out = runStep(batch);
+        });
+        pending.push({ loss: out as unknown as tf.Scalar, gpuMs });
+      } else pending.push({ loss: runStep(batch), gpuMs: null });
+    },
+
+    async drain() {
+      const group = pending;
+      pending = [];
+      if (group.length === 0) return { losses: [], gpuMs: [] };
+      const stacked = tf.stack(group.map((p) => p.loss));
+      for (const p of group) p.loss.dispose();
+      const losses = await stacked.data();
+      stacked.dispose();
+      return { losses, gpuMs: group.map((p) => p.gpuMs) };
+    },
+
+    async validate(val) {
+      let lossSum = 0;
+      let correct = 0;
+      for (let at = 0; at < val.rows; at += EVAL_CHUNK) {
+        const n = Math.min(EVAL_CHUNK, val.rows - at);
+        const out = tf.tidy(() => {
+          const xs = tf.tensor2d(val.x.subarray(at * dim, (at + n) * dim), [n, dim]);
+          const ys = tf.tensor1d(val.y.subarray(at, at + n));
+          const r = evalBatch(loss, model.apply(xs), ys);
+          return r.correct ? tf.stack([r.lossSum, r.correct]) : tf.stack([r.lossSum]);
+        });
+        const v = await out.data();
+        out.dispose();
+        lossSum += v[0];
+        correct += v.length > 1 ? v[1] : 0;
+      }
+      return { loss: lossSum / val.rows, accuracy: task.task === 'classification' ? correct / val.rows : null };
+    },
+
+    async misclassified(val: ValidationRows, limit: number) {
+      const out: { index: number; predicted: number }[] = [];
+      if (loss === 'mse') return out;
+      for (let at = 0; at < val.rows && out.length < limit; at += EVAL_CHUNK) {
+        const n = Math.min(EVAL_CHUNK, val.rows - at);
+        const pred = tf.tidy(() => {
+          const logits = model.apply(tf.tensor2d(val.x.subarray(at * dim, (at + n) * dim), [n, dim]));
+          return loss === 'softmax-ce' ? tf.argMax(logits, 1) : tf.cast(tf.greater(tf.squeeze(logits, [1]), 0), 'int32');
+        });
+        const p = await pred.data();
+        pred.dispose();
+        for (let i = 0; i < n && out.length < limit; i++) if (p[i] !== val.y[at + i]) out.push({ index: at + i, predicted: p[i] });
+      }
+      return out;
+    },
+
+    memory: memorySample,
+
+    async mixedPrecision() {
+      return null;
+    },
+
+    dispose() {
+      for (const p of pending) p.loss.dispose();
+      pending = [];
+      optimizer.dispose();
+      model.dispose();
+    },
+  };
+}
