@@ -3,9 +3,9 @@
  * combination, pause / resume / stop the running run, remove a waiting run, delete finished
  * runs. Components call these; nothing here renders.
  */
-import { validateSettings, type RunSettings } from '../core/train/run-config';
+import { checkEngineSupports, validateSettings, type RunSettings } from '../core/train/run-config';
 import { ConfigError } from '../core/train/errors';
-import { expandMatrix, optimizerFor, stepsFor } from '../core/share/matrix';
+import { engineCombos, expandMatrix, optimizerFor, stepsFor } from '../core/share/matrix';
 import { OPTIMIZER_DEFAULTS, type OptimizerName } from '../core/train/optimizer-spec';
 import { store, type MatrixSlice, type ViewSlice, type WorkbenchState } from './store';
 import { announceFinished, control, enqueue } from './queue';
@@ -28,6 +28,8 @@ export function updateMatrix(patch: Partial<MatrixSlice>): void {
     if (patch.learningRate?.length) settings = { ...settings, optimizer: { ...settings.optimizer, learningRate: patch.learningRate[0] } };
     if (patch.batchSize?.length) settings = { ...settings, batchSize: patch.batchSize[0] };
     if (patch.backend?.length) settings = { ...settings, backend: patch.backend[0] };
+    if (patch.engine?.length) settings = { ...settings, engine: patch.engine[0] };
+    if (patch.precision?.length) settings = { ...settings, precision: patch.precision[0] };
     if (patch.dedup?.length) settings = { ...settings, dedup: patch.dedup[0] };
     return { matrix, settings, settingsError: null };
   });
@@ -64,13 +66,20 @@ function trainRowsEstimate(s: WorkbenchState): number {
 
 /**
  * Every combination the form describes, validated, with a cosine schedule's total steps
- * filled in from each combination's batch size when left blank. Throws a ConfigError.
+ * filled in from each combination's batch size when left blank. Engine × precision pairs the
+ * engine cannot honour are left out (the form says which); when nothing is left, throws the
+ * ConfigError of the first pair. Throws a ConfigError.
  */
 export function formRuns(s: WorkbenchState, repeats = s.matrix.repeats): RunSettings[] {
   const base = s.settings;
   if (!Number.isInteger(repeats) || repeats < 1 || repeats > 100) throw new ConfigError('repeats', `must be a whole number from 1 to 100, got ${repeats}`);
   const names = s.matrix.optimizer.length ? s.matrix.optimizer : [base.optimizer.name];
   const all = expandMatrix(base, { ...s.matrix, optimizer: names }, repeats);
+  if (all.length === 0) {
+    const first = engineCombos(base, s.matrix).leftOut[0];
+    if (first) checkEngineSupports(first.engine, first.precision, base.model);
+    throw new ConfigError('matrix', 'leaves no combination to run');
+  }
   if (all.length > MAX_QUEUE_ADD) throw new ConfigError('matrix', `makes ${all.length} runs; ${MAX_QUEUE_ADD} at most at once`);
   return all.map((r) => {
     let settings = { ...r, optimizer: optimizerFor(r.optimizer, r.optimizer.name) };

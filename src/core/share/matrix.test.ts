@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { expandMatrix, matrixSize, optimizerFor, parseNumberList } from './matrix';
-import { DEFAULT_SETTINGS, validateSettings, type RunSettings } from '../train/run-config';
+import { engineCombos, expandMatrix, leftOutNote, matrixSize, optimizerFor, parseNumberList } from './matrix';
+import { DEFAULT_SETTINGS, makeRunConfig, validateSettings, type RunSettings } from '../train/run-config';
+import { defaultModelSpec } from '../train/model';
 
 const base: RunSettings = { ...DEFAULT_SETTINGS, seed: 7, optimizer: { name: 'adam', learningRate: 0.01, beta1: 0.8 } };
 
@@ -41,6 +42,50 @@ describe('expandMatrix', () => {
     expect(runs[0].optimizer.momentum).toBe(0.5);
     expect(runs[1].optimizer).toEqual({ name: 'adam', learningRate: 0.1, weightDecay: 0.001 });
     expect(optimizerFor({ name: 'adam', learningRate: 1, beta1: 0.5, rho: 0.3 }, 'rmsprop')).toEqual({ name: 'rmsprop', learningRate: 1, rho: 0.3 });
+  });
+});
+
+describe('expandMatrix over engine × precision', () => {
+  const data = { fingerprint: 'f', name: 'd', rows: 10, label: 'y', features: ['x'], dedup: 'none' as const, split: { train: 0.8, val: 0.1, test: 0.1, seed: 1 } };
+
+  it('carries engine and precision into every run and its config, leaving out tfjs × fp16-mixed', () => {
+    const axes = { engine: ['tfjs', 'wgsl'] as ('tfjs' | 'wgsl')[], precision: ['fp32', 'fp16-mixed'] as ('fp32' | 'fp16-mixed')[], batchSize: [16, 64] };
+    const runs = expandMatrix(base, axes, 2);
+    const pairs = runs.map((r) => `${r.batchSize}/${r.engine}/${r.precision}/${r.seed}`);
+    expect(pairs).toEqual([
+      '16/tfjs/fp32/7', '16/tfjs/fp32/8', '16/wgsl/fp32/7', '16/wgsl/fp32/8', '16/wgsl/fp16-mixed/7', '16/wgsl/fp16-mixed/8',
+      '64/tfjs/fp32/7', '64/tfjs/fp32/8', '64/wgsl/fp32/7', '64/wgsl/fp32/8', '64/wgsl/fp16-mixed/7', '64/wgsl/fp16-mixed/8',
+    ]);
+    expect(matrixSize(axes, 2, base)).toBe(runs.length);
+    expect(matrixSize(axes, 2)).toBe(16);
+    for (const r of runs) {
+      const checked = validateSettings(r);
+      const config = makeRunConfig(checked, data);
+      expect([config.engine, config.precision]).toEqual([r.engine, r.precision]);
+    }
+    const { kept, leftOut } = engineCombos(base, axes);
+    expect(kept).toEqual([['tfjs', 'fp32'], ['wgsl', 'fp32'], ['wgsl', 'fp16-mixed']]);
+    expect(leftOut.map((c) => [c.what, c.field])).toEqual([['tfjs × fp16-mixed', 'precision']]);
+    expect(leftOutNote(leftOut)).toBe('tfjs × fp16-mixed left out: fp16-mixed runs on the wgsl engine');
+  });
+
+  it('leaves the wgsl engine out for image models, and says so once', () => {
+    const cnn: RunSettings = { ...base, model: defaultModelSpec('cnn') };
+    const axes = { engine: ['tfjs', 'wgsl'] as ('tfjs' | 'wgsl')[], precision: ['fp32', 'fp16-mixed'] as ('fp32' | 'fp16-mixed')[] };
+    const runs = expandMatrix(cnn, axes, 1);
+    expect(runs.map((r) => `${r.engine}/${r.precision}`)).toEqual(['tfjs/fp32']);
+    expect(matrixSize(axes, 1, cnn)).toBe(1);
+    const note = leftOutNote(engineCombos(cnn, axes).leftOut);
+    expect(note).toBe('tfjs × fp16-mixed left out: fp16-mixed runs on the wgsl engine; wgsl × cnn left out: the wgsl engine trains mlp models so far');
+  });
+
+  it('leaves nothing when no pair can run, and nothing out with the defaults', () => {
+    expect(expandMatrix(base, { engine: ['tfjs'], precision: ['fp16-mixed'] }, 3)).toEqual([]);
+    expect(matrixSize({ engine: ['tfjs'], precision: ['fp16-mixed'] }, 3, base)).toBe(0);
+    expect(expandMatrix({ ...base, precision: 'fp16-mixed' }, {}, 1)).toEqual([]);
+    expect(engineCombos(base, {}).leftOut).toEqual([]);
+    expect(leftOutNote([])).toBeNull();
+    expect(expandMatrix(base, {}, 1)).toEqual([base]);
   });
 });
 

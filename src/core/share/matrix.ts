@@ -2,8 +2,9 @@
  * A configuration matrix: several values for a few settings, expanded into one run per
  * combination and seed. Pure: the UI builds the axes, the queue runs what this returns.
  */
-import type { BackendName } from '../train/record';
-import type { RunSettings } from '../train/run-config';
+import type { BackendName, EngineName, Precision } from '../train/record';
+import { checkEngineSupports, type RunSettings } from '../train/run-config';
+import { ConfigError } from '../train/errors';
 import { OPTIMIZER_DEFAULTS, type OptimizerName, type OptimizerSpec } from '../train/optimizer-spec';
 
 export type DedupMode = 'none' | 'exact' | 'bloom';
@@ -14,11 +15,13 @@ export interface MatrixAxes {
   learningRate?: number[];
   batchSize?: number[];
   backend?: BackendName[];
+  engine?: EngineName[];
+  precision?: Precision[];
   dedup?: DedupMode[];
 }
 
 /** Axis order of the expansion (the last varies fastest), and of the labels. */
-export const AXIS_ORDER = ['optimizer', 'learningRate', 'batchSize', 'backend', 'dedup'] as const;
+export const AXIS_ORDER = ['optimizer', 'learningRate', 'batchSize', 'backend', 'engine', 'precision', 'dedup'] as const;
 
 const HYPER_KEYS = ['momentum', 'beta1', 'beta2', 'epsilon', 'rho', 'weightDecay'] as const;
 
@@ -38,10 +41,58 @@ function unique<T>(xs: readonly T[] | undefined): T[] {
   return xs ? [...new Set(xs)] : [];
 }
 
+/** An engine × precision pair the matrix leaves out, the field checkEngineSupports refused, and why in a few words. */
+export interface LeftOutCombo {
+  engine: EngineName;
+  precision: Precision;
+  field: string;
+  /** Short form: `tfjs × fp16-mixed` or `wgsl × cnn`. */
+  what: string;
+  why: string;
+}
+
+/**
+ * The engine × precision pairs of the axes (the base's values where an axis is empty), split
+ * into those the engine honours for the base's model and those left out, as
+ * {@link checkEngineSupports} decides.
+ */
+export function engineCombos(base: Pick<RunSettings, 'model' | 'engine' | 'precision'>, axes: MatrixAxes): { kept: [EngineName, Precision][]; leftOut: LeftOutCombo[] } {
+  const engines = unique(axes.engine).length ? unique(axes.engine) : [base.engine ?? 'tfjs'];
+  const precisions = unique(axes.precision).length ? unique(axes.precision) : [base.precision ?? 'fp32'];
+  const kept: [EngineName, Precision][] = [];
+  const leftOut: LeftOutCombo[] = [];
+  for (const engine of engines) {
+    for (const precision of precisions) {
+      try {
+        checkEngineSupports(engine, precision, base.model);
+        kept.push([engine, precision]);
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        leftOut.push(e.field === 'precision'
+          ? { engine, precision, field: e.field, what: `${engine} × ${precision}`, why: `${precision} runs on the wgsl engine` }
+          : { engine, precision, field: e.field, what: `${engine} × ${base.model.type}`, why: `the ${engine} engine trains mlp models so far` });
+      }
+    }
+  }
+  return { kept, leftOut };
+}
+
+/**
+ * The left-out combinations in one short line ("tfjs × fp16-mixed left out: fp16-mixed runs
+ * on the wgsl engine"), or null when none is.
+ */
+export function leftOutNote(leftOut: readonly LeftOutCombo[]): string | null {
+  const byWhy = new Map<string, Set<string>>();
+  for (const c of leftOut) byWhy.set(c.why, (byWhy.get(c.why) ?? new Set()).add(c.what));
+  const parts = [...byWhy].map(([why, whats]) => `${[...whats].join(', ')} left out: ${why}`);
+  return parts.length ? parts.join('; ') : null;
+}
+
 /**
  * Every combination of the axes, each repeated over `repeats` seeds (base.seed, base.seed + 1,
  * ...): combinations in {@link AXIS_ORDER} with the last axis varying fastest, seeds innermost.
- * Duplicate values on an axis count once.
+ * Duplicate values on an axis count once. Engine × precision pairs the engine cannot honour
+ * for the model ({@link engineCombos}) are left out, so the result may be empty.
  */
 export function expandMatrix(base: RunSettings, axes: MatrixAxes, repeats: number): RunSettings[] {
   if (!Number.isInteger(repeats) || repeats < 1) throw new RangeError(`repeats must be a whole number >= 1, got ${repeats}`);
@@ -55,13 +106,22 @@ export function expandMatrix(base: RunSettings, axes: MatrixAxes, repeats: numbe
   vary('learningRate', (s, v) => ({ ...s, optimizer: { ...s.optimizer, learningRate: v } }));
   vary('batchSize', (s, v) => ({ ...s, batchSize: v }));
   vary('backend', (s, v) => ({ ...s, backend: v }));
+  vary('engine', (s, v) => ({ ...s, engine: v }));
+  vary('precision', (s, v) => ({ ...s, precision: v }));
   vary('dedup', (s, v) => ({ ...s, dedup: v }));
+  const { leftOut } = engineCombos(base, axes);
+  const refused = new Set(leftOut.map((c) => `${c.engine}|${c.precision}`));
+  if (refused.size) combos = combos.filter((s) => !refused.has(`${s.engine ?? 'tfjs'}|${s.precision ?? 'fp32'}`));
   return combos.flatMap((s) => Array.from({ length: repeats }, (_, k) => ({ ...s, seed: s.seed + k })));
 }
 
-/** Number of runs {@link expandMatrix} makes, without making them. */
-export function matrixSize(axes: MatrixAxes, repeats: number): number {
-  return AXIS_ORDER.reduce((n, k) => n * Math.max(1, unique(axes[k] as unknown[] | undefined).length), 1) * repeats;
+/**
+ * Number of runs {@link expandMatrix} makes, without making them. With `base`, engine ×
+ * precision pairs its model cannot have are not counted.
+ */
+export function matrixSize(axes: MatrixAxes, repeats: number, base?: Pick<RunSettings, 'model' | 'engine' | 'precision'>): number {
+  const pairs = base ? engineCombos(base, axes).kept.length : Math.max(1, unique(axes.engine).length) * Math.max(1, unique(axes.precision).length);
+  return AXIS_ORDER.filter((k) => k !== 'engine' && k !== 'precision').reduce((n, k) => n * Math.max(1, unique(axes[k] as unknown[] | undefined).length), 1) * pairs * repeats;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { useId } from 'react';
 import { BACKENDS } from '../../core/train/run-config';
 import { OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, type ScheduleSpec } from '../../core/train/optimizer-spec';
-import { matrixSize } from '../../core/share/matrix';
-import type { BackendName } from '../../core/train/record';
+import { engineCombos, leftOutNote, matrixSize } from '../../core/share/matrix';
+import { ENGINES, PRECISIONS, type BackendName, type EngineName, type Precision } from '../../core/train/record';
 import { addToQueue, setOptimizers, updateMatrix, updateSettings } from '../../state/run-actions';
 import { useWorkbench } from '../hooks';
 import { Chips, ListInput, NumberInput } from './fields';
@@ -33,7 +33,10 @@ export function ConfigForm() {
   const sched: ScheduleSpec = o.schedule ?? { type: 'constant', warmupSteps: 0 };
   const setSchedule = (s: ScheduleSpec) => updateSettings({ optimizer: { ...o, schedule: s } });
   const byTime = settings.timeBudgetSec !== null && settings.timeBudgetSec !== undefined;
-  const size = matrixSize({ ...matrix, optimizer: optimizers }, matrix.repeats);
+  const engines = matrix.engine.length ? matrix.engine : [settings.engine ?? 'tfjs'];
+  const precisions = matrix.precision.length ? matrix.precision : [settings.precision ?? 'fp32'];
+  const leftOut = leftOutNote(engineCombos(settings, { engine: engines, precision: precisions }).leftOut);
+  const size = matrixSize({ ...matrix, optimizer: optimizers }, matrix.repeats, settings);
   const combos = size / matrix.repeats;
 
   return (
@@ -133,17 +136,12 @@ export function ConfigForm() {
         </label>
         <Chips legend="Backends" options={SHOWN_BACKENDS} selected={matrix.backend.length ? matrix.backend : [settings.backend]} onChange={(v: BackendName[]) => updateMatrix({ backend: v })} testId="backend-chips" />
         <Chips legend="Dedup" options={['none', 'exact', 'bloom'] as const} selected={matrix.dedup.length ? matrix.dedup : [settings.dedup ?? 'none']} onChange={(v) => updateMatrix({ dedup: v })} testId="dedup-chips" />
+        <Chips legend="Engine" options={ENGINES} selected={engines} onChange={(v: EngineName[]) => updateMatrix({ engine: v })} testId="engine-chips" />
+        <Chips legend="Precision" options={PRECISIONS} selected={precisions} onChange={(v: Precision[]) => updateMatrix({ precision: v })} testId="precision-chips" />
+        <small id="engine-help" className="muted">
+          wgsl: the project&apos;s own fused WebGPU kernels (MLP). fp16-mixed: float16 weights and activations in the matmuls, float32 master weights, dynamic loss scaling (wgsl engine).
+        </small>
         <div className="row wrap">
-          <label className="small-field">
-            Precision
-            <select value="fp32" onChange={() => undefined} aria-describedby="precision-help">
-              <option value="fp32">fp32</option>
-              <option value="fp16-mixed" disabled title="not available yet">
-                fp16-mixed (not available yet)
-              </option>
-            </select>
-            <small id="precision-help" title="not available yet">fp16-mixed: not available yet</small>
-          </label>
           <label className="small-field">
             Prefetch depth
             <NumberInput value={settings.prefetch} onCommit={(v) => updateSettings({ prefetch: v ?? NaN })} min={1} step={1} />
@@ -189,6 +187,11 @@ export function ConfigForm() {
       <p className="matrix-size" data-testid="matrix-size" data-runs={Number.isFinite(size) ? size : ''}>
         {Number.isFinite(size) ? `${combos} configuration${combos === 1 ? '' : 's'} × ${matrix.repeats} seed${matrix.repeats === 1 ? '' : 's'} = ${size} run${size === 1 ? '' : 's'}` : 'repeats must be a whole number'}
       </p>
+      {leftOut && (
+        <p className="muted small" data-testid="left-out">
+          {leftOut}
+        </p>
+      )}
       {error && (
         <p className="error" role="alert" data-testid="settings-error">
           {error}

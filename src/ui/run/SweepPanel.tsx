@@ -11,10 +11,11 @@ import { NumberInput } from './fields';
 export function SweepPanel() {
   const form = useWorkbench((s) => s.sweepForm);
   const matrix = useWorkbench((s) => s.matrix);
-  const baseOptimizer = useWorkbench((s) => s.settings.optimizer.name);
+  const settings = useWorkbench((s) => s.settings);
+  const baseOptimizer = settings.optimizer.name;
   const sweep = useWorkbench((s) => s.sweep);
   const ready = useWorkbench((s) => s.dataset.status === 'ready');
-  const n = matrixSize({ ...matrix, optimizer: matrix.optimizer.length ? matrix.optimizer : [baseOptimizer] }, 1);
+  const n = matrixSize({ ...matrix, optimizer: matrix.optimizer.length ? matrix.optimizer : [baseOptimizer] }, 1, settings);
   const plan = useMemo(() => {
     try {
       return rungPlan(n, { eta: form.eta, minBudget: form.minEpochs, maxBudget: form.maxEpochs });
