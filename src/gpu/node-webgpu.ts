@@ -23,14 +23,14 @@ export function swiftShaderEnv(): Record<string, string> {
   return env;
 }
 
-let installed: Promise<boolean> | null = null;
+let dawnInstalled: Promise<boolean> | null = null;
 
 /**
- * Installs Dawn as `navigator.gpu` and registers tfjs's webgpu backend. Resolves true when Dawn
- * loaded (an adapter may still be missing: `initBackend` probes it and says why).
+ * Installs Dawn as `navigator.gpu` (and the WebGPU globals) without tfjs: what the WGSL engine
+ * needs in Node. Resolves false when the npm package "webgpu" does not load.
  */
-export function installNodeWebGpu(dawnOptions: string[] = []): Promise<boolean> {
-  installed ??= (async () => {
+export function installDawn(dawnOptions: string[] = []): Promise<boolean> {
+  dawnInstalled ??= (async () => {
     let dawn: typeof import('webgpu');
     try {
       dawn = await import('webgpu');
@@ -42,6 +42,21 @@ export function installNodeWebGpu(dawnOptions: string[] = []): Promise<boolean> 
     const gpu = dawn.create(dawnOptions);
     if (!g.navigator) g.navigator = {};
     Object.defineProperty(g.navigator as object, 'gpu', { value: gpu, configurable: true });
+    return true;
+  })();
+  return dawnInstalled;
+}
+
+let installed: Promise<boolean> | null = null;
+
+/**
+ * Installs Dawn as `navigator.gpu` and registers tfjs's webgpu backend. Resolves true when Dawn
+ * loaded (an adapter may still be missing: `initBackend` probes it and says why).
+ */
+export function installNodeWebGpu(dawnOptions: string[] = []): Promise<boolean> {
+  installed ??= (async () => {
+    if (!(await installDawn(dawnOptions))) return false;
+    const g = globalThis as Record<string, unknown>;
     // tfjs-backend-webgpu only registers in a window or a worker.
     g.WorkerGlobalScope ??= class WorkerGlobalScope {};
     await import('@tensorflow/tfjs-backend-webgpu');

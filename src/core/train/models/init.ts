@@ -6,11 +6,20 @@ import type { Rng } from '../../data/rng';
  * (not tfjs's), so the same seed gives the same initial weights on every backend.
  */
 export function glorotVariable(rng: Rng, shape: number[], fanIn: number, fanOut: number, name: string): tf.Variable {
-  const limit = Math.sqrt(6 / (fanIn + fanOut));
-  const w = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < w.length; i++) w[i] = (2 * rng.next() - 1) * limit;
+  const w = glorotValues(rng, shape.reduce((a, b) => a * b, 1), fanIn, fanOut);
   // tidy frees the initial values; variables survive it.
   return tf.tidy(() => tf.variable(tf.tensor(w, shape), true, name));
+}
+
+/**
+ * `count` Glorot-uniform values, U(-limit, limit) with limit = sqrt(6 / (fanIn + fanOut)), in
+ * the generator's order: the tfjs and wgsl engines both draw their initial weights here.
+ */
+export function glorotValues(rng: Rng, count: number, fanIn: number, fanOut: number): Float32Array {
+  const limit = Math.sqrt(6 / (fanIn + fanOut));
+  const w = new Float32Array(count);
+  for (let i = 0; i < w.length; i++) w[i] = (2 * rng.next() - 1) * limit;
+  return w;
 }
 
 /** A zero-initialised bias variable. */

@@ -1,0 +1,549 @@
+/**
+ * The WGSL engine: an MLP trained by the project's own kernels (src/gpu/engine/wgsl) on its own
+ * GPUDevice. A whole step (input conversion, forward with bias and activation fused, loss and
+ * its gradient fused, weight+bias gradients as one product, input gradients with the activation
+ * derivative fused, gradient norm, one optimizer dispatch over the flat parameter buffer, the
+ * loss-scale update) is recorded in ONE compute pass and one submit. Losses go to a ring on the
+ * GPU and come back in groups through one staging buffer (`drain`): no per-step sync.
+ *
+ * fp16-mixed: float32 master weights, gradients and optimizer slots; a float16 copy of the
+ * weights (refreshed by the optimizer kernel) and float16 activations and deltas feed the
+ * matmuls, which accumulate in float32; dynamic loss scaling with GradScaler's rules, decided on
+ * the GPU (see precision.ts and scaler.wgsl).
+ */
+import type { Batch, TrainEngine, ValidationRows } from '../../core/train/engine';
+import { ConfigError } from '../../core/train/errors';
+import { lossFor, lossOutputs, type Task } from '../../core/train/loss';
+import type { MlpSpec } from '../../core/train/model';
+import type { OptimizerSpec } from '../../core/train/optimizer-spec';
+import type { RunConfig } from '../../core/train/record';
+import { learningRateAt } from '../../core/train/schedules';
+import type { EngineGpu } from './device';
+import { initialParameters, mlpLayout, roundUp, type MlpLayout } from './layout';
+import { bindGroup, getKernel, type Kernel } from './pipelines';
+import { bytesPerElement, type StorageFormat } from './precision';
+
+/** Steps that may be queued between two drains (the loss ring's length). */
+export const LOSS_RING = 64;
+/** Rows per validation pass (at least; the batch size when larger). */
+export const EVAL_ROWS = 1024;
+/** Rows per workgroup of the loss kernel (loss.wgsl WGL). */
+const LOSS_ROWS = 64;
+/** GradScaler's defaults (PyTorch torch.amp.GradScaler). */
+export const INITIAL_LOSS_SCALE = 65536;
+export const GROWTH_INTERVAL = 2000;
+
+const RULES: Record<OptimizerSpec['name'], { code: number; slots: number }> = {
+  sgd: { code: 0, slots: 0 },
+  momentum: { code: 1, slots: 1 },
+  nesterov: { code: 2, slots: 1 },
+  rmsprop: { code: 3, slots: 1 },
+  adam: { code: 4, slots: 2 },
+  adamw: { code: 5, slots: 2 },
+  lion: { code: 6, slots: 1 },
+};
+const ACT = { relu: 1, tanh: 2, sigmoid: 3 } as const;
+const LOSS_KIND = { 'softmax-ce': 0, 'binary-ce': 1, mse: 2 } as const;
+
+// GPUBufferUsage / GPUMapMode values (fixed by the WebGPU spec; the globals may not exist when this module loads).
+const MAP_READ = 0x1;
+const COPY_SRC = 0x4;
+const COPY_DST = 0x8;
+const UNIFORM = 0x40;
+const STORAGE = 0x80;
+const QUERY_RESOLVE = 0x200;
+const READ = 0x1;
+const UNIFORM_SLOT = 256;
+
+export interface WgslEngineOptions {
+  /** Storage of the float16 numbers in fp16-mixed runs; default native where the device has shader-f16, else packed. */
+  f16Path?: 'native' | 'packed';
+  /** Steps between two clean-step scale doublings (GradScaler: 2000). */
+  growthInterval?: number;
+  /** Initial loss scale (GradScaler: 2^16). */
+  initialScale?: number;
+  /** Tile edge of the matmuls (64 or 32); default chosen per product size. */
+  tile?: 32 | 64;
+}
+
+interface Dispatch {
+  kernel: Kernel;
+  group: GPUBindGroup;
+  x: number;
+  y: number;
+}
+
+interface PendingStep {
+  slot: number;
+  rows: number;
+  timed: boolean;
+}
+
+/** The storage format a run uses, from its precision and the device. */
+export function formatFor(precision: RunConfig['precision'], gpu: EngineGpu, f16Path?: 'native' | 'packed'): StorageFormat {
+  if (precision === 'fp32') return 'f32';
+  const path = f16Path ?? (gpu.f16 ? 'native' : 'packed');
+  if (path === 'native' && !gpu.f16) throw new ConfigError('precision', 'the native float16 path needs an adapter with shader-f16; this one has none (the packed path runs everywhere)');
+  return path;
+}
+
+/** Builds the WGSL engine for a run: buffers, initial weights (seeded, as the tfjs engine's), pipelines, bind groups. */
+export async function createWgslEngine(
+  config: RunConfig,
+  task: { task: Task; dim: number; outputs: number },
+  gpu: EngineGpu,
+  options: WgslEngineOptions = {},
+): Promise<WgslEngine> {
+  if (gpu.lost) throw new Error(gpu.lost);
+  if (config.model.type !== 'mlp') throw new ConfigError('engine', `the wgsl engine trains mlp models so far; a ${config.model.type} runs on the tfjs engine`);
+  const e = new WgslEngine(config, task, gpu, options);
+  await e.init();
+  return e;
+}
+
+export class WgslEngine implements TrainEngine {
+  readonly layout: MlpLayout;
+  readonly format: StorageFormat;
+  readonly mixed: boolean;
+  private readonly device: GPUDevice;
+  private readonly buffers: GPUBuffer[] = [];
+  private readonly spec: MlpSpec;
+  private readonly loss: keyof typeof LOSS_KIND;
+  private readonly rows: number;
+  private readonly actOff: number[] = [];
+  private readonly lossGroups: number;
+  private readonly directInput: boolean;
+  private readonly rule: { code: number; slots: number };
+  private uniformSlots = 0;
+  private b!: Record<'ctl' | 'uniforms' | 'params' | 'grads' | 'slots' | 'wcopy' | 'acts' | 'deltas' | 'xRaw' | 'labels' | 'lossOut' | 'evalOut' | 'partials' | 'staging' | 'resolve', GPUBuffer>;
+  private querySet: GPUQuerySet | null = null;
+  private trainPass: Dispatch[] = [];
+  private evalPass: Dispatch[] = [];
+  private trainRows = -1;
+  private evalRows = -1;
+  private slots!: { trainConvert: number; train: number[]; loss: number; opt: number; norm: number; evalConvert: number; eval: number[]; evalLoss: number; weights: number };
+  private pending: PendingStep[] = [];
+  private iteration = 0;
+  private ringAt = 0;
+  private mixedState = { lossScale: 1, skippedSteps: 0, t: 0 };
+  private gpuError: string | null = null;
+  private disposed = false;
+  private readonly onError = (ev: Event) => {
+    this.gpuError ??= (ev as GPUUncapturedErrorEvent).error?.message ?? 'unknown GPU error';
+  };
+
+  constructor(
+    private readonly config: RunConfig,
+    private readonly task: { task: Task; dim: number; outputs: number },
+    private readonly gpu: EngineGpu,
+    private readonly options: WgslEngineOptions,
+  ) {
+    this.spec = config.model as MlpSpec;
+    this.device = gpu.device;
+    this.format = formatFor(config.precision, gpu, options.f16Path);
+    this.mixed = config.precision === 'fp16-mixed';
+    this.loss = lossFor(task.task, task.outputs);
+    this.layout = mlpLayout([task.dim, ...this.spec.hidden, lossOutputs(this.loss, task.outputs)]);
+    this.rows = Math.max(config.batchSize, EVAL_ROWS);
+    this.lossGroups = Math.ceil(this.rows / LOSS_ROWS);
+    this.directInput = this.format === 'f32' && task.dim % 4 === 0;
+    this.rule = RULES[config.optimizer.name];
+    let at = 0;
+    for (const s of this.layout.actStrides) {
+      this.actOff.push(at);
+      at += this.rows * s;
+    }
+    if (this.layout.P / 512 > 65535) throw new ConfigError('model.hidden', `${this.layout.parameterCount} parameters are more than the wgsl engine's optimizer dispatch covers (33 M)`);
+  }
+
+  private buffer(size: number, usage: number, label: string): GPUBuffer {
+    const b = this.gpu.createBuffer({ size: Math.max(16, roundUp(size, 16)), usage, label });
+    this.buffers.push(b);
+    return b;
+  }
+
+  /** Allocates, uploads the initial state and prepares every dispatch. */
+  async init(): Promise<void> {
+    const { layout, rows, format } = this;
+    const P = layout.P;
+    const actFloats = this.actOff[this.actOff.length - 1] + rows * layout.actStrides[layout.actStrides.length - 1];
+    const elem = bytesPerElement(format);
+    const lookahead = this.config.optimizer.lookahead ?? null;
+    const slotCount = this.rule.slots + (lookahead ? 1 : 0);
+    this.device.addEventListener('uncapturederror', this.onError);
+    this.b = {
+      ctl: this.buffer(32, STORAGE | COPY_DST | COPY_SRC, 'ctl'),
+      uniforms: this.buffer(64 * UNIFORM_SLOT, UNIFORM | COPY_DST, 'uniforms'),
+      params: this.buffer(4 * P, STORAGE | COPY_DST | COPY_SRC, 'params'),
+      grads: this.buffer(4 * P, STORAGE | COPY_SRC, 'grads'),
+      slots: this.buffer(4 * P * slotCount, STORAGE | COPY_DST | COPY_SRC, 'slots'),
+      wcopy: this.buffer(this.mixed ? elem * P : 16, STORAGE | COPY_SRC, 'wcopy'),
+      acts: this.buffer(elem * actFloats, STORAGE | COPY_DST | COPY_SRC, 'acts'),
+      deltas: this.buffer(elem * actFloats, STORAGE | COPY_SRC, 'deltas'),
+      xRaw: this.buffer(this.directInput ? 16 : 4 * rows * this.task.dim, STORAGE | COPY_DST, 'x'),
+      labels: this.buffer(4 * rows, STORAGE | COPY_DST, 'labels'),
+      lossOut: this.buffer(4 * LOSS_RING * this.lossGroups, STORAGE | COPY_SRC, 'losses'),
+      evalOut: this.buffer(4 * 2 * rows, STORAGE | COPY_SRC, 'eval'),
+      partials: this.buffer(4 * 64, STORAGE, 'norm partials'),
+      staging: this.buffer(4 * Math.max(LOSS_RING * this.lossGroups, 2 * rows) + 32 + 16 * LOSS_RING, MAP_READ | COPY_DST, 'staging'),
+      resolve: this.buffer(this.gpu.timestamps ? UNIFORM_SLOT * LOSS_RING : 16, (this.gpu.timestamps ? QUERY_RESOLVE : 0) | COPY_SRC, 'timestamps'),
+    };
+    if (this.gpu.timestamps) this.querySet = this.device.createQuerySet({ type: 'timestamp', count: 2 * LOSS_RING });
+
+    // Initial state: seeded weights (as the tfjs engine's), zero slots, Lookahead's slow copy, the control block.
+    const params = initialParameters(layout, this.config.seed);
+    const q = this.device.queue;
+    q.writeBuffer(this.b.params, 0, params);
+    if (lookahead) q.writeBuffer(this.b.slots, 4 * P * this.rule.slots, params);
+    const ctl = new ArrayBuffer(32);
+    new Float32Array(ctl, 16, 1)[0] = this.mixed ? (this.options.initialScale ?? INITIAL_LOSS_SCALE) : 1;
+    q.writeBuffer(this.b.ctl, 0, ctl);
+    this.mixedState.lossScale = this.mixed ? (this.options.initialScale ?? INITIAL_LOSS_SCALE) : 1;
+
+    await this.buildPasses();
+    if (this.mixed) {
+      // The first float16 copy of the weights; the optimizer keeps it current from then on.
+      this.writeUniform(this.slots.weights, new Uint32Array([1, P, 0, P, 0, P, 0, 0]));
+      const k = await this.kernel('convert');
+      this.submit([{ kernel: k, group: bindGroup(this.device, k, [this.b.ctl, this.uniform(this.slots.weights), this.b.params, this.b.wcopy]), ...grid(P / 2) }]);
+    }
+    const err = this.gpuError;
+    if (err) throw new Error(`the wgsl engine could not be set up: ${err}`);
+  }
+
+  private kernel(name: Kernel['kernel'], constants?: Record<string, number>, entryPoint?: string): Promise<Kernel> {
+    return getKernel(this.device, { kernel: name, format: this.format, mixed: this.mixed, constants, entryPoint });
+  }
+
+  private uniform(slot: number): { buffer: GPUBuffer; offset: number; size: number } {
+    return { buffer: this.b.uniforms, offset: slot * UNIFORM_SLOT, size: UNIFORM_SLOT };
+  }
+
+  private writeUniform(slot: number, data: Uint32Array | Float32Array | ArrayBuffer): void {
+    this.device.queue.writeBuffer(this.b.uniforms, slot * UNIFORM_SLOT, data);
+  }
+
+  private tileFor(M: number, N: number): 32 | 64 {
+    if (this.options.tile) return this.options.tile;
+    return Math.ceil(M / 64) * Math.ceil(N / 64) >= 16 ? 64 : 32;
+  }
+
+  /** Pipelines and bind groups of the training step and of the validation pass. */
+  private async buildPasses(): Promise<void> {
+    const { layout, b } = this;
+    const L = layout.layers.length;
+    const next = () => this.uniformSlots++;
+    this.slots = {
+      loss: next(), opt: next(), trainConvert: next(), norm: next(), weights: next(),
+      train: Array.from({ length: 3 * L }, next),
+      evalConvert: next(), eval: Array.from({ length: L }, next), evalLoss: next(),
+    };
+    const o = this.config.optimizer;
+    const weights = this.mixed ? b.wcopy : b.params;
+    const [convert, lossTrain, lossEval, norm, scaler, optimizer] = await Promise.all([
+      this.kernel('convert'),
+      this.kernel('loss', undefined, 'train'),
+      this.kernel('loss', undefined, 'evaluate'),
+      this.kernel('norm'),
+      this.kernel('scaler', { MIXED: this.mixed ? 1 : 0, INTERVAL: this.options.growthInterval ?? GROWTH_INTERVAL }),
+      this.kernel('optimizer', { RULE: this.rule.code, CLIP: o.clipNorm != null ? 1 : 0, LOOKAHEAD: o.lookahead ? 1 : 0, MIXED: this.mixed ? 1 : 0, SLOW: this.rule.slots }),
+    ]);
+    const mm = async (name: 'forward' | 'backward-dx' | 'backward-dw', M: number, N: number) => {
+      const tile = this.tileFor(M, N);
+      return { k: await this.kernel(name, { WG: tile / 4 }), tile };
+    };
+    const plan = async (rows: number, slots: number[], forwardOnly: boolean) => {
+      const out: (() => Dispatch)[] = [];
+      for (let l = 0; l < L; l++) {
+        const { k, tile } = await mm('forward', rows, layout.layers[l].N);
+        const slot = slots[l];
+        out.push(() => ({ kernel: k, group: bindGroup(this.device, k, [b.ctl, this.uniform(slot), b.acts, weights]), x: Math.ceil(layout.layers[l].N / tile), y: Math.ceil(rows / tile) }));
+      }
+      if (forwardOnly) return out;
+      const bwd: (() => Dispatch)[] = [];
+      for (let l = L - 1; l >= 0; l--) {
+        const { K, N } = layout.layers[l];
+        const dw = await mm('backward-dw', K + 1, N);
+        const dwSlot = slots[L + l];
+        bwd.push(() => ({ kernel: dw.k, group: bindGroup(this.device, dw.k, [b.ctl, this.uniform(dwSlot), b.acts, b.deltas, b.grads]), x: Math.ceil(N / dw.tile), y: Math.ceil((K + 1) / dw.tile) }));
+        if (l > 0) {
+          const dx = await mm('backward-dx', rows, K);
+          const dxSlot = slots[2 * L + l];
+          bwd.push(() => ({ kernel: dx.k, group: bindGroup(this.device, dx.k, [b.ctl, this.uniform(dxSlot), b.deltas, weights, b.acts]), x: Math.ceil(K / dx.tile), y: Math.ceil(rows / dx.tile) }));
+        }
+      }
+      return [...out, ...bwd];
+    };
+    const pairs = (rows: number) => (rows * layout.actStrides[0]) / 2;
+    const convertStep = (slot: number, rows: number): Dispatch => ({ kernel: convert, group: bindGroup(this.device, convert, [b.ctl, this.uniform(slot), b.xRaw, b.acts]), ...grid(pairs(rows)) });
+
+    // Training step: the dispatch shapes depend on the batch rows (a short last batch re-plans).
+    const trainPlan = async (rows: number): Promise<Dispatch[]> => {
+      const mms = (await plan(rows, this.slots.train, false)).map((f) => f());
+      const L0 = mms.slice(0, L);
+      const back = mms.slice(L);
+      const steps: Dispatch[] = [];
+      if (!this.directInput) steps.push(convertStep(this.slots.trainConvert, rows));
+      steps.push(...L0, { kernel: lossTrain, group: bindGroup(this.device, lossTrain, [b.ctl, this.uniform(this.slots.loss), b.acts, b.labels, b.deltas, b.lossOut]), x: Math.ceil(rows / LOSS_ROWS), y: 1 });
+      steps.push(...back);
+      if (o.clipNorm != null) steps.push({ kernel: norm, group: bindGroup(this.device, norm, [b.ctl, this.uniform(this.slots.norm), b.grads, b.partials]), x: 64, y: 1 });
+      steps.push({ kernel: optimizer, group: bindGroup(this.device, optimizer, [b.ctl, this.uniform(this.slots.opt), b.params, b.grads, b.slots, b.partials, b.wcopy]), x: Math.ceil(layout.P / 512), y: 1 });
+      steps.push({ kernel: scaler, group: bindGroup(this.device, scaler, [b.ctl]), x: 1, y: 1 });
+      return steps;
+    };
+    const evalPlan = async (rows: number): Promise<Dispatch[]> => {
+      const fwd = (await plan(rows, this.slots.eval, true)).map((f) => f());
+      const steps: Dispatch[] = [];
+      if (!this.directInput) steps.push(convertStep(this.slots.evalConvert, rows));
+      steps.push(...fwd, { kernel: lossEval, group: bindGroup(this.device, lossEval, [b.ctl, this.uniform(this.slots.evalLoss), b.acts, b.labels, b.deltas, b.evalOut]), x: Math.ceil(rows / LOSS_ROWS), y: 1 });
+      return steps;
+    };
+    this.planTrain = trainPlan;
+    this.planEval = evalPlan;
+    this.writeUniform(this.slots.norm, new Uint32Array([layout.P, 0, 0, 0]));
+  }
+
+  private planTrain!: (rows: number) => Promise<Dispatch[]>;
+  private planEval!: (rows: number) => Promise<Dispatch[]>;
+
+  /** Uniforms of the matmuls (and the input conversion) for `rows` rows. */
+  private writeShapes(rows: number, slots: number[], convertSlot: number, forwardOnly: boolean): void {
+    const { layout } = this;
+    const L = layout.layers.length;
+    const s = layout.actStrides;
+    const o = this.actOff;
+    const act = ACT[this.spec.activation];
+    layout.layers.forEach((ly, l) => {
+      // forward: acts[l] x W_l -> acts[l + 1]
+      this.writeUniform(slots[l], new Uint32Array([rows, ly.N, ly.K, l < L - 1 ? act : 0, o[l], s[l], ly.wOff, ly.stride, o[l + 1], s[l + 1], ly.bOff, 0, 0, 0, 0, 0]));
+      if (forwardOnly) return;
+      // weight + bias gradients: [acts[l] | 1]^T x deltas[l + 1] -> grads block of layer l
+      this.writeUniform(slots[L + l], new Uint32Array([ly.K + 1, ly.N, rows, 0, o[l], s[l], o[l + 1], s[l + 1], ly.wOff, ly.stride, 0, 0, 0, ly.K, 0, 0]));
+      // input gradients: deltas[l + 1] x W_l^T . act'(acts[l]) -> deltas[l]
+      if (l > 0) this.writeUniform(slots[2 * L + l], new Uint32Array([rows, ly.K, ly.N, act, o[l + 1], s[l + 1], ly.wOff, ly.stride, o[l], s[l], 0, o[l], s[l], 0, 0, 0]));
+    });
+    if (!this.directInput) this.writeUniform(convertSlot, new Uint32Array([rows, this.task.dim, 0, this.task.dim, 0, s[0], 0, 0]));
+  }
+
+  private lossUniform(slot: number, rows: number, ringSlot: number): void {
+    const L = this.layout.layers.length;
+    const C = this.layout.layers[L - 1].N;
+    this.writeUniform(slot, new Uint32Array([rows, C, LOSS_KIND[this.loss], ringSlot * this.lossGroups, this.actOff[L], this.layout.actStrides[L], 0, 0]));
+  }
+
+  private optimizerUniform(): void {
+    const o = this.config.optimizer;
+    const lr = learningRateAt(o.learningRate, o.schedule, this.iteration);
+    const f = new Float32Array(12);
+    const u = new Uint32Array(f.buffer);
+    f[0] = lr;
+    f[1] = o.beta1 ?? 0;
+    f[2] = o.name === 'rmsprop' ? (o.rho ?? 0.9) : (o.beta2 ?? 0);
+    f[3] = o.epsilon ?? 0;
+    f[4] = o.weightDecay ?? 0;
+    f[5] = o.momentum ?? 0;
+    f[6] = o.clipNorm ?? 0;
+    f[7] = o.lookahead?.alpha ?? 0;
+    u[8] = this.layout.P;
+    u[9] = o.lookahead?.k ?? 1;
+    this.writeUniform(this.slots.opt, f);
+  }
+
+  private check(): void {
+    if (this.disposed) throw new Error('the wgsl engine was disposed');
+    if (this.gpu.lost) throw new Error(this.gpu.lost);
+    if (this.gpuError) throw new Error(`the wgsl engine hit a GPU error: ${this.gpuError}`);
+  }
+
+  private upload(batch: { x: Float32Array; y: Float32Array }, rows: number): void {
+    const q = this.device.queue;
+    const n = rows * this.task.dim;
+    if (this.directInput) q.writeBuffer(this.b.acts, 0, batch.x.buffer, batch.x.byteOffset, 4 * n);
+    else q.writeBuffer(this.b.xRaw, 0, batch.x.buffer, batch.x.byteOffset, 4 * n);
+    q.writeBuffer(this.b.labels, 0, batch.y.buffer, batch.y.byteOffset, 4 * rows);
+  }
+
+  private submit(dispatches: Dispatch[], timestampSlot: number | null = null): void {
+    const enc = this.device.createCommandEncoder();
+    const pass = enc.beginComputePass(
+      timestampSlot !== null && this.querySet
+        ? { timestampWrites: { querySet: this.querySet, beginningOfPassWriteIndex: 2 * timestampSlot, endOfPassWriteIndex: 2 * timestampSlot + 1 } }
+        : undefined,
+    );
+    for (const d of dispatches) {
+      pass.setPipeline(d.kernel.pipeline);
+      pass.setBindGroup(0, d.group);
+      pass.dispatchWorkgroups(d.x, d.y);
+    }
+    pass.end();
+    this.device.queue.submit([enc.finish()]);
+  }
+
+  async step(batch: Batch, timed: boolean): Promise<void> {
+    this.check();
+    if (this.pending.length >= LOSS_RING) throw new Error(`the wgsl engine holds ${LOSS_RING} steps whose losses were not read: call drain()`);
+    const rows = batch.size;
+    if (rows < 1 || rows > this.config.batchSize) throw new RangeError(`a batch of ${rows} rows does not fit the run's batch size ${this.config.batchSize}`);
+    if (rows !== this.trainRows) {
+      this.writeShapes(rows, this.slots.train, this.slots.trainConvert, false);
+      this.trainPass = await this.planTrain(rows);
+      this.trainRows = rows;
+    }
+    this.upload(batch, rows);
+    const slot = this.ringAt;
+    this.ringAt = (this.ringAt + 1) % LOSS_RING;
+    this.lossUniform(this.slots.loss, rows, slot);
+    this.optimizerUniform();
+    const time = timed && this.querySet !== null;
+    this.submit(this.trainPass, time ? slot : null);
+    this.pending.push({ slot, rows, timed: time });
+    this.iteration++;
+  }
+
+  async drain(): Promise<{ losses: Float32Array; gpuMs: (number | null)[] }> {
+    this.check();
+    const group = this.pending;
+    this.pending = [];
+    const losses = new Float32Array(group.length);
+    if (group.length === 0) return { losses, gpuMs: [] };
+    const G = this.lossGroups;
+    const enc = this.device.createCommandEncoder();
+    const lossBytes = 4 * G * LOSS_RING;
+    const tsAt = lossBytes + 32;
+    enc.copyBufferToBuffer(this.b.lossOut, 0, this.b.staging, 0, lossBytes);
+    enc.copyBufferToBuffer(this.b.ctl, 0, this.b.staging, lossBytes, 32);
+    group.forEach((p, i) => {
+      if (!p.timed || !this.querySet) return;
+      enc.resolveQuerySet(this.querySet, 2 * p.slot, 2, this.b.resolve, UNIFORM_SLOT * p.slot);
+      enc.copyBufferToBuffer(this.b.resolve, UNIFORM_SLOT * p.slot, this.b.staging, tsAt + 16 * i, 16);
+    });
+    this.device.queue.submit([enc.finish()]);
+    const data = await this.read(tsAt + 16 * group.length);
+    const f = new Float32Array(data, 0, G * LOSS_RING);
+    group.forEach((p, i) => {
+      let s = 0;
+      for (let g = 0; g < Math.ceil(p.rows / LOSS_ROWS); g++) s += f[p.slot * G + g];
+      losses[i] = s / p.rows;
+    });
+    const ctl = new DataView(data, lossBytes, 32);
+    this.mixedState = { t: ctl.getUint32(8, true), skippedSteps: ctl.getUint32(12, true), lossScale: ctl.getFloat32(16, true) };
+    const ts = new BigUint64Array(data, tsAt, 2 * group.length);
+    const gpuMs = group.map((p, i) => (p.timed ? Number(ts[2 * i + 1] - ts[2 * i]) / 1e6 : null));
+    return { losses, gpuMs };
+  }
+
+  /** Maps the staging buffer and copies out its first `bytes` bytes. */
+  private async read(bytes: number): Promise<ArrayBuffer> {
+    try {
+      await this.b.staging.mapAsync(READ, 0, roundUp(bytes, 8));
+    } catch (e) {
+      this.check();
+      throw new Error(`reading results from the GPU failed: ${(e as Error).message}`);
+    }
+    const out = this.b.staging.getMappedRange(0, roundUp(bytes, 8)).slice(0);
+    this.b.staging.unmap();
+    this.check();
+    return out;
+  }
+
+  /** Runs the forward pass over the rows in chunks; `onChunk` gets each chunk's row losses and predictions. */
+  private async evaluate(val: ValidationRows, onChunk: (at: number, n: number, out: Float32Array) => boolean | void): Promise<void> {
+    this.check();
+    if (this.pending.length) throw new Error('drain() before validating: steps are pending');
+    for (let at = 0; at < val.rows; at += this.rows) {
+      const n = Math.min(this.rows, val.rows - at);
+      if (n !== this.evalRows) {
+        this.writeShapes(n, this.slots.eval, this.slots.evalConvert, true);
+        this.lossUniform(this.slots.evalLoss, n, 0);
+        this.evalPass = await this.planEval(n);
+        this.evalRows = n;
+      }
+      const d = this.task.dim;
+      this.upload({ x: val.x.subarray(at * d, (at + n) * d), y: val.y.subarray(at, at + n) }, n);
+      this.submit(this.evalPass);
+      const enc = this.device.createCommandEncoder();
+      enc.copyBufferToBuffer(this.b.evalOut, 0, this.b.staging, 0, 8 * n);
+      this.device.queue.submit([enc.finish()]);
+      const out = new Float32Array(await this.read(8 * n));
+      if (onChunk(at, n, out) === false) return;
+    }
+  }
+
+  async validate(val: ValidationRows): Promise<{ loss: number; accuracy: number | null }> {
+    let lossSum = 0;
+    let correct = 0;
+    const classification = this.task.task === 'classification';
+    await this.evaluate(val, (at, n, out) => {
+      for (let i = 0; i < n; i++) {
+        lossSum += out[2 * i];
+        if (classification && out[2 * i + 1] === val.y[at + i]) correct++;
+      }
+    });
+    return { loss: lossSum / val.rows, accuracy: classification ? correct / val.rows : null };
+  }
+
+  async misclassified(val: ValidationRows, limit: number): Promise<{ index: number; predicted: number }[]> {
+    const wrong: { index: number; predicted: number }[] = [];
+    if (this.task.task !== 'classification') return wrong;
+    await this.evaluate(val, (at, n, out) => {
+      for (let i = 0; i < n && wrong.length < limit; i++) if (out[2 * i + 1] !== val.y[at + i]) wrong.push({ index: at + i, predicted: out[2 * i + 1] });
+      return wrong.length < limit;
+    });
+    return wrong;
+  }
+
+  /** The float32 master parameters in the flat layout (for tests and export). */
+  async readParameters(): Promise<Float32Array> {
+    return this.readBuffer(this.b.params, 4 * this.layout.P);
+  }
+
+  /** Copies a GPU buffer's first `bytes` bytes back (through a buffer of its own). */
+  async readBuffer(src: GPUBuffer, bytes: number): Promise<Float32Array> {
+    const tmp = this.gpu.createBuffer({ size: roundUp(bytes, 16), usage: MAP_READ | COPY_DST });
+    try {
+      const enc = this.device.createCommandEncoder();
+      enc.copyBufferToBuffer(src, 0, tmp, 0, roundUp(bytes, 4));
+      this.device.queue.submit([enc.finish()]);
+      await tmp.mapAsync(READ);
+      return new Float32Array(tmp.getMappedRange().slice(0, bytes));
+    } finally {
+      this.gpu.destroyBuffer(tmp);
+    }
+  }
+
+  /** The engine's buffers by name (tests read gradients and slots). */
+  get gpuBuffers(): Readonly<Record<string, GPUBuffer>> {
+    return this.b;
+  }
+
+  memory() {
+    const live = this.gpu.counters.created - this.gpu.counters.destroyed;
+    return { tensors: live, bytes: this.gpu.counters.bytes, gpuBytes: this.gpu.counters.bytes };
+  }
+
+  async mixedPrecision(): Promise<{ lossScale: number; skippedSteps: number } | null> {
+    if (!this.mixed) return null;
+    return { lossScale: this.mixedState.lossScale, skippedSteps: this.mixedState.skippedSteps };
+  }
+
+  /** Updates applied so far (skipped fp16 steps not counted), as of the last drain. */
+  get appliedSteps(): number {
+    return this.mixedState.t;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.device.removeEventListener('uncapturederror', this.onError);
+    for (const b of this.buffers) this.gpu.destroyBuffer(b);
+    this.buffers.length = 0;
+    this.querySet?.destroy();
+    this.querySet = null;
+  }
+}
+
+/** Workgroups of 256 threads for `threads` threads, spread over y past 65535. */
+function grid(threads: number): { x: number; y: number } {
+  const groups = Math.max(1, Math.ceil(threads / 256));
+  return groups <= 65535 ? { x: groups, y: 1 } : { x: 65535, y: Math.ceil(groups / 65535) };
+}

@@ -1,0 +1,37 @@
+// Weight and bias gradients in one product: [in | 1]^T * dOut, a (kA + 1) x N result whose
+// last row is the bias gradient (column sums of dOut), written as float32 straight into the
+// flat gradient buffer, where a layer's bias follows its weights with the same row stride.
+// in: acts[aOff + m * aStride + k] (k < kA, m < K = batch rows); dOut: deltas[bOff + m * bStride + col];
+// grads[cOff + row * cStride + col]. In fp16-mixed runs a non-finite gradient raises the
+// overflow flag, and the optimizer skips the step.
+
+@group(0) @binding(2) var<storage, read> acts: array<ELEM>;
+@group(0) @binding(3) var<storage, read> deltas: array<ELEM>;
+@group(0) @binding(4) var<storage, read_write> grads: array<f32>;
+
+fn loadA(row: u32, m: u32) -> f32 {
+  if (m >= d.K) { return 0.0; }
+  if (row < d.kA) { return ld_acts(d.aOff + m * d.aStride + row); }
+  return select(0.0, 1.0, row == d.kA);
+}
+
+fn loadB(m: u32, col: u32) -> f32 {
+  if (m < d.K && col < d.N) { return ld_deltas(d.bOff + m * d.bStride + col); }
+  return 0.0;
+}
+
+fn put(at: u32, col: u32, v: f32) {
+  if (col < d.N) {
+    check_finite(v);
+    grads[at] = v;
+  }
+}
+
+fn epilogue(row: u32, col: u32, v: vec4<f32>) {
+  if (row >= d.M) { return; }
+  let at = d.cOff + row * d.cStride + col;
+  put(at, col, v.x);
+  put(at + 1u, col + 1u, v.y);
+  put(at + 2u, col + 2u, v.z);
+  put(at + 3u, col + 3u, v.w);
+}

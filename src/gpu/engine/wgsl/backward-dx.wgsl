@@ -1,0 +1,31 @@
+// Backward through a layer to its input: dIn = (dOut * W^T) . act'(in), the derivative taken
+// from the input's stored activation output. Output M x N is the previous layer's delta.
+// dOut: deltas[aOff + row * aStride + j] (j < K, the layer's width);
+// W: w[bOff + col * bStride + j]; in: acts[hOff + row * hStride + col];
+// dIn: deltas[cOff + row * cStride + col].
+
+@group(0) @binding(2) var<storage, read_write> deltas: array<ELEM>;
+@group(0) @binding(3) var<storage, read> w: array<ELEM>;
+@group(0) @binding(4) var<storage, read> acts: array<ELEM>;
+
+fn loadA(row: u32, j: u32) -> f32 {
+  if (row < d.M && j < d.K) { return ld_deltas(d.aOff + row * d.aStride + j); }
+  return 0.0;
+}
+
+fn loadB(j: u32, col: u32) -> f32 {
+  if (j < d.K && col < d.N) { return ld_w(d.bOff + col * d.bStride + j); }
+  return 0.0;
+}
+
+fn dIn(row: u32, col: u32, v: f32) -> f32 {
+  if (col >= d.N) { return 0.0; }
+  return v * derivative(d.act, ld_acts(d.hOff + row * d.hStride + col));
+}
+
+fn epilogue(row: u32, col: u32, v: vec4<f32>) {
+  if (row >= d.M || col >= d.cStride) { return; }
+  let at = d.cOff + row * d.cStride + col;
+  st2_deltas(at, dIn(row, col, v.x), dIn(row, col + 1u, v.y));
+  st2_deltas(at + 2u, dIn(row, col + 2u, v.z), dIn(row, col + 3u, v.w));
+}

@@ -1,0 +1,28 @@
+// Forward layer: out = act(in * W + b), written in the activation format (f32 or f16).
+// in: acts[aOff + row * aStride + k]; W, b: w[bOff + k * bStride + col], w[biasOff + col];
+// out: acts[cOff + row * cStride + col]; columns from N to cStride are written as zeros.
+
+@group(0) @binding(2) var<storage, read_write> acts: array<ELEM>;
+@group(0) @binding(3) var<storage, read> w: array<ELEM>;
+
+fn loadA(row: u32, k: u32) -> f32 {
+  if (row < d.M && k < d.K) { return ld_acts(d.aOff + row * d.aStride + k); }
+  return 0.0;
+}
+
+fn loadB(k: u32, col: u32) -> f32 {
+  if (k < d.K && col < d.N) { return ld_w(d.bOff + k * d.bStride + col); }
+  return 0.0;
+}
+
+fn outAt(col: u32, v: f32) -> f32 {
+  if (col >= d.N) { return 0.0; }
+  return activate(d.act, v + ld_w(d.biasOff + col));
+}
+
+fn epilogue(row: u32, col: u32, v: vec4<f32>) {
+  if (row >= d.M || col >= d.cStride) { return; }
+  let at = d.cOff + row * d.cStride + col;
+  st2_acts(at, outAt(col, v.x), outAt(col + 1u, v.y));
+  st2_acts(at + 2u, outAt(col + 2u, v.z), outAt(col + 3u, v.w));
+}
