@@ -36,6 +36,11 @@ export interface TrainEngine {
   validate(val: ValidationRows): Promise<{ loss: number; accuracy: number | null }>;
   /** At most `limit` rows the model gets wrong: index into the rows, predicted class. Classification only. */
   misclassified(val: ValidationRows, limit: number): Promise<{ index: number; predicted: number }[]>;
+  /**
+   * The trained parameters, one array per tensor in the model's order (an MLP: W0 [K, N]
+   * row-major, b0, W1, b1, ...), read back as float32.
+   */
+  parameters(): Promise<Float32Array[]>;
   /** Memory in use (tfjs: tensors; wgsl: its GPU buffers). */
   memory(): MemorySample;
   /** fp16-mixed runs: the loss scale now and the steps skipped so far; null otherwise. */

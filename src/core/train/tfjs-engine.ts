@@ -110,6 +110,10 @@ export function createTfjsEngine(
       return out;
     },
 
+    async parameters() {
+      return Promise.all(model.variables.map(async (v) => Float32Array.from(await v.data())));
+    },
+
     memory: memorySample,
 
     async mixedPrecision() {

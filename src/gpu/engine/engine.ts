@@ -19,8 +19,9 @@ import type { OptimizerSpec } from '../../core/train/optimizer-spec';
 import type { RunConfig } from '../../core/train/record';
 import { learningRateAt } from '../../core/train/schedules';
 import type { EngineGpu } from './device';
-import { initialParameters, mlpLayout, roundUp, type MlpLayout } from './layout';
+import { initialParameters, layerValues, mlpLayout, roundUp, type MlpLayout } from './layout';
 import { bindGroup, getKernel, type Kernel } from './pipelines';
+import { decodeHalves } from './half';
 import { bytesPerElement, type StorageFormat } from './precision';
 
 /** Steps that may be queued between two drains (the loss ring's length). */
@@ -492,20 +493,45 @@ export class WgslEngine implements TrainEngine {
     return wrong;
   }
 
-  /** The float32 master parameters in the flat layout (for tests and export). */
-  async readParameters(): Promise<Float32Array> {
-    return this.readBuffer(this.b.params, 4 * this.layout.P);
+  async parameters(): Promise<Float32Array[]> {
+    const flat = await this.readParameters();
+    return this.layout.layers.flatMap((_, l) => {
+      const { w, b } = layerValues(this.layout, flat, l);
+      return [w, b];
+    });
   }
 
-  /** Copies a GPU buffer's first `bytes` bytes back (through a buffer of its own). */
-  async readBuffer(src: GPUBuffer, bytes: number): Promise<Float32Array> {
-    const tmp = this.gpu.createBuffer({ size: roundUp(bytes, 16), usage: MAP_READ | COPY_DST });
+  /** The float32 master parameters in the flat layout (for tests and export). */
+  async readParameters(): Promise<Float32Array> {
+    return new Float32Array(await this.readBytes(this.b.params, 0, 4 * this.layout.P));
+  }
+
+  /**
+   * The layer outputs (`which`: 'acts', after activation; index 0 is the input) or the deltas
+   * (gradients of the loss, times the loss scale, with respect to the pre-activation outputs)
+   * of width index `i` for the first `rows` rows of the last pass, as float32 [rows, width].
+   */
+  async readActivations(which: 'acts' | 'deltas', i: number, rows: number): Promise<Float32Array> {
+    const stride = this.layout.actStrides[i];
+    const width = this.layout.widths[i];
+    const elem = bytesPerElement(this.format);
+    const raw = await this.readBytes(this.b[which], elem * this.actOff[i], elem * rows * stride);
+    const all = this.format === 'f32' ? new Float32Array(raw) : decodeHalves(new Uint16Array(raw));
+    const out = new Float32Array(rows * width);
+    for (let r = 0; r < rows; r++) out.set(all.subarray(r * stride, r * stride + width), r * width);
+    return out;
+  }
+
+  /** Copies `bytes` bytes of a GPU buffer from `offset` back (through a buffer of its own). */
+  async readBytes(src: GPUBuffer, offset: number, bytes: number): Promise<ArrayBuffer> {
+    const size = roundUp(bytes, 4);
+    const tmp = this.gpu.createBuffer({ size: roundUp(size, 16), usage: MAP_READ | COPY_DST });
     try {
       const enc = this.device.createCommandEncoder();
-      enc.copyBufferToBuffer(src, 0, tmp, 0, roundUp(bytes, 4));
+      enc.copyBufferToBuffer(src, offset, tmp, 0, size);
       this.device.queue.submit([enc.finish()]);
       await tmp.mapAsync(READ);
-      return new Float32Array(tmp.getMappedRange().slice(0, bytes));
+      return tmp.getMappedRange().slice(0, bytes);
     } finally {
       this.gpu.destroyBuffer(tmp);
     }

@@ -67,17 +67,19 @@ async function compile(device: GPUDevice, key: PipelineKey): Promise<Kernel> {
     await device.popErrorScope();
     throw new Error(`WGSL kernel ${key.kernel} (${key.format}) does not compile: ${errors.map((m) => `line ${m.lineNum}: ${m.message}`).join('; ')}`);
   }
-  let pipeline: GPUComputePipeline;
+  let pipeline: GPUComputePipeline | null = null;
+  let failure: string | null = null;
   try {
     pipeline = await device.createComputePipelineAsync({
       label: `${key.kernel}/${key.format}${key.mixed ? '/mixed' : ''}`,
       layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
       compute: { module, entryPoint: key.entryPoint ?? 'main', constants: key.constants },
     });
-  } finally {
-    const err = await device.popErrorScope();
-    if (err) throw new Error(`WGSL kernel ${key.kernel} (${key.format}): ${err.message}`);
+  } catch (e) {
+    failure = (e as Error).message;
   }
+  const err = await device.popErrorScope();
+  if (err || failure || !pipeline) throw new Error(`WGSL kernel ${key.kernel} (${key.format}): ${err?.message ?? failure}`);
   return { pipeline, layout, kernel: key.kernel };
 }
 

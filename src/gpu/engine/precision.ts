@@ -27,8 +27,11 @@ fn touch_ctl() { _ = atomicLoad(&ctl.overflow); }
 const MIXED_FNS = `
 fn is_finite_(v: f32) -> bool { return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u; }
 fn check_finite(v: f32) { if (!is_finite_(v)) { atomicStore(&ctl.overflow, 1u); } }
-// Clamped into float16's range; NaN becomes 0.
-fn clamp16(v: f32) -> f32 { if (v != v) { return 0.0; } return clamp(v, -65504.0, 65504.0); }
+// Clamped into float16's range; NaN becomes 0 (tested on the bits: v != v may be folded away).
+fn clamp16(v: f32) -> f32 {
+  if ((bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u) { return 0.0; }
+  return clamp(v, -65504.0, 65504.0);
+}
 // A value about to be stored as float16: flags what float16 cannot hold, then clamps.
 fn to16(v: f32) -> f32 {
   if (!is_finite_(v) || abs(v) >= 65520.0) { atomicStore(&ctl.overflow, 1u); }
