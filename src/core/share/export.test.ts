@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { csvParse } from 'd3-dsv';
 import { CSV_COLUMNS, csvField, resultsToCsv, resultsToJson } from './export';
 import { groupResults, type RunResultInput } from '../train/results';
-import { DEFAULT_SETTINGS, makeRunConfig } from '../train/run-config';
+import { DEFAULT_SETTINGS, makeRunConfig, type RunSettings } from '../train/run-config';
 
 const data = { fingerprint: 'f', name: 'a "quoted", name.csv', rows: 10, label: 'y', features: ['x'], dedup: 'none' as const, split: { train: 0.8, val: 0.1, test: 0.1, seed: 1 } };
 
-function run(id: string, batchSize: number, seed: number, sps: number): RunResultInput {
+function run(id: string, batchSize: number, seed: number, sps: number, more: Partial<RunSettings> = {}): RunResultInput {
   return {
     id,
-    config: makeRunConfig({ ...DEFAULT_SETTINGS, batchSize, seed }, data),
+    config: makeRunConfig({ ...DEFAULT_SETTINGS, batchSize, seed, ...more }, data),
     environment: { runtime: 'chrome', adapter: { vendor: 'nvidia', architecture: 'hopper, sm90' }, features: [], f16Path: 'none', backend: 'webgpu', fallbackReason: null },
     status: 'done',
     steps: [0, 1, 2].map((i) => ({ step: i, epoch: 0, time: i / 3, loss: 2 - i * 0.7, samplesPerSec: sps, dataWaitMs: 0, gpuMs: null, readbackMs: 0 })),
@@ -61,5 +61,24 @@ describe('CSV export', () => {
     expect(json.rows[0].samplesPerSec.median).toBe(1000);
     expect(json.rows[0].speedUp).toBe(1);
     expect(json.rows[0].timeToTarget.median).toBeNull();
+  });
+
+  it('writes engine, precision, and for fp16-mixed runs the loss scale and skipped steps', () => {
+    const mixed = (id: string, seed: number, lossScale: number, skippedSteps: number): RunResultInput => {
+      const r = run(id, 16, seed, 1000, { engine: 'wgsl', precision: 'fp16-mixed' });
+      return { ...r, summary: { ...r.summary!, lossScale, skippedSteps } };
+    };
+    const rows = groupResults([run('a', 16, 1, 1000), mixed('m1', 1, 65536, 0), mixed('m2', 2, 32768, 3)], null);
+    const options = { targetLoss: null, baselineKey: rows[0].key, speedUpBy: 'throughput' as const };
+    const parsed = csvParse(resultsToCsv(rows, options).trimEnd());
+    expect(parsed.map((p) => [p.config, p.engine, p.precision])).toEqual([['tfjs · fp32', 'tfjs', 'fp32'], ['wgsl · fp16-mixed', 'wgsl', 'fp16-mixed']]);
+    expect(parsed.map((p) => [p.loss_scale_median, p.loss_scale_min, p.loss_scale_max, p.skipped_steps_median, p.skipped_steps_min, p.skipped_steps_max])).toEqual([
+      ['', '', '', '', '', ''],
+      ['49152', '32768', '65536', '1.5', '0', '3'],
+    ]);
+    const json = JSON.parse(resultsToJson(rows, options));
+    expect(json.rows[0]).toMatchObject({ engine: 'tfjs', precision: 'fp32', lossScale: { n: 0, median: null } });
+    expect(json.rows[1]).toMatchObject({ engine: 'wgsl', precision: 'fp16-mixed', lossScale: { median: 49152, min: 32768, max: 65536, n: 2 }, skippedSteps: { median: 1.5, n: 2 } });
+    expect(json.rows[1].config).toMatchObject({ engine: 'wgsl', precision: 'fp16-mixed' });
   });
 });

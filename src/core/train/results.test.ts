@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configKey, groupResults, lossReached, sortRows, speedUp, stat, timeToTarget, type RunResultInput } from './results';
+import { configKey, configLabel, distinguishingLabels, groupResults, lossReached, sortRows, speedUp, stat, timeToTarget, type RunResultInput } from './results';
 import { DEFAULT_SETTINGS, makeRunConfig } from './run-config';
 import type { Environment, StepRecord } from './record';
 
@@ -31,6 +31,38 @@ describe('configKey', () => {
     expect(configKey(a)).not.toBe(configKey(c));
     expect(configKey(a, 30)).not.toBe(configKey(a));
     expect(configKey({ ...a, optimizer: { ...a.optimizer, learningRate: 0.02 } })).not.toBe(configKey(a));
+  });
+});
+
+describe('engine and precision in keys and labels', () => {
+  const tfjs = run('t', 16, 1, 1, [1]).config;
+  const wgsl = { ...tfjs, engine: 'wgsl' as const };
+  const mixed = { ...wgsl, precision: 'fp16-mixed' as const };
+
+  it('keys a config recorded before the engine existed like a tfjs one, and wgsl apart', () => {
+    const { engine: _engine, ...old } = tfjs;
+    expect(configKey(old as typeof tfjs)).toBe(configKey(tfjs));
+    expect(configKey(wgsl)).not.toBe(configKey(tfjs));
+    expect(configKey(mixed)).not.toBe(configKey(wgsl));
+  });
+
+  it('names engine and precision where they differ, and leaves the defaults out of a lone label', () => {
+    const labels = distinguishingLabels([tfjs, wgsl, mixed].map((config) => ({ config, budgetSec: null })));
+    expect(labels).toEqual(['tfjs · fp32', 'wgsl · fp32', 'wgsl · fp16-mixed']);
+    expect(distinguishingLabels([tfjs, wgsl].map((config) => ({ config, budgetSec: null })))).toEqual(['tfjs', 'wgsl']);
+    expect(configLabel(tfjs)).not.toMatch(/tfjs|fp32/);
+    expect(configLabel(mixed)).toContain('wgsl · fp16-mixed');
+  });
+
+  it('gives fp16-mixed rows the loss scale and skipped steps over their runs', () => {
+    const m = (id: string, seed: number, lossScale: number, skippedSteps: number): RunResultInput => {
+      const r = run(id, 16, seed, 1000, [2, 1]);
+      return { ...r, config: { ...r.config, engine: 'wgsl', precision: 'fp16-mixed' }, summary: { ...r.summary!, lossScale, skippedSteps } };
+    };
+    const rows = groupResults([run('a', 16, 1, 1000, [2, 1]), m('m1', 1, 32768, 2), m('m2', 2, 16384, 5)], null);
+    expect(rows[0].lossScale.n).toBe(0);
+    expect(rows[1].lossScale).toEqual({ median: 24576, min: 16384, max: 32768, n: 2 });
+    expect(rows[1].skippedSteps).toEqual({ median: 3.5, min: 2, max: 5, n: 2 });
   });
 });
 

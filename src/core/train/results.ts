@@ -46,6 +46,10 @@ export interface ResultRow {
   finalVal: Stat;
   /** What finalVal measures: validation accuracy (classification) or validation loss. */
   valKind: 'accuracy' | 'loss' | null;
+  /** fp16-mixed runs: the dynamic loss scale at the end (n 0 for fp32 runs). */
+  lossScale: Stat;
+  /** fp16-mixed runs: steps skipped for a gradient that overflowed (n 0 for fp32 runs). */
+  skippedSteps: Stat;
   environment: string;
   environments: Environment[];
 }
@@ -67,13 +71,15 @@ function stableJson(v: unknown): string {
 
 /**
  * A key that is equal for two runs exactly when they differ at most in their seed (and were
- * trained in the same place: a run opened from a share link has its `origin`).
+ * trained in the same place: a run opened from a share link has its `origin`). The engine
+ * enters only when it is not `tfjs`, so runs recorded before there was a choice (no `engine`)
+ * keep their key and group with tfjs runs made now.
  */
 export function configKey(config: RunConfig, budgetSec: number | null = null, origin: string | null = null): string {
-  const { seed: _seed, data, ...rest } = config;
+  const { seed: _seed, data, engine, ...rest } = config;
   const { split, ...dataRest } = data;
   const { seed: _splitSeed, ...splitRest } = split;
-  return stableJson({ ...rest, data: { ...dataRest, split: splitRest }, budgetSec, ...(origin ? { origin } : {}) });
+  return stableJson({ ...rest, ...(engine && engine !== 'tfjs' ? { engine } : {}), data: { ...dataRest, split: splitRest }, budgetSec, ...(origin ? { origin } : {}) });
 }
 
 /** The parts of a configuration in words, in a fixed order. */
@@ -97,6 +103,7 @@ export function describeConfig(config: RunConfig, budgetSec: number | null = nul
     ['clip', o.clipNorm ? `clip ${o.clipNorm}` : ''],
     ['batch', `batch ${config.batchSize}`],
     ['length', budgetSec ? `${budgetSec} s` : `${config.epochs} ep`],
+    ['engine', (config.engine ?? 'tfjs') === 'tfjs' ? '' : config.engine],
     ['precision', config.precision === 'fp32' ? '' : config.precision],
     ['backend', config.backend],
     ['dedup', config.data.dedup === 'none' ? '' : `dedup ${config.data.dedup}`],
@@ -111,13 +118,20 @@ export function configLabel(config: RunConfig, budgetSec: number | null = null, 
   return describeConfig(config, budgetSec, origin).map(([, v]) => v).filter(Boolean).join(' · ');
 }
 
-/** Per configuration, only the parts that differ between them; the whole line when alone or all equal. */
+/** What an empty part of {@link describeConfig} stands for when it differs between rows. */
+const EMPTY_PART: Record<string, string> = { from: 'here', engine: 'tfjs', precision: 'fp32' };
+
+/**
+ * Per configuration, only the parts that differ between them; the whole line when alone or
+ * all equal. A part left empty for its usual value shows that value (`tfjs`, `fp32`) when it
+ * differs, `default` when it has no name.
+ */
 export function distinguishingLabels(configs: { config: RunConfig; budgetSec: number | null; origin?: string | null }[]): string[] {
   const parts = configs.map((c) => describeConfig(c.config, c.budgetSec, c.origin ?? null));
   if (parts.length < 2) return configs.map((c) => configLabel(c.config, c.budgetSec, c.origin ?? null));
   const differs = parts[0].map((_, i) => parts.some((p) => p[i][1] !== parts[0][i][1]));
   return parts.map((p, j) => {
-    const text = p.filter((_, i) => differs[i]).map(([name, v]) => v || (name === 'from' ? 'here' : 'default')).join(' · ');
+    const text = p.filter((_, i) => differs[i]).map(([name, v]) => v || (EMPTY_PART[name] ?? 'default')).join(' · ');
     return text || configLabel(configs[j].config, configs[j].budgetSec, configs[j].origin ?? null);
   });
 }
@@ -212,6 +226,8 @@ export function groupResults(runs: readonly RunResultInput[], targetLoss: number
       lossReached: stat(g.map((r) => lossReached(r.steps))),
       finalVal: stat(vals.map((v) => v.value)),
       valKind: vals.find((v) => v.kind)?.kind ?? null,
+      lossScale: stat(g.map((r) => r.summary?.lossScale ?? null)),
+      skippedSteps: stat(g.map((r) => r.summary?.skippedSteps ?? null)),
       environment: envLabels.join(' | ') || '–',
       environments: envs,
     };

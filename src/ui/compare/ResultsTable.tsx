@@ -17,6 +17,22 @@ const COLUMNS: { id: SortColumn; label: string; numeric: boolean }[] = [
   { id: 'environment', label: 'Environment', numeric: false },
 ];
 
+const exact = (v: number) => (Number.isInteger(v) ? String(v) : compact(v));
+
+/** fp16-mixed rows: the final loss scale and the skipped steps (median, min–max over the runs). */
+function LossScaleNote({ r }: { r: ResultRow }) {
+  if (r.lossScale.n === 0 && r.skippedSteps.n === 0) return null;
+  const part = (name: string, st: ResultRow['lossScale']) => {
+    const range = spread(st.min, st.max, st.n, exact);
+    return st.median === null ? '' : `${name} ${exact(st.median)}${range ? ` (${range})` : ''}`;
+  };
+  return (
+    <span className="spread loss-scale-note" data-testid="loss-scale" title="fp16-mixed: the dynamic loss scale at the end of the run, and the steps skipped because a gradient overflowed (each halves the scale); median over the runs">
+      {[part('loss scale', r.lossScale), part('skipped', r.skippedSteps)].filter(Boolean).join(' · ')}
+    </span>
+  );
+}
+
 function valText(r: ResultRow, v: number | null): string {
   if (v === null) return '–';
   return r.valKind === 'accuracy' ? `${(100 * v).toFixed(1)} %` : compact(v);
@@ -87,7 +103,10 @@ export function ResultsTable() {
               const isBase = baseline?.key === r.key;
               return (
                 <tr key={r.key} data-testid="results-row" data-samples-per-sec={r.samplesPerSec.median ?? ''} data-runs={r.runIds.length} className={isBase ? 'baseline' : ''}>
-                  <th scope="row" title={r.fullLabel} className="config-cell">{r.label}</th>
+                  <th scope="row" title={r.fullLabel} className="config-cell">
+                    {r.label}
+                    <LossScaleNote r={r} />
+                  </th>
                   <td className="num" title={`seeds ${r.seeds.join(', ')}`}>{r.runIds.length}</td>
                   <td className="num">
                     {rate(r.samplesPerSec.median)}
