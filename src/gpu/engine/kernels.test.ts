@@ -38,17 +38,24 @@ beforeAll(async () => {
 });
 afterAll(() => gpu?.device.destroy());
 
+/**
+ * The native float16 path needs `shader-f16`, which SwiftShader lacks: native-f16.test.ts runs
+ * this file again on Mesa's lavapipe with TRAINBENCH_NATIVE_F16=1.
+ */
+const NATIVE = process.env.TRAINBENCH_NATIVE_F16 === '1';
 const FORMATS = [
-  { precision: 'fp32' as const, tol: 1e-4, cos: 1 - 1e-7 },
-  { precision: 'fp16-mixed' as const, tol: 1e-2, cos: 0.999 },
+  { label: 'fp32', precision: 'fp32' as const, f16Path: undefined, tol: 1e-4, cos: 1 - 1e-7 },
+  { label: 'fp16 packed', precision: 'fp16-mixed' as const, f16Path: 'packed' as const, tol: 1e-2, cos: 0.999 },
+  ...(NATIVE ? [{ label: 'fp16 native', precision: 'fp16-mixed' as const, f16Path: 'native' as const, tol: 1e-2, cos: 0.999 }] : []),
 ];
 
-describe.each(FORMATS)('one step against float64 ($precision)', ({ precision, tol, cos }) => {
+describe.each(FORMATS)('one step against float64, $label', ({ precision, f16Path, tol, cos }) => {
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const task = { task: c.target === 'regression' ? ('regression' as const) : ('classification' as const), dim: c.dim, outputs: c.target === 'binary' ? 2 : c.target === 'regression' ? 1 : c.target.classes };
     const config = mlpConfig({ hidden: c.hidden, activation: c.activation, batchSize: c.batch, precision });
-    const engine = await createWgslEngine(config, task, gpu);
+    const engine = await createWgslEngine(config, task, gpu, { f16Path });
     try {
+      expect(engine.format).toBe(f16Path ?? 'f32');
       const { x, y } = seededRows(c.rows, c.dim, c.target);
       const flat = await engine.readParameters();
       const L = engine.layout.layers.length;
