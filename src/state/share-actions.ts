@@ -71,8 +71,8 @@ export async function openSharedFromLocation(): Promise<void> {
   }
 }
 
-/** The settings that made a run, for training the same configuration here. */
-function settingsOf(r: RunView): RunSettings {
+/** The settings that made a run (engine and precision included), for training the same configuration here. */
+export function settingsOf(r: Pick<RunView, 'config' | 'budgetSec'>): RunSettings {
   const c = r.config;
   return validateSettings({
     model: c.model,
@@ -82,6 +82,8 @@ function settingsOf(r: RunView): RunSettings {
     seed: c.seed,
     backend: c.backend,
     prefetch: c.prefetch,
+    engine: c.engine ?? 'tfjs',
+    precision: c.precision,
     dedup: c.data.dedup,
     timeBudgetSec: r.budgetSec,
   });

@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { SHARE_MAX_STEPS, SHARE_VERSION, ShareLinkError, fromBase64Url, makePayload, toBase64Url, validatePayload } from '../core/share/link';
 import { encodeRun, type StoredRun } from '../core/share/run-codec';
 import { Rng } from '../core/data/rng';
-import { DEFAULT_SETTINGS, makeRunConfig } from '../core/train/run-config';
+import { DEFAULT_SETTINGS, makeRunConfig, type RunSettings } from '../core/train/run-config';
 import { packPayload, unpackPayload } from './share-pack';
 
-function stored(id: string, steps: number, seed = 1): StoredRun {
-  const config = makeRunConfig({ ...DEFAULT_SETTINGS, seed }, { fingerprint: 'f'.repeat(64), name: 'penguins.arrow', rows: 333, label: 'species', features: ['bill_length_mm'], dedup: 'none', split: { train: 0.8, val: 0.1, test: 0.1, seed } });
+function stored(id: string, steps: number, seed = 1, more: Partial<RunSettings> = {}): StoredRun {
+  const config = makeRunConfig({ ...DEFAULT_SETTINGS, seed, ...more }, { fingerprint: 'f'.repeat(64), name: 'penguins.arrow', rows: 333, label: 'species', features: ['bill_length_mm'], dedup: 'none', split: { train: 0.8, val: 0.1, test: 0.1, seed } });
   return encodeRun(
     {
       id,
@@ -67,6 +67,24 @@ describe('share payloads', () => {
     await expect(unpackPayload(pack({ v: SHARE_VERSION + 1, runs: [] }))).rejects.toThrow('newer Trainbench (format 2');
     await expect(unpackPayload(pack({ ...makePayload([stored('a', 3)], dataset, null), runs: [{ id: 'x' }] }))).rejects.toThrow('run 1 of 1 in the link is malformed');
     await expect(unpackPayload(pack({ ...makePayload([stored('a', 3)], dataset, null), runs: [] }))).rejects.toThrow('holds no runs');
+  });
+
+  it('round-trip engine, precision and the loss scale; open old links without an engine as tfjs; refuse an unknown engine', async () => {
+    const mixed = stored('m', 30, 1, { engine: 'wgsl', precision: 'fp16-mixed' });
+    mixed.summary = { ...mixed.summary, lossScale: 8192, skippedSteps: 4 };
+    const back = await unpackPayload(await packPayload(makePayload([stored('t', 10), mixed], dataset, null)));
+    expect(back.runs.map((r) => [r.config.engine, r.config.precision])).toEqual([['tfjs', 'fp32'], ['wgsl', 'fp16-mixed']]);
+    expect(back.runs[1].summary).toMatchObject({ lossScale: 8192, skippedSteps: 4 });
+
+    const pack = (v: unknown) => Buffer.from(deflateRawSync(Buffer.from(JSON.stringify(v)))).toString('base64url');
+    const payload = JSON.parse(JSON.stringify(makePayload([stored('t', 10)], dataset, null)));
+    delete payload.runs[0].config.engine;
+    expect((await unpackPayload(pack(payload))).runs[0].config.engine).toBe('tfjs');
+    payload.runs[0].config.engine = 'warp';
+    await expect(unpackPayload(pack(payload))).rejects.toThrow('run 1 of 1 in the link is malformed');
+    payload.runs[0].config.engine = 'wgsl';
+    payload.runs[0].config.precision = 'fp64';
+    await expect(unpackPayload(pack(payload))).rejects.toThrow('run 1 of 1 in the link is malformed');
   });
 
   it('accepts only relative or http(s) dataset addresses', () => {

@@ -6,7 +6,8 @@
  *
  * Format: `#share=` + base64url(deflate-raw(JSON of a {@link SharePayload})). The payload is
  * versioned (`v`) and validated field by field before use (each run through the stored-run
- * codec); anything else is a {@link ShareLinkError} saying what is wrong. Steps are
+ * codec, which reads a run without `engine`, as every link made before the wgsl engine, as a
+ * tfjs run); anything else is a {@link ShareLinkError} saying what is wrong. Steps are
  * down-sampled to {@link SHARE_MAX_STEPS} per run to keep links short. Compression lives with
  * the caller (CompressionStream is a browser and Node API, not part of core).
  */

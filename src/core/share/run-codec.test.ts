@@ -66,4 +66,26 @@ describe('stored runs', () => {
     expect(storedSize(stored)).toBe(JSON.stringify(stored).length);
     expect(storedSize(stored)).toBeLessThan(200_000);
   });
+
+  it('carries engine, precision and the fp16-mixed summary figures, and refuses unknown ones', () => {
+    const r = run(20);
+    const mixed = encodeRun({ ...r, config: { ...r.config, engine: 'wgsl', precision: 'fp16-mixed' }, summary: { ...r.summary!, lossScale: 32768, skippedSteps: 3 } }, meta);
+    const back = decodeRun(JSON.parse(JSON.stringify(mixed)));
+    expect(back).toEqual(mixed);
+    expect(back?.config).toMatchObject({ engine: 'wgsl', precision: 'fp16-mixed' });
+    expect(back?.summary).toMatchObject({ lossScale: 32768, skippedSteps: 3 });
+    // Stored before there was an engine: tfjs.
+    const { engine: _engine, ...old } = mixed.config;
+    expect(decodeRun({ ...mixed, config: { ...old, precision: 'fp32' } })?.config.engine).toBe('tfjs');
+    expect(decodeRun({ ...mixed, config: { ...mixed.config, engine: 'warp' } })).toBeNull();
+    expect(decodeRun({ ...mixed, config: { ...mixed.config, engine: null } })).toBeNull();
+    expect(decodeRun({ ...mixed, config: { ...mixed.config, precision: 'fp8' } })).toBeNull();
+    // Figures that are not valid numbers are left out, the run kept.
+    for (const bad of [{ lossScale: null, skippedSteps: -1 }, { lossScale: 'big', skippedSteps: 1.5 }, { lossScale: 0, skippedSteps: '2' }]) {
+      const s = decodeRun({ ...mixed, summary: { ...mixed.summary, ...bad } })?.summary;
+      expect(s).toBeDefined();
+      expect(s).not.toHaveProperty('lossScale');
+      expect(s).not.toHaveProperty('skippedSteps');
+    }
+  });
 });

@@ -5,7 +5,7 @@
  * else, so a stale or foreign entry never reaches the store. A cap on count and size decides
  * which runs to let go, oldest first.
  */
-import type { EpochRecord, Environment, RunConfig, RunSummary, StepRecord } from '../train/record';
+import { ENGINES, PRECISIONS, type EpochRecord, type Environment, type RunConfig, type RunSummary, type StepRecord } from '../train/record';
 
 export const STORED_RUN_VERSION = 1;
 
@@ -103,7 +103,8 @@ function isConfig(v: unknown): v is RunConfig {
   return isObj(v) && isObj(v.data) && isStr(v.data.name) && isStr(v.data.label) && Array.isArray(v.data.features) &&
     isObj(v.data.split) && isObj(v.model) && isStr(v.model.type) && Array.isArray(v.model.hidden) &&
     isObj(v.optimizer) && isStr(v.optimizer.name) && isNum(v.optimizer.learningRate) &&
-    isNum(v.batchSize) && isNum(v.epochs) && isStr(v.backend) && isNum(v.prefetch) && isNum(v.seed) && isStr(v.precision);
+    isNum(v.batchSize) && isNum(v.epochs) && isStr(v.backend) && isNum(v.prefetch) && isNum(v.seed) &&
+    (PRECISIONS as readonly unknown[]).includes(v.precision) && (v.engine === undefined || (ENGINES as readonly unknown[]).includes(v.engine));
 }
 
 function isMeta(v: unknown): v is StoredRunMeta {
@@ -113,15 +114,29 @@ function isMeta(v: unknown): v is StoredRunMeta {
     (v.origin === undefined || isStrOrNull(v.origin));
 }
 
-/** The stored run if `v` is one of this version, else null. */
+/**
+ * The stored run if `v` is one of this version, else null. A config without `engine` (runs
+ * stored before there was a choice) gets `tfjs`; an unknown engine or precision is refused.
+ * The summary's fp16-mixed figures (`lossScale` > 0, `skippedSteps` a whole number >= 0) pass
+ * through when they are valid numbers and are left out otherwise.
+ */
 export function decodeRun(v: unknown): StoredRun | null {
   if (!isObj(v) || v.version !== STORED_RUN_VERSION || !isStr(v.id)) return null;
   if (!isConfig(v.config) || !(v.environment === null || isEnvironment(v.environment))) return null;
   if (!Array.isArray(v.steps) || !v.steps.every(isStep) || !Array.isArray(v.epochs) || !v.epochs.every(isEpoch)) return null;
   if (!isObj(v.summary) || !isStr(v.summary.status) || !isNumOrNull(v.summary.medianSamplesPerSec) || !isMeta(v.meta)) return null;
-  // JSON writes NaN (no measurement) as null.
-  if (v.summary.medianSamplesPerSec === null) return { ...v, summary: { ...v.summary, medianSamplesPerSec: NaN } } as unknown as StoredRun;
-  return v as unknown as StoredRun;
+  const { lossScale, skippedSteps, ...summary } = v.summary;
+  return {
+    ...v,
+    config: v.config.engine === undefined ? { ...v.config, engine: 'tfjs' } : v.config,
+    summary: {
+      ...summary,
+      // JSON writes NaN (no measurement) as null.
+      medianSamplesPerSec: summary.medianSamplesPerSec ?? NaN,
+      ...(isNum(lossScale) && Number.isFinite(lossScale) && lossScale > 0 ? { lossScale } : {}),
+      ...(Number.isInteger(skippedSteps) && (skippedSteps as number) >= 0 ? { skippedSteps } : {}),
+    },
+  } as unknown as StoredRun;
 }
 
 /** Size of a stored run in bytes, as its JSON text (the measure the cap uses). */
