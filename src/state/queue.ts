@@ -59,7 +59,8 @@ onWorkerDeath((message) => {
 });
 
 function onTrainerEvent(e: TrainerEvent): void {
-  if (e.type === 'steps') updateRun(e.runId, (r) => ({ steps: r.steps.concat(e.steps) }));
+  if (e.type === 'environment') updateRun(e.runId, () => ({ environment: e.environment }));
+  else if (e.type === 'steps') updateRun(e.runId, (r) => ({ steps: r.steps.concat(e.steps) }));
   else if (e.type === 'epoch') updateRun(e.runId, (r) => ({ epochs: r.epochs.concat(e.epoch) }));
 }
 

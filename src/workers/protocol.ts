@@ -140,6 +140,8 @@ export type TrainerApi = {
 };
 
 export type TrainerEvent =
+  /** Where this run trains: the engine's adapter and f16 path, or why it fell back (sent before its first step). */
+  | { type: 'environment'; runId: string; environment: Environment }
   | { type: 'steps'; runId: string; steps: StepRecord[] }
   | { type: 'epoch'; runId: string; epoch: EpochRecord };
 

@@ -1,6 +1,9 @@
 /**
  * The trainer worker's logic: set up the backend once, then train runs whose batches arrive
  * on their own MessagePort, posting metrics as events. Pause, resume and stop act between steps.
+ * A run's `engine` picks who runs the steps: tfjs on the backend, or the project's WGSL kernels
+ * on a GPUDevice of their own (kept for the next run; opened again after a device loss). A wgsl
+ * run where WebGPU is missing trains on tfjs and says why (fp16-mixed cannot: it is refused).
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkBackendSupports, initBackend } from '../gpu/backend';
@@ -9,7 +12,10 @@ import { tfjsEngine, train } from '../core/train/trainer';
 import { createOptimizer } from '../core/train/optimizers';
 import { resolveModelSpec } from '../core/train/model';
 import { validateOptimizerSpec } from '../core/train/optimizer-spec';
-import type { Environment } from '../core/train/record';
+import type { Environment, RunConfig } from '../core/train/record';
+import { ConfigError } from '../core/train/errors';
+import { openEngineGpu, type EngineGpu } from '../gpu/engine/device';
+import { createWgslEngine, formatFor } from '../gpu/engine/engine';
 import { PortBatchSource } from './batch-channel';
 import type { Handlers } from './rpc';
 import type { TrainerApi, TrainerEvent } from './protocol';
@@ -23,10 +29,46 @@ interface RunControl {
 export function createTrainerService(emit: (e: TrainerEvent) => void): Handlers<TrainerApi> {
   let env: Environment | null = null;
   const runs = new Map<string, RunControl>();
+  let engineGpu: Promise<EngineGpu | { reason: string }> | null = null;
+
+  /** The WGSL engine's device, opened once (again after a loss). */
+  const wgslGpu = async (): Promise<EngineGpu | { reason: string }> => {
+    const open = await (engineGpu ??= openEngineGpu());
+    if ('reason' in open || !open.lost) return open;
+    engineGpu = openEngineGpu();
+    return engineGpu;
+  };
+
+  /** Where a run trains, and why not where it asked to. */
+  const runEnvironment = async (config: RunConfig): Promise<{ environment: Environment; gpu: EngineGpu | null }> => {
+    if (!env) throw new Error('the trainer has no backend yet (init was not called)');
+    if (config.engine !== 'wgsl') return { environment: { ...env, f16Path: 'none' }, gpu: null };
+    const gpu = await wgslGpu();
+    if ('reason' in gpu) {
+      if (config.precision === 'fp16-mixed') throw new ConfigError('engine', `fp16-mixed needs the wgsl engine, which cannot run here: ${gpu.reason}`);
+      const fallbackReason = `the wgsl engine cannot run here (${gpu.reason}); trained on the tfjs engine on ${env.backend}`;
+      return { environment: { ...env, f16Path: 'none', fallbackReason: [env.fallbackReason, fallbackReason].filter(Boolean).join('; ') }, gpu: null };
+    }
+    const format = formatFor(config.precision, gpu);
+    return {
+      environment: {
+        runtime: env.runtime,
+        adapter: gpu.adapter,
+        features: gpu.adapterFeatures,
+        f16Path: format === 'f32' ? 'none' : format,
+        backend: 'webgpu',
+        fallbackReason: null,
+      },
+      gpu,
+    };
+  };
 
   return {
     async init({ preferred }) {
       env = await initBackend(preferred);
+      // The f16 path a fp16-mixed run would take here (the top bar's badge).
+      const gpu = await wgslGpu();
+      env.f16Path = 'reason' in gpu ? 'none' : gpu.f16 ? 'native' : 'packed';
       return env;
     },
 
@@ -37,13 +79,20 @@ export function createTrainerService(emit: (e: TrainerEvent) => void): Handlers<
       // Streaming runs get their validation rows when the last chunk is decoded.
       const source = new PortBatchSource(port, (val) => (task.val = val));
       let config = requested;
+      let where: Awaited<ReturnType<typeof runEnvironment>>;
       try {
         config = { ...requested, model: resolveModelSpec(requested.model, task.dim), optimizer: validateOptimizerSpec(requested.optimizer) };
-        checkBackendSupports(config.model);
+        where = await runEnvironment(config);
+        if (!where.gpu) checkBackendSupports(config.model);
       } catch (e) {
         source.close();
         throw e;
       }
+      emit({ type: 'environment', runId, environment: where.environment });
+      const gpu = where.gpu;
+      const makeEngine = gpu
+        ? (c: RunConfig, t: typeof task) => createWgslEngine(c, t, gpu)
+        : tfjsEngine(() => createOptimizer(config.optimizer), { gpuTimer: gpuTimer() });
       const control: RunControl = { paused: false, stopped: false, resume: null };
       runs.set(runId, control);
       const tensorsBefore = tf.memory().numTensors;
@@ -52,7 +101,7 @@ export function createTrainerService(emit: (e: TrainerEvent) => void): Handlers<
           config,
           task,
           source,
-          tfjsEngine(() => createOptimizer(config.optimizer), { gpuTimer: gpuTimer() }),
+          makeEngine,
           {
             onSteps: (steps) => emit({ type: 'steps', runId, steps }),
             onEpoch: (epoch) => emit({ type: 'epoch', runId, epoch }),

@@ -15,7 +15,7 @@ import type { Batch, TrainEngine, ValidationRows } from '../../core/train/engine
 import { ConfigError } from '../../core/train/errors';
 import { lossFor, lossOutputs, type Task } from '../../core/train/loss';
 import type { MlpSpec } from '../../core/train/model';
-import type { OptimizerSpec } from '../../core/train/optimizer-spec';
+import { validateOptimizerSpec, type OptimizerSpec } from '../../core/train/optimizer-spec';
 import type { RunConfig } from '../../core/train/record';
 import { learningRateAt } from '../../core/train/schedules';
 import type { EngineGpu } from './device';
@@ -115,6 +115,8 @@ export class WgslEngine implements TrainEngine {
   private readonly lossGroups: number;
   private readonly directInput: boolean;
   private readonly rule: { code: number; slots: number };
+  /** The validated optimizer spec, every default written out (epsilon, betas, ...). */
+  private readonly opt: OptimizerSpec;
   private uniformSlots = 0;
   private b!: Record<'ctl' | 'uniforms' | 'params' | 'grads' | 'slots' | 'wcopy' | 'acts' | 'deltas' | 'xRaw' | 'labels' | 'lossOut' | 'evalOut' | 'partials' | 'staging' | 'resolve', GPUBuffer>;
   private querySet: GPUQuerySet | null = null;
@@ -148,7 +150,8 @@ export class WgslEngine implements TrainEngine {
     this.rows = Math.max(config.batchSize, EVAL_ROWS);
     this.lossGroups = Math.ceil(this.rows / LOSS_ROWS);
     this.directInput = this.format === 'f32' && task.dim % 4 === 0;
-    this.rule = RULES[config.optimizer.name];
+    this.opt = validateOptimizerSpec(config.optimizer);
+    this.rule = RULES[this.opt.name];
     let at = 0;
     for (const s of this.layout.actStrides) {
       this.actOff.push(at);
@@ -169,7 +172,7 @@ export class WgslEngine implements TrainEngine {
     const P = layout.P;
     const actFloats = this.actOff[this.actOff.length - 1] + rows * layout.actStrides[layout.actStrides.length - 1];
     const elem = bytesPerElement(format);
-    const lookahead = this.config.optimizer.lookahead ?? null;
+    const lookahead = this.opt.lookahead ?? null;
     const slotCount = this.rule.slots + (lookahead ? 1 : 0);
     this.device.addEventListener('uncapturederror', this.onError);
     this.b = {
@@ -239,7 +242,7 @@ export class WgslEngine implements TrainEngine {
       train: Array.from({ length: 3 * L }, next),
       evalConvert: next(), eval: Array.from({ length: L }, next), evalLoss: next(),
     };
-    const o = this.config.optimizer;
+    const o = this.opt;
     const weights = this.mixed ? b.wcopy : b.params;
     const [convert, lossTrain, lossEval, norm, scaler, optimizer] = await Promise.all([
       this.kernel('convert'),
@@ -333,7 +336,7 @@ export class WgslEngine implements TrainEngine {
   }
 
   private optimizerUniform(): void {
-    const o = this.config.optimizer;
+    const o = this.opt;
     const lr = learningRateAt(o.learningRate, o.schedule, this.iteration);
     const f = new Float32Array(12);
     const u = new Uint32Array(f.buffer);
