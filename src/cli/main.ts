@@ -16,7 +16,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   inspect: { run: inspect, usage: 'inspect FILE [--json]   describe a Parquet, Arrow, CSV or JSON file' },
   dedup: { run: dedup, usage: 'dedup FILE [--bloom [--fpr P]] [--columns a,b] [--json]   count repeated rows (hash index, or a Bloom filter)' },
   knn: { run: knn, usage: 'knn FILE --k K --row I [--label L] [--features a,b] [--json]   nearest rows to a row (KD-tree)' },
-  train: { run: train, usage: 'train --data FILE [--config CFG] [--label --model --optimizer --lr --epochs --batch --backend --dedup none|exact|bloom --stream] [--json]   train one configuration, print its run record' },
+  train: { run: train, usage: 'train --data FILE [--config CFG] [--label --model --optimizer --lr --epochs --batch --backend --engine tfjs|wgsl --precision fp32|fp16-mixed --dedup none|exact|bloom --stream] [--json]   train one configuration, print its run record' },
 };
 
 function usage(): string {

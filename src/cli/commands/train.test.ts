@@ -30,6 +30,14 @@ function ends(steps: StepRecord[]) {
   return { head: mean(steps.slice(0, q).map((s) => s.loss)), tail: mean(steps.slice(-q).map((s) => s.loss)) };
 }
 
+let configs = 0;
+/** A config file holding `settings`. */
+function configFile(settings: Record<string, unknown>): string {
+  const path = join(dir, `config-${++configs}.json`);
+  writeFileSync(path, JSON.stringify(settings));
+  return path;
+}
+
 /** A CNN small enough for tfjs-cpu and SwiftShader (their convolution gradients are slow). */
 const smallCnn = join(dir, 'small-cnn.json');
 writeFileSync(smallCnn, JSON.stringify({ model: { type: 'cnn', inputShape: [28, 28, 1], filters: [4, 8], hidden: [], activation: 'relu' }, optimizer: { name: 'adam', learningRate: 0.01 }, batchSize: 16, epochs: 1, maxSteps: 12 }));
@@ -76,6 +84,15 @@ describe('cli train on tfjs-cpu', () => {
     expect(new Set(mem.slice(1)).size).toBe(1);
   });
 
+  it('records the engine and precision asked for, from flags or the config file', () => {
+    const short = ['--data', FLIGHTS, '--label', 'delay', '--backend', 'cpu', '--batch', '512', '--max-steps', '3'];
+    const rec = record([...short, '--engine', 'tfjs', '--precision', 'fp32']);
+    expect(rec.config).toMatchObject({ engine: 'tfjs', precision: 'fp32', backend: 'cpu' });
+    expect(rec.summary).not.toHaveProperty('lossScale');
+    const fromFile = record([...short, '--config', configFile({ engine: 'tfjs', precision: 'fp32' })]);
+    expect(fromFile.config).toMatchObject({ engine: 'tfjs', precision: 'fp32' });
+  });
+
   it('learns MNIST digits with the CNN', () => {
     checkMnist(record(['--data', MNIST, '--config', smallCnn, '--backend', 'cpu']), 'cpu');
   });
@@ -88,6 +105,13 @@ describe('cli train on tfjs-cpu', () => {
       [['--optimizer', 'adamax'], /^optimizer\.name: "adamax" is unknown/],
       [['--model', 'cnn', '--input-shape', '28x28x3'], /^model\.inputShape: 28x28x3 is 2352 values per row, but the data has 784 feature values per row/],
       [['--epochs', '0'], /^epochs: /],
+      [['--precision', 'fp16-mixed', '--engine', 'tfjs'], /^precision: fp16-mixed runs on the wgsl engine only/],
+      [['--engine', 'warp'], /^engine: "warp" is unknown \(choose one of tfjs, wgsl\)/],
+      [['--precision', 'fp8'], /^precision: "fp8" is unknown \(choose one of fp32, fp16-mixed\)/],
+      [['--config', smallCnn, '--engine', 'wgsl'], /^engine: the wgsl engine trains mlp models so far/],
+      [['--config', configFile({ engine: 'warp' })], /^engine: "warp" is unknown/],
+      // The config file's precision is read, not dropped: fp16-mixed with the default tfjs engine is refused.
+      [['--config', configFile({ precision: 'fp16-mixed' })], /^precision: fp16-mixed runs on the wgsl engine only/],
     ];
     for (const [args, message] of cases) {
       const r = cli(['--data', MNIST, '--backend', 'cpu', ...args, '--json']);
@@ -98,7 +122,7 @@ describe('cli train on tfjs-cpu', () => {
       expect(r.stderr).not.toMatch(/^epoch /m);
     }
     expect(cli([]).code).toBe(2);
-  });
+  }, 120_000);
 
   it('down-samples long step series and measures data wait from a given step', () => {
     const steps = Array.from({ length: 2500 }, (_, i): StepRecord => ({ step: i, epoch: 0, time: i / 100, loss: 1, samplesPerSec: 1, dataWaitMs: i < 5 ? 100 : 0.1, gpuMs: null, readbackMs: 0 }));

@@ -5,7 +5,12 @@
  *
  *   npm run cli -- train --data FILE [--config cfg.json] [--label COL] [--model mlp|cnn|dscnn]
  *     [--input-shape 28x28x1] [--hidden 64,64] [--optimizer NAME] [--lr X] [--epochs N]
- *     [--batch N] [--seed N] [--prefetch N] [--backend webgpu|webgl|wasm|cpu] [--target-loss X] [--max-steps N] [--json]
+ *     [--batch N] [--seed N] [--prefetch N] [--backend webgpu|webgl|wasm|cpu] [--engine tfjs|wgsl]
+ *     [--precision fp32|fp16-mixed] [--target-loss X] [--max-steps N] [--json]
+ *
+ * `--engine wgsl` trains on the project's fused WebGPU kernels (MLP models); `--precision
+ * fp16-mixed` needs it. Both are checked with the other settings before any data is read, and
+ * recorded in the run record's config.
  */
 import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
@@ -25,7 +30,7 @@ import { UsageError, type ParsedArgs } from '../args';
 /** Step records kept in a printed record; longer runs are down-sampled (the summary uses every step). */
 export const MAX_RECORD_STEPS = 1000;
 
-const USAGE = 'train needs --data FILE: npm run cli -- train --data FILE [--config cfg.json] [--label COL] [--model mlp|cnn|dscnn] [--optimizer NAME] [--lr X] [--epochs N] [--batch N] [--backend webgpu|cpu] [--json]';
+const USAGE = 'train needs --data FILE: npm run cli -- train --data FILE [--config cfg.json] [--label COL] [--model mlp|cnn|dscnn] [--optimizer NAME] [--lr X] [--epochs N] [--batch N] [--backend webgpu|cpu] [--engine tfjs|wgsl] [--precision fp32|fp16-mixed] [--json]';
 
 /** Keys a config file may hold: run settings, plus the data choices (flat or under `data`, as in a run record's `config`). */
 const CONFIG_KEYS = new Set(['model', 'optimizer', 'batchSize', 'epochs', 'seed', 'backend', 'prefetch', 'targetLoss', 'maxSteps', 'label', 'features', 'split', 'data', 'precision', 'engine']);
@@ -70,7 +75,7 @@ async function readConfigFile(path: string): Promise<{ settings: Partial<RunSett
   for (const key of Object.keys(o)) if (!CONFIG_KEYS.has(key)) throw new ConfigError(key, `is not a setting train knows (${[...CONFIG_KEYS].join(', ')})`);
   const nested = (o.data ?? {}) as DataChoice;
   const settings: Partial<RunSettings> = {};
-  for (const key of ['model', 'optimizer', 'batchSize', 'epochs', 'seed', 'backend', 'prefetch'] as const) {
+  for (const key of ['model', 'optimizer', 'batchSize', 'epochs', 'seed', 'backend', 'prefetch', 'engine', 'precision'] as const) {
     if (o[key] !== undefined) (settings as Record<string, unknown>)[key] = o[key];
   }
   const data: DataChoice = {
@@ -123,6 +128,11 @@ async function gatherSettings(args: ParsedArgs): Promise<{ settings: RunSettings
   }
   const backend = stringFlag(args, 'backend');
   if (backend !== undefined) s.backend = backend as RunSettings['backend'];
+  // Checked, with the pair, by validateSettings below (a ConfigError naming engine or precision).
+  const engine = stringFlag(args, 'engine');
+  if (engine !== undefined) s.engine = engine as RunSettings['engine'];
+  const precision = stringFlag(args, 'precision');
+  if (precision !== undefined) s.precision = precision as RunSettings['precision'];
   const targetLoss = numberFlag(args, 'target-loss', 'targetLoss') ?? fromFile.targetLoss ?? null;
   if (targetLoss !== null && !Number.isFinite(targetLoss)) throw new ConfigError('targetLoss', `must be a number, got ${JSON.stringify(targetLoss)}`);
   const maxSteps = numberFlag(args, 'max-steps', 'maxSteps') ?? fromFile.maxSteps ?? null;
@@ -239,9 +249,10 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
   const last = epochs[epochs.length - 1];
   const text = [
     `${summary.name}: ${prepared.trainRows} training rows, ${prepared.task.dim} features, label "${label}" (${prepared.task.task})`,
-    `${config.model.type} · ${config.optimizer.name} lr ${config.optimizer.learningRate} · batch ${config.batchSize} · ${config.epochs} epoch(s) on ${environment.backend}${environment.adapter ? ` (${environment.adapter.vendor} ${environment.adapter.architecture})` : ''}`,
+    `${config.model.type} · ${config.optimizer.name} lr ${config.optimizer.learningRate} · batch ${config.batchSize} · ${config.epochs} epoch(s) on ${environment.backend}${environment.adapter ? ` (${environment.adapter.vendor} ${environment.adapter.architecture})` : ''} · engine ${config.engine} · ${config.precision}${config.precision === 'fp16-mixed' ? ` (f16 ${environment.f16Path})` : ''}`,
     `status ${result.status} · ${steps.length} steps · median ${Math.round(result.medianSamplesPerSec)} samples/s · data wait ${wait === null ? '-' : `${(100 * wait).toFixed(1)} %`}`,
     last ? `final: train loss ${last.trainLoss.toFixed(4)}, val loss ${last.valLoss?.toFixed(4) ?? '-'}${last.valAccuracy !== null ? `, val accuracy ${(100 * last.valAccuracy).toFixed(1)} %` : ''}` : 'no epoch finished',
+    ...(result.lossScale !== undefined || result.skippedSteps !== undefined ? [`loss scale at the end ${result.lossScale ?? '-'} · ${result.skippedSteps ?? '-'} step(s) skipped on overflow`] : []),
     ...(targetLoss !== null ? [`time to loss ${targetLoss}: ${result.timeToTargetLoss === null ? 'not reached' : `${result.timeToTargetLoss.toFixed(2)} s`}`] : []),
   ].join('\n');
   return { json: record, text };
