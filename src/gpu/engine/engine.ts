@@ -21,6 +21,7 @@ import { learningRateAt } from '../../core/train/schedules';
 import type { EngineGpu } from './device';
 import { initialParameters, layerValues, mlpLayout, roundUp, type MlpLayout } from './layout';
 import { bindGroup, getKernel, type Kernel } from './pipelines';
+import { tuneMatmul, type MatmulName, type MatmulVariant } from './tune';
 import { decodeHalves } from './half';
 import { bytesPerElement, type StorageFormat } from './precision';
 
@@ -63,8 +64,8 @@ export interface WgslEngineOptions {
   growthInterval?: number;
   /** Initial loss scale (GradScaler: 2^16). */
   initialScale?: number;
-  /** Tile edge of the matmuls (64 or 32); default chosen per product size. */
-  tile?: 32 | 64;
+  /** Forces one matmul variant for every product (tests, benches); default: timed per shape at start-up. */
+  matmul?: MatmulVariant;
 }
 
 interface Dispatch {
@@ -205,6 +206,12 @@ export class WgslEngine implements TrainEngine {
     this.mixedState.lossScale = this.mixed ? (this.options.initialScale ?? INITIAL_LOSS_SCALE) : 1;
 
     await this.buildPasses();
+    // Plan (and tune) the full-batch step now, so the first step does not pay for it.
+    this.writeShapes(this.config.batchSize, this.slots.train, this.slots.trainConvert, false);
+    this.trainPass = await this.planTrain(this.config.batchSize);
+    this.trainRows = this.config.batchSize;
+    // Tuning ran products on scratch values: clear what they may have flagged.
+    q.writeBuffer(this.b.ctl, 0, ctl);
     if (this.mixed) {
       // The first float16 copy of the weights; the optimizer keeps it current from then on.
       this.writeUniform(this.slots.weights, new Uint32Array([1, P, 0, P, 0, P, 0, 0]));
@@ -219,6 +226,56 @@ export class WgslEngine implements TrainEngine {
     return getKernel(this.device, { kernel: name, format: this.format, mixed: this.mixed, constants, entryPoint });
   }
 
+  private matmulKernel(name: MatmulName, v: MatmulVariant): Promise<Kernel> {
+    return getKernel(this.device, { kernel: name, format: this.format, mixed: this.mixed, constants: { WG: v.tile / 4 }, core: v.core });
+  }
+
+  /**
+   * The fastest matmul variant for a product on this device, timed once per shape (and kept for
+   * the device): each candidate runs the real dispatch a few times on the run's own buffers, with
+   * timestamp queries where the device has them, else wall-clock to onSubmittedWorkDone.
+   */
+  private async tuned(name: MatmulName, M: number, N: number, K: number): Promise<MatmulVariant> {
+    return tuneMatmul(this.device, `${name}/${this.format}/${M}x${N}x${K}`, async (v) => {
+      const k = await this.matmulKernel(name, v);
+      // Any layer's bindings do: timing depends on the shape in the uniform, written here to a spare slot.
+      const slot = this.tuneSlot;
+      const b = this.b;
+      const weights = this.mixed ? b.wcopy : b.params;
+      const group =
+        name === 'forward' ? bindGroup(this.device, k, [b.ctl, this.uniform(slot), b.acts, weights])
+        : name === 'backward-dw' ? bindGroup(this.device, k, [b.ctl, this.uniform(slot), b.acts, b.deltas, b.grads])
+        : bindGroup(this.device, k, [b.ctl, this.uniform(slot), b.deltas, weights, b.acts]);
+      // A product of the same shape over offsets that stay inside the buffers (strides = widths).
+      this.writeUniform(slot, new Uint32Array([M, N, K, 0, 0, K, 0, N, 0, N, 0, 0, N, Math.max(0, M - 1), 0, 0]));
+      return { kernel: k, group, x: Math.ceil(N / v.tile), y: Math.ceil(M / v.tile) };
+    }, (d, reps) => this.timeDispatch(d, reps));
+  }
+
+  /** Milliseconds per run of one dispatch, `reps` times in one pass. */
+  private async timeDispatch(d: Dispatch, reps: number): Promise<number> {
+    const t0 = performance.now();
+    const enc = this.device.createCommandEncoder();
+    const pass = enc.beginComputePass(this.querySet ? { timestampWrites: { querySet: this.querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : undefined);
+    for (let i = 0; i < reps; i++) {
+      pass.setPipeline(d.kernel.pipeline);
+      pass.setBindGroup(0, d.group);
+      pass.dispatchWorkgroups(d.x, d.y);
+    }
+    pass.end();
+    if (this.querySet) {
+      enc.resolveQuerySet(this.querySet, 0, 2, this.b.resolve, 0);
+      enc.copyBufferToBuffer(this.b.resolve, 0, this.b.staging, 0, 16);
+    }
+    this.device.queue.submit([enc.finish()]);
+    if (!this.querySet) {
+      await this.device.queue.onSubmittedWorkDone();
+      return (performance.now() - t0) / reps;
+    }
+    const ts = new BigUint64Array(await this.read(16));
+    return Number(ts[1] - ts[0]) / 1e6 / reps;
+  }
+
   private uniform(slot: number): { buffer: GPUBuffer; offset: number; size: number } {
     return { buffer: this.b.uniforms, offset: slot * UNIFORM_SLOT, size: UNIFORM_SLOT };
   }
@@ -227,10 +284,6 @@ export class WgslEngine implements TrainEngine {
     this.device.queue.writeBuffer(this.b.uniforms, slot * UNIFORM_SLOT, data);
   }
 
-  private tileFor(M: number, N: number): 32 | 64 {
-    if (this.options.tile) return this.options.tile;
-    return Math.ceil(M / 64) * Math.ceil(N / 64) >= 16 ? 64 : 32;
-  }
 
   /** Pipelines and bind groups of the training step and of the validation pass. */
   private async buildPasses(): Promise<void> {
@@ -242,6 +295,7 @@ export class WgslEngine implements TrainEngine {
       train: Array.from({ length: 3 * L }, next),
       evalConvert: next(), eval: Array.from({ length: L }, next), evalLoss: next(),
     };
+    this.tuneSlot = next();
     const o = this.opt;
     const weights = this.mixed ? b.wcopy : b.params;
     const [convert, lossTrain, lossEval, norm, scaler, optimizer] = await Promise.all([
@@ -252,14 +306,14 @@ export class WgslEngine implements TrainEngine {
       this.kernel('scaler', { MIXED: this.mixed ? 1 : 0, INTERVAL: this.options.growthInterval ?? GROWTH_INTERVAL }),
       this.kernel('optimizer', { RULE: this.rule.code, CLIP: o.clipNorm != null ? 1 : 0, LOOKAHEAD: o.lookahead ? 1 : 0, MIXED: this.mixed ? 1 : 0, SLOW: this.rule.slots }),
     ]);
-    const mm = async (name: 'forward' | 'backward-dx' | 'backward-dw', M: number, N: number) => {
-      const tile = this.tileFor(M, N);
-      return { k: await this.kernel(name, { WG: tile / 4 }), tile };
+    const mm = async (name: MatmulName, M: number, N: number, K: number) => {
+      const v = this.options.matmul ?? (await this.tuned(name, M, N, K));
+      return { k: await this.matmulKernel(name, v), tile: v.tile };
     };
     const plan = async (rows: number, slots: number[], forwardOnly: boolean) => {
       const out: (() => Dispatch)[] = [];
       for (let l = 0; l < L; l++) {
-        const { k, tile } = await mm('forward', rows, layout.layers[l].N);
+        const { k, tile } = await mm('forward', rows, layout.layers[l].N, layout.layers[l].K);
         const slot = slots[l];
         out.push(() => ({ kernel: k, group: bindGroup(this.device, k, [b.ctl, this.uniform(slot), b.acts, weights]), x: Math.ceil(layout.layers[l].N / tile), y: Math.ceil(rows / tile) }));
       }
@@ -267,11 +321,11 @@ export class WgslEngine implements TrainEngine {
       const bwd: (() => Dispatch)[] = [];
       for (let l = L - 1; l >= 0; l--) {
         const { K, N } = layout.layers[l];
-        const dw = await mm('backward-dw', K + 1, N);
+        const dw = await mm('backward-dw', K + 1, N, rows);
         const dwSlot = slots[L + l];
         bwd.push(() => ({ kernel: dw.k, group: bindGroup(this.device, dw.k, [b.ctl, this.uniform(dwSlot), b.acts, b.deltas, b.grads]), x: Math.ceil(N / dw.tile), y: Math.ceil((K + 1) / dw.tile) }));
         if (l > 0) {
-          const dx = await mm('backward-dx', rows, K);
+          const dx = await mm('backward-dx', rows, K, N);
           const dxSlot = slots[2 * L + l];
           bwd.push(() => ({ kernel: dx.k, group: bindGroup(this.device, dx.k, [b.ctl, this.uniform(dxSlot), b.deltas, weights, b.acts]), x: Math.ceil(K / dx.tile), y: Math.ceil(rows / dx.tile) }));
         }
@@ -308,6 +362,7 @@ export class WgslEngine implements TrainEngine {
   }
 
   private planTrain!: (rows: number) => Promise<Dispatch[]>;
+  private tuneSlot = 0;
   private planEval!: (rows: number) => Promise<Dispatch[]>;
 
   /** Uniforms of the matmuls (and the input conversion) for `rows` rows. */

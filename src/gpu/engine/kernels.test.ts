@@ -12,6 +12,7 @@ import { mlpReference } from '../../core/train/reference/mlp';
 import type { EngineGpu } from './device';
 import { createWgslEngine } from './engine';
 import { layerValues } from './layout';
+import { MATMUL_VARIANTS } from './tune';
 import { cosine, mlpConfig, relError, seededRows, testGpu } from './test-support';
 
 interface Case {
@@ -95,19 +96,19 @@ describe.each(FORMATS)('one step against float64, $label', ({ precision, f16Path
 });
 
 describe('tiles', () => {
-  it('32- and 64-wide tiles give the same gradients', async () => {
+  it('every matmul variant (tiled and direct cores, 32- and 64-wide tiles) gives the same gradients', async () => {
     const task = { task: 'classification' as const, dim: 70, outputs: 5 };
     const config = mlpConfig({ hidden: [100], batchSize: 90 });
     const { x, y } = seededRows(90, 70, { classes: 5 });
     const grads: Float32Array[] = [];
-    for (const tile of [32, 64] as const) {
-      const engine = await createWgslEngine(config, task, gpu, { tile });
+    for (const matmul of MATMUL_VARIANTS) {
+      const engine = await createWgslEngine(config, task, gpu, { matmul });
       await engine.step({ x, y, size: 90, epoch: 0, index: 0, lastInEpoch: true }, false);
       await engine.drain();
       grads.push(new Float32Array(await engine.readBytes(engine.gpuBuffers.grads, 0, 4 * engine.layout.P)));
       engine.dispose();
     }
-    expect(relError(grads[0], grads[1])).toBeLessThan(1e-5);
+    for (const g of grads.slice(1)) expect(relError(g, grads[0])).toBeLessThan(1e-5);
     expect(grads[0].some((v) => v !== 0)).toBe(true);
   });
 });

@@ -3,7 +3,7 @@
  * specialised kernel happens not to read is still part of its layout), compiled once per device
  * and kept for the next run.
  */
-import { kernelSource, type KernelName, type StorageFormat } from './precision';
+import { kernelSource, type KernelName, type MatmulCore, type StorageFormat } from './precision';
 
 type BindingKind = 'storage' | 'read-only-storage' | 'uniform';
 
@@ -29,6 +29,8 @@ export interface PipelineKey {
   mixed: boolean;
   entryPoint?: string;
   constants?: Record<string, number>;
+  /** Matmul-shaped kernels: which core (default tiled). */
+  core?: MatmulCore;
 }
 
 export interface Kernel {
@@ -43,7 +45,7 @@ const cache = new WeakMap<GPUDevice, Map<string, Promise<Kernel>>>();
 export function getKernel(device: GPUDevice, key: PipelineKey): Promise<Kernel> {
   let perDevice = cache.get(device);
   if (!perDevice) cache.set(device, (perDevice = new Map()));
-  const id = JSON.stringify([key.kernel, key.format, key.mixed, key.entryPoint ?? 'main', key.constants ?? {}]);
+  const id = JSON.stringify([key.kernel, key.format, key.mixed, key.entryPoint ?? 'main', key.constants ?? {}, key.core ?? 'tiled']);
   let k = perDevice.get(id);
   if (!k) {
     k = compile(device, key);
@@ -54,7 +56,7 @@ export function getKernel(device: GPUDevice, key: PipelineKey): Promise<Kernel> 
 }
 
 async function compile(device: GPUDevice, key: PipelineKey): Promise<Kernel> {
-  const code = kernelSource(key.kernel, key.format, key.mixed);
+  const code = kernelSource(key.kernel, key.format, key.mixed, key.core);
   const layout = device.createBindGroupLayout({
     label: key.kernel,
     entries: BINDINGS[key.kernel].map((type, binding) => ({ binding, visibility: 0x4 /* GPUShaderStage.COMPUTE */, buffer: { type } })),

@@ -71,19 +71,27 @@ fn st2c_${name}(i: u32, a: f32, b: f32) { ${name}[i >> 1u] = pack2x16float(vec2<
 `;
 }
 
-/** Kernel families (the .wgsl files); matmul-shaped ones are composed with matmul.wgsl. */
+/** Kernel families (the .wgsl files); matmul-shaped ones are composed with a matmul core. */
 export type KernelName = 'forward' | 'backward-dx' | 'backward-dw' | 'loss' | 'optimizer' | 'norm' | 'scaler' | 'convert';
 const MATMUL: readonly KernelName[] = ['forward', 'backward-dx', 'backward-dw'];
 
 /**
+ * The two matmul cores: `tiled` (matmul.wgsl: tiles staged in workgroup memory) and `direct`
+ * (matmul-direct.wgsl: no workgroup memory, no barriers). The engine times both per shape.
+ */
+export type MatmulCore = 'tiled' | 'direct';
+
+/**
  * The WGSL module for a kernel family in a storage format: `enable f16;` where native, the
  * control block, the format's helpers for each `array<ELEM>` binding, the kernel, and the
- * matmul core for the three matmul-shaped kernels. `mixed` selects the overflow checks.
+ * matmul core (and the activations) for the three matmul-shaped kernels. `mixed` selects the
+ * overflow checks.
  */
-export function kernelSource(name: KernelName, format: StorageFormat, mixed: boolean): string {
+export function kernelSource(name: KernelName, format: StorageFormat, mixed: boolean, core: MatmulCore = 'tiled'): string {
   const body = WGSL_SOURCES[name];
   if (body === undefined) throw new Error(`no WGSL kernel named ${name}`);
-  const text = (MATMUL.includes(name) ? `${WGSL_SOURCES.matmul}\n${body}` : body).replaceAll('ELEM', ELEM[format]);
+  const matmul = MATMUL.includes(name) ? [WGSL_SOURCES[core === 'tiled' ? 'matmul' : 'matmul-direct'], WGSL_SOURCES.activation] : [];
+  const text = [...matmul, body].join('\n').replaceAll('ELEM', ELEM[format]);
   const buffers = [...text.matchAll(/var<storage,\s*(read(?:_write)?)>\s+(\w+)\s*:\s*array<(?:f32|u32|f16)>/g)]
     .filter((m) => text.includes(`ld_${m[2]}(`) || text.includes(`st2_${m[2]}(`) || text.includes(`st2c_${m[2]}(`))
     .map((m) => ({ name: m[2], writable: m[1] === 'read_write' }));

@@ -5,6 +5,11 @@
 // grads[cOff + row * cStride + col]. In fp16-mixed runs a non-finite gradient raises the
 // overflow flag, and the optimizer skips the step.
 
+
+// Memory order of the operands, for the tile loads (matmul.wgsl).
+const A_K_CONTIGUOUS = false;
+const B_N_CONTIGUOUS = true;
+
 @group(0) @binding(2) var<storage, read> acts: array<ELEM>;
 @group(0) @binding(3) var<storage, read> deltas: array<ELEM>;
 @group(0) @binding(4) var<storage, read_write> grads: array<f32>;

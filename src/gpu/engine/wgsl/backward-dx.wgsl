@@ -4,6 +4,11 @@
 // W: w[bOff + col * bStride + j]; in: acts[hOff + row * hStride + col];
 // dIn: deltas[cOff + row * cStride + col].
 
+
+// Memory order of the operands, for the tile loads (matmul.wgsl).
+const A_K_CONTIGUOUS = true;
+const B_N_CONTIGUOUS = false;
+
 @group(0) @binding(2) var<storage, read_write> deltas: array<ELEM>;
 @group(0) @binding(3) var<storage, read> w: array<ELEM>;
 @group(0) @binding(4) var<storage, read> acts: array<ELEM>;

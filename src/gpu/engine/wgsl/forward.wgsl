@@ -2,6 +2,11 @@
 // in: acts[aOff + row * aStride + k]; W, b: w[bOff + k * bStride + col], w[biasOff + col];
 // out: acts[cOff + row * cStride + col]; columns from N to cStride are written as zeros.
 
+
+// Memory order of the operands, for the tile loads (matmul.wgsl).
+const A_K_CONTIGUOUS = true;
+const B_N_CONTIGUOUS = true;
+
 @group(0) @binding(2) var<storage, read_write> acts: array<ELEM>;
 @group(0) @binding(3) var<storage, read> w: array<ELEM>;
 

@@ -34,12 +34,22 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   var acc2 = vec4<f32>(0.0);
   var acc3 = vec4<f32>(0.0);
   for (var k0 = 0u; k0 < d.K; k0 += BK) {
+    // Neighbouring threads load neighbouring addresses: along k where A is k-contiguous
+    // (A_K_CONTIGUOUS, set by the kernel file), along rows where it is transposed; same for B.
     for (var e = tid; e < BK * TS; e += WG * WG) {
-      let ar = e / BK;
-      let ak = e % BK;
+      var ar = e / BK;
+      var ak = e % BK;
+      if (!A_K_CONTIGUOUS) {
+        ar = e % TS;
+        ak = e / TS;
+      }
       As[ak * TS + ar] = loadA(row0 + ar, k0 + ak);
-      let bk = e / TS;
-      let bc = e % TS;
+      var bk = e / TS;
+      var bc = e % TS;
+      if (!B_N_CONTIGUOUS) {
+        bk = e % BK;
+        bc = e / BK;
+      }
       Bs[bk * TS + bc] = loadB(k0 + bk, col0 + bc);
     }
     workgroupBarrier();
@@ -56,23 +66,4 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   epilogue(row0 + r + 1u, col0 + c, acc1);
   epilogue(row0 + r + 2u, col0 + c, acc2);
   epilogue(row0 + r + 3u, col0 + c, acc3);
-}
-
-// Activation and its derivative from the activation's output y (0 none, 1 relu, 2 tanh, 3 sigmoid).
-fn activate(kind: u32, z: f32) -> f32 {
-  switch kind {
-    case 1u: { return max(z, 0.0); }
-    case 2u: { return tanh(z); }
-    case 3u: { return 1.0 / (1.0 + exp(-z)); }
-    default: { return z; }
-  }
-}
-
-fn derivative(kind: u32, y: f32) -> f32 {
-  switch kind {
-    case 1u: { return select(0.0, 1.0, y > 0.0); }
-    case 2u: { return 1.0 - y * y; }
-    case 3u: { return y * (1.0 - y); }
-    default: { return 1.0; }
-  }
 }
