@@ -155,6 +155,17 @@ describe.skipIf(dawnReason !== null)('cli train on Dawn (WebGPU in Node)', () =>
     expect(rec.steps.some((s) => s.memory?.gpuBytes)).toBe(true);
   }, 180_000);
 
+  it('records a wgsl fp16-mixed run: its engine, precision, loss scale and the adapter it ran on', () => {
+    const rec = record(['--data', FLIGHTS, '--label', 'delay', '--backend', 'cpu', '--engine', 'wgsl', '--precision', 'fp16-mixed', '--batch', '512', '--max-steps', '5'], dawnEnv);
+    expect(rec.config).toMatchObject({ engine: 'wgsl', precision: 'fp16-mixed' });
+    expect(rec.environment).toMatchObject({ backend: 'webgpu', fallbackReason: null });
+    expect(rec.environment.runtime).toMatch(/\+ dawn$/);
+    expect(['native', 'packed']).toContain(rec.environment.f16Path);
+    expect(rec.summary.lossScale).toBeGreaterThan(0);
+    expect(Number.isInteger(rec.summary.skippedSteps)).toBe(true);
+    expect(rec.steps).toHaveLength(5);
+  }, 180_000);
+
   it('learns MNIST digits with the CNN on webgpu', () => {
     checkMnist(record(['--data', MNIST, '--config', smallCnn, '--backend', 'webgpu'], dawnEnv), 'webgpu');
   }, 180_000);

@@ -191,7 +191,8 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
   });
   // PROD: no "install tfjs-node" banner on stderr (and no debug-mode checks).
   tf.env().set('PROD', true);
-  const dawn = settings.backend === 'webgpu' ? await installNodeWebGpu() : false;
+  // The wgsl engine opens its own WebGPU device (Dawn here), whatever the tfjs backend.
+  const dawn = settings.backend === 'webgpu' || settings.engine === 'wgsl' ? await installNodeWebGpu() : false;
   const environment = unwrap(await trainer.init({ preferred: settings.backend }));
   if (environment.backend === 'webgpu') environment.runtime = `${environment.runtime} + dawn`;
   else if (settings.backend === 'webgpu') {
@@ -233,6 +234,11 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
     channel.port1.close();
   }
   config.model = resolveModelSpec(config.model, prepared.task.dim);
+  // Where the run trained: the trainer says so per run (the wgsl engine's adapter and f16 path,
+  // or why it fell back to the tfjs engine); the backend's environment otherwise.
+  const sent = events.flatMap((e) => (e.type === 'environment' ? [e.environment] : [])).pop();
+  const ran = sent ? { ...sent, runtime: sent.backend === 'webgpu' && dawn && !sent.runtime.endsWith('+ dawn') ? `${sent.runtime} + dawn` : sent.runtime } : environment;
+  if (ran.fallbackReason && ran.fallbackReason !== environment.fallbackReason) process.stderr.write(`${ran.fallbackReason}\n`);
 
   const steps = events.flatMap((e) => (e.type === 'steps' ? e.steps : []));
   const epochs: EpochRecord[] = events.flatMap((e) => (e.type === 'epoch' ? [e.epoch] : []));
@@ -240,7 +246,7 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
     version: 1,
     id: `cli-${summary.fingerprint.slice(0, 8)}-${Date.now().toString(36)}`,
     config,
-    environment,
+    environment: ran,
     steps: downsampleSteps(steps),
     epochs,
     summary: result,
@@ -249,7 +255,7 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
   const last = epochs[epochs.length - 1];
   const text = [
     `${summary.name}: ${prepared.trainRows} training rows, ${prepared.task.dim} features, label "${label}" (${prepared.task.task})`,
-    `${config.model.type} · ${config.optimizer.name} lr ${config.optimizer.learningRate} · batch ${config.batchSize} · ${config.epochs} epoch(s) on ${environment.backend}${environment.adapter ? ` (${environment.adapter.vendor} ${environment.adapter.architecture})` : ''} · engine ${config.engine} · ${config.precision}${config.precision === 'fp16-mixed' ? ` (f16 ${environment.f16Path})` : ''}`,
+    `${config.model.type} · ${config.optimizer.name} lr ${config.optimizer.learningRate} · batch ${config.batchSize} · ${config.epochs} epoch(s) on ${ran.backend}${ran.adapter ? ` (${ran.adapter.vendor} ${ran.adapter.architecture})` : ''} · engine ${config.engine} · ${config.precision}${config.precision === 'fp16-mixed' ? ` (f16 ${ran.f16Path})` : ''}`,
     `status ${result.status} · ${steps.length} steps · median ${Math.round(result.medianSamplesPerSec)} samples/s · data wait ${wait === null ? '-' : `${(100 * wait).toFixed(1)} %`}`,
     last ? `final: train loss ${last.trainLoss.toFixed(4)}, val loss ${last.valLoss?.toFixed(4) ?? '-'}${last.valAccuracy !== null ? `, val accuracy ${(100 * last.valAccuracy).toFixed(1)} %` : ''}` : 'no epoch finished',
     ...(result.lossScale !== undefined || result.skippedSteps !== undefined ? [`loss scale at the end ${result.lossScale ?? '-'} · ${result.skippedSteps ?? '-'} step(s) skipped on overflow`] : []),
