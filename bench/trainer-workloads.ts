@@ -16,7 +16,9 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../src/core/data/rng';
 import { createOptimizer } from '../src/core/train/optimizers';
 import type { RunConfig } from '../src/core/train/record';
-import { tfjsEngine, train, type Batch, type BatchSource } from '../src/core/train/trainer';
+import { tfjsEngine, train, type Batch, type BatchSource, type EngineFactory } from '../src/core/train/trainer';
+import type { EngineGpu } from '../src/gpu/engine/device';
+import { createWgslEngine } from '../src/gpu/engine/engine';
 
 export interface Workload {
   name: string;
@@ -63,17 +65,32 @@ let sink = 0;
 /** Keeps the last losses alive so no work can be skipped. */
 export const sinkValue = () => sink;
 
-/** Samples/s of the project's trainer over `steps` steps. */
-export async function runTrainbench(w: Workload, batches: { x: Float32Array; y: Float32Array }[], steps = w.steps): Promise<number> {
+/** Samples/s of the project's trainer (tfjs engine) over `steps` steps. */
+export function runTrainbench(w: Workload, batches: { x: Float32Array; y: Float32Array }[], steps = w.steps): Promise<number> {
+  return runEngine(w, batches, steps, null, 'fp32');
+}
+
+/**
+ * Samples/s of the project's training loop over `steps` steps on an engine: tfjs (gpu null) or
+ * the WGSL engine on `gpu` in `precision` (the packed or native f16 path as `f16Path` says).
+ */
+export async function runEngine(
+  w: Workload,
+  batches: { x: Float32Array; y: Float32Array }[],
+  steps: number,
+  gpu: EngineGpu | null,
+  precision: RunConfig['precision'],
+  f16Path?: 'native' | 'packed',
+): Promise<number> {
   const config: RunConfig = {
     data: { fingerprint: '', name: 'synthetic', rows: steps * w.batch, label: 'y', features: [], dedup: 'none', split: { train: 1, val: 0, test: 0, seed: 1 } },
     model: { type: 'mlp', hidden: w.hidden, activation: 'relu' },
     optimizer: { name: w.optimizer, learningRate: w.learningRate },
     batchSize: w.batch,
     epochs: 1,
-    precision: 'fp32',
-    engine: 'tfjs',
-    backend: tf.getBackend() as RunConfig['backend'],
+    precision,
+    engine: gpu ? 'wgsl' : 'tfjs',
+    backend: gpu ? 'webgpu' : (tf.getBackend() as RunConfig['backend']),
     prefetch: 4,
     seed: 1,
   };
@@ -90,7 +107,8 @@ export async function runTrainbench(w: Workload, batches: { x: Float32Array; y: 
     recycle() {},
   };
   let last = 0;
-  await train(config, { task: 'classification', dim: w.inputs, outputs: w.classes, val: null }, source, tfjsEngine(() => createOptimizer(config.optimizer)), {
+  const engine: EngineFactory = gpu ? (c, t) => createWgslEngine(c, t, gpu, { f16Path }) : tfjsEngine(() => createOptimizer(config.optimizer));
+  await train(config, { task: 'classification', dim: w.inputs, outputs: w.classes, val: null }, source, engine, {
     onSteps: (s) => (last = s[s.length - 1].loss),
     onEpoch: () => undefined,
     shouldStop: () => false,
@@ -161,11 +179,26 @@ export async function runTfjsTrainOnBatch(w: Workload, batches: { x: Float32Arra
   return rate;
 }
 
-export const RUNNERS = {
+type Runner = (w: Workload, batches: { x: Float32Array; y: Float32Array }[], steps?: number) => Promise<number>;
+
+export const RUNNERS: Record<string, Runner> = {
   trainbench: runTrainbench,
   'tfjs minimize': runTfjsMinimize,
   'tfjs trainOnBatch': runTfjsTrainOnBatch,
-} as const;
+};
+
+/**
+ * The WGSL engine's runners on `gpu`: f32, fp16-mixed on the packed path, and on the native path
+ * where the device has shader-f16.
+ */
+export function wgslRunners(gpu: EngineGpu): Record<string, Runner> {
+  const out: Record<string, Runner> = {
+    wgsl: (w, b, steps = w.steps) => runEngine(w, b, steps, gpu, 'fp32'),
+    'wgsl fp16 packed': (w, b, steps = w.steps) => runEngine(w, b, steps, gpu, 'fp16-mixed', 'packed'),
+  };
+  if (gpu.f16) out['wgsl fp16 native'] = (w, b, steps = w.steps) => runEngine(w, b, steps, gpu, 'fp16-mixed', 'native');
+  return out;
+}
 
 const med = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -177,14 +210,14 @@ const med = (xs: number[]) => {
  * Every runner on one workload: one warm-up run each (shaders, JIT; a few steps), then `reps`
  * timed runs taken round-robin so drift hits all alike. Returns one Timing per runner.
  */
-export async function measure(w: Workload, reps: number, warmupSteps: number, log: (m: string) => void): Promise<Timing[]> {
+export async function measure(w: Workload, reps: number, warmupSteps: number, log: (m: string) => void, runners: Record<string, Runner> = RUNNERS): Promise<Timing[]> {
   const batches = makeBatches(w);
-  const names = Object.keys(RUNNERS) as (keyof typeof RUNNERS)[];
-  for (const n of names) await RUNNERS[n](w, batches, warmupSteps);
+  const names = Object.keys(runners);
+  for (const n of names) await runners[n](w, batches, warmupSteps);
   const rates = new Map(names.map((n) => [n, [] as number[]]));
   for (let r = 0; r < reps; r++) {
     for (const n of names) {
-      const rate = await RUNNERS[n](w, batches);
+      const rate = await runners[n](w, batches);
       rates.get(n)!.push(rate);
       log(`${w.name} · ${n} · rep ${r + 1}/${reps}: ${Math.round(rate)} samples/s`);
     }
@@ -197,10 +230,17 @@ export async function measure(w: Workload, reps: number, warmupSteps: number, lo
 }
 
 /** Ratios trainbench / each anchor per workload, e.g. `mlp-784-128-10 b64: trainbench / tfjs minimize`. */
-export function ratios(w: Workload, t: Timing[]): Record<string, number> {
-  const ours = t.find((x) => x.name.endsWith('· trainbench'))!;
+export function ratios(w: Workload, t: Timing[], ours = ['trainbench']): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const x of t) if (x !== ours) out[`${w.name}: trainbench / ${x.name.split(' · ').pop()}`] = ours.median / x.median;
+  const runner = (x: Timing) => x.name.split(' · ').pop()!;
+  for (const name of ours) {
+    const mine = t.find((x) => runner(x) === name);
+    if (!mine) continue;
+    for (const x of t) if (!ours.includes(runner(x))) out[`${w.name}: ${name} / ${runner(x)}`] = mine.median / x.median;
+  }
+  // The float16 paths against the engine's own f32 step.
+  const f32 = t.find((x) => runner(x) === 'wgsl');
+  for (const x of t) if (f32 && runner(x).startsWith('wgsl fp16')) out[`${w.name}: ${runner(x)} / wgsl`] = x.median / f32.median;
   return out;
 }
 

@@ -48,38 +48,45 @@ fn loss_scale() -> f32 { return 1.0; }
 `;
 
 function bufferFns(name: string, f: StorageFormat, writable: boolean): string {
-  const fns = bufferFnsAll(name, f).split('\n');
-  return [fns[0], ...(writable ? fns.slice(1) : [])].join('\n') + '\n';
+  const { read, write } = BUFFER_FNS[f](name);
+  return `${read}\n${writable ? `${write}\n` : ''}`;
 }
 
-function bufferFnsAll(name: string, f: StorageFormat): string {
-  if (f === 'f32') {
-    return `fn ld_${name}(i: u32) -> f32 { return ${name}[i]; }
-fn st2_${name}(i: u32, a: f32, b: f32) { ${name}[i] = a; ${name}[i + 1u] = b; }
-fn st2c_${name}(i: u32, a: f32, b: f32) { ${name}[i] = a; ${name}[i + 1u] = b; }
-`;
-  }
-  if (f === 'native') {
-    return `fn ld_${name}(i: u32) -> f32 { return f32(${name}[i]); }
-fn st2_${name}(i: u32, a: f32, b: f32) { ${name}[i] = f16(to16(a)); ${name}[i + 1u] = f16(to16(b)); }
-fn st2c_${name}(i: u32, a: f32, b: f32) { ${name}[i] = f16(clamp16(a)); ${name}[i + 1u] = f16(clamp16(b)); }
-`;
-  }
-  return `fn ld_${name}(i: u32) -> f32 { let p = unpack2x16float(${name}[i >> 1u]); return select(p.x, p.y, (i & 1u) == 1u); }
-fn st2_${name}(i: u32, a: f32, b: f32) { ${name}[i >> 1u] = pack2x16float(vec2<f32>(to16(a), to16(b))); }
-fn st2c_${name}(i: u32, a: f32, b: f32) { ${name}[i >> 1u] = pack2x16float(vec2<f32>(clamp16(a), clamp16(b))); }
-`;
-}
+/**
+ * Per format: `ld_B(i)` one value; `ld4_B(i)` four from i (a multiple of 4); `st2_B(i, a, b)`
+ * two at i (even), flagged and clamped for float16; `st2c_B` the same, clamped without a flag.
+ */
+const BUFFER_FNS: Record<StorageFormat, (n: string) => { read: string; write: string }> = {
+  f32: (n) => ({
+    read: `fn ld_${n}(i: u32) -> f32 { return ${n}[i]; }
+fn ld4_${n}(i: u32) -> vec4<f32> { return vec4<f32>(${n}[i], ${n}[i + 1u], ${n}[i + 2u], ${n}[i + 3u]); }`,
+    write: `fn st2_${n}(i: u32, a: f32, b: f32) { ${n}[i] = a; ${n}[i + 1u] = b; }
+fn st2c_${n}(i: u32, a: f32, b: f32) { ${n}[i] = a; ${n}[i + 1u] = b; }`,
+  }),
+  native: (n) => ({
+    read: `fn ld_${n}(i: u32) -> f32 { return f32(${n}[i]); }
+fn ld4_${n}(i: u32) -> vec4<f32> { return vec4<f32>(vec4<f16>(${n}[i], ${n}[i + 1u], ${n}[i + 2u], ${n}[i + 3u])); }`,
+    write: `fn st2_${n}(i: u32, a: f32, b: f32) { ${n}[i] = f16(to16(a)); ${n}[i + 1u] = f16(to16(b)); }
+fn st2c_${n}(i: u32, a: f32, b: f32) { ${n}[i] = f16(clamp16(a)); ${n}[i + 1u] = f16(clamp16(b)); }`,
+  }),
+  packed: (n) => ({
+    read: `fn ld_${n}(i: u32) -> f32 { let p = unpack2x16float(${n}[i >> 1u]); return select(p.x, p.y, (i & 1u) == 1u); }
+fn ld4_${n}(i: u32) -> vec4<f32> { let at = i >> 1u; return vec4<f32>(unpack2x16float(${n}[at]), unpack2x16float(${n}[at + 1u])); }`,
+    write: `fn st2_${n}(i: u32, a: f32, b: f32) { ${n}[i >> 1u] = pack2x16float(vec2<f32>(to16(a), to16(b))); }
+fn st2c_${n}(i: u32, a: f32, b: f32) { ${n}[i >> 1u] = pack2x16float(vec2<f32>(clamp16(a), clamp16(b))); }`,
+  }),
+};
 
 /** Kernel families (the .wgsl files); matmul-shaped ones are composed with a matmul core. */
 export type KernelName = 'forward' | 'backward-dx' | 'backward-dw' | 'loss' | 'optimizer' | 'norm' | 'scaler' | 'convert';
 const MATMUL: readonly KernelName[] = ['forward', 'backward-dx', 'backward-dw'];
 
 /**
- * The two matmul cores: `tiled` (matmul.wgsl: tiles staged in workgroup memory) and `direct`
- * (matmul-direct.wgsl: no workgroup memory, no barriers). The engine times both per shape.
+ * The matmul cores: `tiled` (matmul.wgsl: tiles staged in workgroup memory), `direct`
+ * (matmul-direct.wgsl: no workgroup memory, no barriers) and `vec4` (matmul-vec4.wgsl: 4 x 4
+ * blocks read four values at a time). The engine times them per shape.
  */
-export type MatmulCore = 'tiled' | 'direct';
+export type MatmulCore = 'tiled' | 'direct' | 'vec4';
 
 /**
  * The WGSL module for a kernel family in a storage format: `enable f16;` where native, the
@@ -90,10 +97,10 @@ export type MatmulCore = 'tiled' | 'direct';
 export function kernelSource(name: KernelName, format: StorageFormat, mixed: boolean, core: MatmulCore = 'tiled'): string {
   const body = WGSL_SOURCES[name];
   if (body === undefined) throw new Error(`no WGSL kernel named ${name}`);
-  const matmul = MATMUL.includes(name) ? [WGSL_SOURCES[core === 'tiled' ? 'matmul' : 'matmul-direct'], WGSL_SOURCES.activation] : [];
+  const matmul = MATMUL.includes(name) ? [WGSL_SOURCES[core === 'tiled' ? 'matmul' : `matmul-${core}`], WGSL_SOURCES.activation] : [];
   const text = [...matmul, body].join('\n').replaceAll('ELEM', ELEM[format]);
   const buffers = [...text.matchAll(/var<storage,\s*(read(?:_write)?)>\s+(\w+)\s*:\s*array<(?:f32|u32|f16)>/g)]
-    .filter((m) => text.includes(`ld_${m[2]}(`) || text.includes(`st2_${m[2]}(`) || text.includes(`st2c_${m[2]}(`))
+    .filter((m) => ['ld_', 'ld4_', 'st2_', 'st2c_'].some((f) => text.includes(`${f}${m[2]}(`)))
     .map((m) => ({ name: m[2], writable: m[1] === 'read_write' }));
   return [
     format === 'native' ? 'enable f16;' : '',

@@ -18,6 +18,8 @@ export const MATMUL_VARIANTS: readonly MatmulVariant[] = [
   { core: 'tiled', tile: 32 },
   { core: 'direct', tile: 64 },
   { core: 'direct', tile: 32 },
+  { core: 'vec4', tile: 64 },
+  { core: 'vec4', tile: 32 },
 ];
 
 const tuned = new WeakMap<GPUDevice, Map<string, Promise<MatmulVariant>>>();

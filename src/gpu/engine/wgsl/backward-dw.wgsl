@@ -25,6 +25,32 @@ fn loadB(m: u32, col: u32) -> f32 {
   return 0.0;
 }
 
+// 4 x 4 blocks for matmul-vec4.wgsl. A = [in | 1]^T: four batch rows of `in` read along the
+// input columns and transposed; the column kA is the row of ones. Batch rows past K (stale
+// rows of a longer earlier batch) read as zeros.
+fn rowIn(m: u32, col: u32) -> vec4<f32> {
+  if (m < d.K) { return ld4_acts(d.aOff + m * d.aStride + col); }
+  return vec4<f32>(0.0);
+}
+
+fn blockA(row: u32, m: u32) -> mat4x4<f32> {
+  var t = transpose(mat4x4<f32>(rowIn(m, row), rowIn(m + 1u, row), rowIn(m + 2u, row), rowIn(m + 3u, row)));
+  if (d.kA >= row && d.kA < row + 4u) {
+    let valid = vec4<f32>(select(0.0, 1.0, m < d.K), select(0.0, 1.0, m + 1u < d.K), select(0.0, 1.0, m + 2u < d.K), select(0.0, 1.0, m + 3u < d.K));
+    t[d.kA - row] = valid;
+  }
+  return t;
+}
+
+fn rowB(m: u32, col: u32) -> vec4<f32> {
+  if (m < d.K) { return ld4_deltas(d.bOff + m * d.bStride + col); }
+  return vec4<f32>(0.0);
+}
+
+fn blockB(m: u32, col: u32) -> mat4x4<f32> {
+  return mat4x4<f32>(rowB(m, col), rowB(m + 1u, col), rowB(m + 2u, col), rowB(m + 3u, col));
+}
+
 fn put(at: u32, col: u32, v: f32) {
   if (col < d.N) {
     check_finite(v);

@@ -23,6 +23,26 @@ fn loadB(j: u32, col: u32) -> f32 {
   return 0.0;
 }
 
+// 4 x 4 blocks for matmul-vec4.wgsl. B = W^T: four rows of W (the output columns col..col+3)
+// read along j, transposed.
+fn rowA(row: u32, j: u32) -> vec4<f32> {
+  if (row < d.M) { return ld4_deltas(d.aOff + row * d.aStride + j); }
+  return vec4<f32>(0.0);
+}
+
+fn blockA(row: u32, j: u32) -> mat4x4<f32> {
+  return mat4x4<f32>(rowA(row, j), rowA(row + 1u, j), rowA(row + 2u, j), rowA(row + 3u, j));
+}
+
+fn rowW(col: u32, j: u32) -> vec4<f32> {
+  if (col < d.N) { return ld4_w(d.bOff + col * d.bStride + j); }
+  return vec4<f32>(0.0);
+}
+
+fn blockB(j: u32, col: u32) -> mat4x4<f32> {
+  return transpose(mat4x4<f32>(rowW(col, j), rowW(col + 1u, j), rowW(col + 2u, j), rowW(col + 3u, j)));
+}
+
 fn dIn(row: u32, col: u32, v: f32) -> f32 {
   if (col >= d.N) { return 0.0; }
   return v * derivative(d.act, ld_acts(d.hOff + row * d.hStride + col));

@@ -20,6 +20,25 @@ fn loadB(k: u32, col: u32) -> f32 {
   return 0.0;
 }
 
+// 4 x 4 blocks for matmul-vec4.wgsl: rows past M and weight rows past K read as zeros.
+fn rowA(row: u32, k: u32) -> vec4<f32> {
+  if (row < d.M) { return ld4_acts(d.aOff + row * d.aStride + k); }
+  return vec4<f32>(0.0);
+}
+
+fn blockA(row: u32, k: u32) -> mat4x4<f32> {
+  return mat4x4<f32>(rowA(row, k), rowA(row + 1u, k), rowA(row + 2u, k), rowA(row + 3u, k));
+}
+
+fn rowB(k: u32, col: u32) -> vec4<f32> {
+  if (k < d.K) { return ld4_w(d.bOff + k * d.bStride + col); }
+  return vec4<f32>(0.0);
+}
+
+fn blockB(k: u32, col: u32) -> mat4x4<f32> {
+  return mat4x4<f32>(rowB(k, col), rowB(k + 1u, col), rowB(k + 2u, col), rowB(k + 3u, col));
+}
+
 fn outAt(col: u32, v: f32) -> f32 {
   if (col >= d.N) { return 0.0; }
   return activate(d.act, v + ld_w(d.biasOff + col));
