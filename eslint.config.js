@@ -10,7 +10,7 @@ const noSyncReadback = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.gpu/', 'test-results/', 'playwright-report/', '.bench-out/'] },
+  { ignores: ['dist/', 'node_modules/', '.gpu/', 'test-results/', 'playwright-report/', '.bench-out/', '.scratch/', '.cache/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -96,7 +96,7 @@ describe.each(FORMATS)('one step against float64, $label', ({ precision, f16Path
 });
 
 describe('tiles', () => {
-  it('every matmul variant (tiled and direct cores, 32- and 64-wide tiles) gives the same gradients', async () => {
+  it('every matmul variant (tiled and vec4 cores, 32- and 64-wide tiles) gives the same gradients', async () => {
     const task = { task: 'classification' as const, dim: 70, outputs: 5 };
     const config = mlpConfig({ hidden: [100], batchSize: 90 });
     const { x, y } = seededRows(90, 70, { classes: 5 });

@@ -82,11 +82,11 @@ export type KernelName = 'forward' | 'backward-dx' | 'backward-dw' | 'loss' | 'o
 const MATMUL: readonly KernelName[] = ['forward', 'backward-dx', 'backward-dw'];
 
 /**
- * The matmul cores: `tiled` (matmul.wgsl: tiles staged in workgroup memory), `direct`
- * (matmul-direct.wgsl: no workgroup memory, no barriers) and `vec4` (matmul-vec4.wgsl: 4 x 4
- * blocks read four values at a time). The engine times them per shape.
+ * The matmul cores: `tiled` (matmul.wgsl: tiles staged in workgroup memory, loaded four values
+ * at a time) and `vec4` (matmul-vec4.wgsl: no workgroup memory and no barriers, each thread
+ * reading its own 4 x 4 blocks). The engine times them per shape.
  */
-export type MatmulCore = 'tiled' | 'direct' | 'vec4';
+export type MatmulCore = 'tiled' | 'vec4';
 
 /**
  * The WGSL module for a kernel family in a storage format: `enable f16;` where native, the

@@ -1,5 +1,5 @@
 /**
- * Start-up tuning of the matmuls: which core (tiled in workgroup memory, or direct) and which
+ * Start-up tuning of the matmuls: which core (tiled in workgroup memory, or vec4 blocks per thread) and which
  * tile edge is fastest for a product shape on this device. The answer is kept per device and
  * shape, so a worker tunes a shape once, on its first run.
  */
@@ -16,8 +16,6 @@ export interface MatmulVariant {
 export const MATMUL_VARIANTS: readonly MatmulVariant[] = [
   { core: 'tiled', tile: 64 },
   { core: 'tiled', tile: 32 },
-  { core: 'direct', tile: 64 },
-  { core: 'direct', tile: 32 },
   { core: 'vec4', tile: 64 },
   { core: 'vec4', tile: 32 },
 ];

@@ -14,17 +14,6 @@ const B_N_CONTIGUOUS = true;
 @group(0) @binding(3) var<storage, read> deltas: array<ELEM>;
 @group(0) @binding(4) var<storage, read_write> grads: array<f32>;
 
-fn loadA(row: u32, m: u32) -> f32 {
-  if (m >= d.K) { return 0.0; }
-  if (row < d.kA) { return ld_acts(d.aOff + m * d.aStride + row); }
-  return select(0.0, 1.0, row == d.kA);
-}
-
-fn loadB(m: u32, col: u32) -> f32 {
-  if (m < d.K && col < d.N) { return ld_deltas(d.bOff + m * d.bStride + col); }
-  return 0.0;
-}
-
 // 4 x 4 blocks for matmul-vec4.wgsl. A = [in | 1]^T: four batch rows of `in` read along the
 // input columns and transposed; the column kA is the row of ones. Batch rows past K (stale
 // rows of a longer earlier batch) read as zeros.
@@ -33,13 +22,17 @@ fn rowIn(m: u32, col: u32) -> vec4<f32> {
   return vec4<f32>(0.0);
 }
 
+// A[row..row+3, m]: batch row m of `in` at the columns row..row+3, the column kA being the ones.
+fn tileA4(row: u32, m: u32) -> vec4<f32> {
+  var v = rowIn(m, row);
+  if (d.kA >= row && d.kA < row + 4u && m < d.K) { v[d.kA - row] = 1.0; }
+  return v;
+}
+
+fn tileB4(m: u32, col: u32) -> vec4<f32> { return rowB(m, col); }
+
 fn blockA(row: u32, m: u32) -> mat4x4<f32> {
-  var t = transpose(mat4x4<f32>(rowIn(m, row), rowIn(m + 1u, row), rowIn(m + 2u, row), rowIn(m + 3u, row)));
-  if (d.kA >= row && d.kA < row + 4u) {
-    let valid = vec4<f32>(select(0.0, 1.0, m < d.K), select(0.0, 1.0, m + 1u < d.K), select(0.0, 1.0, m + 2u < d.K), select(0.0, 1.0, m + 3u < d.K));
-    t[d.kA - row] = valid;
-  }
-  return t;
+  return transpose(mat4x4<f32>(tileA4(row, m), tileA4(row, m + 1u), tileA4(row, m + 2u), tileA4(row, m + 3u)));
 }
 
 fn rowB(m: u32, col: u32) -> vec4<f32> {

@@ -13,16 +13,6 @@ const B_N_CONTIGUOUS = false;
 @group(0) @binding(3) var<storage, read> w: array<ELEM>;
 @group(0) @binding(4) var<storage, read> acts: array<ELEM>;
 
-fn loadA(row: u32, j: u32) -> f32 {
-  if (row < d.M && j < d.K) { return ld_deltas(d.aOff + row * d.aStride + j); }
-  return 0.0;
-}
-
-fn loadB(j: u32, col: u32) -> f32 {
-  if (j < d.K && col < d.N) { return ld_w(d.bOff + col * d.bStride + j); }
-  return 0.0;
-}
-
 // 4 x 4 blocks for matmul-vec4.wgsl. B = W^T: four rows of W (the output columns col..col+3)
 // read along j, transposed.
 fn rowA(row: u32, j: u32) -> vec4<f32> {
@@ -38,6 +28,10 @@ fn rowW(col: u32, j: u32) -> vec4<f32> {
   if (col < d.N) { return ld4_w(d.bOff + col * d.bStride + j); }
   return vec4<f32>(0.0);
 }
+
+// Four values along the contiguous direction, for matmul.wgsl's tile loads (B = W^T runs along j).
+fn tileA4(row: u32, j: u32) -> vec4<f32> { return rowA(row, j); }
+fn tileB4(j: u32, col: u32) -> vec4<f32> { return rowW(col, j); }
 
 fn blockB(j: u32, col: u32) -> mat4x4<f32> {
   return transpose(mat4x4<f32>(rowW(col, j), rowW(col + 1u, j), rowW(col + 2u, j), rowW(col + 3u, j)));

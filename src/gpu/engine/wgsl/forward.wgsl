@@ -10,21 +10,15 @@ const B_N_CONTIGUOUS = true;
 @group(0) @binding(2) var<storage, read_write> acts: array<ELEM>;
 @group(0) @binding(3) var<storage, read> w: array<ELEM>;
 
-fn loadA(row: u32, k: u32) -> f32 {
-  if (row < d.M && k < d.K) { return ld_acts(d.aOff + row * d.aStride + k); }
-  return 0.0;
-}
-
-fn loadB(k: u32, col: u32) -> f32 {
-  if (k < d.K && col < d.N) { return ld_w(d.bOff + k * d.bStride + col); }
-  return 0.0;
-}
-
-// 4 x 4 blocks for matmul-vec4.wgsl: rows past M and weight rows past K read as zeros.
+// Rows of A and B, four values each: rows past M and weight rows past K read as zeros.
 fn rowA(row: u32, k: u32) -> vec4<f32> {
   if (row < d.M) { return ld4_acts(d.aOff + row * d.aStride + k); }
   return vec4<f32>(0.0);
 }
+
+// Four values along the contiguous direction, for matmul.wgsl's tile loads.
+fn tileA4(row: u32, k: u32) -> vec4<f32> { return rowA(row, k); }
+fn tileB4(k: u32, col: u32) -> vec4<f32> { return rowB(k, col); }
 
 fn blockA(row: u32, k: u32) -> mat4x4<f32> {
   return mat4x4<f32>(rowA(row, k), rowA(row + 1u, k), rowA(row + 2u, k), rowA(row + 3u, k));

@@ -1,5 +1,5 @@
 // Register-blocked tiled matmul core, shared by forward.wgsl, backward-dx.wgsl and
-// backward-dw.wgsl (each supplies loadA, loadB and epilogue, and the bindings they use).
+// backward-dw.wgsl (each supplies tileA4, tileB4 and epilogue, and the bindings they use).
 // C[M, N] = A[M, K] * B[K, N]: a workgroup of WG x WG threads computes a TS x TS tile
 // (TS = 4 WG), each thread a 4 x 4 block (4 consecutive columns, so stores come in pairs
 // and an f16 pair is one u32); K advances BK at a time through workgroup memory, A stored
@@ -34,23 +34,46 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   var acc2 = vec4<f32>(0.0);
   var acc3 = vec4<f32>(0.0);
   for (var k0 = 0u; k0 < d.K; k0 += BK) {
-    // Neighbouring threads load neighbouring addresses: along k where A is k-contiguous
-    // (A_K_CONTIGUOUS, set by the kernel file), along rows where it is transposed; same for B.
-    for (var e = tid; e < BK * TS; e += WG * WG) {
-      var ar = e / BK;
-      var ak = e % BK;
-      if (!A_K_CONTIGUOUS) {
-        ar = e % TS;
-        ak = e / TS;
+    // Four values per load, along the direction in which the operand is contiguous in memory
+    // (A_K_CONTIGUOUS / B_N_CONTIGUOUS from the kernel file; tileA4 / tileB4 read them).
+    for (var e = tid; e < BK * TS / 4u; e += WG * WG) {
+      if (A_K_CONTIGUOUS) {
+        let ar = e / (BK / 4u);
+        let ak = (e % (BK / 4u)) * 4u;
+        // Past K (rounded up to 4, zeros in memory) lie the next row's values.
+        var v = vec4<f32>(0.0);
+        if (k0 + ak < d.K) { v = tileA4(row0 + ar, k0 + ak); }
+        As[ak * TS + ar] = v.x;
+        As[(ak + 1u) * TS + ar] = v.y;
+        As[(ak + 2u) * TS + ar] = v.z;
+        As[(ak + 3u) * TS + ar] = v.w;
+      } else {
+        let ak = e / (TS / 4u);
+        let ar = (e % (TS / 4u)) * 4u;
+        let v = tileA4(row0 + ar, k0 + ak);
+        As[ak * TS + ar] = v.x;
+        As[ak * TS + ar + 1u] = v.y;
+        As[ak * TS + ar + 2u] = v.z;
+        As[ak * TS + ar + 3u] = v.w;
       }
-      As[ak * TS + ar] = loadA(row0 + ar, k0 + ak);
-      var bk = e / TS;
-      var bc = e % TS;
-      if (!B_N_CONTIGUOUS) {
-        bk = e % BK;
-        bc = e / BK;
+      if (B_N_CONTIGUOUS) {
+        let bk = e / (TS / 4u);
+        let bc = (e % (TS / 4u)) * 4u;
+        let v = tileB4(k0 + bk, col0 + bc);
+        Bs[bk * TS + bc] = v.x;
+        Bs[bk * TS + bc + 1u] = v.y;
+        Bs[bk * TS + bc + 2u] = v.z;
+        Bs[bk * TS + bc + 3u] = v.w;
+      } else {
+        let bc = e / (BK / 4u);
+        let bk = (e % (BK / 4u)) * 4u;
+        var v = vec4<f32>(0.0);
+        if (k0 + bk < d.K) { v = tileB4(k0 + bk, col0 + bc); }
+        Bs[bk * TS + bc] = v.x;
+        Bs[(bk + 1u) * TS + bc] = v.y;
+        Bs[(bk + 2u) * TS + bc] = v.z;
+        Bs[(bk + 3u) * TS + bc] = v.w;
       }
-      Bs[bk * TS + bc] = loadB(k0 + bk, col0 + bc);
     }
     workgroupBarrier();
     for (var k = 0u; k < BK; k++) {
