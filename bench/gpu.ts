@@ -1,6 +1,8 @@
 /**
- * The trainer on a real GPU through Node + Dawn (see docs/gpu.md): the project's training loop
- * against plain tfjs-backend-webgpu in one process, on the workloads docs/gpu.md measured:
+ * The trainer on a real GPU through Node + Dawn (see docs/gpu.md): the project's training loop on
+ * the tfjs engine and on the WGSL engine (f32, fp16-mixed packed, and native where the adapter has
+ * shader-f16), against plain tfjs-backend-webgpu in one process, on the workloads docs/gpu.md measured
+ * (first the engine's forward matmul alone at 1024 and 4096, every variant, in TFLOP/s):
  *   MLP 784-1024-1024-10, Adam, batch 512 and 4096; MLP 784-128-10, SGD, batch 64.
  * Runners as in bench/trainer-workloads.ts (trainbench, tfjs minimize, tfjs trainOnBatch).
  * A warm-up run per case, then reps round-robin; median/min/max samples/s; a short table last.
@@ -18,7 +20,9 @@ import * as tf from '@tensorflow/tfjs';
 import { arch, cpus, platform } from 'node:os';
 import { installNodeWebGpu } from '../src/gpu/node-webgpu';
 import { probeWebGpu } from '../src/gpu/probe';
-import { measure, ratios, sinkValue, table, type Timing, type Workload } from './trainer-workloads';
+import { openEngineGpu } from '../src/gpu/engine/device';
+import { benchMatmul, type MatmulResult } from './matmul';
+import { measure, RUNNERS, ratios, sinkValue, table, wgslRunners, type Timing, type Workload } from './trainer-workloads';
 
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
@@ -52,23 +56,46 @@ async function main(): Promise<number> {
   await tf.ready();
   log(`adapter ${probe.adapter?.vendor} ${probe.adapter?.architecture}; features ${probe.features.join(', ')}`);
 
+  // The WGSL engine on its own device (with shader-f16 where the adapter has it: then both the
+  // native and the packed float16 paths run).
+  const engineGpu = await openEngineGpu();
+  if ('reason' in engineGpu) {
+    log(`the wgsl engine has no device: ${engineGpu.reason}`);
+    return 1;
+  }
+  const runners = { ...RUNNERS, ...wgslRunners(engineGpu) };
+  const ours = ['trainbench', ...Object.keys(runners).filter((n) => n.startsWith('wgsl'))];
   const results: Timing[] = [];
   const allRatios: Record<string, number> = {};
+  const matmuls: MatmulResult[] = [];
+  for (const n of quick ? [256] : [1024, 4096]) {
+    for (const format of ['f32', 'packed', ...(engineGpu.f16 ? ['native' as const] : [])] as const) {
+      const r = await benchMatmul(engineGpu, n, format, quick ? 2 : 10);
+      for (const m of r) log(`matmul ${n} ${format} ${m.variant.core}-${m.variant.tile}: ${m.tflops.toFixed(2)} TFLOP/s (${m.ms.toFixed(3)} ms, max rel error ${m.maxRelError.toExponential(1)})`);
+      matmuls.push(...r);
+    }
+  }
   for (const w0 of WORKLOADS) {
     // SwiftShader runs the full 784-1024-1024-10 at about 20 samples/s: --quick shrinks the model
     // (hidden widths / 16, batch at most 256) so the smoke test exercises every path in seconds.
     const w = quick ? { ...w0, name: `${w0.name} (quick: smaller)`, hidden: w0.hidden.map((h) => Math.max(8, h >> 4)), batch: Math.min(w0.batch, 256), steps: 2 } : w0;
-    const t = await measure(w, REPS, WARMUP_STEPS, log);
+    const t = await measure(w, REPS, WARMUP_STEPS, log, runners);
     results.push(...t);
-    Object.assign(allRatios, ratios(w, t));
+    Object.assign(allRatios, ratios(w, t, ours));
   }
   const machine = {
     adapter: probe.adapter, features: probe.features, backend: 'webgpu', runtime: `node ${process.versions.node} + dawn`, tfjs: tf.version.tfjs,
     cpu: cpus()[0]?.model ?? 'unknown', platform: `${platform()} ${arch()}`, quick, seconds: Math.round((performance.now() - started) / 1000),
   };
-  const short = `${table(results)}\n\n${Object.entries(allRatios).map(([k, v]) => `${k}: ${v.toFixed(2)}x`).join('\n')}\n`;
+  const best = (n: number, format: string) => matmuls.filter((m) => m.n === n && m.format === format).sort((x, y) => y.tflops - x.tflops)[0];
+  const matmulLines = [...new Set(matmuls.map((m) => `${m.n}/${m.format}`))].map((key) => {
+    const [n, format] = key.split('/');
+    const m = best(Number(n), format);
+    return `matmul ${n} ${format}: ${m.tflops.toFixed(2)} TFLOP/s (${m.variant.core}-${m.variant.tile})`;
+  });
+  const short = `${table(results)}\n\n${matmulLines.join('\n')}\n\n${Object.entries(allRatios).map(([k, v]) => `${k}: ${v.toFixed(2)}x`).join('\n')}\n`;
   if (asJson) {
-    process.stdout.write(`${JSON.stringify({ stage: 'trainer-gpu', machine, results: results.map(({ name, median, min, max, unit }) => ({ name, median, min, max, unit })), ratios: allRatios })}\n`);
+    process.stdout.write(`${JSON.stringify({ stage: 'trainer-gpu', machine, results: results.map(({ name, median, min, max, unit }) => ({ name, median, min, max, unit })), matmuls, ratios: allRatios })}\n`);
     process.stderr.write(`\n${JSON.stringify(machine)}\n${short}`);
   } else process.stdout.write(`${JSON.stringify(machine)}\n\n${short}`);
   log(`done in ${machine.seconds} s (sink ${sinkValue().toFixed(3)})`);

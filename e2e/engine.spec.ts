@@ -55,7 +55,8 @@ test.describe('engine and precision', () => {
     for (const row of await rows.all()) expect(Number(await row.getAttribute('data-samples-per-sec'))).toBeGreaterThan(0);
     await expect(rows.nth(2).getByTestId('loss-scale')).toContainText(/loss scale \d+ · skipped \d+/);
     await expect(rows.nth(0).getByTestId('loss-scale')).toHaveCount(0);
-    await expect(rows.nth(2).locator('.env-cell')).toContainText(/f16 (native|packed)/);
+    // SwiftShader has no shader-f16: the packed path runs.
+    await expect(rows.nth(2).locator('.env-cell')).toContainText('f16 packed');
 
     const badge = page.getByTestId('f16-badge');
     await expect(badge).toHaveAttribute('title', /enable f16|pack2x16float/);
