@@ -13,16 +13,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { arch, cpus, loadavg, platform } from 'node:os';
-import { installNodeWebGpu } from '../src/gpu/node-webgpu';
 import { openEngineGpu } from '../src/gpu/engine/device';
-import { measure, RUNNERS, ratios, sinkValue, table, wgslRunners, type Timing, type Workload } from './trainer-workloads';
+import { benchArgs } from './harness';
+import { measure, RUNNERS, ratios, sinkValue, startWebGpu, table, wgslRunners, type Timing, type Workload } from './trainer-workloads';
 
-const args = process.argv.slice(2);
-const asJson = args.includes('--json');
-const flag = (name: string, dflt: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+const { asJson, flag } = benchArgs();
 const REPS = Math.max(1, Number(flag('--reps', '3')));
 const SCALE = Number(flag('--steps-scale', '1'));
 const log = (m: string) => process.stderr.write(`[engine] ${m}\n`);
@@ -33,21 +28,12 @@ const WORKLOADS: Workload[] = [
 ];
 
 async function main(): Promise<number> {
-  if (!(await installNodeWebGpu())) {
-    log('the npm package "webgpu" (Dawn) did not load');
-    return 1;
-  }
+  if (!(await startWebGpu(log))) return 1;
   const gpu = await openEngineGpu();
   if ('reason' in gpu) {
-    log(`no WebGPU device: ${gpu.reason}`);
+    log(`no WebGPU device for the engine: ${gpu.reason}`);
     return 1;
   }
-  tf.env().set('PROD', true);
-  if (!(await tf.setBackend('webgpu'))) {
-    log('tfjs-backend-webgpu failed to start');
-    return 1;
-  }
-  await tf.ready();
   log(`adapter ${gpu.adapter.vendor} ${gpu.adapter.architecture}; shader-f16 ${gpu.f16}; timestamps ${gpu.timestamps}`);
   const runners = { 'tfjs minimize': RUNNERS['tfjs minimize'], trainbench: RUNNERS.trainbench, ...wgslRunners(gpu) };
   const results: Timing[] = [];

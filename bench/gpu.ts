@@ -18,11 +18,9 @@
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as tf from '@tensorflow/tfjs';
 import { arch, cpus, platform } from 'node:os';
-import { installNodeWebGpu } from '../src/gpu/node-webgpu';
-import { probeWebGpu } from '../src/gpu/probe';
 import { openEngineGpu } from '../src/gpu/engine/device';
 import { benchMatmul, type MatmulResult } from './matmul';
-import { measure, RUNNERS, ratios, sinkValue, table, wgslRunners, type Timing, type Workload } from './trainer-workloads';
+import { measure, RUNNERS, ratios, sinkValue, startWebGpu, table, wgslRunners, type Timing, type Workload } from './trainer-workloads';
 
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
@@ -39,22 +37,8 @@ const REPS = quick ? 1 : 5;
 const WARMUP_STEPS = quick ? 1 : 5;
 
 async function main(): Promise<number> {
-  if (!(await installNodeWebGpu())) {
-    log('the npm package "webgpu" (Dawn) did not load: run from the project root with node_modules present');
-    return 1;
-  }
-  const probe = await probeWebGpu();
-  if ('reason' in probe) {
-    log(`no WebGPU adapter: ${probe.reason}`);
-    return 1;
-  }
-  tf.env().set('PROD', true);
-  if (!(await tf.setBackend('webgpu'))) {
-    log('tfjs-backend-webgpu failed to start');
-    return 1;
-  }
-  await tf.ready();
-  log(`adapter ${probe.adapter?.vendor} ${probe.adapter?.architecture}; features ${probe.features.join(', ')}`);
+  const probe = await startWebGpu(log);
+  if (!probe) return 1;
 
   // The WGSL engine on its own device (with shader-f16 where the adapter has it: then both the
   // native and the packed float16 paths run).

@@ -22,3 +22,15 @@ export function summarise(name: string, ms: readonly number[], decimals = 1): Re
 export function machineLine(): string {
   return `${cpus()[0]?.model ?? 'unknown cpu'} x${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${arch()}, Node ${process.version}`;
 }
+
+/** The command line of a benchmark: `--json`, and `flag('--name', default)` for valued flags. */
+export function benchArgs(argv: string[] = process.argv.slice(2)): { asJson: boolean; has: (name: string) => boolean; flag: (name: string, dflt: string) => string } {
+  return {
+    asJson: argv.includes('--json'),
+    has: (name) => argv.includes(name),
+    flag: (name, dflt) => {
+      const i = argv.indexOf(name);
+      return i >= 0 && i + 1 < argv.length ? argv[i + 1] : dflt;
+    },
+  };
+}

@@ -15,7 +15,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../src/core/data/rng';
 import { createOptimizer } from '../src/core/train/optimizers';
-import type { RunConfig } from '../src/core/train/record';
+import type { Environment, RunConfig } from '../src/core/train/record';
+import { installNodeWebGpu } from '../src/gpu/node-webgpu';
+import { probeWebGpu } from '../src/gpu/probe';
 import { tfjsEngine, train, type Batch, type BatchSource, type EngineFactory } from '../src/core/train/trainer';
 import type { EngineGpu } from '../src/gpu/engine/device';
 import { createWgslEngine } from '../src/gpu/engine/engine';
@@ -59,6 +61,30 @@ export function makeBatches(w: Workload, count = 4): { x: Float32Array; y: Float
     }
     return { x, y };
   });
+}
+
+/**
+ * Dawn as navigator.gpu and tfjs on its webgpu backend, for the GPU benchmarks; the adapter, or
+ * null after saying why on `log`.
+ */
+export async function startWebGpu(log: (m: string) => void): Promise<{ adapter: Environment['adapter']; features: string[] } | null> {
+  if (!(await installNodeWebGpu())) {
+    log('the npm package "webgpu" (Dawn) did not load: run from the project root with node_modules present');
+    return null;
+  }
+  const probe = await probeWebGpu();
+  if ('reason' in probe) {
+    log(`no WebGPU adapter: ${probe.reason}`);
+    return null;
+  }
+  tf.env().set('PROD', true);
+  if (!(await tf.setBackend('webgpu'))) {
+    log('tfjs-backend-webgpu failed to start');
+    return null;
+  }
+  await tf.ready();
+  log(`adapter ${probe.adapter?.vendor} ${probe.adapter?.architecture}; features ${probe.features.join(', ')}`);
+  return probe;
 }
 
 let sink = 0;

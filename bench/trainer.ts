@@ -15,14 +15,10 @@ import { arch, cpus, loadavg, platform } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { installNodeWebGpu } from '../src/gpu/node-webgpu';
 import { probeWebGpu } from '../src/gpu/probe';
+import { benchArgs } from './harness';
 import { measure, ratios, sinkValue, table, type Timing, type Workload } from './trainer-workloads';
 
-const args = process.argv.slice(2);
-const asJson = args.includes('--json');
-const flag = (name: string, dflt: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+const { asJson, flag } = benchArgs();
 const REPS = Math.max(1, Number(flag('--reps', '3')));
 const BACKENDS = flag('--backends', 'cpu,webgpu').split(',');
 const SCALE = Number(flag('--steps-scale', '1'));

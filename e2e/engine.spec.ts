@@ -1,17 +1,10 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { openWorkbench } from './support';
 
-/** Loads the page, waits for the default sample (penguins, an MLP), and collects page errors. */
-async function open(page: Page): Promise<string[]> {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/');
-  await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '344');
-  return errors;
-}
 
 test.describe('engine and precision', () => {
   test('the chips enter the matrix; pairs an engine cannot honour are left out, and a matrix of none is refused', async ({ page }) => {
-    const errors = await open(page);
+    const errors = await openWorkbench(page);
     const engines = page.getByTestId('engine-chips');
     const precisions = page.getByTestId('precision-chips');
     const size = page.getByTestId('matrix-size');
@@ -39,7 +32,7 @@ test.describe('engine and precision', () => {
 
   test('tfjs fp32, wgsl fp32 and wgsl fp16-mixed train side by side; the fp16-mixed row shows its loss scale', async ({ page }) => {
     test.setTimeout(240_000);
-    const errors = await open(page);
+    const errors = await openWorkbench(page);
     await page.getByLabel('Epochs').fill('2');
     await page.getByTestId('engine-chips').getByText('wgsl', { exact: true }).click();
     await page.getByTestId('precision-chips').getByText('fp16-mixed', { exact: true }).click();

@@ -1,13 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
+import { openWorkbench } from './support';
 
-/** Loads the page, waits for the default sample, and collects page errors. */
-async function open(page: Page): Promise<string[]> {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/');
-  await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '344');
-  return errors;
-}
 
 async function losses(page: Page) {
   const status = page.getByTestId('run-status');
@@ -21,7 +14,7 @@ async function losses(page: Page) {
 test.describe('the trainer in Chromium', () => {
   test('trains the CNN on mnist-2k on WebGPU and the loss falls', async ({ page }) => {
     test.setTimeout(180_000);
-    const errors = await open(page);
+    const errors = await openWorkbench(page);
     await page.getByTestId('file-input').setInputFiles('public/datasets/mnist-2k.arrow');
     const summary = page.getByTestId('dataset-summary');
     await expect(summary).toHaveAttribute('data-rows', '2000');
@@ -46,7 +39,7 @@ test.describe('the trainer in Chromium', () => {
   });
 
   test('keeps the trainer fed: data wait stays under 5 % of step time on the bundled sample', async ({ page }) => {
-    const errors = await open(page);
+    const errors = await openWorkbench(page);
     await page.getByLabel('Epochs').fill('6');
     await page.getByTestId('train-button').click();
     await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');

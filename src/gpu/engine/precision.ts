@@ -97,7 +97,7 @@ export type MatmulCore = 'tiled' | 'vec4';
 export function kernelSource(name: KernelName, format: StorageFormat, mixed: boolean, core: MatmulCore = 'tiled'): string {
   const body = WGSL_SOURCES[name];
   if (body === undefined) throw new Error(`no WGSL kernel named ${name}`);
-  const matmul = MATMUL.includes(name) ? [WGSL_SOURCES[core === 'tiled' ? 'matmul' : `matmul-${core}`], WGSL_SOURCES.activation] : [];
+  const matmul = MATMUL.includes(name) ? [WGSL_SOURCES['matmul-dims'], WGSL_SOURCES[core === 'tiled' ? 'matmul' : `matmul-${core}`], WGSL_SOURCES.activation] : [];
   const text = [...matmul, body].join('\n').replaceAll('ELEM', ELEM[format]);
   const buffers = [...text.matchAll(/var<storage,\s*(read(?:_write)?)>\s+(\w+)\s*:\s*array<(?:f32|u32|f16)>/g)]
     .filter((m) => ['ld_', 'ld4_', 'st2_', 'st2c_'].some((f) => text.includes(`${f}${m[2]}(`)))

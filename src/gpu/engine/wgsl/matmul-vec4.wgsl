@@ -5,18 +5,6 @@
 // workgroup memory and no barriers; a quarter of the loads of the scalar cores. Needs every
 // row stride a multiple of 4 with zeros past the true width (the engine's layout guarantees it).
 
-struct Dims {
-  M: u32, N: u32, K: u32, act: u32,
-  aOff: u32, aStride: u32, bOff: u32, bStride: u32,
-  cOff: u32, cStride: u32, biasOff: u32, hOff: u32,
-  hStride: u32, kA: u32, _p0: u32, _p1: u32,
-}
-
-@group(0) @binding(1) var<uniform> d: Dims;
-
-override WG: u32 = 16u;
-override TS: u32 = WG * 4u;
-
 @compute @workgroup_size(WG, WG)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
   touch_ctl();

@@ -5,17 +5,6 @@
 // and an f16 pair is one u32); K advances BK at a time through workgroup memory, A stored
 // k-major so a thread reads its 4 rows and 4 columns of one k as two runs.
 
-struct Dims {
-  M: u32, N: u32, K: u32, act: u32,
-  aOff: u32, aStride: u32, bOff: u32, bStride: u32,
-  cOff: u32, cStride: u32, biasOff: u32, hOff: u32,
-  hStride: u32, kA: u32, _p0: u32, _p1: u32,
-}
-
-@group(0) @binding(1) var<uniform> d: Dims;
-
-override WG: u32 = 16u;
-override TS: u32 = WG * 4u;
 const BK: u32 = 16u;
 
 var<workgroup> As: array<f32, BK * TS>;
