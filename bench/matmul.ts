@@ -7,7 +7,7 @@
 import type { EngineGpu } from '../src/gpu/engine/device';
 import { bindGroup, getKernel } from '../src/gpu/engine/pipelines';
 import type { StorageFormat } from '../src/gpu/engine/precision';
-import { MATMUL_VARIANTS, type MatmulVariant } from '../src/gpu/engine/tune';
+import { MATMUL_VARIANTS, variantColumns, variantRows, type MatmulVariant } from '../src/gpu/engine/tune';
 import { Rng } from '../src/core/data/rng';
 import { toHalfBits, fromHalfBits } from '../src/gpu/engine/half';
 
@@ -62,7 +62,7 @@ export async function benchMatmul(gpu: EngineGpu, n: number, format: StorageForm
         const pass = enc.beginComputePass(qs ? { timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : undefined);
         pass.setPipeline(k.pipeline);
         pass.setBindGroup(0, group);
-        for (let i = 0; i < reps; i++) pass.dispatchWorkgroups(Math.ceil(n / variant.tile), Math.ceil(n / variant.tile));
+        for (let i = 0; i < reps; i++) pass.dispatchWorkgroups(Math.ceil(n / variantColumns(variant)), Math.ceil(n / variantRows(variant)));
         pass.end();
         if (qs) {
           enc.resolveQuerySet(qs, 0, 2, resolve, 0);

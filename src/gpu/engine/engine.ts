@@ -21,7 +21,7 @@ import { learningRateAt } from '../../core/train/schedules';
 import type { EngineGpu } from './device';
 import { initialParameters, layerValues, mlpLayout, roundUp, type MlpLayout } from './layout';
 import { bindGroup, getKernel, type Kernel } from './pipelines';
-import { tuneMatmul, type MatmulName, type MatmulVariant } from './tune';
+import { tuneMatmul, variantColumns, variantRows, type MatmulName, type MatmulVariant } from './tune';
 import { decodeHalves } from './half';
 import { bytesPerElement, type StorageFormat } from './precision';
 
@@ -248,7 +248,7 @@ export class WgslEngine implements TrainEngine {
         : bindGroup(this.device, k, [b.ctl, this.uniform(slot), b.deltas, weights, b.acts]);
       // A product of the same shape over offsets that stay inside the buffers (strides = widths).
       this.writeUniform(slot, new Uint32Array([M, N, K, 0, 0, K, 0, N, 0, N, 0, 0, N, Math.max(0, M - 1), 0, 0]));
-      return { kernel: k, group, x: Math.ceil(N / v.tile), y: Math.ceil(M / v.tile) };
+      return { kernel: k, group, x: Math.ceil(N / variantColumns(v)), y: Math.ceil(M / variantRows(v)) };
     }, (d, reps) => this.timeDispatch(d, reps));
   }
 
@@ -308,14 +308,14 @@ export class WgslEngine implements TrainEngine {
     ]);
     const mm = async (name: MatmulName, M: number, N: number, K: number) => {
       const v = this.options.matmul ?? (await this.tuned(name, M, N, K));
-      return { k: await this.matmulKernel(name, v), tile: v.tile };
+      return { k: await this.matmulKernel(name, v), tile: variantRows(v), cols: variantColumns(v) };
     };
     const plan = async (rows: number, slots: number[], forwardOnly: boolean) => {
       const out: (() => Dispatch)[] = [];
       for (let l = 0; l < L; l++) {
-        const { k, tile } = await mm('forward', rows, layout.layers[l].N, layout.layers[l].K);
+        const { k, tile, cols } = await mm('forward', rows, layout.layers[l].N, layout.layers[l].K);
         const slot = slots[l];
-        out.push(() => ({ kernel: k, group: bindGroup(this.device, k, [b.ctl, this.uniform(slot), b.acts, weights]), x: Math.ceil(layout.layers[l].N / tile), y: Math.ceil(rows / tile) }));
+        out.push(() => ({ kernel: k, group: bindGroup(this.device, k, [b.ctl, this.uniform(slot), b.acts, weights]), x: Math.ceil(layout.layers[l].N / cols), y: Math.ceil(rows / tile) }));
       }
       if (forwardOnly) return out;
       const bwd: (() => Dispatch)[] = [];
@@ -323,11 +323,11 @@ export class WgslEngine implements TrainEngine {
         const { K, N } = layout.layers[l];
         const dw = await mm('backward-dw', K + 1, N, rows);
         const dwSlot = slots[L + l];
-        bwd.push(() => ({ kernel: dw.k, group: bindGroup(this.device, dw.k, [b.ctl, this.uniform(dwSlot), b.acts, b.deltas, b.grads]), x: Math.ceil(N / dw.tile), y: Math.ceil((K + 1) / dw.tile) }));
+        bwd.push(() => ({ kernel: dw.k, group: bindGroup(this.device, dw.k, [b.ctl, this.uniform(dwSlot), b.acts, b.deltas, b.grads]), x: Math.ceil(N / dw.cols), y: Math.ceil((K + 1) / dw.tile) }));
         if (l > 0) {
           const dx = await mm('backward-dx', rows, K, N);
           const dxSlot = slots[2 * L + l];
-          bwd.push(() => ({ kernel: dx.k, group: bindGroup(this.device, dx.k, [b.ctl, this.uniform(dxSlot), b.deltas, weights, b.acts]), x: Math.ceil(K / dx.tile), y: Math.ceil(rows / dx.tile) }));
+          bwd.push(() => ({ kernel: dx.k, group: bindGroup(this.device, dx.k, [b.ctl, this.uniform(dxSlot), b.deltas, weights, b.acts]), x: Math.ceil(K / dx.cols), y: Math.ceil(rows / dx.tile) }));
         }
       }
       return [...out, ...bwd];

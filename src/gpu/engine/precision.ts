@@ -78,15 +78,17 @@ fn st2c_${n}(i: u32, a: f32, b: f32) { ${n}[i >> 1u] = pack2x16float(vec2<f32>(c
 };
 
 /** Kernel families (the .wgsl files); matmul-shaped ones are composed with a matmul core. */
+
 export type KernelName = 'forward' | 'backward-dx' | 'backward-dw' | 'loss' | 'optimizer' | 'norm' | 'scaler' | 'convert';
 const MATMUL: readonly KernelName[] = ['forward', 'backward-dx', 'backward-dw'];
 
 /**
  * The matmul cores: `tiled` (matmul.wgsl: tiles staged in workgroup memory, loaded four values
- * at a time) and `vec4` (matmul-vec4.wgsl: no workgroup memory and no barriers, each thread
- * reading its own 4 x 4 blocks). The engine times them per shape.
+ * at a time), `vec4` (matmul-vec4.wgsl: no workgroup memory and no barriers, each thread
+ * reading its own 4 x 4 blocks) and `wide` (matmul-wide.wgsl: the same with 4 x 8 outputs per
+ * thread, a workgroup TS rows by 2 TS columns). The engine times them per shape.
  */
-export type MatmulCore = 'tiled' | 'vec4';
+export type MatmulCore = 'tiled' | 'vec4' | 'wide';
 
 /**
  * The WGSL module for a kernel family in a storage format: `enable f16;` where native, the
@@ -98,6 +100,7 @@ export function kernelSource(name: KernelName, format: StorageFormat, mixed: boo
   const body = WGSL_SOURCES[name];
   if (body === undefined) throw new Error(`no WGSL kernel named ${name}`);
   const matmul = MATMUL.includes(name) ? [WGSL_SOURCES['matmul-dims'], WGSL_SOURCES[core === 'tiled' ? 'matmul' : `matmul-${core}`], WGSL_SOURCES.activation] : [];
+  // The block readers live in the kernel files; the wide core uses matmul-vec4's contract.
   const text = [...matmul, body].join('\n').replaceAll('ELEM', ELEM[format]);
   const buffers = [...text.matchAll(/var<storage,\s*(read(?:_write)?)>\s+(\w+)\s*:\s*array<(?:f32|u32|f16)>/g)]
     .filter((m) => ['ld_', 'ld4_', 'st2_', 'st2c_'].some((f) => text.includes(`${f}${m[2]}(`)))

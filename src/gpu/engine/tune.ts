@@ -18,7 +18,13 @@ export const MATMUL_VARIANTS: readonly MatmulVariant[] = [
   { core: 'tiled', tile: 32 },
   { core: 'vec4', tile: 64 },
   { core: 'vec4', tile: 32 },
+  { core: 'wide', tile: 32 },
+  { core: 'wide', tile: 64 },
 ];
+
+/** Rows and columns a workgroup of a variant covers (the wide core: two tiles across). */
+export const variantColumns = (v: MatmulVariant): number => (v.core === 'wide' ? 2 * v.tile : v.tile);
+export const variantRows = (v: MatmulVariant): number => v.tile;
 
 const tuned = new WeakMap<GPUDevice, Map<string, Promise<MatmulVariant>>>();
 
