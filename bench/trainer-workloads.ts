@@ -67,8 +67,8 @@ export function makeBatches(w: Workload, count = 4): { x: Float32Array; y: Float
  * Dawn as navigator.gpu and tfjs on its webgpu backend, for the GPU benchmarks; the adapter, or
  * null after saying why on `log`.
  */
-export async function startWebGpu(log: (m: string) => void): Promise<{ adapter: Environment['adapter']; features: string[] } | null> {
-  if (!(await installNodeWebGpu())) {
+export async function startWebGpu(log: (m: string) => void, dawnOptions: string[] = []): Promise<{ adapter: Environment['adapter']; features: string[] } | null> {
+  if (!(await installNodeWebGpu(dawnOptions))) {
     log('the npm package "webgpu" (Dawn) did not load: run from the project root with node_modules present');
     return null;
   }
