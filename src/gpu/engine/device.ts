@@ -51,7 +51,12 @@ export async function openEngineGpu(options: { allowF16?: boolean } = {}): Promi
   try {
     device = await adapter.requestDevice({
       requiredFeatures: wanted,
-      requiredLimits: { maxStorageBuffersPerShaderStage: Math.min(8, adapter.limits.maxStorageBuffersPerShaderStage) },
+      // The adapter's own ceilings for one buffer, so wide layers and large batches fit.
+      requiredLimits: {
+        maxStorageBuffersPerShaderStage: Math.min(8, adapter.limits.maxStorageBuffersPerShaderStage),
+        maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+        maxBufferSize: adapter.limits.maxBufferSize,
+      },
     });
   } catch (e) {
     return { reason: `the WebGPU device could not be created: ${(e as Error).message}` };

@@ -120,3 +120,12 @@ describe('resources', () => {
     fresh.device.destroy();
   });
 });
+
+describe('what a device cannot hold', () => {
+  it('refuses, naming the field, a batch whose activations do not fit one GPU buffer', async () => {
+    const limit = Math.min(gpu.device.limits.maxStorageBufferBindingSize, gpu.device.limits.maxBufferSize);
+    const rows = Math.ceil(limit / 4 / (784 + 16)) + 1024;
+    await expect(createWgslEngine(mlpConfig({ hidden: [8], batchSize: rows }), { task: 'classification', dim: 784, outputs: 10 }, gpu)).rejects.toThrow(/^batchSize: \d+ rows of activations need \d+ MB in one GPU buffer; this device allows \d+ MB/);
+    expect(gpu.counters.created - gpu.counters.destroyed).toBe(0);
+  });
+});

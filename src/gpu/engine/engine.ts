@@ -99,7 +99,12 @@ export async function createWgslEngine(
   if (gpu.lost) throw new Error(gpu.lost);
   if (config.model.type !== 'mlp') throw new ConfigError('engine', `the wgsl engine trains mlp models so far; a ${config.model.type} runs on the tfjs engine`);
   const e = new WgslEngine(config, task, gpu, options);
-  await e.init();
+  try {
+    await e.init();
+  } catch (err) {
+    e.dispose();
+    throw err;
+  }
   return e;
 }
 
@@ -176,6 +181,14 @@ export class WgslEngine implements TrainEngine {
     const lookahead = this.opt.lookahead ?? null;
     const slotCount = this.rule.slots + (lookahead ? 1 : 0);
     this.device.addEventListener('uncapturederror', this.onError);
+    const limit = Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize);
+    const mb = (n: number) => `${Math.ceil(n / 2 ** 20)} MB`;
+    if (elem * actFloats > limit) {
+      throw new ConfigError('batchSize', `${rows} rows of activations need ${mb(elem * actFloats)} in one GPU buffer; this device allows ${mb(limit)} (use a smaller batch or narrower layers)`);
+    }
+    if (4 * P * Math.max(1, slotCount) > limit) {
+      throw new ConfigError('model.hidden', `${layout.parameterCount} parameters need ${mb(4 * P * Math.max(1, slotCount))} in one GPU buffer; this device allows ${mb(limit)}`);
+    }
     this.b = {
       ctl: this.buffer(32, STORAGE | COPY_DST | COPY_SRC, 'ctl'),
       uniforms: this.buffer(64 * UNIFORM_SLOT, UNIFORM | COPY_DST, 'uniforms'),
