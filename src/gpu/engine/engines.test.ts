@@ -56,6 +56,22 @@ async function run(engine: TrainEngine, batches: Batch[]): Promise<{ losses: num
   return { losses, params };
 }
 
+describe('initial weights', () => {
+  it('the same seed gives both engines the same initial weights, bit for bit', async () => {
+    const task = { task: 'classification' as const, dim: 9, outputs: 3 };
+    for (const seed of [1, 42]) {
+      const config = mlpConfig({ hidden: [7, 5], batchSize: 8, seed, optimizer: { name: 'sgd', learningRate: 0.1 } });
+      const tfjs = createTfjsEngine(config, task, createOptimizer(config.optimizer));
+      const wgsl = await createWgslEngine(config, task, gpu);
+      const [a, b] = [await tfjs.parameters(), await wgsl.parameters()];
+      expect(b.map((p) => Array.from(p))).toEqual(a.map((p) => Array.from(p)));
+      expect(a[0].some((v) => v !== 0)).toBe(true);
+      tfjs.dispose();
+      wgsl.dispose();
+    }
+  });
+});
+
 describe(`wgsl and tfjs engines agree after ${STEPS} steps (${TOL} relative)`, () => {
   it.each(Object.entries(SPECS))('%s', async (_label, raw) => {
     const optimizer = validateOptimizerSpec(raw);

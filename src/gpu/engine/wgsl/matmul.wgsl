@@ -3,12 +3,17 @@
 // C[M, N] = A[M, K] * B[K, N]: a workgroup of WG x WG threads computes a TS x TS tile
 // (TS = 4 WG), each thread a 4 x 4 block (4 consecutive columns, so stores come in pairs
 // and an f16 pair is one u32); K advances BK at a time through workgroup memory, A stored
-// k-major so a thread reads its 4 rows and 4 columns of one k as two runs.
+// k-major so a thread reads its 4 rows and 4 columns of one k as two vec4 loads.
 
 const BK: u32 = 16u;
 
-var<workgroup> As: array<f32, BK * TS>;
-var<workgroup> Bs: array<f32, BK * TS>;
+// Tiles k-major, four rows (As) or four columns (Bs) to a vec4: a thread reads its 4 x 4 block's
+// share of one k as one vec4 of A and one of B.
+var<workgroup> As: array<vec4<f32>, BK * TS / 4u>;
+var<workgroup> Bs: array<vec4<f32>, BK * TS / 4u>;
+
+fn putA(k: u32, r: u32, v: f32) { As[k * (TS / 4u) + r / 4u][r % 4u] = v; }
+fn putB(k: u32, c: u32, v: f32) { Bs[k * (TS / 4u) + c / 4u][c % 4u] = v; }
 
 @compute @workgroup_size(WG, WG)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
@@ -32,45 +37,40 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
         // Past K (rounded up to 4, zeros in memory) lie the next row's values.
         var v = vec4<f32>(0.0);
         if (k0 + ak < d.K) { v = tileA4(row0 + ar, k0 + ak); }
-        As[ak * TS + ar] = v.x;
-        As[(ak + 1u) * TS + ar] = v.y;
-        As[(ak + 2u) * TS + ar] = v.z;
-        As[(ak + 3u) * TS + ar] = v.w;
+        putA(ak, ar, v.x);
+        putA(ak + 1u, ar, v.y);
+        putA(ak + 2u, ar, v.z);
+        putA(ak + 3u, ar, v.w);
       } else {
         let ak = e / (TS / 4u);
         let ar = (e % (TS / 4u)) * 4u;
         let v = tileA4(row0 + ar, k0 + ak);
-        As[ak * TS + ar] = v.x;
-        As[ak * TS + ar + 1u] = v.y;
-        As[ak * TS + ar + 2u] = v.z;
-        As[ak * TS + ar + 3u] = v.w;
+        As[ak * (TS / 4u) + ar / 4u] = v;
       }
       if (B_N_CONTIGUOUS) {
         let bk = e / (TS / 4u);
         let bc = (e % (TS / 4u)) * 4u;
         let v = tileB4(k0 + bk, col0 + bc);
-        Bs[bk * TS + bc] = v.x;
-        Bs[bk * TS + bc + 1u] = v.y;
-        Bs[bk * TS + bc + 2u] = v.z;
-        Bs[bk * TS + bc + 3u] = v.w;
+        Bs[bk * (TS / 4u) + bc / 4u] = v;
       } else {
         let bc = e / (BK / 4u);
         let bk = (e % (BK / 4u)) * 4u;
         var v = vec4<f32>(0.0);
         if (k0 + bk < d.K) { v = tileB4(k0 + bk, col0 + bc); }
-        Bs[bk * TS + bc] = v.x;
-        Bs[(bk + 1u) * TS + bc] = v.y;
-        Bs[(bk + 2u) * TS + bc] = v.z;
-        Bs[(bk + 3u) * TS + bc] = v.w;
+        putB(bk, bc, v.x);
+        putB(bk + 1u, bc, v.y);
+        putB(bk + 2u, bc, v.z);
+        putB(bk + 3u, bc, v.w);
       }
     }
     workgroupBarrier();
     for (var k = 0u; k < BK; k++) {
-      let b = vec4<f32>(Bs[k * TS + c], Bs[k * TS + c + 1u], Bs[k * TS + c + 2u], Bs[k * TS + c + 3u]);
-      acc0 += As[k * TS + r] * b;
-      acc1 += As[k * TS + r + 1u] * b;
-      acc2 += As[k * TS + r + 2u] * b;
-      acc3 += As[k * TS + r + 3u] * b;
+      let a = As[k * (TS / 4u) + lid.y];
+      let b = Bs[k * (TS / 4u) + lid.x];
+      acc0 += a.x * b;
+      acc1 += a.y * b;
+      acc2 += a.z * b;
+      acc3 += a.w * b;
     }
     workgroupBarrier();
   }
