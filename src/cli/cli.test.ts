@@ -10,6 +10,28 @@ function cli(...args: string[]) {
 }
 
 describe('cli inspect', () => {
+  it('reads a small uncompressed Parquet file with dictionary pages written by parquet-rs (float64, int32, string)', async () => {
+    const { Table, vectorFromArray, Float64, Int32, Utf8 } = await import('apache-arrow');
+    const { Compression, writeFixture } = await import('../core/data/parquet/fixtures/synthetic');
+    const dir = mkdtempSync(join(tmpdir(), 'tb-pq-'));
+    for (const n of [1, 4, 7, 13]) {
+      const t = new Table({
+        f: vectorFromArray(Array.from({ length: n }, (_, i) => i * 1.5), new Float64()),
+        i: vectorFromArray(Array.from({ length: n }, (_, i) => i % 3), new Int32()),
+        s: vectorFromArray(Array.from({ length: n }, (_, i) => ['a', 'bb', 'ccc'][i % 3]), new Utf8()),
+      });
+      const file = join(dir, `small-${n}.parquet`);
+      writeFileSync(file, writeFixture(t, { compression: Compression.UNCOMPRESSED, dictionary: true }));
+      const r = cli('inspect', file, '--json');
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout) as { rows: number; columns: { name: string; max: number | null; distinct: number }[] };
+      expect(out.rows).toBe(n);
+      expect(out.columns.find((c) => c.name === 'f')!.max).toBe((n - 1) * 1.5);
+      expect(out.columns.find((c) => c.name === 's')!.distinct).toBe(Math.min(n, 3));
+    }
+  }, 60_000);
+
   it('prints one JSON document whose statistics match a float64 reference over penguins.json', () => {
     const r = cli('inspect', 'public/datasets/penguins.arrow', '--json');
     expect(r.code).toBe(0);

@@ -1,4 +1,5 @@
 import { readArrow } from './arrow';
+import { plainBytes } from './bytes';
 import { readCsv } from './csv';
 import { readJson } from './json';
 import { readParquet } from './parquet';
@@ -33,7 +34,8 @@ export function registerReader(format: SourceFormat, reader: Reader): void {
  * Decodes a file of any supported format into a DataTable. Every failure is a DataError
  * whose message names the file and says what was wrong.
  */
-export function readTable(bytes: Uint8Array, fileName: string): DataTable {
+export function readTable(input: Uint8Array, fileName: string): DataTable {
+  const bytes = plainBytes(input);
   if (bytes.length === 0) throw new DataError(`${fileName}: empty file`);
   const format = sniffFormat(bytes, fileName);
   if (format === null) {

@@ -1,6 +1,7 @@
 /**
  * Reads a Parquet file's footer: `PAR1`, pages, Thrift FileMetaData, its 4-byte length, `PAR1`.
  */
+import { plainBytes } from '../bytes';
 import { fail, withFileName } from './errors';
 import { readSchema } from './schema';
 import { asStruct, optBinary, optInt, optList, optString, optStruct, readStruct, reqInt, type ThriftStruct } from './thrift';
@@ -107,5 +108,5 @@ export function parseFileInfo(bytes: Uint8Array, fileName: string): ParquetFileI
  * Parquet file (empty, wrong magic, truncated, corrupt footer).
  */
 export function readParquetMetadata(bytes: Uint8Array, fileName: string): ParquetFileInfo {
-  return withFileName(fileName, () => parseFileInfo(bytes, fileName));
+  return withFileName(fileName, () => parseFileInfo(plainBytes(bytes), fileName));
 }

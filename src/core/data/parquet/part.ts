@@ -3,6 +3,7 @@
  * worker does. Parts are plain data plus typed arrays, so they can be posted back with their
  * buffers transferred; `mergeParts` joins them into one DataTable.
  */
+import { plainBytes } from '../bytes';
 import type { Column } from '../table';
 import { chooseOutput, ColumnBuilder } from './column-builder';
 import { decodeColumnChunk, Scratch } from './column-chunk';
@@ -77,7 +78,8 @@ function finish(b: ColumnBuilder): PartColumn {
  * file's bytes (a SharedArrayBuffer view is fine) and the plain-data `info`.
  * Throws a DataError naming the file, the column and the row group on bad data.
  */
-export function decodeRowGroups(bytes: Uint8Array, info: ParquetFileInfo, rowGroups: readonly number[], columns?: readonly string[]): DataTablePart {
+export function decodeRowGroups(input: Uint8Array, info: ParquetFileInfo, rowGroups: readonly number[], columns?: readonly string[]): DataTablePart {
+  const bytes = plainBytes(input);
   return withFileName(info.fileName, () => {
     const groups = checkRowGroups(info, rowGroups);
     const cols = selectColumns(info, columns);
@@ -105,7 +107,8 @@ export function decodeRowGroups(bytes: Uint8Array, info: ParquetFileInfo, rowGro
  * never copied; a partial run (the one column split between two decoders) becomes a view of
  * its rows, which mergeParts copies from.
  */
-export function decodeClaimed(bytes: Uint8Array, info: ParquetFileInfo, chunks: readonly ChunkRef[], next: () => number): DataTablePart[] {
+export function decodeClaimed(input: Uint8Array, info: ParquetFileInfo, chunks: readonly ChunkRef[], next: () => number): DataTablePart[] {
+  const bytes = plainBytes(input);
   return withFileName(info.fileName, () => {
     const rowStart: number[] = [];
     let total = 0;

@@ -1,4 +1,5 @@
 /** Single-threaded entry point: a whole Parquet file (or some row groups and columns) to a DataTable. */
+import { plainBytes } from '../bytes';
 import type { DataTable } from '../table';
 import { withFileName } from './errors';
 import { mergeParts } from './merge';
@@ -19,7 +20,8 @@ export interface ReadParquetOptions {
  * timestamps become milliseconds since the epoch. Throws a DataError naming the file and,
  * where it applies, the column and row group, for any file it cannot read exactly.
  */
-export function readParquet(bytes: Uint8Array, fileName: string, opts: ReadParquetOptions = {}): DataTable {
+export function readParquet(input: Uint8Array, fileName: string, opts: ReadParquetOptions = {}): DataTable {
+  const bytes = plainBytes(input);
   const info = withFileName(fileName, () => parseFileInfo(bytes, fileName));
   const rowGroups = opts.rowGroups ?? info.rowGroups.map((_, i) => i);
   const names = withFileName(fileName, () => selectColumns(info, opts.columns).map((c) => c.name));
