@@ -73,3 +73,28 @@ describe('cli inspect', () => {
     expect(cli('frobnicate').code).toBe(2);
   });
 });
+
+describe('cli --help', () => {
+  it('every command answers --help and -h with its usage on stdout and exit code 0', () => {
+    for (const command of ['inspect', 'dedup', 'knn', 'train']) {
+      for (const flag of ['--help', '-h']) {
+        const r = cli(command, flag);
+        expect(r.code, `${command} ${flag}: ${r.stderr}`).toBe(0);
+        expect(r.stdout).toMatch(new RegExp(`^usage: npm run cli -- ${command}`));
+        expect(r.stderr).toBe('');
+      }
+    }
+    expect(cli('-h').code).toBe(0);
+  }, 120_000);
+
+  it('train --help lists the models, optimizers, Lookahead, schedules, backends, engines, precisions and every config key', async () => {
+    const { MODEL_TYPES } = await import('../core/train/model');
+    const { OPTIMIZER_NAMES, SCHEDULE_TYPES } = await import('../core/train/optimizer-spec');
+    const { BACKENDS } = await import('../core/train/run-config');
+    const { ENGINES, PRECISIONS } = await import('../core/train/record');
+    const r = cli('train', '--help');
+    for (const word of [...MODEL_TYPES, ...OPTIMIZER_NAMES, ...SCHEDULE_TYPES, ...BACKENDS, ...ENGINES, ...PRECISIONS, 'lookahead', 'clipNorm']) expect(r.stdout).toContain(word);
+    const keys = /config file keys: (.*)/.exec(r.stdout)![1].split(', ');
+    for (const key of ['model', 'optimizer', 'batchSize', 'epochs', 'seed', 'backend', 'prefetch', 'targetLoss', 'maxSteps', 'label', 'features', 'split', 'data', 'precision', 'engine']) expect(keys).toContain(key);
+  }, 60_000);
+});

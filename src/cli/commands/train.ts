@@ -17,7 +17,9 @@ import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../../core/data/table';
 import { ConfigError } from '../../core/train/errors';
 import { defaultModelSpec, MODEL_TYPES, resolveModelSpec, type InputShape, type ModelSpec, type ModelType } from '../../core/train/model';
-import { OPTIMIZER_NAMES, type OptimizerName } from '../../core/train/optimizer-spec';
+import { OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, SCHEDULE_TYPES, type OptimizerName } from '../../core/train/optimizer-spec';
+import { ENGINES, PRECISIONS } from '../../core/train/record';
+import { BACKENDS } from '../../core/train/run-config';
 import type { EpochRecord, RunConfig, RunRecord, RunSummary, StepRecord } from '../../core/train/record';
 import { DEFAULT_SETTINGS, makeRunConfig, validateSettings, type RunSettings } from '../../core/train/run-config';
 import { installNodeWebGpu, noAdapterHint } from '../../gpu/node-webgpu';
@@ -31,6 +33,46 @@ import { UsageError, type ParsedArgs } from '../args';
 export const MAX_RECORD_STEPS = 1000;
 
 const USAGE = 'train needs --data FILE: npm run cli -- train --data FILE [--config cfg.json] [--label COL] [--model mlp|cnn|dscnn] [--optimizer NAME] [--lr X] [--epochs N] [--batch N] [--backend webgpu|cpu] [--engine tfjs|wgsl] [--precision fp32|fp16-mixed] [--json]';
+
+/** `train --help`: every flag, the choices of each setting, and the keys a config file may hold. */
+export function trainHelp(): string {
+  const hyper = OPTIMIZER_NAMES.map((n) => `    ${n}: ${Object.entries(OPTIMIZER_DEFAULTS[n]).map(([k, v]) => `${k} ${v}`).join(', ') || 'no hyperparameters'}`);
+  return [
+    'usage: npm run cli -- train --data FILE [--config cfg.json] [flags] [--json]',
+    '',
+    'Trains one configuration through the same data and trainer services as the workbench and prints its run record.',
+    '',
+    'flags (a flag overrides the config file, which overrides the defaults):',
+    '  --data FILE            Parquet, Arrow IPC, CSV/TSV or JSON (required)',
+    '  --config FILE          a JSON object of the config keys below',
+    '  --label COL            the label column (default: chosen from the data)',
+    `  --model TYPE           ${MODEL_TYPES.join(' | ')} (default ${DEFAULT_SETTINGS.model.type})`,
+    '  --hidden 64,64         hidden layer widths',
+    '  --input-shape HxWxC    image models: the shape of a row (else inferred)',
+    `  --optimizer NAME       ${OPTIMIZER_NAMES.join(' | ')} (default ${DEFAULT_SETTINGS.optimizer.name})`,
+    `  --lr X                 learning rate (default ${DEFAULT_SETTINGS.optimizer.learningRate})`,
+    `  --epochs N  --batch N  --seed N  --prefetch N   (defaults ${DEFAULT_SETTINGS.epochs}, ${DEFAULT_SETTINGS.batchSize}, ${DEFAULT_SETTINGS.seed}, ${DEFAULT_SETTINGS.prefetch})`,
+    `  --backend NAME         tfjs backend: ${BACKENDS.join(' | ')}, falling back along that order (default ${DEFAULT_SETTINGS.backend})`,
+    `  --engine NAME          ${ENGINES.join(' | ')}: tfjs kernels, or the project's fused WebGPU kernels (mlp) (default tfjs)`,
+    `  --precision P          ${PRECISIONS.join(' | ')}: fp16-mixed needs --engine wgsl (default fp32)`,
+    '  --target-loss X        record the time until the loss first reaches X',
+    '  --max-steps N          stop after N steps',
+    '  --dedup MODE           none | exact | bloom: drop repeated rows before the split',
+    '  --stream               start training on the first record batch or row group while the rest decodes',
+    '  --json                 print the run record as one JSON document; --quiet: no per-epoch lines; --debug: stack traces',
+    '',
+    'optimizer hyperparameters (config file, under "optimizer"), with their defaults:',
+    ...hyper,
+    '  lookahead: null or { "k": 5, "alpha": 0.5 } (any optimizer)',
+    `  schedule: { "type": ${SCHEDULE_TYPES.map((t) => `"${t}"`).join(' | ')}, "warmupSteps" } (step: "stepSize", "gamma"; cosine: "totalSteps", "minLearningRate")`,
+    '  clipNorm: null or a number > 0 (clip by global norm)',
+    '',
+    `config file keys: ${[...CONFIG_KEYS].join(', ')}`,
+    '  "data" may hold label, features and split as in a run record\'s config; model is { "type", "hidden", "activation", ... }',
+    '',
+    'exit codes: 0 success, 1 bad input (the message names the file or field), 2 usage error',
+  ].join('\n');
+}
 
 /** Keys a config file may hold: run settings, plus the data choices (flat or under `data`, as in a run record's `config`). */
 const CONFIG_KEYS = new Set(['model', 'optimizer', 'batchSize', 'epochs', 'seed', 'backend', 'prefetch', 'targetLoss', 'maxSteps', 'label', 'features', 'split', 'data', 'precision', 'engine']);
