@@ -41,6 +41,12 @@ describe('base64url', () => {
     expect(() => fromBase64Url('abc$def')).toThrow('stray character at position 4');
     expect(() => fromBase64Url('abcde')).toThrow('cut off');
   });
+
+  it('trims trailing padding, and refuses a long run of "=" inside the data without backtracking', () => {
+    expect(Array.from(fromBase64Url('YQ=='))).toEqual([97]);
+    // 1.5 M '=' then a letter: a /=+$/ trim backtracks quadratically here (minutes; this test's limit is seconds).
+    expect(() => fromBase64Url(`${'='.repeat(1_500_001)}a`)).toThrow('stray character at position 1');
+  }, 10_000);
 });
 
 describe('share payloads', () => {
