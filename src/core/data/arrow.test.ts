@@ -99,6 +99,19 @@ describe('readArrow', () => {
   });
 });
 
+describe('dictionary codes', () => {
+  it('refuses a valid row whose code is negative or past the dictionary, naming the column and row', () => {
+    const dictionary = vectorFromArray(['a', 'b', 'c'], new Utf8());
+    const file = (codes: number[]) => {
+      const d = makeVector({ type: new Dictionary(new Utf8(), new Int8()), data: Int8Array.from(codes), dictionary });
+      return tableToIPC(new Table({ d }), 'file');
+    };
+    expect(cell(readArrow(file([0, 2, 1]), 'ok.arrow').columns[0], 1)).toBe('c');
+    expect(() => readTable(file([0, -1, 1]), 'neg.arrow')).toThrow('neg.arrow: column "d" row 1 has dictionary code -1, outside the dictionary\'s 3 entries');
+    expect(() => readTable(file([0, 1, 3]), 'big.arrow')).toThrow('big.arrow: column "d" row 2 has dictionary code 3, outside the dictionary\'s 3 entries');
+  });
+});
+
 describe('readTable errors', () => {
   it('names the file and says what is wrong', () => {
     expect(() => readTable(new Uint8Array(0), 'empty.csv')).toThrow('empty.csv: empty file');

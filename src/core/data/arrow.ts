@@ -149,7 +149,10 @@ function categoricalFromDictionary(name: string, vector: Vector, rows: number, f
     const v = chunk.values as ArrayLike<number>;
     for (let i = 0; i < chunk.length; i++) {
       const code = chunk.getValid(i) ? Number(v[i]) : -1;
-      if (code >= dictionary.length) throw new DataError(`${fileName}: column "${name}" row ${at + i} has dictionary code ${code} past the dictionary's ${dictionary.length} entries`);
+      // A valid row's code must index the dictionary: a negative one would pass for a missing value.
+      if (chunk.getValid(i) && (code < 0 || code >= dictionary.length)) {
+        throw new DataError(`${fileName}: column "${name}" row ${at + i} has dictionary code ${code}, outside the dictionary's ${dictionary.length} entries`);
+      }
       codes[at + i] = code;
     }
     at += chunk.length;
