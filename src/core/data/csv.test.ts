@@ -353,3 +353,12 @@ describe('readCsv bad input', () => {
     expect(fail(bytes)).toThrow(new DataError('bad.csv: line 2002: the text is not valid UTF-8 (is the file in another encoding?)'));
   });
 });
+
+describe('fields that do not fit on the call stack', () => {
+  it('a numeric field of 200,000 digits reads (as Infinity) instead of overflowing the stack', () => {
+    const t = readCsv(new TextEncoder().encode(`a,b\n${'1'.repeat(200_000)},2\n3,4\n`), 'big.csv');
+    const a = t.columns[0];
+    expect(a.kind).toBe('numeric');
+    if (a.kind === 'numeric') expect(Array.from(a.values)).toEqual([Infinity, 3]);
+  });
+});

@@ -266,9 +266,12 @@ function doubleDouble(hi: number, lo: number, k: number, p: number): number {
   return gap > halfUlp * 2 ** -20 ? r : NaN;
 }
 
-/** Builds a string from bytes that are known to be ASCII. */
+/** Builds a string from bytes that are known to be ASCII (in slices: `apply` spreads its arguments on the stack). */
 export function latin1(b: Uint8Array, s: number, e: number): string {
-  return String.fromCharCode.apply(null, b.subarray(s, e) as unknown as number[]);
+  if (e - s <= 4096) return String.fromCharCode.apply(null, b.subarray(s, e) as unknown as number[]);
+  let out = '';
+  for (let i = s; i < e; i += 4096) out += String.fromCharCode.apply(null, b.subarray(i, Math.min(e, i + 4096)) as unknown as number[]);
+  return out;
 }
 
 function digit2(b: Uint8Array, i: number): number {

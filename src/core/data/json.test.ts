@@ -110,3 +110,19 @@ describe('readJson inputs', () => {
     expect(() => readJson(new Uint8Array([0x5b, 0x22, 0xc3, 0x28, 0x22, 0x5d]), 'bad.json')).toThrow(new DataError('bad.json: not a text file (it is not valid UTF-8)'));
   });
 });
+
+describe('deeply nested values', () => {
+  const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+  it('a value nested 10,000 levels deep is refused with a message, not a stack overflow (array and NDJSON)', () => {
+    const enc = new TextEncoder();
+    expect(() => readJson(enc.encode(`[{"a": 1, "b": ${deep(10_000)}}, {"a": 2, "b": 3}]`), 'deep.json')).toThrow(new DataError('deep.json: element 0: field "b" nests more than 64 levels deep'));
+    expect(() => readJson(enc.encode(`{"a": 1, "b": 3}\n{"a": 2, "b": ${deep(10_000)}}\n`), 'deep.ndjson')).toThrow(new DataError('deep.ndjson: line 2: field "b" nests more than 64 levels deep'));
+  });
+
+  it('nesting up to the limit is kept as the value\'s JSON text', () => {
+    const t = readJson(new TextEncoder().encode(`[{"a": 1, "b": ${deep(64)}}, {"a": 2, "b": [1]}]`), 'ok.json');
+    const b = t.columns.find((c) => c.name === 'b')!;
+    expect(b.kind).toBe('categorical');
+    if (b.kind === 'categorical') expect(b.dictionary[b.codes[0]]).toBe(deep(64));
+  });
+});

@@ -89,6 +89,26 @@ function checkRecord(rec: unknown, where: string): void {
     const what = rec === null ? 'null' : Array.isArray(rec) ? 'an array' : `a ${typeof rec}`;
     throw new DataError(`${where} is ${what}, expected an object (a record)`);
   }
+  for (const [key, value] of Object.entries(rec)) {
+    if (value !== null && typeof value === 'object' && nestedDeeperThan(value, MAX_NESTING)) {
+      throw new DataError(`${where}: field "${key}" nests more than ${MAX_NESTING} levels deep`);
+    }
+  }
+}
+
+/** Nesting a field's value may have (it is kept as its JSON text, made by a recursive JSON.stringify). */
+export const MAX_NESTING = 64;
+
+/** Whether arrays/objects in `v` nest deeper than `limit`, found with an explicit stack (no recursion). */
+function nestedDeeperThan(v: object, limit: number): boolean {
+  const stack: [unknown, number][] = [[v, 1]];
+  while (stack.length) {
+    const [x, depth] = stack.pop()!;
+    if (x === null || typeof x !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(x)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** Adds the line to V8's "... at position N" messages. */
