@@ -5,15 +5,15 @@
  */
 import { transfer, type RpcClient } from '../workers/rpc';
 import type { DedupReport } from '../core/data/quality';
-import { makeRunConfig, type RunSettings } from '../core/train/run-config';
+import type { RunSettings } from '../core/train/run-config';
 import type { RunConfig } from '../core/train/record';
-import { configLabel, timeToTarget } from '../core/train/results';
+import { timeToTarget } from '../core/train/results';
+import { BUDGET_EPOCHS, queuedConfig, withStreamedData } from './queued-config';
 import type { TrainerApi, TrainerEvent } from '../workers/protocol';
 import { store, updateRun, type RunView } from './store';
 import { errorText, existingWorkers, getWorkers, onWorkerDeath } from './workers';
 
-/** Epochs asked of the data worker when a time budget, not an epoch count, ends the run. */
-export const BUDGET_EPOCHS = 100_000;
+export { BUDGET_EPOCHS };
 
 let runCounter = 0;
 let subscribed = false;
@@ -136,8 +136,7 @@ export function enqueue(requests: readonly QueueRequest[]): string[] {
   let colour = nextColour(state.runs);
   const now = Date.now();
   const runs: RunView[] = requests.map(({ settings, sweep }) => {
-    const budgetSec = settings.timeBudgetSec ?? null;
-    const config = makeRunConfig({ ...settings, epochs: budgetSec ? BUDGET_EPOCHS : settings.epochs }, {
+    const { config, budgetSec, title } = queuedConfig(settings, {
       fingerprint: summary.fingerprint,
       name: summary.name,
       rows: summary.rows,
@@ -146,7 +145,7 @@ export function enqueue(requests: readonly QueueRequest[]): string[] {
       dedup: settings.dedup ?? 'none',
       split: { train: 0.8, val: 0.1, test: 0.1, seed: settings.seed },
     });
-    return queuedRun(config, settings, `${configLabel(config, budgetSec)} · seed ${settings.seed}`, colour++, now, { budgetSec, sweep: sweep ?? null });
+    return queuedRun(config, settings, title, colour++, now, { budgetSec, sweep: sweep ?? null });
   });
   store.setState((s) => ({ runs: [...s.runs, ...runs], settingsError: null }));
   pump();
@@ -161,7 +160,8 @@ export function enqueue(requests: readonly QueueRequest[]): string[] {
 export function enqueueStreaming(settings: RunSettings, source: { name: string; blob: Blob }): string {
   const state = store.getState();
   const now = Date.now();
-  const config = makeRunConfig(settings, {
+  // The run length (epochs, or a time budget) is the form's, as for any run.
+  const { config, budgetSec, title } = queuedConfig(settings, {
     fingerprint: '',
     name: source.name,
     rows: 0,
@@ -169,8 +169,8 @@ export function enqueueStreaming(settings: RunSettings, source: { name: string; 
     features: [],
     dedup: 'none',
     split: { train: 0.8, val: 0.1, test: 0.1, seed: settings.seed },
-  });
-  const run = queuedRun(config, settings, `${configLabel(config, null)} · seed ${settings.seed} · streaming ${source.name}`, nextColour(state.runs), now, { stream: source });
+  }, source.name);
+  const run = queuedRun(config, settings, title, nextColour(state.runs), now, { stream: source, budgetSec });
   store.setState((s) => ({ runs: [...s.runs, run], settingsError: null }));
   pump();
   return run.id;
@@ -228,7 +228,8 @@ async function runOne(id: string): Promise<void> {
     if (run.stream) {
       const bytes = await run.stream.blob.arrayBuffer();
       const streamed = await w.data.get().call('prepareStreamingRun', transfer({ ...batching, name: run.stream.name, bytes, features: null }, [channel.port1, bytes]));
-      updateRun(id, () => ({ config: { ...run.config, data: { ...run.config.data, label: streamed.label, features: streamed.features } } }));
+      const named = withStreamedData({ config: run.config, budgetSec: run.budgetSec, title: run.title }, streamed.label, streamed.features, run.stream.name);
+      updateRun(id, () => ({ config: named.config, title: named.title }));
       prepared = streamed;
     } else {
       prepared = await w.data.get().call(

@@ -1,0 +1,38 @@
+/**
+ * The one place a queued run's config and title are made, for runs on the dataset in use and
+ * for streaming runs alike: a time budget asks the data side for BUDGET_EPOCHS epochs (the
+ * queue stops the run when the budget is spent), and the title names the data and its label.
+ */
+import type { RunConfig } from '../core/train/record';
+import { configLabel } from '../core/train/results';
+import { makeRunConfig, type RunSettings } from '../core/train/run-config';
+
+/** Epochs asked of the data worker when a time budget, not an epoch count, ends the run. */
+export const BUDGET_EPOCHS = 100_000;
+
+export interface QueuedConfig {
+  config: RunConfig;
+  budgetSec: number | null;
+  title: string;
+}
+
+/** A run's title: its configuration, seed, and the file a streaming run reads. */
+export function runTitle(config: RunConfig, budgetSec: number | null, streamName: string | null = null): string {
+  return `${configLabel(config, budgetSec)} · seed ${config.seed}${streamName ? ` · streaming ${streamName}` : ''}`;
+}
+
+/** Config, budget and title of a run of `settings` on `data`. */
+export function queuedConfig(settings: RunSettings, data: RunConfig['data'], streamName: string | null = null): QueuedConfig {
+  const budgetSec = settings.timeBudgetSec ?? null;
+  const config = makeRunConfig({ ...settings, epochs: budgetSec ? BUDGET_EPOCHS : settings.epochs }, data);
+  return { config, budgetSec, title: runTitle(config, budgetSec, streamName) };
+}
+
+/**
+ * A streaming run's config once the data worker has chosen its label and features from the
+ * first chunk, and the title that now names them.
+ */
+export function withStreamedData(q: QueuedConfig, label: string, features: string[], streamName: string): QueuedConfig {
+  const config = { ...q.config, data: { ...q.config.data, label, features: [...features] } };
+  return { config, budgetSec: q.budgetSec, title: runTitle(config, q.budgetSec, streamName) };
+}
