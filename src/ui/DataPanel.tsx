@@ -110,6 +110,11 @@ export function DataPanel() {
               ))}
             </select>
           </label>
+          {summary.defaultLabelReason && dataset.label === summary.defaultLabel && (
+            <small className="label-reason" data-testid="label-reason">
+              {' '}picked by default: {summary.defaultLabelReason}
+            </small>
+          )}
           <div className="schema-scroll">
           <table className="schema">
             <thead>

@@ -6,7 +6,7 @@
  * helper) serve the next load, already compiled and warm (see workers/clients.ts).
  */
 import { concatTables } from '../core/data/concat';
-import { defaultFeatures, defaultLabel } from '../core/data/encode';
+import { chooseLabel, defaultFeatures } from '../core/data/encode';
 import { checkFitsInMemory } from '../core/data/limits';
 import { readTable, sniffFormat } from '../core/data/read';
 import { chunkOrder, claim, claimsAvailable, createClaims, decodeClaimed, decodeTasks, mergeParts, planParts, readParquetMetadata, type DataTablePart } from '../core/data/parquet';
@@ -194,7 +194,7 @@ export function createDecodeService(cache: Promise<TableCache>, emit: (p: Decode
         }
         const table = concatTables(tables, label);
         emit({ name: label, phase: 'stats', loaded: 0, total: table.rows });
-        const lbl = defaultLabel(table);
+        const { name: lbl, reason: labelReason } = chooseLabel(table);
         const summary: Omit<DatasetSummary, 'id'> = {
           name: label,
           format: table.format,
@@ -203,6 +203,7 @@ export function createDecodeService(cache: Promise<TableCache>, emit: (p: Decode
           columns: cachedStats ?? tableStats(table),
           fingerprint: fingerprints.length === 1 ? fingerprints[0] : await sha256Hex(new TextEncoder().encode(fingerprints.join(','))),
           defaultLabel: lbl,
+          defaultLabelReason: labelReason,
           defaultFeatures: defaultFeatures(table, lbl),
           decodeMs: performance.now() - t0,
           cache: c.kind === 'none' ? null : { kind: c.kind, hit: cached === files.length },

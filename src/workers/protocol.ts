@@ -19,6 +19,8 @@ export interface DatasetSummary {
   /** sha256 of the file's bytes, hex. */
   fingerprint: string;
   defaultLabel: string;
+  /** Why the default label was picked (see chooseLabel in core/data/encode.ts). */
+  defaultLabelReason?: string;
   defaultFeatures: string[];
   decodeMs: number;
   /** Where the decoded table came from: the decode cache (hit) or a fresh decode. */

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Batcher } from './batcher';
-import { denseRows, encodeTable, HASH_BUCKETS, ONE_HOT_LIMIT, defaultLabel } from './encode';
+import { chooseLabel, denseRows, encodeTable, HASH_BUCKETS, ONE_HOT_LIMIT, defaultLabel } from './encode';
+import { readTable } from './read';
 import { Rng, iota } from './rng';
 import type { DataTable } from './table';
 
@@ -96,6 +98,49 @@ describe('encodeTable', () => {
 
   it('picks the label by name, most telling first', () => {
     expect(defaultLabel(t)).toBe('label');
+  });
+});
+
+describe('the default label on real files', () => {
+  /** Classes (non-missing) of a column and the largest one's share, counted with a Map of cell text. */
+  const classesOf = (rows: Record<string, unknown>[], col: string) => {
+    const counts = new Map<string, number>();
+    for (const r of rows) if (r[col] !== null && r[col] !== undefined && r[col] !== '') counts.set(String(r[col]), (counts.get(String(r[col])) ?? 0) + 1);
+    const total = [...counts.values()].reduce((a, b) => a + b, 0);
+    return { classes: counts.size, share: Math.max(...counts.values()) / total };
+  };
+
+  it('skips high-cardinality and one-value columns (movies Director, zipcodes county, airports country) and says why', () => {
+    const movies = readTable(readFileSync('node_modules/vega-datasets/data/movies.json'), 'movies.json');
+    const pick = chooseLabel(movies);
+    expect(pick.name).not.toBe('Director');
+    const rows = JSON.parse(readFileSync('node_modules/vega-datasets/data/movies.json', 'utf8')) as Record<string, unknown>[];
+    const { classes, share } = classesOf(rows, pick.name);
+    expect(classes).toBeGreaterThanOrEqual(2);
+    expect(classes).toBeLessThanOrEqual(50);
+    expect(share).toBeLessThan(0.9);
+    expect(pick.reason).toContain(`${classes} classes`);
+    // Every categorical column after it fails the rule.
+    const names = movies.columns.map((c) => c.name);
+    for (const later of names.slice(names.indexOf(pick.name) + 1)) {
+      const c = movies.columns.find((x) => x.name === later)!;
+      if (c.kind !== 'categorical') continue;
+      const k = classesOf(rows, later);
+      expect(k.classes < 2 || k.classes > 50 || k.share >= 0.9, later).toBe(true);
+    }
+
+    for (const file of ['zipcodes.csv', 'airports.csv']) {
+      const table = readTable(readFileSync(`node_modules/vega-datasets/data/${file}`), file);
+      const p = chooseLabel(table);
+      expect(['county', 'country', 'state', 'city', 'name', 'iata', 'zip_code']).not.toContain(p.name);
+      expect(table.columns.find((c) => c.name === p.name)!.kind).toBe('numeric');
+      expect(p.reason).toMatch(/regression/);
+    }
+  });
+
+  it('a conventionally named column wins, and penguins keeps Species', () => {
+    const penguins = readTable(readFileSync('node_modules/vega-datasets/data/penguins.json'), 'penguins.json');
+    expect(chooseLabel(penguins)).toEqual({ name: 'Species', reason: 'named like a label ("species")' });
   });
 });
 

@@ -51,17 +51,61 @@ export interface EncodedDataset {
   droppedMissingLabel: number;
 }
 
+/** Classes a default label may have, and the largest share one class may hold (else it teaches little). */
+export const LABEL_CLASSES = { min: 2, max: 50, maxShare: 0.9 } as const;
+
+/** Class counts of a categorical or boolean column (missing values left out), or null for other columns. */
+function classCounts(c: Column): number[] | null {
+  if (c.kind === 'categorical') {
+    const counts = new Array<number>(c.dictionary.length).fill(0);
+    for (let i = 0; i < c.codes.length; i++) if (c.codes[i] >= 0) counts[c.codes[i]]++;
+    return counts.filter((n) => n > 0);
+  }
+  if (c.type === 'bool') {
+    const counts = [0, 0];
+    for (let i = 0; i < c.values.length; i++) if (!c.valid || c.valid[i]) counts[c.values[i] ? 1 : 0]++;
+    return counts.filter((n) => n > 0);
+  }
+  return null;
+}
+
 /**
- * Picks a default label: a column named like a target (LABEL_NAMES, in that order of preference),
- * else the last categorical column, else the last column. Stated here and in the README.
+ * Picks a default label and says why (the data panel shows the reason):
+ * 1. a column named like a target (LABEL_NAMES, in that order of preference);
+ * 2. else the last categorical (or boolean) column with 2 to 50 classes whose largest class
+ *    holds less than 90 % of its rows (a column of hundreds of names, or one of a single
+ *    dominant value, makes a poor classification target);
+ * 3. else the last numeric column that is not constant (regression);
+ * 4. else the last column.
  */
-export function defaultLabel(table: DataTable): string {
+export function chooseLabel(table: DataTable): { name: string; reason: string } {
   for (const wanted of LABEL_NAMES) {
     const named = table.columns.find((c) => c.name.toLowerCase() === wanted);
-    if (named) return named.name;
+    if (named) return { name: named.name, reason: `named like a label ("${wanted}")` };
   }
-  const cats = table.columns.filter((c) => c.kind === 'categorical');
-  return (cats.length ? cats[cats.length - 1] : table.columns[table.columns.length - 1]).name;
+  for (let i = table.columns.length - 1; i >= 0; i--) {
+    const c = table.columns[i];
+    const counts = classCounts(c);
+    if (!counts) continue;
+    const total = counts.reduce((a, b) => a + b, 0);
+    if (counts.length >= LABEL_CLASSES.min && counts.length <= LABEL_CLASSES.max && Math.max(...counts) < LABEL_CLASSES.maxShare * total) {
+      return { name: c.name, reason: `the last categorical column with ${LABEL_CLASSES.min} to ${LABEL_CLASSES.max} classes, none above ${100 * LABEL_CLASSES.maxShare} % of rows (${counts.length} classes)` };
+    }
+  }
+  for (let i = table.columns.length - 1; i >= 0; i--) {
+    const c = table.columns[i];
+    if (c.kind !== 'numeric' || c.type === 'bool') continue;
+    const s = columnStats(c);
+    if (s.min !== null && s.max !== null && s.max > s.min) {
+      return { name: c.name, reason: `no categorical column with ${LABEL_CLASSES.min} to ${LABEL_CLASSES.max} balanced classes: the last numeric column, learnt by regression` };
+    }
+  }
+  return { name: table.columns[table.columns.length - 1].name, reason: 'no column fits a label well: the last column' };
+}
+
+/** The default label's name (see chooseLabel). */
+export function defaultLabel(table: DataTable): string {
+  return chooseLabel(table).name;
 }
 
 /** Column names taken as the label, most telling first. */
