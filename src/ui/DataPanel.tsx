@@ -6,7 +6,7 @@ import { LoadProgress } from './data/LoadProgress';
 import { QualityPanel } from './data/QualityPanel';
 import { NeighbourInspector } from './data/NeighbourInspector';
 import { useWorkbench } from './hooks';
-import { compact, count } from './format';
+import { count, statValue } from './format';
 
 /** Drop zone and file picker, the dataset summary, and the label and feature choice. */
 export function DataPanel() {
@@ -143,9 +143,9 @@ export function DataPanel() {
                   <td>{c.name}</td>
                   <td>{c.type}</td>
                   <td>{count(c.nulls)}</td>
-                  <td>{compact(c.min)}</td>
-                  <td>{compact(c.max)}</td>
-                  <td>{compact(c.mean)}</td>
+                  <td>{statValue(c.type, c.min)}</td>
+                  <td>{statValue(c.type, c.max)}</td>
+                  <td>{statValue(c.type, c.mean)}</td>
                   <td>{count(c.distinct)}</td>
                   <td>
                     <Histogram data={c.histogram} />

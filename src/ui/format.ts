@@ -45,3 +45,19 @@ export function factor(x: number | null): string {
   if (x === null || !Number.isFinite(x)) return '–';
   return `x${x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(2).replace(/0$/, '') : x.toFixed(2)}`;
 }
+
+/**
+ * A schema statistic (min, max, mean) in its column's terms: dates (days since 1970-01-01) as
+ * `YYYY-MM-DD`, timestamps (ms since the epoch, UTC) as `YYYY-MM-DD HH:MM:SS` (with `.mmm`
+ * when there are milliseconds), anything else through `compact`.
+ */
+export function statValue(type: string, v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  if (type !== 'date' && type !== 'timestamp') return compact(v);
+  const ms = type === 'date' ? Math.round(v) * 86_400_000 : Math.round(v);
+  if (Math.abs(ms) > 8.64e15) return compact(v);
+  const iso = new Date(ms).toISOString();
+  if (type === 'date') return iso.slice(0, 10);
+  const time = iso.endsWith('.000Z') ? iso.slice(11, 19) : iso.slice(11, 23);
+  return `${iso.slice(0, 10)} ${time}`;
+}
