@@ -99,6 +99,10 @@ test('loading flights-3m.parquet keeps the main thread free of long tasks', asyn
   // The same statistics as a single-threaded read would give (computed by the CLI's reader in Node).
   await expect(summary.locator('tr', { hasText: 'destination' })).toContainText('228');
   await expect(summary.locator('tr', { hasText: 'delay' })).toContainText('6.67'); // mean delay
+  // Timestamps read as date-times, not as millisecond counts ('978 G').
+  const dateRow = summary.locator('tr', { hasText: 'timestamp' });
+  await expect(dateRow).toContainText(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
+  await expect(dateRow).not.toContainText(' G');
   const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
   expect(longTasks.filter((d) => d > 100)).toEqual([]);
 });
