@@ -1,6 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { SHARE_MAX_STEPS, SHARE_VERSION, ShareLinkError, fromBase64Url, makePayload, toBase64Url, validatePayload } from '../core/share/link';
+import { SHARE_MAX_STEPS, SHARE_VERSION, ShareLinkError, fromBase64Url, isSafeUrl, makePayload, toBase64Url, validatePayload } from '../core/share/link';
 import { encodeRun, type StoredRun } from '../core/share/run-codec';
 import { Rng } from '../core/data/rng';
 import { DEFAULT_SETTINGS, makeRunConfig, type RunSettings } from '../core/train/run-config';
@@ -104,5 +104,30 @@ describe('share payloads', () => {
 
   it('has nothing to share without finished runs', () => {
     expect(() => makePayload([], dataset, null)).toThrow('no finished runs');
+  });
+});
+
+describe('dataset addresses in links', () => {
+  const base = 'https://workbench.example/app/';
+  it('refuses paths that a URL parser would take off the site (backslash, tab, newline, two slashes)', () => {
+    for (const bad of ['/\\evil.example/x', '/\\\\evil.example', '/\t/evil.example/x', '/\n/evil.example', '//evil.example/x', ' /x', 'javascript:alert(1)', 'data:text/plain,x', 'https:/\\evil.example', 'https:///x']) {
+      expect(isSafeUrl(bad), JSON.stringify(bad)).toBe(false);
+    }
+    for (const ok of ['/datasets/penguins.arrow', '/a/b?c=d#e', 'https://data.example/f.parquet', 'http://localhost:8080/x.csv']) expect(isSafeUrl(ok), ok).toBe(true);
+  });
+
+  it('every path it accepts stays on the page\'s origin, as Node\'s URL parser resolves it (seeded random addresses)', () => {
+    const rng = new Rng(17);
+    const alphabet = ['/', '\\', '\t', '\n', '\r', ' ', '.', ':', 'e', 'v', '%', '?', '#', '@', '\u0000', '\u007f', 'x'];
+    let accepted = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const len = 1 + rng.int(8);
+      let u = '/';
+      for (let j = 0; j < len; j++) u += alphabet[rng.int(alphabet.length)];
+      if (!isSafeUrl(u)) continue;
+      accepted++;
+      expect(new URL(u, base).origin, JSON.stringify(u)).toBe('https://workbench.example');
+    }
+    expect(accepted).toBeGreaterThan(100);
   });
 });

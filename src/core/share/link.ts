@@ -83,10 +83,20 @@ export function validatePayload(v: unknown): SharePayload {
   return { v: SHARE_VERSION, createdAt: v.createdAt, dataset, baselineKey: v.baselineKey, runs };
 }
 
-/** Relative paths and http(s) URLs only (never javascript: or data: addresses). */
-function isSafeUrl(url: string): boolean {
-  if (url.startsWith('/') && !url.startsWith('//')) return true;
-  return /^https?:\/\//i.test(url);
+/**
+ * Paths on this site and http(s) URLs only (never javascript: or data: addresses). A URL parser
+ * reads a backslash as a slash and drops tabs and newlines, so `/\\evil.example` or
+ * `/<tab>/evil.example` would leave the site: such characters (and any control or space
+ * character) are refused anywhere in the address, and a path must not start with two slashes.
+ */
+export function isSafeUrl(url: string): boolean {
+  for (let i = 0; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    if (c <= 0x20 || c === 0x7f || c === 0x5c /* backslash */) return false;
+  }
+  if (/\s/.test(url)) return false;
+  if (url.startsWith('/')) return !url.startsWith('//');
+  return /^https?:\/\/[^/]/i.test(url);
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
