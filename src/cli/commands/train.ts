@@ -298,7 +298,7 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
   const text = [
     `${summary.name}: ${prepared.trainRows} training rows, ${prepared.task.dim} features, label "${label}" (${prepared.task.task})`,
     `${config.model.type} · ${config.optimizer.name} lr ${config.optimizer.learningRate} · batch ${config.batchSize} · ${config.epochs} epoch(s) on ${ran.backend}${ran.adapter ? ` (${ran.adapter.vendor} ${ran.adapter.architecture})` : ''} · engine ${config.engine} · ${config.precision}${config.precision === 'fp16-mixed' ? ` (f16 ${ran.f16Path})` : ''}`,
-    `status ${result.status} · ${steps.length} steps · median ${Math.round(result.medianSamplesPerSec)} samples/s · data wait ${wait === null ? '-' : `${(100 * wait).toFixed(1)} %`}`,
+    `status ${result.status} · ${steps.length} steps · end-to-end ${result.samplesPerSec === undefined ? '-' : Math.round(result.samplesPerSec)} samples/s (all training samples over the run's wall time, set-up and validation included) · steady-state median ${Math.round(result.medianSamplesPerSec)} samples/s · data wait ${wait === null ? '-' : `${(100 * wait).toFixed(1)} %`}`,
     last ? `final: train loss ${last.trainLoss.toFixed(4)}, val loss ${last.valLoss?.toFixed(4) ?? '-'}${last.valAccuracy !== null ? `, val accuracy ${(100 * last.valAccuracy).toFixed(1)} %` : ''}` : 'no epoch finished',
     ...(result.lossScale !== undefined || result.skippedSteps !== undefined ? [`loss scale at the end ${result.lossScale ?? '-'} · ${result.skippedSteps ?? '-'} step(s) skipped on overflow`] : []),
     ...(targetLoss !== null ? [`time to loss ${targetLoss}: ${result.timeToTargetLoss === null ? 'not reached' : `${result.timeToTargetLoss.toFixed(2)} s`}`] : []),

@@ -125,7 +125,7 @@ export function decodeRun(v: unknown): StoredRun | null {
   if (!isConfig(v.config) || !(v.environment === null || isEnvironment(v.environment))) return null;
   if (!Array.isArray(v.steps) || !v.steps.every(isStep) || !Array.isArray(v.epochs) || !v.epochs.every(isEpoch)) return null;
   if (!isObj(v.summary) || !isStr(v.summary.status) || !isNumOrNull(v.summary.medianSamplesPerSec) || !isMeta(v.meta)) return null;
-  const { lossScale, skippedSteps, ...summary } = v.summary;
+  const { lossScale, skippedSteps, samplesPerSec, ...summary } = v.summary;
   return {
     ...v,
     config: v.config.engine === undefined ? { ...v.config, engine: 'tfjs' } : v.config,
@@ -135,6 +135,7 @@ export function decodeRun(v: unknown): StoredRun | null {
       medianSamplesPerSec: summary.medianSamplesPerSec ?? NaN,
       ...(isNum(lossScale) && Number.isFinite(lossScale) && lossScale > 0 ? { lossScale } : {}),
       ...(Number.isInteger(skippedSteps) && (skippedSteps as number) >= 0 ? { skippedSteps } : {}),
+      ...(isNum(samplesPerSec) && Number.isFinite(samplesPerSec) && samplesPerSec > 0 ? { samplesPerSec } : {}),
     },
   } as unknown as StoredRun;
 }

@@ -97,7 +97,17 @@ export type RunStatus = 'queued' | 'running' | 'paused' | 'done' | 'stopped' | '
 
 export interface RunSummary {
   status: Exclude<RunStatus, 'queued' | 'running' | 'paused'>;
+  /**
+   * Steady-state rate: the median over the read-back windows (about 10 steps each) of training
+   * samples per second; leaves out start-up, validation passes and stalls between windows.
+   */
   medianSamplesPerSec: number;
+  /**
+   * End-to-end rate: every training sample of the run divided by its whole wall time, engine
+   * set-up (shader compilation), validation passes and stalls included. What an outside clock
+   * sees; results rank and compute speed-ups by it.
+   */
+  samplesPerSec?: number;
   timeToTargetLoss: number | null;
   finalValMetric: number | null;
   error?: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configKey, configLabel, distinguishingLabels, groupResults, lossReached, sortRows, speedUp, stat, timeToTarget, type RunResultInput } from './results';
+import { configKey, configLabel, distinguishingLabels, groupResults, lossReached, runSamplesPerSec, runSteadySamplesPerSec, sortRows, speedUp, stat, timeToTarget, type RunResultInput } from './results';
 import { DEFAULT_SETTINGS, makeRunConfig } from './run-config';
 import type { Environment, StepRecord } from './record';
 
@@ -158,5 +158,18 @@ describe('groupResults', () => {
       expect(s.max).toBe(sorted[n - 1]);
     }
     expect(stat([null, NaN])).toEqual({ median: null, min: null, max: null, n: 0 });
+  });
+});
+
+describe('two throughputs under their own names', () => {
+  const steps = [1000, 3000, 2000].map((samplesPerSec, step) => ({ step, epoch: 0, time: step, loss: 1, samplesPerSec, dataWaitMs: 0, gpuMs: null, readbackMs: 0 }));
+  it('a finished run is ranked by its end-to-end rate; the steady-state median stays beside it', () => {
+    const summary = { status: 'done' as const, medianSamplesPerSec: 2000, samplesPerSec: 1500, timeToTargetLoss: null, finalValMetric: null };
+    expect(runSamplesPerSec({ summary, steps })).toBe(1500);
+    expect(runSteadySamplesPerSec({ summary, steps })).toBe(2000);
+  });
+  it('a run recorded without the end-to-end figure, or still running, falls back to the median', () => {
+    expect(runSamplesPerSec({ summary: { status: 'done', medianSamplesPerSec: 2000, timeToTargetLoss: null, finalValMetric: null }, steps })).toBe(2000);
+    expect(runSamplesPerSec({ summary: null, steps })).toBe(2000);
   });
 });

@@ -38,7 +38,10 @@ export interface ResultRow {
   config: RunConfig;
   runIds: string[];
   seeds: number[];
+  /** End-to-end samples/s (see runSamplesPerSec): ranks rows and gives the throughput speed-up. */
   samplesPerSec: Stat;
+  /** Steady-state samples/s (median over read-back windows). */
+  steadySamplesPerSec: Stat;
   /** Seconds to reach the target loss, over the runs that reached it. */
   timeToTarget: Stat;
   /** Mean training loss over the last steps, a measure of how far a run got. */
@@ -166,8 +169,19 @@ export function lossReached(steps: readonly StepRecord[], window = LOSS_WINDOW):
   return tail.reduce((a, s) => a + s.loss, 0) / tail.length;
 }
 
-/** Samples per second of a run: the trainer's median when finished, else the median so far. */
+/**
+ * Samples per second of a run, end to end (training samples over the run's whole wall time, see
+ * RunSummary.samplesPerSec) once it has finished; before that, and for runs recorded before the
+ * figure existed, the steady-state median.
+ */
 export function runSamplesPerSec(r: Pick<RunResultInput, 'summary' | 'steps'>): number | null {
+  const end = r.summary?.samplesPerSec;
+  if (end !== undefined && Number.isFinite(end)) return end;
+  return runSteadySamplesPerSec(r);
+}
+
+/** The steady-state rate: the median over read-back windows (the trainer's when finished, else so far). */
+export function runSteadySamplesPerSec(r: Pick<RunResultInput, 'summary' | 'steps'>): number | null {
   const v = r.summary ? r.summary.medianSamplesPerSec : median(r.steps.map((s) => s.samplesPerSec));
   return Number.isFinite(v) ? v : null;
 }
@@ -222,6 +236,7 @@ export function groupResults(runs: readonly RunResultInput[], targetLoss: number
       runIds: g.map((r) => r.id),
       seeds: g.map((r) => r.config.seed),
       samplesPerSec: stat(g.map(runSamplesPerSec)),
+      steadySamplesPerSec: stat(g.map(runSteadySamplesPerSec)),
       timeToTarget: stat(g.map((r) => timeToTarget(r.steps, targetLoss))),
       lossReached: stat(g.map((r) => lossReached(r.steps))),
       finalVal: stat(vals.map((v) => v.value)),

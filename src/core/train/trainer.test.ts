@@ -63,6 +63,28 @@ describe('train loop', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('reports the end-to-end rate an outside clock sees (within 5 %), validation passes and set-up included, beside the steady-state median', async () => {
+    const n = 600;
+    const rng = new Rng(21);
+    const x = Float32Array.from({ length: n * 8 }, () => rng.normal());
+    const y = Float32Array.from({ length: n }, (_, i) => x[8 * i] - x[8 * i + 1]);
+    const val = { x: x.slice(0, 400 * 8), y: y.slice(0, 400), rows: 400 };
+    const epochs = 3;
+    const config = makeRunConfig({ ...DEFAULT_SETTINGS, batchSize: 16, epochs, backend: 'cpu', model: { type: 'mlp', hidden: [32], activation: 'relu' } }, {
+      fingerprint: '', name: 'linear', rows: n, label: 'y', features: [], dedup: 'none', split: { train: 1, val: 0, test: 0, seed: 1 },
+    });
+    const t0 = performance.now();
+    const summary = await train(config, { task: 'regression', dim: 8, outputs: 1, val }, localSource(new Batcher({ x, dim: 8, y, rows: iota(n), batchSize: 16, epochs, seed: 1 }), 8, 16), tfjsEngine(() => createOptimizer({ name: 'adam', learningRate: 0.01 })), {
+      onSteps: () => undefined,
+      onEpoch: () => undefined,
+      shouldStop: () => false,
+      waitWhilePaused: async () => undefined,
+    });
+    const outside = (n * epochs) / ((performance.now() - t0) / 1000);
+    expect(Math.abs(summary.samplesPerSec! - outside) / outside).toBeLessThan(0.05);
+    expect(Number.isFinite(summary.medianSamplesPerSec)).toBe(true);
+  });
+
   it('stops between steps when asked and reports "stopped"', async () => {
     const n = 64;
     const x = new Float32Array(n);

@@ -74,6 +74,8 @@ export async function train(
   const readEvery = options.readEvery ?? 10;
   const flushMs = options.flushMs ?? 250;
   const gpuTimeEvery = Math.max(1, options.gpuTimeEvery ?? 10);
+  const wallStart = now();
+  let trainedSamples = 0;
   const engine = await makeEngine(config, task);
   const start = now();
   const allRates: number[] = [];
@@ -86,7 +88,7 @@ export async function train(
   let finalValMetric: number | null = null;
   let misclassified: RunSummary['misclassified'];
   let timeToTargetLoss: number | null = null;
-  const extras: Pick<RunSummary, 'lossScale' | 'skippedSteps'> = {};
+  const extras: Pick<RunSummary, 'lossScale' | 'skippedSteps' | 'samplesPerSec'> = {};
 
   // Steps whose losses are not yet read back, with what we know about them.
   let pending: { rec: Omit<StepRecord, 'loss' | 'samplesPerSec' | 'readbackMs' | 'gpuMs'>; samples: number }[] = [];
@@ -142,6 +144,7 @@ export async function train(
       await engine.step(batch, step > 0 && step % gpuTimeEvery === 0);
       source.recycle(batch);
       pending.push({ samples: size, rec: { step, epoch: batch.epoch, time: (t0 - start) / 1000, dataWaitMs } });
+      trainedSamples += size;
       step++;
       const budgetSpent = config.maxSteps != null && step >= config.maxSteps;
       // A run cut short by its step budget still ends with a validation pass (over a partial epoch).
@@ -168,6 +171,8 @@ export async function train(
     if (task.val && task.task === 'classification') misclassified = await engine.misclassified(task.val, MISCLASSIFIED_LIMIT);
     const mixed = await engine.mixedPrecision();
     if (mixed) Object.assign(extras, mixed);
+    const wall = (now() - wallStart) / 1000;
+    if (trainedSamples > 0 && wall > 0) extras.samplesPerSec = trainedSamples / wall;
   } finally {
     engine.dispose();
   }

@@ -10,7 +10,7 @@ import { NumberInput } from '../run/fields';
 const COLUMNS: { id: SortColumn; label: string; numeric: boolean }[] = [
   { id: 'config', label: 'Configuration', numeric: false },
   { id: 'runs', label: 'Runs', numeric: true },
-  { id: 'samplesPerSec', label: 'Samples/s (median, min–max)', numeric: true },
+  { id: 'samplesPerSec', label: 'Samples/s end-to-end (median, min–max)', numeric: true },
   { id: 'timeToTarget', label: 'Time to target', numeric: true },
   { id: 'finalVal', label: 'Final validation', numeric: true },
   { id: 'speedUp', label: 'Speed-up', numeric: true },
@@ -111,6 +111,10 @@ export function ResultsTable() {
                   <td className="num">
                     {rate(r.samplesPerSec.median)}
                     <span className="spread"> {spread(r.samplesPerSec.min, r.samplesPerSec.max, r.samplesPerSec.n, (v) => compact(v))}</span>
+                    <span className="spread steady" data-testid="steady-rate" title="steady state: the median over windows of about 10 steps, without start-up, validation passes and stalls">
+                      <br />
+                      steady {compact(r.steadySamplesPerSec.median)}
+                    </span>
                   </td>
                   <td className="num" title={view.targetLoss === null ? 'set a target loss' : `smoothed loss ≤ ${view.targetLoss}; ${r.timeToTarget.n} of ${r.runIds.length} runs reached it`}>
                     {view.targetLoss === null ? '–' : r.timeToTarget.median === null ? 'not reached' : seconds(r.timeToTarget.median)}
