@@ -4,7 +4,7 @@ import { SHARE_MAX_STEPS, SHARE_VERSION, ShareLinkError, fromBase64Url, isSafeUr
 import { encodeRun, type StoredRun } from '../core/share/run-codec';
 import { Rng } from '../core/data/rng';
 import { DEFAULT_SETTINGS, makeRunConfig, type RunSettings } from '../core/train/run-config';
-import { packPayload, unpackPayload } from './share-pack';
+import { nestsDeeperThan, packPayload, unpackPayload } from './share-pack';
 
 function stored(id: string, steps: number, seed = 1, more: Partial<RunSettings> = {}): StoredRun {
   const config = makeRunConfig({ ...DEFAULT_SETTINGS, seed, ...more }, { fingerprint: 'f'.repeat(64), name: 'penguins.arrow', rows: 333, label: 'species', features: ['bill_length_mm'], dedup: 'none', split: { train: 0.8, val: 0.1, test: 0.1, seed } });
@@ -129,5 +129,31 @@ describe('dataset addresses in links', () => {
       expect(new URL(u, base).origin, JSON.stringify(u)).toBe('https://workbench.example');
     }
     expect(accepted).toBeGreaterThan(100);
+  });
+});
+
+describe('hostile nesting', () => {
+  it('counts JSON nesting outside strings, as JSON.parse sees it', () => {
+    const enc = (s: string) => new TextEncoder().encode(s);
+    expect(nestsDeeperThan(enc('{"a":[1,{"b":[]}]}'), 4)).toBe(false);
+    expect(nestsDeeperThan(enc('{"a":[1,{"b":[[]]}]}'), 4)).toBe(true);
+    expect(nestsDeeperThan(enc(`{"a":"[[[[[[\\"[[[["}`), 1)).toBe(false);
+    // Against a reference depth from the parsed value, on seeded random nests.
+    const rng = new Rng(5);
+    const depthOf = (v: unknown): number => (v !== null && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v).map(depthOf)) : 0);
+    for (let i = 0; i < 200; i++) {
+      const build = (d: number): unknown => (d === 0 ? (rng.next() < 0.5 ? 'x[{"' : 1) : rng.next() < 0.5 ? [build(d - 1), 'y'] : { k: build(d - 1), s: ']}' });
+      const v = build(rng.int(12));
+      const depth = depthOf(v);
+      const text = enc(JSON.stringify(v));
+      expect(nestsDeeperThan(text, depth)).toBe(false);
+      if (depth > 0) expect(nestsDeeperThan(text, depth - 1)).toBe(true);
+    }
+  });
+
+  it('refuses a link whose data nests a million levels deep before parsing it', async () => {
+    const deep = `${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`;
+    const data = Buffer.from(deflateRawSync(Buffer.from(deep))).toString('base64url');
+    await expect(unpackPayload(data)).rejects.toThrow(new ShareLinkError('the link\'s data nests more than 32 levels deep'));
   });
 });

@@ -8,6 +8,30 @@ import { SHARE_MAX_CHARS, ShareLinkError, fromBase64Url, toBase64Url, validatePa
 /** Decompressed links larger than this are refused (a link is a few hundred kB at most). */
 const MAX_JSON_BYTES = 32 << 20;
 
+/** A share payload nests a few levels (payload, run, config, optimizer, schedule); far more is hostile. */
+const MAX_JSON_NESTING = 32;
+
+/**
+ * Whether JSON text nests arrays and objects deeper than `limit`: one pass over the bytes,
+ * skipping strings, before JSON.parse builds anything (a 26 KB link inflating to a ten-million-deep
+ * array took seconds and a gigabyte to parse).
+ */
+export function nestsDeeperThan(json: Uint8Array, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 async function pipe(bytes: Uint8Array, stream: CompressionStream | DecompressionStream, limit = Infinity): Promise<Uint8Array> {
   const reader = new Blob([bytes as BlobPart]).stream().pipeThrough(stream).getReader();
   const chunks: Uint8Array[] = [];
@@ -49,6 +73,7 @@ export async function unpackPayload(data: string): Promise<SharePayload> {
     if (e instanceof ShareLinkError) throw e;
     throw new ShareLinkError('the link is cut off or damaged (its data does not unpack)');
   }
+  if (nestsDeeperThan(json, MAX_JSON_NESTING)) throw new ShareLinkError(`the link's data nests more than ${MAX_JSON_NESTING} levels deep`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json));
