@@ -1,6 +1,7 @@
 import { tableFromIPC, Type, type Data, type DataType, type Table, type Vector } from 'apache-arrow';
 import { DataError, type CategoricalColumn, type Column, type DataTable, type NumericColumn } from './table';
 import { StringDictionary } from './dictionary';
+import { checkArrowIpc } from './arrow-ipc-check';
 
 /**
  * Reads an Arrow IPC file or stream into a DataTable. Numbers stay typed arrays (64-bit
@@ -12,6 +13,8 @@ export function readArrow(bytes: Uint8Array, fileName: string): DataTable {
   if (fileForm && (bytes.length < 12 || !startsWith(bytes.subarray(bytes.length - 6), 'ARROW1'))) {
     throw new DataError(`${fileName}: the Arrow file is truncated (it does not end with the ARROW1 marker after its footer)`);
   }
+  // apache-arrow trusts the lengths and offsets in the framing: check them against the bytes first.
+  checkArrowIpc(bytes, fileName, fileForm);
   let table;
   try {
     table = tableFromIPC(bytes);

@@ -1,0 +1,240 @@
+/**
+ * Checks an Arrow IPC file or stream's framing against the bytes that exist, before
+ * apache-arrow reads it: every message length, every footer block, every record batch's
+ * node and buffer lists and its row count. apache-arrow trusts these numbers: a huge negative
+ * metadata length or a footer block off by one byte made it loop forever, and a node count of
+ * 2^31 made it allocate without limit. Each problem becomes a DataError that says what is
+ * wrong, in the file's terms.
+ *
+ * Layout (Arrow columnar format, "IPC"): a stream is encapsulated messages, each
+ * [0xFFFFFFFF] [int32 metadata length] [Message flatbuffer] [body of Message.bodyLength bytes],
+ * ended by a zero length; a file is "ARROW1\0\0", a stream, the Footer flatbuffer, its int32
+ * length and "ARROW1". Only what the checks need of the flatbuffers is read here.
+ */
+import { DataError } from './table';
+
+/** Rows a record batch may declare (typed arrays and the trainer index rows with int32). */
+const MAX_ROWS = 2 ** 31 - 1;
+
+class Bad extends Error {}
+
+/** A body that runs past the end of the bytes: in a stream, the file was cut off. */
+class Cut extends Bad {
+  constructor(
+    readonly needs: number,
+    readonly left: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Bounds-checked little-endian reads of a flatbuffer living in bytes [start, end). */
+class Flat {
+  constructor(
+    private readonly view: DataView,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+
+  private at(pos: number, size: number): number {
+    if (pos < this.start || pos + size > this.end) throw new Bad('a flatbuffer offset points outside its message');
+    return pos;
+  }
+
+  u16 = (p: number) => this.view.getUint16(this.at(p, 2), true);
+  i32 = (p: number) => this.view.getInt32(this.at(p, 4), true);
+  u32 = (p: number) => this.view.getUint32(this.at(p, 4), true);
+  u8 = (p: number) => this.view.getUint8(this.at(p, 1));
+
+  /** An int64 as a number; one beyond 2^53 is refused (no real length or offset is that large). */
+  i64(p: number): number {
+    const lo = this.u32(p);
+    const hi = this.view.getInt32(this.at(p + 4, 4), true);
+    if (hi < -0x200000 || hi >= 0x200000) throw new Bad('a 64-bit length or offset is out of any real range');
+    return hi * 2 ** 32 + lo;
+  }
+
+  /** The root table's position. */
+  root(): number {
+    return this.start + this.u32(this.start);
+  }
+
+  /** Position of field `i` of the table at `t`, or null when absent. */
+  field(t: number, i: number): number | null {
+    const vt = t - this.i32(t);
+    const vtLength = this.u16(vt);
+    if (vtLength < 4 || vtLength % 2) throw new Bad('a flatbuffer vtable is malformed');
+    if (4 + 2 * i >= vtLength) return null;
+    const off = this.u16(vt + 4 + 2 * i);
+    return off === 0 ? null : t + off;
+  }
+
+  /** The table or vector an offset field at `p` points to. */
+  deref(p: number): number {
+    return p + this.u32(p);
+  }
+
+  /** Length and first element of the vector at `v`, checked to fit `elementSize` bytes per element. */
+  vector(v: number, elementSize: number): { length: number; first: number } {
+    const length = this.u32(v);
+    if (v + 4 + length * elementSize > this.end) throw new Bad(`a list of ${length} entries is longer than its message`);
+    return { length, first: v + 4 };
+  }
+}
+
+interface MessageInfo {
+  /** Bytes from the message's start to the end of its body. */
+  size: number;
+  headerType: number;
+}
+
+/** Where the checked numbers sit in the bytes (the tests damage them there). */
+export interface IpcLayout {
+  messages: { lengthAt: number; headerType: number; rowsAt: number | null; nodesAt: number | null; buffersAt: number | null }[];
+  /** Footer blocks (file form): the position of each block's int64 offset. */
+  blocks: number[];
+}
+
+const HEADER = { dictionaryBatch: 2, recordBatch: 3 } as const;
+
+/** Checks the encapsulated message at `pos` (metadata and body inside [pos, limit)); null at the end marker. */
+function checkMessage(view: DataView, pos: number, limit: number, index: number, layout?: IpcLayout): MessageInfo | null {
+  // Fewer bytes than a length (or a continuation marker alone) at the end: the stream ends
+  // there without its end-of-stream marker, as apache-arrow reads it too.
+  if (pos + 4 > limit) return null;
+  let at = pos;
+  let length = view.getInt32(at, true);
+  if (length === -1) {
+    if (at + 8 > limit) return null;
+    at += 4;
+    length = view.getInt32(at, true);
+  }
+  const lengthAt = at;
+  at += 4;
+  if (length === 0) return null;
+  if (length < 0 || at + length > limit) throw new Bad(`message ${index} declares ${length} bytes of metadata, but ${Math.max(0, limit - at)} bytes are left`);
+  const fb = new Flat(view, at, at + length);
+  const msg = fb.root();
+  const typeField = fb.field(msg, 1);
+  const headerType = typeField === null ? 0 : fb.u8(typeField);
+  const bodyField = fb.field(msg, 3);
+  const bodyLength = bodyField === null ? 0 : fb.i64(bodyField);
+  const bodyStart = at + length;
+  if (bodyLength < 0 || bodyStart + bodyLength > limit) {
+    const left = Math.max(0, limit - bodyStart);
+    throw new Cut(bodyLength, left, `message ${index} declares a body of ${bodyLength} bytes, but ${left} bytes are left`);
+  }
+  const entry = { lengthAt, headerType, rowsAt: null as number | null, nodesAt: null as number | null, buffersAt: null as number | null };
+  const headerField = fb.field(msg, 2);
+  if (headerField !== null && (headerType === HEADER.recordBatch || headerType === HEADER.dictionaryBatch)) {
+    let batch = fb.deref(headerField);
+    if (headerType === HEADER.dictionaryBatch) {
+      const data = fb.field(batch, 1);
+      batch = data === null ? -1 : fb.deref(data);
+    }
+    if (batch >= 0) {
+      if (layout) {
+        entry.rowsAt = fb.field(batch, 0);
+        const nodes = fb.field(batch, 1);
+        const buffers = fb.field(batch, 2);
+        entry.nodesAt = nodes === null ? null : fb.deref(nodes);
+        entry.buffersAt = buffers === null ? null : fb.deref(buffers);
+      }
+      checkRecordBatch(fb, batch, bodyLength, index);
+    }
+  }
+  layout?.messages.push(entry);
+  return { size: bodyStart + bodyLength - pos, headerType };
+}
+
+/** A record batch's row count, node list and buffer list against its message and body. */
+function checkRecordBatch(fb: Flat, batch: number, bodyLength: number, index: number): void {
+  const lengthField = fb.field(batch, 0);
+  const rows = lengthField === null ? 0 : fb.i64(lengthField);
+  if (rows < 0 || rows > MAX_ROWS) throw new Bad(`record batch in message ${index} declares ${rows} rows (at most ${MAX_ROWS} can be read)`);
+  const nodesField = fb.field(batch, 1);
+  if (nodesField !== null) {
+    const nodes = fb.vector(fb.deref(nodesField), 16);
+    for (let i = 0; i < nodes.length; i++) {
+      const n = fb.i64(nodes.first + 16 * i);
+      const nulls = fb.i64(nodes.first + 16 * i + 8);
+      if (n < 0 || n > MAX_ROWS || nulls < 0 || nulls > n) throw new Bad(`record batch in message ${index}: column node ${i} declares ${n} values with ${nulls} missing`);
+    }
+  }
+  const buffersField = fb.field(batch, 2);
+  if (buffersField !== null) {
+    const buffers = fb.vector(fb.deref(buffersField), 16);
+    for (let i = 0; i < buffers.length; i++) {
+      const offset = fb.i64(buffers.first + 16 * i);
+      const length = fb.i64(buffers.first + 16 * i + 8);
+      if (offset < 0 || length < 0 || offset + length > bodyLength) {
+        throw new Bad(`record batch in message ${index}: buffer ${i} (${length} bytes at ${offset}) lies outside its ${bodyLength}-byte body`);
+      }
+    }
+  }
+}
+
+/** Walks a stream of messages in [start, limit); returns where the end marker (or the bytes) ended. */
+function checkStream(view: DataView, start: number, limit: number, layout?: IpcLayout): void {
+  let pos = start;
+  for (let index = 1; pos < limit; index++) {
+    const m = checkMessage(view, pos, limit, index, layout);
+    if (m === null) return;
+    pos += m.size;
+  }
+}
+
+/** Footer blocks: each must point at a message that lies, whole, before the footer. */
+function checkFile(view: DataView, size: number, layout?: IpcLayout): void {
+  const footerLength = view.getInt32(size - 10, true);
+  const footerEnd = size - 10;
+  if (footerLength <= 0 || footerLength > footerEnd - 8) throw new Bad(`the footer declares ${footerLength} bytes, but the file holds ${Math.max(0, footerEnd - 8)} before it`);
+  const footerStart = footerEnd - footerLength;
+  const fb = new Flat(view, footerStart, footerEnd);
+  const footer = fb.root();
+  for (const [fieldIndex, what] of [[2, 'dictionary'], [3, 'record batch']] as const) {
+    const f = fb.field(footer, fieldIndex);
+    if (f === null) continue;
+    const blocks = fb.vector(fb.deref(f), 24);
+    for (let i = 0; i < blocks.length; i++) {
+      const at = blocks.first + 24 * i;
+      layout?.blocks.push(at);
+      const offset = fb.i64(at);
+      const metaLength = fb.i32(at + 8);
+      const bodyLength = fb.i64(at + 16);
+      const where = `footer ${what} block ${i}`;
+      if (offset < 8 || metaLength <= 0 || bodyLength < 0 || offset + metaLength + bodyLength > footerStart) {
+        throw new Bad(`${where} (${metaLength} + ${bodyLength} bytes at ${offset}) lies outside the file's ${footerStart} bytes of messages`);
+      }
+      let m: MessageInfo | null;
+      try {
+        m = checkMessage(view, offset, footerStart, i + 1);
+      } catch (e) {
+        if (e instanceof Bad) throw new Bad(`${where} at byte ${offset} does not start a readable message (${e.message})`);
+        throw e;
+      }
+      if (m === null || m.size > metaLength + bodyLength) throw new Bad(`${where} at byte ${offset} does not start a message of its declared size`);
+    }
+  }
+}
+
+/**
+ * Throws a DataError naming the file when its Arrow IPC framing does not fit its bytes; with
+ * `layout`, also records where the checked numbers sit.
+ */
+export function checkArrowIpc(bytes: Uint8Array, fileName: string, fileForm: boolean, layout?: IpcLayout): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  try {
+    if (fileForm) {
+      checkFile(view, bytes.length, layout);
+      checkStream(view, 8, bytes.length - 10 - Math.max(0, view.getInt32(bytes.length - 10, true)), layout);
+    } else checkStream(view, 0, bytes.length, layout);
+  } catch (e) {
+    if (e instanceof Cut && !fileForm && e.needs > 0) {
+      throw new DataError(`${fileName}: the Arrow stream is cut off in the middle of a record batch (its body needs ${e.needs} bytes, ${e.left} are there): the file is truncated`);
+    }
+    if (e instanceof Bad) throw new DataError(`${fileName}: not a readable Arrow IPC ${fileForm ? 'file' : 'stream'}: ${e.message}`);
+    throw e;
+  }
+}
