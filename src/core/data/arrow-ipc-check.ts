@@ -118,6 +118,9 @@ function checkMessage(view: DataView, pos: number, limit: number, index: number,
   const msg = fb.root();
   const typeField = fb.field(msg, 1);
   const headerType = typeField === null ? 0 : fb.u8(typeField);
+  // Schema, dictionary batch and record batch are the messages of an IPC file or stream; with
+  // any other header type apache-arrow can loop without advancing.
+  if (headerType < 1 || headerType > 3) throw new Bad(`message ${index} has header type ${headerType}, which is none of schema, dictionary batch or record batch`);
   const bodyField = fb.field(msg, 3);
   const bodyLength = bodyField === null ? 0 : fb.i64(bodyField);
   const bodyStart = at + length;
@@ -127,6 +130,7 @@ function checkMessage(view: DataView, pos: number, limit: number, index: number,
   }
   const entry = { lengthAt, headerType, rowsAt: null as number | null, nodesAt: null as number | null, buffersAt: null as number | null };
   const headerField = fb.field(msg, 2);
+  if (headerField !== null && headerType === 1) checkSchema(fb, fb.deref(headerField));
   if (headerField !== null && (headerType === HEADER.recordBatch || headerType === HEADER.dictionaryBatch)) {
     let batch = fb.deref(headerField);
     if (headerType === HEADER.dictionaryBatch) {
@@ -146,6 +150,33 @@ function checkMessage(view: DataView, pos: number, limit: number, index: number,
   }
   layout?.messages.push(entry);
   return { size: bodyStart + bodyLength - pos, headerType };
+}
+
+/** Offset vectors a table may hold (fields, children, custom metadata): each checked to fit. */
+function checkOffsetVector(fb: Flat, table: number, fieldIndex: number): { length: number; first: number } | null {
+  const f = fb.field(table, fieldIndex);
+  return f === null ? null : fb.vector(fb.deref(f), 4);
+}
+
+/**
+ * A schema's fields, their children and custom metadata, to any depth (at most 64): every list
+ * fits its message. apache-arrow walks them without looking, and a damaged count made it
+ * build millions of fields.
+ */
+function checkSchema(fb: Flat, schema: number): void {
+  checkOffsetVector(fb, schema, 2);
+  const stack: [number, number][] = [];
+  const fields = checkOffsetVector(fb, schema, 1);
+  for (let i = 0; fields && i < fields.length; i++) stack.push([fb.deref(fields.first + 4 * i), 1]);
+  let seen = 0;
+  while (stack.length) {
+    const [field, depth] = stack.pop()!;
+    if (depth > 64) throw new Bad('the schema nests fields more than 64 levels deep');
+    if (++seen > 100_000) throw new Bad('the schema declares more than 100,000 fields');
+    checkOffsetVector(fb, field, 6);
+    const children = checkOffsetVector(fb, field, 5);
+    for (let i = 0; children && i < children.length; i++) stack.push([fb.deref(children.first + 4 * i), depth + 1]);
+  }
 }
 
 /** A record batch's row count, node list and buffer list against its message and body. */
@@ -193,6 +224,8 @@ function checkFile(view: DataView, size: number, layout?: IpcLayout): void {
   const footerStart = footerEnd - footerLength;
   const fb = new Flat(view, footerStart, footerEnd);
   const footer = fb.root();
+  const schema = fb.field(footer, 1);
+  if (schema !== null) checkSchema(fb, fb.deref(schema));
   for (const [fieldIndex, what] of [[2, 'dictionary'], [3, 'record batch']] as const) {
     const f = fb.field(footer, fieldIndex);
     if (f === null) continue;
@@ -215,6 +248,8 @@ function checkFile(view: DataView, size: number, layout?: IpcLayout): void {
         throw e;
       }
       if (m === null || m.size > metaLength + bodyLength) throw new Bad(`${where} at byte ${offset} does not start a message of its declared size`);
+      const expected = fieldIndex === 2 ? HEADER.dictionaryBatch : HEADER.recordBatch;
+      if (m.headerType !== expected) throw new Bad(`${where} at byte ${offset} holds a message of header type ${m.headerType}, not a ${what}`);
     }
   }
 }

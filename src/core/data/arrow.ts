@@ -15,13 +15,12 @@ export function readArrow(bytes: Uint8Array, fileName: string): DataTable {
   }
   // apache-arrow trusts the lengths and offsets in the framing: check them against the bytes first.
   checkArrowIpc(bytes, fileName, fileForm);
-  let table;
   try {
-    table = tableFromIPC(bytes);
+    return readArrowTable(tableFromIPC(bytes), fileName);
   } catch (e) {
+    if (e instanceof DataError) throw e;
     throw arrowError(e, fileName, fileForm);
   }
-  return readArrowTable(table, fileName);
 }
 
 /** Converts an apache-arrow Table (for example one record batch) into a DataTable. */
@@ -35,12 +34,22 @@ export function readArrowTable(table: Table, fileName: string): DataTable {
   return { name: fileName, format: 'arrow', rows, columns };
 }
 
-/** Turns apache-arrow's error into a DataError that says what is wrong with the file. */
+/**
+ * Turns apache-arrow's error into a DataError that says what is wrong with the file, in the
+ * file's terms: apache-arrow's own text (a property of null, a typed array's alignment, a
+ * BigInt conversion) never reaches the user.
+ */
 export function arrowError(e: unknown, fileName: string, fileForm: boolean): DataError {
-  const message = (e as Error).message;
+  const message = e instanceof Error ? e.message : String(e);
+  const what = `not a readable Arrow IPC ${fileForm ? 'file' : 'stream'}`;
   const short = /Expected to read (\d+) bytes for message body, but only read (\d+)/.exec(message);
   if (short) return new DataError(`${fileName}: the Arrow stream is cut off in the middle of a record batch (its body needs ${short[1]} bytes, ${short[2]} are there): the file is truncated`);
-  return new DataError(`${fileName}: not a readable Arrow IPC ${fileForm ? 'file' : 'stream'} (${message})`);
+  if (/multiple of \d|out of bounds|Invalid typed array length|Array buffer allocation|offset/i.test(message)) {
+    return new DataError(`${fileName}: ${what}: a column's buffer lies outside the file or out of place (the file is damaged)`);
+  }
+  if (/safe to convert|BigInt/i.test(message)) return new DataError(`${fileName}: ${what}: a 64-bit value is too large to read as a number`);
+  if (/Unrecognized|unknown|not supported|Unsupported/i.test(message)) return new DataError(`${fileName}: ${what}: it uses a type or version this reader does not know`);
+  return new DataError(`${fileName}: ${what}: its metadata is damaged (a required part is missing or malformed)`);
 }
 
 function startsWith(bytes: Uint8Array, text: string): boolean {
