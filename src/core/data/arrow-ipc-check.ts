@@ -179,18 +179,26 @@ function checkSchema(fb: Flat, schema: number): void {
   }
 }
 
+/**
+ * Rows (or values of a column node) a body of `bodyLength` bytes can hold: a value takes at
+ * least one bit (booleans, validity bits), so more than 8 per body byte would be a batch of
+ * nothing but missing values, which the reader would still allocate arrays for.
+ */
+const rowsFor = (bodyLength: number) => Math.min(MAX_ROWS, Math.max(1024, 8 * bodyLength));
+
 /** A record batch's row count, node list and buffer list against its message and body. */
 function checkRecordBatch(fb: Flat, batch: number, bodyLength: number, index: number): void {
   const lengthField = fb.field(batch, 0);
   const rows = lengthField === null ? 0 : fb.i64(lengthField);
   if (rows < 0 || rows > MAX_ROWS) throw new Bad(`record batch in message ${index} declares ${rows} rows (at most ${MAX_ROWS} can be read)`);
+  if (rows > rowsFor(bodyLength)) throw new Bad(`record batch in message ${index} declares ${rows} rows, more than its ${bodyLength}-byte body can hold`);
   const nodesField = fb.field(batch, 1);
   if (nodesField !== null) {
     const nodes = fb.vector(fb.deref(nodesField), 16);
     for (let i = 0; i < nodes.length; i++) {
       const n = fb.i64(nodes.first + 16 * i);
       const nulls = fb.i64(nodes.first + 16 * i + 8);
-      if (n < 0 || n > MAX_ROWS || nulls < 0 || nulls > n) throw new Bad(`record batch in message ${index}: column node ${i} declares ${n} values with ${nulls} missing`);
+      if (n < 0 || n > rowsFor(bodyLength) || nulls < 0 || nulls > n) throw new Bad(`record batch in message ${index}: column node ${i} declares ${n} values with ${nulls} missing, which its ${bodyLength}-byte body cannot hold`);
     }
   }
   const buffersField = fb.field(batch, 2);

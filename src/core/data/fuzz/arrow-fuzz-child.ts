@@ -84,4 +84,5 @@ for (let i = 0; i < cases; i++) {
     message = (e as Error).message;
   }
   process.stdout.write(`${JSON.stringify({ i, outcome, message })}\n`);
+  if (process.env.FUZZ_HEAP && i % Number(process.env.FUZZ_HEAP) === 0) process.stderr.write(`${i} ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB\n`);
 }
