@@ -192,26 +192,25 @@ function checkRecordBatch(fb: Flat, batch: number, bodyLength: number, index: nu
   const rows = lengthField === null ? 0 : fb.i64(lengthField);
   if (rows < 0 || rows > MAX_ROWS) throw new Bad(`record batch in message ${index} declares ${rows} rows (at most ${MAX_ROWS} can be read)`);
   if (rows > rowsFor(bodyLength)) throw new Bad(`record batch in message ${index} declares ${rows} rows, more than its ${bodyLength}-byte body can hold`);
-  const nodesField = fb.field(batch, 1);
-  if (nodesField !== null) {
-    const nodes = fb.vector(fb.deref(nodesField), 16);
-    for (let i = 0; i < nodes.length; i++) {
-      const n = fb.i64(nodes.first + 16 * i);
-      const nulls = fb.i64(nodes.first + 16 * i + 8);
-      if (n < 0 || n > rowsFor(bodyLength) || nulls < 0 || nulls > n) throw new Bad(`record batch in message ${index}: column node ${i} declares ${n} values with ${nulls} missing, which its ${bodyLength}-byte body cannot hold`);
+  pairsOf(fb, batch, 1).forEach(([n, nulls], i) => {
+    if (n < 0 || n > rowsFor(bodyLength) || nulls < 0 || nulls > n) throw new Bad(`record batch in message ${index}: column node ${i} declares ${n} values with ${nulls} missing, which its ${bodyLength}-byte body cannot hold`);
+  });
+  pairsOf(fb, batch, 2).forEach(([offset, length], i) => {
+    if (offset < 0 || length < 0 || offset + length > bodyLength) {
+      throw new Bad(`record batch in message ${index}: buffer ${i} (${length} bytes at ${offset}) lies outside its ${bodyLength}-byte body`);
     }
-  }
-  const buffersField = fb.field(batch, 2);
-  if (buffersField !== null) {
-    const buffers = fb.vector(fb.deref(buffersField), 16);
-    for (let i = 0; i < buffers.length; i++) {
-      const offset = fb.i64(buffers.first + 16 * i);
-      const length = fb.i64(buffers.first + 16 * i + 8);
-      if (offset < 0 || length < 0 || offset + length > bodyLength) {
-        throw new Bad(`record batch in message ${index}: buffer ${i} (${length} bytes at ${offset}) lies outside its ${bodyLength}-byte body`);
-      }
-    }
-  }
+  });
+}
+
+/**
+ * A vector of 16-byte structs of two int64 (a record batch's FieldNode {length, null_count} and
+ * Buffer {offset, length} lists) as number pairs; empty when the field is absent.
+ */
+function pairsOf(fb: Flat, table: number, fieldIndex: number): [number, number][] {
+  const f = fb.field(table, fieldIndex);
+  if (f === null) return [];
+  const v = fb.vector(fb.deref(f), 16);
+  return Array.from({ length: v.length }, (_, i) => [fb.i64(v.first + 16 * i), fb.i64(v.first + 16 * i + 8)]);
 }
 
 /** Walks a stream of messages in [start, limit); returns where the end marker (or the bytes) ended. */
