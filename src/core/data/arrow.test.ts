@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  Bool, DateDay, Dictionary, Float32, Float64, Int16, Int32, Int64, Int8, Table, TimestampMillisecond, Uint32, Utf8,
-  makeVector, tableToIPC, vectorFromArray, type DataType, type Vector,
+  Bool, DateDay, DateMillisecond, Dictionary, Float32, Float64, Int16, Int32, Int64, Int8, Table, TimestampMicrosecond,
+  TimestampMillisecond, TimestampNanosecond, TimestampSecond, Uint32, Utf8, makeData, makeVector, tableToIPC, vectorFromArray, type DataType, type Vector,
 } from 'apache-arrow';
 import { readArrow } from './arrow';
 import { readTable } from './read';
@@ -129,5 +129,50 @@ describe('readTable errors', () => {
     }
     // Only the end-of-stream marker missing: every batch is whole, so every row is there.
     expect(readTable(stream.subarray(0, stream.length - 4), 'no-eos.arrows').rows).toBe(3000);
+  });
+});
+
+describe('64-bit timestamps and dates', () => {
+  // Values around and beyond 2^53 (valid int64s that apache-arrow's getters refuse), negative ones, and nulls.
+  const raw = [0n, 1n, -1n, 2n ** 53n + 1n, -(2n ** 53n) - 3n, 2n ** 62n + 12_345n, -(2n ** 63n), 2n ** 63n - 1n, 1_700_000_000_123n, -86_400_001n];
+  const nulls = new Set([2, 8]);
+  const bitmap = Uint8Array.from([0, 1].map((b) => raw.slice(b * 8, b * 8 + 8).reduce((m, _, k) => (nulls.has(b * 8 + k) ? m : m | (1 << k)), 0)));
+  /** A column built straight from its buffers (not through apache-arrow's value conversion). */
+  const column = (type: DataType) =>
+    makeVector(makeData({ type: type as never, length: raw.length, nullCount: nulls.size, nullBitmap: bitmap, data: BigInt64Array.from(raw) as never }));
+  /** The reference: each BigInt as the nearest double, scaled to milliseconds, computed from the BigInts alone. */
+  const expected = (toMs: (x: number) => number) => raw.map((b, i) => (nulls.has(i) ? null : toMs(Number(b))));
+  const units: [string, DataType, (x: number) => number][] = [
+    ['s', new TimestampSecond(), (x) => x * 1000],
+    ['ms', new TimestampMillisecond(), (x) => x],
+    ['us', new TimestampMicrosecond(), (x) => x / 1e3],
+    ['ns', new TimestampNanosecond(), (x) => x / 1e6],
+    ['date64', new DateMillisecond(), (x) => Math.floor(x / 86_400_000)],
+  ];
+
+  it('reads every timestamp unit and date64 from the raw int64 words, beyond 2^53 and negative, with nulls', () => {
+    const table = new Table(Object.fromEntries(units.map(([name, type]) => [name, column(type)])));
+    // apache-arrow itself cannot read these as numbers: that is what this reader avoids.
+    expect(() => table.getChild('ms')!.get(3)).toThrow();
+    for (const form of ['file', 'stream'] as const) {
+      const out = readArrow(tableToIPC(table, form), `big.${form}`);
+      for (const [name, , toMs] of units) {
+        const col = out.columns.find((c) => c.name === name)!;
+        expect(col.type, name).toBe(name === 'date64' ? 'date' : 'timestamp');
+        expect(Array.from({ length: raw.length }, (_, i) => cell(col, i)), `${form} ${name}`).toEqual(expected(toMs));
+      }
+    }
+  });
+
+  it('reads date32 days, negative ones and nulls, and a sliced timestamp column', () => {
+    const days = [0, -1, 19_000, null, -719_162, 2_932_896];
+    const t = new Table({
+      d: vectorFromArray(days.map((d) => (d === null ? null : new Date(d * 86_400_000))), new DateDay()),
+      ts: column(new TimestampMicrosecond()).slice(3, 9),
+    });
+    const out = readArrow(tableToIPC(t, 'file'), 'days.arrow');
+    expect(out.columns[0].type).toBe('date');
+    expect(Array.from({ length: 6 }, (_, i) => cell(out.columns[0], i))).toEqual(days);
+    expect(Array.from({ length: 6 }, (_, i) => cell(out.columns[1], i))).toEqual(expected((x) => x / 1e3).slice(3, 9));
   });
 });

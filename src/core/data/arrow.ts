@@ -86,6 +86,36 @@ function gather<A extends Float64Array | Int32Array | Float32Array | Uint8Array>
   return out;
 }
 
+/**
+ * Timestamps and 64-bit dates are read from their raw int64 words, never through
+ * apache-arrow's getters (those convert through BigInt and throw above 2^53). A value becomes
+ * the nearest double to the int64, then is scaled to milliseconds; beyond 2^53 that loses the
+ * low digits instead of failing, as the Parquet reader does for INT64 timestamps (`scaled64`).
+ * Indexed by TimeUnit: SECOND, MILLISECOND, MICROSECOND, NANOSECOND.
+ */
+const TO_MS = [
+  { mul: 1000, div: 1 },
+  { mul: 1, div: 1 },
+  { mul: 1, div: 1e3 },
+  { mul: 1, div: 1e6 },
+] as const;
+
+/**
+ * Each chunk's int64 values as the nearest doubles, through `map`: the high word times 2^32 is
+ * exact, so adding the unsigned low word rounds once (to the same double as Number(bigint)).
+ */
+function gatherInt64(vector: Vector, rows: number, map: (x: number) => number): Float64Array {
+  const out = new Float64Array(rows);
+  let at = 0;
+  for (const chunk of vector.data) {
+    const v = chunk.values as ArrayBufferView;
+    const w = new Int32Array(v.buffer, v.byteOffset, chunk.length * 2);
+    for (let i = 0; i < chunk.length; i++) out[at + i] = map(w[2 * i + 1] * 4294967296 + (w[2 * i] >>> 0));
+    at += chunk.length;
+  }
+  return out;
+}
+
 function convertVector(vector: Vector, name: string, rows: number, fileName: string): Column {
   const type: DataType = vector.type;
   const valid = validity(vector, rows);
@@ -113,10 +143,16 @@ function convertVector(vector: Vector, name: string, rows: number, fileName: str
     }
     case Type.Bool:
       return numeric(name, 'bool', fromGet(vector, rows, new Uint8Array(rows)), valid);
-    case Type.Date:
-      return numeric(name, 'date', fromGet(vector, rows, new Float64Array(rows), (ms) => Math.floor(ms / 86_400_000)), valid);
-    case Type.Timestamp:
-      return numeric(name, 'timestamp', fromGet(vector, rows, new Float64Array(rows)), valid);
+    case Type.Date: {
+      // DateUnit.DAY (0): int32 days as they are; DateUnit.MILLISECOND (1): int64 milliseconds to days.
+      if ((type as unknown as { unit: number }).unit === 0) return numeric(name, 'date', gather(new Float64Array(rows), vector, (v, i) => v[i] as number), valid);
+      return numeric(name, 'date', gatherInt64(vector, rows, (ms) => Math.floor(ms / 86_400_000)), valid);
+    }
+    case Type.Timestamp: {
+      const unit = (type as unknown as { unit: number }).unit;
+      const { mul, div } = TO_MS[unit] ?? TO_MS[1];
+      return numeric(name, 'timestamp', gatherInt64(vector, rows, (x) => (x * mul) / div), valid);
+    }
     case Type.Utf8:
     case Type.LargeUtf8:
       return categoricalFromStrings(name, vector, rows);
