@@ -1,6 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SETTINGS, makeRunConfig, validateSettings } from '../core/train/run-config';
-import { settingsOf } from './share-actions';
+import { Rng } from '../core/data/rng';
+import { datasetAddress, runSharedHere, settingsOf } from './share-actions';
+import { store } from './store';
+
+const loaded: string[] = [];
+vi.mock('./data-actions', () => ({ loadUrl: async (url: string) => void loaded.push(url) }));
 
 const data = { fingerprint: 'f', name: 'd.arrow', rows: 10, label: 'y', features: ['x'], dedup: 'exact' as const, split: { train: 0.8, val: 0.1, test: 0.1, seed: 3 } };
 
@@ -12,5 +17,81 @@ describe('Run these here', () => {
     expect(makeRunConfig(s, data)).toEqual(config);
     const { engine: _engine, ...old } = makeRunConfig({ ...DEFAULT_SETTINGS }, data);
     expect(settingsOf({ config: old as typeof config, budgetSec: null })).toMatchObject({ engine: 'tfjs', precision: 'fp32' });
+  });
+});
+
+describe('the dataset address of a link (issue 12)', () => {
+  const page = 'https://workbench.example';
+
+  it('follows only what resolves to the page\'s origin; https elsewhere needs consent; tricks are refused', () => {
+    for (const trick of ['/\\evil.example/x', '/\\\\evil.example', '/\t/evil.example/x', '//evil.example/x', '/\n/evil.example', 'javascript:alert(1)', 'data:text/plain,x', 'https:/\\evil.example']) {
+      expect(datasetAddress(trick, page).kind, JSON.stringify(trick)).toBe('refused');
+      // What a URL parser would make of them: another host (so the text alone must never decide).
+      if (trick.startsWith('/') && trick !== '/\n/evil.example') expect(new URL(trick, page).origin).not.toBe(page);
+    }
+    expect(datasetAddress('/datasets/penguins.arrow', page)).toEqual({ kind: 'same-origin', href: 'https://workbench.example/datasets/penguins.arrow' });
+    expect(datasetAddress('https://workbench.example/a.csv', page)).toEqual({ kind: 'same-origin', href: 'https://workbench.example/a.csv' });
+    expect(datasetAddress('https://data.example/f.parquet', page)).toEqual({ kind: 'other-origin', href: 'https://data.example/f.parquet', origin: 'https://data.example' });
+    expect(datasetAddress('http://data.example/f.parquet', page)).toEqual({ kind: 'refused', why: 'it leads to http://data.example, another site, over plain http' });
+    expect(datasetAddress('http://localhost:5173/x.csv', 'http://localhost:5173')).toEqual({ kind: 'same-origin', href: 'http://localhost:5173/x.csv' });
+  });
+
+  it('agrees with Node\'s URL parser on seeded random addresses: same-origin means the parsed origin is the page\'s', () => {
+    const rng = new Rng(12);
+    const alphabet = ['/', '\\', '\t', '\n', ' ', '.', ':', '@', '%', '?', '#', 'e', 'v', 'https:', 'http:', '//', 'workbench.example', 'evil.example'];
+    const kinds = new Set<string>();
+    for (let i = 0; i < 20_000; i++) {
+      let u = rng.next() < 0.7 ? '/' : '';
+      for (let j = 1 + rng.int(6); j > 0; j--) u += alphabet[rng.int(alphabet.length)];
+      const a = datasetAddress(u, page);
+      kinds.add(a.kind);
+      if (a.kind === 'refused') continue;
+      const parsed = new URL(u, page);
+      expect(parsed.href, JSON.stringify(u)).toBe(a.href);
+      if (a.kind === 'same-origin') expect(parsed.origin, JSON.stringify(u)).toBe(page);
+      else expect([parsed.protocol, parsed.origin !== page, /^https:\/\//i.test(u)], JSON.stringify(u)).toEqual(['https:', true, true]);
+    }
+    expect([...kinds].sort()).toEqual(['other-origin', 'refused', 'same-origin']);
+  });
+
+  describe('runSharedHere', () => {
+    const open = (url: string) => store.setState({
+      shared: { error: null, dataset: { name: 'p.arrow', rows: 3, fingerprint: 'a'.repeat(64), url }, runIds: [], createdAt: 1, origins: [], rerun: null },
+    });
+    beforeEach(() => {
+      loaded.length = 0;
+      vi.stubGlobal('location', { origin: 'https://workbench.example' });
+    });
+    afterEach(() => vi.unstubAllGlobals());
+
+    it('loads a path on this site without asking, from the resolved address', async () => {
+      open('/datasets/p.arrow');
+      const ask = vi.fn(() => true);
+      await runSharedHere(ask);
+      expect(loaded).toEqual(['https://workbench.example/datasets/p.arrow']);
+      expect(ask).not.toHaveBeenCalled();
+    });
+
+    it('never follows an address that resolves to another host, and says so', async () => {
+      for (const url of ['/\\evil.example/x', '/\\\\evil.example', '/\t/evil.example/x', '//evil.example/x']) {
+        open(url);
+        const ask = vi.fn(() => true);
+        await runSharedHere(ask);
+        expect(ask).not.toHaveBeenCalled();
+        expect(store.getState().shared?.rerun).toMatch(/^The link's dataset address was not followed \(it is not an http\(s\) or relative URL\)\. Load p\.arrow/);
+      }
+      expect(loaded).toEqual([]);
+    });
+
+    it('asks before loading from another https site, and loads nothing when refused', async () => {
+      open('https://data.example/p.arrow');
+      await runSharedHere(() => false);
+      expect(loaded).toEqual([]);
+      expect(store.getState().shared?.rerun).toMatch(/^Not loaded from https:\/\/data\.example\. Load p\.arrow/);
+      const ask = vi.fn(() => true);
+      await runSharedHere(ask);
+      expect(ask).toHaveBeenCalledWith('Load p.arrow from https://data.example/p.arrow? It is on another site (https://data.example), not this workbench\'s.');
+      expect(loaded).toEqual(['https://data.example/p.arrow']);
+    });
   });
 });

@@ -6,7 +6,7 @@
  * run), and offers to train the same configurations here, on the same data, for a side-by-side
  * comparison of the two machines. A bad link gets a message; nothing loaded is touched.
  */
-import { SHARE_PREFIX, makePayload } from '../core/share/link';
+import { SHARE_PREFIX, isSafeUrl, makePayload } from '../core/share/link';
 import { packPayload, unpackPayload } from './share-pack';
 import { configKey, environmentLabel } from '../core/train/results';
 import { validateSettings, type RunSettings } from '../core/train/run-config';
@@ -89,26 +89,66 @@ export function settingsOf(r: Pick<RunView, 'config' | 'budgetSec'>): RunSetting
   });
 }
 
+/** Where a link's dataset address leads, seen from a page on `pageOrigin`. */
+export type DatasetAddress =
+  | { kind: 'same-origin'; href: string }
+  /** An https address on another site: loaded only when the user agrees. */
+  | { kind: 'other-origin'; href: string; origin: string }
+  | { kind: 'refused'; why: string };
+
+/**
+ * Resolves a link's dataset address against the page's origin (`new URL(url, pageOrigin)`, as
+ * the browser would fetch it) and compares origins: what stays on the page's origin may be
+ * loaded, an absolute https address elsewhere only with the user's consent, anything else not at
+ * all. A URL parser reads `/\\evil.example` or `/<tab>/evil.example` as another host, so the
+ * decision is taken on the resolved origin, never on the text (isSafeUrl refuses those too).
+ */
+export function datasetAddress(url: string, pageOrigin: string): DatasetAddress {
+  if (!isSafeUrl(url)) return { kind: 'refused', why: 'it is not an http(s) or relative URL' };
+  let resolved: URL;
+  try {
+    resolved = new URL(url, pageOrigin);
+  } catch {
+    return { kind: 'refused', why: 'it is not a valid URL' };
+  }
+  if (resolved.origin === new URL(pageOrigin).origin) return { kind: 'same-origin', href: resolved.href };
+  // Only an address written out in full may leave the site: a relative one that resolves elsewhere is a trick.
+  if (resolved.protocol === 'https:' && /^https:\/\//i.test(url)) return { kind: 'other-origin', href: resolved.href, origin: resolved.origin };
+  return { kind: 'refused', why: `it leads to ${resolved.origin}, another site, over ${resolved.protocol === 'https:' ? 'a relative address' : 'plain http'}` };
+}
+
 /**
  * Trains the shared configurations here (every seed), on the shared dataset: fetched from its
- * address first when that is not the dataset in use. The dataset must be the same file (same
- * sha256); otherwise, or when it was a local file, the banner says what to load.
+ * address first when that is not the dataset in use. The address must resolve to this page's
+ * origin, or be an https address on another site that the user agrees to load from
+ * (`confirmLoad`, the browser's confirm dialog by default). The dataset must be the same file
+ * (same sha256); otherwise, or when it was a local file, the banner says what to load.
  */
-export async function runSharedHere(): Promise<void> {
+export async function runSharedHere(confirmLoad: (question: string) => boolean = (q) => globalThis.confirm(q)): Promise<void> {
   const shared = store.getState().shared;
   if (!shared || shared.error) return;
   const setRerun = (rerun: string) => store.setState((s) => ({ shared: s.shared ? { ...s.shared, rerun } : null }));
   const want = shared.dataset;
   if (want && store.getState().dataset.summary?.fingerprint !== want.fingerprint) {
+    const loadIt = `Load ${want.name} (the same file: sha256 ${want.fingerprint.slice(0, 12)}…) to run these configurations here.`;
     if (!want.url) {
-      setRerun(`Load ${want.name} (the same file: sha256 ${want.fingerprint.slice(0, 12)}…) to run these configurations here.`);
+      setRerun(loadIt);
+      return;
+    }
+    const where = datasetAddress(want.url, location.origin);
+    if (where.kind === 'refused') {
+      setRerun(`The link's dataset address was not followed (${where.why}). ${loadIt}`);
+      return;
+    }
+    if (where.kind === 'other-origin' && !confirmLoad(`Load ${want.name} from ${where.href}? It is on another site (${where.origin}), not this workbench's.`)) {
+      setRerun(`Not loaded from ${where.origin}. ${loadIt}`);
       return;
     }
     setRerun(`Loading ${want.name}…`);
-    await loadUrl(want.url);
+    await loadUrl(where.href);
     const now = store.getState().dataset;
     if (now.summary?.fingerprint !== want.fingerprint) {
-      setRerun(now.error ?? `${want.url} is not the file the runs trained on (its sha256 differs); nothing was queued.`);
+      setRerun(now.error ?? `${where.href} is not the file the runs trained on (its sha256 differs); nothing was queued.`);
       return;
     }
   }

@@ -4,7 +4,7 @@ import { SHARE_MAX_STEPS, SHARE_VERSION, ShareLinkError, fromBase64Url, isSafeUr
 import { encodeRun, type StoredRun } from '../core/share/run-codec';
 import { Rng } from '../core/data/rng';
 import { DEFAULT_SETTINGS, makeRunConfig, type RunSettings } from '../core/train/run-config';
-import { nestsDeeperThan, packPayload, unpackPayload } from './share-pack';
+import { jsonShapeProblem, nestsDeeperThan, packPayload, unpackPayload } from './share-pack';
 
 function stored(id: string, steps: number, seed = 1, more: Partial<RunSettings> = {}): StoredRun {
   const config = makeRunConfig({ ...DEFAULT_SETTINGS, seed, ...more }, { fingerprint: 'f'.repeat(64), name: 'penguins.arrow', rows: 333, label: 'species', features: ['bill_length_mm'], dedup: 'none', split: { train: 0.8, val: 0.1, test: 0.1, seed } });
@@ -155,5 +155,79 @@ describe('hostile nesting', () => {
     const deep = `${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`;
     const data = Buffer.from(deflateRawSync(Buffer.from(deep))).toString('base64url');
     await expect(unpackPayload(data)).rejects.toThrow(new ShareLinkError('the link\'s data nests more than 32 levels deep'));
+  });
+});
+
+describe('hostile links (issue 12): each refused with what is wrong, before or while parsing', () => {
+  const pack = (v: unknown) => Buffer.from(deflateRawSync(Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)))).toString('base64url');
+  const good = () => JSON.parse(JSON.stringify(makePayload([stored('a', 20), stored('b', 20, 2)], dataset, null, 5)));
+  const refusal = async (data: string) => {
+    try {
+      await unpackPayload(data);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ShareLinkError);
+      return (e as Error).message;
+    }
+    return 'accepted';
+  };
+
+  it('refuses unknown keys at every level, the 16-million-entry array among them, without keeping them', async () => {
+    expect(await refusal(pack({ ...good(), junk: new Array(1_000_000).fill(0) }))).toBe('the link (format 1) is malformed: payload: unknown field "junk"');
+    expect(await refusal(pack({ ...good(), dataset: { ...dataset, size: 1 } }))).toBe('the link\'s dataset description is malformed: dataset: unknown field "size"');
+    const p = good();
+    p.runs[1].config.data.junk = [1, 2, 3];
+    expect(await refusal(pack(p))).toBe('run 2 of 2 in the link is malformed: config.data: unknown field "junk"');
+  });
+
+  it('refuses __proto__, constructor and prototype keys', async () => {
+    const text = JSON.stringify(good());
+    expect(await refusal(pack(text.replace('{"v":1', '{"__proto__":{"polluted":1},"v":1')))).toBe('the link (format 1) is malformed: payload: the field "__proto__" is not allowed');
+    expect(await refusal(pack(text.replace('"dataset":{', '"dataset":{"constructor":{},')))).toBe('the link\'s dataset description is malformed: dataset: the field "constructor" is not allowed');
+    expect(await refusal(pack(text.replace('"meta":{', '"meta":{"prototype":{},')))).toBe('run 1 of 2 in the link is malformed: meta: the field "prototype" is not allowed');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('refuses 1e999, negative counts, a fractional version and duplicate run ids', async () => {
+    const text = JSON.stringify(good());
+    expect(await refusal(pack(text.replace('"createdAt":5', '"createdAt":1e999')))).toBe('the link has no valid creation time: createdAt: must be a finite number >= 0, got Infinity');
+    expect(await refusal(pack(text.replace('"rows":333,"fingerprint"', '"rows":-333,"fingerprint"')))).toBe('the link\'s dataset description is malformed: dataset.rows: must be a whole number >= 0, got -333');
+    expect(await refusal(pack(text.replace('"batchSize":32', '"batchSize":-32')))).toBe('run 1 of 2 in the link is malformed: config.batchSize: must be a whole number from 1 to 1048576, got -32');
+    expect(await refusal(pack(text.replace('"v":1', '"v":1.5')))).toBe('the link has no format version');
+    const p = good();
+    p.runs[1].id = 'a';
+    expect(await refusal(pack(p))).toBe('run 2 of 2 in the link has the same id as run 1');
+  });
+
+  it('refuses steps beyond the link\'s cap of 300 per run, and dataset addresses that leave the site', async () => {
+    const p = good();
+    p.runs[0].steps = new Array(301).fill(p.runs[0].steps[0]);
+    p.runs[0].meta.stepsTotal = 301;
+    expect(await refusal(pack(p))).toBe('run 1 of 2 in the link is malformed: steps: has 301 entries, more than 300');
+    for (const url of ['/\\evil.example/x', '/\\\\evil.example', '/\t/evil.example/x', '//evil.example/x']) {
+      expect(await refusal(pack({ ...good(), dataset: { ...dataset, url } })), JSON.stringify(url)).toBe('the link\'s dataset address is not an http(s) or relative URL');
+    }
+  });
+
+  it('bounds the inflated size while inflating, and the count of objects and lists before parsing', async () => {
+    // 17 MB of spaces deflate to about 17 KB.
+    expect(await refusal(pack(' '.repeat(17 << 20)))).toBe('the link unpacks to more than 16 MB');
+    expect(await refusal(pack(`[${'[],'.repeat(1_000_000)}[]]`))).toBe('the link\'s data holds more than 1,000,000 objects and lists');
+    // The issue's link: a ten-million-deep array (26 KB) is 20 MB inflated; five million deep fits in 16 MB.
+    const deep = pack(`${'['.repeat(10_000_000)}${']'.repeat(10_000_000)}`);
+    expect(deep.length).toBeLessThan(40_000);
+    expect(await refusal(deep)).toBe('the link unpacks to more than 16 MB');
+    expect(await refusal(pack(`${'['.repeat(5_000_000)}${']'.repeat(5_000_000)}`))).toBe('the link\'s data nests more than 32 levels deep');
+    expect(jsonShapeProblem(new TextEncoder().encode('[{},{}]'), 2, 3)).toBeNull();
+    expect(jsonShapeProblem(new TextEncoder().encode('[{},{},"[{"]'), 2, 3)).toBeNull();
+    expect(jsonShapeProblem(new TextEncoder().encode('[{},{},{}]'), 2, 3)).toBe('the link\'s data holds more than 3 objects and lists');
+  }, 20_000);
+
+  it('opens what it accepts as fresh objects equal to what was packed, markup kept as text', async () => {
+    const p = good();
+    p.runs[0].meta.title = '<img src=x onerror=alert(1)>';
+    const back = await unpackPayload(pack(p));
+    expect(JSON.parse(JSON.stringify(back))).toEqual(p);
+    expect(back.runs[0].meta.title).toBe('<img src=x onerror=alert(1)>');
+    expect(await unpackPayload(await packPayload(back))).toEqual(back);
   });
 });

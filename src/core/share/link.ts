@@ -5,13 +5,15 @@
  * the fragment is never sent to a server.
  *
  * Format: `#share=` + base64url(deflate-raw(JSON of a {@link SharePayload})). The payload is
- * versioned (`v`) and validated field by field before use (each run through the stored-run
+ * versioned (`v`) and rebuilt field by field before use (each run through the stored-run
  * codec, which reads a run without `engine`, as every link made before the wgsl engine, as a
- * tfjs run); anything else is a {@link ShareLinkError} saying what is wrong. Steps are
+ * tfjs run); unknown fields, non-finite numbers and out-of-range values are a
+ * {@link ShareLinkError} saying which field is wrong and why. Steps are
  * down-sampled to {@link SHARE_MAX_STEPS} per run to keep links short. Compression lives with
  * the caller (CompressionStream is a browser and Node API, not part of core).
  */
-import { decodeRun, downsampleSteps, type StoredRun } from './run-codec';
+import { MAX_ID_CHARS, MAX_KEY_CHARS, MAX_NAME_CHARS, downsampleSteps, readRun, type RunLimits, type StoredRun } from './run-codec';
+import { DecodeError, count, keysOf, nullable, number, object, text } from './schema';
 
 export const SHARE_VERSION = 1;
 /** The fragment prefix of a share link. */
@@ -54,33 +56,62 @@ export function makePayload(runs: readonly StoredRun[], dataset: SharedDataset |
   return { v: SHARE_VERSION, createdAt: now, dataset, baselineKey, runs: runs.map((r) => ({ ...r, steps: downsampleSteps(r.steps, SHARE_MAX_STEPS) })) };
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const PAYLOAD_KEYS = keysOf<SharePayload>({ v: true, createdAt: true, dataset: true, baselineKey: true, runs: true });
+const DATASET_KEYS = keysOf<SharedDataset>({ name: true, rows: true, fingerprint: true, url: true });
+/** Longest dataset address accepted. */
+export const SHARE_MAX_URL_CHARS = 2048;
 
-/** Checks a parsed payload; returns it typed, or throws a ShareLinkError naming what is wrong. */
-export function validatePayload(v: unknown): SharePayload {
-  if (!isObj(v)) throw new ShareLinkError('the link holds no comparison');
-  if (typeof v.v !== 'number') throw new ShareLinkError('the link has no format version');
-  if (v.v > SHARE_VERSION) throw new ShareLinkError(`the link was made by a newer Trainbench (format ${v.v}; this one reads ${SHARE_VERSION})`);
-  if (v.v !== SHARE_VERSION) throw new ShareLinkError(`the link's format ${v.v} is not supported`);
-  if (typeof v.createdAt !== 'number') throw new ShareLinkError('the link has no creation time');
-  if (!(v.baselineKey === null || typeof v.baselineKey === 'string')) throw new ShareLinkError('the link\'s baseline is not a configuration key');
-  let dataset: SharedDataset | null = null;
-  if (v.dataset !== null) {
-    const d = v.dataset;
-    if (!isObj(d) || typeof d.name !== 'string' || typeof d.rows !== 'number' || typeof d.fingerprint !== 'string' || !(d.url === null || typeof d.url === 'string')) {
-      throw new ShareLinkError('the link\'s dataset description is malformed');
-    }
-    if (d.url !== null && !isSafeUrl(d.url)) throw new ShareLinkError(`the link's dataset address is not an http(s) or relative URL`);
-    dataset = { name: d.name, rows: d.rows, fingerprint: d.fingerprint, url: d.url };
+/** How runs in a link are read: at most {@link SHARE_MAX_STEPS} steps each, JSON's numbers (never non-finite). */
+export const LINK_LIMITS: RunLimits = { maxSteps: SHARE_MAX_STEPS, nonFiniteMeasurements: false };
+
+/** Runs `read`, turning its DecodeError into a ShareLinkError that starts with `context`. */
+function inLink<T>(context: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof DecodeError) throw new ShareLinkError(`${context}: ${e.message}`);
+    throw e;
   }
-  if (!Array.isArray(v.runs) || v.runs.length === 0) throw new ShareLinkError('the link holds no runs');
-  if (v.runs.length > SHARE_MAX_RUNS) throw new ShareLinkError(`the link holds ${v.runs.length} runs, more than ${SHARE_MAX_RUNS}`);
-  const runs = v.runs.map((r, i) => {
-    const run = decodeRun(r);
-    if (!run) throw new ShareLinkError(`run ${i + 1} of ${v.runs instanceof Array ? v.runs.length : '?'} in the link is malformed`);
+}
+
+/**
+ * Checks a parsed payload and returns a fresh copy built from it (never the parsed objects), or
+ * throws a ShareLinkError naming what is wrong. Format 1 has exactly the fields of
+ * {@link SharePayload}; each run is read by the stored-run codec ({@link readRun}, whose comment
+ * lists what is accepted) with {@link LINK_LIMITS}. Two runs with one id are refused.
+ */
+export function validatePayload(v: unknown): SharePayload {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ShareLinkError('the link holds no comparison');
+  const version = (v as Record<string, unknown>).v;
+  if (typeof version !== 'number' || !Number.isSafeInteger(version)) throw new ShareLinkError('the link has no format version');
+  if (version > SHARE_VERSION) throw new ShareLinkError(`the link was made by a newer Trainbench (format ${version}; this one reads ${SHARE_VERSION})`);
+  if (version !== SHARE_VERSION) throw new ShareLinkError(`the link's format ${version} is not supported`);
+  const o = inLink(`the link (format ${SHARE_VERSION}) is malformed`, () => object(v, 'payload', PAYLOAD_KEYS));
+  const createdAt = inLink('the link has no valid creation time', () => number(o.createdAt, 'createdAt', { min: 0 }));
+  const baselineKey = inLink('the link\'s baseline is not a configuration key', () => nullable(o.baselineKey, 'baselineKey', (k, p) => text(k, p, { max: MAX_KEY_CHARS })));
+  const dataset = inLink('the link\'s dataset description is malformed', () => nullable(o.dataset, 'dataset', (d, p) => {
+    const ds = object(d, p, DATASET_KEYS);
+    return {
+      name: text(ds.name, `${p}.name`, { max: MAX_NAME_CHARS }),
+      rows: count(ds.rows, `${p}.rows`),
+      fingerprint: text(ds.fingerprint, `${p}.fingerprint`, { max: MAX_ID_CHARS }),
+      // Any string here; isSafeUrl decides below, with its own message.
+      url: nullable(ds.url, `${p}.url`, (u, q) => text(u, q, { max: SHARE_MAX_URL_CHARS, lines: true, controls: true })),
+    };
+  }));
+  if (dataset?.url != null && !isSafeUrl(dataset.url)) throw new ShareLinkError(`the link's dataset address is not an http(s) or relative URL`);
+  const given = o.runs;
+  if (!Array.isArray(given) || given.length === 0) throw new ShareLinkError('the link holds no runs');
+  if (given.length > SHARE_MAX_RUNS) throw new ShareLinkError(`the link holds ${given.length} runs, more than ${SHARE_MAX_RUNS}`);
+  const seen = new Map<string, number>();
+  const runs = given.map((r: unknown, i) => {
+    const run = inLink(`run ${i + 1} of ${given.length} in the link is malformed`, () => readRun(r, LINK_LIMITS));
+    const first = seen.get(run.id);
+    if (first !== undefined) throw new ShareLinkError(`run ${i + 1} of ${given.length} in the link has the same id as run ${first + 1}`);
+    seen.set(run.id, i);
     return run;
   });
-  return { v: SHARE_VERSION, createdAt: v.createdAt, dataset, baselineKey: v.baselineKey, runs };
+  return { v: SHARE_VERSION, createdAt, dataset, baselineKey, runs };
 }
 
 /**

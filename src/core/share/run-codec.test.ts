@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRun, downsampleSteps, encodeRun, overCap, storedSize, type EncodableRun } from './run-codec';
+import { STORED_LIMITS, decodeRun, downsampleSteps, encodeRun, overCap, readRun, storedSize, type EncodableRun, type RunLimits } from './run-codec';
+import { LINK_LIMITS } from './link';
+import { DecodeError } from './schema';
 import { DEFAULT_SETTINGS, makeRunConfig } from '../train/run-config';
 import type { StepRecord } from '../train/record';
 
@@ -87,5 +89,123 @@ describe('stored runs', () => {
       expect(s).not.toHaveProperty('lossScale');
       expect(s).not.toHaveProperty('skippedSteps');
     }
+  });
+});
+
+describe('hostile stored runs and link runs (issue 12): refused with the field and the reason', () => {
+  const good = () => JSON.parse(JSON.stringify(encodeRun(run(5), meta)));
+  /** The refusal message of `readRun` for a run changed by `change` (on a JSON copy). */
+  const why = (change: (r: ReturnType<typeof good>) => void, lim: RunLimits = STORED_LIMITS) => {
+    const r = good();
+    change(r);
+    try {
+      readRun(r, lim);
+    } catch (e) {
+      expect(e).toBeInstanceOf(DecodeError);
+      return (e as Error).message;
+    }
+    return 'accepted';
+  };
+  /** The same, with the run's JSON text edited (for what JSON.stringify never writes). */
+  const whyText = (edit: (json: string) => string, lim: RunLimits = STORED_LIMITS) => {
+    const r = JSON.parse(edit(JSON.stringify(good())));
+    try {
+      readRun(r, lim);
+    } catch (e) {
+      expect(e).toBeInstanceOf(DecodeError);
+      return (e as Error).message;
+    }
+    return 'accepted';
+  };
+
+  it('refuses unknown keys anywhere, by path (a 48 KB link carried a 16-million-entry array this way)', () => {
+    expect(why((r) => (r.payload = new Array(100_000).fill(0)))).toBe('run: unknown field "payload"');
+    expect(why((r) => (r.config.extra = 1))).toBe('config: unknown field "extra"');
+    expect(why((r) => (r.config.data.where = 'x > 1'))).toBe('config.data: unknown field "where"');
+    expect(why((r) => (r.config.model.filters = [8]))).toBe('config.model: unknown field "filters"');
+    expect(why((r) => (r.config.optimizer.turbo = true))).toMatch(/^config\.optimizer\.turbo: unknown field/);
+    expect(why((r) => (r.steps[2].note = 'x'))).toBe('steps[2]: unknown field "note"');
+    expect(why((r) => (r.epochs[0].f1 = 0.5))).toBe('epochs[0]: unknown field "f1"');
+    expect(why((r) => (r.summary.html = '<b>'))).toBe('summary: unknown field "html"');
+    expect(why((r) => (r.meta.sweep.extra = 1))).toBe('meta.sweep: unknown field "extra"');
+    expect(why((r) => (r.environment.adapter.device = 'x'))).toBe('environment.adapter: unknown field "device"');
+    // A key of a megabyte is quoted cut short.
+    expect(why((r) => (r.meta['k'.repeat(1_000_000)] = 1))).toBe(`meta: unknown field "${'k'.repeat(40)}…"`);
+  });
+
+  it('refuses own __proto__, constructor and prototype keys', () => {
+    expect(whyText((j) => j.replace('{"version":1', '{"__proto__":{"polluted":true},"version":1'))).toBe('run: the field "__proto__" is not allowed');
+    expect(whyText((j) => j.replace('"optimizer":{', '"optimizer":{"constructor":{"prototype":{"x":1}},'))).toBe('config.optimizer: the field "constructor" is not allowed');
+    expect(why((r) => (r.config.optimizer.schedule = JSON.parse('{"type":"constant","__proto__":{"x":1}}')))).toBe('config.optimizer.schedule: the field "__proto__" is not allowed');
+    expect(why((r) => (r.meta.sweep = JSON.parse('{"id":"s","rung":1,"key":"k","prototype":1}')))).toBe('meta.sweep: the field "prototype" is not allowed');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('refuses non-finite numbers (1e999 parses to Infinity); a measured NaN travels as null', () => {
+    expect(whyText((j) => j.replace('"batchSize":32', '"batchSize":1e999'))).toBe('config.batchSize: must be a finite number, got Infinity');
+    expect(whyText((j) => j.replace('"time":0.01', '"time":-1e999'))).toBe('steps[1].time: must be a finite number >= 0, got -Infinity');
+    expect(whyText((j) => j.replace('"createdAt":1', '"createdAt":1e999'))).toBe('meta.createdAt: must be a finite number >= 0, got Infinity');
+    expect(whyText((j) => j.replace('"loss":0.5', '"loss":1e999'), LINK_LIMITS)).toBe('steps[1].loss: must be a finite number, got Infinity');
+    // A diverged run: its NaN loss is null in JSON and NaN again when read; storage keeps what it had.
+    const diverged = encodeRun({ ...run(3), steps: run(3).steps.map((s) => ({ ...s, loss: NaN })) }, meta);
+    expect(readRun(JSON.parse(JSON.stringify(diverged)), LINK_LIMITS).steps.map((s) => s.loss)).toEqual([NaN, NaN, NaN]);
+    const inf = encodeRun({ ...run(2), steps: run(2).steps.map((s) => ({ ...s, loss: Infinity })) }, meta);
+    expect(readRun(structuredClone(inf), STORED_LIMITS).steps[0].loss).toBe(Infinity);
+    expect(() => readRun(structuredClone(inf), LINK_LIMITS)).toThrow('steps[0].loss: must be a finite number, got Infinity');
+  });
+
+  it('refuses negative, fractional and out-of-range counts and settings, with the settings\' own rules', () => {
+    expect(why((r) => (r.steps[0].step = -1))).toBe('steps[0].step: must be a whole number >= 0, got -1');
+    expect(why((r) => (r.steps[0].epoch = 1.5))).toBe('steps[0].epoch: must be a whole number >= 0, got 1.5');
+    expect(why((r) => (r.config.data.rows = -5))).toBe('config.data.rows: must be a whole number >= 0, got -5');
+    expect(why((r) => (r.config.epochs = -1))).toBe('config.epochs: must be a whole number from 1 to 100000, got -1');
+    expect(why((r) => (r.config.batchSize = 2.5))).toBe('config.batchSize: must be a whole number from 1 to 1048576, got 2.5');
+    expect(why((r) => (r.config.prefetch = 0))).toBe('config.prefetch: must be a whole number from 1 to 64, got 0');
+    expect(why((r) => (r.config.seed = -1))).toMatch(/^config\.seed: must be a whole number from 0/);
+    expect(why((r) => (r.config.maxSteps = 0))).toBe('config.maxSteps: must be a whole number >= 1, got 0');
+    expect(why((r) => (r.config.optimizer.learningRate = 0))).toBe('config.optimizer.learningRate: must be greater than 0, got 0');
+    expect(why((r) => (r.config.optimizer.learningRate = -0.1))).toBe('config.optimizer.learningRate: must be a finite number >= 0, got -0.1');
+    expect(why((r) => (r.config.optimizer.beta1 = 1))).toMatch(/^config\.optimizer\.beta1: must be a number in \[0, 1\)/);
+    expect(why((r) => (r.config.model.hidden = [32, -4]))).toBe('config.model.hidden[1]: must be a whole number from 1 to 65536, got -4');
+    expect(why((r) => (r.config.model.hidden = new Array(65).fill(1)))).toBe('config.model.hidden: has 65 entries, more than 64');
+    expect(why((r) => (r.config.data.split.train = 1.5))).toBe('config.data.split.train: must be a finite number >= 0 and <= 1, got 1.5');
+    expect(why((r) => (r.config.data.split.val = 0.5))).toBe('config.data.split: the fractions add up to 1.4, more than 1');
+    expect(why((r) => (r.config.data.split.seed = 2 ** 32))).toBe('config.data.split.seed: must be a whole number >= 0 and <= 4294967295, got 4294967296');
+    expect(why((r) => (r.epochs[0].valAccuracy = 1.2))).toBe('epochs[0].valAccuracy: must be a finite number >= 0 and <= 1, got 1.2');
+    expect(why((r) => (r.meta.colour = -1))).toBe('meta.colour: must be a whole number >= 0 and <= 2147483647, got -1');
+    expect(why((r) => (r.meta.budgetSec = 0))).toBe('meta.budgetSec: must be a finite number > 0, got 0');
+    expect(why((r) => (r.meta.stepsTotal = 2))).toBe('meta.stepsTotal: must be a whole number >= 5, got 2');
+    expect(why((r) => (r.summary.status = 'running'))).toBe('summary.status: must be one of done, stopped, failed, got "running"');
+    expect(why((r) => (r.summary.misclassified = [{ index: -1, predicted: 0 }]))).toBe('summary.misclassified[0].index: must be a whole number >= 0, got -1');
+    expect(why((r) => { r.config.engine = 'tfjs'; r.config.precision = 'fp16-mixed'; })).toMatch(/^config\.precision: fp16-mixed runs on the wgsl engine only/);
+    expect(why((r) => (r.version = '1'))).toBe('version: must be 1, got "1"');
+  });
+
+  it('bounds text and lists, and refuses control characters in names; markup is kept as text', () => {
+    expect(why((r) => (r.meta.title = 't'.repeat(1025)))).toBe('meta.title: is 1025 characters long, more than 1024');
+    expect(why((r) => (r.meta.title = 'a\u0000b'))).toBe('meta.title: holds control characters');
+    expect(why((r) => (r.config.data.label = 'y\u009b'))).toBe('config.data.label: holds control characters');
+    expect(why((r) => (r.id = 'x'.repeat(257)))).toBe('id: is 257 characters long, more than 256');
+    expect(why((r) => (r.meta.error = 'e'.repeat(10_001)))).toBe('meta.error: is 10001 characters long, more than 10000');
+    expect(why((r) => (r.meta.error = 'line 1\n\tline 2'))).toBe('accepted');
+    expect(why((r) => (r.config.data.features = new Array(65_537).fill('x')))).toBe('config.data.features: has 65537 entries, more than 65536');
+    expect(why((r) => (r.steps = new Array(1001).fill(r.steps[0])))).toBe('steps: has 1001 entries, more than 1000');
+    expect(why((r) => (r.steps = new Array(301).fill(r.steps[0])), LINK_LIMITS)).toBe('steps: has 301 entries, more than 300');
+    expect(why((r) => (r.epochs = { length: 1 }))).toBe('epochs: must be a list, got an object');
+    const r = good();
+    r.meta.title = '<script>alert(1)</script>';
+    expect(readRun(r, LINK_LIMITS).meta.title).toBe('<script>alert(1)</script>');
+  });
+
+  it('builds every object fresh: nothing of the input is kept by reference', () => {
+    const input = good();
+    const back = readRun(input, LINK_LIMITS);
+    expect(back).toEqual(input);
+    const pairs: [unknown, unknown][] = [[back, input], [back.config, input.config], [back.config.data, input.config.data], [back.config.data.features, input.config.data.features],
+      [back.config.model, input.config.model], [back.config.optimizer, input.config.optimizer], [back.steps, input.steps], [back.steps[0], input.steps[0]],
+      [back.epochs[0], input.epochs[0]], [back.summary, input.summary], [back.meta, input.meta], [back.meta.sweep, input.meta.sweep], [back.environment, input.environment]];
+    for (const [a, b] of pairs) expect(a).not.toBe(b);
+    input.config.data.features.push('injected');
+    expect(back.config.data.features).toEqual(['x']);
   });
 });

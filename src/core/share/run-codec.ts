@@ -5,7 +5,13 @@
  * else, so a stale or foreign entry never reaches the store. A cap on count and size decides
  * which runs to let go, oldest first.
  */
-import { ENGINES, PRECISIONS, type EpochRecord, type Environment, type RunConfig, type RunSummary, type StepRecord } from '../train/record';
+import { ENGINES, PRECISIONS, type EpochRecord, type Environment, type MemorySample, type RunConfig, type RunSummary, type StepRecord } from '../train/record';
+import { MODEL_TYPES, type Activation, type CnnSpec, type DscnnSpec, type InputShape, type MlpSpec, type ModelSpec } from '../train/model';
+import { validateOptimizerSpec, type OptimizerSpec } from '../train/optimizer-spec';
+import { BACKENDS, validateSettings } from '../train/run-config';
+import { ConfigError } from '../train/errors';
+import { MISCLASSIFIED_LIMIT } from '../train/trainer';
+import { DecodeError, count, keysOf, list, noForbiddenKeys, nullable, number, object, oneOf, show, text, type NumberRule } from './schema';
 
 export const STORED_RUN_VERSION = 1;
 
@@ -79,65 +85,311 @@ export function encodeRun(run: EncodableRun, meta: Omit<StoredRunMeta, 'stepsTot
   };
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isNum = (v: unknown): v is number => typeof v === 'number';
-const isStr = (v: unknown): v is string => typeof v === 'string';
-const isNumOrNull = (v: unknown) => v === null || isNum(v);
-const isStrOrNull = (v: unknown) => v === null || isStr(v);
+/*
+ * Decoding: what is accepted, and why (issue 12: a link's run kept every unknown key, a
+ * 16-million-entry array among them, own `__proto__` keys, 1e999 as Infinity, negative counts).
+ *
+ * - Every object is built fresh, field by field: nothing of the input object is spread, merged
+ *   or kept by reference (lists are copied entry by entry), so what is not named here never
+ *   reaches the store.
+ * - Unknown keys are refused (this is format version 1; a field added to a record type fails the
+ *   type check until it is named here, see `keysOf`), and so are `__proto__`, `constructor` and
+ *   `prototype` keys, each with a message naming the field's path. A key whose value is
+ *   `undefined` (structured clone keeps those) counts as absent.
+ * - Numbers must be finite (JSON never writes a non-finite number: `1e999` is hostile).
+ *   Measurements are the exception: a loss, validation figure or median rate that was NaN or
+ *   ±Infinity is written by JSON as null and read back as NaN (null where the field is nullable);
+ *   stored runs (structured clone, this browser's own data) keep such values as they were.
+ * - Counts (step, epoch, rows, stepsTotal, memory figures, seeds, colour) are whole numbers >= 0;
+ *   durations and times >= 0; split fractions in [0, 1] summing to at most 1. The settings' ranges
+ *   (learning rate > 0, batch size, epochs, prefetch, seed, backend, model shape, engine and
+ *   precision) are validateSettings' and validateOptimizerSpec's rules, applied here unchanged.
+ * - Text is bounded: identifiers (id, fingerprint, sweep id) {@link MAX_ID_CHARS}, names
+ *   (title, dataset, label, features, runtime, adapter) {@link MAX_NAME_CHARS}, messages (error,
+ *   info, fallback reason) {@link MAX_MESSAGE_CHARS}, configuration keys {@link MAX_KEY_CHARS};
+ *   control characters are refused (messages may hold tabs and line breaks). Text is never HTML:
+ *   React renders it as text and nothing puts it into a URL or `dangerouslySetInnerHTML`, so
+ *   `<script>` in a title is shown, not run.
+ * - Lists are bounded: steps by the caller ({@link STORED_LIMITS}: {@link MAX_STORED_STEPS};
+ *   a link: its own cap of 300), epoch records {@link MAX_EPOCH_RECORDS} (the epochs setting's
+ *   maximum), features {@link MAX_FEATURES}, misclassified rows MISCLASSIFIED_LIMIT, adapter
+ *   features {@link MAX_ADAPTER_FEATURES}; model lists by the model validator.
+ * - The summary's lossScale, skippedSteps and samplesPerSec stay optional figures: one that is
+ *   missing or not valid (lossScale > 0, skippedSteps a whole number >= 0, samplesPerSec > 0) is
+ *   left out, the run kept.
+ */
 
-function isStep(v: unknown): v is StepRecord {
-  return isObj(v) && isNum(v.step) && isNum(v.epoch) && isNum(v.time) && isNum(v.loss) && isNum(v.samplesPerSec) &&
-    isNum(v.dataWaitMs) && isNumOrNull(v.gpuMs) && isNum(v.readbackMs);
+export const MAX_ID_CHARS = 256;
+export const MAX_NAME_CHARS = 1024;
+export const MAX_MESSAGE_CHARS = 10_000;
+/** A configuration key is the configuration's JSON (feature names included). */
+export const MAX_KEY_CHARS = 256 * 1024;
+export const MAX_EPOCH_RECORDS = 100_000;
+/** Feature columns per run (a 256x256 image is 65,536 pixels). */
+export const MAX_FEATURES = 65_536;
+export const MAX_ADAPTER_FEATURES = 256;
+
+/** How far a decoder trusts its source. */
+export interface RunLimits {
+  /** Step records per run at most. */
+  maxSteps: number;
+  /** Measurements may be NaN or ±Infinity as numbers (structured clone; never JSON). */
+  nonFiniteMeasurements: boolean;
 }
 
-function isEpoch(v: unknown): v is EpochRecord {
-  return isObj(v) && isNum(v.epoch) && isNum(v.trainLoss) && isNumOrNull(v.valLoss) && isNumOrNull(v.valAccuracy);
+/** Runs stored in this browser (IndexedDB, structured clone). */
+export const STORED_LIMITS: RunLimits = { maxSteps: MAX_STORED_STEPS, nonFiniteMeasurements: true };
+
+const DEDUP_MODES: readonly RunConfig['data']['dedup'][] = ['none', 'exact', 'bloom'];
+const F16_PATHS: readonly Environment['f16Path'][] = ['none', 'native', 'packed'];
+const STATUSES: readonly RunSummary['status'][] = ['done', 'stopped', 'failed'];
+const U32_MAX = 0xffffffff;
+
+const RUN_KEYS = keysOf<StoredRun>({ version: true, id: true, config: true, environment: true, steps: true, epochs: true, summary: true, meta: true });
+const CONFIG_KEYS = keysOf<RunConfig>({ data: true, model: true, optimizer: true, batchSize: true, epochs: true, precision: true, engine: true, backend: true, prefetch: true, seed: true, targetLoss: true, maxSteps: true });
+const DATA_KEYS = keysOf<RunConfig['data']>({ fingerprint: true, name: true, rows: true, label: true, features: true, dedup: true, split: true });
+const SPLIT_KEYS = keysOf<RunConfig['data']['split']>({ train: true, val: true, test: true, seed: true });
+const MODEL_KEYS: Record<ModelSpec['type'], readonly string[]> = {
+  mlp: keysOf<MlpSpec>({ type: true, hidden: true, activation: true }),
+  cnn: keysOf<CnnSpec>({ type: true, inputShape: true, filters: true, hidden: true, activation: true }),
+  dscnn: keysOf<DscnnSpec>({ type: true, inputShape: true, stem: true, blocks: true, hidden: true, activation: true }),
+};
+const BLOCK_KEYS = keysOf<DscnnSpec['blocks'][number]>({ filters: true, stride: true });
+const ENVIRONMENT_KEYS = keysOf<Environment>({ runtime: true, adapter: true, features: true, f16Path: true, backend: true, fallbackReason: true });
+const ADAPTER_KEYS = keysOf<NonNullable<Environment['adapter']>>({ vendor: true, architecture: true });
+const STEP_KEYS = keysOf<StepRecord>({ step: true, epoch: true, time: true, loss: true, samplesPerSec: true, dataWaitMs: true, gpuMs: true, readbackMs: true, memory: true });
+const MEMORY_KEYS = keysOf<MemorySample>({ tensors: true, bytes: true, gpuBytes: true });
+const EPOCH_KEYS = keysOf<EpochRecord>({ epoch: true, trainLoss: true, valLoss: true, valAccuracy: true });
+const SUMMARY_KEYS = keysOf<RunSummary>({ status: true, medianSamplesPerSec: true, samplesPerSec: true, timeToTargetLoss: true, finalValMetric: true, error: true, misclassified: true, lossScale: true, skippedSteps: true });
+const MISCLASSIFIED_KEYS = keysOf<NonNullable<RunSummary['misclassified']>[number]>({ index: true, predicted: true });
+const META_KEYS = keysOf<StoredRunMeta>({ title: true, colour: true, createdAt: true, finishedAt: true, budgetSec: true, sweep: true, error: true, info: true, stepsTotal: true, origin: true });
+const SWEEP_KEYS = keysOf<NonNullable<StoredRunMeta['sweep']>>({ id: true, rung: true, key: true });
+
+const id = (v: unknown, path: string) => text(v, path, { max: MAX_ID_CHARS });
+const name = (v: unknown, path: string) => text(v, path, { max: MAX_NAME_CHARS });
+const message = (v: unknown, path: string) => text(v, path, { max: MAX_MESSAGE_CHARS, lines: true });
+const nonNegative = (v: unknown, path: string) => number(v, path, { min: 0 });
+/** A number the settings validator checks further (structure only here). */
+const finite = (v: unknown, path: string) => number(v, path);
+/** A key holding `undefined` counts as absent (structured clone keeps such keys). */
+const has = (o: Record<string, unknown>, key: string) => o[key] !== undefined;
+
+/** A measured value: finite (within `rule`); null (JSON's NaN or ±Infinity) as NaN; any number from storage. */
+function measure(v: unknown, path: string, lim: RunLimits, rule: NumberRule = {}): number {
+  if (v === null) return NaN;
+  if (lim.nonFiniteMeasurements && typeof v === 'number' && !Number.isFinite(v)) return v;
+  return number(v, path, rule);
 }
 
-function isEnvironment(v: unknown): v is Environment {
-  return isObj(v) && isStr(v.runtime) && isStr(v.backend) && isStr(v.f16Path) && Array.isArray(v.features) &&
-    isStrOrNull(v.fallbackReason) && (v.adapter === null || (isObj(v.adapter) && isStr(v.adapter.vendor) && isStr(v.adapter.architecture)));
+function measureOrNull(v: unknown, path: string, lim: RunLimits, rule: NumberRule = {}): number | null {
+  return v === null ? null : measure(v, path, lim, rule);
 }
 
-function isConfig(v: unknown): v is RunConfig {
-  return isObj(v) && isObj(v.data) && isStr(v.data.name) && isStr(v.data.label) && Array.isArray(v.data.features) &&
-    isObj(v.data.split) && isObj(v.model) && isStr(v.model.type) && Array.isArray(v.model.hidden) &&
-    isObj(v.optimizer) && isStr(v.optimizer.name) && isNum(v.optimizer.learningRate) &&
-    isNum(v.batchSize) && isNum(v.epochs) && isStr(v.backend) && isNum(v.prefetch) && isNum(v.seed) &&
-    (PRECISIONS as readonly unknown[]).includes(v.precision) && (v.engine === undefined || (ENGINES as readonly unknown[]).includes(v.engine));
+/** Runs `check`, turning its ConfigError (field `optimizer.x`) into a DecodeError at `config.optimizer.x`. */
+function asDecodeError<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    const what = e.message.startsWith(`${e.field}: `) ? e.message.slice(e.field.length + 2) : e.message;
+    throw new DecodeError(`config.${e.field}`, what.length > 300 ? `${what.slice(0, 300)}…` : what);
+  }
 }
 
-function isMeta(v: unknown): v is StoredRunMeta {
-  return isObj(v) && isStr(v.title) && isNum(v.colour) && isNum(v.createdAt) && isNumOrNull(v.finishedAt) &&
-    isNumOrNull(v.budgetSec) && isStrOrNull(v.error) && isStrOrNull(v.info) && isNum(v.stepsTotal) &&
-    (v.sweep === null || (isObj(v.sweep) && isStr(v.sweep.id) && isNum(v.sweep.rung) && isStr(v.sweep.key))) &&
-    (v.origin === undefined || isStrOrNull(v.origin));
+function readModel(v: unknown, path: string): ModelSpec {
+  const type = oneOf(object(v, path, ['type', ...new Set(Object.values(MODEL_KEYS).flat())]).type, `${path}.type`, MODEL_TYPES);
+  const o = object(v, path, MODEL_KEYS[type]);
+  const sizes = (w: unknown, p: string) => list(w, p, 64, finite);
+  const hidden = sizes(o.hidden, `${path}.hidden`);
+  const activation = text(o.activation, `${path}.activation`, { max: 16 }) as Activation;
+  if (type === 'mlp') return { type, hidden, activation };
+  const inputShape = has(o, 'inputShape') ? { inputShape: sizes(o.inputShape, `${path}.inputShape`) as InputShape } : {};
+  if (type === 'cnn') return { type, ...inputShape, filters: sizes(o.filters, `${path}.filters`), hidden, activation };
+  const blocks = list(o.blocks, `${path}.blocks`, 64, (b, p) => {
+    const block = object(b, p, BLOCK_KEYS);
+    return { filters: finite(block.filters, `${p}.filters`), stride: finite(block.stride, `${p}.stride`) as 1 | 2 };
+  });
+  return { type, ...inputShape, stem: finite(o.stem, `${path}.stem`), blocks, hidden, activation };
+}
+
+/** The optimizer as the link states it (no defaults added), checked by validateOptimizerSpec. */
+function readOptimizer(v: unknown, path: string): OptimizerSpec {
+  noForbiddenKeys(v, path);
+  const checked = asDecodeError(() => validateOptimizerSpec(v));
+  const input = v as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(input)) {
+    if (!has(input, key)) continue;
+    if (key === 'schedule') {
+      const given = input.schedule as Record<string, unknown>;
+      const schedule: Record<string, unknown> = {};
+      for (const k of Object.keys(given)) if (has(given, k)) schedule[k] = (checked.schedule as unknown as Record<string, unknown>)[k];
+      out.schedule = schedule;
+    } else out[key] = (checked as unknown as Record<string, unknown>)[key];
+  }
+  return out as unknown as OptimizerSpec;
+}
+
+function readData(v: unknown, path: string): RunConfig['data'] {
+  const o = object(v, path, DATA_KEYS);
+  const s = object(o.split, `${path}.split`, SPLIT_KEYS);
+  const fraction = (f: unknown, p: string) => number(f, p, { min: 0, max: 1 });
+  const split = { train: fraction(s.train, `${path}.split.train`), val: fraction(s.val, `${path}.split.val`), test: fraction(s.test, `${path}.split.test`), seed: count(s.seed, `${path}.split.seed`, U32_MAX) };
+  if (split.train + split.val + split.test > 1 + 1e-9) throw new DecodeError(`${path}.split`, `the fractions add up to ${+(split.train + split.val + split.test).toPrecision(6)}, more than 1`);
+  return {
+    fingerprint: id(o.fingerprint, `${path}.fingerprint`),
+    name: name(o.name, `${path}.name`),
+    rows: count(o.rows, `${path}.rows`),
+    label: name(o.label, `${path}.label`),
+    features: list(o.features, `${path}.features`, MAX_FEATURES, name),
+    dedup: oneOf(o.dedup, `${path}.dedup`, DEDUP_MODES),
+    split,
+  };
+}
+
+function readConfig(v: unknown, path: string): RunConfig {
+  const o = object(v, path, CONFIG_KEYS);
+  const config: RunConfig = {
+    data: readData(o.data, `${path}.data`),
+    model: readModel(o.model, `${path}.model`),
+    optimizer: readOptimizer(o.optimizer, `${path}.optimizer`),
+    batchSize: finite(o.batchSize, `${path}.batchSize`),
+    epochs: finite(o.epochs, `${path}.epochs`),
+    precision: oneOf(o.precision, `${path}.precision`, PRECISIONS),
+    // Stored before there was a choice of engine: tfjs.
+    engine: has(o, 'engine') ? oneOf(o.engine, `${path}.engine`, ENGINES) : 'tfjs',
+    backend: oneOf(o.backend, `${path}.backend`, BACKENDS),
+    prefetch: finite(o.prefetch, `${path}.prefetch`),
+    seed: finite(o.seed, `${path}.seed`),
+    ...(has(o, 'targetLoss') ? { targetLoss: nullable(o.targetLoss, `${path}.targetLoss`, finite) } : {}),
+    ...(has(o, 'maxSteps') ? { maxSteps: nullable(o.maxSteps, `${path}.maxSteps`, (m, p) => count(m, p, undefined, 1)) } : {}),
+  };
+  // The settings' own rules (ranges, model shape, what the engine supports), not a copy of them.
+  asDecodeError(() => validateSettings({
+    model: config.model, optimizer: config.optimizer, batchSize: config.batchSize, epochs: config.epochs, seed: config.seed,
+    backend: config.backend, prefetch: config.prefetch, engine: config.engine, precision: config.precision, dedup: config.data.dedup,
+  }));
+  return config;
+}
+
+function readEnvironment(v: unknown, path: string): Environment {
+  const o = object(v, path, ENVIRONMENT_KEYS);
+  return {
+    runtime: name(o.runtime, `${path}.runtime`),
+    adapter: nullable(o.adapter, `${path}.adapter`, (a, p) => {
+      const adapter = object(a, p, ADAPTER_KEYS);
+      return { vendor: name(adapter.vendor, `${p}.vendor`), architecture: name(adapter.architecture, `${p}.architecture`) };
+    }),
+    features: list(o.features, `${path}.features`, MAX_ADAPTER_FEATURES, name),
+    f16Path: oneOf(o.f16Path, `${path}.f16Path`, F16_PATHS),
+    backend: oneOf(o.backend, `${path}.backend`, BACKENDS),
+    fallbackReason: nullable(o.fallbackReason, `${path}.fallbackReason`, message),
+  };
+}
+
+function readStep(v: unknown, path: string, lim: RunLimits): StepRecord {
+  const o = object(v, path, STEP_KEYS);
+  const step: StepRecord = {
+    step: count(o.step, `${path}.step`),
+    epoch: count(o.epoch, `${path}.epoch`),
+    time: nonNegative(o.time, `${path}.time`),
+    loss: measure(o.loss, `${path}.loss`, lim),
+    samplesPerSec: nonNegative(o.samplesPerSec, `${path}.samplesPerSec`),
+    dataWaitMs: nonNegative(o.dataWaitMs, `${path}.dataWaitMs`),
+    // A GPU timer's reading, as the driver gave it.
+    gpuMs: nullable(o.gpuMs, `${path}.gpuMs`, finite),
+    readbackMs: nonNegative(o.readbackMs, `${path}.readbackMs`),
+  };
+  if (has(o, 'memory')) {
+    const m = object(o.memory, `${path}.memory`, MEMORY_KEYS);
+    step.memory = { tensors: count(m.tensors, `${path}.memory.tensors`), bytes: count(m.bytes, `${path}.memory.bytes`), gpuBytes: nullable(m.gpuBytes, `${path}.memory.gpuBytes`, count) };
+  }
+  return step;
+}
+
+function readEpoch(v: unknown, path: string, lim: RunLimits): EpochRecord {
+  const o = object(v, path, EPOCH_KEYS);
+  return {
+    epoch: count(o.epoch, `${path}.epoch`),
+    trainLoss: measure(o.trainLoss, `${path}.trainLoss`, lim),
+    valLoss: measureOrNull(o.valLoss, `${path}.valLoss`, lim),
+    valAccuracy: measureOrNull(o.valAccuracy, `${path}.valAccuracy`, lim, { min: 0, max: 1 }),
+  };
+}
+
+function readSummary(v: unknown, path: string, lim: RunLimits): RunSummary {
+  const o = object(v, path, SUMMARY_KEYS);
+  const { lossScale, skippedSteps, samplesPerSec } = o;
+  return {
+    status: oneOf(o.status, `${path}.status`, STATUSES),
+    // JSON writes NaN (no measurement) as null.
+    medianSamplesPerSec: measure(o.medianSamplesPerSec, `${path}.medianSamplesPerSec`, lim, { min: 0 }),
+    ...(typeof samplesPerSec === 'number' && Number.isFinite(samplesPerSec) && samplesPerSec > 0 ? { samplesPerSec } : {}),
+    timeToTargetLoss: nullable(o.timeToTargetLoss, `${path}.timeToTargetLoss`, nonNegative),
+    finalValMetric: measureOrNull(o.finalValMetric, `${path}.finalValMetric`, lim),
+    ...(has(o, 'error') ? { error: message(o.error, `${path}.error`) } : {}),
+    ...(has(o, 'misclassified')
+      ? {
+          misclassified: list(o.misclassified, `${path}.misclassified`, MISCLASSIFIED_LIMIT, (m, p) => {
+            const e = object(m, p, MISCLASSIFIED_KEYS);
+            return { index: count(e.index, `${p}.index`), predicted: count(e.predicted, `${p}.predicted`) };
+          }),
+        }
+      : {}),
+    ...(typeof lossScale === 'number' && Number.isFinite(lossScale) && lossScale > 0 ? { lossScale } : {}),
+    ...(Number.isSafeInteger(skippedSteps) && (skippedSteps as number) >= 0 ? { skippedSteps: skippedSteps as number } : {}),
+  };
+}
+
+function readMeta(v: unknown, path: string, steps: number): StoredRunMeta {
+  const o = object(v, path, META_KEYS);
+  const meta: StoredRunMeta = {
+    title: name(o.title, `${path}.title`),
+    colour: count(o.colour, `${path}.colour`, 0x7fffffff),
+    createdAt: nonNegative(o.createdAt, `${path}.createdAt`),
+    finishedAt: nullable(o.finishedAt, `${path}.finishedAt`, nonNegative),
+    budgetSec: nullable(o.budgetSec, `${path}.budgetSec`, (b, p) => number(b, p, { min: 0, above: true })),
+    sweep: nullable(o.sweep, `${path}.sweep`, (s, p) => {
+      const sweep = object(s, p, SWEEP_KEYS);
+      return { id: id(sweep.id, `${p}.id`), rung: count(sweep.rung, `${p}.rung`), key: text(sweep.key, `${p}.key`, { max: MAX_KEY_CHARS }) };
+    }),
+    error: nullable(o.error, `${path}.error`, message),
+    info: nullable(o.info, `${path}.info`, message),
+    stepsTotal: count(o.stepsTotal, `${path}.stepsTotal`, undefined, steps),
+  };
+  if (has(o, 'origin')) meta.origin = nullable(o.origin, `${path}.origin`, name);
+  return meta;
 }
 
 /**
- * The stored run if `v` is one of this version, else null. A config without `engine` (runs
- * stored before there was a choice) gets `tfjs`; an unknown engine or precision is refused.
- * The summary's fp16-mixed figures (`lossScale` > 0, `skippedSteps` a whole number >= 0) pass
- * through when they are valid numbers and are left out otherwise.
+ * A stored run of this version built fresh from `v`, or a {@link DecodeError} naming the first
+ * field that is wrong (the decisions are listed above). A config without `engine` (runs stored
+ * before there was a choice) gets `tfjs`.
  */
-export function decodeRun(v: unknown): StoredRun | null {
-  if (!isObj(v) || v.version !== STORED_RUN_VERSION || !isStr(v.id)) return null;
-  if (!isConfig(v.config) || !(v.environment === null || isEnvironment(v.environment))) return null;
-  if (!Array.isArray(v.steps) || !v.steps.every(isStep) || !Array.isArray(v.epochs) || !v.epochs.every(isEpoch)) return null;
-  if (!isObj(v.summary) || !isStr(v.summary.status) || !isNumOrNull(v.summary.medianSamplesPerSec) || !isMeta(v.meta)) return null;
-  const { lossScale, skippedSteps, samplesPerSec, ...summary } = v.summary;
+export function readRun(v: unknown, lim: RunLimits): StoredRun {
+  const o = object(v, 'run', RUN_KEYS);
+  if (o.version !== STORED_RUN_VERSION) throw new DecodeError('version', `must be ${STORED_RUN_VERSION}, got ${show(o.version)}`);
+  const steps = list(o.steps, 'steps', lim.maxSteps, (s, p) => readStep(s, p, lim));
   return {
-    ...v,
-    config: v.config.engine === undefined ? { ...v.config, engine: 'tfjs' } : v.config,
-    summary: {
-      ...summary,
-      // JSON writes NaN (no measurement) as null.
-      medianSamplesPerSec: summary.medianSamplesPerSec ?? NaN,
-      ...(isNum(lossScale) && Number.isFinite(lossScale) && lossScale > 0 ? { lossScale } : {}),
-      ...(Number.isInteger(skippedSteps) && (skippedSteps as number) >= 0 ? { skippedSteps } : {}),
-      ...(isNum(samplesPerSec) && Number.isFinite(samplesPerSec) && samplesPerSec > 0 ? { samplesPerSec } : {}),
-    },
-  } as unknown as StoredRun;
+    version: STORED_RUN_VERSION,
+    id: id(o.id, 'id'),
+    config: readConfig(o.config, 'config'),
+    environment: nullable(o.environment, 'environment', readEnvironment),
+    steps,
+    epochs: list(o.epochs, 'epochs', MAX_EPOCH_RECORDS, (e, p) => readEpoch(e, p, lim)),
+    summary: readSummary(o.summary, 'summary', lim),
+    meta: readMeta(o.meta, 'meta', steps.length),
+  };
+}
+
+/** The stored run if `v` is one of this version ({@link readRun} with {@link STORED_LIMITS}), else null. */
+export function decodeRun(v: unknown): StoredRun | null {
+  try {
+    return readRun(v, STORED_LIMITS);
+  } catch (e) {
+    if (e instanceof DecodeError) return null;
+    throw e;
+  }
 }
 
 /** Size of a stored run in bytes, as its JSON text (the measure the cap uses). */
