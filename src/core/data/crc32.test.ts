@@ -1,0 +1,46 @@
+import * as zlib from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { crc32 } from './crc32';
+import { Rng } from './rng';
+
+/** The textbook bit-at-a-time CRC-32, an independent reference. */
+function bitwise(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** Node's zlib.crc32 where this Node has it (20.15 and later). */
+const nodeCrc = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
+describe('crc32', () => {
+  it('gives the standard check value and the empty CRC', () => {
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+    expect(crc32(new Uint8Array(0))).toBe(0);
+  });
+
+  it('matches a bitwise reference and zlib on seeded random data of every length and alignment', () => {
+    const rng = new Rng(5);
+    const data = Uint8Array.from({ length: 5000 }, () => rng.int(256));
+    for (let trial = 0; trial < 400; trial++) {
+      const start = rng.int(64);
+      const len = trial < 40 ? trial : rng.int(data.length - start);
+      const piece = data.subarray(start, start + len);
+      const want = bitwise(piece);
+      expect(crc32(piece), `length ${len} at ${start}`).toBe(want);
+      expect(crc32(data, 0, start, start + len)).toBe(want);
+      if (nodeCrc) expect(nodeCrc(piece)).toBe(want);
+    }
+  });
+
+  it('continues over pieces like one pass', () => {
+    const rng = new Rng(6);
+    const data = Uint8Array.from({ length: 10_000 }, () => rng.int(256));
+    const whole = crc32(data);
+    for (const cut of [0, 1, 7, 8, 9, 4999, 10_000]) expect(crc32(data.subarray(cut), crc32(data.subarray(0, cut)))).toBe(whole);
+    if (nodeCrc) expect(nodeCrc(data)).toBe(whole);
+  });
+});
