@@ -3,6 +3,7 @@
  * dictionary page, then data pages (v1 or v2), definition levels, and values in any
  * supported encoding. Dictionary indices go straight to values or categorical codes.
  */
+import { crc32 } from '../crc32';
 import { allocateLike, type ColumnBuilder } from './column-builder';
 import { decompressPage } from './codecs';
 import { forEachDeltaByteArray, forEachDeltaLength, decodeDeltaBinaryPacked } from './delta';
@@ -64,6 +65,8 @@ class ChunkDecoder {
   /** Dictionary as output values (numeric) or as interned codes (strings). */
   private dict: OutArray | null = null;
   private readonly what: string;
+  /** Pages read so far, index pages included. */
+  private page = 0;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -91,7 +94,9 @@ class ChunkDecoder {
       const h = readPageHeader(bytes, pos, end, this.what);
       const body = bytes.subarray(h.dataStart, h.dataStart + h.compressedSize);
       pos = h.dataStart + h.compressedSize;
+      this.page++;
       if (h.type === 'INDEX_PAGE') continue;
+      if (h.crc !== undefined) this.checkCrc(h.crc, body);
       if (h.type === 'DICTIONARY_PAGE') {
         this.readDictionary(h, body);
         continue;
@@ -106,9 +111,22 @@ class ChunkDecoder {
     if (this.out.pos - startRow !== rows) fail(`corrupt page: ${this.what} holds ${this.out.pos - startRow} values for ${rows} rows`);
   }
 
+  /** The page being decoded, for errors: the column, row group and page (from 1 within the chunk). */
+  private pageWhat(): string {
+    return `${this.what}, page ${this.page}`;
+  }
+
+  /** Checks a page's stored bytes against the CRC-32 its header carries. */
+  private checkCrc(stored: number, body: Uint8Array): void {
+    const computed = crc32(body) | 0;
+    if (computed === stored) return;
+    const hex = (n: number) => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
+    fail(`corrupt page: ${this.pageWhat()}: checksum mismatch (its header has CRC-32 ${hex(stored)}, its ${body.length} bytes give ${hex(computed)})`);
+  }
+
   private readDictionary(h: PageHeader, body: Uint8Array): void {
     if (h.encoding !== PLAIN && h.encoding !== PLAIN_DICTIONARY) this.unsupportedEncoding(h.encoding, 'dictionary');
-    const data = decompressPage(this.chunk.codec, body, h.uncompressedSize, this.what, this.scratch);
+    const data = decompressPage(this.chunk.codec, body, h.uncompressedSize, this.pageWhat(), this.scratch);
     const n = h.numValues;
     if (n < 0 || n > data.length * 8 + 1) fail(`corrupt page: ${this.what} dictionary announces ${n} values in ${data.length} bytes`);
     const col = this.out.col;
@@ -154,7 +172,7 @@ class ChunkDecoder {
   }
 
   private readDataPageV1(h: PageHeader, body: Uint8Array): void {
-    const data = decompressPage(this.chunk.codec, body, h.uncompressedSize, this.what, this.scratch);
+    const data = decompressPage(this.chunk.codec, body, h.uncompressedSize, this.pageWhat(), this.scratch);
     const n = h.numValues;
     let pos = 0;
     let present = n;
@@ -184,7 +202,7 @@ class ChunkDecoder {
     const compressed = body.subarray(levelBytes);
     const size = h.uncompressedSize - levelBytes;
     if (size < 0) fail(`corrupt page: ${this.what} is smaller than its levels`);
-    const data = h.isCompressed ? decompressPage(this.chunk.codec, compressed, size, this.what, this.scratch) : compressed;
+    const data = h.isCompressed ? decompressPage(this.chunk.codec, compressed, size, this.pageWhat(), this.scratch) : compressed;
     if (!h.isCompressed && data.length !== size) fail(`corrupt page: ${this.what} holds ${data.length} bytes, ${size} announced`);
     this.values(h.encoding, data, 0, data.length, n, present);
   }

@@ -1,6 +1,6 @@
 /** Parses Parquet page headers (PageHeader in parquet.thrift). */
 import { fail } from './errors';
-import { optBool, optStruct, readStruct, reqInt } from './thrift';
+import { optBool, optInt, optStruct, readStruct, reqInt } from './thrift';
 
 /** Page kinds this reader acts on; index pages are skipped. */
 export type PageType = 'DATA_PAGE' | 'INDEX_PAGE' | 'DICTIONARY_PAGE' | 'DATA_PAGE_V2';
@@ -22,6 +22,11 @@ export interface PageHeader {
   readonly defLevelsLength: number;
   readonly repLevelsLength: number;
   readonly isCompressed: boolean;
+  /**
+   * The CRC-32 of the page's bytes as stored after the header (compressed; for v2 data pages
+   * levels included), as a signed 32-bit integer; `undefined` when the writer stored none.
+   */
+  readonly crc: number | undefined;
   /** Offset of the page's data (just past the header). */
   readonly dataStart: number;
 }
@@ -37,8 +42,11 @@ export function readPageHeader(bytes: Uint8Array, pos: number, end: number, what
   if (compressedSize < 0 || uncompressedSize < 0 || compressedSize > end - dataStart) {
     fail(`corrupt page: ${w} announces ${compressedSize} bytes but the column chunk has ${end - dataStart} left`);
   }
+  const crc = optInt(s, 4, w);
+  if (crc !== undefined && (crc !== (crc | 0))) fail(`corrupt page: ${w} has a CRC that is not a 32-bit integer (${crc})`);
   const base = {
     type,
+    crc,
     uncompressedSize,
     compressedSize,
     dataStart,
