@@ -2,6 +2,8 @@ import { classifiedValue, classifyJsonString, Kind } from './infer';
 import { DataError, type CategoricalColumn, type Column, type DataTable, type NumericColumn } from './table';
 import { decodeAll } from './text';
 import { StringDictionary } from './dictionary';
+import { jsonSyntaxError, type JsonSyntaxError } from './json-syntax';
+import { JSON_CELLS_PER_BYTE, JSON_MIN_CELL_LIMIT, MAX_JSON_COLUMNS } from './limits';
 
 /**
  * Reads JSON records into a DataTable: either one array of objects (`[{...}, {...}]`, as
@@ -14,48 +16,122 @@ import { StringDictionary } from './dictionary';
  * missing. Any other mix, and any other string, gives a categorical column of the values'
  * text (`String(value)`; nested objects and arrays as their JSON text). Strings that look
  * like numbers stay text: JSON already says what is a number.
+ *
+ * At most `MAX_JSON_COLUMNS` distinct keys, and a table whose cells (nearly all missing) would
+ * far outgrow the file is refused (see `limits.ts`); the cost is linear in the input. Syntax
+ * errors are reported by line and column in the file's terms (`json-syntax.ts`).
  */
 export function readJson(bytes: Uint8Array, fileName: string): DataTable {
   const text = decodeAll(bytes, fileName);
   const first = text.search(/\S/);
   if (first < 0) throw new DataError(`${fileName}: empty file`);
-  const records = text[first] === '[' ? parseArray(text, fileName) : text[first] === '{' ? parseLines(text, fileName) : notRecords(text, fileName);
-  const keys = new Map<string, number>();
-  for (const rec of records) for (const key in rec) if (!keys.has(key)) keys.set(key, keys.size);
-  const columns: Column[] = [];
-  for (const key of keys.keys()) {
-    const values = new Array<unknown>(records.length);
-    for (let r = 0; r < records.length; r++) values[r] = records[r][key];
-    columns.push(buildJsonColumn(key, values));
-  }
-  return { name: fileName, format: 'json', rows: records.length, columns };
+  const records = new RecordColumns(fileName);
+  if (text[first] === '[') readArray(text, fileName, records);
+  else if (text[first] === '{') readLines(text, fileName, records);
+  else notRecords(text, fileName);
+  return records.table(bytes.length);
 }
 
-type JsonRecord = Record<string, unknown>;
+/** A column being collected: the rows that have the key, and its values there (missing elsewhere). */
+interface PendingColumn {
+  name: string;
+  at: number[];
+  values: unknown[];
+}
 
-function parseArray(text: string, fileName: string): JsonRecord[] {
+/**
+ * Collects records into columns in one pass over their own keys: a column remembers only the
+ * rows that have its key, so the cost is linear in the input however the keys vary, and the
+ * missing rows are filled when the column is built. Keys are capped at `MAX_JSON_COLUMNS`.
+ */
+class RecordColumns {
+  rows = 0;
+  private readonly byKey = new Map<string, PendingColumn>();
+  private readonly columns: PendingColumn[] = [];
+  private present = 0;
+
+  constructor(private readonly fileName: string) {}
+
+  /** Adds one parsed record; `at` names it in messages ("element 3", "line 4"). */
+  add(rec: unknown, at: string): void {
+    const where = `${this.fileName}: ${at}`;
+    if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) {
+      const what = rec === null ? 'null' : Array.isArray(rec) ? 'an array' : `a ${typeof rec}`;
+      throw new DataError(`${where} is ${what}, expected an object (a record)`);
+    }
+    const r = this.rows++;
+    const obj = rec as Record<string, unknown>;
+    for (const key of Object.keys(obj)) {
+      const value = obj[key];
+      if (value !== null && typeof value === 'object' && nestedDeeperThan(value, MAX_NESTING)) {
+        throw new DataError(`${where}: field "${shortText(key)}" nests more than ${MAX_NESTING} levels deep`);
+      }
+      let col = this.byKey.get(key);
+      if (col === undefined) {
+        if (this.columns.length === MAX_JSON_COLUMNS) {
+          throw new DataError(
+            `${this.fileName}: more than ${count(MAX_JSON_COLUMNS)} distinct keys (columns) in the records (${at} adds "${shortText(key)}"); ` +
+              'a table needs records that share their keys, such as {"id": 123, "value": 4} rather than {"123": 4}',
+          );
+        }
+        col = { name: key, at: [], values: [] };
+        this.byKey.set(key, col);
+        this.columns.push(col);
+      }
+      col.at.push(r);
+      col.values.push(value);
+      this.present++;
+    }
+  }
+
+  /** Builds the table; refuses one whose cells, nearly all missing, would cost far more than the file's size. */
+  table(fileBytes: number): DataTable {
+    const cells = this.rows * this.columns.length;
+    if (cells > Math.max(JSON_MIN_CELL_LIMIT, JSON_CELLS_PER_BYTE * fileBytes)) {
+      const missing = Math.floor((100 * (cells - this.present)) / cells);
+      throw new DataError(
+        `${this.fileName}: the records hold ${count(this.columns.length)} distinct keys but each only a few of them: ` +
+          `a table of ${count(this.rows)} rows x ${count(this.columns.length)} columns, ${missing}% of it missing, is too large for a file of ${count(fileBytes)} bytes`,
+      );
+    }
+    const columns = this.columns.map((c) => buildJsonColumn(c.name, c.at, c.values, this.rows));
+    return { name: this.fileName, format: 'json', rows: this.rows, columns };
+  }
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** A key or value as quoted in a message: at most 40 characters. */
+function shortText(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
+
+function readArray(text: string, fileName: string, records: RecordColumns): void {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new DataError(`${fileName}: invalid JSON (${describeJsonError(e, text)})`);
+    throw invalidJson(e, text, fileName);
   }
   if (!Array.isArray(data)) throw new DataError(`${fileName}: expected a JSON array of records`);
-  data.forEach((rec, i) => checkRecord(rec, `${fileName}: element ${i}`));
-  return data as JsonRecord[];
+  for (let i = 0; i < data.length; i++) records.add(data[i], `element ${i}`);
 }
 
 function notRecords(text: string, fileName: string): never {
+  let value: unknown;
   try {
-    JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
-    throw new DataError(`${fileName}: invalid JSON (${describeJsonError(e, text)})`);
+    throw invalidJson(e, text, fileName);
   }
-  throw new DataError(`${fileName}: expected a JSON array of records, found a single ${typeof JSON.parse(text)}`);
+  throw new DataError(`${fileName}: expected a JSON array of records, found a single ${value === null ? 'null' : typeof value}`);
 }
 
-/** NDJSON; a file that is one JSON object as a whole (GeoJSON, TopoJSON, a tree) is refused. */
-function parseLines(text: string, fileName: string): JsonRecord[] {
+/**
+ * NDJSON: one record per line (lines end at LF, CRLF or CR: none of them can occur inside a
+ * JSON string). A file that is one JSON object as a whole (GeoJSON, TopoJSON, a tree) is refused.
+ */
+function readLines(text: string, fileName: string, records: RecordColumns): void {
   let whole: unknown;
   try {
     whole = JSON.parse(text);
@@ -64,11 +140,10 @@ function parseLines(text: string, fileName: string): JsonRecord[] {
   }
   if (whole !== undefined) {
     const keys = Object.keys(whole as object);
-    const shown = keys.slice(0, 5).join(', ') + (keys.length > 5 ? ', ...' : '');
+    const shown = keys.slice(0, 5).map(shortText).join(', ') + (keys.length > 5 ? ', ...' : '');
     throw new DataError(`${fileName}: expected a JSON array of records (or one record per line), found one object with keys ${shown}`);
   }
-  const records: JsonRecord[] = [];
-  const lines = text.split('\n');
+  const lines = text.split(/\r\n?|\n/);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
     if (line === '') continue;
@@ -76,23 +151,11 @@ function parseLines(text: string, fileName: string): JsonRecord[] {
     try {
       rec = JSON.parse(line);
     } catch (e) {
-      throw new DataError(`${fileName}: line ${i + 1}: invalid JSON (${(e as Error).message}); expected a JSON array of records, or one JSON object per line`);
+      const lead = lines[i].length - lines[i].trimStart().length;
+      const err = describeJsonError(e, line);
+      throw new DataError(`${fileName}: line ${i + 1}, column ${lead + err.at + 1}: invalid JSON: ${err.what} (expected one JSON object per line, or a JSON array of records)`);
     }
-    checkRecord(rec, `${fileName}: line ${i + 1}`);
-    records.push(rec as JsonRecord);
-  }
-  return records;
-}
-
-function checkRecord(rec: unknown, where: string): void {
-  if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) {
-    const what = rec === null ? 'null' : Array.isArray(rec) ? 'an array' : `a ${typeof rec}`;
-    throw new DataError(`${where} is ${what}, expected an object (a record)`);
-  }
-  for (const [key, value] of Object.entries(rec)) {
-    if (value !== null && typeof value === 'object' && nestedDeeperThan(value, MAX_NESTING)) {
-      throw new DataError(`${where}: field "${key}" nests more than ${MAX_NESTING} levels deep`);
-    }
+    records.add(rec, `line ${i + 1}`);
   }
 }
 
@@ -111,15 +174,30 @@ function nestedDeeperThan(v: object, limit: number): boolean {
   return false;
 }
 
-/** Adds the line to V8's "... at position N" messages. */
-function describeJsonError(e: unknown, text: string): string {
-  const msg = (e as Error).message;
-  const m = /position (\d+)/.exec(msg);
-  if (!m || /line \d+/.test(msg)) return msg;
+/**
+ * Where and why JSON.parse refused `text`, found by our own scan (V8's text names no line, and
+ * its wording is the engine's, not the file's); V8's offset only if the scan finds nothing.
+ */
+function describeJsonError(e: unknown, text: string): JsonSyntaxError {
+  const found = jsonSyntaxError(text);
+  if (found) return found;
+  const m = /position (\d+)/.exec(e instanceof Error ? e.message : '');
+  return { at: m ? Number(m[1]) : 0, what: 'not valid JSON here' };
+}
+
+/** The DataError for a whole file JSON.parse refused: "<file>: line L, column C: invalid JSON: ...". */
+function invalidJson(e: unknown, text: string, fileName: string): DataError {
+  const { at, what } = describeJsonError(e, text);
   let line = 1;
-  const pos = Number(m[1]);
-  for (let i = 0; i < pos && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return `${msg}, line ${line}`;
+  let lineStart = 0;
+  for (let i = 0; i < at && i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return new DataError(`${fileName}: line ${line}, column ${at - lineStart + 1}: invalid JSON: ${what}`);
 }
 
 const NUMERIC_GROUP = Kind.int | Kind.float;
@@ -133,37 +211,37 @@ function kindOf(v: unknown): number {
   return Kind.text;
 }
 
-function buildJsonColumn(name: string, raw: unknown[]): Column {
-  const rows = raw.length;
+/** Builds a column of `rows` rows from the values present at rows `at` (ascending); other rows are missing. */
+function buildJsonColumn(name: string, at: readonly number[], raw: readonly unknown[], rows: number): Column {
   const values = new Float64Array(rows);
-  let valid: Uint8Array | null = null;
+  const valid = new Uint8Array(rows);
   let mask = 0;
-  for (let r = 0; r < rows; r++) {
-    const v = raw[r];
+  let present = 0;
+  for (let j = 0; j < at.length; j++) {
+    const v = raw[j];
     const k = kindOf(v);
-    if (k === Kind.missing) {
-      (valid ??= new Uint8Array(rows).fill(1))[r] = 0;
-      continue;
-    }
+    if (k === Kind.missing) continue;
     mask |= k;
-    if (k === Kind.text || ((mask & NUMERIC_GROUP) !== mask && (mask & TIME_GROUP) !== mask && mask !== Kind.bool)) return categorical(name, raw);
+    if (k === Kind.text || ((mask & NUMERIC_GROUP) !== mask && (mask & TIME_GROUP) !== mask && mask !== Kind.bool)) return categorical(name, at, raw, rows);
+    const r = at[j];
     values[r] = typeof v === 'string' ? classifiedValue() : Number(v);
+    valid[r] = 1;
+    present++;
   }
-  if (mask === 0) return categorical(name, raw);
-  const numeric = (type: NumericColumn['type'], vals: NumericColumn['values']): NumericColumn => ({ kind: 'numeric', name, type, values: vals, valid });
+  if (mask === 0) return categorical(name, at, raw, rows);
+  const numeric = (type: NumericColumn['type'], vals: NumericColumn['values']): NumericColumn => ({ kind: 'numeric', name, type, values: vals, valid: present === rows ? null : valid });
   if (mask === Kind.int) return numeric('int', Int32Array.from(values));
   if (mask === Kind.bool) return numeric('bool', Uint8Array.from(values));
   if (mask === Kind.date) return numeric('date', Int32Array.from(values, (ms) => ms / 86_400_000));
   return numeric((mask & TIME_GROUP) !== 0 ? 'timestamp' : 'float', values);
 }
 
-function categorical(name: string, raw: unknown[]): CategoricalColumn {
-  const codes = new Int32Array(raw.length);
+function categorical(name: string, at: readonly number[], raw: readonly unknown[], rows: number): CategoricalColumn {
+  const codes = new Int32Array(rows).fill(-1);
   const dict = new StringDictionary();
-  for (let r = 0; r < raw.length; r++) {
-    const v = raw[r];
-    if (kindOf(v) === Kind.missing) codes[r] = -1;
-    else codes[r] = dict.code(typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  for (let j = 0; j < at.length; j++) {
+    const v = raw[j];
+    if (kindOf(v) !== Kind.missing) codes[at[j]] = dict.code(typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
   }
   return { kind: 'categorical', name, type: 'categorical', codes, dictionary: dict.strings };
 }

@@ -22,3 +22,27 @@ export function checkFitsInMemory(fileName: string, size: number, limitBytes: nu
     throw new DataError(`${fileName}: ${human(size)} is too large to load here (this tab can use about ${human(limitBytes)}, and decoding needs about ${MEMORY_FACTOR}x the file's size)`);
   }
 }
+
+/**
+ * Most fields (columns) a CSV record may have. Wide files are real (a 64 x 64 image flattened
+ * is 4,096 columns) but each column costs fixed work and memory whatever its rows, so a line of
+ * two million commas must not become two million columns.
+ */
+export const MAX_CSV_COLUMNS = 65_536;
+
+/**
+ * Most distinct keys (columns) the records of a JSON file may have. A file where each record
+ * brings keys of its own (`{"id123": ...}`) is not a table, and each new key costs a column
+ * over every row.
+ */
+export const MAX_JSON_COLUMNS = 4096;
+
+/**
+ * A JSON table of rows x columns cells (present or missing) is built only up to this many
+ * cells, or `JSON_CELLS_PER_BYTE` per byte of the file when that is more: a file of sparse
+ * records (a few keys each out of thousands) would otherwise cost far more than its size.
+ * Dense records use at least 5 bytes a cell (`"k":1,`), so no dense file comes near it.
+ */
+export const JSON_MIN_CELL_LIMIT = 1 << 24;
+/** See `JSON_MIN_CELL_LIMIT`. */
+export const JSON_CELLS_PER_BYTE = 8;
