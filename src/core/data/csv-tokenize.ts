@@ -1,3 +1,4 @@
+import { MAX_CSV_COLUMNS } from './limits';
 import { DataError } from './table';
 import { lineAt } from './text';
 
@@ -60,7 +61,8 @@ export interface Tokens {
  * Splits bytes `[start, end)` into fields in one pass, following RFC 4180: a field that
  * starts with `"` runs to the next lone `"` and may hold delimiters, newlines and doubled
  * quotes; records end at LF, CRLF or CR; blank lines are skipped. A `"` inside an unquoted
- * field is kept as is. Every record must have as many fields as the first one.
+ * field is kept as is. Every record must have as many fields as the first one, which may have
+ * at most `MAX_CSV_COLUMNS`.
  */
 export function tokenize(bytes: Uint8Array, start: number, delimiter: number, fileName: string): Tokens {
   const n = bytes.length;
@@ -117,7 +119,7 @@ export function tokenize(bytes: Uint8Array, start: number, delimiter: number, fi
     }
     ranges[at++] = s;
     ranges[at++] = e;
-    inRow++;
+    if (++inRow > MAX_CSV_COLUMNS && stride < 0) tooWide(bytes, rowStart, fileName);
     if (i < n && bytes[i] === d) {
       i++;
       if (i < n) continue;
@@ -127,7 +129,10 @@ export function tokenize(bytes: Uint8Array, start: number, delimiter: number, fi
       inRow++;
     }
     // End of record.
-    if (stride < 0) stride = inRow;
+    if (stride < 0) {
+      if (inRow > MAX_CSV_COLUMNS) tooWide(bytes, rowStart, fileName);
+      stride = inRow;
+    }
     else if (inRow !== stride) {
       throw new DataError(`${fileName}: line ${lineAt(bytes, rowStart)}: expected ${stride} fields (as in the first row), found ${inRow}`);
     }
@@ -136,4 +141,8 @@ export function tokenize(bytes: Uint8Array, start: number, delimiter: number, fi
     rowStart = i;
   }
   return { ranges, fields: at >>> 1, stride: Math.max(stride, 0) };
+}
+
+function tooWide(bytes: Uint8Array, rowStart: number, fileName: string): never {
+  throw new DataError(`${fileName}: line ${lineAt(bytes, rowStart)}: more than ${MAX_CSV_COLUMNS.toLocaleString('en-US')} fields (columns) in the first row; is the delimiter right?`);
 }

@@ -4,6 +4,7 @@ import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { readCsv, type Delimiter } from './csv';
 import { assertFinite, checkFinite } from './finite';
+import { MAX_CSV_COLUMNS } from './limits';
 import { DataError, type Column, type DataTable } from './table';
 import { Rng } from './rng';
 
@@ -239,6 +240,14 @@ describe('readCsv quoting, line ends and layout', () => {
   });
   it('names empty and repeated header fields', () => {
     expect(csv('a,,a,a\nx,y,z,w\n', { header: true }).columns.map((c) => c.name)).toEqual(['a', 'column_2', 'a_2', 'a_3']);
+    expect(csv('a,a_2,a,a,a_2\nx,y,z,w,v\n', { header: true }).columns.map((c) => c.name)).toEqual(['a', 'a_2', 'a_3', 'a_4', 'a_2_2']);
+  });
+  it('names 30,000 columns named alike a, a_2 ... a_30000 (found by the fuzz: each name used to retry every suffix before it)', () => {
+    const n = 30_000;
+    const t = csv(`${Array<string>(n).fill('a').join(',')}
+${Array<string>(n).fill('x').join(',')}
+`, { header: true });
+    expect(t.columns.map((c) => c.name)).toEqual(Array.from({ length: n }, (_, c) => (c === 0 ? 'a' : `a_${c + 1}`)));
   });
   it('sniffs each delimiter, ignoring ones inside quotes', () => {
     for (const d of [',', '\t', ';', '|'] as const) {
@@ -351,6 +360,21 @@ describe('readCsv bad input', () => {
     bytes.set(late);
     bytes.set([0xe9, 0x2c, 0x32, 0x0a], late.length); // Latin-1 "é,2"
     expect(fail(bytes)).toThrow(new DataError('bad.csv: line 2002: the text is not valid UTF-8 (is the file in another encoding?)'));
+  });
+});
+
+describe('very wide files', () => {
+  it(`a first row of more than ${MAX_CSV_COLUMNS.toLocaleString('en-US')} fields is refused (found by the fuzz: a line of two million commas took 29 s as two million columns)`, () => {
+    expect(() => readCsv(enc.encode(','.repeat(2_000_000)), 'commas.csv')).toThrow(new DataError('commas.csv: line 1: more than 65,536 fields (columns) in the first row; is the delimiter right?'));
+    // A delimiter at the very end adds the last (empty) field: still counted.
+    expect(() => readCsv(enc.encode(','.repeat(MAX_CSV_COLUMNS)), 'end.csv')).toThrow(new DataError('end.csv: line 1: more than 65,536 fields (columns) in the first row; is the delimiter right?'));
+  });
+  it(`reads exactly ${MAX_CSV_COLUMNS.toLocaleString('en-US')} columns`, () => {
+    const t = readCsv(enc.encode(`${Array.from({ length: MAX_CSV_COLUMNS }, (_, c) => `c${c}`).join(',')}\n${Array.from({ length: MAX_CSV_COLUMNS }, (_, c) => c).join(',')}\n`), 'wide.csv');
+    expect(t.columns).toHaveLength(MAX_CSV_COLUMNS);
+    const last = t.columns[MAX_CSV_COLUMNS - 1];
+    expect(last.name).toBe(`c${MAX_CSV_COLUMNS - 1}`);
+    expect(last.kind === 'numeric' && Array.from(last.values)).toEqual([MAX_CSV_COLUMNS - 1]);
   });
 });
 

@@ -70,6 +70,8 @@ function firstRowKinds(bytes: Uint8Array, ranges: Int32Array, stride: number): n
 function columnNames(src: FieldRanges, header: boolean): string[] {
   const names: string[] = [];
   const used = new Set<string>();
+  // The next suffix to try per name: 30,000 columns named alike cost 30,000 tries, not 450 million.
+  const nextSuffix = new Map<string, number>();
   for (let c = 0; c < src.stride; c++) {
     let name = '';
     if (header) {
@@ -79,7 +81,11 @@ function columnNames(src: FieldRanges, header: boolean): string[] {
     }
     if (name === '') name = `column_${c + 1}`;
     let unique = name;
-    for (let n = 2; used.has(unique); n++) unique = `${name}_${n}`;
+    if (used.has(unique)) {
+      let n = nextSuffix.get(name) ?? 2;
+      while (used.has((unique = `${name}_${n}`))) n++;
+      nextSuffix.set(name, n + 1);
+    }
     used.add(unique);
     names.push(unique);
   }
