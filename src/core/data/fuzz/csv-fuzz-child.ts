@@ -1,0 +1,188 @@
+/**
+ * Child process of the CSV fuzz test: reads seeded cases with the project's reader and prints
+ * one JSON line per case (see `cases.ts`). Seven cases in eight are real files (handed over on
+ * stdin by the parent) damaged by `mutateBytes`; the eighth is one of the hostile inputs below.
+ *   node --import tsx src/core/data/fuzz/csv-fuzz-child.ts SEED CASES [DUMP] < sources.json
+ */
+import { sniffDelimiter } from '../csv-tokenize';
+import { readTable } from '../read';
+import { Rng } from '../rng';
+import type { DataTable } from '../table';
+import { bomLength } from '../text';
+import { readSources, runCases, type FuzzCase } from './cases';
+import { mutateBytes } from './mutate';
+
+const [seed, cases, dump] = process.argv.slice(2).map(Number);
+const rng = new Rng(seed);
+const sources = await readSources();
+const enc = new TextEncoder();
+const bytes = (s: string) => enc.encode(s);
+const concat = (...parts: (Uint8Array | string)[]) => {
+  const bs = parts.map((p) => (typeof p === 'string' ? bytes(p) : p));
+  const out = new Uint8Array(bs.reduce((n, b) => n + b.length, 0));
+  let at = 0;
+  for (const b of bs) {
+    out.set(b, at);
+    at += b.length;
+  }
+  return out;
+};
+const BOM = Uint8Array.of(0xef, 0xbb, 0xbf);
+
+/** Byte strings a CSV reader gives meaning to. */
+const SPECIAL = [
+  ...['"', '""', ',', '\t', ';', '|', '\n', '\r', '\r\n', '\n\r', ' ', 'NA', 'null', 'NaN', '-Infinity', '1e309', '-0', '.', 'e', '-', '+', '007', '2147483648'],
+  ...['2020-02-30', '2020-01-01T25:00', '2020-01-01 12:00:00.123456+05:30', '1999-12-31T23:59:59Z', 'TRUE', 'false', '"a""b"', '"a\nb"', '9'.repeat(400)],
+].map(bytes)
+  .concat([BOM, Uint8Array.of(0), Uint8Array.of(0xff), Uint8Array.of(0xc3), Uint8Array.of(0xe2, 0x82), Uint8Array.of(0xff, 0xfe)]);
+
+const digits = (n: number) => {
+  const b = new Uint8Array(n);
+  for (let k = 0; k < n; k++) b[k] = 48 + rng.int(10);
+  if (b[0] === 48) b[0] = 49;
+  return b;
+};
+const rows = (n: number, row: (r: number) => string) => Array.from({ length: n }, (_, r) => row(r)).join('\n');
+
+/** Inputs built to hurt: huge fields, odd line ends, BOMs, NULs, very wide or very long files. */
+const HOSTILE: ((source: FuzzCase) => Uint8Array)[] = [
+  // A numeric field of 125,000 digits or more (overflowed the stack in `infer.ts` once).
+  () => concat('id,x\n', rows(5, (r) => `${r},${r * 1.5}`), '\n5,', ['', '-', '+', '.'][rng.int(4)], digits(125_000 + rng.int(200_000)), ['', '.5', 'e7', 'e-999999', 'x'][rng.int(5)], '\n6,7\n'),
+  // A field of a million quotes: doubled inside a quoted field, bare, or left unbalanced.
+  () => {
+    const q = '"'.repeat(1_000_000);
+    return bytes(['a,b\n1,"' + q + '"\n2,x\n', 'a,b\n1,x' + q + '\n2,y\n', 'a,b\n1,' + q + '"\n', '"' + q][rng.int(4)]);
+  },
+  // The source with its line ends mixed: LF, CRLF, CR, LF CR.
+  (s) => {
+    const ends = ['\n', '\r\n', '\r', '\n\r'];
+    return bytes(new TextDecoder().decode(s.bytes).replace(/\r?\n/g, () => ends[rng.int(4)]));
+  },
+  // Byte order marks: doubled at the start, or at the start of every line.
+  (s) => {
+    const text = new TextDecoder().decode(s.bytes);
+    return rng.int(2) ? concat(BOM, BOM, s.bytes) : concat(...text.split('\n').flatMap((l) => [BOM, l, '\n']));
+  },
+  // NUL bytes in the first 4 KiB or after them.
+  (s) => {
+    const b = s.bytes.slice();
+    for (let k = 1 + rng.int(3); k > 0; k--) b[rng.int(2) ? rng.int(Math.min(4096, b.length)) : rng.int(b.length)] = 0;
+    return b;
+  },
+  // Very wide: 20,000 columns, or 30,000 columns all named alike (the names get _2, _3 ...).
+  () => {
+    const n = rng.int(2) ? 20_000 : 30_000;
+    const same = n === 30_000;
+    const header = Array.from({ length: n }, (_, c) => (same ? 'a' : `c${c}`)).join(',');
+    return bytes(`${header}\n${rows(2, (r) => Array.from({ length: n }, (_, c) => (c + r) % 7).join(','))}\n`);
+  },
+  // A million blank lines (LF, CR or CRLF) around two records.
+  () => {
+    const blank = ['\n', '\r', '\r\n'][rng.int(3)].repeat(1_000_000);
+    return bytes(`${blank}a,b${blank}1,2${blank}`);
+  },
+  // One line of two million bytes: no delimiter at all, or a delimiter every byte.
+  () => bytes(rng.int(2) ? 'x'.repeat(2_000_000) : ','.repeat(2_000_000)),
+  // 100,000 rows of distinct strings (the categorical dictionary's hash table grows many times).
+  () => bytes(`k,v\n${rows(100_000, (r) => `s${(r * 7919) % 100_003},${r}`)}\n`),
+  // Tricky numbers and dates mixed in one column.
+  () => {
+    const pool = ['1e309', '-1e309', '4.9e-324', '2.2250738585072014e-308', '9007199254740993', '0.1', '-0', '1e-400', 'NaN', 'Infinity', '2020-01-01', '2020-01-01T00:00:00Z', '0000-01-01', '9999-12-31T23:59:59.999999999Z', '00', '.5', '5.', ''];
+    return bytes(`v\n${rows(2000, () => pool[rng.int(pool.length)])}\n`);
+  },
+  // Not UTF-8: UTF-16 with a BOM, or bad bytes after the first 4 KiB.
+  (s) => (rng.int(2) ? concat(Uint8Array.of(0xff, 0xfe), bytes('a\0,\0b\0\n\0')) : concat(s.bytes, rows(300, (r) => `${r}`.padEnd(20, ' ')), Uint8Array.of(0xc3, 0x28), '\n')),
+  // A record that ends early or runs long far down the file; a quote opened on the last byte.
+  (s) => concat(s.bytes, ['1\n', '1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20\n', '"', ',"', '\n"\n'][rng.int(5)]),
+  // Nothing but delimiters, quotes and line ends.
+  () => bytes(Array.from({ length: 100_000 }, () => [',', '"', '\n', '\r', '\t', ';'][rng.int(6)]).join('')),
+];
+
+const make = (i: number): FuzzCase => {
+  const src = sources[rng.int(sources.length)];
+  if (i % 8 === 7) return { name: src.name, bytes: HOSTILE[(i >> 3) % HOSTILE.length](src) };
+  return { name: src.name, bytes: mutateBytes(rng, src.bytes, SPECIAL) };
+};
+
+/**
+ * A plain, string-based reading of the same text by the rules `readCsv` documents (RFC 4180
+ * quoting, records ending at LF, CRLF or CR, blank lines skipped), written apart from the
+ * byte-level tokenizer: the records as arrays of field strings, or null where it refuses.
+ */
+function plainRecords(text: string, d: string): string[][] | null {
+  const out: string[][] = [];
+  const n = text.length;
+  const eol = (c: string) => c === '\n' || c === '\r';
+  let i = 0;
+  while (i < n && eol(text[i])) i++;
+  let row: string[] = [];
+  while (i < n) {
+    let field = '';
+    if (text[i] === '"') {
+      let j = i + 1;
+      for (;;) {
+        const q = text.indexOf('"', j);
+        if (q < 0) return null;
+        field += text.slice(j, q);
+        if (text[q + 1] === '"') {
+          field += '"';
+          j = q + 2;
+          continue;
+        }
+        i = q + 1;
+        break;
+      }
+      if (i < n && text[i] !== d && !eol(text[i])) return null;
+    } else {
+      let j = i;
+      while (j < n && text[j] !== d && !eol(text[j])) j++;
+      field = text.slice(i, j);
+      i = j;
+    }
+    row.push(field);
+    if (i < n && text[i] === d) {
+      i++;
+      if (i < n) continue;
+      row.push('');
+    }
+    out.push(row);
+    row = [];
+    while (i < n && eol(text[i])) i++;
+  }
+  return out;
+}
+
+const MISSING = new Set(['', 'NA', 'N/A', 'n/a', 'null', 'NULL']);
+
+/** The reader's table against `plainRecords`: shape, every categorical string, every number and boolean, which cells are missing. */
+function check(t: DataTable, c: FuzzCase): string {
+  const start = bomLength(c.bytes);
+  const records = plainRecords(new TextDecoder().decode(c.bytes.subarray(start)), sniffDelimiter(c.bytes, start));
+  if (records === null) return 'read, where a plain reading finds an unclosed quote or text after a closing quote';
+  const header = records.length - t.rows;
+  if (header !== 0 && header !== 1) return `${t.rows} rows, a plain reading finds ${records.length} records`;
+  if (records.some((r) => r.length !== t.columns.length)) return `${t.columns.length} columns, a plain reading finds records of other lengths`;
+  for (let ci = 0; ci < t.columns.length; ci++) {
+    const col = t.columns[ci];
+    for (let r = 0; r < t.rows; r++) {
+      const raw = records[r + header][ci];
+      const where = `column ${ci} row ${r} (${JSON.stringify(raw.slice(0, 40))})`;
+      if (col.kind === 'categorical') {
+        if (MISSING.has(raw) ? col.codes[r] !== -1 : col.dictionary[col.codes[r]] !== raw) return `${where}: read as ${col.codes[r] < 0 ? 'missing' : JSON.stringify(col.dictionary[col.codes[r]].slice(0, 40))}`;
+        continue;
+      }
+      const s = raw.trim();
+      const present = col.valid === null || col.valid[r] === 1;
+      if (present === MISSING.has(s)) return `${where}: read as ${present ? 'a value' : 'missing'}`;
+      if (!present) continue;
+      const v = col.values[r];
+      if (col.type === 'int' || col.type === 'float') {
+        const want = Number(s.replace(/^\+(?=Inf)/, ''));
+        if (!(v === want || (v !== v && want !== want))) return `${where}: read as ${v}, Number() gives ${want}`;
+      } else if (col.type === 'bool' && v !== (s.toLowerCase() === 'true' ? 1 : 0)) return `${where}: read as ${v}`;
+    }
+  }
+  return '';
+}
+
+runCases(cases, make, readTable, check, dump);
