@@ -28,3 +28,18 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   }
   return { positionals, flags };
 }
+
+/** `--time-limit SECONDS`: how long a decode may run (a number above 0), or `fallback`. */
+export function timeLimitSeconds(args: ParsedArgs, fallback: number): number {
+  const v = args.flags.get('time-limit');
+  if (v === undefined) return fallback;
+  const s = typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  if (!(s > 0) || !Number.isFinite(s)) throw new UsageError(`--time-limit needs a number of seconds above 0, got ${v === true ? 'nothing' : JSON.stringify(v)}`);
+  return s;
+}
+
+/** The data file a command reads: `--data FILE` (train) or the first positional argument; null when none is given. */
+export function fileArg(args: ParsedArgs): string | null {
+  const data = args.flags.get('data');
+  return typeof data === 'string' ? data : (args.positionals[0] ?? null);
+}

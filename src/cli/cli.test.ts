@@ -67,7 +67,7 @@ describe('cli inspect', () => {
 
     const missing = cli('inspect', join(dir, 'missing.parquet'));
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('missing.parquet: cannot be read (ENOENT)');
+    expect(missing.stderr).toContain('missing.parquet: no such file (ENOENT)');
 
     expect(cli('inspect').code).toBe(2);
     expect(cli('frobnicate').code).toBe(2);

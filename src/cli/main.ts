@@ -1,58 +1,94 @@
 /**
  * Trainbench's command line: the same core as the workbench, headless.
- *   npm run cli -- <command> [args] [--json] [--debug]
+ *   npm run cli -- <command> [args] [--json] [--debug] [--time-limit SECONDS]
  * With --json, stdout holds exactly one JSON document; progress and errors go to stderr.
- * Exit codes: 0 success, 1 bad input (file, config, data), 2 usage error.
+ * Exit codes: 0 success, 1 bad input (file, config, data), 2 usage error. A failure is one
+ * line on stderr, `<command>: <file or field>: <what is wrong>` (errors.ts); --debug adds the
+ * stack. Data files are decoded in a worker thread under a time limit (decode.ts), and the
+ * process ends when the command that launched it is killed (parent-watch.ts).
  */
-import { parseArgs, UsageError, type ParsedArgs } from './args';
-import { inspect } from './commands/inspect';
-import { dedup } from './commands/dedup';
-import { knn } from './commands/knn';
-import { train, trainHelp } from './commands/train';
+import { fileArg, parseArgs, timeLimitSeconds, UsageError, type ParsedArgs } from './args';
+import { DEFAULT_TIME_LIMIT_S } from './decode';
+import { describeFailure } from './errors';
+import { watchLauncher } from './parent-watch';
 
-type Command = (args: ParsedArgs) => Promise<{ json: unknown; text: string }>;
+type Run = (args: ParsedArgs) => Promise<{ json: unknown; text: string }>;
 
-const COMMANDS: Record<string, { run: Command; usage: string; help?: () => string }> = {
-  inspect: { run: inspect, usage: 'inspect FILE [--json]   describe a Parquet, Arrow, CSV or JSON file' },
-  dedup: { run: dedup, usage: 'dedup FILE [--bloom [--fpr P]] [--columns a,b] [--json]   count repeated rows (hash index, or a Bloom filter)' },
-  knn: { run: knn, usage: 'knn FILE --k K --row I [--label L] [--features a,b] [--json]   nearest rows to a row (KD-tree)' },
-  train: { run: train, help: trainHelp, usage: 'train --data FILE [--config CFG] [--label --model --optimizer --lr --epochs --batch --backend --engine tfjs|wgsl --precision fp32|fp16-mixed --dedup none|exact|bloom --stream] [--json]   train one configuration, print its run record' },
+/** Commands load on first use: `inspect` does not wait for TensorFlow.js to load. */
+const COMMANDS: Record<string, { load: () => Promise<Run>; usage: string; help?: () => Promise<string> }> = {
+  inspect: { load: async () => (await import('./commands/inspect')).inspect, usage: 'inspect FILE [--json]   describe a Parquet, Arrow, CSV or JSON file' },
+  dedup: { load: async () => (await import('./commands/dedup')).dedup, usage: 'dedup FILE [--bloom [--fpr P]] [--columns a,b] [--json]   count repeated rows (hash index, or a Bloom filter)' },
+  knn: { load: async () => (await import('./commands/knn')).knn, usage: 'knn FILE --k K --row I [--label L] [--features a,b] [--json]   nearest rows to a row (KD-tree)' },
+  train: {
+    load: async () => (await import('./commands/train')).train,
+    help: async () => (await import('./commands/train')).trainHelp(),
+    usage: 'train --data FILE [--config CFG] [--label --model --optimizer --lr --epochs --batch --backend --engine tfjs|wgsl --precision fp32|fp16-mixed --dedup none|exact|bloom --stream] [--json]   train one configuration, print its run record',
+  },
 };
 
+const GLOBAL_FLAGS = [
+  'flags of every command:',
+  '  --json                 one JSON document on stdout, nothing else',
+  '  --debug                a failure prints its stack trace after the one-line message',
+  `  --time-limit SECONDS   stop decoding the data file after this long, as bad input (exit 1; default ${DEFAULT_TIME_LIMIT_S})`,
+  '',
+  'exit codes: 0 success, 1 bad input (one line on stderr naming the file or field and what is wrong), 2 usage error',
+].join('\n');
+
+const COMMAND_LIST = `commands: ${Object.keys(COMMANDS).join(', ')}; npm run cli -- --help for usage`;
+
 function usage(): string {
-  return ['usage: npm run cli -- <command> [args] [--json] [--debug]', '', 'commands:', ...Object.values(COMMANDS).map((c) => `  ${c.usage}`)].join('\n');
+  return ['usage: npm run cli -- <command> [args] [--json] [--debug] [--time-limit SECONDS]', '', 'commands:', ...Object.values(COMMANDS).map((c) => `  ${c.usage}`), '', GLOBAL_FLAGS].join('\n');
+}
+
+/** What a failure outside `main`'s own try (an uncaught exception, say) is reported as. */
+const current: { command: string; file: string | null; debug: boolean } = { command: 'cli', file: null, debug: process.argv.includes('--debug') };
+
+function fail(e: unknown): number {
+  const { line, code, detail } = describeFailure(current.command, current.file, e);
+  process.stderr.write(`${line}\n`);
+  if (current.debug && detail) process.stderr.write(`${detail}\n`);
+  return code;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
-  const args = parseArgs(rest);
-  const debug = args.flags.has('debug');
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${usage()}\n`);
-    return name ? 0 : 2;
-  }
-  const command = COMMANDS[name];
-  if (!command) {
-    process.stderr.write(`unknown command "${name}"\n${usage()}\n`);
-    return 2;
-  }
-  // Every command answers --help and -h with its usage (exit 0), whatever else is on the line.
-  if (args.flags.has('help') || rest.includes('-h')) {
-    process.stdout.write(`${command.help ? command.help() : `usage: npm run cli -- ${command.usage}`}\n`);
     return 0;
   }
+  if (!name || name.startsWith('-')) return fail(new UsageError(`needs a command first (${COMMAND_LIST})`));
+  if (name === 'bench') return fail(new UsageError('benchmarks run as scripts: npx tsx bench/<stage>.ts (see the README, Benchmarks)'));
+  const command = COMMANDS[name];
+  if (!command) return fail(new UsageError(`unknown command "${name}" (${COMMAND_LIST})`));
+  current.command = name;
   try {
-    const { json, text } = await command.run(args);
+    const args = parseArgs(rest);
+    current.file = fileArg(args);
+    // Every command answers --help and -h with its usage (exit 0), whatever else is on the line.
+    if (args.flags.has('help') || rest.includes('-h')) {
+      process.stdout.write(`${command.help ? await command.help() : `usage: npm run cli -- ${command.usage}\n\n${GLOBAL_FLAGS}`}\n`);
+      return 0;
+    }
+    timeLimitSeconds(args, DEFAULT_TIME_LIMIT_S);
+    const run = await command.load();
+    const { json, text } = await run(args);
     process.stdout.write(args.flags.has('json') ? `${JSON.stringify(json)}\n` : `${text}\n`);
     return 0;
   } catch (e) {
-    const err = e as Error;
-    process.stderr.write(`${err.message.split('\n')[0]}\n`);
-    if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
-    return e instanceof UsageError ? 2 : 1;
+    return fail(e);
   }
 }
 
+watchLauncher();
+// Whatever escapes a command (a rejection in a callback, say) is still one line, not a stack trace.
+process.on('uncaughtException', (e) => process.exit(fail(e)));
+process.on('unhandledRejection', (e) => process.exit(fail(e)));
+// A reader of stdout that went away (`| head`) ends the command quietly.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => process.exit(e.code === 'EPIPE' ? 0 : 1));
+
 main(process.argv.slice(2)).then((code) => {
+  // A failure ends the process now: a stopped decode or a half-built trainer may hold handles.
+  if (code !== 0) process.exit(code);
   process.exitCode = code;
 });

@@ -1,20 +1,17 @@
-import { readFile } from 'node:fs/promises';
-import { readTable } from '../../core/data/read';
 import { tableStats } from '../../core/data/stats';
-import { DataError, type DataTable } from '../../core/data/table';
-import { UsageError, type ParsedArgs } from '../args';
+import type { DataTable } from '../../core/data/table';
+import { timeLimitSeconds, UsageError, type ParsedArgs } from '../args';
+import { decodeFile, DEFAULT_TIME_LIMIT_S } from '../decode';
 
-/** Reads the FILE argument of a command into a table, with a one-line error naming the file. */
+/**
+ * Reads the FILE argument of a command into a table: decoded in a worker thread under
+ * `--time-limit` (decode.ts); a bad file is a DataError naming it.
+ */
 export async function loadTableArg(args: ParsedArgs, usage: string): Promise<{ file: string; table: DataTable }> {
   const file = args.positionals[0];
   if (!file) throw new UsageError(`needs a FILE: ${usage}`);
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (e) {
-    throw new DataError(`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return { file, table: readTable(bytes, file) };
+  const { table } = await decodeFile(file, file, timeLimitSeconds(args, DEFAULT_TIME_LIMIT_S));
+  return { file, table };
 }
 
 /** Reads a file the way the workbench does and describes every column. */

@@ -1,5 +1,6 @@
 import { defaultFeatures, defaultLabel, encodeTable } from '../../core/data/encode';
 import { nearestRows, neighbourIndex } from '../../core/data/quality';
+import { DataError } from '../../core/data/table';
 import { UsageError, type ParsedArgs } from '../args';
 import { loadTableArg } from './inspect';
 
@@ -27,7 +28,7 @@ export async function knn(args: ParsedArgs): Promise<{ json: unknown; text: stri
   const featuresFlag = args.flags.get('features');
   const features = typeof featuresFlag === 'string' ? featuresFlag.split(',').map((f) => f.trim()) : defaultFeatures(table, label);
   const enc = encodeTable(table, { label, features }, { train: 1, val: 0, test: 0, seed: 1 });
-  if (row < 0 || row >= table.rows) throw new RangeError(`${file}: row ${row} does not exist (rows 0 to ${table.rows - 1})`);
+  if (row < 0 || row >= table.rows) throw new DataError(`${file}: row ${row} does not exist (rows 0 to ${table.rows - 1})`);
   const neighbors = nearestRows(enc, neighbourIndex(enc), row, k);
   const json = { file, row, k, neighbors };
   const text = [`${file}: ${neighbors.length} nearest rows to row ${row} over ${features.join(', ')}`, ...neighbors.map((n) => `  row ${n.row}  distance ${n.distance.toPrecision(5)}`)].join('\n');

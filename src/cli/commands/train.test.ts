@@ -99,19 +99,19 @@ describe('cli train on tfjs-cpu', () => {
 
   it('refuses bad configurations before training, with exit 1 and one line naming the field', () => {
     const cases: [string[], RegExp][] = [
-      [['--lr', '-0.1'], /^optimizer\.learningRate: /],
-      [['--batch', '5000'], /^batchSize: batch size 5000 is larger than the \d+ training rows/],
-      [['--label', 'nope'], /^data\.label: "nope" is not a column of /],
-      [['--optimizer', 'adamax'], /^optimizer\.name: "adamax" is unknown/],
-      [['--model', 'cnn', '--input-shape', '28x28x3'], /^model\.inputShape: 28x28x3 is 2352 values per row, but the data has 784 feature values per row/],
-      [['--epochs', '0'], /^epochs: /],
-      [['--precision', 'fp16-mixed', '--engine', 'tfjs'], /^precision: fp16-mixed runs on the wgsl engine only/],
-      [['--engine', 'warp'], /^engine: "warp" is unknown \(choose one of tfjs, wgsl\)/],
-      [['--precision', 'fp8'], /^precision: "fp8" is unknown \(choose one of fp32, fp16-mixed\)/],
-      [['--config', smallCnn, '--engine', 'wgsl'], /^engine: the wgsl engine trains mlp models so far/],
-      [['--config', configFile({ engine: 'warp' })], /^engine: "warp" is unknown/],
+      [['--lr', '-0.1'], /^train: optimizer\.learningRate: /],
+      [['--batch', '5000'], /^train: batchSize: batch size 5000 is larger than the \d+ training rows/],
+      [['--label', 'nope'], /^train: data\.label: "nope" is not a column of /],
+      [['--optimizer', 'adamax'], /^train: optimizer\.name: "adamax" is unknown/],
+      [['--model', 'cnn', '--input-shape', '28x28x3'], /^train: model\.inputShape: 28x28x3 is 2352 values per row, but the data has 784 feature values per row/],
+      [['--epochs', '0'], /^train: epochs: /],
+      [['--precision', 'fp16-mixed', '--engine', 'tfjs'], /^train: precision: fp16-mixed runs on the wgsl engine only/],
+      [['--engine', 'warp'], /^train: engine: "warp" is unknown \(choose one of tfjs, wgsl\)/],
+      [['--precision', 'fp8'], /^train: precision: "fp8" is unknown \(choose one of fp32, fp16-mixed\)/],
+      [['--config', smallCnn, '--engine', 'wgsl'], /^train: engine: the wgsl engine trains mlp models so far/],
+      [['--config', configFile({ engine: 'warp' })], /^train: engine: "warp" is unknown/],
       // The config file's precision is read, not dropped: fp16-mixed with the default tfjs engine is refused.
-      [['--config', configFile({ precision: 'fp16-mixed' })], /^precision: fp16-mixed runs on the wgsl engine only/],
+      [['--config', configFile({ precision: 'fp16-mixed' })], /^train: precision: fp16-mixed runs on the wgsl engine only/],
     ];
     for (const [args, message] of cases) {
       const r = cli(['--data', MNIST, '--backend', 'cpu', ...args, '--json']);

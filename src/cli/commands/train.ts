@@ -14,7 +14,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
-import { DataError } from '../../core/data/table';
+import { defaultFeatures, defaultLabel } from '../../core/data/encode';
+import { tableStats } from '../../core/data/stats';
 import { ConfigError } from '../../core/train/errors';
 import { defaultModelSpec, MODEL_TYPES, resolveModelSpec, type InputShape, type ModelSpec, type ModelType } from '../../core/train/model';
 import { OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, SCHEDULE_TYPES, type OptimizerName } from '../../core/train/optimizer-spec';
@@ -23,11 +24,12 @@ import { BACKENDS } from '../../core/train/run-config';
 import type { EpochRecord, RunConfig, RunRecord, RunSummary, StepRecord } from '../../core/train/record';
 import { DEFAULT_SETTINGS, makeRunConfig, validateSettings, type RunSettings } from '../../core/train/run-config';
 import { installNodeWebGpu, noAdapterHint } from '../../gpu/node-webgpu';
-import { createDataService } from '../../workers/data-service';
+import { createDataService, sha256Hex } from '../../workers/data-service';
 import type { PreparedRun, TrainerEvent } from '../../workers/protocol';
 import type { Transferring } from '../../workers/rpc';
 import { createTrainerService } from '../../workers/trainer-service';
-import { UsageError, type ParsedArgs } from '../args';
+import { timeLimitSeconds, UsageError, type ParsedArgs } from '../args';
+import { decodeFile, DEFAULT_TIME_LIMIT_S } from '../decode';
 
 /** Step records kept in a printed record; longer runs are down-sampled (the summary uses every step). */
 export const MAX_RECORD_STEPS = 1000;
@@ -59,6 +61,7 @@ export function trainHelp(): string {
     '  --max-steps N          stop after N steps',
     '  --dedup MODE           none | exact | bloom: drop repeated rows before the split',
     '  --stream               start training on the first record batch or row group while the rest decodes',
+    `  --time-limit SECONDS   stop decoding the data file after this long, as bad input (default ${DEFAULT_TIME_LIMIT_S})`,
     '  --json                 print the run record as one JSON document; --quiet: no per-epoch lines; --debug: stack traces',
     '',
     'optimizer hyperparameters (config file, under "optimizer"), with their defaults:',
@@ -207,14 +210,21 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
   if (!dataFile) throw new UsageError(USAGE);
   const { settings, data: choice, targetLoss, maxSteps } = await gatherSettings(args);
 
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(dataFile);
-  } catch (e) {
-    throw new DataError(`${dataFile}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  // Decoded in a worker thread under --time-limit, then handed to the data service the way the
+  // browser's decode worker hands a table to the data worker (adopt).
+  const name = dataFile.split(/[\\/]/).pop()!;
+  const { table, bytes, decodeMs } = await decodeFile(dataFile, name, timeLimitSeconds(args, DEFAULT_TIME_LIMIT_S));
   const dataService = createDataService();
-  const summary = unwrap(await dataService.load({ name: dataFile.split('/').pop()!, bytes: bytes.slice().buffer }));
+  const defaultLabelName = defaultLabel(table);
+  const summary = unwrap(
+    await dataService.adopt({
+      table,
+      summary: {
+        name, format: table.format, bytes: bytes.byteLength, rows: table.rows, columns: tableStats(table), fingerprint: await sha256Hex(bytes),
+        defaultLabel: defaultLabelName, defaultFeatures: defaultFeatures(table, defaultLabelName), decodeMs, cache: null,
+      },
+    }),
+  );
   const columns = summary.columns.map((c) => c.name);
   const label = choice.label ?? summary.defaultLabel;
   if (!columns.includes(label)) throw new ConfigError('data.label', `"${label}" is not a column of ${dataFile} (columns: ${columns.slice(0, 12).join(', ')}${columns.length > 12 ? ', ...' : ''})`);
