@@ -166,6 +166,8 @@ describe('hostile stored runs and link runs (issue 12): refused with the field a
     expect(why((r) => (r.config.optimizer.learningRate = 0))).toBe('config.optimizer.learningRate: must be greater than 0, got 0');
     expect(why((r) => (r.config.optimizer.learningRate = -0.1))).toBe('config.optimizer.learningRate: must be a finite number >= 0, got -0.1');
     expect(why((r) => (r.config.optimizer.beta1 = 1))).toMatch(/^config\.optimizer\.beta1: must be a number in \[0, 1\)/);
+    // Found by the fuzz: the optimizer validator took 2^53 as a step count.
+    expect(why((r) => (r.config.optimizer.schedule = { type: 'cosine', totalSteps: 2 ** 53 }))).toBe('config.optimizer.schedule.totalSteps: must be a whole number >= 0, got 9007199254740992');
     expect(why((r) => (r.config.model.hidden = [32, -4]))).toBe('config.model.hidden[1]: must be a whole number from 1 to 65536, got -4');
     expect(why((r) => (r.config.model.hidden = new Array(65).fill(1)))).toBe('config.model.hidden: has 65 entries, more than 64');
     expect(why((r) => (r.config.data.split.train = 1.5))).toBe('config.data.split.train: must be a finite number >= 0 and <= 1, got 1.5');

@@ -216,6 +216,9 @@ function readModel(v: unknown, path: string): ModelSpec {
 function readOptimizer(v: unknown, path: string): OptimizerSpec {
   noForbiddenKeys(v, path);
   const checked = asDecodeError(() => validateOptimizerSpec(v));
+  // The validator takes any whole double; a count must also be exact (2^53 is not a step count).
+  for (const k of ['warmupSteps', 'stepSize', 'totalSteps'] as const) if (checked.schedule?.[k] !== undefined) count(checked.schedule[k], `${path}.schedule.${k}`);
+  if (checked.lookahead) count(checked.lookahead.k, `${path}.lookahead.k`);
   const input = v as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(input)) {

@@ -16,11 +16,12 @@ export class DecodeError extends Error {
 /** Keys that would reach an object's prototype machinery if anything ever merged such an object. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** A value in a message: numbers as written, strings quoted and cut to 40 characters, containers by kind. */
+/** A value in a message: numbers as written, strings quoted and cut to 40 characters, containers by kind, a missing one as such. */
 export function show(v: unknown): string {
   if (typeof v === 'number') return String(v);
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   if (v === null) return 'null';
+  if (v === undefined) return 'nothing (the field is missing)';
   if (Array.isArray(v)) return 'a list';
   return typeof v === 'object' ? 'an object' : typeof v;
 }
