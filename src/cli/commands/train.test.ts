@@ -38,6 +38,9 @@ function configFile(settings: Record<string, unknown>): string {
   return path;
 }
 
+const badJson = join(dir, 'bad.json');
+writeFileSync(badJson, '{\n "epochs": 1,,\n}');
+
 /** A CNN small enough for tfjs-cpu and SwiftShader (their convolution gradients are slow). */
 const smallCnn = join(dir, 'small-cnn.json');
 writeFileSync(smallCnn, JSON.stringify({ model: { type: 'cnn', inputShape: [28, 28, 1], filters: [4, 8], hidden: [], activation: 'relu' }, optimizer: { name: 'adam', learningRate: 0.01 }, batchSize: 16, epochs: 1, maxSteps: 12 }));
@@ -112,6 +115,8 @@ describe('cli train on tfjs-cpu', () => {
       [['--config', configFile({ engine: 'warp' })], /^train: engine: "warp" is unknown/],
       // The config file's precision is read, not dropped: fp16-mixed with the default tfjs engine is refused.
       [['--config', configFile({ precision: 'fp16-mixed' })], /^train: precision: fp16-mixed runs on the wgsl engine only/],
+      // Where the JSON goes wrong, in lines and columns, without V8's text.
+      [['--config', badJson], /^train: config: .*bad\.json is not JSON \(a mistake at line 2, column 14\)$/m],
     ];
     for (const [args, message] of cases) {
       const r = cli(['--data', MNIST, '--backend', 'cpu', ...args, '--json']);

@@ -113,7 +113,10 @@ async function readConfigFile(path: string): Promise<{ settings: Partial<RunSett
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new ConfigError('config', `${path} is not JSON (${(e as Error).message})`);
+    // Where, in the file's terms; V8's own text ("Unexpected token , in JSON at position 14") is not shown.
+    const at = /position (\d+)/.exec((e as Error).message);
+    const before = at ? text.slice(0, Number(at[1])).split('\n') : null;
+    throw new ConfigError('config', `${path} is not JSON${before ? ` (a mistake at line ${before.length}, column ${before[before.length - 1].length + 1})` : ''}`);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError('config', `${path} must hold one JSON object`);
   const o = raw as Record<string, unknown>;
