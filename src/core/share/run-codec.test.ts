@@ -184,7 +184,8 @@ describe('hostile stored runs and link runs (issue 12): refused with the field a
   });
 
   it('bounds text and lists, and refuses control characters in names; markup is kept as text', () => {
-    expect(why((r) => (r.meta.title = 't'.repeat(1025)))).toBe('meta.title: is 1025 characters long, more than 1024');
+    expect(why((r) => (r.meta.title = 't'.repeat(4097)))).toBe('meta.title: is 4097 characters long, more than 4096');
+    expect(why((r) => (r.config.data.name = 'n'.repeat(1025)))).toBe('config.data.name: is 1025 characters long, more than 1024');
     expect(why((r) => (r.meta.title = 'a\u0000b'))).toBe('meta.title: holds control characters');
     expect(why((r) => (r.config.data.label = 'y\u009b'))).toBe('config.data.label: holds control characters');
     expect(why((r) => (r.id = 'x'.repeat(257)))).toBe('id: is 257 characters long, more than 256');
@@ -197,6 +198,16 @@ describe('hostile stored runs and link runs (issue 12): refused with the field a
     const r = good();
     r.meta.title = '<script>alert(1)</script>';
     expect(readRun(r, LINK_LIMITS).meta.title).toBe('<script>alert(1)</script>');
+  });
+
+  it('reads keys holding undefined (structured clone keeps them) as absent, as the trainer and the model form leave them', () => {
+    const r = encodeRun(run(4), meta);
+    const input = structuredClone({ ...r, summary: { ...r.summary, misclassified: undefined, lossScale: undefined }, config: { ...r.config, model: { type: 'cnn', inputShape: undefined, filters: [4], hidden: [], activation: 'relu' }, targetLoss: undefined } });
+    const back = decodeRun(input);
+    expect(back?.summary).toEqual(r.summary);
+    expect(Object.keys(back!.summary)).not.toContain('misclassified');
+    expect(Object.keys(back!.config.model)).toEqual(['type', 'filters', 'hidden', 'activation']);
+    expect(Object.keys(back!.config)).not.toContain('targetLoss');
   });
 
   it('builds every object fresh: nothing of the input is kept by reference', () => {

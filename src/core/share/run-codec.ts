@@ -88,39 +88,46 @@ export function encodeRun(run: EncodableRun, meta: Omit<StoredRunMeta, 'stepsTot
 /*
  * Decoding: what is accepted, and why (issue 12: a link's run kept every unknown key, a
  * 16-million-entry array among them, own `__proto__` keys, 1e999 as Infinity, negative counts).
+ * The same rules read runs from a link (link.ts, LINK_LIMITS) and from this browser's storage
+ * (persist.ts, STORED_LIMITS); a stored run that breaks them is skipped with a notice.
  *
- * - Every object is built fresh, field by field: nothing of the input object is spread, merged
- *   or kept by reference (lists are copied entry by entry), so what is not named here never
- *   reaches the store.
+ * - Every object is built fresh, field by field: nothing of the input is spread, merged or kept
+ *   by reference (lists are copied entry by entry), so what is not named here never reaches
+ *   the store.
  * - Unknown keys are refused (this is format version 1; a field added to a record type fails the
  *   type check until it is named here, see `keysOf`), and so are `__proto__`, `constructor` and
  *   `prototype` keys, each with a message naming the field's path. A key whose value is
  *   `undefined` (structured clone keeps those) counts as absent.
  * - Numbers must be finite (JSON never writes a non-finite number: `1e999` is hostile).
  *   Measurements are the exception: a loss, validation figure or median rate that was NaN or
- *   ±Infinity is written by JSON as null and read back as NaN (null where the field is nullable);
- *   stored runs (structured clone, this browser's own data) keep such values as they were.
- * - Counts (step, epoch, rows, stepsTotal, memory figures, seeds, colour) are whole numbers >= 0;
- *   durations and times >= 0; split fractions in [0, 1] summing to at most 1. The settings' ranges
- *   (learning rate > 0, batch size, epochs, prefetch, seed, backend, model shape, engine and
- *   precision) are validateSettings' and validateOptimizerSpec's rules, applied here unchanged.
+ *   ±Infinity is written by JSON as null and read back as NaN (null where the field is
+ *   nullable); stored runs (structured clone, this browser's own data) keep such values.
+ * - Counts (step, epoch, rows, stepsTotal >= the steps kept, memory figures, seeds, colour, the
+ *   schedule's step counts) are whole numbers >= 0 that a double holds exactly; durations and
+ *   times >= 0; split fractions in [0, 1] adding up to at most 1. The settings' ranges (learning
+ *   rate > 0, batch size, epochs, prefetch, seed, backend, model shape, engine and precision
+ *   together) are validateSettings' and validateOptimizerSpec's rules, applied here unchanged.
  * - Text is bounded: identifiers (id, fingerprint, sweep id) {@link MAX_ID_CHARS}, names
- *   (title, dataset, label, features, runtime, adapter) {@link MAX_NAME_CHARS}, messages (error,
- *   info, fallback reason) {@link MAX_MESSAGE_CHARS}, configuration keys {@link MAX_KEY_CHARS};
- *   control characters are refused (messages may hold tabs and line breaks). Text is never HTML:
- *   React renders it as text and nothing puts it into a URL or `dangerouslySetInnerHTML`, so
- *   `<script>` in a title is shown, not run.
- * - Lists are bounded: steps by the caller ({@link STORED_LIMITS}: {@link MAX_STORED_STEPS};
- *   a link: its own cap of 300), epoch records {@link MAX_EPOCH_RECORDS} (the epochs setting's
- *   maximum), features {@link MAX_FEATURES}, misclassified rows MISCLASSIFIED_LIMIT, adapter
- *   features {@link MAX_ADAPTER_FEATURES}; model lists by the model validator.
+ *   (dataset, label, features, runtime, adapter, origin) {@link MAX_NAME_CHARS}, titles
+ *   {@link MAX_TITLE_CHARS}, messages (error, info, fallback reason) {@link MAX_MESSAGE_CHARS},
+ *   configuration keys {@link MAX_KEY_CHARS}; control characters (C0, DEL, C1) are refused,
+ *   messages may hold tabs and line breaks. Text is never HTML: React renders it as text and
+ *   nothing puts it into a URL or `dangerouslySetInnerHTML`, so `<script>` in a title is shown,
+ *   not run.
+ * - Lists are bounded: steps by the caller (storage {@link MAX_STORED_STEPS}, a link 300), epoch
+ *   records {@link MAX_EPOCH_RECORDS} (the epochs setting's maximum), features
+ *   {@link MAX_FEATURES}, misclassified rows MISCLASSIFIED_LIMIT (the trainer's), adapter
+ *   features {@link MAX_ADAPTER_FEATURES}, model lists 64 here and the model validator's own
+ *   limits after.
  * - The summary's lossScale, skippedSteps and samplesPerSec stay optional figures: one that is
  *   missing or not valid (lossScale > 0, skippedSteps a whole number >= 0, samplesPerSec > 0) is
- *   left out, the run kept.
+ *   left out, the run kept (as before).
  */
 
 export const MAX_ID_CHARS = 256;
 export const MAX_NAME_CHARS = 1024;
+/** A run's title names its configuration, data file and label (names of up to 1024 each). */
+export const MAX_TITLE_CHARS = 4096;
 export const MAX_MESSAGE_CHARS = 10_000;
 /** A configuration key is the configuration's JSON (feature names included). */
 export const MAX_KEY_CHARS = 256 * 1024;
@@ -347,7 +354,7 @@ function readSummary(v: unknown, path: string, lim: RunLimits): RunSummary {
 function readMeta(v: unknown, path: string, steps: number): StoredRunMeta {
   const o = object(v, path, META_KEYS);
   const meta: StoredRunMeta = {
-    title: name(o.title, `${path}.title`),
+    title: text(o.title, `${path}.title`, { max: MAX_TITLE_CHARS }),
     colour: count(o.colour, `${path}.colour`, 0x7fffffff),
     createdAt: nonNegative(o.createdAt, `${path}.createdAt`),
     finishedAt: nullable(o.finishedAt, `${path}.finishedAt`, nonNegative),

@@ -296,7 +296,7 @@ const summary = obj({
 const run: Check = (v, p) => {
   obj({
     version: oneOf(1), id: str(256), config, environment: orNull(environment), steps: arr(300, step), epochs: arr(100_000, epoch), summary,
-    meta: obj({ title: NAME, colour: int(0), createdAt: num(0), finishedAt: orNull(num(0)), budgetSec: orNull(positive), sweep: orNull(obj({ id: str(256), rung: int(0), key: str(1 << 18) })), error: orNull(str(10_000, true)), info: orNull(str(10_000, true)), stepsTotal: int(0), 'origin?': orNull(NAME) }),
+    meta: obj({ title: str(4096), colour: int(0), createdAt: num(0), finishedAt: orNull(num(0)), budgetSec: orNull(positive), sweep: orNull(obj({ id: str(256), rung: int(0), key: str(1 << 18) })), error: orNull(str(10_000, true)), info: orNull(str(10_000, true)), stepsTotal: int(0), 'origin?': orNull(NAME) }),
   })(v, p);
   const r = v as StoredRun;
   if (r.meta.stepsTotal < r.steps.length) bad(`${p}.meta.stepsTotal`, 'fewer than the steps');
