@@ -52,10 +52,10 @@ class RecordColumns {
 
   constructor(private readonly fileName: string) {}
 
-  /** Adds one parsed record; `at` names it in messages ("element 3", "line 4"). */
-  add(rec: unknown, at: string): void {
-    const where = `${this.fileName}: ${at}`;
+  /** Adds one parsed record, named in messages as `unit` `n` ("element 3", "line 4"; built only for a message). */
+  add(rec: unknown, unit: 'element' | 'line', n: number): void {
     if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) {
+      const where = `${this.fileName}: ${unit} ${n}`;
       const what = rec === null ? 'null' : Array.isArray(rec) ? 'an array' : `a ${typeof rec}`;
       throw new DataError(`${where} is ${what}, expected an object (a record)`);
     }
@@ -64,13 +64,13 @@ class RecordColumns {
     for (const key of Object.keys(obj)) {
       const value = obj[key];
       if (value !== null && typeof value === 'object' && nestedDeeperThan(value, MAX_NESTING)) {
-        throw new DataError(`${where}: field "${shortText(key)}" nests more than ${MAX_NESTING} levels deep`);
+        throw new DataError(`${this.fileName}: ${unit} ${n}: field "${shortText(key)}" nests more than ${MAX_NESTING} levels deep`);
       }
       let col = this.byKey.get(key);
       if (col === undefined) {
         if (this.columns.length === MAX_JSON_COLUMNS) {
           throw new DataError(
-            `${this.fileName}: more than ${count(MAX_JSON_COLUMNS)} distinct keys (columns) in the records (${at} adds "${shortText(key)}"); ` +
+            `${this.fileName}: more than ${count(MAX_JSON_COLUMNS)} distinct keys (columns) in the records (${unit} ${n} adds "${shortText(key)}"); ` +
               'a table needs records that share their keys, such as {"id": 123, "value": 4} rather than {"123": 4}',
           );
         }
@@ -114,7 +114,7 @@ function readArray(text: string, fileName: string, records: RecordColumns): void
     throw invalidJson(e, text, fileName);
   }
   if (!Array.isArray(data)) throw new DataError(`${fileName}: expected a JSON array of records`);
-  for (let i = 0; i < data.length; i++) records.add(data[i], `element ${i}`);
+  for (let i = 0; i < data.length; i++) records.add(data[i], 'element', i);
 }
 
 function notRecords(text: string, fileName: string): never {
@@ -155,7 +155,7 @@ function readLines(text: string, fileName: string, records: RecordColumns): void
       const err = describeJsonError(e, line);
       throw new DataError(`${fileName}: line ${i + 1}, column ${lead + err.at + 1}: invalid JSON: ${err.what} (expected one JSON object per line, or a JSON array of records)`);
     }
-    records.add(rec, `line ${i + 1}`);
+    records.add(rec, 'line', i + 1);
   }
 }
 
