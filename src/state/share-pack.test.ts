@@ -1,10 +1,10 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { SHARE_MAX_STEPS, SHARE_VERSION, ShareLinkError, fromBase64Url, isSafeUrl, makePayload, toBase64Url, validatePayload } from '../core/share/link';
+import { SHARE_MAX_CHARS, SHARE_MAX_STEPS, SHARE_VERSION, ShareLinkError, fromBase64Url, isSafeUrl, makePayload, toBase64Url, validatePayload } from '../core/share/link';
 import { encodeRun, type StoredRun } from '../core/share/run-codec';
 import { Rng } from '../core/data/rng';
 import { DEFAULT_SETTINGS, makeRunConfig, type RunSettings } from '../core/train/run-config';
-import { jsonShapeProblem, nestsDeeperThan, packPayload, unpackPayload } from './share-pack';
+import { MAX_JSON_BYTES, jsonShapeProblem, nestsDeeperThan, packPayload, unpackPayload } from './share-pack';
 
 function stored(id: string, steps: number, seed = 1, more: Partial<RunSettings> = {}): StoredRun {
   const config = makeRunConfig({ ...DEFAULT_SETTINGS, seed, ...more }, { fingerprint: 'f'.repeat(64), name: 'penguins.arrow', rows: 333, label: 'species', features: ['bill_length_mm'], dedup: 'none', split: { train: 0.8, val: 0.1, test: 0.1, seed } });
@@ -230,4 +230,26 @@ describe('hostile links (issue 12): each refused with what is wrong, before or w
     expect(back.runs[0].meta.title).toBe('<img src=x onerror=alert(1)>');
     expect(await unpackPayload(await packPayload(back))).toEqual(back);
   });
+});
+
+describe('the inflated-size cap and real links', () => {
+  it('opens a real link near the longest accepted (64 runs with measured, noisy figures): it inflates about 3.6 times, far under 16 MB', async () => {
+    const rng = new Rng(3);
+    const runs = Array.from({ length: 64 }, (_, k) => {
+      const r = stored(`r${k}`, 0, k);
+      r.config.data.features = Array.from({ length: 40 }, (_, i) => `feature_${i}`);
+      r.steps = Array.from({ length: SHARE_MAX_STEPS }, (_, i) => ({ step: i * 7, epoch: i >> 3, time: i / 100 + rng.next() / 1000, loss: (1 + rng.next() / 10) / (i + 1), samplesPerSec: 5000 + rng.next() * 500, dataWaitMs: rng.next() / 10, gpuMs: i % 4 ? null : rng.next(), readbackMs: i % 10 === 9 ? rng.next() : 0 }));
+      r.epochs = Array.from({ length: 40 }, (_, i) => ({ epoch: i, trainLoss: rng.next(), valLoss: rng.next(), valAccuracy: Math.round(rng.next() * 34) / 34 }));
+      r.meta.stepsTotal = SHARE_MAX_STEPS;
+      return r;
+    });
+    const payload = makePayload(runs, dataset, null);
+    const data = await packPayload(payload);
+    const inflated = JSON.stringify(payload).length;
+    expect(data.length).toBeGreaterThan(1_300_000);
+    expect(data.length).toBeLessThanOrEqual(SHARE_MAX_CHARS);
+    expect(inflated / ((data.length * 3) / 4)).toBeLessThan(4);
+    expect(inflated).toBeLessThan(MAX_JSON_BYTES / 4);
+    expect((await unpackPayload(data)).runs).toHaveLength(64);
+  }, 20_000);
 });

@@ -7,9 +7,11 @@ import { SHARE_MAX_CHARS, ShareLinkError, fromBase64Url, toBase64Url, validatePa
 
 /**
  * Decompressed links larger than this are refused while inflating, before anything is parsed.
- * Real links deflate about 3.2-3.8 times (measured: 64 runs of 300 steps, up to 4,000 features
- * each), so the longest link accepted ({@link SHARE_MAX_CHARS}, about 1.1 MB deflated) unpacks to
- * under 5 MB; a link that inflates past 16 MB is a deflate bomb.
+ * Real links deflate about 3.2-3.8 times (their measured figures are noisy; measured: 64 runs of
+ * 300 steps, 4 to 4,000 features each; share-pack.test.ts opens a 1.4 M-character one that
+ * inflates to 3.8 MB), so the longest link accepted ({@link SHARE_MAX_CHARS}, about 1.1 MB
+ * deflated) unpacks to about 4-5 MB; only near-copies of one run compress over 14 times. A link
+ * that inflates past 16 MB is a deflate bomb.
  */
 export const MAX_JSON_BYTES = 16 << 20;
 

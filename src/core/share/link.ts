@@ -8,9 +8,10 @@
  * versioned (`v`) and rebuilt field by field before use (each run through the stored-run
  * codec, which reads a run without `engine`, as every link made before the wgsl engine, as a
  * tfjs run); unknown fields, non-finite numbers and out-of-range values are a
- * {@link ShareLinkError} saying which field is wrong and why. Steps are
- * down-sampled to {@link SHARE_MAX_STEPS} per run to keep links short. Compression lives with
- * the caller (CompressionStream is a browser and Node API, not part of core).
+ * {@link ShareLinkError} saying which field is wrong and why. Steps are down-sampled to
+ * {@link SHARE_MAX_STEPS} per run to keep links short. Compression, and the bounds on the
+ * inflated size and nesting, live with the caller (src/state/share-pack.ts: CompressionStream is
+ * a browser and Node API, not part of core).
  */
 import { MAX_ID_CHARS, MAX_KEY_CHARS, MAX_NAME_CHARS, downsampleSteps, readRun, type RunLimits, type StoredRun } from './run-codec';
 import { DecodeError, count, keysOf, nullable, number, object, text } from './schema';
@@ -119,6 +120,8 @@ export function validatePayload(v: unknown): SharePayload {
  * reads a backslash as a slash and drops tabs and newlines, so `/\\evil.example` or
  * `/<tab>/evil.example` would leave the site: such characters (and any control or space
  * character) are refused anywhere in the address, and a path must not start with two slashes.
+ * This is a filter on the text; before anything is fetched, the address is resolved against the
+ * page's origin and the origins compared (`datasetAddress` in src/state/share-actions.ts).
  */
 export function isSafeUrl(url: string): boolean {
   for (let i = 0; i < url.length; i++) {
