@@ -15,10 +15,23 @@ export function percent(x: number | null | undefined): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(1)} %`;
 }
 
-/** Stable colour for the i-th run. */
+/**
+ * Twelve colours that stay apart from each other on white (and for the common colour-vision
+ * deficiencies as far as twelve can), in the order runs get them.
+ */
+export const RUN_COLOURS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#db2777', '#65a30d', '#92400e', '#475569', '#ca8a04', '#1e3a8a'] as const;
+
+/** Line dash patterns (SVG stroke-dasharray), one per round through the colours: solid first. */
+export const RUN_DASHES = ['', '6 3', '2 2', '10 3 2 3'] as const;
+
+/** Stable colour for the i-th run (runs keep the index they were created with). */
 export function runColour(i: number): string {
-  const palette = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#be185d', '#4d7c0f'];
-  return palette[i % palette.length];
+  return RUN_COLOURS[((i % RUN_COLOURS.length) + RUN_COLOURS.length) % RUN_COLOURS.length];
+}
+
+/** Dash pattern of the i-th run: solid for the first twelve, then a new pattern per twelve. */
+export function runDash(i: number): string {
+  return RUN_DASHES[Math.floor(Math.max(0, i) / RUN_COLOURS.length) % RUN_DASHES.length];
 }
 
 /** A rate with its unit: `41.2 k samples/s`. */

@@ -2,10 +2,12 @@ import { useMemo, useState } from 'react';
 import { groupResults, sortRows, speedUp, type ResultRow, type SortColumn } from '../../core/train/results';
 import { resultsToCsv, resultsToJson } from '../../core/share/export';
 import { updateView } from '../../state/run-actions';
-import { useThrottledWorkbench, useWorkbench } from '../hooks';
+import { useWorkbench } from '../hooks';
 import { compact, factor, rate, seconds, spread } from '../format';
 import { download } from '../download';
 import { NumberInput } from '../run/fields';
+import { differingLabels } from './run-labels';
+import { useComparedRuns } from './use-compared';
 
 const COLUMNS: { id: SortColumn; label: string; numeric: boolean }[] = [
   { id: 'config', label: 'Configuration', numeric: false },
@@ -38,12 +40,21 @@ function valText(r: ResultRow, v: number | null): string {
   return r.valKind === 'accuracy' ? `${(100 * v).toFixed(1)} %` : compact(v);
 }
 
-/** One row per configuration (runs grouped over seeds), sortable, with a chosen baseline and CSV/JSON export. */
+/**
+ * One row per configuration (runs grouped over seeds) of the runs the comparison lists (its
+ * dataset filter, less the runs cleared from the view), labelled by the settings that differ
+ * between the rows; sortable, with a chosen baseline and CSV/JSON export.
+ */
 export function ResultsTable() {
-  const runs = useThrottledWorkbench((s) => s.runs, 1000, 750);
+  const { listed: runs } = useComparedRuns(1000, 750);
   const view = useWorkbench((s) => s.view);
   const [sort, setSort] = useState<{ column: SortColumn; dir: 'asc' | 'desc' } | null>(null);
-  const rows = useMemo(() => groupResults(runs, view.targetLoss), [runs, view.targetLoss]);
+  const rows = useMemo(() => {
+    const grouped = groupResults(runs, view.targetLoss);
+    const originOf = new Map(runs.map((r) => [r.id, r.origin ?? null]));
+    const labels = differingLabels(grouped.map((g) => ({ config: g.config, budgetSec: runs.find((r) => r.id === g.runIds[0])?.budgetSec ?? null, origin: originOf.get(g.runIds[0]) ?? null })));
+    return grouped.map((g, i) => ({ ...g, label: labels[i] }));
+  }, [runs, view.targetLoss]);
   const baseline = rows.find((r) => r.key === view.baselineKey) ?? rows[0] ?? null;
   const sorted = sort ? sortRows(rows, sort.column, sort.dir, view.speedUpBy) : rows;
   const options = { targetLoss: view.targetLoss, baselineKey: baseline?.key ?? null, speedUpBy: view.speedUpBy };

@@ -1,8 +1,10 @@
 import { memo, useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { RunView } from '../../state/store';
-import { compact, runColour } from '../format';
+import { compact } from '../format';
 import { extent, mergeSeries, niceTicks, stepTimeBar, type Point, type StepTimeBar } from './series';
+import { describeLineChart, describeStepTimes } from './chart-text';
+import type { RunStyle } from './use-compared';
 
 /**
  * A plain SVG tick label. Recharts' own <Text> measures every label in the DOM on every
@@ -25,6 +27,7 @@ const fmt4 = (v: unknown) => (typeof v === 'number' ? (Math.abs(v) >= 100 ? comp
 interface LinesProps {
   runs: RunView[];
   names: Record<string, string>;
+  styles: Record<string, RunStyle>;
   series: (r: RunView) => Point[];
   xLabel: string;
   yLabel: string;
@@ -32,9 +35,14 @@ interface LinesProps {
   height?: number;
 }
 
-/** Every run as a line in its own colour over a shared x axis; hover shows the values. */
-export const RunLines = memo(function RunLines({ runs, names, series, xLabel, yLabel, yFormat = compact, height = 240 }: LinesProps) {
+/**
+ * Every run as a line in its own colour (and dash, past twelve runs) over a shared x axis;
+ * hover shows the values. The chart is one image to assistive technology, named by what it
+ * shows and each run's last value (recharts' own keyboard layer, an unnamed tab stop, is off).
+ */
+export const RunLines = memo(function RunLines({ runs, names, styles, series, xLabel, yLabel, yFormat = compact, height = 240 }: LinesProps) {
   const rows = useMemo(() => mergeSeries(runs, series), [runs, series]);
+  const label = useMemo(() => describeLineChart(runs.map((r) => ({ id: r.id, name: names[r.id] ?? r.title, points: series(r) })), xLabel, yLabel, yFormat, compact), [runs, names, series, xLabel, yLabel, yFormat]);
   const axes = useMemo(() => {
     const e = extent(rows);
     return { x: niceTicks(e.x[0], e.x[1], 6), y: niceTicks(e.y[0], e.y[1], 5) };
@@ -42,20 +50,20 @@ export const RunLines = memo(function RunLines({ runs, names, series, xLabel, yL
   const xTick = useMemo(() => tick(compact, 'x'), []);
   const yTick = useMemo(() => tick(yFormat, 'y'), [yFormat]);
   return (
-    <>
-    <p className="axis-caption">{yLabel} against {xLabel}</p>
+    <div role="img" aria-label={label} data-testid="line-chart">
+    <p className="axis-caption" aria-hidden="true">{yLabel} against {xLabel}</p>
     <ResponsiveContainer width="100%" height={height}>
-      <LineChart data={rows} margin={{ top: 4, right: 16, bottom: 0, left: 0 }}>
+      <LineChart data={rows} margin={{ top: 4, right: 16, bottom: 0, left: 0 }} accessibilityLayer={false}>
         <CartesianGrid strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="x" type="number" domain={axes.x.domain} ticks={axes.x.ticks} interval={0} tick={xTick} allowDataOverflow />
         <YAxis type="number" width={52} domain={axes.y.domain} ticks={axes.y.ticks} interval={0} tick={yTick} allowDataOverflow />
         <Tooltip formatter={fmt4} labelFormatter={(x) => `${xLabel} ${fmt4(x)}`} contentStyle={{ fontSize: 12 }} />
         {runs.map((r) => (
-          <Line key={r.id} dataKey={r.id} name={names[r.id] ?? r.title} stroke={runColour(r.colour)} dot={false} isAnimationActive={false} connectNulls strokeWidth={1.5} />
+          <Line key={r.id} dataKey={r.id} name={names[r.id] ?? r.title} stroke={styles[r.id]?.colour} strokeDasharray={styles[r.id]?.dash || undefined} dot={false} isAnimationActive={false} connectNulls strokeWidth={1.5} />
         ))}
       </LineChart>
     </ResponsiveContainer>
-    </>
+    </div>
   );
 });
 
@@ -78,10 +86,12 @@ export const StepTimeChart = memo(function StepTimeChart({ runs, names }: { runs
     }),
     [runs, names],
   );
+  const label = useMemo(() => describeStepTimes(bars.map((b) => ({ name: b.name, parts: SEGMENTS.map((s) => [s.label, b[s.key] as number] as [string, number]) }))), [bars]);
   if (bars.length === 0) return <p className="muted chart-empty">No step times yet.</p>;
   return (
+    <div role="img" aria-label={label} data-testid="step-time-chart">
     <ResponsiveContainer width="100%" height={Math.max(140, 44 * bars.length + 70)}>
-      <BarChart data={bars} layout="vertical" margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+      <BarChart data={bars} layout="vertical" margin={{ top: 8, right: 16, bottom: 8, left: 8 }} accessibilityLayer={false}>
         <CartesianGrid strokeDasharray="3 3" horizontal={false} />
         <XAxis type="number" interval={0} tick={msTick} />
         <YAxis type="category" dataKey="name" width={130} interval={0} tick={nameTick} />
@@ -92,5 +102,6 @@ export const StepTimeChart = memo(function StepTimeChart({ runs, names }: { runs
         ))}
       </BarChart>
     </ResponsiveContainer>
+    </div>
   );
 });

@@ -4,6 +4,7 @@ import { clearRuns, deleteRun, pauseRun, removeQueued, resumeRun, stopRun } from
 import type { RunView } from '../../state/store';
 import { useThrottledWorkbench, useWorkbench } from '../hooks';
 import { runColour, seconds } from '../format';
+import { useComparedRuns, type RunStyle } from '../compare/use-compared';
 
 /** Fraction of a run done: steps of the expected steps, or time of the budget. */
 function progressOf(r: RunView): number | null {
@@ -14,12 +15,16 @@ function progressOf(r: RunView): number | null {
   return null;
 }
 
-const Swatch = ({ r }: { r: RunView }) => <span className="swatch" style={{ background: runColour(r.colour) }} aria-hidden="true" />;
+/** The run's colour on the charts (its own when the comparison does not list it). */
+const Swatch = ({ r, styles }: { r: RunView; styles: Record<string, RunStyle> }) => (
+  <span className="swatch" style={{ background: styles[r.id]?.colour ?? runColour(r.colour) }} aria-hidden="true" />
+);
 
 /** The queue bar: what runs, what waits, progress, pause / stop, and the finished runs (delete, clear). */
 export function QueuePanel() {
   // Throttled like the charts: the bar follows a run twice a second, in a transition.
   const runs = useThrottledWorkbench((s) => s.runs, 500, 60);
+  const { styles } = useComparedRuns(500, 60);
   const storage = useWorkbench((s) => s.storage);
   const [open, setOpen] = useState(false);
   const [confirmClear, setConfirmClear] = useState(false);
@@ -47,7 +52,7 @@ export function QueuePanel() {
         )}
         {live && (
           <span className="queue-live" title={live.title}>
-            <Swatch r={live} />
+            <Swatch r={live} styles={styles} />
             <span className="ellipsis">{live.title}</span>
             {liveProgress !== null && <progress value={liveProgress} max={1} aria-label="Progress of the running run" />}
             <span className="muted">
@@ -75,7 +80,7 @@ export function QueuePanel() {
               <ol className="run-list">
                 {waiting.map((r) => (
                   <li key={r.id} data-testid="queued-run">
-                    <Swatch r={r} />
+                    <Swatch r={r} styles={styles} />
                     <span className="ellipsis" title={r.title}>{r.title}</span>
                     <button type="button" onClick={() => removeQueued(r.id)} aria-label={`Remove ${r.title} from the queue`}>Remove</button>
                   </li>
@@ -94,7 +99,7 @@ export function QueuePanel() {
               <ul className="run-list">
                 {finished.map((r) => (
                   <li key={r.id} data-testid="finished-run">
-                    <Swatch r={r} />
+                    <Swatch r={r} styles={styles} />
                     <span className={`status status-${r.status}`}>{r.status}</span>
                     <span className="ellipsis" title={`${r.title}\n${environmentLabel(r.environment)}${r.error ? `\n${r.error}` : ''}`}>{r.title}</span>
                     <span className="muted small">{environmentLabel(r.environment)}</span>
