@@ -17,6 +17,18 @@ export function App() {
   const notice = useWorkbench((s) => s.notice);
   return (
     <div className="app">
+      {/* The first Tab stop: past the data panel and the charts, straight to the run settings and Train. */}
+      <a
+        className="skip-link"
+        href="#run-heading"
+        data-testid="skip-to-run"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('run-heading')?.focus();
+        }}
+      >
+        Skip to the Run form
+      </a>
       <TopBar />
       <SharedBanner />
       {notice && (

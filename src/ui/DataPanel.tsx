@@ -45,6 +45,8 @@ export function DataPanel() {
           multiple
           data-testid="file-input"
           aria-label="Choose a dataset file"
+          // One tab stop for the picker: the button above opens this input.
+          tabIndex={-1}
           className="visually-hidden"
           accept=".parquet,.arrow,.feather,.arrows,.csv,.tsv,.json"
           onChange={(e) => {
@@ -116,18 +118,13 @@ export function DataPanel() {
             </small>
           )}
           <div className="schema-scroll">
-          <table className="schema">
+          {/* Three columns, the statistics stacked in one: the whole schema fits the data column (at 1280 px too). */}
+          <table className="schema" data-testid="schema-table">
             <thead>
               <tr>
                 <th>use</th>
                 <th>column</th>
-                <th>type</th>
-                <th>nulls</th>
-                <th>min</th>
-                <th>max</th>
-                <th>mean</th>
-                <th>distinct</th>
-                <th>distribution</th>
+                <th title="min – max, mean, distinct values, missing values">statistics</th>
               </tr>
             </thead>
             <tbody>
@@ -140,15 +137,21 @@ export function DataPanel() {
                       <input type="checkbox" aria-label={`use ${c.name} as a feature`} checked={dataset.features.includes(c.name)} onChange={() => toggleFeature(c.name)} />
                     )}
                   </td>
-                  <td>{c.name}</td>
-                  <td>{c.type}</td>
-                  <td>{count(c.nulls)}</td>
-                  <td>{statValue(c.type, c.min)}</td>
-                  <td>{statValue(c.type, c.max)}</td>
-                  <td>{statValue(c.type, c.mean)}</td>
-                  <td>{count(c.distinct)}</td>
                   <td>
-                    <Histogram data={c.histogram} />
+                    <span className="col-name">{c.name}</span>
+                    <span className="col-type">{c.type}</span>
+                    <Histogram data={c.histogram} width={64} height={14} />
+                  </td>
+                  <td className="col-stats">
+                    {c.min !== null && c.min !== undefined && (
+                      <span title="min – max">
+                        {statValue(c.type, c.min)} – {statValue(c.type, c.max)}
+                      </span>
+                    )}
+                    {c.mean !== null && c.mean !== undefined && <span>mean {statValue(c.type, c.mean)}</span>}
+                    <span>
+                      {count(c.distinct)} distinct · {count(c.nulls)} null{c.nulls === 1 ? '' : 's'}
+                    </span>
                   </td>
                 </tr>
               ))}

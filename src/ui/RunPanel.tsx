@@ -6,7 +6,8 @@ import { SweepPanel } from './run/SweepPanel';
 export function RunPanel() {
   return (
     <section className="panel run-panel" aria-labelledby="run-heading">
-      <h2 id="run-heading">Run</h2>
+      {/* Focusable from code only: where the skip link lands. */}
+      <h2 id="run-heading" tabIndex={-1}>Run</h2>
       <ConfigForm />
       <SweepPanel />
       <RunStatus />

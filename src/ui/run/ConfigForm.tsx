@@ -48,6 +48,31 @@ export function ConfigForm() {
         addToQueue();
       }}
     >
+      {/* The actions first: Train is in view (and two Tab stops after the skip link) on a 1280 x 800 screen; they stay in view while the form scrolls. */}
+      <div className="form-actions" data-testid="form-actions">
+        <p className="matrix-size" data-testid="matrix-size" data-runs={Number.isFinite(size) ? size : ''}>
+          {Number.isFinite(size) ? `${combos} configuration${combos === 1 ? '' : 's'} × ${matrix.repeats} seed${matrix.repeats === 1 ? '' : 's'} = ${size} run${size === 1 ? '' : 's'}` : 'repeats must be a whole number'}
+        </p>
+        {leftOut && (
+          <p className="muted small" data-testid="left-out">
+            {leftOut}
+          </p>
+        )}
+        {error && (
+          <p className="error" role="alert" data-testid="settings-error">
+            {error}
+          </p>
+        )}
+        <div className="buttons">
+          <button type="submit" className="primary" data-testid="train-button" disabled={!ready || busy} title="Queue these runs and start">
+            Train
+          </button>
+          <button type="button" data-testid="add-to-queue" disabled={!ready} onClick={() => addToQueue()}>
+            Add to queue
+          </button>
+        </div>
+      </div>
+
       <ModelFields model={settings.model} />
 
       <fieldset className="group">
@@ -184,27 +209,6 @@ export function ConfigForm() {
         <small id="list-help" className="muted"> Several values, comma-separated, make a matrix.</small>
       </fieldset>
 
-      <p className="matrix-size" data-testid="matrix-size" data-runs={Number.isFinite(size) ? size : ''}>
-        {Number.isFinite(size) ? `${combos} configuration${combos === 1 ? '' : 's'} × ${matrix.repeats} seed${matrix.repeats === 1 ? '' : 's'} = ${size} run${size === 1 ? '' : 's'}` : 'repeats must be a whole number'}
-      </p>
-      {leftOut && (
-        <p className="muted small" data-testid="left-out">
-          {leftOut}
-        </p>
-      )}
-      {error && (
-        <p className="error" role="alert" data-testid="settings-error">
-          {error}
-        </p>
-      )}
-      <div className="buttons">
-        <button type="submit" className="primary" data-testid="train-button" disabled={!ready || busy} title="Queue these runs and start">
-          Train
-        </button>
-        <button type="button" data-testid="add-to-queue" disabled={!ready} onClick={() => addToQueue()}>
-          Add to queue
-        </button>
-      </div>
     </form>
   );
 }
