@@ -181,6 +181,8 @@ describe('hostile stored runs and link runs (issue 12): refused with the field a
     expect(why((r) => (r.summary.misclassified = [{ index: -1, predicted: 0 }]))).toBe('summary.misclassified[0].index: must be a whole number >= 0, got -1');
     expect(why((r) => { r.config.engine = 'tfjs'; r.config.precision = 'fp16-mixed'; })).toMatch(/^config\.precision: fp16-mixed runs on the wgsl engine only/);
     expect(why((r) => (r.version = '1'))).toBe('version: must be 1, got "1"');
+    expect(why((r) => delete r.config.optimizer)).toBe('config.optimizer: must be an object, got nothing (the field is missing)');
+    expect(why((r) => delete r.config.batchSize)).toBe('config.batchSize: must be a finite number, got nothing (the field is missing)');
   });
 
   it('bounds text and lists, and refuses control characters in names; markup is kept as text', () => {

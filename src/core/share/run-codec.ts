@@ -221,6 +221,7 @@ function readModel(v: unknown, path: string): ModelSpec {
 
 /** The optimizer as the link states it (no defaults added), checked by validateOptimizerSpec. */
 function readOptimizer(v: unknown, path: string): OptimizerSpec {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new DecodeError(path, `must be an object, got ${show(v)}`);
   noForbiddenKeys(v, path);
   const checked = asDecodeError(() => validateOptimizerSpec(v));
   // The validator takes any whole double; a count must also be exact (2^53 is not a step count).
