@@ -62,7 +62,9 @@ describe('run labels in the comparison', () => {
     expect(shared).toEqual(['batch 16 · shared: nvidia', 'batch 64 · shared: nvidia']);
     const [one] = differingLabels([run({}, { origin: 'cpu' })]);
     expect(one).toMatch(/ · shared: cpu$/);
-    expect(differingLabels([run({}, { origin: 'cpu' }), run()])).toEqual([expect.stringMatching(/shared: cpu$/), expect.stringMatching(/here$/)]);
+    // The same configuration here and elsewhere: where they ran is the whole label.
+    expect(differingLabels([run({}, { origin: 'cpu' }), run()])).toEqual(['shared: cpu', 'here']);
+    expect(differingLabels([run({ batchSize: 16 }, { origin: 'cpu' }), run({ batchSize: 64 })])).toEqual(['batch 16 · shared: cpu', 'batch 64 · here']);
   });
 
   it('names runs by id, with the seed only when seeds differ or names would clash', () => {

@@ -41,12 +41,14 @@ function partsOf(c: LabelInput): Part[] {
 /**
  * One label per configuration, in order: the parts that differ between them (a part empty for
  * its usual value shows that value, `tfjs`, `fp32`, `default`), or, when nothing differs, the
- * model, optimizer, learning rate, batch size and length. Runs from a share link end with
- * `shared: <where>`, and then runs made here with `here`.
+ * model, optimizer, learning rate, batch size and length (not when where they ran tells
+ * them apart). Runs from a share link end with `shared: <where>`, and then runs made here with `here`.
  */
 export function differingLabels(configs: readonly LabelInput[]): string[] {
   const parts = configs.map(partsOf);
   const anyShared = configs.some((c) => c.origin);
+  // Where the runs trained sets them apart on its own: no headline needed beside it.
+  const originDiffers = new Set(configs.map((c) => c.origin ?? '')).size > 1;
   const names = parts[0]?.map(([name]) => name) ?? [];
   const distinct = (js: readonly number[], i: number) => new Set(js.map((j) => parts[j][i][1]).filter((v) => v !== null)).size > 1;
   const all = configs.map((_, j) => j);
@@ -62,7 +64,7 @@ export function differingLabels(configs: readonly LabelInput[]): string[] {
   };
   return parts.map((p, j) => {
     let words = p.filter((_, i) => show(i, j)).map(([name, v]) => v || EMPTY_PART[name] || 'default');
-    if (words.length === 0) words = p.filter(([name, v]) => HEADLINE.has(name) && v).map(([, v]) => v!);
+    if (words.length === 0 && !originDiffers) words = p.filter(([name, v]) => HEADLINE.has(name) && v).map(([, v]) => v!);
     const origin = configs[j].origin;
     if (origin) words.push(`shared: ${origin}`);
     else if (anyShared) words.push('here');
