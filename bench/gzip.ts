@@ -1,0 +1,96 @@
+/**
+ * GZIP page inflation: Trainbench's gunzipInto (which checks every gzip member's CRC-32 and
+ * length) against hyparquet-compressors' gunzip (what the reader used before, no checks), on
+ * the pages of flights-3m written with GZIP, and CRC-32 alone against Node's zlib.crc32.
+ *
+ *   npx tsx bench/gzip.ts [--reps N] [--warmup N] [--dictionary on|off]
+ *
+ * Input: node_modules/vega-datasets/data/flights-3m.parquet, rewritten in memory by parquet-wasm
+ * with GZIP (dictionary pages on by default, as a writer would; `off` gives larger pages of
+ * plain values). Each case inflates every page into a fresh buffer of its announced size;
+ * the two inflaters alternate within each repetition so load drifts hit both. Median, min and
+ * max in ms; a sink keeps the work. Progress goes to stderr.
+ */
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import * as zlib from 'node:zlib';
+import { gunzip } from 'hyparquet-compressors/src/gzip.js';
+import { Compression, readParquet, writeParquet, WriterPropertiesBuilder } from 'parquet-wasm/node';
+import { crc32 } from '../src/core/data/crc32';
+import { gunzipInto } from '../src/core/data/parquet/gzip';
+import { readParquetMetadata } from '../src/core/data/parquet/index';
+import { readPageHeader } from '../src/core/data/parquet/page-header';
+import { benchArgs, machineLine, summarise, type Result } from './harness';
+
+const args = benchArgs();
+const REPS = Math.max(5, Number(args.flag('--reps', '11')));
+const WARMUP = Math.max(0, Number(args.flag('--warmup', '3')));
+const DICTIONARY = args.flag('--dictionary', 'on') !== 'off';
+
+const source = new Uint8Array(readFileSync('node_modules/vega-datasets/data/flights-3m.parquet'));
+const props = new WriterPropertiesBuilder().setCompression(Compression.GZIP).setDictionaryEnabled(DICTIONARY).setMaxRowGroupSize(1 << 20).build();
+const file = writeParquet(readParquet(source), props);
+process.stderr.write(`[gzip] flights-3m rewritten with GZIP: ${(file.length / 1e6).toFixed(1)} MB\n`);
+
+// The gzip stream of every compressed page (after the levels of a v2 page) and its inflated size.
+const pages: { body: Uint8Array; size: number }[] = [];
+for (const g of readParquetMetadata(file, 'gzip.parquet').rowGroups) {
+  for (const c of g.columns) {
+    const end = c.start + c.compressedSize;
+    for (let pos = c.start; pos < end; ) {
+      const h = readPageHeader(file, pos, end, 'bench');
+      const levels = h.defLevelsLength + h.repLevelsLength;
+      if (h.isCompressed) pages.push({ body: file.subarray(h.dataStart + levels, h.dataStart + h.compressedSize), size: h.uncompressedSize - levels });
+      pos = h.dataStart + h.compressedSize;
+    }
+  }
+}
+const inflated = pages.reduce((a, p) => a + p.size, 0);
+const compressed = pages.reduce((a, p) => a + p.body.length, 0);
+
+let sink = 0;
+const cases: [string, () => void][] = [
+  ['trainbench gunzipInto (CRC-32 and ISIZE checked)', () => {
+    for (const p of pages) {
+      const out = new Uint8Array(p.size);
+      gunzipInto(p.body, out);
+      sink += out[p.size >> 1] ?? 0;
+    }
+  }],
+  ['hyparquet-compressors 1.1 gunzip (no checks)', () => {
+    for (const p of pages) {
+      const out = new Uint8Array(p.size);
+      gunzip(p.body, out);
+      sink += out[p.size >> 1] ?? 0;
+    }
+  }],
+];
+const inflatedPages = pages.map((p) => {
+  const out = new Uint8Array(p.size);
+  gunzipInto(p.body, out);
+  return out;
+});
+const nodeCrc = (zlib as { crc32?: (d: Uint8Array, v?: number) => number }).crc32;
+cases.push(['trainbench crc32 over the inflated pages', () => inflatedPages.forEach((p) => (sink += crc32(p)))]);
+if (nodeCrc) cases.push(['zlib.crc32 over the inflated pages', () => inflatedPages.forEach((p) => (sink += nodeCrc(p)))]);
+
+const times = cases.map(() => [] as number[]);
+for (let r = 0; r < WARMUP + REPS; r++) {
+  // Alternate the order within each repetition.
+  const order = r % 2 === 0 ? cases.map((_, i) => i) : cases.map((_, i) => i).reverse();
+  for (const i of order) {
+    const t = performance.now();
+    cases[i][1]();
+    if (r >= WARMUP) times[i].push(performance.now() - t);
+  }
+  process.stderr.write(`[gzip] repetition ${r + 1}/${WARMUP + REPS}\n`);
+}
+const results: Result[] = cases.map(([name], i) => summarise(name, times[i]));
+
+console.log(
+  `GZIP pages of flights-3m (dictionary ${DICTIONARY ? 'on' : 'off'}): ${pages.length} pages, ${(compressed / 1e6).toFixed(1)} MB compressed, ` +
+    `${(inflated / 1e6).toFixed(1)} MB inflated; ${REPS} reps after ${WARMUP} warm-up, on ${machineLine()}, load average ${loadavg()[0].toFixed(1)} at the end`,
+);
+for (const r of results) console.log(`${r.name.padEnd(52)} ${r.median.toFixed(1).padStart(8)} ${r.min.toFixed(1).padStart(8)} ${r.max.toFixed(1).padStart(8)}  ms`);
+console.log(`${'gunzipInto / hyparquet gunzip (medians)'.padEnd(52)} ${(results[0].median / results[1].median).toFixed(2).padStart(8)}x`);
+console.log(`(sink ${sink})`);
