@@ -142,6 +142,7 @@ test('many runs: the legend scrolls, lines stay apart, labels are short, a datas
 
   // The dataset filter: the other file, then all.
   const filter = page.getByTestId('dataset-filter');
+  await expect(filter.locator('option:checked')).toHaveText('penguins.arrow (share link)');
   await filter.selectOption({ label: 'flights.csv (8 runs)' });
   await expect(items).toHaveCount(8);
   await expect(items.first()).toHaveText(/^batch 8 · shared: cpu /);

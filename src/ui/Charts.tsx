@@ -90,7 +90,7 @@ function OtherCard() {
 type Compared = ReturnType<typeof useShownRuns>;
 
 /** The dataset filter, and clearing finished runs from the view (they are not deleted). */
-function LegendControls({ all, listed, datasets, fallback, filter, withData }: Compared) {
+function LegendControls({ all, listed, datasets, fallback, fallbackFrom, filter, withData }: Compared) {
   const allWithData = all.filter((r) => r.steps.length > 0);
   if (allWithData.length === 0) return null;
   const finished = finishedIds(listed);
@@ -100,7 +100,7 @@ function LegendControls({ all, listed, datasets, fallback, filter, withData }: C
       <label className="inline">
         Dataset
         <select data-testid="dataset-filter" value={filter.dataset ?? ''} onChange={(e) => setDatasetFilter(e.target.value || null)}>
-          {fallback && <option value="">{fallback.name} (in use)</option>}
+          {fallback && <option value="">{fallback.name} ({fallbackFrom})</option>}
           {others.map((d) => (
             <option key={d.key} value={d.key}>{d.name} ({d.runs} run{d.runs === 1 ? '' : 's'})</option>
           ))}

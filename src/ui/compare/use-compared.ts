@@ -34,5 +34,6 @@ export function useComparedRuns(ms: number, lag: number) {
   const listed = useMemo(() => filterRuns(all, filter, fallback), [all, filter, fallback]);
   const styles = useMemo(() => stylesOf(listed), [listed]);
   const datasets = useMemo(() => datasetsOf(all), [all]);
-  return { all, listed, styles, datasets, fallback, filter };
+  const fallbackFrom: 'share link' | 'in use' = sharedFingerprint !== null && sharedName !== null ? 'share link' : 'in use';
+  return { all, listed, styles, datasets, fallback, fallbackFrom, filter };
 }
