@@ -43,4 +43,11 @@ describe('crc32', () => {
     for (const cut of [0, 1, 7, 8, 9, 4999, 10_000]) expect(crc32(data.subarray(cut), crc32(data.subarray(0, cut)))).toBe(whole);
     if (nodeCrc) expect(nodeCrc(data)).toBe(whole);
   });
+
+  it('reads views at any offset of a SharedArrayBuffer (the decode workers share the file)', () => {
+    const rng = new Rng(7);
+    const shared = new Uint8Array(new SharedArrayBuffer(4099));
+    for (let i = 0; i < shared.length; i++) shared[i] = rng.int(256);
+    for (const at of [0, 1, 2, 3, 5]) expect(crc32(shared.subarray(at, at + 4000))).toBe(bitwise(shared.slice(at, at + 4000)));
+  });
 });
