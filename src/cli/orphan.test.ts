@@ -43,7 +43,7 @@ type Target = 'top' | 'tsx';
  * Starts a long training run, waits for its first epoch, sends `signal` to the top process
  * (npm or npx) or to tsx's own node, and returns what is left after up to 8 s.
  */
-async function killAndLook(launch: Launch, target: Target, signal: NodeJS.Signals): Promise<{ before: string[]; left: string[] }> {
+async function killAndLook(launch: Launch, target: Target, signal: NodeJS.Signals, when: 'training' | 'starting' = 'training'): Promise<{ before: string[]; left: string[] }> {
   const folder = mkdtempSync(join(tmpdir(), 'tb-orphan-'));
   const data = join(folder, 'penguins.arrow');
   copyFileSync('public/datasets/penguins.arrow', data);
@@ -53,6 +53,18 @@ async function killAndLook(launch: Launch, target: Target, signal: NodeJS.Signal
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   try {
+    if (when === 'starting') {
+      // As soon as npm has started its shell: the CLI's watch may not have looked around yet.
+      await until('npm to start sh', 60_000, () => processes(folder).some((p) => p.args.startsWith('sh -c')));
+      process.kill(child.pid!, signal);
+      const end = Date.now() + 30_000;
+      let left = processes(folder);
+      while (left.length > 0 && Date.now() < end) {
+        await sleep(200);
+        left = processes(folder);
+      }
+      return { before: [], left: left.map((p) => `${p.pid} ${p.args}`) };
+    }
     await until('the first epoch', 90_000, () => /^epoch 1\//m.test(stderr) || child.exitCode !== null);
     expect(child.exitCode, stderr).toBeNull();
     const before = processes(folder);
@@ -89,6 +101,11 @@ describe.skipIf(!existsSync('/proc/self/stat'))('a killed CLI leaves no process 
   it('npx tsx src/cli/main.ts: SIGKILL to npx ends tsx and the CLI', async () => {
     const { before, left } = await killAndLook('npx tsx', 'top', 'SIGKILL');
     expect(before.length).toBeGreaterThanOrEqual(3);
+    expect(left).toEqual([]);
+  }, 120_000);
+
+  it('npm run cli: SIGKILL to npm while the CLI is still starting (its sh already under init)', async () => {
+    const { left } = await killAndLook('npm run cli', 'top', 'SIGKILL', 'starting');
     expect(left).toEqual([]);
   }, 120_000);
 

@@ -51,11 +51,17 @@ function stat(p) {
   }
 }
 
-function isLauncher(p) {
+// Started by the same npm run (npm gives its children npm_lifecycle_event).
+function npmChild(p) {
   try {
-    const env = fs.readFileSync('/proc/' + p + '/environ', 'utf8').split('\0');
-    if (lifecycle !== null && env.includes('npm_lifecycle_event=' + lifecycle)) return true;
-  } catch {}
+    return lifecycle !== null && fs.readFileSync('/proc/' + p + '/environ', 'utf8').split('\0').includes('npm_lifecycle_event=' + lifecycle);
+  } catch {
+    return false;
+  }
+}
+
+// A command line naming this script (tsx's node, npx, a sh -c).
+function namesScript(p) {
   try {
     const cwd = fs.readlinkSync('/proc/' + p + '/cwd');
     const words = fs.readFileSync('/proc/' + p + '/cmdline', 'utf8').split(/[\0\s]+/);
@@ -67,20 +73,28 @@ function isLauncher(p) {
 
 // Launchers below the top: each must keep its parent. The top (npm, or the shell) need not.
 const chain = [];
-let top = stat(ppid);
-if (top && fs.existsSync('/proc/' + pid)) {
+let orphaned = false;
+if (fs.existsSync('/proc/self/stat')) {
   let p = ppid;
-  for (let depth = 0; depth < 8 && top && top.ppid > 1 && isLauncher(p); depth++) {
-    chain.push({ pid: p, ppid: top.ppid, start: top.start });
-    p = top.ppid;
-    top = stat(p);
+  let s = stat(p);
+  for (let depth = 0; depth < 8 && s !== null; depth++) {
+    const byNpm = npmChild(p);
+    if (!byNpm && !namesScript(p)) break;
+    // npm waits for what it starts: one of them under init already means npm was killed.
+    if (s.ppid <= 1) {
+      orphaned = byNpm;
+      break;
+    }
+    chain.push({ pid: p, ppid: s.ppid, start: s.start });
+    p = s.ppid;
+    s = stat(p);
   }
 }
 
 let ending = false;
 setInterval(() => {
   if (ending) return;
-  let gone = process.ppid !== ppid;
+  let gone = orphaned || process.ppid !== ppid;
   for (const w of chain) {
     if (gone) break;
     const now = stat(w.pid);

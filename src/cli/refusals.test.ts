@@ -143,6 +143,20 @@ describe('cli refusals of damaged and wrong files', () => {
     runs.forEach((run, i) => expectRefusal(results[i], run.command, run.named, `${run.command} on ${run.what}`));
   }, 600_000);
 
+  it('through npm run cli, as the README shows it, the refusal is the same one line', async () => {
+    const path = (await inputs())['an Arrow stream cut at 60 %'];
+    const r = await new Promise<Result>((resolve) => {
+      const child = spawn('npm', ['run', '--silent', 'cli', '--', 'inspect', path, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    expectRefusal(r, 'inspect', path, 'npm run cli on a cut stream');
+    expect(r.stderr).toMatch(/the Arrow stream is cut off in the middle of a record batch/);
+  }, 120_000);
+
   it('reads a file by its first bytes whatever its extension says (Parquet named .csv, Arrow named .json)', async () => {
     const { Table, vectorFromArray, Float64, tableToIPC } = await import('apache-arrow');
     const { Compression, writeFixture } = await import('../core/data/parquet/fixtures/synthetic');
