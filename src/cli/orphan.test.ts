@@ -37,7 +37,7 @@ async function until<T>(what: string, ms: number, probe: () => T | null | undefi
 }
 
 type Launch = 'npm run cli' | 'npx tsx';
-type Target = 'top' | 'tsx';
+type Target = 'top' | 'tsx' | 'group';
 
 /**
  * Starts a long training run, waits for its first epoch, sends `signal` to the top process
@@ -73,7 +73,8 @@ async function killAndLook(launch: Launch, target: Target, signal: NodeJS.Signal
     const tsx = before.find((p) => p.pid === cliNode?.ppid);
     expect(cliNode, JSON.stringify(before)).toBeDefined();
     expect(tsx, JSON.stringify(before)).toBeDefined();
-    process.kill(target === 'top' ? child.pid! : tsx!.pid, signal);
+    // 'group': what a terminal's Ctrl-C does (every process of the foreground group).
+    process.kill(target === 'top' ? child.pid! : target === 'group' ? -child.pid! : tsx!.pid, signal);
     const end = Date.now() + 8_000;
     let left = processes(folder);
     while (left.length > 0 && Date.now() < end) {
@@ -109,10 +110,10 @@ describe.skipIf(!existsSync('/proc/self/stat'))('a killed CLI leaves no process 
     expect(left).toEqual([]);
   }, 120_000);
 
-  it('SIGKILL to tsx (the CLI loses its parent), SIGHUP to tsx (tsx does not relay it) and SIGTERM to npm', async () => {
-    for (const [target, signal] of [['tsx', 'SIGKILL'], ['tsx', 'SIGHUP'], ['top', 'SIGTERM']] as const) {
+  it('SIGKILL to tsx (the CLI loses its parent), SIGHUP to tsx (tsx does not relay it), SIGTERM to npm, SIGINT to the group', async () => {
+    for (const [target, signal] of [['tsx', 'SIGKILL'], ['tsx', 'SIGHUP'], ['top', 'SIGTERM'], ['group', 'SIGINT']] as const) {
       const { left } = await killAndLook('npm run cli', target, signal);
       expect(left, `${signal} to ${target}`).toEqual([]);
     }
-  }, 300_000);
+  }, 400_000);
 });
