@@ -4,7 +4,7 @@ import {
   Bool, DateDay, DateMillisecond, Dictionary, Float32, Float64, Int16, Int32, Int64, Int8, Table, TimestampMicrosecond,
   TimestampMillisecond, TimestampNanosecond, TimestampSecond, Uint32, Utf8, makeData, makeVector, tableToIPC, vectorFromArray, type DataType, type Vector,
 } from 'apache-arrow';
-import { readArrow } from './arrow';
+import { readArrow, readArrowTable } from './arrow';
 import { readTable } from './read';
 import { Rng } from './rng';
 import type { Column } from './table';
@@ -162,6 +162,13 @@ describe('64-bit timestamps and dates', () => {
         expect(Array.from({ length: raw.length }, (_, i) => cell(col, i)), `${form} ${name}`).toEqual(expected(toMs));
       }
     }
+  });
+
+  it('a timestamp buffer shorter than its rows is a DataError naming the column, not a RangeError', () => {
+    const short = makeVector(makeData({ type: new TimestampMillisecond(), length: 10, nullCount: 0, data: new BigInt64Array(4) as never }));
+    expect(() => readArrowTable(new Table({ when: short }), 'short.arrows')).toThrow(
+      'short.arrows: column "when" has a data buffer of 32 bytes for 10 64-bit values, or out of place (the file is damaged)',
+    );
   });
 
   it('reads date32 days, negative ones and nulls, and a sliced timestamp column', () => {

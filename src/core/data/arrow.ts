@@ -104,11 +104,14 @@ const TO_MS = [
  * Each chunk's int64 values as the nearest doubles, through `map`: the high word times 2^32 is
  * exact, so adding the unsigned low word rounds once (to the same double as Number(bigint)).
  */
-function gatherInt64(vector: Vector, rows: number, map: (x: number) => number): Float64Array {
+function gatherInt64(vector: Vector, rows: number, map: (x: number) => number, name: string, fileName: string): Float64Array {
   const out = new Float64Array(rows);
   let at = 0;
   for (const chunk of vector.data) {
     const v = chunk.values as ArrayBufferView;
+    if (v.byteLength < chunk.length * 8 || v.byteOffset % 4 !== 0) {
+      throw new DataError(`${fileName}: column "${name}" has a data buffer of ${v.byteLength} bytes for ${chunk.length} 64-bit values, or out of place (the file is damaged)`);
+    }
     const w = new Int32Array(v.buffer, v.byteOffset, chunk.length * 2);
     for (let i = 0; i < chunk.length; i++) out[at + i] = map(w[2 * i + 1] * 4294967296 + (w[2 * i] >>> 0));
     at += chunk.length;
@@ -146,12 +149,12 @@ function convertVector(vector: Vector, name: string, rows: number, fileName: str
     case Type.Date: {
       // DateUnit.DAY (0): int32 days as they are; DateUnit.MILLISECOND (1): int64 milliseconds to days.
       if ((type as unknown as { unit: number }).unit === 0) return numeric(name, 'date', gather(new Float64Array(rows), vector, (v, i) => v[i] as number), valid);
-      return numeric(name, 'date', gatherInt64(vector, rows, (ms) => Math.floor(ms / 86_400_000)), valid);
+      return numeric(name, 'date', gatherInt64(vector, rows, (ms) => Math.floor(ms / 86_400_000), name, fileName), valid);
     }
     case Type.Timestamp: {
       const unit = (type as unknown as { unit: number }).unit;
       const { mul, div } = TO_MS[unit] ?? TO_MS[1];
-      return numeric(name, 'timestamp', gatherInt64(vector, rows, (x) => (x * mul) / div), valid);
+      return numeric(name, 'timestamp', gatherInt64(vector, rows, (x) => (x * mul) / div, name, fileName), valid);
     }
     case Type.Utf8:
     case Type.LargeUtf8:
