@@ -16,7 +16,7 @@ import { DEFAULT_SAMPLE, type Sample } from '../core/data/samples';
 import { enqueueStreaming } from './queue';
 import { validateSettings } from '../core/train/run-config';
 import { initialDataset } from './dataset-slice';
-import { errorText, getWorkers, onWorkerDeath } from './workers';
+import { errorText, getWorkers, onWorkerDeath, setDatasetReload } from './workers';
 
 /** The bundled sample offered on first load. */
 export const SAMPLE = DEFAULT_SAMPLE;
@@ -30,9 +30,25 @@ let activeLoad: { cancel: () => void } | null = null;
 
 onWorkerDeath((message) => {
   if (!message.includes('data worker')) return;
+  // The dataset in use lived in the dead worker: it is decoded again from the same sources
+  // (the same fingerprint, so queued runs still match), and the next run waits for it.
   store.setState({ notice: `${message}. ${currentSources ? `Reloading ${currentSources.map((s) => s.name).join(', ')}.` : ''}` });
-  if (currentSources) void loadSources(currentSources);
+  const under = loading;
+  setDatasetReload(
+    (async () => {
+      // A load under way finishes first: if it adopted its table into the new worker, that is
+      // the dataset in use now and nothing needs reloading.
+      await under?.catch(() => undefined);
+      if (!currentSources || adoptedOn === getWorkers().data.get()) return;
+      const { label, url, features } = store.getState().dataset;
+      await loadSources(currentSources, label ?? undefined, url, features);
+    })(),
+  );
 });
+
+/** The loadSources call under way (it never rejects), and the data worker client that holds the dataset in use. */
+let loading: Promise<void> | null = null;
+let adoptedOn: unknown = null;
 
 function setDataset(patch: Partial<ReturnType<typeof store.getState>['dataset']>): void {
   store.setState((s) => ({ dataset: { ...s.dataset, ...patch } }));
@@ -126,8 +142,20 @@ export function cancelLoad(): void {
   activeLoad?.cancel();
 }
 
-/** Decodes sources in a fresh decode worker and makes the result the dataset in use. */
-export async function loadSources(sources: { name: string; blob: Blob }[], preferredLabel?: string, url: string | null = null): Promise<void> {
+/**
+ * Decodes sources in a fresh decode worker and makes the result the dataset in use (with the
+ * given features when they all exist, as after a reload; otherwise the label's default ones).
+ */
+export function loadSources(sources: { name: string; blob: Blob }[], preferredLabel?: string, url: string | null = null, keepFeatures?: readonly string[]): Promise<void> {
+  const p = decodeSources(sources, preferredLabel, url, keepFeatures);
+  loading = p;
+  void p.finally(() => {
+    if (loading === p) loading = null;
+  });
+  return p;
+}
+
+async function decodeSources(sources: { name: string; blob: Blob }[], preferredLabel: string | undefined, url: string | null, keepFeatures: readonly string[] | undefined): Promise<void> {
   activeLoad?.cancel();
   const label = sources.length === 1 ? sources[0].name : `${sources[0].name} + ${sources.length - 1} more`;
   setDataset({ status: 'loading', loadingName: label, error: null, progress: null });
@@ -161,12 +189,17 @@ export async function loadSources(sources: { name: string; blob: Blob }[], prefe
   try {
     const { table, summary: partial } = await decoder.get().call('decode', { files: sources });
     const { data } = getWorkers();
-    const summary = await data.get().call('adopt', transfer({ table, summary: partial }, tableBuffers(table)));
+    const holder = data.get();
+    const summary = await holder.call('adopt', transfer({ table, summary: partial }, tableBuffers(table)));
+    const previousHolder = adoptedOn;
+    adoptedOn = holder;
     const previous = store.getState().dataset.summary;
-    if (previous) void data.get().call('forget', { datasetId: previous.id }).catch(() => undefined);
+    // Ids count per worker: a dataset of a worker that died is not this worker's to forget.
+    if (previous && previousHolder === holder) void holder.call('forget', { datasetId: previous.id }).catch(() => undefined);
     currentSources = sources;
     const chosen = preferredLabel && summary.columns.some((c) => c.name === preferredLabel) ? preferredLabel : summary.defaultLabel;
-    const features = chosen === summary.defaultLabel ? summary.defaultFeatures : usableFeatures(summary, chosen);
+    const kept = keepFeatures && chosen === preferredLabel && keepFeatures.every((f) => f !== chosen && summary.columns.some((c) => c.name === f)) ? [...keepFeatures] : null;
+    const features = kept ?? (chosen === summary.defaultLabel ? summary.defaultFeatures : usableFeatures(summary, chosen));
     finish(true);
     store.setState((s) => ({ dataset: { ...initialDataset, streamOnLoad: s.dataset.streamOnLoad, status: 'ready', summary, label: chosen, features, url } }));
     // Whole-row repeats, counted by the data worker's hash index once the dataset is in use.

@@ -11,7 +11,7 @@ import { timeToTarget } from '../core/train/results';
 import { BUDGET_EPOCHS, queuedConfig, withStreamedData } from './queued-config';
 import type { TrainerApi, TrainerEvent } from '../workers/protocol';
 import { store, updateRun, type RunView } from './store';
-import { errorText, existingWorkers, getWorkers, onWorkerDeath } from './workers';
+import { datasetReloaded, errorText, existingWorkers, getWorkers, onWorkerDeath } from './workers';
 
 export { BUDGET_EPOCHS };
 
@@ -52,9 +52,14 @@ class Budget {
 
 onWorkerDeath((message) => {
   store.setState({ notice: message });
-  initedClient = null;
+  const trainerDied = message.includes('trainer worker');
+  if (trainerDied) initedClient = null;
   for (const r of store.getState().runs) {
-    if (r.status === 'running' || r.status === 'paused') updateRun(r.id, () => ({ status: 'failed', error: message, finishedAt: Date.now() }));
+    if (r.status !== 'running' && r.status !== 'paused') continue;
+    updateRun(r.id, () => ({ status: 'failed', error: message, finishedAt: Date.now() }));
+    // The data worker fed this run's batches: the trainer, still alive, ends the run (its
+    // wait for the next batch fails) so that the queue goes on.
+    if (!trainerDied) void existingWorkers()?.trainer.get().call('control', { runId: r.id, action: 'abort', message }).catch(() => undefined);
   }
 });
 
@@ -197,9 +202,11 @@ export function pump(): void {
 }
 
 async function runOne(id: string): Promise<void> {
+  // After the data worker died the dataset in use is being decoded again: the run waits for it.
+  await datasetReloaded();
   const state = store.getState();
   const run = state.runs.find((r) => r.id === id);
-  if (!run || !run.settings) return;
+  if (!run || !run.settings || run.status !== 'queued') return;
   const settings = run.settings;
   const { summary, label, features } = state.dataset;
   // Marks on the performance timeline, to line runs up with anything slow in a profile.
@@ -260,6 +267,8 @@ async function runOne(id: string): Promise<void> {
     budgets.delete(id);
     const byBudget = budget?.hit === true && result.status === 'stopped';
     const target = store.getState().view.targetLoss;
+    // A run failed by a worker's death stays failed, whatever the trainer made of its end.
+    if (store.getState().runs.find((r) => r.id === id)?.status === 'failed') return;
     updateRun(id, (r) => ({
       status: byBudget ? 'done' : result.status,
       summary: { ...result, status: byBudget ? 'done' : result.status, timeToTargetLoss: timeToTarget(r.steps, target) },

@@ -25,6 +25,21 @@ export function existingWorkers(): ReturnType<typeof createWorkers> | null {
   return workers;
 }
 
+let reload: Promise<void> | null = null;
+
+/** Records the reload of the dataset in use after the data worker died (runs wait for it). */
+export function setDatasetReload(p: Promise<void>): void {
+  const mine = p.finally(() => {
+    if (reload === mine) reload = null;
+  });
+  reload = mine;
+}
+
+/** Resolves once no reload of the dataset in use is under way. */
+export async function datasetReloaded(): Promise<void> {
+  while (reload) await reload;
+}
+
 export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }

@@ -97,8 +97,7 @@ export class PortBatchSource implements BatchSource {
       return;
     }
     if (m.type === 'error') {
-      this.failure = new Error(m.message);
-      this.failWaiter?.(this.failure);
+      this.fail(m.message);
       return;
     }
     if (m.type !== 'batch' && m.type !== 'end') return;
@@ -109,6 +108,16 @@ export class PortBatchSource implements BatchSource {
       this.failWaiter = null;
       w(item);
     } else this.queue.push(item);
+  }
+
+  /** Ends the run with an error (the data side is gone and will send nothing more). */
+  fail(message: string): void {
+    if (this.failure) return;
+    this.failure = new Error(message);
+    const w = this.failWaiter;
+    this.waiter = null;
+    this.failWaiter = null;
+    w?.(this.failure);
   }
 
   next(): Promise<Batch | null> {

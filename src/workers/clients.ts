@@ -3,10 +3,12 @@
  * its pending calls fail with a clear message and the next call starts a fresh worker.
  */
 import { RpcClient, type PortLike } from './rpc';
+import { lifelineName, onWorkerGone, watchLifeline } from './lifeline';
 import type { DataApi, DecodeApi, DecodeProgress, TrainerApi, TrainerEvent } from './protocol';
 
 export class WorkerHandle<A extends Record<string, { args: unknown; result: unknown }>, E = unknown> {
   private worker: Worker | null = null;
+  private unwatch: () => void = () => undefined;
   private client: RpcClient<A, E> | null = null;
   private readonly listeners = new Set<(e: E) => void>();
 
@@ -21,13 +23,18 @@ export class WorkerHandle<A extends Record<string, { args: unknown; result: unkn
     const worker = this.make();
     const client = new RpcClient<A, E>(worker as unknown as PortLike);
     for (const l of this.listeners) client.onEvent(l);
-    worker.addEventListener('error', (e) => {
-      e.preventDefault();
-      const message = `the ${this.label} worker crashed (${e.message || 'unknown error'})`;
+    const die = (message: string) => {
+      if (this.worker !== worker) return;
       client.failAll(message);
       this.terminate();
       this.onDeath(message);
+    };
+    worker.addEventListener('error', (e) => {
+      e.preventDefault();
+      die(`the ${this.label} worker crashed (${e.message || 'unknown error'})`);
     });
+    // A worker the browser closed sends no 'error': its lifeline says it is gone.
+    this.unwatch = onWorkerGone(worker, () => die(`the ${this.label} worker stopped unexpectedly (the browser closed it)`));
     this.worker = worker;
     this.client = client;
     return client;
@@ -39,6 +46,7 @@ export class WorkerHandle<A extends Record<string, { args: unknown; result: unkn
   }
 
   terminate(): void {
+    this.unwatch();
     this.worker?.terminate();
     this.worker = null;
     this.client = null;
@@ -47,6 +55,7 @@ export class WorkerHandle<A extends Record<string, { args: unknown; result: unkn
   /** Hands the worker over (not terminated) and forgets it; its client stops listening. */
   detach(): Worker | null {
     const worker = this.worker;
+    this.unwatch();
     this.client?.dispose();
     this.worker = null;
     this.client = null;
@@ -54,8 +63,13 @@ export class WorkerHandle<A extends Record<string, { args: unknown; result: unkn
   }
 }
 
+function watched(worker: Worker): Worker {
+  watchLifeline(worker);
+  return worker;
+}
+
 function spawnDecodeWorker(): Worker {
-  return new Worker(new URL('./decode.worker.ts', import.meta.url), { type: 'module', name: 'trainbench-decode' });
+  return watched(new Worker(new URL('./decode.worker.ts', import.meta.url), { type: 'module', name: lifelineName('trainbench-decode') }));
 }
 
 /** A decode worker started ahead of the next load, and whether it failed before it was used. */
@@ -78,6 +92,10 @@ export function prewarmDecodeWorker(): void {
 function keepSpare(worker: Worker): void {
   const s = { worker, failed: false };
   worker.addEventListener('error', () => {
+    s.failed = true;
+  });
+  // A spare the browser closed silently is not handed to a load (it would never answer).
+  onWorkerGone(worker, () => {
     s.failed = true;
   });
   spare = s;
@@ -112,12 +130,12 @@ export function createDecodeWorker(onDeath: (message: string) => void): WorkerHa
 
 export function createWorkers(onDeath: (message: string) => void) {
   const data = new WorkerHandle<DataApi>(
-    () => new Worker(new URL('./data.worker.ts', import.meta.url), { type: 'module', name: 'trainbench-data' }),
+    () => watched(new Worker(new URL('./data.worker.ts', import.meta.url), { type: 'module', name: lifelineName('trainbench-data') })),
     'data',
     onDeath,
   );
   const trainer = new WorkerHandle<TrainerApi, TrainerEvent>(
-    () => new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module', name: 'trainbench-trainer' }),
+    () => watched(new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module', name: lifelineName('trainbench-trainer') })),
     'trainer',
     onDeath,
   );

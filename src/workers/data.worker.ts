@@ -1,3 +1,4 @@
+import './hold-lifeline';
 import { serve, type PortLike } from './rpc';
 import { createDataService } from './data-service';
 import { openTableCache } from './table-cache';

@@ -1,3 +1,4 @@
+import './hold-lifeline';
 import { serve, type PortLike } from './rpc';
 import { createDecodeService } from './decode-service';
 import { openTableCache } from './table-cache';

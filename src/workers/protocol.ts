@@ -138,7 +138,8 @@ export type DataApi = {
 export type TrainerApi = {
   init: { args: { preferred: BackendName }; result: Environment };
   train: { args: { runId: string; config: RunConfig; task: TrainTask; port: MessagePort }; result: RunSummary };
-  control: { args: { runId: string; action: 'pause' | 'resume' | 'stop' }; result: void };
+  /** 'abort' ends the run as failed with `message` (its data side is gone). */
+  control: { args: { runId: string; action: 'pause' | 'resume' | 'stop' | 'abort'; message?: string }; result: void };
 };
 
 export type TrainerEvent =

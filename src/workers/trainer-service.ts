@@ -24,6 +24,7 @@ interface RunControl {
   paused: boolean;
   stopped: boolean;
   resume: (() => void) | null;
+  source: PortBatchSource;
 }
 
 export function createTrainerService(emit: (e: TrainerEvent) => void): Handlers<TrainerApi> {
@@ -93,7 +94,7 @@ export function createTrainerService(emit: (e: TrainerEvent) => void): Handlers<
       const makeEngine = gpu
         ? (c: RunConfig, t: typeof task) => createWgslEngine(c, t, gpu)
         : tfjsEngine(() => createOptimizer(config.optimizer), { gpuTimer: gpuTimer() });
-      const control: RunControl = { paused: false, stopped: false, resume: null };
+      const control: RunControl = { paused: false, stopped: false, resume: null, source };
       runs.set(runId, control);
       const tensorsBefore = tf.memory().numTensors;
       try {
@@ -118,12 +119,14 @@ export function createTrainerService(emit: (e: TrainerEvent) => void): Handlers<
       }
     },
 
-    control({ runId, action }) {
+    control({ runId, action, message }) {
       const c = runs.get(runId);
       if (!c) return;
       if (action === 'pause') c.paused = true;
       else {
-        if (action === 'stop') c.stopped = true;
+        if (action === 'stop' || action === 'abort') c.stopped = true;
+        // The loop may be waiting for a batch that will never come: that wait fails now.
+        if (action === 'abort') c.source.fail(message ?? 'the run was aborted');
         c.paused = false;
         c.resume?.();
         c.resume = null;

@@ -1,3 +1,4 @@
+import './hold-lifeline';
 import { serve, type PortLike } from './rpc';
 import { createTrainerService } from './trainer-service';
 import type { TrainerApi } from './protocol';

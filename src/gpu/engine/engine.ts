@@ -508,9 +508,12 @@ export class WgslEngine implements TrainEngine {
   private async read(bytes: number): Promise<ArrayBuffer> {
     try {
       await this.b.staging.mapAsync(READ, 0, roundUp(bytes, 8));
-    } catch (e) {
+    } catch {
+      // A device being lost fails the mapping first and says so a moment later: wait for it,
+      // so the run reports the loss rather than the failed mapping.
+      await Promise.race([this.gpu.device.lost, new Promise((r) => setTimeout(r, 2000))]);
       this.check();
-      throw new Error(`reading results from the GPU failed: ${(e as Error).message}`);
+      throw new Error('reading results from the GPU failed (the read-back buffer could not be mapped)');
     }
     const out = this.b.staging.getMappedRange(0, roundUp(bytes, 8)).slice(0);
     this.b.staging.unmap();
