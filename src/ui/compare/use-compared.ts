@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import { useStore } from 'zustand';
 import type { RunView } from '../../state/store';
 import { useThrottledWorkbench, useWorkbench } from '../hooks';
@@ -17,6 +17,18 @@ export function stylesOf(runs: readonly Pick<RunView, 'id'>[]): Record<string, R
 }
 
 /**
+ * The previous array while the elements are the same ones: loading another dataset changes
+ * the filter's default but, with no run on either, not the list, and the charts, the table and
+ * the queue bar then need not render again (that render was a long task during a load).
+ */
+function useSameArray<T>(xs: T[]): T[] {
+  const prev = useRef(xs);
+  const p = prev.current;
+  if (p !== xs && (p.length !== xs.length || p.some((x, i) => x !== xs[i]))) prev.current = xs;
+  return prev.current;
+}
+
+/**
  * The runs the comparison lists (following the store at most every `ms`, staggered by `lag`),
  * with their line styles, the datasets there are runs on, and the default dataset.
  */
@@ -31,7 +43,8 @@ export function useComparedRuns(ms: number, lag: number) {
     () => defaultDataset(fingerprint !== null && name !== null ? { fingerprint, name } : null, sharedFingerprint !== null && sharedName !== null ? { fingerprint: sharedFingerprint, name: sharedName } : null),
     [fingerprint, name, sharedFingerprint, sharedName],
   );
-  const listed = useMemo(() => filterRuns(all, filter, fallback), [all, filter, fallback]);
+  const filtered = useMemo(() => filterRuns(all, filter, fallback), [all, filter, fallback]);
+  const listed = useSameArray(filtered);
   const styles = useMemo(() => stylesOf(listed), [listed]);
   const datasets = useMemo(() => datasetsOf(all), [all]);
   const fallbackFrom: 'share link' | 'in use' = sharedFingerprint !== null && sharedName !== null ? 'share link' : 'in use';
