@@ -1,11 +1,13 @@
 /**
  * A zstd decoder (RFC 8878) that writes straight into a preallocated output buffer of the
  * known page size. Frames, raw/RLE/compressed blocks, Huffman literals, FSE sequences and
- * repeat offsets; no dictionaries, and the optional content checksum is not verified.
- * Every length, offset and bit-stream position is checked, so bad input throws rather than
+ * repeat offsets; no dictionaries. A frame's optional content checksum (the low 32 bits of
+ * the XXH64 of its decompressed bytes) is verified when the frame carries one; frames without
+ * it cost nothing more. Every length, offset and bit-stream position is checked, so bad input throws rather than
  * writing out of bounds or looping.
  */
 import { fail } from './errors';
+import { xxh64 } from './xxhash64';
 import { LL_PREDEFINED, ML_PREDEFINED, OF_PREDEFINED, readFseTable, rleFseTable, type FseTable } from './zstd-fse';
 import { backwardStart, decodeHuffmanLiterals, peekBits, readHuffmanTable, type HuffmanTable } from './zstd-huffman';
 
@@ -289,8 +291,10 @@ function compressedBlock(bytes: Uint8Array, pos: number, end: number, out: Uint8
   return op + rest;
 }
 
-/** Decodes one frame at bytes[pos..); returns [next input position, new output position]. */
-function frame(bytes: Uint8Array, pos: number, out: Uint8Array, op: number): [number, number] {
+const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
+
+/** Decodes frame number `index` (from 1) at bytes[pos..); returns [next input position, new output position]. */
+function frame(bytes: Uint8Array, pos: number, out: Uint8Array, op: number, index: number): [number, number] {
   const n = bytes.length;
   if (pos + 1 > n) fail('zstd: truncated frame header');
   const fhd = bytes[pos++];
@@ -343,8 +347,14 @@ function frame(bytes: Uint8Array, pos: number, out: Uint8Array, op: number): [nu
     }
     if (last) break;
   }
-  if (checksum) pos += 4;
   if (contentSize >= 0 && op - frameStart !== contentSize) fail('zstd: frame size differs from its header');
+  if (checksum) {
+    if (pos + 4 > n) fail(`zstd: frame ${index} is cut off before its content checksum`);
+    const stored = (bytes[pos] | (bytes[pos + 1] << 8) | (bytes[pos + 2] << 16) | (bytes[pos + 3] << 24)) >>> 0;
+    const computed = xxh64(out, frameStart, op)[1];
+    if (stored !== computed) fail(`checksum mismatch: zstd frame ${index} has content checksum ${hex(stored)}, its ${op - frameStart} bytes give ${hex(computed)}`);
+    pos += 4;
+  }
   return [pos, op];
 }
 
@@ -352,6 +362,7 @@ function frame(bytes: Uint8Array, pos: number, out: Uint8Array, op: number): [nu
 export function zstdDecompress(input: Uint8Array, output: Uint8Array): void {
   let pos = 0;
   let op = 0;
+  let frames = 0;
   const n = input.length;
   while (pos < n) {
     if (pos + 4 > n) fail('zstd: truncated frame magic');
@@ -365,7 +376,7 @@ export function zstdDecompress(input: Uint8Array, output: Uint8Array): void {
       continue;
     }
     if (magic !== MAGIC) fail('zstd: bad frame magic');
-    [pos, op] = frame(input, pos, output, op);
+    [pos, op] = frame(input, pos, output, op, ++frames);
   }
   if (pos !== n) fail('zstd: data runs past the end');
   if (op !== output.length) fail(`zstd: decompressed ${op} bytes, ${output.length} expected`);
