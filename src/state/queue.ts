@@ -1,7 +1,8 @@
 /**
  * The run queue: runs wait in the store with status 'queued' and go to the one trainer worker
- * one after another. A run with a time budget is stopped when the budget (paused time not
- * counted) runs out. Whoever registers with `onRunFinished` hears of every run that ends.
+ * one after another. A run with a time budget carries it as `config.maxSeconds`: the trainer
+ * ends it after that much training past start-up (paused time not counted). Each run records
+ * its start-up phase by phase. Whoever registers with `onRunFinished` hears of every run that ends.
  */
 import { transfer, type RpcClient } from '../workers/rpc';
 import type { DedupReport } from '../core/data/quality';
@@ -21,34 +22,7 @@ let pumping = false;
 let initedClient: RpcClient<TrainerApi, TrainerEvent> | null = null;
 let initedBackend: string | null = null;
 const finishListeners = new Set<(run: RunView) => void>();
-const budgets = new Map<string, Budget>();
 const stopRequested = new Set<string>();
-
-/** Counts down a run's time budget while it runs; pausing holds the clock. */
-class Budget {
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private startedAt = 0;
-  hit = false;
-
-  constructor(private remainingMs: number, private readonly onOut: () => void) {}
-
-  start(): void {
-    if (this.timer || this.hit) return;
-    this.startedAt = performance.now();
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.hit = true;
-      this.onOut();
-    }, Math.max(0, this.remainingMs));
-  }
-
-  hold(): void {
-    if (!this.timer) return;
-    clearTimeout(this.timer);
-    this.timer = null;
-    this.remainingMs -= performance.now() - this.startedAt;
-  }
-}
 
 onWorkerDeath((message) => {
   store.setState({ notice: message });
@@ -67,6 +41,7 @@ function onTrainerEvent(e: TrainerEvent): void {
   if (e.type === 'environment') updateRun(e.runId, () => ({ environment: e.environment }));
   else if (e.type === 'steps') updateRun(e.runId, (r) => ({ steps: r.steps.concat(e.steps) }));
   else if (e.type === 'epoch') updateRun(e.runId, (r) => ({ epochs: r.epochs.concat(e.epoch) }));
+  else if (e.type === 'phase') updateRun(e.runId, () => ({ phase: e.phase }));
 }
 
 function workers(): ReturnType<typeof getWorkers> {
@@ -219,14 +194,20 @@ async function runOne(id: string): Promise<void> {
     return;
   }
   const w = workers();
+  const clock = performance.now();
+  let backendSec = 0;
   try {
     const trainer = w.trainer.get();
     if (initedClient !== trainer || initedBackend !== settings.backend) {
+      updateRun(id, () => ({ phase: 'backend' }));
       const env = await trainer.call('init', { preferred: settings.backend });
       initedClient = trainer;
       initedBackend = settings.backend;
       store.setState({ environment: env });
+      backendSec = (performance.now() - clock) / 1000;
     }
+    updateRun(id, () => ({ phase: 'data' }));
+    const dataClock = performance.now();
     const environment = store.getState().environment;
     updateRun(id, () => ({ environment }));
     const channel = new MessageChannel();
@@ -250,12 +231,7 @@ async function runOne(id: string): Promise<void> {
       expectedSteps,
       info: `${run.stream ? `streaming: training started with ${prepared.trainRows} training rows of the first chunk` : `${prepared.trainRows} training rows`} · ${prepared.task.dim} features${prepared.classes ? ` · ${prepared.classes.length} classes` : ' · regression'}${prepared.droppedMissingLabel ? ` · ${prepared.droppedMissingLabel} rows without a label dropped` : ''}${dedupText(prepared.dedup ?? null)}`,
     }));
-    let budget: Budget | null = null;
-    if (run.budgetSec) {
-      budget = new Budget(run.budgetSec * 1000, () => void trainer.call('control', { runId: id, action: 'stop' }));
-      budgets.set(id, budget);
-      if (store.getState().runs.find((r) => r.id === id)?.status !== 'paused') budget.start();
-    }
+    const dataSec = (performance.now() - dataClock) / 1000;
     const valBuffers = prepared.task.val ? [prepared.task.val.x.buffer, prepared.task.val.y.buffer] : [];
     const training = trainer.call('train', transfer({ runId: id, config: run.config, task: prepared.task, port: channel.port2 }, [channel.port2, ...valBuffers]));
     // Pause or stop pressed while the data was being prepared: the trainer handles messages in order.
@@ -263,17 +239,18 @@ async function runOne(id: string): Promise<void> {
     else if (store.getState().runs.find((r) => r.id === id)?.status === 'paused') void trainer.call('control', { runId: id, action: 'pause' });
     const result = await training;
     stopRequested.delete(id);
-    budget?.hold();
-    budgets.delete(id);
-    const byBudget = budget?.hit === true && result.status === 'stopped';
+    const startup = { modelSec: 0, firstStepSec: 0, ...result.startup, backendSec, dataSec };
+    // The trainer ends a budgeted run as done when its seconds are spent (before its epochs are).
+    const byBudget = run.budgetSec !== null && result.status === 'done';
     const target = store.getState().view.targetLoss;
     // A run failed by a worker's death stays failed, whatever the trainer made of its end.
     if (store.getState().runs.find((r) => r.id === id)?.status === 'failed') return;
     updateRun(id, (r) => ({
       status: byBudget ? 'done' : result.status,
-      summary: { ...result, status: byBudget ? 'done' : result.status, timeToTargetLoss: timeToTarget(r.steps, target) },
+      summary: { ...result, startup, timeToTargetLoss: timeToTarget(r.steps, target) },
       finishedAt: Date.now(),
-      info: byBudget ? `${r.info ?? ''} · stopped by its ${run.budgetSec} s budget` : r.info,
+      phase: undefined,
+      info: byBudget ? `${r.info ?? ''} · ended by its ${run.budgetSec} s budget (training after start-up)` : r.info,
       // Validation rows the model gets wrong, as rows of the dataset, for the neighbour inspector.
       misclassified: (result.misclassified ?? []).map((m) => ({
         row: prepared.valSourceRows ? prepared.valSourceRows[m.index] : m.index,
@@ -282,8 +259,7 @@ async function runOne(id: string): Promise<void> {
     }));
   } catch (e) {
     stopRequested.delete(id);
-    budgets.get(id)?.hold();
-    budgets.delete(id);
+    updateRun(id, () => ({ phase: undefined }));
     fail(errorText(e));
   }
 }
@@ -293,9 +269,6 @@ export function control(action: 'pause' | 'resume' | 'stop'): void {
   const live = store.getState().runs.find((r) => r.status === 'running' || r.status === 'paused');
   const w = existingWorkers();
   if (!live || !w) return;
-  const budget = budgets.get(live.id);
-  if (action === 'pause') budget?.hold();
-  if (action === 'resume') budget?.start();
   if (action === 'stop') stopRequested.add(live.id);
   updateRun(live.id, () => ({ status: action === 'pause' ? 'paused' : 'running' }));
   void w.trainer.get().call('control', { runId: live.id, action });

@@ -10,6 +10,8 @@ describe('queued run configs (streaming runs included)', () => {
     const q = queuedConfig({ ...DEFAULT_SETTINGS, epochs: 10, timeBudgetSec: 5 }, streamData, 'flights-3m.parquet');
     expect(q.budgetSec).toBe(5);
     expect(q.config.epochs).toBe(BUDGET_EPOCHS);
+    // The trainer ends the run: maxSeconds of training after start-up.
+    expect(q.config.maxSeconds).toBe(5);
     expect(q.title).toContain('5 s');
     expect(q.title).not.toMatch(/\d+ ep/);
     expect(q.title).toContain('streaming flights-3m.parquet');
@@ -19,6 +21,7 @@ describe('queued run configs (streaming runs included)', () => {
     const q = queuedConfig({ ...DEFAULT_SETTINGS, epochs: 3, timeBudgetSec: null }, streamData, 'flights-3m.parquet');
     expect(q.budgetSec).toBeNull();
     expect(q.config.epochs).toBe(3);
+    expect(q.config.maxSeconds).toBeUndefined();
     expect(q.title).toContain('3 ep');
   });
 

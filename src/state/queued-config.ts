@@ -1,7 +1,8 @@
 /**
  * The one place a queued run's config and title are made, for runs on the dataset in use and
- * for streaming runs alike: a time budget asks the data side for BUDGET_EPOCHS epochs (the
- * queue stops the run when the budget is spent), and the title names the data and its label.
+ * for streaming runs alike: a time budget asks the data side for BUDGET_EPOCHS epochs and the
+ * trainer ends the run when it has trained `maxSeconds` after start-up; the title names the data
+ * and its label.
  */
 import type { RunConfig } from '../core/train/record';
 import { configLabel } from '../core/train/results';
@@ -24,7 +25,7 @@ export function runTitle(config: RunConfig, budgetSec: number | null, streamName
 /** Config, budget and title of a run of `settings` on `data`. */
 export function queuedConfig(settings: RunSettings, data: RunConfig['data'], streamName: string | null = null): QueuedConfig {
   const budgetSec = settings.timeBudgetSec ?? null;
-  const config = makeRunConfig({ ...settings, epochs: budgetSec ? BUDGET_EPOCHS : settings.epochs }, data);
+  const config = { ...makeRunConfig({ ...settings, epochs: budgetSec ? BUDGET_EPOCHS : settings.epochs }, data), ...(budgetSec ? { maxSeconds: budgetSec } : {}) };
   return { config, budgetSec, title: runTitle(config, budgetSec, streamName) };
 }
 

@@ -15,6 +15,8 @@ import type { SpeedUpBy } from '../core/train/results';
 import type { SweepRankBy, SweepState } from '../core/train/sweep';
 import type { SharedDataset } from '../core/share/link';
 
+export type RunPhase = 'backend' | 'data' | 'model' | 'first-step' | 'training';
+
 export interface RunView {
   id: string;
   title: string;
@@ -33,8 +35,13 @@ export interface RunView {
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
-  /** Stop after this many seconds of training, or null. */
+  /** Stop after this many seconds of training (after start-up, pauses not counted), or null. */
   budgetSec: number | null;
+  /**
+   * While a run starts: starting the backend, preparing the data, building the model, or its
+   * first step (shader compilation); 'training' after that. Not persisted.
+   */
+  phase?: RunPhase;
   /** Steps the run will make when it runs to the end (known once the data is prepared). */
   expectedSteps: number | null;
   /** Set when a sweep made the run: which sweep, rung and configuration. */

@@ -1,4 +1,6 @@
 import { useThrottledWorkbench } from './hooks';
+import { startupText } from '../core/train/results';
+import type { RunPhase } from '../state/store';
 import { ConfigForm } from './run/ConfigForm';
 import { SweepPanel } from './run/SweepPanel';
 
@@ -15,6 +17,14 @@ export function RunPanel() {
   );
 }
 
+/** What a starting run is doing (start-up phases; none of it counts in a time budget). */
+const PHASE_TEXT: Record<Exclude<RunPhase, 'training'>, string> = {
+  backend: 'starting the backend',
+  data: 'preparing the data (split, first batches)',
+  model: 'building the model',
+  'first-step': 'first step (compiling shaders)',
+};
+
 function RunStatus() {
   const run = useThrottledWorkbench((s) => s.runs.find((r) => r.id === s.activeRunId) ?? null, 500, 190);
   if (!run) return <p data-testid="run-status" data-status="idle" className="muted">No run yet: press Train.</p>;
@@ -29,12 +39,19 @@ function RunStatus() {
       data-steps={run.steps.length}
       data-first-loss={first?.loss ?? ''}
       data-last-loss={last?.loss ?? ''}
+      data-last-time={last?.time ?? ''}
+      data-first-step-sec={run.summary?.startup?.firstStepSec ?? ''}
     >
       <p>
-        <strong>{run.status}</strong> · step {run.steps.length}
+        <strong>{run.status}</strong>
+        {(run.status === 'running' || run.status === 'paused') && run.phase && run.phase !== 'training' && (
+          <span data-testid="run-phase" data-phase={run.phase}> · starting: {PHASE_TEXT[run.phase]}</span>
+        )}{' '}
+        · step {run.steps.length}
         {last ? ` · epoch ${last.epoch + 1}${run.budgetSec ? '' : `/${run.config.epochs}`} · loss ${last.loss.toFixed(4)}` : ''}
       </p>
       {run.info && <p className="muted">{run.info}</p>}
+      {run.summary?.startup && <p className="muted small" data-testid="run-startup">{startupText(run.summary.startup)}</p>}
       {lastEpoch && (
         <p className="muted">
           validation: loss {lastEpoch.valLoss?.toFixed(4) ?? '–'}

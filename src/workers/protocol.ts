@@ -1,4 +1,5 @@
 /** Messages between the main thread, the data worker and the trainer worker. */
+import type { TrainPhase } from '../core/train/trainer';
 import type { ColumnStats } from '../core/data/stats';
 import type { FeatureSpec } from '../core/data/encode';
 import type { SplitSpec } from '../core/data/split';
@@ -146,7 +147,9 @@ export type TrainerEvent =
   /** Where this run trains: the engine's adapter and f16 path, or why it fell back (sent before its first step). */
   | { type: 'environment'; runId: string; environment: Environment }
   | { type: 'steps'; runId: string; steps: StepRecord[] }
-  | { type: 'epoch'; runId: string; epoch: EpochRecord };
+  | { type: 'epoch'; runId: string; epoch: EpochRecord }
+  /** A start-up phase begins (model build, first step), or start-up is over ('training'). */
+  | { type: 'phase'; runId: string; phase: TrainPhase };
 
 /** Messages on a run's own MessageChannel, data worker <-> trainer worker. */
 export type BatchMessage =

@@ -108,6 +108,7 @@ export function createTrainerService(emit: (e: TrainerEvent) => void): Handlers<
             onEpoch: (epoch) => emit({ type: 'epoch', runId, epoch }),
             shouldStop: () => control.stopped,
             waitWhilePaused: () => (control.paused ? new Promise<void>((r) => (control.resume = r)) : Promise.resolve()),
+            onPhase: (phase) => emit({ type: 'phase', runId, phase }),
           },
         );
       } finally {

@@ -6,7 +6,7 @@
  *   npm run cli -- train --data FILE [--config cfg.json] [--label COL] [--model mlp|cnn|dscnn]
  *     [--input-shape 28x28x1] [--hidden 64,64] [--optimizer NAME] [--lr X] [--epochs N]
  *     [--batch N] [--seed N] [--prefetch N] [--backend webgpu|webgl|wasm|cpu] [--engine tfjs|wgsl]
- *     [--precision fp32|fp16-mixed] [--target-loss X] [--max-steps N] [--json]
+ *     [--precision fp32|fp16-mixed] [--target-loss X] [--max-steps N] [--max-seconds S] [--json]
  *
  * `--engine wgsl` trains on the project's fused WebGPU kernels (MLP models); `--precision
  * fp16-mixed` needs it. Both are checked with the other settings before any data is read, and
@@ -21,6 +21,7 @@ import { defaultModelSpec, MODEL_TYPES, resolveModelSpec, type InputShape, type 
 import { OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, SCHEDULE_TYPES, type OptimizerName } from '../../core/train/optimizer-spec';
 import { ENGINES, PRECISIONS } from '../../core/train/record';
 import { BACKENDS } from '../../core/train/run-config';
+import { startupText } from '../../core/train/results';
 import type { EpochRecord, RunConfig, RunRecord, RunSummary, StepRecord } from '../../core/train/record';
 import { DEFAULT_SETTINGS, makeRunConfig, validateSettings, type RunSettings } from '../../core/train/run-config';
 import { installNodeWebGpu, noAdapterHint } from '../../gpu/node-webgpu';
@@ -59,6 +60,8 @@ export function trainHelp(): string {
     `  --precision P          ${PRECISIONS.join(' | ')}: fp16-mixed needs --engine wgsl (default fp32)`,
     '  --target-loss X        record the time until the loss first reaches X',
     '  --max-steps N          stop after N steps',
+    '  --max-seconds S        stop after S seconds of training, counted from the end of start-up',
+    '                         (backend, data, model build, first step: summary.startup)',
     '  --dedup MODE           none | exact | bloom: drop repeated rows before the split',
     '  --stream               start training on the first record batch or row group while the rest decodes',
     `  --time-limit SECONDS   stop decoding the data file after this long, as bad input (default ${DEFAULT_TIME_LIMIT_S})`,
@@ -78,7 +81,7 @@ export function trainHelp(): string {
 }
 
 /** Keys a config file may hold: run settings, plus the data choices (flat or under `data`, as in a run record's `config`). */
-const CONFIG_KEYS = new Set(['model', 'optimizer', 'batchSize', 'epochs', 'seed', 'backend', 'prefetch', 'targetLoss', 'maxSteps', 'label', 'features', 'split', 'data', 'precision', 'engine']);
+const CONFIG_KEYS = new Set(['model', 'optimizer', 'batchSize', 'epochs', 'seed', 'backend', 'prefetch', 'targetLoss', 'maxSteps', 'maxSeconds', 'label', 'features', 'split', 'data', 'precision', 'engine']);
 
 interface DataChoice {
   label?: string;
@@ -102,7 +105,7 @@ function stringFlag(args: ParsedArgs, flag: string): string | undefined {
   return v;
 }
 
-async function readConfigFile(path: string): Promise<{ settings: Partial<RunSettings>; data: DataChoice; targetLoss?: number; maxSteps?: number }> {
+async function readConfigFile(path: string): Promise<{ settings: Partial<RunSettings>; data: DataChoice; targetLoss?: number; maxSteps?: number; maxSeconds?: number }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -133,7 +136,8 @@ async function readConfigFile(path: string): Promise<{ settings: Partial<RunSett
   };
   const targetLoss = o.targetLoss === null ? undefined : (o.targetLoss as number | undefined);
   const maxSteps = o.maxSteps === null ? undefined : (o.maxSteps as number | undefined);
-  return { settings, data, targetLoss, maxSteps };
+  const maxSeconds = o.maxSeconds === null ? undefined : (o.maxSeconds as number | undefined);
+  return { settings, data, targetLoss, maxSteps, maxSeconds };
 }
 
 function parseShape(v: string): InputShape {
@@ -143,9 +147,9 @@ function parseShape(v: string): InputShape {
 }
 
 /** Settings from defaults, then the config file, then flags; validated (ConfigError names the field). */
-async function gatherSettings(args: ParsedArgs): Promise<{ settings: RunSettings; data: DataChoice; targetLoss: number | null; maxSteps: number | null }> {
+async function gatherSettings(args: ParsedArgs): Promise<{ settings: RunSettings; data: DataChoice; targetLoss: number | null; maxSteps: number | null; maxSeconds: number | null }> {
   const file = stringFlag(args, 'config');
-  const fromFile = file ? await readConfigFile(file) : { settings: {}, data: {} as DataChoice, targetLoss: undefined, maxSteps: undefined };
+  const fromFile = file ? await readConfigFile(file) : { settings: {}, data: {} as DataChoice, targetLoss: undefined, maxSteps: undefined, maxSeconds: undefined };
   const s: RunSettings = { ...DEFAULT_SETTINGS, ...fromFile.settings };
   s.model = { ...(s.model as ModelSpec) };
   s.optimizer = { ...s.optimizer };
@@ -185,10 +189,12 @@ async function gatherSettings(args: ParsedArgs): Promise<{ settings: RunSettings
   if (targetLoss !== null && !Number.isFinite(targetLoss)) throw new ConfigError('targetLoss', `must be a number, got ${JSON.stringify(targetLoss)}`);
   const maxSteps = numberFlag(args, 'max-steps', 'maxSteps') ?? fromFile.maxSteps ?? null;
   if (maxSteps !== null && !(Number.isInteger(maxSteps) && maxSteps >= 1)) throw new ConfigError('maxSteps', `must be a whole number of at least 1, got ${JSON.stringify(maxSteps)}`);
+  const maxSeconds = numberFlag(args, 'max-seconds', 'maxSeconds') ?? fromFile.maxSeconds ?? null;
+  if (maxSeconds !== null && !(typeof maxSeconds === 'number' && Number.isFinite(maxSeconds) && maxSeconds > 0)) throw new ConfigError('maxSeconds', `must be a number of seconds above 0, got ${JSON.stringify(maxSeconds)}`);
   const data = { ...fromFile.data };
   const label = stringFlag(args, 'label');
   if (label !== undefined) data.label = label;
-  return { settings: validateSettings(s), data, targetLoss, maxSteps };
+  return { settings: validateSettings(s), data, targetLoss, maxSteps, maxSeconds };
 }
 
 /** Every Nth step and the last, so a record stays small; the summary is computed before this. */
@@ -211,7 +217,7 @@ export function dataWaitShare(steps: StepRecord[], from = 1): number | null {
 export async function train(args: ParsedArgs): Promise<{ json: unknown; text: string }> {
   const dataFile = stringFlag(args, 'data') ?? args.positionals[0];
   if (!dataFile) throw new UsageError(USAGE);
-  const { settings, data: choice, targetLoss, maxSteps } = await gatherSettings(args);
+  const { settings, data: choice, targetLoss, maxSteps, maxSeconds } = await gatherSettings(args);
 
   // Decoded in a worker thread under --time-limit, then handed to the data service the way the
   // browser's decode worker hands a table to the data worker (adopt).
@@ -247,8 +253,10 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
   // PROD: no "install tfjs-node" banner on stderr (and no debug-mode checks).
   tf.env().set('PROD', true);
   // The wgsl engine opens its own WebGPU device (Dawn here), whatever the tfjs backend.
+  const backendClock = performance.now();
   const dawn = settings.backend === 'webgpu' || settings.engine === 'wgsl' ? await installNodeWebGpu() : false;
   const environment = unwrap(await trainer.init({ preferred: settings.backend }));
+  const backendSec = (performance.now() - backendClock) / 1000;
   if (environment.backend === 'webgpu') environment.runtime = `${environment.runtime} + dawn`;
   else if (settings.backend === 'webgpu') {
     const reason = !dawn ? 'the npm package "webgpu" (Dawn) did not load' : (environment.fallbackReason ?? '') + (environment.fallbackReason?.includes('requestAdapter returned null') ? noAdapterHint() : '');
@@ -265,9 +273,11 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
     }),
     targetLoss,
     maxSteps,
+    maxSeconds,
   };
 
   const channel = new MessageChannel();
+  const dataClock = performance.now();
   let prepared: PreparedRun;
   try {
     const common = { runId: 'cli', features: { label, features }, split, batchSize: config.batchSize, epochs: config.epochs, seed: config.seed, prefetch: config.prefetch, port: channel.port1 };
@@ -281,10 +291,12 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
     if (e instanceof RangeError && /batch size/.test(e.message)) throw new ConfigError('batchSize', e.message);
     throw e;
   }
+  const dataSec = (performance.now() - dataClock) / 1000;
   // The trainer refuses a model that does not fit the rows (or the backend) before its first step.
   let result: RunSummary;
   try {
     result = unwrap(await trainer.train({ runId: 'cli', config, task: prepared.task, port: channel.port2 }));
+    result.startup = { modelSec: 0, firstStepSec: 0, ...result.startup, backendSec, dataSec };
   } finally {
     channel.port1.close();
   }
@@ -311,7 +323,8 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
   const text = [
     `${summary.name}: ${prepared.trainRows} training rows, ${prepared.task.dim} features, label "${label}" (${prepared.task.task})`,
     `${config.model.type} · ${config.optimizer.name} lr ${config.optimizer.learningRate} · batch ${config.batchSize} · ${config.epochs} epoch(s) on ${ran.backend}${ran.adapter ? ` (${ran.adapter.vendor} ${ran.adapter.architecture})` : ''} · engine ${config.engine} · ${config.precision}${config.precision === 'fp16-mixed' ? ` (f16 ${ran.f16Path})` : ''}`,
-    `status ${result.status} · ${steps.length} steps · end-to-end ${result.samplesPerSec === undefined ? '-' : Math.round(result.samplesPerSec)} samples/s (all training samples over the run's wall time, set-up and validation included) · steady-state median ${Math.round(result.medianSamplesPerSec)} samples/s · data wait ${wait === null ? '-' : `${(100 * wait).toFixed(1)} %`}`,
+    `status ${result.status} · ${steps.length} steps · end-to-end ${result.samplesPerSec === undefined ? '-' : Math.round(result.samplesPerSec)} samples/s (all training samples over the run's wall time in the trainer, model build, first step and validation included) · steady-state median ${Math.round(result.medianSamplesPerSec)} samples/s · data wait ${wait === null ? '-' : `${(100 * wait).toFixed(1)} %`}`,
+    ...(result.startup ? [startupText(result.startup)] : []),
     last ? `final: train loss ${last.trainLoss.toFixed(4)}, val loss ${last.valLoss?.toFixed(4) ?? '-'}${last.valAccuracy !== null ? `, val accuracy ${(100 * last.valAccuracy).toFixed(1)} %` : ''}` : 'no epoch finished',
     ...(result.lossScale !== undefined || result.skippedSteps !== undefined ? [`loss scale at the end ${result.lossScale ?? '-'} · ${result.skippedSteps ?? '-'} step(s) skipped on overflow`] : []),
     ...(targetLoss !== null ? [`time to loss ${targetLoss}: ${result.timeToTargetLoss === null ? 'not reached' : `${result.timeToTargetLoss.toFixed(2)} s`}`] : []),

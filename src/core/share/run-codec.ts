@@ -5,7 +5,7 @@
  * else, so a stale or foreign entry never reaches the store. A cap on count and size decides
  * which runs to let go, oldest first.
  */
-import { ENGINES, PRECISIONS, type EpochRecord, type Environment, type MemorySample, type RunConfig, type RunSummary, type StepRecord } from '../train/record';
+import { ENGINES, PRECISIONS, type EpochRecord, type Environment, type MemorySample, type RunConfig, type RunSummary, type StartupTimes, type StepRecord } from '../train/record';
 import { MODEL_TYPES, type Activation, type CnnSpec, type DscnnSpec, type InputShape, type MlpSpec, type ModelSpec } from '../train/model';
 import { validateOptimizerSpec, type OptimizerSpec } from '../train/optimizer-spec';
 import { BACKENDS, validateSettings } from '../train/run-config';
@@ -153,7 +153,7 @@ const STATUSES: readonly RunSummary['status'][] = ['done', 'stopped', 'failed'];
 const U32_MAX = 0xffffffff;
 
 const RUN_KEYS = keysOf<StoredRun>({ version: true, id: true, config: true, environment: true, steps: true, epochs: true, summary: true, meta: true });
-const CONFIG_KEYS = keysOf<RunConfig>({ data: true, model: true, optimizer: true, batchSize: true, epochs: true, precision: true, engine: true, backend: true, prefetch: true, seed: true, targetLoss: true, maxSteps: true });
+const CONFIG_KEYS = keysOf<RunConfig>({ data: true, model: true, optimizer: true, batchSize: true, epochs: true, precision: true, engine: true, backend: true, prefetch: true, seed: true, targetLoss: true, maxSteps: true, maxSeconds: true });
 const DATA_KEYS = keysOf<RunConfig['data']>({ fingerprint: true, name: true, rows: true, label: true, features: true, dedup: true, split: true });
 const SPLIT_KEYS = keysOf<RunConfig['data']['split']>({ train: true, val: true, test: true, seed: true });
 const MODEL_KEYS: Record<ModelSpec['type'], readonly string[]> = {
@@ -167,7 +167,8 @@ const ADAPTER_KEYS = keysOf<NonNullable<Environment['adapter']>>({ vendor: true,
 const STEP_KEYS = keysOf<StepRecord>({ step: true, epoch: true, time: true, loss: true, samplesPerSec: true, dataWaitMs: true, gpuMs: true, readbackMs: true, memory: true });
 const MEMORY_KEYS = keysOf<MemorySample>({ tensors: true, bytes: true, gpuBytes: true });
 const EPOCH_KEYS = keysOf<EpochRecord>({ epoch: true, trainLoss: true, valLoss: true, valAccuracy: true });
-const SUMMARY_KEYS = keysOf<RunSummary>({ status: true, medianSamplesPerSec: true, samplesPerSec: true, timeToTargetLoss: true, finalValMetric: true, error: true, misclassified: true, lossScale: true, skippedSteps: true });
+const SUMMARY_KEYS = keysOf<RunSummary>({ status: true, medianSamplesPerSec: true, samplesPerSec: true, timeToTargetLoss: true, finalValMetric: true, error: true, misclassified: true, startup: true, lossScale: true, skippedSteps: true });
+const STARTUP_KEYS = keysOf<StartupTimes>({ backendSec: true, dataSec: true, modelSec: true, firstStepSec: true });
 const MISCLASSIFIED_KEYS = keysOf<NonNullable<RunSummary['misclassified']>[number]>({ index: true, predicted: true });
 const META_KEYS = keysOf<StoredRunMeta>({ title: true, colour: true, createdAt: true, finishedAt: true, budgetSec: true, sweep: true, error: true, info: true, stepsTotal: true, origin: true });
 const SWEEP_KEYS = keysOf<NonNullable<StoredRunMeta['sweep']>>({ id: true, rung: true, key: true });
@@ -274,6 +275,7 @@ function readConfig(v: unknown, path: string): RunConfig {
     seed: finite(o.seed, `${path}.seed`),
     ...(has(o, 'targetLoss') ? { targetLoss: nullable(o.targetLoss, `${path}.targetLoss`, finite) } : {}),
     ...(has(o, 'maxSteps') ? { maxSteps: nullable(o.maxSteps, `${path}.maxSteps`, (m, p) => count(m, p, undefined, 1)) } : {}),
+    ...(has(o, 'maxSeconds') ? { maxSeconds: nullable(o.maxSeconds, `${path}.maxSeconds`, (m, p) => number(m, p, { min: 0, above: true })) } : {}),
   };
   // The settings' own rules (ranges, model shape, what the engine supports), not a copy of them.
   asDecodeError(() => validateSettings({
@@ -345,6 +347,15 @@ function readSummary(v: unknown, path: string, lim: RunLimits): RunSummary {
             const e = object(m, p, MISCLASSIFIED_KEYS);
             return { index: count(e.index, `${p}.index`), predicted: count(e.predicted, `${p}.predicted`) };
           }),
+        }
+      : {}),
+    ...(has(o, 'startup')
+      ? {
+          startup: (() => {
+            const t = object(o.startup, `${path}.startup`, STARTUP_KEYS);
+            const sec = (k: keyof StartupTimes) => nonNegative(t[k], `${path}.startup.${k}`);
+            return { backendSec: sec('backendSec'), dataSec: sec('dataSec'), modelSec: sec('modelSec'), firstStepSec: sec('firstStepSec') };
+          })(),
         }
       : {}),
     ...(typeof lossScale === 'number' && Number.isFinite(lossScale) && lossScale > 0 ? { lossScale } : {}),

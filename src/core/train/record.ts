@@ -25,6 +25,25 @@ export interface RunConfig {
   targetLoss?: number | null;
   /** When set, the run ends (status `done`, after a validation pass) once it has taken this many steps. */
   maxSteps?: number | null;
+  /**
+   * A time budget: when set, the run ends (status `done`, after a validation pass) once it has
+   * trained this many seconds. The seconds count from the end of start-up (the first step done,
+   * shaders compiled) and leave out pauses; validation passes inside the run count.
+   */
+  maxSeconds?: number | null;
+}
+
+/**
+ * Where a run's start-up went, in seconds: starting the backend (0 when it was up already),
+ * preparing the data (split, dedup, first batches), building the model, and the first step
+ * (shader compilation and the first batch's upload). None of it counts in the time budget or
+ * the steady-state rate; the model and first step count in the end-to-end rate.
+ */
+export interface StartupTimes {
+  backendSec: number;
+  dataSec: number;
+  modelSec: number;
+  firstStepSec: number;
 }
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -103,8 +122,9 @@ export interface RunSummary {
    */
   medianSamplesPerSec: number;
   /**
-   * End-to-end rate: every training sample of the run divided by its whole wall time, engine
-   * set-up (shader compilation), validation passes and stalls included. What an outside clock
+   * End-to-end rate: every training sample of the run divided by its whole wall time in the
+   * trainer, the model build and first step (shader compilation), validation passes, pauses and
+   * stalls included (the backend start and data preparation, shown in `startup`, are not). What an outside clock
    * sees; results rank and compute speed-ups by it.
    */
   samplesPerSec?: number;
@@ -116,6 +136,8 @@ export interface RunSummary {
    * into the validation rows and the predicted class index.
    */
   misclassified?: { index: number; predicted: number }[];
+  /** Start-up, phase by phase (the trainer fills modelSec and firstStepSec; the queue the rest). */
+  startup?: StartupTimes;
   /** fp16-mixed runs: the dynamic loss scale at the end of the run. */
   lossScale?: number;
   /** fp16-mixed runs: steps skipped because a gradient overflowed (inf/NaN), the scale halved each time. */

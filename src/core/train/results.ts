@@ -3,7 +3,7 @@
  * row, with the median over the repeats and its spread (min-max), time to a target loss and
  * the speed-up against a baseline row. Pure: the UI's table and the CSV/JSON export use it.
  */
-import { median, type EpochRecord, type Environment, type RunConfig, type RunStatus, type RunSummary, type StepRecord } from './record';
+import { median, type EpochRecord, type Environment, type RunConfig, type RunStatus, type RunSummary, type StartupTimes, type StepRecord } from './record';
 
 /** What a run contributes to the results (the store's RunView has this shape). */
 export interface RunResultInput {
@@ -290,4 +290,11 @@ export function sortRows(rows: readonly ResultRow[], column: SortColumn, dir: 'a
     const c = typeof a.v === 'string' ? a.v.localeCompare(b.v as string) : a.v - (b.v as number);
     return c === 0 ? a.i - b.i : sign * c;
   }).map((x) => x.r);
+}
+
+/** A run's start-up, phase by phase, and which figures count it (run status, CLI). */
+export function startupText(s: StartupTimes): string {
+  const total = s.backendSec + s.dataSec + s.modelSec + s.firstStepSec;
+  const f = (x: number) => x.toFixed(2);
+  return `start-up ${f(total)} s: backend ${f(s.backendSec)} · data ${f(s.dataSec)} · model ${f(s.modelSec)} · first step (shader compilation) ${f(s.firstStepSec)}; not counted in a time budget or the steady-state rate, the model and first step are in the end-to-end rate`;
 }

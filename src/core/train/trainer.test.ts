@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { Batcher } from '../data/batcher';
 import { Rng, iota } from '../data/rng';
 import { tfjsEngine, train, type Batch, type BatchSource } from './trainer';
+import type { TrainEngine } from './engine';
 import { createOptimizer } from './optimizers';
 import { DEFAULT_SETTINGS, makeRunConfig } from './run-config';
 import type { StepRecord } from './record';
@@ -188,19 +189,105 @@ describe('train loop', () => {
     expect(steps.filter((s) => s.gpuMs !== null).map((s) => s.step)).toEqual([5, 10, 15, 20, 25, 30, 35, 40, 45]);
     expect(steps.every((s) => s.gpuMs === null || s.gpuMs === 1.5)).toBe(true);
     expect(timed).toHaveLength(9);
-    // Each flush (every 4 steps here) puts tf.memory() on its last record.
+    // Each flush puts tf.memory() on its last record. Read back: the first step alone (the end
+    // of start-up), then every 4 steps and at each epoch's end (16 steps an epoch):
+    // [0] [1-4] [5-8] [9-12] [13-15], then 4 groups of 4 in each later epoch.
     const withMemory = steps.filter((s) => s.memory);
-    expect(withMemory.length).toBe(12);
+    expect(withMemory.map((s) => s.step)).toEqual([0, 4, 8, 12, 15, 19, 23, 27, 31, 35, 39, 43, 47]);
     expect(withMemory.every((s) => s.memory!.tensors > 0 && s.memory!.bytes > 0 && s.memory!.gpuBytes === null)).toBe(true);
     // The first readback group whose mean loss is <= 0.5 sets timeToTargetLoss.
-    let want: number | null = null;
-    for (let g = 0; g < 12 && want === null; g++) {
-      const group = steps.slice(4 * g, 4 * g + 4);
-      if (group.reduce((a, b) => a + b.loss, 0) / 4 <= 0.5) want = g;
+    const ends = withMemory.map((s) => s.step);
+    let want: { first: number; last: number } | null = null;
+    for (let g = 0; g < ends.length && want === null; g++) {
+      const first = g === 0 ? 0 : ends[g - 1] + 1;
+      const group = steps.slice(first, ends[g] + 1);
+      if (group.reduce((a, b) => a + b.loss, 0) / group.length <= 0.5) want = { first, last: ends[g] };
     }
     expect(want).not.toBeNull();
     expect(summary.timeToTargetLoss).not.toBeNull();
-    expect(summary.timeToTargetLoss!).toBeGreaterThanOrEqual(steps[4 * want! + 3].time);
-    expect(summary.timeToTargetLoss!).toBeLessThan(steps[4 * want! + 4]?.time ?? Infinity);
+    expect(summary.timeToTargetLoss!).toBeGreaterThanOrEqual(steps[want!.last].time);
+    expect(summary.timeToTargetLoss!).toBeLessThan(steps[want!.last + 1]?.time ?? Infinity);
+  });
+});
+
+describe('start-up and time budgets (a clock the test moves)', () => {
+  /** An engine whose work only moves a virtual clock: 500 ms to build, 2 s for the first step (compilation), 10 ms a step after. */
+  function clocked() {
+    let t = 0;
+    let stepped = 0;
+    let queued = 0;
+    const engine: TrainEngine = {
+      step() {
+        t += stepped++ === 0 ? 2000 : 10;
+        queued++;
+      },
+      async drain() {
+        const losses = new Float32Array(queued).fill(1);
+        queued = 0;
+        return { losses, gpuMs: Array.from(losses, () => null) };
+      },
+      validate: async () => ({ loss: 1, accuracy: null }),
+      misclassified: async () => [],
+      parameters: async () => [],
+      memory: () => ({ tensors: 0, bytes: 0, gpuBytes: 0 }),
+      mixedPrecision: async () => null,
+      dispose() {},
+    };
+    return {
+      now: () => t,
+      advance: (ms: number) => (t += ms),
+      factory: () => {
+        t += 500;
+        return engine;
+      },
+    };
+  }
+
+  const endless: BatchSource = {
+    next: async () => ({ x: new Float32Array(4), y: new Float32Array(4), size: 4, epoch: 0, index: 0, lastInEpoch: false }),
+    recycle() {},
+  };
+  const config = (maxSeconds: number | null) => ({
+    ...makeRunConfig({ ...DEFAULT_SETTINGS, batchSize: 4, epochs: 1000, backend: 'cpu' }, {
+      fingerprint: '', name: 'x', rows: 4, label: 'y', features: [], dedup: 'none', split: { train: 1, val: 0, test: 0, seed: 1 },
+    }),
+    maxSeconds,
+  });
+
+  it('a 1 s budget is 1 s of training after start-up: the 2.5 s start-up and a 5 s pause do not count', async () => {
+    const c = clocked();
+    const phases: string[] = [];
+    let waits = 0;
+    const steps: StepRecord[] = [];
+    const summary = await train(config(1), { task: 'regression', dim: 1, outputs: 1, val: null }, endless, c.factory, {
+      onSteps: (s) => steps.push(...s),
+      onEpoch: () => undefined,
+      shouldStop: () => false,
+      // A 5 s pause before the 21st step.
+      waitWhilePaused: async () => void (++waits === 21 && c.advance(5000)),
+      onPhase: (p) => phases.push(p),
+    }, { now: c.now, flushMs: 0 });
+    expect(phases).toEqual(['model', 'first-step', 'training']);
+    expect(summary.status).toBe('done');
+    // The first step, then 100 steps of 10 ms: the budget is checked before each step.
+    expect(steps).toHaveLength(101);
+    expect(summary.startup).toEqual({ backendSec: 0, dataSec: 0, modelSec: 0.5, firstStepSec: 2 });
+    // Steady state leaves the first (compiling) step out: 4 samples per 10 ms.
+    expect(summary.medianSamplesPerSec).toBeCloseTo(400, 6);
+    // End to end counts everything in the trainer: 404 samples over 0.5 + 2 + 5 + 1 s.
+    expect(summary.samplesPerSec).toBeCloseTo(404 / 8.5, 6);
+  });
+
+  it('without a budget the run goes on: the same loop stops only when asked', async () => {
+    const c = clocked();
+    let n = 0;
+    const summary = await train(config(null), { task: 'regression', dim: 1, outputs: 1, val: null }, endless, c.factory, {
+      onSteps: (s) => (n += s.length),
+      onEpoch: () => undefined,
+      shouldStop: () => n >= 300,
+      waitWhilePaused: async () => undefined,
+    }, { now: c.now, flushMs: 0 });
+    expect(summary.status).toBe('stopped');
+    expect(n).toBeGreaterThanOrEqual(300);
   });
 });

@@ -1,7 +1,7 @@
 import type { Batch, TrainEngine } from './engine';
 import { createTfjsEngine, type StepOptimizer, type TfjsEngineOptions } from './tfjs-engine';
 import type { Task } from './loss';
-import { median, type EpochRecord, type RunConfig, type RunSummary, type StepRecord } from './record';
+import { median, type EpochRecord, type RunConfig, type RunSummary, type StartupTimes, type StepRecord } from './record';
 
 export type { Batch, TrainEngine, ValidationRows } from './engine';
 export { memorySample, type StepOptimizer } from './tfjs-engine';
@@ -31,7 +31,11 @@ export interface TrainHooks {
   shouldStop(): boolean;
   /** Resolves when training may continue (pause support). */
   waitWhilePaused(): Promise<void>;
+  /** Start-up phases as they begin: 'model' (building it), 'first-step' (compiling, first batch), 'training'. */
+  onPhase?(phase: TrainPhase): void;
 }
+
+export type TrainPhase = 'model' | 'first-step' | 'training';
 
 export interface TrainOptions {
   /** Read the loss back every this many steps (one GPU sync per group); default 10. */
@@ -76,8 +80,15 @@ export async function train(
   const gpuTimeEvery = Math.max(1, options.gpuTimeEvery ?? 10);
   const wallStart = now();
   let trainedSamples = 0;
+  hooks.onPhase?.('model');
   const engine = await makeEngine(config, task);
   const start = now();
+  hooks.onPhase?.('first-step');
+  const maxMs = config.maxSeconds != null ? config.maxSeconds * 1000 : null;
+  // Start-up ends when the first step is done on the device; the time budget counts from then, pauses left out.
+  let trainingStart: number | null = null;
+  let pausedMs = 0;
+  let startup: Pick<StartupTimes, 'modelSec' | 'firstStepSec'> = { modelSec: (start - wallStart) / 1000, firstStepSec: 0 };
   const allRates: number[] = [];
   let outbox: StepRecord[] = [];
   let lastFlush = start;
@@ -111,7 +122,8 @@ export async function train(
       epochLossSum += losses[i];
       epochLossCount++;
     });
-    allRates.push(rate);
+    // The first step alone (start-up: compilation, first upload) is no steady-state window.
+    if (trainingStart !== null) allRates.push(rate);
     if (timeToTargetLoss === null && config.targetLoss != null && group.length) {
       let sum = 0;
       for (let i = 0; i < group.length; i++) sum += losses[i];
@@ -130,7 +142,9 @@ export async function train(
 
   try {
     for (;;) {
+      const pauseStart = now();
       await hooks.waitWhilePaused();
+      if (trainingStart !== null) pausedMs += now() - pauseStart;
       if (hooks.shouldStop()) {
         status = 'stopped';
         break;
@@ -146,10 +160,16 @@ export async function train(
       pending.push({ samples: size, rec: { step, epoch: batch.epoch, time: (t0 - start) / 1000, dataWaitMs } });
       trainedSamples += size;
       step++;
-      const budgetSpent = config.maxSteps != null && step >= config.maxSteps;
-      // A run cut short by its step budget still ends with a validation pass (over a partial epoch).
+      // The time budget is checked after each step: a run ends at most one step past it.
+      const budgetSpent = (config.maxSteps != null && step >= config.maxSteps) || (maxMs !== null && trainingStart !== null && now() - trainingStart - pausedMs >= maxMs);
+      // A run cut short by its step or time budget still ends with a validation pass (over a partial epoch).
       const endOfEpoch = batch.lastInEpoch || budgetSpent;
-      if (pending.length >= readEvery || endOfEpoch) await drain();
+      if (pending.length >= readEvery || endOfEpoch || trainingStart === null) await drain();
+      if (trainingStart === null) {
+        trainingStart = now();
+        startup = { modelSec: startup.modelSec, firstStepSec: (trainingStart - start) / 1000 };
+        hooks.onPhase?.('training');
+      }
       if (endOfEpoch) {
         const valResult = task.val ? await engine.validate(task.val) : null;
         finalValMetric = valResult ? (task.task === 'classification' ? valResult.accuracy : valResult.loss) : finalValMetric;
@@ -176,7 +196,7 @@ export async function train(
   } finally {
     engine.dispose();
   }
-  return { status, medianSamplesPerSec: median(allRates), timeToTargetLoss, finalValMetric, misclassified, ...extras };
+  return { status, medianSamplesPerSec: median(allRates), timeToTargetLoss, finalValMetric, misclassified, startup: { backendSec: 0, dataSec: 0, ...startup }, ...extras };
 }
 
 /** At most this many misclassified validation rows are reported. */

@@ -284,14 +284,14 @@ const split: Check = (v, p) => {
 const config = obj({
   data: obj({ fingerprint: str(256), name: NAME, rows: int(0), label: NAME, features: arr(65_536, NAME), dedup: oneOf('none', 'exact', 'bloom'), split }),
   model, optimizer, batchSize: int(1), epochs: int(1), precision: oneOf('fp32', 'fp16-mixed'), engine: oneOf('tfjs', 'wgsl'),
-  backend: oneOf('webgpu', 'webgl', 'wasm', 'cpu'), prefetch: int(1), seed: int(0), 'targetLoss?': orNull(num()), 'maxSteps?': orNull(int(1)),
+  backend: oneOf('webgpu', 'webgl', 'wasm', 'cpu'), prefetch: int(1), seed: int(0), 'targetLoss?': orNull(num()), 'maxSteps?': orNull(int(1)), 'maxSeconds?': orNull(positive),
 });
 const environment = obj({ runtime: NAME, adapter: orNull(obj({ vendor: NAME, architecture: NAME })), features: arr(256, NAME), f16Path: oneOf('none', 'native', 'packed'), backend: oneOf('webgpu', 'webgl', 'wasm', 'cpu'), fallbackReason: orNull(str(10_000, true)) });
 const step = obj({ step: int(0), epoch: int(0), time: num(0), loss: measure(), samplesPerSec: num(0), dataWaitMs: num(0), gpuMs: orNull(num()), readbackMs: num(0), 'memory?': obj({ tensors: int(0), bytes: int(0), gpuBytes: orNull(int(0)) }) });
 const epoch = obj({ epoch: int(0), trainLoss: measure(), valLoss: orNull(measure()), valAccuracy: orNull(measure(0, 1)) });
 const summary = obj({
   status: oneOf('done', 'stopped', 'failed'), medianSamplesPerSec: measure(0), 'samplesPerSec?': positive, timeToTargetLoss: orNull(num(0)), finalValMetric: orNull(measure()),
-  'error?': str(10_000, true), 'misclassified?': arr(50, obj({ index: int(0), predicted: int(0) })), 'lossScale?': positive, 'skippedSteps?': int(0),
+  'error?': str(10_000, true), 'misclassified?': arr(50, obj({ index: int(0), predicted: int(0) })), 'startup?': obj({ backendSec: num(0), dataSec: num(0), modelSec: num(0), firstStepSec: num(0) }), 'lossScale?': positive, 'skippedSteps?': int(0),
 });
 const run: Check = (v, p) => {
   obj({

@@ -22,6 +22,7 @@ const SHOWN_BACKENDS = BACKENDS;
 /** The run configuration: model, optimizer and schedule, data and length; several values where a matrix is wanted. */
 export function ConfigForm() {
   const lengthId = useId();
+  const budgetHintId = useId();
   const settings = useWorkbench((s) => s.settings);
   const matrix = useWorkbench((s) => s.matrix);
   const error = useWorkbench((s) => s.settingsError);
@@ -186,10 +187,15 @@ export function ConfigForm() {
             </select>
           </div>
           {byTime ? (
-            <label className="small-field">
-              Time budget (s)
-              <NumberInput value={settings.timeBudgetSec ?? null} onCommit={(v) => updateSettings({ timeBudgetSec: v ?? NaN })} min={1} />
-            </label>
+            <div className="small-field field">
+              <label className="small-field">
+                Time budget (s)
+                <NumberInput value={settings.timeBudgetSec ?? null} onCommit={(v) => updateSettings({ timeBudgetSec: v ?? NaN })} min={1} describedBy={budgetHintId} />
+              </label>
+              <small id={budgetHintId} className="muted" data-testid="budget-hint">
+                Seconds of training after start-up (backend, data, shader compilation: timed apart); pauses not counted.
+              </small>
+            </div>
           ) : (
             <label className="small-field">
               Epochs
