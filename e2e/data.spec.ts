@@ -45,7 +45,8 @@ test.describe('loading data', () => {
     await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-name', 'cached.csv');
     await expect(page.getByTestId('dataset-summary')).toContainText('decoded in');
     const schema = await page.locator('table.schema tbody').innerText();
-    await page.waitForTimeout(500); // the data worker writes the cache entry after the load
+    // The data worker writes the cache entry after the load; the duplicate count waits for it.
+    await expect(page.getByTestId('duplicate-count')).toBeVisible();
     await page.getByTestId('file-input').setInputFiles(file);
     await expect(page.getByTestId('dataset-summary')).toContainText('from the cache');
     await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '1000');
@@ -105,6 +106,15 @@ test('loading flights-3m.parquet keeps the main thread free of long tasks', asyn
   await expect(dateRow).not.toContainText(' G');
   const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
   expect(longTasks.filter((d) => d > 100)).toEqual([]);
+
+  // Opened again (issue: a second load decoded the file again): served from the cache, with the
+  // same schema. The duplicate count follows the cache write, so once it shows the entry is there.
+  await expect(page.getByTestId('duplicate-count')).toBeVisible({ timeout: 60_000 });
+  const schema = await summary.locator('table.schema tbody').innerText();
+  await page.getByTestId('file-input').setInputFiles('node_modules/vega-datasets/data/flights-3m.parquet');
+  await expect(summary).toContainText('from the cache', { timeout: 60_000 });
+  await expect(summary).toHaveAttribute('data-rows', '3000000');
+  expect(await summary.locator('table.schema tbody').innerText()).toBe(schema);
 });
 
 test('duplicates, train/test leaks and the neighbour inspector', async ({ page }) => {

@@ -60,6 +60,8 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
   const tables = new Map<number, DataTable>();
   const runs = new Map<string, BatchServer>();
   const neighbourCache = new Map<string, { enc: ReturnType<typeof encodeTable>; tree: ReturnType<typeof neighbourIndex> }>();
+  /** The cache entry being written for the last dataset adopted. */
+  let cacheWrite: Promise<void> = Promise.resolve();
   const tableOf = (datasetId: number): DataTable => {
     const table = tables.get(datasetId);
     if (!table) throw new Error(`dataset ${datasetId} is no longer loaded; load the file again`);
@@ -96,11 +98,17 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
       const id = nextId++;
       tables.set(id, table);
       if (cache && summary.cache && !summary.cache.hit && !summary.name.includes(' + ')) {
-        // The table, then its schema statistics (a hit without them recomputes them).
-        setTimeout(() => void cache.then(async (c) => {
-          await c.put(summary.fingerprint, serializeTable(table));
-          await c.put(statsKey(summary.fingerprint), encodeStats(summary.columns));
-        }).catch(() => undefined), 0);
+        // The table, then its schema statistics (a hit without them recomputes them), written
+        // once adopt has answered. The long duplicate count that follows a load waits for the
+        // write: otherwise it held the worker for seconds on a big file and the entry was not
+        // there yet when the same file was opened again (a second decode instead of a hit).
+        cacheWrite = new Promise<void>((r) => setTimeout(r, 0))
+          .then(() => cache)
+          .then(async (c) => {
+            await c.put(summary.fingerprint, serializeTable(table));
+            await c.put(statsKey(summary.fingerprint), encodeStats(summary.columns));
+          })
+          .catch(() => undefined);
       }
       return { ...summary, id };
     },
@@ -194,7 +202,8 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
       };
     },
 
-    duplicates({ datasetId }) {
+    async duplicates({ datasetId }) {
+      await cacheWrite;
       return dedupRows(tableOf(datasetId), 'exact').report;
     },
 
