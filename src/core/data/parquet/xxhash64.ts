@@ -64,6 +64,45 @@ function merge(hh: number, hl: number, vh: number, vl: number): void {
   add(rh, rl, P4H, P4L);
 }
 
+// P1 and P2's low halves in 16-bit pieces, for the stripe loop's products.
+const P1L0 = P1L & 0xffff;
+const P1L1 = P1L >>> 16;
+const P2L0 = P2L & 0xffff;
+const P2L1 = P2L >>> 16;
+
+/**
+ * `round` on lane k of `s` (high half at s[k], low at s[k + 1]), in place, all in locals: the
+ * stripe loop's hot path (the helpers above pass results through module variables).
+ */
+function roundLane(s: Uint32Array, k: number, inh: number, inl: number): void {
+  // t = input * P2
+  let a0 = inl & 0xffff;
+  let a1 = inl >>> 16;
+  let p01 = a0 * P2L1;
+  let p10 = a1 * P2L0;
+  let mid = ((a0 * P2L0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+  const th = a1 * P2L1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16) + Math.imul(inh, P2L) + Math.imul(inl, P2H);
+  const tl = Math.imul(inl, P2L) >>> 0;
+  // acc + t
+  const lo = s[k + 1] + tl;
+  const h = (s[k] + th + (lo > 0xffffffff ? 1 : 0)) | 0;
+  const l = lo | 0;
+  // rotl 31
+  const rh = (h << 31) | (l >>> 1);
+  const rl = (l << 31) | (h >>> 1);
+  // * P1
+  a0 = rl & 0xffff;
+  a1 = rl >>> 16;
+  p01 = a0 * P1L1;
+  p10 = a1 * P1L0;
+  mid = ((a0 * P1L0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+  s[k] = a1 * P1L1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16) + Math.imul(rh, P1L) + Math.imul(rl, P1H);
+  s[k + 1] = Math.imul(rl, P1L);
+}
+
+/** Typed arrays use the platform's byte order; the aligned word loop needs little-endian (every browser platform is). */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 const u32 = (b: Uint8Array, p: number) => (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
 
 /**
@@ -75,32 +114,37 @@ export function xxh64(bytes: Uint8Array, start = 0, end = bytes.length): [number
   let hh: number;
   let hl: number;
   if (len >= 32) {
-    // Four lanes: seed + P1 + P2, seed + P2, seed, seed - P1 (seed 0).
+    // Four lanes: seed + P1 + P2, seed + P2, seed, seed - P1 (seed 0), as [high, low] pairs.
+    const v = new Uint32Array(8);
     add(P1H, P1L, P2H, P2L);
-    let v1h = rh;
-    let v1l = rl;
-    let v2h = P2H;
-    let v2l = P2L;
-    let v3h = 0;
-    let v3l = 0;
+    v[0] = rh;
+    v[1] = rl;
+    v[2] = P2H;
+    v[3] = P2L;
     // -P1 mod 2^64: the two's complement of P1.
     add(~P1H >>> 0, ~P1L >>> 0, 0, 1);
-    let v4h = rh;
-    let v4l = rl;
-    for (const limit = end - 32; p <= limit; p += 32) {
-      round(v1h, v1l, u32(bytes, p + 4), u32(bytes, p));
-      v1h = rh;
-      v1l = rl;
-      round(v2h, v2l, u32(bytes, p + 12), u32(bytes, p + 8));
-      v2h = rh;
-      v2l = rl;
-      round(v3h, v3l, u32(bytes, p + 20), u32(bytes, p + 16));
-      v3h = rh;
-      v3l = rl;
-      round(v4h, v4l, u32(bytes, p + 28), u32(bytes, p + 24));
-      v4h = rh;
-      v4l = rl;
+    v[6] = rh;
+    v[7] = rl;
+    const stripes = Math.floor(len / 32);
+    if (LITTLE_ENDIAN && ((bytes.byteOffset + p) & 3) === 0) {
+      // Aligned 32-bit words (little-endian, as the hash reads them).
+      const w = new Uint32Array(bytes.buffer, bytes.byteOffset + p, stripes * 8);
+      for (let i = 0; i < w.length; i += 8) {
+        roundLane(v, 0, w[i + 1], w[i]);
+        roundLane(v, 2, w[i + 3], w[i + 2]);
+        roundLane(v, 4, w[i + 5], w[i + 4]);
+        roundLane(v, 6, w[i + 7], w[i + 6]);
+      }
+      p += stripes * 32;
+    } else {
+      for (const limit = end - 32; p <= limit; p += 32) {
+        roundLane(v, 0, u32(bytes, p + 4), u32(bytes, p));
+        roundLane(v, 2, u32(bytes, p + 12), u32(bytes, p + 8));
+        roundLane(v, 4, u32(bytes, p + 20), u32(bytes, p + 16));
+        roundLane(v, 6, u32(bytes, p + 28), u32(bytes, p + 24));
+      }
     }
+    const [v1h, v1l, v2h, v2l, v3h, v3l, v4h, v4l] = v;
     rotl(v1h, v1l, 1);
     hh = rh;
     hl = rl;
