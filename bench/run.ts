@@ -1,0 +1,36 @@
+/**
+ * `npm run bench -- <stage> [flags]`: runs one benchmark (each is its own script, in its own
+ * process, so one stage's garbage never slows another). Without a stage, lists them.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const STAGES: Record<string, string> = {
+  ingest: 'Parquet ingest against hyparquet and parquet-wasm',
+  csv: 'CSV reading against papaparse and d3-dsv',
+  index: 'k-d tree, hash index and Bloom filter against kdbush, static-kdtree and bloom-filters',
+  trainer: 'the training loop against plain tfjs (CPU)',
+  engine: 'the WGSL engine against plain tfjs-webgpu (Dawn)',
+  matmul: 'the WGSL matmul cores (Dawn)',
+  gzip: "the gzip inflater with its CRC-32 check against hyparquet-compressors' gunzip",
+  'zstd-checksum': 'zstd frames with and without their content checksum',
+};
+
+const [stage, ...rest] = process.argv.slice(2);
+if (!stage || stage === '--help' || stage === '-h' || !(stage in STAGES)) {
+  const list = Object.entries(STAGES).map(([k, v]) => `  ${k.padEnd(14)} ${v}`).join('\n');
+  const out = `usage: npm run bench -- <stage> [--json] [flags of the stage]\n\nstages:\n${list}\n\nThe GPU benchmark runs on the GPU machine: npm run bench:gpu:bundle (docs/gpu.md).\n`;
+  if (stage && stage !== '--help' && stage !== '-h') {
+    process.stderr.write(`bench: unknown stage "${stage}"\n${out}`);
+    process.exit(2);
+  }
+  process.stdout.write(out);
+  process.exit(0);
+}
+const script = `bench/${stage}.ts`;
+if (!existsSync(script)) {
+  process.stderr.write(`bench: ${script} is missing\n`);
+  process.exit(1);
+}
+const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...rest], { stdio: 'inherit' });
+process.exit(r.status ?? 1);
