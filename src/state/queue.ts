@@ -183,7 +183,9 @@ async function runOne(id: string): Promise<void> {
   const run = state.runs.find((r) => r.id === id);
   if (!run || !run.settings || run.status !== 'queued') return;
   const settings = run.settings;
-  const { summary, label, features } = state.dataset;
+  // The dataset in use must be the one the run was queued on; its label and features are the
+  // run's own (config.data), never the data panel's selection of now.
+  const { summary, label } = state.dataset;
   // Marks on the performance timeline, to line runs up with anything slow in a profile.
   performance.mark(`trainbench:run-start:${id}`);
   updateRun(id, () => ({ status: 'running', startedAt: Date.now() }));
@@ -222,7 +224,7 @@ async function runOne(id: string): Promise<void> {
     } else {
       prepared = await w.data.get().call(
         'prepareRun',
-        transfer({ ...batching, datasetId: summary!.id, features: { label: label!, features }, dedup: run.config.data.dedup }, [channel.port1]),
+        transfer({ ...batching, datasetId: summary!.id, features: { label: run.config.data.label, features: [...run.config.data.features] }, dedup: run.config.data.dedup }, [channel.port1]),
       );
     }
     // A streaming run knows its first chunk only: no step estimate.
