@@ -26,7 +26,13 @@ function decompressInto(codec: Codec, input: Uint8Array, output: Uint8Array): vo
     case 'GZIP':
       return gunzipInto(input, output);
     case 'BROTLI': {
-      const out = decompressBrotli(input, output.length);
+      let out: Uint8Array;
+      try {
+        out = decompressBrotli(input, output.length);
+      } catch (e) {
+        // The library's own texts ('[ReadHuffmanCodeLengths] space = 12', 'Unexpected end of input 96 80') mean nothing to a user.
+        fail(e instanceof Error && /not large enough/.test(e.message) ? `brotli: it decompresses to more than the ${output.length} bytes announced` : 'brotli: the stream is corrupt');
+      }
       if (out.length !== output.length) fail(`brotli: decompressed ${out.length} bytes, ${output.length} expected`);
       output.set(out);
       return;

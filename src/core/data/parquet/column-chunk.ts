@@ -7,7 +7,7 @@ import { crc32 } from '../crc32';
 import { allocateLike, type ColumnBuilder } from './column-builder';
 import { decompressPage } from './codecs';
 import { forEachDeltaByteArray, forEachDeltaLength, decodeDeltaBinaryPacked } from './delta';
-import { fail } from './errors';
+import { fail, ParquetFormatError } from './errors';
 import { readPageHeader, type PageHeader } from './page-header';
 import {
   bigEndianSigned,
@@ -98,17 +98,30 @@ class ChunkDecoder {
       if (h.type === 'INDEX_PAGE') continue;
       if (h.crc !== undefined) this.checkCrc(h.crc, body);
       if (h.type === 'DICTIONARY_PAGE') {
-        this.readDictionary(h, body);
+        this.inPage(() => this.readDictionary(h, body));
         continue;
       }
       if (h.numValues < 0 || seen + h.numValues > chunk.numValues || this.out.pos + h.numValues > startRow + rows) {
         fail(`corrupt page: ${this.what} holds more values than its ${rows} rows`);
       }
-      if (h.type === 'DATA_PAGE') this.readDataPageV1(h, body);
-      else this.readDataPageV2(h, body);
+      if (h.type === 'DATA_PAGE') this.inPage(() => this.readDataPageV1(h, body));
+      else this.inPage(() => this.readDataPageV2(h, body));
       seen += h.numValues;
     }
     if (this.out.pos - startRow !== rows) fail(`corrupt page: ${this.what} holds ${this.out.pos - startRow} values for ${rows} rows`);
+  }
+
+  /**
+   * Runs a page's decoding; a defect the low-level decoders report without saying where
+   * ('a varint runs past the end of the page') is given the column, row group and page.
+   */
+  private inPage(decode: () => void): void {
+    try {
+      decode();
+    } catch (e) {
+      if (e instanceof ParquetFormatError && !e.message.includes(this.what)) fail(`corrupt page: ${this.pageWhat()}: ${e.message}`);
+      throw e;
+    }
   }
 
   /** The page being decoded, for errors: the column, row group and page (from 1 within the chunk). */
