@@ -10,9 +10,12 @@
  *     footer overwritten (in place or with a longer or shorter one);
  *   - `mutateBytes`: bit flips, stretches overwritten with Parquet's special bytes, cuts,
  *     inserted and removed chunks.
+ * Cases are read in turn as the workbench reads a file on one core (`readTable`) and on two:
+ * row groups planned by bytes (`planParts`, `decodeTasks`), or column chunks claimed from both
+ * ends of one list (`decodeClaimed`), then merged (`mergeParts`).
  *   node --import tsx src/core/data/fuzz/parquet-fuzz-child.ts SEED CASES [DUMP] < sources.json
  */
-import { readParquetMetadata } from '../parquet/index';
+import { chunkOrder, claim, createClaims, decodeClaimed, decodeTasks, mergeParts, planParts, readParquetMetadata, type DataTablePart } from '../parquet/index';
 import { readPageHeader } from '../parquet/page-header';
 import { readTable } from '../read';
 import { Rng } from '../rng';
@@ -191,8 +194,16 @@ function sameColumn(a: Column, b: Column, rows: number): boolean {
   return true;
 }
 
-/** A table from damage inside a checksummed region must be the undamaged file's table. */
+/**
+ * A table read on two cores must be the one-core table; a table from damage inside a
+ * checksummed region must be the undamaged file's table.
+ */
 function check(t: DataTable): string {
+  if (typeof oneCore === 'string') return `read on two cores, where one core refuses it (${oneCore})`;
+  if (oneCore !== null) {
+    const one = oneCore;
+    if (t.rows !== one.rows || t.columns.length !== one.columns.length || t.columns.some((col, k) => !sameColumn(col, one.columns[k], t.rows))) return 'read on two cores as another table than on one';
+  }
   if (!checksummed) return '';
   const c = current.clean;
   if (t.rows !== c.rows || t.columns.length !== c.columns.length) return `damage inside a checksummed region read as ${t.rows} rows, ${t.columns.length} columns (undamaged: ${c.rows}, ${c.columns.length})`;
@@ -200,14 +211,51 @@ function check(t: DataTable): string {
   return differs < 0 ? '' : `damage inside a checksummed region read column ${t.columns[differs].name} as other values than the undamaged file`;
 }
 
+/**
+ * The decode service's two-core reading (src/workers/decode-service.ts), both halves on this
+ * thread: parts planned by bytes, or chunks claimed from the front (about half) and the back.
+ */
+function readOnTwoCores(bytes: Uint8Array, name: string, claims: boolean): DataTable {
+  const info = readParquetMetadata(bytes, name);
+  let parts: DataTablePart[];
+  if (claims) {
+    const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
+    shared.set(bytes);
+    const chunks = chunkOrder(info);
+    const state = createClaims(chunks.length);
+    let front = Math.ceil(chunks.length / 2);
+    parts = decodeClaimed(shared, info, chunks, () => (front-- > 0 ? claim(state, 'front') : -1));
+    parts.push(...decodeClaimed(shared, info, chunks, () => claim(state, 'back')));
+  } else {
+    parts = planParts(info, 2).flatMap((tasks) => decodeTasks(bytes, info, tasks));
+  }
+  const order = info.columns.filter((c) => c.unsupported === undefined).map((c) => c.name);
+  return { ...mergeParts(parts, order), name, format: 'parquet' };
+}
+
+let cases_ = 0;
+/** For a case read on two cores: the same bytes read on one (a table, or the refusal's text). */
+let oneCore: DataTable | string | null = null;
+
 /** The reader, counting outcomes by kind of case (a refusal that names a checksum counts apart). */
 function read(bytes: Uint8Array, name: string): DataTable {
+  const mode = cases_++ % 3;
+  oneCore = null;
+  if (mode !== 0) {
+    try {
+      oneCore = readTable(bytes, name);
+    } catch (e) {
+      oneCore = e instanceof Error ? e.message : String(e);
+    }
+  }
   try {
-    const t = readTable(bytes, name);
+    const t = mode === 0 ? readTable(bytes, name) : readOnTwoCores(bytes, name, mode === 2);
     count('table');
     return t;
   } catch (e) {
     count(e instanceof Error && /checksum/.test(e.message) ? 'checksum refusal' : 'other refusal');
+    // Two cores must refuse what one core refuses, and only that.
+    if (oneCore !== null && typeof oneCore !== 'string') throw new Error(`read on two cores refused (${e instanceof Error ? e.message : String(e)}) what one core reads`);
     throw e;
   }
 }
