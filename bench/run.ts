@@ -13,6 +13,7 @@ const STAGES: Record<string, string> = {
   engine: 'the WGSL engine against plain tfjs-webgpu (Dawn)',
   gzip: "the gzip inflater with its CRC-32 check against hyparquet-compressors' gunzip",
   'zstd-checksum': 'zstd frames with and without their content checksum',
+  'browser-load': 'pick-to-schema time in Chromium (needs vite preview on port 4179; a figure, no anchor)',
 };
 
 const [stage, ...rest] = process.argv.slice(2);
