@@ -7,6 +7,8 @@
  * in use is never touched by a load that fails or is cancelled. The worker of a load that went
  * well is kept, warm, for the next load (a spare is started otherwise).
  */
+import { featuresFromStats } from '../core/data/encode';
+import type { ColumnStats } from '../core/data/stats';
 import { createDecodeWorker, prewarmDecodeWorker, releaseDecodeWorker } from '../workers/clients';
 import { transfer } from '../workers/rpc';
 import { tableBuffers } from '../core/data/table-codec';
@@ -17,6 +19,7 @@ import { enqueueStreaming } from './queue';
 import { validateSettings } from '../core/train/run-config';
 import { initialDataset } from './dataset-slice';
 import { errorText, getWorkers, onWorkerDeath, setDatasetReload } from './workers';
+import { defaultSplit } from '../core/data/split';
 
 /** The bundled sample offered on first load. */
 export const SAMPLE = DEFAULT_SAMPLE;
@@ -216,8 +219,9 @@ async function decodeSources(sources: { name: string; blob: Blob }[], preferredL
   }
 }
 
-function usableFeatures(summary: { columns: { name: string; nulls: number }[]; rows: number }, label: string): string[] {
-  return summary.columns.filter((c) => c.name !== label && c.nulls <= summary.rows / 2).map((c) => c.name);
+/** The default features for `label`: the same rule as the decoder's defaultFeatures (ids left out). */
+function usableFeatures(summary: { columns: ColumnStats[]; rows: number }, label: string): string[] {
+  return featuresFromStats(summary.columns, summary.rows, label);
 }
 
 /** Chooses the label column; every other usable column becomes a feature. */
@@ -246,7 +250,7 @@ export async function checkQuality(): Promise<void> {
     const result = await getWorkers().data.get().call('quality', {
       datasetId: dataset.summary.id,
       features: { label: dataset.label, features: dataset.features },
-      split: { train: 0.8, val: 0.1, test: 0.1, seed: settings.seed },
+      split: defaultSplit(settings.seed),
       dedup,
     });
     setDataset({ quality: { status: 'done', dedup: result.dedup, leaks: result.leaks, error: null } });

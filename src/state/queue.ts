@@ -13,6 +13,7 @@ import { BUDGET_EPOCHS, queuedConfig, withStreamedData } from './queued-config';
 import type { TrainerApi, TrainerEvent } from '../workers/protocol';
 import { store, updateRun, type RunView } from './store';
 import { datasetReloaded, errorText, existingWorkers, getWorkers, onWorkerDeath } from './workers';
+import { defaultSplit } from '../core/data/split';
 
 export { BUDGET_EPOCHS };
 
@@ -123,7 +124,7 @@ export function enqueue(requests: readonly QueueRequest[]): string[] {
       label,
       features: [...features],
       dedup: settings.dedup ?? 'none',
-      split: { train: 0.8, val: 0.1, test: 0.1, seed: settings.seed },
+      split: defaultSplit(settings.seed),
     });
     return queuedRun(config, settings, title, colour++, now, { budgetSec, sweep: sweep ?? null });
   });
@@ -148,7 +149,7 @@ export function enqueueStreaming(settings: RunSettings, source: { name: string; 
     label: '',
     features: [],
     dedup: 'none',
-    split: { train: 0.8, val: 0.1, test: 0.1, seed: settings.seed },
+    split: defaultSplit(settings.seed),
   }, source.name);
   const run = queuedRun(config, settings, title, nextColour(state.runs), now, { stream: source, budgetSec });
   store.setState((s) => ({ runs: [...s.runs, run], settingsError: null }));

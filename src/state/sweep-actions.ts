@@ -11,6 +11,7 @@ import { recordTrial, startSweep } from '../core/train/sweep';
 import { store, type RunView, type SweepForm, type SweepView } from './store';
 import { enqueue, onRunFinished } from './queue';
 import { formRuns, removeQueued } from './run-actions';
+import { defaultSplit } from '../core/data/split';
 
 let sweepCounter = 0;
 
@@ -44,7 +45,7 @@ export function startSweepFromForm(): boolean {
     if (combos.length < 2) throw new ConfigError('sweep', 'needs at least two configurations: give several values for a setting (e.g. batch sizes 16, 64)');
     const keys = combos.map((_, i) => `c${i}`);
     const sweepState = startSweep(keys, { eta: f.eta, minBudget: f.minEpochs, maxBudget: f.maxEpochs, rankBy: f.rankBy });
-    const data = { fingerprint: summary.fingerprint, name: summary.name, rows: summary.rows, label, features: [], dedup: 'none' as const, split: { train: 0.8, val: 0.1, test: 0.1, seed: 1 } };
+    const data = { fingerprint: summary.fingerprint, name: summary.name, rows: summary.rows, label, features: [], dedup: 'none' as const, split: defaultSplit(1) };
     const labels = distinguishingLabels(combos.map((c) => ({ config: makeRunConfig({ ...c, epochs: 1 }, { ...data, dedup: c.dedup ?? 'none' }), budgetSec: null })));
     const view: SweepView = {
       id: `sweep-${Date.now().toString(36)}-${++sweepCounter}`,

@@ -6,6 +6,7 @@ import type { PreparedRun } from './protocol';
 import type { Transferring } from './rpc';
 import type { RunConfig } from '../core/train/record';
 import { DEFAULT_SETTINGS, makeRunConfig } from '../core/train/run-config';
+import { defaultSplit } from '../core/data/split';
 
 export const unwrap = <T,>(v: T | Transferring<T>): T => ((v as Transferring<T>).__transfer ? (v as Transferring<T>).value : (v as T));
 
@@ -18,7 +19,7 @@ export async function runOnce(fileName: string, bytes: Uint8Array, overrides: Pa
   const env = unwrap(await trainer.init({ preferred: 'cpu' }));
   const lbl = label ?? summary.defaultLabel;
   const features = label ? summary.columns.map((c) => c.name).filter((c) => c !== lbl) : summary.defaultFeatures;
-  const config = { ...makeRunConfig({ ...DEFAULT_SETTINGS, backend: 'cpu' }, { fingerprint: summary.fingerprint, name: fileName, rows: summary.rows, label: lbl, features, dedup: 'none', split: { train: 0.8, val: 0.1, test: 0.1, seed: 1 } }), ...overrides };
+  const config = { ...makeRunConfig({ ...DEFAULT_SETTINGS, backend: 'cpu' }, { fingerprint: summary.fingerprint, name: fileName, rows: summary.rows, label: lbl, features, dedup: 'none', split: defaultSplit(1) }), ...overrides };
   const channel = new MessageChannel();
   const prepared = unwrap(await data.prepareRun({ runId: 'r1', datasetId: summary.id, features: { label: lbl, features }, split: config.data.split, batchSize: config.batchSize, epochs: config.epochs, seed: config.seed, prefetch: config.prefetch, port: channel.port1 })) as PreparedRun;
   const result = unwrap(await trainer.train({ runId: 'r1', config, task: prepared.task, port: channel.port2 }));

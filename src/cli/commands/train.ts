@@ -31,6 +31,7 @@ import type { Transferring } from '../../workers/rpc';
 import { createTrainerService } from '../../workers/trainer-service';
 import { timeLimitSeconds, UsageError, type ParsedArgs } from '../args';
 import { decodeFile, DEFAULT_TIME_LIMIT_S } from '../decode';
+import { defaultSplit } from '../../core/data/split';
 
 /** Step records kept in a printed record; longer runs are down-sampled (the summary uses every step). */
 export const MAX_RECORD_STEPS = 1000;
@@ -239,7 +240,7 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
   if (!columns.includes(label)) throw new ConfigError('data.label', `"${label}" is not a column of ${dataFile} (columns: ${columns.slice(0, 12).join(', ')}${columns.length > 12 ? ', ...' : ''})`);
   const features = choice.features ?? [...summary.defaultFeatures.filter((f) => f !== label), ...(label !== summary.defaultLabel ? [summary.defaultLabel] : [])];
   for (const f of features) if (!columns.includes(f)) throw new ConfigError('data.features', `"${f}" is not a column of ${dataFile}`);
-  const split = choice.split ?? { train: 0.8, val: 0.1, test: 0.1, seed: settings.seed };
+  const split = choice.split ?? defaultSplit(settings.seed);
 
   const events: TrainerEvent[] = [];
   const trainer = createTrainerService((e) => {

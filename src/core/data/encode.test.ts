@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Batcher } from './batcher';
-import { chooseLabel, denseRows, encodeTable, HASH_BUCKETS, ONE_HOT_LIMIT, defaultLabel } from './encode';
+import { chooseLabel, defaultFeatures, denseRows, encodeTable, featuresFromStats, HASH_BUCKETS, ONE_HOT_LIMIT, defaultLabel } from './encode';
+import { tableStats } from './stats';
 import { readTable } from './read';
 import { Rng, iota } from './rng';
 import type { DataTable } from './table';
@@ -169,5 +170,22 @@ describe('numbered column families', () => {
     const am = ages.reduce((a, b) => a + b, 0) / rows;
     const as = Math.sqrt(ages.reduce((a, b) => a + (b - am) ** 2, 0) / rows);
     expect(enc.x[5 * enc.denseDim + 20]).toBeCloseTo((ages[enc.sourceRows[5]] - am) / as, 4);
+  });
+});
+
+describe('default features on the page and in the decoder agree', () => {
+  it('featuresFromStats (schema statistics) gives defaultFeatures (the table): ids and mostly-missing columns left out for any label', () => {
+    const rows = 200;
+    const lines = ['id,kind,x,y,sparse'];
+    for (let i = 0; i < rows; i++) lines.push(`u${i},${['a', 'b', 'c'][i % 3]},${i * 0.5},${i % 7},${i % 5 === 0 ? i : ''}`);
+    const table = readTable(new TextEncoder().encode(lines.join('\n')), 'f.csv');
+    const stats = tableStats(table);
+    for (const label of ['kind', 'x', 'y', 'id']) {
+      const want = defaultFeatures(table, label);
+      expect(featuresFromStats(stats, table.rows, label)).toEqual(want);
+      expect(want).not.toContain('id');
+      expect(want).not.toContain('sparse');
+      expect(want).not.toContain(label);
+    }
   });
 });

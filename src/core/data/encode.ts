@@ -1,5 +1,5 @@
 import { getColumn, DataError, type CategoricalColumn, type Column, type DataTable } from './table';
-import { columnStats } from './stats';
+import { columnStats, type ColumnStats } from './stats';
 import { splitRows, type Split, type SplitSpec } from './split';
 
 /** Which column to predict and which to learn from. */
@@ -113,15 +113,22 @@ export const LABEL_NAMES = ['label', 'target', 'class', 'species', 'outcome', 'y
 
 /** Default features: every other column, skipping ones that are mostly missing or unique per row (ids). */
 export function defaultFeatures(table: DataTable, label: string): string[] {
-  return table.columns
-    .filter((c) => c.name !== label)
-    .filter((c) => {
-      const s = columnStats(c);
-      if (s.nulls > 0.5 * table.rows) return false;
-      if (c.kind === 'categorical' && s.distinct > 0.5 * table.rows && s.distinct > ONE_HOT_LIMIT) return false;
+  return featuresFromStats(table.columns.map((c) => columnStats(c)), table.rows, label);
+}
+
+/**
+ * The default-feature rule on schema statistics (what the page holds): every column but the
+ * label, skipping ones more than half missing and categoricals that are unique per row (ids).
+ */
+export function featuresFromStats(columns: readonly Pick<ColumnStats, 'name' | 'type' | 'nulls' | 'distinct'>[], rows: number, label: string): string[] {
+  return columns
+    .filter((s) => s.name !== label)
+    .filter((s) => {
+      if (s.nulls > 0.5 * rows) return false;
+      if (s.type === 'categorical' && s.distinct > 0.5 * rows && s.distinct > ONE_HOT_LIMIT) return false;
       return true;
     })
-    .map((c) => c.name);
+    .map((s) => s.name);
 }
 
 /**

@@ -8,6 +8,11 @@ export interface SplitSpec {
   seed: number;
 }
 
+/** The split every run uses unless told otherwise: 80 % train, 10 % validation, 10 % test. */
+export function defaultSplit(seed: number): SplitSpec {
+  return { train: 0.8, val: 0.1, test: 0.1, seed };
+}
+
 export interface Split {
   train: Int32Array;
   val: Int32Array;
