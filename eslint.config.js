@@ -28,7 +28,8 @@ export default tseslint.config(
   {
     // The core is pure: no React, no DOM, nothing from the layers above it.
     files: ['src/core/**/*.ts'],
-    ignores: ['src/core/**/*.test.ts'],
+    // Tests, and the test side of the fuzz campaigns (it spawns the child process), run in Node only.
+    ignores: ['src/core/**/*.test.ts', 'src/core/**/*.test-support.ts'],
     languageOptions: { globals: { ...globals.es2022 } },
     rules: {
       'no-restricted-imports': ['error', {

@@ -5,10 +5,9 @@
  * time and heap limit: no hang, every outcome a table or a DataError in the file's terms.
  * `TRAINBENCH_FUZZ_CASES` sets the campaign size (npm run fuzz runs a longer one).
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { HANG_MS, judge } from './cases';
+import { runCampaign } from './campaign.test-support';
 
 const CASES = Number(process.env.TRAINBENCH_FUZZ_CASES ?? 1200);
 const VEGA = 'node_modules/vega-datasets/data/';
@@ -20,19 +19,7 @@ const QUOTED = ['name,note,n,when', ...Array.from({ length: 60 }, (_, r) => `"p$
 describe(`CSV reader fuzz (${CASES} damaged and hostile files)`, () => {
   it('no hang, no internal error text: a table or a DataError for every case', () => {
     const sources = [...FILES.map((f) => ({ name: f, text: readFileSync(VEGA + f, 'utf8') })), { name: 'quoted.csv', text: QUOTED }];
-    const r = spawnSync(process.execPath, ['--max-old-space-size=1024', '--import', 'tsx', 'src/core/data/fuzz/csv-fuzz-child.ts', '12', String(CASES)], {
-      input: JSON.stringify(sources),
-      encoding: 'utf8',
-      timeout: Math.max(120_000, CASES * 100),
-      maxBuffer: 64 << 20,
-    });
-    const { lines, bad, slow, counts } = judge(r.stdout);
-    const last = lines[lines.length - 1];
-    expect(r.signal, `the child was stopped (a hang or memory blow-up) after case ${last?.i ?? 'none'}; stderr: ${r.stderr.slice(-500)}`).toBeNull();
-    expect(r.status, r.stderr.slice(-2000)).toBe(0);
-    expect(lines).toHaveLength(CASES);
-    expect(slow.slice(0, 5), `cases over ${HANG_MS} ms`).toEqual([]);
-    expect(bad.slice(0, 5)).toEqual([]);
+    const { counts } = runCampaign({ child: 'src/core/data/fuzz/csv-fuzz-child.ts', seed: 12, cases: CASES, input: JSON.stringify(sources), msPerCase: 100 });
     // The campaign damages files in ways the reader must notice, and leaves others readable.
     expect(counts.DataError, JSON.stringify(counts)).toBeGreaterThan(CASES / 10);
     expect(counts.table, JSON.stringify(counts)).toBeGreaterThan(CASES / 10);

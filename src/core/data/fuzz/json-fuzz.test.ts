@@ -6,10 +6,9 @@
  * agrees with a plain JSON.parse decoding or a DataError in the file's terms (never V8's
  * JSON.parse text). `TRAINBENCH_FUZZ_CASES` sets the campaign size (npm run fuzz: a longer one).
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { HANG_MS, judge } from './cases';
+import { runCampaign } from './campaign.test-support';
 
 const CASES = Number(process.env.TRAINBENCH_FUZZ_CASES ?? 700);
 const VEGA = 'node_modules/vega-datasets/data/';
@@ -29,19 +28,7 @@ describe(`JSON reader fuzz (${CASES} damaged and hostile files)`, () => {
       ...ARRAYS.map((f) => ({ name: f, text: text(f) })),
       ...NDJSON.map(([f, name, eol]) => ({ name, text: (JSON.parse(text(f)) as unknown[]).map((r) => JSON.stringify(r)).join(eol) + eol })),
     ];
-    const r = spawnSync(process.execPath, ['--max-old-space-size=1024', '--import', 'tsx', 'src/core/data/fuzz/json-fuzz-child.ts', '13', String(CASES)], {
-      input: JSON.stringify(sources),
-      encoding: 'utf8',
-      timeout: Math.max(120_000, CASES * 150),
-      maxBuffer: 64 << 20,
-    });
-    const { lines, bad, slow, counts } = judge(r.stdout);
-    const last = lines[lines.length - 1];
-    expect(r.signal, `the child was stopped (a hang or memory blow-up) after case ${last?.i ?? 'none'}; stderr: ${r.stderr.slice(-500)}`).toBeNull();
-    expect(r.status, r.stderr.slice(-2000)).toBe(0);
-    expect(lines).toHaveLength(CASES);
-    expect(slow.slice(0, 5), `cases over ${HANG_MS} ms`).toEqual([]);
-    expect(bad.slice(0, 5)).toEqual([]);
+    const { counts } = runCampaign({ child: 'src/core/data/fuzz/json-fuzz-child.ts', seed: 13, cases: CASES, input: JSON.stringify(sources), msPerCase: 150 });
     // The campaign damages files in ways the reader must notice, and leaves others readable.
     expect(counts.DataError, JSON.stringify(counts)).toBeGreaterThan(CASES / 10);
     expect(counts.table, JSON.stringify(counts)).toBeGreaterThan(CASES / 10);

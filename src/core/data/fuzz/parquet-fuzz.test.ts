@@ -15,7 +15,6 @@
  * cases with other seeds ran clean on 2026-11-30. It found brotli's own error texts reaching the
  * user and page defects that named no column (parquet/fuzz-found.test.ts).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +24,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { rewritePages, withZstdChecksum } from '../parquet/fixtures/rewrite';
 import { Compression, Encoding, WriterVersion, decimalTable, syntheticTable, writeFixture } from '../parquet/fixtures/synthetic';
 import { xxh64 } from '../parquet/xxhash64';
-import { HANG_MS, judge } from './cases';
+import { runCampaign } from './campaign.test-support';
 
 const CASES = Number(process.env.TRAINBENCH_FUZZ_CASES ?? 3200);
 /**
@@ -81,26 +80,14 @@ describe(`Parquet reader fuzz (${CASES} damaged files)`, () => {
   it('no hang, no internal error text, a table or a DataError for every case, the same on two cores; checksummed damage refused or harmless', async () => {
     const input = JSON.stringify(await sources());
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, ['--max-old-space-size=1024', '--import', 'tsx', 'src/core/data/fuzz/parquet-fuzz-child.ts', '14', String(CASES)], {
-      input,
-      encoding: 'utf8',
-      timeout: Math.max(120_000, CASES * 100),
-      maxBuffer: 64 << 20,
-    });
-    const { lines, bad, slow, counts } = judge(r.stdout);
-    const last = lines[lines.length - 1];
-    expect(r.signal, `the child was stopped (a hang or memory blow-up) after case ${last?.i ?? 'none'}; stderr: ${r.stderr.slice(-500)}`).toBeNull();
-    expect(r.status, r.stderr.slice(-2000)).toBe(0);
-    expect(lines).toHaveLength(CASES);
-    expect(slow.slice(0, 5), `cases over ${HANG_MS} ms`).toEqual([]);
-    expect(bad.slice(0, 5)).toEqual([]);
+    const { lines, counts, stderr } = runCampaign({ child: 'src/core/data/fuzz/parquet-fuzz-child.ts', seed: 14, cases: CASES, input, msPerCase: 100 });
     expect(lines.filter((l) => LIBRARY.test(l.message)).slice(0, 5)).toEqual([]);
     // The campaign damages files in ways the reader must notice, and leaves others readable
     // (Parquet is brittle: most damage is refused).
     expect(counts.DataError, JSON.stringify(counts)).toBeGreaterThan(CASES / 4);
     expect(counts.table, JSON.stringify(counts)).toBeGreaterThan(CASES / 50);
     // About a fifth of the cases damage checksummed bytes only; the checksums refuse some of them.
-    const stats = JSON.parse(/^stats (.*)$/m.exec(r.stderr)?.[1] ?? '{}') as Record<string, Record<string, number>>;
+    const stats = JSON.parse(/^stats (.*)$/m.exec(stderr)?.[1] ?? '{}') as Record<string, Record<string, number>>;
     const checksummed = stats.checksummed ?? {};
     expect(Object.values(checksummed).reduce((a, b) => a + b, 0), JSON.stringify(stats)).toBeGreaterThan(CASES / 10);
     expect(checksummed['checksum refusal'], JSON.stringify(stats)).toBeGreaterThan(CASES / 50);
