@@ -18,9 +18,8 @@ import { gunzip } from 'hyparquet-compressors/src/gzip.js';
 import { Compression, readParquet, writeParquet, WriterPropertiesBuilder } from 'parquet-wasm/node';
 import { crc32 } from '../src/core/data/crc32';
 import { gunzipInto } from '../src/core/data/parquet/gzip';
-import { readParquetMetadata } from '../src/core/data/parquet/index';
-import { readPageHeader } from '../src/core/data/parquet/page-header';
 import { benchArgs, machineLine, summarise, type Result } from './harness';
+import { compressedPages } from './parquet-pages';
 
 const args = benchArgs();
 const REPS = Math.max(5, Number(args.flag('--reps', '11')));
@@ -33,18 +32,7 @@ const file = writeParquet(readParquet(source), props);
 process.stderr.write(`[gzip] flights-3m rewritten with GZIP: ${(file.length / 1e6).toFixed(1)} MB\n`);
 
 // The gzip stream of every compressed page (after the levels of a v2 page) and its inflated size.
-const pages: { body: Uint8Array; size: number }[] = [];
-for (const g of readParquetMetadata(file, 'gzip.parquet').rowGroups) {
-  for (const c of g.columns) {
-    const end = c.start + c.compressedSize;
-    for (let pos = c.start; pos < end; ) {
-      const h = readPageHeader(file, pos, end, 'bench');
-      const levels = h.defLevelsLength + h.repLevelsLength;
-      if (h.isCompressed) pages.push({ body: file.subarray(h.dataStart + levels, h.dataStart + h.compressedSize), size: h.uncompressedSize - levels });
-      pos = h.dataStart + h.compressedSize;
-    }
-  }
-}
+const pages = compressedPages(file, 'gzip.parquet');
 const inflated = pages.reduce((a, p) => a + p.size, 0);
 const compressed = pages.reduce((a, p) => a + p.body.length, 0);
 

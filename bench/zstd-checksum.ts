@@ -16,11 +16,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { readParquetMetadata } from '../src/core/data/parquet/index';
-import { readPageHeader } from '../src/core/data/parquet/page-header';
 import { xxh64 } from '../src/core/data/parquet/xxhash64';
 import { zstdDecompress } from '../src/core/data/parquet/zstd';
 import { benchArgs, machineLine, summarise, type Result } from './harness';
+import { compressedPages } from './parquet-pages';
 
 const args = benchArgs();
 const REPS = Math.max(5, Number(args.flag('--reps', '11')));
@@ -37,18 +36,7 @@ const before = ((await import(pathToFileURL(join(dir, 'zstd-before.ts')).href)) 
 rmSync(dir, { recursive: true, force: true });
 
 const file = new Uint8Array(readFileSync('node_modules/vega-datasets/data/flights-3m.parquet'));
-const pages: { body: Uint8Array; size: number }[] = [];
-for (const g of readParquetMetadata(file, 'flights-3m.parquet').rowGroups) {
-  for (const c of g.columns) {
-    const end = c.start + c.compressedSize;
-    for (let pos = c.start; pos < end; ) {
-      const h = readPageHeader(file, pos, end, 'bench');
-      const levels = h.defLevelsLength + h.repLevelsLength;
-      if (h.isCompressed) pages.push({ body: file.subarray(h.dataStart + levels, h.dataStart + h.compressedSize), size: h.uncompressedSize - levels });
-      pos = h.dataStart + h.compressedSize;
-    }
-  }
-}
+const pages = compressedPages(file, 'flights-3m.parquet');
 // Pages whose frame sets the content checksum flag (Frame_Header_Descriptor bit 2). Every page
 // here is one frame: the decoder below would refuse the appended checksum otherwise.
 const flagged = pages.filter((p) => p.body[4] & 4).length;

@@ -4,20 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { DataError } from '../table';
 import { Compression, seededRandom, syntheticTable, unsupportedTable, writeFixture } from './fixtures/synthetic';
 import { decodeRowGroups, readParquet, readParquetMetadata } from './index';
+import { thrown } from './fixtures/errors';
 
 const { table } = syntheticTable(500, 7);
 const good = writeFixture(table, { compression: Compression.ZSTD, rowGroupSize: 200 });
 const plain = writeFixture(table, { compression: Compression.UNCOMPRESSED, rowGroupSize: 200 });
 
-function errorOf(f: () => unknown): DataError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataError);
-    return e as DataError;
-  }
-  throw new Error('expected a DataError, but nothing was thrown');
-}
+const errorOf = (f: () => unknown): DataError => thrown(f, DataError);
 
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const concat = (...parts: Uint8Array[]) => {

@@ -18,19 +18,12 @@ import { DataError, type Column, type DataTable } from '../table';
 import { Compression, seededRandom, syntheticTable, writeFixture, WriterVersion } from './fixtures/synthetic';
 import { readParquet, readParquetMetadata } from './index';
 import { readPageHeader, type PageHeader } from './page-header';
+import { thrown } from './fixtures/errors';
 
 const dir = mkdtempSync(join(tmpdir(), 'trainbench-checksum-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function errorOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a DataError, but nothing was thrown');
-}
+const errorOf = (f: () => unknown): string => thrown(f, DataError).message;
 
 function values(col: Column): (number | string | null)[] {
   if (col.kind === 'categorical') return Array.from(col.codes, (k) => (k < 0 ? null : col.dictionary[k]));

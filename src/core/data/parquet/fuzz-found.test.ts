@@ -9,16 +9,9 @@ import { DataError } from '../table';
 import { Compression, Encoding, WriterVersion, syntheticTable, writeFixture } from './fixtures/synthetic';
 import { readParquet, readParquetMetadata } from './index';
 import { readPageHeader, type PageHeader } from './page-header';
+import { thrown } from './fixtures/errors';
 
-function errorOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a DataError, but nothing was thrown');
-}
+const errorOf = (f: () => unknown): string => thrown(f, DataError).message;
 
 /** The data pages of a file's column `column`, with their headers. */
 function dataPages(bytes: Uint8Array, column: number): PageHeader[] {

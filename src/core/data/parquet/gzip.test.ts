@@ -6,6 +6,7 @@ import { crc32 } from '../crc32';
 import { Rng } from '../rng';
 import { ParquetFormatError } from './errors';
 import { gunzipInto } from './gzip';
+import { thrown } from './fixtures/errors';
 
 /** Seeded data that compresses like real pages: runs, repeats from a small alphabet, and noise. */
 function sample(rng: Rng, n: number): Uint8Array {
@@ -29,15 +30,7 @@ const gunzip = (input: Uint8Array, size: number) => {
   return out;
 };
 
-function errorOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ParquetFormatError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a ParquetFormatError, but nothing was thrown');
-}
+const errorOf = (f: () => unknown): string => thrown(f, ParquetFormatError).message;
 
 const concat = (...parts: Uint8Array[]) => {
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
