@@ -4,30 +4,16 @@
  * `npm run cli` runs it, and every answer must be: exit 1, nothing on stdout, one line on
  * stderr that starts with the command, names the file and carries no library or V8 text.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENGINE_TEXT } from './errors';
+import { runCli, runCommand, type CliResult } from './cli-process.test-support';
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Result = CliResult;
 
-/** Runs the CLI as `npm run cli` does (tsx's loader, then main.ts), with a hard stop at 120 s. */
-function cli(args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 /** Runs the jobs two at a time (the machine has two cores). */
 async function pool<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -145,14 +131,7 @@ describe('cli refusals of damaged and wrong files', () => {
 
   it('through npm run cli, as the README shows it, the refusal is the same one line', async () => {
     const path = (await inputs())['an Arrow stream cut at 60 %'];
-    const r = await new Promise<Result>((resolve) => {
-      const child = spawn('npm', ['run', '--silent', 'cli', '--', 'inspect', path, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    const r = await runCommand('npm', ['run', '--silent', 'cli', '--', 'inspect', path, '--json']);
     expectRefusal(r, 'inspect', path, 'npm run cli on a cut stream');
     expect(r.stderr).toMatch(/the Arrow stream is cut off in the middle of a record batch/);
   }, 120_000);

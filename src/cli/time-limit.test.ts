@@ -5,22 +5,12 @@
  * on any machine, so the refusal does not depend on the machine's speed; a small file decodes
  * well within a second, which shows that the thread's start-up is not counted.
  */
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { runCli } from './cli-process.test-support';
 
 const BIG = 'node_modules/vega-datasets/data/flights-3m.parquet';
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-  const t0 = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - t0 }));
-  });
-}
+const cli = runCli;
 
 describe('cli --time-limit', () => {
   it('stops a decode that runs past the limit: exit 1, one line naming the file and the limit', async () => {
