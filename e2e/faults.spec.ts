@@ -56,6 +56,26 @@ async function finishedWith(page: Page, status: string): Promise<string[]> {
   return titles;
 }
 
+/**
+ * With one finished run behind it: a long run starts, a short one waits, the worker is closed
+ * mid-run; that run fails saying so, the waiting one trains (queue: 0 running, 0 waiting, 3 done).
+ */
+async function closeMidRun(page: Page, part: string, label: string): Promise<void> {
+  await queue(page, 400);
+  await waitRunning(page);
+  await queue(page, 2);
+  await expect.poll(() => queueState(page), { intervals: [250] }).toBe('1/1/1');
+  closeWorker(await workerNamed(page, part));
+  await expect(page.getByRole('status').filter({ hasText: `the ${label} worker stopped unexpectedly` })).toBeVisible({ timeout: 30_000 });
+  await expect.poll(() => queueState(page), { intervals: [500], timeout: 120_000 }).toBe('0/0/3');
+  const failed = await finishedWith(page, 'failed');
+  expect(failed).toHaveLength(1);
+  expect(failed[0]).toContain(`the ${label} worker stopped unexpectedly`);
+  expect(await finishedWith(page, 'done')).toHaveLength(2);
+  await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '344');
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done');
+}
+
 test.describe('faults', () => {
   test('the trainer worker closed mid-run: that run fails with a message, the rest of the queue trains', async ({ page }) => {
     test.setTimeout(240_000);
@@ -63,21 +83,8 @@ test.describe('faults', () => {
     await useCpu(page);
     await queue(page, 2);
     await expect.poll(() => queueState(page), { intervals: [500], timeout: 90_000 }).toBe('0/0/1');
-    await queue(page, 400);
-    await waitRunning(page);
-    await queue(page, 2);
-    await expect.poll(() => queueState(page), { intervals: [250] }).toBe('1/1/1');
-
-    closeWorker(await workerNamed(page, 'trainer.worker'));
-    await expect(page.getByRole('status').filter({ hasText: 'the trainer worker stopped unexpectedly' })).toBeVisible({ timeout: 30_000 });
     // The queued run trains in a fresh trainer worker.
-    await expect.poll(() => queueState(page), { intervals: [500], timeout: 120_000 }).toBe('0/0/3');
-    expect(await finishedWith(page, 'done')).toHaveLength(2);
-    const failed = await finishedWith(page, 'failed');
-    expect(failed).toHaveLength(1);
-    expect(failed[0]).toContain('the trainer worker stopped unexpectedly');
-    await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '344');
-    await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done');
+    await closeMidRun(page, 'trainer.worker', 'trainer');
     expect(errors).toEqual([]);
   });
 
@@ -102,21 +109,9 @@ test.describe('faults', () => {
     await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '344');
     await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-name', 'penguins.arrow');
 
-    // The data worker feeds the running run its batches and holds the dataset in use.
-    await queue(page, 400);
-    await waitRunning(page);
-    await queue(page, 2);
-    await expect.poll(() => queueState(page), { intervals: [250] }).toBe('1/1/1');
-    closeWorker(await workerNamed(page, 'data.worker'));
-    await expect(page.getByRole('status').filter({ hasText: 'the data worker stopped unexpectedly' })).toBeVisible({ timeout: 30_000 });
-    // The dataset is decoded again and the queued run trains on it.
-    await expect.poll(() => queueState(page), { intervals: [500], timeout: 120_000 }).toBe('0/0/3');
-    const failed = await finishedWith(page, 'failed');
-    expect(failed).toHaveLength(1);
-    expect(failed[0]).toContain('the data worker stopped unexpectedly');
-    expect(await finishedWith(page, 'done')).toHaveLength(2);
-    await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '344');
-    await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done');
+    // The data worker feeds the running run its batches and holds the dataset in use: it is
+    // decoded again and the queued run trains on it.
+    await closeMidRun(page, 'data.worker', 'data');
     expect(errors).toEqual([]);
   });
 
