@@ -83,7 +83,7 @@ describe('Arrow IPC framing checked against the bytes', () => {
   it('the undamaged stream and file still read, and every file of the Arrow conformance corpus passes the check', () => {
     expect(readInChild(tableToIPC(table, 'stream'), 'ok.arrows').out).toBe('read');
     expect(readInChild(tableToIPC(table, 'file'), 'ok.arrow').out).toBe('read');
-    const root = '../shared/data/conformance/arrow-testing';
+    const root = 'src/core/data/fixtures/arrow-testing';
     const files: string[] = [];
     const walk = (d: string) => {
       for (const f of readdirSync(d)) {
