@@ -215,8 +215,11 @@ class ChunkDecoder {
     const compressed = body.subarray(levelBytes);
     const size = h.uncompressedSize - levelBytes;
     if (size < 0) fail(`corrupt page: ${this.what} is smaller than its levels`);
-    const data = h.isCompressed ? decompressPage(this.chunk.codec, compressed, size, this.pageWhat(), this.scratch) : compressed;
-    if (!h.isCompressed && data.length !== size) fail(`corrupt page: ${this.what} holds ${data.length} bytes, ${size} announced`);
+    // A page whose values are all missing may hold no value bytes at all, not even an empty
+    // compressed stream (arrow-rs writes such pages): nothing to decompress.
+    const empty = size === 0 && compressed.length === 0;
+    const data = h.isCompressed && !empty ? decompressPage(this.chunk.codec, compressed, size, this.pageWhat(), this.scratch) : compressed;
+    if ((!h.isCompressed || empty) && data.length !== size) fail(`corrupt page: ${this.what} holds ${data.length} bytes, ${size} announced`);
     this.values(h.encoding, data, 0, data.length, n, present);
   }
 
