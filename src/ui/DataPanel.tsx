@@ -102,6 +102,17 @@ export function DataPanel() {
               </span>
             )}
           </p>
+          {summary.skipped && summary.skipped.length > 0 && (
+            <p className="muted small" data-testid="skipped-columns">
+              Skipped {summary.skipped.length} column{summary.skipped.length === 1 ? '' : 's'}:{' '}
+              {summary.skipped.map((k, i) => (
+                <span key={k.name}>
+                  {i > 0 ? '; ' : ''}
+                  <code>{k.name}</code> ({k.type}): {k.reason}
+                </span>
+              ))}
+            </p>
+          )}
           <label>
             Label{' '}
             <select value={dataset.label ?? ''} onChange={(e) => setLabel(e.target.value)} data-testid="label-select">

@@ -208,6 +208,7 @@ export function createDecodeService(cache: Promise<TableCache>, emit: (p: Decode
           decodeMs: performance.now() - t0,
           cache: c.kind === 'none' ? null : { kind: c.kind, hit: cached === files.length },
           decodeThreads: threads,
+          ...(table.skipped?.length ? { skipped: [...table.skipped] } : {}),
         };
         return transfer({ table, summary }, tableBuffers(table));
       } finally {

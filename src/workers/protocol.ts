@@ -4,7 +4,7 @@ import type { ColumnStats } from '../core/data/stats';
 import type { FeatureSpec } from '../core/data/encode';
 import type { SplitSpec } from '../core/data/split';
 import type { DedupMethod, DedupReport, LeakReport } from '../core/data/quality';
-import type { DataTable, SourceFormat } from '../core/data/table';
+import type { DataTable, SkippedColumn, SourceFormat } from '../core/data/table';
 import type { ChunkRef, DataTablePart, ParquetFileInfo, PartTask } from '../core/data/parquet';
 import type { BackendName, EpochRecord, Environment, RunConfig, RunSummary, StepRecord } from '../core/train/record';
 import type { TrainTask } from '../core/train/trainer';
@@ -28,6 +28,8 @@ export interface DatasetSummary {
   cache?: { kind: 'opfs' | 'indexeddb'; hit: boolean } | null;
   /** Workers that decoded the file (2 for a large multi-row-group Parquet file). */
   decodeThreads?: number;
+  /** Columns of the file left out of the dataset, with their reasons. */
+  skipped?: SkippedColumn[];
 }
 
 /** Progress of a load, posted by the decode worker a few times a second. */

@@ -18,7 +18,8 @@ export async function loadTableArg(args: ParsedArgs, usage: string): Promise<{ f
 export async function inspect(args: ParsedArgs): Promise<{ json: unknown; text: string }> {
   const { file, table } = await loadTableArg(args, 'npm run cli -- inspect FILE [--json]');
   const columns = tableStats(table).map(({ name, type, nulls, min, max, mean, distinct }) => ({ name, type, nulls, min, max, mean, distinct }));
-  const json = { file, format: table.format, rows: table.rows, columns };
+  const skipped = [...(table.skipped ?? [])];
+  const json = { file, format: table.format, rows: table.rows, columns, skipped };
   const pad = (s: string, n: number) => s.padEnd(n);
   const fmt = (v: number | null) => (v === null ? '-' : Number.isInteger(v) ? String(v) : v.toPrecision(6));
   const width = Math.max(6, ...columns.map((c) => c.name.length)) + 2;
@@ -26,6 +27,7 @@ export async function inspect(args: ParsedArgs): Promise<{ json: unknown; text: 
     `${file}: ${table.format}, ${table.rows} rows, ${columns.length} columns`,
     `${pad('column', width)}${pad('type', 13)}${pad('nulls', 9)}${pad('min', 14)}${pad('max', 14)}${pad('mean', 14)}distinct`,
     ...columns.map((c) => `${pad(c.name, width)}${pad(c.type, 13)}${pad(String(c.nulls), 9)}${pad(fmt(c.min), 14)}${pad(fmt(c.max), 14)}${pad(fmt(c.mean), 14)}${c.distinct}`),
+    ...(skipped.length ? [`skipped (${skipped.length}):`, ...skipped.map((k) => `  ${k.name} (${k.type}): ${k.reason}`)] : []),
   ].join('\n');
   return { json, text };
 }

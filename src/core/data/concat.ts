@@ -21,7 +21,9 @@ export function concatTables(tables: readonly DataTable[], name: string): DataTa
     const parts = tables.map((t) => t.columns[i]);
     return c.kind === 'categorical' ? concatCategorical(parts as CategoricalColumn[], rows) : concatNumeric(parts as NumericColumn[], rows);
   });
-  return { name, format: first.format, rows, columns };
+  // Columns left out of any part, each once.
+  const skipped = [...new Map(tables.flatMap((t) => t.skipped ?? []).map((k) => [k.name, k])).values()];
+  return { name, format: first.format, rows, columns, ...(skipped.length ? { skipped } : {}) };
 }
 
 function concatCategorical(parts: CategoricalColumn[], rows: number): CategoricalColumn {

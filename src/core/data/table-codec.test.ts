@@ -35,6 +35,15 @@ describe('table codec', () => {
     expect(back.name).toBe('t');
   });
 
+  it('keeps the columns a reader skipped, and concatenation lists each once', () => {
+    const skipped = [{ name: 'tags', type: 'list<utf8>', reason: 'a list column' }, { name: 'id', type: 'FIXED_LEN_BYTE_ARRAY(16)', reason: 'binary' }];
+    const t = { ...sample(3, 20), skipped };
+    expect(deserializeTable(serializeTable(t).slice().buffer).skipped).toEqual(skipped);
+    expect(deserializeTable(serializeTable(sample(3, 20)).slice().buffer).skipped).toBeUndefined();
+    const both = concatTables([t, { ...sample(4, 10, 'u'), skipped: [skipped[0]] }], 'both');
+    expect(both.skipped).toEqual(skipped);
+  });
+
   it('refuses bytes that are not a serialised table', () => {
     expect(() => deserializeTable(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]).buffer)).toThrow(/not a serialised table/);
     const bytes = serializeTable(sample(2, 50));

@@ -65,7 +65,7 @@ export function serializeTable(table: DataTable): Uint8Array {
     r.offset = at;
     at += arrays[i].byteLength;
   });
-  const header = new TextEncoder().encode(JSON.stringify({ name: table.name, format: table.format, rows: table.rows, columns }));
+  const header = new TextEncoder().encode(JSON.stringify({ name: table.name, format: table.format, rows: table.rows, columns, ...(table.skipped?.length ? { skipped: table.skipped } : {}) }));
   const dataStart = (8 + header.length + 7) & ~7;
   const out = new Uint8Array(dataStart + at);
   out.set(MAGIC, 0);
@@ -93,5 +93,6 @@ export function deserializeTable(buffer: ArrayBuffer, what = 'cached table'): Da
       ? { kind: 'categorical', name: c.name, type: 'categorical', codes: view(c.values) as Int32Array, dictionary: c.dictionary ?? [] }
       : { kind: 'numeric', name: c.name, type: c.type as Exclude<Column['type'], 'categorical'>, values: view(c.values), valid: c.valid ? (view(c.valid) as Uint8Array) : null },
   );
-  return { name: header.name, format: header.format, rows: header.rows, columns };
+  const skipped = Array.isArray(header.skipped) ? header.skipped.filter((k) => typeof k?.name === 'string' && typeof k.type === 'string' && typeof k.reason === 'string') : [];
+  return { name: header.name, format: header.format, rows: header.rows, columns, ...(skipped.length ? { skipped } : {}) };
 }

@@ -31,12 +31,25 @@ export interface CategoricalColumn {
 
 export type Column = NumericColumn | CategoricalColumn;
 
+/** A column of the file that the table leaves out, and why (a type no training column takes). */
+export interface SkippedColumn {
+  readonly name: string;
+  /** The file's own type for it (`list<int64>`, `FIXED_LEN_BYTE_ARRAY(16)`, `binary`...). */
+  readonly type: string;
+  readonly reason: string;
+}
+
 /** A decoded dataset. All columns have `rows` entries. */
 export interface DataTable {
   readonly name: string;
   readonly format: SourceFormat;
   readonly rows: number;
   readonly columns: readonly Column[];
+  /**
+   * Columns of the file left out of the table, each with its reason. A file loads with every
+   * column the workbench can use; only a file with none is refused.
+   */
+  readonly skipped?: readonly SkippedColumn[];
 }
 
 /** Whether row `i` of a column holds a value. */
