@@ -111,11 +111,6 @@ export function addToQueue(): boolean {
   }
 }
 
-/** The Train button: queues the form's runs (they start at once when the trainer is idle). */
-export async function startRun(): Promise<void> {
-  addToQueue();
-}
-
 /** Takes a waiting run out of the queue. */
 export function removeQueued(id: string): void {
   const run = store.getState().runs.find((r) => r.id === id && r.status === 'queued');

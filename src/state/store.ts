@@ -153,16 +153,6 @@ export const initialState: WorkbenchState = {
 
 export const store = createStore<WorkbenchState>()(() => initialState);
 
-/** The runs waiting in the queue, in order. */
-export function queuedRuns(s: WorkbenchState): RunView[] {
-  return s.runs.filter((r) => r.status === 'queued');
-}
-
-/** The run on the trainer (running or paused), or null. */
-export function liveRun(s: WorkbenchState): RunView | null {
-  return s.runs.find((r) => r.status === 'running' || r.status === 'paused') ?? null;
-}
-
 /** Applies `fn` to one run. */
 export function updateRun(id: string, fn: (r: RunView) => Partial<RunView>): void {
   store.setState((s) => ({ runs: s.runs.map((r) => (r.id === id ? { ...r, ...fn(r) } : r)) }));
