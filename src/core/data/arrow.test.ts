@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   Bool, DateDay, DateMillisecond, Dictionary, Float32, Float64, Int16, Int32, Int64, Int8, Table, TimestampMicrosecond,
-  TimestampMillisecond, TimestampNanosecond, TimestampSecond, Uint32, Utf8, makeData, makeVector, tableToIPC, vectorFromArray, type DataType, type Vector,
+  TimestampMillisecond, TimestampNanosecond, TimestampSecond, Uint32, Utf8, Struct, Field, FixedSizeList, TimeMicrosecond, TimeNanosecond, TimeSecond,
+  DurationSecond, DurationNanosecond, makeData, makeVector, tableToIPC, vectorFromArray, type DataType, type Vector,
 } from 'apache-arrow';
 import { readArrow, readArrowTable } from './arrow';
 import { readTable } from './read';
@@ -181,5 +182,63 @@ describe('64-bit timestamps and dates', () => {
     expect(out.columns[0].type).toBe('date');
     expect(Array.from({ length: 6 }, (_, i) => cell(out.columns[0], i))).toEqual(days);
     expect(Array.from({ length: 6 }, (_, i) => cell(out.columns[1], i))).toEqual(expected((x) => x / 1e3).slice(3, 9));
+  });
+});
+
+describe('readArrow: columns it cannot use are skipped, nested and time columns', () => {
+  const fixture = (path: string) => readFileSync(`src/core/data/fixtures/arrow-testing/${path}`);
+
+  it('loads the usable columns and lists the others with their Arrow type and a reason', () => {
+    const t = readArrow(fixture('cpp-21.0.0/generated_null.arrow_file'), 'null.arrow');
+    expect(t.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['f1:int', 'f3:float']);
+    expect(t.skipped).toEqual(['f0', 'f2', 'f4'].map((name) => ({ name, type: 'Null', reason: 'it holds no values (every row is missing)' })));
+    const p = readArrow(fixture('cpp-21.0.0/generated_binary.arrow_file'), 'binary.arrow');
+    expect(p.skipped?.map((s) => s.type)).toEqual(['Binary', 'Binary', 'FixedSizeBinary(19)', 'FixedSizeBinary(19)', 'FixedSizeBinary(120)', 'FixedSizeBinary(120)']);
+  });
+
+  it('refuses a file with no usable column, naming the file and each column with its reason', () => {
+    expect(() => readArrow(fixture('cpp-21.0.0/generated_union.stream'), 'union.arrows')).toThrow(
+      /^union\.arrows: no column of this Arrow file can be used for training: "sparse_1" \(Union<Int32 \| Utf8>\): each row may hold a value of a different type \(a union\); "dense_1"/,
+    );
+    expect(() => readArrow(fixture('cpp-21.0.0/generated_map.arrow_file'), 'map.arrow')).toThrow('"map_nullable" (Map<Utf8, Int32>): it holds key-value pairs');
+  });
+
+  it('flattens a struct into dotted columns; a missing struct makes its fields missing', () => {
+    const type = new Struct([new Field('a', new Int32(), true), new Field('b', new Utf8(), true)]);
+    const s = vectorFromArray([{ a: 1, b: 'x' }, null, { a: null, b: 'y' }, { a: 4, b: null }], type);
+    const t = readArrow(tableToIPC(new Table({ s }), 'stream'), 's.arrows');
+    expect(t.columns.map((c) => c.name)).toEqual(['s.a', 's.b']);
+    expect([0, 1, 2, 3].map((i) => cell(t.columns[0], i))).toEqual([1, null, null, 4]);
+    expect([0, 1, 2, 3].map((i) => cell(t.columns[1], i))).toEqual(['x', null, 'y', null]);
+  });
+
+  it('splits a fixed-size list of numbers into numbered columns; a missing list makes its row missing', () => {
+    const type = new FixedSizeList(3, new Field('item', new Float64(), true));
+    const emb = vectorFromArray([[1, 2, 3], null, [7, null, 9]], type);
+    const t = readArrow(tableToIPC(new Table({ emb }), 'file'), 'emb.arrow');
+    expect(t.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['emb.0:float', 'emb.1:float', 'emb.2:float']);
+    expect(t.columns.map((c) => [0, 1, 2].map((i) => cell(c, i)))).toEqual([[1, null, 7], [2, null, null], [3, null, 9]]);
+  });
+
+  it('reads time of day and durations as float milliseconds, whatever their unit', () => {
+    const raw = [0n, 1n, -3n, 86_399_999_999_999n];
+    const big = (type: DataType) => makeVector(makeData({ type: type as never, length: 4, nullCount: 0, data: BigInt64Array.from(raw) as never }));
+    const t = readArrow(
+      tableToIPC(new Table({
+        tus: big(new TimeMicrosecond()),
+        tns: big(new TimeNanosecond()),
+        ts: makeVector(makeData({ type: new TimeSecond(), length: 4, nullCount: 0, data: Int32Array.from([0, 1, 2, 86_399]) })),
+        ds: big(new DurationSecond()),
+        dns: big(new DurationNanosecond()),
+      }), 'file'),
+      'time.arrow',
+    );
+    const col = (name: string) => t.columns.find((c) => c.name === name)!;
+    expect([0, 1, 2, 3].map((i) => cell(col('tus'), i))).toEqual(raw.map((x) => Number(x) / 1e3));
+    expect([0, 1, 2, 3].map((i) => cell(col('tns'), i))).toEqual(raw.map((x) => Number(x) / 1e6));
+    expect([0, 1, 2, 3].map((i) => cell(col('ts'), i))).toEqual([0, 1000, 2000, 86_399_000]);
+    expect([0, 1, 2, 3].map((i) => cell(col('ds'), i))).toEqual(raw.map((x) => Number(x) * 1000));
+    expect([0, 1, 2, 3].map((i) => cell(col('dns'), i))).toEqual(raw.map((x) => Number(x) / 1e6));
+    expect(t.columns.every((c) => c.type === 'float')).toBe(true);
   });
 });

@@ -1,5 +1,7 @@
 import { tableFromIPC, Type, type Data, type DataType, type Table, type Vector } from 'apache-arrow';
-import { DataError, type CategoricalColumn, type Column, type DataTable, type NumericColumn } from './table';
+import { DataError, type CategoricalColumn, type Column, type DataTable, type NumericColumn, type SkippedColumn } from './table';
+import { arrowTypeName, skipReason } from './arrow-types';
+import { decimalToFloat } from './arrow-decimal';
 import { StringDictionary } from './dictionary';
 import { checkArrowIpc } from './arrow-ipc-check';
 
@@ -23,15 +25,25 @@ export function readArrow(bytes: Uint8Array, fileName: string): DataTable {
   }
 }
 
-/** Converts an apache-arrow Table (for example one record batch) into a DataTable. */
+/**
+ * Converts an apache-arrow Table (for example one record batch) into a DataTable: every column
+ * the workbench can use becomes a training column (structs flattened into `s.a`, fixed-size
+ * lists into `emb.0`, `emb.1`...), the others are listed in `skipped` with their type and why.
+ * Only a table with no usable column at all is refused, naming each column and its reason.
+ */
 export function readArrowTable(table: Table, fileName: string): DataTable {
   const rows = table.numRows;
-  const columns: Column[] = table.schema.fields.map((field, i) => {
+  const out: Collected = { columns: [], skipped: [] };
+  table.schema.fields.forEach((field, i) => {
     const vector = table.getChildAt(i);
     if (!vector) throw new DataError(`${fileName}: column "${field.name}" has no data`);
-    return convertVector(vector, field.name, rows, fileName);
+    convertField(vector, field.name, rows, fileName, out);
   });
-  return { name: fileName, format: 'arrow', rows, columns };
+  if (out.columns.length === 0 && out.skipped.length > 0) {
+    const why = out.skipped.map((s) => `"${s.name}" (${s.type}): ${s.reason}`).join('; ');
+    throw new DataError(`${fileName}: no column of this Arrow file can be used for training: ${why}`);
+  }
+  return { name: fileName, format: 'arrow', rows, columns: out.columns, ...(out.skipped.length ? { skipped: out.skipped } : {}) };
 }
 
 /**
@@ -119,7 +131,118 @@ function gatherInt64(vector: Vector, rows: number, map: (x: number) => number, n
   return out;
 }
 
-function convertVector(vector: Vector, name: string, rows: number, fileName: string): Column {
+/** Each chunk's decimals (`n` 32-bit words each) as the nearest doubles to value / 10^scale. */
+function gatherDecimal(vector: Vector, rows: number, n: number, scale: number, name: string, fileName: string): Float64Array {
+  const out = new Float64Array(rows);
+  const scratch = new Uint32Array(n);
+  let at = 0;
+  for (const chunk of vector.data) {
+    const v = chunk.values as ArrayBufferView;
+    if (!Number.isInteger(n) || n < 1 || v.byteLength < chunk.length * 4 * n || v.byteOffset % 4 !== 0) {
+      throw new DataError(`${fileName}: column "${name}" has a data buffer of ${v.byteLength} bytes for ${chunk.length} ${32 * n}-bit decimals, or out of place (the file is damaged)`);
+    }
+    const w = new Uint32Array(v.buffer, v.byteOffset, chunk.length * n);
+    for (let i = 0; i < chunk.length; i++) out[at + i] = decimalToFloat(w, i * n, n, scale, scratch);
+    at += chunk.length;
+  }
+  return out;
+}
+
+interface Collected {
+  columns: Column[];
+  skipped: SkippedColumn[];
+}
+
+/** Most numbered columns one fixed-size list becomes (an embedding of 4,096 values is fine). */
+const MAX_LIST_COLUMNS = 4096;
+
+/**
+ * Adds the training columns `vector` gives under `name` to `out` (none, one, or several for a
+ * struct or a fixed-size list), or records it as skipped with its reason.
+ */
+function convertField(vector: Vector, name: string, rows: number, fileName: string, out: Collected): void {
+  const type: DataType = vector.type;
+  const skip = (reason: string): void => {
+    out.skipped.push({ name, type: arrowTypeName(type), reason });
+  };
+  const reason = skipReason(type);
+  if (reason !== null) return skip(reason);
+  if (type.typeId === Type.Struct) {
+    const children = (type as unknown as { children: { name: string }[] }).children;
+    const valid = validity(vector, rows);
+    const inner: Collected = { columns: [], skipped: [] };
+    children.forEach((child, j) => {
+      const v = vector.getChildAt(j);
+      if (v) convertField(v, `${name}.${child.name}`, rows, fileName, inner);
+    });
+    // A missing struct makes each of its fields missing in that row.
+    out.columns.push(...inner.columns.map((c) => (valid ? withMask(c, valid) : c)));
+    out.skipped.push(...inner.skipped);
+    if (children.length === 0) skip('a struct with no fields holds no values');
+    return;
+  }
+  if (type.typeId === Type.FixedSizeList) {
+    const size = (type as unknown as { listSize: number }).listSize;
+    if (size > MAX_LIST_COLUMNS) return skip(`a list of ${size} values per row would make more than ${MAX_LIST_COLUMNS} columns`);
+    const child = vector.getChildAt(0);
+    const inner: Collected = { columns: [], skipped: [] };
+    if (child && child.length === rows * size) convertField(child, name, rows * size, fileName, inner);
+    const col = inner.columns[0];
+    if (inner.columns.length !== 1 || inner.skipped.length > 0 || col.kind !== 'numeric') {
+      return skip('a fixed-size list becomes numbered columns only when its values are numbers');
+    }
+    if (size === 0) return skip('a list of 0 values per row holds no values');
+    out.columns.push(...splitList(col, name, rows, size, validity(vector, rows)));
+    return;
+  }
+  if (type.typeId === Type.Dictionary) {
+    const values = (type as unknown as { dictionary: DataType }).dictionary;
+    if (!DICTIONARY_VALUES.has(values.typeId)) {
+      return skip(`its dictionary holds ${arrowTypeName(values)} values, not strings or numbers a category can be made of`);
+    }
+  }
+  const col = convertVector(vector, name, rows, fileName);
+  if (col === null) return skip(`Trainbench cannot use Arrow type ${arrowTypeName(type)} as a feature yet`);
+  out.columns.push(col);
+}
+
+/** Value types of a dictionary column read as categories (by their text). */
+const DICTIONARY_VALUES = new Set<number>([Type.Utf8, Type.LargeUtf8, Type.Utf8View, Type.Int, Type.Float, Type.Bool, Type.Decimal]);
+
+/** The column with the rows where `mask` is 0 made missing (a missing parent). */
+function withMask(col: Column, mask: Uint8Array): Column {
+  if (col.kind === 'categorical') {
+    const codes = col.codes.slice();
+    for (let i = 0; i < codes.length; i++) if (!mask[i]) codes[i] = -1;
+    return { ...col, codes };
+  }
+  const valid = col.valid ? col.valid.slice() : mask.slice();
+  if (col.valid) for (let i = 0; i < valid.length; i++) valid[i] &= mask[i];
+  return { ...col, valid };
+}
+
+/** Row-major list values (`size` per row) as `size` numbered columns; a missing list makes its row missing. */
+function splitList(col: NumericColumn, name: string, rows: number, size: number, listValid: Uint8Array | null): NumericColumn[] {
+  const Ctor = col.values.constructor as new (n: number) => NumericColumn['values'];
+  return Array.from({ length: size }, (_, j) => {
+    const values = new Ctor(rows);
+    let valid: Uint8Array | null = null;
+    if (col.valid || listValid) valid = new Uint8Array(rows);
+    for (let i = 0; i < rows; i++) {
+      values[i] = col.values[i * size + j];
+      if (valid) valid[i] = (col.valid ? col.valid[i * size + j] : 1) & (listValid ? listValid[i] : 1);
+    }
+    return numeric(`${name}.${j}`, col.type, values, valid);
+  });
+}
+
+/** A Time or Duration value of TimeUnit `unit` to float milliseconds (one rounding, as for timestamps). */
+function unitToMs(unit: number): (x: number) => number {
+  const { mul, div } = TO_MS[unit] ?? TO_MS[1];
+  return (x) => (x * mul) / div;
+}
+
+function convertVector(vector: Vector, name: string, rows: number, fileName: string): Column | null {
   const type: DataType = vector.type;
   const valid = validity(vector, rows);
   switch (type.typeId) {
@@ -161,8 +284,25 @@ function convertVector(vector: Vector, name: string, rows: number, fileName: str
       return categoricalFromStrings(name, vector, rows);
     case Type.Dictionary:
       return categoricalFromDictionary(name, vector, rows, fileName);
+    case Type.Utf8View:
+      return categoricalFromStrings(name, vector, rows);
+    case Type.Decimal: {
+      const { bitWidth, scale } = type as unknown as { bitWidth: number; scale: number };
+      return numeric(name, 'float', gatherDecimal(vector, rows, bitWidth / 32, scale, name, fileName), valid);
+    }
+    case Type.Time: {
+      // Time of day as float milliseconds since midnight, whatever the unit in the file.
+      const { bitWidth, unit } = type as unknown as { bitWidth: number; unit: number };
+      const ms = unitToMs(unit);
+      if (bitWidth === 64) return numeric(name, 'float', gatherInt64(vector, rows, ms, name, fileName), valid);
+      return numeric(name, 'float', gather(new Float64Array(rows), vector, (v, i) => ms(v[i] as number)), valid);
+    }
+    case Type.Duration: {
+      // A length of time as float milliseconds, whatever the unit in the file.
+      return numeric(name, 'float', gatherInt64(vector, rows, unitToMs((type as unknown as { unit: number }).unit), name, fileName), valid);
+    }
     default:
-      throw new DataError(`${fileName}: column "${name}" has Arrow type ${String(type)}, which Trainbench cannot use as a feature yet`);
+      return null;
   }
 }
 
