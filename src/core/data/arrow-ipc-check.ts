@@ -12,6 +12,7 @@
  * length and "ARROW1". Only what the checks need of the flatbuffers is read here.
  */
 import { DataError } from './table';
+import { CODEC_NAMES, maxUncompressed } from './arrow-compression';
 
 /** Rows a record batch may declare (typed arrays and the trainer index rows with int32). */
 const MAX_ROWS = 2 ** 31 - 1;
@@ -145,7 +146,7 @@ function checkMessage(view: DataView, pos: number, limit: number, index: number,
         entry.nodesAt = nodes === null ? null : fb.deref(nodes);
         entry.buffersAt = buffers === null ? null : fb.deref(buffers);
       }
-      checkRecordBatch(fb, batch, bodyLength, index);
+      checkRecordBatch(fb, batch, view, bodyStart, bodyLength, index);
     }
   }
   layout?.messages.push(entry);
@@ -187,19 +188,55 @@ function checkSchema(fb: Flat, schema: number): void {
 const rowsFor = (bodyLength: number) => Math.min(MAX_ROWS, Math.max(1024, 8 * bodyLength));
 
 /** A record batch's row count, node list and buffer list against its message and body. */
-function checkRecordBatch(fb: Flat, batch: number, bodyLength: number, index: number): void {
-  const lengthField = fb.field(batch, 0);
-  const rows = lengthField === null ? 0 : fb.i64(lengthField);
-  if (rows < 0 || rows > MAX_ROWS) throw new Bad(`record batch in message ${index} declares ${rows} rows (at most ${MAX_ROWS} can be read)`);
-  if (rows > rowsFor(bodyLength)) throw new Bad(`record batch in message ${index} declares ${rows} rows, more than its ${bodyLength}-byte body can hold`);
-  pairsOf(fb, batch, 1).forEach(([n, nulls], i) => {
-    if (n < 0 || n > rowsFor(bodyLength) || nulls < 0 || nulls > n) throw new Bad(`record batch in message ${index}: column node ${i} declares ${n} values with ${nulls} missing, which its ${bodyLength}-byte body cannot hold`);
-  });
-  pairsOf(fb, batch, 2).forEach(([offset, length], i) => {
+function checkRecordBatch(fb: Flat, batch: number, view: DataView, bodyStart: number, bodyLength: number, index: number): void {
+  const buffers = pairsOf(fb, batch, 2);
+  buffers.forEach(([offset, length], i) => {
     if (offset < 0 || length < 0 || offset + length > bodyLength) {
       throw new Bad(`record batch in message ${index}: buffer ${i} (${length} bytes at ${offset}) lies outside its ${bodyLength}-byte body`);
     }
   });
+  // A compressed body holds more values than its bytes: bound the rows by what it decompresses to.
+  const compression = fb.field(batch, 3);
+  const body = compression === null ? bodyLength : checkCompressed(fb, fb.deref(compression), buffers, view, bodyStart, index);
+  const lengthField = fb.field(batch, 0);
+  const rows = lengthField === null ? 0 : fb.i64(lengthField);
+  if (rows < 0 || rows > MAX_ROWS) throw new Bad(`record batch in message ${index} declares ${rows} rows (at most ${MAX_ROWS} can be read)`);
+  if (rows > rowsFor(body)) throw new Bad(`record batch in message ${index} declares ${rows} rows, more than its ${bodyLength}-byte body can hold`);
+  pairsOf(fb, batch, 1).forEach(([n, nulls], i) => {
+    if (n < 0 || n > rowsFor(body) || nulls < 0 || nulls > n) throw new Bad(`record batch in message ${index}: column node ${i} declares ${n} values with ${nulls} missing, which its ${bodyLength}-byte body cannot hold`);
+  });
+}
+
+/**
+ * A compressed batch (BodyCompression: codec LZ4_FRAME or ZSTD, method BUFFER): every non-empty
+ * buffer starts with its int64 uncompressed length, -1 (stored as it is) or at most what its
+ * compressed bytes can hold. Returns the bytes the body holds once decompressed.
+ */
+function checkCompressed(fb: Flat, compression: number, buffers: [number, number][], view: DataView, bodyStart: number, index: number): number {
+  const codecField = fb.field(compression, 0);
+  const codec = codecField === null ? 0 : fb.u8(codecField);
+  const methodField = fb.field(compression, 1);
+  const method = methodField === null ? 0 : fb.u8(methodField);
+  if (codec > 1) throw new Bad(`record batch in message ${index} is compressed with codec ${codec}, which is neither LZ4_FRAME nor ZSTD`);
+  if (method !== 0) throw new Bad(`record batch in message ${index} is compressed by method ${method}, not buffer by buffer`);
+  let total = 0;
+  buffers.forEach(([offset, length], i) => {
+    if (length === 0) return;
+    const where = `record batch in message ${index}: compressed buffer ${i}`;
+    if (length < 8) throw new Bad(`${where} has ${length} bytes, too few for its 8-byte uncompressed length`);
+    const at = bodyStart + offset;
+    const lo = view.getUint32(at, true);
+    const hi = view.getInt32(at + 4, true);
+    if (hi === -1 && lo === 0xffffffff) {
+      total += length - 8;
+      return;
+    }
+    const declared = hi * 2 ** 32 + lo;
+    const most = maxUncompressed(codec, length - 8);
+    if (declared < 0 || declared > most) throw new Bad(`${where} declares ${declared} bytes uncompressed, but ${length - 8} bytes of ${CODEC_NAMES[codec]} hold at most ${most}`);
+    total += declared;
+  });
+  return total;
 }
 
 /**

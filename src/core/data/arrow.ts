@@ -4,6 +4,11 @@ import { arrowTypeName, skipReason } from './arrow-types';
 import { decimalToFloat } from './arrow-decimal';
 import { StringDictionary } from './dictionary';
 import { checkArrowIpc } from './arrow-ipc-check';
+import { ArrowCodecError, registerArrowCodecs } from './arrow-compression';
+
+// LZ4_FRAME and ZSTD bodies are decompressed by the project's decoders, for every reader of
+// Arrow bytes through apache-arrow (`readArrow` here, record batch by batch in chunks.ts).
+registerArrowCodecs();
 
 /**
  * Reads an Arrow IPC file or stream into a DataTable. Numbers stay typed arrays (64-bit
@@ -54,6 +59,7 @@ export function readArrowTable(table: Table, fileName: string): DataTable {
 export function arrowError(e: unknown, fileName: string, fileForm: boolean): DataError {
   const message = e instanceof Error ? e.message : String(e);
   const what = `not a readable Arrow IPC ${fileForm ? 'file' : 'stream'}`;
+  if (e instanceof ArrowCodecError) return new DataError(`${fileName}: ${what}: ${e.message}`);
   const short = /Expected to read (\d+) bytes for message body, but only read (\d+)/.exec(message);
   if (short) return new DataError(`${fileName}: the Arrow stream is cut off in the middle of a record batch (its body needs ${short[1]} bytes, ${short[2]} are there): the file is truncated`);
   if (/multiple of \d|out of bounds|Invalid typed array length|Array buffer allocation|offset/i.test(message)) {

@@ -5,6 +5,7 @@
  *   node --import tsx src/core/data/fuzz/arrow-fuzz-child.ts SEED CASES
  */
 import { Bool, DateDay, Dictionary, Float32, Float64, Int32, Int64, Table, TimestampMillisecond, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { readFileSync } from 'node:fs';
 import { readTable } from '../read';
 import { Rng } from '../rng';
 import { DataError } from '../table';
@@ -65,11 +66,20 @@ function mutate(src: Uint8Array): Uint8Array {
 }
 
 const table = base();
-const sources = [tableToIPC(table, 'file'), tableToIPC(table, 'stream')];
+/** Conformance files with LZ4_FRAME and ZSTD bodies, decimals, structs and fixed-size lists. */
+const corpus = ['2.0.0-compression/generated_lz4', '2.0.0-compression/generated_zstd', 'cpp-21.0.0/generated_nested', 'cpp-21.0.0/generated_decimal'];
+const sources: [Uint8Array, string][] = [
+  [tableToIPC(table, 'file'), 'fuzz.arrow'],
+  [tableToIPC(table, 'stream'), 'fuzz.arrows'],
+  ...corpus.flatMap((f): [Uint8Array, string][] => [
+    [readFileSync(`src/core/data/fixtures/arrow-testing/${f}.arrow_file`), 'fuzz.arrow'],
+    [readFileSync(`src/core/data/fixtures/arrow-testing/${f}.stream`), 'fuzz.arrows'],
+  ]),
+];
 for (let i = 0; i < cases; i++) {
-  const src = sources[i % 2];
+  // Half the cases damage the generated table, half the conformance files.
+  const [src, name] = i % 4 < 2 ? sources[i % 2] : sources[2 + rng.int(sources.length - 2)];
   const bytes = mutate(src);
-  const name = i % 2 ? 'fuzz.arrows' : 'fuzz.arrow';
   // A third argument writes that case's bytes to stdout instead (to study a failure).
   if (dump === i) {
     process.stdout.write(Buffer.from(bytes).toString('base64'));

@@ -6,7 +6,7 @@ import { copyLiterals } from './copy';
 import { fail } from './errors';
 
 /** Decodes one LZ4 block from input[start, end) into output at `op`; returns the new output position. */
-function lz4Block(input: Uint8Array, start: number, end: number, output: Uint8Array, op: number): number {
+export function lz4Block(input: Uint8Array, start: number, end: number, output: Uint8Array, op: number): number {
   const outLen = output.length;
   let ip = start;
   while (ip < end) {
