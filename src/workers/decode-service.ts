@@ -9,7 +9,7 @@ import { concatTables } from '../core/data/concat';
 import { chooseLabel, defaultFeatures } from '../core/data/encode';
 import { checkFitsInMemory } from '../core/data/limits';
 import { readTable, sniffFormat } from '../core/data/read';
-import { chunkOrder, claim, claimsAvailable, createClaims, decodeClaimed, decodeTasks, mergeParts, planParts, readParquetMetadata, type DataTablePart } from '../core/data/parquet';
+import { chunkOrder, claim, claimsAvailable, createClaims, decodeClaimed, decodeTasks, mergeParts, planParts, readParquetMetadata, withSkipped, type DataTablePart } from '../core/data/parquet';
 import { DataError } from '../core/data/table';
 import { tableStats, type ColumnStats } from '../core/data/stats';
 import { decodeStats, statsKey } from './stats-cache';
@@ -147,7 +147,8 @@ async function readParquetOnTwoCores(bytes: Uint8Array, name: string, helper: Pa
   const columnOrder = info.columns.filter((c) => c.unsupported === undefined).map((c) => c.name);
   const merged = mergeParts([...mine, ...other], columnOrder);
   // With claims, a helper that was not up before this worker had taken every chunk did nothing.
-  return { table: { ...merged, name, format: 'parquet' }, threads: other.length > 0 ? 2 : 1 };
+  // The columns left out are listed as the one-core reader lists them.
+  return { table: withSkipped({ ...merged, name, format: 'parquet' }, info), threads: other.length > 0 ? 2 : 1 };
 }
 
 export function createDecodeService(cache: Promise<TableCache>, emit: (p: DecodeProgress) => void): Handlers<DecodeApi> {

@@ -62,21 +62,27 @@ describe('bad Parquet input', () => {
     expect(errorOf(() => readParquet(bad, 'len.parquet')).message).toMatch(/^len\.parquet: corrupt footer length: 0 bytes announced/);
   });
 
-  it('unsupported type: FIXED_LEN_BYTE_ARRAY that is not a decimal', () => {
+  it('FIXED_LEN_BYTE_ARRAY that is not a decimal: skipped with its type and reason, the rest read', () => {
     const bytes = writeFixture(unsupportedTable('fixed'), { compression: Compression.SNAPPY });
     const info = readParquetMetadata(bytes, 'uuid.parquet');
-    expect(info.columns[1].unsupported).toBe('type FIXED_LEN_BYTE_ARRAY (16 bytes) is not supported');
-    expect(errorOf(() => readParquet(bytes, 'uuid.parquet')).message).toBe(
-      'uuid.parquet: column "uuid": type FIXED_LEN_BYTE_ARRAY (16 bytes) is not supported; pass the columns option to read the others (id)',
+    const reason = 'fixed-length binary (ids, hashes): not a number or a category';
+    expect(info.columns[1].skipped).toEqual({ name: 'uuid', type: 'FIXED_LEN_BYTE_ARRAY(16)', reason });
+    const t = readParquet(bytes, 'uuid.parquet');
+    expect(t.columns.map((c) => c.name)).toEqual(['id']);
+    expect(t.skipped).toEqual([{ name: 'uuid', type: 'FIXED_LEN_BYTE_ARRAY(16)', reason }]);
+    expect(errorOf(() => readParquet(bytes, 'uuid.parquet', { columns: ['id', 'uuid'] })).message).toBe(
+      `uuid.parquet: column "uuid" (FIXED_LEN_BYTE_ARRAY(16)) cannot be read: ${reason}`,
     );
     expect(readParquet(bytes, 'uuid.parquet', { columns: ['id'] }).rows).toBe(4);
   });
 
-  it('unsupported type: a nested LIST column', () => {
+  it('a LIST column: skipped (asked for by its name or a leaf, refused with its reason)', () => {
     const bytes = writeFixture(unsupportedTable('list'), { compression: Compression.SNAPPY });
-    expect(errorOf(() => readParquet(bytes, 'list.parquet', { columns: ['tags.list.item'] })).message).toBe(
-      'list.parquet: column "tags.list.item": nested and repeated columns are not supported (it is nested inside LIST "tags")',
-    );
+    const reason = 'a list column: one value per row is needed to train';
+    expect(readParquet(bytes, 'list.parquet').skipped).toEqual([{ name: 'tags', type: 'list<int32>', reason }]);
+    for (const name of ['tags', 'tags.list.item']) {
+      expect(errorOf(() => readParquet(bytes, 'list.parquet', { columns: [name] })).message).toBe(`list.parquet: column "${name}" (list<int32>) cannot be read: ${reason}`);
+    }
     expect(readParquet(bytes, 'list.parquet', { columns: ['id'] }).rows).toBe(3);
   });
 

@@ -11,6 +11,7 @@
  * compare-and-swap on the chunk's flag, so a chunk goes to exactly one side, and a side that
  * finds its next chunk taken knows the other side has all the rest.
  */
+import { withFileName } from './errors';
 import { selectColumns } from './part';
 import type { ParquetFileInfo } from './types';
 
@@ -26,7 +27,7 @@ export type ClaimSide = 'front' | 'back';
 /** The file's column chunks in claim order: column by column, each column's row groups in order. */
 export function chunkOrder(info: ParquetFileInfo, columns?: readonly string[]): ChunkRef[] {
   const out: ChunkRef[] = [];
-  for (const c of selectColumns(info, columns)) {
+  for (const c of withFileName(info.fileName, () => selectColumns(info, columns))) {
     for (let rg = 0; rg < info.rowGroups.length; rg++) out.push({ column: c.name, rowGroup: rg });
   }
   return out;

@@ -179,6 +179,21 @@ class ChunkDecoder {
   /** Reads definition levels into the scratch mask; returns the number of present values. */
   private levels(bytes: Uint8Array, pos: number, end: number, n: number, encoding: number): number {
     const mask = this.scratch.levels(n);
+    const max = this.out.col.maxDefinitionLevel;
+    if (max > 1) {
+      // A leaf of a struct: missing at any level below the maximum (the struct or the leaf is null).
+      if (encoding !== RLE) return this.unsupportedEncoding(encoding, 'definition level');
+      const levels = this.scratch.indices(n);
+      decodeHybrid(bytes, pos, end, 32 - Math.clz32(max), n, levels, 0);
+      let present = 0;
+      for (let i = 0; i < n; i++) {
+        const v = levels[i];
+        if (v > max) fail(`definition level ${v} is above the column's maximum of ${max}`);
+        mask[i] = v === max ? 1 : 0;
+        present += mask[i];
+      }
+      return present;
+    }
     if (encoding === RLE) return decodeDefinitionLevels(bytes, pos, end, n, mask);
     if (encoding === BIT_PACKED) return decodeBitPackedLevels(bytes, pos, end, n, mask);
     return this.unsupportedEncoding(encoding, 'definition level');

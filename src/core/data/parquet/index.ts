@@ -4,7 +4,8 @@
  * part.ts / merge.ts for spreading row groups over workers.
  */
 export { readParquetMetadata } from './metadata';
-export { readParquet, type ReadParquetOptions } from './reader';
+export { readParquet, withSkipped, type ReadParquetOptions } from './reader';
+export { skippedColumns } from './schema';
 export { decodeClaimed, decodeRowGroups, type DataTablePart, type PartColumn } from './part';
 export { chunkOrder, claim, claimsAvailable, createClaims, type ChunkRef, type ClaimSide } from './claims';
 export { mergeParts } from './merge';

@@ -31,7 +31,21 @@ function readStatistics(s: ThriftStruct | undefined, what: string): ParquetStati
   return { min: min?.slice(), max: max?.slice(), nullCount: optInt(s, 3, what) };
 }
 
-function readColumnChunk(v: ThriftStruct, rg: number, leaf: ParquetColumnInfo, fileLength: number): ParquetColumnChunkInfo {
+/**
+ * Where a column chunk's first page is. Some writers put 0 in dictionary_page_offset when
+ * there is none; a dictionary page always comes first, so the chunk starts at the smaller
+ * valid offset. Some (parquet-mr with column chunk metadata, data/column_chunk_key_value_metadata)
+ * write 0 for data_page_offset: then the dictionary offset, else the end of the previous chunk
+ * (chunks follow each other; `previousEnd` is 4 for the first), as other readers do.
+ */
+function chunkStart(dataOffset: number, dictOffset: number | undefined, previousEnd: number): number {
+  const dict = dictOffset !== undefined && dictOffset >= 4 ? dictOffset : null;
+  if (dataOffset >= 4) return dict !== null && dict < dataOffset ? dict : dataOffset;
+  if (dataOffset !== 0) return dataOffset;
+  return dict ?? previousEnd;
+}
+
+function readColumnChunk(v: ThriftStruct, rg: number, leaf: ParquetColumnInfo, fileLength: number, previousEnd: number): ParquetColumnChunkInfo {
   const what = `${F} (row group ${rg}, column "${leaf.name}")`;
   if (optString(v, 1, what) !== undefined) fail(`column "${leaf.name}" of row group ${rg} lives in another file, which is not supported`);
   const md = optStruct(v, 3, what);
@@ -40,9 +54,7 @@ function readColumnChunk(v: ThriftStruct, rg: number, leaf: ParquetColumnInfo, f
   const codec = CODECS[codecId] ?? fail(`${what} is corrupt (unknown compression codec ${codecId})`);
   const dataOffset = reqInt(md, 9, what);
   const dictOffset = optInt(md, 11, what);
-  // Some writers put 0 in dictionary_page_offset when there is none; a dictionary page always
-  // comes first, so the chunk starts at the smaller valid offset.
-  const start = dictOffset !== undefined && dictOffset > 0 && dictOffset < dataOffset ? dictOffset : dataOffset;
+  const start = chunkStart(dataOffset, dictOffset, previousEnd);
   const compressedSize = reqInt(md, 7, what);
   const numValues = reqInt(md, 5, what);
   if (start < 4 || compressedSize < 0 || start + compressedSize > fileLength - 8) {
@@ -94,12 +106,18 @@ export function parseFileInfo(bytes: Uint8Array, fileName: string): ParquetFileI
     if (chunks.length !== columns.length) fail(`${what} is corrupt (${chunks.length} column chunks for ${columns.length} columns)`);
     const rgRows = reqInt(s, 3, what);
     if (rgRows < 0) fail(`${what} is corrupt (negative row count)`);
-    const cols = chunks.map((c, i) => readColumnChunk(asStruct(c, what), rg, columns[i], n));
+    let previousEnd = 4;
+    const cols = chunks.map((c, i) => {
+      const chunk = readColumnChunk(asStruct(c, what), rg, columns[i], n, previousEnd);
+      previousEnd = chunk.start + chunk.compressedSize;
+      return chunk;
+    });
     rowGroups.push({ numRows: rgRows, rowStart, compressedSize: cols.reduce((a, c) => a + c.compressedSize, 0), columns: cols });
     rowStart += rgRows;
   }
-  if (rowStart !== numRows) fail(`corrupt footer: the row groups hold ${rowStart} rows but the file says ${numRows}`);
-  return { fileName, numRows, createdBy: optString(md, 6, F) ?? '', columns, rowGroups, footerLength };
+  // Some writers leave the file's row count at 0 (data/repeated_no_annotation): the row groups say.
+  if (rowStart !== numRows && numRows !== 0) fail(`corrupt footer: the row groups hold ${rowStart} rows but the file says ${numRows}`);
+  return { fileName, numRows: rowStart, createdBy: optString(md, 6, F) ?? '', columns, rowGroups, footerLength };
 }
 
 /**

@@ -88,14 +88,18 @@ describe('Parquet written by parquetjs-lite', () => {
     }
   }
 
-  it('a repeated field is refused by name; the other columns can still be read', async () => {
+  it('a repeated field is skipped by name (REPEATED utf8); the other columns are read', async () => {
     const schema = new parquet.ParquetSchema({ id: { type: 'INT32' }, tags: { type: 'UTF8', repeated: true } });
     const path = join(dir, 'repeated.parquet');
     const w = await parquet.ParquetWriter.openFile(schema, path);
     for (let i = 0; i < 10; i++) await w.appendRow({ id: i, tags: ['a', 'b'].slice(0, i % 3) });
     await w.close();
     const bytes = new Uint8Array(readFileSync(path));
-    expect(() => readParquet(bytes, 'repeated.parquet')).toThrow(/repeated\.parquet.*"tags".*REPEATED/);
+    const t = readParquet(bytes, 'repeated.parquet');
+    expect(t.skipped).toEqual([{ name: 'tags', type: 'REPEATED utf8', reason: 'a repeated column (any number of values per row): one value per row is needed to train' }]);
+    expect(t.columns.map((c) => c.name)).toEqual(['id']);
+    expect(values(t.columns[0])).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    expect(() => readParquet(bytes, 'repeated.parquet', { columns: ['tags'] })).toThrow(/^repeated\.parquet: column "tags" \(REPEATED utf8\) cannot be read/);
     expect(values(readParquet(bytes, 'repeated.parquet', { columns: ['id'] }).columns[0])).toEqual(Array.from({ length: 10 }, (_, i) => i));
   });
 });

@@ -9,6 +9,7 @@ import { chooseOutput, ColumnBuilder } from './column-builder';
 import { decodeColumnChunk, Scratch } from './column-chunk';
 import { fail, withFileName } from './errors';
 import type { ChunkRef } from './claims';
+import { skippedColumns } from './schema';
 import type { ParquetColumnInfo, ParquetFileInfo } from './types';
 
 /** One column of a part. */
@@ -32,21 +33,27 @@ export interface DataTablePart {
   readonly columns: readonly PartColumn[];
 }
 
-/** Resolves column names (all readable columns when omitted) to schema leaves, with clear errors. */
+/**
+ * Resolves column names (default: every readable column) to schema leaves, with clear errors.
+ * Without names, columns that cannot be read are left out (see `skippedColumns`); a file
+ * where that leaves none is refused, each column named with its type and reason.
+ */
 export function selectColumns(info: ParquetFileInfo, names?: readonly string[]): ParquetColumnInfo[] {
   if (names === undefined) {
-    const bad = info.columns.filter((c) => c.unsupported !== undefined);
-    if (bad.length > 0) {
-      const c = bad[0];
-      const readable = info.columns.filter((x) => x.unsupported === undefined).map((x) => x.name);
-      fail(`column "${c.name}": ${c.unsupported}; pass the columns option to read the others (${readable.join(', ') || 'none'})`);
+    const readable = info.columns.filter((c) => c.unsupported === undefined);
+    const skipped = skippedColumns(info.columns);
+    if (readable.length === 0 && skipped.length > 0) {
+      const list = skipped.map((s) => `"${s.name}" (${s.type}): ${s.reason}`).join('; ');
+      fail(`no column Trainbench can use (${list})`);
     }
-    return [...info.columns];
+    return readable;
   }
   return names.map((name) => {
     const c = info.columns.find((x) => x.name === name);
+    // A leaf, or a skipped column by its own name (a list `tags` whose leaf is `tags.list.item`).
+    const skipped = c ? c.skipped : skippedColumns(info.columns).find((s) => s.name === name);
+    if (skipped) return fail(`column "${name}" (${skipped.type}) cannot be read: ${skipped.reason}`);
     if (!c) return fail(`no column named "${name}" (columns: ${info.columns.map((x) => x.name).join(', ')})`);
-    if (c.unsupported !== undefined) fail(`column "${c.name}": ${c.unsupported}`);
     return c;
   });
 }

@@ -145,10 +145,10 @@ export function decodePlainFixed(
     }
     case 'decimal': {
       const scale = 10 ** conv.scale;
-      if (width === 4) {
+      if (width === 4 && conv.bigEndian !== true) {
         const w = words(bytes, pos, n);
         for (let i = 0; i < n; i++) dst[op + i] = w[i] / scale;
-      } else if (width === 8) {
+      } else if (width === 8 && conv.bigEndian !== true) {
         const w = words(bytes, pos, 2 * n);
         for (let i = 0; i < n; i++) dst[op + i] = (w[2 * i + 1] * TWO32 + (w[2 * i] >>> 0)) / scale;
       } else {

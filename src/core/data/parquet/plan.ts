@@ -1,4 +1,6 @@
 /** Splits the decoding of a file over several workers, balancing the work by bytes. */
+import { withFileName } from './errors';
+import { selectColumns } from './part';
 import type { ParquetFileInfo } from './types';
 
 /** One call of decodeRowGroups for a worker: these columns of these row groups. */
@@ -13,10 +15,10 @@ export interface PartTask {
  * plus a few per row), and returns each worker's decodeRowGroups calls. Most columns thus land
  * whole in one worker, so mergeParts can keep their arrays without copying; at most
  * `workers - 1` columns are split, at row-group boundaries. `columns` selects columns
- * (default: all readable ones).
+ * (default: all readable ones, as readParquet; a file with none is refused).
  */
 export function planParts(info: ParquetFileInfo, workers: number, columns?: readonly string[]): PartTask[][] {
-  const names = columns ?? info.columns.filter((c) => c.unsupported === undefined).map((c) => c.name);
+  const names = columns ?? withFileName(info.fileName, () => selectColumns(info).map((c) => c.name));
   const cols = names.map((n) => info.columns.find((c) => c.name === n)).filter((c) => c !== undefined);
   const chunks: { rg: number; col: string; weight: number }[] = [];
   for (const c of cols) {

@@ -5,12 +5,14 @@ import { withFileName } from './errors';
 import { mergeParts } from './merge';
 import { parseFileInfo } from './metadata';
 import { decodeRowGroups, selectColumns } from './part';
+import { skippedColumns } from './schema';
+import type { ParquetFileInfo } from './types';
 
 /** Options of readParquet. */
 export interface ReadParquetOptions {
   /** Row groups to decode (default: all). */
   readonly rowGroups?: readonly number[];
-  /** Columns to decode, by name (default: all; a file with nested columns then needs this). */
+  /** Columns to decode, by name (default: every column this reader can read; the others are in `skipped`). */
   readonly columns?: readonly string[];
 }
 
@@ -26,6 +28,15 @@ export function readParquet(input: Uint8Array, fileName: string, opts: ReadParqu
   const rowGroups = opts.rowGroups ?? info.rowGroups.map((_, i) => i);
   const names = withFileName(fileName, () => selectColumns(info, opts.columns).map((c) => c.name));
   const part = decodeRowGroups(bytes, info, rowGroups, names);
-  if (part.columns.length === 0) return { name: fileName, format: 'parquet', rows: part.rows, columns: [] };
-  return mergeParts([part], names);
+  const table: DataTable = part.columns.length === 0 ? { name: fileName, format: 'parquet', rows: part.rows, columns: [] } : mergeParts([part], names);
+  return withSkipped(table, info);
+}
+
+/**
+ * The table with the file's columns it could not read listed in `skipped` (each with its
+ * Parquet type and reason); the one- and two-core paths both finish with it.
+ */
+export function withSkipped(table: DataTable, info: ParquetFileInfo): DataTable {
+  const skipped = skippedColumns(info.columns);
+  return skipped.length > 0 ? { ...table, skipped } : table;
 }

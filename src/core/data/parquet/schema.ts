@@ -2,7 +2,7 @@
  * Turns the flattened Parquet schema (SchemaElement list) into leaf columns, and decides for
  * each leaf what it decodes to, or why it cannot be read.
  */
-import type { LogicalType } from '../table';
+import type { LogicalType, SkippedColumn } from '../table';
 import { fail } from './errors';
 import { asStruct, optInt, optString, optStruct, type ThriftStruct, type ThriftValue } from './thrift';
 import {
@@ -126,7 +126,7 @@ function decide(e: SchemaElement): Decision {
   if (decimal) {
     const annotation = `DECIMAL(${decimal.precision},${decimal.scale})`;
     if (t === 'INT32' || t === 'INT64' || t === 'BYTE_ARRAY' || t === 'FIXED_LEN_BYTE_ARRAY') {
-      return { type: 'float', conversion: { kind: 'decimal', scale: decimal.scale }, annotation };
+      return { type: 'float', conversion: { kind: 'decimal', scale: decimal.scale, bigEndian: t === 'FIXED_LEN_BYTE_ARRAY' }, annotation };
     }
     return refuse(annotation);
   }
@@ -172,48 +172,153 @@ function decide(e: SchemaElement): Decision {
   }
 }
 
+/** A schema element with its children (the footer lists the tree depth first). */
+interface Node {
+  readonly e: SchemaElement;
+  readonly children: Node[];
+}
+
+const ONE_VALUE = 'one value per row is needed to train';
+const NOT_A_FEATURE = 'not a number or a category';
+
+/** The Parquet type of a node as a user reads it: `int64`, `list<int64>`, `map<utf8,int32>`, `struct<a: int32>`. */
+function typeName(n: Node, withRepetition = true): string {
+  const { e } = n;
+  const rep = withRepetition && e.repetition === 'REPEATED' ? 'REPEATED ' : '';
+  if (n.children.length === 0) return rep + primitiveName(e);
+  const list = e.logical.kind === 'list' || e.converted === 'LIST';
+  const map = e.logical.kind === 'map' || e.converted === 'MAP' || e.converted === 'MAP_KEY_VALUE';
+  if (list && n.children.length === 1) {
+    const inner = n.children[0];
+    // Three levels (LIST > repeated group > element), or the legacy two-level forms.
+    const element = inner.children.length === 1 && inner.e.repetition === 'REPEATED' ? inner.children[0] : inner;
+    return `${rep}list<${typeName(element, element !== inner)}>`;
+  }
+  if (map && n.children.length === 1 && n.children[0].children.length > 0) {
+    const kv = n.children[0].children;
+    return `${rep}map<${kv.map((c) => typeName(c)).join(',')}>`;
+  }
+  if (e.logical.kind === 'variant') return `${rep}variant`;
+  return `${rep}struct<${n.children.map((c) => `${c.e.name}: ${typeName(c)}`).join(', ')}>`;
+}
+
+function primitiveName(e: SchemaElement): string {
+  const lg = e.logical;
+  if (lg.kind === 'decimal' || e.converted === 'DECIMAL') return `decimal(${lg.kind === 'decimal' ? `${lg.precision},${lg.scale}` : `${e.precision},${e.scale}`})`;
+  switch (e.type) {
+    case 'BYTE_ARRAY':
+      return lg.kind === 'string' || lg.kind === 'enum' || lg.kind === 'json' || e.converted === 'UTF8' || e.converted === 'ENUM' || e.converted === 'JSON' ? 'utf8' : 'binary';
+    case 'FIXED_LEN_BYTE_ARRAY':
+      return `FIXED_LEN_BYTE_ARRAY(${e.typeLength})${lg.kind === 'uuid' ? ' UUID' : e.converted === 'INTERVAL' ? ' INTERVAL' : ''}`;
+    case 'BOOLEAN':
+      return 'bool';
+    case null:
+      return 'group';
+    default:
+      return e.type.toLowerCase();
+  }
+}
+
+/** A group read as dotted columns: not a list, map or variant (REPEATED is checked apart). */
+function isStruct(e: SchemaElement): boolean {
+  const k = e.logical.kind;
+  return k !== 'list' && k !== 'map' && k !== 'variant' && e.converted !== 'LIST' && e.converted !== 'MAP' && e.converted !== 'MAP_KEY_VALUE';
+}
+
+/** Why a nested node cannot become one training column. */
+function nestedReason(n: Node): string {
+  const { e } = n;
+  if (e.logical.kind === 'list' || e.converted === 'LIST') return `a list column: ${ONE_VALUE}`;
+  if (e.logical.kind === 'map' || e.converted === 'MAP' || e.converted === 'MAP_KEY_VALUE') return `a map column: ${ONE_VALUE}`;
+  if (e.logical.kind === 'variant') return `a variant column (values of varying shape): ${NOT_A_FEATURE}`;
+  return `a repeated column (any number of values per row): ${ONE_VALUE}`;
+}
+
+/** Why a flat leaf that `decide` refused cannot be read, in a user's words. */
+function leafReason(e: SchemaElement, unsupported: string): string {
+  if (e.type !== 'FIXED_LEN_BYTE_ARRAY') return unsupported;
+  if (e.logical.kind === 'uuid') return `a UUID (an id): ${NOT_A_FEATURE}`;
+  if (e.converted === 'INTERVAL') return `an INTERVAL (months, days, milliseconds): ${NOT_A_FEATURE}`;
+  return `fixed-length binary (ids, hashes): ${NOT_A_FEATURE}`;
+}
+
 /**
- * Walks the depth-first schema list and returns its leaves in column-chunk order. Leaves that
- * sit under a group or are REPEATED are kept (they occupy a column chunk) but marked unsupported.
+ * Walks the depth-first schema list and returns its leaves in column-chunk order. Flat leaves
+ * and the leaves of structs (non-repeated groups without a LIST or MAP annotation, named by
+ * their dotted path) are read; a leaf of a struct is missing where the struct is. Lists, maps,
+ * REPEATED fields and types no training column takes keep their leaves (they occupy column
+ * chunks) but carry `skipped`: one entry per such column of the file, shared by its leaves.
  */
 export function readSchema(list: readonly ThriftValue[]): ParquetColumnInfo[] {
   if (list.length === 0) fail(`${W} is corrupt (the schema is empty)`);
   const elements = list.map(readElement);
-  const leaves: ParquetColumnInfo[] = [];
   let pos = 1;
-  const walk = (path: string[], def: number, rep: number, nested: string | null, count: number, depth: number): void => {
+  const build = (count: number, depth: number): Node[] => {
     if (depth > 64) fail(`${W} is corrupt (schema nested more than 64 deep)`);
+    const out: Node[] = [];
     for (let i = 0; i < count; i++) {
       if (pos >= elements.length) fail(`${W} is corrupt (the schema announces more children than it holds)`);
       const e = elements[pos++];
+      const group = e.numChildren > 0 || e.type === null;
+      out.push({ e, children: group ? build(e.numChildren, depth + 1) : [] });
+    }
+    return out;
+  };
+  const roots = build(elements[0].numChildren, 0);
+  if (pos !== elements.length) fail(`${W} is corrupt (the schema holds ${elements.length - pos} elements outside its tree)`);
+  const leaves: ParquetColumnInfo[] = [];
+  const walk = (nodes: readonly Node[], path: readonly string[], def: number, rep: number, skipped: SkippedColumn | null): void => {
+    for (const n of nodes) {
+      const { e } = n;
       const p = [...path, e.name];
+      const name = p.join('.');
       const d = def + (e.repetition === 'REQUIRED' ? 0 : 1);
       const r = rep + (e.repetition === 'REPEATED' ? 1 : 0);
-      const kind = e.logical.kind === 'list' || e.converted === 'LIST' ? 'LIST' : e.logical.kind === 'map' || e.converted === 'MAP' ? 'MAP' : 'group';
-      if (e.numChildren > 0 || e.type === null) {
-        walk(p, d, r, nested ?? `${kind} "${p.join('.')}"`, e.numChildren, depth + 1);
+      const group = n.children.length > 0 || e.type === null;
+      let skip = skipped;
+      if (!skip && (e.repetition === 'REPEATED' || (group && !isStruct(e)))) {
+        skip = { name, type: typeName(n), reason: nestedReason(n) };
+      }
+      if (group) {
+        walk(n.children, p, d, r, skip);
         continue;
       }
-      const name = p.join('.');
       const base = {
         name,
         index: leaves.length,
-        physicalType: e.type,
+        physicalType: e.type as PhysicalType,
         typeLength: e.typeLength,
         repetition: e.repetition,
         maxDefinitionLevel: d,
         maxRepetitionLevel: r,
       };
-      if (nested !== null || e.repetition === 'REPEATED') {
-        const why = nested !== null ? `it is nested inside ${nested}` : 'it is REPEATED';
-        leaves.push({ ...base, annotation: '', type: null, conversion: null, unsupported: `nested and repeated columns are not supported (${why})` });
+      if (skip) {
+        leaves.push({ ...base, annotation: '', type: null, conversion: null, unsupported: `${skip.type} is skipped: ${skip.reason}`, skipped: skip });
         continue;
       }
       if (e.type === 'FIXED_LEN_BYTE_ARRAY' && e.typeLength <= 0) fail(`${W} is corrupt (column "${name}" is FIXED_LEN_BYTE_ARRAY with length ${e.typeLength})`);
-      leaves.push({ ...base, ...decide(e) });
+      const decision = decide(e);
+      if (decision.unsupported !== undefined) {
+        const own = { name, type: typeName(n), reason: leafReason(e, decision.unsupported) };
+        leaves.push({ ...base, ...decision, unsupported: `${own.type} is skipped: ${own.reason}`, skipped: own });
+        continue;
+      }
+      if (leaves.some((l) => l.name === name)) {
+        // A flat column named `a.b` beside a struct `a` with a leaf `b`: the first keeps the name.
+        const own = { name, type: typeName(n), reason: 'another column of the file has the same name' };
+        leaves.push({ ...base, ...decision, type: null, conversion: null, unsupported: `${own.type} is skipped: ${own.reason}`, skipped: own });
+        continue;
+      }
+      leaves.push({ ...base, ...decision });
     }
   };
-  walk([], 0, 0, null, elements[0].numChildren, 0);
-  if (pos !== elements.length) fail(`${W} is corrupt (the schema holds ${elements.length - pos} elements outside its tree)`);
+  walk(roots, [], 0, 0, null);
   return leaves;
+}
+
+/** The file's columns that no table column comes from, once each (a list's leaves are one). */
+export function skippedColumns(columns: readonly ParquetColumnInfo[]): SkippedColumn[] {
+  const out: SkippedColumn[] = [];
+  for (const c of columns) if (c.skipped && !out.some((s) => s.name === c.skipped?.name)) out.push(c.skipped);
+  return out;
 }

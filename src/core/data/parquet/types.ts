@@ -2,7 +2,7 @@
  * Names for the enums of the Parquet format (parquet.thrift), and the shapes of the metadata
  * this reader keeps. Everything here is plain data, so it can be posted to a worker.
  */
-import type { LogicalType } from '../table';
+import type { LogicalType, SkippedColumn } from '../table';
 
 /** Physical (storage) types, indexed by their Thrift enum value. */
 export const PHYSICAL_TYPES = ['BOOLEAN', 'INT32', 'INT64', 'INT96', 'FLOAT', 'DOUBLE', 'BYTE_ARRAY', 'FIXED_LEN_BYTE_ARRAY'] as const;
@@ -65,6 +65,8 @@ export type Repetition = 'REQUIRED' | 'OPTIONAL' | 'REPEATED';
  * - `scaled64`: INT64 divided by `divisor` (timestamps to milliseconds, TIME_MICROS/NANOS)
  * - `int96`: legacy INT96 timestamps to milliseconds since the epoch
  * - `decimal`: INT32, INT64, FIXED_LEN_BYTE_ARRAY or BYTE_ARRAY decimals divided by 10^scale, to Float64
+ *   (`bigEndian` for FIXED_LEN_BYTE_ARRAY: its bytes are big-endian two's complement at any width,
+ *   4 and 8 included, where INT32 and INT64 are little-endian)
  * - `float16`: 2-byte FIXED_LEN_BYTE_ARRAY halves to Float32
  * - `float32`, `float64`, `bool`: as named
  * - `string`: BYTE_ARRAY to categorical codes
@@ -76,7 +78,7 @@ export type Conversion =
   | { readonly kind: 'uint64' }
   | { readonly kind: 'scaled64'; readonly divisor: number }
   | { readonly kind: 'int96' }
-  | { readonly kind: 'decimal'; readonly scale: number }
+  | { readonly kind: 'decimal'; readonly scale: number; readonly bigEndian?: boolean }
   | { readonly kind: 'float16' }
   | { readonly kind: 'float32' }
   | { readonly kind: 'float64' }
@@ -102,6 +104,11 @@ export interface ParquetColumnInfo {
   readonly conversion: Conversion | null;
   /** Why the column cannot be read (nested, or a type this reader refuses); undefined when it can. */
   readonly unsupported?: string;
+  /**
+   * The column of the file the table leaves out because of this leaf (for a list or a map,
+   * the same object for each of its leaves); set exactly when `unsupported` is.
+   */
+  readonly skipped?: SkippedColumn;
 }
 
 /** Min/max statistics, as the file stores them (little-endian bytes for numbers). */
