@@ -39,18 +39,18 @@ export function maxUncompressed(codec: number, compressed: number): number {
 function decoder(codec: number, decompress: (input: Uint8Array, output: Uint8Array) => void) {
   return {
     decode(bytes: Uint8Array): Uint8Array {
-      const name = CODEC_NAMES[codec];
-      if (bytes.byteOffset < 8) throw new ArrowCodecError(`a ${name} buffer has no uncompressed length before it`);
+      const name = `${codec === 0 ? 'an' : 'a'} ${CODEC_NAMES[codec]}`;
+      if (bytes.byteOffset < 8) throw new ArrowCodecError(`${name} buffer has no uncompressed length before it`);
       const view = new DataView(bytes.buffer, bytes.byteOffset - 8, 8);
       const length = view.getInt32(4, true) * 2 ** 32 + view.getUint32(0, true);
       if (length < 0 || length > maxUncompressed(codec, bytes.length)) {
-        throw new ArrowCodecError(`a ${name} buffer of ${bytes.length} bytes declares ${length} bytes uncompressed, more than it can hold`);
+        throw new ArrowCodecError(`${name} buffer of ${bytes.length} bytes declares ${length} bytes uncompressed, more than it can hold`);
       }
       const out = new Uint8Array(length);
       try {
         decompress(bytes, out);
       } catch (e) {
-        throw new ArrowCodecError(`a ${name} buffer is damaged (${e instanceof Error ? e.message : String(e)})`);
+        throw new ArrowCodecError(`${name} buffer is damaged (${e instanceof Error ? e.message : String(e)})`);
       }
       return out;
     },

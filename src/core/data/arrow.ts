@@ -325,8 +325,8 @@ function categoricalFromStrings(name: string, vector: Vector, rows: number): Cat
   const codes = new Int32Array(rows);
   const dict = new StringDictionary();
   for (let i = 0; i < rows; i++) {
-    const s = vector.get(i) as string | null;
-    codes[i] = s === null ? -1 : dict.code(s);
+    const s = vector.get(i) as unknown;
+    codes[i] = s === null ? -1 : dict.code(String(s));
   }
   return { kind: 'categorical', name, type: 'categorical', codes, dictionary: dict.strings };
 }
@@ -334,8 +334,14 @@ function categoricalFromStrings(name: string, vector: Vector, rows: number): Cat
 function categoricalFromDictionary(name: string, vector: Vector, rows: number, fileName: string): CategoricalColumn {
   const dictVector = (vector.data[0] as Data & { dictionary?: Vector }).dictionary;
   if (!dictVector || dictVector.data.length === 0) return categoricalFromStrings(name, vector, rows);
-  const dictionary: string[] = [];
-  for (let i = 0; i < dictVector.length; i++) dictionary.push(String(dictVector.get(i)));
+  // The file's dictionary may hold missing entries and repeats: a row pointing at a missing
+  // entry is missing, and equal strings share one code.
+  const dict = new StringDictionary();
+  const remap = new Int32Array(dictVector.length);
+  for (let i = 0; i < dictVector.length; i++) {
+    const value = dictVector.get(i) as unknown;
+    remap[i] = value === null ? -1 : dict.code(String(value));
+  }
   const codes = new Int32Array(rows);
   let at = 0;
   for (const chunk of vector.data) {
@@ -347,12 +353,12 @@ function categoricalFromDictionary(name: string, vector: Vector, rows: number, f
     for (let i = 0; i < chunk.length; i++) {
       const code = chunk.getValid(i) ? Number(v[i]) : -1;
       // A valid row's code must index the dictionary: a negative one would pass for a missing value.
-      if (chunk.getValid(i) && (code < 0 || code >= dictionary.length)) {
-        throw new DataError(`${fileName}: column "${name}" row ${at + i} has dictionary code ${code}, outside the dictionary's ${dictionary.length} entries`);
+      if (chunk.getValid(i) && (code < 0 || code >= remap.length)) {
+        throw new DataError(`${fileName}: column "${name}" row ${at + i} has dictionary code ${code}, outside the dictionary's ${remap.length} entries`);
       }
-      codes[at + i] = code;
+      codes[at + i] = code < 0 ? -1 : remap[code];
     }
     at += chunk.length;
   }
-  return { kind: 'categorical', name, type: 'categorical', codes, dictionary };
+  return { kind: 'categorical', name, type: 'categorical', codes, dictionary: dict.strings };
 }

@@ -2,10 +2,9 @@
  * Child process of the Arrow fuzz test: reads seeded, damaged Arrow IPC files and streams with
  * the project's reader and prints one JSON line per case (`{ i, outcome, message }`), so the
  * parent can tell a hang (the child times out, its last line names the case) from an error.
- *   node --import tsx src/core/data/fuzz/arrow-fuzz-child.ts SEED CASES
+ *   node --import tsx src/core/data/fuzz/arrow-fuzz-child.ts SEED CASES [DUMP] < corpus.json
  */
 import { Bool, DateDay, Dictionary, Float32, Float64, Int32, Int64, Table, TimestampMillisecond, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
-import { readFileSync } from 'node:fs';
 import { readTable } from '../read';
 import { Rng } from '../rng';
 import { DataError } from '../table';
@@ -66,19 +65,22 @@ function mutate(src: Uint8Array): Uint8Array {
 }
 
 const table = base();
-/** Conformance files with LZ4_FRAME and ZSTD bodies, decimals, structs and fixed-size lists. */
-const corpus = ['2.0.0-compression/generated_lz4', '2.0.0-compression/generated_zstd', 'cpp-21.0.0/generated_nested', 'cpp-21.0.0/generated_decimal'];
-const sources: [Uint8Array, string][] = [
-  [tableToIPC(table, 'file'), 'fuzz.arrow'],
-  [tableToIPC(table, 'stream'), 'fuzz.arrows'],
-  ...corpus.flatMap((f): [Uint8Array, string][] => [
-    [readFileSync(`src/core/data/fixtures/arrow-testing/${f}.arrow_file`), 'fuzz.arrow'],
-    [readFileSync(`src/core/data/fixtures/arrow-testing/${f}.stream`), 'fuzz.arrows'],
-  ]),
-];
+/**
+ * Conformance files from the parent on stdin (JSON: `[{ name, base64 }]`; LZ4_FRAME and ZSTD
+ * bodies, decimals, structs and fixed-size lists); none when stdin is empty.
+ */
+async function readCorpus(): Promise<[Uint8Array, string][]> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Uint8Array);
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  const list = text ? (JSON.parse(text) as { name: string; base64: string }[]) : [];
+  return list.map((s) => [new Uint8Array(Buffer.from(s.base64, 'base64')), s.name.endsWith('.stream') ? 'fuzz.arrows' : 'fuzz.arrow']);
+}
+const corpus = await readCorpus();
+const sources: [Uint8Array, string][] = [[tableToIPC(table, 'file'), 'fuzz.arrow'], [tableToIPC(table, 'stream'), 'fuzz.arrows'], ...corpus];
 for (let i = 0; i < cases; i++) {
   // Half the cases damage the generated table, half the conformance files.
-  const [src, name] = i % 4 < 2 ? sources[i % 2] : sources[2 + rng.int(sources.length - 2)];
+  const [src, name] = i % 4 < 2 || corpus.length === 0 ? sources[i % 2] : sources[2 + rng.int(corpus.length)];
   const bytes = mutate(src);
   // A third argument writes that case's bytes to stdout instead (to study a failure).
   if (dump === i) {
