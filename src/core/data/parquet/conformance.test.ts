@@ -13,23 +13,36 @@ import { DataError, type DataTable } from '../table';
 
 const ROOT = 'src/core/data/fixtures/parquet-testing';
 
+const LIST = 'a list column: one value per row is needed to train';
+const MAP = 'a map column: one value per row is needed to train';
+const REPEATED = 'a repeated column (any number of values per row): one value per row is needed to train';
+const FIXED = 'fixed-length binary (ids, hashes): not a number or a category';
+
 /** A file none of whose columns can train: refused, each column named with its type and reason. */
-const NONE = (...columns: string[]) => new RegExp(`no column Trainbench can use \\(${columns.map((c) => `"${c}" \\([^)]*\\)+: [^;]*`).join('; ')}\\)$`);
+const NONE = (...columns: [name: string, type: string, reason: string][]) => {
+  const text = `no column Trainbench can use (${columns.map(([n, t, r]) => `"${n}" (${t}): ${r}`).join('; ')})`;
+  return new RegExp(`${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+};
 
 /** Files refused by design, and why (each a message that names the column or page). */
 const REFUSED: Record<string, RegExp> = {
   // Only lists, maps, REPEATED primitives or fixed-length binary: nothing one value per row.
-  'bad_data/ARROW-GH-45185.parquet': NONE('x'),
-  'bad_data/ARROW-RS-GH-6229-LEVELS.parquet': NONE('outer'),
-  'data/incorrect_map_schema.parquet': NONE('my_map'),
-  'data/large_string_map.brotli.parquet': NONE('arr'),
-  'data/list_columns.parquet': NONE('int64_list', 'utf8_list'),
-  'data/map_no_value.parquet': NONE('my_map', 'my_map_no_v', 'my_list'),
-  'data/null_list.parquet': NONE('emptylist'),
-  'data/old_list_structure.parquet': NONE('a'),
-  'data/repeated_primitive_no_list.parquet': NONE('Int32_list', 'String_list', 'group_of_lists.Int32_list_in_group', 'group_of_lists.String_list_in_group'),
-  'bad_data/ARROW-GH-47662.parquet': NONE('flba_field'),
-  'data/fixed_length_byte_array.parquet': NONE('flba_field'),
+  'bad_data/ARROW-GH-45185.parquet': NONE(['x', 'list<int32>', LIST]),
+  'bad_data/ARROW-RS-GH-6229-LEVELS.parquet': NONE(['outer', 'list<struct<c: int32>>', LIST]),
+  'data/incorrect_map_schema.parquet': NONE(['my_map', 'map<utf8,utf8>', MAP]),
+  'data/large_string_map.brotli.parquet': NONE(['arr', 'map<utf8,int32>', MAP]),
+  'data/list_columns.parquet': NONE(['int64_list', 'list<int64>', LIST], ['utf8_list', 'list<utf8>', LIST]),
+  'data/map_no_value.parquet': NONE(['my_map', 'map<int32,int32>', MAP], ['my_map_no_v', 'map<int32>', MAP], ['my_list', 'list<int32>', LIST]),
+  'data/null_list.parquet': NONE(['emptylist', 'list<int32>', LIST]),
+  'data/old_list_structure.parquet': NONE(['a', 'list<list<int32>>', LIST]),
+  'data/repeated_primitive_no_list.parquet': NONE(
+    ['Int32_list', 'REPEATED int32', REPEATED],
+    ['String_list', 'REPEATED utf8', REPEATED],
+    ['group_of_lists.Int32_list_in_group', 'REPEATED int32', REPEATED],
+    ['group_of_lists.String_list_in_group', 'REPEATED utf8', REPEATED],
+  ),
+  'bad_data/ARROW-GH-47662.parquet': NONE(['flba_field', 'FIXED_LEN_BYTE_ARRAY(4)', FIXED]),
+  'data/fixed_length_byte_array.parquet': NONE(['flba_field', 'FIXED_LEN_BYTE_ARRAY(4)', FIXED]),
   // Damaged on purpose: a page whose CRC does not match, a dictionary page longer than its chunk,
   // a chunk whose pages lie outside the file, an unknown physical type, pages cut short.
   'data/datapage_v1-corrupt-checksum.parquet': /column "a" \(row group 0\), page 1: checksum mismatch/,
@@ -42,11 +55,6 @@ const REFUSED: Record<string, RegExp> = {
   // Read (see the test below), but it holds no rows: nothing to train on.
   'data/column_chunk_key_value_metadata.parquet': /the file holds no rows$/,
 };
-
-const LIST = 'a list column: one value per row is needed to train';
-const MAP = 'a map column: one value per row is needed to train';
-const REPEATED = 'a repeated column (any number of values per row): one value per row is needed to train';
-const FIXED = 'fixed-length binary (ids, hashes): not a number or a category';
 
 /**
  * Files that load without some of their columns: the columns in `skipped` (name, Parquet type,

@@ -190,8 +190,11 @@ function typeName(n: Node, withRepetition = true): string {
   const map = e.logical.kind === 'map' || e.converted === 'MAP' || e.converted === 'MAP_KEY_VALUE';
   if (list && n.children.length === 1) {
     const inner = n.children[0];
-    // Three levels (LIST > repeated group > element), or the legacy two-level forms.
-    const element = inner.children.length === 1 && inner.e.repetition === 'REPEATED' ? inner.children[0] : inner;
+    // Three levels (LIST > repeated group > element), or the legacy two-level forms, where the
+    // repeated field is the element (a primitive, a group of several fields, or one named
+    // `array` or `<list>_tuple`: the backward-compatibility rules of the Parquet format).
+    const legacy = inner.e.name === 'array' || inner.e.name === `${e.name}_tuple`;
+    const element = inner.children.length === 1 && inner.e.repetition === 'REPEATED' && !legacy ? inner.children[0] : inner;
     return `${rep}list<${typeName(element, element !== inner)}>`;
   }
   if (map && n.children.length === 1 && n.children[0].children.length > 0) {
