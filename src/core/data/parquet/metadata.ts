@@ -35,8 +35,9 @@ function readStatistics(s: ThriftStruct | undefined, what: string): ParquetStati
  * Where a column chunk's first page is. Some writers put 0 in dictionary_page_offset when
  * there is none; a dictionary page always comes first, so the chunk starts at the smaller
  * valid offset. Some (parquet-mr with column chunk metadata, data/column_chunk_key_value_metadata)
- * write 0 for data_page_offset: then the dictionary offset, else the end of the previous chunk
- * (chunks follow each other; `previousEnd` is 4 for the first), as other readers do.
+ * write 0 for data_page_offset: then the dictionary offset, else where the previous chunk ended
+ * (chunks follow each other; a row group's first starts at its file_offset where the footer
+ * has one, else after the previous row group, else at 4), as other readers do.
  */
 function chunkStart(dataOffset: number, dictOffset: number | undefined, previousEnd: number): number {
   const dict = dictOffset !== undefined && dictOffset >= 4 ? dictOffset : null;
@@ -99,6 +100,8 @@ export function parseFileInfo(bytes: Uint8Array, fileName: string): ParquetFileI
   if (numRows < 0) fail(`corrupt footer: negative row count ${numRows}`);
   const rowGroups: ParquetRowGroupInfo[] = [];
   let rowStart = 0;
+  // Where the previous column chunk ended (chunks and row groups follow each other in the file).
+  let previousEnd = 4;
   for (const [rg, v] of (optList(md, 4, F) ?? []).entries()) {
     const s = asStruct(v, F);
     const what = `${F} (row group ${rg})`;
@@ -106,7 +109,8 @@ export function parseFileInfo(bytes: Uint8Array, fileName: string): ParquetFileI
     if (chunks.length !== columns.length) fail(`${what} is corrupt (${chunks.length} column chunks for ${columns.length} columns)`);
     const rgRows = reqInt(s, 3, what);
     if (rgRows < 0) fail(`${what} is corrupt (negative row count)`);
-    let previousEnd = 4;
+    const groupOffset = optInt(s, 5, what);
+    if (groupOffset !== undefined && groupOffset >= 4) previousEnd = groupOffset;
     const cols = chunks.map((c, i) => {
       const chunk = readColumnChunk(asStruct(c, what), rg, columns[i], n, previousEnd);
       previousEnd = chunk.start + chunk.compressedSize;
