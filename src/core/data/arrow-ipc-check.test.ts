@@ -100,3 +100,33 @@ describe('Arrow IPC framing checked against the bytes', () => {
     }
   }, 60_000);
 });
+
+describe('compressed record batches in the framing check', () => {
+  const zstd = () => new Uint8Array(readFileSync('src/core/data/fixtures/arrow-testing/2.0.0-compression/generated_zstd.stream'));
+  /** The position of the first record batch's buffer list entry `i` (int64 offset, int64 length). */
+  const bufferAt = (bytes: Uint8Array, i: number) => layoutOf(bytes, false).messages.find((m) => m.headerType === 3)!.buffersAt! + 4 + 16 * i;
+  const nonEmpty = (bytes: Uint8Array) => {
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    for (let i = 0; ; i++) if (view.getUint32(bufferAt(bytes, i) + 8, true) > 8) return i;
+  };
+
+  it('a compressed buffer too short for its 8-byte length is refused, naming it', () => {
+    const bytes = zstd();
+    const i = nonEmpty(bytes);
+    setI64(bytes, bufferAt(bytes, i) + 8, 5);
+    expect(() => checkArrowIpc(bytes, 'short.arrows', false)).toThrow(`short.arrows: not a readable Arrow IPC stream: record batch in message 2: compressed buffer ${i} has 5 bytes, too few for its 8-byte uncompressed length`);
+  });
+
+  it('a declared uncompressed length beyond what the bytes can hold is refused before anything is allocated', () => {
+    const bytes = zstd();
+    const i = nonEmpty(bytes);
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    const at = bufferAt(bytes, i);
+    const bodyStart = layoutOf(bytes, false).messages.find((m) => m.headerType === 3)!.lengthAt;
+    const length = view.getUint32(at + 8, true);
+    // Find the buffer's body position from the message: metadata length, then the body.
+    const body = bodyStart + 4 + view.getInt32(bodyStart, true) + view.getUint32(at, true);
+    setI64(bytes, body, 2 ** 40);
+    expect(() => checkArrowIpc(bytes, 'huge.arrows', false)).toThrow(new RegExp(`compressed buffer ${i} declares 1099511627776 bytes uncompressed, but ${length - 8} bytes of ZSTD hold at most \\d+`));
+  });
+});
