@@ -11,9 +11,11 @@ import { ArrowCodecError, registerArrowCodecs } from './arrow-compression';
 registerArrowCodecs();
 
 /**
- * Reads an Arrow IPC file or stream into a DataTable. Numbers stay typed arrays (64-bit
- * integers are combined from their two 32-bit halves, never through BigInt), strings and
- * dictionaries become categorical codes, dates become days and timestamps milliseconds.
+ * Reads an Arrow IPC file or stream (LZ4_FRAME or ZSTD compressed bodies too) into a
+ * DataTable. Numbers stay typed arrays (64-bit integers are combined from their two 32-bit
+ * halves, never through BigInt), strings and dictionaries become categorical codes, dates
+ * become days, timestamps milliseconds, times and durations float milliseconds, decimals the
+ * nearest double. Columns of other types are listed in `skipped` (see `readArrowTable`).
  */
 export function readArrow(bytes: Uint8Array, fileName: string): DataTable {
   const fileForm = startsWith(bytes, 'ARROW1');
