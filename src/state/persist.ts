@@ -5,13 +5,19 @@
  * the stored runs pass the cap (200 runs or 24 MB of JSON) the oldest leave the store, and so
  * the database. IndexedDB rather than localStorage: records of up to ~100 kB each, written
  * asynchronously, no 5 MB ceiling and no JSON.stringify of everything on the main thread.
+ * The runs waiting in the queue (and the one training) are kept too, as what it takes to queue
+ * them again (waiting.ts): the next open offers them back.
  */
 import { decodeRun, encodeRun, overCap, storedSize, DEFAULT_CAP, type StoredRun } from '../core/share/run-codec';
 import { store, type RunView, type WorkbenchState } from './store';
+import { readWaiting, waitingOf, type WaitingRun } from './waiting';
 
 const DB_NAME = 'trainbench';
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 const RUNS = 'runs';
+/** Version 2: the runs waiting in the queue, one record under WAITING_KEY (see waiting.ts). */
+const WAITING = 'waiting';
+const WAITING_KEY = 'queue';
 
 const FINISHED = new Set(['done', 'stopped', 'failed']);
 
@@ -26,6 +32,7 @@ function openDb(): Promise<IDBDatabase> {
     const req = indexedDB.open(DB_NAME, DB_VERSION);
     req.onupgradeneeded = () => {
       if (!req.result.objectStoreNames.contains(RUNS)) req.result.createObjectStore(RUNS, { keyPath: 'id' });
+      if (!req.result.objectStoreNames.contains(WAITING)) req.result.createObjectStore(WAITING);
     };
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error ?? new Error('IndexedDB would not open'));
@@ -52,6 +59,31 @@ async function write(puts: StoredRun[], deletes: string[]): Promise<void> {
     tx.onerror = () => reject(tx.error ?? new Error('IndexedDB write failed'));
     tx.onabort = () => reject(tx.error ?? new Error('IndexedDB write aborted (storage full?)'));
   });
+}
+
+/** What was last written as the waiting runs (their ids and the pending restored ones). */
+let waitingKey = '';
+
+/**
+ * Mirrors the waiting runs into the database: this session's queued and running runs, plus the
+ * ones restored from the last session that the user has not yet queued again or discarded.
+ */
+function syncWaiting(state: WorkbenchState): void {
+  const runs: WaitingRun[] = [...(state.restoredQueue?.runs ?? []), ...waitingOf(state.runs)];
+  const key = `${state.restoredQueue ? 'r' : ''}:${state.runs.filter((r) => r.status === 'queued' || r.status === 'running' || r.status === 'paused').map((r) => r.id).join(',')}`;
+  if (key === waitingKey) return;
+  waitingKey = key;
+  void openDb()
+    .then((d) => {
+      const tx = d.transaction(WAITING, 'readwrite');
+      tx.objectStore(WAITING).put(runs, WAITING_KEY);
+      return new Promise<void>((resolve, reject) => {
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error ?? new Error('IndexedDB write failed'));
+        tx.onabort = () => reject(tx.error ?? new Error('IndexedDB write aborted (storage full?)'));
+      });
+    })
+    .catch(fail);
 }
 
 function fail(e: unknown): void {
@@ -130,7 +162,9 @@ export async function restoreRuns(): Promise<void> {
     for (let i = 0; i < restored.length; i++) {
       saved.set(restored[i].id, { run: restored[i], size: storedSize(good.find((g) => g.id === restored[i].id)!), createdAt: restored[i].createdAt, finishedAt: restored[i].finishedAt });
     }
-    if (bad) store.setState({ notice: `${bad} stored run${bad > 1 ? 's' : ''} could not be read (another version) and ${bad > 1 ? 'were' : 'was'} skipped` });
+    if (bad) store.setState({ notice: `${bad} stored run${bad > 1 ? 's' : ''} could not be read (another version or damaged) and ${bad > 1 ? 'were' : 'was'} skipped` });
+    const waiting = readWaiting(await request(d.transaction(WAITING, 'readonly').objectStore(WAITING).get(WAITING_KEY)));
+    if (waiting.runs.length) store.setState({ restoredQueue: { runs: waiting.runs, dropped: waiting.dropped } });
   } catch (e) {
     fail(e);
   }
@@ -141,6 +175,8 @@ export async function restoreRuns(): Promise<void> {
   }));
   store.subscribe((s, prev) => {
     if (s.runs !== prev.runs) sync(s);
+    if (s.runs !== prev.runs || s.restoredQueue !== prev.restoredQueue) syncWaiting(s);
   });
   sync(store.getState());
+  syncWaiting(store.getState());
 }

@@ -134,6 +134,36 @@ export function enqueue(requests: readonly QueueRequest[]): string[] {
 }
 
 /**
+ * Queues again the runs that were waiting when the page last closed, on the data they were
+ * queued on: the dataset in use must be that file (same sha256). Returns a message when it is
+ * not (the runs stay offered), null once they are queued.
+ */
+export function queueRestored(): string | null {
+  const state = store.getState();
+  const restored = state.restoredQueue;
+  if (!restored) return null;
+  const summary = state.dataset.summary;
+  const names = [...new Set(restored.runs.map((w) => w.data.name))];
+  const mine = restored.runs.filter((w) => summary && w.data.fingerprint === summary.fingerprint);
+  if (mine.length === 0) return `these runs were queued on ${names.join(', ')}: load ${names.length > 1 ? 'one of those files' : 'that file'} first`;
+  let colour = nextColour(state.runs);
+  const now = Date.now();
+  const runs = mine.map((w) => {
+    const { config, budgetSec, title } = queuedConfig(w.settings, w.data);
+    return queuedRun(config, w.settings, title, colour++, now, { budgetSec });
+  });
+  const rest = restored.runs.filter((w) => !mine.includes(w));
+  store.setState((s) => ({ runs: [...s.runs, ...runs], restoredQueue: rest.length ? { runs: rest, dropped: restored.dropped } : null }));
+  pump();
+  return null;
+}
+
+/** Forgets the runs that were waiting when the page last closed. */
+export function discardRestored(): void {
+  store.setState({ restoredQueue: null });
+}
+
+/**
  * Queues a streaming run on a file (Arrow stream / multi-row-group Parquet): the data worker
  * decodes it itself and training starts on the first chunk, with the default label and
  * features of that chunk (or the dataset's choice when the same file is the dataset in use).

@@ -14,6 +14,7 @@ import type { MatrixAxes } from '../core/share/matrix';
 import type { SpeedUpBy } from '../core/train/results';
 import type { SweepRankBy, SweepState } from '../core/train/sweep';
 import type { SharedDataset } from '../core/share/link';
+import type { WaitingRun } from './waiting';
 
 export type RunPhase = 'backend' | 'data' | 'model' | 'first-step' | 'training';
 
@@ -132,6 +133,8 @@ export interface WorkbenchState {
   storage: StorageSlice;
   share: ShareSlice;
   shared: SharedSlice | null;
+  /** Runs that were waiting when the page last closed, offered back until queued again or discarded. */
+  restoredQueue: { runs: WaitingRun[]; dropped: number } | null;
 }
 
 export const initialState: WorkbenchState = {
@@ -149,6 +152,7 @@ export const initialState: WorkbenchState = {
   storage: { restored: null, error: null },
   share: { status: 'idle', url: null, chars: 0, runs: 0, error: null },
   shared: null,
+  restoredQueue: null,
 };
 
 export const store = createStore<WorkbenchState>()(() => initialState);

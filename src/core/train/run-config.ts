@@ -18,7 +18,7 @@ export interface RunSettings {
   precision?: Precision;
   /** Duplicate removal before the split (the data worker honours it); default 'none'. */
   dedup?: RunConfig['data']['dedup'];
-  /** Stop after this many seconds of training (the run actions send 'stop'); null or absent: no limit. */
+  /** A time budget: seconds of training after start-up (the training loop ends the run; config.maxSeconds); null or absent: no limit. */
   timeBudgetSec?: number | null;
 }
 

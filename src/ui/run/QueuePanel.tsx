@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { environmentLabel } from '../../core/train/results';
 import { clearRuns, deleteRun, pauseRun, removeQueued, resumeRun, stopRun } from '../../state/run-actions';
+import { discardRestored, queueRestored } from '../../state/queue';
 import type { RunView } from '../../state/store';
 import { useThrottledWorkbench, useWorkbench } from '../hooks';
 import { runColour, seconds } from '../format';
@@ -41,6 +42,7 @@ export function QueuePanel() {
 
   return (
     <section className="queue-bar" data-testid="run-queue" data-running={live ? 1 : 0} data-waiting={waiting.length} data-finished={finished.length} aria-label="Run queue">
+      <RestoredQueue />
       <div className="queue-summary">
         <strong>Queue</strong>
         <span data-testid="queue-counts">{live ? `1 ${live.status}` : 'idle'} · {waiting.length} waiting</span>
@@ -121,5 +123,23 @@ export function QueuePanel() {
         </div>
       )}
     </section>
+  );
+}
+
+/** Runs that were waiting when the page last closed: queue them again (on their own data) or let them go. */
+function RestoredQueue() {
+  const restored = useWorkbench((s) => s.restoredQueue);
+  const [why, setWhy] = useState<string | null>(null);
+  if (!restored) return null;
+  const n = restored.runs.length;
+  const names = [...new Set(restored.runs.map((w) => w.data.name))].join(', ');
+  return (
+    <div className="queue-restored" role="status" data-testid="restored-queue" data-runs={n}>
+      {n} run{n === 1 ? ' was' : 's were'} waiting when the page closed (on {names}
+      {restored.dropped ? `; ${restored.dropped} more could not be read back` : ''}).{' '}
+      <button type="button" onClick={() => setWhy(queueRestored())}>Queue {n === 1 ? 'it' : 'them'} again</button>{' '}
+      <button type="button" onClick={() => { setWhy(null); discardRestored(); }}>Discard</button>
+      {why && <span className="error" role="alert"> {why}</span>}
+    </div>
   );
 }
