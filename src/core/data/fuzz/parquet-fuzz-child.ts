@@ -15,7 +15,8 @@
  * ends of one list (`decodeClaimed`), then merged (`mergeParts`).
  *   node --import tsx src/core/data/fuzz/parquet-fuzz-child.ts SEED CASES [DUMP] < sources.json
  */
-import { chunkOrder, claim, createClaims, decodeClaimed, decodeTasks, mergeParts, planParts, readParquetMetadata, type DataTablePart } from '../parquet/index';
+import { readParquetMetadata } from '../parquet/index';
+import { readOnTwoCores } from '../parquet/fixtures/two-cores';
 import { readPageHeader } from '../parquet/page-header';
 import { readTable } from '../read';
 import { Rng } from '../rng';
@@ -211,27 +212,6 @@ function check(t: DataTable): string {
   return differs < 0 ? '' : `damage inside a checksummed region read column ${t.columns[differs].name} as other values than the undamaged file`;
 }
 
-/**
- * The decode service's two-core reading (src/workers/decode-service.ts), both halves on this
- * thread: parts planned by bytes, or chunks claimed from the front (about half) and the back.
- */
-function readOnTwoCores(bytes: Uint8Array, name: string, claims: boolean): DataTable {
-  const info = readParquetMetadata(bytes, name);
-  let parts: DataTablePart[];
-  if (claims) {
-    const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
-    shared.set(bytes);
-    const chunks = chunkOrder(info);
-    const state = createClaims(chunks.length);
-    let front = Math.ceil(chunks.length / 2);
-    parts = decodeClaimed(shared, info, chunks, () => (front-- > 0 ? claim(state, 'front') : -1));
-    parts.push(...decodeClaimed(shared, info, chunks, () => claim(state, 'back')));
-  } else {
-    parts = planParts(info, 2).flatMap((tasks) => decodeTasks(bytes, info, tasks));
-  }
-  const order = info.columns.filter((c) => c.unsupported === undefined).map((c) => c.name);
-  return { ...mergeParts(parts, order), name, format: 'parquet' };
-}
 
 let cases_ = 0;
 /** For a case read on two cores: the same bytes read on one (a table, or the refusal's text). */

@@ -6,19 +6,8 @@ import { Field, FixedSizeBinary, Float64, Int32, List, Struct, Table, Utf8, vect
 import { describe, expect, it } from 'vitest';
 import { DataError, type Column, type DataTable } from '../table';
 import { Compression, seededRandom, writeFixture, WriterVersion } from './fixtures/synthetic';
-import {
-  chunkOrder,
-  claim,
-  createClaims,
-  decodeClaimed,
-  decodeTasks,
-  mergeParts,
-  planParts,
-  readParquet,
-  readParquetMetadata,
-  withSkipped,
-  type DataTablePart,
-} from './index';
+import { readParquet, readParquetMetadata } from './index';
+import { readOnTwoCores } from './fixtures/two-cores';
 
 const ROWS = 500;
 const LIST = 'a list column: one value per row is needed to train';
@@ -74,24 +63,6 @@ function column(t: DataTable, name: string): (number | string | null)[] {
   return values(c);
 }
 
-/** What decode-service's readParquetOnTwoCores does, both halves on this thread. */
-function readOnTwoCores(bytes: Uint8Array, name: string, claims: boolean): DataTable {
-  const info = readParquetMetadata(bytes, name);
-  let parts: DataTablePart[];
-  if (claims) {
-    const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
-    shared.set(bytes);
-    const chunks = chunkOrder(info);
-    const state = createClaims(chunks.length);
-    let front = Math.ceil(chunks.length / 2);
-    parts = decodeClaimed(shared, info, chunks, () => (front-- > 0 ? claim(state, 'front') : -1));
-    parts.push(...decodeClaimed(shared, info, chunks, () => claim(state, 'back')));
-  } else {
-    parts = planParts(info, 2).flatMap((tasks) => decodeTasks(bytes, info, tasks));
-  }
-  const order = info.columns.filter((c) => c.unsupported === undefined).map((c) => c.name);
-  return withSkipped({ ...mergeParts(parts, order), name, format: 'parquet' }, info);
-}
 
 function errorOf(fn: () => unknown): Error {
   try {
