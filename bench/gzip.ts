@@ -18,7 +18,7 @@ import { gunzip } from 'hyparquet-compressors/src/gzip.js';
 import { Compression, readParquet, writeParquet, WriterPropertiesBuilder } from 'parquet-wasm/node';
 import { crc32 } from '../src/core/data/crc32';
 import { gunzipInto } from '../src/core/data/parquet/gzip';
-import { benchArgs, machineLine, summarise, type Result } from './harness';
+import { alternating, benchArgs, machineLine, summarise, type Result } from './harness';
 import { compressedPages } from './parquet-pages';
 
 const args = benchArgs();
@@ -62,17 +62,7 @@ const nodeCrc = (zlib as { crc32?: (d: Uint8Array, v?: number) => number }).crc3
 cases.push(['trainbench crc32 over the inflated pages', () => inflatedPages.forEach((p) => (sink += crc32(p)))]);
 if (nodeCrc) cases.push(['zlib.crc32 over the inflated pages', () => inflatedPages.forEach((p) => (sink += nodeCrc(p)))]);
 
-const times = cases.map(() => [] as number[]);
-for (let r = 0; r < WARMUP + REPS; r++) {
-  // Alternate the order within each repetition.
-  const order = r % 2 === 0 ? cases.map((_, i) => i) : cases.map((_, i) => i).reverse();
-  for (const i of order) {
-    const t = performance.now();
-    cases[i][1]();
-    if (r >= WARMUP) times[i].push(performance.now() - t);
-  }
-  process.stderr.write(`[gzip] repetition ${r + 1}/${WARMUP + REPS}\n`);
-}
+const times = alternating(cases, WARMUP, REPS, 'gzip');
 const results: Result[] = cases.map(([name], i) => summarise(name, times[i]));
 
 console.log(

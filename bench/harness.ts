@@ -34,3 +34,22 @@ export function benchArgs(argv: string[] = process.argv.slice(2)): { asJson: boo
     },
   };
 }
+
+/**
+ * Times each case `warmup + reps` times, the cases alternating in order (forwards, then
+ * backwards) within each repetition so drift on a noisy machine falls on all of them alike;
+ * returns each case's times after the warm-up, ms.
+ */
+export function alternating(cases: readonly (readonly [string, () => void])[], warmup: number, reps: number, tag: string): number[][] {
+  const times = cases.map(() => [] as number[]);
+  for (let r = 0; r < warmup + reps; r++) {
+    const order = r % 2 === 0 ? cases.map((_, i) => i) : cases.map((_, i) => i).reverse();
+    for (const i of order) {
+      const t = performance.now();
+      cases[i][1]();
+      if (r >= warmup) times[i].push(performance.now() - t);
+    }
+    process.stderr.write(`[${tag}] repetition ${r + 1}/${warmup + reps}\n`);
+  }
+  return times;
+}

@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { xxh64 } from '../src/core/data/parquet/xxhash64';
 import { zstdDecompress } from '../src/core/data/parquet/zstd';
-import { benchArgs, machineLine, summarise, type Result } from './harness';
+import { alternating, benchArgs, machineLine, summarise, type Result } from './harness';
 import { compressedPages } from './parquet-pages';
 
 const args = benchArgs();
@@ -69,16 +69,7 @@ const cases: [string, () => void][] = [
   ['xxh64 alone over the decompressed pages', () => decoded.forEach((d) => (sink += xxh64(d)[1]))],
 ];
 
-const times = cases.map(() => [] as number[]);
-for (let r = 0; r < WARMUP + REPS; r++) {
-  const order = r % 2 === 0 ? cases.map((_, i) => i) : cases.map((_, i) => i).reverse();
-  for (const i of order) {
-    const t = performance.now();
-    cases[i][1]();
-    if (r >= WARMUP) times[i].push(performance.now() - t);
-  }
-  process.stderr.write(`[zstd-checksum] repetition ${r + 1}/${WARMUP + REPS}\n`);
-}
+const times = alternating(cases, WARMUP, REPS, 'zstd-checksum');
 const results: Result[] = cases.map(([name], i) => summarise(name, times[i]));
 console.log(
   `ZSTD pages of flights-3m: ${pages.length} pages (one frame each), ${flagged} with the content checksum flag; ${(total / 1e6).toFixed(1)} MB decompressed; ` +
