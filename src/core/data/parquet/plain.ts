@@ -12,6 +12,19 @@ export type OutArray = Float64Array | Float32Array | Int32Array | Uint8Array;
 const TWO32 = 2 ** 32;
 const JULIAN_EPOCH_DAY = 2440588; // Julian day number of 1970-01-01
 const MS_PER_DAY = 86400000;
+const NANOS_PER_DAY = 86400e9;
+
+/**
+ * An INT96 whose nanoseconds lie outside one day: Spark writes a timestamp past the 64-bit
+ * nanosecond range (beyond about 2262) that way, the nanoseconds having wrapped. Computed in
+ * wrapping 64-bit microseconds, as Spark computed it, the overflow undoes itself exactly
+ * (apache/parquet-testing int96_from_spark: 290000-12-30T23:00Z). Rare, so BigInt is fine here.
+ */
+function int96Wrapped(day: number, nanosHi: number, nanosLo: number): number {
+  const nanos = (BigInt(nanosHi) << 32n) | BigInt(nanosLo >>> 0);
+  const micros = BigInt.asIntN(64, BigInt(day - JULIAN_EPOCH_DAY) * 86_400_000_000n + nanos / 1000n);
+  return Number(micros) / 1000;
+}
 
 /** Little-endian words of bytes[pos, pos + 4n), aligned (a view when possible, else a copy). */
 function words(bytes: Uint8Array, pos: number, n: number): Int32Array {
@@ -139,7 +152,7 @@ export function decodePlainFixed(
       const w = words(bytes, pos, 3 * n);
       for (let i = 0; i < n; i++) {
         const nanos = w[3 * i + 1] * TWO32 + (w[3 * i] >>> 0);
-        dst[op + i] = (w[3 * i + 2] - JULIAN_EPOCH_DAY) * MS_PER_DAY + nanos / 1e6;
+        dst[op + i] = nanos >= 0 && nanos < NANOS_PER_DAY ? (w[3 * i + 2] - JULIAN_EPOCH_DAY) * MS_PER_DAY + nanos / 1e6 : int96Wrapped(w[3 * i + 2], w[3 * i + 1], w[3 * i]);
       }
       return true;
     }
