@@ -24,6 +24,12 @@ const NONE = (...columns: [name: string, type: string, reason: string][]) => {
   return new RegExp(`${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 };
 
+/*
+ * bad_data/ holds reproductions of other readers' bugs (its README): most are damaged and
+ * refused here; ARROW-GH-43605 (dictionary indices RLE-encoded with bit width 0, so every index
+ * is 0: a reader crashed on it) is valid and reads to hyparquet's values.
+ */
+
 /** Files refused by design, and why (each a message that names the column or page). */
 const REFUSED: Record<string, RegExp> = {
   // Only lists, maps, REPEATED primitives or fixed-length binary: nothing one value per row.
