@@ -62,8 +62,6 @@ export function skipReason(type: DataType): string | null {
       return 'it holds key-value pairs in each row, which do not map to fixed feature columns';
     case Type.Union:
       return 'each row may hold a value of a different type (a union)';
-    case Type.Interval:
-      return 'a calendar interval (months, days and time together) is not a single number';
     default:
       return null;
   }

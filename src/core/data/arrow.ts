@@ -189,6 +189,21 @@ function convertField(vector: Vector, name: string, rows: number, fileName: stri
     if (children.length === 0) skip('a struct with no fields holds no values');
     return;
   }
+  if (type.typeId === Type.Interval) {
+    // A calendar interval as one number per part, named with its unit: months (YEAR_MONTH);
+    // days and ms (DAY_TIME); months, days and ns (MONTH_DAY_NANO). A month has no fixed length
+    // in days, nor a day in time (leap seconds, time zones), so the parts stay apart.
+    const unit = (type as unknown as { unit: number }).unit;
+    const parts: [string, (v: Int32Array, i: number) => number][] =
+      unit === 0
+        ? [['months', (v, i) => v[i]]]
+        : unit === 1
+          ? [['days', (v, i) => v[2 * i]], ['ms', (v, i) => v[2 * i + 1]]]
+          : [['months', (v, i) => v[4 * i]], ['days', (v, i) => v[4 * i + 1]], ['ns', (v, i) => v[4 * i + 3] * 4294967296 + (v[4 * i + 2] >>> 0)]];
+    const valid = validity(vector, rows);
+    for (const [part, read] of parts) out.columns.push(numeric(`${name}.${part}`, 'float', gather(new Float64Array(rows), vector, (v, i) => read(v as Int32Array, i)), valid));
+    return;
+  }
   if (type.typeId === Type.FixedSizeList) {
     const size = (type as unknown as { listSize: number }).listSize;
     if (size > MAX_LIST_COLUMNS) return skip(`a list of ${size} values per row would make more than ${MAX_LIST_COLUMNS} columns`);
