@@ -32,6 +32,19 @@ describe('cli inspect', () => {
     }
   }, 60_000);
 
+  it('lists the columns a file holds that cannot train (skipped, with type and reason), in JSON and in text', () => {
+    const file = 'src/core/data/fixtures/parquet-testing/data/nullable.impala.parquet';
+    const r = cli('inspect', file, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { columns: { name: string }[]; skipped: { name: string; type: string; reason: string }[] };
+    // A struct's flat leaf loads as a dotted column; its list and map members are skipped.
+    expect(out.columns.map((c) => c.name)).toEqual(['id', 'nested_struct.A']);
+    expect(out.skipped.map((k) => k.name)).toEqual(['int_array', 'int_array_Array', 'int_map', 'int_Map_Array', 'nested_struct.b', 'nested_struct.C.d', 'nested_struct.g']);
+    expect(out.skipped.find((k) => k.name === 'int_array')).toMatchObject({ type: 'list<int32>', reason: expect.stringMatching(/list/) });
+    const text = cli('inspect', file);
+    expect(text.stdout).toMatch(/skipped \(7\):\n {2}int_array \(list<int32>\): /);
+  });
+
   it('prints one JSON document whose statistics match a float64 reference over penguins.json', () => {
     const r = cli('inspect', 'public/datasets/penguins.arrow', '--json');
     expect(r.code).toBe(0);
