@@ -11,6 +11,7 @@ const STAGES: Record<string, string> = {
   index: 'k-d tree, hash index and Bloom filter against kdbush, static-kdtree and bloom-filters',
   trainer: 'the training loop against plain tfjs (CPU)',
   engine: 'the WGSL engine against plain tfjs-webgpu (Dawn)',
+  zstd: 'the zstd decoder against fzstd',
   gzip: "the gzip inflater with its CRC-32 check against hyparquet-compressors' gunzip",
   'zstd-checksum': 'zstd frames with and without their content checksum',
   'browser-load': 'pick-to-schema time in Chromium (needs vite preview on port 4179; a figure, no anchor)',
