@@ -33,7 +33,7 @@ describe('cli inspect', () => {
   }, 60_000);
 
   it('lists the columns a file holds that cannot train (skipped, with type and reason), in JSON and in text', () => {
-    const file = 'src/core/data/fixtures/parquet-testing/data/nullable.impala.parquet';
+    const file = 'src/fixtures/conformance/parquet-testing/data/nullable.impala.parquet';
     const r = cli('inspect', file, '--json');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { columns: { name: string }[]; skipped: { name: string; type: string; reason: string }[] };

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readArrow } from './arrow';
 import { DataError } from './table';
 
-const dir = 'src/core/data/fixtures/arrow-testing/2.0.0-compression';
+const dir = 'src/fixtures/conformance/arrow-testing/2.0.0-compression';
 const INTERNAL = /codec not found|Cannot read|undefined|typed array|BigInt|out of bounds|multiple of/i;
 
 /** Every position of `magic` (a frame start) in the bytes. */

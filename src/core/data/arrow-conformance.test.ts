@@ -1,6 +1,6 @@
 /**
  * Every file of the Arrow IPC conformance corpus (apache/arrow-testing's integration files,
- * copied in fixtures/arrow-testing) either loads with its usable columns equal, value by value,
+ * copied in src/fixtures/conformance/arrow-testing) either loads with its usable columns equal, value by value,
  * to the expected values of its `.json.gz` twin (Arrow integration JSON), with the other columns
  * listed as skipped, or is refused by design with the reason written in REFUSED below.
  * The expected columns are derived from the JSON alone: its schema says which fields the
@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { readArrow } from './arrow';
 import { DataError, type Column } from './table';
 
-const ROOT = 'src/core/data/fixtures/arrow-testing';
+const ROOT = 'src/fixtures/conformance/arrow-testing';
 
 /** Files refused by design, by case name (both the file and the stream form), with the reason. */
 const REFUSED: Record<string, { why: string; message: RegExp }> = {

@@ -83,7 +83,7 @@ describe('Arrow IPC framing checked against the bytes', () => {
   it('the undamaged stream and file still read, and every file of the Arrow conformance corpus passes the check', () => {
     expect(readInChild(tableToIPC(table, 'stream'), 'ok.arrows').out).toBe('read');
     expect(readInChild(tableToIPC(table, 'file'), 'ok.arrow').out).toBe('read');
-    const root = 'src/core/data/fixtures/arrow-testing';
+    const root = 'src/fixtures/conformance/arrow-testing';
     const files: string[] = [];
     const walk = (d: string) => {
       for (const f of readdirSync(d)) {
@@ -102,7 +102,7 @@ describe('Arrow IPC framing checked against the bytes', () => {
 });
 
 describe('compressed record batches in the framing check', () => {
-  const zstd = () => new Uint8Array(readFileSync('src/core/data/fixtures/arrow-testing/2.0.0-compression/generated_zstd.stream'));
+  const zstd = () => new Uint8Array(readFileSync('src/fixtures/conformance/arrow-testing/2.0.0-compression/generated_zstd.stream'));
   /** The position of the first record batch's buffer list entry `i` (int64 offset, int64 length). */
   const bufferAt = (bytes: Uint8Array, i: number) => layoutOf(bytes, false).messages.find((m) => m.headerType === 3)!.buffersAt! + 4 + 16 * i;
   const nonEmpty = (bytes: Uint8Array) => {

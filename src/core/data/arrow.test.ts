@@ -186,7 +186,7 @@ describe('64-bit timestamps and dates', () => {
 });
 
 describe('readArrow: columns it cannot use are skipped, nested and time columns', () => {
-  const fixture = (path: string) => readFileSync(`src/core/data/fixtures/arrow-testing/${path}`);
+  const fixture = (path: string) => readFileSync(`src/fixtures/conformance/arrow-testing/${path}`);
 
   it('loads the usable columns and lists the others with their Arrow type and a reason', () => {
     const t = readArrow(fixture('cpp-21.0.0/generated_null.arrow_file'), 'null.arrow');

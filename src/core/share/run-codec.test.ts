@@ -95,28 +95,23 @@ describe('stored runs', () => {
 describe('hostile stored runs and link runs (issue 12): refused with the field and the reason', () => {
   const good = () => JSON.parse(JSON.stringify(encodeRun(run(5), meta)));
   /** The refusal message of `readRun` for a run changed by `change` (on a JSON copy). */
+  /** The decoder's refusal of `r` (a DecodeError's message), or 'accepted'. */
+  const verdict = (r: unknown, lim: RunLimits) => {
+    try {
+      readRun(r, lim);
+    } catch (e) {
+      expect(e).toBeInstanceOf(DecodeError);
+      return (e as Error).message;
+    }
+    return 'accepted';
+  };
   const why = (change: (r: ReturnType<typeof good>) => void, lim: RunLimits = STORED_LIMITS) => {
     const r = good();
     change(r);
-    try {
-      readRun(r, lim);
-    } catch (e) {
-      expect(e).toBeInstanceOf(DecodeError);
-      return (e as Error).message;
-    }
-    return 'accepted';
+    return verdict(r, lim);
   };
   /** The same, with the run's JSON text edited (for what JSON.stringify never writes). */
-  const whyText = (edit: (json: string) => string, lim: RunLimits = STORED_LIMITS) => {
-    const r = JSON.parse(edit(JSON.stringify(good())));
-    try {
-      readRun(r, lim);
-    } catch (e) {
-      expect(e).toBeInstanceOf(DecodeError);
-      return (e as Error).message;
-    }
-    return 'accepted';
-  };
+  const whyText = (edit: (json: string) => string, lim: RunLimits = STORED_LIMITS) => verdict(JSON.parse(edit(JSON.stringify(good()))), lim);
 
   it('refuses unknown keys anywhere, by path (a 48 KB link carried a 16-million-entry array this way)', () => {
     expect(why((r) => (r.payload = new Array(100_000).fill(0)))).toBe('run: unknown field "payload"');

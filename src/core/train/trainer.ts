@@ -122,7 +122,7 @@ export async function train(
       epochLossSum += losses[i];
       epochLossCount++;
     });
-    // The first step alone (start-up: compilation, first upload) is no steady-state window.
+    // The first step alone (start-up: compilation, first upload) is not a steady-state reading.
     if (trainingStart !== null) allRates.push(rate);
     if (timeToTargetLoss === null && config.targetLoss != null && group.length) {
       let sum = 0;

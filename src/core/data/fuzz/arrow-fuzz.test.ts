@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 const CASES = Number(process.env.TRAINBENCH_FUZZ_CASES ?? 1200);
 /** Conformance files damaged alongside the generated table: compressed bodies, decimals, nested columns. */
 const CORPUS = ['2.0.0-compression/generated_lz4', '2.0.0-compression/generated_zstd', 'cpp-21.0.0/generated_nested', 'cpp-21.0.0/generated_decimal'].flatMap((f) =>
-  ['arrow_file', 'stream'].map((form) => ({ name: `${f}.${form}`, base64: readFileSync(`src/core/data/fixtures/arrow-testing/${f}.${form}`).toString('base64') })),
+  ['arrow_file', 'stream'].map((form) => ({ name: `${f}.${form}`, base64: readFileSync(`src/fixtures/conformance/arrow-testing/${f}.${form}`).toString('base64') })),
 );
 /** Text that only apache-arrow or V8 would write: it must never reach the user. */
 const INTERNAL = /Cannot read|Cannot destructure|undefined|typed array|Float(32|64)Array|Int(8|16|32)Array|BigInt|not safe to convert|out of bounds|multiple of|fieldsLength|is not a function|Maximum call stack/i;

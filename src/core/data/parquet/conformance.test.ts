@@ -1,5 +1,5 @@
 /**
- * The Parquet conformance corpus (apache/parquet-testing, copied under src/core/data/fixtures):
+ * The Parquet conformance corpus (apache/parquet-testing, copied under src/fixtures/conformance):
  * every file either reads to the same values as hyparquet, a second reader, or is refused by
  * design with the reason written in the table below. Nothing hangs or leaks a library's text.
  */
@@ -11,7 +11,7 @@ import { readTable } from '../read';
 import { readParquet } from '.';
 import { DataError, type DataTable } from '../table';
 
-const ROOT = 'src/core/data/fixtures/parquet-testing';
+const ROOT = 'src/fixtures/conformance/parquet-testing';
 
 const LIST = 'a list column: one value per row is needed to train';
 const MAP = 'a map column: one value per row is needed to train';
