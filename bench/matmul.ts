@@ -7,7 +7,7 @@
 import type { EngineGpu } from '../src/gpu/engine/device';
 import { bindGroup, getKernel } from '../src/gpu/engine/pipelines';
 import type { StorageFormat } from '../src/gpu/engine/precision';
-import { MATMUL_VARIANTS, variantColumns, variantRows, type MatmulVariant } from '../src/gpu/engine/tune';
+import { MATMUL_VARIANTS, variantColumns, variantConstants, variantRows, type MatmulVariant } from '../src/gpu/engine/tune';
 import { Rng } from '../src/core/data/rng';
 import { toHalfBits, fromHalfBits } from '../src/gpu/engine/half';
 
@@ -54,7 +54,7 @@ export async function benchMatmul(gpu: EngineGpu, n: number, format: StorageForm
   const results: MatmulResult[] = [];
   try {
     for (const variant of MATMUL_VARIANTS) {
-      const k = await getKernel(device, { kernel: 'forward', format, mixed: format !== 'f32', constants: { WG: variant.tile / 4 }, core: variant.core });
+      const k = await getKernel(device, { kernel: 'forward', format, mixed: format !== 'f32', constants: variantConstants(variant), core: variant.core });
       const group = bindGroup(device, k, [ctl, uni, acts, w]);
       const time = async (): Promise<number> => {
         const t0 = performance.now();

@@ -12,6 +12,11 @@ export interface EngineGpu {
   adapterFeatures: string[];
   /** `shader-f16` was granted: the native float16 path can run. */
   f16: boolean;
+  /**
+   * The adapter is a CPU implementation (SwiftShader, lavapipe/llvmpipe, or any fallback
+   * adapter): the start-up tuning leaves out the variants built only for GPUs there.
+   */
+  cpu: boolean;
   /** `timestamp-query` was granted: steps can be timed on the GPU. */
   timestamps: boolean;
   /** Why the device was lost, once it was; null while it works. */
@@ -61,7 +66,7 @@ export async function openEngineGpu(options: { allowF16?: boolean } = {}): Promi
   } catch (e) {
     return { reason: `the WebGPU device could not be created: ${(e as Error).message}` };
   }
-  const info = adapter.info ?? { vendor: '', architecture: '' };
+  const info: Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolean } = adapter.info ?? { vendor: '', architecture: '' };
   const counters = { created: 0, destroyed: 0, bytes: 0 };
   const live = new Set<GPUBuffer>();
   const g: EngineGpu = {
@@ -69,6 +74,7 @@ export async function openEngineGpu(options: { allowF16?: boolean } = {}): Promi
     adapter: { vendor: info.vendor || 'unknown', architecture: info.architecture || 'unknown' },
     adapterFeatures,
     f16: device.features.has('shader-f16'),
+    cpu: info.isFallbackAdapter === true || /swiftshader|llvmpipe|lavapipe/i.test(`${info.architecture} ${info.device} ${info.description}`),
     timestamps: device.features.has('timestamp-query'),
     lost: null,
     counters,

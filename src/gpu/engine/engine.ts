@@ -21,7 +21,7 @@ import { learningRateAt } from '../../core/train/schedules';
 import type { EngineGpu } from './device';
 import { initialParameters, layerValues, mlpLayout, roundUp, type MlpLayout } from './layout';
 import { bindGroup, getKernel, type Kernel } from './pipelines';
-import { tuneMatmul, variantColumns, variantRows, type MatmulName, type MatmulVariant } from './tune';
+import { matmulCandidates, tuneMatmul, variantColumns, variantConstants, variantRows, type MatmulName, type MatmulVariant } from './tune';
 import { decodeHalves } from './half';
 import { bytesPerElement, type StorageFormat } from './precision';
 
@@ -240,7 +240,7 @@ export class WgslEngine implements TrainEngine {
   }
 
   private matmulKernel(name: MatmulName, v: MatmulVariant): Promise<Kernel> {
-    return getKernel(this.device, { kernel: name, format: this.format, mixed: this.mixed, constants: { WG: v.tile / 4 }, core: v.core });
+    return getKernel(this.device, { kernel: name, format: this.format, mixed: this.mixed, constants: variantConstants(v), core: v.core });
   }
 
   /**
@@ -262,7 +262,7 @@ export class WgslEngine implements TrainEngine {
       // A product of the same shape over offsets that stay inside the buffers (strides = widths).
       this.writeUniform(slot, new Uint32Array([M, N, K, 0, 0, K, 0, N, 0, N, 0, 0, N, Math.max(0, M - 1), 0, 0]));
       return { kernel: k, group, x: Math.ceil(N / variantColumns(v)), y: Math.ceil(M / variantRows(v)) };
-    }, (d, reps) => this.timeDispatch(d, reps));
+    }, (d, reps) => this.timeDispatch(d, reps), matmulCandidates(this.gpu.cpu));
   }
 
   /** Milliseconds per run of one dispatch, `reps` times in one pass. */

@@ -9,7 +9,8 @@ export type MatmulName = 'forward' | 'backward-dx' | 'backward-dw';
 
 export interface MatmulVariant {
   core: MatmulCore;
-  tile: 32 | 64;
+  /** Output rows a workgroup covers (the tile's edge). */
+  tile: 32 | 64 | 128;
 }
 
 /** The candidates, in the order they are tried (ties keep the earlier one). */
@@ -20,11 +21,23 @@ export const MATMUL_VARIANTS: readonly MatmulVariant[] = [
   { core: 'vec4', tile: 32 },
   { core: 'wide', tile: 32 },
   { core: 'wide', tile: 64 },
+  { core: 'tiled8', tile: 128 },
+  { core: 'tiled8', tile: 64 },
 ];
+
+/**
+ * The candidates on an adapter: all of them on a GPU; on a CPU implementation (SwiftShader,
+ * lavapipe) not `tiled8`, built for large register files, which there only costs tuning time
+ * (a test still runs it there, forced, against the others).
+ */
+export const matmulCandidates = (cpu: boolean): readonly MatmulVariant[] => (cpu ? MATMUL_VARIANTS.filter((v) => v.core !== 'tiled8') : MATMUL_VARIANTS);
 
 /** Rows and columns a workgroup of a variant covers (the wide core: two tiles across). */
 export const variantColumns = (v: MatmulVariant): number => (v.core === 'wide' ? 2 * v.tile : v.tile);
 export const variantRows = (v: MatmulVariant): number => v.tile;
+
+/** The pipeline constants of a variant: the workgroup edge WG, and TS where it is not 4 WG. */
+export const variantConstants = (v: MatmulVariant): Record<string, number> => (v.core === 'tiled8' ? { WG: v.tile / 8, TS: v.tile } : { WG: v.tile / 4 });
 
 const tuned = new WeakMap<GPUDevice, Map<string, Promise<MatmulVariant>>>();
 
@@ -37,15 +50,16 @@ export function tuneMatmul<D>(
   shape: string,
   prepare: (v: MatmulVariant) => Promise<D>,
   time: (d: D, reps: number) => Promise<number>,
+  candidates: readonly MatmulVariant[] = MATMUL_VARIANTS,
 ): Promise<MatmulVariant> {
   let perDevice = tuned.get(device);
   if (!perDevice) tuned.set(device, (perDevice = new Map()));
   let answer = perDevice.get(shape);
   if (!answer) {
     answer = (async () => {
-      let best = MATMUL_VARIANTS[0];
+      let best = candidates[0];
       let bestMs = Infinity;
-      for (const v of MATMUL_VARIANTS) {
+      for (const v of candidates) {
         const d = await prepare(v);
         await time(d, 1);
         const ms = Math.min(await time(d, 2), await time(d, 2));

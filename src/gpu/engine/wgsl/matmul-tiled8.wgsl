@@ -1,0 +1,116 @@
+// The tiled core (matmul.wgsl) with 8 x 8 outputs per thread: a workgroup of WG x WG threads
+// computes a TS x TS tile (TS = 8 WG, set as a pipeline constant), each thread the rows
+// r, r + TS / 2 (four each) by the columns c, c + TS / 2 (four each), so each value read from
+// workgroup memory serves eight multiply-adds instead of four, and a tile's operand bytes feed
+// twice the arithmetic. Meant for GPUs with large register files on big products; the engine
+// times it against the other cores per shape. The tile loads are matmul.wgsl's.
+
+const BK: u32 = 16u;
+
+var<workgroup> As: array<vec4<f32>, BK * TS / 4u>;
+var<workgroup> Bs: array<vec4<f32>, BK * TS / 4u>;
+
+fn putA(k: u32, r: u32, v: f32) { As[k * (TS / 4u) + r / 4u][r % 4u] = v; }
+fn putB(k: u32, c: u32, v: f32) { Bs[k * (TS / 4u) + c / 4u][c % 4u] = v; }
+
+@compute @workgroup_size(WG, WG)
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  touch_ctl();
+  let tid = lid.y * WG + lid.x;
+  let row0 = wid.y * TS;
+  let col0 = wid.x * TS;
+  let r0 = lid.y * 4u;
+  let r1 = TS / 2u + lid.y * 4u;
+  let c0 = lid.x * 4u;
+  let c1 = TS / 2u + lid.x * 4u;
+  var acc00 = vec4<f32>(0.0);
+  var acc01 = vec4<f32>(0.0);
+  var acc10 = vec4<f32>(0.0);
+  var acc11 = vec4<f32>(0.0);
+  var acc20 = vec4<f32>(0.0);
+  var acc21 = vec4<f32>(0.0);
+  var acc30 = vec4<f32>(0.0);
+  var acc31 = vec4<f32>(0.0);
+  var acc40 = vec4<f32>(0.0);
+  var acc41 = vec4<f32>(0.0);
+  var acc50 = vec4<f32>(0.0);
+  var acc51 = vec4<f32>(0.0);
+  var acc60 = vec4<f32>(0.0);
+  var acc61 = vec4<f32>(0.0);
+  var acc70 = vec4<f32>(0.0);
+  var acc71 = vec4<f32>(0.0);
+  for (var k0 = 0u; k0 < d.K; k0 += BK) {
+    for (var e = tid; e < BK * TS / 4u; e += WG * WG) {
+      if (A_K_CONTIGUOUS) {
+        let ar = e / (BK / 4u);
+        let ak = (e % (BK / 4u)) * 4u;
+        var v = vec4<f32>(0.0);
+        if (k0 + ak < d.K) { v = tileA4(row0 + ar, k0 + ak); }
+        putA(ak, ar, v.x);
+        putA(ak + 1u, ar, v.y);
+        putA(ak + 2u, ar, v.z);
+        putA(ak + 3u, ar, v.w);
+      } else {
+        let ak = e / (TS / 4u);
+        let ar = (e % (TS / 4u)) * 4u;
+        let v = tileA4(row0 + ar, k0 + ak);
+        As[ak * (TS / 4u) + ar / 4u] = v;
+      }
+      if (B_N_CONTIGUOUS) {
+        let bk = e / (TS / 4u);
+        let bc = (e % (TS / 4u)) * 4u;
+        let v = tileB4(k0 + bk, col0 + bc);
+        Bs[bk * (TS / 4u) + bc / 4u] = v;
+      } else {
+        let bc = e / (BK / 4u);
+        let bk = (e % (BK / 4u)) * 4u;
+        var v = vec4<f32>(0.0);
+        if (k0 + bk < d.K) { v = tileB4(k0 + bk, col0 + bc); }
+        putB(bk, bc, v.x);
+        putB(bk + 1u, bc, v.y);
+        putB(bk + 2u, bc, v.z);
+        putB(bk + 3u, bc, v.w);
+      }
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < BK; k++) {
+      let a0 = As[k * (TS / 4u) + lid.y];
+      let a1 = As[k * (TS / 4u) + WG + lid.y];
+      let b0 = Bs[k * (TS / 4u) + lid.x];
+      let b1 = Bs[k * (TS / 4u) + WG + lid.x];
+      acc00 += a0.x * b0;
+      acc01 += a0.x * b1;
+      acc10 += a0.y * b0;
+      acc11 += a0.y * b1;
+      acc20 += a0.z * b0;
+      acc21 += a0.z * b1;
+      acc30 += a0.w * b0;
+      acc31 += a0.w * b1;
+      acc40 += a1.x * b0;
+      acc41 += a1.x * b1;
+      acc50 += a1.y * b0;
+      acc51 += a1.y * b1;
+      acc60 += a1.z * b0;
+      acc61 += a1.z * b1;
+      acc70 += a1.w * b0;
+      acc71 += a1.w * b1;
+    }
+    workgroupBarrier();
+  }
+  epilogue(row0 + r0 + 0u, col0 + c0, acc00);
+  epilogue(row0 + r0 + 0u, col0 + c1, acc01);
+  epilogue(row0 + r0 + 1u, col0 + c0, acc10);
+  epilogue(row0 + r0 + 1u, col0 + c1, acc11);
+  epilogue(row0 + r0 + 2u, col0 + c0, acc20);
+  epilogue(row0 + r0 + 2u, col0 + c1, acc21);
+  epilogue(row0 + r0 + 3u, col0 + c0, acc30);
+  epilogue(row0 + r0 + 3u, col0 + c1, acc31);
+  epilogue(row0 + r1 + 0u, col0 + c0, acc40);
+  epilogue(row0 + r1 + 0u, col0 + c1, acc41);
+  epilogue(row0 + r1 + 1u, col0 + c0, acc50);
+  epilogue(row0 + r1 + 1u, col0 + c1, acc51);
+  epilogue(row0 + r1 + 2u, col0 + c0, acc60);
+  epilogue(row0 + r1 + 2u, col0 + c1, acc61);
+  epilogue(row0 + r1 + 3u, col0 + c0, acc70);
+  epilogue(row0 + r1 + 3u, col0 + c1, acc71);
+}
