@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { StepRecord } from '../core/train/record';
+import { dataWaitShare } from '../core/train/step-series';
 import { environmentLabel } from '../core/train/results';
 import type { RunView } from '../state/store';
 import { toggleRunVisible } from '../state/run-actions';
@@ -189,10 +189,3 @@ function LiveMetrics() {
   );
 }
 
-/** Share of the wall time the trainer spent waiting for batches, after the first step. */
-function dataWaitShare(steps: StepRecord[]): number | null {
-  if (steps.length < 3) return null;
-  const wait = steps.slice(1).reduce((s, x) => s + x.dataWaitMs, 0);
-  const total = (steps[steps.length - 1].time - steps[1].time) * 1000;
-  return total > 0 ? Math.min(1, wait / total) : null;
-}

@@ -11,6 +11,7 @@ import { validateOptimizerSpec, type OptimizerSpec } from '../train/optimizer-sp
 import { BACKENDS, validateSettings } from '../train/run-config';
 import { ConfigError } from '../train/errors';
 import { MISCLASSIFIED_LIMIT } from '../train/trainer';
+import { downsample } from '../train/step-series';
 import { DecodeError, count, keysOf, list, noForbiddenKeys, nullable, number, object, oneOf, show, text, type NumberRule } from './schema';
 
 export const STORED_RUN_VERSION = 1;
@@ -45,14 +46,9 @@ export interface StoredRun {
   meta: StoredRunMeta;
 }
 
-/** Every `ceil(n / max)`-th step from the first, with the last step always kept. */
+/** At most `max` steps, evenly spaced, the first and the last kept ({@link downsample}, the one rule for thinning a series). */
 export function downsampleSteps(steps: readonly StepRecord[], max = MAX_STORED_STEPS): StepRecord[] {
-  if (steps.length <= max) return [...steps];
-  const every = Math.ceil(steps.length / (max - 1));
-  const out: StepRecord[] = [];
-  for (let i = 0; i < steps.length; i += every) out.push(steps[i]);
-  if (out[out.length - 1] !== steps[steps.length - 1]) out.push(steps[steps.length - 1]);
-  return out;
+  return downsample(steps, max);
 }
 
 /** The input a run gives the encoder (the store's RunView has these fields). */

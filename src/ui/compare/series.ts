@@ -4,6 +4,7 @@
  * and long series are thinned to a few hundred points.
  */
 import type { EpochRecord, StepRecord } from '../../core/train/record';
+import { downsample } from '../../core/train/step-series';
 import type { RunView } from '../../state/store';
 
 /** Points per run and chart at most. */
@@ -12,13 +13,9 @@ export const MAX_POINTS = 120;
 export type Point = { x: number; y: number };
 export type Row = Record<string, number>;
 
-/** Every `ceil(n / max)`-th element, the last always kept. */
+/** At most `max` entries, evenly spaced, the first and the last kept ({@link downsample}: the stored runs and the CLI thin the same way). */
 export function thin<T>(xs: readonly T[], max = MAX_POINTS): T[] {
-  if (xs.length <= max) return [...xs];
-  const every = Math.ceil(xs.length / max);
-  const out = xs.filter((_, i) => i % every === 0);
-  if (out[out.length - 1] !== xs[xs.length - 1]) out.push(xs[xs.length - 1]);
-  return out;
+  return downsample(xs, max);
 }
 
 const cache = new WeakMap<readonly StepRecord[], Map<string, Point[]>>();
