@@ -2,7 +2,7 @@
  * The main thread's facade over the two workers. Each worker is created lazily; if one dies
  * its pending calls fail with a clear message and the next call starts a fresh worker.
  */
-import { RpcClient, type PortLike } from './rpc';
+import { asPort, RpcClient } from './rpc';
 import { lifelineName, onWorkerGone, watchLifeline } from './lifeline';
 import type { DataApi, DecodeApi, DecodeProgress, TrainerApi, TrainerEvent } from './protocol';
 
@@ -21,7 +21,7 @@ export class WorkerHandle<A extends Record<string, { args: unknown; result: unkn
   get(): RpcClient<A, E> {
     if (this.client) return this.client;
     const worker = this.make();
-    const client = new RpcClient<A, E>(worker as unknown as PortLike);
+    const client = new RpcClient<A, E>(asPort(worker));
     for (const l of this.listeners) client.onEvent(l);
     const die = (message: string) => {
       if (this.worker !== worker) return;

@@ -16,7 +16,7 @@ import { decodeStats, statsKey } from './stats-cache';
 import { deserializeTable, tableBuffers } from '../core/data/table-codec';
 import type { DataTable } from '../core/data/table';
 import { sha256Hex } from './data-service';
-import { RpcClient, WorkerError, transfer, type Handlers, type PortLike } from './rpc';
+import { asPort, RpcClient, WorkerError, transfer, type Handlers } from './rpc';
 import type { DatasetSummary, DecodeApi, DecodeProgress, ParquetPartApi } from './protocol';
 import type { TableCache } from './table-cache';
 
@@ -73,7 +73,7 @@ class ParquetHelper {
     if (typeof Worker === 'undefined') return null;
     try {
       const worker = new Worker(new URL('./parquet-part.worker.ts', import.meta.url), { type: 'module', name: 'trainbench-parquet-part' });
-      const client = new RpcClient<ParquetPartApi>(worker as unknown as PortLike);
+      const client = new RpcClient<ParquetPartApi>(asPort(worker));
       worker.addEventListener('error', () => client.failAll('the Parquet helper worker failed to start'));
       return new ParquetHelper(worker, client);
     } catch {

@@ -4,10 +4,10 @@
  * decodeTasks), or chunks claimed from the back while the decode worker claims from the front.
  */
 import { claim, decodeClaimed, decodeTasks, transferList } from '../core/data/parquet';
-import { serve, transfer, type PortLike } from './rpc';
+import { serve, transfer, workerScopePort } from './rpc';
 import type { ParquetPartApi } from './protocol';
 
-serve<ParquetPartApi>(self as unknown as PortLike, {
+serve<ParquetPartApi>(workerScopePort(), {
   ping() {
     return true;
   },

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { RpcClient, serve, transfer, WorkerError, type PortLike } from './rpc';
+import { asPort, RpcClient, serve, transfer, transferredValue, unwrap, WorkerError } from './rpc';
 
 type Api = {
   add: { args: { a: number; b: number }; result: number };
@@ -20,7 +20,7 @@ function pair() {
   const ch = new MessageChannel();
   channels.push(ch);
   const events: unknown[] = [];
-  const emit = serve<Api>(ch.port2 as unknown as PortLike, {
+  const emit = serve<Api>(asPort(ch.port2), {
     add: ({ a, b }) => a + b,
     fail: ({ why }) => {
       const e = new Error(why);
@@ -36,9 +36,9 @@ function pair() {
       return tag;
     },
   });
-  const client = new RpcClient<Api, { n: number }>(ch.port1 as unknown as PortLike);
+  const client = new RpcClient<Api, { n: number }>(asPort(ch.port1));
   client.onEvent((e) => events.push(e));
-  return { client, emit, events };
+  return { client, emit, events, port: ch.port1 };
 }
 
 describe('rpc', () => {
@@ -51,12 +51,11 @@ describe('rpc', () => {
   });
 
   it('hands a port over: a disposed client fails its pending calls and hears nothing more; a new one takes over', async () => {
-    const { client, emit, events } = pair();
+    const { client, emit, events, port } = pair();
     const pending = client.call('slow', { ms: 20, tag: 'late' });
-    const port = (client as unknown as { port: PortLike }).port;
     client.dispose();
     await expect(pending).rejects.toThrow('handed over');
-    const next = new RpcClient<Api, { n: number }>(port);
+    const next = new RpcClient<Api, { n: number }>(asPort(port));
     const seen: unknown[] = [];
     next.onEvent((e) => seen.push(e));
     expect(await next.call('add', { a: 1, b: 2 })).toBe(3);
@@ -96,5 +95,17 @@ describe('rpc', () => {
     const pending = client.call('slow', { ms: 1000, tag: 'never' });
     client.failAll('the data worker crashed');
     await expect(pending).rejects.toThrow('the data worker crashed');
+  });
+
+  it('unwraps a value marked for transfer, and passes any other value through with no transfer list', () => {
+    const buffer = new ArrayBuffer(8);
+    const marked = transfer({ rows: 3 }, [buffer]);
+    expect(unwrap(marked)).toEqual({ value: { rows: 3 }, transfer: [buffer] });
+    expect(transferredValue(marked)).toEqual({ rows: 3 });
+    const lookalike = { __transfer: 'yes', value: 1, transfer: [] };
+    for (const plain of [null, undefined, 0, 'x', [1, 2], { value: 1 }, lookalike]) {
+      expect(unwrap<unknown>(plain)).toEqual({ value: plain, transfer: [] });
+      expect(transferredValue<unknown>(plain)).toBe(plain);
+    }
   });
 });

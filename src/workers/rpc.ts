@@ -15,6 +15,21 @@ export interface PortLike {
   start?(): void;
 }
 
+/** A Worker or a MessagePort as the port `serve` and `RpcClient` talk through (both fit PortLike as they are). */
+export function asPort(port: Worker | MessagePort): PortLike {
+  return port;
+}
+
+/**
+ * The global scope of the dedicated worker this code runs in, as a port. The project is
+ * type-checked with the DOM library, where `self` is a Window (whose `postMessage` takes a target
+ * origin); in a dedicated worker it is a DedicatedWorkerGlobalScope, whose `postMessage` and
+ * message events are PortLike's. This is the one place that says so.
+ */
+export function workerScopePort(): PortLike {
+  return globalThis as unknown as PortLike;
+}
+
 export type RpcMessage =
   | { kind: 'call'; id: number; method: string; args: unknown }
   | { kind: 'reply'; id: number; ok: true; result: unknown }
@@ -41,12 +56,18 @@ export function transfer<T>(value: T, buffers: Transferable[]): Transferring<T> 
   return { __transfer: true, value, transfer: buffers };
 }
 
-function unwrap<T>(v: T | Transferring<T>): { value: T; transfer: Transferable[] } {
-  if (v !== null && typeof v === 'object' && (v as Transferring<T>).__transfer === true) {
-    const t = v as Transferring<T>;
-    return { value: t.value, transfer: t.transfer };
-  }
-  return { value: v as T, transfer: [] };
+function isTransferring<T>(v: T | Transferring<T>): v is Transferring<T> {
+  return v !== null && typeof v === 'object' && (v as { __transfer?: unknown }).__transfer === true;
+}
+
+/** A value marked by {@link transfer} split into the value and its transfer list (an empty list for a plain value). */
+export function unwrap<T>(v: T | Transferring<T>): { value: T; transfer: Transferable[] } {
+  return isTransferring(v) ? { value: v.value, transfer: v.transfer } : { value: v, transfer: [] };
+}
+
+/** The value itself, whether or not it was marked to travel with transferred buffers (for callers in the same thread). */
+export function transferredValue<T>(v: T | Transferring<T>): T {
+  return isTransferring(v) ? v.value : v;
 }
 
 export type Handlers<A extends ApiShape> = {

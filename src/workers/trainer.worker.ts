@@ -1,6 +1,6 @@
 import './hold-lifeline';
-import { serve, type PortLike } from './rpc';
+import { serve, workerScopePort } from './rpc';
 import { createTrainerService } from './trainer-service';
 import type { TrainerApi } from './protocol';
 
-const emit = serve<TrainerApi>(self as unknown as PortLike, createTrainerService((e) => emit(e)));
+const emit = serve<TrainerApi>(workerScopePort(), createTrainerService((e) => emit(e)));
