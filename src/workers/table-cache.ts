@@ -3,6 +3,8 @@
  * OPFS where the browser has it (fast, file-like), IndexedDB where it does not, nothing in Node.
  * Entries are serialised tables (`core/data/table-codec`). Failures to cache are never fatal.
  */
+import { indexedDbFactory, openDatabase, requested } from './idb';
+
 export interface TableCache {
   readonly kind: 'opfs' | 'indexeddb' | 'none';
   get(key: string): Promise<ArrayBuffer | null>;
@@ -47,30 +49,14 @@ async function opfsCache(): Promise<TableCache | null> {
 }
 
 function idbCache(): TableCache | null {
-  const idb = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
-  if (!idb) return null;
-  const open = () =>
-    new Promise<IDBDatabase>((resolve, reject) => {
-      const req = idb.open('trainbench-tables', CACHE_VERSION);
-      req.onupgradeneeded = () => {
-        if (!req.result.objectStoreNames.contains('tables')) req.result.createObjectStore('tables');
-      };
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    });
-  const run = <T,>(mode: IDBTransactionMode, f: (s: IDBObjectStore) => IDBRequest<T>) =>
-    open().then(
-      (db) =>
-        new Promise<T>((resolve, reject) => {
-          const req = f(db.transaction('tables', mode).objectStore('tables'));
-          req.onsuccess = () => resolve(req.result);
-          req.onerror = () => reject(req.error);
-        }),
-    );
+  const factory = indexedDbFactory();
+  if (!factory) return null;
+  const run = <T,>(mode: IDBTransactionMode, what: string, f: (s: IDBObjectStore) => IDBRequest<T>) =>
+    openDatabase(factory, 'trainbench-tables', CACHE_VERSION, { tables: undefined }).then((db) => requested(f(db.transaction('tables', mode).objectStore('tables')), what));
   return {
     kind: 'indexeddb',
-    get: (key) => run<ArrayBuffer | undefined>('readonly', (s) => s.get(key)).then((v) => v ?? null, () => null),
-    put: (key, bytes) => run('readwrite', (s) => s.put(bytes.slice().buffer, key)).then(() => undefined),
+    get: (key) => run<ArrayBuffer | undefined>('readonly', 'reading a cached table', (s) => s.get(key)).then((v) => v ?? null, () => null),
+    put: (key, bytes) => run('readwrite', 'caching a table', (s) => s.put(bytes.slice().buffer, key)).then(() => undefined),
   };
 }
 
