@@ -13,6 +13,7 @@ import { StreamEncoder } from '../core/data/stream-encoder';
 import { GrowingRows, StreamingBatcher } from '../core/data/stream-batcher';
 import { DataError, getColumn, type Column, type DataTable } from '../core/data/table';
 import { dedupRows, leakReport, nearestRows, neighbourIndex } from '../core/data/quality';
+import { ConfigError } from '../core/errors';
 import { transfer, type Handlers } from './rpc';
 import { encodeStats, statsKey } from './stats-cache';
 import { serializeTable } from '../core/data/table-codec';
@@ -64,7 +65,7 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
   let cacheWrite: Promise<void> = Promise.resolve();
   const tableOf = (datasetId: number): DataTable => {
     const table = tables.get(datasetId);
-    if (!table) throw new Error(`dataset ${datasetId} is no longer loaded; load the file again`);
+    if (!table) throw new DataError(`dataset ${datasetId} is no longer loaded; load the file again`);
     return table;
   };
   let nextId = 1;
@@ -118,7 +119,7 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
       const deduped = dedup === 'none' ? null : dedupRows(table, dedup, { columns: [features.label, ...features.features], fpr });
       const enc = encodeTable(table, features, split, { rows: deduped?.keep });
       if (batchSize > enc.split.train.length) {
-        throw new RangeError(`batch size ${batchSize} is larger than the ${enc.split.train.length} training rows of ${table.name}`);
+        throw new ConfigError('batchSize', `batch size ${batchSize} is larger than the ${enc.split.train.length} training rows of ${table.name}`);
       }
       const batcher = new Batcher({ x: enc.x, dim: enc.dim, denseDim: enc.denseDim, sparse: enc.sparse, y: enc.y, rows: enc.split.train, batchSize, epochs, seed });
       runs.get(runId)?.stop();
@@ -227,7 +228,7 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
         neighbourCache.clear();
         neighbourCache.set(key, entry);
       }
-      if (!Number.isInteger(row) || row < 0 || row >= table.rows) throw new RangeError(`row ${row} does not exist in ${table.name} (rows 0 to ${table.rows - 1})`);
+      if (!Number.isInteger(row) || row < 0 || row >= table.rows) throw new DataError(`row ${row} does not exist in ${table.name} (rows 0 to ${table.rows - 1})`);
       const found = nearestRows(entry.enc, entry.tree, row, k);
       const label = getColumn(table, features.label);
       const featureCols = features.features.map((f) => getColumn(table, f));

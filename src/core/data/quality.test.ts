@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { encodeTable } from './encode';
 import { dedupRows, leakReport, nearestRows, neighbourIndex } from './quality';
 import { Rng } from './rng';
-import type { DataTable } from './table';
+import { DataError, type DataTable } from './table';
+import { ConfigError } from '../errors';
 
 /** Rows with many exact repeats, so every method has something to find. */
 function withRepeats(rows: number, seed: number): DataTable {
@@ -121,5 +122,7 @@ describe('nearestRows', () => {
       expect(got.every((g) => g.row !== row)).toBe(true);
     }
     expect(() => nearestRows(enc, tree, 5000, 3)).toThrow(/row 5000 is not in the encoded data/);
+    expect(() => nearestRows(enc, tree, 5000, 3)).toThrow(DataError);
+    expect(() => nearestRows(enc, tree, enc.sourceRows[0], 0)).toThrow(new ConfigError('k', 'k must be a whole number of at least 1 (got 0)'));
   });
 });

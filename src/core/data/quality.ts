@@ -9,7 +9,8 @@ import { HashIndex } from '../index/hash-index';
 import { KdTree } from '../index/kdtree';
 import { hashRows } from '../index/row-hash';
 import type { EncodedDataset } from './encode';
-import { getColumn, type Column, type DataTable } from './table';
+import { ConfigError } from '../errors';
+import { DataError, getColumn, type Column, type DataTable } from './table';
 
 export type DedupMethod = 'none' | 'exact' | 'bloom';
 
@@ -47,7 +48,7 @@ export function dedupRows(table: DataTable, method: Exclude<DedupMethod, 'none'>
     report = { method, rows: table.rows, unique: table.rows - dropped.length, dropped: dropped.length, duplicateGroups: groups };
   } else {
     const fpr = opts.fpr ?? DEFAULT_FPR;
-    if (!(fpr > 0 && fpr < 1)) throw new RangeError(`the Bloom filter's false-positive rate must be between 0 and 1 (got ${fpr})`);
+    if (!(fpr > 0 && fpr < 1)) throw new ConfigError('fpr', `the Bloom filter's false-positive rate must be between 0 and 1 (got ${fpr})`);
     const r = bloomDedup(hashes, BloomFilter.create(Math.max(1, table.rows), fpr));
     dropped = r.dropped;
     report = { method, rows: table.rows, unique: r.kept, dropped: dropped.length, duplicateGroups: null, fpr, expectedFalseDrops: r.expectedFalseDrops };
@@ -152,12 +153,12 @@ export function neighbourIndex(enc: EncodedDataset): KdTree {
 
 /**
  * The k nearest rows to source row `row` (itself excluded), nearest first, as source rows.
- * Throws a RangeError when the row does not exist or was dropped (missing label).
+ * Throws a DataError when the row does not exist or was dropped (missing label), a ConfigError for a k below 1.
  */
 export function nearestRows(enc: EncodedDataset, tree: KdTree, row: number, k: number): Neighbour[] {
   const r = binarySearch(enc.sourceRows, row);
-  if (r < 0) throw new RangeError(`row ${row} is not in the encoded data (it does not exist, or its label is missing)`);
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a whole number of at least 1 (got ${k})`);
+  if (r < 0) throw new DataError(`row ${row} is not in the encoded data (it does not exist, or its label is missing)`);
+  if (!Number.isInteger(k) || k < 1) throw new ConfigError('k', `k must be a whole number of at least 1 (got ${k})`);
   const d = enc.denseDim;
   const want = Math.min(k + 1, enc.rows);
   const nn = tree.knn(enc.x.subarray(r * d, (r + 1) * d), want);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { engineCombos, expandMatrix, leftOutNote, matrixSize, optimizerFor, parseNumberList } from './matrix';
 import { DEFAULT_SETTINGS, makeRunConfig, validateSettings, type RunSettings } from '../train/run-config';
 import { defaultModelSpec } from '../train/model';
+import { ConfigError } from '../errors';
 
 const base: RunSettings = { ...DEFAULT_SETTINGS, seed: 7, optimizer: { name: 'adam', learningRate: 0.01, beta1: 0.8 } };
 
@@ -34,6 +35,7 @@ describe('expandMatrix', () => {
     expect(expandMatrix(base, {}, 1)).toEqual([base]);
     expect(expandMatrix(base, { batchSize: [16, 16] }, 1)).toHaveLength(1);
     expect(() => expandMatrix(base, {}, 0)).toThrow(/repeats/);
+    expect(() => expandMatrix(base, {}, 0)).toThrow(ConfigError);
   });
 
   it('drops hyper-parameters that do not apply to the optimizer, so every combination validates', () => {

@@ -95,7 +95,7 @@ export function leftOutNote(leftOut: readonly LeftOutCombo[]): string | null {
  * for the model ({@link engineCombos}) are left out, so the result may be empty.
  */
 export function expandMatrix(base: RunSettings, axes: MatrixAxes, repeats: number): RunSettings[] {
-  if (!Number.isInteger(repeats) || repeats < 1) throw new RangeError(`repeats must be a whole number >= 1, got ${repeats}`);
+  if (!Number.isInteger(repeats) || repeats < 1) throw new ConfigError('repeats', `repeats must be a whole number >= 1, got ${repeats}`);
   let combos: RunSettings[] = [base];
   const vary = <K extends keyof MatrixAxes>(key: K, apply: (s: RunSettings, v: NonNullable<MatrixAxes[K]>[number]) => RunSettings) => {
     const values = unique(axes[key] as NonNullable<MatrixAxes[K]>[number][] | undefined);

@@ -1,14 +1,2 @@
-/**
- * A configuration that cannot be trained, refused before training starts. The message names
- * the offending field (for example `optimizer.learningRate`) and says what is allowed.
- */
-export class ConfigError extends Error {
-  /** Dotted path of the offending field, e.g. `optimizer.schedule.totalSteps`. */
-  readonly field: string;
-
-  constructor(field: string, message: string) {
-    super(`${field}: ${message}`);
-    this.name = 'ConfigError';
-    this.field = field;
-  }
-}
+/** The training configuration's error; it lives in core/errors.ts so that core/data may throw it too. */
+export { ConfigError } from '../errors';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from './errors';
 import { compareTrials, keepCount, rankSweep, recordTrial, rungPlan, startSweep, survivors, type SweepOptions, type SweepState, type TrialResult } from './sweep';
 
 const trial = (key: string, lossReached: number | null, timeToTarget: number | null = null, rung = 0, failed = false): TrialResult =>
@@ -26,6 +27,8 @@ describe('rungPlan', () => {
     expect(rungPlan(8, { eta: 2, minBudget: 1, maxBudget: 4 }).map((r) => [r.configs, r.budget])).toEqual([[8, 1], [4, 2], [2, 4]]);
     expect(rungPlan(5, { eta: 2, minBudget: 2, maxBudget: Infinity }).map((r) => [r.configs, r.budget])).toEqual([[5, 2], [2, 4], [1, 8]]);
     expect(() => rungPlan(4, { eta: 1, minBudget: 1, maxBudget: 8 })).toThrow(/eta/);
+    expect(() => rungPlan(4, { eta: 1, minBudget: 1, maxBudget: 8 })).toThrow(new ConfigError('sweep.eta', 'eta must be a whole number >= 2, got 1'));
+    expect(() => rungPlan(4, { eta: 2, minBudget: 4, maxBudget: 2 })).toThrow(ConfigError);
   });
 });
 
@@ -106,5 +109,6 @@ describe('a whole sweep', () => {
     expect(s.done).toBe(true);
     expect(() => recordTrial(s, trial('a', 1, null, 1))).toThrow(/finished/);
     expect(() => startSweep(['a', 'a'], s.options)).toThrow(/distinct/);
+    expect(() => startSweep([], s.options)).toThrow(new ConfigError('sweep', 'a sweep needs at least one configuration'));
   });
 });

@@ -6,6 +6,7 @@
  * scratch with the same seed (the trainer keeps no checkpoints), so a longer run repeats the
  * shorter one's trajectory before going further.
  */
+import { ConfigError } from './errors';
 
 export type SweepRankBy = 'loss' | 'timeToTarget';
 
@@ -71,9 +72,9 @@ export function rungPlan(n: number, o: Pick<SweepOptions, 'eta' | 'minBudget' | 
 }
 
 function checkOptions(o: Pick<SweepOptions, 'eta' | 'minBudget' | 'maxBudget'>): void {
-  if (!Number.isInteger(o.eta) || o.eta < 2) throw new RangeError(`eta must be a whole number >= 2, got ${o.eta}`);
-  if (!Number.isInteger(o.minBudget) || o.minBudget < 1) throw new RangeError(`the first budget must be a whole number >= 1, got ${o.minBudget}`);
-  if (!(o.maxBudget >= o.minBudget)) throw new RangeError(`the budget cap (${o.maxBudget}) is below the first budget (${o.minBudget})`);
+  if (!Number.isInteger(o.eta) || o.eta < 2) throw new ConfigError('sweep.eta', `eta must be a whole number >= 2, got ${o.eta}`);
+  if (!Number.isInteger(o.minBudget) || o.minBudget < 1) throw new ConfigError('sweep.minBudget', `the first budget must be a whole number >= 1, got ${o.minBudget}`);
+  if (!(o.maxBudget >= o.minBudget)) throw new ConfigError('sweep.maxBudget', `the budget cap (${o.maxBudget}) is below the first budget (${o.minBudget})`);
 }
 
 const orNull = (v: number | null) => (v === null || !Number.isFinite(v) ? Infinity : v);
@@ -105,8 +106,8 @@ export function survivors(rung: readonly TrialResult[], eta: number, rankBy: Swe
 /** A sweep over `keys` (one per configuration), its first rung ready to run. */
 export function startSweep(keys: readonly string[], options: SweepOptions): SweepState {
   checkOptions(options);
-  if (keys.length === 0) throw new RangeError('a sweep needs at least one configuration');
-  if (new Set(keys).size !== keys.length) throw new RangeError('sweep configurations must have distinct keys');
+  if (keys.length === 0) throw new ConfigError('sweep', 'a sweep needs at least one configuration');
+  if (new Set(keys).size !== keys.length) throw new ConfigError('sweep', 'sweep configurations must have distinct keys');
   return { options, rungs: [{ budget: options.minBudget, keys: [...keys] }], results: [], done: false };
 }
 
