@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendName, Environment } from '../core/train/record';
 import { ConfigError } from '../core/train/errors';
 import type { ModelSpec, ModelType } from '../core/train/model';
+import { GpuError } from './errors';
 import { probeWebGpu } from './probe';
 import { registerWasm } from './wasm';
 
@@ -66,7 +67,7 @@ export async function initBackend(preferred: BackendName): Promise<Environment> 
       fallbackReason: reasons.length ? reasons.join('; ') : null,
     };
   }
-  throw new Error(`no tfjs backend could start: ${reasons.join('; ')}`);
+  throw new GpuError(`no tfjs backend could start: ${reasons.join('; ')}`);
 }
 
 /** Gradient kernels each model needs beyond an MLP's (tfjs-backend-wasm 4.22 lacks the convolution filter gradients). */

@@ -18,6 +18,7 @@ import type { MlpSpec } from '../../core/train/model';
 import { validateOptimizerSpec, type OptimizerSpec } from '../../core/train/optimizer-spec';
 import type { RunConfig } from '../../core/train/record';
 import { learningRateAt } from '../../core/train/schedules';
+import { GpuError } from '../errors';
 import type { EngineGpu } from './device';
 import { initialParameters, layerValues, mlpLayout, roundUp, type MlpLayout } from './layout';
 import { bindGroup, getKernel, type Kernel } from './pipelines';
@@ -96,7 +97,7 @@ export async function createWgslEngine(
   gpu: EngineGpu,
   options: WgslEngineOptions = {},
 ): Promise<WgslEngine> {
-  if (gpu.lost) throw new Error(gpu.lost);
+  if (gpu.lost) throw new GpuError(gpu.lost);
   if (config.model.type !== 'mlp') throw new ConfigError('engine', `the wgsl engine trains mlp models so far; a ${config.model.type} runs on the tfjs engine`);
   const e = new WgslEngine(config, task, gpu, options);
   try {
@@ -232,7 +233,7 @@ export class WgslEngine implements TrainEngine {
       this.submit([{ kernel: k, group: bindGroup(this.device, k, [this.b.ctl, this.uniform(this.slots.weights), this.b.params, this.b.wcopy]), ...grid(P / 2) }]);
     }
     const err = this.gpuError;
-    if (err) throw new Error(`the wgsl engine could not be set up: ${err}`);
+    if (err) throw new GpuError(`the wgsl engine could not be set up: ${err}`);
   }
 
   private kernel(name: Kernel['kernel'], constants?: Record<string, number>, entryPoint?: string): Promise<Kernel> {
@@ -423,8 +424,8 @@ export class WgslEngine implements TrainEngine {
 
   private check(): void {
     if (this.disposed) throw new Error('the wgsl engine was disposed');
-    if (this.gpu.lost) throw new Error(this.gpu.lost);
-    if (this.gpuError) throw new Error(`the wgsl engine hit a GPU error: ${this.gpuError}`);
+    if (this.gpu.lost) throw new GpuError(this.gpu.lost);
+    if (this.gpuError) throw new GpuError(`the wgsl engine hit a GPU error: ${this.gpuError}`);
   }
 
   private upload(batch: { x: Float32Array; y: Float32Array }, rows: number): void {
@@ -513,7 +514,7 @@ export class WgslEngine implements TrainEngine {
       // so the run reports the loss rather than the failed mapping.
       await Promise.race([this.gpu.device.lost, new Promise((r) => setTimeout(r, 2000))]);
       this.check();
-      throw new Error('reading results from the GPU failed (the read-back buffer could not be mapped)');
+      throw new GpuError('reading results from the GPU failed (the read-back buffer could not be mapped)');
     }
     const out = this.b.staging.getMappedRange(0, roundUp(bytes, 8)).slice(0);
     this.b.staging.unmap();
