@@ -2,13 +2,9 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createDataService } from './data-service';
-import { createTrainerService } from './trainer-service';
-import type { TrainerEvent } from './protocol';
-import type { Transferring } from './rpc';
+import type { PreparedRun, TrainerEvent } from './protocol';
 import { DEFAULT_SETTINGS, makeRunConfig } from '../core/train/run-config';
-
-const unwrap = <T,>(v: T | Transferring<T>): T => ((v as Transferring<T>).__transfer ? (v as Transferring<T>).value : (v as T));
+import { localServices, runPipeline } from './run-pipeline';
 
 /** flights-200k re-written as an Arrow stream of many record batches, the way a large file arrives. */
 function chunkedFlights(batches: number): ArrayBuffer {
@@ -25,24 +21,25 @@ describe('streaming mode (in process, tfjs-cpu)', () => {
   });
 
   it('starts training on the first record batch and still uses every training row once in epoch 0', async () => {
-    const data = createDataService();
     const events: TrainerEvent[] = [];
-    const trainer = createTrainerService((e) => events.push(e));
-    await trainer.init({ preferred: 'cpu' });
-    const channel = new MessageChannel();
+    const services = localServices((e) => events.push(e));
+    await services.trainer.call('init', { preferred: 'cpu' });
     const batchSize = 2048;
     const split = { train: 0.8, val: 0.1, test: 0.1, seed: 3 };
-    const prepared = unwrap(
-      await data.prepareStreamingRun({ runId: 's1', name: 'flights.arrows', bytes: chunkedFlights(40), features: { label: 'delay', features: ['distance', 'time'] }, split, batchSize, epochs: 2, seed: 5, prefetch: 4, port: channel.port1 }),
-    );
+    const config = makeRunConfig({ ...DEFAULT_SETTINGS, backend: 'cpu', batchSize, epochs: 2, seed: 5, optimizer: { name: 'adam', learningRate: 0.01 } }, {
+      fingerprint: '', name: 'flights.arrows', rows: 200_000, label: 'delay', features: ['distance', 'time'], dedup: 'none', split,
+    });
+    let atStart: PreparedRun | null = null;
+    const { prepared, summary: result } = await runPipeline(config, services, {
+      runId: 's1',
+      source: { kind: 'stream', name: 'flights.arrows', bytes: chunkedFlights(40) },
+      hooks: { onPrepared: (p) => (atStart = p) },
+    });
+    expect(atStart).toBe(prepared);
     // Training starts with only the first batch decoded.
     expect(prepared.trainRows).toBeGreaterThan(0);
     expect(prepared.trainRows).toBeLessThan(200_000 * 0.8 / 20);
     expect(prepared.task.task).toBe('regression');
-    const config = makeRunConfig({ ...DEFAULT_SETTINGS, backend: 'cpu', batchSize, epochs: 2, optimizer: { name: 'adam', learningRate: 0.01 } }, {
-      fingerprint: '', name: 'flights.arrows', rows: 200_000, label: 'delay', features: ['distance', 'time'], dedup: 'none', split,
-    });
-    const result = unwrap(await trainer.train({ runId: 's1', config, task: prepared.task, port: channel.port2 }));
     expect(result.status).toBe('done');
     const steps = events.flatMap((e) => (e.type === 'steps' ? e.steps : []));
     const epochs = events.flatMap((e) => (e.type === 'epoch' ? [e.epoch] : []));
@@ -60,18 +57,18 @@ describe('streaming mode (in process, tfjs-cpu)', () => {
   });
 
   it('reports a chunk that fails to decode as the run\'s error', async () => {
-    const data = createDataService();
-    const trainer = createTrainerService(() => undefined);
-    await trainer.init({ preferred: 'cpu' });
-    const channel = new MessageChannel();
+    const services = localServices();
+    await services.trainer.call('init', { preferred: 'cpu' });
     const whole = new Uint8Array(chunkedFlights(10));
     const cut = whole.slice(0, Math.floor(whole.length * 0.5)).buffer;
     const split = { train: 0.8, val: 0.1, test: 0.1, seed: 3 };
-    const prepared = unwrap(await data.prepareStreamingRun({ runId: 's2', name: 'cut.arrows', bytes: cut, features: null, split, batchSize: 256, epochs: 1, seed: 1, prefetch: 2, port: channel.port1 }));
-    expect(prepared.label).toBe('time');
+    // No label or features in the config: the data service picks them from the first chunk.
     const config = makeRunConfig({ ...DEFAULT_SETTINGS, backend: 'cpu', batchSize: 256, epochs: 1 }, {
-      fingerprint: '', name: 'cut.arrows', rows: 0, label: prepared.label, features: prepared.features, dedup: 'none', split,
+      fingerprint: '', name: 'cut.arrows', rows: 0, label: '', features: [], dedup: 'none', split,
     });
-    await expect(trainer.train({ runId: 's2', config, task: prepared.task, port: channel.port2 })).rejects.toThrow(/cut off in the middle of a record batch|truncated|not a readable Arrow/);
+    let chosen = '';
+    await expect(runPipeline(config, services, { runId: 's2', source: { kind: 'stream', name: 'cut.arrows', bytes: cut }, hooks: { onPrepared: (_, c) => (chosen = c.data.label) } }))
+      .rejects.toThrow(/cut off in the middle of a record batch|truncated|not a readable Arrow/);
+    expect(chosen).toBe('time');
   });
 });

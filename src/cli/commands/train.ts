@@ -17,18 +17,17 @@ import * as tf from '@tensorflow/tfjs';
 import { defaultFeatures, defaultLabel } from '../../core/data/encode';
 import { tableStats } from '../../core/data/stats';
 import { ConfigError } from '../../core/train/errors';
-import { defaultModelSpec, MODEL_TYPES, resolveModelSpec, type InputShape, type ModelSpec, type ModelType } from '../../core/train/model';
+import { defaultModelSpec, MODEL_TYPES, type InputShape, type ModelSpec, type ModelType } from '../../core/train/model';
 import { OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, SCHEDULE_TYPES, type OptimizerName } from '../../core/train/optimizer-spec';
 import { ENGINES, PRECISIONS } from '../../core/train/record';
 import { BACKENDS } from '../../core/train/run-config';
 import { startupText } from '../../core/train/results';
-import type { EpochRecord, RunConfig, RunRecord, RunSummary, StepRecord } from '../../core/train/record';
+import type { EpochRecord, RunConfig, RunRecord, StepRecord } from '../../core/train/record';
 import { DEFAULT_SETTINGS, makeRunConfig, validateSettings, type RunSettings } from '../../core/train/run-config';
 import { installNodeWebGpu, noAdapterHint } from '../../gpu/node-webgpu';
-import { createDataService, sha256Hex } from '../../workers/data-service';
-import type { PreparedRun, TrainerEvent } from '../../workers/protocol';
-import type { Transferring } from '../../workers/rpc';
-import { createTrainerService } from '../../workers/trainer-service';
+import { sha256Hex } from '../../workers/data-service';
+import type { TrainerEvent } from '../../workers/protocol';
+import { localServices, runPipeline, type PipelineResult } from '../../workers/run-pipeline';
 import { timeLimitSeconds, UsageError, type ParsedArgs } from '../args';
 import { decodeFile, DEFAULT_TIME_LIMIT_S } from '../decode';
 import { defaultSplit } from '../../core/data/split';
@@ -89,8 +88,6 @@ interface DataChoice {
   features?: string[];
   split?: RunConfig['data']['split'];
 }
-
-const unwrap = <T,>(v: T | Transferring<T>): T => ((v as Transferring<T>).__transfer ? (v as Transferring<T>).value : (v as T));
 
 function numberFlag(args: ParsedArgs, flag: string, field: string): number | undefined {
   const v = args.flags.get(flag);
@@ -224,26 +221,8 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
   // browser's decode worker hands a table to the data worker (adopt).
   const name = dataFile.split(/[\\/]/).pop()!;
   const { table, bytes, decodeMs } = await decodeFile(dataFile, name, timeLimitSeconds(args, DEFAULT_TIME_LIMIT_S));
-  const dataService = createDataService();
-  const defaultLabelName = defaultLabel(table);
-  const summary = unwrap(
-    await dataService.adopt({
-      table,
-      summary: {
-        name, format: table.format, bytes: bytes.byteLength, rows: table.rows, columns: tableStats(table), fingerprint: await sha256Hex(bytes),
-        defaultLabel: defaultLabelName, defaultFeatures: defaultFeatures(table, defaultLabelName), decodeMs, cache: null,
-      },
-    }),
-  );
-  const columns = summary.columns.map((c) => c.name);
-  const label = choice.label ?? summary.defaultLabel;
-  if (!columns.includes(label)) throw new ConfigError('data.label', `"${label}" is not a column of ${dataFile} (columns: ${columns.slice(0, 12).join(', ')}${columns.length > 12 ? ', ...' : ''})`);
-  const features = choice.features ?? [...summary.defaultFeatures.filter((f) => f !== label), ...(label !== summary.defaultLabel ? [summary.defaultLabel] : [])];
-  for (const f of features) if (!columns.includes(f)) throw new ConfigError('data.features', `"${f}" is not a column of ${dataFile}`);
-  const split = choice.split ?? defaultSplit(settings.seed);
-
   const events: TrainerEvent[] = [];
-  const trainer = createTrainerService((e) => {
+  const services = localServices((e) => {
     events.push(e);
     if (e.type === 'epoch' && !args.flags.has('quiet')) {
       const { epoch, trainLoss, valLoss, valAccuracy } = e.epoch;
@@ -251,12 +230,27 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
       process.stderr.write(`epoch ${epoch + 1}/${settings.epochs}: train loss ${trainLoss.toFixed(4)}, val loss ${valLoss?.toFixed(4) ?? '-'}${acc}\n`);
     }
   });
+  const defaultLabelName = defaultLabel(table);
+  const summary = await services.data.call('adopt', {
+      table,
+      summary: {
+        name, format: table.format, bytes: bytes.byteLength, rows: table.rows, columns: tableStats(table), fingerprint: await sha256Hex(bytes),
+        defaultLabel: defaultLabelName, defaultFeatures: defaultFeatures(table, defaultLabelName), decodeMs, cache: null,
+      },
+    });
+  const columns = summary.columns.map((c) => c.name);
+  const label = choice.label ?? summary.defaultLabel;
+  if (!columns.includes(label)) throw new ConfigError('data.label', `"${label}" is not a column of ${dataFile} (columns: ${columns.slice(0, 12).join(', ')}${columns.length > 12 ? ', ...' : ''})`);
+  const features = choice.features ?? [...summary.defaultFeatures.filter((f) => f !== label), ...(label !== summary.defaultLabel ? [summary.defaultLabel] : [])];
+  for (const f of features) if (!columns.includes(f)) throw new ConfigError('data.features', `"${f}" is not a column of ${dataFile}`);
+  const split = choice.split ?? defaultSplit(settings.seed);
+
   // PROD: no "install tfjs-node" banner on stderr (and no debug-mode checks).
   tf.env().set('PROD', true);
   // The wgsl engine opens its own WebGPU device (Dawn here), whatever the tfjs backend.
   const backendClock = performance.now();
   const dawn = settings.backend === 'webgpu' || settings.engine === 'wgsl' ? await installNodeWebGpu() : false;
-  const environment = unwrap(await trainer.init({ preferred: settings.backend }));
+  const environment = await services.trainer.call('init', { preferred: settings.backend });
   const backendSec = (performance.now() - backendClock) / 1000;
   if (environment.backend === 'webgpu') environment.runtime = `${environment.runtime} + dawn`;
   else if (settings.backend === 'webgpu') {
@@ -277,31 +271,18 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
     maxSeconds,
   };
 
-  const channel = new MessageChannel();
-  const dataClock = performance.now();
-  let prepared: PreparedRun;
+  // The run itself: the same pipeline as the workbench's queue (data prepared, then trained).
+  let outcome: PipelineResult;
   try {
-    const common = { runId: 'cli', features: { label, features }, split, batchSize: config.batchSize, epochs: config.epochs, seed: config.seed, prefetch: config.prefetch, port: channel.port1 };
     // --stream: training starts on the first record batch / row group while the rest decodes.
-    prepared = stream
-      ? unwrap(await dataService.prepareStreamingRun({ ...common, name: summary.name, bytes: bytes.slice().buffer }))
-      : unwrap(await dataService.prepareRun({ ...common, datasetId: summary.id, dedup: dedupFlag }));
+    const source = stream ? { kind: 'stream' as const, name: summary.name, bytes: bytes.slice().buffer } : { kind: 'dataset' as const, datasetId: summary.id };
+    outcome = await runPipeline(config, services, { runId: 'cli', source, backendSec });
   } catch (e) {
-    channel.port1.close();
-    channel.port2.close();
     if (e instanceof RangeError && /batch size/.test(e.message)) throw new ConfigError('batchSize', e.message);
     throw e;
   }
-  const dataSec = (performance.now() - dataClock) / 1000;
-  // The trainer refuses a model that does not fit the rows (or the backend) before its first step.
-  let result: RunSummary;
-  try {
-    result = unwrap(await trainer.train({ runId: 'cli', config, task: prepared.task, port: channel.port2 }));
-    result.startup = { modelSec: 0, firstStepSec: 0, ...result.startup, backendSec, dataSec };
-  } finally {
-    channel.port1.close();
-  }
-  config.model = resolveModelSpec(config.model, prepared.task.dim);
+  const { prepared, summary: result } = outcome;
+  config.model = outcome.config.model;
   // Where the run trained: the trainer says so per run (the wgsl engine's adapter and f16 path,
   // or why it fell back to the tfjs engine); the backend's environment otherwise.
   const sent = events.flatMap((e) => (e.type === 'environment' ? [e.environment] : [])).pop();

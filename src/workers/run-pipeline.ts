@@ -1,0 +1,117 @@
+/**
+ * One run from its config to its summary, the same way wherever it runs: the data service
+ * prepares the run's batches (split, dedup, encoding) and serves them on a MessageChannel of
+ * the run's own, the trainer service trains on them. The browser's queue calls it with the
+ * workers' clients; the CLI's `train` and the pipeline tests with the services in process
+ * (`localServices`). Everything it needs to know about the run is in the RunConfig: the
+ * batching arguments (split, batch size, epochs, seed, prefetch) are read from it alone.
+ */
+import type { RunConfig, RunSummary } from '../core/train/record';
+import { resolveModelSpec } from '../core/train/model';
+import { createDataService } from './data-service';
+import { createTrainerService } from './trainer-service';
+import { transfer, transferredValue, type ApiShape, type Handlers, type Transferring } from './rpc';
+import type { DataApi, PreparedRun, TrainerApi, TrainerEvent } from './protocol';
+
+/** A service as its caller sees it: a worker's RpcClient, or the handlers in this process. */
+export interface ServiceClient<A extends ApiShape> {
+  call<K extends keyof A & string>(method: K, args: A[K]['args'] | Transferring<A[K]['args']>): Promise<A[K]['result']>;
+}
+
+/** The two services a run needs. */
+export interface RunServices {
+  data: ServiceClient<DataApi>;
+  trainer: ServiceClient<TrainerApi>;
+}
+
+/** Calls handlers in this process as a client would call them over a port (transfer lists dropped). */
+export function localClient<A extends ApiShape>(handlers: Handlers<A>): ServiceClient<A> {
+  return {
+    async call(method, args) {
+      return transferredValue(await handlers[method](transferredValue(args)));
+    },
+  };
+}
+
+/**
+ * The data and trainer services in this process, wired as in the browser (batches over real
+ * MessageChannels); the trainer's events go to `onEvent`.
+ */
+export function localServices(onEvent: (e: TrainerEvent) => void = () => undefined): RunServices {
+  return { data: localClient(createDataService()), trainer: localClient(createTrainerService(onEvent)) };
+}
+
+/** Where a run's rows come from: a dataset the data service holds, or a file it decodes while training. */
+export type RunSource = { kind: 'dataset'; datasetId: number } | { kind: 'stream'; name: string; bytes: ArrayBuffer | Blob };
+
+export interface RunHooks {
+  /**
+   * The data is prepared. A streaming run's config now names the label and features the data
+   * service chose from the first chunk (when the config left them empty).
+   */
+  onPrepared?(prepared: PreparedRun, config: RunConfig): void;
+  /** The trainer has been sent the run: pause and stop may follow from now on. */
+  onTraining?(): void;
+}
+
+export interface RunOptions {
+  runId: string;
+  source: RunSource;
+  /** Seconds the caller spent starting the backend for this run (0 when it was up already). */
+  backendSec?: number;
+  hooks?: RunHooks;
+}
+
+export interface PipelineResult {
+  /** The config the run trained on: a streaming run's label and features filled in, the model's inferred shape written out. */
+  config: RunConfig;
+  prepared: PreparedRun;
+  /** The trainer's summary, its start-up times completed with the backend and data phases. */
+  summary: RunSummary;
+}
+
+/**
+ * Prepares the data of `config` and trains it: the backend must be started (`init`) already.
+ * Rejects with the data service's or the trainer's error (a batch larger than the training
+ * rows, a model that does not fit, a lost device...).
+ */
+export async function runPipeline(config: RunConfig, services: RunServices, { runId, source, backendSec = 0, hooks = {} }: RunOptions): Promise<PipelineResult> {
+  const channel = new MessageChannel();
+  const dataClock = performance.now();
+  const batching = { runId, split: config.data.split, batchSize: config.batchSize, epochs: config.epochs, seed: config.seed, prefetch: config.prefetch, port: channel.port1 };
+  let prepared: PreparedRun;
+  let ran = config;
+  try {
+    if (source.kind === 'stream') {
+      // Empty features: the default label and features of the first chunk.
+      const chosen = config.data.label ? { label: config.data.label, features: [...config.data.features] } : null;
+      const bytes = source.bytes instanceof ArrayBuffer ? source.bytes : await source.bytes.arrayBuffer();
+      const streamed = await services.data.call('prepareStreamingRun', transfer({ ...batching, name: source.name, bytes, features: chosen }, [channel.port1, bytes]));
+      ran = { ...config, data: { ...config.data, label: streamed.label, features: [...streamed.features] } };
+      prepared = streamed;
+    } else {
+      const features = { label: config.data.label, features: [...config.data.features] };
+      prepared = await services.data.call('prepareRun', transfer({ ...batching, datasetId: source.datasetId, features, dedup: config.data.dedup }, [channel.port1]));
+    }
+  } catch (e) {
+    channel.port1.close();
+    channel.port2.close();
+    throw e;
+  }
+  const dataSec = (performance.now() - dataClock) / 1000;
+  hooks.onPrepared?.(prepared, ran);
+  const valBuffers = prepared.task.val ? [prepared.task.val.x.buffer, prepared.task.val.y.buffer] : [];
+  try {
+    const training = services.trainer.call('train', transfer({ runId, config: ran, task: prepared.task, port: channel.port2 }, [channel.port2, ...valBuffers]));
+    hooks.onTraining?.();
+    const summary = await training;
+    return {
+      config: { ...ran, model: resolveModelSpec(ran.model, prepared.task.dim) },
+      prepared,
+      summary: { ...summary, startup: { modelSec: 0, firstStepSec: 0, ...summary.startup, backendSec, dataSec } },
+    };
+  } finally {
+    // In a worker the port was handed over (this closes nothing); in process it ends the batch server's side.
+    channel.port1.close();
+  }
+}
