@@ -2,7 +2,9 @@
  * The one line the CLI prints when a command fails, and its exit code: 2 for a usage error,
  * 1 for anything else. `<command>: <file or field>: <what is wrong>`.
  *
- * DataError, ConfigError and IndexError carry messages written for the user. Anything else is
+ * DataError, ConfigError, IndexError and GpuError carry messages written for the user (a
+ * ConfigError names its field and a GpuError the GPU's failure, so neither is put after the
+ * file's name), matched by their class, never by their text. Anything else is
  * an internal error: one line saying the file could not be read (or the command failed),
  * without the exception's text, which is a library's or V8's ("Cannot read properties of
  * null"); --debug prints the stack after it. As a last guard, a user-facing message that
@@ -11,7 +13,8 @@
  */
 import { DataError } from '../core/data/table';
 import { IndexError } from '../core/index/errors';
-import { ConfigError } from '../core/train/errors';
+import { ConfigError } from '../core/errors';
+import { GpuError } from '../gpu/errors';
 import { UsageError } from './args';
 import { InternalError } from './decode';
 
@@ -44,12 +47,12 @@ export function describeFailure(command: string, file: string | null, e: unknown
   const stack = err?.stack ?? String(e);
   const firstLine = (err?.message ?? '').split('\n')[0].trim();
   if (e instanceof UsageError) return { line: `${command}: ${firstLine}`, code: 2, detail: stack };
-  const userFacing = e instanceof DataError || e instanceof ConfigError || e instanceof IndexError;
+  const userFacing = e instanceof DataError || e instanceof ConfigError || e instanceof IndexError || e instanceof GpuError;
   if (userFacing && firstLine !== '') {
     const message = withoutEngineText(firstLine);
     if (!ENGINE_TEXT.test(message)) {
       const base = file?.split(/[\\/]/).pop() ?? '';
-      const named = file === null || e instanceof ConfigError || message.includes(file) || (base !== '' && message.includes(base));
+      const named = file === null || e instanceof ConfigError || e instanceof GpuError || message.includes(file) || (base !== '' && message.includes(base));
       return { line: `${command}: ${named ? '' : `${file}: `}${message}`, code: 1, detail: stack };
     }
   }

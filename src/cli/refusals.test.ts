@@ -193,6 +193,10 @@ describe('cli usage errors and internal errors', () => {
     // A message of ours that does not name the file gets it in front.
     expect(describeFailure('knn', 'p.csv', new DataError('the label column is empty')).line).toBe('knn: p.csv: the label column is empty');
     expect(describeFailure('train', 'p.csv', new (await import('../core/train/errors')).ConfigError('batchSize', 'must be at least 1')).line).toBe('train: batchSize: must be at least 1');
+    // The GPU's failures are the user's to read; a RangeError (an assert) is internal, whatever its text says.
+    const { GpuError } = await import('../gpu/errors');
+    expect(describeFailure('train', 'p.csv', new GpuError('the wgsl engine hit a GPU error: out of memory')).line).toBe('train: the wgsl engine hit a GPU error: out of memory');
+    expect(describeFailure('train', 'p.csv', new RangeError('batch size 5000 is larger than the 8 training rows')).line).toBe('train: p.csv: failed (internal error; rerun with --debug for details)');
 
     const dir2 = mkdtempSync(join(tmpdir(), 'tb-debug-'));
     const bad = join(dir2, 'bad.arrow');
