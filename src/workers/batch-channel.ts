@@ -7,6 +7,7 @@
 import type { BatchInfo } from '../core/data/batcher';
 import type { Batch, BatchSource } from '../core/train/trainer';
 import type { BatchMessage } from './protocol';
+import { DataError } from '../core/data/table';
 
 /** Anything that fills batch buffers: the in-memory Batcher, or the StreamingBatcher. */
 export interface BatchFiller {
@@ -110,10 +111,13 @@ export class PortBatchSource implements BatchSource {
     } else this.queue.push(item);
   }
 
-  /** Ends the run with an error (the data side is gone and will send nothing more). */
+  /**
+   * Ends the run with an error: the data side failed (a chunk that would not decode) or is gone
+   * and will send nothing more. A DataError, whatever the cause: the run's data stopped.
+   */
   fail(message: string): void {
     if (this.failure) return;
-    this.failure = new Error(message);
+    this.failure = new DataError(message);
     const w = this.failWaiter;
     this.waiter = null;
     this.failWaiter = null;
