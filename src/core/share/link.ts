@@ -14,7 +14,7 @@
  * a browser and Node API, not part of core).
  */
 import { MAX_ID_CHARS, MAX_KEY_CHARS, MAX_NAME_CHARS, downsampleSteps, readRun, type RunLimits, type StoredRun } from './run-codec';
-import { DecodeError, count, keysOf, nullable, number, object, text } from './schema';
+import { DecodeError, count, keysOf, nullable, number, object, record, text, type Fields } from './schema';
 
 export const SHARE_VERSION = 1;
 /** The fragment prefix of a share link. */
@@ -58,7 +58,13 @@ export function makePayload(runs: readonly StoredRun[], dataset: SharedDataset |
 }
 
 const PAYLOAD_KEYS = keysOf<SharePayload>({ v: true, createdAt: true, dataset: true, baselineKey: true, runs: true });
-const DATASET_KEYS = keysOf<SharedDataset>({ name: true, rows: true, fingerprint: true, url: true });
+const DATASET_FIELDS: Fields<SharedDataset> = {
+  name: (v, p) => text(v, p, { max: MAX_NAME_CHARS }),
+  rows: (v, p) => count(v, p),
+  fingerprint: (v, p) => text(v, p, { max: MAX_ID_CHARS }),
+  // Any string here; isSafeUrl decides below, with its own message.
+  url: (v, p) => nullable(v, p, (u, q) => text(u, q, { max: SHARE_MAX_URL_CHARS, lines: true, controls: true })),
+};
 /** Longest dataset address accepted. */
 export const SHARE_MAX_URL_CHARS = 2048;
 
@@ -90,16 +96,7 @@ export function validatePayload(v: unknown): SharePayload {
   const o = inLink(`the link (format ${SHARE_VERSION}) is malformed`, () => object(v, 'payload', PAYLOAD_KEYS));
   const createdAt = inLink('the link has no valid creation time', () => number(o.createdAt, 'createdAt', { min: 0 }));
   const baselineKey = inLink('the link\'s baseline is not a configuration key', () => nullable(o.baselineKey, 'baselineKey', (k, p) => text(k, p, { max: MAX_KEY_CHARS })));
-  const dataset = inLink('the link\'s dataset description is malformed', () => nullable(o.dataset, 'dataset', (d, p) => {
-    const ds = object(d, p, DATASET_KEYS);
-    return {
-      name: text(ds.name, `${p}.name`, { max: MAX_NAME_CHARS }),
-      rows: count(ds.rows, `${p}.rows`),
-      fingerprint: text(ds.fingerprint, `${p}.fingerprint`, { max: MAX_ID_CHARS }),
-      // Any string here; isSafeUrl decides below, with its own message.
-      url: nullable(ds.url, `${p}.url`, (u, q) => text(u, q, { max: SHARE_MAX_URL_CHARS, lines: true, controls: true })),
-    };
-  }));
+  const dataset = inLink('the link\'s dataset description is malformed', () => nullable(o.dataset, 'dataset', (d, p) => record(d, p, DATASET_FIELDS)));
   if (dataset?.url != null && !isSafeUrl(dataset.url)) throw new ShareLinkError(`the link's dataset address is not an http(s) or relative URL`);
   const given = o.runs;
   if (!Array.isArray(given) || given.length === 0) throw new ShareLinkError('the link holds no runs');

@@ -180,6 +180,33 @@ describe('hostile stored runs and link runs (issue 12): refused with the field a
     expect(why((r) => delete r.config.batchSize)).toBe('config.batchSize: must be a finite number, got nothing (the field is missing)');
   });
 
+  it('reads the model by its type\'s schema: activations, strides and input shapes of the types, nothing cast', () => {
+    const cnn = (r: ReturnType<typeof good>, model: Record<string, unknown>) => {
+      r.config.model = { type: 'cnn', filters: [4], hidden: [], activation: 'relu', ...model };
+      r.config.backend = 'cpu';
+    };
+    expect(why((r) => cnn(r, {}))).toBe('accepted');
+    expect(why((r) => (r.config.model.activation = 'gelu'))).toBe('config.model.activation: must be one of relu, tanh, sigmoid, got "gelu"');
+    expect(why((r) => (r.config.model.activation = 1))).toBe('config.model.activation: must be one of relu, tanh, sigmoid, got 1');
+    expect(why((r) => cnn(r, { inputShape: [28, 28] }))).toBe('config.model.inputShape: must be [height, width, channels]');
+    expect(why((r) => cnn(r, { inputShape: [28, 28, 1, 1] }))).toBe('config.model.inputShape: has 4 entries, more than 3');
+    expect(why((r) => cnn(r, { inputShape: [28, '28', 1] }))).toBe('config.model.inputShape[1]: must be a finite number, got "28"');
+    expect(why((r) => (r.config.model = { type: 'dscnn', stem: 4, blocks: [{ filters: 8, stride: 3 }], hidden: [], activation: 'relu' }))).toBe('config.model.blocks[0].stride: must be one of 1, 2, got 3');
+    expect(why((r) => (r.config.model = { type: 'dscnn', stem: 4, blocks: [{ filters: 8 }], hidden: [], activation: 'relu' }))).toBe('config.model.blocks[0].stride: must be one of 1, 2, got nothing (the field is missing)');
+    expect(why((r) => (r.config.model = { type: 'mlp', hidden: [4], activation: 'relu', stem: 4 }))).toBe('config.model: unknown field "stem"');
+    expect(why((r) => (r.config.model = { type: 'rnn', hidden: [4], activation: 'relu' }))).toBe('config.model.type: must be one of mlp, cnn, dscnn, got "rnn"');
+  });
+
+  it('keeps of the optimizer only the fields the run states, with the validator\'s values', () => {
+    expect(readRun(good(), LINK_LIMITS).config.optimizer).toEqual(good().config.optimizer);
+    const r = good();
+    r.config.optimizer = { name: 'adam', learningRate: 0.01, schedule: { type: 'cosine', totalSteps: 100 } };
+    expect(readRun(r, LINK_LIMITS).config.optimizer).toEqual({ name: 'adam', learningRate: 0.01, schedule: { type: 'cosine', totalSteps: 100 } });
+    expect(why((q) => (q.config.optimizer = { name: 'adam', learningRate: 0.01, lookahead: null, clipNorm: 1 }))).toBe('accepted');
+    expect(why((q) => (q.config.optimizer = { name: 'adam', learningRate: 0.01, clipNorm: 0 }))).toMatch(/^config\.optimizer\.clipNorm: /);
+    expect(why((q) => (q.config.optimizer = { name: 'adam', learningRate: 0.01, schedule: { type: 'cosine' } }))).toBe('config.optimizer.schedule.totalSteps: is required for the cosine schedule');
+  });
+
   it('bounds text and lists, and refuses control characters in names; markup is kept as text', () => {
     expect(why((r) => (r.meta.title = 't'.repeat(4097)))).toBe('meta.title: is 4097 characters long, more than 4096');
     expect(why((r) => (r.config.data.name = 'n'.repeat(1025)))).toBe('config.data.name: is 1025 characters long, more than 1024');

@@ -6,13 +6,13 @@
  * which runs to let go, oldest first.
  */
 import { ENGINES, PRECISIONS, type EpochRecord, type Environment, type MemorySample, type RunConfig, type RunSummary, type StartupTimes, type StepRecord } from '../train/record';
-import { MODEL_TYPES, type Activation, type CnnSpec, type DscnnSpec, type InputShape, type MlpSpec, type ModelSpec } from '../train/model';
-import { validateOptimizerSpec, type OptimizerSpec } from '../train/optimizer-spec';
+import { ACTIVATIONS, MODEL_TYPES, type CnnSpec, type DscnnSpec, type InputShape, type MlpSpec, type ModelSpec } from '../train/model';
+import { validateOptimizerSpec, type OptimizerSpec, type ScheduleSpec } from '../train/optimizer-spec';
 import { BACKENDS, validateSettings } from '../train/run-config';
 import { ConfigError } from '../train/errors';
 import { MISCLASSIFIED_LIMIT } from '../train/trainer';
 import { downsample } from '../train/step-series';
-import { DecodeError, count, keysOf, list, noForbiddenKeys, nullable, number, object, oneOf, show, text, type NumberRule } from './schema';
+import { DecodeError, count, list, noForbiddenKeys, nullable, number, object, oneOf, optional, record, show, text, type Fields, type NumberRule } from './schema';
 
 export const STORED_RUN_VERSION = 1;
 
@@ -90,8 +90,9 @@ export function encodeRun(run: EncodableRun, meta: Omit<StoredRunMeta, 'stepsTot
  * - Every object is built fresh, field by field: nothing of the input is spread, merged or kept
  *   by reference (lists are copied entry by entry), so what is not named here never reaches
  *   the store.
- * - Unknown keys are refused (this is format version 1; a field added to a record type fails the
- *   type check until it is named here, see `keysOf`), and so are `__proto__`, `constructor` and
+ * - Each record is read by a schema with a reader per field (`Fields<T>` in schema.ts: a field
+ *   added to a record type fails the type check until its reader is written here). Unknown keys
+ *   are refused (this is format version 1), and so are `__proto__`, `constructor` and
  *   `prototype` keys, each with a message naming the field's path. A key whose value is
  *   `undefined` (structured clone keeps those) counts as absent.
  * - Numbers must be finite (JSON never writes a non-finite number: `1e999` is hostile).
@@ -146,37 +147,17 @@ export const STORED_LIMITS: RunLimits = { maxSteps: MAX_STORED_STEPS, nonFiniteM
 const DEDUP_MODES: readonly RunConfig['data']['dedup'][] = ['none', 'exact', 'bloom'];
 const F16_PATHS: readonly Environment['f16Path'][] = ['none', 'native', 'packed'];
 const STATUSES: readonly RunSummary['status'][] = ['done', 'stopped', 'failed'];
+const STRIDES: readonly (1 | 2)[] = [1, 2];
 const U32_MAX = 0xffffffff;
-
-const RUN_KEYS = keysOf<StoredRun>({ version: true, id: true, config: true, environment: true, steps: true, epochs: true, summary: true, meta: true });
-const CONFIG_KEYS = keysOf<RunConfig>({ data: true, model: true, optimizer: true, batchSize: true, epochs: true, precision: true, engine: true, backend: true, prefetch: true, seed: true, targetLoss: true, maxSteps: true, maxSeconds: true });
-const DATA_KEYS = keysOf<RunConfig['data']>({ fingerprint: true, name: true, rows: true, label: true, features: true, dedup: true, split: true });
-const SPLIT_KEYS = keysOf<RunConfig['data']['split']>({ train: true, val: true, test: true, seed: true });
-const MODEL_KEYS: Record<ModelSpec['type'], readonly string[]> = {
-  mlp: keysOf<MlpSpec>({ type: true, hidden: true, activation: true }),
-  cnn: keysOf<CnnSpec>({ type: true, inputShape: true, filters: true, hidden: true, activation: true }),
-  dscnn: keysOf<DscnnSpec>({ type: true, inputShape: true, stem: true, blocks: true, hidden: true, activation: true }),
-};
-const BLOCK_KEYS = keysOf<DscnnSpec['blocks'][number]>({ filters: true, stride: true });
-const ENVIRONMENT_KEYS = keysOf<Environment>({ runtime: true, adapter: true, features: true, f16Path: true, backend: true, fallbackReason: true });
-const ADAPTER_KEYS = keysOf<NonNullable<Environment['adapter']>>({ vendor: true, architecture: true });
-const STEP_KEYS = keysOf<StepRecord>({ step: true, epoch: true, time: true, loss: true, samplesPerSec: true, dataWaitMs: true, gpuMs: true, readbackMs: true, memory: true });
-const MEMORY_KEYS = keysOf<MemorySample>({ tensors: true, bytes: true, gpuBytes: true });
-const EPOCH_KEYS = keysOf<EpochRecord>({ epoch: true, trainLoss: true, valLoss: true, valAccuracy: true });
-const SUMMARY_KEYS = keysOf<RunSummary>({ status: true, medianSamplesPerSec: true, samplesPerSec: true, timeToTargetLoss: true, finalValMetric: true, error: true, misclassified: true, startup: true, lossScale: true, skippedSteps: true });
-const STARTUP_KEYS = keysOf<StartupTimes>({ backendSec: true, dataSec: true, modelSec: true, firstStepSec: true });
-const MISCLASSIFIED_KEYS = keysOf<NonNullable<RunSummary['misclassified']>[number]>({ index: true, predicted: true });
-const META_KEYS = keysOf<StoredRunMeta>({ title: true, colour: true, createdAt: true, finishedAt: true, budgetSec: true, sweep: true, error: true, info: true, stepsTotal: true, origin: true });
-const SWEEP_KEYS = keysOf<NonNullable<StoredRunMeta['sweep']>>({ id: true, rung: true, key: true });
 
 const id = (v: unknown, path: string) => text(v, path, { max: MAX_ID_CHARS });
 const name = (v: unknown, path: string) => text(v, path, { max: MAX_NAME_CHARS });
 const message = (v: unknown, path: string) => text(v, path, { max: MAX_MESSAGE_CHARS, lines: true });
 const nonNegative = (v: unknown, path: string) => number(v, path, { min: 0 });
+const positive = (v: unknown, path: string) => number(v, path, { min: 0, above: true });
 /** A number the settings validator checks further (structure only here). */
 const finite = (v: unknown, path: string) => number(v, path);
-/** A key holding `undefined` counts as absent (structured clone keeps such keys). */
-const has = (o: Record<string, unknown>, key: string) => o[key] !== undefined;
+const fraction = (v: unknown, path: string) => number(v, path, { min: 0, max: 1 });
 
 /** A measured value: finite (within `rule`); null (JSON's NaN or ±Infinity) as NaN; any number from storage. */
 function measure(v: unknown, path: string, lim: RunLimits, rule: NumberRule = {}): number {
@@ -189,6 +170,9 @@ function measureOrNull(v: unknown, path: string, lim: RunLimits, rule: NumberRul
   return v === null ? null : measure(v, path, lim, rule);
 }
 
+/** A figure the summary may leave out: kept when `valid`, else left out (the run is kept, as before). */
+const figure = (valid: (x: number) => boolean) => (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && valid(v) ? v : undefined);
+
 /** Runs `check`, turning its ConfigError (field `optimizer.x`) into a DecodeError at `config.optimizer.x`. */
 function asDecodeError<T>(check: () => T): T {
   try {
@@ -200,23 +184,45 @@ function asDecodeError<T>(check: () => T): T {
   }
 }
 
-function readModel(v: unknown, path: string): ModelSpec {
-  const type = oneOf(object(v, path, ['type', ...new Set(Object.values(MODEL_KEYS).flat())]).type, `${path}.type`, MODEL_TYPES);
-  const o = object(v, path, MODEL_KEYS[type]);
-  const sizes = (w: unknown, p: string) => list(w, p, 64, finite);
-  const hidden = sizes(o.hidden, `${path}.hidden`);
-  const activation = text(o.activation, `${path}.activation`, { max: 16 }) as Activation;
-  if (type === 'mlp') return { type, hidden, activation };
-  const inputShape = has(o, 'inputShape') ? { inputShape: sizes(o.inputShape, `${path}.inputShape`) as InputShape } : {};
-  if (type === 'cnn') return { type, ...inputShape, filters: sizes(o.filters, `${path}.filters`), hidden, activation };
-  const blocks = list(o.blocks, `${path}.blocks`, 64, (b, p) => {
-    const block = object(b, p, BLOCK_KEYS);
-    return { filters: finite(block.filters, `${p}.filters`), stride: finite(block.stride, `${p}.stride`) as 1 | 2 };
-  });
-  return { type, ...inputShape, stem: finite(o.stem, `${path}.stem`), blocks, hidden, activation };
+const sizes = (v: unknown, path: string) => list(v, path, 64, finite);
+const activation = (v: unknown, path: string) => oneOf(v, path, ACTIVATIONS);
+
+/** [height, width, channels]: three numbers (the model validator checks their ranges). */
+function inputShape(v: unknown, path: string): InputShape {
+  const [h, w, c, ...rest] = list(v, path, 3, finite);
+  if (c === undefined || rest.length) throw new DecodeError(path, 'must be [height, width, channels]');
+  return [h, w, c];
 }
 
-/** The optimizer as the link states it (no defaults added), checked by validateOptimizerSpec. */
+const BLOCK_FIELDS: Fields<DscnnSpec['blocks'][number]> = { filters: finite, stride: (v, p) => oneOf(v, p, STRIDES) };
+
+const MLP_FIELDS: Fields<MlpSpec> = { type: (v, p) => oneOf(v, p, ['mlp'] as const), hidden: sizes, activation };
+const CNN_FIELDS: Fields<CnnSpec> = { type: (v, p) => oneOf(v, p, ['cnn'] as const), inputShape: optional(inputShape), filters: sizes, hidden: sizes, activation };
+const DSCNN_FIELDS: Fields<DscnnSpec> = {
+  type: (v, p) => oneOf(v, p, ['dscnn'] as const),
+  inputShape: optional(inputShape),
+  stem: finite,
+  blocks: (v, p) => list(v, p, 64, (b, q) => record(b, q, BLOCK_FIELDS)),
+  hidden: sizes,
+  activation,
+};
+const MODEL_KEYS = [...new Set([MLP_FIELDS, CNN_FIELDS, DSCNN_FIELDS].flatMap((f) => Object.keys(f)))];
+
+function readModel(v: unknown, path: string): ModelSpec {
+  switch (oneOf(object(v, path, MODEL_KEYS).type, `${path}.type`, MODEL_TYPES)) {
+    case 'mlp':
+      return record(v, path, MLP_FIELDS);
+    case 'cnn':
+      return record(v, path, CNN_FIELDS);
+    case 'dscnn':
+      return record(v, path, DSCNN_FIELDS);
+  }
+}
+
+/** The validated value of a field the input states (the validator adds defaults; a run keeps only what it stated). */
+const stated = <T,>(value: T) => (given: unknown): T | undefined => (given === undefined ? undefined : value);
+
+/** The optimizer as the run states it (no defaults added), checked by validateOptimizerSpec. */
 function readOptimizer(v: unknown, path: string): OptimizerSpec {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new DecodeError(path, `must be an object, got ${show(v)}`);
   noForbiddenKeys(v, path);
@@ -224,55 +230,65 @@ function readOptimizer(v: unknown, path: string): OptimizerSpec {
   // The validator takes any whole double; a count must also be exact (2^53 is not a step count).
   for (const k of ['warmupSteps', 'stepSize', 'totalSteps'] as const) if (checked.schedule?.[k] !== undefined) count(checked.schedule[k], `${path}.schedule.${k}`);
   if (checked.lookahead) count(checked.lookahead.k, `${path}.lookahead.k`);
-  const input = v as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(input)) {
-    if (!has(input, key)) continue;
-    if (key === 'schedule') {
-      const given = input.schedule as Record<string, unknown>;
-      const schedule: Record<string, unknown> = {};
-      for (const k of Object.keys(given)) if (has(given, k)) schedule[k] = (checked.schedule as unknown as Record<string, unknown>)[k];
-      out.schedule = schedule;
-    } else out[key] = (checked as unknown as Record<string, unknown>)[key];
-  }
-  return out as unknown as OptimizerSpec;
+  const schedule = checked.schedule;
+  return record<OptimizerSpec>(v, path, {
+    name: () => checked.name,
+    learningRate: () => checked.learningRate,
+    momentum: stated(checked.momentum),
+    beta1: stated(checked.beta1),
+    beta2: stated(checked.beta2),
+    epsilon: stated(checked.epsilon),
+    rho: stated(checked.rho),
+    weightDecay: stated(checked.weightDecay),
+    lookahead: stated(checked.lookahead),
+    schedule: (given, p) => (given === undefined || schedule === undefined ? undefined : record<ScheduleSpec>(given, p, {
+      type: () => schedule.type,
+      warmupSteps: stated(schedule.warmupSteps),
+      stepSize: stated(schedule.stepSize),
+      gamma: stated(schedule.gamma),
+      totalSteps: stated(schedule.totalSteps),
+      minLearningRate: stated(schedule.minLearningRate),
+    })),
+    clipNorm: stated(checked.clipNorm),
+  });
 }
 
-function readData(v: unknown, path: string): RunConfig['data'] {
-  const o = object(v, path, DATA_KEYS);
-  const s = object(o.split, `${path}.split`, SPLIT_KEYS);
-  const fraction = (f: unknown, p: string) => number(f, p, { min: 0, max: 1 });
-  const split = { train: fraction(s.train, `${path}.split.train`), val: fraction(s.val, `${path}.split.val`), test: fraction(s.test, `${path}.split.test`), seed: count(s.seed, `${path}.split.seed`, U32_MAX) };
-  if (split.train + split.val + split.test > 1 + 1e-9) throw new DecodeError(`${path}.split`, `the fractions add up to ${+(split.train + split.val + split.test).toPrecision(6)}, more than 1`);
-  return {
-    fingerprint: id(o.fingerprint, `${path}.fingerprint`),
-    name: name(o.name, `${path}.name`),
-    rows: count(o.rows, `${path}.rows`),
-    label: name(o.label, `${path}.label`),
-    features: list(o.features, `${path}.features`, MAX_FEATURES, name),
-    dedup: oneOf(o.dedup, `${path}.dedup`, DEDUP_MODES),
-    split,
-  };
-}
+const SPLIT_FIELDS: Fields<RunConfig['data']['split']> = { train: fraction, val: fraction, test: fraction, seed: (v, p) => count(v, p, U32_MAX) };
+
+const DATA_FIELDS: Fields<RunConfig['data']> = {
+  fingerprint: id,
+  name,
+  rows: (v, p) => count(v, p),
+  label: name,
+  features: (v, p) => list(v, p, MAX_FEATURES, name),
+  dedup: (v, p) => oneOf(v, p, DEDUP_MODES),
+  split: (v, p) => {
+    const split = record(v, p, SPLIT_FIELDS);
+    const sum = split.train + split.val + split.test;
+    if (sum > 1 + 1e-9) throw new DecodeError(p, `the fractions add up to ${+sum.toPrecision(6)}, more than 1`);
+    return split;
+  },
+};
+
+const CONFIG_FIELDS: Fields<RunConfig> = {
+  data: (v, p) => record(v, p, DATA_FIELDS),
+  model: readModel,
+  optimizer: readOptimizer,
+  batchSize: finite,
+  epochs: finite,
+  precision: (v, p) => oneOf(v, p, PRECISIONS),
+  // Stored before there was a choice of engine: tfjs.
+  engine: (v, p) => (v === undefined ? 'tfjs' : oneOf(v, p, ENGINES)),
+  backend: (v, p) => oneOf(v, p, BACKENDS),
+  prefetch: finite,
+  seed: finite,
+  targetLoss: optional((v, p) => nullable(v, p, finite)),
+  maxSteps: optional((v, p) => nullable(v, p, (m, q) => count(m, q, undefined, 1))),
+  maxSeconds: optional((v, p) => nullable(v, p, positive)),
+};
 
 function readConfig(v: unknown, path: string): RunConfig {
-  const o = object(v, path, CONFIG_KEYS);
-  const config: RunConfig = {
-    data: readData(o.data, `${path}.data`),
-    model: readModel(o.model, `${path}.model`),
-    optimizer: readOptimizer(o.optimizer, `${path}.optimizer`),
-    batchSize: finite(o.batchSize, `${path}.batchSize`),
-    epochs: finite(o.epochs, `${path}.epochs`),
-    precision: oneOf(o.precision, `${path}.precision`, PRECISIONS),
-    // Stored before there was a choice of engine: tfjs.
-    engine: has(o, 'engine') ? oneOf(o.engine, `${path}.engine`, ENGINES) : 'tfjs',
-    backend: oneOf(o.backend, `${path}.backend`, BACKENDS),
-    prefetch: finite(o.prefetch, `${path}.prefetch`),
-    seed: finite(o.seed, `${path}.seed`),
-    ...(has(o, 'targetLoss') ? { targetLoss: nullable(o.targetLoss, `${path}.targetLoss`, finite) } : {}),
-    ...(has(o, 'maxSteps') ? { maxSteps: nullable(o.maxSteps, `${path}.maxSteps`, (m, p) => count(m, p, undefined, 1)) } : {}),
-    ...(has(o, 'maxSeconds') ? { maxSeconds: nullable(o.maxSeconds, `${path}.maxSeconds`, (m, p) => number(m, p, { min: 0, above: true })) } : {}),
-  };
+  const config = record(v, path, CONFIG_FIELDS);
   // The settings' own rules (ranges, model shape, what the engine supports), not a copy of them.
   asDecodeError(() => validateSettings({
     model: config.model, optimizer: config.optimizer, batchSize: config.batchSize, epochs: config.epochs, seed: config.seed,
@@ -281,103 +297,77 @@ function readConfig(v: unknown, path: string): RunConfig {
   return config;
 }
 
-function readEnvironment(v: unknown, path: string): Environment {
-  const o = object(v, path, ENVIRONMENT_KEYS);
-  return {
-    runtime: name(o.runtime, `${path}.runtime`),
-    adapter: nullable(o.adapter, `${path}.adapter`, (a, p) => {
-      const adapter = object(a, p, ADAPTER_KEYS);
-      return { vendor: name(adapter.vendor, `${p}.vendor`), architecture: name(adapter.architecture, `${p}.architecture`) };
-    }),
-    features: list(o.features, `${path}.features`, MAX_ADAPTER_FEATURES, name),
-    f16Path: oneOf(o.f16Path, `${path}.f16Path`, F16_PATHS),
-    backend: oneOf(o.backend, `${path}.backend`, BACKENDS),
-    fallbackReason: nullable(o.fallbackReason, `${path}.fallbackReason`, message),
-  };
-}
+const ADAPTER_FIELDS: Fields<NonNullable<Environment['adapter']>> = { vendor: name, architecture: name };
 
-function readStep(v: unknown, path: string, lim: RunLimits): StepRecord {
-  const o = object(v, path, STEP_KEYS);
-  const step: StepRecord = {
-    step: count(o.step, `${path}.step`),
-    epoch: count(o.epoch, `${path}.epoch`),
-    time: nonNegative(o.time, `${path}.time`),
-    loss: measure(o.loss, `${path}.loss`, lim),
-    samplesPerSec: nonNegative(o.samplesPerSec, `${path}.samplesPerSec`),
-    dataWaitMs: nonNegative(o.dataWaitMs, `${path}.dataWaitMs`),
+const ENVIRONMENT_FIELDS: Fields<Environment> = {
+  runtime: name,
+  adapter: (v, p) => nullable(v, p, (a, q) => record(a, q, ADAPTER_FIELDS)),
+  features: (v, p) => list(v, p, MAX_ADAPTER_FEATURES, name),
+  f16Path: (v, p) => oneOf(v, p, F16_PATHS),
+  backend: (v, p) => oneOf(v, p, BACKENDS),
+  fallbackReason: (v, p) => nullable(v, p, message),
+};
+
+const MEMORY_FIELDS: Fields<MemorySample> = { tensors: (v, p) => count(v, p), bytes: (v, p) => count(v, p), gpuBytes: (v, p) => nullable(v, p, count) };
+
+function stepFields(lim: RunLimits): Fields<StepRecord> {
+  return {
+    step: (v, p) => count(v, p),
+    epoch: (v, p) => count(v, p),
+    time: nonNegative,
+    loss: (v, p) => measure(v, p, lim),
+    samplesPerSec: nonNegative,
+    dataWaitMs: nonNegative,
     // A GPU timer's reading, as the driver gave it.
-    gpuMs: nullable(o.gpuMs, `${path}.gpuMs`, finite),
-    readbackMs: nonNegative(o.readbackMs, `${path}.readbackMs`),
-  };
-  if (has(o, 'memory')) {
-    const m = object(o.memory, `${path}.memory`, MEMORY_KEYS);
-    step.memory = { tensors: count(m.tensors, `${path}.memory.tensors`), bytes: count(m.bytes, `${path}.memory.bytes`), gpuBytes: nullable(m.gpuBytes, `${path}.memory.gpuBytes`, count) };
-  }
-  return step;
-}
-
-function readEpoch(v: unknown, path: string, lim: RunLimits): EpochRecord {
-  const o = object(v, path, EPOCH_KEYS);
-  return {
-    epoch: count(o.epoch, `${path}.epoch`),
-    trainLoss: measure(o.trainLoss, `${path}.trainLoss`, lim),
-    valLoss: measureOrNull(o.valLoss, `${path}.valLoss`, lim),
-    valAccuracy: measureOrNull(o.valAccuracy, `${path}.valAccuracy`, lim, { min: 0, max: 1 }),
+    gpuMs: (v, p) => nullable(v, p, finite),
+    readbackMs: nonNegative,
+    memory: optional((v, p) => record(v, p, MEMORY_FIELDS)),
   };
 }
 
-function readSummary(v: unknown, path: string, lim: RunLimits): RunSummary {
-  const o = object(v, path, SUMMARY_KEYS);
-  const { lossScale, skippedSteps, samplesPerSec } = o;
+function epochFields(lim: RunLimits): Fields<EpochRecord> {
   return {
-    status: oneOf(o.status, `${path}.status`, STATUSES),
+    epoch: (v, p) => count(v, p),
+    trainLoss: (v, p) => measure(v, p, lim),
+    valLoss: (v, p) => measureOrNull(v, p, lim),
+    valAccuracy: (v, p) => measureOrNull(v, p, lim, { min: 0, max: 1 }),
+  };
+}
+
+const STARTUP_FIELDS: Fields<StartupTimes> = { backendSec: nonNegative, dataSec: nonNegative, modelSec: nonNegative, firstStepSec: nonNegative };
+const MISCLASSIFIED_FIELDS: Fields<NonNullable<RunSummary['misclassified']>[number]> = { index: (v, p) => count(v, p), predicted: (v, p) => count(v, p) };
+
+function summaryFields(lim: RunLimits): Fields<RunSummary> {
+  return {
+    status: (v, p) => oneOf(v, p, STATUSES),
     // JSON writes NaN (no measurement) as null.
-    medianSamplesPerSec: measure(o.medianSamplesPerSec, `${path}.medianSamplesPerSec`, lim, { min: 0 }),
-    ...(typeof samplesPerSec === 'number' && Number.isFinite(samplesPerSec) && samplesPerSec > 0 ? { samplesPerSec } : {}),
-    timeToTargetLoss: nullable(o.timeToTargetLoss, `${path}.timeToTargetLoss`, nonNegative),
-    finalValMetric: measureOrNull(o.finalValMetric, `${path}.finalValMetric`, lim),
-    ...(has(o, 'error') ? { error: message(o.error, `${path}.error`) } : {}),
-    ...(has(o, 'misclassified')
-      ? {
-          misclassified: list(o.misclassified, `${path}.misclassified`, MISCLASSIFIED_LIMIT, (m, p) => {
-            const e = object(m, p, MISCLASSIFIED_KEYS);
-            return { index: count(e.index, `${p}.index`), predicted: count(e.predicted, `${p}.predicted`) };
-          }),
-        }
-      : {}),
-    ...(has(o, 'startup')
-      ? {
-          startup: (() => {
-            const t = object(o.startup, `${path}.startup`, STARTUP_KEYS);
-            const sec = (k: keyof StartupTimes) => nonNegative(t[k], `${path}.startup.${k}`);
-            return { backendSec: sec('backendSec'), dataSec: sec('dataSec'), modelSec: sec('modelSec'), firstStepSec: sec('firstStepSec') };
-          })(),
-        }
-      : {}),
-    ...(typeof lossScale === 'number' && Number.isFinite(lossScale) && lossScale > 0 ? { lossScale } : {}),
-    ...(Number.isSafeInteger(skippedSteps) && (skippedSteps as number) >= 0 ? { skippedSteps: skippedSteps as number } : {}),
+    medianSamplesPerSec: (v, p) => measure(v, p, lim, { min: 0 }),
+    samplesPerSec: figure((x) => x > 0),
+    timeToTargetLoss: (v, p) => nullable(v, p, nonNegative),
+    finalValMetric: (v, p) => measureOrNull(v, p, lim),
+    error: optional(message),
+    misclassified: optional((v, p) => list(v, p, MISCLASSIFIED_LIMIT, (m, q) => record(m, q, MISCLASSIFIED_FIELDS))),
+    startup: optional((v, p) => record(v, p, STARTUP_FIELDS)),
+    lossScale: figure((x) => x > 0),
+    skippedSteps: figure((x) => Number.isSafeInteger(x) && x >= 0),
   };
 }
 
-function readMeta(v: unknown, path: string, steps: number): StoredRunMeta {
-  const o = object(v, path, META_KEYS);
-  const meta: StoredRunMeta = {
-    title: text(o.title, `${path}.title`, { max: MAX_TITLE_CHARS }),
-    colour: count(o.colour, `${path}.colour`, 0x7fffffff),
-    createdAt: nonNegative(o.createdAt, `${path}.createdAt`),
-    finishedAt: nullable(o.finishedAt, `${path}.finishedAt`, nonNegative),
-    budgetSec: nullable(o.budgetSec, `${path}.budgetSec`, (b, p) => number(b, p, { min: 0, above: true })),
-    sweep: nullable(o.sweep, `${path}.sweep`, (s, p) => {
-      const sweep = object(s, p, SWEEP_KEYS);
-      return { id: id(sweep.id, `${p}.id`), rung: count(sweep.rung, `${p}.rung`), key: text(sweep.key, `${p}.key`, { max: MAX_KEY_CHARS }) };
-    }),
-    error: nullable(o.error, `${path}.error`, message),
-    info: nullable(o.info, `${path}.info`, message),
-    stepsTotal: count(o.stepsTotal, `${path}.stepsTotal`, undefined, steps),
-  };
-  if (has(o, 'origin')) meta.origin = nullable(o.origin, `${path}.origin`, name);
-  return meta;
-}
+const SWEEP_FIELDS: Fields<NonNullable<StoredRunMeta['sweep']>> = { id, rung: (v, p) => count(v, p), key: (v, p) => text(v, p, { max: MAX_KEY_CHARS }) };
+
+const META_FIELDS: Fields<StoredRunMeta> = {
+  title: (v, p) => text(v, p, { max: MAX_TITLE_CHARS }),
+  colour: (v, p) => count(v, p, 0x7fffffff),
+  createdAt: nonNegative,
+  finishedAt: (v, p) => nullable(v, p, nonNegative),
+  budgetSec: (v, p) => nullable(v, p, positive),
+  sweep: (v, p) => nullable(v, p, (s, q) => record(s, q, SWEEP_FIELDS)),
+  error: (v, p) => nullable(v, p, message),
+  info: (v, p) => nullable(v, p, message),
+  // At least the steps kept: checked against them once both are read (readRun).
+  stepsTotal: (v, p) => count(v, p),
+  origin: optional((v, p) => nullable(v, p, name)),
+};
 
 /**
  * A stored run of this version built fresh from `v`, or a {@link DecodeError} naming the first
@@ -385,19 +375,23 @@ function readMeta(v: unknown, path: string, steps: number): StoredRunMeta {
  * before there was a choice) gets `tfjs`.
  */
 export function readRun(v: unknown, lim: RunLimits): StoredRun {
-  const o = object(v, 'run', RUN_KEYS);
-  if (o.version !== STORED_RUN_VERSION) throw new DecodeError('version', `must be ${STORED_RUN_VERSION}, got ${show(o.version)}`);
-  const steps = list(o.steps, 'steps', lim.maxSteps, (s, p) => readStep(s, p, lim));
-  return {
-    version: STORED_RUN_VERSION,
-    id: id(o.id, 'id'),
-    config: readConfig(o.config, 'config'),
-    environment: nullable(o.environment, 'environment', readEnvironment),
-    steps,
-    epochs: list(o.epochs, 'epochs', MAX_EPOCH_RECORDS, (e, p) => readEpoch(e, p, lim)),
-    summary: readSummary(o.summary, 'summary', lim),
-    meta: readMeta(o.meta, 'meta', steps.length),
-  };
+  const step = stepFields(lim);
+  const epoch = epochFields(lim);
+  const run = record<StoredRun>(v, 'run', {
+    version: (x, p) => {
+      if (x !== STORED_RUN_VERSION) throw new DecodeError(p, `must be ${STORED_RUN_VERSION}, got ${show(x)}`);
+      return x;
+    },
+    id,
+    config: readConfig,
+    environment: (x, p) => nullable(x, p, (e, q) => record(e, q, ENVIRONMENT_FIELDS)),
+    steps: (x, p) => list(x, p, lim.maxSteps, (s, q) => record(s, q, step)),
+    epochs: (x, p) => list(x, p, MAX_EPOCH_RECORDS, (e, q) => record(e, q, epoch)),
+    summary: (x, p) => record(x, p, summaryFields(lim)),
+    meta: (x, p) => record(x, p, META_FIELDS),
+  }, '');
+  count(run.meta.stepsTotal, 'meta.stepsTotal', undefined, run.steps.length);
+  return run;
 }
 
 /** The stored run if `v` is one of this version ({@link readRun} with {@link STORED_LIMITS}), else null. */

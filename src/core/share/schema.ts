@@ -27,7 +27,7 @@ export function show(v: unknown): string {
 }
 
 /**
- * The known keys of `T`, checked by the compiler both ways: a key of `T` missing here, or a key
+ * The known keys of `T` (for a check without readers; {@link record} takes them from its schema), checked by the compiler both ways: a key of `T` missing here, or a key
  * here that `T` lacks, fails the type check (so a field added to a record cannot be forgotten by
  * its decoder, which would then refuse every record carrying it).
  */
@@ -79,8 +79,8 @@ function ruleText(r: NumberRule): string {
 export function number(v: unknown, path: string, r: NumberRule = {}): number {
   const ok = typeof v === 'number' && Number.isFinite(v) && (!r.integer || Number.isSafeInteger(v)) &&
     (r.min === undefined || (r.above ? v > r.min : v >= r.min)) && (r.max === undefined || v <= r.max);
-  if (!ok) throw new DecodeError(path, `must be ${ruleText(r)}, got ${show(v)}`);
-  return v as number;
+  if (!ok || typeof v !== 'number') throw new DecodeError(path, `must be ${ruleText(r)}, got ${show(v)}`);
+  return v;
 }
 
 /** A count: a whole number (safe in a double) from 0, or `min`, up to `max` when given. */
@@ -93,10 +93,40 @@ export function nullable<T>(v: unknown, path: string, read: (v: unknown, path: s
   return v === null ? null : read(v, path);
 }
 
-/** One of `values`. */
+/** One of `values` (the entry of `values` that `v` is). */
 export function oneOf<T extends string | number>(v: unknown, path: string, values: readonly T[]): T {
-  if (!(values as readonly unknown[]).includes(v)) throw new DecodeError(path, `must be one of ${values.join(', ')}, got ${show(v)}`);
-  return v as T;
+  const found = values.find((x) => x === v);
+  if (found === undefined) throw new DecodeError(path, `must be one of ${values.join(', ')}, got ${show(v)}`);
+  return found;
+}
+
+/** Undefined when `v` is (an absent field, or a key holding `undefined`), else what `read` makes of it. */
+export function optional<T>(read: (v: unknown, path: string) => T): (v: unknown, path: string) => T | undefined {
+  return (v, path) => (v === undefined ? undefined : read(v, path));
+}
+
+/**
+ * A reader for every field of `T`, by name: the compiler refuses a schema that lacks a field of
+ * `T` (optional ones included) or names one that `T` does not have, so a field added to a record
+ * type cannot be forgotten by its decoder. A reader gets `undefined` for an absent field.
+ */
+export type Fields<T> = { [K in keyof T]-?: (v: unknown, path: string) => T[K] };
+
+/**
+ * `v` as a `T` built fresh, field by field: {@link object}'s refusals (unknown and forbidden
+ * keys), then each field read by its reader at `base.field` (`field` alone when `base` is empty),
+ * in the schema's order; a field whose reader returns `undefined` is left out.
+ */
+export function record<T>(v: unknown, path: string, fields: Fields<T>, base: string = path): T {
+  const keys = Object.keys(fields) as (keyof T & string)[];
+  const o = object(v, path, keys);
+  const out: Partial<T> = {};
+  for (const key of keys) {
+    const value = fields[key](o[key], base ? `${base}.${key}` : key);
+    if (value !== undefined) out[key] = value;
+  }
+  // Every field of T was read by its reader (Fields<T> names them all); the absent ones are optional.
+  return out as T;
 }
 
 /** C0 controls, DEL and C1 controls; `lines` allows tab, line feed and carriage return. */

@@ -1,9 +1,10 @@
 import { ConfigError } from '../errors';
 import { cnnOutputSize } from './cnn';
 import { dscnnOutputSize } from './dscnn';
-import { MODEL_TYPES, type InputShape, type ModelSpec, type ModelType } from './types';
+import { MODEL_TYPES, type Activation, type InputShape, type ModelSpec, type ModelType } from './types';
 
-const ACTIVATIONS = ['relu', 'tanh', 'sigmoid'];
+/** The activations a model may use (the validator's and the stored-run decoder's one list). */
+export const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'sigmoid'];
 
 /** The default spec of each model type (the image models for MNIST-sized inputs unless given a shape). */
 export function defaultModelSpec(type: ModelType, inputShape?: InputShape): ModelSpec {
