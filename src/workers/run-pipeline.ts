@@ -3,15 +3,13 @@
  * prepares the run's batches (split, dedup, encoding) and serves them on a MessageChannel of
  * the run's own, the trainer service trains on them. The browser's queue calls it with the
  * workers' clients; the CLI's `train` and the pipeline tests with the services in process
- * (`localServices`). Everything it needs to know about the run is in the RunConfig: the
+ * (`localServices`, local-services.ts: kept apart so that the page's bundle does not take them in). Everything it needs to know about the run is in the RunConfig: the
  * batching arguments (split, batch size, epochs, seed, prefetch) are read from it alone.
  */
 import type { RunConfig, RunSummary } from '../core/train/record';
-import { resolveModelSpec } from '../core/train/model';
-import { createDataService } from './data-service';
-import { createTrainerService } from './trainer-service';
-import { transfer, transferredValue, type ApiShape, type Handlers, type Transferring } from './rpc';
-import type { DataApi, PreparedRun, TrainerApi, TrainerEvent } from './protocol';
+import { resolveModelSpec } from '../core/train/models/spec';
+import { transfer, type ApiShape, type Transferring } from './rpc';
+import type { DataApi, PreparedRun, TrainerApi } from './protocol';
 
 /** A service as its caller sees it: a worker's RpcClient, or the handlers in this process. */
 export interface ServiceClient<A extends ApiShape> {
@@ -22,23 +20,6 @@ export interface ServiceClient<A extends ApiShape> {
 export interface RunServices {
   data: ServiceClient<DataApi>;
   trainer: ServiceClient<TrainerApi>;
-}
-
-/** Calls handlers in this process as a client would call them over a port (transfer lists dropped). */
-export function localClient<A extends ApiShape>(handlers: Handlers<A>): ServiceClient<A> {
-  return {
-    async call(method, args) {
-      return transferredValue(await handlers[method](transferredValue(args)));
-    },
-  };
-}
-
-/**
- * The data and trainer services in this process, wired as in the browser (batches over real
- * MessageChannels); the trainer's events go to `onEvent`.
- */
-export function localServices(onEvent: (e: TrainerEvent) => void = () => undefined): RunServices {
-  return { data: localClient(createDataService()), trainer: localClient(createTrainerService(onEvent)) };
 }
 
 /** Where a run's rows come from: a dataset the data service holds, or a file it decodes while training. */

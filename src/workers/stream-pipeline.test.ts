@@ -4,7 +4,8 @@ import { Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PreparedRun, TrainerEvent } from './protocol';
 import { DEFAULT_SETTINGS, makeRunConfig } from '../core/train/run-config';
-import { localServices, runPipeline } from './run-pipeline';
+import { runPipeline } from './run-pipeline';
+import { localServices } from './local-services';
 
 /** flights-200k re-written as an Arrow stream of many record batches, the way a large file arrives. */
 function chunkedFlights(batches: number): ArrayBuffer {

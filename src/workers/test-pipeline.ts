@@ -3,7 +3,8 @@ import type { TrainerEvent } from './protocol';
 import type { RunConfig } from '../core/train/record';
 import { DEFAULT_SETTINGS, makeRunConfig } from '../core/train/run-config';
 import { defaultSplit } from '../core/data/split';
-import { localServices, runPipeline } from './run-pipeline';
+import { runPipeline } from './run-pipeline';
+import { localServices } from './local-services';
 
 /** The data and trainer services wired as in the browser, over real MessageChannels, tfjs on its cpu backend (wgsl runs on Dawn). */
 export async function runOnce(fileName: string, bytes: Uint8Array, overrides: Partial<RunConfig> = {}, label?: string) {

@@ -27,7 +27,8 @@ import { DEFAULT_SETTINGS, makeRunConfig, validateSettings, type RunSettings } f
 import { installNodeWebGpu, noAdapterHint } from '../../gpu/node-webgpu';
 import { sha256Hex } from '../../workers/data-service';
 import type { TrainerEvent } from '../../workers/protocol';
-import { localServices, runPipeline, type PipelineResult } from '../../workers/run-pipeline';
+import { runPipeline, type PipelineResult } from '../../workers/run-pipeline';
+import { localServices } from '../../workers/local-services';
 import { timeLimitSeconds, UsageError, type ParsedArgs } from '../args';
 import { decodeFile, DEFAULT_TIME_LIMIT_S } from '../decode';
 import { defaultSplit } from '../../core/data/split';
