@@ -4,7 +4,11 @@ import { App } from './ui/App';
 import { loadSample } from './state/data-actions';
 import { restoreRuns } from './state/persist';
 import { openSharedFromLocation } from './state/share-actions';
+import { startApp } from './state/app';
 import './ui/app.css';
+
+// The run queue and the sweep, with the workers as their services.
+startApp();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -15,7 +15,7 @@ import { tableBuffers } from '../core/data/table-codec';
 import type { DecodeProgress } from '../workers/protocol';
 import { store } from './store';
 import { DEFAULT_SAMPLE, type Sample } from '../core/data/samples';
-import { enqueueStreaming } from './queue';
+import { app } from './app';
 import { validateSettings } from '../core/train/run-config';
 import { initialDataset } from './dataset-slice';
 import { errorText, getWorkers, onWorkerDeath, setDatasetReload } from './workers';
@@ -73,7 +73,7 @@ export async function loadFiles(files: FileList | File[]): Promise<void> {
     // chunk, while the decode worker loads the dataset for the schema view as usual.
     try {
       const settings = validateSettings(store.getState().settings);
-      for (const f of list) enqueueStreaming(settings, { name: f.name, blob: f });
+      for (const f of list) app().queue.enqueueStreaming(settings, { name: f.name, blob: f });
     } catch (e) {
       store.setState({ settingsError: errorText(e) });
     }

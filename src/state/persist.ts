@@ -10,7 +10,7 @@
  */
 import { decodeRun, encodeRun, overCap, storedSize, DEFAULT_CAP, type StoredRun } from '../core/share/run-codec';
 import { store, type RunView, type WorkbenchState } from './store';
-import { readWaiting, waitingOf, type WaitingRun } from './waiting';
+import { readSweep, readWaiting, sweepToStore, waitingOf, type WaitingRun } from './waiting';
 
 const DB_NAME = 'trainbench';
 const DB_VERSION = 2;
@@ -18,6 +18,8 @@ const RUNS = 'runs';
 /** Version 2: the runs waiting in the queue, one record under WAITING_KEY (see waiting.ts). */
 const WAITING = 'waiting';
 const WAITING_KEY = 'queue';
+/** In the same store: the sweep in progress, if any (see waiting.ts). */
+const SWEEP_KEY = 'sweep';
 
 const FINISHED = new Set(['done', 'stopped', 'failed']);
 
@@ -64,19 +66,26 @@ async function write(puts: StoredRun[], deletes: string[]): Promise<void> {
 /** What was last written as the waiting runs (their ids and the pending restored ones). */
 let waitingKey = '';
 
+/** The sweep last written (the store's sweep object, or the restored one). */
+let sweepWritten: unknown = undefined;
+
 /**
  * Mirrors the waiting runs into the database: this session's queued and running runs, plus the
- * ones restored from the last session that the user has not yet queued again or discarded.
+ * ones restored from the last session that the user has not yet queued again or discarded; and
+ * the sweep in progress (this session's, or the restored one not yet taken up again).
  */
 function syncWaiting(state: WorkbenchState): void {
   const runs: WaitingRun[] = [...(state.restoredQueue?.runs ?? []), ...waitingOf(state.runs)];
   const key = `${state.restoredQueue ? 'r' : ''}:${state.runs.filter((r) => r.status === 'queued' || r.status === 'running' || r.status === 'paused').map((r) => r.id).join(',')}`;
-  if (key === waitingKey) return;
+  const sweepView = state.sweep?.status === 'running' ? state.sweep : (state.restoredQueue?.sweep ?? null);
+  if (key === waitingKey && sweepView === sweepWritten) return;
   waitingKey = key;
+  sweepWritten = sweepView;
   void openDb()
     .then((d) => {
       const tx = d.transaction(WAITING, 'readwrite');
       tx.objectStore(WAITING).put(runs, WAITING_KEY);
+      tx.objectStore(WAITING).put(sweepToStore(sweepView), SWEEP_KEY);
       return new Promise<void>((resolve, reject) => {
         tx.oncomplete = () => resolve();
         tx.onerror = () => reject(tx.error ?? new Error('IndexedDB write failed'));
@@ -106,7 +115,6 @@ export function fromStored(s: StoredRun): RunView {
     summary: s.summary,
     error: s.meta.error,
     info: s.meta.info,
-    settings: null,
     colour: s.meta.colour,
     createdAt: s.meta.createdAt,
     startedAt: null,
@@ -164,7 +172,8 @@ export async function restoreRuns(): Promise<void> {
     }
     if (bad) store.setState({ notice: `${bad} stored run${bad > 1 ? 's' : ''} could not be read (another version or damaged) and ${bad > 1 ? 'were' : 'was'} skipped` });
     const waiting = readWaiting(await request(d.transaction(WAITING, 'readonly').objectStore(WAITING).get(WAITING_KEY)));
-    if (waiting.runs.length) store.setState({ restoredQueue: { runs: waiting.runs, dropped: waiting.dropped } });
+    const sweep = readSweep(await request(d.transaction(WAITING, 'readonly').objectStore(WAITING).get(SWEEP_KEY)));
+    if (waiting.runs.length) store.setState({ restoredQueue: { runs: waiting.runs, dropped: waiting.dropped, sweep } });
   } catch (e) {
     fail(e);
   }
@@ -175,7 +184,7 @@ export async function restoreRuns(): Promise<void> {
   }));
   store.subscribe((s, prev) => {
     if (s.runs !== prev.runs) sync(s);
-    if (s.runs !== prev.runs || s.restoredQueue !== prev.restoredQueue) syncWaiting(s);
+    if (s.runs !== prev.runs || s.restoredQueue !== prev.restoredQueue || s.sweep !== prev.sweep) syncWaiting(s);
   });
   sync(store.getState());
   syncWaiting(store.getState());

@@ -6,7 +6,9 @@
  */
 import type { RunConfig } from '../core/train/record';
 import { configLabel } from '../core/train/results';
-import { makeRunConfig, type RunSettings } from '../core/train/run-config';
+import { makeRunConfig, validateSettings, type RunSettings } from '../core/train/run-config';
+import { defaultSplit } from '../core/data/split';
+import type { DatasetSlice } from './dataset-slice';
 
 /** Epochs asked of the data worker when a time budget, not an epoch count, ends the run. */
 export const BUDGET_EPOCHS = 100_000;
@@ -36,4 +38,42 @@ export function queuedConfig(settings: RunSettings, data: RunConfig['data'], str
 export function withStreamedData(q: QueuedConfig, label: string, features: string[], streamName: string): QueuedConfig {
   const config = { ...q.config, data: { ...q.config.data, label, features: [...features] } };
   return { config, budgetSec: q.budgetSec, title: runTitle(config, q.budgetSec, streamName) };
+}
+
+/** A queued run's time budget: the seconds its config gives the training loop, or null. */
+export function budgetOf(config: RunConfig): number | null {
+  return config.maxSeconds ?? null;
+}
+
+/**
+ * The data part of a run of `settings` on the dataset in use: its file, and the label and
+ * features the data panel shows now (copied: the run keeps them whatever the panel does later).
+ */
+export function dataInUse(dataset: Pick<DatasetSlice, 'summary' | 'label' | 'features'>, settings: Pick<RunSettings, 'dedup' | 'seed'>): RunConfig['data'] {
+  const { summary, label, features } = dataset;
+  if (!summary || !label) throw new Error('load a dataset first');
+  return { fingerprint: summary.fingerprint, name: summary.name, rows: summary.rows, label, features: [...features], dedup: settings.dedup ?? 'none', split: defaultSplit(settings.seed) };
+}
+
+/**
+ * The config that trains a finished run's configuration again on `data` (engine and precision
+ * included; a run stored before engines existed trained on tfjs; `budgetSec` for runs stored
+ * before the budget was in the config). Checked as a form's settings are: throws a ConfigError.
+ */
+export function rerunConfig(config: RunConfig, budgetSec: number | null, data: RunConfig['data']): RunConfig {
+  const budget = config.maxSeconds ?? budgetSec;
+  const settings = validateSettings({
+    model: config.model,
+    optimizer: config.optimizer,
+    batchSize: config.batchSize,
+    epochs: budget ? BUDGET_EPOCHS : config.epochs,
+    seed: config.seed,
+    backend: config.backend,
+    prefetch: config.prefetch,
+    engine: config.engine ?? 'tfjs',
+    precision: config.precision,
+    dedup: data.dedup,
+    timeBudgetSec: budget,
+  });
+  return queuedConfig(settings, data).config;
 }

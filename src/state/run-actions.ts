@@ -8,7 +8,8 @@ import { ConfigError } from '../core/train/errors';
 import { engineCombos, expandMatrix, optimizerFor, stepsFor } from '../core/share/matrix';
 import { OPTIMIZER_DEFAULTS, type OptimizerName } from '../core/train/optimizer-spec';
 import { store, type MatrixSlice, type ViewSlice, type WorkbenchState } from './store';
-import { announceFinished, control, enqueue } from './queue';
+import { dataInUse, queuedConfig } from './queued-config';
+import { app } from './app';
 
 /** Runs one form submission may queue at most. */
 export const MAX_QUEUE_ADD = 256;
@@ -100,7 +101,8 @@ export function addToQueue(): boolean {
     return false;
   }
   try {
-    enqueue(formRuns(state).map((settings) => ({ settings })));
+    // Each run's config is made now, on the data panel's selection of now: it never follows later edits.
+    app().queue.enqueue(formRuns(state).map((settings) => ({ config: queuedConfig(settings, dataInUse(state.dataset, settings)).config })));
     return true;
   } catch (e) {
     if (e instanceof ConfigError) {
@@ -111,13 +113,19 @@ export function addToQueue(): boolean {
   }
 }
 
-/** Takes a waiting run out of the queue. */
+/** Takes a waiting run out of the queue (a sweep waiting for it hears of it as a failure). */
 export function removeQueued(id: string): void {
-  const run = store.getState().runs.find((r) => r.id === id && r.status === 'queued');
-  if (!run) return;
-  store.setState((s) => ({ runs: s.runs.filter((r) => r.id !== id) }));
-  // A sweep waiting for this run hears of it as a failure.
-  if (run.sweep) announceFinished({ ...run, status: 'failed', error: 'removed from the queue' });
+  app().queue.remove(id);
+}
+
+/** Queues again the runs that were waiting when the page last closed; a message when the dataset in use is not theirs. */
+export function queueRestored(): string | null {
+  return app().queue.queueRestored();
+}
+
+/** Forgets the runs that were waiting when the page last closed. */
+export function discardRestored(): void {
+  app().queue.discardRestored();
 }
 
 /** Deletes a finished run (and its stored copy). */
@@ -137,6 +145,6 @@ export function clearRuns(): void {
   });
 }
 
-export const stopRun = () => control('stop');
-export const pauseRun = () => control('pause');
-export const resumeRun = () => control('resume');
+export const stopRun = () => app().queue.control('stop');
+export const pauseRun = () => app().queue.control('pause');
+export const resumeRun = () => app().queue.control('resume');

@@ -1,8 +1,14 @@
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SETTINGS, makeRunConfig, validateSettings } from '../core/train/run-config';
 import { Rng } from '../core/data/rng';
-import { datasetAddress, runSharedHere, settingsOf } from './share-actions';
-import { store } from './store';
+import { datasetAddress, runSharedHere } from './share-actions';
+import { rerunConfig } from './queued-config';
+import { initialState, store, type RunView } from './store';
+import { startApp } from './app';
+import { loadDataset, localQueueServices } from './test-services';
+import type { DataApi } from '../workers/protocol';
 
 const loaded: string[] = [];
 vi.mock('./data-actions', () => ({ loadUrl: async (url: string) => void loaded.push(url) }));
@@ -12,11 +18,11 @@ const data = { fingerprint: 'f', name: 'd.arrow', rows: 10, label: 'y', features
 describe('Run these here', () => {
   it('trains a shared run with its engine and precision, and an old tfjs run as tfjs', () => {
     const config = makeRunConfig(validateSettings({ ...DEFAULT_SETTINGS, seed: 3, engine: 'wgsl', precision: 'fp16-mixed', dedup: 'exact' }), data);
-    const s = settingsOf({ config, budgetSec: null });
-    expect(s).toMatchObject({ engine: 'wgsl', precision: 'fp16-mixed', seed: 3, dedup: 'exact' });
-    expect(makeRunConfig(s, data)).toEqual(config);
+    expect(rerunConfig(config, null, data)).toEqual(config);
     const { engine: _engine, ...old } = makeRunConfig({ ...DEFAULT_SETTINGS }, data);
-    expect(settingsOf({ config: old as typeof config, budgetSec: null })).toMatchObject({ engine: 'tfjs', precision: 'fp32' });
+    expect(rerunConfig(old as typeof config, null, data)).toMatchObject({ engine: 'tfjs', precision: 'fp32' });
+    // A budgeted run stored before the budget was in its config trains with the budget again.
+    expect(rerunConfig(makeRunConfig({ ...DEFAULT_SETTINGS }, data), 5, data)).toMatchObject({ maxSeconds: 5, epochs: 100_000 });
   });
 });
 
@@ -93,5 +99,37 @@ describe('the dataset address of a link (issue 12)', () => {
       expect(ask).toHaveBeenCalledWith('Load p.arrow from https://data.example/p.arrow? It is on another site (https://data.example), not this workbench\'s.');
       expect(loaded).toEqual(['https://data.example/p.arrow']);
     });
+  });
+});
+
+describe('Run these here, trained with the services in process (tfjs-cpu)', () => {
+  it('queues each shared run\'s own config on the same file, and trains it: features, split, dedup and optimizer as shared', async () => {
+    await tf.setBackend('cpu');
+    store.setState(initialState, true);
+    const services = localQueueServices();
+    const app = startApp(services);
+    await loadDataset(store, services, 'penguins.arrow', readFileSync('public/datasets/penguins.arrow'));
+    const summary = store.getState().dataset.summary!;
+    const features = store.getState().dataset.features.slice(0, 2);
+    const settings = validateSettings({ ...DEFAULT_SETTINGS, backend: 'cpu', batchSize: 16, epochs: 1, seed: 7, dedup: 'exact', optimizer: { name: 'sgd', learningRate: 0.05 } });
+    const config = makeRunConfig(settings, { fingerprint: summary.fingerprint, name: 'renamed.arrow', rows: summary.rows, label: summary.defaultLabel, features, dedup: 'exact', split: { train: 0.7, val: 0.2, test: 0.1, seed: 9 } });
+    const shared: RunView = {
+      id: 'shared-1', title: 'shared', config, environment: null, status: 'done', steps: [], epochs: [], summary: null, error: null, info: null,
+      colour: 0, createdAt: 1, startedAt: null, finishedAt: 2, budgetSec: null, expectedSteps: null, sweep: null, origin: 'elsewhere',
+    };
+    store.setState({
+      runs: [shared],
+      shared: { error: null, dataset: { name: 'renamed.arrow', rows: summary.rows, fingerprint: summary.fingerprint, url: null }, runIds: [shared.id], createdAt: 1, origins: ['elsewhere'], rerun: null },
+    });
+    await runSharedHere(() => false);
+    expect(store.getState().shared?.rerun).toBe('Queued 1 run with the shared configurations on this machine.');
+    expect(store.getState().dataset.features).toEqual(features);
+    await app.queue.idle();
+    const mine = store.getState().runs[1];
+    expect(mine.status).toBe('done');
+    expect(mine.config).toEqual({ ...config, data: { ...config.data, name: 'penguins.arrow' } });
+    const asked = services.dataCalls.filter((c) => c.method === 'prepareRun').map((c) => c.args as DataApi['prepareRun']['args']);
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toMatchObject({ features: { label: summary.defaultLabel, features }, dedup: 'exact', split: { train: 0.7, val: 0.2, test: 0.1, seed: 9 }, batchSize: 16, seed: 7 });
   });
 });

@@ -9,11 +9,11 @@
 import { SHARE_PREFIX, isSafeUrl, makePayload } from '../core/share/link';
 import { packPayload, unpackPayload } from './share-pack';
 import { configKey, environmentLabel } from '../core/train/results';
-import { validateSettings, type RunSettings } from '../core/train/run-config';
 import { errorText } from './workers';
 import { fromStored, toStored } from './persist';
-import { enqueue, BUDGET_EPOCHS } from './queue';
+import { rerunConfig } from './queued-config';
 import { loadUrl } from './data-actions';
+import { app } from './app';
 import { store, type RunView } from './store';
 
 const FINISHED = new Set(['done', 'stopped', 'failed']);
@@ -69,24 +69,6 @@ export async function openSharedFromLocation(): Promise<void> {
   } catch (e) {
     store.setState({ shared: { error: `This share link could not be opened: ${errorText(e)}.`, dataset: null, runIds: [], createdAt: null, origins: [], rerun: null } });
   }
-}
-
-/** The settings that made a run (engine and precision included), for training the same configuration here. */
-export function settingsOf(r: Pick<RunView, 'config' | 'budgetSec'>): RunSettings {
-  const c = r.config;
-  return validateSettings({
-    model: c.model,
-    optimizer: c.optimizer,
-    batchSize: c.batchSize,
-    epochs: r.budgetSec ? BUDGET_EPOCHS : c.epochs,
-    seed: c.seed,
-    backend: c.backend,
-    prefetch: c.prefetch,
-    engine: c.engine ?? 'tfjs',
-    precision: c.precision,
-    dedup: c.data.dedup,
-    timeBudgetSec: r.budgetSec,
-  });
 }
 
 /** Where a link's dataset address leads, seen from a page on `pageOrigin`. */
@@ -167,7 +149,9 @@ export async function runSharedHere(confirmLoad: (question: string) => boolean =
   store.setState((s) => ({ dataset: { ...s.dataset, label, features: [...features] } }));
   const same = runs.filter((r) => r.config.data.label === label && r.config.data.features.join('\u0001') === features.join('\u0001'));
   try {
-    const ids = enqueue(same.map((r) => ({ settings: settingsOf(r) })));
+    // Each shared run's own config, on this file (the same bytes): engine, precision and split included.
+    const data = (r: RunView) => ({ ...r.config.data, fingerprint: summary.fingerprint, name: summary.name, rows: summary.rows });
+    const ids = app().queue.enqueue(same.map((r) => ({ config: rerunConfig(r.config, r.budgetSec, data(r)) })));
     setRerun(`Queued ${ids.length} run${ids.length === 1 ? '' : 's'} with the shared configurations on this machine.`);
   } catch (e) {
     setRerun(`Could not queue the shared configurations: ${errorText(e)}`);

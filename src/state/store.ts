@@ -2,7 +2,8 @@
  * The workbench's state: a vanilla zustand store (React binds to it in src/ui). Slices:
  * the dataset, the run settings and the matrix over them, the runs (queued, running and
  * finished: the single source of truth, which persistence mirrors), the sweep, the view
- * settings of the comparison and the environment. Actions live in *-actions.ts and queue.ts.
+ * settings of the comparison and the environment. Actions live in *-actions.ts; the queue and
+ * the sweep are objects the app makes with their services (app.ts).
  */
 import { createStore } from 'zustand/vanilla';
 import { initialDataset, type DatasetSlice } from './dataset-slice';
@@ -29,8 +30,6 @@ export interface RunView {
   summary: RunSummary | null;
   error: string | null;
   info: string | null;
-  /** The settings the run was made from (null for runs restored from storage). */
-  settings: RunSettings | null;
   /** Index into the chart palette, fixed at creation so a run keeps its colour. */
   colour: number;
   createdAt: number;
@@ -71,11 +70,14 @@ export interface ViewSlice {
   hidden: string[];
 }
 
-/** A successive-halving sweep: its state, and per configuration key its settings and label. */
+/**
+ * A successive-halving sweep: its state, and per configuration key its config (made once, when
+ * the sweep starts: each rung trains it with the rung's epochs) and label.
+ */
 export interface SweepView {
   id: string;
   state: SweepState;
-  settings: Record<string, RunSettings>;
+  configs: Record<string, RunConfig>;
   labels: Record<string, string>;
   targetLoss: number | null;
   status: 'running' | 'done' | 'cancelled';
@@ -133,8 +135,11 @@ export interface WorkbenchState {
   storage: StorageSlice;
   share: ShareSlice;
   shared: SharedSlice | null;
-  /** Runs that were waiting when the page last closed, offered back until queued again or discarded. */
-  restoredQueue: { runs: WaitingRun[]; dropped: number } | null;
+  /**
+   * Runs that were waiting when the page last closed, offered back until queued again or
+   * discarded; with the sweep in progress then, if any (queued again, it goes on).
+   */
+  restoredQueue: { runs: WaitingRun[]; dropped: number; sweep?: SweepView | null } | null;
 }
 
 export const initialState: WorkbenchState = {

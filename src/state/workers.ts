@@ -3,6 +3,9 @@
  * dies, whoever registered with `onWorkerDeath` is told (runs fail, the dataset reloads).
  */
 import { createWorkers } from '../workers/clients';
+import type { QueueServices } from './queue';
+
+export { errorText } from './queue';
 
 let workers: ReturnType<typeof createWorkers> | null = null;
 const deathListeners = new Set<(message: string) => void>();
@@ -17,11 +20,6 @@ export function getWorkers(): ReturnType<typeof createWorkers> {
   workers = createWorkers((message) => {
     for (const l of deathListeners) l(message);
   });
-  return workers;
-}
-
-/** The workers if they exist already (no worker is started just to ask). */
-export function existingWorkers(): ReturnType<typeof createWorkers> | null {
   return workers;
 }
 
@@ -40,6 +38,16 @@ export async function datasetReloaded(): Promise<void> {
   while (reload) await reload;
 }
 
-export function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+/** The queue's services in the browser: the two workers, started on first use. */
+export function browserServices(): QueueServices {
+  return {
+    clients: () => {
+      const w = getWorkers();
+      return { data: w.data.get(), trainer: w.trainer.get() };
+    },
+    existingTrainer: () => workers?.trainer.get() ?? null,
+    onTrainerEvent: (listener) => getWorkers().trainer.onEvent(listener),
+    onDeath: onWorkerDeath,
+    datasetReloaded,
+  };
 }

@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { environmentLabel } from '../../core/train/results';
-import { clearRuns, deleteRun, pauseRun, removeQueued, resumeRun, stopRun } from '../../state/run-actions';
-import { discardRestored, queueRestored } from '../../state/queue';
+import { clearRuns, deleteRun, discardRestored, pauseRun, queueRestored, removeQueued, resumeRun, stopRun } from '../../state/run-actions';
 import type { RunView } from '../../state/store';
 import { useThrottledWorkbench, useWorkbench } from '../hooks';
 import { runColour, seconds } from '../format';
@@ -34,7 +33,8 @@ export function QueuePanel() {
   const finished = runs.filter((r) => r.status === 'done' || r.status === 'stopped' || r.status === 'failed');
   // This batch: the runs made since the oldest one still waiting or running.
   const since = Math.min(...[live, ...waiting].filter((r): r is RunView => r !== null).map((r) => r.createdAt));
-  const batch = runs.filter((r) => r.settings !== null && r.createdAt >= since);
+  // Runs of this session only: a run restored from storage or opened from a link is finished and never started here.
+  const batch = runs.filter((r) => (r.status === 'queued' || r.startedAt !== null) && r.createdAt >= since);
   const batchDone = batch.filter((r) => r.status !== 'queued' && r.status !== 'running' && r.status !== 'paused').length;
   const overall = batch.length ? (batchDone + (live ? (progressOf(live) ?? 0) : 0)) / batch.length : null;
   const liveProgress = live ? progressOf(live) : null;
@@ -132,11 +132,11 @@ function RestoredQueue() {
   const [why, setWhy] = useState<string | null>(null);
   if (!restored) return null;
   const n = restored.runs.length;
-  const names = [...new Set(restored.runs.map((w) => w.data.name))].join(', ');
+  const names = [...new Set(restored.runs.map((w) => w.config.data.name))].join(', ');
   return (
     <div className="queue-restored" role="status" data-testid="restored-queue" data-runs={n}>
       {n} run{n === 1 ? ' was' : 's were'} waiting when the page closed (on {names}
-      {restored.dropped ? `; ${restored.dropped} more could not be read back` : ''}).{' '}
+      {restored.dropped ? `; ${restored.dropped} more could not be read back` : ''}){restored.sweep ? ', a sweep in progress among them: it goes on' : ''}.{' '}
       <button type="button" onClick={() => setWhy(queueRestored())}>Queue {n === 1 ? 'it' : 'them'} again</button>{' '}
       <button type="button" onClick={() => { setWhy(null); discardRestored(); }}>Discard</button>
       {why && <span className="error" role="alert"> {why}</span>}

@@ -1,0 +1,145 @@
+/**
+ * The run queue with the services in process (the data and trainer services the workers run,
+ * tfjs on its cpu backend): what each run trains on, removing a waiting run, a failing run, and
+ * the waiting runs of a closed page queued again.
+ */
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { addToQueue, queueRestored, removeQueued, updateSettings } from './run-actions';
+import { startApp, type App } from './app';
+import { initialState, store, type RunView } from './store';
+import { loadDataset, localQueueServices, type LocalQueueServices } from './test-services';
+import { readWaiting, waitingOf } from './waiting';
+import type { DataApi } from '../workers/protocol';
+
+const penguins = readFileSync('public/datasets/penguins.arrow');
+
+let services: LocalQueueServices;
+let app: App;
+
+/** The features each prepareRun call asked the data service for, in order. */
+const preparedFeatures = () =>
+  services.dataCalls.filter((c) => c.method === 'prepareRun').map((c) => (c.args as DataApi['prepareRun']['args']).features.features);
+/** The encoded width a run trained on, from its info line ("... · 6 features · ..."). */
+const width = (r: RunView) => Number(/ (\d+) features/.exec(r.info ?? '')?.[1]);
+
+/** Resolves once `ok` holds for the store's state. */
+function until(ok: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    if (ok()) return resolve();
+    const off = store.subscribe(() => {
+      if (!ok()) return;
+      off();
+      resolve();
+    });
+  });
+}
+
+async function fresh(): Promise<void> {
+  store.setState(initialState, true);
+  services = localQueueServices();
+  app = startApp(services);
+  await loadDataset(store, services, 'penguins.arrow', penguins);
+  updateSettings({ backend: 'cpu', epochs: 1, batchSize: 32 });
+}
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('the run queue (in process, tfjs-cpu)', () => {
+  beforeEach(fresh);
+
+  it('trains each run on the config it was queued with, whatever the data panel shows later', async () => {
+    const all = store.getState().dataset.features;
+    expect(all.length).toBeGreaterThan(2);
+    expect(addToQueue()).toBe(true);
+    expect(addToQueue()).toBe(true);
+    // The first run is on the trainer, the second waits: the user unticks a feature.
+    const fewer = all.slice(1);
+    store.setState((s) => ({ dataset: { ...s.dataset, features: fewer } }));
+    expect(addToQueue()).toBe(true);
+    await app.queue.idle();
+    const runs = store.getState().runs;
+    expect(runs.map((r) => r.status)).toEqual(['done', 'done', 'done']);
+    expect(runs.map((r) => r.config.data.features)).toEqual([all, all, fewer]);
+    // What the data service was asked for: each run's own features, in queue order.
+    expect(preparedFeatures()).toEqual([all, all, fewer]);
+    expect(width(runs[1])).toBe(width(runs[0]));
+    expect(width(runs[2])).toBeLessThan(width(runs[0]));
+    for (const r of runs) expect(r.steps.length).toBe(r.expectedSteps);
+  });
+
+  it('takes a waiting run out of the queue: it never trains', async () => {
+    addToQueue();
+    updateSettings({ batchSize: 16 });
+    addToQueue();
+    const [first, second] = store.getState().runs;
+    await until(() => store.getState().runs[0].status === 'running');
+    removeQueued(second.id);
+    // A run on the trainer is not removed by this.
+    removeQueued(first.id);
+    await app.queue.idle();
+    expect(store.getState().runs.map((r) => [r.id, r.status])).toEqual([[first.id, 'done']]);
+    expect(preparedFeatures()).toHaveLength(1);
+  });
+
+  it('goes on after a run fails', async () => {
+    updateSettings({ batchSize: 10_000 });
+    addToQueue();
+    updateSettings({ batchSize: 32 });
+    addToQueue();
+    await app.queue.idle();
+    const [bad, good] = store.getState().runs;
+    expect(bad.status).toBe('failed');
+    expect(bad.error).toMatch(/batch size 10000 is larger than the \d+ training rows/);
+    expect(good.status).toBe('done');
+    expect(good.summary?.status).toBe('done');
+  });
+
+  it('fails a run queued on another file, and the next one trains', async () => {
+    addToQueue();
+    const [queued] = store.getState().runs;
+    store.setState((s) => ({ runs: s.runs.map((r) => (r.id === queued.id ? { ...r, config: { ...r.config, data: { ...r.config.data, fingerprint: 'f'.repeat(64) } } } : r)) }));
+    addToQueue();
+    await app.queue.idle();
+    const [other, mine] = store.getState().runs;
+    expect(other).toMatchObject({ status: 'failed', error: 'the dataset changed after this run was queued; queue it again' });
+    expect(mine.status).toBe('done');
+  });
+
+  it('queues again, on their own data, the runs that were waiting when the page closed', async () => {
+    const all = store.getState().dataset.features;
+    addToQueue();
+    updateSettings({ timeBudgetSec: 1, epochs: 1 });
+    addToQueue();
+    // The page closes while the first run trains: what persist.ts stores, read back as on the next open.
+    const stored = readWaiting(structuredClone(waitingOf(store.getState().runs)));
+    expect(stored.runs).toHaveLength(2);
+    await app.queue.idle();
+
+    await fresh();
+    store.setState((s) => ({ restoredQueue: stored, dataset: { ...s.dataset, features: all.slice(2) } }));
+    expect(queueRestored()).toBeNull();
+    expect(store.getState().restoredQueue).toBeNull();
+    await app.queue.idle();
+    const runs = store.getState().runs;
+    expect(runs.map((r) => r.status)).toEqual(['done', 'done']);
+    expect(runs.map((r) => r.config)).toEqual(stored.runs.map((w) => w.config));
+    expect(runs[1]).toMatchObject({ budgetSec: 1, config: { maxSeconds: 1 } });
+    expect(preparedFeatures()).toEqual([all, all]);
+  });
+
+  it('keeps the waiting runs offered while the dataset in use is another file', async () => {
+    addToQueue();
+    const stored = readWaiting(structuredClone(waitingOf(store.getState().runs)));
+    await app.queue.idle();
+    await fresh();
+    const other = { ...stored.runs[0], config: { ...stored.runs[0].config, data: { ...stored.runs[0].config.data, fingerprint: '0'.repeat(64), name: 'other.csv' } } };
+    store.setState({ restoredQueue: { runs: [other], dropped: 0 } });
+    expect(queueRestored()).toBe('these runs were queued on other.csv: load that file first');
+    expect(store.getState().restoredQueue?.runs).toEqual([other]);
+    expect(store.getState().runs).toEqual([]);
+  });
+});
