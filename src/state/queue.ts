@@ -89,9 +89,8 @@ function dedupText(d: DedupReport | null): string {
   return ` · dedup dropped ${d.dropped} repeated rows (${how})`;
 }
 
-let runCounter = 0;
-
 export function createRunQueue({ services, store }: QueueDeps): RunQueue {
+  let runCounter = 0;
   let pumping: Promise<void> | null = null;
   let initedClient: RunServices['trainer'] | null = null;
   let initedBackend: string | null = null;

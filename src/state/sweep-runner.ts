@@ -18,9 +18,8 @@ export interface Sweeps {
   cancel(): void;
 }
 
-let sweepCounter = 0;
-
 export function createSweeps({ store, queue }: { store: StoreApi<WorkbenchState>; queue: RunQueue }): Sweeps {
+  let sweepCounter = 0;
   const queueRung = (view: SweepView): void => {
     const index = view.state.rungs.length - 1;
     const rung = view.state.rungs[index];
