@@ -162,7 +162,3 @@ export const initialState: WorkbenchState = {
 
 export const store = createStore<WorkbenchState>()(() => initialState);
 
-/** Applies `fn` to one run. */
-export function updateRun(id: string, fn: (r: RunView) => Partial<RunView>): void {
-  store.setState((s) => ({ runs: s.runs.map((r) => (r.id === id ? { ...r, ...fn(r) } : r)) }));
-}
