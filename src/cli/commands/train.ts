@@ -27,7 +27,7 @@ import { DEFAULT_SETTINGS, makeRunConfig, validateSettings, type RunSettings } f
 import { installNodeWebGpu, noAdapterHint } from '../../gpu/node-webgpu';
 import { sha256Hex } from '../../workers/data-service';
 import type { TrainerEvent } from '../../workers/protocol';
-import { runPipeline, type PipelineResult } from '../../workers/run-pipeline';
+import { runPipeline } from '../../workers/run-pipeline';
 import { localServices } from '../../workers/local-services';
 import { timeLimitSeconds, UsageError, type ParsedArgs } from '../args';
 import { decodeFile, DEFAULT_TIME_LIMIT_S } from '../decode';
@@ -272,16 +272,11 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
     maxSeconds,
   };
 
-  // The run itself: the same pipeline as the workbench's queue (data prepared, then trained).
-  let outcome: PipelineResult;
-  try {
-    // --stream: training starts on the first record batch / row group while the rest decodes.
-    const source = stream ? { kind: 'stream' as const, name: summary.name, bytes: bytes.slice().buffer } : { kind: 'dataset' as const, datasetId: summary.id };
-    outcome = await runPipeline(config, services, { runId: 'cli', source, backendSec });
-  } catch (e) {
-    if (e instanceof RangeError && /batch size/.test(e.message)) throw new ConfigError('batchSize', e.message);
-    throw e;
-  }
+  // The run itself: the same pipeline as the workbench's queue (data prepared, then trained). A
+  // batch larger than the training rows is the data service's ConfigError on batchSize.
+  // --stream: training starts on the first record batch / row group while the rest decodes.
+  const source = stream ? { kind: 'stream' as const, name: summary.name, bytes: bytes.slice().buffer } : { kind: 'dataset' as const, datasetId: summary.id };
+  const outcome = await runPipeline(config, services, { runId: 'cli', source, backendSec });
   const { prepared, summary: result } = outcome;
   config.model = outcome.config.model;
   // Where the run trained: the trainer says so per run (the wgsl engine's adapter and f16 path,
