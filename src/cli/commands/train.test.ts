@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunRecord, StepRecord } from '../../core/train/record';
 import { swiftShaderEnv } from '../../gpu/node-webgpu';
-import { dataWaitShare, downsampleSteps } from './train';
+import { dataWaitShare, downsample } from '../../core/train/step-series';
+import { MAX_RECORD_STEPS } from './train';
 
 const FLIGHTS = 'node_modules/vega-datasets/data/flights-200k.arrow';
 const MNIST = 'public/datasets/mnist-2k.arrow';
@@ -131,8 +132,8 @@ describe('cli train on tfjs-cpu', () => {
 
   it('down-samples long step series and measures data wait from a given step', () => {
     const steps = Array.from({ length: 2500 }, (_, i): StepRecord => ({ step: i, epoch: 0, time: i / 100, loss: 1, samplesPerSec: 1, dataWaitMs: i < 5 ? 100 : 0.1, gpuMs: null, readbackMs: 0 }));
-    const kept = downsampleSteps(steps, 1000);
-    expect(kept.length).toBeLessThanOrEqual(1001);
+    const kept = downsample(steps, MAX_RECORD_STEPS);
+    expect(kept.length).toBeLessThanOrEqual(1000);
     expect(kept[0].step).toBe(0);
     expect(kept[kept.length - 1].step).toBe(2499);
     expect(new Set(kept.map((s) => s.step % 3))).toEqual(new Set([0, 2499 % 3]));

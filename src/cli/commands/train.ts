@@ -22,7 +22,8 @@ import { OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, SCHEDULE_TYPES, type OptimizerName
 import { ENGINES, PRECISIONS } from '../../core/train/record';
 import { BACKENDS } from '../../core/train/run-config';
 import { startupText } from '../../core/train/results';
-import type { EpochRecord, RunConfig, RunRecord, StepRecord } from '../../core/train/record';
+import { dataWaitShare, downsample } from '../../core/train/step-series';
+import type { EpochRecord, RunConfig, RunRecord } from '../../core/train/record';
 import { DEFAULT_SETTINGS, makeRunConfig, validateSettings, type RunSettings } from '../../core/train/run-config';
 import { installNodeWebGpu, noAdapterHint } from '../../gpu/node-webgpu';
 import { sha256Hex } from '../../workers/data-service';
@@ -196,23 +197,6 @@ async function gatherSettings(args: ParsedArgs): Promise<{ settings: RunSettings
   return { settings: validateSettings(s), data, targetLoss, maxSteps, maxSeconds };
 }
 
-/** Every Nth step and the last, so a record stays small; the summary is computed before this. */
-export function downsampleSteps(steps: StepRecord[], max = MAX_RECORD_STEPS): StepRecord[] {
-  if (steps.length <= max) return steps;
-  const every = Math.ceil(steps.length / max);
-  const kept = steps.filter((s) => s.step % every === 0);
-  if (kept[kept.length - 1] !== steps[steps.length - 1]) kept.push(steps[steps.length - 1]);
-  return kept;
-}
-
-/** Share of wall time spent waiting for data, from step `from` on (the first steps wait for the prefetch to fill). */
-export function dataWaitShare(steps: StepRecord[], from = 1): number | null {
-  if (steps.length < from + 2) return null;
-  const wait = steps.slice(from + 1).reduce((s, x) => s + x.dataWaitMs, 0);
-  const total = (steps[steps.length - 1].time - steps[from].time) * 1000;
-  return total > 0 ? wait / total : null;
-}
-
 export async function train(args: ParsedArgs): Promise<{ json: unknown; text: string }> {
   const dataFile = stringFlag(args, 'data') ?? args.positionals[0];
   if (!dataFile) throw new UsageError(USAGE);
@@ -292,7 +276,7 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
     id: `cli-${summary.fingerprint.slice(0, 8)}-${Date.now().toString(36)}`,
     config,
     environment: ran,
-    steps: downsampleSteps(steps),
+    steps: downsample(steps, MAX_RECORD_STEPS),
     epochs,
     summary: result,
   };
