@@ -79,8 +79,10 @@ fn st2c_${n}(i: u32, a: f32, b: f32) { ${n}[i >> 1u] = pack2x16float(vec2<f32>(c
 
 /** Kernel families (the .wgsl files); matmul-shaped ones are composed with a matmul core. */
 
-export type KernelName = 'forward' | 'backward-dx' | 'backward-dw' | 'loss' | 'optimizer' | 'norm' | 'scaler' | 'convert';
-const MATMUL: readonly KernelName[] = ['forward', 'backward-dx', 'backward-dw'];
+export type KernelName = 'forward' | 'backward-dx' | 'backward-dw' | 'conv-forward' | 'conv-dx' | 'conv-dw' | 'loss' | 'optimizer' | 'norm' | 'scaler' | 'convert';
+const MATMUL: readonly KernelName[] = ['forward', 'backward-dx', 'backward-dw', 'conv-forward', 'conv-dx', 'conv-dw'];
+/** The convolutions: implicit GEMMs on the same matmul cores, with the image geometry beside. */
+const CONV: readonly KernelName[] = ['conv-forward', 'conv-dx', 'conv-dw'];
 
 /**
  * The matmul cores: `tiled` (matmul.wgsl: tiles staged in workgroup memory, loaded four values
@@ -101,6 +103,11 @@ export function kernelSource(name: KernelName, format: StorageFormat, mixed: boo
   const body = WGSL_SOURCES[name];
   if (body === undefined) throw new Error(`no WGSL kernel named ${name}`);
   const matmul = MATMUL.includes(name) ? [WGSL_SOURCES['matmul-dims'], WGSL_SOURCES[core === 'tiled' ? 'matmul' : `matmul-${core}`], WGSL_SOURCES.activation] : [];
+  if (CONV.includes(name)) {
+    // Gathered operands give the register-blocked cores nothing to load four at a time.
+    if (core !== 'tiled' && core !== 'tiled8') throw new Error(`the convolution kernels run on the tiled matmul cores, not ${core}`);
+    matmul.push(WGSL_SOURCES['conv-geometry']);
+  }
   // The block readers live in the kernel files; the wide core uses matmul-vec4's contract.
   const text = [...matmul, body].join('\n').replaceAll('ELEM', ELEM[format]);
   const buffers = [...text.matchAll(/var<storage,\s*(read(?:_write)?)>\s+(\w+)\s*:\s*array<(?:f32|u32|f16)>/g)]

@@ -32,6 +32,9 @@ export const MATMUL_VARIANTS: readonly MatmulVariant[] = [
  */
 export const matmulCandidates = (cpu: boolean): readonly MatmulVariant[] => (cpu ? MATMUL_VARIANTS.filter((v) => v.core !== 'tiled8') : MATMUL_VARIANTS);
 
+/** The variants the convolutions (implicit GEMMs with gathered operands) are tuned among: the tiled cores. */
+export const CONV_VARIANTS: readonly MatmulVariant[] = MATMUL_VARIANTS.filter((v) => v.core === 'tiled' || v.core === 'tiled8');
+
 /** Rows and columns a workgroup of a variant covers (the wide core: two tiles across). */
 export const variantColumns = (v: MatmulVariant): number => (v.core === 'wide' ? 2 * v.tile : v.tile);
 export const variantRows = (v: MatmulVariant): number => v.tile;

@@ -1,0 +1,66 @@
+/**
+ * A 2-D convolution over NHWC images in float64, written out as plain loops: the reference the
+ * WGSL engine's convolution kernels are tested against. W is [ks, ks, C, CO] (one row of CO per
+ * tap and input channel, the engine's layout); padding is zeros; out = conv + bias (no
+ * activation here: the kernels' epilogues are checked by applying it to this result).
+ */
+export interface ConvShape {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  co: number;
+  ks: number;
+  stride: number;
+  pad: number;
+}
+
+/** Output height and width of a convolution. */
+export function convOut(s: ConvShape): { oh: number; ow: number } {
+  return { oh: Math.floor((s.h + 2 * s.pad - s.ks) / s.stride) + 1, ow: Math.floor((s.w + 2 * s.pad - s.ks) / s.stride) + 1 };
+}
+
+/** Visits every (output pixel, tap, input channel, output channel) with the input index it reads. */
+function eachTap(s: ConvShape, visit: (outAt: number, inAt: number, wAt: number) => void): void {
+  const { oh, ow } = convOut(s);
+  for (let n = 0; n < s.n; n++) {
+    for (let y = 0; y < oh; y++) {
+      for (let x = 0; x < ow; x++) {
+        const outPixel = (n * oh + y) * ow + x;
+        for (let kh = 0; kh < s.ks; kh++) {
+          for (let kw = 0; kw < s.ks; kw++) {
+            const ih = y * s.stride + kh - s.pad;
+            const iw = x * s.stride + kw - s.pad;
+            if (ih < 0 || iw < 0 || ih >= s.h || iw >= s.w) continue;
+            const inPixel = (n * s.h + ih) * s.w + iw;
+            for (let ci = 0; ci < s.c; ci++) {
+              for (let co = 0; co < s.co; co++) visit(outPixel * s.co + co, inPixel * s.c + ci, ((kh * s.ks + kw) * s.c + ci) * s.co + co);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** conv(x, W) + b: [n, oh, ow, co]. */
+export function convForward(s: ConvShape, x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number>): Float64Array {
+  const { oh, ow } = convOut(s);
+  const out = new Float64Array(s.n * oh * ow * s.co);
+  for (let i = 0; i < out.length; i++) out[i] = b[i % s.co];
+  eachTap(s, (o, i, k) => (out[o] += x[i] * w[k]));
+  return out;
+}
+
+/** Gradients of sum(dOut . out) with respect to the input, the weights and the bias. */
+export function convBackward(s: ConvShape, x: ArrayLike<number>, w: ArrayLike<number>, dOut: ArrayLike<number>): { dx: Float64Array; dw: Float64Array; db: Float64Array } {
+  const dx = new Float64Array(s.n * s.h * s.w * s.c);
+  const dw = new Float64Array(s.ks * s.ks * s.c * s.co);
+  const db = new Float64Array(s.co);
+  for (let i = 0; i < dOut.length; i++) db[i % s.co] += dOut[i];
+  eachTap(s, (o, i, k) => {
+    dx[i] += dOut[o] * w[k];
+    dw[k] += dOut[o] * x[i];
+  });
+  return { dx, dw, db };
+}

@@ -1,0 +1,140 @@
+/**
+ * The convolution kernels (implicit GEMMs on the matmul cores: conv-forward, conv-dx, conv-dw)
+ * against the float64 loops of src/core/train/reference/conv.ts, on shapes with odd sizes,
+ * strides 1 and 2, padding and none, 3x3 and 1x1 taps, and channel counts that are not
+ * multiples of 4; every tiled matmul core on one shape (the cores convolutions use), float32 (relative error at most 1e-4) and the
+ * packed float16 storage (at most 1e-2, cosine at least 0.999, against the reference run on
+ * the float16-rounded inputs).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../../core/data/rng';
+import { convBackward, convForward, convOut, type ConvShape } from '../../core/train/reference/conv';
+import type { EngineGpu } from './device';
+import { fromHalfBits, toHalfBits } from './half';
+import { bindGroup, getKernel, type Kernel } from './pipelines';
+import type { StorageFormat } from './precision';
+import { CONV_VARIANTS, variantColumns, variantConstants, variantRows, type MatmulVariant } from './tune';
+import { cosine, relError, testGpu } from './test-support';
+
+let gpu: EngineGpu;
+beforeAll(async () => {
+  gpu = await testGpu();
+});
+afterAll(() => gpu?.device.destroy());
+
+const up4 = (n: number) => Math.ceil(n / 4) * 4;
+const RELU = 1;
+
+/** Values in a padded row layout ([rows][stride], zeros past `width`), stored in `format`. */
+function pack(values: ArrayLike<number>, rows: number, width: number, stride: number, format: StorageFormat, total = rows * stride): ArrayBuffer {
+  const flat = new Float32Array(total);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < width; c++) flat[r * stride + c] = values[r * width + c];
+  if (format === 'f32') return flat.buffer;
+  const halves = new Uint16Array(total + (total % 2));
+  for (let i = 0; i < total; i++) halves[i] = toHalfBits(flat[i]);
+  return halves.buffer;
+}
+
+/** Reads `rows` x `width` values out of a padded layout. */
+function unpack(bytes: ArrayBuffer, at: number, rows: number, width: number, stride: number, format: StorageFormat | 'grads'): Float32Array {
+  const out = new Float32Array(rows * width);
+  const f32 = format === 'f32' || format === 'grads';
+  const view = f32 ? new Float32Array(bytes) : new Uint16Array(bytes);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < width; c++) out[r * width + c] = f32 ? view[at + r * stride + c] : fromHalfBits(view[at + r * stride + c]);
+  return out;
+}
+
+const round16 = (a: Float32Array, format: StorageFormat) => (format === 'f32' ? a : a.map((v) => fromHalfBits(toHalfBits(v))));
+
+async function run(name: 'conv-forward' | 'conv-dx' | 'conv-dw', format: StorageFormat, v: MatmulVariant, dims: number[], geo: ConvShape & { oh: number; ow: number }, buffers: ArrayBuffer[], outIndex: number): Promise<ArrayBuffer> {
+  const { device } = gpu;
+  const k: Kernel = await getKernel(device, { kernel: name, format, mixed: format !== 'f32', constants: variantConstants(v), core: v.core });
+  const made: GPUBuffer[] = [];
+  const mk = (size: number, usage: number, data?: ArrayBuffer | ArrayBufferView) => {
+    const b = gpu.createBuffer({ size: up4(Math.max(16, size)), usage: usage | GPUBufferUsage.COPY_DST });
+    if (data) device.queue.writeBuffer(b, 0, data as ArrayBuffer);
+    made.push(b);
+    return b;
+  };
+  const ctl = new ArrayBuffer(32);
+  new Float32Array(ctl, 16, 1)[0] = 1;
+  const storage = buffers.map((b) => mk(b.byteLength, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, b));
+  const uni = mk(64, GPUBufferUsage.UNIFORM, new Uint32Array(dims.concat(new Array(16 - dims.length).fill(0))));
+  const g = mk(48, GPUBufferUsage.UNIFORM, new Uint32Array([geo.h, geo.w, geo.c, geo.co, geo.oh, geo.ow, geo.ks, geo.stride, geo.pad, 0, 0, 0]));
+  const group = bindGroup(device, k, [mk(32, GPUBufferUsage.STORAGE, ctl), uni, ...storage, g]);
+  const read = mk(buffers[outIndex].byteLength, GPUBufferUsage.MAP_READ);
+  const enc = device.createCommandEncoder();
+  const pass = enc.beginComputePass();
+  pass.setPipeline(k.pipeline);
+  pass.setBindGroup(0, group);
+  pass.dispatchWorkgroups(Math.ceil(dims[1] / variantColumns(v)), Math.ceil(dims[0] / variantRows(v)));
+  pass.end();
+  enc.copyBufferToBuffer(storage[outIndex], 0, read, 0, up4(buffers[outIndex].byteLength));
+  device.queue.submit([enc.finish()]);
+  await read.mapAsync(GPUMapMode.READ);
+  const out = read.getMappedRange().slice(0);
+  read.unmap();
+  for (const b of made) gpu.destroyBuffer(b);
+  return out;
+}
+
+const SHAPES: (ConvShape & { label: string })[] = [
+  { label: '2x7x5x3 -> 5, 3x3 stride 1 pad 1', n: 2, h: 7, w: 5, c: 3, co: 5, ks: 3, stride: 1, pad: 1 },
+  { label: '3x8x9x6 -> 7, 3x3 stride 2 pad 1', n: 3, h: 8, w: 9, c: 6, co: 7, ks: 3, stride: 2, pad: 1 },
+  { label: '2x6x6x5 -> 9, 1x1 (pointwise)', n: 2, h: 6, w: 6, c: 5, co: 9, ks: 1, stride: 1, pad: 0 },
+  { label: '1x9x7x2 -> 3, 3x3 stride 2 no padding', n: 1, h: 9, w: 7, c: 2, co: 3, ks: 3, stride: 2, pad: 0 },
+];
+
+const CASES: { label: string; shape: ConvShape; format: StorageFormat; v: MatmulVariant }[] = [
+  ...SHAPES.map((shape) => ({ label: `f32 ${shape.label}`, shape, format: 'f32' as const, v: CONV_VARIANTS[0] })),
+  ...CONV_VARIANTS.slice(1).map((v) => ({ label: `f32 ${SHAPES[1].label}, ${v.core}-${v.tile}`, shape: SHAPES[1], format: 'f32' as const, v })),
+  ...SHAPES.map((shape) => ({ label: `packed f16 ${shape.label}`, shape, format: 'packed' as const, v: CONV_VARIANTS[0] })),
+];
+
+function expectClose(got: Float32Array, want: Float64Array, format: StorageFormat, what: string): void {
+  expect(relError(got, want), what).toBeLessThan(format === 'f32' ? 1e-4 : 1e-2);
+  expect(cosine(got, want), what).toBeGreaterThan(format === 'f32' ? 1 - 1e-7 : 0.999);
+}
+
+describe('convolution kernels against float64', () => {
+  it.each(CASES.map((c) => [c.label, c] as const))('%s', async (_label, { shape: s, format, v }) => {
+    const { oh, ow } = convOut(s);
+    const geo = { ...s, oh, ow };
+    const rng = new Rng(s.h * 31 + s.c);
+    const inPixels = s.n * s.h * s.w;
+    const outPixels = s.n * oh * ow;
+    const K = s.ks * s.ks * s.c;
+    const x = round16(Float32Array.from({ length: inPixels * s.c }, () => rng.normal()), format);
+    const w = round16(Float32Array.from({ length: K * s.co }, () => rng.normal() / Math.sqrt(K)), format);
+    const b = round16(Float32Array.from({ length: s.co }, () => rng.normal() * 0.1), format);
+    const dOut = round16(Float32Array.from({ length: outPixels * s.co }, () => rng.normal()), format);
+    const [cin, cout] = [up4(s.c), up4(s.co)];
+
+    // Forward with ReLU in the epilogue: output after the input in one buffer.
+    const outAt = up4(inPixels * cin);
+    const actsBytes = pack(x, inPixels, s.c, cin, format, outAt + outPixels * cout);
+    const wRows = new Float32Array((K + 1) * s.co);
+    wRows.set(w);
+    wRows.set(b, K * s.co);
+    const wBytes = pack(wRows, K + 1, s.co, cout, format);
+    const fwd = await run('conv-forward', format, v, [outPixels, s.co, K, RELU, 0, cin, 0, cout, outAt, cout, K * cout], geo, [actsBytes, wBytes], 0);
+    const want = convForward(s, x, w, b).map((z) => Math.max(z, 0));
+    expectClose(unpack(fwd, outAt, outPixels, s.co, cout, format), want, format, 'forward');
+    // Padding channels of the output are written as zeros.
+    const padded = unpack(fwd, outAt, outPixels, cout, cout, format);
+    for (let p = 0; p < outPixels; p++) for (let c = s.co; c < cout; c++) expect(padded[p * cout + c]).toBe(0);
+
+    const ref = convBackward(s, x, w, dOut);
+    // Backward to the input, through the ReLU of the input's stored output (x itself, clamped).
+    const y = x.map((t) => Math.max(t, 0));
+    const dInAt = up4(outPixels * cout);
+    const deltas = pack(dOut, outPixels, s.co, cout, format, dInAt + inPixels * cin);
+    const dx = await run('conv-dx', format, v, [inPixels, s.c, s.ks * s.ks * s.co, RELU, 0, cout, 0, cout, dInAt, cin, 0, 0, cin], geo, [deltas, wBytes, pack(y, inPixels, s.c, cin, format)], 0);
+    expectClose(unpack(dx, dInAt, inPixels, s.c, cin, format), ref.dx.map((g, i) => (y[i] > 0 ? g : 0)), format, 'input gradient');
+
+    // Weight and bias gradients: K rows, then the bias row.
+    const dw = await run('conv-dw', format, v, [K + 1, s.co, outPixels, 0, 0, cin, 0, cout, 0, cout, 0, 0, 0, K], geo, [pack(x, inPixels, s.c, cin, format), pack(dOut, outPixels, s.co, cout, format), new Float32Array((K + 1) * cout).buffer], 2);
+    expectClose(unpack(dw, 0, K, s.co, cout, 'grads'), ref.dw, format, 'weight gradient');
+    expectClose(unpack(dw, K * cout, 1, s.co, cout, 'grads'), ref.db, format, 'bias gradient');
+  });
+});

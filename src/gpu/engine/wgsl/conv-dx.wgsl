@@ -1,0 +1,50 @@
+// Convolution backward to the input: dIn = convT(dOut, W) . act'(in), an implicit GEMM whose
+// rows are input pixels (n, ih, iw), M = N H W; columns input channels, N = C; k the taps and
+// output channels (kh, kw, co), K = ks ks CO. A tap reaches an input pixel from the output
+// pixel ((ih + pad - kh) / stride, (iw + pad - kw) / stride) when that divides exactly and lies
+// inside the output. dOut: deltas[aOff + outPixel * aStride + co]; W: w[bOff + ((kh ks + kw) C + ci) * bStride + co];
+// in (its stored activation output): acts[hOff + row * hStride + ci]; dIn: deltas[cOff + row * cStride + ci].
+
+const A_K_CONTIGUOUS = true;
+const B_N_CONTIGUOUS = false;
+
+@group(0) @binding(2) var<storage, read_write> deltas: array<ELEM>;
+@group(0) @binding(3) var<storage, read> w: array<ELEM>;
+@group(0) @binding(4) var<storage, read> acts: array<ELEM>;
+@group(0) @binding(5) var<uniform> g: Geo;
+
+fn aAt(row: u32, k: u32) -> f32 {
+  if (row >= d.M || k >= d.K) { return 0.0; }
+  let iw = row % g.W;
+  let ih = (row / g.W) % g.H;
+  let n = row / (g.W * g.H);
+  let co = k % g.CO;
+  let kw = (k / g.CO) % g.ks;
+  let kh = k / (g.CO * g.ks);
+  let y = i32(ih + g.pad) - i32(kh);
+  let x = i32(iw + g.pad) - i32(kw);
+  if (y < 0 || x < 0 || u32(y) % g.stride != 0u || u32(x) % g.stride != 0u) { return 0.0; }
+  let oh = u32(y) / g.stride;
+  let ow = u32(x) / g.stride;
+  if (oh >= g.OH || ow >= g.OW) { return 0.0; }
+  return ld_deltas(d.aOff + ((n * g.OH + oh) * g.OW + ow) * d.aStride + co);
+}
+
+fn bAt(k: u32, col: u32) -> f32 {
+  if (k >= d.K || col >= d.N) { return 0.0; }
+  let co = k % g.CO;
+  let tap = k / g.CO;
+  return ld_w(d.bOff + (tap * g.C + col) * d.bStride + co);
+}
+
+fn dIn(row: u32, col: u32, v: f32) -> f32 {
+  if (col >= d.N) { return 0.0; }
+  return v * derivative(d.act, ld_acts(d.hOff + row * d.hStride + col));
+}
+
+fn epilogue(row: u32, col: u32, v: vec4<f32>) {
+  if (row >= d.M || col >= d.cStride) { return; }
+  let at = d.cOff + row * d.cStride + col;
+  st2_deltas(at, dIn(row, col, v.x), dIn(row, col + 1u, v.y));
+  st2_deltas(at + 2u, dIn(row, col + 2u, v.z), dIn(row, col + 3u, v.w));
+}

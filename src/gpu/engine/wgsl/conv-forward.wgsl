@@ -1,0 +1,42 @@
+// Convolution forward as an implicit GEMM: out = act(conv(in, W) + b) over NHWC images.
+// Rows: output pixels (n, oh, ow), M = N OH OW; columns: output channels, N = CO; k: the
+// kernel taps and input channels (kh, kw, ci), K = ks ks C. in: acts[aOff + pixel * aStride + ci];
+// W: w[bOff + k * bStride + co] (the MLP's row layout, one row per tap and input channel), bias
+// w[biasOff + co]; out: acts[cOff + row * cStride + co], zeros from CO to cStride.
+
+const A_K_CONTIGUOUS = true;
+const B_N_CONTIGUOUS = true;
+
+@group(0) @binding(2) var<storage, read_write> acts: array<ELEM>;
+@group(0) @binding(3) var<storage, read> w: array<ELEM>;
+@group(0) @binding(4) var<uniform> g: Geo;
+
+fn aAt(row: u32, k: u32) -> f32 {
+  if (row >= d.M || k >= d.K) { return 0.0; }
+  let ow = row % g.OW;
+  let oh = (row / g.OW) % g.OH;
+  let n = row / (g.OW * g.OH);
+  let ci = k % g.C;
+  let kw = (k / g.C) % g.ks;
+  let kh = k / (g.C * g.ks);
+  let p = inputPixel(n, oh, ow, kh, kw);
+  if (p < 0) { return 0.0; }
+  return ld_acts(d.aOff + u32(p) * d.aStride + ci);
+}
+
+fn bAt(k: u32, col: u32) -> f32 {
+  if (k >= d.K || col >= d.N) { return 0.0; }
+  return ld_w(d.bOff + k * d.bStride + col);
+}
+
+fn outAt(col: u32, v: f32) -> f32 {
+  if (col >= d.N) { return 0.0; }
+  return activate(d.act, v + ld_w(d.biasOff + col));
+}
+
+fn epilogue(row: u32, col: u32, v: vec4<f32>) {
+  if (row >= d.M || col >= d.cStride) { return; }
+  let at = d.cOff + row * d.cStride + col;
+  st2_acts(at, outAt(col, v.x), outAt(col + 1u, v.y));
+  st2_acts(at + 2u, outAt(col + 2u, v.z), outAt(col + 3u, v.w));
+}
