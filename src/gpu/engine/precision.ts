@@ -81,6 +81,14 @@ fn st2c_${n}(i: u32, a: f32, b: f32) { ${n}[i >> 1u] = pack2x16float(vec2<f32>(c
 
 export type KernelName = 'forward' | 'backward-dx' | 'backward-dw' | 'conv-forward' | 'conv-dx' | 'conv-dw' | 'loss' | 'optimizer' | 'norm' | 'scaler' | 'convert';
 const MATMUL: readonly KernelName[] = ['forward', 'backward-dx', 'backward-dw', 'conv-forward', 'conv-dx', 'conv-dw'];
+const EPILOGUE: Partial<Record<KernelName, string>> = {
+  forward: 'epilogue-forward',
+  'conv-forward': 'epilogue-forward',
+  'backward-dx': 'epilogue-dx',
+  'conv-dx': 'epilogue-dx',
+  'backward-dw': 'epilogue-dw',
+  'conv-dw': 'epilogue-dw',
+};
 /** The convolutions: implicit GEMMs on the same matmul cores, with the image geometry beside. */
 const CONV: readonly KernelName[] = ['conv-forward', 'conv-dx', 'conv-dw'];
 
@@ -103,6 +111,10 @@ export function kernelSource(name: KernelName, format: StorageFormat, mixed: boo
   const body = WGSL_SOURCES[name];
   if (body === undefined) throw new Error(`no WGSL kernel named ${name}`);
   const matmul = MATMUL.includes(name) ? [WGSL_SOURCES['matmul-dims'], WGSL_SOURCES[core === 'tiled' ? 'matmul' : `matmul-${core}`], WGSL_SOURCES.activation] : [];
+  if (MATMUL.includes(name) && (core === 'tiled' || core === 'tiled8')) matmul.push(WGSL_SOURCES['matmul-tiles']);
+  // Each product's epilogue, shared by the dense and the convolution kernel of that product.
+  const epilogue = EPILOGUE[name];
+  if (epilogue) matmul.push(WGSL_SOURCES[epilogue]);
   if (CONV.includes(name)) {
     // Gathered operands give the register-blocked cores nothing to load four at a time.
     if (core !== 'tiled' && core !== 'tiled8') throw new Error(`the convolution kernels run on the tiled matmul cores, not ${core}`);

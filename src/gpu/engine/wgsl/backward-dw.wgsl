@@ -43,19 +43,3 @@ fn rowB(m: u32, col: u32) -> vec4<f32> {
 fn blockB(m: u32, col: u32) -> mat4x4<f32> {
   return mat4x4<f32>(rowB(m, col), rowB(m + 1u, col), rowB(m + 2u, col), rowB(m + 3u, col));
 }
-
-fn put(at: u32, col: u32, v: f32) {
-  if (col < d.N) {
-    check_finite(v);
-    grads[at] = v;
-  }
-}
-
-fn epilogue(row: u32, col: u32, v: vec4<f32>) {
-  if (row >= d.M) { return; }
-  let at = d.cOff + row * d.cStride + col;
-  put(at, col, v.x);
-  put(at + 1u, col + 1u, v.y);
-  put(at + 2u, col + 2u, v.z);
-  put(at + 3u, col + 3u, v.w);
-}

@@ -30,19 +30,3 @@ fn bAt(k: u32, col: u32) -> f32 {
   if (k >= d.K || col >= d.N) { return 0.0; }
   return ld_deltas(d.bOff + k * d.bStride + col);
 }
-
-fn put(at: u32, col: u32, v: f32) {
-  if (col < d.N) {
-    check_finite(v);
-    grads[at] = v;
-  }
-}
-
-fn epilogue(row: u32, col: u32, v: vec4<f32>) {
-  if (row >= d.M) { return; }
-  let at = d.cOff + row * d.cStride + col;
-  put(at, col, v.x);
-  put(at + 1u, col + 1u, v.y);
-  put(at + 2u, col + 2u, v.z);
-  put(at + 3u, col + 3u, v.w);
-}

@@ -32,15 +32,3 @@ fn rowB(k: u32, col: u32) -> vec4<f32> {
 fn blockB(k: u32, col: u32) -> mat4x4<f32> {
   return mat4x4<f32>(rowB(k, col), rowB(k + 1u, col), rowB(k + 2u, col), rowB(k + 3u, col));
 }
-
-fn outAt(col: u32, v: f32) -> f32 {
-  if (col >= d.N) { return 0.0; }
-  return activate(d.act, v + ld_w(d.biasOff + col));
-}
-
-fn epilogue(row: u32, col: u32, v: vec4<f32>) {
-  if (row >= d.M || col >= d.cStride) { return; }
-  let at = d.cOff + row * d.cStride + col;
-  st2_acts(at, outAt(col, v.x), outAt(col + 1u, v.y));
-  st2_acts(at + 2u, outAt(col + 2u, v.z), outAt(col + 3u, v.w));
-}

@@ -3,15 +3,7 @@
 // r, r + TS / 2 (four each) by the columns c, c + TS / 2 (four each), so each value read from
 // workgroup memory serves eight multiply-adds instead of four, and a tile's operand bytes feed
 // twice the arithmetic. Meant for GPUs with large register files on big products; the engine
-// times it against the other cores per shape. The tile loads are matmul.wgsl's.
-
-const BK: u32 = 16u;
-
-var<workgroup> As: array<vec4<f32>, BK * TS / 4u>;
-var<workgroup> Bs: array<vec4<f32>, BK * TS / 4u>;
-
-fn putA(k: u32, r: u32, v: f32) { As[k * (TS / 4u) + r / 4u][r % 4u] = v; }
-fn putB(k: u32, c: u32, v: f32) { Bs[k * (TS / 4u) + c / 4u][c % 4u] = v; }
+// times it against the other cores per shape. The tile loads are matmul-tiles.wgsl's.
 
 @compute @workgroup_size(WG, WG)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
@@ -40,38 +32,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   var acc70 = vec4<f32>(0.0);
   var acc71 = vec4<f32>(0.0);
   for (var k0 = 0u; k0 < d.K; k0 += BK) {
-    for (var e = tid; e < BK * TS / 4u; e += WG * WG) {
-      if (A_K_CONTIGUOUS) {
-        let ar = e / (BK / 4u);
-        let ak = (e % (BK / 4u)) * 4u;
-        var v = vec4<f32>(0.0);
-        if (k0 + ak < d.K) { v = tileA4(row0 + ar, k0 + ak); }
-        putA(ak, ar, v.x);
-        putA(ak + 1u, ar, v.y);
-        putA(ak + 2u, ar, v.z);
-        putA(ak + 3u, ar, v.w);
-      } else {
-        let ak = e / (TS / 4u);
-        let ar = (e % (TS / 4u)) * 4u;
-        let v = tileA4(row0 + ar, k0 + ak);
-        As[ak * (TS / 4u) + ar / 4u] = v;
-      }
-      if (B_N_CONTIGUOUS) {
-        let bk = e / (TS / 4u);
-        let bc = (e % (TS / 4u)) * 4u;
-        let v = tileB4(k0 + bk, col0 + bc);
-        Bs[bk * (TS / 4u) + bc / 4u] = v;
-      } else {
-        let bc = e / (BK / 4u);
-        let bk = (e % (BK / 4u)) * 4u;
-        var v = vec4<f32>(0.0);
-        if (k0 + bk < d.K) { v = tileB4(k0 + bk, col0 + bc); }
-        putB(bk, bc, v.x);
-        putB(bk + 1u, bc, v.y);
-        putB(bk + 2u, bc, v.z);
-        putB(bk + 3u, bc, v.w);
-      }
-    }
+    loadTiles(tid, row0, col0, k0);
     workgroupBarrier();
     for (var k = 0u; k < BK; k++) {
       let a0 = As[k * (TS / 4u) + lid.y];
