@@ -9,6 +9,7 @@
  * them again (waiting.ts): the next open offers them back.
  */
 import { decodeRun, encodeRun, overCap, storedSize, DEFAULT_CAP, type StoredRun } from '../core/share/run-codec';
+import { committed, indexedDbFactory, openDatabase, requested, StorageError } from '../workers/idb';
 import { store, type RunView, type WorkbenchState } from './store';
 import { readSweep, readWaiting, sweepToStore, waitingOf, type WaitingRun } from './waiting';
 
@@ -29,25 +30,10 @@ const saved = new Map<string, { run: RunView; size: number; createdAt: number; f
 let attached = false;
 
 function openDb(): Promise<IDBDatabase> {
-  if (db) return db;
-  db = new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB_NAME, DB_VERSION);
-    req.onupgradeneeded = () => {
-      if (!req.result.objectStoreNames.contains(RUNS)) req.result.createObjectStore(RUNS, { keyPath: 'id' });
-      if (!req.result.objectStoreNames.contains(WAITING)) req.result.createObjectStore(WAITING);
-    };
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB would not open'));
-    req.onblocked = () => reject(new Error('IndexedDB is blocked by another tab'));
-  });
+  const factory = indexedDbFactory();
+  if (!factory) return Promise.reject(new StorageError('IndexedDB is not available'));
+  db ??= openDatabase(factory, DB_NAME, DB_VERSION, { [RUNS]: { keyPath: 'id' }, [WAITING]: undefined });
   return db;
-}
-
-function request<T>(r: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error ?? new Error('IndexedDB request failed'));
-  });
 }
 
 async function write(puts: StoredRun[], deletes: string[]): Promise<void> {
@@ -56,11 +42,7 @@ async function write(puts: StoredRun[], deletes: string[]): Promise<void> {
   const os = tx.objectStore(RUNS);
   for (const p of puts) os.put(p);
   for (const id of deletes) os.delete(id);
-  await new Promise<void>((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB write failed'));
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB write aborted (storage full?)'));
-  });
+  await committed(tx, 'saving runs');
 }
 
 /** What was last written as the waiting runs (their ids and the pending restored ones). */
@@ -86,11 +68,7 @@ function syncWaiting(state: WorkbenchState): void {
       const tx = d.transaction(WAITING, 'readwrite');
       tx.objectStore(WAITING).put(runs, WAITING_KEY);
       tx.objectStore(WAITING).put(sweepToStore(sweepView), SWEEP_KEY);
-      return new Promise<void>((resolve, reject) => {
-        tx.oncomplete = () => resolve();
-        tx.onerror = () => reject(tx.error ?? new Error('IndexedDB write failed'));
-        tx.onabort = () => reject(tx.error ?? new Error('IndexedDB write aborted (storage full?)'));
-      });
+      return committed(tx, 'saving the waiting runs');
     })
     .catch(fail);
 }
@@ -161,9 +139,8 @@ export async function restoreRuns(): Promise<void> {
   attached = true;
   let restored: RunView[] = [];
   try {
-    if (typeof indexedDB === 'undefined') throw new Error('IndexedDB is not available');
     const d = await openDb();
-    const all = await request(d.transaction(RUNS, 'readonly').objectStore(RUNS).getAll());
+    const all = await requested(d.transaction(RUNS, 'readonly').objectStore(RUNS).getAll(), 'reading the stored runs');
     const good = all.map(decodeRun).filter((r): r is StoredRun => r !== null);
     const bad = all.length - good.length;
     restored = good.map(fromStored).sort((a, b) => a.createdAt - b.createdAt);
@@ -171,8 +148,8 @@ export async function restoreRuns(): Promise<void> {
       saved.set(restored[i].id, { run: restored[i], size: storedSize(good.find((g) => g.id === restored[i].id)!), createdAt: restored[i].createdAt, finishedAt: restored[i].finishedAt });
     }
     if (bad) store.setState({ notice: `${bad} stored run${bad > 1 ? 's' : ''} could not be read (another version or damaged) and ${bad > 1 ? 'were' : 'was'} skipped` });
-    const waiting = readWaiting(await request(d.transaction(WAITING, 'readonly').objectStore(WAITING).get(WAITING_KEY)));
-    const sweep = readSweep(await request(d.transaction(WAITING, 'readonly').objectStore(WAITING).get(SWEEP_KEY)));
+    const waiting = readWaiting(await requested(d.transaction(WAITING, 'readonly').objectStore(WAITING).get(WAITING_KEY), 'reading the waiting runs'));
+    const sweep = readSweep(await requested(d.transaction(WAITING, 'readonly').objectStore(WAITING).get(SWEEP_KEY), 'reading the sweep in progress'));
     if (waiting.runs.length) store.setState({ restoredQueue: { runs: waiting.runs, dropped: waiting.dropped, sweep } });
   } catch (e) {
     fail(e);

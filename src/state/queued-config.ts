@@ -8,6 +8,7 @@ import type { RunConfig } from '../core/train/record';
 import { configLabel } from '../core/train/results';
 import { makeRunConfig, validateSettings, type RunSettings } from '../core/train/run-config';
 import { defaultSplit } from '../core/data/split';
+import { ConfigError } from '../core/errors';
 import type { DatasetSlice } from './dataset-slice';
 
 /** Epochs asked of the data worker when a time budget, not an epoch count, ends the run. */
@@ -51,7 +52,7 @@ export function budgetOf(config: RunConfig): number | null {
  */
 export function dataInUse(dataset: Pick<DatasetSlice, 'summary' | 'label' | 'features'>, settings: Pick<RunSettings, 'dedup' | 'seed'>): RunConfig['data'] {
   const { summary, label, features } = dataset;
-  if (!summary || !label) throw new Error('load a dataset first');
+  if (!summary || !label) throw new ConfigError('data', 'load a dataset first');
   return { fingerprint: summary.fingerprint, name: summary.name, rows: summary.rows, label, features: [...features], dedup: settings.dedup ?? 'none', split: defaultSplit(settings.seed) };
 }
 

@@ -32,7 +32,7 @@ export function startSweepFromForm(): boolean {
     app().sweeps.start(configs, labels, state.sweepForm, state.view.targetLoss);
     return true;
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof RangeError) return fail(e.message);
+    if (e instanceof ConfigError) return fail(e.message);
     throw e;
   }
 }
