@@ -1,6 +1,6 @@
 import { useRef, useState, type DragEvent } from 'react';
 import { loadFiles, loadSample, loadUrl, setLabel, setStreamOnLoad, toggleFeature } from '../state/data-actions';
-import { SAMPLES } from '../core/data/samples';
+import { SAMPLES } from '../core/train/samples';
 import { Histogram } from './data/Histogram';
 import { LoadProgress } from './data/LoadProgress';
 import { QualityPanel } from './data/QualityPanel';

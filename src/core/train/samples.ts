@@ -2,7 +2,7 @@
  * The sample datasets bundled in public/datasets (rebuilt by `npm run samples`), each with the
  * label and model that suit it. The first is the default the workbench opens with.
  */
-import type { ModelSpec } from '../train/model';
+import type { ModelSpec } from './model';
 
 export interface Sample {
   /** File name under public/datasets. */

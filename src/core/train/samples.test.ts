@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readTable } from './read';
-import { defaultFeatures, encodeTable } from './encode';
+import { readTable } from '../data/read';
+import { defaultSplit } from '../data/split';
+import { defaultFeatures, encodeTable } from '../data/encode';
 import { SAMPLES } from './samples';
-import { resolveModelSpec, validateModelSpec } from '../train/model';
+import { resolveModelSpec, validateModelSpec } from './model';
 
 describe('bundled samples', () => {
   it('each sample file has its rows and label, and its model fits its default features', () => {
@@ -13,7 +14,7 @@ describe('bundled samples', () => {
       const table = readTable(readFileSync(join('public/datasets', s.file)), s.file);
       expect(table.rows, s.file).toBe(s.rows);
       expect(table.columns.some((c) => c.name === s.label), s.file).toBe(true);
-      const enc = encodeTable(table, { label: s.label, features: defaultFeatures(table, s.label) }, { train: 0.8, val: 0.1, test: 0.1, seed: 1 });
+      const enc = encodeTable(table, { label: s.label, features: defaultFeatures(table, s.label) }, defaultSplit(1));
       expect(enc.task).toBe('classification');
       expect(() => resolveModelSpec(validateModelSpec(s.model), enc.dim)).not.toThrow();
     }
