@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDataService } from './data-service';
 import { DataError } from '../core/data/table';
 import { ConfigError } from '../core/errors';
-import { transferredValue } from './rpc';
-import type { TableCache } from './table-cache';
+import { transferredValue } from './transfer';
+import type { TableCache } from './cache';
 
 const noCache: TableCache = { kind: 'none', get: async () => null, put: async () => undefined };
 const csv = ['x,y', ...Array.from({ length: 10 }, (_, i) => `${i},${i % 2}`)].join('\n');

@@ -14,10 +14,10 @@ import { GrowingRows, StreamingBatcher } from '../core/data/stream-batcher';
 import { DataError, getColumn, type Column, type DataTable } from '../core/data/table';
 import { dedupRows, leakReport, nearestRows, neighbourIndex } from '../core/data/quality';
 import { ConfigError } from '../core/errors';
-import { transfer, type Handlers } from './rpc';
+import { transfer, type Handlers } from './transfer';
 import { encodeStats, statsKey } from './stats-cache';
 import { serializeTable } from '../core/data/table-codec';
-import type { TableCache } from './table-cache';
+import type { TableCache } from './cache';
 import type { DataApi, NeighbourView } from './protocol';
 
 /** sha256 of bytes as hex, through Web Crypto (in browsers, workers and Node 20). */

@@ -3,7 +3,8 @@
  * take the decoded table from the cache or decode it, compute the schema statistics, and
  * hand the table back with its buffers transferred. Cancel terminates the decode worker, so
  * nothing already loaded is touched; after a load that went well the worker (and its Parquet
- * helper) serve the next load, already compiled and warm (see workers/clients.ts).
+ * helper) serve the next load, already compiled and warm (see workers/clients.ts). The Parquet
+ * helper is a worker the decode worker starts (workers/parquet-helper.ts); elsewhere there is none.
  */
 import { concatTables } from '../core/data/concat';
 import { chooseLabel, defaultFeatures } from '../core/data/encode';
@@ -16,9 +17,9 @@ import { decodeStats, statsKey } from './stats-cache';
 import { deserializeTable, tableBuffers } from '../core/data/table-codec';
 import type { DataTable } from '../core/data/table';
 import { sha256Hex } from './data-service';
-import { asPort, RpcClient, WorkerError, transfer, type Handlers } from './rpc';
+import { transfer, type Handlers, type Transferring } from './transfer';
 import type { DatasetSummary, DecodeApi, DecodeProgress, ParquetPartApi } from './protocol';
-import type { TableCache } from './table-cache';
+import type { TableCache } from './cache';
 
 /** The memory this tab may use, as Chrome reports it (4 GiB where it does not say). */
 export function memoryLimit(): number {
@@ -52,38 +53,19 @@ const HELPER_WAIT_MS = 200;
 const PARALLEL_MIN_BYTES = 2 << 20;
 
 /**
- * The Parquet helper worker. It is started as soon as a load may need it, before the file is
+ * A second decoder of Parquet column chunks beside this one (the decode worker's helper worker,
+ * workers/parquet-helper.ts). It is started as soon as a load may need it, before the file is
  * read and hashed: a nested worker starts only while its parent's thread is free, so one
  * started just before a synchronous decode would start after it.
  */
-class ParquetHelper {
+export interface ParquetHelper {
   /** Settles when the helper answers (or fails to start). */
   readonly ready: Promise<unknown>;
   /** Set when a call failed for another reason than a bad file: the helper is replaced. */
-  broken = false;
-
-  private constructor(
-    private readonly worker: Worker,
-    readonly client: RpcClient<ParquetPartApi>,
-  ) {
-    this.ready = client.call('ping', {}).catch(() => undefined);
-  }
-
-  static start(): ParquetHelper | null {
-    if (typeof Worker === 'undefined') return null;
-    try {
-      const worker = new Worker(new URL('./parquet-part.worker.ts', import.meta.url), { type: 'module', name: 'trainbench-parquet-part' });
-      const client = new RpcClient<ParquetPartApi>(asPort(worker));
-      worker.addEventListener('error', () => client.failAll('the Parquet helper worker failed to start'));
-      return new ParquetHelper(worker, client);
-    } catch {
-      return null;
-    }
-  }
-
-  terminate(): void {
-    this.worker.terminate();
-  }
+  broken: boolean;
+  /** Decodes the helper's share; rejects with a DataError when the file is bad, with another error when the helper could not run. */
+  decode(job: ParquetPartApi['decode']['args'] | Transferring<ParquetPartApi['decode']['args']>): Promise<DataTablePart[]>;
+  terminate(): void;
 }
 
 /** Whether any of the files is a Parquet file large enough for the helper (from its size and first bytes). */
@@ -112,7 +94,6 @@ async function readParquetOnTwoCores(bytes: Uint8Array, name: string, helper: Pa
   if (info.rowGroups.length < 2) return null;
   const plans = planParts(info, 2);
   if (plans.length < 2) return null;
-  const client = helper.client;
   let theirs: Promise<DataTablePart[]>;
   let mine: DataTablePart[];
   /** With claims: whether the helper took no chunk (then `mine` is the whole file). */
@@ -125,19 +106,19 @@ async function readParquetOnTwoCores(bytes: Uint8Array, name: string, helper: Pa
     shared.set(bytes);
     const chunks = chunkOrder(info);
     const claims = createClaims(chunks.length);
-    theirs = client.call('decode', { bytes: shared.buffer as SharedArrayBuffer, info, chunks, claims });
+    theirs = helper.decode({ bytes: shared.buffer as SharedArrayBuffer, info, chunks, claims });
     mine = decodeClaimed(shared, info, chunks, () => claim(claims, 'front'));
     helperIdle = () => Atomics.load(claims, 1) === 0;
   } else {
     const copy = bytes.slice().buffer;
-    theirs = client.call('decode', transfer({ bytes: copy, info, tasks: plans[1] }, [copy]));
+    theirs = helper.decode(transfer({ bytes: copy, info, tasks: plans[1] }, [copy]));
     mine = decodeTasks(bytes, info, plans[0]);
   }
   let other: DataTablePart[];
   try {
     other = await theirs;
   } catch (e) {
-    if (e instanceof WorkerError && e.kind === 'DataError') throw new DataError(e.message);
+    if (e instanceof DataError) throw e;
     helper.broken = true;
     // The helper could not run. If it claimed nothing, this worker decoded every chunk;
     // otherwise decode again on one core.
@@ -151,7 +132,11 @@ async function readParquetOnTwoCores(bytes: Uint8Array, name: string, helper: Pa
   return { table: withSkipped({ ...merged, name, format: 'parquet' }, info), threads: other.length > 0 ? 2 : 1 };
 }
 
-export function createDecodeService(cache: Promise<TableCache>, emit: (p: DecodeProgress) => void): Handlers<DecodeApi> {
+/**
+ * The decode service: `cache` holds decoded tables by fingerprint, `emit` posts progress, and
+ * `startHelper` starts a Parquet helper where there can be one (null: none, decode on one core).
+ */
+export function createDecodeService(cache: Promise<TableCache>, emit: (p: DecodeProgress) => void, startHelper: () => ParquetHelper | null = () => null): Handlers<DecodeApi> {
   let keptHelper: ParquetHelper | null = null;
   return {
     async decode({ files }) {
@@ -165,7 +150,7 @@ export function createDecodeService(cache: Promise<TableCache>, emit: (p: Decode
       let threads = 1;
       let cachedStats: ColumnStats[] | null = null;
       // The helper stays for the next load of this (reused) decode worker, warm like it.
-      const helper = (await mayUseHelper(files)) ? (keptHelper ??= ParquetHelper.start()) : null;
+      const helper = (await mayUseHelper(files)) ? (keptHelper ??= startHelper()) : null;
       try {
         const c = await cache;
         for (const f of files) {

@@ -4,7 +4,7 @@
  */
 import { createDataService } from './data-service';
 import { createTrainerService } from './trainer-service';
-import { transferredValue, type ApiShape, type Handlers } from './rpc';
+import { transferredValue, type ApiShape, type Handlers } from './transfer';
 import type { TrainerEvent } from './protocol';
 import type { RunServices, ServiceClient } from './run-pipeline';
 

@@ -8,7 +8,7 @@
  */
 import type { RunConfig, RunSummary } from '../core/train/record';
 import { resolveModelSpec } from '../core/train/models/spec';
-import { transfer, type ApiShape, type Transferring } from './rpc';
+import { transfer, type ApiShape, type Transferring } from './transfer';
 import type { DataApi, PreparedRun, TrainerApi } from './protocol';
 
 /** A service as its caller sees it: a worker's RpcClient, or the handlers in this process. */

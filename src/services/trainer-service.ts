@@ -17,7 +17,7 @@ import { ConfigError } from '../core/train/errors';
 import { openEngineGpu, type EngineGpu } from '../gpu/engine/device';
 import { createWgslEngine, formatFor } from '../gpu/engine/engine';
 import { PortBatchSource } from './batch-channel';
-import type { Handlers } from './rpc';
+import type { Handlers } from './transfer';
 import type { TrainerApi, TrainerEvent } from './protocol';
 
 interface RunControl {

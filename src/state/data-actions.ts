@@ -10,11 +10,11 @@
 import { featuresFromStats } from '../core/data/encode';
 import type { ColumnStats } from '../core/data/stats';
 import { createDecodeWorker, prewarmDecodeWorker, releaseDecodeWorker } from '../workers/clients';
-import { transfer } from '../workers/rpc';
+import { transfer } from '../services/transfer';
 import { tableBuffers } from '../core/data/table-codec';
-import type { DecodeProgress } from '../workers/protocol';
+import type { DecodeProgress } from '../services/protocol';
 import { store } from './store';
-import { DEFAULT_SAMPLE, type Sample } from '../core/data/samples';
+import { DEFAULT_SAMPLE, type Sample } from '../core/train/samples';
 import { app } from './app';
 import { validateSettings } from '../core/train/run-config';
 import { initialDataset } from './dataset-slice';

@@ -1,4 +1,4 @@
-import type { DatasetSummary, DecodeProgress, NeighbourView } from '../workers/protocol';
+import type { DatasetSummary, DecodeProgress, NeighbourView } from '../services/protocol';
 import type { DedupReport, LeakReport } from '../core/data/quality';
 
 /** The dataset part of the store (owned by the data actions). */

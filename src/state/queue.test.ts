@@ -11,7 +11,7 @@ import { startApp, type App } from './app';
 import { initialState, store, type RunView } from './store';
 import { loadDataset, localQueueServices, type LocalQueueServices } from './test-services';
 import { readWaiting, waitingOf } from './waiting';
-import type { DataApi } from '../workers/protocol';
+import type { DataApi } from '../services/protocol';
 
 const penguins = readFileSync('public/datasets/penguins.arrow');
 

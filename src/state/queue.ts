@@ -16,8 +16,8 @@ import type { RunSettings } from '../core/train/run-config';
 import type { RunConfig } from '../core/train/record';
 import { timeToTarget } from '../core/train/results';
 import { budgetOf, queuedConfig, runTitle } from './queued-config';
-import type { TrainerEvent } from '../workers/protocol';
-import { runPipeline, type RunServices } from '../workers/run-pipeline';
+import type { TrainerEvent } from '../services/protocol';
+import { runPipeline, type RunServices } from '../services/run-pipeline';
 import type { RunView, WorkbenchState } from './store';
 import { defaultSplit } from '../core/data/split';
 

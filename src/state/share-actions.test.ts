@@ -8,7 +8,7 @@ import { rerunConfig } from './queued-config';
 import { initialState, store, type RunView } from './store';
 import { startApp } from './app';
 import { loadDataset, localQueueServices } from './test-services';
-import type { DataApi } from '../workers/protocol';
+import type { DataApi } from '../services/protocol';
 
 const loaded: string[] = [];
 vi.mock('./data-actions', () => ({ loadUrl: async (url: string) => void loaded.push(url) }));

@@ -12,7 +12,7 @@ import { startApp, type App } from './app';
 import { initialState, store } from './store';
 import { loadDataset, localQueueServices, type LocalQueueServices } from './test-services';
 import { readSweep, readWaiting, sweepToStore, waitingOf } from './waiting';
-import type { DataApi } from '../workers/protocol';
+import type { DataApi } from '../services/protocol';
 
 const penguins = readFileSync('public/datasets/penguins.arrow');
 

@@ -4,9 +4,9 @@
  * way the data actions load one.
  */
 import type { StoreApi } from 'zustand/vanilla';
-import type { DataApi, TrainerEvent } from '../workers/protocol';
-import { localServices } from '../workers/local-services';
-import { transferredValue } from '../workers/rpc';
+import type { DataApi, TrainerEvent } from '../services/protocol';
+import { localServices } from '../services/local-services';
+import { transferredValue } from '../services/transfer';
 import type { QueueServices } from './queue';
 import type { WorkbenchState } from './store';
 

@@ -4,7 +4,7 @@
  */
 import { asPort, RpcClient } from './rpc';
 import { lifelineName, onWorkerGone, watchLifeline } from './lifeline';
-import type { DataApi, DecodeApi, DecodeProgress, TrainerApi, TrainerEvent } from './protocol';
+import type { DataApi, DecodeApi, DecodeProgress, TrainerApi, TrainerEvent } from '../services/protocol';
 
 export class WorkerHandle<A extends Record<string, { args: unknown; result: unknown }>, E = unknown> {
   private worker: Worker | null = null;

@@ -1,7 +1,7 @@
 import './hold-lifeline';
 import { serve, workerScopePort } from './rpc';
-import { createDataService } from './data-service';
+import { createDataService } from '../services/data-service';
 import { openTableCache } from './table-cache';
-import type { DataApi } from './protocol';
+import type { DataApi } from '../services/protocol';
 
 serve<DataApi>(workerScopePort(), createDataService(openTableCache()));

@@ -1,7 +1,8 @@
 import './hold-lifeline';
 import { serve, workerScopePort } from './rpc';
-import { createDecodeService } from './decode-service';
+import { createDecodeService } from '../services/decode-service';
 import { openTableCache } from './table-cache';
-import type { DecodeApi } from './protocol';
+import { startParquetHelper } from './parquet-helper';
+import type { DecodeApi } from '../services/protocol';
 
-const emit = serve<DecodeApi>(workerScopePort(), createDecodeService(openTableCache(), (p) => emit(p)));
+const emit = serve<DecodeApi>(workerScopePort(), createDecodeService(openTableCache(), (p) => emit(p), startParquetHelper));

@@ -4,8 +4,9 @@
  * decodeTasks), or chunks claimed from the back while the decode worker claims from the front.
  */
 import { claim, decodeClaimed, decodeTasks, transferList } from '../core/data/parquet';
-import { serve, transfer, workerScopePort } from './rpc';
-import type { ParquetPartApi } from './protocol';
+import { serve, workerScopePort } from './rpc';
+import { transfer } from '../services/transfer';
+import type { ParquetPartApi } from '../services/protocol';
 
 serve<ParquetPartApi>(workerScopePort(), {
   ping() {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { asPort, RpcClient, serve, transfer, transferredValue, unwrap, WorkerError } from './rpc';
+import { asPort, RpcClient, serve, WorkerError } from './rpc';
+import { transfer, transferredValue, unwrap } from '../services/transfer';
 
 type Api = {
   add: { args: { a: number; b: number }; result: number };

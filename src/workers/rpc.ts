@@ -5,8 +5,7 @@
  * (metrics) flow one way beside the calls. Binary payloads go in transfer lists, never cloned.
  */
 
-/** An API: method name -> argument and result types. */
-export type ApiShape = Record<string, { args: unknown; result: unknown }>;
+import { unwrap, type ApiShape, type Handlers, type Transferring } from '../services/transfer';
 
 export interface PortLike {
   postMessage(message: unknown, transfer?: Transferable[]): void;
@@ -43,36 +42,6 @@ export class WorkerError extends Error {
     super(message);
   }
 }
-
-/** A result with the buffers to transfer along with it. */
-export interface Transferring<T> {
-  readonly __transfer: true;
-  value: T;
-  transfer: Transferable[];
-}
-
-/** Marks a handler's result (or call arguments) to be sent with transferred buffers. */
-export function transfer<T>(value: T, buffers: Transferable[]): Transferring<T> {
-  return { __transfer: true, value, transfer: buffers };
-}
-
-function isTransferring<T>(v: T | Transferring<T>): v is Transferring<T> {
-  return v !== null && typeof v === 'object' && (v as { __transfer?: unknown }).__transfer === true;
-}
-
-/** A value marked by {@link transfer} split into the value and its transfer list (an empty list for a plain value). */
-export function unwrap<T>(v: T | Transferring<T>): { value: T; transfer: Transferable[] } {
-  return isTransferring(v) ? { value: v.value, transfer: v.transfer } : { value: v, transfer: [] };
-}
-
-/** The value itself, whether or not it was marked to travel with transferred buffers (for callers in the same thread). */
-export function transferredValue<T>(v: T | Transferring<T>): T {
-  return isTransferring(v) ? v.value : v;
-}
-
-export type Handlers<A extends ApiShape> = {
-  [K in keyof A]: (args: A[K]['args']) => Promise<A[K]['result'] | Transferring<A[K]['result']>> | A[K]['result'] | Transferring<A[K]['result']>;
-};
 
 /** Answers calls arriving on `port` with `handlers`; returns a function that emits events. */
 export function serve<A extends ApiShape>(port: PortLike, handlers: Handlers<A>): (event: unknown, transfer?: Transferable[]) => void {

@@ -2,14 +2,10 @@
  * Decoded tables cached by the source file's content hash, so reopening a file skips decoding.
  * OPFS where the browser has it (fast, file-like), IndexedDB where it does not, nothing in Node.
  * Entries are serialised tables (`core/data/table-codec`). Failures to cache are never fatal.
+ * The interface the services see is services/cache.ts.
  */
+import type { TableCache } from '../services/cache';
 import { indexedDbFactory, openDatabase, requested } from './idb';
-
-export interface TableCache {
-  readonly kind: 'opfs' | 'indexeddb' | 'none';
-  get(key: string): Promise<ArrayBuffer | null>;
-  put(key: string, bytes: Uint8Array): Promise<void>;
-}
 
 /** Bumped when the decoders or the serialised layout change, so stale entries are ignored. */
 export const CACHE_VERSION = 1;

@@ -1,6 +1,6 @@
 import './hold-lifeline';
 import { serve, workerScopePort } from './rpc';
-import { createTrainerService } from './trainer-service';
-import type { TrainerApi } from './protocol';
+import { createTrainerService } from '../services/trainer-service';
+import type { TrainerApi } from '../services/protocol';
 
 const emit = serve<TrainerApi>(workerScopePort(), createTrainerService((e) => emit(e)));
