@@ -42,4 +42,28 @@ export default tseslint.config(
       'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage', 'HTMLElement'],
     },
   },
+  {
+    // The services run in a worker or in this process (CLI, tests): core and gpu below them, nothing above.
+    files: ['src/services/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['react', 'react-dom', 'react-dom/*', 'recharts', 'zustand', 'zustand/*'], message: 'src/services runs in workers and in Node: no UI libraries.' },
+          { group: ['**/workers/**', '**/workers', '**/state/**', '**/state', '**/ui/**', '**/ui', '**/cli/**', '**/cli'], message: 'src/services may only import from src/core, src/gpu and itself (arrows point down: see docs/architecture.md).' },
+        ],
+      }],
+      'no-restricted-globals': ['error', 'window', 'document', 'localStorage', 'HTMLElement'],
+    },
+  },
+  {
+    // The CLI shares the services with the workers but not the workers themselves (nor the page's state and UI).
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/workers/**', '**/workers', '**/state/**', '**/state', '**/ui/**', '**/ui'], message: 'src/cli may import src/core, src/gpu and src/services, not src/workers, src/state or src/ui (see docs/architecture.md).' },
+        ],
+      }],
+    },
+  },
 );
