@@ -8,6 +8,7 @@ import { createRunQueue, type QueueServices, type RunQueue } from './queue';
 import { createSweeps, type Sweeps } from './sweep-runner';
 import { store as workbenchStore, type WorkbenchState } from './store';
 import { browserServices } from './workers';
+import { reloadAfterDataWorkerDeath } from './data-actions';
 
 export interface App {
   queue: RunQueue;
@@ -16,8 +17,13 @@ export interface App {
 
 let current: App | null = null;
 
-/** Makes the queue and the sweep over `services` (the workers by default) and the store; they serve the actions from now on. */
+/**
+ * Makes the queue and the sweep over `services` (the workers by default) and the store; they serve
+ * the actions from now on. The dataset in use is reloaded when the data worker dies (registered
+ * here, first, so that the reload is under way when the queue hears of the death).
+ */
 export function startApp(services: QueueServices = browserServices(), store: StoreApi<WorkbenchState> = workbenchStore): App {
+  reloadAfterDataWorkerDeath();
   const queue = createRunQueue({ services, store });
   current = { queue, sweeps: createSweeps({ store, queue }) };
   return current;

@@ -31,7 +31,19 @@ const PROGRESS_AFTER_MS = 500;
 let currentSources: { name: string; blob: Blob }[] | null = null;
 let activeLoad: { cancel: () => void } | null = null;
 
-onWorkerDeath((message) => {
+let reloading = false;
+
+/**
+ * From now on, when the data worker dies the dataset in use is loaded again. startApp calls this
+ * at start-up (once is enough: later calls do nothing), before the queue listens for deaths.
+ */
+export function reloadAfterDataWorkerDeath(): void {
+  if (reloading) return;
+  reloading = true;
+  onWorkerDeath(onDataWorkerDeath);
+}
+
+function onDataWorkerDeath(message: string): void {
   if (!message.includes('data worker')) return;
   // The dataset in use lived in the dead worker: it is decoded again from the same sources
   // (the same fingerprint, so queued runs still match), and the next run waits for it.
@@ -47,7 +59,7 @@ onWorkerDeath((message) => {
       await loadSources(currentSources, label ?? undefined, url, features);
     })(),
   );
-});
+}
 
 /** The loadSources call under way (it never rejects), and the data worker client that holds the dataset in use. */
 let loading: Promise<void> | null = null;

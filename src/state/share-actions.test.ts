@@ -11,7 +11,7 @@ import { loadDataset, localQueueServices } from './test-services';
 import type { DataApi } from '../services/protocol';
 
 const loaded: string[] = [];
-vi.mock('./data-actions', () => ({ loadUrl: async (url: string) => void loaded.push(url) }));
+vi.mock('./data-actions', () => ({ loadUrl: async (url: string) => void loaded.push(url), reloadAfterDataWorkerDeath: () => undefined }));
 
 const data = { fingerprint: 'f', name: 'd.arrow', rows: 10, label: 'y', features: ['x'], dedup: 'exact' as const, split: { train: 0.8, val: 0.1, test: 0.1, seed: 3 } };
 
