@@ -41,7 +41,9 @@ function synthetic(rows: number, seed = 42): Uint8Array {
   const day0 = Date.UTC(2000, 0, 1);
   for (let i = 0; i < rows; i++) {
     const day = new Date(day0 + Math.floor(r() * 9000) * 86_400_000).toISOString().slice(0, 10);
-    parts.push(`${i},${Math.floor(r() * 1000) - 500},${(r() * 1000).toFixed(2)},${r()},${cats[Math.floor(r() * cats.length)]},${day}`);
+    parts.push(
+      `${i},${Math.floor(r() * 1000) - 500},${(r() * 1000).toFixed(2)},${r()},${cats[Math.floor(r() * cats.length)]},${day}`,
+    );
   }
   return new TextEncoder().encode(parts.join('\n') + '\n');
 }
@@ -72,7 +74,10 @@ function benchFile(label: string, bytes: Uint8Array): Result[] {
   return [
     time(`${label}: readCsv (bytes -> typed columns)`, () => readCsv(bytes, label).rows),
     time(`${label}: TextDecoder.decode alone`, () => decode().length),
-    time(`${label}: papaparse dynamicTyping+header (incl. decode)`, () => Papa.parse<Record<string, unknown>>(decode(), { dynamicTyping: true, header: true }).data.length),
+    time(
+      `${label}: papaparse dynamicTyping+header (incl. decode)`,
+      () => Papa.parse<Record<string, unknown>>(decode(), { dynamicTyping: true, header: true }).data.length,
+    ),
     time(`${label}: d3-dsv csvParse+autoType (incl. decode)`, () => csvParse(decode(), autoType).length),
   ];
 }
@@ -100,7 +105,10 @@ if (asJson) {
 } else {
   console.log(`CSV reading, ${REPS} reps after 1 warm-up, on ${machine}`);
   console.log(`${'case'.padEnd(78)} ${'median'.padStart(9)} ${'min'.padStart(9)} ${'max'.padStart(9)}`);
-  for (const r of results) console.log(`${r.name.padEnd(78)} ${r.median.toFixed(1).padStart(9)} ${r.min.toFixed(1).padStart(9)} ${r.max.toFixed(1).padStart(9)}  ms`);
+  for (const r of results)
+    console.log(
+      `${r.name.padEnd(78)} ${r.median.toFixed(1).padStart(9)} ${r.min.toFixed(1).padStart(9)} ${r.max.toFixed(1).padStart(9)}  ms`,
+    );
   for (const [k, v] of Object.entries(ratios)) console.log(`${k.padEnd(78)} ${v.toFixed(2).padStart(9)}x`);
   console.log(`(sink ${sink})`);
 }

@@ -15,7 +15,17 @@ import * as tf from '@tensorflow/tfjs';
 import { arch, cpus, loadavg, platform } from 'node:os';
 import { openEngineGpu } from '../src/gpu/engine/device';
 import { benchArgs } from './harness';
-import { measure, RUNNERS, ratios, sinkValue, startWebGpu, table, wgslRunners, type Timing, type Workload } from './trainer-workloads';
+import {
+  measure,
+  RUNNERS,
+  ratios,
+  sinkValue,
+  startWebGpu,
+  table,
+  wgslRunners,
+  type Timing,
+  type Workload,
+} from './trainer-workloads';
 
 const { asJson, flag } = benchArgs();
 const REPS = Math.max(1, Number(flag('--reps', '3')));
@@ -23,8 +33,26 @@ const SCALE = Number(flag('--steps-scale', '1'));
 const log = (m: string) => process.stderr.write(`[engine] ${m}\n`);
 
 const WORKLOADS: Workload[] = [
-  { name: 'mlp-784-128-10 sgd b64', inputs: 784, hidden: [128], classes: 10, optimizer: 'sgd', learningRate: 0.01, batch: 64, steps: 20 },
-  { name: 'mlp-784-256-256-10 adam b256', inputs: 784, hidden: [256, 256], classes: 10, optimizer: 'adam', learningRate: 0.001, batch: 256, steps: 6 },
+  {
+    name: 'mlp-784-128-10 sgd b64',
+    inputs: 784,
+    hidden: [128],
+    classes: 10,
+    optimizer: 'sgd',
+    learningRate: 0.01,
+    batch: 64,
+    steps: 20,
+  },
+  {
+    name: 'mlp-784-256-256-10 adam b256',
+    inputs: 784,
+    hidden: [256, 256],
+    classes: 10,
+    optimizer: 'adam',
+    learningRate: 0.001,
+    batch: 256,
+    steps: 6,
+  },
 ];
 
 async function main(): Promise<number> {
@@ -42,14 +70,33 @@ async function main(): Promise<number> {
     const w = { ...w0, steps: Math.max(2, Math.round(w0.steps * SCALE)) };
     const t = await measure(w, REPS, 2, log, runners);
     results.push(...t);
-    Object.assign(allRatios, ratios(w, t, Object.keys(runners).filter((n) => n.startsWith('wgsl') || n === 'trainbench')));
+    Object.assign(
+      allRatios,
+      ratios(
+        w,
+        t,
+        Object.keys(runners).filter((n) => n.startsWith('wgsl') || n === 'trainbench'),
+      ),
+    );
   }
   const machine = {
-    cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, platform: `${platform()} ${arch()}`, node: process.versions.node,
-    loadavg: loadavg().map((v) => Number(v.toFixed(2))), tfjs: tf.version.tfjs, adapter: gpu.adapter, features: gpu.adapterFeatures, date: new Date().toISOString().slice(0, 10),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    platform: `${platform()} ${arch()}`,
+    node: process.versions.node,
+    loadavg: loadavg().map((v) => Number(v.toFixed(2))),
+    tfjs: tf.version.tfjs,
+    adapter: gpu.adapter,
+    features: gpu.adapterFeatures,
+    date: new Date().toISOString().slice(0, 10),
   };
-  const short = `${table(results)}\n\n${Object.entries(allRatios).map(([k, v]) => `${k}: ${v.toFixed(2)}x`).join('\n')}\n`;
-  if (asJson) process.stdout.write(`${JSON.stringify({ stage: 'engine', machine, results: results.map(({ name, median, min, max, unit }) => ({ name, median, min, max, unit })), ratios: allRatios })}\n`);
+  const short = `${table(results)}\n\n${Object.entries(allRatios)
+    .map(([k, v]) => `${k}: ${v.toFixed(2)}x`)
+    .join('\n')}\n`;
+  if (asJson)
+    process.stdout.write(
+      `${JSON.stringify({ stage: 'engine', machine, results: results.map(({ name, median, min, max, unit }) => ({ name, median, min, max, unit })), ratios: allRatios })}\n`,
+    );
   else process.stdout.write(`${JSON.stringify(machine)}\n\n${short}`);
   log(`sink ${sinkValue().toFixed(3)}`);
   return 0;

@@ -30,7 +30,18 @@ import { createWgslEngine } from '../src/gpu/engine/engine';
 import { CHECK_CASES, CHECK_FORMATS, checkOneStep, verdict, type CheckFormat } from '../src/gpu/engine/float64-check';
 import { mlpConfig, seededRows } from '../src/gpu/engine/test-support';
 import { benchMatmul, type MatmulResult } from './matmul';
-import { makeBatches, measure, RUNNERS, ratios, sinkValue, startWebGpu, table, wgslRunners, type Timing, type Workload } from './trainer-workloads';
+import {
+  makeBatches,
+  measure,
+  RUNNERS,
+  ratios,
+  sinkValue,
+  startWebGpu,
+  table,
+  wgslRunners,
+  type Timing,
+  type Workload,
+} from './trainer-workloads';
 
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
@@ -39,9 +50,36 @@ const log = (m: string) => process.stderr.write(`[gpu] ${m}\n`);
 const started = performance.now();
 
 const WORKLOADS: Workload[] = [
-  { name: 'mlp-784-1024-1024-10 adam b512', inputs: 784, hidden: [1024, 1024], classes: 10, optimizer: 'adam', learningRate: 0.001, batch: 512, steps: 60 },
-  { name: 'mlp-784-1024-1024-10 adam b4096', inputs: 784, hidden: [1024, 1024], classes: 10, optimizer: 'adam', learningRate: 0.001, batch: 4096, steps: 30 },
-  { name: 'mlp-784-128-10 sgd b64', inputs: 784, hidden: [128], classes: 10, optimizer: 'sgd', learningRate: 0.01, batch: 64, steps: 100 },
+  {
+    name: 'mlp-784-1024-1024-10 adam b512',
+    inputs: 784,
+    hidden: [1024, 1024],
+    classes: 10,
+    optimizer: 'adam',
+    learningRate: 0.001,
+    batch: 512,
+    steps: 60,
+  },
+  {
+    name: 'mlp-784-1024-1024-10 adam b4096',
+    inputs: 784,
+    hidden: [1024, 1024],
+    classes: 10,
+    optimizer: 'adam',
+    learningRate: 0.001,
+    batch: 4096,
+    steps: 30,
+  },
+  {
+    name: 'mlp-784-128-10 sgd b64',
+    inputs: 784,
+    hidden: [128],
+    classes: 10,
+    optimizer: 'sgd',
+    learningRate: 0.01,
+    batch: 64,
+    steps: 100,
+  },
 ];
 const REPS = quick ? 1 : 5;
 const WARMUP_STEPS = quick ? 1 : 5;
@@ -59,7 +97,11 @@ async function main(): Promise<number> {
     log(`the wgsl engine has no device: ${engineGpu.reason}`);
     return 1;
   }
-  const formats: CheckFormat[] = [CHECK_FORMATS.f32, CHECK_FORMATS.packed, ...(engineGpu.f16 ? [CHECK_FORMATS.native] : [])];
+  const formats: CheckFormat[] = [
+    CHECK_FORMATS.f32,
+    CHECK_FORMATS.packed,
+    ...(engineGpu.f16 ? [CHECK_FORMATS.native] : []),
+  ];
   const numerics = await checkNumerics(engineGpu, formats, quick);
   const runners = { ...RUNNERS, ...wgslRunners(engineGpu) };
   const ours = ['trainbench', ...Object.keys(runners).filter((n) => n.startsWith('wgsl'))];
@@ -69,14 +111,25 @@ async function main(): Promise<number> {
   for (const n of quick ? [256] : [1024, 4096]) {
     for (const format of ['f32', 'packed', ...(engineGpu.f16 ? ['native' as const] : [])] as const) {
       const r = await benchMatmul(engineGpu, n, format, quick ? 2 : 10);
-      for (const m of r) log(`matmul ${n} ${format} ${m.variant.core}-${m.variant.tile}: ${m.tflops.toPrecision(3)} TFLOP/s (${m.ms.toFixed(3)} ms, max rel error ${m.maxRelError.toExponential(1)})`);
+      for (const m of r)
+        log(
+          `matmul ${n} ${format} ${m.variant.core}-${m.variant.tile}: ${m.tflops.toPrecision(3)} TFLOP/s (${m.ms.toFixed(3)} ms, max rel error ${m.maxRelError.toExponential(1)})`,
+        );
       matmuls.push(...r);
     }
   }
   for (const w0 of WORKLOADS) {
     // SwiftShader runs the full 784-1024-1024-10 at about 20 samples/s: --quick shrinks the model
     // (hidden widths / 16, batch at most 256) so the smoke test exercises every path in seconds.
-    const w = quick ? { ...w0, name: `${w0.name} (quick: smaller)`, hidden: w0.hidden.map((h) => Math.max(8, h >> 4)), batch: Math.min(w0.batch, 256), steps: 2 } : w0;
+    const w = quick
+      ? {
+          ...w0,
+          name: `${w0.name} (quick: smaller)`,
+          hidden: w0.hidden.map((h) => Math.max(8, h >> 4)),
+          batch: Math.min(w0.batch, 256),
+          steps: 2,
+        }
+      : w0;
     const t = await measure(w, REPS, WARMUP_STEPS, log, runners);
     results.push(...t);
     Object.assign(allRatios, ratios(w, t, ours));
@@ -87,20 +140,37 @@ async function main(): Promise<number> {
     for (const f of formats) anatomy.push(await stepAnatomy(engineGpu, w, f, quick ? 3 : 40));
   }
   const machine = {
-    adapter: probe.adapter, features: probe.features, backend: 'webgpu', runtime: `node ${process.versions.node} + dawn`, tfjs: tf.version.tfjs,
-    cpu: cpus()[0]?.model ?? 'unknown', platform: `${platform()} ${arch()}`, quick, seconds: Math.round((performance.now() - started) / 1000),
+    adapter: probe.adapter,
+    features: probe.features,
+    backend: 'webgpu',
+    runtime: `node ${process.versions.node} + dawn`,
+    tfjs: tf.version.tfjs,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    platform: `${platform()} ${arch()}`,
+    quick,
+    seconds: Math.round((performance.now() - started) / 1000),
   };
-  const best = (n: number, format: string) => matmuls.filter((m) => m.n === n && m.format === format).sort((x, y) => y.tflops - x.tflops)[0];
+  const best = (n: number, format: string) =>
+    matmuls.filter((m) => m.n === n && m.format === format).sort((x, y) => y.tflops - x.tflops)[0];
   const matmulLines = [...new Set(matmuls.map((m) => `${m.n}/${m.format}`))].map((key) => {
     const [n, format] = key.split('/');
     const m = best(Number(n), format);
     return `matmul ${n} ${format}: ${m.tflops.toPrecision(3)} TFLOP/s (${m.variant.core}-${m.variant.tile})`;
   });
   const numericLines = numerics.map((n) => `${n.pass ? 'ok  ' : 'FAIL'} ${n.what}: ${n.detail}`);
-  const anatomyLines = anatomy.map((a) => `step anatomy ${a.workload} ${a.format}: wall ${a.wallMs.toFixed(2)} ms/step, GPU pass ${a.gpuMs === null ? 'n/a' : a.gpuMs.toFixed(2)} ms, upload of one batch alone ${a.uploadMs.toFixed(2)} ms (${(a.uploadBytes / a.uploadMs / 1e6).toFixed(2)} GB/s)\n  per dispatch (kernel grid ms): ${a.kernels.join('; ')}`);
-  const short = `${numericLines.join('\n')}\n\n${anatomyLines.join('\n')}\n\n${table(results)}\n\n${matmulLines.join('\n')}\n\n${Object.entries(allRatios).map(([k, v]) => `${k}: ${v.toFixed(2)}x`).join('\n')}\n`;
+  const anatomyLines = anatomy.map(
+    (a) =>
+      `step anatomy ${a.workload} ${a.format}: wall ${a.wallMs.toFixed(2)} ms/step, GPU pass ${a.gpuMs === null ? 'n/a' : a.gpuMs.toFixed(2)} ms, upload of one batch alone ${a.uploadMs.toFixed(2)} ms (${(a.uploadBytes / a.uploadMs / 1e6).toFixed(2)} GB/s)\n  per dispatch (kernel grid ms): ${a.kernels.join('; ')}`,
+  );
+  const short = `${numericLines.join('\n')}\n\n${anatomyLines.join('\n')}\n\n${table(results)}\n\n${matmulLines.join('\n')}\n\n${Object.entries(
+    allRatios,
+  )
+    .map(([k, v]) => `${k}: ${v.toFixed(2)}x`)
+    .join('\n')}\n`;
   if (asJson) {
-    process.stdout.write(`${JSON.stringify({ stage: 'trainer-gpu', machine, results: results.map(({ name, median, min, max, unit }) => ({ name, median, min, max, unit })), matmuls, ratios: allRatios, numerics, anatomy })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ stage: 'trainer-gpu', machine, results: results.map(({ name, median, min, max, unit }) => ({ name, median, min, max, unit })), matmuls, ratios: allRatios, numerics, anatomy })}\n`,
+    );
     process.stderr.write(`\n${JSON.stringify(machine)}\n${short}`);
   } else process.stdout.write(`${JSON.stringify(machine)}\n\n${short}`);
   log(`done in ${machine.seconds} s (sink ${sinkValue().toFixed(3)})`);
@@ -126,8 +196,15 @@ interface Anatomy {
  */
 async function stepAnatomy(gpu: EngineGpu, w: Workload, f: CheckFormat, steps: number): Promise<Anatomy> {
   const batches = makeBatches(w, 2);
-  const config = mlpConfig({ hidden: w.hidden, batchSize: w.batch, precision: f.precision, optimizer: { name: w.optimizer, learningRate: w.learningRate } });
-  const engine = await createWgslEngine(config, { task: 'classification', dim: w.inputs, outputs: w.classes }, gpu, { f16Path: f.f16Path });
+  const config = mlpConfig({
+    hidden: w.hidden,
+    batchSize: w.batch,
+    precision: f.precision,
+    optimizer: { name: w.optimizer, learningRate: w.learningRate },
+  });
+  const engine = await createWgslEngine(config, { task: 'classification', dim: w.inputs, outputs: w.classes }, gpu, {
+    f16Path: f.f16Path,
+  });
   const gpuMs: number[] = [];
   const kernels: string[] = [];
   let wallMs: number;
@@ -145,8 +222,12 @@ async function stepAnatomy(gpu: EngineGpu, w: Workload, f: CheckFormat, steps: n
     wallMs = (performance.now() - t0) / steps;
     // Each dispatch of the step on its own (5 runs in one timed pass). The engine's plan is
     // private: reached here, in a benchmark, on purpose.
-    const internals = engine as unknown as { trainPass: { kernel: { kernel: string }; x: number; y: number }[]; timeDispatch(d: unknown, reps: number): Promise<number> };
-    for (const d of internals.trainPass) kernels.push(`${d.kernel.kernel} ${d.x}x${d.y} ${(await internals.timeDispatch(d, 5)).toFixed(3)}`);
+    const internals = engine as unknown as {
+      trainPass: { kernel: { kernel: string }; x: number; y: number }[];
+      timeDispatch(d: unknown, reps: number): Promise<number>;
+    };
+    for (const d of internals.trainPass)
+      kernels.push(`${d.kernel.kernel} ${d.x}x${d.y} ${(await internals.timeDispatch(d, 5)).toFixed(3)}`);
   } finally {
     engine.dispose();
   }
@@ -157,15 +238,26 @@ async function stepAnatomy(gpu: EngineGpu, w: Workload, f: CheckFormat, steps: n
     gpu.device.queue.writeBuffer(buf, 0, batches[0].x.buffer, batches[0].x.byteOffset, bytes);
     await gpu.device.queue.onSubmittedWorkDone();
     const t0 = performance.now();
-    for (let s = 0; s < steps; s++) gpu.device.queue.writeBuffer(buf, 0, batches[s % 2].x.buffer, batches[s % 2].x.byteOffset, bytes);
+    for (let s = 0; s < steps; s++)
+      gpu.device.queue.writeBuffer(buf, 0, batches[s % 2].x.buffer, batches[s % 2].x.byteOffset, bytes);
     await gpu.device.queue.onSubmittedWorkDone();
     uploadMs = (performance.now() - t0) / steps;
   } finally {
     gpu.destroyBuffer(buf);
   }
   const sorted = [...gpuMs].sort((a, b) => a - b);
-  const a: Anatomy = { workload: `${w.inputs}-${w.hidden.join('-')}-${w.classes} b${w.batch}`, format: f.label, wallMs, gpuMs: sorted.length ? sorted[sorted.length >> 1] : null, uploadMs, uploadBytes: bytes, kernels };
-  log(`step anatomy ${a.workload} ${a.format}: wall ${a.wallMs.toFixed(2)} ms, GPU pass ${a.gpuMs?.toFixed(2) ?? 'n/a'} ms, upload ${a.uploadMs.toFixed(2)} ms`);
+  const a: Anatomy = {
+    workload: `${w.inputs}-${w.hidden.join('-')}-${w.classes} b${w.batch}`,
+    format: f.label,
+    wallMs,
+    gpuMs: sorted.length ? sorted[sorted.length >> 1] : null,
+    uploadMs,
+    uploadBytes: bytes,
+    kernels,
+  };
+  log(
+    `step anatomy ${a.workload} ${a.format}: wall ${a.wallMs.toFixed(2)} ms, GPU pass ${a.gpuMs?.toFixed(2) ?? 'n/a'} ms, upload ${a.uploadMs.toFixed(2)} ms`,
+  );
   return a;
 }
 
@@ -186,7 +278,11 @@ async function checkNumerics(gpu: EngineGpu, formats: CheckFormat[], quick: bool
       const r = await checkOneStep(gpu, c, f);
       const v = verdict(r, f);
       const worst = r.measures.reduce((a, b) => (b.rel > a.rel ? b : a));
-      out.push({ what: `float64 one step, ${f.label}, ${c.name}`, pass: v.pass, detail: `max rel ${v.maxRel.toExponential(2)} (${worst.what}; tol ${f.tol}), min cosine ${v.minCos.toFixed(6)}, format ${r.format}${r.dirtyPadding ? `, ${r.dirtyPadding} dirty padding` : ''}` });
+      out.push({
+        what: `float64 one step, ${f.label}, ${c.name}`,
+        pass: v.pass,
+        detail: `max rel ${v.maxRel.toExponential(2)} (${worst.what}; tol ${f.tol}), min cosine ${v.minCos.toFixed(6)}, format ${r.format}${r.dirtyPadding ? `, ${r.dirtyPadding} dirty padding` : ''}`,
+      });
       log(`${out[out.length - 1].pass ? 'ok' : 'FAIL'} ${out[out.length - 1].what}: ${out[out.length - 1].detail}`);
     }
   }
@@ -198,13 +294,29 @@ async function checkNumerics(gpu: EngineGpu, formats: CheckFormat[], quick: bool
   const task = { task: 'classification' as const, dim: 784, outputs: 10 };
   const curves: Record<string, number[]> = {};
   for (const f of formats) {
-    const config = mlpConfig({ hidden, batchSize: batch, precision: f.precision, optimizer: { name: 'adam', learningRate: 0.001 }, seed: 5 });
+    const config = mlpConfig({
+      hidden,
+      batchSize: batch,
+      precision: f.precision,
+      optimizer: { name: 'adam', learningRate: 0.001 },
+      seed: 5,
+    });
     const engine = await createWgslEngine(config, task, gpu, { f16Path: f.f16Path });
     const losses: number[] = [];
     try {
       for (let s = 0; s < steps; s++) {
         const at = (s * batch) % rows;
-        await engine.step({ x: x.subarray(at * 784, (at + batch) * 784), y: y.subarray(at, at + batch), size: batch, epoch: Math.floor((s * batch) / rows), index: s, lastInEpoch: (at + batch) % rows === 0 }, false);
+        await engine.step(
+          {
+            x: x.subarray(at * 784, (at + batch) * 784),
+            y: y.subarray(at, at + batch),
+            size: batch,
+            epoch: Math.floor((s * batch) / rows),
+            index: s,
+            lastInEpoch: (at + batch) % rows === 0,
+          },
+          false,
+        );
         if (s % 25 === 24 || s === steps - 1) losses.push(...(await engine.drain()).losses);
       }
     } finally {
@@ -219,7 +331,11 @@ async function checkNumerics(gpu: EngineGpu, formats: CheckFormat[], quick: bool
     const drop = tail(l) / l[0];
     const vsF32 = tail(l) / tail(base);
     const pass = l.every(Number.isFinite) && drop < (steps >= 300 ? 0.5 : 0.9) && Math.abs(vsF32 - 1) < 0.05;
-    out.push({ what: `convergence, ${f.label}, 784-${hidden.join('-')}-10 adam, ${steps} steps`, pass, detail: `first loss ${l[0].toFixed(4)}, last-20 mean ${tail(l).toFixed(5)}, ${vsF32.toFixed(5)}x f32's` });
+    out.push({
+      what: `convergence, ${f.label}, 784-${hidden.join('-')}-10 adam, ${steps} steps`,
+      pass,
+      detail: `first loss ${l[0].toFixed(4)}, last-20 mean ${tail(l).toFixed(5)}, ${vsF32.toFixed(5)}x f32's`,
+    });
     log(`${pass ? 'ok' : 'FAIL'} ${out[out.length - 1].what}: ${out[out.length - 1].detail}`);
   }
   return out;

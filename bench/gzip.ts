@@ -27,7 +27,11 @@ const WARMUP = Math.max(0, Number(args.flag('--warmup', '3')));
 const DICTIONARY = args.flag('--dictionary', 'on') !== 'off';
 
 const source = new Uint8Array(readFileSync('node_modules/vega-datasets/data/flights-3m.parquet'));
-const props = new WriterPropertiesBuilder().setCompression(Compression.GZIP).setDictionaryEnabled(DICTIONARY).setMaxRowGroupSize(1 << 20).build();
+const props = new WriterPropertiesBuilder()
+  .setCompression(Compression.GZIP)
+  .setDictionaryEnabled(DICTIONARY)
+  .setMaxRowGroupSize(1 << 20)
+  .build();
 const file = writeParquet(readParquet(source), props);
 process.stderr.write(`[gzip] flights-3m rewritten with GZIP: ${(file.length / 1e6).toFixed(1)} MB\n`);
 
@@ -38,20 +42,26 @@ const compressed = pages.reduce((a, p) => a + p.body.length, 0);
 
 let sink = 0;
 const cases: [string, () => void][] = [
-  ['trainbench gunzipInto (CRC-32 and ISIZE checked)', () => {
-    for (const p of pages) {
-      const out = new Uint8Array(p.size);
-      gunzipInto(p.body, out);
-      sink += out[p.size >> 1] ?? 0;
-    }
-  }],
-  ['hyparquet-compressors 1.1 gunzip (no checks)', () => {
-    for (const p of pages) {
-      const out = new Uint8Array(p.size);
-      gunzip(p.body, out);
-      sink += out[p.size >> 1] ?? 0;
-    }
-  }],
+  [
+    'trainbench gunzipInto (CRC-32 and ISIZE checked)',
+    () => {
+      for (const p of pages) {
+        const out = new Uint8Array(p.size);
+        gunzipInto(p.body, out);
+        sink += out[p.size >> 1] ?? 0;
+      }
+    },
+  ],
+  [
+    'hyparquet-compressors 1.1 gunzip (no checks)',
+    () => {
+      for (const p of pages) {
+        const out = new Uint8Array(p.size);
+        gunzip(p.body, out);
+        sink += out[p.size >> 1] ?? 0;
+      }
+    },
+  ],
 ];
 const inflatedPages = pages.map((p) => {
   const out = new Uint8Array(p.size);
@@ -60,7 +70,8 @@ const inflatedPages = pages.map((p) => {
 });
 const nodeCrc = (zlib as { crc32?: (d: Uint8Array, v?: number) => number }).crc32;
 cases.push(['trainbench crc32 over the inflated pages', () => inflatedPages.forEach((p) => (sink += crc32(p)))]);
-if (nodeCrc) cases.push(['zlib.crc32 over the inflated pages', () => inflatedPages.forEach((p) => (sink += nodeCrc(p)))]);
+if (nodeCrc)
+  cases.push(['zlib.crc32 over the inflated pages', () => inflatedPages.forEach((p) => (sink += nodeCrc(p)))]);
 
 const times = alternating(cases, WARMUP, REPS, 'gzip');
 const results: Result[] = cases.map(([name], i) => summarise(name, times[i]));
@@ -69,6 +80,11 @@ console.log(
   `GZIP pages of flights-3m (dictionary ${DICTIONARY ? 'on' : 'off'}): ${pages.length} pages, ${(compressed / 1e6).toFixed(1)} MB compressed, ` +
     `${(inflated / 1e6).toFixed(1)} MB inflated; ${REPS} reps after ${WARMUP} warm-up, on ${machineLine()}, load average ${loadavg()[0].toFixed(1)} at the end`,
 );
-for (const r of results) console.log(`${r.name.padEnd(52)} ${r.median.toFixed(1).padStart(8)} ${r.min.toFixed(1).padStart(8)} ${r.max.toFixed(1).padStart(8)}  ms`);
-console.log(`${'gunzipInto / hyparquet gunzip (medians; minimums)'.padEnd(52)} ${(results[0].median / results[1].median).toFixed(2).padStart(8)}x ${(results[0].min / results[1].min).toFixed(2).padStart(8)}x`);
+for (const r of results)
+  console.log(
+    `${r.name.padEnd(52)} ${r.median.toFixed(1).padStart(8)} ${r.min.toFixed(1).padStart(8)} ${r.max.toFixed(1).padStart(8)}  ms`,
+  );
+console.log(
+  `${'gunzipInto / hyparquet gunzip (medians; minimums)'.padEnd(52)} ${(results[0].median / results[1].median).toFixed(2).padStart(8)}x ${(results[0].min / results[1].min).toFixed(2).padStart(8)}x`,
+);
 console.log(`(sink ${sink})`);

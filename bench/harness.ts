@@ -15,7 +15,13 @@ export function summarise(name: string, ms: readonly number[], decimals = 1): Re
   const xs = [...ms].sort((a, b) => a - b);
   const f = 10 ** decimals;
   const round = (x: number) => Math.round(x * f) / f;
-  return { name, median: round(xs[Math.floor(xs.length / 2)]), min: round(xs[0]), max: round(xs[xs.length - 1]), unit: 'ms' };
+  return {
+    name,
+    median: round(xs[Math.floor(xs.length / 2)]),
+    min: round(xs[0]),
+    max: round(xs[xs.length - 1]),
+    unit: 'ms',
+  };
 }
 
 /** The machine, written next to every figure: CPU, cores, memory, OS, Node. */
@@ -24,7 +30,11 @@ export function machineLine(): string {
 }
 
 /** The command line of a benchmark: `--json`, and `flag('--name', default)` for valued flags. */
-export function benchArgs(argv: string[] = process.argv.slice(2)): { asJson: boolean; has: (name: string) => boolean; flag: (name: string, dflt: string) => string } {
+export function benchArgs(argv: string[] = process.argv.slice(2)): {
+  asJson: boolean;
+  has: (name: string) => boolean;
+  flag: (name: string, dflt: string) => string;
+} {
   return {
     asJson: argv.includes('--json'),
     has: (name) => argv.includes(name),
@@ -40,7 +50,12 @@ export function benchArgs(argv: string[] = process.argv.slice(2)): { asJson: boo
  * backwards) within each repetition so drift on a noisy machine falls on all of them alike;
  * returns each case's times after the warm-up, ms.
  */
-export function alternating(cases: readonly (readonly [string, () => void])[], warmup: number, reps: number, tag: string): number[][] {
+export function alternating(
+  cases: readonly (readonly [string, () => void])[],
+  warmup: number,
+  reps: number,
+  tag: string,
+): number[][] {
   const times = cases.map(() => [] as number[]);
   for (let r = 0; r < warmup + reps; r++) {
     const order = r % 2 === 0 ? cases.map((_, i) => i) : cases.map((_, i) => i).reverse();

@@ -75,7 +75,13 @@ function time(name: string, fn: () => number, opts: { reps?: number; per?: numbe
     r = { name, median: round(m / med), min: round(m / ms[ms.length - 1]), max: round(m / ms[0]), unit: 'M rows/s' };
   } else {
     const per = opts.per ?? 1;
-    r = { name, median: round(med / per), min: round(ms[0] / per), max: round(ms[ms.length - 1] / per), unit: per === 1 ? 'ms' : 'ms/query' };
+    r = {
+      name,
+      median: round(med / per),
+      min: round(ms[0] / per),
+      max: round(ms[ms.length - 1] / per),
+      unit: per === 1 ? 'ms' : 'ms/query',
+    };
   }
   progress(`${name}: ${r.median} ${r.unit} (min ${r.min}, max ${r.max})`);
   return r;
@@ -100,7 +106,8 @@ function clustered(n: number, d: number, seed: number): Float32Array {
   return a;
 }
 
-const rowsOf = (a: Float32Array, d: number): number[][] => Array.from({ length: a.length / d }, (_, i) => Array.from(a.subarray(i * d, i * d + d)));
+const rowsOf = (a: Float32Array, d: number): number[][] =>
+  Array.from({ length: a.length / d }, (_, i) => Array.from(a.subarray(i * d, i * d + d)));
 
 /** A tight brute-force k-NN: one pass over the Float32Array, top k kept by insertion. Returns a checksum of ids. */
 function bruteKnn(pts: Float32Array, d: number, queries: Float32Array, k: number, out?: Int32Array): number {
@@ -146,7 +153,8 @@ const notes: string[] = [];
 const SECTIONS = ['2d', '16d', 'rows'] as const;
 const sectionArg = args.indexOf('--section');
 const only = sectionArg >= 0 ? args[sectionArg + 1] : null;
-if (only !== null && !(SECTIONS as readonly string[]).includes(only)) throw new Error(`--section must be one of ${SECTIONS.join(', ')}`);
+if (only !== null && !(SECTIONS as readonly string[]).includes(only))
+  throw new Error(`--section must be one of ${SECTIONS.join(', ')}`);
 let rowsLabel = '';
 
 // ---------------- 2-D ----------------
@@ -179,7 +187,8 @@ if (only === '2d') {
   );
   const mine = tree.knnBatch(q, 10).ids;
   let agree = 0;
-  for (let i = 0; i < 100; i++) if (sk.knn(qRows[i], 10).join() === Array.from(mine.subarray(i * 10, i * 10 + 10)).join()) agree++;
+  for (let i = 0; i < 100; i++)
+    if (sk.knn(qRows[i], 10).join() === Array.from(mine.subarray(i * 10, i * 10 + 10)).join()) agree++;
   notes.push(`2-D: static-kdtree and trainbench agree on ${agree}/100 checked queries`);
   sk.dispose();
   ratios['2-D 10k kNN: static-kdtree / trainbench'] = ratio(skKnn, knn);
@@ -195,7 +204,9 @@ if (only === '2d') {
       return s;
     }),
   );
-  const within = add(time('kdtree 2-D 10k radius queries (trainbench withinBatch)', () => tree.withinBatch(q, r).ids.length));
+  const within = add(
+    time('kdtree 2-D 10k radius queries (trainbench withinBatch)', () => tree.withinBatch(q, r).ids.length),
+  );
   const kbWithin = add(
     time('kdbush 4.1 2-D 10k within', () => {
       let s = 0;
@@ -217,24 +228,46 @@ for (const shape of only === '16d' ? (['uniform', 'clustered'] as const) : []) {
   const q = all.slice(n * d);
   add(time(`kdtree 16-D ${shape} 200k build (trainbench)`, () => KdTree.build(pts, d).size));
   const tree = KdTree.build(pts, d);
-  const ours = add(time(`kdtree 16-D ${shape} kNN k=10 (trainbench, adaptive walk)`, () => tree.knnBatch(q, 10).ids[3], { per: mq }));
-  notes.push(`16-D ${shape}: the adaptive walk was on ${['descend', 'sweep', 'scan'][tree.nextWalk]} after the timed runs`);
+  const ours = add(
+    time(`kdtree 16-D ${shape} kNN k=10 (trainbench, adaptive walk)`, () => tree.knnBatch(q, 10).ids[3], { per: mq }),
+  );
+  notes.push(
+    `16-D ${shape}: the adaptive walk was on ${['descend', 'sweep', 'scan'][tree.nextWalk]} after the timed runs`,
+  );
   let simdScan: Result | undefined;
-  for (const [label, walk] of [['descend', Walk.Descend], ['sweep', Walk.Sweep], ['scan', Walk.Scan]] as const) {
+  for (const [label, walk] of [
+    ['descend', Walk.Descend],
+    ['sweep', Walk.Sweep],
+    ['scan', Walk.Scan],
+  ] as const) {
     tree.pinWalk(walk);
-    const r = add(time(`kdtree 16-D ${shape} kNN k=10 (trainbench, ${label} pinned)`, () => tree.knnBatch(q.subarray(0, 100 * d), 10).ids[3], { per: 100 }));
+    const r = add(
+      time(
+        `kdtree 16-D ${shape} kNN k=10 (trainbench, ${label} pinned)`,
+        () => tree.knnBatch(q.subarray(0, 100 * d), 10).ids[3],
+        { per: 100 },
+      ),
+    );
     if (walk === Walk.Scan) simdScan = r;
   }
   tree.pinWalk(undefined);
   // The same tree without the WebAssembly SIMD filter: what the scalar JS walk costs.
   tree.useSimd(false);
-  const scalar = add(time(`kdtree 16-D ${shape} kNN k=10 (trainbench, adaptive, scalar JS)`, () => tree.knnBatch(q.subarray(0, 100 * d), 10).ids[3], { per: 100 }));
+  const scalar = add(
+    time(
+      `kdtree 16-D ${shape} kNN k=10 (trainbench, adaptive, scalar JS)`,
+      () => tree.knnBatch(q.subarray(0, 100 * d), 10).ids[3],
+      { per: 100 },
+    ),
+  );
   tree.useSimd(true);
   ratios[`16-D ${shape} kNN: scalar JS / SIMD (same tree)`] = ratio(scalar, ours);
   // The scan walk is a brute-force pass through the SIMD filter: the tree must beat it too.
   ratios[`16-D ${shape} kNN: SIMD brute-force scan / trainbench`] = ratio(simdScan!, ours);
   const bq = 40;
-  const brute = add(time(`brute-force scan 16-D ${shape} kNN k=10`, () => bruteKnn(pts, d, q.subarray(0, bq * d), 10), { per: bq }));
+  const brute = add(
+    time(`brute-force scan 16-D ${shape} kNN k=10`, () => bruteKnn(pts, d, q.subarray(0, bq * d), 10), { per: bq }),
+  );
   const want = new Int32Array(bq * 10);
   bruteKnn(pts, d, q.subarray(0, bq * d), 10, want);
   const got = tree.knnBatch(q.subarray(0, bq * d), 10).ids;
@@ -270,7 +303,11 @@ async function loadRows(): Promise<{ columns: Column[]; rows: number; label: str
       const { readParquet } = await import('../src/core/data/parquet/index');
       const bytes = new Uint8Array(readFileSync('node_modules/vega-datasets/data/flights-3m.parquet'));
       const t = readParquet(bytes, 'flights-3m.parquet');
-      return { columns: [...t.columns], rows: t.rows, label: `flights-3m.parquet (${t.rows} rows: ${t.columns.map((c) => `${c.name} ${c.kind === 'categorical' ? 'codes' : c.values.constructor.name}`).join(', ')})` };
+      return {
+        columns: [...t.columns],
+        rows: t.rows,
+        label: `flights-3m.parquet (${t.rows} rows: ${t.columns.map((c) => `${c.name} ${c.kind === 'categorical' ? 'codes' : c.values.constructor.name}`).join(', ')})`,
+      };
     } catch (e) {
       progress(`flights-3m unreadable (${(e as Error).message}); using seeded rows`);
     }
@@ -323,20 +360,28 @@ if (only === 'rows') {
   rowsLabel = data.label;
   const { columns, rows } = data;
   const bloom = add(
-    time('hash typed rows + Bloom add, p = 0.01 (trainbench addRows)', () => {
-      const f = BloomFilter.create(rows, 0.01);
-      f.addRows(columns, rows);
-      return f.count;
-    }, { rate: rows }),
+    time(
+      'hash typed rows + Bloom add, p = 0.01 (trainbench addRows)',
+      () => {
+        const f = BloomFilter.create(rows, 0.01);
+        f.addRows(columns, rows);
+        return f.count;
+      },
+      { rate: rows },
+    ),
   );
   const anchorRows = 20_000;
   const strings = Array.from({ length: anchorRows }, (_, i) => rowString(columns, i));
   const anchor = add(
-    time('bloom-filters 3.0.4 add (prebuilt row strings)', () => {
-      const f = AnchorBloom.create(anchorRows, 0.01);
-      for (const s of strings) f.add(s);
-      return f.size;
-    }, { rate: anchorRows }),
+    time(
+      'bloom-filters 3.0.4 add (prebuilt row strings)',
+      () => {
+        const f = AnchorBloom.create(anchorRows, 0.01);
+        for (const s of strings) f.add(s);
+        return f.size;
+      },
+      { rate: anchorRows },
+    ),
   );
   ratios['Bloom add: trainbench / bloom-filters'] = Math.round((bloom.median / anchor.median) * 10) / 10;
   ratios['Bloom add: trainbench M rows/s'] = bloom.median;
@@ -360,10 +405,17 @@ if (only === 'rows') {
     }),
   );
   ratios['exact dedup: Set / trainbench'] = ratio(set, ours);
-  add(time('streaming dedup: hashRows + bloomDedup, p = 0.01 (trainbench)', () => bloomDedup(hashRows(columns, rows), { fpr: 0.01 }).kept));
+  add(
+    time(
+      'streaming dedup: hashRows + bloomDedup, p = 0.01 (trainbench)',
+      () => bloomDedup(hashRows(columns, rows), { fpr: 0.01 }).kept,
+    ),
+  );
   const index = HashIndex.build(hashRows(columns, rows), columns);
   const stream = bloomDedup(hashRows(columns, rows), { fpr: 0.01 });
-  notes.push(`rows: ${data.label}; ${index.groups} distinct, ${rows - index.groups} exact duplicates; Bloom dedup dropped ${stream.dropped.length} (expected false drops ${stream.expectedFalseDrops.toFixed(1)}, actual ${stream.dropped.length - (rows - index.groups)})`);
+  notes.push(
+    `rows: ${data.label}; ${index.groups} distinct, ${rows - index.groups} exact duplicates; Bloom dedup dropped ${stream.dropped.length} (expected false drops ${stream.expectedFalseDrops.toFixed(1)}, actual ${stream.dropped.length - (rows - index.groups)})`,
+  );
 }
 
 if (only !== null) {
@@ -376,9 +428,19 @@ if (only !== null) {
 for (const section of SECTIONS) {
   progress(`section ${section}: a fresh process`);
   const passOn = args.filter((a, i) => a !== '--json' && !(i > 0 && args[i - 1] === '--section') && a !== '--section');
-  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...passOn, '--section', section], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 << 20 });
+  const child = spawnSync(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), ...passOn, '--section', section],
+    { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 << 20 },
+  );
   if (child.status !== 0) throw new Error(`section ${section} failed (exit ${child.status})`);
-  const part = JSON.parse(child.stdout.trim().split('\n').pop()!) as { results: Result[]; ratios: Record<string, number>; notes: string[]; sink: number; rowsLabel: string };
+  const part = JSON.parse(child.stdout.trim().split('\n').pop()!) as {
+    results: Result[];
+    ratios: Record<string, number>;
+    notes: string[];
+    sink: number;
+    rowsLabel: string;
+  };
   results.push(...part.results);
   Object.assign(ratios, part.ratios);
   notes.push(...part.notes);
@@ -390,21 +452,29 @@ const byName = (prefix: string) => results.find((r) => r.name.startsWith(prefix)
 const goals: Record<string, boolean> = {
   '2-D 1M build no slower than kdbush': ratios['2-D build: kdbush / trainbench'] >= 1,
   '2-D 10k kNN >= 3x static-kdtree': ratios['2-D 10k kNN: static-kdtree / trainbench'] >= 3,
-  '16-D uniform kNN <= 0.5 ms/query': (byName('kdtree 16-D uniform kNN k=10 (trainbench, adaptive walk)')?.median ?? Infinity) <= 0.5,
+  '16-D uniform kNN <= 0.5 ms/query':
+    (byName('kdtree 16-D uniform kNN k=10 (trainbench, adaptive walk)')?.median ?? Infinity) <= 0.5,
   '16-D uniform kNN not slower than brute force': ratios['16-D uniform kNN: brute force / trainbench'] >= 1,
-  '16-D uniform kNN not slower than a SIMD brute-force scan': ratios['16-D uniform kNN: SIMD brute-force scan / trainbench'] >= 1,
-  '16-D clustered kNN far faster than brute force (>= 10x)': ratios['16-D clustered kNN: brute force / trainbench'] >= 10,
+  '16-D uniform kNN not slower than a SIMD brute-force scan':
+    ratios['16-D uniform kNN: SIMD brute-force scan / trainbench'] >= 1,
+  '16-D clustered kNN far faster than brute force (>= 10x)':
+    ratios['16-D clustered kNN: brute force / trainbench'] >= 10,
   'Bloom add >= 20 M rows/s': ratios['Bloom add: trainbench M rows/s'] >= 20,
   'exact dedup >= 5x Set of row strings': ratios['exact dedup: Set / trainbench'] >= 5,
 };
 const machine = machineLine();
 
 if (asJson) {
-  console.log(JSON.stringify({ stage: 'index', machine, rows: rowsLabel, reps: REPS, results, ratios, goals, notes, sink }));
+  console.log(
+    JSON.stringify({ stage: 'index', machine, rows: rowsLabel, reps: REPS, results, ratios, goals, notes, sink }),
+  );
 } else {
   console.log(`Index benchmark, ${REPS} reps after 1 warm-up, on ${machine}`);
   console.log(`${'case'.padEnd(66)} ${'median'.padStart(10)} ${'min'.padStart(10)} ${'max'.padStart(10)}`);
-  for (const r of results) console.log(`${r.name.padEnd(66)} ${String(r.median).padStart(10)} ${String(r.min).padStart(10)} ${String(r.max).padStart(10)}  ${r.unit}`);
+  for (const r of results)
+    console.log(
+      `${r.name.padEnd(66)} ${String(r.median).padStart(10)} ${String(r.min).padStart(10)} ${String(r.max).padStart(10)}  ${r.unit}`,
+    );
   console.log('');
   for (const [k, v] of Object.entries(ratios)) console.log(`${k.padEnd(66)} ${String(v).padStart(10)}`);
   console.log('');

@@ -6,7 +6,16 @@
  * { id, error } out.
  */
 import { parentPort } from 'node:worker_threads';
-import { claim, decodeClaimed, decodeTasks, transferList, type ChunkRef, type ClaimSide, type ParquetFileInfo, type PartTask } from '../src/core/data/parquet/index';
+import {
+  claim,
+  decodeClaimed,
+  decodeTasks,
+  transferList,
+  type ChunkRef,
+  type ClaimSide,
+  type ParquetFileInfo,
+  type PartTask,
+} from '../src/core/data/parquet/index';
 
 interface Job {
   readonly id: number;
@@ -21,7 +30,10 @@ interface Job {
 parentPort?.on('message', (job: Job) => {
   try {
     const { claims, side, chunks } = job;
-    const parts = claims && side && chunks ? decodeClaimed(job.bytes, job.info, chunks, () => claim(claims, side)) : decodeTasks(job.bytes, job.info, job.tasks ?? []);
+    const parts =
+      claims && side && chunks
+        ? decodeClaimed(job.bytes, job.info, chunks, () => claim(claims, side))
+        : decodeTasks(job.bytes, job.info, job.tasks ?? []);
     parentPort?.postMessage({ id: job.id, parts }, transferList(parts));
   } catch (e) {
     parentPort?.postMessage({ id: job.id, error: e instanceof Error ? e.message : String(e) });

@@ -33,7 +33,15 @@ import { parquetRead, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { readParquet as wasmReadParquet } from 'parquet-wasm/node';
 import type { DataTable } from '../src/core/data/table';
-import { chunkOrder, createClaims, mergeParts, planParts, readParquet, readParquetMetadata, type DataTablePart } from '../src/core/data/parquet/index';
+import {
+  chunkOrder,
+  createClaims,
+  mergeParts,
+  planParts,
+  readParquet,
+  readParquetMetadata,
+  type DataTablePart,
+} from '../src/core/data/parquet/index';
 
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
@@ -54,12 +62,12 @@ const NAME = FILE.split('/').pop() ?? FILE;
 
 const progress = (msg: string) => process.stderr.write(`[ingest] ${msg}\n`);
 
-
 // The file, once, in shared memory.
 const fileBytes = readFileSync(FILE);
 const shared = new Uint8Array(new SharedArrayBuffer(fileBytes.length));
 shared.set(fileBytes);
-const plainCopy = () => fileBytes.buffer.slice(fileBytes.byteOffset, fileBytes.byteOffset + fileBytes.byteLength) as ArrayBuffer;
+const plainCopy = () =>
+  fileBytes.buffer.slice(fileBytes.byteOffset, fileBytes.byteOffset + fileBytes.byteLength) as ArrayBuffer;
 
 let sink = 0;
 /** A checksum over sampled rows of every column (strings through the dictionary), so no work can be skipped. */
@@ -127,7 +135,10 @@ async function trainbenchParallel(): Promise<DataTable> {
     jobs = planParts(info, pool.length).map((tasks) => ({ tasks }));
   }
   const parts = (await Promise.all(jobs.map((job, i) => ask(pool[i], job)))).flat();
-  return mergeParts(parts, info.columns.map((c) => c.name));
+  return mergeParts(
+    parts,
+    info.columns.map((c) => c.name),
+  );
 }
 
 // --- anchors ---
@@ -259,12 +270,31 @@ const ratios: Record<string, number> = {
 const machine = `${machineLine()}, load average ${loadavg()[0].toFixed(1)} at the end`;
 
 if (asJson) {
-  console.log(JSON.stringify({ stage: 'ingest', machine, file: NAME, reps: REPS, anchorReps: ANCHOR_REPS, warmup: WARMUP, workers: WORKERS, poolStartMs, results, ratios, sink }));
+  console.log(
+    JSON.stringify({
+      stage: 'ingest',
+      machine,
+      file: NAME,
+      reps: REPS,
+      anchorReps: ANCHOR_REPS,
+      warmup: WARMUP,
+      workers: WORKERS,
+      poolStartMs,
+      results,
+      ratios,
+      sink,
+    }),
+  );
 } else {
-  console.log(`Parquet ingest of ${NAME} (${(fileBytes.length / 1e6).toFixed(1)} MB), ${REPS} reps (anchors ${ANCHOR_REPS}) after ${WARMUP} warm-up runs each, on ${machine}`);
+  console.log(
+    `Parquet ingest of ${NAME} (${(fileBytes.length / 1e6).toFixed(1)} MB), ${REPS} reps (anchors ${ANCHOR_REPS}) after ${WARMUP} warm-up runs each, on ${machine}`,
+  );
   console.log(`(worker pool of ${WORKERS} started once before timing: ${poolStartMs} ms)`);
   console.log(`${'case'.padEnd(62)} ${'median'.padStart(9)} ${'min'.padStart(9)} ${'max'.padStart(9)}`);
-  for (const r of results) console.log(`${r.name.padEnd(62)} ${r.median.toFixed(1).padStart(9)} ${r.min.toFixed(1).padStart(9)} ${r.max.toFixed(1).padStart(9)}  ms`);
+  for (const r of results)
+    console.log(
+      `${r.name.padEnd(62)} ${r.median.toFixed(1).padStart(9)} ${r.min.toFixed(1).padStart(9)} ${r.max.toFixed(1).padStart(9)}  ms`,
+    );
   for (const [k, v] of Object.entries(ratios)) console.log(`${k.padEnd(62)} ${v.toFixed(2).padStart(9)}x`);
   console.log(`(sink ${sink})`);
 }

@@ -7,7 +7,13 @@
 import type { EngineGpu } from '../src/gpu/engine/device';
 import { bindGroup, getKernel } from '../src/gpu/engine/pipelines';
 import type { StorageFormat } from '../src/gpu/engine/precision';
-import { MATMUL_VARIANTS, variantColumns, variantConstants, variantRows, type MatmulVariant } from '../src/gpu/engine/tune';
+import {
+  MATMUL_VARIANTS,
+  variantColumns,
+  variantConstants,
+  variantRows,
+  type MatmulVariant,
+} from '../src/gpu/engine/tune';
 import { Rng } from '../src/core/data/rng';
 import { toHalfBits, fromHalfBits } from '../src/gpu/engine/half';
 
@@ -29,7 +35,12 @@ function encode(values: Float32Array, format: StorageFormat): ArrayBuffer {
 }
 
 /** Times every variant on an n x n x n product; `reps` dispatches per timing, best of 3. */
-export async function benchMatmul(gpu: EngineGpu, n: number, format: StorageFormat, reps = 10): Promise<MatmulResult[]> {
+export async function benchMatmul(
+  gpu: EngineGpu,
+  n: number,
+  format: StorageFormat,
+  reps = 10,
+): Promise<MatmulResult[]> {
   const { device } = gpu;
   const elem = format === 'f32' ? 4 : 2;
   const rng = new Rng(9);
@@ -54,15 +65,24 @@ export async function benchMatmul(gpu: EngineGpu, n: number, format: StorageForm
   const results: MatmulResult[] = [];
   try {
     for (const variant of MATMUL_VARIANTS) {
-      const k = await getKernel(device, { kernel: 'forward', format, mixed: format !== 'f32', constants: variantConstants(variant), core: variant.core });
+      const k = await getKernel(device, {
+        kernel: 'forward',
+        format,
+        mixed: format !== 'f32',
+        constants: variantConstants(variant),
+        core: variant.core,
+      });
       const group = bindGroup(device, k, [ctl, uni, acts, w]);
       const time = async (): Promise<number> => {
         const t0 = performance.now();
         const enc = device.createCommandEncoder();
-        const pass = enc.beginComputePass(qs ? { timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : undefined);
+        const pass = enc.beginComputePass(
+          qs ? { timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : undefined,
+        );
         pass.setPipeline(k.pipeline);
         pass.setBindGroup(0, group);
-        for (let i = 0; i < reps; i++) pass.dispatchWorkgroups(Math.ceil(n / variantColumns(variant)), Math.ceil(n / variantRows(variant)));
+        for (let i = 0; i < reps; i++)
+          pass.dispatchWorkgroups(Math.ceil(n / variantColumns(variant)), Math.ceil(n / variantRows(variant)));
         pass.end();
         if (qs) {
           enc.resolveQuerySet(qs, 0, 2, resolve, 0);

@@ -8,10 +8,14 @@ export function compressedPages(file: Uint8Array, name: string): { body: Uint8Ar
   for (const g of readParquetMetadata(file, name).rowGroups) {
     for (const c of g.columns) {
       const end = c.start + c.compressedSize;
-      for (let pos = c.start; pos < end; ) {
+      for (let pos = c.start; pos < end;) {
         const h = readPageHeader(file, pos, end, 'bench');
         const levels = h.defLevelsLength + h.repLevelsLength;
-        if (h.isCompressed) pages.push({ body: file.subarray(h.dataStart + levels, h.dataStart + h.compressedSize), size: h.uncompressedSize - levels });
+        if (h.isCompressed)
+          pages.push({
+            body: file.subarray(h.dataStart + levels, h.dataStart + h.compressedSize),
+            size: h.uncompressedSize - levels,
+          });
         pos = h.dataStart + h.compressedSize;
       }
     }

@@ -67,7 +67,10 @@ export function makeBatches(w: Workload, count = 4): { x: Float32Array; y: Float
  * Dawn as navigator.gpu and tfjs on its webgpu backend, for the GPU benchmarks; the adapter, or
  * null after saying why on `log`.
  */
-export async function startWebGpu(log: (m: string) => void, dawnOptions: string[] = []): Promise<{ adapter: Environment['adapter']; features: string[] } | null> {
+export async function startWebGpu(
+  log: (m: string) => void,
+  dawnOptions: string[] = [],
+): Promise<{ adapter: Environment['adapter']; features: string[] } | null> {
   if (!(await installNodeWebGpu(dawnOptions))) {
     log('the npm package "webgpu" (Dawn) did not load: run from the project root with node_modules present');
     return null;
@@ -92,7 +95,11 @@ let sink = 0;
 export const sinkValue = () => sink;
 
 /** Samples/s of the project's trainer (tfjs engine) over `steps` steps. */
-export function runTrainbench(w: Workload, batches: { x: Float32Array; y: Float32Array }[], steps = w.steps): Promise<number> {
+export function runTrainbench(
+  w: Workload,
+  batches: { x: Float32Array; y: Float32Array }[],
+  steps = w.steps,
+): Promise<number> {
   return runEngine(w, batches, steps, null, 'fp32');
 }
 
@@ -109,7 +116,15 @@ export async function runEngine(
   f16Path?: 'native' | 'packed',
 ): Promise<number> {
   const config: RunConfig = {
-    data: { fingerprint: '', name: 'synthetic', rows: steps * w.batch, label: 'y', features: [], dedup: 'none', split: { train: 1, val: 0, test: 0, seed: 1 } },
+    data: {
+      fingerprint: '',
+      name: 'synthetic',
+      rows: steps * w.batch,
+      label: 'y',
+      features: [],
+      dedup: 'none',
+      split: { train: 1, val: 0, test: 0, seed: 1 },
+    },
     model: { type: 'mlp', hidden: w.hidden, activation: 'relu' },
     optimizer: { name: w.optimizer, learningRate: w.learningRate },
     batchSize: w.batch,
@@ -133,7 +148,9 @@ export async function runEngine(
     recycle() {},
   };
   let last = 0;
-  const engine: EngineFactory = gpu ? (c, t) => createWgslEngine(c, t, gpu, { f16Path }) : tfjsEngine(() => createOptimizer(config.optimizer));
+  const engine: EngineFactory = gpu
+    ? (c, t) => createWgslEngine(c, t, gpu, { f16Path })
+    : tfjsEngine(() => createOptimizer(config.optimizer));
   await train(config, { task: 'classification', dim: w.inputs, outputs: w.classes, val: null }, source, engine, {
     onSteps: (s) => (last = s[s.length - 1].loss),
     onEpoch: () => undefined,
@@ -146,15 +163,22 @@ export async function runEngine(
 
 function plainModel(w: Workload): tf.Sequential {
   const model = tf.sequential();
-  w.hidden.forEach((units, i) => model.add(tf.layers.dense({ units, activation: 'relu', ...(i === 0 ? { inputShape: [w.inputs] } : {}) })));
+  w.hidden.forEach((units, i) =>
+    model.add(tf.layers.dense({ units, activation: 'relu', ...(i === 0 ? { inputShape: [w.inputs] } : {}) })),
+  );
   model.add(tf.layers.dense({ units: w.classes, ...(w.hidden.length === 0 ? { inputShape: [w.inputs] } : {}) }));
   return model;
 }
 
-const plainOptimizer = (w: Workload) => (w.optimizer === 'adam' ? tf.train.adam(w.learningRate) : tf.train.sgd(w.learningRate));
+const plainOptimizer = (w: Workload) =>
+  w.optimizer === 'adam' ? tf.train.adam(w.learningRate) : tf.train.sgd(w.learningRate);
 
 /** Samples/s of plain tfjs with optimizer.minimize, the loss read every 10 steps. */
-export async function runTfjsMinimize(w: Workload, batches: { x: Float32Array; y: Float32Array }[], steps = w.steps): Promise<number> {
+export async function runTfjsMinimize(
+  w: Workload,
+  batches: { x: Float32Array; y: Float32Array }[],
+  steps = w.steps,
+): Promise<number> {
   const model = plainModel(w);
   const opt = plainOptimizer(w);
   const t0 = performance.now();
@@ -186,10 +210,17 @@ export async function runTfjsMinimize(w: Workload, batches: { x: Float32Array; y
 }
 
 /** Samples/s of plain tfjs with compile + trainOnBatch (a loss readback every step). */
-export async function runTfjsTrainOnBatch(w: Workload, batches: { x: Float32Array; y: Float32Array }[], steps = w.steps): Promise<number> {
+export async function runTfjsTrainOnBatch(
+  w: Workload,
+  batches: { x: Float32Array; y: Float32Array }[],
+  steps = w.steps,
+): Promise<number> {
   const model = plainModel(w);
   const opt = plainOptimizer(w);
-  model.compile({ optimizer: opt, loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.losses.softmaxCrossEntropy(yTrue, yPred) });
+  model.compile({
+    optimizer: opt,
+    loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.losses.softmaxCrossEntropy(yTrue, yPred),
+  });
   const t0 = performance.now();
   for (let s = 0; s < steps; s++) {
     const b = batches[s % batches.length];
@@ -236,7 +267,13 @@ const med = (xs: number[]) => {
  * Every runner on one workload: one warm-up run each (shaders, JIT; a few steps), then `reps`
  * timed runs taken round-robin so drift hits all alike. Returns one Timing per runner.
  */
-export async function measure(w: Workload, reps: number, warmupSteps: number, log: (m: string) => void, runners: Record<string, Runner> = RUNNERS): Promise<Timing[]> {
+export async function measure(
+  w: Workload,
+  reps: number,
+  warmupSteps: number,
+  log: (m: string) => void,
+  runners: Record<string, Runner> = RUNNERS,
+): Promise<Timing[]> {
   const batches = makeBatches(w);
   const names = Object.keys(runners);
   for (const n of names) await runners[n](w, batches, warmupSteps);
@@ -251,7 +288,14 @@ export async function measure(w: Workload, reps: number, warmupSteps: number, lo
   return names.map((n) => {
     const xs = rates.get(n)!;
     const median = med(xs);
-    return { name: `${w.name} · ${n}`, median, min: Math.min(...xs), max: Math.max(...xs), unit: 'samples/s', msPerStep: (1000 * w.batch) / median };
+    return {
+      name: `${w.name} · ${n}`,
+      median,
+      min: Math.min(...xs),
+      max: Math.max(...xs),
+      unit: 'samples/s',
+      msPerStep: (1000 * w.batch) / median,
+    };
   });
 }
 
@@ -266,7 +310,8 @@ export function ratios(w: Workload, t: Timing[], ours = ['trainbench']): Record<
   }
   // The float16 paths against the engine's own f32 step.
   const f32 = t.find((x) => runner(x) === 'wgsl');
-  for (const x of t) if (f32 && runner(x).startsWith('wgsl fp16')) out[`${w.name}: ${runner(x)} / wgsl`] = x.median / f32.median;
+  for (const x of t)
+    if (f32 && runner(x).startsWith('wgsl fp16')) out[`${w.name}: ${runner(x)} / wgsl`] = x.median / f32.median;
   return out;
 }
 
@@ -275,6 +320,9 @@ export function table(rows: Timing[]): string {
   const width = Math.max(...rows.map((r) => r.name.length)) + 2;
   return [
     `${'case'.padEnd(width)}${'median samples/s'.padStart(18)}${'min'.padStart(12)}${'max'.padStart(12)}${'ms/step'.padStart(10)}`,
-    ...rows.map((r) => `${r.name.padEnd(width)}${Math.round(r.median).toLocaleString('en-US').padStart(18)}${Math.round(r.min).toLocaleString('en-US').padStart(12)}${Math.round(r.max).toLocaleString('en-US').padStart(12)}${r.msPerStep.toFixed(2).padStart(10)}`),
+    ...rows.map(
+      (r) =>
+        `${r.name.padEnd(width)}${Math.round(r.median).toLocaleString('en-US').padStart(18)}${Math.round(r.min).toLocaleString('en-US').padStart(12)}${Math.round(r.max).toLocaleString('en-US').padStart(12)}${r.msPerStep.toFixed(2).padStart(10)}`,
+    ),
   ].join('\n');
 }

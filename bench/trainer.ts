@@ -25,7 +25,10 @@ const SCALE = Number(flag('--steps-scale', '1'));
 const log = (m: string) => process.stderr.write(`[trainer] ${m}\n`);
 
 /** Steps per timed run: about 0.5-2 s each on tfjs-cpu here, longer on faster backends. */
-const STEPS: Record<string, Record<number, number>> = { cpu: { 64: 40, 512: 10, 4096: 3 }, webgpu: { 64: 40, 512: 20, 4096: 6 } };
+const STEPS: Record<string, Record<number, number>> = {
+  cpu: { 64: 40, 512: 10, 4096: 3 },
+  webgpu: { 64: 40, 512: 20, 4096: 6 },
+};
 
 tf.env().set('PROD', true);
 const results: Timing[] = [];
@@ -50,7 +53,12 @@ for (const backend of BACKENDS) {
   for (const batch of [64, 512, 4096]) {
     const w: Workload = {
       name: `${backend} mlp-784-128-10 adam b${batch}`,
-      inputs: 784, hidden: [128], classes: 10, optimizer: 'adam', learningRate: 0.001, batch,
+      inputs: 784,
+      hidden: [128],
+      classes: 10,
+      optimizer: 'adam',
+      learningRate: 0.001,
+      batch,
       steps: Math.max(2, Math.round(STEPS[backend]?.[batch] ?? 10) * SCALE),
     };
     const t = await measure(w, REPS, 2, log);
@@ -60,12 +68,23 @@ for (const backend of BACKENDS) {
 }
 
 const machine = {
-  cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, platform: `${platform()} ${arch()}`, node: process.versions.node,
-  loadavg: loadavg().map((v) => Number(v.toFixed(2))), tfjs: tf.version.tfjs, backends,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  platform: `${platform()} ${arch()}`,
+  node: process.versions.node,
+  loadavg: loadavg().map((v) => Number(v.toFixed(2))),
+  tfjs: tf.version.tfjs,
+  backends,
 };
 if (asJson) {
-  process.stdout.write(`${JSON.stringify({ stage: 'trainer', machine, results: results.map(({ name, median, min, max, unit }) => ({ name, median, min, max, unit })), ratios: allRatios })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ stage: 'trainer', machine, results: results.map(({ name, median, min, max, unit }) => ({ name, median, min, max, unit })), ratios: allRatios })}\n`,
+  );
 } else {
-  process.stdout.write(`${JSON.stringify(machine)}\n\n${table(results)}\n\n${Object.entries(allRatios).map(([k, v]) => `${k}: ${v.toFixed(2)}x`).join('\n')}\n`);
+  process.stdout.write(
+    `${JSON.stringify(machine)}\n\n${table(results)}\n\n${Object.entries(allRatios)
+      .map(([k, v]) => `${k}: ${v.toFixed(2)}x`)
+      .join('\n')}\n`,
+  );
 }
 log(`sink ${sinkValue().toFixed(3)}`);

@@ -25,14 +25,23 @@ const args = benchArgs();
 const REPS = Math.max(5, Number(args.flag('--reps', '11')));
 const WARMUP = Math.max(0, Number(args.flag('--warmup', '3')));
 const git = (...a: string[]) => execFileSync('git', a, { encoding: 'utf8' }).trim();
-const BEFORE = git('rev-parse', '--short=12', args.flag('--before', `${git('log', '-1', '--format=%H', '--', 'src/core/data/parquet/zstd.ts')}~1`));
+const BEFORE = git(
+  'rev-parse',
+  '--short=12',
+  args.flag('--before', `${git('log', '-1', '--format=%H', '--', 'src/core/data/parquet/zstd.ts')}~1`),
+);
 
 // The earlier decoder, its relative imports pointed at this checkout's modules.
 const dir = mkdtempSync(join(tmpdir(), 'zstd-before-'));
 const parquetDir = resolve('src/core/data/parquet');
-const oldSource = git('show', `${BEFORE}:src/core/data/parquet/zstd.ts`).replace(/from '\.\/([\w-]+)'/g, (_, m: string) => `from '${pathToFileURL(join(parquetDir, `${m}.ts`)).href}'`);
+const oldSource = git('show', `${BEFORE}:src/core/data/parquet/zstd.ts`).replace(
+  /from '\.\/([\w-]+)'/g,
+  (_, m: string) => `from '${pathToFileURL(join(parquetDir, `${m}.ts`)).href}'`,
+);
 writeFileSync(join(dir, 'zstd-before.ts'), oldSource);
-const before = ((await import(pathToFileURL(join(dir, 'zstd-before.ts')).href)) as { zstdDecompress: typeof zstdDecompress }).zstdDecompress;
+const before = (
+  (await import(pathToFileURL(join(dir, 'zstd-before.ts')).href)) as { zstdDecompress: typeof zstdDecompress }
+).zstdDecompress;
 rmSync(dir, { recursive: true, force: true });
 
 const file = new Uint8Array(readFileSync('node_modules/vega-datasets/data/flights-3m.parquet'));
@@ -75,7 +84,13 @@ console.log(
   `ZSTD pages of flights-3m: ${pages.length} pages (one frame each), ${flagged} with the content checksum flag; ${(total / 1e6).toFixed(1)} MB decompressed; ` +
     `${REPS} reps after ${WARMUP} warm-up, on ${machineLine()}, load average ${loadavg()[0].toFixed(1)} at the end`,
 );
-for (const r of results) console.log(`${r.name.padEnd(58)} ${r.median.toFixed(1).padStart(8)} ${r.min.toFixed(1).padStart(8)} ${r.max.toFixed(1).padStart(8)}  ms`);
-const ratio = (a: Result, b: Result) => `${(a.median / b.median).toFixed(2)}x (minimums ${(a.min / b.min).toFixed(2)}x)`;
-console.log(`now / before, no checksums: ${ratio(results[1], results[0])}; with checksums / without: ${ratio(results[2], results[1])}`);
+for (const r of results)
+  console.log(
+    `${r.name.padEnd(58)} ${r.median.toFixed(1).padStart(8)} ${r.min.toFixed(1).padStart(8)} ${r.max.toFixed(1).padStart(8)}  ms`,
+  );
+const ratio = (a: Result, b: Result) =>
+  `${(a.median / b.median).toFixed(2)}x (minimums ${(a.min / b.min).toFixed(2)}x)`;
+console.log(
+  `now / before, no checksums: ${ratio(results[1], results[0])}; with checksums / without: ${ratio(results[2], results[1])}`,
+);
 console.log(`(sink ${sink})`);

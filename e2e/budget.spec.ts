@@ -19,7 +19,9 @@ test('a 3 s budget trains 3 s after start-up, and start-up is shown apart', asyn
   // The first phases pass quickly; at least one of them is seen before the first step.
   await expect(page.getByTestId('run-phase')).toBeVisible({ timeout: 30_000 });
   await expect(status).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
-  await expect(page.getByTestId('run-startup')).toContainText(/start-up [\d.]+ s: backend [\d.]+ · data [\d.]+ · model [\d.]+ · first step \(shader compilation\) [\d.]+/);
+  await expect(page.getByTestId('run-startup')).toContainText(
+    /start-up [\d.]+ s: backend [\d.]+ · data [\d.]+ · model [\d.]+ · first step \(shader compilation\) [\d.]+/,
+  );
   await expect(page.getByTestId('run-phase')).toHaveCount(0);
   await expect(status).toContainText('ended by its 3 s budget');
   // Step times count from the model's build: the last step came about 3 s after the first step's end.

@@ -13,7 +13,11 @@ async function watchLongTasks(page: Page): Promise<number> {
 }
 
 async function longTasksSince(page: Page, since: number): Promise<{ start: number; duration: number }[]> {
-  return page.evaluate((t) => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks.filter((e) => e.start >= t), since);
+  return page.evaluate(
+    (t) =>
+      (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks.filter((e) => e.start >= t),
+    since,
+  );
 }
 
 async function expectTwoRowsWithNumbers(page: Page): Promise<void> {
@@ -30,7 +34,9 @@ async function expectTwoRowsWithNumbers(page: Page): Promise<void> {
 }
 
 test.describe('comparing configurations', () => {
-  test('queues two batch sizes, compares them, keeps them over a reload, main thread never stalls', async ({ page }) => {
+  test('queues two batch sizes, compares them, keeps them over a reload, main thread never stalls', async ({
+    page,
+  }) => {
     test.setTimeout(180_000);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -53,14 +59,20 @@ test.describe('comparing configurations', () => {
     // While the queue runs, poll with a plain evaluate twice a second: Playwright's locator
     // assertions poll on every animation frame with its injected script, main-thread work of
     // the test's own that would count as the page's long tasks.
-    const queueState = () => page.evaluate(() => {
-      const q = document.querySelector('[data-testid="run-queue"]');
-      return `${q?.getAttribute('data-running')}/${q?.getAttribute('data-waiting')}/${q?.getAttribute('data-finished')}`;
-    });
+    const queueState = () =>
+      page.evaluate(() => {
+        const q = document.querySelector('[data-testid="run-queue"]');
+        return `${q?.getAttribute('data-running')}/${q?.getAttribute('data-waiting')}/${q?.getAttribute('data-finished')}`;
+      });
     await expect.poll(queueState, { intervals: [250] }).toBe('1/1/0');
     await expect.poll(queueState, { intervals: [500], timeout: 150_000 }).toBe('0/0/2');
     const long = await longTasksSince(page, since);
-    const marks = await page.evaluate(() => performance.getEntriesByType('mark').filter((m) => m.name.startsWith('trainbench:')).map((m) => `${m.name.split(':')[1]} ${Math.round(m.startTime)}`));
+    const marks = await page.evaluate(() =>
+      performance
+        .getEntriesByType('mark')
+        .filter((m) => m.name.startsWith('trainbench:'))
+        .map((m) => `${m.name.split(':')[1]} ${Math.round(m.startTime)}`),
+    );
     console.log(`long tasks while the queue ran: ${JSON.stringify(long)}; runs: ${marks.join(', ')}`);
     await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'cpu');
 

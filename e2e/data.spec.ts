@@ -8,9 +8,12 @@ async function ready(page: Page) {
 /** A seeded CSV of `rows` rows: an id, two numbers, a category and a label. */
 function csv(rows: number, seed = 1, header = true): string {
   let s = seed;
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const lines = header ? ['x,y,colour,label'] : [];
-  for (let i = 0; i < rows; i++) lines.push(`${(rnd() * 10).toFixed(3)},${Math.floor(rnd() * 100)},${['red', 'green', '"blue, dark"'][i % 3]},${rnd() < 0.5 ? 'yes' : 'no'}`);
+  for (let i = 0; i < rows; i++)
+    lines.push(
+      `${(rnd() * 10).toFixed(3)},${Math.floor(rnd() * 100)},${['red', 'green', '"blue, dark"'][i % 3]},${rnd() < 0.5 ? 'yes' : 'no'}`,
+    );
   return lines.join('\r\n') + '\r\n';
 }
 
@@ -29,23 +32,31 @@ test.describe('loading data', () => {
     await expect(summary).toContainText('blue, dark');
   });
 
-  test('a file with columns that cannot train loads with the others, and the schema says which were skipped and why', async ({ page }) => {
+  test('a file with columns that cannot train loads with the others, and the schema says which were skipped and why', async ({
+    page,
+  }) => {
     await ready(page);
     // Parquet from parquet-testing: four flat columns and a list column.
-    await page.getByTestId('file-input').setInputFiles('src/fixtures/conformance/parquet-testing/data/datapage_v2.snappy.parquet');
+    await page
+      .getByTestId('file-input')
+      .setInputFiles('src/fixtures/conformance/parquet-testing/data/datapage_v2.snappy.parquet');
     const summary = page.getByTestId('dataset-summary');
     await expect(summary).toHaveAttribute('data-name', 'datapage_v2.snappy.parquet');
     await expect(summary).toContainText('4 columns');
     await expect(page.getByTestId('skipped-columns')).toContainText('Skipped 1 column: e (list<int32>): a list column');
     // An LZ4-compressed Arrow IPC file (the Feather v2 default) loads too.
-    await page.getByTestId('file-input').setInputFiles('src/fixtures/conformance/arrow-testing/2.0.0-compression/generated_lz4.arrow_file');
+    await page
+      .getByTestId('file-input')
+      .setInputFiles('src/fixtures/conformance/arrow-testing/2.0.0-compression/generated_lz4.arrow_file');
     await expect(summary).toHaveAttribute('data-name', 'generated_lz4.arrow_file');
     await expect(page.getByTestId('data-error')).toHaveCount(0);
   });
 
   test('a ragged CSV is refused with the line and the counts, and the sample stays', async ({ page }) => {
     await ready(page);
-    await page.getByTestId('file-input').setInputFiles({ name: 'ragged.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b,c\n1,2,3\n4,5\n6,7,8\n') });
+    await page
+      .getByTestId('file-input')
+      .setInputFiles({ name: 'ragged.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b,c\n1,2,3\n4,5\n6,7,8\n') });
     const error = page.getByTestId('data-error');
     await expect(error).toContainText('ragged.csv');
     await expect(error).toContainText('line 3');
@@ -80,7 +91,9 @@ test.describe('loading data', () => {
     await expect(page.getByTestId('load-progress')).toBeVisible();
     await expect(page.getByTestId('load-progress').locator('progress')).toBeVisible({ timeout: 3_000 });
     await page.getByTestId('cancel-load').click();
-    await expect(page.getByTestId('data-error')).toContainText('Loading big.csv was cancelled; the dataset in use is unchanged');
+    await expect(page.getByTestId('data-error')).toContainText(
+      'Loading big.csv was cancelled; the dataset in use is unchanged',
+    );
     await expect(page.getByTestId('load-progress')).toHaveCount(0);
     await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-name', 'penguins.arrow');
     await expect(page.getByTestId('train-button')).toBeEnabled();
@@ -135,8 +148,11 @@ test('duplicates, train/test leaks and the neighbour inspector', async ({ page }
   await ready(page);
   // 60 distinct rows, each written 4 times: 180 repeats, and repeats land on both sides of the split.
   const lines = ['a,b,kind,label'];
-  for (let rep = 0; rep < 4; rep++) for (let i = 0; i < 60; i++) lines.push(`${i},${(i * 7) % 13},${['x', 'y', 'z'][i % 3]},${i % 2 ? 'odd' : 'even'}`);
-  await page.getByTestId('file-input').setInputFiles({ name: 'repeats.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
+  for (let rep = 0; rep < 4; rep++)
+    for (let i = 0; i < 60; i++) lines.push(`${i},${(i * 7) % 13},${['x', 'y', 'z'][i % 3]},${i % 2 ? 'odd' : 'even'}`);
+  await page
+    .getByTestId('file-input')
+    .setInputFiles({ name: 'repeats.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
   await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '240');
   await expect(page.getByTestId('duplicate-count')).toHaveAttribute('data-dropped', '180');
   await page.getByTestId('quality-check').click();
@@ -184,7 +200,9 @@ test('Bloom dedup shows its false-positive rate and drops repeats in runs', asyn
   await ready(page);
   const lines = ['a,b,label'];
   for (let rep = 0; rep < 3; rep++) for (let i = 0; i < 100; i++) lines.push(`${i},${i % 7},${i % 2 ? 'odd' : 'even'}`);
-  await page.getByTestId('file-input').setInputFiles({ name: 'bloom.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
+  await page
+    .getByTestId('file-input')
+    .setInputFiles({ name: 'bloom.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
   await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '300');
   await page.getByTestId('config-form').getByText('bloom', { exact: true }).click();
   await page.getByTestId('config-form').getByText('none', { exact: true }).click();

@@ -1,9 +1,10 @@
 import { expect, test } from '@playwright/test';
 import { openWorkbench } from './support';
 
-
 test.describe('engine and precision', () => {
-  test('the chips enter the matrix; pairs an engine cannot honour are left out, and a matrix of none is refused', async ({ page }) => {
+  test('the chips enter the matrix; pairs an engine cannot honour are left out, and a matrix of none is refused', async ({
+    page,
+  }) => {
     const errors = await openWorkbench(page);
     const engines = page.getByTestId('engine-chips');
     const precisions = page.getByTestId('precision-chips');
@@ -20,7 +21,9 @@ test.describe('engine and precision', () => {
     await precisions.getByText('fp32', { exact: true }).click();
     await expect(size).toHaveAttribute('data-runs', '0');
     await page.getByTestId('add-to-queue').click();
-    await expect(page.getByTestId('settings-error')).toContainText('precision: fp16-mixed runs on the wgsl engine only');
+    await expect(page.getByTestId('settings-error')).toContainText(
+      'precision: fp16-mixed runs on the wgsl engine only',
+    );
 
     await engines.getByText('wgsl', { exact: true }).click();
     await expect(size).toHaveAttribute('data-runs', '1');
@@ -30,7 +33,9 @@ test.describe('engine and precision', () => {
     expect(errors).toEqual([]);
   });
 
-  test('tfjs fp32, wgsl fp32 and wgsl fp16-mixed train side by side; the fp16-mixed row shows its loss scale', async ({ page }) => {
+  test('tfjs fp32, wgsl fp32 and wgsl fp16-mixed train side by side; the fp16-mixed row shows its loss scale', async ({
+    page,
+  }) => {
     test.setTimeout(240_000);
     const errors = await openWorkbench(page);
     await page.getByLabel('Epochs').fill('2');
@@ -45,7 +50,8 @@ test.describe('engine and precision', () => {
     await expect(table).toHaveAttribute('data-rows', '3');
     const rows = table.getByTestId('results-row');
     await expect(rows.locator('th')).toHaveText([/^tfjs · fp32/, /^wgsl · fp32/, /^wgsl · fp16-mixed/]);
-    for (const row of await rows.all()) expect(Number(await row.getAttribute('data-samples-per-sec'))).toBeGreaterThan(0);
+    for (const row of await rows.all())
+      expect(Number(await row.getAttribute('data-samples-per-sec'))).toBeGreaterThan(0);
     await expect(rows.nth(2).getByTestId('loss-scale')).toContainText(/loss scale \d+ · skipped \d+/);
     await expect(rows.nth(0).getByTestId('loss-scale')).toHaveCount(0);
     // SwiftShader has no shader-f16: the packed path runs.

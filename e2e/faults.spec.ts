@@ -13,7 +13,9 @@ import { openWorkbench } from './support';
 
 async function workerNamed(page: Page, part: string): Promise<Worker> {
   let found: Worker | undefined;
-  await expect.poll(() => (found = page.workers().find((w) => w.url().includes(part))) !== undefined, { timeout: 30_000 }).toBe(true);
+  await expect
+    .poll(() => (found = page.workers().find((w) => w.url().includes(part))) !== undefined, { timeout: 30_000 })
+    .toBe(true);
   return found!;
 }
 
@@ -22,10 +24,11 @@ function closeWorker(w: Worker): void {
   void w.evaluate(() => setTimeout(() => (self as unknown as { close(): void }).close(), 0)).catch(() => undefined);
 }
 
-const queueState = (page: Page) => page.evaluate(() => {
-  const q = document.querySelector('[data-testid="run-queue"]');
-  return `${q?.getAttribute('data-running')}/${q?.getAttribute('data-waiting')}/${q?.getAttribute('data-finished')}`;
-});
+const queueState = (page: Page) =>
+  page.evaluate(() => {
+    const q = document.querySelector('[data-testid="run-queue"]');
+    return `${q?.getAttribute('data-running')}/${q?.getAttribute('data-waiting')}/${q?.getAttribute('data-finished')}`;
+  });
 
 async function useCpu(page: Page): Promise<void> {
   // tfjs-cpu: SwiftShader would take both cores of the test machine (see compare.spec.ts).
@@ -43,7 +46,9 @@ async function queue(page: Page, epochs: number): Promise<void> {
 async function waitRunning(page: Page): Promise<void> {
   const status = page.getByTestId('run-status');
   await expect(status).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
-  await expect.poll(async () => Number(await status.getAttribute('data-steps')), { timeout: 60_000 }).toBeGreaterThan(2);
+  await expect
+    .poll(async () => Number(await status.getAttribute('data-steps')), { timeout: 60_000 })
+    .toBeGreaterThan(2);
 }
 
 async function finishedWith(page: Page, status: string): Promise<string[]> {
@@ -66,7 +71,9 @@ async function closeMidRun(page: Page, part: string, label: string): Promise<voi
   await queue(page, 2);
   await expect.poll(() => queueState(page), { intervals: [250] }).toBe('1/1/1');
   closeWorker(await workerNamed(page, part));
-  await expect(page.getByRole('status').filter({ hasText: `the ${label} worker stopped unexpectedly` })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('status').filter({ hasText: `the ${label} worker stopped unexpectedly` })).toBeVisible({
+    timeout: 30_000,
+  });
   await expect.poll(() => queueState(page), { intervals: [500], timeout: 120_000 }).toBe('0/0/3');
   const failed = await finishedWith(page, 'failed');
   expect(failed).toHaveLength(1);
@@ -77,7 +84,9 @@ async function closeMidRun(page: Page, part: string, label: string): Promise<voi
 }
 
 test.describe('faults', () => {
-  test('the trainer worker closed mid-run: that run fails with a message, the rest of the queue trains', async ({ page }) => {
+  test('the trainer worker closed mid-run: that run fails with a message, the rest of the queue trains', async ({
+    page,
+  }) => {
     test.setTimeout(240_000);
     const errors = await openWorkbench(page);
     await useCpu(page);
@@ -88,7 +97,9 @@ test.describe('faults', () => {
     expect(errors).toEqual([]);
   });
 
-  test('the decode worker closed during a load, the data worker closed mid-run: messages, the dataset stays, the next run trains', async ({ page }) => {
+  test('the decode worker closed during a load, the data worker closed mid-run: messages, the dataset stays, the next run trains', async ({
+    page,
+  }) => {
     test.setTimeout(240_000);
     const errors = await openWorkbench(page);
     await useCpu(page);
@@ -100,9 +111,11 @@ test.describe('faults', () => {
     const decoders = page.workers().filter((w) => w.url().includes('decode.worker'));
     expect(decoders.length).toBeGreaterThan(0);
     for (const w of decoders) {
-      await w.evaluate(() => self.addEventListener('message', (e: MessageEvent) => {
-        if ((e.data as { kind?: string } | null)?.kind === 'call') (self as unknown as { close(): void }).close();
-      }));
+      await w.evaluate(() =>
+        self.addEventListener('message', (e: MessageEvent) => {
+          if ((e.data as { kind?: string } | null)?.kind === 'call') (self as unknown as { close(): void }).close();
+        }),
+      );
     }
     await page.getByTestId('file-input').setInputFiles('node_modules/vega-datasets/data/flights-200k.arrow');
     await expect(page.getByText(/the decode worker stopped unexpectedly/)).toBeVisible({ timeout: 30_000 });
@@ -115,7 +128,9 @@ test.describe('faults', () => {
     expect(errors).toEqual([]);
   });
 
-  test('the GPU device lost under the WGSL engine: the run fails saying so, the next one opens a new device', async ({ page }) => {
+  test('the GPU device lost under the WGSL engine: the run fails saying so, the next one opens a new device', async ({
+    page,
+  }) => {
     test.setTimeout(240_000);
     const errors = await openWorkbench(page);
     await useCpu(page);

@@ -5,7 +5,8 @@ import { openWorkbench } from './support';
  * A queued run trains on the label and features it was queued with (its record, stored copy and
  * share link say so), whatever the data panel's checkboxes say by the time it starts.
  */
-const featuresOf = async (page: Page) => Number(/(\d+) features/.exec((await page.getByTestId('run-status').innerText()) ?? '')?.[1]);
+const featuresOf = async (page: Page) =>
+  Number(/(\d+) features/.exec((await page.getByTestId('run-status').innerText()) ?? '')?.[1]);
 
 test('unticking a feature while runs wait does not change what they train on', async ({ page }) => {
   test.setTimeout(180_000);
@@ -24,9 +25,17 @@ test('unticking a feature while runs wait does not change what they train on', a
   expect(first).toBeGreaterThan(1);
 
   // The second run waits; a numeric feature is unticked in the data panel meanwhile.
-  const box = page.getByRole('checkbox', { name: /^use .* as a feature$/ }).and(page.locator(':checked')).first();
+  const box = page
+    .getByRole('checkbox', { name: /^use .* as a feature$/ })
+    .and(page.locator(':checked'))
+    .first();
   await box.uncheck();
-  await expect.poll(async () => page.getByTestId('run-queue').getAttribute('data-finished'), { timeout: 150_000, intervals: [500] }).toBe('2');
+  await expect
+    .poll(async () => page.getByTestId('run-queue').getAttribute('data-finished'), {
+      timeout: 150_000,
+      intervals: [500],
+    })
+    .toBe('2');
   // The run shown now is the second: the same features as the first, as queued.
   expect(await featuresOf(page)).toBe(first);
   expect(errors).toEqual([]);

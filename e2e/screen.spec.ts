@@ -13,17 +13,68 @@ import { openWorkbench } from './support';
 
 test.use({ viewport: { width: 1280, height: 800 } });
 
-const PENGUINS = { name: 'penguins.arrow', rows: 344, fingerprint: createHash('sha256').update(readFileSync('public/datasets/penguins.arrow')).digest('hex'), url: '/datasets/penguins.arrow' };
+const PENGUINS = {
+  name: 'penguins.arrow',
+  rows: 344,
+  fingerprint: createHash('sha256').update(readFileSync('public/datasets/penguins.arrow')).digest('hex'),
+  url: '/datasets/penguins.arrow',
+};
 const FEATURES = ['Island', 'Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)', 'Sex'];
 
 /** A finished run as another machine would have stored it: a falling loss over `steps` steps. */
-function storedRun(id: string, settings: Partial<RunSettings>, data: { name: string; rows: number; fingerprint: string; label: string }, i: number) {
+function storedRun(
+  id: string,
+  settings: Partial<RunSettings>,
+  data: { name: string; rows: number; fingerprint: string; label: string },
+  i: number,
+) {
   const s = validateSettings({ ...DEFAULT_SETTINGS, backend: 'cpu', epochs: 1, ...settings });
-  const config = makeRunConfig(s, { fingerprint: data.fingerprint, name: data.name, rows: data.rows, label: data.label, features: data.name === PENGUINS.name ? FEATURES : ['distance'], dedup: 'none', split: { train: 0.8, val: 0.1, test: 0.1, seed: s.seed } });
-  const steps = Array.from({ length: 30 }, (_, k) => ({ step: k, epoch: 0, time: k / 50, loss: (1 + i / 10) / (k + 1), samplesPerSec: 4000 + 100 * i, dataWaitMs: 0.1, gpuMs: null, readbackMs: 0.2 }));
+  const config = makeRunConfig(s, {
+    fingerprint: data.fingerprint,
+    name: data.name,
+    rows: data.rows,
+    label: data.label,
+    features: data.name === PENGUINS.name ? FEATURES : ['distance'],
+    dedup: 'none',
+    split: { train: 0.8, val: 0.1, test: 0.1, seed: s.seed },
+  });
+  const steps = Array.from({ length: 30 }, (_, k) => ({
+    step: k,
+    epoch: 0,
+    time: k / 50,
+    loss: (1 + i / 10) / (k + 1),
+    samplesPerSec: 4000 + 100 * i,
+    dataWaitMs: 0.1,
+    gpuMs: null,
+    readbackMs: 0.2,
+  }));
   return encodeRun(
-    { id, config, environment: { runtime: 'chrome 140', adapter: null, features: [], f16Path: 'none', backend: 'cpu', fallbackReason: null }, status: 'done', steps, epochs: [{ epoch: 0, trainLoss: 0.3, valLoss: 0.35, valAccuracy: 0.9 }], summary: { status: 'done', medianSamplesPerSec: 4000, timeToTargetLoss: null, finalValMetric: 0.9 }, error: null, info: null },
-    { title: id, colour: i, createdAt: 1_700_000_000_000 + i, finishedAt: 1_700_000_001_000 + i, budgetSec: null, sweep: null },
+    {
+      id,
+      config,
+      environment: {
+        runtime: 'chrome 140',
+        adapter: null,
+        features: [],
+        f16Path: 'none',
+        backend: 'cpu',
+        fallbackReason: null,
+      },
+      status: 'done',
+      steps,
+      epochs: [{ epoch: 0, trainLoss: 0.3, valLoss: 0.35, valAccuracy: 0.9 }],
+      summary: { status: 'done', medianSamplesPerSec: 4000, timeToTargetLoss: null, finalValMetric: 0.9 },
+      error: null,
+      info: null,
+    },
+    {
+      title: id,
+      colour: i,
+      createdAt: 1_700_000_000_000 + i,
+      finishedAt: 1_700_000_001_000 + i,
+      budgetSec: null,
+      sweep: null,
+    },
   );
 }
 
@@ -35,10 +86,22 @@ async function link(runs: ReturnType<typeof storedRun>[]): Promise<string> {
 async function manyRunsLink(): Promise<string> {
   const runs = [];
   let i = 0;
-  for (const name of ['adam', 'sgd'] as const) for (const learningRate of [0.1, 0.01]) for (const batchSize of [16, 32, 64, 128, 256]) {
-    runs.push(storedRun(`p${i}`, { optimizer: { name, learningRate }, batchSize }, { ...PENGUINS, label: 'Species' }, i++));
-  }
-  for (const batchSize of [8, 16, 32, 64, 128, 256, 512, 1024]) runs.push(storedRun(`f${i}`, { batchSize }, { name: 'flights.csv', rows: 1000, fingerprint: 'f'.repeat(64), label: 'delay' }, i++));
+  for (const name of ['adam', 'sgd'] as const)
+    for (const learningRate of [0.1, 0.01])
+      for (const batchSize of [16, 32, 64, 128, 256]) {
+        runs.push(
+          storedRun(`p${i}`, { optimizer: { name, learningRate }, batchSize }, { ...PENGUINS, label: 'Species' }, i++),
+        );
+      }
+  for (const batchSize of [8, 16, 32, 64, 128, 256, 512, 1024])
+    runs.push(
+      storedRun(
+        `f${i}`,
+        { batchSize },
+        { name: 'flights.csv', rows: 1000, fingerprint: 'f'.repeat(64), label: 'delay' },
+        i++,
+      ),
+    );
   return link(runs);
 }
 
@@ -99,7 +162,9 @@ test('keyboard: a skip link to the Run form, one stop for the file picker, chart
   await expect(page.locator('.recharts-surface[tabindex]')).toHaveCount(0);
 });
 
-test('many runs: the legend scrolls, lines stay apart, labels are short, a dataset filter, clearing finished runs', async ({ page }) => {
+test('many runs: the legend scrolls, lines stay apart, labels are short, a dataset filter, clearing finished runs', async ({
+  page,
+}) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(await manyRunsLink());
@@ -123,10 +188,15 @@ test('many runs: the legend scrolls, lines stay apart, labels are short, a datas
   await page.screenshot({ path: 'test-results/screen-many-runs.png' });
 
   // Twelve colours, then dashes: 20 different lines.
-  const styles = await items.evaluateAll((els) => els.map((e) => `${e.getAttribute('data-colour')}/${e.getAttribute('data-dash')}`));
+  const styles = await items.evaluateAll((els) =>
+    els.map((e) => `${e.getAttribute('data-colour')}/${e.getAttribute('data-dash')}`),
+  );
   expect(new Set(styles).size).toBe(20);
   expect(new Set(styles.slice(0, 12).map((s) => s.split('/')[0])).size).toBe(12);
-  const dashes = await page.getByTestId('loss-chart').locator('path.recharts-curve').evaluateAll((ps) => ps.map((p) => p.getAttribute('stroke-dasharray') ?? ''));
+  const dashes = await page
+    .getByTestId('loss-chart')
+    .locator('path.recharts-curve')
+    .evaluateAll((ps) => ps.map((p) => p.getAttribute('stroke-dasharray') ?? ''));
   expect(dashes.filter((d) => d && d !== 'none').length).toBe(8);
 
   // Labels: what differs, no defaults; every run marked as shared before anything ran here.
@@ -168,7 +238,10 @@ test('shared runs are marked as shared before "Run these here", which is spent o
   await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '344');
   const items = page.getByTestId('legend').getByRole('button');
   await expect(items).toHaveText([/^batch 16 · shared: cpu /, /^batch 64 · shared: cpu /]);
-  await expect(page.getByTestId('results-table').getByTestId('results-row')).toHaveText([/^batch 16 · shared: cpu/, /^batch 64 · shared: cpu/]);
+  await expect(page.getByTestId('results-table').getByTestId('results-row')).toHaveText([
+    /^batch 16 · shared: cpu/,
+    /^batch 64 · shared: cpu/,
+  ]);
 
   const button = page.getByTestId('shared-run-here');
   await expect(button).toBeEnabled();

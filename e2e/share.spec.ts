@@ -3,7 +3,10 @@ import { expect, test } from '@playwright/test';
 // A share link carries a comparison to another machine: here, another browser context (its
 // own storage, nothing in common with the first but the link). Runs train on tfjs-cpu, as in
 // compare.spec.ts (SwiftShader's WebGPU would starve the page on this two-core machine).
-test('a share link opens the same comparison elsewhere, and its configurations run there beside it', async ({ browser, page }) => {
+test('a share link opens the same comparison elsewhere, and its configurations run there beside it', async ({
+  browser,
+  page,
+}) => {
   test.setTimeout(180_000);
   await page.goto('/');
   await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '344');
@@ -57,7 +60,9 @@ test('a share link opens the same comparison elsewhere, and its configurations r
 
 test('a damaged share link gets a message and the workbench works as usual', async ({ page }) => {
   await page.goto('/#share=Zm9vYmFy');
-  await expect(page.getByTestId('shared-error')).toContainText('This share link could not be opened: the link is cut off or damaged');
+  await expect(page.getByTestId('shared-error')).toContainText(
+    'This share link could not be opened: the link is cut off or damaged',
+  );
   await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '344');
   await page.goto('/#share=not*base64');
   await expect(page.getByTestId('shared-error')).toContainText('stray character at position 4');

@@ -1,7 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { openWorkbench } from './support';
 
-
 async function losses(page: Page) {
   const status = page.getByTestId('run-status');
   return {
@@ -83,7 +82,9 @@ test('streaming: training starts on the first record batch while the file is sti
   await form.getByLabel('Batch size').fill('4096');
   await form.getByLabel('Epochs').fill('1');
   await page.getByTestId('stream-toggle').check();
-  await page.getByTestId('file-input').setInputFiles({ name: 'flights.arrows', mimeType: 'application/octet-stream', buffer });
+  await page
+    .getByTestId('file-input')
+    .setInputFiles({ name: 'flights.arrows', mimeType: 'application/octet-stream', buffer });
   const status = page.getByTestId('run-status');
   await expect(status).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
   await expect(status).toContainText('streaming: training started with');

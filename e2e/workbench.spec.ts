@@ -48,7 +48,11 @@ test.describe('the workbench', () => {
     await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-name', 'penguins.arrow');
 
     // A file that claims to be Arrow but is cut short.
-    await page.getByTestId('file-input').setInputFiles({ name: 'broken.arrow', mimeType: 'application/octet-stream', buffer: Buffer.from('ARROW1\0\0garbage') });
+    await page.getByTestId('file-input').setInputFiles({
+      name: 'broken.arrow',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from('ARROW1\0\0garbage'),
+    });
     await expect(page.getByTestId('data-error')).toContainText('broken.arrow');
     await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-name', 'penguins.arrow');
 
@@ -64,7 +68,9 @@ test.describe('the workbench', () => {
     await page.getByLabel('Epochs').fill('1000');
     await page.getByTestId('train-button').click();
     const status = page.getByTestId('run-status');
-    await expect.poll(async () => Number(await status.getAttribute('data-steps')), { timeout: 60_000 }).toBeGreaterThanOrEqual(10);
+    await expect
+      .poll(async () => Number(await status.getAttribute('data-steps')), { timeout: 60_000 })
+      .toBeGreaterThanOrEqual(10);
     await page.getByTestId('stop-button').click();
     await expect(status).toHaveAttribute('data-status', 'stopped');
     const kept = Number(await status.getAttribute('data-steps'));

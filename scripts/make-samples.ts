@@ -20,7 +20,9 @@ const columns: Record<string, Vector> = {};
 for (const name of names) {
   const values = penguins.map((r) => r[name] ?? null);
   const numeric = values.every((v) => v === null || typeof v === 'number');
-  columns[name] = numeric ? vectorFromArray(values as (number | null)[], new Float64()) : vectorFromArray(values as (string | null)[], new Utf8());
+  columns[name] = numeric
+    ? vectorFromArray(values as (number | null)[], new Float64())
+    : vectorFromArray(values as (string | null)[], new Utf8());
 }
 const table = new Table(columns);
 writeFileSync(join(out, 'penguins.arrow'), tableToIPC(table, 'file'));
@@ -47,8 +49,13 @@ for (let p = 0; p < pixels; p++) {
   order.forEach(({ digit, index }, r) => (col[r] = Math.round(raw[digit][index * pixels + p] * 255)));
   mnistColumns[`p${p}`] = makeVector(col);
 }
-mnistColumns.digit = vectorFromArray(order.map(({ digit }) => String(digit)), new Utf8());
+mnistColumns.digit = vectorFromArray(
+  order.map(({ digit }) => String(digit)),
+  new Utf8(),
+);
 const mnist = new Table(mnistColumns);
 const mnistBytes = tableToIPC(mnist, 'file');
 writeFileSync(join(out, 'mnist-2k.arrow'), mnistBytes);
-console.log(`mnist-2k.arrow: ${mnist.numRows} rows, ${mnist.numCols} columns, ${(mnistBytes.byteLength / 1e6).toFixed(2)} MB`);
+console.log(
+  `mnist-2k.arrow: ${mnist.numRows} rows, ${mnist.numCols} columns, ${(mnistBytes.byteLength / 1e6).toFixed(2)} MB`,
+);

@@ -34,7 +34,10 @@ export function timeLimitSeconds(args: ParsedArgs, fallback: number): number {
   const v = args.flags.get('time-limit');
   if (v === undefined) return fallback;
   const s = typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-  if (!(s > 0) || !Number.isFinite(s)) throw new UsageError(`--time-limit needs a number of seconds above 0, got ${v === true ? 'nothing' : JSON.stringify(v)}`);
+  if (!(s > 0) || !Number.isFinite(s))
+    throw new UsageError(
+      `--time-limit needs a number of seconds above 0, got ${v === true ? 'nothing' : JSON.stringify(v)}`,
+    );
   return s;
 }
 

@@ -16,16 +16,28 @@ describe('cli inspect', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tb-pq-'));
     for (const n of [1, 4, 7, 13]) {
       const t = new Table({
-        f: vectorFromArray(Array.from({ length: n }, (_, i) => i * 1.5), new Float64()),
-        i: vectorFromArray(Array.from({ length: n }, (_, i) => i % 3), new Int32()),
-        s: vectorFromArray(Array.from({ length: n }, (_, i) => ['a', 'bb', 'ccc'][i % 3]), new Utf8()),
+        f: vectorFromArray(
+          Array.from({ length: n }, (_, i) => i * 1.5),
+          new Float64(),
+        ),
+        i: vectorFromArray(
+          Array.from({ length: n }, (_, i) => i % 3),
+          new Int32(),
+        ),
+        s: vectorFromArray(
+          Array.from({ length: n }, (_, i) => ['a', 'bb', 'ccc'][i % 3]),
+          new Utf8(),
+        ),
       });
       const file = join(dir, `small-${n}.parquet`);
       writeFileSync(file, writeFixture(t, { compression: Compression.UNCOMPRESSED, dictionary: true }));
       const r = cli('inspect', file, '--json');
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      const out = JSON.parse(r.stdout) as { rows: number; columns: { name: string; max: number | null; distinct: number }[] };
+      const out = JSON.parse(r.stdout) as {
+        rows: number;
+        columns: { name: string; max: number | null; distinct: number }[];
+      };
       expect(out.rows).toBe(n);
       expect(out.columns.find((c) => c.name === 'f')!.max).toBe((n - 1) * 1.5);
       expect(out.columns.find((c) => c.name === 's')!.distinct).toBe(Math.min(n, 3));
@@ -36,11 +48,25 @@ describe('cli inspect', () => {
     const file = 'src/fixtures/conformance/parquet-testing/data/nullable.impala.parquet';
     const r = cli('inspect', file, '--json');
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { columns: { name: string }[]; skipped: { name: string; type: string; reason: string }[] };
+    const out = JSON.parse(r.stdout) as {
+      columns: { name: string }[];
+      skipped: { name: string; type: string; reason: string }[];
+    };
     // A struct's flat leaf loads as a dotted column; its list and map members are skipped.
     expect(out.columns.map((c) => c.name)).toEqual(['id', 'nested_struct.A']);
-    expect(out.skipped.map((k) => k.name)).toEqual(['int_array', 'int_array_Array', 'int_map', 'int_Map_Array', 'nested_struct.b', 'nested_struct.C.d', 'nested_struct.g']);
-    expect(out.skipped.find((k) => k.name === 'int_array')).toMatchObject({ type: 'list<int32>', reason: expect.stringMatching(/list/) });
+    expect(out.skipped.map((k) => k.name)).toEqual([
+      'int_array',
+      'int_array_Array',
+      'int_map',
+      'int_Map_Array',
+      'nested_struct.b',
+      'nested_struct.C.d',
+      'nested_struct.g',
+    ]);
+    expect(out.skipped.find((k) => k.name === 'int_array')).toMatchObject({
+      type: 'list<int32>',
+      reason: expect.stringMatching(/list/),
+    });
     const text = cli('inspect', file);
     expect(text.stdout).toMatch(/skipped \(7\):\n {2}int_array \(list<int32>\): /);
   });
@@ -48,8 +74,23 @@ describe('cli inspect', () => {
   it('prints one JSON document whose statistics match a float64 reference over penguins.json', () => {
     const r = cli('inspect', 'public/datasets/penguins.arrow', '--json');
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { rows: number; format: string; columns: { name: string; type: string; nulls: number; min: number | null; max: number | null; mean: number | null; distinct: number }[] };
-    const rows = JSON.parse(readFileSync('node_modules/vega-datasets/data/penguins.json', 'utf8')) as Record<string, string | number | null>[];
+    const out = JSON.parse(r.stdout) as {
+      rows: number;
+      format: string;
+      columns: {
+        name: string;
+        type: string;
+        nulls: number;
+        min: number | null;
+        max: number | null;
+        mean: number | null;
+        distinct: number;
+      }[];
+    };
+    const rows = JSON.parse(readFileSync('node_modules/vega-datasets/data/penguins.json', 'utf8')) as Record<
+      string,
+      string | number | null
+    >[];
     expect(out.rows).toBe(rows.length);
     expect(out.format).toBe('arrow');
     for (const col of out.columns) {
@@ -106,8 +147,35 @@ describe('cli --help', () => {
     const { BACKENDS } = await import('../core/train/run-config');
     const { ENGINES, PRECISIONS } = await import('../core/train/record');
     const r = cli('train', '--help');
-    for (const word of [...MODEL_TYPES, ...OPTIMIZER_NAMES, ...SCHEDULE_TYPES, ...BACKENDS, ...ENGINES, ...PRECISIONS, 'lookahead', 'clipNorm']) expect(r.stdout).toContain(word);
+    for (const word of [
+      ...MODEL_TYPES,
+      ...OPTIMIZER_NAMES,
+      ...SCHEDULE_TYPES,
+      ...BACKENDS,
+      ...ENGINES,
+      ...PRECISIONS,
+      'lookahead',
+      'clipNorm',
+    ])
+      expect(r.stdout).toContain(word);
     const keys = /config file keys: (.*)/.exec(r.stdout)![1].split(', ');
-    for (const key of ['model', 'optimizer', 'batchSize', 'epochs', 'seed', 'backend', 'prefetch', 'targetLoss', 'maxSteps', 'label', 'features', 'split', 'data', 'precision', 'engine']) expect(keys).toContain(key);
+    for (const key of [
+      'model',
+      'optimizer',
+      'batchSize',
+      'epochs',
+      'seed',
+      'backend',
+      'prefetch',
+      'targetLoss',
+      'maxSteps',
+      'label',
+      'features',
+      'split',
+      'data',
+      'precision',
+      'engine',
+    ])
+      expect(keys).toContain(key);
   }, 60_000);
 });

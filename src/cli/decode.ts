@@ -71,7 +71,8 @@ export async function checkFile(path: string): Promise<number> {
     throw new DataError(`${path}: cannot be read (${code ?? 'unknown error'})`);
   }
   if (size === 0) throw new DataError(`${path}: empty file (0 bytes)`);
-  if (size > MAX_FILE_BYTES) throw new DataError(`${path}: ${(size / 2 ** 30).toFixed(1)} GiB is more than one read can hold (2 GiB)`);
+  if (size > MAX_FILE_BYTES)
+    throw new DataError(`${path}: ${(size / 2 ** 30).toFixed(1)} GiB is more than one read can hold (2 GiB)`);
   return size;
 }
 
@@ -83,7 +84,12 @@ export async function checkFile(path: string): Promise<number> {
 export async function decodeFile(path: string, name: string, timeLimitS = DEFAULT_TIME_LIMIT_S): Promise<Decoded> {
   await checkFile(path);
   // The readers' libraries may write to the console; what they write is not the user's answer.
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { api: TSX_API, file: WORKER_FILE }, stdout: true, stderr: true });
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { api: TSX_API, file: WORKER_FILE },
+    stdout: true,
+    stderr: true,
+  });
   worker.stdout.resume();
   worker.stderr.resume();
   try {
@@ -97,7 +103,17 @@ export async function decodeFile(path: string, name: string, timeLimitS = DEFAUL
       };
       worker.on('message', (reply: DecodeReply) => {
         if (reply.type === 'ready') {
-          timer = setTimeout(() => settle(() => reject(new DataError(`${path}: decoding took longer than the time limit of ${timeLimitS} s and was stopped (--time-limit SECONDS sets the limit)`))), timeLimitS * 1000);
+          timer = setTimeout(
+            () =>
+              settle(() =>
+                reject(
+                  new DataError(
+                    `${path}: decoding took longer than the time limit of ${timeLimitS} s and was stopped (--time-limit SECONDS sets the limit)`,
+                  ),
+                ),
+              ),
+            timeLimitS * 1000,
+          );
           worker.postMessage({ path, name } satisfies DecodeRequest);
         } else if (reply.type === 'table') {
           settle(() => resolve(reply));
@@ -111,10 +127,15 @@ export async function decodeFile(path: string, name: string, timeLimitS = DEFAUL
         }
       });
       worker.on('error', (e: Error & { code?: string }) => {
-        if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') settle(() => reject(new DataError(`${path}: decoding ran out of memory`)));
+        if (e.code === 'ERR_WORKER_OUT_OF_MEMORY')
+          settle(() => reject(new DataError(`${path}: decoding ran out of memory`)));
         else settle(() => reject(new InternalError(`${path}: could not be read`, e.stack ?? String(e))));
       });
-      worker.on('exit', (code) => settle(() => reject(new InternalError(`${path}: could not be read`, `the decode thread exited with code ${code}`))));
+      worker.on('exit', (code) =>
+        settle(() =>
+          reject(new InternalError(`${path}: could not be read`, `the decode thread exited with code ${code}`)),
+        ),
+      );
     });
   } finally {
     // Stops a decode still running (past the limit); the thread's memory goes with it.

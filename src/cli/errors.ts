@@ -35,7 +35,7 @@ const INTERNAL = 'internal error; rerun with --debug for details';
 /** Drops parenthesised quotes of engine text: "x.csv: could not be decoded (Cannot read ...)" -> "x.csv: could not be decoded". */
 function withoutEngineText(message: string): string {
   // Innermost parentheses first, until nothing changes: "(Cannot read properties of null (reading 'x'))".
-  for (let before = ''; before !== message; ) {
+  for (let before = ''; before !== message;) {
     before = message;
     message = message.replace(/\s*\(([^()]*)\)/g, (whole, inner: string) => (ENGINE_TEXT.test(inner) ? '' : whole));
   }
@@ -47,12 +47,18 @@ export function describeFailure(command: string, file: string | null, e: unknown
   const stack = err?.stack ?? String(e);
   const firstLine = (err?.message ?? '').split('\n')[0].trim();
   if (e instanceof UsageError) return { line: `${command}: ${firstLine}`, code: 2, detail: stack };
-  const userFacing = e instanceof DataError || e instanceof ConfigError || e instanceof IndexError || e instanceof GpuError;
+  const userFacing =
+    e instanceof DataError || e instanceof ConfigError || e instanceof IndexError || e instanceof GpuError;
   if (userFacing && firstLine !== '') {
     const message = withoutEngineText(firstLine);
     if (!ENGINE_TEXT.test(message)) {
       const base = file?.split(/[\\/]/).pop() ?? '';
-      const named = file === null || e instanceof ConfigError || e instanceof GpuError || message.includes(file) || (base !== '' && message.includes(base));
+      const named =
+        file === null ||
+        e instanceof ConfigError ||
+        e instanceof GpuError ||
+        message.includes(file) ||
+        (base !== '' && message.includes(base));
       return { line: `${command}: ${named ? '' : `${file}: `}${message}`, code: 1, detail: stack };
     }
   }

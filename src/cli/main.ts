@@ -16,13 +16,24 @@ type Run = (args: ParsedArgs) => Promise<{ json: unknown; text: string }>;
 
 /** Commands load on first use: `inspect` does not wait for TensorFlow.js to load. */
 const COMMANDS: Record<string, { load: () => Promise<Run>; usage: string; help?: () => Promise<string> }> = {
-  inspect: { load: async () => (await import('./commands/inspect')).inspect, usage: 'inspect FILE [--json]   describe a Parquet, Arrow, CSV or JSON file' },
-  dedup: { load: async () => (await import('./commands/dedup')).dedup, usage: 'dedup FILE [--bloom [--fpr P]] [--columns a,b] [--json]   count repeated rows (hash index, or a Bloom filter)' },
-  knn: { load: async () => (await import('./commands/knn')).knn, usage: 'knn FILE --k K --row I [--label L] [--features a,b] [--json]   nearest rows to a row (KD-tree)' },
+  inspect: {
+    load: async () => (await import('./commands/inspect')).inspect,
+    usage: 'inspect FILE [--json]   describe a Parquet, Arrow, CSV or JSON file',
+  },
+  dedup: {
+    load: async () => (await import('./commands/dedup')).dedup,
+    usage:
+      'dedup FILE [--bloom [--fpr P]] [--columns a,b] [--json]   count repeated rows (hash index, or a Bloom filter)',
+  },
+  knn: {
+    load: async () => (await import('./commands/knn')).knn,
+    usage: 'knn FILE --k K --row I [--label L] [--features a,b] [--json]   nearest rows to a row (KD-tree)',
+  },
   train: {
     load: async () => (await import('./commands/train')).train,
     help: async () => (await import('./commands/train')).trainHelp(),
-    usage: 'train --data FILE [--config CFG] [--label --model --optimizer --lr --epochs --batch --backend --engine tfjs|wgsl --precision fp32|fp16-mixed --dedup none|exact|bloom --stream] [--json]   train one configuration, print its run record',
+    usage:
+      'train --data FILE [--config CFG] [--label --model --optimizer --lr --epochs --batch --backend --engine tfjs|wgsl --precision fp32|fp16-mixed --dedup none|exact|bloom --stream] [--json]   train one configuration, print its run record',
   },
 };
 
@@ -38,11 +49,22 @@ const GLOBAL_FLAGS = [
 const COMMAND_LIST = `commands: ${Object.keys(COMMANDS).join(', ')}; npm run cli -- --help for usage`;
 
 function usage(): string {
-  return ['usage: npm run cli -- <command> [args] [--json] [--debug] [--time-limit SECONDS]', '', 'commands:', ...Object.values(COMMANDS).map((c) => `  ${c.usage}`), '', GLOBAL_FLAGS].join('\n');
+  return [
+    'usage: npm run cli -- <command> [args] [--json] [--debug] [--time-limit SECONDS]',
+    '',
+    'commands:',
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
+    '',
+    GLOBAL_FLAGS,
+  ].join('\n');
 }
 
 /** What a failure outside `main`'s own try (an uncaught exception, say) is reported as. */
-const current: { command: string; file: string | null; debug: boolean } = { command: 'cli', file: null, debug: process.argv.includes('--debug') };
+const current: { command: string; file: string | null; debug: boolean } = {
+  command: 'cli',
+  file: null,
+  debug: process.argv.includes('--debug'),
+};
 
 function fail(e: unknown): number {
   const { line, code, detail } = describeFailure(current.command, current.file, e);
@@ -58,7 +80,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (!name || name.startsWith('-')) return fail(new UsageError(`needs a command first (${COMMAND_LIST})`));
-  if (name === 'bench') return fail(new UsageError('benchmarks run as scripts: npx tsx bench/<stage>.ts (see the README, Benchmarks)'));
+  if (name === 'bench')
+    return fail(new UsageError('benchmarks run as scripts: npx tsx bench/<stage>.ts (see the README, Benchmarks)'));
   const command = COMMANDS[name];
   if (!command) return fail(new UsageError(`unknown command "${name}" (${COMMAND_LIST})`));
   current.command = name;
@@ -67,7 +90,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     current.file = fileArg(args);
     // Every command answers --help and -h with its usage (exit 0), whatever else is on the line.
     if (args.flags.has('help') || rest.includes('-h')) {
-      process.stdout.write(`${command.help ? await command.help() : `usage: npm run cli -- ${command.usage}\n\n${GLOBAL_FLAGS}`}\n`);
+      process.stdout.write(
+        `${command.help ? await command.help() : `usage: npm run cli -- ${command.usage}\n\n${GLOBAL_FLAGS}`}\n`,
+      );
       return 0;
     }
     timeLimitSeconds(args, DEFAULT_TIME_LIMIT_S);

@@ -43,12 +43,20 @@ type Target = 'top' | 'tsx' | 'group';
  * Starts a long training run, waits for its first epoch, sends `signal` to the top process
  * (npm or npx) or to tsx's own node, and returns what is left after up to 8 s.
  */
-async function killAndLook(launch: Launch, target: Target, signal: NodeJS.Signals, when: 'training' | 'starting' = 'training'): Promise<{ before: string[]; left: string[] }> {
+async function killAndLook(
+  launch: Launch,
+  target: Target,
+  signal: NodeJS.Signals,
+  when: 'training' | 'starting' = 'training',
+): Promise<{ before: string[]; left: string[] }> {
   const folder = mkdtempSync(join(tmpdir(), 'tb-orphan-'));
   const data = join(folder, 'penguins.arrow');
   copyFileSync('public/datasets/penguins.arrow', data);
   const cliArgs = ['train', '--data', data, '--epochs', '100000', '--backend', 'cpu', '--batch', '32'];
-  const [cmd, args] = launch === 'npm run cli' ? ['npm', ['run', 'cli', '--', ...cliArgs]] : ['npx', ['tsx', 'src/cli/main.ts', ...cliArgs]];
+  const [cmd, args] =
+    launch === 'npm run cli'
+      ? ['npm', ['run', 'cli', '--', ...cliArgs]]
+      : ['npx', ['tsx', 'src/cli/main.ts', ...cliArgs]];
   const child: ChildProcess = spawn(cmd, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -111,7 +119,12 @@ describe.skipIf(!existsSync('/proc/self/stat'))('a killed CLI leaves no process 
   }, 120_000);
 
   it('SIGKILL to tsx (the CLI loses its parent), SIGHUP to tsx (tsx does not relay it), SIGTERM to npm, SIGINT to the group', async () => {
-    for (const [target, signal] of [['tsx', 'SIGKILL'], ['tsx', 'SIGHUP'], ['top', 'SIGTERM'], ['group', 'SIGINT']] as const) {
+    for (const [target, signal] of [
+      ['tsx', 'SIGKILL'],
+      ['tsx', 'SIGHUP'],
+      ['top', 'SIGTERM'],
+      ['group', 'SIGINT'],
+    ] as const) {
       const { left } = await killAndLook('npm run cli', target, signal);
       expect(left, `${signal} to ${target}`).toEqual([]);
     }

@@ -23,7 +23,13 @@ export function watchLauncher(intervalMs = 500): void {
   const worker = new Worker(WATCH_SOURCE, {
     eval: true,
     execArgv: [],
-    workerData: { pid: process.pid, ppid: process.ppid, script: process.argv[1] ?? '', lifecycle: process.env.npm_lifecycle_event ?? null, intervalMs },
+    workerData: {
+      pid: process.pid,
+      ppid: process.ppid,
+      script: process.argv[1] ?? '',
+      lifecycle: process.env.npm_lifecycle_event ?? null,
+      intervalMs,
+    },
     stdout: true,
     stderr: true,
   });

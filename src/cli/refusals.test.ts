@@ -55,9 +55,18 @@ async function inputs(): Promise<Record<string, string>> {
   const { Compression, writeFixture } = await import('../core/data/parquet/fixtures/synthetic');
   const n = 2000;
   const t = new Table({
-    f: vectorFromArray(Array.from({ length: n }, (_, i) => i * 1.5), new Float64()),
-    i: vectorFromArray(Array.from({ length: n }, (_, i) => i % 7), new Int32()),
-    s: vectorFromArray(Array.from({ length: n }, (_, i) => ['a', 'bb', 'ccc'][i % 3]), new Utf8()),
+    f: vectorFromArray(
+      Array.from({ length: n }, (_, i) => i * 1.5),
+      new Float64(),
+    ),
+    i: vectorFromArray(
+      Array.from({ length: n }, (_, i) => i % 7),
+      new Int32(),
+    ),
+    s: vectorFromArray(
+      Array.from({ length: n }, (_, i) => ['a', 'bb', 'ccc'][i % 3]),
+      new Utf8(),
+    ),
   });
   const arrowFile = tableToIPC(t, 'file');
   const arrowStream = tableToIPC(t, 'stream');
@@ -78,11 +87,14 @@ async function inputs(): Promise<Record<string, string>> {
     'an Arrow stream cut at 60 %': put('cut.arrows', arrowStream.subarray(0, Math.floor(arrowStream.length * 0.6))),
     'a Parquet file cut in half': put('half.parquet', parquet.subarray(0, parquet.length >> 1)),
     'a Parquet file without its last byte': put('short.parquet', parquet.subarray(0, parquet.length - 1)),
-    'a Parquet file with its data overwritten': put('smashed.parquet', (() => {
-      const b = parquet.slice();
-      b.fill(0xff, 64, 64 + 256);
-      return b;
-    })()),
+    'a Parquet file with its data overwritten': put(
+      'smashed.parquet',
+      (() => {
+        const b = parquet.slice();
+        b.fill(0xff, 64, 64 + 256);
+        return b;
+      })(),
+    ),
     'a CSV file cut inside a quoted field': put('cut.csv', 'a,b,c\n1,2,"three\n4,5,"si'),
     'a CSV file of ragged rows': put('ragged.csv', 'a,b,c\n1,2,3\n4,5\n6,7,8,9\n'),
     'a PNG image named .csv': put('image.csv', png),
@@ -116,13 +128,24 @@ describe('cli refusals of damaged and wrong files', () => {
 
   it('dedup, knn and train refuse the same way (train names the file by its base name, as in its run record)', async () => {
     const all = await inputs();
-    const some = ['a missing file', 'a directory', 'an Arrow file cut in half', 'a Parquet file cut in half', 'a JSON file cut in the middle'];
+    const some = [
+      'a missing file',
+      'a directory',
+      'an Arrow file cut in half',
+      'a Parquet file cut in half',
+      'a JSON file cut in the middle',
+    ];
     const runs = some.flatMap((what) => {
       const path = all[what];
       return [
         { what, command: 'dedup', named: path, args: ['dedup', path, '--json'] },
         { what, command: 'knn', named: path, args: ['knn', path, '--k', '2', '--row', '0', '--json'] },
-        { what, command: 'train', named: path.split('/').pop()!, args: ['train', '--data', path, '--backend', 'cpu', '--epochs', '1', '--json'] },
+        {
+          what,
+          command: 'train',
+          named: path.split('/').pop()!,
+          args: ['train', '--data', path, '--backend', 'cpu', '--epochs', '1', '--json'],
+        },
       ];
     });
     const results = await pool(runs, (r) => cli(r.args));
@@ -140,9 +163,14 @@ describe('cli refusals of damaged and wrong files', () => {
     const { Table, vectorFromArray, Float64, tableToIPC } = await import('apache-arrow');
     const { Compression, writeFixture } = await import('../core/data/parquet/fixtures/synthetic');
     const t = new Table({ x: vectorFromArray([1, 2, 3], new Float64()) });
-    const files = [put('really-parquet.csv', writeFixture(t, { compression: Compression.UNCOMPRESSED })), put('really-arrow.json', tableToIPC(t, 'file'))];
+    const files = [
+      put('really-parquet.csv', writeFixture(t, { compression: Compression.UNCOMPRESSED })),
+      put('really-arrow.json', tableToIPC(t, 'file')),
+    ];
     const results = await pool(files, (f) => cli(['inspect', f, '--json']));
-    expect(results.map((r) => [r.code, r.stderr, (JSON.parse(r.stdout || '{}') as { format?: string }).format])).toEqual([
+    expect(
+      results.map((r) => [r.code, r.stderr, (JSON.parse(r.stdout || '{}') as { format?: string }).format]),
+    ).toEqual([
       [0, '', 'parquet'],
       [0, '', 'arrow'],
     ]);
@@ -156,8 +184,16 @@ describe('cli usage errors and internal errors', () => {
       [['frobnicate'], 'cli', /^cli: unknown command "frobnicate" \(commands: inspect, dedup, knn, train/],
       [['bench', 'csv'], 'cli', /^cli: benchmarks run as scripts: npx tsx bench\/<stage>\.ts/],
       [['inspect'], 'inspect', /^inspect: needs a FILE/],
-      [['inspect', 'public/datasets/penguins.arrow', '--time-limit', 'soon'], 'inspect', /^inspect: --time-limit needs a number of seconds above 0, got "soon"/],
-      [['dedup', 'public/datasets/penguins.arrow', '--time-limit', '0'], 'dedup', /^dedup: --time-limit needs a number/],
+      [
+        ['inspect', 'public/datasets/penguins.arrow', '--time-limit', 'soon'],
+        'inspect',
+        /^inspect: --time-limit needs a number of seconds above 0, got "soon"/,
+      ],
+      [
+        ['dedup', 'public/datasets/penguins.arrow', '--time-limit', '0'],
+        'dedup',
+        /^dedup: --time-limit needs a number/,
+      ],
       [['knn', 'public/datasets/penguins.arrow', '--row', '1'], 'knn', /^knn: --k needs a whole number/],
       [['train'], 'train', /^train: train needs --data FILE/],
     ];
@@ -183,20 +219,41 @@ describe('cli usage errors and internal errors', () => {
     } catch (e) {
       v8 = e;
     }
-    expect(describeFailure('inspect', 'x.arrow', v8)).toMatchObject({ line: 'inspect: x.arrow: failed (internal error; rerun with --debug for details)', code: 1 });
+    expect(describeFailure('inspect', 'x.arrow', v8)).toMatchObject({
+      line: 'inspect: x.arrow: failed (internal error; rerun with --debug for details)',
+      code: 1,
+    });
     expect(describeFailure('inspect', 'x.arrow', v8).detail).toContain('fieldsLength');
-    expect(describeFailure('inspect', 'x.arrow', new InternalError('x.arrow: could not be read', 'stack')).line).toBe('inspect: x.arrow: could not be read (internal error; rerun with --debug for details)');
+    expect(describeFailure('inspect', 'x.arrow', new InternalError('x.arrow: could not be read', 'stack')).line).toBe(
+      'inspect: x.arrow: could not be read (internal error; rerun with --debug for details)',
+    );
     // A reader that quotes a library's text in parentheses loses the quote, not the message.
-    const wrapped = new DataError("x.arrow: could not be decoded as arrow (Cannot read properties of null (reading 'fieldsLength'))");
+    const wrapped = new DataError(
+      "x.arrow: could not be decoded as arrow (Cannot read properties of null (reading 'fieldsLength'))",
+    );
     expect(describeFailure('inspect', 'x.arrow', wrapped).line).toBe('inspect: x.arrow: could not be decoded as arrow');
-    expect(describeFailure('inspect', 'x.arrow', new DataError('x.arrow: offset is out of bounds')).line).toBe('inspect: x.arrow: could not be read (internal error; rerun with --debug for details)');
+    expect(describeFailure('inspect', 'x.arrow', new DataError('x.arrow: offset is out of bounds')).line).toBe(
+      'inspect: x.arrow: could not be read (internal error; rerun with --debug for details)',
+    );
     // A message of ours that does not name the file gets it in front.
-    expect(describeFailure('knn', 'p.csv', new DataError('the label column is empty')).line).toBe('knn: p.csv: the label column is empty');
-    expect(describeFailure('train', 'p.csv', new (await import('../core/train/errors')).ConfigError('batchSize', 'must be at least 1')).line).toBe('train: batchSize: must be at least 1');
+    expect(describeFailure('knn', 'p.csv', new DataError('the label column is empty')).line).toBe(
+      'knn: p.csv: the label column is empty',
+    );
+    expect(
+      describeFailure(
+        'train',
+        'p.csv',
+        new (await import('../core/train/errors')).ConfigError('batchSize', 'must be at least 1'),
+      ).line,
+    ).toBe('train: batchSize: must be at least 1');
     // The GPU's failures are the user's to read; a RangeError (an assert) is internal, whatever its text says.
     const { GpuError } = await import('../gpu/errors');
-    expect(describeFailure('train', 'p.csv', new GpuError('the wgsl engine hit a GPU error: out of memory')).line).toBe('train: the wgsl engine hit a GPU error: out of memory');
-    expect(describeFailure('train', 'p.csv', new RangeError('batch size 5000 is larger than the 8 training rows')).line).toBe('train: p.csv: failed (internal error; rerun with --debug for details)');
+    expect(describeFailure('train', 'p.csv', new GpuError('the wgsl engine hit a GPU error: out of memory')).line).toBe(
+      'train: the wgsl engine hit a GPU error: out of memory',
+    );
+    expect(
+      describeFailure('train', 'p.csv', new RangeError('batch size 5000 is larger than the 8 training rows')).line,
+    ).toBe('train: p.csv: failed (internal error; rerun with --debug for details)');
 
     const dir2 = mkdtempSync(join(tmpdir(), 'tb-debug-'));
     const bad = join(dir2, 'bad.arrow');

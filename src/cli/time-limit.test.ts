@@ -14,11 +14,17 @@ const cli = runCli;
 
 describe('cli --time-limit', () => {
   it('stops a decode that runs past the limit: exit 1, one line naming the file and the limit', async () => {
-    for (const command of [['inspect', BIG], ['dedup', BIG], ['train', '--data', BIG, '--backend', 'cpu']]) {
+    for (const command of [
+      ['inspect', BIG],
+      ['dedup', BIG],
+      ['train', '--data', BIG, '--backend', 'cpu'],
+    ]) {
       const r = await cli([...command, '--time-limit', '0.01', '--json']);
       expect(r.code, r.stderr).toBe(1);
       expect(r.stdout).toBe('');
-      expect(r.stderr.trimEnd().split('\n')).toEqual([`${command[0]}: ${BIG}: decoding took longer than the time limit of 0.01 s and was stopped (--time-limit SECONDS sets the limit)`]);
+      expect(r.stderr.trimEnd().split('\n')).toEqual([
+        `${command[0]}: ${BIG}: decoding took longer than the time limit of 0.01 s and was stopped (--time-limit SECONDS sets the limit)`,
+      ]);
     }
   }, 240_000);
 
@@ -28,7 +34,9 @@ describe('cli --time-limit', () => {
     expect((JSON.parse(r.stdout) as { rows: number }).rows).toBe(344);
     for (const command of ['inspect', 'train']) {
       const help = await cli([command, '--help']);
-      expect(help.stdout).toMatch(/--time-limit SECONDS\s+stop decoding the data file after this long, as bad input \((exit 1; )?default 120\)/);
+      expect(help.stdout).toMatch(
+        /--time-limit SECONDS\s+stop decoding the data file after this long, as bad input \((exit 1; )?default 120\)/,
+      );
     }
   }, 120_000);
 });

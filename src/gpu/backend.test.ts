@@ -19,8 +19,14 @@ describe('initBackend', () => {
     const run = async (backend: 'wasm' | 'cpu') => {
       await initBackend(backend);
       expect(tf.getBackend()).toBe(backend);
-      const x = tf.tensor2d(Array.from({ length: 6 * 5 }, (_, i) => Math.sin(i)), [6, 5]);
-      const w = tf.tensor2d(Array.from({ length: 5 * 3 }, (_, i) => Math.cos(i)), [5, 3]);
+      const x = tf.tensor2d(
+        Array.from({ length: 6 * 5 }, (_, i) => Math.sin(i)),
+        [6, 5],
+      );
+      const w = tf.tensor2d(
+        Array.from({ length: 5 * 3 }, (_, i) => Math.cos(i)),
+        [5, 3],
+      );
       const g = tf.grad((ww: tf.Tensor) => tf.sum(tf.square(tf.relu(tf.matMul(x, ww as tf.Tensor2D)))))(w);
       const out = Array.from(await g.data());
       tf.dispose([x, w, g]);
@@ -33,9 +39,19 @@ describe('initBackend', () => {
 
     await initBackend('wasm');
     expect(() => checkBackendSupports({ type: 'mlp', hidden: [4], activation: 'relu' })).not.toThrow();
-    expect(() => checkBackendSupports({ type: 'cnn', filters: [4], hidden: [], activation: 'relu' })).toThrow(/^backend: the wasm backend cannot train a cnn \(no Conv2DBackpropFilter/);
+    expect(() => checkBackendSupports({ type: 'cnn', filters: [4], hidden: [], activation: 'relu' })).toThrow(
+      /^backend: the wasm backend cannot train a cnn \(no Conv2DBackpropFilter/,
+    );
     await initBackend('cpu');
-    expect(() => checkBackendSupports({ type: 'dscnn', stem: 4, blocks: [{ filters: 4, stride: 2 }], hidden: [], activation: 'relu' })).not.toThrow();
+    expect(() =>
+      checkBackendSupports({
+        type: 'dscnn',
+        stem: 4,
+        blocks: [{ filters: 4, stride: 2 }],
+        hidden: [],
+        activation: 'relu',
+      }),
+    ).not.toThrow();
   });
 
   it('uses the preferred backend without a reason when it works', async () => {

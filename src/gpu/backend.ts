@@ -74,7 +74,14 @@ export async function initBackend(preferred: BackendName): Promise<Environment> 
 const MODEL_KERNELS: Record<ModelType, string[]> = {
   mlp: [],
   cnn: ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPool', 'MaxPoolGrad'],
-  dscnn: ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNative', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'],
+  dscnn: [
+    'Conv2D',
+    'Conv2DBackpropFilter',
+    'Conv2DBackpropInput',
+    'DepthwiseConv2dNative',
+    'DepthwiseConv2dNativeBackpropFilter',
+    'DepthwiseConv2dNativeBackpropInput',
+  ],
 };
 
 /** Refuses (ConfigError on `backend`) a model whose training kernels the active backend does not have. */
@@ -82,6 +89,9 @@ export function checkBackendSupports(model: ModelSpec): void {
   const backend = tf.getBackend();
   const missing = MODEL_KERNELS[model.type].filter((k) => !tf.getKernel(k, backend));
   if (missing.length) {
-    throw new ConfigError('backend', `the ${backend} backend cannot train a ${model.type} (no ${missing.join(', ')} kernel); use webgpu, webgl or cpu`);
+    throw new ConfigError(
+      'backend',
+      `the ${backend} backend cannot train a ${model.type} (no ${missing.join(', ')} kernel); use webgpu, webgl or cpu`,
+    );
   }
 }

@@ -54,5 +54,7 @@ export function lavapipeEnv(cacheDir: string = CACHE): Record<string, string> | 
 
 function systemLoader(): boolean {
   const arch = MULTIARCH[process.arch];
-  return [`/usr/lib/${arch}/libvulkan.so.1`, `/lib/${arch}/libvulkan.so.1`, '/usr/lib/libvulkan.so.1'].some((f) => existsSync(f));
+  return [`/usr/lib/${arch}/libvulkan.so.1`, `/lib/${arch}/libvulkan.so.1`, '/usr/lib/libvulkan.so.1'].some((f) =>
+    existsSync(f),
+  );
 }

@@ -13,7 +13,13 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // Inputs whose f16 roundings multiply to a value exact in f16 AND in f32: the answer is the same
 // whether the driver computes the product in f16 or (as lavapipe does) at f32 precision. 0.1 and
 // 1000.3 and 3.14159 are not f16 values, so the output shows the inputs were rounded to f16.
-const PAIRS = [[1.5, 2], [0.1, 4], [-2.25, 3], [1000.3, 0.5], [3.14159, 1]];
+const PAIRS = [
+  [1.5, 2],
+  [0.1, 4],
+  [-2.25, 3],
+  [1000.3, 0.5],
+  [3.14159, 1],
+];
 const EXPECTED = [3, 0.39990234375, -6.75, 500.25, 3.140625];
 
 const CHILD = `

@@ -16,7 +16,11 @@ const CHROMIUM_LIB = '/usr/lib/chromium';
 export function swiftShaderEnv(): Record<string, string> {
   if (!existsSync(SWIFTSHADER_ICD)) return {};
   const env: Record<string, string> = { VK_ICD_FILENAMES: SWIFTSHADER_ICD };
-  const systemLoader = ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib/aarch64-linux-gnu/libvulkan.so.1', '/usr/lib/libvulkan.so.1'].some(existsSync);
+  const systemLoader = [
+    '/usr/lib/x86_64-linux-gnu/libvulkan.so.1',
+    '/usr/lib/aarch64-linux-gnu/libvulkan.so.1',
+    '/usr/lib/libvulkan.so.1',
+  ].some(existsSync);
   if (!systemLoader && existsSync(`${CHROMIUM_LIB}/libvulkan.so.1`)) {
     env.LD_LIBRARY_PATH = [CHROMIUM_LIB, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
   }
@@ -69,5 +73,7 @@ export function installNodeWebGpu(dawnOptions: string[] = []): Promise<boolean> 
 export function noAdapterHint(): string {
   const env = swiftShaderEnv();
   if (!Object.keys(env).length || process.env.VK_ICD_FILENAMES) return '';
-  return ` (without a GPU, run with ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')})`;
+  return ` (without a GPU, run with ${Object.entries(env)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')})`;
 }

@@ -21,7 +21,7 @@ function source() {
 }
 
 describe('PortBatchSource', () => {
-  it('fails the batch the loop waits for with a DataError carrying the data side\'s message', async () => {
+  it("fails the batch the loop waits for with a DataError carrying the data side's message", async () => {
     const { source: s, data } = source();
     const next = s.next();
     data.postMessage({ type: 'error', message: 'flights.csv: line 12 has 3 fields, the header 4' });

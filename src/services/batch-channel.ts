@@ -26,7 +26,13 @@ export interface BatchServer {
 }
 
 /** Data side: fills and sends batches as buffers come back. */
-export function serveBatches(port: MessagePort, batcher: BatchFiller, dim: number, batchSize: number, depth: number): BatchServer {
+export function serveBatches(
+  port: MessagePort,
+  batcher: BatchFiller,
+  dim: number,
+  batchSize: number,
+  depth: number,
+): BatchServer {
   let done = false;
   const idle: [Float32Array, Float32Array][] = [];
   const send = (m: BatchMessage, t: Transferable[] = []) => port.postMessage(m, t);
@@ -49,7 +55,10 @@ export function serveBatches(port: MessagePort, batcher: BatchFiller, dim: numbe
       send({ type: 'end' });
       return;
     }
-    send({ type: 'batch', x, y, size: info.size, epoch: info.epoch, index: info.index, lastInEpoch: info.lastInEpoch }, [x.buffer, y.buffer]);
+    send(
+      { type: 'batch', x, y, size: info.size, epoch: info.epoch, index: info.index, lastInEpoch: info.lastInEpoch },
+      [x.buffer, y.buffer],
+    );
   };
   const stop = () => {
     done = true;
@@ -102,7 +111,10 @@ export class PortBatchSource implements BatchSource {
       return;
     }
     if (m.type !== 'batch' && m.type !== 'end') return;
-    const item: Batch | null = m.type === 'end' ? null : { x: m.x, y: m.y, size: m.size, epoch: m.epoch, index: m.index, lastInEpoch: m.lastInEpoch };
+    const item: Batch | null =
+      m.type === 'end'
+        ? null
+        : { x: m.x, y: m.y, size: m.size, epoch: m.epoch, index: m.index, lastInEpoch: m.lastInEpoch };
     if (this.waiter) {
       const w = this.waiter;
       this.waiter = null;
@@ -134,7 +146,10 @@ export class PortBatchSource implements BatchSource {
   }
 
   recycle(batch: Batch): void {
-    this.port.postMessage({ type: 'recycle', x: batch.x, y: batch.y } satisfies BatchMessage, [batch.x.buffer, batch.y.buffer]);
+    this.port.postMessage({ type: 'recycle', x: batch.x, y: batch.y } satisfies BatchMessage, [
+      batch.x.buffer,
+      batch.y.buffer,
+    ]);
   }
 
   /** Tells the data side to stop and closes the port. */

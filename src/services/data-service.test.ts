@@ -24,23 +24,44 @@ describe('data service refusals', () => {
     const { id } = transferredValue(await service.load({ name: 'ten.csv', bytes: bytes() }));
     const ch = new MessageChannel();
     channels.push(ch);
-    const run = { runId: 'r', datasetId: id, features, split: { train: 0.8, val: 0.1, test: 0.1, seed: 1 }, batchSize: 100, epochs: 1, seed: 1, prefetch: 2, port: ch.port2 };
-    const err = await Promise.resolve().then(() => service.prepareRun(run)).catch((e: unknown) => e);
+    const run = {
+      runId: 'r',
+      datasetId: id,
+      features,
+      split: { train: 0.8, val: 0.1, test: 0.1, seed: 1 },
+      batchSize: 100,
+      epochs: 1,
+      seed: 1,
+      prefetch: 2,
+      port: ch.port2,
+    };
+    const err = await Promise.resolve()
+      .then(() => service.prepareRun(run))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).field).toBe('batchSize');
-    expect((err as ConfigError).message).toBe('batchSize: batch size 100 is larger than the 8 training rows of ten.csv');
+    expect((err as ConfigError).message).toBe(
+      'batchSize: batch size 100 is larger than the 8 training rows of ten.csv',
+    );
   });
 
   it('a row that does not exist, or a dataset no longer loaded, is a DataError saying which', async () => {
     const service = createDataService(Promise.resolve(noCache));
     const { id } = transferredValue(await service.load({ name: 'ten.csv', bytes: bytes() }));
-    const ask = (datasetId: number, row: number) => Promise.resolve().then(() => service.neighbours({ datasetId, features, row, k: 3 })).catch((e: unknown) => e);
+    const ask = (datasetId: number, row: number) =>
+      Promise.resolve()
+        .then(() => service.neighbours({ datasetId, features, row, k: 3 }))
+        .catch((e: unknown) => e);
     const missing = await ask(id, 10);
     expect(missing).toBeInstanceOf(DataError);
     expect((missing as Error).message).toBe('row 10 does not exist in ten.csv (rows 0 to 9)');
     const gone = await ask(id + 1, 0);
     expect(gone).toBeInstanceOf(DataError);
     expect((gone as Error).message).toBe(`dataset ${id + 1} is no longer loaded; load the file again`);
-    expect(transferredValue(await service.neighbours({ datasetId: id, features, row: 4, k: 2 })).neighbours.map((n) => n.row)).toEqual([3, 5]);
+    expect(
+      transferredValue(await service.neighbours({ datasetId: id, features, row: 4, k: 2 })).neighbours.map(
+        (n) => n.row,
+      ),
+    ).toEqual([3, 5]);
   });
 });

@@ -60,7 +60,10 @@ function imageOf(cols: Column[], rows: number[]): NeighbourView['image'] {
 export function createDataService(cache: Promise<TableCache> | null = null): Handlers<DataApi> {
   const tables = new Map<number, DataTable>();
   const runs = new Map<string, BatchServer>();
-  const neighbourCache = new Map<string, { enc: ReturnType<typeof encodeTable>; tree: ReturnType<typeof neighbourIndex> }>();
+  const neighbourCache = new Map<
+    string,
+    { enc: ReturnType<typeof encodeTable>; tree: ReturnType<typeof neighbourIndex> }
+  >();
   /** The cache entry being written for the last dataset adopted. */
   let cacheWrite: Promise<void> = Promise.resolve();
   const tableOf = (datasetId: number): DataTable => {
@@ -116,12 +119,26 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
 
     prepareRun({ runId, datasetId, features, split, batchSize, epochs, seed, prefetch, port, dedup = 'none', fpr }) {
       const table = tableOf(datasetId);
-      const deduped = dedup === 'none' ? null : dedupRows(table, dedup, { columns: [features.label, ...features.features], fpr });
+      const deduped =
+        dedup === 'none' ? null : dedupRows(table, dedup, { columns: [features.label, ...features.features], fpr });
       const enc = encodeTable(table, features, split, { rows: deduped?.keep });
       if (batchSize > enc.split.train.length) {
-        throw new ConfigError('batchSize', `batch size ${batchSize} is larger than the ${enc.split.train.length} training rows of ${table.name}`);
+        throw new ConfigError(
+          'batchSize',
+          `batch size ${batchSize} is larger than the ${enc.split.train.length} training rows of ${table.name}`,
+        );
       }
-      const batcher = new Batcher({ x: enc.x, dim: enc.dim, denseDim: enc.denseDim, sparse: enc.sparse, y: enc.y, rows: enc.split.train, batchSize, epochs, seed });
+      const batcher = new Batcher({
+        x: enc.x,
+        dim: enc.dim,
+        denseDim: enc.denseDim,
+        sparse: enc.sparse,
+        y: enc.y,
+        rows: enc.split.train,
+        batchSize,
+        epochs,
+        seed,
+      });
       runs.get(runId)?.stop();
       runs.set(runId, serveBatches(port, batcher, enc.dim, batchSize, Math.max(1, prefetch)));
       const valRows = enc.split.val;
@@ -131,7 +148,12 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
       return transfer(
         {
           runId,
-          task: { task: enc.task, dim: enc.dim, outputs, val: valRows.length ? { x: vx, y: vy, rows: valRows.length } : null },
+          task: {
+            task: enc.task,
+            dim: enc.dim,
+            outputs,
+            val: valRows.length ? { x: vx, y: vy, rows: valRows.length } : null,
+          },
           classes: enc.classes,
           trainRows: enc.split.train.length,
           featureNames: enc.featureNames,
@@ -187,13 +209,22 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
           const val = data.rowsOf(1);
           const vx = new Float32Array(val.length * encoder.dim);
           val.forEach((r, i) => vx.set(data.x.subarray(r * encoder.dim, (r + 1) * encoder.dim), i * encoder.dim));
-          server.sendValidation(vx, Float32Array.from(val, (r) => data.y[r]), val.length);
+          server.sendValidation(
+            vx,
+            Float32Array.from(val, (r) => data.y[r]),
+            val.length,
+          );
           server.wake();
         }
       })();
       return {
         runId,
-        task: { task: encoder.task, dim: encoder.dim, outputs: encoder.classes ? encoder.classes.length : 1, val: null },
+        task: {
+          task: encoder.task,
+          dim: encoder.dim,
+          outputs: encoder.classes ? encoder.classes.length : 1,
+          val: null,
+        },
         classes: encoder.classes,
         trainRows: firstRows,
         featureNames: encoder.featureNames,
@@ -212,7 +243,10 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
       const table = tableOf(datasetId);
       // Repeats are always counted (exactly when dedup is off); leaks are looked for in the
       // rows a run with this dedup mode would train on.
-      const deduped = dedupRows(table, dedup === 'none' ? 'exact' : dedup, { columns: [features.label, ...features.features], fpr });
+      const deduped = dedupRows(table, dedup === 'none' ? 'exact' : dedup, {
+        columns: [features.label, ...features.features],
+        fpr,
+      });
       const enc = encodeTable(table, features, split, { rows: dedup === 'none' ? undefined : deduped.keep });
       return { dedup: deduped.report, leaks: leakReport(table, enc, features.features, { radius }) };
     },
@@ -228,7 +262,8 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
         neighbourCache.clear();
         neighbourCache.set(key, entry);
       }
-      if (!Number.isInteger(row) || row < 0 || row >= table.rows) throw new DataError(`row ${row} does not exist in ${table.name} (rows 0 to ${table.rows - 1})`);
+      if (!Number.isInteger(row) || row < 0 || row >= table.rows)
+        throw new DataError(`row ${row} does not exist in ${table.name} (rows 0 to ${table.rows - 1})`);
       const found = nearestRows(entry.enc, entry.tree, row, k);
       const label = getColumn(table, features.label);
       const featureCols = features.features.map((f) => getColumn(table, f));

@@ -10,7 +10,19 @@ import { concatTables } from '../core/data/concat';
 import { chooseLabel, defaultFeatures } from '../core/data/encode';
 import { checkFitsInMemory } from '../core/data/limits';
 import { readTable, sniffFormat } from '../core/data/read';
-import { chunkOrder, claim, claimsAvailable, createClaims, decodeClaimed, decodeTasks, mergeParts, planParts, readParquetMetadata, withSkipped, type DataTablePart } from '../core/data/parquet';
+import {
+  chunkOrder,
+  claim,
+  claimsAvailable,
+  createClaims,
+  decodeClaimed,
+  decodeTasks,
+  mergeParts,
+  planParts,
+  readParquetMetadata,
+  withSkipped,
+  type DataTablePart,
+} from '../core/data/parquet';
 import { DataError } from '../core/data/table';
 import { tableStats, type ColumnStats } from '../core/data/stats';
 import { decodeStats, statsKey } from './stats-cache';
@@ -64,7 +76,9 @@ export interface ParquetHelper {
   /** Set when a call failed for another reason than a bad file: the helper is replaced. */
   broken: boolean;
   /** Decodes the helper's share; rejects with a DataError when the file is bad, with another error when the helper could not run. */
-  decode(job: ParquetPartApi['decode']['args'] | Transferring<ParquetPartApi['decode']['args']>): Promise<DataTablePart[]>;
+  decode(
+    job: ParquetPartApi['decode']['args'] | Transferring<ParquetPartApi['decode']['args']>,
+  ): Promise<DataTablePart[]>;
   terminate(): void;
 }
 
@@ -88,7 +102,11 @@ async function mayUseHelper(files: readonly { name: string; blob: Blob }[]): Pro
  * A DataError from either side is the file's error. `threads` is 2 when the helper decoded
  * at least one chunk.
  */
-async function readParquetOnTwoCores(bytes: Uint8Array, name: string, helper: ParquetHelper | null): Promise<{ table: DataTable; threads: number } | null> {
+async function readParquetOnTwoCores(
+  bytes: Uint8Array,
+  name: string,
+  helper: ParquetHelper | null,
+): Promise<{ table: DataTable; threads: number } | null> {
   if (!helper || bytes.length < PARALLEL_MIN_BYTES || sniffFormat(bytes, name) !== 'parquet') return null;
   const info = readParquetMetadata(bytes, name);
   if (info.rowGroups.length < 2) return null;
@@ -136,7 +154,11 @@ async function readParquetOnTwoCores(bytes: Uint8Array, name: string, helper: Pa
  * The decode service: `cache` holds decoded tables by fingerprint, `emit` posts progress, and
  * `startHelper` starts a Parquet helper where there can be one (null: none, decode on one core).
  */
-export function createDecodeService(cache: Promise<TableCache>, emit: (p: DecodeProgress) => void, startHelper: () => ParquetHelper | null = () => null): Handlers<DecodeApi> {
+export function createDecodeService(
+  cache: Promise<TableCache>,
+  emit: (p: DecodeProgress) => void,
+  startHelper: () => ParquetHelper | null = () => null,
+): Handlers<DecodeApi> {
   let keptHelper: ParquetHelper | null = null;
   return {
     async decode({ files }) {
@@ -163,7 +185,8 @@ export function createDecodeService(cache: Promise<TableCache>, emit: (p: Decode
             try {
               table = { ...deserializeTable(hit, `${f.name} (cached)`), name: f.name };
               cached++;
-              if (files.length === 1) cachedStats = decodeStats(await c.get(statsKey(fingerprint)).catch(() => null), table);
+              if (files.length === 1)
+                cachedStats = decodeStats(await c.get(statsKey(fingerprint)).catch(() => null), table);
             } catch {
               table = null;
             }
@@ -187,7 +210,10 @@ export function createDecodeService(cache: Promise<TableCache>, emit: (p: Decode
           bytes: total,
           rows: table.rows,
           columns: cachedStats ?? tableStats(table),
-          fingerprint: fingerprints.length === 1 ? fingerprints[0] : await sha256Hex(new TextEncoder().encode(fingerprints.join(','))),
+          fingerprint:
+            fingerprints.length === 1
+              ? fingerprints[0]
+              : await sha256Hex(new TextEncoder().encode(fingerprints.join(','))),
           defaultLabel: lbl,
           defaultLabelReason: labelReason,
           defaultFeatures: defaultFeatures(table, lbl),

@@ -47,6 +47,8 @@ describe('data worker -> trainer pipeline (in process, tfjs-cpu)', () => {
   });
 
   it('refuses a batch larger than the training rows before training', async () => {
-    await expect(runOnce('penguins.arrow', penguins, { batchSize: 10_000 })).rejects.toThrow(/batch size 10000 is larger than the \d+ training rows/);
+    await expect(runOnce('penguins.arrow', penguins, { batchSize: 10_000 })).rejects.toThrow(
+      /batch size 10000 is larger than the \d+ training rows/,
+    );
   });
 });

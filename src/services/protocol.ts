@@ -58,7 +58,10 @@ export type ParquetPartApi = {
 };
 
 export type DecodeApi = {
-  decode: { args: { files: { name: string; blob: Blob }[] }; result: { table: DataTable; summary: Omit<DatasetSummary, 'id'> } };
+  decode: {
+    args: { files: { name: string; blob: Blob }[] };
+    result: { table: DataTable; summary: Omit<DatasetSummary, 'id'> };
+  };
 };
 
 /** The encoded run as the trainer needs it; `val` buffers are transferred. */
@@ -117,7 +120,14 @@ export type DataApi = {
   duplicates: { args: { datasetId: number }; result: DedupReport };
   /** Duplicates and train / test leaks for a label, features and split. */
   quality: {
-    args: { datasetId: number; features: FeatureSpec; split: SplitSpec; dedup: DedupMethod; fpr?: number; radius?: number };
+    args: {
+      datasetId: number;
+      features: FeatureSpec;
+      split: SplitSpec;
+      dedup: DedupMethod;
+      fpr?: number;
+      radius?: number;
+    };
     result: { dedup: DedupReport | null; leaks: LeakReport };
   };
   /** The k nearest rows to a row, on the normalised features, with their labels and values. */
@@ -155,7 +165,15 @@ export type TrainerEvent =
 
 /** Messages on a run's own MessageChannel, data worker <-> trainer worker. */
 export type BatchMessage =
-  | { type: 'batch'; x: Float32Array; y: Float32Array; size: number; epoch: number; index: number; lastInEpoch: boolean }
+  | {
+      type: 'batch';
+      x: Float32Array;
+      y: Float32Array;
+      size: number;
+      epoch: number;
+      index: number;
+      lastInEpoch: boolean;
+    }
   | { type: 'end' }
   | { type: 'error'; message: string }
   | { type: 'val'; x: Float32Array; y: Float32Array; rows: number }

@@ -23,7 +23,8 @@ export interface RunServices {
 }
 
 /** Where a run's rows come from: a dataset the data service holds, or a file it decodes while training. */
-export type RunSource = { kind: 'dataset'; datasetId: number } | { kind: 'stream'; name: string; bytes: ArrayBuffer | Blob };
+export type RunSource =
+  { kind: 'dataset'; datasetId: number } | { kind: 'stream'; name: string; bytes: ArrayBuffer | Blob };
 
 export interface RunHooks {
   /**
@@ -56,10 +57,22 @@ export interface PipelineResult {
  * Rejects with the data service's or the trainer's error (a batch larger than the training
  * rows, a model that does not fit, a lost device...).
  */
-export async function runPipeline(config: RunConfig, services: RunServices, { runId, source, backendSec = 0, hooks = {} }: RunOptions): Promise<PipelineResult> {
+export async function runPipeline(
+  config: RunConfig,
+  services: RunServices,
+  { runId, source, backendSec = 0, hooks = {} }: RunOptions,
+): Promise<PipelineResult> {
   const channel = new MessageChannel();
   const dataClock = performance.now();
-  const batching = { runId, split: config.data.split, batchSize: config.batchSize, epochs: config.epochs, seed: config.seed, prefetch: config.prefetch, port: channel.port1 };
+  const batching = {
+    runId,
+    split: config.data.split,
+    batchSize: config.batchSize,
+    epochs: config.epochs,
+    seed: config.seed,
+    prefetch: config.prefetch,
+    port: channel.port1,
+  };
   let prepared: PreparedRun;
   let ran = config;
   try {
@@ -67,12 +80,18 @@ export async function runPipeline(config: RunConfig, services: RunServices, { ru
       // Empty features: the default label and features of the first chunk.
       const chosen = config.data.label ? { label: config.data.label, features: [...config.data.features] } : null;
       const bytes = source.bytes instanceof ArrayBuffer ? source.bytes : await source.bytes.arrayBuffer();
-      const streamed = await services.data.call('prepareStreamingRun', transfer({ ...batching, name: source.name, bytes, features: chosen }, [channel.port1, bytes]));
+      const streamed = await services.data.call(
+        'prepareStreamingRun',
+        transfer({ ...batching, name: source.name, bytes, features: chosen }, [channel.port1, bytes]),
+      );
       ran = { ...config, data: { ...config.data, label: streamed.label, features: [...streamed.features] } };
       prepared = streamed;
     } else {
       const features = { label: config.data.label, features: [...config.data.features] };
-      prepared = await services.data.call('prepareRun', transfer({ ...batching, datasetId: source.datasetId, features, dedup: config.data.dedup }, [channel.port1]));
+      prepared = await services.data.call(
+        'prepareRun',
+        transfer({ ...batching, datasetId: source.datasetId, features, dedup: config.data.dedup }, [channel.port1]),
+      );
     }
   } catch (e) {
     channel.port1.close();
@@ -83,7 +102,10 @@ export async function runPipeline(config: RunConfig, services: RunServices, { ru
   hooks.onPrepared?.(prepared, ran);
   const valBuffers = prepared.task.val ? [prepared.task.val.x.buffer, prepared.task.val.y.buffer] : [];
   try {
-    const training = services.trainer.call('train', transfer({ runId, config: ran, task: prepared.task, port: channel.port2 }, [channel.port2, ...valBuffers]));
+    const training = services.trainer.call(
+      'train',
+      transfer({ runId, config: ran, task: prepared.task, port: channel.port2 }, [channel.port2, ...valBuffers]),
+    );
     hooks.onTraining?.();
     const summary = await training;
     return {

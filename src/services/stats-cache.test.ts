@@ -8,8 +8,20 @@ const table: DataTable = {
   format: 'csv',
   rows: 4,
   columns: [
-    { kind: 'numeric', name: 'x', type: 'float', values: Float64Array.from([1, 2, NaN, 2]), valid: Uint8Array.from([1, 1, 1, 0]) },
-    { kind: 'categorical', name: 'c', type: 'categorical', codes: Int32Array.from([0, 1, -1, 0]), dictionary: ['a', 'b'] },
+    {
+      kind: 'numeric',
+      name: 'x',
+      type: 'float',
+      values: Float64Array.from([1, 2, NaN, 2]),
+      valid: Uint8Array.from([1, 1, 1, 0]),
+    },
+    {
+      kind: 'categorical',
+      name: 'c',
+      type: 'categorical',
+      codes: Int32Array.from([0, 1, -1, 0]),
+      dictionary: ['a', 'b'],
+    },
   ],
 };
 const buf = (u: Uint8Array) => u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer;

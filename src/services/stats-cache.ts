@@ -35,7 +35,12 @@ export function decodeStats(bytes: ArrayBuffer | null, table: DataTable): Column
     if (!isNumOrNull(o.min) || !isNumOrNull(o.max) || !isNumOrNull(o.mean)) return null;
     const h = o.histogram as Record<string, unknown> | null;
     if (!h || typeof h !== 'object') return null;
-    if (h.kind === 'bins' ? !(typeof h.min === 'number' && typeof h.max === 'number' && isNumArray(h.counts)) : !(h.kind === 'top' && Array.isArray(h.values) && isNumArray(h.counts) && typeof h.other === 'number')) return null;
+    if (
+      h.kind === 'bins'
+        ? !(typeof h.min === 'number' && typeof h.max === 'number' && isNumArray(h.counts))
+        : !(h.kind === 'top' && Array.isArray(h.values) && isNumArray(h.counts) && typeof h.other === 'number')
+    )
+      return null;
   }
   return v as ColumnStats[];
 }

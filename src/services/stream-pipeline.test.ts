@@ -27,9 +27,25 @@ describe('streaming mode (in process, tfjs-cpu)', () => {
     await services.trainer.call('init', { preferred: 'cpu' });
     const batchSize = 2048;
     const split = { train: 0.8, val: 0.1, test: 0.1, seed: 3 };
-    const config = makeRunConfig({ ...DEFAULT_SETTINGS, backend: 'cpu', batchSize, epochs: 2, seed: 5, optimizer: { name: 'adam', learningRate: 0.01 } }, {
-      fingerprint: '', name: 'flights.arrows', rows: 200_000, label: 'delay', features: ['distance', 'time'], dedup: 'none', split,
-    });
+    const config = makeRunConfig(
+      {
+        ...DEFAULT_SETTINGS,
+        backend: 'cpu',
+        batchSize,
+        epochs: 2,
+        seed: 5,
+        optimizer: { name: 'adam', learningRate: 0.01 },
+      },
+      {
+        fingerprint: '',
+        name: 'flights.arrows',
+        rows: 200_000,
+        label: 'delay',
+        features: ['distance', 'time'],
+        dedup: 'none',
+        split,
+      },
+    );
     let atStart: PreparedRun | null = null;
     const { prepared, summary: result } = await runPipeline(config, services, {
       runId: 's1',
@@ -39,7 +55,7 @@ describe('streaming mode (in process, tfjs-cpu)', () => {
     expect(atStart).toBe(prepared);
     // Training starts with only the first batch decoded.
     expect(prepared.trainRows).toBeGreaterThan(0);
-    expect(prepared.trainRows).toBeLessThan(200_000 * 0.8 / 20);
+    expect(prepared.trainRows).toBeLessThan((200_000 * 0.8) / 20);
     expect(prepared.task.task).toBe('regression');
     expect(result.status).toBe('done');
     const steps = events.flatMap((e) => (e.type === 'steps' ? e.steps : []));
@@ -57,19 +73,33 @@ describe('streaming mode (in process, tfjs-cpu)', () => {
     expect(epochs[1].valLoss!).toBeLessThan(1.5);
   });
 
-  it('reports a chunk that fails to decode as the run\'s error', async () => {
+  it("reports a chunk that fails to decode as the run's error", async () => {
     const services = localServices();
     await services.trainer.call('init', { preferred: 'cpu' });
     const whole = new Uint8Array(chunkedFlights(10));
     const cut = whole.slice(0, Math.floor(whole.length * 0.5)).buffer;
     const split = { train: 0.8, val: 0.1, test: 0.1, seed: 3 };
     // No label or features in the config: the data service picks them from the first chunk.
-    const config = makeRunConfig({ ...DEFAULT_SETTINGS, backend: 'cpu', batchSize: 256, epochs: 1 }, {
-      fingerprint: '', name: 'cut.arrows', rows: 0, label: '', features: [], dedup: 'none', split,
-    });
+    const config = makeRunConfig(
+      { ...DEFAULT_SETTINGS, backend: 'cpu', batchSize: 256, epochs: 1 },
+      {
+        fingerprint: '',
+        name: 'cut.arrows',
+        rows: 0,
+        label: '',
+        features: [],
+        dedup: 'none',
+        split,
+      },
+    );
     let chosen = '';
-    await expect(runPipeline(config, services, { runId: 's2', source: { kind: 'stream', name: 'cut.arrows', bytes: cut }, hooks: { onPrepared: (_, c) => (chosen = c.data.label) } }))
-      .rejects.toThrow(/cut off in the middle of a record batch|truncated|not a readable Arrow/);
+    await expect(
+      runPipeline(config, services, {
+        runId: 's2',
+        source: { kind: 'stream', name: 'cut.arrows', bytes: cut },
+        hooks: { onPrepared: (_, c) => (chosen = c.data.label) },
+      }),
+    ).rejects.toThrow(/cut off in the middle of a record batch|truncated|not a readable Arrow/);
     expect(chosen).toBe('time');
   });
 });

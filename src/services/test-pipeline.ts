@@ -14,8 +14,25 @@ export async function runOnce(fileName: string, bytes: Uint8Array, overrides: Pa
   const env = await services.trainer.call('init', { preferred: 'cpu' });
   const lbl = label ?? summary.defaultLabel;
   const features = label ? summary.columns.map((c) => c.name).filter((c) => c !== lbl) : summary.defaultFeatures;
-  const config = { ...makeRunConfig({ ...DEFAULT_SETTINGS, backend: 'cpu' }, { fingerprint: summary.fingerprint, name: fileName, rows: summary.rows, label: lbl, features, dedup: 'none', split: defaultSplit(1) }), ...overrides };
-  const { prepared, summary: result } = await runPipeline(config, services, { runId: 'r1', source: { kind: 'dataset', datasetId: summary.id } });
+  const config = {
+    ...makeRunConfig(
+      { ...DEFAULT_SETTINGS, backend: 'cpu' },
+      {
+        fingerprint: summary.fingerprint,
+        name: fileName,
+        rows: summary.rows,
+        label: lbl,
+        features,
+        dedup: 'none',
+        split: defaultSplit(1),
+      },
+    ),
+    ...overrides,
+  };
+  const { prepared, summary: result } = await runPipeline(config, services, {
+    runId: 'r1',
+    source: { kind: 'dataset', datasetId: summary.id },
+  });
   const steps = events.flatMap((e) => (e.type === 'steps' ? e.steps : []));
   const epochs = events.flatMap((e) => (e.type === 'epoch' ? [e.epoch] : []));
   return { summary, env, prepared, result, steps, epochs, events };

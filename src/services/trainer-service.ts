@@ -46,9 +46,17 @@ export function createTrainerService(emit: (e: TrainerEvent) => void): Handlers<
     if (config.engine !== 'wgsl') return { environment: { ...env, f16Path: 'none' }, gpu: null };
     const gpu = await wgslGpu();
     if ('reason' in gpu) {
-      if (config.precision === 'fp16-mixed') throw new ConfigError('engine', `fp16-mixed needs the wgsl engine, which cannot run here: ${gpu.reason}`);
+      if (config.precision === 'fp16-mixed')
+        throw new ConfigError('engine', `fp16-mixed needs the wgsl engine, which cannot run here: ${gpu.reason}`);
       const fallbackReason = `the wgsl engine cannot run here (${gpu.reason}); trained on the tfjs engine on ${env.backend}`;
-      return { environment: { ...env, f16Path: 'none', fallbackReason: [env.fallbackReason, fallbackReason].filter(Boolean).join('; ') }, gpu: null };
+      return {
+        environment: {
+          ...env,
+          f16Path: 'none',
+          fallbackReason: [env.fallbackReason, fallbackReason].filter(Boolean).join('; '),
+        },
+        gpu: null,
+      };
     }
     const format = formatFor(config.precision, gpu);
     return {
@@ -82,7 +90,11 @@ export function createTrainerService(emit: (e: TrainerEvent) => void): Handlers<
       let config = requested;
       let where: Awaited<ReturnType<typeof runEnvironment>>;
       try {
-        config = { ...requested, model: resolveModelSpec(requested.model, task.dim), optimizer: validateOptimizerSpec(requested.optimizer) };
+        config = {
+          ...requested,
+          model: resolveModelSpec(requested.model, task.dim),
+          optimizer: validateOptimizerSpec(requested.optimizer),
+        };
         where = await runEnvironment(config);
         if (!where.gpu) checkBackendSupports(config.model);
       } catch (e) {
@@ -98,19 +110,13 @@ export function createTrainerService(emit: (e: TrainerEvent) => void): Handlers<
       runs.set(runId, control);
       const tensorsBefore = tf.memory().numTensors;
       try {
-        return await train(
-          config,
-          task,
-          source,
-          makeEngine,
-          {
-            onSteps: (steps) => emit({ type: 'steps', runId, steps }),
-            onEpoch: (epoch) => emit({ type: 'epoch', runId, epoch }),
-            shouldStop: () => control.stopped,
-            waitWhilePaused: () => (control.paused ? new Promise<void>((r) => (control.resume = r)) : Promise.resolve()),
-            onPhase: (phase) => emit({ type: 'phase', runId, phase }),
-          },
-        );
+        return await train(config, task, source, makeEngine, {
+          onSteps: (steps) => emit({ type: 'steps', runId, steps }),
+          onEpoch: (epoch) => emit({ type: 'epoch', runId, epoch }),
+          shouldStop: () => control.stopped,
+          waitWhilePaused: () => (control.paused ? new Promise<void>((r) => (control.resume = r)) : Promise.resolve()),
+          onPhase: (phase) => emit({ type: 'phase', runId, phase }),
+        });
       } finally {
         source.close();
         runs.delete(runId);

@@ -35,5 +35,7 @@ export function transferredValue<T>(v: T | Transferring<T>): T {
 
 /** A service's implementation: one handler per method of its API. */
 export type Handlers<A extends ApiShape> = {
-  [K in keyof A]: (args: A[K]['args']) => Promise<A[K]['result'] | Transferring<A[K]['result']>> | A[K]['result'] | Transferring<A[K]['result']>;
+  [K in keyof A]: (
+    args: A[K]['args'],
+  ) => Promise<A[K]['result'] | Transferring<A[K]['result']>> | A[K]['result'] | Transferring<A[K]['result']>;
 };

@@ -37,7 +37,11 @@ describe('wgsl engine through the trainer service', () => {
         const { result, epochs, events } = await runOnce('mnist-2k.arrow', mnist, mlp(precision, seed));
         expect(result.status).toBe('done');
         const env = events.find((e) => e.type === 'environment')?.environment as Environment;
-        expect(env).toMatchObject({ backend: 'webgpu', f16Path: precision === 'fp32' ? 'none' : 'packed', fallbackReason: null });
+        expect(env).toMatchObject({
+          backend: 'webgpu',
+          f16Path: precision === 'fp32' ? 'none' : 'packed',
+          fallbackReason: null,
+        });
         if (precision === 'fp16-mixed') {
           expect(result.lossScale).toBeGreaterThan(0);
           expect(result.skippedSteps).toBeGreaterThanOrEqual(0);
@@ -82,7 +86,9 @@ describe('wgsl engine through the trainer service', () => {
       },
     });
     try {
-      await expect(runOnce('mnist-2k.arrow', mnist, { ...mlp('fp32', 1), epochs: 50 })).rejects.toThrow(/the GPU device was lost/);
+      await expect(runOnce('mnist-2k.arrow', mnist, { ...mlp('fp32', 1), epochs: 50 })).rejects.toThrow(
+        /the GPU device was lost/,
+      );
       sabotage = false;
       const { result } = await runOnce('mnist-2k.arrow', mnist, { ...mlp('fp32', 1), epochs: 1 });
       expect(result.status).toBe('done');

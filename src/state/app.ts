@@ -22,7 +22,10 @@ let current: App | null = null;
  * the actions from now on. The dataset in use is reloaded when the data worker dies (registered
  * here, first, so that the reload is under way when the queue hears of the death).
  */
-export function startApp(services: QueueServices = browserServices(), store: StoreApi<WorkbenchState> = workbenchStore): App {
+export function startApp(
+  services: QueueServices = browserServices(),
+  store: StoreApi<WorkbenchState> = workbenchStore,
+): App {
   reloadAfterDataWorkerDeath();
   const queue = createRunQueue({ services, store });
   current = { queue, sweeps: createSweeps({ store, queue }) };

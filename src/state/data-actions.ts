@@ -47,7 +47,9 @@ function onDataWorkerDeath(message: string): void {
   if (!message.includes('data worker')) return;
   // The dataset in use lived in the dead worker: it is decoded again from the same sources
   // (the same fingerprint, so queued runs still match), and the next run waits for it.
-  store.setState({ notice: `${message}. ${currentSources ? `Reloading ${currentSources.map((s) => s.name).join(', ')}.` : ''}` });
+  store.setState({
+    notice: `${message}. ${currentSources ? `Reloading ${currentSources.map((s) => s.name).join(', ')}.` : ''}`,
+  });
   const under = loading;
   setDatasetReload(
     (async () => {
@@ -161,7 +163,12 @@ export function cancelLoad(): void {
  * Decodes sources in a fresh decode worker and makes the result the dataset in use (with the
  * given features when they all exist, as after a reload; otherwise the label's default ones).
  */
-export function loadSources(sources: { name: string; blob: Blob }[], preferredLabel?: string, url: string | null = null, keepFeatures?: readonly string[]): Promise<void> {
+export function loadSources(
+  sources: { name: string; blob: Blob }[],
+  preferredLabel?: string,
+  url: string | null = null,
+  keepFeatures?: readonly string[],
+): Promise<void> {
   const p = decodeSources(sources, preferredLabel, url, keepFeatures);
   loading = p;
   void p.finally(() => {
@@ -170,14 +177,22 @@ export function loadSources(sources: { name: string; blob: Blob }[], preferredLa
   return p;
 }
 
-async function decodeSources(sources: { name: string; blob: Blob }[], preferredLabel: string | undefined, url: string | null, keepFeatures: readonly string[] | undefined): Promise<void> {
+async function decodeSources(
+  sources: { name: string; blob: Blob }[],
+  preferredLabel: string | undefined,
+  url: string | null,
+  keepFeatures: readonly string[] | undefined,
+): Promise<void> {
   activeLoad?.cancel();
   const label = sources.length === 1 ? sources[0].name : `${sources[0].name} + ${sources.length - 1} more`;
   setDataset({ status: 'loading', loadingName: label, error: null, progress: null });
   const decoder = createDecodeWorker(() => undefined);
   const started = performance.now();
   let lastProgress: DecodeProgress | null = null;
-  const timer = setTimeout(() => setDataset({ progress: lastProgress ?? { name: label, phase: 'read', loaded: 0, total: 0 } }), PROGRESS_AFTER_MS);
+  const timer = setTimeout(
+    () => setDataset({ progress: lastProgress ?? { name: label, phase: 'read', loaded: 0, total: 0 } }),
+    PROGRESS_AFTER_MS,
+  );
   decoder.onEvent((p) => {
     lastProgress = p;
     if (performance.now() - started >= PROGRESS_AFTER_MS) setDataset({ progress: p });
@@ -210,24 +225,50 @@ async function decodeSources(sources: { name: string; blob: Blob }[], preferredL
     adoptedOn = holder;
     const previous = store.getState().dataset.summary;
     // Ids count per worker: a dataset of a worker that died is not this worker's to forget.
-    if (previous && previousHolder === holder) void holder.call('forget', { datasetId: previous.id }).catch(() => undefined);
+    if (previous && previousHolder === holder)
+      void holder.call('forget', { datasetId: previous.id }).catch(() => undefined);
     currentSources = sources;
-    const chosen = preferredLabel && summary.columns.some((c) => c.name === preferredLabel) ? preferredLabel : summary.defaultLabel;
-    const kept = keepFeatures && chosen === preferredLabel && keepFeatures.every((f) => f !== chosen && summary.columns.some((c) => c.name === f)) ? [...keepFeatures] : null;
-    const features = kept ?? (chosen === summary.defaultLabel ? summary.defaultFeatures : usableFeatures(summary, chosen));
+    const chosen =
+      preferredLabel && summary.columns.some((c) => c.name === preferredLabel) ? preferredLabel : summary.defaultLabel;
+    const kept =
+      keepFeatures &&
+      chosen === preferredLabel &&
+      keepFeatures.every((f) => f !== chosen && summary.columns.some((c) => c.name === f))
+        ? [...keepFeatures]
+        : null;
+    const features =
+      kept ?? (chosen === summary.defaultLabel ? summary.defaultFeatures : usableFeatures(summary, chosen));
     finish(true);
-    store.setState((s) => ({ dataset: { ...initialDataset, streamOnLoad: s.dataset.streamOnLoad, status: 'ready', summary, label: chosen, features, url } }));
-    // Whole-row repeats, counted by the data worker's hash index once the dataset is in use.
-    void data.get().call('duplicates', { datasetId: summary.id }).then(
-      (duplicates) => {
-        if (store.getState().dataset.summary?.id === summary.id) setDataset({ duplicates });
+    store.setState((s) => ({
+      dataset: {
+        ...initialDataset,
+        streamOnLoad: s.dataset.streamOnLoad,
+        status: 'ready',
+        summary,
+        label: chosen,
+        features,
+        url,
       },
-      () => undefined,
-    );
+    }));
+    // Whole-row repeats, counted by the data worker's hash index once the dataset is in use.
+    void data
+      .get()
+      .call('duplicates', { datasetId: summary.id })
+      .then(
+        (duplicates) => {
+          if (store.getState().dataset.summary?.id === summary.id) setDataset({ duplicates });
+        },
+        () => undefined,
+      );
   } catch (e) {
     finish(false);
     const hasData = store.getState().dataset.summary !== null;
-    setDataset({ status: hasData ? 'ready' : 'idle', loadingName: null, progress: null, error: cancelled ? cancelledText(label, hasData) : errorText(e) });
+    setDataset({
+      status: hasData ? 'ready' : 'idle',
+      loadingName: null,
+      progress: null,
+      error: cancelled ? cancelledText(label, hasData) : errorText(e),
+    });
   }
 }
 
@@ -240,13 +281,21 @@ function usableFeatures(summary: { columns: ColumnStats[]; rows: number }, label
 export function setLabel(label: string): void {
   const { summary } = store.getState().dataset;
   if (!summary) return;
-  setDataset({ label, features: usableFeatures(summary, label), quality: initialDataset.quality, neighbours: { ...initialDataset.neighbours, row: store.getState().dataset.neighbours.row } });
+  setDataset({
+    label,
+    features: usableFeatures(summary, label),
+    quality: initialDataset.quality,
+    neighbours: { ...initialDataset.neighbours, row: store.getState().dataset.neighbours.row },
+  });
 }
 
 /** Toggles one feature column. */
 export function toggleFeature(name: string): void {
   const { features } = store.getState().dataset;
-  setDataset({ features: features.includes(name) ? features.filter((f) => f !== name) : [...features, name], quality: initialDataset.quality });
+  setDataset({
+    features: features.includes(name) ? features.filter((f) => f !== name) : [...features, name],
+    quality: initialDataset.quality,
+  });
 }
 
 /**
@@ -259,12 +308,14 @@ export async function checkQuality(): Promise<void> {
   setDataset({ quality: { ...initialDataset.quality, status: 'running' } });
   try {
     const dedup = settings.dedup ?? 'none';
-    const result = await getWorkers().data.get().call('quality', {
-      datasetId: dataset.summary.id,
-      features: { label: dataset.label, features: dataset.features },
-      split: defaultSplit(settings.seed),
-      dedup,
-    });
+    const result = await getWorkers()
+      .data.get()
+      .call('quality', {
+        datasetId: dataset.summary.id,
+        features: { label: dataset.label, features: dataset.features },
+        split: defaultSplit(settings.seed),
+        dedup,
+      });
     setDataset({ quality: { status: 'done', dedup: result.dedup, leaks: result.leaks, error: null } });
   } catch (e) {
     setDataset({ quality: { ...initialDataset.quality, status: 'idle', error: errorText(e) } });
@@ -277,7 +328,14 @@ export async function inspectNeighbours(row: number, k = store.getState().datase
   if (!dataset.summary || !dataset.label) return;
   setDataset({ neighbours: { status: 'running', row, k, view: dataset.neighbours.view, error: null } });
   try {
-    const view = await getWorkers().data.get().call('neighbours', { datasetId: dataset.summary.id, features: { label: dataset.label, features: dataset.features }, row, k });
+    const view = await getWorkers()
+      .data.get()
+      .call('neighbours', {
+        datasetId: dataset.summary.id,
+        features: { label: dataset.label, features: dataset.features },
+        row,
+        k,
+      });
     setDataset({ neighbours: { status: 'done', row, k, view, error: null } });
   } catch (e) {
     setDataset({ neighbours: { status: 'idle', row, k, view: null, error: errorText(e) } });

@@ -15,13 +15,24 @@ export interface DatasetSlice {
   label: string | null;
   features: string[];
   /** The last duplicates-and-leaks check, for the label, features and split it was run with. */
-  quality: { status: 'idle' | 'running' | 'done'; dedup: DedupReport | null; leaks: LeakReport | null; error: string | null };
+  quality: {
+    status: 'idle' | 'running' | 'done';
+    dedup: DedupReport | null;
+    leaks: LeakReport | null;
+    error: string | null;
+  };
   /** Exact repeats of whole rows in the dataset in use (counted after the load). */
   duplicates: DedupReport | null;
   /** Start a streaming run on each file loaded (training while it decodes). */
   streamOnLoad: boolean;
   /** The neighbour inspector: the row asked for and its answer. */
-  neighbours: { status: 'idle' | 'running' | 'done'; row: number | null; k: number; view: NeighbourView | null; error: string | null };
+  neighbours: {
+    status: 'idle' | 'running' | 'done';
+    row: number | null;
+    k: number;
+    view: NeighbourView | null;
+    error: string | null;
+  };
 }
 
 export const initialDataset: DatasetSlice = {

@@ -58,7 +58,10 @@ let sweepWritten: unknown = undefined;
  */
 function syncWaiting(state: WorkbenchState): void {
   const runs: WaitingRun[] = [...(state.restoredQueue?.runs ?? []), ...waitingOf(state.runs)];
-  const key = `${state.restoredQueue ? 'r' : ''}:${state.runs.filter((r) => r.status === 'queued' || r.status === 'running' || r.status === 'paused').map((r) => r.id).join(',')}`;
+  const key = `${state.restoredQueue ? 'r' : ''}:${state.runs
+    .filter((r) => r.status === 'queued' || r.status === 'running' || r.status === 'paused')
+    .map((r) => r.id)
+    .join(',')}`;
   const sweepView = state.sweep?.status === 'running' ? state.sweep : (state.restoredQueue?.sweep ?? null);
   if (key === waitingKey && sweepView === sweepWritten) return;
   waitingKey = key;
@@ -74,11 +77,21 @@ function syncWaiting(state: WorkbenchState): void {
 }
 
 function fail(e: unknown): void {
-  store.setState((s) => ({ storage: { ...s.storage, error: `runs are not saved: ${e instanceof Error ? e.message : String(e)}` } }));
+  store.setState((s) => ({
+    storage: { ...s.storage, error: `runs are not saved: ${e instanceof Error ? e.message : String(e)}` },
+  }));
 }
 
 export function toStored(r: RunView): StoredRun {
-  return encodeRun(r, { title: r.title, colour: r.colour, createdAt: r.createdAt, finishedAt: r.finishedAt, budgetSec: r.budgetSec, sweep: r.sweep, origin: r.origin ?? null });
+  return encodeRun(r, {
+    title: r.title,
+    colour: r.colour,
+    createdAt: r.createdAt,
+    finishedAt: r.finishedAt,
+    budgetSec: r.budgetSec,
+    sweep: r.sweep,
+    origin: r.origin ?? null,
+  });
 }
 
 export function fromStored(s: StoredRun): RunView {
@@ -119,14 +132,19 @@ function sync(state: WorkbenchState): void {
   for (const id of deletes) saved.delete(id);
   if (puts.length === 0 && deletes.length === 0) return;
   void write(puts, deletes).catch(fail);
-  const drop = overCap([...saved.entries()].map(([id, v]) => ({ id, ...v })), DEFAULT_CAP);
+  const drop = overCap(
+    [...saved.entries()].map(([id, v]) => ({ id, ...v })),
+    DEFAULT_CAP,
+  );
   if (drop.length) {
     const gone = new Set(drop);
     // Leaves the store first; the next sync deletes them from the database.
-    queueMicrotask(() => store.setState((s) => ({
-      runs: s.runs.filter((r) => !gone.has(r.id)),
-      notice: `${drop.length} oldest stored run${drop.length > 1 ? 's were' : ' was'} removed to stay within ${DEFAULT_CAP.maxRuns} runs / ${DEFAULT_CAP.maxBytes >> 20} MB`,
-    })));
+    queueMicrotask(() =>
+      store.setState((s) => ({
+        runs: s.runs.filter((r) => !gone.has(r.id)),
+        notice: `${drop.length} oldest stored run${drop.length > 1 ? 's were' : ' was'} removed to stay within ${DEFAULT_CAP.maxRuns} runs / ${DEFAULT_CAP.maxBytes >> 20} MB`,
+      })),
+    );
   }
 }
 
@@ -145,11 +163,29 @@ export async function restoreRuns(): Promise<void> {
     const bad = all.length - good.length;
     restored = good.map(fromStored).sort((a, b) => a.createdAt - b.createdAt);
     for (let i = 0; i < restored.length; i++) {
-      saved.set(restored[i].id, { run: restored[i], size: storedSize(good.find((g) => g.id === restored[i].id)!), createdAt: restored[i].createdAt, finishedAt: restored[i].finishedAt });
+      saved.set(restored[i].id, {
+        run: restored[i],
+        size: storedSize(good.find((g) => g.id === restored[i].id)!),
+        createdAt: restored[i].createdAt,
+        finishedAt: restored[i].finishedAt,
+      });
     }
-    if (bad) store.setState({ notice: `${bad} stored run${bad > 1 ? 's' : ''} could not be read (another version or damaged) and ${bad > 1 ? 'were' : 'was'} skipped` });
-    const waiting = readWaiting(await requested(d.transaction(WAITING, 'readonly').objectStore(WAITING).get(WAITING_KEY), 'reading the waiting runs'));
-    const sweep = readSweep(await requested(d.transaction(WAITING, 'readonly').objectStore(WAITING).get(SWEEP_KEY), 'reading the sweep in progress'));
+    if (bad)
+      store.setState({
+        notice: `${bad} stored run${bad > 1 ? 's' : ''} could not be read (another version or damaged) and ${bad > 1 ? 'were' : 'was'} skipped`,
+      });
+    const waiting = readWaiting(
+      await requested(
+        d.transaction(WAITING, 'readonly').objectStore(WAITING).get(WAITING_KEY),
+        'reading the waiting runs',
+      ),
+    );
+    const sweep = readSweep(
+      await requested(
+        d.transaction(WAITING, 'readonly').objectStore(WAITING).get(SWEEP_KEY),
+        'reading the sweep in progress',
+      ),
+    );
     if (waiting.runs.length) store.setState({ restoredQueue: { runs: waiting.runs, dropped: waiting.dropped, sweep } });
   } catch (e) {
     fail(e);

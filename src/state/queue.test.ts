@@ -20,7 +20,9 @@ let app: App;
 
 /** The features each prepareRun call asked the data service for, in order. */
 const preparedFeatures = () =>
-  services.dataCalls.filter((c) => c.method === 'prepareRun').map((c) => (c.args as DataApi['prepareRun']['args']).features.features);
+  services.dataCalls
+    .filter((c) => c.method === 'prepareRun')
+    .map((c) => (c.args as DataApi['prepareRun']['args']).features.features);
 /** The encoded width a run trained on, from its info line ("... · 6 features · ..."). */
 const width = (r: RunView) => Number(/ (\d+) features/.exec(r.info ?? '')?.[1]);
 
@@ -101,11 +103,20 @@ describe('the run queue (in process, tfjs-cpu)', () => {
   it('fails a run queued on another file, and the next one trains', async () => {
     addToQueue();
     const [queued] = store.getState().runs;
-    store.setState((s) => ({ runs: s.runs.map((r) => (r.id === queued.id ? { ...r, config: { ...r.config, data: { ...r.config.data, fingerprint: 'f'.repeat(64) } } } : r)) }));
+    store.setState((s) => ({
+      runs: s.runs.map((r) =>
+        r.id === queued.id
+          ? { ...r, config: { ...r.config, data: { ...r.config.data, fingerprint: 'f'.repeat(64) } } }
+          : r,
+      ),
+    }));
     addToQueue();
     await app.queue.idle();
     const [other, mine] = store.getState().runs;
-    expect(other).toMatchObject({ status: 'failed', error: 'the dataset changed after this run was queued; queue it again' });
+    expect(other).toMatchObject({
+      status: 'failed',
+      error: 'the dataset changed after this run was queued; queue it again',
+    });
     expect(mine.status).toBe('done');
   });
 
@@ -136,7 +147,13 @@ describe('the run queue (in process, tfjs-cpu)', () => {
     const stored = readWaiting(structuredClone(waitingOf(store.getState().runs)));
     await app.queue.idle();
     await fresh();
-    const other = { ...stored.runs[0], config: { ...stored.runs[0].config, data: { ...stored.runs[0].config.data, fingerprint: '0'.repeat(64), name: 'other.csv' } } };
+    const other = {
+      ...stored.runs[0],
+      config: {
+        ...stored.runs[0].config,
+        data: { ...stored.runs[0].config.data, fingerprint: '0'.repeat(64), name: 'other.csv' },
+      },
+    };
     store.setState({ restoredQueue: { runs: [other], dropped: 0 } });
     expect(queueRestored()).toBe('these runs were queued on other.csv: load that file first');
     expect(store.getState().restoredQueue?.runs).toEqual([other]);

@@ -85,7 +85,10 @@ function nextColour(runs: readonly RunView[]): number {
 /** What dedup did, for the run's info line. */
 function dedupText(d: DedupReport | null): string {
   if (!d) return '';
-  const how = d.method === 'bloom' ? `Bloom, fpr ${d.fpr}; about ${(d.expectedFalseDrops ?? 0).toFixed(1)} dropped wrongly` : `exact, ${d.duplicateGroups} groups`;
+  const how =
+    d.method === 'bloom'
+      ? `Bloom, fpr ${d.fpr}; about ${(d.expectedFalseDrops ?? 0).toFixed(1)} dropped wrongly`
+      : `exact, ${d.duplicateGroups} groups`;
   return ` · dedup dropped ${d.dropped} repeated rows (${how})`;
 }
 
@@ -111,7 +114,11 @@ export function createRunQueue({ services, store }: QueueDeps): RunQueue {
       updateRun(r.id, () => ({ status: 'failed', error: message, finishedAt: Date.now() }));
       // The data worker fed this run's batches: the trainer, still alive, ends the run (its
       // wait for the next batch fails) so that the queue goes on.
-      if (!trainerDied) void services.existingTrainer()?.call('control', { runId: r.id, action: 'abort', message }).catch(() => undefined);
+      if (!trainerDied)
+        void services
+          .existingTrainer()
+          ?.call('control', { runId: r.id, action: 'abort', message })
+          .catch(() => undefined);
     }
   });
 
@@ -133,7 +140,13 @@ export function createRunQueue({ services, store }: QueueDeps): RunQueue {
   };
 
   /** A new run waiting in the queue. */
-  const queuedRun = (config: RunConfig, colour: number, now: number, extra: Partial<RunView>, streamName: string | null = null): RunView => {
+  const queuedRun = (
+    config: RunConfig,
+    colour: number,
+    now: number,
+    extra: Partial<RunView>,
+    streamName: string | null = null,
+  ): RunView => {
     const budgetSec = budgetOf(config);
     return {
       id: `run-${now.toString(36)}-${++runCounter}`,
@@ -214,7 +227,9 @@ export function createRunQueue({ services, store }: QueueDeps): RunQueue {
       updateRun(id, () => ({ phase: 'data' }));
       const environment = store.getState().environment;
       updateRun(id, () => ({ environment }));
-      const source = run.stream ? { kind: 'stream' as const, name: run.stream.name, bytes: run.stream.blob } : { kind: 'dataset' as const, datasetId: summary!.id };
+      const source = run.stream
+        ? { kind: 'stream' as const, name: run.stream.name, bytes: run.stream.blob }
+        : { kind: 'dataset' as const, datasetId: summary!.id };
       const { prepared, summary: result } = await runPipeline(run.config, clients, {
         runId: id,
         source,
@@ -224,7 +239,10 @@ export function createRunQueue({ services, store }: QueueDeps): RunQueue {
             // A streaming run's label and features are the first chunk's: its config and title say so now.
             const named = run.stream ? { config, title: runTitle(config, run.budgetSec, run.stream.name) } : {};
             // A streaming run knows its first chunk only: no step estimate.
-            const expectedSteps = run.budgetSec || run.stream ? null : Math.ceil(prepared.trainRows / run.config.batchSize) * run.config.epochs;
+            const expectedSteps =
+              run.budgetSec || run.stream
+                ? null
+                : Math.ceil(prepared.trainRows / run.config.batchSize) * run.config.epochs;
             updateRun(id, () => ({
               ...named,
               expectedSteps,
@@ -234,7 +252,8 @@ export function createRunQueue({ services, store }: QueueDeps): RunQueue {
           onTraining: () => {
             // Pause or stop pressed while the data was being prepared: the trainer handles messages in order.
             if (stopRequested.has(id)) void clients.trainer.call('control', { runId: id, action: 'stop' });
-            else if (findRun(id)?.status === 'paused') void clients.trainer.call('control', { runId: id, action: 'pause' });
+            else if (findRun(id)?.status === 'paused')
+              void clients.trainer.call('control', { runId: id, action: 'pause' });
           },
         },
       });
@@ -275,7 +294,15 @@ export function createRunQueue({ services, store }: QueueDeps): RunQueue {
 
     enqueueStreaming(settings, source) {
       // The run length (epochs, or a time budget) is the form's, as for any run; label and features come with the first chunk.
-      const { config } = queuedConfig(settings, { fingerprint: '', name: source.name, rows: 0, label: '', features: [], dedup: 'none', split: defaultSplit(settings.seed) });
+      const { config } = queuedConfig(settings, {
+        fingerprint: '',
+        name: source.name,
+        rows: 0,
+        label: '',
+        features: [],
+        dedup: 'none',
+        split: defaultSplit(settings.seed),
+      });
       const run = queuedRun(config, nextColour(store.getState().runs), Date.now(), { stream: source }, source.name);
       add([run]);
       return run.id;
@@ -288,12 +315,18 @@ export function createRunQueue({ services, store }: QueueDeps): RunQueue {
       const summary = state.dataset.summary;
       const names = [...new Set(restored.runs.map((w) => w.config.data.name))];
       const mine = restored.runs.filter((w) => summary && w.config.data.fingerprint === summary.fingerprint);
-      if (mine.length === 0) return `these runs were queued on ${names.join(', ')}: load ${names.length > 1 ? 'one of those files' : 'that file'} first`;
+      if (mine.length === 0)
+        return `these runs were queued on ${names.join(', ')}: load ${names.length > 1 ? 'one of those files' : 'that file'} first`;
       // The sweep in progress then goes on, unless another one runs now: its runs are then plain runs.
-      const sweep = restored.sweep && state.sweep?.status !== 'running' && mine.some((w) => w.sweep?.id === restored.sweep!.id) ? restored.sweep : null;
+      const sweep =
+        restored.sweep && state.sweep?.status !== 'running' && mine.some((w) => w.sweep?.id === restored.sweep!.id)
+          ? restored.sweep
+          : null;
       let colour = nextColour(state.runs);
       const now = Date.now();
-      const runs = mine.map((w) => queuedRun(w.config, colour++, now, { sweep: sweep && w.sweep?.id === sweep.id ? w.sweep : null }));
+      const runs = mine.map((w) =>
+        queuedRun(w.config, colour++, now, { sweep: sweep && w.sweep?.id === sweep.id ? w.sweep : null }),
+      );
       const rest = restored.runs.filter((w) => !mine.includes(w));
       store.setState({
         restoredQueue: rest.length ? { ...restored, runs: rest, sweep: sweep ? null : restored.sweep } : null,

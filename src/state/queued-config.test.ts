@@ -3,7 +3,15 @@ import { DEFAULT_SETTINGS } from '../core/train/run-config';
 import type { RunConfig } from '../core/train/record';
 import { BUDGET_EPOCHS, queuedConfig, withStreamedData } from './queued-config';
 
-const streamData: RunConfig['data'] = { fingerprint: '', name: 'flights-3m.parquet', rows: 0, label: '', features: [], dedup: 'none', split: { train: 0.8, val: 0.1, test: 0.1, seed: 1 } };
+const streamData: RunConfig['data'] = {
+  fingerprint: '',
+  name: 'flights-3m.parquet',
+  rows: 0,
+  label: '',
+  features: [],
+  dedup: 'none',
+  split: { train: 0.8, val: 0.1, test: 0.1, seed: 1 },
+};
 
 describe('queued run configs (streaming runs included)', () => {
   it('a streaming run honours a time budget: budget kept, the data side asked for budget epochs, the title says seconds', () => {

@@ -26,9 +26,16 @@ export function runTitle(config: RunConfig, budgetSec: number | null, streamName
 }
 
 /** Config, budget and title of a run of `settings` on `data`. */
-export function queuedConfig(settings: RunSettings, data: RunConfig['data'], streamName: string | null = null): QueuedConfig {
+export function queuedConfig(
+  settings: RunSettings,
+  data: RunConfig['data'],
+  streamName: string | null = null,
+): QueuedConfig {
   const budgetSec = settings.timeBudgetSec ?? null;
-  const config = { ...makeRunConfig({ ...settings, epochs: budgetSec ? BUDGET_EPOCHS : settings.epochs }, data), ...(budgetSec ? { maxSeconds: budgetSec } : {}) };
+  const config = {
+    ...makeRunConfig({ ...settings, epochs: budgetSec ? BUDGET_EPOCHS : settings.epochs }, data),
+    ...(budgetSec ? { maxSeconds: budgetSec } : {}),
+  };
   return { config, budgetSec, title: runTitle(config, budgetSec, streamName) };
 }
 
@@ -50,10 +57,21 @@ export function budgetOf(config: RunConfig): number | null {
  * The data part of a run of `settings` on the dataset in use: its file, and the label and
  * features the data panel shows now (copied: the run keeps them whatever the panel does later).
  */
-export function dataInUse(dataset: Pick<DatasetSlice, 'summary' | 'label' | 'features'>, settings: Pick<RunSettings, 'dedup' | 'seed'>): RunConfig['data'] {
+export function dataInUse(
+  dataset: Pick<DatasetSlice, 'summary' | 'label' | 'features'>,
+  settings: Pick<RunSettings, 'dedup' | 'seed'>,
+): RunConfig['data'] {
   const { summary, label, features } = dataset;
   if (!summary || !label) throw new ConfigError('data', 'load a dataset first');
-  return { fingerprint: summary.fingerprint, name: summary.name, rows: summary.rows, label, features: [...features], dedup: settings.dedup ?? 'none', split: defaultSplit(settings.seed) };
+  return {
+    fingerprint: summary.fingerprint,
+    name: summary.name,
+    rows: summary.rows,
+    label,
+    features: [...features],
+    dedup: settings.dedup ?? 'none',
+    split: defaultSplit(settings.seed),
+  };
 }
 
 /**

@@ -4,7 +4,10 @@ import { defaultModelSpec } from '../core/train/model';
 import { formRuns } from './run-actions';
 import { initialState, type WorkbenchState } from './store';
 
-const state = (patch: Partial<WorkbenchState['matrix']>, settings: Partial<WorkbenchState['settings']> = {}): WorkbenchState => ({
+const state = (
+  patch: Partial<WorkbenchState['matrix']>,
+  settings: Partial<WorkbenchState['settings']> = {},
+): WorkbenchState => ({
   ...initialState,
   settings: { ...initialState.settings, ...settings },
   matrix: { ...initialState.matrix, ...patch },

@@ -26,7 +26,8 @@ export function updateMatrix(patch: Partial<MatrixSlice>): void {
   store.setState((s) => {
     const matrix = { ...s.matrix, ...patch };
     let settings = s.settings;
-    if (patch.learningRate?.length) settings = { ...settings, optimizer: { ...settings.optimizer, learningRate: patch.learningRate[0] } };
+    if (patch.learningRate?.length)
+      settings = { ...settings, optimizer: { ...settings.optimizer, learningRate: patch.learningRate[0] } };
     if (patch.batchSize?.length) settings = { ...settings, batchSize: patch.batchSize[0] };
     if (patch.backend?.length) settings = { ...settings, backend: patch.backend[0] };
     if (patch.engine?.length) settings = { ...settings, engine: patch.engine[0] };
@@ -47,7 +48,11 @@ export function setOptimizers(names: OptimizerName[]): void {
     for (const key of ['momentum', 'beta1', 'beta2', 'epsilon', 'rho', 'weightDecay'] as const) {
       if (!names.some((n) => OPTIMIZER_DEFAULTS[n][key] !== undefined)) delete spec[key];
     }
-    return { settings: { ...s.settings, optimizer: spec }, matrix: { ...s.matrix, optimizer: names }, settingsError: null };
+    return {
+      settings: { ...s.settings, optimizer: spec },
+      matrix: { ...s.matrix, optimizer: names },
+      settingsError: null,
+    };
   });
 }
 
@@ -57,7 +62,12 @@ export function updateView(patch: Partial<ViewSlice>): void {
 
 /** Shows or hides a run on the charts. */
 export function toggleRunVisible(id: string): void {
-  store.setState((s) => ({ view: { ...s.view, hidden: s.view.hidden.includes(id) ? s.view.hidden.filter((h) => h !== id) : [...s.view.hidden, id] } }));
+  store.setState((s) => ({
+    view: {
+      ...s.view,
+      hidden: s.view.hidden.includes(id) ? s.view.hidden.filter((h) => h !== id) : [...s.view.hidden, id],
+    },
+  }));
 }
 
 /** Estimated training rows (the 80 % split) of the dataset in use. */
@@ -73,7 +83,8 @@ function trainRowsEstimate(s: WorkbenchState): number {
  */
 export function formRuns(s: WorkbenchState, repeats = s.matrix.repeats): RunSettings[] {
   const base = s.settings;
-  if (!Number.isInteger(repeats) || repeats < 1 || repeats > 100) throw new ConfigError('repeats', `must be a whole number from 1 to 100, got ${repeats}`);
+  if (!Number.isInteger(repeats) || repeats < 1 || repeats > 100)
+    throw new ConfigError('repeats', `must be a whole number from 1 to 100, got ${repeats}`);
   const names = s.matrix.optimizer.length ? s.matrix.optimizer : [base.optimizer.name];
   const all = expandMatrix(base, { ...s.matrix, optimizer: names }, repeats);
   if (all.length === 0) {
@@ -81,13 +92,24 @@ export function formRuns(s: WorkbenchState, repeats = s.matrix.repeats): RunSett
     if (first) checkEngineSupports(first.engine, first.precision, base.model);
     throw new ConfigError('matrix', 'leaves no combination to run');
   }
-  if (all.length > MAX_QUEUE_ADD) throw new ConfigError('matrix', `makes ${all.length} runs; ${MAX_QUEUE_ADD} at most at once`);
+  if (all.length > MAX_QUEUE_ADD)
+    throw new ConfigError('matrix', `makes ${all.length} runs; ${MAX_QUEUE_ADD} at most at once`);
   return all.map((r) => {
     let settings = { ...r, optimizer: optimizerFor(r.optimizer, r.optimizer.name) };
     const sched = settings.optimizer.schedule;
     if (sched?.type === 'cosine' && sched.totalSteps === undefined) {
-      if (settings.timeBudgetSec) throw new ConfigError('optimizer.schedule.totalSteps', 'is needed with a time budget (the run length is not known in steps)');
-      settings = { ...settings, optimizer: { ...settings.optimizer, schedule: { ...sched, totalSteps: stepsFor(trainRowsEstimate(s), settings.batchSize, settings.epochs) } } };
+      if (settings.timeBudgetSec)
+        throw new ConfigError(
+          'optimizer.schedule.totalSteps',
+          'is needed with a time budget (the run length is not known in steps)',
+        );
+      settings = {
+        ...settings,
+        optimizer: {
+          ...settings.optimizer,
+          schedule: { ...sched, totalSteps: stepsFor(trainRowsEstimate(s), settings.batchSize, settings.epochs) },
+        },
+      };
     }
     return validateSettings(settings);
   });
@@ -102,7 +124,11 @@ export function addToQueue(): boolean {
   }
   try {
     // Each run's config is made now, on the data panel's selection of now: it never follows later edits.
-    app().queue.enqueue(formRuns(state).map((settings) => ({ config: queuedConfig(settings, dataInUse(state.dataset, settings)).config })));
+    app().queue.enqueue(
+      formRuns(state).map((settings) => ({
+        config: queuedConfig(settings, dataInUse(state.dataset, settings)).config,
+      })),
+    );
     return true;
   } catch (e) {
     if (e instanceof ConfigError) {
@@ -141,7 +167,11 @@ export function deleteRun(id: string): void {
 export function clearRuns(): void {
   store.setState((s) => {
     const runs = s.runs.filter((r) => r.status === 'running' || r.status === 'paused' || r.status === 'queued');
-    return { runs, activeRunId: runs.some((r) => r.id === s.activeRunId) ? s.activeRunId : null, view: { ...s.view, hidden: [], baselineKey: null } };
+    return {
+      runs,
+      activeRunId: runs.some((r) => r.id === s.activeRunId) ? s.activeRunId : null,
+      view: { ...s.view, hidden: [], baselineKey: null },
+    };
   });
 }
 

@@ -25,9 +25,17 @@ export async function createShareLink(): Promise<void> {
     const s = store.getState();
     const runs = s.runs.filter((r) => FINISHED.has(r.status) && r.steps.length > 0);
     const summary = s.dataset.summary;
-    const dataset = summary ? { name: summary.name, rows: summary.rows, fingerprint: summary.fingerprint, url: s.dataset.url } : null;
-    const baseline = s.view.baselineKey ? (runs.find((r) => configKey(r.config, r.budgetSec, r.origin ?? null) === s.view.baselineKey) ?? null) : null;
-    const payload = makePayload(runs.map(toStored), dataset, baseline ? configKey(baseline.config, baseline.budgetSec, baseline.origin ?? null) : null);
+    const dataset = summary
+      ? { name: summary.name, rows: summary.rows, fingerprint: summary.fingerprint, url: s.dataset.url }
+      : null;
+    const baseline = s.view.baselineKey
+      ? (runs.find((r) => configKey(r.config, r.budgetSec, r.origin ?? null) === s.view.baselineKey) ?? null)
+      : null;
+    const payload = makePayload(
+      runs.map(toStored),
+      dataset,
+      baseline ? configKey(baseline.config, baseline.budgetSec, baseline.origin ?? null) : null,
+    );
     const url = `${location.origin}${location.pathname}${SHARE_PREFIX}${await packPayload(payload)}`;
     store.setState({ share: { status: 'ready', url, chars: url.length, runs: runs.length, error: null } });
   } catch (e) {
@@ -42,7 +50,10 @@ export function closeShare(): void {
 
 /** Where a shared run was trained, in words (its own origin when it was itself opened from a link). */
 function originOf(r: RunView): string {
-  return r.origin ?? `${environmentLabel(r.environment)} (shared ${new Date(r.finishedAt ?? r.createdAt).toISOString().slice(0, 10)})`;
+  return (
+    r.origin ??
+    `${environmentLabel(r.environment)} (shared ${new Date(r.finishedAt ?? r.createdAt).toISOString().slice(0, 10)})`
+  );
 }
 
 /**
@@ -60,14 +71,39 @@ export async function openSharedFromLocation(): Promise<void> {
     let colour = store.getState().runs.reduce((m, r) => Math.max(m, r.colour + 1), 0);
     const incoming = payload.runs.map(fromStored).map((r) => ({ ...r, origin: originOf(r), colour: colour++ }));
     const added = incoming.filter((r) => !present.has(r.id));
-    const base = payload.baselineKey ? incoming.find((r) => configKey(r.config, r.budgetSec) === payload.baselineKey || configKey(r.config, r.budgetSec, r.origin) === payload.baselineKey) : undefined;
+    const base = payload.baselineKey
+      ? incoming.find(
+          (r) =>
+            configKey(r.config, r.budgetSec) === payload.baselineKey ||
+            configKey(r.config, r.budgetSec, r.origin) === payload.baselineKey,
+        )
+      : undefined;
     store.setState((s) => ({
       runs: [...s.runs, ...added],
-      view: { ...s.view, baselineKey: base ? configKey(base.config, base.budgetSec, base.origin ?? null) : s.view.baselineKey },
-      shared: { error: null, dataset: payload.dataset, runIds: incoming.map((r) => r.id), createdAt: payload.createdAt, origins: [...new Set(incoming.map((r) => r.origin ?? ''))], rerun: null },
+      view: {
+        ...s.view,
+        baselineKey: base ? configKey(base.config, base.budgetSec, base.origin ?? null) : s.view.baselineKey,
+      },
+      shared: {
+        error: null,
+        dataset: payload.dataset,
+        runIds: incoming.map((r) => r.id),
+        createdAt: payload.createdAt,
+        origins: [...new Set(incoming.map((r) => r.origin ?? ''))],
+        rerun: null,
+      },
     }));
   } catch (e) {
-    store.setState({ shared: { error: `This share link could not be opened: ${errorText(e)}.`, dataset: null, runIds: [], createdAt: null, origins: [], rerun: null } });
+    store.setState({
+      shared: {
+        error: `This share link could not be opened: ${errorText(e)}.`,
+        dataset: null,
+        runIds: [],
+        createdAt: null,
+        origins: [],
+        rerun: null,
+      },
+    });
   }
 }
 
@@ -95,8 +131,12 @@ export function datasetAddress(url: string, pageOrigin: string): DatasetAddress 
   }
   if (resolved.origin === new URL(pageOrigin).origin) return { kind: 'same-origin', href: resolved.href };
   // Only an address written out in full may leave the site: a relative one that resolves elsewhere is a trick.
-  if (resolved.protocol === 'https:' && /^https:\/\//i.test(url)) return { kind: 'other-origin', href: resolved.href, origin: resolved.origin };
-  return { kind: 'refused', why: `it leads to ${resolved.origin}, another site, over ${resolved.protocol === 'https:' ? 'a relative address' : 'plain http'}` };
+  if (resolved.protocol === 'https:' && /^https:\/\//i.test(url))
+    return { kind: 'other-origin', href: resolved.href, origin: resolved.origin };
+  return {
+    kind: 'refused',
+    why: `it leads to ${resolved.origin}, another site, over ${resolved.protocol === 'https:' ? 'a relative address' : 'plain http'}`,
+  };
 }
 
 /**
@@ -106,7 +146,9 @@ export function datasetAddress(url: string, pageOrigin: string): DatasetAddress 
  * (`confirmLoad`, the browser's confirm dialog by default). The dataset must be the same file
  * (same sha256); otherwise, or when it was a local file, the banner says what to load.
  */
-export async function runSharedHere(confirmLoad: (question: string) => boolean = (q) => globalThis.confirm(q)): Promise<void> {
+export async function runSharedHere(
+  confirmLoad: (question: string) => boolean = (q) => globalThis.confirm(q),
+): Promise<void> {
   const shared = store.getState().shared;
   if (!shared || shared.error) return;
   const setRerun = (rerun: string) => store.setState((s) => ({ shared: s.shared ? { ...s.shared, rerun } : null }));
@@ -122,7 +164,12 @@ export async function runSharedHere(confirmLoad: (question: string) => boolean =
       setRerun(`The link's dataset address was not followed (${where.why}). ${loadIt}`);
       return;
     }
-    if (where.kind === 'other-origin' && !confirmLoad(`Load ${want.name} from ${where.href}? It is on another site (${where.origin}), not this workbench's.`)) {
+    if (
+      where.kind === 'other-origin' &&
+      !confirmLoad(
+        `Load ${want.name} from ${where.href}? It is on another site (${where.origin}), not this workbench's.`,
+      )
+    ) {
       setRerun(`Not loaded from ${where.origin}. ${loadIt}`);
       return;
     }
@@ -130,7 +177,9 @@ export async function runSharedHere(confirmLoad: (question: string) => boolean =
     await loadUrl(where.href);
     const now = store.getState().dataset;
     if (now.summary?.fingerprint !== want.fingerprint) {
-      setRerun(now.error ?? `${where.href} is not the file the runs trained on (its sha256 differs); nothing was queued.`);
+      setRerun(
+        now.error ?? `${where.href} is not the file the runs trained on (its sha256 differs); nothing was queued.`,
+      );
       return;
     }
   }
@@ -147,10 +196,17 @@ export async function runSharedHere(confirmLoad: (question: string) => boolean =
     return;
   }
   store.setState((s) => ({ dataset: { ...s.dataset, label, features: [...features] } }));
-  const same = runs.filter((r) => r.config.data.label === label && r.config.data.features.join('\u0001') === features.join('\u0001'));
+  const same = runs.filter(
+    (r) => r.config.data.label === label && r.config.data.features.join('\u0001') === features.join('\u0001'),
+  );
   try {
     // Each shared run's own config, on this file (the same bytes): engine, precision and split included.
-    const data = (r: RunView) => ({ ...r.config.data, fingerprint: summary.fingerprint, name: summary.name, rows: summary.rows });
+    const data = (r: RunView) => ({
+      ...r.config.data,
+      fingerprint: summary.fingerprint,
+      name: summary.name,
+      rows: summary.rows,
+    });
     const ids = app().queue.enqueue(same.map((r) => ({ config: rerunConfig(r.config, r.budgetSec, data(r)) })));
     setRerun(`Queued ${ids.length} run${ids.length === 1 ? '' : 's'} with the shared configurations on this machine.`);
   } catch (e) {

@@ -3,7 +3,14 @@
  * browsers and Node alike), base64url. Unpacking is bounded and validated; every failure is a
  * ShareLinkError saying what is wrong with the link.
  */
-import { SHARE_MAX_CHARS, ShareLinkError, fromBase64Url, toBase64Url, validatePayload, type SharePayload } from '../core/share/link';
+import {
+  SHARE_MAX_CHARS,
+  ShareLinkError,
+  fromBase64Url,
+  toBase64Url,
+  validatePayload,
+  type SharePayload,
+} from '../core/share/link';
 
 /**
  * Decompressed links larger than this are refused while inflating, before anything is parsed.
@@ -38,12 +45,14 @@ export function jsonShapeProblem(json: Uint8Array, maxDepth: number, maxContaine
   for (let i = 0; i < json.length; i++) {
     const c = json[i];
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped byte
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {
       if (++depth > maxDepth) return `the link's data nests more than ${maxDepth} levels deep`;
-      if (++containers > maxContainers) return `the link's data holds more than ${maxContainers.toLocaleString('en-US')} objects and lists`;
+      if (++containers > maxContainers)
+        return `the link's data holds more than ${maxContainers.toLocaleString('en-US')} objects and lists`;
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
   return null;
@@ -54,7 +63,11 @@ export function nestsDeeperThan(json: Uint8Array, limit: number): boolean {
   return jsonShapeProblem(json, limit) !== null;
 }
 
-async function pipe(bytes: Uint8Array, stream: CompressionStream | DecompressionStream, limit = Infinity): Promise<Uint8Array> {
+async function pipe(
+  bytes: Uint8Array,
+  stream: CompressionStream | DecompressionStream,
+  limit = Infinity,
+): Promise<Uint8Array> {
   const reader = new Blob([bytes as BlobPart]).stream().pipeThrough(stream).getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -86,7 +99,8 @@ export async function packPayload(payload: SharePayload): Promise<string> {
 /** The payload in fragment data, validated; a ShareLinkError says what is wrong. */
 export async function unpackPayload(data: string): Promise<SharePayload> {
   if (data.length === 0) throw new ShareLinkError('the link holds no data after #share=');
-  if (data.length > SHARE_MAX_CHARS) throw new ShareLinkError(`the link is ${data.length} characters long, more than ${SHARE_MAX_CHARS}`);
+  if (data.length > SHARE_MAX_CHARS)
+    throw new ShareLinkError(`the link is ${data.length} characters long, more than ${SHARE_MAX_CHARS}`);
   const packed = fromBase64Url(data);
   let json: Uint8Array;
   try {
@@ -105,4 +119,3 @@ export async function unpackPayload(data: string): Promise<SharePayload> {
   }
   return validatePayload(parsed);
 }
-

@@ -150,7 +150,16 @@ export const initialState: WorkbenchState = {
   activeRunId: null,
   environment: null,
   notice: null,
-  matrix: { optimizer: [], learningRate: [], batchSize: [], backend: [], engine: [], precision: [], dedup: [], repeats: 1 },
+  matrix: {
+    optimizer: [],
+    learningRate: [],
+    batchSize: [],
+    backend: [],
+    engine: [],
+    precision: [],
+    dedup: [],
+    repeats: 1,
+  },
   view: { targetLoss: 0.5, baselineKey: null, speedUpBy: 'throughput', hidden: [] },
   sweep: null,
   sweepForm: { eta: 2, minEpochs: 1, maxEpochs: 8, rankBy: 'loss' },
@@ -161,4 +170,3 @@ export const initialState: WorkbenchState = {
 };
 
 export const store = createStore<WorkbenchState>()(() => initialState);
-

@@ -19,7 +19,8 @@ const penguins = readFileSync('public/datasets/penguins.arrow');
 let services: LocalQueueServices;
 let app: App;
 
-const prepared = () => services.dataCalls.filter((c) => c.method === 'prepareRun').map((c) => c.args as DataApi['prepareRun']['args']);
+const prepared = () =>
+  services.dataCalls.filter((c) => c.method === 'prepareRun').map((c) => c.args as DataApi['prepareRun']['args']);
 
 function until(ok: () => boolean): Promise<void> {
   return new Promise((resolve) => {
@@ -47,7 +48,7 @@ beforeAll(async () => {
 describe('sweeps (in process, tfjs-cpu)', () => {
   beforeEach(fresh);
 
-  it('runs the rungs on the configs made at the start, with each rung\'s epochs, until one is left', async () => {
+  it("runs the rungs on the configs made at the start, with each rung's epochs, until one is left", async () => {
     updateMatrix({ batchSize: [16, 32, 64, 128] });
     updateSweepForm({ eta: 2, minEpochs: 1, maxEpochs: 4 });
     const features = store.getState().dataset.features;
@@ -57,7 +58,11 @@ describe('sweeps (in process, tfjs-cpu)', () => {
     await app.queue.idle();
     const sweep = store.getState().sweep!;
     expect(sweep.status).toBe('done');
-    expect(sweep.state.rungs.map((r) => [r.budget, r.keys.length])).toEqual([[1, 4], [2, 2], [4, 1]]);
+    expect(sweep.state.rungs.map((r) => [r.budget, r.keys.length])).toEqual([
+      [1, 4],
+      [2, 2],
+      [4, 1],
+    ]);
     const runs = store.getState().runs;
     expect(runs.map((r) => r.status)).toEqual(Array(7).fill('done'));
     expect(runs.map((r) => r.config.epochs)).toEqual([1, 1, 1, 1, 2, 2, 4]);
@@ -105,7 +110,10 @@ describe('sweeps (in process, tfjs-cpu)', () => {
     await app.queue.idle();
 
     await fresh();
-    store.setState((s) => ({ restoredQueue: { ...waiting, sweep }, dataset: { ...s.dataset, features: features.slice(2) } }));
+    store.setState((s) => ({
+      restoredQueue: { ...waiting, sweep },
+      dataset: { ...s.dataset, features: features.slice(2) },
+    }));
     expect(queueRestored()).toBeNull();
     expect(store.getState().sweep?.id).toBe(before.id);
     await app.queue.idle();
@@ -113,14 +121,32 @@ describe('sweeps (in process, tfjs-cpu)', () => {
     expect(after.status).toBe('done');
     // Four trials from before the reload, three after it: the second rung's two and the last rung's one.
     expect(after.state.results.map((r) => r.rung)).toEqual([0, 0, 0, 0, 1, 1, 2]);
-    expect(after.state.rungs.map((r) => r.keys)).toEqual(before.state.rungs.map((r) => r.keys).concat([after.state.rungs[2].keys]));
+    expect(after.state.rungs.map((r) => r.keys)).toEqual(
+      before.state.rungs.map((r) => r.keys).concat([after.state.rungs[2].keys]),
+    );
     const runs = store.getState().runs;
-    expect(runs.map((r) => [r.sweep?.rung, r.config.epochs, r.status])).toEqual([[1, 2, 'done'], [1, 2, 'done'], [2, 4, 'done']]);
+    expect(runs.map((r) => [r.sweep?.rung, r.config.epochs, r.status])).toEqual([
+      [1, 2, 'done'],
+      [1, 2, 'done'],
+      [2, 4, 'done'],
+    ]);
     for (const a of prepared()) expect(a.features.features).toEqual(features);
   });
 
   it('refuses a stored sweep whose trials do not add up', () => {
-    const view = { id: 's', state: { options: { eta: 2, minBudget: 1, maxBudget: 4, rankBy: 'loss' as const }, rungs: [], results: [], done: false }, configs: {}, labels: {}, targetLoss: null, status: 'running' as const };
+    const view = {
+      id: 's',
+      state: {
+        options: { eta: 2, minBudget: 1, maxBudget: 4, rankBy: 'loss' as const },
+        rungs: [],
+        results: [],
+        done: false,
+      },
+      configs: {},
+      labels: {},
+      targetLoss: null,
+      status: 'running' as const,
+    };
     expect(readSweep(sweepToStore(view))).toBeNull();
     expect(readSweep(null)).toBeNull();
     expect(sweepToStore({ ...view, status: 'done' })).toBeNull();

@@ -23,9 +23,14 @@ export function startSweepFromForm(): boolean {
   if (!state.dataset.summary || !state.dataset.label) return fail('load a dataset first');
   if (state.sweep?.status === 'running') return fail('a sweep is running: cancel it first');
   try {
-    if (state.settings.timeBudgetSec) throw new ConfigError('sweep', 'budgets are epochs: switch the run length to epochs');
+    if (state.settings.timeBudgetSec)
+      throw new ConfigError('sweep', 'budgets are epochs: switch the run length to epochs');
     const combos = formRuns(state, 1);
-    if (combos.length < 2) throw new ConfigError('sweep', 'needs at least two configurations: give several values for a setting (e.g. batch sizes 16, 64)');
+    if (combos.length < 2)
+      throw new ConfigError(
+        'sweep',
+        'needs at least two configurations: give several values for a setting (e.g. batch sizes 16, 64)',
+      );
     // The configs, on the data panel's selection of now (the epochs are each rung's).
     const configs = combos.map((c) => queuedConfig(c, dataInUse(state.dataset, c)).config);
     const labels = distinguishingLabels(configs.map((config) => ({ config, budgetSec: null })));

@@ -13,7 +13,12 @@ import type { RunView, SweepForm, SweepView, WorkbenchState } from './store';
 
 export interface Sweeps {
   /** Starts a sweep over `configs` (labelled `labels`, at least two); the caller has checked that none is running. */
-  start(configs: readonly RunConfig[], labels: readonly string[], form: SweepForm, targetLoss: number | null): SweepView;
+  start(
+    configs: readonly RunConfig[],
+    labels: readonly string[],
+    form: SweepForm,
+    targetLoss: number | null,
+  ): SweepView;
   /** Stops queuing further rungs and takes the sweep's waiting runs out of the queue. */
   cancel(): void;
 }
@@ -23,10 +28,12 @@ export function createSweeps({ store, queue }: { store: StoreApi<WorkbenchState>
   const queueRung = (view: SweepView): void => {
     const index = view.state.rungs.length - 1;
     const rung = view.state.rungs[index];
-    queue.enqueue(rung.keys.map((key) => ({
-      config: { ...view.configs[key], epochs: rung.budget },
-      sweep: { id: view.id, rung: index, key },
-    })));
+    queue.enqueue(
+      rung.keys.map((key) => ({
+        config: { ...view.configs[key], epochs: rung.budget },
+        sweep: { id: view.id, rung: index, key },
+      })),
+    );
   };
 
   queue.onRunFinished((run: RunView) => {
@@ -50,7 +57,12 @@ export function createSweeps({ store, queue }: { store: StoreApi<WorkbenchState>
       const keys = configs.map((_, i) => `c${i}`);
       const view: SweepView = {
         id: `sweep-${Date.now().toString(36)}-${++sweepCounter}`,
-        state: startSweep(keys, { eta: form.eta, minBudget: form.minEpochs, maxBudget: form.maxEpochs, rankBy: form.rankBy }),
+        state: startSweep(keys, {
+          eta: form.eta,
+          minBudget: form.minEpochs,
+          maxBudget: form.maxEpochs,
+          rankBy: form.rankBy,
+        }),
         configs: Object.fromEntries(keys.map((k, i) => [k, configs[i]])),
         labels: Object.fromEntries(keys.map((k, i) => [k, labels[i]])),
         targetLoss,

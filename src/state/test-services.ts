@@ -45,7 +45,20 @@ export function localQueueServices(): LocalQueueServices {
 }
 
 /** Loads `bytes` into the services' data service and makes it the store's dataset in use (default label and features). */
-export async function loadDataset(store: StoreApi<WorkbenchState>, services: QueueServices, name: string, bytes: Uint8Array): Promise<void> {
+export async function loadDataset(
+  store: StoreApi<WorkbenchState>,
+  services: QueueServices,
+  name: string,
+  bytes: Uint8Array,
+): Promise<void> {
   const summary = await services.clients().data.call('load', { name, bytes: bytes.slice().buffer });
-  store.setState((s) => ({ dataset: { ...s.dataset, status: 'ready', summary, label: summary.defaultLabel, features: [...summary.defaultFeatures] } }));
+  store.setState((s) => ({
+    dataset: {
+      ...s.dataset,
+      status: 'ready',
+      summary,
+      label: summary.defaultLabel,
+      features: [...summary.defaultFeatures],
+    },
+  }));
 }

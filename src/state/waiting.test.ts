@@ -5,19 +5,51 @@ import { queuedConfig } from './queued-config';
 import type { RunView } from './store';
 import { readWaiting, waitingOf } from './waiting';
 
-const data = { fingerprint: 'ab'.repeat(32), name: 'penguins.arrow', rows: 344, label: 'species', features: ['bill', 'flipper'], dedup: 'none' as const, split: defaultSplit(3) };
+const data = {
+  fingerprint: 'ab'.repeat(32),
+  name: 'penguins.arrow',
+  rows: 344,
+  label: 'species',
+  features: ['bill', 'flipper'],
+  dedup: 'none' as const,
+  split: defaultSplit(3),
+};
 
 function run(id: string, status: RunView['status'], extra: Partial<RunView> = {}): RunView {
   // Queued runs' configs are made from validated settings (enqueue's contract).
   const settings = validateSettings({ ...DEFAULT_SETTINGS, seed: 3, batchSize: 16, timeBudgetSec: 5 });
   const { config, title, budgetSec } = queuedConfig(settings, data);
-  return { id, title, config, environment: null, status, steps: [], epochs: [], summary: null, error: null, info: null, colour: 2, createdAt: 10, startedAt: null, finishedAt: null, budgetSec, expectedSteps: null, sweep: null, ...extra };
+  return {
+    id,
+    title,
+    config,
+    environment: null,
+    status,
+    steps: [],
+    epochs: [],
+    summary: null,
+    error: null,
+    info: null,
+    colour: 2,
+    createdAt: 10,
+    startedAt: null,
+    finishedAt: null,
+    budgetSec,
+    expectedSteps: null,
+    sweep: null,
+    ...extra,
+  };
 }
 
 describe('waiting runs kept over a reload', () => {
   it('keeps queued and running runs (not finished or streaming ones), and reads them back as they were', () => {
     const sweep = { id: 'sweep-1', rung: 1, key: 'c0' };
-    const runs = [run('a', 'queued'), run('b', 'running', { sweep }), run('c', 'done'), run('e', 'queued', { stream: { name: 'x.arrows', blob: new Blob([]) } })];
+    const runs = [
+      run('a', 'queued'),
+      run('b', 'running', { sweep }),
+      run('c', 'done'),
+      run('e', 'queued', { stream: { name: 'x.arrows', blob: new Blob([]) } }),
+    ];
     const kept = waitingOf(runs);
     expect(kept).toHaveLength(2);
     // Through a structured clone, as IndexedDB stores it.
@@ -30,7 +62,7 @@ describe('waiting runs kept over a reload', () => {
     expect(back.runs.map((r) => r.sweep)).toEqual([null, sweep]);
   });
 
-  it('reads the first version\'s entries (settings and data) as the same config', () => {
+  it("reads the first version's entries (settings and data) as the same config", () => {
     const settings = validateSettings({ ...DEFAULT_SETTINGS, seed: 3, batchSize: 16, timeBudgetSec: 5 });
     const back = readWaiting([{ settings, data, colour: 1, createdAt: 5 }]);
     expect(back.runs).toEqual([{ config: run('a', 'queued').config, colour: 1, createdAt: 5, sweep: null }]);
@@ -46,7 +78,15 @@ describe('waiting runs kept over a reload', () => {
       { ...good, config: { ...config, data: { ...config.data, split: { ...config.data.split, train: 2 } } } },
       { ...good, colour: -1 },
       { ...good, config: { ...config, maxSeconds: -5 } },
-      { ...good, config: { ...config, engine: 'wgsl', precision: 'fp16-mixed', model: { type: 'cnn', inputShape: [2, 2, 1], filters: [1], hidden: [], activation: 'relu' } } },
+      {
+        ...good,
+        config: {
+          ...config,
+          engine: 'wgsl',
+          precision: 'fp16-mixed',
+          model: { type: 'cnn', inputShape: [2, 2, 1], filters: [1], hidden: [], activation: 'relu' },
+        },
+      },
       { ...good, sweep: { id: 7 } },
       { ...good, config: null },
       null,

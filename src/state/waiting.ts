@@ -40,9 +40,23 @@ function readData(v: unknown): RunConfig['data'] | null {
   const str = (x: unknown, max = 4096) => typeof x === 'string' && x.length <= max;
   const frac = (x: unknown) => typeof x === 'number' && x >= 0 && x <= 1;
   const s = o.split as Record<string, unknown> | null;
-  if (!str(o.fingerprint, 128) || !str(o.name) || !str(o.label) || !(Number.isSafeInteger(o.rows) && (o.rows as number) >= 0)) return null;
+  if (
+    !str(o.fingerprint, 128) ||
+    !str(o.name) ||
+    !str(o.label) ||
+    !(Number.isSafeInteger(o.rows) && (o.rows as number) >= 0)
+  )
+    return null;
   if (!Array.isArray(o.features) || o.features.length > 65_536 || !o.features.every((f) => str(f))) return null;
-  if (!DEDUP.has(o.dedup as string) || typeof s !== 'object' || s === null || !frac(s.train) || !frac(s.val) || !frac(s.test)) return null;
+  if (
+    !DEDUP.has(o.dedup as string) ||
+    typeof s !== 'object' ||
+    s === null ||
+    !frac(s.train) ||
+    !frac(s.val) ||
+    !frac(s.test)
+  )
+    return null;
   if (!(Number.isInteger(s.seed) && (s.seed as number) >= 0 && (s.seed as number) <= 0xffffffff)) return null;
   return {
     fingerprint: o.fingerprint as string,
@@ -71,8 +85,17 @@ function readConfig(v: unknown): RunConfig | null {
   if (budget !== null && !positive(budget)) return null;
   for (const key of ['targetLoss', 'maxSteps'] as const) if (c[key] !== undefined && c[key] !== null) return null;
   const settings = validateSettings({
-    model: c.model, optimizer: c.optimizer, batchSize: c.batchSize, epochs: c.epochs, seed: c.seed, backend: c.backend,
-    prefetch: c.prefetch, engine: c.engine, precision: c.precision, dedup: data.dedup, timeBudgetSec: budget,
+    model: c.model,
+    optimizer: c.optimizer,
+    batchSize: c.batchSize,
+    epochs: c.epochs,
+    seed: c.seed,
+    backend: c.backend,
+    prefetch: c.prefetch,
+    engine: c.engine,
+    precision: c.precision,
+    dedup: data.dedup,
+    timeBudgetSec: budget,
   } as RunSettings);
   return queuedConfig(settings, data).config;
 }
@@ -80,7 +103,14 @@ function readConfig(v: unknown): RunConfig | null {
 function readSweepTag(v: unknown): RunView['sweep'] | null | undefined {
   if (v === null || v === undefined) return null;
   const o = v as Record<string, unknown>;
-  if (typeof o.id !== 'string' || o.id.length > 256 || typeof o.key !== 'string' || o.key.length > 256 || !(Number.isInteger(o.rung) && (o.rung as number) >= 0)) return undefined;
+  if (
+    typeof o.id !== 'string' ||
+    o.id.length > 256 ||
+    typeof o.key !== 'string' ||
+    o.key.length > 256 ||
+    !(Number.isInteger(o.rung) && (o.rung as number) >= 0)
+  )
+    return undefined;
   return { id: o.id, rung: o.rung as number, key: o.key };
 }
 
@@ -94,7 +124,12 @@ export function readWaiting(v: unknown): { runs: WaitingRun[]; dropped: number }
   for (const item of v.slice(0, MAX_WAITING)) {
     try {
       const o = item as Record<string, unknown>;
-      if (!Number.isInteger(o.colour) || (o.colour as number) < 0 || !(typeof o.createdAt === 'number' && Number.isFinite(o.createdAt))) continue;
+      if (
+        !Number.isInteger(o.colour) ||
+        (o.colour as number) < 0 ||
+        !(typeof o.createdAt === 'number' && Number.isFinite(o.createdAt))
+      )
+        continue;
       const sweep = readSweepTag(o.sweep);
       if (sweep === undefined) continue;
       let config: RunConfig | null;
@@ -135,7 +170,15 @@ export interface StoredSweep {
 export function sweepToStore(view: SweepView | null): StoredSweep | null {
   if (!view || view.status !== 'running') return null;
   const { id, configs, labels, targetLoss, state } = view;
-  return { id, keys: Object.keys(configs), options: state.options, results: state.results, configs, labels, targetLoss };
+  return {
+    id,
+    keys: Object.keys(configs),
+    options: state.options,
+    results: state.results,
+    configs,
+    labels,
+    targetLoss,
+  };
 }
 
 const optionalNumber = (x: unknown) => x === null || (typeof x === 'number' && Number.isFinite(x));
@@ -146,8 +189,22 @@ export function readSweep(v: unknown): SweepView | null {
     if (typeof v !== 'object' || v === null) return null;
     const o = v as Record<string, unknown>;
     const keys = o.keys;
-    if (typeof o.id !== 'string' || o.id.length > 256 || !Array.isArray(keys) || keys.length > MAX_WAITING || !keys.every((k) => typeof k === 'string' && k.length <= 256)) return null;
-    if (!optionalNumber(o.targetLoss) || typeof o.configs !== 'object' || o.configs === null || typeof o.labels !== 'object' || o.labels === null) return null;
+    if (
+      typeof o.id !== 'string' ||
+      o.id.length > 256 ||
+      !Array.isArray(keys) ||
+      keys.length > MAX_WAITING ||
+      !keys.every((k) => typeof k === 'string' && k.length <= 256)
+    )
+      return null;
+    if (
+      !optionalNumber(o.targetLoss) ||
+      typeof o.configs !== 'object' ||
+      o.configs === null ||
+      typeof o.labels !== 'object' ||
+      o.labels === null
+    )
+      return null;
     const configs: Record<string, RunConfig> = {};
     const labels: Record<string, string> = {};
     for (const k of keys as string[]) {
@@ -158,13 +215,34 @@ export function readSweep(v: unknown): SweepView | null {
       labels[k] = label;
     }
     const opt = o.options as Record<string, unknown> | null;
-    if (typeof opt !== 'object' || opt === null || (opt.rankBy !== 'loss' && opt.rankBy !== 'timeToTarget')) return null;
-    let state = startSweep(keys as string[], { eta: opt.eta as number, minBudget: opt.minBudget as number, maxBudget: opt.maxBudget as number, rankBy: opt.rankBy });
+    if (typeof opt !== 'object' || opt === null || (opt.rankBy !== 'loss' && opt.rankBy !== 'timeToTarget'))
+      return null;
+    let state = startSweep(keys as string[], {
+      eta: opt.eta as number,
+      minBudget: opt.minBudget as number,
+      maxBudget: opt.maxBudget as number,
+      rankBy: opt.rankBy,
+    });
     if (!Array.isArray(o.results)) return null;
     for (const r of o.results as Record<string, unknown>[]) {
-      if (typeof r !== 'object' || r === null || typeof r.key !== 'string' || !Number.isInteger(r.rung) || typeof r.budget !== 'number' || typeof r.failed !== 'boolean') return null;
+      if (
+        typeof r !== 'object' ||
+        r === null ||
+        typeof r.key !== 'string' ||
+        !Number.isInteger(r.rung) ||
+        typeof r.budget !== 'number' ||
+        typeof r.failed !== 'boolean'
+      )
+        return null;
       if (!optionalNumber(r.lossReached) || !optionalNumber(r.timeToTarget)) return null;
-      state = recordTrial(state, { key: r.key, rung: r.rung as number, budget: r.budget, lossReached: r.lossReached as number | null, timeToTarget: r.timeToTarget as number | null, failed: r.failed });
+      state = recordTrial(state, {
+        key: r.key,
+        rung: r.rung as number,
+        budget: r.budget,
+        lossReached: r.lossReached as number | null,
+        timeToTarget: r.timeToTarget as number | null,
+        failed: r.failed,
+      });
     }
     if (state.done) return null;
     return { id: o.id, state, configs, labels, targetLoss: o.targetLoss as number | null, status: 'running' };

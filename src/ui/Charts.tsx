@@ -32,7 +32,11 @@ function useShownRuns(ms: number, lag: number) {
   const hidden = useWorkbench((s) => s.view.hidden);
   const withData = useMemo(() => compared.listed.filter((r) => r.steps.length > 0), [compared.listed]);
   const shown = useMemo(() => withData.filter((r) => !hidden.includes(r.id)), [withData, hidden]);
-  const names = useMemo(() => runNames(withData.map((r) => ({ id: r.id, config: r.config, budgetSec: r.budgetSec, origin: r.origin ?? null }))), [withData]);
+  const names = useMemo(
+    () =>
+      runNames(withData.map((r) => ({ id: r.id, config: r.config, budgetSec: r.budgetSec, origin: r.origin ?? null }))),
+    [withData],
+  );
   return { ...compared, withData, shown, names, hidden };
 }
 
@@ -42,13 +46,24 @@ const pct = (v: number) => `${Math.round(v * 100)} %`;
 export function Charts() {
   const compared = useShownRuns(1000, 250);
   return (
-    <section className="panel compare-panel" aria-labelledby="compare-heading" data-testid="compare-chart" data-series={compared.shown.length}>
+    <section
+      className="panel compare-panel"
+      aria-labelledby="compare-heading"
+      data-testid="compare-chart"
+      data-series={compared.shown.length}
+    >
       <div className="panel-head">
         <h2 id="compare-heading">Compare</h2>
         <LiveMetrics />
       </div>
       <LegendControls {...compared} />
-      <RunLegend runs={compared.withData} names={compared.names} styles={compared.styles} hidden={compared.hidden} others={compared.all.filter((r) => r.steps.length > 0).length - compared.withData.length} />
+      <RunLegend
+        runs={compared.withData}
+        names={compared.names}
+        styles={compared.styles}
+        hidden={compared.hidden}
+        others={compared.all.filter((r) => r.steps.length > 0).length - compared.withData.length}
+      />
       <div className="chart-grid">
         <LossCard />
         <OtherCard />
@@ -63,9 +78,11 @@ function LossCard() {
   return (
     <div className="chart-card" data-testid="loss-chart" data-series={shown.length}>
       <Tabs label="Loss charts" tabs={LOSS_TABS} value={tab} onChange={setTab} />
-      {tab === 'step'
-        ? <RunLines runs={shown} names={names} styles={styles} series={lossByStep} xLabel="step" yLabel="loss" />
-        : <RunLines runs={shown} names={names} styles={styles} series={lossByTime} xLabel="seconds" yLabel="loss" />}
+      {tab === 'step' ? (
+        <RunLines runs={shown} names={names} styles={styles} series={lossByStep} xLabel="step" yLabel="loss" />
+      ) : (
+        <RunLines runs={shown} names={names} styles={styles} series={lossByTime} xLabel="seconds" yLabel="loss" />
+      )}
     </div>
   );
 }
@@ -77,11 +94,20 @@ function OtherCard() {
   return (
     <div className="chart-card" data-testid="other-chart">
       <Tabs label="Throughput and validation charts" tabs={OTHER_TABS} value={tab} onChange={setTab} />
-      {tab === 'rate' && <RunLines runs={shown} names={names} styles={styles} series={rateByStep} xLabel="step" yLabel="samples/s" />}
+      {tab === 'rate' && (
+        <RunLines runs={shown} names={names} styles={styles} series={rateByStep} xLabel="step" yLabel="samples/s" />
+      )}
       {tab === 'steptime' && <StepTimeChart runs={shown} names={names} />}
       {tab === 'val' && (
-        <RunLines runs={shown} names={names} styles={styles} series={valByEpoch} xLabel="epoch" yLabel={isClassification ? 'val. accuracy' : 'val. loss'}
-          yFormat={isClassification ? pct : compact} />
+        <RunLines
+          runs={shown}
+          names={names}
+          styles={styles}
+          series={valByEpoch}
+          xLabel="epoch"
+          yLabel={isClassification ? 'val. accuracy' : 'val. loss'}
+          yFormat={isClassification ? pct : compact}
+        />
       )}
     </div>
   );
@@ -99,16 +125,31 @@ function LegendControls({ all, listed, datasets, fallback, fallbackFrom, filter,
     <div className="legend-controls">
       <label className="inline">
         Dataset
-        <select data-testid="dataset-filter" value={filter.dataset ?? ''} onChange={(e) => setDatasetFilter(e.target.value || null)}>
-          {fallback && <option value="">{fallback.name} ({fallbackFrom})</option>}
+        <select
+          data-testid="dataset-filter"
+          value={filter.dataset ?? ''}
+          onChange={(e) => setDatasetFilter(e.target.value || null)}
+        >
+          {fallback && (
+            <option value="">
+              {fallback.name} ({fallbackFrom})
+            </option>
+          )}
           {others.map((d) => (
-            <option key={d.key} value={d.key}>{d.name} ({d.runs} run{d.runs === 1 ? '' : 's'})</option>
+            <option key={d.key} value={d.key}>
+              {d.name} ({d.runs} run{d.runs === 1 ? '' : 's'})
+            </option>
           ))}
           <option value="all">all datasets ({all.length} runs)</option>
         </select>
       </label>
-      <button type="button" data-testid="clear-finished" disabled={finished.length === 0} onClick={() => clearFromView(finished)}
-        title="Takes the finished runs off the charts and the results table; they stay in the queue bar's run list and in storage">
+      <button
+        type="button"
+        data-testid="clear-finished"
+        disabled={finished.length === 0}
+        onClick={() => clearFromView(finished)}
+        title="Takes the finished runs off the charts and the results table; they stay in the queue bar's run list and in storage"
+      >
         Clear finished from view
       </button>
       {filter.cleared.length > 0 && (
@@ -116,7 +157,9 @@ function LegendControls({ all, listed, datasets, fallback, fallbackFrom, filter,
           Show {filter.cleared.length} cleared
         </button>
       )}
-      <span className="muted small" data-testid="legend-count">{withData.length} of {allWithData.length} runs</span>
+      <span className="muted small" data-testid="legend-count">
+        {withData.length} of {allWithData.length} runs
+      </span>
     </div>
   );
 }
@@ -126,11 +169,25 @@ function LegendControls({ all, listed, datasets, fallback, fallbackFrom, filter,
  * pressing it hides or shows the run. Many runs scroll inside the legend's own box, so the
  * charts stay where they are.
  */
-function RunLegend({ runs, names, styles, hidden, others }: { runs: RunView[]; names: Record<string, string>; styles: Record<string, RunStyle>; hidden: string[]; others: number }) {
+function RunLegend({
+  runs,
+  names,
+  styles,
+  hidden,
+  others,
+}: {
+  runs: RunView[];
+  names: Record<string, string>;
+  styles: Record<string, RunStyle>;
+  hidden: string[];
+  others: number;
+}) {
   if (runs.length === 0) {
     return (
       <p className="muted legend-empty">
-        {others > 0 ? `No runs on this dataset; ${others} on others (choose above).` : 'No runs yet: set up a configuration and press Train or Add to queue.'}
+        {others > 0
+          ? `No runs on this dataset; ${others} on others (choose above).`
+          : 'No runs yet: set up a configuration and press Train or Add to queue.'}
       </p>
     );
   }
@@ -152,7 +209,15 @@ function RunLegend({ runs, names, styles, hidden, others }: { runs: RunView[]; n
               title={`${r.title}\n${r.status} · ${environmentLabel(r.environment)}${r.environment ? ` · ${r.environment.runtime}` : ''}${r.environment?.fallbackReason ? `\nfallback: ${r.environment.fallbackReason}` : ''}`}
             >
               <svg className="swatch-line" width="18" height="8" aria-hidden="true">
-                <line x1="0" y1="4" x2="18" y2="4" stroke={style?.colour} strokeWidth="3" strokeDasharray={style?.dash || undefined} />
+                <line
+                  x1="0"
+                  y1="4"
+                  x2="18"
+                  y2="4"
+                  stroke={style?.colour}
+                  strokeWidth="3"
+                  strokeDasharray={style?.dash || undefined}
+                />
               </svg>
               {names[r.id]}
               {(r.status === 'running' || r.status === 'paused') && <span className="live"> · {r.status}</span>}
@@ -166,7 +231,14 @@ function RunLegend({ runs, names, styles, hidden, others }: { runs: RunView[]; n
 
 /** Throughput and data-wait share of the run on the trainer (or the last run). */
 function LiveMetrics() {
-  const active = useThrottledWorkbench((s) => s.runs.find((r) => r.status === 'running' || r.status === 'paused') ?? [...s.runs].reverse().find((r) => r.steps.length > 0) ?? null, 500, 125);
+  const active = useThrottledWorkbench(
+    (s) =>
+      s.runs.find((r) => r.status === 'running' || r.status === 'paused') ??
+      [...s.runs].reverse().find((r) => r.steps.length > 0) ??
+      null,
+    500,
+    125,
+  );
   const last = active?.steps[active.steps.length - 1];
   const waitShare = active && active.steps.length > 0 ? dataWaitShare(active.steps) : null;
   return (
@@ -188,4 +260,3 @@ function LiveMetrics() {
     </div>
   );
 }
-

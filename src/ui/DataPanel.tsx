@@ -58,13 +58,24 @@ export function DataPanel() {
       <p className="samples">
         Samples:{' '}
         {SAMPLES.map((sample) => (
-          <button key={sample.file} type="button" className="link" data-testid={`sample-${sample.file}`} onClick={() => void loadSample(sample)}>
+          <button
+            key={sample.file}
+            type="button"
+            className="link"
+            data-testid={`sample-${sample.file}`}
+            onClick={() => void loadSample(sample)}
+          >
             {sample.title}
           </button>
         ))}
       </p>
       <label className="stream-toggle">
-        <input type="checkbox" data-testid="stream-toggle" checked={dataset.streamOnLoad} onChange={(e) => setStreamOnLoad(e.target.checked)} />
+        <input
+          type="checkbox"
+          data-testid="stream-toggle"
+          checked={dataset.streamOnLoad}
+          onChange={(e) => setStreamOnLoad(e.target.checked)}
+        />
         Train while loading (streaming: starts on the first Arrow batch or Parquet row group, with the run settings)
       </label>
       <form
@@ -75,7 +86,14 @@ export function DataPanel() {
         }}
       >
         <label htmlFor="dataset-url">or a URL</label>
-        <input id="dataset-url" data-testid="url-input" type="url" placeholder="https://…/data.parquet" value={url} onChange={(e) => setUrl(e.target.value)} />
+        <input
+          id="dataset-url"
+          data-testid="url-input"
+          type="url"
+          placeholder="https://…/data.parquet"
+          value={url}
+          onChange={(e) => setUrl(e.target.value)}
+        />
         <button type="submit" disabled={!url.trim()}>
           Load
         </button>
@@ -89,7 +107,8 @@ export function DataPanel() {
       {summary && (
         <div data-testid="dataset-summary" data-rows={summary.rows} data-name={summary.name}>
           <p>
-            <strong>{summary.name}</strong> · {summary.format} · {count(summary.rows)} rows · {summary.columns.length} columns
+            <strong>{summary.name}</strong> · {summary.format} · {count(summary.rows)} rows · {summary.columns.length}{' '}
+            columns
             <span className="muted">
               {' '}
               · {summary.cache?.hit ? 'from the cache' : 'decoded'} in {summary.decodeMs.toFixed(0)} ms
@@ -98,7 +117,8 @@ export function DataPanel() {
             {dataset.duplicates && (
               <span data-testid="duplicate-count" data-dropped={dataset.duplicates.dropped}>
                 {' '}
-                · {count(dataset.duplicates.dropped)} repeated rows{dataset.duplicates.dropped ? ` in ${count(dataset.duplicates.duplicateGroups ?? 0)} groups` : ''}
+                · {count(dataset.duplicates.dropped)} repeated rows
+                {dataset.duplicates.dropped ? ` in ${count(dataset.duplicates.duplicateGroups ?? 0)} groups` : ''}
               </span>
             )}
           </p>
@@ -125,49 +145,55 @@ export function DataPanel() {
           </label>
           {summary.defaultLabelReason && dataset.label === summary.defaultLabel && (
             <small className="label-reason" data-testid="label-reason">
-              {' '}picked by default: {summary.defaultLabelReason}
+              {' '}
+              picked by default: {summary.defaultLabelReason}
             </small>
           )}
           <div className="schema-scroll">
-          {/* Three columns, the statistics stacked in one: the whole schema fits the data column (at 1280 px too). */}
-          <table className="schema" data-testid="schema-table">
-            <thead>
-              <tr>
-                <th>use</th>
-                <th>column</th>
-                <th title="min – max, mean, distinct values, missing values">statistics</th>
-              </tr>
-            </thead>
-            <tbody>
-              {summary.columns.map((c) => (
-                <tr key={c.name}>
-                  <td>
-                    {c.name === dataset.label ? (
-                      'label'
-                    ) : (
-                      <input type="checkbox" aria-label={`use ${c.name} as a feature`} checked={dataset.features.includes(c.name)} onChange={() => toggleFeature(c.name)} />
-                    )}
-                  </td>
-                  <td>
-                    <span className="col-name">{c.name}</span>
-                    <span className="col-type">{c.type}</span>
-                    <Histogram data={c.histogram} width={64} height={14} />
-                  </td>
-                  <td className="col-stats">
-                    {c.min !== null && c.min !== undefined && (
-                      <span title="min – max">
-                        {statValue(c.type, c.min)} – {statValue(c.type, c.max)}
-                      </span>
-                    )}
-                    {c.mean !== null && c.mean !== undefined && <span>mean {statValue(c.type, c.mean)}</span>}
-                    <span>
-                      {count(c.distinct)} distinct · {count(c.nulls)} null{c.nulls === 1 ? '' : 's'}
-                    </span>
-                  </td>
+            {/* Three columns, the statistics stacked in one: the whole schema fits the data column (at 1280 px too). */}
+            <table className="schema" data-testid="schema-table">
+              <thead>
+                <tr>
+                  <th>use</th>
+                  <th>column</th>
+                  <th title="min – max, mean, distinct values, missing values">statistics</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {summary.columns.map((c) => (
+                  <tr key={c.name}>
+                    <td>
+                      {c.name === dataset.label ? (
+                        'label'
+                      ) : (
+                        <input
+                          type="checkbox"
+                          aria-label={`use ${c.name} as a feature`}
+                          checked={dataset.features.includes(c.name)}
+                          onChange={() => toggleFeature(c.name)}
+                        />
+                      )}
+                    </td>
+                    <td>
+                      <span className="col-name">{c.name}</span>
+                      <span className="col-type">{c.type}</span>
+                      <Histogram data={c.histogram} width={64} height={14} />
+                    </td>
+                    <td className="col-stats">
+                      {c.min !== null && c.min !== undefined && (
+                        <span title="min – max">
+                          {statValue(c.type, c.min)} – {statValue(c.type, c.max)}
+                        </span>
+                      )}
+                      {c.mean !== null && c.mean !== undefined && <span>mean {statValue(c.type, c.mean)}</span>}
+                      <span>
+                        {count(c.distinct)} distinct · {count(c.nulls)} null{c.nulls === 1 ? '' : 's'}
+                      </span>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           </div>
         </div>
       )}

@@ -9,7 +9,9 @@ export function RunPanel() {
   return (
     <section className="panel run-panel" aria-labelledby="run-heading">
       {/* Focusable from code only: where the skip link lands. */}
-      <h2 id="run-heading" tabIndex={-1}>Run</h2>
+      <h2 id="run-heading" tabIndex={-1}>
+        Run
+      </h2>
       <ConfigForm />
       <SweepPanel />
       <RunStatus />
@@ -27,7 +29,12 @@ const PHASE_TEXT: Record<Exclude<RunPhase, 'training'>, string> = {
 
 function RunStatus() {
   const run = useThrottledWorkbench((s) => s.runs.find((r) => r.id === s.activeRunId) ?? null, 500, 190);
-  if (!run) return <p data-testid="run-status" data-status="idle" className="muted">No run yet: press Train.</p>;
+  if (!run)
+    return (
+      <p data-testid="run-status" data-status="idle" className="muted">
+        No run yet: press Train.
+      </p>
+    );
   const last = run.steps[run.steps.length - 1];
   const first = run.steps[0];
   const lastEpoch = run.epochs[run.epochs.length - 1];
@@ -45,13 +52,22 @@ function RunStatus() {
       <p>
         <strong>{run.status}</strong>
         {(run.status === 'running' || run.status === 'paused') && run.phase && run.phase !== 'training' && (
-          <span data-testid="run-phase" data-phase={run.phase}> · starting: {PHASE_TEXT[run.phase]}</span>
+          <span data-testid="run-phase" data-phase={run.phase}>
+            {' '}
+            · starting: {PHASE_TEXT[run.phase]}
+          </span>
         )}{' '}
         · step {run.steps.length}
-        {last ? ` · epoch ${last.epoch + 1}${run.budgetSec ? '' : `/${run.config.epochs}`} · loss ${last.loss.toFixed(4)}` : ''}
+        {last
+          ? ` · epoch ${last.epoch + 1}${run.budgetSec ? '' : `/${run.config.epochs}`} · loss ${last.loss.toFixed(4)}`
+          : ''}
       </p>
       {run.info && <p className="muted">{run.info}</p>}
-      {run.summary?.startup && <p className="muted small" data-testid="run-startup">{startupText(run.summary.startup)}</p>}
+      {run.summary?.startup && (
+        <p className="muted small" data-testid="run-startup">
+          {startupText(run.summary.startup)}
+        </p>
+      )}
       {lastEpoch && (
         <p className="muted">
           validation: loss {lastEpoch.valLoss?.toFixed(4) ?? '–'}

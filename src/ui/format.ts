@@ -2,7 +2,11 @@
 export function compact(n: number | null | undefined, digits = 3): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '–';
   const abs = Math.abs(n);
-  const units: [number, string][] = [[1e9, ' G'], [1e6, ' M'], [1e3, ' k']];
+  const units: [number, string][] = [
+    [1e9, ' G'],
+    [1e6, ' M'],
+    [1e3, ' k'],
+  ];
   for (const [scale, suffix] of units) if (abs >= scale) return `${(n / scale).toPrecision(digits)}${suffix}`;
   return abs >= 100 ? n.toFixed(0) : n.toPrecision(digits);
 }
@@ -19,7 +23,20 @@ export function percent(x: number | null | undefined): string {
  * Twelve colours that stay apart from each other on white (and for the common colour-vision
  * deficiencies as far as twelve can), in the order runs get them.
  */
-export const RUN_COLOURS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#db2777', '#65a30d', '#92400e', '#475569', '#ca8a04', '#1e3a8a'] as const;
+export const RUN_COLOURS = [
+  '#2563eb',
+  '#dc2626',
+  '#16a34a',
+  '#9333ea',
+  '#ea580c',
+  '#0891b2',
+  '#db2777',
+  '#65a30d',
+  '#92400e',
+  '#475569',
+  '#ca8a04',
+  '#1e3a8a',
+] as const;
 
 /** Line dash patterns (SVG stroke-dasharray), one per round through the colours: solid first. */
 export const RUN_DASHES = ['', '6 3', '2 2', '10 3 2 3'] as const;

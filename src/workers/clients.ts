@@ -34,7 +34,9 @@ export class WorkerHandle<A extends Record<string, { args: unknown; result: unkn
       die(`the ${this.label} worker crashed (${e.message || 'unknown error'})`);
     });
     // A worker the browser closed sends no 'error': its lifeline says it is gone.
-    this.unwatch = onWorkerGone(worker, () => die(`the ${this.label} worker stopped unexpectedly (the browser closed it)`));
+    this.unwatch = onWorkerGone(worker, () =>
+      die(`the ${this.label} worker stopped unexpectedly (the browser closed it)`),
+    );
     this.worker = worker;
     this.client = client;
     return client;
@@ -69,7 +71,12 @@ function watched(worker: Worker): Worker {
 }
 
 function spawnDecodeWorker(): Worker {
-  return watched(new Worker(new URL('./decode.worker.ts', import.meta.url), { type: 'module', name: lifelineName('trainbench-decode') }));
+  return watched(
+    new Worker(new URL('./decode.worker.ts', import.meta.url), {
+      type: 'module',
+      name: lifelineName('trainbench-decode'),
+    }),
+  );
 }
 
 /** A decode worker started ahead of the next load, and whether it failed before it was used. */
@@ -130,12 +137,24 @@ export function createDecodeWorker(onDeath: (message: string) => void): WorkerHa
 
 export function createWorkers(onDeath: (message: string) => void) {
   const data = new WorkerHandle<DataApi>(
-    () => watched(new Worker(new URL('./data.worker.ts', import.meta.url), { type: 'module', name: lifelineName('trainbench-data') })),
+    () =>
+      watched(
+        new Worker(new URL('./data.worker.ts', import.meta.url), {
+          type: 'module',
+          name: lifelineName('trainbench-data'),
+        }),
+      ),
     'data',
     onDeath,
   );
   const trainer = new WorkerHandle<TrainerApi, TrainerEvent>(
-    () => watched(new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module', name: lifelineName('trainbench-trainer') })),
+    () =>
+      watched(
+        new Worker(new URL('./trainer.worker.ts', import.meta.url), {
+          type: 'module',
+          name: lifelineName('trainbench-trainer'),
+        }),
+      ),
     'trainer',
     onDeath,
   );

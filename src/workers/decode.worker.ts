@@ -5,4 +5,7 @@ import { openTableCache } from './table-cache';
 import { startParquetHelper } from './parquet-helper';
 import type { DecodeApi } from '../services/protocol';
 
-const emit = serve<DecodeApi>(workerScopePort(), createDecodeService(openTableCache(), (p) => emit(p), startParquetHelper));
+const emit = serve<DecodeApi>(
+  workerScopePort(),
+  createDecodeService(openTableCache(), (p) => emit(p), startParquetHelper),
+);

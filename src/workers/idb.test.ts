@@ -7,7 +7,12 @@ import { StorageError, committed, indexedDbFactory, openDatabase, requested } fr
 
 /** An IDBRequest-shaped object whose events the test fires by hand. */
 function fakeRequest<T>(result: T) {
-  return { result, error: null as DOMException | null, onsuccess: null as null | (() => void), onerror: null as null | (() => void) };
+  return {
+    result,
+    error: null as DOMException | null,
+    onsuccess: null as null | (() => void),
+    onerror: null as null | (() => void),
+  };
 }
 
 function fakeFactory(existing: string[]) {
@@ -16,9 +21,15 @@ function fakeFactory(existing: string[]) {
     objectStoreNames: { contains: (n: string) => existing.includes(n) || created.some(([c]) => c === n) },
     createObjectStore: (n: string, o?: IDBObjectStoreParameters) => void created.push([n, o]),
   };
-  const req = { ...fakeRequest(db), onupgradeneeded: null as null | (() => void), onblocked: null as null | (() => void) };
+  const req = {
+    ...fakeRequest(db),
+    onupgradeneeded: null as null | (() => void),
+    onblocked: null as null | (() => void),
+  };
   const opened: [string, number][] = [];
-  const factory = { open: (name: string, version: number) => (opened.push([name, version]), req) } as unknown as IDBFactory;
+  const factory = {
+    open: (name: string, version: number) => (opened.push([name, version]), req),
+  } as unknown as IDBFactory;
   return { factory, req, db, created, opened };
 }
 
@@ -33,12 +44,14 @@ describe('IndexedDB helpers', () => {
     expect(f.created).toEqual([['waiting', undefined]]);
   });
 
-  it('refuses with a StorageError naming the database and the browser\'s reason, or the tab that blocks it', async () => {
+  it("refuses with a StorageError naming the database and the browser's reason, or the tab that blocks it", async () => {
     const f = fakeFactory([]);
     const open = openDatabase(f.factory, 'trainbench-tables', 1, { tables: undefined });
     f.req.error = new DOMException('The user denied permission', 'UnknownError');
     f.req.onerror!();
-    await expect(open).rejects.toThrow(new StorageError('IndexedDB trainbench-tables would not open: The user denied permission'));
+    await expect(open).rejects.toThrow(
+      new StorageError('IndexedDB trainbench-tables would not open: The user denied permission'),
+    );
     const g = fakeFactory([]);
     const blocked = openDatabase(g.factory, 'trainbench', 2, {});
     g.req.onblocked!();
@@ -59,7 +72,12 @@ describe('IndexedDB helpers', () => {
   });
 
   it('settles a transaction when it commits, and refuses when it fails or is aborted', async () => {
-    const tx = () => ({ error: null as DOMException | null, oncomplete: null as null | (() => void), onerror: null as null | (() => void), onabort: null as null | (() => void) });
+    const tx = () => ({
+      error: null as DOMException | null,
+      oncomplete: null as null | (() => void),
+      onerror: null as null | (() => void),
+      onabort: null as null | (() => void),
+    });
     const a = tx();
     const done = committed(a as unknown as IDBTransaction, 'saving runs');
     a.oncomplete!();
@@ -68,7 +86,9 @@ describe('IndexedDB helpers', () => {
     const full = committed(b as unknown as IDBTransaction, 'saving runs');
     b.error = new DOMException('quota exceeded', 'QuotaExceededError');
     b.onabort!();
-    await expect(full).rejects.toThrow(new StorageError('IndexedDB: saving runs was aborted (storage full?): quota exceeded'));
+    await expect(full).rejects.toThrow(
+      new StorageError('IndexedDB: saving runs was aborted (storage full?): quota exceeded'),
+    );
     const c = tx();
     const failed = committed(c as unknown as IDBTransaction, 'saving runs');
     c.onerror!();

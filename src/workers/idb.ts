@@ -22,11 +22,17 @@ export function indexedDbFactory(): IDBFactory | null {
  * Opens database `name` at `version`, creating those of `stores` it lacks (store name -> its
  * key options). Rejects when the browser refuses, or when another tab holds an older version open.
  */
-export function openDatabase(factory: IDBFactory, name: string, version: number, stores: Record<string, IDBObjectStoreParameters | undefined>): Promise<IDBDatabase> {
+export function openDatabase(
+  factory: IDBFactory,
+  name: string,
+  version: number,
+  stores: Record<string, IDBObjectStoreParameters | undefined>,
+): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     const req = factory.open(name, version);
     req.onupgradeneeded = () => {
-      for (const [store, options] of Object.entries(stores)) if (!req.result.objectStoreNames.contains(store)) req.result.createObjectStore(store, options);
+      for (const [store, options] of Object.entries(stores))
+        if (!req.result.objectStoreNames.contains(store)) req.result.createObjectStore(store, options);
     };
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(failure(`IndexedDB ${name} would not open`, req.error));

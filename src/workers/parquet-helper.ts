@@ -11,7 +11,10 @@ import { asPort, RpcClient, WorkerError } from './rpc';
 export function startParquetHelper(): ParquetHelper | null {
   if (typeof Worker === 'undefined') return null;
   try {
-    const worker = new Worker(new URL('./parquet-part.worker.ts', import.meta.url), { type: 'module', name: 'trainbench-parquet-part' });
+    const worker = new Worker(new URL('./parquet-part.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'trainbench-parquet-part',
+    });
     const client = new RpcClient<ParquetPartApi>(asPort(worker));
     worker.addEventListener('error', () => client.failAll('the Parquet helper worker failed to start'));
     return {

@@ -14,7 +14,10 @@ serve<ParquetPartApi>(workerScopePort(), {
   },
   decode(job) {
     const bytes = new Uint8Array(job.bytes);
-    const parts = 'claims' in job ? decodeClaimed(bytes, job.info, job.chunks, () => claim(job.claims, 'back')) : decodeTasks(bytes, job.info, job.tasks);
+    const parts =
+      'claims' in job
+        ? decodeClaimed(bytes, job.info, job.chunks, () => claim(job.claims, 'back'))
+        : decodeTasks(bytes, job.info, job.tasks);
     return transfer(parts, transferList(parts));
   },
 });

@@ -46,7 +46,10 @@ describe('rpc', () => {
   it('round-trips calls and matches replies to calls out of order', async () => {
     const { client } = pair();
     expect(await client.call('add', { a: 2, b: 40 })).toBe(42);
-    const [a, b] = await Promise.all([client.call('slow', { ms: 30, tag: 'first' }), client.call('slow', { ms: 1, tag: 'second' })]);
+    const [a, b] = await Promise.all([
+      client.call('slow', { ms: 30, tag: 'first' }),
+      client.call('slow', { ms: 1, tag: 'second' }),
+    ]);
     expect([a, b]).toEqual(['first', 'second']);
     expect(client.pendingCalls).toBe(0);
   });
@@ -76,7 +79,9 @@ describe('rpc', () => {
 
   it('refuses an unknown method', async () => {
     const { client } = pair();
-    await expect((client as unknown as RpcClient<{ nope: { args: null; result: null } }>).call('nope', null)).rejects.toThrow('unknown method "nope"');
+    await expect(
+      (client as unknown as RpcClient<{ nope: { args: null; result: null } }>).call('nope', null),
+    ).rejects.toThrow('unknown method "nope"');
   });
 
   it('transfers buffers both ways instead of copying them', async () => {

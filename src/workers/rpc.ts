@@ -38,20 +38,31 @@ export type RpcMessage =
 /** The error a call rejects with; `cause` is the error's class name in the worker (DataError, ConfigError...). */
 export class WorkerError extends Error {
   override readonly name = 'WorkerError';
-  constructor(message: string, readonly kind: string) {
+  constructor(
+    message: string,
+    readonly kind: string,
+  ) {
     super(message);
   }
 }
 
 /** Answers calls arriving on `port` with `handlers`; returns a function that emits events. */
-export function serve<A extends ApiShape>(port: PortLike, handlers: Handlers<A>): (event: unknown, transfer?: Transferable[]) => void {
+export function serve<A extends ApiShape>(
+  port: PortLike,
+  handlers: Handlers<A>,
+): (event: unknown, transfer?: Transferable[]) => void {
   port.addEventListener('message', (e: MessageEvent) => {
     const msg = e.data as RpcMessage;
     if (!msg || msg.kind !== 'call') return;
     const handler = handlers[msg.method as keyof A];
     const reply = (m: RpcMessage, t: Transferable[] = []) => port.postMessage(m, t);
     if (!handler) {
-      reply({ kind: 'reply', id: msg.id, ok: false, error: { name: 'UsageError', message: `unknown method "${msg.method}"` } });
+      reply({
+        kind: 'reply',
+        id: msg.id,
+        ok: false,
+        error: { name: 'UsageError', message: `unknown method "${msg.method}"` },
+      });
       return;
     }
     Promise.resolve()
@@ -62,7 +73,8 @@ export function serve<A extends ApiShape>(port: PortLike, handlers: Handlers<A>)
           reply({ kind: 'reply', id: msg.id, ok: true, result: value }, t);
         },
         (err: unknown) => {
-          const error = err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) };
+          const error =
+            err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) };
           reply({ kind: 'reply', id: msg.id, ok: false, error });
         },
       );
@@ -91,7 +103,10 @@ export class RpcClient<A extends ApiShape, E = unknown> {
     this.listeners.clear();
   }
 
-  call<K extends keyof A & string>(method: K, args: A[K]['args'] | Transferring<A[K]['args']>): Promise<A[K]['result']> {
+  call<K extends keyof A & string>(
+    method: K,
+    args: A[K]['args'] | Transferring<A[K]['args']>,
+  ): Promise<A[K]['result']> {
     const id = this.nextId++;
     const { value, transfer: t } = unwrap(args);
     return new Promise((resolve, reject) => {

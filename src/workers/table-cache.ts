@@ -14,11 +14,18 @@ const noCache: TableCache = { kind: 'none', get: async () => null, put: async ()
 
 interface OpfsDir {
   getDirectoryHandle(name: string, opts?: { create?: boolean }): Promise<OpfsDir>;
-  getFileHandle(name: string, opts?: { create?: boolean }): Promise<{ getFile(): Promise<Blob>; createWritable(): Promise<{ write(data: BufferSource): Promise<void>; close(): Promise<void> }> }>;
+  getFileHandle(
+    name: string,
+    opts?: { create?: boolean },
+  ): Promise<{
+    getFile(): Promise<Blob>;
+    createWritable(): Promise<{ write(data: BufferSource): Promise<void>; close(): Promise<void> }>;
+  }>;
 }
 
 async function opfsCache(): Promise<TableCache | null> {
-  const storage = (globalThis.navigator as { storage?: { getDirectory?: () => Promise<OpfsDir> } } | undefined)?.storage;
+  const storage = (globalThis.navigator as { storage?: { getDirectory?: () => Promise<OpfsDir> } } | undefined)
+    ?.storage;
   if (!storage?.getDirectory) return null;
   try {
     const root = await storage.getDirectory();
@@ -47,12 +54,19 @@ async function opfsCache(): Promise<TableCache | null> {
 function idbCache(): TableCache | null {
   const factory = indexedDbFactory();
   if (!factory) return null;
-  const run = <T,>(mode: IDBTransactionMode, what: string, f: (s: IDBObjectStore) => IDBRequest<T>) =>
-    openDatabase(factory, 'trainbench-tables', CACHE_VERSION, { tables: undefined }).then((db) => requested(f(db.transaction('tables', mode).objectStore('tables')), what));
+  const run = <T>(mode: IDBTransactionMode, what: string, f: (s: IDBObjectStore) => IDBRequest<T>) =>
+    openDatabase(factory, 'trainbench-tables', CACHE_VERSION, { tables: undefined }).then((db) =>
+      requested(f(db.transaction('tables', mode).objectStore('tables')), what),
+    );
   return {
     kind: 'indexeddb',
-    get: (key) => run<ArrayBuffer | undefined>('readonly', 'reading a cached table', (s) => s.get(key)).then((v) => v ?? null, () => null),
-    put: (key, bytes) => run('readwrite', 'caching a table', (s) => s.put(bytes.slice().buffer, key)).then(() => undefined),
+    get: (key) =>
+      run<ArrayBuffer | undefined>('readonly', 'reading a cached table', (s) => s.get(key)).then(
+        (v) => v ?? null,
+        () => null,
+      ),
+    put: (key, bytes) =>
+      run('readwrite', 'caching a table', (s) => s.put(bytes.slice().buffer, key)).then(() => undefined),
   };
 }
 

@@ -3,4 +3,7 @@ import { serve, workerScopePort } from './rpc';
 import { createTrainerService } from '../services/trainer-service';
 import type { TrainerApi } from '../services/protocol';
 
-const emit = serve<TrainerApi>(workerScopePort(), createTrainerService((e) => emit(e)));
+const emit = serve<TrainerApi>(
+  workerScopePort(),
+  createTrainerService((e) => emit(e)),
+);

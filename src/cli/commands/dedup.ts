@@ -11,7 +11,8 @@ export async function dedup(args: ParsedArgs): Promise<{ json: unknown; text: st
   const fprFlag = args.flags.get('fpr');
   if (fprFlag !== undefined && !bloom) throw new UsageError(`--fpr applies to --bloom only: ${USAGE}`);
   const fpr = fprFlag === undefined ? DEFAULT_FPR : Number(fprFlag);
-  if (bloom && !(fpr > 0 && fpr < 1)) throw new UsageError(`--fpr must be a number between 0 and 1 (got ${String(fprFlag)})`);
+  if (bloom && !(fpr > 0 && fpr < 1))
+    throw new UsageError(`--fpr must be a number between 0 and 1 (got ${String(fprFlag)})`);
   const columnsFlag = args.flags.get('columns');
   const columns = typeof columnsFlag === 'string' ? columnsFlag.split(',').map((c) => c.trim()) : undefined;
   const t0 = performance.now();

@@ -17,7 +17,15 @@ export async function loadTableArg(args: ParsedArgs, usage: string): Promise<{ f
 /** Reads a file the way the workbench does and describes every column. */
 export async function inspect(args: ParsedArgs): Promise<{ json: unknown; text: string }> {
   const { file, table } = await loadTableArg(args, 'npm run cli -- inspect FILE [--json]');
-  const columns = tableStats(table).map(({ name, type, nulls, min, max, mean, distinct }) => ({ name, type, nulls, min, max, mean, distinct }));
+  const columns = tableStats(table).map(({ name, type, nulls, min, max, mean, distinct }) => ({
+    name,
+    type,
+    nulls,
+    min,
+    max,
+    mean,
+    distinct,
+  }));
   const skipped = [...(table.skipped ?? [])];
   const json = { file, format: table.format, rows: table.rows, columns, skipped };
   const pad = (s: string, n: number) => s.padEnd(n);
@@ -26,8 +34,13 @@ export async function inspect(args: ParsedArgs): Promise<{ json: unknown; text: 
   const text = [
     `${file}: ${table.format}, ${table.rows} rows, ${columns.length} columns`,
     `${pad('column', width)}${pad('type', 13)}${pad('nulls', 9)}${pad('min', 14)}${pad('max', 14)}${pad('mean', 14)}distinct`,
-    ...columns.map((c) => `${pad(c.name, width)}${pad(c.type, 13)}${pad(String(c.nulls), 9)}${pad(fmt(c.min), 14)}${pad(fmt(c.max), 14)}${pad(fmt(c.mean), 14)}${c.distinct}`),
-    ...(skipped.length ? [`skipped (${skipped.length}):`, ...skipped.map((k) => `  ${k.name} (${k.type}): ${k.reason}`)] : []),
+    ...columns.map(
+      (c) =>
+        `${pad(c.name, width)}${pad(c.type, 13)}${pad(String(c.nulls), 9)}${pad(fmt(c.min), 14)}${pad(fmt(c.max), 14)}${pad(fmt(c.mean), 14)}${c.distinct}`,
+    ),
+    ...(skipped.length
+      ? [`skipped (${skipped.length}):`, ...skipped.map((k) => `  ${k.name} (${k.type}): ${k.reason}`)]
+      : []),
   ].join('\n');
   return { json, text };
 }

@@ -9,7 +9,8 @@ const USAGE = 'npm run cli -- knn FILE --k K --row I [--label L] [--features a,b
 function intFlag(args: ParsedArgs, name: string): number {
   const v = args.flags.get(name);
   const n = Number(v);
-  if (v === undefined || v === true || !Number.isInteger(n)) throw new UsageError(`--${name} needs a whole number: ${USAGE}`);
+  if (v === undefined || v === true || !Number.isInteger(n))
+    throw new UsageError(`--${name} needs a whole number: ${USAGE}`);
   return n;
 }
 
@@ -26,11 +27,16 @@ export async function knn(args: ParsedArgs): Promise<{ json: unknown; text: stri
   const labelFlag = args.flags.get('label');
   const label = typeof labelFlag === 'string' ? labelFlag : defaultLabel(table);
   const featuresFlag = args.flags.get('features');
-  const features = typeof featuresFlag === 'string' ? featuresFlag.split(',').map((f) => f.trim()) : defaultFeatures(table, label);
+  const features =
+    typeof featuresFlag === 'string' ? featuresFlag.split(',').map((f) => f.trim()) : defaultFeatures(table, label);
   const enc = encodeTable(table, { label, features }, { train: 1, val: 0, test: 0, seed: 1 });
-  if (row < 0 || row >= table.rows) throw new DataError(`${file}: row ${row} does not exist (rows 0 to ${table.rows - 1})`);
+  if (row < 0 || row >= table.rows)
+    throw new DataError(`${file}: row ${row} does not exist (rows 0 to ${table.rows - 1})`);
   const neighbors = nearestRows(enc, neighbourIndex(enc), row, k);
   const json = { file, row, k, neighbors };
-  const text = [`${file}: ${neighbors.length} nearest rows to row ${row} over ${features.join(', ')}`, ...neighbors.map((n) => `  row ${n.row}  distance ${n.distance.toPrecision(5)}`)].join('\n');
+  const text = [
+    `${file}: ${neighbors.length} nearest rows to row ${row} over ${features.join(', ')}`,
+    ...neighbors.map((n) => `  row ${n.row}  distance ${n.distance.toPrecision(5)}`),
+  ].join('\n');
   return { json, text };
 }

@@ -7,7 +7,10 @@ function cli(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const flightsJson = JSON.parse(readFileSync('node_modules/vega-datasets/data/flights-200k.json', 'utf8')) as Record<string, number>[];
+const flightsJson = JSON.parse(readFileSync('node_modules/vega-datasets/data/flights-200k.json', 'utf8')) as Record<
+  string,
+  number
+>[];
 
 describe('cli dedup', () => {
   it('counts exact repeats of flights-200k like a Set of row strings of its JSON twin', () => {
@@ -19,7 +22,12 @@ describe('cli dedup', () => {
       const k = `${row.delay}|${row.distance}|${Math.fround(row.time)}`;
       counts.set(k, (counts.get(k) ?? 0) + 1);
     }
-    expect(out).toMatchObject({ rows: flightsJson.length, unique: counts.size, dropped: flightsJson.length - counts.size, method: 'exact' });
+    expect(out).toMatchObject({
+      rows: flightsJson.length,
+      unique: counts.size,
+      dropped: flightsJson.length - counts.size,
+      method: 'exact',
+    });
     expect(out.duplicateGroups).toBe([...counts.values()].filter((n) => n > 1).length);
   });
 
@@ -41,18 +49,33 @@ describe('cli dedup', () => {
 
 describe('cli knn', () => {
   it('returns the k nearest rows by brute force over standardised features, the row itself excluded', () => {
-    const r = cli('knn', 'node_modules/vega-datasets/data/flights-200k.arrow', '--k', '5', '--row', '123', '--label', 'delay', '--json');
+    const r = cli(
+      'knn',
+      'node_modules/vega-datasets/data/flights-200k.arrow',
+      '--k',
+      '5',
+      '--row',
+      '123',
+      '--label',
+      'delay',
+      '--json',
+    );
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { row: number; k: number; neighbors: { row: number; distance: number }[] };
     // Reference: float64 standardisation of distance and time over all rows, then a full scan.
-    const cols = ['distance', 'time'].map((c) => flightsJson.map((row) => (c === 'time' ? Math.fround(row[c]) : row[c])));
+    const cols = ['distance', 'time'].map((c) =>
+      flightsJson.map((row) => (c === 'time' ? Math.fround(row[c]) : row[c])),
+    );
     const z = cols.map((v) => {
       const mean = v.reduce((a, b) => a + b, 0) / v.length;
       const std = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
       return v.map((x) => (x - mean) / std);
     });
     const dist = (i: number) => Math.hypot(z[0][i] - z[0][123], z[1][i] - z[1][123]);
-    const all = flightsJson.map((_, i) => i).filter((i) => i !== 123).sort((a, b) => dist(a) - dist(b) || a - b);
+    const all = flightsJson
+      .map((_, i) => i)
+      .filter((i) => i !== 123)
+      .sort((a, b) => dist(a) - dist(b) || a - b);
     expect(out.neighbors.map((n) => n.distance)).toEqual(all.slice(0, 5).map((i) => expect.closeTo(dist(i), 4)));
     expect(out.neighbors.some((n) => n.row === 123)).toBe(false);
   });
@@ -75,9 +98,28 @@ describe('cli train --stream and --dedup', () => {
     const parts = Array.from({ length: 10 }, (_, k) => t.slice(k * 5000, (k + 1) * 5000)); // the first 50k rows, 10 batches
     const file = join(mkdtempSync(join(tmpdir(), 'tb-stream-')), 'flights.arrows');
     writeFileSync(file, tableToIPC(new Table(parts.flatMap((p) => p.batches)), 'stream'));
-    const r = cli('train', '--data', file, '--label', 'delay', '--epochs', '2', '--batch', '500', '--backend', 'cpu', '--stream', '--quiet', '--json');
+    const r = cli(
+      'train',
+      '--data',
+      file,
+      '--label',
+      'delay',
+      '--epochs',
+      '2',
+      '--batch',
+      '500',
+      '--backend',
+      'cpu',
+      '--stream',
+      '--quiet',
+      '--json',
+    );
     expect(r.code, r.stderr).toBe(0);
-    const record = JSON.parse(r.stdout) as { steps: { epoch: number }[]; epochs: unknown[]; summary: { status: string } };
+    const record = JSON.parse(r.stdout) as {
+      steps: { epoch: number }[];
+      epochs: unknown[];
+      summary: { status: string };
+    };
     expect(record.summary.status).toBe('done');
     expect(record.epochs).toHaveLength(2);
     const perEpoch = record.steps.filter((s) => s.epoch === 0).length;
@@ -87,11 +129,29 @@ describe('cli train --stream and --dedup', () => {
   });
 
   it('drops repeated rows before the split with --dedup exact and refuses an unknown mode', () => {
-    const r = cli('train', '--data', 'node_modules/vega-datasets/data/flights-200k.arrow', '--label', 'delay', '--epochs', '1', '--batch', '4096', '--backend', 'cpu', '--dedup', 'exact', '--quiet', '--json');
+    const r = cli(
+      'train',
+      '--data',
+      'node_modules/vega-datasets/data/flights-200k.arrow',
+      '--label',
+      'delay',
+      '--epochs',
+      '1',
+      '--batch',
+      '4096',
+      '--backend',
+      'cpu',
+      '--dedup',
+      'exact',
+      '--quiet',
+      '--json',
+    );
     expect(r.code, r.stderr).toBe(0);
     const record = JSON.parse(r.stdout) as { config: { data: { dedup: string } }; steps: unknown[] };
     expect(record.config.data.dedup).toBe('exact');
-    const exact = JSON.parse(cli('dedup', 'node_modules/vega-datasets/data/flights-200k.arrow', '--json').stdout) as { unique: number };
+    const exact = JSON.parse(cli('dedup', 'node_modules/vega-datasets/data/flights-200k.arrow', '--json').stdout) as {
+      unique: number;
+    };
     // One epoch over 80 % of the unique rows.
     expect(record.steps.length).toBe(Math.ceil(Math.round(exact.unique * 0.8) / 4096));
     const bad = cli('train', '--data', 'public/datasets/penguins.arrow', '--dedup', 'maybe');

@@ -13,7 +13,11 @@ const MNIST = 'public/datasets/mnist-2k.arrow';
 const dir = mkdtempSync(join(tmpdir(), 'tb-train-'));
 
 function cli(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'train', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 170_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'train', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 170_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -44,12 +48,26 @@ writeFileSync(badJson, '{\n "epochs": 1,,\n}');
 
 /** A CNN small enough for tfjs-cpu and SwiftShader (their convolution gradients are slow). */
 const smallCnn = join(dir, 'small-cnn.json');
-writeFileSync(smallCnn, JSON.stringify({ model: { type: 'cnn', inputShape: [28, 28, 1], filters: [4, 8], hidden: [], activation: 'relu' }, optimizer: { name: 'adam', learningRate: 0.01 }, batchSize: 16, epochs: 1, maxSteps: 12 }));
+writeFileSync(
+  smallCnn,
+  JSON.stringify({
+    model: { type: 'cnn', inputShape: [28, 28, 1], filters: [4, 8], hidden: [], activation: 'relu' },
+    optimizer: { name: 'adam', learningRate: 0.01 },
+    batchSize: 16,
+    epochs: 1,
+    maxSteps: 12,
+  }),
+);
 
 function checkFlights(rec: RunRecord, backend: string) {
   expect(rec.version).toBe(1);
   expect(rec.environment.backend).toBe(backend);
-  expect(rec.config.data).toMatchObject({ name: 'flights-200k.arrow', rows: 200_000, label: 'delay', features: ['distance', 'time'] });
+  expect(rec.config.data).toMatchObject({
+    name: 'flights-200k.arrow',
+    rows: 200_000,
+    label: 'delay',
+    features: ['distance', 'time'],
+  });
   expect(rec.config.data.fingerprint).toMatch(/^[0-9a-f]{64}$/);
   // Delay is barely predictable from distance and time: predicting the mean gives a loss of
   // about 1 (the target is standardised). The loss falls from the first steps' to below that.
@@ -76,7 +94,20 @@ function checkMnist(rec: RunRecord, backend: string) {
 
 describe('cli train on tfjs-cpu', () => {
   it('regresses flights-200k delay: the loss falls and the trainer hardly waits for data', () => {
-    const rec = record(['--data', FLIGHTS, '--label', 'delay', '--backend', 'cpu', '--epochs', '1', '--batch', '512', '--target-loss', '1.05']);
+    const rec = record([
+      '--data',
+      FLIGHTS,
+      '--label',
+      'delay',
+      '--backend',
+      'cpu',
+      '--epochs',
+      '1',
+      '--batch',
+      '512',
+      '--target-loss',
+      '1.05',
+    ]);
     checkFlights(rec, 'cpu');
     expect(rec.steps).toHaveLength(Math.ceil(160_000 / 512));
     expect(rec.summary.timeToTargetLoss).toBeGreaterThan(0);
@@ -107,7 +138,10 @@ describe('cli train on tfjs-cpu', () => {
       [['--batch', '5000'], /^train: batchSize: batch size 5000 is larger than the \d+ training rows/],
       [['--label', 'nope'], /^train: data\.label: "nope" is not a column of /],
       [['--optimizer', 'adamax'], /^train: optimizer\.name: "adamax" is unknown/],
-      [['--model', 'cnn', '--input-shape', '28x28x3'], /^train: model\.inputShape: 28x28x3 is 2352 values per row, but the data has 784 feature values per row/],
+      [
+        ['--model', 'cnn', '--input-shape', '28x28x3'],
+        /^train: model\.inputShape: 28x28x3 is 2352 values per row, but the data has 784 feature values per row/,
+      ],
       [['--epochs', '0'], /^train: epochs: /],
       [['--precision', 'fp16-mixed', '--engine', 'tfjs'], /^train: precision: fp16-mixed runs on the wgsl engine only/],
       [['--engine', 'warp'], /^train: engine: "warp" is unknown \(choose one of tfjs, wgsl\)/],
@@ -115,7 +149,10 @@ describe('cli train on tfjs-cpu', () => {
       [['--config', smallCnn, '--engine', 'wgsl'], /^train: engine: the wgsl engine trains mlp models so far/],
       [['--config', configFile({ engine: 'warp' })], /^train: engine: "warp" is unknown/],
       // The config file's precision is read, not dropped: fp16-mixed with the default tfjs engine is refused.
-      [['--config', configFile({ precision: 'fp16-mixed' })], /^train: precision: fp16-mixed runs on the wgsl engine only/],
+      [
+        ['--config', configFile({ precision: 'fp16-mixed' })],
+        /^train: precision: fp16-mixed runs on the wgsl engine only/,
+      ],
       // Where the JSON goes wrong, in lines and columns, without V8's text.
       [['--config', badJson], /^train: config: .*bad\.json is not JSON \(a mistake at line 2, column 14\)$/m],
     ];
@@ -131,7 +168,16 @@ describe('cli train on tfjs-cpu', () => {
   }, 120_000);
 
   it('down-samples long step series and measures data wait from a given step', () => {
-    const steps = Array.from({ length: 2500 }, (_, i): StepRecord => ({ step: i, epoch: 0, time: i / 100, loss: 1, samplesPerSec: 1, dataWaitMs: i < 5 ? 100 : 0.1, gpuMs: null, readbackMs: 0 }));
+    const steps = Array.from({ length: 2500 }, (_, i): StepRecord => ({
+      step: i,
+      epoch: 0,
+      time: i / 100,
+      loss: 1,
+      samplesPerSec: 1,
+      dataWaitMs: i < 5 ? 100 : 0.1,
+      gpuMs: null,
+      readbackMs: 0,
+    }));
     const kept = downsample(steps, MAX_RECORD_STEPS);
     expect(kept.length).toBeLessThanOrEqual(1000);
     expect(kept[0].step).toBe(0);
@@ -143,13 +189,40 @@ describe('cli train on tfjs-cpu', () => {
 
 /** Dawn with SwiftShader, where the machine has Chromium's Vulkan driver; skipped with the reason where no adapter comes up. */
 const dawnEnv = swiftShaderEnv();
-const probe = spawnSync(process.execPath, ['--input-type=module', '-e', "import { create, globals } from 'webgpu'; Object.assign(globalThis, globals); const a = await create([]).requestAdapter(); console.log(a ? 'ok' : 'none');"], { encoding: 'utf8', env: { ...process.env, ...dawnEnv }, timeout: 60_000 });
-const dawnReason = probe.stdout.trim() === 'ok' ? null : `Dawn found no WebGPU adapter (${probe.stdout.trim() || probe.stderr.trim().split('\n')[0] || `exit ${probe.status}`})`;
+const probe = spawnSync(
+  process.execPath,
+  [
+    '--input-type=module',
+    '-e',
+    "import { create, globals } from 'webgpu'; Object.assign(globalThis, globals); const a = await create([]).requestAdapter(); console.log(a ? 'ok' : 'none');",
+  ],
+  { encoding: 'utf8', env: { ...process.env, ...dawnEnv }, timeout: 60_000 },
+);
+const dawnReason =
+  probe.stdout.trim() === 'ok'
+    ? null
+    : `Dawn found no WebGPU adapter (${probe.stdout.trim() || probe.stderr.trim().split('\n')[0] || `exit ${probe.status}`})`;
 if (dawnReason) console.warn(`skipping the Dawn train tests: ${dawnReason}`);
 
 describe.skipIf(dawnReason !== null)('cli train on Dawn (WebGPU in Node)', () => {
   it('regresses flights-200k delay on webgpu', () => {
-    const rec = record(['--data', FLIGHTS, '--label', 'delay', '--backend', 'webgpu', '--batch', '512', '--max-steps', '11', '--lr', '0.02'], dawnEnv);
+    const rec = record(
+      [
+        '--data',
+        FLIGHTS,
+        '--label',
+        'delay',
+        '--backend',
+        'webgpu',
+        '--batch',
+        '512',
+        '--max-steps',
+        '11',
+        '--lr',
+        '0.02',
+      ],
+      dawnEnv,
+    );
     checkFlights(rec, 'webgpu');
     expect(rec.environment.runtime).toMatch(/^node \d+ \+ dawn$/);
     expect(rec.environment.adapter).not.toBeNull();
@@ -162,7 +235,25 @@ describe.skipIf(dawnReason !== null)('cli train on Dawn (WebGPU in Node)', () =>
   }, 180_000);
 
   it('records a wgsl fp16-mixed run: its engine, precision, loss scale and the adapter it ran on', () => {
-    const rec = record(['--data', FLIGHTS, '--label', 'delay', '--backend', 'cpu', '--engine', 'wgsl', '--precision', 'fp16-mixed', '--batch', '512', '--max-steps', '5'], dawnEnv);
+    const rec = record(
+      [
+        '--data',
+        FLIGHTS,
+        '--label',
+        'delay',
+        '--backend',
+        'cpu',
+        '--engine',
+        'wgsl',
+        '--precision',
+        'fp16-mixed',
+        '--batch',
+        '512',
+        '--max-steps',
+        '5',
+      ],
+      dawnEnv,
+    );
     expect(rec.config).toMatchObject({ engine: 'wgsl', precision: 'fp16-mixed' });
     expect(rec.environment).toMatchObject({ backend: 'webgpu', fallbackReason: null });
     expect(rec.environment.runtime).toMatch(/\+ dawn$/);

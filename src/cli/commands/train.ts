@@ -18,7 +18,12 @@ import { defaultFeatures, defaultLabel } from '../../core/data/encode';
 import { tableStats } from '../../core/data/stats';
 import { ConfigError } from '../../core/train/errors';
 import { defaultModelSpec, MODEL_TYPES, type InputShape, type ModelSpec, type ModelType } from '../../core/train/model';
-import { OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, SCHEDULE_TYPES, type OptimizerName } from '../../core/train/optimizer-spec';
+import {
+  OPTIMIZER_DEFAULTS,
+  OPTIMIZER_NAMES,
+  SCHEDULE_TYPES,
+  type OptimizerName,
+} from '../../core/train/optimizer-spec';
 import { ENGINES, PRECISIONS } from '../../core/train/record';
 import { BACKENDS } from '../../core/train/run-config';
 import { startupText } from '../../core/train/results';
@@ -37,11 +42,19 @@ import { defaultSplit } from '../../core/data/split';
 /** Step records kept in a printed record; longer runs are down-sampled (the summary uses every step). */
 export const MAX_RECORD_STEPS = 1000;
 
-const USAGE = 'train needs --data FILE: npm run cli -- train --data FILE [--config cfg.json] [--label COL] [--model mlp|cnn|dscnn] [--optimizer NAME] [--lr X] [--epochs N] [--batch N] [--backend webgpu|cpu] [--engine tfjs|wgsl] [--precision fp32|fp16-mixed] [--json]';
+const USAGE =
+  'train needs --data FILE: npm run cli -- train --data FILE [--config cfg.json] [--label COL] [--model mlp|cnn|dscnn] [--optimizer NAME] [--lr X] [--epochs N] [--batch N] [--backend webgpu|cpu] [--engine tfjs|wgsl] [--precision fp32|fp16-mixed] [--json]';
 
 /** `train --help`: every flag, the choices of each setting, and the keys a config file may hold. */
 export function trainHelp(): string {
-  const hyper = OPTIMIZER_NAMES.map((n) => `    ${n}: ${Object.entries(OPTIMIZER_DEFAULTS[n]).map(([k, v]) => `${k} ${v}`).join(', ') || 'no hyperparameters'}`);
+  const hyper = OPTIMIZER_NAMES.map(
+    (n) =>
+      `    ${n}: ${
+        Object.entries(OPTIMIZER_DEFAULTS[n])
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || 'no hyperparameters'
+      }`,
+  );
   return [
     'usage: npm run cli -- train --data FILE [--config cfg.json] [flags] [--json]',
     '',
@@ -83,7 +96,24 @@ export function trainHelp(): string {
 }
 
 /** Keys a config file may hold: run settings, plus the data choices (flat or under `data`, as in a run record's `config`). */
-const CONFIG_KEYS = new Set(['model', 'optimizer', 'batchSize', 'epochs', 'seed', 'backend', 'prefetch', 'targetLoss', 'maxSteps', 'maxSeconds', 'label', 'features', 'split', 'data', 'precision', 'engine']);
+const CONFIG_KEYS = new Set([
+  'model',
+  'optimizer',
+  'batchSize',
+  'epochs',
+  'seed',
+  'backend',
+  'prefetch',
+  'targetLoss',
+  'maxSteps',
+  'maxSeconds',
+  'label',
+  'features',
+  'split',
+  'data',
+  'precision',
+  'engine',
+]);
 
 interface DataChoice {
   label?: string;
@@ -95,7 +125,8 @@ function numberFlag(args: ParsedArgs, flag: string, field: string): number | und
   const v = args.flags.get(flag);
   if (v === undefined) return undefined;
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-  if (!Number.isFinite(n)) throw new ConfigError(field, `--${flag} needs a number, got ${v === true ? 'nothing' : JSON.stringify(v)}`);
+  if (!Number.isFinite(n))
+    throw new ConfigError(field, `--${flag} needs a number, got ${v === true ? 'nothing' : JSON.stringify(v)}`);
   return n;
 }
 
@@ -105,12 +136,21 @@ function stringFlag(args: ParsedArgs, flag: string): string | undefined {
   return v;
 }
 
-async function readConfigFile(path: string): Promise<{ settings: Partial<RunSettings>; data: DataChoice; targetLoss?: number; maxSteps?: number; maxSeconds?: number }> {
+async function readConfigFile(path: string): Promise<{
+  settings: Partial<RunSettings>;
+  data: DataChoice;
+  targetLoss?: number;
+  maxSteps?: number;
+  maxSeconds?: number;
+}> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new ConfigError('config', `${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new ConfigError(
+      'config',
+      `${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   let raw: unknown;
   try {
@@ -119,14 +159,30 @@ async function readConfigFile(path: string): Promise<{ settings: Partial<RunSett
     // Where, in the file's terms; V8's own text ("Unexpected token , in JSON at position 14") is not shown.
     const at = /position (\d+)/.exec((e as Error).message);
     const before = at ? text.slice(0, Number(at[1])).split('\n') : null;
-    throw new ConfigError('config', `${path} is not JSON${before ? ` (a mistake at line ${before.length}, column ${before[before.length - 1].length + 1})` : ''}`);
+    throw new ConfigError(
+      'config',
+      `${path} is not JSON${before ? ` (a mistake at line ${before.length}, column ${before[before.length - 1].length + 1})` : ''}`,
+    );
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError('config', `${path} must hold one JSON object`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ConfigError('config', `${path} must hold one JSON object`);
   const o = raw as Record<string, unknown>;
-  for (const key of Object.keys(o)) if (!CONFIG_KEYS.has(key)) throw new ConfigError(key, `is not a setting train knows (${[...CONFIG_KEYS].join(', ')})`);
+  for (const key of Object.keys(o))
+    if (!CONFIG_KEYS.has(key))
+      throw new ConfigError(key, `is not a setting train knows (${[...CONFIG_KEYS].join(', ')})`);
   const nested = (o.data ?? {}) as DataChoice;
   const settings: Partial<RunSettings> = {};
-  for (const key of ['model', 'optimizer', 'batchSize', 'epochs', 'seed', 'backend', 'prefetch', 'engine', 'precision'] as const) {
+  for (const key of [
+    'model',
+    'optimizer',
+    'batchSize',
+    'epochs',
+    'seed',
+    'backend',
+    'prefetch',
+    'engine',
+    'precision',
+  ] as const) {
     if (o[key] !== undefined) (settings as Record<string, unknown>)[key] = o[key];
   }
   const data: DataChoice = {
@@ -142,38 +198,58 @@ async function readConfigFile(path: string): Promise<{ settings: Partial<RunSett
 
 function parseShape(v: string): InputShape {
   const parts = v.split(/[x,]/).map(Number);
-  if (parts.length !== 3 || parts.some((p) => !Number.isInteger(p) || p < 1)) throw new ConfigError('model.inputShape', `--input-shape needs HxWxC such as 28x28x1, got "${v}"`);
+  if (parts.length !== 3 || parts.some((p) => !Number.isInteger(p) || p < 1))
+    throw new ConfigError('model.inputShape', `--input-shape needs HxWxC such as 28x28x1, got "${v}"`);
   return parts as InputShape;
 }
 
 /** Settings from defaults, then the config file, then flags; validated (ConfigError names the field). */
-async function gatherSettings(args: ParsedArgs): Promise<{ settings: RunSettings; data: DataChoice; targetLoss: number | null; maxSteps: number | null; maxSeconds: number | null }> {
+async function gatherSettings(args: ParsedArgs): Promise<{
+  settings: RunSettings;
+  data: DataChoice;
+  targetLoss: number | null;
+  maxSteps: number | null;
+  maxSeconds: number | null;
+}> {
   const file = stringFlag(args, 'config');
-  const fromFile = file ? await readConfigFile(file) : { settings: {}, data: {} as DataChoice, targetLoss: undefined, maxSteps: undefined, maxSeconds: undefined };
+  const fromFile = file
+    ? await readConfigFile(file)
+    : { settings: {}, data: {} as DataChoice, targetLoss: undefined, maxSteps: undefined, maxSeconds: undefined };
   const s: RunSettings = { ...DEFAULT_SETTINGS, ...fromFile.settings };
   s.model = { ...(s.model as ModelSpec) };
   s.optimizer = { ...s.optimizer };
 
   const model = stringFlag(args, 'model');
   if (model !== undefined) {
-    if (!MODEL_TYPES.includes(model as ModelType)) throw new ConfigError('model.type', `"${model}" is unknown (choose one of ${MODEL_TYPES.join(', ')})`);
+    if (!MODEL_TYPES.includes(model as ModelType))
+      throw new ConfigError('model.type', `"${model}" is unknown (choose one of ${MODEL_TYPES.join(', ')})`);
     if (model !== s.model.type) s.model = defaultModelSpec(model as ModelType);
   }
   const shape = stringFlag(args, 'input-shape');
   if (shape !== undefined) {
-    if (s.model.type === 'mlp') throw new ConfigError('model.inputShape', 'applies to the image models (--model cnn or dscnn), not to an mlp');
+    if (s.model.type === 'mlp')
+      throw new ConfigError('model.inputShape', 'applies to the image models (--model cnn or dscnn), not to an mlp');
     s.model = { ...s.model, inputShape: parseShape(shape) };
   }
   const hidden = stringFlag(args, 'hidden');
   if (hidden !== undefined) s.model = { ...s.model, hidden: hidden === '' ? [] : hidden.split(',').map(Number) };
   const optimizer = stringFlag(args, 'optimizer');
   if (optimizer !== undefined) {
-    if (!OPTIMIZER_NAMES.includes(optimizer as OptimizerName)) throw new ConfigError('optimizer.name', `"${optimizer}" is unknown (choose one of ${OPTIMIZER_NAMES.join(', ')})`);
+    if (!OPTIMIZER_NAMES.includes(optimizer as OptimizerName))
+      throw new ConfigError(
+        'optimizer.name',
+        `"${optimizer}" is unknown (choose one of ${OPTIMIZER_NAMES.join(', ')})`,
+      );
     s.optimizer = { name: optimizer as OptimizerName, learningRate: s.optimizer.learningRate };
   }
   const lr = numberFlag(args, 'lr', 'optimizer.learningRate');
   if (lr !== undefined) s.optimizer = { ...s.optimizer, learningRate: lr };
-  const ints: [string, 'epochs' | 'batchSize' | 'seed' | 'prefetch'][] = [['epochs', 'epochs'], ['batch', 'batchSize'], ['seed', 'seed'], ['prefetch', 'prefetch']];
+  const ints: [string, 'epochs' | 'batchSize' | 'seed' | 'prefetch'][] = [
+    ['epochs', 'epochs'],
+    ['batch', 'batchSize'],
+    ['seed', 'seed'],
+    ['prefetch', 'prefetch'],
+  ];
   for (const [flag, key] of ints) {
     const v = numberFlag(args, flag, key);
     if (v !== undefined) s[key] = v;
@@ -186,11 +262,14 @@ async function gatherSettings(args: ParsedArgs): Promise<{ settings: RunSettings
   const precision = stringFlag(args, 'precision');
   if (precision !== undefined) s.precision = precision as RunSettings['precision'];
   const targetLoss = numberFlag(args, 'target-loss', 'targetLoss') ?? fromFile.targetLoss ?? null;
-  if (targetLoss !== null && !Number.isFinite(targetLoss)) throw new ConfigError('targetLoss', `must be a number, got ${JSON.stringify(targetLoss)}`);
+  if (targetLoss !== null && !Number.isFinite(targetLoss))
+    throw new ConfigError('targetLoss', `must be a number, got ${JSON.stringify(targetLoss)}`);
   const maxSteps = numberFlag(args, 'max-steps', 'maxSteps') ?? fromFile.maxSteps ?? null;
-  if (maxSteps !== null && !(Number.isInteger(maxSteps) && maxSteps >= 1)) throw new ConfigError('maxSteps', `must be a whole number of at least 1, got ${JSON.stringify(maxSteps)}`);
+  if (maxSteps !== null && !(Number.isInteger(maxSteps) && maxSteps >= 1))
+    throw new ConfigError('maxSteps', `must be a whole number of at least 1, got ${JSON.stringify(maxSteps)}`);
   const maxSeconds = numberFlag(args, 'max-seconds', 'maxSeconds') ?? fromFile.maxSeconds ?? null;
-  if (maxSeconds !== null && !(typeof maxSeconds === 'number' && Number.isFinite(maxSeconds) && maxSeconds > 0)) throw new ConfigError('maxSeconds', `must be a number of seconds above 0, got ${JSON.stringify(maxSeconds)}`);
+  if (maxSeconds !== null && !(typeof maxSeconds === 'number' && Number.isFinite(maxSeconds) && maxSeconds > 0))
+    throw new ConfigError('maxSeconds', `must be a number of seconds above 0, got ${JSON.stringify(maxSeconds)}`);
   const data = { ...fromFile.data };
   const label = stringFlag(args, 'label');
   if (label !== undefined) data.label = label;
@@ -212,22 +291,40 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
     if (e.type === 'epoch' && !args.flags.has('quiet')) {
       const { epoch, trainLoss, valLoss, valAccuracy } = e.epoch;
       const acc = valAccuracy === null ? '' : `, val accuracy ${(100 * valAccuracy).toFixed(1)} %`;
-      process.stderr.write(`epoch ${epoch + 1}/${settings.epochs}: train loss ${trainLoss.toFixed(4)}, val loss ${valLoss?.toFixed(4) ?? '-'}${acc}\n`);
+      process.stderr.write(
+        `epoch ${epoch + 1}/${settings.epochs}: train loss ${trainLoss.toFixed(4)}, val loss ${valLoss?.toFixed(4) ?? '-'}${acc}\n`,
+      );
     }
   });
   const defaultLabelName = defaultLabel(table);
   const summary = await services.data.call('adopt', {
-      table,
-      summary: {
-        name, format: table.format, bytes: bytes.byteLength, rows: table.rows, columns: tableStats(table), fingerprint: await sha256Hex(bytes),
-        defaultLabel: defaultLabelName, defaultFeatures: defaultFeatures(table, defaultLabelName), decodeMs, cache: null,
-      },
-    });
+    table,
+    summary: {
+      name,
+      format: table.format,
+      bytes: bytes.byteLength,
+      rows: table.rows,
+      columns: tableStats(table),
+      fingerprint: await sha256Hex(bytes),
+      defaultLabel: defaultLabelName,
+      defaultFeatures: defaultFeatures(table, defaultLabelName),
+      decodeMs,
+      cache: null,
+    },
+  });
   const columns = summary.columns.map((c) => c.name);
   const label = choice.label ?? summary.defaultLabel;
-  if (!columns.includes(label)) throw new ConfigError('data.label', `"${label}" is not a column of ${dataFile} (columns: ${columns.slice(0, 12).join(', ')}${columns.length > 12 ? ', ...' : ''})`);
-  const features = choice.features ?? [...summary.defaultFeatures.filter((f) => f !== label), ...(label !== summary.defaultLabel ? [summary.defaultLabel] : [])];
-  for (const f of features) if (!columns.includes(f)) throw new ConfigError('data.features', `"${f}" is not a column of ${dataFile}`);
+  if (!columns.includes(label))
+    throw new ConfigError(
+      'data.label',
+      `"${label}" is not a column of ${dataFile} (columns: ${columns.slice(0, 12).join(', ')}${columns.length > 12 ? ', ...' : ''})`,
+    );
+  const features = choice.features ?? [
+    ...summary.defaultFeatures.filter((f) => f !== label),
+    ...(label !== summary.defaultLabel ? [summary.defaultLabel] : []),
+  ];
+  for (const f of features)
+    if (!columns.includes(f)) throw new ConfigError('data.features', `"${f}" is not a column of ${dataFile}`);
   const split = choice.split ?? defaultSplit(settings.seed);
 
   // PROD: no "install tfjs-node" banner on stderr (and no debug-mode checks).
@@ -239,18 +336,35 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
   const backendSec = (performance.now() - backendClock) / 1000;
   if (environment.backend === 'webgpu') environment.runtime = `${environment.runtime} + dawn`;
   else if (settings.backend === 'webgpu') {
-    const reason = !dawn ? 'the npm package "webgpu" (Dawn) did not load' : (environment.fallbackReason ?? '') + (environment.fallbackReason?.includes('requestAdapter returned null') ? noAdapterHint() : '');
+    const reason = !dawn
+      ? 'the npm package "webgpu" (Dawn) did not load'
+      : (environment.fallbackReason ?? '') +
+        (environment.fallbackReason?.includes('requestAdapter returned null') ? noAdapterHint() : '');
     environment.fallbackReason = reason;
     process.stderr.write(`webgpu unavailable, training on ${environment.backend}: ${reason}\n`);
   }
   const dedupFlag = args.flags.get('dedup') ?? 'none';
-  if (dedupFlag !== 'none' && dedupFlag !== 'exact' && dedupFlag !== 'bloom') throw new ConfigError('data.dedup', `must be none, exact or bloom, got ${String(dedupFlag)}`);
+  if (dedupFlag !== 'none' && dedupFlag !== 'exact' && dedupFlag !== 'bloom')
+    throw new ConfigError('data.dedup', `must be none, exact or bloom, got ${String(dedupFlag)}`);
   const stream = args.flags.has('stream');
-  if (stream && dedupFlag !== 'none') throw new ConfigError('data.dedup', 'streaming mode trains on rows as they arrive and cannot drop repeats first; use --dedup none with --stream');
+  if (stream && dedupFlag !== 'none')
+    throw new ConfigError(
+      'data.dedup',
+      'streaming mode trains on rows as they arrive and cannot drop repeats first; use --dedup none with --stream',
+    );
   const config: RunConfig = {
-    ...makeRunConfig({ ...settings, backend: environment.backend }, {
-      fingerprint: summary.fingerprint, name: summary.name, rows: summary.rows, label, features, dedup: dedupFlag, split,
-    }),
+    ...makeRunConfig(
+      { ...settings, backend: environment.backend },
+      {
+        fingerprint: summary.fingerprint,
+        name: summary.name,
+        rows: summary.rows,
+        label,
+        features,
+        dedup: dedupFlag,
+        split,
+      },
+    ),
     targetLoss,
     maxSteps,
     maxSeconds,
@@ -259,15 +373,26 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
   // The run itself: the same pipeline as the workbench's queue (data prepared, then trained). A
   // batch larger than the training rows is the data service's ConfigError on batchSize.
   // --stream: training starts on the first record batch / row group while the rest decodes.
-  const source = stream ? { kind: 'stream' as const, name: summary.name, bytes: bytes.slice().buffer } : { kind: 'dataset' as const, datasetId: summary.id };
+  const source = stream
+    ? { kind: 'stream' as const, name: summary.name, bytes: bytes.slice().buffer }
+    : { kind: 'dataset' as const, datasetId: summary.id };
   const outcome = await runPipeline(config, services, { runId: 'cli', source, backendSec });
   const { prepared, summary: result } = outcome;
   config.model = outcome.config.model;
   // Where the run trained: the trainer says so per run (the wgsl engine's adapter and f16 path,
   // or why it fell back to the tfjs engine); the backend's environment otherwise.
   const sent = events.flatMap((e) => (e.type === 'environment' ? [e.environment] : [])).pop();
-  const ran = sent ? { ...sent, runtime: sent.backend === 'webgpu' && dawn && !sent.runtime.endsWith('+ dawn') ? `${sent.runtime} + dawn` : sent.runtime } : environment;
-  if (ran.fallbackReason && ran.fallbackReason !== environment.fallbackReason) process.stderr.write(`${ran.fallbackReason}\n`);
+  const ran = sent
+    ? {
+        ...sent,
+        runtime:
+          sent.backend === 'webgpu' && dawn && !sent.runtime.endsWith('+ dawn')
+            ? `${sent.runtime} + dawn`
+            : sent.runtime,
+      }
+    : environment;
+  if (ran.fallbackReason && ran.fallbackReason !== environment.fallbackReason)
+    process.stderr.write(`${ran.fallbackReason}\n`);
 
   const steps = events.flatMap((e) => (e.type === 'steps' ? e.steps : []));
   const epochs: EpochRecord[] = events.flatMap((e) => (e.type === 'epoch' ? [e.epoch] : []));
@@ -287,9 +412,17 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
     `${config.model.type} · ${config.optimizer.name} lr ${config.optimizer.learningRate} · batch ${config.batchSize} · ${config.epochs} epoch(s) on ${ran.backend}${ran.adapter ? ` (${ran.adapter.vendor} ${ran.adapter.architecture})` : ''} · engine ${config.engine} · ${config.precision}${config.precision === 'fp16-mixed' ? ` (f16 ${ran.f16Path})` : ''}`,
     `status ${result.status} · ${steps.length} steps · end-to-end ${result.samplesPerSec === undefined ? '-' : Math.round(result.samplesPerSec)} samples/s (all training samples over the run's wall time in the trainer, model build, first step and validation included) · steady-state median ${Math.round(result.medianSamplesPerSec)} samples/s · data wait ${wait === null ? '-' : `${(100 * wait).toFixed(1)} %`}`,
     ...(result.startup ? [startupText(result.startup)] : []),
-    last ? `final: train loss ${last.trainLoss.toFixed(4)}, val loss ${last.valLoss?.toFixed(4) ?? '-'}${last.valAccuracy !== null ? `, val accuracy ${(100 * last.valAccuracy).toFixed(1)} %` : ''}` : 'no epoch finished',
-    ...(result.lossScale !== undefined || result.skippedSteps !== undefined ? [`loss scale at the end ${result.lossScale ?? '-'} · ${result.skippedSteps ?? '-'} step(s) skipped on overflow`] : []),
-    ...(targetLoss !== null ? [`time to loss ${targetLoss}: ${result.timeToTargetLoss === null ? 'not reached' : `${result.timeToTargetLoss.toFixed(2)} s`}`] : []),
+    last
+      ? `final: train loss ${last.trainLoss.toFixed(4)}, val loss ${last.valLoss?.toFixed(4) ?? '-'}${last.valAccuracy !== null ? `, val accuracy ${(100 * last.valAccuracy).toFixed(1)} %` : ''}`
+      : 'no epoch finished',
+    ...(result.lossScale !== undefined || result.skippedSteps !== undefined
+      ? [`loss scale at the end ${result.lossScale ?? '-'} · ${result.skippedSteps ?? '-'} step(s) skipped on overflow`]
+      : []),
+    ...(targetLoss !== null
+      ? [
+          `time to loss ${targetLoss}: ${result.timeToTargetLoss === null ? 'not reached' : `${result.timeToTargetLoss.toFixed(2)} s`}`,
+        ]
+      : []),
   ].join('\n');
   return { json: record, text };
 }

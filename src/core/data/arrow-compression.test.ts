@@ -29,7 +29,10 @@ function refusal(bytes: Uint8Array, name: string): string {
 }
 
 describe('Arrow IPC body compression', () => {
-  for (const [codec, magic] of [['lz4', LZ4], ['zstd', ZSTD]] as const) {
+  for (const [codec, magic] of [
+    ['lz4', LZ4],
+    ['zstd', ZSTD],
+  ] as const) {
     for (const form of ['arrow_file', 'stream']) {
       const name = `generated_${codec}.${form}`;
       const bytes = readFileSync(`${dir}/${name}`);
@@ -44,15 +47,25 @@ describe('Arrow IPC body compression', () => {
         // A frame whose magic number is damaged.
         const badMagic = Uint8Array.from(bytes);
         badMagic[frames[2]] ^= 0xff;
-        expect(refusal(badMagic, name)).toMatch(new RegExp(`^${name.replace('.', '\\.')}: not a readable Arrow IPC ${what}: an? ${CODEC} buffer is damaged \\((lz4 frame: frame 1 does not start with the LZ4 frame magic number|zstd: bad frame magic)\\)$`));
+        expect(refusal(badMagic, name)).toMatch(
+          new RegExp(
+            `^${name.replace('.', '\\.')}: not a readable Arrow IPC ${what}: an? ${CODEC} buffer is damaged \\((lz4 frame: frame 1 does not start with the LZ4 frame magic number|zstd: bad frame magic)\\)$`,
+          ),
+        );
         // An uncompressed length one larger than the frame holds.
         const longer = Uint8Array.from(bytes);
         longer[frames[2] - 8]++;
-        expect(refusal(longer, name)).toMatch(new RegExp(`: an? ${CODEC} buffer is damaged \\((lz4 frame: decompressed to|zstd: frame size differs|zstd: decompressed \\d+ bytes, \\d+ expected)`));
+        expect(refusal(longer, name)).toMatch(
+          new RegExp(
+            `: an? ${CODEC} buffer is damaged \\((lz4 frame: decompressed to|zstd: frame size differs|zstd: decompressed \\d+ bytes, \\d+ expected)`,
+          ),
+        );
         // An uncompressed length far beyond what the bytes can hold: refused before any allocation.
         const huge = Uint8Array.from(bytes);
         huge[frames[2] - 3] = 0x7f;
-        expect(refusal(huge, name)).toMatch(/compressed buffer \d+ declares \d+ bytes uncompressed, but \d+ bytes of (LZ4_FRAME|ZSTD) hold at most \d+/);
+        expect(refusal(huge, name)).toMatch(
+          /compressed buffer \d+ declares \d+ bytes uncompressed, but \d+ bytes of (LZ4_FRAME|ZSTD) hold at most \d+/,
+        );
       });
     }
   }
@@ -60,14 +73,19 @@ describe('Arrow IPC body compression', () => {
   it('every single-byte change in an LZ4 frame header is refused or reads the same table', () => {
     const name = 'generated_lz4.stream';
     const bytes = readFileSync(`${dir}/${name}`);
-    const reference = JSON.stringify(readArrow(bytes, name), (_, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v));
+    const reference = JSON.stringify(readArrow(bytes, name), (_, v: unknown) =>
+      ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v,
+    );
     for (const at of find(bytes, LZ4)) {
       for (let k = 0; k < 7; k++) {
         const bad = Uint8Array.from(bytes);
         bad[at + k] ^= 0x21;
         try {
           const t = readArrow(bad, name);
-          expect(JSON.stringify(t, (_, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v)), `byte ${at + k}`).toBe(reference);
+          expect(
+            JSON.stringify(t, (_, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v)),
+            `byte ${at + k}`,
+          ).toBe(reference);
         } catch (e) {
           expect(e, `byte ${at + k}`).toBeInstanceOf(DataError);
           expect((e as Error).message).not.toMatch(INTERNAL);

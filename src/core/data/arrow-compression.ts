@@ -44,7 +44,9 @@ function decoder(codec: number, decompress: (input: Uint8Array, output: Uint8Arr
       const view = new DataView(bytes.buffer, bytes.byteOffset - 8, 8);
       const length = view.getInt32(4, true) * 2 ** 32 + view.getUint32(0, true);
       if (length < 0 || length > maxUncompressed(codec, bytes.length)) {
-        throw new ArrowCodecError(`${name} buffer of ${bytes.length} bytes declares ${length} bytes uncompressed, more than it can hold`);
+        throw new ArrowCodecError(
+          `${name} buffer of ${bytes.length} bytes declares ${length} bytes uncompressed, more than it can hold`,
+        );
       }
       const out = new Uint8Array(length);
       try {

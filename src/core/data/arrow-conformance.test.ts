@@ -16,15 +16,36 @@ const ROOT = 'src/fixtures/conformance/arrow-testing';
 
 /** Files refused by design, by case name (both the file and the stream form), with the reason. */
 const REFUSED: Record<string, { why: string; message: RegExp }> = {
-  generated_union: { why: 'only union columns', message: /no column of this Arrow file can be used for training: "[^"]+" \(Union</ },
+  generated_union: {
+    why: 'only union columns',
+    message: /no column of this Arrow file can be used for training: "[^"]+" \(Union</,
+  },
   generated_map: { why: 'only a map column', message: /no column .*\(Map<Utf8, Int32>\): it holds key-value pairs/ },
-  generated_map_non_canonical: { why: 'only a map column', message: /no column .*\(Map<Utf8, Int32>\): it holds key-value pairs/ },
+  generated_map_non_canonical: {
+    why: 'only a map column',
+    message: /no column .*\(Map<Utf8, Int32>\): it holds key-value pairs/,
+  },
   generated_null_trivial: { why: 'only a Null column', message: /no column .*"f0" \(Null\): it holds no values/ },
-  generated_nested_large_offsets: { why: 'only large lists', message: /no column .*\(LargeList<Int32>\): it holds a list of varying length/ },
-  generated_recursive_nested: { why: 'only lists of lists and lists of structs', message: /no column .*\(List<List<Int16>>\)/ },
-  generated_nested_dictionary: { why: 'only dictionaries of lists and of structs (not flattened yet)', message: /no column .*its dictionary holds List<.*its dictionary holds Struct</ },
-  generated_list_view: { why: 'ListView: apache-arrow 21 cannot read the type', message: /uses a type or version this reader does not know/ },
-  generated_run_end_encoded: { why: 'RunEndEncoded: apache-arrow 21 cannot read the type', message: /uses a type or version this reader does not know/ },
+  generated_nested_large_offsets: {
+    why: 'only large lists',
+    message: /no column .*\(LargeList<Int32>\): it holds a list of varying length/,
+  },
+  generated_recursive_nested: {
+    why: 'only lists of lists and lists of structs',
+    message: /no column .*\(List<List<Int16>>\)/,
+  },
+  generated_nested_dictionary: {
+    why: 'only dictionaries of lists and of structs (not flattened yet)',
+    message: /no column .*its dictionary holds List<.*its dictionary holds Struct</,
+  },
+  generated_list_view: {
+    why: 'ListView: apache-arrow 21 cannot read the type',
+    message: /uses a type or version this reader does not know/,
+  },
+  generated_run_end_encoded: {
+    why: 'RunEndEncoded: apache-arrow 21 cannot read the type',
+    message: /uses a type or version this reader does not know/,
+  },
 };
 /** Refused in one folder only (none now: intervals load as their parts). */
 const REFUSED_IN: Record<string, Record<string, { why: string; message: RegExp }>> = {};
@@ -72,14 +93,30 @@ const num = (x: number | string | boolean) => (typeof x === 'string' ? Number(Bi
 
 /** A JSON type the workbench turns into a training column (a leaf), by the reader's rules. */
 function usableLeaf(t: JsonType): boolean {
-  return ['int', 'floatingpoint', 'bool', 'utf8', 'largeutf8', 'utf8view', 'date', 'timestamp', 'time', 'duration', 'decimal'].includes(t.name);
+  return [
+    'int',
+    'floatingpoint',
+    'bool',
+    'utf8',
+    'largeutf8',
+    'utf8view',
+    'date',
+    'timestamp',
+    'time',
+    'duration',
+    'decimal',
+  ].includes(t.name);
 }
 
 /** A leaf column's JSON values as the cells the reader should produce (null for missing). */
 function leafCells(field: JsonField, col: JsonColumn, dicts: Map<number, JsonColumn>): Cell[] {
   const t = field.type;
   const valid = (i: number) => !col.VALIDITY || col.VALIDITY[i] === 1;
-  const data = col.DATA ?? (col.VIEWS ?? []).map((v) => (v.INLINED !== undefined ? v.INLINED : viewString(col, v.BUFFER_INDEX!, v.OFFSET!, v.SIZE)));
+  const data =
+    col.DATA ??
+    (col.VIEWS ?? []).map((v) =>
+      v.INLINED !== undefined ? v.INLINED : viewString(col, v.BUFFER_INDEX!, v.OFFSET!, v.SIZE),
+    );
   return Array.from({ length: col.count }, (_, i): Cell => {
     if (!valid(i)) return null;
     const x = data[i];
@@ -118,16 +155,38 @@ function viewString(col: JsonColumn, index: number, offset: number, size: number
 }
 
 /** The training columns a field flattens to, as [name, cells], from the JSON alone; [] when it is skipped. */
-function expectedColumns(field: JsonField, name: string, col: JsonColumn, dicts: Map<number, JsonColumn>): [string, Cell[]][] {
+function expectedColumns(
+  field: JsonField,
+  name: string,
+  col: JsonColumn,
+  dicts: Map<number, JsonColumn>,
+): [string, Cell[]][] {
   const t = field.type;
   const mask = (cells: Cell[], valid?: number[]) => (valid ? cells.map((c, i) => (valid[i] === 1 ? c : null)) : cells);
-  if (field.dictionary) return ['utf8', 'largeutf8', 'int', 'floatingpoint', 'bool', 'decimal'].includes(t.name) ? [[name, leafCells(field, col, dicts)]] : [];
+  if (field.dictionary)
+    return ['utf8', 'largeutf8', 'int', 'floatingpoint', 'bool', 'decimal'].includes(t.name)
+      ? [[name, leafCells(field, col, dicts)]]
+      : [];
   if (t.name === 'struct') {
-    return field.children.flatMap((f, j) => expectedColumns(f, `${name}.${f.name}`, col.children![j], dicts)).map(([n, cells]) => [n, mask(cells, col.VALIDITY)] as [string, Cell[]]);
+    return field.children
+      .flatMap((f, j) => expectedColumns(f, `${name}.${f.name}`, col.children![j], dicts))
+      .map(([n, cells]) => [n, mask(cells, col.VALIDITY)] as [string, Cell[]]);
   }
   if (t.name === 'interval') {
     // One column per part, named with its unit (the reader's rule).
-    const parts: [string, string][] = t.unit === 'YEAR_MONTH' ? [['months', '']] : t.unit === 'DAY_TIME' ? [['days', 'days'], ['ms', 'milliseconds']] : [['months', 'months'], ['days', 'days'], ['ns', 'nanoseconds']];
+    const parts: [string, string][] =
+      t.unit === 'YEAR_MONTH'
+        ? [['months', '']]
+        : t.unit === 'DAY_TIME'
+          ? [
+              ['days', 'days'],
+              ['ms', 'milliseconds'],
+            ]
+          : [
+              ['months', 'months'],
+              ['days', 'days'],
+              ['ns', 'nanoseconds'],
+            ];
     const valid = (i: number) => !col.VALIDITY || col.VALIDITY[i] === 1;
     return parts.map(([suffix, key]) => [
       `${name}.${suffix}`,
@@ -142,7 +201,13 @@ function expectedColumns(field: JsonField, name: string, col: JsonColumn, dicts:
     const inner = expectedColumns(field.children[0], name, col.children![0], dicts);
     if (inner.length !== 1 || ['utf8', 'largeutf8'].includes(field.children[0].type.name)) return [];
     const size = t.listSize!;
-    return Array.from({ length: size }, (_, j) => [`${name}.${j}`, mask(Array.from({ length: col.count }, (_, i) => inner[0][1][i * size + j]), col.VALIDITY)]);
+    return Array.from({ length: size }, (_, j) => [
+      `${name}.${j}`,
+      mask(
+        Array.from({ length: col.count }, (_, i) => inner[0][1][i * size + j]),
+        col.VALIDITY,
+      ),
+    ]);
   }
   return usableLeaf(t) ? [[name, leafCells(field, col, dicts)]] : [];
 }
@@ -156,10 +221,20 @@ const folders = readdirSync(ROOT).filter((d) => !/\.(txt|md)$/.test(d));
 
 describe('Arrow IPC conformance corpus (apache/arrow-testing integration files)', () => {
   for (const folder of folders) {
-    const cases = [...new Set(readdirSync(`${ROOT}/${folder}`).filter((f) => /\.(arrow_file|stream)$/.test(f)).map((f) => f.replace(/\.(arrow_file|stream)$/, '')))].sort();
+    const cases = [
+      ...new Set(
+        readdirSync(`${ROOT}/${folder}`)
+          .filter((f) => /\.(arrow_file|stream)$/.test(f))
+          .map((f) => f.replace(/\.(arrow_file|stream)$/, '')),
+      ),
+    ].sort();
     for (const name of cases) {
       const refused = REFUSED_IN[folder]?.[name] ?? REFUSED[name];
-      const title = refused ? `refused by design (${refused.why})` : VALUES_NOT_COPIED.has(`${folder}/${name}`) ? 'loads (values not copied: checked on the cpp-21.0.0 case)' : 'loads with the expected values';
+      const title = refused
+        ? `refused by design (${refused.why})`
+        : VALUES_NOT_COPIED.has(`${folder}/${name}`)
+          ? 'loads (values not copied: checked on the cpp-21.0.0 case)'
+          : 'loads with the expected values';
       it(`${folder}/${name}: ${title}`, () => {
         for (const form of ['arrow_file', 'stream']) {
           const file = `${name}.${form}`;
@@ -190,9 +265,15 @@ describe('Arrow IPC conformance corpus (apache/arrow-testing integration files)'
             if (shape.length === 0) skipped.push(f.name);
             shape.forEach(([n], j) => expected.push([n, perBatch.flatMap((cols) => cols[j][1])]));
           });
-          expect(table.columns.map((c) => c.name), `${file}: the columns read`).toEqual(expected.map(([n]) => n));
+          expect(
+            table.columns.map((c) => c.name),
+            `${file}: the columns read`,
+          ).toEqual(expected.map(([n]) => n));
           table.columns.forEach((c, j) => expect(cells(c), `${file} column ${c.name}`).toEqual(expected[j][1]));
-          expect((table.skipped ?? []).map((s) => s.name), `${file}: the columns skipped`).toEqual(skipped);
+          expect(
+            (table.skipped ?? []).map((s) => s.name),
+            `${file}: the columns skipped`,
+          ).toEqual(skipped);
           for (const s of table.skipped ?? []) expect(s.reason.length, `${file} ${s.name}`).toBeGreaterThan(10);
         }
       });

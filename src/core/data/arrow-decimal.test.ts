@@ -45,7 +45,7 @@ describe('decimalToFloat', () => {
     expect(decimalToFloat(wordsOf(max256, 8), 0, 8, 5, scratch)).toBe(reference(max256, 5));
     const two = new Uint32Array([...wordsOf(-12345n, 4), ...wordsOf(987654321987654321n, 4)]);
     expect(decimalToFloat(two, 0, 4, 2, scratch)).toBe(-123.45);
-    expect(decimalToFloat(two, 4, 4, 9, scratch)).toBe(Number("987654321.987654321"));
+    expect(decimalToFloat(two, 4, 4, 9, scratch)).toBe(Number('987654321.987654321'));
     expect(decimalToFloat(wordsOf(0n, 2), 0, 2, 3, scratch)).toBe(0);
   });
 });

@@ -31,7 +31,11 @@ function readInChild(bytes: Uint8Array, name: string): { out: string; status: nu
   writeFileSync(file, bytes);
   const code = `import { readFileSync } from 'node:fs'; import { readTable } from './src/core/data/read.ts';
     try { readTable(new Uint8Array(readFileSync(${JSON.stringify(file)})), ${JSON.stringify(name)}); console.log('read'); } catch (e) { console.log(e.name + ': ' + e.message); }`;
-  const r = spawnSync(process.execPath, ['--max-old-space-size=512', '--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 15_000 });
+  const r = spawnSync(
+    process.execPath,
+    ['--max-old-space-size=512', '--import', 'tsx', '--input-type=module', '-e', code],
+    { encoding: 'utf8', timeout: 15_000 },
+  );
   return { out: r.stdout.trim(), status: r.status, signal: r.signal };
 }
 
@@ -49,7 +53,9 @@ describe('Arrow IPC framing checked against the bytes', () => {
     setI32(stream, batch.lengthAt, -2_000_000_000);
     const r = readInChild(stream, 'neg.arrows');
     expect(r.signal).toBeNull();
-    expect(r.out).toMatch(/^DataError: neg\.arrows: not a readable Arrow IPC stream: message 2 declares -2000000000 bytes of metadata/);
+    expect(r.out).toMatch(
+      /^DataError: neg\.arrows: not a readable Arrow IPC stream: message 2 declares -2000000000 bytes of metadata/,
+    );
   });
 
   it('a footer block off by one byte: a specific error, not a hang', () => {
@@ -102,9 +108,11 @@ describe('Arrow IPC framing checked against the bytes', () => {
 });
 
 describe('compressed record batches in the framing check', () => {
-  const zstd = () => new Uint8Array(readFileSync('src/fixtures/conformance/arrow-testing/2.0.0-compression/generated_zstd.stream'));
+  const zstd = () =>
+    new Uint8Array(readFileSync('src/fixtures/conformance/arrow-testing/2.0.0-compression/generated_zstd.stream'));
   /** The position of the first record batch's buffer list entry `i` (int64 offset, int64 length). */
-  const bufferAt = (bytes: Uint8Array, i: number) => layoutOf(bytes, false).messages.find((m) => m.headerType === 3)!.buffersAt! + 4 + 16 * i;
+  const bufferAt = (bytes: Uint8Array, i: number) =>
+    layoutOf(bytes, false).messages.find((m) => m.headerType === 3)!.buffersAt! + 4 + 16 * i;
   const nonEmpty = (bytes: Uint8Array) => {
     const view = new DataView(bytes.buffer, bytes.byteOffset);
     for (let i = 0; ; i++) if (view.getUint32(bufferAt(bytes, i) + 8, true) > 8) return i;
@@ -114,7 +122,9 @@ describe('compressed record batches in the framing check', () => {
     const bytes = zstd();
     const i = nonEmpty(bytes);
     setI64(bytes, bufferAt(bytes, i) + 8, 5);
-    expect(() => checkArrowIpc(bytes, 'short.arrows', false)).toThrow(`short.arrows: not a readable Arrow IPC stream: record batch in message 2: compressed buffer ${i} has 5 bytes, too few for its 8-byte uncompressed length`);
+    expect(() => checkArrowIpc(bytes, 'short.arrows', false)).toThrow(
+      `short.arrows: not a readable Arrow IPC stream: record batch in message 2: compressed buffer ${i} has 5 bytes, too few for its 8-byte uncompressed length`,
+    );
   });
 
   it('a declared uncompressed length beyond what the bytes can hold is refused before anything is allocated', () => {
@@ -127,6 +137,10 @@ describe('compressed record batches in the framing check', () => {
     // Find the buffer's body position from the message: metadata length, then the body.
     const body = bodyStart + 4 + view.getInt32(bodyStart, true) + view.getUint32(at, true);
     setI64(bytes, body, 2 ** 40);
-    expect(() => checkArrowIpc(bytes, 'huge.arrows', false)).toThrow(new RegExp(`compressed buffer ${i} declares 1099511627776 bytes uncompressed, but ${length - 8} bytes of ZSTD hold at most \\d+`));
+    expect(() => checkArrowIpc(bytes, 'huge.arrows', false)).toThrow(
+      new RegExp(
+        `compressed buffer ${i} declares 1099511627776 bytes uncompressed, but ${length - 8} bytes of ZSTD hold at most \\d+`,
+      ),
+    );
   });
 });

@@ -79,7 +79,8 @@ class Flat {
   /** Length and first element of the vector at `v`, checked to fit `elementSize` bytes per element. */
   vector(v: number, elementSize: number): { length: number; first: number } {
     const length = this.u32(v);
-    if (v + 4 + length * elementSize > this.end) throw new Bad(`a list of ${length} entries is longer than its message`);
+    if (v + 4 + length * elementSize > this.end)
+      throw new Bad(`a list of ${length} entries is longer than its message`);
     return { length, first: v + 4 };
   }
 }
@@ -92,7 +93,13 @@ interface MessageInfo {
 
 /** Where the checked numbers sit in the bytes (the tests damage them there). */
 export interface IpcLayout {
-  messages: { lengthAt: number; headerType: number; rowsAt: number | null; nodesAt: number | null; buffersAt: number | null }[];
+  messages: {
+    lengthAt: number;
+    headerType: number;
+    rowsAt: number | null;
+    nodesAt: number | null;
+    buffersAt: number | null;
+  }[];
   /** Footer blocks (file form): the position of each block's int64 offset. */
   blocks: number[];
 }
@@ -100,7 +107,13 @@ export interface IpcLayout {
 const HEADER = { dictionaryBatch: 2, recordBatch: 3 } as const;
 
 /** Checks the encapsulated message at `pos` (metadata and body inside [pos, limit)); null at the end marker. */
-function checkMessage(view: DataView, pos: number, limit: number, index: number, layout?: IpcLayout): MessageInfo | null {
+function checkMessage(
+  view: DataView,
+  pos: number,
+  limit: number,
+  index: number,
+  layout?: IpcLayout,
+): MessageInfo | null {
   // Fewer bytes than a length (or a continuation marker alone) at the end: the stream ends
   // there without its end-of-stream marker, as apache-arrow reads it too.
   if (pos + 4 > limit) return null;
@@ -114,22 +127,38 @@ function checkMessage(view: DataView, pos: number, limit: number, index: number,
   const lengthAt = at;
   at += 4;
   if (length === 0) return null;
-  if (length < 0 || at + length > limit) throw new Bad(`message ${index} declares ${length} bytes of metadata, but ${Math.max(0, limit - at)} bytes are left`);
+  if (length < 0 || at + length > limit)
+    throw new Bad(
+      `message ${index} declares ${length} bytes of metadata, but ${Math.max(0, limit - at)} bytes are left`,
+    );
   const fb = new Flat(view, at, at + length);
   const msg = fb.root();
   const typeField = fb.field(msg, 1);
   const headerType = typeField === null ? 0 : fb.u8(typeField);
   // Schema, dictionary batch and record batch are the messages of an IPC file or stream; with
   // any other header type apache-arrow can loop without advancing.
-  if (headerType < 1 || headerType > 3) throw new Bad(`message ${index} has header type ${headerType}, which is none of schema, dictionary batch or record batch`);
+  if (headerType < 1 || headerType > 3)
+    throw new Bad(
+      `message ${index} has header type ${headerType}, which is none of schema, dictionary batch or record batch`,
+    );
   const bodyField = fb.field(msg, 3);
   const bodyLength = bodyField === null ? 0 : fb.i64(bodyField);
   const bodyStart = at + length;
   if (bodyLength < 0 || bodyStart + bodyLength > limit) {
     const left = Math.max(0, limit - bodyStart);
-    throw new Cut(bodyLength, left, `message ${index} declares a body of ${bodyLength} bytes, but ${left} bytes are left`);
+    throw new Cut(
+      bodyLength,
+      left,
+      `message ${index} declares a body of ${bodyLength} bytes, but ${left} bytes are left`,
+    );
   }
-  const entry = { lengthAt, headerType, rowsAt: null as number | null, nodesAt: null as number | null, buffersAt: null as number | null };
+  const entry = {
+    lengthAt,
+    headerType,
+    rowsAt: null as number | null,
+    nodesAt: null as number | null,
+    buffersAt: null as number | null,
+  };
   const headerField = fb.field(msg, 2);
   if (headerField !== null && headerType === 1) checkSchema(fb, fb.deref(headerField));
   if (headerField !== null && (headerType === HEADER.recordBatch || headerType === HEADER.dictionaryBatch)) {
@@ -188,22 +217,39 @@ function checkSchema(fb: Flat, schema: number): void {
 const rowsFor = (bodyLength: number) => Math.min(MAX_ROWS, Math.max(1024, 8 * bodyLength));
 
 /** A record batch's row count, node list and buffer list against its message and body. */
-function checkRecordBatch(fb: Flat, batch: number, view: DataView, bodyStart: number, bodyLength: number, index: number): void {
+function checkRecordBatch(
+  fb: Flat,
+  batch: number,
+  view: DataView,
+  bodyStart: number,
+  bodyLength: number,
+  index: number,
+): void {
   const buffers = pairsOf(fb, batch, 2);
   buffers.forEach(([offset, length], i) => {
     if (offset < 0 || length < 0 || offset + length > bodyLength) {
-      throw new Bad(`record batch in message ${index}: buffer ${i} (${length} bytes at ${offset}) lies outside its ${bodyLength}-byte body`);
+      throw new Bad(
+        `record batch in message ${index}: buffer ${i} (${length} bytes at ${offset}) lies outside its ${bodyLength}-byte body`,
+      );
     }
   });
   // A compressed body holds more values than its bytes: bound the rows by what it decompresses to.
   const compression = fb.field(batch, 3);
-  const body = compression === null ? bodyLength : checkCompressed(fb, fb.deref(compression), buffers, view, bodyStart, index);
+  const body =
+    compression === null ? bodyLength : checkCompressed(fb, fb.deref(compression), buffers, view, bodyStart, index);
   const lengthField = fb.field(batch, 0);
   const rows = lengthField === null ? 0 : fb.i64(lengthField);
-  if (rows < 0 || rows > MAX_ROWS) throw new Bad(`record batch in message ${index} declares ${rows} rows (at most ${MAX_ROWS} can be read)`);
-  if (rows > rowsFor(body)) throw new Bad(`record batch in message ${index} declares ${rows} rows, more than its ${bodyLength}-byte body can hold`);
+  if (rows < 0 || rows > MAX_ROWS)
+    throw new Bad(`record batch in message ${index} declares ${rows} rows (at most ${MAX_ROWS} can be read)`);
+  if (rows > rowsFor(body))
+    throw new Bad(
+      `record batch in message ${index} declares ${rows} rows, more than its ${bodyLength}-byte body can hold`,
+    );
   pairsOf(fb, batch, 1).forEach(([n, nulls], i) => {
-    if (n < 0 || n > rowsFor(body) || nulls < 0 || nulls > n) throw new Bad(`record batch in message ${index}: column node ${i} declares ${n} values with ${nulls} missing, which its ${bodyLength}-byte body cannot hold`);
+    if (n < 0 || n > rowsFor(body) || nulls < 0 || nulls > n)
+      throw new Bad(
+        `record batch in message ${index}: column node ${i} declares ${n} values with ${nulls} missing, which its ${bodyLength}-byte body cannot hold`,
+      );
   });
 }
 
@@ -212,13 +258,24 @@ function checkRecordBatch(fb: Flat, batch: number, view: DataView, bodyStart: nu
  * buffer starts with its int64 uncompressed length, -1 (stored as it is) or at most what its
  * compressed bytes can hold. Returns the bytes the body holds once decompressed.
  */
-function checkCompressed(fb: Flat, compression: number, buffers: [number, number][], view: DataView, bodyStart: number, index: number): number {
+function checkCompressed(
+  fb: Flat,
+  compression: number,
+  buffers: [number, number][],
+  view: DataView,
+  bodyStart: number,
+  index: number,
+): number {
   const codecField = fb.field(compression, 0);
   const codec = codecField === null ? 0 : fb.u8(codecField);
   const methodField = fb.field(compression, 1);
   const method = methodField === null ? 0 : fb.u8(methodField);
-  if (codec > 1) throw new Bad(`record batch in message ${index} is compressed with codec ${codec}, which is neither LZ4_FRAME nor ZSTD`);
-  if (method !== 0) throw new Bad(`record batch in message ${index} is compressed by method ${method}, not buffer by buffer`);
+  if (codec > 1)
+    throw new Bad(
+      `record batch in message ${index} is compressed with codec ${codec}, which is neither LZ4_FRAME nor ZSTD`,
+    );
+  if (method !== 0)
+    throw new Bad(`record batch in message ${index} is compressed by method ${method}, not buffer by buffer`);
   let total = 0;
   buffers.forEach(([offset, length], i) => {
     if (length === 0) return;
@@ -233,7 +290,10 @@ function checkCompressed(fb: Flat, compression: number, buffers: [number, number
     }
     const declared = hi * 2 ** 32 + lo;
     const most = maxUncompressed(codec, length - 8);
-    if (declared < 0 || declared > most) throw new Bad(`${where} declares ${declared} bytes uncompressed, but ${length - 8} bytes of ${CODEC_NAMES[codec]} hold at most ${most}`);
+    if (declared < 0 || declared > most)
+      throw new Bad(
+        `${where} declares ${declared} bytes uncompressed, but ${length - 8} bytes of ${CODEC_NAMES[codec]} hold at most ${most}`,
+      );
     total += declared;
   });
   return total;
@@ -264,13 +324,19 @@ function checkStream(view: DataView, start: number, limit: number, layout?: IpcL
 function checkFile(view: DataView, size: number, layout?: IpcLayout): void {
   const footerLength = view.getInt32(size - 10, true);
   const footerEnd = size - 10;
-  if (footerLength <= 0 || footerLength > footerEnd - 8) throw new Bad(`the footer declares ${footerLength} bytes, but the file holds ${Math.max(0, footerEnd - 8)} before it`);
+  if (footerLength <= 0 || footerLength > footerEnd - 8)
+    throw new Bad(
+      `the footer declares ${footerLength} bytes, but the file holds ${Math.max(0, footerEnd - 8)} before it`,
+    );
   const footerStart = footerEnd - footerLength;
   const fb = new Flat(view, footerStart, footerEnd);
   const footer = fb.root();
   const schema = fb.field(footer, 1);
   if (schema !== null) checkSchema(fb, fb.deref(schema));
-  for (const [fieldIndex, what] of [[2, 'dictionary'], [3, 'record batch']] as const) {
+  for (const [fieldIndex, what] of [
+    [2, 'dictionary'],
+    [3, 'record batch'],
+  ] as const) {
     const f = fb.field(footer, fieldIndex);
     if (f === null) continue;
     const blocks = fb.vector(fb.deref(f), 24);
@@ -282,18 +348,23 @@ function checkFile(view: DataView, size: number, layout?: IpcLayout): void {
       const bodyLength = fb.i64(at + 16);
       const where = `footer ${what} block ${i}`;
       if (offset < 8 || metaLength <= 0 || bodyLength < 0 || offset + metaLength + bodyLength > footerStart) {
-        throw new Bad(`${where} (${metaLength} + ${bodyLength} bytes at ${offset}) lies outside the file's ${footerStart} bytes of messages`);
+        throw new Bad(
+          `${where} (${metaLength} + ${bodyLength} bytes at ${offset}) lies outside the file's ${footerStart} bytes of messages`,
+        );
       }
       let m: MessageInfo | null;
       try {
         m = checkMessage(view, offset, footerStart, i + 1);
       } catch (e) {
-        if (e instanceof Bad) throw new Bad(`${where} at byte ${offset} does not start a readable message (${e.message})`);
+        if (e instanceof Bad)
+          throw new Bad(`${where} at byte ${offset} does not start a readable message (${e.message})`);
         throw e;
       }
-      if (m === null || m.size > metaLength + bodyLength) throw new Bad(`${where} at byte ${offset} does not start a message of its declared size`);
+      if (m === null || m.size > metaLength + bodyLength)
+        throw new Bad(`${where} at byte ${offset} does not start a message of its declared size`);
       const expected = fieldIndex === 2 ? HEADER.dictionaryBatch : HEADER.recordBatch;
-      if (m.headerType !== expected) throw new Bad(`${where} at byte ${offset} holds a message of header type ${m.headerType}, not a ${what}`);
+      if (m.headerType !== expected)
+        throw new Bad(`${where} at byte ${offset} holds a message of header type ${m.headerType}, not a ${what}`);
     }
   }
 }
@@ -311,9 +382,12 @@ export function checkArrowIpc(bytes: Uint8Array, fileName: string, fileForm: boo
     } else checkStream(view, 0, bytes.length, layout);
   } catch (e) {
     if (e instanceof Cut && !fileForm && e.needs > 0) {
-      throw new DataError(`${fileName}: the Arrow stream is cut off in the middle of a record batch (its body needs ${e.needs} bytes, ${e.left} are there): the file is truncated`);
+      throw new DataError(
+        `${fileName}: the Arrow stream is cut off in the middle of a record batch (its body needs ${e.needs} bytes, ${e.left} are there): the file is truncated`,
+      );
     }
-    if (e instanceof Bad) throw new DataError(`${fileName}: not a readable Arrow IPC ${fileForm ? 'file' : 'stream'}: ${e.message}`);
+    if (e instanceof Bad)
+      throw new DataError(`${fileName}: not a readable Arrow IPC ${fileForm ? 'file' : 'stream'}: ${e.message}`);
     throw e;
   }
 }

@@ -1,9 +1,37 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  Bool, DateDay, DateMillisecond, Dictionary, Float32, Float64, Int16, Int32, Int64, Int8, Table, TimestampMicrosecond,
-  TimestampMillisecond, TimestampNanosecond, TimestampSecond, Uint32, Utf8, Struct, Field, FixedSizeList, TimeMicrosecond, TimeNanosecond, TimeSecond,
-  DurationSecond, DurationNanosecond, makeData, makeVector, tableToIPC, vectorFromArray, type DataType, type Vector,
+  Bool,
+  DateDay,
+  DateMillisecond,
+  Dictionary,
+  Float32,
+  Float64,
+  Int16,
+  Int32,
+  Int64,
+  Int8,
+  Table,
+  TimestampMicrosecond,
+  TimestampMillisecond,
+  TimestampNanosecond,
+  TimestampSecond,
+  Uint32,
+  Utf8,
+  Struct,
+  Field,
+  FixedSizeList,
+  TimeMicrosecond,
+  TimeNanosecond,
+  TimeSecond,
+  DurationSecond,
+  DurationNanosecond,
+  makeData,
+  makeVector,
+  tableToIPC,
+  vectorFromArray,
+  type DataType,
+  type Vector,
 } from 'apache-arrow';
 import { readArrow, readArrowTable } from './arrow';
 import { readTable } from './read';
@@ -21,7 +49,8 @@ describe('readArrow', () => {
   it('reads every type it supports, with nulls and several record batches, matching the source values', () => {
     const rng = new Rng(11);
     const n = 1000;
-    const pick = <T,>(f: () => T, nullRate = 0.1) => Array.from({ length: n }, () => (rng.next() < nullRate ? null : f()));
+    const pick = <T>(f: () => T, nullRate = 0.1) =>
+      Array.from({ length: n }, () => (rng.next() < nullRate ? null : f()));
     const ints = pick(() => rng.int(2_000_000) - 1_000_000);
     const i64 = pick(() => (rng.next() < 0.5 ? -1 : 1) * Math.floor(rng.next() * 2 ** 52));
     const f64 = pick(() => rng.normal() * 1e6);
@@ -36,10 +65,16 @@ describe('readArrow', () => {
     const half = n / 2;
     const batches = (arr: unknown[], type: DataType) =>
       // Two record batches, to exercise chunked columns.
-      [vectorFromArray(arr.slice(0, half) as never[], type as never) as Vector, vectorFromArray(arr.slice(half) as never[], type as never) as Vector];
+      [
+        vectorFromArray(arr.slice(0, half) as never[], type as never) as Vector,
+        vectorFromArray(arr.slice(half) as never[], type as never) as Vector,
+      ];
     const cols: Record<string, Vector[]> = {
       i32: batches(ints, new Int32()),
-      i64: batches(i64.map((v) => (v === null ? null : BigInt(v))), new Int64()),
+      i64: batches(
+        i64.map((v) => (v === null ? null : BigInt(v))),
+        new Int64(),
+      ),
       f64: batches(f64, new Float64()),
       f32: batches(f32, new Float32()),
       i8: batches(small, new Int8()),
@@ -49,7 +84,10 @@ describe('readArrow', () => {
       str: batches(strs, new Utf8()),
       // One dictionary shared by both batches (the file format has no replacement dictionaries).
       dict: ((v) => [v.slice(0, half), v.slice(half)])(vectorFromArray(strs, new Dictionary(new Utf8(), new Int32()))),
-      day: batches(days.map((d) => (d === null ? null : new Date(d * 86_400_000))), new DateDay()),
+      day: batches(
+        days.map((d) => (d === null ? null : new Date(d * 86_400_000))),
+        new DateDay(),
+      ),
       ts: batches(stamps, new TimestampMillisecond()),
     };
     const tables = [0, 1].map((b) => new Table(Object.fromEntries(Object.entries(cols).map(([k, v]) => [k, v[b]]))));
@@ -58,8 +96,18 @@ describe('readArrow', () => {
     const out = readArrow(bytes, 'types.arrow');
     expect(out.rows).toBe(n);
     const expected: Record<string, (number | string | null)[]> = {
-      i32: ints, i64, f64, f32, i8: small, i16: small, u32,
-      bool: bools.map((b) => (b === null ? null : b ? 1 : 0)), str: strs, dict: strs, day: days, ts: stamps,
+      i32: ints,
+      i64,
+      f64,
+      f32,
+      i8: small,
+      i16: small,
+      u32,
+      bool: bools.map((b) => (b === null ? null : b ? 1 : 0)),
+      str: strs,
+      dict: strs,
+      day: days,
+      ts: stamps,
     };
     for (const [name, values] of Object.entries(expected)) {
       const col = out.columns.find((c) => c.name === name)!;
@@ -70,27 +118,42 @@ describe('readArrow', () => {
     expect(out.columns.find((c) => c.name === 'ts')!.type).toBe('timestamp');
     expect(out.columns.find((c) => c.name === 'dict')!.kind).toBe('categorical');
     // The stream form reads the same, including a dictionary replaced between batches.
-    const replaced = new Table({ d: batches(strs, new Dictionary(new Utf8(), new Int32()))[0] }).concat(new Table({ d: batches(strs, new Dictionary(new Utf8(), new Int32()))[1] }));
+    const replaced = new Table({ d: batches(strs, new Dictionary(new Utf8(), new Int32()))[0] }).concat(
+      new Table({ d: batches(strs, new Dictionary(new Utf8(), new Int32()))[1] }),
+    );
     const r = readArrow(tableToIPC(replaced, 'stream'), 'replaced.arrows');
     expect(Array.from({ length: n }, (_, i) => cell(r.columns[0], i))).toEqual(strs);
     const stream = readArrow(tableToIPC(table, 'stream'), 'types.arrows');
-    expect(stream.columns.map((c) => Array.from({ length: n }, (_, i) => cell(c, i)))).toEqual(out.columns.map((c) => Array.from({ length: n }, (_, i) => cell(c, i))));
+    expect(stream.columns.map((c) => Array.from({ length: n }, (_, i) => cell(c, i)))).toEqual(
+      out.columns.map((c) => Array.from({ length: n }, (_, i) => cell(c, i))),
+    );
   });
 
   it('reads vega-datasets flights-200k.arrow like its JSON twin', () => {
     const arrow = readTable(readFileSync('node_modules/vega-datasets/data/flights-200k.arrow'), 'flights-200k.arrow');
-    const json = JSON.parse(readFileSync('node_modules/vega-datasets/data/flights-200k.json', 'utf8')) as Record<string, number>[];
+    const json = JSON.parse(readFileSync('node_modules/vega-datasets/data/flights-200k.json', 'utf8')) as Record<
+      string,
+      number
+    >[];
     expect(arrow.rows).toBe(json.length);
     for (const col of arrow.columns) {
-      for (let i = 0; i < json.length; i += 97) expect(cell(col, i), `${col.name}[${i}]`).toBeCloseTo(json[i][col.name], 4);
+      for (let i = 0; i < json.length; i += 97)
+        expect(cell(col, i), `${col.name}[${i}]`).toBeCloseTo(json[i][col.name], 4);
     }
   });
 
   it('reads the bundled penguins sample like vega-datasets penguins.json', () => {
     const t = readTable(readFileSync('public/datasets/penguins.arrow'), 'penguins.arrow');
-    const json = JSON.parse(readFileSync('node_modules/vega-datasets/data/penguins.json', 'utf8')) as Record<string, string | number | null>[];
+    const json = JSON.parse(readFileSync('node_modules/vega-datasets/data/penguins.json', 'utf8')) as Record<
+      string,
+      string | number | null
+    >[];
     expect(t.rows).toBe(json.length);
-    for (const col of t.columns) expect(json.map((_, i) => cell(col, i)), col.name).toEqual(json.map((r) => r[col.name]));
+    for (const col of t.columns)
+      expect(
+        json.map((_, i) => cell(col, i)),
+        col.name,
+      ).toEqual(json.map((r) => r[col.name]));
   });
 
   it('makeVector columns with an offset slice read correctly', () => {
@@ -108,8 +171,12 @@ describe('dictionary codes', () => {
       return tableToIPC(new Table({ d }), 'file');
     };
     expect(cell(readArrow(file([0, 2, 1]), 'ok.arrow').columns[0], 1)).toBe('c');
-    expect(() => readTable(file([0, -1, 1]), 'neg.arrow')).toThrow('neg.arrow: column "d" row 1 has dictionary code -1, outside the dictionary\'s 3 entries');
-    expect(() => readTable(file([0, 1, 3]), 'big.arrow')).toThrow('big.arrow: column "d" row 2 has dictionary code 3, outside the dictionary\'s 3 entries');
+    expect(() => readTable(file([0, -1, 1]), 'neg.arrow')).toThrow(
+      'neg.arrow: column "d" row 1 has dictionary code -1, outside the dictionary\'s 3 entries',
+    );
+    expect(() => readTable(file([0, 1, 3]), 'big.arrow')).toThrow(
+      'big.arrow: column "d" row 2 has dictionary code 3, outside the dictionary\'s 3 entries',
+    );
   });
 });
 
@@ -119,14 +186,23 @@ describe('readTable errors', () => {
     expect(() => readTable(new Uint8Array([0, 1, 2, 3, 4]), 'blob.bin')).toThrow(/blob\.bin: not a dataset/);
     const good = tableToIPC(new Table({ a: vectorFromArray([1, 2, 3], new Float64()) }), 'file');
     expect(() => readTable(good.subarray(0, good.length - 20), 'cut.arrow')).toThrow(/cut\.arrow/);
-    expect(() => readTable(new TextEncoder().encode('ARROW1\0\0garbage'), 'junk.arrow')).toThrow('junk.arrow: the Arrow file is truncated');
+    expect(() => readTable(new TextEncoder().encode('ARROW1\0\0garbage'), 'junk.arrow')).toThrow(
+      'junk.arrow: the Arrow file is truncated',
+    );
   });
 
   it('says when an Arrow stream is cut off mid-batch', () => {
-    const part = new Table({ a: vectorFromArray(Array.from({ length: 1000 }, (_, i) => i), new Float64()) });
+    const part = new Table({
+      a: vectorFromArray(
+        Array.from({ length: 1000 }, (_, i) => i),
+        new Float64(),
+      ),
+    });
     const stream = tableToIPC(part.concat(part).concat(part), 'stream');
     for (const cut of [stream.length - 100, Math.floor(stream.length * 0.6), 300]) {
-      expect(() => readTable(stream.subarray(0, cut), 'cut.arrows')).toThrow(/^cut\.arrows: the Arrow stream is cut off in the middle of a record batch \(its body needs 8000 bytes, \d+ are there\)/);
+      expect(() => readTable(stream.subarray(0, cut), 'cut.arrows')).toThrow(
+        /^cut\.arrows: the Arrow stream is cut off in the middle of a record batch \(its body needs 8000 bytes, \d+ are there\)/,
+      );
     }
     // Only the end-of-stream marker missing: every batch is whole, so every row is there.
     expect(readTable(stream.subarray(0, stream.length - 4), 'no-eos.arrows').rows).toBe(3000);
@@ -135,12 +211,33 @@ describe('readTable errors', () => {
 
 describe('64-bit timestamps and dates', () => {
   // Values around and beyond 2^53 (valid int64s that apache-arrow's getters refuse), negative ones, and nulls.
-  const raw = [0n, 1n, -1n, 2n ** 53n + 1n, -(2n ** 53n) - 3n, 2n ** 62n + 12_345n, -(2n ** 63n), 2n ** 63n - 1n, 1_700_000_000_123n, -86_400_001n];
+  const raw = [
+    0n,
+    1n,
+    -1n,
+    2n ** 53n + 1n,
+    -(2n ** 53n) - 3n,
+    2n ** 62n + 12_345n,
+    -(2n ** 63n),
+    2n ** 63n - 1n,
+    1_700_000_000_123n,
+    -86_400_001n,
+  ];
   const nulls = new Set([2, 8]);
-  const bitmap = Uint8Array.from([0, 1].map((b) => raw.slice(b * 8, b * 8 + 8).reduce((m, _, k) => (nulls.has(b * 8 + k) ? m : m | (1 << k)), 0)));
+  const bitmap = Uint8Array.from(
+    [0, 1].map((b) => raw.slice(b * 8, b * 8 + 8).reduce((m, _, k) => (nulls.has(b * 8 + k) ? m : m | (1 << k)), 0)),
+  );
   /** A column built straight from its buffers (not through apache-arrow's value conversion). */
   const column = (type: DataType) =>
-    makeVector(makeData({ type: type as never, length: raw.length, nullCount: nulls.size, nullBitmap: bitmap, data: BigInt64Array.from(raw) as never }));
+    makeVector(
+      makeData({
+        type: type as never,
+        length: raw.length,
+        nullCount: nulls.size,
+        nullBitmap: bitmap,
+        data: BigInt64Array.from(raw) as never,
+      }),
+    );
   /** The reference: each BigInt as the nearest double, scaled to milliseconds, computed from the BigInts alone. */
   const expected = (toMs: (x: number) => number) => raw.map((b, i) => (nulls.has(i) ? null : toMs(Number(b))));
   const units: [string, DataType, (x: number) => number][] = [
@@ -160,13 +257,18 @@ describe('64-bit timestamps and dates', () => {
       for (const [name, , toMs] of units) {
         const col = out.columns.find((c) => c.name === name)!;
         expect(col.type, name).toBe(name === 'date64' ? 'date' : 'timestamp');
-        expect(Array.from({ length: raw.length }, (_, i) => cell(col, i)), `${form} ${name}`).toEqual(expected(toMs));
+        expect(
+          Array.from({ length: raw.length }, (_, i) => cell(col, i)),
+          `${form} ${name}`,
+        ).toEqual(expected(toMs));
       }
     }
   });
 
   it('a timestamp buffer shorter than its rows is a DataError naming the column, not a RangeError', () => {
-    const short = makeVector(makeData({ type: new TimestampMillisecond(), length: 10, nullCount: 0, data: new BigInt64Array(4) as never }));
+    const short = makeVector(
+      makeData({ type: new TimestampMillisecond(), length: 10, nullCount: 0, data: new BigInt64Array(4) as never }),
+    );
     expect(() => readArrowTable(new Table({ when: short }), 'short.arrows')).toThrow(
       'short.arrows: column "when" has a data buffer of 32 bytes for 10 64-bit values, or out of place (the file is damaged)',
     );
@@ -175,7 +277,10 @@ describe('64-bit timestamps and dates', () => {
   it('reads date32 days, negative ones and nulls, and a sliced timestamp column', () => {
     const days = [0, -1, 19_000, null, -719_162, 2_932_896];
     const t = new Table({
-      d: vectorFromArray(days.map((d) => (d === null ? null : new Date(d * 86_400_000))), new DateDay()),
+      d: vectorFromArray(
+        days.map((d) => (d === null ? null : new Date(d * 86_400_000))),
+        new DateDay(),
+      ),
       ts: column(new TimestampMicrosecond()).slice(3, 9),
     });
     const out = readArrow(tableToIPC(t, 'file'), 'days.arrow');
@@ -191,16 +296,27 @@ describe('readArrow: columns it cannot use are skipped, nested and time columns'
   it('loads the usable columns and lists the others with their Arrow type and a reason', () => {
     const t = readArrow(fixture('cpp-21.0.0/generated_null.arrow_file'), 'null.arrow');
     expect(t.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['f1:int', 'f3:float']);
-    expect(t.skipped).toEqual(['f0', 'f2', 'f4'].map((name) => ({ name, type: 'Null', reason: 'it holds no values (every row is missing)' })));
+    expect(t.skipped).toEqual(
+      ['f0', 'f2', 'f4'].map((name) => ({ name, type: 'Null', reason: 'it holds no values (every row is missing)' })),
+    );
     const p = readArrow(fixture('cpp-21.0.0/generated_binary.arrow_file'), 'binary.arrow');
-    expect(p.skipped?.map((s) => s.type)).toEqual(['Binary', 'Binary', 'FixedSizeBinary(19)', 'FixedSizeBinary(19)', 'FixedSizeBinary(120)', 'FixedSizeBinary(120)']);
+    expect(p.skipped?.map((s) => s.type)).toEqual([
+      'Binary',
+      'Binary',
+      'FixedSizeBinary(19)',
+      'FixedSizeBinary(19)',
+      'FixedSizeBinary(120)',
+      'FixedSizeBinary(120)',
+    ]);
   });
 
   it('refuses a file with no usable column, naming the file and each column with its reason', () => {
     expect(() => readArrow(fixture('cpp-21.0.0/generated_union.stream'), 'union.arrows')).toThrow(
       /^union\.arrows: no column of this Arrow file can be used for training: "sparse_1" \(Union<Int32 \| Utf8>\): each row may hold a value of a different type \(a union\); "dense_1"/,
     );
-    expect(() => readArrow(fixture('cpp-21.0.0/generated_map.arrow_file'), 'map.arrow')).toThrow('"map_nullable" (Map<Utf8, Int32>): it holds key-value pairs');
+    expect(() => readArrow(fixture('cpp-21.0.0/generated_map.arrow_file'), 'map.arrow')).toThrow(
+      '"map_nullable" (Map<Utf8, Int32>): it holds key-value pairs',
+    );
   });
 
   it('flattens a struct into dotted columns; a missing struct makes its fields missing', () => {
@@ -217,20 +333,30 @@ describe('readArrow: columns it cannot use are skipped, nested and time columns'
     const emb = vectorFromArray([[1, 2, 3], null, [7, null, 9]], type);
     const t = readArrow(tableToIPC(new Table({ emb }), 'file'), 'emb.arrow');
     expect(t.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['emb.0:float', 'emb.1:float', 'emb.2:float']);
-    expect(t.columns.map((c) => [0, 1, 2].map((i) => cell(c, i)))).toEqual([[1, null, 7], [2, null, null], [3, null, 9]]);
+    expect(t.columns.map((c) => [0, 1, 2].map((i) => cell(c, i)))).toEqual([
+      [1, null, 7],
+      [2, null, null],
+      [3, null, 9],
+    ]);
   });
 
   it('reads time of day and durations as float milliseconds, whatever their unit', () => {
     const raw = [0n, 1n, -3n, 86_399_999_999_999n];
-    const big = (type: DataType) => makeVector(makeData({ type: type as never, length: 4, nullCount: 0, data: BigInt64Array.from(raw) as never }));
+    const big = (type: DataType) =>
+      makeVector(makeData({ type: type as never, length: 4, nullCount: 0, data: BigInt64Array.from(raw) as never }));
     const t = readArrow(
-      tableToIPC(new Table({
-        tus: big(new TimeMicrosecond()),
-        tns: big(new TimeNanosecond()),
-        ts: makeVector(makeData({ type: new TimeSecond(), length: 4, nullCount: 0, data: Int32Array.from([0, 1, 2, 86_399]) })),
-        ds: big(new DurationSecond()),
-        dns: big(new DurationNanosecond()),
-      }), 'file'),
+      tableToIPC(
+        new Table({
+          tus: big(new TimeMicrosecond()),
+          tns: big(new TimeNanosecond()),
+          ts: makeVector(
+            makeData({ type: new TimeSecond(), length: 4, nullCount: 0, data: Int32Array.from([0, 1, 2, 86_399]) }),
+          ),
+          ds: big(new DurationSecond()),
+          dns: big(new DurationNanosecond()),
+        }),
+        'file',
+      ),
       'time.arrow',
     );
     const col = (name: string) => t.columns.find((c) => c.name === name)!;

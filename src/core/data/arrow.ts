@@ -1,5 +1,12 @@
 import { tableFromIPC, Type, type Data, type DataType, type Table, type Vector } from 'apache-arrow';
-import { DataError, type CategoricalColumn, type Column, type DataTable, type NumericColumn, type SkippedColumn } from './table';
+import {
+  DataError,
+  type CategoricalColumn,
+  type Column,
+  type DataTable,
+  type NumericColumn,
+  type SkippedColumn,
+} from './table';
 import { arrowTypeName, skipReason } from './arrow-types';
 import { decimalToFloat } from './arrow-decimal';
 import { StringDictionary } from './dictionary';
@@ -20,7 +27,9 @@ registerArrowCodecs();
 export function readArrow(bytes: Uint8Array, fileName: string): DataTable {
   const fileForm = startsWith(bytes, 'ARROW1');
   if (fileForm && (bytes.length < 12 || !startsWith(bytes.subarray(bytes.length - 6), 'ARROW1'))) {
-    throw new DataError(`${fileName}: the Arrow file is truncated (it does not end with the ARROW1 marker after its footer)`);
+    throw new DataError(
+      `${fileName}: the Arrow file is truncated (it does not end with the ARROW1 marker after its footer)`,
+    );
   }
   // apache-arrow trusts the lengths and offsets in the framing: check them against the bytes first.
   checkArrowIpc(bytes, fileName, fileForm);
@@ -50,7 +59,13 @@ export function readArrowTable(table: Table, fileName: string): DataTable {
     const why = out.skipped.map((s) => `"${s.name}" (${s.type}): ${s.reason}`).join('; ');
     throw new DataError(`${fileName}: no column of this Arrow file can be used for training: ${why}`);
   }
-  return { name: fileName, format: 'arrow', rows, columns: out.columns, ...(out.skipped.length ? { skipped: out.skipped } : {}) };
+  return {
+    name: fileName,
+    format: 'arrow',
+    rows,
+    columns: out.columns,
+    ...(out.skipped.length ? { skipped: out.skipped } : {}),
+  };
 }
 
 /**
@@ -63,12 +78,19 @@ export function arrowError(e: unknown, fileName: string, fileForm: boolean): Dat
   const what = `not a readable Arrow IPC ${fileForm ? 'file' : 'stream'}`;
   if (e instanceof ArrowCodecError) return new DataError(`${fileName}: ${what}: ${e.message}`);
   const short = /Expected to read (\d+) bytes for message body, but only read (\d+)/.exec(message);
-  if (short) return new DataError(`${fileName}: the Arrow stream is cut off in the middle of a record batch (its body needs ${short[1]} bytes, ${short[2]} are there): the file is truncated`);
+  if (short)
+    return new DataError(
+      `${fileName}: the Arrow stream is cut off in the middle of a record batch (its body needs ${short[1]} bytes, ${short[2]} are there): the file is truncated`,
+    );
   if (/multiple of \d|out of bounds|Invalid typed array length|Array buffer allocation|offset/i.test(message)) {
-    return new DataError(`${fileName}: ${what}: a column's buffer lies outside the file or out of place (the file is damaged)`);
+    return new DataError(
+      `${fileName}: ${what}: a column's buffer lies outside the file or out of place (the file is damaged)`,
+    );
   }
-  if (/safe to convert|BigInt/i.test(message)) return new DataError(`${fileName}: ${what}: a 64-bit value is too large to read as a number`);
-  if (/Unrecognized|unknown|not supported|Unsupported/i.test(message)) return new DataError(`${fileName}: ${what}: it uses a type or version this reader does not know`);
+  if (/safe to convert|BigInt/i.test(message))
+    return new DataError(`${fileName}: ${what}: a 64-bit value is too large to read as a number`);
+  if (/Unrecognized|unknown|not supported|Unsupported/i.test(message))
+    return new DataError(`${fileName}: ${what}: it uses a type or version this reader does not know`);
   return new DataError(`${fileName}: ${what}: its metadata is damaged (a required part is missing or malformed)`);
 }
 
@@ -87,7 +109,12 @@ function validity(vector: Vector, rows: number): Uint8Array | null {
   return valid;
 }
 
-function numeric(name: string, type: NumericColumn['type'], values: NumericColumn['values'], valid: Uint8Array | null): NumericColumn {
+function numeric(
+  name: string,
+  type: NumericColumn['type'],
+  values: NumericColumn['values'],
+  valid: Uint8Array | null,
+): NumericColumn {
   return { kind: 'numeric', name, type, values, valid };
 }
 
@@ -124,13 +151,21 @@ const TO_MS = [
  * Each chunk's int64 values as the nearest doubles, through `map`: the high word times 2^32 is
  * exact, so adding the unsigned low word rounds once (to the same double as Number(bigint)).
  */
-function gatherInt64(vector: Vector, rows: number, map: (x: number) => number, name: string, fileName: string): Float64Array {
+function gatherInt64(
+  vector: Vector,
+  rows: number,
+  map: (x: number) => number,
+  name: string,
+  fileName: string,
+): Float64Array {
   const out = new Float64Array(rows);
   let at = 0;
   for (const chunk of vector.data) {
     const v = chunk.values as ArrayBufferView;
     if (v.byteLength < chunk.length * 8 || v.byteOffset % 4 !== 0) {
-      throw new DataError(`${fileName}: column "${name}" has a data buffer of ${v.byteLength} bytes for ${chunk.length} 64-bit values, or out of place (the file is damaged)`);
+      throw new DataError(
+        `${fileName}: column "${name}" has a data buffer of ${v.byteLength} bytes for ${chunk.length} 64-bit values, or out of place (the file is damaged)`,
+      );
     }
     const w = new Int32Array(v.buffer, v.byteOffset, chunk.length * 2);
     for (let i = 0; i < chunk.length; i++) out[at + i] = map(w[2 * i + 1] * 4294967296 + (w[2 * i] >>> 0));
@@ -140,14 +175,23 @@ function gatherInt64(vector: Vector, rows: number, map: (x: number) => number, n
 }
 
 /** Each chunk's decimals (`n` 32-bit words each) as the nearest doubles to value / 10^scale. */
-function gatherDecimal(vector: Vector, rows: number, n: number, scale: number, name: string, fileName: string): Float64Array {
+function gatherDecimal(
+  vector: Vector,
+  rows: number,
+  n: number,
+  scale: number,
+  name: string,
+  fileName: string,
+): Float64Array {
   const out = new Float64Array(rows);
   const scratch = new Uint32Array(n);
   let at = 0;
   for (const chunk of vector.data) {
     const v = chunk.values as ArrayBufferView;
     if (!Number.isInteger(n) || n < 1 || v.byteLength < chunk.length * 4 * n || v.byteOffset % 4 !== 0) {
-      throw new DataError(`${fileName}: column "${name}" has a data buffer of ${v.byteLength} bytes for ${chunk.length} ${32 * n}-bit decimals, or out of place (the file is damaged)`);
+      throw new DataError(
+        `${fileName}: column "${name}" has a data buffer of ${v.byteLength} bytes for ${chunk.length} ${32 * n}-bit decimals, or out of place (the file is damaged)`,
+      );
     }
     const w = new Uint32Array(v.buffer, v.byteOffset, chunk.length * n);
     for (let i = 0; i < chunk.length; i++) out[at + i] = decimalToFloat(w, i * n, n, scale, scratch);
@@ -198,15 +242,31 @@ function convertField(vector: Vector, name: string, rows: number, fileName: stri
       unit === 0
         ? [['months', (v, i) => v[i]]]
         : unit === 1
-          ? [['days', (v, i) => v[2 * i]], ['ms', (v, i) => v[2 * i + 1]]]
-          : [['months', (v, i) => v[4 * i]], ['days', (v, i) => v[4 * i + 1]], ['ns', (v, i) => v[4 * i + 3] * 4294967296 + (v[4 * i + 2] >>> 0)]];
+          ? [
+              ['days', (v, i) => v[2 * i]],
+              ['ms', (v, i) => v[2 * i + 1]],
+            ]
+          : [
+              ['months', (v, i) => v[4 * i]],
+              ['days', (v, i) => v[4 * i + 1]],
+              ['ns', (v, i) => v[4 * i + 3] * 4294967296 + (v[4 * i + 2] >>> 0)],
+            ];
     const valid = validity(vector, rows);
-    for (const [part, read] of parts) out.columns.push(numeric(`${name}.${part}`, 'float', gather(new Float64Array(rows), vector, (v, i) => read(v as Int32Array, i)), valid));
+    for (const [part, read] of parts)
+      out.columns.push(
+        numeric(
+          `${name}.${part}`,
+          'float',
+          gather(new Float64Array(rows), vector, (v, i) => read(v as Int32Array, i)),
+          valid,
+        ),
+      );
     return;
   }
   if (type.typeId === Type.FixedSizeList) {
     const size = (type as unknown as { listSize: number }).listSize;
-    if (size > MAX_LIST_COLUMNS) return skip(`a list of ${size} values per row would make more than ${MAX_LIST_COLUMNS} columns`);
+    if (size > MAX_LIST_COLUMNS)
+      return skip(`a list of ${size} values per row would make more than ${MAX_LIST_COLUMNS} columns`);
     const child = vector.getChildAt(0);
     const inner: Collected = { columns: [], skipped: [] };
     if (child && child.length === rows * size) convertField(child, name, rows * size, fileName, inner);
@@ -221,7 +281,9 @@ function convertField(vector: Vector, name: string, rows: number, fileName: stri
   if (type.typeId === Type.Dictionary) {
     const values = (type as unknown as { dictionary: DataType }).dictionary;
     if (!DICTIONARY_VALUES.has(values.typeId)) {
-      return skip(`its dictionary holds ${arrowTypeName(values)} values, not strings or numbers a category can be made of`);
+      return skip(
+        `its dictionary holds ${arrowTypeName(values)} values, not strings or numbers a category can be made of`,
+      );
     }
   }
   const col = convertVector(vector, name, rows, fileName);
@@ -230,7 +292,15 @@ function convertField(vector: Vector, name: string, rows: number, fileName: stri
 }
 
 /** Value types of a dictionary column read as categories (by their text). */
-const DICTIONARY_VALUES = new Set<number>([Type.Utf8, Type.LargeUtf8, Type.Utf8View, Type.Int, Type.Float, Type.Bool, Type.Decimal]);
+const DICTIONARY_VALUES = new Set<number>([
+  Type.Utf8,
+  Type.LargeUtf8,
+  Type.Utf8View,
+  Type.Int,
+  Type.Float,
+  Type.Bool,
+  Type.Decimal,
+]);
 
 /** The column with the rows where `mask` is 0 made missing (a missing parent). */
 function withMask(col: Column, mask: Uint8Array): Column {
@@ -245,7 +315,13 @@ function withMask(col: Column, mask: Uint8Array): Column {
 }
 
 /** Row-major list values (`size` per row) as `size` numbered columns; a missing list makes its row missing. */
-function splitList(col: NumericColumn, name: string, rows: number, size: number, listValid: Uint8Array | null): NumericColumn[] {
+function splitList(
+  col: NumericColumn,
+  name: string,
+  rows: number,
+  size: number,
+  listValid: Uint8Array | null,
+): NumericColumn[] {
   const Ctor = col.values.constructor as new (n: number) => NumericColumn['values'];
   return Array.from({ length: size }, (_, j) => {
     const values = new Ctor(rows);
@@ -273,34 +349,77 @@ function convertVector(vector: Vector, name: string, rows: number, fileName: str
       const { bitWidth, isSigned } = type as unknown as { bitWidth: number; isSigned: boolean };
       if (bitWidth === 64) {
         // Arrow's `values` are already offset to the chunk; read each 64-bit word as two halves.
-        return numeric(name, 'int', gather(new Float64Array(rows), vector, (v, i, c) => {
-          const w = new Int32Array(v.buffer, v.byteOffset, c.length * 2);
-          const lo = w[2 * i] >>> 0;
-          const hi = w[2 * i + 1];
-          return (isSigned ? hi : hi >>> 0) * 4294967296 + lo;
-        }), valid);
+        return numeric(
+          name,
+          'int',
+          gather(new Float64Array(rows), vector, (v, i, c) => {
+            const w = new Int32Array(v.buffer, v.byteOffset, c.length * 2);
+            const lo = w[2 * i] >>> 0;
+            const hi = w[2 * i + 1];
+            return (isSigned ? hi : hi >>> 0) * 4294967296 + lo;
+          }),
+          valid,
+        );
       }
-      if (bitWidth === 32 && !isSigned) return numeric(name, 'int', gather(new Float64Array(rows), vector, (v, i) => v[i] as number), valid);
-      return numeric(name, 'int', gather(new Int32Array(rows), vector, (v, i) => v[i] as number), valid);
+      if (bitWidth === 32 && !isSigned)
+        return numeric(
+          name,
+          'int',
+          gather(new Float64Array(rows), vector, (v, i) => v[i] as number),
+          valid,
+        );
+      return numeric(
+        name,
+        'int',
+        gather(new Int32Array(rows), vector, (v, i) => v[i] as number),
+        valid,
+      );
     }
     case Type.Float: {
       const precision = (type as unknown as { precision: number }).precision;
-      if (precision === 2) return numeric(name, 'float', gather(new Float64Array(rows), vector, (v, i) => v[i] as number), valid);
+      if (precision === 2)
+        return numeric(
+          name,
+          'float',
+          gather(new Float64Array(rows), vector, (v, i) => v[i] as number),
+          valid,
+        );
       // Half floats are stored as uint16 bits; Vector.get decodes them.
       if (precision === 0) return numeric(name, 'float', fromGet(vector, rows, new Float32Array(rows)), valid);
-      return numeric(name, 'float', gather(new Float32Array(rows), vector, (v, i) => v[i] as number), valid);
+      return numeric(
+        name,
+        'float',
+        gather(new Float32Array(rows), vector, (v, i) => v[i] as number),
+        valid,
+      );
     }
     case Type.Bool:
       return numeric(name, 'bool', fromGet(vector, rows, new Uint8Array(rows)), valid);
     case Type.Date: {
       // DateUnit.DAY (0): int32 days as they are; DateUnit.MILLISECOND (1): int64 milliseconds to days.
-      if ((type as unknown as { unit: number }).unit === 0) return numeric(name, 'date', gather(new Float64Array(rows), vector, (v, i) => v[i] as number), valid);
-      return numeric(name, 'date', gatherInt64(vector, rows, (ms) => Math.floor(ms / 86_400_000), name, fileName), valid);
+      if ((type as unknown as { unit: number }).unit === 0)
+        return numeric(
+          name,
+          'date',
+          gather(new Float64Array(rows), vector, (v, i) => v[i] as number),
+          valid,
+        );
+      return numeric(
+        name,
+        'date',
+        gatherInt64(vector, rows, (ms) => Math.floor(ms / 86_400_000), name, fileName),
+        valid,
+      );
     }
     case Type.Timestamp: {
       const unit = (type as unknown as { unit: number }).unit;
       const { mul, div } = TO_MS[unit] ?? TO_MS[1];
-      return numeric(name, 'timestamp', gatherInt64(vector, rows, (x) => (x * mul) / div, name, fileName), valid);
+      return numeric(
+        name,
+        'timestamp',
+        gatherInt64(vector, rows, (x) => (x * mul) / div, name, fileName),
+        valid,
+      );
     }
     case Type.Utf8:
     case Type.LargeUtf8:
@@ -318,18 +437,33 @@ function convertVector(vector: Vector, name: string, rows: number, fileName: str
       const { bitWidth, unit } = type as unknown as { bitWidth: number; unit: number };
       const ms = unitToMs(unit);
       if (bitWidth === 64) return numeric(name, 'float', gatherInt64(vector, rows, ms, name, fileName), valid);
-      return numeric(name, 'float', gather(new Float64Array(rows), vector, (v, i) => ms(v[i] as number)), valid);
+      return numeric(
+        name,
+        'float',
+        gather(new Float64Array(rows), vector, (v, i) => ms(v[i] as number)),
+        valid,
+      );
     }
     case Type.Duration: {
       // A length of time as float milliseconds, whatever the unit in the file.
-      return numeric(name, 'float', gatherInt64(vector, rows, unitToMs((type as unknown as { unit: number }).unit), name, fileName), valid);
+      return numeric(
+        name,
+        'float',
+        gatherInt64(vector, rows, unitToMs((type as unknown as { unit: number }).unit), name, fileName),
+        valid,
+      );
     }
     default:
       return null;
   }
 }
 
-function fromGet<A extends Float64Array | Float32Array | Uint8Array>(vector: Vector, rows: number, out: A, map?: (x: number) => number): A {
+function fromGet<A extends Float64Array | Float32Array | Uint8Array>(
+  vector: Vector,
+  rows: number,
+  out: A,
+  map?: (x: number) => number,
+): A {
   for (let i = 0; i < rows; i++) {
     const x = vector.get(i) as number | bigint | boolean | Date | null;
     const n = x === null ? 0 : typeof x === 'boolean' ? (x ? 1 : 0) : x instanceof Date ? x.getTime() : Number(x);
@@ -371,7 +505,9 @@ function categoricalFromDictionary(name: string, vector: Vector, rows: number, f
       const code = chunk.getValid(i) ? Number(v[i]) : -1;
       // A valid row's code must index the dictionary: a negative one would pass for a missing value.
       if (chunk.getValid(i) && (code < 0 || code >= remap.length)) {
-        throw new DataError(`${fileName}: column "${name}" row ${at + i} has dictionary code ${code}, outside the dictionary's ${remap.length} entries`);
+        throw new DataError(
+          `${fileName}: column "${name}" row ${at + i} has dictionary code ${code}, outside the dictionary's ${remap.length} entries`,
+        );
       }
       codes[at + i] = code < 0 ? -1 : remap[code];
     }

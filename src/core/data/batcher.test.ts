@@ -14,7 +14,13 @@ function makeData(rows: number, dim: number) {
 }
 
 describe('Batcher', () => {
-  for (const [rows, batchSize] of [[100, 7], [64, 64], [5, 1], [1000, 128], [33, 100]] as const) {
+  for (const [rows, batchSize] of [
+    [100, 7],
+    [64, 64],
+    [5, 1],
+    [1000, 128],
+    [33, 100],
+  ] as const) {
     it(`visits every row exactly once per epoch (${rows} rows, batch ${batchSize})`, () => {
       const dim = 3;
       const { x, y } = makeData(rows, dim);
@@ -55,7 +61,8 @@ describe('Batcher', () => {
       const b = new Batcher({ x, dim: 2, y, rows: iota(50), batchSize: 8, epochs: 2, seed });
       const yb = new Float32Array(8);
       const out: number[] = [];
-      for (let info = b.fill(new Float32Array(16), yb); info.size > 0; info = b.fill(new Float32Array(16), yb)) out.push(...yb.subarray(0, info.size));
+      for (let info = b.fill(new Float32Array(16), yb); info.size > 0; info = b.fill(new Float32Array(16), yb))
+        out.push(...yb.subarray(0, info.size));
       return out;
     };
     expect(run(7)).toEqual(run(7));
@@ -68,7 +75,8 @@ describe('Batcher', () => {
     const b = new Batcher({ x, dim: 1, y, rows, batchSize: 2, epochs: 1, seed: 1 });
     const yb = new Float32Array(2);
     const seen: number[] = [];
-    for (let info = b.fill(new Float32Array(2), yb); info.size > 0; info = b.fill(new Float32Array(2), yb)) seen.push(...yb.subarray(0, info.size));
+    for (let info = b.fill(new Float32Array(2), yb); info.size > 0; info = b.fill(new Float32Array(2), yb))
+      seen.push(...yb.subarray(0, info.size));
     expect(seen.sort((a, b) => a - b)).toEqual([3, 5, 7, 11, 13]);
   });
 

@@ -44,7 +44,8 @@ export class Batcher {
   private batchIndex = 0;
 
   constructor(private readonly opts: BatcherOptions) {
-    if (!(opts.batchSize >= 1) || !Number.isInteger(opts.batchSize)) throw new RangeError(`batch size must be a positive integer (got ${opts.batchSize})`);
+    if (!(opts.batchSize >= 1) || !Number.isInteger(opts.batchSize))
+      throw new RangeError(`batch size must be a positive integer (got ${opts.batchSize})`);
     if (opts.rows.length === 0) throw new RangeError('the batcher needs at least one row');
     this.order = opts.rows.slice();
     this.rowsView = { x: opts.x, dim: opts.dim, denseDim: opts.denseDim ?? opts.dim, sparse: opts.sparse ?? null };
@@ -58,14 +59,16 @@ export class Batcher {
 
   private reshuffle(): void {
     this.order.set(this.opts.rows);
-    if (this.opts.shuffle !== false) new Rng((this.opts.seed * 0x9e3779b1 + this.epoch * 0x85ebca6b) >>> 0).shuffle(this.order);
+    if (this.opts.shuffle !== false)
+      new Rng((this.opts.seed * 0x9e3779b1 + this.epoch * 0x85ebca6b) >>> 0).shuffle(this.order);
   }
 
   /** Writes the next batch into `xb` (batchSize x dim) and `yb` (batchSize); returns where it sits. */
   fill(xb: Float32Array, yb: Float32Array): BatchInfo {
     const { y, dim, batchSize, epochs } = this.opts;
     const rows = this.rowsView;
-    if (xb.length < batchSize * dim || yb.length < batchSize) throw new RangeError('batch buffers are smaller than one batch');
+    if (xb.length < batchSize * dim || yb.length < batchSize)
+      throw new RangeError('batch buffers are smaller than one batch');
     if (this.epoch >= epochs) return { size: 0, epoch: this.epoch, index: 0, lastInEpoch: true };
     const size = Math.min(batchSize, this.order.length - this.position);
     for (let b = 0; b < size; b++) {

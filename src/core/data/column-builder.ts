@@ -100,7 +100,7 @@ function buildCategorical(src: FieldRanges, col: number, name: string): Categori
         const s2 = ranges[g];
         const r2 = ranges[g + 1];
         const e2 = r2 < 0 ? ~r2 : r2;
-        if (e2 - s2 === e - s && (r2 < 0) === (raw < 0) && sameBytes(bytes, s, s2, e - s)) break;
+        if (e2 - s2 === e - s && r2 < 0 === raw < 0 && sameBytes(bytes, s, s2, e - s)) break;
       }
       slot = (slot + 1) & mask;
     }

@@ -10,16 +10,21 @@ export function concatTables(tables: readonly DataTable[], name: string): DataTa
   if (tables.length === 0) throw new DataError(`${name}: no tables to combine`);
   if (tables.length === 1) return tables[0];
   const first = tables[0];
-  const sig = (t: DataTable) => t.columns.map((c) => `${c.name}:${c.kind === 'categorical' ? 'categorical' : 'numeric'}`).join(', ');
+  const sig = (t: DataTable) =>
+    t.columns.map((c) => `${c.name}:${c.kind === 'categorical' ? 'categorical' : 'numeric'}`).join(', ');
   for (const t of tables.slice(1)) {
     if (sig(t) !== sig(first)) {
-      throw new DataError(`${t.name} and ${first.name} have different columns, so they cannot be one dataset (${t.name}: ${sig(t)}; ${first.name}: ${sig(first)})`);
+      throw new DataError(
+        `${t.name} and ${first.name} have different columns, so they cannot be one dataset (${t.name}: ${sig(t)}; ${first.name}: ${sig(first)})`,
+      );
     }
   }
   const rows = tables.reduce((n, t) => n + t.rows, 0);
   const columns: Column[] = first.columns.map((c, i) => {
     const parts = tables.map((t) => t.columns[i]);
-    return c.kind === 'categorical' ? concatCategorical(parts as CategoricalColumn[], rows) : concatNumeric(parts as NumericColumn[], rows);
+    return c.kind === 'categorical'
+      ? concatCategorical(parts as CategoricalColumn[], rows)
+      : concatNumeric(parts as NumericColumn[], rows);
   });
   // Columns left out of any part, each once.
   const skipped = [...new Map(tables.flatMap((t) => t.skipped ?? []).map((k) => [k.name, k])).values()];
@@ -41,7 +46,9 @@ function concatCategorical(parts: CategoricalColumn[], rows: number): Categorica
 function concatNumeric(parts: NumericColumn[], rows: number): NumericColumn {
   const sameType = parts.every((p) => p.type === parts[0].type);
   const sameArray = parts.every((p) => p.values.constructor === parts[0].values.constructor);
-  const values = sameArray ? new (parts[0].values.constructor as Float64ArrayConstructor)(rows) : new Float64Array(rows);
+  const values = sameArray
+    ? new (parts[0].values.constructor as Float64ArrayConstructor)(rows)
+    : new Float64Array(rows);
   const anyNull = parts.some((p) => p.valid !== null);
   const valid = anyNull ? new Uint8Array(rows).fill(1) : null;
   let at = 0;

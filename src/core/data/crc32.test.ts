@@ -40,7 +40,8 @@ describe('crc32', () => {
     const rng = new Rng(6);
     const data = Uint8Array.from({ length: 10_000 }, () => rng.int(256));
     const whole = crc32(data);
-    for (const cut of [0, 1, 7, 8, 9, 4999, 10_000]) expect(crc32(data.subarray(cut), crc32(data.subarray(0, cut)))).toBe(whole);
+    for (const cut of [0, 1, 7, 8, 9, 4999, 10_000])
+      expect(crc32(data.subarray(cut), crc32(data.subarray(0, cut)))).toBe(whole);
     if (nodeCrc) expect(nodeCrc(data)).toBe(whole);
   });
 
@@ -48,6 +49,7 @@ describe('crc32', () => {
     const rng = new Rng(7);
     const shared = new Uint8Array(new SharedArrayBuffer(4099));
     for (let i = 0; i < shared.length; i++) shared[i] = rng.int(256);
-    for (const at of [0, 1, 2, 3, 5]) expect(crc32(shared.subarray(at, at + 4000))).toBe(bitwise(shared.slice(at, at + 4000)));
+    for (const at of [0, 1, 2, 3, 5])
+      expect(crc32(shared.subarray(at, at + 4000))).toBe(bitwise(shared.slice(at, at + 4000)));
   });
 });

@@ -45,7 +45,8 @@ export function sniffDelimiter(bytes: Uint8Array, start: number): Delimiter {
     if (n > 0 && perRecord.every((rec) => rec[k] === n) && (best < 0 || n > perRecord[0][best])) best = k;
   }
   if (best < 0) {
-    for (let k = 0; k < codes.length; k++) if (perRecord[0][k] > 0 && (best < 0 || perRecord[0][k] > perRecord[0][best])) best = k;
+    for (let k = 0; k < codes.length; k++)
+      if (perRecord[0][k] > 0 && (best < 0 || perRecord[0][k] > perRecord[0][best])) best = k;
   }
   return best < 0 ? ',' : DELIMITERS[best];
 }
@@ -89,7 +90,10 @@ export function tokenize(bytes: Uint8Array, start: number, delimiter: number, fi
       let escaped = false;
       for (;;) {
         while (j < n && bytes[j] !== QUOTE) j++;
-        if (j >= n) throw new DataError(`${fileName}: line ${lineAt(bytes, open)}: a quoted field opened here is never closed (unbalanced " quote)`);
+        if (j >= n)
+          throw new DataError(
+            `${fileName}: line ${lineAt(bytes, open)}: a quoted field opened here is never closed (unbalanced " quote)`,
+          );
         if (j + 1 < n && bytes[j + 1] === QUOTE) {
           escaped = true;
           j += 2;
@@ -102,7 +106,9 @@ export function tokenize(bytes: Uint8Array, start: number, delimiter: number, fi
       if (i < n) {
         const c = bytes[i];
         if (c !== d && c !== LF && c !== CR) {
-          throw new DataError(`${fileName}: line ${lineAt(bytes, i)}: unexpected text after the closing quote of field ${inRow + 1} (a quote inside a quoted field must be doubled: "")`);
+          throw new DataError(
+            `${fileName}: line ${lineAt(bytes, i)}: unexpected text after the closing quote of field ${inRow + 1} (a quote inside a quoted field must be doubled: "")`,
+          );
         }
       }
     } else {
@@ -132,9 +138,10 @@ export function tokenize(bytes: Uint8Array, start: number, delimiter: number, fi
     if (stride < 0) {
       if (inRow > MAX_CSV_COLUMNS) tooWide(bytes, rowStart, fileName);
       stride = inRow;
-    }
-    else if (inRow !== stride) {
-      throw new DataError(`${fileName}: line ${lineAt(bytes, rowStart)}: expected ${stride} fields (as in the first row), found ${inRow}`);
+    } else if (inRow !== stride) {
+      throw new DataError(
+        `${fileName}: line ${lineAt(bytes, rowStart)}: expected ${stride} fields (as in the first row), found ${inRow}`,
+      );
     }
     inRow = 0;
     while (i < n && (bytes[i] === LF || bytes[i] === CR)) i++;
@@ -144,5 +151,7 @@ export function tokenize(bytes: Uint8Array, start: number, delimiter: number, fi
 }
 
 function tooWide(bytes: Uint8Array, rowStart: number, fileName: string): never {
-  throw new DataError(`${fileName}: line ${lineAt(bytes, rowStart)}: more than ${MAX_CSV_COLUMNS.toLocaleString('en-US')} fields (columns) in the first row; is the delimiter right?`);
+  throw new DataError(
+    `${fileName}: line ${lineAt(bytes, rowStart)}: more than ${MAX_CSV_COLUMNS.toLocaleString('en-US')} fields (columns) in the first row; is the delimiter right?`,
+  );
 }

@@ -29,7 +29,10 @@ function validDate(y: string, m: string, d: string): boolean {
 function refKind(raw: string): 'missing' | 'int' | 'float' | 'bool' | 'date' | 'timestamp' | 'text' {
   const s = raw.trim();
   if (MISSING.has(s)) return 'missing';
-  if (NUM_RE.test(s)) return INT_RE.test(s) && Math.abs(Number(s)) <= 2 ** 31 && Number(s) >= -(2 ** 31) && Number(s) <= 2 ** 31 - 1 ? 'int' : 'float';
+  if (NUM_RE.test(s))
+    return INT_RE.test(s) && Math.abs(Number(s)) <= 2 ** 31 && Number(s) >= -(2 ** 31) && Number(s) <= 2 ** 31 - 1
+      ? 'int'
+      : 'float';
   if (s === 'NaN' || /^[+-]?Infinity$/.test(s)) return 'float';
   if (/^(true|false)$/i.test(s)) return 'bool';
   let m = DATE_RE.exec(s);
@@ -133,18 +136,47 @@ function rng(seed: number): () => number {
   return () => r.next();
 }
 
-const WORDS = ['alpha', 'beta', 'é', '漢字', '🙂', 'x y', 'comma,inside', 'semi;colon', 'pi|pe', 'tab\tin', 'quote"in', 'line\nbreak', 'crlf\r\nbreak', 'None', '-', ' pad '];
+const WORDS = [
+  'alpha',
+  'beta',
+  'é',
+  '漢字',
+  '🙂',
+  'x y',
+  'comma,inside',
+  'semi;colon',
+  'pi|pe',
+  'tab\tin',
+  'quote"in',
+  'line\nbreak',
+  'crlf\r\nbreak',
+  'None',
+  '-',
+  ' pad ',
+];
 
 type Gen = (r: () => number) => string;
-const pick = <T,>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 const pad2 = (n: number) => String(n).padStart(2, '0');
 const GENERATORS: Record<string, Gen> = {
   int: (r) => String(Math.floor((r() - 0.5) * 2e6)),
   bigint: (r) => (r() < 0.5 ? String(Math.floor(r() * 2 ** 31)) : String(2 ** 31 + Math.floor(r() * 1e6))),
-  float: (r) => pick(r, [String((r() - 0.5) * 1e4), (r() * 100).toFixed(2), `${Math.floor(r() * 9) + 1}e${Math.floor(r() * 40) - 20}`, '.5', '-5.', '0.1234567890123456789', '+3.25', ' 7.5 ', '123456789012345678901234']),
+  float: (r) =>
+    pick(r, [
+      String((r() - 0.5) * 1e4),
+      (r() * 100).toFixed(2),
+      `${Math.floor(r() * 9) + 1}e${Math.floor(r() * 40) - 20}`,
+      '.5',
+      '-5.',
+      '0.1234567890123456789',
+      '+3.25',
+      ' 7.5 ',
+      '123456789012345678901234',
+    ]),
   bool: (r) => pick(r, ['true', 'false', 'TRUE', 'False']),
   date: (r) => `${1900 + Math.floor(r() * 200)}-${pad2(1 + Math.floor(r() * 12))}-${pad2(1 + Math.floor(r() * 28))}`,
-  timestamp: (r) => `${1950 + Math.floor(r() * 100)}-${pad2(1 + Math.floor(r() * 12))}-${pad2(1 + Math.floor(r() * 28))}${pick(r, ['T', ' '])}${pad2(Math.floor(r() * 24))}:${pad2(Math.floor(r() * 60))}${pick(r, ['', ':07', ':59.5', ':00.123456'])}${pick(r, ['', 'Z', '+05:30', '-0800'])}`,
+  timestamp: (r) =>
+    `${1950 + Math.floor(r() * 100)}-${pad2(1 + Math.floor(r() * 12))}-${pad2(1 + Math.floor(r() * 28))}${pick(r, ['T', ' '])}${pad2(Math.floor(r() * 24))}:${pad2(Math.floor(r() * 60))}${pick(r, ['', ':07', ':59.5', ':00.123456'])}${pick(r, ['', 'Z', '+05:30', '-0800'])}`,
   text: (r) => pick(r, WORDS) + (r() < 0.5 ? String(Math.floor(r() * 50)) : ''),
   mixed: (r) => (r() < 0.9 ? String(Math.floor(r() * 100)) : pick(r, ['abc', '2020-01-01', 'true'])),
   lowcard: (r) => pick(r, ['red', 'green', 'blue']),
@@ -158,12 +190,20 @@ function quoteField(v: string, delimiter: string, r: () => number): string {
   return `"${v.replaceAll('"', '""')}"`;
 }
 
-function synthetic(seed: number, rows: number, delimiter: Delimiter, eol: string, bom: boolean): { text: string; bytes: Uint8Array } {
+function synthetic(
+  seed: number,
+  rows: number,
+  delimiter: Delimiter,
+  eol: string,
+  bom: boolean,
+): { text: string; bytes: Uint8Array } {
   const r = rng(seed);
   const names = Object.keys(GENERATORS);
   const lines = [names.map((n) => `h_${n}`).join(delimiter)];
   for (let i = 0; i < rows; i++) {
-    lines.push(names.map((n) => quoteField(r() < 0.08 ? pick(r, [...MISSING]) : GENERATORS[n](r), delimiter, r)).join(delimiter));
+    lines.push(
+      names.map((n) => quoteField(r() < 0.08 ? pick(r, [...MISSING]) : GENERATORS[n](r), delimiter, r)).join(delimiter),
+    );
   }
   const text = lines.join(eol) + (r() < 0.5 ? eol : '');
   return { text, bytes: enc.encode((bom ? '\ufeff' : '') + text) };
@@ -186,7 +226,18 @@ describe('readCsv on seeded synthetic files, against papaparse and d3-dsv', () =
       expectMatchesReferences(given, text, delimiter);
       // The inferred types cover each kind of generated column.
       const types = Object.fromEntries(given.columns.map((c) => [c.name, c.type]));
-      expect(types).toMatchObject({ h_int: 'int', h_bigint: 'float', h_float: 'float', h_bool: 'bool', h_date: 'date', h_timestamp: 'timestamp', h_text: 'categorical', h_mixed: 'categorical', h_nonfinite: 'float', h_notdate: 'categorical' });
+      expect(types).toMatchObject({
+        h_int: 'int',
+        h_bigint: 'float',
+        h_float: 'float',
+        h_bool: 'bool',
+        h_date: 'date',
+        h_timestamp: 'timestamp',
+        h_text: 'categorical',
+        h_mixed: 'categorical',
+        h_nonfinite: 'float',
+        h_notdate: 'categorical',
+      });
     });
   });
 
@@ -236,17 +287,33 @@ describe('readCsv quoting, line ends and layout', () => {
     expect(cat(t, 1)).toEqual([null]);
   });
   it('strips a UTF-8 BOM from the first column name', () => {
-    expect(readCsv(new Uint8Array([0xef, 0xbb, 0xbf, ...enc.encode('id,v\n1,2\n')]), 'b.csv').columns[0].name).toBe('id');
+    expect(readCsv(new Uint8Array([0xef, 0xbb, 0xbf, ...enc.encode('id,v\n1,2\n')]), 'b.csv').columns[0].name).toBe(
+      'id',
+    );
   });
   it('names empty and repeated header fields', () => {
-    expect(csv('a,,a,a\nx,y,z,w\n', { header: true }).columns.map((c) => c.name)).toEqual(['a', 'column_2', 'a_2', 'a_3']);
-    expect(csv('a,a_2,a,a,a_2\nx,y,z,w,v\n', { header: true }).columns.map((c) => c.name)).toEqual(['a', 'a_2', 'a_3', 'a_4', 'a_2_2']);
+    expect(csv('a,,a,a\nx,y,z,w\n', { header: true }).columns.map((c) => c.name)).toEqual([
+      'a',
+      'column_2',
+      'a_2',
+      'a_3',
+    ]);
+    expect(csv('a,a_2,a,a,a_2\nx,y,z,w,v\n', { header: true }).columns.map((c) => c.name)).toEqual([
+      'a',
+      'a_2',
+      'a_3',
+      'a_4',
+      'a_2_2',
+    ]);
   });
   it('names 30,000 columns named alike a, a_2 ... a_30000 (found by the fuzz: each name used to retry every suffix before it)', () => {
     const n = 30_000;
-    const t = csv(`${Array<string>(n).fill('a').join(',')}
+    const t = csv(
+      `${Array<string>(n).fill('a').join(',')}
 ${Array<string>(n).fill('x').join(',')}
-`, { header: true });
+`,
+      { header: true },
+    );
     expect(t.columns.map((c) => c.name)).toEqual(Array.from({ length: n }, (_, c) => (c === 0 ? 'a' : `a_${c + 1}`)));
   });
   it('sniffs each delimiter, ignoring ones inside quotes', () => {
@@ -261,7 +328,8 @@ ${Array<string>(n).fill('x').join(',')}
 });
 
 describe('readCsv header detection', () => {
-  it('takes a row of names as the header', () => expect(csv('name,age\nann,31\n').columns.map((c) => c.name)).toEqual(['name', 'age']));
+  it('takes a row of names as the header', () =>
+    expect(csv('name,age\nann,31\n').columns.map((c) => c.name)).toEqual(['name', 'age']));
   it('takes a row holding a number as data', () => {
     const t = csv('ann,31\nbob,42\n');
     expect(t.columns.map((c) => c.name)).toEqual(['column_1', 'column_2']);
@@ -308,7 +376,9 @@ describe('readCsv types and missing values', () => {
     expect(t.columns[0].type).toBe('float');
     expect(num(t, 0)).toEqual([NaN, Infinity, -Infinity, 1.5]);
     expect(checkFinite(t)).toEqual([{ column: 'x', nan: 1, infinity: 1, negativeInfinity: 1 }]);
-    expect(() => assertFinite(t)).toThrow('test.csv: column "x" holds 1 NaN, 1 Infinity, 1 -Infinity (non-finite numbers cannot be trained on');
+    expect(() => assertFinite(t)).toThrow(
+      'test.csv: column "x" holds 1 NaN, 1 Infinity, 1 -Infinity (non-finite numbers cannot be trained on',
+    );
     expect(() => assertFinite(csv('x\n1\n2\n'))).not.toThrow();
   });
   it('reads a column of only NaN and Infinity as a float column that checkFinite reports', () => {
@@ -328,49 +398,86 @@ describe('readCsv types and missing values', () => {
     }
     // Shortest round-trip forms (16-17 digits, the double-double path) and near-ties.
     for (let i = 0; i < 5000; i++) strings.push(String(r() * 10 ** Math.floor(r() * 30 - 15)));
-    strings.push('9007199254740993', '9007199254740992.5', '0.30000000000000004', '1.0000000000000002', '123456789012345678', '2.2250738585072014e-308', '1e23', '8.98846567431158e307');
+    strings.push(
+      '9007199254740993',
+      '9007199254740992.5',
+      '0.30000000000000004',
+      '1.0000000000000002',
+      '123456789012345678',
+      '2.2250738585072014e-308',
+      '1e23',
+      '8.98846567431158e307',
+    );
     const t = csv(`x\n${strings.join('\n')}\n`);
     expect(num(t, 0)).toEqual(strings.map(Number));
   });
 });
 
 describe('readCsv bad input', () => {
-  const fail = (input: string | Uint8Array, name = 'bad.csv') => () => readCsv(typeof input === 'string' ? enc.encode(input) : input, name);
+  const fail =
+    (input: string | Uint8Array, name = 'bad.csv') =>
+    () =>
+      readCsv(typeof input === 'string' ? enc.encode(input) : input, name);
   it('rejects an empty file', () => {
     expect(fail('')).toThrow(new DataError('bad.csv: empty file'));
     expect(fail('\ufeff\r\n\n')).toThrow(new DataError('bad.csv: empty file'));
   });
   it('names the line and the field counts of a ragged row', () => {
-    expect(fail('a,b,c\n1,2,3\n4,5\n')).toThrow(new DataError('bad.csv: line 3: expected 3 fields (as in the first row), found 2'));
-    expect(fail('a,b\n1,2\n"x\ny",2,3\n')).toThrow(new DataError('bad.csv: line 3: expected 2 fields (as in the first row), found 3'));
-    expect(fail('a,b\r\n"multi\r\nline",1\r\n1,2,3\r\n')).toThrow(new DataError('bad.csv: line 4: expected 2 fields (as in the first row), found 3'));
+    expect(fail('a,b,c\n1,2,3\n4,5\n')).toThrow(
+      new DataError('bad.csv: line 3: expected 3 fields (as in the first row), found 2'),
+    );
+    expect(fail('a,b\n1,2\n"x\ny",2,3\n')).toThrow(
+      new DataError('bad.csv: line 3: expected 2 fields (as in the first row), found 3'),
+    );
+    expect(fail('a,b\r\n"multi\r\nline",1\r\n1,2,3\r\n')).toThrow(
+      new DataError('bad.csv: line 4: expected 2 fields (as in the first row), found 3'),
+    );
   });
   it('names the line where an unclosed quote opened', () => {
-    expect(fail('a,b\n1,2\n3,"open\n4,5\n')).toThrow(new DataError('bad.csv: line 3: a quoted field opened here is never closed (unbalanced " quote)'));
+    expect(fail('a,b\n1,2\n3,"open\n4,5\n')).toThrow(
+      new DataError('bad.csv: line 3: a quoted field opened here is never closed (unbalanced " quote)'),
+    );
   });
   it('rejects text after a closing quote', () => {
     expect(fail('a,b\n"x"y,1\n')).toThrow('bad.csv: line 2: unexpected text after the closing quote of field 1');
   });
   it('rejects binary data, UTF-16 and invalid UTF-8', () => {
-    expect(fail(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0, 0, 1, 2]))).toThrow(new DataError('bad.csv: not a text file (NUL byte at offset 4; binary data?)'));
-    expect(fail(new Uint8Array([0xff, 0xfe, 0x61, 0, 0x2c, 0]))).toThrow('bad.csv: not a text file Trainbench can read (it is UTF-16 text');
-    expect(fail(new Uint8Array([0x61, 0x2c, 0x62, 0x0a, 0xc3, 0x28, 0x2c, 0x31]))).toThrow(new DataError('bad.csv: not a text file (the first bytes are not valid UTF-8)'));
+    expect(fail(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0, 0, 1, 2]))).toThrow(
+      new DataError('bad.csv: not a text file (NUL byte at offset 4; binary data?)'),
+    );
+    expect(fail(new Uint8Array([0xff, 0xfe, 0x61, 0, 0x2c, 0]))).toThrow(
+      'bad.csv: not a text file Trainbench can read (it is UTF-16 text',
+    );
+    expect(fail(new Uint8Array([0x61, 0x2c, 0x62, 0x0a, 0xc3, 0x28, 0x2c, 0x31]))).toThrow(
+      new DataError('bad.csv: not a text file (the first bytes are not valid UTF-8)'),
+    );
     const late = enc.encode(`a,b\n${'x,1\n'.repeat(2000)}`);
     const bytes = new Uint8Array(late.length + 4);
     bytes.set(late);
     bytes.set([0xe9, 0x2c, 0x32, 0x0a], late.length); // Latin-1 "é,2"
-    expect(fail(bytes)).toThrow(new DataError('bad.csv: line 2002: the text is not valid UTF-8 (is the file in another encoding?)'));
+    expect(fail(bytes)).toThrow(
+      new DataError('bad.csv: line 2002: the text is not valid UTF-8 (is the file in another encoding?)'),
+    );
   });
 });
 
 describe('very wide files', () => {
   it(`a first row of more than ${MAX_CSV_COLUMNS.toLocaleString('en-US')} fields is refused (found by the fuzz: a line of two million commas took 29 s as two million columns)`, () => {
-    expect(() => readCsv(enc.encode(','.repeat(2_000_000)), 'commas.csv')).toThrow(new DataError('commas.csv: line 1: more than 65,536 fields (columns) in the first row; is the delimiter right?'));
+    expect(() => readCsv(enc.encode(','.repeat(2_000_000)), 'commas.csv')).toThrow(
+      new DataError('commas.csv: line 1: more than 65,536 fields (columns) in the first row; is the delimiter right?'),
+    );
     // A delimiter at the very end adds the last (empty) field: still counted.
-    expect(() => readCsv(enc.encode(','.repeat(MAX_CSV_COLUMNS)), 'end.csv')).toThrow(new DataError('end.csv: line 1: more than 65,536 fields (columns) in the first row; is the delimiter right?'));
+    expect(() => readCsv(enc.encode(','.repeat(MAX_CSV_COLUMNS)), 'end.csv')).toThrow(
+      new DataError('end.csv: line 1: more than 65,536 fields (columns) in the first row; is the delimiter right?'),
+    );
   });
   it(`reads exactly ${MAX_CSV_COLUMNS.toLocaleString('en-US')} columns`, () => {
-    const t = readCsv(enc.encode(`${Array.from({ length: MAX_CSV_COLUMNS }, (_, c) => `c${c}`).join(',')}\n${Array.from({ length: MAX_CSV_COLUMNS }, (_, c) => c).join(',')}\n`), 'wide.csv');
+    const t = readCsv(
+      enc.encode(
+        `${Array.from({ length: MAX_CSV_COLUMNS }, (_, c) => `c${c}`).join(',')}\n${Array.from({ length: MAX_CSV_COLUMNS }, (_, c) => c).join(',')}\n`,
+      ),
+      'wide.csv',
+    );
     expect(t.columns).toHaveLength(MAX_CSV_COLUMNS);
     const last = t.columns[MAX_CSV_COLUMNS - 1];
     expect(last.name).toBe(`c${MAX_CSV_COLUMNS - 1}`);

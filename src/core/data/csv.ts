@@ -48,7 +48,8 @@ export function readCsv(bytes: Uint8Array, fileName: string, opts: CsvOptions = 
   };
   if (opts.header === true || opts.header === false) return build(opts.header);
   const first = firstRowKinds(bytes, ranges, stride);
-  if (first.some((k) => k !== Kind.text && k !== Kind.missing) || first.every((k) => k === Kind.missing)) return build(false);
+  if (first.some((k) => k !== Kind.text && k !== Kind.missing) || first.every((k) => k === Kind.missing))
+    return build(false);
   const withHeader = build(true);
   if (!first.includes(Kind.missing)) return withHeader;
   const typedBelowName = withHeader.columns.some((col, c) => first[c] === Kind.text && col.kind === 'numeric');

@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Batcher } from './batcher';
-import { chooseLabel, defaultFeatures, denseRows, encodeTable, featuresFromStats, HASH_BUCKETS, ONE_HOT_LIMIT, defaultLabel } from './encode';
+import {
+  chooseLabel,
+  defaultFeatures,
+  denseRows,
+  encodeTable,
+  featuresFromStats,
+  HASH_BUCKETS,
+  ONE_HOT_LIMIT,
+  defaultLabel,
+} from './encode';
 import { tableStats } from './stats';
 import { readTable } from './read';
 import { Rng, iota } from './rng';
@@ -17,11 +26,41 @@ function table(rows: number): DataTable {
     format: 'csv',
     rows,
     columns: [
-      { kind: 'numeric', name: 'x', type: 'float', values: Float64Array.from({ length: rows }, () => 5 + 3 * rng.normal()), valid: Uint8Array.from({ length: rows }, () => (rng.next() < 0.9 ? 1 : 0)) },
-      { kind: 'categorical', name: 'colour', type: 'categorical', codes: Int32Array.from({ length: rows }, () => rng.int(4) - 1), dictionary: ['red', 'green', 'blue'] },
-      { kind: 'categorical', name: 'user', type: 'categorical', codes: Int32Array.from({ length: rows }, () => rng.int(ids.length)), dictionary: ids },
-      { kind: 'numeric', name: 'price', type: 'float', values: Float64Array.from({ length: rows }, () => 100 + 20 * rng.normal()), valid: Uint8Array.from({ length: rows }, () => (rng.next() < 0.95 ? 1 : 0)) },
-      { kind: 'categorical', name: 'label', type: 'categorical', codes: Int32Array.from({ length: rows }, () => (rng.next() < 0.05 ? -1 : rng.int(2))), dictionary: ['no', 'yes'] },
+      {
+        kind: 'numeric',
+        name: 'x',
+        type: 'float',
+        values: Float64Array.from({ length: rows }, () => 5 + 3 * rng.normal()),
+        valid: Uint8Array.from({ length: rows }, () => (rng.next() < 0.9 ? 1 : 0)),
+      },
+      {
+        kind: 'categorical',
+        name: 'colour',
+        type: 'categorical',
+        codes: Int32Array.from({ length: rows }, () => rng.int(4) - 1),
+        dictionary: ['red', 'green', 'blue'],
+      },
+      {
+        kind: 'categorical',
+        name: 'user',
+        type: 'categorical',
+        codes: Int32Array.from({ length: rows }, () => rng.int(ids.length)),
+        dictionary: ids,
+      },
+      {
+        kind: 'numeric',
+        name: 'price',
+        type: 'float',
+        values: Float64Array.from({ length: rows }, () => 100 + 20 * rng.normal()),
+        valid: Uint8Array.from({ length: rows }, () => (rng.next() < 0.95 ? 1 : 0)),
+      },
+      {
+        kind: 'categorical',
+        name: 'label',
+        type: 'categorical',
+        codes: Int32Array.from({ length: rows }, () => (rng.next() < 0.05 ? -1 : rng.int(2))),
+        dictionary: ['no', 'yes'],
+      },
     ],
   };
 }
@@ -29,7 +68,13 @@ function table(rows: number): DataTable {
 describe('encodeTable', () => {
   const t = table(2000);
   const enc = encodeTable(t, { label: 'label', features: ['x', 'colour', 'user'] }, split);
-  const [x, colour, user, , label] = t.columns as [Extract<DataTable['columns'][number], { kind: 'numeric' }>, Extract<DataTable['columns'][number], { kind: 'categorical' }>, Extract<DataTable['columns'][number], { kind: 'categorical' }>, unknown, Extract<DataTable['columns'][number], { kind: 'categorical' }>];
+  const [x, colour, user, , label] = t.columns as [
+    Extract<DataTable['columns'][number], { kind: 'numeric' }>,
+    Extract<DataTable['columns'][number], { kind: 'categorical' }>,
+    Extract<DataTable['columns'][number], { kind: 'categorical' }>,
+    unknown,
+    Extract<DataTable['columns'][number], { kind: 'categorical' }>,
+  ];
 
   it('drops rows without a label and keeps the others in order', () => {
     const kept = Array.from({ length: t.rows }, (_, i) => i).filter((i) => label.codes[i] >= 0);
@@ -39,7 +84,9 @@ describe('encodeTable', () => {
   });
 
   it('standardises numbers with the training split only (float64 reference), missing -> 0', () => {
-    const trainValues = Array.from(enc.split.train, (r) => enc.sourceRows[r]).filter((i) => x.valid![i]).map((i) => x.values[i]);
+    const trainValues = Array.from(enc.split.train, (r) => enc.sourceRows[r])
+      .filter((i) => x.valid![i])
+      .map((i) => x.values[i]);
     const mean = trainValues.reduce((a, b) => a + b, 0) / trainValues.length;
     const std = Math.sqrt(trainValues.reduce((a, b) => a + (b - mean) ** 2, 0) / trainValues.length);
     const col = enc.featureNames.indexOf('x');
@@ -74,26 +121,56 @@ describe('encodeTable', () => {
   });
 
   it('batches carry the same vectors as the dense rows', () => {
-    const b = new Batcher({ x: enc.x, dim: enc.dim, denseDim: enc.denseDim, sparse: enc.sparse, y: enc.y, rows: enc.split.train, batchSize: 64, epochs: 1, seed: 1, shuffle: false });
+    const b = new Batcher({
+      x: enc.x,
+      dim: enc.dim,
+      denseDim: enc.denseDim,
+      sparse: enc.sparse,
+      y: enc.y,
+      rows: enc.split.train,
+      batchSize: 64,
+      epochs: 1,
+      seed: 1,
+      shuffle: false,
+    });
     const xb = new Float32Array(64 * enc.dim);
     const info = b.fill(xb, new Float32Array(64));
-    expect(Array.from(xb.subarray(0, info.size * enc.dim))).toEqual(Array.from(denseRows(enc, enc.split.train.subarray(0, info.size))));
+    expect(Array.from(xb.subarray(0, info.size * enc.dim))).toEqual(
+      Array.from(denseRows(enc, enc.split.train.subarray(0, info.size))),
+    );
   });
 
   it('standardises a numeric label and records how to undo it', () => {
     const r = encodeTable(t, { label: 'price', features: ['x'] }, split);
     expect(r.task).toBe('regression');
     const price = t.columns[3] as typeof x;
-    for (let k = 0; k < r.rows; k += 11) expect(r.y[k] * r.target!.std + r.target!.mean).toBeCloseTo(price.values[r.sourceRows[k]], 3);
+    for (let k = 0; k < r.rows; k += 11)
+      expect(r.y[k] * r.target!.std + r.target!.mean).toBeCloseTo(price.values[r.sourceRows[k]], 3);
   });
 
   it('refuses NaN and Infinity, naming the file and the column', () => {
-    const bad: DataTable = { ...t, columns: [...t.columns, { kind: 'numeric', name: 'broken', type: 'float', values: Float64Array.from({ length: t.rows }, (_, i) => (i % 100 === 0 ? NaN : i === 5 ? Infinity : i)), valid: null }] };
-    expect(() => encodeTable(bad, { label: 'label', features: ['broken'] }, split)).toThrow('synthetic.csv: column "broken" has 21 non-finite value(s)');
+    const bad: DataTable = {
+      ...t,
+      columns: [
+        ...t.columns,
+        {
+          kind: 'numeric',
+          name: 'broken',
+          type: 'float',
+          values: Float64Array.from({ length: t.rows }, (_, i) => (i % 100 === 0 ? NaN : i === 5 ? Infinity : i)),
+          valid: null,
+        },
+      ],
+    };
+    expect(() => encodeTable(bad, { label: 'label', features: ['broken'] }, split)).toThrow(
+      'synthetic.csv: column "broken" has 21 non-finite value(s)',
+    );
   });
 
   it('refuses a missing label column and an empty feature list', () => {
-    expect(() => encodeTable(t, { label: 'nope', features: ['x'] }, split)).toThrow('synthetic.csv: no column named "nope"');
+    expect(() => encodeTable(t, { label: 'nope', features: ['x'] }, split)).toThrow(
+      'synthetic.csv: no column named "nope"',
+    );
     expect(() => encodeTable(t, { label: 'label', features: [] }, split)).toThrow(/at least one feature/);
   });
 
@@ -106,7 +183,9 @@ describe('the default label on real files', () => {
   /** Classes (non-missing) of a column and the largest one's share, counted with a Map of cell text. */
   const classesOf = (rows: Record<string, unknown>[], col: string) => {
     const counts = new Map<string, number>();
-    for (const r of rows) if (r[col] !== null && r[col] !== undefined && r[col] !== '') counts.set(String(r[col]), (counts.get(String(r[col])) ?? 0) + 1);
+    for (const r of rows)
+      if (r[col] !== null && r[col] !== undefined && r[col] !== '')
+        counts.set(String(r[col]), (counts.get(String(r[col])) ?? 0) + 1);
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
     return { classes: counts.size, share: Math.max(...counts.values()) / total };
   };
@@ -115,7 +194,10 @@ describe('the default label on real files', () => {
     const movies = readTable(readFileSync('node_modules/vega-datasets/data/movies.json'), 'movies.json');
     const pick = chooseLabel(movies);
     expect(pick.name).not.toBe('Director');
-    const rows = JSON.parse(readFileSync('node_modules/vega-datasets/data/movies.json', 'utf8')) as Record<string, unknown>[];
+    const rows = JSON.parse(readFileSync('node_modules/vega-datasets/data/movies.json', 'utf8')) as Record<
+      string,
+      unknown
+    >[];
     const { classes, share } = classesOf(rows, pick.name);
     expect(classes).toBeGreaterThanOrEqual(2);
     expect(classes).toBeLessThanOrEqual(50);
@@ -150,21 +232,46 @@ describe('numbered column families', () => {
     const rng = new Rng(8);
     const rows = 300;
     const pixels = Array.from({ length: 20 }, (_, p) => ({
-      kind: 'numeric' as const, name: `p${p}`, type: 'int' as const, valid: null,
+      kind: 'numeric' as const,
+      name: `p${p}`,
+      type: 'int' as const,
+      valid: null,
       // Pixel 0 is almost never inked: alone, its deviation would be tiny.
       values: Int32Array.from({ length: rows }, () => (p === 0 ? (rng.next() < 0.01 ? 255 : 0) : rng.int(256))),
     }));
     const t: DataTable = {
-      name: 'digits.arrow', format: 'arrow', rows,
-      columns: [...pixels, { kind: 'numeric', name: 'age', type: 'float', values: Float64Array.from({ length: rows }, () => 40 + 10 * rng.normal()), valid: null },
-        { kind: 'categorical', name: 'label', type: 'categorical', codes: Int32Array.from({ length: rows }, () => rng.int(2)), dictionary: ['a', 'b'] }],
+      name: 'digits.arrow',
+      format: 'arrow',
+      rows,
+      columns: [
+        ...pixels,
+        {
+          kind: 'numeric',
+          name: 'age',
+          type: 'float',
+          values: Float64Array.from({ length: rows }, () => 40 + 10 * rng.normal()),
+          valid: null,
+        },
+        {
+          kind: 'categorical',
+          name: 'label',
+          type: 'categorical',
+          codes: Int32Array.from({ length: rows }, () => rng.int(2)),
+          dictionary: ['a', 'b'],
+        },
+      ],
     };
-    const enc = encodeTable(t, { label: 'label', features: [...pixels.map((p) => p.name), 'age'] }, { train: 1, val: 0, test: 0, seed: 1 });
+    const enc = encodeTable(
+      t,
+      { label: 'label', features: [...pixels.map((p) => p.name), 'age'] },
+      { train: 1, val: 0, test: 0, seed: 1 },
+    );
     const all = pixels.flatMap((p) => Array.from(p.values));
     const mean = all.reduce((a, b) => a + b, 0) / all.length;
     const std = Math.sqrt(all.reduce((a, b) => a + (b - mean) ** 2, 0) / all.length);
     for (let r = 0; r < rows; r += 13) {
-      for (const p of [0, 7, 19]) expect(enc.x[r * enc.denseDim + p]).toBeCloseTo((pixels[p].values[enc.sourceRows[r]] - mean) / std, 4);
+      for (const p of [0, 7, 19])
+        expect(enc.x[r * enc.denseDim + p]).toBeCloseTo((pixels[p].values[enc.sourceRows[r]] - mean) / std, 4);
     }
     const ages = (t.columns[20] as { values: Float64Array }).values;
     const am = ages.reduce((a, b) => a + b, 0) / rows;
@@ -177,7 +284,8 @@ describe('default features on the page and in the decoder agree', () => {
   it('featuresFromStats (schema statistics) gives defaultFeatures (the table): ids and mostly-missing columns left out for any label', () => {
     const rows = 200;
     const lines = ['id,kind,x,y,sparse'];
-    for (let i = 0; i < rows; i++) lines.push(`u${i},${['a', 'b', 'c'][i % 3]},${i * 0.5},${i % 7},${i % 5 === 0 ? i : ''}`);
+    for (let i = 0; i < rows; i++)
+      lines.push(`u${i},${['a', 'b', 'c'][i % 3]},${i * 0.5},${i % 7},${i % 5 === 0 ? i : ''}`);
     const table = readTable(new TextEncoder().encode(lines.join('\n')), 'f.csv');
     const stats = tableStats(table);
     for (const label of ['kind', 'x', 'y', 'id']) {

@@ -88,8 +88,15 @@ export function chooseLabel(table: DataTable): { name: string; reason: string } 
     const counts = classCounts(c);
     if (!counts) continue;
     const total = counts.reduce((a, b) => a + b, 0);
-    if (counts.length >= LABEL_CLASSES.min && counts.length <= LABEL_CLASSES.max && Math.max(...counts) < LABEL_CLASSES.maxShare * total) {
-      return { name: c.name, reason: `the last categorical column with ${LABEL_CLASSES.min} to ${LABEL_CLASSES.max} classes, none above ${100 * LABEL_CLASSES.maxShare} % of rows (${counts.length} classes)` };
+    if (
+      counts.length >= LABEL_CLASSES.min &&
+      counts.length <= LABEL_CLASSES.max &&
+      Math.max(...counts) < LABEL_CLASSES.maxShare * total
+    ) {
+      return {
+        name: c.name,
+        reason: `the last categorical column with ${LABEL_CLASSES.min} to ${LABEL_CLASSES.max} classes, none above ${100 * LABEL_CLASSES.maxShare} % of rows (${counts.length} classes)`,
+      };
     }
   }
   for (let i = table.columns.length - 1; i >= 0; i--) {
@@ -97,7 +104,10 @@ export function chooseLabel(table: DataTable): { name: string; reason: string } 
     if (c.kind !== 'numeric' || c.type === 'bool') continue;
     const s = columnStats(c);
     if (s.min !== null && s.max !== null && s.max > s.min) {
-      return { name: c.name, reason: `no categorical column with ${LABEL_CLASSES.min} to ${LABEL_CLASSES.max} balanced classes: the last numeric column, learnt by regression` };
+      return {
+        name: c.name,
+        reason: `no categorical column with ${LABEL_CLASSES.min} to ${LABEL_CLASSES.max} balanced classes: the last numeric column, learnt by regression`,
+      };
     }
   }
   return { name: table.columns[table.columns.length - 1].name, reason: 'no column fits a label well: the last column' };
@@ -113,14 +123,22 @@ export const LABEL_NAMES = ['label', 'target', 'class', 'species', 'outcome', 'y
 
 /** Default features: every other column, skipping ones that are mostly missing or unique per row (ids). */
 export function defaultFeatures(table: DataTable, label: string): string[] {
-  return featuresFromStats(table.columns.map((c) => columnStats(c)), table.rows, label);
+  return featuresFromStats(
+    table.columns.map((c) => columnStats(c)),
+    table.rows,
+    label,
+  );
 }
 
 /**
  * The default-feature rule on schema statistics (what the page holds): every column but the
  * label, skipping ones more than half missing and categoricals that are unique per row (ids).
  */
-export function featuresFromStats(columns: readonly Pick<ColumnStats, 'name' | 'type' | 'nulls' | 'distinct'>[], rows: number, label: string): string[] {
+export function featuresFromStats(
+  columns: readonly Pick<ColumnStats, 'name' | 'type' | 'nulls' | 'distinct'>[],
+  rows: number,
+  label: string,
+): string[] {
   return columns
     .filter((s) => s.name !== label)
     .filter((s) => {
@@ -143,15 +161,24 @@ export function featuresFromStats(columns: readonly Pick<ColumnStats, 'name' | '
  *   so rows x buckets is never materialised); a missing category is all zeros;
  * - non-finite numbers (NaN, Infinity) in a feature or the label are refused with a DataError.
  */
-export function encodeTable(table: DataTable, spec: FeatureSpec, splitSpec: SplitSpec, opts: { rows?: Int32Array } = {}): EncodedDataset {
+export function encodeTable(
+  table: DataTable,
+  spec: FeatureSpec,
+  splitSpec: SplitSpec,
+  opts: { rows?: Int32Array } = {},
+): EncodedDataset {
   const labelCol = getColumn(table, spec.label);
-  if (spec.features.length === 0) throw new DataError(`${table.name}: pick at least one feature column besides the label "${spec.label}"`);
-  if (spec.features.includes(spec.label)) throw new DataError(`${table.name}: the label "${spec.label}" cannot also be a feature`);
+  if (spec.features.length === 0)
+    throw new DataError(`${table.name}: pick at least one feature column besides the label "${spec.label}"`);
+  if (spec.features.includes(spec.label))
+    throw new DataError(`${table.name}: the label "${spec.label}" cannot also be a feature`);
   const featureCols = spec.features.map((f) => getColumn(table, f));
   for (const col of [labelCol, ...featureCols]) {
     const s = columnStats(col);
     if (s.nonFinite > 0) {
-      throw new DataError(`${table.name}: column "${col.name}" has ${s.nonFinite} non-finite value(s) (NaN or Infinity); remove them or drop the column`);
+      throw new DataError(
+        `${table.name}: column "${col.name}" has ${s.nonFinite} non-finite value(s) (NaN or Infinity); remove them or drop the column`,
+      );
     }
   }
 
@@ -170,7 +197,9 @@ export function encodeTable(table: DataTable, spec: FeatureSpec, splitSpec: Spli
   const split = splitRows(rows, splitSpec);
 
   const denseCols = featureCols.filter((c) => c.kind === 'numeric' || c.dictionary.length <= ONE_HOT_LIMIT);
-  const hashedCols = featureCols.filter((c): c is CategoricalColumn => c.kind === 'categorical' && c.dictionary.length > ONE_HOT_LIMIT);
+  const hashedCols = featureCols.filter(
+    (c): c is CategoricalColumn => c.kind === 'categorical' && c.dictionary.length > ONE_HOT_LIMIT,
+  );
   const grouped = groupMoments(denseCols, sourceRows, split.train);
   const encoders = denseCols.map((c) => featureEncoder(c, sourceRows, split.train, grouped.get(c.name)));
   const denseDim = encoders.reduce((d, e) => d + e.width, 0);
@@ -182,7 +211,10 @@ export function encodeTable(table: DataTable, spec: FeatureSpec, splitSpec: Spli
   }
   const sparse = hashedCols.length ? hashColumns(hashedCols, sourceRows, denseDim) : null;
   const dim = denseDim + hashedCols.length * HASH_BUCKETS;
-  const featureNames = [...encoders.flatMap((e) => e.names), ...hashedCols.flatMap((c) => Array.from({ length: HASH_BUCKETS }, (_, b) => `${c.name}#${b}`))];
+  const featureNames = [
+    ...encoders.flatMap((e) => e.names),
+    ...hashedCols.flatMap((c) => Array.from({ length: HASH_BUCKETS }, (_, b) => `${c.name}#${b}`)),
+  ];
 
   const y = new Float32Array(rows);
   let task: EncodedDataset['task'];
@@ -215,7 +247,18 @@ export function encodeTable(table: DataTable, spec: FeatureSpec, splitSpec: Spli
     throw new DataError(`${table.name}: label "${spec.label}" has a single class ("${classes[0]}"); nothing to learn`);
   }
   return {
-    rows, dim, denseDim, featureNames, x, sparse, y, task, classes, target, split, sourceRows,
+    rows,
+    dim,
+    denseDim,
+    featureNames,
+    x,
+    sparse,
+    y,
+    task,
+    classes,
+    target,
+    split,
+    sourceRows,
     droppedMissingLabel: n - rows,
   };
 }
@@ -225,7 +268,12 @@ function present(col: Column, i: number): boolean {
 }
 
 /** Mean and standard deviation (population; 1 when zero) over the train rows' present values. */
-function moments(values: ArrayLike<number>, sourceRows: Int32Array, train: Int32Array, valid: Uint8Array | null = null) {
+function moments(
+  values: ArrayLike<number>,
+  sourceRows: Int32Array,
+  train: Int32Array,
+  valid: Uint8Array | null = null,
+) {
   let sum = 0;
   let sq = 0;
   let n = 0;
@@ -259,7 +307,11 @@ export const GROUP_MIN_COLUMNS = 16;
  * they share one scale: standardising each pixel alone would blow up pixels that are rarely
  * inked. Every other numeric column is standardised on its own.
  */
-function groupMoments(cols: readonly Column[], sourceRows: Int32Array, train: Int32Array): Map<string, { mean: number; std: number }> {
+function groupMoments(
+  cols: readonly Column[],
+  sourceRows: Int32Array,
+  train: Int32Array,
+): Map<string, { mean: number; std: number }> {
   const families = new Map<string, Extract<Column, { kind: 'numeric' }>[]>();
   for (const c of cols) {
     const m = /^(.*?)\d+$/.exec(c.name);
@@ -291,7 +343,12 @@ function groupMoments(cols: readonly Column[], sourceRows: Int32Array, train: In
   return out;
 }
 
-function featureEncoder(col: Column, sourceRows: Int32Array, train: Int32Array, scale?: { mean: number; std: number }): FeatureEncoder {
+function featureEncoder(
+  col: Column,
+  sourceRows: Int32Array,
+  train: Int32Array,
+  scale?: { mean: number; std: number },
+): FeatureEncoder {
   const rows = sourceRows.length;
   if (col.kind === 'numeric') {
     const { mean, std } = scale ?? moments(col.values, sourceRows, train, col.valid);
@@ -347,7 +404,12 @@ export function denseRows(enc: EncodedDataset, rows: Int32Array): Float32Array {
 }
 
 /** Writes encoded row `r` (dense part, then the scattered sparse entries) at `out[at..at+dim)`. */
-export function writeRow(enc: Pick<EncodedDataset, 'x' | 'denseDim' | 'dim' | 'sparse'>, r: number, out: Float32Array, at: number): void {
+export function writeRow(
+  enc: Pick<EncodedDataset, 'x' | 'denseDim' | 'dim' | 'sparse'>,
+  r: number,
+  out: Float32Array,
+  at: number,
+): void {
   const { x, denseDim, dim, sparse } = enc;
   out.set(x.subarray(r * denseDim, (r + 1) * denseDim), at);
   if (!sparse) return;

@@ -41,8 +41,14 @@ export function assertFinite(table: DataTable): void {
   const found = checkFinite(table);
   if (found.length === 0) return;
   const parts = found.map((r) => {
-    const counts = [r.nan && `${r.nan} NaN`, r.infinity && `${r.infinity} Infinity`, r.negativeInfinity && `${r.negativeInfinity} -Infinity`].filter(Boolean);
+    const counts = [
+      r.nan && `${r.nan} NaN`,
+      r.infinity && `${r.infinity} Infinity`,
+      r.negativeInfinity && `${r.negativeInfinity} -Infinity`,
+    ].filter(Boolean);
     return `column "${r.column}" holds ${counts.join(', ')}`;
   });
-  throw new DataError(`${table.name}: ${parts.join('; ')} (non-finite numbers cannot be trained on; remove them or mark them missing)`);
+  throw new DataError(
+    `${table.name}: ${parts.join('; ')} (non-finite numbers cannot be trained on; remove them or mark them missing)`,
+  );
 }

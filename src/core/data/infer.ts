@@ -270,7 +270,8 @@ function doubleDouble(hi: number, lo: number, k: number, p: number): number {
 export function latin1(b: Uint8Array, s: number, e: number): string {
   if (e - s <= 4096) return String.fromCharCode.apply(null, b.subarray(s, e) as unknown as number[]);
   let out = '';
-  for (let i = s; i < e; i += 4096) out += String.fromCharCode.apply(null, b.subarray(i, Math.min(e, i + 4096)) as unknown as number[]);
+  for (let i = s; i < e; i += 4096)
+    out += String.fromCharCode.apply(null, b.subarray(i, Math.min(e, i + 4096)) as unknown as number[]);
   return out;
 }
 

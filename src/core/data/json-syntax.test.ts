@@ -5,20 +5,51 @@ import { Rng } from './rng';
 
 // The reference is JSON.parse: the scan finds an error exactly when JSON.parse throws.
 
-const agrees = (s: string) => (jsonSyntaxError(s) === null) === (() => {
-  try {
-    JSON.parse(s);
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const agrees = (s: string) =>
+  (jsonSyntaxError(s) === null) ===
+  (() => {
+    try {
+      JSON.parse(s);
+      return true;
+    } catch {
+      return false;
+    }
+  })();
 
 describe('jsonSyntaxError against JSON.parse', () => {
   it('agrees on 20,000 seeded damaged texts (valid or not), and points inside the text', () => {
     const rng = new Rng(5);
-    const base = [readFileSync('node_modules/vega-datasets/data/weekly-weather.json', 'utf8'), '{"a":[1,-2.5e+3,0,true,false,null,"x\\u00e9\\n\\"",{}],"b":{"c":[]}}', ' [ 0.5 , -0 , 1E9 ] '];
-    const alphabet = ['{', '}', '[', ']', ':', ',', '"', '\\', '\\u', '0', '01', '-', '.', 'e', '+', 'true', 'nul', ' ', '\n', '\t', '\u0000', '\u2028', 'x', 'é'];
+    const base = [
+      readFileSync('node_modules/vega-datasets/data/weekly-weather.json', 'utf8'),
+      '{"a":[1,-2.5e+3,0,true,false,null,"x\\u00e9\\n\\"",{}],"b":{"c":[]}}',
+      ' [ 0.5 , -0 , 1E9 ] ',
+    ];
+    const alphabet = [
+      '{',
+      '}',
+      '[',
+      ']',
+      ':',
+      ',',
+      '"',
+      '\\',
+      '\\u',
+      '0',
+      '01',
+      '-',
+      '.',
+      'e',
+      '+',
+      'true',
+      'nul',
+      ' ',
+      '\n',
+      '\t',
+      '\u0000',
+      '\u2028',
+      'x',
+      'é',
+    ];
     const disagree: string[] = [];
     let valid = 0;
     for (let k = 0; k < 20_000; k++) {
@@ -39,20 +70,38 @@ describe('jsonSyntaxError against JSON.parse', () => {
     expect(valid).toBeGreaterThan(1000); // both verdicts are exercised
   });
 
-  it('says what is wrong, where, in the file\'s terms', () => {
-    expect(jsonSyntaxError('[1,2,]')).toEqual({ at: 5, what: "']' right after ',' (a comma before ']' is not allowed)" });
-    expect(jsonSyntaxError('{"a":1,}')).toEqual({ at: 7, what: "'}' where a key in double quotes should be (a comma before '}' is not allowed)" });
+  it("says what is wrong, where, in the file's terms", () => {
+    expect(jsonSyntaxError('[1,2,]')).toEqual({
+      at: 5,
+      what: "']' right after ',' (a comma before ']' is not allowed)",
+    });
+    expect(jsonSyntaxError('{"a":1,}')).toEqual({
+      at: 7,
+      what: "'}' where a key in double quotes should be (a comma before '}' is not allowed)",
+    });
     expect(jsonSyntaxError('{"a" 1}')).toEqual({ at: 5, what: "'1' after a key, where ':' should be" });
-    expect(jsonSyntaxError('[01]')).toEqual({ at: 1, what: 'a malformed number: a leading zero (JSON numbers have none)' });
-    expect(jsonSyntaxError('["a\u0000"]')).toEqual({ at: 3, what: 'a control character (U+0000) inside a string; it must be written as an escape such as \\n' });
+    expect(jsonSyntaxError('[01]')).toEqual({
+      at: 1,
+      what: 'a malformed number: a leading zero (JSON numbers have none)',
+    });
+    expect(jsonSyntaxError('["a\u0000"]')).toEqual({
+      at: 3,
+      what: 'a control character (U+0000) inside a string; it must be written as an escape such as \\n',
+    });
     expect(jsonSyntaxError('["abc')).toEqual({ at: 1, what: 'a string opened here is never closed (missing ")' });
     expect(jsonSyntaxError('{"a":1} x')).toEqual({ at: 8, what: "more text ('x') after the end of the JSON value" });
-    expect(jsonSyntaxError('[NaN]')).toEqual({ at: 1, what: "'N' where a value should be (a string in double quotes, a number, true, false, null, an object or an array)" });
+    expect(jsonSyntaxError('[NaN]')).toEqual({
+      at: 1,
+      what: "'N' where a value should be (a string in double quotes, a number, true, false, null, an object or an array)",
+    });
   });
 
   it('finds the error of a text nested a million levels deep without recursion', () => {
     const n = 1_000_000;
     expect(jsonSyntaxError('['.repeat(n) + ']'.repeat(n))).toBeNull();
-    expect(jsonSyntaxError('['.repeat(n) + ']'.repeat(n - 1))).toEqual({ at: 2 * n - 1, what: "the text ends inside an array, where ',' or ']' should follow (is the file cut short?)" });
+    expect(jsonSyntaxError('['.repeat(n) + ']'.repeat(n - 1))).toEqual({
+      at: 2 * n - 1,
+      what: "the text ends inside an array, where ',' or ']' should follow (is the file cut short?)",
+    });
   });
 });

@@ -47,12 +47,18 @@ export function jsonSyntaxError(text: string, start = 0, end = text.length): Jso
         i++;
         return null;
       }
-      if (c < 32) return fail(i, `a control character (${showChar(text, i)}) inside a string; it must be written as an escape such as \\n`);
+      if (c < 32)
+        return fail(
+          i,
+          `a control character (${showChar(text, i)}) inside a string; it must be written as an escape such as \\n`,
+        );
       if (c === 92) {
         const e = text[i + 1];
-        if (i + 1 >= end || !ESCAPES.includes(e)) return fail(i, `a backslash escape \\${i + 1 < end ? e : ''} that JSON does not have`);
+        if (i + 1 >= end || !ESCAPES.includes(e))
+          return fail(i, `a backslash escape \\${i + 1 < end ? e : ''} that JSON does not have`);
         if (e === 'u') {
-          for (let k = 2; k < 6; k++) if (i + k >= end || !isHex(text.charCodeAt(i + k))) return fail(i, 'a \\u escape without four hex digits');
+          for (let k = 2; k < 6; k++)
+            if (i + k >= end || !isHex(text.charCodeAt(i + k))) return fail(i, 'a \\u escape without four hex digits');
           i += 6;
         } else i += 2;
         continue;
@@ -65,14 +71,17 @@ export function jsonSyntaxError(text: string, start = 0, end = text.length): Jso
   const number = (): JsonSyntaxError | null => {
     const first = i;
     if (text.charCodeAt(i) === 45) i++;
-    if (i >= end || !isDigit(text.charCodeAt(i))) return fail(first, 'a malformed number: no digit after the minus sign');
+    if (i >= end || !isDigit(text.charCodeAt(i)))
+      return fail(first, 'a malformed number: no digit after the minus sign');
     if (text.charCodeAt(i) === 48) {
       i++;
-      if (i < end && isDigit(text.charCodeAt(i))) return fail(first, 'a malformed number: a leading zero (JSON numbers have none)');
+      if (i < end && isDigit(text.charCodeAt(i)))
+        return fail(first, 'a malformed number: a leading zero (JSON numbers have none)');
     } else while (i < end && isDigit(text.charCodeAt(i))) i++;
     if (text.charCodeAt(i) === 46 && i < end) {
       i++;
-      if (i >= end || !isDigit(text.charCodeAt(i))) return fail(first, 'a malformed number: no digit after the decimal point');
+      if (i >= end || !isDigit(text.charCodeAt(i)))
+        return fail(first, 'a malformed number: no digit after the decimal point');
       while (i < end && isDigit(text.charCodeAt(i))) i++;
     }
     const c = text.charCodeAt(i);
@@ -90,7 +99,12 @@ export function jsonSyntaxError(text: string, start = 0, end = text.length): Jso
   skip();
   for (;;) {
     if (state === 'value') {
-      if (i >= end) return ended(inObject.length ? 'in the middle of a record (a value is missing; is the file cut short?)' : 'before any value');
+      if (i >= end)
+        return ended(
+          inObject.length
+            ? 'in the middle of a record (a value is missing; is the file cut short?)'
+            : 'before any value',
+        );
       const c = text.charCodeAt(i);
       if (c === 123 || c === 91) {
         inObject.push(c === 123);
@@ -108,7 +122,11 @@ export function jsonSyntaxError(text: string, start = 0, end = text.length): Jso
       else if (c === 45 || isDigit(c)) err = number();
       else {
         const word = ['true', 'false', 'null'].find((w) => text.startsWith(w, i) && i + w.length <= end);
-        if (!word) return fail(i, `${showChar(text, i)} where a value should be (a string in double quotes, a number, true, false, null, an object or an array)`);
+        if (!word)
+          return fail(
+            i,
+            `${showChar(text, i)} where a value should be (a string in double quotes, a number, true, false, null, an object or an array)`,
+          );
         i += word.length;
         err = null;
       }
@@ -118,7 +136,11 @@ export function jsonSyntaxError(text: string, start = 0, end = text.length): Jso
     }
     if (state === 'key') {
       if (i >= end) return ended('inside an object, where a key should follow (is the file cut short?)');
-      if (text.charCodeAt(i) !== 34) return fail(i, `${showChar(text, i)} where a key in double quotes should be${text.charCodeAt(i) === 125 ? " (a comma before '}' is not allowed)" : ''}`);
+      if (text.charCodeAt(i) !== 34)
+        return fail(
+          i,
+          `${showChar(text, i)} where a key in double quotes should be${text.charCodeAt(i) === 125 ? " (a comma before '}' is not allowed)" : ''}`,
+        );
       const err = string();
       if (err) return err;
       skip();
@@ -131,19 +153,25 @@ export function jsonSyntaxError(text: string, start = 0, end = text.length): Jso
     }
     skip();
     const depth = inObject.length;
-    if (depth === 0) return i < end ? fail(i, `more text (${showChar(text, i)}) after the end of the JSON value`) : null;
+    if (depth === 0)
+      return i < end ? fail(i, `more text (${showChar(text, i)}) after the end of the JSON value`) : null;
     const obj = inObject[depth - 1];
     const close = obj ? '}' : ']';
-    if (i >= end) return ended(`inside ${obj ? 'an object' : 'an array'}, where ',' or '${close}' should follow (is the file cut short?)`);
+    if (i >= end)
+      return ended(
+        `inside ${obj ? 'an object' : 'an array'}, where ',' or '${close}' should follow (is the file cut short?)`,
+      );
     const c = text.charCodeAt(i);
     if (c === 44) {
       i++;
       skip();
       state = obj ? 'key' : 'value';
-      if (!obj && text.charCodeAt(i) === 93 && i < end) return fail(i, "']' right after ',' (a comma before ']' is not allowed)");
+      if (!obj && text.charCodeAt(i) === 93 && i < end)
+        return fail(i, "']' right after ',' (a comma before ']' is not allowed)");
     } else if (c === close.charCodeAt(0)) {
       inObject.pop();
       i++;
-    } else return fail(i, `${showChar(text, i)} ${obj ? 'in an object' : 'in an array'}, where ',' or '${close}' should be`);
+    } else
+      return fail(i, `${showChar(text, i)} ${obj ? 'in an object' : 'in an array'}, where ',' or '${close}' should be`);
   }
 }

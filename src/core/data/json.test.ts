@@ -15,7 +15,12 @@ const TS_RE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\
 type Rec = Record<string, unknown>;
 
 const isMissing = (v: unknown) => v === null || v === undefined || (typeof v === 'string' && MISSING.has(v));
-const timeKind = (v: string) => (DATE_RE.test(v) && !Number.isNaN(Date.parse(v)) ? 'date' : TS_RE.test(v) && !Number.isNaN(refTime(v)) ? 'timestamp' : 'text');
+const timeKind = (v: string) =>
+  DATE_RE.test(v) && !Number.isNaN(Date.parse(v))
+    ? 'date'
+    : TS_RE.test(v) && !Number.isNaN(refTime(v))
+      ? 'timestamp'
+      : 'text';
 
 function refTime(v: string): number {
   let s = v.replace(' ', 'T');
@@ -72,16 +77,27 @@ describe('readJson on vega-datasets, against JSON.parse', () => {
   for (const file of files) {
     const bytes = new Uint8Array(readFileSync(VEGA + file));
     const data: unknown = JSON.parse(new TextDecoder().decode(bytes));
-    const isRecords = Array.isArray(data) && data.every((r) => r !== null && typeof r === 'object' && !Array.isArray(r));
+    const isRecords =
+      Array.isArray(data) && data.every((r) => r !== null && typeof r === 'object' && !Array.isArray(r));
     it(`${file} ${isRecords ? 'matches' : 'is refused: not an array of records'}`, () => {
       if (isRecords) expectMatchesJsonParse(readJson(bytes, file), data as Rec[]);
       else expect(() => readJson(bytes, file)).toThrow(`${file}: expected a JSON array of records`);
     });
   }
   it('types the columns of penguins, cars and flights-2k as expected', () => {
-    const types = (f: string) => Object.fromEntries(readJson(new Uint8Array(readFileSync(VEGA + f)), f).columns.map((c) => [c.name, c.type]));
-    expect(types('penguins.json')).toMatchObject({ Species: 'categorical', 'Beak Length (mm)': 'float', 'Body Mass (g)': 'int' });
-    expect(types('cars.json')).toMatchObject({ Name: 'categorical', Cylinders: 'int', Year: 'date', Origin: 'categorical' });
+    const types = (f: string) =>
+      Object.fromEntries(readJson(new Uint8Array(readFileSync(VEGA + f)), f).columns.map((c) => [c.name, c.type]));
+    expect(types('penguins.json')).toMatchObject({
+      Species: 'categorical',
+      'Beak Length (mm)': 'float',
+      'Body Mass (g)': 'int',
+    });
+    expect(types('cars.json')).toMatchObject({
+      Name: 'categorical',
+      Cylinders: 'int',
+      Year: 'date',
+      Origin: 'categorical',
+    });
     expect(types('flights-2k.json')).toMatchObject({ delay: 'int', distance: 'int', origin: 'categorical' });
   });
 });
@@ -94,25 +110,57 @@ describe('readJson inputs', () => {
     expect({ ...nd, name: '', format: '' }).toEqual({ ...json(JSON.stringify(recs)), name: '', format: '' });
   });
   it('unions keys, mixes types by the stated rule and keeps nested values as JSON text', () => {
-    const t = json('[{"a":1,"b":"x"},{"a":2.5,"c":true},{"a":null,"b":3,"d":{"k":[1]}},{"e":"2020-01-01","f":"2020-01-01T00:00:01Z"},{"e":"NA","f":"2020-01-02"}]');
-    expectMatchesJsonParse(t, JSON.parse('[{"a":1,"b":"x"},{"a":2.5,"c":true},{"a":null,"b":3,"d":{"k":[1]}},{"e":"2020-01-01","f":"2020-01-01T00:00:01Z"},{"e":"NA","f":"2020-01-02"}]') as Rec[]);
+    const t = json(
+      '[{"a":1,"b":"x"},{"a":2.5,"c":true},{"a":null,"b":3,"d":{"k":[1]}},{"e":"2020-01-01","f":"2020-01-01T00:00:01Z"},{"e":"NA","f":"2020-01-02"}]',
+    );
+    expectMatchesJsonParse(
+      t,
+      JSON.parse(
+        '[{"a":1,"b":"x"},{"a":2.5,"c":true},{"a":null,"b":3,"d":{"k":[1]}},{"e":"2020-01-01","f":"2020-01-01T00:00:01Z"},{"e":"NA","f":"2020-01-02"}]',
+      ) as Rec[],
+    );
     expect(t.columns.map((c) => c.type)).toEqual(['float', 'categorical', 'bool', 'categorical', 'date', 'timestamp']);
   });
-  it('keeps strings that look like numbers as text', () => expect(json('[{"n":"12"},{"n":"13"}]').columns[0].type).toBe('categorical'));
+  it('keeps strings that look like numbers as text', () =>
+    expect(json('[{"n":"12"},{"n":"13"}]').columns[0].type).toBe('categorical'));
   it('rejects bad input with a specific message', () => {
     expect(() => json('')).toThrow(new DataError('test.json: empty file'));
     expect(() => json(' \n ')).toThrow(new DataError('test.json: empty file'));
-    expect(() => json('[{"a":1},\n{"a":2,}]')).toThrow(new DataError("test.json: line 2, column 8: invalid JSON: '}' where a key in double quotes should be (a comma before '}' is not allowed)"));
-    expect(() => json('[{"a":1}, 3]')).toThrow(new DataError('test.json: element 1 is a number, expected an object (a record)'));
-    expect(() => json('[{"a":1}, [1]]')).toThrow(new DataError('test.json: element 1 is an array, expected an object (a record)'));
-    expect(() => json('{"a":1}\n  {"a":2\n')).toThrow(
-      new DataError("test.json: line 2, column 9: invalid JSON: the text ends inside an object, where ',' or '}' should follow (is the file cut short?) (expected one JSON object per line, or a JSON array of records)"),
+    expect(() => json('[{"a":1},\n{"a":2,}]')).toThrow(
+      new DataError(
+        "test.json: line 2, column 8: invalid JSON: '}' where a key in double quotes should be (a comma before '}' is not allowed)",
+      ),
     );
-    expect(() => json('nul')).toThrow(new DataError("test.json: line 1, column 1: invalid JSON: 'n' where a value should be (a string in double quotes, a number, true, false, null, an object or an array)"));
-    expect(() => json('null')).toThrow(new DataError('test.json: expected a JSON array of records, found a single null'));
-    expect(() => json('{"type":"Topology","arcs":[]}')).toThrow(new DataError('test.json: expected a JSON array of records (or one record per line), found one object with keys type, arcs'));
-    expect(() => json('"just a string"')).toThrow(new DataError('test.json: expected a JSON array of records, found a single string'));
-    expect(() => readJson(new Uint8Array([0x5b, 0x22, 0xc3, 0x28, 0x22, 0x5d]), 'bad.json')).toThrow(new DataError('bad.json: not a text file (it is not valid UTF-8)'));
+    expect(() => json('[{"a":1}, 3]')).toThrow(
+      new DataError('test.json: element 1 is a number, expected an object (a record)'),
+    );
+    expect(() => json('[{"a":1}, [1]]')).toThrow(
+      new DataError('test.json: element 1 is an array, expected an object (a record)'),
+    );
+    expect(() => json('{"a":1}\n  {"a":2\n')).toThrow(
+      new DataError(
+        "test.json: line 2, column 9: invalid JSON: the text ends inside an object, where ',' or '}' should follow (is the file cut short?) (expected one JSON object per line, or a JSON array of records)",
+      ),
+    );
+    expect(() => json('nul')).toThrow(
+      new DataError(
+        "test.json: line 1, column 1: invalid JSON: 'n' where a value should be (a string in double quotes, a number, true, false, null, an object or an array)",
+      ),
+    );
+    expect(() => json('null')).toThrow(
+      new DataError('test.json: expected a JSON array of records, found a single null'),
+    );
+    expect(() => json('{"type":"Topology","arcs":[]}')).toThrow(
+      new DataError(
+        'test.json: expected a JSON array of records (or one record per line), found one object with keys type, arcs',
+      ),
+    );
+    expect(() => json('"just a string"')).toThrow(
+      new DataError('test.json: expected a JSON array of records, found a single string'),
+    );
+    expect(() => readJson(new Uint8Array([0x5b, 0x22, 0xc3, 0x28, 0x22, 0x5d]), 'bad.json')).toThrow(
+      new DataError('bad.json: not a text file (it is not valid UTF-8)'),
+    );
   });
 });
 
@@ -120,11 +168,15 @@ describe('deeply nested values', () => {
   const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
   it('a value nested 10,000 levels deep is refused with a message, not a stack overflow (array and NDJSON)', () => {
     const enc = new TextEncoder();
-    expect(() => readJson(enc.encode(`[{"a": 1, "b": ${deep(10_000)}}, {"a": 2, "b": 3}]`), 'deep.json')).toThrow(new DataError('deep.json: element 0: field "b" nests more than 64 levels deep'));
-    expect(() => readJson(enc.encode(`{"a": 1, "b": 3}\n{"a": 2, "b": ${deep(10_000)}}\n`), 'deep.ndjson')).toThrow(new DataError('deep.ndjson: line 2: field "b" nests more than 64 levels deep'));
+    expect(() => readJson(enc.encode(`[{"a": 1, "b": ${deep(10_000)}}, {"a": 2, "b": 3}]`), 'deep.json')).toThrow(
+      new DataError('deep.json: element 0: field "b" nests more than 64 levels deep'),
+    );
+    expect(() => readJson(enc.encode(`{"a": 1, "b": 3}\n{"a": 2, "b": ${deep(10_000)}}\n`), 'deep.ndjson')).toThrow(
+      new DataError('deep.ndjson: line 2: field "b" nests more than 64 levels deep'),
+    );
   });
 
-  it('nesting up to the limit is kept as the value\'s JSON text', () => {
+  it("nesting up to the limit is kept as the value's JSON text", () => {
     const t = readJson(new TextEncoder().encode(`[{"a": 1, "b": ${deep(64)}}, {"a": 2, "b": [1]}]`), 'ok.json');
     const b = t.columns.find((c) => c.name === 'b')!;
     expect(b.kind).toBe('categorical');
@@ -145,14 +197,17 @@ describe('records with keys of their own (issue 12, item 7)', () => {
       ),
     );
     // The array form is refused the same way, naming the element.
-    expect(() => readJson(enc.encode(`[${lines.join(',')}]`), 'own-keys.json')).toThrow(/^own-keys\.json: more than 4,096 distinct keys \(columns\) in the records \(element 4096 adds "k4096"\)/);
+    expect(() => readJson(enc.encode(`[${lines.join(',')}]`), 'own-keys.json')).toThrow(
+      /^own-keys\.json: more than 4,096 distinct keys \(columns\) in the records \(element 4096 adds "k4096"\)/,
+    );
   });
 
   it('just under the cap (4,096 columns, most cells missing) every cell matches a plain JSON.parse of each line', () => {
     // 819 records: a shared "id" and 5 keys of their own each: 1 + 819 * 5 = 4,096 keys.
     const lines = Array.from({ length: 819 }, (_, i) => {
       const rec: Rec = { id: i };
-      for (let k = 0; k < 5; k++) rec[`r${i}_${k}`] = k === 0 ? `s${i}` : k === 1 ? i * 0.5 : k === 2 ? i % 2 === 0 : k === 3 ? null : i;
+      for (let k = 0; k < 5; k++)
+        rec[`r${i}_${k}`] = k === 0 ? `s${i}` : k === 1 ? i * 0.5 : k === 2 ? i % 2 === 0 : k === 3 ? null : i;
       return JSON.stringify(rec);
     });
     const t = readJson(ndjson(lines), 'wide.ndjson');
@@ -169,7 +224,9 @@ describe('records with keys of their own (issue 12, item 7)', () => {
         const v = values[r];
         let got: unknown;
         if (col.kind === 'categorical') got = col.codes[r] < 0 ? null : col.dictionary[col.codes[r]];
-        else got = col.valid !== null && col.valid[r] === 0 ? null : col.type === 'bool' ? col.values[r] === 1 : col.values[r];
+        else
+          got =
+            col.valid !== null && col.valid[r] === 0 ? null : col.type === 'bool' ? col.values[r] === 1 : col.values[r];
         const want = isMissing(v) ? null : v;
         if (got !== want) wrong.push(`${col.name} row ${r}: ${String(got)}, expected ${String(want)}`);
       }
@@ -181,7 +238,9 @@ describe('records with keys of their own (issue 12, item 7)', () => {
     const lines = [...Array.from({ length: 4000 }, (_, i) => `{"k${i}":${i}}`), ...Array<string>(200_000).fill('{}')];
     const bytes = ndjson(lines);
     expect(() => readJson(bytes, 'sparse.ndjson')).toThrow(
-      new DataError(`sparse.ndjson: the records hold 4,000 distinct keys but each only a few of them: a table of 204,000 rows x 4,000 columns, 99% of it missing, is too large for a file of ${bytes.length.toLocaleString('en-US')} bytes`),
+      new DataError(
+        `sparse.ndjson: the records hold 4,000 distinct keys but each only a few of them: a table of 204,000 rows x 4,000 columns, 99% of it missing, is too large for a file of ${bytes.length.toLocaleString('en-US')} bytes`,
+      ),
     );
   });
 

@@ -64,7 +64,9 @@ class RecordColumns {
     for (const key of Object.keys(obj)) {
       const value = obj[key];
       if (value !== null && typeof value === 'object' && nestedDeeperThan(value, MAX_NESTING)) {
-        throw new DataError(`${this.fileName}: ${unit} ${n}: field "${shortText(key)}" nests more than ${MAX_NESTING} levels deep`);
+        throw new DataError(
+          `${this.fileName}: ${unit} ${n}: field "${shortText(key)}" nests more than ${MAX_NESTING} levels deep`,
+        );
       }
       let col = this.byKey.get(key);
       if (col === undefined) {
@@ -124,7 +126,9 @@ function notRecords(text: string, fileName: string): never {
   } catch (e) {
     throw invalidJson(e, text, fileName);
   }
-  throw new DataError(`${fileName}: expected a JSON array of records, found a single ${value === null ? 'null' : typeof value}`);
+  throw new DataError(
+    `${fileName}: expected a JSON array of records, found a single ${value === null ? 'null' : typeof value}`,
+  );
 }
 
 /**
@@ -141,7 +145,9 @@ function readLines(text: string, fileName: string, records: RecordColumns): void
   if (whole !== undefined) {
     const keys = Object.keys(whole as object);
     const shown = keys.slice(0, 5).map(shortText).join(', ') + (keys.length > 5 ? ', ...' : '');
-    throw new DataError(`${fileName}: expected a JSON array of records (or one record per line), found one object with keys ${shown}`);
+    throw new DataError(
+      `${fileName}: expected a JSON array of records (or one record per line), found one object with keys ${shown}`,
+    );
   }
   const lines = text.split(/\r\n?|\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -153,7 +159,9 @@ function readLines(text: string, fileName: string, records: RecordColumns): void
     } catch (e) {
       const lead = lines[i].length - lines[i].trimStart().length;
       const err = describeJsonError(e, line);
-      throw new DataError(`${fileName}: line ${i + 1}, column ${lead + err.at + 1}: invalid JSON: ${err.what} (expected one JSON object per line, or a JSON array of records)`);
+      throw new DataError(
+        `${fileName}: line ${i + 1}, column ${lead + err.at + 1}: invalid JSON: ${err.what} (expected one JSON object per line, or a JSON array of records)`,
+      );
     }
     records.add(rec, 'line', i + 1);
   }
@@ -169,7 +177,8 @@ function nestedDeeperThan(v: object, limit: number): boolean {
     const [x, depth] = stack.pop()!;
     if (x === null || typeof x !== 'object') continue;
     if (depth > limit) return true;
-    for (const child of Object.values(x)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    for (const child of Object.values(x))
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
   }
   return false;
 }
@@ -222,17 +231,28 @@ function buildJsonColumn(name: string, at: readonly number[], raw: readonly unkn
     const k = kindOf(v);
     if (k === Kind.missing) continue;
     mask |= k;
-    if (k === Kind.text || ((mask & NUMERIC_GROUP) !== mask && (mask & TIME_GROUP) !== mask && mask !== Kind.bool)) return categorical(name, at, raw, rows);
+    if (k === Kind.text || ((mask & NUMERIC_GROUP) !== mask && (mask & TIME_GROUP) !== mask && mask !== Kind.bool))
+      return categorical(name, at, raw, rows);
     const r = at[j];
     values[r] = typeof v === 'string' ? classifiedValue() : Number(v);
     valid[r] = 1;
     present++;
   }
   if (mask === 0) return categorical(name, at, raw, rows);
-  const numeric = (type: NumericColumn['type'], vals: NumericColumn['values']): NumericColumn => ({ kind: 'numeric', name, type, values: vals, valid: present === rows ? null : valid });
+  const numeric = (type: NumericColumn['type'], vals: NumericColumn['values']): NumericColumn => ({
+    kind: 'numeric',
+    name,
+    type,
+    values: vals,
+    valid: present === rows ? null : valid,
+  });
   if (mask === Kind.int) return numeric('int', Int32Array.from(values));
   if (mask === Kind.bool) return numeric('bool', Uint8Array.from(values));
-  if (mask === Kind.date) return numeric('date', Int32Array.from(values, (ms) => ms / 86_400_000));
+  if (mask === Kind.date)
+    return numeric(
+      'date',
+      Int32Array.from(values, (ms) => ms / 86_400_000),
+    );
   return numeric((mask & TIME_GROUP) !== 0 ? 'timestamp' : 'float', values);
 }
 
@@ -241,7 +261,8 @@ function categorical(name: string, at: readonly number[], raw: readonly unknown[
   const dict = new StringDictionary();
   for (let j = 0; j < at.length; j++) {
     const v = raw[j];
-    if (kindOf(v) !== Kind.missing) codes[at[j]] = dict.code(typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
+    if (kindOf(v) !== Kind.missing)
+      codes[at[j]] = dict.code(typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
   }
   return { kind: 'categorical', name, type: 'categorical', codes, dictionary: dict.strings };
 }

@@ -19,7 +19,9 @@ function human(bytes: number): string {
 /** Refuses, before reading it, a file too large for the memory available. */
 export function checkFitsInMemory(fileName: string, size: number, limitBytes: number): void {
   if (size * MEMORY_FACTOR > limitBytes) {
-    throw new DataError(`${fileName}: ${human(size)} is too large to load here (this tab can use about ${human(limitBytes)}, and decoding needs about ${MEMORY_FACTOR}x the file's size)`);
+    throw new DataError(
+      `${fileName}: ${human(size)} is too large to load here (this tab can use about ${human(limitBytes)}, and decoding needs about ${MEMORY_FACTOR}x the file's size)`,
+    );
   }
 }
 

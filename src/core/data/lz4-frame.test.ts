@@ -7,13 +7,15 @@ import { Rng } from './rng';
 // lz4js (plain JS, no types): an independent LZ4 frame writer and XXH32.
 const require = createRequire(import.meta.url);
 const lz4js = require('lz4js') as { compress(src: Uint8Array): Uint8Array };
-const refXxh32 = (require('lz4js/xxh32.js') as { hash(seed: number, src: Uint8Array, index: number, len: number): number }).hash;
+const refXxh32 = (
+  require('lz4js/xxh32.js') as { hash(seed: number, src: Uint8Array, index: number, len: number): number }
+).hash;
 
 /** Compressible bytes: runs, repeats of earlier text and noise, seeded. */
 function sample(n: number, seed: number): Uint8Array {
   const rng = new Rng(seed);
   const out = new Uint8Array(n);
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const kind = rng.int(3);
     const len = Math.min(n - i, 1 + rng.int(300));
     if (kind === 0) out.fill(rng.int(256), i, i + len);
@@ -45,7 +47,14 @@ describe('xxh32', () => {
     expect(xxh32(new Uint8Array(0))).toBe(0x02cc5d05);
     expect(xxh32(enc.encode('abc'))).toBe(0x32d153ff);
     const bytes = sample(5000, 3);
-    for (const [s, e] of [[0, 5000], [1, 16], [7, 40], [100, 117], [3, 3], [0, 15]]) {
+    for (const [s, e] of [
+      [0, 5000],
+      [1, 16],
+      [7, 40],
+      [100, 117],
+      [3, 3],
+      [0, 15],
+    ]) {
       expect(xxh32(bytes, s, e), `${s}..${e}`).toBe(refXxh32(0, bytes, s, e - s) >>> 0);
     }
   });
@@ -53,7 +62,13 @@ describe('xxh32', () => {
 
 describe('lz4FrameDecompress', () => {
   it('reads frames written by lz4js (several linked 4 MB blocks, stored blocks) byte for byte', () => {
-    for (const [n, seed] of [[0, 1], [1, 2], [100, 3], [70_000, 4], [9_000_000, 5]]) {
+    for (const [n, seed] of [
+      [0, 1],
+      [1, 2],
+      [100, 3],
+      [70_000, 4],
+      [9_000_000, 5],
+    ]) {
       const src = sample(n, seed);
       const frame = lz4js.compress(src);
       const out = new Uint8Array(n);
@@ -75,13 +90,19 @@ describe('lz4FrameDecompress', () => {
     const frame = withContentChecksum(lz4js.compress(src), src);
     const out = () => new Uint8Array(src.length);
     expect(() => lz4FrameDecompress(frame.subarray(0, frame.length - 10), out())).toThrow(/lz4 frame: /);
-    expect(() => lz4FrameDecompress(frame, new Uint8Array(src.length + 1))).toThrow('lz4 frame: decompressed to 20000 bytes, 20001 expected');
+    expect(() => lz4FrameDecompress(frame, new Uint8Array(src.length + 1))).toThrow(
+      'lz4 frame: decompressed to 20000 bytes, 20001 expected',
+    );
     const badHeader = frame.slice();
     badHeader[5] ^= 0x10;
-    expect(() => lz4FrameDecompress(badHeader, out())).toThrow(/lz4 frame: frame 1 (has header checksum|declares an invalid block)/);
+    expect(() => lz4FrameDecompress(badHeader, out())).toThrow(
+      /lz4 frame: frame 1 (has header checksum|declares an invalid block)/,
+    );
     const badMagic = frame.slice();
     badMagic[0] ^= 1;
-    expect(() => lz4FrameDecompress(badMagic, out())).toThrow('lz4 frame: frame 1 does not start with the LZ4 frame magic number');
+    expect(() => lz4FrameDecompress(badMagic, out())).toThrow(
+      'lz4 frame: frame 1 does not start with the LZ4 frame magic number',
+    );
     // Every single flipped bit in the blocks is refused (by the block decoder or the checksum).
     let refused = 0;
     for (let at = 11; at < frame.length - 8; at += 97) {

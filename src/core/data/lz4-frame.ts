@@ -76,7 +76,9 @@ function decodeFrame(input: Uint8Array, pos: number, output: Uint8Array, op: num
   pos++;
   const frameStart = op;
   if (contentSize === -2 || (contentSize >= 0 && frameStart + contentSize > output.length)) {
-    fail(`frame ${frame} declares ${contentSize === -2 ? 'more than 2^53' : contentSize} bytes of content, more than the ${output.length - frameStart} expected`);
+    fail(
+      `frame ${frame} declares ${contentSize === -2 ? 'more than 2^53' : contentSize} bytes of content, more than the ${output.length - frameStart} expected`,
+    );
   }
   for (let block = 1; ; block++) {
     if (pos + 4 > n) fail(`frame ${frame} is cut off before block ${block} (no end mark)`);
@@ -85,12 +87,18 @@ function decodeFrame(input: Uint8Array, pos: number, output: Uint8Array, op: num
     if (word === 0) break;
     const stored = word >= 0x80000000;
     const size = word & 0x7fffffff;
-    if (size > blockMax || pos + size > n) fail(`frame ${frame} block ${block} declares ${size} bytes, which ${size > blockMax ? `exceeds the frame's ${blockMax}-byte blocks` : 'run past the end'}`);
+    if (size > blockMax || pos + size > n)
+      fail(
+        `frame ${frame} block ${block} declares ${size} bytes, which ${size > blockMax ? `exceeds the frame's ${blockMax}-byte blocks` : 'run past the end'}`,
+      );
     if (blockChecksum) {
       if (pos + size + 4 > n) fail(`frame ${frame} block ${block} is cut off before its checksum`);
       const want = u32(input, pos + size);
       const got = xxh32(input, pos, pos + size);
-      if (want !== got) fail(`frame ${frame} block ${block} has checksum ${hex(want)}, its bytes give ${hex(got)} (the block is damaged)`);
+      if (want !== got)
+        fail(
+          `frame ${frame} block ${block} has checksum ${hex(want)}, its bytes give ${hex(got)} (the block is damaged)`,
+        );
     }
     const before = op;
     if (stored) {
@@ -104,15 +112,20 @@ function decodeFrame(input: Uint8Array, pos: number, output: Uint8Array, op: num
         fail(`frame ${frame} block ${block} is damaged (${e instanceof Error ? e.message : String(e)})`);
       }
     }
-    if (op - before > blockMax) fail(`frame ${frame} block ${block} decompresses past the frame's ${blockMax}-byte blocks`);
+    if (op - before > blockMax)
+      fail(`frame ${frame} block ${block} decompresses past the frame's ${blockMax}-byte blocks`);
     pos += size + (blockChecksum ? 4 : 0);
   }
-  if (contentSize >= 0 && op - frameStart !== contentSize) fail(`frame ${frame} holds ${op - frameStart} bytes, its header says ${contentSize}`);
+  if (contentSize >= 0 && op - frameStart !== contentSize)
+    fail(`frame ${frame} holds ${op - frameStart} bytes, its header says ${contentSize}`);
   if (contentChecksum) {
     if (pos + 4 > n) fail(`frame ${frame} is cut off before its content checksum`);
     const want = u32(input, pos);
     const got = xxh32(output, frameStart, op);
-    if (want !== got) fail(`frame ${frame} has content checksum ${hex(want)}, its ${op - frameStart} bytes give ${hex(got)} (the data is damaged)`);
+    if (want !== got)
+      fail(
+        `frame ${frame} has content checksum ${hex(want)}, its ${op - frameStart} bytes give ${hex(got)} (the data is damaged)`,
+      );
     pos += 4;
   }
   return [pos, op];

@@ -14,17 +14,32 @@ function withRepeats(rows: number, seed: number): DataTable {
   const b = Int32Array.from({ length: base }, () => rng.int(5));
   const c = Int32Array.from({ length: base }, () => rng.int(3));
   return {
-    name: 'repeats.csv', format: 'csv', rows,
+    name: 'repeats.csv',
+    format: 'csv',
+    rows,
     columns: [
       { kind: 'numeric', name: 'a', type: 'float', values: Float64Array.from(pick, (p) => a[p]), valid: null },
       { kind: 'numeric', name: 'b', type: 'int', values: Int32Array.from(pick, (p) => b[p]), valid: null },
-      { kind: 'categorical', name: 'c', type: 'categorical', codes: Int32Array.from(pick, (p) => c[p]), dictionary: ['x', 'y', 'z'] },
-      { kind: 'categorical', name: 'label', type: 'categorical', codes: Int32Array.from(pick, (p) => p % 2), dictionary: ['no', 'yes'] },
+      {
+        kind: 'categorical',
+        name: 'c',
+        type: 'categorical',
+        codes: Int32Array.from(pick, (p) => c[p]),
+        dictionary: ['x', 'y', 'z'],
+      },
+      {
+        kind: 'categorical',
+        name: 'label',
+        type: 'categorical',
+        codes: Int32Array.from(pick, (p) => p % 2),
+        dictionary: ['no', 'yes'],
+      },
     ],
   };
 }
 
-const key = (t: DataTable, i: number, cols = t.columns) => JSON.stringify(cols.map((c) => (c.kind === 'categorical' ? c.dictionary[c.codes[i]] : c.values[i])));
+const key = (t: DataTable, i: number, cols = t.columns) =>
+  JSON.stringify(cols.map((c) => (c.kind === 'categorical' ? c.dictionary[c.codes[i]] : c.values[i])));
 
 describe('dedupRows', () => {
   const t = withRepeats(5000, 1);
@@ -43,7 +58,13 @@ describe('dedupRows', () => {
     }
     const r = dedupRows(t, 'exact');
     expect(Array.from(r.keep)).toEqual(keep);
-    expect(r.report).toMatchObject({ method: 'exact', rows: 5000, unique: keep.length, dropped: 5000 - keep.length, duplicateGroups: [...groupSizes.values()].filter((n) => n > 1).length });
+    expect(r.report).toMatchObject({
+      method: 'exact',
+      rows: 5000,
+      unique: keep.length,
+      dropped: 5000 - keep.length,
+      duplicateGroups: [...groupSizes.values()].filter((n) => n > 1).length,
+    });
   });
 
   it('bloom: drops every exact repeat, and wrongly drops about what it expects', () => {
@@ -70,11 +91,14 @@ describe('leakReport', () => {
     const enc = encodeTable(t, { label: 'label', features }, { train: 0.7, val: 0.15, test: 0.15, seed: 3 });
     const featureCols = t.columns.slice(0, 3);
     const trainKeys = new Set(Array.from(enc.split.train, (r) => key(t, enc.sourceRows[r], featureCols)));
-    const expected = [...enc.split.val, ...enc.split.test].filter((r) => trainKeys.has(key(t, enc.sourceRows[r], featureCols))).length;
+    const expected = [...enc.split.val, ...enc.split.test].filter((r) =>
+      trainKeys.has(key(t, enc.sourceRows[r], featureCols)),
+    ).length;
     const report = leakReport(t, enc, features);
     expect(report.exact).toBe(expected);
     expect(report.checked).toBe(enc.split.val.length + enc.split.test.length);
-    for (const e of report.examples.filter((x) => x.distance === 0)) expect(key(t, e.row, featureCols)).toBe(key(t, e.trainRow, featureCols));
+    for (const e of report.examples.filter((x) => x.distance === 0))
+      expect(key(t, e.row, featureCols)).toBe(key(t, e.trainRow, featureCols));
   });
 
   it('counts near repeats within the radius, by brute force over the normalised features', () => {
@@ -84,10 +108,18 @@ describe('leakReport', () => {
     // Every 10th row is a tiny perturbation of the row before it.
     const values = Float64Array.from(base, (v, i) => (i % 10 === 9 ? base[i - 1] + 1e-3 : v));
     const t: DataTable = {
-      name: 'near.csv', format: 'csv', rows,
+      name: 'near.csv',
+      format: 'csv',
+      rows,
       columns: [
         { kind: 'numeric', name: 'v', type: 'float', values, valid: null },
-        { kind: 'categorical', name: 'label', type: 'categorical', codes: Int32Array.from({ length: rows }, (_, i) => i % 2), dictionary: ['a', 'b'] },
+        {
+          kind: 'categorical',
+          name: 'label',
+          type: 'categorical',
+          codes: Int32Array.from({ length: rows }, (_, i) => i % 2),
+          dictionary: ['a', 'b'],
+        },
       ],
     };
     const enc = encodeTable(t, { label: 'label', features: ['v'] }, { train: 0.5, val: 0.25, test: 0.25, seed: 1 });
@@ -116,13 +148,18 @@ describe('nearestRows', () => {
       const d = enc.denseDim;
       const all = Array.from({ length: enc.rows }, (_, o) => o)
         .filter((o) => o !== r)
-        .map((o) => ({ o, dist: Math.hypot(...Array.from(enc.x.subarray(o * d, (o + 1) * d), (v, j) => v - enc.x[r * d + j])) }))
+        .map((o) => ({
+          o,
+          dist: Math.hypot(...Array.from(enc.x.subarray(o * d, (o + 1) * d), (v, j) => v - enc.x[r * d + j])),
+        }))
         .sort((p, q) => p.dist - q.dist || p.o - q.o);
       expect(got.map((g) => g.distance)).toEqual(all.slice(0, 5).map((p) => expect.closeTo(p.dist, 5)));
       expect(got.every((g) => g.row !== row)).toBe(true);
     }
     expect(() => nearestRows(enc, tree, 5000, 3)).toThrow(/row 5000 is not in the encoded data/);
     expect(() => nearestRows(enc, tree, 5000, 3)).toThrow(DataError);
-    expect(() => nearestRows(enc, tree, enc.sourceRows[0], 0)).toThrow(new ConfigError('k', 'k must be a whole number of at least 1 (got 0)'));
+    expect(() => nearestRows(enc, tree, enc.sourceRows[0], 0)).toThrow(
+      new ConfigError('k', 'k must be a whole number of at least 1 (got 0)'),
+    );
   });
 });

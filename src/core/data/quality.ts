@@ -35,7 +35,11 @@ export const DEFAULT_FPR = 0.01;
  * pass through a blocked Bloom filter, which may drop a new row with probability `fpr`
  * (the expected count is reported). Returns the rows to keep, ascending (first occurrences).
  */
-export function dedupRows(table: DataTable, method: Exclude<DedupMethod, 'none'>, opts: { columns?: readonly string[]; fpr?: number } = {}): { keep: Int32Array; report: DedupReport } {
+export function dedupRows(
+  table: DataTable,
+  method: Exclude<DedupMethod, 'none'>,
+  opts: { columns?: readonly string[]; fpr?: number } = {},
+): { keep: Int32Array; report: DedupReport } {
   const cols: Column[] = opts.columns ? opts.columns.map((c) => getColumn(table, c)) : [...table.columns];
   const hashes = hashRows(cols, table.rows);
   let dropped: Int32Array;
@@ -45,13 +49,28 @@ export function dedupRows(table: DataTable, method: Exclude<DedupMethod, 'none'>
     dropped = index.duplicates();
     let groups = 0;
     for (const c of index.counts()) if (c > 1) groups++;
-    report = { method, rows: table.rows, unique: table.rows - dropped.length, dropped: dropped.length, duplicateGroups: groups };
+    report = {
+      method,
+      rows: table.rows,
+      unique: table.rows - dropped.length,
+      dropped: dropped.length,
+      duplicateGroups: groups,
+    };
   } else {
     const fpr = opts.fpr ?? DEFAULT_FPR;
-    if (!(fpr > 0 && fpr < 1)) throw new ConfigError('fpr', `the Bloom filter's false-positive rate must be between 0 and 1 (got ${fpr})`);
+    if (!(fpr > 0 && fpr < 1))
+      throw new ConfigError('fpr', `the Bloom filter's false-positive rate must be between 0 and 1 (got ${fpr})`);
     const r = bloomDedup(hashes, BloomFilter.create(Math.max(1, table.rows), fpr));
     dropped = r.dropped;
-    report = { method, rows: table.rows, unique: r.kept, dropped: dropped.length, duplicateGroups: null, fpr, expectedFalseDrops: r.expectedFalseDrops };
+    report = {
+      method,
+      rows: table.rows,
+      unique: r.kept,
+      dropped: dropped.length,
+      duplicateGroups: null,
+      fpr,
+      expectedFalseDrops: r.expectedFalseDrops,
+    };
   }
   const keep = new Int32Array(table.rows - dropped.length);
   let d = 0;
@@ -92,7 +111,12 @@ export const DEFAULT_LEAK_RADIUS = 0.05;
  * hash index over the feature columns) or nearly (a KD-tree over the training rows' dense
  * normalised features; hashed high-cardinality features are left out of the distance).
  */
-export function leakReport(table: DataTable, enc: EncodedDataset, features: readonly string[], opts: { radius?: number; maxExamples?: number } = {}): LeakReport {
+export function leakReport(
+  table: DataTable,
+  enc: EncodedDataset,
+  features: readonly string[],
+  opts: { radius?: number; maxExamples?: number } = {},
+): LeakReport {
   const radius = opts.radius ?? DEFAULT_LEAK_RADIUS;
   const maxExamples = opts.maxExamples ?? 10;
   const cols = features.map((f) => getColumn(table, f));
@@ -112,7 +136,8 @@ export function leakReport(table: DataTable, enc: EncodedDataset, features: read
       if (trainRow >= 0) {
         exact++;
         exactRows[row] = 1;
-        if (examples.length < maxExamples) examples.push({ row, part: part === 1 ? 'val' : 'test', trainRow, distance: 0 });
+        if (examples.length < maxExamples)
+          examples.push({ row, part: part === 1 ? 'val' : 'test', trainRow, distance: 0 });
       }
     }
   }
@@ -133,7 +158,12 @@ export function leakReport(table: DataTable, enc: EncodedDataset, features: read
       near++;
       const nearExamples = examples.filter((e) => e.distance > 0).length;
       if (nearExamples < maxExamples) {
-        examples.push({ row, part: i < enc.split.val.length ? 'val' : 'test', trainRow: enc.sourceRows[enc.split.train[nn.ids[i]]], distance: Math.sqrt(nn.distances[i]) });
+        examples.push({
+          row,
+          part: i < enc.split.val.length ? 'val' : 'test',
+          trainRow: enc.sourceRows[enc.split.train[nn.ids[i]]],
+          distance: Math.sqrt(nn.distances[i]),
+        });
       }
     });
   }

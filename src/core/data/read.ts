@@ -7,11 +7,13 @@ import { DataError, type DataTable, type SourceFormat } from './table';
 
 /** Recognises a file's format from its first bytes, falling back to the file name's extension. */
 export function sniffFormat(bytes: Uint8Array, fileName: string): SourceFormat | null {
-  const magic = (s: string, at = 0) => bytes.length >= at + s.length && [...s].every((ch, i) => bytes[at + i] === ch.charCodeAt(0));
+  const magic = (s: string, at = 0) =>
+    bytes.length >= at + s.length && [...s].every((ch, i) => bytes[at + i] === ch.charCodeAt(0));
   if (magic('PAR1')) return 'parquet';
   if (magic('ARROW1')) return 'arrow';
   // Arrow IPC stream: continuation marker 0xFFFFFFFF then a metadata length.
-  if (bytes.length >= 8 && bytes[0] === 0xff && bytes[1] === 0xff && bytes[2] === 0xff && bytes[3] === 0xff) return 'arrow';
+  if (bytes.length >= 8 && bytes[0] === 0xff && bytes[1] === 0xff && bytes[2] === 0xff && bytes[3] === 0xff)
+    return 'arrow';
   const ext = fileName.toLowerCase().split('.').pop() ?? '';
   if (ext === 'csv' || ext === 'tsv' || ext === 'txt' || ext === 'tab') return 'csv';
   if (ext === 'json' || ext === 'ndjson' || ext === 'jsonl') return 'json';
@@ -23,7 +25,12 @@ export function sniffFormat(bytes: Uint8Array, fileName: string): SourceFormat |
 /** A reader for one format; more are registered as they land (Parquet, CSV, JSON). */
 export type Reader = (bytes: Uint8Array, fileName: string) => DataTable;
 
-const readers: Partial<Record<SourceFormat, Reader>> = { arrow: readArrow, csv: (b, n) => readCsv(b, n), json: readJson, parquet: (b, n) => readParquet(b, n) };
+const readers: Partial<Record<SourceFormat, Reader>> = {
+  arrow: readArrow,
+  csv: (b, n) => readCsv(b, n),
+  json: readJson,
+  parquet: (b, n) => readParquet(b, n),
+};
 
 /** Registers the reader for a format (kept open so that heavy readers load only where needed). */
 export function registerReader(format: SourceFormat, reader: Reader): void {
@@ -39,7 +46,9 @@ export function readTable(input: Uint8Array, fileName: string): DataTable {
   if (bytes.length === 0) throw new DataError(`${fileName}: empty file`);
   const format = sniffFormat(bytes, fileName);
   if (format === null) {
-    throw new DataError(`${fileName}: not a dataset Trainbench can read (expected Parquet, Arrow IPC, CSV/TSV or JSON; the first bytes match none of them)`);
+    throw new DataError(
+      `${fileName}: not a dataset Trainbench can read (expected Parquet, Arrow IPC, CSV/TSV or JSON; the first bytes match none of them)`,
+    );
   }
   const reader = readers[format];
   if (!reader) throw new DataError(`${fileName}: ${format} files are not supported yet`);

@@ -16,6 +16,11 @@ describe('splitRows', () => {
 
   it('refuses fractions that do not sum to one', () => {
     expect(() => splitRows(10, { train: 0.8, val: 0.3, test: 0, seed: 1 })).toThrow(/sum to 1/);
-    expect(() => splitRows(10, { train: 0, val: 0.5, test: 0.5, seed: 1 })).toThrow(new ConfigError('data.split', 'split fractions must be non-negative, with train > 0, and sum to 1 (got 0/0.5/0.5)'));
+    expect(() => splitRows(10, { train: 0, val: 0.5, test: 0.5, seed: 1 })).toThrow(
+      new ConfigError(
+        'data.split',
+        'split fractions must be non-negative, with train > 0, and sum to 1 (got 0/0.5/0.5)',
+      ),
+    );
   });
 });

@@ -27,7 +27,10 @@ export interface Split {
 export function splitRows(n: number, spec: SplitSpec): Split {
   const total = spec.train + spec.val + spec.test;
   if (Math.abs(total - 1) > 1e-9 || spec.train <= 0 || spec.val < 0 || spec.test < 0) {
-    throw new ConfigError('data.split', `split fractions must be non-negative, with train > 0, and sum to 1 (got ${spec.train}/${spec.val}/${spec.test})`);
+    throw new ConfigError(
+      'data.split',
+      `split fractions must be non-negative, with train > 0, and sum to 1 (got ${spec.train}/${spec.val}/${spec.test})`,
+    );
   }
   const order = new Rng(spec.seed ^ 0x5eed).shuffle(iota(n));
   const nTrain = Math.max(1, Math.round(n * spec.train));

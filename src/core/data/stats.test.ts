@@ -30,7 +30,14 @@ describe('countDistinct', () => {
     ['int32, wide range (hash)', Int32Array.from({ length: 50_000 }, () => (rng.int(2 ** 31) - 2 ** 30) * 2)],
     ['int32, one value', new Int32Array(1000).fill(-7)],
     ['uint8', Uint8Array.from({ length: 5000 }, () => rng.int(200))],
-    ['float64 with -0, 0, NaNs, infinities and repeats', Float64Array.from({ length: 40_000 }, (_, i) => [0, -0, NaN, -NaN, Infinity, -Infinity, 1e-300, Math.round(rng.next() * 5000) / 7][i % 8 === 7 ? 7 : i % 8])],
+    [
+      'float64 with -0, 0, NaNs, infinities and repeats',
+      Float64Array.from(
+        { length: 40_000 },
+        (_, i) =>
+          [0, -0, NaN, -NaN, Infinity, -Infinity, 1e-300, Math.round(rng.next() * 5000) / 7][i % 8 === 7 ? 7 : i % 8],
+      ),
+    ],
     ['float64 timestamps', Float64Array.from({ length: 60_000 }, () => 1.2e12 + rng.int(20_000) * 60_000)],
     ['float32', Float32Array.from({ length: 30_000 }, () => Math.fround(rng.normal()))],
     ['empty', new Float64Array(0)],
@@ -49,7 +56,9 @@ describe('countDistinct', () => {
 describe('columnStats', () => {
   it('numeric: nulls, non-finite, min, max, mean against float64 sums, distinct, and a histogram of every finite value', () => {
     const rng = new Rng(4);
-    const values = Float64Array.from({ length: 10_001 }, (_, i) => (i % 97 === 0 ? NaN : i % 89 === 0 ? -Infinity : rng.normal() * 3));
+    const values = Float64Array.from({ length: 10_001 }, (_, i) =>
+      i % 97 === 0 ? NaN : i % 89 === 0 ? -Infinity : rng.normal() * 3,
+    );
     const valid = Uint8Array.from({ length: values.length }, (_, i) => (i % 13 === 0 ? 0 : 1));
     const col: NumericColumn = { kind: 'numeric', name: 'x', type: 'float', values, valid };
     const s = columnStats(col);

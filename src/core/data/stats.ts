@@ -39,7 +39,17 @@ export function columnStats(col: Column): ColumnStats {
         distinct++;
       }
     }
-    return { name: col.name, type: col.type, nulls, min: null, max: null, mean: null, distinct, nonFinite: 0, histogram: topValues(col) };
+    return {
+      name: col.name,
+      type: col.type,
+      nulls,
+      min: null,
+      max: null,
+      mean: null,
+      distinct,
+      nonFinite: 0,
+      histogram: topValues(col),
+    };
   }
   const { values, valid } = col;
   let nulls = 0;
@@ -83,15 +93,26 @@ export function columnStats(col: Column): ColumnStats {
  * bitmap over [min, max]; everything else goes through an open-addressing hash set of the
  * values' bits in typed arrays.
  */
-export function countDistinct(values: Float64Array | Float32Array | Int32Array | Uint8Array, valid: Uint8Array | null, min: number, max: number): number {
+export function countDistinct(
+  values: Float64Array | Float32Array | Int32Array | Uint8Array,
+  valid: Uint8Array | null,
+  min: number,
+  max: number,
+): number {
   if (values instanceof Int32Array || values instanceof Uint8Array) {
     const range = max - min + 1;
-    if (range <= Math.max(1024, 8 * values.length) && range <= 1 << 28) return distinctByBitmap(values, valid, min, range);
+    if (range <= Math.max(1024, 8 * values.length) && range <= 1 << 28)
+      return distinctByBitmap(values, valid, min, range);
   }
   return distinctByHash(values, valid);
 }
 
-function distinctByBitmap(values: Int32Array | Uint8Array, valid: Uint8Array | null, min: number, range: number): number {
+function distinctByBitmap(
+  values: Int32Array | Uint8Array,
+  valid: Uint8Array | null,
+  min: number,
+  range: number,
+): number {
   const bits = new Uint32Array(Math.ceil(range / 32));
   let distinct = 0;
   for (let i = 0; i < values.length; i++) {
@@ -107,7 +128,10 @@ function distinctByBitmap(values: Int32Array | Uint8Array, valid: Uint8Array | n
   return distinct;
 }
 
-function distinctByHash(values: Float64Array | Float32Array | Int32Array | Uint8Array, valid: Uint8Array | null): number {
+function distinctByHash(
+  values: Float64Array | Float32Array | Int32Array | Uint8Array,
+  valid: Uint8Array | null,
+): number {
   // Sized by what it holds, not by the row count: few distinct values stay in cache.
   let capacity = 1024;
   let mask = capacity - 1;
@@ -189,9 +213,16 @@ function topValues(col: Extract<Column, { kind: 'categorical' }>): Histogram {
       present++;
     }
   }
-  const order = Array.from(counts.keys()).sort((a, b) => counts[b] - counts[a] || a - b).slice(0, HISTOGRAM_TOP);
+  const order = Array.from(counts.keys())
+    .sort((a, b) => counts[b] - counts[a] || a - b)
+    .slice(0, HISTOGRAM_TOP);
   const top = order.map((c) => counts[c]);
-  return { kind: 'top', values: order.map((c) => col.dictionary[c]), counts: top, other: present - top.reduce((a, b) => a + b, 0) };
+  return {
+    kind: 'top',
+    values: order.map((c) => col.dictionary[c]),
+    counts: top,
+    other: present - top.reduce((a, b) => a + b, 0),
+  };
 }
 
 /** Summary of every column of a table. */

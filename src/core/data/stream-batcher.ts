@@ -10,7 +10,10 @@ export class GrowingRows {
   rows = 0;
   finished = false;
 
-  constructor(readonly dim: number, capacity = 1024) {
+  constructor(
+    readonly dim: number,
+    capacity = 1024,
+  ) {
     this.x = new Float32Array(capacity * dim);
     this.y = new Float32Array(capacity);
     this.part = new Uint8Array(capacity);
@@ -83,7 +86,8 @@ export class StreamingBatcher {
         this.scanned++;
       }
       const more = !this.data.finished || this.scanned < this.data.rows;
-      if (this.pool.length < batchSize && more) return { size: 0, epoch: 0, index: this.batchIndex, lastInEpoch: false, waiting: true };
+      if (this.pool.length < batchSize && more)
+        return { size: 0, epoch: 0, index: this.batchIndex, lastInEpoch: false, waiting: true };
       while (rows.length < batchSize && this.pool.length) {
         const k = this.rng.int(this.pool.length);
         rows.push(this.pool[k]);
@@ -92,13 +96,17 @@ export class StreamingBatcher {
       }
     } else {
       if (!this.order) this.order = this.rng.shuffle(this.data.rowsOf(0));
-      for (; rows.length < batchSize && this.position < this.order.length; this.position++) rows.push(this.order[this.position]);
+      for (; rows.length < batchSize && this.position < this.order.length; this.position++)
+        rows.push(this.order[this.position]);
     }
     rows.forEach((r, b) => {
       xb.set(this.data.x.subarray(r * dim, (r + 1) * dim), b * dim);
       yb[b] = this.data.y[r];
     });
-    const last = this.epoch === 0 ? this.data.finished && this.scanned >= this.data.rows && this.pool.length === 0 : this.position >= this.order!.length;
+    const last =
+      this.epoch === 0
+        ? this.data.finished && this.scanned >= this.data.rows && this.pool.length === 0
+        : this.position >= this.order!.length;
     const info = { size: rows.length, epoch: this.epoch, index: this.batchIndex++, lastInEpoch: last, waiting: false };
     if (last) {
       this.epoch++;

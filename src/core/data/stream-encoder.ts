@@ -52,8 +52,13 @@ export class StreamEncoder {
   private readonly layout: FeatureLayout[];
   private rowsSeen = 0;
 
-  constructor(first: DataTable, private readonly spec: FeatureSpec, private readonly split: SplitSpec) {
-    if (spec.features.length === 0) throw new DataError(`${first.name}: pick at least one feature column besides the label "${spec.label}"`);
+  constructor(
+    first: DataTable,
+    private readonly spec: FeatureSpec,
+    private readonly split: SplitSpec,
+  ) {
+    if (spec.features.length === 0)
+      throw new DataError(`${first.name}: pick at least one feature column besides the label "${spec.label}"`);
     const label = getColumn(first, spec.label);
     this.layout = spec.features.map((f) => this.featureLayout(getColumn(first, f)));
     this.dim = this.layout.reduce((d, l) => d + l.width, 0);
@@ -62,7 +67,10 @@ export class StreamEncoder {
       this.task = 'classification';
       this.classes = label.kind === 'categorical' ? distinctValues(label).sort() : ['false', 'true'];
       this.target = null;
-      if (this.classes.length < 2) throw new DataError(`${first.name}: the first chunk has a single class in "${spec.label}"; streaming needs at least two to start`);
+      if (this.classes.length < 2)
+        throw new DataError(
+          `${first.name}: the first chunk has a single class in "${spec.label}"; streaming needs at least two to start`,
+        );
     } else {
       this.task = 'regression';
       this.classes = null;
@@ -75,7 +83,9 @@ export class StreamEncoder {
     if (col.kind === 'numeric') {
       const { mean, std } = momentsOf(col);
       return {
-        name: col.name, width: 1, names: [col.name],
+        name: col.name,
+        width: 1,
+        names: [col.name],
         write: (c, i, out, at) => {
           const n = c as typeof col;
           out[at] = n.valid !== null && n.valid[i] === 0 ? 0 : (n.values[i] - mean) / std;
@@ -86,7 +96,9 @@ export class StreamEncoder {
     if (values.length <= ONE_HOT_LIMIT) {
       const index = new Map(values.map((v, k) => [v, k]));
       return {
-        name: col.name, width: values.length, names: values.map((v) => `${col.name}=${v}`),
+        name: col.name,
+        width: values.length,
+        names: values.map((v) => `${col.name}=${v}`),
         write: (c, i, out, at) => {
           const cc = c as typeof col;
           const code = cc.codes[i];
@@ -96,7 +108,9 @@ export class StreamEncoder {
       };
     }
     return {
-      name: col.name, width: HASH_BUCKETS, names: Array.from({ length: HASH_BUCKETS }, (_, b) => `${col.name}#${b}`),
+      name: col.name,
+      width: HASH_BUCKETS,
+      names: Array.from({ length: HASH_BUCKETS }, (_, b) => `${col.name}#${b}`),
       write: (c, i, out, at) => {
         const cc = c as typeof col;
         const code = cc.codes[i];
@@ -111,7 +125,10 @@ export class StreamEncoder {
     const cols = this.layout.map((l) => getColumn(chunk, l.name));
     for (const c of [label, ...cols]) {
       const s = columnStats(c);
-      if (s.nonFinite > 0) throw new DataError(`${chunk.name}: column "${c.name}" has ${s.nonFinite} non-finite value(s) (NaN or Infinity) in rows ${this.rowsSeen}-${this.rowsSeen + chunk.rows - 1}`);
+      if (s.nonFinite > 0)
+        throw new DataError(
+          `${chunk.name}: column "${c.name}" has ${s.nonFinite} non-finite value(s) (NaN or Infinity) in rows ${this.rowsSeen}-${this.rowsSeen + chunk.rows - 1}`,
+        );
     }
     const classIndex = this.classes ? new Map(this.classes.map((c, k) => [c, k])) : null;
     const x = new Float32Array(chunk.rows * this.dim);
@@ -123,9 +140,16 @@ export class StreamEncoder {
     for (let i = 0; i < chunk.rows; i++) {
       const position = this.rowsSeen + i;
       let target: number | undefined;
-      if (label.kind === 'categorical') target = label.codes[i] < 0 ? NaN : classIndex!.get(label.dictionary[label.codes[i]]);
+      if (label.kind === 'categorical')
+        target = label.codes[i] < 0 ? NaN : classIndex!.get(label.dictionary[label.codes[i]]);
       else if (label.valid !== null && label.valid[i] === 0) target = NaN;
-      else target = this.task === 'classification' ? (label.values[i] ? 1 : 0) : (label.values[i] - this.target!.mean) / this.target!.std;
+      else
+        target =
+          this.task === 'classification'
+            ? label.values[i]
+              ? 1
+              : 0
+            : (label.values[i] - this.target!.mean) / this.target!.std;
       if (target === undefined) {
         unseen++;
         continue;
@@ -145,7 +169,14 @@ export class StreamEncoder {
       kept++;
     }
     this.rowsSeen += chunk.rows;
-    return { rows: kept, x: x.subarray(0, kept * this.dim), y: y.subarray(0, kept), part: part.subarray(0, kept), droppedMissingLabel: missing, droppedUnseenClass: unseen };
+    return {
+      rows: kept,
+      x: x.subarray(0, kept * this.dim),
+      y: y.subarray(0, kept),
+      part: part.subarray(0, kept),
+      droppedMissingLabel: missing,
+      droppedUnseenClass: unseen,
+    };
   }
 }
 

@@ -17,10 +17,34 @@ function chunkOf(start: number, rows: number, reverse: boolean): DataTable {
     format: 'arrow',
     rows,
     columns: [
-      { kind: 'numeric', name: 'id', type: 'float', values: Float64Array.from({ length: rows }, (_, i) => start + i), valid: null },
-      { kind: 'numeric', name: 'x', type: 'float', values: Float64Array.from({ length: rows }, () => rng.normal() * 2 + 1), valid: null },
-      { kind: 'categorical', name: 'colour', type: 'categorical', codes: Int32Array.from({ length: rows }, (_, i) => dict.indexOf(value(i))), dictionary: dict },
-      { kind: 'categorical', name: 'label', type: 'categorical', codes: Int32Array.from({ length: rows }, (_, i) => ((start + i) % 10 === 9 ? -1 : (start + i) % 2)), dictionary: ['even', 'odd'] },
+      {
+        kind: 'numeric',
+        name: 'id',
+        type: 'float',
+        values: Float64Array.from({ length: rows }, (_, i) => start + i),
+        valid: null,
+      },
+      {
+        kind: 'numeric',
+        name: 'x',
+        type: 'float',
+        values: Float64Array.from({ length: rows }, () => rng.normal() * 2 + 1),
+        valid: null,
+      },
+      {
+        kind: 'categorical',
+        name: 'colour',
+        type: 'categorical',
+        codes: Int32Array.from({ length: rows }, (_, i) => dict.indexOf(value(i))),
+        dictionary: dict,
+      },
+      {
+        kind: 'categorical',
+        name: 'label',
+        type: 'categorical',
+        codes: Int32Array.from({ length: rows }, (_, i) => ((start + i) % 10 === 9 ? -1 : (start + i) % 2)),
+        dictionary: ['even', 'odd'],
+      },
     ],
   };
 }
@@ -38,7 +62,7 @@ describe('StreamEncoder', () => {
       const p = parts[k];
       let r = 0;
       for (let i = 0; i < c.rows; i++, position++) {
-        if ((position % 10) === 9) continue; // missing label: dropped
+        if (position % 10 === 9) continue; // missing label: dropped
         const row = p.x.subarray(r * enc.dim, (r + 1) * enc.dim);
         const colour = ['red', 'green', 'blue'][position % 3];
         expect(Array.from(row.subarray(2))).toEqual(['red', 'green', 'blue'].map((v) => (v === colour ? 1 : 0)));
@@ -52,7 +76,7 @@ describe('StreamEncoder', () => {
     }
   });
 
-  it('standardises with the first chunk\'s statistics (float64 reference)', () => {
+  it("standardises with the first chunk's statistics (float64 reference)", () => {
     const first = chunkOf(0, 200, false);
     const enc = new StreamEncoder(first, spec, split);
     const xs = (first.columns[1] as { values: Float64Array }).values;
@@ -74,7 +98,16 @@ describe('StreamEncoder', () => {
     const base = chunkOf(20, 10, false);
     const later: DataTable = {
       ...base,
-      columns: [...base.columns.slice(0, 3), { kind: 'categorical', name: 'label', type: 'categorical', codes: new Int32Array(10).fill(2), dictionary: ['even', 'odd', 'new'] }],
+      columns: [
+        ...base.columns.slice(0, 3),
+        {
+          kind: 'categorical',
+          name: 'label',
+          type: 'categorical',
+          codes: new Int32Array(10).fill(2),
+          dictionary: ['even', 'odd', 'new'],
+        },
+      ],
     };
     const enc = new StreamEncoder(first, spec, split);
     const p = enc.encode(later);
@@ -89,8 +122,12 @@ describe('StreamingBatcher', () => {
     const data = new GrowingRows(dim, 4);
     const total = 1000;
     const chunk = (from: number, n: number) => ({
-      rows: n, x: Float32Array.from({ length: n }, (_, i) => from + i), y: Float32Array.from({ length: n }, (_, i) => from + i),
-      part: Uint8Array.from({ length: n }, (_, i) => ((from + i) % 7 === 0 ? 1 : 0)), droppedMissingLabel: 0, droppedUnseenClass: 0,
+      rows: n,
+      x: Float32Array.from({ length: n }, (_, i) => from + i),
+      y: Float32Array.from({ length: n }, (_, i) => from + i),
+      part: Uint8Array.from({ length: n }, (_, i) => ((from + i) % 7 === 0 ? 1 : 0)),
+      droppedMissingLabel: 0,
+      droppedUnseenClass: 0,
     });
     const batchSize = 16;
     const b = new StreamingBatcher(data, { batchSize, epochs: 3, seed: 2, window: 64 });

@@ -14,29 +14,74 @@ function sample(seed: number, rows: number, name = 't'): DataTable {
     format: 'csv',
     rows,
     columns: [
-      { kind: 'numeric', name: 'f', type: 'float', values: Float64Array.from({ length: rows }, () => rng.normal()), valid: Uint8Array.from({ length: rows }, () => (rng.next() < 0.9 ? 1 : 0)) },
-      { kind: 'numeric', name: 'i', type: 'int', values: Int32Array.from({ length: rows }, () => rng.int(100)), valid: null },
-      { kind: 'numeric', name: 'g', type: 'float', values: Float32Array.from({ length: rows }, () => rng.next()), valid: null },
-      { kind: 'numeric', name: 'b', type: 'bool', values: Uint8Array.from({ length: rows }, () => rng.int(2)), valid: null },
-      { kind: 'categorical', name: 's', type: 'categorical', codes: Int32Array.from({ length: rows }, () => rng.int(words.length + 1) - 1), dictionary: words },
+      {
+        kind: 'numeric',
+        name: 'f',
+        type: 'float',
+        values: Float64Array.from({ length: rows }, () => rng.normal()),
+        valid: Uint8Array.from({ length: rows }, () => (rng.next() < 0.9 ? 1 : 0)),
+      },
+      {
+        kind: 'numeric',
+        name: 'i',
+        type: 'int',
+        values: Int32Array.from({ length: rows }, () => rng.int(100)),
+        valid: null,
+      },
+      {
+        kind: 'numeric',
+        name: 'g',
+        type: 'float',
+        values: Float32Array.from({ length: rows }, () => rng.next()),
+        valid: null,
+      },
+      {
+        kind: 'numeric',
+        name: 'b',
+        type: 'bool',
+        values: Uint8Array.from({ length: rows }, () => rng.int(2)),
+        valid: null,
+      },
+      {
+        kind: 'categorical',
+        name: 's',
+        type: 'categorical',
+        codes: Int32Array.from({ length: rows }, () => rng.int(words.length + 1) - 1),
+        dictionary: words,
+      },
     ],
   };
 }
 
 const rowsOf = (t: DataTable) =>
-  Array.from({ length: t.rows }, (_, r) => t.columns.map((c) => (c.kind === 'categorical' ? (c.codes[r] < 0 ? null : c.dictionary[c.codes[r]]) : c.valid && !c.valid[r] ? null : c.values[r])));
+  Array.from({ length: t.rows }, (_, r) =>
+    t.columns.map((c) =>
+      c.kind === 'categorical'
+        ? c.codes[r] < 0
+          ? null
+          : c.dictionary[c.codes[r]]
+        : c.valid && !c.valid[r]
+          ? null
+          : c.values[r],
+    ),
+  );
 
 describe('table codec', () => {
   it('round-trips every column kind and array type', () => {
     const t = sample(1, 1001);
     const back = deserializeTable(serializeTable(t).slice().buffer);
-    expect(back.columns.map((c) => c.kind === 'numeric' && c.values.constructor.name)).toEqual(t.columns.map((c) => c.kind === 'numeric' && c.values.constructor.name));
+    expect(back.columns.map((c) => c.kind === 'numeric' && c.values.constructor.name)).toEqual(
+      t.columns.map((c) => c.kind === 'numeric' && c.values.constructor.name),
+    );
     expect(rowsOf(back)).toEqual(rowsOf(t));
     expect(back.name).toBe('t');
   });
 
   it('keeps the columns a reader skipped, and concatenation lists each once', () => {
-    const skipped = [{ name: 'tags', type: 'list<utf8>', reason: 'a list column' }, { name: 'id', type: 'FIXED_LEN_BYTE_ARRAY(16)', reason: 'binary' }];
+    const skipped = [
+      { name: 'tags', type: 'list<utf8>', reason: 'a list column' },
+      { name: 'id', type: 'FIXED_LEN_BYTE_ARRAY(16)', reason: 'binary' },
+    ];
     const t = { ...sample(3, 20), skipped };
     expect(deserializeTable(serializeTable(t).slice().buffer).skipped).toEqual(skipped);
     expect(deserializeTable(serializeTable(sample(3, 20)).slice().buffer).skipped).toBeUndefined();
@@ -86,12 +131,20 @@ describe('stats histograms and memory limit', () => {
   });
 
   it('lists the most frequent categories', () => {
-    const col = { kind: 'categorical' as const, name: 'c', type: 'categorical' as const, codes: Int32Array.from([0, 1, 1, 2, 2, 2, -1]), dictionary: ['x', 'y', 'z'] };
+    const col = {
+      kind: 'categorical' as const,
+      name: 'c',
+      type: 'categorical' as const,
+      codes: Int32Array.from([0, 1, 1, 2, 2, 2, -1]),
+      dictionary: ['x', 'y', 'z'],
+    };
     expect(columnStats(col).histogram).toEqual({ kind: 'top', values: ['z', 'y', 'x'], counts: [3, 2, 1], other: 0 });
   });
 
   it('refuses a file larger than the memory the tab can get', () => {
-    expect(() => checkFitsInMemory('huge.parquet', 3 * 2 ** 30, 4 * 2 ** 30)).toThrow('huge.parquet: 3.0 GB is too large to load here (this tab can use about 4.0 GB');
+    expect(() => checkFitsInMemory('huge.parquet', 3 * 2 ** 30, 4 * 2 ** 30)).toThrow(
+      'huge.parquet: 3.0 GB is too large to load here (this tab can use about 4.0 GB',
+    );
     expect(() => checkFitsInMemory('ok.parquet', 100 * 2 ** 20, 4 * 2 ** 30)).not.toThrow();
   });
 });

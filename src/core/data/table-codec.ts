@@ -65,13 +65,23 @@ export function serializeTable(table: DataTable): Uint8Array {
     r.offset = at;
     at += arrays[i].byteLength;
   });
-  const header = new TextEncoder().encode(JSON.stringify({ name: table.name, format: table.format, rows: table.rows, columns, ...(table.skipped?.length ? { skipped: table.skipped } : {}) }));
+  const header = new TextEncoder().encode(
+    JSON.stringify({
+      name: table.name,
+      format: table.format,
+      rows: table.rows,
+      columns,
+      ...(table.skipped?.length ? { skipped: table.skipped } : {}),
+    }),
+  );
   const dataStart = (8 + header.length + 7) & ~7;
   const out = new Uint8Array(dataStart + at);
   out.set(MAGIC, 0);
   new DataView(out.buffer).setUint32(4, header.length, true);
   out.set(header, 8);
-  refs.forEach((r, i) => out.set(new Uint8Array(arrays[i].buffer, arrays[i].byteOffset, arrays[i].byteLength), dataStart + r.offset));
+  refs.forEach((r, i) =>
+    out.set(new Uint8Array(arrays[i].buffer, arrays[i].byteOffset, arrays[i].byteLength), dataStart + r.offset),
+  );
   return out;
 }
 
@@ -80,19 +90,45 @@ export function deserializeTable(buffer: ArrayBuffer, what = 'cached table'): Da
   if (bytes.length < 8 || MAGIC.some((m, i) => bytes[i] !== m)) throw new DataError(`${what}: not a serialised table`);
   const headerLength = new DataView(buffer).getUint32(4, true);
   if (8 + headerLength > bytes.length) throw new DataError(`${what}: header runs past the end`);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as Omit<DataTable, 'columns'> & { columns: ColumnHeader[] };
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as Omit<
+    DataTable,
+    'columns'
+  > & { columns: ColumnHeader[] };
   const dataStart = (8 + headerLength + 7) & ~7;
   const view = (r: ArrayRef) => {
     const Ctor = CTORS[r.dtype];
     const byteOffset = dataStart + r.offset;
-    if (byteOffset + r.length * Ctor.BYTES_PER_ELEMENT > buffer.byteLength) throw new DataError(`${what}: column data runs past the end`);
+    if (byteOffset + r.length * Ctor.BYTES_PER_ELEMENT > buffer.byteLength)
+      throw new DataError(`${what}: column data runs past the end`);
     return new Ctor(buffer, byteOffset, r.length);
   };
   const columns: Column[] = header.columns.map((c) =>
     c.kind === 'categorical'
-      ? { kind: 'categorical', name: c.name, type: 'categorical', codes: view(c.values) as Int32Array, dictionary: c.dictionary ?? [] }
-      : { kind: 'numeric', name: c.name, type: c.type as Exclude<Column['type'], 'categorical'>, values: view(c.values), valid: c.valid ? (view(c.valid) as Uint8Array) : null },
+      ? {
+          kind: 'categorical',
+          name: c.name,
+          type: 'categorical',
+          codes: view(c.values) as Int32Array,
+          dictionary: c.dictionary ?? [],
+        }
+      : {
+          kind: 'numeric',
+          name: c.name,
+          type: c.type as Exclude<Column['type'], 'categorical'>,
+          values: view(c.values),
+          valid: c.valid ? (view(c.valid) as Uint8Array) : null,
+        },
   );
-  const skipped = Array.isArray(header.skipped) ? header.skipped.filter((k) => typeof k?.name === 'string' && typeof k.type === 'string' && typeof k.reason === 'string') : [];
-  return { name: header.name, format: header.format, rows: header.rows, columns, ...(skipped.length ? { skipped } : {}) };
+  const skipped = Array.isArray(header.skipped)
+    ? header.skipped.filter(
+        (k) => typeof k?.name === 'string' && typeof k.type === 'string' && typeof k.reason === 'string',
+      )
+    : [];
+  return {
+    name: header.name,
+    format: header.format,
+    rows: header.rows,
+    columns,
+    ...(skipped.length ? { skipped } : {}),
+  };
 }

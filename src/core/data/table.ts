@@ -60,7 +60,10 @@ export function isPresent(col: Column, i: number): boolean {
 /** Finds a column by name or throws a DataError naming the table and the column. */
 export function getColumn(table: DataTable, name: string): Column {
   const col = table.columns.find((c) => c.name === name);
-  if (!col) throw new DataError(`${table.name}: no column named "${name}" (columns: ${table.columns.map((c) => c.name).join(', ')})`);
+  if (!col)
+    throw new DataError(
+      `${table.name}: no column named "${name}" (columns: ${table.columns.map((c) => c.name).join(', ')})`,
+    );
   return col;
 }
 

@@ -26,8 +26,10 @@ export function lineAt(bytes: Uint8Array, offset: number): number {
  */
 export function assertText(bytes: Uint8Array, fileName: string): void {
   let end = Math.min(bytes.length, 4096);
-  const utf16 = bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
-  if (utf16) throw new DataError(`${fileName}: not a text file Trainbench can read (it is UTF-16 text; save it as UTF-8)`);
+  const utf16 =
+    bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
+  if (utf16)
+    throw new DataError(`${fileName}: not a text file Trainbench can read (it is UTF-16 text; save it as UTF-8)`);
   for (let i = 0; i < end; i++) {
     if (bytes[i] === 0) throw new DataError(`${fileName}: not a text file (NUL byte at offset ${i}; binary data?)`);
   }
@@ -66,7 +68,9 @@ export function decodeRange(bytes: Uint8Array, s: number, e: number, fileName: s
   try {
     return fatalUtf8.decode(bytes.subarray(s, e));
   } catch {
-    throw new DataError(`${fileName}: line ${lineAt(bytes, s)}: the text is not valid UTF-8 (is the file in another encoding?)`);
+    throw new DataError(
+      `${fileName}: line ${lineAt(bytes, s)}: the text is not valid UTF-8 (is the file in another encoding?)`,
+    );
   }
 }
 

@@ -42,7 +42,8 @@ export function bloomDedup(hashes: RowHashes, filter: BloomFilter | BloomDedupOp
   const { lo, hi } = hashes;
   const rows = lo.length;
   if (hi.length !== rows) throw new IndexError(`bloomDedup: hash lanes differ in length (${rows} and ${hi.length})`);
-  const f = filter instanceof BloomFilter ? filter : BloomFilter.create(Math.max(1, filter.expectedItems ?? rows), filter.fpr);
+  const f =
+    filter instanceof BloomFilter ? filter : BloomFilter.create(Math.max(1, filter.expectedItems ?? rows), filter.fpr);
   const blocks = f.blocks;
   const k = f.k;
   const g = new Float64Array(BLOCK_BITS + 1);

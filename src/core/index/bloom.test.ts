@@ -38,7 +38,8 @@ describe('BloomFilter', () => {
     const held = intHashes(n, 2 * n);
     const f = BloomFilter.create(n, 0.01);
     f.addAll(inserted);
-    for (let i = 0; i < n; i += 1) if (!f.has(inserted.lo[i], inserted.hi[i])) throw new Error(`false negative at ${i}`);
+    for (let i = 0; i < n; i += 1)
+      if (!f.has(inserted.lo[i], inserted.hi[i])) throw new Error(`false negative at ${i}`);
     let fp = 0;
     for (let i = 0; i < n; i++) if (f.has(held.lo[i], held.hi[i])) fp++;
     const rate = fp / n;
@@ -49,7 +50,11 @@ describe('BloomFilter', () => {
   });
 
   it('sizes from the blocked formula: rate at n is at most p and slightly above the classic size', () => {
-    for (const [n, p] of [[1000, 0.05], [1e6, 0.01], [5e5, 0.001]]) {
+    for (const [n, p] of [
+      [1000, 0.05],
+      [1e6, 0.01],
+      [5e5, 0.001],
+    ]) {
       const { blocks, k } = sizeBlocked(n, p);
       expect(blockedFpr(n, blocks, k)).toBeLessThanOrEqual(p);
       expect(blockedFpr(n, blocks - 1, k)).toBeGreaterThan(p);
@@ -128,7 +133,10 @@ describe('bloomDedup', () => {
   it('continues a stream with an existing filter (drops rows already seen in another table)', () => {
     const cols = randomTable(5000, 12, 0.3);
     const h = hashRows(cols, 5000);
-    const first = bloomDedup({ lo: h.lo.subarray(0, 2500), hi: h.hi.subarray(0, 2500) }, { expectedItems: 5000, fpr: 1e-6 });
+    const first = bloomDedup(
+      { lo: h.lo.subarray(0, 2500), hi: h.hi.subarray(0, 2500) },
+      { expectedItems: 5000, fpr: 1e-6 },
+    );
     const second = bloomDedup({ lo: h.lo.subarray(2500), hi: h.hi.subarray(2500) }, first.filter);
     const all = bloomDedup(h, { expectedItems: 5000, fpr: 1e-6 });
     expect([...first.dropped, ...Array.from(second.dropped, (r) => r + 2500)]).toEqual(Array.from(all.dropped));

@@ -41,7 +41,10 @@ export class BloomFilter {
   private constructor(data: ArrayBuffer) {
     const h = readHeader(data, 'BloomFilter', MAGIC, VERSION, ELEMENT_UINT32);
     const blocks = h[0];
-    if (data.byteLength !== BITS_AT + blocks * WORDS_PER_BLOCK * 4) throw new IndexError(`BloomFilter.from: buffer of ${data.byteLength} bytes does not match its header (${blocks} blocks)`);
+    if (data.byteLength !== BITS_AT + blocks * WORDS_PER_BLOCK * 4)
+      throw new IndexError(
+        `BloomFilter.from: buffer of ${data.byteLength} bytes does not match its header (${blocks} blocks)`,
+      );
     if (h[1] < 1 || h[1] > 32) throw new IndexError(`BloomFilter.from: k = ${h[1]} in the header is out of range`);
     this.data = data;
     this.header = h;
@@ -52,16 +55,20 @@ export class BloomFilter {
 
   /** A filter sized for `expectedItems` at false-positive rate `fpr` (0 < fpr < 1). */
   static create(expectedItems: number, fpr: number): BloomFilter {
-    if (!(expectedItems >= 1) || !Number.isFinite(expectedItems)) throw new IndexError(`BloomFilter: expected items must be a number >= 1, got ${expectedItems}`);
-    if (!(fpr > 0 && fpr < 1)) throw new IndexError(`BloomFilter: false-positive rate must be between 0 and 1 (exclusive), got ${fpr}`);
+    if (!(expectedItems >= 1) || !Number.isFinite(expectedItems))
+      throw new IndexError(`BloomFilter: expected items must be a number >= 1, got ${expectedItems}`);
+    if (!(fpr > 0 && fpr < 1))
+      throw new IndexError(`BloomFilter: false-positive rate must be between 0 and 1 (exclusive), got ${fpr}`);
     const { blocks, k } = sizeBlocked(Math.ceil(expectedItems), fpr);
     return BloomFilter.withShape(blocks, k, Math.ceil(expectedItems), fpr);
   }
 
   /** An empty filter of an explicit shape (`expectedItems`/`fpr` are only recorded). */
   static withShape(blocks: number, k: number, expectedItems = 0, fpr = 0): BloomFilter {
-    if (!Number.isInteger(blocks) || blocks < 1 || blocks > 2 ** 26) throw new IndexError(`BloomFilter: block count must be an integer from 1 to 2^26, got ${blocks}`);
-    if (!Number.isInteger(k) || k < 1 || k > 32) throw new IndexError(`BloomFilter: k must be an integer from 1 to 32, got ${k}`);
+    if (!Number.isInteger(blocks) || blocks < 1 || blocks > 2 ** 26)
+      throw new IndexError(`BloomFilter: block count must be an integer from 1 to 2^26, got ${blocks}`);
+    if (!Number.isInteger(k) || k < 1 || k > 32)
+      throw new IndexError(`BloomFilter: k must be an integer from 1 to 32, got ${k}`);
     const data = new ArrayBuffer(BITS_AT + blocks * WORDS_PER_BLOCK * 4);
     const h = writeHeader(data, MAGIC, VERSION, ELEMENT_UINT32);
     h[0] = blocks;
@@ -214,7 +221,9 @@ export class BloomFilter {
   /** The union (bitwise OR) of this filter and `other`, as a new filter; both must have the same shape. */
   union(other: BloomFilter): BloomFilter {
     if (other.blocks !== this.blocks || other.k !== this.k) {
-      throw new IndexError(`BloomFilter.union: shapes differ (${this.blocks} blocks, k = ${this.k} vs ${other.blocks} blocks, k = ${other.k}); only filters created with the same size and rate can be merged`);
+      throw new IndexError(
+        `BloomFilter.union: shapes differ (${this.blocks} blocks, k = ${this.k} vs ${other.blocks} blocks, k = ${other.k}); only filters created with the same size and rate can be merged`,
+      );
     }
     const out = BloomFilter.withShape(this.blocks, this.k, this.expectedItems, this.configuredFpr);
     const a = this.words;

@@ -27,12 +27,21 @@ function expectGroups(index: HashIndex, want: number[][]): void {
     for (const r of want[g]) expect(index.rowGroup[r]).toBe(g);
   }
   const firsts = new Set(want.map((g) => g[0]));
-  expect(Array.from(index.firstOccurrence())).toEqual(Array.from({ length: index.rows }, (_, i) => (firsts.has(i) ? 1 : 0)));
-  expect(Array.from(index.duplicates())).toEqual(Array.from({ length: index.rows }, (_, i) => i).filter((i) => !firsts.has(i)));
+  expect(Array.from(index.firstOccurrence())).toEqual(
+    Array.from({ length: index.rows }, (_, i) => (firsts.has(i) ? 1 : 0)),
+  );
+  expect(Array.from(index.duplicates())).toEqual(
+    Array.from({ length: index.rows }, (_, i) => i).filter((i) => !firsts.has(i)),
+  );
 }
 
 describe('HashIndex', () => {
-  for (const [rows, dupRate, seed] of [[5000, 0.4, 1], [30_000, 0.9, 2], [2000, 0, 3], [1, 0, 4]] as const) {
+  for (const [rows, dupRate, seed] of [
+    [5000, 0.4, 1],
+    [30_000, 0.9, 2],
+    [2000, 0, 3],
+    [1, 0, 4],
+  ] as const) {
     it(`groups equal a brute-force Map of row values (${rows} rows, ${dupRate * 100} % copies)`, () => {
       const cols = randomTable(rows, seed, dupRate);
       const index = HashIndex.build(hashRows(cols, rows), cols);

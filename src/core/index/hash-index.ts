@@ -133,7 +133,12 @@ export class HashIndex {
     for (;;) {
       const g = this.slots[2 * s + 1];
       if (g === EMPTY) return -1;
-      if (this.slots[2 * s] === h && this.groupLo[g] === lo >>> 0 && (matches === undefined || matches(this.firstOf(g)))) return g;
+      if (
+        this.slots[2 * s] === h &&
+        this.groupLo[g] === lo >>> 0 &&
+        (matches === undefined || matches(this.firstOf(g)))
+      )
+        return g;
       s = (s + 1) & mask;
     }
   }
@@ -184,7 +189,15 @@ function offsets(rows: number, groups: number, capacity: number) {
 }
 
 /** Writes the buffer: groups renumbered by first row (needed only after a collision split). */
-function assemble(lo: Uint32Array, slots: Int32Array, capacity: number, rowGroup: Int32Array, groupFirst: Int32Array, groups: number, renumber: boolean): HashIndex {
+function assemble(
+  lo: Uint32Array,
+  slots: Int32Array,
+  capacity: number,
+  rowGroup: Int32Array,
+  groupFirst: Int32Array,
+  groups: number,
+  renumber: boolean,
+): HashIndex {
   const rows = rowGroup.length;
   const at = offsets(rows, groups, capacity);
   const data = new ArrayBuffer(at.end);
@@ -253,7 +266,11 @@ function place(t: GroupTable, l: number, h: number, i: number, equals: RowEquals
       rowGroup[i] = n;
       return;
     }
-    if (slots[2 * s] === h && groupLo[g] === l && (equals === null || (g !== rowGroup[i] && equals(i, groupFirst[g])))) {
+    if (
+      slots[2 * s] === h &&
+      groupLo[g] === l &&
+      (equals === null || (g !== rowGroup[i] && equals(i, groupFirst[g])))
+    ) {
       rowGroup[i] = g;
       return;
     }

@@ -22,13 +22,27 @@ export function writeHeader(buf: ArrayBuffer, magic: number, version: number, el
 }
 
 /** Checks magic, version and element type of `buf` and returns the seven header fields. */
-export function readHeader(buf: ArrayBuffer, what: string, magic: number, version: number, element: number): Uint32Array {
+export function readHeader(
+  buf: ArrayBuffer,
+  what: string,
+  magic: number,
+  version: number,
+  element: number,
+): Uint32Array {
   if (!(buf instanceof ArrayBuffer)) throw new IndexError(`${what}.from: expected an ArrayBuffer`);
-  if (buf.byteLength < HEADER_BYTES) throw new IndexError(`${what}.from: buffer of ${buf.byteLength} bytes is shorter than the ${HEADER_BYTES}-byte header`);
+  if (buf.byteLength < HEADER_BYTES)
+    throw new IndexError(
+      `${what}.from: buffer of ${buf.byteLength} bytes is shorter than the ${HEADER_BYTES}-byte header`,
+    );
   const b = new Uint8Array(buf, 0, 4);
-  if (b[0] !== magic) throw new IndexError(`${what}.from: not a ${what} buffer (magic byte 0x${b[0].toString(16)}, expected 0x${magic.toString(16)})`);
-  if (b[1] !== version) throw new IndexError(`${what}.from: format version ${b[1]} is not supported (this build reads version ${version})`);
-  if (b[2] !== element) throw new IndexError(`${what}.from: element type ${b[2]} is not supported (expected ${element})`);
+  if (b[0] !== magic)
+    throw new IndexError(
+      `${what}.from: not a ${what} buffer (magic byte 0x${b[0].toString(16)}, expected 0x${magic.toString(16)})`,
+    );
+  if (b[1] !== version)
+    throw new IndexError(`${what}.from: format version ${b[1]} is not supported (this build reads version ${version})`);
+  if (b[2] !== element)
+    throw new IndexError(`${what}.from: element type ${b[2]} is not supported (expected ${element})`);
   return new Uint32Array(buf, 4, 7);
 }
 
@@ -39,5 +53,8 @@ export function align8(bytes: number): number {
 
 /** Throws unless `buf` holds at least `bytes` bytes. */
 export function checkLength(buf: ArrayBuffer, bytes: number, what: string): void {
-  if (buf.byteLength < bytes) throw new IndexError(`${what}.from: buffer of ${buf.byteLength} bytes is truncated (the header describes ${bytes} bytes)`);
+  if (buf.byteLength < bytes)
+    throw new IndexError(
+      `${what}.from: buffer of ${buf.byteLength} bytes is truncated (the header describes ${bytes} bytes)`,
+    );
 }

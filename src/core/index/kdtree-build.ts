@@ -16,13 +16,30 @@ export function treeShape(n: number, leafSize: number): { depth: number; nodes: 
 }
 
 /** Reorders `coords`/`ids` into KD order and fills `boxes` and the split `axes` of inner nodes. */
-export function buildTree(coords: Float32Array, ids: Int32Array, d: number, leafSize: number, boxes: Float32Array, axes: Uint16Array): void {
+export function buildTree(
+  coords: Float32Array,
+  ids: Int32Array,
+  d: number,
+  leafSize: number,
+  boxes: Float32Array,
+  axes: Uint16Array,
+): void {
   const n = ids.length;
   if (d === 2) build2(coords, ids, leafSize, boxes, axes, 0, n);
   else buildNode(coords, ids, d, leafSize, boxes, axes, 0, 0, n);
 }
 
-function buildNode(c: Float32Array, ids: Int32Array, d: number, leafSize: number, boxes: Float32Array, axes: Uint16Array, node: number, lo: number, hi: number): void {
+function buildNode(
+  c: Float32Array,
+  ids: Int32Array,
+  d: number,
+  leafSize: number,
+  boxes: Float32Array,
+  axes: Uint16Array,
+  node: number,
+  lo: number,
+  hi: number,
+): void {
   const b = node * 2 * d;
   for (let j = 0; j < d; j++) {
     boxes[b + 2 * j] = Infinity;
@@ -68,7 +85,15 @@ function sampleWindow(k: number, left: number, right: number): [number, number] 
 }
 
 /** Floyd-Rivest selection of the k-th row by coordinate `axis` within rows [left, right]. */
-function select(c: Float32Array, ids: Int32Array, d: number, k: number, left: number, right: number, axis: number): void {
+function select(
+  c: Float32Array,
+  ids: Int32Array,
+  d: number,
+  k: number,
+  left: number,
+  right: number,
+  axis: number,
+): void {
   while (right > left) {
     if (right - left > 600) {
       const [from, to] = sampleWindow(k, left, right);
@@ -112,7 +137,15 @@ function swapRows(c: Float32Array, ids: Int32Array, d: number, i: number, j: num
 // The same for d = 2, unrolled: the 2-D case is the one raced against kdbush. To save a pass
 // over the points per level, the split axis is chosen from the node's cell (the parent's cell
 // cut at the median) rather than its tight box; tight boxes are filled bottom-up at the end.
-function build2(c: Float32Array, ids: Int32Array, leafSize: number, boxes: Float32Array, axes: Uint16Array, lo: number, hi: number): void {
+function build2(
+  c: Float32Array,
+  ids: Int32Array,
+  leafSize: number,
+  boxes: Float32Array,
+  axes: Uint16Array,
+  lo: number,
+  hi: number,
+): void {
   bounds2(c, lo, hi, boxes, 0);
   split2(c, ids, leafSize, axes, 0, lo, hi, boxes[0], boxes[1], boxes[2], boxes[3]);
   boxes2(c, leafSize, boxes, 0, lo, hi);
@@ -138,7 +171,19 @@ function bounds2(c: Float32Array, lo: number, hi: number, out: Float32Array, at:
   out[at + 3] = y1;
 }
 
-function split2(c: Float32Array, ids: Int32Array, leafSize: number, axes: Uint16Array, node: number, lo: number, hi: number, x0: number, x1: number, y0: number, y1: number): void {
+function split2(
+  c: Float32Array,
+  ids: Int32Array,
+  leafSize: number,
+  axes: Uint16Array,
+  node: number,
+  lo: number,
+  hi: number,
+  x0: number,
+  x1: number,
+  y0: number,
+  y1: number,
+): void {
   const count = hi - lo;
   if (count <= leafSize) return;
   const axis = x1 - x0 >= y1 - y0 ? 0 : 1;

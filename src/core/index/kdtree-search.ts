@@ -86,7 +86,15 @@ export class TreeSearch {
    * Finds the k nearest rows to `query[offset .. offset + d)` and writes them, nearest first,
    * to outIds/outDist at `outOffset`.
    */
-  knn(query: Float32Array, offset: number, k: number, outIds: Int32Array, outDist: Float32Array, outOffset: number, walk: Walk): void {
+  knn(
+    query: Float32Array,
+    offset: number,
+    k: number,
+    outIds: Int32Array,
+    outDist: Float32Array,
+    outOffset: number,
+    walk: Walk,
+  ): void {
     const d = this.d;
     for (let j = 0; j < d; j++) this.q[j] = query[offset + j];
     this.simdOn = this.useSimd();
@@ -314,7 +322,13 @@ export class TreeSearch {
     const simd = this.simd!;
     const leaves = simd.leaves;
     for (let l0 = 0; l0 < leaves; l0 += SIMD_SWEEP_LEAVES) {
-      const count = simd.sweep(l0, Math.min(leaves, l0 + SIMD_SWEEP_LEAVES), skipLo, skipHi, this.looseBound(this.worst()));
+      const count = simd.sweep(
+        l0,
+        Math.min(leaves, l0 + SIMD_SWEEP_LEAVES),
+        skipLo,
+        skipHi,
+        this.looseBound(this.worst()),
+      );
       this.leavesTouched += simd.touched;
       this.takeRows(simd.out, count);
     }

@@ -59,7 +59,12 @@ function queries(pts: Float32Array, d: number, m: number, seed: number): Float32
 
 const dims = [1, 2, 3, 5, 8, 16, 64];
 const shapes: Shape[] = ['uniform', 'clustered', 'duplicates', 'equal'];
-const walks: [string, Walk | undefined][] = [['adaptive', undefined], ['descend', Walk.Descend], ['sweep', Walk.Sweep], ['scan', Walk.Scan]];
+const walks: [string, Walk | undefined][] = [
+  ['adaptive', undefined],
+  ['descend', Walk.Descend],
+  ['sweep', Walk.Sweep],
+  ['scan', Walk.Scan],
+];
 
 describe('KdTree k-NN against brute force', () => {
   for (const d of dims) {
@@ -174,7 +179,12 @@ describe('KdTree SIMD filter', () => {
     const pts = points(800, d, 'uniform', 8);
     for (let j = 0; j < d; j++) pts[17 * d + j] *= 1e18; // one far row: the whole tree falls back
     const far = KdTree.build(pts, d, { leafSize: 8 });
-    const qs = queries(pts.map((v) => (Math.abs(v) > SIMD_MAX_ABS ? 0 : v)), d, 6, 9);
+    const qs = queries(
+      pts.map((v) => (Math.abs(v) > SIMD_MAX_ABS ? 0 : v)),
+      d,
+      6,
+      9,
+    );
     for (let i = 0; i < 6; i++) {
       const want = bruteSorted(pts, d, qs, i * d);
       expect(Array.from(far.knn(qs.subarray(i * d, i * d + d), 9).ids)).toEqual(want.ids.slice(0, 9));
@@ -222,7 +232,8 @@ describe('KdTree structure', () => {
         const seen = new Uint8Array(n);
         for (let p = 0; p < n; p++) {
           seen[tree.ids[p]]++;
-          for (let j = 0; j < d; j++) if (tree.coords[p * d + j] !== pts[tree.ids[p] * d + j]) throw new Error(`row ${p} moved without its id`);
+          for (let j = 0; j < d; j++)
+            if (tree.coords[p * d + j] !== pts[tree.ids[p] * d + j]) throw new Error(`row ${p} moved without its id`);
         }
         expect(seen.every((x) => x === 1)).toBe(true);
       }
@@ -242,11 +253,15 @@ describe('KdTree batches and buffers', () => {
         for (let i = 0; i < 60; i++) {
           const one = tree.within(qs.subarray(i * d, i * d + d), r);
           expect(Array.from(batch.ids.subarray(batch.offsets[i], batch.offsets[i + 1]))).toEqual(Array.from(one.ids));
-          expect(Array.from(batch.distances.subarray(batch.offsets[i], batch.offsets[i + 1]))).toEqual(Array.from(one.distances));
+          expect(Array.from(batch.distances.subarray(batch.offsets[i], batch.offsets[i + 1]))).toEqual(
+            Array.from(one.distances),
+          );
         }
       }
     }
-    expect(() => KdTree.build(points(10, 2, 'uniform', 1), 2).withinBatch(new Float32Array(3), 1)).toThrow('not a whole number of 2-dimensional rows');
+    expect(() => KdTree.build(points(10, 2, 'uniform', 1), 2).withinBatch(new Float32Array(3), 1)).toThrow(
+      'not a whole number of 2-dimensional rows',
+    );
   });
 
   it('knnBatch equals one knn per query', () => {
@@ -279,7 +294,9 @@ describe('KdTree batches and buffers', () => {
     const b = copy.knnBatch(qs, 5);
     expect(Array.from(b.ids)).toEqual(Array.from(a.ids));
     expect(Array.from(b.distances)).toEqual(Array.from(a.distances));
-    expect(Array.from(copy.within(qs.subarray(0, d), 3).ids)).toEqual(Array.from(tree.within(qs.subarray(0, d), 3).ids));
+    expect(Array.from(copy.within(qs.subarray(0, d), 3).ids)).toEqual(
+      Array.from(tree.within(qs.subarray(0, d), 3).ids),
+    );
   });
 
   it('does not modify its input and accepts Float64Array and plain-array queries', () => {
@@ -316,7 +333,9 @@ describe('KdTree errors', () => {
   it('refuses queries of the wrong dimension or with NaN', () => {
     expect(() => tree.knn([1, 2], 1)).toThrow('the query has 2 values, the tree has 3 dimensions');
     expect(() => tree.within([1, 2, 3, 4], 1)).toThrow('the query has 4 values, the tree has 3 dimensions');
-    expect(() => tree.knnBatch(new Float32Array(7), 1)).toThrow('7 query values is not a whole number of 3-dimensional rows');
+    expect(() => tree.knnBatch(new Float32Array(7), 1)).toThrow(
+      '7 query values is not a whole number of 3-dimensional rows',
+    );
     expect(() => tree.knnBatch(Float32Array.from([0, 0, 0, 1, NaN, 1]), 1)).toThrow('query 1, dimension 1 is NaN');
     expect(() => tree.within([0, 0, 0], -1)).toThrow('radius must be');
   });

@@ -102,18 +102,23 @@ export class KdTree {
    * multiple of `dims`, or a NaN / infinite coordinate (naming its row and dimension).
    */
   static build(points: Float32Array | Float64Array, dims: number, options: KdTreeOptions = {}): KdTree {
-    if (!Number.isInteger(dims) || dims < 1 || dims > 65535) throw new IndexError(`KdTree: dims must be an integer from 1 to 65535, got ${dims}`);
-    if (points.length % dims !== 0) throw new IndexError(`KdTree: ${points.length} values is not a whole number of ${dims}-dimensional rows`);
+    if (!Number.isInteger(dims) || dims < 1 || dims > 65535)
+      throw new IndexError(`KdTree: dims must be an integer from 1 to 65535, got ${dims}`);
+    if (points.length % dims !== 0)
+      throw new IndexError(`KdTree: ${points.length} values is not a whole number of ${dims}-dimensional rows`);
     const n = points.length / dims;
     if (n === 0) throw new IndexError('KdTree: cannot build an index over zero rows');
     if (n > 0x7fffffff) throw new IndexError(`KdTree: ${n} rows is more than the 2^31 - 1 an index holds`);
     const leafSize = options.leafSize ?? 64;
-    if (!Number.isInteger(leafSize) || leafSize < 8 || leafSize > 1024) throw new IndexError(`KdTree: leafSize must be an integer from 8 to 1024, got ${leafSize}`);
+    if (!Number.isInteger(leafSize) || leafSize < 8 || leafSize > 1024)
+      throw new IndexError(`KdTree: leafSize must be an integer from 8 to 1024, got ${leafSize}`);
     for (let i = 0; i < points.length; i++) {
       const v = points[i];
       if (v - v !== 0) {
         const what = Number.isNaN(v) ? 'NaN' : `${v}`;
-        throw new IndexError(`KdTree: row ${Math.floor(i / dims)}, dimension ${i % dims} is ${what}; coordinates must be finite`);
+        throw new IndexError(
+          `KdTree: row ${Math.floor(i / dims)}, dimension ${i % dims} is ${what}; coordinates must be finite`,
+        );
       }
     }
     const { nodes } = treeShape(n, leafSize);
@@ -147,7 +152,8 @@ export class KdTree {
   /** The k nearest points to `query` (length `dims`), nearest first. */
   knn(query: Float32Array | readonly number[], k: number): Neighbours {
     const q = query instanceof Float32Array ? query : Float32Array.from(query);
-    if (q.length !== this.dims) throw new IndexError(`KdTree.knn: the query has ${q.length} values, the tree has ${this.dims} dimensions`);
+    if (q.length !== this.dims)
+      throw new IndexError(`KdTree.knn: the query has ${q.length} values, the tree has ${this.dims} dimensions`);
     this.checkK(k, 'knn');
     checkFinite(q, this.dims, 'knn');
     const ids = new Int32Array(k);
@@ -162,7 +168,10 @@ export class KdTree {
    * Queries are answered in tree order (by the leaf each falls in) for cache locality.
    */
   knnBatch(queries: Float32Array, k: number): Neighbours {
-    if (queries.length % this.dims !== 0) throw new IndexError(`KdTree.knnBatch: ${queries.length} query values is not a whole number of ${this.dims}-dimensional rows`);
+    if (queries.length % this.dims !== 0)
+      throw new IndexError(
+        `KdTree.knnBatch: ${queries.length} query values is not a whole number of ${this.dims}-dimensional rows`,
+      );
     this.checkK(k, 'knnBatch');
     checkFinite(queries, this.dims, 'knnBatch');
     const m = queries.length / this.dims;
@@ -186,7 +195,8 @@ export class KdTree {
    */
   within(query: Float32Array | readonly number[], radius: number): Neighbours {
     const q = query instanceof Float32Array ? query : Float32Array.from(query);
-    if (q.length !== this.dims) throw new IndexError(`KdTree.within: the query has ${q.length} values, the tree has ${this.dims} dimensions`);
+    if (q.length !== this.dims)
+      throw new IndexError(`KdTree.within: the query has ${q.length} values, the tree has ${this.dims} dimensions`);
     if (!(radius >= 0)) throw new IndexError(`KdTree.within: radius must be a number >= 0, got ${radius}`);
     checkFinite(q, this.dims, 'within');
     const count = this.search.radius(q, 0, radius * radius);
@@ -204,7 +214,10 @@ export class KdTree {
    * query.
    */
   withinBatch(queries: Float32Array, radius: number): Neighbours & { offsets: Int32Array } {
-    if (queries.length % this.dims !== 0) throw new IndexError(`KdTree.withinBatch: ${queries.length} query values is not a whole number of ${this.dims}-dimensional rows`);
+    if (queries.length % this.dims !== 0)
+      throw new IndexError(
+        `KdTree.withinBatch: ${queries.length} query values is not a whole number of ${this.dims}-dimensional rows`,
+      );
     if (!(radius >= 0)) throw new IndexError(`KdTree.withinBatch: radius must be a number >= 0, got ${radius}`);
     checkFinite(queries, this.dims, 'withinBatch');
     const m = queries.length / this.dims;
@@ -275,7 +288,10 @@ export class KdTree {
 
   private checkK(k: number, what: string): void {
     if (!Number.isInteger(k) || k < 1) throw new IndexError(`KdTree.${what}: k must be a positive integer, got ${k}`);
-    if (k > this.size) throw new IndexError(`KdTree.${what}: k = ${k} is larger than the ${this.size} points in the tree (clamp with Math.min(k, tree.size))`);
+    if (k > this.size)
+      throw new IndexError(
+        `KdTree.${what}: k = ${k} is larger than the ${this.size} points in the tree (clamp with Math.min(k, tree.size))`,
+      );
   }
 }
 
@@ -287,7 +303,16 @@ const SCAN_ABOVE = 0.85;
 const PROBE_EVERY = 256;
 
 /** splits[2i], splits[2i+1] = left child's max and right child's min along node i's axis. */
-function fillSplits(d: number, leafSize: number, boxes: Float32Array, axes: Uint16Array, splits: Float32Array, lo: number, hi: number, node: number): void {
+function fillSplits(
+  d: number,
+  leafSize: number,
+  boxes: Float32Array,
+  axes: Uint16Array,
+  splits: Float32Array,
+  lo: number,
+  hi: number,
+  node: number,
+): void {
   const count = hi - lo;
   if (count <= leafSize) return;
   const a = axes[node];
@@ -301,6 +326,9 @@ function fillSplits(d: number, leafSize: number, boxes: Float32Array, axes: Uint
 function checkFinite(q: Float32Array, d: number, what: string): void {
   for (let i = 0; i < q.length; i++) {
     const v = q[i];
-    if (v - v !== 0) throw new IndexError(`KdTree.${what}: query ${Math.floor(i / d)}, dimension ${i % d} is ${Number.isNaN(v) ? 'NaN' : v}; queries must be finite`);
+    if (v - v !== 0)
+      throw new IndexError(
+        `KdTree.${what}: query ${Math.floor(i / d)}, dimension ${i % d} is ${Number.isNaN(v) ? 'NaN' : v}; queries must be finite`,
+      );
   }
 }

@@ -57,12 +57,20 @@ function markCodes(c: Int32Array, first: Int32Array, bad: Uint8Array): number {
  * Numeric columns: a row differs from its group's first row unless both are missing or both
  * hold the same value (every NaN equal to every NaN; integer arrays never hold one).
  */
-function markNumeric(v: Float64Array | Float32Array | Int32Array | Uint8Array, valid: Uint8Array | null, first: Int32Array, bad: Uint8Array): number {
+function markNumeric(
+  v: Float64Array | Float32Array | Int32Array | Uint8Array,
+  valid: Uint8Array | null,
+  first: Int32Array,
+  bad: Uint8Array,
+): number {
   let marked = 0;
   for (let i = 0; i < first.length; i++) {
     const j = first[i];
     if (j === i) continue;
-    const equal = valid !== null && (valid[i] === 0 || valid[j] === 0) ? valid[i] === valid[j] : v[i] === v[j] || (v[i] !== v[i] && v[j] !== v[j]);
+    const equal =
+      valid !== null && (valid[i] === 0 || valid[j] === 0)
+        ? valid[i] === valid[j]
+        : v[i] === v[j] || (v[i] !== v[i] && v[j] !== v[j]);
     if (!equal && bad[i] === 0) {
       bad[i] = 1;
       marked++;

@@ -6,12 +6,18 @@ import { simdAvailable } from './simd/scanner';
 import { Rng } from '../data/rng';
 import { randomTable, rowKey } from './test-tables';
 
-const num = (values: Float64Array | Float32Array | Int32Array | Uint8Array, valid: Uint8Array | null = null): Column => ({ kind: 'numeric', name: 'x', type: 'float', values, valid });
+const num = (
+  values: Float64Array | Float32Array | Int32Array | Uint8Array,
+  valid: Uint8Array | null = null,
+): Column => ({ kind: 'numeric', name: 'x', type: 'float', values, valid });
 
 /** Columns of random bit patterns (NaN payloads, -0, infinities, denormals), every type, masks on all. */
 function bitPatternTable(rows: number, seed: number): Column[] {
   const rng = new Rng(seed);
-  const words = (n: number) => Uint32Array.from({ length: n }, () => (rng.next() < 0.1 ? [0, 0x80000000, 0x7fc00000, 0xffc00001, 0x7f800000][rng.int(5)] : rng.int(2 ** 32)));
+  const words = (n: number) =>
+    Uint32Array.from({ length: n }, () =>
+      rng.next() < 0.1 ? [0, 0x80000000, 0x7fc00000, 0xffc00001, 0x7f800000][rng.int(5)] : rng.int(2 ** 32),
+    );
   const mask = () => Uint8Array.from({ length: rows }, () => (rng.next() < 0.15 ? 0 : 1));
   const f64 = new Float64Array(words(2 * rows).buffer);
   for (let i = 0; i < rows; i += 7) f64[i] = [0, -0, NaN, Infinity, -Infinity, 5e-324][i % 6];
@@ -20,8 +26,20 @@ function bitPatternTable(rows: number, seed: number): Column[] {
     { kind: 'numeric', name: 'f64b', type: 'float', values: f64.slice().reverse(), valid: null },
     { kind: 'numeric', name: 'f32', type: 'float', values: new Float32Array(words(rows).buffer), valid: mask() },
     { kind: 'numeric', name: 'i32', type: 'int', values: new Int32Array(words(rows).buffer), valid: mask() },
-    { kind: 'numeric', name: 'u8', type: 'bool', values: Uint8Array.from({ length: rows }, () => rng.int(256)), valid: mask() },
-    { kind: 'categorical', name: 'cat', type: 'categorical', codes: Int32Array.from({ length: rows }, () => rng.int(10) - 3), dictionary: [] },
+    {
+      kind: 'numeric',
+      name: 'u8',
+      type: 'bool',
+      values: Uint8Array.from({ length: rows }, () => rng.int(256)),
+      valid: mask(),
+    },
+    {
+      kind: 'categorical',
+      name: 'cat',
+      type: 'categorical',
+      codes: Int32Array.from({ length: rows }, () => rng.int(10) - 3),
+      dictionary: [],
+    },
   ];
 }
 
@@ -37,9 +55,14 @@ describe('hashRows: the WebAssembly SIMD path equals the scalar loops bit for bi
         for (const subset of [cols, cols.slice(2, 3), cols.slice(5), [cols[1], cols[3]]]) {
           const tiles = () => {
             const out: number[] = [];
-            forEachHashTile(subset, rows, (lo, hi, start, end) => {
-              for (let i = 0; i < end - start; i++) out.push(lo[i], hi[i]);
-            }, seed);
+            forEachHashTile(
+              subset,
+              rows,
+              (lo, hi, start, end) => {
+                for (let i = 0; i < end - start; i++) out.push(lo[i], hi[i]);
+              },
+              seed,
+            );
             return out;
           };
           useSimdRowHashes(false);
@@ -85,9 +108,16 @@ describe('hashRows', () => {
     const oneRow = (c: Column, i: number): Column =>
       c.kind === 'categorical'
         ? { ...c, codes: c.codes.slice(i, i + 1) }
-        : { ...c, values: c.values.slice(i, i + 1) as typeof c.values, valid: c.valid ? c.valid.slice(i, i + 1) : null };
+        : {
+            ...c,
+            values: c.values.slice(i, i + 1) as typeof c.values,
+            valid: c.valid ? c.valid.slice(i, i + 1) : null,
+          };
     for (const i of [0, 1, 1023, 1024, 4095, 4096, 4097, 8191, 8192, n - 1]) {
-      const alone = hashRows(cols.map((c) => oneRow(c, i)), 1);
+      const alone = hashRows(
+        cols.map((c) => oneRow(c, i)),
+        1,
+      );
       expect([alone.lo[0], alone.hi[0]]).toEqual([all.lo[i], all.hi[i]]);
     }
   });
@@ -118,7 +148,12 @@ describe('hashRows', () => {
   });
 
   it('hashes a missing value apart from 0, NaN and every other value, and an all-valid mask like no mask', () => {
-    for (const values of [new Float64Array([0, NaN, 0, 5]), new Float32Array([0, NaN, 0, 5]), new Int32Array([0, -1, 0, 5]), new Uint8Array([0, 255, 0, 5])]) {
+    for (const values of [
+      new Float64Array([0, NaN, 0, 5]),
+      new Float32Array([0, NaN, 0, 5]),
+      new Int32Array([0, -1, 0, 5]),
+      new Uint8Array([0, 255, 0, 5]),
+    ]) {
       const masked = hashRows([num(values, Uint8Array.from([1, 1, 0, 1]))], 4);
       const seen = new Set(Array.from(masked.lo, (l, i) => `${l}:${masked.hi[i]}`));
       expect(seen.size).toBe(4);
@@ -127,7 +162,13 @@ describe('hashRows', () => {
       expect(Array.from(allValid.lo)).toEqual(Array.from(plain.lo));
       expect(Array.from(allValid.hi)).toEqual(Array.from(plain.hi));
     }
-    const codes: Column = { kind: 'categorical', name: 'c', type: 'categorical', codes: Int32Array.from([0, -1, -7, 1]), dictionary: ['a', 'b'] };
+    const codes: Column = {
+      kind: 'categorical',
+      name: 'c',
+      type: 'categorical',
+      codes: Int32Array.from([0, -1, -7, 1]),
+      dictionary: ['a', 'b'],
+    };
     const c = hashRows([codes], 4);
     expect(c.lo[1]).toBe(c.lo[2]);
     expect(new Set(c.lo).size).toBe(3);

@@ -79,7 +79,12 @@ export function useSimdRowHashes(on: boolean): void {
  * [start, end) in lo/hi[0 .. end - start). The two lane buffers are reused from tile to tile,
  * so no per-row array is ever allocated.
  */
-export function forEachHashTile(columns: readonly Column[], rows: number, fn: (lo: Uint32Array, hi: Uint32Array, start: number, end: number) => void, seed = 0): void {
+export function forEachHashTile(
+  columns: readonly Column[],
+  rows: number,
+  fn: (lo: Uint32Array, hi: Uint32Array, start: number, end: number) => void,
+  seed = 0,
+): void {
   checkRows(columns, rows, 'forEachHashTile');
   const simd = hasher();
   if (simd) {
@@ -102,15 +107,24 @@ export function forEachHashTile(columns: readonly Column[], rows: number, fn: (l
 }
 
 function checkRows(columns: readonly Column[], rows: number, what: string): void {
-  if (!Number.isInteger(rows) || rows < 0) throw new IndexError(`${what}: rows must be a non-negative integer, got ${rows}`);
+  if (!Number.isInteger(rows) || rows < 0)
+    throw new IndexError(`${what}: rows must be a non-negative integer, got ${rows}`);
   for (const col of columns) {
     const length = col.kind === 'categorical' ? col.codes.length : col.values.length;
-    if (length < rows) throw new IndexError(`${what}: column "${col.name}" has ${length} rows, fewer than the ${rows} to hash`);
+    if (length < rows)
+      throw new IndexError(`${what}: column "${col.name}" has ${length} rows, fewer than the ${rows} to hash`);
   }
 }
 
 /** Mixes rows [start, end) (at most a tile) of every column into lanes lo/hi[start - base ..], then finishes them. */
-function hashRange(columns: readonly Column[], start: number, end: number, lo: Uint32Array, hi: Uint32Array, base: number): void {
+function hashRange(
+  columns: readonly Column[],
+  start: number,
+  end: number,
+  lo: Uint32Array,
+  hi: Uint32Array,
+  base: number,
+): void {
   for (const col of columns) {
     const n = wordsOf(col, start, end);
     round(n, lo, hi, start - base);

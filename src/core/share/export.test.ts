@@ -4,15 +4,45 @@ import { CSV_COLUMNS, csvField, resultsToCsv, resultsToJson } from './export';
 import { groupResults, type RunResultInput } from '../train/results';
 import { DEFAULT_SETTINGS, makeRunConfig, type RunSettings } from '../train/run-config';
 
-const data = { fingerprint: 'f', name: 'a "quoted", name.csv', rows: 10, label: 'y', features: ['x'], dedup: 'none' as const, split: { train: 0.8, val: 0.1, test: 0.1, seed: 1 } };
+const data = {
+  fingerprint: 'f',
+  name: 'a "quoted", name.csv',
+  rows: 10,
+  label: 'y',
+  features: ['x'],
+  dedup: 'none' as const,
+  split: { train: 0.8, val: 0.1, test: 0.1, seed: 1 },
+};
 
-function run(id: string, batchSize: number, seed: number, sps: number, more: Partial<RunSettings> = {}): RunResultInput {
+function run(
+  id: string,
+  batchSize: number,
+  seed: number,
+  sps: number,
+  more: Partial<RunSettings> = {},
+): RunResultInput {
   return {
     id,
     config: makeRunConfig({ ...DEFAULT_SETTINGS, batchSize, seed, ...more }, data),
-    environment: { runtime: 'chrome', adapter: { vendor: 'nvidia', architecture: 'hopper, sm90' }, features: [], f16Path: 'none', backend: 'webgpu', fallbackReason: null },
+    environment: {
+      runtime: 'chrome',
+      adapter: { vendor: 'nvidia', architecture: 'hopper, sm90' },
+      features: [],
+      f16Path: 'none',
+      backend: 'webgpu',
+      fallbackReason: null,
+    },
     status: 'done',
-    steps: [0, 1, 2].map((i) => ({ step: i, epoch: 0, time: i / 3, loss: 2 - i * 0.7, samplesPerSec: sps, dataWaitMs: 0, gpuMs: null, readbackMs: 0 })),
+    steps: [0, 1, 2].map((i) => ({
+      step: i,
+      epoch: 0,
+      time: i / 3,
+      loss: 2 - i * 0.7,
+      samplesPerSec: sps,
+      dataWaitMs: 0,
+      gpuMs: null,
+      readbackMs: 0,
+    })),
     epochs: [{ epoch: 0, trainLoss: 1, valLoss: 0.5, valAccuracy: 0.123456789 }],
     summary: { status: 'done', medianSamplesPerSec: sps, timeToTargetLoss: null, finalValMetric: 0.123456789 },
   };
@@ -52,10 +82,14 @@ describe('CSV export', () => {
 
   it('writes empty fields for missing values and JSON with the configs', () => {
     const rows = groupResults([run('a', 16, 1, 1000)], 0.0001);
-    const parsed = csvParse(resultsToCsv(rows, { targetLoss: 0.0001, baselineKey: null, speedUpBy: 'timeToTarget' }).trimEnd());
+    const parsed = csvParse(
+      resultsToCsv(rows, { targetLoss: 0.0001, baselineKey: null, speedUpBy: 'timeToTarget' }).trimEnd(),
+    );
     expect(parsed[0].time_to_target_s_median).toBe('');
     expect(parsed[0].speed_up).toBe('');
-    const json = JSON.parse(resultsToJson(rows, { targetLoss: 0.0001, baselineKey: rows[0].key, speedUpBy: 'throughput' }));
+    const json = JSON.parse(
+      resultsToJson(rows, { targetLoss: 0.0001, baselineKey: rows[0].key, speedUpBy: 'throughput' }),
+    );
     expect(json.version).toBe(1);
     expect(json.rows[0].config.batchSize).toBe(16);
     expect(json.rows[0].samplesPerSec.median).toBe(1000);
@@ -71,14 +105,31 @@ describe('CSV export', () => {
     const rows = groupResults([run('a', 16, 1, 1000), mixed('m1', 1, 65536, 0), mixed('m2', 2, 32768, 3)], null);
     const options = { targetLoss: null, baselineKey: rows[0].key, speedUpBy: 'throughput' as const };
     const parsed = csvParse(resultsToCsv(rows, options).trimEnd());
-    expect(parsed.map((p) => [p.config, p.engine, p.precision])).toEqual([['tfjs · fp32', 'tfjs', 'fp32'], ['wgsl · fp16-mixed', 'wgsl', 'fp16-mixed']]);
-    expect(parsed.map((p) => [p.loss_scale_median, p.loss_scale_min, p.loss_scale_max, p.skipped_steps_median, p.skipped_steps_min, p.skipped_steps_max])).toEqual([
+    expect(parsed.map((p) => [p.config, p.engine, p.precision])).toEqual([
+      ['tfjs · fp32', 'tfjs', 'fp32'],
+      ['wgsl · fp16-mixed', 'wgsl', 'fp16-mixed'],
+    ]);
+    expect(
+      parsed.map((p) => [
+        p.loss_scale_median,
+        p.loss_scale_min,
+        p.loss_scale_max,
+        p.skipped_steps_median,
+        p.skipped_steps_min,
+        p.skipped_steps_max,
+      ]),
+    ).toEqual([
       ['', '', '', '', '', ''],
       ['49152', '32768', '65536', '1.5', '0', '3'],
     ]);
     const json = JSON.parse(resultsToJson(rows, options));
     expect(json.rows[0]).toMatchObject({ engine: 'tfjs', precision: 'fp32', lossScale: { n: 0, median: null } });
-    expect(json.rows[1]).toMatchObject({ engine: 'wgsl', precision: 'fp16-mixed', lossScale: { median: 49152, min: 32768, max: 65536, n: 2 }, skippedSteps: { median: 1.5, n: 2 } });
+    expect(json.rows[1]).toMatchObject({
+      engine: 'wgsl',
+      precision: 'fp16-mixed',
+      lossScale: { median: 49152, min: 32768, max: 65536, n: 2 },
+      skippedSteps: { median: 1.5, n: 2 },
+    });
     expect(json.rows[1].config).toMatchObject({ engine: 'wgsl', precision: 'fp16-mixed' });
   });
 });

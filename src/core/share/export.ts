@@ -6,13 +6,34 @@
 import { speedUp, type ResultRow, type SpeedUpBy } from '../train/results';
 
 export const CSV_COLUMNS = [
-  'config', 'runs', 'seeds', 'engine', 'precision',
-  'samples_per_sec_median', 'samples_per_sec_min', 'samples_per_sec_max',
-  'target_loss', 'time_to_target_s_median', 'time_to_target_s_min', 'time_to_target_s_max', 'runs_reaching_target',
-  'final_val_kind', 'final_val_median', 'final_val_min', 'final_val_max',
-  'loss_scale_median', 'loss_scale_min', 'loss_scale_max', 'skipped_steps_median', 'skipped_steps_min', 'skipped_steps_max',
-  'speed_up', 'speed_up_by', 'baseline',
-  'environment', 'full_config',
+  'config',
+  'runs',
+  'seeds',
+  'engine',
+  'precision',
+  'samples_per_sec_median',
+  'samples_per_sec_min',
+  'samples_per_sec_max',
+  'target_loss',
+  'time_to_target_s_median',
+  'time_to_target_s_min',
+  'time_to_target_s_max',
+  'runs_reaching_target',
+  'final_val_kind',
+  'final_val_median',
+  'final_val_min',
+  'final_val_max',
+  'loss_scale_median',
+  'loss_scale_min',
+  'loss_scale_max',
+  'skipped_steps_median',
+  'skipped_steps_min',
+  'skipped_steps_max',
+  'speed_up',
+  'speed_up_by',
+  'baseline',
+  'environment',
+  'full_config',
 ] as const;
 
 /** One CSV field, quoted when it must be. */
@@ -32,13 +53,34 @@ export interface ExportOptions {
 /** The values of one row, in {@link CSV_COLUMNS} order. */
 function rowValues(r: ResultRow, baseline: ResultRow | null, o: ExportOptions): (string | number | null)[] {
   return [
-    r.label, r.runIds.length, r.seeds.join(' '), r.config.engine ?? 'tfjs', r.config.precision,
-    r.samplesPerSec.median, r.samplesPerSec.min, r.samplesPerSec.max,
-    o.targetLoss, r.timeToTarget.median, r.timeToTarget.min, r.timeToTarget.max, `${r.timeToTarget.n}/${r.runIds.length}`,
-    r.valKind, r.finalVal.median, r.finalVal.min, r.finalVal.max,
-    r.lossScale.median, r.lossScale.min, r.lossScale.max, r.skippedSteps.median, r.skippedSteps.min, r.skippedSteps.max,
-    baseline ? speedUp(r, baseline, o.speedUpBy) : null, o.speedUpBy, baseline?.label ?? null,
-    r.environment, r.fullLabel,
+    r.label,
+    r.runIds.length,
+    r.seeds.join(' '),
+    r.config.engine ?? 'tfjs',
+    r.config.precision,
+    r.samplesPerSec.median,
+    r.samplesPerSec.min,
+    r.samplesPerSec.max,
+    o.targetLoss,
+    r.timeToTarget.median,
+    r.timeToTarget.min,
+    r.timeToTarget.max,
+    `${r.timeToTarget.n}/${r.runIds.length}`,
+    r.valKind,
+    r.finalVal.median,
+    r.finalVal.min,
+    r.finalVal.max,
+    r.lossScale.median,
+    r.lossScale.min,
+    r.lossScale.max,
+    r.skippedSteps.median,
+    r.skippedSteps.min,
+    r.skippedSteps.max,
+    baseline ? speedUp(r, baseline, o.speedUpBy) : null,
+    o.speedUpBy,
+    baseline?.label ?? null,
+    r.environment,
+    r.fullLabel,
   ];
 }
 
@@ -52,28 +94,32 @@ export function resultsToCsv(rows: readonly ResultRow[], o: ExportOptions): stri
 /** The rows as a JSON document (version 1), with each configuration in full. */
 export function resultsToJson(rows: readonly ResultRow[], o: ExportOptions): string {
   const baseline = rows.find((r) => r.key === o.baselineKey) ?? null;
-  return JSON.stringify({
-    version: 1,
-    targetLoss: o.targetLoss,
-    speedUpBy: o.speedUpBy,
-    baseline: baseline?.label ?? null,
-    rows: rows.map((r) => ({
-      label: r.label,
-      runIds: r.runIds,
-      seeds: r.seeds,
-      engine: r.config.engine ?? 'tfjs',
-      precision: r.config.precision,
-      samplesPerSec: r.samplesPerSec,
-      timeToTarget: r.timeToTarget,
-      lossReached: r.lossReached,
-      finalVal: { kind: r.valKind, ...r.finalVal },
-      // fp16-mixed runs only (n 0 otherwise): the final dynamic loss scale and the skipped steps.
-      lossScale: r.lossScale,
-      skippedSteps: r.skippedSteps,
-      speedUp: baseline ? speedUp(r, baseline, o.speedUpBy) : null,
-      environment: r.environment,
-      environments: r.environments,
-      config: r.config,
-    })),
-  }, null, 2);
+  return JSON.stringify(
+    {
+      version: 1,
+      targetLoss: o.targetLoss,
+      speedUpBy: o.speedUpBy,
+      baseline: baseline?.label ?? null,
+      rows: rows.map((r) => ({
+        label: r.label,
+        runIds: r.runIds,
+        seeds: r.seeds,
+        engine: r.config.engine ?? 'tfjs',
+        precision: r.config.precision,
+        samplesPerSec: r.samplesPerSec,
+        timeToTarget: r.timeToTarget,
+        lossReached: r.lossReached,
+        finalVal: { kind: r.valKind, ...r.finalVal },
+        // fp16-mixed runs only (n 0 otherwise): the final dynamic loss scale and the skipped steps.
+        lossScale: r.lossScale,
+        skippedSteps: r.skippedSteps,
+        speedUp: baseline ? speedUp(r, baseline, o.speedUpBy) : null,
+        environment: r.environment,
+        environments: r.environments,
+        config: r.config,
+      })),
+    },
+    null,
+    2,
+  );
 }

@@ -13,7 +13,15 @@
  * inflated size and nesting, live with the caller (src/state/share-pack.ts: CompressionStream is
  * a browser and Node API, not part of core).
  */
-import { MAX_ID_CHARS, MAX_KEY_CHARS, MAX_NAME_CHARS, downsampleSteps, readRun, type RunLimits, type StoredRun } from './run-codec';
+import {
+  MAX_ID_CHARS,
+  MAX_KEY_CHARS,
+  MAX_NAME_CHARS,
+  downsampleSteps,
+  readRun,
+  type RunLimits,
+  type StoredRun,
+} from './run-codec';
 import { DecodeError, count, keysOf, nullable, number, object, record, text, type Fields } from './schema';
 
 export const SHARE_VERSION = 1;
@@ -51,10 +59,22 @@ export class ShareLinkError extends Error {
 }
 
 /** The payload for `runs` (already in stored form), their steps thinned for the link. */
-export function makePayload(runs: readonly StoredRun[], dataset: SharedDataset | null, baselineKey: string | null, now = Date.now()): SharePayload {
+export function makePayload(
+  runs: readonly StoredRun[],
+  dataset: SharedDataset | null,
+  baselineKey: string | null,
+  now = Date.now(),
+): SharePayload {
   if (runs.length === 0) throw new ShareLinkError('there are no finished runs to share');
-  if (runs.length > SHARE_MAX_RUNS) throw new ShareLinkError(`${runs.length} runs are more than a link holds (${SHARE_MAX_RUNS}); delete some first`);
-  return { v: SHARE_VERSION, createdAt: now, dataset, baselineKey, runs: runs.map((r) => ({ ...r, steps: downsampleSteps(r.steps, SHARE_MAX_STEPS) })) };
+  if (runs.length > SHARE_MAX_RUNS)
+    throw new ShareLinkError(`${runs.length} runs are more than a link holds (${SHARE_MAX_RUNS}); delete some first`);
+  return {
+    v: SHARE_VERSION,
+    createdAt: now,
+    dataset,
+    baselineKey,
+    runs: runs.map((r) => ({ ...r, steps: downsampleSteps(r.steps, SHARE_MAX_STEPS) })),
+  };
 }
 
 const PAYLOAD_KEYS = keysOf<SharePayload>({ v: true, createdAt: true, dataset: true, baselineKey: true, runs: true });
@@ -90,22 +110,33 @@ function inLink<T>(context: string, read: () => T): T {
 export function validatePayload(v: unknown): SharePayload {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ShareLinkError('the link holds no comparison');
   const version = (v as Record<string, unknown>).v;
-  if (typeof version !== 'number' || !Number.isSafeInteger(version)) throw new ShareLinkError('the link has no format version');
-  if (version > SHARE_VERSION) throw new ShareLinkError(`the link was made by a newer Trainbench (format ${version}; this one reads ${SHARE_VERSION})`);
+  if (typeof version !== 'number' || !Number.isSafeInteger(version))
+    throw new ShareLinkError('the link has no format version');
+  if (version > SHARE_VERSION)
+    throw new ShareLinkError(
+      `the link was made by a newer Trainbench (format ${version}; this one reads ${SHARE_VERSION})`,
+    );
   if (version !== SHARE_VERSION) throw new ShareLinkError(`the link's format ${version} is not supported`);
   const o = inLink(`the link (format ${SHARE_VERSION}) is malformed`, () => object(v, 'payload', PAYLOAD_KEYS));
   const createdAt = inLink('the link has no valid creation time', () => number(o.createdAt, 'createdAt', { min: 0 }));
-  const baselineKey = inLink('the link\'s baseline is not a configuration key', () => nullable(o.baselineKey, 'baselineKey', (k, p) => text(k, p, { max: MAX_KEY_CHARS })));
-  const dataset = inLink('the link\'s dataset description is malformed', () => nullable(o.dataset, 'dataset', (d, p) => record(d, p, DATASET_FIELDS)));
-  if (dataset?.url != null && !isSafeUrl(dataset.url)) throw new ShareLinkError(`the link's dataset address is not an http(s) or relative URL`);
+  const baselineKey = inLink("the link's baseline is not a configuration key", () =>
+    nullable(o.baselineKey, 'baselineKey', (k, p) => text(k, p, { max: MAX_KEY_CHARS })),
+  );
+  const dataset = inLink("the link's dataset description is malformed", () =>
+    nullable(o.dataset, 'dataset', (d, p) => record(d, p, DATASET_FIELDS)),
+  );
+  if (dataset?.url != null && !isSafeUrl(dataset.url))
+    throw new ShareLinkError(`the link's dataset address is not an http(s) or relative URL`);
   const given = o.runs;
   if (!Array.isArray(given) || given.length === 0) throw new ShareLinkError('the link holds no runs');
-  if (given.length > SHARE_MAX_RUNS) throw new ShareLinkError(`the link holds ${given.length} runs, more than ${SHARE_MAX_RUNS}`);
+  if (given.length > SHARE_MAX_RUNS)
+    throw new ShareLinkError(`the link holds ${given.length} runs, more than ${SHARE_MAX_RUNS}`);
   const seen = new Map<string, number>();
   const runs = given.map((r: unknown, i) => {
     const run = inLink(`run ${i + 1} of ${given.length} in the link is malformed`, () => readRun(r, LINK_LIMITS));
     const first = seen.get(run.id);
-    if (first !== undefined) throw new ShareLinkError(`run ${i + 1} of ${given.length} in the link has the same id as run ${first + 1}`);
+    if (first !== undefined)
+      throw new ShareLinkError(`run ${i + 1} of ${given.length} in the link has the same id as run ${first + 1}`);
     seen.set(run.id, i);
     return run;
   });

@@ -21,7 +21,15 @@ export interface MatrixAxes {
 }
 
 /** Axis order of the expansion (the last varies fastest), and of the labels. */
-export const AXIS_ORDER = ['optimizer', 'learningRate', 'batchSize', 'backend', 'engine', 'precision', 'dedup'] as const;
+export const AXIS_ORDER = [
+  'optimizer',
+  'learningRate',
+  'batchSize',
+  'backend',
+  'engine',
+  'precision',
+  'dedup',
+] as const;
 
 const HYPER_KEYS = ['momentum', 'beta1', 'beta2', 'epsilon', 'rho', 'weightDecay'] as const;
 
@@ -56,7 +64,10 @@ export interface LeftOutCombo {
  * into those the engine honours for the base's model and those left out, as
  * {@link checkEngineSupports} decides.
  */
-export function engineCombos(base: Pick<RunSettings, 'model' | 'engine' | 'precision'>, axes: MatrixAxes): { kept: [EngineName, Precision][]; leftOut: LeftOutCombo[] } {
+export function engineCombos(
+  base: Pick<RunSettings, 'model' | 'engine' | 'precision'>,
+  axes: MatrixAxes,
+): { kept: [EngineName, Precision][]; leftOut: LeftOutCombo[] } {
   const engines = unique(axes.engine).length ? unique(axes.engine) : [base.engine ?? 'tfjs'];
   const precisions = unique(axes.precision).length ? unique(axes.precision) : [base.precision ?? 'fp32'];
   const kept: [EngineName, Precision][] = [];
@@ -68,9 +79,23 @@ export function engineCombos(base: Pick<RunSettings, 'model' | 'engine' | 'preci
         kept.push([engine, precision]);
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
-        leftOut.push(e.field === 'precision'
-          ? { engine, precision, field: e.field, what: `${engine} × ${precision}`, why: `${precision} runs on the wgsl engine` }
-          : { engine, precision, field: e.field, what: `${engine} × ${base.model.type}`, why: `the ${engine} engine trains mlp models so far` });
+        leftOut.push(
+          e.field === 'precision'
+            ? {
+                engine,
+                precision,
+                field: e.field,
+                what: `${engine} × ${precision}`,
+                why: `${precision} runs on the wgsl engine`,
+              }
+            : {
+                engine,
+                precision,
+                field: e.field,
+                what: `${engine} × ${base.model.type}`,
+                why: `the ${engine} engine trains mlp models so far`,
+              },
+        );
       }
     }
   }
@@ -95,9 +120,13 @@ export function leftOutNote(leftOut: readonly LeftOutCombo[]): string | null {
  * for the model ({@link engineCombos}) are left out, so the result may be empty.
  */
 export function expandMatrix(base: RunSettings, axes: MatrixAxes, repeats: number): RunSettings[] {
-  if (!Number.isInteger(repeats) || repeats < 1) throw new ConfigError('repeats', `repeats must be a whole number >= 1, got ${repeats}`);
+  if (!Number.isInteger(repeats) || repeats < 1)
+    throw new ConfigError('repeats', `repeats must be a whole number >= 1, got ${repeats}`);
   let combos: RunSettings[] = [base];
-  const vary = <K extends keyof MatrixAxes>(key: K, apply: (s: RunSettings, v: NonNullable<MatrixAxes[K]>[number]) => RunSettings) => {
+  const vary = <K extends keyof MatrixAxes>(
+    key: K,
+    apply: (s: RunSettings, v: NonNullable<MatrixAxes[K]>[number]) => RunSettings,
+  ) => {
     const values = unique(axes[key] as NonNullable<MatrixAxes[K]>[number][] | undefined);
     if (values.length === 0) return;
     combos = combos.flatMap((s) => values.map((v) => apply(s, v)));
@@ -119,9 +148,22 @@ export function expandMatrix(base: RunSettings, axes: MatrixAxes, repeats: numbe
  * Number of runs {@link expandMatrix} makes, without making them. With `base`, engine ×
  * precision pairs its model cannot have are not counted.
  */
-export function matrixSize(axes: MatrixAxes, repeats: number, base?: Pick<RunSettings, 'model' | 'engine' | 'precision'>): number {
-  const pairs = base ? engineCombos(base, axes).kept.length : Math.max(1, unique(axes.engine).length) * Math.max(1, unique(axes.precision).length);
-  return AXIS_ORDER.filter((k) => k !== 'engine' && k !== 'precision').reduce((n, k) => n * Math.max(1, unique(axes[k] as unknown[] | undefined).length), 1) * pairs * repeats;
+export function matrixSize(
+  axes: MatrixAxes,
+  repeats: number,
+  base?: Pick<RunSettings, 'model' | 'engine' | 'precision'>,
+): number {
+  const pairs = base
+    ? engineCombos(base, axes).kept.length
+    : Math.max(1, unique(axes.engine).length) * Math.max(1, unique(axes.precision).length);
+  return (
+    AXIS_ORDER.filter((k) => k !== 'engine' && k !== 'precision').reduce(
+      (n, k) => n * Math.max(1, unique(axes[k] as unknown[] | undefined).length),
+      1,
+    ) *
+    pairs *
+    repeats
+  );
 }
 
 /**

@@ -1,17 +1,52 @@
 import { describe, expect, it } from 'vitest';
-import { STORED_LIMITS, decodeRun, downsampleSteps, encodeRun, overCap, readRun, storedSize, type EncodableRun, type RunLimits } from './run-codec';
+import {
+  STORED_LIMITS,
+  decodeRun,
+  downsampleSteps,
+  encodeRun,
+  overCap,
+  readRun,
+  storedSize,
+  type EncodableRun,
+  type RunLimits,
+} from './run-codec';
 import { LINK_LIMITS } from './link';
 import { DecodeError } from './schema';
 import { DEFAULT_SETTINGS, makeRunConfig } from '../train/run-config';
 import type { StepRecord } from '../train/record';
 
-const steps = (n: number): StepRecord[] => Array.from({ length: n }, (_, i) => ({ step: i, epoch: Math.floor(i / 10), time: i * 0.01, loss: 1 / (i + 1), samplesPerSec: 1000 + i, dataWaitMs: 0.5, gpuMs: i % 2 ? null : 0.25, readbackMs: 0 }));
+const steps = (n: number): StepRecord[] =>
+  Array.from({ length: n }, (_, i) => ({
+    step: i,
+    epoch: Math.floor(i / 10),
+    time: i * 0.01,
+    loss: 1 / (i + 1),
+    samplesPerSec: 1000 + i,
+    dataWaitMs: 0.5,
+    gpuMs: i % 2 ? null : 0.25,
+    readbackMs: 0,
+  }));
 
 function run(n: number): EncodableRun {
   return {
     id: 'run-1',
-    config: makeRunConfig(DEFAULT_SETTINGS, { fingerprint: 'abc', name: 'p.arrow', rows: 10, label: 'y', features: ['x'], dedup: 'exact', split: { train: 0.8, val: 0.1, test: 0.1, seed: 1 } }),
-    environment: { runtime: 'chrome 140', adapter: { vendor: 'google', architecture: 'swiftshader' }, features: ['timestamp-query'], f16Path: 'none', backend: 'webgpu', fallbackReason: null },
+    config: makeRunConfig(DEFAULT_SETTINGS, {
+      fingerprint: 'abc',
+      name: 'p.arrow',
+      rows: 10,
+      label: 'y',
+      features: ['x'],
+      dedup: 'exact',
+      split: { train: 0.8, val: 0.1, test: 0.1, seed: 1 },
+    }),
+    environment: {
+      runtime: 'chrome 140',
+      adapter: { vendor: 'google', architecture: 'swiftshader' },
+      features: ['timestamp-query'],
+      f16Path: 'none',
+      backend: 'webgpu',
+      fallbackReason: null,
+    },
     status: 'done',
     steps: steps(n),
     epochs: [{ epoch: 0, trainLoss: 0.5, valLoss: 0.4, valAccuracy: 0.9 }],
@@ -20,7 +55,14 @@ function run(n: number): EncodableRun {
     info: '275 training rows',
   };
 }
-const meta = { title: 'MLP', colour: 3, createdAt: 1, finishedAt: 2, budgetSec: null, sweep: { id: 's', rung: 1, key: 'c2' } };
+const meta = {
+  title: 'MLP',
+  colour: 3,
+  createdAt: 1,
+  finishedAt: 2,
+  budgetSec: null,
+  sweep: { id: 's', rung: 1, key: 'c2' },
+};
 
 describe('stored runs', () => {
   it('round-trips through JSON and structured clone unchanged', () => {
@@ -71,7 +113,14 @@ describe('stored runs', () => {
 
   it('carries engine, precision and the fp16-mixed summary figures, and refuses unknown ones', () => {
     const r = run(20);
-    const mixed = encodeRun({ ...r, config: { ...r.config, engine: 'wgsl', precision: 'fp16-mixed' }, summary: { ...r.summary!, lossScale: 32768, skippedSteps: 3 } }, meta);
+    const mixed = encodeRun(
+      {
+        ...r,
+        config: { ...r.config, engine: 'wgsl', precision: 'fp16-mixed' },
+        summary: { ...r.summary!, lossScale: 32768, skippedSteps: 3 },
+      },
+      meta,
+    );
     const back = decodeRun(JSON.parse(JSON.stringify(mixed)));
     expect(back).toEqual(mixed);
     expect(back?.config).toMatchObject({ engine: 'wgsl', precision: 'fp16-mixed' });
@@ -83,7 +132,11 @@ describe('stored runs', () => {
     expect(decodeRun({ ...mixed, config: { ...mixed.config, engine: null } })).toBeNull();
     expect(decodeRun({ ...mixed, config: { ...mixed.config, precision: 'fp8' } })).toBeNull();
     // Figures that are not valid numbers are left out, the run kept.
-    for (const bad of [{ lossScale: null, skippedSteps: -1 }, { lossScale: 'big', skippedSteps: 1.5 }, { lossScale: 0, skippedSteps: '2' }]) {
+    for (const bad of [
+      { lossScale: null, skippedSteps: -1 },
+      { lossScale: 'big', skippedSteps: 1.5 },
+      { lossScale: 0, skippedSteps: '2' },
+    ]) {
       const s = decodeRun({ ...mixed, summary: { ...mixed.summary, ...bad } })?.summary;
       expect(s).toBeDefined();
       expect(s).not.toHaveProperty('lossScale');
@@ -111,7 +164,8 @@ describe('hostile stored runs and link runs (issue 12): refused with the field a
     return verdict(r, lim);
   };
   /** The same, with the run's JSON text edited (for what JSON.stringify never writes). */
-  const whyText = (edit: (json: string) => string, lim: RunLimits = STORED_LIMITS) => verdict(JSON.parse(edit(JSON.stringify(good()))), lim);
+  const whyText = (edit: (json: string) => string, lim: RunLimits = STORED_LIMITS) =>
+    verdict(JSON.parse(edit(JSON.stringify(good()))), lim);
 
   it('refuses unknown keys anywhere, by path (a 48 KB link carried a 16-million-entry array this way)', () => {
     expect(why((r) => (r.payload = new Array(100_000).fill(0)))).toBe('run: unknown field "payload"');
@@ -129,95 +183,199 @@ describe('hostile stored runs and link runs (issue 12): refused with the field a
   });
 
   it('refuses own __proto__, constructor and prototype keys', () => {
-    expect(whyText((j) => j.replace('{"version":1', '{"__proto__":{"polluted":true},"version":1'))).toBe('run: the field "__proto__" is not allowed');
-    expect(whyText((j) => j.replace('"optimizer":{', '"optimizer":{"constructor":{"prototype":{"x":1}},'))).toBe('config.optimizer: the field "constructor" is not allowed');
-    expect(why((r) => (r.config.optimizer.schedule = JSON.parse('{"type":"constant","__proto__":{"x":1}}')))).toBe('config.optimizer.schedule: the field "__proto__" is not allowed');
-    expect(why((r) => (r.meta.sweep = JSON.parse('{"id":"s","rung":1,"key":"k","prototype":1}')))).toBe('meta.sweep: the field "prototype" is not allowed');
+    expect(whyText((j) => j.replace('{"version":1', '{"__proto__":{"polluted":true},"version":1'))).toBe(
+      'run: the field "__proto__" is not allowed',
+    );
+    expect(whyText((j) => j.replace('"optimizer":{', '"optimizer":{"constructor":{"prototype":{"x":1}},'))).toBe(
+      'config.optimizer: the field "constructor" is not allowed',
+    );
+    expect(why((r) => (r.config.optimizer.schedule = JSON.parse('{"type":"constant","__proto__":{"x":1}}')))).toBe(
+      'config.optimizer.schedule: the field "__proto__" is not allowed',
+    );
+    expect(why((r) => (r.meta.sweep = JSON.parse('{"id":"s","rung":1,"key":"k","prototype":1}')))).toBe(
+      'meta.sweep: the field "prototype" is not allowed',
+    );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('refuses non-finite numbers (1e999 parses to Infinity); a measured NaN travels as null', () => {
-    expect(whyText((j) => j.replace('"batchSize":32', '"batchSize":1e999'))).toBe('config.batchSize: must be a finite number, got Infinity');
-    expect(whyText((j) => j.replace('"time":0.01', '"time":-1e999'))).toBe('steps[1].time: must be a finite number >= 0, got -Infinity');
-    expect(whyText((j) => j.replace('"createdAt":1', '"createdAt":1e999'))).toBe('meta.createdAt: must be a finite number >= 0, got Infinity');
-    expect(whyText((j) => j.replace('"loss":0.5', '"loss":1e999'), LINK_LIMITS)).toBe('steps[1].loss: must be a finite number, got Infinity');
+    expect(whyText((j) => j.replace('"batchSize":32', '"batchSize":1e999'))).toBe(
+      'config.batchSize: must be a finite number, got Infinity',
+    );
+    expect(whyText((j) => j.replace('"time":0.01', '"time":-1e999'))).toBe(
+      'steps[1].time: must be a finite number >= 0, got -Infinity',
+    );
+    expect(whyText((j) => j.replace('"createdAt":1', '"createdAt":1e999'))).toBe(
+      'meta.createdAt: must be a finite number >= 0, got Infinity',
+    );
+    expect(whyText((j) => j.replace('"loss":0.5', '"loss":1e999'), LINK_LIMITS)).toBe(
+      'steps[1].loss: must be a finite number, got Infinity',
+    );
     // A diverged run: its NaN loss is null in JSON and NaN again when read; storage keeps what it had.
     const diverged = encodeRun({ ...run(3), steps: run(3).steps.map((s) => ({ ...s, loss: NaN })) }, meta);
-    expect(readRun(JSON.parse(JSON.stringify(diverged)), LINK_LIMITS).steps.map((s) => s.loss)).toEqual([NaN, NaN, NaN]);
+    expect(readRun(JSON.parse(JSON.stringify(diverged)), LINK_LIMITS).steps.map((s) => s.loss)).toEqual([
+      NaN,
+      NaN,
+      NaN,
+    ]);
     const inf = encodeRun({ ...run(2), steps: run(2).steps.map((s) => ({ ...s, loss: Infinity })) }, meta);
     expect(readRun(structuredClone(inf), STORED_LIMITS).steps[0].loss).toBe(Infinity);
-    expect(() => readRun(structuredClone(inf), LINK_LIMITS)).toThrow('steps[0].loss: must be a finite number, got Infinity');
+    expect(() => readRun(structuredClone(inf), LINK_LIMITS)).toThrow(
+      'steps[0].loss: must be a finite number, got Infinity',
+    );
   });
 
-  it('refuses negative, fractional and out-of-range counts and settings, with the settings\' own rules', () => {
+  it("refuses negative, fractional and out-of-range counts and settings, with the settings' own rules", () => {
     expect(why((r) => (r.steps[0].step = -1))).toBe('steps[0].step: must be a whole number >= 0, got -1');
     expect(why((r) => (r.steps[0].epoch = 1.5))).toBe('steps[0].epoch: must be a whole number >= 0, got 1.5');
     expect(why((r) => (r.config.data.rows = -5))).toBe('config.data.rows: must be a whole number >= 0, got -5');
     expect(why((r) => (r.config.epochs = -1))).toBe('config.epochs: must be a whole number from 1 to 100000, got -1');
-    expect(why((r) => (r.config.batchSize = 2.5))).toBe('config.batchSize: must be a whole number from 1 to 1048576, got 2.5');
+    expect(why((r) => (r.config.batchSize = 2.5))).toBe(
+      'config.batchSize: must be a whole number from 1 to 1048576, got 2.5',
+    );
     expect(why((r) => (r.config.prefetch = 0))).toBe('config.prefetch: must be a whole number from 1 to 64, got 0');
     expect(why((r) => (r.config.seed = -1))).toMatch(/^config\.seed: must be a whole number from 0/);
     expect(why((r) => (r.config.maxSteps = 0))).toBe('config.maxSteps: must be a whole number >= 1, got 0');
-    expect(why((r) => (r.config.optimizer.learningRate = 0))).toBe('config.optimizer.learningRate: must be greater than 0, got 0');
-    expect(why((r) => (r.config.optimizer.learningRate = -0.1))).toBe('config.optimizer.learningRate: must be a finite number >= 0, got -0.1');
-    expect(why((r) => (r.config.optimizer.beta1 = 1))).toMatch(/^config\.optimizer\.beta1: must be a number in \[0, 1\)/);
+    expect(why((r) => (r.config.optimizer.learningRate = 0))).toBe(
+      'config.optimizer.learningRate: must be greater than 0, got 0',
+    );
+    expect(why((r) => (r.config.optimizer.learningRate = -0.1))).toBe(
+      'config.optimizer.learningRate: must be a finite number >= 0, got -0.1',
+    );
+    expect(why((r) => (r.config.optimizer.beta1 = 1))).toMatch(
+      /^config\.optimizer\.beta1: must be a number in \[0, 1\)/,
+    );
     // Found by the fuzz: the optimizer validator took 2^53 as a step count.
-    expect(why((r) => (r.config.optimizer.schedule = { type: 'cosine', totalSteps: 2 ** 53 }))).toBe('config.optimizer.schedule.totalSteps: must be a whole number >= 0, got 9007199254740992');
-    expect(why((r) => (r.config.model.hidden = [32, -4]))).toBe('config.model.hidden[1]: must be a whole number from 1 to 65536, got -4');
-    expect(why((r) => (r.config.model.hidden = new Array(65).fill(1)))).toBe('config.model.hidden: has 65 entries, more than 64');
-    expect(why((r) => (r.config.data.split.train = 1.5))).toBe('config.data.split.train: must be a finite number >= 0 and <= 1, got 1.5');
-    expect(why((r) => (r.config.data.split.val = 0.5))).toBe('config.data.split: the fractions add up to 1.4, more than 1');
-    expect(why((r) => (r.config.data.split.seed = 2 ** 32))).toBe('config.data.split.seed: must be a whole number >= 0 and <= 4294967295, got 4294967296');
-    expect(why((r) => (r.epochs[0].valAccuracy = 1.2))).toBe('epochs[0].valAccuracy: must be a finite number >= 0 and <= 1, got 1.2');
+    expect(why((r) => (r.config.optimizer.schedule = { type: 'cosine', totalSteps: 2 ** 53 }))).toBe(
+      'config.optimizer.schedule.totalSteps: must be a whole number >= 0, got 9007199254740992',
+    );
+    expect(why((r) => (r.config.model.hidden = [32, -4]))).toBe(
+      'config.model.hidden[1]: must be a whole number from 1 to 65536, got -4',
+    );
+    expect(why((r) => (r.config.model.hidden = new Array(65).fill(1)))).toBe(
+      'config.model.hidden: has 65 entries, more than 64',
+    );
+    expect(why((r) => (r.config.data.split.train = 1.5))).toBe(
+      'config.data.split.train: must be a finite number >= 0 and <= 1, got 1.5',
+    );
+    expect(why((r) => (r.config.data.split.val = 0.5))).toBe(
+      'config.data.split: the fractions add up to 1.4, more than 1',
+    );
+    expect(why((r) => (r.config.data.split.seed = 2 ** 32))).toBe(
+      'config.data.split.seed: must be a whole number >= 0 and <= 4294967295, got 4294967296',
+    );
+    expect(why((r) => (r.epochs[0].valAccuracy = 1.2))).toBe(
+      'epochs[0].valAccuracy: must be a finite number >= 0 and <= 1, got 1.2',
+    );
     expect(why((r) => (r.meta.colour = -1))).toBe('meta.colour: must be a whole number >= 0 and <= 2147483647, got -1');
     expect(why((r) => (r.meta.budgetSec = 0))).toBe('meta.budgetSec: must be a finite number > 0, got 0');
     expect(why((r) => (r.meta.stepsTotal = 2))).toBe('meta.stepsTotal: must be a whole number >= 5, got 2');
-    expect(why((r) => (r.summary.status = 'running'))).toBe('summary.status: must be one of done, stopped, failed, got "running"');
-    expect(why((r) => (r.summary.misclassified = [{ index: -1, predicted: 0 }]))).toBe('summary.misclassified[0].index: must be a whole number >= 0, got -1');
-    expect(why((r) => { r.config.engine = 'tfjs'; r.config.precision = 'fp16-mixed'; })).toMatch(/^config\.precision: fp16-mixed runs on the wgsl engine only/);
+    expect(why((r) => (r.summary.status = 'running'))).toBe(
+      'summary.status: must be one of done, stopped, failed, got "running"',
+    );
+    expect(why((r) => (r.summary.misclassified = [{ index: -1, predicted: 0 }]))).toBe(
+      'summary.misclassified[0].index: must be a whole number >= 0, got -1',
+    );
+    expect(
+      why((r) => {
+        r.config.engine = 'tfjs';
+        r.config.precision = 'fp16-mixed';
+      }),
+    ).toMatch(/^config\.precision: fp16-mixed runs on the wgsl engine only/);
     expect(why((r) => (r.version = '1'))).toBe('version: must be 1, got "1"');
-    expect(why((r) => delete r.config.optimizer)).toBe('config.optimizer: must be an object, got nothing (the field is missing)');
-    expect(why((r) => delete r.config.batchSize)).toBe('config.batchSize: must be a finite number, got nothing (the field is missing)');
+    expect(why((r) => delete r.config.optimizer)).toBe(
+      'config.optimizer: must be an object, got nothing (the field is missing)',
+    );
+    expect(why((r) => delete r.config.batchSize)).toBe(
+      'config.batchSize: must be a finite number, got nothing (the field is missing)',
+    );
   });
 
-  it('reads the model by its type\'s schema: activations, strides and input shapes of the types, nothing cast', () => {
+  it("reads the model by its type's schema: activations, strides and input shapes of the types, nothing cast", () => {
     const cnn = (r: ReturnType<typeof good>, model: Record<string, unknown>) => {
       r.config.model = { type: 'cnn', filters: [4], hidden: [], activation: 'relu', ...model };
       r.config.backend = 'cpu';
     };
     expect(why((r) => cnn(r, {}))).toBe('accepted');
-    expect(why((r) => (r.config.model.activation = 'gelu'))).toBe('config.model.activation: must be one of relu, tanh, sigmoid, got "gelu"');
-    expect(why((r) => (r.config.model.activation = 1))).toBe('config.model.activation: must be one of relu, tanh, sigmoid, got 1');
-    expect(why((r) => cnn(r, { inputShape: [28, 28] }))).toBe('config.model.inputShape: must be [height, width, channels]');
-    expect(why((r) => cnn(r, { inputShape: [28, 28, 1, 1] }))).toBe('config.model.inputShape: has 4 entries, more than 3');
-    expect(why((r) => cnn(r, { inputShape: [28, '28', 1] }))).toBe('config.model.inputShape[1]: must be a finite number, got "28"');
-    expect(why((r) => (r.config.model = { type: 'dscnn', stem: 4, blocks: [{ filters: 8, stride: 3 }], hidden: [], activation: 'relu' }))).toBe('config.model.blocks[0].stride: must be one of 1, 2, got 3');
-    expect(why((r) => (r.config.model = { type: 'dscnn', stem: 4, blocks: [{ filters: 8 }], hidden: [], activation: 'relu' }))).toBe('config.model.blocks[0].stride: must be one of 1, 2, got nothing (the field is missing)');
-    expect(why((r) => (r.config.model = { type: 'mlp', hidden: [4], activation: 'relu', stem: 4 }))).toBe('config.model: unknown field "stem"');
-    expect(why((r) => (r.config.model = { type: 'rnn', hidden: [4], activation: 'relu' }))).toBe('config.model.type: must be one of mlp, cnn, dscnn, got "rnn"');
+    expect(why((r) => (r.config.model.activation = 'gelu'))).toBe(
+      'config.model.activation: must be one of relu, tanh, sigmoid, got "gelu"',
+    );
+    expect(why((r) => (r.config.model.activation = 1))).toBe(
+      'config.model.activation: must be one of relu, tanh, sigmoid, got 1',
+    );
+    expect(why((r) => cnn(r, { inputShape: [28, 28] }))).toBe(
+      'config.model.inputShape: must be [height, width, channels]',
+    );
+    expect(why((r) => cnn(r, { inputShape: [28, 28, 1, 1] }))).toBe(
+      'config.model.inputShape: has 4 entries, more than 3',
+    );
+    expect(why((r) => cnn(r, { inputShape: [28, '28', 1] }))).toBe(
+      'config.model.inputShape[1]: must be a finite number, got "28"',
+    );
+    expect(
+      why(
+        (r) =>
+          (r.config.model = {
+            type: 'dscnn',
+            stem: 4,
+            blocks: [{ filters: 8, stride: 3 }],
+            hidden: [],
+            activation: 'relu',
+          }),
+      ),
+    ).toBe('config.model.blocks[0].stride: must be one of 1, 2, got 3');
+    expect(
+      why(
+        (r) => (r.config.model = { type: 'dscnn', stem: 4, blocks: [{ filters: 8 }], hidden: [], activation: 'relu' }),
+      ),
+    ).toBe('config.model.blocks[0].stride: must be one of 1, 2, got nothing (the field is missing)');
+    expect(why((r) => (r.config.model = { type: 'mlp', hidden: [4], activation: 'relu', stem: 4 }))).toBe(
+      'config.model: unknown field "stem"',
+    );
+    expect(why((r) => (r.config.model = { type: 'rnn', hidden: [4], activation: 'relu' }))).toBe(
+      'config.model.type: must be one of mlp, cnn, dscnn, got "rnn"',
+    );
   });
 
-  it('keeps of the optimizer only the fields the run states, with the validator\'s values', () => {
+  it("keeps of the optimizer only the fields the run states, with the validator's values", () => {
     expect(readRun(good(), LINK_LIMITS).config.optimizer).toEqual(good().config.optimizer);
     const r = good();
     r.config.optimizer = { name: 'adam', learningRate: 0.01, schedule: { type: 'cosine', totalSteps: 100 } };
-    expect(readRun(r, LINK_LIMITS).config.optimizer).toEqual({ name: 'adam', learningRate: 0.01, schedule: { type: 'cosine', totalSteps: 100 } });
-    expect(why((q) => (q.config.optimizer = { name: 'adam', learningRate: 0.01, lookahead: null, clipNorm: 1 }))).toBe('accepted');
-    expect(why((q) => (q.config.optimizer = { name: 'adam', learningRate: 0.01, clipNorm: 0 }))).toMatch(/^config\.optimizer\.clipNorm: /);
-    expect(why((q) => (q.config.optimizer = { name: 'adam', learningRate: 0.01, schedule: { type: 'cosine' } }))).toBe('config.optimizer.schedule.totalSteps: is required for the cosine schedule');
+    expect(readRun(r, LINK_LIMITS).config.optimizer).toEqual({
+      name: 'adam',
+      learningRate: 0.01,
+      schedule: { type: 'cosine', totalSteps: 100 },
+    });
+    expect(why((q) => (q.config.optimizer = { name: 'adam', learningRate: 0.01, lookahead: null, clipNorm: 1 }))).toBe(
+      'accepted',
+    );
+    expect(why((q) => (q.config.optimizer = { name: 'adam', learningRate: 0.01, clipNorm: 0 }))).toMatch(
+      /^config\.optimizer\.clipNorm: /,
+    );
+    expect(why((q) => (q.config.optimizer = { name: 'adam', learningRate: 0.01, schedule: { type: 'cosine' } }))).toBe(
+      'config.optimizer.schedule.totalSteps: is required for the cosine schedule',
+    );
   });
 
   it('bounds text and lists, and refuses control characters in names; markup is kept as text', () => {
     expect(why((r) => (r.meta.title = 't'.repeat(4097)))).toBe('meta.title: is 4097 characters long, more than 4096');
-    expect(why((r) => (r.config.data.name = 'n'.repeat(1025)))).toBe('config.data.name: is 1025 characters long, more than 1024');
+    expect(why((r) => (r.config.data.name = 'n'.repeat(1025)))).toBe(
+      'config.data.name: is 1025 characters long, more than 1024',
+    );
     expect(why((r) => (r.meta.title = 'a\u0000b'))).toBe('meta.title: holds control characters');
     expect(why((r) => (r.config.data.label = 'y\u009b'))).toBe('config.data.label: holds control characters');
     expect(why((r) => (r.id = 'x'.repeat(257)))).toBe('id: is 257 characters long, more than 256');
-    expect(why((r) => (r.meta.error = 'e'.repeat(10_001)))).toBe('meta.error: is 10001 characters long, more than 10000');
+    expect(why((r) => (r.meta.error = 'e'.repeat(10_001)))).toBe(
+      'meta.error: is 10001 characters long, more than 10000',
+    );
     expect(why((r) => (r.meta.error = 'line 1\n\tline 2'))).toBe('accepted');
-    expect(why((r) => (r.config.data.features = new Array(65_537).fill('x')))).toBe('config.data.features: has 65537 entries, more than 65536');
+    expect(why((r) => (r.config.data.features = new Array(65_537).fill('x')))).toBe(
+      'config.data.features: has 65537 entries, more than 65536',
+    );
     expect(why((r) => (r.steps = new Array(1001).fill(r.steps[0])))).toBe('steps: has 1001 entries, more than 1000');
-    expect(why((r) => (r.steps = new Array(301).fill(r.steps[0])), LINK_LIMITS)).toBe('steps: has 301 entries, more than 300');
+    expect(why((r) => (r.steps = new Array(301).fill(r.steps[0])), LINK_LIMITS)).toBe(
+      'steps: has 301 entries, more than 300',
+    );
     expect(why((r) => (r.epochs = { length: 1 }))).toBe('epochs: must be a list, got an object');
     const r = good();
     r.meta.title = '<script>alert(1)</script>';
@@ -226,7 +384,15 @@ describe('hostile stored runs and link runs (issue 12): refused with the field a
 
   it('reads keys holding undefined (structured clone keeps them) as absent, as the trainer and the model form leave them', () => {
     const r = encodeRun(run(4), meta);
-    const input = structuredClone({ ...r, summary: { ...r.summary, misclassified: undefined, lossScale: undefined }, config: { ...r.config, model: { type: 'cnn', inputShape: undefined, filters: [4], hidden: [], activation: 'relu' }, targetLoss: undefined } });
+    const input = structuredClone({
+      ...r,
+      summary: { ...r.summary, misclassified: undefined, lossScale: undefined },
+      config: {
+        ...r.config,
+        model: { type: 'cnn', inputShape: undefined, filters: [4], hidden: [], activation: 'relu' },
+        targetLoss: undefined,
+      },
+    });
     const back = decodeRun(input);
     expect(back?.summary).toEqual(r.summary);
     expect(Object.keys(back!.summary)).not.toContain('misclassified');
@@ -238,9 +404,21 @@ describe('hostile stored runs and link runs (issue 12): refused with the field a
     const input = good();
     const back = readRun(input, LINK_LIMITS);
     expect(back).toEqual(input);
-    const pairs: [unknown, unknown][] = [[back, input], [back.config, input.config], [back.config.data, input.config.data], [back.config.data.features, input.config.data.features],
-      [back.config.model, input.config.model], [back.config.optimizer, input.config.optimizer], [back.steps, input.steps], [back.steps[0], input.steps[0]],
-      [back.epochs[0], input.epochs[0]], [back.summary, input.summary], [back.meta, input.meta], [back.meta.sweep, input.meta.sweep], [back.environment, input.environment]];
+    const pairs: [unknown, unknown][] = [
+      [back, input],
+      [back.config, input.config],
+      [back.config.data, input.config.data],
+      [back.config.data.features, input.config.data.features],
+      [back.config.model, input.config.model],
+      [back.config.optimizer, input.config.optimizer],
+      [back.steps, input.steps],
+      [back.steps[0], input.steps[0]],
+      [back.epochs[0], input.epochs[0]],
+      [back.summary, input.summary],
+      [back.meta, input.meta],
+      [back.meta.sweep, input.meta.sweep],
+      [back.environment, input.environment],
+    ];
     for (const [a, b] of pairs) expect(a).not.toBe(b);
     input.config.data.features.push('injected');
     expect(back.config.data.features).toEqual(['x']);

@@ -5,14 +5,47 @@
  * else, so a stale or foreign entry never reaches the store. A cap on count and size decides
  * which runs to let go, oldest first.
  */
-import { ENGINES, PRECISIONS, type EpochRecord, type Environment, type MemorySample, type RunConfig, type RunSummary, type StartupTimes, type StepRecord } from '../train/record';
-import { ACTIVATIONS, MODEL_TYPES, type CnnSpec, type DscnnSpec, type InputShape, type MlpSpec, type ModelSpec } from '../train/model';
+import {
+  ENGINES,
+  PRECISIONS,
+  type EpochRecord,
+  type Environment,
+  type MemorySample,
+  type RunConfig,
+  type RunSummary,
+  type StartupTimes,
+  type StepRecord,
+} from '../train/record';
+import {
+  ACTIVATIONS,
+  MODEL_TYPES,
+  type CnnSpec,
+  type DscnnSpec,
+  type InputShape,
+  type MlpSpec,
+  type ModelSpec,
+} from '../train/model';
 import { validateOptimizerSpec, type OptimizerSpec, type ScheduleSpec } from '../train/optimizer-spec';
 import { BACKENDS, validateSettings } from '../train/run-config';
 import { ConfigError } from '../train/errors';
 import { MISCLASSIFIED_LIMIT } from '../train/trainer';
 import { downsample } from '../train/step-series';
-import { DecodeError, count, list, noForbiddenKeys, nullable, number, object, oneOf, optional, record, show, text, type Fields, type NumberRule } from './schema';
+import {
+  DecodeError,
+  count,
+  list,
+  noForbiddenKeys,
+  nullable,
+  number,
+  object,
+  oneOf,
+  optional,
+  record,
+  show,
+  text,
+  type Fields,
+  type NumberRule,
+} from './schema';
 
 export const STORED_RUN_VERSION = 1;
 
@@ -65,10 +98,20 @@ export interface EncodableRun {
 }
 
 /** A finished run in its stored form; `summary` is taken as computed from the full series. */
-export function encodeRun(run: EncodableRun, meta: Omit<StoredRunMeta, 'stepsTotal' | 'error' | 'info'>, maxSteps = MAX_STORED_STEPS): StoredRun {
+export function encodeRun(
+  run: EncodableRun,
+  meta: Omit<StoredRunMeta, 'stepsTotal' | 'error' | 'info'>,
+  maxSteps = MAX_STORED_STEPS,
+): StoredRun {
   const { origin, ...rest } = meta;
   const status = run.status === 'done' || run.status === 'stopped' ? run.status : 'failed';
-  const summary: RunSummary = run.summary ?? { status, medianSamplesPerSec: NaN, timeToTargetLoss: null, finalValMetric: null, ...(run.error ? { error: run.error } : {}) };
+  const summary: RunSummary = run.summary ?? {
+    status,
+    medianSamplesPerSec: NaN,
+    timeToTargetLoss: null,
+    finalValMetric: null,
+    ...(run.error ? { error: run.error } : {}),
+  };
   return {
     version: STORED_RUN_VERSION,
     id: run.id,
@@ -171,7 +214,10 @@ function measureOrNull(v: unknown, path: string, lim: RunLimits, rule: NumberRul
 }
 
 /** A figure the summary may leave out: kept when `valid`, else left out (the run is kept, as before). */
-const figure = (valid: (x: number) => boolean) => (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && valid(v) ? v : undefined);
+const figure =
+  (valid: (x: number) => boolean) =>
+  (v: unknown): number | undefined =>
+    typeof v === 'number' && Number.isFinite(v) && valid(v) ? v : undefined;
 
 /** Runs `check`, turning its ConfigError (field `optimizer.x`) into a DecodeError at `config.optimizer.x`. */
 function asDecodeError<T>(check: () => T): T {
@@ -197,7 +243,13 @@ function inputShape(v: unknown, path: string): InputShape {
 const BLOCK_FIELDS: Fields<DscnnSpec['blocks'][number]> = { filters: finite, stride: (v, p) => oneOf(v, p, STRIDES) };
 
 const MLP_FIELDS: Fields<MlpSpec> = { type: (v, p) => oneOf(v, p, ['mlp'] as const), hidden: sizes, activation };
-const CNN_FIELDS: Fields<CnnSpec> = { type: (v, p) => oneOf(v, p, ['cnn'] as const), inputShape: optional(inputShape), filters: sizes, hidden: sizes, activation };
+const CNN_FIELDS: Fields<CnnSpec> = {
+  type: (v, p) => oneOf(v, p, ['cnn'] as const),
+  inputShape: optional(inputShape),
+  filters: sizes,
+  hidden: sizes,
+  activation,
+};
 const DSCNN_FIELDS: Fields<DscnnSpec> = {
   type: (v, p) => oneOf(v, p, ['dscnn'] as const),
   inputShape: optional(inputShape),
@@ -220,15 +272,20 @@ function readModel(v: unknown, path: string): ModelSpec {
 }
 
 /** The validated value of a field the input states (the validator adds defaults; a run keeps only what it stated). */
-const stated = <T,>(value: T) => (given: unknown): T | undefined => (given === undefined ? undefined : value);
+const stated =
+  <T>(value: T) =>
+  (given: unknown): T | undefined =>
+    given === undefined ? undefined : value;
 
 /** The optimizer as the run states it (no defaults added), checked by validateOptimizerSpec. */
 function readOptimizer(v: unknown, path: string): OptimizerSpec {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new DecodeError(path, `must be an object, got ${show(v)}`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new DecodeError(path, `must be an object, got ${show(v)}`);
   noForbiddenKeys(v, path);
   const checked = asDecodeError(() => validateOptimizerSpec(v));
   // The validator takes any whole double; a count must also be exact (2^53 is not a step count).
-  for (const k of ['warmupSteps', 'stepSize', 'totalSteps'] as const) if (checked.schedule?.[k] !== undefined) count(checked.schedule[k], `${path}.schedule.${k}`);
+  for (const k of ['warmupSteps', 'stepSize', 'totalSteps'] as const)
+    if (checked.schedule?.[k] !== undefined) count(checked.schedule[k], `${path}.schedule.${k}`);
   if (checked.lookahead) count(checked.lookahead.k, `${path}.lookahead.k`);
   const schedule = checked.schedule;
   return record<OptimizerSpec>(v, path, {
@@ -241,19 +298,27 @@ function readOptimizer(v: unknown, path: string): OptimizerSpec {
     rho: stated(checked.rho),
     weightDecay: stated(checked.weightDecay),
     lookahead: stated(checked.lookahead),
-    schedule: (given, p) => (given === undefined || schedule === undefined ? undefined : record<ScheduleSpec>(given, p, {
-      type: () => schedule.type,
-      warmupSteps: stated(schedule.warmupSteps),
-      stepSize: stated(schedule.stepSize),
-      gamma: stated(schedule.gamma),
-      totalSteps: stated(schedule.totalSteps),
-      minLearningRate: stated(schedule.minLearningRate),
-    })),
+    schedule: (given, p) =>
+      given === undefined || schedule === undefined
+        ? undefined
+        : record<ScheduleSpec>(given, p, {
+            type: () => schedule.type,
+            warmupSteps: stated(schedule.warmupSteps),
+            stepSize: stated(schedule.stepSize),
+            gamma: stated(schedule.gamma),
+            totalSteps: stated(schedule.totalSteps),
+            minLearningRate: stated(schedule.minLearningRate),
+          }),
     clipNorm: stated(checked.clipNorm),
   });
 }
 
-const SPLIT_FIELDS: Fields<RunConfig['data']['split']> = { train: fraction, val: fraction, test: fraction, seed: (v, p) => count(v, p, U32_MAX) };
+const SPLIT_FIELDS: Fields<RunConfig['data']['split']> = {
+  train: fraction,
+  val: fraction,
+  test: fraction,
+  seed: (v, p) => count(v, p, U32_MAX),
+};
 
 const DATA_FIELDS: Fields<RunConfig['data']> = {
   fingerprint: id,
@@ -290,10 +355,20 @@ const CONFIG_FIELDS: Fields<RunConfig> = {
 function readConfig(v: unknown, path: string): RunConfig {
   const config = record(v, path, CONFIG_FIELDS);
   // The settings' own rules (ranges, model shape, what the engine supports), not a copy of them.
-  asDecodeError(() => validateSettings({
-    model: config.model, optimizer: config.optimizer, batchSize: config.batchSize, epochs: config.epochs, seed: config.seed,
-    backend: config.backend, prefetch: config.prefetch, engine: config.engine, precision: config.precision, dedup: config.data.dedup,
-  }));
+  asDecodeError(() =>
+    validateSettings({
+      model: config.model,
+      optimizer: config.optimizer,
+      batchSize: config.batchSize,
+      epochs: config.epochs,
+      seed: config.seed,
+      backend: config.backend,
+      prefetch: config.prefetch,
+      engine: config.engine,
+      precision: config.precision,
+      dedup: config.data.dedup,
+    }),
+  );
   return config;
 }
 
@@ -308,7 +383,11 @@ const ENVIRONMENT_FIELDS: Fields<Environment> = {
   fallbackReason: (v, p) => nullable(v, p, message),
 };
 
-const MEMORY_FIELDS: Fields<MemorySample> = { tensors: (v, p) => count(v, p), bytes: (v, p) => count(v, p), gpuBytes: (v, p) => nullable(v, p, count) };
+const MEMORY_FIELDS: Fields<MemorySample> = {
+  tensors: (v, p) => count(v, p),
+  bytes: (v, p) => count(v, p),
+  gpuBytes: (v, p) => nullable(v, p, count),
+};
 
 function stepFields(lim: RunLimits): Fields<StepRecord> {
   return {
@@ -334,8 +413,16 @@ function epochFields(lim: RunLimits): Fields<EpochRecord> {
   };
 }
 
-const STARTUP_FIELDS: Fields<StartupTimes> = { backendSec: nonNegative, dataSec: nonNegative, modelSec: nonNegative, firstStepSec: nonNegative };
-const MISCLASSIFIED_FIELDS: Fields<NonNullable<RunSummary['misclassified']>[number]> = { index: (v, p) => count(v, p), predicted: (v, p) => count(v, p) };
+const STARTUP_FIELDS: Fields<StartupTimes> = {
+  backendSec: nonNegative,
+  dataSec: nonNegative,
+  modelSec: nonNegative,
+  firstStepSec: nonNegative,
+};
+const MISCLASSIFIED_FIELDS: Fields<NonNullable<RunSummary['misclassified']>[number]> = {
+  index: (v, p) => count(v, p),
+  predicted: (v, p) => count(v, p),
+};
 
 function summaryFields(lim: RunLimits): Fields<RunSummary> {
   return {
@@ -353,7 +440,11 @@ function summaryFields(lim: RunLimits): Fields<RunSummary> {
   };
 }
 
-const SWEEP_FIELDS: Fields<NonNullable<StoredRunMeta['sweep']>> = { id, rung: (v, p) => count(v, p), key: (v, p) => text(v, p, { max: MAX_KEY_CHARS }) };
+const SWEEP_FIELDS: Fields<NonNullable<StoredRunMeta['sweep']>> = {
+  id,
+  rung: (v, p) => count(v, p),
+  key: (v, p) => text(v, p, { max: MAX_KEY_CHARS }),
+};
 
 const META_FIELDS: Fields<StoredRunMeta> = {
   title: (v, p) => text(v, p, { max: MAX_TITLE_CHARS }),
@@ -377,19 +468,24 @@ const META_FIELDS: Fields<StoredRunMeta> = {
 export function readRun(v: unknown, lim: RunLimits): StoredRun {
   const step = stepFields(lim);
   const epoch = epochFields(lim);
-  const run = record<StoredRun>(v, 'run', {
-    version: (x, p) => {
-      if (x !== STORED_RUN_VERSION) throw new DecodeError(p, `must be ${STORED_RUN_VERSION}, got ${show(x)}`);
-      return x;
+  const run = record<StoredRun>(
+    v,
+    'run',
+    {
+      version: (x, p) => {
+        if (x !== STORED_RUN_VERSION) throw new DecodeError(p, `must be ${STORED_RUN_VERSION}, got ${show(x)}`);
+        return x;
+      },
+      id,
+      config: readConfig,
+      environment: (x, p) => nullable(x, p, (e, q) => record(e, q, ENVIRONMENT_FIELDS)),
+      steps: (x, p) => list(x, p, lim.maxSteps, (s, q) => record(s, q, step)),
+      epochs: (x, p) => list(x, p, MAX_EPOCH_RECORDS, (e, q) => record(e, q, epoch)),
+      summary: (x, p) => record(x, p, summaryFields(lim)),
+      meta: (x, p) => record(x, p, META_FIELDS),
     },
-    id,
-    config: readConfig,
-    environment: (x, p) => nullable(x, p, (e, q) => record(e, q, ENVIRONMENT_FIELDS)),
-    steps: (x, p) => list(x, p, lim.maxSteps, (s, q) => record(s, q, step)),
-    epochs: (x, p) => list(x, p, MAX_EPOCH_RECORDS, (e, q) => record(e, q, epoch)),
-    summary: (x, p) => record(x, p, summaryFields(lim)),
-    meta: (x, p) => record(x, p, META_FIELDS),
-  }, '');
+    '',
+  );
   count(run.meta.stepsTotal, 'meta.stepsTotal', undefined, run.steps.length);
   return run;
 }
@@ -421,8 +517,13 @@ export const DEFAULT_CAP: StorageCap = { maxRuns: 200, maxBytes: 24 * 1024 * 102
  * The ids to let go so that what is left fits the cap: the oldest first (by finish time,
  * then creation time), never the newest run.
  */
-export function overCap(runs: readonly { id: string; finishedAt: number | null; createdAt: number; size: number }[], cap: StorageCap = DEFAULT_CAP): string[] {
-  const byAge = [...runs].sort((a, b) => (a.finishedAt ?? a.createdAt) - (b.finishedAt ?? b.createdAt) || a.createdAt - b.createdAt);
+export function overCap(
+  runs: readonly { id: string; finishedAt: number | null; createdAt: number; size: number }[],
+  cap: StorageCap = DEFAULT_CAP,
+): string[] {
+  const byAge = [...runs].sort(
+    (a, b) => (a.finishedAt ?? a.createdAt) - (b.finishedAt ?? b.createdAt) || a.createdAt - b.createdAt,
+  );
   let count = byAge.length;
   let bytes = byAge.reduce((s, r) => s + r.size, 0);
   const drop: string[] = [];

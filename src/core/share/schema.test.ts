@@ -29,12 +29,19 @@ describe('record', () => {
     expect(got).toEqual({ filters: 8, stride: 2 });
     expect(got).not.toBe(input);
     expect(Object.keys(got)).toEqual(['filters', 'stride']);
-    expect(record({ filters: 8, stride: 1, note: null }, 'block', BLOCK)).toEqual({ filters: 8, stride: 1, note: null });
+    expect(record({ filters: 8, stride: 1, note: null }, 'block', BLOCK)).toEqual({
+      filters: 8,
+      stride: 1,
+      note: null,
+    });
     // A key holding undefined (structured clone keeps those) is absent.
-    expect(Object.keys(record({ filters: 8, stride: 1, note: undefined }, 'block', BLOCK))).toEqual(['filters', 'stride']);
+    expect(Object.keys(record({ filters: 8, stride: 1, note: undefined }, 'block', BLOCK))).toEqual([
+      'filters',
+      'stride',
+    ]);
   });
 
-  it('refuses with the field\'s path: unknown and forbidden keys, a missing or wrong field, a non-object', () => {
+  it("refuses with the field's path: unknown and forbidden keys, a missing or wrong field, a non-object", () => {
     const why = (v: unknown, base?: string) => {
       try {
         record(v, 'model.blocks[0]', BLOCK, base);
@@ -45,10 +52,14 @@ describe('record', () => {
       }
     };
     expect(why({ filters: 8, stride: 2, width: 3 })).toBe('model.blocks[0]: unknown field "width"');
-    expect(why(JSON.parse('{"filters":8,"stride":2,"__proto__":{}}'))).toBe('model.blocks[0]: the field "__proto__" is not allowed');
+    expect(why(JSON.parse('{"filters":8,"stride":2,"__proto__":{}}'))).toBe(
+      'model.blocks[0]: the field "__proto__" is not allowed',
+    );
     expect(why({ filters: 8 })).toBe('model.blocks[0].stride: must be one of 1, 2, got nothing (the field is missing)');
     expect(why({ filters: 0, stride: 2 })).toBe('model.blocks[0].filters: must be a whole number >= 1, got 0');
-    expect(why({ filters: 8, stride: 2, note: 'x'.repeat(9) })).toBe('model.blocks[0].note: is 9 characters long, more than 8');
+    expect(why({ filters: 8, stride: 2, note: 'x'.repeat(9) })).toBe(
+      'model.blocks[0].note: is 9 characters long, more than 8',
+    );
     expect(why([8, 2])).toBe('model.blocks[0]: must be an object, got a list');
     // An empty base names the fields alone (the root of a run).
     expect(why({ filters: 8, stride: 4 }, '')).toBe('stride: must be one of 1, 2, got 4');

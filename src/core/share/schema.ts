@@ -8,7 +8,10 @@
 /** A value that does not fit its schema; the message starts with the field's dotted path. */
 export class DecodeError extends Error {
   override name = 'DecodeError';
-  constructor(readonly path: string, what: string) {
+  constructor(
+    readonly path: string,
+    what: string,
+  ) {
     super(`${path}: ${what}`);
   }
 }
@@ -41,7 +44,8 @@ export function keysOf<T>(keys: Record<keyof T, true>): readonly string[] {
  * with its own message.
  */
 export function object(v: unknown, path: string, known: readonly string[]): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new DecodeError(path, `must be an object, got ${show(v)}`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new DecodeError(path, `must be an object, got ${show(v)}`);
   for (const key in v) {
     if (!Object.prototype.hasOwnProperty.call(v, key)) continue;
     if (FORBIDDEN_KEYS.has(key)) throw new DecodeError(path, `the field ${show(key)} is not allowed`);
@@ -77,8 +81,12 @@ function ruleText(r: NumberRule): string {
 
 /** A finite number within the rule (`1e999` parses to Infinity and is refused here). */
 export function number(v: unknown, path: string, r: NumberRule = {}): number {
-  const ok = typeof v === 'number' && Number.isFinite(v) && (!r.integer || Number.isSafeInteger(v)) &&
-    (r.min === undefined || (r.above ? v > r.min : v >= r.min)) && (r.max === undefined || v <= r.max);
+  const ok =
+    typeof v === 'number' &&
+    Number.isFinite(v) &&
+    (!r.integer || Number.isSafeInteger(v)) &&
+    (r.min === undefined || (r.above ? v > r.min : v >= r.min)) &&
+    (r.max === undefined || v <= r.max);
   if (!ok || typeof v !== 'number') throw new DecodeError(path, `must be ${ruleText(r)}, got ${show(v)}`);
   return v;
 }

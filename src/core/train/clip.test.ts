@@ -8,7 +8,9 @@ const SHAPES = [[5, 3], [7], [2, 2, 2], []];
 
 function seeded(seed: number, scale: number): Float64Array[] {
   const r = seededUniform(seed);
-  return SHAPES.map((s) => new Float64Array(s.reduce((a, b) => a * b, 1)).map(() => Math.fround(scale * (2 * r() - 1))));
+  return SHAPES.map((s) =>
+    new Float64Array(s.reduce((a, b) => a * b, 1)).map(() => Math.fround(scale * (2 * r() - 1))),
+  );
 }
 
 const toTensors = (arrays: Float64Array[]) => arrays.map((a, i) => tf.tensor(Float32Array.from(a), SHAPES[i]));
@@ -23,7 +25,11 @@ beforeAll(async () => {
 
 describe('clip by global norm', () => {
   it('global norm matches float64 within 1e-6 relative', async () => {
-    for (const [seed, scale] of [[1, 1], [2, 1e-3], [3, 1e3]]) {
+    for (const [seed, scale] of [
+      [1, 1],
+      [2, 1e-3],
+      [3, 1e3],
+    ]) {
       const g = seeded(seed, scale);
       const t = toTensors(g);
       const n = globalNorm(t);
@@ -41,7 +47,8 @@ describe('clip by global norm', () => {
     relClose(await readScalar(norm), want.norm, 1e-6);
     for (let j = 0; j < grads.length; j++) {
       const got = await grads[j].data();
-      for (let i = 0; i < got.length; i++) expect(Math.abs(got[i] - want.grads[j][i])).toBeLessThanOrEqual(1e-6 * Math.abs(want.grads[j][i]) + 1e-12);
+      for (let i = 0; i < got.length; i++)
+        expect(Math.abs(got[i] - want.grads[j][i])).toBeLessThanOrEqual(1e-6 * Math.abs(want.grads[j][i]) + 1e-12);
     }
     const clippedNorm = globalNorm(grads);
     relClose(await readScalar(clippedNorm), 0.5, 1e-6);

@@ -26,7 +26,8 @@ export interface ClippedGradients {
  * so a zero gradient stays zero. Nothing is read back to the CPU.
  */
 export function clipByGlobalNorm(grads: readonly tf.Tensor[], clipNorm: number): ClippedGradients {
-  if (!(clipNorm > 0) || !Number.isFinite(clipNorm)) throw new RangeError(`clipNorm must be a finite number > 0, got ${clipNorm}`);
+  if (!(clipNorm > 0) || !Number.isFinite(clipNorm))
+    throw new RangeError(`clipNorm must be a finite number > 0, got ${clipNorm}`);
   return tf.tidy(() => {
     const norm = globalNorm(grads);
     const scale = tf.div(tf.scalar(clipNorm), tf.maximum(norm, tf.scalar(clipNorm)));

@@ -37,7 +37,10 @@ describe('losses against float64 references', () => {
     const mean = batchLoss('softmax-ce', out, ys);
     const { lossSum, correct } = evalBatch('softmax-ce', out, ys);
     expect((await mean.data())[0]).toBeCloseTo(want.reduce((a, b) => a + b) / n, 5);
-    expect((await lossSum.data())[0]).toBeCloseTo(want.reduce((a, b) => a + b), 4);
+    expect((await lossSum.data())[0]).toBeCloseTo(
+      want.reduce((a, b) => a + b),
+      4,
+    );
     const right = z.filter((row, i) => row.indexOf(Math.max(...row)) === y[i]).length;
     expect((await correct!.data())[0]).toBe(right);
     tf.dispose([out, ys, mean, lossSum, correct!]);
@@ -53,7 +56,10 @@ describe('losses against float64 references', () => {
     const mean = batchLoss('binary-ce', out, ys);
     const { lossSum, correct } = evalBatch('binary-ce', out, ys);
     expect((await mean.data())[0]).toBeCloseTo(want.reduce((a, b) => a + b) / z.length, 5);
-    expect((await lossSum.data())[0]).toBeCloseTo(want.reduce((a, b) => a + b), 4);
+    expect((await lossSum.data())[0]).toBeCloseTo(
+      want.reduce((a, b) => a + b),
+      4,
+    );
     expect((await correct!.data())[0]).toBe(z.filter((v, i) => (v > 0 ? 1 : 0) === y[i]).length);
     // The gradient is sigmoid(z) - y, per row, divided by n for the mean.
     const g = tf.grad((o: tf.Tensor) => batchLoss('binary-ce', o as tf.Tensor2D, ys))(out);
@@ -71,7 +77,10 @@ describe('losses against float64 references', () => {
     const { lossSum, correct } = evalBatch('mse', out, ys);
     const sq = p.map((v, i) => (v - y[i]) ** 2);
     expect((await mean.data())[0]).toBeCloseTo(sq.reduce((a, b) => a + b) / 7, 6);
-    expect((await lossSum.data())[0]).toBeCloseTo(sq.reduce((a, b) => a + b), 5);
+    expect((await lossSum.data())[0]).toBeCloseTo(
+      sq.reduce((a, b) => a + b),
+      5,
+    );
     expect(correct).toBeNull();
     tf.dispose([out, ys, mean, lossSum]);
   });

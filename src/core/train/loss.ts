@@ -44,7 +44,11 @@ export function batchLoss(kind: LossKind, out: tf.Tensor2D, y: tf.Tensor1D): tf.
 }
 
 /** Sum of losses and number of correct predictions over a batch (for validation). */
-export function evalBatch(kind: LossKind, out: tf.Tensor2D, y: tf.Tensor1D): { lossSum: tf.Scalar; correct: tf.Scalar | null } {
+export function evalBatch(
+  kind: LossKind,
+  out: tf.Tensor2D,
+  y: tf.Tensor1D,
+): { lossSum: tf.Scalar; correct: tf.Scalar | null } {
   const lossSum = tf.sum(rowLosses(kind, out, y)) as tf.Scalar;
   if (kind === 'mse') return { lossSum, correct: null };
   const predicted = kind === 'softmax-ce' ? tf.argMax(out, 1) : tf.cast(tf.greater(tf.squeeze(out, [1]), 0), 'int32');

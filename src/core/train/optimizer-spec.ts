@@ -81,8 +81,19 @@ export const OPTIMIZER_DEFAULTS: Readonly<Record<OptimizerName, Readonly<Partial
   lion: { beta1: 0.9, beta2: 0.99, weightDecay: 0 },
 };
 
-const SPEC_KEYS = ['name', 'learningRate', 'momentum', 'beta1', 'beta2', 'epsilon', 'rho', 'weightDecay',
-  'lookahead', 'schedule', 'clipNorm'] as const;
+const SPEC_KEYS = [
+  'name',
+  'learningRate',
+  'momentum',
+  'beta1',
+  'beta2',
+  'epsilon',
+  'rho',
+  'weightDecay',
+  'lookahead',
+  'schedule',
+  'clipNorm',
+] as const;
 const HYPER_KEYS: readonly Hyper[] = ['momentum', 'beta1', 'beta2', 'epsilon', 'rho', 'weightDecay'];
 const SCHEDULE_KEYS = ['type', 'warmupSteps', 'stepSize', 'gamma', 'totalSteps', 'minLearningRate'] as const;
 const SCHEDULE_FIELDS: Record<ScheduleType, readonly string[]> = {
@@ -107,7 +118,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function checkKeys(obj: Record<string, unknown>, known: readonly string[], path: string): void {
   for (const key of Object.keys(obj)) {
-    if (!known.includes(key)) throw new ConfigError(`${path}.${key}`, `unknown field; known fields: ${known.join(', ')}`);
+    if (!known.includes(key))
+      throw new ConfigError(`${path}.${key}`, `unknown field; known fields: ${known.join(', ')}`);
   }
 }
 
@@ -120,8 +132,11 @@ function rangeText(r: Range): string {
 }
 
 function checkNumber(v: unknown, path: string, r: Range): number {
-  const ok = typeof v === 'number' && Number.isFinite(v) &&
-    (r.minOpen ? v > r.min : v >= r.min) && (r.maxOpen ? v < r.max : v <= r.max) &&
+  const ok =
+    typeof v === 'number' &&
+    Number.isFinite(v) &&
+    (r.minOpen ? v > r.min : v >= r.min) &&
+    (r.maxOpen ? v < r.max : v <= r.max) &&
     (!r.integer || Number.isInteger(v));
   if (!ok) throw new ConfigError(path, `must be ${rangeText(r)}, got ${show(v)}`);
   return v as number;
@@ -140,7 +155,8 @@ const HYPER_RANGES: Record<Hyper, Range> = {
 function validateSchedule(v: unknown, learningRate: number): ScheduleSpec {
   const path = `${P}.schedule`;
   if (v === undefined) return { type: 'constant', warmupSteps: 0 };
-  if (!isRecord(v)) throw new ConfigError(path, `must be an object like { type: 'cosine', totalSteps: 1000 }, got ${show(v)}`);
+  if (!isRecord(v))
+    throw new ConfigError(path, `must be an object like { type: 'cosine', totalSteps: 1000 }, got ${show(v)}`);
   checkKeys(v, SCHEDULE_KEYS, path);
   const type = v.type;
   if (typeof type !== 'string' || !(SCHEDULE_TYPES as readonly string[]).includes(type)) {
@@ -149,15 +165,22 @@ function validateSchedule(v: unknown, learningRate: number): ScheduleSpec {
   const t = type as ScheduleType;
   for (const key of Object.keys(v)) {
     if (!SCHEDULE_FIELDS[t].includes(key)) {
-      throw new ConfigError(`${path}.${key}`, `does not apply to the ${t} schedule (it takes ${SCHEDULE_FIELDS[t].join(', ')})`);
+      throw new ConfigError(
+        `${path}.${key}`,
+        `does not apply to the ${t} schedule (it takes ${SCHEDULE_FIELDS[t].join(', ')})`,
+      );
     }
   }
-  const warmupSteps = v.warmupSteps === undefined ? 0 : checkNumber(v.warmupSteps, `${path}.warmupSteps`, { min: 0, max: Infinity, integer: true });
+  const warmupSteps =
+    v.warmupSteps === undefined
+      ? 0
+      : checkNumber(v.warmupSteps, `${path}.warmupSteps`, { min: 0, max: Infinity, integer: true });
   if (t === 'constant') return { type: t, warmupSteps };
   if (t === 'step') {
     if (v.stepSize === undefined) throw new ConfigError(`${path}.stepSize`, 'is required for the step schedule');
     const stepSize = checkNumber(v.stepSize, `${path}.stepSize`, { min: 1, max: Infinity, integer: true });
-    const gamma = v.gamma === undefined ? 0.1 : checkNumber(v.gamma, `${path}.gamma`, { min: 0, max: 1, minOpen: true });
+    const gamma =
+      v.gamma === undefined ? 0.1 : checkNumber(v.gamma, `${path}.gamma`, { min: 0, max: 1, minOpen: true });
     return { type: t, warmupSteps, stepSize, gamma };
   }
   if (v.totalSteps === undefined) throw new ConfigError(`${path}.totalSteps`, 'is required for the cosine schedule');
@@ -165,8 +188,10 @@ function validateSchedule(v: unknown, learningRate: number): ScheduleSpec {
   if (totalSteps <= warmupSteps) {
     throw new ConfigError(`${path}.totalSteps`, `must be greater than warmupSteps (${warmupSteps}), got ${totalSteps}`);
   }
-  const minLearningRate = v.minLearningRate === undefined ? 0
-    : checkNumber(v.minLearningRate, `${path}.minLearningRate`, { min: 0, max: learningRate });
+  const minLearningRate =
+    v.minLearningRate === undefined
+      ? 0
+      : checkNumber(v.minLearningRate, `${path}.minLearningRate`, { min: 0, max: learningRate });
   return { type: t, warmupSteps, totalSteps, minLearningRate };
 }
 
@@ -186,7 +211,8 @@ function validateLookahead(v: unknown): LookaheadSpec | null {
  * values actually used. Throws {@link ConfigError} naming the first bad field.
  */
 export function validateOptimizerSpec(spec: unknown): OptimizerSpec {
-  if (!isRecord(spec)) throw new ConfigError(P, `must be an object like { name: 'adam', learningRate: 0.001 }, got ${show(spec)}`);
+  if (!isRecord(spec))
+    throw new ConfigError(P, `must be an object like { name: 'adam', learningRate: 0.001 }, got ${show(spec)}`);
   checkKeys(spec, SPEC_KEYS, P);
   const name = spec.name;
   if (typeof name !== 'string' || !(OPTIMIZER_NAMES as readonly string[]).includes(name)) {
@@ -210,7 +236,9 @@ export function validateOptimizerSpec(spec: unknown): OptimizerSpec {
   }
   out.lookahead = validateLookahead(spec.lookahead);
   out.schedule = validateSchedule(spec.schedule, learningRate);
-  out.clipNorm = spec.clipNorm === undefined || spec.clipNorm === null ? null
-    : checkNumber(spec.clipNorm, `${P}.clipNorm`, { min: 0, max: Infinity, minOpen: true });
+  out.clipNorm =
+    spec.clipNorm === undefined || spec.clipNorm === null
+      ? null
+      : checkNumber(spec.clipNorm, `${P}.clipNorm`, { min: 0, max: Infinity, minOpen: true });
   return out;
 }

@@ -1,16 +1,60 @@
 import { describe, expect, it } from 'vitest';
-import { configKey, configLabel, distinguishingLabels, groupResults, lossReached, runSamplesPerSec, runSteadySamplesPerSec, sortRows, speedUp, stat, timeToTarget, type RunResultInput } from './results';
+import {
+  configKey,
+  configLabel,
+  distinguishingLabels,
+  groupResults,
+  lossReached,
+  runSamplesPerSec,
+  runSteadySamplesPerSec,
+  sortRows,
+  speedUp,
+  stat,
+  timeToTarget,
+  type RunResultInput,
+} from './results';
 import { DEFAULT_SETTINGS, makeRunConfig } from './run-config';
 import type { Environment, StepRecord } from './record';
 
-const env: Environment = { runtime: 'chrome 140', adapter: { vendor: 'google', architecture: 'swiftshader' }, features: [], f16Path: 'none', backend: 'webgpu', fallbackReason: null };
-const data = { fingerprint: 'f', name: 'penguins.arrow', rows: 344, label: 'Species', features: ['a'], dedup: 'none' as const, split: { train: 0.8, val: 0.1, test: 0.1, seed: 1 } };
+const env: Environment = {
+  runtime: 'chrome 140',
+  adapter: { vendor: 'google', architecture: 'swiftshader' },
+  features: [],
+  f16Path: 'none',
+  backend: 'webgpu',
+  fallbackReason: null,
+};
+const data = {
+  fingerprint: 'f',
+  name: 'penguins.arrow',
+  rows: 344,
+  label: 'Species',
+  features: ['a'],
+  dedup: 'none' as const,
+  split: { train: 0.8, val: 0.1, test: 0.1, seed: 1 },
+};
 
 function steps(losses: number[], dt = 1): StepRecord[] {
-  return losses.map((loss, i) => ({ step: i, epoch: 0, time: i * dt, loss, samplesPerSec: 100, dataWaitMs: 0, gpuMs: null, readbackMs: 0 }));
+  return losses.map((loss, i) => ({
+    step: i,
+    epoch: 0,
+    time: i * dt,
+    loss,
+    samplesPerSec: 100,
+    dataWaitMs: 0,
+    gpuMs: null,
+    readbackMs: 0,
+  }));
 }
 
-function run(id: string, batchSize: number, seed: number, sps: number, losses: number[], acc: number | null = 0.9): RunResultInput {
+function run(
+  id: string,
+  batchSize: number,
+  seed: number,
+  sps: number,
+  losses: number[],
+  acc: number | null = 0.9,
+): RunResultInput {
   return {
     id,
     config: makeRunConfig({ ...DEFAULT_SETTINGS, batchSize, seed }, { ...data, split: { ...data.split, seed } }),
@@ -57,7 +101,11 @@ describe('engine and precision in keys and labels', () => {
   it('gives fp16-mixed rows the loss scale and skipped steps over their runs', () => {
     const m = (id: string, seed: number, lossScale: number, skippedSteps: number): RunResultInput => {
       const r = run(id, 16, seed, 1000, [2, 1]);
-      return { ...r, config: { ...r.config, engine: 'wgsl', precision: 'fp16-mixed' }, summary: { ...r.summary!, lossScale, skippedSteps } };
+      return {
+        ...r,
+        config: { ...r.config, engine: 'wgsl', precision: 'fp16-mixed' },
+        summary: { ...r.summary!, lossScale, skippedSteps },
+      };
     };
     const rows = groupResults([run('a', 16, 1, 1000, [2, 1]), m('m1', 1, 32768, 2), m('m2', 2, 16384, 5)], null);
     expect(rows[0].lossScale.n).toBe(0);
@@ -138,13 +186,17 @@ describe('groupResults', () => {
     expect(sortRows(rows, 'samplesPerSec', 'asc').map((r) => r.label)).toEqual(['batch 16', 'batch 128', 'batch 64']);
     expect(sortRows(rows, 'timeToTarget', 'asc').map((r) => r.label)).toEqual(['batch 64', 'batch 16', 'batch 128']);
     expect(sortRows(rows, 'timeToTarget', 'desc').map((r) => r.label)).toEqual(['batch 16', 'batch 64', 'batch 128']);
-    expect(sortRows(rows, 'speedUp', 'desc', 'timeToTarget').map((r) => r.label)).toEqual(['batch 64', 'batch 16', 'batch 128']);
+    expect(sortRows(rows, 'speedUp', 'desc', 'timeToTarget').map((r) => r.label)).toEqual([
+      'batch 64',
+      'batch 16',
+      'batch 128',
+    ]);
     expect(sortRows(rows, 'config', 'asc').map((r) => r.label)).toEqual(['batch 128', 'batch 16', 'batch 64']);
   });
 
   it('agrees with a brute-force median on random groups', () => {
     let x = 12345;
-    const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let trial = 0; trial < 20; trial++) {
       const n = 1 + Math.floor(rnd() * 7);
       const values = Array.from({ length: n }, () => Math.round(rnd() * 1000));
@@ -162,14 +214,34 @@ describe('groupResults', () => {
 });
 
 describe('two throughputs under their own names', () => {
-  const steps = [1000, 3000, 2000].map((samplesPerSec, step) => ({ step, epoch: 0, time: step, loss: 1, samplesPerSec, dataWaitMs: 0, gpuMs: null, readbackMs: 0 }));
+  const steps = [1000, 3000, 2000].map((samplesPerSec, step) => ({
+    step,
+    epoch: 0,
+    time: step,
+    loss: 1,
+    samplesPerSec,
+    dataWaitMs: 0,
+    gpuMs: null,
+    readbackMs: 0,
+  }));
   it('a finished run is ranked by its end-to-end rate; the steady-state median stays beside it', () => {
-    const summary = { status: 'done' as const, medianSamplesPerSec: 2000, samplesPerSec: 1500, timeToTargetLoss: null, finalValMetric: null };
+    const summary = {
+      status: 'done' as const,
+      medianSamplesPerSec: 2000,
+      samplesPerSec: 1500,
+      timeToTargetLoss: null,
+      finalValMetric: null,
+    };
     expect(runSamplesPerSec({ summary, steps })).toBe(1500);
     expect(runSteadySamplesPerSec({ summary, steps })).toBe(2000);
   });
   it('a run recorded without the end-to-end figure, or still running, falls back to the median', () => {
-    expect(runSamplesPerSec({ summary: { status: 'done', medianSamplesPerSec: 2000, timeToTargetLoss: null, finalValMetric: null }, steps })).toBe(2000);
+    expect(
+      runSamplesPerSec({
+        summary: { status: 'done', medianSamplesPerSec: 2000, timeToTargetLoss: null, finalValMetric: null },
+        steps,
+      }),
+    ).toBe(2000);
     expect(runSamplesPerSec({ summary: null, steps })).toBe(2000);
   });
 });

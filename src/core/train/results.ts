@@ -3,7 +3,16 @@
  * row, with the median over the repeats and its spread (min-max), time to a target loss and
  * the speed-up against a baseline row. Pure: the UI's table and the CSV/JSON export use it.
  */
-import { median, type EpochRecord, type Environment, type RunConfig, type RunStatus, type RunSummary, type StartupTimes, type StepRecord } from './record';
+import {
+  median,
+  type EpochRecord,
+  type Environment,
+  type RunConfig,
+  type RunStatus,
+  type RunSummary,
+  type StartupTimes,
+  type StepRecord,
+} from './record';
 
 /** What a run contributes to the results (the store's RunView has this shape). */
 export interface RunResultInput {
@@ -66,8 +75,11 @@ const COUNTED: readonly RunStatus[] = ['running', 'paused', 'done', 'stopped'];
 function stableJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
   if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v);
 }
@@ -82,21 +94,36 @@ export function configKey(config: RunConfig, budgetSec: number | null = null, or
   const { seed: _seed, data, engine, ...rest } = config;
   const { split, ...dataRest } = data;
   const { seed: _splitSeed, ...splitRest } = split;
-  return stableJson({ ...rest, ...(engine && engine !== 'tfjs' ? { engine } : {}), data: { ...dataRest, split: splitRest }, budgetSec, ...(origin ? { origin } : {}) });
+  return stableJson({
+    ...rest,
+    ...(engine && engine !== 'tfjs' ? { engine } : {}),
+    data: { ...dataRest, split: splitRest },
+    budgetSec,
+    ...(origin ? { origin } : {}),
+  });
 }
 
 /** The parts of a configuration in words, in a fixed order. */
-export function describeConfig(config: RunConfig, budgetSec: number | null = null, origin: string | null = null): [string, string][] {
+export function describeConfig(
+  config: RunConfig,
+  budgetSec: number | null = null,
+  origin: string | null = null,
+): [string, string][] {
   const m = config.model;
   const widths = m.hidden.length ? m.hidden.join('x') : 'linear';
-  const model = m.type === 'mlp' ? `MLP ${widths} ${m.activation}`
-    : m.type === 'cnn' ? `CNN ${m.filters.join('-')}${m.hidden.length ? ` + ${widths}` : ''} ${m.activation}`
-      : `DS-CNN ${m.stem}/${m.blocks.map((b) => b.filters).join('-')} ${m.activation}`;
+  const model =
+    m.type === 'mlp'
+      ? `MLP ${widths} ${m.activation}`
+      : m.type === 'cnn'
+        ? `CNN ${m.filters.join('-')}${m.hidden.length ? ` + ${widths}` : ''} ${m.activation}`
+        : `DS-CNN ${m.stem}/${m.blocks.map((b) => b.filters).join('-')} ${m.activation}`;
   const o = config.optimizer;
   const sched = o.schedule && o.schedule.type !== 'constant' ? `${o.schedule.type}` : '';
   const warm = o.schedule?.warmupSteps ? `warm-up ${o.schedule.warmupSteps}` : '';
   const hyper = (['momentum', 'beta1', 'beta2', 'rho', 'weightDecay'] as const)
-    .filter((k) => o[k] !== undefined).map((k) => `${k} ${o[k]}`).join(' ');
+    .filter((k) => o[k] !== undefined)
+    .map((k) => `${k} ${o[k]}`)
+    .join(' ');
   return [
     ['model', model],
     ['optimizer', o.name],
@@ -118,7 +145,10 @@ export function describeConfig(config: RunConfig, budgetSec: number | null = nul
 
 /** The whole configuration in one line (empty parts left out). */
 export function configLabel(config: RunConfig, budgetSec: number | null = null, origin: string | null = null): string {
-  return describeConfig(config, budgetSec, origin).map(([, v]) => v).filter(Boolean).join(' · ');
+  return describeConfig(config, budgetSec, origin)
+    .map(([, v]) => v)
+    .filter(Boolean)
+    .join(' · ');
 }
 
 /** What an empty part of {@link describeConfig} stands for when it differs between rows. */
@@ -129,12 +159,17 @@ const EMPTY_PART: Record<string, string> = { from: 'here', engine: 'tfjs', preci
  * all equal. A part left empty for its usual value shows that value (`tfjs`, `fp32`) when it
  * differs, `default` when it has no name.
  */
-export function distinguishingLabels(configs: { config: RunConfig; budgetSec: number | null; origin?: string | null }[]): string[] {
+export function distinguishingLabels(
+  configs: { config: RunConfig; budgetSec: number | null; origin?: string | null }[],
+): string[] {
   const parts = configs.map((c) => describeConfig(c.config, c.budgetSec, c.origin ?? null));
   if (parts.length < 2) return configs.map((c) => configLabel(c.config, c.budgetSec, c.origin ?? null));
   const differs = parts[0].map((_, i) => parts.some((p) => p[i][1] !== parts[0][i][1]));
   return parts.map((p, j) => {
-    const text = p.filter((_, i) => differs[i]).map(([name, v]) => v || (EMPTY_PART[name] ?? 'default')).join(' · ');
+    const text = p
+      .filter((_, i) => differs[i])
+      .map(([name, v]) => v || (EMPTY_PART[name] ?? 'default'))
+      .join(' · ');
     return text || configLabel(configs[j].config, configs[j].budgetSec, configs[j].origin ?? null);
   });
 }
@@ -187,7 +222,10 @@ export function runSteadySamplesPerSec(r: Pick<RunResultInput, 'summary' | 'step
 }
 
 /** The final validation metric of a run (accuracy for classification, else loss), or null. */
-export function runFinalVal(r: Pick<RunResultInput, 'summary' | 'epochs'>): { value: number | null; kind: 'accuracy' | 'loss' | null } {
+export function runFinalVal(r: Pick<RunResultInput, 'summary' | 'epochs'>): {
+  value: number | null;
+  kind: 'accuracy' | 'loss' | null;
+} {
   const last = r.epochs[r.epochs.length - 1];
   const kind = last ? (last.valAccuracy !== null ? 'accuracy' : last.valLoss !== null ? 'loss' : null) : null;
   const value = r.summary?.finalValMetric ?? (last ? (last.valAccuracy ?? last.valLoss) : null);
@@ -204,7 +242,9 @@ export function stat(values: readonly (number | null)[]): Stat {
 /** A short description of where a run ran: backend, adapter, f16 path. */
 export function environmentLabel(env: Environment | null): string {
   if (!env) return '–';
-  const adapter = env.adapter ? ` · ${[env.adapter.vendor, env.adapter.architecture].filter((x) => x && x !== 'unknown').join(' ') || 'unknown adapter'}` : '';
+  const adapter = env.adapter
+    ? ` · ${[env.adapter.vendor, env.adapter.architecture].filter((x) => x && x !== 'unknown').join(' ') || 'unknown adapter'}`
+    : '';
   return `${env.backend}${adapter}${env.f16Path !== 'none' ? ` · f16 ${env.f16Path}` : ''}`;
 }
 
@@ -223,7 +263,9 @@ export function groupResults(runs: readonly RunResultInput[], targetLoss: number
     else groups.set(key, [r]);
   }
   const entries = [...groups.entries()];
-  const labels = distinguishingLabels(entries.map(([, g]) => ({ config: g[0].config, budgetSec: g[0].budgetSec ?? null, origin: g[0].origin ?? null })));
+  const labels = distinguishingLabels(
+    entries.map(([, g]) => ({ config: g[0].config, budgetSec: g[0].budgetSec ?? null, origin: g[0].origin ?? null })),
+  );
   return entries.map(([key, g], i) => {
     const vals = g.map(runFinalVal);
     const envs = g.map((r) => r.environment).filter((e): e is Environment => e !== null);
@@ -272,24 +314,43 @@ export type SortColumn = 'config' | 'samplesPerSec' | 'timeToTarget' | 'finalVal
  * Rows sorted by a column; rows without a value go last in either direction, ties keep their
  * order. `speedUp` sorts by the measure the speed-up is taken on.
  */
-export function sortRows(rows: readonly ResultRow[], column: SortColumn, dir: 'asc' | 'desc', by: SpeedUpBy = 'throughput'): ResultRow[] {
+export function sortRows(
+  rows: readonly ResultRow[],
+  column: SortColumn,
+  dir: 'asc' | 'desc',
+  by: SpeedUpBy = 'throughput',
+): ResultRow[] {
   const value = (r: ResultRow): number | string | null => {
     switch (column) {
-      case 'config': return r.label;
-      case 'environment': return r.environment;
-      case 'runs': return r.runIds.length;
-      case 'samplesPerSec': return r.samplesPerSec.median;
-      case 'timeToTarget': return r.timeToTarget.median;
-      case 'finalVal': return r.finalVal.median;
-      case 'speedUp': return by === 'throughput' ? r.samplesPerSec.median : (r.timeToTarget.median === null ? null : -r.timeToTarget.median);
+      case 'config':
+        return r.label;
+      case 'environment':
+        return r.environment;
+      case 'runs':
+        return r.runIds.length;
+      case 'samplesPerSec':
+        return r.samplesPerSec.median;
+      case 'timeToTarget':
+        return r.timeToTarget.median;
+      case 'finalVal':
+        return r.finalVal.median;
+      case 'speedUp':
+        return by === 'throughput'
+          ? r.samplesPerSec.median
+          : r.timeToTarget.median === null
+            ? null
+            : -r.timeToTarget.median;
     }
   };
   const sign = dir === 'asc' ? 1 : -1;
-  return rows.map((r, i) => ({ r, i, v: value(r) })).sort((a, b) => {
-    if (a.v === null || b.v === null) return a.v === null && b.v === null ? a.i - b.i : a.v === null ? 1 : -1;
-    const c = typeof a.v === 'string' ? a.v.localeCompare(b.v as string) : a.v - (b.v as number);
-    return c === 0 ? a.i - b.i : sign * c;
-  }).map((x) => x.r);
+  return rows
+    .map((r, i) => ({ r, i, v: value(r) }))
+    .sort((a, b) => {
+      if (a.v === null || b.v === null) return a.v === null && b.v === null ? a.i - b.i : a.v === null ? 1 : -1;
+      const c = typeof a.v === 'string' ? a.v.localeCompare(b.v as string) : a.v - (b.v as number);
+      return c === 0 ? a.i - b.i : sign * c;
+    })
+    .map((x) => x.r);
 }
 
 /** A run's start-up, phase by phase, and which figures count it (run status, CLI). */

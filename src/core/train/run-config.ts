@@ -44,20 +44,26 @@ export const BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu
  */
 export function validateSettings(s: RunSettings): RunSettings {
   const positiveInt = (v: number, field: string, max: number) => {
-    if (!Number.isInteger(v) || v < 1 || v > max) throw new ConfigError(field, `must be a whole number from 1 to ${max}, got ${v}`);
+    if (!Number.isInteger(v) || v < 1 || v > max)
+      throw new ConfigError(field, `must be a whole number from 1 to ${max}, got ${v}`);
   };
   const optimizer = validateOptimizerSpec(s.optimizer);
-  if (!(optimizer.learningRate > 0)) throw new ConfigError('optimizer.learningRate', `must be greater than 0, got ${optimizer.learningRate}`);
+  if (!(optimizer.learningRate > 0))
+    throw new ConfigError('optimizer.learningRate', `must be greater than 0, got ${optimizer.learningRate}`);
   positiveInt(s.batchSize, 'batchSize', 1 << 20);
   positiveInt(s.epochs, 'epochs', 100_000);
   positiveInt(s.prefetch, 'prefetch', 64);
-  if (!Number.isInteger(s.seed) || s.seed < 0 || s.seed > 0xffffffff) throw new ConfigError('seed', `must be a whole number from 0 to 4294967295, got ${s.seed}`);
-  if (!BACKENDS.includes(s.backend)) throw new ConfigError('backend', `"${s.backend}" is unknown (choose one of ${BACKENDS.join(', ')})`);
+  if (!Number.isInteger(s.seed) || s.seed < 0 || s.seed > 0xffffffff)
+    throw new ConfigError('seed', `must be a whole number from 0 to 4294967295, got ${s.seed}`);
+  if (!BACKENDS.includes(s.backend))
+    throw new ConfigError('backend', `"${s.backend}" is unknown (choose one of ${BACKENDS.join(', ')})`);
   validateModelSpec(s.model);
   const engine = s.engine ?? 'tfjs';
   const precision = s.precision ?? 'fp32';
-  if (!ENGINES.includes(engine)) throw new ConfigError('engine', `"${String(engine)}" is unknown (choose one of ${ENGINES.join(', ')})`);
-  if (!PRECISIONS.includes(precision)) throw new ConfigError('precision', `"${String(precision)}" is unknown (choose one of ${PRECISIONS.join(', ')})`);
+  if (!ENGINES.includes(engine))
+    throw new ConfigError('engine', `"${String(engine)}" is unknown (choose one of ${ENGINES.join(', ')})`);
+  if (!PRECISIONS.includes(precision))
+    throw new ConfigError('precision', `"${String(precision)}" is unknown (choose one of ${PRECISIONS.join(', ')})`);
   checkEngineSupports(engine, precision, s.model);
   return { ...s, optimizer, engine, precision };
 }
@@ -68,10 +74,16 @@ export function validateSettings(s: RunSettings): RunSettings {
  */
 export function checkEngineSupports(engine: EngineName, precision: Precision, model: { type: string }): void {
   if (precision === 'fp16-mixed' && engine !== 'wgsl') {
-    throw new ConfigError('precision', 'fp16-mixed runs on the wgsl engine only (tfjs has no float16 training on WebGPU); set engine to wgsl');
+    throw new ConfigError(
+      'precision',
+      'fp16-mixed runs on the wgsl engine only (tfjs has no float16 training on WebGPU); set engine to wgsl',
+    );
   }
   if (engine === 'wgsl' && model.type !== 'mlp') {
-    throw new ConfigError('engine', `the wgsl engine trains mlp models so far; a ${model.type} runs on the tfjs engine`);
+    throw new ConfigError(
+      'engine',
+      `the wgsl engine trains mlp models so far; a ${model.type} runs on the tfjs engine`,
+    );
   }
 }
 

@@ -13,7 +13,10 @@ describe('bundled samples', () => {
     for (const s of SAMPLES) {
       const table = readTable(readFileSync(join('public/datasets', s.file)), s.file);
       expect(table.rows, s.file).toBe(s.rows);
-      expect(table.columns.some((c) => c.name === s.label), s.file).toBe(true);
+      expect(
+        table.columns.some((c) => c.name === s.label),
+        s.file,
+      ).toBe(true);
       const enc = encodeTable(table, { label: s.label, features: defaultFeatures(table, s.label) }, defaultSplit(1));
       expect(enc.task).toBe('classification');
       expect(() => resolveModelSpec(validateModelSpec(s.model), enc.dim)).not.toThrow();
@@ -26,7 +29,8 @@ describe('bundled samples', () => {
     const digit = table.columns[784];
     if (digit.kind !== 'categorical') throw new Error('digit must be categorical');
     const counts = new Map<string, number>();
-    for (let r = 0; r < table.rows; r++) counts.set(digit.dictionary[digit.codes[r]], (counts.get(digit.dictionary[digit.codes[r]]) ?? 0) + 1);
+    for (let r = 0; r < table.rows; r++)
+      counts.set(digit.dictionary[digit.codes[r]], (counts.get(digit.dictionary[digit.codes[r]]) ?? 0) + 1);
     expect([...counts.keys()].sort()).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     expect([...counts.values()].every((n) => n === 200)).toBe(true);
 
@@ -36,10 +40,20 @@ describe('bundled samples', () => {
     for (const d of ['0', '3', '9']) {
       const src = (JSON.parse(readFileSync(join(dir, `${d}.json`), 'utf8')) as { data: number[] }).data;
       const images = new Map<string, number>();
-      for (let i = 0; i < 200; i++) images.set(src.slice(i * 784, (i + 1) * 784).map((v) => Math.round(v * 255)).join(','), i);
+      for (let i = 0; i < 200; i++)
+        images.set(
+          src
+            .slice(i * 784, (i + 1) * 784)
+            .map((v) => Math.round(v * 255))
+            .join(','),
+          i,
+        );
       for (let r = 0; r < table.rows; r++) {
         if (digit.dictionary[digit.codes[r]] !== d) continue;
-        const px = table.columns.slice(0, 784).map((c) => (c.kind === 'numeric' ? c.values[r] : NaN)).join(',');
+        const px = table.columns
+          .slice(0, 784)
+          .map((c) => (c.kind === 'numeric' ? c.values[r] : NaN))
+          .join(',');
         const i = images.get(px);
         expect(i, `row ${r}`).toBeDefined();
         expect(seen.has(`${d}:${i}`)).toBe(false);

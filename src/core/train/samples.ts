@@ -15,7 +15,13 @@ export interface Sample {
 }
 
 export const SAMPLES: readonly Sample[] = [
-  { file: 'penguins.arrow', title: 'Penguins (344 rows, species)', label: 'Species', model: { type: 'mlp', hidden: [32, 32], activation: 'relu' }, rows: 344 },
+  {
+    file: 'penguins.arrow',
+    title: 'Penguins (344 rows, species)',
+    label: 'Species',
+    model: { type: 'mlp', hidden: [32, 32], activation: 'relu' },
+    rows: 344,
+  },
   {
     file: 'mnist-2k.arrow',
     title: 'MNIST digits (2,000 images, 28x28)',

@@ -20,7 +20,12 @@ export function stepDecay(learningRate: number, stepsSinceWarmup: number, stepSi
  * Cosine decay after warm-up: min + (lr - min) * (1 + cos(pi * p)) / 2 with
  * p = min(1, stepsSinceWarmup / decaySteps); `minLearningRate` once the decay is over.
  */
-export function cosineDecay(learningRate: number, stepsSinceWarmup: number, decaySteps: number, minLearningRate: number): number {
+export function cosineDecay(
+  learningRate: number,
+  stepsSinceWarmup: number,
+  decaySteps: number,
+  minLearningRate: number,
+): number {
   const p = Math.min(1, stepsSinceWarmup / decaySteps);
   return minLearningRate + (learningRate - minLearningRate) * 0.5 * (1 + Math.cos(Math.PI * p));
 }

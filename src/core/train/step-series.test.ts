@@ -19,7 +19,8 @@ describe('downsample', () => {
       const xs = Array.from({ length: n }, (_, i) => i);
       const got = downsample(xs, max);
       const want = reference(n, max);
-      if (got.length !== want.length || got.some((v, i) => v !== want[i])) expect({ n, max, got }).toEqual({ n, max, got: want });
+      if (got.length !== want.length || got.some((v, i) => v !== want[i]))
+        expect({ n, max, got }).toEqual({ n, max, got: want });
       expect(got.length).toBeLessThanOrEqual(max);
       if (n > 0) expect([got[0], got[got.length - 1]]).toEqual([0, n - 1]);
     }
@@ -39,7 +40,16 @@ describe('downsample', () => {
   });
 });
 
-const step = (i: number, time: number, dataWaitMs: number): StepRecord => ({ step: i, epoch: 0, time, loss: 1, samplesPerSec: 1, dataWaitMs, gpuMs: null, readbackMs: 0 });
+const step = (i: number, time: number, dataWaitMs: number): StepRecord => ({
+  step: i,
+  epoch: 0,
+  time,
+  loss: 1,
+  samplesPerSec: 1,
+  dataWaitMs,
+  gpuMs: null,
+  readbackMs: 0,
+});
 
 describe('dataWaitShare', () => {
   it('is the waits between step `from` and the last step over the wall time between them', () => {
@@ -50,7 +60,7 @@ describe('dataWaitShare', () => {
     expect(dataWaitShare(steps)).toBeCloseTo((400 + 2494 * 0.1) / 24_980, 12);
   });
 
-  it('counts the wait of each step in the span it happened in, never the last step\'s (after the span)', () => {
+  it("counts the wait of each step in the span it happened in, never the last step's (after the span)", () => {
     // Each step waits, then computes for 1 s: step i starts at 1.5 * i s, waits 500 ms from there.
     const steps = Array.from({ length: 4 }, (_, i) => step(i, 1.5 * i, 500));
     expect(dataWaitShare(steps, 1)).toBeCloseTo(1 / 3, 12);

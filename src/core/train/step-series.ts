@@ -13,7 +13,8 @@ const keptBy = (n: number, s: number) => Math.ceil(n / s) + ((n - 1) % s === 0 ?
  * `max` entries or fewer comes back whole (a fresh array either way). `max` must be at least 2.
  */
 export function downsample<T>(xs: readonly T[], max: number): T[] {
-  if (!(Number.isInteger(max) && max >= 2)) throw new RangeError(`downsample: max must be a whole number >= 2, got ${max}`);
+  if (!(Number.isInteger(max) && max >= 2))
+    throw new RangeError(`downsample: max must be a whole number >= 2, got ${max}`);
   const n = xs.length;
   if (n <= max) return [...xs];
   // Fewer than ceil(n / max) would keep more than max; ceil(n / (max - 1)) always fits.

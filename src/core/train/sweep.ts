@@ -72,9 +72,15 @@ export function rungPlan(n: number, o: Pick<SweepOptions, 'eta' | 'minBudget' | 
 }
 
 function checkOptions(o: Pick<SweepOptions, 'eta' | 'minBudget' | 'maxBudget'>): void {
-  if (!Number.isInteger(o.eta) || o.eta < 2) throw new ConfigError('sweep.eta', `eta must be a whole number >= 2, got ${o.eta}`);
-  if (!Number.isInteger(o.minBudget) || o.minBudget < 1) throw new ConfigError('sweep.minBudget', `the first budget must be a whole number >= 1, got ${o.minBudget}`);
-  if (!(o.maxBudget >= o.minBudget)) throw new ConfigError('sweep.maxBudget', `the budget cap (${o.maxBudget}) is below the first budget (${o.minBudget})`);
+  if (!Number.isInteger(o.eta) || o.eta < 2)
+    throw new ConfigError('sweep.eta', `eta must be a whole number >= 2, got ${o.eta}`);
+  if (!Number.isInteger(o.minBudget) || o.minBudget < 1)
+    throw new ConfigError('sweep.minBudget', `the first budget must be a whole number >= 1, got ${o.minBudget}`);
+  if (!(o.maxBudget >= o.minBudget))
+    throw new ConfigError(
+      'sweep.maxBudget',
+      `the budget cap (${o.maxBudget}) is below the first budget (${o.minBudget})`,
+    );
 }
 
 const orNull = (v: number | null) => (v === null || !Number.isFinite(v) ? Infinity : v);
@@ -95,10 +101,17 @@ export function compareTrials(a: TrialResult, b: TrialResult, rankBy: SweepRankB
 }
 
 /** Splits one rung's results into the survivors (best first) and those stopped early. Failed trials never survive. */
-export function survivors(rung: readonly TrialResult[], eta: number, rankBy: SweepRankBy): { keep: string[]; stopped: string[] } {
+export function survivors(
+  rung: readonly TrialResult[],
+  eta: number,
+  rankBy: SweepRankBy,
+): { keep: string[]; stopped: string[] } {
   const sorted = [...rung].sort((a, b) => compareTrials(a, b, rankBy));
   const k = keepCount(rung.length, eta);
-  const keep = sorted.slice(0, k).filter((t) => !t.failed).map((t) => t.key);
+  const keep = sorted
+    .slice(0, k)
+    .filter((t) => !t.failed)
+    .map((t) => t.key);
   const kept = new Set(keep);
   return { keep, stopped: sorted.filter((t) => !kept.has(t.key)).map((t) => t.key) };
 }
@@ -107,7 +120,8 @@ export function survivors(rung: readonly TrialResult[], eta: number, rankBy: Swe
 export function startSweep(keys: readonly string[], options: SweepOptions): SweepState {
   checkOptions(options);
   if (keys.length === 0) throw new ConfigError('sweep', 'a sweep needs at least one configuration');
-  if (new Set(keys).size !== keys.length) throw new ConfigError('sweep', 'sweep configurations must have distinct keys');
+  if (new Set(keys).size !== keys.length)
+    throw new ConfigError('sweep', 'sweep configurations must have distinct keys');
   return { options, rungs: [{ budget: options.minBudget, keys: [...keys] }], results: [], done: false };
 }
 
@@ -126,7 +140,8 @@ export function recordTrial(s: SweepState, t: TrialResult): SweepState {
   if (s.done) throw new Error('the sweep is finished');
   const { index, rung } = currentRung(s);
   if (t.rung !== index || !rung.keys.includes(t.key)) throw new Error(`no trial ${t.key} in rung ${index}`);
-  if (s.results.some((r) => r.rung === index && r.key === t.key)) throw new Error(`trial ${t.key} of rung ${index} is already recorded`);
+  if (s.results.some((r) => r.rung === index && r.key === t.key))
+    throw new Error(`trial ${t.key} of rung ${index} is already recorded`);
   const results = [...s.results, t];
   const inRung = results.filter((r) => r.rung === index);
   if (inRung.length < rung.keys.length) return { ...s, results };

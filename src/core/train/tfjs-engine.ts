@@ -19,7 +19,11 @@ export interface StepOptimizer {
 /** What `tf.memory()` says is in use: tensors, bytes, and GPU bytes where the backend reports them. */
 export function memorySample(): MemorySample {
   const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
-  return { tensors: m.numTensors, bytes: m.numBytes, gpuBytes: typeof m.numBytesInGPU === 'number' ? m.numBytesInGPU : null };
+  return {
+    tensors: m.numTensors,
+    bytes: m.numBytes,
+    gpuBytes: typeof m.numBytesInGPU === 'number' ? m.numBytesInGPU : null,
+  };
 }
 
 export interface TfjsEngineOptions {
@@ -49,7 +53,10 @@ export function createTfjsEngine(
       const xs = tf.tensor2d(batch.x.subarray(0, batch.size * dim), [batch.size, dim]);
       const ys = tf.tensor1d(batch.y.subarray(0, batch.size));
       const { value, grads } = tf.variableGrads(() => batchLoss(loss, model.apply(xs), ys), model.variables);
-      optimizer.applyGradients(model.variables, model.variables.map((v) => grads[v.name]));
+      optimizer.applyGradients(
+        model.variables,
+        model.variables.map((v) => grads[v.name]),
+      );
       return value;
     });
 
@@ -101,11 +108,14 @@ export function createTfjsEngine(
         const n = Math.min(EVAL_CHUNK, val.rows - at);
         const pred = tf.tidy(() => {
           const logits = model.apply(tf.tensor2d(val.x.subarray(at * dim, (at + n) * dim), [n, dim]));
-          return loss === 'softmax-ce' ? tf.argMax(logits, 1) : tf.cast(tf.greater(tf.squeeze(logits, [1]), 0), 'int32');
+          return loss === 'softmax-ce'
+            ? tf.argMax(logits, 1)
+            : tf.cast(tf.greater(tf.squeeze(logits, [1]), 0), 'int32');
         });
         const p = await pred.data();
         pred.dispose();
-        for (let i = 0; i < n && out.length < limit; i++) if (p[i] !== val.y[at + i]) out.push({ index: at + i, predicted: p[i] });
+        for (let i = 0; i < n && out.length < limit; i++)
+          if (p[i] !== val.y[at + i]) out.push({ index: at + i, predicted: p[i] });
       }
       return out;
     },

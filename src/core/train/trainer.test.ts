@@ -35,9 +35,24 @@ describe('train loop', () => {
     const batchSize = 16;
     const epochs = 500 / (n / batchSize); // 50 epochs of 10 steps
     const batcher = new Batcher({ x, dim, y, rows: iota(n), batchSize, epochs, seed: 1 });
-    const config = makeRunConfig({ ...DEFAULT_SETTINGS, batchSize, epochs, backend: 'cpu', model: { type: 'mlp', hidden: [8], activation: 'tanh' } }, {
-      fingerprint: '', name: 'synthetic', rows: n, label: 'y', features: [], dedup: 'none', split: { train: 1, val: 0, test: 0, seed: 1 },
-    });
+    const config = makeRunConfig(
+      {
+        ...DEFAULT_SETTINGS,
+        batchSize,
+        epochs,
+        backend: 'cpu',
+        model: { type: 'mlp', hidden: [8], activation: 'tanh' },
+      },
+      {
+        fingerprint: '',
+        name: 'synthetic',
+        rows: n,
+        label: 'y',
+        features: [],
+        dedup: 'none',
+        split: { train: 1, val: 0, test: 0, seed: 1 },
+      },
+    );
     const before = tf.memory().numTensors;
     const counts: number[] = [];
     let steps = 0;
@@ -71,16 +86,37 @@ describe('train loop', () => {
     const y = Float32Array.from({ length: n }, (_, i) => x[8 * i] - x[8 * i + 1]);
     const val = { x: x.slice(0, 400 * 8), y: y.slice(0, 400), rows: 400 };
     const epochs = 3;
-    const config = makeRunConfig({ ...DEFAULT_SETTINGS, batchSize: 16, epochs, backend: 'cpu', model: { type: 'mlp', hidden: [32], activation: 'relu' } }, {
-      fingerprint: '', name: 'linear', rows: n, label: 'y', features: [], dedup: 'none', split: { train: 1, val: 0, test: 0, seed: 1 },
-    });
+    const config = makeRunConfig(
+      {
+        ...DEFAULT_SETTINGS,
+        batchSize: 16,
+        epochs,
+        backend: 'cpu',
+        model: { type: 'mlp', hidden: [32], activation: 'relu' },
+      },
+      {
+        fingerprint: '',
+        name: 'linear',
+        rows: n,
+        label: 'y',
+        features: [],
+        dedup: 'none',
+        split: { train: 1, val: 0, test: 0, seed: 1 },
+      },
+    );
     const t0 = performance.now();
-    const summary = await train(config, { task: 'regression', dim: 8, outputs: 1, val }, localSource(new Batcher({ x, dim: 8, y, rows: iota(n), batchSize: 16, epochs, seed: 1 }), 8, 16), tfjsEngine(() => createOptimizer({ name: 'adam', learningRate: 0.01 })), {
-      onSteps: () => undefined,
-      onEpoch: () => undefined,
-      shouldStop: () => false,
-      waitWhilePaused: async () => undefined,
-    });
+    const summary = await train(
+      config,
+      { task: 'regression', dim: 8, outputs: 1, val },
+      localSource(new Batcher({ x, dim: 8, y, rows: iota(n), batchSize: 16, epochs, seed: 1 }), 8, 16),
+      tfjsEngine(() => createOptimizer({ name: 'adam', learningRate: 0.01 })),
+      {
+        onSteps: () => undefined,
+        onEpoch: () => undefined,
+        shouldStop: () => false,
+        waitWhilePaused: async () => undefined,
+      },
+    );
     const outside = (n * epochs) / ((performance.now() - t0) / 1000);
     expect(Math.abs(summary.samplesPerSec! - outside) / outside).toBeLessThan(0.05);
     expect(Number.isFinite(summary.medianSamplesPerSec)).toBe(true);
@@ -91,16 +127,32 @@ describe('train loop', () => {
     const x = new Float32Array(n);
     const y = new Float32Array(n);
     const batcher = new Batcher({ x, dim: 1, y, rows: iota(n), batchSize: 4, epochs: 100, seed: 1 });
-    const config = makeRunConfig({ ...DEFAULT_SETTINGS, batchSize: 4, epochs: 100, backend: 'cpu' }, {
-      fingerprint: '', name: 'zeros', rows: n, label: 'y', features: [], dedup: 'none', split: { train: 1, val: 0, test: 0, seed: 1 },
-    });
+    const config = makeRunConfig(
+      { ...DEFAULT_SETTINGS, batchSize: 4, epochs: 100, backend: 'cpu' },
+      {
+        fingerprint: '',
+        name: 'zeros',
+        rows: n,
+        label: 'y',
+        features: [],
+        dedup: 'none',
+        split: { train: 1, val: 0, test: 0, seed: 1 },
+      },
+    );
     let seen = 0;
-    const summary = await train(config, { task: 'regression', dim: 1, outputs: 1, val: null }, localSource(batcher, 1, 4), tfjsEngine(() => createOptimizer({ name: 'sgd', learningRate: 0.1 })), {
-      onSteps: (s) => (seen += s.length),
-      onEpoch: () => undefined,
-      shouldStop: () => seen >= 30,
-      waitWhilePaused: async () => undefined,
-    }, { flushMs: 0, readEvery: 5 });
+    const summary = await train(
+      config,
+      { task: 'regression', dim: 1, outputs: 1, val: null },
+      localSource(batcher, 1, 4),
+      tfjsEngine(() => createOptimizer({ name: 'sgd', learningRate: 0.1 })),
+      {
+        onSteps: (s) => (seen += s.length),
+        onEpoch: () => undefined,
+        shouldStop: () => seen >= 30,
+        waitWhilePaused: async () => undefined,
+      },
+      { flushMs: 0, readEvery: 5 },
+    );
     expect(summary.status).toBe('stopped');
     expect(seen).toBeGreaterThanOrEqual(30);
     expect(seen).toBeLessThan(1600);
@@ -111,38 +163,68 @@ describe('train loop', () => {
     const rng = new Rng(9);
     const x = Float32Array.from({ length: n * 2 }, () => rng.normal());
     const y = Float32Array.from({ length: n }, (_, i) => x[2 * i] - x[2 * i + 1]);
-    const config = makeRunConfig({ ...DEFAULT_SETTINGS, batchSize: 8, epochs: 5, backend: 'cpu', model: { type: 'mlp', hidden: [4], activation: 'tanh' } }, {
-      fingerprint: '', name: 'linear', rows: n, label: 'y', features: [], dedup: 'none', split: { train: 1, val: 0, test: 0, seed: 1 },
-    });
+    const config = makeRunConfig(
+      {
+        ...DEFAULT_SETTINGS,
+        batchSize: 8,
+        epochs: 5,
+        backend: 'cpu',
+        model: { type: 'mlp', hidden: [4], activation: 'tanh' },
+      },
+      {
+        fingerprint: '',
+        name: 'linear',
+        rows: n,
+        label: 'y',
+        features: [],
+        dedup: 'none',
+        split: { train: 1, val: 0, test: 0, seed: 1 },
+      },
+    );
     const task = { task: 'regression' as const, dim: 2, outputs: 1, val: null };
-    const source = () => localSource(new Batcher({ x, dim: 2, y, rows: iota(n), batchSize: 8, epochs: 5, seed: 1 }), 2, 8);
+    const source = () =>
+      localSource(new Batcher({ x, dim: 2, y, rows: iota(n), batchSize: 8, epochs: 5, seed: 1 }), 2, 8);
 
     const reference: number[] = [];
-    await train(config, task, source(), tfjsEngine(() => createOptimizer({ name: 'adam', learningRate: 0.05 })), {
-      onSteps: (s) => reference.push(...s.map((r) => r.loss)),
-      onEpoch: () => undefined,
-      shouldStop: () => false,
-      waitWhilePaused: async () => undefined,
-    }, { flushMs: 0, readEvery: 4 });
+    await train(
+      config,
+      task,
+      source(),
+      tfjsEngine(() => createOptimizer({ name: 'adam', learningRate: 0.05 })),
+      {
+        onSteps: (s) => reference.push(...s.map((r) => r.loss)),
+        onEpoch: () => undefined,
+        shouldStop: () => false,
+        waitWhilePaused: async () => undefined,
+      },
+      { flushMs: 0, readEvery: 4 },
+    );
 
     // Pause once 12 steps are reported; while paused, no step runs and nothing is posted.
     const losses: number[] = [];
     let paused = false;
     let resume = () => {};
     let pausedWaits = 0;
-    const run = train(config, task, source(), tfjsEngine(() => createOptimizer({ name: 'adam', learningRate: 0.05 })), {
-      onSteps: (s) => {
-        losses.push(...s.map((r) => r.loss));
-        if (losses.length >= 12 && pausedWaits === 0) paused = true;
+    const run = train(
+      config,
+      task,
+      source(),
+      tfjsEngine(() => createOptimizer({ name: 'adam', learningRate: 0.05 })),
+      {
+        onSteps: (s) => {
+          losses.push(...s.map((r) => r.loss));
+          if (losses.length >= 12 && pausedWaits === 0) paused = true;
+        },
+        onEpoch: () => undefined,
+        shouldStop: () => false,
+        waitWhilePaused: () => {
+          if (!paused) return Promise.resolve();
+          pausedWaits++;
+          return new Promise<void>((r) => (resume = r));
+        },
       },
-      onEpoch: () => undefined,
-      shouldStop: () => false,
-      waitWhilePaused: () => {
-        if (!paused) return Promise.resolve();
-        pausedWaits++;
-        return new Promise<void>((r) => (resume = r));
-      },
-    }, { flushMs: 0, readEvery: 4 });
+      { flushMs: 0, readEvery: 4 },
+    );
     await vi.waitFor(() => expect(pausedWaits).toBe(1));
     const atPause = losses.length;
     await new Promise((r) => setTimeout(r, 50));
@@ -161,30 +243,54 @@ describe('train loop', () => {
     const rng = new Rng(4);
     const x = Float32Array.from({ length: n }, () => rng.normal());
     const y = Float32Array.from(x, (v) => 2 * v);
-    const config = { ...makeRunConfig({ ...DEFAULT_SETTINGS, batchSize: 4, epochs: 3, backend: 'cpu', model: { type: 'mlp', hidden: [], activation: 'relu' } }, {
-      fingerprint: '', name: 'line', rows: n, label: 'y', features: [], dedup: 'none', split: { train: 1, val: 0, test: 0, seed: 1 },
-    }), targetLoss: 0.5 };
+    const config = {
+      ...makeRunConfig(
+        {
+          ...DEFAULT_SETTINGS,
+          batchSize: 4,
+          epochs: 3,
+          backend: 'cpu',
+          model: { type: 'mlp', hidden: [], activation: 'relu' },
+        },
+        {
+          fingerprint: '',
+          name: 'line',
+          rows: n,
+          label: 'y',
+          features: [],
+          dedup: 'none',
+          split: { train: 1, val: 0, test: 0, seed: 1 },
+        },
+      ),
+      targetLoss: 0.5,
+    };
     const steps: StepRecord[] = [];
     const timed: number[] = [];
     let clock = 0;
-    const summary = await train(config, { task: 'regression', dim: 1, outputs: 1, val: null }, localSource(new Batcher({ x, dim: 1, y, rows: iota(n), batchSize: 4, epochs: 3, seed: 1 }), 1, 4),
+    const summary = await train(
+      config,
+      { task: 'regression', dim: 1, outputs: 1, val: null },
+      localSource(new Batcher({ x, dim: 1, y, rows: iota(n), batchSize: 4, epochs: 3, seed: 1 }), 1, 4),
       tfjsEngine(() => createOptimizer({ name: 'sgd', learningRate: 0.1 }), {
         gpuTimer: async (f) => {
           f();
           timed.push(steps.length);
           return 1.5;
         },
-      }), {
+      }),
+      {
         onSteps: (s) => steps.push(...s),
         onEpoch: () => undefined,
         shouldStop: () => false,
         waitWhilePaused: async () => undefined,
-      }, {
+      },
+      {
         flushMs: 0,
         readEvery: 4,
         now: () => (clock += 1),
         gpuTimeEvery: 5,
-      });
+      },
+    );
     expect(steps.length).toBe(48);
     expect(steps.filter((s) => s.gpuMs !== null).map((s) => s.step)).toEqual([5, 10, 15, 20, 25, 30, 35, 40, 45]);
     expect(steps.every((s) => s.gpuMs === null || s.gpuMs === 1.5)).toBe(true);
@@ -194,7 +300,9 @@ describe('train loop', () => {
     // [0] [1-4] [5-8] [9-12] [13-15], then 4 groups of 4 in each later epoch.
     const withMemory = steps.filter((s) => s.memory);
     expect(withMemory.map((s) => s.step)).toEqual([0, 4, 8, 12, 15, 19, 23, 27, 31, 35, 39, 43, 47]);
-    expect(withMemory.every((s) => s.memory!.tensors > 0 && s.memory!.bytes > 0 && s.memory!.gpuBytes === null)).toBe(true);
+    expect(withMemory.every((s) => s.memory!.tensors > 0 && s.memory!.bytes > 0 && s.memory!.gpuBytes === null)).toBe(
+      true,
+    );
     // The first readback group whose mean loss is <= 0.5 sets timeToTargetLoss.
     const ends = withMemory.map((s) => s.step);
     let want: { first: number; last: number } | null = null;
@@ -244,13 +352,29 @@ describe('start-up and time budgets (a clock the test moves)', () => {
   }
 
   const endless: BatchSource = {
-    next: async () => ({ x: new Float32Array(4), y: new Float32Array(4), size: 4, epoch: 0, index: 0, lastInEpoch: false }),
+    next: async () => ({
+      x: new Float32Array(4),
+      y: new Float32Array(4),
+      size: 4,
+      epoch: 0,
+      index: 0,
+      lastInEpoch: false,
+    }),
     recycle() {},
   };
   const config = (maxSeconds: number | null) => ({
-    ...makeRunConfig({ ...DEFAULT_SETTINGS, batchSize: 4, epochs: 1000, backend: 'cpu' }, {
-      fingerprint: '', name: 'x', rows: 4, label: 'y', features: [], dedup: 'none', split: { train: 1, val: 0, test: 0, seed: 1 },
-    }),
+    ...makeRunConfig(
+      { ...DEFAULT_SETTINGS, batchSize: 4, epochs: 1000, backend: 'cpu' },
+      {
+        fingerprint: '',
+        name: 'x',
+        rows: 4,
+        label: 'y',
+        features: [],
+        dedup: 'none',
+        split: { train: 1, val: 0, test: 0, seed: 1 },
+      },
+    ),
     maxSeconds,
   });
 
@@ -259,14 +383,21 @@ describe('start-up and time budgets (a clock the test moves)', () => {
     const phases: string[] = [];
     let waits = 0;
     const steps: StepRecord[] = [];
-    const summary = await train(config(1), { task: 'regression', dim: 1, outputs: 1, val: null }, endless, c.factory, {
-      onSteps: (s) => steps.push(...s),
-      onEpoch: () => undefined,
-      shouldStop: () => false,
-      // A 5 s pause before the 21st step.
-      waitWhilePaused: async () => void (++waits === 21 && c.advance(5000)),
-      onPhase: (p) => phases.push(p),
-    }, { now: c.now, flushMs: 0 });
+    const summary = await train(
+      config(1),
+      { task: 'regression', dim: 1, outputs: 1, val: null },
+      endless,
+      c.factory,
+      {
+        onSteps: (s) => steps.push(...s),
+        onEpoch: () => undefined,
+        shouldStop: () => false,
+        // A 5 s pause before the 21st step.
+        waitWhilePaused: async () => void (++waits === 21 && c.advance(5000)),
+        onPhase: (p) => phases.push(p),
+      },
+      { now: c.now, flushMs: 0 },
+    );
     expect(phases).toEqual(['model', 'first-step', 'training']);
     expect(summary.status).toBe('done');
     // The first step, then 100 steps of 10 ms: the budget is checked before each step.
@@ -281,12 +412,19 @@ describe('start-up and time budgets (a clock the test moves)', () => {
   it('without a budget the run goes on: the same loop stops only when asked', async () => {
     const c = clocked();
     let n = 0;
-    const summary = await train(config(null), { task: 'regression', dim: 1, outputs: 1, val: null }, endless, c.factory, {
-      onSteps: (s) => (n += s.length),
-      onEpoch: () => undefined,
-      shouldStop: () => n >= 300,
-      waitWhilePaused: async () => undefined,
-    }, { now: c.now, flushMs: 0 });
+    const summary = await train(
+      config(null),
+      { task: 'regression', dim: 1, outputs: 1, val: null },
+      endless,
+      c.factory,
+      {
+        onSteps: (s) => (n += s.length),
+        onEpoch: () => undefined,
+        shouldStop: () => n >= 300,
+        waitWhilePaused: async () => undefined,
+      },
+      { now: c.now, flushMs: 0 },
+    );
     expect(summary.status).toBe('stopped');
     expect(n).toBeGreaterThanOrEqual(300);
   });

@@ -1,7 +1,14 @@
 import type { Batch, TrainEngine } from './engine';
 import { createTfjsEngine, type StepOptimizer, type TfjsEngineOptions } from './tfjs-engine';
 import type { Task } from './loss';
-import { median, type EpochRecord, type RunConfig, type RunSummary, type StartupTimes, type StepRecord } from './record';
+import {
+  median,
+  type EpochRecord,
+  type RunConfig,
+  type RunSummary,
+  type StartupTimes,
+  type StepRecord,
+} from './record';
 
 export type { Batch, TrainEngine, ValidationRows } from './engine';
 export { memorySample, type StepOptimizer } from './tfjs-engine';
@@ -88,7 +95,10 @@ export async function train(
   // Start-up ends when the first step is done on the device; the time budget counts from then, pauses left out.
   let trainingStart: number | null = null;
   let pausedMs = 0;
-  let startup: Pick<StartupTimes, 'modelSec' | 'firstStepSec'> = { modelSec: (start - wallStart) / 1000, firstStepSec: 0 };
+  let startup: Pick<StartupTimes, 'modelSec' | 'firstStepSec'> = {
+    modelSec: (start - wallStart) / 1000,
+    firstStepSec: 0,
+  };
   const allRates: number[] = [];
   let outbox: StepRecord[] = [];
   let lastFlush = start;
@@ -117,7 +127,13 @@ export async function train(
     const rate = samples / Math.max(1e-6, (t1 - windowStart) / 1000);
     windowStart = t1;
     group.forEach((p, i) => {
-      const rec: StepRecord = { ...p.rec, loss: losses[i], samplesPerSec: rate, gpuMs: gpuMs[i] ?? null, readbackMs: i === group.length - 1 ? readbackMs : 0 };
+      const rec: StepRecord = {
+        ...p.rec,
+        loss: losses[i],
+        samplesPerSec: rate,
+        gpuMs: gpuMs[i] ?? null,
+        readbackMs: i === group.length - 1 ? readbackMs : 0,
+      };
       outbox.push(rec);
       epochLossSum += losses[i];
       epochLossCount++;
@@ -161,7 +177,9 @@ export async function train(
       trainedSamples += size;
       step++;
       // The time budget is checked after each step: a run ends at most one step past it.
-      const budgetSpent = (config.maxSteps != null && step >= config.maxSteps) || (maxMs !== null && trainingStart !== null && now() - trainingStart - pausedMs >= maxMs);
+      const budgetSpent =
+        (config.maxSteps != null && step >= config.maxSteps) ||
+        (maxMs !== null && trainingStart !== null && now() - trainingStart - pausedMs >= maxMs);
       // A run cut short by its step or time budget still ends with a validation pass (over a partial epoch).
       const endOfEpoch = batch.lastInEpoch || budgetSpent;
       if (pending.length >= readEvery || endOfEpoch || trainingStart === null) await drain();
@@ -172,7 +190,11 @@ export async function train(
       }
       if (endOfEpoch) {
         const valResult = task.val ? await engine.validate(task.val) : null;
-        finalValMetric = valResult ? (task.task === 'classification' ? valResult.accuracy : valResult.loss) : finalValMetric;
+        finalValMetric = valResult
+          ? task.task === 'classification'
+            ? valResult.accuracy
+            : valResult.loss
+          : finalValMetric;
         flush();
         hooks.onEpoch({
           epoch: batch.epoch,
@@ -188,7 +210,8 @@ export async function train(
     }
     await drain();
     flush();
-    if (task.val && task.task === 'classification') misclassified = await engine.misclassified(task.val, MISCLASSIFIED_LIMIT);
+    if (task.val && task.task === 'classification')
+      misclassified = await engine.misclassified(task.val, MISCLASSIFIED_LIMIT);
     const mixed = await engine.mixedPrecision();
     if (mixed) Object.assign(extras, mixed);
     const wall = (now() - wallStart) / 1000;
@@ -196,7 +219,15 @@ export async function train(
   } finally {
     engine.dispose();
   }
-  return { status, medianSamplesPerSec: median(allRates), timeToTargetLoss, finalValMetric, misclassified, startup: { backendSec: 0, dataSec: 0, ...startup }, ...extras };
+  return {
+    status,
+    medianSamplesPerSec: median(allRates),
+    timeToTargetLoss,
+    finalValMetric,
+    misclassified,
+    startup: { backendSec: 0, dataSec: 0, ...startup },
+    ...extras,
+  };
 }
 
 /** At most this many misclassified validation rows are reported. */

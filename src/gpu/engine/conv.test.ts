@@ -26,7 +26,14 @@ const up4 = (n: number) => Math.ceil(n / 4) * 4;
 const RELU = 1;
 
 /** Values in a padded row layout ([rows][stride], zeros past `width`), stored in `format`. */
-function pack(values: ArrayLike<number>, rows: number, width: number, stride: number, format: StorageFormat, total = rows * stride): ArrayBuffer {
+function pack(
+  values: ArrayLike<number>,
+  rows: number,
+  width: number,
+  stride: number,
+  format: StorageFormat,
+  total = rows * stride,
+): ArrayBuffer {
   const flat = new Float32Array(total);
   for (let r = 0; r < rows; r++) for (let c = 0; c < width; c++) flat[r * stride + c] = values[r * width + c];
   if (format === 'f32') return flat.buffer;
@@ -36,19 +43,43 @@ function pack(values: ArrayLike<number>, rows: number, width: number, stride: nu
 }
 
 /** Reads `rows` x `width` values out of a padded layout. */
-function unpack(bytes: ArrayBuffer, at: number, rows: number, width: number, stride: number, format: StorageFormat | 'grads'): Float32Array {
+function unpack(
+  bytes: ArrayBuffer,
+  at: number,
+  rows: number,
+  width: number,
+  stride: number,
+  format: StorageFormat | 'grads',
+): Float32Array {
   const out = new Float32Array(rows * width);
   const f32 = format === 'f32' || format === 'grads';
   const view = f32 ? new Float32Array(bytes) : new Uint16Array(bytes);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < width; c++) out[r * width + c] = f32 ? view[at + r * stride + c] : fromHalfBits(view[at + r * stride + c]);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < width; c++)
+      out[r * width + c] = f32 ? view[at + r * stride + c] : fromHalfBits(view[at + r * stride + c]);
   return out;
 }
 
-const round16 = (a: Float32Array, format: StorageFormat) => (format === 'f32' ? a : a.map((v) => fromHalfBits(toHalfBits(v))));
+const round16 = (a: Float32Array, format: StorageFormat) =>
+  format === 'f32' ? a : a.map((v) => fromHalfBits(toHalfBits(v)));
 
-async function run(name: 'conv-forward' | 'conv-dx' | 'conv-dw', format: StorageFormat, v: MatmulVariant, dims: number[], geo: ConvShape & { oh: number; ow: number }, buffers: ArrayBuffer[], outIndex: number): Promise<ArrayBuffer> {
+async function run(
+  name: 'conv-forward' | 'conv-dx' | 'conv-dw',
+  format: StorageFormat,
+  v: MatmulVariant,
+  dims: number[],
+  geo: ConvShape & { oh: number; ow: number },
+  buffers: ArrayBuffer[],
+  outIndex: number,
+): Promise<ArrayBuffer> {
   const { device } = gpu;
-  const k: Kernel = await getKernel(device, { kernel: name, format, mixed: format !== 'f32', constants: variantConstants(v), core: v.core });
+  const k: Kernel = await getKernel(device, {
+    kernel: name,
+    format,
+    mixed: format !== 'f32',
+    constants: variantConstants(v),
+    core: v.core,
+  });
   const made: GPUBuffer[] = [];
   const mk = (size: number, usage: number, data?: ArrayBuffer | ArrayBufferView) => {
     const b = gpu.createBuffer({ size: up4(Math.max(16, size)), usage: usage | GPUBufferUsage.COPY_DST });
@@ -60,7 +91,11 @@ async function run(name: 'conv-forward' | 'conv-dx' | 'conv-dw', format: Storage
   new Float32Array(ctl, 16, 1)[0] = 1;
   const storage = buffers.map((b) => mk(b.byteLength, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, b));
   const uni = mk(64, GPUBufferUsage.UNIFORM, new Uint32Array(dims.concat(new Array(16 - dims.length).fill(0))));
-  const g = mk(48, GPUBufferUsage.UNIFORM, new Uint32Array([geo.h, geo.w, geo.c, geo.co, geo.oh, geo.ow, geo.ks, geo.stride, geo.pad, 0, 0, 0]));
+  const g = mk(
+    48,
+    GPUBufferUsage.UNIFORM,
+    new Uint32Array([geo.h, geo.w, geo.c, geo.co, geo.oh, geo.ow, geo.ks, geo.stride, geo.pad, 0, 0, 0]),
+  );
   const group = bindGroup(device, k, [mk(32, GPUBufferUsage.STORAGE, ctl), uni, ...storage, g]);
   const read = mk(buffers[outIndex].byteLength, GPUBufferUsage.MAP_READ);
   const enc = device.createCommandEncoder();
@@ -87,8 +122,18 @@ const SHAPES: (ConvShape & { label: string })[] = [
 
 const CASES: { label: string; shape: ConvShape; format: StorageFormat; v: MatmulVariant }[] = [
   ...SHAPES.map((shape) => ({ label: `f32 ${shape.label}`, shape, format: 'f32' as const, v: CONV_VARIANTS[0] })),
-  ...CONV_VARIANTS.slice(1).map((v) => ({ label: `f32 ${SHAPES[1].label}, ${v.core}-${v.tile}`, shape: SHAPES[1], format: 'f32' as const, v })),
-  ...SHAPES.map((shape) => ({ label: `packed f16 ${shape.label}`, shape, format: 'packed' as const, v: CONV_VARIANTS[0] })),
+  ...CONV_VARIANTS.slice(1).map((v) => ({
+    label: `f32 ${SHAPES[1].label}, ${v.core}-${v.tile}`,
+    shape: SHAPES[1],
+    format: 'f32' as const,
+    v,
+  })),
+  ...SHAPES.map((shape) => ({
+    label: `packed f16 ${shape.label}`,
+    shape,
+    format: 'packed' as const,
+    v: CONV_VARIANTS[0],
+  })),
 ];
 
 function expectClose(got: Float32Array, want: Float64Array, format: StorageFormat, what: string): void {
@@ -104,10 +149,22 @@ describe('convolution kernels against float64', () => {
     const inPixels = s.n * s.h * s.w;
     const outPixels = s.n * oh * ow;
     const K = s.ks * s.ks * s.c;
-    const x = round16(Float32Array.from({ length: inPixels * s.c }, () => rng.normal()), format);
-    const w = round16(Float32Array.from({ length: K * s.co }, () => rng.normal() / Math.sqrt(K)), format);
-    const b = round16(Float32Array.from({ length: s.co }, () => rng.normal() * 0.1), format);
-    const dOut = round16(Float32Array.from({ length: outPixels * s.co }, () => rng.normal()), format);
+    const x = round16(
+      Float32Array.from({ length: inPixels * s.c }, () => rng.normal()),
+      format,
+    );
+    const w = round16(
+      Float32Array.from({ length: K * s.co }, () => rng.normal() / Math.sqrt(K)),
+      format,
+    );
+    const b = round16(
+      Float32Array.from({ length: s.co }, () => rng.normal() * 0.1),
+      format,
+    );
+    const dOut = round16(
+      Float32Array.from({ length: outPixels * s.co }, () => rng.normal()),
+      format,
+    );
     const [cin, cout] = [up4(s.c), up4(s.co)];
 
     // Forward with ReLU in the epilogue: output after the input in one buffer.
@@ -117,7 +174,15 @@ describe('convolution kernels against float64', () => {
     wRows.set(w);
     wRows.set(b, K * s.co);
     const wBytes = pack(wRows, K + 1, s.co, cout, format);
-    const fwd = await run('conv-forward', format, v, [outPixels, s.co, K, RELU, 0, cin, 0, cout, outAt, cout, K * cout], geo, [actsBytes, wBytes], 0);
+    const fwd = await run(
+      'conv-forward',
+      format,
+      v,
+      [outPixels, s.co, K, RELU, 0, cin, 0, cout, outAt, cout, K * cout],
+      geo,
+      [actsBytes, wBytes],
+      0,
+    );
     const want = convForward(s, x, w, b).map((z) => Math.max(z, 0));
     expectClose(unpack(fwd, outAt, outPixels, s.co, cout, format), want, format, 'forward');
     // Padding channels of the output are written as zeros.
@@ -129,11 +194,36 @@ describe('convolution kernels against float64', () => {
     const y = x.map((t) => Math.max(t, 0));
     const dInAt = up4(outPixels * cout);
     const deltas = pack(dOut, outPixels, s.co, cout, format, dInAt + inPixels * cin);
-    const dx = await run('conv-dx', format, v, [inPixels, s.c, s.ks * s.ks * s.co, RELU, 0, cout, 0, cout, dInAt, cin, 0, 0, cin], geo, [deltas, wBytes, pack(y, inPixels, s.c, cin, format)], 0);
-    expectClose(unpack(dx, dInAt, inPixels, s.c, cin, format), ref.dx.map((g, i) => (y[i] > 0 ? g : 0)), format, 'input gradient');
+    const dx = await run(
+      'conv-dx',
+      format,
+      v,
+      [inPixels, s.c, s.ks * s.ks * s.co, RELU, 0, cout, 0, cout, dInAt, cin, 0, 0, cin],
+      geo,
+      [deltas, wBytes, pack(y, inPixels, s.c, cin, format)],
+      0,
+    );
+    expectClose(
+      unpack(dx, dInAt, inPixels, s.c, cin, format),
+      ref.dx.map((g, i) => (y[i] > 0 ? g : 0)),
+      format,
+      'input gradient',
+    );
 
     // Weight and bias gradients: K rows, then the bias row.
-    const dw = await run('conv-dw', format, v, [K + 1, s.co, outPixels, 0, 0, cin, 0, cout, 0, cout, 0, 0, 0, K], geo, [pack(x, inPixels, s.c, cin, format), pack(dOut, outPixels, s.co, cout, format), new Float32Array((K + 1) * cout).buffer], 2);
+    const dw = await run(
+      'conv-dw',
+      format,
+      v,
+      [K + 1, s.co, outPixels, 0, 0, cin, 0, cout, 0, cout, 0, 0, 0, K],
+      geo,
+      [
+        pack(x, inPixels, s.c, cin, format),
+        pack(dOut, outPixels, s.co, cout, format),
+        new Float32Array((K + 1) * cout).buffer,
+      ],
+      2,
+    );
     expectClose(unpack(dw, 0, K, s.co, cout, 'grads'), ref.dw, format, 'weight gradient');
     expectClose(unpack(dw, K * cout, 1, s.co, cout, 'grads'), ref.db, format, 'bias gradient');
   });

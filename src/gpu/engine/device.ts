@@ -66,7 +66,10 @@ export async function openEngineGpu(options: { allowF16?: boolean } = {}): Promi
   } catch (e) {
     return { reason: `the WebGPU device could not be created: ${(e as Error).message}` };
   }
-  const info: Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolean } = adapter.info ?? { vendor: '', architecture: '' };
+  const info: Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolean } = adapter.info ?? {
+    vendor: '',
+    architecture: '',
+  };
   const counters = { created: 0, destroyed: 0, bytes: 0 };
   const live = new Set<GPUBuffer>();
   const g: EngineGpu = {
@@ -74,7 +77,9 @@ export async function openEngineGpu(options: { allowF16?: boolean } = {}): Promi
     adapter: { vendor: info.vendor || 'unknown', architecture: info.architecture || 'unknown' },
     adapterFeatures,
     f16: device.features.has('shader-f16'),
-    cpu: info.isFallbackAdapter === true || /swiftshader|llvmpipe|lavapipe/i.test(`${info.architecture} ${info.device} ${info.description}`),
+    cpu:
+      info.isFallbackAdapter === true ||
+      /swiftshader|llvmpipe|lavapipe/i.test(`${info.architecture} ${info.device} ${info.description}`),
     timestamps: device.features.has('timestamp-query'),
     lost: null,
     counters,

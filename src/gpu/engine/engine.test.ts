@@ -11,7 +11,14 @@ import { mlpConfig, relError, seededRows, testGpu } from './test-support';
 
 const task = { task: 'classification' as const, dim: 10, outputs: 3 };
 const rows = seededRows(64, 10, { classes: 3 });
-const batch = (size = 32, index = 0): Batch => ({ x: rows.x.subarray(index * 32 * 10), y: rows.y.subarray(index * 32), size, epoch: 0, index, lastInEpoch: false });
+const batch = (size = 32, index = 0): Batch => ({
+  x: rows.x.subarray(index * 32 * 10),
+  y: rows.y.subarray(index * 32),
+  size,
+  epoch: 0,
+  index,
+  lastInEpoch: false,
+});
 
 let gpu: EngineGpu;
 beforeAll(async () => {
@@ -20,7 +27,12 @@ beforeAll(async () => {
 afterAll(() => gpu?.device.destroy());
 
 describe('dynamic loss scaling (fp16-mixed)', () => {
-  const config = mlpConfig({ hidden: [8], batchSize: 32, precision: 'fp16-mixed', optimizer: { name: 'adam', learningRate: 0.01 } });
+  const config = mlpConfig({
+    hidden: [8],
+    batchSize: 32,
+    precision: 'fp16-mixed',
+    optimizer: { name: 'adam', learningRate: 0.01 },
+  });
 
   it('starts at 2^16 like GradScaler', async () => {
     const e = await createWgslEngine(config, task, gpu);
@@ -69,7 +81,12 @@ describe('resources', () => {
   it('creates no GPU buffer per step: 1000 steps, then every buffer destroyed', async () => {
     const created0 = gpu.counters.created;
     const destroyed0 = gpu.counters.destroyed;
-    const config = mlpConfig({ hidden: [16, 8], batchSize: 32, precision: 'fp16-mixed', optimizer: { name: 'adamw', learningRate: 0.001, clipNorm: 1, lookahead: { k: 5, alpha: 0.5 } } });
+    const config = mlpConfig({
+      hidden: [16, 8],
+      batchSize: 32,
+      precision: 'fp16-mixed',
+      optimizer: { name: 'adamw', learningRate: 0.001, clipNorm: 1, lookahead: { k: 5, alpha: 0.5 } },
+    });
     const e = await createWgslEngine(config, task, gpu);
     await e.step(batch(), true);
     await e.drain();
@@ -125,7 +142,13 @@ describe('what a device cannot hold', () => {
   it('refuses, naming the field, a batch whose activations do not fit one GPU buffer', async () => {
     const limit = Math.min(gpu.device.limits.maxStorageBufferBindingSize, gpu.device.limits.maxBufferSize);
     const rows = Math.ceil(limit / 4 / (784 + 16)) + 1024;
-    await expect(createWgslEngine(mlpConfig({ hidden: [8], batchSize: rows }), { task: 'classification', dim: 784, outputs: 10 }, gpu)).rejects.toThrow(/^batchSize: \d+ rows of activations need \d+ MB in one GPU buffer; this device allows \d+ MB/);
+    await expect(
+      createWgslEngine(
+        mlpConfig({ hidden: [8], batchSize: rows }),
+        { task: 'classification', dim: 784, outputs: 10 },
+        gpu,
+      ),
+    ).rejects.toThrow(/^batchSize: \d+ rows of activations need \d+ MB in one GPU buffer; this device allows \d+ MB/);
     expect(gpu.counters.created - gpu.counters.destroyed).toBe(0);
   });
 });

@@ -22,7 +22,15 @@ import { GpuError } from '../errors';
 import type { EngineGpu } from './device';
 import { initialParameters, layerValues, mlpLayout, roundUp, type MlpLayout } from './layout';
 import { bindGroup, getKernel, type Kernel } from './pipelines';
-import { matmulCandidates, tuneMatmul, variantColumns, variantConstants, variantRows, type MatmulName, type MatmulVariant } from './tune';
+import {
+  matmulCandidates,
+  tuneMatmul,
+  variantColumns,
+  variantConstants,
+  variantRows,
+  type MatmulName,
+  type MatmulVariant,
+} from './tune';
 import { decodeHalves } from './half';
 import { bytesPerElement, type StorageFormat } from './precision';
 
@@ -83,10 +91,18 @@ interface PendingStep {
 }
 
 /** The storage format a run uses, from its precision and the device. */
-export function formatFor(precision: RunConfig['precision'], gpu: EngineGpu, f16Path?: 'native' | 'packed'): StorageFormat {
+export function formatFor(
+  precision: RunConfig['precision'],
+  gpu: EngineGpu,
+  f16Path?: 'native' | 'packed',
+): StorageFormat {
   if (precision === 'fp32') return 'f32';
   const path = f16Path ?? (gpu.f16 ? 'native' : 'packed');
-  if (path === 'native' && !gpu.f16) throw new ConfigError('precision', 'the native float16 path needs an adapter with shader-f16; this one has none (the packed path runs everywhere)');
+  if (path === 'native' && !gpu.f16)
+    throw new ConfigError(
+      'precision',
+      'the native float16 path needs an adapter with shader-f16; this one has none (the packed path runs everywhere)',
+    );
   return path;
 }
 
@@ -98,7 +114,11 @@ export async function createWgslEngine(
   options: WgslEngineOptions = {},
 ): Promise<WgslEngine> {
   if (gpu.lost) throw new GpuError(gpu.lost);
-  if (config.model.type !== 'mlp') throw new ConfigError('engine', `the wgsl engine trains mlp models so far; a ${config.model.type} runs on the tfjs engine`);
+  if (config.model.type !== 'mlp')
+    throw new ConfigError(
+      'engine',
+      `the wgsl engine trains mlp models so far; a ${config.model.type} runs on the tfjs engine`,
+    );
   const e = new WgslEngine(config, task, gpu, options);
   try {
     await e.init();
@@ -125,13 +145,40 @@ export class WgslEngine implements TrainEngine {
   /** The validated optimizer spec, every default written out (epsilon, betas, ...). */
   private readonly opt: OptimizerSpec;
   private uniformSlots = 0;
-  private b!: Record<'ctl' | 'uniforms' | 'params' | 'grads' | 'slots' | 'wcopy' | 'acts' | 'deltas' | 'xRaw' | 'labels' | 'lossOut' | 'evalOut' | 'partials' | 'staging' | 'resolve', GPUBuffer>;
+  private b!: Record<
+    | 'ctl'
+    | 'uniforms'
+    | 'params'
+    | 'grads'
+    | 'slots'
+    | 'wcopy'
+    | 'acts'
+    | 'deltas'
+    | 'xRaw'
+    | 'labels'
+    | 'lossOut'
+    | 'evalOut'
+    | 'partials'
+    | 'staging'
+    | 'resolve',
+    GPUBuffer
+  >;
   private querySet: GPUQuerySet | null = null;
   private trainPass: Dispatch[] = [];
   private evalPass: Dispatch[] = [];
   private trainRows = -1;
   private evalRows = -1;
-  private slots!: { trainConvert: number; train: number[]; loss: number; opt: number; norm: number; evalConvert: number; eval: number[]; evalLoss: number; weights: number };
+  private slots!: {
+    trainConvert: number;
+    train: number[];
+    loss: number;
+    opt: number;
+    norm: number;
+    evalConvert: number;
+    eval: number[];
+    evalLoss: number;
+    weights: number;
+  };
   private pending: PendingStep[] = [];
   private iteration = 0;
   private ringAt = 0;
@@ -164,7 +211,11 @@ export class WgslEngine implements TrainEngine {
       this.actOff.push(at);
       at += this.rows * s;
     }
-    if (this.layout.P / 512 > 65535) throw new ConfigError('model.hidden', `${this.layout.parameterCount} parameters are more than the wgsl engine's optimizer dispatch covers (33 M)`);
+    if (this.layout.P / 512 > 65535)
+      throw new ConfigError(
+        'model.hidden',
+        `${this.layout.parameterCount} parameters are more than the wgsl engine's optimizer dispatch covers (33 M)`,
+      );
   }
 
   private buffer(size: number, usage: number, label: string): GPUBuffer {
@@ -185,10 +236,16 @@ export class WgslEngine implements TrainEngine {
     const limit = Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize);
     const mb = (n: number) => `${Math.ceil(n / 2 ** 20)} MB`;
     if (elem * actFloats > limit) {
-      throw new ConfigError('batchSize', `${rows} rows of activations need ${mb(elem * actFloats)} in one GPU buffer; this device allows ${mb(limit)} (use a smaller batch or narrower layers)`);
+      throw new ConfigError(
+        'batchSize',
+        `${rows} rows of activations need ${mb(elem * actFloats)} in one GPU buffer; this device allows ${mb(limit)} (use a smaller batch or narrower layers)`,
+      );
     }
     if (4 * P * Math.max(1, slotCount) > limit) {
-      throw new ConfigError('model.hidden', `${layout.parameterCount} parameters need ${mb(4 * P * Math.max(1, slotCount))} in one GPU buffer; this device allows ${mb(limit)}`);
+      throw new ConfigError(
+        'model.hidden',
+        `${layout.parameterCount} parameters need ${mb(4 * P * Math.max(1, slotCount))} in one GPU buffer; this device allows ${mb(limit)}`,
+      );
     }
     this.b = {
       ctl: this.buffer(32, STORAGE | COPY_DST | COPY_SRC, 'ctl'),
@@ -204,8 +261,16 @@ export class WgslEngine implements TrainEngine {
       lossOut: this.buffer(4 * LOSS_RING * this.lossGroups, STORAGE | COPY_SRC, 'losses'),
       evalOut: this.buffer(4 * 2 * rows, STORAGE | COPY_SRC, 'eval'),
       partials: this.buffer(4 * 64, STORAGE, 'norm partials'),
-      staging: this.buffer(4 * Math.max(LOSS_RING * this.lossGroups, 2 * rows) + 32 + 16 * LOSS_RING, MAP_READ | COPY_DST, 'staging'),
-      resolve: this.buffer(this.gpu.timestamps ? UNIFORM_SLOT * LOSS_RING : 16, (this.gpu.timestamps ? QUERY_RESOLVE : 0) | COPY_SRC, 'timestamps'),
+      staging: this.buffer(
+        4 * Math.max(LOSS_RING * this.lossGroups, 2 * rows) + 32 + 16 * LOSS_RING,
+        MAP_READ | COPY_DST,
+        'staging',
+      ),
+      resolve: this.buffer(
+        this.gpu.timestamps ? UNIFORM_SLOT * LOSS_RING : 16,
+        (this.gpu.timestamps ? QUERY_RESOLVE : 0) | COPY_SRC,
+        'timestamps',
+      ),
     };
     if (this.gpu.timestamps) this.querySet = this.device.createQuerySet({ type: 'timestamp', count: 2 * LOSS_RING });
 
@@ -230,7 +295,13 @@ export class WgslEngine implements TrainEngine {
       // The first float16 copy of the weights; the optimizer keeps it current from then on.
       this.writeUniform(this.slots.weights, new Uint32Array([1, P, 0, P, 0, P, 0, 0]));
       const k = await this.kernel('convert');
-      this.submit([{ kernel: k, group: bindGroup(this.device, k, [this.b.ctl, this.uniform(this.slots.weights), this.b.params, this.b.wcopy]), ...grid(P / 2) }]);
+      this.submit([
+        {
+          kernel: k,
+          group: bindGroup(this.device, k, [this.b.ctl, this.uniform(this.slots.weights), this.b.params, this.b.wcopy]),
+          ...grid(P / 2),
+        },
+      ]);
     }
     const err = this.gpuError;
     if (err) throw new GpuError(`the wgsl engine could not be set up: ${err}`);
@@ -241,7 +312,13 @@ export class WgslEngine implements TrainEngine {
   }
 
   private matmulKernel(name: MatmulName, v: MatmulVariant): Promise<Kernel> {
-    return getKernel(this.device, { kernel: name, format: this.format, mixed: this.mixed, constants: variantConstants(v), core: v.core });
+    return getKernel(this.device, {
+      kernel: name,
+      format: this.format,
+      mixed: this.mixed,
+      constants: variantConstants(v),
+      core: v.core,
+    });
   }
 
   /**
@@ -250,27 +327,39 @@ export class WgslEngine implements TrainEngine {
    * timestamp queries where the device has them, else wall-clock to onSubmittedWorkDone.
    */
   private async tuned(name: MatmulName, M: number, N: number, K: number): Promise<MatmulVariant> {
-    return tuneMatmul(this.device, `${name}/${this.format}/${M}x${N}x${K}`, async (v) => {
-      const k = await this.matmulKernel(name, v);
-      // Any layer's bindings do: timing depends on the shape in the uniform, written here to a spare slot.
-      const slot = this.tuneSlot;
-      const b = this.b;
-      const weights = this.mixed ? b.wcopy : b.params;
-      const group =
-        name === 'forward' ? bindGroup(this.device, k, [b.ctl, this.uniform(slot), b.acts, weights])
-        : name === 'backward-dw' ? bindGroup(this.device, k, [b.ctl, this.uniform(slot), b.acts, b.deltas, b.grads])
-        : bindGroup(this.device, k, [b.ctl, this.uniform(slot), b.deltas, weights, b.acts]);
-      // A product of the same shape over offsets that stay inside the buffers (strides = widths).
-      this.writeUniform(slot, new Uint32Array([M, N, K, 0, 0, K, 0, N, 0, N, 0, 0, N, Math.max(0, M - 1), 0, 0]));
-      return { kernel: k, group, x: Math.ceil(N / variantColumns(v)), y: Math.ceil(M / variantRows(v)) };
-    }, (d, reps) => this.timeDispatch(d, reps), matmulCandidates(this.gpu.cpu));
+    return tuneMatmul(
+      this.device,
+      `${name}/${this.format}/${M}x${N}x${K}`,
+      async (v) => {
+        const k = await this.matmulKernel(name, v);
+        // Any layer's bindings do: timing depends on the shape in the uniform, written here to a spare slot.
+        const slot = this.tuneSlot;
+        const b = this.b;
+        const weights = this.mixed ? b.wcopy : b.params;
+        const group =
+          name === 'forward'
+            ? bindGroup(this.device, k, [b.ctl, this.uniform(slot), b.acts, weights])
+            : name === 'backward-dw'
+              ? bindGroup(this.device, k, [b.ctl, this.uniform(slot), b.acts, b.deltas, b.grads])
+              : bindGroup(this.device, k, [b.ctl, this.uniform(slot), b.deltas, weights, b.acts]);
+        // A product of the same shape over offsets that stay inside the buffers (strides = widths).
+        this.writeUniform(slot, new Uint32Array([M, N, K, 0, 0, K, 0, N, 0, N, 0, 0, N, Math.max(0, M - 1), 0, 0]));
+        return { kernel: k, group, x: Math.ceil(N / variantColumns(v)), y: Math.ceil(M / variantRows(v)) };
+      },
+      (d, reps) => this.timeDispatch(d, reps),
+      matmulCandidates(this.gpu.cpu),
+    );
   }
 
   /** Milliseconds per run of one dispatch, `reps` times in one pass. */
   private async timeDispatch(d: Dispatch, reps: number): Promise<number> {
     const t0 = performance.now();
     const enc = this.device.createCommandEncoder();
-    const pass = enc.beginComputePass(this.querySet ? { timestampWrites: { querySet: this.querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : undefined);
+    const pass = enc.beginComputePass(
+      this.querySet
+        ? { timestampWrites: { querySet: this.querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } }
+        : undefined,
+    );
     for (let i = 0; i < reps; i++) {
       pass.setPipeline(d.kernel.pipeline);
       pass.setBindGroup(0, d.group);
@@ -298,16 +387,21 @@ export class WgslEngine implements TrainEngine {
     this.device.queue.writeBuffer(this.b.uniforms, slot * UNIFORM_SLOT, data);
   }
 
-
   /** Pipelines and bind groups of the training step and of the validation pass. */
   private async buildPasses(): Promise<void> {
     const { layout, b } = this;
     const L = layout.layers.length;
     const next = () => this.uniformSlots++;
     this.slots = {
-      loss: next(), opt: next(), trainConvert: next(), norm: next(), weights: next(),
+      loss: next(),
+      opt: next(),
+      trainConvert: next(),
+      norm: next(),
+      weights: next(),
       train: Array.from({ length: 3 * L }, next),
-      evalConvert: next(), eval: Array.from({ length: L }, next), evalLoss: next(),
+      evalConvert: next(),
+      eval: Array.from({ length: L }, next),
+      evalLoss: next(),
     };
     this.tuneSlot = next();
     const o = this.opt;
@@ -318,7 +412,13 @@ export class WgslEngine implements TrainEngine {
       this.kernel('loss', undefined, 'evaluate'),
       this.kernel('norm'),
       this.kernel('scaler', { MIXED: this.mixed ? 1 : 0, INTERVAL: this.options.growthInterval ?? GROWTH_INTERVAL }),
-      this.kernel('optimizer', { RULE: this.rule.code, CLIP: o.clipNorm != null ? 1 : 0, LOOKAHEAD: o.lookahead ? 1 : 0, MIXED: this.mixed ? 1 : 0, SLOW: this.rule.slots }),
+      this.kernel('optimizer', {
+        RULE: this.rule.code,
+        CLIP: o.clipNorm != null ? 1 : 0,
+        LOOKAHEAD: o.lookahead ? 1 : 0,
+        MIXED: this.mixed ? 1 : 0,
+        SLOW: this.rule.slots,
+      }),
     ]);
     const mm = async (name: MatmulName, M: number, N: number, K: number) => {
       const v = this.options.matmul ?? (await this.tuned(name, M, N, K));
@@ -329,7 +429,12 @@ export class WgslEngine implements TrainEngine {
       for (let l = 0; l < L; l++) {
         const { k, tile, cols } = await mm('forward', rows, layout.layers[l].N, layout.layers[l].K);
         const slot = slots[l];
-        out.push(() => ({ kernel: k, group: bindGroup(this.device, k, [b.ctl, this.uniform(slot), b.acts, weights]), x: Math.ceil(layout.layers[l].N / cols), y: Math.ceil(rows / tile) }));
+        out.push(() => ({
+          kernel: k,
+          group: bindGroup(this.device, k, [b.ctl, this.uniform(slot), b.acts, weights]),
+          x: Math.ceil(layout.layers[l].N / cols),
+          y: Math.ceil(rows / tile),
+        }));
       }
       if (forwardOnly) return out;
       const bwd: (() => Dispatch)[] = [];
@@ -337,17 +442,31 @@ export class WgslEngine implements TrainEngine {
         const { K, N } = layout.layers[l];
         const dw = await mm('backward-dw', K + 1, N, rows);
         const dwSlot = slots[L + l];
-        bwd.push(() => ({ kernel: dw.k, group: bindGroup(this.device, dw.k, [b.ctl, this.uniform(dwSlot), b.acts, b.deltas, b.grads]), x: Math.ceil(N / dw.cols), y: Math.ceil((K + 1) / dw.tile) }));
+        bwd.push(() => ({
+          kernel: dw.k,
+          group: bindGroup(this.device, dw.k, [b.ctl, this.uniform(dwSlot), b.acts, b.deltas, b.grads]),
+          x: Math.ceil(N / dw.cols),
+          y: Math.ceil((K + 1) / dw.tile),
+        }));
         if (l > 0) {
           const dx = await mm('backward-dx', rows, K, N);
           const dxSlot = slots[2 * L + l];
-          bwd.push(() => ({ kernel: dx.k, group: bindGroup(this.device, dx.k, [b.ctl, this.uniform(dxSlot), b.deltas, weights, b.acts]), x: Math.ceil(K / dx.cols), y: Math.ceil(rows / dx.tile) }));
+          bwd.push(() => ({
+            kernel: dx.k,
+            group: bindGroup(this.device, dx.k, [b.ctl, this.uniform(dxSlot), b.deltas, weights, b.acts]),
+            x: Math.ceil(K / dx.cols),
+            y: Math.ceil(rows / dx.tile),
+          }));
         }
       }
       return [...out, ...bwd];
     };
     const pairs = (rows: number) => (rows * layout.actStrides[0]) / 2;
-    const convertStep = (slot: number, rows: number): Dispatch => ({ kernel: convert, group: bindGroup(this.device, convert, [b.ctl, this.uniform(slot), b.xRaw, b.acts]), ...grid(pairs(rows)) });
+    const convertStep = (slot: number, rows: number): Dispatch => ({
+      kernel: convert,
+      group: bindGroup(this.device, convert, [b.ctl, this.uniform(slot), b.xRaw, b.acts]),
+      ...grid(pairs(rows)),
+    });
 
     // Training step: the dispatch shapes depend on the batch rows (a short last batch re-plans).
     const trainPlan = async (rows: number): Promise<Dispatch[]> => {
@@ -356,10 +475,41 @@ export class WgslEngine implements TrainEngine {
       const back = mms.slice(L);
       const steps: Dispatch[] = [];
       if (!this.directInput) steps.push(convertStep(this.slots.trainConvert, rows));
-      steps.push(...L0, { kernel: lossTrain, group: bindGroup(this.device, lossTrain, [b.ctl, this.uniform(this.slots.loss), b.acts, b.labels, b.deltas, b.lossOut]), x: Math.ceil(rows / LOSS_ROWS), y: 1 });
+      steps.push(...L0, {
+        kernel: lossTrain,
+        group: bindGroup(this.device, lossTrain, [
+          b.ctl,
+          this.uniform(this.slots.loss),
+          b.acts,
+          b.labels,
+          b.deltas,
+          b.lossOut,
+        ]),
+        x: Math.ceil(rows / LOSS_ROWS),
+        y: 1,
+      });
       steps.push(...back);
-      if (o.clipNorm != null) steps.push({ kernel: norm, group: bindGroup(this.device, norm, [b.ctl, this.uniform(this.slots.norm), b.grads, b.partials]), x: 64, y: 1 });
-      steps.push({ kernel: optimizer, group: bindGroup(this.device, optimizer, [b.ctl, this.uniform(this.slots.opt), b.params, b.grads, b.slots, b.partials, b.wcopy]), x: Math.ceil(layout.P / 512), y: 1 });
+      if (o.clipNorm != null)
+        steps.push({
+          kernel: norm,
+          group: bindGroup(this.device, norm, [b.ctl, this.uniform(this.slots.norm), b.grads, b.partials]),
+          x: 64,
+          y: 1,
+        });
+      steps.push({
+        kernel: optimizer,
+        group: bindGroup(this.device, optimizer, [
+          b.ctl,
+          this.uniform(this.slots.opt),
+          b.params,
+          b.grads,
+          b.slots,
+          b.partials,
+          b.wcopy,
+        ]),
+        x: Math.ceil(layout.P / 512),
+        y: 1,
+      });
       steps.push({ kernel: scaler, group: bindGroup(this.device, scaler, [b.ctl]), x: 1, y: 1 });
       return steps;
     };
@@ -367,7 +517,19 @@ export class WgslEngine implements TrainEngine {
       const fwd = (await plan(rows, this.slots.eval, true)).map((f) => f());
       const steps: Dispatch[] = [];
       if (!this.directInput) steps.push(convertStep(this.slots.evalConvert, rows));
-      steps.push(...fwd, { kernel: lossEval, group: bindGroup(this.device, lossEval, [b.ctl, this.uniform(this.slots.evalLoss), b.acts, b.labels, b.deltas, b.evalOut]), x: Math.ceil(rows / LOSS_ROWS), y: 1 });
+      steps.push(...fwd, {
+        kernel: lossEval,
+        group: bindGroup(this.device, lossEval, [
+          b.ctl,
+          this.uniform(this.slots.evalLoss),
+          b.acts,
+          b.labels,
+          b.deltas,
+          b.evalOut,
+        ]),
+        x: Math.ceil(rows / LOSS_ROWS),
+        y: 1,
+      });
       return steps;
     };
     this.planTrain = trainPlan;
@@ -388,20 +550,94 @@ export class WgslEngine implements TrainEngine {
     const act = ACT[this.spec.activation];
     layout.layers.forEach((ly, l) => {
       // forward: acts[l] x W_l -> acts[l + 1]
-      this.writeUniform(slots[l], new Uint32Array([rows, ly.N, ly.K, l < L - 1 ? act : 0, o[l], s[l], ly.wOff, ly.stride, o[l + 1], s[l + 1], ly.bOff, 0, 0, 0, 0, 0]));
+      this.writeUniform(
+        slots[l],
+        new Uint32Array([
+          rows,
+          ly.N,
+          ly.K,
+          l < L - 1 ? act : 0,
+          o[l],
+          s[l],
+          ly.wOff,
+          ly.stride,
+          o[l + 1],
+          s[l + 1],
+          ly.bOff,
+          0,
+          0,
+          0,
+          0,
+          0,
+        ]),
+      );
       if (forwardOnly) return;
       // weight + bias gradients: [acts[l] | 1]^T x deltas[l + 1] -> grads block of layer l
-      this.writeUniform(slots[L + l], new Uint32Array([ly.K + 1, ly.N, rows, 0, o[l], s[l], o[l + 1], s[l + 1], ly.wOff, ly.stride, 0, 0, 0, ly.K, 0, 0]));
+      this.writeUniform(
+        slots[L + l],
+        new Uint32Array([
+          ly.K + 1,
+          ly.N,
+          rows,
+          0,
+          o[l],
+          s[l],
+          o[l + 1],
+          s[l + 1],
+          ly.wOff,
+          ly.stride,
+          0,
+          0,
+          0,
+          ly.K,
+          0,
+          0,
+        ]),
+      );
       // input gradients: deltas[l + 1] x W_l^T . act'(acts[l]) -> deltas[l]
-      if (l > 0) this.writeUniform(slots[2 * L + l], new Uint32Array([rows, ly.K, ly.N, act, o[l + 1], s[l + 1], ly.wOff, ly.stride, o[l], s[l], 0, o[l], s[l], 0, 0, 0]));
+      if (l > 0)
+        this.writeUniform(
+          slots[2 * L + l],
+          new Uint32Array([
+            rows,
+            ly.K,
+            ly.N,
+            act,
+            o[l + 1],
+            s[l + 1],
+            ly.wOff,
+            ly.stride,
+            o[l],
+            s[l],
+            0,
+            o[l],
+            s[l],
+            0,
+            0,
+            0,
+          ]),
+        );
     });
-    if (!this.directInput) this.writeUniform(convertSlot, new Uint32Array([rows, this.task.dim, 0, this.task.dim, 0, s[0], 0, 0]));
+    if (!this.directInput)
+      this.writeUniform(convertSlot, new Uint32Array([rows, this.task.dim, 0, this.task.dim, 0, s[0], 0, 0]));
   }
 
   private lossUniform(slot: number, rows: number, ringSlot: number): void {
     const L = this.layout.layers.length;
     const C = this.layout.layers[L - 1].N;
-    this.writeUniform(slot, new Uint32Array([rows, C, LOSS_KIND[this.loss], ringSlot * this.lossGroups, this.actOff[L], this.layout.actStrides[L], 0, 0]));
+    this.writeUniform(
+      slot,
+      new Uint32Array([
+        rows,
+        C,
+        LOSS_KIND[this.loss],
+        ringSlot * this.lossGroups,
+        this.actOff[L],
+        this.layout.actStrides[L],
+        0,
+        0,
+      ]),
+    );
   }
 
   private optimizerUniform(): void {
@@ -440,7 +676,13 @@ export class WgslEngine implements TrainEngine {
     const enc = this.device.createCommandEncoder();
     const pass = enc.beginComputePass(
       timestampSlot !== null && this.querySet
-        ? { timestampWrites: { querySet: this.querySet, beginningOfPassWriteIndex: 2 * timestampSlot, endOfPassWriteIndex: 2 * timestampSlot + 1 } }
+        ? {
+            timestampWrites: {
+              querySet: this.querySet,
+              beginningOfPassWriteIndex: 2 * timestampSlot,
+              endOfPassWriteIndex: 2 * timestampSlot + 1,
+            },
+          }
         : undefined,
     );
     for (const d of dispatches) {
@@ -454,9 +696,11 @@ export class WgslEngine implements TrainEngine {
 
   async step(batch: Batch, timed: boolean): Promise<void> {
     this.check();
-    if (this.pending.length >= LOSS_RING) throw new Error(`the wgsl engine holds ${LOSS_RING} steps whose losses were not read: call drain()`);
+    if (this.pending.length >= LOSS_RING)
+      throw new Error(`the wgsl engine holds ${LOSS_RING} steps whose losses were not read: call drain()`);
     const rows = batch.size;
-    if (rows < 1 || rows > this.config.batchSize) throw new RangeError(`a batch of ${rows} rows does not fit the run's batch size ${this.config.batchSize}`);
+    if (rows < 1 || rows > this.config.batchSize)
+      throw new RangeError(`a batch of ${rows} rows does not fit the run's batch size ${this.config.batchSize}`);
     if (rows !== this.trainRows) {
       this.writeShapes(rows, this.slots.train, this.slots.trainConvert, false);
       this.trainPass = await this.planTrain(rows);
@@ -499,7 +743,11 @@ export class WgslEngine implements TrainEngine {
       losses[i] = s / p.rows;
     });
     const ctl = new DataView(data, lossBytes, 32);
-    this.mixedState = { t: ctl.getUint32(8, true), skippedSteps: ctl.getUint32(12, true), lossScale: ctl.getFloat32(16, true) };
+    this.mixedState = {
+      t: ctl.getUint32(8, true),
+      skippedSteps: ctl.getUint32(12, true),
+      lossScale: ctl.getFloat32(16, true),
+    };
     const ts = new BigUint64Array(data, tsAt, 2 * group.length);
     const gpuMs = group.map((p, i) => (p.timed ? Number(ts[2 * i + 1] - ts[2 * i]) / 1e6 : null));
     return { losses, gpuMs };
@@ -523,7 +771,10 @@ export class WgslEngine implements TrainEngine {
   }
 
   /** Runs the forward pass over the rows in chunks; `onChunk` gets each chunk's row losses and predictions. */
-  private async evaluate(val: ValidationRows, onChunk: (at: number, n: number, out: Float32Array) => boolean | void): Promise<void> {
+  private async evaluate(
+    val: ValidationRows,
+    onChunk: (at: number, n: number, out: Float32Array) => boolean | void,
+  ): Promise<void> {
     this.check();
     if (this.pending.length) throw new Error('drain() before validating: steps are pending');
     for (let at = 0; at < val.rows; at += this.rows) {
@@ -562,7 +813,8 @@ export class WgslEngine implements TrainEngine {
     const wrong: { index: number; predicted: number }[] = [];
     if (this.task.task !== 'classification') return wrong;
     await this.evaluate(val, (at, n, out) => {
-      for (let i = 0; i < n && wrong.length < limit; i++) if (out[2 * i + 1] !== val.y[at + i]) wrong.push({ index: at + i, predicted: out[2 * i + 1] });
+      for (let i = 0; i < n && wrong.length < limit; i++)
+        if (out[2 * i + 1] !== val.y[at + i]) wrong.push({ index: at + i, predicted: out[2 * i + 1] });
       return wrong.length < limit;
     });
     return wrong;

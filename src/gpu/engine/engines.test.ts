@@ -32,10 +32,22 @@ const SPECS: Record<string, OptimizerSpec> = {
   ...BASE,
   'sgd + lookahead(3, 0.5)': { ...BASE.sgd, lookahead: { k: 3, alpha: 0.5 } },
   'adam + lookahead(2, 0.8) + clip': { ...BASE.adam, lookahead: { k: 2, alpha: 0.8 }, clipNorm: 0.05 },
-  'momentum + step schedule + warm-up': { ...BASE.momentum, schedule: { type: 'step', stepSize: 2, gamma: 0.5, warmupSteps: 2 } },
-  'adamw + cosine + warm-up + clip': { ...BASE.adamw, schedule: { type: 'cosine', warmupSteps: 2, totalSteps: 6, minLearningRate: 0.001 }, clipNorm: 0.1 },
+  'momentum + step schedule + warm-up': {
+    ...BASE.momentum,
+    schedule: { type: 'step', stepSize: 2, gamma: 0.5, warmupSteps: 2 },
+  },
+  'adamw + cosine + warm-up + clip': {
+    ...BASE.adamw,
+    schedule: { type: 'cosine', warmupSteps: 2, totalSteps: 6, minLearningRate: 0.001 },
+    clipNorm: 0.1,
+  },
   'rmsprop + clip that never bites': { ...BASE.rmsprop, clipNorm: 1e6 },
-  'lion + lookahead + cosine + clip': { ...BASE.lion, lookahead: { k: 3, alpha: 0.5 }, schedule: { type: 'cosine', totalSteps: 8 }, clipNorm: 0.2 },
+  'lion + lookahead + cosine + clip': {
+    ...BASE.lion,
+    lookahead: { k: 3, alpha: 0.5 },
+    schedule: { type: 'cosine', totalSteps: 8 },
+    clipNorm: 0.2,
+  },
 };
 
 let gpu: EngineGpu;
@@ -81,7 +93,14 @@ describe(`wgsl and tfjs engines agree after ${STEPS} steps (${TOL} relative)`, (
     // The last batch is short (17 rows), as an epoch's last batch may be.
     const batches: Batch[] = Array.from({ length: STEPS }, (_, i) => {
       const size = i === STEPS - 1 ? 17 : 24;
-      return { x: x.subarray(i * 24 * 12, (i * 24 + size) * 12), y: y.subarray(i * 24, i * 24 + size), size, epoch: 0, index: i, lastInEpoch: i === STEPS - 1 };
+      return {
+        x: x.subarray(i * 24 * 12, (i * 24 + size) * 12),
+        y: y.subarray(i * 24, i * 24 + size),
+        size,
+        epoch: 0,
+        index: i,
+        lastInEpoch: i === STEPS - 1,
+      };
     });
     const ref = await run(createTfjsEngine(config, task, createOptimizer(optimizer)), batches);
     const got = await run(await createWgslEngine(config, task, gpu), batches);

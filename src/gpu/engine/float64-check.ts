@@ -25,11 +25,51 @@ export interface CheckCase {
 
 /** Seeded shapes that are not multiples of the tiles, the vec4 padding or the loss kernel's 64 rows. */
 export const CHECK_CASES: CheckCase[] = [
-  { name: '5-7-3 relu softmax, 13 rows', dim: 5, hidden: [7], target: { classes: 3 }, activation: 'relu', rows: 13, batch: 16 },
-  { name: '33-70-65-1 tanh binary, 130 rows', dim: 33, hidden: [70, 65], target: 'binary', activation: 'tanh', rows: 130, batch: 130 },
-  { name: '6-9-1 sigmoid mse, 1 row', dim: 6, hidden: [9], target: 'regression', activation: 'sigmoid', rows: 1, batch: 4 },
-  { name: '784-40-10 relu softmax, short batch of 70', dim: 784, hidden: [40], target: { classes: 10 }, activation: 'relu', rows: 70, batch: 96 },
-  { name: '17-129 linear softmax, 200 rows', dim: 17, hidden: [], target: { classes: 129 }, activation: 'relu', rows: 200, batch: 200 },
+  {
+    name: '5-7-3 relu softmax, 13 rows',
+    dim: 5,
+    hidden: [7],
+    target: { classes: 3 },
+    activation: 'relu',
+    rows: 13,
+    batch: 16,
+  },
+  {
+    name: '33-70-65-1 tanh binary, 130 rows',
+    dim: 33,
+    hidden: [70, 65],
+    target: 'binary',
+    activation: 'tanh',
+    rows: 130,
+    batch: 130,
+  },
+  {
+    name: '6-9-1 sigmoid mse, 1 row',
+    dim: 6,
+    hidden: [9],
+    target: 'regression',
+    activation: 'sigmoid',
+    rows: 1,
+    batch: 4,
+  },
+  {
+    name: '784-40-10 relu softmax, short batch of 70',
+    dim: 784,
+    hidden: [40],
+    target: { classes: 10 },
+    activation: 'relu',
+    rows: 70,
+    batch: 96,
+  },
+  {
+    name: '17-129 linear softmax, 200 rows',
+    dim: 17,
+    hidden: [],
+    target: { classes: 129 },
+    activation: 'relu',
+    rows: 200,
+    batch: 200,
+  },
 ];
 
 export interface CheckFormat {
@@ -65,7 +105,11 @@ export interface CheckResult {
 
 /** Runs one case in one format and measures every quantity against float64. */
 export async function checkOneStep(gpu: EngineGpu, c: CheckCase, f: CheckFormat): Promise<CheckResult> {
-  const task = { task: c.target === 'regression' ? ('regression' as const) : ('classification' as const), dim: c.dim, outputs: c.target === 'binary' ? 2 : c.target === 'regression' ? 1 : c.target.classes };
+  const task = {
+    task: c.target === 'regression' ? ('regression' as const) : ('classification' as const),
+    dim: c.dim,
+    outputs: c.target === 'binary' ? 2 : c.target === 'regression' ? 1 : c.target.classes,
+  };
   const config = mlpConfig({ hidden: c.hidden, activation: c.activation, batchSize: c.batch, precision: f.precision });
   const engine = await createWgslEngine(config, task, gpu, { f16Path: f.f16Path });
   try {
@@ -75,14 +119,21 @@ export async function checkOneStep(gpu: EngineGpu, c: CheckCase, f: CheckFormat)
     const weights = engine.layout.layers.map((_, l) => layerValues(engine.layout, flat, l));
     const loss = lossFor(task.task, task.outputs);
     const ref = mlpReference(engine.layout.widths, weights, c.activation, loss, x, y, c.rows);
-    if (engine.layout.widths[L] !== lossOutputs(loss, task.outputs)) throw new Error(`output width ${engine.layout.widths[L]} is not the loss's ${lossOutputs(loss, task.outputs)}`);
+    if (engine.layout.widths[L] !== lossOutputs(loss, task.outputs))
+      throw new Error(`output width ${engine.layout.widths[L]} is not the loss's ${lossOutputs(loss, task.outputs)}`);
 
     await engine.step({ x, y, size: c.rows, epoch: 0, index: 0, lastInEpoch: true }, false);
     const { losses } = await engine.drain();
-    const measures: Measure[] = [{ what: 'loss', rel: Math.abs(losses[0] - ref.loss) / Math.max(1e-6, Math.abs(ref.loss)), cos: 1 }];
+    const measures: Measure[] = [
+      { what: 'loss', rel: Math.abs(losses[0] - ref.loss) / Math.max(1e-6, Math.abs(ref.loss)), cos: 1 },
+    ];
     for (let l = 1; l <= L; l++) {
       const acts = await engine.readActivations('acts', l, c.rows);
-      measures.push({ what: l === L ? 'logits' : `layer ${l} activations`, rel: relError(acts, ref.outputs[l - 1]), cos: l === L ? cosine(acts, ref.outputs[l - 1]) : 1 });
+      measures.push({
+        what: l === L ? 'logits' : `layer ${l} activations`,
+        rel: relError(acts, ref.outputs[l - 1]),
+        cos: l === L ? cosine(acts, ref.outputs[l - 1]) : 1,
+      });
     }
     const grads = new Float32Array(await engine.readBytes(engine.gpuBuffers.grads, 0, 4 * engine.layout.P));
     const scale = (await engine.mixedPrecision())?.lossScale ?? 1;
@@ -90,12 +141,21 @@ export async function checkOneStep(gpu: EngineGpu, c: CheckCase, f: CheckFormat)
       const g = layerValues(engine.layout, grads, l);
       const gw = g.w.map((v) => v / scale);
       const gb = g.b.map((v) => v / scale);
-      measures.push({ what: `layer ${l} weight gradients`, rel: relError(gw, ref.gradW[l]), cos: cosine(gw, ref.gradW[l]) });
-      measures.push({ what: `layer ${l} bias gradients`, rel: relError(gb, ref.gradB[l]), cos: cosine(gb, ref.gradB[l]) });
+      measures.push({
+        what: `layer ${l} weight gradients`,
+        rel: relError(gw, ref.gradW[l]),
+        cos: cosine(gw, ref.gradW[l]),
+      });
+      measures.push({
+        what: `layer ${l} bias gradients`,
+        rel: relError(gb, ref.gradB[l]),
+        cos: cosine(gb, ref.gradB[l]),
+      });
     }
     let dirtyPadding = 0;
     for (const ly of engine.layout.layers) {
-      for (let k = 0; k <= ly.K; k++) for (let n = ly.N; n < ly.stride; n++) if (grads[ly.wOff + k * ly.stride + n] !== 0) dirtyPadding++;
+      for (let k = 0; k <= ly.K; k++)
+        for (let n = ly.N; n < ly.stride; n++) if (grads[ly.wOff + k * ly.stride + n] !== 0) dirtyPadding++;
     }
     return { format: engine.format, measures, dirtyPadding };
   } finally {

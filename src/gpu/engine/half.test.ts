@@ -74,7 +74,8 @@ describe('pack2x16float on the GPU, through the engine convert kernel (packed, m
   it('matches the reference on normals of every scale, subnormals and the range edges', async () => {
     const rng = new Rng(11);
     const vals: number[] = [];
-    for (let e = -30; e <= 15; e++) for (let i = 0; i < 40; i++) vals.push(Math.max(-65504, Math.min(65504, rng.normal() * 2 ** e)));
+    for (let e = -30; e <= 15; e++)
+      for (let i = 0; i < 40; i++) vals.push(Math.max(-65504, Math.min(65504, rng.normal() * 2 ** e)));
     for (let k = 1; k < 1024; k += 37) vals.push(k * 2 ** -24, -k * 2 ** -24, (k + 0.5) * 2 ** -24);
     vals.push(0, -0, 6.103515625e-5, 65504, -65504, 65519, 2 ** -24, 2 ** -25, 1 / 3, 0.1);
     if (vals.length % 2) vals.push(1);

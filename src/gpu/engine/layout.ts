@@ -70,7 +70,11 @@ export function initialParameters(layout: MlpLayout, seed: number): Float32Array
 }
 
 /** The weights of layer l as a dense K x N row-major array, and its bias, out of the flat layout. */
-export function layerValues(layout: MlpLayout, flat: ArrayLike<number>, l: number): { w: Float32Array; b: Float32Array } {
+export function layerValues(
+  layout: MlpLayout,
+  flat: ArrayLike<number>,
+  l: number,
+): { w: Float32Array; b: Float32Array } {
   const { K, N, stride, wOff, bOff } = layout.layers[l];
   const w = new Float32Array(K * N);
   for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) w[k * N + n] = flat[wOff + k * stride + n];

@@ -12,15 +12,23 @@ import { lavapipeEnv } from '../lavapipe-env';
 const env = lavapipeEnv();
 
 describe('native float16 path on lavapipe', () => {
-  it.skipIf(!env)('passes the float64 kernel checks in f32, packed and native', () => {
-    const r = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', 'src/gpu/engine/kernels.test.ts', '--reporter=verbose'], {
-      encoding: 'utf8',
-      env: { ...process.env, ...env, TRAINBENCH_NATIVE_F16: '1', NO_COLOR: '1', FORCE_COLOR: '0' },
-      timeout: 240_000,
-    });
-    const out = `${r.stdout}\n${r.stderr}`;
-    expect(r.status, out.slice(-3000)).toBe(0);
-    expect(out).toMatch(/one step against float64, '?fp16 native'? > 784-40-10/);
-    expect(out).not.toMatch(/skipped/);
-  }, 250_000);
+  it.skipIf(!env)(
+    'passes the float64 kernel checks in f32, packed and native',
+    () => {
+      const r = spawnSync(
+        process.execPath,
+        ['node_modules/vitest/vitest.mjs', 'run', 'src/gpu/engine/kernels.test.ts', '--reporter=verbose'],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, ...env, TRAINBENCH_NATIVE_F16: '1', NO_COLOR: '1', FORCE_COLOR: '0' },
+          timeout: 240_000,
+        },
+      );
+      const out = `${r.stdout}\n${r.stderr}`;
+      expect(r.status, out.slice(-3000)).toBe(0);
+      expect(out).toMatch(/one step against float64, '?fp16 native'? > 784-40-10/);
+      expect(out).not.toMatch(/skipped/);
+    },
+    250_000,
+  );
 });

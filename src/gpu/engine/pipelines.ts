@@ -48,7 +48,14 @@ const cache = new WeakMap<GPUDevice, Map<string, Promise<Kernel>>>();
 export function getKernel(device: GPUDevice, key: PipelineKey): Promise<Kernel> {
   let perDevice = cache.get(device);
   if (!perDevice) cache.set(device, (perDevice = new Map()));
-  const id = JSON.stringify([key.kernel, key.format, key.mixed, key.entryPoint ?? 'main', key.constants ?? {}, key.core ?? 'tiled']);
+  const id = JSON.stringify([
+    key.kernel,
+    key.format,
+    key.mixed,
+    key.entryPoint ?? 'main',
+    key.constants ?? {},
+    key.core ?? 'tiled',
+  ]);
   let k = perDevice.get(id);
   if (!k) {
     k = compile(device, key);
@@ -62,7 +69,11 @@ async function compile(device: GPUDevice, key: PipelineKey): Promise<Kernel> {
   const code = kernelSource(key.kernel, key.format, key.mixed, key.core);
   const layout = device.createBindGroupLayout({
     label: key.kernel,
-    entries: BINDINGS[key.kernel].map((type, binding) => ({ binding, visibility: 0x4 /* GPUShaderStage.COMPUTE */, buffer: { type } })),
+    entries: BINDINGS[key.kernel].map((type, binding) => ({
+      binding,
+      visibility: 0x4 /* GPUShaderStage.COMPUTE */,
+      buffer: { type },
+    })),
   });
   device.pushErrorScope('validation');
   const module = device.createShaderModule({ label: key.kernel, code });
@@ -70,7 +81,9 @@ async function compile(device: GPUDevice, key: PipelineKey): Promise<Kernel> {
   const errors = compiled.messages.filter((m) => m.type === 'error');
   if (errors.length) {
     await device.popErrorScope();
-    throw new Error(`WGSL kernel ${key.kernel} (${key.format}) does not compile: ${errors.map((m) => `line ${m.lineNum}: ${m.message}`).join('; ')}`);
+    throw new Error(
+      `WGSL kernel ${key.kernel} (${key.format}) does not compile: ${errors.map((m) => `line ${m.lineNum}: ${m.message}`).join('; ')}`,
+    );
   }
   let pipeline: GPUComputePipeline | null = null;
   let failure: string | null = null;
@@ -84,13 +97,19 @@ async function compile(device: GPUDevice, key: PipelineKey): Promise<Kernel> {
     failure = (e as Error).message;
   }
   const err = await device.popErrorScope();
-  if (err || failure || !pipeline) throw new Error(`WGSL kernel ${key.kernel} (${key.format}): ${err?.message ?? failure}`);
+  if (err || failure || !pipeline)
+    throw new Error(`WGSL kernel ${key.kernel} (${key.format}): ${err?.message ?? failure}`);
   return { pipeline, layout, kernel: key.kernel };
 }
 
 /** A bind group for a kernel: entry i binds buffer i (a whole buffer, or a range). */
-export function bindGroup(device: GPUDevice, k: Kernel, buffers: (GPUBuffer | { buffer: GPUBuffer; offset: number; size: number })[]): GPUBindGroup {
-  if (buffers.length !== BINDINGS[k.kernel].length) throw new Error(`${k.kernel} takes ${BINDINGS[k.kernel].length} bindings, got ${buffers.length}`);
+export function bindGroup(
+  device: GPUDevice,
+  k: Kernel,
+  buffers: (GPUBuffer | { buffer: GPUBuffer; offset: number; size: number })[],
+): GPUBindGroup {
+  if (buffers.length !== BINDINGS[k.kernel].length)
+    throw new Error(`${k.kernel} takes ${BINDINGS[k.kernel].length} bindings, got ${buffers.length}`);
   return device.createBindGroup({
     layout: k.layout,
     entries: buffers.map((b, binding) => ({ binding, resource: 'buffer' in b ? b : { buffer: b } })),

@@ -79,7 +79,18 @@ fn st2c_${n}(i: u32, a: f32, b: f32) { ${n}[i >> 1u] = pack2x16float(vec2<f32>(c
 
 /** Kernel families (the .wgsl files); matmul-shaped ones are composed with a matmul core. */
 
-export type KernelName = 'forward' | 'backward-dx' | 'backward-dw' | 'conv-forward' | 'conv-dx' | 'conv-dw' | 'loss' | 'optimizer' | 'norm' | 'scaler' | 'convert';
+export type KernelName =
+  | 'forward'
+  | 'backward-dx'
+  | 'backward-dw'
+  | 'conv-forward'
+  | 'conv-dx'
+  | 'conv-dw'
+  | 'loss'
+  | 'optimizer'
+  | 'norm'
+  | 'scaler'
+  | 'convert';
 const MATMUL: readonly KernelName[] = ['forward', 'backward-dx', 'backward-dw', 'conv-forward', 'conv-dx', 'conv-dw'];
 const EPILOGUE: Partial<Record<KernelName, string>> = {
   forward: 'epilogue-forward',
@@ -107,17 +118,29 @@ export type MatmulCore = 'tiled' | 'tiled8' | 'vec4' | 'wide';
  * matmul core (and the activations) for the three matmul-shaped kernels. `mixed` selects the
  * overflow checks.
  */
-export function kernelSource(name: KernelName, format: StorageFormat, mixed: boolean, core: MatmulCore = 'tiled'): string {
+export function kernelSource(
+  name: KernelName,
+  format: StorageFormat,
+  mixed: boolean,
+  core: MatmulCore = 'tiled',
+): string {
   const body = WGSL_SOURCES[name];
   if (body === undefined) throw new Error(`no WGSL kernel named ${name}`);
-  const matmul = MATMUL.includes(name) ? [WGSL_SOURCES['matmul-dims'], WGSL_SOURCES[core === 'tiled' ? 'matmul' : `matmul-${core}`], WGSL_SOURCES.activation] : [];
+  const matmul = MATMUL.includes(name)
+    ? [
+        WGSL_SOURCES['matmul-dims'],
+        WGSL_SOURCES[core === 'tiled' ? 'matmul' : `matmul-${core}`],
+        WGSL_SOURCES.activation,
+      ]
+    : [];
   if (MATMUL.includes(name) && (core === 'tiled' || core === 'tiled8')) matmul.push(WGSL_SOURCES['matmul-tiles']);
   // Each product's epilogue, shared by the dense and the convolution kernel of that product.
   const epilogue = EPILOGUE[name];
   if (epilogue) matmul.push(WGSL_SOURCES[epilogue]);
   if (CONV.includes(name)) {
     // Gathered operands give the register-blocked cores nothing to load four at a time.
-    if (core !== 'tiled' && core !== 'tiled8') throw new Error(`the convolution kernels run on the tiled matmul cores, not ${core}`);
+    if (core !== 'tiled' && core !== 'tiled8')
+      throw new Error(`the convolution kernels run on the tiled matmul cores, not ${core}`);
     matmul.push(WGSL_SOURCES['conv-geometry']);
   }
   // The block readers live in the kernel files; the wide core uses matmul-vec4's contract.

@@ -14,7 +14,10 @@ import { openEngineGpu, type EngineGpu } from './device';
 export async function testGpu(options: { allowF16?: boolean } = {}): Promise<EngineGpu> {
   if (!(await installDawn())) throw new Error('the npm package "webgpu" (Dawn) did not load');
   const gpu = await openEngineGpu(options);
-  if ('reason' in gpu) throw new Error(`no WebGPU device for the engine tests: ${gpu.reason} (is Debian's chromium, with SwiftShader, installed?)`);
+  if ('reason' in gpu)
+    throw new Error(
+      `no WebGPU device for the engine tests: ${gpu.reason} (is Debian's chromium, with SwiftShader, installed?)`,
+    );
   return gpu;
 }
 
@@ -36,12 +39,25 @@ export function mlpConfig(o: {
       model: { type: 'mlp', hidden: o.hidden, activation: o.activation ?? 'relu' },
       optimizer: o.optimizer ?? { name: 'sgd', learningRate: 0 },
     },
-    { fingerprint: '', name: 'synthetic', rows: 0, label: 'y', features: [], dedup: 'none', split: { train: 1, val: 0, test: 0, seed: 1 } },
+    {
+      fingerprint: '',
+      name: 'synthetic',
+      rows: 0,
+      label: 'y',
+      features: [],
+      dedup: 'none',
+      split: { train: 1, val: 0, test: 0, seed: 1 },
+    },
   );
 }
 
 /** Seeded rows: x normal; y a class from a random projection (classes >= 2), 0/1, or a noisy linear target. */
-export function seededRows(rows: number, dim: number, target: { classes: number } | 'binary' | 'regression', seed = 3): { x: Float32Array; y: Float32Array } {
+export function seededRows(
+  rows: number,
+  dim: number,
+  target: { classes: number } | 'binary' | 'regression',
+  seed = 3,
+): { x: Float32Array; y: Float32Array } {
   const rng = new Rng(seed);
   const x = Float32Array.from({ length: rows * dim }, () => rng.normal());
   const k = target === 'binary' || target === 'regression' ? 1 : target.classes;
@@ -55,7 +71,14 @@ export function seededRows(rows: number, dim: number, target: { classes: number 
       for (let i = 0; i < dim; i++) v += x[r * dim + i] * proj[i * k + c];
       if (v > bestV) [best, bestV] = [c, v];
     }
-    y[r] = target === 'binary' ? (bestV > 0 ? 1 : 0) : target === 'regression' ? bestV / Math.sqrt(dim) + 0.1 * rng.normal() : best;
+    y[r] =
+      target === 'binary'
+        ? bestV > 0
+          ? 1
+          : 0
+        : target === 'regression'
+          ? bestV / Math.sqrt(dim) + 0.1 * rng.normal()
+          : best;
   }
   return { x, y };
 }

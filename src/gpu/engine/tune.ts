@@ -30,17 +30,21 @@ export const MATMUL_VARIANTS: readonly MatmulVariant[] = [
  * lavapipe) not `tiled8`, built for large register files, which there only costs tuning time
  * (a test still runs it there, forced, against the others).
  */
-export const matmulCandidates = (cpu: boolean): readonly MatmulVariant[] => (cpu ? MATMUL_VARIANTS.filter((v) => v.core !== 'tiled8') : MATMUL_VARIANTS);
+export const matmulCandidates = (cpu: boolean): readonly MatmulVariant[] =>
+  cpu ? MATMUL_VARIANTS.filter((v) => v.core !== 'tiled8') : MATMUL_VARIANTS;
 
 /** The variants the convolutions (implicit GEMMs with gathered operands) are tuned among: the tiled cores. */
-export const CONV_VARIANTS: readonly MatmulVariant[] = MATMUL_VARIANTS.filter((v) => v.core === 'tiled' || v.core === 'tiled8');
+export const CONV_VARIANTS: readonly MatmulVariant[] = MATMUL_VARIANTS.filter(
+  (v) => v.core === 'tiled' || v.core === 'tiled8',
+);
 
 /** Rows and columns a workgroup of a variant covers (the wide core: two tiles across). */
 export const variantColumns = (v: MatmulVariant): number => (v.core === 'wide' ? 2 * v.tile : v.tile);
 export const variantRows = (v: MatmulVariant): number => v.tile;
 
 /** The pipeline constants of a variant: the workgroup edge WG, and TS where it is not 4 WG. */
-export const variantConstants = (v: MatmulVariant): Record<string, number> => (v.core === 'tiled8' ? { WG: v.tile / 8, TS: v.tile } : { WG: v.tile / 4 });
+export const variantConstants = (v: MatmulVariant): Record<string, number> =>
+  v.core === 'tiled8' ? { WG: v.tile / 8, TS: v.tile } : { WG: v.tile / 4 };
 
 const tuned = new WeakMap<GPUDevice, Map<string, Promise<MatmulVariant>>>();
 

@@ -17,7 +17,8 @@ import { describe, expect, it } from 'vitest';
 
 const CASES = Number(process.env.TRAINBENCH_SHARE_FUZZ_CASES ?? 2000);
 /** Text only JavaScript or a library would write: it must never reach the banner. */
-const INTERNAL = /Cannot read|Cannot destructure|of undefined|of null|is not a function|is not iterable|Unexpected token|in JSON at position|Maximum call stack|Invalid (array|string|typed array) length|out of memory|TypeError|RangeError|SyntaxError|\[object /i;
+const INTERNAL =
+  /Cannot read|Cannot destructure|of undefined|of null|is not a function|is not iterable|Unexpected token|in JSON at position|Maximum call stack|Invalid (array|string|typed array) length|out of memory|TypeError|RangeError|SyntaxError|\[object /i;
 
 interface Line {
   i: number;
@@ -31,29 +32,64 @@ interface Line {
 
 describe(`share-link fuzz (${CASES} hostile links)`, () => {
   it('no hang, no internal error text, hostile links refused, and every opened link a valid fresh payload', () => {
-    const r = spawnSync(process.execPath, ['--max-old-space-size=1024', '--import', 'tsx', 'src/state/fuzz/share-fuzz-child.ts', '12', String(CASES)], {
-      encoding: 'utf8',
-      timeout: Math.max(90_000, CASES * 40),
-      maxBuffer: 64 << 20,
-    });
-    const lines = r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
+    const r = spawnSync(
+      process.execPath,
+      ['--max-old-space-size=1024', '--import', 'tsx', 'src/state/fuzz/share-fuzz-child.ts', '12', String(CASES)],
+      {
+        encoding: 'utf8',
+        timeout: Math.max(90_000, CASES * 40),
+        maxBuffer: 64 << 20,
+      },
+    );
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Line);
     const last = lines[lines.length - 1];
-    expect(r.signal, `the child was stopped (a hang or memory blow-up) after case ${last?.i ?? 'none'}; stderr: ${r.stderr.slice(-500)}`).toBeNull();
+    expect(
+      r.signal,
+      `the child was stopped (a hang or memory blow-up) after case ${last?.i ?? 'none'}; stderr: ${r.stderr.slice(-500)}`,
+    ).toBeNull();
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
     expect(lines).toHaveLength(CASES);
     const slow = lines.filter((l) => l.ms > 5000);
     expect(slow.slice(0, 5)).toEqual([]);
-    const wrong = lines.filter((l) =>
-      (l.outcome !== 'accepted' && l.outcome !== 'ShareLinkError') || INTERNAL.test(l.message) ||
-      (l.expect === 'refuse' && l.outcome !== 'ShareLinkError') || (l.expect === 'accept' && l.outcome !== 'accepted') ||
-      (l.outcome === 'accepted' && l.check !== 'ok'));
+    const wrong = lines.filter(
+      (l) =>
+        (l.outcome !== 'accepted' && l.outcome !== 'ShareLinkError') ||
+        INTERNAL.test(l.message) ||
+        (l.expect === 'refuse' && l.outcome !== 'ShareLinkError') ||
+        (l.expect === 'accept' && l.outcome !== 'accepted') ||
+        (l.outcome === 'accepted' && l.check !== 'ok'),
+    );
     expect(wrong.slice(0, 5)).toEqual([]);
     // The campaign reaches both sides: most links refused, some opened, and every kind of damage tried.
     const accepted = lines.filter((l) => l.outcome === 'accepted').length;
     expect(accepted).toBeGreaterThan(CASES / 20);
     expect(CASES - accepted).toBeGreaterThan(CASES / 2);
     const kinds = new Set(lines.map((l) => l.kind));
-    const all = ['chars', 'cut', 'insert', 'remove', 'equals', 'deflate-bits', 'value', 'infinity', 'count', 'unknown-key', 'proto', 'missing-key', 'url', 'deep', 'huge-list', 'bomb', 'runs', 'version', 'benign'];
+    const all = [
+      'chars',
+      'cut',
+      'insert',
+      'remove',
+      'equals',
+      'deflate-bits',
+      'value',
+      'infinity',
+      'count',
+      'unknown-key',
+      'proto',
+      'missing-key',
+      'url',
+      'deep',
+      'huge-list',
+      'bomb',
+      'runs',
+      'version',
+      'benign',
+    ];
     if (CASES >= 1000) expect(all.filter((k) => !kinds.has(k))).toEqual([]);
   }, 900_000);
 });

@@ -29,7 +29,11 @@ function LossScaleNote({ r }: { r: ResultRow }) {
     return st.median === null ? '' : `${name} ${exact(st.median)}${range ? ` (${range})` : ''}`;
   };
   return (
-    <span className="spread loss-scale-note" data-testid="loss-scale" title="fp16-mixed: the dynamic loss scale at the end of the run, and the steps skipped because a gradient overflowed (each halves the scale); median over the runs">
+    <span
+      className="spread loss-scale-note"
+      data-testid="loss-scale"
+      title="fp16-mixed: the dynamic loss scale at the end of the run, and the steps skipped because a gradient overflowed (each halves the scale); median over the runs"
+    >
       {[part('loss scale', r.lossScale), part('skipped', r.skippedSteps)].filter(Boolean).join(' · ')}
     </span>
   );
@@ -52,7 +56,13 @@ export function ResultsTable() {
   const rows = useMemo(() => {
     const grouped = groupResults(runs, view.targetLoss);
     const originOf = new Map(runs.map((r) => [r.id, r.origin ?? null]));
-    const labels = differingLabels(grouped.map((g) => ({ config: g.config, budgetSec: runs.find((r) => r.id === g.runIds[0])?.budgetSec ?? null, origin: originOf.get(g.runIds[0]) ?? null })));
+    const labels = differingLabels(
+      grouped.map((g) => ({
+        config: g.config,
+        budgetSec: runs.find((r) => r.id === g.runIds[0])?.budgetSec ?? null,
+        origin: originOf.get(g.runIds[0]) ?? null,
+      })),
+    );
     return grouped.map((g, i) => ({ ...g, label: labels[i] }));
   }, [runs, view.targetLoss]);
   const baseline = rows.find((r) => r.key === view.baselineKey) ?? rows[0] ?? null;
@@ -61,7 +71,11 @@ export function ResultsTable() {
   const stamp = () => new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
 
   const onSort = (column: SortColumn) =>
-    setSort((s) => (s?.column === column ? { column, dir: s.dir === 'asc' ? 'desc' : 'asc' } : { column, dir: column === 'config' || column === 'environment' ? 'asc' : 'desc' }));
+    setSort((s) =>
+      s?.column === column
+        ? { column, dir: s.dir === 'asc' ? 'desc' : 'asc' }
+        : { column, dir: column === 'config' || column === 'environment' ? 'asc' : 'desc' },
+    );
 
   return (
     <section className="panel results-panel" aria-labelledby="results-heading">
@@ -70,7 +84,12 @@ export function ResultsTable() {
         <div className="results-controls">
           <label className="inline">
             Target loss
-            <NumberInput value={view.targetLoss} allowEmpty onCommit={(v) => updateView({ targetLoss: v })} className="narrow" />
+            <NumberInput
+              value={view.targetLoss}
+              allowEmpty
+              onCommit={(v) => updateView({ targetLoss: v })}
+              className="narrow"
+            />
           </label>
           <label className="inline">
             Speed-up by
@@ -79,10 +98,20 @@ export function ResultsTable() {
               <option value="timeToTarget">time to target</option>
             </select>
           </label>
-          <button type="button" disabled={rows.length === 0} onClick={() => download(`trainbench-results-${stamp()}.csv`, resultsToCsv(sorted, options), 'text/csv')}>
+          <button
+            type="button"
+            disabled={rows.length === 0}
+            onClick={() => download(`trainbench-results-${stamp()}.csv`, resultsToCsv(sorted, options), 'text/csv')}
+          >
             Export CSV
           </button>
-          <button type="button" disabled={rows.length === 0} onClick={() => download(`trainbench-results-${stamp()}.json`, resultsToJson(sorted, options), 'application/json')}>
+          <button
+            type="button"
+            disabled={rows.length === 0}
+            onClick={() =>
+              download(`trainbench-results-${stamp()}.json`, resultsToJson(sorted, options), 'application/json')
+            }
+          >
             Export JSON
           </button>
         </div>
@@ -93,7 +122,12 @@ export function ResultsTable() {
           <thead>
             <tr>
               {COLUMNS.map((c) => (
-                <th key={c.id} scope="col" aria-sort={sort?.column === c.id ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'} className={c.numeric ? 'num' : ''}>
+                <th
+                  key={c.id}
+                  scope="col"
+                  aria-sort={sort?.column === c.id ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
+                  className={c.numeric ? 'num' : ''}
+                >
                   <button type="button" className="sort" onClick={() => onSort(c.id)}>
                     {c.label}
                     <span aria-hidden="true">{sort?.column === c.id ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}</span>
@@ -106,42 +140,95 @@ export function ResultsTable() {
           <tbody>
             {sorted.length === 0 && (
               <tr>
-                <td colSpan={COLUMNS.length + 1} className="muted">Finished and running runs show here, one row per configuration.</td>
+                <td colSpan={COLUMNS.length + 1} className="muted">
+                  Finished and running runs show here, one row per configuration.
+                </td>
               </tr>
             )}
             {sorted.map((r) => {
               const up = baseline ? speedUp(r, baseline, view.speedUpBy) : null;
               const isBase = baseline?.key === r.key;
               return (
-                <tr key={r.key} data-testid="results-row" data-samples-per-sec={r.samplesPerSec.median ?? ''} data-runs={r.runIds.length} className={isBase ? 'baseline' : ''}>
+                <tr
+                  key={r.key}
+                  data-testid="results-row"
+                  data-samples-per-sec={r.samplesPerSec.median ?? ''}
+                  data-runs={r.runIds.length}
+                  className={isBase ? 'baseline' : ''}
+                >
                   <th scope="row" title={r.fullLabel} className="config-cell">
                     {r.label}
                     <LossScaleNote r={r} />
                   </th>
-                  <td className="num" title={`seeds ${r.seeds.join(', ')}`}>{r.runIds.length}</td>
+                  <td className="num" title={`seeds ${r.seeds.join(', ')}`}>
+                    {r.runIds.length}
+                  </td>
                   <td className="num">
                     {rate(r.samplesPerSec.median)}
-                    <span className="spread"> {spread(r.samplesPerSec.min, r.samplesPerSec.max, r.samplesPerSec.n, (v) => compact(v))}</span>
-                    <span className="spread steady" data-testid="steady-rate" title="steady state: the median over windows of about 10 steps, without start-up, validation passes and stalls">
+                    <span className="spread">
+                      {' '}
+                      {spread(r.samplesPerSec.min, r.samplesPerSec.max, r.samplesPerSec.n, (v) => compact(v))}
+                    </span>
+                    <span
+                      className="spread steady"
+                      data-testid="steady-rate"
+                      title="steady state: the median over windows of about 10 steps, without start-up, validation passes and stalls"
+                    >
                       <br />
                       steady {compact(r.steadySamplesPerSec.median)}
                     </span>
                   </td>
-                  <td className="num" title={view.targetLoss === null ? 'set a target loss' : `smoothed loss ≤ ${view.targetLoss}; ${r.timeToTarget.n} of ${r.runIds.length} runs reached it`}>
-                    {view.targetLoss === null ? '–' : r.timeToTarget.median === null ? 'not reached' : seconds(r.timeToTarget.median)}
-                    <span className="spread"> {spread(r.timeToTarget.min, r.timeToTarget.max, r.timeToTarget.n, seconds)}</span>
-                    {r.timeToTarget.n > 0 && r.timeToTarget.n < r.runIds.length && <span className="spread"> ({r.timeToTarget.n}/{r.runIds.length})</span>}
+                  <td
+                    className="num"
+                    title={
+                      view.targetLoss === null
+                        ? 'set a target loss'
+                        : `smoothed loss ≤ ${view.targetLoss}; ${r.timeToTarget.n} of ${r.runIds.length} runs reached it`
+                    }
+                  >
+                    {view.targetLoss === null
+                      ? '–'
+                      : r.timeToTarget.median === null
+                        ? 'not reached'
+                        : seconds(r.timeToTarget.median)}
+                    <span className="spread">
+                      {' '}
+                      {spread(r.timeToTarget.min, r.timeToTarget.max, r.timeToTarget.n, seconds)}
+                    </span>
+                    {r.timeToTarget.n > 0 && r.timeToTarget.n < r.runIds.length && (
+                      <span className="spread">
+                        {' '}
+                        ({r.timeToTarget.n}/{r.runIds.length})
+                      </span>
+                    )}
                   </td>
                   <td className="num" title={r.valKind === 'loss' ? 'validation loss' : 'validation accuracy'}>
                     {valText(r, r.finalVal.median)}
-                    <span className="spread"> {spread(r.finalVal.min, r.finalVal.max, r.finalVal.n, (v) => valText(r, v))}</span>
+                    <span className="spread">
+                      {' '}
+                      {spread(r.finalVal.min, r.finalVal.max, r.finalVal.n, (v) => valText(r, v))}
+                    </span>
                   </td>
                   <td className="num">{isBase ? 'baseline' : factor(up)}</td>
-                  <td className="env-cell" title={r.environments.map((e) => `${e.runtime} · ${e.backend} · features: ${e.features.join(', ') || 'none'} · f16 ${e.f16Path}${e.fallbackReason ? ` · fallback: ${e.fallbackReason}` : ''}`).join('\n')}>
+                  <td
+                    className="env-cell"
+                    title={r.environments
+                      .map(
+                        (e) =>
+                          `${e.runtime} · ${e.backend} · features: ${e.features.join(', ') || 'none'} · f16 ${e.f16Path}${e.fallbackReason ? ` · fallback: ${e.fallbackReason}` : ''}`,
+                      )
+                      .join('\n')}
+                  >
                     {r.environment}
                   </td>
                   <td>
-                    <input type="radio" name="baseline" checked={isBase} onChange={() => updateView({ baselineKey: r.key })} aria-label={`Use ${r.label} as the baseline`} />
+                    <input
+                      type="radio"
+                      name="baseline"
+                      checked={isBase}
+                      onChange={() => updateView({ baselineKey: r.key })}
+                      aria-label={`Use ${r.label} as the baseline`}
+                    />
                   </td>
                 </tr>
               );

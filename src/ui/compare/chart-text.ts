@@ -17,7 +17,13 @@ export interface DescribedRun {
  * `Line chart of loss against step, 2 runs. batch 16: 0.31 at step 120; batch 64: 0.40 at
  * step 30.` A run without a finite point yet is `no data yet`.
  */
-export function describeLineChart(runs: readonly DescribedRun[], xLabel: string, yLabel: string, format: (v: number) => string, xFormat: (v: number) => string = String): string {
+export function describeLineChart(
+  runs: readonly DescribedRun[],
+  xLabel: string,
+  yLabel: string,
+  format: (v: number) => string,
+  xFormat: (v: number) => string = String,
+): string {
   const head = `Line chart of ${yLabel} against ${xLabel}`;
   if (runs.length === 0) return `${head}: no runs to show.`;
   const parts = runs.slice(0, DESCRIBED_RUNS).map((r) => {
@@ -33,7 +39,12 @@ export function describeStepTimes(bars: readonly { name: string; parts: readonly
   const head = 'Bar chart of the mean time per step of each run, split into data wait, GPU, readback and the rest';
   if (bars.length === 0) return `${head}: no step times yet.`;
   const ms = (v: number) => `${v.toFixed(2)} ms`;
-  const parts = bars.slice(0, DESCRIBED_RUNS).map((b) => `${b.name}: ${ms(b.parts.reduce((s, [, v]) => s + v, 0))} (${b.parts.map(([n, v]) => `${n} ${ms(v)}`).join(', ')})`);
+  const parts = bars
+    .slice(0, DESCRIBED_RUNS)
+    .map(
+      (b) =>
+        `${b.name}: ${ms(b.parts.reduce((s, [, v]) => s + v, 0))} (${b.parts.map(([n, v]) => `${n} ${ms(v)}`).join(', ')})`,
+    );
   const more = bars.length > DESCRIBED_RUNS ? `; and ${bars.length - DESCRIBED_RUNS} more` : '';
   return `${head}. ${parts.join('; ')}${more}.`;
 }

@@ -50,11 +50,13 @@ export function differingLabels(configs: readonly LabelInput[]): string[] {
   // Where the runs trained sets them apart on its own: no headline needed beside it.
   const originDiffers = new Set(configs.map((c) => c.origin ?? '')).size > 1;
   const names = parts[0]?.map(([name]) => name) ?? [];
-  const distinct = (js: readonly number[], i: number) => new Set(js.map((j) => parts[j][i][1]).filter((v) => v !== null)).size > 1;
+  const distinct = (js: readonly number[], i: number) =>
+    new Set(js.map((j) => parts[j][i][1]).filter((v) => v !== null)).size > 1;
   const all = configs.map((_, j) => j);
   const show = (i: number, j: number): boolean => {
     const name = names[i];
-    if (!(HYPERS as readonly string[]).includes(name)) return parts.length > 1 && new Set(parts.map((p) => p[i][1])).size > 1;
+    if (!(HYPERS as readonly string[]).includes(name))
+      return parts.length > 1 && new Set(parts.map((p) => p[i][1])).size > 1;
     const o = configs[j].config.optimizer;
     if (parts[j][i][1] === null) return false;
     const sameOptimizer = all.filter((k) => configs[k].config.optimizer.name === o.name);
@@ -64,7 +66,8 @@ export function differingLabels(configs: readonly LabelInput[]): string[] {
   };
   return parts.map((p, j) => {
     let words = p.filter((_, i) => show(i, j)).map(([name, v]) => v || EMPTY_PART[name] || 'default');
-    if (words.length === 0 && !originDiffers) words = p.filter(([name, v]) => HEADLINE.has(name) && v).map(([, v]) => v!);
+    if (words.length === 0 && !originDiffers)
+      words = p.filter(([name, v]) => HEADLINE.has(name) && v).map(([, v]) => v!);
     const origin = configs[j].origin;
     if (origin) words.push(`shared: ${origin}`);
     else if (anyShared) words.push('here');

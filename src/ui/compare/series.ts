@@ -29,7 +29,8 @@ function stepSeries(steps: readonly StepRecord[], name: string, pick: (s: StepRe
 }
 
 export const lossByStep = (r: RunView) => stepSeries(r.steps, 'loss-step', (s) => ({ x: s.step, y: s.loss }));
-export const lossByTime = (r: RunView) => stepSeries(r.steps, 'loss-time', (s) => ({ x: Math.round(s.time * 1000) / 1000, y: s.loss }));
+export const lossByTime = (r: RunView) =>
+  stepSeries(r.steps, 'loss-time', (s) => ({ x: Math.round(s.time * 1000) / 1000, y: s.loss }));
 export const rateByStep = (r: RunView) => stepSeries(r.steps, 'rate-step', (s) => ({ x: s.step, y: s.samplesPerSec }));
 
 const epochCache = new WeakMap<readonly EpochRecord[], Point[]>();
@@ -38,7 +39,7 @@ const epochCache = new WeakMap<readonly EpochRecord[], Point[]>();
 export function valByEpoch(r: RunView): Point[] {
   let pts = epochCache.get(r.epochs);
   if (!pts) {
-    pts = r.epochs.map((e) => ({ x: e.epoch + 1, y: (e.valAccuracy ?? e.valLoss ?? NaN) }));
+    pts = r.epochs.map((e) => ({ x: e.epoch + 1, y: e.valAccuracy ?? e.valLoss ?? NaN }));
     epochCache.set(r.epochs, pts);
   }
   return pts;
@@ -134,7 +135,10 @@ export function niceTicks(lo: number, hi: number, count = 5): { ticks: number[];
 
 /** The x and y extent of merged rows (every column but x counts for y). */
 export function extent(rows: readonly Row[]): { x: [number, number]; y: [number, number] } {
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    x1 = -Infinity,
+    y0 = Infinity,
+    y1 = -Infinity;
   for (const r of rows) {
     for (const k in r) {
       const v = r[k];

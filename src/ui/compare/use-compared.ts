@@ -36,17 +36,24 @@ export function useComparedRuns(ms: number, lag: number) {
   const all = useThrottledWorkbench((s) => s.runs, ms, lag);
   const fingerprint = useWorkbench((s) => s.dataset.summary?.fingerprint ?? null);
   const name = useWorkbench((s) => s.dataset.summary?.name ?? null);
-  const sharedFingerprint = useWorkbench((s) => (s.shared && !s.shared.error ? (s.shared.dataset?.fingerprint ?? null) : null));
+  const sharedFingerprint = useWorkbench((s) =>
+    s.shared && !s.shared.error ? (s.shared.dataset?.fingerprint ?? null) : null,
+  );
   const sharedName = useWorkbench((s) => (s.shared && !s.shared.error ? (s.shared.dataset?.name ?? null) : null));
   const filter = useStore(compareFilter);
   const fallback = useMemo(
-    () => defaultDataset(fingerprint !== null && name !== null ? { fingerprint, name } : null, sharedFingerprint !== null && sharedName !== null ? { fingerprint: sharedFingerprint, name: sharedName } : null),
+    () =>
+      defaultDataset(
+        fingerprint !== null && name !== null ? { fingerprint, name } : null,
+        sharedFingerprint !== null && sharedName !== null ? { fingerprint: sharedFingerprint, name: sharedName } : null,
+      ),
     [fingerprint, name, sharedFingerprint, sharedName],
   );
   const filtered = useMemo(() => filterRuns(all, filter, fallback), [all, filter, fallback]);
   const listed = useSameArray(filtered);
   const styles = useMemo(() => stylesOf(listed), [listed]);
   const datasets = useMemo(() => datasetsOf(all), [all]);
-  const fallbackFrom: 'share link' | 'in use' = sharedFingerprint !== null && sharedName !== null ? 'share link' : 'in use';
+  const fallbackFrom: 'share link' | 'in use' =
+    sharedFingerprint !== null && sharedName !== null ? 'share link' : 'in use';
   return { all, listed, styles, datasets, fallback, fallbackFrom, filter };
 }

@@ -63,13 +63,20 @@ export function onDataset(r: FilterableRun, key: string, name: string | null): b
  * The dataset shown when none is chosen: a share link's dataset while its banner is open,
  * else the dataset in use; null (all runs) when there is neither.
  */
-export function defaultDataset(current: { fingerprint: string; name: string } | null, shared: { fingerprint: string; name: string } | null): { key: string; name: string } | null {
+export function defaultDataset(
+  current: { fingerprint: string; name: string } | null,
+  shared: { fingerprint: string; name: string } | null,
+): { key: string; name: string } | null {
   const d = shared ?? current;
   return d ? { key: datasetKey(d), name: d.name } : null;
 }
 
 /** The runs the comparison lists, in their order. */
-export function filterRuns<R extends FilterableRun>(runs: readonly R[], filter: CompareFilter, fallback: { key: string; name: string } | null): R[] {
+export function filterRuns<R extends FilterableRun>(
+  runs: readonly R[],
+  filter: CompareFilter,
+  fallback: { key: string; name: string } | null,
+): R[] {
   const cleared = new Set(filter.cleared);
   const chosen = filter.dataset === 'all' ? null : filter.dataset ? { key: filter.dataset, name: null } : fallback;
   return runs.filter((r) => !cleared.has(r.id) && (!chosen || onDataset(r, chosen.key, chosen.name)));

@@ -9,7 +9,8 @@ function mb(n: number): string {
 export function LoadProgress() {
   const { status, loadingName, progress } = useWorkbench((s) => s.dataset);
   if (status !== 'loading') return null;
-  const fraction = progress && progress.total > 0 && progress.phase === 'read' ? progress.loaded / progress.total : null;
+  const fraction =
+    progress && progress.total > 0 && progress.phase === 'read' ? progress.loaded / progress.total : null;
   const text = !progress
     ? `Loading ${loadingName}…`
     : progress.phase === 'read'

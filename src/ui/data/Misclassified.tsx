@@ -18,7 +18,8 @@ export function Misclassified() {
   return (
     <div className="misclassified" data-testid="misclassified" data-run={run.id} data-count={run.misclassified.length}>
       <p className="muted">
-        Validation rows the last run ({run.title}) got wrong{run.misclassified.length > shown.length ? ` (first ${shown.length} of ${run.misclassified.length})` : ''}:
+        Validation rows the last run ({run.title}) got wrong
+        {run.misclassified.length > shown.length ? ` (first ${shown.length} of ${run.misclassified.length})` : ''}:
       </p>
       <ul>
         {shown.map((m) => (

@@ -42,7 +42,14 @@ export function NeighbourInspector() {
         }}
       >
         <label>
-          Row <input data-testid="neighbour-row" type="number" min={0} value={row} onChange={(e) => setRow(e.target.value)} />
+          Row{' '}
+          <input
+            data-testid="neighbour-row"
+            type="number"
+            min={0}
+            value={row}
+            onChange={(e) => setRow(e.target.value)}
+          />
         </label>
         <label>
           k <input type="number" min={1} max={50} value={k} onChange={(e) => setK(e.target.value)} />
@@ -84,7 +91,11 @@ export function NeighbourInspector() {
               {view.neighbours.map((nb) => (
                 <tr key={nb.row} className={nb.label !== view.label ? 'other-label' : undefined}>
                   <td>
-                    <button type="button" className="link" onClick={() => void inspectNeighbours(nb.row, view.neighbours.length)}>
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={() => void inspectNeighbours(nb.row, view.neighbours.length)}
+                    >
                       {nb.row}
                     </button>
                   </td>

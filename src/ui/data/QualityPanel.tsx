@@ -11,7 +11,12 @@ export function QualityPanel() {
   return (
     <section className="quality" aria-labelledby="quality-heading">
       <h3 id="quality-heading">Duplicates and leaks</h3>
-      <button type="button" data-testid="quality-check" onClick={() => void checkQuality()} disabled={!ready || quality.status === 'running'}>
+      <button
+        type="button"
+        data-testid="quality-check"
+        onClick={() => void checkQuality()}
+        disabled={!ready || quality.status === 'running'}
+      >
         {quality.status === 'running' ? 'Checking…' : 'Check duplicates and leaks'}
       </button>
       {quality.error && (
@@ -20,22 +25,31 @@ export function QualityPanel() {
         </p>
       )}
       {quality.status === 'done' && leaks && (
-        <div data-testid="leak-report" data-exact={leaks.exact} data-near={leaks.near} data-dropped={dedup?.dropped ?? 0}>
+        <div
+          data-testid="leak-report"
+          data-exact={leaks.exact}
+          data-near={leaks.near}
+          data-dropped={dedup?.dropped ?? 0}
+        >
           {dedup && (
             <p>
               {count(dedup.dropped)} repeated rows of {count(dedup.rows)} ({dedup.method}
-              {dedup.method === 'bloom' ? `, fpr ${dedup.fpr}; about ${(dedup.expectedFalseDrops ?? 0).toFixed(1)} counted wrongly)` : `, ${count(dedup.duplicateGroups ?? 0)} groups)`}
+              {dedup.method === 'bloom'
+                ? `, fpr ${dedup.fpr}; about ${(dedup.expectedFalseDrops ?? 0).toFixed(1)} counted wrongly)`
+                : `, ${count(dedup.duplicateGroups ?? 0)} groups)`}
               {settingsDedup === 'none' ? ' · dedup is off for runs' : ' · runs drop them'}
             </p>
           )}
           <p>
-            leaks: <strong>{count(leaks.exact)}</strong> exact and <strong>{count(leaks.near)}</strong> near (within {leaks.radius} sd) of {count(leaks.checked)} validation and test rows
+            leaks: <strong>{count(leaks.exact)}</strong> exact and <strong>{count(leaks.near)}</strong> near (within{' '}
+            {leaks.radius} sd) of {count(leaks.checked)} validation and test rows
           </p>
           {leaks.examples.length > 0 && (
             <ul className="leak-examples">
               {leaks.examples.map((e) => (
                 <li key={`${e.row}-${e.trainRow}`}>
-                  {e.part} row {e.row} {e.distance === 0 ? 'repeats' : `is ${e.distance.toPrecision(2)} from`} train row {e.trainRow}{' '}
+                  {e.part} row {e.row} {e.distance === 0 ? 'repeats' : `is ${e.distance.toPrecision(2)} from`} train row{' '}
+                  {e.trainRow}{' '}
                   <button type="button" className="link" onClick={() => void inspectNeighbours(e.row)}>
                     inspect
                   </button>

@@ -3,8 +3,18 @@ import { latestMisclassifiedRun } from './misclassified-run';
 
 type R = Parameters<typeof latestMisclassifiedRun>[0][number];
 const acc = [{ epoch: 0, trainLoss: 0.5, valLoss: 0.4, valAccuracy: 0.9 }];
-const run = (id: string, finishedAt: number, misclassified: { row: number; predicted: string }[] | undefined, more: Partial<R> = {}): R => ({
-  id, status: 'done', finishedAt, misclassified, origin: null, epochs: acc,
+const run = (
+  id: string,
+  finishedAt: number,
+  misclassified: { row: number; predicted: string }[] | undefined,
+  more: Partial<R> = {},
+): R => ({
+  id,
+  status: 'done',
+  finishedAt,
+  misclassified,
+  origin: null,
+  epochs: acc,
   config: { data: { fingerprint: 'sha-p', name: 'penguins.arrow' } } as R['config'],
   ...more,
 });
@@ -12,12 +22,21 @@ const run = (id: string, finishedAt: number, misclassified: { row: number; predi
 describe('the run whose wrong validation rows are listed', () => {
   it('after a sweep: the run that finished last, even when it got every row right', () => {
     // Rung 0: two configurations; rung 1: the better one, trained longer, gets all rows right.
-    const runs = [run('c0', 10, [{ row: 3, predicted: 'Adelie' }]), run('c1', 20, [{ row: 5, predicted: 'Gentoo' }]), run('c1-r1', 30, [])];
+    const runs = [
+      run('c0', 10, [{ row: 3, predicted: 'Adelie' }]),
+      run('c1', 20, [{ row: 5, predicted: 'Gentoo' }]),
+      run('c1-r1', 30, []),
+    ];
     expect(latestMisclassifiedRun(runs, 'sha-p')?.id).toBe('c1-r1');
   });
 
   it('by finishing time, not by place in the list', () => {
-    expect(latestMisclassifiedRun([run('late', 50, [{ row: 1, predicted: 'x' }]), run('early', 40, [{ row: 2, predicted: 'y' }])], 'sha-p')?.id).toBe('late');
+    expect(
+      latestMisclassifiedRun(
+        [run('late', 50, [{ row: 1, predicted: 'x' }]), run('early', 40, [{ row: 2, predicted: 'y' }])],
+        'sha-p',
+      )?.id,
+    ).toBe('late');
   });
 
   it('only classification runs made here, on this file, that ended with a report', () => {

@@ -27,7 +27,9 @@ export function ConfigForm() {
   const matrix = useWorkbench((s) => s.matrix);
   const error = useWorkbench((s) => s.settingsError);
   const ready = useWorkbench((s) => s.dataset.status === 'ready' && s.dataset.summary !== null);
-  const busy = useWorkbench((s) => s.runs.some((r) => r.status === 'running' || r.status === 'paused' || r.status === 'queued'));
+  const busy = useWorkbench((s) =>
+    s.runs.some((r) => r.status === 'running' || r.status === 'paused' || r.status === 'queued'),
+  );
   const o = settings.optimizer;
   const optimizers = matrix.optimizer.length ? matrix.optimizer : [o.name];
   const hypers = HYPERS.filter((h) => optimizers.some((n) => OPTIMIZER_DEFAULTS[n][h.key] !== undefined));
@@ -52,7 +54,9 @@ export function ConfigForm() {
       {/* The actions first: Train is in view (and two Tab stops after the skip link) on a 1280 x 800 screen; they stay in view while the form scrolls. */}
       <div className="form-actions" data-testid="form-actions">
         <p className="matrix-size" data-testid="matrix-size" data-runs={Number.isFinite(size) ? size : ''}>
-          {Number.isFinite(size) ? `${combos} configuration${combos === 1 ? '' : 's'} × ${matrix.repeats} seed${matrix.repeats === 1 ? '' : 's'} = ${size} run${size === 1 ? '' : 's'}` : 'repeats must be a whole number'}
+          {Number.isFinite(size)
+            ? `${combos} configuration${combos === 1 ? '' : 's'} × ${matrix.repeats} seed${matrix.repeats === 1 ? '' : 's'} = ${size} run${size === 1 ? '' : 's'}`
+            : 'repeats must be a whole number'}
         </p>
         {leftOut && (
           <p className="muted small" data-testid="left-out">
@@ -65,7 +69,13 @@ export function ConfigForm() {
           </p>
         )}
         <div className="buttons">
-          <button type="submit" className="primary" data-testid="train-button" disabled={!ready || busy} title="Queue these runs and start">
+          <button
+            type="submit"
+            className="primary"
+            data-testid="train-button"
+            disabled={!ready || busy}
+            title="Queue these runs and start"
+          >
             Train
           </button>
           <button type="button" data-testid="add-to-queue" disabled={!ready} onClick={() => addToQueue()}>
@@ -78,10 +88,20 @@ export function ConfigForm() {
 
       <fieldset className="group">
         <legend>Optimizer</legend>
-        <Chips legend="Optimizers" options={OPTIMIZER_NAMES} selected={optimizers} onChange={setOptimizers} testId="optimizer-chips" />
+        <Chips
+          legend="Optimizers"
+          options={OPTIMIZER_NAMES}
+          selected={optimizers}
+          onChange={setOptimizers}
+          testId="optimizer-chips"
+        />
         <label>
           Learning rate
-          <ListInput values={matrix.learningRate.length ? matrix.learningRate : [o.learningRate]} onCommit={(v) => updateMatrix({ learningRate: v })} describedBy="list-help" />
+          <ListInput
+            values={matrix.learningRate.length ? matrix.learningRate : [o.learningRate]}
+            onCommit={(v) => updateMatrix({ learningRate: v })}
+            describedBy="list-help"
+          />
         </label>
         {hypers.length > 0 && (
           <div className="row wrap">
@@ -111,7 +131,13 @@ export function ConfigForm() {
               onChange={(e) => {
                 const type = e.target.value as ScheduleSpec['type'];
                 const warmupSteps = sched.warmupSteps ?? 0;
-                setSchedule(type === 'step' ? { type, warmupSteps, stepSize: 100, gamma: 0.1 } : type === 'cosine' ? { type, warmupSteps } : { type, warmupSteps });
+                setSchedule(
+                  type === 'step'
+                    ? { type, warmupSteps, stepSize: 100, gamma: 0.1 }
+                    : type === 'cosine'
+                      ? { type, warmupSteps }
+                      : { type, warmupSteps },
+                );
               }}
             >
               <option value="constant">constant</option>
@@ -121,17 +147,32 @@ export function ConfigForm() {
           </label>
           <label className="small-field">
             Warm-up steps
-            <NumberInput value={sched.warmupSteps ?? 0} onCommit={(v) => setSchedule({ ...sched, warmupSteps: v ?? 0 })} min={0} step={1} />
+            <NumberInput
+              value={sched.warmupSteps ?? 0}
+              onCommit={(v) => setSchedule({ ...sched, warmupSteps: v ?? 0 })}
+              min={0}
+              step={1}
+            />
           </label>
           {sched.type === 'step' && (
             <>
               <label className="small-field">
                 Step size
-                <NumberInput value={sched.stepSize ?? null} onCommit={(v) => setSchedule({ ...sched, stepSize: v ?? undefined })} min={1} step={1} />
+                <NumberInput
+                  value={sched.stepSize ?? null}
+                  onCommit={(v) => setSchedule({ ...sched, stepSize: v ?? undefined })}
+                  min={1}
+                  step={1}
+                />
               </label>
               <label className="small-field">
                 Gamma
-                <NumberInput value={sched.gamma ?? null} allowEmpty placeholder="0.1" onCommit={(v) => setSchedule({ ...sched, gamma: v ?? undefined })} />
+                <NumberInput
+                  value={sched.gamma ?? null}
+                  allowEmpty
+                  placeholder="0.1"
+                  onCommit={(v) => setSchedule({ ...sched, gamma: v ?? undefined })}
+                />
               </label>
             </>
           )}
@@ -139,17 +180,34 @@ export function ConfigForm() {
             <>
               <label className="small-field">
                 Total steps
-                <NumberInput value={sched.totalSteps ?? null} allowEmpty placeholder="whole run" onCommit={(v) => setSchedule({ ...sched, totalSteps: v ?? undefined })} min={1} step={1} />
+                <NumberInput
+                  value={sched.totalSteps ?? null}
+                  allowEmpty
+                  placeholder="whole run"
+                  onCommit={(v) => setSchedule({ ...sched, totalSteps: v ?? undefined })}
+                  min={1}
+                  step={1}
+                />
               </label>
               <label className="small-field">
                 Minimum rate
-                <NumberInput value={sched.minLearningRate ?? null} allowEmpty placeholder="0" onCommit={(v) => setSchedule({ ...sched, minLearningRate: v ?? undefined })} />
+                <NumberInput
+                  value={sched.minLearningRate ?? null}
+                  allowEmpty
+                  placeholder="0"
+                  onCommit={(v) => setSchedule({ ...sched, minLearningRate: v ?? undefined })}
+                />
               </label>
             </>
           )}
           <label className="small-field">
             Clip norm
-            <NumberInput value={o.clipNorm ?? null} allowEmpty placeholder="off" onCommit={(v) => updateSettings({ optimizer: { ...o, clipNorm: v } })} />
+            <NumberInput
+              value={o.clipNorm ?? null}
+              allowEmpty
+              placeholder="off"
+              onCommit={(v) => updateSettings({ optimizer: { ...o, clipNorm: v } })}
+            />
           </label>
         </div>
       </fieldset>
@@ -158,19 +216,53 @@ export function ConfigForm() {
         <legend>Data and hardware</legend>
         <label>
           Batch size
-          <ListInput values={matrix.batchSize.length ? matrix.batchSize : [settings.batchSize]} onCommit={(v) => updateMatrix({ batchSize: v })} describedBy="list-help" />
+          <ListInput
+            values={matrix.batchSize.length ? matrix.batchSize : [settings.batchSize]}
+            onCommit={(v) => updateMatrix({ batchSize: v })}
+            describedBy="list-help"
+          />
         </label>
-        <Chips legend="Backends" options={SHOWN_BACKENDS} selected={matrix.backend.length ? matrix.backend : [settings.backend]} onChange={(v: BackendName[]) => updateMatrix({ backend: v })} testId="backend-chips" />
-        <Chips legend="Dedup" options={['none', 'exact', 'bloom'] as const} selected={matrix.dedup.length ? matrix.dedup : [settings.dedup ?? 'none']} onChange={(v) => updateMatrix({ dedup: v })} testId="dedup-chips" />
-        <Chips legend="Engine" options={ENGINES} selected={engines} onChange={(v: EngineName[]) => updateMatrix({ engine: v })} testId="engine-chips" />
-        <Chips legend="Precision" options={PRECISIONS} selected={precisions} onChange={(v: Precision[]) => updateMatrix({ precision: v })} testId="precision-chips" />
+        <Chips
+          legend="Backends"
+          options={SHOWN_BACKENDS}
+          selected={matrix.backend.length ? matrix.backend : [settings.backend]}
+          onChange={(v: BackendName[]) => updateMatrix({ backend: v })}
+          testId="backend-chips"
+        />
+        <Chips
+          legend="Dedup"
+          options={['none', 'exact', 'bloom'] as const}
+          selected={matrix.dedup.length ? matrix.dedup : [settings.dedup ?? 'none']}
+          onChange={(v) => updateMatrix({ dedup: v })}
+          testId="dedup-chips"
+        />
+        <Chips
+          legend="Engine"
+          options={ENGINES}
+          selected={engines}
+          onChange={(v: EngineName[]) => updateMatrix({ engine: v })}
+          testId="engine-chips"
+        />
+        <Chips
+          legend="Precision"
+          options={PRECISIONS}
+          selected={precisions}
+          onChange={(v: Precision[]) => updateMatrix({ precision: v })}
+          testId="precision-chips"
+        />
         <small id="engine-help" className="muted">
-          wgsl: the project&apos;s own fused WebGPU kernels (MLP). fp16-mixed: float16 weights and activations in the matmuls, float32 master weights, dynamic loss scaling (wgsl engine).
+          wgsl: the project&apos;s own fused WebGPU kernels (MLP). fp16-mixed: float16 weights and activations in the
+          matmuls, float32 master weights, dynamic loss scaling (wgsl engine).
         </small>
         <div className="row wrap">
           <label className="small-field">
             Prefetch depth
-            <NumberInput value={settings.prefetch} onCommit={(v) => updateSettings({ prefetch: v ?? NaN })} min={1} step={1} />
+            <NumberInput
+              value={settings.prefetch}
+              onCommit={(v) => updateSettings({ prefetch: v ?? NaN })}
+              min={1}
+              step={1}
+            />
           </label>
         </div>
       </fieldset>
@@ -181,7 +273,11 @@ export function ConfigForm() {
           {/* Label beside, not around, the select: its option texts would otherwise join the label text. */}
           <div className="small-field field">
             <label htmlFor={lengthId}>Run length</label>
-            <select id={lengthId} value={byTime ? 'time' : 'epochs'} onChange={(e) => updateSettings({ timeBudgetSec: e.target.value === 'time' ? 30 : null })}>
+            <select
+              id={lengthId}
+              value={byTime ? 'time' : 'epochs'}
+              onChange={(e) => updateSettings({ timeBudgetSec: e.target.value === 'time' ? 30 : null })}
+            >
               <option value="epochs">epochs</option>
               <option value="time">seconds</option>
             </select>
@@ -190,7 +286,12 @@ export function ConfigForm() {
             <div className="small-field field">
               <label className="small-field">
                 Time budget (s)
-                <NumberInput value={settings.timeBudgetSec ?? null} onCommit={(v) => updateSettings({ timeBudgetSec: v ?? NaN })} min={1} describedBy={budgetHintId} />
+                <NumberInput
+                  value={settings.timeBudgetSec ?? null}
+                  onCommit={(v) => updateSettings({ timeBudgetSec: v ?? NaN })}
+                  min={1}
+                  describedBy={budgetHintId}
+                />
               </label>
               <small id={budgetHintId} className="muted" data-testid="budget-hint">
                 Seconds of training after start-up (backend, data, shader compilation: timed apart); pauses not counted.
@@ -199,7 +300,12 @@ export function ConfigForm() {
           ) : (
             <label className="small-field">
               Epochs
-              <NumberInput value={settings.epochs} onCommit={(v) => updateSettings({ epochs: v ?? NaN })} min={1} step={1} />
+              <NumberInput
+                value={settings.epochs}
+                onCommit={(v) => updateSettings({ epochs: v ?? NaN })}
+                min={1}
+                step={1}
+              />
             </label>
           )}
           <label className="small-field">
@@ -208,13 +314,23 @@ export function ConfigForm() {
           </label>
           <label className="small-field">
             Repeats
-            <NumberInput value={matrix.repeats} onCommit={(v) => updateMatrix({ repeats: v ?? NaN })} min={1} step={1} describedBy="repeats-help" />
+            <NumberInput
+              value={matrix.repeats}
+              onCommit={(v) => updateMatrix({ repeats: v ?? NaN })}
+              min={1}
+              step={1}
+              describedBy="repeats-help"
+            />
           </label>
         </div>
-        <small id="repeats-help" className="muted">Each combination runs with seeds {settings.seed}…{settings.seed + Math.max(1, matrix.repeats || 1) - 1}.</small>
-        <small id="list-help" className="muted"> Several values, comma-separated, make a matrix.</small>
+        <small id="repeats-help" className="muted">
+          Each combination runs with seeds {settings.seed}…{settings.seed + Math.max(1, matrix.repeats || 1) - 1}.
+        </small>
+        <small id="list-help" className="muted">
+          {' '}
+          Several values, comma-separated, make a matrix.
+        </small>
       </fieldset>
-
     </form>
   );
 }

@@ -5,10 +5,23 @@ import { updateSettings } from '../../state/run-actions';
 const DEFAULTS: Record<ModelType, ModelSpec> = {
   mlp: { type: 'mlp', hidden: [32, 32], activation: 'relu' },
   cnn: { type: 'cnn', filters: [8, 16], hidden: [], activation: 'relu' },
-  dscnn: { type: 'dscnn', stem: 8, blocks: [{ filters: 16, stride: 2 }, { filters: 32, stride: 2 }], hidden: [], activation: 'relu' },
+  dscnn: {
+    type: 'dscnn',
+    stem: 8,
+    blocks: [
+      { filters: 16, stride: 2 },
+      { filters: 32, stride: 2 },
+    ],
+    hidden: [],
+    activation: 'relu',
+  },
 };
 
-const ints = (text: string) => text.split(/[\s,x]+/).filter(Boolean).map(Number);
+const ints = (text: string) =>
+  text
+    .split(/[\s,x]+/)
+    .filter(Boolean)
+    .map(Number);
 
 /** Model type, then the fields of that type: widths, activation, and for image models the input shape and the convolutions. */
 export function ModelFields({ model }: { model: ModelSpec }) {
@@ -19,7 +32,15 @@ export function ModelFields({ model }: { model: ModelSpec }) {
       <div className="row">
         <label>
           Model type
-          <select data-testid="model-select" value={model.type} onChange={(e) => updateSettings({ model: { ...DEFAULTS[e.target.value as ModelType], activation: model.activation } as ModelSpec })}>
+          <select
+            data-testid="model-select"
+            value={model.type}
+            onChange={(e) =>
+              updateSettings({
+                model: { ...DEFAULTS[e.target.value as ModelType], activation: model.activation } as ModelSpec,
+              })
+            }
+          >
             <option value="mlp">MLP</option>
             <option value="cnn">CNN</option>
             <option value="dscnn">Depthwise-separable CNN</option>
@@ -27,7 +48,10 @@ export function ModelFields({ model }: { model: ModelSpec }) {
         </label>
         <label>
           Activation
-          <select value={model.activation} onChange={(e) => set({ activation: e.target.value as ModelSpec['activation'] })}>
+          <select
+            value={model.activation}
+            onChange={(e) => set({ activation: e.target.value as ModelSpec['activation'] })}
+          >
             <option value="relu">relu</option>
             <option value="tanh">tanh</option>
             <option value="sigmoid">sigmoid</option>
@@ -45,7 +69,10 @@ export function ModelFields({ model }: { model: ModelSpec }) {
               aria-describedby="shape-help"
               onChange={(e) => {
                 const v = ints(e.target.value);
-                set({ inputShape: v.length === 0 ? undefined : (v.length === 3 ? v : [NaN, NaN, NaN]) as [number, number, number] });
+                set({
+                  inputShape:
+                    v.length === 0 ? undefined : ((v.length === 3 ? v : [NaN, NaN, NaN]) as [number, number, number]),
+                });
               }}
             />
             <small id="shape-help">height, width, channels (e.g. 28, 28, 1); rows are read channels last</small>
@@ -53,14 +80,24 @@ export function ModelFields({ model }: { model: ModelSpec }) {
           {model.type === 'cnn' ? (
             <label>
               Conv filters
-              <input key="filters" defaultValue={model.filters.join(', ')} onChange={(e) => set({ filters: ints(e.target.value) })} aria-describedby="filters-help" />
+              <input
+                key="filters"
+                defaultValue={model.filters.join(', ')}
+                onChange={(e) => set({ filters: ints(e.target.value) })}
+                aria-describedby="filters-help"
+              />
               <small id="filters-help">per block: 3x3 conv, then 2x2 max-pool</small>
             </label>
           ) : (
             <div className="row">
               <label>
                 Stem channels
-                <input key="stem" type="number" defaultValue={model.stem} onChange={(e) => set({ stem: Number(e.target.value) })} />
+                <input
+                  key="stem"
+                  type="number"
+                  defaultValue={model.stem}
+                  onChange={(e) => set({ stem: Number(e.target.value) })}
+                />
               </label>
               <label>
                 Blocks
@@ -68,12 +105,17 @@ export function ModelFields({ model }: { model: ModelSpec }) {
                   key="blocks"
                   defaultValue={model.blocks.map((b) => `${b.filters}/${b.stride}`).join(', ')}
                   aria-describedby="blocks-help"
-                  onChange={(e) => set({
-                    blocks: e.target.value.split(/[\s,]+/).filter(Boolean).map((p) => {
-                      const [f, s] = p.split('/').map(Number);
-                      return { filters: f, stride: (s ?? 1) as 1 | 2 };
-                    }),
-                  })}
+                  onChange={(e) =>
+                    set({
+                      blocks: e.target.value
+                        .split(/[\s,]+/)
+                        .filter(Boolean)
+                        .map((p) => {
+                          const [f, s] = p.split('/').map(Number);
+                          return { filters: f, stride: (s ?? 1) as 1 | 2 };
+                        }),
+                    })
+                  }
                 />
                 <small id="blocks-help">filters/stride, e.g. 16/2, 32/2</small>
               </label>

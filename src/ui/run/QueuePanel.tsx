@@ -1,6 +1,15 @@
 import { useState } from 'react';
 import { environmentLabel } from '../../core/train/results';
-import { clearRuns, deleteRun, discardRestored, pauseRun, queueRestored, removeQueued, resumeRun, stopRun } from '../../state/run-actions';
+import {
+  clearRuns,
+  deleteRun,
+  discardRestored,
+  pauseRun,
+  queueRestored,
+  removeQueued,
+  resumeRun,
+  stopRun,
+} from '../../state/run-actions';
 import type { RunView } from '../../state/store';
 import { useThrottledWorkbench, useWorkbench } from '../hooks';
 import { runColour, seconds } from '../format';
@@ -35,17 +44,28 @@ export function QueuePanel() {
   const since = Math.min(...[live, ...waiting].filter((r): r is RunView => r !== null).map((r) => r.createdAt));
   // Runs of this session only: a run restored from storage or opened from a link is finished and never started here.
   const batch = runs.filter((r) => (r.status === 'queued' || r.startedAt !== null) && r.createdAt >= since);
-  const batchDone = batch.filter((r) => r.status !== 'queued' && r.status !== 'running' && r.status !== 'paused').length;
+  const batchDone = batch.filter(
+    (r) => r.status !== 'queued' && r.status !== 'running' && r.status !== 'paused',
+  ).length;
   const overall = batch.length ? (batchDone + (live ? (progressOf(live) ?? 0) : 0)) / batch.length : null;
   const liveProgress = live ? progressOf(live) : null;
   const last = live?.steps[live.steps.length - 1];
 
   return (
-    <section className="queue-bar" data-testid="run-queue" data-running={live ? 1 : 0} data-waiting={waiting.length} data-finished={finished.length} aria-label="Run queue">
+    <section
+      className="queue-bar"
+      data-testid="run-queue"
+      data-running={live ? 1 : 0}
+      data-waiting={waiting.length}
+      data-finished={finished.length}
+      aria-label="Run queue"
+    >
       <RestoredQueue />
       <div className="queue-summary">
         <strong>Queue</strong>
-        <span data-testid="queue-counts">{live ? `1 ${live.status}` : 'idle'} · {waiting.length} waiting</span>
+        <span data-testid="queue-counts">
+          {live ? `1 ${live.status}` : 'idle'} · {waiting.length} waiting
+        </span>
         {overall !== null && (
           <span className="queue-progress">
             <progress value={overall} max={1} aria-label="Queue progress" />
@@ -56,19 +76,29 @@ export function QueuePanel() {
           <span className="queue-live" title={live.title}>
             <Swatch r={live} styles={styles} />
             <span className="ellipsis">{live.title}</span>
-            {liveProgress !== null && <progress value={liveProgress} max={1} aria-label="Progress of the running run" />}
+            {liveProgress !== null && (
+              <progress value={liveProgress} max={1} aria-label="Progress of the running run" />
+            )}
             <span className="muted">
-              {live.budgetSec ? `${seconds(last?.time ?? 0)} of ${live.budgetSec} s` : `step ${live.steps.length}${live.expectedSteps ? ` of ${live.expectedSteps}` : ''}`}
+              {live.budgetSec
+                ? `${seconds(last?.time ?? 0)} of ${live.budgetSec} s`
+                : `step ${live.steps.length}${live.expectedSteps ? ` of ${live.expectedSteps}` : ''}`}
             </span>
           </span>
         )}
         <span className="queue-buttons">
           {live?.status === 'paused' ? (
-            <button type="button" onClick={resumeRun}>Resume</button>
+            <button type="button" onClick={resumeRun}>
+              Resume
+            </button>
           ) : (
-            <button type="button" onClick={pauseRun} disabled={!live}>Pause</button>
+            <button type="button" onClick={pauseRun} disabled={!live}>
+              Pause
+            </button>
           )}
-          <button type="button" data-testid="stop-button" onClick={stopRun} disabled={!live}>Stop</button>
+          <button type="button" data-testid="stop-button" onClick={stopRun} disabled={!live}>
+            Stop
+          </button>
           <button type="button" aria-expanded={open} aria-controls="queue-details" onClick={() => setOpen((v) => !v)}>
             {open ? 'Hide runs' : `Runs (${runs.length})`}
           </button>
@@ -78,13 +108,23 @@ export function QueuePanel() {
         <div id="queue-details" className="queue-details">
           <div>
             <h3>Waiting</h3>
-            {waiting.length === 0 ? <p className="muted">Nothing waiting.</p> : (
+            {waiting.length === 0 ? (
+              <p className="muted">Nothing waiting.</p>
+            ) : (
               <ol className="run-list">
                 {waiting.map((r) => (
                   <li key={r.id} data-testid="queued-run">
                     <Swatch r={r} styles={styles} />
-                    <span className="ellipsis" title={r.title}>{r.title}</span>
-                    <button type="button" onClick={() => removeQueued(r.id)} aria-label={`Remove ${r.title} from the queue`}>Remove</button>
+                    <span className="ellipsis" title={r.title}>
+                      {r.title}
+                    </span>
+                    <button
+                      type="button"
+                      onClick={() => removeQueued(r.id)}
+                      aria-label={`Remove ${r.title} from the queue`}
+                    >
+                      Remove
+                    </button>
                   </li>
                 ))}
               </ol>
@@ -94,31 +134,54 @@ export function QueuePanel() {
             <h3>
               Finished runs{' '}
               <span className="muted small">
-                {storage.error ?? `kept in this browser (IndexedDB)${storage.restored ? `, ${storage.restored} restored` : ''}`}
+                {storage.error ??
+                  `kept in this browser (IndexedDB)${storage.restored ? `, ${storage.restored} restored` : ''}`}
               </span>
             </h3>
-            {finished.length === 0 ? <p className="muted">None yet.</p> : (
+            {finished.length === 0 ? (
+              <p className="muted">None yet.</p>
+            ) : (
               <ul className="run-list">
                 {finished.map((r) => (
                   <li key={r.id} data-testid="finished-run">
                     <Swatch r={r} styles={styles} />
                     <span className={`status status-${r.status}`}>{r.status}</span>
-                    <span className="ellipsis" title={`${r.title}\n${environmentLabel(r.environment)}${r.error ? `\n${r.error}` : ''}`}>{r.title}</span>
+                    <span
+                      className="ellipsis"
+                      title={`${r.title}\n${environmentLabel(r.environment)}${r.error ? `\n${r.error}` : ''}`}
+                    >
+                      {r.title}
+                    </span>
                     <span className="muted small">{environmentLabel(r.environment)}</span>
-                    <button type="button" onClick={() => deleteRun(r.id)} aria-label={`Delete run ${r.title}`}>Delete</button>
+                    <button type="button" onClick={() => deleteRun(r.id)} aria-label={`Delete run ${r.title}`}>
+                      Delete
+                    </button>
                   </li>
                 ))}
               </ul>
             )}
-            {finished.length > 0 && (confirmClear ? (
-              <p>
-                Delete all {finished.length} finished runs?{' '}
-                <button type="button" onClick={() => { clearRuns(); setConfirmClear(false); }}>Delete all</button>{' '}
-                <button type="button" onClick={() => setConfirmClear(false)}>Keep them</button>
-              </p>
-            ) : (
-              <button type="button" onClick={() => setConfirmClear(true)}>Clear all…</button>
-            ))}
+            {finished.length > 0 &&
+              (confirmClear ? (
+                <p>
+                  Delete all {finished.length} finished runs?{' '}
+                  <button
+                    type="button"
+                    onClick={() => {
+                      clearRuns();
+                      setConfirmClear(false);
+                    }}
+                  >
+                    Delete all
+                  </button>{' '}
+                  <button type="button" onClick={() => setConfirmClear(false)}>
+                    Keep them
+                  </button>
+                </p>
+              ) : (
+                <button type="button" onClick={() => setConfirmClear(true)}>
+                  Clear all…
+                </button>
+              ))}
           </div>
         </div>
       )}
@@ -136,10 +199,26 @@ function RestoredQueue() {
   return (
     <div className="queue-restored" role="status" data-testid="restored-queue" data-runs={n}>
       {n} run{n === 1 ? ' was' : 's were'} waiting when the page closed (on {names}
-      {restored.dropped ? `; ${restored.dropped} more could not be read back` : ''}){restored.sweep ? ', a sweep in progress among them: it goes on' : ''}.{' '}
-      <button type="button" onClick={() => setWhy(queueRestored())}>Queue {n === 1 ? 'it' : 'them'} again</button>{' '}
-      <button type="button" onClick={() => { setWhy(null); discardRestored(); }}>Discard</button>
-      {why && <span className="error" role="alert"> {why}</span>}
+      {restored.dropped ? `; ${restored.dropped} more could not be read back` : ''})
+      {restored.sweep ? ', a sweep in progress among them: it goes on' : ''}.{' '}
+      <button type="button" onClick={() => setWhy(queueRestored())}>
+        Queue {n === 1 ? 'it' : 'them'} again
+      </button>{' '}
+      <button
+        type="button"
+        onClick={() => {
+          setWhy(null);
+          discardRestored();
+        }}
+      >
+        Discard
+      </button>
+      {why && (
+        <span className="error" role="alert">
+          {' '}
+          {why}
+        </span>
+      )}
     </div>
   );
 }

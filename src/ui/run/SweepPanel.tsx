@@ -15,7 +15,11 @@ export function SweepPanel() {
   const baseOptimizer = settings.optimizer.name;
   const sweep = useWorkbench((s) => s.sweep);
   const ready = useWorkbench((s) => s.dataset.status === 'ready');
-  const n = matrixSize({ ...matrix, optimizer: matrix.optimizer.length ? matrix.optimizer : [baseOptimizer] }, 1, settings);
+  const n = matrixSize(
+    { ...matrix, optimizer: matrix.optimizer.length ? matrix.optimizer : [baseOptimizer] },
+    1,
+    settings,
+  );
   const plan = useMemo(() => {
     try {
       return rungPlan(n, { eta: form.eta, minBudget: form.minEpochs, maxBudget: form.maxEpochs });
@@ -28,22 +32,39 @@ export function SweepPanel() {
     <details className="sweep" open={sweep !== null}>
       <summary>Sweep (successive halving)</summary>
       <p className="muted small">
-        Runs every combination of the form (one seed) with a small budget, keeps the best 1/η, gives them η times the budget, and repeats.
+        Runs every combination of the form (one seed) with a small budget, keeps the best 1/η, gives them η times the
+        budget, and repeats.
       </p>
       <div className="row wrap">
         <label className="small-field">
           Keep 1 in (η)
           <select value={form.eta} onChange={(e) => updateSweepForm({ eta: Number(e.target.value) })}>
-            {[2, 3, 4].map((v) => <option key={v} value={v}>{v}</option>)}
+            {[2, 3, 4].map((v) => (
+              <option key={v} value={v}>
+                {v}
+              </option>
+            ))}
           </select>
         </label>
         <label className="small-field">
           Start budget
-          <NumberInput value={form.minEpochs} onCommit={(v) => updateSweepForm({ minEpochs: v ?? NaN })} min={1} step={1} describedBy="sweep-unit" />
+          <NumberInput
+            value={form.minEpochs}
+            onCommit={(v) => updateSweepForm({ minEpochs: v ?? NaN })}
+            min={1}
+            step={1}
+            describedBy="sweep-unit"
+          />
         </label>
         <label className="small-field">
           Budget cap
-          <NumberInput value={form.maxEpochs} onCommit={(v) => updateSweepForm({ maxEpochs: v ?? NaN })} min={1} step={1} describedBy="sweep-unit" />
+          <NumberInput
+            value={form.maxEpochs}
+            onCommit={(v) => updateSweepForm({ maxEpochs: v ?? NaN })}
+            min={1}
+            step={1}
+            describedBy="sweep-unit"
+          />
         </label>
         <label className="small-field">
           Survivors by
@@ -53,12 +74,19 @@ export function SweepPanel() {
           </select>
         </label>
       </div>
-      <small id="sweep-unit" className="muted">Budgets in epochs. </small>
+      <small id="sweep-unit" className="muted">
+        Budgets in epochs.{' '}
+      </small>
       <small className="muted" data-testid="sweep-plan">
         {typeof plan === 'string' ? plan : `Plan: ${plan.map((r) => `${r.configs} × ${r.budget} ep.`).join(' → ')}`}
       </small>
       <div className="buttons">
-        <button type="button" data-testid="sweep-button" disabled={!ready || sweep?.status === 'running'} onClick={() => startSweepFromForm()}>
+        <button
+          type="button"
+          data-testid="sweep-button"
+          disabled={!ready || sweep?.status === 'running'}
+          onClick={() => startSweepFromForm()}
+        >
           Start sweep
         </button>
         {sweep?.status === 'running' && (
@@ -82,7 +110,8 @@ function SweepStatus({ sweep }: { sweep: SweepView }) {
   return (
     <div className="sweep-status">
       <p>
-        <strong>{sweep.status}</strong> · rung {current + 1} ({rungs[current].budget} ep.) · {pending.length} of {rungs[current].keys.length} left
+        <strong>{sweep.status}</strong> · rung {current + 1} ({rungs[current].budget} ep.) · {pending.length} of{' '}
+        {rungs[current].keys.length} left
         {sweep.targetLoss !== null && ` · target loss ${sweep.targetLoss}`}
       </p>
       <table className="results compact-table" data-testid="sweep-table">
@@ -90,18 +119,36 @@ function SweepStatus({ sweep }: { sweep: SweepView }) {
           <tr>
             <th scope="col">#</th>
             <th scope="col">Configuration</th>
-            <th scope="col" className="num">Budget</th>
-            <th scope="col" className="num">Loss</th>
-            <th scope="col" className="num">To target</th>
+            <th scope="col" className="num">
+              Budget
+            </th>
+            <th scope="col" className="num">
+              Loss
+            </th>
+            <th scope="col" className="num">
+              To target
+            </th>
             <th scope="col">State</th>
           </tr>
         </thead>
         <tbody>
           {ranking.map((r) => {
             const waiting = pending.includes(r.key);
-            const state = r.failed ? 'failed' : waiting ? 'running next rung' : r.stoppedEarly ? 'stopped early' : rankedFinal ? 'finished' : 'survived';
+            const state = r.failed
+              ? 'failed'
+              : waiting
+                ? 'running next rung'
+                : r.stoppedEarly
+                  ? 'stopped early'
+                  : rankedFinal
+                    ? 'finished'
+                    : 'survived';
             return (
-              <tr key={r.key} className={r.stoppedEarly && !waiting ? 'stopped-early' : ''} data-stopped-early={r.stoppedEarly && !waiting}>
+              <tr
+                key={r.key}
+                className={r.stoppedEarly && !waiting ? 'stopped-early' : ''}
+                data-stopped-early={r.stoppedEarly && !waiting}
+              >
                 <td className="num">{rankedFinal ? r.rank : '·'}</td>
                 <th scope="row">{sweep.labels[r.key]}</th>
                 <td className="num">{r.budget} ep.</td>
@@ -111,16 +158,18 @@ function SweepStatus({ sweep }: { sweep: SweepView }) {
               </tr>
             );
           })}
-          {pending.filter((k) => !ranking.some((r) => r.key === k)).map((k) => (
-            <tr key={k}>
-              <td className="num">·</td>
-              <th scope="row">{sweep.labels[k]}</th>
-              <td className="num">{rungs[current].budget} ep.</td>
-              <td className="num">–</td>
-              <td className="num">–</td>
-              <td>waiting</td>
-            </tr>
-          ))}
+          {pending
+            .filter((k) => !ranking.some((r) => r.key === k))
+            .map((k) => (
+              <tr key={k}>
+                <td className="num">·</td>
+                <th scope="row">{sweep.labels[k]}</th>
+                <td className="num">{rungs[current].budget} ep.</td>
+                <td className="num">–</td>
+                <td className="num">–</td>
+                <td>waiting</td>
+              </tr>
+            ))}
         </tbody>
       </table>
     </div>

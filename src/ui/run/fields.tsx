@@ -22,7 +22,17 @@ interface NumberInputProps {
  * A number field that keeps what is typed (so "0." or "1e-" can be typed through) and
  * follows the store when the value changes elsewhere.
  */
-export function NumberInput({ value, onCommit, allowEmpty, placeholder, className, min, step = 'any', describedBy, disabled }: NumberInputProps) {
+export function NumberInput({
+  value,
+  onCommit,
+  allowEmpty,
+  placeholder,
+  className,
+  min,
+  step = 'any',
+  describedBy,
+  disabled,
+}: NumberInputProps) {
   const show = (v: number | null) => (v === null || Number.isNaN(v) ? '' : String(v));
   const [text, setText] = useState(show(value));
   const [seen, setSeen] = useState(value);
@@ -112,7 +122,9 @@ export function Chips<T extends string>({ legend, options, selected, onChange, d
               type="checkbox"
               checked={on}
               disabled={why !== undefined || (on && selected.length === 1)}
-              onChange={() => onChange(on ? selected.filter((s) => s !== o) : options.filter((x) => x === o || selected.includes(x)))}
+              onChange={() =>
+                onChange(on ? selected.filter((s) => s !== o) : options.filter((x) => x === o || selected.includes(x)))
+              }
             />
             {o}
           </label>

@@ -25,7 +25,11 @@ export function ShareButton() {
         className="share-button"
         data-testid="share-button"
         disabled={finished === 0 || share.status === 'working'}
-        title={finished === 0 ? 'Finish a run to share the comparison' : 'A link that opens this comparison on another machine'}
+        title={
+          finished === 0
+            ? 'Finish a run to share the comparison'
+            : 'A link that opens this comparison on another machine'
+        }
         onClick={() => {
           setCopied(false);
           void createShareLink();
@@ -40,10 +44,17 @@ export function ShareButton() {
           ) : (
             <>
               <p>
-                {share.runs} finished run{share.runs === 1 ? '' : 's'}, the dataset&apos;s name and checksum, the baseline; {(share.chars / 1000).toFixed(1)} k characters. The data
-                stays here: whoever opens the link loads it themselves.
+                {share.runs} finished run{share.runs === 1 ? '' : 's'}, the dataset&apos;s name and checksum, the
+                baseline; {(share.chars / 1000).toFixed(1)} k characters. The data stays here: whoever opens the link
+                loads it themselves.
               </p>
-              <input data-testid="share-link" readOnly value={share.url ?? ''} onFocus={(e) => e.currentTarget.select()} aria-label="Share link" />
+              <input
+                data-testid="share-link"
+                readOnly
+                value={share.url ?? ''}
+                onFocus={(e) => e.currentTarget.select()}
+                aria-label="Share link"
+              />
             </>
           )}
           <div className="buttons">

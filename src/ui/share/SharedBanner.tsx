@@ -23,7 +23,10 @@ export function SharedBanner() {
   if (shared.error) {
     return (
       <p className="notice shared-banner" role="alert" data-testid="shared-error">
-        {shared.error} <button type="button" className="link" onClick={dismissShared}>Dismiss</button>
+        {shared.error}{' '}
+        <button type="button" className="link" onClick={dismissShared}>
+          Dismiss
+        </button>
       </p>
     );
   }
@@ -43,10 +46,16 @@ export function SharedBanner() {
     <div className="notice shared-banner" role="status" data-testid="shared-banner">
       <span>
         Opened a shared comparison: {n} run{n === 1 ? '' : 's'}
-        {shared.dataset ? ` on ${shared.dataset.name} (${shared.dataset.rows.toLocaleString('en-US')} rows)` : ''}, trained on {shared.origins.join('; ')}. They appear as
-        their own rows, beside what runs here.
+        {shared.dataset ? ` on ${shared.dataset.name} (${shared.dataset.rows.toLocaleString('en-US')} rows)` : ''},
+        trained on {shared.origins.join('; ')}. They appear as their own rows, beside what runs here.
       </span>{' '}
-      <button type="button" className="primary" data-testid="shared-run-here" disabled={loading || mine !== null} onClick={() => void onRunHere()}>
+      <button
+        type="button"
+        className="primary"
+        data-testid="shared-run-here"
+        disabled={loading || mine !== null}
+        onClick={() => void onRunHere()}
+      >
         {mine === 'done' ? 'Queued here' : 'Run these here'}
       </button>{' '}
       <button type="button" className="link" onClick={dismissShared}>

@@ -4,7 +4,20 @@
  * parent can tell a hang (the child times out, its last line names the case) from an error.
  *   node --import tsx src/core/data/fuzz/arrow-fuzz-child.ts SEED CASES [DUMP] < corpus.json
  */
-import { Bool, DateDay, Dictionary, Float32, Float64, Int32, Int64, Table, TimestampMillisecond, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
+import {
+  Bool,
+  DateDay,
+  Dictionary,
+  Float32,
+  Float64,
+  Int32,
+  Int64,
+  Table,
+  TimestampMillisecond,
+  Utf8,
+  tableToIPC,
+  vectorFromArray,
+} from 'apache-arrow';
 import { readTable } from '../read';
 import { Rng } from '../rng';
 import { DataError } from '../table';
@@ -15,15 +28,42 @@ const rng = new Rng(seed);
 function base(): Table {
   const n = 40;
   const part = new Table({
-    f64: vectorFromArray(Array.from({ length: n }, (_, i) => (i % 7 === 0 ? null : i * 0.5)), new Float64()),
-    f32: vectorFromArray(Array.from({ length: n }, (_, i) => i / 3), new Float32()),
-    i32: vectorFromArray(Array.from({ length: n }, (_, i) => i - 20), new Int32()),
-    i64: vectorFromArray(Array.from({ length: n }, (_, i) => BigInt(i) * 1000n), new Int64()),
-    b: vectorFromArray(Array.from({ length: n }, (_, i) => i % 3 === 0), new Bool()),
-    s: vectorFromArray(Array.from({ length: n }, (_, i) => (i % 5 === 0 ? null : `v${i % 6}`)), new Utf8()),
-    d: vectorFromArray(Array.from({ length: n }, (_, i) => ['x', 'y', 'z'][i % 3]), new Dictionary(new Utf8(), new Int32())),
-    day: vectorFromArray(Array.from({ length: n }, (_, i) => new Date(Date.UTC(2020, 0, 1 + i))), new DateDay()),
-    ts: vectorFromArray(Array.from({ length: n }, (_, i) => new Date(Date.UTC(2020, 0, 1, 0, i))), new TimestampMillisecond()),
+    f64: vectorFromArray(
+      Array.from({ length: n }, (_, i) => (i % 7 === 0 ? null : i * 0.5)),
+      new Float64(),
+    ),
+    f32: vectorFromArray(
+      Array.from({ length: n }, (_, i) => i / 3),
+      new Float32(),
+    ),
+    i32: vectorFromArray(
+      Array.from({ length: n }, (_, i) => i - 20),
+      new Int32(),
+    ),
+    i64: vectorFromArray(
+      Array.from({ length: n }, (_, i) => BigInt(i) * 1000n),
+      new Int64(),
+    ),
+    b: vectorFromArray(
+      Array.from({ length: n }, (_, i) => i % 3 === 0),
+      new Bool(),
+    ),
+    s: vectorFromArray(
+      Array.from({ length: n }, (_, i) => (i % 5 === 0 ? null : `v${i % 6}`)),
+      new Utf8(),
+    ),
+    d: vectorFromArray(
+      Array.from({ length: n }, (_, i) => ['x', 'y', 'z'][i % 3]),
+      new Dictionary(new Utf8(), new Int32()),
+    ),
+    day: vectorFromArray(
+      Array.from({ length: n }, (_, i) => new Date(Date.UTC(2020, 0, 1 + i))),
+      new DateDay(),
+    ),
+    ts: vectorFromArray(
+      Array.from({ length: n }, (_, i) => new Date(Date.UTC(2020, 0, 1, 0, i))),
+      new TimestampMillisecond(),
+    ),
   });
   return part.concat(part).concat(part);
 }
@@ -74,10 +114,17 @@ async function readCorpus(): Promise<[Uint8Array, string][]> {
   for await (const chunk of process.stdin) chunks.push(chunk as Uint8Array);
   const text = Buffer.concat(chunks).toString('utf8').trim();
   const list = text ? (JSON.parse(text) as { name: string; base64: string }[]) : [];
-  return list.map((s) => [new Uint8Array(Buffer.from(s.base64, 'base64')), s.name.endsWith('.stream') ? 'fuzz.arrows' : 'fuzz.arrow']);
+  return list.map((s) => [
+    new Uint8Array(Buffer.from(s.base64, 'base64')),
+    s.name.endsWith('.stream') ? 'fuzz.arrows' : 'fuzz.arrow',
+  ]);
 }
 const corpus = await readCorpus();
-const sources: [Uint8Array, string][] = [[tableToIPC(table, 'file'), 'fuzz.arrow'], [tableToIPC(table, 'stream'), 'fuzz.arrows'], ...corpus];
+const sources: [Uint8Array, string][] = [
+  [tableToIPC(table, 'file'), 'fuzz.arrow'],
+  [tableToIPC(table, 'stream'), 'fuzz.arrows'],
+  ...corpus,
+];
 for (let i = 0; i < cases; i++) {
   // Half the cases damage the generated table, half the conformance files.
   const [src, name] = i % 4 < 2 || corpus.length === 0 ? sources[i % 2] : sources[2 + rng.int(corpus.length)];
@@ -96,5 +143,6 @@ for (let i = 0; i < cases; i++) {
     message = (e as Error).message;
   }
   process.stdout.write(`${JSON.stringify({ i, outcome, message })}\n`);
-  if (process.env.FUZZ_HEAP && i % Number(process.env.FUZZ_HEAP) === 0) process.stderr.write(`${i} ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB\n`);
+  if (process.env.FUZZ_HEAP && i % Number(process.env.FUZZ_HEAP) === 0)
+    process.stderr.write(`${i} ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB\n`);
 }

@@ -32,10 +32,12 @@ export function tableProblems(t: DataTable): string {
   for (const col of t.columns) {
     if (col.kind === 'categorical') {
       if (col.codes.length !== t.rows) return `column ${col.name}: ${col.codes.length} codes for ${t.rows} rows`;
-      for (const c of col.codes) if (c < -1 || c >= col.dictionary.length) return `column ${col.name}: code ${c} outside its dictionary`;
+      for (const c of col.codes)
+        if (c < -1 || c >= col.dictionary.length) return `column ${col.name}: code ${c} outside its dictionary`;
     } else {
       if (col.values.length !== t.rows) return `column ${col.name}: ${col.values.length} values for ${t.rows} rows`;
-      if (col.valid !== null && col.valid.length !== t.rows) return `column ${col.name}: ${col.valid.length} validity bytes for ${t.rows} rows`;
+      if (col.valid !== null && col.valid.length !== t.rows)
+        return `column ${col.name}: ${col.valid.length} validity bytes for ${t.rows} rows`;
     }
   }
   return '';
@@ -52,7 +54,13 @@ export interface FuzzCase {
  * add what is wrong with a table beyond its structure (against a reference decoding). With
  * `dump` set, prints that case's bytes (base64) instead, to study a failure.
  */
-export function runCases(cases: number, make: (i: number) => FuzzCase, read: (bytes: Uint8Array, name: string) => DataTable, check?: (t: DataTable, c: FuzzCase) => string, dump?: number): void {
+export function runCases(
+  cases: number,
+  make: (i: number) => FuzzCase,
+  read: (bytes: Uint8Array, name: string) => DataTable,
+  check?: (t: DataTable, c: FuzzCase) => string,
+  dump?: number,
+): void {
   for (let i = 0; i < cases; i++) {
     const c = make(i);
     if (dump !== undefined && !Number.isNaN(dump)) {
@@ -89,13 +97,20 @@ export async function readSources(): Promise<FuzzCase[]> {
 }
 
 /** The parent's verdict on a child's output: the cases that went wrong, and counts by outcome. */
-export function judge(stdout: string): { lines: CaseLine[]; bad: CaseLine[]; slow: CaseLine[]; counts: Record<string, number> } {
+export function judge(stdout: string): {
+  lines: CaseLine[];
+  bad: CaseLine[];
+  slow: CaseLine[];
+  counts: Record<string, number>;
+} {
   const lines = stdout
     .trim()
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as CaseLine);
-  const bad = lines.filter((l) => (l.outcome !== 'table' && l.outcome !== 'DataError') || INTERNAL_TEXT.test(l.message));
+  const bad = lines.filter(
+    (l) => (l.outcome !== 'table' && l.outcome !== 'DataError') || INTERNAL_TEXT.test(l.message),
+  );
   const slow = lines.filter((l) => l.ms > HANG_MS);
   const counts: Record<string, number> = {};
   for (const l of lines) counts[l.outcome] = (counts[l.outcome] ?? 0) + 1;

@@ -31,10 +31,52 @@ const BOM = Uint8Array.of(0xef, 0xbb, 0xbf);
 
 /** Byte strings a CSV reader gives meaning to. */
 const SPECIAL = [
-  ...['"', '""', ',', '\t', ';', '|', '\n', '\r', '\r\n', '\n\r', ' ', 'NA', 'null', 'NaN', '-Infinity', '1e309', '-0', '.', 'e', '-', '+', '007', '2147483648'],
-  ...['2020-02-30', '2020-01-01T25:00', '2020-01-01 12:00:00.123456+05:30', '1999-12-31T23:59:59Z', 'TRUE', 'false', '"a""b"', '"a\nb"', '9'.repeat(400)],
-].map(bytes)
-  .concat([BOM, Uint8Array.of(0), Uint8Array.of(0xff), Uint8Array.of(0xc3), Uint8Array.of(0xe2, 0x82), Uint8Array.of(0xff, 0xfe)]);
+  ...[
+    '"',
+    '""',
+    ',',
+    '\t',
+    ';',
+    '|',
+    '\n',
+    '\r',
+    '\r\n',
+    '\n\r',
+    ' ',
+    'NA',
+    'null',
+    'NaN',
+    '-Infinity',
+    '1e309',
+    '-0',
+    '.',
+    'e',
+    '-',
+    '+',
+    '007',
+    '2147483648',
+  ],
+  ...[
+    '2020-02-30',
+    '2020-01-01T25:00',
+    '2020-01-01 12:00:00.123456+05:30',
+    '1999-12-31T23:59:59Z',
+    'TRUE',
+    'false',
+    '"a""b"',
+    '"a\nb"',
+    '9'.repeat(400),
+  ],
+]
+  .map(bytes)
+  .concat([
+    BOM,
+    Uint8Array.of(0),
+    Uint8Array.of(0xff),
+    Uint8Array.of(0xc3),
+    Uint8Array.of(0xe2, 0x82),
+    Uint8Array.of(0xff, 0xfe),
+  ]);
 
 const digits = (n: number) => {
   const b = new Uint8Array(n);
@@ -47,7 +89,16 @@ const rows = (n: number, row: (r: number) => string) => Array.from({ length: n }
 /** Inputs built to hurt: huge fields, odd line ends, BOMs, NULs, very wide or very long files. */
 const HOSTILE: ((source: FuzzCase) => Uint8Array)[] = [
   // A numeric field of 125,000 digits or more (overflowed the stack in `infer.ts` once).
-  () => concat('id,x\n', rows(5, (r) => `${r},${r * 1.5}`), '\n5,', ['', '-', '+', '.'][rng.int(4)], digits(125_000 + rng.int(200_000)), ['', '.5', 'e7', 'e-999999', 'x'][rng.int(5)], '\n6,7\n'),
+  () =>
+    concat(
+      'id,x\n',
+      rows(5, (r) => `${r},${r * 1.5}`),
+      '\n5,',
+      ['', '-', '+', '.'][rng.int(4)],
+      digits(125_000 + rng.int(200_000)),
+      ['', '.5', 'e7', 'e-999999', 'x'][rng.int(5)],
+      '\n6,7\n',
+    ),
   // A field of a million quotes: doubled inside a quoted field, bare, or left unbalanced.
   () => {
     const q = '"'.repeat(1_000_000);
@@ -87,13 +138,41 @@ const HOSTILE: ((source: FuzzCase) => Uint8Array)[] = [
   () => bytes(`k,v\n${rows(100_000, (r) => `s${(r * 7919) % 100_003},${r}`)}\n`),
   // Tricky numbers and dates mixed in one column.
   () => {
-    const pool = ['1e309', '-1e309', '4.9e-324', '2.2250738585072014e-308', '9007199254740993', '0.1', '-0', '1e-400', 'NaN', 'Infinity', '2020-01-01', '2020-01-01T00:00:00Z', '0000-01-01', '9999-12-31T23:59:59.999999999Z', '00', '.5', '5.', ''];
+    const pool = [
+      '1e309',
+      '-1e309',
+      '4.9e-324',
+      '2.2250738585072014e-308',
+      '9007199254740993',
+      '0.1',
+      '-0',
+      '1e-400',
+      'NaN',
+      'Infinity',
+      '2020-01-01',
+      '2020-01-01T00:00:00Z',
+      '0000-01-01',
+      '9999-12-31T23:59:59.999999999Z',
+      '00',
+      '.5',
+      '5.',
+      '',
+    ];
     return bytes(`v\n${rows(2000, () => pool[rng.int(pool.length)])}\n`);
   },
   // Not UTF-8: UTF-16 with a BOM, or bad bytes after the first 4 KiB.
-  (s) => (rng.int(2) ? concat(Uint8Array.of(0xff, 0xfe), bytes('a\0,\0b\0\n\0')) : concat(s.bytes, rows(300, (r) => `${r}`.padEnd(20, ' ')), Uint8Array.of(0xc3, 0x28), '\n')),
+  (s) =>
+    rng.int(2)
+      ? concat(Uint8Array.of(0xff, 0xfe), bytes('a\0,\0b\0\n\0'))
+      : concat(
+          s.bytes,
+          rows(300, (r) => `${r}`.padEnd(20, ' ')),
+          Uint8Array.of(0xc3, 0x28),
+          '\n',
+        ),
   // A record that ends early or runs long far down the file; a quote opened on the last byte.
-  (s) => concat(s.bytes, ['1\n', '1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20\n', '"', ',"', '\n"\n'][rng.int(5)]),
+  (s) =>
+    concat(s.bytes, ['1\n', '1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20\n', '"', ',"', '\n"\n'][rng.int(5)]),
   // Nothing but delimiters, quotes and line ends.
   () => bytes(Array.from({ length: 100_000 }, () => [',', '"', '\n', '\r', '\t', ';'][rng.int(6)]).join('')),
 ];
@@ -161,14 +240,16 @@ function check(t: DataTable, c: FuzzCase): string {
   if (records === null) return 'read, where a plain reading finds an unclosed quote or text after a closing quote';
   const header = records.length - t.rows;
   if (header !== 0 && header !== 1) return `${t.rows} rows, a plain reading finds ${records.length} records`;
-  if (records.some((r) => r.length !== t.columns.length)) return `${t.columns.length} columns, a plain reading finds records of other lengths`;
+  if (records.some((r) => r.length !== t.columns.length))
+    return `${t.columns.length} columns, a plain reading finds records of other lengths`;
   for (let ci = 0; ci < t.columns.length; ci++) {
     const col = t.columns[ci];
     for (let r = 0; r < t.rows; r++) {
       const raw = records[r + header][ci];
       const where = `column ${ci} row ${r} (${JSON.stringify(raw.slice(0, 40))})`;
       if (col.kind === 'categorical') {
-        if (MISSING.has(raw) ? col.codes[r] !== -1 : col.dictionary[col.codes[r]] !== raw) return `${where}: read as ${col.codes[r] < 0 ? 'missing' : JSON.stringify(col.dictionary[col.codes[r]].slice(0, 40))}`;
+        if (MISSING.has(raw) ? col.codes[r] !== -1 : col.dictionary[col.codes[r]] !== raw)
+          return `${where}: read as ${col.codes[r] < 0 ? 'missing' : JSON.stringify(col.dictionary[col.codes[r]].slice(0, 40))}`;
         continue;
       }
       const s = raw.trim();

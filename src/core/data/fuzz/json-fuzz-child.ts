@@ -21,8 +21,45 @@ const BOM = '\ufeff';
 
 /** Byte strings a JSON reader gives meaning to. */
 const SPECIAL = [
-  ...['{', '}', '[', ']', ':', ',', '"', '\\', '\\u', '\\ud800', '\\u0000', 'null', 'true', 'false', '1e999', '-', '-0', '0.', '01', '\n', '\r', '\r\n', ' ', 'NaN', '{}', '[]'],
-  ...['{"__proto__":1}', '{"constructor":{}}', '"toString"', '"2020-01-01"', '"NA"', '9'.repeat(400), BOM, '\0', '\u2028'],
+  ...[
+    '{',
+    '}',
+    '[',
+    ']',
+    ':',
+    ',',
+    '"',
+    '\\',
+    '\\u',
+    '\\ud800',
+    '\\u0000',
+    'null',
+    'true',
+    'false',
+    '1e999',
+    '-',
+    '-0',
+    '0.',
+    '01',
+    '\n',
+    '\r',
+    '\r\n',
+    ' ',
+    'NaN',
+    '{}',
+    '[]',
+  ],
+  ...[
+    '{"__proto__":1}',
+    '{"constructor":{}}',
+    '"toString"',
+    '"2020-01-01"',
+    '"NA"',
+    '9'.repeat(400),
+    BOM,
+    '\0',
+    '\u2028',
+  ],
 ]
   .map(bytes)
   .concat([Uint8Array.of(0xff), Uint8Array.of(0xc3), Uint8Array.of(0xe2, 0x82)]);
@@ -34,7 +71,8 @@ const digits = (n: number) => {
   return s;
 };
 const nest = (n: number, open: string, close: string, inner: string) => open.repeat(n) + inner + close.repeat(n);
-const ndjson = (n: number, rec: (r: number) => string, eol = '\n') => Array.from({ length: n }, (_, r) => rec(r)).join(eol) + eol;
+const ndjson = (n: number, rec: (r: number) => string, eol = '\n') =>
+  Array.from({ length: n }, (_, r) => rec(r)).join(eol) + eol;
 const lineEnds = (s: string) => {
   const ends = ['\n', '\r\n', '\r', '\n\r'];
   return s.replace(/\r?\n/g, () => ends[rng.int(4)]);
@@ -68,9 +106,21 @@ const HOSTILE: ((source: FuzzCase) => string)[] = [
     return lineEnds(rng.int(2) ? recs.map((r) => JSON.stringify(r)).join('\n') : JSON.stringify(recs, null, 2));
   },
   // Byte order marks: doubled at the start, or at the start of every NDJSON line.
-  (s) => (rng.int(2) ? BOM + BOM + textOf(s) : recordsOf(s).map((r) => BOM + JSON.stringify(r)).join('\n')),
+  (s) =>
+    rng.int(2)
+      ? BOM + BOM + textOf(s)
+      : recordsOf(s)
+          .map((r) => BOM + JSON.stringify(r))
+          .join('\n'),
   // NUL bytes: raw inside a string, between tokens, or escaped.
-  () => ['[{"a":"x\0y"}]', '[{"a":1},\0{"a":2}]', '[{"a":"\\u0000"},{"a":"b"}]', '\0[{"a":1}]', ndjson(3, (r) => `{"a":${r}}\0`)][rng.int(5)],
+  () =>
+    [
+      '[{"a":"x\0y"}]',
+      '[{"a":1},\0{"a":2}]',
+      '[{"a":"\\u0000"},{"a":"b"}]',
+      '\0[{"a":1}]',
+      ndjson(3, (r) => `{"a":${r}}\0`),
+    ][rng.int(5)],
   // Records with thousands of distinct keys: one record with 10,000, a key per record, a sparse tail.
   () => {
     const k = rng.int(4);
@@ -80,18 +130,53 @@ const HOSTILE: ((source: FuzzCase) => string)[] = [
     return ndjson(4_096, (r) => `{"k${r}":"${r}"}`);
   },
   // Keys named like Object properties, in some records only.
-  () => ndjson(50, (r) => JSON.stringify({ a: r, ...(r % 3 === 0 ? { ['__proto__']: r, constructor: 'c' } : {}), ...(r % 5 === 0 ? { toString: r, hasOwnProperty: [r] } : {}) })),
+  () =>
+    ndjson(50, (r) =>
+      JSON.stringify({
+        a: r,
+        ...(r % 3 === 0 ? { ['__proto__']: r, constructor: 'c' } : {}),
+        ...(r % 5 === 0 ? { toString: r, hasOwnProperty: [r] } : {}),
+      }),
+    ),
   // A key of a million characters; lone surrogates; 300,000 tiny records.
-  () => [`[{"${'k'.repeat(1_000_000)}":1}]`, '[{"a":"\\ud800"},{"a":"\\udc00x"}]', `[${Array<string>(300_000).fill('{"a":1}').join(',')}]`, ndjson(300_000, () => '{}')][rng.int(4)],
+  () =>
+    [
+      `[{"${'k'.repeat(1_000_000)}":1}]`,
+      '[{"a":"\\ud800"},{"a":"\\udc00x"}]',
+      `[${Array<string>(300_000).fill('{"a":1}').join(',')}]`,
+      ndjson(300_000, () => '{}'),
+    ][rng.int(4)],
   // Tricky numbers and strings mixed in one field.
   () => {
-    const pool = ['1e400', '-1e400', '1e-400', '-0', '9007199254740993', '2147483648', '-2147483649', '0.1', '"2020-01-01"', '"2020-02-30"', '"2020-01-01T00:00:00Z"', '"NA"', '""', 'null', 'true', '"12"', '[]', '{}'];
+    const pool = [
+      '1e400',
+      '-1e400',
+      '1e-400',
+      '-0',
+      '9007199254740993',
+      '2147483648',
+      '-2147483649',
+      '0.1',
+      '"2020-01-01"',
+      '"2020-02-30"',
+      '"2020-01-01T00:00:00Z"',
+      '"NA"',
+      '""',
+      'null',
+      'true',
+      '"12"',
+      '[]',
+      '{}',
+    ];
     return `[${Array.from({ length: 2000 }, () => `{"v":${pool[rng.int(pool.length)]}}`).join(',')}]`;
   },
   // Nesting of 64 levels (kept as text) and 65 (refused).
   () => `[{"a":${nest(64 + rng.int(2), '[', ']', '1')}},{"a":1}]`,
   // Not records: a bare value, an object, an array of arrays, an empty array.
-  () => ['1', '"x"', 'null', 'true', '{"type":"FeatureCollection","features":[]}', '[[1,2],[3,4]]', '[]', '[null]', '{}'][rng.int(9)],
+  () =>
+    ['1', '"x"', 'null', 'true', '{"type":"FeatureCollection","features":[]}', '[[1,2],[3,4]]', '[]', '[null]', '{}'][
+      rng.int(9)
+    ],
 ];
 
 function textOf(s: FuzzCase): string {
@@ -119,21 +204,26 @@ const MISSING = new Set(['', 'NA', 'N/A', 'n/a', 'null', 'NULL']);
 
 /** The reader's table against a plain decoding: rows, column names in order, and which cells hold a value. */
 function check(t: DataTable, c: FuzzCase): string {
-  const records = recordsOf({ name: c.name, bytes: c.bytes.subarray(c.bytes[0] === 0xef && c.bytes[1] === 0xbb && c.bytes[2] === 0xbf ? 3 : 0) });
+  const records = recordsOf({
+    name: c.name,
+    bytes: c.bytes.subarray(c.bytes[0] === 0xef && c.bytes[1] === 0xbb && c.bytes[2] === 0xbf ? 3 : 0),
+  });
   if (t.rows !== records.length) return `${t.rows} rows, a plain decoding has ${records.length}`;
   const keys = new Map<string, number>();
   for (const r of records) for (const k of Object.keys(r)) if (!keys.has(k)) keys.set(k, keys.size);
   if (t.columns.length !== keys.size) return `${t.columns.length} columns, a plain decoding has ${keys.size}`;
   for (let ci = 0; ci < t.columns.length; ci++) {
     const col = t.columns[ci];
-    if (keys.get(col.name) !== ci) return `column ${ci} is named ${JSON.stringify(col.name).slice(0, 50)}, not as in a plain decoding`;
+    if (keys.get(col.name) !== ci)
+      return `column ${ci} is named ${JSON.stringify(col.name).slice(0, 50)}, not as in a plain decoding`;
     // Cell by cell only while that stays cheap (a case of 4,096 sparse columns has 16 M cells).
     if (t.rows * t.columns.length > 2_000_000) continue;
     for (let r = 0; r < records.length; r++) {
       const has = Object.hasOwn(records[r], col.name);
       const v = has ? records[r][col.name] : null;
       const present = v !== null && !(typeof v === 'string' && MISSING.has(v));
-      if (isPresent(col, r) !== present) return `column ${ci} row ${r}: ${present ? 'a value' : 'missing'} in a plain decoding`;
+      if (isPresent(col, r) !== present)
+        return `column ${ci} row ${r}: ${present ? 'a value' : 'missing'} in a plain decoding`;
     }
   }
   return '';

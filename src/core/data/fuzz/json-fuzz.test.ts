@@ -12,7 +12,20 @@ import { runCampaign } from './campaign.test-support';
 
 const CASES = Number(process.env.TRAINBENCH_FUZZ_CASES ?? 700);
 const VEGA = 'node_modules/vega-datasets/data/';
-const ARRAYS = ['penguins.json', 'anscombe.json', 'burtin.json', 'crimea.json', 'driving.json', 'barley.json', 'ohlc.json', 'us-state-capitals.json', 'weekly-weather.json', 'monarchs.json', 'udistrict.json', 'budgets.json'];
+const ARRAYS = [
+  'penguins.json',
+  'anscombe.json',
+  'burtin.json',
+  'crimea.json',
+  'driving.json',
+  'barley.json',
+  'ohlc.json',
+  'us-state-capitals.json',
+  'weekly-weather.json',
+  'monarchs.json',
+  'udistrict.json',
+  'budgets.json',
+];
 /** The same records, one per line. */
 const NDJSON: [string, string, string][] = [
   ['driving.json', 'driving.ndjson', '\n'],
@@ -26,9 +39,18 @@ describe(`JSON reader fuzz (${CASES} damaged and hostile files)`, () => {
     const text = (f: string) => readFileSync(VEGA + f, 'utf8');
     const sources = [
       ...ARRAYS.map((f) => ({ name: f, text: text(f) })),
-      ...NDJSON.map(([f, name, eol]) => ({ name, text: (JSON.parse(text(f)) as unknown[]).map((r) => JSON.stringify(r)).join(eol) + eol })),
+      ...NDJSON.map(([f, name, eol]) => ({
+        name,
+        text: (JSON.parse(text(f)) as unknown[]).map((r) => JSON.stringify(r)).join(eol) + eol,
+      })),
     ];
-    const { counts } = runCampaign({ child: 'src/core/data/fuzz/json-fuzz-child.ts', seed: 13, cases: CASES, input: JSON.stringify(sources), msPerCase: 150 });
+    const { counts } = runCampaign({
+      child: 'src/core/data/fuzz/json-fuzz-child.ts',
+      seed: 13,
+      cases: CASES,
+      input: JSON.stringify(sources),
+      msPerCase: 150,
+    });
     // The campaign damages files in ways the reader must notice, and leaves others readable.
     expect(counts.DataError, JSON.stringify(counts)).toBeGreaterThan(CASES / 10);
     expect(counts.table, JSON.stringify(counts)).toBeGreaterThan(CASES / 10);

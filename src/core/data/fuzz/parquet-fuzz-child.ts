@@ -50,14 +50,19 @@ async function readSources(): Promise<Source[]> {
     for (const g of info.rowGroups) {
       for (const c of g.columns) {
         const end = c.start + c.compressedSize;
-        for (let pos = c.start; pos < end; ) {
+        for (let pos = c.start; pos < end;) {
           const h = readPageHeader(bytes, pos, end, s.name);
           const [start, stop] = [h.dataStart, h.dataStart + h.compressedSize];
           thrift.push([pos, start]);
           const values = start + h.defLevelsLength + h.repLevelsLength;
           if (h.type !== 'INDEX_PAGE') {
             if (h.crc !== undefined) covered.push([start, stop]);
-            else if (h.isCompressed && values < stop && (c.codec === 'GZIP' || (c.codec === 'ZSTD' && bytes[values + 4] & 4))) covered.push([values, stop]);
+            else if (
+              h.isCompressed &&
+              values < stop &&
+              (c.codec === 'GZIP' || (c.codec === 'ZSTD' && bytes[values + 4] & 4))
+            )
+              covered.push([values, stop]);
           }
           pos = stop;
         }
@@ -79,8 +84,26 @@ const enc = new TextEncoder();
 /** Byte strings Parquet gives meaning to: magic, Thrift field headers and varints, codec magics. */
 const SPECIAL = [
   enc.encode('PAR1'),
-  ...[[0x00], [0x15], [0x16], [0x18], [0x19], [0x1c], [0x2c], [0x15, 0x00], [0x19, 0x1c], [0x19, 0xfc], [0x1c, 0x00, 0x00]],
-  ...[[0x7f], [0xff, 0xff, 0xff, 0xff, 0x0f], [0xfe, 0xff, 0xff, 0xff, 0x0f], [0x80, 0x80, 0x80, 0x80, 0x08], [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]],
+  ...[
+    [0x00],
+    [0x15],
+    [0x16],
+    [0x18],
+    [0x19],
+    [0x1c],
+    [0x2c],
+    [0x15, 0x00],
+    [0x19, 0x1c],
+    [0x19, 0xfc],
+    [0x1c, 0x00, 0x00],
+  ],
+  ...[
+    [0x7f],
+    [0xff, 0xff, 0xff, 0xff, 0x0f],
+    [0xfe, 0xff, 0xff, 0xff, 0x0f],
+    [0x80, 0x80, 0x80, 0x80, 0x08],
+    [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01],
+  ],
   [0x28, 0xb5, 0x2f, 0xfd],
   [0x1f, 0x8b, 0x08, 0x00],
   new Array(16).fill(0),
@@ -203,15 +226,22 @@ function check(t: DataTable): string {
   if (typeof oneCore === 'string') return `read on two cores, where one core refuses it (${oneCore})`;
   if (oneCore !== null) {
     const one = oneCore;
-    if (t.rows !== one.rows || t.columns.length !== one.columns.length || t.columns.some((col, k) => !sameColumn(col, one.columns[k], t.rows))) return 'read on two cores as another table than on one';
+    if (
+      t.rows !== one.rows ||
+      t.columns.length !== one.columns.length ||
+      t.columns.some((col, k) => !sameColumn(col, one.columns[k], t.rows))
+    )
+      return 'read on two cores as another table than on one';
   }
   if (!checksummed) return '';
   const c = current.clean;
-  if (t.rows !== c.rows || t.columns.length !== c.columns.length) return `damage inside a checksummed region read as ${t.rows} rows, ${t.columns.length} columns (undamaged: ${c.rows}, ${c.columns.length})`;
+  if (t.rows !== c.rows || t.columns.length !== c.columns.length)
+    return `damage inside a checksummed region read as ${t.rows} rows, ${t.columns.length} columns (undamaged: ${c.rows}, ${c.columns.length})`;
   const differs = t.columns.findIndex((col, k) => !sameColumn(col, c.columns[k], t.rows));
-  return differs < 0 ? '' : `damage inside a checksummed region read column ${t.columns[differs].name} as other values than the undamaged file`;
+  return differs < 0
+    ? ''
+    : `damage inside a checksummed region read column ${t.columns[differs].name} as other values than the undamaged file`;
 }
-
 
 let cases_ = 0;
 /** For a case read on two cores: the same bytes read on one (a table, or the refusal's text). */
@@ -235,7 +265,8 @@ function read(bytes: Uint8Array, name: string): DataTable {
   } catch (e) {
     count(e instanceof Error && /checksum/.test(e.message) ? 'checksum refusal' : 'other refusal');
     // Two cores must refuse what one core refuses, and only that.
-    if (oneCore !== null && typeof oneCore !== 'string') throw new Error(`read on two cores refused (${e instanceof Error ? e.message : String(e)}) what one core reads`);
+    if (oneCore !== null && typeof oneCore !== 'string')
+      throw new Error(`read on two cores refused (${e instanceof Error ? e.message : String(e)}) what one core reads`);
     throw e;
   }
 }

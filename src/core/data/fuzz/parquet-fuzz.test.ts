@@ -22,7 +22,14 @@ import { decompress as fzstd } from 'fzstd';
 import parquet from 'parquetjs-lite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rewritePages, withZstdChecksum } from '../parquet/fixtures/rewrite';
-import { Compression, Encoding, WriterVersion, decimalTable, syntheticTable, writeFixture } from '../parquet/fixtures/synthetic';
+import {
+  Compression,
+  Encoding,
+  WriterVersion,
+  decimalTable,
+  syntheticTable,
+  writeFixture,
+} from '../parquet/fixtures/synthetic';
 import { xxh64 } from '../parquet/xxhash64';
 import { runCampaign } from './campaign.test-support';
 
@@ -31,7 +38,8 @@ const CASES = Number(process.env.TRAINBENCH_FUZZ_CASES ?? 3200);
  * Text from a decompression library (hyparquet-compressors' brotli), or a foreign error the
  * reader's last-resort wrapper caught ('corrupt Parquet data (...)'): neither may reach the user.
  */
-const LIBRARY = /\[\w+\]|Unexpected end of input|Invalid (size|reserved|backward)|copyUncompressedBlockToOutput|BuildHuffmanTable|output buffer|corrupt Parquet data \(/;
+const LIBRARY =
+  /\[\w+\]|Unexpected end of input|Invalid (size|reserved|backward)|copyUncompressedBlockToOutput|BuildHuffmanTable|output buffer|corrupt Parquet data \(/;
 const dir = mkdtempSync(join(tmpdir(), 'trainbench-parquet-fuzz-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -45,7 +53,11 @@ async function parquetjsFile(name: string, codec: string, v2: boolean): Promise<
   const path = join(dir, name);
   const w = await parquet.ParquetWriter.openFile(schema, path, { useDataPageV2: v2, rowGroupSize: 150 });
   for (let i = 0; i < 400; i++) {
-    await w.appendRow({ n32: i * 37 - 5000, price: i % 3 === 0 ? undefined : i / 8 - 20, name: i % 7 === 0 ? undefined : `item ${i % 13}` });
+    await w.appendRow({
+      n32: i * 37 - 5000,
+      price: i % 3 === 0 ? undefined : i / 8 - 20,
+      name: i % 7 === 0 ? undefined : `item ${i % 13}`,
+    });
   }
   await w.close();
   return new Uint8Array(readFileSync(path));
@@ -53,20 +65,49 @@ async function parquetjsFile(name: string, codec: string, v2: boolean): Promise<
 
 /** Every zstd frame given the content checksum flag and its checksum. */
 const zstdChecksums = (file: Uint8Array) =>
-  rewritePages(file, { body: (p) => (p.compressed ? withZstdChecksum(p.body, p.levelsLength, fzstd(p.body.subarray(p.levelsLength)), (c) => xxh64(c)[1]) : undefined) });
+  rewritePages(file, {
+    body: (p) =>
+      p.compressed
+        ? withZstdChecksum(p.body, p.levelsLength, fzstd(p.body.subarray(p.levelsLength)), (c) => xxh64(c)[1])
+        : undefined,
+  });
 
 async function sources(): Promise<{ name: string; base64: string; weight: number }[]> {
   const t = (seed: number) => syntheticTable(300, seed).table;
   const small = { rowGroupSize: 120, pageSize: 1024 };
-  const delta = { i32: Encoding.DELTA_BINARY_PACKED, i64big: Encoding.DELTA_BINARY_PACKED, str: Encoding.DELTA_LENGTH_BYTE_ARRAY, strHigh: Encoding.DELTA_BYTE_ARRAY, f64: Encoding.BYTE_STREAM_SPLIT };
+  const delta = {
+    i32: Encoding.DELTA_BINARY_PACKED,
+    i64big: Encoding.DELTA_BINARY_PACKED,
+    str: Encoding.DELTA_LENGTH_BYTE_ARRAY,
+    strHigh: Encoding.DELTA_BYTE_ARRAY,
+    f64: Encoding.BYTE_STREAM_SPLIT,
+  };
   const flights = new Uint8Array(readFileSync('node_modules/vega-datasets/data/flights-3m.parquet'));
   const files: [string, Uint8Array, number][] = [
     ['arrow-rs-snappy-dict.parquet', writeFixture(t(1), { compression: Compression.SNAPPY, ...small }), 2],
-    ['arrow-rs-zstd-v2-xxh64.parquet', zstdChecksums(writeFixture(t(2), { compression: Compression.ZSTD, version: WriterVersion.V2, ...small })), 3],
+    [
+      'arrow-rs-zstd-v2-xxh64.parquet',
+      zstdChecksums(writeFixture(t(2), { compression: Compression.ZSTD, version: WriterVersion.V2, ...small })),
+      3,
+    ],
     ['arrow-rs-gzip.parquet', writeFixture(t(3), { compression: Compression.GZIP, dictionary: false, ...small }), 3],
-    ['arrow-rs-plain-v2-crc.parquet', rewritePages(writeFixture(t(4), { compression: Compression.UNCOMPRESSED, version: WriterVersion.V2, ...small }), { crc: true }), 3],
-    ['arrow-rs-delta-lz4.parquet', writeFixture(t(5), { compression: Compression.LZ4_RAW, encodings: delta, version: WriterVersion.V2, ...small }), 2],
-    ['arrow-rs-decimal-brotli.parquet', writeFixture(decimalTable(200, 6).table, { compression: Compression.BROTLI, ...small }), 1],
+    [
+      'arrow-rs-plain-v2-crc.parquet',
+      rewritePages(writeFixture(t(4), { compression: Compression.UNCOMPRESSED, version: WriterVersion.V2, ...small }), {
+        crc: true,
+      }),
+      3,
+    ],
+    [
+      'arrow-rs-delta-lz4.parquet',
+      writeFixture(t(5), { compression: Compression.LZ4_RAW, encodings: delta, version: WriterVersion.V2, ...small }),
+      2,
+    ],
+    [
+      'arrow-rs-decimal-brotli.parquet',
+      writeFixture(decimalTable(200, 6).table, { compression: Compression.BROTLI, ...small }),
+      1,
+    ],
     ['arrow-rs-lz4-hadoop.parquet', writeFixture(t(7), { compression: Compression.LZ4, ...small }), 1],
     ['parquetjs-gzip-v2-crc.parquet', rewritePages(await parquetjsFile('p1.parquet', 'GZIP', true), { crc: true }), 2],
     ['parquetjs-snappy.parquet', await parquetjsFile('p2.parquet', 'SNAPPY', false), 1],
@@ -80,7 +121,13 @@ describe(`Parquet reader fuzz (${CASES} damaged files)`, () => {
   it('no hang, no internal error text, a table or a DataError for every case, the same on two cores; checksummed damage refused or harmless', async () => {
     const input = JSON.stringify(await sources());
     const t0 = performance.now();
-    const { lines, counts, stderr } = runCampaign({ child: 'src/core/data/fuzz/parquet-fuzz-child.ts', seed: 14, cases: CASES, input, msPerCase: 100 });
+    const { lines, counts, stderr } = runCampaign({
+      child: 'src/core/data/fuzz/parquet-fuzz-child.ts',
+      seed: 14,
+      cases: CASES,
+      input,
+      msPerCase: 100,
+    });
     expect(lines.filter((l) => LIBRARY.test(l.message)).slice(0, 5)).toEqual([]);
     // The campaign damages files in ways the reader must notice, and leaves others readable
     // (Parquet is brittle: most damage is refused).
@@ -89,11 +136,15 @@ describe(`Parquet reader fuzz (${CASES} damaged files)`, () => {
     // About a fifth of the cases damage checksummed bytes only; the checksums refuse some of them.
     const stats = JSON.parse(/^stats (.*)$/m.exec(stderr)?.[1] ?? '{}') as Record<string, Record<string, number>>;
     const checksummed = stats.checksummed ?? {};
-    expect(Object.values(checksummed).reduce((a, b) => a + b, 0), JSON.stringify(stats)).toBeGreaterThan(CASES / 10);
+    expect(
+      Object.values(checksummed).reduce((a, b) => a + b, 0),
+      JSON.stringify(stats),
+    ).toBeGreaterThan(CASES / 10);
     expect(checksummed['checksum refusal'], JSON.stringify(stats)).toBeGreaterThan(CASES / 50);
     // Every refusal names the file.
     const unnamed = lines.filter((l) => l.outcome === 'DataError' && !/^[\w-]+\.parquet: /.test(l.message));
     expect(unnamed.slice(0, 5)).toEqual([]);
-    if (process.env.TRAINBENCH_FUZZ_REPORT) process.stderr.write(`${JSON.stringify(stats)} in ${Math.round(performance.now() - t0)} ms\n`);
+    if (process.env.TRAINBENCH_FUZZ_REPORT)
+      process.stderr.write(`${JSON.stringify(stats)} in ${Math.round(performance.now() - t0)} ms\n`);
   }, 900_000);
 });

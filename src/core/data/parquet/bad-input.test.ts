@@ -26,7 +26,9 @@ const le32 = (n: number) => Uint8Array.of(n & 255, (n >>> 8) & 255, (n >>> 16) &
 
 describe('bad Parquet input', () => {
   it('empty file', () => {
-    expect(errorOf(() => readParquet(new Uint8Array(0), 'empty.parquet')).message).toBe('empty.parquet: empty file (0 bytes)');
+    expect(errorOf(() => readParquet(new Uint8Array(0), 'empty.parquet')).message).toBe(
+      'empty.parquet: empty file (0 bytes)',
+    );
   });
 
   it('not Parquet (bad magic)', () => {
@@ -37,7 +39,9 @@ describe('bad Parquet input', () => {
 
   it('truncated file', () => {
     const cut = good.subarray(0, good.length - 100);
-    expect(errorOf(() => readParquet(cut, 'cut.parquet')).message).toBe('cut.parquet: truncated Parquet file (it starts with "PAR1" but does not end with it)');
+    expect(errorOf(() => readParquet(cut, 'cut.parquet')).message).toBe(
+      'cut.parquet: truncated Parquet file (it starts with "PAR1" but does not end with it)',
+    );
     expect(errorOf(() => readParquetMetadata(ascii('PAR1PAR1'), 'tiny.parquet')).message).toBe(
       'tiny.parquet: truncated Parquet file (8 bytes; even an empty Parquet file needs 12)',
     );
@@ -59,7 +63,9 @@ describe('bad Parquet input', () => {
       `len.parquet: corrupt footer length: ${0x7fffff00} bytes announced, but only ${good.length - 12} bytes lie between the magic bytes`,
     );
     bad.set(le32(0), bad.length - 8);
-    expect(errorOf(() => readParquet(bad, 'len.parquet')).message).toMatch(/^len\.parquet: corrupt footer length: 0 bytes announced/);
+    expect(errorOf(() => readParquet(bad, 'len.parquet')).message).toMatch(
+      /^len\.parquet: corrupt footer length: 0 bytes announced/,
+    );
   });
 
   it('FIXED_LEN_BYTE_ARRAY that is not a decimal: skipped with its type and reason, the rest read', () => {
@@ -81,13 +87,17 @@ describe('bad Parquet input', () => {
     const reason = 'a list column: one value per row is needed to train';
     expect(readParquet(bytes, 'list.parquet').skipped).toEqual([{ name: 'tags', type: 'list<int32>', reason }]);
     for (const name of ['tags', 'tags.list.item']) {
-      expect(errorOf(() => readParquet(bytes, 'list.parquet', { columns: [name] })).message).toBe(`list.parquet: column "${name}" (list<int32>) cannot be read: ${reason}`);
+      expect(errorOf(() => readParquet(bytes, 'list.parquet', { columns: [name] })).message).toBe(
+        `list.parquet: column "${name}" (list<int32>) cannot be read: ${reason}`,
+      );
     }
     expect(readParquet(bytes, 'list.parquet', { columns: ['id'] }).rows).toBe(3);
   });
 
   it('unknown column and row group are named', () => {
-    expect(errorOf(() => readParquet(good, 'g.parquet', { columns: ['nope'] })).message).toMatch(/^g\.parquet: no column named "nope" \(columns: i32, /);
+    expect(errorOf(() => readParquet(good, 'g.parquet', { columns: ['nope'] })).message).toMatch(
+      /^g\.parquet: no column named "nope" \(columns: i32, /,
+    );
     const info = readParquetMetadata(good, 'g.parquet');
     expect(errorOf(() => decodeRowGroups(good, info, [9])).message).toBe('g.parquet: no row group 9 (the file has 3)');
   });

@@ -75,7 +75,11 @@ describe('decodeDictionaryIndices', () => {
       const backing = new Uint8Array(encoded.length + 7);
       backing.set(encoded, 7);
       const bytes = backing.subarray(3);
-      for (const make of [(k: number) => new Int32Array(k), (k: number) => new Float64Array(k), (k: number) => new Float32Array(k)]) {
+      for (const make of [
+        (k: number) => new Int32Array(k),
+        (k: number) => new Float64Array(k),
+        (k: number) => new Float32Array(k),
+      ]) {
         const dict = make(size);
         for (let k = 0; k < size; k++) dict[k] = (k * 7919) % 100_003;
         const dst = make(n + 5);
@@ -92,7 +96,9 @@ describe('decodeDictionaryIndices', () => {
       const indices = Array.from({ length: 64 }, (_, i) => (i === 40 ? 2 ** width - 1 : rng.int(4)));
       const bytes = Uint8Array.from(encodeHybrid(indices, width, rng));
       const dict = new Int32Array(4);
-      expect(() => decodeDictionaryIndices(bytes, 0, bytes.length, width, 64, dict, new Int32Array(64), 0)).toThrow(`dictionary index ${2 ** width - 1} is outside the dictionary of 4 values`);
+      expect(() => decodeDictionaryIndices(bytes, 0, bytes.length, width, 64, dict, new Int32Array(64), 0)).toThrow(
+        `dictionary index ${2 ** width - 1} is outside the dictionary of 4 values`,
+      );
     }
   });
 });

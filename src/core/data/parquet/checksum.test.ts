@@ -177,36 +177,54 @@ describe('page CRCs (PageHeader.crc)', () => {
     const p = pagesOf(withCrc).find((q) => q.rowGroup === 2 && q.column === 1)!;
     const at = crcOffset(withCrc, p);
     badCrc[at] ^= 0x02;
-    expect(errorOf(() => readParquet(badCrc, 'crc.parquet'))).toMatch(new RegExp(`^crc\\.parquet: corrupt page: column "price" \\(row group 2\\), page 1: ${CHECKSUM.source}`));
+    expect(errorOf(() => readParquet(badCrc, 'crc.parquet'))).toMatch(
+      new RegExp(`^crc\\.parquet: corrupt page: column "price" \\(row group 2\\), page 1: ${CHECKSUM.source}`),
+    );
   });
 
-  it('a v2 page\'s CRC covers its levels, which lie outside the compressed part', async () => {
+  it("a v2 page's CRC covers its levels, which lie outside the compressed part", async () => {
     const bytes = await writeParquetjs(true, 'GZIP', true);
     const p = pagesOf(bytes).find((q) => q.rowGroup === 0 && q.column === 1)!;
     expect(p.header.defLevelsLength).toBeGreaterThan(0);
     const bad = bytes.slice();
     bad[p.header.dataStart + p.header.repLevelsLength + 1] ^= 0x01; // inside the definition levels
-    expect(errorOf(() => readParquet(bad, 'v2.parquet'))).toMatch(new RegExp(`^v2\\.parquet: corrupt page: column "price" \\(row group 0\\), page 1: ${CHECKSUM.source}`));
+    expect(errorOf(() => readParquet(bad, 'v2.parquet'))).toMatch(
+      new RegExp(`^v2\\.parquet: corrupt page: column "price" \\(row group 0\\), page 1: ${CHECKSUM.source}`),
+    );
   });
 });
 
 // --- GZIP pages, by parquet-wasm ----------------------------------------------------------
 
-describe('GZIP pages: every gzip member\'s CRC-32 and length', () => {
+describe("GZIP pages: every gzip member's CRC-32 and length", () => {
   const { table, expected } = syntheticTable(3000, 17);
   const files = [WriterVersion.V1, WriterVersion.V2].map((version) =>
-    writeFixture(table, { compression: Compression.GZIP, dictionary: false, version, rowGroupSize: 1100, pageSize: 4096 }),
+    writeFixture(table, {
+      compression: Compression.GZIP,
+      dictionary: false,
+      version,
+      rowGroupSize: 1100,
+      pageSize: 4096,
+    }),
   );
   const reference = expected.map((e) => e.values);
 
   /** The gzip stream of a page: all of a v1 page, the part after the levels of a v2 page. */
-  const gzipRange = (p: Page) => [p.header.dataStart + p.header.repLevelsLength + p.header.defLevelsLength, p.header.dataStart + p.header.compressedSize];
+  const gzipRange = (p: Page) => [
+    p.header.dataStart + p.header.repLevelsLength + p.header.defLevelsLength,
+    p.header.dataStart + p.header.compressedSize,
+  ];
 
   it('untouched files decode to the values written (no false alarms)', () => {
     for (const bytes of files) {
       expect(readParquetMetadata(bytes, 'gz.parquet').rowGroups[0].columns[0].codec).toBe('GZIP');
       const got = tableValues(readParquet(bytes, 'gz.parquet'));
-      got.forEach((col, k) => expect(col.every((v, i) => Object.is(v, reference[k][i]) || (v === 0 && reference[k][i] === 0)), expected[k].name).toBe(true));
+      got.forEach((col, k) =>
+        expect(
+          col.every((v, i) => Object.is(v, reference[k][i]) || (v === 0 && reference[k][i] === 0)),
+          expected[k].name,
+        ).toBe(true),
+      );
     }
   });
 
@@ -244,7 +262,9 @@ describe('GZIP pages: every gzip member\'s CRC-32 and length', () => {
     // A damaged trailer is refused the same way.
     const trailer = bytes.slice();
     trailer[end - 6] ^= 0x01;
-    expect(errorOf(() => readParquet(trailer, 'gz.parquet'))).toMatch(/GZIP data fails its checksum \(checksum mismatch: gzip member 1's trailer/);
+    expect(errorOf(() => readParquet(trailer, 'gz.parquet'))).toMatch(
+      /GZIP data fails its checksum \(checksum mismatch: gzip member 1's trailer/,
+    );
   });
 
   it('any byte changed inside a gzip page gives a DataError or the very same table, never other values', () => {

@@ -3,7 +3,16 @@ import { Rng } from '../rng';
 import type { Column, DataTable } from '../table';
 import { ColumnBuilder } from './column-builder';
 import { Compression, syntheticTable, writeFixture } from './fixtures/synthetic';
-import { chunkOrder, claim, createClaims, decodeClaimed, mergeParts, readParquet, readParquetMetadata, type ClaimSide } from './index';
+import {
+  chunkOrder,
+  claim,
+  createClaims,
+  decodeClaimed,
+  mergeParts,
+  readParquet,
+  readParquetMetadata,
+  type ClaimSide,
+} from './index';
 
 describe('two-ended chunk claims', () => {
   it('hand every chunk to exactly one side, each side a contiguous run from its end, under any interleaving', () => {
@@ -38,14 +47,18 @@ function expectSameTable(got: DataTable, want: DataTable): void {
   expect(got.columns.map((c) => c.name)).toEqual(want.columns.map((c) => c.name));
   for (const [k, col] of got.columns.entries()) {
     expect(col.kind, col.name).toBe(want.columns[k].kind);
-    if (col.kind === 'numeric' && want.columns[k].kind === 'numeric') expect(col.values.constructor, col.name).toBe(want.columns[k].values.constructor);
+    if (col.kind === 'numeric' && want.columns[k].kind === 'numeric')
+      expect(col.values.constructor, col.name).toBe(want.columns[k].values.constructor);
     expect(values(col), col.name).toEqual(values(want.columns[k]));
   }
 }
 
 describe('ColumnBuilder validity, filled out of order', () => {
   it('rows decoded before the first null stay present wherever they lie', () => {
-    const info = readParquetMetadata(writeFixture(syntheticTable(10, 1).table, { compression: Compression.UNCOMPRESSED }), 'x');
+    const info = readParquetMetadata(
+      writeFixture(syntheticTable(10, 1).table, { compression: Compression.UNCOMPRESSED }),
+      'x',
+    );
     const col = info.columns.find((c) => c.repetition === 'OPTIONAL')!;
     const b = new ColumnBuilder(col, 10, 'f64', false);
     b.setAllValid(6, 4); // rows 6..9 first (no mask yet), all present
@@ -69,7 +82,13 @@ describe('decodeClaimed', () => {
       let b = chunks.length - 1;
       const front = decodeClaimed(bytes, info, chunks, () => (f < m ? f++ : -1));
       const back = decodeClaimed(bytes, info, chunks, () => (b >= m ? b-- : -1));
-      expectSameTable(mergeParts([...front, ...back], info.columns.map((c) => c.name)), want);
+      expectSameTable(
+        mergeParts(
+          [...front, ...back],
+          info.columns.map((c) => c.name),
+        ),
+        want,
+      );
     }
   });
 
@@ -79,17 +98,35 @@ describe('decodeClaimed', () => {
     let b = chunks.length - 1;
     const front = decodeClaimed(bytes, info, chunks, () => (f < m ? f++ : -1));
     const back = decodeClaimed(bytes, info, chunks, () => (b >= m ? b-- : -1));
-    expect(front.map((p) => p.columns[0].column.name)).toEqual(chunks.slice(0, m).map((c) => c.column).filter((c, i, a) => a.indexOf(c) === i));
+    expect(front.map((p) => p.columns[0].column.name)).toEqual(
+      chunks
+        .slice(0, m)
+        .map((c) => c.column)
+        .filter((c, i, a) => a.indexOf(c) === i),
+    );
     const whole = front[0].columns[0].column;
     const buffer = whole.kind === 'categorical' ? whole.codes : whole.values;
     expect(buffer.length).toBe(info.numRows);
     expect(buffer.byteOffset).toBe(0);
-    const merged = mergeParts([...front, ...back], info.columns.map((c) => c.name));
+    const merged = mergeParts(
+      [...front, ...back],
+      info.columns.map((c) => c.name),
+    );
     const first = merged.columns[0];
     expect(first.kind === 'categorical' ? first.codes : first.values).toBe(buffer);
   });
 
   it('a claim of a chunk that does not exist is an error naming the file', () => {
-    expect(() => decodeClaimed(bytes, info, chunks, (() => { let once = true; return () => (once ? ((once = false), chunks.length + 3) : -1); })())).toThrow(/claims\.parquet.*no chunk/);
+    expect(() =>
+      decodeClaimed(
+        bytes,
+        info,
+        chunks,
+        (() => {
+          let once = true;
+          return () => (once ? ((once = false), chunks.length + 3) : -1);
+        })(),
+      ),
+    ).toThrow(/claims\.parquet.*no chunk/);
   });
 });

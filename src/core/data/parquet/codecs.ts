@@ -31,7 +31,11 @@ function decompressInto(codec: Codec, input: Uint8Array, output: Uint8Array): vo
         out = decompressBrotli(input, output.length);
       } catch (e) {
         // The library's own texts ('[ReadHuffmanCodeLengths] space = 12', 'Unexpected end of input 96 80') mean nothing to a user.
-        fail(e instanceof Error && /not large enough/.test(e.message) ? `brotli: it decompresses to more than the ${output.length} bytes announced` : 'brotli: the stream is corrupt');
+        fail(
+          e instanceof Error && /not large enough/.test(e.message)
+            ? `brotli: it decompresses to more than the ${output.length} bytes announced`
+            : 'brotli: the stream is corrupt',
+        );
       }
       if (out.length !== output.length) fail(`brotli: decompressed ${out.length} bytes, ${output.length} expected`);
       output.set(out);
@@ -50,19 +54,28 @@ const MAX_PAGE_BYTES = 1 << 30;
  * (the result is then valid until the next call). Decompressor errors are reported as a
  * corrupt page of `what` (row group and column).
  */
-export function decompressPage(codec: Codec, input: Uint8Array, size: number, what: string, scratch?: { page(n: number): Uint8Array }): Uint8Array {
+export function decompressPage(
+  codec: Codec,
+  input: Uint8Array,
+  size: number,
+  what: string,
+  scratch?: { page(n: number): Uint8Array },
+): Uint8Array {
   if (codec === 'UNCOMPRESSED') {
     if (input.length !== size) fail(`corrupt page in ${what}: ${input.length} bytes stored, ${size} announced`);
     return input;
   }
   if (codec === 'LZO') fail(`${what} uses the LZO codec, which is not supported`);
-  if (size > MAX_PAGE_BYTES) fail(`corrupt page in ${what}: announces ${size} uncompressed bytes (more than ${MAX_PAGE_BYTES})`);
+  if (size > MAX_PAGE_BYTES)
+    fail(`corrupt page in ${what}: announces ${size} uncompressed bytes (more than ${MAX_PAGE_BYTES})`);
   const output = scratch ? scratch.page(size) : new Uint8Array(size);
   try {
     decompressInto(codec, input, output);
   } catch (e) {
     const detail = e instanceof Error ? e.message : String(e);
-    fail(`corrupt page in ${what}: ${codec} data ${detail.startsWith('checksum mismatch') ? 'fails its checksum' : 'does not decompress'} (${detail})`);
+    fail(
+      `corrupt page in ${what}: ${codec} data ${detail.startsWith('checksum mismatch') ? 'fails its checksum' : 'does not decompress'} (${detail})`,
+    );
   }
   return output;
 }

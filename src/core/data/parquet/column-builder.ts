@@ -26,7 +26,16 @@ function allocate(kind: OutKind, n: number): OutArray {
 
 /** Allocates an array of the same class as `like`. */
 export function allocateLike(like: OutArray, n: number): OutArray {
-  return allocate(like instanceof Float64Array ? 'f64' : like instanceof Float32Array ? 'f32' : like instanceof Int32Array ? 'i32' : 'u8', n);
+  return allocate(
+    like instanceof Float64Array
+      ? 'f64'
+      : like instanceof Float32Array
+        ? 'f32'
+        : like instanceof Int32Array
+          ? 'i32'
+          : 'u8',
+    n,
+  );
 }
 
 function int64StatFits(b: Uint8Array | undefined): boolean {

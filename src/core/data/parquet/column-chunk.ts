@@ -23,8 +23,28 @@ import { ENCODINGS, type Encoding, type ParquetColumnChunkInfo } from './types';
 
 /** An encoding's Thrift number, from the one table of their names. */
 const code = (name: Encoding): number => ENCODINGS.indexOf(name);
-const [PLAIN, PLAIN_DICTIONARY, RLE, BIT_PACKED, DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY, RLE_DICTIONARY, BYTE_STREAM_SPLIT] = (
-  ['PLAIN', 'PLAIN_DICTIONARY', 'RLE', 'BIT_PACKED', 'DELTA_BINARY_PACKED', 'DELTA_LENGTH_BYTE_ARRAY', 'DELTA_BYTE_ARRAY', 'RLE_DICTIONARY', 'BYTE_STREAM_SPLIT'] as const
+const [
+  PLAIN,
+  PLAIN_DICTIONARY,
+  RLE,
+  BIT_PACKED,
+  DELTA_BINARY_PACKED,
+  DELTA_LENGTH_BYTE_ARRAY,
+  DELTA_BYTE_ARRAY,
+  RLE_DICTIONARY,
+  BYTE_STREAM_SPLIT,
+] = (
+  [
+    'PLAIN',
+    'PLAIN_DICTIONARY',
+    'RLE',
+    'BIT_PACKED',
+    'DELTA_BINARY_PACKED',
+    'DELTA_LENGTH_BYTE_ARRAY',
+    'DELTA_BYTE_ARRAY',
+    'RLE_DICTIONARY',
+    'BYTE_STREAM_SPLIT',
+  ] as const
 ).map(code);
 
 function encodingName(e: number): string {
@@ -79,7 +99,9 @@ class ChunkDecoder {
   }
 
   private unsupportedEncoding(encoding: number, where: string): never {
-    return fail(`${this.what}: ${where} encoding ${encodingName(encoding)} is not supported for type ${this.out.col.physicalType}`);
+    return fail(
+      `${this.what}: ${where} encoding ${encodingName(encoding)} is not supported for type ${this.out.col.physicalType}`,
+    );
   }
 
   /** Reads all pages; `rows` is the row count of the row group. */
@@ -108,7 +130,8 @@ class ChunkDecoder {
       else this.inPage(() => this.readDataPageV2(h, body));
       seen += h.numValues;
     }
-    if (this.out.pos - startRow !== rows) fail(`corrupt page: ${this.what} holds ${this.out.pos - startRow} values for ${rows} rows`);
+    if (this.out.pos - startRow !== rows)
+      fail(`corrupt page: ${this.what} holds ${this.out.pos - startRow} values for ${rows} rows`);
   }
 
   /**
@@ -119,7 +142,8 @@ class ChunkDecoder {
     try {
       decode();
     } catch (e) {
-      if (e instanceof ParquetFormatError && !e.message.includes(this.what)) fail(`corrupt page: ${this.pageWhat()}: ${e.message}`);
+      if (e instanceof ParquetFormatError && !e.message.includes(this.what))
+        fail(`corrupt page: ${this.pageWhat()}: ${e.message}`);
       throw e;
     }
   }
@@ -134,14 +158,17 @@ class ChunkDecoder {
     const computed = crc32(body) | 0;
     if (computed === stored) return;
     const hex = (n: number) => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
-    fail(`corrupt page: ${this.pageWhat()}: checksum mismatch (its header has CRC-32 ${hex(stored)}, its ${body.length} bytes give ${hex(computed)})`);
+    fail(
+      `corrupt page: ${this.pageWhat()}: checksum mismatch (its header has CRC-32 ${hex(stored)}, its ${body.length} bytes give ${hex(computed)})`,
+    );
   }
 
   private readDictionary(h: PageHeader, body: Uint8Array): void {
     if (h.encoding !== PLAIN && h.encoding !== PLAIN_DICTIONARY) this.unsupportedEncoding(h.encoding, 'dictionary');
     const data = decompressPage(this.chunk.codec, body, h.uncompressedSize, this.pageWhat(), this.scratch);
     const n = h.numValues;
-    if (n < 0 || n > data.length * 8 + 1) fail(`corrupt page: ${this.what} dictionary announces ${n} values in ${data.length} bytes`);
+    if (n < 0 || n > data.length * 8 + 1)
+      fail(`corrupt page: ${this.what} dictionary announces ${n} values in ${data.length} bytes`);
     const col = this.out.col;
     const conv = col.conversion!;
     const interner = this.out.interner;
@@ -225,7 +252,8 @@ class ChunkDecoder {
     let present = n;
     if (this.out.col.maxDefinitionLevel > 0) {
       present = this.levels(body, h.repLevelsLength, levelBytes, n, RLE);
-      if (n - present !== h.numNulls) fail(`corrupt page: ${this.what} has ${n - present} nulls in its levels but says ${h.numNulls}`);
+      if (n - present !== h.numNulls)
+        fail(`corrupt page: ${this.what} has ${n - present} nulls in its levels but says ${h.numNulls}`);
     }
     const compressed = body.subarray(levelBytes);
     const size = h.uncompressedSize - levelBytes;
@@ -233,8 +261,12 @@ class ChunkDecoder {
     // A page whose values are all missing may hold no value bytes at all, not even an empty
     // compressed stream (arrow-rs writes such pages): nothing to decompress.
     const empty = size === 0 && compressed.length === 0;
-    const data = h.isCompressed && !empty ? decompressPage(this.chunk.codec, compressed, size, this.pageWhat(), this.scratch) : compressed;
-    if ((!h.isCompressed || empty) && data.length !== size) fail(`corrupt page: ${this.what} holds ${data.length} bytes, ${size} announced`);
+    const data =
+      h.isCompressed && !empty
+        ? decompressPage(this.chunk.codec, compressed, size, this.pageWhat(), this.scratch)
+        : compressed;
+    if ((!h.isCompressed || empty) && data.length !== size)
+      fail(`corrupt page: ${this.what} holds ${data.length} bytes, ${size} announced`);
     this.values(h.encoding, data, 0, data.length, n, present);
   }
 
@@ -268,7 +300,15 @@ class ChunkDecoder {
   }
 
   /** Decodes `n` values into dst[op..]; false when INT64 values overflow an Int32Array. */
-  private decodeValues(encoding: number, data: Uint8Array, pos: number, end: number, n: number, dst: OutArray, op: number): boolean {
+  private decodeValues(
+    encoding: number,
+    data: Uint8Array,
+    pos: number,
+    end: number,
+    n: number,
+    dst: OutArray,
+    op: number,
+  ): boolean {
     const col = this.out.col;
     const conv = col.conversion!;
     const type = col.physicalType;
@@ -284,7 +324,8 @@ class ChunkDecoder {
           fail(`corrupt page: ${this.what} has no dictionary indices`);
         }
         if (dst instanceof Int32Array && !(dict instanceof Int32Array)) return false; // widened dictionary
-        if (dst instanceof Float64Array && dict instanceof Int32Array && !interner) dict = this.dict = Float64Array.from(dict);
+        if (dst instanceof Float64Array && dict instanceof Int32Array && !interner)
+          dict = this.dict = Float64Array.from(dict);
         decodeDictionaryIndices(data, pos + 1, end, data[pos], n, dict, dst, op);
         return true;
       }

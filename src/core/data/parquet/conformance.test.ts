@@ -38,7 +38,11 @@ const REFUSED: Record<string, RegExp> = {
   'data/incorrect_map_schema.parquet': NONE(['my_map', 'map<utf8,utf8>', MAP]),
   'data/large_string_map.brotli.parquet': NONE(['arr', 'map<utf8,int32>', MAP]),
   'data/list_columns.parquet': NONE(['int64_list', 'list<int64>', LIST], ['utf8_list', 'list<utf8>', LIST]),
-  'data/map_no_value.parquet': NONE(['my_map', 'map<int32,int32>', MAP], ['my_map_no_v', 'map<int32>', MAP], ['my_list', 'list<int32>', LIST]),
+  'data/map_no_value.parquet': NONE(
+    ['my_map', 'map<int32,int32>', MAP],
+    ['my_map_no_v', 'map<int32>', MAP],
+    ['my_list', 'list<int32>', LIST],
+  ),
   'data/null_list.parquet': NONE(['emptylist', 'list<int32>', LIST]),
   'data/old_list_structure.parquet': NONE(['a', 'list<list<int32>>', LIST]),
   'data/repeated_primitive_no_list.parquet': NONE(
@@ -52,9 +56,12 @@ const REFUSED: Record<string, RegExp> = {
   // Damaged on purpose: a page whose CRC does not match, a dictionary page longer than its chunk,
   // a chunk whose pages lie outside the file, an unknown physical type, pages cut short.
   'data/datapage_v1-corrupt-checksum.parquet': /column "a" \(row group 0\), page 1: checksum mismatch/,
-  'data/rle-dict-uncompressed-corrupt-checksum.parquet': /column "long_field" \(row group 0\), page 1: checksum mismatch/,
-  'data/nation.dict-malformed.parquet': /column "name" \(row group 0\) announces 28 bytes but the column chunk has 13 left/,
-  'bad_data/ARROW-RS-GH-6229-DICTHEADER.parquet': /column "region_key"\) is corrupt \(its pages at bytes 466\.\.591 lie outside/,
+  'data/rle-dict-uncompressed-corrupt-checksum.parquet':
+    /column "long_field" \(row group 0\), page 1: checksum mismatch/,
+  'data/nation.dict-malformed.parquet':
+    /column "name" \(row group 0\) announces 28 bytes but the column chunk has 13 left/,
+  'bad_data/ARROW-RS-GH-6229-DICTHEADER.parquet':
+    /column "region_key"\) is corrupt \(its pages at bytes 466\.\.591 lie outside/,
   'bad_data/PARQUET-1481.parquet': /column "Handle" has unknown physical type -7/,
   'bad_data/ARROW-GH-41317.parquet': /column "timestamp_us_no_tz" \(row group 0\) ends after 0 of its 3 values/,
   'bad_data/ARROW-GH-41321.parquet': /column "int64" \(row group 0\), page 2: a varint runs past the end of the page/,
@@ -94,7 +101,9 @@ const SKIPPED: Record<string, [name: string, type: string, reason: string][]> = 
     ['flba5_byte_stream_split', 'FIXED_LEN_BYTE_ARRAY(5)', FIXED],
   ],
   // REPEATED groups without a LIST annotation, and a footer that says 0 rows (the row group holds 6).
-  'data/repeated_no_annotation.parquet': [['phoneNumbers.phone', 'REPEATED struct<number: int64, kind: utf8>', REPEATED]],
+  'data/repeated_no_annotation.parquet': [
+    ['phoneNumbers.phone', 'REPEATED struct<number: int64, kind: utf8>', REPEATED],
+  ],
 };
 
 /** Columns each file that loads must hold (struct leaves as dotted names), where it matters. */
@@ -132,7 +141,8 @@ const WRITTEN: Record<string, (number | null)[]> = {
 
 function files(): string[] {
   const out: string[] = [];
-  for (const d of ['data', 'data/geospatial', 'bad_data']) for (const f of readdirSync(`${ROOT}/${d}`)) if (f.endsWith('.parquet')) out.push(`${d}/${f}`);
+  for (const d of ['data', 'data/geospatial', 'bad_data'])
+    for (const f of readdirSync(`${ROOT}/${d}`)) if (f.endsWith('.parquet')) out.push(`${d}/${f}`);
   return out.sort();
 }
 
@@ -171,7 +181,8 @@ function firstDifference(t: DataTable, rows: Record<string, unknown>[]): string 
       if (want === undefined) continue;
       if (c.kind === 'categorical') {
         const got = c.codes[i] < 0 ? null : c.dictionary[c.codes[i]];
-        if (typeof want === 'string' || want === null ? got !== want : false) return `${c.name}[${i}]: ${got} vs ${String(want)}`;
+        if (typeof want === 'string' || want === null ? got !== want : false)
+          return `${c.name}[${i}]: ${got} vs ${String(want)}`;
         continue;
       }
       const present = c.valid === null || c.valid[i] !== 0;
@@ -193,7 +204,8 @@ describe('Parquet conformance corpus (apache/parquet-testing)', () => {
 
   it('holds the corpus', () => {
     expect(all.length).toBeGreaterThan(80);
-    for (const f of [...Object.keys(REFUSED), ...Object.keys(SKIPPED), ...Object.keys(WRITTEN)]) expect(all).toContain(f);
+    for (const f of [...Object.keys(REFUSED), ...Object.keys(SKIPPED), ...Object.keys(WRITTEN)])
+      expect(all).toContain(f);
   });
 
   it('reads data/column_chunk_key_value_metadata.parquet, whose column chunks say their pages start at 0', () => {
@@ -231,10 +243,15 @@ describe('Parquet conformance corpus (apache/parquet-testing)', () => {
         expect(c.kind).toBe('numeric');
         if (c.kind !== 'numeric') return;
         const got = Array.from({ length: table!.rows }, (_, i) => (c.valid && !c.valid[i] ? null : c.values[i]));
-        expect(got.map((v) => (v === null ? null : Math.round(v * 1000)))).toEqual(written.map((v) => (v === null ? null : Math.round(v * 1000))));
+        expect(got.map((v) => (v === null ? null : Math.round(v * 1000)))).toEqual(
+          written.map((v) => (v === null ? null : Math.round(v * 1000))),
+        );
         return;
       }
-      const rows = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer, compressors });
+      const rows = await parquetReadObjects({
+        file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer,
+        compressors,
+      });
       expect(firstDifference(table!, rows)).toBeNull();
     });
   }
@@ -242,7 +259,9 @@ describe('Parquet conformance corpus (apache/parquet-testing)', () => {
 
 describe('Parquet conformance: shredded variant files (apache/parquet-testing shredded_variant/)', () => {
   const dir = `${ROOT}/shredded_variant`;
-  const variants = readdirSync(dir).filter((f) => f.endsWith('.parquet')).sort();
+  const variants = readdirSync(dir)
+    .filter((f) => f.endsWith('.parquet'))
+    .sort();
 
   it('holds the 137 files', () => expect(variants).toHaveLength(137));
 
@@ -254,10 +273,15 @@ describe('Parquet conformance: shredded variant files (apache/parquet-testing sh
       const table = readTable(bytes, f);
       expect(table.columns.length).toBeGreaterThan(0);
       expect(table.skipped?.length).toBeGreaterThan(0);
-      for (const k of table.skipped ?? []) expect([k.type, k.reason]).toEqual(['variant', expect.stringMatching(/^a variant column/)]);
+      for (const k of table.skipped ?? [])
+        expect([k.type, k.reason]).toEqual(['variant', expect.stringMatching(/^a variant column/)]);
       // hyparquet reads the kept columns only (its variant decoding fails on case-029 and -030).
       const columns = table.columns.map((c) => c.name);
-      const rows = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer, compressors, columns });
+      const rows = await parquetReadObjects({
+        file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer,
+        compressors,
+        columns,
+      });
       expect(firstDifference(table, rows)).toBeNull();
     });
   }

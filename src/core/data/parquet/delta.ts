@@ -51,7 +51,13 @@ export function decodeDeltaBinaryPacked(
   const miniblocks = readUleb(bytes, c, end);
   const total = readUleb(bytes, c, end);
   let value = readZigzag(bytes, c, end);
-  if (blockSize === 0 || blockSize % 128 !== 0 || miniblocks === 0 || blockSize % miniblocks !== 0 || (blockSize / miniblocks) % 32 !== 0) {
+  if (
+    blockSize === 0 ||
+    blockSize % 128 !== 0 ||
+    miniblocks === 0 ||
+    blockSize % miniblocks !== 0 ||
+    (blockSize / miniblocks) % 32 !== 0
+  ) {
     fail(`DELTA_BINARY_PACKED header is corrupt (block size ${blockSize}, ${miniblocks} miniblocks)`);
   }
   if (total > maxCount) fail(`DELTA_BINARY_PACKED announces ${total} values where at most ${maxCount} fit`);
@@ -127,7 +133,8 @@ export function forEachDeltaByteArray(
   let i = 0;
   forEachDeltaLength(bytes, suffixStart, end, count, (start, length) => {
     const prefix = prefixes[i++];
-    if (prefix < 0 || prefix > prevLen) fail(`DELTA_BYTE_ARRAY prefix length ${prefix} is longer than the previous value`);
+    if (prefix < 0 || prefix > prevLen)
+      fail(`DELTA_BYTE_ARRAY prefix length ${prefix} is longer than the previous value`);
     const len = prefix + length;
     if (len > scratch.length) {
       const bigger = new Uint8Array(Math.max(len, scratch.length * 2));

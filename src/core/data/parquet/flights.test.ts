@@ -23,7 +23,14 @@ async function reference(name: string): Promise<(number | string | null)[]> {
       const data = c.columnData as ArrayLike<unknown>;
       for (let i = 0; i < data.length; i++) {
         const v = data[i];
-        out[c.rowStart + i] = v === null || v === undefined ? null : v instanceof Date ? v.getTime() : typeof v === 'bigint' ? Number(v) : (v as number | string);
+        out[c.rowStart + i] =
+          v === null || v === undefined
+            ? null
+            : v instanceof Date
+              ? v.getTime()
+              : typeof v === 'bigint'
+                ? Number(v)
+                : (v as number | string);
       }
     },
   });
@@ -61,7 +68,9 @@ describe('flights-3m.parquet (Polars, ZSTD, dictionary) against hyparquet', () =
   it('decodes to typed columns: timestamps to Float64 ms, small INT64 to Int32, strings to codes', () => {
     table = readParquet(bytes, 'flights-3m.parquet');
     expect(table.rows).toBe(3_000_000);
-    const kinds = table.columns.map((c) => (c.kind === 'numeric' ? `${c.type}:${c.values.constructor.name}` : `categorical:${c.dictionary.length}`));
+    const kinds = table.columns.map((c) =>
+      c.kind === 'numeric' ? `${c.type}:${c.values.constructor.name}` : `categorical:${c.dictionary.length}`,
+    );
     expect(kinds.slice(0, 3)).toEqual(['timestamp:Float64Array', 'int:Int32Array', 'int:Int32Array']);
     expect(kinds[3]).toMatch(/^categorical:\d+$/);
   });
@@ -75,10 +84,15 @@ describe('flights-3m.parquet (Polars, ZSTD, dictionary) against hyparquet', () =
     });
   }
 
-  it('two workers\' parts (planned by bytes, one column split between them) merge to the same table', () => {
+  it("two workers' parts (planned by bytes, one column split between them) merge to the same table", () => {
     const info = readParquetMetadata(bytes, 'flights-3m.parquet');
-    const parts = planParts(info, 2).flatMap((tasks) => tasks.map((t) => decodeRowGroups(bytes, info, t.rowGroups, t.columns)));
-    const merged = mergeParts(parts, info.columns.map((c) => c.name));
+    const parts = planParts(info, 2).flatMap((tasks) =>
+      tasks.map((t) => decodeRowGroups(bytes, info, t.rowGroups, t.columns)),
+    );
+    const merged = mergeParts(
+      parts,
+      info.columns.map((c) => c.name),
+    );
     expect(merged.rows).toBe(table.rows);
     for (const [k, col] of merged.columns.entries()) {
       const a = asValues(col);

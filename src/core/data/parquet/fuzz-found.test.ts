@@ -19,7 +19,7 @@ function dataPages(bytes: Uint8Array, column: number): PageHeader[] {
   for (const g of readParquetMetadata(bytes, 'x.parquet').rowGroups) {
     const c = g.columns[column];
     const end = c.start + c.compressedSize;
-    for (let pos = c.start; pos < end; ) {
+    for (let pos = c.start; pos < end;) {
       const h = readPageHeader(bytes, pos, end, 'x');
       if (h.type === 'DATA_PAGE' || h.type === 'DATA_PAGE_V2') out.push(h);
       pos = h.dataStart + h.compressedSize;
@@ -29,10 +29,11 @@ function dataPages(bytes: Uint8Array, column: number): PageHeader[] {
 }
 
 /** Texts only hyparquet-compressors' brotli decoder writes. */
-const BROTLI_TEXT = /\[\w+\]|Unexpected end of input|Invalid (size|reserved|backward)|copyUncompressedBlockToOutput|BuildHuffmanTable|output buffer/;
+const BROTLI_TEXT =
+  /\[\w+\]|Unexpected end of input|Invalid (size|reserved|backward)|copyUncompressedBlockToOutput|BuildHuffmanTable|output buffer/;
 
 describe('found by the Parquet fuzz campaign', () => {
-  it('a damaged BROTLI page is refused in the reader\'s words, never the brotli library\'s', () => {
+  it("a damaged BROTLI page is refused in the reader's words, never the brotli library's", () => {
     const bytes = writeFixture(syntheticTable(300, 3).table, { compression: Compression.BROTLI, dictionary: false });
     const pages = dataPages(bytes, 4); // f64
     const rng = new Rng(3);
@@ -50,17 +51,35 @@ describe('found by the Parquet fuzz campaign', () => {
     }
     const all = [...messages];
     expect(all.filter((m) => BROTLI_TEXT.test(m))).toEqual([]);
-    expect(all.some((m) => /^b\.parquet: corrupt page in column "f64" \(row group 0\), page \d+: BROTLI data does not decompress \(brotli: the stream is corrupt\)$/.test(m)), all.join('\n')).toBe(true);
+    expect(
+      all.some((m) =>
+        /^b\.parquet: corrupt page in column "f64" \(row group 0\), page \d+: BROTLI data does not decompress \(brotli: the stream is corrupt\)$/.test(
+          m,
+        ),
+      ),
+      all.join('\n'),
+    ).toBe(true);
   });
 
-  it('a defect inside a page\'s values names the column, row group and page', () => {
+  it("a defect inside a page's values names the column, row group and page", () => {
     const n = 50;
-    const table = new Table({ s: vectorFromArray(Array.from({ length: n }, (_, i) => `word ${i}`), new Utf8()) });
-    const bytes = writeFixture(table, { compression: Compression.UNCOMPRESSED, encodings: { s: Encoding.PLAIN }, version: WriterVersion.V2 });
+    const table = new Table({
+      s: vectorFromArray(
+        Array.from({ length: n }, (_, i) => `word ${i}`),
+        new Utf8(),
+      ),
+    });
+    const bytes = writeFixture(table, {
+      compression: Compression.UNCOMPRESSED,
+      encodings: { s: Encoding.PLAIN },
+      version: WriterVersion.V2,
+    });
     const [p] = dataPages(bytes, 0);
     const bad = bytes.slice();
     // The first value's 4-byte length (after the v2 page's levels), made far longer than the page.
     new DataView(bad.buffer).setUint32(p.dataStart + p.repLevelsLength + p.defLevelsLength, 0x7fffffff, true);
-    expect(errorOf(() => readParquet(bad, 's.parquet'))).toBe('s.parquet: corrupt page: column "s" (row group 0), page 1: a PLAIN BYTE_ARRAY value runs past the end of the page');
+    expect(errorOf(() => readParquet(bad, 's.parquet'))).toBe(
+      's.parquet: corrupt page: column "s" (row group 0), page 1: a PLAIN BYTE_ARRAY value runs past the end of the page',
+    );
   });
 });

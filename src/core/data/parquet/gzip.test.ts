@@ -11,11 +11,12 @@ import { thrown } from './fixtures/errors';
 /** Seeded data that compresses like real pages: runs, repeats from a small alphabet, and noise. */
 function sample(rng: Rng, n: number): Uint8Array {
   const out = new Uint8Array(n);
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const kind = rng.int(3);
     const len = Math.min(n - i, 1 + rng.int(kind === 0 ? 300 : 40));
     for (let k = 0; k < len; k++, i++) {
-      out[i] = kind === 0 ? 7 : kind === 1 ? 65 + rng.int(6) : i >= 100 && rng.next() < 0.5 ? out[i - 100] : rng.int(256);
+      out[i] =
+        kind === 0 ? 7 : kind === 1 ? 65 + rng.int(6) : i >= 100 && rng.next() < 0.5 ? out[i - 100] : rng.int(256);
     }
   }
   return out;
@@ -41,13 +42,21 @@ const concat = (...parts: Uint8Array[]) => {
 describe('gunzipInto', () => {
   it('inflates what zlib writes at every level and strategy, byte for byte', () => {
     const rng = new Rng(3);
-    const strategies = [constants.Z_DEFAULT_STRATEGY, constants.Z_FILTERED, constants.Z_HUFFMAN_ONLY, constants.Z_RLE, constants.Z_FIXED];
+    const strategies = [
+      constants.Z_DEFAULT_STRATEGY,
+      constants.Z_FILTERED,
+      constants.Z_HUFFMAN_ONLY,
+      constants.Z_RLE,
+      constants.Z_FIXED,
+    ];
     for (const n of [0, 1, 100, 5000, 70_000, 300_000]) {
       const data = sample(rng, n);
       for (let level = 0; level <= 9; level++) {
         for (const strategy of level === 6 ? strategies : [constants.Z_DEFAULT_STRATEGY]) {
           const got = gunzip(gz(data, { level, strategy }), n);
-          expect(Buffer.from(got).equals(Buffer.from(data)), `${n} bytes, level ${level}, strategy ${strategy}`).toBe(true);
+          expect(Buffer.from(got).equals(Buffer.from(data)), `${n} bytes, level ${level}, strategy ${strategy}`).toBe(
+            true,
+          );
         }
       }
     }
@@ -62,9 +71,13 @@ describe('gunzipInto', () => {
     const stream = concat(...parts.map((p, i) => gz(p, { level: i * 3 })));
     expect(Buffer.from(gunzip(stream, whole.length)).equals(Buffer.from(whole))).toBe(true);
     expect(Buffer.from(gunzip(concat(stream, new Uint8Array(5)), whole.length)).equals(Buffer.from(whole))).toBe(true);
-    expect(errorOf(() => gunzip(stream, whole.length + 1))).toBe(`the gzip stream inflates to ${whole.length} bytes, ${whole.length + 1} announced`);
+    expect(errorOf(() => gunzip(stream, whole.length + 1))).toBe(
+      `the gzip stream inflates to ${whole.length} bytes, ${whole.length + 1} announced`,
+    );
     expect(errorOf(() => gunzip(stream, whole.length - 1))).toMatch(/inflates to more than the \d+ bytes announced/);
-    expect(errorOf(() => gunzip(concat(stream, Uint8Array.of(1, 2, 3)), whole.length))).toMatch(/^gzip member 5 is cut off/);
+    expect(errorOf(() => gunzip(concat(stream, Uint8Array.of(1, 2, 3)), whole.length))).toMatch(
+      /^gzip member 5 is cut off/,
+    );
   });
 
   it('reads the optional header fields (extra, name, comment, header CRC) and checks the header CRC', () => {
@@ -73,13 +86,22 @@ describe('gunzipInto', () => {
     const extra = Uint8Array.of(0x41, 0x42, 3, 0, 9, 9, 9);
     const name = new TextEncoder().encode('page.bin\0');
     const comment = new TextEncoder().encode('a comment\0');
-    const head = concat(Uint8Array.of(0x1f, 0x8b, 8, 4 | 8 | 16 | 2), z.subarray(4, 10), Uint8Array.of(extra.length, 0), extra, name, comment);
+    const head = concat(
+      Uint8Array.of(0x1f, 0x8b, 8, 4 | 8 | 16 | 2),
+      z.subarray(4, 10),
+      Uint8Array.of(extra.length, 0),
+      extra,
+      name,
+      comment,
+    );
     const hcrc = crc32(head) & 0xffff;
     const withFields = concat(head, Uint8Array.of(hcrc & 255, hcrc >> 8), z.subarray(10));
     expect(Buffer.from(gunzip(withFields, data.length)).equals(Buffer.from(data))).toBe(true);
     const badHeader = withFields.slice();
     badHeader[14] ^= 1; // inside the extra field
-    expect(errorOf(() => gunzip(badHeader, data.length))).toMatch(/^checksum mismatch: gzip member 1's header CRC-16 is \d+, its bytes give \d+$/);
+    expect(errorOf(() => gunzip(badHeader, data.length))).toMatch(
+      /^checksum mismatch: gzip member 1's header CRC-16 is \d+, its bytes give \d+$/,
+    );
   });
 
   it('refuses a damaged trailer, naming the checksum or the length', () => {
@@ -87,14 +109,20 @@ describe('gunzipInto', () => {
     const z = gz(data);
     const badCrc = z.slice();
     badCrc[z.length - 8] ^= 0x10;
-    expect(errorOf(() => gunzip(badCrc, data.length))).toMatch(/^checksum mismatch: gzip member 1's trailer has CRC-32 0x[0-9a-f]{8}, its 10000 inflated bytes give 0x[0-9a-f]{8}$/);
+    expect(errorOf(() => gunzip(badCrc, data.length))).toMatch(
+      /^checksum mismatch: gzip member 1's trailer has CRC-32 0x[0-9a-f]{8}, its 10000 inflated bytes give 0x[0-9a-f]{8}$/,
+    );
     const badSize = z.slice();
     badSize[z.length - 3] ^= 1;
-    expect(errorOf(() => gunzip(badSize, data.length))).toBe("gzip member 1's trailer says 9744 bytes, it inflates to 10000");
+    expect(errorOf(() => gunzip(badSize, data.length))).toBe(
+      "gzip member 1's trailer says 9744 bytes, it inflates to 10000",
+    );
     expect(errorOf(() => gunzip(z.subarray(0, z.length - 3), data.length))).toMatch(/cut off/);
     const notGzip = z.slice();
     notGzip[1] = 0;
-    expect(errorOf(() => gunzip(notGzip, data.length))).toBe('gzip member 1 does not start with the gzip magic bytes 1f 8b');
+    expect(errorOf(() => gunzip(notGzip, data.length))).toBe(
+      'gzip member 1 does not start with the gzip magic bytes 1f 8b',
+    );
   });
 
   it('never returns damaged data silently: every byte flip in the deflate data is an error', () => {

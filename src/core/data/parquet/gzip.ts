@@ -11,12 +11,102 @@
 import { crc32 } from '../crc32';
 import { fail } from './errors';
 
-const LEN_BASE = Uint16Array.of(3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258);
+const LEN_BASE = Uint16Array.of(
+  3,
+  4,
+  5,
+  6,
+  7,
+  8,
+  9,
+  10,
+  11,
+  13,
+  15,
+  17,
+  19,
+  23,
+  27,
+  31,
+  35,
+  43,
+  51,
+  59,
+  67,
+  83,
+  99,
+  115,
+  131,
+  163,
+  195,
+  227,
+  258,
+);
 const LEN_EXTRA = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0);
 const DIST_BASE = Uint16Array.of(
-  1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
+  1,
+  2,
+  3,
+  4,
+  5,
+  7,
+  9,
+  13,
+  17,
+  25,
+  33,
+  49,
+  65,
+  97,
+  129,
+  193,
+  257,
+  385,
+  513,
+  769,
+  1025,
+  1537,
+  2049,
+  3073,
+  4097,
+  6145,
+  8193,
+  12289,
+  16385,
+  24577,
 );
-const DIST_EXTRA = Uint8Array.of(0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13);
+const DIST_EXTRA = Uint8Array.of(
+  0,
+  0,
+  0,
+  0,
+  1,
+  1,
+  2,
+  2,
+  3,
+  3,
+  4,
+  4,
+  5,
+  5,
+  6,
+  6,
+  7,
+  7,
+  8,
+  8,
+  9,
+  9,
+  10,
+  10,
+  11,
+  11,
+  12,
+  12,
+  13,
+  13,
+);
 /** Order in which a dynamic block lists the code length code's lengths. */
 const CL_ORDER = Uint8Array.of(16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15);
 
@@ -56,7 +146,10 @@ function huffman(lengths: Uint8Array, what: string): Huffman {
   return { table, mask: (1 << maxBits) - 1 };
 }
 
-const FIXED_LIT = huffman(Uint8Array.from({ length: 288 }, (_, i) => (i < 144 ? 8 : i < 256 ? 9 : i < 280 ? 7 : 8)), 'fixed');
+const FIXED_LIT = huffman(
+  Uint8Array.from({ length: 288 }, (_, i) => (i < 144 ? 8 : i < 256 ? 9 : i < 280 ? 7 : 8)),
+  'fixed',
+);
 const FIXED_DIST = huffman(new Uint8Array(30).fill(5), 'fixed');
 
 /** The 16 or more bits from bit `p` on (bytes past the end read as zeros; callers check `p` against the end). */
@@ -116,7 +209,7 @@ function inflateRaw(input: Uint8Array, start: number, out: Uint8Array, op: numbe
       pos += hclen * 3;
       const cl = huffman(clLengths, 'code length');
       const lengths = new Uint8Array(hlit + hdist);
-      for (let i = 0; i < lengths.length; ) {
+      for (let i = 0; i < lengths.length;) {
         if (pos > totalBits) eof();
         const e = cl.table[bits16(input, pos) & cl.mask];
         if (e === 0) fail('a deflate block has an invalid code length code');
@@ -219,7 +312,8 @@ function memberData(input: Uint8Array, i: number, member: number): number {
     if (p + 2 > n) fail(`${where} header is cut off`);
     const stored = input[p] | (input[p + 1] << 8);
     const computed = crc32(input, 0, i, p) & 0xffff;
-    if (stored !== computed) fail(`checksum mismatch: ${where}'s header CRC-16 is ${stored}, its bytes give ${computed}`);
+    if (stored !== computed)
+      fail(`checksum mismatch: ${where}'s header CRC-16 is ${stored}, its bytes give ${computed}`);
     p += 2;
   }
   if (p + 8 > n) fail(`${where} header runs past the end of the stream`);
@@ -242,10 +336,13 @@ export function gunzipInto(input: Uint8Array, output: Uint8Array): void {
     const stored = u32(input, inEnd);
     const computed = crc32(output, 0, op, outEnd);
     if (stored !== computed) {
-      fail(`checksum mismatch: gzip member ${member}'s trailer has CRC-32 ${hex(stored)}, its ${outEnd - op} inflated bytes give ${hex(computed)}`);
+      fail(
+        `checksum mismatch: gzip member ${member}'s trailer has CRC-32 ${hex(stored)}, its ${outEnd - op} inflated bytes give ${hex(computed)}`,
+      );
     }
     const isize = u32(input, inEnd + 4);
-    if (isize !== (outEnd - op) % 2 ** 32) fail(`gzip member ${member}'s trailer says ${isize} bytes, it inflates to ${outEnd - op}`);
+    if (isize !== (outEnd - op) % 2 ** 32)
+      fail(`gzip member ${member}'s trailer says ${isize} bytes, it inflates to ${outEnd - op}`);
     op = outEnd;
     ip = inEnd + 8;
   }

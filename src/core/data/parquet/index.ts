@@ -10,5 +10,11 @@ export { decodeClaimed, decodeRowGroups, type DataTablePart, type PartColumn } f
 export { chunkOrder, claim, claimsAvailable, createClaims, type ChunkRef, type ClaimSide } from './claims';
 export { mergeParts } from './merge';
 export { planParts, type PartTask } from './plan';
-export type { ParquetFileInfo, ParquetColumnInfo, ParquetRowGroupInfo, ParquetColumnChunkInfo, ParquetStatistics } from './types';
+export type {
+  ParquetFileInfo,
+  ParquetColumnInfo,
+  ParquetRowGroupInfo,
+  ParquetColumnChunkInfo,
+  ParquetStatistics,
+} from './types';
 export { decodeTasks, transferList } from './parallel';

@@ -27,12 +27,20 @@ function mergeNumeric(g: Gathered, rows: number): NumericColumn {
   const cols = g.pieces as NumericColumn[];
   const first = cols[0];
   const allNarrowable = g.narrowable.every(Boolean);
-  const ordered = g.slices.every((s, i) => s.piece === 0 && (i === 0 || s.from === g.slices[i - 1].from + g.slices[i - 1].rows));
+  const ordered = g.slices.every(
+    (s, i) => s.piece === 0 && (i === 0 || s.from === g.slices[i - 1].from + g.slices[i - 1].rows),
+  );
   if (cols.length === 1 && ordered) return narrow(first, allNarrowable);
   const c0 = first.values.constructor;
   const like = cols.every((c) => c.values.constructor === c0) ? first.values : null;
   const values: OutArray =
-    like instanceof Int32Array ? new Int32Array(rows) : like instanceof Float32Array ? new Float32Array(rows) : like instanceof Uint8Array ? new Uint8Array(rows) : new Float64Array(rows);
+    like instanceof Int32Array
+      ? new Int32Array(rows)
+      : like instanceof Float32Array
+        ? new Float32Array(rows)
+        : like instanceof Uint8Array
+          ? new Uint8Array(rows)
+          : new Float64Array(rows);
   const valid = cols.some((c) => c.valid !== null) ? new Uint8Array(rows) : null;
   let at = 0;
   for (const s of g.slices) {
@@ -57,7 +65,9 @@ function narrow(col: NumericColumn, narrowable: boolean): NumericColumn {
 
 function mergeCategorical(g: Gathered, rows: number): CategoricalColumn {
   const cols = g.pieces as CategoricalColumn[];
-  const ordered = g.slices.every((s, i) => s.piece === 0 && (i === 0 || s.from === g.slices[i - 1].from + g.slices[i - 1].rows));
+  const ordered = g.slices.every(
+    (s, i) => s.piece === 0 && (i === 0 || s.from === g.slices[i - 1].from + g.slices[i - 1].rows),
+  );
   if (cols.length === 1 && ordered) return cols[0];
   const dict = new StringDictionary();
   const remaps = cols.map((c) => dict.remap(c.dictionary));
@@ -87,7 +97,8 @@ export function mergeParts(parts: readonly DataTablePart[], columnOrder?: readon
   const fileName = parts[0].fileName;
   const byName = new Map<string, Gathered>();
   for (const p of parts) {
-    if (p.fileName !== fileName) throw new DataError(`mergeParts: parts of ${fileName} and ${p.fileName} cannot be merged`);
+    if (p.fileName !== fileName)
+      throw new DataError(`mergeParts: parts of ${fileName} and ${p.fileName} cannot be merged`);
     for (const c of p.columns) {
       let g = byName.get(c.column.name);
       if (!g) byName.set(c.column.name, (g = { pieces: [], narrowable: [], slices: [] }));
@@ -110,15 +121,25 @@ export function mergeParts(parts: readonly DataTablePart[], columnOrder?: readon
     g.slices.sort((a, b) => a.rowGroup - b.rowGroup);
     for (let i = 1; i < g.slices.length; i++) {
       if (g.slices[i].rowGroup === g.slices[i - 1].rowGroup) {
-        throw new DataError(`${fileName}: mergeParts: row group ${g.slices[i].rowGroup} of column "${name}" is in more than one part`);
+        throw new DataError(
+          `${fileName}: mergeParts: row group ${g.slices[i].rowGroup} of column "${name}" is in more than one part`,
+        );
       }
     }
     const key = g.slices.map((s) => s.rowGroup).join(',');
     if (groupsKey === null) groupsKey = key;
-    else if (key !== groupsKey) throw new DataError(`${fileName}: mergeParts: column "${name}" covers row groups [${key}] but others cover [${groupsKey}]`);
+    else if (key !== groupsKey)
+      throw new DataError(
+        `${fileName}: mergeParts: column "${name}" covers row groups [${key}] but others cover [${groupsKey}]`,
+      );
     const rows = g.slices.reduce((a, s) => a + s.rows, 0);
     columns.push(g.pieces[0].kind === 'categorical' ? mergeCategorical(g, rows) : mergeNumeric(g, rows));
   }
-  const rows = columns.length > 0 ? (columns[0].kind === 'categorical' ? columns[0].codes.length : columns[0].values.length) : parts[0].rows;
+  const rows =
+    columns.length > 0
+      ? columns[0].kind === 'categorical'
+        ? columns[0].codes.length
+        : columns[0].values.length
+      : parts[0].rows;
   return { name: fileName, format: 'parquet', rows, columns };
 }

@@ -4,7 +4,17 @@
 import { plainBytes } from '../bytes';
 import { fail, withFileName } from './errors';
 import { readSchema } from './schema';
-import { asStruct, optBinary, optInt, optList, optString, optStruct, readStruct, reqInt, type ThriftStruct } from './thrift';
+import {
+  asStruct,
+  optBinary,
+  optInt,
+  optList,
+  optString,
+  optStruct,
+  readStruct,
+  reqInt,
+  type ThriftStruct,
+} from './thrift';
 import {
   CODECS,
   ENCODINGS,
@@ -46,9 +56,16 @@ function chunkStart(dataOffset: number, dictOffset: number | undefined, previous
   return dict ?? previousEnd;
 }
 
-function readColumnChunk(v: ThriftStruct, rg: number, leaf: ParquetColumnInfo, fileLength: number, previousEnd: number): ParquetColumnChunkInfo {
+function readColumnChunk(
+  v: ThriftStruct,
+  rg: number,
+  leaf: ParquetColumnInfo,
+  fileLength: number,
+  previousEnd: number,
+): ParquetColumnChunkInfo {
   const what = `${F} (row group ${rg}, column "${leaf.name}")`;
-  if (optString(v, 1, what) !== undefined) fail(`column "${leaf.name}" of row group ${rg} lives in another file, which is not supported`);
+  if (optString(v, 1, what) !== undefined)
+    fail(`column "${leaf.name}" of row group ${rg} lives in another file, which is not supported`);
   const md = optStruct(v, 3, what);
   if (!md) return fail(`${what} is corrupt (no column metadata)`);
   const codecId = reqInt(md, 4, what);
@@ -59,10 +76,14 @@ function readColumnChunk(v: ThriftStruct, rg: number, leaf: ParquetColumnInfo, f
   const compressedSize = reqInt(md, 7, what);
   const numValues = reqInt(md, 5, what);
   if (start < 4 || compressedSize < 0 || start + compressedSize > fileLength - 8) {
-    fail(`${what} is corrupt (its pages at bytes ${start}..${start + compressedSize} lie outside the file's ${fileLength} bytes)`);
+    fail(
+      `${what} is corrupt (its pages at bytes ${start}..${start + compressedSize} lie outside the file's ${fileLength} bytes)`,
+    );
   }
   if (numValues < 0) fail(`${what} is corrupt (negative value count ${numValues})`);
-  const encodings = (optList(md, 2, what) ?? []).map((e) => (typeof e === 'number' ? (ENCODINGS[e] ?? `encoding ${e}`) : '?'));
+  const encodings = (optList(md, 2, what) ?? []).map((e) =>
+    typeof e === 'number' ? (ENCODINGS[e] ?? `encoding ${e}`) : '?',
+  );
   return {
     codec,
     numValues,
@@ -83,7 +104,9 @@ export function parseFileInfo(bytes: Uint8Array, fileName: string): ParquetFileI
   if (!hasMagic(bytes, n - 4)) fail('truncated Parquet file (it starts with "PAR1" but does not end with it)');
   const footerLength = (bytes[n - 8] | (bytes[n - 7] << 8) | (bytes[n - 6] << 16) | (bytes[n - 5] << 24)) >>> 0;
   if (footerLength === 0 || footerLength > n - 12) {
-    fail(`corrupt footer length: ${footerLength} bytes announced, but only ${n - 12} bytes lie between the magic bytes`);
+    fail(
+      `corrupt footer length: ${footerLength} bytes announced, but only ${n - 12} bytes lie between the magic bytes`,
+    );
   }
   const footerStart = n - 8 - footerLength;
   let md: ThriftStruct;
@@ -91,7 +114,9 @@ export function parseFileInfo(bytes: Uint8Array, fileName: string): ParquetFileI
     md = readStruct(bytes, footerStart, n - 8, F).struct;
   } catch (e) {
     const detail = e instanceof Error ? e.message : String(e);
-    return fail(`corrupt footer: the ${footerLength} bytes before the footer length are not valid Parquet metadata (${detail})`);
+    return fail(
+      `corrupt footer: the ${footerLength} bytes before the footer length are not valid Parquet metadata (${detail})`,
+    );
   }
   const schemaList = optList(md, 2, F);
   if (!schemaList) return fail(`corrupt footer: no schema`);
@@ -106,7 +131,8 @@ export function parseFileInfo(bytes: Uint8Array, fileName: string): ParquetFileI
     const s = asStruct(v, F);
     const what = `${F} (row group ${rg})`;
     const chunks = optList(s, 1, what) ?? [];
-    if (chunks.length !== columns.length) fail(`${what} is corrupt (${chunks.length} column chunks for ${columns.length} columns)`);
+    if (chunks.length !== columns.length)
+      fail(`${what} is corrupt (${chunks.length} column chunks for ${columns.length} columns)`);
     const rgRows = reqInt(s, 3, what);
     if (rgRows < 0) fail(`${what} is corrupt (negative row count)`);
     const groupOffset = optInt(s, 5, what);
@@ -116,11 +142,17 @@ export function parseFileInfo(bytes: Uint8Array, fileName: string): ParquetFileI
       previousEnd = chunk.start + chunk.compressedSize;
       return chunk;
     });
-    rowGroups.push({ numRows: rgRows, rowStart, compressedSize: cols.reduce((a, c) => a + c.compressedSize, 0), columns: cols });
+    rowGroups.push({
+      numRows: rgRows,
+      rowStart,
+      compressedSize: cols.reduce((a, c) => a + c.compressedSize, 0),
+      columns: cols,
+    });
     rowStart += rgRows;
   }
   // Some writers leave the file's row count at 0 (data/repeated_no_annotation): the row groups say.
-  if (rowStart !== numRows && numRows !== 0) fail(`corrupt footer: the row groups hold ${rowStart} rows but the file says ${numRows}`);
+  if (rowStart !== numRows && numRows !== 0)
+    fail(`corrupt footer: the row groups hold ${rowStart} rows but the file says ${numRows}`);
   return { fileName, numRows: rowStart, createdBy: optString(md, 6, F) ?? '', columns, rowGroups, footerLength };
 }
 

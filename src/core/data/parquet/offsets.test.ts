@@ -11,19 +11,30 @@ import { readParquet, readParquetMetadata } from './index';
 const { table } = syntheticTable(900, 5);
 
 function same(t: DataTable) {
-  return { rows: t.rows, columns: t.columns.map((c) => [c.name, c.kind === 'categorical' ? Array.from(c.codes, (k) => (k < 0 ? null : c.dictionary[k])) : Array.from(c.values)]) };
+  return {
+    rows: t.rows,
+    columns: t.columns.map((c) => [
+      c.name,
+      c.kind === 'categorical' ? Array.from(c.codes, (k) => (k < 0 ? null : c.dictionary[k])) : Array.from(c.values),
+    ]),
+  };
 }
 
 describe('column chunks whose page offsets are 0', () => {
   for (const dictionary of [true, false]) {
-    const original = rewritePages(writeFixture(table, { compression: Compression.SNAPPY, dictionary, rowGroupSize: 300, pageSize: 1024 }), {});
+    const original = rewritePages(
+      writeFixture(table, { compression: Compression.SNAPPY, dictionary, rowGroupSize: 300, pageSize: 1024 }),
+      {},
+    );
     const want = same(readParquet(original, 'f.parquet'));
     for (const zeroOffsets of ['data', 'all'] as const) {
       it(`dictionary ${dictionary ? 'on' : 'off'}, ${zeroOffsets === 'data' ? 'data_page_offset' : 'every offset'} 0: the same table`, () => {
         const bytes = rewritePages(original, { zeroOffsets });
         const info = readParquetMetadata(bytes, 'f.parquet');
         expect(info.rowGroups.length).toBe(3);
-        expect(info.rowGroups.map((g) => g.columns.map((c) => c.start))).toEqual(readParquetMetadata(original, 'f.parquet').rowGroups.map((g) => g.columns.map((c) => c.start)));
+        expect(info.rowGroups.map((g) => g.columns.map((c) => c.start))).toEqual(
+          readParquetMetadata(original, 'f.parquet').rowGroups.map((g) => g.columns.map((c) => c.start)),
+        );
         expect(same(readParquet(bytes, 'f.parquet'))).toEqual(want);
       });
     }

@@ -43,7 +43,8 @@ export function readPageHeader(bytes: Uint8Array, pos: number, end: number, what
     fail(`corrupt page: ${w} announces ${compressedSize} bytes but the column chunk has ${end - dataStart} left`);
   }
   const crc = optInt(s, 4, w);
-  if (crc !== undefined && (crc !== (crc | 0))) fail(`corrupt page: ${w} has a CRC that is not a 32-bit integer (${crc})`);
+  if (crc !== undefined && crc !== (crc | 0))
+    fail(`corrupt page: ${w} has a CRC that is not a 32-bit integer (${crc})`);
   const base = {
     type,
     crc,
@@ -77,7 +78,11 @@ export function readPageHeader(bytes: Uint8Array, pos: number, end: number, what
       repLevelsLength: reqInt(h, 6, w),
       isCompressed: optBool(h, 7, w) ?? true,
     };
-    if (out.defLevelsLength < 0 || out.repLevelsLength < 0 || out.defLevelsLength + out.repLevelsLength > compressedSize) {
+    if (
+      out.defLevelsLength < 0 ||
+      out.repLevelsLength < 0 ||
+      out.defLevelsLength + out.repLevelsLength > compressedSize
+    ) {
       fail(`corrupt page: ${w} announces level lengths beyond the page`);
     }
     return out;

@@ -83,7 +83,17 @@ describe('Parquet written by parquetjs-lite', () => {
         expect(t.rows).toBe(ROWS);
         expect(t.columns.map((c) => c.name)).toEqual(Object.keys(expected));
         for (const col of t.columns) expect(values(col), col.name).toEqual(rows.map(expected[col.name]));
-        expect(t.columns.map((c) => c.type)).toEqual(['categorical', 'int', 'int', 'float', 'float', 'bool', 'timestamp', 'timestamp', 'date']);
+        expect(t.columns.map((c) => c.type)).toEqual([
+          'categorical',
+          'int',
+          'int',
+          'float',
+          'float',
+          'bool',
+          'timestamp',
+          'timestamp',
+          'date',
+        ]);
       });
     }
   }
@@ -96,10 +106,20 @@ describe('Parquet written by parquetjs-lite', () => {
     await w.close();
     const bytes = new Uint8Array(readFileSync(path));
     const t = readParquet(bytes, 'repeated.parquet');
-    expect(t.skipped).toEqual([{ name: 'tags', type: 'REPEATED utf8', reason: 'a repeated column (any number of values per row): one value per row is needed to train' }]);
+    expect(t.skipped).toEqual([
+      {
+        name: 'tags',
+        type: 'REPEATED utf8',
+        reason: 'a repeated column (any number of values per row): one value per row is needed to train',
+      },
+    ]);
     expect(t.columns.map((c) => c.name)).toEqual(['id']);
     expect(values(t.columns[0])).toEqual(Array.from({ length: 10 }, (_, i) => i));
-    expect(() => readParquet(bytes, 'repeated.parquet', { columns: ['tags'] })).toThrow(/^repeated\.parquet: column "tags" \(REPEATED utf8\) cannot be read/);
-    expect(values(readParquet(bytes, 'repeated.parquet', { columns: ['id'] }).columns[0])).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    expect(() => readParquet(bytes, 'repeated.parquet', { columns: ['tags'] })).toThrow(
+      /^repeated\.parquet: column "tags" \(REPEATED utf8\) cannot be read/,
+    );
+    expect(values(readParquet(bytes, 'repeated.parquet', { columns: ['id'] }).columns[0])).toEqual(
+      Array.from({ length: 10 }, (_, i) => i),
+    );
   });
 });

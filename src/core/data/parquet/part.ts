@@ -72,11 +72,23 @@ export function checkRowGroups(info: ParquetFileInfo, rowGroups: readonly number
 function finish(b: ColumnBuilder): PartColumn {
   const col = b.col;
   if (b.interner) {
-    return { column: { kind: 'categorical', name: col.name, type: 'categorical', codes: b.values as Int32Array, dictionary: b.interner.strings() }, narrowable: false };
+    return {
+      column: {
+        kind: 'categorical',
+        name: col.name,
+        type: 'categorical',
+        codes: b.values as Int32Array,
+        dictionary: b.interner.strings(),
+      },
+      narrowable: false,
+    };
   }
   const type = col.type;
   if (type === null || type === 'categorical') return fail(`column "${col.name}" has no numeric type`);
-  return { column: { kind: 'numeric', name: col.name, type, values: b.values, valid: b.valid }, narrowable: b.narrowable && b.values instanceof Float64Array };
+  return {
+    column: { kind: 'numeric', name: col.name, type, values: b.values, valid: b.valid },
+    narrowable: b.narrowable && b.values instanceof Float64Array,
+  };
 }
 
 /**
@@ -85,7 +97,12 @@ function finish(b: ColumnBuilder): PartColumn {
  * file's bytes (a SharedArrayBuffer view is fine) and the plain-data `info`.
  * Throws a DataError naming the file, the column and the row group on bad data.
  */
-export function decodeRowGroups(input: Uint8Array, info: ParquetFileInfo, rowGroups: readonly number[], columns?: readonly string[]): DataTablePart {
+export function decodeRowGroups(
+  input: Uint8Array,
+  info: ParquetFileInfo,
+  rowGroups: readonly number[],
+  columns?: readonly string[],
+): DataTablePart {
   const bytes = plainBytes(input);
   return withFileName(info.fileName, () => {
     const groups = checkRowGroups(info, rowGroups);
@@ -102,7 +119,13 @@ export function decodeRowGroups(input: Uint8Array, info: ParquetFileInfo, rowGro
       }
       out.push(finish(builder));
     }
-    return { fileName: info.fileName, rowGroups: groups, rowGroupRows: groups.map((rg) => info.rowGroups[rg].numRows), rows, columns: out };
+    return {
+      fileName: info.fileName,
+      rowGroups: groups,
+      rowGroupRows: groups.map((rg) => info.rowGroups[rg].numRows),
+      rows,
+      columns: out,
+    };
   });
 }
 
@@ -114,7 +137,12 @@ export function decodeRowGroups(input: Uint8Array, info: ParquetFileInfo, rowGro
  * never copied; a partial run (the one column split between two decoders) becomes a view of
  * its rows, which mergeParts copies from.
  */
-export function decodeClaimed(input: Uint8Array, info: ParquetFileInfo, chunks: readonly ChunkRef[], next: () => number): DataTablePart[] {
+export function decodeClaimed(
+  input: Uint8Array,
+  info: ParquetFileInfo,
+  chunks: readonly ChunkRef[],
+  next: () => number,
+): DataTablePart[] {
   const bytes = plainBytes(input);
   return withFileName(info.fileName, () => {
     const rowStart: number[] = [];

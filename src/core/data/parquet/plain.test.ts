@@ -37,7 +37,7 @@ describe('PLAIN conversions', () => {
     expect(decodePlainFixed({ kind: 'int64' }, 8, bytes, 0, 16, 1, i, 0)).toBe(false);
   });
 
-  it('big-endian two\'s complement decimals keep their precision when negative', () => {
+  it("big-endian two's complement decimals keep their precision when negative", () => {
     const neg = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe); // -2 in 12 bytes
     expect(bigEndianSigned(neg, 0, 12)).toBe(-2);
     expect(bigEndianSigned(Uint8Array.of(0x80, 0, 0, 0), 0, 4)).toBe(-(2 ** 31));

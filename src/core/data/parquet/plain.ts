@@ -152,7 +152,10 @@ export function decodePlainFixed(
       const w = words(bytes, pos, 3 * n);
       for (let i = 0; i < n; i++) {
         const nanos = w[3 * i + 1] * TWO32 + (w[3 * i] >>> 0);
-        dst[op + i] = nanos >= 0 && nanos < NANOS_PER_DAY ? (w[3 * i + 2] - JULIAN_EPOCH_DAY) * MS_PER_DAY + nanos / 1e6 : int96Wrapped(w[3 * i + 2], w[3 * i + 1], w[3 * i]);
+        dst[op + i] =
+          nanos >= 0 && nanos < NANOS_PER_DAY
+            ? (w[3 * i + 2] - JULIAN_EPOCH_DAY) * MS_PER_DAY + nanos / 1e6
+            : int96Wrapped(w[3 * i + 2], w[3 * i + 1], w[3 * i]);
       }
       return true;
     }
@@ -204,7 +207,13 @@ export function storeIntegers(conv: Conversion, src: Float64Array, n: number, ds
 }
 
 /** Calls `each(start, length)` for `n` PLAIN BYTE_ARRAY values (4-byte length, then bytes). */
-export function forEachPlainByteArray(bytes: Uint8Array, pos: number, end: number, n: number, each: (start: number, length: number) => void): number {
+export function forEachPlainByteArray(
+  bytes: Uint8Array,
+  pos: number,
+  end: number,
+  n: number,
+  each: (start: number, length: number) => void,
+): number {
   let p = pos;
   for (let i = 0; i < n; i++) {
     if (p + 4 > end) fail(`PLAIN BYTE_ARRAY data holds fewer than the ${n} values announced`);

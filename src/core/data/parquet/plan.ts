@@ -22,7 +22,9 @@ export function planParts(info: ParquetFileInfo, workers: number, columns?: read
   const cols = names.map((n) => info.columns.find((c) => c.name === n)).filter((c) => c !== undefined);
   const chunks: { rg: number; col: string; weight: number }[] = [];
   for (const c of cols) {
-    info.rowGroups.forEach((g, rg) => chunks.push({ rg, col: c.name, weight: g.columns[c.index].uncompressedSize + 2 * g.numRows + 1 }));
+    info.rowGroups.forEach((g, rg) =>
+      chunks.push({ rg, col: c.name, weight: g.columns[c.index].uncompressedSize + 2 * g.numRows + 1 }),
+    );
   }
   const n = Math.max(1, Math.min(Math.floor(workers), chunks.length || 1));
   const total = chunks.reduce((a, c) => a + c.weight, 0);

@@ -28,7 +28,10 @@ export function readParquet(input: Uint8Array, fileName: string, opts: ReadParqu
   const rowGroups = opts.rowGroups ?? info.rowGroups.map((_, i) => i);
   const names = withFileName(fileName, () => selectColumns(info, opts.columns).map((c) => c.name));
   const part = decodeRowGroups(bytes, info, rowGroups, names);
-  const table: DataTable = part.columns.length === 0 ? { name: fileName, format: 'parquet', rows: part.rows, columns: [] } : mergeParts([part], names);
+  const table: DataTable =
+    part.columns.length === 0
+      ? { name: fileName, format: 'parquet', rows: part.rows, columns: [] }
+      : mergeParts([part], names);
   return withSkipped(table, info);
 }
 

@@ -77,7 +77,15 @@ export function readBits(bytes: Uint8Array, bitPos: number, width: number): numb
  * Decodes `count` values of hybrid data from bytes[pos, end) into out[op..]. Returns the
  * position after the last run read. Throws when the data ends early or is malformed.
  */
-export function decodeHybrid(bytes: Uint8Array, pos: number, end: number, width: number, count: number, out: Int32Array, op: number): number {
+export function decodeHybrid(
+  bytes: Uint8Array,
+  pos: number,
+  end: number,
+  width: number,
+  count: number,
+  out: Int32Array,
+  op: number,
+): number {
   if (width < 0 || width > 32) fail(`bit width ${width} is out of range`);
   const cursor = { pos };
   let done = 0;
@@ -116,7 +124,13 @@ export function decodeHybrid(bytes: Uint8Array, pos: number, end: number, width:
  * Decodes flat definition levels (max level 1, bit width 1) into `valid` (1 present, 0 null).
  * Returns the number of present values.
  */
-export function decodeDefinitionLevels(bytes: Uint8Array, pos: number, end: number, count: number, valid: Uint8Array): number {
+export function decodeDefinitionLevels(
+  bytes: Uint8Array,
+  pos: number,
+  end: number,
+  count: number,
+  valid: Uint8Array,
+): number {
   const cursor = { pos };
   let done = 0;
   let present = 0;
@@ -151,7 +165,13 @@ export function decodeDefinitionLevels(bytes: Uint8Array, pos: number, end: numb
 }
 
 /** Decodes the deprecated BIT_PACKED level encoding (MSB first) for bit width 1. */
-export function decodeBitPackedLevels(bytes: Uint8Array, pos: number, end: number, count: number, valid: Uint8Array): number {
+export function decodeBitPackedLevels(
+  bytes: Uint8Array,
+  pos: number,
+  end: number,
+  count: number,
+  valid: Uint8Array,
+): number {
   if (pos + Math.ceil(count / 8) > end) fail('definition levels run past the end of the page');
   let present = 0;
   for (let i = 0; i < count; i++) {
@@ -197,7 +217,12 @@ export function decodeDictionaryIndices(
       const run = Math.floor(header / 2);
       if (run === 0) fail('an RLE run has length 0');
       if (p + valueBytes > end) fail('an RLE run runs past the end of the page');
-      const v = valueBytes === 1 ? bytes[p] : valueBytes === 2 ? bytes[p] | (bytes[p + 1] << 8) : littleEndian(bytes, p, valueBytes);
+      const v =
+        valueBytes === 1
+          ? bytes[p]
+          : valueBytes === 2
+            ? bytes[p] | (bytes[p + 1] << 8)
+            : littleEndian(bytes, p, valueBytes);
       p += valueBytes;
       if (v >= size) badIndex(v, size);
       const n = run < count - done ? run : count - done;
@@ -236,7 +261,15 @@ export function decodeDictionaryIndices(
  * one unaligned little-endian 32-bit read (DataView, a single load once optimised) while four
  * bytes remain in the page, then byte reads; a width of 8 reads one byte per index.
  */
-function packed(bytes: Uint8Array, p: number, width: number, n: number, dict: OutArray, dst: OutArray, o: number): void {
+function packed(
+  bytes: Uint8Array,
+  p: number,
+  width: number,
+  n: number,
+  dict: OutArray,
+  dst: OutArray,
+  o: number,
+): void {
   const size = dict.length;
   if (width === 8) {
     for (let i = 0; i < n; i++) {

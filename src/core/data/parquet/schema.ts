@@ -20,7 +20,21 @@ const REPETITIONS: readonly Repetition[] = ['REQUIRED', 'OPTIONAL', 'REPEATED'];
 /** The LogicalType union of parquet.thrift, reduced to what decides decoding. */
 type Logical =
   | { kind: 'none' }
-  | { kind: 'string' | 'enum' | 'json' | 'bson' | 'uuid' | 'float16' | 'date' | 'unknown' | 'map' | 'list' | 'variant' | 'geometry' }
+  | {
+      kind:
+        | 'string'
+        | 'enum'
+        | 'json'
+        | 'bson'
+        | 'uuid'
+        | 'float16'
+        | 'date'
+        | 'unknown'
+        | 'map'
+        | 'list'
+        | 'variant'
+        | 'geometry';
+    }
   | { kind: 'decimal'; scale: number; precision: number }
   | { kind: 'time' | 'timestamp'; unit: 'MILLIS' | 'MICROS' | 'NANOS' }
   | { kind: 'integer'; bitWidth: number; signed: boolean };
@@ -68,7 +82,8 @@ function readLogical(s: ThriftStruct | undefined): Logical {
     const id = Number(key);
     if (simple[id]) return simple[id];
     const inner = optStruct(s, id, W);
-    if (id === 5) return { kind: 'decimal', scale: optInt(inner ?? {}, 1, W) ?? 0, precision: optInt(inner ?? {}, 2, W) ?? 0 };
+    if (id === 5)
+      return { kind: 'decimal', scale: optInt(inner ?? {}, 1, W) ?? 0, precision: optInt(inner ?? {}, 2, W) ?? 0 };
     if (id === 7) return { kind: 'time', unit: timeUnit(inner) };
     if (id === 8) return { kind: 'timestamp', unit: timeUnit(inner) };
     if (id === 10) {
@@ -87,12 +102,16 @@ function readElement(v: ThriftValue): SchemaElement {
   const conv = optInt(s, 6, W);
   const name = optString(s, 4, W);
   if (name === undefined) fail(`${W} is corrupt (a schema element has no name)`);
-  if (t !== undefined && PHYSICAL_TYPES[t] === undefined) fail(`${W} is corrupt (column "${name}" has unknown physical type ${t})`);
+  if (t !== undefined && PHYSICAL_TYPES[t] === undefined)
+    fail(`${W} is corrupt (column "${name}" has unknown physical type ${t})`);
   return {
     name,
     type: t === undefined ? null : PHYSICAL_TYPES[t],
     typeLength: optInt(s, 2, W) ?? 0,
-    repetition: rep === undefined ? 'REQUIRED' : (REPETITIONS[rep] ?? fail(`${W} is corrupt (column "${name}" has unknown repetition ${rep})`)),
+    repetition:
+      rep === undefined
+        ? 'REQUIRED'
+        : (REPETITIONS[rep] ?? fail(`${W} is corrupt (column "${name}" has unknown repetition ${rep})`)),
     numChildren: optInt(s, 5, W) ?? 0,
     converted: conv === undefined ? null : (CONVERTED_TYPES[conv] ?? null),
     scale: optInt(s, 7, W) ?? 0,
@@ -126,7 +145,11 @@ function decide(e: SchemaElement): Decision {
   if (decimal) {
     const annotation = `DECIMAL(${decimal.precision},${decimal.scale})`;
     if (t === 'INT32' || t === 'INT64' || t === 'BYTE_ARRAY' || t === 'FIXED_LEN_BYTE_ARRAY') {
-      return { type: 'float', conversion: { kind: 'decimal', scale: decimal.scale, bigEndian: t === 'FIXED_LEN_BYTE_ARRAY' }, annotation };
+      return {
+        type: 'float',
+        conversion: { kind: 'decimal', scale: decimal.scale, bigEndian: t === 'FIXED_LEN_BYTE_ARRAY' },
+        annotation,
+      };
     }
     return refuse(annotation);
   }
@@ -140,8 +163,10 @@ function decide(e: SchemaElement): Decision {
     case 'INT96':
       return { type: 'timestamp', conversion: { kind: 'int96' }, annotation: 'INT96 timestamp' };
     case 'INT32': {
-      if (lg.kind === 'date' || conv === 'DATE') return { type: 'date', conversion: { kind: 'int32' }, annotation: 'DATE' };
-      if (lg.kind === 'time' || conv === 'TIME_MILLIS') return { type: 'int', conversion: { kind: 'int32' }, annotation: 'TIME(MILLIS)' };
+      if (lg.kind === 'date' || conv === 'DATE')
+        return { type: 'date', conversion: { kind: 'int32' }, annotation: 'DATE' };
+      if (lg.kind === 'time' || conv === 'TIME_MILLIS')
+        return { type: 'int', conversion: { kind: 'int32' }, annotation: 'TIME(MILLIS)' };
       const unsigned32 = (lg.kind === 'integer' && !lg.signed && lg.bitWidth === 32) || conv === 'UINT_32';
       if (unsigned32) return { type: 'int', conversion: { kind: 'uint32' }, annotation: 'UINT32' };
       const annotation = lg.kind === 'integer' ? `${lg.signed ? 'INT' : 'UINT'}${lg.bitWidth}` : (conv ?? '');
@@ -150,22 +175,36 @@ function decide(e: SchemaElement): Decision {
     case 'INT64': {
       if (lg.kind === 'timestamp' || lg.kind === 'time') {
         const type: LogicalType = lg.kind === 'timestamp' ? 'timestamp' : 'int';
-        return { type, conversion: { kind: 'scaled64', divisor: TIME_DIVISOR[lg.unit] }, annotation: `${lg.kind.toUpperCase()}(${lg.unit})` };
+        return {
+          type,
+          conversion: { kind: 'scaled64', divisor: TIME_DIVISOR[lg.unit] },
+          annotation: `${lg.kind.toUpperCase()}(${lg.unit})`,
+        };
       }
       if (conv === 'TIMESTAMP_MILLIS' || conv === 'TIMESTAMP_MICROS') {
-        return { type: 'timestamp', conversion: { kind: 'scaled64', divisor: conv === 'TIMESTAMP_MILLIS' ? 1 : 1e3 }, annotation: conv };
+        return {
+          type: 'timestamp',
+          conversion: { kind: 'scaled64', divisor: conv === 'TIMESTAMP_MILLIS' ? 1 : 1e3 },
+          annotation: conv,
+        };
       }
-      if (conv === 'TIME_MICROS') return { type: 'int', conversion: { kind: 'scaled64', divisor: 1e3 }, annotation: 'TIME(MICROS)' };
+      if (conv === 'TIME_MICROS')
+        return { type: 'int', conversion: { kind: 'scaled64', divisor: 1e3 }, annotation: 'TIME(MICROS)' };
       const unsigned = (lg.kind === 'integer' && !lg.signed) || conv === 'UINT_64';
       if (unsigned) return { type: 'int', conversion: { kind: 'uint64' }, annotation: 'UINT64' };
-      return { type: 'int', conversion: { kind: 'int64' }, annotation: lg.kind === 'integer' ? `INT${lg.bitWidth}` : (conv ?? '') };
+      return {
+        type: 'int',
+        conversion: { kind: 'int64' },
+        annotation: lg.kind === 'integer' ? `INT${lg.bitWidth}` : (conv ?? ''),
+      };
     }
     case 'BYTE_ARRAY': {
       const annotation = lg.kind === 'none' ? (conv ?? '') : lg.kind.toUpperCase();
       return { type: 'categorical', conversion: { kind: 'string' }, annotation };
     }
     case 'FIXED_LEN_BYTE_ARRAY': {
-      if (lg.kind === 'float16' && e.typeLength === 2) return { type: 'float', conversion: { kind: 'float16' }, annotation: 'FLOAT16' };
+      if (lg.kind === 'float16' && e.typeLength === 2)
+        return { type: 'float', conversion: { kind: 'float16' }, annotation: 'FLOAT16' };
       const annotation = lg.kind !== 'none' ? lg.kind.toUpperCase() : (conv ?? `${e.typeLength} bytes`);
       return refuse(annotation);
     }
@@ -194,7 +233,8 @@ function typeName(n: Node, withRepetition = true): string {
     // repeated field is the element (a primitive, a group of several fields, or one named
     // `array` or `<list>_tuple`: the backward-compatibility rules of the Parquet format).
     const legacy = inner.e.name === 'array' || inner.e.name === `${e.name}_tuple`;
-    const element = inner.children.length === 1 && inner.e.repetition === 'REPEATED' && !legacy ? inner.children[0] : inner;
+    const element =
+      inner.children.length === 1 && inner.e.repetition === 'REPEATED' && !legacy ? inner.children[0] : inner;
     return `${rep}list<${typeName(element, element !== inner)}>`;
   }
   if (map && n.children.length === 1 && n.children[0].children.length > 0) {
@@ -207,10 +247,18 @@ function typeName(n: Node, withRepetition = true): string {
 
 function primitiveName(e: SchemaElement): string {
   const lg = e.logical;
-  if (lg.kind === 'decimal' || e.converted === 'DECIMAL') return `decimal(${lg.kind === 'decimal' ? `${lg.precision},${lg.scale}` : `${e.precision},${e.scale}`})`;
+  if (lg.kind === 'decimal' || e.converted === 'DECIMAL')
+    return `decimal(${lg.kind === 'decimal' ? `${lg.precision},${lg.scale}` : `${e.precision},${e.scale}`})`;
   switch (e.type) {
     case 'BYTE_ARRAY':
-      return lg.kind === 'string' || lg.kind === 'enum' || lg.kind === 'json' || e.converted === 'UTF8' || e.converted === 'ENUM' || e.converted === 'JSON' ? 'utf8' : 'binary';
+      return lg.kind === 'string' ||
+        lg.kind === 'enum' ||
+        lg.kind === 'json' ||
+        e.converted === 'UTF8' ||
+        e.converted === 'ENUM' ||
+        e.converted === 'JSON'
+        ? 'utf8'
+        : 'binary';
     case 'FIXED_LEN_BYTE_ARRAY':
       return `FIXED_LEN_BYTE_ARRAY(${e.typeLength})${lg.kind === 'uuid' ? ' UUID' : e.converted === 'INTERVAL' ? ' INTERVAL' : ''}`;
     case 'BOOLEAN':
@@ -225,14 +273,22 @@ function primitiveName(e: SchemaElement): string {
 /** A group read as dotted columns: not a list, map or variant (REPEATED is checked apart). */
 function isStruct(e: SchemaElement): boolean {
   const k = e.logical.kind;
-  return k !== 'list' && k !== 'map' && k !== 'variant' && e.converted !== 'LIST' && e.converted !== 'MAP' && e.converted !== 'MAP_KEY_VALUE';
+  return (
+    k !== 'list' &&
+    k !== 'map' &&
+    k !== 'variant' &&
+    e.converted !== 'LIST' &&
+    e.converted !== 'MAP' &&
+    e.converted !== 'MAP_KEY_VALUE'
+  );
 }
 
 /** Why a nested node cannot become one training column. */
 function nestedReason(n: Node): string {
   const { e } = n;
   if (e.logical.kind === 'list' || e.converted === 'LIST') return `a list column: ${ONE_VALUE}`;
-  if (e.logical.kind === 'map' || e.converted === 'MAP' || e.converted === 'MAP_KEY_VALUE') return `a map column: ${ONE_VALUE}`;
+  if (e.logical.kind === 'map' || e.converted === 'MAP' || e.converted === 'MAP_KEY_VALUE')
+    return `a map column: ${ONE_VALUE}`;
   if (e.logical.kind === 'variant') return `a variant column (values of varying shape): ${NOT_A_FEATURE}`;
   return `a repeated column (any number of values per row): ${ONE_VALUE}`;
 }
@@ -268,9 +324,16 @@ export function readSchema(list: readonly ThriftValue[]): ParquetColumnInfo[] {
     return out;
   };
   const roots = build(elements[0].numChildren, 0);
-  if (pos !== elements.length) fail(`${W} is corrupt (the schema holds ${elements.length - pos} elements outside its tree)`);
+  if (pos !== elements.length)
+    fail(`${W} is corrupt (the schema holds ${elements.length - pos} elements outside its tree)`);
   const leaves: ParquetColumnInfo[] = [];
-  const walk = (nodes: readonly Node[], path: readonly string[], def: number, rep: number, skipped: SkippedColumn | null): void => {
+  const walk = (
+    nodes: readonly Node[],
+    path: readonly string[],
+    def: number,
+    rep: number,
+    skipped: SkippedColumn | null,
+  ): void => {
     for (const n of nodes) {
       const { e } = n;
       const p = [...path, e.name];
@@ -296,10 +359,18 @@ export function readSchema(list: readonly ThriftValue[]): ParquetColumnInfo[] {
         maxRepetitionLevel: r,
       };
       if (skip) {
-        leaves.push({ ...base, annotation: '', type: null, conversion: null, unsupported: `${skip.type} is skipped: ${skip.reason}`, skipped: skip });
+        leaves.push({
+          ...base,
+          annotation: '',
+          type: null,
+          conversion: null,
+          unsupported: `${skip.type} is skipped: ${skip.reason}`,
+          skipped: skip,
+        });
         continue;
       }
-      if (e.type === 'FIXED_LEN_BYTE_ARRAY' && e.typeLength <= 0) fail(`${W} is corrupt (column "${name}" is FIXED_LEN_BYTE_ARRAY with length ${e.typeLength})`);
+      if (e.type === 'FIXED_LEN_BYTE_ARRAY' && e.typeLength <= 0)
+        fail(`${W} is corrupt (column "${name}" is FIXED_LEN_BYTE_ARRAY with length ${e.typeLength})`);
       const decision = decide(e);
       if (decision.unsupported !== undefined) {
         const own = { name, type: typeName(n), reason: leafReason(e, decision.unsupported) };
@@ -309,7 +380,14 @@ export function readSchema(list: readonly ThriftValue[]): ParquetColumnInfo[] {
       if (leaves.some((l) => l.name === name)) {
         // A flat column named `a.b` beside a struct `a` with a leaf `b`: the first keeps the name.
         const own = { name, type: typeName(n), reason: 'another column of the file has the same name' };
-        leaves.push({ ...base, ...decision, type: null, conversion: null, unsupported: `${own.type} is skipped: ${own.reason}`, skipped: own });
+        leaves.push({
+          ...base,
+          ...decision,
+          type: null,
+          conversion: null,
+          unsupported: `${own.type} is skipped: ${own.reason}`,
+          skipped: own,
+        });
         continue;
       }
       leaves.push({ ...base, ...decision });

@@ -31,7 +31,14 @@ function written(seed: number): Written {
     w.price.push(rnd() < 0.2 ? null : Math.round(rnd() * 1e4) / 8);
     w.tags.push(rnd() < 0.1 ? null : Array.from({ length: Math.floor(rnd() * 4) }, () => Math.floor(rnd() * 100)));
     // A struct that is itself missing on some rows, and whose leaves are missing on others.
-    w.point.push(rnd() < 0.15 ? null : { x: rnd() < 0.15 ? null : Math.floor(rnd() * 1000) - 500, label: rnd() < 0.15 ? null : `p${Math.floor(rnd() * 5)}` });
+    w.point.push(
+      rnd() < 0.15
+        ? null
+        : {
+            x: rnd() < 0.15 ? null : Math.floor(rnd() * 1000) - 500,
+            label: rnd() < 0.15 ? null : `p${Math.floor(rnd() * 5)}`,
+          },
+    );
     w.code.push(Uint8Array.from({ length: 4 }, () => Math.floor(rnd() * 256)));
   }
   return w;
@@ -63,7 +70,6 @@ function column(t: DataTable, name: string): (number | string | null)[] {
   return values(c);
 }
 
-
 function errorOf(fn: () => unknown): Error {
   try {
     fn();
@@ -78,7 +84,13 @@ describe('Parquet files with columns that cannot train', () => {
   for (const version of [WriterVersion.V1, WriterVersion.V2]) {
     for (const dictionary of [true, false]) {
       const label = `page v${version === WriterVersion.V1 ? 1 : 2}, dictionary ${dictionary ? 'on' : 'off'}`;
-      const bytes = writeFixture(mixedTable(w), { compression: Compression.SNAPPY, version, dictionary, rowGroupSize: 120, pageSize: 512 });
+      const bytes = writeFixture(mixedTable(w), {
+        compression: Compression.SNAPPY,
+        version,
+        dictionary,
+        rowGroupSize: 120,
+        pageSize: 512,
+      });
 
       it(`${label}: flat columns and struct leaves read as written, the list and the fixed binary skipped`, () => {
         const t = readParquet(bytes, 'mixed.parquet');
@@ -94,14 +106,21 @@ describe('Parquet files with columns that cannot train', () => {
         // A leaf is missing where its struct is.
         expect(column(t, 'point.x')).toEqual(w.point.map((p) => (p === null ? null : p.x)));
         expect(column(t, 'point.label')).toEqual(w.point.map((p) => (p === null ? null : p.label)));
-        expect(readParquetMetadata(bytes, 'mixed.parquet').columns.find((c) => c.name === 'point.x')?.maxDefinitionLevel).toBe(2);
+        expect(
+          readParquetMetadata(bytes, 'mixed.parquet').columns.find((c) => c.name === 'point.x')?.maxDefinitionLevel,
+        ).toBe(2);
       });
 
       it(`${label}: two cores give the same table (planned parts and claimed chunks)`, () => {
         const one = readParquet(bytes, 'mixed.parquet');
         // The same values (a split categorical column's codes follow its merged dictionary).
-        const same = (t: DataTable) => ({ rows: t.rows, skipped: t.skipped, columns: t.columns.map((c) => [c.name, c.type, values(c)]) });
-        for (const claims of [false, true]) expect(same(readOnTwoCores(bytes, 'mixed.parquet', claims))).toEqual(same(one));
+        const same = (t: DataTable) => ({
+          rows: t.rows,
+          skipped: t.skipped,
+          columns: t.columns.map((c) => [c.name, c.type, values(c)]),
+        });
+        for (const claims of [false, true])
+          expect(same(readOnTwoCores(bytes, 'mixed.parquet', claims))).toEqual(same(one));
       });
     }
   }
@@ -111,15 +130,26 @@ describe('Parquet files with columns that cannot train', () => {
     const t = readParquet(bytes, 'mixed.parquet', { columns: ['price', 'point.x'] });
     expect(t.columns.map((c) => c.name)).toEqual(['price', 'point.x']);
     expect(column(t, 'price')).toEqual(w.price);
-    expect(errorOf(() => readParquet(bytes, 'mixed.parquet', { columns: ['id', 'tags'] })).message).toBe(`mixed.parquet: column "tags" (list<int32>) cannot be read: ${LIST}`);
-    expect(errorOf(() => readParquet(bytes, 'mixed.parquet', { columns: ['code'] })).message).toBe(`mixed.parquet: column "code" (FIXED_LEN_BYTE_ARRAY(4)) cannot be read: ${FIXED}`);
+    expect(errorOf(() => readParquet(bytes, 'mixed.parquet', { columns: ['id', 'tags'] })).message).toBe(
+      `mixed.parquet: column "tags" (list<int32>) cannot be read: ${LIST}`,
+    );
+    expect(errorOf(() => readParquet(bytes, 'mixed.parquet', { columns: ['code'] })).message).toBe(
+      `mixed.parquet: column "code" (FIXED_LEN_BYTE_ARRAY(4)) cannot be read: ${FIXED}`,
+    );
   });
 
   it('a file of nested and binary columns only is refused, each column named with its type and reason, on one core and on two', () => {
-    const only = new Table({ tags: vectorFromArray(w.tags, listType), code: vectorFromArray(w.code, new FixedSizeBinary(4)) });
+    const only = new Table({
+      tags: vectorFromArray(w.tags, listType),
+      code: vectorFromArray(w.code, new FixedSizeBinary(4)),
+    });
     const bytes = writeFixture(only, { compression: Compression.SNAPPY, rowGroupSize: 120 });
     const message = `only.parquet: no column Trainbench can use ("tags" (list<int32>): ${LIST}; "code" (FIXED_LEN_BYTE_ARRAY(4)): ${FIXED})`;
-    for (const read of [() => readParquet(bytes, 'only.parquet'), () => readOnTwoCores(bytes, 'only.parquet', false), () => readOnTwoCores(bytes, 'only.parquet', true)]) {
+    for (const read of [
+      () => readParquet(bytes, 'only.parquet'),
+      () => readOnTwoCores(bytes, 'only.parquet', false),
+      () => readOnTwoCores(bytes, 'only.parquet', true),
+    ]) {
       const e = errorOf(read);
       expect(e).toBeInstanceOf(DataError);
       expect(e.message).toBe(message);

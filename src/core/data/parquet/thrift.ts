@@ -162,7 +162,12 @@ export class ThriftReader {
 }
 
 /** Reads one struct starting at `start`; returns it with the offset just past it. */
-export function readStruct(bytes: Uint8Array, start: number, end: number, what: string): { struct: ThriftStruct; end: number } {
+export function readStruct(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  what: string,
+): { struct: ThriftStruct; end: number } {
   const r = new ThriftReader(bytes, start, end, what);
   const struct = r.struct();
   return { struct, end: r.pos };
@@ -205,7 +210,8 @@ export function optBinary(s: ThriftStruct, id: number, what: string): Uint8Array
 export function optStruct(s: ThriftStruct, id: number, what: string): ThriftStruct | undefined {
   const v = s[id];
   if (v === undefined) return undefined;
-  if (typeof v !== 'object' || v instanceof Uint8Array || Array.isArray(v)) fail(`${what} is corrupt (field ${id} should be a struct)`);
+  if (typeof v !== 'object' || v instanceof Uint8Array || Array.isArray(v))
+    fail(`${what} is corrupt (field ${id} should be a struct)`);
   return v;
 }
 
@@ -219,7 +225,8 @@ export function optList(s: ThriftStruct, id: number, what: string): ThriftValue[
 
 /** Checks that a list element is a struct. */
 export function asStruct(v: ThriftValue, what: string): ThriftStruct {
-  if (typeof v !== 'object' || v instanceof Uint8Array || Array.isArray(v)) fail(`${what} is corrupt (expected a struct)`);
+  if (typeof v !== 'object' || v instanceof Uint8Array || Array.isArray(v))
+    fail(`${what} is corrupt (expected a struct)`);
   return v;
 }
 

@@ -5,7 +5,16 @@
 import type { LogicalType, SkippedColumn } from '../table';
 
 /** Physical (storage) types, indexed by their Thrift enum value. */
-export const PHYSICAL_TYPES = ['BOOLEAN', 'INT32', 'INT64', 'INT96', 'FLOAT', 'DOUBLE', 'BYTE_ARRAY', 'FIXED_LEN_BYTE_ARRAY'] as const;
+export const PHYSICAL_TYPES = [
+  'BOOLEAN',
+  'INT32',
+  'INT64',
+  'INT96',
+  'FLOAT',
+  'DOUBLE',
+  'BYTE_ARRAY',
+  'FIXED_LEN_BYTE_ARRAY',
+] as const;
 export type PhysicalType = (typeof PHYSICAL_TYPES)[number];
 
 /** Compression codecs, indexed by their Thrift enum value. */

@@ -21,7 +21,11 @@ declare module 'parquetjs-lite' {
     constructor(fields: Record<string, FieldSpec>);
   }
   export class ParquetWriter {
-    static openFile(schema: ParquetSchema, path: string, opts?: { useDataPageV2?: boolean; rowGroupSize?: number }): Promise<ParquetWriter>;
+    static openFile(
+      schema: ParquetSchema,
+      path: string,
+      opts?: { useDataPageV2?: boolean; rowGroupSize?: number },
+    ): Promise<ParquetWriter>;
     appendRow(row: Record<string, unknown>): Promise<void>;
     close(): Promise<void>;
   }

@@ -3,7 +3,16 @@
 // must return exactly the values the seeded Arrow table holds.
 import { describe, expect, it } from 'vitest';
 import type { Column, DataTable } from '../table';
-import { Compression, decimalTable, Encoding, syntheticTable, writeFixture, WriterVersion, type ExpectedColumn, type WriteOptions } from './fixtures/synthetic';
+import {
+  Compression,
+  decimalTable,
+  Encoding,
+  syntheticTable,
+  writeFixture,
+  WriterVersion,
+  type ExpectedColumn,
+  type WriteOptions,
+} from './fixtures/synthetic';
 import { decodeRowGroups, mergeParts, planParts, readParquet, readParquetMetadata } from './index';
 
 const ROWS = 3000;
@@ -75,7 +84,19 @@ describe('files written by parquet-wasm', () => {
   }
 
   const encodingCases: [string, WriteOptions['encodings']][] = [
-    ['DELTA_BINARY_PACKED', { i32: Encoding.DELTA_BINARY_PACKED, i64small: Encoding.DELTA_BINARY_PACKED, i64big: Encoding.DELTA_BINARY_PACKED, date: Encoding.DELTA_BINARY_PACKED, tsMs: Encoding.DELTA_BINARY_PACKED, u32: Encoding.DELTA_BINARY_PACKED, u64: Encoding.DELTA_BINARY_PACKED, sorted: Encoding.DELTA_BINARY_PACKED }],
+    [
+      'DELTA_BINARY_PACKED',
+      {
+        i32: Encoding.DELTA_BINARY_PACKED,
+        i64small: Encoding.DELTA_BINARY_PACKED,
+        i64big: Encoding.DELTA_BINARY_PACKED,
+        date: Encoding.DELTA_BINARY_PACKED,
+        tsMs: Encoding.DELTA_BINARY_PACKED,
+        u32: Encoding.DELTA_BINARY_PACKED,
+        u64: Encoding.DELTA_BINARY_PACKED,
+        sorted: Encoding.DELTA_BINARY_PACKED,
+      },
+    ],
     ['DELTA_LENGTH_BYTE_ARRAY', { str: Encoding.DELTA_LENGTH_BYTE_ARRAY, strHigh: Encoding.DELTA_LENGTH_BYTE_ARRAY }],
     ['DELTA_BYTE_ARRAY', { str: Encoding.DELTA_BYTE_ARRAY, strHigh: Encoding.DELTA_BYTE_ARRAY }],
     ['BYTE_STREAM_SPLIT', { f32: Encoding.BYTE_STREAM_SPLIT, f64: Encoding.BYTE_STREAM_SPLIT }],
@@ -83,7 +104,13 @@ describe('files written by parquet-wasm', () => {
   for (const [name, encodings] of encodingCases) {
     for (const version of [WriterVersion.V1, WriterVersion.V2]) {
       it(`${name} (data page v${version === WriterVersion.V1 ? 1 : 2}, SNAPPY)`, () => {
-        const bytes = writeFixture(table, { compression: Compression.SNAPPY, version, rowGroupSize: 1000, pageSize: 4096, encodings });
+        const bytes = writeFixture(table, {
+          compression: Compression.SNAPPY,
+          version,
+          rowGroupSize: 1000,
+          pageSize: 4096,
+          encodings,
+        });
         const info = readParquetMetadata(bytes, 'enc.parquet');
         const col = info.columns.find((c) => c.name === Object.keys(encodings ?? {})[0])!;
         expect(info.rowGroups[0].columns[col.index].encodings).toContain(name);
@@ -116,7 +143,9 @@ describe('files written by parquet-wasm', () => {
         if (col.kind !== 'numeric') throw new Error(`${e.name} should be numeric`);
         expect(col.values.constructor.name).toBe(e.arrayType);
         // A 30-digit decimal is rounded to a double once or twice: allow a relative error of 1e-15.
-        const bad = e.values.findIndex((v, i) => Math.abs(col.values[i] - (v as number)) > 1e-15 * Math.abs(v as number));
+        const bad = e.values.findIndex(
+          (v, i) => Math.abs(col.values[i] - (v as number)) > 1e-15 * Math.abs(v as number),
+        );
         expect(bad, `${e.name}: row ${bad} is ${col.values[bad]}, expected ${e.values[bad]}`).toBe(-1);
       }
     }
@@ -144,12 +173,35 @@ describe('files written by parquet-wasm', () => {
     for (const workers of [1, 2, 3, 7]) {
       const plan = planParts(info, workers);
       // Round-trip every part through structuredClone, as postMessage would.
-      const parts = plan.flatMap((tasks) => tasks.map((t) => structuredClone(decodeRowGroups(bytes, info, t.rowGroups, t.columns))));
-      expectTable(mergeParts(parts, info.columns.map((c) => c.name)), expected);
+      const parts = plan.flatMap((tasks) =>
+        tasks.map((t) => structuredClone(decodeRowGroups(bytes, info, t.rowGroups, t.columns))),
+      );
+      expectTable(
+        mergeParts(
+          parts,
+          info.columns.map((c) => c.name),
+        ),
+        expected,
+      );
     }
     const byGroups = [[0, 1, 2], [3], [4, 5, 6, 7, 8, 9]].map((g) => decodeRowGroups(bytes, info, g));
-    expectTable(mergeParts(byGroups.reverse(), info.columns.map((c) => c.name)), expected);
-    const interleaved = [[0, 2, 4, 6, 8], [1, 3, 5, 7, 9]].map((g) => structuredClone(decodeRowGroups(bytes, info, g)));
-    expectTable(mergeParts(interleaved, info.columns.map((c) => c.name)), expected);
+    expectTable(
+      mergeParts(
+        byGroups.reverse(),
+        info.columns.map((c) => c.name),
+      ),
+      expected,
+    );
+    const interleaved = [
+      [0, 2, 4, 6, 8],
+      [1, 3, 5, 7, 9],
+    ].map((g) => structuredClone(decodeRowGroups(bytes, info, g)));
+    expectTable(
+      mergeParts(
+        interleaved,
+        info.columns.map((c) => c.name),
+      ),
+      expected,
+    );
   });
 });

@@ -30,7 +30,7 @@ function handFrame(content: Uint8Array, rle: boolean, checksum = true): Uint8Arr
   };
   if (rle) {
     // Runs of one byte each as RLE blocks.
-    for (let i = 0; i < content.length; ) {
+    for (let i = 0; i < content.length;) {
       let j = i;
       while (j < content.length && content[j] === content[i]) j++;
       block(1, j - i, j === content.length);
@@ -61,10 +61,13 @@ function formatError(f: () => unknown): string {
   throw new Error('expected an error, but nothing was thrown');
 }
 
-const CHECKSUM = /^checksum mismatch: zstd frame (\d+) has content checksum 0x[0-9a-f]{8}, its (\d+) bytes give 0x[0-9a-f]{8}$/;
+const CHECKSUM =
+  /^checksum mismatch: zstd frame (\d+) has content checksum 0x[0-9a-f]{8}, its (\d+) bytes give 0x[0-9a-f]{8}$/;
 
 describe('zstd content checksum: hand-built frames', () => {
-  const text = new TextEncoder().encode('aaaaaaaabbbbbbbbbbbbbbbbcccccccccccccccccccccccccccccccccccccccccccccccc, the quick brown fox');
+  const text = new TextEncoder().encode(
+    'aaaaaaaabbbbbbbbbbbbbbbbcccccccccccccccccccccccccccccccccccccccccccccccc, the quick brown fox',
+  );
 
   it('an intact frame with the flag decodes (raw and RLE blocks, two frames in a row)', () => {
     expect(decode(handFrame(text, false), text.length)).toEqual(text);
@@ -94,7 +97,10 @@ describe('zstd content checksum: hand-built frames', () => {
 
   it('a frame cut off inside its checksum is refused; the same frame without the flag is not checked', () => {
     const raw = handFrame(text, false);
-    for (const cut of [1, 2, 3, 4]) expect(formatError(() => decode(raw.subarray(0, raw.length - cut), text.length))).toMatch(/cut off before its content checksum/);
+    for (const cut of [1, 2, 3, 4])
+      expect(formatError(() => decode(raw.subarray(0, raw.length - cut), text.length))).toMatch(
+        /cut off before its content checksum/,
+      );
     const plain = handFrame(text, false, false);
     plain[12 + 5] ^= 0x20;
     expect(decode(plain, text.length)[5]).toBe(text[5] ^ 0x20);
@@ -119,22 +125,36 @@ function table(rows: number): Table {
   const rnd = seededRandom(31);
   const words = ['lorem', 'ipsum', 'dolor', 'sit', 'amet'];
   return new Table({
-    x: vectorFromArray(Array.from({ length: rows }, () => (rnd() < 0.1 ? null : rnd() * 100)), new Float64()),
-    n: vectorFromArray(Array.from({ length: rows }, (_, i) => Math.floor(i / 10)), new Int32()),
-    s: vectorFromArray(Array.from({ length: rows }, (_, i) => (i % 9 === 0 ? null : `${words[Math.floor(rnd() * 5)]} ${i % 17}`)), new Utf8()),
+    x: vectorFromArray(
+      Array.from({ length: rows }, () => (rnd() < 0.1 ? null : rnd() * 100)),
+      new Float64(),
+    ),
+    n: vectorFromArray(
+      Array.from({ length: rows }, (_, i) => Math.floor(i / 10)),
+      new Int32(),
+    ),
+    s: vectorFromArray(
+      Array.from({ length: rows }, (_, i) => (i % 9 === 0 ? null : `${words[Math.floor(rnd() * 5)]} ${i % 17}`)),
+      new Utf8(),
+    ),
   });
 }
 
 /** The file with every zstd frame given the checksum flag and its checksum (computed from fzstd's reading). */
 function withChecksums(file: Uint8Array): Uint8Array {
   return rewritePages(file, {
-    body: (p) => (p.compressed ? withZstdChecksum(p.body, p.levelsLength, fzstd(p.body.subarray(p.levelsLength)), low32) : undefined),
+    body: (p) =>
+      p.compressed
+        ? withZstdChecksum(p.body, p.levelsLength, fzstd(p.body.subarray(p.levelsLength)), low32)
+        : undefined,
   });
 }
 
 describe('zstd content checksum: arrow-rs files given checksums', () => {
   const t = table(4000);
-  const files = [WriterVersion.V1, WriterVersion.V2].map((version) => writeFixture(t, { compression: Compression.ZSTD, version, rowGroupSize: 1500, pageSize: 2048 }));
+  const files = [WriterVersion.V1, WriterVersion.V2].map((version) =>
+    writeFixture(t, { compression: Compression.ZSTD, version, rowGroupSize: 1500, pageSize: 2048 }),
+  );
 
   it('decode to the same table as without them', () => {
     for (const f of files) {
@@ -155,7 +175,8 @@ describe('zstd content checksum: arrow-rs files given checksums', () => {
       // Where the frames start: their magic, then a descriptor with the checksum flag.
       const frames: number[] = [];
       for (let i = 0; i + 4 < sums.length; i++) {
-        if (sums[i] === 0x28 && sums[i + 1] === 0xb5 && sums[i + 2] === 0x2f && sums[i + 3] === 0xfd && sums[i + 4] & 4) frames.push(i);
+        if (sums[i] === 0x28 && sums[i + 1] === 0xb5 && sums[i + 2] === 0x2f && sums[i + 3] === 0xfd && sums[i + 4] & 4)
+          frames.push(i);
       }
       expect(frames.length).toBeGreaterThan(10);
       let checksum = 0;

@@ -62,7 +62,13 @@ export function rleFseTable(sym: number): FseTable {
  * Reads an FSE table description from bytes[pos, end) (a forward, little-endian bit stream).
  * Returns the table and the position after the description.
  */
-export function readFseTable(bytes: Uint8Array, pos: number, end: number, maxLog: number, maxSymbol: number): { table: FseTable; end: number } {
+export function readFseTable(
+  bytes: Uint8Array,
+  pos: number,
+  end: number,
+  maxLog: number,
+  maxSymbol: number,
+): { table: FseTable; end: number } {
   let bitPos = pos * 8;
   const endBits = end * 8;
   const peek = (): number => {
@@ -121,9 +127,12 @@ export function readFseTable(bytes: Uint8Array, pos: number, end: number, maxLog
 }
 
 /** The predefined tables of RFC 8878 (literal lengths, match lengths, offsets). */
-const LL_DEFAULT = [4, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 2, 1, 1, 1, 1, 1, -1, -1, -1, -1];
+const LL_DEFAULT = [
+  4, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 2, 1, 1, 1, 1, 1, -1, -1, -1, -1,
+];
 const ML_DEFAULT = [
-  1, 4, 3, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1, -1,
+  1, 4, 3, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1, -1,
 ];
 const OF_DEFAULT = [1, 1, 1, 1, 1, 1, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1];
 

@@ -31,11 +31,14 @@ export function peekBits(bytes: Uint8Array, base: number, bitPos: number, n: num
   const start = bitPos - n;
   if (start >= 0) {
     const p = base + (start >>> 3);
-    return ((bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> (start & 7)) & ((1 << n) - 1);
+    return (
+      ((bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> (start & 7)) & ((1 << n) - 1)
+    );
   }
   if (bitPos <= 0) return 0;
   // Fewer than n bits left: take them all, as the high bits of the value.
-  const v = (bytes[base] | (bytes[base + 1] << 8) | (bytes[base + 2] << 16) | (bytes[base + 3] << 24)) & ((1 << bitPos) - 1);
+  const v =
+    (bytes[base] | (bytes[base + 1] << 8) | (bytes[base + 2] << 16) | (bytes[base + 3] << 24)) & ((1 << bitPos) - 1);
   return v << (n - bitPos);
 }
 
@@ -132,7 +135,15 @@ function decodeFseWeights(bytes: Uint8Array, pos: number, end: number, weights: 
  * Decodes symbols of one backward stream (bytes from `start`, next bit `bitPos`) into
  * out[o, stop), and checks that the stream is then used up exactly.
  */
-function decodeStream(bytes: Uint8Array, start: number, bitPos: number, t: HuffmanTable, out: Uint8Array, o: number, stop: number): void {
+function decodeStream(
+  bytes: Uint8Array,
+  start: number,
+  bitPos: number,
+  t: HuffmanTable,
+  out: Uint8Array,
+  o: number,
+  stop: number,
+): void {
   const { log, entries } = t;
   const mask = (1 << log) - 1;
   // Fast path: two symbols per 4-byte load while 25 bits remain below bitPos.
@@ -155,7 +166,16 @@ function decodeStream(bytes: Uint8Array, start: number, bitPos: number, t: Huffm
  * codes, at most 11 bits each, and lie inside the stream) to out[at], out[at + 1]; returns the
  * new bit position.
  */
-function twoSymbols(bytes: Uint8Array, start: number, bitPos: number, entries: Uint16Array, mask: number, hi: number, out: Uint8Array, at: number): number {
+function twoSymbols(
+  bytes: Uint8Array,
+  start: number,
+  bitPos: number,
+  entries: Uint16Array,
+  mask: number,
+  hi: number,
+  out: Uint8Array,
+  at: number,
+): number {
   const s = bitPos - 25;
   const p = start + (s >>> 3);
   const w = (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> (s & 7);
@@ -167,7 +187,15 @@ function twoSymbols(bytes: Uint8Array, start: number, bitPos: number, entries: U
 }
 
 /** Decodes Huffman literals (1 or 4 streams) from bytes[pos, end) into out[0, size). */
-export function decodeHuffmanLiterals(bytes: Uint8Array, pos: number, end: number, t: HuffmanTable, fourStreams: boolean, out: Uint8Array, size: number): void {
+export function decodeHuffmanLiterals(
+  bytes: Uint8Array,
+  pos: number,
+  end: number,
+  t: HuffmanTable,
+  fourStreams: boolean,
+  out: Uint8Array,
+  size: number,
+): void {
   if (!fourStreams) {
     decodeStream(bytes, pos, backwardStart(bytes, pos, end), t, out, 0, size);
     return;

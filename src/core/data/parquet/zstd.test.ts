@@ -47,14 +47,29 @@ function variedTable(rows: number): Table {
   const rnd = seededRandom(5);
   const words = ['lorem', 'ipsum', 'dolor', 'sit', 'amet', 'consectetur', 'adipiscing', 'elit'];
   return new Table({
-    random: vectorFromArray(Array.from({ length: rows }, () => rnd()), new Float64()),
-    constant: vectorFromArray(Array.from({ length: rows }, () => 7), new Int32()),
-    ramp: vectorFromArray(Array.from({ length: rows }, (_, i) => i * 3), new Int32()),
+    random: vectorFromArray(
+      Array.from({ length: rows }, () => rnd()),
+      new Float64(),
+    ),
+    constant: vectorFromArray(
+      Array.from({ length: rows }, () => 7),
+      new Int32(),
+    ),
+    ramp: vectorFromArray(
+      Array.from({ length: rows }, (_, i) => i * 3),
+      new Int32(),
+    ),
     text: vectorFromArray(
-      Array.from({ length: rows }, (_, i) => `${words[Math.floor(rnd() * 8)]} ${words[i % 8]} ${Math.floor(rnd() * 50)}`),
+      Array.from(
+        { length: rows },
+        (_, i) => `${words[Math.floor(rnd() * 8)]} ${words[i % 8]} ${Math.floor(rnd() * 50)}`,
+      ),
       new Utf8(),
     ),
-    runs: vectorFromArray(Array.from({ length: rows }, (_, i) => Math.floor(i / 1000) % 5), new Int32()),
+    runs: vectorFromArray(
+      Array.from({ length: rows }, (_, i) => Math.floor(i / 1000) % 5),
+      new Int32(),
+    ),
   });
 }
 
@@ -62,36 +77,72 @@ function variedTable(rows: number): Table {
 function skewedTable(rows: number): Table {
   const rnd = seededRandom(9);
   return new Table({
-    zeros: vectorFromArray(Array.from({ length: rows }, () => 0), new Int32()),
-    aaa: vectorFromArray(Array.from({ length: rows }, () => 'a'.repeat(40)), new Utf8()),
-    small: vectorFromArray(Array.from({ length: rows }, () => Math.floor(rnd() * 4)), new Int32()),
-    mixed: vectorFromArray(Array.from({ length: rows }, (_, i) => (i % 100 < 50 ? 5 : Math.floor(rnd() * 1e9))), new Int32()),
-    digits: vectorFromArray(Array.from({ length: rows }, () => String(Math.floor(rnd() * 1e6))), new Utf8()),
+    zeros: vectorFromArray(
+      Array.from({ length: rows }, () => 0),
+      new Int32(),
+    ),
+    aaa: vectorFromArray(
+      Array.from({ length: rows }, () => 'a'.repeat(40)),
+      new Utf8(),
+    ),
+    small: vectorFromArray(
+      Array.from({ length: rows }, () => Math.floor(rnd() * 4)),
+      new Int32(),
+    ),
+    mixed: vectorFromArray(
+      Array.from({ length: rows }, (_, i) => (i % 100 < 50 ? 5 : Math.floor(rnd() * 1e9))),
+      new Int32(),
+    ),
+    digits: vectorFromArray(
+      Array.from({ length: rows }, () => String(Math.floor(rnd() * 1e6))),
+      new Utf8(),
+    ),
   });
 }
 
 describe('zstd decoder', () => {
   it('matches fzstd on every page of flights-3m.parquet (Polars)', () => {
-    const path = fileURLToPath(new URL('../../../../node_modules/vega-datasets/data/flights-3m.parquet', import.meta.url));
+    const path = fileURLToPath(
+      new URL('../../../../node_modules/vega-datasets/data/flights-3m.parquet', import.meta.url),
+    );
     expectSameAsFzstd(pages(new Uint8Array(readFileSync(path))));
   });
 
   it('matches fzstd on arrow-rs pages: raw, RLE, multi-block, text with matches', () => {
     const table = variedTable(200_000);
-    const plain = { random: Encoding.PLAIN, constant: Encoding.PLAIN, ramp: Encoding.PLAIN, text: Encoding.PLAIN, runs: Encoding.PLAIN };
-    expectSameAsFzstd(pages(writeFixture(table, { compression: Compression.ZSTD, encodings: plain, pageSize: 1 << 20 })));
-    expectSameAsFzstd(pages(writeFixture(table, { compression: Compression.ZSTD, pageSize: 8192, rowGroupSize: 50_000 })));
+    const plain = {
+      random: Encoding.PLAIN,
+      constant: Encoding.PLAIN,
+      ramp: Encoding.PLAIN,
+      text: Encoding.PLAIN,
+      runs: Encoding.PLAIN,
+    };
+    expectSameAsFzstd(
+      pages(writeFixture(table, { compression: Compression.ZSTD, encodings: plain, pageSize: 1 << 20 })),
+    );
+    expectSameAsFzstd(
+      pages(writeFixture(table, { compression: Compression.ZSTD, pageSize: 8192, rowGroupSize: 50_000 })),
+    );
   });
 
   it('matches fzstd on arrow-rs pages of skewed data, pages from 300 bytes to 1 MB', () => {
     const table = skewedTable(50_000);
-    const plain = { zeros: Encoding.PLAIN, aaa: Encoding.PLAIN, small: Encoding.PLAIN, mixed: Encoding.PLAIN, digits: Encoding.PLAIN };
-    for (const pageSize of [300, 2000, 1 << 20]) expectSameAsFzstd(pages(writeFixture(table, { compression: Compression.ZSTD, encodings: plain, pageSize })));
+    const plain = {
+      zeros: Encoding.PLAIN,
+      aaa: Encoding.PLAIN,
+      small: Encoding.PLAIN,
+      mixed: Encoding.PLAIN,
+      digits: Encoding.PLAIN,
+    };
+    for (const pageSize of [300, 2000, 1 << 20])
+      expectSameAsFzstd(pages(writeFixture(table, { compression: Compression.ZSTD, encodings: plain, pageSize })));
   });
 
   it('rejects corrupt frames with an error, never a hang or a write out of bounds', () => {
     const table = variedTable(20_000);
-    const list = pages(writeFixture(table, { compression: Compression.ZSTD, encodings: { text: Encoding.PLAIN }, pageSize: 1 << 16 }));
+    const list = pages(
+      writeFixture(table, { compression: Compression.ZSTD, encodings: { text: Encoding.PLAIN }, pageSize: 1 << 16 }),
+    );
     const rnd = seededRandom(11);
     let rejected = 0;
     for (let trial = 0; trial < 400; trial++) {
@@ -105,7 +156,9 @@ describe('zstd decoder', () => {
         rejected++;
       }
       // Truncation must always be caught.
-      expect(() => zstdDecompress(p.input.subarray(0, Math.floor(rnd() * p.input.length)), new Uint8Array(p.size))).toThrow(ParquetFormatError);
+      expect(() =>
+        zstdDecompress(p.input.subarray(0, Math.floor(rnd() * p.input.length)), new Uint8Array(p.size)),
+      ).toThrow(ParquetFormatError);
     }
     expect(rejected).toBeGreaterThan(100);
   });

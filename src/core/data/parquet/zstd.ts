@@ -15,15 +15,19 @@ const MAGIC = 0xfd2fb528;
 const MAX_BLOCK = 1 << 17;
 
 const LL_BASE = Uint32Array.from([
-  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 20, 22, 24, 28, 32, 40, 48, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 20, 22, 24, 28, 32, 40, 48, 64, 128, 256, 512, 1024,
+  2048, 4096, 8192, 16384, 32768, 65536,
 ]);
-const LL_BITS = Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 3, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+const LL_BITS = Uint8Array.from([
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 3, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+]);
 const ML_BASE = Uint32Array.from([
-  3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 37, 39, 41, 43, 47, 51, 59, 67, 83, 99,
-  131, 259, 515, 1027, 2051, 4099, 8195, 16387, 32771, 65539,
+  3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33,
+  34, 35, 37, 39, 41, 43, 47, 51, 59, 67, 83, 99, 131, 259, 515, 1027, 2051, 4099, 8195, 16387, 32771, 65539,
 ]);
 const ML_BITS = Uint8Array.from([
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 3, 3, 4, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 3,
+  3, 4, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
 ]);
 
 /** State that lives across the blocks of one frame. */
@@ -57,7 +61,14 @@ function literalSpace(out: Uint8Array, op: number, size: number): number {
  * `out` (the sequences then copy them forward within one buffer, and never overtake them,
  * because what remains to be written is at least the literals not yet used).
  */
-function readLiterals(bytes: Uint8Array, pos: number, end: number, st: FrameState, out: Uint8Array, op: number): [Uint8Array, number, number, number] {
+function readLiterals(
+  bytes: Uint8Array,
+  pos: number,
+  end: number,
+  st: FrameState,
+  out: Uint8Array,
+  op: number,
+): [Uint8Array, number, number, number] {
   const b0 = bytes[pos];
   const type = b0 & 3;
   const sizeFormat = (b0 >>> 2) & 3;
@@ -149,7 +160,15 @@ function pickTable(
 }
 
 /** Decodes one compressed block from bytes[pos, end) into out at op; returns the new op. */
-function compressedBlock(bytes: Uint8Array, pos: number, end: number, out: Uint8Array, op: number, frameStart: number, st: FrameState): number {
+function compressedBlock(
+  bytes: Uint8Array,
+  pos: number,
+  end: number,
+  out: Uint8Array,
+  op: number,
+  frameStart: number,
+  st: FrameState,
+): number {
   const [lits, litStart, litCount, afterLits] = readLiterals(bytes, pos, end, st, out, op);
   const inOut = lits === out;
   let p = afterLits;
@@ -352,7 +371,10 @@ function frame(bytes: Uint8Array, pos: number, out: Uint8Array, op: number, inde
     if (pos + 4 > n) fail(`zstd: frame ${index} is cut off before its content checksum`);
     const stored = (bytes[pos] | (bytes[pos + 1] << 8) | (bytes[pos + 2] << 16) | (bytes[pos + 3] << 24)) >>> 0;
     const computed = xxh64(out, frameStart, op)[1];
-    if (stored !== computed) fail(`checksum mismatch: zstd frame ${index} has content checksum ${hex(stored)}, its ${op - frameStart} bytes give ${hex(computed)}`);
+    if (stored !== computed)
+      fail(
+        `checksum mismatch: zstd frame ${index} has content checksum ${hex(stored)}, its ${op - frameStart} bytes give ${hex(computed)}`,
+      );
     pos += 4;
   }
   return [pos, op];

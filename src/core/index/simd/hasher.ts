@@ -27,7 +27,10 @@ export class SimdHasher {
   private readonly finish: (lo: number, hi: number, columns: number, n: number) => void;
   private readonly at: { lo: number; hi: number; vals: number; valid: number };
 
-  private constructor(readonly tile: number, module: object) {
+  private constructor(
+    readonly tile: number,
+    module: object,
+  ) {
     const at = { lo: 0, hi: 4 * tile, vals: 8 * tile, valid: 16 * tile };
     const { exports, memory } = instantiate(module, 17 * tile + 64);
     this.at = at;

@@ -163,7 +163,21 @@ export class SimdScanner {
    * number of leaves whose box passed.
    */
   sweep(l0: number, l1: number, skipLo: number, skipHi: number, bound: number): number {
-    return this.sweepFn(this.qAt, this.flatAt, this.blocksAt, this.stride, this.boxesAt, this.dims4, this.firstAt, l0, l1, skipLo, skipHi, bound, this.outAt);
+    return this.sweepFn(
+      this.qAt,
+      this.flatAt,
+      this.blocksAt,
+      this.stride,
+      this.boxesAt,
+      this.dims4,
+      this.firstAt,
+      l0,
+      l1,
+      skipLo,
+      skipHi,
+      bound,
+      this.outAt,
+    );
   }
 
   /** Leaves whose box passed in the last {@link SimdScanner.sweep}. */

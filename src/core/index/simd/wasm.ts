@@ -36,7 +36,10 @@ export function compileKernel(bytes: Uint8Array): WasmModule | null {
 }
 
 /** An instance of `module` over a fresh memory of `bytes` bytes (rounded up to whole pages). */
-export function instantiate(module: WasmModule, bytes: number): { exports: Record<string, unknown>; memory: ArrayBuffer } {
+export function instantiate(
+  module: WasmModule,
+  bytes: number,
+): { exports: Record<string, unknown>; memory: ArrayBuffer } {
   const wasm = api()!;
   const memory = new wasm.Memory({ initial: Math.max(1, Math.ceil(bytes / WASM_PAGE)) });
   const instance = new wasm.Instance(module, { env: { memory } });

@@ -6,7 +6,12 @@ import type { Rng } from '../../data/rng';
  * (not tfjs's), so the same seed gives the same initial weights on every backend.
  */
 export function glorotVariable(rng: Rng, shape: number[], fanIn: number, fanOut: number, name: string): tf.Variable {
-  const w = glorotValues(rng, shape.reduce((a, b) => a * b, 1), fanIn, fanOut);
+  const w = glorotValues(
+    rng,
+    shape.reduce((a, b) => a * b, 1),
+    fanIn,
+    fanOut,
+  );
   // tidy frees the initial values; variables survive it.
   return tf.tidy(() => tf.variable(tf.tensor(w, shape), true, name));
 }
@@ -43,7 +48,12 @@ export function activate<T extends tf.Tensor>(kind: Activation, t: T): T {
 }
 
 /** Dense layers `widths[0] -> ... -> widths[n]`, activation between them, none after the last. */
-export function denseStack(rng: Rng, widths: number[], prefix: string, variables: tf.Variable[]): (h: tf.Tensor2D, act: Activation) => tf.Tensor2D {
+export function denseStack(
+  rng: Rng,
+  widths: number[],
+  prefix: string,
+  variables: tf.Variable[],
+): (h: tf.Tensor2D, act: Activation) => tf.Tensor2D {
   const layers: { w: tf.Variable; b: tf.Variable }[] = [];
   for (let l = 0; l + 1 < widths.length; l++) {
     const w = glorotVariable(rng, [widths[l], widths[l + 1]], widths[l], widths[l + 1], `${prefix}${l}/kernel`);

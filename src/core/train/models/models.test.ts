@@ -1,14 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../data/rng';
-import { createModel, defaultModelSpec, resolveModelSpec, validateModelSpec, type CnnSpec, type DscnnSpec } from '../model';
+import {
+  createModel,
+  defaultModelSpec,
+  resolveModelSpec,
+  validateModelSpec,
+  type CnnSpec,
+  type DscnnSpec,
+} from '../model';
 import { ConfigError } from '../errors';
 
 /** A float64 image, [h][w][c]. */
 type Img = number[][][];
 
 const relu = (v: number) => Math.max(0, v);
-const zeros = (h: number, w: number, c: number): Img => Array.from({ length: h }, () => Array.from({ length: w }, () => new Array<number>(c).fill(0)));
+const zeros = (h: number, w: number, c: number): Img =>
+  Array.from({ length: h }, () => Array.from({ length: w }, () => new Array<number>(c).fill(0)));
 
 /** 'same' padding as TensorFlow: total pad max((ceil(n/s)-1)*s + k - n, 0), the smaller half before. */
 function padBefore(n: number, k: number, s: number): number {
@@ -16,7 +24,15 @@ function padBefore(n: number, k: number, s: number): number {
 }
 
 /** Reference convolution; kernel flat [kh, kw, cin, cout] (or [kh, kw, c, 1] when depthwise). */
-function conv(x: Img, k: Float32Array, kh: number, cout: number, bias: Float32Array, stride: number, depthwise: boolean): Img {
+function conv(
+  x: Img,
+  k: Float32Array,
+  kh: number,
+  cout: number,
+  bias: Float32Array,
+  stride: number,
+  depthwise: boolean,
+): Img {
   const [h, w, cin] = [x.length, x[0].length, x[0][0].length];
   const oh = Math.ceil(h / stride);
   const ow = Math.ceil(w / stride);
@@ -46,14 +62,25 @@ function maxPool2(x: Img): Img {
   const oh = Math.floor(x.length / 2);
   const ow = Math.floor(x[0].length / 2);
   const y = zeros(oh, ow, x[0][0].length);
-  for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) for (let c = 0; c < x[0][0].length; c++) y[i][j][c] = Math.max(x[2 * i][2 * j][c], x[2 * i + 1][2 * j][c], x[2 * i][2 * j + 1][c], x[2 * i + 1][2 * j + 1][c]);
+  for (let i = 0; i < oh; i++)
+    for (let j = 0; j < ow; j++)
+      for (let c = 0; c < x[0][0].length; c++)
+        y[i][j][c] = Math.max(
+          x[2 * i][2 * j][c],
+          x[2 * i + 1][2 * j][c],
+          x[2 * i][2 * j + 1][c],
+          x[2 * i + 1][2 * j + 1][c],
+        );
   return y;
 }
 function dense(v: number[], w: Float32Array, b: Float32Array): number[] {
   const out = b.length;
   return Array.from({ length: out }, (_, o) => v.reduce((s, x, i) => s + x * w[i * out + o], b[o]));
 }
-const toImg = (row: Float32Array, h: number, w: number, c: number): Img => Array.from({ length: h }, (_, i) => Array.from({ length: w }, (_, j) => Array.from({ length: c }, (_, q) => row[(i * w + j) * c + q])));
+const toImg = (row: Float32Array, h: number, w: number, c: number): Img =>
+  Array.from({ length: h }, (_, i) =>
+    Array.from({ length: w }, (_, j) => Array.from({ length: c }, (_, q) => row[(i * w + j) * c + q])),
+  );
 
 async function weights(vars: tf.Variable[]): Promise<Float32Array[]> {
   return Promise.all(vars.map(async (v) => (await v.data()) as Float32Array));
@@ -94,7 +121,17 @@ describe('image models (tfjs-cpu) against a float64 reference', () => {
   });
 
   it('the depthwise-separable CNN: stem, depthwise (stride 2) + pointwise blocks, global average pool, dense', async () => {
-    const spec: DscnnSpec = { type: 'dscnn', inputShape: [h, wd, c], stem: 3, blocks: [{ filters: 4, stride: 2 }, { filters: 5, stride: 1 }], hidden: [], activation: 'relu' };
+    const spec: DscnnSpec = {
+      type: 'dscnn',
+      inputShape: [h, wd, c],
+      stem: 3,
+      blocks: [
+        { filters: 4, stride: 2 },
+        { filters: 5, stride: 1 },
+      ],
+      hidden: [],
+      activation: 'relu',
+    };
     const { got, w } = await forward(spec, x, rows, 2);
     for (let r = 0; r < rows; r++) {
       let t = toImg(x.subarray(r * h * wd * c, (r + 1) * h * wd * c), h, wd, c);
@@ -132,18 +169,30 @@ describe('model specs', () => {
   it('infers a square input shape from the feature count and refuses one that does not fit', () => {
     expect(resolveModelSpec(defaultModelSpec('cnn'), 784)).toMatchObject({ inputShape: [28, 28, 1] });
     expect(resolveModelSpec(defaultModelSpec('dscnn'), 32 * 32 * 3)).toMatchObject({ inputShape: [32, 32, 3] });
-    expect(() => resolveModelSpec(defaultModelSpec('cnn', [28, 28, 1]), 783)).toThrow(new ConfigError('model.inputShape', '28x28x1 is 784 values per row, but the data has 783 feature values per row'));
-    expect(() => resolveModelSpec(defaultModelSpec('cnn'), 10)).toThrow(/^model\.inputShape: is not given and 10 feature values/);
+    expect(() => resolveModelSpec(defaultModelSpec('cnn', [28, 28, 1]), 783)).toThrow(
+      new ConfigError('model.inputShape', '28x28x1 is 784 values per row, but the data has 783 feature values per row'),
+    );
+    expect(() => resolveModelSpec(defaultModelSpec('cnn'), 10)).toThrow(
+      /^model\.inputShape: is not given and 10 feature values/,
+    );
     expect(resolveModelSpec(defaultModelSpec('mlp'), 10)).toEqual(defaultModelSpec('mlp'));
   });
 
   it('names the field of a bad spec', () => {
     const bad = (spec: unknown) => () => validateModelSpec(spec as CnnSpec);
     expect(bad({ type: 'resnet', hidden: [], activation: 'relu' })).toThrow(/^model\.type: "resnet" is unknown/);
-    expect(bad({ ...defaultModelSpec('cnn'), filters: [8, 0] })).toThrow(/^model\.filters\[1\]: must be a whole number/);
-    expect(bad({ ...defaultModelSpec('cnn'), inputShape: [28, 28] })).toThrow(/^model\.inputShape: must be \[height, width, channels\]/);
-    expect(bad({ ...defaultModelSpec('cnn'), inputShape: [4, 4, 1], filters: [2, 2, 2] })).toThrow(/^model\.filters: 3 pooling blocks halve 4x4 to nothing/);
-    expect(bad({ ...defaultModelSpec('dscnn'), blocks: [{ filters: 8, stride: 3 }] })).toThrow(/^model\.blocks\[0\]\.stride: must be 1 or 2/);
+    expect(bad({ ...defaultModelSpec('cnn'), filters: [8, 0] })).toThrow(
+      /^model\.filters\[1\]: must be a whole number/,
+    );
+    expect(bad({ ...defaultModelSpec('cnn'), inputShape: [28, 28] })).toThrow(
+      /^model\.inputShape: must be \[height, width, channels\]/,
+    );
+    expect(bad({ ...defaultModelSpec('cnn'), inputShape: [4, 4, 1], filters: [2, 2, 2] })).toThrow(
+      /^model\.filters: 3 pooling blocks halve 4x4 to nothing/,
+    );
+    expect(bad({ ...defaultModelSpec('dscnn'), blocks: [{ filters: 8, stride: 3 }] })).toThrow(
+      /^model\.blocks\[0\]\.stride: must be 1 or 2/,
+    );
     expect(bad({ ...defaultModelSpec('mlp'), activation: 'gelu' })).toThrow(/^model\.activation/);
   });
 });

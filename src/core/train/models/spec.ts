@@ -14,12 +14,23 @@ export function defaultModelSpec(type: ModelType, inputShape?: InputShape): Mode
     case 'cnn':
       return { type, ...(inputShape ? { inputShape } : {}), filters: [8, 16], hidden: [], activation: 'relu' };
     case 'dscnn':
-      return { type, ...(inputShape ? { inputShape } : {}), stem: 8, blocks: [{ filters: 16, stride: 2 }, { filters: 32, stride: 2 }], hidden: [], activation: 'relu' };
+      return {
+        type,
+        ...(inputShape ? { inputShape } : {}),
+        stem: 8,
+        blocks: [
+          { filters: 16, stride: 2 },
+          { filters: 32, stride: 2 },
+        ],
+        hidden: [],
+        activation: 'relu',
+      };
   }
 }
 
 const wholeNumber = (v: unknown, field: string, max: number) => {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) throw new ConfigError(field, `must be a whole number from 1 to ${max}, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max)
+    throw new ConfigError(field, `must be a whole number from 1 to ${max}, got ${JSON.stringify(v)}`);
 };
 const list = (v: unknown, field: string, maxLength: number, max: number) => {
   if (!Array.isArray(v)) throw new ConfigError(field, `must be a list of whole numbers, got ${JSON.stringify(v)}`);
@@ -30,13 +41,21 @@ const list = (v: unknown, field: string, maxLength: number, max: number) => {
 /** Checks a model spec's structure (not yet against the data); throws a ConfigError naming the field. */
 export function validateModelSpec(spec: ModelSpec): ModelSpec {
   const s = spec as Partial<ModelSpec> & { type?: unknown };
-  if (!MODEL_TYPES.includes(s.type as ModelType)) throw new ConfigError('model.type', `"${String(s.type)}" is unknown (choose one of ${MODEL_TYPES.join(', ')})`);
-  if (!ACTIVATIONS.includes(spec.activation)) throw new ConfigError('model.activation', `"${String(spec.activation)}" is unknown (choose one of ${ACTIVATIONS.join(', ')})`);
+  if (!MODEL_TYPES.includes(s.type as ModelType))
+    throw new ConfigError('model.type', `"${String(s.type)}" is unknown (choose one of ${MODEL_TYPES.join(', ')})`);
+  if (!ACTIVATIONS.includes(spec.activation))
+    throw new ConfigError(
+      'model.activation',
+      `"${String(spec.activation)}" is unknown (choose one of ${ACTIVATIONS.join(', ')})`,
+    );
   list(spec.hidden, 'model.hidden', 16, 65_536);
   if (spec.type === 'mlp') return spec;
   if (spec.inputShape !== undefined) {
     if (!Array.isArray(spec.inputShape) || spec.inputShape.length !== 3) {
-      throw new ConfigError('model.inputShape', `must be [height, width, channels], got ${JSON.stringify(spec.inputShape)}`);
+      throw new ConfigError(
+        'model.inputShape',
+        `must be [height, width, channels], got ${JSON.stringify(spec.inputShape)}`,
+      );
     }
     spec.inputShape.forEach((v, i) => wholeNumber(v, `model.inputShape[${i}]`, 4096));
   }
@@ -45,10 +64,12 @@ export function validateModelSpec(spec: ModelSpec): ModelSpec {
     if (spec.filters.length === 0) throw new ConfigError('model.filters', 'needs at least one convolution block');
   } else {
     wholeNumber(spec.stem, 'model.stem', 4096);
-    if (!Array.isArray(spec.blocks) || spec.blocks.length > 16) throw new ConfigError('model.blocks', 'must be a list of at most 16 { filters, stride } blocks');
+    if (!Array.isArray(spec.blocks) || spec.blocks.length > 16)
+      throw new ConfigError('model.blocks', 'must be a list of at most 16 { filters, stride } blocks');
     spec.blocks.forEach((b, i) => {
       wholeNumber(b?.filters, `model.blocks[${i}].filters`, 4096);
-      if (b.stride !== 1 && b.stride !== 2) throw new ConfigError(`model.blocks[${i}].stride`, `must be 1 or 2, got ${JSON.stringify(b.stride)}`);
+      if (b.stride !== 1 && b.stride !== 2)
+        throw new ConfigError(`model.blocks[${i}].stride`, `must be 1 or 2, got ${JSON.stringify(b.stride)}`);
     });
   }
   if (spec.inputShape) checkSpatial(spec, spec.inputShape);
@@ -59,7 +80,10 @@ function checkSpatial(spec: Exclude<ModelSpec, { type: 'mlp' }>, shape: InputSha
   if (spec.type === 'cnn') {
     const [h, w] = cnnOutputSize(shape, spec.filters.length);
     if (h < 1 || w < 1) {
-      throw new ConfigError('model.filters', `${spec.filters.length} pooling blocks halve ${shape[0]}x${shape[1]} to nothing; use at most ${Math.floor(Math.log2(Math.min(shape[0], shape[1])))}`);
+      throw new ConfigError(
+        'model.filters',
+        `${spec.filters.length} pooling blocks halve ${shape[0]}x${shape[1]} to nothing; use at most ${Math.floor(Math.log2(Math.min(shape[0], shape[1])))}`,
+      );
     }
   } else {
     dscnnOutputSize(shape, spec); // 'same' padding never reaches zero
@@ -88,13 +112,19 @@ export function resolveModelSpec(spec: ModelSpec, features: number): ModelSpec {
   if (spec.inputShape) {
     const n = spec.inputShape[0] * spec.inputShape[1] * spec.inputShape[2];
     if (n !== features) {
-      throw new ConfigError('model.inputShape', `${fmt(spec.inputShape)} is ${n} values per row, but the data has ${features} feature values per row`);
+      throw new ConfigError(
+        'model.inputShape',
+        `${fmt(spec.inputShape)} is ${n} values per row, but the data has ${features} feature values per row`,
+      );
     }
     return spec;
   }
   const inferred = inferInputShape(features);
   if (!inferred) {
-    throw new ConfigError('model.inputShape', `is not given and ${features} feature values per row are not a square image with 1 or 3 channels; set it to [height, width, channels]`);
+    throw new ConfigError(
+      'model.inputShape',
+      `is not given and ${features} feature values per row are not a square image with 1 or 3 channels; set it to [height, width, channels]`,
+    );
   }
   checkSpatial(spec, inferred);
   return { ...spec, inputShape: inferred };

@@ -9,7 +9,13 @@ import type { UpdateRule } from './types';
  * AdamW (`decoupled`): p -= lr * (mhat / (sqrt(vhat) + eps) + wd * p), the decay kept out of
  * the moments; as in PyTorch, lr (schedule included) also scales the decay.
  */
-export function adamRule(beta1: number, beta2: number, epsilon: number, weightDecay: number, decoupled: boolean): UpdateRule {
+export function adamRule(
+  beta1: number,
+  beta2: number,
+  epsilon: number,
+  weightDecay: number,
+  decoupled: boolean,
+): UpdateRule {
   return {
     slots: ['m', 'v'],
     update(p, g, [m, v], ctx) {

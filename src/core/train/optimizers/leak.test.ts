@@ -15,8 +15,20 @@ const SPECS: OptimizerSpec[] = [
   { name: 'adam', learningRate: 0.01 },
   { name: 'adamw', learningRate: 0.01 },
   { name: 'lion', learningRate: 0.001, weightDecay: 0.1 },
-  { name: 'adamw', learningRate: 0.01, lookahead: { k: 5, alpha: 0.5 }, clipNorm: 0.5, schedule: { type: 'cosine', warmupSteps: 50, totalSteps: STEPS } },
-  { name: 'lion', learningRate: 0.001, lookahead: { k: 3, alpha: 0.5 }, clipNorm: 1, schedule: { type: 'step', stepSize: 100 } },
+  {
+    name: 'adamw',
+    learningRate: 0.01,
+    lookahead: { k: 5, alpha: 0.5 },
+    clipNorm: 0.5,
+    schedule: { type: 'cosine', warmupSteps: 50, totalSteps: STEPS },
+  },
+  {
+    name: 'lion',
+    learningRate: 0.001,
+    lookahead: { k: 3, alpha: 0.5 },
+    clipNorm: 1,
+    schedule: { type: 'step', stepSize: 100 },
+  },
 ];
 
 beforeAll(async () => {

@@ -2,7 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors';
 import { validateOptimizerSpec, type OptimizerSpec } from '../optimizer-spec';
-import { makeVariables, maxRelError, readVariables, runReference, runTfOnGradients, tfLoss } from '../reference/harness';
+import {
+  makeVariables,
+  maxRelError,
+  readVariables,
+  runReference,
+  runTfOnGradients,
+  tfLoss,
+} from '../reference/harness';
 import { makeProblem } from '../reference/problem';
 import { createOptimizer } from '.';
 
@@ -30,13 +37,32 @@ const BASE: Record<string, OptimizerSpec> = {
 
 const WITH_EXTRAS: Record<string, OptimizerSpec> = {
   ...BASE,
-  ...Object.fromEntries(Object.entries(BASE).map(([k, s]) => [`${k} + lookahead(5, 0.5)`, { ...s, lookahead: { k: 5, alpha: 0.5 } }])),
+  ...Object.fromEntries(
+    Object.entries(BASE).map(([k, s]) => [`${k} + lookahead(5, 0.5)`, { ...s, lookahead: { k: 5, alpha: 0.5 } }]),
+  ),
   'lion + lookahead(3, 0.8)': { ...BASE.lion, lookahead: { k: 3, alpha: 0.8 } },
-  'sgd + step schedule + warm-up': { ...BASE.sgd, schedule: { type: 'step', stepSize: 20, gamma: 0.5, warmupSteps: 10 } },
-  'adam + cosine + warm-up + clip': { ...BASE.adam, learningRate: 0.05, schedule: { type: 'cosine', warmupSteps: 10, totalSteps: 80, minLearningRate: 0.001 }, clipNorm: 0.5 },
-  'adamw + cosine + lookahead + clip': { ...BASE.adamw, schedule: { type: 'cosine', totalSteps: 100 }, lookahead: { k: 4, alpha: 0.6 }, clipNorm: 0.3 },
+  'sgd + step schedule + warm-up': {
+    ...BASE.sgd,
+    schedule: { type: 'step', stepSize: 20, gamma: 0.5, warmupSteps: 10 },
+  },
+  'adam + cosine + warm-up + clip': {
+    ...BASE.adam,
+    learningRate: 0.05,
+    schedule: { type: 'cosine', warmupSteps: 10, totalSteps: 80, minLearningRate: 0.001 },
+    clipNorm: 0.5,
+  },
+  'adamw + cosine + lookahead + clip': {
+    ...BASE.adamw,
+    schedule: { type: 'cosine', totalSteps: 100 },
+    lookahead: { k: 4, alpha: 0.6 },
+    clipNorm: 0.3,
+  },
   'nesterov + clip': { ...BASE.nesterov, clipNorm: 0.2 },
-  'lion + cosine + clip': { ...BASE.lion, schedule: { type: 'cosine', warmupSteps: 5, totalSteps: 100 }, clipNorm: 0.1 },
+  'lion + cosine + clip': {
+    ...BASE.lion,
+    schedule: { type: 'cosine', warmupSteps: 5, totalSteps: 100 },
+    clipNorm: 0.1,
+  },
 };
 
 describe(`tfjs optimizers match the float64 reference after ${STEPS} steps on identical gradients (${TOL} relative)`, () => {
@@ -72,7 +98,10 @@ describe(`closed loop: tfjs computes its own gradients with tf.variableGrads (${
     const opt = createOptimizer(spec);
     for (let i = 0; i < STEPS; i++) {
       const { value, grads } = tf.variableGrads(loss, vars);
-      opt.applyGradients(vars, vars.map((v) => grads[v.name]));
+      opt.applyGradients(
+        vars,
+        vars.map((v) => grads[v.name]),
+      );
       tf.dispose([value, ...Object.values(grads)]);
     }
     expect(maxRelError(await readVariables(vars), ref.params)).toBeLessThan(TOL);
@@ -174,7 +203,9 @@ describe('paper update rules, by hand', () => {
 describe('createOptimizer and applyGradients refuse misuse', () => {
   it('validates the spec', () => {
     expect(() => createOptimizer({ name: 'sgd', learningRate: -1 })).toThrow(ConfigError);
-    expect(() => createOptimizer({ name: 'adagrad' } as unknown as OptimizerSpec)).toThrow(/unknown optimizer "adagrad"/);
+    expect(() => createOptimizer({ name: 'adagrad' } as unknown as OptimizerSpec)).toThrow(
+      /unknown optimizer "adagrad"/,
+    );
   });
 
   it('checks counts, shapes, dtypes and disposal', () => {

@@ -6,12 +6,16 @@ import type { StepContext, TrainOptimizer, UpdateRule } from './types';
 
 /** Throws unless vars and grads pair up one to one with equal shapes and float32 values. */
 export function checkPairs(vars: readonly tf.Variable[], grads: readonly tf.Tensor[]): void {
-  if (vars.length !== grads.length) throw new RangeError(`applyGradients: ${vars.length} variables but ${grads.length} gradients`);
+  if (vars.length !== grads.length)
+    throw new RangeError(`applyGradients: ${vars.length} variables but ${grads.length} gradients`);
   vars.forEach((v, i) => {
     const g = grads[i];
-    if (v.dtype !== 'float32') throw new TypeError(`applyGradients: variable ${v.name} is ${v.dtype}, expected float32`);
+    if (v.dtype !== 'float32')
+      throw new TypeError(`applyGradients: variable ${v.name} is ${v.dtype}, expected float32`);
     if (v.shape.length !== g.shape.length || v.shape.some((d, j) => d !== g.shape[j])) {
-      throw new RangeError(`applyGradients: gradient ${i} has shape [${g.shape.join(', ')}], variable ${v.name} has [${v.shape.join(', ')}]`);
+      throw new RangeError(
+        `applyGradients: gradient ${i} has shape [${g.shape.join(', ')}], variable ${v.name} has [${v.shape.join(', ')}]`,
+      );
     }
   });
 }

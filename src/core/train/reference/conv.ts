@@ -17,7 +17,10 @@ export interface ConvShape {
 
 /** Output height and width of a convolution. */
 export function convOut(s: ConvShape): { oh: number; ow: number } {
-  return { oh: Math.floor((s.h + 2 * s.pad - s.ks) / s.stride) + 1, ow: Math.floor((s.w + 2 * s.pad - s.ks) / s.stride) + 1 };
+  return {
+    oh: Math.floor((s.h + 2 * s.pad - s.ks) / s.stride) + 1,
+    ow: Math.floor((s.w + 2 * s.pad - s.ks) / s.stride) + 1,
+  };
 }
 
 /** Visits every (output pixel, tap, input channel, output channel) with the input index it reads. */
@@ -34,7 +37,8 @@ function eachTap(s: ConvShape, visit: (outAt: number, inAt: number, wAt: number)
             if (ih < 0 || iw < 0 || ih >= s.h || iw >= s.w) continue;
             const inPixel = (n * s.h + ih) * s.w + iw;
             for (let ci = 0; ci < s.c; ci++) {
-              for (let co = 0; co < s.co; co++) visit(outPixel * s.co + co, inPixel * s.c + ci, ((kh * s.ks + kw) * s.c + ci) * s.co + co);
+              for (let co = 0; co < s.co; co++)
+                visit(outPixel * s.co + co, inPixel * s.c + ci, ((kh * s.ks + kw) * s.c + ci) * s.co + co);
             }
           }
         }
@@ -44,7 +48,12 @@ function eachTap(s: ConvShape, visit: (outAt: number, inAt: number, wAt: number)
 }
 
 /** conv(x, W) + b: [n, oh, ow, co]. */
-export function convForward(s: ConvShape, x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number>): Float64Array {
+export function convForward(
+  s: ConvShape,
+  x: ArrayLike<number>,
+  w: ArrayLike<number>,
+  b: ArrayLike<number>,
+): Float64Array {
   const { oh, ow } = convOut(s);
   const out = new Float64Array(s.n * oh * ow * s.co);
   for (let i = 0; i < out.length; i++) out[i] = b[i % s.co];
@@ -53,7 +62,12 @@ export function convForward(s: ConvShape, x: ArrayLike<number>, w: ArrayLike<num
 }
 
 /** Gradients of sum(dOut . out) with respect to the input, the weights and the bias. */
-export function convBackward(s: ConvShape, x: ArrayLike<number>, w: ArrayLike<number>, dOut: ArrayLike<number>): { dx: Float64Array; dw: Float64Array; db: Float64Array } {
+export function convBackward(
+  s: ConvShape,
+  x: ArrayLike<number>,
+  w: ArrayLike<number>,
+  dOut: ArrayLike<number>,
+): { dx: Float64Array; dw: Float64Array; db: Float64Array } {
   const dx = new Float64Array(s.n * s.h * s.w * s.c);
   const dw = new Float64Array(s.ks * s.ks * s.c * s.co);
   const db = new Float64Array(s.co);

@@ -43,8 +43,11 @@ export async function readVariables(vars: readonly tf.Variable[]): Promise<Float
 }
 
 /** Feeds a recorded gradient sequence to a fresh tfjs optimizer; returns parameters and per-step rates. */
-export async function runTfOnGradients(spec: OptimizerSpec, grads: readonly Float64Array[][], pb: Problem = makeProblem()):
-  Promise<{ params: Float64Array[]; rates: number[]; optimizer: TrainOptimizer }> {
+export async function runTfOnGradients(
+  spec: OptimizerSpec,
+  grads: readonly Float64Array[][],
+  pb: Problem = makeProblem(),
+): Promise<{ params: Float64Array[]; rates: number[]; optimizer: TrainOptimizer }> {
   const vars = makeVariables(pb);
   const opt = createOptimizer(spec);
   const rates: number[] = [];

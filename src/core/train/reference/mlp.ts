@@ -17,8 +17,10 @@ export interface MlpReference {
   gradB: Float64Array[];
 }
 
-const act = (kind: Activation, z: number) => (kind === 'relu' ? Math.max(z, 0) : kind === 'tanh' ? Math.tanh(z) : 1 / (1 + Math.exp(-z)));
-const deriv = (kind: Activation, y: number) => (kind === 'relu' ? (y > 0 ? 1 : 0) : kind === 'tanh' ? 1 - y * y : y * (1 - y));
+const act = (kind: Activation, z: number) =>
+  kind === 'relu' ? Math.max(z, 0) : kind === 'tanh' ? Math.tanh(z) : 1 / (1 + Math.exp(-z));
+const deriv = (kind: Activation, y: number) =>
+  kind === 'relu' ? (y > 0 ? 1 : 0) : kind === 'tanh' ? 1 - y * y : y * (1 - y);
 
 /** Forward and backward over `rows` rows of x ([rows, widths[0]]) with labels y. */
 export function mlpReference(
@@ -58,7 +60,8 @@ export function mlpReference(
       for (let c = 0; c < C; c++) s += Math.exp(logits[r * C + c] - m);
       const label = y[r];
       total += m + Math.log(s) - logits[r * C + label];
-      for (let c = 0; c < C; c++) delta[r * C + c] = (Math.exp(logits[r * C + c] - m) / s - (c === label ? 1 : 0)) / rows;
+      for (let c = 0; c < C; c++)
+        delta[r * C + c] = (Math.exp(logits[r * C + c] - m) / s - (c === label ? 1 : 0)) / rows;
     } else {
       const z = logits[r];
       if (loss === 'binary-ce') {

@@ -50,8 +50,12 @@ export function makeProblem(seed = 7, n = 16): Problem {
   }
   const a = new Float64Array(8).map(() => u(0.5, 2));
   const c = new Float64Array(8).map(() => u(1, 2));
-  const init = [new Float64Array(12).map(() => u(0.2, 0.6)), new Float64Array(3).map(() => u(0.2, 0.6)),
-    new Float64Array(8).map(() => u(0.2, 0.6)), Float64Array.of(u(0.2, 0.6))];
+  const init = [
+    new Float64Array(12).map(() => u(0.2, 0.6)),
+    new Float64Array(3).map(() => u(0.2, 0.6)),
+    new Float64Array(8).map(() => u(0.2, 0.6)),
+    Float64Array.of(u(0.2, 0.6)),
+  ];
   return { n, x, y, a, c, aS: 1.25, cS: 1.5, init };
 }
 
