@@ -100,7 +100,8 @@ export default tseslint.config(
                 '**/cli',
               ],
               message:
-                'src/services may only import from src/core, src/gpu and itself (arrows point down: see docs/architecture.md).',
+                'src/services may only import from src/core, src/gpu and itself (arrows point down: see ' +
+                'docs/architecture.md).',
             },
           ],
         },
@@ -119,7 +120,8 @@ export default tseslint.config(
             {
               group: ['**/workers/**', '**/workers', '**/state/**', '**/state', '**/ui/**', '**/ui'],
               message:
-                'src/cli may import src/core, src/gpu and src/services, not src/workers, src/state or src/ui (see docs/architecture.md).',
+                'src/cli may import src/core, src/gpu and src/services, not src/workers, src/state or src/ui ' +
+                '(see docs/architecture.md).',
             },
           ],
         },

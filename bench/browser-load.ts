@@ -2,7 +2,8 @@
  * From a file picked to its schema on screen, in headless Chromium against the production build:
  * a fresh tab, and the same file reopened from the decode cache (README, "Loading data").
  *
- *   npx vite build && npx vite preview --port 4179 &   then   npx tsx bench/browser-load.ts [--url U] [--file F] [--reps N] [--json]
+ *   npx vite build && npx vite preview --port 4179 &   then   npx tsx bench/browser-load.ts [--url U] [--file F]
+ * [--reps N] [--json]
  *
  * Wall-clock times of the whole path (read, fingerprint, decode or cache, statistics, transfer,
  * render) with the machine and its load average, which such times depend on; no anchor runs in
@@ -61,7 +62,9 @@ await browser.close();
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
 const out = {
   stage: 'browser-load',
-  machine: `${cpus()[0].model}, ${cpus().length} cores, load average ${loadBefore.toFixed(1)} -> ${loadavg()[0].toFixed(1)}`,
+  machine:
+    `${cpus()[0].model}, ${cpus().length} cores, load ` +
+    `average ${loadBefore.toFixed(1)} -> ${loadavg()[0].toFixed(1)}`,
   file,
   freshMs: fresh,
   cachedMs: cached,
@@ -72,5 +75,6 @@ const out = {
 if (args.asJson) console.log(JSON.stringify(out));
 else
   console.log(
-    `${out.machine}\n${file}: fresh tab median ${out.medianFreshMs} ms ${JSON.stringify(fresh)}; reopened (cache) median ${out.medianCachedMs} ms ${JSON.stringify(cached)}; ${workerPart.join(', ')}`,
+    `${out.machine}\n${file}: fresh tab median ${out.medianFreshMs} ms ${JSON.stringify(fresh)}; reopened ` +
+      `(cache) median ${out.medianCachedMs} ms ${JSON.stringify(cached)}; ${workerPart.join(', ')}`,
   );

@@ -113,7 +113,8 @@ async function main(): Promise<number> {
       const r = await benchMatmul(engineGpu, n, format, quick ? 2 : 10);
       for (const m of r)
         log(
-          `matmul ${n} ${format} ${m.variant.core}-${m.variant.tile}: ${m.tflops.toPrecision(3)} TFLOP/s (${m.ms.toFixed(3)} ms, max rel error ${m.maxRelError.toExponential(1)})`,
+          `matmul ${n} ${format} ${m.variant.core}-${m.variant.tile}: ${m.tflops.toPrecision(3)} TFLOP/s ` +
+            `(${m.ms.toFixed(3)} ms, max rel error ${m.maxRelError.toExponential(1)})`,
         );
       matmuls.push(...r);
     }
@@ -160,7 +161,10 @@ async function main(): Promise<number> {
   const numericLines = numerics.map((n) => `${n.pass ? 'ok  ' : 'FAIL'} ${n.what}: ${n.detail}`);
   const anatomyLines = anatomy.map(
     (a) =>
-      `step anatomy ${a.workload} ${a.format}: wall ${a.wallMs.toFixed(2)} ms/step, GPU pass ${a.gpuMs === null ? 'n/a' : a.gpuMs.toFixed(2)} ms, upload of one batch alone ${a.uploadMs.toFixed(2)} ms (${(a.uploadBytes / a.uploadMs / 1e6).toFixed(2)} GB/s)\n  per dispatch (kernel grid ms): ${a.kernels.join('; ')}`,
+      `step anatomy ${a.workload} ${a.format}: wall ${a.wallMs.toFixed(2)} ms/step, GPU ` +
+      (`pass ${a.gpuMs === null ? 'n/a' : a.gpuMs.toFixed(2)} ms, upload of one batch ` +
+        (`alone ${a.uploadMs.toFixed(2)} ms (${(a.uploadBytes / a.uploadMs / 1e6).toFixed(2)} GB/s)\n  per ` +
+          `dispatch (kernel grid ms): ${a.kernels.join('; ')}`)),
   );
   const short = `${numericLines.join('\n')}\n\n${anatomyLines.join('\n')}\n\n${table(results)}\n\n${matmulLines.join('\n')}\n\n${Object.entries(
     allRatios,
@@ -256,7 +260,8 @@ async function stepAnatomy(gpu: EngineGpu, w: Workload, f: CheckFormat, steps: n
     kernels,
   };
   log(
-    `step anatomy ${a.workload} ${a.format}: wall ${a.wallMs.toFixed(2)} ms, GPU pass ${a.gpuMs?.toFixed(2) ?? 'n/a'} ms, upload ${a.uploadMs.toFixed(2)} ms`,
+    `step anatomy ${a.workload} ${a.format}: wall ${a.wallMs.toFixed(2)} ms, GPU ` +
+      `pass ${a.gpuMs?.toFixed(2) ?? 'n/a'} ms, upload ${a.uploadMs.toFixed(2)} ms`,
   );
   return a;
 }
@@ -281,7 +286,10 @@ async function checkNumerics(gpu: EngineGpu, formats: CheckFormat[], quick: bool
       out.push({
         what: `float64 one step, ${f.label}, ${c.name}`,
         pass: v.pass,
-        detail: `max rel ${v.maxRel.toExponential(2)} (${worst.what}; tol ${f.tol}), min cosine ${v.minCos.toFixed(6)}, format ${r.format}${r.dirtyPadding ? `, ${r.dirtyPadding} dirty padding` : ''}`,
+        detail:
+          `max rel ${v.maxRel.toExponential(2)} (${worst.what}; tol ${f.tol}), min ` +
+          (`cosine ${v.minCos.toFixed(6)}, ` +
+            `format ${r.format}${r.dirtyPadding ? `, ${r.dirtyPadding} dirty padding` : ''}`),
       });
       log(`${out[out.length - 1].pass ? 'ok' : 'FAIL'} ${out[out.length - 1].what}: ${out[out.length - 1].detail}`);
     }

@@ -306,7 +306,9 @@ async function loadRows(): Promise<{ columns: Column[]; rows: number; label: str
       return {
         columns: [...t.columns],
         rows: t.rows,
-        label: `flights-3m.parquet (${t.rows} rows: ${t.columns.map((c) => `${c.name} ${c.kind === 'categorical' ? 'codes' : c.values.constructor.name}`).join(', ')})`,
+        label:
+          `flights-3m.parquet ` +
+          `(${t.rows} rows: ${t.columns.map((c) => `${c.name} ${c.kind === 'categorical' ? 'codes' : c.values.constructor.name}`).join(', ')})`,
       };
     } catch (e) {
       progress(`flights-3m unreadable (${(e as Error).message}); using seeded rows`);
@@ -414,7 +416,9 @@ if (only === 'rows') {
   const index = HashIndex.build(hashRows(columns, rows), columns);
   const stream = bloomDedup(hashRows(columns, rows), { fpr: 0.01 });
   notes.push(
-    `rows: ${data.label}; ${index.groups} distinct, ${rows - index.groups} exact duplicates; Bloom dedup dropped ${stream.dropped.length} (expected false drops ${stream.expectedFalseDrops.toFixed(1)}, actual ${stream.dropped.length - (rows - index.groups)})`,
+    `rows: ${data.label}; ${index.groups} distinct, ${rows - index.groups} exact duplicates; Bloom ` +
+      (`dedup dropped ${stream.dropped.length} (expected false drops ${stream.expectedFalseDrops.toFixed(1)}, ` +
+        `actual ${stream.dropped.length - (rows - index.groups)})`),
   );
 }
 

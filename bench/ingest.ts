@@ -96,7 +96,8 @@ interface Reply {
 }
 const workerUrl = new URL('./ingest-worker.ts', import.meta.url);
 // Workers do not inherit tsx's loader: register it in the worker, then load the TS entry.
-const workerBoot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`;
+const workerBoot =
+  `import('tsx/esm/api').then((tsx) => { tsx.register(); ` + `return import(${JSON.stringify(workerUrl.href)}); });`;
 const pool: Worker[] = [];
 let nextId = 0;
 function startPool(): Promise<void> {
@@ -287,7 +288,8 @@ if (asJson) {
   );
 } else {
   console.log(
-    `Parquet ingest of ${NAME} (${(fileBytes.length / 1e6).toFixed(1)} MB), ${REPS} reps (anchors ${ANCHOR_REPS}) after ${WARMUP} warm-up runs each, on ${machine}`,
+    `Parquet ingest of ${NAME} (${(fileBytes.length / 1e6).toFixed(1)} MB), ${REPS} reps ` +
+      `(anchors ${ANCHOR_REPS}) after ${WARMUP} warm-up runs each, on ${machine}`,
   );
   console.log(`(worker pool of ${WORKERS} started once before timing: ${poolStartMs} ms)`);
   console.log(`${'case'.padEnd(62)} ${'median'.padStart(9)} ${'min'.padStart(9)} ${'max'.padStart(9)}`);

@@ -22,7 +22,10 @@ if (!stage || stage === '--help' || stage === '-h' || !(stage in STAGES)) {
   const list = Object.entries(STAGES)
     .map(([k, v]) => `  ${k.padEnd(14)} ${v}`)
     .join('\n');
-  const out = `usage: npm run bench -- <stage> [--json] [flags of the stage]\n\nstages:\n${list}\n\nThe GPU benchmark runs on the GPU machine: npm run bench:gpu:bundle (docs/gpu.md).\n`;
+  const out =
+    `usage: npm run bench -- <stage> [--json] [flags of the ` +
+    (`stage]\n\nstages:\n${list}\n\nThe GPU benchmark runs on the GPU machine: npm run bench:gpu:bundle ` +
+      `(docs/gpu.md).\n`);
   if (stage && stage !== '--help' && stage !== '-h') {
     process.stderr.write(`bench: unknown stage "${stage}"\n${out}`);
     process.exit(2);

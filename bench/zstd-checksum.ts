@@ -81,7 +81,8 @@ const cases: [string, () => void][] = [
 const times = alternating(cases, WARMUP, REPS, 'zstd-checksum');
 const results: Result[] = cases.map(([name], i) => summarise(name, times[i]));
 console.log(
-  `ZSTD pages of flights-3m: ${pages.length} pages (one frame each), ${flagged} with the content checksum flag; ${(total / 1e6).toFixed(1)} MB decompressed; ` +
+  `ZSTD pages of flights-3m: ${pages.length} pages (one frame each), ${flagged} with the content ` +
+    `checksum flag; ${(total / 1e6).toFixed(1)} MB decompressed; ` +
     `${REPS} reps after ${WARMUP} warm-up, on ${machineLine()}, load average ${loadavg()[0].toFixed(1)} at the end`,
 );
 for (const r of results)
@@ -91,6 +92,7 @@ for (const r of results)
 const ratio = (a: Result, b: Result) =>
   `${(a.median / b.median).toFixed(2)}x (minimums ${(a.min / b.min).toFixed(2)}x)`;
 console.log(
-  `now / before, no checksums: ${ratio(results[1], results[0])}; with checksums / without: ${ratio(results[2], results[1])}`,
+  `now / before, no checksums: ${ratio(results[1], results[0])}; with checksums ` +
+    `/ without: ${ratio(results[2], results[1])}`,
 );
 console.log(`(sink ${sink})`);

@@ -1,7 +1,8 @@
 /**
  * The built-in zstd decoder against fzstd (the plain-JS zstd decoder a user would pick), on
  * every ZSTD page of flights-3m.parquet (Polars' pages: 110 frames), in one process, the two
- * alternating within each repetition. fzstd is timed both ways it can be called (into a given buffer, or allocating); the ratio
+ * alternating within each repetition. fzstd is timed both ways it can be called (into a given buffer, or allocating);
+ * the ratio
  * is fzstd's better median over ours. Checks first that both give the same bytes on every page.
  *
  *   npx tsx bench/zstd.ts [--reps N] [--warmup N] [--json]
@@ -65,7 +66,9 @@ if (args.asJson) {
   );
 } else {
   console.log(
-    `ZSTD pages of flights-3m: ${pages.length} frames, ${(inflated / 1e6).toFixed(1)} MB out; ${REPS} reps after ${WARMUP} warm-up, on ${machineLine()}, load average ${loadavg()[0].toFixed(1)} at the end`,
+    `ZSTD pages of ` +
+      (`flights-3m: ${pages.length} frames, ${(inflated / 1e6).toFixed(1)} MB out; ${REPS} reps ` +
+        `after ${WARMUP} warm-up, on ${machineLine()}, load average ${loadavg()[0].toFixed(1)} at the end`),
   );
   for (const r of results)
     console.log(

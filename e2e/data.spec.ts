@@ -32,25 +32,28 @@ test.describe('loading data', () => {
     await expect(summary).toContainText('blue, dark');
   });
 
-  test('a file with columns that cannot train loads with the others, and the schema says which were skipped and why', async ({
-    page,
-  }) => {
-    await ready(page);
-    // Parquet from parquet-testing: four flat columns and a list column.
-    await page
-      .getByTestId('file-input')
-      .setInputFiles('src/fixtures/conformance/parquet-testing/data/datapage_v2.snappy.parquet');
-    const summary = page.getByTestId('dataset-summary');
-    await expect(summary).toHaveAttribute('data-name', 'datapage_v2.snappy.parquet');
-    await expect(summary).toContainText('4 columns');
-    await expect(page.getByTestId('skipped-columns')).toContainText('Skipped 1 column: e (list<int32>): a list column');
-    // An LZ4-compressed Arrow IPC file (the Feather v2 default) loads too.
-    await page
-      .getByTestId('file-input')
-      .setInputFiles('src/fixtures/conformance/arrow-testing/2.0.0-compression/generated_lz4.arrow_file');
-    await expect(summary).toHaveAttribute('data-name', 'generated_lz4.arrow_file');
-    await expect(page.getByTestId('data-error')).toHaveCount(0);
-  });
+  test(
+    'a file with columns that cannot train loads with the others, and the schema says which were ' + 'skipped and why',
+    async ({ page }) => {
+      await ready(page);
+      // Parquet from parquet-testing: four flat columns and a list column.
+      await page
+        .getByTestId('file-input')
+        .setInputFiles('src/fixtures/conformance/parquet-testing/data/datapage_v2.snappy.parquet');
+      const summary = page.getByTestId('dataset-summary');
+      await expect(summary).toHaveAttribute('data-name', 'datapage_v2.snappy.parquet');
+      await expect(summary).toContainText('4 columns');
+      await expect(page.getByTestId('skipped-columns')).toContainText(
+        'Skipped 1 column: e (list<int32>): a list column',
+      );
+      // An LZ4-compressed Arrow IPC file (the Feather v2 default) loads too.
+      await page
+        .getByTestId('file-input')
+        .setInputFiles('src/fixtures/conformance/arrow-testing/2.0.0-compression/generated_lz4.arrow_file');
+      await expect(summary).toHaveAttribute('data-name', 'generated_lz4.arrow_file');
+      await expect(page.getByTestId('data-error')).toHaveCount(0);
+    },
+  );
 
   test('a ragged CSV is refused with the line and the counts, and the sample stays', async ({ page }) => {
     await ready(page);

@@ -2,36 +2,37 @@ import { expect, test } from '@playwright/test';
 import { openWorkbench } from './support';
 
 test.describe('engine and precision', () => {
-  test('the chips enter the matrix; pairs an engine cannot honour are left out, and a matrix of none is refused', async ({
-    page,
-  }) => {
-    const errors = await openWorkbench(page);
-    const engines = page.getByTestId('engine-chips');
-    const precisions = page.getByTestId('precision-chips');
-    const size = page.getByTestId('matrix-size');
-    const leftOut = page.getByTestId('left-out');
-    await expect(engines.getByRole('checkbox', { name: 'tfjs' })).toBeChecked();
-    await expect(precisions.getByRole('checkbox', { name: 'fp32' })).toBeChecked();
-    await expect(leftOut).toHaveCount(0);
+  test(
+    'the chips enter the matrix; pairs an engine cannot honour are left out, and a matrix of ' + 'none is refused',
+    async ({ page }) => {
+      const errors = await openWorkbench(page);
+      const engines = page.getByTestId('engine-chips');
+      const precisions = page.getByTestId('precision-chips');
+      const size = page.getByTestId('matrix-size');
+      const leftOut = page.getByTestId('left-out');
+      await expect(engines.getByRole('checkbox', { name: 'tfjs' })).toBeChecked();
+      await expect(precisions.getByRole('checkbox', { name: 'fp32' })).toBeChecked();
+      await expect(leftOut).toHaveCount(0);
 
-    await precisions.getByText('fp16-mixed', { exact: true }).click();
-    await expect(size).toHaveAttribute('data-runs', '1');
-    await expect(leftOut).toHaveText('tfjs × fp16-mixed left out: fp16-mixed runs on the wgsl engine');
+      await precisions.getByText('fp16-mixed', { exact: true }).click();
+      await expect(size).toHaveAttribute('data-runs', '1');
+      await expect(leftOut).toHaveText('tfjs × fp16-mixed left out: fp16-mixed runs on the wgsl engine');
 
-    await precisions.getByText('fp32', { exact: true }).click();
-    await expect(size).toHaveAttribute('data-runs', '0');
-    await page.getByTestId('add-to-queue').click();
-    await expect(page.getByTestId('settings-error')).toContainText(
-      'precision: fp16-mixed runs on the wgsl engine only',
-    );
+      await precisions.getByText('fp32', { exact: true }).click();
+      await expect(size).toHaveAttribute('data-runs', '0');
+      await page.getByTestId('add-to-queue').click();
+      await expect(page.getByTestId('settings-error')).toContainText(
+        'precision: fp16-mixed runs on the wgsl engine only',
+      );
 
-    await engines.getByText('wgsl', { exact: true }).click();
-    await expect(size).toHaveAttribute('data-runs', '1');
-    await page.getByTestId('model-select').selectOption('cnn');
-    await expect(size).toHaveAttribute('data-runs', '0');
-    await expect(leftOut).toContainText('wgsl × cnn left out: the wgsl engine trains mlp models so far');
-    expect(errors).toEqual([]);
-  });
+      await engines.getByText('wgsl', { exact: true }).click();
+      await expect(size).toHaveAttribute('data-runs', '1');
+      await page.getByTestId('model-select').selectOption('cnn');
+      await expect(size).toHaveAttribute('data-runs', '0');
+      await expect(leftOut).toContainText('wgsl × cnn left out: the wgsl engine trains mlp models so far');
+      expect(errors).toEqual([]);
+    },
+  );
 
   test('tfjs fp32, wgsl fp32 and wgsl fp16-mixed train side by side; the fp16-mixed row shows its loss scale', async ({
     page,

@@ -97,36 +97,38 @@ test.describe('faults', () => {
     expect(errors).toEqual([]);
   });
 
-  test('the decode worker closed during a load, the data worker closed mid-run: messages, the dataset stays, the next run trains', async ({
-    page,
-  }) => {
-    test.setTimeout(240_000);
-    const errors = await openWorkbench(page);
-    await useCpu(page);
-    await queue(page, 2);
-    await expect.poll(() => queueState(page), { intervals: [500], timeout: 90_000 }).toBe('0/0/1');
+  test(
+    'the decode worker closed during a load, the data worker closed mid-run: messages, the dataset stays, ' +
+      'the next run trains',
+    async ({ page }) => {
+      test.setTimeout(240_000);
+      const errors = await openWorkbench(page);
+      await useCpu(page);
+      await queue(page, 2);
+      await expect.poll(() => queueState(page), { intervals: [500], timeout: 90_000 }).toBe('0/0/1');
 
-    // The decode worker waiting for the next load closes itself when the load's call arrives
-    // (a worker busy decoding runs nothing else, so it cannot be closed from outside mid-decode).
-    const decoders = page.workers().filter((w) => w.url().includes('decode.worker'));
-    expect(decoders.length).toBeGreaterThan(0);
-    for (const w of decoders) {
-      await w.evaluate(() =>
-        self.addEventListener('message', (e: MessageEvent) => {
-          if ((e.data as { kind?: string } | null)?.kind === 'call') (self as unknown as { close(): void }).close();
-        }),
-      );
-    }
-    await page.getByTestId('file-input').setInputFiles('node_modules/vega-datasets/data/flights-200k.arrow');
-    await expect(page.getByText(/the decode worker stopped unexpectedly/)).toBeVisible({ timeout: 30_000 });
-    await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '344');
-    await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-name', 'penguins.arrow');
+      // The decode worker waiting for the next load closes itself when the load's call arrives
+      // (a worker busy decoding runs nothing else, so it cannot be closed from outside mid-decode).
+      const decoders = page.workers().filter((w) => w.url().includes('decode.worker'));
+      expect(decoders.length).toBeGreaterThan(0);
+      for (const w of decoders) {
+        await w.evaluate(() =>
+          self.addEventListener('message', (e: MessageEvent) => {
+            if ((e.data as { kind?: string } | null)?.kind === 'call') (self as unknown as { close(): void }).close();
+          }),
+        );
+      }
+      await page.getByTestId('file-input').setInputFiles('node_modules/vega-datasets/data/flights-200k.arrow');
+      await expect(page.getByText(/the decode worker stopped unexpectedly/)).toBeVisible({ timeout: 30_000 });
+      await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '344');
+      await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-name', 'penguins.arrow');
 
-    // The data worker feeds the running run its batches and holds the dataset in use: it is
-    // decoded again and the queued run trains on it.
-    await closeMidRun(page, 'data.worker', 'data');
-    expect(errors).toEqual([]);
-  });
+      // The data worker feeds the running run its batches and holds the dataset in use: it is
+      // decoded again and the queued run trains on it.
+      await closeMidRun(page, 'data.worker', 'data');
+      expect(errors).toEqual([]);
+    },
+  );
 
   test('the GPU device lost under the WGSL engine: the run fails saying so, the next one opens a new device', async ({
     page,

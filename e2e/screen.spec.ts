@@ -162,74 +162,75 @@ test('keyboard: a skip link to the Run form, one stop for the file picker, chart
   await expect(page.locator('.recharts-surface[tabindex]')).toHaveCount(0);
 });
 
-test('many runs: the legend scrolls, lines stay apart, labels are short, a dataset filter, clearing finished runs', async ({
-  page,
-}) => {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(await manyRunsLink());
-  await expect(page.getByTestId('shared-banner')).toContainText('28 runs on penguins.arrow');
-  await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '344');
+test(
+  'many runs: the legend scrolls, lines stay apart, labels are short, a dataset filter, clearing ' + 'finished runs',
+  async ({ page }) => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(await manyRunsLink());
+    await expect(page.getByTestId('shared-banner')).toContainText('28 runs on penguins.arrow');
+    await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '344');
 
-  // The link's dataset (penguins) is shown by default: 20 runs of 28.
-  const legend = page.getByTestId('legend');
-  const items = legend.getByRole('button');
-  await expect(items).toHaveCount(20);
-  await expect(page.getByTestId('legend-count')).toHaveText('20 of 28 runs');
-  await expect(page.getByTestId('loss-chart').locator('path.recharts-curve')).toHaveCount(20);
+    // The link's dataset (penguins) is shown by default: 20 runs of 28.
+    const legend = page.getByTestId('legend');
+    const items = legend.getByRole('button');
+    await expect(items).toHaveCount(20);
+    await expect(page.getByTestId('legend-count')).toHaveText('20 of 28 runs');
+    await expect(page.getByTestId('loss-chart').locator('path.recharts-curve')).toHaveCount(20);
 
-  // The legend scrolls in its own box; the charts stay on screen.
-  const lb = (await legend.boundingBox())!;
-  expect(lb.height).toBeLessThanOrEqual(100);
-  expect(await legend.evaluate((e) => e.scrollHeight > e.clientHeight)).toBe(true);
-  const chart = (await page.getByTestId('loss-chart').boundingBox())!;
-  expect(chart.y + 150).toBeLessThanOrEqual(await fold(page));
-  await page.waitForTimeout(1200); // the charts follow the store once a second
-  await page.screenshot({ path: 'test-results/screen-many-runs.png' });
+    // The legend scrolls in its own box; the charts stay on screen.
+    const lb = (await legend.boundingBox())!;
+    expect(lb.height).toBeLessThanOrEqual(100);
+    expect(await legend.evaluate((e) => e.scrollHeight > e.clientHeight)).toBe(true);
+    const chart = (await page.getByTestId('loss-chart').boundingBox())!;
+    expect(chart.y + 150).toBeLessThanOrEqual(await fold(page));
+    await page.waitForTimeout(1200); // the charts follow the store once a second
+    await page.screenshot({ path: 'test-results/screen-many-runs.png' });
 
-  // Twelve colours, then dashes: 20 different lines.
-  const styles = await items.evaluateAll((els) =>
-    els.map((e) => `${e.getAttribute('data-colour')}/${e.getAttribute('data-dash')}`),
-  );
-  expect(new Set(styles).size).toBe(20);
-  expect(new Set(styles.slice(0, 12).map((s) => s.split('/')[0])).size).toBe(12);
-  const dashes = await page
-    .getByTestId('loss-chart')
-    .locator('path.recharts-curve')
-    .evaluateAll((ps) => ps.map((p) => p.getAttribute('stroke-dasharray') ?? ''));
-  expect(dashes.filter((d) => d && d !== 'none').length).toBe(8);
+    // Twelve colours, then dashes: 20 different lines.
+    const styles = await items.evaluateAll((els) =>
+      els.map((e) => `${e.getAttribute('data-colour')}/${e.getAttribute('data-dash')}`),
+    );
+    expect(new Set(styles).size).toBe(20);
+    expect(new Set(styles.slice(0, 12).map((s) => s.split('/')[0])).size).toBe(12);
+    const dashes = await page
+      .getByTestId('loss-chart')
+      .locator('path.recharts-curve')
+      .evaluateAll((ps) => ps.map((p) => p.getAttribute('stroke-dasharray') ?? ''));
+    expect(dashes.filter((d) => d && d !== 'none').length).toBe(8);
 
-  // Labels: what differs, no defaults; every run marked as shared before anything ran here.
-  const names = await items.allTextContents();
-  // (A shared run's origin is where it ran and when it was shared: 'cpu (shared 2023-11-14)'.)
-  expect(names[0]).toMatch(/^adam · lr 0\.1 · batch 16 · shared: cpu \(shared \d{4}-\d\d-\d\d\)$/);
-  for (const n of names) {
-    expect(n).not.toMatch(/beta1|beta2|weightDecay|prefetch|epsilon/);
-    expect(n).toContain('shared: cpu');
-  }
-  await expect(items.first()).toHaveAttribute('data-shared', 'true');
-  await expect(page.getByTestId('results-table')).toHaveAttribute('data-rows', '20');
+    // Labels: what differs, no defaults; every run marked as shared before anything ran here.
+    const names = await items.allTextContents();
+    // (A shared run's origin is where it ran and when it was shared: 'cpu (shared 2023-11-14)'.)
+    expect(names[0]).toMatch(/^adam · lr 0\.1 · batch 16 · shared: cpu \(shared \d{4}-\d\d-\d\d\)$/);
+    for (const n of names) {
+      expect(n).not.toMatch(/beta1|beta2|weightDecay|prefetch|epsilon/);
+      expect(n).toContain('shared: cpu');
+    }
+    await expect(items.first()).toHaveAttribute('data-shared', 'true');
+    await expect(page.getByTestId('results-table')).toHaveAttribute('data-rows', '20');
 
-  // The dataset filter: the other file, then all.
-  const filter = page.getByTestId('dataset-filter');
-  await expect(filter.locator('option:checked')).toHaveText('penguins.arrow (share link)');
-  await filter.selectOption({ label: 'flights.csv (8 runs)' });
-  await expect(items).toHaveCount(8);
-  await expect(items.first()).toHaveText(/^batch 8 · shared: cpu /);
-  await expect(page.getByTestId('results-table')).toHaveAttribute('data-rows', '8');
-  await filter.selectOption('all');
-  await expect(items).toHaveCount(28);
-  await expect(items.first()).toContainText('penguins.arrow → Species');
+    // The dataset filter: the other file, then all.
+    const filter = page.getByTestId('dataset-filter');
+    await expect(filter.locator('option:checked')).toHaveText('penguins.arrow (share link)');
+    await filter.selectOption({ label: 'flights.csv (8 runs)' });
+    await expect(items).toHaveCount(8);
+    await expect(items.first()).toHaveText(/^batch 8 · shared: cpu /);
+    await expect(page.getByTestId('results-table')).toHaveAttribute('data-rows', '8');
+    await filter.selectOption('all');
+    await expect(items).toHaveCount(28);
+    await expect(items.first()).toContainText('penguins.arrow → Species');
 
-  // Clearing finished runs from the view deletes nothing.
-  await page.getByTestId('clear-finished').click();
-  await expect(legend).toHaveCount(0);
-  await expect(page.getByTestId('results-table')).toHaveAttribute('data-rows', '0');
-  await expect(page.getByTestId('run-queue')).toHaveAttribute('data-finished', '28');
-  await page.getByTestId('show-cleared').click();
-  await expect(items).toHaveCount(28);
-  expect(errors).toEqual([]);
-});
+    // Clearing finished runs from the view deletes nothing.
+    await page.getByTestId('clear-finished').click();
+    await expect(legend).toHaveCount(0);
+    await expect(page.getByTestId('results-table')).toHaveAttribute('data-rows', '0');
+    await expect(page.getByTestId('run-queue')).toHaveAttribute('data-finished', '28');
+    await page.getByTestId('show-cleared').click();
+    await expect(items).toHaveCount(28);
+    expect(errors).toEqual([]);
+  },
+);
 
 test('shared runs are marked as shared before "Run these here", which is spent once used', async ({ page }) => {
   test.setTimeout(120_000);

@@ -10,39 +10,43 @@ function cli(...args: string[]) {
 }
 
 describe('cli inspect', () => {
-  it('reads a small uncompressed Parquet file with dictionary pages written by parquet-rs (float64, int32, string)', async () => {
-    const { Table, vectorFromArray, Float64, Int32, Utf8 } = await import('apache-arrow');
-    const { Compression, writeFixture } = await import('../core/data/parquet/fixtures/synthetic');
-    const dir = mkdtempSync(join(tmpdir(), 'tb-pq-'));
-    for (const n of [1, 4, 7, 13]) {
-      const t = new Table({
-        f: vectorFromArray(
-          Array.from({ length: n }, (_, i) => i * 1.5),
-          new Float64(),
-        ),
-        i: vectorFromArray(
-          Array.from({ length: n }, (_, i) => i % 3),
-          new Int32(),
-        ),
-        s: vectorFromArray(
-          Array.from({ length: n }, (_, i) => ['a', 'bb', 'ccc'][i % 3]),
-          new Utf8(),
-        ),
-      });
-      const file = join(dir, `small-${n}.parquet`);
-      writeFileSync(file, writeFixture(t, { compression: Compression.UNCOMPRESSED, dictionary: true }));
-      const r = cli('inspect', file, '--json');
-      expect(r.stderr).toBe('');
-      expect(r.code).toBe(0);
-      const out = JSON.parse(r.stdout) as {
-        rows: number;
-        columns: { name: string; max: number | null; distinct: number }[];
-      };
-      expect(out.rows).toBe(n);
-      expect(out.columns.find((c) => c.name === 'f')!.max).toBe((n - 1) * 1.5);
-      expect(out.columns.find((c) => c.name === 's')!.distinct).toBe(Math.min(n, 3));
-    }
-  }, 60_000);
+  it(
+    'reads a small uncompressed Parquet file with dictionary pages written by parquet-rs (float64, ' + 'int32, string)',
+    async () => {
+      const { Table, vectorFromArray, Float64, Int32, Utf8 } = await import('apache-arrow');
+      const { Compression, writeFixture } = await import('../core/data/parquet/fixtures/synthetic');
+      const dir = mkdtempSync(join(tmpdir(), 'tb-pq-'));
+      for (const n of [1, 4, 7, 13]) {
+        const t = new Table({
+          f: vectorFromArray(
+            Array.from({ length: n }, (_, i) => i * 1.5),
+            new Float64(),
+          ),
+          i: vectorFromArray(
+            Array.from({ length: n }, (_, i) => i % 3),
+            new Int32(),
+          ),
+          s: vectorFromArray(
+            Array.from({ length: n }, (_, i) => ['a', 'bb', 'ccc'][i % 3]),
+            new Utf8(),
+          ),
+        });
+        const file = join(dir, `small-${n}.parquet`);
+        writeFileSync(file, writeFixture(t, { compression: Compression.UNCOMPRESSED, dictionary: true }));
+        const r = cli('inspect', file, '--json');
+        expect(r.stderr).toBe('');
+        expect(r.code).toBe(0);
+        const out = JSON.parse(r.stdout) as {
+          rows: number;
+          columns: { name: string; max: number | null; distinct: number }[];
+        };
+        expect(out.rows).toBe(n);
+        expect(out.columns.find((c) => c.name === 'f')!.max).toBe((n - 1) * 1.5);
+        expect(out.columns.find((c) => c.name === 's')!.distinct).toBe(Math.min(n, 3));
+      }
+    },
+    60_000,
+  );
 
   it('lists the columns a file holds that cannot train (skipped, with type and reason), in JSON and in text', () => {
     const file = 'src/fixtures/conformance/parquet-testing/data/nullable.impala.parquet';
@@ -141,41 +145,46 @@ describe('cli --help', () => {
     expect(cli('-h').code).toBe(0);
   }, 120_000);
 
-  it('train --help lists the models, optimizers, Lookahead, schedules, backends, engines, precisions and every config key', async () => {
-    const { MODEL_TYPES } = await import('../core/train/model');
-    const { OPTIMIZER_NAMES, SCHEDULE_TYPES } = await import('../core/train/optimizer-spec');
-    const { BACKENDS } = await import('../core/train/run-config');
-    const { ENGINES, PRECISIONS } = await import('../core/train/record');
-    const r = cli('train', '--help');
-    for (const word of [
-      ...MODEL_TYPES,
-      ...OPTIMIZER_NAMES,
-      ...SCHEDULE_TYPES,
-      ...BACKENDS,
-      ...ENGINES,
-      ...PRECISIONS,
-      'lookahead',
-      'clipNorm',
-    ])
-      expect(r.stdout).toContain(word);
-    const keys = /config file keys: (.*)/.exec(r.stdout)![1].split(', ');
-    for (const key of [
-      'model',
-      'optimizer',
-      'batchSize',
-      'epochs',
-      'seed',
-      'backend',
-      'prefetch',
-      'targetLoss',
-      'maxSteps',
-      'label',
-      'features',
-      'split',
-      'data',
-      'precision',
-      'engine',
-    ])
-      expect(keys).toContain(key);
-  }, 60_000);
+  it(
+    'train --help lists the models, optimizers, Lookahead, schedules, backends, engines, precisions and ' +
+      'every config key',
+    async () => {
+      const { MODEL_TYPES } = await import('../core/train/model');
+      const { OPTIMIZER_NAMES, SCHEDULE_TYPES } = await import('../core/train/optimizer-spec');
+      const { BACKENDS } = await import('../core/train/run-config');
+      const { ENGINES, PRECISIONS } = await import('../core/train/record');
+      const r = cli('train', '--help');
+      for (const word of [
+        ...MODEL_TYPES,
+        ...OPTIMIZER_NAMES,
+        ...SCHEDULE_TYPES,
+        ...BACKENDS,
+        ...ENGINES,
+        ...PRECISIONS,
+        'lookahead',
+        'clipNorm',
+      ])
+        expect(r.stdout).toContain(word);
+      const keys = /config file keys: (.*)/.exec(r.stdout)![1].split(', ');
+      for (const key of [
+        'model',
+        'optimizer',
+        'batchSize',
+        'epochs',
+        'seed',
+        'backend',
+        'prefetch',
+        'targetLoss',
+        'maxSteps',
+        'label',
+        'features',
+        'split',
+        'data',
+        'precision',
+        'engine',
+      ])
+        expect(keys).toContain(key);
+    },
+    60_000,
+  );
 });

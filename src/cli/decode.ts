@@ -108,7 +108,8 @@ export async function decodeFile(path: string, name: string, timeLimitS = DEFAUL
               settle(() =>
                 reject(
                   new DataError(
-                    `${path}: decoding took longer than the time limit of ${timeLimitS} s and was stopped (--time-limit SECONDS sets the limit)`,
+                    `${path}: decoding took longer than the time limit of ${timeLimitS} s and was stopped ` +
+                      `(--time-limit SECONDS sets the limit)`,
                   ),
                 ),
               ),

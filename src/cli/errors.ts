@@ -32,7 +32,10 @@ export interface Failure {
 
 const INTERNAL = 'internal error; rerun with --debug for details';
 
-/** Drops parenthesised quotes of engine text: "x.csv: could not be decoded (Cannot read ...)" -> "x.csv: could not be decoded". */
+/**
+ * Drops parenthesised quotes of engine text: "x.csv: could not be decoded (Cannot read ...)" -> "x.csv: could not be
+ * decoded".
+ */
 function withoutEngineText(message: string): string {
   // Innermost parentheses first, until nothing changes: "(Cannot read properties of null (reading 'x'))".
   for (let before = ''; before !== message;) {

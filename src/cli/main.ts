@@ -33,7 +33,9 @@ const COMMANDS: Record<string, { load: () => Promise<Run>; usage: string; help?:
     load: async () => (await import('./commands/train')).train,
     help: async () => (await import('./commands/train')).trainHelp(),
     usage:
-      'train --data FILE [--config CFG] [--label --model --optimizer --lr --epochs --batch --backend --engine tfjs|wgsl --precision fp32|fp16-mixed --dedup none|exact|bloom --stream] [--json]   train one configuration, print its run record',
+      'train --data FILE [--config CFG] [--label --model --optimizer --lr --epochs --batch --backend ' +
+      ('--engine tfjs|wgsl --precision fp32|fp16-mixed --dedup none|exact|bloom --stream] [--json]   train ' +
+        'one configuration, print its run record'),
   },
 };
 
@@ -41,7 +43,8 @@ const GLOBAL_FLAGS = [
   'flags of every command:',
   '  --json                 one JSON document on stdout, nothing else',
   '  --debug                a failure prints its stack trace after the one-line message',
-  `  --time-limit SECONDS   stop decoding the data file after this long, as bad input (exit 1; default ${DEFAULT_TIME_LIMIT_S})`,
+  `  --time-limit SECONDS   stop decoding the data file after this long, as bad input (exit ` +
+    `1; default ${DEFAULT_TIME_LIMIT_S})`,
   '',
   'exit codes: 0 success, 1 bad input (one line on stderr naming the file or field and what is wrong), 2 usage error',
 ].join('\n');

@@ -118,15 +118,20 @@ describe.skipIf(!existsSync('/proc/self/stat'))('a killed CLI leaves no process 
     expect(left).toEqual([]);
   }, 120_000);
 
-  it('SIGKILL to tsx (the CLI loses its parent), SIGHUP to tsx (tsx does not relay it), SIGTERM to npm, SIGINT to the group', async () => {
-    for (const [target, signal] of [
-      ['tsx', 'SIGKILL'],
-      ['tsx', 'SIGHUP'],
-      ['top', 'SIGTERM'],
-      ['group', 'SIGINT'],
-    ] as const) {
-      const { left } = await killAndLook('npm run cli', target, signal);
-      expect(left, `${signal} to ${target}`).toEqual([]);
-    }
-  }, 400_000);
+  it(
+    'SIGKILL to tsx (the CLI loses its parent), SIGHUP to tsx (tsx does not relay it), SIGTERM to npm, ' +
+      'SIGINT to the group',
+    async () => {
+      for (const [target, signal] of [
+        ['tsx', 'SIGKILL'],
+        ['tsx', 'SIGHUP'],
+        ['top', 'SIGTERM'],
+        ['group', 'SIGINT'],
+      ] as const) {
+        const { left } = await killAndLook('npm run cli', target, signal);
+        expect(left, `${signal} to ${target}`).toEqual([]);
+      }
+    },
+    400_000,
+  );
 });

@@ -126,31 +126,35 @@ describe('cli refusals of damaged and wrong files', () => {
     cases.forEach(([what, path], i) => expectRefusal(results[i], 'inspect', path, what));
   }, 300_000);
 
-  it('dedup, knn and train refuse the same way (train names the file by its base name, as in its run record)', async () => {
-    const all = await inputs();
-    const some = [
-      'a missing file',
-      'a directory',
-      'an Arrow file cut in half',
-      'a Parquet file cut in half',
-      'a JSON file cut in the middle',
-    ];
-    const runs = some.flatMap((what) => {
-      const path = all[what];
-      return [
-        { what, command: 'dedup', named: path, args: ['dedup', path, '--json'] },
-        { what, command: 'knn', named: path, args: ['knn', path, '--k', '2', '--row', '0', '--json'] },
-        {
-          what,
-          command: 'train',
-          named: path.split('/').pop()!,
-          args: ['train', '--data', path, '--backend', 'cpu', '--epochs', '1', '--json'],
-        },
+  it(
+    'dedup, knn and train refuse the same way (train names the file by its base name, as in its ' + 'run record)',
+    async () => {
+      const all = await inputs();
+      const some = [
+        'a missing file',
+        'a directory',
+        'an Arrow file cut in half',
+        'a Parquet file cut in half',
+        'a JSON file cut in the middle',
       ];
-    });
-    const results = await pool(runs, (r) => cli(r.args));
-    runs.forEach((run, i) => expectRefusal(results[i], run.command, run.named, `${run.command} on ${run.what}`));
-  }, 600_000);
+      const runs = some.flatMap((what) => {
+        const path = all[what];
+        return [
+          { what, command: 'dedup', named: path, args: ['dedup', path, '--json'] },
+          { what, command: 'knn', named: path, args: ['knn', path, '--k', '2', '--row', '0', '--json'] },
+          {
+            what,
+            command: 'train',
+            named: path.split('/').pop()!,
+            args: ['train', '--data', path, '--backend', 'cpu', '--epochs', '1', '--json'],
+          },
+        ];
+      });
+      const results = await pool(runs, (r) => cli(r.args));
+      runs.forEach((run, i) => expectRefusal(results[i], run.command, run.named, `${run.command} on ${run.what}`));
+    },
+    600_000,
+  );
 
   it('through npm run cli, as the README shows it, the refusal is the same one line', async () => {
     const path = (await inputs())['an Arrow stream cut at 60 %'];
@@ -159,22 +163,26 @@ describe('cli refusals of damaged and wrong files', () => {
     expect(r.stderr).toMatch(/the Arrow stream is cut off in the middle of a record batch/);
   }, 120_000);
 
-  it('reads a file by its first bytes whatever its extension says (Parquet named .csv, Arrow named .json)', async () => {
-    const { Table, vectorFromArray, Float64, tableToIPC } = await import('apache-arrow');
-    const { Compression, writeFixture } = await import('../core/data/parquet/fixtures/synthetic');
-    const t = new Table({ x: vectorFromArray([1, 2, 3], new Float64()) });
-    const files = [
-      put('really-parquet.csv', writeFixture(t, { compression: Compression.UNCOMPRESSED })),
-      put('really-arrow.json', tableToIPC(t, 'file')),
-    ];
-    const results = await pool(files, (f) => cli(['inspect', f, '--json']));
-    expect(
-      results.map((r) => [r.code, r.stderr, (JSON.parse(r.stdout || '{}') as { format?: string }).format]),
-    ).toEqual([
-      [0, '', 'parquet'],
-      [0, '', 'arrow'],
-    ]);
-  }, 120_000);
+  it(
+    'reads a file by its first bytes whatever its extension says (Parquet named .csv, Arrow ' + 'named .json)',
+    async () => {
+      const { Table, vectorFromArray, Float64, tableToIPC } = await import('apache-arrow');
+      const { Compression, writeFixture } = await import('../core/data/parquet/fixtures/synthetic');
+      const t = new Table({ x: vectorFromArray([1, 2, 3], new Float64()) });
+      const files = [
+        put('really-parquet.csv', writeFixture(t, { compression: Compression.UNCOMPRESSED })),
+        put('really-arrow.json', tableToIPC(t, 'file')),
+      ];
+      const results = await pool(files, (f) => cli(['inspect', f, '--json']));
+      expect(
+        results.map((r) => [r.code, r.stderr, (JSON.parse(r.stdout || '{}') as { format?: string }).format]),
+      ).toEqual([
+        [0, '', 'parquet'],
+        [0, '', 'arrow'],
+      ]);
+    },
+    120_000,
+  );
 });
 
 describe('cli usage errors and internal errors', () => {

@@ -23,7 +23,8 @@ describe('cli --time-limit', () => {
       expect(r.code, r.stderr).toBe(1);
       expect(r.stdout).toBe('');
       expect(r.stderr.trimEnd().split('\n')).toEqual([
-        `${command[0]}: ${BIG}: decoding took longer than the time limit of 0.01 s and was stopped (--time-limit SECONDS sets the limit)`,
+        `${command[0]}: ${BIG}: decoding took longer than the time limit of 0.01 s and was stopped ` +
+          `(--time-limit SECONDS sets the limit)`,
       ]);
     }
   }, 240_000);

@@ -82,21 +82,27 @@ describe('src/services and src/cli boundaries', () => {
     ).toBe(1);
   });
 
-  it('lets the CLI import core, gpu and the services, the services core and gpu, and the workers the services', async () => {
-    const fine = [
-      [
-        "import { runPipeline } from '../../services/run-pipeline';\nimport { initBackend } from '../../gpu/backend';\nimport { Rng } from '../../core/data/rng';\nexport const a = [runPipeline, initBackend, Rng];\n",
-        'src/cli/commands/probe.ts',
-      ],
-      [
-        "import { initBackend } from '../gpu/backend';\nimport { Rng } from '../core/data/rng';\nimport { transfer } from './transfer';\nexport const a = [initBackend, Rng, transfer];\n",
-        'src/services/probe.ts',
-      ],
-      [
-        "import { createDataService } from '../services/data-service';\nexport const a = createDataService;\n",
-        'src/workers/probe.ts',
-      ],
-    ];
-    for (const [code, filePath] of fine) expect(await restricted(code, filePath)).toBe(0);
-  });
+  it(
+    'lets the CLI import core, gpu and the services, the services core and gpu, and the workers ' + 'the services',
+    async () => {
+      const fine = [
+        [
+          "import { runPipeline } from '../../services/run-pipeline';\nimport { initBackend } from " +
+            ("'../../gpu/backend';\nimport { Rng } from '../../core/data/rng';\nexport const a = " +
+              '[runPipeline, initBackend, Rng];\n'),
+          'src/cli/commands/probe.ts',
+        ],
+        [
+          "import { initBackend } from '../gpu/backend';\nimport { Rng } from '../core/data/rng';\nimport { " +
+            "transfer } from './transfer';\nexport const a = [initBackend, Rng, transfer];\n",
+          'src/services/probe.ts',
+        ],
+        [
+          "import { createDataService } from '../services/data-service';\nexport const a = createDataService;\n",
+          'src/workers/probe.ts',
+        ],
+      ];
+      for (const [code, filePath] of fine) expect(await restricted(code, filePath)).toBe(0);
+    },
+  );
 });

@@ -70,7 +70,9 @@ export async function initBackend(preferred: BackendName): Promise<Environment> 
   throw new GpuError(`no tfjs backend could start: ${reasons.join('; ')}`);
 }
 
-/** Gradient kernels each model needs beyond an MLP's (tfjs-backend-wasm 4.22 lacks the convolution filter gradients). */
+/**
+ * Gradient kernels each model needs beyond an MLP's (tfjs-backend-wasm 4.22 lacks the convolution filter gradients).
+ */
 const MODEL_KERNELS: Record<ModelType, string[]> = {
   mlp: [],
   cnn: ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPool', 'MaxPoolGrad'],

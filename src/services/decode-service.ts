@@ -75,7 +75,10 @@ export interface ParquetHelper {
   readonly ready: Promise<unknown>;
   /** Set when a call failed for another reason than a bad file: the helper is replaced. */
   broken: boolean;
-  /** Decodes the helper's share; rejects with a DataError when the file is bad, with another error when the helper could not run. */
+  /**
+   * Decodes the helper's share; rejects with a DataError when the file is bad, with another error when the helper could
+   * not run.
+   */
   decode(
     job: ParquetPartApi['decode']['args'] | Transferring<ParquetPartApi['decode']['args']>,
   ): Promise<DataTablePart[]>;

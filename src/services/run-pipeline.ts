@@ -3,7 +3,8 @@
  * prepares the run's batches (split, dedup, encoding) and serves them on a MessageChannel of
  * the run's own, the trainer service trains on them. The browser's queue calls it with the
  * workers' clients; the CLI's `train` and the pipeline tests with the services in process
- * (`localServices`, local-services.ts: kept apart so that the page's bundle does not take them in). Everything it needs to know about the run is in the RunConfig: the
+ * (`localServices`, local-services.ts: kept apart so that the page's bundle does not take them in). Everything it needs
+ * to know about the run is in the RunConfig: the
  * batching arguments (split, batch size, epochs, seed, prefetch) are read from it alone.
  */
 import type { RunConfig, RunSummary } from '../core/train/record';
@@ -45,7 +46,10 @@ export interface RunOptions {
 }
 
 export interface PipelineResult {
-  /** The config the run trained on: a streaming run's label and features filled in, the model's inferred shape written out. */
+  /**
+   * The config the run trained on: a streaming run's label and features filled in, the model's inferred shape written
+   * out.
+   */
   config: RunConfig;
   prepared: PreparedRun;
   /** The trainer's summary, its start-up times completed with the backend and data phases. */

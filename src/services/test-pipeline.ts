@@ -6,7 +6,10 @@ import { defaultSplit } from '../core/data/split';
 import { runPipeline } from './run-pipeline';
 import { localServices } from './local-services';
 
-/** The data and trainer services wired as in the browser, over real MessageChannels, tfjs on its cpu backend (wgsl runs on Dawn). */
+/**
+ * The data and trainer services wired as in the browser, over real MessageChannels, tfjs on its cpu backend (wgsl runs
+ * on Dawn).
+ */
 export async function runOnce(fileName: string, bytes: Uint8Array, overrides: Partial<RunConfig> = {}, label?: string) {
   const events: TrainerEvent[] = [];
   const services = localServices((e) => events.push(e));

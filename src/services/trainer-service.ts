@@ -48,7 +48,8 @@ export function createTrainerService(emit: (e: TrainerEvent) => void): Handlers<
     if ('reason' in gpu) {
       if (config.precision === 'fp16-mixed')
         throw new ConfigError('engine', `fp16-mixed needs the wgsl engine, which cannot run here: ${gpu.reason}`);
-      const fallbackReason = `the wgsl engine cannot run here (${gpu.reason}); trained on the tfjs engine on ${env.backend}`;
+      const fallbackReason =
+        `the wgsl engine cannot run here (${gpu.reason}); trained on the ` + `tfjs engine on ${env.backend}`;
       return {
         environment: {
           ...env,

@@ -28,7 +28,9 @@ export function unwrap<T>(v: T | Transferring<T>): { value: T; transfer: Transfe
   return isTransferring(v) ? { value: v.value, transfer: v.transfer } : { value: v, transfer: [] };
 }
 
-/** The value itself, whether or not it was marked to travel with transferred buffers (for callers in the same thread). */
+/**
+ * The value itself, whether or not it was marked to travel with transferred buffers (for callers in the same thread).
+ */
 export function transferredValue<T>(v: T | Transferring<T>): T {
   return isTransferring(v) ? v.value : v;
 }

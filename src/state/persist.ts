@@ -142,7 +142,9 @@ function sync(state: WorkbenchState): void {
     queueMicrotask(() =>
       store.setState((s) => ({
         runs: s.runs.filter((r) => !gone.has(r.id)),
-        notice: `${drop.length} oldest stored run${drop.length > 1 ? 's were' : ' was'} removed to stay within ${DEFAULT_CAP.maxRuns} runs / ${DEFAULT_CAP.maxBytes >> 20} MB`,
+        notice:
+          `${drop.length} oldest stored run${drop.length > 1 ? 's were' : ' was'} removed to stay ` +
+          `within ${DEFAULT_CAP.maxRuns} runs / ${DEFAULT_CAP.maxBytes >> 20} MB`,
       })),
     );
   }
@@ -172,7 +174,9 @@ export async function restoreRuns(): Promise<void> {
     }
     if (bad)
       store.setState({
-        notice: `${bad} stored run${bad > 1 ? 's' : ''} could not be read (another version or damaged) and ${bad > 1 ? 'were' : 'was'} skipped`,
+        notice:
+          `${bad} stored run${bad > 1 ? 's' : ''} could not be read (another version or ` +
+          `damaged) and ${bad > 1 ? 'were' : 'was'} skipped`,
       });
     const waiting = readWaiting(
       await requested(

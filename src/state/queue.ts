@@ -293,7 +293,8 @@ export function createRunQueue({ services, store }: QueueDeps): RunQueue {
     },
 
     enqueueStreaming(settings, source) {
-      // The run length (epochs, or a time budget) is the form's, as for any run; label and features come with the first chunk.
+      // The run length (epochs, or a time budget) is the form's, as for any run; label and features come with the first
+      // chunk.
       const { config } = queuedConfig(settings, {
         fingerprint: '',
         name: source.name,
@@ -316,7 +317,10 @@ export function createRunQueue({ services, store }: QueueDeps): RunQueue {
       const names = [...new Set(restored.runs.map((w) => w.config.data.name))];
       const mine = restored.runs.filter((w) => summary && w.config.data.fingerprint === summary.fingerprint);
       if (mine.length === 0)
-        return `these runs were queued on ${names.join(', ')}: load ${names.length > 1 ? 'one of those files' : 'that file'} first`;
+        return (
+          `these runs were queued on ${names.join(', ')}: ` +
+          `load ${names.length > 1 ? 'one of those files' : 'that file'} first`
+        );
       // The sweep in progress then goes on, unless another one runs now: its runs are then plain runs.
       const sweep =
         restored.sweep && state.sweep?.status !== 'running' && mine.some((w) => w.sweep?.id === restored.sweep!.id)

@@ -14,16 +14,20 @@ const streamData: RunConfig['data'] = {
 };
 
 describe('queued run configs (streaming runs included)', () => {
-  it('a streaming run honours a time budget: budget kept, the data side asked for budget epochs, the title says seconds', () => {
-    const q = queuedConfig({ ...DEFAULT_SETTINGS, epochs: 10, timeBudgetSec: 5 }, streamData, 'flights-3m.parquet');
-    expect(q.budgetSec).toBe(5);
-    expect(q.config.epochs).toBe(BUDGET_EPOCHS);
-    // The trainer ends the run: maxSeconds of training after start-up.
-    expect(q.config.maxSeconds).toBe(5);
-    expect(q.title).toContain('5 s');
-    expect(q.title).not.toMatch(/\d+ ep/);
-    expect(q.title).toContain('streaming flights-3m.parquet');
-  });
+  it(
+    'a streaming run honours a time budget: budget kept, the data side asked for budget epochs, the title ' +
+      'says seconds',
+    () => {
+      const q = queuedConfig({ ...DEFAULT_SETTINGS, epochs: 10, timeBudgetSec: 5 }, streamData, 'flights-3m.parquet');
+      expect(q.budgetSec).toBe(5);
+      expect(q.config.epochs).toBe(BUDGET_EPOCHS);
+      // The trainer ends the run: maxSeconds of training after start-up.
+      expect(q.config.maxSeconds).toBe(5);
+      expect(q.title).toContain('5 s');
+      expect(q.title).not.toMatch(/\d+ ep/);
+      expect(q.title).toContain('streaming flights-3m.parquet');
+    },
+  );
 
   it('and an epoch count when that is the run length', () => {
     const q = queuedConfig({ ...DEFAULT_SETTINGS, epochs: 3, timeBudgetSec: null }, streamData, 'flights-3m.parquet');

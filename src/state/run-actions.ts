@@ -144,7 +144,9 @@ export function removeQueued(id: string): void {
   app().queue.remove(id);
 }
 
-/** Queues again the runs that were waiting when the page last closed; a message when the dataset in use is not theirs. */
+/**
+ * Queues again the runs that were waiting when the page last closed; a message when the dataset in use is not theirs.
+ */
 export function queueRestored(): string | null {
   return app().queue.queueRestored();
 }

@@ -84,47 +84,50 @@ describe('the dataset address of a link (issue 12)', () => {
     });
   });
 
-  it("agrees with Node's URL parser on seeded random addresses: same-origin means the parsed origin is the page's", () => {
-    const rng = new Rng(12);
-    const alphabet = [
-      '/',
-      '\\',
-      '\t',
-      '\n',
-      ' ',
-      '.',
-      ':',
-      '@',
-      '%',
-      '?',
-      '#',
-      'e',
-      'v',
-      'https:',
-      'http:',
-      '//',
-      'workbench.example',
-      'evil.example',
-    ];
-    const kinds = new Set<string>();
-    for (let i = 0; i < 20_000; i++) {
-      let u = rng.next() < 0.7 ? '/' : '';
-      for (let j = 1 + rng.int(6); j > 0; j--) u += alphabet[rng.int(alphabet.length)];
-      const a = datasetAddress(u, page);
-      kinds.add(a.kind);
-      if (a.kind === 'refused') continue;
-      const parsed = new URL(u, page);
-      expect(parsed.href, JSON.stringify(u)).toBe(a.href);
-      if (a.kind === 'same-origin') expect(parsed.origin, JSON.stringify(u)).toBe(page);
-      else
-        expect([parsed.protocol, parsed.origin !== page, /^https:\/\//i.test(u)], JSON.stringify(u)).toEqual([
-          'https:',
-          true,
-          true,
-        ]);
-    }
-    expect([...kinds].sort()).toEqual(['other-origin', 'refused', 'same-origin']);
-  });
+  it(
+    "agrees with Node's URL parser on seeded random addresses: same-origin means the parsed origin " + "is the page's",
+    () => {
+      const rng = new Rng(12);
+      const alphabet = [
+        '/',
+        '\\',
+        '\t',
+        '\n',
+        ' ',
+        '.',
+        ':',
+        '@',
+        '%',
+        '?',
+        '#',
+        'e',
+        'v',
+        'https:',
+        'http:',
+        '//',
+        'workbench.example',
+        'evil.example',
+      ];
+      const kinds = new Set<string>();
+      for (let i = 0; i < 20_000; i++) {
+        let u = rng.next() < 0.7 ? '/' : '';
+        for (let j = 1 + rng.int(6); j > 0; j--) u += alphabet[rng.int(alphabet.length)];
+        const a = datasetAddress(u, page);
+        kinds.add(a.kind);
+        if (a.kind === 'refused') continue;
+        const parsed = new URL(u, page);
+        expect(parsed.href, JSON.stringify(u)).toBe(a.href);
+        if (a.kind === 'same-origin') expect(parsed.origin, JSON.stringify(u)).toBe(page);
+        else
+          expect([parsed.protocol, parsed.origin !== page, /^https:\/\//i.test(u)], JSON.stringify(u)).toEqual([
+            'https:',
+            true,
+            true,
+          ]);
+      }
+      expect([...kinds].sort()).toEqual(['other-origin', 'refused', 'same-origin']);
+    },
+  );
 
   describe('runSharedHere', () => {
     const open = (url: string) =>
@@ -173,7 +176,8 @@ describe('the dataset address of a link (issue 12)', () => {
       const ask = vi.fn(() => true);
       await runSharedHere(ask);
       expect(ask).toHaveBeenCalledWith(
-        "Load p.arrow from https://data.example/p.arrow? It is on another site (https://data.example), not this workbench's.",
+        'Load p.arrow from https://data.example/p.arrow? It is on another site (https://data.example), not ' +
+          "this workbench's.",
       );
       expect(loaded).toEqual(['https://data.example/p.arrow']);
     });
@@ -181,80 +185,84 @@ describe('the dataset address of a link (issue 12)', () => {
 });
 
 describe('Run these here, trained with the services in process (tfjs-cpu)', () => {
-  it("queues each shared run's own config on the same file, and trains it: features, split, dedup and optimizer as shared", async () => {
-    await tf.setBackend('cpu');
-    store.setState(initialState, true);
-    const services = localQueueServices();
-    const app = startApp(services);
-    await loadDataset(store, services, 'penguins.arrow', readFileSync('public/datasets/penguins.arrow'));
-    const summary = store.getState().dataset.summary!;
-    const features = store.getState().dataset.features.slice(0, 2);
-    const settings = validateSettings({
-      ...DEFAULT_SETTINGS,
-      backend: 'cpu',
-      batchSize: 16,
-      epochs: 1,
-      seed: 7,
-      dedup: 'exact',
-      optimizer: { name: 'sgd', learningRate: 0.05 },
-    });
-    const config = makeRunConfig(settings, {
-      fingerprint: summary.fingerprint,
-      name: 'renamed.arrow',
-      rows: summary.rows,
-      label: summary.defaultLabel,
-      features,
-      dedup: 'exact',
-      split: { train: 0.7, val: 0.2, test: 0.1, seed: 9 },
-    });
-    const shared: RunView = {
-      id: 'shared-1',
-      title: 'shared',
-      config,
-      environment: null,
-      status: 'done',
-      steps: [],
-      epochs: [],
-      summary: null,
-      error: null,
-      info: null,
-      colour: 0,
-      createdAt: 1,
-      startedAt: null,
-      finishedAt: 2,
-      budgetSec: null,
-      expectedSteps: null,
-      sweep: null,
-      origin: 'elsewhere',
-    };
-    store.setState({
-      runs: [shared],
-      shared: {
+  it(
+    "queues each shared run's own config on the same file, and trains it: features, split, dedup and " +
+      'optimizer as shared',
+    async () => {
+      await tf.setBackend('cpu');
+      store.setState(initialState, true);
+      const services = localQueueServices();
+      const app = startApp(services);
+      await loadDataset(store, services, 'penguins.arrow', readFileSync('public/datasets/penguins.arrow'));
+      const summary = store.getState().dataset.summary!;
+      const features = store.getState().dataset.features.slice(0, 2);
+      const settings = validateSettings({
+        ...DEFAULT_SETTINGS,
+        backend: 'cpu',
+        batchSize: 16,
+        epochs: 1,
+        seed: 7,
+        dedup: 'exact',
+        optimizer: { name: 'sgd', learningRate: 0.05 },
+      });
+      const config = makeRunConfig(settings, {
+        fingerprint: summary.fingerprint,
+        name: 'renamed.arrow',
+        rows: summary.rows,
+        label: summary.defaultLabel,
+        features,
+        dedup: 'exact',
+        split: { train: 0.7, val: 0.2, test: 0.1, seed: 9 },
+      });
+      const shared: RunView = {
+        id: 'shared-1',
+        title: 'shared',
+        config,
+        environment: null,
+        status: 'done',
+        steps: [],
+        epochs: [],
+        summary: null,
         error: null,
-        dataset: { name: 'renamed.arrow', rows: summary.rows, fingerprint: summary.fingerprint, url: null },
-        runIds: [shared.id],
+        info: null,
+        colour: 0,
         createdAt: 1,
-        origins: ['elsewhere'],
-        rerun: null,
-      },
-    });
-    await runSharedHere(() => false);
-    expect(store.getState().shared?.rerun).toBe('Queued 1 run with the shared configurations on this machine.');
-    expect(store.getState().dataset.features).toEqual(features);
-    await app.queue.idle();
-    const mine = store.getState().runs[1];
-    expect(mine.status).toBe('done');
-    expect(mine.config).toEqual({ ...config, data: { ...config.data, name: 'penguins.arrow' } });
-    const asked = services.dataCalls
-      .filter((c) => c.method === 'prepareRun')
-      .map((c) => c.args as DataApi['prepareRun']['args']);
-    expect(asked).toHaveLength(1);
-    expect(asked[0]).toMatchObject({
-      features: { label: summary.defaultLabel, features },
-      dedup: 'exact',
-      split: { train: 0.7, val: 0.2, test: 0.1, seed: 9 },
-      batchSize: 16,
-      seed: 7,
-    });
-  });
+        startedAt: null,
+        finishedAt: 2,
+        budgetSec: null,
+        expectedSteps: null,
+        sweep: null,
+        origin: 'elsewhere',
+      };
+      store.setState({
+        runs: [shared],
+        shared: {
+          error: null,
+          dataset: { name: 'renamed.arrow', rows: summary.rows, fingerprint: summary.fingerprint, url: null },
+          runIds: [shared.id],
+          createdAt: 1,
+          origins: ['elsewhere'],
+          rerun: null,
+        },
+      });
+      await runSharedHere(() => false);
+      expect(store.getState().shared?.rerun).toBe('Queued 1 run with the shared configurations on this machine.');
+      expect(store.getState().dataset.features).toEqual(features);
+      await app.queue.idle();
+      const mine = store.getState().runs[1];
+      expect(mine.status).toBe('done');
+      expect(mine.config).toEqual({ ...config, data: { ...config.data, name: 'penguins.arrow' } });
+      const asked = services.dataCalls
+        .filter((c) => c.method === 'prepareRun')
+        .map((c) => c.args as DataApi['prepareRun']['args']);
+      expect(asked).toHaveLength(1);
+      expect(asked[0]).toMatchObject({
+        features: { label: summary.defaultLabel, features },
+        dedup: 'exact',
+        split: { train: 0.7, val: 0.2, test: 0.1, seed: 9 },
+        batchSize: 16,
+        seed: 7,
+      });
+    },
+  );
 });

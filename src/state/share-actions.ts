@@ -135,7 +135,9 @@ export function datasetAddress(url: string, pageOrigin: string): DatasetAddress 
     return { kind: 'other-origin', href: resolved.href, origin: resolved.origin };
   return {
     kind: 'refused',
-    why: `it leads to ${resolved.origin}, another site, over ${resolved.protocol === 'https:' ? 'a relative address' : 'plain http'}`,
+    why:
+      `it leads to ${resolved.origin}, another site, ` +
+      `over ${resolved.protocol === 'https:' ? 'a relative address' : 'plain http'}`,
   };
 }
 
@@ -154,7 +156,9 @@ export async function runSharedHere(
   const setRerun = (rerun: string) => store.setState((s) => ({ shared: s.shared ? { ...s.shared, rerun } : null }));
   const want = shared.dataset;
   if (want && store.getState().dataset.summary?.fingerprint !== want.fingerprint) {
-    const loadIt = `Load ${want.name} (the same file: sha256 ${want.fingerprint.slice(0, 12)}…) to run these configurations here.`;
+    const loadIt =
+      `Load ${want.name} (the same file: sha256 ${want.fingerprint.slice(0, 12)}…) to run these ` +
+      `configurations here.`;
     if (!want.url) {
       setRerun(loadIt);
       return;

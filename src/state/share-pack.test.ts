@@ -119,26 +119,30 @@ describe('share payloads', () => {
     );
   });
 
-  it('round-trip engine, precision and the loss scale; open old links without an engine as tfjs; refuse an unknown engine', async () => {
-    const mixed = stored('m', 30, 1, { engine: 'wgsl', precision: 'fp16-mixed' });
-    mixed.summary = { ...mixed.summary, lossScale: 8192, skippedSteps: 4 };
-    const back = await unpackPayload(await packPayload(makePayload([stored('t', 10), mixed], dataset, null)));
-    expect(back.runs.map((r) => [r.config.engine, r.config.precision])).toEqual([
-      ['tfjs', 'fp32'],
-      ['wgsl', 'fp16-mixed'],
-    ]);
-    expect(back.runs[1].summary).toMatchObject({ lossScale: 8192, skippedSteps: 4 });
+  it(
+    'round-trip engine, precision and the loss scale; open old links without an engine as tfjs; refuse an ' +
+      'unknown engine',
+    async () => {
+      const mixed = stored('m', 30, 1, { engine: 'wgsl', precision: 'fp16-mixed' });
+      mixed.summary = { ...mixed.summary, lossScale: 8192, skippedSteps: 4 };
+      const back = await unpackPayload(await packPayload(makePayload([stored('t', 10), mixed], dataset, null)));
+      expect(back.runs.map((r) => [r.config.engine, r.config.precision])).toEqual([
+        ['tfjs', 'fp32'],
+        ['wgsl', 'fp16-mixed'],
+      ]);
+      expect(back.runs[1].summary).toMatchObject({ lossScale: 8192, skippedSteps: 4 });
 
-    const pack = (v: unknown) => Buffer.from(deflateRawSync(Buffer.from(JSON.stringify(v)))).toString('base64url');
-    const payload = JSON.parse(JSON.stringify(makePayload([stored('t', 10)], dataset, null)));
-    delete payload.runs[0].config.engine;
-    expect((await unpackPayload(pack(payload))).runs[0].config.engine).toBe('tfjs');
-    payload.runs[0].config.engine = 'warp';
-    await expect(unpackPayload(pack(payload))).rejects.toThrow('run 1 of 1 in the link is malformed');
-    payload.runs[0].config.engine = 'wgsl';
-    payload.runs[0].config.precision = 'fp64';
-    await expect(unpackPayload(pack(payload))).rejects.toThrow('run 1 of 1 in the link is malformed');
-  });
+      const pack = (v: unknown) => Buffer.from(deflateRawSync(Buffer.from(JSON.stringify(v)))).toString('base64url');
+      const payload = JSON.parse(JSON.stringify(makePayload([stored('t', 10)], dataset, null)));
+      delete payload.runs[0].config.engine;
+      expect((await unpackPayload(pack(payload))).runs[0].config.engine).toBe('tfjs');
+      payload.runs[0].config.engine = 'warp';
+      await expect(unpackPayload(pack(payload))).rejects.toThrow('run 1 of 1 in the link is malformed');
+      payload.runs[0].config.engine = 'wgsl';
+      payload.runs[0].config.precision = 'fp64';
+      await expect(unpackPayload(pack(payload))).rejects.toThrow('run 1 of 1 in the link is malformed');
+    },
+  );
 
   it('accepts only relative or http(s) dataset addresses', () => {
     const p = JSON.parse(JSON.stringify(makePayload([stored('a', 3)], dataset, null)));
@@ -182,38 +186,41 @@ describe('dataset addresses in links', () => {
       expect(isSafeUrl(ok), ok).toBe(true);
   });
 
-  it("every path it accepts stays on the page's origin, as Node's URL parser resolves it (seeded random addresses)", () => {
-    const rng = new Rng(17);
-    const alphabet = [
-      '/',
-      '\\',
-      '\t',
-      '\n',
-      '\r',
-      ' ',
-      '.',
-      ':',
-      'e',
-      'v',
-      '%',
-      '?',
-      '#',
-      '@',
-      '\u0000',
-      '\u007f',
-      'x',
-    ];
-    let accepted = 0;
-    for (let i = 0; i < 20_000; i++) {
-      const len = 1 + rng.int(8);
-      let u = '/';
-      for (let j = 0; j < len; j++) u += alphabet[rng.int(alphabet.length)];
-      if (!isSafeUrl(u)) continue;
-      accepted++;
-      expect(new URL(u, base).origin, JSON.stringify(u)).toBe('https://workbench.example');
-    }
-    expect(accepted).toBeGreaterThan(100);
-  });
+  it(
+    "every path it accepts stays on the page's origin, as Node's URL parser resolves it (seeded " + 'random addresses)',
+    () => {
+      const rng = new Rng(17);
+      const alphabet = [
+        '/',
+        '\\',
+        '\t',
+        '\n',
+        '\r',
+        ' ',
+        '.',
+        ':',
+        'e',
+        'v',
+        '%',
+        '?',
+        '#',
+        '@',
+        '\u0000',
+        '\u007f',
+        'x',
+      ];
+      let accepted = 0;
+      for (let i = 0; i < 20_000; i++) {
+        const len = 1 + rng.int(8);
+        let u = '/';
+        for (let j = 0; j < len; j++) u += alphabet[rng.int(alphabet.length)];
+        if (!isSafeUrl(u)) continue;
+        accepted++;
+        expect(new URL(u, base).origin, JSON.stringify(u)).toBe('https://workbench.example');
+      }
+      expect(accepted).toBeGreaterThan(100);
+    },
+  );
 });
 
 describe('hostile nesting', () => {
@@ -352,37 +359,42 @@ describe('hostile links (issue 12): each refused with what is wrong, before or w
 });
 
 describe('the inflated-size cap and real links', () => {
-  it('opens a real link near the longest accepted (64 runs with measured, noisy figures): it inflates about 3.6 times, far under 16 MB', async () => {
-    const rng = new Rng(3);
-    const runs = Array.from({ length: 64 }, (_, k) => {
-      const r = stored(`r${k}`, 0, k);
-      r.config.data.features = Array.from({ length: 40 }, (_, i) => `feature_${i}`);
-      r.steps = Array.from({ length: SHARE_MAX_STEPS }, (_, i) => ({
-        step: i * 7,
-        epoch: i >> 3,
-        time: i / 100 + rng.next() / 1000,
-        loss: (1 + rng.next() / 10) / (i + 1),
-        samplesPerSec: 5000 + rng.next() * 500,
-        dataWaitMs: rng.next() / 10,
-        gpuMs: i % 4 ? null : rng.next(),
-        readbackMs: i % 10 === 9 ? rng.next() : 0,
-      }));
-      r.epochs = Array.from({ length: 40 }, (_, i) => ({
-        epoch: i,
-        trainLoss: rng.next(),
-        valLoss: rng.next(),
-        valAccuracy: Math.round(rng.next() * 34) / 34,
-      }));
-      r.meta.stepsTotal = SHARE_MAX_STEPS;
-      return r;
-    });
-    const payload = makePayload(runs, dataset, null);
-    const data = await packPayload(payload);
-    const inflated = JSON.stringify(payload).length;
-    expect(data.length).toBeGreaterThan(1_300_000);
-    expect(data.length).toBeLessThanOrEqual(SHARE_MAX_CHARS);
-    expect(inflated / ((data.length * 3) / 4)).toBeLessThan(4);
-    expect(inflated).toBeLessThan(MAX_JSON_BYTES / 4);
-    expect((await unpackPayload(data)).runs).toHaveLength(64);
-  }, 20_000);
+  it(
+    'opens a real link near the longest accepted (64 runs with measured, noisy figures): it inflates about ' +
+      '3.6 times, far under 16 MB',
+    async () => {
+      const rng = new Rng(3);
+      const runs = Array.from({ length: 64 }, (_, k) => {
+        const r = stored(`r${k}`, 0, k);
+        r.config.data.features = Array.from({ length: 40 }, (_, i) => `feature_${i}`);
+        r.steps = Array.from({ length: SHARE_MAX_STEPS }, (_, i) => ({
+          step: i * 7,
+          epoch: i >> 3,
+          time: i / 100 + rng.next() / 1000,
+          loss: (1 + rng.next() / 10) / (i + 1),
+          samplesPerSec: 5000 + rng.next() * 500,
+          dataWaitMs: rng.next() / 10,
+          gpuMs: i % 4 ? null : rng.next(),
+          readbackMs: i % 10 === 9 ? rng.next() : 0,
+        }));
+        r.epochs = Array.from({ length: 40 }, (_, i) => ({
+          epoch: i,
+          trainLoss: rng.next(),
+          valLoss: rng.next(),
+          valAccuracy: Math.round(rng.next() * 34) / 34,
+        }));
+        r.meta.stepsTotal = SHARE_MAX_STEPS;
+        return r;
+      });
+      const payload = makePayload(runs, dataset, null);
+      const data = await packPayload(payload);
+      const inflated = JSON.stringify(payload).length;
+      expect(data.length).toBeGreaterThan(1_300_000);
+      expect(data.length).toBeLessThanOrEqual(SHARE_MAX_CHARS);
+      expect(inflated / ((data.length * 3) / 4)).toBeLessThan(4);
+      expect(inflated).toBeLessThan(MAX_JSON_BYTES / 4);
+      expect((await unpackPayload(data)).runs).toHaveLength(64);
+    },
+    20_000,
+  );
 });

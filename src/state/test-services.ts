@@ -44,7 +44,9 @@ export function localQueueServices(): LocalQueueServices {
   };
 }
 
-/** Loads `bytes` into the services' data service and makes it the store's dataset in use (default label and features). */
+/**
+ * Loads `bytes` into the services' data service and makes it the store's dataset in use (default label and features).
+ */
 export async function loadDataset(
   store: StoreApi<WorkbenchState>,
   services: QueueServices,

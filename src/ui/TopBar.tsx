@@ -5,9 +5,11 @@ import { ShareButton } from './share/ShareButton';
 /** What each float16 path means, for the badge's tooltip (fp16-mixed runs on the wgsl engine). */
 const F16_PATHS: Record<Environment['f16Path'], string> = {
   native:
-    'f16 native: WGSL `enable f16;` on an adapter with the shader-f16 feature; fp16-mixed runs keep activations and weight copies as array<f16>.',
+    'f16 native: WGSL `enable f16;` on an adapter with the shader-f16 feature; fp16-mixed runs keep ' +
+    'activations and weight copies as array<f16>.',
   packed:
-    'f16 packed: two float16 in one u32 through pack2x16float / unpack2x16float; works on any WebGPU adapter (e.g. NVIDIA through Dawn, or SwiftShader), no shader-f16 needed.',
+    'f16 packed: two float16 in one u32 through pack2x16float / unpack2x16float; works on any WebGPU adapter ' +
+    '(e.g. NVIDIA through Dawn, or SwiftShader), no shader-f16 needed.',
   none: 'f16 none: no WebGPU here, so fp16-mixed runs cannot run on this machine.',
 };
 

@@ -44,20 +44,23 @@ describe('IndexedDB helpers', () => {
     expect(f.created).toEqual([['waiting', undefined]]);
   });
 
-  it("refuses with a StorageError naming the database and the browser's reason, or the tab that blocks it", async () => {
-    const f = fakeFactory([]);
-    const open = openDatabase(f.factory, 'trainbench-tables', 1, { tables: undefined });
-    f.req.error = new DOMException('The user denied permission', 'UnknownError');
-    f.req.onerror!();
-    await expect(open).rejects.toThrow(
-      new StorageError('IndexedDB trainbench-tables would not open: The user denied permission'),
-    );
-    const g = fakeFactory([]);
-    const blocked = openDatabase(g.factory, 'trainbench', 2, {});
-    g.req.onblocked!();
-    await expect(blocked).rejects.toThrow(new StorageError('IndexedDB trainbench is blocked by another tab'));
-    await expect(blocked).rejects.toBeInstanceOf(StorageError);
-  });
+  it(
+    "refuses with a StorageError naming the database and the browser's reason, or the tab " + 'that blocks it',
+    async () => {
+      const f = fakeFactory([]);
+      const open = openDatabase(f.factory, 'trainbench-tables', 1, { tables: undefined });
+      f.req.error = new DOMException('The user denied permission', 'UnknownError');
+      f.req.onerror!();
+      await expect(open).rejects.toThrow(
+        new StorageError('IndexedDB trainbench-tables would not open: The user denied permission'),
+      );
+      const g = fakeFactory([]);
+      const blocked = openDatabase(g.factory, 'trainbench', 2, {});
+      g.req.onblocked!();
+      await expect(blocked).rejects.toThrow(new StorageError('IndexedDB trainbench is blocked by another tab'));
+      await expect(blocked).rejects.toBeInstanceOf(StorageError);
+    },
+  );
 
   it('settles a request with its result or a StorageError saying which request failed', async () => {
     const ok = fakeRequest([1, 2]);

@@ -54,20 +54,23 @@ describe('rpc', () => {
     expect(client.pendingCalls).toBe(0);
   });
 
-  it('hands a port over: a disposed client fails its pending calls and hears nothing more; a new one takes over', async () => {
-    const { client, emit, events, port } = pair();
-    const pending = client.call('slow', { ms: 20, tag: 'late' });
-    client.dispose();
-    await expect(pending).rejects.toThrow('handed over');
-    const next = new RpcClient<Api, { n: number }>(asPort(port));
-    const seen: unknown[] = [];
-    next.onEvent((e) => seen.push(e));
-    expect(await next.call('add', { a: 1, b: 2 })).toBe(3);
-    emit({ n: 5 });
-    await new Promise((r) => setTimeout(r, 10));
-    expect(seen).toEqual([{ n: 5 }]);
-    expect(events).toEqual([]);
-  });
+  it(
+    'hands a port over: a disposed client fails its pending calls and hears nothing more; a new ' + 'one takes over',
+    async () => {
+      const { client, emit, events, port } = pair();
+      const pending = client.call('slow', { ms: 20, tag: 'late' });
+      client.dispose();
+      await expect(pending).rejects.toThrow('handed over');
+      const next = new RpcClient<Api, { n: number }>(asPort(port));
+      const seen: unknown[] = [];
+      next.onEvent((e) => seen.push(e));
+      expect(await next.call('add', { a: 1, b: 2 })).toBe(3);
+      emit({ n: 5 });
+      await new Promise((r) => setTimeout(r, 10));
+      expect(seen).toEqual([{ n: 5 }]);
+      expect(events).toEqual([]);
+    },
+  );
 
   it('rejects with the worker error message and its kind', async () => {
     const { client } = pair();

@@ -4,7 +4,9 @@ import { loadTableArg } from './inspect';
 
 const USAGE = 'npm run cli -- dedup FILE [--bloom [--fpr P]] [--columns a,b] [--json]';
 
-/** Counts repeated rows (whole rows, or the given columns): exact with the hash index, or streaming with a Bloom filter. */
+/**
+ * Counts repeated rows (whole rows, or the given columns): exact with the hash index, or streaming with a Bloom filter.
+ */
 export async function dedup(args: ParsedArgs): Promise<{ json: unknown; text: string }> {
   const { file, table } = await loadTableArg(args, USAGE);
   const bloom = args.flags.has('bloom');
@@ -28,7 +30,8 @@ export async function dedup(args: ParsedArgs): Promise<{ json: unknown; text: st
     ...(bloom ? { fpr, expectedFalseDrops: report.expectedFalseDrops } : {}),
   };
   const text = [
-    `${file}: ${report.rows} rows, ${report.unique} unique, ${report.dropped} dropped as repeats (${report.method}${bloom ? `, fpr ${fpr}, about ${report.expectedFalseDrops!.toFixed(1)} dropped wrongly` : `, ${report.duplicateGroups} groups of repeats`}) in ${ms.toFixed(0)} ms`,
+    `${file}: ${report.rows} rows, ${report.unique} unique, ${report.dropped} dropped as repeats ` +
+      `(${report.method}${bloom ? `, fpr ${fpr}, about ${report.expectedFalseDrops!.toFixed(1)} dropped wrongly` : `, ${report.duplicateGroups} groups of repeats`}) in ${ms.toFixed(0)} ms`,
   ].join('\n');
   return { json, text };
 }

@@ -89,44 +89,47 @@ describe('cli knn', () => {
 });
 
 describe('cli train --stream and --dedup', () => {
-  it('streams an Arrow file of many record batches: training starts on the first, every row is used per epoch', async () => {
-    const { Table, tableFromIPC, tableToIPC } = await import('apache-arrow');
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const t = tableFromIPC(readFileSync('node_modules/vega-datasets/data/flights-200k.arrow'));
-    const parts = Array.from({ length: 10 }, (_, k) => t.slice(k * 5000, (k + 1) * 5000)); // the first 50k rows, 10 batches
-    const file = join(mkdtempSync(join(tmpdir(), 'tb-stream-')), 'flights.arrows');
-    writeFileSync(file, tableToIPC(new Table(parts.flatMap((p) => p.batches)), 'stream'));
-    const r = cli(
-      'train',
-      '--data',
-      file,
-      '--label',
-      'delay',
-      '--epochs',
-      '2',
-      '--batch',
-      '500',
-      '--backend',
-      'cpu',
-      '--stream',
-      '--quiet',
-      '--json',
-    );
-    expect(r.code, r.stderr).toBe(0);
-    const record = JSON.parse(r.stdout) as {
-      steps: { epoch: number }[];
-      epochs: unknown[];
-      summary: { status: string };
-    };
-    expect(record.summary.status).toBe('done');
-    expect(record.epochs).toHaveLength(2);
-    const perEpoch = record.steps.filter((s) => s.epoch === 0).length;
-    // About 80 % of 50,000 rows in batches of 500 (the split is a seeded hash per row).
-    expect(perEpoch).toBeGreaterThanOrEqual(Math.floor((40_000 * 0.97) / 500));
-    expect(perEpoch).toBeLessThanOrEqual(Math.ceil((40_000 * 1.03) / 500));
-  });
+  it(
+    'streams an Arrow file of many record batches: training starts on the first, every row is ' + 'used per epoch',
+    async () => {
+      const { Table, tableFromIPC, tableToIPC } = await import('apache-arrow');
+      const { mkdtempSync, writeFileSync } = await import('node:fs');
+      const { tmpdir } = await import('node:os');
+      const { join } = await import('node:path');
+      const t = tableFromIPC(readFileSync('node_modules/vega-datasets/data/flights-200k.arrow'));
+      const parts = Array.from({ length: 10 }, (_, k) => t.slice(k * 5000, (k + 1) * 5000)); // the first 50k rows, 10 batches
+      const file = join(mkdtempSync(join(tmpdir(), 'tb-stream-')), 'flights.arrows');
+      writeFileSync(file, tableToIPC(new Table(parts.flatMap((p) => p.batches)), 'stream'));
+      const r = cli(
+        'train',
+        '--data',
+        file,
+        '--label',
+        'delay',
+        '--epochs',
+        '2',
+        '--batch',
+        '500',
+        '--backend',
+        'cpu',
+        '--stream',
+        '--quiet',
+        '--json',
+      );
+      expect(r.code, r.stderr).toBe(0);
+      const record = JSON.parse(r.stdout) as {
+        steps: { epoch: number }[];
+        epochs: unknown[];
+        summary: { status: string };
+      };
+      expect(record.summary.status).toBe('done');
+      expect(record.epochs).toHaveLength(2);
+      const perEpoch = record.steps.filter((s) => s.epoch === 0).length;
+      // About 80 % of 50,000 rows in batches of 500 (the split is a seeded hash per row).
+      expect(perEpoch).toBeGreaterThanOrEqual(Math.floor((40_000 * 0.97) / 500));
+      expect(perEpoch).toBeLessThanOrEqual(Math.ceil((40_000 * 1.03) / 500));
+    },
+  );
 
   it('drops repeated rows before the split with --dedup exact and refuses an unknown mode', () => {
     const r = cli(

@@ -187,21 +187,26 @@ describe('cli train on tfjs-cpu', () => {
   });
 });
 
-/** Dawn with SwiftShader, where the machine has Chromium's Vulkan driver; skipped with the reason where no adapter comes up. */
+/**
+ * Dawn with SwiftShader, where the machine has Chromium's Vulkan driver; skipped with the reason where no adapter comes
+ * up.
+ */
 const dawnEnv = swiftShaderEnv();
 const probe = spawnSync(
   process.execPath,
   [
     '--input-type=module',
     '-e',
-    "import { create, globals } from 'webgpu'; Object.assign(globalThis, globals); const a = await create([]).requestAdapter(); console.log(a ? 'ok' : 'none');",
+    "import { create, globals } from 'webgpu'; Object.assign(globalThis, globals); const a = await " +
+      "create([]).requestAdapter(); console.log(a ? 'ok' : 'none');",
   ],
   { encoding: 'utf8', env: { ...process.env, ...dawnEnv }, timeout: 60_000 },
 );
 const dawnReason =
   probe.stdout.trim() === 'ok'
     ? null
-    : `Dawn found no WebGPU adapter (${probe.stdout.trim() || probe.stderr.trim().split('\n')[0] || `exit ${probe.status}`})`;
+    : `Dawn found no ` +
+      `WebGPU adapter (${probe.stdout.trim() || probe.stderr.trim().split('\n')[0] || `exit ${probe.status}`})`;
 if (dawnReason) console.warn(`skipping the Dawn train tests: ${dawnReason}`);
 
 describe.skipIf(dawnReason !== null)('cli train on Dawn (WebGPU in Node)', () => {

@@ -43,7 +43,9 @@ import { defaultSplit } from '../../core/data/split';
 export const MAX_RECORD_STEPS = 1000;
 
 const USAGE =
-  'train needs --data FILE: npm run cli -- train --data FILE [--config cfg.json] [--label COL] [--model mlp|cnn|dscnn] [--optimizer NAME] [--lr X] [--epochs N] [--batch N] [--backend webgpu|cpu] [--engine tfjs|wgsl] [--precision fp32|fp16-mixed] [--json]';
+  'train needs --data FILE: npm run cli -- train --data FILE [--config cfg.json] [--label COL] [--model ' +
+  ('mlp|cnn|dscnn] [--optimizer NAME] [--lr X] [--epochs N] [--batch N] [--backend webgpu|cpu] [--engine ' +
+    'tfjs|wgsl] [--precision fp32|fp16-mixed] [--json]');
 
 /** `train --help`: every flag, the choices of each setting, and the keys a config file may hold. */
 export function trainHelp(): string {
@@ -69,9 +71,12 @@ export function trainHelp(): string {
     '  --input-shape HxWxC    image models: the shape of a row (else inferred)',
     `  --optimizer NAME       ${OPTIMIZER_NAMES.join(' | ')} (default ${DEFAULT_SETTINGS.optimizer.name})`,
     `  --lr X                 learning rate (default ${DEFAULT_SETTINGS.optimizer.learningRate})`,
-    `  --epochs N  --batch N  --seed N  --prefetch N   (defaults ${DEFAULT_SETTINGS.epochs}, ${DEFAULT_SETTINGS.batchSize}, ${DEFAULT_SETTINGS.seed}, ${DEFAULT_SETTINGS.prefetch})`,
-    `  --backend NAME         tfjs backend: ${BACKENDS.join(' | ')}, falling back along that order (default ${DEFAULT_SETTINGS.backend})`,
-    `  --engine NAME          ${ENGINES.join(' | ')}: tfjs kernels, or the project's fused WebGPU kernels (mlp) (default tfjs)`,
+    `  --epochs N  --batch N  --seed N  --prefetch N  ` +
+      ` (defaults ${DEFAULT_SETTINGS.epochs}, ${DEFAULT_SETTINGS.batchSize}, ${DEFAULT_SETTINGS.seed}, ${DEFAULT_SETTINGS.prefetch})`,
+    `  --backend NAME         tfjs backend: ${BACKENDS.join(' | ')}, falling back along that ` +
+      `order (default ${DEFAULT_SETTINGS.backend})`,
+    `  --engine NAME          ${ENGINES.join(' | ')}: tfjs kernels, or the project's fused WebGPU kernels ` +
+      `(mlp) (default tfjs)`,
     `  --precision P          ${PRECISIONS.join(' | ')}: fp16-mixed needs --engine wgsl (default fp32)`,
     '  --target-loss X        record the time until the loss first reaches X',
     '  --max-steps N          stop after N steps',
@@ -79,23 +84,30 @@ export function trainHelp(): string {
     '                         (backend, data, model build, first step: summary.startup)',
     '  --dedup MODE           none | exact | bloom: drop repeated rows before the split',
     '  --stream               start training on the first record batch or row group while the rest decodes',
-    `  --time-limit SECONDS   stop decoding the data file after this long, as bad input (default ${DEFAULT_TIME_LIMIT_S})`,
-    '  --json                 print the run record as one JSON document; --quiet: no per-epoch lines; --debug: stack traces',
+    `  --time-limit SECONDS   stop decoding the data file after this long, as bad ` +
+      `input (default ${DEFAULT_TIME_LIMIT_S})`,
+    '  --json                 print the run record as one JSON document; --quiet: no per-epoch lines; ' +
+      '--debug: stack traces',
     '',
     'optimizer hyperparameters (config file, under "optimizer"), with their defaults:',
     ...hyper,
     '  lookahead: null or { "k": 5, "alpha": 0.5 } (any optimizer)',
-    `  schedule: { "type": ${SCHEDULE_TYPES.map((t) => `"${t}"`).join(' | ')}, "warmupSteps" } (step: "stepSize", "gamma"; cosine: "totalSteps", "minLearningRate")`,
+    `  schedule: { "type": ${SCHEDULE_TYPES.map((t) => `"${t}"`).join(' | ')}, "warmupSteps" } (step: ` +
+      `"stepSize", "gamma"; cosine: "totalSteps", "minLearningRate")`,
     '  clipNorm: null or a number > 0 (clip by global norm)',
     '',
     `config file keys: ${[...CONFIG_KEYS].join(', ')}`,
-    '  "data" may hold label, features and split as in a run record\'s config; model is { "type", "hidden", "activation", ... }',
+    '  "data" may hold label, features and split as in a run record\'s config; model is { "type", "hidden", ' +
+      '"activation", ... }',
     '',
     'exit codes: 0 success, 1 bad input (the message names the file or field), 2 usage error',
   ].join('\n');
 }
 
-/** Keys a config file may hold: run settings, plus the data choices (flat or under `data`, as in a run record's `config`). */
+/**
+ * Keys a config file may hold: run settings, plus the data choices (flat or under `data`, as in a run record's
+ * `config`).
+ */
 const CONFIG_KEYS = new Set([
   'model',
   'optimizer',
@@ -161,7 +173,8 @@ async function readConfigFile(path: string): Promise<{
     const before = at ? text.slice(0, Number(at[1])).split('\n') : null;
     throw new ConfigError(
       'config',
-      `${path} is not JSON${before ? ` (a mistake at line ${before.length}, column ${before[before.length - 1].length + 1})` : ''}`,
+      `${path} is not ` +
+        `JSON${before ? ` (a mistake at line ${before.length}, column ${before[before.length - 1].length + 1})` : ''}`,
     );
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
@@ -292,7 +305,8 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
       const { epoch, trainLoss, valLoss, valAccuracy } = e.epoch;
       const acc = valAccuracy === null ? '' : `, val accuracy ${(100 * valAccuracy).toFixed(1)} %`;
       process.stderr.write(
-        `epoch ${epoch + 1}/${settings.epochs}: train loss ${trainLoss.toFixed(4)}, val loss ${valLoss?.toFixed(4) ?? '-'}${acc}\n`,
+        `epoch ${epoch + 1}/${settings.epochs}: train loss ${trainLoss.toFixed(4)}, val ` +
+          `loss ${valLoss?.toFixed(4) ?? '-'}${acc}\n`,
       );
     }
   });
@@ -317,7 +331,8 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
   if (!columns.includes(label))
     throw new ConfigError(
       'data.label',
-      `"${label}" is not a column of ${dataFile} (columns: ${columns.slice(0, 12).join(', ')}${columns.length > 12 ? ', ...' : ''})`,
+      `"${label}" is not a column ` +
+        `of ${dataFile} (columns: ${columns.slice(0, 12).join(', ')}${columns.length > 12 ? ', ...' : ''})`,
     );
   const features = choice.features ?? [
     ...summary.defaultFeatures.filter((f) => f !== label),
@@ -408,19 +423,29 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
   const wait = dataWaitShare(steps, Math.min(10, steps.length >> 2));
   const last = epochs[epochs.length - 1];
   const text = [
-    `${summary.name}: ${prepared.trainRows} training rows, ${prepared.task.dim} features, label "${label}" (${prepared.task.task})`,
-    `${config.model.type} · ${config.optimizer.name} lr ${config.optimizer.learningRate} · batch ${config.batchSize} · ${config.epochs} epoch(s) on ${ran.backend}${ran.adapter ? ` (${ran.adapter.vendor} ${ran.adapter.architecture})` : ''} · engine ${config.engine} · ${config.precision}${config.precision === 'fp16-mixed' ? ` (f16 ${ran.f16Path})` : ''}`,
-    `status ${result.status} · ${steps.length} steps · end-to-end ${result.samplesPerSec === undefined ? '-' : Math.round(result.samplesPerSec)} samples/s (all training samples over the run's wall time in the trainer, model build, first step and validation included) · steady-state median ${Math.round(result.medianSamplesPerSec)} samples/s · data wait ${wait === null ? '-' : `${(100 * wait).toFixed(1)} %`}`,
+    `${summary.name}: ${prepared.trainRows} training rows, ${prepared.task.dim} features, label "${label}" ` +
+      `(${prepared.task.task})`,
+    `${config.model.type} · ${config.optimizer.name} lr ${config.optimizer.learningRate} · ` +
+      (`batch ${config.batchSize} · ${config.epochs} epoch(s) ` +
+        (`on ${ran.backend}${ran.adapter ? ` (${ran.adapter.vendor} ${ran.adapter.architecture})` : ''} · ` +
+          `engine ${config.engine} · ${config.precision}${config.precision === 'fp16-mixed' ? ` (f16 ${ran.f16Path})` : ''}`)),
+    `status ${result.status} · ${steps.length} steps · ` +
+      (`end-to-end ${result.samplesPerSec === undefined ? '-' : Math.round(result.samplesPerSec)} samples/s ` +
+        (`(all training samples over the run's wall time in the trainer, model build, first step and ` +
+          (`validation included) · steady-state median ${Math.round(result.medianSamplesPerSec)} samples/s · ` +
+            `data wait ${wait === null ? '-' : `${(100 * wait).toFixed(1)} %`}`))),
     ...(result.startup ? [startupText(result.startup)] : []),
     last
-      ? `final: train loss ${last.trainLoss.toFixed(4)}, val loss ${last.valLoss?.toFixed(4) ?? '-'}${last.valAccuracy !== null ? `, val accuracy ${(100 * last.valAccuracy).toFixed(1)} %` : ''}`
+      ? `final: train loss ${last.trainLoss.toFixed(4)}, val ` +
+        `loss ${last.valLoss?.toFixed(4) ?? '-'}${last.valAccuracy !== null ? `, val accuracy ${(100 * last.valAccuracy).toFixed(1)} %` : ''}`
       : 'no epoch finished',
     ...(result.lossScale !== undefined || result.skippedSteps !== undefined
       ? [`loss scale at the end ${result.lossScale ?? '-'} · ${result.skippedSteps ?? '-'} step(s) skipped on overflow`]
       : []),
     ...(targetLoss !== null
       ? [
-          `time to loss ${targetLoss}: ${result.timeToTargetLoss === null ? 'not reached' : `${result.timeToTargetLoss.toFixed(2)} s`}`,
+          `time to ` +
+            `loss ${targetLoss}: ${result.timeToTargetLoss === null ? 'not reached' : `${result.timeToTargetLoss.toFixed(2)} s`}`,
         ]
       : []),
   ].join('\n');

@@ -38,35 +38,40 @@ describe('Arrow IPC body compression', () => {
       const bytes = readFileSync(`${dir}/${name}`);
       const frames = find(bytes, magic);
 
-      it(`${name}: reads (${frames.length} compressed buffers), and a damaged frame is refused in the file's terms`, () => {
-        expect(frames.length).toBeGreaterThan(4);
-        const t = readArrow(bytes, name);
-        expect(t.rows).toBeGreaterThan(0);
-        const what = form === 'stream' ? 'stream' : 'file';
-        const CODEC = codec === 'lz4' ? 'LZ4_FRAME' : 'ZSTD';
-        // A frame whose magic number is damaged.
-        const badMagic = Uint8Array.from(bytes);
-        badMagic[frames[2]] ^= 0xff;
-        expect(refusal(badMagic, name)).toMatch(
-          new RegExp(
-            `^${name.replace('.', '\\.')}: not a readable Arrow IPC ${what}: an? ${CODEC} buffer is damaged \\((lz4 frame: frame 1 does not start with the LZ4 frame magic number|zstd: bad frame magic)\\)$`,
-          ),
-        );
-        // An uncompressed length one larger than the frame holds.
-        const longer = Uint8Array.from(bytes);
-        longer[frames[2] - 8]++;
-        expect(refusal(longer, name)).toMatch(
-          new RegExp(
-            `: an? ${CODEC} buffer is damaged \\((lz4 frame: decompressed to|zstd: frame size differs|zstd: decompressed \\d+ bytes, \\d+ expected)`,
-          ),
-        );
-        // An uncompressed length far beyond what the bytes can hold: refused before any allocation.
-        const huge = Uint8Array.from(bytes);
-        huge[frames[2] - 3] = 0x7f;
-        expect(refusal(huge, name)).toMatch(
-          /compressed buffer \d+ declares \d+ bytes uncompressed, but \d+ bytes of (LZ4_FRAME|ZSTD) hold at most \d+/,
-        );
-      });
+      it(
+        `${name}: reads (${frames.length} compressed buffers), and a damaged frame is refused in the ` + `file's terms`,
+        () => {
+          expect(frames.length).toBeGreaterThan(4);
+          const t = readArrow(bytes, name);
+          expect(t.rows).toBeGreaterThan(0);
+          const what = form === 'stream' ? 'stream' : 'file';
+          const CODEC = codec === 'lz4' ? 'LZ4_FRAME' : 'ZSTD';
+          // A frame whose magic number is damaged.
+          const badMagic = Uint8Array.from(bytes);
+          badMagic[frames[2]] ^= 0xff;
+          expect(refusal(badMagic, name)).toMatch(
+            new RegExp(
+              `^${name.replace('.', '\\.')}: not a readable Arrow IPC ${what}: an? ${CODEC} buffer is damaged ` +
+                `\\((lz4 frame: frame 1 does not start with the LZ4 frame magic number|zstd: bad frame magic)\\)$`,
+            ),
+          );
+          // An uncompressed length one larger than the frame holds.
+          const longer = Uint8Array.from(bytes);
+          longer[frames[2] - 8]++;
+          expect(refusal(longer, name)).toMatch(
+            new RegExp(
+              `: an? ${CODEC} buffer is damaged \\((lz4 frame: decompressed to|zstd: frame size differs|zstd: ` +
+                `decompressed \\d+ bytes, \\d+ expected)`,
+            ),
+          );
+          // An uncompressed length far beyond what the bytes can hold: refused before any allocation.
+          const huge = Uint8Array.from(bytes);
+          huge[frames[2] - 3] = 0x7f;
+          expect(refusal(huge, name)).toMatch(
+            /compressed buffer \d+ declares \d+ bytes uncompressed, but \d+ bytes of (LZ4_FRAME|ZSTD) hold at most \d+/,
+          );
+        },
+      );
     }
   }
 

@@ -49,7 +49,10 @@ const REFUSED: Record<string, { why: string; message: RegExp }> = {
 };
 /** Refused in one folder only (none now: intervals load as their parts). */
 const REFUSED_IN: Record<string, Record<string, { why: string; message: RegExp }>> = {};
-/** Loaded files whose expected values are not copied (too large); their 1.0.0 twins' columns are checked by type and rows. */
+/**
+ * Loaded files whose expected values are not copied (too large); their 1.0.0 twins' columns are checked by type and
+ * rows.
+ */
 const VALUES_NOT_COPIED = new Set(['1.0.0-littleendian/generated_decimal', '1.0.0-littleendian/generated_decimal256']);
 
 interface JsonType {

@@ -86,25 +86,29 @@ describe('Arrow IPC framing checked against the bytes', () => {
     expect(r.out).toMatch(/^DataError: rows\.arrows: .*declares 4294967296 rows/);
   });
 
-  it('the undamaged stream and file still read, and every file of the Arrow conformance corpus passes the check', () => {
-    expect(readInChild(tableToIPC(table, 'stream'), 'ok.arrows').out).toBe('read');
-    expect(readInChild(tableToIPC(table, 'file'), 'ok.arrow').out).toBe('read');
-    const root = 'src/fixtures/conformance/arrow-testing';
-    const files: string[] = [];
-    const walk = (d: string) => {
-      for (const f of readdirSync(d)) {
-        const p = join(d, f);
-        if (statSync(p).isDirectory()) walk(p);
-        else if (/\.(arrow_file|stream)$/.test(f)) files.push(p);
+  it(
+    'the undamaged stream and file still read, and every file of the Arrow conformance corpus ' + 'passes the check',
+    () => {
+      expect(readInChild(tableToIPC(table, 'stream'), 'ok.arrows').out).toBe('read');
+      expect(readInChild(tableToIPC(table, 'file'), 'ok.arrow').out).toBe('read');
+      const root = 'src/fixtures/conformance/arrow-testing';
+      const files: string[] = [];
+      const walk = (d: string) => {
+        for (const f of readdirSync(d)) {
+          const p = join(d, f);
+          if (statSync(p).isDirectory()) walk(p);
+          else if (/\.(arrow_file|stream)$/.test(f)) files.push(p);
+        }
+      };
+      walk(root);
+      expect(files.length).toBeGreaterThan(50);
+      for (const f of files) {
+        const b = new Uint8Array(readFileSync(f));
+        expect(() => checkArrowIpc(b, f, f.endsWith('.arrow_file')), f).not.toThrow();
       }
-    };
-    walk(root);
-    expect(files.length).toBeGreaterThan(50);
-    for (const f of files) {
-      const b = new Uint8Array(readFileSync(f));
-      expect(() => checkArrowIpc(b, f, f.endsWith('.arrow_file')), f).not.toThrow();
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 });
 
 describe('compressed record batches in the framing check', () => {
@@ -123,7 +127,8 @@ describe('compressed record batches in the framing check', () => {
     const i = nonEmpty(bytes);
     setI64(bytes, bufferAt(bytes, i) + 8, 5);
     expect(() => checkArrowIpc(bytes, 'short.arrows', false)).toThrow(
-      `short.arrows: not a readable Arrow IPC stream: record batch in message 2: compressed buffer ${i} has 5 bytes, too few for its 8-byte uncompressed length`,
+      `short.arrows: not a readable Arrow IPC stream: record batch in message 2: ` +
+        `compressed buffer ${i} has 5 bytes, too few for its 8-byte uncompressed length`,
     );
   });
 
@@ -139,7 +144,8 @@ describe('compressed record batches in the framing check', () => {
     setI64(bytes, body, 2 ** 40);
     expect(() => checkArrowIpc(bytes, 'huge.arrows', false)).toThrow(
       new RegExp(
-        `compressed buffer ${i} declares 1099511627776 bytes uncompressed, but ${length - 8} bytes of ZSTD hold at most \\d+`,
+        `compressed buffer ${i} declares 1099511627776 bytes uncompressed, but ${length - 8} bytes of ZSTD ` +
+          `hold at most \\d+`,
       ),
     );
   });

@@ -229,7 +229,8 @@ function checkRecordBatch(
   buffers.forEach(([offset, length], i) => {
     if (offset < 0 || length < 0 || offset + length > bodyLength) {
       throw new Bad(
-        `record batch in message ${index}: buffer ${i} (${length} bytes at ${offset}) lies outside its ${bodyLength}-byte body`,
+        `record batch ` +
+          `in message ${index}: buffer ${i} (${length} bytes at ${offset}) lies outside its ${bodyLength}-byte body`,
       );
     }
   });
@@ -248,7 +249,9 @@ function checkRecordBatch(
   pairsOf(fb, batch, 1).forEach(([n, nulls], i) => {
     if (n < 0 || n > rowsFor(body) || nulls < 0 || nulls > n)
       throw new Bad(
-        `record batch in message ${index}: column node ${i} declares ${n} values with ${nulls} missing, which its ${bodyLength}-byte body cannot hold`,
+        `record batch ` +
+          (`in message ${index}: column node ${i} declares ${n} values with ${nulls} missing, which ` +
+            `its ${bodyLength}-byte body cannot hold`),
       );
   });
 }
@@ -292,7 +295,8 @@ function checkCompressed(
     const most = maxUncompressed(codec, length - 8);
     if (declared < 0 || declared > most)
       throw new Bad(
-        `${where} declares ${declared} bytes uncompressed, but ${length - 8} bytes of ${CODEC_NAMES[codec]} hold at most ${most}`,
+        `${where} declares ${declared} bytes uncompressed, but ${length - 8} bytes ` +
+          `of ${CODEC_NAMES[codec]} hold at most ${most}`,
       );
     total += declared;
   });
@@ -349,7 +353,8 @@ function checkFile(view: DataView, size: number, layout?: IpcLayout): void {
       const where = `footer ${what} block ${i}`;
       if (offset < 8 || metaLength <= 0 || bodyLength < 0 || offset + metaLength + bodyLength > footerStart) {
         throw new Bad(
-          `${where} (${metaLength} + ${bodyLength} bytes at ${offset}) lies outside the file's ${footerStart} bytes of messages`,
+          `${where} (${metaLength} + ${bodyLength} bytes at ${offset}) lies outside ` +
+            `the file's ${footerStart} bytes of messages`,
         );
       }
       let m: MessageInfo | null;
@@ -383,7 +388,8 @@ export function checkArrowIpc(bytes: Uint8Array, fileName: string, fileForm: boo
   } catch (e) {
     if (e instanceof Cut && !fileForm && e.needs > 0) {
       throw new DataError(
-        `${fileName}: the Arrow stream is cut off in the middle of a record batch (its body needs ${e.needs} bytes, ${e.left} are there): the file is truncated`,
+        `${fileName}: the Arrow stream is cut off in the middle of a record batch (its ` +
+          `body needs ${e.needs} bytes, ${e.left} are there): the file is truncated`,
       );
     }
     if (e instanceof Bad)

@@ -80,7 +80,8 @@ export function arrowError(e: unknown, fileName: string, fileForm: boolean): Dat
   const short = /Expected to read (\d+) bytes for message body, but only read (\d+)/.exec(message);
   if (short)
     return new DataError(
-      `${fileName}: the Arrow stream is cut off in the middle of a record batch (its body needs ${short[1]} bytes, ${short[2]} are there): the file is truncated`,
+      `${fileName}: the Arrow stream is cut off in the middle of a record batch (its ` +
+        `body needs ${short[1]} bytes, ${short[2]} are there): the file is truncated`,
     );
   if (/multiple of \d|out of bounds|Invalid typed array length|Array buffer allocation|offset/i.test(message)) {
     return new DataError(
@@ -164,7 +165,8 @@ function gatherInt64(
     const v = chunk.values as ArrayBufferView;
     if (v.byteLength < chunk.length * 8 || v.byteOffset % 4 !== 0) {
       throw new DataError(
-        `${fileName}: column "${name}" has a data buffer of ${v.byteLength} bytes for ${chunk.length} 64-bit values, or out of place (the file is damaged)`,
+        `${fileName}: column "${name}" has a data buffer of ${v.byteLength} bytes for ${chunk.length} 64-bit ` +
+          `values, or out of place (the file is damaged)`,
       );
     }
     const w = new Int32Array(v.buffer, v.byteOffset, chunk.length * 2);
@@ -190,7 +192,8 @@ function gatherDecimal(
     const v = chunk.values as ArrayBufferView;
     if (!Number.isInteger(n) || n < 1 || v.byteLength < chunk.length * 4 * n || v.byteOffset % 4 !== 0) {
       throw new DataError(
-        `${fileName}: column "${name}" has a data buffer of ${v.byteLength} bytes for ${chunk.length} ${32 * n}-bit decimals, or out of place (the file is damaged)`,
+        `${fileName}: column "${name}" has a data buffer of ${v.byteLength} bytes ` +
+          `for ${chunk.length} ${32 * n}-bit decimals, or out of place (the file is damaged)`,
       );
     }
     const w = new Uint32Array(v.buffer, v.byteOffset, chunk.length * n);
@@ -506,7 +509,8 @@ function categoricalFromDictionary(name: string, vector: Vector, rows: number, f
       // A valid row's code must index the dictionary: a negative one would pass for a missing value.
       if (chunk.getValid(i) && (code < 0 || code >= remap.length)) {
         throw new DataError(
-          `${fileName}: column "${name}" row ${at + i} has dictionary code ${code}, outside the dictionary's ${remap.length} entries`,
+          `${fileName}: column "${name}" row ${at + i} has dictionary code ${code}, outside the ` +
+            `dictionary's ${remap.length} entries`,
         );
       }
       codes[at + i] = code < 0 ? -1 : remap[code];

@@ -15,7 +15,8 @@ export function concatTables(tables: readonly DataTable[], name: string): DataTa
   for (const t of tables.slice(1)) {
     if (sig(t) !== sig(first)) {
       throw new DataError(
-        `${t.name} and ${first.name} have different columns, so they cannot be one dataset (${t.name}: ${sig(t)}; ${first.name}: ${sig(first)})`,
+        `${t.name} and ${first.name} have different columns, so they cannot be ` +
+          `one dataset (${t.name}: ${sig(t)}; ${first.name}: ${sig(first)})`,
       );
     }
   }

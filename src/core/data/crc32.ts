@@ -32,7 +32,8 @@ export function crc32(bytes: Uint8Array, crc = 0, start = 0, end = bytes.length)
   let c = ~crc;
   let i = start;
   if (LITTLE_ENDIAN && end - start >= 64) {
-    // Up to a 4-byte boundary one byte at a time, then aligned 32-bit words (twice as fast as assembling them from bytes).
+    // Up to a 4-byte boundary one byte at a time, then aligned 32-bit words (twice as fast as assembling them from
+    // bytes).
     for (const head = start + ((4 - ((bytes.byteOffset + start) & 3)) & 3); i < head; i++)
       c = t[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
     const words = new Int32Array(bytes.buffer, bytes.byteOffset + i, ((end - i) >>> 3) * 2);

@@ -107,7 +107,8 @@ export function tokenize(bytes: Uint8Array, start: number, delimiter: number, fi
         const c = bytes[i];
         if (c !== d && c !== LF && c !== CR) {
           throw new DataError(
-            `${fileName}: line ${lineAt(bytes, i)}: unexpected text after the closing quote of field ${inRow + 1} (a quote inside a quoted field must be doubled: "")`,
+            `${fileName}: line ${lineAt(bytes, i)}: unexpected text after the closing ` +
+              `quote of field ${inRow + 1} (a quote inside a quoted field must be doubled: "")`,
           );
         }
       }
@@ -152,6 +153,7 @@ export function tokenize(bytes: Uint8Array, start: number, delimiter: number, fi
 
 function tooWide(bytes: Uint8Array, rowStart: number, fileName: string): never {
   throw new DataError(
-    `${fileName}: line ${lineAt(bytes, rowStart)}: more than ${MAX_CSV_COLUMNS.toLocaleString('en-US')} fields (columns) in the first row; is the delimiter right?`,
+    `${fileName}: line ${lineAt(bytes, rowStart)}: more ` +
+      `than ${MAX_CSV_COLUMNS.toLocaleString('en-US')} fields (columns) in the first row; is the delimiter right?`,
   );
 }

@@ -306,16 +306,20 @@ describe('readCsv quoting, line ends and layout', () => {
       'a_2_2',
     ]);
   });
-  it('names 30,000 columns named alike a, a_2 ... a_30000 (found by the fuzz: each name used to retry every suffix before it)', () => {
-    const n = 30_000;
-    const t = csv(
-      `${Array<string>(n).fill('a').join(',')}
+  it(
+    'names 30,000 columns named alike a, a_2 ... a_30000 (found by the fuzz: each name used to retry every ' +
+      'suffix before it)',
+    () => {
+      const n = 30_000;
+      const t = csv(
+        `${Array<string>(n).fill('a').join(',')}
 ${Array<string>(n).fill('x').join(',')}
 `,
-      { header: true },
-    );
-    expect(t.columns.map((c) => c.name)).toEqual(Array.from({ length: n }, (_, c) => (c === 0 ? 'a' : `a_${c + 1}`)));
-  });
+        { header: true },
+      );
+      expect(t.columns.map((c) => c.name)).toEqual(Array.from({ length: n }, (_, c) => (c === 0 ? 'a' : `a_${c + 1}`)));
+    },
+  );
   it('sniffs each delimiter, ignoring ones inside quotes', () => {
     for (const d of [',', '\t', ';', '|'] as const) {
       const other = d === ',' ? ';' : ',';
@@ -462,15 +466,21 @@ describe('readCsv bad input', () => {
 });
 
 describe('very wide files', () => {
-  it(`a first row of more than ${MAX_CSV_COLUMNS.toLocaleString('en-US')} fields is refused (found by the fuzz: a line of two million commas took 29 s as two million columns)`, () => {
-    expect(() => readCsv(enc.encode(','.repeat(2_000_000)), 'commas.csv')).toThrow(
-      new DataError('commas.csv: line 1: more than 65,536 fields (columns) in the first row; is the delimiter right?'),
-    );
-    // A delimiter at the very end adds the last (empty) field: still counted.
-    expect(() => readCsv(enc.encode(','.repeat(MAX_CSV_COLUMNS)), 'end.csv')).toThrow(
-      new DataError('end.csv: line 1: more than 65,536 fields (columns) in the first row; is the delimiter right?'),
-    );
-  });
+  it(
+    `a first row of more than ${MAX_CSV_COLUMNS.toLocaleString('en-US')} fields is refused (found by the ` +
+      `fuzz: a line of two million commas took 29 s as two million columns)`,
+    () => {
+      expect(() => readCsv(enc.encode(','.repeat(2_000_000)), 'commas.csv')).toThrow(
+        new DataError(
+          'commas.csv: line 1: more than 65,536 fields (columns) in the first row; is the delimiter right?',
+        ),
+      );
+      // A delimiter at the very end adds the last (empty) field: still counted.
+      expect(() => readCsv(enc.encode(','.repeat(MAX_CSV_COLUMNS)), 'end.csv')).toThrow(
+        new DataError('end.csv: line 1: more than 65,536 fields (columns) in the first row; is the delimiter right?'),
+      );
+    },
+  );
   it(`reads exactly ${MAX_CSV_COLUMNS.toLocaleString('en-US')} columns`, () => {
     const t = readCsv(
       enc.encode(

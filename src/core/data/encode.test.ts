@@ -190,36 +190,40 @@ describe('the default label on real files', () => {
     return { classes: counts.size, share: Math.max(...counts.values()) / total };
   };
 
-  it('skips high-cardinality and one-value columns (movies Director, zipcodes county, airports country) and says why', () => {
-    const movies = readTable(readFileSync('node_modules/vega-datasets/data/movies.json'), 'movies.json');
-    const pick = chooseLabel(movies);
-    expect(pick.name).not.toBe('Director');
-    const rows = JSON.parse(readFileSync('node_modules/vega-datasets/data/movies.json', 'utf8')) as Record<
-      string,
-      unknown
-    >[];
-    const { classes, share } = classesOf(rows, pick.name);
-    expect(classes).toBeGreaterThanOrEqual(2);
-    expect(classes).toBeLessThanOrEqual(50);
-    expect(share).toBeLessThan(0.9);
-    expect(pick.reason).toContain(`${classes} classes`);
-    // Every categorical column after it fails the rule.
-    const names = movies.columns.map((c) => c.name);
-    for (const later of names.slice(names.indexOf(pick.name) + 1)) {
-      const c = movies.columns.find((x) => x.name === later)!;
-      if (c.kind !== 'categorical') continue;
-      const k = classesOf(rows, later);
-      expect(k.classes < 2 || k.classes > 50 || k.share >= 0.9, later).toBe(true);
-    }
+  it(
+    'skips high-cardinality and one-value columns (movies Director, zipcodes county, airports country) ' +
+      'and says why',
+    () => {
+      const movies = readTable(readFileSync('node_modules/vega-datasets/data/movies.json'), 'movies.json');
+      const pick = chooseLabel(movies);
+      expect(pick.name).not.toBe('Director');
+      const rows = JSON.parse(readFileSync('node_modules/vega-datasets/data/movies.json', 'utf8')) as Record<
+        string,
+        unknown
+      >[];
+      const { classes, share } = classesOf(rows, pick.name);
+      expect(classes).toBeGreaterThanOrEqual(2);
+      expect(classes).toBeLessThanOrEqual(50);
+      expect(share).toBeLessThan(0.9);
+      expect(pick.reason).toContain(`${classes} classes`);
+      // Every categorical column after it fails the rule.
+      const names = movies.columns.map((c) => c.name);
+      for (const later of names.slice(names.indexOf(pick.name) + 1)) {
+        const c = movies.columns.find((x) => x.name === later)!;
+        if (c.kind !== 'categorical') continue;
+        const k = classesOf(rows, later);
+        expect(k.classes < 2 || k.classes > 50 || k.share >= 0.9, later).toBe(true);
+      }
 
-    for (const file of ['zipcodes.csv', 'airports.csv']) {
-      const table = readTable(readFileSync(`node_modules/vega-datasets/data/${file}`), file);
-      const p = chooseLabel(table);
-      expect(['county', 'country', 'state', 'city', 'name', 'iata', 'zip_code']).not.toContain(p.name);
-      expect(table.columns.find((c) => c.name === p.name)!.kind).toBe('numeric');
-      expect(p.reason).toMatch(/regression/);
-    }
-  });
+      for (const file of ['zipcodes.csv', 'airports.csv']) {
+        const table = readTable(readFileSync(`node_modules/vega-datasets/data/${file}`), file);
+        const p = chooseLabel(table);
+        expect(['county', 'country', 'state', 'city', 'name', 'iata', 'zip_code']).not.toContain(p.name);
+        expect(table.columns.find((c) => c.name === p.name)!.kind).toBe('numeric');
+        expect(p.reason).toMatch(/regression/);
+      }
+    },
+  );
 
   it('a conventionally named column wins, and penguins keeps Species', () => {
     const penguins = readTable(readFileSync('node_modules/vega-datasets/data/penguins.json'), 'penguins.json');
@@ -281,19 +285,23 @@ describe('numbered column families', () => {
 });
 
 describe('default features on the page and in the decoder agree', () => {
-  it('featuresFromStats (schema statistics) gives defaultFeatures (the table): ids and mostly-missing columns left out for any label', () => {
-    const rows = 200;
-    const lines = ['id,kind,x,y,sparse'];
-    for (let i = 0; i < rows; i++)
-      lines.push(`u${i},${['a', 'b', 'c'][i % 3]},${i * 0.5},${i % 7},${i % 5 === 0 ? i : ''}`);
-    const table = readTable(new TextEncoder().encode(lines.join('\n')), 'f.csv');
-    const stats = tableStats(table);
-    for (const label of ['kind', 'x', 'y', 'id']) {
-      const want = defaultFeatures(table, label);
-      expect(featuresFromStats(stats, table.rows, label)).toEqual(want);
-      expect(want).not.toContain('id');
-      expect(want).not.toContain('sparse');
-      expect(want).not.toContain(label);
-    }
-  });
+  it(
+    'featuresFromStats (schema statistics) gives defaultFeatures (the table): ids and mostly-missing ' +
+      'columns left out for any label',
+    () => {
+      const rows = 200;
+      const lines = ['id,kind,x,y,sparse'];
+      for (let i = 0; i < rows; i++)
+        lines.push(`u${i},${['a', 'b', 'c'][i % 3]},${i * 0.5},${i % 7},${i % 5 === 0 ? i : ''}`);
+      const table = readTable(new TextEncoder().encode(lines.join('\n')), 'f.csv');
+      const stats = tableStats(table);
+      for (const label of ['kind', 'x', 'y', 'id']) {
+        const want = defaultFeatures(table, label);
+        expect(featuresFromStats(stats, table.rows, label)).toEqual(want);
+        expect(want).not.toContain('id');
+        expect(want).not.toContain('sparse');
+        expect(want).not.toContain(label);
+      }
+    },
+  );
 });

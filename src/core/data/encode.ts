@@ -95,7 +95,10 @@ export function chooseLabel(table: DataTable): { name: string; reason: string } 
     ) {
       return {
         name: c.name,
-        reason: `the last categorical column with ${LABEL_CLASSES.min} to ${LABEL_CLASSES.max} classes, none above ${100 * LABEL_CLASSES.maxShare} % of rows (${counts.length} classes)`,
+        reason:
+          `the last categorical ` +
+          (`column with ${LABEL_CLASSES.min} to ${LABEL_CLASSES.max} classes, none ` +
+            `above ${100 * LABEL_CLASSES.maxShare} % of rows (${counts.length} classes)`),
       };
     }
   }
@@ -106,7 +109,9 @@ export function chooseLabel(table: DataTable): { name: string; reason: string } 
     if (s.min !== null && s.max !== null && s.max > s.min) {
       return {
         name: c.name,
-        reason: `no categorical column with ${LABEL_CLASSES.min} to ${LABEL_CLASSES.max} balanced classes: the last numeric column, learnt by regression`,
+        reason:
+          `no categorical column with ${LABEL_CLASSES.min} to ${LABEL_CLASSES.max} balanced classes: ` +
+          `the last numeric column, learnt by regression`,
       };
     }
   }
@@ -177,7 +182,8 @@ export function encodeTable(
     const s = columnStats(col);
     if (s.nonFinite > 0) {
       throw new DataError(
-        `${table.name}: column "${col.name}" has ${s.nonFinite} non-finite value(s) (NaN or Infinity); remove them or drop the column`,
+        `${table.name}: column "${col.name}" has ${s.nonFinite} non-finite value(s) (NaN or Infinity); ` +
+          `remove them or drop the column`,
       );
     }
   }

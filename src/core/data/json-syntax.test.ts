@@ -92,7 +92,9 @@ describe('jsonSyntaxError against JSON.parse', () => {
     expect(jsonSyntaxError('{"a":1} x')).toEqual({ at: 8, what: "more text ('x') after the end of the JSON value" });
     expect(jsonSyntaxError('[NaN]')).toEqual({
       at: 1,
-      what: "'N' where a value should be (a string in double quotes, a number, true, false, null, an object or an array)",
+      what:
+        "'N' where a value should be (a string in double quotes, a number, true, false, null, an object " +
+        'or an array)',
     });
   });
 

@@ -125,7 +125,8 @@ export function jsonSyntaxError(text: string, start = 0, end = text.length): Jso
         if (!word)
           return fail(
             i,
-            `${showChar(text, i)} where a value should be (a string in double quotes, a number, true, false, null, an object or an array)`,
+            `${showChar(text, i)} where a value should be (a string in double quotes, a number, true, false, ` +
+              `null, an object or an array)`,
           );
         i += word.length;
         err = null;
@@ -139,7 +140,8 @@ export function jsonSyntaxError(text: string, start = 0, end = text.length): Jso
       if (text.charCodeAt(i) !== 34)
         return fail(
           i,
-          `${showChar(text, i)} where a key in double quotes should be${text.charCodeAt(i) === 125 ? " (a comma before '}' is not allowed)" : ''}`,
+          `${showChar(text, i)} where a key in double ` +
+            `quotes should be${text.charCodeAt(i) === 125 ? " (a comma before '}' is not allowed)" : ''}`,
         );
       const err = string();
       if (err) return err;

@@ -128,7 +128,8 @@ describe('readJson inputs', () => {
     expect(() => json(' \n ')).toThrow(new DataError('test.json: empty file'));
     expect(() => json('[{"a":1},\n{"a":2,}]')).toThrow(
       new DataError(
-        "test.json: line 2, column 8: invalid JSON: '}' where a key in double quotes should be (a comma before '}' is not allowed)",
+        "test.json: line 2, column 8: invalid JSON: '}' where a key in double quotes should be (a comma " +
+          "before '}' is not allowed)",
       ),
     );
     expect(() => json('[{"a":1}, 3]')).toThrow(
@@ -139,12 +140,14 @@ describe('readJson inputs', () => {
     );
     expect(() => json('{"a":1}\n  {"a":2\n')).toThrow(
       new DataError(
-        "test.json: line 2, column 9: invalid JSON: the text ends inside an object, where ',' or '}' should follow (is the file cut short?) (expected one JSON object per line, or a JSON array of records)",
+        "test.json: line 2, column 9: invalid JSON: the text ends inside an object, where ',' or '}' should " +
+          'follow (is the file cut short?) (expected one JSON object per line, or a JSON array of records)',
       ),
     );
     expect(() => json('nul')).toThrow(
       new DataError(
-        "test.json: line 1, column 1: invalid JSON: 'n' where a value should be (a string in double quotes, a number, true, false, null, an object or an array)",
+        "test.json: line 1, column 1: invalid JSON: 'n' where a value should be (a string in double quotes, " +
+          'a number, true, false, null, an object or an array)',
       ),
     );
     expect(() => json('null')).toThrow(
@@ -192,7 +195,8 @@ describe('records with keys of their own (issue 12, item 7)', () => {
     const lines = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ [`k${i}`]: i }));
     expect(() => readJson(ndjson(lines), 'own-keys.ndjson')).toThrow(
       new DataError(
-        `own-keys.ndjson: more than ${MAX_JSON_COLUMNS.toLocaleString('en-US')} distinct keys (columns) in the records (line 4097 adds "k4096"); ` +
+        `own-keys.ndjson: more than ${MAX_JSON_COLUMNS.toLocaleString('en-US')} distinct keys (columns) in ` +
+          `the records (line 4097 adds "k4096"); ` +
           'a table needs records that share their keys, such as {"id": 123, "value": 4} rather than {"123": 4}',
       ),
     );
@@ -202,56 +206,73 @@ describe('records with keys of their own (issue 12, item 7)', () => {
     );
   });
 
-  it('just under the cap (4,096 columns, most cells missing) every cell matches a plain JSON.parse of each line', () => {
-    // 819 records: a shared "id" and 5 keys of their own each: 1 + 819 * 5 = 4,096 keys.
-    const lines = Array.from({ length: 819 }, (_, i) => {
-      const rec: Rec = { id: i };
-      for (let k = 0; k < 5; k++)
-        rec[`r${i}_${k}`] = k === 0 ? `s${i}` : k === 1 ? i * 0.5 : k === 2 ? i % 2 === 0 : k === 3 ? null : i;
-      return JSON.stringify(rec);
-    });
-    const t = readJson(ndjson(lines), 'wide.ndjson');
-    const refs = lines.map((l) => JSON.parse(l) as Rec);
-    const keys = [...new Set(refs.flatMap((r) => Object.keys(r)))];
-    expect(keys).toHaveLength(MAX_JSON_COLUMNS);
-    expect(t.rows).toBe(819);
-    expect(t.columns.map((c) => c.name)).toEqual(keys);
-    const wrong: string[] = [];
-    for (const col of t.columns) {
-      const values = refs.map((r) => r[col.name]);
-      if (col.type !== refType(values)) wrong.push(`${col.name}: type ${col.type}, expected ${refType(values)}`);
-      for (let r = 0; r < refs.length; r++) {
-        const v = values[r];
-        let got: unknown;
-        if (col.kind === 'categorical') got = col.codes[r] < 0 ? null : col.dictionary[col.codes[r]];
-        else
-          got =
-            col.valid !== null && col.valid[r] === 0 ? null : col.type === 'bool' ? col.values[r] === 1 : col.values[r];
-        const want = isMissing(v) ? null : v;
-        if (got !== want) wrong.push(`${col.name} row ${r}: ${String(got)}, expected ${String(want)}`);
+  it(
+    'just under the cap (4,096 columns, most cells missing) every cell matches a plain JSON.parse ' + 'of each line',
+    () => {
+      // 819 records: a shared "id" and 5 keys of their own each: 1 + 819 * 5 = 4,096 keys.
+      const lines = Array.from({ length: 819 }, (_, i) => {
+        const rec: Rec = { id: i };
+        for (let k = 0; k < 5; k++)
+          rec[`r${i}_${k}`] = k === 0 ? `s${i}` : k === 1 ? i * 0.5 : k === 2 ? i % 2 === 0 : k === 3 ? null : i;
+        return JSON.stringify(rec);
+      });
+      const t = readJson(ndjson(lines), 'wide.ndjson');
+      const refs = lines.map((l) => JSON.parse(l) as Rec);
+      const keys = [...new Set(refs.flatMap((r) => Object.keys(r)))];
+      expect(keys).toHaveLength(MAX_JSON_COLUMNS);
+      expect(t.rows).toBe(819);
+      expect(t.columns.map((c) => c.name)).toEqual(keys);
+      const wrong: string[] = [];
+      for (const col of t.columns) {
+        const values = refs.map((r) => r[col.name]);
+        if (col.type !== refType(values)) wrong.push(`${col.name}: type ${col.type}, expected ${refType(values)}`);
+        for (let r = 0; r < refs.length; r++) {
+          const v = values[r];
+          let got: unknown;
+          if (col.kind === 'categorical') got = col.codes[r] < 0 ? null : col.dictionary[col.codes[r]];
+          else
+            got =
+              col.valid !== null && col.valid[r] === 0
+                ? null
+                : col.type === 'bool'
+                  ? col.values[r] === 1
+                  : col.values[r];
+          const want = isMissing(v) ? null : v;
+          if (got !== want) wrong.push(`${col.name} row ${r}: ${String(got)}, expected ${String(want)}`);
+        }
       }
-    }
-    expect(wrong.slice(0, 5)).toEqual([]);
-  });
+      expect(wrong.slice(0, 5)).toEqual([]);
+    },
+  );
 
-  it('a few thousand keys over many empty records (a table nearly all missing, far larger than the file) is refused', () => {
-    const lines = [...Array.from({ length: 4000 }, (_, i) => `{"k${i}":${i}}`), ...Array<string>(200_000).fill('{}')];
-    const bytes = ndjson(lines);
-    expect(() => readJson(bytes, 'sparse.ndjson')).toThrow(
-      new DataError(
-        `sparse.ndjson: the records hold 4,000 distinct keys but each only a few of them: a table of 204,000 rows x 4,000 columns, 99% of it missing, is too large for a file of ${bytes.length.toLocaleString('en-US')} bytes`,
-      ),
-    );
-  });
+  it(
+    'a few thousand keys over many empty records (a table nearly all missing, far larger than the ' +
+      'file) is refused',
+    () => {
+      const lines = [...Array.from({ length: 4000 }, (_, i) => `{"k${i}":${i}}`), ...Array<string>(200_000).fill('{}')];
+      const bytes = ndjson(lines);
+      expect(() => readJson(bytes, 'sparse.ndjson')).toThrow(
+        new DataError(
+          `sparse.ndjson: the records hold 4,000 distinct keys but each only a few of them: a table of 204,000 ` +
+            (`rows x 4,000 columns, 99% of it missing, is too large ` +
+              `for a file of ${bytes.length.toLocaleString('en-US')} bytes`),
+        ),
+      );
+    },
+  );
 
-  it('a key a record lacks is missing there, even one named like an Object property (toString, constructor, __proto__)', () => {
-    const t = readJson(enc.encode('{"toString":1,"constructor":"c","__proto__":2}\n{"a":2}\n'), 'proto.ndjson');
-    expect(t.columns.map((c) => c.name)).toEqual(['toString', 'constructor', '__proto__', 'a']);
-    for (const col of t.columns.slice(0, 3)) {
-      if (col.kind === 'categorical') expect([...col.codes], col.name).toEqual([0, -1]);
-      else expect([...col.valid!], col.name).toEqual([1, 0]);
-    }
-  });
+  it(
+    'a key a record lacks is missing there, even one named like an Object property (toString, ' +
+      'constructor, __proto__)',
+    () => {
+      const t = readJson(enc.encode('{"toString":1,"constructor":"c","__proto__":2}\n{"a":2}\n'), 'proto.ndjson');
+      expect(t.columns.map((c) => c.name)).toEqual(['toString', 'constructor', '__proto__', 'a']);
+      for (const col of t.columns.slice(0, 3)) {
+        if (col.kind === 'categorical') expect([...col.codes], col.name).toEqual([0, -1]);
+        else expect([...col.valid!], col.name).toEqual([1, 0]);
+      }
+    },
+  );
 
   it('NDJSON lines may end in LF, CRLF or CR (none can occur inside a JSON string)', () => {
     const t = readJson(enc.encode('{"a":1}\r{"a":2}\r\n{"a":3}\n\r{"a":"x\\r"}'), 'eol.ndjson');

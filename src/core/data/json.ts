@@ -72,7 +72,8 @@ class RecordColumns {
       if (col === undefined) {
         if (this.columns.length === MAX_JSON_COLUMNS) {
           throw new DataError(
-            `${this.fileName}: more than ${count(MAX_JSON_COLUMNS)} distinct keys (columns) in the records (${unit} ${n} adds "${shortText(key)}"); ` +
+            `${this.fileName}: more than ${count(MAX_JSON_COLUMNS)} distinct keys (columns) in ` +
+              `the records (${unit} ${n} adds "${shortText(key)}"); ` +
               'a table needs records that share their keys, such as {"id": 123, "value": 4} rather than {"123": 4}',
           );
         }
@@ -93,7 +94,8 @@ class RecordColumns {
       const missing = Math.floor((100 * (cells - this.present)) / cells);
       throw new DataError(
         `${this.fileName}: the records hold ${count(this.columns.length)} distinct keys but each only a few of them: ` +
-          `a table of ${count(this.rows)} rows x ${count(this.columns.length)} columns, ${missing}% of it missing, is too large for a file of ${count(fileBytes)} bytes`,
+          (`a table of ${count(this.rows)} rows x ${count(this.columns.length)} columns, ${missing}% of it ` +
+            `missing, is too large for a file of ${count(fileBytes)} bytes`),
       );
     }
     const columns = this.columns.map((c) => buildJsonColumn(c.name, c.at, c.values, this.rows));
@@ -160,7 +162,8 @@ function readLines(text: string, fileName: string, records: RecordColumns): void
       const lead = lines[i].length - lines[i].trimStart().length;
       const err = describeJsonError(e, line);
       throw new DataError(
-        `${fileName}: line ${i + 1}, column ${lead + err.at + 1}: invalid JSON: ${err.what} (expected one JSON object per line, or a JSON array of records)`,
+        `${fileName}: line ${i + 1}, column ${lead + err.at + 1}: invalid JSON: ${err.what} (expected one ` +
+          `JSON object per line, or a JSON array of records)`,
       );
     }
     records.add(rec, 'line', i + 1);

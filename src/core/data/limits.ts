@@ -20,7 +20,8 @@ function human(bytes: number): string {
 export function checkFitsInMemory(fileName: string, size: number, limitBytes: number): void {
   if (size * MEMORY_FACTOR > limitBytes) {
     throw new DataError(
-      `${fileName}: ${human(size)} is too large to load here (this tab can use about ${human(limitBytes)}, and decoding needs about ${MEMORY_FACTOR}x the file's size)`,
+      `${fileName}: ${human(size)} is too large to load here (this tab ` +
+        `can use about ${human(limitBytes)}, and decoding needs about ${MEMORY_FACTOR}x the file's size)`,
     );
   }
 }

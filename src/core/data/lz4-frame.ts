@@ -77,7 +77,8 @@ function decodeFrame(input: Uint8Array, pos: number, output: Uint8Array, op: num
   const frameStart = op;
   if (contentSize === -2 || (contentSize >= 0 && frameStart + contentSize > output.length)) {
     fail(
-      `frame ${frame} declares ${contentSize === -2 ? 'more than 2^53' : contentSize} bytes of content, more than the ${output.length - frameStart} expected`,
+      `frame ${frame} declares ${contentSize === -2 ? 'more than 2^53' : contentSize} bytes of content, ` +
+        `more than the ${output.length - frameStart} expected`,
     );
   }
   for (let block = 1; ; block++) {
@@ -89,7 +90,8 @@ function decodeFrame(input: Uint8Array, pos: number, output: Uint8Array, op: num
     const size = word & 0x7fffffff;
     if (size > blockMax || pos + size > n)
       fail(
-        `frame ${frame} block ${block} declares ${size} bytes, which ${size > blockMax ? `exceeds the frame's ${blockMax}-byte blocks` : 'run past the end'}`,
+        `frame ${frame} block ${block} declares ${size} bytes, ` +
+          `which ${size > blockMax ? `exceeds the frame's ${blockMax}-byte blocks` : 'run past the end'}`,
       );
     if (blockChecksum) {
       if (pos + size + 4 > n) fail(`frame ${frame} block ${block} is cut off before its checksum`);
@@ -124,7 +126,8 @@ function decodeFrame(input: Uint8Array, pos: number, output: Uint8Array, op: num
     const got = xxh32(output, frameStart, op);
     if (want !== got)
       fail(
-        `frame ${frame} has content checksum ${hex(want)}, its ${op - frameStart} bytes give ${hex(got)} (the data is damaged)`,
+        `frame ${frame} has content checksum ${hex(want)}, its ${op - frameStart} bytes ` +
+          `give ${hex(got)} (the data is damaged)`,
       );
     pos += 4;
   }

@@ -47,7 +47,8 @@ export function readTable(input: Uint8Array, fileName: string): DataTable {
   const format = sniffFormat(bytes, fileName);
   if (format === null) {
     throw new DataError(
-      `${fileName}: not a dataset Trainbench can read (expected Parquet, Arrow IPC, CSV/TSV or JSON; the first bytes match none of them)`,
+      `${fileName}: not a dataset Trainbench can read (expected Parquet, Arrow IPC, CSV/TSV or JSON; the ` +
+        `first bytes match none of them)`,
     );
   }
   const reader = readers[format];

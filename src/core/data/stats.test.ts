@@ -54,26 +54,30 @@ describe('countDistinct', () => {
 });
 
 describe('columnStats', () => {
-  it('numeric: nulls, non-finite, min, max, mean against float64 sums, distinct, and a histogram of every finite value', () => {
-    const rng = new Rng(4);
-    const values = Float64Array.from({ length: 10_001 }, (_, i) =>
-      i % 97 === 0 ? NaN : i % 89 === 0 ? -Infinity : rng.normal() * 3,
-    );
-    const valid = Uint8Array.from({ length: values.length }, (_, i) => (i % 13 === 0 ? 0 : 1));
-    const col: NumericColumn = { kind: 'numeric', name: 'x', type: 'float', values, valid };
-    const s = columnStats(col);
-    const present = Array.from(values).filter((_, i) => valid[i] === 1);
-    const finite = present.filter(Number.isFinite);
-    expect(s.nulls).toBe(values.length - present.length);
-    expect(s.nonFinite).toBe(present.length - finite.length);
-    expect(s.min).toBe(Math.min(...finite));
-    expect(s.max).toBe(Math.max(...finite));
-    expect(s.mean).toBeCloseTo(finite.reduce((a, b) => a + b, 0) / finite.length, 12);
-    expect(s.distinct).toBe(new Set(present).size);
-    expect(s.histogram.kind).toBe('bins');
-    if (s.histogram.kind === 'bins') {
-      expect(s.histogram.counts).toHaveLength(HISTOGRAM_BINS);
-      expect(s.histogram.counts.reduce((a, b) => a + b, 0)).toBe(finite.length);
-    }
-  });
+  it(
+    'numeric: nulls, non-finite, min, max, mean against float64 sums, distinct, and a histogram of every ' +
+      'finite value',
+    () => {
+      const rng = new Rng(4);
+      const values = Float64Array.from({ length: 10_001 }, (_, i) =>
+        i % 97 === 0 ? NaN : i % 89 === 0 ? -Infinity : rng.normal() * 3,
+      );
+      const valid = Uint8Array.from({ length: values.length }, (_, i) => (i % 13 === 0 ? 0 : 1));
+      const col: NumericColumn = { kind: 'numeric', name: 'x', type: 'float', values, valid };
+      const s = columnStats(col);
+      const present = Array.from(values).filter((_, i) => valid[i] === 1);
+      const finite = present.filter(Number.isFinite);
+      expect(s.nulls).toBe(values.length - present.length);
+      expect(s.nonFinite).toBe(present.length - finite.length);
+      expect(s.min).toBe(Math.min(...finite));
+      expect(s.max).toBe(Math.max(...finite));
+      expect(s.mean).toBeCloseTo(finite.reduce((a, b) => a + b, 0) / finite.length, 12);
+      expect(s.distinct).toBe(new Set(present).size);
+      expect(s.histogram.kind).toBe('bins');
+      if (s.histogram.kind === 'bins') {
+        expect(s.histogram.counts).toHaveLength(HISTOGRAM_BINS);
+        expect(s.histogram.counts.reduce((a, b) => a + b, 0)).toBe(finite.length);
+      }
+    },
+  );
 });

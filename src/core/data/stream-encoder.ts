@@ -127,7 +127,8 @@ export class StreamEncoder {
       const s = columnStats(c);
       if (s.nonFinite > 0)
         throw new DataError(
-          `${chunk.name}: column "${c.name}" has ${s.nonFinite} non-finite value(s) (NaN or Infinity) in rows ${this.rowsSeen}-${this.rowsSeen + chunk.rows - 1}`,
+          `${chunk.name}: column "${c.name}" has ${s.nonFinite} non-finite value(s) (NaN or ` +
+            `Infinity) in rows ${this.rowsSeen}-${this.rowsSeen + chunk.rows - 1}`,
         );
     }
     const classIndex = this.classes ? new Map(this.classes.map((c, k) => [c, k])) : null;

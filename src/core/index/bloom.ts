@@ -149,7 +149,10 @@ export class BloomFilter {
     this.header[4] += added;
   }
 
-  /** Adds hashes [from, to) of the lanes (the loop of {@link BloomFilter.insert}, inlined); returns how many set a new bit. */
+  /**
+   * Adds hashes [from, to) of the lanes (the loop of {@link BloomFilter.insert}, inlined); returns how many set a new
+   * bit.
+   */
   private addRange(lo: Uint32Array, hi: Uint32Array, from: number, to: number): number {
     const words = this.words;
     const blocks = this.blocks;
@@ -222,7 +225,9 @@ export class BloomFilter {
   union(other: BloomFilter): BloomFilter {
     if (other.blocks !== this.blocks || other.k !== this.k) {
       throw new IndexError(
-        `BloomFilter.union: shapes differ (${this.blocks} blocks, k = ${this.k} vs ${other.blocks} blocks, k = ${other.k}); only filters created with the same size and rate can be merged`,
+        `BloomFilter.union: ` +
+          (`shapes differ (${this.blocks} blocks, k = ${this.k} vs ${other.blocks} blocks, k = ${other.k}); ` +
+            `only filters created with the same size and rate can be merged`),
       );
     }
     const out = BloomFilter.withShape(this.blocks, this.k, this.expectedItems, this.configuredFpr);

@@ -10,7 +10,10 @@ const VERSION = 1;
 
 /** Options for {@link KdTree.build}. */
 export interface KdTreeOptions {
-  /** Rows per leaf bucket (8..1024; default 64: the 2-D build is raced against kdbush's 64, and the SIMD leaf scans of higher dimensions gain from wide leaves). */
+  /**
+   * Rows per leaf bucket (8..1024; default 64: the 2-D build is raced against kdbush's 64, and the SIMD leaf scans of
+   * higher dimensions gain from wide leaves).
+   */
   readonly leafSize?: number;
 }
 
@@ -30,7 +33,8 @@ export interface Neighbours {
  * | 32.. | `ids`: Int32Array(n), original row of each stored point |
  * | next 8-aligned | `coords`: Float32Array(n * d), the rows in tree order (each leaf contiguous) |
  * | next 8-aligned | `boxes`: Float32Array(nodes * 2d), per node [lo0, hi0, lo1, hi1, ...], heap order |
- * | next 8-aligned | `splits`: Float32Array(nodes * 2), per inner node [max of left child, min of right child] along its axis |
+ * | next 8-aligned | `splits`: Float32Array(nodes * 2), per inner node [max of left child, min of right child] along
+ * its axis |
  * | next 8-aligned | `axes`: Uint16Array(nodes), split dimension of each inner node |
  *
  * The tree is implicit (node i has children 2i+1, 2i+2; a node of c > leafSize rows splits at
@@ -290,7 +294,8 @@ export class KdTree {
     if (!Number.isInteger(k) || k < 1) throw new IndexError(`KdTree.${what}: k must be a positive integer, got ${k}`);
     if (k > this.size)
       throw new IndexError(
-        `KdTree.${what}: k = ${k} is larger than the ${this.size} points in the tree (clamp with Math.min(k, tree.size))`,
+        `KdTree.${what}: k = ${k} is larger than the ${this.size} points in the tree (clamp with Math.min(k, ` +
+          `tree.size))`,
       );
   }
 }
@@ -328,7 +333,8 @@ function checkFinite(q: Float32Array, d: number, what: string): void {
     const v = q[i];
     if (v - v !== 0)
       throw new IndexError(
-        `KdTree.${what}: query ${Math.floor(i / d)}, dimension ${i % d} is ${Number.isNaN(v) ? 'NaN' : v}; queries must be finite`,
+        `KdTree.${what}: query ${Math.floor(i / d)}, dimension ${i % d} is ${Number.isNaN(v) ? 'NaN' : v}; ` +
+          `queries must be finite`,
       );
   }
 }

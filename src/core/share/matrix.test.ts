@@ -144,7 +144,8 @@ describe('expandMatrix over engine × precision', () => {
     expect(matrixSize(axes, 1, cnn)).toBe(1);
     const note = leftOutNote(engineCombos(cnn, axes).leftOut);
     expect(note).toBe(
-      'tfjs × fp16-mixed left out: fp16-mixed runs on the wgsl engine; wgsl × cnn left out: the wgsl engine trains mlp models so far',
+      'tfjs × fp16-mixed left out: fp16-mixed runs on the wgsl engine; wgsl × cnn left out: the wgsl engine ' +
+        'trains mlp models so far',
     );
   });
 

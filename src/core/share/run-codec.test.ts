@@ -382,23 +382,27 @@ describe('hostile stored runs and link runs (issue 12): refused with the field a
     expect(readRun(r, LINK_LIMITS).meta.title).toBe('<script>alert(1)</script>');
   });
 
-  it('reads keys holding undefined (structured clone keeps them) as absent, as the trainer and the model form leave them', () => {
-    const r = encodeRun(run(4), meta);
-    const input = structuredClone({
-      ...r,
-      summary: { ...r.summary, misclassified: undefined, lossScale: undefined },
-      config: {
-        ...r.config,
-        model: { type: 'cnn', inputShape: undefined, filters: [4], hidden: [], activation: 'relu' },
-        targetLoss: undefined,
-      },
-    });
-    const back = decodeRun(input);
-    expect(back?.summary).toEqual(r.summary);
-    expect(Object.keys(back!.summary)).not.toContain('misclassified');
-    expect(Object.keys(back!.config.model)).toEqual(['type', 'filters', 'hidden', 'activation']);
-    expect(Object.keys(back!.config)).not.toContain('targetLoss');
-  });
+  it(
+    'reads keys holding undefined (structured clone keeps them) as absent, as the trainer and the model ' +
+      'form leave them',
+    () => {
+      const r = encodeRun(run(4), meta);
+      const input = structuredClone({
+        ...r,
+        summary: { ...r.summary, misclassified: undefined, lossScale: undefined },
+        config: {
+          ...r.config,
+          model: { type: 'cnn', inputShape: undefined, filters: [4], hidden: [], activation: 'relu' },
+          targetLoss: undefined,
+        },
+      });
+      const back = decodeRun(input);
+      expect(back?.summary).toEqual(r.summary);
+      expect(Object.keys(back!.summary)).not.toContain('misclassified');
+      expect(Object.keys(back!.config.model)).toEqual(['type', 'filters', 'hidden', 'activation']);
+      expect(Object.keys(back!.config)).not.toContain('targetLoss');
+    },
+  );
 
   it('builds every object fresh: nothing of the input is kept by reference', () => {
     const input = good();

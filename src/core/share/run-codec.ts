@@ -79,7 +79,10 @@ export interface StoredRun {
   meta: StoredRunMeta;
 }
 
-/** At most `max` steps, evenly spaced, the first and the last kept ({@link downsample}, the one rule for thinning a series). */
+/**
+ * At most `max` steps, evenly spaced, the first and the last kept ({@link downsample}, the one rule for thinning a
+ * series).
+ */
 export function downsampleSteps(steps: readonly StepRecord[], max = MAX_STORED_STEPS): StepRecord[] {
   return downsample(steps, max);
 }

@@ -19,7 +19,10 @@ export class DecodeError extends Error {
 /** Keys that would reach an object's prototype machinery if anything ever merged such an object. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** A value in a message: numbers as written, strings quoted and cut to 40 characters, containers by kind, a missing one as such. */
+/**
+ * A value in a message: numbers as written, strings quoted and cut to 40 characters, containers by kind, a missing one
+ * as such.
+ */
 export function show(v: unknown): string {
   if (typeof v === 'number') return String(v);
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
@@ -30,7 +33,8 @@ export function show(v: unknown): string {
 }
 
 /**
- * The known keys of `T` (for a check without readers; {@link record} takes them from its schema), checked by the compiler both ways: a key of `T` missing here, or a key
+ * The known keys of `T` (for a check without readers; {@link record} takes them from its schema), checked by the
+ * compiler both ways: a key of `T` missing here, or a key
  * here that `T` lacks, fails the type check (so a field added to a record cannot be forgotten by
  * its decoder, which would then refuse every record carrying it).
  */
@@ -54,7 +58,9 @@ export function object(v: unknown, path: string, known: readonly string[]): Reco
   return v as Record<string, unknown>;
 }
 
-/** Refuses `__proto__` / `constructor` / `prototype` keys anywhere in a small tree (for parts another validator reads). */
+/**
+ * Refuses `__proto__` / `constructor` / `prototype` keys anywhere in a small tree (for parts another validator reads).
+ */
 export function noForbiddenKeys(v: unknown, path: string, depth = 4): void {
   if (typeof v !== 'object' || v === null || depth < 0) return;
   for (const key in v) {

@@ -115,7 +115,8 @@ describe('validateOptimizerSpec refusals', () => {
     [
       'unknown field',
       { name: 'sgd', learningRate: 0.1, lr: 0.1 },
-      'optimizer.lr: unknown field; known fields: name, learningRate, momentum, beta1, beta2, epsilon, rho, weightDecay, lookahead, schedule, clipNorm',
+      'optimizer.lr: unknown field; known fields: name, learningRate, momentum, beta1, beta2, epsilon, rho, ' +
+        'weightDecay, lookahead, schedule, clipNorm',
     ],
     ['beta1 = 1', { name: 'adam', learningRate: 0.1, beta1: 1 }, 'optimizer.beta1: must be a number in [0, 1), got 1'],
     [
@@ -222,7 +223,8 @@ describe('validateOptimizerSpec refusals', () => {
     [
       'unknown schedule field',
       { name: 'sgd', learningRate: 0.1, schedule: { type: 'constant', warmup: 3 } },
-      'optimizer.schedule.warmup: unknown field; known fields: type, warmupSteps, stepSize, gamma, totalSteps, minLearningRate',
+      'optimizer.schedule.warmup: unknown field; known fields: type, warmupSteps, stepSize, gamma, ' +
+        'totalSteps, minLearningRate',
     ],
   ];
   it.each(cases)('refuses %s', (_label, spec, message) => {

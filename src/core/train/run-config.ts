@@ -18,7 +18,10 @@ export interface RunSettings {
   precision?: Precision;
   /** Duplicate removal before the split (the data worker honours it); default 'none'. */
   dedup?: RunConfig['data']['dedup'];
-  /** A time budget: seconds of training after start-up (the training loop ends the run; config.maxSeconds); null or absent: no limit. */
+  /**
+   * A time budget: seconds of training after start-up (the training loop ends the run; config.maxSeconds); null or
+   * absent: no limit.
+   */
   timeBudgetSec?: number | null;
 }
 

@@ -11,20 +11,24 @@ function reference(n: number, max: number): number[] {
 }
 
 describe('downsample', () => {
-  it('keeps what the brute-force search keeps, for every length up to 300 and caps from 2 to 40, and for long series', () => {
-    const cases: [number, number][] = [];
-    for (let max = 2; max <= 40; max++) for (let n = 0; n <= 300; n++) cases.push([n, max]);
-    cases.push([10_000, 1000], [2500, 1000], [30_000, 300], [20_001, 120], [99, 3], [100, 3]);
-    for (const [n, max] of cases) {
-      const xs = Array.from({ length: n }, (_, i) => i);
-      const got = downsample(xs, max);
-      const want = reference(n, max);
-      if (got.length !== want.length || got.some((v, i) => v !== want[i]))
-        expect({ n, max, got }).toEqual({ n, max, got: want });
-      expect(got.length).toBeLessThanOrEqual(max);
-      if (n > 0) expect([got[0], got[got.length - 1]]).toEqual([0, n - 1]);
-    }
-  });
+  it(
+    'keeps what the brute-force search keeps, for every length up to 300 and caps from 2 to 40, and for ' +
+      'long series',
+    () => {
+      const cases: [number, number][] = [];
+      for (let max = 2; max <= 40; max++) for (let n = 0; n <= 300; n++) cases.push([n, max]);
+      cases.push([10_000, 1000], [2500, 1000], [30_000, 300], [20_001, 120], [99, 3], [100, 3]);
+      for (const [n, max] of cases) {
+        const xs = Array.from({ length: n }, (_, i) => i);
+        const got = downsample(xs, max);
+        const want = reference(n, max);
+        if (got.length !== want.length || got.some((v, i) => v !== want[i]))
+          expect({ n, max, got }).toEqual({ n, max, got: want });
+        expect(got.length).toBeLessThanOrEqual(max);
+        if (n > 0) expect([got[0], got[got.length - 1]]).toEqual([0, n - 1]);
+      }
+    },
+  );
 
   it('returns a fresh array, whole when short, the entries themselves otherwise', () => {
     const xs = [{ a: 1 }, { a: 2 }, { a: 3 }];

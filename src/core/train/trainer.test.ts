@@ -79,48 +79,52 @@ describe('train loop', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('reports the end-to-end rate an outside clock sees (within 5 %), validation passes and set-up included, beside the steady-state median', async () => {
-    const n = 600;
-    const rng = new Rng(21);
-    const x = Float32Array.from({ length: n * 8 }, () => rng.normal());
-    const y = Float32Array.from({ length: n }, (_, i) => x[8 * i] - x[8 * i + 1]);
-    const val = { x: x.slice(0, 400 * 8), y: y.slice(0, 400), rows: 400 };
-    const epochs = 3;
-    const config = makeRunConfig(
-      {
-        ...DEFAULT_SETTINGS,
-        batchSize: 16,
-        epochs,
-        backend: 'cpu',
-        model: { type: 'mlp', hidden: [32], activation: 'relu' },
-      },
-      {
-        fingerprint: '',
-        name: 'linear',
-        rows: n,
-        label: 'y',
-        features: [],
-        dedup: 'none',
-        split: { train: 1, val: 0, test: 0, seed: 1 },
-      },
-    );
-    const t0 = performance.now();
-    const summary = await train(
-      config,
-      { task: 'regression', dim: 8, outputs: 1, val },
-      localSource(new Batcher({ x, dim: 8, y, rows: iota(n), batchSize: 16, epochs, seed: 1 }), 8, 16),
-      tfjsEngine(() => createOptimizer({ name: 'adam', learningRate: 0.01 })),
-      {
-        onSteps: () => undefined,
-        onEpoch: () => undefined,
-        shouldStop: () => false,
-        waitWhilePaused: async () => undefined,
-      },
-    );
-    const outside = (n * epochs) / ((performance.now() - t0) / 1000);
-    expect(Math.abs(summary.samplesPerSec! - outside) / outside).toBeLessThan(0.05);
-    expect(Number.isFinite(summary.medianSamplesPerSec)).toBe(true);
-  });
+  it(
+    'reports the end-to-end rate an outside clock sees (within 5 %), validation passes and set-up included, ' +
+      'beside the steady-state median',
+    async () => {
+      const n = 600;
+      const rng = new Rng(21);
+      const x = Float32Array.from({ length: n * 8 }, () => rng.normal());
+      const y = Float32Array.from({ length: n }, (_, i) => x[8 * i] - x[8 * i + 1]);
+      const val = { x: x.slice(0, 400 * 8), y: y.slice(0, 400), rows: 400 };
+      const epochs = 3;
+      const config = makeRunConfig(
+        {
+          ...DEFAULT_SETTINGS,
+          batchSize: 16,
+          epochs,
+          backend: 'cpu',
+          model: { type: 'mlp', hidden: [32], activation: 'relu' },
+        },
+        {
+          fingerprint: '',
+          name: 'linear',
+          rows: n,
+          label: 'y',
+          features: [],
+          dedup: 'none',
+          split: { train: 1, val: 0, test: 0, seed: 1 },
+        },
+      );
+      const t0 = performance.now();
+      const summary = await train(
+        config,
+        { task: 'regression', dim: 8, outputs: 1, val },
+        localSource(new Batcher({ x, dim: 8, y, rows: iota(n), batchSize: 16, epochs, seed: 1 }), 8, 16),
+        tfjsEngine(() => createOptimizer({ name: 'adam', learningRate: 0.01 })),
+        {
+          onSteps: () => undefined,
+          onEpoch: () => undefined,
+          shouldStop: () => false,
+          waitWhilePaused: async () => undefined,
+        },
+      );
+      const outside = (n * epochs) / ((performance.now() - t0) / 1000);
+      expect(Math.abs(summary.samplesPerSec! - outside) / outside).toBeLessThan(0.05);
+      expect(Number.isFinite(summary.medianSamplesPerSec)).toBe(true);
+    },
+  );
 
   it('stops between steps when asked and reports "stopped"', async () => {
     const n = 64;
@@ -238,88 +242,95 @@ describe('train loop', () => {
     expect(losses).toEqual(reference);
   });
 
-  it('samples GPU time every Nth step (never step 0), posts memory with each batch of records, and times a target loss', async () => {
-    const n = 64;
-    const rng = new Rng(4);
-    const x = Float32Array.from({ length: n }, () => rng.normal());
-    const y = Float32Array.from(x, (v) => 2 * v);
-    const config = {
-      ...makeRunConfig(
+  it(
+    'samples GPU time every Nth step (never step 0), posts memory with each batch of records, and times a ' +
+      'target loss',
+    async () => {
+      const n = 64;
+      const rng = new Rng(4);
+      const x = Float32Array.from({ length: n }, () => rng.normal());
+      const y = Float32Array.from(x, (v) => 2 * v);
+      const config = {
+        ...makeRunConfig(
+          {
+            ...DEFAULT_SETTINGS,
+            batchSize: 4,
+            epochs: 3,
+            backend: 'cpu',
+            model: { type: 'mlp', hidden: [], activation: 'relu' },
+          },
+          {
+            fingerprint: '',
+            name: 'line',
+            rows: n,
+            label: 'y',
+            features: [],
+            dedup: 'none',
+            split: { train: 1, val: 0, test: 0, seed: 1 },
+          },
+        ),
+        targetLoss: 0.5,
+      };
+      const steps: StepRecord[] = [];
+      const timed: number[] = [];
+      let clock = 0;
+      const summary = await train(
+        config,
+        { task: 'regression', dim: 1, outputs: 1, val: null },
+        localSource(new Batcher({ x, dim: 1, y, rows: iota(n), batchSize: 4, epochs: 3, seed: 1 }), 1, 4),
+        tfjsEngine(() => createOptimizer({ name: 'sgd', learningRate: 0.1 }), {
+          gpuTimer: async (f) => {
+            f();
+            timed.push(steps.length);
+            return 1.5;
+          },
+        }),
         {
-          ...DEFAULT_SETTINGS,
-          batchSize: 4,
-          epochs: 3,
-          backend: 'cpu',
-          model: { type: 'mlp', hidden: [], activation: 'relu' },
+          onSteps: (s) => steps.push(...s),
+          onEpoch: () => undefined,
+          shouldStop: () => false,
+          waitWhilePaused: async () => undefined,
         },
         {
-          fingerprint: '',
-          name: 'line',
-          rows: n,
-          label: 'y',
-          features: [],
-          dedup: 'none',
-          split: { train: 1, val: 0, test: 0, seed: 1 },
+          flushMs: 0,
+          readEvery: 4,
+          now: () => (clock += 1),
+          gpuTimeEvery: 5,
         },
-      ),
-      targetLoss: 0.5,
-    };
-    const steps: StepRecord[] = [];
-    const timed: number[] = [];
-    let clock = 0;
-    const summary = await train(
-      config,
-      { task: 'regression', dim: 1, outputs: 1, val: null },
-      localSource(new Batcher({ x, dim: 1, y, rows: iota(n), batchSize: 4, epochs: 3, seed: 1 }), 1, 4),
-      tfjsEngine(() => createOptimizer({ name: 'sgd', learningRate: 0.1 }), {
-        gpuTimer: async (f) => {
-          f();
-          timed.push(steps.length);
-          return 1.5;
-        },
-      }),
-      {
-        onSteps: (s) => steps.push(...s),
-        onEpoch: () => undefined,
-        shouldStop: () => false,
-        waitWhilePaused: async () => undefined,
-      },
-      {
-        flushMs: 0,
-        readEvery: 4,
-        now: () => (clock += 1),
-        gpuTimeEvery: 5,
-      },
-    );
-    expect(steps.length).toBe(48);
-    expect(steps.filter((s) => s.gpuMs !== null).map((s) => s.step)).toEqual([5, 10, 15, 20, 25, 30, 35, 40, 45]);
-    expect(steps.every((s) => s.gpuMs === null || s.gpuMs === 1.5)).toBe(true);
-    expect(timed).toHaveLength(9);
-    // Each flush puts tf.memory() on its last record. Read back: the first step alone (the end
-    // of start-up), then every 4 steps and at each epoch's end (16 steps an epoch):
-    // [0] [1-4] [5-8] [9-12] [13-15], then 4 groups of 4 in each later epoch.
-    const withMemory = steps.filter((s) => s.memory);
-    expect(withMemory.map((s) => s.step)).toEqual([0, 4, 8, 12, 15, 19, 23, 27, 31, 35, 39, 43, 47]);
-    expect(withMemory.every((s) => s.memory!.tensors > 0 && s.memory!.bytes > 0 && s.memory!.gpuBytes === null)).toBe(
-      true,
-    );
-    // The first readback group whose mean loss is <= 0.5 sets timeToTargetLoss.
-    const ends = withMemory.map((s) => s.step);
-    let want: { first: number; last: number } | null = null;
-    for (let g = 0; g < ends.length && want === null; g++) {
-      const first = g === 0 ? 0 : ends[g - 1] + 1;
-      const group = steps.slice(first, ends[g] + 1);
-      if (group.reduce((a, b) => a + b.loss, 0) / group.length <= 0.5) want = { first, last: ends[g] };
-    }
-    expect(want).not.toBeNull();
-    expect(summary.timeToTargetLoss).not.toBeNull();
-    expect(summary.timeToTargetLoss!).toBeGreaterThanOrEqual(steps[want!.last].time);
-    expect(summary.timeToTargetLoss!).toBeLessThan(steps[want!.last + 1]?.time ?? Infinity);
-  });
+      );
+      expect(steps.length).toBe(48);
+      expect(steps.filter((s) => s.gpuMs !== null).map((s) => s.step)).toEqual([5, 10, 15, 20, 25, 30, 35, 40, 45]);
+      expect(steps.every((s) => s.gpuMs === null || s.gpuMs === 1.5)).toBe(true);
+      expect(timed).toHaveLength(9);
+      // Each flush puts tf.memory() on its last record. Read back: the first step alone (the end
+      // of start-up), then every 4 steps and at each epoch's end (16 steps an epoch):
+      // [0] [1-4] [5-8] [9-12] [13-15], then 4 groups of 4 in each later epoch.
+      const withMemory = steps.filter((s) => s.memory);
+      expect(withMemory.map((s) => s.step)).toEqual([0, 4, 8, 12, 15, 19, 23, 27, 31, 35, 39, 43, 47]);
+      expect(withMemory.every((s) => s.memory!.tensors > 0 && s.memory!.bytes > 0 && s.memory!.gpuBytes === null)).toBe(
+        true,
+      );
+      // The first readback group whose mean loss is <= 0.5 sets timeToTargetLoss.
+      const ends = withMemory.map((s) => s.step);
+      let want: { first: number; last: number } | null = null;
+      for (let g = 0; g < ends.length && want === null; g++) {
+        const first = g === 0 ? 0 : ends[g - 1] + 1;
+        const group = steps.slice(first, ends[g] + 1);
+        if (group.reduce((a, b) => a + b.loss, 0) / group.length <= 0.5) want = { first, last: ends[g] };
+      }
+      expect(want).not.toBeNull();
+      expect(summary.timeToTargetLoss).not.toBeNull();
+      expect(summary.timeToTargetLoss!).toBeGreaterThanOrEqual(steps[want!.last].time);
+      expect(summary.timeToTargetLoss!).toBeLessThan(steps[want!.last + 1]?.time ?? Infinity);
+    },
+  );
 });
 
 describe('start-up and time budgets (a clock the test moves)', () => {
-  /** An engine whose work only moves a virtual clock: 500 ms to build, 2 s for the first step (compilation), 10 ms a step after. */
+  /**
+   * An engine whose work only moves a virtual clock: 500 ms to build, 2 s for the first step (compilation), 10 ms a
+   * step after.
+   */
   function clocked() {
     let t = 0;
     let stepped = 0;

@@ -2,7 +2,8 @@
  * The convolution kernels (implicit GEMMs on the matmul cores: conv-forward, conv-dx, conv-dw)
  * against the float64 loops of src/core/train/reference/conv.ts, on shapes with odd sizes,
  * strides 1 and 2, padding and none, 3x3 and 1x1 taps, and channel counts that are not
- * multiples of 4; every tiled matmul core on one shape (the cores convolutions use), float32 (relative error at most 1e-4) and the
+ * multiples of 4; every tiled matmul core on one shape (the cores convolutions use), float32 (relative error at most
+ * 1e-4) and the
  * packed float16 storage (at most 1e-2, cosine at least 0.999, against the reference run on
  * the float16-rounded inputs).
  */

@@ -98,7 +98,9 @@ export async function openEngineGpu(options: { allowF16?: boolean } = {}): Promi
     },
   };
   void device.lost.then((info) => {
-    g.lost = `the GPU device was lost (${info.reason === 'destroyed' ? 'destroyed' : 'the driver or browser reset it'}${info.message ? `: ${info.message}` : ''})`;
+    g.lost =
+      `the GPU device was lost ` +
+      `(${info.reason === 'destroyed' ? 'destroyed' : 'the driver or browser reset it'}${info.message ? `: ${info.message}` : ''})`;
   });
   return g;
 }

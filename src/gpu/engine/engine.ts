@@ -106,7 +106,9 @@ export function formatFor(
   return path;
 }
 
-/** Builds the WGSL engine for a run: buffers, initial weights (seeded, as the tfjs engine's), pipelines, bind groups. */
+/**
+ * Builds the WGSL engine for a run: buffers, initial weights (seeded, as the tfjs engine's), pipelines, bind groups.
+ */
 export async function createWgslEngine(
   config: RunConfig,
   task: { task: Task; dim: number; outputs: number },
@@ -238,13 +240,15 @@ export class WgslEngine implements TrainEngine {
     if (elem * actFloats > limit) {
       throw new ConfigError(
         'batchSize',
-        `${rows} rows of activations need ${mb(elem * actFloats)} in one GPU buffer; this device allows ${mb(limit)} (use a smaller batch or narrower layers)`,
+        `${rows} rows of activations need ${mb(elem * actFloats)} in one GPU buffer; this ` +
+          `device allows ${mb(limit)} (use a smaller batch or narrower layers)`,
       );
     }
     if (4 * P * Math.max(1, slotCount) > limit) {
       throw new ConfigError(
         'model.hidden',
-        `${layout.parameterCount} parameters need ${mb(4 * P * Math.max(1, slotCount))} in one GPU buffer; this device allows ${mb(limit)}`,
+        `${layout.parameterCount} parameters need ${mb(4 * P * Math.max(1, slotCount))} in one GPU buffer; ` +
+          `this device allows ${mb(limit)}`,
       );
     }
     this.b = {

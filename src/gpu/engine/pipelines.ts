@@ -82,7 +82,8 @@ async function compile(device: GPUDevice, key: PipelineKey): Promise<Kernel> {
   if (errors.length) {
     await device.popErrorScope();
     throw new Error(
-      `WGSL kernel ${key.kernel} (${key.format}) does not compile: ${errors.map((m) => `line ${m.lineNum}: ${m.message}`).join('; ')}`,
+      `WGSL kernel ${key.kernel} (${key.format}) does not ` +
+        `compile: ${errors.map((m) => `line ${m.lineNum}: ${m.message}`).join('; ')}`,
     );
   }
   let pipeline: GPUComputePipeline | null = null;

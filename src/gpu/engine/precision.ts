@@ -106,7 +106,8 @@ const CONV: readonly KernelName[] = ['conv-forward', 'conv-dx', 'conv-dw'];
 /**
  * The matmul cores: `tiled` (matmul.wgsl: tiles staged in workgroup memory, loaded four values
  * at a time, 4 x 4 outputs per thread), `tiled8` (matmul-tiled8.wgsl: the same with 8 x 8
- * outputs per thread, for large products on GPUs), `vec4` (matmul-vec4.wgsl: no workgroup memory and no barriers, each thread
+ * outputs per thread, for large products on GPUs), `vec4` (matmul-vec4.wgsl: no workgroup memory and no barriers, each
+ * thread
  * reading its own 4 x 4 blocks) and `wide` (matmul-wide.wgsl: the same with 4 x 8 outputs per
  * thread, a workgroup TS rows by 2 TS columns). The engine times them per shape.
  */

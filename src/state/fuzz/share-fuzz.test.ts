@@ -49,7 +49,8 @@ describe(`share-link fuzz (${CASES} hostile links)`, () => {
     const last = lines[lines.length - 1];
     expect(
       r.signal,
-      `the child was stopped (a hang or memory blow-up) after case ${last?.i ?? 'none'}; stderr: ${r.stderr.slice(-500)}`,
+      `the child was stopped (a hang or memory blow-up) ` +
+        `after case ${last?.i ?? 'none'}; stderr: ${r.stderr.slice(-500)}`,
     ).toBeNull();
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
     expect(lines).toHaveLength(CASES);

@@ -183,7 +183,8 @@ export function ResultsTable() {
                     title={
                       view.targetLoss === null
                         ? 'set a target loss'
-                        : `smoothed loss ≤ ${view.targetLoss}; ${r.timeToTarget.n} of ${r.runIds.length} runs reached it`
+                        : `smoothed loss ` +
+                          `≤ ${view.targetLoss}; ${r.timeToTarget.n} of ${r.runIds.length} runs reached it`
                     }
                   >
                     {view.targetLoss === null
@@ -215,7 +216,8 @@ export function ResultsTable() {
                     title={r.environments
                       .map(
                         (e) =>
-                          `${e.runtime} · ${e.backend} · features: ${e.features.join(', ') || 'none'} · f16 ${e.f16Path}${e.fallbackReason ? ` · fallback: ${e.fallbackReason}` : ''}`,
+                          `${e.runtime} · ${e.backend} · features: ${e.features.join(', ') || 'none'} · ` +
+                          `f16 ${e.f16Path}${e.fallbackReason ? ` · fallback: ${e.fallbackReason}` : ''}`,
                       )
                       .join('\n')}
                   >

@@ -31,7 +31,8 @@ describe('chart descriptions (accessible names)', () => {
       fmt,
     );
     expect(text).toBe(
-      'Line chart of loss against step, 3 runs, last values. batch 16: 0.31 at step 120; batch 64: 0.40 at step 30; batch 256: no data yet.',
+      'Line chart of loss against step, 3 runs, last values. batch 16: 0.31 at step 120; batch 64: 0.40 at ' +
+        'step 30; batch 256: no data yet.',
     );
   });
 
@@ -61,7 +62,8 @@ describe('chart descriptions (accessible names)', () => {
         },
       ]),
     ).toBe(
-      'Bar chart of the mean time per step of each run, split into data wait, GPU, readback and the rest. batch 16: 2.00 ms (data wait 0.50 ms, GPU (timed) 1.00 ms, readback 0.25 ms, rest of the step 0.25 ms).',
+      'Bar chart of the mean time per step of each run, split into data wait, GPU, readback and the rest. ' +
+        'batch 16: 2.00 ms (data wait 0.50 ms, GPU (timed) 1.00 ms, readback 0.25 ms, rest of the step 0.25 ms).',
     );
   });
 });

@@ -70,21 +70,25 @@ describe('run labels in the comparison', () => {
     );
   });
 
-  it('a run from a share link is marked shared even when every run is shared, and runs made here say so beside them', () => {
-    const shared = differingLabels([
-      run({ batchSize: 16 }, { origin: 'nvidia' }),
-      run({ batchSize: 64 }, { origin: 'nvidia' }),
-    ]);
-    expect(shared).toEqual(['batch 16 · shared: nvidia', 'batch 64 · shared: nvidia']);
-    const [one] = differingLabels([run({}, { origin: 'cpu' })]);
-    expect(one).toMatch(/ · shared: cpu$/);
-    // The same configuration here and elsewhere: where they ran is the whole label.
-    expect(differingLabels([run({}, { origin: 'cpu' }), run()])).toEqual(['shared: cpu', 'here']);
-    expect(differingLabels([run({ batchSize: 16 }, { origin: 'cpu' }), run({ batchSize: 64 })])).toEqual([
-      'batch 16 · shared: cpu',
-      'batch 64 · here',
-    ]);
-  });
+  it(
+    'a run from a share link is marked shared even when every run is shared, and runs made here say so ' +
+      'beside them',
+    () => {
+      const shared = differingLabels([
+        run({ batchSize: 16 }, { origin: 'nvidia' }),
+        run({ batchSize: 64 }, { origin: 'nvidia' }),
+      ]);
+      expect(shared).toEqual(['batch 16 · shared: nvidia', 'batch 64 · shared: nvidia']);
+      const [one] = differingLabels([run({}, { origin: 'cpu' })]);
+      expect(one).toMatch(/ · shared: cpu$/);
+      // The same configuration here and elsewhere: where they ran is the whole label.
+      expect(differingLabels([run({}, { origin: 'cpu' }), run()])).toEqual(['shared: cpu', 'here']);
+      expect(differingLabels([run({ batchSize: 16 }, { origin: 'cpu' }), run({ batchSize: 64 })])).toEqual([
+        'batch 16 · shared: cpu',
+        'batch 64 · here',
+      ]);
+    },
+  );
 
   it('names runs by id, with the seed only when seeds differ or names would clash', () => {
     const a = { id: 'a', ...run({ batchSize: 16 }) };

@@ -13,7 +13,10 @@ export const MAX_POINTS = 120;
 export type Point = { x: number; y: number };
 export type Row = Record<string, number>;
 
-/** At most `max` entries, evenly spaced, the first and the last kept ({@link downsample}: the stored runs and the CLI thin the same way). */
+/**
+ * At most `max` entries, evenly spaced, the first and the last kept ({@link downsample}: the stored runs and the CLI
+ * thin the same way).
+ */
 export function thin<T>(xs: readonly T[], max = MAX_POINTS): T[] {
   return downsample(xs, max);
 }

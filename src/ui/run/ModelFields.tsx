@@ -23,7 +23,10 @@ const ints = (text: string) =>
     .filter(Boolean)
     .map(Number);
 
-/** Model type, then the fields of that type: widths, activation, and for image models the input shape and the convolutions. */
+/**
+ * Model type, then the fields of that type: widths, activation, and for image models the input shape and the
+ * convolutions.
+ */
 export function ModelFields({ model }: { model: ModelSpec }) {
   const set = (patch: Partial<ModelSpec>) => updateSettings({ model: { ...model, ...patch } as ModelSpec });
   return (

@@ -7,7 +7,9 @@ function sameNumber(a: number | null, b: number | null): boolean {
 
 interface NumberInputProps {
   value: number | null;
-  /** Called with the number typed, NaN for text that is not one (validation names it), or null when empty and allowed. */
+  /**
+   * Called with the number typed, NaN for text that is not one (validation names it), or null when empty and allowed.
+   */
   onCommit: (v: number | null) => void;
   allowEmpty?: boolean;
   placeholder?: string;

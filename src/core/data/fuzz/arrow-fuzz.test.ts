@@ -46,7 +46,8 @@ describe(`Arrow reader fuzz (${CASES} damaged files and streams)`, () => {
     const last = lines[lines.length - 1];
     expect(
       r.signal,
-      `the child was stopped (a hang or memory blow-up) after case ${last?.i ?? 'none'}; stderr: ${r.stderr.slice(-500)}`,
+      `the child was stopped (a hang or memory blow-up) ` +
+        `after case ${last?.i ?? 'none'}; stderr: ${r.stderr.slice(-500)}`,
     ).toBeNull();
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
     expect(lines).toHaveLength(CASES);

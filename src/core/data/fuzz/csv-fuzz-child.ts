@@ -233,7 +233,10 @@ function plainRecords(text: string, d: string): string[][] | null {
 
 const MISSING = new Set(['', 'NA', 'N/A', 'n/a', 'null', 'NULL']);
 
-/** The reader's table against `plainRecords`: shape, every categorical string, every number and boolean, which cells are missing. */
+/**
+ * The reader's table against `plainRecords`: shape, every categorical string, every number and boolean, which cells are
+ * missing.
+ */
 function check(t: DataTable, c: FuzzCase): string {
   const start = bomLength(c.bytes);
   const records = plainRecords(new TextDecoder().decode(c.bytes.subarray(start)), sniffDelimiter(c.bytes, start));
@@ -249,7 +252,10 @@ function check(t: DataTable, c: FuzzCase): string {
       const where = `column ${ci} row ${r} (${JSON.stringify(raw.slice(0, 40))})`;
       if (col.kind === 'categorical') {
         if (MISSING.has(raw) ? col.codes[r] !== -1 : col.dictionary[col.codes[r]] !== raw)
-          return `${where}: read as ${col.codes[r] < 0 ? 'missing' : JSON.stringify(col.dictionary[col.codes[r]].slice(0, 40))}`;
+          return (
+            `${where}: read ` +
+            `as ${col.codes[r] < 0 ? 'missing' : JSON.stringify(col.dictionary[col.codes[r]].slice(0, 40))}`
+          );
         continue;
       }
       const s = raw.trim();

@@ -29,7 +29,8 @@ const QUOTED = [
   ...Array.from(
     { length: 60 },
     (_, r) =>
-      `"p${r}","a, ""b""\nc",${r % 9 === 0 ? 'NA' : r * 0.25},2021-03-${String((r % 28) + 1).padStart(2, '0')}T10:00:00Z`,
+      `"p${r}","a, ` +
+      `""b""\nc",${r % 9 === 0 ? 'NA' : r * 0.25},2021-03-${String((r % 28) + 1).padStart(2, '0')}T10:00:00Z`,
   ),
 ].join('\r\n');
 

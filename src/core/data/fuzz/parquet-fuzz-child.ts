@@ -110,7 +110,10 @@ const SPECIAL = [
   new Array(16).fill(0xff),
 ].map((b) => (b instanceof Uint8Array ? b : Uint8Array.from(b)));
 
-/** Thrift varints a length or count may be overwritten with: 0, small, 2^31 - 1, -1 (zigzag), 2^32, 2^53 and beyond, too long. */
+/**
+ * Thrift varints a length or count may be overwritten with: 0, small, 2^31 - 1, -1 (zigzag), 2^32, 2^53 and beyond, too
+ * long.
+ */
 const VARINTS = [
   [0x00],
   [0x01],
@@ -236,11 +239,15 @@ function check(t: DataTable): string {
   if (!checksummed) return '';
   const c = current.clean;
   if (t.rows !== c.rows || t.columns.length !== c.columns.length)
-    return `damage inside a checksummed region read as ${t.rows} rows, ${t.columns.length} columns (undamaged: ${c.rows}, ${c.columns.length})`;
+    return (
+      `damage inside a checksummed ` +
+      `region read as ${t.rows} rows, ${t.columns.length} columns (undamaged: ${c.rows}, ${c.columns.length})`
+    );
   const differs = t.columns.findIndex((col, k) => !sameColumn(col, c.columns[k], t.rows));
   return differs < 0
     ? ''
-    : `damage inside a checksummed region read column ${t.columns[differs].name} as other values than the undamaged file`;
+    : `damage inside a checksummed region read column ${t.columns[differs].name} as other values than the ` +
+        `undamaged file`;
 }
 
 let cases_ = 0;

@@ -118,33 +118,38 @@ async function sources(): Promise<{ name: string; base64: string; weight: number
 }
 
 describe(`Parquet reader fuzz (${CASES} damaged files)`, () => {
-  it('no hang, no internal error text, a table or a DataError for every case, the same on two cores; checksummed damage refused or harmless', async () => {
-    const input = JSON.stringify(await sources());
-    const t0 = performance.now();
-    const { lines, counts, stderr } = runCampaign({
-      child: 'src/core/data/fuzz/parquet-fuzz-child.ts',
-      seed: 14,
-      cases: CASES,
-      input,
-      msPerCase: 100,
-    });
-    expect(lines.filter((l) => LIBRARY.test(l.message)).slice(0, 5)).toEqual([]);
-    // The campaign damages files in ways the reader must notice, and leaves others readable
-    // (Parquet is brittle: most damage is refused).
-    expect(counts.DataError, JSON.stringify(counts)).toBeGreaterThan(CASES / 4);
-    expect(counts.table, JSON.stringify(counts)).toBeGreaterThan(CASES / 50);
-    // About a fifth of the cases damage checksummed bytes only; the checksums refuse some of them.
-    const stats = JSON.parse(/^stats (.*)$/m.exec(stderr)?.[1] ?? '{}') as Record<string, Record<string, number>>;
-    const checksummed = stats.checksummed ?? {};
-    expect(
-      Object.values(checksummed).reduce((a, b) => a + b, 0),
-      JSON.stringify(stats),
-    ).toBeGreaterThan(CASES / 10);
-    expect(checksummed['checksum refusal'], JSON.stringify(stats)).toBeGreaterThan(CASES / 50);
-    // Every refusal names the file.
-    const unnamed = lines.filter((l) => l.outcome === 'DataError' && !/^[\w-]+\.parquet: /.test(l.message));
-    expect(unnamed.slice(0, 5)).toEqual([]);
-    if (process.env.TRAINBENCH_FUZZ_REPORT)
-      process.stderr.write(`${JSON.stringify(stats)} in ${Math.round(performance.now() - t0)} ms\n`);
-  }, 900_000);
+  it(
+    'no hang, no internal error text, a table or a DataError for every case, the same on two cores; ' +
+      'checksummed damage refused or harmless',
+    async () => {
+      const input = JSON.stringify(await sources());
+      const t0 = performance.now();
+      const { lines, counts, stderr } = runCampaign({
+        child: 'src/core/data/fuzz/parquet-fuzz-child.ts',
+        seed: 14,
+        cases: CASES,
+        input,
+        msPerCase: 100,
+      });
+      expect(lines.filter((l) => LIBRARY.test(l.message)).slice(0, 5)).toEqual([]);
+      // The campaign damages files in ways the reader must notice, and leaves others readable
+      // (Parquet is brittle: most damage is refused).
+      expect(counts.DataError, JSON.stringify(counts)).toBeGreaterThan(CASES / 4);
+      expect(counts.table, JSON.stringify(counts)).toBeGreaterThan(CASES / 50);
+      // About a fifth of the cases damage checksummed bytes only; the checksums refuse some of them.
+      const stats = JSON.parse(/^stats (.*)$/m.exec(stderr)?.[1] ?? '{}') as Record<string, Record<string, number>>;
+      const checksummed = stats.checksummed ?? {};
+      expect(
+        Object.values(checksummed).reduce((a, b) => a + b, 0),
+        JSON.stringify(stats),
+      ).toBeGreaterThan(CASES / 10);
+      expect(checksummed['checksum refusal'], JSON.stringify(stats)).toBeGreaterThan(CASES / 50);
+      // Every refusal names the file.
+      const unnamed = lines.filter((l) => l.outcome === 'DataError' && !/^[\w-]+\.parquet: /.test(l.message));
+      expect(unnamed.slice(0, 5)).toEqual([]);
+      if (process.env.TRAINBENCH_FUZZ_REPORT)
+        process.stderr.write(`${JSON.stringify(stats)} in ${Math.round(performance.now() - t0)} ms\n`);
+    },
+    900_000,
+  );
 });

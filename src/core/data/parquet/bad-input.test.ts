@@ -60,7 +60,8 @@ describe('bad Parquet input', () => {
     const bad = good.slice();
     bad.set(le32(0x7fffff00), bad.length - 8);
     expect(errorOf(() => readParquet(bad, 'len.parquet')).message).toBe(
-      `len.parquet: corrupt footer length: ${0x7fffff00} bytes announced, but only ${good.length - 12} bytes lie between the magic bytes`,
+      `len.parquet: corrupt ` +
+        `footer length: ${0x7fffff00} bytes announced, but only ${good.length - 12} bytes lie between the magic bytes`,
     );
     bad.set(le32(0), bad.length - 8);
     expect(errorOf(() => readParquet(bad, 'len.parquet')).message).toMatch(

@@ -58,37 +58,41 @@ function encodeHybrid(indices: number[], width: number, rng: Rng): number[] {
 }
 
 describe('decodeDictionaryIndices', () => {
-  it('equals dict[index] from a reference encoder for widths 1..25, every dictionary type, page ending at the last byte', () => {
-    const rng = new Rng(11);
-    for (let width = 1; width <= 25; width++) {
-      const size = Math.min(2 ** width, 5000);
-      const n = 300 + rng.int(200);
-      // Runs of repeats mixed with random indices, so both run kinds occur.
-      const indices: number[] = [];
-      while (indices.length < n) {
-        const v = rng.int(size);
-        const r = rng.next() < 0.3 ? 1 + rng.int(20) : 1;
-        for (let k = 0; k < r && indices.length < n; k++) indices.push(v);
+  it(
+    'equals dict[index] from a reference encoder for widths 1..25, every dictionary type, page ending at ' +
+      'the last byte',
+    () => {
+      const rng = new Rng(11);
+      for (let width = 1; width <= 25; width++) {
+        const size = Math.min(2 ** width, 5000);
+        const n = 300 + rng.int(200);
+        // Runs of repeats mixed with random indices, so both run kinds occur.
+        const indices: number[] = [];
+        while (indices.length < n) {
+          const v = rng.int(size);
+          const r = rng.next() < 0.3 ? 1 + rng.int(20) : 1;
+          for (let k = 0; k < r && indices.length < n; k++) indices.push(v);
+        }
+        const encoded = encodeHybrid(indices, width, rng);
+        // The stream sits at an odd offset in a larger buffer, and the view ends with it.
+        const backing = new Uint8Array(encoded.length + 7);
+        backing.set(encoded, 7);
+        const bytes = backing.subarray(3);
+        for (const make of [
+          (k: number) => new Int32Array(k),
+          (k: number) => new Float64Array(k),
+          (k: number) => new Float32Array(k),
+        ]) {
+          const dict = make(size);
+          for (let k = 0; k < size; k++) dict[k] = (k * 7919) % 100_003;
+          const dst = make(n + 5);
+          decodeDictionaryIndices(bytes, 4, bytes.length, width, n, dict, dst, 5);
+          const want = indices.map((k) => dict[k]);
+          expect(Array.from(dst.subarray(5)), `width ${width}, ${dict.constructor.name}`).toEqual(want);
+        }
       }
-      const encoded = encodeHybrid(indices, width, rng);
-      // The stream sits at an odd offset in a larger buffer, and the view ends with it.
-      const backing = new Uint8Array(encoded.length + 7);
-      backing.set(encoded, 7);
-      const bytes = backing.subarray(3);
-      for (const make of [
-        (k: number) => new Int32Array(k),
-        (k: number) => new Float64Array(k),
-        (k: number) => new Float32Array(k),
-      ]) {
-        const dict = make(size);
-        for (let k = 0; k < size; k++) dict[k] = (k * 7919) % 100_003;
-        const dst = make(n + 5);
-        decodeDictionaryIndices(bytes, 4, bytes.length, width, n, dict, dst, 5);
-        const want = indices.map((k) => dict[k]);
-        expect(Array.from(dst.subarray(5)), `width ${width}, ${dict.constructor.name}`).toEqual(want);
-      }
-    }
-  });
+    },
+  );
 
   it('names an index beyond the dictionary', () => {
     const rng = new Rng(12);

@@ -68,7 +68,10 @@ const PLACEHOLDER = -0x80000000;
 /** The placeholder as written: field 4 (delta 1 from field 3), type i32, then ff ff ff ff 0f. */
 const PLACEHOLDER_BYTES = [0x15, 0xff, 0xff, 0xff, 0xff, 0x0f];
 
-/** Writes the CRC-32 of each page's stored bytes over its placeholder, as a 5-byte zigzag varint; returns where each went. */
+/**
+ * Writes the CRC-32 of each page's stored bytes over its placeholder, as a 5-byte zigzag varint; returns where each
+ * went.
+ */
 function fillCrcs(bytes: Uint8Array): Map<Page, number> {
   const filled = new Map<Page, number>();
   for (const p of pagesOf(bytes)) {
@@ -86,7 +89,10 @@ function fillCrcs(bytes: Uint8Array): Map<Page, number> {
   return filled;
 }
 
-/** Where a page header's CRC value starts: after fields 1-3 (each a field byte 0x15 and a varint), past field 4's own 0x15. */
+/**
+ * Where a page header's CRC value starts: after fields 1-3 (each a field byte 0x15 and a varint), past field 4's own
+ * 0x15.
+ */
 function crcOffset(bytes: Uint8Array, p: Page): number {
   let i = p.headerStart;
   for (let field = 1; field <= 4; field++) {
@@ -146,41 +152,47 @@ const CHECKSUM = /checksum mismatch \(its header has CRC-32 0x[0-9a-f]{8}, its \
 describe('page CRCs (PageHeader.crc)', () => {
   for (const v2 of [false, true]) {
     for (const codec of ['UNCOMPRESSED', 'GZIP', 'SNAPPY']) {
-      it(`data pages ${v2 ? 'v2' : 'v1'}, ${codec}: a file whose pages carry CRCs decodes like hyparquet reads it`, async () => {
-        const bytes = await writeParquetjs(v2, codec, true);
-        expect(pagesOf(bytes).every((p) => p.header.crc !== undefined)).toBe(true);
-        const got = tableValues(readParquet(bytes, 'crc.parquet'));
-        expect(got).toEqual(expectedColumns);
-        expect(got).toEqual(await hyparquetColumns(bytes));
-      });
+      it(
+        `data pages ${v2 ? 'v2' : 'v1'}, ${codec}: a file whose pages carry CRCs decodes like ` + `hyparquet reads it`,
+        async () => {
+          const bytes = await writeParquetjs(v2, codec, true);
+          expect(pagesOf(bytes).every((p) => p.header.crc !== undefined)).toBe(true);
+          const got = tableValues(readParquet(bytes, 'crc.parquet'));
+          expect(got).toEqual(expectedColumns);
+          expect(got).toEqual(await hyparquetColumns(bytes));
+        },
+      );
     }
   }
 
-  it('a byte changed in a page that carries a CRC is refused, naming the file, column, row group and page', async () => {
-    const withCrc = await writeParquetjs(false, 'UNCOMPRESSED', true);
-    const without = await writeParquetjs(false, 'UNCOMPRESSED', false);
-    // The last byte of row group 1's n32 page: the high byte of its last PLAIN value.
-    const flip = (bytes: Uint8Array) => {
-      const p = pagesOf(bytes).find((q) => q.rowGroup === 1 && q.column === 0)!;
-      const bad = bytes.slice();
-      bad[p.header.dataStart + p.header.compressedSize - 1] ^= 0x40;
-      return bad;
-    };
-    // Without a CRC the change cannot be seen: row 599 (the last of row group 1) reads as another number.
-    const silent = values(readParquet(flip(without), 'plain.parquet').columns[0]);
-    expect(silent[599]).not.toBe(rows[599].n32);
-    expect(errorOf(() => readParquet(flip(withCrc), 'crc.parquet'))).toMatch(
-      new RegExp(`^crc\\.parquet: corrupt page: column "n32" \\(row group 1\\), page 1: ${CHECKSUM.source}`),
-    );
-    // A damaged CRC is a mismatch as well.
-    const badCrc = withCrc.slice();
-    const p = pagesOf(withCrc).find((q) => q.rowGroup === 2 && q.column === 1)!;
-    const at = crcOffset(withCrc, p);
-    badCrc[at] ^= 0x02;
-    expect(errorOf(() => readParquet(badCrc, 'crc.parquet'))).toMatch(
-      new RegExp(`^crc\\.parquet: corrupt page: column "price" \\(row group 2\\), page 1: ${CHECKSUM.source}`),
-    );
-  });
+  it(
+    'a byte changed in a page that carries a CRC is refused, naming the file, column, row ' + 'group and page',
+    async () => {
+      const withCrc = await writeParquetjs(false, 'UNCOMPRESSED', true);
+      const without = await writeParquetjs(false, 'UNCOMPRESSED', false);
+      // The last byte of row group 1's n32 page: the high byte of its last PLAIN value.
+      const flip = (bytes: Uint8Array) => {
+        const p = pagesOf(bytes).find((q) => q.rowGroup === 1 && q.column === 0)!;
+        const bad = bytes.slice();
+        bad[p.header.dataStart + p.header.compressedSize - 1] ^= 0x40;
+        return bad;
+      };
+      // Without a CRC the change cannot be seen: row 599 (the last of row group 1) reads as another number.
+      const silent = values(readParquet(flip(without), 'plain.parquet').columns[0]);
+      expect(silent[599]).not.toBe(rows[599].n32);
+      expect(errorOf(() => readParquet(flip(withCrc), 'crc.parquet'))).toMatch(
+        new RegExp(`^crc\\.parquet: corrupt page: column "n32" \\(row group 1\\), page 1: ${CHECKSUM.source}`),
+      );
+      // A damaged CRC is a mismatch as well.
+      const badCrc = withCrc.slice();
+      const p = pagesOf(withCrc).find((q) => q.rowGroup === 2 && q.column === 1)!;
+      const at = crcOffset(withCrc, p);
+      badCrc[at] ^= 0x02;
+      expect(errorOf(() => readParquet(badCrc, 'crc.parquet'))).toMatch(
+        new RegExp(`^crc\\.parquet: corrupt page: column "price" \\(row group 2\\), page 1: ${CHECKSUM.source}`),
+      );
+    },
+  );
 
   it("a v2 page's CRC covers its levels, which lie outside the compressed part", async () => {
     const bytes = await writeParquetjs(true, 'GZIP', true);
@@ -228,44 +240,49 @@ describe("GZIP pages: every gzip member's CRC-32 and length", () => {
     }
   });
 
-  it('damage the old inflater passed (a page decoded to other values) is now a checksum mismatch naming the page', () => {
-    const bytes = files[0];
-    const info = readParquetMetadata(bytes, 'gz.parquet');
-    const f64 = info.columns.findIndex((c) => c.name === 'f64');
-    const p = pagesOf(bytes).find((q) => q.rowGroup === 1 && q.column === f64 && q.header.type === 'DATA_PAGE')!;
-    const [start, end] = gzipRange(p);
-    const page = bytes.subarray(start, end);
-    const original = new Uint8Array(p.header.uncompressedSize);
-    hyparquetGunzip(page, original);
-    // Find a byte flip after which hyparquet-compressors' gunzip (used before) inflates without error to other bytes.
-    let found = -1;
-    for (let i = 10; i < page.length - 8 && found < 0; i++) {
-      const bad = page.slice();
-      bad[i] ^= 0x08;
-      const out = new Uint8Array(original.length);
-      try {
-        hyparquetGunzip(bad, out);
-      } catch {
-        continue;
+  it(
+    'damage the old inflater passed (a page decoded to other values) is now a checksum mismatch ' + 'naming the page',
+    () => {
+      const bytes = files[0];
+      const info = readParquetMetadata(bytes, 'gz.parquet');
+      const f64 = info.columns.findIndex((c) => c.name === 'f64');
+      const p = pagesOf(bytes).find((q) => q.rowGroup === 1 && q.column === f64 && q.header.type === 'DATA_PAGE')!;
+      const [start, end] = gzipRange(p);
+      const page = bytes.subarray(start, end);
+      const original = new Uint8Array(p.header.uncompressedSize);
+      hyparquetGunzip(page, original);
+      // Find a byte flip after which hyparquet-compressors' gunzip (used before) inflates without error to other bytes.
+      let found = -1;
+      for (let i = 10; i < page.length - 8 && found < 0; i++) {
+        const bad = page.slice();
+        bad[i] ^= 0x08;
+        const out = new Uint8Array(original.length);
+        try {
+          hyparquetGunzip(bad, out);
+        } catch {
+          continue;
+        }
+        if (out.some((b, k) => b !== original[k])) found = start + i;
       }
-      if (out.some((b, k) => b !== original[k])) found = start + i;
-    }
-    expect(found).toBeGreaterThan(0);
-    const bad = bytes.slice();
-    bad[found] ^= 0x08;
-    expect(errorOf(() => readParquet(bad, 'gz.parquet'))).toMatch(
-      new RegExp(
-        `^gz\\.parquet: corrupt page in column "f64" \\(row group 1\\), page ${p.index}: GZIP data fails its checksum ` +
-          `\\(checksum mismatch: gzip member 1's trailer has CRC-32 0x[0-9a-f]{8}, its ${p.header.uncompressedSize} inflated bytes give 0x[0-9a-f]{8}\\)$`,
-      ),
-    );
-    // A damaged trailer is refused the same way.
-    const trailer = bytes.slice();
-    trailer[end - 6] ^= 0x01;
-    expect(errorOf(() => readParquet(trailer, 'gz.parquet'))).toMatch(
-      /GZIP data fails its checksum \(checksum mismatch: gzip member 1's trailer/,
-    );
-  });
+      expect(found).toBeGreaterThan(0);
+      const bad = bytes.slice();
+      bad[found] ^= 0x08;
+      expect(errorOf(() => readParquet(bad, 'gz.parquet'))).toMatch(
+        new RegExp(
+          `^gz\\.parquet: corrupt page in column "f64" \\(row group 1\\), page ${p.index}: GZIP data fails ` +
+            `its checksum ` +
+            (`\\(checksum mismatch: gzip member 1's trailer has CRC-32 ` +
+              `0x[0-9a-f]{8}, its ${p.header.uncompressedSize} inflated bytes give 0x[0-9a-f]{8}\\)$`),
+        ),
+      );
+      // A damaged trailer is refused the same way.
+      const trailer = bytes.slice();
+      trailer[end - 6] ^= 0x01;
+      expect(errorOf(() => readParquet(trailer, 'gz.parquet'))).toMatch(
+        /GZIP data fails its checksum \(checksum mismatch: gzip member 1's trailer/,
+      );
+    },
+  );
 
   it('any byte changed inside a gzip page gives a DataError or the very same table, never other values', () => {
     const rnd = seededRandom(23);

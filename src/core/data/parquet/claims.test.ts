@@ -75,22 +75,25 @@ describe('decodeClaimed', () => {
   const want = readParquet(bytes, 'claims.parquet');
   const chunks = chunkOrder(info);
 
-  it('two sides meeting anywhere (also mid-column, the back side going down the row groups) merge to readParquet', () => {
-    expect(info.rowGroups.length).toBe(6);
-    for (let m = 0; m <= chunks.length; m++) {
-      let f = 0;
-      let b = chunks.length - 1;
-      const front = decodeClaimed(bytes, info, chunks, () => (f < m ? f++ : -1));
-      const back = decodeClaimed(bytes, info, chunks, () => (b >= m ? b-- : -1));
-      expectSameTable(
-        mergeParts(
-          [...front, ...back],
-          info.columns.map((c) => c.name),
-        ),
-        want,
-      );
-    }
-  });
+  it(
+    'two sides meeting anywhere (also mid-column, the back side going down the row groups) merge to ' + 'readParquet',
+    () => {
+      expect(info.rowGroups.length).toBe(6);
+      for (let m = 0; m <= chunks.length; m++) {
+        let f = 0;
+        let b = chunks.length - 1;
+        const front = decodeClaimed(bytes, info, chunks, () => (f < m ? f++ : -1));
+        const back = decodeClaimed(bytes, info, chunks, () => (b >= m ? b-- : -1));
+        expectSameTable(
+          mergeParts(
+            [...front, ...back],
+            info.columns.map((c) => c.name),
+          ),
+          want,
+        );
+      }
+    },
+  );
 
   it('columns one side decodes whole are full arrays (mergeParts keeps them without a copy)', () => {
     const m = 6 * 2 + 3; // the front side gets two whole columns and half of the third

@@ -30,7 +30,8 @@ function decompressInto(codec: Codec, input: Uint8Array, output: Uint8Array): vo
       try {
         out = decompressBrotli(input, output.length);
       } catch (e) {
-        // The library's own texts ('[ReadHuffmanCodeLengths] space = 12', 'Unexpected end of input 96 80') mean nothing to a user.
+        // The library's own texts ('[ReadHuffmanCodeLengths] space = 12', 'Unexpected end of input 96 80') mean nothing
+        // to a user.
         fail(
           e instanceof Error && /not large enough/.test(e.message)
             ? `brotli: it decompresses to more than the ${output.length} bytes announced`
@@ -74,7 +75,8 @@ export function decompressPage(
   } catch (e) {
     const detail = e instanceof Error ? e.message : String(e);
     fail(
-      `corrupt page in ${what}: ${codec} data ${detail.startsWith('checksum mismatch') ? 'fails its checksum' : 'does not decompress'} (${detail})`,
+      `corrupt page ` +
+        `in ${what}: ${codec} data ${detail.startsWith('checksum mismatch') ? 'fails its checksum' : 'does not decompress'} (${detail})`,
     );
   }
   return output;

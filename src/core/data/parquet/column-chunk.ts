@@ -100,7 +100,8 @@ class ChunkDecoder {
 
   private unsupportedEncoding(encoding: number, where: string): never {
     return fail(
-      `${this.what}: ${where} encoding ${encodingName(encoding)} is not supported for type ${this.out.col.physicalType}`,
+      `${this.what}: ${where} encoding ${encodingName(encoding)} is not supported for ` +
+        `type ${this.out.col.physicalType}`,
     );
   }
 
@@ -159,7 +160,8 @@ class ChunkDecoder {
     if (computed === stored) return;
     const hex = (n: number) => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
     fail(
-      `corrupt page: ${this.pageWhat()}: checksum mismatch (its header has CRC-32 ${hex(stored)}, its ${body.length} bytes give ${hex(computed)})`,
+      `corrupt page: ${this.pageWhat()}: checksum mismatch (its header ` +
+        `has CRC-32 ${hex(stored)}, its ${body.length} bytes give ${hex(computed)})`,
     );
   }
 

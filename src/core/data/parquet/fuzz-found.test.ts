@@ -79,7 +79,8 @@ describe('found by the Parquet fuzz campaign', () => {
     // The first value's 4-byte length (after the v2 page's levels), made far longer than the page.
     new DataView(bad.buffer).setUint32(p.dataStart + p.repLevelsLength + p.defLevelsLength, 0x7fffffff, true);
     expect(errorOf(() => readParquet(bad, 's.parquet'))).toBe(
-      's.parquet: corrupt page: column "s" (row group 0), page 1: a PLAIN BYTE_ARRAY value runs past the end of the page',
+      's.parquet: corrupt page: column "s" (row group 0), page 1: a PLAIN BYTE_ARRAY value runs past the end ' +
+        'of the page',
     );
   });
 });

@@ -110,7 +110,9 @@ const DIST_EXTRA = Uint8Array.of(
 /** Order in which a dynamic block lists the code length code's lengths. */
 const CL_ORDER = Uint8Array.of(16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15);
 
-/** A decoding table: index the next `bits` input bits (LSB first); entry = symbol << 4 | code length, 0 = no such code. */
+/**
+ * A decoding table: index the next `bits` input bits (LSB first); entry = symbol << 4 | code length, 0 = no such code.
+ */
 interface Huffman {
   readonly table: Uint16Array;
   readonly mask: number;
@@ -291,7 +293,9 @@ function inflateRaw(input: Uint8Array, start: number, out: Uint8Array, op: numbe
 const u32 = (b: Uint8Array, i: number) => (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
 const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
 
-/** Offset of the deflate data of the member at `i`, past its header (checking the header's own CRC-16 when it has one). */
+/**
+ * Offset of the deflate data of the member at `i`, past its header (checking the header's own CRC-16 when it has one).
+ */
 function memberData(input: Uint8Array, i: number, member: number): number {
   const n = input.length;
   const where = `gzip member ${member}`;
@@ -337,7 +341,9 @@ export function gunzipInto(input: Uint8Array, output: Uint8Array): void {
     const computed = crc32(output, 0, op, outEnd);
     if (stored !== computed) {
       fail(
-        `checksum mismatch: gzip member ${member}'s trailer has CRC-32 ${hex(stored)}, its ${outEnd - op} inflated bytes give ${hex(computed)}`,
+        `checksum mismatch: ` +
+          (`gzip member ${member}'s trailer has CRC-32 ${hex(stored)}, its ${outEnd - op} inflated bytes ` +
+            `give ${hex(computed)}`),
       );
     }
     const isize = u32(input, inEnd + 4);

@@ -77,7 +77,8 @@ function readColumnChunk(
   const numValues = reqInt(md, 5, what);
   if (start < 4 || compressedSize < 0 || start + compressedSize > fileLength - 8) {
     fail(
-      `${what} is corrupt (its pages at bytes ${start}..${start + compressedSize} lie outside the file's ${fileLength} bytes)`,
+      `${what} is corrupt (its pages at bytes ${start}..${start + compressedSize} lie outside ` +
+        `the file's ${fileLength} bytes)`,
     );
   }
   if (numValues < 0) fail(`${what} is corrupt (negative value count ${numValues})`);

@@ -138,21 +138,27 @@ describe('Parquet files with columns that cannot train', () => {
     );
   });
 
-  it('a file of nested and binary columns only is refused, each column named with its type and reason, on one core and on two', () => {
-    const only = new Table({
-      tags: vectorFromArray(w.tags, listType),
-      code: vectorFromArray(w.code, new FixedSizeBinary(4)),
-    });
-    const bytes = writeFixture(only, { compression: Compression.SNAPPY, rowGroupSize: 120 });
-    const message = `only.parquet: no column Trainbench can use ("tags" (list<int32>): ${LIST}; "code" (FIXED_LEN_BYTE_ARRAY(4)): ${FIXED})`;
-    for (const read of [
-      () => readParquet(bytes, 'only.parquet'),
-      () => readOnTwoCores(bytes, 'only.parquet', false),
-      () => readOnTwoCores(bytes, 'only.parquet', true),
-    ]) {
-      const e = errorOf(read);
-      expect(e).toBeInstanceOf(DataError);
-      expect(e.message).toBe(message);
-    }
-  });
+  it(
+    'a file of nested and binary columns only is refused, each column named with its type and reason, on ' +
+      'one core and on two',
+    () => {
+      const only = new Table({
+        tags: vectorFromArray(w.tags, listType),
+        code: vectorFromArray(w.code, new FixedSizeBinary(4)),
+      });
+      const bytes = writeFixture(only, { compression: Compression.SNAPPY, rowGroupSize: 120 });
+      const message =
+        `only.parquet: no column Trainbench can use ("tags" ` +
+        `(list<int32>): ${LIST}; "code" (FIXED_LEN_BYTE_ARRAY(4)): ${FIXED})`;
+      for (const read of [
+        () => readParquet(bytes, 'only.parquet'),
+        () => readOnTwoCores(bytes, 'only.parquet', false),
+        () => readOnTwoCores(bytes, 'only.parquet', true),
+      ]) {
+        const e = errorOf(read);
+        expect(e).toBeInstanceOf(DataError);
+        expect(e.message).toBe(message);
+      }
+    },
+  );
 });

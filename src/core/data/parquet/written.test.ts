@@ -54,7 +54,9 @@ describe('files written by parquet-wasm', () => {
   for (const [codecName, compression] of codecs) {
     for (const dictionary of [true, false]) {
       for (const version of [WriterVersion.V1, WriterVersion.V2]) {
-        const label = `${codecName}, dictionary ${dictionary ? 'on' : 'off'}, data page v${version === WriterVersion.V1 ? 1 : 2}`;
+        const label =
+          `${codecName}, dictionary ${dictionary ? 'on' : 'off'}, data page ` +
+          `v${version === WriterVersion.V1 ? 1 : 2}`;
         it(label, () => {
           const bytes = writeFixture(table, { compression, dictionary, version, rowGroupSize: 1100, pageSize: 2048 });
           const info = readParquetMetadata(bytes, 'fixture.parquet');

@@ -100,7 +100,9 @@ function roundLane(s: Uint32Array, k: number, inh: number, inl: number): void {
   s[k + 1] = Math.imul(rl, P1L);
 }
 
-/** Typed arrays use the platform's byte order; the aligned word loop needs little-endian (every browser platform is). */
+/**
+ * Typed arrays use the platform's byte order; the aligned word loop needs little-endian (every browser platform is).
+ */
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 const u32 = (b: Uint8Array, p: number) => (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;

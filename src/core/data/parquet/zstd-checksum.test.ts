@@ -167,35 +167,45 @@ describe('zstd content checksum: arrow-rs files given checksums', () => {
     }
   });
 
-  it('any byte changed inside a frame gives a DataError or the very same table, never other values; some only the checksum catches', () => {
-    const rng = new Rng(5);
-    for (const f of files) {
-      const sums = withChecksums(f);
-      const clean = tableText(readParquet(sums, 'z.parquet'));
-      // Where the frames start: their magic, then a descriptor with the checksum flag.
-      const frames: number[] = [];
-      for (let i = 0; i + 4 < sums.length; i++) {
-        if (sums[i] === 0x28 && sums[i + 1] === 0xb5 && sums[i + 2] === 0x2f && sums[i + 3] === 0xfd && sums[i + 4] & 4)
-          frames.push(i);
-      }
-      expect(frames.length).toBeGreaterThan(10);
-      let checksum = 0;
-      let refused = 0;
-      for (let trial = 0; trial < 300; trial++) {
-        const start = frames[rng.int(frames.length)];
-        const bad = sums.slice();
-        // Past the frame header (magic, FHD, up to 9 more bytes): into the blocks.
-        bad[start + 14 + rng.int(40)] ^= 1 << rng.int(8);
-        try {
-          expect(tableText(readParquet(bad, 'z.parquet'))).toBe(clean);
-        } catch (e) {
-          if (!(e instanceof DataError)) throw e;
-          refused++;
-          if (/ZSTD data fails its checksum/.test(e.message)) checksum++;
+  it(
+    'any byte changed inside a frame gives a DataError or the very same table, never other values; some ' +
+      'only the checksum catches',
+    () => {
+      const rng = new Rng(5);
+      for (const f of files) {
+        const sums = withChecksums(f);
+        const clean = tableText(readParquet(sums, 'z.parquet'));
+        // Where the frames start: their magic, then a descriptor with the checksum flag.
+        const frames: number[] = [];
+        for (let i = 0; i + 4 < sums.length; i++) {
+          if (
+            sums[i] === 0x28 &&
+            sums[i + 1] === 0xb5 &&
+            sums[i + 2] === 0x2f &&
+            sums[i + 3] === 0xfd &&
+            sums[i + 4] & 4
+          )
+            frames.push(i);
         }
+        expect(frames.length).toBeGreaterThan(10);
+        let checksum = 0;
+        let refused = 0;
+        for (let trial = 0; trial < 300; trial++) {
+          const start = frames[rng.int(frames.length)];
+          const bad = sums.slice();
+          // Past the frame header (magic, FHD, up to 9 more bytes): into the blocks.
+          bad[start + 14 + rng.int(40)] ^= 1 << rng.int(8);
+          try {
+            expect(tableText(readParquet(bad, 'z.parquet'))).toBe(clean);
+          } catch (e) {
+            if (!(e instanceof DataError)) throw e;
+            refused++;
+            if (/ZSTD data fails its checksum/.test(e.message)) checksum++;
+          }
+        }
+        expect(refused).toBeGreaterThan(150);
+        expect(checksum).toBeGreaterThan(0);
       }
-      expect(refused).toBeGreaterThan(150);
-      expect(checksum).toBeGreaterThan(0);
-    }
-  });
+    },
+  );
 });

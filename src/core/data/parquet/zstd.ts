@@ -373,7 +373,8 @@ function frame(bytes: Uint8Array, pos: number, out: Uint8Array, op: number, inde
     const computed = xxh64(out, frameStart, op)[1];
     if (stored !== computed)
       fail(
-        `checksum mismatch: zstd frame ${index} has content checksum ${hex(stored)}, its ${op - frameStart} bytes give ${hex(computed)}`,
+        `checksum mismatch: ` +
+          `zstd frame ${index} has content checksum ${hex(stored)}, its ${op - frameStart} bytes give ${hex(computed)}`,
       );
     pos += 4;
   }

@@ -186,7 +186,9 @@ export class SimdScanner {
   }
 }
 
-/** Byte offsets in the kernel's memory: splatted query, flat query, output rows, leaf firsts, leaf boxes, point blocks. */
+/**
+ * Byte offsets in the kernel's memory: splatted query, flat query, output rows, leaf firsts, leaf boxes, point blocks.
+ */
 function layout(n: number, d: number, leaves: number) {
   const padded = d + (d & 1);
   const dims4 = 4 * Math.ceil(d / 4);

@@ -120,34 +120,37 @@ describe('image models (tfjs-cpu) against a float64 reference', () => {
     }
   });
 
-  it('the depthwise-separable CNN: stem, depthwise (stride 2) + pointwise blocks, global average pool, dense', async () => {
-    const spec: DscnnSpec = {
-      type: 'dscnn',
-      inputShape: [h, wd, c],
-      stem: 3,
-      blocks: [
-        { filters: 4, stride: 2 },
-        { filters: 5, stride: 1 },
-      ],
-      hidden: [],
-      activation: 'relu',
-    };
-    const { got, w } = await forward(spec, x, rows, 2);
-    for (let r = 0; r < rows; r++) {
-      let t = toImg(x.subarray(r * h * wd * c, (r + 1) * h * wd * c), h, wd, c);
-      t = mapImg(conv(t, w[0], 3, 3, w[1], 1, false), relu);
-      let at = 2;
-      for (const b of spec.blocks) {
-        t = mapImg(conv(t, w[at], 3, 0, w[at + 1], b.stride, true), relu);
-        t = mapImg(conv(t, w[at + 2], 1, b.filters, w[at + 3], 1, false), relu);
-        at += 4;
+  it(
+    'the depthwise-separable CNN: stem, depthwise (stride 2) + pointwise blocks, global average ' + 'pool, dense',
+    async () => {
+      const spec: DscnnSpec = {
+        type: 'dscnn',
+        inputShape: [h, wd, c],
+        stem: 3,
+        blocks: [
+          { filters: 4, stride: 2 },
+          { filters: 5, stride: 1 },
+        ],
+        hidden: [],
+        activation: 'relu',
+      };
+      const { got, w } = await forward(spec, x, rows, 2);
+      for (let r = 0; r < rows; r++) {
+        let t = toImg(x.subarray(r * h * wd * c, (r + 1) * h * wd * c), h, wd, c);
+        t = mapImg(conv(t, w[0], 3, 3, w[1], 1, false), relu);
+        let at = 2;
+        for (const b of spec.blocks) {
+          t = mapImg(conv(t, w[at], 3, 0, w[at + 1], b.stride, true), relu);
+          t = mapImg(conv(t, w[at + 2], 1, b.filters, w[at + 3], 1, false), relu);
+          at += 4;
+        }
+        expect([t.length, t[0].length]).toEqual([4, 3]);
+        const pooled = Array.from({ length: 5 }, (_, q) => t.flat().reduce((s, p) => s + p[q], 0) / 12);
+        const want = dense(pooled, w[at], w[at + 1]);
+        want.forEach((v, o) => expect(got[r * 2 + o]).toBeCloseTo(v, 4));
       }
-      expect([t.length, t[0].length]).toEqual([4, 3]);
-      const pooled = Array.from({ length: 5 }, (_, q) => t.flat().reduce((s, p) => s + p[q], 0) / 12);
-      const want = dense(pooled, w[at], w[at + 1]);
-      want.forEach((v, o) => expect(got[r * 2 + o]).toBeCloseTo(v, 4));
-    }
-  });
+    },
+  );
 
   it('draws the same weights for the same seed, other weights for another, and counts parameters', async () => {
     const spec = defaultModelSpec('dscnn', [28, 28, 1]);

@@ -82,7 +82,8 @@ function checkSpatial(spec: Exclude<ModelSpec, { type: 'mlp' }>, shape: InputSha
     if (h < 1 || w < 1) {
       throw new ConfigError(
         'model.filters',
-        `${spec.filters.length} pooling blocks halve ${shape[0]}x${shape[1]} to nothing; use at most ${Math.floor(Math.log2(Math.min(shape[0], shape[1])))}`,
+        `${spec.filters.length} pooling blocks halve ${shape[0]}x${shape[1]} to nothing; ` +
+          `use at most ${Math.floor(Math.log2(Math.min(shape[0], shape[1])))}`,
       );
     }
   } else {
@@ -123,7 +124,8 @@ export function resolveModelSpec(spec: ModelSpec, features: number): ModelSpec {
   if (!inferred) {
     throw new ConfigError(
       'model.inputShape',
-      `is not given and ${features} feature values per row are not a square image with 1 or 3 channels; set it to [height, width, channels]`,
+      `is not given and ${features} feature values per row are not a square image with 1 or 3 channels; set ` +
+        `it to [height, width, channels]`,
     );
   }
   checkSpatial(spec, inferred);

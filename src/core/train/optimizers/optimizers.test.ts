@@ -65,27 +65,30 @@ const WITH_EXTRAS: Record<string, OptimizerSpec> = {
   },
 };
 
-describe(`tfjs optimizers match the float64 reference after ${STEPS} steps on identical gradients (${TOL} relative)`, () => {
-  it.each(Object.entries(WITH_EXTRAS))('%s', async (_label, raw) => {
-    const spec = validateOptimizerSpec(raw);
-    const ref = runReference(spec, STEPS);
-    const got = await runTfOnGradients(spec, ref.grads);
-    expect(maxRelError(got.params, ref.params)).toBeLessThan(TOL);
-    got.rates.forEach((r, i) => expect(Math.abs(r - ref.rates[i])).toBeLessThanOrEqual(1e-12 * ref.rates[i]));
-    if (spec.clipNorm != null) {
-      const norm = await got.optimizer.readGradNorm();
-      expect(Math.abs((norm as number) - ref.ref.lastNorm)).toBeLessThan(1e-5 * ref.ref.lastNorm);
-    } else {
-      expect(await got.optimizer.readGradNorm()).toBeNull();
-    }
-    if (spec.name === 'lion') {
-      // sign(c) flips somewhere (margin < 1), but never so close to 0 that float32 could flip it.
-      expect(ref.ref.lionMargin).toBeLessThan(1);
-      expect(ref.ref.lionMargin).toBeGreaterThan(1e-4);
-    }
-    got.optimizer.dispose();
-  });
-});
+describe(
+  `tfjs optimizers match the float64 reference after ${STEPS} steps on identical ` + `gradients (${TOL} relative)`,
+  () => {
+    it.each(Object.entries(WITH_EXTRAS))('%s', async (_label, raw) => {
+      const spec = validateOptimizerSpec(raw);
+      const ref = runReference(spec, STEPS);
+      const got = await runTfOnGradients(spec, ref.grads);
+      expect(maxRelError(got.params, ref.params)).toBeLessThan(TOL);
+      got.rates.forEach((r, i) => expect(Math.abs(r - ref.rates[i])).toBeLessThanOrEqual(1e-12 * ref.rates[i]));
+      if (spec.clipNorm != null) {
+        const norm = await got.optimizer.readGradNorm();
+        expect(Math.abs((norm as number) - ref.ref.lastNorm)).toBeLessThan(1e-5 * ref.ref.lastNorm);
+      } else {
+        expect(await got.optimizer.readGradNorm()).toBeNull();
+      }
+      if (spec.name === 'lion') {
+        // sign(c) flips somewhere (margin < 1), but never so close to 0 that float32 could flip it.
+        expect(ref.ref.lionMargin).toBeLessThan(1);
+        expect(ref.ref.lionMargin).toBeGreaterThan(1e-4);
+      }
+      got.optimizer.dispose();
+    });
+  },
+);
 
 describe(`closed loop: tfjs computes its own gradients with tf.variableGrads (${TOL} relative)`, () => {
   const closed = Object.entries(BASE).filter(([, s]) => s.name !== 'lion');
@@ -172,15 +175,18 @@ describe('paper update rules, by hand', () => {
     expect(n[0]).toBeCloseTo(1 - 0.325, 6);
   });
 
-  it('Lookahead: after k steps fast = slow = p0 + alpha * (fast_k - p0); alpha = 1 is the inner optimizer', async () => {
-    const spec: OptimizerSpec = { name: 'sgd', learningRate: 0.1, lookahead: { k: 4, alpha: 0.25 } };
-    expect((await constantGradientRun(spec, [1, -1], 3))[0]).toBeCloseTo(1 - 0.3, 6);
-    expect((await constantGradientRun(spec, [1, -1], 4))[0]).toBeCloseTo(1 - 0.25 * 0.4, 6);
-    expect((await constantGradientRun(spec, [1, -1], 5))[0]).toBeCloseTo(1 - 0.1 - 0.1, 6);
-    const one = await constantGradientRun({ ...spec, lookahead: { k: 4, alpha: 1 } }, [1, -1], 9);
-    const none = await constantGradientRun({ ...spec, lookahead: null }, [1, -1], 9);
-    expect(one[0]).toBeCloseTo(none[0], 6);
-  });
+  it(
+    'Lookahead: after k steps fast = slow = p0 + alpha * (fast_k - p0); alpha = 1 is the ' + 'inner optimizer',
+    async () => {
+      const spec: OptimizerSpec = { name: 'sgd', learningRate: 0.1, lookahead: { k: 4, alpha: 0.25 } };
+      expect((await constantGradientRun(spec, [1, -1], 3))[0]).toBeCloseTo(1 - 0.3, 6);
+      expect((await constantGradientRun(spec, [1, -1], 4))[0]).toBeCloseTo(1 - 0.25 * 0.4, 6);
+      expect((await constantGradientRun(spec, [1, -1], 5))[0]).toBeCloseTo(1 - 0.1 - 0.1, 6);
+      const one = await constantGradientRun({ ...spec, lookahead: { k: 4, alpha: 1 } }, [1, -1], 9);
+      const none = await constantGradientRun({ ...spec, lookahead: null }, [1, -1], 9);
+      expect(one[0]).toBeCloseTo(none[0], 6);
+    },
+  );
 
   it('getLearningRate follows the schedule; step counts updates', async () => {
     const v = tf.variable(tf.tensor1d([1]));

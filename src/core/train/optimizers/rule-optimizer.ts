@@ -14,7 +14,8 @@ export function checkPairs(vars: readonly tf.Variable[], grads: readonly tf.Tens
       throw new TypeError(`applyGradients: variable ${v.name} is ${v.dtype}, expected float32`);
     if (v.shape.length !== g.shape.length || v.shape.some((d, j) => d !== g.shape[j])) {
       throw new RangeError(
-        `applyGradients: gradient ${i} has shape [${g.shape.join(', ')}], variable ${v.name} has [${v.shape.join(', ')}]`,
+        `applyGradients: gradient ${i} has shape [${g.shape.join(', ')}], variable ${v.name} has ` +
+          `[${v.shape.join(', ')}]`,
       );
     }
   });

@@ -15,7 +15,10 @@ export interface TrainOptimizer {
   applyGradients(vars: readonly tf.Variable[], grads: readonly tf.Tensor[]): void;
   /** Rate used by the latest update (after the schedule); before the first update, the rate it will use. */
   getLearningRate(): number;
-  /** Global gradient norm before clipping at the latest update, read asynchronously; null when clipping is off or before any step. */
+  /**
+   * Global gradient norm before clipping at the latest update, read asynchronously; null when clipping is off or before
+   * any step.
+   */
   readGradNorm(): Promise<number | null>;
   /** Tensors the optimizer holds (slots, slow weights, cached constants), for leak accounting. */
   stateTensors(): number;
