@@ -12,6 +12,7 @@ import type { ColumnStats } from '../core/data/stats';
 import { createDecodeWorker, prewarmDecodeWorker, releaseDecodeWorker } from '../workers/clients';
 import { transfer } from '../services/transfer';
 import { tableBuffers } from '../core/data/table-codec';
+import { DataError } from '../core/data/table';
 import type { DecodeProgress } from '../services/protocol';
 import { store } from './store';
 import { DEFAULT_SAMPLE, type Sample } from '../core/train/samples';
@@ -114,7 +115,7 @@ export async function loadUrl(url: string, preferredLabel?: string): Promise<voi
   let blob: Blob;
   try {
     const res = await fetch(url, { signal: abort.signal });
-    if (!res.ok) throw new Error(`the server answered HTTP ${res.status}`);
+    if (!res.ok) throw new DataError(`the server answered HTTP ${res.status}`);
     const total = Number(res.headers.get('content-length') ?? 0);
     const chunks: Uint8Array[] = [];
     const reader = res.body?.getReader();
