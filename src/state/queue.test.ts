@@ -9,7 +9,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addToQueue, queueRestored, removeQueued, updateSettings } from './run-actions';
 import { startApp, type App } from './app';
 import { initialState, store, type RunView } from './store';
-import { loadDataset, localQueueServices, type LocalQueueServices } from './test-services';
+import { loadDataset, localQueueServices, type LocalQueueServices, until } from './test-services';
 import { readWaiting, waitingOf } from './waiting';
 import type { DataApi } from '../services/protocol';
 
@@ -25,18 +25,6 @@ const preparedFeatures = () =>
     .map((c) => (c.args as DataApi['prepareRun']['args']).features.features);
 /** The encoded width a run trained on, from its info line ("... · 6 features · ..."). */
 const width = (r: RunView) => Number(/ (\d+) features/.exec(r.info ?? '')?.[1]);
-
-/** Resolves once `ok` holds for the store's state. */
-function until(ok: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    if (ok()) return resolve();
-    const off = store.subscribe(() => {
-      if (!ok()) return;
-      off();
-      resolve();
-    });
-  });
-}
 
 async function fresh(): Promise<void> {
   store.setState(initialState, true);
@@ -78,7 +66,7 @@ describe('the run queue (in process, tfjs-cpu)', () => {
     updateSettings({ batchSize: 16 });
     addToQueue();
     const [first, second] = store.getState().runs;
-    await until(() => store.getState().runs[0].status === 'running');
+    await until(store, () => store.getState().runs[0].status === 'running');
     removeQueued(second.id);
     // A run on the trainer is not removed by this.
     removeQueued(first.id);

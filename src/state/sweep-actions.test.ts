@@ -10,7 +10,7 @@ import { queueRestored, updateMatrix, updateSettings } from './run-actions';
 import { cancelSweep, startSweepFromForm, updateSweepForm } from './sweep-actions';
 import { startApp, type App } from './app';
 import { initialState, store } from './store';
-import { loadDataset, localQueueServices, type LocalQueueServices } from './test-services';
+import { loadDataset, localQueueServices, type LocalQueueServices, until } from './test-services';
 import { readSweep, readWaiting, sweepToStore, waitingOf } from './waiting';
 import type { DataApi } from '../services/protocol';
 
@@ -21,17 +21,6 @@ let app: App;
 
 const prepared = () =>
   services.dataCalls.filter((c) => c.method === 'prepareRun').map((c) => c.args as DataApi['prepareRun']['args']);
-
-function until(ok: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    if (ok()) return resolve();
-    const off = store.subscribe(() => {
-      if (!ok()) return;
-      off();
-      resolve();
-    });
-  });
-}
 
 async function fresh(): Promise<void> {
   store.setState(initialState, true);
@@ -87,7 +76,7 @@ describe('sweeps (in process, tfjs-cpu)', () => {
   it('a cancelled sweep takes its waiting runs out and queues no further rung', async () => {
     updateMatrix({ batchSize: [16, 32, 64] });
     expect(startSweepFromForm()).toBe(true);
-    await until(() => store.getState().runs[0]?.status === 'running');
+    await until(store, () => store.getState().runs[0]?.status === 'running');
     cancelSweep();
     await app.queue.idle();
     expect(store.getState().sweep?.status).toBe('cancelled');
@@ -101,7 +90,7 @@ describe('sweeps (in process, tfjs-cpu)', () => {
     const features = store.getState().dataset.features;
     expect(startSweepFromForm()).toBe(true);
     // The page closes while the second rung's first run trains: what persist.ts keeps, read back.
-    await until(() => store.getState().runs.some((r) => r.sweep?.rung === 1 && r.status === 'running'));
+    await until(store, () => store.getState().runs.some((r) => r.sweep?.rung === 1 && r.status === 'running'));
     const waiting = readWaiting(structuredClone(waitingOf(store.getState().runs)));
     const sweep = readSweep(structuredClone(sweepToStore(store.getState().sweep)));
     expect(waiting.runs.map((w) => w.sweep?.rung)).toEqual([1, 1]);

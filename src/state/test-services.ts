@@ -64,3 +64,15 @@ export async function loadDataset(
     },
   }));
 }
+
+/** Resolves once `ok` holds for the store's state (checked now and on every change). */
+export function until(store: StoreApi<WorkbenchState>, ok: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    if (ok()) return resolve();
+    const off = store.subscribe(() => {
+      if (!ok()) return;
+      off();
+      resolve();
+    });
+  });
+}
