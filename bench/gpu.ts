@@ -4,7 +4,9 @@
  * shader-f16), against plain tfjs-backend-webgpu in one process, on the workloads docs/gpu.md measured
  * (first the engine's forward matmul alone at 1024 and 4096, every variant, in TFLOP/s):
  *   MLP 784-1024-1024-10, Adam, batch 512 and 4096; MLP 784-128-10, SGD, batch 64.
- * Runners as in bench/trainer-workloads.ts (trainbench, tfjs minimize, tfjs trainOnBatch).
+ * Runners as in bench/trainer-workloads.ts (trainbench, tfjs minimize, tfjs trainOnBatch). Each timed run
+ * covers 150 steps at batch 512 and 100 at batch 4096 (60 and 30 until 2026-11-30: too short once a
+ * step takes 2 ms, start-up and the first read-back weighed on the figure), for every runner alike.
  * A warm-up run per case, then reps round-robin; median/min/max samples/s; a short table last.
  *
  *   npm run bench:gpu:bundle                       # -> .bench-out/gpu.mjs (webgpu left external)
@@ -58,7 +60,7 @@ const WORKLOADS: Workload[] = [
     optimizer: 'adam',
     learningRate: 0.001,
     batch: 512,
-    steps: 60,
+    steps: 150,
   },
   {
     name: 'mlp-784-1024-1024-10 adam b4096',
@@ -68,7 +70,7 @@ const WORKLOADS: Workload[] = [
     optimizer: 'adam',
     learningRate: 0.001,
     batch: 4096,
-    steps: 30,
+    steps: 100,
   },
   {
     name: 'mlp-784-128-10 sgd b64',
