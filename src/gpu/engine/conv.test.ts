@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../core/data/rng';
-import { convBackward, convForward, convOut, type ConvShape } from '../../core/train/reference/conv';
+import { convBackward, convForward, convOut, maxPool, type ConvShape } from '../../core/train/reference/conv';
 import type { EngineGpu } from './device';
 import { fromHalfBits, toHalfBits } from './half';
 import { bindGroup, getKernel, type Kernel } from './pipelines';
@@ -227,5 +227,81 @@ describe('convolution kernels against float64', () => {
     );
     expectClose(unpack(dw, 0, K, s.co, cout, 'grads'), ref.dw, format, 'weight gradient');
     expectClose(unpack(dw, K * cout, 1, s.co, cout, 'grads'), ref.db, format, 'bias gradient');
+  });
+});
+
+describe('2x2 max-pool against float64', () => {
+  const POOLS = [
+    { label: '2x7x5x3 (odd sizes: the last row and column dropped)', n: 2, h: 7, w: 5, c: 3 },
+    { label: '1x8x6x6', n: 1, h: 8, w: 6, c: 6 },
+  ];
+  it.each(
+    POOLS.flatMap((p) => (['f32', 'packed'] as const).map((format) => [`${format} ${p.label}`, p, format] as const)),
+  )('%s', async (_label, s, format) => {
+    const { device } = gpu;
+    const rng = new Rng(s.h * 7 + s.c);
+    const oh = Math.floor(s.h / 2);
+    const ow = Math.floor(s.w / 2);
+    const stride = up4(s.c);
+    const inPixels = s.n * s.h * s.w;
+    const outPixels = s.n * oh * ow;
+    const x = round16(
+      Float32Array.from({ length: inPixels * s.c }, () => rng.normal()),
+      format,
+    );
+    const dOut = round16(
+      Float32Array.from({ length: outPixels * s.c }, () => rng.normal()),
+      format,
+    );
+    const ref = maxPool(s, x, dOut);
+    const outAt = up4(inPixels * stride);
+    const total = outAt + outPixels * stride;
+    const k = await getKernel(device, { kernel: 'pool', format, mixed: format !== 'f32', entryPoint: 'forward' });
+    const kb = await getKernel(device, { kernel: 'pool', format, mixed: format !== 'f32', entryPoint: 'backward' });
+    const elem = format === 'f32' ? 4 : 2;
+    const mk = (size: number, usage: number) =>
+      gpu.createBuffer({ size: up4(Math.max(16, size)), usage: usage | GPUBufferUsage.COPY_DST });
+    const ctl = mk(32, GPUBufferUsage.STORAGE);
+    const ctlInit = new ArrayBuffer(32);
+    new Float32Array(ctlInit, 16, 1)[0] = 1;
+    device.queue.writeBuffer(ctl, 0, ctlInit);
+    const uni = mk(32, GPUBufferUsage.UNIFORM);
+    device.queue.writeBuffer(uni, 0, new Uint32Array([s.n, s.h, s.w, s.c, 0, stride, outAt, stride]));
+    const acts = mk(elem * total, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
+    device.queue.writeBuffer(acts, 0, pack(x, inPixels, s.c, stride, format, total));
+    const deltas = mk(elem * total, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
+    // dOut sits in the output region; dIn is written over the input region.
+    const dBytes = new Float32Array(total);
+    for (let p = 0; p < outPixels; p++)
+      for (let c = 0; c < s.c; c++) dBytes[outAt + p * stride + c] = dOut[p * s.c + c];
+    device.queue.writeBuffer(deltas, 0, pack(dBytes, 1, total, total, format, total));
+    const readA = mk(elem * total, GPUBufferUsage.MAP_READ);
+    const readD = mk(elem * total, GPUBufferUsage.MAP_READ);
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setPipeline(k.pipeline);
+    pass.setBindGroup(0, bindGroup(device, k, [ctl, uni, acts, deltas]));
+    pass.dispatchWorkgroups(Math.ceil((outPixels * stride) / 2 / 256));
+    pass.setPipeline(kb.pipeline);
+    pass.setBindGroup(0, bindGroup(device, kb, [ctl, uni, acts, deltas]));
+    pass.dispatchWorkgroups(Math.ceil((inPixels * stride) / 2 / 256));
+    pass.end();
+    enc.copyBufferToBuffer(acts, 0, readA, 0, up4(elem * total));
+    enc.copyBufferToBuffer(deltas, 0, readD, 0, up4(elem * total));
+    device.queue.submit([enc.finish()]);
+    await Promise.all([readA.mapAsync(GPUMapMode.READ), readD.mapAsync(GPUMapMode.READ)]);
+    const a = readA.getMappedRange().slice(0);
+    const d = readD.getMappedRange().slice(0);
+    readA.unmap();
+    readD.unmap();
+    for (const b of [ctl, uni, acts, deltas, readA, readD]) gpu.destroyBuffer(b);
+    // The max and the routing are exact (no arithmetic): equal to the reference on the rounded inputs.
+    expect(Array.from(unpack(a, outAt, outPixels, s.c, stride, format))).toEqual(Array.from(ref.out).map(Math.fround));
+    expect(Array.from(unpack(d, 0, inPixels, s.c, stride, format))).toEqual(Array.from(ref.dx).map(Math.fround));
+    // Padding channels are zero in both outputs.
+    const padOut = unpack(a, outAt, outPixels, stride, stride, format);
+    const padIn = unpack(d, 0, inPixels, stride, stride, format);
+    for (let p = 0; p < outPixels; p++) for (let c = s.c; c < stride; c++) expect(padOut[p * stride + c]).toBe(0);
+    for (let p = 0; p < inPixels; p++) for (let c = s.c; c < stride; c++) expect(padIn[p * stride + c]).toBe(0);
   });
 });

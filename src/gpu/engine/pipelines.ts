@@ -19,6 +19,7 @@ export const BINDINGS: Record<KernelName, BindingKind[]> = {
   'conv-forward': [S, U, S, R, U],
   'conv-dx': [S, U, S, R, R, U],
   'conv-dw': [S, U, R, R, S, U],
+  pool: [S, U, S, S],
   loss: [S, U, R, R, S, S],
   optimizer: [S, U, S, R, S, R, S],
   norm: [S, U, R, S],

@@ -86,6 +86,7 @@ export type KernelName =
   | 'conv-forward'
   | 'conv-dx'
   | 'conv-dw'
+  | 'pool'
   | 'loss'
   | 'optimizer'
   | 'norm'

@@ -78,3 +78,36 @@ export function convBackward(
   });
   return { dx, dw, db };
 }
+
+/**
+ * 2x2 max-pool, stride 2, valid ([n, h/2, w/2, c], floors), and its gradient: each window's
+ * output gradient goes to its first maximum in row-major order, every other input gets zero.
+ */
+export function maxPool(
+  s: Pick<ConvShape, 'n' | 'h' | 'w' | 'c'>,
+  x: ArrayLike<number>,
+  dOut?: ArrayLike<number>,
+): { out: Float64Array; dx: Float64Array } {
+  const oh = Math.floor(s.h / 2);
+  const ow = Math.floor(s.w / 2);
+  const out = new Float64Array(s.n * oh * ow * s.c);
+  const dx = new Float64Array(s.n * s.h * s.w * s.c);
+  for (let n = 0; n < s.n; n++) {
+    for (let y = 0; y < oh; y++) {
+      for (let xx = 0; xx < ow; xx++) {
+        for (let c = 0; c < s.c; c++) {
+          let best = -Infinity;
+          let at = -1;
+          for (let k = 0; k < 4; k++) {
+            const i = ((n * s.h + 2 * y + (k >> 1)) * s.w + 2 * xx + (k & 1)) * s.c + c;
+            if (x[i] > best) [best, at] = [x[i], i];
+          }
+          const o = ((n * oh + y) * ow + xx) * s.c + c;
+          out[o] = best;
+          if (dOut) dx[at] = dOut[o];
+        }
+      }
+    }
+  }
+  return { out, dx };
+}

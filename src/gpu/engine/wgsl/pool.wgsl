@@ -1,0 +1,75 @@
+// 2x2 max-pool with stride 2 ('valid': an odd last row or column is dropped) over NHWC images,
+// two channels per thread (an f16 pair is one u32). Entry `forward`: out = the window's max.
+// Entry `backward`: each input gets its window's output gradient when it is the window's first
+// maximum (row-major order in the window, as tfjs's gradient picks), else zero; inputs outside
+// every window (the dropped row or column) get zero. No atomics: windows do not overlap.
+// in: acts[inOff + pixel * inStride + c]; out: acts[outOff + outPixel * outStride + c] (forward);
+// dOut: deltas[outOff + outPixel * outStride + c]; dIn: deltas[inOff + pixel * inStride + c] (backward).
+
+struct PoolDims {
+  images: u32, H: u32, W: u32, C: u32,
+  inOff: u32, inStride: u32, outOff: u32, outStride: u32,
+}
+
+@group(0) @binding(1) var<uniform> pd: PoolDims;
+@group(0) @binding(2) var<storage, read_write> acts: array<ELEM>;
+@group(0) @binding(3) var<storage, read_write> deltas: array<ELEM>;
+
+fn inAt(n: u32, y: u32, x: u32, c: u32) -> f32 {
+  return ld_acts(pd.inOff + ((n * pd.H + y) * pd.W + x) * pd.inStride + c);
+}
+
+// The window (oh, ow)'s max of channel c, and the position (0..3, row-major) of its first maximum.
+fn windowMax(n: u32, oh: u32, ow: u32, c: u32) -> vec2<f32> {
+  var best = inAt(n, 2u * oh, 2u * ow, c);
+  var at = 0u;
+  for (var k = 1u; k < 4u; k++) {
+    let v = inAt(n, 2u * oh + k / 2u, 2u * ow + k % 2u, c);
+    if (v > best) { best = v; at = k; }
+  }
+  return vec2<f32>(best, f32(at));
+}
+
+@compute @workgroup_size(256)
+fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  touch_ctl();
+  let OH = pd.H / 2u;
+  let OW = pd.W / 2u;
+  let pairs = pd.outStride / 2u;
+  let i = gid.x + gid.y * nwg.x * 256u;
+  if (i >= pd.images * OH * OW * pairs) { return; }
+  let c = (i % pairs) * 2u;
+  let p = i / pairs;
+  let ow = p % OW;
+  let oh = (p / OW) % OH;
+  let n = p / (OW * OH);
+  var a = 0.0;
+  var b = 0.0;
+  if (c < pd.C) { a = windowMax(n, oh, ow, c).x; }
+  if (c + 1u < pd.C) { b = windowMax(n, oh, ow, c + 1u).x; }
+  st2_acts(pd.outOff + p * pd.outStride + c, a, b);
+}
+
+fn gradIn(n: u32, y: u32, x: u32, c: u32) -> f32 {
+  let OH = pd.H / 2u;
+  let OW = pd.W / 2u;
+  let oh = y / 2u;
+  let ow = x / 2u;
+  if (c >= pd.C || oh >= OH || ow >= OW) { return 0.0; }
+  if (u32(windowMax(n, oh, ow, c).y) != (y % 2u) * 2u + x % 2u) { return 0.0; }
+  return ld_deltas(pd.outOff + ((n * OH + oh) * OW + ow) * pd.outStride + c);
+}
+
+@compute @workgroup_size(256)
+fn backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  touch_ctl();
+  let pairs = pd.inStride / 2u;
+  let i = gid.x + gid.y * nwg.x * 256u;
+  if (i >= pd.images * pd.H * pd.W * pairs) { return; }
+  let c = (i % pairs) * 2u;
+  let p = i / pairs;
+  let x = p % pd.W;
+  let y = (p / pd.W) % pd.H;
+  let n = p / (pd.W * pd.H);
+  st2_deltas(pd.inOff + p * pd.inStride + c, gradIn(n, y, x, c), gradIn(n, y, x, c + 1u));
+}
