@@ -9,7 +9,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../core/data/rng';
-import { convBackward, convForward, convOut, maxPool, type ConvShape } from '../../core/train/reference/conv';
+import {
+  averagePool,
+  convBackward,
+  convForward,
+  convOut,
+  depthwiseBackward,
+  depthwiseForward,
+  maxPool,
+  type ConvShape,
+} from '../../core/train/reference/conv';
 import type { EngineGpu } from './device';
 import { fromHalfBits, toHalfBits } from './half';
 import { bindGroup, getKernel, type Kernel } from './pipelines';
@@ -265,8 +274,8 @@ describe('2x2 max-pool against float64', () => {
     const ctlInit = new ArrayBuffer(32);
     new Float32Array(ctlInit, 16, 1)[0] = 1;
     device.queue.writeBuffer(ctl, 0, ctlInit);
-    const uni = mk(32, GPUBufferUsage.UNIFORM);
-    device.queue.writeBuffer(uni, 0, new Uint32Array([s.n, s.h, s.w, s.c, 0, stride, outAt, stride]));
+    const uni = mk(48, GPUBufferUsage.UNIFORM);
+    device.queue.writeBuffer(uni, 0, new Uint32Array([s.n, s.h, s.w, s.c, 0, stride, outAt, stride, 0, 0, 0, 0]));
     const acts = mk(elem * total, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
     device.queue.writeBuffer(acts, 0, pack(x, inPixels, s.c, stride, format, total));
     const deltas = mk(elem * total, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
@@ -303,5 +312,175 @@ describe('2x2 max-pool against float64', () => {
     const padIn = unpack(d, 0, inPixels, stride, stride, format);
     for (let p = 0; p < outPixels; p++) for (let c = s.c; c < stride; c++) expect(padOut[p * stride + c]).toBe(0);
     for (let p = 0; p < inPixels; p++) for (let c = s.c; c < stride; c++) expect(padIn[p * stride + c]).toBe(0);
+  });
+});
+
+/** Runs entry points of one kernel in order on fresh buffers; returns the bytes of the buffers asked for. */
+async function dispatchAll(
+  kernel: 'pool' | 'depthwise',
+  format: StorageFormat,
+  uniforms: Uint32Array[],
+  buffers: ArrayBuffer[],
+  steps: { entry: string; uniform: number; x: number; y?: number }[],
+  read: number[],
+): Promise<ArrayBuffer[]> {
+  const { device } = gpu;
+  const made: GPUBuffer[] = [];
+  const mk = (size: number, usage: number, data?: ArrayBuffer) => {
+    const b = gpu.createBuffer({ size: up4(Math.max(16, size)), usage: usage | GPUBufferUsage.COPY_DST });
+    if (data) device.queue.writeBuffer(b, 0, data);
+    made.push(b);
+    return b;
+  };
+  const ctlInit = new ArrayBuffer(32);
+  new Float32Array(ctlInit, 16, 1)[0] = 1;
+  const ctl = mk(32, GPUBufferUsage.STORAGE, ctlInit);
+  const storage = buffers.map((b) => mk(b.byteLength, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, b));
+  const unis = uniforms.map((u) => mk(u.byteLength, GPUBufferUsage.UNIFORM, u.buffer as ArrayBuffer));
+  const enc = device.createCommandEncoder();
+  const pass = enc.beginComputePass();
+  for (const s of steps) {
+    const k = await getKernel(device, { kernel, format, mixed: format !== 'f32', entryPoint: s.entry });
+    pass.setPipeline(k.pipeline);
+    pass.setBindGroup(0, bindGroup(device, k, [ctl, unis[s.uniform], ...storage]));
+    pass.dispatchWorkgroups(s.x, s.y ?? 1);
+  }
+  pass.end();
+  const reads = read.map((i) => {
+    const r = mk(buffers[i].byteLength, GPUBufferUsage.MAP_READ);
+    enc.copyBufferToBuffer(storage[i], 0, r, 0, up4(buffers[i].byteLength));
+    return r;
+  });
+  device.queue.submit([enc.finish()]);
+  await Promise.all(reads.map((r) => r.mapAsync(GPUMapMode.READ)));
+  const out = reads.map((r) => r.getMappedRange().slice(0));
+  for (const b of made) gpu.destroyBuffer(b);
+  return out;
+}
+
+describe('depthwise convolution and global average pool against float64', () => {
+  const SHAPES = [
+    { label: '2x7x5x3, 3x3 stride 1 pad 1', n: 2, h: 7, w: 5, c: 3, ks: 3, stride: 1, pad: 1 },
+    { label: '1x9x8x6, 3x3 stride 2 pad 1', n: 1, h: 9, w: 8, c: 6, ks: 3, stride: 2, pad: 1 },
+  ];
+  it.each(
+    SHAPES.flatMap((s) => (['f32', 'packed'] as const).map((format) => [`${format} ${s.label}`, s, format] as const)),
+  )('%s', async (_label, s, format) => {
+    const { oh, ow } = convOut({ ...s, co: s.c });
+    const rng = new Rng(s.h * 13 + s.c);
+    const stride = up4(s.c);
+    const inPixels = s.n * s.h * s.w;
+    const outPixels = s.n * oh * ow;
+    const taps = s.ks * s.ks;
+    const x = round16(
+      Float32Array.from({ length: inPixels * s.c }, () => rng.normal()),
+      format,
+    );
+    const w = round16(
+      Float32Array.from({ length: taps * s.c }, () => rng.normal() / 3),
+      format,
+    );
+    const b = round16(
+      Float32Array.from({ length: s.c }, () => rng.normal() * 0.1),
+      format,
+    );
+    const dOut = round16(
+      Float32Array.from({ length: outPixels * s.c }, () => rng.normal()),
+      format,
+    );
+    const y = x.map((t) => Math.max(t, 0));
+    const outAt = up4(inPixels * stride);
+    const total = outAt + outPixels * stride;
+    // acts: the input (its stored ReLU output y) then the forward output; deltas: dIn then dOut.
+    const actsBytes = pack(y, inPixels, s.c, stride, format, total);
+    const dFlat = new Float32Array(total);
+    for (let p = 0; p < outPixels; p++) for (let c = 0; c < s.c; c++) dFlat[outAt + p * stride + c] = dOut[p * s.c + c];
+    const wRows = new Float32Array((taps + 1) * s.c);
+    wRows.set(w);
+    wRows.set(b, taps * s.c);
+    const dims = (act: number) =>
+      new Uint32Array([
+        s.n,
+        s.h,
+        s.w,
+        s.c,
+        oh,
+        ow,
+        s.ks,
+        s.stride,
+        s.pad,
+        0,
+        stride,
+        outAt,
+        stride,
+        0,
+        stride,
+        taps * stride,
+        act,
+        0,
+        stride,
+        0,
+      ]);
+    const [acts, deltas, grads] = await dispatchAll(
+      'depthwise',
+      format,
+      [dims(RELU)],
+      [
+        actsBytes,
+        pack(dFlat, 1, total, total, format, total),
+        pack(wRows, taps + 1, s.c, stride, format),
+        new Float32Array((taps + 1) * stride).buffer,
+      ],
+      [
+        { entry: 'forward', uniform: 0, x: Math.ceil((outPixels * stride) / 512) },
+        { entry: 'backward_dx', uniform: 0, x: Math.ceil((inPixels * stride) / 512) },
+        { entry: 'backward_dw', uniform: 0, x: stride / 2, y: taps + 1 },
+      ],
+      [0, 1, 3],
+    );
+    const ref = depthwiseBackward(s, y, w, dOut);
+    expectClose(
+      unpack(acts, outAt, outPixels, s.c, stride, format),
+      depthwiseForward(s, y, w, b).map((z) => Math.max(z, 0)),
+      format,
+      'forward',
+    );
+    expectClose(
+      unpack(deltas, 0, inPixels, s.c, stride, format),
+      ref.dx.map((g, i) => (y[i] > 0 ? g : 0)),
+      format,
+      'input gradient',
+    );
+    expectClose(unpack(grads, 0, taps, s.c, stride, 'grads'), ref.dw, format, 'weight gradient');
+    expectClose(unpack(grads, taps * stride, 1, s.c, stride, 'grads'), ref.db, format, 'bias gradient');
+
+    // Global average pool over the same input, and its gradient through the input's ReLU.
+    const pooledAt = outAt;
+    const dPooled = round16(
+      Float32Array.from({ length: s.n * s.c }, () => rng.normal()),
+      format,
+    );
+    const dP = new Float32Array(total);
+    for (let n = 0; n < s.n; n++) for (let c = 0; c < s.c; c++) dP[pooledAt + n * stride + c] = dPooled[n * s.c + c];
+    const poolDims = new Uint32Array([s.n, s.h, s.w, s.c, 0, stride, pooledAt, stride, RELU, 0, 0, 0]);
+    const [pa, pd] = await dispatchAll(
+      'pool',
+      format,
+      [poolDims],
+      [actsBytes, pack(dP, 1, total, total, format, total)],
+      [
+        { entry: 'average', uniform: 0, x: Math.ceil((s.n * stride) / 512) },
+        { entry: 'average_backward', uniform: 0, x: Math.ceil((inPixels * stride) / 512) },
+      ],
+      [0, 1],
+    );
+    const avg = averagePool(s, y, dPooled);
+    expectClose(unpack(pa, pooledAt, s.n, s.c, stride, format), avg.out, format, 'average pool');
+    expectClose(
+      unpack(pd, 0, inPixels, s.c, stride, format),
+      avg.dx.map((g, i) => (y[i] > 0 ? g : 0)),
+      format,
+      'average pool gradient',
+    );
   });
 });

@@ -20,6 +20,7 @@ export const BINDINGS: Record<KernelName, BindingKind[]> = {
   'conv-dx': [S, U, S, R, R, U],
   'conv-dw': [S, U, R, R, S, U],
   pool: [S, U, S, S],
+  depthwise: [S, U, S, S, R, S],
   loss: [S, U, R, R, S, S],
   optimizer: [S, U, S, R, S, R, S],
   norm: [S, U, R, S],

@@ -87,6 +87,7 @@ export type KernelName =
   | 'conv-dx'
   | 'conv-dw'
   | 'pool'
+  | 'depthwise'
   | 'loss'
   | 'optimizer'
   | 'norm'
@@ -136,6 +137,8 @@ export function kernelSource(
       ]
     : [];
   if (MATMUL.includes(name) && (core === 'tiled' || core === 'tiled8')) matmul.push(WGSL_SOURCES['matmul-tiles']);
+  // The image kernels that are not products use the activations too.
+  if (name === 'pool' || name === 'depthwise') matmul.push(WGSL_SOURCES.activation);
   // Each product's epilogue, shared by the dense and the convolution kernel of that product.
   const epilogue = EPILOGUE[name];
   if (epilogue) matmul.push(WGSL_SOURCES[epilogue]);

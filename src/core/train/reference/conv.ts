@@ -111,3 +111,72 @@ export function maxPool(
   }
   return { out, dx };
 }
+
+/** A depthwise convolution (one ks x ks filter per channel, W [ks, ks, c]) + bias: [n, oh, ow, c]. */
+export function depthwiseForward(
+  s: Omit<ConvShape, 'co'>,
+  x: ArrayLike<number>,
+  w: ArrayLike<number>,
+  b: ArrayLike<number>,
+): Float64Array {
+  const { oh, ow } = convOut({ ...s, co: s.c });
+  const out = new Float64Array(s.n * oh * ow * s.c);
+  eachDepthwiseTap(s, (o, i, k) => (out[o] += x[i] * w[k]));
+  for (let i = 0; i < out.length; i++) out[i] += b[i % s.c];
+  return out;
+}
+
+/** Gradients of sum(dOut . depthwise(x)) with respect to x, W and the bias. */
+export function depthwiseBackward(
+  s: Omit<ConvShape, 'co'>,
+  x: ArrayLike<number>,
+  w: ArrayLike<number>,
+  dOut: ArrayLike<number>,
+): { dx: Float64Array; dw: Float64Array; db: Float64Array } {
+  const dx = new Float64Array(s.n * s.h * s.w * s.c);
+  const dw = new Float64Array(s.ks * s.ks * s.c);
+  const db = new Float64Array(s.c);
+  for (let i = 0; i < dOut.length; i++) db[i % s.c] += dOut[i];
+  eachDepthwiseTap(s, (o, i, k) => {
+    dx[i] += dOut[o] * w[k];
+    dw[k] += dOut[o] * x[i];
+  });
+  return { dx, dw, db };
+}
+
+function eachDepthwiseTap(s: Omit<ConvShape, 'co'>, visit: (outAt: number, inAt: number, wAt: number) => void): void {
+  const { oh, ow } = convOut({ ...s, co: s.c });
+  for (let n = 0; n < s.n; n++)
+    for (let y = 0; y < oh; y++)
+      for (let x = 0; x < ow; x++)
+        for (let kh = 0; kh < s.ks; kh++)
+          for (let kw = 0; kw < s.ks; kw++) {
+            const ih = y * s.stride + kh - s.pad;
+            const iw = x * s.stride + kw - s.pad;
+            if (ih < 0 || iw < 0 || ih >= s.h || iw >= s.w) continue;
+            for (let c = 0; c < s.c; c++)
+              visit(
+                ((n * oh + y) * ow + x) * s.c + c,
+                ((n * s.h + ih) * s.w + iw) * s.c + c,
+                (kh * s.ks + kw) * s.c + c,
+              );
+          }
+}
+
+/** Global average pooling, [n, c], and its gradient spread evenly over each image's pixels. */
+export function averagePool(
+  s: Pick<ConvShape, 'n' | 'h' | 'w' | 'c'>,
+  x: ArrayLike<number>,
+  dOut: ArrayLike<number>,
+): { out: Float64Array; dx: Float64Array } {
+  const hw = s.h * s.w;
+  const out = new Float64Array(s.n * s.c);
+  const dx = new Float64Array(s.n * hw * s.c);
+  for (let n = 0; n < s.n; n++)
+    for (let p = 0; p < hw; p++)
+      for (let c = 0; c < s.c; c++) {
+        out[n * s.c + c] += x[(n * hw + p) * s.c + c] / hw;
+        dx[(n * hw + p) * s.c + c] = dOut[n * s.c + c] / hw;
+      }
+  return { out, dx };
+}

@@ -1,3 +1,4 @@
+// Pooling over NHWC images, two channels per thread (an f16 pair is one u32).
 // 2x2 max-pool with stride 2 ('valid': an odd last row or column is dropped) over NHWC images,
 // two channels per thread (an f16 pair is one u32). Entry `forward`: out = the window's max.
 // Entry `backward`: each input gets its window's output gradient when it is the window's first
@@ -6,9 +7,15 @@
 // in: acts[inOff + pixel * inStride + c]; out: acts[outOff + outPixel * outStride + c] (forward);
 // dOut: deltas[outOff + outPixel * outStride + c]; dIn: deltas[inOff + pixel * inStride + c] (backward).
 
+// Entries `average` and `average_backward`: global average pooling (out[n, c] = the mean of the
+// image's H W values of channel c, rows of outStride), and its gradient dOut / (H W) times the
+// derivative of each input's stored activation (`act`; the next layer's epilogue must not apply
+// it again: the derivative of a mean is not the derivative at the mean).
+
 struct PoolDims {
   images: u32, H: u32, W: u32, C: u32,
   inOff: u32, inStride: u32, outOff: u32, outStride: u32,
+  act: u32, _p0: u32, _p1: u32, _p2: u32,
 }
 
 @group(0) @binding(1) var<uniform> pd: PoolDims;
@@ -72,4 +79,42 @@ fn backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
   let y = (p / pd.W) % pd.H;
   let n = p / (pd.W * pd.H);
   st2_deltas(pd.inOff + p * pd.inStride + c, gradIn(n, y, x, c), gradIn(n, y, x, c + 1u));
+}
+
+@compute @workgroup_size(256)
+fn average(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  touch_ctl();
+  let pairs = pd.outStride / 2u;
+  let i = gid.x + gid.y * nwg.x * 256u;
+  if (i >= pd.images * pairs) { return; }
+  let c = (i % pairs) * 2u;
+  let n = i / pairs;
+  var a = 0.0;
+  var b = 0.0;
+  for (var y = 0u; y < pd.H; y++) {
+    for (var x = 0u; x < pd.W; x++) {
+      if (c < pd.C) { a += inAt(n, y, x, c); }
+      if (c + 1u < pd.C) { b += inAt(n, y, x, c + 1u); }
+    }
+  }
+  let inv = 1.0 / f32(pd.H * pd.W);
+  st2_acts(pd.outOff + n * pd.outStride + c, a * inv, b * inv);
+}
+
+fn averageGrad(n: u32, p: u32, c: u32) -> f32 {
+  if (c >= pd.C) { return 0.0; }
+  let g = ld_deltas(pd.outOff + n * pd.outStride + c) / f32(pd.H * pd.W);
+  return g * derivative(pd.act, ld_acts(pd.inOff + p * pd.inStride + c));
+}
+
+@compute @workgroup_size(256)
+fn average_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  touch_ctl();
+  let pairs = pd.inStride / 2u;
+  let i = gid.x + gid.y * nwg.x * 256u;
+  if (i >= pd.images * pd.H * pd.W * pairs) { return; }
+  let c = (i % pairs) * 2u;
+  let p = i / pairs;
+  let n = p / (pd.W * pd.H);
+  st2_deltas(pd.inOff + p * pd.inStride + c, averageGrad(n, p, c), averageGrad(n, p, c + 1u));
 }
