@@ -123,6 +123,13 @@ async function run(
   return out;
 }
 
+/**
+ * The float16 storage formats checked: packed everywhere, native too when native-f16.test.ts
+ * runs this file again on lavapipe (which has shader-f16) with TRAINBENCH_NATIVE_F16=1.
+ */
+const HALF: StorageFormat[] = process.env.TRAINBENCH_NATIVE_F16 === '1' ? ['packed', 'native'] : ['packed'];
+const FORMATS: StorageFormat[] = ['f32', ...HALF];
+
 const SHAPES: (ConvShape & { label: string })[] = [
   { label: '2x7x5x3 -> 5, 3x3 stride 1 pad 1', n: 2, h: 7, w: 5, c: 3, co: 5, ks: 3, stride: 1, pad: 1 },
   { label: '3x8x9x6 -> 7, 3x3 stride 2 pad 1', n: 3, h: 8, w: 9, c: 6, co: 7, ks: 3, stride: 2, pad: 1 },
@@ -138,12 +145,9 @@ const CASES: { label: string; shape: ConvShape; format: StorageFormat; v: Matmul
     format: 'f32' as const,
     v,
   })),
-  ...SHAPES.map((shape) => ({
-    label: `packed f16 ${shape.label}`,
-    shape,
-    format: 'packed' as const,
-    v: CONV_VARIANTS[0],
-  })),
+  ...HALF.flatMap((format) =>
+    SHAPES.map((shape) => ({ label: `${format} f16 ${shape.label}`, shape, format, v: CONV_VARIANTS[0] })),
+  ),
 ];
 
 function expectClose(got: Float32Array, want: Float64Array, format: StorageFormat, what: string): void {
@@ -244,75 +248,78 @@ describe('2x2 max-pool against float64', () => {
     { label: '2x7x5x3 (odd sizes: the last row and column dropped)', n: 2, h: 7, w: 5, c: 3 },
     { label: '1x8x6x6', n: 1, h: 8, w: 6, c: 6 },
   ];
-  it.each(
-    POOLS.flatMap((p) => (['f32', 'packed'] as const).map((format) => [`${format} ${p.label}`, p, format] as const)),
-  )('%s', async (_label, s, format) => {
-    const { device } = gpu;
-    const rng = new Rng(s.h * 7 + s.c);
-    const oh = Math.floor(s.h / 2);
-    const ow = Math.floor(s.w / 2);
-    const stride = up4(s.c);
-    const inPixels = s.n * s.h * s.w;
-    const outPixels = s.n * oh * ow;
-    const x = round16(
-      Float32Array.from({ length: inPixels * s.c }, () => rng.normal()),
-      format,
-    );
-    const dOut = round16(
-      Float32Array.from({ length: outPixels * s.c }, () => rng.normal()),
-      format,
-    );
-    const ref = maxPool(s, x, dOut);
-    const outAt = up4(inPixels * stride);
-    const total = outAt + outPixels * stride;
-    const k = await getKernel(device, { kernel: 'pool', format, mixed: format !== 'f32', entryPoint: 'forward' });
-    const kb = await getKernel(device, { kernel: 'pool', format, mixed: format !== 'f32', entryPoint: 'backward' });
-    const elem = format === 'f32' ? 4 : 2;
-    const mk = (size: number, usage: number) =>
-      gpu.createBuffer({ size: up4(Math.max(16, size)), usage: usage | GPUBufferUsage.COPY_DST });
-    const ctl = mk(32, GPUBufferUsage.STORAGE);
-    const ctlInit = new ArrayBuffer(32);
-    new Float32Array(ctlInit, 16, 1)[0] = 1;
-    device.queue.writeBuffer(ctl, 0, ctlInit);
-    const uni = mk(48, GPUBufferUsage.UNIFORM);
-    device.queue.writeBuffer(uni, 0, new Uint32Array([s.n, s.h, s.w, s.c, 0, stride, outAt, stride, 0, 0, 0, 0]));
-    const acts = mk(elem * total, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
-    device.queue.writeBuffer(acts, 0, pack(x, inPixels, s.c, stride, format, total));
-    const deltas = mk(elem * total, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
-    // dOut sits in the output region; dIn is written over the input region.
-    const dBytes = new Float32Array(total);
-    for (let p = 0; p < outPixels; p++)
-      for (let c = 0; c < s.c; c++) dBytes[outAt + p * stride + c] = dOut[p * s.c + c];
-    device.queue.writeBuffer(deltas, 0, pack(dBytes, 1, total, total, format, total));
-    const readA = mk(elem * total, GPUBufferUsage.MAP_READ);
-    const readD = mk(elem * total, GPUBufferUsage.MAP_READ);
-    const enc = device.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    pass.setPipeline(k.pipeline);
-    pass.setBindGroup(0, bindGroup(device, k, [ctl, uni, acts, deltas]));
-    pass.dispatchWorkgroups(Math.ceil((outPixels * stride) / 2 / 256));
-    pass.setPipeline(kb.pipeline);
-    pass.setBindGroup(0, bindGroup(device, kb, [ctl, uni, acts, deltas]));
-    pass.dispatchWorkgroups(Math.ceil((inPixels * stride) / 2 / 256));
-    pass.end();
-    enc.copyBufferToBuffer(acts, 0, readA, 0, up4(elem * total));
-    enc.copyBufferToBuffer(deltas, 0, readD, 0, up4(elem * total));
-    device.queue.submit([enc.finish()]);
-    await Promise.all([readA.mapAsync(GPUMapMode.READ), readD.mapAsync(GPUMapMode.READ)]);
-    const a = readA.getMappedRange().slice(0);
-    const d = readD.getMappedRange().slice(0);
-    readA.unmap();
-    readD.unmap();
-    for (const b of [ctl, uni, acts, deltas, readA, readD]) gpu.destroyBuffer(b);
-    // The max and the routing are exact (no arithmetic): equal to the reference on the rounded inputs.
-    expect(Array.from(unpack(a, outAt, outPixels, s.c, stride, format))).toEqual(Array.from(ref.out).map(Math.fround));
-    expect(Array.from(unpack(d, 0, inPixels, s.c, stride, format))).toEqual(Array.from(ref.dx).map(Math.fround));
-    // Padding channels are zero in both outputs.
-    const padOut = unpack(a, outAt, outPixels, stride, stride, format);
-    const padIn = unpack(d, 0, inPixels, stride, stride, format);
-    for (let p = 0; p < outPixels; p++) for (let c = s.c; c < stride; c++) expect(padOut[p * stride + c]).toBe(0);
-    for (let p = 0; p < inPixels; p++) for (let c = s.c; c < stride; c++) expect(padIn[p * stride + c]).toBe(0);
-  });
+  it.each(POOLS.flatMap((p) => FORMATS.map((format) => [`${format} ${p.label}`, p, format] as const)))(
+    '%s',
+    async (_label, s, format) => {
+      const { device } = gpu;
+      const rng = new Rng(s.h * 7 + s.c);
+      const oh = Math.floor(s.h / 2);
+      const ow = Math.floor(s.w / 2);
+      const stride = up4(s.c);
+      const inPixels = s.n * s.h * s.w;
+      const outPixels = s.n * oh * ow;
+      const x = round16(
+        Float32Array.from({ length: inPixels * s.c }, () => rng.normal()),
+        format,
+      );
+      const dOut = round16(
+        Float32Array.from({ length: outPixels * s.c }, () => rng.normal()),
+        format,
+      );
+      const ref = maxPool(s, x, dOut);
+      const outAt = up4(inPixels * stride);
+      const total = outAt + outPixels * stride;
+      const k = await getKernel(device, { kernel: 'pool', format, mixed: format !== 'f32', entryPoint: 'forward' });
+      const kb = await getKernel(device, { kernel: 'pool', format, mixed: format !== 'f32', entryPoint: 'backward' });
+      const elem = format === 'f32' ? 4 : 2;
+      const mk = (size: number, usage: number) =>
+        gpu.createBuffer({ size: up4(Math.max(16, size)), usage: usage | GPUBufferUsage.COPY_DST });
+      const ctl = mk(32, GPUBufferUsage.STORAGE);
+      const ctlInit = new ArrayBuffer(32);
+      new Float32Array(ctlInit, 16, 1)[0] = 1;
+      device.queue.writeBuffer(ctl, 0, ctlInit);
+      const uni = mk(48, GPUBufferUsage.UNIFORM);
+      device.queue.writeBuffer(uni, 0, new Uint32Array([s.n, s.h, s.w, s.c, 0, stride, outAt, stride, 0, 0, 0, 0]));
+      const acts = mk(elem * total, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
+      device.queue.writeBuffer(acts, 0, pack(x, inPixels, s.c, stride, format, total));
+      const deltas = mk(elem * total, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
+      // dOut sits in the output region; dIn is written over the input region.
+      const dBytes = new Float32Array(total);
+      for (let p = 0; p < outPixels; p++)
+        for (let c = 0; c < s.c; c++) dBytes[outAt + p * stride + c] = dOut[p * s.c + c];
+      device.queue.writeBuffer(deltas, 0, pack(dBytes, 1, total, total, format, total));
+      const readA = mk(elem * total, GPUBufferUsage.MAP_READ);
+      const readD = mk(elem * total, GPUBufferUsage.MAP_READ);
+      const enc = device.createCommandEncoder();
+      const pass = enc.beginComputePass();
+      pass.setPipeline(k.pipeline);
+      pass.setBindGroup(0, bindGroup(device, k, [ctl, uni, acts, deltas]));
+      pass.dispatchWorkgroups(Math.ceil((outPixels * stride) / 2 / 256));
+      pass.setPipeline(kb.pipeline);
+      pass.setBindGroup(0, bindGroup(device, kb, [ctl, uni, acts, deltas]));
+      pass.dispatchWorkgroups(Math.ceil((inPixels * stride) / 2 / 256));
+      pass.end();
+      enc.copyBufferToBuffer(acts, 0, readA, 0, up4(elem * total));
+      enc.copyBufferToBuffer(deltas, 0, readD, 0, up4(elem * total));
+      device.queue.submit([enc.finish()]);
+      await Promise.all([readA.mapAsync(GPUMapMode.READ), readD.mapAsync(GPUMapMode.READ)]);
+      const a = readA.getMappedRange().slice(0);
+      const d = readD.getMappedRange().slice(0);
+      readA.unmap();
+      readD.unmap();
+      for (const b of [ctl, uni, acts, deltas, readA, readD]) gpu.destroyBuffer(b);
+      // The max and the routing are exact (no arithmetic): equal to the reference on the rounded inputs.
+      expect(Array.from(unpack(a, outAt, outPixels, s.c, stride, format))).toEqual(
+        Array.from(ref.out).map(Math.fround),
+      );
+      expect(Array.from(unpack(d, 0, inPixels, s.c, stride, format))).toEqual(Array.from(ref.dx).map(Math.fround));
+      // Padding channels are zero in both outputs.
+      const padOut = unpack(a, outAt, outPixels, stride, stride, format);
+      const padIn = unpack(d, 0, inPixels, stride, stride, format);
+      for (let p = 0; p < outPixels; p++) for (let c = s.c; c < stride; c++) expect(padOut[p * stride + c]).toBe(0);
+      for (let p = 0; p < inPixels; p++) for (let c = s.c; c < stride; c++) expect(padIn[p * stride + c]).toBe(0);
+    },
+  );
 });
 
 /** Runs entry points of one kernel in order on fresh buffers; returns the bytes of the buffers asked for. */
@@ -363,124 +370,126 @@ describe('depthwise convolution and global average pool against float64', () => 
     { label: '2x7x5x3, 3x3 stride 1 pad 1', n: 2, h: 7, w: 5, c: 3, ks: 3, stride: 1, pad: 1 },
     { label: '1x9x8x6, 3x3 stride 2 pad 1', n: 1, h: 9, w: 8, c: 6, ks: 3, stride: 2, pad: 1 },
   ];
-  it.each(
-    SHAPES.flatMap((s) => (['f32', 'packed'] as const).map((format) => [`${format} ${s.label}`, s, format] as const)),
-  )('%s', async (_label, s, format) => {
-    const { oh, ow } = convOut({ ...s, co: s.c });
-    const rng = new Rng(s.h * 13 + s.c);
-    const stride = up4(s.c);
-    const inPixels = s.n * s.h * s.w;
-    const outPixels = s.n * oh * ow;
-    const taps = s.ks * s.ks;
-    const x = round16(
-      Float32Array.from({ length: inPixels * s.c }, () => rng.normal()),
-      format,
-    );
-    const w = round16(
-      Float32Array.from({ length: taps * s.c }, () => rng.normal() / 3),
-      format,
-    );
-    const b = round16(
-      Float32Array.from({ length: s.c }, () => rng.normal() * 0.1),
-      format,
-    );
-    const dOut = round16(
-      Float32Array.from({ length: outPixels * s.c }, () => rng.normal()),
-      format,
-    );
-    const y = x.map((t) => Math.max(t, 0));
-    const outAt = up4(inPixels * stride);
-    const total = outAt + outPixels * stride;
-    // acts: the input (its stored ReLU output y) then the forward output; deltas: dIn then dOut.
-    const actsBytes = pack(y, inPixels, s.c, stride, format, total);
-    const dFlat = new Float32Array(total);
-    for (let p = 0; p < outPixels; p++) for (let c = 0; c < s.c; c++) dFlat[outAt + p * stride + c] = dOut[p * s.c + c];
-    const wRows = new Float32Array((taps + 1) * s.c);
-    wRows.set(w);
-    wRows.set(b, taps * s.c);
-    const dims = (act: number) =>
-      new Uint32Array([
-        s.n,
-        s.h,
-        s.w,
-        s.c,
-        oh,
-        ow,
-        s.ks,
-        s.stride,
-        s.pad,
-        0,
-        stride,
-        outAt,
-        stride,
-        0,
-        stride,
-        taps * stride,
-        act,
-        0,
-        stride,
-        0,
-      ]);
-    const [acts, deltas, grads] = await dispatchAll(
-      'depthwise',
-      format,
-      [dims(RELU)],
-      [
-        actsBytes,
-        pack(dFlat, 1, total, total, format, total),
-        pack(wRows, taps + 1, s.c, stride, format),
-        new Float32Array((taps + 1) * stride).buffer,
-      ],
-      [
-        { entry: 'forward', uniform: 0, x: Math.ceil((outPixels * stride) / 512) },
-        { entry: 'backward_dx', uniform: 0, x: Math.ceil((inPixels * stride) / 512) },
-        { entry: 'backward_dw', uniform: 0, x: stride / 2, y: taps + 1 },
-      ],
-      [0, 1, 3],
-    );
-    const ref = depthwiseBackward(s, y, w, dOut);
-    expectClose(
-      unpack(acts, outAt, outPixels, s.c, stride, format),
-      depthwiseForward(s, y, w, b).map((z) => Math.max(z, 0)),
-      format,
-      'forward',
-    );
-    expectClose(
-      unpack(deltas, 0, inPixels, s.c, stride, format),
-      ref.dx.map((g, i) => (y[i] > 0 ? g : 0)),
-      format,
-      'input gradient',
-    );
-    expectClose(unpack(grads, 0, taps, s.c, stride, 'grads'), ref.dw, format, 'weight gradient');
-    expectClose(unpack(grads, taps * stride, 1, s.c, stride, 'grads'), ref.db, format, 'bias gradient');
+  it.each(SHAPES.flatMap((s) => FORMATS.map((format) => [`${format} ${s.label}`, s, format] as const)))(
+    '%s',
+    async (_label, s, format) => {
+      const { oh, ow } = convOut({ ...s, co: s.c });
+      const rng = new Rng(s.h * 13 + s.c);
+      const stride = up4(s.c);
+      const inPixels = s.n * s.h * s.w;
+      const outPixels = s.n * oh * ow;
+      const taps = s.ks * s.ks;
+      const x = round16(
+        Float32Array.from({ length: inPixels * s.c }, () => rng.normal()),
+        format,
+      );
+      const w = round16(
+        Float32Array.from({ length: taps * s.c }, () => rng.normal() / 3),
+        format,
+      );
+      const b = round16(
+        Float32Array.from({ length: s.c }, () => rng.normal() * 0.1),
+        format,
+      );
+      const dOut = round16(
+        Float32Array.from({ length: outPixels * s.c }, () => rng.normal()),
+        format,
+      );
+      const y = x.map((t) => Math.max(t, 0));
+      const outAt = up4(inPixels * stride);
+      const total = outAt + outPixels * stride;
+      // acts: the input (its stored ReLU output y) then the forward output; deltas: dIn then dOut.
+      const actsBytes = pack(y, inPixels, s.c, stride, format, total);
+      const dFlat = new Float32Array(total);
+      for (let p = 0; p < outPixels; p++)
+        for (let c = 0; c < s.c; c++) dFlat[outAt + p * stride + c] = dOut[p * s.c + c];
+      const wRows = new Float32Array((taps + 1) * s.c);
+      wRows.set(w);
+      wRows.set(b, taps * s.c);
+      const dims = (act: number) =>
+        new Uint32Array([
+          s.n,
+          s.h,
+          s.w,
+          s.c,
+          oh,
+          ow,
+          s.ks,
+          s.stride,
+          s.pad,
+          0,
+          stride,
+          outAt,
+          stride,
+          0,
+          stride,
+          taps * stride,
+          act,
+          0,
+          stride,
+          0,
+        ]);
+      const [acts, deltas, grads] = await dispatchAll(
+        'depthwise',
+        format,
+        [dims(RELU)],
+        [
+          actsBytes,
+          pack(dFlat, 1, total, total, format, total),
+          pack(wRows, taps + 1, s.c, stride, format),
+          new Float32Array((taps + 1) * stride).buffer,
+        ],
+        [
+          { entry: 'forward', uniform: 0, x: Math.ceil((outPixels * stride) / 512) },
+          { entry: 'backward_dx', uniform: 0, x: Math.ceil((inPixels * stride) / 512) },
+          { entry: 'backward_dw', uniform: 0, x: stride / 2, y: taps + 1 },
+        ],
+        [0, 1, 3],
+      );
+      const ref = depthwiseBackward(s, y, w, dOut);
+      expectClose(
+        unpack(acts, outAt, outPixels, s.c, stride, format),
+        depthwiseForward(s, y, w, b).map((z) => Math.max(z, 0)),
+        format,
+        'forward',
+      );
+      expectClose(
+        unpack(deltas, 0, inPixels, s.c, stride, format),
+        ref.dx.map((g, i) => (y[i] > 0 ? g : 0)),
+        format,
+        'input gradient',
+      );
+      expectClose(unpack(grads, 0, taps, s.c, stride, 'grads'), ref.dw, format, 'weight gradient');
+      expectClose(unpack(grads, taps * stride, 1, s.c, stride, 'grads'), ref.db, format, 'bias gradient');
 
-    // Global average pool over the same input, and its gradient through the input's ReLU.
-    const pooledAt = outAt;
-    const dPooled = round16(
-      Float32Array.from({ length: s.n * s.c }, () => rng.normal()),
-      format,
-    );
-    const dP = new Float32Array(total);
-    for (let n = 0; n < s.n; n++) for (let c = 0; c < s.c; c++) dP[pooledAt + n * stride + c] = dPooled[n * s.c + c];
-    const poolDims = new Uint32Array([s.n, s.h, s.w, s.c, 0, stride, pooledAt, stride, RELU, 0, 0, 0]);
-    const [pa, pd] = await dispatchAll(
-      'pool',
-      format,
-      [poolDims],
-      [actsBytes, pack(dP, 1, total, total, format, total)],
-      [
-        { entry: 'average', uniform: 0, x: Math.ceil((s.n * stride) / 512) },
-        { entry: 'average_backward', uniform: 0, x: Math.ceil((inPixels * stride) / 512) },
-      ],
-      [0, 1],
-    );
-    const avg = averagePool(s, y, dPooled);
-    expectClose(unpack(pa, pooledAt, s.n, s.c, stride, format), avg.out, format, 'average pool');
-    expectClose(
-      unpack(pd, 0, inPixels, s.c, stride, format),
-      avg.dx.map((g, i) => (y[i] > 0 ? g : 0)),
-      format,
-      'average pool gradient',
-    );
-  });
+      // Global average pool over the same input, and its gradient through the input's ReLU.
+      const pooledAt = outAt;
+      const dPooled = round16(
+        Float32Array.from({ length: s.n * s.c }, () => rng.normal()),
+        format,
+      );
+      const dP = new Float32Array(total);
+      for (let n = 0; n < s.n; n++) for (let c = 0; c < s.c; c++) dP[pooledAt + n * stride + c] = dPooled[n * s.c + c];
+      const poolDims = new Uint32Array([s.n, s.h, s.w, s.c, 0, stride, pooledAt, stride, RELU, 0, 0, 0]);
+      const [pa, pd] = await dispatchAll(
+        'pool',
+        format,
+        [poolDims],
+        [actsBytes, pack(dP, 1, total, total, format, total)],
+        [
+          { entry: 'average', uniform: 0, x: Math.ceil((s.n * stride) / 512) },
+          { entry: 'average_backward', uniform: 0, x: Math.ceil((inPixels * stride) / 512) },
+        ],
+        [0, 1],
+      );
+      const avg = averagePool(s, y, dPooled);
+      expectClose(unpack(pa, pooledAt, s.n, s.c, stride, format), avg.out, format, 'average pool');
+      expectClose(
+        unpack(pd, 0, inPixels, s.c, stride, format),
+        avg.dx.map((g, i) => (y[i] > 0 ? g : 0)),
+        format,
+        'average pool gradient',
+      );
+    },
+  );
 });
