@@ -43,15 +43,10 @@ fn outValue(n: u32, oh: u32, ow: u32, c: u32) -> f32 {
 @compute @workgroup_size(256)
 fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   touch_ctl();
-  let pairs = dd.outStride / 2u;
-  let i = gid.x + gid.y * nwg.x * 256u;
-  if (i >= dd.images * dd.OH * dd.OW * pairs) { return; }
-  let c = (i % pairs) * 2u;
-  let p = i / pairs;
-  let ow = p % dd.OW;
-  let oh = (p / dd.OW) % dd.OH;
-  let n = p / (dd.OW * dd.OH);
-  st2_acts(dd.outOff + p * dd.outStride + c, outValue(n, oh, ow, c), outValue(n, oh, ow, c + 1u));
+  let t = pairItem(gid, nwg, dd.outStride / 2u, dd.images * dd.OH * dd.OW);
+  if (t.z == 0u) { return; }
+  let at = pixelAt(t.y, dd.OH, dd.OW);
+  st2_acts(dd.outOff + t.y * dd.outStride + t.x, outValue(at.x, at.y, at.z, t.x), outValue(at.x, at.y, at.z, t.x + 1u));
 }
 
 fn inGrad(n: u32, ih: u32, iw: u32, p: u32, c: u32) -> f32 {
@@ -72,15 +67,10 @@ fn inGrad(n: u32, ih: u32, iw: u32, p: u32, c: u32) -> f32 {
 @compute @workgroup_size(256)
 fn backward_dx(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   touch_ctl();
-  let pairs = dd.inStride / 2u;
-  let i = gid.x + gid.y * nwg.x * 256u;
-  if (i >= dd.images * dd.H * dd.W * pairs) { return; }
-  let c = (i % pairs) * 2u;
-  let p = i / pairs;
-  let iw = p % dd.W;
-  let ih = (p / dd.W) % dd.H;
-  let n = p / (dd.W * dd.H);
-  st2_deltas(dd.inOff + p * dd.inStride + c, inGrad(n, ih, iw, p, c), inGrad(n, ih, iw, p, c + 1u));
+  let t = pairItem(gid, nwg, dd.inStride / 2u, dd.images * dd.H * dd.W);
+  if (t.z == 0u) { return; }
+  let at = pixelAt(t.y, dd.H, dd.W);
+  st2_deltas(dd.inOff + t.y * dd.inStride + t.x, inGrad(at.x, at.y, at.z, t.y, t.x), inGrad(at.x, at.y, at.z, t.y, t.x + 1u));
 }
 
 var<workgroup> sums: array<vec2<f32>, 256>;
@@ -90,10 +80,8 @@ fn wTerm(row: u32, q: u32, c: u32) -> f32 {
   if (c >= dd.C) { return 0.0; }
   let g = ld_deltas(dd.outOff + q * dd.outStride + c);
   if (row == dd.ks * dd.ks) { return g; }
-  let ow = q % dd.OW;
-  let oh = (q / dd.OW) % dd.OH;
-  let n = q / (dd.OW * dd.OH);
-  let p = tapPixel(n, oh, ow, row / dd.ks, row % dd.ks);
+  let at = pixelAt(q, dd.OH, dd.OW);
+  let p = tapPixel(at.x, at.y, at.z, row / dd.ks, row % dd.ks);
   if (p < 0) { return 0.0; }
   return g * ld_acts(dd.inOff + u32(p) * dd.inStride + c);
 }

@@ -42,19 +42,15 @@ fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
   touch_ctl();
   let OH = pd.H / 2u;
   let OW = pd.W / 2u;
-  let pairs = pd.outStride / 2u;
-  let i = gid.x + gid.y * nwg.x * 256u;
-  if (i >= pd.images * OH * OW * pairs) { return; }
-  let c = (i % pairs) * 2u;
-  let p = i / pairs;
-  let ow = p % OW;
-  let oh = (p / OW) % OH;
-  let n = p / (OW * OH);
+  let t = pairItem(gid, nwg, pd.outStride / 2u, pd.images * OH * OW);
+  if (t.z == 0u) { return; }
+  let c = t.x;
+  let at = pixelAt(t.y, OH, OW);
   var a = 0.0;
   var b = 0.0;
-  if (c < pd.C) { a = windowMax(n, oh, ow, c).x; }
-  if (c + 1u < pd.C) { b = windowMax(n, oh, ow, c + 1u).x; }
-  st2_acts(pd.outOff + p * pd.outStride + c, a, b);
+  if (c < pd.C) { a = windowMax(at.x, at.y, at.z, c).x; }
+  if (c + 1u < pd.C) { b = windowMax(at.x, at.y, at.z, c + 1u).x; }
+  st2_acts(pd.outOff + t.y * pd.outStride + c, a, b);
 }
 
 fn gradIn(n: u32, y: u32, x: u32, c: u32) -> f32 {
@@ -70,25 +66,19 @@ fn gradIn(n: u32, y: u32, x: u32, c: u32) -> f32 {
 @compute @workgroup_size(256)
 fn backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   touch_ctl();
-  let pairs = pd.inStride / 2u;
-  let i = gid.x + gid.y * nwg.x * 256u;
-  if (i >= pd.images * pd.H * pd.W * pairs) { return; }
-  let c = (i % pairs) * 2u;
-  let p = i / pairs;
-  let x = p % pd.W;
-  let y = (p / pd.W) % pd.H;
-  let n = p / (pd.W * pd.H);
-  st2_deltas(pd.inOff + p * pd.inStride + c, gradIn(n, y, x, c), gradIn(n, y, x, c + 1u));
+  let t = pairItem(gid, nwg, pd.inStride / 2u, pd.images * pd.H * pd.W);
+  if (t.z == 0u) { return; }
+  let at = pixelAt(t.y, pd.H, pd.W);
+  st2_deltas(pd.inOff + t.y * pd.inStride + t.x, gradIn(at.x, at.y, at.z, t.x), gradIn(at.x, at.y, at.z, t.x + 1u));
 }
 
 @compute @workgroup_size(256)
 fn average(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   touch_ctl();
-  let pairs = pd.outStride / 2u;
-  let i = gid.x + gid.y * nwg.x * 256u;
-  if (i >= pd.images * pairs) { return; }
-  let c = (i % pairs) * 2u;
-  let n = i / pairs;
+  let t = pairItem(gid, nwg, pd.outStride / 2u, pd.images);
+  if (t.z == 0u) { return; }
+  let c = t.x;
+  let n = t.y;
   var a = 0.0;
   var b = 0.0;
   for (var y = 0u; y < pd.H; y++) {
@@ -110,11 +100,8 @@ fn averageGrad(n: u32, p: u32, c: u32) -> f32 {
 @compute @workgroup_size(256)
 fn average_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   touch_ctl();
-  let pairs = pd.inStride / 2u;
-  let i = gid.x + gid.y * nwg.x * 256u;
-  if (i >= pd.images * pd.H * pd.W * pairs) { return; }
-  let c = (i % pairs) * 2u;
-  let p = i / pairs;
-  let n = p / (pd.W * pd.H);
-  st2_deltas(pd.inOff + p * pd.inStride + c, averageGrad(n, p, c), averageGrad(n, p, c + 1u));
+  let t = pairItem(gid, nwg, pd.inStride / 2u, pd.images * pd.H * pd.W);
+  if (t.z == 0u) { return; }
+  let n = t.y / (pd.W * pd.H);
+  st2_deltas(pd.inOff + t.y * pd.inStride + t.x, averageGrad(n, t.y, t.x), averageGrad(n, t.y, t.x + 1u));
 }
