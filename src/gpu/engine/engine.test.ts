@@ -117,6 +117,25 @@ describe('resources', () => {
     e.dispose();
   });
 
+  it('a device lost between steps fails the steps that follow with the loss, not a failed staging map', async () => {
+    const own = await testGpu();
+    const e = await createWgslEngine(mlpConfig({ hidden: [4], batchSize: 32 }), task, own);
+    await e.step(batch(), false);
+    await e.drain();
+    // Not waiting for device.lost: the staging buffers' mappings fail before the loss is reported.
+    own.device.destroy();
+    let failure: unknown = null;
+    for (let i = 0; i < 8 && failure === null; i++) {
+      try {
+        await e.step(batch(), false);
+      } catch (err) {
+        failure = err;
+      }
+    }
+    expect(String(failure)).toMatch(/the GPU device was lost/);
+    e.dispose();
+  });
+
   it('a lost device fails the next step or read with a message saying so', async () => {
     const own = await testGpu();
     const e = await createWgslEngine(mlpConfig({ hidden: [4], batchSize: 32 }), task, own);

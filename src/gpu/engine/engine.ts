@@ -706,17 +706,24 @@ export class WgslEngine implements TrainEngine {
   ): Promise<(typeof this.stage)[number]> {
     const s = this.stage[this.stageAt];
     this.stageAt = (this.stageAt + 1) % STAGE_RING;
-    if (!(await s.ready)) {
-      this.check();
-      throw new GpuError('a batch could not be staged for the GPU (its staging buffer could not be mapped)');
-    }
     const n = rows * this.task.dim;
-    new Float32Array(s.buffer.getMappedRange(0, roundUp(4 * n, 8)), 0, n).set(batch.x.subarray(0, n));
-    new Float32Array(s.buffer.getMappedRange(this.stageLabels, roundUp(4 * rows, 8)), 0, rows).set(
-      batch.y.subarray(0, rows),
-    );
-    s.buffer.unmap();
-    return s;
+    if (await s.ready) {
+      try {
+        new Float32Array(s.buffer.getMappedRange(0, roundUp(4 * n, 8)), 0, n).set(batch.x.subarray(0, n));
+        new Float32Array(s.buffer.getMappedRange(this.stageLabels, roundUp(4 * rows, 8)), 0, rows).set(
+          batch.y.subarray(0, rows),
+        );
+        s.buffer.unmap();
+        return s;
+      } catch {
+        // The mapped range is gone: the device went away (below).
+      }
+    }
+    // A device being lost fails the mapping (or the mapped range) first and says so a moment
+    // later: wait for it, so the run reports the loss rather than the staging (as read() does).
+    await Promise.race([this.gpu.device.lost, new Promise((r) => setTimeout(r, 2000))]);
+    this.check();
+    throw new GpuError('a batch could not be staged for the GPU (its staging buffer could not be mapped)');
   }
 
   private submit(
