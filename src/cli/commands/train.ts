@@ -104,11 +104,8 @@ export function trainHelp(): string {
   ].join('\n');
 }
 
-/**
- * Keys a config file may hold: run settings, plus the data choices (flat or under `data`, as in a run record's
- * `config`).
- */
-const CONFIG_KEYS = new Set([
+/** The run settings a config file may set, copied as they are into the run's settings. */
+const SETTING_KEYS = [
   'model',
   'optimizer',
   'batchSize',
@@ -116,6 +113,16 @@ const CONFIG_KEYS = new Set([
   'seed',
   'backend',
   'prefetch',
+  'engine',
+  'precision',
+] as const satisfies readonly (keyof RunSettings)[];
+
+/**
+ * Keys a config file may hold: the run settings, the run length and target, plus the data choices
+ * (flat or under `data`, as in a run record's `config`).
+ */
+const CONFIG_KEYS = new Set<string>([
+  ...SETTING_KEYS,
   'targetLoss',
   'maxSteps',
   'maxSeconds',
@@ -123,8 +130,6 @@ const CONFIG_KEYS = new Set([
   'features',
   'split',
   'data',
-  'precision',
-  'engine',
 ]);
 
 interface DataChoice {
@@ -185,17 +190,7 @@ async function readConfigFile(path: string): Promise<{
       throw new ConfigError(key, `is not a setting train knows (${[...CONFIG_KEYS].join(', ')})`);
   const nested = (o.data ?? {}) as DataChoice;
   const settings: Partial<RunSettings> = {};
-  for (const key of [
-    'model',
-    'optimizer',
-    'batchSize',
-    'epochs',
-    'seed',
-    'backend',
-    'prefetch',
-    'engine',
-    'precision',
-  ] as const) {
+  for (const key of SETTING_KEYS) {
     if (o[key] !== undefined) (settings as Record<string, unknown>)[key] = o[key];
   }
   const data: DataChoice = {
