@@ -78,7 +78,7 @@ async function run(
   format: StorageFormat,
   v: MatmulVariant,
   dims: number[],
-  geo: ConvShape & { oh: number; ow: number },
+  geo: ConvShape & { oh: number; ow: number; inImage: number },
   buffers: ArrayBuffer[],
   outIndex: number,
 ): Promise<ArrayBuffer> {
@@ -104,7 +104,7 @@ async function run(
   const g = mk(
     48,
     GPUBufferUsage.UNIFORM,
-    new Uint32Array([geo.h, geo.w, geo.c, geo.co, geo.oh, geo.ow, geo.ks, geo.stride, geo.pad, 0, 0, 0]),
+    new Uint32Array([geo.h, geo.w, geo.c, geo.co, geo.oh, geo.ow, geo.ks, geo.stride, geo.pad, geo.inImage, 0, 0]),
   );
   const group = bindGroup(device, k, [mk(32, GPUBufferUsage.STORAGE, ctl), uni, ...storage, g]);
   const read = mk(buffers[outIndex].byteLength, GPUBufferUsage.MAP_READ);
@@ -158,7 +158,7 @@ function expectClose(got: Float32Array, want: Float64Array, format: StorageForma
 describe('convolution kernels against float64', () => {
   it.each(CASES.map((c) => [c.label, c] as const))('%s', async (_label, { shape: s, format, v }) => {
     const { oh, ow } = convOut(s);
-    const geo = { ...s, oh, ow };
+    const geo = { ...s, oh, ow, inImage: s.h * s.w * up4(s.c) };
     const rng = new Rng(s.h * 31 + s.c);
     const inPixels = s.n * s.h * s.w;
     const outPixels = s.n * oh * ow;
@@ -427,7 +427,7 @@ describe('depthwise convolution and global average pool against float64', () => 
           act,
           0,
           stride,
-          0,
+          s.pad,
         ]);
       const [acts, deltas, grads] = await dispatchAll(
         'depthwise',

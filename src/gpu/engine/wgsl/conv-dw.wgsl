@@ -1,7 +1,7 @@
 // Convolution weight and bias gradients in one implicit GEMM: rows are the taps and input
 // channels (kh, kw, ci), kA = ks ks C of them, then one row of ones whose product is the bias
 // gradient (column sums of dOut); columns output channels, N = CO; k the output pixels
-// (n, oh, ow), K = N OH OW. in: acts[aOff + pixel * aStride + ci]; dOut: deltas[bOff + k * bStride + co];
+// (n, oh, ow), K = N OH OW. in: acts[aOff + n inImage + pixel * aStride + ci]; dOut: deltas[bOff + k * bStride + co];
 // grads[cOff + row * cStride + co] as float32, the layer's bias row right after its weights.
 
 const A_K_CONTIGUOUS = false;
@@ -21,9 +21,9 @@ fn aAt(row: u32, k: u32) -> f32 {
   let ci = row % g.C;
   let kw = (row / g.C) % g.ks;
   let kh = row / (g.C * g.ks);
-  let p = inputPixel(n, oh, ow, kh, kw);
+  let p = inputAt(n, oh, ow, kh, kw, d.aStride);
   if (p < 0) { return 0.0; }
-  return ld_acts(d.aOff + u32(p) * d.aStride + ci);
+  return ld_acts(d.aOff + u32(p) + ci);
 }
 
 fn bAt(k: u32, col: u32) -> f32 {

@@ -1,6 +1,6 @@
 // Convolution forward as an implicit GEMM: out = act(conv(in, W) + b) over NHWC images.
 // Rows: output pixels (n, oh, ow), M = N OH OW; columns: output channels, N = CO; k: the
-// kernel taps and input channels (kh, kw, ci), K = ks ks C. in: acts[aOff + pixel * aStride + ci];
+// kernel taps and input channels (kh, kw, ci), K = ks ks C. in: acts[aOff + n inImage + pixel * aStride + ci];
 // W: w[bOff + k * bStride + co] (the MLP's row layout, one row per tap and input channel), bias
 // w[biasOff + co]; out: acts[cOff + row * cStride + co], zeros from CO to cStride.
 
@@ -19,9 +19,9 @@ fn aAt(row: u32, k: u32) -> f32 {
   let ci = k % g.C;
   let kw = (k / g.C) % g.ks;
   let kh = k / (g.C * g.ks);
-  let p = inputPixel(n, oh, ow, kh, kw);
+  let p = inputAt(n, oh, ow, kh, kw, d.aStride);
   if (p < 0) { return 0.0; }
-  return ld_acts(d.aOff + u32(p) * d.aStride + ci);
+  return ld_acts(d.aOff + u32(p) + ci);
 }
 
 fn bAt(k: u32, col: u32) -> f32 {

@@ -6,7 +6,7 @@
 struct Geo {
   H: u32, W: u32, C: u32, CO: u32,
   OH: u32, OW: u32, ks: u32, stride: u32,
-  pad: u32, _p0: u32, _p1: u32, _p2: u32,
+  pad: u32, inImage: u32, _p1: u32, _p2: u32,
 }
 
 // Four values of A along k (A_K_CONTIGUOUS) or along the rows, and of B along the columns
@@ -21,10 +21,12 @@ fn tileB4(k: u32, col: u32) -> vec4<f32> {
   return vec4<f32>(bAt(k, col), bAt(k + 1u, col), bAt(k + 2u, col), bAt(k + 3u, col));
 }
 
-// The input pixel a kernel tap reads for an output pixel, or -1 in the padding.
-fn inputPixel(n: u32, oh: u32, ow: u32, kh: u32, kw: u32) -> i32 {
+// Where the input pixel a kernel tap reads for an output pixel starts (elements past the input's
+// offset: images inImage apart, pixels pixelStride apart), or -1 in the padding. inImage is the
+// image's pixels times pixelStride, except for a network's input rows, padded to 4 as a whole.
+fn inputAt(n: u32, oh: u32, ow: u32, kh: u32, kw: u32, pixelStride: u32) -> i32 {
   let ih = i32(oh * g.stride + kh) - i32(g.pad);
   let iw = i32(ow * g.stride + kw) - i32(g.pad);
   if (ih < 0 || iw < 0 || ih >= i32(g.H) || iw >= i32(g.W)) { return -1; }
-  return i32((n * g.H + u32(ih)) * g.W + u32(iw));
+  return i32(n * g.inImage + (u32(ih) * g.W + u32(iw)) * pixelStride);
 }

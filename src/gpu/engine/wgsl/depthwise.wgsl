@@ -1,19 +1,20 @@
 // Depthwise convolution (MobileNet): each channel convolved with its own ks x ks filter, over
 // NHWC images, two channels per thread. Weights in the layers' row layout: row (kh ks + kw) of
 // C values, then the bias row: w[wOff + tap * wStride + c], w[biasOff + c].
-// Entry `forward`: out = act(sum of taps + bias), zero padding. Entry `backward_dx`: dIn = the
-// taps' sum of dOut times the weight, times the derivative of the input's stored activation
-// (`act` is then the input's). Entry `backward_dw`: one workgroup per (tap or bias row, channel
-// pair) sums over every output pixel and writes float32 into the gradient buffer.
+// Entry `forward`: out = act(sum of taps + bias), zero padding (padH rows above, padW columns
+// left: tfjs's 'same' at stride 2 pads an even side only below and right). Entry `backward_dx`:
+// dIn = the taps' sum of dOut times the weight, times the derivative of the input's stored
+// activation (`act` is then the input's). Entry `backward_dw`: one workgroup per (tap or bias
+// row, channel pair) sums over every output pixel and writes float32 into the gradient buffer.
 // in: acts[inOff + pixel * inStride + c]; out: acts[outOff + outPixel * outStride + c];
 // dOut: deltas[outOff + ...]; dIn: deltas[inOff + ...]; grads[gOff + row * gStride + c].
 
 struct DwDims {
   images: u32, H: u32, W: u32, C: u32,
   OH: u32, OW: u32, ks: u32, stride: u32,
-  pad: u32, inOff: u32, inStride: u32, outOff: u32,
+  padH: u32, inOff: u32, inStride: u32, outOff: u32,
   outStride: u32, wOff: u32, wStride: u32, biasOff: u32,
-  act: u32, gOff: u32, gStride: u32, _p0: u32,
+  act: u32, gOff: u32, gStride: u32, padW: u32,
 }
 
 @group(0) @binding(1) var<uniform> dd: DwDims;
@@ -24,8 +25,8 @@ struct DwDims {
 
 // The input pixel tap (kh, kw) of output pixel (oh, ow) reads, or -1 in the padding.
 fn tapPixel(n: u32, oh: u32, ow: u32, kh: u32, kw: u32) -> i32 {
-  let ih = i32(oh * dd.stride + kh) - i32(dd.pad);
-  let iw = i32(ow * dd.stride + kw) - i32(dd.pad);
+  let ih = i32(oh * dd.stride + kh) - i32(dd.padH);
+  let iw = i32(ow * dd.stride + kw) - i32(dd.padW);
   if (ih < 0 || iw < 0 || ih >= i32(dd.H) || iw >= i32(dd.W)) { return -1; }
   return i32((n * dd.H + u32(ih)) * dd.W + u32(iw));
 }
@@ -53,8 +54,8 @@ fn inGrad(n: u32, ih: u32, iw: u32, p: u32, c: u32) -> f32 {
   if (c >= dd.C) { return 0.0; }
   var g = 0.0;
   for (var t = 0u; t < dd.ks * dd.ks; t++) {
-    let y = i32(ih + dd.pad) - i32(t / dd.ks);
-    let x = i32(iw + dd.pad) - i32(t % dd.ks);
+    let y = i32(ih + dd.padH) - i32(t / dd.ks);
+    let x = i32(iw + dd.padW) - i32(t % dd.ks);
     if (y < 0 || x < 0 || u32(y) % dd.stride != 0u || u32(x) % dd.stride != 0u) { continue; }
     let oh = u32(y) / dd.stride;
     let ow = u32(x) / dd.stride;
