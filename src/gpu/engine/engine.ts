@@ -1,5 +1,6 @@
 /**
- * The WGSL engine: an MLP trained by the project's own kernels (src/gpu/engine/wgsl) on its own
+ * The WGSL engine: a network (an MLP, or the cnn and dscnn models: image layers in front of
+ * dense ones, net-layout.ts) trained by the project's own kernels (src/gpu/engine/wgsl) on its own
  * GPUDevice. A whole step (input conversion, forward with bias and activation fused, loss and
  * its gradient fused, weight+bias gradients as one product, input gradients with the activation
  * derivative fused, gradient norm, one optimizer dispatch over the flat parameter buffer, the
@@ -14,15 +15,17 @@
 import type { Batch, TrainEngine, ValidationRows } from '../../core/train/engine';
 import { ConfigError } from '../../core/train/errors';
 import { lossFor, lossOutputs, type Task } from '../../core/train/loss';
-import type { MlpSpec } from '../../core/train/model';
+import type { ModelSpec } from '../../core/train/model';
 import { validateOptimizerSpec, type OptimizerSpec } from '../../core/train/optimizer-spec';
 import type { RunConfig } from '../../core/train/record';
 import { learningRateAt } from '../../core/train/schedules';
 import { GpuError } from '../errors';
 import type { EngineGpu } from './device';
-import { initialParameters, layerValues, mlpLayout, roundUp, type MlpLayout } from './layout';
+import { roundUp, type MlpLayout } from './layout';
+import { netInitialParameters, netLayout, netParameters, type ImageOp, type NetLayout } from './net-layout';
 import { bindGroup, getKernel, type Kernel } from './pipelines';
 import {
+  CONV_VARIANTS,
   matmulCandidates,
   tuneMatmul,
   variantColumns,
@@ -126,11 +129,8 @@ export async function createWgslEngine(
   options: WgslEngineOptions = {},
 ): Promise<WgslEngine> {
   if (gpu.lost) throw new GpuError(gpu.lost);
-  if (config.model.type !== 'mlp')
-    throw new ConfigError(
-      'engine',
-      `the wgsl engine trains mlp models so far; a ${config.model.type} runs on the tfjs engine`,
-    );
+  if (config.model.type !== 'mlp' && !config.model.inputShape)
+    throw new ConfigError('model.inputShape', 'an image model needs its input shape resolved (resolveModelSpec)');
   const e = new WgslEngine(config, task, gpu, options);
   try {
     await e.init();
@@ -142,15 +142,20 @@ export async function createWgslEngine(
 }
 
 export class WgslEngine implements TrainEngine {
+  /** The whole network; `layout` its dense layers. */
+  readonly net: NetLayout;
   readonly layout: MlpLayout;
   readonly format: StorageFormat;
   readonly mixed: boolean;
   private readonly device: GPUDevice;
   private readonly buffers: GPUBuffer[] = [];
-  private readonly spec: MlpSpec;
+  private readonly spec: ModelSpec;
   private readonly loss: keyof typeof LOSS_KIND;
   private readonly rows: number;
+  /** Offsets (elements) of the dense layers' activations and of the image nodes, for `rows` rows. */
   private readonly actOff: number[] = [];
+  private readonly nodeOff: number[] = [];
+  private readonly actFloats: number;
   private readonly lossGroups: number;
   private readonly directInput: boolean;
   private readonly rule: { code: number; slots: number };
@@ -190,6 +195,8 @@ export class WgslEngine implements TrainEngine {
     eval: number[];
     evalLoss: number;
     weights: number;
+    /** Per image layer: forward, weight gradient, input gradient, geometry, forward for validation. */
+    image: { fwd: number; dw: number; dx: number; geo: number; evalFwd: number }[];
   };
   private pending: PendingStep[] = [];
   private iteration = 0;
@@ -212,26 +219,36 @@ export class WgslEngine implements TrainEngine {
     private readonly gpu: EngineGpu,
     private readonly options: WgslEngineOptions,
   ) {
-    this.spec = config.model as MlpSpec;
+    this.spec = config.model;
     this.device = gpu.device;
     this.format = formatFor(config.precision, gpu, options.f16Path);
     this.mixed = config.precision === 'fp16-mixed';
     this.loss = lossFor(task.task, task.outputs);
-    this.layout = mlpLayout([task.dim, ...this.spec.hidden, lossOutputs(this.loss, task.outputs)]);
-    this.rows = Math.max(config.batchSize, EVAL_ROWS);
+    this.net = netLayout(this.spec, task.dim, lossOutputs(this.loss, task.outputs));
+    this.layout = this.net.dense;
+    // Validation runs in chunks of EVAL_ROWS rows, fewer where an image network's activations would pass 64 MB.
+    const perRow = this.net.nodes.reduce((n, node) => n + node.imageStride, 0);
+    this.rows = Math.max(config.batchSize, Math.min(EVAL_ROWS, Math.floor(2 ** 24 / Math.max(1, perRow))));
     this.lossGroups = Math.ceil(this.rows / LOSS_ROWS);
     this.directInput = this.format === 'f32' && task.dim % 4 === 0;
     this.opt = validateOptimizerSpec(config.optimizer);
     this.rule = RULES[this.opt.name];
+    // Image nodes first (the input at 0), then the dense layers' widths: the first of those is the last node.
     let at = 0;
-    for (const s of this.layout.actStrides) {
+    for (const node of this.net.nodes) {
+      this.nodeOff.push(at);
+      at += this.rows * node.imageStride;
+    }
+    this.layout.actStrides.forEach((s, i) => {
+      if (i === 0 && this.nodeOff.length) return this.actOff.push(this.nodeOff[this.nodeOff.length - 1]);
       this.actOff.push(at);
       at += this.rows * s;
-    }
-    if (this.layout.P / 512 > 65535)
+    });
+    this.actFloats = at;
+    if (this.net.P / 512 > 65535)
       throw new ConfigError(
         'model.hidden',
-        `${this.layout.parameterCount} parameters are more than the wgsl engine's optimizer dispatch covers (33 M)`,
+        `${this.net.parameterCount} parameters are more than the wgsl engine's optimizer dispatch covers (33 M)`,
       );
   }
 
@@ -243,9 +260,8 @@ export class WgslEngine implements TrainEngine {
 
   /** Allocates, uploads the initial state and prepares every dispatch. */
   async init(): Promise<void> {
-    const { layout, rows, format } = this;
-    const P = layout.P;
-    const actFloats = this.actOff[this.actOff.length - 1] + rows * layout.actStrides[layout.actStrides.length - 1];
+    const { layout, rows, format, actFloats } = this;
+    const P = this.net.P;
     const elem = bytesPerElement(format);
     const lookahead = this.opt.lookahead ?? null;
     const slotCount = this.rule.slots + (lookahead ? 1 : 0);
@@ -262,13 +278,13 @@ export class WgslEngine implements TrainEngine {
     if (4 * P * Math.max(1, slotCount) > limit) {
       throw new ConfigError(
         'model.hidden',
-        `${layout.parameterCount} parameters need ${mb(4 * P * Math.max(1, slotCount))} in one GPU buffer; ` +
+        `${this.net.parameterCount} parameters need ${mb(4 * P * Math.max(1, slotCount))} in one GPU buffer; ` +
           `this device allows ${mb(limit)}`,
       );
     }
     this.b = {
       ctl: this.buffer(32, STORAGE | COPY_DST | COPY_SRC, 'ctl'),
-      uniforms: this.buffer(64 * UNIFORM_SLOT, UNIFORM | COPY_DST, 'uniforms'),
+      uniforms: this.buffer((64 + 6 * this.net.ops.length) * UNIFORM_SLOT, UNIFORM | COPY_DST, 'uniforms'),
       params: this.buffer(4 * P, STORAGE | COPY_DST | COPY_SRC, 'params'),
       grads: this.buffer(4 * P, STORAGE | COPY_SRC, 'grads'),
       slots: this.buffer(4 * P * slotCount, STORAGE | COPY_DST | COPY_SRC, 'slots'),
@@ -299,7 +315,7 @@ export class WgslEngine implements TrainEngine {
     }
 
     // Initial state: seeded weights (as the tfjs engine's), zero slots, Lookahead's slow copy, the control block.
-    const params = initialParameters(layout, this.config.seed);
+    const params = netInitialParameters(this.net, this.config.seed);
     const q = this.device.queue;
     q.writeBuffer(this.b.params, 0, params);
     if (lookahead) q.writeBuffer(this.b.slots, 4 * P * this.rule.slots, params);
@@ -335,7 +351,7 @@ export class WgslEngine implements TrainEngine {
     return getKernel(this.device, { kernel: name, format: this.format, mixed: this.mixed, constants, entryPoint });
   }
 
-  private matmulKernel(name: MatmulName, v: MatmulVariant): Promise<Kernel> {
+  private matmulKernel(name: Kernel['kernel'], v: MatmulVariant): Promise<Kernel> {
     return getKernel(this.device, {
       kernel: name,
       format: this.format,
@@ -426,6 +442,7 @@ export class WgslEngine implements TrainEngine {
       evalConvert: next(),
       eval: Array.from({ length: L }, next),
       evalLoss: next(),
+      image: this.net.ops.map(() => ({ fwd: next(), dw: next(), dx: next(), geo: next(), evalFwd: next() })),
     };
     this.tuneSlot = next();
     const o = this.opt;
@@ -472,7 +489,7 @@ export class WgslEngine implements TrainEngine {
           x: Math.ceil(N / dw.cols),
           y: Math.ceil((K + 1) / dw.tile),
         }));
-        if (l > 0) {
+        if (l > 0 || this.net.nodes.length) {
           const dx = await mm('backward-dx', rows, K, N);
           const dxSlot = slots[2 * L + l];
           bwd.push(() => ({
@@ -485,7 +502,7 @@ export class WgslEngine implements TrainEngine {
       }
       return [...out, ...bwd];
     };
-    const pairs = (rows: number) => (rows * layout.actStrides[0]) / 2;
+    const pairs = (rows: number) => (rows * this.net.inStride) / 2;
     const convertStep = (slot: number, rows: number): Dispatch => ({
       kernel: convert,
       group: bindGroup(this.device, convert, [b.ctl, this.uniform(slot), b.xRaw, b.acts]),
@@ -497,9 +514,10 @@ export class WgslEngine implements TrainEngine {
       const mms = (await plan(rows, this.slots.train, false)).map((f) => f());
       const L0 = mms.slice(0, L);
       const back = mms.slice(L);
+      const image = await this.imagePlan(rows, false);
       const steps: Dispatch[] = [];
       if (!this.directInput) steps.push(convertStep(this.slots.trainConvert, rows));
-      steps.push(...L0, {
+      steps.push(...image.forward, ...L0, {
         kernel: lossTrain,
         group: bindGroup(this.device, lossTrain, [
           b.ctl,
@@ -512,7 +530,7 @@ export class WgslEngine implements TrainEngine {
         x: Math.ceil(rows / LOSS_ROWS),
         y: 1,
       });
-      steps.push(...back);
+      steps.push(...back, ...image.backward);
       if (o.clipNorm != null)
         steps.push({
           kernel: norm,
@@ -531,7 +549,7 @@ export class WgslEngine implements TrainEngine {
           b.partials,
           b.wcopy,
         ]),
-        x: Math.ceil(layout.P / 512),
+        x: Math.ceil(this.net.P / 512),
         y: 1,
       });
       steps.push({ kernel: scaler, group: bindGroup(this.device, scaler, [b.ctl]), x: 1, y: 1 });
@@ -539,9 +557,10 @@ export class WgslEngine implements TrainEngine {
     };
     const evalPlan = async (rows: number): Promise<Dispatch[]> => {
       const fwd = (await plan(rows, this.slots.eval, true)).map((f) => f());
+      const image = await this.imagePlan(rows, true);
       const steps: Dispatch[] = [];
       if (!this.directInput) steps.push(convertStep(this.slots.evalConvert, rows));
-      steps.push(...fwd, {
+      steps.push(...image.forward, ...fwd, {
         kernel: lossEval,
         group: bindGroup(this.device, lossEval, [
           b.ctl,
@@ -558,7 +577,227 @@ export class WgslEngine implements TrainEngine {
     };
     this.planTrain = trainPlan;
     this.planEval = evalPlan;
-    this.writeUniform(this.slots.norm, new Uint32Array([layout.P, 0, 0, 0]));
+    this.writeUniform(this.slots.norm, new Uint32Array([this.net.P, 0, 0, 0]));
+  }
+
+  /**
+   * The image layers' dispatches for `rows` rows: forward in order; for training, the gradients
+   * in reverse order (weights, then the input but for the first layer). Convolutions are
+   * implicit GEMMs on the tiled matmul cores, timed per shape as the dense products are.
+   */
+  private async imagePlan(rows: number, forwardOnly: boolean): Promise<{ forward: Dispatch[]; backward: Dispatch[] }> {
+    const { b, net } = this;
+    const weights = this.mixed ? b.wcopy : b.params;
+    const forward: Dispatch[] = [];
+    const backward: Dispatch[] = [];
+    if (!net.ops.length) return { forward, backward };
+    const entry = (kernel: 'pool' | 'depthwise', name: string) => this.kernel(kernel, undefined, name);
+    const [maxFwd, maxBwd, avgFwd, avgBwd, dwFwd, dwDx, dwDw] = await Promise.all([
+      entry('pool', 'forward'),
+      entry('pool', 'backward'),
+      entry('pool', 'average'),
+      entry('pool', 'average_backward'),
+      entry('depthwise', 'forward'),
+      entry('depthwise', 'backward_dx'),
+      entry('depthwise', 'backward_dw'),
+    ]);
+    const u = (slot: number) => this.uniform(slot);
+    const image = (k: Kernel, slot: number, threads: number): Dispatch => ({
+      kernel: k,
+      group: bindGroup(this.device, k, [
+        b.ctl,
+        u(slot),
+        b.acts,
+        b.deltas,
+        ...(k.kernel === 'depthwise' ? [weights, b.grads] : []),
+      ]),
+      ...grid(threads),
+    });
+    for (const [i, op] of net.ops.entries()) {
+      const s = this.slots.image[i];
+      const slot = forwardOnly ? s.evalFwd : s.fwd;
+      const [from, to] = [net.nodes[op.from], net.nodes[op.to]];
+      const outThreads = (rows * to.H * to.W * to.pixelStride) / 2;
+      if (op.kind === 'conv') {
+        const shape = `${from.H}x${from.W}x${from.C}>${to.C}/${op.ks}s${op.stride}`;
+        forward.push(
+          await this.convDispatch('conv-forward', rows * to.H * to.W, to.C, op.params.rows, shape, [
+            b.ctl,
+            u(slot),
+            b.acts,
+            weights,
+            u(s.geo),
+          ]),
+        );
+      } else if (op.kind === 'depthwise') forward.push(image(dwFwd, slot, outThreads));
+      else if (op.kind === 'maxpool') forward.push(image(maxFwd, slot, outThreads));
+      else forward.push(image(avgFwd, slot, (rows * to.pixelStride) / 2));
+    }
+    if (forwardOnly) return { forward, backward };
+    for (let i = net.ops.length - 1; i >= 0; i--) {
+      const op = net.ops[i];
+      const s = this.slots.image[i];
+      const [from, to] = [net.nodes[op.from], net.nodes[op.to]];
+      const inThreads = (rows * from.H * from.W * from.pixelStride) / 2;
+      if (op.kind === 'conv') {
+        const shape = `${from.H}x${from.W}x${from.C}>${to.C}/${op.ks}s${op.stride}`;
+        const outRows = rows * to.H * to.W;
+        backward.push(
+          await this.convDispatch('conv-dw', op.params.rows + 1, to.C, outRows, shape, [
+            b.ctl,
+            u(s.dw),
+            b.acts,
+            b.deltas,
+            b.grads,
+            u(s.geo),
+          ]),
+        );
+        if (op.from > 0)
+          backward.push(
+            await this.convDispatch('conv-dx', rows * from.H * from.W, from.C, op.ks * op.ks * to.C, shape, [
+              b.ctl,
+              u(s.dx),
+              b.deltas,
+              weights,
+              b.acts,
+              u(s.geo),
+            ]),
+          );
+      } else if (op.kind === 'depthwise') {
+        backward.push({ ...image(dwDw, s.dw, 0), x: to.pixelStride / 2, y: op.ks * op.ks + 1 });
+        if (op.from > 0) backward.push(image(dwDx, s.dx, inThreads));
+      } else backward.push(image(op.kind === 'maxpool' ? maxBwd : avgBwd, s.fwd, inThreads));
+    }
+    return { forward, backward };
+  }
+
+  /** A convolution's dispatch on the tiled matmul core timed fastest for its shape (or the one forced). */
+  private async convDispatch(
+    name: 'conv-forward' | 'conv-dx' | 'conv-dw',
+    M: number,
+    N: number,
+    K: number,
+    shape: string,
+    buffers: Parameters<typeof bindGroup>[2],
+  ): Promise<Dispatch> {
+    const make = async (v: MatmulVariant): Promise<Dispatch> => {
+      const k = await this.matmulKernel(name, v);
+      return {
+        kernel: k,
+        group: bindGroup(this.device, k, buffers),
+        x: Math.ceil(N / variantColumns(v)),
+        y: Math.ceil(M / variantRows(v)),
+      };
+    };
+    const forced = this.options.matmul;
+    if (forced) return make(forced.core === 'tiled' || forced.core === 'tiled8' ? forced : CONV_VARIANTS[0]);
+    const candidates = CONV_VARIANTS.filter((v) => !this.gpu.cpu || v.core !== 'tiled8');
+    const v = await tuneMatmul(
+      this.device,
+      `${name}/${this.format}/${M}x${N}x${K}/${shape}`,
+      make,
+      (d, reps) => this.timeDispatch(d, reps),
+      candidates,
+    );
+    return make(v);
+  }
+
+  /** The image layers' uniforms for `rows` rows (see net-layout.ts for the layout they address). */
+  private writeImageShapes(rows: number, forwardOnly: boolean): void {
+    const { net } = this;
+    const act = ACT[this.spec.activation];
+    const actOf = (node: number) => (net.nodes[node].activated ? act : 0);
+    const u32 = (values: number[]) => new Uint32Array(values.concat(new Array(16 - values.length).fill(0)));
+    net.ops.forEach((op, i) => {
+      const s = this.slots.image[i];
+      const slot = forwardOnly ? s.evalFwd : s.fwd;
+      const [from, to] = [net.nodes[op.from], net.nodes[op.to]];
+      const [fo, to_] = [this.nodeOff[op.from], this.nodeOff[op.to]];
+      if (op.kind === 'conv') {
+        const p = op.params;
+        if (op.padH !== op.padW) throw new Error('the convolution kernels pad rows and columns alike');
+        this.writeUniform(
+          s.geo,
+          u32([from.H, from.W, from.C, to.C, to.H, to.W, op.ks, op.stride, op.padH, from.imageStride, 0, 0]),
+        );
+        const outRows = rows * to.H * to.W;
+        this.writeUniform(
+          slot,
+          u32([outRows, to.C, p.rows, act, fo, from.pixelStride, p.wOff, p.stride, to_, to.pixelStride, p.bOff]),
+        );
+        if (forwardOnly) return;
+        this.writeUniform(
+          s.dw,
+          u32([
+            p.rows + 1,
+            to.C,
+            outRows,
+            0,
+            fo,
+            from.pixelStride,
+            to_,
+            to.pixelStride,
+            p.wOff,
+            p.stride,
+            0,
+            0,
+            0,
+            p.rows,
+          ]),
+        );
+        this.writeUniform(
+          s.dx,
+          u32([
+            rows * from.H * from.W,
+            from.C,
+            op.ks * op.ks * to.C,
+            actOf(op.from),
+            to_,
+            to.pixelStride,
+            p.wOff,
+            p.stride,
+            fo,
+            from.pixelStride,
+            0,
+            fo,
+            from.pixelStride,
+          ]),
+        );
+      } else if (op.kind === 'depthwise') {
+        const p = op.params;
+        const dims = (a: number) =>
+          new Uint32Array([
+            rows,
+            from.H,
+            from.W,
+            from.C,
+            to.H,
+            to.W,
+            op.ks,
+            op.stride,
+            op.padH,
+            fo,
+            from.pixelStride,
+            to_,
+            to.pixelStride,
+            p.wOff,
+            p.stride,
+            p.bOff,
+            a,
+            p.wOff,
+            p.stride,
+            op.padW,
+          ]);
+        this.writeUniform(slot, dims(act));
+        if (forwardOnly) return;
+        this.writeUniform(s.dw, dims(0));
+        this.writeUniform(s.dx, dims(actOf(op.from)));
+      } else {
+        // Max-pool: the derivative was taken at the pooled value, which is the routed input's.
+        const a = op.kind === 'avgpool' ? actOf(op.from) : 0;
+        this.writeUniform(slot, u32([rows, from.H, from.W, from.C, fo, from.pixelStride, to_, to.pixelStride, a]));
+      }
+    });
   }
 
   private planTrain!: (rows: number) => Promise<Dispatch[]>;
@@ -618,15 +857,17 @@ export class WgslEngine implements TrainEngine {
           0,
         ]),
       );
-      // input gradients: deltas[l + 1] x W_l^T . act'(acts[l]) -> deltas[l]
-      if (l > 0)
+      // input gradients: deltas[l + 1] x W_l^T . act'(acts[l]) -> deltas[l] (an image network's
+      // last node too: act' of a max-pool's output, none after an average)
+      const last = this.net.nodes[this.net.nodes.length - 1];
+      if (l > 0 || last)
         this.writeUniform(
           slots[2 * L + l],
           new Uint32Array([
             rows,
             ly.K,
             ly.N,
-            act,
+            l > 0 || last.activated ? act : 0,
             o[l + 1],
             s[l + 1],
             ly.wOff,
@@ -643,7 +884,11 @@ export class WgslEngine implements TrainEngine {
         );
     });
     if (!this.directInput)
-      this.writeUniform(convertSlot, new Uint32Array([rows, this.task.dim, 0, this.task.dim, 0, s[0], 0, 0]));
+      this.writeUniform(
+        convertSlot,
+        new Uint32Array([rows, this.task.dim, 0, this.task.dim, 0, this.net.inStride, 0, 0]),
+      );
+    this.writeImageShapes(rows, forwardOnly);
   }
 
   private lossUniform(slot: number, rows: number, ringSlot: number): void {
@@ -677,7 +922,7 @@ export class WgslEngine implements TrainEngine {
     f[5] = o.momentum ?? 0;
     f[6] = o.clipNorm ?? 0;
     f[7] = o.lookahead?.alpha ?? 0;
-    u[8] = this.layout.P;
+    u[8] = this.net.P;
     u[9] = o.lookahead?.k ?? 1;
     this.writeUniform(this.slots.opt, f);
   }
@@ -885,16 +1130,12 @@ export class WgslEngine implements TrainEngine {
   }
 
   async parameters(): Promise<Float32Array[]> {
-    const flat = await this.readParameters();
-    return this.layout.layers.flatMap((_, l) => {
-      const { w, b } = layerValues(this.layout, flat, l);
-      return [w, b];
-    });
+    return netParameters(this.net, await this.readParameters());
   }
 
   /** The float32 master parameters in the flat layout (for tests and export). */
   async readParameters(): Promise<Float32Array> {
-    return new Float32Array(await this.readBytes(this.b.params, 0, 4 * this.layout.P));
+    return new Float32Array(await this.readBytes(this.b.params, 0, 4 * this.net.P));
   }
 
   /**

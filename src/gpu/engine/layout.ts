@@ -17,9 +17,17 @@ import { glorotValues } from '../../core/train/models/init';
 export const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
 
 export interface LayerLayout {
-  /** Inputs and outputs of the layer. */
+  /** Inputs (rows of the block, padding rows included) and outputs of the layer. */
   K: number;
   N: number;
+  /**
+   * The inputs come in groups of `group` values stored `groupStride` apart (a flattened image's
+   * pixels, each with its channels padded to 4): input k of the model is row
+   * floor(k / group) groupStride + k % group; the rows between stay zero, as padding columns do.
+   * A plain layer: both K.
+   */
+  group: number;
+  groupStride: number;
   /** Row stride of the block: N rounded up to 4. */
   stride: number;
   /** Offset (floats) of W[0, 0]; the bias row starts at wOff + K * stride. */
@@ -38,20 +46,46 @@ export interface MlpLayout {
   actStrides: number[];
 }
 
-/** The layout of an MLP with layer widths `widths` = [inputs, ...hidden, outputs]. */
-export function mlpLayout(widths: number[]): MlpLayout {
+/**
+ * The layout of an MLP with layer widths `widths` = [inputs, ...hidden, outputs], its blocks
+ * from float `base` of the parameter buffer on (after a network's convolutions), its inputs
+ * in groups when they are a flattened image (`inputs`, see LayerLayout.group).
+ */
+export function mlpLayout(
+  widths: number[],
+  options: { base?: number; inputs?: { group: number; groupStride: number } } = {},
+): MlpLayout {
   const layers: LayerLayout[] = [];
-  let at = 0;
+  let at = options.base ?? 0;
   let parameterCount = 0;
   for (let l = 0; l + 1 < widths.length; l++) {
     const K = widths[l];
     const N = widths[l + 1];
     const stride = roundUp(N, 4);
-    layers.push({ K, N, stride, wOff: at, bOff: at + K * stride });
+    const { group, groupStride } = (l === 0 && options.inputs) || { group: K, groupStride: K };
+    layers.push({ K, N, stride, wOff: at, bOff: at + K * stride, group, groupStride });
     at += (K + 1) * stride;
-    parameterCount += (K + 1) * N;
+    parameterCount += (modelInputs(layers[l]) + 1) * N;
   }
   return { widths, layers, P: at, parameterCount, actStrides: widths.map((w) => roundUp(w, 4)) };
+}
+
+/** The inputs of a layer in the model (its rows without the padding rows of grouped inputs). */
+export const modelInputs = (ly: LayerLayout): number => (ly.K / ly.groupStride) * ly.group;
+
+/** The row of the block holding model input k of a layer. */
+const rowOf = (ly: LayerLayout, k: number): number => Math.floor(k / ly.group) * ly.groupStride + (k % ly.group);
+
+/**
+ * Writes the dense layers' initial weights into `flat`: Glorot-uniform, drawn from `rng` in the
+ * tfjs engine's order (layer by layer, W row-major); biases stay zero.
+ */
+export function fillDense(layout: MlpLayout, rng: Rng, flat: Float32Array): void {
+  for (const ly of layout.layers) {
+    const K = modelInputs(ly);
+    const w = glorotValues(rng, K * ly.N, K, ly.N);
+    for (let k = 0; k < K; k++) flat.set(w.subarray(k * ly.N, (k + 1) * ly.N), ly.wOff + rowOf(ly, k) * ly.stride);
+  }
 }
 
 /**
@@ -60,24 +94,25 @@ export function mlpLayout(widths: number[]): MlpLayout {
  * both engines start from identical weights.
  */
 export function initialParameters(layout: MlpLayout, seed: number): Float32Array {
-  const rng = new Rng(seed);
   const flat = new Float32Array(layout.P);
-  for (const { K, N, stride, wOff } of layout.layers) {
-    const w = glorotValues(rng, K * N, K, N);
-    for (let k = 0; k < K; k++) flat.set(w.subarray(k * N, (k + 1) * N), wOff + k * stride);
-  }
+  fillDense(layout, new Rng(seed), flat);
   return flat;
 }
 
-/** The weights of layer l as a dense K x N row-major array, and its bias, out of the flat layout. */
+/** The weights of layer l as a dense K x N row-major array (K its model inputs), and its bias, out of the flat layout. */
 export function layerValues(
   layout: MlpLayout,
   flat: ArrayLike<number>,
   l: number,
 ): { w: Float32Array; b: Float32Array } {
-  const { K, N, stride, wOff, bOff } = layout.layers[l];
+  const ly = layout.layers[l];
+  const { N, stride, wOff, bOff } = ly;
+  const K = modelInputs(ly);
   const w = new Float32Array(K * N);
-  for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) w[k * N + n] = flat[wOff + k * stride + n];
+  for (let k = 0; k < K; k++) {
+    const at = wOff + rowOf(ly, k) * stride;
+    for (let n = 0; n < N; n++) w[k * N + n] = flat[at + n];
+  }
   const b = new Float32Array(N);
   for (let n = 0; n < N; n++) b[n] = flat[bOff + n];
   return { w, b };
