@@ -22,7 +22,7 @@ import { learningRateAt } from '../../core/train/schedules';
 import { GpuError } from '../errors';
 import type { EngineGpu } from './device';
 import { roundUp, type MlpLayout } from './layout';
-import { netInitialParameters, netLayout, netParameters, type ImageOp, type NetLayout } from './net-layout';
+import { netInitialParameters, netLayout, netParameters, type NetLayout } from './net-layout';
 import { bindGroup, getKernel, type Kernel } from './pipelines';
 import {
   CONV_VARIANTS,
@@ -260,7 +260,7 @@ export class WgslEngine implements TrainEngine {
 
   /** Allocates, uploads the initial state and prepares every dispatch. */
   async init(): Promise<void> {
-    const { layout, rows, format, actFloats } = this;
+    const { rows, format, actFloats } = this;
     const P = this.net.P;
     const elem = bytesPerElement(format);
     const lookahead = this.opt.lookahead ?? null;
