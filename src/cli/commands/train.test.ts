@@ -146,7 +146,6 @@ describe('cli train on tfjs-cpu', () => {
       [['--precision', 'fp16-mixed', '--engine', 'tfjs'], /^train: precision: fp16-mixed runs on the wgsl engine only/],
       [['--engine', 'warp'], /^train: engine: "warp" is unknown \(choose one of tfjs, wgsl\)/],
       [['--precision', 'fp8'], /^train: precision: "fp8" is unknown \(choose one of fp32, fp16-mixed\)/],
-      [['--config', smallCnn, '--engine', 'wgsl'], /^train: engine: the wgsl engine trains mlp models so far/],
       [['--config', configFile({ engine: 'warp' })], /^train: engine: "warp" is unknown/],
       // The config file's precision is read, not dropped: fp16-mixed with the default tfjs engine is refused.
       [
@@ -271,4 +270,15 @@ describe.skipIf(dawnReason !== null)('cli train on Dawn (WebGPU in Node)', () =>
   it('learns MNIST digits with the CNN on webgpu', () => {
     checkMnist(record(['--data', MNIST, '--config', smallCnn, '--backend', 'webgpu'], dawnEnv), 'webgpu');
   }, 180_000);
+
+  it('learns MNIST digits with the CNN on the wgsl engine, in fp32 and fp16-mixed', () => {
+    for (const precision of ['fp32', 'fp16-mixed']) {
+      const rec = record(
+        ['--data', MNIST, '--config', smallCnn, '--engine', 'wgsl', '--precision', precision],
+        dawnEnv,
+      );
+      expect(rec.config).toMatchObject({ engine: 'wgsl', precision });
+      checkMnist(rec, 'webgpu');
+    }
+  }, 240_000);
 });

@@ -133,20 +133,20 @@ describe('expandMatrix over engine × precision', () => {
     expect(leftOutNote(leftOut)).toBe('tfjs × fp16-mixed left out: fp16-mixed runs on the wgsl engine');
   });
 
-  it('leaves the wgsl engine out for image models, and says so once', () => {
-    const cnn: RunSettings = { ...base, model: defaultModelSpec('cnn') };
+  it('runs image models on both engines; only tfjs × fp16-mixed is left out', () => {
     const axes = {
       engine: ['tfjs', 'wgsl'] as ('tfjs' | 'wgsl')[],
       precision: ['fp32', 'fp16-mixed'] as ('fp32' | 'fp16-mixed')[],
     };
-    const runs = expandMatrix(cnn, axes, 1);
-    expect(runs.map((r) => `${r.engine}/${r.precision}`)).toEqual(['tfjs/fp32']);
-    expect(matrixSize(axes, 1, cnn)).toBe(1);
-    const note = leftOutNote(engineCombos(cnn, axes).leftOut);
-    expect(note).toBe(
-      'tfjs × fp16-mixed left out: fp16-mixed runs on the wgsl engine; wgsl × cnn left out: the wgsl engine ' +
-        'trains mlp models so far',
-    );
+    for (const type of ['cnn', 'dscnn'] as const) {
+      const image: RunSettings = { ...base, model: defaultModelSpec(type) };
+      const runs = expandMatrix(image, axes, 1);
+      expect(runs.map((r) => `${r.engine}/${r.precision}`)).toEqual(['tfjs/fp32', 'wgsl/fp32', 'wgsl/fp16-mixed']);
+      expect(matrixSize(axes, 1, image)).toBe(3);
+      expect(leftOutNote(engineCombos(image, axes).leftOut)).toBe(
+        'tfjs × fp16-mixed left out: fp16-mixed runs on the wgsl engine',
+      );
+    }
   });
 
   it('leaves nothing when no pair can run, and nothing out with the defaults', () => {

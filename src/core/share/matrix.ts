@@ -75,27 +75,17 @@ export function engineCombos(
   for (const engine of engines) {
     for (const precision of precisions) {
       try {
-        checkEngineSupports(engine, precision, base.model);
+        checkEngineSupports(engine, precision);
         kept.push([engine, precision]);
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
-        leftOut.push(
-          e.field === 'precision'
-            ? {
-                engine,
-                precision,
-                field: e.field,
-                what: `${engine} × ${precision}`,
-                why: `${precision} runs on the wgsl engine`,
-              }
-            : {
-                engine,
-                precision,
-                field: e.field,
-                what: `${engine} × ${base.model.type}`,
-                why: `the ${engine} engine trains mlp models so far`,
-              },
-        );
+        leftOut.push({
+          engine,
+          precision,
+          field: e.field,
+          what: `${engine} × ${precision}`,
+          why: e.field === 'precision' ? `${precision} runs on the wgsl engine` : e.message,
+        });
       }
     }
   }

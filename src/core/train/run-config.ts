@@ -67,25 +67,19 @@ export function validateSettings(s: RunSettings): RunSettings {
     throw new ConfigError('engine', `"${String(engine)}" is unknown (choose one of ${ENGINES.join(', ')})`);
   if (!PRECISIONS.includes(precision))
     throw new ConfigError('precision', `"${String(precision)}" is unknown (choose one of ${PRECISIONS.join(', ')})`);
-  checkEngineSupports(engine, precision, s.model);
+  checkEngineSupports(engine, precision);
   return { ...s, optimizer, engine, precision };
 }
 
 /**
- * Refuses what an engine cannot honour: fp16-mixed exists on the wgsl engine only, and the wgsl
- * engine trains MLPs (the image models run on tfjs until the convolution kernels land).
+ * Refuses what an engine cannot honour: fp16-mixed exists on the wgsl engine only (both engines
+ * train every model type).
  */
-export function checkEngineSupports(engine: EngineName, precision: Precision, model: { type: string }): void {
+export function checkEngineSupports(engine: EngineName, precision: Precision): void {
   if (precision === 'fp16-mixed' && engine !== 'wgsl') {
     throw new ConfigError(
       'precision',
       'fp16-mixed runs on the wgsl engine only (tfjs has no float16 training on WebGPU); set engine to wgsl',
-    );
-  }
-  if (engine === 'wgsl' && model.type !== 'mlp') {
-    throw new ConfigError(
-      'engine',
-      `the wgsl engine trains mlp models so far; a ${model.type} runs on the tfjs engine`,
     );
   }
 }

@@ -691,7 +691,10 @@ export class WgslEngine implements TrainEngine {
     };
     const forced = this.options.matmul;
     if (forced) return make(forced.core === 'tiled' || forced.core === 'tiled8' ? forced : CONV_VARIANTS[0]);
-    const candidates = CONV_VARIANTS.filter((v) => !this.gpu.cpu || v.core !== 'tiled8');
+    // A CPU implementation (SwiftShader, lavapipe) gets the default tile: timing the gathers of
+    // an implicit GEMM there costs more start-up than a better tile saves in a run.
+    if (this.gpu.cpu) return make(CONV_VARIANTS[0]);
+    const candidates = CONV_VARIANTS;
     const v = await tuneMatmul(
       this.device,
       `${name}/${this.format}/${M}x${N}x${K}/${shape}`,

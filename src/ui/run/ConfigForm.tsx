@@ -251,8 +251,8 @@ export function ConfigForm() {
           testId="precision-chips"
         />
         <small id="engine-help" className="muted">
-          wgsl: the project&apos;s own fused WebGPU kernels (MLP). fp16-mixed: float16 weights and activations in the
-          matmuls, float32 master weights, dynamic loss scaling (wgsl engine).
+          wgsl: the project&apos;s own fused WebGPU kernels (every model). fp16-mixed: float16 weights and activations
+          in the matmuls, float32 master weights, dynamic loss scaling (wgsl engine).
         </small>
         <div className="row wrap">
           <label className="small-field">
