@@ -53,6 +53,18 @@ const WORKLOADS: Workload[] = [
     batch: 256,
     steps: 6,
   },
+  {
+    // The cnn model's defaults on MNIST-shaped rows (the CPU-side goal: wgsl 2x tfjs).
+    name: 'cnn-28x28x1 [8,16] adam b64',
+    inputs: 784,
+    hidden: [],
+    classes: 10,
+    optimizer: 'adam',
+    learningRate: 0.001,
+    batch: 64,
+    steps: 6,
+    cnn: { inputShape: [28, 28, 1], filters: [8, 16] },
+  },
 ];
 
 async function main(): Promise<number> {

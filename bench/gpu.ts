@@ -3,7 +3,9 @@
  * the tfjs engine and on the WGSL engine (f32, fp16-mixed packed, and native where the adapter has
  * shader-f16), against plain tfjs-backend-webgpu in one process, on the workloads docs/gpu.md measured
  * (first the engine's forward matmul alone at 1024 and 4096, every variant, in TFLOP/s):
- *   MLP 784-1024-1024-10, Adam, batch 512 and 4096; MLP 784-128-10, SGD, batch 64.
+ *   MLP 784-1024-1024-10, Adam, batch 512 and 4096; MLP 784-128-10, SGD, batch 64;
+ * and the convolutions issue's: the cnn model on 28x28x1 rows (filters [8, 16], Adam, batch 64)
+ * and on 32x32x3 (filters [32, 64], hidden 128, batch 256). `--only=cnn` runs those alone.
  * Runners as in bench/trainer-workloads.ts (trainbench, tfjs minimize, tfjs trainOnBatch). Each timed run
  * covers 150 steps at batch 512 and 100 at batch 4096 (60 and 30 until 2026-11-30: too short once a
  * step takes 2 ms, start-up and the first read-back weighed on the figure), for every runner alike.
@@ -41,6 +43,7 @@ import {
   startWebGpu,
   table,
   wgslRunners,
+  workloadModel,
   type Timing,
   type Workload,
 } from './trainer-workloads';
@@ -82,7 +85,34 @@ const WORKLOADS: Workload[] = [
     batch: 64,
     steps: 100,
   },
+  // The convolutions issue's workloads: the cnn model's defaults on MNIST-shaped rows at batch
+  // 64, and a CIFAR-shaped synthetic set (32x32x3) at batch 256.
+  {
+    name: 'cnn-28x28x1 [8,16] adam b64',
+    inputs: 784,
+    hidden: [],
+    classes: 10,
+    optimizer: 'adam',
+    learningRate: 0.001,
+    batch: 64,
+    steps: 100,
+    cnn: { inputShape: [28, 28, 1], filters: [8, 16] },
+  },
+  {
+    name: 'cnn-32x32x3 [32,64] h128 adam b256',
+    inputs: 3072,
+    hidden: [128],
+    classes: 10,
+    optimizer: 'adam',
+    learningRate: 0.001,
+    batch: 256,
+    steps: 60,
+    cnn: { inputShape: [32, 32, 3], filters: [32, 64] },
+  },
 ];
+/** --only cnn: the image workloads alone (numerics, their timings and step anatomy). */
+const onlyCnn = args.includes('--only=cnn');
+const isCnn = (w: Workload) => w.cnn !== undefined;
 const REPS = quick ? 1 : 5;
 const WARMUP_STEPS = quick ? 1 : 5;
 
@@ -110,7 +140,7 @@ async function main(): Promise<number> {
   const results: Timing[] = [];
   const allRatios: Record<string, number> = {};
   const matmuls: MatmulResult[] = [];
-  for (const n of quick ? [256] : [1024, 4096]) {
+  for (const n of onlyCnn ? [] : quick ? [256] : [1024, 4096]) {
     for (const format of ['f32', 'packed', ...(engineGpu.f16 ? ['native' as const] : [])] as const) {
       const r = await benchMatmul(engineGpu, n, format, quick ? 2 : 10);
       for (const m of r)
@@ -121,7 +151,7 @@ async function main(): Promise<number> {
       matmuls.push(...r);
     }
   }
-  for (const w0 of WORKLOADS) {
+  for (const w0 of WORKLOADS.filter((w) => !onlyCnn || isCnn(w))) {
     // SwiftShader runs the full 784-1024-1024-10 at about 20 samples/s: --quick shrinks the model
     // (hidden widths / 16, batch at most 256) so the smoke test exercises every path in seconds.
     const w = quick
@@ -129,7 +159,7 @@ async function main(): Promise<number> {
           ...w0,
           name: `${w0.name} (quick: smaller)`,
           hidden: w0.hidden.map((h) => Math.max(8, h >> 4)),
-          batch: Math.min(w0.batch, 256),
+          batch: Math.min(w0.batch, isCnn(w0) ? 16 : 256),
           steps: 2,
         }
       : w0;
@@ -138,8 +168,14 @@ async function main(): Promise<number> {
     Object.assign(allRatios, ratios(w, t, ours));
   }
   const anatomy: Anatomy[] = [];
-  for (const w0 of WORKLOADS.slice(0, 2)) {
-    const w = quick ? { ...w0, hidden: w0.hidden.map((h) => Math.max(8, h >> 4)), batch: Math.min(w0.batch, 256) } : w0;
+  for (const w0 of WORKLOADS.filter((w, i) => (onlyCnn ? isCnn(w) : i < 2 || isCnn(w)))) {
+    const w = quick
+      ? {
+          ...w0,
+          hidden: w0.hidden.map((h) => Math.max(8, h >> 4)),
+          batch: Math.min(w0.batch, isCnn(w0) ? 16 : 256),
+        }
+      : w0;
     for (const f of formats) anatomy.push(await stepAnatomy(engineGpu, w, f, quick ? 3 : 40));
   }
   const machine = {
@@ -207,12 +243,15 @@ interface Anatomy {
  */
 async function stepAnatomy(gpu: EngineGpu, w: Workload, f: CheckFormat, steps: number): Promise<Anatomy> {
   const batches = makeBatches(w, 2);
-  const config = mlpConfig({
-    hidden: w.hidden,
-    batchSize: w.batch,
-    precision: f.precision,
-    optimizer: { name: w.optimizer, learningRate: w.learningRate },
-  });
+  const config = {
+    ...mlpConfig({
+      hidden: w.hidden,
+      batchSize: w.batch,
+      precision: f.precision,
+      optimizer: { name: w.optimizer, learningRate: w.learningRate },
+    }),
+    model: workloadModel(w),
+  };
   const engine = await createWgslEngine(config, { task: 'classification', dim: w.inputs, outputs: w.classes }, gpu, {
     f16Path: f.f16Path,
   });

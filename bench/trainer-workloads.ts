@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../src/core/data/rng';
 import { createOptimizer } from '../src/core/train/optimizers';
+import type { ModelSpec } from '../src/core/train/model';
 import type { Environment, RunConfig } from '../src/core/train/record';
 import { installNodeWebGpu } from '../src/gpu/node-webgpu';
 import { probeWebGpu } from '../src/gpu/probe';
@@ -31,7 +32,15 @@ export interface Workload {
   learningRate: number;
   batch: number;
   steps: number;
+  /** An image model (the `cnn` of src/core/train/models: per filter count a 3x3 'same' conv, ReLU, 2x2 max-pool; then `hidden`); `inputs` is h w c. */
+  cnn?: { inputShape: [number, number, number]; filters: number[] };
 }
+
+/** The run's model spec for a workload. */
+export const workloadModel = (w: Workload): ModelSpec =>
+  w.cnn
+    ? { type: 'cnn', inputShape: w.cnn.inputShape, filters: w.cnn.filters, hidden: w.hidden, activation: 'relu' }
+    : { type: 'mlp', hidden: w.hidden, activation: 'relu' };
 
 export interface Timing {
   name: string;
@@ -125,7 +134,7 @@ export async function runEngine(
       dedup: 'none',
       split: { train: 1, val: 0, test: 0, seed: 1 },
     },
-    model: { type: 'mlp', hidden: w.hidden, activation: 'relu' },
+    model: workloadModel(w),
     optimizer: { name: w.optimizer, learningRate: w.learningRate },
     batchSize: w.batch,
     epochs: 1,
@@ -163,6 +172,18 @@ export async function runEngine(
 
 function plainModel(w: Workload): tf.Sequential {
   const model = tf.sequential();
+  if (w.cnn) {
+    // What a tfjs user writes for the same network: Keras-style layers over the reshaped rows.
+    model.add(tf.layers.reshape({ targetShape: w.cnn.inputShape, inputShape: [w.inputs] }));
+    for (const filters of w.cnn.filters) {
+      model.add(tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu' }));
+      model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
+    }
+    model.add(tf.layers.flatten());
+    for (const units of w.hidden) model.add(tf.layers.dense({ units, activation: 'relu' }));
+    model.add(tf.layers.dense({ units: w.classes }));
+    return model;
+  }
   w.hidden.forEach((units, i) =>
     model.add(tf.layers.dense({ units, activation: 'relu', ...(i === 0 ? { inputShape: [w.inputs] } : {}) })),
   );

@@ -440,8 +440,14 @@ function summaryFields(lim: RunLimits): Fields<RunSummary> {
     startup: optional((v, p) => record(v, p, STARTUP_FIELDS)),
     lossScale: figure((x) => x > 0),
     skippedSteps: figure((x) => Number.isSafeInteger(x) && x >= 0),
+    model: optional((v, p) => record(v, p, MODEL_SIZE_FIELDS)),
   };
 }
+
+const MODEL_SIZE_FIELDS: Fields<NonNullable<RunSummary['model']>> = {
+  parameters: (v, p) => count(v, p),
+  flopsPerSample: nonNegative,
+};
 
 const SWEEP_FIELDS: Fields<NonNullable<StoredRunMeta['sweep']>> = {
   id,

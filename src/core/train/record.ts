@@ -142,6 +142,8 @@ export interface RunSummary {
   lossScale?: number;
   /** fp16-mixed runs: steps skipped because a gradient overflowed (inf/NaN), the scale halved each time. */
   skippedSteps?: number;
+  /** The model's trainable parameters and forward FLOPs per sample (models/size.ts). */
+  model?: { parameters: number; flopsPerSample: number };
 }
 
 export interface RunRecord {

@@ -62,6 +62,8 @@ export interface ResultRow {
   lossScale: Stat;
   /** fp16-mixed runs: steps skipped for a gradient that overflowed (n 0 for fp32 runs). */
   skippedSteps: Stat;
+  /** The model's trainable parameters and forward FLOPs per sample (null for runs recorded without them). */
+  model: { parameters: number; flopsPerSample: number } | null;
   environment: string;
   environments: Environment[];
 }
@@ -285,6 +287,7 @@ export function groupResults(runs: readonly RunResultInput[], targetLoss: number
       valKind: vals.find((v) => v.kind)?.kind ?? null,
       lossScale: stat(g.map((r) => r.summary?.lossScale ?? null)),
       skippedSteps: stat(g.map((r) => r.summary?.skippedSteps ?? null)),
+      model: g.find((r) => r.summary?.model)?.summary?.model ?? null,
       environment: envLabels.join(' | ') || '–',
       environments: envs,
     };

@@ -1,6 +1,7 @@
 import type { Batch, TrainEngine } from './engine';
 import { createTfjsEngine, type StepOptimizer, type TfjsEngineOptions } from './tfjs-engine';
-import type { Task } from './loss';
+import { lossFor, lossOutputs, type Task } from './loss';
+import { modelSize } from './models/size';
 import {
   median,
   type EpochRecord,
@@ -221,6 +222,7 @@ export async function train(
   }
   return {
     status,
+    model: modelSize(config.model, task.dim, lossOutputs(lossFor(task.task, task.outputs), task.outputs)),
     medianSamplesPerSec: median(allRates),
     timeToTargetLoss,
     finalValMetric,

@@ -23,7 +23,15 @@ import type { EngineGpu } from './device';
 import { fromHalfBits, toHalfBits } from './half';
 import { bindGroup, getKernel, type Kernel } from './pipelines';
 import type { StorageFormat } from './precision';
-import { CONV_VARIANTS, variantColumns, variantConstants, variantRows, type MatmulVariant } from './tune';
+import {
+  CONV_VARIANTS,
+  convVariantFor,
+  DIRECT,
+  variantColumns,
+  variantConstants,
+  variantRows,
+  type MatmulVariant,
+} from './tune';
 import { cosine, relError, testGpu } from './test-support';
 
 let gpu: EngineGpu;
@@ -76,13 +84,14 @@ const round16 = (a: Float32Array, format: StorageFormat) =>
 async function run(
   name: 'conv-forward' | 'conv-dx' | 'conv-dw',
   format: StorageFormat,
-  v: MatmulVariant,
+  variant: MatmulVariant,
   dims: number[],
   geo: ConvShape & { oh: number; ow: number; inImage: number },
   buffers: ArrayBuffer[],
   outIndex: number,
 ): Promise<ArrayBuffer> {
   const { device } = gpu;
+  const v = convVariantFor(name, variant);
   const k: Kernel = await getKernel(device, {
     kernel: name,
     format,
@@ -135,18 +144,30 @@ const SHAPES: (ConvShape & { label: string })[] = [
   { label: '3x8x9x6 -> 7, 3x3 stride 2 pad 1', n: 3, h: 8, w: 9, c: 6, co: 7, ks: 3, stride: 2, pad: 1 },
   { label: '2x6x6x5 -> 9, 1x1 (pointwise)', n: 2, h: 6, w: 6, c: 5, co: 9, ks: 1, stride: 1, pad: 0 },
   { label: '1x9x7x2 -> 3, 3x3 stride 2 no padding', n: 1, h: 9, w: 7, c: 2, co: 3, ks: 3, stride: 2, pad: 0 },
+  // 528 output pixels: the split-K core's threads each sum several.
+  { label: '4x12x11x3 -> 6, 3x3 stride 1 pad 1', n: 4, h: 12, w: 11, c: 3, co: 6, ks: 3, stride: 1, pad: 1 },
 ];
 
+/** The tiled cores (the first on every shape), and the direct core paired with split-K on every shape. */
 const CASES: { label: string; shape: ConvShape; format: StorageFormat; v: MatmulVariant }[] = [
   ...SHAPES.map((shape) => ({ label: `f32 ${shape.label}`, shape, format: 'f32' as const, v: CONV_VARIANTS[0] })),
-  ...CONV_VARIANTS.slice(1).map((v) => ({
+  ...SHAPES.map((shape) => ({
+    label: `f32 ${shape.label}, direct + split-K`,
+    shape,
+    format: 'f32' as const,
+    v: DIRECT,
+  })),
+  ...CONV_VARIANTS.slice(1, -2).map((v) => ({
     label: `f32 ${SHAPES[1].label}, ${v.core}-${v.tile}`,
     shape: SHAPES[1],
     format: 'f32' as const,
     v,
   })),
   ...HALF.flatMap((format) =>
-    SHAPES.map((shape) => ({ label: `${format} f16 ${shape.label}`, shape, format, v: CONV_VARIANTS[0] })),
+    SHAPES.flatMap((shape) => [
+      { label: `${format} f16 ${shape.label}`, shape, format, v: CONV_VARIANTS[0] },
+      { label: `${format} f16 ${shape.label}, direct + split-K`, shape, format, v: DIRECT },
+    ]),
   ),
 ];
 

@@ -26,7 +26,10 @@ import { netInitialParameters, netLayout, netParameters, type NetLayout } from '
 import { bindGroup, getKernel, type Kernel } from './pipelines';
 import {
   CONV_VARIANTS,
+  convVariantFor,
+  DIRECT,
   matmulCandidates,
+  SPLITK,
   tuneMatmul,
   variantColumns,
   variantConstants,
@@ -690,11 +693,11 @@ export class WgslEngine implements TrainEngine {
       };
     };
     const forced = this.options.matmul;
-    if (forced) return make(forced.core === 'tiled' || forced.core === 'tiled8' ? forced : CONV_VARIANTS[0]);
-    // A CPU implementation (SwiftShader, lavapipe) gets the default tile: timing the gathers of
-    // an implicit GEMM there costs more start-up than a better tile saves in a run.
-    if (this.gpu.cpu) return make(CONV_VARIANTS[0]);
-    const candidates = CONV_VARIANTS;
+    if (forced) return make(convVariantFor(name, forced.core === 'vec4' || forced.core === 'wide' ? DIRECT : forced));
+    // A CPU implementation (SwiftShader, lavapipe) runs workgroup barriers slowly (its threads
+    // are emulated): direct products there, split-K for the weight gradients.
+    if (this.gpu.cpu) return make(name === 'conv-dw' ? SPLITK : DIRECT);
+    const candidates = CONV_VARIANTS.filter((v) => convVariantFor(name, v) === v);
     const v = await tuneMatmul(
       this.device,
       `${name}/${this.format}/${M}x${N}x${K}/${shape}`,

@@ -64,8 +64,6 @@ export interface NetLayout {
   /** Floats in the flat parameter buffer (a multiple of 4). */
   P: number;
   parameterCount: number;
-  /** Multiply-adds times two per sample (forward). */
-  flopsPerSample: number;
   /** Elements per row of the input (the features rounded up to 4). */
   inStride: number;
 }
@@ -81,14 +79,12 @@ export function netLayout(spec: ModelSpec, dim: number, outputs: number): NetLay
   const inStride = roundUp(dim, 4);
   if (spec.type === 'mlp') {
     const dense = mlpLayout([dim, ...spec.hidden, outputs]);
-    const flops = dense.layers.reduce((f, l) => f + 2 * l.K * l.N, 0);
     return {
       nodes: [],
       ops: [],
       dense,
       P: dense.P,
       parameterCount: dense.parameterCount,
-      flopsPerSample: flops,
       inStride,
     };
   }
@@ -97,7 +93,6 @@ export function netLayout(spec: ModelSpec, dim: number, outputs: number): NetLay
   const ops: ImageOp[] = [];
   let P = 0;
   let count = 0;
-  let flops = 0;
   const node = (H: number, W: number, C: number, activated: boolean): number => {
     const pixelStride = roundUp(C, 4);
     nodes.push({ H, W, C, pixelStride, imageStride: H * W * pixelStride, activated });
@@ -116,7 +111,6 @@ export function netLayout(spec: ModelSpec, dim: number, outputs: number): NetLay
     const [OH, OW] = [Math.ceil(H / stride), Math.ceil(W / stride)];
     const params =
       kind === 'conv' ? block(ks * ks * C, co, ks * ks * C, ks * ks * co) : block(ks * ks, C, ks * ks, ks * ks);
-    flops += 2 * OH * OW * ks * ks * (kind === 'conv' ? C * co : C);
     const to = node(OH, OW, kind === 'conv' ? co : C, true);
     const [padH, padW] = [samePad(H, ks, stride), samePad(W, ks, stride)];
     ops.push({ kind, from, to, ks, stride, padH, padW, params });
@@ -142,14 +136,12 @@ export function netLayout(spec: ModelSpec, dim: number, outputs: number): NetLay
     base: P,
     inputs: { group: last.C, groupStride: last.pixelStride },
   });
-  flops += dense.layers.reduce((f, l) => f + 2 * (l.K / l.groupStride) * l.group * l.N, 0);
   return {
     nodes,
     ops,
     dense,
     P: dense.P,
     parameterCount: count + dense.parameterCount,
-    flopsPerSample: flops,
     inStride,
   };
 }

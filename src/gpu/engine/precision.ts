@@ -108,12 +108,15 @@ const CONV: readonly KernelName[] = ['conv-forward', 'conv-dx', 'conv-dw'];
 /**
  * The matmul cores: `tiled` (matmul.wgsl: tiles staged in workgroup memory, loaded four values
  * at a time, 4 x 4 outputs per thread), `tiled8` (matmul-tiled8.wgsl: the same with 8 x 8
- * outputs per thread, for large products on GPUs), `vec4` (matmul-vec4.wgsl: no workgroup memory and no barriers, each
- * thread
- * reading its own 4 x 4 blocks) and `wide` (matmul-wide.wgsl: the same with 4 x 8 outputs per
- * thread, a workgroup TS rows by 2 TS columns). The engine times them per shape.
+ * outputs per thread, for large products on GPUs), `vec4` (matmul-vec4.wgsl: no workgroup
+ * memory and no barriers, each thread reading its own 4 x 4 blocks) and `wide`
+ * (matmul-wide.wgsl: the same with 4 x 8 outputs per thread, a workgroup TS rows by 2 TS
+ * columns). The engine times them per shape. Convolutions only (scalar readers): `direct`
+ * (matmul-direct.wgsl: a thread per row and 4 columns over all of K, for few channels) and
+ * `splitk` (matmul-splitk.wgsl: a workgroup per 4 x 4 outputs splitting a long K, for weight
+ * gradients).
  */
-export type MatmulCore = 'tiled' | 'tiled8' | 'vec4' | 'wide';
+export type MatmulCore = 'tiled' | 'tiled8' | 'vec4' | 'wide' | 'direct' | 'splitk';
 
 /**
  * The WGSL module for a kernel family in a storage format: `enable f16;` where native, the
@@ -144,8 +147,8 @@ export function kernelSource(
   if (epilogue) matmul.push(WGSL_SOURCES[epilogue]);
   if (CONV.includes(name)) {
     // Gathered operands give the register-blocked cores nothing to load four at a time.
-    if (core !== 'tiled' && core !== 'tiled8')
-      throw new Error(`the convolution kernels run on the tiled matmul cores, not ${core}`);
+    if (core === 'vec4' || core === 'wide')
+      throw new Error(`the convolution kernels run on the tiled, direct and split-K cores, not ${core}`);
     matmul.push(WGSL_SOURCES['conv-geometry']);
   }
   // The block readers live in the kernel files; the wide core uses matmul-vec4's contract.

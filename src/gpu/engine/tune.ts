@@ -33,18 +33,40 @@ export const MATMUL_VARIANTS: readonly MatmulVariant[] = [
 export const matmulCandidates = (cpu: boolean): readonly MatmulVariant[] =>
   cpu ? MATMUL_VARIANTS.filter((v) => v.core !== 'tiled8') : MATMUL_VARIANTS;
 
-/** The variants the convolutions (implicit GEMMs with gathered operands) are tuned among: the tiled cores. */
-export const CONV_VARIANTS: readonly MatmulVariant[] = MATMUL_VARIANTS.filter(
-  (v) => v.core === 'tiled' || v.core === 'tiled8',
-);
+/** The direct and split-K cores of the convolutions (their `tile` is nominal: see variantRows). */
+export const DIRECT: MatmulVariant = { core: 'direct', tile: 64 };
+export const SPLITK: MatmulVariant = { core: 'splitk', tile: 64 };
+
+/**
+ * The variants the convolutions (implicit GEMMs with gathered operands) may run on: the tiled
+ * cores, direct and split-K (the first is the default). The engine tunes the forward and input
+ * gradients among all but split-K, the weight gradients among all but direct.
+ */
+export const CONV_VARIANTS: readonly MatmulVariant[] = [
+  ...MATMUL_VARIANTS.filter((v) => v.core === 'tiled' || v.core === 'tiled8'),
+  DIRECT,
+  SPLITK,
+];
+
+/**
+ * The variant a convolution kernel runs for `v`: direct serves the forward and input-gradient
+ * kernels, split-K the weight gradient, so each stands in for the other.
+ */
+export const convVariantFor = (name: 'conv-forward' | 'conv-dx' | 'conv-dw', v: MatmulVariant): MatmulVariant =>
+  name === 'conv-dw' ? (v.core === 'direct' ? SPLITK : v) : v.core === 'splitk' ? DIRECT : v;
 
 /** Rows and columns a workgroup of a variant covers (the wide core: two tiles across). */
-export const variantColumns = (v: MatmulVariant): number => (v.core === 'wide' ? 2 * v.tile : v.tile);
-export const variantRows = (v: MatmulVariant): number => v.tile;
+export const variantColumns = (v: MatmulVariant): number =>
+  v.core === 'wide' ? 2 * v.tile : v.core === 'direct' || v.core === 'splitk' ? 4 : v.tile;
+export const variantRows = (v: MatmulVariant): number => (v.core === 'direct' ? 64 : v.core === 'splitk' ? 4 : v.tile);
 
 /** The pipeline constants of a variant: the workgroup edge WG, and TS where it is not 4 WG. */
 export const variantConstants = (v: MatmulVariant): Record<string, number> =>
-  v.core === 'tiled8' ? { WG: v.tile / 8, TS: v.tile } : { WG: v.tile / 4 };
+  v.core === 'tiled8'
+    ? { WG: v.tile / 8, TS: v.tile }
+    : v.core === 'direct' || v.core === 'splitk'
+      ? {}
+      : { WG: v.tile / 4 };
 
 const tuned = new WeakMap<GPUDevice, Map<string, Promise<MatmulVariant>>>();
 

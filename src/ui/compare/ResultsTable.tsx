@@ -39,6 +39,20 @@ function LossScaleNote({ r }: { r: ResultRow }) {
   );
 }
 
+/** The model's size: trainable parameters and forward FLOPs per sample. */
+function ModelNote({ r }: { r: ResultRow }) {
+  if (!r.model) return null;
+  return (
+    <span
+      className="spread model-note"
+      data-testid="model-size"
+      title="trainable parameters, and floating-point operations of one sample's forward pass (a multiply-add counts two)"
+    >
+      {compact(r.model.parameters)} params · {compact(r.model.flopsPerSample)} FLOPs/sample
+    </span>
+  );
+}
+
 function valText(r: ResultRow, v: number | null): string {
   if (v === null) return '–';
   return r.valKind === 'accuracy' ? `${(100 * v).toFixed(1)} %` : compact(v);
@@ -158,6 +172,7 @@ export function ResultsTable() {
                 >
                   <th scope="row" title={r.fullLabel} className="config-cell">
                     {r.label}
+                    <ModelNote r={r} />
                     <LossScaleNote r={r} />
                   </th>
                   <td className="num" title={`seeds ${r.seeds.join(', ')}`}>

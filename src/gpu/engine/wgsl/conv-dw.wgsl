@@ -30,3 +30,37 @@ fn bAt(k: u32, col: u32) -> f32 {
   if (k >= d.K || col >= d.N) { return 0.0; }
   return ld_deltas(d.bOff + k * d.bStride + col);
 }
+
+// The split-K core's partial sums for rows row0..row0+3 (taps and input channels, or the bias
+// row) and output channels col..col+3 over output pixels k = first, first + step, ...: each
+// row's tap and channel are worked out once, each pixel's coordinates once per pixel.
+fn blockSum(row0: u32, col: u32, first: u32, step: u32) -> mat4x4<f32> {
+  var acc = mat4x4<f32>(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
+  var ci: array<u32, 4>;
+  var kh: array<u32, 4>;
+  var kw: array<u32, 4>;
+  for (var i = 0u; i < 4u; i++) {
+    let r = row0 + i;
+    ci[i] = r % g.C;
+    kw[i] = (r / g.C) % g.ks;
+    kh[i] = r / (g.C * g.ks);
+  }
+  for (var k = first; k < d.K; k += step) {
+    let ow = k % g.OW;
+    let oh = (k / g.OW) % g.OH;
+    let n = k / (g.OW * g.OH);
+    let bi = d.bOff + k * d.bStride + col;
+    let b = vec4<f32>(ld_deltas(bi), ld_deltas(bi + 1u), ld_deltas(bi + 2u), ld_deltas(bi + 3u));
+    for (var i = 0u; i < 4u; i++) {
+      let r = row0 + i;
+      if (r > d.kA) { break; }
+      var a = 1.0;
+      if (r < d.kA) {
+        let p = inputAt(n, oh, ow, kh[i], kw[i], d.aStride);
+        a = select(0.0, ld_acts(d.aOff + u32(max(p, 0)) + ci[i]), p >= 0);
+      }
+      acc[i] += a * b;
+    }
+  }
+  return acc;
+}

@@ -36,3 +36,33 @@ fn bAt(k: u32, col: u32) -> f32 {
   let tap = k / g.CO;
   return ld_w(d.bOff + (tap * g.C + col) * d.bStride + co);
 }
+
+// The direct core's sum for input pixel `row` and input channels col..col+3: per tap that
+// reaches an output pixel, that pixel's output gradients times the weights of the tap's rows
+// for those channels (a channel past C reads nothing).
+fn rowSum(row: u32, col: u32) -> vec4<f32> {
+  let iw = row % g.W;
+  let ih = (row / g.W) % g.H;
+  let n = row / (g.W * g.H);
+  let live = vec4<f32>(vec4<u32>(col, col + 1u, col + 2u, col + 3u) < vec4<u32>(g.C));
+  var acc = vec4<f32>(0.0);
+  for (var kh = 0u; kh < g.ks; kh++) {
+    let y = i32(ih + g.pad) - i32(kh);
+    if (y < 0 || u32(y) % g.stride != 0u || u32(y) / g.stride >= g.OH) { continue; }
+    for (var kw = 0u; kw < g.ks; kw++) {
+      let x = i32(iw + g.pad) - i32(kw);
+      if (x < 0 || u32(x) % g.stride != 0u || u32(x) / g.stride >= g.OW) { continue; }
+      let a0 = d.aOff + ((n * g.OH + u32(y) / g.stride) * g.OW + u32(x) / g.stride) * d.aStride;
+      // Rows col..col+3 of the tap (clamped inside it; dead lanes are zeroed by `live`).
+      let tap = (kh * g.ks + kw) * g.C;
+      let r0 = d.bOff + (tap + col) * d.bStride;
+      let r1 = d.bOff + (tap + min(col + 1u, g.C - 1u)) * d.bStride;
+      let r2 = d.bOff + (tap + min(col + 2u, g.C - 1u)) * d.bStride;
+      let r3 = d.bOff + (tap + min(col + 3u, g.C - 1u)) * d.bStride;
+      for (var co = 0u; co < g.CO; co++) {
+        acc += ld_deltas(a0 + co) * vec4<f32>(ld_w(r0 + co), ld_w(r1 + co), ld_w(r2 + co), ld_w(r3 + co));
+      }
+    }
+  }
+  return acc * live;
+}

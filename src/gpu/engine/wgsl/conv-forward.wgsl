@@ -28,3 +28,25 @@ fn bAt(k: u32, col: u32) -> f32 {
   if (k >= d.K || col >= d.N) { return 0.0; }
   return ld_w(d.bOff + k * d.bStride + col);
 }
+
+// The direct core's sum for output pixel `row` and output channels col..col+3: per tap inside
+// the image, the input pixel's channels times the tap's weight rows (padding columns are zero).
+fn rowSum(row: u32, col: u32) -> vec4<f32> {
+  let ow = row % g.OW;
+  let oh = (row / g.OW) % g.OH;
+  let n = row / (g.OW * g.OH);
+  var acc = vec4<f32>(0.0);
+  for (var kh = 0u; kh < g.ks; kh++) {
+    for (var kw = 0u; kw < g.ks; kw++) {
+      let p = inputAt(n, oh, ow, kh, kw, d.aStride);
+      if (p < 0) { continue; }
+      let a0 = d.aOff + u32(p);
+      var wi = d.bOff + (kh * g.ks + kw) * g.C * d.bStride + col;
+      for (var ci = 0u; ci < g.C; ci++) {
+        acc += ld_acts(a0 + ci) * vec4<f32>(ld_w(wi), ld_w(wi + 1u), ld_w(wi + 2u), ld_w(wi + 3u));
+        wi += d.bStride;
+      }
+    }
+  }
+  return acc;
+}
