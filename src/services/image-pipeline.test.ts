@@ -1,0 +1,62 @@
+/**
+ * The image models through the same services as the workbench (data worker -> trainer worker),
+ * on both engines: the cnn model reaches the same validation accuracy on the MNIST sample with
+ * the tfjs engine (tfjs-cpu) and the wgsl engine (Dawn), within 1 point, mean over three seeds.
+ * The results record the model's parameters and FLOPs per sample.
+ */
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { installDawn } from '../gpu/node-webgpu';
+import type { ModelSpec } from '../core/train/model';
+import type { RunConfig } from '../core/train/record';
+import { runOnce } from './test-pipeline';
+
+const mnist = readFileSync('public/datasets/mnist-2k.arrow');
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  expect(await installDawn()).toBe(true);
+});
+
+/**
+ * The CNN: one epoch of 1,600 digits takes it far above guessing. The depthwise-separable
+ * network (no batch normalisation, a global average) needs three epochs or more to leave 10 %,
+ * which on tfjs-cpu takes over five minutes for three seeds: its engine agreement is held by
+ * image-engines.test.ts (every parameter within 1e-4 after several steps) instead.
+ */
+const MODELS: Record<string, ModelSpec> = {
+  cnn: { type: 'cnn', filters: [4, 8], hidden: [], activation: 'relu' },
+};
+
+const run = (model: ModelSpec, engine: 'tfjs' | 'wgsl', seed: number): Partial<RunConfig> => ({
+  engine,
+  backend: 'cpu',
+  seed,
+  epochs: 1,
+  batchSize: 32,
+  model,
+  optimizer: { name: 'adam', learningRate: 0.01 },
+});
+
+describe('image models on both engines through the trainer service', () => {
+  it.each(Object.entries(MODELS))(
+    '%s: the same validation accuracy on the MNIST sample, within 1 point over three seeds',
+    async (_name, model) => {
+      const acc = { tfjs: [] as number[], wgsl: [] as number[] };
+      for (const seed of [1, 2, 3]) {
+        for (const engine of ['tfjs', 'wgsl'] as const) {
+          const { result, epochs } = await runOnce('mnist-2k.arrow', mnist, run(model, engine, seed));
+          expect(result.status).toBe('done');
+          expect(result.model!.parameters).toBeGreaterThan(0);
+          expect(result.model!.flopsPerSample).toBeGreaterThan(result.model!.parameters);
+          acc[engine].push(epochs[epochs.length - 1].valAccuracy!);
+        }
+      }
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      expect(mean(acc.tfjs)).toBeGreaterThan(0.5);
+      expect(Math.abs(mean(acc.wgsl) - mean(acc.tfjs))).toBeLessThanOrEqual(0.01);
+    },
+    300_000,
+  );
+});
