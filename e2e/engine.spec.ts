@@ -30,6 +30,13 @@ test.describe('engine and precision', () => {
       // Both engines train the image models.
       await page.getByTestId('model-select').selectOption('cnn');
       await expect(size).toHaveAttribute('data-runs', '1');
+      // Groups that do not divide a block's channels are refused, naming the block.
+      await page.getByLabel('Conv filters').fill('8, 12');
+      await page.getByTestId('groups-input').fill('1, 3');
+      await page.getByTestId('add-to-queue').click();
+      await expect(page.getByTestId('settings-error')).toContainText(
+        "model.groups[1]: 3 groups do not divide block 1's 8 input and 12 output channels",
+      );
       expect(errors).toEqual([]);
     },
   );

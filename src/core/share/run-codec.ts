@@ -250,6 +250,7 @@ const CNN_FIELDS: Fields<CnnSpec> = {
   type: (v, p) => oneOf(v, p, ['cnn'] as const),
   inputShape: optional(inputShape),
   filters: sizes,
+  groups: optional(sizes),
   hidden: sizes,
   activation,
 };

@@ -113,7 +113,20 @@ async function run(
   const g = mk(
     48,
     GPUBufferUsage.UNIFORM,
-    new Uint32Array([geo.h, geo.w, geo.c, geo.co, geo.oh, geo.ow, geo.ks, geo.stride, geo.pad, geo.inImage, 0, 0]),
+    new Uint32Array([
+      geo.h,
+      geo.w,
+      geo.c,
+      geo.co,
+      geo.oh,
+      geo.ow,
+      geo.ks,
+      geo.stride,
+      geo.pad,
+      geo.inImage,
+      geo.groups ?? 1,
+      0,
+    ]),
   );
   const group = bindGroup(device, k, [mk(32, GPUBufferUsage.STORAGE, ctl), uni, ...storage, g]);
   const read = mk(buffers[outIndex].byteLength, GPUBufferUsage.MAP_READ);
@@ -148,6 +161,12 @@ const SHAPES: (ConvShape & { label: string })[] = [
   { label: '4x12x11x3 -> 6, 3x3 stride 1 pad 1', n: 4, h: 12, w: 11, c: 3, co: 6, ks: 3, stride: 1, pad: 1 },
 ];
 
+const GROUPED: (ConvShape & { label: string })[] = [
+  { label: '2x6x5x6 -> 9, 3 groups, stride 1', n: 2, h: 6, w: 5, c: 6, co: 9, ks: 3, stride: 1, pad: 1, groups: 3 },
+  { label: '2x7x6x8 -> 8, 2 groups, stride 2', n: 2, h: 7, w: 6, c: 8, co: 8, ks: 3, stride: 2, pad: 1, groups: 2 },
+  { label: '3x5x5x4 -> 4, 4 groups', n: 3, h: 5, w: 5, c: 4, co: 4, ks: 3, stride: 1, pad: 1, groups: 4 },
+];
+
 /** The tiled cores (the first on every shape), and the direct core paired with split-K on every shape. */
 const CASES: { label: string; shape: ConvShape; format: StorageFormat; v: MatmulVariant }[] = [
   ...SHAPES.map((shape) => ({ label: `f32 ${shape.label}`, shape, format: 'f32' as const, v: CONV_VARIANTS[0] })),
@@ -169,6 +188,11 @@ const CASES: { label: string; shape: ConvShape; format: StorageFormat; v: Matmul
       { label: `${format} f16 ${shape.label}, direct + split-K`, shape, format, v: DIRECT },
     ]),
   ),
+  // Grouped convolutions (direct and split-K only): groups whose output channels straddle the
+  // 4-channel blocks (3 per group), aligned groups, and one channel per group.
+  ...FORMATS.flatMap((format) =>
+    GROUPED.map((shape) => ({ label: `${format} grouped ${shape.label}`, shape, format, v: DIRECT })),
+  ),
 ];
 
 function expectClose(got: Float32Array, want: Float64Array, format: StorageFormat, what: string): void {
@@ -183,7 +207,8 @@ describe('convolution kernels against float64', () => {
     const rng = new Rng(s.h * 31 + s.c);
     const inPixels = s.n * s.h * s.w;
     const outPixels = s.n * oh * ow;
-    const K = s.ks * s.ks * s.c;
+    const groups = s.groups ?? 1;
+    const K = (s.ks * s.ks * s.c) / groups;
     const x = round16(
       Float32Array.from({ length: inPixels * s.c }, () => rng.normal()),
       format,
@@ -233,7 +258,7 @@ describe('convolution kernels against float64', () => {
       'conv-dx',
       format,
       v,
-      [inPixels, s.c, s.ks * s.ks * s.co, RELU, 0, cout, 0, cout, dInAt, cin, 0, 0, cin],
+      [inPixels, s.c, (s.ks * s.ks * s.co) / groups, RELU, 0, cout, 0, cout, dInAt, cin, 0, 0, cin],
       geo,
       [deltas, wBytes, pack(y, inPixels, s.c, cin, format)],
       0,

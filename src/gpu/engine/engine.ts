@@ -622,9 +622,9 @@ export class WgslEngine implements TrainEngine {
       const [from, to] = [net.nodes[op.from], net.nodes[op.to]];
       const outThreads = (rows * to.H * to.W * to.pixelStride) / 2;
       if (op.kind === 'conv') {
-        const shape = `${from.H}x${from.W}x${from.C}>${to.C}/${op.ks}s${op.stride}`;
+        const shape = `${from.H}x${from.W}x${from.C}>${to.C}/${op.ks}s${op.stride}g${op.groups}`;
         forward.push(
-          await this.convDispatch('conv-forward', rows * to.H * to.W, to.C, op.params.rows, shape, [
+          await this.convDispatch('conv-forward', rows * to.H * to.W, to.C, op.params.rows, shape, op.groups, [
             b.ctl,
             u(slot),
             b.acts,
@@ -643,10 +643,11 @@ export class WgslEngine implements TrainEngine {
       const [from, to] = [net.nodes[op.from], net.nodes[op.to]];
       const inThreads = (rows * from.H * from.W * from.pixelStride) / 2;
       if (op.kind === 'conv') {
-        const shape = `${from.H}x${from.W}x${from.C}>${to.C}/${op.ks}s${op.stride}`;
+        const shape = `${from.H}x${from.W}x${from.C}>${to.C}/${op.ks}s${op.stride}g${op.groups}`;
         const outRows = rows * to.H * to.W;
+        const dxK = (op.ks * op.ks * to.C) / op.groups;
         backward.push(
-          await this.convDispatch('conv-dw', op.params.rows + 1, to.C, outRows, shape, [
+          await this.convDispatch('conv-dw', op.params.rows + 1, to.C, outRows, shape, op.groups, [
             b.ctl,
             u(s.dw),
             b.acts,
@@ -657,7 +658,7 @@ export class WgslEngine implements TrainEngine {
         );
         if (op.from > 0)
           backward.push(
-            await this.convDispatch('conv-dx', rows * from.H * from.W, from.C, op.ks * op.ks * to.C, shape, [
+            await this.convDispatch('conv-dx', rows * from.H * from.W, from.C, dxK, shape, op.groups, [
               b.ctl,
               u(s.dx),
               b.deltas,
@@ -674,13 +675,17 @@ export class WgslEngine implements TrainEngine {
     return { forward, backward };
   }
 
-  /** A convolution's dispatch on the tiled matmul core timed fastest for its shape (or the one forced). */
+  /**
+   * A convolution's dispatch on the core timed fastest for its shape (or the one forced); a
+   * grouped convolution on the direct and split-K cores, the only ones that take groups.
+   */
   private async convDispatch(
     name: 'conv-forward' | 'conv-dx' | 'conv-dw',
     M: number,
     N: number,
     K: number,
     shape: string,
+    groups: number,
     buffers: Parameters<typeof bindGroup>[2],
   ): Promise<Dispatch> {
     const make = async (v: MatmulVariant): Promise<Dispatch> => {
@@ -692,6 +697,7 @@ export class WgslEngine implements TrainEngine {
         y: Math.ceil(M / variantRows(v)),
       };
     };
+    if (groups > 1) return make(convVariantFor(name, DIRECT));
     const forced = this.options.matmul;
     if (forced) return make(convVariantFor(name, forced.core === 'vec4' || forced.core === 'wide' ? DIRECT : forced));
     // A CPU implementation (SwiftShader, lavapipe) runs workgroup barriers slowly (its threads
@@ -724,7 +730,7 @@ export class WgslEngine implements TrainEngine {
         if (op.padH !== op.padW) throw new Error('the convolution kernels pad rows and columns alike');
         this.writeUniform(
           s.geo,
-          u32([from.H, from.W, from.C, to.C, to.H, to.W, op.ks, op.stride, op.padH, from.imageStride, 0, 0]),
+          u32([from.H, from.W, from.C, to.C, to.H, to.W, op.ks, op.stride, op.padH, from.imageStride, op.groups, 0]),
         );
         const outRows = rows * to.H * to.W;
         this.writeUniform(
@@ -756,7 +762,7 @@ export class WgslEngine implements TrainEngine {
           u32([
             rows * from.H * from.W,
             from.C,
-            op.ks * op.ks * to.C,
+            (op.ks * op.ks * to.C) / op.groups,
             actOf(op.from),
             to_,
             to.pixelStride,

@@ -40,6 +40,14 @@ const MODELS: Record<string, ModelSpec> = {
     activation: 'tanh',
   },
   'cnn 7x7x3, filters [4], relu': { type: 'cnn', inputShape: [7, 7, 3], filters: [4], hidden: [], activation: 'relu' },
+  'grouped cnn 6x6x4, filters [6, 9] in groups [2, 3], tanh': {
+    type: 'cnn',
+    inputShape: [6, 6, 4],
+    filters: [6, 9],
+    groups: [2, 3],
+    hidden: [],
+    activation: 'tanh',
+  },
   'dscnn 7x6x2, stem 3, blocks 5/2 6/1 4/2, relu': {
     type: 'dscnn',
     inputShape: [7, 6, 2],

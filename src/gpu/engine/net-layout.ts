@@ -51,6 +51,8 @@ export type ImageOp =
       stride: number;
       padH: number;
       padW: number;
+      /** Grouped convolutions: output channel co sees input channels of group floor(co / (CO / groups)) only. */
+      groups: number;
       params: ParamBlock;
     }
   | { kind: 'maxpool' | 'avgpool'; from: number; to: number };
@@ -105,19 +107,19 @@ export function netLayout(spec: ModelSpec, dim: number, outputs: number): NetLay
     count += (rows + 1) * cols;
     return b;
   };
-  const conv = (kind: 'conv' | 'depthwise', co: number, ks: number, stride: number) => {
+  const conv = (kind: 'conv' | 'depthwise', co: number, ks: number, stride: number, groups = 1) => {
     const from = nodes.length - 1;
     const { H, W, C } = nodes[from];
     const [OH, OW] = [Math.ceil(H / stride), Math.ceil(W / stride)];
-    const params =
-      kind === 'conv' ? block(ks * ks * C, co, ks * ks * C, ks * ks * co) : block(ks * ks, C, ks * ks, ks * ks);
+    const taps = (ks * ks * C) / groups;
+    const params = kind === 'conv' ? block(taps, co, taps, ks * ks * co) : block(ks * ks, C, ks * ks, ks * ks);
     const to = node(OH, OW, kind === 'conv' ? co : C, true);
     const [padH, padW] = [samePad(H, ks, stride), samePad(W, ks, stride)];
-    ops.push({ kind, from, to, ks, stride, padH, padW, params });
+    ops.push({ kind, from, to, ks, stride, padH, padW, groups, params });
   };
   if (spec.type === 'cnn') {
-    for (const co of spec.filters) {
-      conv('conv', co, 3, 1);
+    for (const [i, co] of spec.filters.entries()) {
+      conv('conv', co, 3, 1, spec.groups?.[i] ?? 1);
       const from = nodes.length - 1;
       const { H, W, C } = nodes[from];
       ops.push({ kind: 'maxpool', from, to: node(Math.floor(H / 2), Math.floor(W / 2), C, true) });

@@ -81,16 +81,33 @@ export function ModelFields({ model }: { model: ModelSpec }) {
             <small id="shape-help">height, width, channels (e.g. 28, 28, 1); rows are read channels last</small>
           </label>
           {model.type === 'cnn' ? (
-            <label>
-              Conv filters
-              <input
-                key="filters"
-                defaultValue={model.filters.join(', ')}
-                onChange={(e) => set({ filters: ints(e.target.value) })}
-                aria-describedby="filters-help"
-              />
-              <small id="filters-help">per block: 3x3 conv, then 2x2 max-pool</small>
-            </label>
+            <div className="row">
+              <label>
+                Conv filters
+                <input
+                  key="filters"
+                  defaultValue={model.filters.join(', ')}
+                  onChange={(e) => set({ filters: ints(e.target.value) })}
+                  aria-describedby="filters-help"
+                />
+                <small id="filters-help">per block: 3x3 conv, then 2x2 max-pool</small>
+              </label>
+              <label>
+                Groups
+                <input
+                  key="groups"
+                  data-testid="groups-input"
+                  defaultValue={model.groups?.join(', ') ?? ''}
+                  placeholder="1 per block"
+                  onChange={(e) => {
+                    const v = ints(e.target.value);
+                    set({ groups: v.length ? v : undefined });
+                  }}
+                  aria-describedby="groups-help"
+                />
+                <small id="groups-help">per block (ResNeXt): each must divide the block&apos;s channels</small>
+              </label>
+            </div>
           ) : (
             <div className="row">
               <label>

@@ -198,4 +198,23 @@ describe('model specs', () => {
     );
     expect(bad({ ...defaultModelSpec('mlp'), activation: 'gelu' })).toThrow(/^model\.activation/);
   });
+
+  it("refuses groups that do not divide a block's channels, naming the block", () => {
+    const cnn = { ...defaultModelSpec('cnn'), filters: [8, 12] } as CnnSpec;
+    const bad = (spec: unknown) => () => validateModelSpec(spec as CnnSpec);
+    expect(bad({ ...cnn, groups: [1] })).toThrow(
+      new ConfigError('model.groups', 'has 1 entries for 2 convolution blocks; give one per block'),
+    );
+    expect(bad({ ...cnn, groups: [1, 3] })).toThrow(
+      new ConfigError('model.groups[1]', "3 groups do not divide block 1's 8 input and 12 output channels"),
+    );
+    expect(bad({ ...cnn, groups: [1, 0] })).toThrow(/^model\.groups\[1\]: must be a whole number/);
+    expect(validateModelSpec({ ...cnn, groups: [1, 4] })).toMatchObject({ groups: [1, 4] });
+    // Block 0 against the image's channels, once they are known (given or inferred).
+    expect(() => resolveModelSpec({ ...cnn, groups: [2, 4] }, 784)).toThrow(
+      new ConfigError('model.groups[0]', "2 groups do not divide block 0's 1 input and 8 output channels"),
+    );
+    expect(() => validateModelSpec({ ...cnn, inputShape: [8, 8, 3], groups: [2, 4] })).toThrow(/^model\.groups\[0\]/);
+    expect(resolveModelSpec({ ...cnn, inputShape: [8, 8, 2], groups: [2, 4] }, 128)).toMatchObject({ groups: [2, 4] });
+  });
 });

@@ -20,16 +20,16 @@ function bruteFlops(spec: ModelSpec, inputs: number, outputs: number): number {
   }
   let [h, w, c] = spec.inputShape!;
   // 'same' 3x3 or 1x1 convolutions count every tap, padding included (as frameworks count them).
-  const conv = (co: number, ks: number, stride: number, depthwise: boolean) => {
+  const conv = (co: number, ks: number, stride: number, depthwise: boolean, groups = 1) => {
     const [oh, ow] = [Math.ceil(h / stride), Math.ceil(w / stride)];
     for (let y = 0; y < oh; y++)
       for (let x = 0; x < ow; x++)
-        for (let o = 0; o < co; o++) for (let t = 0; t < ks * ks * (depthwise ? 1 : c); t++) macs++;
+        for (let o = 0; o < co; o++) for (let t = 0; t < ks * ks * (depthwise ? 1 : c / groups); t++) macs++;
     [h, w, c] = [oh, ow, co];
   };
   if (spec.type === 'cnn') {
-    for (const co of spec.filters) {
-      conv(co, 3, 1, false);
+    for (const [i, co] of spec.filters.entries()) {
+      conv(co, 3, 1, false, spec.groups?.[i] ?? 1);
       [h, w] = [Math.floor(h / 2), Math.floor(w / 2)];
     }
     dense([h * w * c, ...spec.hidden, outputs]);
@@ -48,6 +48,7 @@ const SPECS: [ModelSpec, number, number][] = [
   [{ type: 'mlp', hidden: [16, 8], activation: 'relu' }, 13, 3],
   [{ type: 'cnn', inputShape: [28, 28, 1], filters: [8, 16], hidden: [], activation: 'relu' }, 784, 10],
   [{ type: 'cnn', inputShape: [9, 7, 3], filters: [5], hidden: [6], activation: 'tanh' }, 189, 4],
+  [{ type: 'cnn', inputShape: [8, 8, 4], filters: [6, 9], groups: [2, 3], hidden: [], activation: 'relu' }, 256, 5],
   [
     {
       type: 'dscnn',

@@ -28,15 +28,16 @@ export function modelSize(spec: ModelSpec, inputs: number, outputs: number): Mod
   }
   if (!spec.inputShape) throw new Error('an image model needs its input shape resolved first');
   let [h, w, c] = spec.inputShape;
-  // A ks x ks convolution from c to co channels onto an oh x ow map (depthwise: co = c, one filter each).
-  const conv = (co: number, ks: number, oh: number, ow: number, depthwise = false) => {
-    const taps = ks * ks * (depthwise ? 1 : c);
+  // A ks x ks convolution from c to co channels onto an oh x ow map (depthwise: co = c, one
+  // filter each; grouped: each output channel sees c / groups input channels).
+  const conv = (co: number, ks: number, oh: number, ow: number, depthwise = false, groups = 1) => {
+    const taps = ks * ks * (depthwise ? 1 : c / groups);
     parameters += (taps + 1) * co;
     flops += 2 * oh * ow * taps * co;
   };
   if (spec.type === 'cnn') {
-    for (const co of spec.filters) {
-      conv(co, 3, h, w);
+    for (const [i, co] of spec.filters.entries()) {
+      conv(co, 3, h, w, false, spec.groups?.[i] ?? 1);
       [h, w, c] = [Math.floor(h / 2), Math.floor(w / 2), co];
     }
     dense([h * w * c, ...spec.hidden, outputs]);

@@ -62,6 +62,16 @@ export function validateModelSpec(spec: ModelSpec): ModelSpec {
   if (spec.type === 'cnn') {
     list(spec.filters, 'model.filters', 8, 4096);
     if (spec.filters.length === 0) throw new ConfigError('model.filters', 'needs at least one convolution block');
+    if (spec.groups !== undefined) {
+      list(spec.groups, 'model.groups', 8, 4096);
+      if (spec.groups.length !== spec.filters.length)
+        throw new ConfigError(
+          'model.groups',
+          `has ${spec.groups.length} entries for ${spec.filters.length} convolution blocks; give one per block`,
+        );
+      // Block 0's input channels are the image's: checked once the input shape is known.
+      spec.groups.forEach((g, i) => i > 0 && checkGroups(g, i, spec.filters[i - 1], spec.filters[i]));
+    }
   } else {
     wholeNumber(spec.stem, 'model.stem', 4096);
     if (!Array.isArray(spec.blocks) || spec.blocks.length > 16)
@@ -76,8 +86,17 @@ export function validateModelSpec(spec: ModelSpec): ModelSpec {
   return spec;
 }
 
+function checkGroups(groups: number, block: number, cin: number, cout: number): void {
+  if (cin % groups || cout % groups)
+    throw new ConfigError(
+      `model.groups[${block}]`,
+      `${groups} groups do not divide block ${block}'s ${cin} input and ${cout} output channels`,
+    );
+}
+
 function checkSpatial(spec: Exclude<ModelSpec, { type: 'mlp' }>, shape: InputShape): void {
   if (spec.type === 'cnn') {
+    if (spec.groups) checkGroups(spec.groups[0], 0, shape[2], spec.filters[0]);
     const [h, w] = cnnOutputSize(shape, spec.filters.length);
     if (h < 1 || w < 1) {
       throw new ConfigError(

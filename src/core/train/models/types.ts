@@ -22,6 +22,12 @@ export interface CnnSpec {
   /** [h, w, c]; when left out it is inferred from the feature count (square, 1 or 3 channels). */
   inputShape?: InputShape;
   filters: number[];
+  /**
+   * Grouped convolutions (ResNeXt), one entry per block (default 1 each): block i's channels are
+   * split into groups[i] groups, each output channel seeing only its group's input channels. Each
+   * must divide the block's input and output channels.
+   */
+  groups?: number[];
   hidden: number[];
   activation: Activation;
 }

@@ -1,8 +1,10 @@
 /**
  * A 2-D convolution over NHWC images in float64, written out as plain loops: the reference the
- * WGSL engine's convolution kernels are tested against. W is [ks, ks, C, CO] (one row of CO per
- * tap and input channel, the engine's layout); padding is zeros; out = conv + bias (no
- * activation here: the kernels' epilogues are checked by applying it to this result).
+ * WGSL engine's convolution kernels are tested against. W is [ks, ks, C / groups, CO] (one row of
+ * CO per tap and input channel of a group, the engine's layout); padding is zeros; out = conv +
+ * bias (no activation here: the kernels' epilogues are checked by applying it to this result).
+ * Grouped (ResNeXt): output channel co belongs to group floor(co / (CO / groups)) and sees only
+ * that group's C / groups input channels.
  */
 export interface ConvShape {
   n: number;
@@ -13,6 +15,8 @@ export interface ConvShape {
   ks: number;
   stride: number;
   pad: number;
+  /** Default 1; divides c and co. */
+  groups?: number;
 }
 
 /** Output height and width of a convolution. */
@@ -26,6 +30,8 @@ export function convOut(s: ConvShape): { oh: number; ow: number } {
 /** Visits every (output pixel, tap, input channel, output channel) with the input index it reads. */
 function eachTap(s: ConvShape, visit: (outAt: number, inAt: number, wAt: number) => void): void {
   const { oh, ow } = convOut(s);
+  const groups = s.groups ?? 1;
+  const [cg, cog] = [s.c / groups, s.co / groups];
   for (let n = 0; n < s.n; n++) {
     for (let y = 0; y < oh; y++) {
       for (let x = 0; x < ow; x++) {
@@ -36,9 +42,10 @@ function eachTap(s: ConvShape, visit: (outAt: number, inAt: number, wAt: number)
             const iw = x * s.stride + kw - s.pad;
             if (ih < 0 || iw < 0 || ih >= s.h || iw >= s.w) continue;
             const inPixel = (n * s.h + ih) * s.w + iw;
-            for (let ci = 0; ci < s.c; ci++) {
-              for (let co = 0; co < s.co; co++)
-                visit(outPixel * s.co + co, inPixel * s.c + ci, ((kh * s.ks + kw) * s.c + ci) * s.co + co);
+            for (let co = 0; co < s.co; co++) {
+              const first = Math.floor(co / cog) * cg;
+              for (let cig = 0; cig < cg; cig++)
+                visit(outPixel * s.co + co, inPixel * s.c + first + cig, ((kh * s.ks + kw) * cg + cig) * s.co + co);
             }
           }
         }
@@ -69,7 +76,7 @@ export function convBackward(
   dOut: ArrayLike<number>,
 ): { dx: Float64Array; dw: Float64Array; db: Float64Array } {
   const dx = new Float64Array(s.n * s.h * s.w * s.c);
-  const dw = new Float64Array(s.ks * s.ks * s.c * s.co);
+  const dw = new Float64Array((s.ks * s.ks * s.c * s.co) / (s.groups ?? 1));
   const db = new Float64Array(s.co);
   for (let i = 0; i < dOut.length; i++) db[i % s.co] += dOut[i];
   eachTap(s, (o, i, k) => {

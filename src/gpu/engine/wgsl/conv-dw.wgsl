@@ -31,19 +31,22 @@ fn bAt(k: u32, col: u32) -> f32 {
   return ld_deltas(d.bOff + k * d.bStride + col);
 }
 
-// The split-K core's partial sums for rows row0..row0+3 (taps and input channels, or the bias
-// row) and output channels col..col+3 over output pixels k = first, first + step, ...: each
-// row's tap and channel are worked out once, each pixel's coordinates once per pixel.
+// The split-K core's partial sums for rows row0..row0+3 (taps and input channels of a group, or
+// the bias row) and output channels col..col+3 over output pixels k = first, first + step, ...:
+// each row's tap and channel are worked out once, each pixel's coordinates once per pixel.
 fn blockSum(row0: u32, col: u32, first: u32, step: u32) -> mat4x4<f32> {
   var acc = mat4x4<f32>(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
+  let cg = g.C / g.groups;
+  let group = groupFirst(col);
+  let one = all(group == vec4<u32>(group.x));
   var ci: array<u32, 4>;
   var kh: array<u32, 4>;
   var kw: array<u32, 4>;
   for (var i = 0u; i < 4u; i++) {
     let r = row0 + i;
-    ci[i] = r % g.C;
-    kw[i] = (r / g.C) % g.ks;
-    kh[i] = r / (g.C * g.ks);
+    ci[i] = r % cg;
+    kw[i] = (r / cg) % g.ks;
+    kh[i] = r / (cg * g.ks);
   }
   for (var k = first; k < d.K; k += step) {
     let ow = k % g.OW;
@@ -54,12 +57,18 @@ fn blockSum(row0: u32, col: u32, first: u32, step: u32) -> mat4x4<f32> {
     for (var i = 0u; i < 4u; i++) {
       let r = row0 + i;
       if (r > d.kA) { break; }
-      var a = 1.0;
-      if (r < d.kA) {
-        let p = inputAt(n, oh, ow, kh[i], kw[i], d.aStride);
-        a = select(0.0, ld_acts(d.aOff + u32(max(p, 0)) + ci[i]), p >= 0);
+      if (r == d.kA) {
+        acc[i] += b;
+        continue;
       }
-      acc[i] += a * b;
+      let p = inputAt(n, oh, ow, kh[i], kw[i], d.aStride);
+      if (p < 0) { continue; }
+      let at = d.aOff + u32(p) + ci[i];
+      if (one) {
+        acc[i] += ld_acts(at + group.x) * b;
+      } else {
+        acc[i] += vec4<f32>(ld_acts(at + group.x), ld_acts(at + group.y), ld_acts(at + group.z), ld_acts(at + group.w)) * b;
+      }
     }
   }
   return acc;

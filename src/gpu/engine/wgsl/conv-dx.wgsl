@@ -38,13 +38,20 @@ fn bAt(k: u32, col: u32) -> f32 {
 }
 
 // The direct core's sum for input pixel `row` and input channels col..col+3: per tap that
-// reaches an output pixel, that pixel's output gradients times the weights of the tap's rows
-// for those channels (a channel past C reads nothing).
+// reaches an output pixel, that pixel's output gradients (of the channel's group) times the
+// weights of the tap's rows for those channels (a channel past C reads nothing).
 fn rowSum(row: u32, col: u32) -> vec4<f32> {
   let iw = row % g.W;
   let ih = (row / g.W) % g.H;
   let n = row / (g.W * g.H);
   let live = vec4<f32>(vec4<u32>(col, col + 1u, col + 2u, col + 3u) < vec4<u32>(g.C));
+  let cg = g.C / g.groups;
+  let cog = g.CO / g.groups;
+  let lanes = min(vec4<u32>(col, col + 1u, col + 2u, col + 3u), vec4<u32>(g.C - 1u));
+  // Each channel's group's first output channel, and its row within a tap's rows.
+  let co0 = (lanes / cg) * cog;
+  let cig = lanes % cg;
+  let one = all(co0 == vec4<u32>(co0.x));
   var acc = vec4<f32>(0.0);
   for (var kh = 0u; kh < g.ks; kh++) {
     let y = i32(ih + g.pad) - i32(kh);
@@ -53,14 +60,16 @@ fn rowSum(row: u32, col: u32) -> vec4<f32> {
       let x = i32(iw + g.pad) - i32(kw);
       if (x < 0 || u32(x) % g.stride != 0u || u32(x) / g.stride >= g.OW) { continue; }
       let a0 = d.aOff + ((n * g.OH + u32(y) / g.stride) * g.OW + u32(x) / g.stride) * d.aStride;
-      // Rows col..col+3 of the tap (clamped inside it; dead lanes are zeroed by `live`).
-      let tap = (kh * g.ks + kw) * g.C;
-      let r0 = d.bOff + (tap + col) * d.bStride;
-      let r1 = d.bOff + (tap + min(col + 1u, g.C - 1u)) * d.bStride;
-      let r2 = d.bOff + (tap + min(col + 2u, g.C - 1u)) * d.bStride;
-      let r3 = d.bOff + (tap + min(col + 3u, g.C - 1u)) * d.bStride;
-      for (var co = 0u; co < g.CO; co++) {
-        acc += ld_deltas(a0 + co) * vec4<f32>(ld_w(r0 + co), ld_w(r1 + co), ld_w(r2 + co), ld_w(r3 + co));
+      // The channels' rows of the tap (clamped inside it; dead lanes are zeroed by `live`).
+      let r = d.bOff + ((kh * g.ks + kw) * cg + cig) * d.bStride;
+      if (one) {
+        for (var co = co0.x; co < co0.x + cog; co++) {
+          acc += ld_deltas(a0 + co) * vec4<f32>(ld_w(r.x + co), ld_w(r.y + co), ld_w(r.z + co), ld_w(r.w + co));
+        }
+      } else {
+        for (var i = 0u; i < 4u; i++) {
+          for (var co = co0[i]; co < co0[i] + cog; co++) { acc[i] += ld_deltas(a0 + co) * ld_w(r[i] + co); }
+        }
       }
     }
   }

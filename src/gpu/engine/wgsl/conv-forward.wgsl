@@ -30,20 +30,30 @@ fn bAt(k: u32, col: u32) -> f32 {
 }
 
 // The direct core's sum for output pixel `row` and output channels col..col+3: per tap inside
-// the image, the input pixel's channels times the tap's weight rows (padding columns are zero).
+// the image, the input pixel's channels (of each channel's group) times the tap's weight rows
+// (padding columns are zero).
 fn rowSum(row: u32, col: u32) -> vec4<f32> {
   let ow = row % g.OW;
   let oh = (row / g.OW) % g.OH;
   let n = row / (g.OW * g.OH);
+  let cg = g.C / g.groups;
+  let first = groupFirst(col);
+  let one = all(first == vec4<u32>(first.x));
   var acc = vec4<f32>(0.0);
   for (var kh = 0u; kh < g.ks; kh++) {
     for (var kw = 0u; kw < g.ks; kw++) {
       let p = inputAt(n, oh, ow, kh, kw, d.aStride);
       if (p < 0) { continue; }
       let a0 = d.aOff + u32(p);
-      var wi = d.bOff + (kh * g.ks + kw) * g.C * d.bStride + col;
-      for (var ci = 0u; ci < g.C; ci++) {
-        acc += ld_acts(a0 + ci) * vec4<f32>(ld_w(wi), ld_w(wi + 1u), ld_w(wi + 2u), ld_w(wi + 3u));
+      var wi = d.bOff + (kh * g.ks + kw) * cg * d.bStride + col;
+      for (var ci = 0u; ci < cg; ci++) {
+        let w4 = vec4<f32>(ld_w(wi), ld_w(wi + 1u), ld_w(wi + 2u), ld_w(wi + 3u));
+        if (one) {
+          acc += ld_acts(a0 + first.x + ci) * w4;
+        } else {
+          let a = a0 + ci;
+          acc += vec4<f32>(ld_acts(a + first.x), ld_acts(a + first.y), ld_acts(a + first.z), ld_acts(a + first.w)) * w4;
+        }
         wi += d.bStride;
       }
     }

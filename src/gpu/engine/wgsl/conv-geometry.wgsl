@@ -6,7 +6,17 @@
 struct Geo {
   H: u32, W: u32, C: u32, CO: u32,
   OH: u32, OW: u32, ks: u32, stride: u32,
-  pad: u32, inImage: u32, _p1: u32, _p2: u32,
+  pad: u32, inImage: u32, groups: u32, _p2: u32,
+}
+
+// Grouped convolutions (ResNeXt): output channel co sees only the C / groups input channels of
+// its group, floor(co / (CO / groups)); weight rows are (kh, kw, channel within the group). Only
+// the direct and split-K cores take groups > 1 (a tile's columns may span groups, its A may not).
+// The first input channel of the group of each of the 4 channels col..col+3 (of CO channels).
+fn groupFirst(col: u32) -> vec4<u32> {
+  let cog = g.CO / g.groups;
+  let lanes = min(vec4<u32>(col, col + 1u, col + 2u, col + 3u), vec4<u32>(g.CO - 1u));
+  return (lanes / cog) * (g.C / g.groups);
 }
 
 // Four values of A along k (A_K_CONTIGUOUS) or along the rows, and of B along the columns
