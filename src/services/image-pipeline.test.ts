@@ -1,7 +1,8 @@
 /**
  * The image models through the same services as the workbench (data worker -> trainer worker),
  * on both engines: the cnn model reaches the same validation accuracy on the MNIST sample with
- * the tfjs engine (tfjs-cpu) and the wgsl engine (Dawn), within 1 point, mean over three seeds.
+ * the tfjs engine (tfjs-cpu) and the wgsl engine (Dawn), within 1 point, mean over three seeds,
+ * dense and grouped.
  * The results record the model's parameters and FLOPs per sample.
  */
 import { readFileSync } from 'node:fs';
@@ -27,6 +28,7 @@ beforeAll(async () => {
  */
 const MODELS: Record<string, ModelSpec> = {
   cnn: { type: 'cnn', filters: [4, 8], hidden: [], activation: 'relu' },
+  'grouped cnn': { type: 'cnn', filters: [4, 8], groups: [1, 2], hidden: [], activation: 'relu' },
 };
 
 const run = (model: ModelSpec, engine: 'tfjs' | 'wgsl', seed: number): Partial<RunConfig> => ({
