@@ -49,7 +49,19 @@ export interface EncodedDataset {
   /** Rows of the source table, one per encoded row. */
   sourceRows: Int32Array;
   droppedMissingLabel: number;
+  /**
+   * How each of the `denseDim` dense features comes from its source column (`denseSources`):
+   * the recipe a GPU applies to raw columns for `prepareOn: gpu` (src/core/data/prepare.ts).
+   */
+  plan: DenseFeature[];
+  /** The dense features' source columns, in order (plan[j].source indexes this). */
+  denseSources: string[];
 }
+
+/** One dense feature: a numeric column standardised, or one value of a one-hot categorical column. */
+export type DenseFeature =
+  | { source: number; kind: 'scale'; mean: number; std: number }
+  | { source: number; kind: 'onehot'; value: number };
 
 /** Classes a default label may have, and the largest share one class may hold (else it teaches little). */
 export const LABEL_CLASSES = { min: 2, max: 50, maxShare: 0.9 } as const;
@@ -266,6 +278,8 @@ export function encodeTable(
     split,
     sourceRows,
     droppedMissingLabel: n - rows,
+    plan: encoders.flatMap((e, source) => e.plan.map((f) => ({ ...f, source }))),
+    denseSources: denseCols.map((c) => c.name),
   };
 }
 
@@ -301,6 +315,8 @@ interface FeatureEncoder {
   width: number;
   names: string[];
   write(x: Float32Array, dim: number, offset: number): void;
+  /** Its features' recipes (source 0: filled in by the caller). */
+  plan: DenseFeature[];
 }
 
 /** A numbered family of at least this many numeric columns is scaled as one group. */
@@ -361,6 +377,7 @@ function featureEncoder(
     return {
       width: 1,
       names: [col.name],
+      plan: [{ source: 0, kind: 'scale', mean, std }],
       write(x, dim, offset) {
         for (let r = 0; r < rows; r++) {
           const i = sourceRows[r];
@@ -373,6 +390,7 @@ function featureEncoder(
     return {
       width: col.dictionary.length,
       names: col.dictionary.map((v) => `${col.name}=${v}`),
+      plan: col.dictionary.map((_, value) => ({ source: 0, kind: 'onehot' as const, value })),
       write(x, dim, offset) {
         for (let r = 0; r < rows; r++) {
           const c = col.codes[sourceRows[r]];

@@ -26,6 +26,7 @@ export const BINDINGS: Record<KernelName, BindingKind[]> = {
   norm: [S, U, R, S],
   scaler: [S],
   convert: [S, U, R, S],
+  prepare: [S, U, R, R, S],
 };
 
 export interface PipelineKey {

@@ -92,7 +92,8 @@ export type KernelName =
   | 'optimizer'
   | 'norm'
   | 'scaler'
-  | 'convert';
+  | 'convert'
+  | 'prepare';
 const MATMUL: readonly KernelName[] = ['forward', 'backward-dx', 'backward-dw', 'conv-forward', 'conv-dx', 'conv-dw'];
 const EPILOGUE: Partial<Record<KernelName, string>> = {
   forward: 'epilogue-forward',
