@@ -60,8 +60,7 @@ export interface EncodedDataset {
 
 /** One dense feature: a numeric column standardised, or one value of a one-hot categorical column. */
 export type DenseFeature =
-  | { source: number; kind: 'scale'; mean: number; std: number }
-  | { source: number; kind: 'onehot'; value: number };
+  { source: number; kind: 'scale'; mean: number; std: number } | { source: number; kind: 'onehot'; value: number };
 
 /** Classes a default label may have, and the largest share one class may hold (else it teaches little). */
 export const LABEL_CLASSES = { min: 2, max: 50, maxShare: 0.9 } as const;
