@@ -4,7 +4,9 @@
  * encoding, splitting and serving batches on the run's port.
  */
 import { Batcher } from '../core/data/batcher';
-import { defaultFeatures, defaultLabel, denseRows, encodeTable } from '../core/data/encode';
+import { defaultFeatures, defaultLabel, denseRows, encodeTable, ONE_HOT_LIMIT } from '../core/data/encode';
+import { bytesFit, rawRows } from '../core/data/prepare';
+import type { TrainTask } from '../core/train/trainer';
 import { readTable } from '../core/data/read';
 import { tableStats } from '../core/data/stats';
 import { serveBatches, type BatchServer } from './batch-channel';
@@ -117,7 +119,20 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
       return { ...summary, id };
     },
 
-    prepareRun({ runId, datasetId, features, split, batchSize, epochs, seed, prefetch, port, dedup = 'none', fpr }) {
+    prepareRun({
+      runId,
+      datasetId,
+      features,
+      split,
+      batchSize,
+      epochs,
+      seed,
+      prefetch,
+      port,
+      dedup = 'none',
+      fpr,
+      prepareOn = 'worker',
+    }) {
       const table = tableOf(datasetId);
       const deduped =
         dedup === 'none' ? null : dedupRows(table, dedup, { columns: [features.label, ...features.features], fpr });
@@ -128,19 +143,31 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
           `batch size ${batchSize} is larger than the ${enc.split.train.length} training rows of ${table.name}`,
         );
       }
-      const batcher = new Batcher({
-        x: enc.x,
-        dim: enc.dim,
-        denseDim: enc.denseDim,
-        sparse: enc.sparse,
-        y: enc.y,
-        rows: enc.split.train,
-        batchSize,
-        epochs,
-        seed,
-      });
+      // prepareOn gpu: the batches carry raw rows (bytes for images of 0..255 pixels, else one
+      // word per column), which the wgsl engine standardises and one-hot encodes itself.
+      let prepare: TrainTask['prepare'] = null;
+      let rows = { x: enc.x, dim: enc.dim, denseDim: enc.denseDim, sparse: enc.sparse };
+      if (prepareOn === 'gpu') {
+        if (enc.sparse)
+          throw new ConfigError(
+            'prepareOn',
+            `the GPU preparation has no feature hashing yet; ${table.name} has categorical features with more than ` +
+              `${ONE_HOT_LIMIT} values (prepare on the worker, or leave them out)`,
+          );
+        const kind = bytesFit(table, enc) ? 'bytes' : 'words';
+        const raw = rawRows(
+          table,
+          enc,
+          Int32Array.from({ length: enc.rows }, (_, i) => i),
+          kind,
+        );
+        prepare = { kind, stride: raw.stride, plan: enc.plan };
+        const words = new Float32Array(raw.data.buffer, raw.data.byteOffset, raw.data.length);
+        rows = { x: words, dim: raw.stride, denseDim: raw.stride, sparse: null };
+      }
+      const batcher = new Batcher({ ...rows, y: enc.y, rows: enc.split.train, batchSize, epochs, seed });
       runs.get(runId)?.stop();
-      runs.set(runId, serveBatches(port, batcher, enc.dim, batchSize, Math.max(1, prefetch)));
+      runs.set(runId, serveBatches(port, batcher, rows.dim, batchSize, Math.max(1, prefetch)));
       const valRows = enc.split.val;
       const vx = denseRows(enc, valRows);
       const vy = Float32Array.from(valRows, (r) => enc.y[r]);
@@ -153,6 +180,7 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
             dim: enc.dim,
             outputs,
             val: valRows.length ? { x: vx, y: vy, rows: valRows.length } : null,
+            prepare,
           },
           classes: enc.classes,
           trainRows: enc.split.train.length,
@@ -171,7 +199,24 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
      * and feature layout come from the first chunk (see StreamEncoder); validation rows are
      * sent to the trainer when the last chunk is in.
      */
-    async prepareStreamingRun({ runId, name, bytes, features, split, batchSize, epochs, seed, prefetch, port }) {
+    async prepareStreamingRun({
+      runId,
+      name,
+      bytes,
+      features,
+      split,
+      batchSize,
+      epochs,
+      seed,
+      prefetch,
+      port,
+      prepareOn = 'worker',
+    }) {
+      if (prepareOn !== 'worker')
+        throw new ConfigError(
+          'prepareOn',
+          `${name} streams chunk by chunk, and streamed batches are prepared on the worker; load it whole to prepare on the GPU`,
+        );
       const chunks = readChunks(new Uint8Array(bytes), name);
       const first = chunks.next();
       if (first.done) throw new DataError(`${name}: the file holds no rows`);

@@ -6,7 +6,15 @@ import type { SplitSpec } from '../core/data/split';
 import type { DedupMethod, DedupReport, LeakReport } from '../core/data/quality';
 import type { DataTable, SkippedColumn, SourceFormat } from '../core/data/table';
 import type { ChunkRef, DataTablePart, ParquetFileInfo, PartTask } from '../core/data/parquet';
-import type { BackendName, EpochRecord, Environment, RunConfig, RunSummary, StepRecord } from '../core/train/record';
+import type {
+  BackendName,
+  EpochRecord,
+  Environment,
+  PrepareOn,
+  RunConfig,
+  RunSummary,
+  StepRecord,
+} from '../core/train/record';
 import type { TrainTask } from '../core/train/trainer';
 
 /** What the main thread learns about a loaded dataset (no row data). */
@@ -98,6 +106,8 @@ export interface RunBatching {
   epochs: number;
   seed: number;
   prefetch: number;
+  /** 'gpu': send raw rows and the encoding's plan (the wgsl engine prepares them); default 'worker'. */
+  prepareOn?: PrepareOn;
   port: MessagePort;
 }
 

@@ -75,6 +75,7 @@ export async function runPipeline(
     epochs: config.epochs,
     seed: config.seed,
     prefetch: config.prefetch,
+    prepareOn: config.prepareOn ?? 'worker',
     port: channel.port1,
   };
   let prepared: PreparedRun;

@@ -98,6 +98,13 @@ export function createTrainerService(emit: (e: TrainerEvent) => void): Handlers<
         };
         where = await runEnvironment(config);
         if (!where.gpu) checkBackendSupports(config.model);
+        // Raw batches need the wgsl engine's preparation kernel: no fallback to tfjs for them.
+        if (!where.gpu && task.prepare)
+          throw new ConfigError(
+            'prepareOn',
+            `batches prepared on the GPU need the wgsl engine on WebGPU, which is not available here` +
+              `${where.environment.fallbackReason ? ` (${where.environment.fallbackReason})` : ''}; prepare on the worker`,
+          );
       } catch (e) {
         source.close();
         throw e;

@@ -89,7 +89,7 @@ export function formRuns(s: WorkbenchState, repeats = s.matrix.repeats): RunSett
   const all = expandMatrix(base, { ...s.matrix, optimizer: names }, repeats);
   if (all.length === 0) {
     const first = engineCombos(base, s.matrix).leftOut[0];
-    if (first) checkEngineSupports(first.engine, first.precision);
+    if (first) checkEngineSupports(first.engine, first.precision, base.prepareOn);
     throw new ConfigError('matrix', 'leaves no combination to run');
   }
   if (all.length > MAX_QUEUE_ADD)

@@ -65,7 +65,7 @@ export interface LeftOutCombo {
  * {@link checkEngineSupports} decides.
  */
 export function engineCombos(
-  base: Pick<RunSettings, 'model' | 'engine' | 'precision'>,
+  base: Pick<RunSettings, 'model' | 'engine' | 'precision' | 'prepareOn'>,
   axes: MatrixAxes,
 ): { kept: [EngineName, Precision][]; leftOut: LeftOutCombo[] } {
   const engines = unique(axes.engine).length ? unique(axes.engine) : [base.engine ?? 'tfjs'];
@@ -75,7 +75,7 @@ export function engineCombos(
   for (const engine of engines) {
     for (const precision of precisions) {
       try {
-        checkEngineSupports(engine, precision);
+        checkEngineSupports(engine, precision, base.prepareOn);
         kept.push([engine, precision]);
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
@@ -83,8 +83,13 @@ export function engineCombos(
           engine,
           precision,
           field: e.field,
-          what: `${engine} × ${precision}`,
-          why: e.field === 'precision' ? `${precision} runs on the wgsl engine` : e.message,
+          what: e.field === 'prepareOn' ? `${engine} × prepare on gpu` : `${engine} × ${precision}`,
+          why:
+            e.field === 'precision'
+              ? `${precision} runs on the wgsl engine`
+              : e.field === 'prepareOn'
+                ? 'the wgsl engine prepares batches on the GPU'
+                : e.message,
         });
       }
     }

@@ -8,6 +8,8 @@
 import {
   ENGINES,
   PRECISIONS,
+  PREPARE_ON,
+  type AugmentSetting,
   type EpochRecord,
   type Environment,
   type MemorySample,
@@ -354,6 +356,16 @@ const CONFIG_FIELDS: Fields<RunConfig> = {
   targetLoss: optional((v, p) => nullable(v, p, finite)),
   maxSteps: optional((v, p) => nullable(v, p, (m, q) => count(m, q, undefined, 1))),
   maxSeconds: optional((v, p) => nullable(v, p, positive)),
+  prepareOn: optional((v, p) => oneOf(v, p, PREPARE_ON)),
+  augment: optional((v, p) => nullable(v, p, (a, q) => record(a, q, AUGMENT_FIELDS))),
+};
+
+const AUGMENT_FIELDS: Fields<AugmentSetting> = {
+  pad: (v, p) => count(v, p),
+  flip: (v, p) => {
+    if (typeof v !== 'boolean') throw new DecodeError(p, 'must be true or false');
+    return v;
+  },
 };
 
 function readConfig(v: unknown, path: string): RunConfig {
@@ -371,6 +383,8 @@ function readConfig(v: unknown, path: string): RunConfig {
       engine: config.engine,
       precision: config.precision,
       dedup: config.data.dedup,
+      prepareOn: config.prepareOn,
+      augment: config.augment,
     }),
   );
   return config;
@@ -442,6 +456,7 @@ function summaryFields(lim: RunLimits): Fields<RunSummary> {
     lossScale: figure((x) => x > 0),
     skippedSteps: figure((x) => Number.isSafeInteger(x) && x >= 0),
     model: optional((v, p) => record(v, p, MODEL_SIZE_FIELDS)),
+    batchBytes: figure((x) => Number.isSafeInteger(x) && x > 0),
   };
 }
 

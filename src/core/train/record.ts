@@ -2,6 +2,13 @@
 import type { ModelSpec } from './model';
 import type { OptimizerSpec } from './optimizer-spec';
 
+export type PrepareOn = 'worker' | 'gpu';
+export const PREPARE_ON: readonly PrepareOn[] = ['worker', 'gpu'];
+export interface AugmentSetting {
+  pad: number;
+  flip: boolean;
+}
+
 export interface RunConfig {
   data: {
     fingerprint: string;
@@ -21,6 +28,14 @@ export interface RunConfig {
   backend: BackendName;
   prefetch: number;
   seed: number;
+  /**
+   * Where batches are prepared (default 'worker'): the data worker standardises and one-hot
+   * encodes every batch, or ('gpu', wgsl engine) it sends raw columns and the step's first kernel
+   * does it on the GPU (src/core/data/prepare.ts).
+   */
+  prepareOn?: PrepareOn;
+  /** Seeded augmentation of image rows on the GPU (prepareOn 'gpu'): a random crop with `pad` pixels of zero padding, and a horizontal flip. Default none. */
+  augment?: AugmentSetting | null;
   /** When set, the summary's `timeToTargetLoss` is the time until a readback group's mean loss first reaches it. */
   targetLoss?: number | null;
   /** When set, the run ends (status `done`, after a validation pass) once it has taken this many steps. */
@@ -142,6 +157,8 @@ export interface RunSummary {
   lossScale?: number;
   /** fp16-mixed runs: steps skipped because a gradient overflowed (inf/NaN), the scale halved each time. */
   skippedSteps?: number;
+  /** Bytes one full training batch puts on the device: its features (or raw rows, prepareOn gpu) and labels. */
+  batchBytes?: number;
   /** The model's trainable parameters and forward FLOPs per sample (models/size.ts). */
   model?: { parameters: number; flopsPerSample: number };
 }

@@ -1,4 +1,14 @@
-import { ENGINES, PRECISIONS, type BackendName, type EngineName, type Precision, type RunConfig } from './record';
+import {
+  ENGINES,
+  PRECISIONS,
+  PREPARE_ON,
+  type AugmentSetting,
+  type BackendName,
+  type EngineName,
+  type Precision,
+  type PrepareOn,
+  type RunConfig,
+} from './record';
 import { validateModelSpec, type ModelSpec } from './model';
 import { ConfigError } from './errors';
 import { validateOptimizerSpec, type OptimizerSpec } from './optimizer-spec';
@@ -23,6 +33,10 @@ export interface RunSettings {
    * absent: no limit.
    */
   timeBudgetSec?: number | null;
+  /** Where batches are prepared; default 'worker' ('gpu' needs engine 'wgsl'). */
+  prepareOn?: PrepareOn;
+  /** Seeded crop and flip of image rows, on the GPU (prepareOn 'gpu'); default none. */
+  augment?: AugmentSetting | null;
 }
 
 export const DEFAULT_SETTINGS: RunSettings = {
@@ -67,15 +81,31 @@ export function validateSettings(s: RunSettings): RunSettings {
     throw new ConfigError('engine', `"${String(engine)}" is unknown (choose one of ${ENGINES.join(', ')})`);
   if (!PRECISIONS.includes(precision))
     throw new ConfigError('precision', `"${String(precision)}" is unknown (choose one of ${PRECISIONS.join(', ')})`);
-  checkEngineSupports(engine, precision);
+  const prepareOn = s.prepareOn ?? 'worker';
+  if (!PREPARE_ON.includes(prepareOn))
+    throw new ConfigError('prepareOn', `"${String(prepareOn)}" is unknown (choose one of ${PREPARE_ON.join(', ')})`);
+  if (s.augment != null) {
+    if (typeof s.augment !== 'object' || !Number.isInteger(s.augment.pad) || s.augment.pad < 0 || s.augment.pad > 16)
+      throw new ConfigError('augment.pad', `must be a whole number from 0 to 16, got ${JSON.stringify(s.augment.pad)}`);
+    if (typeof s.augment.flip !== 'boolean')
+      throw new ConfigError('augment.flip', `must be true or false, got ${JSON.stringify(s.augment.flip)}`);
+    if (prepareOn !== 'gpu')
+      throw new ConfigError('augment', 'augmentation runs in the GPU batch preparation: set prepareOn to gpu');
+  }
+  checkEngineSupports(engine, precision, prepareOn);
   return { ...s, optimizer, engine, precision };
 }
 
 /**
- * Refuses what an engine cannot honour: fp16-mixed exists on the wgsl engine only (both engines
- * train every model type).
+ * Refuses what an engine cannot honour: fp16-mixed and batches prepared on the GPU exist on the
+ * wgsl engine only (both engines train every model type).
  */
-export function checkEngineSupports(engine: EngineName, precision: Precision): void {
+export function checkEngineSupports(engine: EngineName, precision: Precision, prepareOn: PrepareOn = 'worker'): void {
+  if (prepareOn === 'gpu' && engine !== 'wgsl')
+    throw new ConfigError(
+      'prepareOn',
+      'batches are prepared on the GPU by the wgsl engine only (tfjs takes prepared batches); set engine to wgsl',
+    );
   if (precision === 'fp16-mixed' && engine !== 'wgsl') {
     throw new ConfigError(
       'precision',
@@ -97,5 +127,7 @@ export function makeRunConfig(s: RunSettings, data: RunConfig['data']): RunConfi
     backend: s.backend,
     prefetch: s.prefetch,
     seed: s.seed,
+    ...(s.prepareOn && s.prepareOn !== 'worker' ? { prepareOn: s.prepareOn } : {}),
+    ...(s.augment ? { augment: { ...s.augment } } : {}),
   };
 }

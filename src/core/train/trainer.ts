@@ -2,6 +2,8 @@ import type { Batch, TrainEngine } from './engine';
 import { createTfjsEngine, type StepOptimizer, type TfjsEngineOptions } from './tfjs-engine';
 import { lossFor, lossOutputs, type Task } from './loss';
 import { modelSize } from './models/size';
+import type { DenseFeature } from '../data/encode';
+import type { RawKind } from '../data/prepare';
 import {
   median,
   type EpochRecord,
@@ -27,8 +29,13 @@ export interface TrainTask {
   dim: number;
   /** Number of classes (classification) or 1 (regression). */
   outputs: number;
-  /** Held-out rows for the per-epoch validation pass, or null. */
+  /** Held-out rows for the per-epoch validation pass (prepared features), or null. */
   val: { x: Float32Array; y: Float32Array; rows: number } | null;
+  /**
+   * prepareOn 'gpu': each batch's `x` holds raw rows of `stride` 32-bit words (the float32 view
+   * of them; see src/core/data/prepare.ts), which the engine turns into `dim` features by `plan`.
+   */
+  prepare?: { kind: RawKind; stride: number; plan: DenseFeature[] } | null;
 }
 
 export interface TrainHooks {
@@ -223,6 +230,7 @@ export async function train(
   return {
     status,
     model: modelSize(config.model, task.dim, lossOutputs(lossFor(task.task, task.outputs), task.outputs)),
+    batchBytes: 4 * config.batchSize * ((task.prepare?.stride ?? task.dim) + 1),
     medianSamplesPerSec: median(allRates),
     timeToTargetLoss,
     finalValMetric,

@@ -38,6 +38,8 @@ import {
   type MatmulVariant,
 } from './tune';
 import { decodeHalves } from './half';
+import { planWords, prepareDims } from './prepare';
+import type { TrainTask } from '../../core/train/trainer';
 import { bytesPerElement, type StorageFormat } from './precision';
 
 /** Steps that may be queued between two drains (the loss ring's length). */
@@ -127,7 +129,7 @@ export function formatFor(
  */
 export async function createWgslEngine(
   config: RunConfig,
-  task: { task: Task; dim: number; outputs: number },
+  task: EngineTask,
   gpu: EngineGpu,
   options: WgslEngineOptions = {},
 ): Promise<WgslEngine> {
@@ -143,6 +145,9 @@ export async function createWgslEngine(
   }
   return e;
 }
+
+/** What the engine needs of a run's task: its shape, and the raw rows' recipe when batches are prepared on the GPU. */
+export type EngineTask = { task: Task; dim: number; outputs: number; prepare?: TrainTask['prepare'] };
 
 export class WgslEngine implements TrainEngine {
   /** The whole network; `layout` its dense layers. */
@@ -161,6 +166,11 @@ export class WgslEngine implements TrainEngine {
   private readonly actFloats: number;
   private readonly lossGroups: number;
   private readonly directInput: boolean;
+  /** prepareOn gpu: the raw rows' form and recipe (training batches only; validation rows come prepared). */
+  private readonly prep: TrainTask['prepare'];
+  /** 32-bit words per training row as uploaded: the features, or the raw row. */
+  private readonly xWords: number;
+  private readonly augment: { shape: [number, number, number]; pad: number; flip: boolean } | null;
   private readonly rule: { code: number; slots: number };
   /** The validated optimizer spec, every default written out (epsilon, betas, ...). */
   private readonly opt: OptimizerSpec;
@@ -175,6 +185,7 @@ export class WgslEngine implements TrainEngine {
     | 'acts'
     | 'deltas'
     | 'xRaw'
+    | 'plan'
     | 'labels'
     | 'lossOut'
     | 'evalOut'
@@ -218,7 +229,7 @@ export class WgslEngine implements TrainEngine {
 
   constructor(
     private readonly config: RunConfig,
-    private readonly task: { task: Task; dim: number; outputs: number },
+    private readonly task: EngineTask,
     private readonly gpu: EngineGpu,
     private readonly options: WgslEngineOptions,
   ) {
@@ -233,7 +244,10 @@ export class WgslEngine implements TrainEngine {
     const perRow = this.net.nodes.reduce((n, node) => n + node.imageStride, 0);
     this.rows = Math.max(config.batchSize, Math.min(EVAL_ROWS, Math.floor(2 ** 24 / Math.max(1, perRow))));
     this.lossGroups = Math.ceil(this.rows / LOSS_ROWS);
-    this.directInput = this.format === 'f32' && task.dim % 4 === 0;
+    this.prep = task.prepare ?? null;
+    this.xWords = this.prep ? this.prep.stride : task.dim;
+    this.directInput = !this.prep && this.format === 'f32' && task.dim % 4 === 0;
+    this.augment = this.checkAugment();
     this.opt = validateOptimizerSpec(config.optimizer);
     this.rule = RULES[this.opt.name];
     // Image nodes first (the input at 0), then the dense layers' widths: the first of those is the last node.
@@ -253,6 +267,28 @@ export class WgslEngine implements TrainEngine {
         'model.hidden',
         `${this.net.parameterCount} parameters are more than the wgsl engine's optimizer dispatch covers (33 M)`,
       );
+  }
+
+  /** The run's augmentation, refused where it cannot apply (it needs raw image rows of an image model). */
+  private checkAugment(): WgslEngine['augment'] {
+    const a = this.config.augment;
+    if (!a) return null;
+    if (!this.prep)
+      throw new ConfigError('augment', 'augmentation runs in the GPU batch preparation: set prepareOn to gpu');
+    const spec = this.config.model;
+    if (spec.type === 'mlp' || !spec.inputShape)
+      throw new ConfigError(
+        'augment',
+        `crops and flips need image rows and an image model (cnn or dscnn); this run trains an ${spec.type}`,
+      );
+    const [h, w, c] = spec.inputShape;
+    if (this.prep.plan.length !== h * w * c || this.prep.plan.some((f) => f.kind !== 'scale'))
+      throw new ConfigError(
+        'augment',
+        `crops and flips need every feature to be a pixel of the ${h}x${w}x${c} image; these features are not (categorical ` +
+          `or other columns among them)`,
+      );
+    return { shape: [h, w, c], pad: a.pad, flip: a.flip };
   }
 
   private buffer(size: number, usage: number, label: string): GPUBuffer {
@@ -294,7 +330,12 @@ export class WgslEngine implements TrainEngine {
       wcopy: this.buffer(this.mixed ? elem * P : 16, STORAGE | COPY_SRC, 'wcopy'),
       acts: this.buffer(elem * actFloats, STORAGE | COPY_DST | COPY_SRC, 'acts'),
       deltas: this.buffer(elem * actFloats, STORAGE | COPY_SRC, 'deltas'),
-      xRaw: this.buffer(this.directInput ? 16 : 4 * rows * this.task.dim, STORAGE | COPY_DST, 'x'),
+      xRaw: this.buffer(
+        this.directInput ? 16 : 4 * Math.max(rows * this.task.dim, this.config.batchSize * this.xWords),
+        STORAGE | COPY_DST,
+        'x',
+      ),
+      plan: this.buffer(this.prep ? 16 * this.prep.plan.length : 16, STORAGE | COPY_DST, 'prepare plan'),
       labels: this.buffer(4 * rows, STORAGE | COPY_DST, 'labels'),
       lossOut: this.buffer(4 * LOSS_RING * this.lossGroups, STORAGE | COPY_SRC, 'losses'),
       evalOut: this.buffer(4 * 2 * rows, STORAGE | COPY_SRC, 'eval'),
@@ -311,7 +352,7 @@ export class WgslEngine implements TrainEngine {
       ),
     };
     if (this.gpu.timestamps) this.querySet = this.device.createQuerySet({ type: 'timestamp', count: 2 * LOSS_RING });
-    this.stageLabels = roundUp(4 * this.config.batchSize * this.task.dim, 256);
+    this.stageLabels = roundUp(4 * this.config.batchSize * this.xWords, 256);
     for (let i = 0; i < STAGE_RING; i++) {
       const buffer = this.buffer(this.stageLabels + 4 * this.config.batchSize, MAP_WRITE | COPY_SRC, 'batch staging');
       this.stage.push({ buffer, ready: mapForWrite(buffer) });
@@ -321,6 +362,7 @@ export class WgslEngine implements TrainEngine {
     const params = netInitialParameters(this.net, this.config.seed);
     const q = this.device.queue;
     q.writeBuffer(this.b.params, 0, params);
+    if (this.prep) q.writeBuffer(this.b.plan, 0, planWords(this.prep.plan));
     if (lookahead) q.writeBuffer(this.b.slots, 4 * P * this.rule.slots, params);
     const ctl = new ArrayBuffer(32);
     new Float32Array(ctl, 16, 1)[0] = this.mixed ? (this.options.initialScale ?? INITIAL_LOSS_SCALE) : 1;
@@ -450,8 +492,9 @@ export class WgslEngine implements TrainEngine {
     this.tuneSlot = next();
     const o = this.opt;
     const weights = this.mixed ? b.wcopy : b.params;
-    const [convert, lossTrain, lossEval, norm, scaler, optimizer] = await Promise.all([
+    const [convert, prepare, lossTrain, lossEval, norm, scaler, optimizer] = await Promise.all([
       this.kernel('convert'),
+      this.kernel('prepare'),
       this.kernel('loss', undefined, 'train'),
       this.kernel('loss', undefined, 'evaluate'),
       this.kernel('norm'),
@@ -519,7 +562,19 @@ export class WgslEngine implements TrainEngine {
       const back = mms.slice(L);
       const image = await this.imagePlan(rows, false);
       const steps: Dispatch[] = [];
-      if (!this.directInput) steps.push(convertStep(this.slots.trainConvert, rows));
+      if (this.prep)
+        steps.push({
+          kernel: prepare,
+          group: bindGroup(this.device, prepare, [
+            b.ctl,
+            this.uniform(this.slots.trainConvert),
+            b.xRaw,
+            b.plan,
+            b.acts,
+          ]),
+          ...grid(pairs(rows)),
+        });
+      else if (!this.directInput) steps.push(convertStep(this.slots.trainConvert, rows));
       steps.push(...image.forward, ...L0, {
         kernel: lossTrain,
         group: bindGroup(this.device, lossTrain, [
@@ -895,7 +950,8 @@ export class WgslEngine implements TrainEngine {
           ]),
         );
     });
-    if (!this.directInput)
+    // A training batch of raw rows gets the prepare kernel's uniform each step (prepareUniform).
+    if (!this.directInput && !(this.prep && !forwardOnly))
       this.writeUniform(
         convertSlot,
         new Uint32Array([rows, this.task.dim, 0, this.task.dim, 0, this.net.inStride, 0, 0]),
@@ -918,6 +974,16 @@ export class WgslEngine implements TrainEngine {
         0,
         0,
       ]),
+    );
+  }
+
+  /** The prepare kernel's uniform for this step's `rows` raw rows (its augmentation draws per step). */
+  private prepareUniform(rows: number): void {
+    const prep = this.prep!;
+    const aug = this.augment ? { ...this.augment, seed: this.config.seed, step: this.iteration } : null;
+    this.writeUniform(
+      this.slots.trainConvert,
+      prepareDims(rows, prep.plan.length, prep, { off: 0, stride: this.net.inStride }, aug),
     );
   }
 
@@ -963,7 +1029,7 @@ export class WgslEngine implements TrainEngine {
   ): Promise<(typeof this.stage)[number]> {
     const s = this.stage[this.stageAt];
     this.stageAt = (this.stageAt + 1) % STAGE_RING;
-    const n = rows * this.task.dim;
+    const n = rows * this.xWords;
     if (await s.ready) {
       try {
         new Float32Array(s.buffer.getMappedRange(0, roundUp(4 * n, 8)), 0, n).set(batch.x.subarray(0, n));
@@ -990,7 +1056,7 @@ export class WgslEngine implements TrainEngine {
   ): void {
     const enc = this.device.createCommandEncoder();
     if (staged) {
-      const n = this.trainRows * this.task.dim;
+      const n = this.trainRows * this.xWords;
       enc.copyBufferToBuffer(staged.buffer, 0, this.directInput ? this.b.acts : this.b.xRaw, 0, 4 * n);
       enc.copyBufferToBuffer(staged.buffer, this.stageLabels, this.b.labels, 0, 4 * this.trainRows);
     }
@@ -1027,6 +1093,7 @@ export class WgslEngine implements TrainEngine {
       this.trainRows = rows;
     }
     const staged = await this.stageBatch(batch, rows);
+    if (this.prep) this.prepareUniform(rows);
     const slot = this.ringAt;
     this.ringAt = (this.ringAt + 1) % LOSS_RING;
     this.lossUniform(this.slots.loss, rows, slot);

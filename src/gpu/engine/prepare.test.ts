@@ -15,6 +15,7 @@ import type { Column, DataTable } from '../../core/data/table';
 import type { EngineGpu } from './device';
 import { fromHalfBits, toHalfBits } from './half';
 import { bindGroup, getKernel } from './pipelines';
+import { planWords, prepareDims } from './prepare';
 import type { StorageFormat } from './precision';
 import { relError, testGpu } from './test-support';
 
@@ -25,23 +26,6 @@ beforeAll(async () => {
 afterAll(() => gpu?.device.destroy());
 
 const up4 = (n: number) => Math.ceil(n / 4) * 4;
-
-/** The plan as the kernel reads it: (kind, source, a, b) per feature. */
-function planWords(plan: readonly DenseFeature[]): Uint32Array {
-  const out = new Uint32Array(4 * plan.length);
-  const f = new Float32Array(out.buffer);
-  plan.forEach((p, j) => {
-    out[4 * j + 1] = p.source;
-    if (p.kind === 'onehot') {
-      out[4 * j] = 1;
-      out[4 * j + 2] = p.value;
-    } else {
-      f[4 * j + 2] = p.mean;
-      f[4 * j + 3] = p.std;
-    }
-  });
-  return out;
-}
 
 /** Runs the prepare kernel on `rows` raw rows; returns rows x plan.length features as float32. */
 async function prepareOnGpu(
@@ -64,9 +48,7 @@ async function prepareOnGpu(
   };
   const ctl = new Float32Array(8);
   ctl[4] = 1;
-  const dims = new Uint32Array(16);
-  dims.set([rows, plan.length, raw.kind === 'bytes' ? 1 : 0, raw.stride, 0, stride]);
-  if (augment) dims.set([1, augment.pad, augment.flip ? 1 : 0, augment.seed, augment.step, ...augment.shape], 6);
+  const dims = prepareDims(rows, plan.length, raw, { off: 0, stride }, augment);
   const acts = mk(rows * stride * elem, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
   const group = bindGroup(device, k, [
     mk(32, GPUBufferUsage.STORAGE, ctl),
