@@ -24,7 +24,7 @@ import {
   SCHEDULE_TYPES,
   type OptimizerName,
 } from '../../core/train/optimizer-spec';
-import { ENGINES, PRECISIONS } from '../../core/train/record';
+import { ENGINES, PRECISIONS, PREPARE_ON } from '../../core/train/record';
 import { BACKENDS } from '../../core/train/run-config';
 import { startupText } from '../../core/train/results';
 import { dataWaitShare, downsample } from '../../core/train/step-series';
@@ -78,6 +78,10 @@ export function trainHelp(): string {
     `  --engine NAME          ${ENGINES.join(' | ')}: tfjs kernels, or the project's fused WebGPU kernels ` +
       `(mlp) (default tfjs)`,
     `  --precision P          ${PRECISIONS.join(' | ')}: fp16-mixed needs --engine wgsl (default fp32)`,
+    `  --prepare-on WHERE     ${PREPARE_ON.join(' | ')}: standardise and one-hot encode batches on the data worker, or send raw ` +
+      'columns and let the wgsl engine do it on the GPU (default worker)',
+    '  --augment-pad N        image rows, prepared on the GPU: a random crop after N pixels of zero padding',
+    '  --augment-flip         image rows, prepared on the GPU: a random horizontal flip',
     '  --target-loss X        record the time until the loss first reaches X',
     '  --max-steps N          stop after N steps',
     '  --max-seconds S        stop after S seconds of training, counted from the end of start-up',
@@ -115,6 +119,8 @@ const SETTING_KEYS = [
   'prefetch',
   'engine',
   'precision',
+  'prepareOn',
+  'augment',
 ] as const satisfies readonly (keyof RunSettings)[];
 
 /**
@@ -269,6 +275,11 @@ async function gatherSettings(args: ParsedArgs): Promise<{
   if (engine !== undefined) s.engine = engine as RunSettings['engine'];
   const precision = stringFlag(args, 'precision');
   if (precision !== undefined) s.precision = precision as RunSettings['precision'];
+  const prepareOn = stringFlag(args, 'prepare-on');
+  if (prepareOn !== undefined) s.prepareOn = prepareOn as RunSettings['prepareOn'];
+  const pad = numberFlag(args, 'augment-pad', 'augment.pad');
+  if (pad !== undefined || args.flags.has('augment-flip'))
+    s.augment = { pad: pad ?? s.augment?.pad ?? 0, flip: args.flags.has('augment-flip') || (s.augment?.flip ?? false) };
   const targetLoss = numberFlag(args, 'target-loss', 'targetLoss') ?? fromFile.targetLoss ?? null;
   if (targetLoss !== null && !Number.isFinite(targetLoss))
     throw new ConfigError('targetLoss', `must be a number, got ${JSON.stringify(targetLoss)}`);
@@ -428,7 +439,9 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
       (`end-to-end ${result.samplesPerSec === undefined ? '-' : Math.round(result.samplesPerSec)} samples/s ` +
         (`(all training samples over the run's wall time in the trainer, model build, first step and ` +
           (`validation included) · steady-state median ${Math.round(result.medianSamplesPerSec)} samples/s · ` +
-            `data wait ${wait === null ? '-' : `${(100 * wait).toFixed(1)} %`}`))),
+            `data wait ${wait === null ? '-' : `${(100 * wait).toFixed(1)} %`}` +
+            (result.batchBytes ? ` · ${(result.batchBytes / 1024).toFixed(1)} KB per batch uploaded` : '') +
+            (config.prepareOn === 'gpu' ? ' (raw, prepared on the GPU)' : '')))),
     ...(result.startup ? [startupText(result.startup)] : []),
     last
       ? `final: train loss ${last.trainLoss.toFixed(4)}, val ` +
