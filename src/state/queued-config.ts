@@ -93,6 +93,8 @@ export function rerunConfig(config: RunConfig, budgetSec: number | null, data: R
     precision: config.precision,
     dedup: data.dedup,
     timeBudgetSec: budget,
+    prepareOn: config.prepareOn,
+    augment: config.augment,
   });
   return queuedConfig(settings, data).config;
 }

@@ -78,15 +78,9 @@ describe('waiting runs kept over a reload', () => {
       { ...good, config: { ...config, data: { ...config.data, split: { ...config.data.split, train: 2 } } } },
       { ...good, colour: -1 },
       { ...good, config: { ...config, maxSeconds: -5 } },
-      {
-        ...good,
-        config: {
-          ...config,
-          engine: 'wgsl',
-          precision: 'fp16-mixed',
-          model: { type: 'cnn', inputShape: [2, 2, 1], filters: [1], hidden: [], activation: 'relu' },
-        },
-      },
+      // Each part valid, the pair not: tfjs does not prepare raw batches on the GPU.
+      { ...good, config: { ...config, engine: 'tfjs', prepareOn: 'gpu' } },
+      { ...good, config: { ...config, engine: 'wgsl', augment: { pad: 2, flip: true } } },
       { ...good, sweep: { id: 7 } },
       { ...good, config: null },
       null,

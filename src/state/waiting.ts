@@ -96,6 +96,8 @@ function readConfig(v: unknown): RunConfig | null {
     precision: c.precision,
     dedup: data.dedup,
     timeBudgetSec: budget,
+    prepareOn: c.prepareOn,
+    augment: c.augment,
   } as RunSettings);
   return queuedConfig(settings, data).config;
 }

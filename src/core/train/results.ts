@@ -13,6 +13,7 @@ import {
   type StartupTimes,
   type StepRecord,
 } from './record';
+import { dataWaitShare } from './step-series';
 
 /** What a run contributes to the results (the store's RunView has this shape). */
 export interface RunResultInput {
@@ -64,6 +65,10 @@ export interface ResultRow {
   skippedSteps: Stat;
   /** The model's trainable parameters and forward FLOPs per sample (null for runs recorded without them). */
   model: { parameters: number; flopsPerSample: number } | null;
+  /** Bytes one full training batch put on the device (null for runs recorded without it). */
+  batchBytes: number | null;
+  /** Share of the step time spent waiting for data, once running (step-series.ts). */
+  dataWait: Stat;
   environment: string;
   environments: Environment[];
 }
@@ -140,6 +145,8 @@ export function describeConfig(
     ['backend', config.backend],
     ['dedup', config.data.dedup === 'none' ? '' : `dedup ${config.data.dedup}`],
     ['prefetch', `prefetch ${config.prefetch}`],
+    ['prepareOn', config.prepareOn === 'gpu' ? 'prepared on gpu' : ''],
+    ['augment', config.augment ? `augment crop ${config.augment.pad}${config.augment.flip ? ' + flip' : ''}` : ''],
     ['data', `${config.data.name} → ${config.data.label}`],
     ['from', origin ? `shared: ${origin}` : ''],
   ];
@@ -288,6 +295,8 @@ export function groupResults(runs: readonly RunResultInput[], targetLoss: number
       lossScale: stat(g.map((r) => r.summary?.lossScale ?? null)),
       skippedSteps: stat(g.map((r) => r.summary?.skippedSteps ?? null)),
       model: g.find((r) => r.summary?.model)?.summary?.model ?? null,
+      batchBytes: g.find((r) => r.summary?.batchBytes)?.summary?.batchBytes ?? null,
+      dataWait: stat(g.map((r) => dataWaitShare(r.steps, 10))),
       environment: envLabels.join(' | ') || '–',
       environments: envs,
     };

@@ -46,9 +46,11 @@ function ModelNote({ r }: { r: ResultRow }) {
     <span
       className="spread model-note"
       data-testid="model-size"
-      title="trainable parameters, and floating-point operations of one sample's forward pass (a multiply-add counts two)"
+      title="trainable parameters and floating-point operations of one sample's forward pass (a multiply-add counts two); bytes one training batch puts on the device, and the share of the step time spent waiting for data (median over the runs)"
     >
       {compact(r.model.parameters)} params · {compact(r.model.flopsPerSample)} FLOPs/sample
+      {r.batchBytes !== null && ` · ${compact(r.batchBytes / 1024)} KB/batch`}
+      {r.dataWait.median !== null && ` · data wait ${(100 * r.dataWait.median).toFixed(1)} %`}
     </span>
   );
 }

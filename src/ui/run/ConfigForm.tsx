@@ -2,7 +2,14 @@ import { useId } from 'react';
 import { BACKENDS } from '../../core/train/run-config';
 import { OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, type ScheduleSpec } from '../../core/train/optimizer-spec';
 import { engineCombos, leftOutNote, matrixSize } from '../../core/share/matrix';
-import { ENGINES, PRECISIONS, type BackendName, type EngineName, type Precision } from '../../core/train/record';
+import {
+  ENGINES,
+  PRECISIONS,
+  type BackendName,
+  type EngineName,
+  type Precision,
+  type PrepareOn,
+} from '../../core/train/record';
 import { addToQueue, setOptimizers, updateMatrix, updateSettings } from '../../state/run-actions';
 import { useWorkbench } from '../hooks';
 import { Chips, ListInput, NumberInput } from './fields';
@@ -23,6 +30,8 @@ const SHOWN_BACKENDS = BACKENDS;
 export function ConfigForm() {
   const lengthId = useId();
   const budgetHintId = useId();
+  const prepareId = useId();
+  const prepareHintId = useId();
   const settings = useWorkbench((s) => s.settings);
   const matrix = useWorkbench((s) => s.matrix);
   const error = useWorkbench((s) => s.settingsError);
@@ -264,7 +273,64 @@ export function ConfigForm() {
               step={1}
             />
           </label>
+          <div className="small-field field">
+            <label htmlFor={prepareId}>Prepare batches on</label>
+            <select
+              id={prepareId}
+              data-testid="prepare-on"
+              value={settings.prepareOn ?? 'worker'}
+              onChange={(e) =>
+                updateSettings({
+                  prepareOn: e.target.value as PrepareOn,
+                  ...(e.target.value === 'worker' ? { augment: null } : {}),
+                })
+              }
+              aria-describedby={prepareHintId}
+            >
+              <option value="worker">worker</option>
+              <option value="gpu">gpu (wgsl)</option>
+            </select>
+          </div>
+          {settings.prepareOn === 'gpu' && (
+            <>
+              <label className="small-field">
+                Crop padding (px)
+                <NumberInput
+                  value={settings.augment?.pad ?? 0}
+                  onCommit={(v) =>
+                    updateSettings({
+                      augment:
+                        v || settings.augment?.flip ? { pad: v ?? 0, flip: settings.augment?.flip ?? false } : null,
+                    })
+                  }
+                  min={0}
+                  step={1}
+                />
+              </label>
+              <label className="inline">
+                <input
+                  type="checkbox"
+                  data-testid="augment-flip"
+                  checked={settings.augment?.flip ?? false}
+                  onChange={(e) =>
+                    updateSettings({
+                      augment:
+                        e.target.checked || settings.augment?.pad
+                          ? { pad: settings.augment?.pad ?? 0, flip: e.target.checked }
+                          : null,
+                    })
+                  }
+                />
+                Flip
+              </label>
+            </>
+          )}
         </div>
+        <small id={prepareHintId} className="muted">
+          gpu: the data worker sends raw columns (image pixels as bytes) and the wgsl engine standardises, one-hot
+          encodes and, for images, augments (seeded crop and flip) inside the training step; the results show bytes per
+          batch and data wait for both.
+        </small>
       </fieldset>
 
       <fieldset className="group">
