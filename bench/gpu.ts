@@ -34,6 +34,7 @@ import { createWgslEngine } from '../src/gpu/engine/engine';
 import { CHECK_CASES, CHECK_FORMATS, checkOneStep, verdict, type CheckFormat } from '../src/gpu/engine/float64-check';
 import { mlpConfig, seededRows } from '../src/gpu/engine/test-support';
 import { benchMatmul, type MatmulResult } from './matmul';
+import { measurePreparation, prepareTable } from './prepare';
 import {
   makeBatches,
   measure,
@@ -112,6 +113,8 @@ const WORKLOADS: Workload[] = [
 ];
 /** --only cnn: the image workloads alone (numerics, their timings and step anatomy). */
 const onlyCnn = args.includes('--only=cnn');
+/** --only=prepare: numerics, then the worker-or-GPU batch preparation cases alone (bench/prepare.ts). */
+const onlyPrepare = args.includes('--only=prepare');
 const isCnn = (w: Workload) => w.cnn !== undefined;
 const REPS = quick ? 1 : 5;
 const WARMUP_STEPS = quick ? 1 : 5;
@@ -140,7 +143,7 @@ async function main(): Promise<number> {
   const results: Timing[] = [];
   const allRatios: Record<string, number> = {};
   const matmuls: MatmulResult[] = [];
-  for (const n of onlyCnn ? [] : quick ? [256] : [1024, 4096]) {
+  for (const n of onlyCnn || onlyPrepare ? [] : quick ? [256] : [1024, 4096]) {
     for (const format of ['f32', 'packed', ...(engineGpu.f16 ? ['native' as const] : [])] as const) {
       const r = await benchMatmul(engineGpu, n, format, quick ? 2 : 10);
       for (const m of r)
@@ -151,7 +154,7 @@ async function main(): Promise<number> {
       matmuls.push(...r);
     }
   }
-  for (const w0 of WORKLOADS.filter((w) => !onlyCnn || isCnn(w))) {
+  for (const w0 of WORKLOADS.filter((w) => !onlyPrepare && (!onlyCnn || isCnn(w)))) {
     // SwiftShader runs the full 784-1024-1024-10 at about 20 samples/s: --quick shrinks the model
     // (hidden widths / 16, batch at most 256) so the smoke test exercises every path in seconds.
     const w = quick
@@ -168,7 +171,7 @@ async function main(): Promise<number> {
     Object.assign(allRatios, ratios(w, t, ours));
   }
   const anatomy: Anatomy[] = [];
-  for (const w0 of WORKLOADS.filter((w, i) => (onlyCnn ? isCnn(w) : i < 2 || isCnn(w)))) {
+  for (const w0 of WORKLOADS.filter((w, i) => !onlyPrepare && (onlyCnn ? isCnn(w) : i < 2 || isCnn(w)))) {
     const w = quick
       ? {
           ...w0,
@@ -178,6 +181,8 @@ async function main(): Promise<number> {
       : w0;
     for (const f of formats) anatomy.push(await stepAnatomy(engineGpu, w, f, quick ? 3 : 40));
   }
+  // Worker or GPU preparation of the MNIST sample's batches, through the workbench's services.
+  const preparation = onlyCnn ? [] : await measurePreparation(quick ? 1 : 3, log, quick);
   const machine = {
     adapter: probe.adapter,
     features: probe.features,
@@ -207,14 +212,14 @@ async function main(): Promise<number> {
       `\n  per dispatch (kernel grid ms): ${a.kernels.join('; ')}`,
     ].join('');
   });
-  const short = `${numericLines.join('\n')}\n\n${anatomyLines.join('\n')}\n\n${table(results)}\n\n${matmulLines.join('\n')}\n\n${Object.entries(
+  const short = `${numericLines.join('\n')}\n\n${anatomyLines.join('\n')}\n\n${prepareTable(preparation)}\n\n${table(results)}\n\n${matmulLines.join('\n')}\n\n${Object.entries(
     allRatios,
   )
     .map(([k, v]) => `${k}: ${v.toFixed(2)}x`)
     .join('\n')}\n`;
   if (asJson) {
     process.stdout.write(
-      `${JSON.stringify({ stage: 'trainer-gpu', machine, results: results.map(({ name, median, min, max, unit }) => ({ name, median, min, max, unit })), matmuls, ratios: allRatios, numerics, anatomy })}\n`,
+      `${JSON.stringify({ stage: 'trainer-gpu', machine, results: results.map(({ name, median, min, max, unit }) => ({ name, median, min, max, unit })), matmuls, ratios: allRatios, numerics, anatomy, preparation })}\n`,
     );
     process.stderr.write(`\n${JSON.stringify(machine)}\n${short}`);
   } else process.stdout.write(`${JSON.stringify(machine)}\n\n${short}`);
