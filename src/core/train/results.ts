@@ -122,7 +122,8 @@ export function describeConfig(
     m.type === 'mlp'
       ? `MLP ${widths} ${m.activation}`
       : m.type === 'cnn'
-        ? `CNN ${m.filters.join('-')}${m.hidden.length ? ` + ${widths}` : ''} ${m.activation}`
+        ? `CNN ${m.filters.join('-')}${m.groups?.some((g) => g > 1) ? ` groups ${m.groups.join('-')}` : ''}` +
+          `${m.hidden.length ? ` + ${widths}` : ''} ${m.activation}`
         : `DS-CNN ${m.stem}/${m.blocks.map((b) => b.filters).join('-')} ${m.activation}`;
   const o = config.optimizer;
   const sched = o.schedule && o.schedule.type !== 'constant' ? `${o.schedule.type}` : '';
@@ -161,7 +162,13 @@ export function configLabel(config: RunConfig, budgetSec: number | null = null, 
 }
 
 /** What an empty part of {@link describeConfig} stands for when it differs between rows. */
-const EMPTY_PART: Record<string, string> = { from: 'here', engine: 'tfjs', precision: 'fp32' };
+const EMPTY_PART: Record<string, string> = {
+  from: 'here',
+  engine: 'tfjs',
+  precision: 'fp32',
+  prepareOn: 'prepared on worker',
+  augment: 'no augmentation',
+};
 
 /**
  * Per configuration, only the parts that differ between them; the whole line when alone or

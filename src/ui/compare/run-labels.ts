@@ -22,10 +22,25 @@ export interface LabelInput {
 const HYPERS = ['momentum', 'beta1', 'beta2', 'rho', 'epsilon', 'weightDecay'] as const;
 
 /** What an empty part stands for when it differs between runs (as in the results table). */
-const EMPTY_PART: Record<string, string> = { engine: 'tfjs', precision: 'fp32' };
+const EMPTY_PART: Record<string, string> = {
+  engine: 'tfjs',
+  precision: 'fp32',
+  prepareOn: 'prepared on worker',
+  augment: 'no augmentation',
+};
 
 /** Parts named here make a lone run's label: enough to tell what it was, no defaults. */
-const HEADLINE = new Set(['model', 'optimizer', 'lr', 'batch', 'length', 'engine', 'precision']);
+const HEADLINE = new Set([
+  'model',
+  'optimizer',
+  'lr',
+  'batch',
+  'length',
+  'engine',
+  'precision',
+  'prepareOn',
+  'augment',
+]);
 
 type Part = [name: string, value: string | null];
 
