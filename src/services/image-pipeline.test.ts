@@ -1,8 +1,8 @@
 /**
  * The image models through the same services as the workbench (data worker -> trainer worker),
- * on both engines: the cnn model reaches the same validation accuracy on the MNIST sample with
- * the tfjs engine (tfjs-cpu) and the wgsl engine (Dawn), within 1 point, mean over three seeds,
- * dense and grouped.
+ * on both engines: the cnn (dense and grouped) and dscnn models reach the same validation
+ * accuracy on the MNIST sample with the tfjs engine (tfjs-cpu) and the wgsl engine (Dawn), within
+ * 1 point, mean over three seeds.
  * The results record the model's parameters and FLOPs per sample.
  */
 import { readFileSync } from 'node:fs';
@@ -21,14 +21,20 @@ beforeAll(async () => {
 });
 
 /**
- * The CNN: one epoch of 1,600 digits takes it far above guessing. The depthwise-separable
- * network (no batch normalisation, a global average) needs three epochs or more to leave 10 %,
- * which on tfjs-cpu takes over five minutes for three seeds: its engine agreement is held by
- * image-engines.test.ts (every parameter within 1e-4 after several steps) instead.
+ * One epoch of 1,600 digits each, and what it must reach (guessing is 10 %). The
+ * depthwise-separable network (no batch normalisation, a global average) starts slowly: with
+ * ReLU it stays at 10 % for the first epochs; with tanh and a hidden layer it leaves it in one.
  */
-const MODELS: Record<string, ModelSpec> = {
-  cnn: { type: 'cnn', filters: [4, 8], hidden: [], activation: 'relu' },
-  'grouped cnn': { type: 'cnn', filters: [4, 8], groups: [1, 2], hidden: [], activation: 'relu' },
+const MODELS: Record<string, { model: ModelSpec; learned: number }> = {
+  cnn: { model: { type: 'cnn', filters: [4, 8], hidden: [], activation: 'relu' }, learned: 0.5 },
+  'grouped cnn': {
+    model: { type: 'cnn', filters: [4, 8], groups: [1, 2], hidden: [], activation: 'relu' },
+    learned: 0.5,
+  },
+  dscnn: {
+    model: { type: 'dscnn', stem: 8, blocks: [{ filters: 16, stride: 2 }], hidden: [32], activation: 'tanh' },
+    learned: 0.15,
+  },
 };
 
 const run = (model: ModelSpec, engine: 'tfjs' | 'wgsl', seed: number): Partial<RunConfig> => ({
@@ -44,7 +50,7 @@ const run = (model: ModelSpec, engine: 'tfjs' | 'wgsl', seed: number): Partial<R
 describe('image models on both engines through the trainer service', () => {
   it.each(Object.entries(MODELS))(
     '%s: the same validation accuracy on the MNIST sample, within 1 point over three seeds',
-    async (_name, model) => {
+    async (_name, { model, learned }) => {
       const acc = { tfjs: [] as number[], wgsl: [] as number[] };
       for (const seed of [1, 2, 3]) {
         for (const engine of ['tfjs', 'wgsl'] as const) {
@@ -56,9 +62,9 @@ describe('image models on both engines through the trainer service', () => {
         }
       }
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-      expect(mean(acc.tfjs)).toBeGreaterThan(0.5);
+      expect(mean(acc.tfjs)).toBeGreaterThan(learned);
       expect(Math.abs(mean(acc.wgsl) - mean(acc.tfjs))).toBeLessThanOrEqual(0.01);
     },
-    300_000,
+    600_000,
   );
 });
