@@ -1,7 +1,7 @@
 /**
  * The native float16 path (`enable f16;`, arrays of f16) on an adapter that has `shader-f16`:
  * Mesa 25's lavapipe, unpacked by scripts/ensure-lavapipe.sh (SwiftShader has no shader-f16).
- * Its env only counts for a process started with it, so kernels.test.ts and conv.test.ts run again in
+ * Its env only counts for a process started with it, so kernels.test.ts, conv.test.ts and prepare.test.ts run again in
  * a child Vitest with TRAINBENCH_NATIVE_F16=1, where they add the native format to their float64 checks.
  * lavapipe proves the code path (compiles, binds, stores and loads f16), not NVIDIA's rounding.
  */
@@ -22,6 +22,7 @@ describe('native float16 path on lavapipe', () => {
           'run',
           'src/gpu/engine/kernels.test.ts',
           'src/gpu/engine/conv.test.ts',
+          'src/gpu/engine/prepare.test.ts',
           '--reporter=verbose',
         ],
         {
@@ -35,6 +36,7 @@ describe('native float16 path on lavapipe', () => {
       expect(out).toMatch(/one step against float64, '?fp16 native'? > 784-40-10/);
       expect(out).toMatch(/convolution kernels against float64 > native f16 3x8x9x6/);
       expect(out).toMatch(/depthwise convolution and global average pool against float64 > native 1x9x8x6/);
+      expect(out).toMatch(/batches prepared on the GPU > native: mixed columns as the worker encodes them/);
       expect(out).not.toMatch(/skipped/);
     },
     250_000,

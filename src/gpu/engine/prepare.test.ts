@@ -146,7 +146,13 @@ function imageTable(rows: number, shape: [number, number, number]): DataTable {
 const SPLIT = { train: 0.8, val: 0.2, test: 0, seed: 1 };
 
 describe('batches prepared on the GPU', () => {
-  it.each(['f32', 'packed'] as const)('%s: mixed columns as the worker encodes them', async (format) => {
+  // Native float16 too when native-f16.test.ts runs this file again on lavapipe (TRAINBENCH_NATIVE_F16=1).
+  const formats: StorageFormat[] = [
+    'f32',
+    'packed',
+    ...(process.env.TRAINBENCH_NATIVE_F16 === '1' ? ['native' as const] : []),
+  ];
+  it.each(formats)('%s: mixed columns as the worker encodes them', async (format) => {
     const table = mixedTable(75);
     const enc = encodeTable(table, { label: 'label', features: ['a', 'b', 'c', 'd'] }, SPLIT);
     expect(enc.plan.map((p) => p.kind)).toEqual([
