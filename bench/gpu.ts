@@ -38,6 +38,7 @@ import { measurePreparation, prepareTable } from './prepare';
 import {
   makeBatches,
   measure,
+  MNIST_CNN,
   RUNNERS,
   ratios,
   sinkValue,
@@ -88,17 +89,7 @@ const WORKLOADS: Workload[] = [
   },
   // The convolutions issue's workloads: the cnn model's defaults on MNIST-shaped rows at batch
   // 64, and a CIFAR-shaped synthetic set (32x32x3) at batch 256.
-  {
-    name: 'cnn-28x28x1 [8,16] adam b64',
-    inputs: 784,
-    hidden: [],
-    classes: 10,
-    optimizer: 'adam',
-    learningRate: 0.001,
-    batch: 64,
-    steps: 100,
-    cnn: { inputShape: [28, 28, 1], filters: [8, 16] },
-  },
+  MNIST_CNN,
   {
     name: 'cnn-32x32x3 [32,64] h128 adam b256',
     inputs: 3072,

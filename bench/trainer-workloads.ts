@@ -36,6 +36,22 @@ export interface Workload {
   cnn?: { inputShape: [number, number, number]; filters: number[] };
 }
 
+/**
+ * The cnn model's defaults on MNIST-shaped rows, Adam, batch 64: the convolutions issue's
+ * workload, on Dawn (bench/engine.ts, fewer steps) and on a GPU (bench/gpu.ts).
+ */
+export const MNIST_CNN: Workload = {
+  name: 'cnn-28x28x1 [8,16] adam b64',
+  inputs: 784,
+  hidden: [],
+  classes: 10,
+  optimizer: 'adam',
+  learningRate: 0.001,
+  batch: 64,
+  steps: 100,
+  cnn: { inputShape: [28, 28, 1], filters: [8, 16] },
+};
+
 /** The run's model spec for a workload. */
 export const workloadModel = (w: Workload): ModelSpec =>
   w.cnn

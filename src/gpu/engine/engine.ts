@@ -555,6 +555,14 @@ export class WgslEngine implements TrainEngine {
       ...grid(pairs(rows)),
     });
 
+    // The loss and its gradient (training: per-workgroup sums into the ring; validation: per-row losses and predictions).
+    const lossStep = (k: Kernel, slot: number, out: GPUBuffer, rows: number): Dispatch => ({
+      kernel: k,
+      group: bindGroup(this.device, k, [b.ctl, this.uniform(slot), b.acts, b.labels, b.deltas, out]),
+      x: Math.ceil(rows / LOSS_ROWS),
+      y: 1,
+    });
+
     // Training step: the dispatch shapes depend on the batch rows (a short last batch re-plans).
     const trainPlan = async (rows: number): Promise<Dispatch[]> => {
       const mms = (await plan(rows, this.slots.train, false)).map((f) => f());
@@ -575,19 +583,7 @@ export class WgslEngine implements TrainEngine {
           ...grid(pairs(rows)),
         });
       else if (!this.directInput) steps.push(convertStep(this.slots.trainConvert, rows));
-      steps.push(...image.forward, ...L0, {
-        kernel: lossTrain,
-        group: bindGroup(this.device, lossTrain, [
-          b.ctl,
-          this.uniform(this.slots.loss),
-          b.acts,
-          b.labels,
-          b.deltas,
-          b.lossOut,
-        ]),
-        x: Math.ceil(rows / LOSS_ROWS),
-        y: 1,
-      });
+      steps.push(...image.forward, ...L0, lossStep(lossTrain, this.slots.loss, b.lossOut, rows));
       steps.push(...back, ...image.backward);
       if (o.clipNorm != null)
         steps.push({
@@ -618,19 +614,7 @@ export class WgslEngine implements TrainEngine {
       const image = await this.imagePlan(rows, true);
       const steps: Dispatch[] = [];
       if (!this.directInput) steps.push(convertStep(this.slots.evalConvert, rows));
-      steps.push(...image.forward, ...fwd, {
-        kernel: lossEval,
-        group: bindGroup(this.device, lossEval, [
-          b.ctl,
-          this.uniform(this.slots.evalLoss),
-          b.acts,
-          b.labels,
-          b.deltas,
-          b.evalOut,
-        ]),
-        x: Math.ceil(rows / LOSS_ROWS),
-        y: 1,
-      });
+      steps.push(...image.forward, ...fwd, lossStep(lossEval, this.slots.evalLoss, b.evalOut, rows));
       return steps;
     };
     this.planTrain = trainPlan;

@@ -143,6 +143,8 @@ export function kernelSource(
   if (MATMUL.includes(name) && (core === 'tiled' || core === 'tiled8')) matmul.push(WGSL_SOURCES['matmul-tiles']);
   // The image kernels that are not products use the activations too.
   if (name === 'pool' || name === 'depthwise') matmul.push(WGSL_SOURCES.activation, WGSL_SOURCES['image-threads']);
+  // The kernels writing rows two values a thread share the same grid bookkeeping.
+  if (name === 'convert' || name === 'prepare') matmul.push(WGSL_SOURCES['image-threads']);
   // Each product's epilogue, shared by the dense and the convolution kernel of that product.
   const epilogue = EPILOGUE[name];
   if (epilogue) matmul.push(WGSL_SOURCES[epilogue]);

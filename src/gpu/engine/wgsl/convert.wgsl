@@ -16,10 +16,7 @@ fn at(row: u32, col: u32) -> f32 {
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   touch_ctl();
-  let pairs = cd.dstStride / 2u;
-  let i = gid.x + gid.y * nwg.x * 256u;
-  if (i >= cd.rows * pairs) { return; }
-  let row = i / pairs;
-  let col = (i % pairs) * 2u;
-  st2_dst(cd.dstOff + row * cd.dstStride + col, at(row, col), at(row, col + 1u));
+  let t = pairItem(gid, nwg, cd.dstStride / 2u, cd.rows);
+  if (t.z == 0u) { return; }
+  st2_dst(cd.dstOff + t.y * cd.dstStride + t.x, at(t.y, t.x), at(t.y, t.x + 1u));
 }

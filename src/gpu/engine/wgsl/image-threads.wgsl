@@ -1,5 +1,6 @@
-// Thread bookkeeping of the image kernels (pool.wgsl, depthwise.wgsl): a grid of 256-thread
-// workgroups (spread over y past 65535) over (pixel, channel pair) items, and pixel coordinates.
+// Thread bookkeeping of the kernels that write two values a thread (pool.wgsl, depthwise.wgsl,
+// convert.wgsl, prepare.wgsl): a grid of 256-thread workgroups (spread over y past 65535) over
+// (row or pixel, value pair) items, and pixel coordinates.
 
 // Item i of the grid: x the first channel of its pair, y its pixel, z 1 when i < pixels x pairs.
 fn pairItem(gid: vec3<u32>, nwg: vec3<u32>, pairs: u32, pixels: u32) -> vec3<u32> {

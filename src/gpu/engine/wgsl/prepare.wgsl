@@ -65,10 +65,7 @@ fn feature(row: u32, j: u32) -> f32 {
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   touch_ctl();
-  let pairs = pp.dstStride / 2u;
-  let i = gid.x + gid.y * nwg.x * 256u;
-  if (i >= pp.rows * pairs) { return; }
-  let row = i / pairs;
-  let col = (i % pairs) * 2u;
-  st2_acts(pp.dstOff + row * pp.dstStride + col, feature(row, col), feature(row, col + 1u));
+  let t = pairItem(gid, nwg, pp.dstStride / 2u, pp.rows);
+  if (t.z == 0u) { return; }
+  st2_acts(pp.dstOff + t.y * pp.dstStride + t.x, feature(t.y, t.x), feature(t.y, t.x + 1u));
 }
