@@ -17,16 +17,8 @@ import { CODEC_NAMES, maxUncompressed } from './arrow-compression';
 /** Rows a record batch may declare (typed arrays and the trainer index rows with int32). */
 const MAX_ROWS = 2 ** 31 - 1;
 
-class Bad extends Error {}
-
-/** A schema with a column of a type apache-arrow cannot read: not damage, a limit of the reader. */
-class Unreadable extends Error {}
-
-/**
- * Arrow types (Schema.fbs's Type union) that apache-arrow 21 cannot read: a file holding one is
- * refused whole, naming the column, before apache-arrow fails on it with no name at all.
- */
-const UNREADABLE_TYPES: Record<number, string> = { 22: 'RunEndEncoded', 25: 'ListView', 26: 'LargeListView' };
+/** Damaged framing: the message says what is wrong, without the file name. */
+export class Bad extends Error {}
 
 /** A body that runs past the end of the bytes: in a stream, the file was cut off. */
 class Cut extends Bad {
@@ -40,7 +32,7 @@ class Cut extends Bad {
 }
 
 /** Bounds-checked little-endian reads of a flatbuffer living in bytes [start, end). */
-class Flat {
+export class Flat {
   constructor(
     private readonly view: DataView,
     private readonly start: number,
@@ -211,38 +203,18 @@ function checkOffsetVector(fb: Flat, table: number, fieldIndex: number): { lengt
  */
 function checkSchema(fb: Flat, schema: number): void {
   checkOffsetVector(fb, schema, 2);
-  // Each field with the top-level column it belongs to (its name, as the user knows it).
-  const stack: [number, number, number][] = [];
+  const stack: [number, number][] = [];
   const fields = checkOffsetVector(fb, schema, 1);
-  for (let i = 0; fields && i < fields.length; i++) stack.push([fb.deref(fields.first + 4 * i), 1, i]);
-  const unreadable = new Map<number, string>();
+  for (let i = 0; fields && i < fields.length; i++) stack.push([fb.deref(fields.first + 4 * i), 1]);
   let seen = 0;
   while (stack.length) {
-    const [field, depth, column] = stack.pop()!;
+    const [field, depth] = stack.pop()!;
     if (depth > 64) throw new Bad('the schema nests fields more than 64 levels deep');
     if (++seen > 100_000) throw new Bad('the schema declares more than 100,000 fields');
     checkOffsetVector(fb, field, 6);
     // Field: name 0, nullable 1, type_type 2 (a ubyte), type 3, dictionary 4, children 5, custom_metadata 6.
-    const typeAt = fb.field(field, 2);
-    const type = typeAt === null ? 0 : fb.u8(typeAt);
-    if (UNREADABLE_TYPES[type] && !unreadable.has(column)) unreadable.set(column, UNREADABLE_TYPES[type]);
     const children = checkOffsetVector(fb, field, 5);
-    for (let i = 0; children && i < children.length; i++)
-      stack.push([fb.deref(children.first + 4 * i), depth + 1, column]);
-  }
-  if (fields && unreadable.size) {
-    const named = [...unreadable]
-      .sort((a, b) => a[0] - b[0])
-      .map(([i, type]) => {
-        const nameAt = fb.field(fb.deref(fields.first + 4 * i), 0);
-        return `column "${nameAt === null ? `#${i + 1}` : fb.text(nameAt)}" holds ${type} values`;
-      });
-    const many = named.length > 1;
-    throw new Unreadable(
-      `${named.join('; ')}: ${many ? 'types' : 'a type'} this reader cannot read yet (apache-arrow does not ` +
-        `know ${many ? 'them' : 'it'}), so the file cannot be loaded; written with ${many ? 'these columns' : 'this column'} ` +
-        `as plain lists or dictionaries, it would be`,
-    );
+    for (let i = 0; children && i < children.length; i++) stack.push([fb.deref(children.first + 4 * i), depth + 1]);
   }
 }
 
@@ -431,7 +403,6 @@ export function checkArrowIpc(bytes: Uint8Array, fileName: string, fileForm: boo
     }
     if (e instanceof Bad)
       throw new DataError(`${fileName}: not a readable Arrow IPC ${fileForm ? 'file' : 'stream'}: ${e.message}`);
-    if (e instanceof Unreadable) throw new DataError(`${fileName}: ${e.message}`);
     throw e;
   }
 }

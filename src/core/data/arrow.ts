@@ -1,4 +1,4 @@
-import { tableFromIPC, Type, type Data, type DataType, type Table, type Vector } from 'apache-arrow';
+import { makeVector, tableFromIPC, Type, type Data, type DataType, type Table, type Vector } from 'apache-arrow';
 import {
   DataError,
   type CategoricalColumn,
@@ -11,6 +11,7 @@ import { arrowTypeName, skipReason } from './arrow-types';
 import { decimalToFloat } from './arrow-decimal';
 import { StringDictionary } from './dictionary';
 import { checkArrowIpc } from './arrow-ipc-check';
+import { patchUnreadableTypes, type PatchedKind } from './arrow-ipc-patch';
 import { ArrowCodecError, registerArrowCodecs } from './arrow-compression';
 
 // LZ4_FRAME and ZSTD bodies are decompressed by the project's decoders, for every reader of
@@ -25,20 +26,38 @@ registerArrowCodecs();
  * nearest double. Columns of other types are listed in `skipped` (see `readArrowTable`).
  */
 export function readArrow(bytes: Uint8Array, fileName: string): DataTable {
+  const { source, kinds, fileForm } = openArrow(bytes, fileName);
+  try {
+    return readArrowTable(tableFromIPC(source), fileName, kinds);
+  } catch (e) {
+    if (e instanceof DataError) throw e;
+    throw arrowError(e, fileName, fileForm);
+  }
+}
+
+/** Arrow bytes checked and made readable by apache-arrow, with what was rewritten (see `arrow-ipc-patch.ts`). */
+export interface ArrowSource {
+  /** The bytes to hand apache-arrow: the file itself, or the rewritten stream. */
+  source: Uint8Array;
+  /** The original type of each rewritten field (by index path), for `readArrowTable`. */
+  kinds: ReadonlyMap<string, PatchedKind>;
+  fileForm: boolean;
+}
+
+/**
+ * Checks an Arrow file or stream's framing against its bytes (apache-arrow trusts the lengths and
+ * offsets in it) and rewrites the types apache-arrow cannot read (RunEndEncoded, ListView).
+ */
+export function openArrow(bytes: Uint8Array, fileName: string): ArrowSource {
   const fileForm = startsWith(bytes, 'ARROW1');
   if (fileForm && (bytes.length < 12 || !startsWith(bytes.subarray(bytes.length - 6), 'ARROW1'))) {
     throw new DataError(
       `${fileName}: the Arrow file is truncated (it does not end with the ARROW1 marker after its footer)`,
     );
   }
-  // apache-arrow trusts the lengths and offsets in the framing: check them against the bytes first.
   checkArrowIpc(bytes, fileName, fileForm);
-  try {
-    return readArrowTable(tableFromIPC(bytes), fileName);
-  } catch (e) {
-    if (e instanceof DataError) throw e;
-    throw arrowError(e, fileName, fileForm);
-  }
+  const patch = patchUnreadableTypes(bytes, fileName, fileForm);
+  return patch ? { source: patch.bytes, kinds: patch.kinds, fileForm } : { source: bytes, kinds: new Map(), fileForm };
 }
 
 /**
@@ -47,13 +66,18 @@ export function readArrow(bytes: Uint8Array, fileName: string): DataTable {
  * lists into `emb.0`, `emb.1`...), the others are listed in `skipped` with their type and why.
  * Only a table with no usable column at all is refused, naming each column and its reason.
  */
-export function readArrowTable(table: Table, fileName: string): DataTable {
+export function readArrowTable(
+  table: Table,
+  fileName: string,
+  kinds: ReadonlyMap<string, PatchedKind> = new Map(),
+): DataTable {
   const rows = table.numRows;
   const out: Collected = { columns: [], skipped: [] };
+  const ctx: Context = { fileName, kinds };
   table.schema.fields.forEach((field, i) => {
     const vector = table.getChildAt(i);
     if (!vector) throw new DataError(`${fileName}: column "${field.name}" has no data`);
-    convertField(vector, field.name, rows, fileName, out);
+    convertField(vector, field.name, String(i), rows, ctx, out);
   });
   if (out.columns.length === 0 && out.skipped.length > 0) {
     const why = out.skipped.map((s) => `"${s.name}" (${s.type}): ${s.reason}`).join('; ');
@@ -208,18 +232,44 @@ interface Collected {
   skipped: SkippedColumn[];
 }
 
+interface Context {
+  fileName: string;
+  /** Fields rewritten for apache-arrow, by index path (see `arrow-ipc-patch.ts`). */
+  kinds: ReadonlyMap<string, PatchedKind>;
+}
+
 /** Most numbered columns one fixed-size list becomes (an embedding of 4,096 values is fine). */
 const MAX_LIST_COLUMNS = 4096;
 
 /**
  * Adds the training columns `vector` gives under `name` to `out` (none, one, or several for a
- * struct or a fixed-size list), or records it as skipped with its reason.
+ * struct or a fixed-size list), or records it as skipped with its reason. `path` is the field's
+ * index path in the schema (null inside a dictionary's values, where nothing is rewritten).
  */
-function convertField(vector: Vector, name: string, rows: number, fileName: string, out: Collected): void {
+function convertField(
+  vector: Vector,
+  name: string,
+  path: string | null,
+  rows: number,
+  ctx: Context,
+  out: Collected,
+): void {
+  const { fileName } = ctx;
   const type: DataType = vector.type;
   const skip = (reason: string): void => {
     out.skipped.push({ name, type: arrowTypeName(type), reason });
   };
+  const kind = path === null ? undefined : ctx.kinds.get(path);
+  if (kind === 'RunEndEncoded') return expandRuns(vector, name, path!, rows, ctx, out);
+  if (kind === 'ListView' || kind === 'LargeListView') {
+    const item = (type as unknown as { children: { type: DataType }[] }).children[0];
+    out.skipped.push({
+      name,
+      type: `${kind}<${item ? arrowTypeName(item.type) : ''}>`,
+      reason: skipReason(type) ?? 'it holds a list of varying length in each row',
+    });
+    return;
+  }
   const reason = skipReason(type);
   if (reason !== null) return skip(reason);
   if (type.typeId === Type.Struct) {
@@ -228,7 +278,7 @@ function convertField(vector: Vector, name: string, rows: number, fileName: stri
     const inner: Collected = { columns: [], skipped: [] };
     children.forEach((child, j) => {
       const v = vector.getChildAt(j);
-      if (v) convertField(v, `${name}.${child.name}`, rows, fileName, inner);
+      if (v) convertField(v, `${name}.${child.name}`, path === null ? null : `${path}.${j}`, rows, ctx, inner);
     });
     // A missing struct makes each of its fields missing in that row.
     out.columns.push(...inner.columns.map((c) => (valid ? withMask(c, valid) : c)));
@@ -272,7 +322,8 @@ function convertField(vector: Vector, name: string, rows: number, fileName: stri
       return skip(`a list of ${size} values per row would make more than ${MAX_LIST_COLUMNS} columns`);
     const child = vector.getChildAt(0);
     const inner: Collected = { columns: [], skipped: [] };
-    if (child && child.length === rows * size) convertField(child, name, rows * size, fileName, inner);
+    if (child && child.length === rows * size)
+      convertField(child, name, path === null ? null : `${path}.0`, rows * size, ctx, inner);
     const col = inner.columns[0];
     if (inner.columns.length !== 1 || inner.skipped.length > 0 || col.kind !== 'numeric') {
       return skip('a fixed-size list becomes numbered columns only when its values are numbers');
@@ -283,6 +334,7 @@ function convertField(vector: Vector, name: string, rows: number, fileName: stri
   }
   if (type.typeId === Type.Dictionary) {
     const values = (type as unknown as { dictionary: DataType }).dictionary;
+    if (values.typeId === Type.Struct) return flattenDictionary(vector, name, rows, ctx, out);
     if (!DICTIONARY_VALUES.has(values.typeId)) {
       return skip(
         `its dictionary holds ${arrowTypeName(values)} values, not strings or numbers a category can be made of`,
@@ -292,6 +344,117 @@ function convertField(vector: Vector, name: string, rows: number, fileName: stri
   const col = convertVector(vector, name, rows, fileName);
   if (col === null) return skip(`Trainbench cannot use Arrow type ${arrowTypeName(type)} as a feature yet`);
   out.columns.push(col);
+}
+
+/**
+ * A run-end encoded column (read by apache-arrow as a struct of run_ends and values, see
+ * `arrow-ipc-patch.ts`): its values become the training column(s), each row taking the value of
+ * the run it falls in. Run ends are checked: whole numbers, strictly increasing from above 0, the
+ * last covering the batch's rows.
+ */
+function expandRuns(vector: Vector, name: string, path: string, rows: number, ctx: Context, out: Collected): void {
+  const fail = (what: string) => {
+    throw new DataError(`${ctx.fileName}: column "${name}" (run-end encoded) ${what} (the file is damaged)`);
+  };
+  const endsVector = vector.getChildAt(0);
+  const valuesVector = vector.getChildAt(1);
+  if (!endsVector || !valuesVector) return fail('lacks its run_ends or values');
+  const runs = endsVector.length;
+  if (valuesVector.length !== runs) fail(`has ${runs} run ends for ${valuesVector.length} values`);
+  if (endsVector.nullCount > 0) fail('has missing run ends');
+  const ends = convertVector(endsVector, `${name}.run_ends`, runs, ctx.fileName);
+  if (ends === null || ends.kind !== 'numeric' || ends.type !== 'int')
+    return fail('has run ends that are not integers');
+  const runOf = new Int32Array(rows);
+  let at = 0;
+  let base = 0;
+  for (const chunk of vector.data) {
+    const n = chunk.children[0]?.length ?? 0;
+    let previous = 0;
+    for (let r = base; r < base + n; r++) {
+      if (!(ends.values[r] > previous))
+        fail(`has run end ${ends.values[r]} after ${previous} in a batch (run ends must increase from above 0)`);
+      previous = ends.values[r];
+    }
+    if (previous < chunk.length) fail(`has runs that end at row ${previous}, but its batch holds ${chunk.length} rows`);
+    for (let i = 0, k = base; i < chunk.length; i++) {
+      while (ends.values[k] <= i) k++;
+      runOf[at + i] = k;
+    }
+    at += chunk.length;
+    base += n;
+  }
+  const inner: Collected = { columns: [], skipped: [] };
+  convertField(valuesVector, name, `${path}.1`, runs, ctx, inner);
+  out.columns.push(...inner.columns.map((c) => takeRows(c, runOf)));
+  const typeName = `RunEndEncoded<${arrowTypeName(endsVector.type)}, ${arrowTypeName(valuesVector.type)}>`;
+  out.skipped.push(...inner.skipped.map((s) => ({ ...s, type: typeName })));
+}
+
+/**
+ * A dictionary-encoded struct: the dictionary's entries are flattened like any struct (into
+ * `name.field` columns), then each row takes its entry's values; a missing row or a missing
+ * entry makes the row's fields missing.
+ */
+function flattenDictionary(vector: Vector, name: string, rows: number, ctx: Context, out: Collected): void {
+  const dictionaries: Vector[] = [];
+  const bases = new Map<Vector, number>();
+  let entries = 0;
+  const entryOf = new Int32Array(rows);
+  let at = 0;
+  for (const chunk of vector.data) {
+    const dictionary = (chunk as Data & { dictionary?: Vector }).dictionary;
+    if (!dictionary) throw new DataError(`${ctx.fileName}: column "${name}" has no dictionary for its codes`);
+    let base = bases.get(dictionary);
+    if (base === undefined) {
+      base = entries;
+      bases.set(dictionary, base);
+      dictionaries.push(dictionary);
+      entries += dictionary.length;
+    }
+    const codes = chunk.values as ArrayLike<number | bigint>;
+    for (let i = 0; i < chunk.length; i++) {
+      if (!chunk.getValid(i)) {
+        entryOf[at + i] = -1;
+        continue;
+      }
+      const code = Number(codes[i]);
+      if (!(code >= 0 && code < dictionary.length))
+        throw new DataError(
+          `${ctx.fileName}: column "${name}" row ${at + i} has dictionary code ${code}, outside the ` +
+            `dictionary's ${dictionary.length} entries`,
+        );
+      entryOf[at + i] = base + code;
+    }
+    at += chunk.length;
+  }
+  const all = dictionaries.length ? makeVector(dictionaries.flatMap((d) => d.data)) : null;
+  const inner: Collected = { columns: [], skipped: [] };
+  if (all) convertField(all, name, null, entries, ctx, inner);
+  else out.skipped.push({ name, type: arrowTypeName(vector.type), reason: 'it has no dictionary' });
+  out.columns.push(...inner.columns.map((c) => takeRows(c, entryOf)));
+  out.skipped.push(...inner.skipped);
+}
+
+/** The column's rows picked by `index` (-1: a missing row). */
+function takeRows(col: Column, index: Int32Array): Column {
+  if (col.kind === 'categorical') {
+    const codes = new Int32Array(index.length);
+    for (let i = 0; i < index.length; i++) codes[i] = index[i] < 0 ? -1 : col.codes[index[i]];
+    return { ...col, codes };
+  }
+  const Ctor = col.values.constructor as new (n: number) => NumericColumn['values'];
+  const values = new Ctor(index.length);
+  let valid: Uint8Array | null = null;
+  for (let i = 0; i < index.length; i++) {
+    const k = index[i];
+    if (k >= 0) values[i] = col.values[k];
+    if (k < 0 || (col.valid && !col.valid[k])) {
+      valid ??= new Uint8Array(index.length).fill(1);
+      valid[i] = 0;
+    }
+  }
+  return numeric(col.name, col.type, values, valid);
 }
 
 /** Value types of a dictionary column read as categories (by their text). */

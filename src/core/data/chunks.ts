@@ -1,5 +1,5 @@
 import { RecordBatchReader, Table } from 'apache-arrow';
-import { arrowError, readArrowTable } from './arrow';
+import { arrowError, openArrow, readArrowTable } from './arrow';
 import { readParquet, readParquetMetadata } from './parquet';
 import { sniffFormat, readTable } from './read';
 import { DataError, type DataTable } from './table';
@@ -12,10 +12,11 @@ import { DataError, type DataTable } from './table';
 export function* readChunks(bytes: Uint8Array, fileName: string): Generator<DataTable> {
   const format = sniffFormat(bytes, fileName);
   if (format === 'arrow') {
-    const fileForm = bytes[0] === 0x41; // "ARROW1"
+    // Framing checked against the bytes, and types apache-arrow cannot read rewritten, as for a whole read.
+    const { source, kinds, fileForm } = openArrow(bytes, fileName);
     let reader;
     try {
-      reader = RecordBatchReader.from(bytes);
+      reader = RecordBatchReader.from(source);
     } catch (e) {
       throw arrowError(e, fileName, fileForm);
     }
@@ -30,7 +31,7 @@ export function* readChunks(bytes: Uint8Array, fileName: string): Generator<Data
       }
       if (next.done) break;
       any = true;
-      yield readArrowTable(new Table([next.value]), fileName);
+      yield readArrowTable(new Table([next.value]), fileName, kinds);
     }
     if (!any) throw new DataError(`${fileName}: the Arrow file holds no record batches`);
     return;

@@ -10,12 +10,19 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const CASES = Number(process.env.TRAINBENCH_FUZZ_CASES ?? 1200);
-/** Conformance files damaged alongside the generated table: compressed bodies, decimals, nested columns. */
+/**
+ * Conformance files damaged alongside the generated table: compressed bodies, decimals, nested
+ * columns, run-end encoded columns and list views (rewritten before apache-arrow reads them),
+ * dictionaries of structs.
+ */
 const CORPUS = [
   '2.0.0-compression/generated_lz4',
   '2.0.0-compression/generated_zstd',
   'cpp-21.0.0/generated_nested',
   'cpp-21.0.0/generated_decimal',
+  'cpp-21.0.0/generated_run_end_encoded',
+  'cpp-21.0.0/generated_list_view',
+  'cpp-21.0.0/generated_nested_dictionary',
 ].flatMap((f) =>
   ['arrow_file', 'stream'].map((form) => ({
     name: `${f}.${form}`,
