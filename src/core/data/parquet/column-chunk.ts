@@ -375,6 +375,12 @@ class ChunkDecoder {
           forEachDeltaLength(data, pos, end, n, (s, len) => {
             dst[i++] = interner ? interner.intern(data, s, len) : bigEndianSigned(data, s, len) / scale;
           });
+        } else if (type === 'FIXED_LEN_BYTE_ARRAY' && !interner) {
+          // Each value decoded as the PLAIN value of its width would be (a decimal, a FLOAT16, an interval part).
+          forEachDeltaByteArray(data, pos, end, n, (buf, s, len) => {
+            if (len !== width) fail(`corrupt page: ${this.what} holds a ${len}-byte value in a ${width}-byte column`);
+            decodePlainFixed(conv, width, buf, s, s + len, 1, dst, i++);
+          });
         } else {
           forEachDeltaByteArray(data, pos, end, n, (buf, s, len) => {
             dst[i++] = interner ? interner.intern(buf, s, len) : bigEndianSigned(buf, s, len) / scale;

@@ -122,6 +122,8 @@ export function parseFileInfo(bytes: Uint8Array, fileName: string): ParquetFileI
   const schemaList = optList(md, 2, F);
   if (!schemaList) return fail(`corrupt footer: no schema`);
   const columns = readSchema(schemaList);
+  // The leaf whose column chunk is at each position of a row group (an INTERVAL's three columns share one).
+  const chunkLeaves = columns.filter((c, i) => i === 0 || c.index !== columns[i - 1].index);
   const numRows = reqInt(md, 3, F);
   if (numRows < 0) fail(`corrupt footer: negative row count ${numRows}`);
   const rowGroups: ParquetRowGroupInfo[] = [];
@@ -132,14 +134,14 @@ export function parseFileInfo(bytes: Uint8Array, fileName: string): ParquetFileI
     const s = asStruct(v, F);
     const what = `${F} (row group ${rg})`;
     const chunks = optList(s, 1, what) ?? [];
-    if (chunks.length !== columns.length)
-      fail(`${what} is corrupt (${chunks.length} column chunks for ${columns.length} columns)`);
+    if (chunks.length !== chunkLeaves.length)
+      fail(`${what} is corrupt (${chunks.length} column chunks for ${chunkLeaves.length} columns)`);
     const rgRows = reqInt(s, 3, what);
     if (rgRows < 0) fail(`${what} is corrupt (negative row count)`);
     const groupOffset = optInt(s, 5, what);
     if (groupOffset !== undefined && groupOffset >= 4) previousEnd = groupOffset;
     const cols = chunks.map((c, i) => {
-      const chunk = readColumnChunk(asStruct(c, what), rg, columns[i], n, previousEnd);
+      const chunk = readColumnChunk(asStruct(c, what), rg, chunkLeaves[i], n, previousEnd);
       previousEnd = chunk.start + chunk.compressedSize;
       return chunk;
     });

@@ -175,6 +175,13 @@ export function decodePlainFixed(
     case 'float16':
       for (let i = 0; i < n; i++) dst[op + i] = float16(bytes[pos + 2 * i] | (bytes[pos + 2 * i + 1] << 8));
       return true;
+    case 'interval': {
+      // Three little-endian unsigned int32 per value (months, days, milliseconds); this column is one of them.
+      if (width !== 12) break;
+      for (let i = 0, p = pos + 4 * conv.part; i < n; i++, p += 12)
+        dst[op + i] = (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> 0;
+      return true;
+    }
     case 'string':
       break;
   }

@@ -205,6 +205,9 @@ function decide(e: SchemaElement): Decision {
     case 'FIXED_LEN_BYTE_ARRAY': {
       if (lg.kind === 'float16' && e.typeLength === 2)
         return { type: 'float', conversion: { kind: 'float16' }, annotation: 'FLOAT16' };
+      // Split into one column per part by readSchema.
+      if (conv === 'INTERVAL' && e.typeLength === 12)
+        return { type: 'float', conversion: { kind: 'interval', part: 0 }, annotation: 'INTERVAL' };
       const annotation = lg.kind !== 'none' ? lg.kind.toUpperCase() : (conv ?? `${e.typeLength} bytes`);
       return refuse(annotation);
     }
@@ -297,7 +300,8 @@ function nestedReason(n: Node): string {
 function leafReason(e: SchemaElement, unsupported: string): string {
   if (e.type !== 'FIXED_LEN_BYTE_ARRAY') return unsupported;
   if (e.logical.kind === 'uuid') return `a UUID (an id): ${NOT_A_FEATURE}`;
-  if (e.converted === 'INTERVAL') return `an INTERVAL (months, days, milliseconds): ${NOT_A_FEATURE}`;
+  if (e.converted === 'INTERVAL')
+    return `an INTERVAL of ${e.typeLength} bytes (an INTERVAL is 12: months, days, milliseconds): ${NOT_A_FEATURE}`;
   return `fixed-length binary (ids, hashes): ${NOT_A_FEATURE}`;
 }
 
@@ -327,6 +331,8 @@ export function readSchema(list: readonly ThriftValue[]): ParquetColumnInfo[] {
   if (pos !== elements.length)
     fail(`${W} is corrupt (the schema holds ${elements.length - pos} elements outside its tree)`);
   const leaves: ParquetColumnInfo[] = [];
+  /** Column chunks so far (one per leaf of the schema; an INTERVAL's three columns share one). */
+  let chunks = 0;
   const walk = (
     nodes: readonly Node[],
     path: readonly string[],
@@ -351,7 +357,7 @@ export function readSchema(list: readonly ThriftValue[]): ParquetColumnInfo[] {
       }
       const base = {
         name,
-        index: leaves.length,
+        index: chunks++,
         physicalType: e.type as PhysicalType,
         typeLength: e.typeLength,
         repetition: e.repetition,
@@ -388,6 +394,19 @@ export function readSchema(list: readonly ThriftValue[]): ParquetColumnInfo[] {
           unsupported: `${own.type} is skipped: ${own.reason}`,
           skipped: own,
         });
+        continue;
+      }
+      if (decision.conversion?.kind === 'interval') {
+        // A calendar interval as one column per part, named with its unit as the Arrow reader
+        // names them: a month has no fixed length in days, nor a day in milliseconds.
+        (['months', 'days', 'ms'] as const).forEach((unit, part) =>
+          leaves.push({
+            ...base,
+            ...decision,
+            name: `${name}.${unit}`,
+            conversion: { kind: 'interval', part: part as 0 | 1 | 2 },
+          }),
+        );
         continue;
       }
       leaves.push({ ...base, ...decision });

@@ -77,6 +77,7 @@ export type Repetition = 'REQUIRED' | 'OPTIONAL' | 'REPEATED';
  *   (`bigEndian` for FIXED_LEN_BYTE_ARRAY: its bytes are big-endian two's complement at any width,
  *   4 and 8 included, where INT32 and INT64 are little-endian)
  * - `float16`: 2-byte FIXED_LEN_BYTE_ARRAY halves to Float32
+ * - `interval`: one part (0 months, 1 days, 2 milliseconds) of a 12-byte INTERVAL, to Float64
  * - `float32`, `float64`, `bool`: as named
  * - `string`: BYTE_ARRAY to categorical codes
  */
@@ -89,6 +90,7 @@ export type Conversion =
   | { readonly kind: 'int96' }
   | { readonly kind: 'decimal'; readonly scale: number; readonly bigEndian?: boolean }
   | { readonly kind: 'float16' }
+  | { readonly kind: 'interval'; readonly part: 0 | 1 | 2 }
   | { readonly kind: 'float32' }
   | { readonly kind: 'float64' }
   | { readonly kind: 'bool' }
@@ -98,7 +100,10 @@ export type Conversion =
 export interface ParquetColumnInfo {
   /** Dotted path from the root (the plain name for flat files). */
   readonly name: string;
-  /** Position among the leaf columns, which is also its position in each row group. */
+  /**
+   * Position of its column chunk in each row group (the leaf's position among the file's leaves).
+   * The three columns an INTERVAL leaf becomes (`i.months`, `i.days`, `i.ms`) share one.
+   */
   readonly index: number;
   readonly physicalType: PhysicalType;
   /** Byte width for FIXED_LEN_BYTE_ARRAY, else 0. */
