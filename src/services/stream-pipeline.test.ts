@@ -6,6 +6,7 @@ import type { PreparedRun, TrainerEvent } from './protocol';
 import { DEFAULT_SETTINGS, makeRunConfig } from '../core/train/run-config';
 import { runPipeline } from './run-pipeline';
 import { localServices } from './local-services';
+import { checkArrowIpc, type IpcLayout } from '../core/data/arrow-ipc-check';
 
 /** flights-200k re-written as an Arrow stream of many record batches, the way a large file arrives. */
 function chunkedFlights(batches: number): ArrayBuffer {
@@ -73,33 +74,59 @@ describe('streaming mode (in process, tfjs-cpu)', () => {
     expect(epochs[1].valLoss!).toBeLessThan(1.5);
   });
 
-  it("reports a chunk that fails to decode as the run's error", async () => {
-    const services = localServices();
-    await services.trainer.call('init', { preferred: 'cpu' });
-    const whole = new Uint8Array(chunkedFlights(10));
-    const cut = whole.slice(0, Math.floor(whole.length * 0.5)).buffer;
-    const split = { train: 0.8, val: 0.1, test: 0.1, seed: 3 };
-    // No label or features in the config: the data service picks them from the first chunk.
-    const config = makeRunConfig(
+  const cutConfig = (name: string) =>
+    makeRunConfig(
       { ...DEFAULT_SETTINGS, backend: 'cpu', batchSize: 256, epochs: 1 },
+      // No label or features in the config: the data service picks them from the first chunk.
       {
         fingerprint: '',
-        name: 'cut.arrows',
+        name,
         rows: 0,
         label: '',
         features: [],
         dedup: 'none',
-        split,
+        split: { train: 0.8, val: 0.1, test: 0.1, seed: 3 },
       },
     );
+
+  it("reports a chunk that fails to decode as the run's error, after training began on the first", async () => {
+    const services = localServices();
+    await services.trainer.call('init', { preferred: 'cpu' });
+    // The last record batch's first data buffer (column "delay") claims half its bytes: the
+    // framing is intact, the column is short.
+    const bytes = new Uint8Array(chunkedFlights(10));
+    const layout: IpcLayout = { messages: [], blocks: [] };
+    checkArrowIpc(bytes, 'x', false, layout);
+    const last = layout.messages.filter((m) => m.headerType === 3).at(-1)!;
+    const view = new DataView(bytes.buffer);
+    const entry = last.buffersAt! + 4 + 16 + 8;
+    view.setBigInt64(entry, view.getBigInt64(entry, true) / 2n, true);
     let chosen = '';
     await expect(
-      runPipeline(config, services, {
+      runPipeline(cutConfig('short.arrows'), services, {
         runId: 's2',
+        source: { kind: 'stream', name: 'short.arrows', bytes: bytes.buffer },
+        hooks: { onPrepared: (_, c) => (chosen = c.data.label) },
+      }),
+    ).rejects.toThrow(
+      /short\.arrows: column "delay" has \d+ values \(1 per row\) for \d+ rows \(the file is damaged\)/,
+    );
+    expect(chosen).toBe('time');
+  });
+
+  it('refuses a stream cut off mid-batch before training (the framing is checked up front)', async () => {
+    const services = localServices();
+    await services.trainer.call('init', { preferred: 'cpu' });
+    const whole = new Uint8Array(chunkedFlights(10));
+    const cut = whole.slice(0, Math.floor(whole.length * 0.5)).buffer;
+    let chosen = '';
+    await expect(
+      runPipeline(cutConfig('cut.arrows'), services, {
+        runId: 's3',
         source: { kind: 'stream', name: 'cut.arrows', bytes: cut },
         hooks: { onPrepared: (_, c) => (chosen = c.data.label) },
       }),
-    ).rejects.toThrow(/cut off in the middle of a record batch|truncated|not a readable Arrow/);
-    expect(chosen).toBe('time');
+    ).rejects.toThrow(/cut\.arrows: the Arrow stream is cut off in the middle of a record batch/);
+    expect(chosen).toBe('');
   });
 });

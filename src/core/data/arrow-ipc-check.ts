@@ -114,12 +114,24 @@ export interface IpcLayout {
 
 const HEADER = { dictionaryBatch: 2, recordBatch: 3 } as const;
 
+/** A top-level column: its name and the index of its node in a record batch. */
+interface ColumnNode {
+  name: string;
+  node: number;
+}
+
+/** What the schema told about record batches. */
+interface SchemaFacts {
+  columnNodes: ColumnNode[] | null;
+}
+
 /** Checks the encapsulated message at `pos` (metadata and body inside [pos, limit)); null at the end marker. */
 function checkMessage(
   view: DataView,
   pos: number,
   limit: number,
   index: number,
+  facts: SchemaFacts,
   layout?: IpcLayout,
 ): MessageInfo | null {
   // Fewer bytes than a length (or a continuation marker alone) at the end: the stream ends
@@ -168,7 +180,7 @@ function checkMessage(
     buffersAt: null as number | null,
   };
   const headerField = fb.field(msg, 2);
-  if (headerField !== null && headerType === 1) checkSchema(fb, fb.deref(headerField));
+  if (headerField !== null && headerType === 1) facts.columnNodes = checkSchema(fb, fb.deref(headerField));
   if (headerField !== null && (headerType === HEADER.recordBatch || headerType === HEADER.dictionaryBatch)) {
     let batch = fb.deref(headerField);
     if (headerType === HEADER.dictionaryBatch) {
@@ -183,7 +195,15 @@ function checkMessage(
         entry.nodesAt = nodes === null ? null : fb.deref(nodes);
         entry.buffersAt = buffers === null ? null : fb.deref(buffers);
       }
-      checkRecordBatch(fb, batch, view, bodyStart, bodyLength, index);
+      checkRecordBatch(
+        fb,
+        batch,
+        view,
+        bodyStart,
+        bodyLength,
+        index,
+        headerType === HEADER.recordBatch ? facts.columnNodes : null,
+      );
     }
   }
   layout?.messages.push(entry);
@@ -201,7 +221,7 @@ function checkOffsetVector(fb: Flat, table: number, fieldIndex: number): { lengt
  * fits its message. apache-arrow walks them without looking, and a damaged count made it
  * build millions of fields.
  */
-function checkSchema(fb: Flat, schema: number): void {
+function checkSchema(fb: Flat, schema: number): ColumnNode[] {
   checkOffsetVector(fb, schema, 2);
   const stack: [number, number][] = [];
   const fields = checkOffsetVector(fb, schema, 1);
@@ -216,6 +236,23 @@ function checkSchema(fb: Flat, schema: number): void {
     const children = checkOffsetVector(fb, field, 5);
     for (let i = 0; children && i < children.length; i++) stack.push([fb.deref(children.first + 4 * i), depth + 1]);
   }
+  // A record batch lists one node per field, parents first; a dictionary-encoded field is one
+  // node (its values come in dictionary batches). The walk above bounded depth and count.
+  const nodes = (field: number): number => {
+    if (fb.field(field, 4) !== null) return 1;
+    const children = checkOffsetVector(fb, field, 5);
+    let n = 1;
+    for (let i = 0; children && i < children.length; i++) n += nodes(fb.deref(children.first + 4 * i));
+    return n;
+  };
+  const columnNodes: ColumnNode[] = [];
+  for (let i = 0, at = 0; fields && i < fields.length; i++) {
+    const field = fb.deref(fields.first + 4 * i);
+    const nameAt = fb.field(field, 0);
+    columnNodes.push({ name: nameAt === null ? `#${i + 1}` : fb.text(nameAt), node: at });
+    at += nodes(field);
+  }
+  return columnNodes;
 }
 
 /**
@@ -233,6 +270,7 @@ function checkRecordBatch(
   bodyStart: number,
   bodyLength: number,
   index: number,
+  columnNodes: ColumnNode[] | null,
 ): void {
   const buffers = pairsOf(fb, batch, 2);
   buffers.forEach(([offset, length], i) => {
@@ -255,12 +293,23 @@ function checkRecordBatch(
     throw new Bad(
       `record batch in message ${index} declares ${rows} rows, more than its ${bodyLength}-byte body can hold`,
     );
-  pairsOf(fb, batch, 1).forEach(([n, nulls], i) => {
+  const nodes = pairsOf(fb, batch, 1);
+  nodes.forEach(([n, nulls], i) => {
     if (n < 0 || n > rowsFor(body) || nulls < 0 || nulls > n)
       throw new Bad(
         `record batch ` +
           (`in message ${index}: column node ${i} declares ${n} values with ${nulls} missing, which ` +
             `its ${bodyLength}-byte body cannot hold`),
+      );
+  });
+  // Every column of a batch has the batch's rows: apache-arrow pads a shorter one with missing
+  // values, which would read as data that is not in the file.
+  columnNodes?.forEach(({ name, node }) => {
+    if (node >= nodes.length)
+      throw new Bad(`record batch in message ${index} lists ${nodes.length} column nodes, fewer than its schema needs`);
+    if (nodes[node][0] !== rows)
+      throw new Bad(
+        `record batch in message ${index}: column "${name}" holds ${nodes[node][0]} values for the batch's ${rows} rows`,
       );
   });
 }
@@ -326,8 +375,9 @@ function pairsOf(fb: Flat, table: number, fieldIndex: number): [number, number][
 /** Walks a stream of messages in [start, limit); returns where the end marker (or the bytes) ended. */
 function checkStream(view: DataView, start: number, limit: number, layout?: IpcLayout): void {
   let pos = start;
+  const facts: SchemaFacts = { columnNodes: null };
   for (let index = 1; pos < limit; index++) {
-    const m = checkMessage(view, pos, limit, index, layout);
+    const m = checkMessage(view, pos, limit, index, facts, layout);
     if (m === null) return;
     pos += m.size;
   }
@@ -345,7 +395,7 @@ function checkFile(view: DataView, size: number, layout?: IpcLayout): void {
   const fb = new Flat(view, footerStart, footerEnd);
   const footer = fb.root();
   const schema = fb.field(footer, 1);
-  if (schema !== null) checkSchema(fb, fb.deref(schema));
+  const facts: SchemaFacts = { columnNodes: schema === null ? null : checkSchema(fb, fb.deref(schema)) };
   for (const [fieldIndex, what] of [
     [2, 'dictionary'],
     [3, 'record batch'],
@@ -368,7 +418,7 @@ function checkFile(view: DataView, size: number, layout?: IpcLayout): void {
       }
       let m: MessageInfo | null;
       try {
-        m = checkMessage(view, offset, footerStart, i + 1);
+        m = checkMessage(view, offset, footerStart, i + 1, facts);
       } catch (e) {
         if (e instanceof Bad)
           throw new Bad(`${where} at byte ${offset} does not start a readable message (${e.message})`);

@@ -77,6 +77,10 @@ export function readArrowTable(
   table.schema.fields.forEach((field, i) => {
     const vector = table.getChildAt(i);
     if (!vector) throw new DataError(`${fileName}: column "${field.name}" has no data`);
+    if (vector.length !== rows)
+      throw new DataError(
+        `${fileName}: column "${field.name}" holds ${vector.length} values for the file's ${rows} rows (the file is damaged)`,
+      );
     convertField(vector, field.name, String(i), rows, ctx, out);
   });
   if (out.columns.length === 0 && out.skipped.length > 0) {
@@ -274,8 +278,14 @@ function convertField(
   if (reason !== null) return skip(reason);
   if (type.typeId === Type.Struct) {
     const children = (type as unknown as { children: { name: string }[] }).children;
+    checkBuffers(vector, name, fileName);
     const valid = validity(vector, rows);
     const inner: Collected = { columns: [], skipped: [] };
+    for (const d of vector.data)
+      if (d.children.some((c) => c.length < d.length))
+        throw new DataError(
+          `${fileName}: column "${name}" is a struct of ${d.length} rows with a field of fewer values (the file is damaged)`,
+        );
     children.forEach((child, j) => {
       const v = vector.getChildAt(j);
       if (v) convertField(v, `${name}.${child.name}`, path === null ? null : `${path}.${j}`, rows, ctx, inner);
@@ -304,6 +314,7 @@ function convertField(
               ['days', (v, i) => v[4 * i + 1]],
               ['ns', (v, i) => v[4 * i + 3] * 4294967296 + (v[4 * i + 2] >>> 0)],
             ];
+    checkBuffers(vector, name, fileName);
     const valid = validity(vector, rows);
     for (const [part, read] of parts)
       out.columns.push(
@@ -507,8 +518,66 @@ function unitToMs(unit: number): (x: number) => number {
   return (x) => (x * mul) / div;
 }
 
+/**
+ * Each chunk's buffers hold what its length needs: a validity bitmap where values are missing,
+ * the fixed-width values, a bitmap of booleans, string offsets (increasing, inside the string
+ * bytes), dictionary codes. The framing check only knows that a buffer lies inside its body;
+ * a buffer shorter than its column read as zeros or NaN past its end, silently.
+ */
+function checkBuffers(vector: Vector, name: string, fileName: string): void {
+  for (const d of vector.data) {
+    const end = d.offset + d.length;
+    const fail = (what: string): never => {
+      throw new DataError(`${fileName}: column "${name}" has ${what} for ${d.length} rows (the file is damaged)`);
+    };
+    if (d.nullCount > 0 && (d.nullBitmap?.length ?? 0) < Math.ceil(end / 8))
+      fail(`a validity bitmap of ${d.nullBitmap?.length ?? 0} bytes`);
+    if (d.length === 0) continue;
+    const values = d.values as ArrayLike<unknown> | undefined;
+    const held = values?.length ?? 0;
+    switch (d.typeId) {
+      case Type.Null:
+      case Type.Struct:
+      case Type.FixedSizeList:
+      case Type.List:
+      case Type.LargeList:
+      case Type.Map:
+      case Type.Union:
+        break;
+      case Type.Bool:
+        if (held * 8 < end) fail(`${held} bytes of booleans`);
+        break;
+      case Type.Utf8:
+      case Type.LargeUtf8:
+      case Type.Binary:
+      case Type.LargeBinary: {
+        // Offsets are sliced with the chunk (index 0 is its first row's); the bytes are not.
+        const offsets = d.valueOffsets as ArrayLike<number | bigint> | undefined;
+        if (!offsets || offsets.length < d.length + 1) fail(`${offsets?.length ?? 0} string offsets`);
+        let previous = Number(offsets![0]);
+        if (previous < 0) fail(`a string offset of ${previous}`);
+        for (let i = 1; i <= d.length; i++) {
+          const o = Number(offsets![i]);
+          if (o < previous || o > held) fail(`string offsets out of order or past its ${held} bytes of text`);
+          previous = o;
+        }
+        break;
+      }
+      default:
+        // Fixed-width values (numbers, dates, times, decimals, intervals, views) and dictionary
+        // codes, sliced with the chunk (booleans and validity bits are not: they count from its offset).
+        if (held < d.stride * d.length) fail(`${held} values (${d.stride} per row)`);
+    }
+  }
+}
+
 function convertVector(vector: Vector, name: string, rows: number, fileName: string): Column | null {
   const type: DataType = vector.type;
+  checkBuffers(vector, name, fileName);
+  if (type.typeId === Type.Dictionary) {
+    const dictionary = (vector.data[0] as (Data & { dictionary?: Vector }) | undefined)?.dictionary;
+    if (dictionary) checkBuffers(dictionary, name, fileName);
+  }
   const valid = validity(vector, rows);
   switch (type.typeId) {
     case Type.Int: {
