@@ -81,20 +81,40 @@ export function dataInUse(
  */
 export function rerunConfig(config: RunConfig, budgetSec: number | null, data: RunConfig['data']): RunConfig {
   const budget = config.maxSeconds ?? budgetSec;
-  const settings = validateSettings({
-    model: config.model,
-    optimizer: config.optimizer,
-    batchSize: config.batchSize,
-    epochs: budget ? BUDGET_EPOCHS : config.epochs,
-    seed: config.seed,
-    backend: config.backend,
-    prefetch: config.prefetch,
-    engine: config.engine ?? 'tfjs',
-    precision: config.precision,
+  const settings = configSettings(
+    { ...config, engine: config.engine ?? 'tfjs' },
+    data,
+    budget,
+    budget ? BUDGET_EPOCHS : config.epochs,
+  );
+  return queuedConfig(settings, data).config;
+}
+
+/**
+ * The form settings a run config (a finished run's, or one read back from storage, unchecked)
+ * was made from, checked by the form's own rules: every setting a config carries is named here
+ * once, so a new one cannot be dropped by one of its readers. Throws a ConfigError.
+ */
+export function configSettings(
+  c: Readonly<Record<string, unknown>> | RunConfig,
+  data: RunConfig['data'],
+  budget: number | null,
+  epochs: unknown = (c as Record<string, unknown>).epochs,
+): RunSettings {
+  const v = c as Readonly<Record<string, unknown>>;
+  return validateSettings({
+    model: v.model,
+    optimizer: v.optimizer,
+    batchSize: v.batchSize,
+    epochs,
+    seed: v.seed,
+    backend: v.backend,
+    prefetch: v.prefetch,
+    engine: v.engine,
+    precision: v.precision,
     dedup: data.dedup,
     timeBudgetSec: budget,
-    prepareOn: config.prepareOn,
-    augment: config.augment,
-  });
-  return queuedConfig(settings, data).config;
+    prepareOn: v.prepareOn,
+    augment: v.augment,
+  } as RunSettings);
 }

@@ -9,7 +9,7 @@
 import { validateSettings, type RunSettings } from '../core/train/run-config';
 import type { RunConfig } from '../core/train/record';
 import type { RunView, SweepView } from './store';
-import { queuedConfig } from './queued-config';
+import { configSettings, queuedConfig } from './queued-config';
 import { recordTrial, startSweep, type SweepOptions, type TrialResult } from '../core/train/sweep';
 
 export interface WaitingRun {
@@ -84,21 +84,7 @@ function readConfig(v: unknown): RunConfig | null {
   const budget = c.maxSeconds ?? null;
   if (budget !== null && !positive(budget)) return null;
   for (const key of ['targetLoss', 'maxSteps'] as const) if (c[key] !== undefined && c[key] !== null) return null;
-  const settings = validateSettings({
-    model: c.model,
-    optimizer: c.optimizer,
-    batchSize: c.batchSize,
-    epochs: c.epochs,
-    seed: c.seed,
-    backend: c.backend,
-    prefetch: c.prefetch,
-    engine: c.engine,
-    precision: c.precision,
-    dedup: data.dedup,
-    timeBudgetSec: budget,
-    prepareOn: c.prepareOn,
-    augment: c.augment,
-  } as RunSettings);
+  const settings = configSettings(c, data, budget as number | null);
   return queuedConfig(settings, data).config;
 }
 
