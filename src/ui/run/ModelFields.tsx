@@ -1,21 +1,10 @@
 import type { ModelSpec, ModelType } from '../../core/train/model';
+import { defaultModelSpec } from '../../core/train/models/defaults';
+import { MODEL_TYPES } from '../../core/train/models/types';
 import { updateSettings } from '../../state/run-actions';
 
-/** Defaults per model type (kept here: importing the model builders would pull tfjs onto the main thread). */
-const DEFAULTS: Record<ModelType, ModelSpec> = {
-  mlp: { type: 'mlp', hidden: [32, 32], activation: 'relu' },
-  cnn: { type: 'cnn', filters: [8, 16], hidden: [], activation: 'relu' },
-  dscnn: {
-    type: 'dscnn',
-    stem: 8,
-    blocks: [
-      { filters: 16, stride: 2 },
-      { filters: 32, stride: 2 },
-    ],
-    hidden: [],
-    activation: 'relu',
-  },
-};
+/** Defaults per model type (the tfjs-free module: the model builders would pull tfjs onto the main thread). */
+const DEFAULTS = Object.fromEntries(MODEL_TYPES.map((t) => [t, defaultModelSpec(t)])) as Record<ModelType, ModelSpec>;
 
 const ints = (text: string) =>
   text

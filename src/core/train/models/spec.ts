@@ -6,27 +6,7 @@ import { MODEL_TYPES, type Activation, type InputShape, type ModelSpec, type Mod
 /** The activations a model may use (the validator's and the stored-run decoder's one list). */
 export const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'sigmoid'];
 
-/** The default spec of each model type (the image models for MNIST-sized inputs unless given a shape). */
-export function defaultModelSpec(type: ModelType, inputShape?: InputShape): ModelSpec {
-  switch (type) {
-    case 'mlp':
-      return { type, hidden: [32, 32], activation: 'relu' };
-    case 'cnn':
-      return { type, ...(inputShape ? { inputShape } : {}), filters: [8, 16], hidden: [], activation: 'relu' };
-    case 'dscnn':
-      return {
-        type,
-        ...(inputShape ? { inputShape } : {}),
-        stem: 8,
-        blocks: [
-          { filters: 16, stride: 2 },
-          { filters: 32, stride: 2 },
-        ],
-        hidden: [],
-        activation: 'relu',
-      };
-  }
-}
+export { defaultModelSpec } from './defaults';
 
 const wholeNumber = (v: unknown, field: string, max: number) => {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max)
