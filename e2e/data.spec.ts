@@ -46,6 +46,18 @@ test.describe('loading data', () => {
       await expect(page.getByTestId('skipped-columns')).toContainText(
         'Skipped 1 column: e (list<int32>): a list column',
       );
+      // Fixed-length binary columns load as hashed bytes, left out of the features until ticked.
+      await page
+        .getByTestId('file-input')
+        .setInputFiles('src/fixtures/conformance/parquet-testing/data/byte_stream_split_extended.gzip.parquet');
+      await expect(summary).toHaveAttribute('data-name', 'byte_stream_split_extended.gzip.parquet');
+      const flba = page.getByTestId('schema-table').locator('tr', { hasText: 'flba5_plain' });
+      await expect(flba).toContainText('bytes, hashed');
+      const pick = page.getByLabel('use flba5_plain as a feature');
+      await expect(pick).not.toBeChecked();
+      await expect(page.getByLabel('use float_plain as a feature')).toBeChecked();
+      await pick.check();
+      await expect(pick).toBeChecked();
       // An LZ4-compressed Arrow IPC file (the Feather v2 default) loads too.
       await page
         .getByTestId('file-input')

@@ -48,6 +48,16 @@ describe('cli inspect', () => {
     60_000,
   );
 
+  it('marks raw-bytes columns (hashed, a feature only when named) in JSON and in text', () => {
+    const file = 'src/fixtures/conformance/parquet-testing/data/byte_stream_split_extended.gzip.parquet';
+    const r = cli('inspect', file, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { columns: { name: string; type: string; bytes?: boolean }[] };
+    expect(out.columns.filter((c) => c.bytes).map((c) => c.name)).toEqual(['flba5_plain', 'flba5_byte_stream_split']);
+    expect(out.columns.find((c) => c.name === 'flba5_plain')?.type).toBe('categorical');
+    expect(cli('inspect', file).stdout).toMatch(/flba5_plain +bytes,hashed +0 /);
+  });
+
   it('lists the columns a file holds that cannot train (skipped, with type and reason), in JSON and in text', () => {
     const file = 'src/fixtures/conformance/parquet-testing/data/nullable.impala.parquet';
     const r = cli('inspect', file, '--json');

@@ -31,6 +31,8 @@ export function decodeStats(bytes: ArrayBuffer | null, table: DataTable): Column
     if (typeof s !== 'object' || s === null) return null;
     const o = s as Record<string, unknown>;
     if (o.name !== col.name || o.type !== col.type) return null;
+    // A hashed bytes column is marked in its statistics too (the default features leave it out by it).
+    if ((o.bytes === true) !== (col.kind === 'categorical' && col.bytes === true)) return null;
     if (typeof o.nulls !== 'number' || typeof o.distinct !== 'number' || typeof o.nonFinite !== 'number') return null;
     if (!isNumOrNull(o.min) || !isNumOrNull(o.max) || !isNumOrNull(o.mean)) return null;
     const h = o.histogram as Record<string, unknown> | null;

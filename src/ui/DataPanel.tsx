@@ -176,7 +176,16 @@ export function DataPanel() {
                     </td>
                     <td>
                       <span className="col-name">{c.name}</span>
-                      <span className="col-type">{c.type}</span>
+                      {c.bytes ? (
+                        <span
+                          className="col-type"
+                          title="raw bytes (binary, ids, UUIDs) hashed into buckets: not used unless you tick it"
+                        >
+                          bytes, hashed
+                        </span>
+                      ) : (
+                        <span className="col-type">{c.type}</span>
+                      )}
                       <Histogram data={c.histogram} width={64} height={14} />
                     </td>
                     <td className="col-stats">

@@ -17,9 +17,15 @@ function fakeRequest<T>(result: T) {
 
 function fakeFactory(existing: string[]) {
   const created: [string, IDBObjectStoreParameters | undefined][] = [];
+  const deleted: string[] = [];
+  // A DOMStringList is array-like (length, indices) with contains().
+  const names = Object.assign([...existing], {
+    contains: (n: string) => existing.includes(n) || created.some(([c]) => c === n),
+  });
   const db = {
-    objectStoreNames: { contains: (n: string) => existing.includes(n) || created.some(([c]) => c === n) },
+    objectStoreNames: names,
     createObjectStore: (n: string, o?: IDBObjectStoreParameters) => void created.push([n, o]),
+    deleteObjectStore: (n: string) => void deleted.push(n),
   };
   const req = {
     ...fakeRequest(db),
@@ -30,7 +36,7 @@ function fakeFactory(existing: string[]) {
   const factory = {
     open: (name: string, version: number) => (opened.push([name, version]), req),
   } as unknown as IDBFactory;
-  return { factory, req, db, created, opened };
+  return { factory, req, db, created, deleted, opened };
 }
 
 describe('IndexedDB helpers', () => {
@@ -42,6 +48,22 @@ describe('IndexedDB helpers', () => {
     f.req.onsuccess!();
     expect(await open).toBe(f.db);
     expect(f.created).toEqual([['waiting', undefined]]);
+  });
+
+  it("with dropOthers, an upgrade deletes the stores not listed (a cache's older versions) and keeps the others", async () => {
+    const f = fakeFactory(['tables', 'tables-v1']);
+    const open = openDatabase(f.factory, 'trainbench-tables', 2, { 'tables-v2': undefined }, true);
+    f.req.onupgradeneeded!();
+    f.req.onsuccess!();
+    await open;
+    expect(f.deleted).toEqual(['tables', 'tables-v1']);
+    expect(f.created).toEqual([['tables-v2', undefined]]);
+    const g = fakeFactory(['runs', 'old']);
+    const kept = openDatabase(g.factory, 'trainbench', 3, { runs: { keyPath: 'id' } });
+    g.req.onupgradeneeded!();
+    g.req.onsuccess!();
+    await kept;
+    expect(g.deleted).toEqual([]);
   });
 
   it(

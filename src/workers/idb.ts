@@ -20,17 +20,22 @@ export function indexedDbFactory(): IDBFactory | null {
 
 /**
  * Opens database `name` at `version`, creating those of `stores` it lacks (store name -> its
- * key options). Rejects when the browser refuses, or when another tab holds an older version open.
+ * key options); with `dropOthers`, an upgrade also deletes the stores not listed (a cache's
+ * older versions). Rejects when the browser refuses, or when another tab holds an older version open.
  */
 export function openDatabase(
   factory: IDBFactory,
   name: string,
   version: number,
   stores: Record<string, IDBObjectStoreParameters | undefined>,
+  dropOthers = false,
 ): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     const req = factory.open(name, version);
     req.onupgradeneeded = () => {
+      if (dropOthers)
+        for (const store of Array.from(req.result.objectStoreNames))
+          if (!(store in stores)) req.result.deleteObjectStore(store);
       for (const [store, options] of Object.entries(stores))
         if (!req.result.objectStoreNames.contains(store)) req.result.createObjectStore(store, options);
     };

@@ -7,13 +7,21 @@
 import type { TableCache } from '../services/cache';
 import { indexedDbFactory, openDatabase, requested } from './idb';
 
-/** Bumped when the decoders or the serialised layout change, so stale entries are ignored. */
-export const CACHE_VERSION = 1;
+/**
+ * Bumped when the decoders or the serialised layout change, so stale entries are ignored (and
+ * their space given back). 2: binary columns read as hashed bytes, run-end encoded Arrow columns,
+ * Parquet INTERVAL parts, FLOAT16 under DELTA_BYTE_ARRAY.
+ */
+export const CACHE_VERSION = 2;
+
+/** The IndexedDB store of this version's entries (older versions' stores are dropped on upgrade). */
+const STORE = `tables-v${CACHE_VERSION}`;
 
 const noCache: TableCache = { kind: 'none', get: async () => null, put: async () => undefined };
 
 interface OpfsDir {
   getDirectoryHandle(name: string, opts?: { create?: boolean }): Promise<OpfsDir>;
+  removeEntry(name: string, opts?: { recursive?: boolean }): Promise<void>;
   getFileHandle(
     name: string,
     opts?: { create?: boolean },
@@ -29,6 +37,8 @@ async function opfsCache(): Promise<TableCache | null> {
   if (!storage?.getDirectory) return null;
   try {
     const root = await storage.getDirectory();
+    // Older versions' entries are never read again: give their space back (best effort).
+    for (let v = 1; v < CACHE_VERSION; v++) await root.removeEntry(`tables-v${v}`, { recursive: true }).catch(() => {});
     const dir = await root.getDirectoryHandle(`tables-v${CACHE_VERSION}`, { create: true });
     return {
       kind: 'opfs',
@@ -55,8 +65,8 @@ function idbCache(): TableCache | null {
   const factory = indexedDbFactory();
   if (!factory) return null;
   const run = <T>(mode: IDBTransactionMode, what: string, f: (s: IDBObjectStore) => IDBRequest<T>) =>
-    openDatabase(factory, 'trainbench-tables', CACHE_VERSION, { tables: undefined }).then((db) =>
-      requested(f(db.transaction('tables', mode).objectStore('tables')), what),
+    openDatabase(factory, 'trainbench-tables', CACHE_VERSION, { [STORE]: undefined }, true).then((db) =>
+      requested(f(db.transaction(STORE, mode).objectStore(STORE)), what),
     );
   return {
     kind: 'indexeddb',

@@ -17,7 +17,7 @@ export async function loadTableArg(args: ParsedArgs, usage: string): Promise<{ f
 /** Reads a file the way the workbench does and describes every column. */
 export async function inspect(args: ParsedArgs): Promise<{ json: unknown; text: string }> {
   const { file, table } = await loadTableArg(args, 'npm run cli -- inspect FILE [--json]');
-  const columns = tableStats(table).map(({ name, type, nulls, min, max, mean, distinct }) => ({
+  const columns = tableStats(table).map(({ name, type, nulls, min, max, mean, distinct, bytes }) => ({
     name,
     type,
     nulls,
@@ -25,6 +25,8 @@ export async function inspect(args: ParsedArgs): Promise<{ json: unknown; text: 
     max,
     mean,
     distinct,
+    // Raw bytes hashed into buckets: a feature only when named (--features).
+    ...(bytes ? { bytes: true } : {}),
   }));
   const skipped = [...(table.skipped ?? [])];
   const json = { file, format: table.format, rows: table.rows, columns, skipped };
@@ -36,7 +38,7 @@ export async function inspect(args: ParsedArgs): Promise<{ json: unknown; text: 
     `${pad('column', width)}${pad('type', 13)}${pad('nulls', 9)}${pad('min', 14)}${pad('max', 14)}${pad('mean', 14)}distinct`,
     ...columns.map(
       (c) =>
-        `${pad(c.name, width)}${pad(c.type, 13)}${pad(String(c.nulls), 9)}${pad(fmt(c.min), 14)}${pad(fmt(c.max), 14)}${pad(fmt(c.mean), 14)}${c.distinct}`,
+        `${pad(c.name, width)}${pad(c.bytes ? 'bytes,hashed' : c.type, 13)}${pad(String(c.nulls), 9)}${pad(fmt(c.min), 14)}${pad(fmt(c.max), 14)}${pad(fmt(c.mean), 14)}${c.distinct}`,
     ),
     ...(skipped.length
       ? [`skipped (${skipped.length}):`, ...skipped.map((k) => `  ${k.name} (${k.type}): ${k.reason}`)]

@@ -101,17 +101,39 @@ function usableLeaf(t: JsonType): boolean {
     'time',
     'duration',
     'decimal',
+    'binary',
+    'largebinary',
+    'fixedsizebinary',
+    'binaryview',
   ].includes(t.name);
+}
+
+/** Hex text as bytes. */
+const hexBytes = (hex: string) => Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
+
+/**
+ * The bucket name of a byte value (FNV-1a over the bytes, folded to 16 bits), written out apart
+ * from the reader's byte-buckets.ts.
+ */
+function bucket(bytes: Uint8Array): string {
+  let h = 0x811c9dc5;
+  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return `#${((h ^ (h >>> 16)) & 0xffff).toString(16).padStart(4, '0')}`;
 }
 
 /** A leaf column's JSON values as the cells the reader should produce (null for missing). */
 function leafCells(field: JsonField, col: JsonColumn, dicts: Map<number, JsonColumn>): Cell[] {
   const t = field.type;
   const valid = (i: number) => !col.VALIDITY || col.VALIDITY[i] === 1;
+  const binary = ['binary', 'largebinary', 'fixedsizebinary', 'binaryview'].includes(t.name);
   const data =
     col.DATA ??
     (col.VIEWS ?? []).map((v) =>
-      v.INLINED !== undefined ? v.INLINED : viewString(col, v.BUFFER_INDEX!, v.OFFSET!, v.SIZE),
+      v.INLINED !== undefined
+        ? v.INLINED
+        : binary
+          ? col.VARIADIC_DATA_BUFFERS![v.BUFFER_INDEX!].slice(2 * v.OFFSET!, 2 * (v.OFFSET! + v.SIZE))
+          : viewString(col, v.BUFFER_INDEX!, v.OFFSET!, v.SIZE),
     );
   return Array.from({ length: col.count }, (_, i): Cell => {
     if (!valid(i)) return null;
@@ -121,6 +143,7 @@ function leafCells(field: JsonField, col: JsonColumn, dicts: Map<number, JsonCol
       const k = Number(x);
       return d.VALIDITY && d.VALIDITY[k] === 0 ? null : String(d.DATA![k]);
     }
+    if (binary) return bucket(hexBytes(String(x)));
     switch (t.name) {
       case 'utf8':
       case 'largeutf8':

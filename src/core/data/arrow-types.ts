@@ -50,11 +50,6 @@ export function skipReason(type: DataType): string | null {
   switch (type.typeId) {
     case Type.Null:
       return 'it holds no values (every row is missing)';
-    case Type.Binary:
-    case Type.LargeBinary:
-    case Type.FixedSizeBinary:
-    case Type.BinaryView:
-      return 'it holds raw bytes (binary data or IDs), not numbers or categories a model can train on';
     case Type.List:
     case Type.LargeList:
       return 'it holds a list of varying length in each row, which does not map to fixed feature columns';

@@ -10,6 +10,7 @@ import {
 import { arrowTypeName, skipReason } from './arrow-types';
 import { decimalToFloat } from './arrow-decimal';
 import { StringDictionary } from './dictionary';
+import { ByteBuckets } from './byte-buckets';
 import { checkArrowIpc } from './arrow-ipc-check';
 import { patchUnreadableTypes, type PatchedKind } from './arrow-ipc-patch';
 import { ArrowCodecError, registerArrowCodecs } from './arrow-compression';
@@ -23,7 +24,7 @@ registerArrowCodecs();
  * DataTable. Numbers stay typed arrays (64-bit integers are combined from their two 32-bit
  * halves, never through BigInt), strings and dictionaries become categorical codes, dates
  * become days, timestamps milliseconds, times and durations float milliseconds, decimals the
- * nearest double. Columns of other types are listed in `skipped` (see `readArrowTable`).
+ * nearest double, raw bytes hashed buckets (used only when picked). Columns of other types are listed in `skipped` (see `readArrowTable`).
  */
 export function readArrow(bytes: Uint8Array, fileName: string): DataTable {
   const { source, kinds, fileForm } = openArrow(bytes, fileName);
@@ -663,6 +664,19 @@ function convertVector(vector: Vector, name: string, rows: number, fileName: str
       return categoricalFromDictionary(name, vector, rows, fileName);
     case Type.Utf8View:
       return categoricalFromStrings(name, vector, rows);
+    case Type.Binary:
+    case Type.LargeBinary:
+    case Type.FixedSizeBinary:
+    case Type.BinaryView: {
+      // Raw bytes, hashed into buckets (byte-buckets.ts): a column a user may pick, never a default one.
+      const buckets = new ByteBuckets();
+      const codes = new Int32Array(rows);
+      for (let i = 0; i < rows; i++) {
+        const v = vector.get(i) as Uint8Array | null;
+        codes[i] = v === null ? -1 : buckets.intern(v, 0, v.length);
+      }
+      return { kind: 'categorical', name, type: 'categorical', codes, dictionary: buckets.strings(), bytes: true };
+    }
     case Type.Decimal: {
       const { bitWidth, scale } = type as unknown as { bitWidth: number; scale: number };
       return numeric(name, 'float', gatherDecimal(vector, rows, bitWidth / 32, scale, name, fileName), valid);

@@ -87,15 +87,16 @@ function classCounts(c: Column): number[] | null {
  *    holds less than 90 % of its rows (a column of hundreds of names, or one of a single
  *    dominant value, makes a poor classification target);
  * 3. else the last numeric column that is not constant (regression);
- * 4. else the last column.
+ * 4. else the last column that is not raw bytes (a hashed bytes column is a label only when picked).
  */
 export function chooseLabel(table: DataTable): { name: string; reason: string } {
   for (const wanted of LABEL_NAMES) {
-    const named = table.columns.find((c) => c.name.toLowerCase() === wanted);
+    const named = table.columns.find((c) => c.name.toLowerCase() === wanted && !isBytes(c));
     if (named) return { name: named.name, reason: `named like a label ("${wanted}")` };
   }
   for (let i = table.columns.length - 1; i >= 0; i--) {
     const c = table.columns[i];
+    if (isBytes(c)) continue;
     const counts = classCounts(c);
     if (!counts) continue;
     const total = counts.reduce((a, b) => a + b, 0);
@@ -126,8 +127,12 @@ export function chooseLabel(table: DataTable): { name: string; reason: string } 
       };
     }
   }
-  return { name: table.columns[table.columns.length - 1].name, reason: 'no column fits a label well: the last column' };
+  const last = [...table.columns].reverse().find((c) => !isBytes(c)) ?? table.columns[table.columns.length - 1];
+  return { name: last.name, reason: 'no column fits a label well: the last column' };
 }
+
+/** A column of raw bytes hashed into buckets (never a default label or feature). */
+const isBytes = (c: Column) => c.kind === 'categorical' && c.bytes === true;
 
 /** The default label's name (see chooseLabel). */
 export function defaultLabel(table: DataTable): string {
@@ -151,12 +156,12 @@ export function defaultFeatures(table: DataTable, label: string): string[] {
  * label, skipping ones more than half missing and categoricals that are unique per row (ids).
  */
 export function featuresFromStats(
-  columns: readonly Pick<ColumnStats, 'name' | 'type' | 'nulls' | 'distinct'>[],
+  columns: readonly Pick<ColumnStats, 'name' | 'type' | 'nulls' | 'distinct' | 'bytes'>[],
   rows: number,
   label: string,
 ): string[] {
   return columns
-    .filter((s) => s.name !== label)
+    .filter((s) => s.name !== label && !s.bytes)
     .filter((s) => {
       if (s.nulls > 0.5 * rows) return false;
       if (s.type === 'categorical' && s.distinct > 0.5 * rows && s.distinct > ONE_HOT_LIMIT) return false;

@@ -15,6 +15,8 @@ export interface ColumnStats {
   nonFinite: number;
   /** A small histogram: equal-width bins over [min, max] (numeric) or the most frequent values. */
   histogram: Histogram;
+  /** Raw bytes hashed into buckets (`CategoricalColumn.bytes`): used only when a user picks it. */
+  bytes?: true;
 }
 
 export type Histogram =
@@ -49,6 +51,7 @@ export function columnStats(col: Column): ColumnStats {
       distinct,
       nonFinite: 0,
       histogram: topValues(col),
+      ...(col.bytes ? { bytes: true as const } : {}),
     };
   }
   const { values, valid } = col;

@@ -24,6 +24,8 @@ interface ColumnHeader {
   values: ArrayRef;
   valid: ArrayRef | null;
   dictionary?: readonly string[];
+  /** A hashed bytes column (`CategoricalColumn.bytes`). */
+  bytes?: true;
 }
 
 function dtypeOf(a: ArrayBufferView): Dtype {
@@ -54,7 +56,15 @@ export function serializeTable(table: DataTable): Uint8Array {
   };
   const columns: ColumnHeader[] = table.columns.map((c) =>
     c.kind === 'categorical'
-      ? { kind: c.kind, name: c.name, type: c.type, values: ref(c.codes), valid: null, dictionary: c.dictionary }
+      ? {
+          kind: c.kind,
+          name: c.name,
+          type: c.type,
+          values: ref(c.codes),
+          valid: null,
+          dictionary: c.dictionary,
+          ...(c.bytes ? { bytes: true as const } : {}),
+        }
       : { kind: c.kind, name: c.name, type: c.type, values: ref(c.values), valid: c.valid ? ref(c.valid) : null },
   );
   // Offsets are relative to the data section, so the header length does not feed back into them.
@@ -110,6 +120,7 @@ export function deserializeTable(buffer: ArrayBuffer, what = 'cached table'): Da
           type: 'categorical',
           codes: view(c.values) as Int32Array,
           dictionary: c.dictionary ?? [],
+          ...(c.bytes === true ? { bytes: true as const } : {}),
         }
       : {
           kind: 'numeric',

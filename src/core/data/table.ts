@@ -27,6 +27,11 @@ export interface CategoricalColumn {
   readonly type: 'categorical';
   readonly codes: Int32Array;
   readonly dictionary: readonly string[];
+  /**
+   * Raw bytes (binary, fixed-length binary, UUID) hashed into buckets as they were read, the
+   * dictionary holding bucket names (`byte-buckets.ts`): never a default feature or label.
+   */
+  readonly bytes?: true;
 }
 
 export type Column = NumericColumn | CategoricalColumn;

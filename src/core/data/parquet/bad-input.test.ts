@@ -69,17 +69,19 @@ describe('bad Parquet input', () => {
     );
   });
 
-  it('FIXED_LEN_BYTE_ARRAY that is not a decimal: skipped with its type and reason, the rest read', () => {
+  it('FIXED_LEN_BYTE_ARRAY that is not a decimal: read as hashed bytes, one bucket per distinct value here', () => {
     const bytes = writeFixture(unsupportedTable('fixed'), { compression: Compression.SNAPPY });
     const info = readParquetMetadata(bytes, 'uuid.parquet');
-    const reason = 'fixed-length binary (ids, hashes): not a number or a category';
-    expect(info.columns[1].skipped).toEqual({ name: 'uuid', type: 'FIXED_LEN_BYTE_ARRAY(16)', reason });
+    expect(info.columns[1].skipped).toBeUndefined();
     const t = readParquet(bytes, 'uuid.parquet');
-    expect(t.columns.map((c) => c.name)).toEqual(['id']);
-    expect(t.skipped).toEqual([{ name: 'uuid', type: 'FIXED_LEN_BYTE_ARRAY(16)', reason }]);
-    expect(errorOf(() => readParquet(bytes, 'uuid.parquet', { columns: ['id', 'uuid'] })).message).toBe(
-      `uuid.parquet: column "uuid" (FIXED_LEN_BYTE_ARRAY(16)) cannot be read: ${reason}`,
-    );
+    expect(t.columns.map((c) => c.name)).toEqual(['id', 'uuid']);
+    expect(t.skipped).toBeUndefined();
+    const uuid = t.columns[1];
+    if (uuid.kind !== 'categorical') throw new Error('uuid is not categorical');
+    expect(uuid.bytes).toBe(true);
+    // Four distinct 16-byte values: four codes, in order (bucket names, not the bytes).
+    expect(Array.from(uuid.codes)).toEqual([0, 1, 2, 3]);
+    expect(uuid.dictionary.every((d) => /^#[0-9a-f]{4}$/.test(d))).toBe(true);
     expect(readParquet(bytes, 'uuid.parquet', { columns: ['id'] }).rows).toBe(4);
   });
 

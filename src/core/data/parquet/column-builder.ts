@@ -5,6 +5,7 @@
  */
 import { fail } from './errors';
 import { ByteInterner } from './interner';
+import { ByteBuckets } from '../byte-buckets';
 import type { OutArray } from './plain';
 import type { ParquetColumnInfo, ParquetFileInfo } from './types';
 
@@ -56,6 +57,7 @@ export function chooseOutput(col: ParquetColumnInfo, info: ParquetFileInfo): { k
   switch (conv.kind) {
     case 'int32':
     case 'string':
+    case 'bytes':
       return { kind: 'i32', narrowable: false };
     case 'bool':
       return { kind: 'u8', narrowable: false };
@@ -89,7 +91,8 @@ export class ColumnBuilder {
   valid: Uint8Array | null = null;
   /** Next row to fill. */
   pos = 0;
-  readonly interner: ByteInterner | null;
+  /** Codes for byte values: strings interned, or raw bytes hashed into buckets. */
+  readonly interner: ByteInterner | ByteBuckets | null;
   narrowable: boolean;
 
   constructor(
@@ -100,7 +103,8 @@ export class ColumnBuilder {
   ) {
     this.values = allocate(kind, rows);
     this.narrowable = narrowable;
-    this.interner = col.conversion?.kind === 'string' ? new ByteInterner() : null;
+    const conversion = col.conversion?.kind;
+    this.interner = conversion === 'string' ? new ByteInterner() : conversion === 'bytes' ? new ByteBuckets() : null;
   }
 
   /** Switches an Int32Array column to Float64Array (an INT64 value did not fit in 32 bits). */

@@ -13,6 +13,7 @@ import {
   bigEndianSigned,
   decodePlainFixed,
   forEachPlainByteArray,
+  forEachPlainFixed,
   plainWidth,
   storeIntegers,
   unsplitByteStreams,
@@ -177,10 +178,15 @@ class ChunkDecoder {
     if (interner) {
       const codes = new Int32Array(n);
       let i = 0;
-      if (col.physicalType !== 'BYTE_ARRAY') this.unsupportedEncoding(h.encoding, 'dictionary');
-      forEachPlainByteArray(data, 0, data.length, n, (s, len) => {
-        codes[i++] = interner.intern(data, s, len);
-      });
+      if (col.physicalType === 'FIXED_LEN_BYTE_ARRAY')
+        forEachPlainFixed(data, 0, data.length, n, col.typeLength, (s, len) => {
+          codes[i++] = interner.intern(data, s, len);
+        });
+      else if (col.physicalType !== 'BYTE_ARRAY') this.unsupportedEncoding(h.encoding, 'dictionary');
+      else
+        forEachPlainByteArray(data, 0, data.length, n, (s, len) => {
+          codes[i++] = interner.intern(data, s, len);
+        });
       this.dict = codes;
       return;
     }
@@ -334,9 +340,11 @@ class ChunkDecoder {
       case PLAIN:
         if (interner) {
           let i = op;
-          forEachPlainByteArray(data, pos, end, n, (s, len) => {
+          const each = (s: number, len: number) => {
             dst[i++] = interner.intern(data, s, len);
-          });
+          };
+          if (type === 'FIXED_LEN_BYTE_ARRAY') forEachPlainFixed(data, pos, end, n, col.typeLength, each);
+          else forEachPlainByteArray(data, pos, end, n, each);
           return true;
         }
         if (type === 'BYTE_ARRAY') {
@@ -391,6 +399,13 @@ class ChunkDecoder {
       case BYTE_STREAM_SPLIT: {
         if (width <= 0) return this.unsupportedEncoding(encoding, 'value');
         const plain = unsplitByteStreams(data, pos, end, n, width);
+        if (interner) {
+          let i = op;
+          forEachPlainFixed(plain, 0, plain.length, n, width, (s, len) => {
+            dst[i++] = interner.intern(plain, s, len);
+          });
+          return true;
+        }
         return decodePlainFixed(conv, width, plain, 0, plain.length, n, dst, op);
       }
       default:

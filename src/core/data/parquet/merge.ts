@@ -83,7 +83,14 @@ function mergeCategorical(g: Gathered, rows: number): CategoricalColumn {
     }
     at += s.rows;
   }
-  return { kind: 'categorical', name: cols[0].name, type: 'categorical', codes, dictionary: dict.strings };
+  return {
+    kind: 'categorical',
+    name: cols[0].name,
+    type: 'categorical',
+    codes,
+    dictionary: dict.strings,
+    ...(cols[0].bytes ? { bytes: true as const } : {}),
+  };
 }
 
 /**

@@ -79,6 +79,7 @@ function finish(b: ColumnBuilder): PartColumn {
         type: 'categorical',
         codes: b.values as Int32Array,
         dictionary: b.interner.strings(),
+        ...(col.conversion?.kind === 'bytes' ? { bytes: true as const } : {}),
       },
       narrowable: false,
     };

@@ -213,6 +213,21 @@ export function storeIntegers(conv: Conversion, src: Float64Array, n: number, ds
   return true;
 }
 
+/** Calls `each(start, width)` for `n` PLAIN FIXED_LEN_BYTE_ARRAY values of `width` bytes each. */
+export function forEachPlainFixed(
+  bytes: Uint8Array,
+  pos: number,
+  end: number,
+  n: number,
+  width: number,
+  each: (start: number, length: number) => void,
+): number {
+  if (width <= 0 || pos + n * width > end)
+    fail(`PLAIN FIXED_LEN_BYTE_ARRAY data holds fewer than the ${n} values of ${width} bytes announced`);
+  for (let i = 0; i < n; i++) each(pos + i * width, width);
+  return pos + n * width;
+}
+
 /** Calls `each(start, length)` for `n` PLAIN BYTE_ARRAY values (4-byte length, then bytes). */
 export function forEachPlainByteArray(
   bytes: Uint8Array,

@@ -209,7 +209,10 @@ function decide(e: SchemaElement): Decision {
       if (conv === 'INTERVAL' && e.typeLength === 12)
         return { type: 'float', conversion: { kind: 'interval', part: 0 }, annotation: 'INTERVAL' };
       const annotation = lg.kind !== 'none' ? lg.kind.toUpperCase() : (conv ?? `${e.typeLength} bytes`);
-      return refuse(annotation);
+      // An INTERVAL of another width, or a FLOAT16 not of 2 bytes, is damage, not bytes.
+      if (conv === 'INTERVAL' || lg.kind === 'float16') return refuse(annotation);
+      // Ids, hashes, UUIDs: hashed into buckets (byte-buckets.ts), used only when a user picks them.
+      return { type: 'categorical', conversion: { kind: 'bytes' }, annotation };
     }
   }
 }
@@ -299,10 +302,10 @@ function nestedReason(n: Node): string {
 /** Why a flat leaf that `decide` refused cannot be read, in a user's words. */
 function leafReason(e: SchemaElement, unsupported: string): string {
   if (e.type !== 'FIXED_LEN_BYTE_ARRAY') return unsupported;
-  if (e.logical.kind === 'uuid') return `a UUID (an id): ${NOT_A_FEATURE}`;
+  if (e.logical.kind === 'float16') return `a FLOAT16 of ${e.typeLength} bytes (a FLOAT16 is 2): ${NOT_A_FEATURE}`;
   if (e.converted === 'INTERVAL')
     return `an INTERVAL of ${e.typeLength} bytes (an INTERVAL is 12: months, days, milliseconds): ${NOT_A_FEATURE}`;
-  return `fixed-length binary (ids, hashes): ${NOT_A_FEATURE}`;
+  return unsupported;
 }
 
 /**

@@ -80,6 +80,7 @@ export type Repetition = 'REQUIRED' | 'OPTIONAL' | 'REPEATED';
  * - `interval`: one part (0 months, 1 days, 2 milliseconds) of a 12-byte INTERVAL, to Float64
  * - `float32`, `float64`, `bool`: as named
  * - `string`: BYTE_ARRAY to categorical codes
+ * - `bytes`: FIXED_LEN_BYTE_ARRAY (ids, hashes, UUIDs) hashed into buckets, to categorical codes
  */
 export type Conversion =
   | { readonly kind: 'int32' }
@@ -94,7 +95,8 @@ export type Conversion =
   | { readonly kind: 'float32' }
   | { readonly kind: 'float64' }
   | { readonly kind: 'bool' }
-  | { readonly kind: 'string' };
+  | { readonly kind: 'string' }
+  | { readonly kind: 'bytes' };
 
 /** One leaf column of the file's schema. */
 export interface ParquetColumnInfo {
