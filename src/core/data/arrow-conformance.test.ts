@@ -11,6 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readArrow } from './arrow';
 import { DataError, type Column } from './table';
+import { referenceBucket } from './fixtures/bucket-reference';
 
 const ROOT = 'src/fixtures/conformance/arrow-testing';
 
@@ -111,15 +112,7 @@ function usableLeaf(t: JsonType): boolean {
 /** Hex text as bytes. */
 const hexBytes = (hex: string) => Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
 
-/**
- * The bucket name of a byte value (FNV-1a over the bytes, folded to 16 bits), written out apart
- * from the reader's byte-buckets.ts.
- */
-function bucket(bytes: Uint8Array): string {
-  let h = 0x811c9dc5;
-  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
-  return `#${((h ^ (h >>> 16)) & 0xffff).toString(16).padStart(4, '0')}`;
-}
+const bucket = referenceBucket;
 
 /** A leaf column's JSON values as the cells the reader should produce (null for missing). */
 function leafCells(field: JsonField, col: JsonColumn, dicts: Map<number, JsonColumn>): Cell[] {

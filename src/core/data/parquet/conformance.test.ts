@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { readTable } from '../read';
 import { readParquet } from '.';
 import { DataError, type DataTable } from '../table';
+import { referenceBucket } from '../fixtures/bucket-reference';
 
 const ROOT = 'src/fixtures/conformance/parquet-testing';
 
@@ -143,17 +144,13 @@ function files(): string[] {
 
 /**
  * hyparquet's value as this reader represents it (ms for times, days for dates, 0/1, strings,
- * the bucket of raw bytes: FNV-1a of the bytes folded to 16 bits, written out here apart from
+ * the bucket of raw bytes: FNV-1a of the bytes folded to 16 bits, by fixtures/bucket-reference.ts apart from
  * the reader's byte-buckets.ts); undefined where hyparquet parses further than a training column
  * goes (WKB geometry as objects), which is not compared.
  */
 function reference(v: unknown, type: string): number | string | null | undefined {
   if (v === null || v === undefined) return null;
-  if (v instanceof Uint8Array) {
-    let h = 0x811c9dc5;
-    for (const b of v) h = Math.imul(h ^ b, 0x01000193) >>> 0;
-    return `#${((h ^ (h >>> 16)) & 0xffff).toString(16).padStart(4, '0')}`;
-  }
+  if (v instanceof Uint8Array) return referenceBucket(v);
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (v instanceof Date) return type === 'date' ? Math.round(v.getTime() / 86_400_000) : v.getTime();

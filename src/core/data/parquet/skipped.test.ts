@@ -10,16 +10,12 @@ import { Compression, seededRandom, writeFixture, WriterVersion } from './fixtur
 import { readParquet, readParquetMetadata } from './index';
 import { readOnTwoCores } from './fixtures/two-cores';
 import { defaultFeatures } from '../encode';
+import { referenceBucket } from '../fixtures/bucket-reference';
 
 const ROWS = 500;
 const LIST = 'a list column: one value per row is needed to train';
 
-/** The bucket name of a byte value (FNV-1a folded to 16 bits), written out apart from byte-buckets.ts. */
-function bucket(bytes: Uint8Array): string {
-  let h = 0x811c9dc5;
-  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
-  return `#${((h ^ (h >>> 16)) & 0xffff).toString(16).padStart(4, '0')}`;
-}
+const bucket = referenceBucket;
 
 interface Written {
   id: (number | null)[];
