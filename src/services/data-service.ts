@@ -4,7 +4,15 @@
  * encoding, splitting and serving batches on the run's port.
  */
 import { Batcher } from '../core/data/batcher';
-import { defaultFeatures, defaultLabel, denseRows, encodeTable, ONE_HOT_LIMIT } from '../core/data/encode';
+import {
+  defaultFeatures,
+  defaultLabel,
+  denseRows,
+  encodeTable,
+  ONE_HOT_LIMIT,
+  type EncodedDataset,
+} from '../core/data/encode';
+import { outputKind, type Preprocessing } from '../core/data/preprocessing';
 import { bytesFit, rawRows } from '../core/data/prepare';
 import type { TrainTask } from '../core/train/trainer';
 import { readTable } from '../core/data/read';
@@ -185,6 +193,7 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
           classes: enc.classes,
           trainRows: enc.split.train.length,
           featureNames: enc.featureNames,
+          preprocessing: preprocessingOf(features.label, enc),
           droppedMissingLabel: enc.droppedMissingLabel,
           dedup: deduped?.report ?? null,
           valSourceRows: Int32Array.from(valRows, (r) => enc.sourceRows[r]),
@@ -273,6 +282,7 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
         classes: encoder.classes,
         trainRows: firstRows,
         featureNames: encoder.featureNames,
+        preprocessing: preprocessingOf(spec.label, encoder),
         droppedMissingLabel: droppedMissingLabel + droppedUnseenClass,
         label: spec.label,
         features: spec.features,
@@ -331,5 +341,22 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
       tables.delete(datasetId);
       neighbourCache.clear();
     },
+  };
+}
+
+/** The raw-row preprocessing of a run's encoding (either encoder). */
+function preprocessingOf(
+  label: string,
+  enc: Pick<EncodedDataset, 'task' | 'classes' | 'target' | 'inputs' | 'dim' | 'featureNames'>,
+): Preprocessing {
+  return {
+    label,
+    task: enc.task,
+    classes: enc.classes,
+    target: enc.target,
+    output: outputKind(enc.task, enc.classes),
+    inputs: enc.inputs,
+    dim: enc.dim,
+    featureNames: enc.featureNames,
   };
 }

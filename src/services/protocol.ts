@@ -2,6 +2,7 @@
 import type { TrainPhase } from '../core/train/trainer';
 import type { ColumnStats } from '../core/data/stats';
 import type { FeatureSpec } from '../core/data/encode';
+import type { Preprocessing } from '../core/data/preprocessing';
 import type { SplitSpec } from '../core/data/split';
 import type { DedupMethod, DedupReport, LeakReport } from '../core/data/quality';
 import type { DataTable, SkippedColumn, SourceFormat } from '../core/data/table';
@@ -80,6 +81,8 @@ export interface PreparedRun {
   /** Training rows (in streaming mode: those of the first chunk, more follow). */
   trainRows: number;
   featureNames: string[];
+  /** How raw rows become the model's inputs (for exports; core/data/preprocessing.ts). */
+  preprocessing: Preprocessing;
   droppedMissingLabel: number;
   /** What dedup did before the split (null when off). */
   dedup?: DedupReport | null;
@@ -171,7 +174,9 @@ export type TrainerEvent =
   | { type: 'steps'; runId: string; steps: StepRecord[] }
   | { type: 'epoch'; runId: string; epoch: EpochRecord }
   /** A start-up phase begins (model build, first step), or start-up is over ('training'). */
-  | { type: 'phase'; runId: string; phase: TrainPhase };
+  | { type: 'phase'; runId: string; phase: TrainPhase }
+  /** The trained parameters at the end of a run that did not fail (models/shapes.ts gives their names and shapes). */
+  | { type: 'parameters'; runId: string; tensors: Float32Array[] };
 
 /** Messages on a run's own MessageChannel, data worker <-> trainer worker. */
 export type BatchMessage =

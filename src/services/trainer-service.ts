@@ -124,6 +124,7 @@ export function createTrainerService(emit: (e: TrainerEvent) => void): Handlers<
           shouldStop: () => control.stopped,
           waitWhilePaused: () => (control.paused ? new Promise<void>((r) => (control.resume = r)) : Promise.resolve()),
           onPhase: (phase) => emit({ type: 'phase', runId, phase }),
+          onParameters: (tensors) => emit({ type: 'parameters', runId, tensors }),
         });
       } finally {
         source.close();

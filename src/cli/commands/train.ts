@@ -27,6 +27,7 @@ import {
 import { ENGINES, PRECISIONS, PREPARE_ON } from '../../core/train/record';
 import { BACKENDS } from '../../core/train/run-config';
 import { startupText } from '../../core/train/results';
+import { packTrained, RECORD_VERSION } from '../../core/train/trained';
 import { dataWaitShare, downsample } from '../../core/train/step-series';
 import type { EpochRecord, RunConfig, RunRecord } from '../../core/train/record';
 import { DEFAULT_SETTINGS, makeRunConfig, validateSettings, type RunSettings } from '../../core/train/run-config';
@@ -417,14 +418,16 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
 
   const steps = events.flatMap((e) => (e.type === 'steps' ? e.steps : []));
   const epochs: EpochRecord[] = events.flatMap((e) => (e.type === 'epoch' ? [e.epoch] : []));
+  const parameters = events.flatMap((e) => (e.type === 'parameters' ? [e.tensors] : [])).pop();
   const record: RunRecord = {
-    version: 1,
+    version: RECORD_VERSION,
     id: `cli-${summary.fingerprint.slice(0, 8)}-${Date.now().toString(36)}`,
     config,
     environment: ran,
     steps: downsample(steps, MAX_RECORD_STEPS),
     epochs,
     summary: result,
+    ...(parameters ? { trained: packTrained(config.model, prepared.preprocessing, parameters) } : {}),
   };
   const wait = dataWaitShare(steps, Math.min(10, steps.length >> 2));
   const last = epochs[epochs.length - 1];

@@ -1,6 +1,7 @@
 import { getColumn, DataError, type CategoricalColumn, type Column, type DataTable } from './table';
 import { columnStats, type ColumnStats } from './stats';
 import { splitRows, type Split, type SplitSpec } from './split';
+import type { InputFeature } from './preprocessing';
 
 /** Which column to predict and which to learn from. */
 export interface FeatureSpec {
@@ -56,6 +57,8 @@ export interface EncodedDataset {
   plan: DenseFeature[];
   /** The dense features' source columns, in order (plan[j].source indexes this). */
   denseSources: string[];
+  /** The layout as raw-row preprocessing: dense columns in order, then the hashed ones (preprocessing.ts). */
+  inputs: InputFeature[];
 }
 
 /** One dense feature: a numeric column standardised, or one value of a one-hot categorical column. */
@@ -284,6 +287,10 @@ export function encodeTable(
     droppedMissingLabel: n - rows,
     plan: encoders.flatMap((e, source) => e.plan.map((f) => ({ ...f, source }))),
     denseSources: denseCols.map((c) => c.name),
+    inputs: [
+      ...encoders.map((e) => e.input),
+      ...hashedCols.map((c): InputFeature => ({ column: c.name, kind: 'hash', buckets: HASH_BUCKETS })),
+    ],
   };
 }
 
@@ -321,6 +328,7 @@ interface FeatureEncoder {
   write(x: Float32Array, dim: number, offset: number): void;
   /** Its features' recipes (source 0: filled in by the caller). */
   plan: DenseFeature[];
+  input: InputFeature;
 }
 
 /** A numbered family of at least this many numeric columns is scaled as one group. */
@@ -382,6 +390,7 @@ function featureEncoder(
       width: 1,
       names: [col.name],
       plan: [{ source: 0, kind: 'scale', mean, std }],
+      input: { column: col.name, kind: 'scale', mean, std },
       write(x, dim, offset) {
         for (let r = 0; r < rows; r++) {
           const i = sourceRows[r];
@@ -395,6 +404,7 @@ function featureEncoder(
       width: col.dictionary.length,
       names: col.dictionary.map((v) => `${col.name}=${v}`),
       plan: col.dictionary.map((_, value) => ({ source: 0, kind: 'onehot' as const, value })),
+      input: { column: col.name, kind: 'onehot', values: [...col.dictionary] },
       write(x, dim, offset) {
         for (let r = 0; r < rows; r++) {
           const c = col.codes[sourceRows[r]];

@@ -2,6 +2,7 @@ import { columnStats } from './stats';
 import { DataError, getColumn, type Column, type DataTable } from './table';
 import { fnv1a, HASH_BUCKETS, ONE_HOT_LIMIT, type FeatureSpec } from './encode';
 import type { SplitSpec } from './split';
+import type { InputFeature } from './preprocessing';
 
 /**
  * Encoding for streaming mode, where rows arrive chunk by chunk and training starts before
@@ -33,6 +34,7 @@ interface FeatureLayout {
   width: number;
   names: string[];
   write: FeatureWriter;
+  input: InputFeature;
 }
 
 /** A seeded hash of a row position to [0, 1). */
@@ -49,6 +51,8 @@ export class StreamEncoder {
   readonly task: 'classification' | 'regression';
   readonly classes: string[] | null;
   readonly target: { mean: number; std: number } | null;
+  /** The layout as raw-row preprocessing (preprocessing.ts), fixed by the first chunk. */
+  readonly inputs: InputFeature[];
   private readonly layout: FeatureLayout[];
   private rowsSeen = 0;
 
@@ -63,6 +67,7 @@ export class StreamEncoder {
     this.layout = spec.features.map((f) => this.featureLayout(getColumn(first, f)));
     this.dim = this.layout.reduce((d, l) => d + l.width, 0);
     this.featureNames = this.layout.flatMap((l) => l.names);
+    this.inputs = this.layout.map((l) => l.input);
     if (label.kind === 'categorical' || label.type === 'bool') {
       this.task = 'classification';
       this.classes = label.kind === 'categorical' ? distinctValues(label).sort() : ['false', 'true'];
@@ -86,6 +91,7 @@ export class StreamEncoder {
         name: col.name,
         width: 1,
         names: [col.name],
+        input: { column: col.name, kind: 'scale', mean, std },
         write: (c, i, out, at) => {
           const n = c as typeof col;
           out[at] = n.valid !== null && n.valid[i] === 0 ? 0 : (n.values[i] - mean) / std;
@@ -99,6 +105,7 @@ export class StreamEncoder {
         name: col.name,
         width: values.length,
         names: values.map((v) => `${col.name}=${v}`),
+        input: { column: col.name, kind: 'onehot', values },
         write: (c, i, out, at) => {
           const cc = c as typeof col;
           const code = cc.codes[i];
@@ -111,6 +118,7 @@ export class StreamEncoder {
       name: col.name,
       width: HASH_BUCKETS,
       names: Array.from({ length: HASH_BUCKETS }, (_, b) => `${col.name}#${b}`),
+      input: { column: col.name, kind: 'hash', buckets: HASH_BUCKETS },
       write: (c, i, out, at) => {
         const cc = c as typeof col;
         const code = cc.codes[i];

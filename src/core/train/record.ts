@@ -1,6 +1,7 @@
 /** Types of a run's configuration and its record (see docs/interfaces.md, `version` 1). */
 import type { ModelSpec } from './model';
 import type { OptimizerSpec } from './optimizer-spec';
+import type { TrainedJson } from './trained';
 
 export type PrepareOn = 'worker' | 'gpu';
 export const PREPARE_ON: readonly PrepareOn[] = ['worker', 'gpu'];
@@ -171,6 +172,11 @@ export interface RunRecord {
   steps: StepRecord[];
   epochs: EpochRecord[];
   summary: RunSummary;
+  /**
+   * The trained model (runs that did not fail): the raw-row preprocessing and the parameters,
+   * what `export` makes ONNX, tfjs and PyTorch files from (trained.ts). Never in share links.
+   */
+  trained?: TrainedJson;
 }
 
 /** Median of a list of numbers (NaN when empty). */

@@ -48,6 +48,11 @@ export interface TrainHooks {
   waitWhilePaused(): Promise<void>;
   /** Start-up phases as they begin: 'model' (building it), 'first-step' (compiling, first batch), 'training'. */
   onPhase?(phase: TrainPhase): void;
+  /**
+   * The trained parameters at the end of a run that did not fail (done or stopped), one float32
+   * array per tensor in the model's order (models/shapes.ts): what exports are made from.
+   */
+  onParameters?(tensors: Float32Array[]): void;
 }
 
 export type TrainPhase = 'model' | 'first-step' | 'training';
@@ -220,6 +225,7 @@ export async function train(
     flush();
     if (task.val && task.task === 'classification')
       misclassified = await engine.misclassified(task.val, MISCLASSIFIED_LIMIT);
+    if (hooks.onParameters) hooks.onParameters(await engine.parameters());
     const mixed = await engine.mixedPrecision();
     if (mixed) Object.assign(extras, mixed);
     const wall = (now() - wallStart) / 1000;
