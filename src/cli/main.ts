@@ -37,6 +37,13 @@ const COMMANDS: Record<string, { load: () => Promise<Run>; usage: string; help?:
       ('--engine tfjs|wgsl --precision fp32|fp16-mixed --dedup none|exact|bloom --stream] [--json]   train ' +
         'one configuration, print its run record'),
   },
+  export: {
+    load: async () => (await import('./commands/export')).exportRun,
+    help: async () => (await import('./commands/export')).exportHelp(),
+    usage:
+      'export RUN_RECORD --to onnx|tfjs --out DIR [--json]   write a trained run as ONNX or tfjs files ' +
+      '(a config with --data FILE is trained first)',
+  },
 };
 
 const GLOBAL_FLAGS = [

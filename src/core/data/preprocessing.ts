@@ -52,9 +52,10 @@ export function outputKind(task: Preprocessing['task'], classes: readonly string
 const categoryOf = (v: unknown): string | null =>
   v === null || v === undefined ? null : typeof v === 'string' ? v : String(v);
 
-/** A raw value as a number: numbers, booleans (1 / 0), Dates (ms since 1970); null when missing. */
+/** A raw value as a number: numbers, 64-bit integers, booleans (1 / 0), Dates (ms since 1970); null when missing. */
 function numberOf(v: unknown): number | null {
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (v instanceof Date) return v.getTime();
   return null;

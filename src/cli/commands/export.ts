@@ -1,0 +1,143 @@
+/**
+ * `export`: a trained run as files another tool reads.
+ *
+ *   npm run cli -- export RUN_RECORD --to onnx|tfjs --out DIR [--json]
+ *   npm run cli -- export CONFIG --data FILE --to onnx|tfjs --out DIR   (trains the config first)
+ *
+ * onnx: `model.onnx` (opset 13) and `preprocessing.json`; tfjs: `model.json`, `weights.bin`
+ * and `preprocessing.json`. The model takes encoded rows; preprocessing.json says how a raw row
+ * becomes one (core/data/preprocessing.ts) and what the outputs mean. The record is checked
+ * first (its format version, the model spec, every tensor's shape and length: trained.ts).
+ */
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { DataError } from '../../core/data/table';
+import { ConfigError } from '../../core/errors';
+import { toOnnx, ONNX_OPSET } from '../../core/export/onnx';
+import { toTfjsFiles } from '../../core/export/tfjs-layers';
+import { readTrainedRecord, type TrainedModel } from '../../core/train/trained';
+import { UsageError, type ParsedArgs } from '../args';
+
+export const EXPORT_FORMATS = ['onnx', 'tfjs', 'pytorch'] as const;
+type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** A record file larger than this is refused before it is read (weights of very large models). */
+const MAX_RECORD_BYTES = 1 << 30;
+
+export function exportHelp(): string {
+  return [
+    'usage: npm run cli -- export RUN_RECORD --to onnx|tfjs --out DIR [--json]',
+    '       npm run cli -- export CONFIG --data FILE --to onnx|tfjs --out DIR [train flags]',
+    '',
+    'Writes a trained run as files other tools read. RUN_RECORD is what `train --json` printed (it',
+    'carries the trained weights); given a config file instead, the run is trained first (as `train',
+    '--config CONFIG --data FILE` would) and then exported.',
+    '',
+    `  --to onnx     model.onnx (ONNX opset ${ONNX_OPSET}) + preprocessing.json`,
+    '  --to tfjs     model.json + weights.bin (tf.loadLayersModel) + preprocessing.json',
+    '  --to pytorch  not built yet: refused with a message',
+    '  --out DIR     the folder to write (created if missing; files of the same names are replaced)',
+    '',
+    'The model takes encoded rows (float32 [batch, dim]) and gives logits (classification) or the',
+    'standardised target (regression); preprocessing.json lists, per source column, how a raw row',
+    'is encoded (scale: (x - mean) / std, missing 0; onehot: the listed values; hash: FNV-1a buckets),',
+    'the class names and the target mean and std.',
+    '',
+    'exit codes: 0 success, 1 bad input (the message names the file or field), 2 usage error',
+  ].join('\n');
+}
+
+async function readJson(path: string): Promise<unknown> {
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch (e) {
+    throw new DataError(`${path}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'unknown error'})`);
+  }
+  if (size > MAX_RECORD_BYTES)
+    throw new DataError(`${path}: ${size} bytes is larger than a run record can be here (${MAX_RECORD_BYTES})`);
+  const text = await readFile(path, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const at = /position (\d+)/.exec((e as Error).message);
+    const before = at ? text.slice(0, Number(at[1])).split('\n') : null;
+    throw new DataError(
+      `${path}: is not JSON` +
+        (before ? ` (a mistake at line ${before.length}, column ${before[before.length - 1].length + 1})` : ''),
+    );
+  }
+}
+
+/** True for a run record (it has a version and a summary); anything else is read as a config. */
+const isRecord = (v: unknown) =>
+  typeof v === 'object' && v !== null && 'version' in v && ('summary' in v || 'trained' in v);
+
+export async function exportRun(args: ParsedArgs): Promise<{ json: unknown; text: string }> {
+  const file = args.positionals[0];
+  if (!file)
+    throw new UsageError('export needs a run record (or a config with --data): export RUN.json --to onnx --out DIR');
+  const to = args.flags.get('to');
+  if (typeof to !== 'string' || !EXPORT_FORMATS.includes(to as ExportFormat))
+    throw new UsageError(
+      `export needs --to ${EXPORT_FORMATS.join('|')}, got ${to === undefined || to === true ? 'nothing' : `"${to}"`}`,
+    );
+  const out = args.flags.get('out');
+  if (typeof out !== 'string' || out === '') throw new UsageError('export needs --out DIR, the folder to write');
+  if (to === 'pytorch')
+    throw new ConfigError(
+      'to',
+      'the PyTorch + DDP bundle is not built yet; export to onnx or tfjs (a PyTorch user can load the ONNX file with onnx2torch)',
+    );
+
+  let raw = await readJson(file);
+  if (!isRecord(raw)) {
+    const data = args.flags.get('data');
+    if (typeof data !== 'string')
+      throw new DataError(
+        `${file}: is not a run record (no version and summary); to export a config, give the data to train it on with --data FILE`,
+      );
+    const { train } = await import('./train');
+    const flags = new Map(args.flags);
+    flags.set('config', file);
+    flags.delete('to');
+    flags.delete('out');
+    raw = (await train({ positionals: [], flags })).json;
+  }
+  let trained: TrainedModel;
+  let id: string;
+  try {
+    const read = readTrainedRecord(raw);
+    trained = read.trained;
+    id = String((raw as { id?: unknown }).id ?? '');
+  } catch (e) {
+    if (e instanceof DataError) throw new DataError(`${file}: ${e.message}`);
+    throw e;
+  }
+
+  await mkdir(out, { recursive: true });
+  const files: { path: string; bytes: number }[] = [];
+  const write = async (name: string, data: string | Uint8Array) => {
+    const path = join(out, name);
+    await writeFile(path, data);
+    files.push({ path, bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength });
+  };
+  const preprocessing = JSON.stringify({ run: id, model: trained.model, ...trained.preprocessing }, null, 2);
+  if (to === 'onnx') {
+    await write('model.onnx', toOnnx(trained, { 'trainbench.run': id, 'trainbench.preprocessing': preprocessing }));
+  } else {
+    tf.env().set('PROD', true);
+    await tf.setBackend('cpu');
+    const { modelJson, weightsBin } = await toTfjsFiles(trained);
+    await write('model.json', modelJson);
+    await write('weights.bin', weightsBin);
+  }
+  await write('preprocessing.json', `${preprocessing}\n`);
+  const text = [
+    `${id || file}: ${trained.model.type} with ${trained.tensors.reduce((n, t) => n + t.values.length, 0)} parameters, ` +
+      `${trained.preprocessing.dim} inputs -> ${trained.outputs} outputs (${trained.preprocessing.output})`,
+    ...files.map((f) => `wrote ${f.path} (${f.bytes} bytes)`),
+  ].join('\n');
+  return { json: { record: file, run: id, to, out, files }, text };
+}
