@@ -17,6 +17,8 @@ import type {
   StepRecord,
 } from '../core/train/record';
 import type { TrainTask } from '../core/train/trainer';
+import type { TrainedJson } from '../core/train/trained';
+import type { ExportedFile, ExportFormat } from '../core/export/files';
 
 /** What the main thread learns about a loaded dataset (no row data). */
 export interface DatasetSummary {
@@ -164,6 +166,18 @@ export type DataApi = {
 export type TrainerApi = {
   init: { args: { preferred: BackendName }; result: Environment };
   train: { args: { runId: string; config: RunConfig; task: TrainTask; port: MessagePort }; result: RunSummary };
+  /**
+   * The files of a finished run's model as ONNX or tfjs (core/export/files.ts), each name
+   * starting with `prefix`; the record is checked first (a DataError or ConfigError names the field).
+   */
+  exportModel: {
+    args: {
+      record: { version: number; id: string; config: RunConfig; trained: TrainedJson };
+      to: ExportFormat;
+      prefix: string;
+    };
+    result: { files: ExportedFile[] };
+  };
   /** 'abort' ends the run as failed with `message` (its data side is gone). */
   control: { args: { runId: string; action: 'pause' | 'resume' | 'stop' | 'abort'; message?: string }; result: void };
 };

@@ -17,7 +17,8 @@ import { ConfigError } from '../core/train/errors';
 import { openEngineGpu, type EngineGpu } from '../gpu/engine/device';
 import { createWgslEngine, formatFor } from '../gpu/engine/engine';
 import { PortBatchSource } from './batch-channel';
-import type { Handlers } from './transfer';
+import { transfer, type Handlers } from './transfer';
+import { exportFiles } from '../core/export/files';
 import type { TrainerApi, TrainerEvent } from './protocol';
 
 interface RunControl {
@@ -133,6 +134,14 @@ export function createTrainerService(emit: (e: TrainerEvent) => void): Handlers<
         const left = tf.memory().numTensors - tensorsBefore;
         if (left !== 0) console.warn(`run ${runId} left ${left} tensors`);
       }
+    },
+
+    async exportModel({ record, to, prefix }) {
+      const { files } = await exportFiles(record, to, prefix);
+      return transfer(
+        { files },
+        files.map((f) => f.bytes.buffer as ArrayBuffer),
+      );
     },
 
     control({ runId, action, message }) {

@@ -12,10 +12,14 @@ import { decodeRun, encodeRun, overCap, storedSize, DEFAULT_CAP, type StoredRun 
 import { committed, indexedDbFactory, openDatabase, requested, StorageError } from '../workers/idb';
 import { store, type RunView, type WorkbenchState } from './store';
 import { readSweep, readWaiting, sweepToStore, waitingOf, type WaitingRun } from './waiting';
+import { attachTrainedStorage, forgetTrained } from './trained-models';
+import type { TrainedJson } from '../core/train/trained';
 
 const DB_NAME = 'trainbench';
-const DB_VERSION = 2;
+const DB_VERSION = 3;
 const RUNS = 'runs';
+/** Version 3: each finished run's trained model (record.trained), keyed by run id (trained-models.ts). */
+const TRAINED = 'trained';
 /** Version 2: the runs waiting in the queue, one record under WAITING_KEY (see waiting.ts). */
 const WAITING = 'waiting';
 const WAITING_KEY = 'queue';
@@ -32,16 +36,23 @@ let attached = false;
 function openDb(): Promise<IDBDatabase> {
   const factory = indexedDbFactory();
   if (!factory) return Promise.reject(new StorageError('IndexedDB is not available'));
-  db ??= openDatabase(factory, DB_NAME, DB_VERSION, { [RUNS]: { keyPath: 'id' }, [WAITING]: undefined });
+  db ??= openDatabase(factory, DB_NAME, DB_VERSION, {
+    [RUNS]: { keyPath: 'id' },
+    [WAITING]: undefined,
+    [TRAINED]: undefined,
+  });
   return db;
 }
 
 async function write(puts: StoredRun[], deletes: string[]): Promise<void> {
   const d = await openDb();
-  const tx = d.transaction(RUNS, 'readwrite');
+  const tx = d.transaction([RUNS, TRAINED], 'readwrite');
   const os = tx.objectStore(RUNS);
   for (const p of puts) os.put(p);
-  for (const id of deletes) os.delete(id);
+  for (const id of deletes) {
+    os.delete(id);
+    tx.objectStore(TRAINED).delete(id);
+  }
   await committed(tx, 'saving runs');
 }
 
@@ -130,6 +141,7 @@ function sync(state: WorkbenchState): void {
   }
   const deletes = [...saved.keys()].filter((id) => !present.has(id));
   for (const id of deletes) saved.delete(id);
+  forgetTrained(deletes);
   if (puts.length === 0 && deletes.length === 0) return;
   void write(puts, deletes).catch(fail);
   const drop = overCap(
@@ -157,6 +169,24 @@ function sync(state: WorkbenchState): void {
 export async function restoreRuns(): Promise<void> {
   if (attached) return;
   attached = true;
+  attachTrainedStorage(
+    {
+      async save(id, trained) {
+        const tx = (await openDb()).transaction(TRAINED, 'readwrite');
+        tx.objectStore(TRAINED).put(trained, id);
+        await committed(tx, 'saving a trained model');
+      },
+      async load(id) {
+        const d = await openDb();
+        const got: unknown = await requested(
+          d.transaction(TRAINED, 'readonly').objectStore(TRAINED).get(id),
+          'reading a trained model',
+        );
+        return (got as TrainedJson | undefined) ?? null;
+      },
+    },
+    fail,
+  );
   let restored: RunView[] = [];
   try {
     const d = await openDb();

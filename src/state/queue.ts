@@ -18,6 +18,8 @@ import { timeToTarget } from '../core/train/results';
 import { budgetOf, queuedConfig, runTitle } from './queued-config';
 import type { TrainerEvent } from '../services/protocol';
 import { runPipeline, type RunServices } from '../services/run-pipeline';
+import { packTrained } from '../core/train/trained';
+import { keepTrained } from './trained-models';
 import type { RunView, WorkbenchState } from './store';
 import { defaultSplit } from '../core/data/split';
 
@@ -122,11 +124,14 @@ export function createRunQueue({ services, store }: QueueDeps): RunQueue {
     }
   });
 
+  // The trained parameters a run's trainer sent at its end, until the run's outcome arrives.
+  const parameters = new Map<string, Float32Array[]>();
   services.onTrainerEvent((e) => {
     if (e.type === 'environment') updateRun(e.runId, () => ({ environment: e.environment }));
     else if (e.type === 'steps') updateRun(e.runId, (r) => ({ steps: r.steps.concat(e.steps) }));
     else if (e.type === 'epoch') updateRun(e.runId, (r) => ({ epochs: r.epochs.concat(e.epoch) }));
     else if (e.type === 'phase') updateRun(e.runId, () => ({ phase: e.phase }));
+    else if (e.type === 'parameters') parameters.set(e.runId, e.tensors);
   });
 
   const announceFinished = (run: RunView): void => {
@@ -230,7 +235,11 @@ export function createRunQueue({ services, store }: QueueDeps): RunQueue {
       const source = run.stream
         ? { kind: 'stream' as const, name: run.stream.name, bytes: run.stream.blob }
         : { kind: 'dataset' as const, datasetId: summary!.id };
-      const { prepared, summary: result } = await runPipeline(run.config, clients, {
+      const {
+        prepared,
+        summary: result,
+        config: ran,
+      } = await runPipeline(run.config, clients, {
         runId: id,
         source,
         backendSec,
@@ -258,6 +267,9 @@ export function createRunQueue({ services, store }: QueueDeps): RunQueue {
         },
       });
       stopRequested.delete(id);
+      const tensors = parameters.get(id);
+      parameters.delete(id);
+      if (tensors) keepTrained(id, packTrained(ran.model, prepared.preprocessing, tensors));
       // The trainer ends a budgeted run as done when its seconds are spent (before its epochs are).
       const byBudget = run.budgetSec !== null && result.status === 'done';
       const target = store.getState().view.targetLoss;
@@ -277,6 +289,7 @@ export function createRunQueue({ services, store }: QueueDeps): RunQueue {
       }));
     } catch (e) {
       stopRequested.delete(id);
+      parameters.delete(id);
       updateRun(id, () => ({ phase: undefined }));
       fail(errorText(e));
     }

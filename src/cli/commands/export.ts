@@ -14,13 +14,11 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../../core/data/table';
 import { ConfigError } from '../../core/errors';
-import { toOnnx, ONNX_OPSET } from '../../core/export/onnx';
-import { toTfjsFiles } from '../../core/export/tfjs-layers';
-import { readTrainedRecord, type TrainedModel } from '../../core/train/trained';
+import { exportFiles, type ExportFormat } from '../../core/export/files';
+import { ONNX_OPSET } from '../../core/export/onnx';
 import { UsageError, type ParsedArgs } from '../args';
 
 export const EXPORT_FORMATS = ['onnx', 'tfjs', 'pytorch'] as const;
-type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** A record file larger than this is refused before it is read (weights of very large models). */
 const MAX_RECORD_BYTES = 1 << 30;
@@ -79,7 +77,7 @@ export async function exportRun(args: ParsedArgs): Promise<{ json: unknown; text
   if (!file)
     throw new UsageError('export needs a run record (or a config with --data): export RUN.json --to onnx --out DIR');
   const to = args.flags.get('to');
-  if (typeof to !== 'string' || !EXPORT_FORMATS.includes(to as ExportFormat))
+  if (typeof to !== 'string' || !(EXPORT_FORMATS as readonly string[]).includes(to))
     throw new UsageError(
       `export needs --to ${EXPORT_FORMATS.join('|')}, got ${to === undefined || to === true ? 'nothing' : `"${to}"`}`,
     );
@@ -105,35 +103,23 @@ export async function exportRun(args: ParsedArgs): Promise<{ json: unknown; text
     flags.delete('out');
     raw = (await train({ positionals: [], flags })).json;
   }
-  let trained: TrainedModel;
-  let id: string;
+  tf.env().set('PROD', true);
+  if (to === 'tfjs') await tf.setBackend('cpu');
+  let made: Awaited<ReturnType<typeof exportFiles>>;
   try {
-    const read = readTrainedRecord(raw);
-    trained = read.trained;
-    id = String((raw as { id?: unknown }).id ?? '');
+    made = await exportFiles(raw, to as ExportFormat);
   } catch (e) {
     if (e instanceof DataError) throw new DataError(`${file}: ${e.message}`);
     throw e;
   }
-
+  const { trained, id } = made;
   await mkdir(out, { recursive: true });
   const files: { path: string; bytes: number }[] = [];
-  const write = async (name: string, data: string | Uint8Array) => {
-    const path = join(out, name);
-    await writeFile(path, data);
-    files.push({ path, bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength });
-  };
-  const preprocessing = JSON.stringify({ run: id, model: trained.model, ...trained.preprocessing }, null, 2);
-  if (to === 'onnx') {
-    await write('model.onnx', toOnnx(trained, { 'trainbench.run': id, 'trainbench.preprocessing': preprocessing }));
-  } else {
-    tf.env().set('PROD', true);
-    await tf.setBackend('cpu');
-    const { modelJson, weightsBin } = await toTfjsFiles(trained);
-    await write('model.json', modelJson);
-    await write('weights.bin', weightsBin);
+  for (const f of made.files) {
+    const path = join(out, f.name);
+    await writeFile(path, f.bytes);
+    files.push({ path, bytes: f.bytes.byteLength });
   }
-  await write('preprocessing.json', `${preprocessing}\n`);
   const text = [
     `${id || file}: ${trained.model.type} with ${trained.tensors.reduce((n, t) => n + t.values.length, 0)} parameters, ` +
       `${trained.preprocessing.dim} inputs -> ${trained.outputs} outputs (${trained.preprocessing.output})`,

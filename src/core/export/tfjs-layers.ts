@@ -107,8 +107,11 @@ export function toLayersModel(trained: TrainedModel): tf.LayersModel {
   return model;
 }
 
-/** The files of the tfjs export: `model.json` (topology and weights manifest) and `weights.bin`. */
-export async function toTfjsFiles(trained: TrainedModel): Promise<{ modelJson: string; weightsBin: Uint8Array }> {
+/** The files of the tfjs export: `model.json` (topology and a weights manifest naming `weightsName`) and the weights. */
+export async function toTfjsFiles(
+  trained: TrainedModel,
+  weightsName = 'weights.bin',
+): Promise<{ modelJson: string; weightsBin: Uint8Array }> {
   const model = toLayersModel(trained);
   try {
     let saved: tf.io.ModelArtifacts | null = null;
@@ -132,7 +135,7 @@ export async function toTfjsFiles(trained: TrainedModel): Promise<{ modelJson: s
       generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
       convertedBy: 'trainbench export',
       modelTopology: a.modelTopology,
-      weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
+      weightsManifest: [{ paths: [weightsName], weights: a.weightSpecs }],
     });
     return { modelJson, weightsBin };
   } finally {

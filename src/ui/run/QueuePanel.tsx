@@ -11,6 +11,9 @@ import {
   stopRun,
 } from '../../state/run-actions';
 import type { RunView } from '../../state/store';
+import { exportRunModel } from '../../state/export-actions';
+import type { ExportFormat } from '../../core/export/files';
+import { download } from '../download';
 import { useThrottledWorkbench, useWorkbench } from '../hooks';
 import { runColour, seconds } from '../format';
 import { useComparedRuns, type RunStyle } from '../compare/use-compared';
@@ -22,6 +25,16 @@ function progressOf(r: RunView): number | null {
   if (r.budgetSec) return last ? Math.min(1, last.time / r.budgetSec) : 0;
   if (r.expectedSteps) return Math.min(1, r.steps.length / r.expectedSteps);
   return null;
+}
+
+/** Downloads a finished run's model files (the notice says why when it has none). */
+async function exportAs(id: string, to: ExportFormat): Promise<void> {
+  for (const f of (await exportRunModel(id, to)) ?? [])
+    download(
+      f.name,
+      f.bytes as Uint8Array<ArrayBuffer>,
+      f.name.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+    );
 }
 
 /** The run's colour on the charts (its own when the comparison does not list it). */
@@ -153,6 +166,24 @@ export function QueuePanel() {
                       {r.title}
                     </span>
                     <span className="muted small">{environmentLabel(r.environment)}</span>
+                    {r.status !== 'failed' && !r.origin && (
+                      <span className="export-buttons" title="Download the trained model (see the README, Export)">
+                        <button
+                          type="button"
+                          onClick={() => void exportAs(r.id, 'onnx')}
+                          aria-label={`Export run ${r.title} as ONNX`}
+                        >
+                          ONNX
+                        </button>
+                        <button
+                          type="button"
+                          onClick={() => void exportAs(r.id, 'tfjs')}
+                          aria-label={`Export run ${r.title} as tfjs`}
+                        >
+                          tfjs
+                        </button>
+                      </span>
+                    )}
                     <button type="button" onClick={() => deleteRun(r.id)} aria-label={`Delete run ${r.title}`}>
                       Delete
                     </button>

@@ -3,16 +3,9 @@ import { Rng } from '../../data/rng';
 import { activate, denseStack, glorotVariable, modelScope, zerosVariable } from './init';
 import { finish } from './mlp';
 import type { CnnSpec, InputShape, Model } from './types';
+import { cnnOutputSize } from './output-size';
 
-/** Spatial size after `blocks` 2x2 max-pools with stride 2 and 'valid' padding (floor halving). */
-export function cnnOutputSize(shape: InputShape, blocks: number): [number, number] {
-  let [h, w] = shape;
-  for (let i = 0; i < blocks; i++) {
-    h = Math.floor(h / 2);
-    w = Math.floor(w / 2);
-  }
-  return [h, w];
-}
+export { cnnOutputSize } from './output-size';
 
 /**
  * A 3x3 'same' convolution in `groups` groups. tfjs has no grouped conv2d: the input's channels

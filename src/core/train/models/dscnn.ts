@@ -4,15 +4,7 @@ import { activate, denseStack, glorotVariable, modelScope, zerosVariable } from 
 import { finish } from './mlp';
 import type { DscnnSpec, InputShape, Model } from './types';
 
-/** Spatial size after the blocks' strides ('same' padding: ceil division). */
-export function dscnnOutputSize(shape: InputShape, spec: Pick<DscnnSpec, 'blocks'>): [number, number] {
-  let [h, w] = shape;
-  for (const b of spec.blocks) {
-    h = Math.ceil(h / b.stride);
-    w = Math.ceil(w / b.stride);
-  }
-  return [h, w];
-}
+export { dscnnOutputSize } from './output-size';
 
 /**
  * Builds the depthwise-separable CNN of `spec`: stem 3x3 conv, then per block a depthwise 3x3

@@ -5,6 +5,7 @@
  * [3, 3, channels, 1], biases [out]. Exports and stored weights are checked against it.
  * Image models need their input shape resolved (resolveModelSpec).
  */
+import { cnnOutputSize } from './output-size';
 import type { ModelSpec } from './types';
 
 export interface ParameterShape {
@@ -35,9 +36,7 @@ export function parameterShapes(spec: ModelSpec, inputs: number, outputs: number
       out.push({ name: `conv${i}/bias`, shape: [co] });
       c = co;
     });
-    // 2x2 max-pools with stride 2, 'valid': floor halving per block (cnn.ts, cnnOutputSize).
-    let [h, w] = spec.inputShape;
-    for (let i = 0; i < spec.filters.length; i++) [h, w] = [Math.floor(h / 2), Math.floor(w / 2)];
+    const [h, w] = cnnOutputSize(spec.inputShape, spec.filters.length);
     dense([h * w * c, ...spec.hidden, outputs]);
     return out;
   }

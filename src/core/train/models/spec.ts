@@ -1,6 +1,5 @@
 import { ConfigError } from '../errors';
-import { cnnOutputSize } from './cnn';
-import { dscnnOutputSize } from './dscnn';
+import { cnnOutputSize, dscnnOutputSize } from './output-size';
 import { MODEL_TYPES, type Activation, type InputShape, type ModelSpec, type ModelType } from './types';
 
 /** The activations a model may use (the validator's and the stored-run decoder's one list). */

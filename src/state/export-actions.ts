@@ -1,0 +1,55 @@
+/**
+ * Exporting a finished run's model from the workbench: the trainer worker (which has tfjs)
+ * makes the files from the run's kept weights (trained-models.ts), the page downloads them. The
+ * files are the CLI's `export` files (core/export/files.ts), named after the run.
+ */
+import type { ExportedFile, ExportFormat } from '../core/export/files';
+import { RECORD_VERSION } from '../core/train/trained';
+import { store } from './store';
+import { trainedOf } from './trained-models';
+import { errorText, getWorkers } from './workers';
+
+/** A file-name prefix from a run title: letters, digits and dashes. */
+export function filePrefix(title: string): string {
+  const slug = title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
+  return slug ? `${slug}-` : '';
+}
+
+/**
+ * The export files of run `id`, or null (with a notice saying why) when the run has no kept
+ * weights or the export fails.
+ */
+export async function exportRunModel(id: string, to: ExportFormat): Promise<ExportedFile[] | null> {
+  const run = store.getState().runs.find((r) => r.id === id);
+  if (!run) return null;
+  const trained = await trainedOf(id).catch(() => null);
+  if (!trained) {
+    store.setState({
+      notice:
+        `run ${run.title} has no trained weights to export: ` +
+        (run.origin
+          ? 'it was opened from a share link, which carries results, not weights'
+          : run.status === 'failed'
+            ? 'it failed before the end'
+            : 'it finished before this workbench kept weights (train it again)'),
+    });
+    return null;
+  }
+  try {
+    const { files } = await getWorkers()
+      .trainer.get()
+      .call('exportModel', {
+        record: { version: RECORD_VERSION, id, config: run.config, trained },
+        to,
+        prefix: filePrefix(run.title),
+      });
+    return files;
+  } catch (e) {
+    store.setState({ notice: `exporting run ${run.title} as ${to}: ${errorText(e)}` });
+    return null;
+  }
+}
