@@ -56,6 +56,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isCount = (v: unknown, max: number): v is number =>
   typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
 const bad = (field: string, what: string) => new DataError(`${field}: ${what}`);
+/** A value as the message shows it ("nothing" when absent). */
+const shown = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
 
 /** Checks a record's format version: a newer one is refused with a message saying so. */
 export function checkRecordVersion(raw: unknown): Record<string, unknown> {
@@ -67,7 +69,7 @@ export function checkRecordVersion(raw: unknown): Record<string, unknown> {
       `the record is format version ${v}, written by a newer Trainbench; this one reads version ${RECORD_VERSION}`,
     );
   if (v !== RECORD_VERSION)
-    throw bad('version', `must be ${RECORD_VERSION}, got ${JSON.stringify(v)}: not a Trainbench run record`);
+    throw bad('version', `must be ${RECORD_VERSION}, got ${shown(v)}: not a Trainbench run record`);
   return raw;
 }
 
@@ -85,7 +87,7 @@ function checkInputs(pre: Record<string, unknown>): InputFeature[] {
         throw bad(at, 'a one-hot feature needs a list of value names');
     } else if (f.kind === 'hash') {
       if (!isCount(f.buckets, 1 << 20) || f.buckets < 1) throw bad(at, 'a hashed feature needs a bucket count');
-    } else throw bad(`${at}.kind`, `must be scale, onehot or hash, got ${JSON.stringify(f.kind)}`);
+    } else throw bad(`${at}.kind`, `must be scale, onehot or hash, got ${shown(f.kind)}`);
     return f as unknown as InputFeature;
   });
 }
@@ -94,14 +96,13 @@ function checkPreprocessing(raw: unknown): Preprocessing {
   if (!isObject(raw)) throw bad('trained.preprocessing', 'is missing');
   const inputs = checkInputs(raw);
   const dim = inputs.reduce((d, f) => d + inputWidth(f), 0);
-  if (raw.dim !== dim)
-    throw bad('trained.preprocessing.dim', `is ${JSON.stringify(raw.dim)}, but the inputs are ${dim} wide`);
+  if (raw.dim !== dim) throw bad('trained.preprocessing.dim', `is ${shown(raw.dim)}, but the inputs are ${dim} wide`);
   if (!Array.isArray(raw.featureNames) || raw.featureNames.length !== dim)
     throw bad('trained.preprocessing.featureNames', `must name each of the ${dim} features`);
   if (typeof raw.label !== 'string') throw bad('trained.preprocessing.label', 'must be the label column');
   const task = raw.task;
   if (task !== 'classification' && task !== 'regression')
-    throw bad('trained.preprocessing.task', `must be classification or regression, got ${JSON.stringify(task)}`);
+    throw bad('trained.preprocessing.task', `must be classification or regression, got ${shown(task)}`);
   const classes = raw.classes;
   if (task === 'classification') {
     if (!Array.isArray(classes) || classes.length < 2 || classes.some((c) => typeof c !== 'string'))
@@ -113,7 +114,7 @@ function checkPreprocessing(raw: unknown): Preprocessing {
   }
   const output = outputKind(task, task === 'classification' ? (classes as string[]) : null);
   if (raw.output !== output)
-    throw bad('trained.preprocessing.output', `must be ${output} for this task, got ${JSON.stringify(raw.output)}`);
+    throw bad('trained.preprocessing.output', `must be ${output} for this task, got ${shown(raw.output)}`);
   return raw as unknown as Preprocessing;
 }
 
@@ -158,7 +159,7 @@ export function readTrainedRecord(raw: unknown): { config: RunConfig; trained: T
       tensors: shapes.map((s, i) => {
         const t: unknown = tensors[i];
         const at = `trained.tensors[${i}]`;
-        if (!isObject(t) || t.name !== s.name || JSON.stringify(t.shape) !== JSON.stringify(s.shape))
+        if (!isObject(t) || t.name !== s.name || shown(t.shape) !== shown(s.shape))
           throw bad(at, `must be ${s.name} of shape [${s.shape.join(', ')}] for this model`);
         const size = s.shape.reduce((a, b) => a * b, 1);
         // Checked before decoding: base64 of 4 * size bytes has this many characters.

@@ -7,12 +7,15 @@ export const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'sigmoid'];
 
 export { defaultModelSpec } from './defaults';
 
+/** A value as a message shows it ("nothing" when absent). */
+const shown = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
+
 const wholeNumber = (v: unknown, field: string, max: number) => {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max)
-    throw new ConfigError(field, `must be a whole number from 1 to ${max}, got ${JSON.stringify(v)}`);
+    throw new ConfigError(field, `must be a whole number from 1 to ${max}, got ${shown(v)}`);
 };
 const list = (v: unknown, field: string, maxLength: number, max: number) => {
-  if (!Array.isArray(v)) throw new ConfigError(field, `must be a list of whole numbers, got ${JSON.stringify(v)}`);
+  if (!Array.isArray(v)) throw new ConfigError(field, `must be a list of whole numbers, got ${shown(v)}`);
   if (v.length > maxLength) throw new ConfigError(field, `has ${v.length} entries; ${maxLength} at most`);
   v.forEach((w, i) => wholeNumber(w, `${field}[${i}]`, max));
 };
@@ -21,20 +24,20 @@ const list = (v: unknown, field: string, maxLength: number, max: number) => {
 export function validateModelSpec(spec: ModelSpec): ModelSpec {
   const s = spec as Partial<ModelSpec> & { type?: unknown };
   if (!MODEL_TYPES.includes(s.type as ModelType))
-    throw new ConfigError('model.type', `"${String(s.type)}" is unknown (choose one of ${MODEL_TYPES.join(', ')})`);
+    throw new ConfigError(
+      'model.type',
+      `${s.type === undefined ? 'is missing' : `${shown(s.type)} is unknown`} (choose one of ${MODEL_TYPES.join(', ')})`,
+    );
   if (!ACTIVATIONS.includes(spec.activation))
     throw new ConfigError(
       'model.activation',
-      `"${String(spec.activation)}" is unknown (choose one of ${ACTIVATIONS.join(', ')})`,
+      `${spec.activation === undefined ? 'is missing' : `${shown(spec.activation)} is unknown`} (choose one of ${ACTIVATIONS.join(', ')})`,
     );
   list(spec.hidden, 'model.hidden', 16, 65_536);
   if (spec.type === 'mlp') return spec;
   if (spec.inputShape !== undefined) {
     if (!Array.isArray(spec.inputShape) || spec.inputShape.length !== 3) {
-      throw new ConfigError(
-        'model.inputShape',
-        `must be [height, width, channels], got ${JSON.stringify(spec.inputShape)}`,
-      );
+      throw new ConfigError('model.inputShape', `must be [height, width, channels], got ${shown(spec.inputShape)}`);
     }
     spec.inputShape.forEach((v, i) => wholeNumber(v, `model.inputShape[${i}]`, 4096));
   }
@@ -58,7 +61,7 @@ export function validateModelSpec(spec: ModelSpec): ModelSpec {
     spec.blocks.forEach((b, i) => {
       wholeNumber(b?.filters, `model.blocks[${i}].filters`, 4096);
       if (b.stride !== 1 && b.stride !== 2)
-        throw new ConfigError(`model.blocks[${i}].stride`, `must be 1 or 2, got ${JSON.stringify(b.stride)}`);
+        throw new ConfigError(`model.blocks[${i}].stride`, `must be 1 or 2, got ${shown(b.stride)}`);
     });
   }
   if (spec.inputShape) checkSpatial(spec, spec.inputShape);
