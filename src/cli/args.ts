@@ -5,7 +5,7 @@ export interface ParsedArgs {
 }
 
 /** Flags that never take a value. */
-const BOOLEAN_FLAGS = new Set(['json', 'debug', 'help', 'bloom', 'stream', 'quiet', 'augment-flip']);
+const BOOLEAN_FLAGS = new Set(['json', 'debug', 'help', 'bloom', 'stream', 'quiet', 'augment-flip', 'no-data']);
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';

@@ -226,10 +226,7 @@ describe('export', () => {
         expect(r.stderr.trim().split('\n')).toHaveLength(1);
       });
     }
-    it('pytorch (not built yet) with a message, and bad flags as usage errors', () => {
-      const py = run(good(), ['--to', 'pytorch']);
-      expect(py.code).toBe(1);
-      expect(py.stderr).toMatch(/^export: to: the PyTorch \+ DDP bundle is not built yet/);
+    it('an unknown --to as a usage error', () => {
       const usage = run(good(), ['--to', 'keras']);
       expect(usage.code).toBe(2);
       expect(usage.stderr).toMatch(/--to onnx\|tfjs\|pytorch, got "keras"/);

@@ -14,19 +14,21 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../../core/data/table';
 import { ConfigError } from '../../core/errors';
-import { exportFiles, type ExportFormat } from '../../core/export/files';
+import { EXPORT_FORMATS, exportFiles, type ExportFormat } from '../../core/export/files';
 import { ONNX_OPSET } from '../../core/export/onnx';
-import { UsageError, type ParsedArgs } from '../args';
-
-export const EXPORT_FORMATS = ['onnx', 'tfjs', 'pytorch'] as const;
+import { timeLimitSeconds, UsageError, type ParsedArgs } from '../args';
+import { decodeFile, DEFAULT_TIME_LIMIT_S } from '../decode';
+import { sha256Hex } from '../../services/data-service';
+import { runData, type RunData } from '../../core/export/run-data';
+import { readTrainedRecord } from '../../core/train/trained';
 
 /** A record file larger than this is refused before it is read (weights of very large models). */
 const MAX_RECORD_BYTES = 1 << 30;
 
 export function exportHelp(): string {
   return [
-    'usage: npm run cli -- export RUN_RECORD --to onnx|tfjs --out DIR [--json]',
-    '       npm run cli -- export CONFIG --data FILE --to onnx|tfjs --out DIR [train flags]',
+    'usage: npm run cli -- export RUN_RECORD --to onnx|tfjs|pytorch --out DIR [--data FILE | --no-data] [--json]',
+    '       npm run cli -- export CONFIG --data FILE --to onnx|tfjs|pytorch --out DIR [train flags]',
     '',
     'Writes a trained run as files other tools read. RUN_RECORD is what `train --json` printed (it',
     'carries the trained weights); given a config file instead, the run is trained first (as `train',
@@ -34,7 +36,10 @@ export function exportHelp(): string {
     '',
     `  --to onnx     model.onnx (ONNX opset ${ONNX_OPSET}) + preprocessing.json`,
     '  --to tfjs     model.json + weights.bin (tf.loadLayersModel) + preprocessing.json',
-    '  --to pytorch  not built yet: refused with a message',
+    '  --to pytorch  model.py, train_ddp.py (DDP under torchrun), bundle.json, initial_weights.npz,',
+    '                trained_weights.npz, data.npz, preprocessing.json, README.md',
+    "  --data FILE   pytorch: the run's dataset (checked against the record's sha256) for data.npz",
+    '  --no-data     pytorch: export without data.npz',
     '  --out DIR     the folder to write (created if missing; files of the same names are replaced)',
     '',
     'The model takes encoded rows (float32 [batch, dim]) and gives logits (classification) or the',
@@ -72,6 +77,31 @@ async function readJson(path: string): Promise<unknown> {
 const isRecord = (v: unknown) =>
   typeof v === 'object' && v !== null && 'version' in v && ('summary' in v || 'trained' in v);
 
+/**
+ * The run's data for data.npz: `--data FILE` (checked against the record's sha256), or null with
+ * `--no-data`; neither is a ConfigError saying what to pass.
+ */
+async function pytorchData(args: ParsedArgs, raw: unknown): Promise<RunData | null> {
+  if (args.flags.has('no-data')) return null;
+  const { config, trained } = readTrainedRecord(raw);
+  const file = args.flags.get('data');
+  if (typeof file !== 'string')
+    throw new ConfigError(
+      'data',
+      `the PyTorch bundle's data.npz needs the run's dataset (${config.data.name}, sha256 ` +
+        `${config.data.fingerprint.slice(0, 12)}...): pass --data FILE, or --no-data to export without data.npz`,
+    );
+  const name = file.split(/[\\/]/).pop()!;
+  const { table, bytes } = await decodeFile(file, name, timeLimitSeconds(args, DEFAULT_TIME_LIMIT_S));
+  const fingerprint = await sha256Hex(bytes);
+  if (fingerprint !== config.data.fingerprint)
+    throw new DataError(
+      `${file}: is not the run's dataset (its sha256 is ${fingerprint.slice(0, 12)}..., the run trained on ` +
+        `${config.data.name} with ${config.data.fingerprint.slice(0, 12)}...); pass that file, or --no-data`,
+    );
+  return runData(table, config, trained.preprocessing.inputs);
+}
+
 export async function exportRun(args: ParsedArgs): Promise<{ json: unknown; text: string }> {
   const file = args.positionals[0];
   if (!file)
@@ -83,11 +113,6 @@ export async function exportRun(args: ParsedArgs): Promise<{ json: unknown; text
     );
   const out = args.flags.get('out');
   if (typeof out !== 'string' || out === '') throw new UsageError('export needs --out DIR, the folder to write');
-  if (to === 'pytorch')
-    throw new ConfigError(
-      'to',
-      'the PyTorch + DDP bundle is not built yet; export to onnx or tfjs (a PyTorch user can load the ONNX file with onnx2torch)',
-    );
 
   let raw = await readJson(file);
   if (!isRecord(raw)) {
@@ -104,10 +129,11 @@ export async function exportRun(args: ParsedArgs): Promise<{ json: unknown; text
     raw = (await train({ positionals: [], flags })).json;
   }
   tf.env().set('PROD', true);
-  if (to === 'tfjs') await tf.setBackend('cpu');
+  if (to !== 'onnx') await tf.setBackend('cpu');
   let made: Awaited<ReturnType<typeof exportFiles>>;
   try {
-    made = await exportFiles(raw, to as ExportFormat);
+    const data = to === 'pytorch' ? await pytorchData(args, raw) : null;
+    made = await exportFiles(raw, to as ExportFormat, '', data);
   } catch (e) {
     if (e instanceof DataError) throw new DataError(`${file}: ${e.message}`);
     throw e;

@@ -376,7 +376,8 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
     );
   const config: RunConfig = {
     ...makeRunConfig(
-      { ...settings, backend: environment.backend },
+      // The trainer reports a tfjs backend (`cuda` is only written by exported PyTorch jobs).
+      { ...settings, backend: environment.backend as RunSettings['backend'] },
       {
         fingerprint: summary.fingerprint,
         name: summary.name,

@@ -1,6 +1,12 @@
 import { Rng } from './rng';
 import { writeRow, type CsrMatrix } from './encode';
 
+/** Shuffles `order` in place into epoch `epoch`'s order for `seed` (the order the Batcher visits rows in). */
+export function shuffleForEpoch(order: Int32Array, seed: number, epoch: number): Int32Array {
+  new Rng((seed * 0x9e3779b1 + epoch * 0x85ebca6b) >>> 0).shuffle(order);
+  return order;
+}
+
 /** Where a filled batch sits in the schedule. */
 export interface BatchInfo {
   /** Rows written (the last batch of an epoch may be short); 0 once every epoch is done. */
@@ -59,8 +65,7 @@ export class Batcher {
 
   private reshuffle(): void {
     this.order.set(this.opts.rows);
-    if (this.opts.shuffle !== false)
-      new Rng((this.opts.seed * 0x9e3779b1 + this.epoch * 0x85ebca6b) >>> 0).shuffle(this.order);
+    if (this.opts.shuffle !== false) shuffleForEpoch(this.order, this.opts.seed, this.epoch);
   }
 
   /** Writes the next batch into `xb` (batchSize x dim) and `yb` (batchSize); returns where it sits. */

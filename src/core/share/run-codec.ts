@@ -397,7 +397,8 @@ const ENVIRONMENT_FIELDS: Fields<Environment> = {
   adapter: (v, p) => nullable(v, p, (a, q) => record(a, q, ADAPTER_FIELDS)),
   features: (v, p) => list(v, p, MAX_ADAPTER_FEATURES, name),
   f16Path: (v, p) => oneOf(v, p, F16_PATHS),
-  backend: (v, p) => oneOf(v, p, BACKENDS),
+  // `cuda`: a record from an exported PyTorch job (src/core/export/pytorch) that ran on a CUDA GPU.
+  backend: (v, p) => oneOf(v, p, [...BACKENDS, 'cuda'] as const),
   fallbackReason: (v, p) => nullable(v, p, message),
 };
 

@@ -89,7 +89,7 @@ describe('validateOptimizerSpec refusals', () => {
     [
       'missing name',
       { learningRate: 0.1 },
-      'optimizer.name: unknown optimizer undefined; known: sgd, momentum, nesterov, rmsprop, adam, adamw, lion',
+      'optimizer.name: is missing; known: sgd, momentum, nesterov, rmsprop, adam, adamw, lion',
     ],
     ['missing learning rate', { name: 'sgd' }, 'optimizer.learningRate: is required'],
     [

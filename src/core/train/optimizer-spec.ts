@@ -105,6 +105,7 @@ const SCHEDULE_FIELDS: Record<ScheduleType, readonly string[]> = {
 const P = 'optimizer';
 
 function show(v: unknown): string {
+  if (v === undefined) return 'nothing';
   if (typeof v === 'number') return String(v);
   if (typeof v === 'string') return JSON.stringify(v);
   if (v === null) return 'null';
@@ -216,7 +217,10 @@ export function validateOptimizerSpec(spec: unknown): OptimizerSpec {
   checkKeys(spec, SPEC_KEYS, P);
   const name = spec.name;
   if (typeof name !== 'string' || !(OPTIMIZER_NAMES as readonly string[]).includes(name)) {
-    throw new ConfigError(`${P}.name`, `unknown optimizer ${show(name)}; known: ${OPTIMIZER_NAMES.join(', ')}`);
+    throw new ConfigError(
+      `${P}.name`,
+      `${name === undefined ? 'is missing' : `unknown optimizer ${show(name)}`}; known: ${OPTIMIZER_NAMES.join(', ')}`,
+    );
   }
   const n = name as OptimizerName;
   if (spec.learningRate === undefined) throw new ConfigError(`${P}.learningRate`, 'is required');

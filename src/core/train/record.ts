@@ -89,7 +89,8 @@ export interface Environment {
    * `none` (no fp16-mixed run possible here, or the run is fp32).
    */
   f16Path: 'none' | 'native' | 'packed';
-  backend: BackendName;
+  /** The tfjs backend; `cuda` only in records written by an exported PyTorch job on a CUDA GPU. */
+  backend: BackendName | 'cuda';
   /** Why the requested backend was not used, or null. */
   fallbackReason: string | null;
 }

@@ -44,7 +44,12 @@ function validRecord(rng: Rng, kind: number): Record<string, unknown> {
     Float32Array.from({ length: s.shape.reduce((a, b) => a * b, 1) }, () => rng.normal()),
   );
   return JSON.parse(
-    JSON.stringify({ version: 1, id: 'r', config: { model }, trained: packTrained(model, pre, params) }),
+    JSON.stringify({
+      version: 1,
+      id: 'r',
+      config: { model, seed: 3, batchSize: 8, epochs: 2, optimizer: { name: 'adam', learningRate: 0.01 } },
+      trained: packTrained(model, pre, params),
+    }),
   ) as Record<string, unknown>;
 }
 

@@ -14,6 +14,7 @@ import { resolveModelSpec } from './models/spec';
 import { parameterShapes } from './models/shapes';
 import type { ModelSpec } from './models/types';
 import type { RunConfig } from './record';
+import { validateOptimizerSpec } from './optimizer-spec';
 
 /** The record format version this build writes and reads. */
 export const RECORD_VERSION = 1;
@@ -126,7 +127,22 @@ export function readTrainedRecord(raw: unknown): { config: RunConfig; trained: T
   const record = checkRecordVersion(raw);
   if (!isObject(record.config) || !isObject(record.config.model))
     throw bad('config.model', 'is missing: not a Trainbench run record');
-  const config = record.config as unknown as RunConfig;
+  const given = record.config as unknown as RunConfig;
+  for (const [key, min] of [
+    ['seed', 0],
+    ['batchSize', 1],
+    ['epochs', 1],
+  ] as const)
+    if (!isCount(given[key], 2 ** 32) || given[key] < min)
+      throw bad(`config.${key}`, `must be a whole number of at least ${min}, got ${shown(given[key])}`);
+  let config: RunConfig;
+  try {
+    // Defaults written out: an exported training script reads every hyper-parameter from it.
+    config = { ...given, optimizer: validateOptimizerSpec(given.optimizer) };
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(`config.${e.field}`, e.message.slice(e.field.length + 2));
+    throw e;
+  }
   if (record.trained === undefined || record.trained === null)
     throw bad(
       'trained',

@@ -1,0 +1,66 @@
+/**
+ * A run's data as the workbench trained on it, for the PyTorch bundle's data.npz: the same
+ * dedup, the same encoding and split (encode.ts, as the data service does for a loaded dataset),
+ * every encoded row dense, and the batch order of each epoch (the Batcher's seeded shuffle).
+ */
+import { shuffleForEpoch } from '../data/batcher';
+import { denseRows, encodeTable } from '../data/encode';
+import type { InputFeature } from '../data/preprocessing';
+import { dedupRows } from '../data/quality';
+import { DataError, type DataTable } from '../data/table';
+import type { RunConfig } from '../train/record';
+
+export interface RunData {
+  rows: number;
+  dim: number;
+  /** rows x dim, row-major: every encoded row (all splits). */
+  x: Float32Array;
+  /** Class index or standardised target per row. */
+  y: Float32Array;
+  train: Int32Array;
+  val: Int32Array;
+  test: Int32Array;
+  /** epochs x train rows: the rows of each epoch in the order the workbench's batches took them. */
+  order: Int32Array;
+  epochs: number;
+}
+
+/** Largest dense x an export writes (rows x dim values); a larger dataset is refused with a message. */
+export const MAX_EXPORT_VALUES = 256 * 1024 * 1024;
+
+export function runData(table: DataTable, config: RunConfig, inputs: readonly InputFeature[]): RunData {
+  const features = { label: config.data.label, features: config.data.features };
+  const deduped =
+    config.data.dedup === 'none'
+      ? null
+      : dedupRows(table, config.data.dedup, { columns: [features.label, ...features.features] });
+  const enc = encodeTable(table, features, config.data.split, { rows: deduped?.keep });
+  if (JSON.stringify(enc.inputs) !== JSON.stringify(inputs))
+    throw new DataError(
+      `${table.name} encodes differently from the run's trained model (a streaming run, whose layout came from its ` +
+        'first chunk, or a changed file): data.npz would not match it',
+    );
+  if (enc.rows * enc.dim > MAX_EXPORT_VALUES)
+    throw new DataError(
+      `${table.name}: ${enc.rows} rows x ${enc.dim} features is more than data.npz takes here (${MAX_EXPORT_VALUES} values)`,
+    );
+  const all = Int32Array.from({ length: enc.rows }, (_, i) => i);
+  const train = enc.split.train;
+  const order = new Int32Array(config.epochs * train.length);
+  for (let e = 0; e < config.epochs; e++) {
+    const o = order.subarray(e * train.length, (e + 1) * train.length);
+    o.set(train);
+    shuffleForEpoch(o, config.seed, e);
+  }
+  return {
+    rows: enc.rows,
+    dim: enc.dim,
+    x: denseRows(enc, all),
+    y: enc.y,
+    train,
+    val: enc.split.val,
+    test: enc.split.test,
+    order,
+    epochs: config.epochs,
+  };
+}
