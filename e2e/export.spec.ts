@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test, type Download, type Page } from '@playwright/test';
 import { tableFromIPC } from 'apache-arrow';
 import * as ort from 'onnxruntime-web';
@@ -6,9 +9,16 @@ import { encodeRow, type Preprocessing } from '../src/core/data/preprocessing';
 import { openWorkbench } from './support';
 
 ort.env.wasm.numThreads = 1;
+const PYTHON = '/usr/bin/python3';
+const torchHere = spawnSync(PYTHON, ['-c', 'import torch, numpy']).status === 0;
+if (!torchHere && process.env.CI) throw new Error('python3-torch is missing (scripts/ensure-torch.sh installs it)');
 
 /** Clicks an export button of the one finished run and collects the files it downloads. */
-async function exportFiles(page: Page, format: 'ONNX' | 'tfjs', count: number): Promise<Map<string, Buffer>> {
+async function exportFiles(
+  page: Page,
+  format: 'ONNX' | 'tfjs' | 'a PyTorch job',
+  count: number,
+): Promise<Map<string, Buffer>> {
   // "Runs (n)" or "Hide runs": the list stays open across a reload.
   const open = page.locator('button[aria-controls="queue-details"]');
   if ((await open.getAttribute('aria-expanded')) !== 'true') await open.click();
@@ -19,7 +29,11 @@ async function exportFiles(page: Page, format: 'ONNX' | 'tfjs', count: number): 
       if (downloads.length === count) resolve();
     });
   });
-  await page.getByRole('button', { name: new RegExp(`^Export run .* as ${format}$`) }).click();
+  // The first finished run: the one trained here (an opened record comes after it).
+  await page
+    .getByRole('button', { name: new RegExp(`^Export run .* as ${format}$`) })
+    .first()
+    .click();
   await done;
   page.removeAllListeners('download');
   const files = new Map<string, Buffer>();
@@ -27,7 +41,9 @@ async function exportFiles(page: Page, format: 'ONNX' | 'tfjs', count: number): 
   return files;
 }
 
-test('a finished run exports its model as ONNX and tfjs, also after a reload', async ({ page }) => {
+test("a finished run exports its model as ONNX, tfjs and a PyTorch job, also after a reload; the job's record opens", async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   const errors = await openWorkbench(page);
   await page.getByLabel('Epochs').fill('3');
@@ -72,5 +88,64 @@ test('a finished run exports its model as ONNX and tfjs, also after a reload', a
   await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '344');
   const again = await exportFiles(page, 'ONNX', 2);
   expect(again.get(model)!.equals(onnxFiles.get(model)!)).toBe(true);
+
+  // The PyTorch bundle: one zip of its folder, data.npz included (the run's dataset is the loaded one).
+  const [zipName, zipBytes] = [...(await exportFiles(page, 'a PyTorch job', 1)).entries()][0];
+  expect(zipName).toMatch(/pytorch\.zip$/);
+  const dir = mkdtempSync(join(tmpdir(), 'tb-e2e-pytorch-'));
+  writeFileSync(join(dir, 'bundle.zip'), zipBytes);
+  const unzip = spawnSync(
+    PYTHON,
+    [
+      '-c',
+      'import zipfile, sys; z = zipfile.ZipFile(sys.argv[1]); z.extractall(sys.argv[2]); print("\\n".join(z.namelist()))',
+      join(dir, 'bundle.zip'),
+      dir,
+    ],
+    { encoding: 'utf8' },
+  );
+  expect(unzip.status).toBe(0);
+  const entries = unzip.stdout
+    .trim()
+    .split('\n')
+    .map((n) => n.split('/').pop());
+  expect(entries.sort()).toEqual([
+    'README.md',
+    'bundle.json',
+    'data.npz',
+    'initial_weights.npz',
+    'model.py',
+    'preprocessing.json',
+    'train_ddp.py',
+    'trained_weights.npz',
+  ]);
+
+  // With torch here (CI installs it): the job trains, and its record opens beside the browser's run.
+  if (torchHere) {
+    const folder = join(dir, unzip.stdout.trim().split('\n')[0].split('/')[0]);
+    const job = spawnSync(PYTHON, ['train_ddp.py', '--workbench-order', '--out', join(dir, 'run-pytorch.json')], {
+      cwd: folder,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(job.status, job.stderr).toBe(0);
+    await page.getByTestId('record-input').setInputFiles(join(dir, 'run-pytorch.json'));
+    await expect(page.getByTestId('finished-run')).toHaveCount(2);
+    await expect(page.getByTestId('finished-run').nth(1)).toContainText('pytorch');
+  }
+
+  // Another dataset loaded: the PyTorch export asks, and without data.npz on yes.
+  await page.getByRole('button', { name: /^MNIST digits/ }).click();
+  await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '2000');
+  page.once('dialog', (d) => void d.accept());
+  const [, bare] = [...(await exportFiles(page, 'a PyTorch job', 1)).entries()][0];
+  writeFileSync(join(dir, 'bare.zip'), bare);
+  const list = spawnSync(
+    PYTHON,
+    ['-c', 'import zipfile, sys; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', join(dir, 'bare.zip')],
+    { encoding: 'utf8' },
+  );
+  expect(list.stdout).toContain('model.py');
+  expect(list.stdout).not.toContain('data.npz');
   expect(errors).toEqual([]);
 });

@@ -13,6 +13,7 @@ import {
   type EncodedDataset,
 } from '../core/data/encode';
 import { outputKind, type Preprocessing } from '../core/data/preprocessing';
+import { runData } from '../core/export/run-data';
 import { bytesFit, rawRows } from '../core/data/prepare';
 import type { TrainTask } from '../core/train/trainer';
 import { readTable } from '../core/data/read';
@@ -287,6 +288,18 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
         label: spec.label,
         features: spec.features,
       };
+    },
+
+    runData({ datasetId, config, inputs }) {
+      const d = runData(tableOf(datasetId), config, inputs);
+      return transfer(d, [
+        d.x.buffer,
+        d.y.buffer,
+        d.train.buffer,
+        d.val.buffer,
+        d.test.buffer,
+        d.order.buffer,
+      ] as ArrayBuffer[]);
     },
 
     async duplicates({ datasetId }) {

@@ -2,7 +2,8 @@
 import type { TrainPhase } from '../core/train/trainer';
 import type { ColumnStats } from '../core/data/stats';
 import type { FeatureSpec } from '../core/data/encode';
-import type { Preprocessing } from '../core/data/preprocessing';
+import type { InputFeature, Preprocessing } from '../core/data/preprocessing';
+import type { RunData } from '../core/export/run-data';
 import type { SplitSpec } from '../core/data/split';
 import type { DedupMethod, DedupReport, LeakReport } from '../core/data/quality';
 import type { DataTable, SkippedColumn, SourceFormat } from '../core/data/table';
@@ -161,6 +162,8 @@ export type DataApi = {
     result: PreparedRun & { label: string; features: string[] };
   };
   forget: { args: { datasetId: number }; result: void };
+  /** A finished run's data as it trained on it, for the PyTorch export's data.npz (core/export/run-data.ts). */
+  runData: { args: { datasetId: number; config: RunConfig; inputs: InputFeature[] }; result: RunData };
 };
 
 export type TrainerApi = {
@@ -171,7 +174,9 @@ export type TrainerApi = {
    * starting with `prefix`; the record is checked first (a DataError or ConfigError names the field).
    */
   exportModel: {
+    /** `data` (pytorch only): the run's data for data.npz, or null to leave it out. A PyTorch bundle comes back as one zip. */
     args: {
+      data?: RunData | null;
       record: { version: number; id: string; config: RunConfig; trained: TrainedJson };
       to: ExportFormat;
       prefix: string;

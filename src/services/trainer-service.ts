@@ -19,6 +19,7 @@ import { createWgslEngine, formatFor } from '../gpu/engine/engine';
 import { PortBatchSource } from './batch-channel';
 import { transfer, type Handlers } from './transfer';
 import { exportFiles } from '../core/export/files';
+import { zip } from '../core/export/npz';
 import type { TrainerApi, TrainerEvent } from './protocol';
 
 interface RunControl {
@@ -136,8 +137,18 @@ export function createTrainerService(emit: (e: TrainerEvent) => void): Handlers<
       }
     },
 
-    async exportModel({ record, to, prefix }) {
-      const { files } = await exportFiles(record, to, prefix);
+    async exportModel({ record, to, prefix, data = null }) {
+      const made = await exportFiles(record, to, to === 'pytorch' ? '' : prefix, data);
+      // A PyTorch bundle is one download: a zip of its folder.
+      const files =
+        to === 'pytorch'
+          ? [
+              {
+                name: `${prefix}pytorch.zip`,
+                bytes: zip(made.files.map((f) => ({ name: `${prefix}pytorch/${f.name}`, bytes: f.bytes }))),
+              },
+            ]
+          : made.files;
       return transfer(
         { files },
         files.map((f) => f.bytes.buffer as ArrayBuffer),

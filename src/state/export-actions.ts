@@ -4,6 +4,7 @@
  * files are the CLI's `export` files (core/export/files.ts), named after the run.
  */
 import type { ExportedFile, ExportFormat } from '../core/export/files';
+import type { RunData } from '../core/export/run-data';
 import { RECORD_VERSION } from '../core/train/trained';
 import { store } from './store';
 import { trainedOf } from './trained-models';
@@ -23,7 +24,12 @@ export function filePrefix(title: string): string {
  * The export files of run `id`, or null (with a notice saying why) when the run has no kept
  * weights or the export fails.
  */
-export async function exportRunModel(id: string, to: ExportFormat): Promise<ExportedFile[] | null> {
+export async function exportRunModel(
+  id: string,
+  to: ExportFormat,
+  /** PyTorch, when the run's dataset is not the one loaded: asked whether to export without data.npz. */
+  withoutData: (message: string) => boolean = () => false,
+): Promise<ExportedFile[] | null> {
   const run = store.getState().runs.find((r) => r.id === id);
   if (!run) return null;
   const trained = await trainedOf(id).catch(() => null);
@@ -31,21 +37,37 @@ export async function exportRunModel(id: string, to: ExportFormat): Promise<Expo
     store.setState({
       notice:
         `run ${run.title} has no trained weights to export: ` +
-        (run.origin
-          ? 'it was opened from a share link, which carries results, not weights'
-          : run.status === 'failed'
-            ? 'it failed before the end'
+        (run.status === 'failed'
+          ? 'it failed before the end'
+          : run.origin
+            ? 'runs opened from a share link carry results, not weights (a run record file with weights does)'
             : 'it finished before this workbench kept weights (train it again)'),
     });
     return null;
   }
   try {
+    let data: RunData | null = null;
+    if (to === 'pytorch') {
+      const loaded = store.getState().dataset.summary;
+      if (loaded && loaded.fingerprint === run.config.data.fingerprint) {
+        data = await getWorkers()
+          .data.get()
+          .call('runData', { datasetId: loaded.id, config: run.config, inputs: trained.preprocessing.inputs });
+      } else if (
+        !withoutData(
+          `The PyTorch bundle's data.npz needs this run's dataset, ${run.config.data.name}, which is not the one ` +
+            'loaded now. Export without data.npz? (Or load that file and export again.)',
+        )
+      )
+        return null;
+    }
     const { files } = await getWorkers()
       .trainer.get()
       .call('exportModel', {
         record: { version: RECORD_VERSION, id, config: run.config, trained },
         to,
         prefix: filePrefix(run.title),
+        data,
       });
     return files;
   } catch (e) {

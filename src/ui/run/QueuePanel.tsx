@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { environmentLabel } from '../../core/train/results';
 import {
   clearRuns,
@@ -12,6 +12,9 @@ import {
 } from '../../state/run-actions';
 import type { RunView } from '../../state/store';
 import { exportRunModel } from '../../state/export-actions';
+import { importRecord, MAX_RECORD_BYTES } from '../../state/import-record';
+import { store } from '../../state/store';
+import { DataError } from '../../core/data/table';
 import type { ExportFormat } from '../../core/export/files';
 import { download } from '../download';
 import { useThrottledWorkbench, useWorkbench } from '../hooks';
@@ -29,12 +32,55 @@ function progressOf(r: RunView): number | null {
 
 /** Downloads a finished run's model files (the notice says why when it has none). */
 async function exportAs(id: string, to: ExportFormat): Promise<void> {
-  for (const f of (await exportRunModel(id, to)) ?? [])
+  for (const f of (await exportRunModel(id, to, (message) => window.confirm(message))) ?? [])
     download(
       f.name,
       f.bytes as Uint8Array<ArrayBuffer>,
-      f.name.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+      f.name.endsWith('.json')
+        ? 'application/json'
+        : f.name.endsWith('.zip')
+          ? 'application/zip'
+          : 'application/octet-stream',
     );
+}
+
+/**
+ * Opens a run record file (from `train --json`, or an exported PyTorch job's run-pytorch.json)
+ * as a finished run; a bad file is a notice naming what is wrong.
+ */
+function OpenRecord() {
+  const input = useRef<HTMLInputElement>(null);
+  const open = async (file: File) => {
+    try {
+      if (file.size > MAX_RECORD_BYTES)
+        throw new DataError(`${file.name}: ${file.size} bytes is more than a run record can be (${MAX_RECORD_BYTES})`);
+      importRecord(await file.text(), file.name);
+    } catch (e) {
+      store.setState({
+        notice: e instanceof DataError ? e.message : `${file.name}: could not be opened as a run record`,
+      });
+    }
+  };
+  return (
+    <>
+      <button type="button" className="small" onClick={() => input.current?.click()}>
+        Open a run record…
+      </button>
+      <input
+        ref={input}
+        type="file"
+        accept=".json,application/json"
+        data-testid="record-input"
+        aria-label="Open a run record file"
+        style={{ display: 'none' }}
+        onChange={(e) => {
+          const file = e.target.files?.[0];
+          e.target.value = '';
+          if (file) void open(file);
+        }}
+      />
+    </>
+  );
 }
 
 /** The run's colour on the charts (its own when the comparison does not list it). */
@@ -149,7 +195,8 @@ export function QueuePanel() {
               <span className="muted small">
                 {storage.error ??
                   `kept in this browser (IndexedDB)${storage.restored ? `, ${storage.restored} restored` : ''}`}
-              </span>
+              </span>{' '}
+              <OpenRecord />
             </h3>
             {finished.length === 0 ? (
               <p className="muted">None yet.</p>
@@ -165,8 +212,8 @@ export function QueuePanel() {
                     >
                       {r.title}
                     </span>
-                    <span className="muted small">{environmentLabel(r.environment)}</span>
-                    {r.status !== 'failed' && !r.origin && (
+                    <span className="muted small">{r.origin ?? environmentLabel(r.environment)}</span>
+                    {r.status !== 'failed' && (
                       <span className="export-buttons" title="Download the trained model (see the README, Export)">
                         <button
                           type="button"
@@ -181,6 +228,13 @@ export function QueuePanel() {
                           aria-label={`Export run ${r.title} as tfjs`}
                         >
                           tfjs
+                        </button>
+                        <button
+                          type="button"
+                          onClick={() => void exportAs(r.id, 'pytorch')}
+                          aria-label={`Export run ${r.title} as a PyTorch job`}
+                        >
+                          PyTorch
                         </button>
                       </span>
                     )}
