@@ -1,5 +1,5 @@
 /**
- * Opening a run record file in the workbench: a record the CLI's `train --json` printed, or the
+ * Opening a run record file in the workbench (checked by core/share/record-import.ts): a record the CLI's `train --json` printed, or the
  * one an exported PyTorch job's rank 0 wrote (train_ddp.py). It joins the finished runs, marked
  * with where it was trained (its environment's runtime, as shared runs are), so it sits beside
  * the browser's runs in the charts and the results table, and it is stored like them. Its
@@ -8,9 +8,8 @@
  * a newer format is refused saying so.
  */
 import { DataError } from '../core/data/table';
-import { downsampleSteps, MAX_STORED_STEPS, readRun, STORED_LIMITS, STORED_RUN_VERSION } from '../core/share/run-codec';
-import { DecodeError } from '../core/share/schema';
-import { checkRecordVersion, readTrainedRecord } from '../core/train/trained';
+import { recordToStored } from '../core/share/record-import';
+import { readTrainedRecord } from '../core/train/trained';
 import { fromStored } from './persist';
 import { runTitle } from './queued-config';
 import { store, type RunView } from './store';
@@ -21,46 +20,8 @@ export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
 
 /** The run a record file describes, checked; throws a DataError naming the file and the field. */
 export function runFromRecord(raw: unknown, fileName: string, colour: number, now = Date.now()): RunView {
-  let record: Record<string, unknown>;
-  try {
-    record = checkRecordVersion(raw);
-  } catch (e) {
-    throw new DataError(`${fileName}: ${(e as Error).message}`);
-  }
-  const environment = record.environment as { runtime?: unknown } | null | undefined;
-  const runtime = typeof environment?.runtime === 'string' ? environment.runtime : 'elsewhere';
-  const steps =
-    Array.isArray(record.steps) && record.steps.length > MAX_STORED_STEPS
-      ? downsampleSteps(record.steps, MAX_STORED_STEPS)
-      : record.steps;
-  const candidate = {
-    version: STORED_RUN_VERSION,
-    id: record.id,
-    config: record.config,
-    environment: record.environment ?? null,
-    steps,
-    epochs: record.epochs,
-    summary: record.summary,
-    meta: {
-      title: 'imported',
-      colour,
-      createdAt: now,
-      finishedAt: now,
-      budgetSec: null,
-      sweep: null,
-      error: null,
-      info: `opened from ${fileName}`,
-      stepsTotal: Array.isArray(steps) ? steps.length : 0,
-      origin: runtime.slice(0, 200),
-    },
-  };
-  try {
-    const run = fromStored(readRun(candidate, STORED_LIMITS));
-    return { ...run, title: runTitle(run.config, null) };
-  } catch (e) {
-    if (e instanceof DecodeError) throw new DataError(`${fileName}: ${e.message.replace(/^run\./, '')}`);
-    throw e;
-  }
+  const run = fromStored(recordToStored(raw, fileName, colour, now));
+  return { ...run, title: runTitle(run.config, null) };
 }
 
 /**

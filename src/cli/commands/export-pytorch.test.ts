@@ -20,7 +20,7 @@ import { PYTHON_MODULE, pythonModule } from '../../../scripts/build-python';
 import { createModel } from '../../core/train/model';
 import type { RunRecord } from '../../core/train/record';
 import { readTrainedRecord } from '../../core/train/trained';
-import { runFromRecord } from '../../state/import-record';
+import { recordToStored } from '../../core/share/record-import';
 
 const PYTHON = '/usr/bin/python3';
 const torch = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' }).status === 0;
@@ -195,9 +195,9 @@ describe.skipIf(!torch)('PyTorch export', () => {
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
       expect(mean(losses.slice(-q))).toBeLessThan(factor * mean(losses.slice(0, q)));
       // Rank 0's record opens in the workbench beside its runs, with its weights.
-      const view = runFromRecord(rec, 'run-pytorch.json', 3);
-      expect(view.origin).toBe(rec.environment.runtime);
-      expect(view.status).toBe('done');
+      const view = recordToStored(rec, 'run-pytorch.json', 3, Date.now());
+      expect(view.meta.origin).toBe(rec.environment.runtime);
+      expect(view.summary.status).toBe('done');
       expect(view.steps.length).toBe(Math.min(1000, rec.steps.length));
       expect(readTrainedRecord(rec).trained.tensors.length).toBeGreaterThan(0);
       writeFileSync(join(dir, `ddp-${data.includes('flights') ? 'flights' : 'penguins'}.json`), JSON.stringify(rec));
