@@ -76,6 +76,20 @@ test("a finished run exports its model as ONNX, tfjs and a PyTorch job, also aft
   // Three epochs of the default MLP on penguins: well above the 44 % of the largest class.
   expect(right / labelled.length).toBeGreaterThan(0.85);
 
+  // The results table's row exports the same run's model.
+  const fromRow = new Promise<Download[]>((resolve) => {
+    const got: Download[] = [];
+    page.on('download', (d) => {
+      got.push(d);
+      if (got.length === 2) resolve(got);
+    });
+  });
+  await page.getByRole('combobox', { name: /^Export the model of the last run of / }).selectOption('onnx');
+  const rowFiles = await fromRow;
+  page.removeAllListeners('download');
+  const rowModel = rowFiles.find((d) => d.suggestedFilename().endsWith('model.onnx'))!;
+  expect(readFileSync((await rowModel.path())!).equals(onnxFiles.get(model)!)).toBe(true);
+
   const tfjsFiles = await exportFiles(page, 'tfjs', 3);
   const json = [...tfjsFiles.keys()].find((n) => n.endsWith('model.json'))!;
   const manifest = JSON.parse(tfjsFiles.get(json)!.toString());
@@ -120,9 +134,33 @@ test("a finished run exports its model as ONNX, tfjs and a PyTorch job, also aft
     'trained_weights.npz',
   ]);
 
-  // With torch here (CI installs it): the job trains, and its record opens beside the browser's run.
+  // With torch here (CI installs it): the browser-trained weights in model.py give the ONNX export's
+  // outputs on data.npz's rows; the job trains, and its record opens beside the browser's run.
   if (torchHere) {
     const folder = join(dir, unzip.stdout.trim().split('\n')[0].split('/')[0]);
+    const predict = spawnSync(
+      PYTHON,
+      [
+        '-c',
+        [
+          'import json, sys, numpy as np, torch',
+          'from model import WorkbenchModel, load_workbench_weights',
+          'b = json.load(open("bundle.json")); x = np.load("data.npz")["x"]',
+          'm = WorkbenchModel(b["model"], b["preprocessing"]["dim"], b["outputs"])',
+          'load_workbench_weights(m, np.load("trained_weights.npz"), [t["name"] for t in b["tensors"]])',
+          'sys.stdout.buffer.write(x.tobytes() + m(torch.from_numpy(x)).detach().numpy().astype("<f4").tobytes())',
+        ].join('\n'),
+      ],
+      { cwd: folder },
+    );
+    expect(predict.status, predict.stderr.toString()).toBe(0);
+    const both = new Float32Array(new Uint8Array(predict.stdout).buffer);
+    const rowsN = both.length / (pre.dim + 3);
+    const xs = both.subarray(0, rowsN * pre.dim);
+    const torchOut = both.subarray(rowsN * pre.dim);
+    const onnxOut = (await session.run({ input: new ort.Tensor('float32', xs.slice(), [rowsN, pre.dim]) })).output
+      .data as Float32Array;
+    for (let i = 0; i < onnxOut.length; i++) expect(Math.abs(torchOut[i] - onnxOut[i])).toBeLessThan(1e-4);
     const job = spawnSync(PYTHON, ['train_ddp.py', '--workbench-order', '--out', join(dir, 'run-pytorch.json')], {
       cwd: folder,
       encoding: 'utf8',

@@ -8,6 +8,9 @@ import { download } from '../download';
 import { NumberInput } from '../run/fields';
 import { differingLabels } from './run-labels';
 import { useComparedRuns } from './use-compared';
+import { exportAs } from '../run/export-run';
+import type { ExportFormat } from '../../core/export/files';
+import type { RunView } from '../../state/store';
 
 const COLUMNS: { id: SortColumn; label: string; numeric: boolean }[] = [
   { id: 'config', label: 'Configuration', numeric: false },
@@ -58,6 +61,31 @@ function ModelNote({ r }: { r: ResultRow }) {
 function valText(r: ResultRow, v: number | null): string {
   if (v === null) return '–';
   return r.valKind === 'accuracy' ? `${(100 * v).toFixed(1)} %` : compact(v);
+}
+
+/** The row's model export: the latest of its runs that finished without failing (the run list exports any one). */
+function RowExport({ r, runs }: { r: ResultRow; runs: readonly RunView[] }) {
+  const last = runs
+    .filter((run) => r.runIds.includes(run.id) && (run.status === 'done' || run.status === 'stopped'))
+    .pop();
+  if (!last) return null;
+  return (
+    <select
+      className="row-export small"
+      value=""
+      aria-label={`Export the model of the last run of ${r.label}`}
+      title={`Download the trained model of ${last.title}`}
+      onChange={(e) => {
+        const to = e.target.value as ExportFormat | '';
+        if (to) void exportAs(last.id, to);
+      }}
+    >
+      <option value="">Export…</option>
+      <option value="onnx">ONNX</option>
+      <option value="tfjs">tfjs</option>
+      <option value="pytorch">PyTorch job</option>
+    </select>
+  );
 }
 
 /**
@@ -176,6 +204,7 @@ export function ResultsTable() {
                     {r.label}
                     <ModelNote r={r} />
                     <LossScaleNote r={r} />
+                    <RowExport r={r} runs={runs} />
                   </th>
                   <td className="num" title={`seeds ${r.seeds.join(', ')}`}>
                     {r.runIds.length}

@@ -11,12 +11,10 @@ import {
   stopRun,
 } from '../../state/run-actions';
 import type { RunView } from '../../state/store';
-import { exportRunModel } from '../../state/export-actions';
+import { exportAs } from './export-run';
 import { importRecord, MAX_RECORD_BYTES } from '../../state/import-record';
 import { store } from '../../state/store';
 import { DataError } from '../../core/data/table';
-import type { ExportFormat } from '../../core/export/files';
-import { download } from '../download';
 import { useThrottledWorkbench, useWorkbench } from '../hooks';
 import { runColour, seconds } from '../format';
 import { useComparedRuns, type RunStyle } from '../compare/use-compared';
@@ -28,20 +26,6 @@ function progressOf(r: RunView): number | null {
   if (r.budgetSec) return last ? Math.min(1, last.time / r.budgetSec) : 0;
   if (r.expectedSteps) return Math.min(1, r.steps.length / r.expectedSteps);
   return null;
-}
-
-/** Downloads a finished run's model files (the notice says why when it has none). */
-async function exportAs(id: string, to: ExportFormat): Promise<void> {
-  for (const f of (await exportRunModel(id, to, (message) => window.confirm(message))) ?? [])
-    download(
-      f.name,
-      f.bytes as Uint8Array<ArrayBuffer>,
-      f.name.endsWith('.json')
-        ? 'application/json'
-        : f.name.endsWith('.zip')
-          ? 'application/zip'
-          : 'application/octet-stream',
-    );
 }
 
 /**
