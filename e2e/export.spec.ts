@@ -170,6 +170,10 @@ test("a finished run exports its model as ONNX, tfjs and a PyTorch job, also aft
     await page.getByTestId('record-input').setInputFiles(join(dir, 'run-pytorch.json'));
     await expect(page.getByTestId('finished-run')).toHaveCount(2);
     await expect(page.getByTestId('finished-run').nth(1)).toContainText('pytorch');
+    // Given to the dataset picker (or dropped), a record opens as a run too: this one is open already.
+    await page.getByTestId('file-input').setInputFiles(join(dir, 'run-pytorch.json'));
+    await expect(page.getByText(/run-pytorch\.json: run pytorch-.* is open already/)).toBeVisible();
+    await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '344');
   }
 
   // Another dataset loaded: the PyTorch export asks, and without data.npz on yes.

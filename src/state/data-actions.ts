@@ -14,6 +14,7 @@ import { transfer } from '../services/transfer';
 import { tableBuffers } from '../core/data/table-codec';
 import { DataError } from '../core/data/table';
 import type { DecodeProgress } from '../services/protocol';
+import { importRecord, MAX_RECORD_BYTES } from './import-record';
 import { store } from './store';
 import { DEFAULT_SAMPLE, type Sample } from '../core/train/samples';
 import { app } from './app';
@@ -81,7 +82,9 @@ export async function loadSample(picked?: Sample): Promise<void> {
 
 /** Loads the files a user dropped or picked; several files with the same columns become one dataset. */
 export async function loadFiles(files: FileList | File[]): Promise<void> {
-  const list = Array.from(files);
+  const list: File[] = [];
+  // A run record (train --json, an exported PyTorch job's run-pytorch.json) opens as a run, not a dataset.
+  for (const f of Array.from(files)) if (!(await openedAsRecord(f))) list.push(f);
   if (list.length === 0) return;
   if (store.getState().dataset.streamOnLoad) {
     // Streaming: the data worker decodes each file itself and training starts on its first
@@ -94,6 +97,22 @@ export async function loadFiles(files: FileList | File[]): Promise<void> {
     }
   }
   await loadSources(list.map((f) => ({ name: f.name, blob: f })));
+}
+
+/**
+ * Opens `file` as a run record when it is one (a .json file whose text starts with a record's
+ * `{"version":` key); true when it was taken as a record (opened, or refused with a notice).
+ */
+async function openedAsRecord(file: File): Promise<boolean> {
+  if (!/\.json$/i.test(file.name) || file.size > MAX_RECORD_BYTES) return false;
+  const head = await file.slice(0, 64).text();
+  if (!/^\s*\{\s*"version"\s*:/.test(head)) return false;
+  try {
+    importRecord(await file.text(), file.name);
+  } catch (e) {
+    store.setState({ notice: errorText(e) });
+  }
+  return true;
 }
 
 /** Turns "train while loading" on or off. */

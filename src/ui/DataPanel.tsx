@@ -35,7 +35,7 @@ export function DataPanel() {
         onDragLeave={() => setOver(false)}
         onDrop={onDrop}
       >
-        <p>Drop Parquet, Arrow, CSV or JSON files here</p>
+        <p>Drop Parquet, Arrow, CSV or JSON files here (a run record opens as a run)</p>
         <button type="button" onClick={() => input.current?.click()}>
           Choose a file…
         </button>
