@@ -41,8 +41,8 @@ const COMMANDS: Record<string, { load: () => Promise<Run>; usage: string; help?:
     load: async () => (await import('./commands/export')).exportRun,
     help: async () => (await import('./commands/export')).exportHelp(),
     usage:
-      'export RUN_RECORD --to onnx|tfjs --out DIR [--json]   write a trained run as ONNX or tfjs files ' +
-      '(a config with --data FILE is trained first)',
+      'export RUN_RECORD --to onnx|tfjs|pytorch --out DIR [--data FILE | --no-data] [--json]   write a trained run as ' +
+      'ONNX, tfjs or a PyTorch DDP job (a config with --data FILE is trained first)',
   },
 };
 

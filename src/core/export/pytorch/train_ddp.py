@@ -8,7 +8,8 @@
 Same model (model.py), same initial weights (initial_weights.npz), same data split
 (data.npz), same loss, optimizer, hyper-parameters, learning-rate schedule, gradient clipping
 and Lookahead as the workbench's run (src/core/train/optimizers: the formulas are copied, not
-approximated; Lion and Lookahead are small classes here since torch has neither). With DDP
+approximated; Lion and Lookahead are small classes here since torch has neither), in float32
+whatever the run's precision (an fp16-mixed run keeps float32 master weights). With DDP
 each of the W processes takes batch / W rows of every global batch from a DistributedSampler
 seeded with the run's seed, so a global batch has the workbench's size. Rank 0 writes a run
 record in the workbench's format (version 1), which the workbench opens beside its own runs.
