@@ -1,0 +1,106 @@
+/** The sweep driver against brute-force bookkeeping: Hyperband's plan run out, promotions by rank, early stops, the best. */
+import { describe, expect, it } from 'vitest';
+import { SweepDriver, validateSweep, type SweepSpec, type TrialRecord } from './driver';
+
+const space: SweepSpec['space'] = {
+  lr: { type: 'log', min: 1e-4, max: 1 },
+  width: { type: 'int', min: 4, max: 64 },
+  opt: { type: 'choice', values: ['sgd', 'adam'] },
+};
+/** A made-up loss: better near lr 0.01, width 32 and adam, and lower with more steps. */
+const loss = (p: TrialRecord['params'], budget: number) =>
+  (Math.log10(p.lr as number) + 2) ** 2 +
+  ((p.width as number) - 32) ** 2 / 500 +
+  (p.opt === 'adam' ? 0 : 0.3) +
+  1 / budget;
+
+function runOut(d: SweepDriver, f: (t: TrialRecord) => number | null): TrialRecord[] {
+  for (let guard = 0; !d.done() && guard < 10_000; guard++) {
+    const t = d.next();
+    if (!t) throw new Error('nothing to run, yet not done');
+    d.report(t.trial, f(t));
+  }
+  return d.trials();
+}
+
+describe('SweepDriver', () => {
+  it("runs Hyperband's plan (R = 81, eta = 3): each round's configurations and budgets, promoting the best", () => {
+    const d = new SweepDriver({
+      sampler: 'tpe',
+      scheduler: 'hyperband',
+      trials: 0,
+      objective: 'valLoss',
+      space,
+      maxBudget: 81,
+      eta: 3,
+      seed: 4,
+    });
+    const trials = runOut(d, (t) => loss(t.params, t.budget));
+    const plan = d.plan();
+    expect(trials).toHaveLength(plan.flatMap((b) => b.rounds).reduce((n, r) => n + r.configs, 0));
+    expect(trials).toHaveLength(206);
+    // Walk the plan: each round's configurations are the best of the previous round's.
+    let at = 0;
+    for (const b of plan) {
+      let previous: TrialRecord[] = [];
+      for (const [i, r] of b.rounds.entries()) {
+        const round = trials.slice(at, at + r.configs);
+        at += r.configs;
+        expect(round.every((t) => t.budget === r.budget)).toBe(true);
+        if (i > 0) {
+          const best = [...previous].sort((x, y) => x.objective! - y.objective!).slice(0, r.configs);
+          expect(new Set(round.map((t) => t.config))).toEqual(new Set(best.map((t) => t.config)));
+          for (const t of previous) expect(t.stoppedEarly).toBe(!best.includes(t));
+        }
+        previous = round;
+      }
+      expect(previous.every((t) => !t.stoppedEarly)).toBe(true);
+    }
+    const best = d.best()!;
+    expect(best.budget).toBe(81);
+    expect(best.objective).toBe(Math.min(...trials.filter((t) => t.budget === 81).map((t) => t.objective!)));
+  });
+
+  it('halving: 9 configurations at 3 steps, 3 at 9, 1 at 27; failed runs rank last', () => {
+    const d = new SweepDriver({
+      sampler: 'random',
+      scheduler: 'halving',
+      trials: 9,
+      objective: 'valLoss',
+      space,
+      maxBudget: 27,
+      eta: 3,
+    });
+    const trials = runOut(d, (t) => (t.config === 0 ? null : loss(t.params, t.budget)));
+    expect(trials.map((t) => t.budget)).toEqual([3, 3, 3, 3, 3, 3, 3, 3, 3, 9, 9, 9, 27]);
+    expect(trials.slice(9).some((t) => t.config === 0)).toBe(false);
+  });
+
+  it('maximises when asked (samples per second), and a none scheduler runs every trial at the full budget', () => {
+    const d = new SweepDriver(
+      { sampler: 'tpe', scheduler: 'none', trials: 15, objective: 'samplesPerSec', space, maxBudget: 50 },
+      false,
+    );
+    const trials = runOut(d, (t) => 1000 / (1 + loss(t.params, t.budget)));
+    expect(trials.every((t) => t.budget === 50 && !t.stoppedEarly)).toBe(true);
+    expect(d.best()!.objective).toBe(Math.max(...trials.map((t) => t.objective!)));
+  });
+
+  it('refuses bad sweeps naming the field', () => {
+    const ok = { sampler: 'tpe', scheduler: 'hyperband', trials: 0, objective: 'valLoss', space, maxBudget: 81 };
+    expect(() => validateSweep({ ...ok, sampler: 'grid' })).toThrow(
+      /^sweep\.sampler: must be random or tpe, got "grid"/,
+    );
+    expect(() => validateSweep({ ...ok, objective: 'loss' })).toThrow(/^sweep\.objective: must be one of valLoss/);
+    expect(() => validateSweep({ ...ok, maxBudget: 0 })).toThrow(/^sweep\.maxBudget: must be a whole number of steps/);
+    expect(() => validateSweep({ ...ok, scheduler: 'none', trials: 0 })).toThrow(
+      /^sweep\.trials: must be a whole number from 1 to 1000/,
+    );
+    expect(() => validateSweep({ ...ok, scheduler: 'halving', trials: 81, maxBudget: 9 })).toThrow(
+      /^sweep\.maxBudget: 9 steps cannot be halved 81 configurations deep/,
+    );
+    expect(() => validateSweep({ ...ok, space: { lr: { type: 'log', min: -1, max: 1 } } })).toThrow(
+      /^sweep\.space\.lr: a log range must stay above 0/,
+    );
+  });
+});

@@ -1,0 +1,256 @@
+/**
+ * A sweep as ask / tell: the driver proposes trials (a configuration's parameters and a budget in
+ * steps), the caller trains each and reports its objective, and the driver decides what comes
+ * next. Schedulers: `none` (every trial at the full budget), `halving` (one bracket of
+ * successive halving over `trials` configurations) and `hyperband` (Li et al. 2018: the brackets
+ * of hyperband.ts, each successive halving from its own starting budget). The trainer keeps no
+ * checkpoints, so a configuration promoted to a larger budget trains again from scratch with
+ * the same seed (its shorter run is the start of the longer one). The sampler (random or TPE)
+ * learns from each configuration's result at the largest budget it reached.
+ */
+import { ConfigError } from '../errors';
+import { hyperbandPlan, type Bracket } from './hyperband';
+import { RandomSampler, TpeSampler, type Observation, type Sampler } from './samplers';
+import { decode, validateSpace, type Params, type SearchSpace } from './space';
+
+export type SweepObjective = 'valLoss' | 'valMetric' | 'timeToTarget' | 'samplesPerSec';
+export const SWEEP_OBJECTIVES: readonly SweepObjective[] = ['valLoss', 'valMetric', 'timeToTarget', 'samplesPerSec'];
+
+export interface SweepSpec {
+  sampler: 'random' | 'tpe';
+  scheduler: 'none' | 'halving' | 'hyperband';
+  /** Configurations to try (none, halving); Hyperband's plan sets its own count. */
+  trials: number;
+  objective: SweepObjective;
+  space: SearchSpace;
+  /** Steps of the longest trial (R). */
+  maxBudget: number;
+  /** Halving rate (halving, hyperband), default 3. */
+  eta?: number;
+  /** Seed of the sampler (default 1). */
+  seed?: number;
+}
+
+export interface TrialRecord {
+  /** Index of the trial (one training run). */
+  trial: number;
+  /** Index of the configuration: a promoted configuration keeps its index over its trials. */
+  config: number;
+  params: Params;
+  budget: number;
+  /** The objective as reported (null: the run failed or did not reach the target). */
+  objective: number | null;
+  /** True when a scheduler stopped this configuration at this budget (not promoted). */
+  stoppedEarly: boolean;
+}
+
+const isCount = (v: unknown, min: number) => typeof v === 'number' && Number.isInteger(v) && v >= min;
+
+/** Checks a sweep spec; throws a ConfigError naming the field. */
+export function validateSweep(raw: unknown): Required<SweepSpec> {
+  if (typeof raw !== 'object' || raw === null) throw new ConfigError('sweep', 'must be an object');
+  const s = raw as Partial<SweepSpec>;
+  if (s.sampler !== 'random' && s.sampler !== 'tpe')
+    throw new ConfigError('sweep.sampler', `must be random or tpe, got ${JSON.stringify(s.sampler ?? null)}`);
+  if (s.scheduler !== 'none' && s.scheduler !== 'halving' && s.scheduler !== 'hyperband')
+    throw new ConfigError(
+      'sweep.scheduler',
+      `must be none, halving or hyperband, got ${JSON.stringify(s.scheduler ?? null)}`,
+    );
+  if (!SWEEP_OBJECTIVES.includes(s.objective as SweepObjective))
+    throw new ConfigError(
+      'sweep.objective',
+      `must be one of ${SWEEP_OBJECTIVES.join(', ')}, got ${JSON.stringify(s.objective ?? null)}`,
+    );
+  if (!isCount(s.maxBudget, 1))
+    throw new ConfigError(
+      'sweep.maxBudget',
+      `must be a whole number of steps of at least 1, got ${JSON.stringify(s.maxBudget ?? null)}`,
+    );
+  const eta = s.eta ?? 3;
+  if (!isCount(eta, 2))
+    throw new ConfigError('sweep.eta', `must be a whole number of at least 2, got ${JSON.stringify(eta)}`);
+  const trials = s.trials ?? 0;
+  if (s.scheduler !== 'hyperband' && !(isCount(trials, 1) && trials <= 1000))
+    throw new ConfigError(
+      'sweep.trials',
+      `must be a whole number from 1 to 1000, got ${JSON.stringify(s.trials ?? null)}`,
+    );
+  if (
+    s.scheduler === 'halving' &&
+    s.maxBudget! / eta ** Math.max(0, Math.ceil(Math.log(trials) / Math.log(eta)) - 1) < 1
+  )
+    throw new ConfigError(
+      'sweep.maxBudget',
+      `${s.maxBudget} steps cannot be halved ${trials} configurations deep at eta ${eta}: the first rung would get under one step`,
+    );
+  const seed = s.seed ?? 1;
+  if (!isCount(seed, 0)) throw new ConfigError('sweep.seed', `must be a whole number, got ${JSON.stringify(seed)}`);
+  return {
+    sampler: s.sampler,
+    scheduler: s.scheduler,
+    trials,
+    objective: s.objective as SweepObjective,
+    space: validateSpace(s.space),
+    maxBudget: s.maxBudget!,
+    eta,
+    seed,
+  };
+}
+
+interface Pending {
+  config: number;
+  budget: number;
+}
+
+export class SweepDriver {
+  readonly spec: Required<SweepSpec>;
+  private readonly sampler: Sampler;
+  private readonly brackets: Bracket[];
+  private readonly points: number[][] = [];
+  private readonly records: TrialRecord[] = [];
+  /** Best (lowest) objective per configuration at the largest budget it reached. */
+  private readonly latest = new Map<number, { budget: number; value: number | null }>();
+  private bracket = 0;
+  private round = 0;
+  /** Configurations of the current round still to hand out, and those handed out and not reported. */
+  private queue: Pending[] = [];
+  private outstanding = new Map<number, Pending>();
+  private roundConfigs: number[] = [];
+
+  /** `minimise`: the objective as given is minimised; false maximises it (valMetric of a classification, samplesPerSec). */
+  constructor(
+    spec: SweepSpec,
+    private readonly minimise = true,
+  ) {
+    this.spec = validateSweep(spec);
+    this.sampler =
+      this.spec.sampler === 'tpe'
+        ? new TpeSampler(this.spec.space, this.spec.seed)
+        : new RandomSampler(this.spec.space, this.spec.seed);
+    const { scheduler, maxBudget, eta, trials } = this.spec;
+    if (scheduler === 'hyperband') this.brackets = hyperbandPlan(maxBudget, eta);
+    else if (scheduler === 'none') this.brackets = [{ s: 0, rounds: [{ configs: trials, budget: maxBudget }] }];
+    else {
+      // One bracket: `trials` configurations, kept 1/eta per rung, ending at maxBudget.
+      const rounds: Bracket['rounds'] = [];
+      for (let n = trials; ; n = Math.max(1, Math.floor(n / eta))) {
+        rounds.push({ configs: n, budget: 0 });
+        if (n === 1) break;
+      }
+      rounds.forEach((r, i) => (r.budget = maxBudget / eta ** (rounds.length - 1 - i)));
+      this.brackets = [{ s: rounds.length - 1, rounds }];
+    }
+    this.startRound();
+  }
+
+  /** The planned brackets (rounds of configurations and budgets). */
+  plan(): Bracket[] {
+    return this.brackets;
+  }
+
+  private observations(): Observation[] {
+    const out: Observation[] = [];
+    for (const [config, r] of this.latest)
+      if (r.value !== null) out.push({ point: this.points[config], value: this.minimise ? r.value : -r.value });
+    return out;
+  }
+
+  private startRound(): void {
+    const b = this.brackets[this.bracket];
+    if (!b) return;
+    const { configs, budget } = b.rounds[this.round];
+    const steps = Math.max(1, Math.round(budget));
+    if (this.round === 0) {
+      // Fresh configurations, proposed one at a time as results arrive (see next()).
+      this.roundConfigs = [];
+      this.queue = Array.from({ length: configs }, () => ({ config: -1, budget: steps }));
+    } else {
+      // The best of the previous round go on; the others stop here.
+      const prev = this.roundConfigs;
+      const ranked = [...prev].sort((a, b) => this.rank(a) - this.rank(b));
+      const keep = new Set(ranked.slice(0, configs));
+      for (const r of this.records)
+        if (prev.includes(r.config) && !keep.has(r.config) && r.budget === this.lastBudget) r.stoppedEarly = true;
+      this.roundConfigs = [];
+      this.queue = ranked.slice(0, configs).map((config) => ({ config, budget: steps }));
+    }
+    this.lastBudget = steps;
+  }
+
+  private lastBudget = 0;
+
+  /** Lower is better; a failed configuration ranks last. */
+  private rank(config: number): number {
+    const v = this.latest.get(config)?.value ?? null;
+    return v === null ? Infinity : this.minimise ? v : -v;
+  }
+
+  /** The next trial to run, or null: wait for outstanding results (`done()` says whether the sweep is over). */
+  next(): TrialRecord | null {
+    const p = this.queue.shift();
+    if (!p) return null;
+    let config = p.config;
+    if (config < 0) {
+      config = this.points.length;
+      this.points.push(this.sampler.suggest(this.observations()));
+    }
+    const record: TrialRecord = {
+      trial: this.records.length,
+      config,
+      params: decode(this.spec.space, this.points[config]),
+      budget: p.budget,
+      objective: null,
+      stoppedEarly: false,
+    };
+    this.records.push(record);
+    this.outstanding.set(record.trial, { config, budget: p.budget });
+    this.roundConfigs.push(config);
+    return record;
+  }
+
+  /** Reports a trial's objective (null when the run failed or, for timeToTarget, never reached the target). */
+  report(trial: number, objective: number | null): void {
+    const p = this.outstanding.get(trial);
+    if (!p) throw new Error(`trial ${trial} was not handed out or was reported already`);
+    this.outstanding.delete(trial);
+    this.records[trial].objective = objective;
+    this.latest.set(p.config, {
+      budget: p.budget,
+      value: objective !== null && Number.isFinite(objective) ? objective : null,
+    });
+    if (this.queue.length === 0 && this.outstanding.size === 0) this.advance();
+  }
+
+  private advance(): void {
+    const b = this.brackets[this.bracket];
+    if (this.round + 1 < b.rounds.length) this.round++;
+    else {
+      this.bracket++;
+      this.round = 0;
+    }
+    this.startRound();
+  }
+
+  done(): boolean {
+    return this.bracket >= this.brackets.length && this.outstanding.size === 0;
+  }
+
+  trials(): TrialRecord[] {
+    return this.records.map((r) => ({ ...r, params: { ...r.params } }));
+  }
+
+  /** The best configuration at the largest budget any configuration reached (ties: the first). */
+  best(): TrialRecord | null {
+    const top = Math.max(0, ...this.records.filter((r) => r.objective !== null).map((r) => r.budget));
+    let best: TrialRecord | null = null;
+    for (const r of this.records)
+      if (r.budget === top && r.objective !== null && (best === null || this.better(r.objective, best.objective!)))
+        best = r;
+    return best;
+  }
+
+  private better(a: number, b: number): boolean {
+    return this.minimise ? a < b : a > b;
+  }
+}
