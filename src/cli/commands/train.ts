@@ -33,7 +33,7 @@ import type { EpochRecord, RunConfig, RunRecord } from '../../core/train/record'
 import { DEFAULT_SETTINGS, makeRunConfig, validateSettings, type RunSettings } from '../../core/train/run-config';
 import { installNodeWebGpu, noAdapterHint } from '../../gpu/node-webgpu';
 import { sha256Hex } from '../../services/data-service';
-import type { TrainerEvent } from '../../services/protocol';
+import type { DatasetSummary, TrainerEvent } from '../../services/protocol';
 import { runPipeline } from '../../services/run-pipeline';
 import { localServices } from '../../services/local-services';
 import { timeLimitSeconds, UsageError, type ParsedArgs } from '../args';
@@ -139,7 +139,7 @@ const CONFIG_KEYS = new Set<string>([
   'data',
 ]);
 
-interface DataChoice {
+export interface DataChoice {
   label?: string;
   features?: string[];
   split?: RunConfig['data']['split'];
@@ -160,12 +160,16 @@ function stringFlag(args: ParsedArgs, flag: string): string | undefined {
   return v;
 }
 
-async function readConfigFile(path: string): Promise<{
+async function readConfigFile(
+  path: string,
+  extraKeys: readonly string[],
+): Promise<{
   settings: Partial<RunSettings>;
   data: DataChoice;
   targetLoss?: number;
   maxSteps?: number;
   maxSeconds?: number;
+  extra: Record<string, unknown>;
 }> {
   let text: string;
   try {
@@ -193,8 +197,8 @@ async function readConfigFile(path: string): Promise<{
     throw new ConfigError('config', `${path} must hold one JSON object`);
   const o = raw as Record<string, unknown>;
   for (const key of Object.keys(o))
-    if (!CONFIG_KEYS.has(key))
-      throw new ConfigError(key, `is not a setting train knows (${[...CONFIG_KEYS].join(', ')})`);
+    if (!CONFIG_KEYS.has(key) && !extraKeys.includes(key))
+      throw new ConfigError(key, `is not a setting train knows (${[...CONFIG_KEYS, ...extraKeys].join(', ')})`);
   const nested = (o.data ?? {}) as DataChoice;
   const settings: Partial<RunSettings> = {};
   for (const key of SETTING_KEYS) {
@@ -208,7 +212,8 @@ async function readConfigFile(path: string): Promise<{
   const targetLoss = o.targetLoss === null ? undefined : (o.targetLoss as number | undefined);
   const maxSteps = o.maxSteps === null ? undefined : (o.maxSteps as number | undefined);
   const maxSeconds = o.maxSeconds === null ? undefined : (o.maxSeconds as number | undefined);
-  return { settings, data, targetLoss, maxSteps, maxSeconds };
+  const extra = Object.fromEntries(extraKeys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
+  return { settings, data, targetLoss, maxSteps, maxSeconds, extra };
 }
 
 function parseShape(v: string): InputShape {
@@ -218,18 +223,33 @@ function parseShape(v: string): InputShape {
   return parts as InputShape;
 }
 
-/** Settings from defaults, then the config file, then flags; validated (ConfigError names the field). */
-async function gatherSettings(args: ParsedArgs): Promise<{
+/** What a train command line asks for: validated settings, the data choice, the run's length and target. */
+export interface GatheredSettings {
   settings: RunSettings;
   data: DataChoice;
   targetLoss: number | null;
   maxSteps: number | null;
   maxSeconds: number | null;
-}> {
+  /** The config file's `extraKeys` (for example `sweep`), unchecked. */
+  extra: Record<string, unknown>;
+}
+
+/**
+ * Settings from defaults, then the config file, then flags; validated (ConfigError names the
+ * field). `extraKeys`: keys the config file may hold besides train's (returned unchecked).
+ */
+export async function gatherSettings(args: ParsedArgs, extraKeys: readonly string[] = []): Promise<GatheredSettings> {
   const file = stringFlag(args, 'config');
   const fromFile = file
-    ? await readConfigFile(file)
-    : { settings: {}, data: {} as DataChoice, targetLoss: undefined, maxSteps: undefined, maxSeconds: undefined };
+    ? await readConfigFile(file, extraKeys)
+    : {
+        settings: {},
+        data: {} as DataChoice,
+        targetLoss: undefined,
+        maxSteps: undefined,
+        maxSeconds: undefined,
+        extra: {},
+      };
   const s: RunSettings = { ...DEFAULT_SETTINGS, ...fromFile.settings };
   s.model = { ...(s.model as ModelSpec) };
   s.optimizer = { ...s.optimizer };
@@ -293,32 +313,43 @@ async function gatherSettings(args: ParsedArgs): Promise<{
   const data = { ...fromFile.data };
   const label = stringFlag(args, 'label');
   if (label !== undefined) data.label = label;
-  return { settings: validateSettings(s), data, targetLoss, maxSteps, maxSeconds };
+  return { settings: validateSettings(s), data, targetLoss, maxSteps, maxSeconds, extra: fromFile.extra };
 }
 
-export async function train(args: ParsedArgs): Promise<{ json: unknown; text: string }> {
-  const dataFile = stringFlag(args, 'data') ?? args.positionals[0];
-  if (!dataFile) throw new UsageError(USAGE);
-  const { settings, data: choice, targetLoss, maxSteps, maxSeconds } = await gatherSettings(args);
+/**
+ * A data file decoded once and handed to the data service (adopt), with the services a run
+ * needs: `train` makes one run on it, `sweep` many.
+ */
+export interface TrainSession {
+  dataFile: string;
+  bytes: Uint8Array;
+  summary: DatasetSummary;
+  services: ReturnType<typeof localServices>;
+  events: TrainerEvent[];
+  /** Epochs of the run under way, for the progress lines on stderr. */
+  epochs: number;
+  quiet: boolean;
+}
 
-  // Decoded in a worker thread under --time-limit, then handed to the data service the way the
-  // browser's decode worker hands a table to the data worker (adopt).
+/** Decodes `--data` (in a worker thread, under --time-limit) and adopts it in the data service. */
+export async function openSession(args: ParsedArgs, dataFile: string): Promise<TrainSession> {
   const name = dataFile.split(/[\\/]/).pop()!;
   const { table, bytes, decodeMs } = await decodeFile(dataFile, name, timeLimitSeconds(args, DEFAULT_TIME_LIMIT_S));
-  const events: TrainerEvent[] = [];
-  const services = localServices((e) => {
-    events.push(e);
-    if (e.type === 'epoch' && !args.flags.has('quiet')) {
+  // One object: the services' event callback and the runs read and write the same fields.
+  const session = { dataFile, bytes, events: [], epochs: 0, quiet: args.flags.has('quiet') } as unknown as TrainSession;
+  session.services = localServices((e) => {
+    session.events.push(e);
+    if (e.type === 'epoch' && !session.quiet) {
       const { epoch, trainLoss, valLoss, valAccuracy } = e.epoch;
       const acc = valAccuracy === null ? '' : `, val accuracy ${(100 * valAccuracy).toFixed(1)} %`;
       process.stderr.write(
-        `epoch ${epoch + 1}/${settings.epochs}: train loss ${trainLoss.toFixed(4)}, val ` +
+        `epoch ${epoch + 1}/${session.epochs}: train loss ${trainLoss.toFixed(4)}, val ` +
           `loss ${valLoss?.toFixed(4) ?? '-'}${acc}\n`,
       );
     }
   });
   const defaultLabelName = defaultLabel(table);
-  const summary = await services.data.call('adopt', {
+  session.summary = await session.services.data.call('adopt', {
     table,
     summary: {
       name,
@@ -333,6 +364,20 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
       cache: null,
     },
   });
+  return session;
+}
+
+let runs = 0;
+
+/** One run on a session's data with gathered settings: its record and the lines `train` prints. */
+export async function runOnce(
+  session: TrainSession,
+  gathered: Omit<GatheredSettings, 'extra'>,
+  args: ParsedArgs,
+): Promise<{ record: RunRecord; text: string }> {
+  const { settings, data: choice, targetLoss, maxSteps, maxSeconds } = gathered;
+  const { summary, services, dataFile } = session;
+  session.epochs = settings.epochs;
   const columns = summary.columns.map((c) => c.name);
   const label = choice.label ?? summary.defaultLabel;
   if (!columns.includes(label))
@@ -348,7 +393,6 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
   for (const f of features)
     if (!columns.includes(f)) throw new ConfigError('data.features', `"${f}" is not a column of ${dataFile}`);
   const split = choice.split ?? defaultSplit(settings.seed);
-
   // PROD: no "install tfjs-node" banner on stderr (and no debug-mode checks).
   tf.env().set('PROD', true);
   // The wgsl engine opens its own WebGPU device (Dawn here), whatever the tfjs backend.
@@ -397,13 +441,16 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
   // batch larger than the training rows is the data service's ConfigError on batchSize.
   // --stream: training starts on the first record batch / row group while the rest decodes.
   const source = stream
-    ? { kind: 'stream' as const, name: summary.name, bytes: bytes.slice().buffer }
+    ? { kind: 'stream' as const, name: summary.name, bytes: session.bytes.slice().buffer }
     : { kind: 'dataset' as const, datasetId: summary.id };
-  const outcome = await runPipeline(config, services, { runId: 'cli', source, backendSec });
+  const runId = `cli-${++runs}`;
+  const outcome = await runPipeline(config, services, { runId, source, backendSec });
   const { prepared, summary: result } = outcome;
   config.model = outcome.config.model;
   // Where the run trained: the trainer says so per run (the wgsl engine's adapter and f16 path,
   // or why it fell back to the tfjs engine); the backend's environment otherwise.
+  const events = session.events.filter((e) => e.runId === runId);
+  session.events = session.events.filter((e) => e.runId !== runId);
   const sent = events.flatMap((e) => (e.type === 'environment' ? [e.environment] : [])).pop();
   const ran = sent
     ? {
@@ -461,5 +508,13 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
         ]
       : []),
   ].join('\n');
+  return { record, text };
+}
+
+export async function train(args: ParsedArgs): Promise<{ json: unknown; text: string }> {
+  const dataFile = stringFlag(args, 'data') ?? args.positionals[0];
+  if (!dataFile) throw new UsageError(USAGE);
+  const gathered = await gatherSettings(args);
+  const { record, text } = await runOnce(await openSession(args, dataFile), gathered, args);
   return { json: record, text };
 }
