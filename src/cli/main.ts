@@ -37,6 +37,13 @@ const COMMANDS: Record<string, { load: () => Promise<Run>; usage: string; help?:
       ('--engine tfjs|wgsl --precision fp32|fp16-mixed --dedup none|exact|bloom --stream] [--json]   train ' +
         'one configuration, print its run record'),
   },
+  sweep: {
+    load: async () => (await import('./commands/sweep')).sweep,
+    help: async () => (await import('./commands/sweep')).sweepHelp(),
+    usage:
+      'sweep --config CFG --data FILE [--json]   tune a configuration: a search space, random or TPE sampling, ' +
+      'successive halving or Hyperband (CFG holds a "sweep" object)',
+  },
   export: {
     load: async () => (await import('./commands/export')).exportRun,
     help: async () => (await import('./commands/export')).exportHelp(),

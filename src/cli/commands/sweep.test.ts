@@ -1,0 +1,174 @@
+/**
+ * `sweep` end to end on the penguins sample (tfjs cpu): Hyperband with TPE runs the plan's
+ * trials, each for its budget of steps, and its best configuration, trained again for the same
+ * steps, reaches the target loss in fewer steps than the default configuration (seeds 1; steps,
+ * not seconds, so the comparison does not depend on the machine). Then the refusals.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hyperbandPlan } from '../../core/tune/hyperband';
+import type { RunRecord } from '../../core/train/record';
+
+const PENGUINS = 'public/datasets/penguins.arrow';
+const dir = mkdtempSync(join(tmpdir(), 'tb-sweep-'));
+let n = 0;
+const cli = (args: string[]) => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    encoding: 'utf8',
+    timeout: 170_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+const file = (o: unknown) => {
+  const p = join(dir, `cfg-${++n}.json`);
+  writeFileSync(p, JSON.stringify(o));
+  return p;
+};
+const base = { epochs: 3, backend: 'cpu', model: { type: 'mlp', hidden: [16], activation: 'relu' } };
+const space = {
+  'optimizer.learningRate': { type: 'log', min: 0.0003, max: 0.3 },
+  'optimizer.name': { type: 'choice', values: ['sgd', 'adam', 'lion'] },
+  batchSize: { type: 'int', min: 8, max: 64 },
+};
+
+interface SweepOut {
+  trials: { params: Record<string, unknown>; budget: number; objective: number | null; stoppedEarly: boolean }[];
+  best: { params: Record<string, unknown>; budget: number; objective: number };
+}
+
+/** The first step at which the mean loss of the last 5 steps is at most `target` (Infinity: never). */
+function stepsTo(rec: RunRecord, target: number): number {
+  const l = rec.steps.map((s) => s.loss);
+  for (let i = 4; i < l.length; i++) if ((l[i] + l[i - 1] + l[i - 2] + l[i - 3] + l[i - 4]) / 5 <= target) return i + 1;
+  return Infinity;
+}
+
+describe('sweep', () => {
+  it('Hyperband + TPE on penguins: the plan runs out within its budgets, and the best beats the default to the target loss', () => {
+    const r = cli([
+      'sweep',
+      '--config',
+      file({
+        ...base,
+        sweep: { sampler: 'tpe', scheduler: 'hyperband', objective: 'valLoss', maxBudget: 27, eta: 3, seed: 2, space },
+      }),
+      '--data',
+      PENGUINS,
+      '--json',
+      '--quiet',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as SweepOut;
+    const plan = hyperbandPlan(27, 3);
+    expect(out.trials.map((t) => t.budget)).toEqual(
+      plan.flatMap((b) => b.rounds.flatMap((round) => new Array(round.configs).fill(round.budget))),
+    );
+    expect(out.trials.filter((t) => t.stoppedEarly).length).toBeGreaterThan(0);
+    expect(out.trials.every((t) => t.objective !== null)).toBe(true);
+    expect(out.best.budget).toBe(27);
+    expect(out.best.objective).toBe(Math.min(...out.trials.filter((t) => t.budget === 27).map((t) => t.objective!)));
+
+    // The best configuration against the default one, 27 steps each, seed 1: steps to a loss of 0.3.
+    const train = (extra: Record<string, unknown>) => {
+      const t = cli([
+        'train',
+        '--config',
+        file({ ...base, ...extra, maxSteps: 27 }),
+        '--data',
+        PENGUINS,
+        '--json',
+        '--quiet',
+      ]);
+      expect(t.code).toBe(0);
+      return JSON.parse(t.stdout) as RunRecord;
+    };
+    const p = out.best.params;
+    const best = train({
+      optimizer: { name: p['optimizer.name'], learningRate: p['optimizer.learningRate'] },
+      batchSize: p.batchSize,
+    });
+    const plain = train({});
+    expect(stepsTo(best, 0.3)).toBeLessThan(stepsTo(plain, 0.3));
+  }, 170_000);
+
+  it('random search without a scheduler: every trial at the full budget; throughput maximised', () => {
+    const r = cli([
+      'sweep',
+      '--config',
+      file({
+        ...base,
+        sweep: { sampler: 'random', scheduler: 'none', trials: 4, objective: 'samplesPerSec', maxBudget: 5, space },
+      }),
+      '--data',
+      PENGUINS,
+      '--json',
+      '--quiet',
+    ]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as SweepOut & { minimise: boolean };
+    expect(out.minimise).toBe(false);
+    expect(out.trials.map((t) => t.budget)).toEqual([5, 5, 5, 5]);
+    expect(out.best.objective).toBe(Math.max(...out.trials.map((t) => t.objective!)));
+  }, 60_000);
+
+  const refused: [string, unknown, RegExp][] = [
+    ['no sweep object', base, /^sweep: sweep: the config file has no "sweep" object/],
+    [
+      'an inverted range',
+      {
+        ...base,
+        sweep: {
+          sampler: 'tpe',
+          scheduler: 'none',
+          trials: 2,
+          objective: 'valLoss',
+          maxBudget: 5,
+          space: { batchSize: { type: 'int', min: 64, max: 8 } },
+        },
+      },
+      /^sweep: sweep\.space\.batchSize: the range is empty or inverted/,
+    ],
+    [
+      'a path that is not a setting',
+      {
+        ...base,
+        sweep: {
+          sampler: 'tpe',
+          scheduler: 'none',
+          trials: 2,
+          objective: 'valLoss',
+          maxBudget: 5,
+          space: { colour: { type: 'choice', values: ['red'] } },
+        },
+      },
+      /^sweep: sweep\.space\.colour: does not name a run setting/,
+    ],
+    [
+      'timeToTarget without a target',
+      {
+        ...base,
+        sweep: { sampler: 'tpe', scheduler: 'none', trials: 2, objective: 'timeToTarget', maxBudget: 5, space },
+      },
+      /^sweep: targetLoss: the timeToTarget objective needs a target loss/,
+    ],
+    [
+      'a Hyperband plan under one step',
+      {
+        ...base,
+        sweep: { sampler: 'tpe', scheduler: 'halving', trials: 81, objective: 'valLoss', maxBudget: 9, space },
+      },
+      /^sweep: sweep\.maxBudget: 9 steps cannot be halved 81 configurations deep/,
+    ],
+  ];
+  for (const [what, cfg, message] of refused)
+    it(`refuses ${what}, naming the field`, () => {
+      const r = cli(['sweep', '--config', file(cfg), '--data', PENGUINS]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    });
+});

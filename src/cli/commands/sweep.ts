@@ -1,0 +1,133 @@
+/**
+ * `sweep`: tunes a configuration headless. The config file holds train's keys plus `sweep`
+ * (interfaces.md): a search space, a sampler (random, tpe), a scheduler (none, halving,
+ * hyperband), an objective and a budget in steps. Each trial is one run on the data decoded
+ * once (train.ts's session), its length the scheduler's budget (maxSteps).
+ *
+ *   npm run cli -- sweep --config cfg.json --data FILE [--json]
+ *
+ * Prints `{ trials: [{ params, budget, objective, stoppedEarly }], best }`.
+ */
+import { ConfigError } from '../../core/errors';
+import { applyParams, checkPaths } from '../../core/tune/apply';
+import { SweepDriver, validateSweep, type SweepObjective, type TrialRecord } from '../../core/tune/driver';
+import { validateSettings } from '../../core/train/run-config';
+import type { RunRecord } from '../../core/train/record';
+import { UsageError, type ParsedArgs } from '../args';
+import { gatherSettings, openSession, runOnce } from './train';
+
+export function sweepHelp(): string {
+  return [
+    'usage: npm run cli -- sweep --config CFG --data FILE [--json] [--quiet]',
+    '',
+    'Tunes a configuration: CFG holds train\'s config keys and a "sweep" object, for example',
+    '  "sweep": { "sampler": "tpe", "scheduler": "hyperband", "objective": "valLoss", "maxBudget": 81, "eta": 3,',
+    '             "space": { "optimizer.learningRate": { "type": "log", "min": 1e-4, "max": 0.3 },',
+    '                        "batchSize": { "type": "int", "min": 16, "max": 128 },',
+    '                        "optimizer.name": { "type": "choice", "values": ["sgd", "adam", "lion"] } } }',
+    '',
+    '  sampler     random | tpe (Tree-structured Parzen Estimator, after 10 random trials)',
+    '  scheduler   none (trials at maxBudget) | halving (successive halving of `trials`) | hyperband',
+    '  objective   valLoss | valMetric (accuracy, or val loss for regression) | timeToTarget (needs targetLoss) | samplesPerSec',
+    '  maxBudget   steps of the longest trial; eta: the halving rate (default 3); trials; seed (default 1)',
+    '  space       per setting path: { type: log | float | int, min, max } or { type: choice, values }',
+    '',
+    'exit codes: 0 success, 1 bad input (the message names the field), 2 usage error',
+  ].join('\n');
+}
+
+/** A trial's objective from its run record (null: failed, or the target never reached). */
+function objectiveOf(rec: RunRecord, objective: SweepObjective): number | null {
+  if (rec.summary.status === 'failed') return null;
+  const last = rec.epochs[rec.epochs.length - 1];
+  switch (objective) {
+    case 'valLoss':
+      return last?.valLoss ?? null;
+    case 'valMetric':
+      return rec.summary.finalValMetric;
+    case 'timeToTarget':
+      return rec.summary.timeToTargetLoss;
+    case 'samplesPerSec':
+      return rec.summary.samplesPerSec ?? null;
+  }
+}
+
+export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: string }> {
+  const dataFile = args.flags.get('data');
+  if (typeof dataFile !== 'string' || !args.flags.has('config'))
+    throw new UsageError('sweep needs --config CFG (with a "sweep" object) and --data FILE');
+  const gathered = await gatherSettings(args, ['sweep']);
+  if (gathered.extra.sweep === undefined)
+    throw new ConfigError('sweep', 'the config file has no "sweep" object to run');
+  const spec = validateSweep(gathered.extra.sweep);
+  checkPaths(spec.space);
+  if (spec.objective === 'timeToTarget' && gathered.targetLoss === null)
+    throw new ConfigError('targetLoss', 'the timeToTarget objective needs a target loss (targetLoss in the config)');
+
+  const session = await openSession(args, dataFile);
+  const label = gathered.data.label ?? session.summary.defaultLabel;
+  const labelType = session.summary.columns.find((c) => c.name === label)?.type;
+  const classification = labelType === 'categorical' || labelType === 'bool';
+  // Accuracy and throughput are maximised; losses and times minimised.
+  const minimise = !(spec.objective === 'samplesPerSec' || (spec.objective === 'valMetric' && classification));
+  const driver = new SweepDriver(spec, minimise);
+  const errors = new Map<number, string>();
+  const quietArgs: ParsedArgs = { positionals: [], flags: new Map([...args.flags, ['quiet', true]]) };
+  session.quiet = true;
+  const started = performance.now();
+  for (let t = driver.next(); t !== null || !driver.done(); t = driver.next()) {
+    if (t === null) break;
+    let objective: number | null = null;
+    try {
+      const settings = validateSettings(applyParams(gathered.settings, t.params));
+      const { record } = await runOnce(
+        session,
+        { ...gathered, settings, maxSteps: t.budget, maxSeconds: null },
+        quietArgs,
+      );
+      objective = objectiveOf(record, spec.objective);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      errors.set(t.trial, e.message);
+    }
+    driver.report(t.trial, objective);
+    if (!args.flags.has('quiet'))
+      process.stderr.write(
+        `trial ${t.trial + 1} (config ${t.config + 1}, ${t.budget} steps): ${spec.objective} ${objective ?? errors.get(t.trial) ?? 'none'}\n`,
+      );
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const trials = driver.trials().map((r: TrialRecord) => ({
+    trial: r.trial,
+    config: r.config,
+    params: r.params,
+    budget: r.budget,
+    objective: r.objective,
+    stoppedEarly: r.stoppedEarly,
+    ...(errors.has(r.trial) ? { error: errors.get(r.trial) } : {}),
+  }));
+  const best = driver.best();
+  const text = [
+    `${session.summary.name}: ${trials.length} trials (${spec.sampler}, ${spec.scheduler}) in ${seconds.toFixed(1)} s, ` +
+      `objective ${spec.objective} (${minimise ? 'lower' : 'higher'} is better)`,
+    ...trials.map(
+      (r) =>
+        `  ${String(r.trial + 1).padStart(3)}  config ${String(r.config + 1).padStart(3)}  ${String(r.budget).padStart(5)} steps  ` +
+        `${r.objective === null ? (r.error ?? 'no value') : r.objective.toPrecision(5)}${r.stoppedEarly ? '  stopped' : ''}  ` +
+        JSON.stringify(r.params),
+    ),
+    best
+      ? `best: config ${best.config + 1} at ${best.budget} steps, ${spec.objective} ${best.objective}: ${JSON.stringify(best.params)}`
+      : 'best: none (every trial failed)',
+  ].join('\n');
+  return {
+    json: {
+      trials,
+      best: best ? { params: best.params, budget: best.budget, objective: best.objective, config: best.config } : null,
+      objective: spec.objective,
+      minimise,
+      seconds,
+    },
+    text,
+  };
+}
