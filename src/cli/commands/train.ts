@@ -30,7 +30,13 @@ import { startupText } from '../../core/train/results';
 import { packTrained, RECORD_VERSION } from '../../core/train/trained';
 import { dataWaitShare, downsample } from '../../core/train/step-series';
 import type { EpochRecord, RunConfig, RunRecord } from '../../core/train/record';
-import { DEFAULT_SETTINGS, makeRunConfig, validateSettings, type RunSettings } from '../../core/train/run-config';
+import {
+  CONFIG_SETTING_KEYS,
+  DEFAULT_SETTINGS,
+  makeRunConfig,
+  validateSettings,
+  type RunSettings,
+} from '../../core/train/run-config';
 import { installNodeWebGpu, noAdapterHint } from '../../gpu/node-webgpu';
 import { sha256Hex } from '../../services/data-service';
 import type { DatasetSummary, TrainerEvent } from '../../services/protocol';
@@ -110,19 +116,7 @@ export function trainHelp(): string {
 }
 
 /** The run settings a config file may set, copied as they are into the run's settings. */
-const SETTING_KEYS = [
-  'model',
-  'optimizer',
-  'batchSize',
-  'epochs',
-  'seed',
-  'backend',
-  'prefetch',
-  'engine',
-  'precision',
-  'prepareOn',
-  'augment',
-] as const satisfies readonly (keyof RunSettings)[];
+const SETTING_KEYS = CONFIG_SETTING_KEYS;
 
 /**
  * Keys a config file may hold: the run settings, the run length and target, plus the data choices

@@ -14,6 +14,21 @@ import { ConfigError } from './errors';
 import { validateOptimizerSpec, type OptimizerSpec } from './optimizer-spec';
 
 /** The settings a user picks for a run (the data part is filled in from the loaded dataset). */
+/** The run settings a config file may set (train's --config) and a sweep may search (tune/apply.ts). */
+export const CONFIG_SETTING_KEYS = [
+  'model',
+  'optimizer',
+  'batchSize',
+  'epochs',
+  'seed',
+  'backend',
+  'prefetch',
+  'engine',
+  'precision',
+  'prepareOn',
+  'augment',
+] as const satisfies readonly (keyof RunSettings)[];
+
 export interface RunSettings {
   model: ModelSpec;
   optimizer: OptimizerSpec;

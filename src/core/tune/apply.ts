@@ -5,22 +5,11 @@
  * parameters apply, since hyper-parameters of one optimizer are refused by another.
  */
 import { ConfigError } from '../errors';
-import type { RunSettings } from '../train/run-config';
+import { CONFIG_SETTING_KEYS, type RunSettings } from '../train/run-config';
 import type { Params, SearchSpace } from './space';
 
-/** Settings a search may vary: the run settings' top-level keys. */
-const ROOTS = new Set([
-  'model',
-  'optimizer',
-  'batchSize',
-  'epochs',
-  'seed',
-  'backend',
-  'prefetch',
-  'engine',
-  'precision',
-  'prepareOn',
-]);
+/** Settings a search may vary: the run settings a config file may set. */
+const ROOTS = new Set<string>(CONFIG_SETTING_KEYS);
 
 const parts = (path: string) => path.replace(/\[(\d+)\]/g, '.$1').split('.');
 

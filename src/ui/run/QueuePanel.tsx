@@ -12,6 +12,7 @@ import {
 } from '../../state/run-actions';
 import type { RunView } from '../../state/store';
 import { exportAs } from './export-run';
+import type { ExportFormat } from '../../core/export/files';
 import { importRecord, MAX_RECORD_BYTES } from '../../state/import-record';
 import { store } from '../../state/store';
 import { DataError } from '../../core/data/table';
@@ -27,6 +28,13 @@ function progressOf(r: RunView): number | null {
   if (r.expectedSteps) return Math.min(1, r.steps.length / r.expectedSteps);
   return null;
 }
+
+/** The export buttons of a finished run: format, button text, and the words of its label. */
+const EXPORTS: [ExportFormat, string, string][] = [
+  ['onnx', 'ONNX', 'ONNX'],
+  ['tfjs', 'tfjs', 'tfjs'],
+  ['pytorch', 'PyTorch', 'a PyTorch job'],
+];
 
 /**
  * Opens a run record file (from `train --json`, or an exported PyTorch job's run-pytorch.json)
@@ -199,27 +207,16 @@ export function QueuePanel() {
                     <span className="muted small">{r.origin ?? environmentLabel(r.environment)}</span>
                     {r.status !== 'failed' && (
                       <span className="export-buttons" title="Download the trained model (see the README, Export)">
-                        <button
-                          type="button"
-                          onClick={() => void exportAs(r.id, 'onnx')}
-                          aria-label={`Export run ${r.title} as ONNX`}
-                        >
-                          ONNX
-                        </button>
-                        <button
-                          type="button"
-                          onClick={() => void exportAs(r.id, 'tfjs')}
-                          aria-label={`Export run ${r.title} as tfjs`}
-                        >
-                          tfjs
-                        </button>
-                        <button
-                          type="button"
-                          onClick={() => void exportAs(r.id, 'pytorch')}
-                          aria-label={`Export run ${r.title} as a PyTorch job`}
-                        >
-                          PyTorch
-                        </button>
+                        {EXPORTS.map(([to, button, words]) => (
+                          <button
+                            key={to}
+                            type="button"
+                            onClick={() => void exportAs(r.id, to)}
+                            aria-label={`Export run ${r.title} as ${words}`}
+                          >
+                            {button}
+                          </button>
+                        ))}
                       </span>
                     )}
                     <button type="button" onClick={() => deleteRun(r.id)} aria-label={`Delete run ${r.title}`}>

@@ -102,24 +102,18 @@ def _target(model, name):
     return (module.bias, None) if part == "bias" else (module.weight, "dense" if layer.startswith("dense") else "conv")
 
 
-def _to_torch(values, layout):
-    if layout == "dense":
-        return values.T
-    if layout == "depthwise":
-        return values.transpose(2, 3, 0, 1)
-    if layout in ("conv", "pointwise"):
-        return values.transpose(3, 2, 0, 1)
-    return values
+# Axis orders from the workbench's layouts to PyTorch's, and back.
+_PERMS = {
+    "dense": ((1, 0), (1, 0)),
+    "depthwise": ((2, 3, 0, 1), (2, 3, 0, 1)),
+    "conv": ((3, 2, 0, 1), (2, 3, 1, 0)),
+    "pointwise": ((3, 2, 0, 1), (2, 3, 1, 0)),
+}
 
 
-def _to_workbench(values, layout):
-    if layout == "dense":
-        return values.T
-    if layout == "depthwise":
-        return values.transpose(2, 3, 0, 1)
-    if layout in ("conv", "pointwise"):
-        return values.transpose(2, 3, 1, 0)
-    return values
+def _relayout(values, layout, back=False):
+    perm = _PERMS.get(layout)
+    return values if perm is None else values.transpose(perm[1 if back else 0])
 
 
 def load_workbench_weights(model, tensors, names):
@@ -127,7 +121,7 @@ def load_workbench_weights(model, tensors, names):
     with torch.no_grad():
         for name in names:
             param, layout = _target(model, name)
-            values = np.ascontiguousarray(_to_torch(np.asarray(tensors[name], dtype=np.float32), layout))
+            values = np.ascontiguousarray(_relayout(np.asarray(tensors[name], dtype=np.float32), layout))
             if tuple(values.shape) != tuple(param.shape):
                 raise ValueError(f"{name}: shape {values.shape} does not fit {tuple(param.shape)}")
             param.copy_(torch.from_numpy(values))
@@ -138,5 +132,5 @@ def workbench_tensors(model, names):
     out = []
     for name in names:
         param, layout = _target(model, name)
-        out.append(np.ascontiguousarray(_to_workbench(param.detach().cpu().numpy(), layout)).astype("<f4"))
+        out.append(np.ascontiguousarray(_relayout(param.detach().cpu().numpy(), layout, back=True)).astype("<f4"))
     return out
