@@ -44,6 +44,13 @@ const COMMANDS: Record<string, { load: () => Promise<Run>; usage: string; help?:
       'sweep --config CFG --data FILE [--json]   tune a configuration: a search space, random or TPE sampling, ' +
       'successive halving or Hyperband (CFG holds a "sweep" object)',
   },
+  quantize: {
+    load: async () => (await import('./commands/quantize')).quantize,
+    help: async () => (await import('./commands/quantize')).quantizeHelp(),
+    usage:
+      "quantize RUN_RECORD --data FILE [--json]   a run's model as f16, int8 weights and int8 activations, " +
+      'evaluated beside the float model',
+  },
   export: {
     load: async () => (await import('./commands/export')).exportRun,
     help: async () => (await import('./commands/export')).exportHelp(),

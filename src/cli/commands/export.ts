@@ -51,7 +51,7 @@ export function exportHelp(): string {
   ].join('\n');
 }
 
-async function readJson(path: string): Promise<unknown> {
+export async function readJson(path: string): Promise<unknown> {
   let size: number;
   try {
     size = (await stat(path)).size;
@@ -78,18 +78,19 @@ const isRecord = (v: unknown) =>
   typeof v === 'object' && v !== null && 'version' in v && ('summary' in v || 'trained' in v);
 
 /**
- * The run's data for data.npz: `--data FILE` (checked against the record's sha256), or null with
- * `--no-data`; neither is a ConfigError saying what to pass.
+ * The run's data (for data.npz, or to evaluate on): `--data FILE` (checked against the record's
+ * sha256), or null with `--no-data`; neither is a ConfigError saying what to pass.
  */
-async function pytorchData(args: ParsedArgs, raw: unknown): Promise<RunData | null> {
+export async function pytorchData(args: ParsedArgs, raw: unknown, purpose = 'export'): Promise<RunData | null> {
   if (args.flags.has('no-data')) return null;
   const { config, trained } = readTrainedRecord(raw);
   const file = args.flags.get('data');
   if (typeof file !== 'string')
     throw new ConfigError(
       'data',
-      `the PyTorch bundle's data.npz needs the run's dataset (${config.data.name}, sha256 ` +
-        `${config.data.fingerprint.slice(0, 12)}...): pass --data FILE, or --no-data to export without data.npz`,
+      (purpose === 'export' ? "the PyTorch bundle's data.npz needs" : `${purpose} evaluates on`) +
+        ` the run's dataset (${config.data.name}, sha256 ${config.data.fingerprint.slice(0, 12)}...): pass --data FILE` +
+        (purpose === 'export' ? ', or --no-data to export without data.npz' : ''),
     );
   const name = file.split(/[\\/]/).pop()!;
   const { table, bytes } = await decodeFile(file, name, timeLimitSeconds(args, DEFAULT_TIME_LIMIT_S));
@@ -97,7 +98,8 @@ async function pytorchData(args: ParsedArgs, raw: unknown): Promise<RunData | nu
   if (fingerprint !== config.data.fingerprint)
     throw new DataError(
       `${file}: is not the run's dataset (its sha256 is ${fingerprint.slice(0, 12)}..., the run trained on ` +
-        `${config.data.name} with ${config.data.fingerprint.slice(0, 12)}...); pass that file, or --no-data`,
+        `${config.data.name} with ${config.data.fingerprint.slice(0, 12)}...); pass that file` +
+        (purpose === 'export' ? ', or --no-data' : ''),
     );
   return runData(table, config, trained.preprocessing.inputs);
 }

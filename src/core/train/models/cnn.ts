@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../data/rng';
 import { activate, denseStack, glorotVariable, modelScope, zerosVariable } from './init';
 import { finish } from './mlp';
-import type { CnnSpec, InputShape, Model } from './types';
+import { layerInputs, type CnnSpec, type InputShape, type Model } from './types';
 import { cnnOutputSize } from './output-size';
 
 export { cnnOutputSize } from './output-size';
@@ -42,13 +42,14 @@ export function createCnn(spec: CnnSpec, shape: InputShape, outputs: number, see
   const [h, w] = cnnOutputSize(shape, spec.filters.length);
   const flat = h * w * cin;
   const dense = denseStack(rng, [flat, ...spec.hidden, outputs], `${scope}dense`, variables);
-  return finish(variables, (x) => {
+  return finish(variables, (x, before) => {
+    const pre = layerInputs(before);
     let t = tf.reshape(x, [x.shape[0], ...shape]) as tf.Tensor4D;
     for (const { k, b, groups } of convs) {
-      const z = tf.add(groupedConv(t, k as tf.Tensor4D, groups), b) as tf.Tensor4D;
+      const z = tf.add(groupedConv(pre(t), k as tf.Tensor4D, groups), b) as tf.Tensor4D;
       t = tf.maxPool(activate(spec.activation, z), 2, 2, 'valid');
     }
     const f = tf.reshape(t, [x.shape[0], flat]) as tf.Tensor2D;
-    return dense(f, spec.activation);
+    return dense(f, spec.activation, pre);
   });
 }

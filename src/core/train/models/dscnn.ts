@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../data/rng';
 import { activate, denseStack, glorotVariable, modelScope, zerosVariable } from './init';
 import { finish } from './mlp';
-import type { DscnnSpec, InputShape, Model } from './types';
+import { layerInputs, type DscnnSpec, type InputShape, type Model } from './types';
 
 export { dscnnOutputSize } from './output-size';
 
@@ -31,14 +31,15 @@ export function createDscnn(spec: DscnnSpec, shape: InputShape, outputs: number,
   });
   const dense = denseStack(rng, [cin, ...spec.hidden, outputs], `${scope}dense`, variables);
   const act = <T extends tf.Tensor>(t: T) => activate(spec.activation, t);
-  return finish(variables, (x) => {
+  return finish(variables, (x, before) => {
+    const pre = layerInputs(before);
     let t = tf.reshape(x, [x.shape[0], ...shape]) as tf.Tensor4D;
-    t = act(tf.add(tf.conv2d(t, stemK as tf.Tensor4D, 1, 'same'), stemB) as tf.Tensor4D);
+    t = act(tf.add(tf.conv2d(pre(t), stemK as tf.Tensor4D, 1, 'same'), stemB) as tf.Tensor4D);
     for (const b of blocks) {
-      t = act(tf.add(tf.depthwiseConv2d(t, b.dk as tf.Tensor4D, b.stride, 'same'), b.db) as tf.Tensor4D);
-      t = act(tf.add(tf.conv2d(t, b.pk as tf.Tensor4D, 1, 'same'), b.pb) as tf.Tensor4D);
+      t = act(tf.add(tf.depthwiseConv2d(pre(t), b.dk as tf.Tensor4D, b.stride, 'same'), b.db) as tf.Tensor4D);
+      t = act(tf.add(tf.conv2d(pre(t), b.pk as tf.Tensor4D, 1, 'same'), b.pb) as tf.Tensor4D);
     }
     const pooled = tf.mean(t, [1, 2]) as tf.Tensor2D;
-    return dense(pooled, spec.activation);
+    return dense(pooled, spec.activation, pre);
   });
 }

@@ -53,7 +53,7 @@ export function denseStack(
   widths: number[],
   prefix: string,
   variables: tf.Variable[],
-): (h: tf.Tensor2D, act: Activation) => tf.Tensor2D {
+): (h: tf.Tensor2D, act: Activation, pre?: <T extends tf.Tensor>(t: T) => T) => tf.Tensor2D {
   const layers: { w: tf.Variable; b: tf.Variable }[] = [];
   for (let l = 0; l + 1 < widths.length; l++) {
     const w = glorotVariable(rng, [widths[l], widths[l + 1]], widths[l], widths[l + 1], `${prefix}${l}/kernel`);
@@ -61,10 +61,10 @@ export function denseStack(
     variables.push(w, b);
     layers.push({ w, b });
   }
-  return (x, act) => {
+  return (x, act, pre = (t) => t) => {
     let h = x;
     layers.forEach(({ w, b }, l) => {
-      const z = tf.add(tf.matMul(h, w as tf.Tensor2D), b) as tf.Tensor2D;
+      const z = tf.add(tf.matMul(pre(h), w as tf.Tensor2D), b) as tf.Tensor2D;
       h = l + 1 < layers.length ? activate(act, z) : z;
     });
     return h;

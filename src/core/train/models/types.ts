@@ -51,11 +51,25 @@ export type ModelSpec = MlpSpec | CnnSpec | DscnnSpec;
 export type ModelType = ModelSpec['type'];
 export const MODEL_TYPES: readonly ModelType[] = ['mlp', 'cnn', 'dscnn'];
 
+/** Sees the input of weight layer `layer` of a forward pass; returns what the layer gets. */
+export type LayerInputHook = <T extends tf.Tensor>(input: T, layer: number) => T;
+
+/** The hook of one forward pass, numbering the layers as they come (identity without a hook). */
+export function layerInputs(before: LayerInputHook | undefined): <T extends tf.Tensor>(t: T) => T {
+  let layer = 0;
+  return before ? (t) => before(t, layer++) : (t) => t;
+}
+
 /** Trainable parameters plus the forward pass. */
 export interface Model {
   readonly variables: tf.Variable[];
-  /** Logits (classification) or predictions (regression), shape [batch, outputs]; rows arrive flat. */
-  apply(x: tf.Tensor2D): tf.Tensor2D;
+  /**
+   * Logits (classification) or predictions (regression), shape [batch, outputs]; rows arrive flat.
+   * `before`, when given, sees (and may replace) the input of each weight layer, convolutions and
+   * dense layers in order, numbered from 0: how activations are calibrated and fake-quantized
+   * (core/compress/quantize.ts). Training never passes it.
+   */
+  apply(x: tf.Tensor2D, before?: LayerInputHook): tf.Tensor2D;
   /** Number of trainable scalars. */
   readonly parameterCount: number;
   dispose(): void;

@@ -1,0 +1,97 @@
+/**
+ * `quantize`: a finished run's model quantized after training (int8 weights per output channel,
+ * int8 activations calibrated on training rows, f16 weights) and evaluated beside the float model
+ * on the run's validation and test rows (core/compress/quantize.ts).
+ *
+ *   npm run cli -- quantize RUN_RECORD --data FILE [--json]
+ */
+import * as tf from '@tensorflow/tfjs';
+import {
+  calibrate,
+  evaluateQuantized,
+  quantizedWeights,
+  QUANT_MODES,
+  type Evaluation,
+} from '../../core/compress/quantize';
+import { DataError } from '../../core/data/table';
+import { readTrainedRecord, type TrainedModel } from '../../core/train/trained';
+import { UsageError, type ParsedArgs } from '../args';
+import { pytorchData, readJson } from './export';
+
+/** Training rows the activation scales are calibrated on (at most). */
+export const CALIBRATION_ROWS = 2048;
+
+export function quantizeHelp(): string {
+  return [
+    'usage: npm run cli -- quantize RUN_RECORD --data FILE [--json]',
+    '',
+    "Quantizes a finished run's model after training and evaluates each form on the run's validation and",
+    'test rows, beside the float model: f16 weights; int8 weights (symmetric, per output channel);',
+    'int8 weights and int8 activations (per tensor, calibrated on up to 2,048 training rows).',
+    "RUN_RECORD is what `train --json` printed (it carries the weights); --data is the run's dataset",
+    '(checked against the record).',
+    '',
+    'exit codes: 0 success, 1 bad input (the message names the file or field), 2 usage error',
+  ].join('\n');
+}
+
+function gather(x: Float32Array, dim: number, rows: Int32Array): Float32Array {
+  const out = new Float32Array(rows.length * dim);
+  rows.forEach((r, i) => out.set(x.subarray(r * dim, (r + 1) * dim), i * dim));
+  return out;
+}
+
+const fmt = (e: Evaluation | null) =>
+  e === null
+    ? '-'
+    : `loss ${e.loss.toFixed(4)}${e.accuracy === null ? '' : `, accuracy ${(100 * e.accuracy).toFixed(2)} %`}`;
+
+export async function quantize(args: ParsedArgs): Promise<{ json: unknown; text: string }> {
+  const file = args.positionals[0];
+  if (!file) throw new UsageError('quantize needs a run record: quantize RUN.json --data FILE');
+  if (args.flags.has('no-data')) throw new UsageError("quantize evaluates on the run's rows: it needs --data FILE");
+  const raw = await readJson(file);
+  let trained: TrainedModel;
+  try {
+    trained = readTrainedRecord(raw).trained;
+  } catch (e) {
+    if (e instanceof DataError) throw new DataError(`${file}: ${e.message}`);
+    throw e;
+  }
+  const data = await pytorchData(args, raw, 'quantize');
+  if (!data) throw new UsageError("quantize evaluates on the run's rows: it needs --data FILE");
+  tf.env().set('PROD', true);
+  await tf.setBackend('cpu');
+  const dim = data.dim;
+  const calib = data.train.subarray(0, Math.min(CALIBRATION_ROWS, data.train.length));
+  const actMax = await calibrate(trained, gather(data.x, dim, calib), calib.length);
+  const split = (rows: Int32Array) => ({
+    x: gather(data.x, dim, rows),
+    y: Float32Array.from(rows, (r) => data.y[r]),
+    rows: rows.length,
+  });
+  const val = split(data.val);
+  const test = split(data.test);
+  const modes = [];
+  for (const mode of QUANT_MODES) {
+    const evalOn = (s: typeof val) =>
+      s.rows ? evaluateQuantized(trained, mode, s.x, s.y, s.rows, actMax) : Promise.resolve(null);
+    modes.push({
+      mode,
+      bytes: quantizedWeights(trained, mode).bytes,
+      val: await evalOn(val),
+      test: await evalOn(test),
+    });
+  }
+  const float = modes[0];
+  const text = [
+    `${file}: ${trained.model.type}, ${trained.tensors.reduce((n, t) => n + t.values.length, 0)} parameters; ` +
+      `${val.rows} validation and ${test.rows} test rows; activations calibrated on ${calib.length} training rows`,
+    ...modes.map(
+      (m) =>
+        `  ${m.mode.padEnd(9)} ${String(m.bytes).padStart(9)} bytes (${((100 * m.bytes) / float.bytes).toFixed(0).padStart(3)} %)` +
+        `  val ${fmt(m.val)}  ·  test ${fmt(m.test)}`,
+    ),
+  ].join('\n');
+  return { json: { record: file, calibrationRows: calib.length, modes }, text };
+}

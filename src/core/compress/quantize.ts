@@ -1,0 +1,150 @@
+/**
+ * Post-training quantization of a finished run's model, evaluated beside the float model:
+ * - `int8`: weights symmetric per output channel (scale = max |w| / 127 per channel, values
+ *   round(w / scale) in [-127, 127]); biases stay float32 (they are a sliver of the size).
+ * - `int8-act`: those weights plus int8 activations: the input of every weight layer quantized per
+ *   tensor (symmetric, scale = max |x| / 127 calibrated on training rows).
+ * - `f16`: weights rounded to binary16.
+ * Quantization is simulated (values quantized, then computed in float32, as quantization-aware
+ * evaluation does), so accuracy and loss are what an int8 or f16 runtime would give up to its
+ * accumulation order; the sizes are those of the stored weights (int8 values plus one float32
+ * scale per channel, or 2 bytes per f16 value).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { evalBatch, lossFor, type LossKind } from '../train/loss';
+import { createModel } from '../train/model';
+import { roundHalf } from '../train/half';
+import type { TrainedModel } from '../train/trained';
+
+export type QuantMode = 'float' | 'f16' | 'int8' | 'int8-act';
+export const QUANT_MODES: readonly QuantMode[] = ['float', 'f16', 'int8', 'int8-act'];
+
+/** The axis of a tensor's output channels (per-channel scales), or null for a bias. */
+export function channelAxis(name: string, shape: readonly number[]): number | null {
+  if (shape.length === 1) return null;
+  // Depthwise kernels [3, 3, channels, 1]: one filter per channel, on axis 2.
+  if (name.endsWith('/depthwise')) return 2;
+  return shape.length - 1;
+}
+
+/** Symmetric int8 per channel along `axis`: the int8 values, one scale per channel, and the values they stand for. */
+export function quantizeInt8(values: Float32Array, shape: readonly number[], axis: number) {
+  const channels = shape[axis];
+  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const channelOf = (i: number) => Math.floor(i / inner) % channels;
+  const maxAbs = new Float32Array(channels);
+  for (let i = 0; i < values.length; i++) maxAbs[channelOf(i)] = Math.max(maxAbs[channelOf(i)], Math.abs(values[i]));
+  const scales = Float32Array.from(maxAbs, (m) => (m > 0 ? m / 127 : 1));
+  const q = new Int8Array(values.length);
+  const dequantized = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const s = scales[channelOf(i)];
+    q[i] = Math.max(-127, Math.min(127, Math.round(values[i] / s)));
+    dequantized[i] = q[i] * s;
+  }
+  return { q, scales, dequantized };
+}
+
+/** The weights a mode evaluates with, and their stored size in bytes. */
+export function quantizedWeights(trained: TrainedModel, mode: QuantMode): { values: Float32Array[]; bytes: number } {
+  let bytes = 0;
+  const values = trained.tensors.map((t) => {
+    const axis = channelAxis(t.name, t.shape);
+    if (mode === 'float' || axis === null) {
+      bytes += 4 * t.values.length;
+      return t.values;
+    }
+    if (mode === 'f16') {
+      bytes += 2 * t.values.length;
+      return Float32Array.from(t.values, roundHalf);
+    }
+    const { dequantized, scales } = quantizeInt8(t.values, t.shape, axis);
+    bytes += t.values.length + 4 * scales.length;
+    return dequantized;
+  });
+  return { values, bytes };
+}
+
+export interface Evaluation {
+  loss: number;
+  /** Share right (classification), else null. */
+  accuracy: number | null;
+}
+
+const CHUNK = 1024;
+
+/** Max |input| of each weight layer over `rows` (the int8 activation scales are these / 127). */
+export async function calibrate(trained: TrainedModel, x: Float32Array, rows: number): Promise<number[]> {
+  const model = createModel(trained.model, trained.preprocessing.dim, trained.outputs, 0);
+  try {
+    model.variables.forEach((v, i) => v.assign(tf.tensor(trained.tensors[i].values, trained.tensors[i].shape)));
+    const dim = trained.preprocessing.dim;
+    const max: number[] = [];
+    for (let at = 0; at < rows; at += CHUNK) {
+      const n = Math.min(CHUNK, rows - at);
+      const seen: tf.Tensor[] = [];
+      const out = tf.tidy(() => {
+        const y = model.apply(tf.tensor2d(x.subarray(at * dim, (at + n) * dim), [n, dim]), (t, layer) => {
+          seen[layer] = tf.keep(tf.max(tf.abs(t)));
+          return t;
+        });
+        return y;
+      });
+      out.dispose();
+      for (let l = 0; l < seen.length; l++) {
+        max[l] = Math.max(max[l] ?? 0, (await seen[l].data())[0]);
+        seen[l].dispose();
+      }
+    }
+    return max;
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * The model of `mode` on `rows` rows: mean loss and accuracy. `actMax` (int8-act): the
+ * calibrated max |input| per weight layer.
+ */
+export async function evaluateQuantized(
+  trained: TrainedModel,
+  mode: QuantMode,
+  x: Float32Array,
+  y: Float32Array,
+  rows: number,
+  actMax: number[] = [],
+): Promise<Evaluation> {
+  const loss: LossKind = lossFor(trained.preprocessing.task, trained.preprocessing.classes?.length ?? 1);
+  const model = createModel(trained.model, trained.preprocessing.dim, trained.outputs, 0);
+  try {
+    const { values } = quantizedWeights(trained, mode);
+    model.variables.forEach((v, i) => v.assign(tf.tensor(values[i], trained.tensors[i].shape)));
+    const scales = actMax.map((m) => (m > 0 ? m / 127 : 1));
+    const fakeQuant =
+      mode === 'int8-act'
+        ? <T extends tf.Tensor>(t: T, layer: number): T =>
+            tf.mul(tf.clipByValue(tf.round(tf.div(t, scales[layer])), -127, 127), scales[layer]) as T
+        : undefined;
+    const dim = trained.preprocessing.dim;
+    let lossSum = 0;
+    let correct = 0;
+    for (let at = 0; at < rows; at += CHUNK) {
+      const n = Math.min(CHUNK, rows - at);
+      const out = tf.tidy(() => {
+        const r = evalBatch(
+          loss,
+          model.apply(tf.tensor2d(x.subarray(at * dim, (at + n) * dim), [n, dim]), fakeQuant),
+          tf.tensor1d(y.subarray(at, at + n)),
+        );
+        return r.correct ? tf.stack([r.lossSum, r.correct]) : tf.stack([r.lossSum]);
+      });
+      const v = await out.data();
+      out.dispose();
+      lossSum += v[0];
+      correct += v.length > 1 ? v[1] : 0;
+    }
+    return { loss: lossSum / rows, accuracy: loss === 'mse' ? null : correct / rows };
+  } finally {
+    model.dispose();
+  }
+}
