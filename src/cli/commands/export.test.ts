@@ -226,6 +226,15 @@ describe('export', () => {
         expect(r.stderr.trim().split('\n')).toHaveLength(1);
       });
     }
+    it('quantized exports it cannot honour', () => {
+      const tfjsInt8 = run(good(), ['--to', 'tfjs', '--quantize', 'int8']);
+      expect(tfjsInt8.code).toBe(1);
+      expect(tfjsInt8.stderr).toMatch(/^export: quantize: tfjs stores int8 weights with one scale per tensor/);
+      const int4 = run(good(), ['--to', 'onnx', '--quantize', 'int4']);
+      expect(int4.code).toBe(2);
+      expect(int4.stderr).toMatch(/--quantize takes int8 or f16, got "int4"/);
+    });
+
     it('an unknown --to as a usage error', () => {
       const usage = run(good(), ['--to', 'keras']);
       expect(usage.code).toBe(2);

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../../core/data/table';
 import { ConfigError } from '../../core/errors';
-import { EXPORT_FORMATS, exportFiles, type ExportFormat } from '../../core/export/files';
+import { EXPORT_FORMATS, exportFiles, type ExportFormat, type ExportQuantization } from '../../core/export/files';
 import { ONNX_OPSET } from '../../core/export/onnx';
 import { timeLimitSeconds, UsageError, type ParsedArgs } from '../args';
 import { decodeFile, DEFAULT_TIME_LIMIT_S } from '../decode';
@@ -40,6 +40,8 @@ export function exportHelp(): string {
     '                trained_weights.npz, data.npz, preprocessing.json, README.md',
     "  --data FILE   pytorch: the run's dataset (checked against the record's sha256) for data.npz",
     '  --no-data     pytorch: export without data.npz',
+    '  --quantize Q  store the kernels quantized: int8 (per output channel, ONNX: DequantizeLinear) or f16',
+    '                (ONNX: float16 + Cast; tfjs: its float16 weight format); see `quantize` for the accuracy',
     '  --out DIR     the folder to write (created if missing; files of the same names are replaced)',
     '',
     'The model takes encoded rows (float32 [batch, dim]) and gives logits (classification) or the',
@@ -104,6 +106,15 @@ export async function pytorchData(args: ParsedArgs, raw: unknown, purpose = 'exp
   return runData(table, config, trained.preprocessing.inputs);
 }
 
+/** `--quantize int8|f16`, or null. */
+function quantizeFlag(args: ParsedArgs): ExportQuantization | null {
+  const q = args.flags.get('quantize');
+  if (q === undefined) return null;
+  if (q !== 'int8' && q !== 'f16')
+    throw new UsageError(`--quantize takes int8 or f16, got ${q === true ? 'nothing' : `"${q}"`}`);
+  return q;
+}
+
 export async function exportRun(args: ParsedArgs): Promise<{ json: unknown; text: string }> {
   const file = args.positionals[0];
   if (!file)
@@ -135,7 +146,7 @@ export async function exportRun(args: ParsedArgs): Promise<{ json: unknown; text
   let made: Awaited<ReturnType<typeof exportFiles>>;
   try {
     const data = to === 'pytorch' ? await pytorchData(args, raw) : null;
-    made = await exportFiles(raw, to as ExportFormat, '', data);
+    made = await exportFiles(raw, to as ExportFormat, '', data, quantizeFlag(args));
   } catch (e) {
     if (e instanceof DataError) throw new DataError(`${file}: ${e.message}`);
     throw e;

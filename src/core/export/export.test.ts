@@ -12,6 +12,7 @@ import { createModel, resolveModelSpec, type ModelSpec } from '../train/model';
 import { parameterShapes } from '../train/models/shapes';
 import type { TrainedModel } from '../train/trained';
 import { convKernelToOnnx, samePads, toOnnx } from './onnx';
+import { quantizedWeights } from '../compress/quantize';
 import { expandGroupedKernel, toTfjsFiles } from './tfjs-layers';
 
 ort.env.wasm.numThreads = 1;
@@ -115,6 +116,51 @@ describe('export', () => {
       for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-5);
     });
   }
+
+  for (const [weights, mode] of [
+    ['int8', 'int8'],
+    ['float16', 'f16'],
+  ] as const)
+    it(`quantized ONNX (${weights} kernels) gives the workbench's model with the same quantized weights, and a file a quarter or half the size`, async () => {
+      for (const [, spec, dim, outputs] of cases) {
+        const { model, trained } = await trainedFrom(spec, dim, outputs, 9);
+        const { values } = quantizedWeights(trained, mode);
+        model.variables.forEach((v, i) => v.assign(tf.tensor(values[i], trained.tensors[i].shape)));
+        const x = Float32Array.from({ length: rows * dim }, (_, i) => Math.sin(i * 0.37));
+        const want = await tf.tidy(() => model.apply(tf.tensor2d(x, [rows, dim]))).data();
+        model.dispose();
+        const bytes = toOnnx(trained, {}, weights);
+        const session = await ort.InferenceSession.create(bytes);
+        const got = (await session.run({ input: new ort.Tensor('float32', x, [rows, dim]) })).output
+          .data as Float32Array;
+        await session.release();
+        for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-4);
+        if (weights === 'float16') {
+          // tfjs's own float16 weight format, loaded by tf.loadLayersModel.
+          const { modelJson, weightsBin } = await toTfjsFiles(trained, 'weights.bin', 'float16');
+          const json = JSON.parse(modelJson) as {
+            modelTopology: object;
+            weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
+          };
+          expect(json.weightsManifest[0].weights.some((w) => w.quantization?.dtype === 'float16')).toBe(true);
+          const loaded = await tf.loadLayersModel(
+            tf.io.fromMemory({
+              modelTopology: json.modelTopology,
+              weightSpecs: json.weightsManifest[0].weights,
+              weightData: weightsBin.slice().buffer,
+            }),
+          );
+          const viaTfjs = await tf.tidy(() => loaded.predict(tf.tensor2d(x, [rows, dim])) as tf.Tensor).data();
+          loaded.dispose();
+          for (let i = 0; i < want.length; i++) expect(Math.abs(viaTfjs[i] - want[i])).toBeLessThan(1e-5);
+        }
+      }
+      // The file shrinks with the kernels (the graph's extra nodes matter only for tiny models).
+      const { model, trained } = await trainedFrom({ type: 'mlp', hidden: [256], activation: 'relu' }, 100, 10, 2);
+      model.dispose();
+      const ratio = toOnnx(trained, {}, weights).length / toOnnx(trained).length;
+      expect(ratio).toBeLessThan(weights === 'int8' ? 0.3 : 0.55);
+    });
 
   it('transposes convolution kernels from [kh, kw, in, out] to [out, in, kh, kw]', () => {
     const shape = [3, 2, 4, 5];

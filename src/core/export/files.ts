@@ -2,6 +2,7 @@
  * The files of an export, the same in the CLI (`export`) and the workbench (the trainer worker
  * makes them, the page downloads them): checked record in, named files out.
  */
+import { ConfigError } from '../errors';
 import { createModel } from '../train/model';
 import { readTrainedRecord, type TrainedModel } from '../train/trained';
 import { toOnnx } from './onnx';
@@ -10,6 +11,7 @@ import type { RunData } from './run-data';
 import { toTfjsFiles } from './tfjs-layers';
 
 export type ExportFormat = 'onnx' | 'tfjs' | 'pytorch';
+export type ExportQuantization = 'int8' | 'f16';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['onnx', 'tfjs', 'pytorch'];
 
 export interface ExportedFile {
@@ -38,8 +40,17 @@ export async function exportFiles(
   to: ExportFormat,
   prefix = '',
   data: RunData | null = null,
+  /** Kernels stored quantized: int8 per channel (ONNX only) or float16 (ONNX, tfjs); null: as trained. */
+  quantize: ExportQuantization | null = null,
 ): Promise<{ files: ExportedFile[]; trained: TrainedModel; id: string }> {
   const { trained, config } = readTrainedRecord(record);
+  if (quantize && to === 'pytorch')
+    throw new ConfigError('quantize', 'the PyTorch bundle trains its weights: export it unquantized');
+  if (quantize === 'int8' && to === 'tfjs')
+    throw new ConfigError(
+      'quantize',
+      'tfjs stores int8 weights with one scale per tensor, not per channel as quantize measured; use f16 for tfjs, or ONNX for int8',
+    );
   const id = String((record as { id?: unknown }).id ?? '');
   const text = (s: string) => new TextEncoder().encode(s);
   const preprocessing = `${JSON.stringify({ run: id, model: trained.model, ...trained.preprocessing }, null, 2)}\n`;
@@ -50,9 +61,14 @@ export async function exportFiles(
   const files: ExportedFile[] = [];
   if (to === 'onnx') {
     const meta = { 'trainbench.run': id, 'trainbench.preprocessing': preprocessing };
-    files.push({ name: `${prefix}model.onnx`, bytes: toOnnx(trained, meta) });
+    const weights = quantize === 'int8' ? 'int8' : quantize === 'f16' ? 'float16' : 'float32';
+    files.push({ name: `${prefix}model.onnx`, bytes: toOnnx(trained, meta, weights) });
   } else {
-    const { modelJson, weightsBin } = await toTfjsFiles(trained, `${prefix}weights.bin`);
+    const { modelJson, weightsBin } = await toTfjsFiles(
+      trained,
+      `${prefix}weights.bin`,
+      quantize === 'f16' ? 'float16' : 'float32',
+    );
     files.push(
       { name: `${prefix}model.json`, bytes: text(modelJson) },
       { name: `${prefix}weights.bin`, bytes: weightsBin },

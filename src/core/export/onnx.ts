@@ -15,9 +15,13 @@
 import type { Activation } from '../train/models/types';
 import type { TrainedModel } from '../train/trained';
 import { ProtoWriter } from './protobuf';
+import { quantizeInt8 } from '../compress/int8';
+import { toHalfBits } from '../train/half';
 
 const FLOAT = 1;
+const INT8 = 3;
 const INT64 = 7;
+const FLOAT16 = 10;
 export const ONNX_OPSET = 13;
 const IR_VERSION = 7;
 
@@ -79,14 +83,44 @@ class Graph {
   private names = 0;
   private next = 0;
 
-  constructor(private readonly trained: TrainedModel) {}
+  constructor(
+    private readonly trained: TrainedModel,
+    private readonly weights: OnnxWeights,
+  ) {}
 
-  /** The next trained tensor (in the model's order), as an initializer; returns its name. */
-  param(transform?: (v: Float32Array, shape: number[]) => { values: Float32Array; dims: number[] }): string {
+  /**
+   * The next trained tensor (in the model's order) as an initializer; returns the name of its
+   * float value. Kernels (`axis`: their output-channel axis in ONNX's layout) are stored as the
+   * weights option says: float32, int8 per channel behind a DequantizeLinear, or float16 behind
+   * a Cast. Biases stay float32.
+   */
+  param(
+    transform?: (v: Float32Array, shape: number[]) => { values: Float32Array; dims: number[] },
+    axis?: number,
+  ): string {
     const t = this.trained.tensors[this.next++];
     const { values, dims } = transform ? transform(t.values, t.shape) : { values: t.values, dims: t.shape };
-    this.inits.push(tensorProto(t.name, dims, FLOAT, bytesOf(values)));
-    return t.name;
+    if (axis === undefined || this.weights === 'float32' || t.shape.length === 1) {
+      this.inits.push(tensorProto(t.name, dims, FLOAT, bytesOf(values)));
+      return t.name;
+    }
+    if (this.weights === 'float16') {
+      const halves = Uint16Array.from(values, toHalfBits);
+      this.inits.push(tensorProto(`${t.name}_f16`, dims, FLOAT16, new Uint8Array(halves.buffer)));
+      return this.node('Cast', [`${t.name}_f16`], [{ name: 'to', int: FLOAT }], t.name);
+    }
+    const { q, scales } = quantizeInt8(values, dims, axis);
+    this.inits.push(
+      tensorProto(`${t.name}_int8`, dims, INT8, new Uint8Array(q.buffer)),
+      tensorProto(`${t.name}_scale`, [scales.length], FLOAT, bytesOf(scales)),
+      tensorProto(`${t.name}_zero`, [scales.length], INT8, new Uint8Array(scales.length)),
+    );
+    return this.node(
+      'DequantizeLinear',
+      [`${t.name}_int8`, `${t.name}_scale`, `${t.name}_zero`],
+      [{ name: 'axis', int: axis }],
+      t.name,
+    );
   }
 
   int64(name: string, values: number[]): string {
@@ -108,7 +142,7 @@ class Graph {
   dense(x: string, layers: number, act: Activation): string {
     let h = x;
     for (let l = 0; l < layers; l++) {
-      const w = this.param();
+      const w = this.param(undefined, 1);
       const b = this.param();
       const last = l === layers - 1;
       h = this.node('Gemm', [h, w, b], undefined, last ? 'output' : undefined);
@@ -118,7 +152,7 @@ class Graph {
   }
 
   conv(x: string, opts: { pads: number[]; stride: number; group: number; kernel: number }): string {
-    const w = this.param((v, s) => ({ values: convKernelToOnnx(v, s), dims: [s[3], s[2], s[0], s[1]] }));
+    const w = this.param((v, s) => ({ values: convKernelToOnnx(v, s), dims: [s[3], s[2], s[0], s[1]] }), 0);
     const b = this.param();
     return this.node(
       'Conv',
@@ -134,7 +168,7 @@ class Graph {
 
   /** Depthwise 3x3: tfjs [3, 3, c, 1] as ONNX [c, 1, 3, 3], one group per channel. */
   depthwise(x: string, c: number, pads: number[], stride: number): string {
-    const w = this.param((v) => ({ values: convKernelToOnnx(v, [3, 3, 1, c]), dims: [c, 1, 3, 3] }));
+    const w = this.param((v) => ({ values: convKernelToOnnx(v, [3, 3, 1, c]), dims: [c, 1, 3, 3] }), 0);
     const b = this.param();
     return this.node(
       'Conv',
@@ -149,9 +183,16 @@ class Graph {
   }
 }
 
+/** How an ONNX export stores the kernels: as trained, or quantized (compress/int8.ts, float16). */
+export type OnnxWeights = 'float32' | 'int8' | 'float16';
+
 /** The ONNX file of a trained model. */
-export function toOnnx(trained: TrainedModel, meta: Record<string, string> = {}): Uint8Array {
-  const g = new Graph(trained);
+export function toOnnx(
+  trained: TrainedModel,
+  meta: Record<string, string> = {},
+  weights: OnnxWeights = 'float32',
+): Uint8Array {
+  const g = new Graph(trained, weights);
   const spec = trained.model;
   const hidden = spec.hidden.length + 1;
   if (spec.type === 'mlp') g.dense('input', hidden, spec.activation);

@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainedModel } from '../train/trained';
+import { toHalfBits } from '../train/half';
 
 /** A grouped kernel [kh, kw, cin / groups, cout] as the equivalent dense kernel [kh, kw, cin, cout]. */
 export function expandGroupedKernel(k: Float32Array, [kh, kw, cig, cout]: number[], groups: number): Float32Array {
@@ -107,10 +108,35 @@ export function toLayersModel(trained: TrainedModel): tf.LayersModel {
   return model;
 }
 
+/** Rewrites float32 kernels (not biases) as binary16 and marks their specs with tfjs's float16 quantization. */
+function halveKernels(specs: tf.io.WeightsManifestEntry[], bin: Uint8Array): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let at = 0;
+  for (const spec of specs) {
+    const n = spec.shape.reduce((a, b) => a * b, 1);
+    const values = new Float32Array(bin.slice(at, at + 4 * n).buffer);
+    at += 4 * n;
+    if (spec.name.endsWith('/bias')) chunks.push(new Uint8Array(values.buffer));
+    else {
+      chunks.push(new Uint8Array(Uint16Array.from(values, toHalfBits).buffer));
+      spec.quantization = { dtype: 'float16' };
+    }
+  }
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
+
 /** The files of the tfjs export: `model.json` (topology and a weights manifest naming `weightsName`) and the weights. */
 export async function toTfjsFiles(
   trained: TrainedModel,
   weightsName = 'weights.bin',
+  /** 'float16': kernels stored as binary16 (tfjs's float16 weight quantization; biases stay float32). */
+  weights: 'float32' | 'float16' = 'float32',
 ): Promise<{ modelJson: string; weightsBin: Uint8Array }> {
   const model = toLayersModel(trained);
   try {
@@ -124,12 +150,13 @@ export async function toTfjsFiles(
     const a = saved as unknown as tf.io.ModelArtifacts;
     const data = a.weightData;
     const parts = data === undefined ? [] : Array.isArray(data) ? data : [data];
-    const weightsBin = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+    let weightsBin: Uint8Array = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
     let at = 0;
     for (const p of parts) {
       weightsBin.set(new Uint8Array(p), at);
       at += p.byteLength;
     }
+    if (weights === 'float16') weightsBin = halveKernels(a.weightSpecs ?? [], weightsBin);
     const modelJson = JSON.stringify({
       format: 'layers-model',
       generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
