@@ -115,6 +115,50 @@ describe('sweep', () => {
     expect(out.best.objective).toBe(Math.max(...out.trials.map((t) => t.objective!)));
   }, 60_000);
 
+  it('architecture search with two objectives: accuracy against parameters, and the Pareto front of them', () => {
+    const r = cli([
+      'sweep',
+      '--config',
+      file({
+        ...base,
+        sweep: {
+          sampler: 'random',
+          scheduler: 'none',
+          trials: 8,
+          seed: 3,
+          objective: ['valMetric', 'parameters'],
+          maxBudget: 12,
+          space: { 'model.depth': { type: 'int', min: 1, max: 3 }, 'model.hidden.0': { type: 'int', min: 2, max: 48 } },
+        },
+      }),
+      '--data',
+      PENGUINS,
+      '--json',
+      '--quiet',
+    ]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as SweepOut & { pareto: (SweepOut['trials'][number] & { second: number })[] };
+    const trials = out.trials as (SweepOut['trials'][number] & { second: number })[];
+    // Parameters, by hand: penguins has 10 inputs and 3 classes; the base's one hidden width is the
+    // searched one, and a deeper model repeats the last width.
+    for (const t of trials) {
+      const depth = t.params['model.depth'] as number;
+      const widths = [10, ...new Array<number>(depth).fill(t.params['model.hidden.0'] as number), 3];
+      const params = widths.slice(1).reduce((n, w, i) => n + (widths[i] + 1) * w, 0);
+      expect(t.second).toBe(params);
+    }
+    expect(out.pareto.length).toBeGreaterThan(0);
+    for (const p of out.pareto)
+      expect(
+        trials.some(
+          (q) =>
+            q.objective! >= p.objective! &&
+            q.second <= p.second &&
+            (q.objective! > p.objective! || q.second < p.second),
+        ),
+      ).toBe(false);
+  }, 60_000);
+
   const refused: [string, unknown, RegExp][] = [
     ['no sweep object', base, /^sweep: sweep: the config file has no "sweep" object/],
     [

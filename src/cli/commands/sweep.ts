@@ -10,7 +10,13 @@
  */
 import { ConfigError } from '../../core/errors';
 import { applyParams, checkPaths } from '../../core/tune/apply';
-import { SweepDriver, validateSweep, type SweepObjective, type TrialRecord } from '../../core/tune/driver';
+import {
+  paretoFront,
+  SweepDriver,
+  validateSweep,
+  type SecondObjective,
+  type TrialRecord,
+} from '../../core/tune/driver';
 import { validateSettings } from '../../core/train/run-config';
 import type { RunRecord } from '../../core/train/record';
 import { UsageError, type ParsedArgs } from '../args';
@@ -28,17 +34,22 @@ export function sweepHelp(): string {
     '',
     '  sampler     random | tpe (Tree-structured Parzen Estimator, after 10 random trials)',
     '  scheduler   none (trials at maxBudget) | halving (successive halving of `trials`) | hyperband',
-    '  objective   valLoss | valMetric (accuracy, or val loss for regression) | timeToTarget (needs targetLoss) | samplesPerSec',
+    '  objective   valLoss | valMetric (accuracy, or val loss for regression) | timeToTarget (needs targetLoss) | samplesPerSec,',
+    '              or two: [first, second] (second may also be parameters or flopsPerSample): the sampler follows the',
+    '              first, the output lists the Pareto front of both',
     '  maxBudget   steps of the longest trial; eta: the halving rate (default 3); trials; seed (default 1)',
-    '  space       per setting path: { type: log | float | int, min, max } or { type: choice, values }',
+    '  space       per setting path: { type: log | float | int, min, max } or { type: choice, values };',
+    '              model.depth (int or choice) sets the number of hidden layers (architecture search)',
     '',
     'exit codes: 0 success, 1 bad input (the message names the field), 2 usage error',
   ].join('\n');
 }
 
 /** A trial's objective from its run record (null: failed, or the target never reached). */
-function objectiveOf(rec: RunRecord, objective: SweepObjective): number | null {
+function objectiveOf(rec: RunRecord, objective: SecondObjective): number | null {
   if (rec.summary.status === 'failed') return null;
+  if (objective === 'parameters') return rec.summary.model?.parameters ?? null;
+  if (objective === 'flopsPerSample') return rec.summary.model?.flopsPerSample ?? null;
   const last = rec.epochs[rec.epochs.length - 1];
   switch (objective) {
     case 'valLoss':
@@ -61,16 +72,19 @@ export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: st
     throw new ConfigError('sweep', 'the config file has no "sweep" object to run');
   const spec = validateSweep(gathered.extra.sweep);
   checkPaths(spec.space);
-  if (spec.objective === 'timeToTarget' && gathered.targetLoss === null)
+  const [primary, second] = Array.isArray(spec.objective) ? spec.objective : [spec.objective, null];
+  if ((primary === 'timeToTarget' || second === 'timeToTarget') && gathered.targetLoss === null)
     throw new ConfigError('targetLoss', 'the timeToTarget objective needs a target loss (targetLoss in the config)');
 
   const session = await openSession(args, dataFile);
   const label = gathered.data.label ?? session.summary.defaultLabel;
   const labelType = session.summary.columns.find((c) => c.name === label)?.type;
   const classification = labelType === 'categorical' || labelType === 'bool';
-  // Accuracy and throughput are maximised; losses and times minimised.
-  const minimise = !(spec.objective === 'samplesPerSec' || (spec.objective === 'valMetric' && classification));
+  // Accuracy and throughput are maximised; losses, times and sizes minimised.
+  const minimises = (o: SecondObjective) => !(o === 'samplesPerSec' || (o === 'valMetric' && classification));
+  const minimise = minimises(primary);
   const driver = new SweepDriver(spec, minimise);
+  const secondOf = new Map<number, number | null>();
   const errors = new Map<number, string>();
   const quietArgs: ParsedArgs = { positionals: [], flags: new Map([...args.flags, ['quiet', true]]) };
   session.quiet = true;
@@ -85,7 +99,8 @@ export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: st
         { ...gathered, settings, maxSteps: t.budget, maxSeconds: null },
         quietArgs,
       );
-      objective = objectiveOf(record, spec.objective);
+      objective = objectiveOf(record, primary);
+      if (second) secondOf.set(t.trial, objectiveOf(record, second));
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       errors.set(t.trial, e.message);
@@ -93,7 +108,9 @@ export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: st
     driver.report(t.trial, objective);
     if (!args.flags.has('quiet'))
       process.stderr.write(
-        `trial ${t.trial + 1} (config ${t.config + 1}, ${t.budget} steps): ${spec.objective} ${objective ?? errors.get(t.trial) ?? 'none'}\n`,
+        `trial ${t.trial + 1} (config ${t.config + 1}, ${t.budget} steps): ${primary} ${objective ?? errors.get(t.trial) ?? 'none'}` +
+          (second ? `, ${second} ${secondOf.get(t.trial) ?? 'none'}` : '') +
+          '\n',
       );
   }
   const seconds = (performance.now() - started) / 1000;
@@ -104,21 +121,42 @@ export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: st
     budget: r.budget,
     objective: r.objective,
     stoppedEarly: r.stoppedEarly,
+    ...(second ? { second: secondOf.get(r.trial) ?? null } : {}),
     ...(errors.has(r.trial) ? { error: errors.get(r.trial) } : {}),
   }));
   const best = driver.best();
+  // Two objectives: the trials at the largest budget that no other trial there beats in both.
+  let pareto: typeof trials = [];
+  if (second) {
+    const top = Math.max(0, ...trials.filter((r) => r.objective !== null).map((r) => r.budget));
+    const candidates = trials.filter(
+      (r) => r.budget === top && r.objective !== null && r.second !== null && r.second !== undefined,
+    );
+    pareto = paretoFront(
+      candidates.map((r) => [r.objective!, r.second!]),
+      [minimise, minimises(second)],
+    ).map((i) => candidates[i]);
+  }
   const text = [
     `${session.summary.name}: ${trials.length} trials (${spec.sampler}, ${spec.scheduler}) in ${seconds.toFixed(1)} s, ` +
-      `objective ${spec.objective} (${minimise ? 'lower' : 'higher'} is better)`,
+      `objective ${primary} (${minimise ? 'lower' : 'higher'} is better)` +
+      (second ? `, and ${second} (${minimises(second) ? 'lower' : 'higher'} is better) for the Pareto front` : ''),
     ...trials.map(
       (r) =>
         `  ${String(r.trial + 1).padStart(3)}  config ${String(r.config + 1).padStart(3)}  ${String(r.budget).padStart(5)} steps  ` +
-        `${r.objective === null ? (r.error ?? 'no value') : r.objective.toPrecision(5)}${r.stoppedEarly ? '  stopped' : ''}  ` +
+        `${r.objective === null ? (r.error ?? 'no value') : r.objective.toPrecision(5)}` +
+        `${second ? `  ${r.second ?? '-'}` : ''}${r.stoppedEarly ? '  stopped' : ''}  ` +
         JSON.stringify(r.params),
     ),
     best
-      ? `best: config ${best.config + 1} at ${best.budget} steps, ${spec.objective} ${best.objective}: ${JSON.stringify(best.params)}`
+      ? `best: config ${best.config + 1} at ${best.budget} steps, ${primary} ${best.objective}: ${JSON.stringify(best.params)}`
       : 'best: none (every trial failed)',
+    ...(second
+      ? [
+          `Pareto front (${primary}, ${second}):`,
+          ...pareto.map((r) => `  config ${r.config + 1}: ${r.objective}, ${r.second}  ${JSON.stringify(r.params)}`),
+        ]
+      : []),
   ].join('\n');
   return {
     json: {
@@ -126,6 +164,7 @@ export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: st
       best: best ? { params: best.params, budget: best.budget, objective: best.objective, config: best.config } : null,
       objective: spec.objective,
       minimise,
+      ...(second ? { pareto } : {}),
       seconds,
     },
     text,

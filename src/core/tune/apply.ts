@@ -27,6 +27,8 @@ export function checkPaths(space: SearchSpace): void {
         `sweep.space.${path}`,
         `names a whole ${root}; search its fields, like ${root}.${root === 'model' ? 'hidden.0' : 'learningRate'}`,
       );
+    if (path === 'model.depth' && space[path].type !== 'int' && space[path].type !== 'choice')
+      throw new ConfigError(`sweep.space.${path}`, 'the number of hidden layers needs an int range or a choice');
     if (rest.some((p) => p === '' || p === '__proto__' || p === 'constructor' || p === 'prototype'))
       throw new ConfigError(`sweep.space.${path}`, 'is not a setting path');
   }
@@ -51,6 +53,13 @@ export function applyParams(settings: RunSettings, params: Params): RunSettings 
       at = at[k] as Record<string, unknown>;
     }
     at[keys[keys.length - 1]] = value;
+  }
+  const depth = params['model.depth'];
+  if (typeof depth === 'number') {
+    const model = out.model as { hidden: number[] };
+    const widths = model.hidden.filter((w) => w !== undefined && w !== null);
+    const last = widths[widths.length - 1] ?? 32;
+    model.hidden = Array.from({ length: depth }, (_, i) => widths[i] ?? last);
   }
   return out as unknown as RunSettings;
 }

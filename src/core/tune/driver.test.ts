@@ -1,6 +1,9 @@
 /** The sweep driver against brute-force bookkeeping: Hyperband's plan run out, promotions by rank, early stops, the best. */
 import { describe, expect, it } from 'vitest';
-import { SweepDriver, validateSweep, type SweepSpec, type TrialRecord } from './driver';
+import { paretoFront, SweepDriver, validateSweep, type SweepSpec, type TrialRecord } from './driver';
+import { applyParams } from './apply';
+import { Rng } from '../data/rng';
+import { DEFAULT_SETTINGS } from '../train/run-config';
 
 const space: SweepSpec['space'] = {
   lr: { type: 'log', min: 1e-4, max: 1 },
@@ -102,5 +105,53 @@ describe('SweepDriver', () => {
     expect(() => validateSweep({ ...ok, space: { lr: { type: 'log', min: -1, max: 1 } } })).toThrow(
       /^sweep\.space\.lr: a log range must stay above 0/,
     );
+  });
+});
+
+describe('paretoFront', () => {
+  it('keeps exactly the points no other point dominates (brute force), for each pair of directions', () => {
+    const rng = new Rng(6);
+    for (const dirs of [
+      [true, true],
+      [false, true],
+      [true, false],
+      [false, false],
+    ] as [boolean, boolean][]) {
+      const pts = Array.from(
+        { length: 60 },
+        () => [Math.round(rng.next() * 20), Math.round(rng.next() * 20)] as [number, number],
+      );
+      const front = new Set(paretoFront(pts, dirs));
+      const sign = dirs.map((m) => (m ? 1 : -1));
+      pts.forEach((p, i) => {
+        const dominated = pts.some(
+          (q, j) =>
+            j !== i &&
+            sign[0] * q[0] <= sign[0] * p[0] &&
+            sign[1] * q[1] <= sign[1] * p[1] &&
+            (sign[0] * q[0] < sign[0] * p[0] || sign[1] * q[1] < sign[1] * p[1]),
+        );
+        expect(front.has(i)).toBe(!dominated);
+      });
+    }
+  });
+});
+
+describe('applyParams', () => {
+  it('writes paths, starts a chosen optimizer afresh, and sets the depth from the widths', () => {
+    const base = {
+      ...DEFAULT_SETTINGS,
+      model: { type: 'mlp' as const, hidden: [64, 32], activation: 'relu' as const },
+    };
+    const out = applyParams(base, {
+      'optimizer.learningRate': 0.2,
+      'optimizer.name': 'sgd',
+      'model.hidden[0]': 16,
+      'model.depth': 4,
+    });
+    expect(out.optimizer).toEqual({ name: 'sgd', learningRate: 0.2 });
+    expect(out.model.hidden).toEqual([16, 32, 32, 32]);
+    expect(applyParams(base, { 'model.depth': 1 }).model.hidden).toEqual([64]);
+    expect(base.model.hidden).toEqual([64, 32]);
   });
 });

@@ -15,13 +15,20 @@ import { decode, validateSpace, type Params, type SearchSpace } from './space';
 
 export type SweepObjective = 'valLoss' | 'valMetric' | 'timeToTarget' | 'samplesPerSec';
 export const SWEEP_OBJECTIVES: readonly SweepObjective[] = ['valLoss', 'valMetric', 'timeToTarget', 'samplesPerSec'];
+/** What a second objective may be: another objective, or a model's size (architecture search). */
+export type SecondObjective = SweepObjective | 'parameters' | 'flopsPerSample';
+export const SECOND_OBJECTIVES: readonly SecondObjective[] = [...SWEEP_OBJECTIVES, 'parameters', 'flopsPerSample'];
 
 export interface SweepSpec {
   sampler: 'random' | 'tpe';
   scheduler: 'none' | 'halving' | 'hyperband';
   /** Configurations to try (none, halving); Hyperband's plan sets its own count. */
   trials: number;
-  objective: SweepObjective;
+  /**
+   * What the sweep optimises; with two (`[first, second]`), the sampler and the scheduler follow
+   * the first and the result lists the Pareto front of both.
+   */
+  objective: SweepObjective | [SweepObjective, SecondObjective];
   space: SearchSpace;
   /** Steps of the longest trial (R). */
   maxBudget: number;
@@ -57,11 +64,21 @@ export function validateSweep(raw: unknown): Required<SweepSpec> {
       'sweep.scheduler',
       `must be none, halving or hyperband, got ${JSON.stringify(s.scheduler ?? null)}`,
     );
-  if (!SWEEP_OBJECTIVES.includes(s.objective as SweepObjective))
+  const objectives: unknown[] = Array.isArray(s.objective) ? s.objective : [s.objective];
+  if (objectives.length < 1 || objectives.length > 2)
+    throw new ConfigError('sweep.objective', `takes one objective or two, got ${objectives.length}`);
+  if (!SWEEP_OBJECTIVES.includes(objectives[0] as SweepObjective))
     throw new ConfigError(
-      'sweep.objective',
-      `must be one of ${SWEEP_OBJECTIVES.join(', ')}, got ${JSON.stringify(s.objective ?? null)}`,
+      Array.isArray(s.objective) ? 'sweep.objective[0]' : 'sweep.objective',
+      `must be one of ${SWEEP_OBJECTIVES.join(', ')}, got ${JSON.stringify(objectives[0] ?? null)}`,
     );
+  if (objectives.length === 2 && !SECOND_OBJECTIVES.includes(objectives[1] as SecondObjective))
+    throw new ConfigError(
+      'sweep.objective[1]',
+      `must be one of ${SECOND_OBJECTIVES.join(', ')}, got ${JSON.stringify(objectives[1] ?? null)}`,
+    );
+  if (objectives.length === 2 && objectives[0] === objectives[1])
+    throw new ConfigError('sweep.objective', `names ${String(objectives[0])} twice`);
   if (!isCount(s.maxBudget, 1))
     throw new ConfigError(
       'sweep.maxBudget',
@@ -90,7 +107,7 @@ export function validateSweep(raw: unknown): Required<SweepSpec> {
     sampler: s.sampler,
     scheduler: s.scheduler,
     trials,
-    objective: s.objective as SweepObjective,
+    objective: s.objective as SweepSpec['objective'],
     space: validateSpace(s.space),
     maxBudget: s.maxBudget!,
     eta,
@@ -253,4 +270,26 @@ export class SweepDriver {
   private better(a: number, b: number): boolean {
     return this.minimise ? a < b : a > b;
   }
+}
+
+/**
+ * The Pareto front of points with two objectives (`minimise` per objective): the indices of the
+ * points no other point dominates (at least as good in both, better in one), by the first objective.
+ */
+export function paretoFront(points: readonly [number, number][], minimise: [boolean, boolean]): number[] {
+  const better = (a: number, b: number, min: boolean) => (min ? a < b : a > b);
+  const atLeast = (a: number, b: number, min: boolean) => (min ? a <= b : a >= b);
+  const front = points
+    .map((_, i) => i)
+    .filter(
+      (i) =>
+        !points.some(
+          (q, j) =>
+            j !== i &&
+            atLeast(q[0], points[i][0], minimise[0]) &&
+            atLeast(q[1], points[i][1], minimise[1]) &&
+            (better(q[0], points[i][0], minimise[0]) || better(q[1], points[i][1], minimise[1])),
+        ),
+    );
+  return front.sort((a, b) => (minimise[0] ? points[a][0] - points[b][0] : points[b][0] - points[a][0]));
 }
