@@ -97,6 +97,20 @@ test("a finished run exports its model as ONNX, tfjs and a PyTorch job, also aft
   expect(tfjsFiles.has(weights)).toBe(true);
   expect(tfjsFiles.get(weights)!.byteLength).toBe(4 * (10 * 32 + 32 + 32 * 32 + 32 + 32 * 3 + 3));
 
+  // Quantize: the run's model as f16, int8 and int8 with int8 activations, evaluated on its rows; the
+  // float form's validation accuracy is the one the run reported.
+  await page
+    .getByRole('button', { name: /^Quantize run / })
+    .first()
+    .click();
+  const forms = page.getByTestId('quantized');
+  await expect(forms.locator('tbody tr')).toHaveCount(4);
+  const floatAcc = Number(await forms.locator('tr[data-mode="float"]').getAttribute('data-val-accuracy'));
+  const int8Acc = Number(await forms.locator('tr[data-mode="int8"]').getAttribute('data-val-accuracy'));
+  const shown = await page.getByTestId('run-status').innerText();
+  expect(shown).toContain(`${(100 * floatAcc).toFixed(1)}`);
+  expect(Math.abs(int8Acc - floatAcc)).toBeLessThanOrEqual(0.03);
+
   // The weights are kept with the stored run: the same model after a reload.
   await page.reload();
   await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '344');

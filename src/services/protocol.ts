@@ -4,6 +4,7 @@ import type { ColumnStats } from '../core/data/stats';
 import type { FeatureSpec } from '../core/data/encode';
 import type { InputFeature, Preprocessing } from '../core/data/preprocessing';
 import type { RunData } from '../core/export/run-data';
+import type { QuantizeReport } from '../core/compress/quantize';
 import type { SplitSpec } from '../core/data/split';
 import type { DedupMethod, DedupReport, LeakReport } from '../core/data/quality';
 import type { DataTable, SkippedColumn, SourceFormat } from '../core/data/table';
@@ -182,6 +183,11 @@ export type TrainerApi = {
       prefix: string;
     };
     result: { files: ExportedFile[] };
+  };
+  /** A finished run's model as f16, int8 weights and int8 activations, evaluated on its rows (core/compress/quantize.ts). */
+  quantizeModel: {
+    args: { record: { version: number; id: string; config: RunConfig; trained: TrainedJson }; data: RunData };
+    result: QuantizeReport;
   };
   /** 'abort' ends the run as failed with `message` (its data side is gone). */
   control: { args: { runId: string; action: 'pause' | 'resume' | 'stop' | 'abort'; message?: string }; result: void };

@@ -19,6 +19,8 @@ import { createWgslEngine, formatFor } from '../gpu/engine/engine';
 import { PortBatchSource } from './batch-channel';
 import { transfer, type Handlers } from './transfer';
 import { exportFiles } from '../core/export/files';
+import { quantizeReport } from '../core/compress/quantize';
+import { readTrainedRecord } from '../core/train/trained';
 import { zip } from '../core/export/npz';
 import type { TrainerApi, TrainerEvent } from './protocol';
 
@@ -153,6 +155,10 @@ export function createTrainerService(emit: (e: TrainerEvent) => void): Handlers<
         { files },
         files.map((f) => f.bytes.buffer as ArrayBuffer),
       );
+    },
+
+    async quantizeModel({ record, data }) {
+      return quantizeReport(readTrainedRecord(record).trained, data);
     },
 
     control({ runId, action, message }) {

@@ -75,3 +75,35 @@ export async function exportRunModel(
     return null;
   }
 }
+
+/**
+ * Quantizes run `id`'s model and evaluates it on its rows (the loaded dataset must be the run's);
+ * the report lands on the run (`quantized`), or a notice says why not.
+ */
+export async function quantizeRun(id: string): Promise<void> {
+  const run = store.getState().runs.find((r) => r.id === id);
+  if (!run) return;
+  const trained = await trainedOf(id).catch(() => null);
+  const loaded = store.getState().dataset.summary;
+  if (!trained) {
+    store.setState({ notice: `run ${run.title} has no trained weights to quantize` });
+    return;
+  }
+  if (!loaded || loaded.fingerprint !== run.config.data.fingerprint) {
+    store.setState({
+      notice: `quantizing run ${run.title} evaluates on its rows: load its dataset, ${run.config.data.name}, first`,
+    });
+    return;
+  }
+  try {
+    const data = await getWorkers()
+      .data.get()
+      .call('runData', { datasetId: loaded.id, config: run.config, inputs: trained.preprocessing.inputs });
+    const report = await getWorkers()
+      .trainer.get()
+      .call('quantizeModel', { record: { version: RECORD_VERSION, id, config: run.config, trained }, data });
+    store.setState((s) => ({ runs: s.runs.map((r) => (r.id === id ? { ...r, quantized: report } : r)) }));
+  } catch (e) {
+    store.setState({ notice: `quantizing run ${run.title}: ${errorText(e)}` });
+  }
+}

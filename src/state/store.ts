@@ -9,6 +9,7 @@ import { createStore } from 'zustand/vanilla';
 import { initialDataset, type DatasetSlice } from './dataset-slice';
 
 export type { DatasetSlice } from './dataset-slice';
+import type { QuantizeReport } from '../core/compress/quantize';
 import type { EpochRecord, Environment, RunConfig, RunStatus, RunSummary, StepRecord } from '../core/train/record';
 import { DEFAULT_SETTINGS, type RunSettings } from '../core/train/run-config';
 import type { MatrixAxes } from '../core/share/matrix';
@@ -46,6 +47,8 @@ export interface RunView {
   expectedSteps: number | null;
   /** Set when a sweep made the run: which sweep, rung and configuration. */
   sweep: { id: string; rung: number; key: string } | null;
+  /** The model quantized and evaluated (Quantize in the run list); this session only, not stored. */
+  quantized?: QuantizeReport | null;
   /** Validation rows (dataset rows) the finished model gets wrong, with the class it predicted. */
   misclassified?: { row: number; predicted: string }[];
   /** Set for runs opened from a share link: where they were trained (adapter or backend). */

@@ -6,20 +6,11 @@
  *   npm run cli -- quantize RUN_RECORD --data FILE [--json]
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  calibrate,
-  evaluateQuantized,
-  quantizedWeights,
-  QUANT_MODES,
-  type Evaluation,
-} from '../../core/compress/quantize';
+import { quantizeReport, type Evaluation } from '../../core/compress/quantize';
 import { DataError } from '../../core/data/table';
 import { readTrainedRecord, type TrainedModel } from '../../core/train/trained';
 import { UsageError, type ParsedArgs } from '../args';
 import { pytorchData, readJson } from './export';
-
-/** Training rows the activation scales are calibrated on (at most). */
-export const CALIBRATION_ROWS = 2048;
 
 export function quantizeHelp(): string {
   return [
@@ -33,12 +24,6 @@ export function quantizeHelp(): string {
     '',
     'exit codes: 0 success, 1 bad input (the message names the file or field), 2 usage error',
   ].join('\n');
-}
-
-function gather(x: Float32Array, dim: number, rows: Int32Array): Float32Array {
-  const out = new Float32Array(rows.length * dim);
-  rows.forEach((r, i) => out.set(x.subarray(r * dim, (r + 1) * dim), i * dim));
-  return out;
 }
 
 const fmt = (e: Evaluation | null) =>
@@ -62,36 +47,18 @@ export async function quantize(args: ParsedArgs): Promise<{ json: unknown; text:
   if (!data) throw new UsageError("quantize evaluates on the run's rows: it needs --data FILE");
   tf.env().set('PROD', true);
   await tf.setBackend('cpu');
-  const dim = data.dim;
-  const calib = data.train.subarray(0, Math.min(CALIBRATION_ROWS, data.train.length));
-  const actMax = await calibrate(trained, gather(data.x, dim, calib), calib.length);
-  const split = (rows: Int32Array) => ({
-    x: gather(data.x, dim, rows),
-    y: Float32Array.from(rows, (r) => data.y[r]),
-    rows: rows.length,
-  });
-  const val = split(data.val);
-  const test = split(data.test);
-  const modes = [];
-  for (const mode of QUANT_MODES) {
-    const evalOn = (s: typeof val) =>
-      s.rows ? evaluateQuantized(trained, mode, s.x, s.y, s.rows, actMax) : Promise.resolve(null);
-    modes.push({
-      mode,
-      bytes: quantizedWeights(trained, mode).bytes,
-      val: await evalOn(val),
-      test: await evalOn(test),
-    });
-  }
+  const report = await quantizeReport(trained, data);
+  const modes = report.forms;
   const float = modes[0];
   const text = [
     `${file}: ${trained.model.type}, ${trained.tensors.reduce((n, t) => n + t.values.length, 0)} parameters; ` +
-      `${val.rows} validation and ${test.rows} test rows; activations calibrated on ${calib.length} training rows`,
+      `${report.valRows} validation and ${report.testRows} test rows; activations calibrated on ` +
+      `${report.calibrationRows} training rows`,
     ...modes.map(
       (m) =>
         `  ${m.mode.padEnd(9)} ${String(m.bytes).padStart(9)} bytes (${((100 * m.bytes) / float.bytes).toFixed(0).padStart(3)} %)` +
         `  val ${fmt(m.val)}  ·  test ${fmt(m.test)}`,
     ),
   ].join('\n');
-  return { json: { record: file, calibrationRows: calib.length, modes }, text };
+  return { json: { record: file, calibrationRows: report.calibrationRows, modes }, text };
 }

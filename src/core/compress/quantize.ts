@@ -125,3 +125,54 @@ export async function evaluateQuantized(
     model.dispose();
   }
 }
+
+/** One form of the model, evaluated: its stored size and its metrics on the validation and test rows. */
+export interface QuantizedForm {
+  mode: QuantMode;
+  bytes: number;
+  val: Evaluation | null;
+  test: Evaluation | null;
+}
+
+export interface QuantizeReport {
+  calibrationRows: number;
+  valRows: number;
+  testRows: number;
+  forms: QuantizedForm[];
+}
+
+/** Training rows the activation scales are calibrated on (at most). */
+export const CALIBRATION_ROWS = 2048;
+
+function gather(x: Float32Array, dim: number, rows: Int32Array): Float32Array {
+  const out = new Float32Array(rows.length * dim);
+  rows.forEach((r, i) => out.set(x.subarray(r * dim, (r + 1) * dim), i * dim));
+  return out;
+}
+
+/**
+ * Every form of the model (QUANT_MODES) evaluated on the run's validation and test rows, the
+ * activations calibrated on its first training rows: what `quantize` prints and the workbench shows.
+ */
+export async function quantizeReport(
+  trained: TrainedModel,
+  data: { x: Float32Array; y: Float32Array; dim: number; train: Int32Array; val: Int32Array; test: Int32Array },
+): Promise<QuantizeReport> {
+  const { dim } = data;
+  const calib = data.train.subarray(0, Math.min(CALIBRATION_ROWS, data.train.length));
+  const actMax = await calibrate(trained, gather(data.x, dim, calib), calib.length);
+  const split = (rows: Int32Array) => ({
+    x: gather(data.x, dim, rows),
+    y: Float32Array.from(rows, (r) => data.y[r]),
+    rows: rows.length,
+  });
+  const val = split(data.val);
+  const test = split(data.test);
+  const forms: QuantizedForm[] = [];
+  for (const mode of QUANT_MODES) {
+    const on = (s: typeof val) =>
+      s.rows ? evaluateQuantized(trained, mode, s.x, s.y, s.rows, actMax) : Promise.resolve(null);
+    forms.push({ mode, bytes: quantizedWeights(trained, mode).bytes, val: await on(val), test: await on(test) });
+  }
+  return { calibrationRows: calib.length, valRows: val.rows, testRows: test.rows, forms };
+}

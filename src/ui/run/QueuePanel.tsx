@@ -12,6 +12,8 @@ import {
 } from '../../state/run-actions';
 import type { RunView } from '../../state/store';
 import { exportAs } from './export-run';
+import { quantizeRun } from '../../state/export-actions';
+import type { Evaluation, QuantizeReport } from '../../core/compress/quantize';
 import type { ExportFormat } from '../../core/export/files';
 import { importRecord, MAX_RECORD_BYTES } from '../../state/import-record';
 import { store } from '../../state/store';
@@ -35,6 +37,46 @@ const EXPORTS: [ExportFormat, string, string][] = [
   ['tfjs', 'tfjs', 'tfjs'],
   ['pytorch', 'PyTorch', 'a PyTorch job'],
 ];
+
+const evalText = (e: Evaluation | null) =>
+  e === null
+    ? '–'
+    : e.accuracy === null
+      ? `loss ${e.loss.toFixed(4)}`
+      : `${(100 * e.accuracy).toFixed(1)} % (loss ${e.loss.toFixed(3)})`;
+
+/** A run's model in its quantized forms: size and validation / test metrics beside the float model. */
+function QuantizedTable({ report }: { report: QuantizeReport }) {
+  const float = report.forms[0].bytes;
+  return (
+    <table className="quantized" data-testid="quantized">
+      <caption className="muted small">
+        quantized after training · activations calibrated on {report.calibrationRows} training rows · {report.valRows}{' '}
+        validation, {report.testRows} test rows
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">form</th>
+          <th scope="col">size</th>
+          <th scope="col">validation</th>
+          <th scope="col">test</th>
+        </tr>
+      </thead>
+      <tbody>
+        {report.forms.map((f) => (
+          <tr key={f.mode} data-mode={f.mode} data-val-accuracy={f.val?.accuracy ?? ''}>
+            <th scope="row">{f.mode}</th>
+            <td className="num">
+              {(f.bytes / 1024).toFixed(1)} KB ({Math.round((100 * f.bytes) / float)} %)
+            </td>
+            <td className="num">{evalText(f.val)}</td>
+            <td className="num">{evalText(f.test)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
 
 /**
  * Opens a run record file (from `train --json`, or an exported PyTorch job's run-pytorch.json)
@@ -207,6 +249,14 @@ export function QueuePanel() {
                     <span className="muted small">{r.origin ?? environmentLabel(r.environment)}</span>
                     {r.status !== 'failed' && (
                       <span className="export-buttons" title="Download the trained model (see the README, Export)">
+                        <button
+                          type="button"
+                          onClick={() => void quantizeRun(r.id)}
+                          aria-label={`Quantize run ${r.title}`}
+                          title="f16, int8 weights and int8 activations, evaluated on the run's validation and test rows"
+                        >
+                          Quantize
+                        </button>
                         {EXPORTS.map(([to, button, words]) => (
                           <button
                             key={to}
@@ -222,6 +272,7 @@ export function QueuePanel() {
                     <button type="button" onClick={() => deleteRun(r.id)} aria-label={`Delete run ${r.title}`}>
                       Delete
                     </button>
+                    {r.quantized && <QuantizedTable report={r.quantized} />}
                   </li>
                 ))}
               </ul>
