@@ -35,7 +35,13 @@ const space = {
 };
 
 interface SweepOut {
-  trials: { params: Record<string, unknown>; budget: number; objective: number | null; stoppedEarly: boolean }[];
+  trials: {
+    params: Record<string, unknown>;
+    budget: number;
+    objective: number | null;
+    stoppedEarly: boolean;
+    steps: number;
+  }[];
   best: { params: Record<string, unknown>; budget: number; objective: number };
 }
 
@@ -69,6 +75,8 @@ describe('sweep', () => {
     );
     expect(out.trials.filter((t) => t.stoppedEarly).length).toBeGreaterThan(0);
     expect(out.trials.every((t) => t.objective !== null)).toBe(true);
+    // Every trial ran its whole budget, whatever its batch size (epochs are raised to fit it).
+    expect(out.trials.map((t) => t.steps)).toEqual(out.trials.map((t) => t.budget));
     expect(out.best.budget).toBe(27);
     expect(out.best.objective).toBe(Math.min(...out.trials.filter((t) => t.budget === 27).map((t) => t.objective!)));
 

@@ -85,6 +85,7 @@ export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: st
   const minimise = minimises(primary);
   const driver = new SweepDriver(spec, minimise);
   const secondOf = new Map<number, number | null>();
+  const stepsRun = new Map<number, number>();
   const errors = new Map<number, string>();
   const quietArgs: ParsedArgs = { positionals: [], flags: new Map([...args.flags, ['quiet', true]]) };
   session.quiet = true;
@@ -93,13 +94,16 @@ export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: st
     if (t === null) break;
     let objective: number | null = null;
     try {
-      const settings = validateSettings(applyParams(gathered.settings, t.params));
+      const applied = applyParams(gathered.settings, t.params);
+      // Enough epochs for the budget to bind (an epoch has at least one step): a trial runs its budget.
+      const settings = validateSettings({ ...applied, epochs: Math.max(applied.epochs, t.budget) });
       const { record } = await runOnce(
         session,
         { ...gathered, settings, maxSteps: t.budget, maxSeconds: null },
         quietArgs,
       );
       objective = objectiveOf(record, primary);
+      stepsRun.set(t.trial, (record.steps[record.steps.length - 1]?.step ?? -1) + 1);
       if (second) secondOf.set(t.trial, objectiveOf(record, second));
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
@@ -121,6 +125,7 @@ export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: st
     budget: r.budget,
     objective: r.objective,
     stoppedEarly: r.stoppedEarly,
+    steps: stepsRun.get(r.trial) ?? 0,
     ...(second ? { second: secondOf.get(r.trial) ?? null } : {}),
     ...(errors.has(r.trial) ? { error: errors.get(r.trial) } : {}),
   }));
