@@ -45,6 +45,14 @@ interface SweepOut {
   best: { params: Record<string, unknown>; budget: number; objective: number };
 }
 
+/** Runs a sweep of `sweep` over the base config on penguins; its JSON output. */
+function sweepOf<T = SweepOut>(sweep: Record<string, unknown>): T {
+  const r = cli(['sweep', '--config', file({ ...base, sweep }), '--data', PENGUINS, '--json', '--quiet']);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout) as T;
+}
+
 /** The first step at which the mean loss of the last 5 steps is at most `target` (Infinity: never). */
 function stepsTo(rec: RunRecord, target: number): number {
   const l = rec.steps.map((s) => s.loss);
@@ -54,21 +62,15 @@ function stepsTo(rec: RunRecord, target: number): number {
 
 describe('sweep', () => {
   it('Hyperband + TPE on penguins: the plan runs out within its budgets, and the best beats the default to the target loss', () => {
-    const r = cli([
-      'sweep',
-      '--config',
-      file({
-        ...base,
-        sweep: { sampler: 'tpe', scheduler: 'hyperband', objective: 'valLoss', maxBudget: 27, eta: 3, seed: 2, space },
-      }),
-      '--data',
-      PENGUINS,
-      '--json',
-      '--quiet',
-    ]);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as SweepOut;
+    const out = sweepOf({
+      sampler: 'tpe',
+      scheduler: 'hyperband',
+      objective: 'valLoss',
+      maxBudget: 27,
+      eta: 3,
+      seed: 2,
+      space,
+    });
     const plan = hyperbandPlan(27, 3);
     expect(out.trials.map((t) => t.budget)).toEqual(
       plan.flatMap((b) => b.rounds.flatMap((round) => new Array(round.configs).fill(round.budget))),
@@ -104,48 +106,29 @@ describe('sweep', () => {
   }, 170_000);
 
   it('random search without a scheduler: every trial at the full budget; throughput maximised', () => {
-    const r = cli([
-      'sweep',
-      '--config',
-      file({
-        ...base,
-        sweep: { sampler: 'random', scheduler: 'none', trials: 4, objective: 'samplesPerSec', maxBudget: 5, space },
-      }),
-      '--data',
-      PENGUINS,
-      '--json',
-      '--quiet',
-    ]);
-    expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as SweepOut & { minimise: boolean };
+    const out = sweepOf<SweepOut & { minimise: boolean }>({
+      sampler: 'random',
+      scheduler: 'none',
+      trials: 4,
+      objective: 'samplesPerSec',
+      maxBudget: 5,
+      space,
+    });
     expect(out.minimise).toBe(false);
     expect(out.trials.map((t) => t.budget)).toEqual([5, 5, 5, 5]);
     expect(out.best.objective).toBe(Math.max(...out.trials.map((t) => t.objective!)));
   }, 60_000);
 
   it('architecture search with two objectives: accuracy against parameters, and the Pareto front of them', () => {
-    const r = cli([
-      'sweep',
-      '--config',
-      file({
-        ...base,
-        sweep: {
-          sampler: 'random',
-          scheduler: 'none',
-          trials: 8,
-          seed: 3,
-          objective: ['valMetric', 'parameters'],
-          maxBudget: 12,
-          space: { 'model.depth': { type: 'int', min: 1, max: 3 }, 'model.hidden.0': { type: 'int', min: 2, max: 48 } },
-        },
-      }),
-      '--data',
-      PENGUINS,
-      '--json',
-      '--quiet',
-    ]);
-    expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as SweepOut & { pareto: (SweepOut['trials'][number] & { second: number })[] };
+    const out = sweepOf<SweepOut & { pareto: (SweepOut['trials'][number] & { second: number })[] }>({
+      sampler: 'random',
+      scheduler: 'none',
+      trials: 8,
+      seed: 3,
+      objective: ['valMetric', 'parameters'],
+      maxBudget: 12,
+      space: { 'model.depth': { type: 'int', min: 1, max: 3 }, 'model.hidden.0': { type: 'int', min: 2, max: 48 } },
+    });
     const trials = out.trials as (SweepOut['trials'][number] & { second: number })[];
     // Parameters, by hand: penguins has 10 inputs and 3 classes; the base's one hidden width is the
     // searched one, and a deeper model repeats the last width.
