@@ -35,7 +35,7 @@ function run(command: string, args: string[], cwd = process.cwd()) {
   const r = spawnSync(command, args, {
     encoding: 'utf8',
     cwd,
-    timeout: 170_000,
+    timeout: 300_000,
     env: { ...process.env, OMP_NUM_THREADS: '1' },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -117,7 +117,7 @@ describe.skipIf(!torch)('PyTorch export', () => {
     it(`${name}: one epoch in PyTorch gives the workbench's per-step losses (penguins MLP)`, () => {
       const { record, out } = trainAndExport(PENGUINS, { optimizer, epochs: 1, batchSize: 16 });
       expectSameLosses(record, pytorchRecord(out, ['--workbench-order']));
-    }, 120_000);
+    }, 300_000);
 
   it("a grouped CNN and a DS-CNN on MNIST: the workbench's per-step losses", () => {
     for (const model of [
@@ -140,7 +140,7 @@ describe.skipIf(!torch)('PyTorch export', () => {
       });
       expectSameLosses(record, pytorchRecord(out, ['--workbench-order', '--max-steps', '8']));
     }
-  }, 170_000);
+  }, 300_000);
 
   it("the trained weights in model.py give the workbench's outputs", async () => {
     const { record, out } = trainAndExport(PENGUINS, {
@@ -178,15 +178,16 @@ describe.skipIf(!torch)('PyTorch export', () => {
     const want = await tf.tidy(() => model.apply(tf.tensor2d(x, [got.length, trained.preprocessing.dim]))).data();
     model.dispose();
     got.flat().forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThan(1e-4));
-  }, 120_000);
+  }, 300_000);
 
-  it('torchrun with 2 processes (gloo) trains the penguins and flights-200k bundles; the loss falls', () => {
-    for (const [data, settings, args, factor] of [
-      // Penguins separate well; flight delays are hard to predict from distance and time (the
-      // loss of a standardised target stays near 1), so there the loss only has to fall.
-      [PENGUINS, { epochs: 1 }, ['--epochs', '4'], 0.9],
-      [FLIGHTS, { epochs: 1, batchSize: 512, maxSteps: 5 }, ['--max-steps', '120'], 1],
-    ] as const) {
+  // Penguins separate well; flight delays are hard to predict from distance and time (the loss of a
+  // standardised target stays near 1), so there the loss only has to fall. One test each: under CI's
+  // load a flights-200k bundle (decode, train, export its 200,000 rows, torchrun) takes minutes.
+  for (const [name, data, settings, args, factor] of [
+    ['penguins', PENGUINS, { epochs: 1 }, ['--epochs', '4'], 0.9],
+    ['flights-200k', FLIGHTS, { epochs: 1, batchSize: 512, maxSteps: 5 }, ['--max-steps', '120'], 1],
+  ] as const)
+    it(`torchrun with 2 processes (gloo) trains the ${name} bundle; the loss falls and the record opens`, () => {
       const { out } = trainAndExport(data, settings);
       const rec = pytorchRecord(out, [...args], true);
       expect(rec.environment.runtime).toMatch(/^pytorch 1\.\d+.* · DDP 2 x gloo · cpu$/);
@@ -200,9 +201,7 @@ describe.skipIf(!torch)('PyTorch export', () => {
       expect(view.summary.status).toBe('done');
       expect(view.steps.length).toBe(Math.min(1000, rec.steps.length));
       expect(readTrainedRecord(rec).trained.tensors.length).toBeGreaterThan(0);
-      writeFileSync(join(dir, `ddp-${data.includes('flights') ? 'flights' : 'penguins'}.json`), JSON.stringify(rec));
-    }
-  }, 170_000);
+    }, 400_000);
 });
 
 describe('PyTorch export, without torch', () => {
