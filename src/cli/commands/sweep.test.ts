@@ -150,55 +150,35 @@ describe('sweep', () => {
       ).toBe(false);
   }, 60_000);
 
+  /** A config whose sweep differs from a valid one by `over`. */
+  const bad = (over: Record<string, unknown>) => ({
+    ...base,
+    sweep: { sampler: 'tpe', scheduler: 'none', trials: 2, objective: 'valLoss', maxBudget: 5, space, ...over },
+  });
   const refused: [string, unknown, RegExp][] = [
     ['no sweep object', base, /^sweep: sweep: the config file has no "sweep" object/],
     [
       'an inverted range',
-      {
-        ...base,
-        sweep: {
-          sampler: 'tpe',
-          scheduler: 'none',
-          trials: 2,
-          objective: 'valLoss',
-          maxBudget: 5,
-          space: { batchSize: { type: 'int', min: 64, max: 8 } },
-        },
-      },
+      bad({ space: { batchSize: { type: 'int', min: 64, max: 8 } } }),
       /^sweep: sweep\.space\.batchSize: the range is empty or inverted/,
     ],
     [
       'a path that is not a setting',
-      {
-        ...base,
-        sweep: {
-          sampler: 'tpe',
-          scheduler: 'none',
-          trials: 2,
-          objective: 'valLoss',
-          maxBudget: 5,
-          space: { colour: { type: 'choice', values: ['red'] } },
-        },
-      },
+      bad({ space: { colour: { type: 'choice', values: ['red'] } } }),
       /^sweep: sweep\.space\.colour: does not name a run setting/,
     ],
     [
       'timeToTarget without a target',
-      {
-        ...base,
-        sweep: { sampler: 'tpe', scheduler: 'none', trials: 2, objective: 'timeToTarget', maxBudget: 5, space },
-      },
+      bad({ objective: 'timeToTarget' }),
       /^sweep: targetLoss: the timeToTarget objective needs a target loss/,
     ],
     [
       'a Hyperband plan under one step',
-      {
-        ...base,
-        sweep: { sampler: 'tpe', scheduler: 'halving', trials: 81, objective: 'valLoss', maxBudget: 9, space },
-      },
+      bad({ scheduler: 'halving', trials: 81, maxBudget: 9 }),
       /^sweep: sweep\.maxBudget: 9 steps cannot be halved 81 configurations deep/,
     ],
   ];
+
   for (const [what, cfg, message] of refused)
     it(`refuses ${what}, naming the field`, () => {
       const r = cli(['sweep', '--config', file(cfg), '--data', PENGUINS]);

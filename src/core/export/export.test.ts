@@ -10,42 +10,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../data/rng';
 import { createModel, resolveModelSpec, type ModelSpec } from '../train/model';
 import { parameterShapes } from '../train/models/shapes';
+import { MODEL_CASES } from '../train/models/model-cases.test-support';
 import type { TrainedModel } from '../train/trained';
 import { convKernelToOnnx, samePads, toOnnx } from './onnx';
 import { quantizedWeights } from '../compress/quantize';
 import { expandGroupedKernel, toTfjsFiles } from './tfjs-layers';
 
 ort.env.wasm.numThreads = 1;
-
-const cases: [string, ModelSpec, number, number][] = [
-  ['mlp', { type: 'mlp', hidden: [16, 8], activation: 'relu' }, 13, 4],
-  ['mlp (one logit, tanh)', { type: 'mlp', hidden: [5], activation: 'tanh' }, 6, 1],
-  ['mlp without hidden layers', { type: 'mlp', hidden: [], activation: 'sigmoid' }, 3, 2],
-  ['cnn', { type: 'cnn', inputShape: [9, 7, 3], filters: [6, 5], hidden: [7], activation: 'relu' }, 189, 3],
-  [
-    'grouped cnn',
-    { type: 'cnn', inputShape: [8, 10, 4], filters: [8, 6], groups: [4, 2], hidden: [], activation: 'sigmoid' },
-    320,
-    5,
-  ],
-  [
-    'dscnn (strides 2 and 1, odd and even sides)',
-    {
-      type: 'dscnn',
-      inputShape: [11, 8, 2],
-      stem: 4,
-      blocks: [
-        { filters: 6, stride: 2 },
-        { filters: 5, stride: 1 },
-        { filters: 3, stride: 2 },
-      ],
-      hidden: [4],
-      activation: 'relu',
-    },
-    176,
-    3,
-  ],
-];
 
 /** A model as the trainer builds it, with random (not initial) weights, and its export form. */
 async function trainedFrom(spec0: ModelSpec, dim: number, outputs: number, seed: number) {
@@ -82,7 +53,7 @@ describe('export', () => {
     await tf.setBackend('cpu');
   });
 
-  for (const [name, spec, dim, outputs] of cases) {
+  for (const [name, spec, dim, outputs] of MODEL_CASES) {
     it(`${name}: ONNX Runtime and tf.loadLayersModel give the workbench's predictions`, async () => {
       const { model, trained } = await trainedFrom(spec, dim, outputs, 5);
       const rng = new Rng(11);
@@ -122,7 +93,7 @@ describe('export', () => {
     ['float16', 'f16'],
   ] as const)
     it(`quantized ONNX (${weights} kernels) gives the workbench's model with the same quantized weights, and a file a quarter or half the size`, async () => {
-      for (const [, spec, dim, outputs] of cases) {
+      for (const [, spec, dim, outputs] of MODEL_CASES) {
         const { model, trained } = await trainedFrom(spec, dim, outputs, 9);
         const { values } = quantizedWeights(trained, mode);
         model.variables.forEach((v, i) => v.assign(tf.tensor(values[i], trained.tensors[i].shape)));
