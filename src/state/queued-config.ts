@@ -116,5 +116,6 @@ export function configSettings(
     timeBudgetSec: budget,
     prepareOn: v.prepareOn,
     augment: v.augment,
+    pruning: v.pruning,
   } as RunSettings);
 }

@@ -29,7 +29,7 @@ import { BACKENDS } from '../../core/train/run-config';
 import { startupText } from '../../core/train/results';
 import { packTrained, RECORD_VERSION } from '../../core/train/trained';
 import { dataWaitShare, downsample } from '../../core/train/step-series';
-import type { EpochRecord, RunConfig, RunRecord } from '../../core/train/record';
+import type { EpochRecord, PruningSetting, RunConfig, RunRecord, RunSummary } from '../../core/train/record';
 import {
   CONFIG_SETTING_KEYS,
   DEFAULT_SETTINGS,
@@ -110,6 +110,8 @@ export function trainHelp(): string {
     `config file keys: ${[...CONFIG_KEYS].join(', ')}`,
     '  "data" may hold label, features and split as in a run record\'s config; model is { "type", "hidden", ' +
       '"activation", ... }',
+    '  pruning: null or { "targetSparsity": 0.9, "startStep": 100, "endStep": 1000, "every": 50 } (gradual ' +
+      'magnitude pruning of the kernels, cubic schedule, steps counted in optimizer steps)',
     '',
     'exit codes: 0 success, 1 bad input (the message names the file or field), 2 usage error',
   ].join('\n');
@@ -495,6 +497,7 @@ export async function runOnce(
     ...(result.lossScale !== undefined || result.skippedSteps !== undefined
       ? [`loss scale at the end ${result.lossScale ?? '-'} · ${result.skippedSteps ?? '-'} step(s) skipped on overflow`]
       : []),
+    ...(config.pruning ? [pruningText(config.pruning, result, steps.length)] : []),
     ...(targetLoss !== null
       ? [
           `time to ` +
@@ -503,6 +506,17 @@ export async function runOnce(
       : []),
   ].join('\n');
   return { record, text };
+}
+
+/** What pruning reached: the share of zero kernel weights against the target, and why short of it. */
+function pruningText(p: PruningSetting, result: RunSummary, steps: number): string {
+  const pct = (x: number) => `${+(100 * x).toFixed(2)} %`;
+  const reached = result.sparsity === undefined ? '-' : pct(result.sparsity);
+  return (
+    `pruned: ${reached} of the kernel weights are zero (target ${pct(p.targetSparsity)}, steps ${p.startStep}-${p.endStep} ` +
+    `every ${p.every}) · ${result.nonZeroParameters ?? '-'} parameters not zero` +
+    (steps < p.endStep ? ` · the run ended after ${steps} steps, before the schedule's end step ${p.endStep}` : '')
+  );
 }
 
 export async function train(args: ParsedArgs): Promise<{ json: unknown; text: string }> {

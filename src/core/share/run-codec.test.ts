@@ -74,6 +74,31 @@ describe('stored runs', () => {
     expect(stored.config.data.dedup).toBe('exact');
   });
 
+  it('keeps a pruned run: its pruning setting, sparsity and non-zero count; refuses a bad setting naming the field', () => {
+    const base = run(20);
+    const pruned: EncodableRun = {
+      ...base,
+      config: { ...base.config, pruning: { targetSparsity: 0.9, startStep: 10, endStep: 100, every: 5 } },
+      summary: { ...base.summary!, sparsity: 0.9, nonZeroParameters: 321 },
+    };
+    const stored = encodeRun(pruned, meta);
+    const back = decodeRun(JSON.parse(JSON.stringify(stored)));
+    expect(back?.config.pruning).toEqual({ targetSparsity: 0.9, startStep: 10, endStep: 100, every: 5 });
+    expect(back?.summary).toMatchObject({ sparsity: 0.9, nonZeroParameters: 321 });
+    const bad = (pruning: object) =>
+      JSON.parse(JSON.stringify({ ...stored, config: { ...stored.config, pruning } })) as unknown;
+    expect(() => readRun(bad({ targetSparsity: 0.9, startStep: 50, endStep: 10, every: 5 }), STORED_LIMITS)).toThrow(
+      /pruning\.endStep/,
+    );
+    expect(() => readRun(bad({ targetSparsity: 2, startStep: 0, endStep: 10, every: 5 }), STORED_LIMITS)).toThrow(
+      /pruning\.targetSparsity/,
+    );
+    expect(() => readRun(bad({ targetSparsity: 0.5, startStep: 0, endStep: 10 }), STORED_LIMITS)).toThrow(/every/);
+    // An invalid sparsity figure is left out, the run kept (as the other optional figures).
+    const odd = JSON.parse(JSON.stringify({ ...stored, summary: { ...stored.summary, sparsity: 7 } })) as unknown;
+    expect(decodeRun(odd)?.summary?.sparsity).toBeUndefined();
+  });
+
   it('down-samples long runs to the cap, keeping the first and last step, summary untouched', () => {
     const stored = encodeRun(run(10_000), meta, 1000);
     expect(stored.steps.length).toBeLessThanOrEqual(1000);

@@ -10,6 +10,7 @@ import {
   PRECISIONS,
   PREPARE_ON,
   type AugmentSetting,
+  type PruningSetting,
   type EpochRecord,
   type Environment,
   type MemorySample,
@@ -164,9 +165,10 @@ export function encodeRun(
  *   {@link MAX_FEATURES}, misclassified rows MISCLASSIFIED_LIMIT (the trainer's), adapter
  *   features {@link MAX_ADAPTER_FEATURES}, model lists 64 here and the model validator's own
  *   limits after.
- * - The summary's lossScale, skippedSteps and samplesPerSec stay optional figures: one that is
- *   missing or not valid (lossScale > 0, skippedSteps a whole number >= 0, samplesPerSec > 0) is
- *   left out, the run kept (as before).
+ * - The summary's lossScale, skippedSteps, samplesPerSec, sparsity and nonZeroParameters stay
+ *   optional figures: one that is missing or not valid (lossScale > 0, skippedSteps and
+ *   nonZeroParameters whole numbers >= 0, samplesPerSec > 0, sparsity in [0, 1]) is left out,
+ *   the run kept (as before).
  */
 
 export const MAX_ID_CHARS = 256;
@@ -358,6 +360,15 @@ const CONFIG_FIELDS: Fields<RunConfig> = {
   maxSeconds: optional((v, p) => nullable(v, p, positive)),
   prepareOn: optional((v, p) => oneOf(v, p, PREPARE_ON)),
   augment: optional((v, p) => nullable(v, p, (a, q) => record(a, q, AUGMENT_FIELDS))),
+  // Ranges and order (end after start) are validatePruning's, through validateSettings below.
+  pruning: optional((v, p) => nullable(v, p, (a, q) => record(a, q, PRUNING_FIELDS))),
+};
+
+const PRUNING_FIELDS: Fields<PruningSetting> = {
+  targetSparsity: finite,
+  startStep: finite,
+  endStep: finite,
+  every: finite,
 };
 
 const AUGMENT_FIELDS: Fields<AugmentSetting> = {
@@ -385,6 +396,7 @@ function readConfig(v: unknown, path: string): RunConfig {
       dedup: config.data.dedup,
       prepareOn: config.prepareOn,
       augment: config.augment,
+      pruning: config.pruning,
     }),
   );
   return config;
@@ -458,6 +470,8 @@ function summaryFields(lim: RunLimits): Fields<RunSummary> {
     skippedSteps: figure((x) => Number.isSafeInteger(x) && x >= 0),
     model: optional((v, p) => record(v, p, MODEL_SIZE_FIELDS)),
     batchBytes: figure((x) => Number.isSafeInteger(x) && x > 0),
+    sparsity: figure((x) => x >= 0 && x <= 1),
+    nonZeroParameters: figure((x) => Number.isSafeInteger(x) && x >= 0),
   };
 }
 

@@ -41,6 +41,11 @@ export interface TrainEngine {
    * row-major, b0, W1, b1, ...), read back as float32.
    */
   parameters(): Promise<Float32Array[]>;
+  /**
+   * Pruning: one mask per tensor in the parameters' order (1 keep, 0 zero; null: not pruned).
+   * The weights are multiplied by it now and after every later optimizer step.
+   */
+  setMasks(masks: readonly (Uint8Array | null)[]): Promise<void>;
   /** Memory in use (tfjs: tensors; wgsl: its GPU buffers). */
   memory(): MemorySample;
   /** fp16-mixed runs: the loss scale now and the steps skipped so far; null otherwise. */

@@ -10,6 +10,18 @@ export interface AugmentSetting {
   flip: boolean;
 }
 
+/**
+ * Gradual magnitude pruning (src/core/compress/prune.ts): the share of each weight tensor set to
+ * zero reaches `targetSparsity` along Zhu & Gupta's cubic schedule from `startStep` to
+ * `endStep` (counted in optimizer steps), the masks recomputed every `every` steps.
+ */
+export interface PruningSetting {
+  targetSparsity: number;
+  startStep: number;
+  endStep: number;
+  every: number;
+}
+
 export interface RunConfig {
   data: {
     fingerprint: string;
@@ -37,6 +49,8 @@ export interface RunConfig {
   prepareOn?: PrepareOn;
   /** Seeded augmentation of image rows on the GPU (prepareOn 'gpu'): a random crop with `pad` pixels of zero padding, and a horizontal flip. Default none. */
   augment?: AugmentSetting | null;
+  /** Gradual magnitude pruning during the run; default none. */
+  pruning?: PruningSetting | null;
   /** When set, the summary's `timeToTargetLoss` is the time until a readback group's mean loss first reaches it. */
   targetLoss?: number | null;
   /** When set, the run ends (status `done`, after a validation pass) once it has taken this many steps. */
@@ -161,6 +175,12 @@ export interface RunSummary {
   skippedSteps?: number;
   /** Bytes one full training batch puts on the device: its features (or raw rows, prepareOn gpu) and labels. */
   batchBytes?: number;
+  /**
+   * Pruned runs: the share of zero weights in the kernels at the end (biases left out), and
+   * the parameters that are not zero (biases included).
+   */
+  sparsity?: number;
+  nonZeroParameters?: number;
   /** The model's trainable parameters and forward FLOPs per sample (models/size.ts). */
   model?: { parameters: number; flopsPerSample: number };
 }

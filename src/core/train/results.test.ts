@@ -213,6 +213,50 @@ describe('groupResults', () => {
   });
 });
 
+describe('pruned rows against their dense twin', () => {
+  const pruning = { targetSparsity: 0.9, startStep: 10, endStep: 100, every: 10 };
+  const pruned = (id: string, seed: number, acc: number, sparsity: number): RunResultInput => {
+    const r = run(id, 16, seed, 100, [1, 0.5], acc);
+    return {
+      ...r,
+      config: { ...r.config, pruning },
+      summary: { ...r.summary!, sparsity, nonZeroParameters: 1000 - Math.round(1000 * sparsity) },
+    };
+  };
+
+  it('the change is the median over the seeds both rows have of (pruned - dense); sparsity and non-zero counts', () => {
+    const rows = groupResults(
+      [
+        run('d1', 16, 1, 100, [1, 0.5], 0.9),
+        run('d2', 16, 2, 100, [1, 0.5], 0.8),
+        run('d3', 16, 3, 100, [1, 0.5], 0.85),
+        pruned('p1', 1, 0.88, 0.9), // -0.02
+        pruned('p2', 2, 0.81, 0.9), // +0.01
+        pruned('p3', 3, 0.8, 0.89), // -0.05
+        pruned('p4', 4, 0.99, 0.9), // no dense twin of seed 4: not in the change
+        run('other', 64, 1, 100, [1, 0.5], 0.5),
+      ],
+      null,
+    );
+    expect(rows).toHaveLength(3);
+    const [dense, prunedRow, other] = rows;
+    expect(dense.againstDense).toBeNull();
+    expect(other.againstDense).toBeNull();
+    expect(prunedRow.againstDense?.seeds).toBe(3);
+    expect(prunedRow.againstDense?.change).toBeCloseTo(-0.02, 12);
+    expect(prunedRow.sparsity).toMatchObject({ median: 0.9, min: 0.89, max: 0.9, n: 4 });
+    expect(prunedRow.nonZeroParameters.median).toBe(100);
+    expect(dense.sparsity.n).toBe(0);
+    expect(prunedRow.label).toContain('pruned 90% (steps 10-100, every 10)');
+    expect(dense.label).toBe('batch 16 · dense');
+  });
+
+  it('a pruned row with no dense twin has no change to show', () => {
+    const rows = groupResults([pruned('p1', 1, 0.88, 0.9), run('x', 64, 1, 100, [1, 0.5], 0.9)], null);
+    expect(rows[0].againstDense).toBeNull();
+  });
+});
+
 describe('two throughputs under their own names', () => {
   const steps = [1000, 3000, 2000].map((samplesPerSec, step) => ({
     step,

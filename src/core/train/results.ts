@@ -7,6 +7,7 @@ import {
   median,
   type EpochRecord,
   type Environment,
+  type PruningSetting,
   type RunConfig,
   type RunStatus,
   type RunSummary,
@@ -63,6 +64,16 @@ export interface ResultRow {
   lossScale: Stat;
   /** fp16-mixed runs: steps skipped for a gradient that overflowed (n 0 for fp32 runs). */
   skippedSteps: Stat;
+  /** Pruned runs: the share of zero kernel weights at the end (n 0 for dense runs). */
+  sparsity: Stat;
+  /** Pruned runs: parameters that are not zero at the end. */
+  nonZeroParameters: Stat;
+  /**
+   * Pruned rows: the change of the final validation metric against the same configuration
+   * without pruning, when that row is in the results: the median over the seeds both have of
+   * (pruned - dense), `seeds` how many. Null otherwise.
+   */
+  againstDense: { change: number | null; seeds: number } | null;
   /** The model's trainable parameters and forward FLOPs per sample (null for runs recorded without them). */
   model: { parameters: number; flopsPerSample: number } | null;
   /** Bytes one full training batch put on the device (null for runs recorded without it). */
@@ -148,6 +159,7 @@ export function describeConfig(
     ['prefetch', `prefetch ${config.prefetch}`],
     ['prepareOn', config.prepareOn === 'gpu' ? 'prepared on gpu' : ''],
     ['augment', config.augment ? `augment crop ${config.augment.pad}${config.augment.flip ? ' + flip' : ''}` : ''],
+    ['pruning', config.pruning ? pruningLabel(config.pruning) : ''],
     ['data', `${config.data.name} → ${config.data.label}`],
     ['from', origin ? `shared: ${origin}` : ''],
   ];
@@ -162,13 +174,19 @@ export function configLabel(config: RunConfig, budgetSec: number | null = null, 
 }
 
 /** What an empty part of {@link describeConfig} stands for when it differs between rows. */
-const EMPTY_PART: Record<string, string> = {
+export const EMPTY_PART: Readonly<Record<string, string>> = {
   from: 'here',
   engine: 'tfjs',
   precision: 'fp32',
   prepareOn: 'prepared on worker',
   augment: 'no augmentation',
+  pruning: 'dense',
 };
+
+/** `pruned 90% (steps 100-1000, every 50)`. */
+export function pruningLabel(p: PruningSetting): string {
+  return `pruned ${+(p.targetSparsity * 100).toFixed(1)}% (steps ${p.startStep}-${p.endStep}, every ${p.every})`;
+}
 
 /**
  * Per configuration, only the parts that differ between them; the whole line when alone or
@@ -279,6 +297,21 @@ export function groupResults(runs: readonly RunResultInput[], targetLoss: number
     else groups.set(key, [r]);
   }
   const entries = [...groups.entries()];
+  // Pruned runs against the same configuration without pruning, seed by seed.
+  const againstDense = (g: RunResultInput[]): ResultRow['againstDense'] => {
+    const { pruning, ...dense } = g[0].config;
+    if (!pruning) return null;
+    const twin = groups.get(configKey(dense, g[0].budgetSec ?? null, g[0].origin ?? null));
+    if (!twin) return null;
+    const bySeed = new Map(twin.map((r) => [r.config.seed, runFinalVal(r).value]));
+    const changes: number[] = [];
+    for (const r of g) {
+      const a = runFinalVal(r).value;
+      const b = bySeed.get(r.config.seed);
+      if (a !== null && b !== null && b !== undefined) changes.push(a - b);
+    }
+    return { change: changes.length ? median(changes) : null, seeds: changes.length };
+  };
   const labels = distinguishingLabels(
     entries.map(([, g]) => ({ config: g[0].config, budgetSec: g[0].budgetSec ?? null, origin: g[0].origin ?? null })),
   );
@@ -301,6 +334,9 @@ export function groupResults(runs: readonly RunResultInput[], targetLoss: number
       valKind: vals.find((v) => v.kind)?.kind ?? null,
       lossScale: stat(g.map((r) => r.summary?.lossScale ?? null)),
       skippedSteps: stat(g.map((r) => r.summary?.skippedSteps ?? null)),
+      sparsity: stat(g.map((r) => r.summary?.sparsity ?? null)),
+      nonZeroParameters: stat(g.map((r) => r.summary?.nonZeroParameters ?? null)),
+      againstDense: againstDense(g),
       model: g.find((r) => r.summary?.model)?.summary?.model ?? null,
       batchBytes: g.find((r) => r.summary?.batchBytes)?.summary?.batchBytes ?? null,
       dataWait: stat(g.map((r) => dataWaitShare(r.steps, 10))),

@@ -7,10 +7,12 @@ import {
   type EngineName,
   type Precision,
   type PrepareOn,
+  type PruningSetting,
   type RunConfig,
 } from './record';
 import { validateModelSpec, type ModelSpec } from './model';
 import { ConfigError } from './errors';
+import { validatePruning } from '../compress/prune';
 import { validateOptimizerSpec, type OptimizerSpec } from './optimizer-spec';
 
 /** The settings a user picks for a run (the data part is filled in from the loaded dataset). */
@@ -27,6 +29,7 @@ export const CONFIG_SETTING_KEYS = [
   'precision',
   'prepareOn',
   'augment',
+  'pruning',
 ] as const satisfies readonly (keyof RunSettings)[];
 
 export interface RunSettings {
@@ -52,6 +55,8 @@ export interface RunSettings {
   prepareOn?: PrepareOn;
   /** Seeded crop and flip of image rows, on the GPU (prepareOn 'gpu'); default none. */
   augment?: AugmentSetting | null;
+  /** Gradual magnitude pruning (both engines); default none. */
+  pruning?: PruningSetting | null;
 }
 
 export const DEFAULT_SETTINGS: RunSettings = {
@@ -107,6 +112,7 @@ export function validateSettings(s: RunSettings): RunSettings {
     if (prepareOn !== 'gpu')
       throw new ConfigError('augment', 'augmentation runs in the GPU batch preparation: set prepareOn to gpu');
   }
+  if (s.pruning != null) validatePruning(s.pruning);
   checkEngineSupports(engine, precision, prepareOn);
   return { ...s, optimizer, engine, precision };
 }
@@ -144,5 +150,6 @@ export function makeRunConfig(s: RunSettings, data: RunConfig['data']): RunConfi
     seed: s.seed,
     ...(s.prepareOn && s.prepareOn !== 'worker' ? { prepareOn: s.prepareOn } : {}),
     ...(s.augment ? { augment: { ...s.augment } } : {}),
+    ...(s.pruning ? { pruning: { ...s.pruning } } : {}),
   };
 }

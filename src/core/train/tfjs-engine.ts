@@ -47,6 +47,13 @@ export function createTfjsEngine(
   const model: Model = createModel(config.model, task.dim, lossOutputs(loss, task.outputs), config.seed);
   let pending: { loss: tf.Scalar; gpuMs: number | null }[] = [];
   const dim = task.dim;
+  // Pruning masks per variable (kept tensors), applied after each optimizer step.
+  let masks: (tf.Tensor | null)[] = model.variables.map(() => null);
+  const applyMasks = () =>
+    model.variables.forEach((v, i) => {
+      const m = masks[i];
+      if (m) v.assign(tf.mul(v, m));
+    });
 
   const runStep = (batch: Batch): tf.Scalar =>
     tf.tidy(() => {
@@ -57,6 +64,7 @@ export function createTfjsEngine(
         model.variables,
         model.variables.map((v) => grads[v.name]),
       );
+      applyMasks();
       return value;
     });
 
@@ -124,6 +132,19 @@ export function createTfjsEngine(
       return Promise.all(model.variables.map(async (v) => Float32Array.from(await v.data())));
     },
 
+    async setMasks(next) {
+      if (next.length !== model.variables.length)
+        throw new Error(`pruning gave ${next.length} masks for ${model.variables.length} tensors`);
+      for (const m of masks) m?.dispose();
+      masks = model.variables.map((v, i) => {
+        const m = next[i];
+        if (!m) return null;
+        if (m.length !== v.size) throw new Error(`a pruning mask of ${m.length} values for ${v.size} weights`);
+        return tf.tensor(Float32Array.from(m), v.shape);
+      });
+      tf.tidy(applyMasks);
+    },
+
     memory: memorySample,
 
     async mixedPrecision() {
@@ -133,6 +154,8 @@ export function createTfjsEngine(
     dispose() {
       for (const p of pending) p.loss.dispose();
       pending = [];
+      for (const m of masks) m?.dispose();
+      masks = [];
       optimizer.dispose();
       model.dispose();
     },

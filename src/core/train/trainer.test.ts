@@ -26,58 +26,75 @@ describe('train loop', () => {
     await tf.setBackend('cpu');
   });
 
-  it('holds tf.memory().numTensors flat over 500 steps and frees everything at the end', async () => {
-    const rng = new Rng(5);
-    const n = 160;
-    const dim = 4;
-    const x = Float32Array.from({ length: n * dim }, () => rng.normal());
-    const y = Float32Array.from({ length: n }, (_, i) => (x[i * dim] + x[i * dim + 1] > 0 ? 1 : 0));
-    const batchSize = 16;
-    const epochs = 500 / (n / batchSize); // 50 epochs of 10 steps
-    const batcher = new Batcher({ x, dim, y, rows: iota(n), batchSize, epochs, seed: 1 });
-    const config = makeRunConfig(
-      {
-        ...DEFAULT_SETTINGS,
-        batchSize,
-        epochs,
-        backend: 'cpu',
-        model: { type: 'mlp', hidden: [8], activation: 'tanh' },
-      },
-      {
-        fingerprint: '',
-        name: 'synthetic',
-        rows: n,
-        label: 'y',
-        features: [],
-        dedup: 'none',
-        split: { train: 1, val: 0, test: 0, seed: 1 },
-      },
-    );
-    const before = tf.memory().numTensors;
-    const counts: number[] = [];
-    let steps = 0;
-    const summary = await train(
-      config,
-      { task: 'classification', dim, outputs: 2, val: { x: x.subarray(0, 64 * dim), y: y.subarray(0, 64), rows: 64 } },
-      localSource(batcher, dim, batchSize),
-      tfjsEngine(() => createOptimizer({ name: 'adam', learningRate: 0.01 })),
-      {
-        onSteps: (s) => {
-          steps += s.length;
-          counts.push(tf.memory().numTensors);
+  it.each([
+    ['dense', null],
+    ['pruned to 80 % from step 30 to 300', { targetSparsity: 0.8, startStep: 30, endStep: 300, every: 20 }],
+  ] as const)(
+    '%s: holds tf.memory().numTensors flat over 500 steps and frees everything at the end',
+    async (_, pruning) => {
+      const rng = new Rng(5);
+      const n = 160;
+      const dim = 4;
+      const x = Float32Array.from({ length: n * dim }, () => rng.normal());
+      const y = Float32Array.from({ length: n }, (_, i) => (x[i * dim] + x[i * dim + 1] > 0 ? 1 : 0));
+      const batchSize = 16;
+      const epochs = 500 / (n / batchSize); // 50 epochs of 10 steps
+      const batcher = new Batcher({ x, dim, y, rows: iota(n), batchSize, epochs, seed: 1 });
+      const config = makeRunConfig(
+        {
+          ...DEFAULT_SETTINGS,
+          batchSize,
+          epochs,
+          backend: 'cpu',
+          model: { type: 'mlp', hidden: [8], activation: 'tanh' },
+          pruning: pruning && { ...pruning },
         },
-        onEpoch: () => undefined,
-        shouldStop: () => false,
-        waitWhilePaused: async () => undefined,
-      },
-      { flushMs: 0 },
-    );
-    expect(steps).toBe(500);
-    expect(summary.status).toBe('done');
-    // After the first steps created the optimizer's slots, the count never moves.
-    expect(new Set(counts.slice(2)).size).toBe(1);
-    expect(tf.memory().numTensors).toBe(before);
-  });
+        {
+          fingerprint: '',
+          name: 'synthetic',
+          rows: n,
+          label: 'y',
+          features: [],
+          dedup: 'none',
+          split: { train: 1, val: 0, test: 0, seed: 1 },
+        },
+      );
+      const before = tf.memory().numTensors;
+      const counts: number[] = [];
+      let steps = 0;
+      const summary = await train(
+        config,
+        {
+          task: 'classification',
+          dim,
+          outputs: 2,
+          val: { x: x.subarray(0, 64 * dim), y: y.subarray(0, 64), rows: 64 },
+        },
+        localSource(batcher, dim, batchSize),
+        tfjsEngine(() => createOptimizer({ name: 'adam', learningRate: 0.01 })),
+        {
+          onSteps: (s) => {
+            steps += s.length;
+            counts.push(tf.memory().numTensors);
+          },
+          onEpoch: () => undefined,
+          shouldStop: () => false,
+          waitWhilePaused: async () => undefined,
+        },
+        { flushMs: 0 },
+      );
+      expect(steps).toBe(500);
+      expect(summary.status).toBe('done');
+      // After the first steps created the optimizer's slots (and the first masks, step 30), the count never moves.
+      expect(new Set(counts.slice(4)).size).toBe(1);
+      expect(tf.memory().numTensors).toBe(before);
+      if (pruning) {
+        // Kernels 4x8 and 8x1 (two classes: one logit): round(0.8 * 32) + round(0.8 * 8) zeros of 40.
+        expect(summary.sparsity).toBeCloseTo((26 + 6) / 40, 12);
+        expect(summary.nonZeroParameters).toBe(40 - 32 + 8 + 1);
+      } else expect(summary.sparsity).toBeUndefined();
+    },
+  );
 
   it(
     'reports the end-to-end rate an outside clock sees (within 5 %), validation passes and set-up included, ' +
@@ -348,6 +365,7 @@ describe('start-up and time budgets (a clock the test moves)', () => {
       validate: async () => ({ loss: 1, accuracy: null }),
       misclassified: async () => [],
       parameters: async () => [],
+      setMasks: async () => {},
       memory: () => ({ tensors: 0, bytes: 0, gpuBytes: 0 }),
       mixedPrecision: async () => null,
       dispose() {},

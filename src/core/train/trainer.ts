@@ -2,6 +2,8 @@ import type { Batch, TrainEngine } from './engine';
 import { createTfjsEngine, type StepOptimizer, type TfjsEngineOptions } from './tfjs-engine';
 import { lossFor, lossOutputs, type Task } from './loss';
 import { modelSize } from './models/size';
+import { parameterShapes } from './models/shapes';
+import { isPruneStep, measureSparsity, prunableTensors, Pruner } from '../compress/prune';
 import type { DenseFeature } from '../data/encode';
 import type { RawKind } from '../data/prepare';
 import {
@@ -122,7 +124,13 @@ export async function train(
   let finalValMetric: number | null = null;
   let misclassified: RunSummary['misclassified'];
   let timeToTargetLoss: number | null = null;
-  const extras: Pick<RunSummary, 'lossScale' | 'skippedSteps' | 'samplesPerSec'> = {};
+  const extras: Pick<RunSummary, 'lossScale' | 'skippedSteps' | 'samplesPerSec' | 'sparsity' | 'nonZeroParameters'> =
+    {};
+  const outputs = lossOutputs(lossFor(task.task, task.outputs), task.outputs);
+  // Pruning reads the weights back at each mask update (every `every` steps between start and end).
+  const pruner = config.pruning
+    ? new Pruner(config.pruning, prunableTensors(parameterShapes(config.model, task.dim, outputs)))
+    : null;
 
   // Steps whose losses are not yet read back, with what we know about them.
   let pending: { rec: Omit<StepRecord, 'loss' | 'samplesPerSec' | 'readbackMs' | 'gpuMs'>; samples: number }[] = [];
@@ -189,6 +197,8 @@ export async function train(
       pending.push({ samples: size, rec: { step, epoch: batch.epoch, time: (t0 - start) / 1000, dataWaitMs } });
       trainedSamples += size;
       step++;
+      if (pruner && isPruneStep(pruner.setting, step))
+        await engine.setMasks(pruner.update(step, await engine.parameters()));
       // The time budget is checked after each step: a run ends at most one step past it.
       const budgetSpent =
         (config.maxSteps != null && step >= config.maxSteps) ||
@@ -225,7 +235,13 @@ export async function train(
     flush();
     if (task.val && task.task === 'classification')
       misclassified = await engine.misclassified(task.val, MISCLASSIFIED_LIMIT);
-    if (hooks.onParameters) hooks.onParameters(await engine.parameters());
+    const parameters = hooks.onParameters || pruner ? await engine.parameters() : null;
+    if (parameters && pruner) {
+      const { sparsity, nonZero } = measureSparsity(parameters, pruner.prunable);
+      extras.sparsity = sparsity;
+      extras.nonZeroParameters = nonZero;
+    }
+    if (parameters && hooks.onParameters) hooks.onParameters(parameters);
     const mixed = await engine.mixedPrecision();
     if (mixed) Object.assign(extras, mixed);
     const wall = (now() - wallStart) / 1000;
@@ -235,7 +251,7 @@ export async function train(
   }
   return {
     status,
-    model: modelSize(config.model, task.dim, lossOutputs(lossFor(task.task, task.outputs), task.outputs)),
+    model: modelSize(config.model, task.dim, outputs),
     batchBytes: 4 * config.batchSize * ((task.prepare?.stride ?? task.dim) + 1),
     medianSamplesPerSec: median(allRates),
     timeToTargetLoss,

@@ -22,7 +22,14 @@ import { learningRateAt } from '../../core/train/schedules';
 import { GpuError } from '../errors';
 import type { EngineGpu } from './device';
 import { roundUp, type MlpLayout } from './layout';
-import { netInitialParameters, netLayout, netParameters, type NetLayout } from './net-layout';
+import {
+  forEachParameter,
+  netInitialParameters,
+  netLayout,
+  netParameters,
+  netTensorSizes,
+  type NetLayout,
+} from './net-layout';
 import { bindGroup, getKernel, type Kernel } from './pipelines';
 import {
   CONV_VARIANTS,
@@ -191,7 +198,8 @@ export class WgslEngine implements TrainEngine {
     | 'evalOut'
     | 'partials'
     | 'staging'
-    | 'resolve',
+    | 'resolve'
+    | 'keep',
     GPUBuffer
   >;
   private querySet: GPUQuerySet | null = null;
@@ -350,6 +358,8 @@ export class WgslEngine implements TrainEngine {
         (this.gpu.timestamps ? QUERY_RESOLVE : 0) | COPY_SRC,
         'timestamps',
       ),
+      // Pruning: one bit per flat parameter (1 keep), all set until the first mask arrives.
+      keep: this.buffer(this.config.pruning ? 4 * Math.ceil(P / 32) : 16, STORAGE | COPY_DST, 'pruning masks'),
     };
     if (this.gpu.timestamps) this.querySet = this.device.createQuerySet({ type: 'timestamp', count: 2 * LOSS_RING });
     this.stageLabels = roundUp(4 * this.config.batchSize * this.xWords, 256);
@@ -364,6 +374,7 @@ export class WgslEngine implements TrainEngine {
     q.writeBuffer(this.b.params, 0, params);
     if (this.prep) q.writeBuffer(this.b.plan, 0, planWords(this.prep.plan));
     if (lookahead) q.writeBuffer(this.b.slots, 4 * P * this.rule.slots, params);
+    if (this.config.pruning) q.writeBuffer(this.b.keep, 0, new Uint32Array(Math.ceil(P / 32)).fill(0xffffffff));
     const ctl = new ArrayBuffer(32);
     new Float32Array(ctl, 16, 1)[0] = this.mixed ? (this.options.initialScale ?? INITIAL_LOSS_SCALE) : 1;
     q.writeBuffer(this.b.ctl, 0, ctl);
@@ -376,20 +387,53 @@ export class WgslEngine implements TrainEngine {
     this.trainRows = this.config.batchSize;
     // Tuning ran products on scratch values: clear what they may have flagged.
     q.writeBuffer(this.b.ctl, 0, ctl);
-    if (this.mixed) {
-      // The first float16 copy of the weights; the optimizer keeps it current from then on.
-      this.writeUniform(this.slots.weights, new Uint32Array([1, P, 0, P, 0, P, 0, 0]));
-      const k = await this.kernel('convert');
-      this.submit([
-        {
-          kernel: k,
-          group: bindGroup(this.device, k, [this.b.ctl, this.uniform(this.slots.weights), this.b.params, this.b.wcopy]),
-          ...grid(P / 2),
-        },
-      ]);
-    }
+    // The first float16 copy of the weights; the optimizer keeps it current from then on.
+    if (this.mixed) await this.refreshWeightCopy();
     const err = this.gpuError;
     if (err) throw new GpuError(`the wgsl engine could not be set up: ${err}`);
+  }
+
+  /** fp16-mixed: writes the float16 copy of the weights the matmuls read from the float32 master weights. */
+  private async refreshWeightCopy(): Promise<void> {
+    const P = this.net.P;
+    this.writeUniform(this.slots.weights, new Uint32Array([1, P, 0, P, 0, P, 0, 0]));
+    const k = await this.kernel('convert');
+    this.submit([
+      {
+        kernel: k,
+        group: bindGroup(this.device, k, [this.b.ctl, this.uniform(this.slots.weights), this.b.params, this.b.wcopy]),
+        ...grid(P / 2),
+      },
+    ]);
+  }
+
+  /**
+   * Pruning masks (one per tensor in the parameters' order; null keeps every value): written as
+   * one bit per flat parameter, which the optimizer kernel applies after every update; the
+   * weights they zero are zeroed now (and their float16 copy in fp16-mixed).
+   */
+  async setMasks(masks: readonly (Uint8Array | null)[]): Promise<void> {
+    this.check();
+    if (!this.config.pruning) throw new Error('pruning masks for a run without a pruning setting');
+    const sizes = netTensorSizes(this.net);
+    if (masks.length !== sizes.length)
+      throw new Error(`pruning gave ${masks.length} masks for ${sizes.length} tensors`);
+    masks.forEach((m, t) => {
+      if (m && m.length !== sizes[t]) throw new Error(`a pruning mask of ${m.length} values for ${sizes[t]} weights`);
+    });
+    const bits = new Uint32Array(Math.ceil(this.net.P / 32)).fill(0xffffffff);
+    const params = await this.readParameters();
+    forEachParameter(this.net, (t, j, at) => {
+      const m = masks[t];
+      if (m && m[j] === 0) {
+        bits[at >>> 5] &= ~(1 << (at & 31));
+        params[at] = 0;
+      }
+    });
+    const q = this.device.queue;
+    q.writeBuffer(this.b.keep, 0, bits);
+    q.writeBuffer(this.b.params, 0, params);
+    if (this.mixed) await this.refreshWeightCopy();
   }
 
   private kernel(name: Kernel['kernel'], constants?: Record<string, number>, entryPoint?: string): Promise<Kernel> {
@@ -505,6 +549,7 @@ export class WgslEngine implements TrainEngine {
         LOOKAHEAD: o.lookahead ? 1 : 0,
         MIXED: this.mixed ? 1 : 0,
         SLOW: this.rule.slots,
+        PRUNE: this.config.pruning ? 1 : 0,
       }),
     ]);
     const mm = async (name: MatmulName, M: number, N: number, K: number) => {
@@ -602,6 +647,7 @@ export class WgslEngine implements TrainEngine {
           b.slots,
           b.partials,
           b.wcopy,
+          b.keep,
         ]),
         x: Math.ceil(this.net.P / 512),
         y: 1,

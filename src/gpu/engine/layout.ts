@@ -74,7 +74,7 @@ export function mlpLayout(
 export const modelInputs = (ly: LayerLayout): number => (ly.K / ly.groupStride) * ly.group;
 
 /** The row of the block holding model input k of a layer. */
-const rowOf = (ly: LayerLayout, k: number): number => Math.floor(k / ly.group) * ly.groupStride + (k % ly.group);
+export const rowOf = (ly: LayerLayout, k: number): number => Math.floor(k / ly.group) * ly.groupStride + (k % ly.group);
 
 /**
  * Writes the dense layers' initial weights into `flat`: Glorot-uniform, drawn from `rng` in the

@@ -17,7 +17,7 @@
 import { Rng } from '../../core/data/rng';
 import { glorotValues } from '../../core/train/models/init';
 import type { ModelSpec } from '../../core/train/model';
-import { fillDense, layerValues, mlpLayout, roundUp, type MlpLayout } from './layout';
+import { fillDense, mlpLayout, modelInputs, roundUp, rowOf, type MlpLayout } from './layout';
 
 export interface ImageNode {
   H: number;
@@ -168,18 +168,38 @@ export function netInitialParameters(net: NetLayout, seed: number): Float32Array
 
 /** The parameters as the tfjs model's variables hold them, in their order (kernel, bias, ...), out of the flat layout. */
 export function netParameters(net: NetLayout, flat: ArrayLike<number>): Float32Array[] {
-  const out: Float32Array[] = [];
-  for (const p of paramOps(net)) {
-    const w = new Float32Array(p.rows * p.cols);
-    for (let r = 0; r < p.rows; r++)
-      for (let c = 0; c < p.cols; c++) w[r * p.cols + c] = flat[p.wOff + r * p.stride + c];
-    const b = new Float32Array(p.cols);
-    for (let c = 0; c < p.cols; c++) b[c] = flat[p.bOff + c];
-    out.push(w, b);
-  }
-  net.dense.layers.forEach((_, l) => {
-    const { w, b } = layerValues(net.dense, flat, l);
-    out.push(w, b);
-  });
+  const out = netTensorSizes(net).map((n) => new Float32Array(n));
+  forEachParameter(net, (t, j, at) => (out[t][j] = flat[at]));
   return out;
+}
+
+/** The sizes of {@link netParameters}' tensors. */
+export function netTensorSizes(net: NetLayout): number[] {
+  return [
+    ...paramOps(net).flatMap((p) => [p.rows * p.cols, p.cols]),
+    ...net.dense.layers.flatMap((ly) => [modelInputs(ly) * ly.N, ly.N]),
+  ];
+}
+
+/**
+ * Visits every value of {@link netParameters}' tensors: tensor `t`, index `j` in it, and its
+ * position `at` in the flat layout (padding is never visited).
+ */
+export function forEachParameter(net: NetLayout, visit: (t: number, j: number, at: number) => void): void {
+  let t = 0;
+  for (const p of paramOps(net)) {
+    for (let r = 0; r < p.rows; r++)
+      for (let c = 0; c < p.cols; c++) visit(t, r * p.cols + c, p.wOff + r * p.stride + c);
+    for (let c = 0; c < p.cols; c++) visit(t + 1, c, p.bOff + c);
+    t += 2;
+  }
+  for (const ly of net.dense.layers) {
+    const K = modelInputs(ly);
+    for (let k = 0; k < K; k++) {
+      const row = ly.wOff + rowOf(ly, k) * ly.stride;
+      for (let n = 0; n < ly.N; n++) visit(t, k * ly.N + n, row + n);
+    }
+    for (let n = 0; n < ly.N; n++) visit(t + 1, n, ly.bOff + n);
+    t += 2;
+  }
 }

@@ -22,7 +22,7 @@ export const BINDINGS: Record<KernelName, BindingKind[]> = {
   pool: [S, U, S, S],
   depthwise: [S, U, S, S, R, S],
   loss: [S, U, R, R, S, S],
-  optimizer: [S, U, S, R, S, R, S],
+  optimizer: [S, U, S, R, S, R, S, R],
   norm: [S, U, R, S],
   scaler: [S],
   convert: [S, U, R, S],

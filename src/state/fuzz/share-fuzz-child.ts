@@ -54,7 +54,9 @@ function stored(
       dedup: s.dedup ?? 'none',
       split: { train: 0.8, val: 0.1, test: 0.1, seed: s.seed },
     }),
-    ...(opts.extras ? { targetLoss: 0.4, maxSteps: 500 } : {}),
+    ...(opts.extras
+      ? { targetLoss: 0.4, maxSteps: 500, pruning: { targetSparsity: 0.9, startStep: 10, endStep: 100, every: 5 } }
+      : {}),
   };
   const n = opts.steps ?? 30;
   return encodeRun(
@@ -98,6 +100,8 @@ function stored(
               ...(opts.extras
                 ? {
                     samplesPerSec: 3900,
+                    sparsity: 0.9,
+                    nonZeroParameters: 123,
                     misclassified: [
                       { index: 3, predicted: 1 },
                       { index: 9, predicted: 0 },
@@ -338,7 +342,9 @@ function mutate(base: SharePayload, link: string): { kind: string; expect: Expec
       // The summary's optional figures are left out when not valid (the run kept).
       return {
         kind: 'infinity',
-        expect: ['lossScale', 'skippedSteps', 'samplesPerSec'].includes(k) ? 'any' : 'refuse',
+        expect: ['lossScale', 'skippedSteps', 'samplesPerSec', 'sparsity', 'nonZeroParameters'].includes(k)
+          ? 'any'
+          : 'refuse',
         data: pack(raw(JSON.stringify(p))),
       };
     }
@@ -579,6 +585,12 @@ const config = obj({
   'targetLoss?': orNull(num()),
   'maxSteps?': orNull(int(1)),
   'maxSeconds?': orNull(positive),
+  'pruning?': orNull((v, p) => {
+    obj({ targetSparsity: num(0, 0.999), startStep: int(0), endStep: int(0), every: int(1) })(v, p);
+    const r = v as { startStep: number; endStep: number; every: number };
+    if (Math.max(r.startStep, r.endStep, r.every) > 100_000_000) bad(p, 'a step count over 100000000');
+    if (r.endStep < r.startStep) bad(p, 'pruning ends before it starts');
+  }),
 });
 const environment = obj({
   runtime: NAME,
@@ -616,6 +628,8 @@ const summary = obj({
   'startup?': obj({ backendSec: num(0), dataSec: num(0), modelSec: num(0), firstStepSec: num(0) }),
   'lossScale?': positive,
   'skippedSteps?': int(0),
+  'sparsity?': num(0, 1),
+  'nonZeroParameters?': int(0),
 });
 const run: Check = (v, p) => {
   obj({

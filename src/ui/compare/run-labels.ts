@@ -9,7 +9,7 @@
  * and a run opened from a share link always says so.
  */
 import type { RunConfig } from '../../core/train/record';
-import { describeConfig } from '../../core/train/results';
+import { describeConfig, EMPTY_PART } from '../../core/train/results';
 import { OPTIMIZER_DEFAULTS } from '../../core/train/optimizer-spec';
 
 export interface LabelInput {
@@ -21,13 +21,6 @@ export interface LabelInput {
 
 const HYPERS = ['momentum', 'beta1', 'beta2', 'rho', 'epsilon', 'weightDecay'] as const;
 
-/** What an empty part stands for when it differs between runs (as in the results table). */
-const EMPTY_PART: Record<string, string> = {
-  engine: 'tfjs',
-  precision: 'fp32',
-  prepareOn: 'prepared on worker',
-  augment: 'no augmentation',
-};
 
 /** Parts named here make a lone run's label: enough to tell what it was, no defaults. */
 const HEADLINE = new Set([
@@ -40,6 +33,7 @@ const HEADLINE = new Set([
   'precision',
   'prepareOn',
   'augment',
+  'pruning',
 ]);
 
 type Part = [name: string, value: string | null];

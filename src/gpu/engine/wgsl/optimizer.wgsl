@@ -5,6 +5,8 @@
 // multiplied by the loss scale (1 in fp32); clipping by global norm reads the 64 partial sums
 // of squares that norm.wgsl left. In fp16-mixed runs a raised overflow flag skips the whole
 // step, and the new weights are also written as the float16 copy the matmuls read.
+// PRUNE: a weight whose bit in `keep` is 0 is set to zero after its update (pruning masks,
+// src/core/compress/prune.ts; the bits cover the flat buffer, biases and padding always 1).
 
 struct Opt {
   lr: f32, beta1: f32, beta2: f32, eps: f32,
@@ -18,11 +20,13 @@ struct Opt {
 @group(0) @binding(4) var<storage, read_write> slots: array<f32>;
 @group(0) @binding(5) var<storage, read> partials: array<f32>;
 @group(0) @binding(6) var<storage, read_write> wcopy: array<ELEM>;
+@group(0) @binding(7) var<storage, read> keep: array<u32>;
 
 override RULE: u32 = 0u;
 override CLIP: bool = false;
 override LOOKAHEAD: bool = false;
 override MIXED: bool = false;
+override PRUNE: bool = false;
 
 var<workgroup> red: array<f32, 64>;
 
@@ -67,6 +71,7 @@ fn update(i: u32, gScaled: f32, f: f32, t: u32) -> f32 {
     slots[at] = slow;
     p = slow;
   }
+  if (PRUNE && ((keep[i >> 5u] >> (i & 31u)) & 1u) == 0u) { p = 0.0; }
   params[i] = p;
   return p;
 }
