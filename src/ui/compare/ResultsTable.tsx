@@ -42,6 +42,37 @@ function LossScaleNote({ r }: { r: ResultRow }) {
   );
 }
 
+/**
+ * Pruned rows: the sparsity reached, the parameters left, and the change in the final
+ * validation metric against the same configuration without pruning (per seed, median).
+ */
+function PruningNote({ r }: { r: ResultRow }) {
+  if (!r.config.pruning) return null;
+  const s = r.sparsity;
+  const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
+  const range = spread(s.min, s.max, s.n, pct);
+  const d = r.againstDense;
+  const points = (v: number) =>
+    r.valKind === 'accuracy'
+      ? `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)} points`
+      : `${v >= 0 ? '+' : ''}${compact(v)} loss`;
+  const change = !d
+    ? 'no dense twin in the results (train this configuration without pruning to compare)'
+    : d.change === null
+      ? 'dense twin has no seed in common'
+      : `${points(d.change)} vs dense (${d.seeds} seed${d.seeds === 1 ? '' : 's'})`;
+  return (
+    <span
+      className="spread pruning-note"
+      data-testid="pruning-note"
+      title="share of zero weights in the kernels at the end of the run (biases are not pruned), the parameters left that are not zero, and the change in final validation against the same configuration trained without pruning: median over the seeds both have of (pruned - dense)"
+    >
+      {s.median === null ? 'sparsity –' : `${pct(s.median)} sparse${range ? ` (${range})` : ''}`}
+      {r.nonZeroParameters.median !== null && ` · ${compact(r.nonZeroParameters.median)} non-zero params`} · {change}
+    </span>
+  );
+}
+
 /** The model's size: trainable parameters and forward FLOPs per sample. */
 function ModelNote({ r }: { r: ResultRow }) {
   if (!r.model) return null;
@@ -204,6 +235,7 @@ export function ResultsTable() {
                     {r.label}
                     <ModelNote r={r} />
                     <LossScaleNote r={r} />
+                    <PruningNote r={r} />
                     <RowExport r={r} runs={runs} />
                   </th>
                   <td className="num" title={`seeds ${r.seeds.join(', ')}`}>

@@ -21,7 +21,6 @@ export interface LabelInput {
 
 const HYPERS = ['momentum', 'beta1', 'beta2', 'rho', 'epsilon', 'weightDecay'] as const;
 
-
 /** Parts named here make a lone run's label: enough to tell what it was, no defaults. */
 const HEADLINE = new Set([
   'model',
