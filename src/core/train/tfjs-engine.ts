@@ -60,9 +60,10 @@ export function createTfjsEngine(
       const xs = tf.tensor2d(batch.x.subarray(0, batch.size * dim), [batch.size, dim]);
       const ys = tf.tensor1d(batch.y.subarray(0, batch.size));
       const { value, grads } = tf.variableGrads(() => batchLoss(loss, model.apply(xs), ys), model.variables);
+      // A pruned weight has no gradient (as if the forward pass used weight * mask).
       optimizer.applyGradients(
         model.variables,
-        model.variables.map((v) => grads[v.name]),
+        model.variables.map((v, i) => (masks[i] ? tf.mul(grads[v.name], masks[i]!) : grads[v.name])),
       );
       applyMasks();
       return value;

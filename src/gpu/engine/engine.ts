@@ -541,7 +541,7 @@ export class WgslEngine implements TrainEngine {
       this.kernel('prepare'),
       this.kernel('loss', undefined, 'train'),
       this.kernel('loss', undefined, 'evaluate'),
-      this.kernel('norm'),
+      this.kernel('norm', { PRUNE: this.config.pruning ? 1 : 0 }),
       this.kernel('scaler', { MIXED: this.mixed ? 1 : 0, INTERVAL: this.options.growthInterval ?? GROWTH_INTERVAL }),
       this.kernel('optimizer', {
         RULE: this.rule.code,
@@ -633,7 +633,7 @@ export class WgslEngine implements TrainEngine {
       if (o.clipNorm != null)
         steps.push({
           kernel: norm,
-          group: bindGroup(this.device, norm, [b.ctl, this.uniform(this.slots.norm), b.grads, b.partials]),
+          group: bindGroup(this.device, norm, [b.ctl, this.uniform(this.slots.norm), b.grads, b.partials, b.keep]),
           x: 64,
           y: 1,
         });

@@ -23,7 +23,7 @@ export const BINDINGS: Record<KernelName, BindingKind[]> = {
   depthwise: [S, U, S, S, R, S],
   loss: [S, U, R, R, S, S],
   optimizer: [S, U, S, R, S, R, S, R],
-  norm: [S, U, R, S],
+  norm: [S, U, R, S, R],
   scaler: [S],
   convert: [S, U, R, S],
   prepare: [S, U, R, R, S],

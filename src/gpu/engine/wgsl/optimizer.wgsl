@@ -5,8 +5,9 @@
 // multiplied by the loss scale (1 in fp32); clipping by global norm reads the 64 partial sums
 // of squares that norm.wgsl left. In fp16-mixed runs a raised overflow flag skips the whole
 // step, and the new weights are also written as the float16 copy the matmuls read.
-// PRUNE: a weight whose bit in `keep` is 0 is set to zero after its update (pruning masks,
-// src/core/compress/prune.ts; the bits cover the flat buffer, biases and padding always 1).
+// PRUNE: a weight whose bit in `keep` is 0 has no gradient and is set to zero after its update
+// (pruning masks, src/core/compress/prune.ts; the bits cover the flat buffer, biases and padding
+// always 1).
 
 struct Opt {
   lr: f32, beta1: f32, beta2: f32, eps: f32,
@@ -34,6 +35,9 @@ fn update(i: u32, gScaled: f32, f: f32, t: u32) -> f32 {
   let P = o.P;
   var p = params[i];
   var g = gScaled * f;
+  // A pruned weight has no gradient (the forward pass sees weight * mask); its slots decay.
+  let pruned = PRUNE && ((keep[i >> 5u] >> (i & 31u)) & 1u) == 0u;
+  if (pruned) { g = 0.0; }
   if (RULE <= 4u && o.wd != 0.0) { g += o.wd * p; }
   var step: f32;
   switch RULE {
@@ -71,7 +75,7 @@ fn update(i: u32, gScaled: f32, f: f32, t: u32) -> f32 {
     slots[at] = slow;
     p = slow;
   }
-  if (PRUNE && ((keep[i >> 5u] >> (i & 31u)) & 1u) == 0u) { p = 0.0; }
+  if (pruned) { p = 0.0; }
   params[i] = p;
   return p;
 }
