@@ -197,8 +197,11 @@ export async function train(
       pending.push({ samples: size, rec: { step, epoch: batch.epoch, time: (t0 - start) / 1000, dataWaitMs } });
       trainedSamples += size;
       step++;
-      if (pruner && isPruneStep(pruner.setting, step))
+      if (pruner && isPruneStep(pruner.setting, step)) {
+        // The losses so far are read first: a mask update may time the engine's kernels.
+        await drain();
         await engine.setMasks(pruner.update(step, await engine.parameters()));
+      }
       // The time budget is checked after each step: a run ends at most one step past it.
       const budgetSpent =
         (config.maxSteps != null && step >= config.maxSteps) ||

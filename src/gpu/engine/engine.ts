@@ -30,6 +30,7 @@ import {
   netTensorSizes,
   type NetLayout,
 } from './net-layout';
+import { SPARSE_CANDIDATE, sparseStructure, type SparseStructure } from './sparse';
 import { bindGroup, getKernel, type Kernel } from './pipelines';
 import {
   CONV_VARIANTS,
@@ -57,6 +58,8 @@ export const EVAL_ROWS = 1024;
 const LOSS_ROWS = 64;
 /** GradScaler's defaults (PyTorch torch.amp.GradScaler). */
 export const INITIAL_LOSS_SCALE = 65536;
+/** Repetitions of each product when a pruned layer's sparse and dense kernels are timed. */
+const SPARSE_TIMING_REPS = 5;
 export const GROWTH_INTERVAL = 2000;
 
 const RULES: Record<OptimizerSpec['name'], { code: number; slots: number }> = {
@@ -100,6 +103,26 @@ export interface WgslEngineOptions {
   initialScale?: number;
   /** Forces one matmul variant for every product (tests, benches); default: timed per shape at start-up. */
   matmul?: MatmulVariant;
+  /**
+   * Pruned dense layers: 'auto' (default) times each layer's sparse products against its dense
+   * ones at every mask update and runs the faster; 'always' / 'never' force a side (tests, benches).
+   */
+  sparseKernels?: 'auto' | 'always' | 'never';
+}
+
+/** What the engine decided for a pruned dense layer at the last mask update (times per step, ms). */
+export interface SparseLayerReport {
+  layer: number;
+  sparsity: number;
+  sparse: boolean;
+  denseMs: number | null;
+  sparseMs: number | null;
+}
+
+interface SparseLayer {
+  structure: SparseStructure;
+  buffers: { colPtr: GPUBuffer; csc: GPUBuffer; rowPtr: GPUBuffer; csr: GPUBuffer };
+  report: SparseLayerReport;
 }
 
 interface Dispatch {
@@ -207,6 +230,14 @@ export class WgslEngine implements TrainEngine {
   private evalPass: Dispatch[] = [];
   private trainRows = -1;
   private evalRows = -1;
+  /** Per dense layer: its sparse structure once pruned past SPARSE_CANDIDATE, else null. */
+  private sparse: (SparseLayer | null)[] = [];
+  private layerDispatches!: (
+    l: number,
+    rows: number,
+    slots: number[],
+    sparse: boolean,
+  ) => Promise<{ forward: () => Dispatch; dw: () => Dispatch; dx: (() => Dispatch) | null }>;
   private slots!: {
     trainConvert: number;
     train: number[];
@@ -216,6 +247,7 @@ export class WgslEngine implements TrainEngine {
     evalConvert: number;
     eval: number[];
     evalLoss: number;
+    sparse: number[];
     weights: number;
     /** Per image layer: forward, weight gradient, input gradient, geometry, forward for validation. */
     image: { fwd: number; dw: number; dx: number; geo: number; evalFwd: number }[];
@@ -331,7 +363,11 @@ export class WgslEngine implements TrainEngine {
     }
     this.b = {
       ctl: this.buffer(32, STORAGE | COPY_DST | COPY_SRC, 'ctl'),
-      uniforms: this.buffer((64 + 6 * this.net.ops.length) * UNIFORM_SLOT, UNIFORM | COPY_DST, 'uniforms'),
+      uniforms: this.buffer(
+        (64 + 6 * this.net.ops.length + this.layout.layers.length) * UNIFORM_SLOT,
+        UNIFORM | COPY_DST,
+        'uniforms',
+      ),
       params: this.buffer(4 * P, STORAGE | COPY_DST | COPY_SRC, 'params'),
       grads: this.buffer(4 * P, STORAGE | COPY_SRC, 'grads'),
       slots: this.buffer(4 * P * slotCount, STORAGE | COPY_DST | COPY_SRC, 'slots'),
@@ -434,6 +470,87 @@ export class WgslEngine implements TrainEngine {
     q.writeBuffer(this.b.keep, 0, bits);
     q.writeBuffer(this.b.params, 0, params);
     if (this.mixed) await this.refreshWeightCopy();
+    await this.updateSparse(masks, sizes.length - 2 * this.layout.layers.length);
+  }
+
+  /**
+   * The dense layers' sparse structures under new masks: a layer pruned past SPARSE_CANDIDATE
+   * gets its CSC / CSR lists uploaded, and runs on the CSR kernels where they are faster than
+   * its dense products (timed here, at the step's batch size) or where forced; the step is
+   * planned again.
+   */
+  private async updateSparse(masks: readonly (Uint8Array | null)[], firstDense: number): Promise<void> {
+    const mode = this.options.sparseKernels ?? 'auto';
+    const layers = this.layout.layers;
+    const before = this.sparse.some(Boolean);
+    for (let l = 0; l < layers.length; l++) {
+      const mask = masks[firstDense + 2 * l];
+      let zeros = 0;
+      if (mask) for (let j = 0; j < mask.length; j++) zeros += mask[j] === 0 ? 1 : 0;
+      const sparsity = mask ? zeros / mask.length : 0;
+      const old = this.sparse[l];
+      if (old) for (const buf of Object.values(old.buffers)) this.gpu.destroyBuffer(buf);
+      this.sparse[l] = null;
+      if (!mask || mode === 'never' || (mode === 'auto' && sparsity < SPARSE_CANDIDATE)) continue;
+      const structure = sparseStructure(layers[l], mask);
+      const upload = (data: Uint32Array, label: string) => {
+        const buf = this.gpu.createBuffer({
+          size: roundUp(Math.max(16, data.byteLength), 16),
+          usage: STORAGE | COPY_DST,
+          label,
+        });
+        this.device.queue.writeBuffer(buf, 0, data);
+        return buf;
+      };
+      this.sparse[l] = {
+        structure,
+        buffers: {
+          colPtr: upload(structure.colPtr, `layer ${l} csc offsets`),
+          csc: upload(structure.csc, `layer ${l} csc`),
+          rowPtr: upload(structure.rowPtr, `layer ${l} csr offsets`),
+          csr: upload(structure.csr, `layer ${l} csr`),
+        },
+        report: { layer: l, sparsity, sparse: mode === 'always', denseMs: null, sparseMs: null },
+      };
+      this.writeUniform(this.slots.sparse[l], new Uint32Array([structure.nnz, 0, 0, 0]));
+    }
+    if (!before && !this.sparse.some(Boolean)) return;
+    if (mode === 'auto' && this.sparse.some(Boolean)) await this.timeSparse();
+    this.trainPass = await this.planTrain(this.trainRows);
+    this.evalRows = -1;
+  }
+
+  /**
+   * Times each candidate layer's three products (forward, weight and input gradients) dense and
+   * sparse at the training batch size, on the last step's activations; keeps the faster. The
+   * control block is put back afterwards (a product's overflow check must not skip a step).
+   */
+  private async timeSparse(): Promise<void> {
+    const ctl = await this.readBytes(this.b.ctl, 0, 32);
+    const rows = this.trainRows;
+    const time = async (d: { forward: () => Dispatch; dw: () => Dispatch; dx: (() => Dispatch) | null }) => {
+      let ms = 0;
+      for (const f of [d.forward, d.dw, d.dx]) if (f) ms += await this.timeDispatch(f(), SPARSE_TIMING_REPS);
+      return ms;
+    };
+    for (const sp of this.sparse) {
+      if (!sp) continue;
+      const l = sp.report.layer;
+      // A warm-up of each side (pipelines compiled, caches filled), then the timed repetitions.
+      const dense = await this.layerDispatches(l, rows, this.slots.train, false);
+      const sparse = await this.layerDispatches(l, rows, this.slots.train, true);
+      await time(dense);
+      await time(sparse);
+      sp.report.denseMs = await time(dense);
+      sp.report.sparseMs = await time(sparse);
+      sp.report.sparse = sp.report.sparseMs < sp.report.denseMs;
+    }
+    this.device.queue.writeBuffer(this.b.ctl, 0, ctl);
+  }
+
+  /** The pruned dense layers and whether each runs on the sparse kernels (empty without pruning). */
+  sparseLayers(): SparseLayerReport[] {
+    return this.sparse.flatMap((s) => (s ? [{ ...s.report }] : []));
   }
 
   private kernel(name: Kernel['kernel'], constants?: Record<string, number>, entryPoint?: string): Promise<Kernel> {
@@ -531,6 +648,7 @@ export class WgslEngine implements TrainEngine {
       evalConvert: next(),
       eval: Array.from({ length: L }, next),
       evalLoss: next(),
+      sparse: Array.from({ length: L }, next),
       image: this.net.ops.map(() => ({ fwd: next(), dw: next(), dx: next(), geo: next(), evalFwd: next() })),
     };
     this.tuneSlot = next();
@@ -556,40 +674,93 @@ export class WgslEngine implements TrainEngine {
       const v = this.options.matmul ?? (await this.tuned(name, M, N, K));
       return { k: await this.matmulKernel(name, v), tile: variantRows(v), cols: variantColumns(v) };
     };
-    const plan = async (rows: number, slots: number[], forwardOnly: boolean) => {
-      const out: (() => Dispatch)[] = [];
-      for (let l = 0; l < L; l++) {
-        const { k, tile, cols } = await mm('forward', rows, layout.layers[l].N, layout.layers[l].K);
-        const slot = slots[l];
-        out.push(() => ({
-          kernel: k,
-          group: bindGroup(this.device, k, [b.ctl, this.uniform(slot), b.acts, weights]),
-          x: Math.ceil(layout.layers[l].N / cols),
-          y: Math.ceil(rows / tile),
-        }));
+    // One dense layer's products: tiled matmuls, or (pruned, `sparse`) the CSR kernels reading the same uniforms.
+    const [spForward, spDx, spDw] = await Promise.all([
+      this.kernel('sparse-forward'),
+      this.kernel('sparse-dx'),
+      this.kernel('sparse-dw'),
+    ]);
+    this.layerDispatches = async (l, rows, slots, sparse) => {
+      const { K, N } = layout.layers[l];
+      const hasDx = l > 0 || this.net.nodes.length > 0;
+      const [fSlot, dwSlot, dxSlot] = [slots[l], slots[L + l], slots[2 * L + l]];
+      const sp = sparse ? this.sparse[l] : null;
+      if (sp) {
+        const { colPtr, csc, rowPtr, csr } = sp.buffers;
+        const s = layout.actStrides;
+        return {
+          forward: () => ({
+            kernel: spForward,
+            group: bindGroup(this.device, spForward, [b.ctl, this.uniform(fSlot), b.acts, weights, colPtr, csc]),
+            ...grid((rows * s[l + 1]) / 4),
+          }),
+          dw: () => ({
+            kernel: spDw,
+            group: bindGroup(this.device, spDw, [
+              b.ctl,
+              this.uniform(dwSlot),
+              b.acts,
+              b.deltas,
+              b.grads,
+              csc,
+              this.uniform(this.slots.sparse[l]),
+            ]),
+            ...grid(sp.structure.nnz + N),
+          }),
+          dx: hasDx
+            ? () => ({
+                kernel: spDx,
+                group: bindGroup(this.device, spDx, [
+                  b.ctl,
+                  this.uniform(dxSlot),
+                  b.deltas,
+                  weights,
+                  b.acts,
+                  rowPtr,
+                  csr,
+                ]),
+                ...grid((rows * s[l]) / 4),
+              })
+            : null,
+        };
       }
-      if (forwardOnly) return out;
-      const bwd: (() => Dispatch)[] = [];
-      for (let l = L - 1; l >= 0; l--) {
-        const { K, N } = layout.layers[l];
-        const dw = await mm('backward-dw', K + 1, N, rows);
-        const dwSlot = slots[L + l];
-        bwd.push(() => ({
+      const f = await mm('forward', rows, N, K);
+      const dw = await mm('backward-dw', K + 1, N, rows);
+      const dx = hasDx ? await mm('backward-dx', rows, K, N) : null;
+      return {
+        forward: () => ({
+          kernel: f.k,
+          group: bindGroup(this.device, f.k, [b.ctl, this.uniform(fSlot), b.acts, weights]),
+          x: Math.ceil(N / f.cols),
+          y: Math.ceil(rows / f.tile),
+        }),
+        dw: () => ({
           kernel: dw.k,
           group: bindGroup(this.device, dw.k, [b.ctl, this.uniform(dwSlot), b.acts, b.deltas, b.grads]),
           x: Math.ceil(N / dw.cols),
           y: Math.ceil((K + 1) / dw.tile),
-        }));
-        if (l > 0 || this.net.nodes.length) {
-          const dx = await mm('backward-dx', rows, K, N);
-          const dxSlot = slots[2 * L + l];
-          bwd.push(() => ({
-            kernel: dx.k,
-            group: bindGroup(this.device, dx.k, [b.ctl, this.uniform(dxSlot), b.deltas, weights, b.acts]),
-            x: Math.ceil(K / dx.cols),
-            y: Math.ceil(rows / dx.tile),
-          }));
-        }
+        }),
+        dx: dx
+          ? () => ({
+              kernel: dx.k,
+              group: bindGroup(this.device, dx.k, [b.ctl, this.uniform(dxSlot), b.deltas, weights, b.acts]),
+              x: Math.ceil(K / dx.cols),
+              y: Math.ceil(rows / dx.tile),
+            })
+          : null,
+      };
+    };
+    const plan = async (rows: number, slots: number[], forwardOnly: boolean) => {
+      const layers = [];
+      for (let l = 0; l < L; l++)
+        layers.push(await this.layerDispatches(l, rows, slots, this.sparse[l]?.report.sparse ?? false));
+      const out: (() => Dispatch)[] = layers.map((d) => d.forward);
+      if (forwardOnly) return out;
+      const bwd: (() => Dispatch)[] = [];
+      for (let l = L - 1; l >= 0; l--) {
+        bwd.push(layers[l].dw);
+        const dx = layers[l].dx;
+        if (dx) bwd.push(dx);
       }
       return [...out, ...bwd];
     };
@@ -1304,6 +1475,8 @@ export class WgslEngine implements TrainEngine {
     this.device.removeEventListener('uncapturederror', this.onError);
     for (const b of this.buffers) this.gpu.destroyBuffer(b);
     this.buffers.length = 0;
+    // The reports stay readable (sparseLayers) after the run.
+    for (const sp of this.sparse) if (sp) for (const buf of Object.values(sp.buffers)) this.gpu.destroyBuffer(buf);
     this.querySet?.destroy();
     this.querySet = null;
   }

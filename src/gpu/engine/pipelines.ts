@@ -27,6 +27,9 @@ export const BINDINGS: Record<KernelName, BindingKind[]> = {
   scaler: [S],
   convert: [S, U, R, S],
   prepare: [S, U, R, R, S],
+  'sparse-forward': [S, U, S, R, R, R],
+  'sparse-dx': [S, U, S, R, R, R, R],
+  'sparse-dw': [S, U, R, R, S, R, U],
 };
 
 export interface PipelineKey {

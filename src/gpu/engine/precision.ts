@@ -93,10 +93,17 @@ export type KernelName =
   | 'norm'
   | 'scaler'
   | 'convert'
-  | 'prepare';
+  | 'prepare'
+  | 'sparse-forward'
+  | 'sparse-dx'
+  | 'sparse-dw';
 const MATMUL: readonly KernelName[] = ['forward', 'backward-dx', 'backward-dw', 'conv-forward', 'conv-dx', 'conv-dw'];
+/** The CSR kernels of pruned layers: the products' shapes and epilogues, no matmul core. */
+const SPARSE: readonly KernelName[] = ['sparse-forward', 'sparse-dx', 'sparse-dw'];
 const EPILOGUE: Partial<Record<KernelName, string>> = {
   forward: 'epilogue-forward',
+  'sparse-forward': 'epilogue-forward',
+  'sparse-dx': 'epilogue-dx',
   'conv-forward': 'epilogue-forward',
   'backward-dx': 'epilogue-dx',
   'conv-dx': 'epilogue-dx',
@@ -139,7 +146,9 @@ export function kernelSource(
         WGSL_SOURCES[core === 'tiled' ? 'matmul' : `matmul-${core}`],
         WGSL_SOURCES.activation,
       ]
-    : [];
+    : SPARSE.includes(name)
+      ? [WGSL_SOURCES['matmul-dims'], WGSL_SOURCES.activation]
+      : [];
   if (MATMUL.includes(name) && (core === 'tiled' || core === 'tiled8')) matmul.push(WGSL_SOURCES['matmul-tiles']);
   // The image kernels that are not products use the activations too.
   if (name === 'pool' || name === 'depthwise') matmul.push(WGSL_SOURCES.activation, WGSL_SOURCES['image-threads']);

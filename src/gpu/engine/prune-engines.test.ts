@@ -17,7 +17,7 @@ import type { PruningSetting, RunConfig, RunSummary } from '../../core/train/rec
 import { createTfjsEngine } from '../../core/train/tfjs-engine';
 import { train, type BatchSource, type EngineFactory, type TrainTask } from '../../core/train/trainer';
 import type { EngineGpu } from './device';
-import { createWgslEngine } from './engine';
+import { createWgslEngine, type WgslEngine } from './engine';
 import { mlpConfig, relError, seededRows, testGpu } from './test-support';
 
 let gpu: EngineGpu;
@@ -95,6 +95,20 @@ describe('pruning: wgsl and tfjs engines agree', () => {
     };
     const ref = await run({ ...config, engine: 'tfjs' }, task, tfjs);
     const got = await run(config, task, wgsl());
+    // The same run on the CSR kernels (every pruned layer sparse from the first mask on).
+    let engine: WgslEngine | null = null;
+    const csr = await run(
+      config,
+      task,
+      async (c, t) => (engine = await createWgslEngine(c, t, gpu, { sparseKernels: 'always' })),
+    );
+    expect(engine!.sparseLayers().map((r) => [r.layer, r.sparse])).toEqual([
+      [0, true],
+      [1, true],
+      [2, true],
+    ]);
+    csr.params.forEach((p, i) => expect(relError(p, ref.params[i]), `csr parameter ${i}`).toBeLessThan(1e-4));
+    expect(relError(csr.losses, ref.losses)).toBeLessThan(1e-4);
     expectPruned(ref.params, 0.75);
     expectPruned(got.params, 0.75);
     got.params.forEach((p, i) => {
@@ -139,6 +153,10 @@ describe('pruning: wgsl and tfjs engines agree', () => {
     expectPruned(got.params, 0.75);
     got.params.forEach((p, i) => expect(relError(p, ref.params[i]), `parameter ${i}`).toBeLessThan(1e-4));
     expect(relError(got.losses, ref.losses)).toBeLessThan(1e-4);
+    // The dense head on the CSR kernels: its input rows are the last node's pixels in channel groups (rowOf).
+    const csr = await run(config, task, wgsl({ sparseKernels: 'always' }));
+    csr.params.forEach((p, i) => expect(relError(p, ref.params[i]), `csr parameter ${i}`).toBeLessThan(1e-4));
+    expect(relError(csr.losses, ref.losses)).toBeLessThan(1e-4);
   });
 
   it('fp16-mixed (packed): each kernel at its target, losses near the fp32 run', async () => {
@@ -150,6 +168,13 @@ describe('pruning: wgsl and tfjs engines agree', () => {
     const f32 = await run(config, task, wgsl());
     const f16 = await run({ ...config, precision: 'fp16-mixed' }, task, wgsl({ f16Path: 'packed' }));
     expectPruned(f16.params, 0.75);
+    const f16csr = await run(
+      { ...config, precision: 'fp16-mixed' },
+      task,
+      wgsl({ f16Path: 'packed', sparseKernels: 'always' }),
+    );
+    expectPruned(f16csr.params, 0.75);
+    expect(relError(f16csr.losses, f32.losses)).toBeLessThan(3e-2);
     // Float16 rounding can tip a weight near the magnitude threshold into the other side of a
     // mask, so the runs part a little more than unpruned ones do (1e-2 there).
     expect(relError(f16.losses, f32.losses)).toBeLessThan(3e-2);
