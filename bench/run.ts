@@ -11,6 +11,7 @@ const STAGES: Record<string, string> = {
   index: 'k-d tree, hash index and Bloom filter against kdbush, static-kdtree and bloom-filters',
   trainer: 'the training loop against plain tfjs (CPU)',
   engine: 'the WGSL engine against plain tfjs-webgpu (Dawn)',
+  sparse: "the WGSL engine's CSR kernels for pruned layers against its dense products (Dawn)",
   zstd: 'the zstd decoder against fzstd',
   gzip: "the gzip inflater with its CRC-32 check against hyparquet-compressors' gunzip",
   'zstd-checksum': 'zstd frames with and without their content checksum',

@@ -692,7 +692,7 @@ export class WgslEngine implements TrainEngine {
           forward: () => ({
             kernel: spForward,
             group: bindGroup(this.device, spForward, [b.ctl, this.uniform(fSlot), b.acts, weights, colPtr, csc]),
-            ...grid((rows * s[l + 1]) / 4),
+            ...grid((Math.ceil(rows / 4) * s[l + 1]) / 4),
           }),
           dw: () => ({
             kernel: spDw,
@@ -719,7 +719,7 @@ export class WgslEngine implements TrainEngine {
                   rowPtr,
                   csr,
                 ]),
-                ...grid((rows * s[l]) / 4),
+                ...grid((Math.ceil(rows / 4) * s[l]) / 4),
               })
             : null,
         };
