@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../core/train/record';
 import { readTrainedRecord } from '../../core/train/trained';
+import { swiftShaderEnv } from '../../gpu/node-webgpu';
+import { sparseLayersText } from './train';
 
 const MNIST = 'public/datasets/mnist-2k.arrow';
 const dir = mkdtempSync(join(tmpdir(), 'tb-prune-'));
@@ -97,6 +99,45 @@ describe('train with pruning', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/pruned: [\d.]+ % of the kernel weights are zero \(target 50 %, steps 5-40 every 5\)/);
     expect(r.stdout).toMatch(/the run ended after 20 steps, before the schedule's end step 40/);
+  }, 300_000);
+
+  it('on the wgsl engine (Dawn): pruned layers past half are timed sparse against dense, and the record says which ran', () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'train',
+        '--data',
+        MNIST,
+        '--engine',
+        'wgsl',
+        '--epochs',
+        '1',
+        '--max-steps',
+        '12',
+        '--json',
+        '--quiet',
+        '--config',
+        config({ targetSparsity: 0.99, startStep: 4, endStep: 8, every: 4 }),
+      ],
+      { encoding: 'utf8', timeout: 300_000, env: swiftShaderEnv() },
+    );
+    expect(r.stderr).toBe('');
+    const rec = JSON.parse(r.stdout) as RunRecord;
+    expect(rec.config.engine).toBe('wgsl');
+    // The default MLP's three kernels, 99 % pruned: each timed at the last mask update.
+    expect(rec.summary.sparseLayers?.map((l) => l.layer)).toEqual([0, 1, 2]);
+    for (const l of rec.summary.sparseLayers!) {
+      expect(l.sparsity).toBeGreaterThan(0.98);
+      expect(l.denseMs).toBeGreaterThan(0);
+      expect(l.sparseMs).toBeGreaterThan(0);
+      expect(l.sparse).toBe(l.sparseMs! < l.denseMs!);
+    }
+    expect(sparseLayersText(rec.summary.sparseLayers!)).toMatch(
+      /^sparse kernels: layer 0 at 9\d\.\d % (runs sparse|stays dense)/,
+    );
   }, 300_000);
 
   it.each([

@@ -29,7 +29,14 @@ import { BACKENDS } from '../../core/train/run-config';
 import { startupText } from '../../core/train/results';
 import { packTrained, RECORD_VERSION } from '../../core/train/trained';
 import { dataWaitShare, downsample } from '../../core/train/step-series';
-import type { EpochRecord, PruningSetting, RunConfig, RunRecord, RunSummary } from '../../core/train/record';
+import type {
+  EpochRecord,
+  PruningSetting,
+  RunConfig,
+  RunRecord,
+  RunSummary,
+  SparseLayerReport,
+} from '../../core/train/record';
 import {
   CONFIG_SETTING_KEYS,
   DEFAULT_SETTINGS,
@@ -508,6 +515,20 @@ export async function runOnce(
   return { record, text };
 }
 
+/** Which pruned layers the wgsl engine ran on its CSR kernels, and the times that decided it. */
+export function sparseLayersText(layers: readonly SparseLayerReport[]): string {
+  return (
+    'sparse kernels: ' +
+    layers
+      .map((l) => {
+        const ratio =
+          l.denseMs && l.sparseMs ? ` (sparse ${(l.denseMs / l.sparseMs).toFixed(2)}x the dense products)` : '';
+        return `layer ${l.layer} at ${(100 * l.sparsity).toFixed(1)} % ${l.sparse ? 'runs sparse' : 'stays dense'}${ratio}`;
+      })
+      .join(' · ')
+  );
+}
+
 /** What pruning reached: the share of zero kernel weights against the target, and why short of it. */
 function pruningText(p: PruningSetting, result: RunSummary, steps: number): string {
   const pct = (x: number) => `${+(100 * x).toFixed(2)} %`;
@@ -515,7 +536,8 @@ function pruningText(p: PruningSetting, result: RunSummary, steps: number): stri
   return (
     `pruned: ${reached} of the kernel weights are zero (target ${pct(p.targetSparsity)}, steps ${p.startStep}-${p.endStep} ` +
     `every ${p.every}) · ${result.nonZeroParameters ?? '-'} parameters not zero` +
-    (steps < p.endStep ? ` · the run ended after ${steps} steps, before the schedule's end step ${p.endStep}` : '')
+    (steps < p.endStep ? ` · the run ended after ${steps} steps, before the schedule's end step ${p.endStep}` : '') +
+    (result.sparseLayers?.length ? `\n${sparseLayersText(result.sparseLayers)}` : '')
   );
 }
 

@@ -11,6 +11,7 @@ import {
   PREPARE_ON,
   type AugmentSetting,
   type PruningSetting,
+  type SparseLayerReport,
   type EpochRecord,
   type Environment,
   type MemorySample,
@@ -472,8 +473,20 @@ function summaryFields(lim: RunLimits): Fields<RunSummary> {
     batchBytes: figure((x) => Number.isSafeInteger(x) && x > 0),
     sparsity: figure((x) => x >= 0 && x <= 1),
     nonZeroParameters: figure((x) => Number.isSafeInteger(x) && x >= 0),
+    sparseLayers: optional((v, p) => list(v, p, 64, (a, q) => record(a, q, SPARSE_LAYER_FIELDS))),
   };
 }
+
+const SPARSE_LAYER_FIELDS: Fields<SparseLayerReport> = {
+  layer: (v, p) => count(v, p),
+  sparsity: fraction,
+  sparse: (v, p) => {
+    if (typeof v !== 'boolean') throw new DecodeError(p, 'must be true or false');
+    return v;
+  },
+  denseMs: (v, p) => nullable(v, p, nonNegative),
+  sparseMs: (v, p) => nullable(v, p, nonNegative),
+};
 
 const MODEL_SIZE_FIELDS: Fields<NonNullable<RunSummary['model']>> = {
   parameters: (v, p) => count(v, p),

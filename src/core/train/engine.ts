@@ -3,7 +3,7 @@
  * read-back groups, metrics, epochs, records, the queue) is the same for tfjs and for the
  * project's own WGSL kernels (src/gpu/engine).
  */
-import type { MemorySample } from './record';
+import type { MemorySample, SparseLayerReport } from './record';
 
 /** One batch as the data side hands it over: the buffers may be longer than `size` rows. */
 export interface Batch {
@@ -46,6 +46,8 @@ export interface TrainEngine {
    * The weights are multiplied by it now and after every later optimizer step.
    */
   setMasks(masks: readonly (Uint8Array | null)[]): Promise<void>;
+  /** Pruned runs: which pruned dense layers run on sparse kernels (engines without them: absent). */
+  sparseLayers?(): SparseLayerReport[];
   /** Memory in use (tfjs: tensors; wgsl: its GPU buffers). */
   memory(): MemorySample;
   /** fp16-mixed runs: the loss scale now and the steps skipped so far; null otherwise. */

@@ -22,6 +22,15 @@ export interface PruningSetting {
   every: number;
 }
 
+/** What the wgsl engine decided for a pruned dense layer at its last mask update (times of its three products, ms). */
+export interface SparseLayerReport {
+  layer: number;
+  sparsity: number;
+  sparse: boolean;
+  denseMs: number | null;
+  sparseMs: number | null;
+}
+
 export interface RunConfig {
   data: {
     fingerprint: string;
@@ -181,6 +190,11 @@ export interface RunSummary {
    */
   sparsity?: number;
   nonZeroParameters?: number;
+  /**
+   * Pruned runs on the wgsl engine: per dense layer pruned past half, whether it ran on the CSR
+   * kernels at the end, and the times (ms, the layer's three products) that decided it.
+   */
+  sparseLayers?: SparseLayerReport[];
   /** The model's trainable parameters and forward FLOPs per sample (models/size.ts). */
   model?: { parameters: number; flopsPerSample: number };
 }

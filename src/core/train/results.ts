@@ -9,6 +9,7 @@ import {
   type Environment,
   type PruningSetting,
   type RunConfig,
+  type SparseLayerReport,
   type RunStatus,
   type RunSummary,
   type StartupTimes,
@@ -74,6 +75,8 @@ export interface ResultRow {
    * (pruned - dense), `seeds` how many. Null otherwise.
    */
   againstDense: { change: number | null; seeds: number } | null;
+  /** Pruned wgsl runs: the first run's per-layer sparse-kernel decisions (null when none). */
+  sparseLayers: SparseLayerReport[] | null;
   /** The model's trainable parameters and forward FLOPs per sample (null for runs recorded without them). */
   model: { parameters: number; flopsPerSample: number } | null;
   /** Bytes one full training batch put on the device (null for runs recorded without it). */
@@ -337,6 +340,7 @@ export function groupResults(runs: readonly RunResultInput[], targetLoss: number
       sparsity: stat(g.map((r) => r.summary?.sparsity ?? null)),
       nonZeroParameters: stat(g.map((r) => r.summary?.nonZeroParameters ?? null)),
       againstDense: againstDense(g),
+      sparseLayers: g.find((r) => r.summary?.sparseLayers?.length)?.summary?.sparseLayers ?? null,
       model: g.find((r) => r.summary?.model)?.summary?.model ?? null,
       batchBytes: g.find((r) => r.summary?.batchBytes)?.summary?.batchBytes ?? null,
       dataWait: stat(g.map((r) => dataWaitShare(r.steps, 10))),

@@ -124,8 +124,10 @@ export async function train(
   let finalValMetric: number | null = null;
   let misclassified: RunSummary['misclassified'];
   let timeToTargetLoss: number | null = null;
-  const extras: Pick<RunSummary, 'lossScale' | 'skippedSteps' | 'samplesPerSec' | 'sparsity' | 'nonZeroParameters'> =
-    {};
+  const extras: Pick<
+    RunSummary,
+    'lossScale' | 'skippedSteps' | 'samplesPerSec' | 'sparsity' | 'nonZeroParameters' | 'sparseLayers'
+  > = {};
   const outputs = lossOutputs(lossFor(task.task, task.outputs), task.outputs);
   // Pruning reads the weights back at each mask update (every `every` steps between start and end).
   const pruner = config.pruning
@@ -243,6 +245,8 @@ export async function train(
       const { sparsity, nonZero } = measureSparsity(parameters, pruner.prunable);
       extras.sparsity = sparsity;
       extras.nonZeroParameters = nonZero;
+      const layers = engine.sparseLayers?.();
+      if (layers?.length) extras.sparseLayers = layers;
     }
     if (parameters && hooks.onParameters) hooks.onParameters(parameters);
     const mixed = await engine.mixedPrecision();

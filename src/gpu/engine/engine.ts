@@ -31,6 +31,7 @@ import {
   type NetLayout,
 } from './net-layout';
 import { SPARSE_CANDIDATE, sparseStructure, type SparseStructure } from './sparse';
+import type { SparseLayerReport } from '../../core/train/record';
 import { bindGroup, getKernel, type Kernel } from './pipelines';
 import {
   CONV_VARIANTS,
@@ -108,15 +109,6 @@ export interface WgslEngineOptions {
    * ones at every mask update and runs the faster; 'always' / 'never' force a side (tests, benches).
    */
   sparseKernels?: 'auto' | 'always' | 'never';
-}
-
-/** What the engine decided for a pruned dense layer at the last mask update (times per step, ms). */
-export interface SparseLayerReport {
-  layer: number;
-  sparsity: number;
-  sparse: boolean;
-  denseMs: number | null;
-  sparseMs: number | null;
 }
 
 interface SparseLayer {

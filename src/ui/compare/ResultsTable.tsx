@@ -69,8 +69,20 @@ function PruningNote({ r }: { r: ResultRow }) {
     >
       {s.median === null ? 'sparsity –' : `${pct(s.median)} sparse${range ? ` (${range})` : ''}`}
       {r.nonZeroParameters.median !== null && ` · ${compact(r.nonZeroParameters.median)} non-zero params`} · {change}
+      {r.sparseLayers && ` · ${sparseKernels(r.sparseLayers)}`}
     </span>
   );
+}
+
+/** `CSR kernels: layer 0 (x1.9), layer 1 dense (sparse x0.8)`. */
+function sparseKernels(layers: NonNullable<ResultRow['sparseLayers']>): string {
+  const ratio = (l: (typeof layers)[number]) =>
+    l.denseMs && l.sparseMs ? `x${(l.denseMs / l.sparseMs).toFixed(2)}` : '';
+  return `CSR kernels: ${layers
+    .map((l) =>
+      l.sparse ? `layer ${l.layer} (${ratio(l) || 'forced'})` : `layer ${l.layer} dense (sparse ${ratio(l)})`,
+    )
+    .join(', ')}`;
 }
 
 /** The model's size: trainable parameters and forward FLOPs per sample. */
