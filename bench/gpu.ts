@@ -5,7 +5,8 @@
  * (first the engine's forward matmul alone at 1024 and 4096, every variant, in TFLOP/s):
  *   MLP 784-1024-1024-10, Adam, batch 512 and 4096; MLP 784-128-10, SGD, batch 64;
  * and the convolutions issue's: the cnn model on 28x28x1 rows (filters [8, 16], Adam, batch 64)
- * and on 32x32x3 (filters [32, 64], hidden 128, batch 256). `--only=cnn` runs those alone.
+ * and on 32x32x3 (filters [32, 64], hidden 128, batch 256). `--only=cnn` runs those alone;
+ * `--only=prepare` the batch preparation cases; `--only=sparse` the CSR kernels of a pruned layer.
  * Runners as in bench/trainer-workloads.ts (trainbench, tfjs minimize, tfjs trainOnBatch). Each timed run
  * covers 150 steps at batch 512 and 100 at batch 4096 (60 and 30 until 2026-11-30: too short once a
  * step takes 2 ms, start-up and the first read-back weighed on the figure), for every runner alike.
@@ -35,6 +36,7 @@ import { CHECK_CASES, CHECK_FORMATS, checkOneStep, verdict, type CheckFormat } f
 import { mlpConfig, seededRows } from '../src/gpu/engine/test-support';
 import { benchMatmul, type MatmulResult } from './matmul';
 import { measurePreparation, prepareTable } from './prepare';
+import { measureSparse, sparseTable } from './sparse-workload';
 import {
   makeBatches,
   measure,
@@ -106,6 +108,8 @@ const WORKLOADS: Workload[] = [
 const onlyCnn = args.includes('--only=cnn');
 /** --only=prepare: numerics, then the worker-or-GPU batch preparation cases alone (bench/prepare.ts). */
 const onlyPrepare = args.includes('--only=prepare');
+/** --only=sparse: numerics, then the CSR kernels of a pruned 4096 x 4096 layer against its dense products (bench/sparse-workload.ts). */
+const onlySparse = args.includes('--only=sparse');
 const isCnn = (w: Workload) => w.cnn !== undefined;
 const REPS = quick ? 1 : 5;
 const WARMUP_STEPS = quick ? 1 : 5;
@@ -134,7 +138,7 @@ async function main(): Promise<number> {
   const results: Timing[] = [];
   const allRatios: Record<string, number> = {};
   const matmuls: MatmulResult[] = [];
-  for (const n of onlyCnn || onlyPrepare ? [] : quick ? [256] : [1024, 4096]) {
+  for (const n of onlyCnn || onlyPrepare || onlySparse ? [] : quick ? [256] : [1024, 4096]) {
     for (const format of ['f32', 'packed', ...(engineGpu.f16 ? ['native' as const] : [])] as const) {
       const r = await benchMatmul(engineGpu, n, format, quick ? 2 : 10);
       for (const m of r)
@@ -145,7 +149,7 @@ async function main(): Promise<number> {
       matmuls.push(...r);
     }
   }
-  for (const w0 of WORKLOADS.filter((w) => !onlyPrepare && (!onlyCnn || isCnn(w)))) {
+  for (const w0 of WORKLOADS.filter((w) => !onlyPrepare && !onlySparse && (!onlyCnn || isCnn(w)))) {
     // SwiftShader runs the full 784-1024-1024-10 at about 20 samples/s: --quick shrinks the model
     // (hidden widths / 16, batch at most 256) so the smoke test exercises every path in seconds.
     const w = quick
@@ -162,7 +166,9 @@ async function main(): Promise<number> {
     Object.assign(allRatios, ratios(w, t, ours));
   }
   const anatomy: Anatomy[] = [];
-  for (const w0 of WORKLOADS.filter((w, i) => !onlyPrepare && (onlyCnn ? isCnn(w) : i < 2 || isCnn(w)))) {
+  for (const w0 of WORKLOADS.filter(
+    (w, i) => !onlyPrepare && !onlySparse && (onlyCnn ? isCnn(w) : i < 2 || isCnn(w)),
+  )) {
     const w = quick
       ? {
           ...w0,
@@ -173,7 +179,18 @@ async function main(): Promise<number> {
     for (const f of formats) anatomy.push(await stepAnatomy(engineGpu, w, f, quick ? 3 : 40));
   }
   // Worker or GPU preparation of the MNIST sample's batches, through the workbench's services.
-  const preparation = onlyCnn ? [] : await measurePreparation(quick ? 1 : 3, log, quick);
+  const preparation = onlyCnn || onlySparse ? [] : await measurePreparation(quick ? 1 : 3, log, quick);
+  // Pruned layers: the CSR kernels against the dense products (only with --only=sparse; --quick: a small smoke case).
+  const sparse =
+    onlySparse || quick
+      ? await measureSparse(
+          engineGpu,
+          quick
+            ? { width: 64, batch: 16, reps: 1, steps: 1, sparsities: [0.9] }
+            : { width: 4096, batch: 512, reps: 5, steps: 10, sparsities: [0.5, 0.9, 0.99] },
+          log,
+        )
+      : [];
   const machine = {
     adapter: probe.adapter,
     features: probe.features,
@@ -203,14 +220,14 @@ async function main(): Promise<number> {
       `\n  per dispatch (kernel grid ms): ${a.kernels.join('; ')}`,
     ].join('');
   });
-  const short = `${numericLines.join('\n')}\n\n${anatomyLines.join('\n')}\n\n${prepareTable(preparation)}\n\n${table(results)}\n\n${matmulLines.join('\n')}\n\n${Object.entries(
+  const short = `${numericLines.join('\n')}\n\n${anatomyLines.join('\n')}\n\n${prepareTable(preparation)}\n\n${sparse.length ? `${sparseTable(sparse, quick ? 1 : 5, String(probe.adapter?.architecture ?? ''))}\n\n` : ''}${table(results)}\n\n${matmulLines.join('\n')}\n\n${Object.entries(
     allRatios,
   )
     .map(([k, v]) => `${k}: ${v.toFixed(2)}x`)
     .join('\n')}\n`;
   if (asJson) {
     process.stdout.write(
-      `${JSON.stringify({ stage: 'trainer-gpu', machine, results: results.map(({ name, median, min, max, unit }) => ({ name, median, min, max, unit })), matmuls, ratios: allRatios, numerics, anatomy, preparation })}\n`,
+      `${JSON.stringify({ stage: 'trainer-gpu', machine, results: results.map(({ name, median, min, max, unit }) => ({ name, median, min, max, unit })), matmuls, ratios: allRatios, numerics, anatomy, preparation, sparse })}\n`,
     );
     process.stderr.write(`\n${JSON.stringify(machine)}\n${short}`);
   } else process.stdout.write(`${JSON.stringify(machine)}\n\n${short}`);
