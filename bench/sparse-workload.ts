@@ -9,10 +9,10 @@ import { magnitudeMask } from '../src/core/compress/prune';
 import { Rng } from '../src/core/data/rng';
 import type { Batch } from '../src/core/train/engine';
 import type { RunConfig } from '../src/core/train/record';
-import { DEFAULT_SETTINGS, makeRunConfig } from '../src/core/train/run-config';
 import type { EngineGpu } from '../src/gpu/engine/device';
 import { createWgslEngine, type WgslEngine } from '../src/gpu/engine/engine';
 import { netLayout, netTensorSizes } from '../src/gpu/engine/net-layout';
+import { mlpConfig } from '../src/gpu/engine/test-support';
 
 export interface SparseRow {
   width: number;
@@ -40,24 +40,7 @@ export async function measureSparse(
   const REPS = o.reps;
   const STEPS = o.steps;
   const config: RunConfig = {
-    ...makeRunConfig(
-      {
-        ...DEFAULT_SETTINGS,
-        engine: 'wgsl',
-        batchSize: BATCH,
-        model: { type: 'mlp', hidden: HIDDEN, activation: 'relu' },
-        optimizer: { name: 'adam', learningRate: 0.001 },
-      },
-      {
-        fingerprint: '',
-        name: 'synthetic',
-        rows: 0,
-        label: 'y',
-        features: [],
-        dedup: 'none',
-        split: { train: 1, val: 0, test: 0, seed: 1 },
-      },
-    ),
+    ...mlpConfig({ hidden: HIDDEN, batchSize: BATCH, optimizer: { name: 'adam', learningRate: 0.001 } }),
     // Masks come from the bench (setMasks), not from a schedule; the setting switches the engine's pruning on.
     pruning: { targetSparsity: 0.9, startStep: 0, endStep: 0, every: 1 },
   };

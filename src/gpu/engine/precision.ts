@@ -147,7 +147,11 @@ export function kernelSource(
         WGSL_SOURCES.activation,
       ]
     : SPARSE.includes(name)
-      ? [WGSL_SOURCES['matmul-dims'], WGSL_SOURCES.activation]
+      ? [
+          WGSL_SOURCES['matmul-dims'],
+          WGSL_SOURCES.activation,
+          ...(name === 'sparse-dw' ? [] : [WGSL_SOURCES['sparse-rows']]),
+        ]
       : [];
   if (MATMUL.includes(name) && (core === 'tiled' || core === 'tiled8')) matmul.push(WGSL_SOURCES['matmul-tiles']);
   // The image kernels that are not products use the activations too.

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prunedCount } from '../../core/compress/prune';
 import type { Batch } from '../../core/train/engine';
-import type { ModelSpec } from '../../core/train/model';
+import { MODEL_CASES } from '../../core/train/models/model-cases.test-support';
 import { validateOptimizerSpec, type OptimizerSpec } from '../../core/train/optimizer-spec';
 import { createOptimizer } from '../../core/train/optimizers';
 import type { PruningSetting, RunConfig, RunSummary } from '../../core/train/record';
@@ -133,16 +133,9 @@ describe('pruning: wgsl and tfjs engines agree', () => {
   });
 
   it('grouped CNN, SGD: convolution kernels pruned the same on both engines', async () => {
-    const model: ModelSpec = {
-      type: 'cnn',
-      inputShape: [6, 6, 4],
-      filters: [6, 9],
-      groups: [2, 3],
-      hidden: [],
-      activation: 'tanh',
-    };
+    const [, model, dim, outputs] = MODEL_CASES.find(([name]) => name === 'grouped cnn')!;
     const sgd = validateOptimizerSpec({ name: 'sgd', learningRate: 0.05 });
-    const task: TrainTask = { task: 'classification', dim: 144, outputs: 3, val: null };
+    const task: TrainTask = { task: 'classification', dim, outputs, val: null };
     const config: RunConfig = {
       ...mlpConfig({ hidden: [], batchSize: ROWS, optimizer: sgd }),
       model,
