@@ -54,15 +54,16 @@ function source(dim: number, classes: number): BatchSource {
 
 async function run(config: RunConfig, task: TrainTask, factory: EngineFactory) {
   const losses: number[] = [];
+  const valLosses: (number | null)[] = [];
   let params: Float32Array[] = [];
   const summary: RunSummary = await train(config, task, source(task.dim, task.outputs), factory, {
     onSteps: (s) => losses.push(...s.map((r) => r.loss)),
-    onEpoch() {},
+    onEpoch: (e) => valLosses.push(e.valLoss),
     shouldStop: () => false,
     waitWhilePaused: async () => {},
     onParameters: (p) => (params = p),
   });
-  return { losses, params, summary };
+  return { losses, valLosses, params, summary };
 }
 
 const tfjs: EngineFactory = (c, t) => createTfjsEngine(c, t, createOptimizer(c.optimizer));
@@ -88,7 +89,9 @@ const adam: OptimizerSpec = validateOptimizerSpec({
 
 describe('pruning: wgsl and tfjs engines agree', () => {
   it('MLP, Adam + Lookahead + clip: same masks, losses and weights; each kernel at its target', async () => {
-    const task: TrainTask = { task: 'classification', dim: 13, outputs: 3, val: null };
+    // Validation rows: the evaluation pass runs on the CSR kernels too.
+    const val = seededRows(37, 13, { classes: 3 }, 4);
+    const task: TrainTask = { task: 'classification', dim: 13, outputs: 3, val: { ...val, rows: 37 } };
     const config: RunConfig = {
       ...mlpConfig({ hidden: [17, 9], activation: 'tanh', batchSize: ROWS, optimizer: adam }),
       pruning: PRUNING,
@@ -109,6 +112,8 @@ describe('pruning: wgsl and tfjs engines agree', () => {
     ]);
     csr.params.forEach((p, i) => expect(relError(p, ref.params[i]), `csr parameter ${i}`).toBeLessThan(1e-4));
     expect(relError(csr.losses, ref.losses)).toBeLessThan(1e-4);
+    expect(relError(csr.valLosses as number[], ref.valLosses as number[])).toBeLessThan(1e-4);
+    expect(csr.summary.misclassified).toEqual(ref.summary.misclassified);
     expectPruned(ref.params, 0.75);
     expectPruned(got.params, 0.75);
     got.params.forEach((p, i) => {
