@@ -1,0 +1,103 @@
+/**
+ * The distillation loss against its definition: the float64 form's gradient against central
+ * finite differences of its loss; the tfjs form (what an engine differentiates) against the
+ * float64 loss and gradient; the limits (a = 1 is the labels' cross-entropy, a student equal to
+ * its teacher has no soft loss); refusals naming the field.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../data/rng';
+import { ConfigError } from '../errors';
+import type { LossKind } from '../train/loss';
+import { distillLoss, distillLossF64, validateDistillWeights } from './distill';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const cases: [string, LossKind, number][] = [
+  ['softmax, 4 classes', 'softmax-ce', 4],
+  ['binary, one logit', 'binary-ce', 1],
+];
+
+function data(kind: LossKind, C: number, rows: number, seed: number) {
+  const rng = new Rng(seed);
+  const s = Float64Array.from({ length: rows * C }, () => 2 * rng.normal());
+  const t = Float64Array.from({ length: rows * C }, () => 3 * rng.normal());
+  const y = Float64Array.from({ length: rows }, () => rng.int(kind === 'binary-ce' ? 2 : C));
+  return { s, t, y };
+}
+
+describe.each(cases)('distillation loss, %s', (_, kind, C) => {
+  const rows = 5;
+  for (const w of [
+    { temperature: 1, alpha: 0.5 },
+    { temperature: 4, alpha: 0.1 },
+    { temperature: 0.5, alpha: 0.9 },
+  ]) {
+    it(`T ${w.temperature}, a ${w.alpha}: the gradient equals finite differences of the loss (float64)`, () => {
+      const { s, t, y } = data(kind, C, rows, 3);
+      const { grad } = distillLossF64(kind, s, t, y, C, w);
+      const h = 1e-6;
+      for (let i = 0; i < s.length; i++) {
+        const up = Float64Array.from(s);
+        const down = Float64Array.from(s);
+        up[i] += h;
+        down[i] -= h;
+        const fd = (distillLossF64(kind, up, t, y, C, w).loss - distillLossF64(kind, down, t, y, C, w).loss) / (2 * h);
+        expect(grad[i]).toBeCloseTo(fd, 7);
+      }
+    });
+
+    it(`T ${w.temperature}, a ${w.alpha}: the tfjs form gives the float64 loss and gradient (float32)`, async () => {
+      const { s, t, y } = data(kind, C, rows, 5);
+      const ref = distillLossF64(kind, s, t, y, C, w);
+      const st = tf.tensor2d(Float32Array.from(s), [rows, C]);
+      const tt = tf.tensor2d(Float32Array.from(t), [rows, C]);
+      const yt = tf.tensor1d(Float32Array.from(y));
+      const { value, grad } = tf.valueAndGrad((x: tf.Tensor) => distillLoss(kind, x as tf.Tensor2D, tt, yt, w))(st);
+      expect((await value.data())[0]).toBeCloseTo(ref.loss, 5);
+      const g = await grad.data();
+      ref.grad.forEach((v, i) => expect(g[i]).toBeCloseTo(v, 5));
+      tf.dispose([st, tt, yt, value, grad]);
+    });
+  }
+
+  it('a = 1 is the cross-entropy with the labels; a student equal to its teacher has no soft loss', () => {
+    const { s, t, y } = data(kind, C, rows, 9);
+    const hardOnly = distillLossF64(kind, s, t, y, C, { temperature: 3, alpha: 1 }).loss;
+    let ce = 0;
+    for (let r = 0; r < rows; r++) {
+      const z = kind === 'binary-ce' ? [s[r], 0] : Array.from(s.subarray(r * C, (r + 1) * C));
+      const label = kind === 'binary-ce' ? 1 - y[r] : y[r];
+      const lse = Math.log(z.reduce((a, v) => a + Math.exp(v), 0));
+      ce += lse - z[label];
+    }
+    expect(hardOnly).toBeCloseTo(ce / rows, 12);
+    expect(distillLossF64(kind, s, s, y, C, { temperature: 2, alpha: 0 }).loss).toBeCloseTo(0, 12);
+  });
+});
+
+describe('refusals', () => {
+  it.each([
+    [{ temperature: 0, alpha: 0.5 }, 'distill.temperature'],
+    [{ temperature: -1, alpha: 0.5 }, 'distill.temperature'],
+    [{ temperature: NaN, alpha: 0.5 }, 'distill.temperature'],
+    [{ temperature: 2, alpha: 1.5 }, 'distill.alpha'],
+    [{ temperature: 2, alpha: -0.1 }, 'distill.alpha'],
+  ])('%j -> %s', (w, field) => {
+    expect(() => validateDistillWeights(w)).toThrow(ConfigError);
+    try {
+      validateDistillWeights(w);
+    } catch (e) {
+      expect((e as ConfigError).field).toBe(field);
+    }
+  });
+
+  it('regression has nothing to distil', () => {
+    const z = tf.zeros([2, 1]) as tf.Tensor2D;
+    expect(() => distillLoss('mse', z, z, tf.zeros([2]) as tf.Tensor1D, { temperature: 2, alpha: 0.5 })).toThrow(
+      /needs a classification run/,
+    );
+  });
+});
