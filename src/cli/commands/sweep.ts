@@ -35,8 +35,8 @@ export function sweepHelp(): string {
     '  sampler     random | tpe (Tree-structured Parzen Estimator, after 10 random trials)',
     '  scheduler   none (trials at maxBudget) | halving (successive halving of `trials`) | hyperband',
     '  objective   valLoss | valMetric (accuracy, or val loss for regression) | timeToTarget (needs targetLoss) | samplesPerSec,',
-    '              or two: [first, second] (second may also be parameters or flopsPerSample): the sampler follows the',
-    '              first, the output lists the Pareto front of both',
+    '              or two: [first, second] (second may also be parameters or flopsPerSample): the scheduler follows',
+    '              the first, TPE both (Pareto ranking, MOTPE), the output lists the Pareto front of both',
     '  maxBudget   steps of the longest trial; eta: the halving rate (default 3); trials; seed (default 1)',
     '  space       per setting path: { type: log | float | int, min, max } or { type: choice, values };',
     '              model.depth (int or choice) sets the number of hidden layers (architecture search)',
@@ -83,7 +83,7 @@ export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: st
   // Accuracy and throughput are maximised; losses, times and sizes minimised.
   const minimises = (o: SecondObjective) => !(o === 'samplesPerSec' || (o === 'valMetric' && classification));
   const minimise = minimises(primary);
-  const driver = new SweepDriver(spec, minimise);
+  const driver = new SweepDriver(spec, minimise, second ? minimises(second) : true);
   const secondOf = new Map<number, number | null>();
   const stepsRun = new Map<number, number>();
   const errors = new Map<number, string>();
@@ -109,7 +109,7 @@ export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: st
       if (!(e instanceof ConfigError)) throw e;
       errors.set(t.trial, e.message);
     }
-    driver.report(t.trial, objective);
+    driver.report(t.trial, objective, second ? (secondOf.get(t.trial) ?? null) : null);
     if (!args.flags.has('quiet'))
       process.stderr.write(
         `trial ${t.trial + 1} (config ${t.config + 1}, ${t.budget} steps): ${primary} ${objective ?? errors.get(t.trial) ?? 'none'}` +

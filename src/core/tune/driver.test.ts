@@ -155,3 +155,34 @@ describe('applyParams', () => {
     expect(base.model.hidden).toEqual([64, 32]);
   });
 });
+
+describe('two objectives reach the sampler (MOTPE)', () => {
+  const spec: SweepSpec = {
+    sampler: 'tpe',
+    scheduler: 'none',
+    trials: 30,
+    objective: ['valLoss', 'parameters'],
+    space,
+    maxBudget: 10,
+    seed: 9,
+  };
+  const run = (second: ((t: TrialRecord) => number) | null) => {
+    const d = new SweepDriver(spec);
+    for (let guard = 0; !d.done() && guard < 100; guard++) {
+      const t = d.next()!;
+      d.report(t.trial, loss(t.params, t.budget), second ? second(t) : null);
+    }
+    return d.trials().map((t) => t.params);
+  };
+
+  it('a second objective equal to the first ranks as the first alone (same proposals); a conflicting one changes them', () => {
+    const alone = run(null);
+    expect(run((t) => loss(t.params, t.budget))).toEqual(alone);
+    // Width as the second objective (a model's size), which pulls against the loss's optimum at 32.
+    const withSize = run((t) => t.params.width as number);
+    expect(withSize.slice(0, 10)).toEqual(alone.slice(0, 10)); // the random start-up trials
+    expect(withSize.slice(10)).not.toEqual(alone.slice(10));
+    const mean = (ps: TrialRecord['params'][]) => ps.reduce((a, p) => a + (p.width as number), 0) / ps.length;
+    expect(mean(withSize.slice(10))).toBeLessThan(mean(alone.slice(10)));
+  });
+});

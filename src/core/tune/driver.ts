@@ -25,8 +25,8 @@ export interface SweepSpec {
   /** Configurations to try (none, halving); Hyperband's plan sets its own count. */
   trials: number;
   /**
-   * What the sweep optimises; with two (`[first, second]`), the sampler and the scheduler follow
-   * the first and the result lists the Pareto front of both.
+   * What the sweep optimises; with two (`[first, second]`), the scheduler follows the first, TPE
+   * both (the Pareto ranking of MOTPE), and the result lists the Pareto front of both.
    */
   objective: SweepObjective | [SweepObjective, SecondObjective];
   space: SearchSpace;
@@ -126,8 +126,8 @@ export class SweepDriver {
   private readonly brackets: Bracket[];
   private readonly points: number[][] = [];
   private readonly records: TrialRecord[] = [];
-  /** Best (lowest) objective per configuration at the largest budget it reached. */
-  private readonly latest = new Map<number, { budget: number; value: number | null }>();
+  /** Each configuration's objective (and second objective) at the largest budget it reached. */
+  private readonly latest = new Map<number, { budget: number; value: number | null; second: number | null }>();
   private bracket = 0;
   private round = 0;
   /** Configurations of the current round still to hand out, and those handed out and not reported. */
@@ -135,10 +135,15 @@ export class SweepDriver {
   private outstanding = new Map<number, Pending>();
   private roundConfigs: number[] = [];
 
-  /** `minimise`: the objective as given is minimised; false maximises it (valMetric of a classification, samplesPerSec). */
+  /**
+   * `minimise`: the objective as given is minimised; false maximises it (valMetric of a
+   * classification, samplesPerSec). `minimiseSecond` likewise for a second objective: with two,
+   * TPE proposes from the Pareto ranking of both (MOTPE) once trials report their second.
+   */
   constructor(
     spec: SweepSpec,
     private readonly minimise = true,
+    private readonly minimiseSecond = true,
   ) {
     this.spec = validateSweep(spec);
     this.sampler =
@@ -169,7 +174,12 @@ export class SweepDriver {
   private observations(): Observation[] {
     const out: Observation[] = [];
     for (const [config, r] of this.latest)
-      if (r.value !== null) out.push({ point: this.points[config], value: this.minimise ? r.value : -r.value });
+      if (r.value !== null)
+        out.push({
+          point: this.points[config],
+          value: this.minimise ? r.value : -r.value,
+          ...(r.second !== null ? { second: this.minimiseSecond ? r.second : -r.second } : {}),
+        });
     return out;
   }
 
@@ -226,8 +236,11 @@ export class SweepDriver {
     return record;
   }
 
-  /** Reports a trial's objective (null when the run failed or, for timeToTarget, never reached the target). */
-  report(trial: number, objective: number | null): void {
+  /**
+   * Reports a trial's objective (null when the run failed or, for timeToTarget, never reached the
+   * target), and its second objective when the sweep has two.
+   */
+  report(trial: number, objective: number | null, second: number | null = null): void {
     const p = this.outstanding.get(trial);
     if (!p) throw new Error(`trial ${trial} was not handed out or was reported already`);
     this.outstanding.delete(trial);
@@ -235,6 +248,7 @@ export class SweepDriver {
     this.latest.set(p.config, {
       budget: p.budget,
       value: objective !== null && Number.isFinite(objective) ? objective : null,
+      second: second !== null && Number.isFinite(second) ? second : null,
     });
     if (this.queue.length === 0 && this.outstanding.size === 0) this.advance();
   }

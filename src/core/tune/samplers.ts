@@ -17,6 +17,8 @@ export interface Observation {
   point: number[];
   /** The objective (lower is better); a failed trial is not observed. */
   value: number;
+  /** A second objective (lower is better) when the sweep has two: TPE then splits by Pareto rank (MOTPE). */
+  second?: number;
 }
 
 export interface Sampler {
@@ -134,7 +136,9 @@ export class TpeSampler implements Sampler {
 
   suggest(history: readonly Observation[]): number[] {
     if (history.length < this.startup) return this.dims.map(() => this.rng.next());
-    const ranked = [...history].sort((a, b) => a.value - b.value);
+    const ranked = history.every((o) => o.second !== undefined && Number.isFinite(o.second))
+      ? paretoRanked(history)
+      : [...history].sort((a, b) => a.value - b.value);
     const nGood = TpeSampler.good(ranked.length);
     const good = ranked.slice(0, nGood);
     const bad = ranked.slice(nGood);
@@ -158,4 +162,37 @@ export class TpeSampler implements Sampler {
     }
     return best;
   }
+}
+
+/**
+ * Two objectives (MOTPE, Ozaki et al. 2020, as Optuna splits them): the observations ordered by
+ * Pareto front (non-dominated sorting, both minimised), and within a front by each point's
+ * exclusive contribution to the front's hypervolume (reference point: each objective's worst
+ * plus one), largest first; so the first gamma(n) are the best fronts whole and the most
+ * useful points of the next.
+ */
+export function paretoRanked(history: readonly Observation[]): Observation[] {
+  const pts = history.map((o) => [o.value, o.second!] as const);
+  const dominates = (a: readonly [number, number], b: readonly [number, number]) =>
+    a[0] <= b[0] && a[1] <= b[1] && (a[0] < b[0] || a[1] < b[1]);
+  let left = history.map((_, i) => i);
+  const ref = [Math.max(...pts.map((p) => p[0])) + 1, Math.max(...pts.map((p) => p[1])) + 1];
+  const out: Observation[] = [];
+  while (left.length) {
+    const front = left.filter((i) => !left.some((j) => j !== i && dominates(pts[j], pts[i])));
+    // Exclusive hypervolume in 2-D: sorted by the first objective, the box to the next point's
+    // first coordinate and the previous point's second (the reference at the ends).
+    const byFirst = [...front].sort((a, b) => pts[a][0] - pts[b][0] || pts[a][1] - pts[b][1]);
+    const contribution = new Map<number, number>();
+    byFirst.forEach((i, k) => {
+      const right = k + 1 < byFirst.length ? pts[byFirst[k + 1]][0] : ref[0];
+      const up = k > 0 ? pts[byFirst[k - 1]][1] : ref[1];
+      contribution.set(i, Math.max(0, right - pts[i][0]) * Math.max(0, up - pts[i][1]));
+    });
+    byFirst.sort((a, b) => contribution.get(b)! - contribution.get(a)! || a - b);
+    for (const i of byFirst) out.push(history[i]);
+    const inFront = new Set(front);
+    left = left.filter((i) => !inFront.has(i));
+  }
+  return out;
 }

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prunedCount } from '../../core/compress/prune';
+import { Rng } from '../../core/data/rng';
 import type { Batch } from '../../core/train/engine';
 import { MODEL_CASES } from '../../core/train/models/model-cases.test-support';
 import { validateOptimizerSpec, type OptimizerSpec } from '../../core/train/optimizer-spec';
@@ -176,5 +177,38 @@ describe('pruning: wgsl and tfjs engines agree', () => {
     // Float16 rounding can tip a weight near the magnitude threshold into the other side of a
     // mask, so the runs part a little more than unpruned ones do (1e-2 there).
     expect(relError(f16.losses, f32.losses)).toBeLessThan(3e-2);
+  });
+});
+
+describe('the CSR kernels against the dense products on random masks', () => {
+  it.each([0.5, 0.9, 0.99, 1])('%s pruned: one step and a validation pass agree within 1e-5', async (sparsity) => {
+    const task: TrainTask = { task: 'classification', dim: 21, outputs: 5, val: null };
+    const config: RunConfig = {
+      ...mlpConfig({ hidden: [33, 18], activation: 'relu', batchSize: 23, optimizer: adam }),
+      pruning: PRUNING,
+    };
+    const seedOf = Math.round(sparsity * 100) + 1;
+    const { x, y } = seededRows(23, 21, { classes: 5 }, 11);
+    const batch: Batch = { x, y, size: 23, epoch: 0, index: 0, lastInEpoch: true };
+    const out: { params: Float32Array[]; val: { loss: number; accuracy: number | null }; loss: number }[] = [];
+    for (const mode of ['never', 'always'] as const) {
+      const engine = await createWgslEngine(config, task, gpu, { sparseKernels: mode });
+      const shapes = await engine.parameters();
+      // Random masks (the same for both engines: the generator restarts), kernels only.
+      const r = new Rng(seedOf);
+      await engine.setMasks(
+        shapes.map((t, i) => (i % 2 ? null : Uint8Array.from(t, () => (r.next() < sparsity ? 0 : 1)))),
+      );
+      await engine.step(batch, false);
+      const loss = (await engine.drain()).losses[0];
+      out.push({ params: await engine.parameters(), val: await engine.validate({ x, y, rows: 23 }), loss });
+      expect(engine.sparseLayers().every((l) => l.sparse === (mode === 'always'))).toBe(true);
+      engine.dispose();
+    }
+    const [dense, csr] = out;
+    expect(Math.abs(csr.loss - dense.loss)).toBeLessThan(1e-5 * Math.max(1, Math.abs(dense.loss)));
+    expect(Math.abs(csr.val.loss - dense.val.loss)).toBeLessThan(1e-5 * Math.max(1, Math.abs(dense.val.loss)));
+    expect(csr.val.accuracy).toBe(dense.val.accuracy);
+    csr.params.forEach((p, i) => expect(relError(p, dense.params[i]), `parameter ${i}`).toBeLessThan(1e-5));
   });
 });
