@@ -9,6 +9,7 @@ const STAGES: Record<string, string> = {
   ingest: 'Parquet ingest against hyparquet and parquet-wasm',
   csv: 'CSV reading against papaparse and d3-dsv',
   index: 'k-d tree, hash index and Bloom filter against kdbush, static-kdtree and bloom-filters',
+  range: 'the range index (static B+-tree) against sorted-btree and a column scan',
   trainer: 'the training loop against plain tfjs (CPU)',
   engine: 'the WGSL engine against plain tfjs-webgpu (Dawn)',
   sparse: "the WGSL engine's CSR kernels for pruned layers against its dense products (Dawn)",

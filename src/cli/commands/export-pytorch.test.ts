@@ -35,7 +35,8 @@ function run(command: string, args: string[], cwd = process.cwd()) {
   const r = spawnSync(command, args, {
     encoding: 'utf8',
     cwd,
-    timeout: 300_000,
+    // Alone a torchrun takes about 9 s; beside the rest of the suite on a 2-core machine it has taken over 300.
+    timeout: 540_000,
     env: { ...process.env, OMP_NUM_THREADS: '1' },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -201,7 +202,7 @@ describe.skipIf(!torch)('PyTorch export', () => {
       expect(view.summary.status).toBe('done');
       expect(view.steps.length).toBe(Math.min(1000, rec.steps.length));
       expect(readTrainedRecord(rec).trained.tensors.length).toBeGreaterThan(0);
-    }, 400_000);
+    }, 600_000);
 });
 
 describe('PyTorch export, without torch', () => {

@@ -1,0 +1,99 @@
+/**
+ * The range index against Array.filter on random columns (duplicates, negatives, -0, NaN,
+ * infinities, subsets of rows) and random ranges, open and closed bounds; its buffer read back
+ * by `from` and checked; the planner's index and scan paths against each other.
+ */
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../data/rng';
+import { IndexError } from './errors';
+import { FANOUT, RangeIndex, rowsInRange, scanRange } from './range-index';
+
+function column(rng: Rng, n: number, kind: number): Float64Array {
+  return Float64Array.from({ length: n }, () => {
+    const u = rng.next();
+    if (u < 0.03) return NaN;
+    if (kind === 0) return rng.int(20) - 10; // many duplicates
+    if (kind === 1) return rng.normal() * 1e3;
+    if (u < 0.04) return rng.next() < 0.5 ? Infinity : -Infinity;
+    if (u < 0.05) return -0;
+    return rng.normal();
+  });
+}
+
+const brute = (
+  values: ArrayLike<number>,
+  rows: ArrayLike<number>,
+  lo: number,
+  hi: number,
+  loOpen: boolean,
+  hiOpen: boolean,
+) =>
+  Array.from(rows)
+    .filter((r) => (loOpen ? values[r] > lo : values[r] >= lo) && (hiOpen ? values[r] < hi : values[r] <= hi))
+    .sort((a, b) => a - b);
+
+describe('RangeIndex', () => {
+  it('every range query equals Array.filter (sizes around the fan-out, three kinds of columns, subsets)', () => {
+    const rng = new Rng(21);
+    for (const n of [0, 1, FANOUT - 1, FANOUT, FANOUT + 1, FANOUT * FANOUT + 3, 20_000]) {
+      for (let kind = 0; kind < 3; kind++) {
+        const values = column(rng, n, kind);
+        const subset =
+          rng.next() < 0.5 ? null : Int32Array.from({ length: n }, (_, i) => i).filter(() => rng.next() < 0.6);
+        const index = RangeIndex.build(values, subset ?? undefined);
+        const rows = subset ?? Int32Array.from({ length: n }, (_, i) => i);
+        expect(index.entries).toBe(Array.from(rows).filter((r) => !Number.isNaN(values[r])).length);
+        for (let q = 0; q < 60; q++) {
+          const pick = () => (n && rng.next() < 0.7 ? values[rng.int(n)] : rng.normal() * (kind === 1 ? 1e3 : 10));
+          let [lo, hi] = [pick(), pick()];
+          if (Number.isNaN(lo)) lo = -5;
+          if (Number.isNaN(hi)) hi = 5;
+          if (rng.next() < 0.8 && lo > hi) [lo, hi] = [hi, lo];
+          const loOpen = rng.next() < 0.5;
+          const hiOpen = rng.next() < 0.5;
+          const want = brute(values, rows, lo, hi, loOpen, hiOpen);
+          expect(Array.from(index.range(lo, hi, loOpen, hiOpen)), `n ${n} kind ${kind} [${lo}, ${hi}]`).toEqual(want);
+          expect(index.count(lo, hi, loOpen, hiOpen)).toBe(want.length);
+        }
+      }
+    }
+  });
+
+  it('keys ascend with their rows, and a NaN bound matches nothing', () => {
+    const values = column(new Rng(3), 5000, 2);
+    const index = RangeIndex.build(values);
+    for (let i = 1; i < index.entries; i++) expect(index.keys[i]).toBeGreaterThanOrEqual(index.keys[i - 1]);
+    index.rows.forEach((r, i) =>
+      expect(Object.is(values[r], index.keys[i]) || (values[r] === 0 && index.keys[i] === 0)).toBe(true),
+    );
+    expect(index.range(NaN, 1)).toHaveLength(0);
+  });
+
+  it('round-trips through its buffer (structured clone), and refuses a foreign or truncated one', () => {
+    const values = column(new Rng(4), 10_000, 1);
+    const index = RangeIndex.build(values);
+    const back = RangeIndex.from(structuredClone(index.data));
+    expect(Array.from(back.range(-100, 250))).toEqual(Array.from(index.range(-100, 250)));
+    expect(() => RangeIndex.from(index.data.slice(0, index.data.byteLength - 8))).toThrow(IndexError);
+    expect(() => RangeIndex.from(index.data.slice(0, index.data.byteLength - 8))).toThrow(/truncated/);
+    const foreign = index.data.slice(0);
+    new Uint8Array(foreign)[0] = 0x48;
+    expect(() => RangeIndex.from(foreign)).toThrow(/not a RangeIndex buffer/);
+    expect(() => RangeIndex.build(values, Int32Array.from([0, 10_000]))).toThrow(/outside the column/);
+  });
+});
+
+describe('rowsInRange: the planner', () => {
+  it('takes the index for selective ranges, the scan for wide ones; both give the same rows', () => {
+    const rng = new Rng(8);
+    const values = Float64Array.from({ length: 50_000 }, () => rng.normal());
+    const index = RangeIndex.build(values);
+    const narrow = rowsInRange(values, index, 0.1, 0.11);
+    const wide = rowsInRange(values, index, -1, 1);
+    expect(narrow.path).toBe('index');
+    expect(wide.path).toBe('scan');
+    expect(Array.from(narrow.rows)).toEqual(Array.from(scanRange(values, 0.1, 0.11)));
+    expect(Array.from(wide.rows)).toEqual(Array.from(index.range(-1, 1)));
+    expect(rowsInRange(values, null, 0.1, 0.11).path).toBe('scan');
+  });
+});
