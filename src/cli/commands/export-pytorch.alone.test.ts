@@ -31,6 +31,8 @@ const FLIGHTS = 'node_modules/vega-datasets/data/flights-200k.arrow';
 const dir = mkdtempSync(join(tmpdir(), 'tb-pytorch-'));
 let n = 0;
 
+// `.alone.test.ts`: npm run test:unit runs this file after the rest of the suite, on its own: two
+// torchrun processes (gloo) beside a full suite on a 2-core machine once took 540 s instead of 9.
 function run(command: string, args: string[], cwd = process.cwd()) {
   const r = spawnSync(command, args, {
     encoding: 'utf8',
