@@ -29,6 +29,9 @@ test('a pruned run shows its sparsity, then its change against the dense twin; b
   await page.getByTestId('train-button').click();
   await expect(note).toContainText(/[+-]\d+\.\d points vs dense \(1 seed\)/, { timeout: 90_000 });
   await expect(page.getByTestId('results-table')).toContainText('pruned 50% (steps 2-20, every 2)');
+  // A running run counts in the table with what it has: let the dense run finish (and be stored) before the reload.
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
+  await page.waitForTimeout(500);
 
   await page.reload();
   await expect(page.getByTestId('pruning-note')).toContainText(/50\.0 % sparse .* vs dense \(1 seed\)/, {
