@@ -18,10 +18,11 @@ import { sparseLayersText } from './train';
 
 const MNIST = 'public/datasets/mnist-2k.arrow';
 const dir = mkdtempSync(join(tmpdir(), 'tb-prune-'));
-const cli = (args: string[]) => {
+const cli = (args: string[], env: NodeJS.ProcessEnv = process.env) => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     encoding: 'utf8',
     timeout: 300_000,
+    env,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
@@ -102,12 +103,8 @@ describe('train with pruning', () => {
   }, 300_000);
 
   it('on the wgsl engine (Dawn): pruned layers past half are timed sparse against dense, and the record says which ran', () => {
-    const r = spawnSync(
-      process.execPath,
+    const r = cli(
       [
-        '--import',
-        'tsx',
-        'src/cli/main.ts',
         'train',
         '--data',
         MNIST,
@@ -122,7 +119,7 @@ describe('train with pruning', () => {
         '--config',
         config({ targetSparsity: 0.99, startStep: 4, endStep: 8, every: 4 }),
       ],
-      { encoding: 'utf8', timeout: 300_000, env: swiftShaderEnv() },
+      { ...process.env, ...swiftShaderEnv() },
     );
     expect(r.stderr).toBe('');
     const rec = JSON.parse(r.stdout) as RunRecord;
