@@ -11,7 +11,9 @@ import { DataError } from '../core/data/table';
 
 /** Anything that fills batch buffers: the in-memory Batcher, or the StreamingBatcher. */
 export interface BatchFiller {
-  fill(x: Float32Array, y: Float32Array): BatchInfo & { waiting?: boolean };
+  fill(x: Float32Array, y: Float32Array, soft?: Float32Array): BatchInfo & { waiting?: boolean };
+  /** Distillation: teacher logits per row the `soft` buffer takes (absent or 0: none). */
+  readonly softWidth?: number;
 }
 
 export interface BatchServer {
@@ -34,20 +36,20 @@ export function serveBatches(
   depth: number,
 ): BatchServer {
   let done = false;
-  const idle: [Float32Array, Float32Array][] = [];
+  const idle: [Float32Array, Float32Array, Float32Array | undefined][] = [];
   const send = (m: BatchMessage, t: Transferable[] = []) => port.postMessage(m, t);
-  const fillAndSend = (x: Float32Array, y: Float32Array) => {
+  const fillAndSend = (x: Float32Array, y: Float32Array, soft: Float32Array | undefined) => {
     if (done) return;
     let info;
     try {
-      info = batcher.fill(x, y);
+      info = batcher.fill(x, y, soft);
     } catch (e) {
       done = true;
       send({ type: 'error', message: (e as Error).message });
       return;
     }
     if (info.waiting) {
-      idle.push([x, y]);
+      idle.push([x, y, soft]);
       return;
     }
     if (info.size === 0) {
@@ -55,10 +57,9 @@ export function serveBatches(
       send({ type: 'end' });
       return;
     }
-    send(
-      { type: 'batch', x, y, size: info.size, epoch: info.epoch, index: info.index, lastInEpoch: info.lastInEpoch },
-      [x.buffer, y.buffer],
-    );
+    const { size, epoch, index, lastInEpoch } = info;
+    if (soft) send({ type: 'batch', x, y, soft, size, epoch, index, lastInEpoch }, [x.buffer, y.buffer, soft.buffer]);
+    else send({ type: 'batch', x, y, size, epoch, index, lastInEpoch }, [x.buffer, y.buffer]);
   };
   const stop = () => {
     done = true;
@@ -66,14 +67,20 @@ export function serveBatches(
   };
   port.onmessage = (e: MessageEvent<BatchMessage>) => {
     const m = e.data;
-    if (m.type === 'recycle') fillAndSend(m.x, m.y);
+    if (m.type === 'recycle') fillAndSend(m.x, m.y, m.soft);
     else if (m.type === 'stop') stop();
   };
-  for (let i = 0; i < depth && !done; i++) fillAndSend(new Float32Array(batchSize * dim), new Float32Array(batchSize));
+  const softWidth = batcher.softWidth ?? 0;
+  for (let i = 0; i < depth && !done; i++)
+    fillAndSend(
+      new Float32Array(batchSize * dim),
+      new Float32Array(batchSize),
+      softWidth ? new Float32Array(batchSize * softWidth) : undefined,
+    );
   return {
     stop,
     wake() {
-      for (const [x, y] of idle.splice(0)) fillAndSend(x, y);
+      for (const [x, y, soft] of idle.splice(0)) fillAndSend(x, y, soft);
     },
     fail(message) {
       if (done) return;
@@ -114,7 +121,15 @@ export class PortBatchSource implements BatchSource {
     const item: Batch | null =
       m.type === 'end'
         ? null
-        : { x: m.x, y: m.y, size: m.size, epoch: m.epoch, index: m.index, lastInEpoch: m.lastInEpoch };
+        : {
+            x: m.x,
+            y: m.y,
+            ...(m.soft ? { soft: m.soft } : {}),
+            size: m.size,
+            epoch: m.epoch,
+            index: m.index,
+            lastInEpoch: m.lastInEpoch,
+          };
     if (this.waiter) {
       const w = this.waiter;
       this.waiter = null;
@@ -146,10 +161,10 @@ export class PortBatchSource implements BatchSource {
   }
 
   recycle(batch: Batch): void {
-    this.port.postMessage({ type: 'recycle', x: batch.x, y: batch.y } satisfies BatchMessage, [
-      batch.x.buffer,
-      batch.y.buffer,
-    ]);
+    const { x, y, soft } = batch;
+    if (soft)
+      this.port.postMessage({ type: 'recycle', x, y, soft } satisfies BatchMessage, [x.buffer, y.buffer, soft.buffer]);
+    else this.port.postMessage({ type: 'recycle', x, y } satisfies BatchMessage, [x.buffer, y.buffer]);
   }
 
   /** Tells the data side to stop and closes the port. */

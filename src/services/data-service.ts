@@ -9,6 +9,8 @@ import {
   defaultLabel,
   denseRows,
   encodeTable,
+  encodeWithInputs,
+  type FeatureSpec,
   ONE_HOT_LIMIT,
   type EncodedDataset,
 } from '../core/data/encode';
@@ -25,6 +27,9 @@ import { GrowingRows, StreamingBatcher } from '../core/data/stream-batcher';
 import { DataError, getColumn, type Column, type DataTable } from '../core/data/table';
 import { dedupRows, leakReport, nearestRows, neighbourIndex } from '../core/data/quality';
 import { ConfigError } from '../core/errors';
+import { checkTeacherClasses } from '../core/compress/distill-setting';
+import type { SplitSpec } from '../core/data/split';
+import type { DedupMethod } from '../core/data/quality';
 import { transfer, type Handlers } from './transfer';
 import { encodeStats, statsKey } from './stats-cache';
 import { serializeTable } from '../core/data/table-codec';
@@ -83,6 +88,18 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
     return table;
   };
   let nextId = 1;
+  /** The rows a run trains on: dedup (when asked), then the encoding and split. */
+  const encodeRun = (
+    table: DataTable,
+    features: FeatureSpec,
+    split: SplitSpec,
+    dedup: DedupMethod,
+    fpr: number | undefined,
+  ) => {
+    const deduped =
+      dedup === 'none' ? null : dedupRows(table, dedup, { columns: [features.label, ...features.features], fpr });
+    return { deduped, enc: encodeTable(table, features, split, { rows: deduped?.keep }) };
+  };
 
   return {
     async load({ name, bytes }) {
@@ -141,11 +158,10 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
       dedup = 'none',
       fpr,
       prepareOn = 'worker',
+      soft = null,
     }) {
       const table = tableOf(datasetId);
-      const deduped =
-        dedup === 'none' ? null : dedupRows(table, dedup, { columns: [features.label, ...features.features], fpr });
-      const enc = encodeTable(table, features, split, { rows: deduped?.keep });
+      const { deduped, enc } = encodeRun(table, features, split, dedup, fpr);
       if (batchSize > enc.split.train.length) {
         throw new ConfigError(
           'batchSize',
@@ -174,7 +190,7 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
         const words = new Float32Array(raw.data.buffer, raw.data.byteOffset, raw.data.length);
         rows = { x: words, dim: raw.stride, denseDim: raw.stride, sparse: null };
       }
-      const batcher = new Batcher({ ...rows, y: enc.y, rows: enc.split.train, batchSize, epochs, seed });
+      const batcher = new Batcher({ ...rows, y: enc.y, rows: enc.split.train, batchSize, epochs, seed, soft });
       runs.get(runId)?.stop();
       runs.set(runId, serveBatches(port, batcher, rows.dim, batchSize, Math.max(1, prefetch)));
       const valRows = enc.split.val;
@@ -201,6 +217,19 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
         },
         [vx.buffer, vy.buffer],
       );
+    },
+
+    teacherRows({ datasetId, features, split, dedup = 'none', fpr, teacher }) {
+      const table = tableOf(datasetId);
+      const { enc } = encodeRun(table, features, split, dedup, fpr);
+      checkTeacherClasses(teacher.name, teacher.classes, enc.classes);
+      const train = enc.split.train;
+      const x = encodeWithInputs(
+        table,
+        teacher.inputs,
+        Int32Array.from(train, (r) => enc.sourceRows[r]),
+      );
+      return transfer({ x, rows: train.length }, [x.buffer]);
     },
 
     /**

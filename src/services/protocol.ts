@@ -130,8 +130,25 @@ export type DataApi = {
       dedup?: DedupMethod;
       /** False-positive rate of Bloom dedup (default 0.01). */
       fpr?: number;
+      /** Distillation: the teacher's logits of the training rows, in split order (teacherRows, then teacherLogits). */
+      soft?: { values: Float32Array; width: number } | null;
     };
     result: PreparedRun;
+  };
+  /**
+   * Distillation: the training rows prepareRun will serve for the same arguments, encoded as the
+   * teacher reads them (its recorded inputs), in split order; refuses a teacher with other classes.
+   */
+  teacherRows: {
+    args: {
+      datasetId: number;
+      features: FeatureSpec;
+      split: SplitSpec;
+      dedup?: DedupMethod;
+      fpr?: number;
+      teacher: { name: string; inputs: InputFeature[]; classes: string[] | null };
+    };
+    result: { x: Float32Array; rows: number };
   };
   /** Exact repeats of whole rows (hash index), for the dataset summary. */
   duplicates: { args: { datasetId: number }; result: DedupReport };
@@ -185,6 +202,11 @@ export type TrainerApi = {
     result: { files: ExportedFile[] };
   };
   /** A finished run's model as f16, int8 weights and int8 activations, evaluated on its rows (core/compress/quantize.ts). */
+  /** Distillation: the teacher record's logits for rows of its inputs (`x`, rows x its input width). */
+  teacherLogits: {
+    args: { record: unknown; x: Float32Array; rows: number };
+    result: { logits: Float32Array; width: number };
+  };
   quantizeModel: {
     args: { record: { version: number; id: string; config: RunConfig; trained: TrainedJson }; data: RunData };
     result: QuantizeReport;
@@ -209,6 +231,8 @@ export type BatchMessage =
       type: 'batch';
       x: Float32Array;
       y: Float32Array;
+      /** Distillation: the rows' teacher logits (see Batch.soft). */
+      soft?: Float32Array;
       size: number;
       epoch: number;
       index: number;
@@ -217,5 +241,5 @@ export type BatchMessage =
   | { type: 'end' }
   | { type: 'error'; message: string }
   | { type: 'val'; x: Float32Array; y: Float32Array; rows: number }
-  | { type: 'recycle'; x: Float32Array; y: Float32Array }
+  | { type: 'recycle'; x: Float32Array; y: Float32Array; soft?: Float32Array }
   | { type: 'stop' };

@@ -11,6 +11,9 @@ import type { RunConfig, RunSummary } from '../core/train/record';
 import { resolveModelSpec } from '../core/train/models/spec';
 import { transfer, type ApiShape, type Transferring } from './transfer';
 import type { DataApi, PreparedRun, TrainerApi } from './protocol';
+import type { TrainedJson } from '../core/train/trained';
+import { ConfigError } from '../core/errors';
+import { checkTeacher } from '../core/compress/distill-setting';
 
 /** A service as its caller sees it: a worker's RpcClient, or the handlers in this process. */
 export interface ServiceClient<A extends ApiShape> {
@@ -37,9 +40,20 @@ export interface RunHooks {
   onTraining?(): void;
 }
 
+/**
+ * A distilled run's teacher: the finished run's record (`{ version, id, config, trained }`, read
+ * and checked by the trainer) and a name for messages (its title, or its file).
+ */
+export interface TeacherRecord {
+  name: string;
+  record: { config: RunConfig; trained: TrainedJson } & Record<string, unknown>;
+}
+
 export interface RunOptions {
   runId: string;
   source: RunSource;
+  /** The teacher of a run with `distill` set (required then; see core/compress/distill.ts). */
+  teacher?: TeacherRecord | null;
   /** Seconds the caller spent starting the backend for this run (0 when it was up already). */
   backendSec?: number;
   hooks?: RunHooks;
@@ -64,8 +78,20 @@ export interface PipelineResult {
 export async function runPipeline(
   config: RunConfig,
   services: RunServices,
-  { runId, source, backendSec = 0, hooks = {} }: RunOptions,
+  { runId, source, backendSec = 0, hooks = {}, teacher = null }: RunOptions,
 ): Promise<PipelineResult> {
+  const distill = config.distill ?? null;
+  if (distill && source.kind === 'stream')
+    throw new ConfigError(
+      'distill',
+      `${source.name} streams chunk by chunk; distillation reads the teacher's logits of every training row ` +
+        'before the first step: load the file whole',
+    );
+  if (distill && !teacher)
+    throw new ConfigError(
+      'distill.teacher',
+      `the teacher ${distill.teacher} was not found (no finished run or record)`,
+    );
   const channel = new MessageChannel();
   const dataClock = performance.now();
   const batching = {
@@ -93,9 +119,11 @@ export async function runPipeline(
       prepared = streamed;
     } else {
       const features = { label: config.data.label, features: [...config.data.features] };
+      const rows = { datasetId: source.datasetId, features, dedup: config.data.dedup };
+      const soft = distill && teacher ? await teacherSoftTargets(services, teacher, config, rows) : null;
       prepared = await services.data.call(
         'prepareRun',
-        transfer({ ...batching, datasetId: source.datasetId, features, dedup: config.data.dedup }, [channel.port1]),
+        transfer({ ...batching, ...rows, soft }, soft ? [channel.port1, soft.values.buffer] : [channel.port1]),
       );
     }
   } catch (e) {
@@ -122,4 +150,27 @@ export async function runPipeline(
     // In a worker the port was handed over (this closes nothing); in process it ends the batch server's side.
     channel.port1.close();
   }
+}
+
+/**
+ * The teacher's logits of the run's training rows, in split order: the teacher is checked
+ * against the run (dataset, label, task; the data service checks its classes), the data service
+ * encodes the rows as the teacher reads them, and the trainer runs the teacher over them once.
+ */
+async function teacherSoftTargets(
+  services: RunServices,
+  teacher: TeacherRecord,
+  config: RunConfig,
+  rows: { datasetId: number; features: { label: string; features: string[] }; dedup: RunConfig['data']['dedup'] },
+): Promise<{ values: Float32Array; width: number }> {
+  const { record, name } = teacher;
+  const pre = record.trained.preprocessing;
+  checkTeacher({ name, config: record.config, classes: pre.classes, task: pre.task }, config);
+  const { x, rows: n } = await services.data.call('teacherRows', {
+    ...rows,
+    split: config.data.split,
+    teacher: { name, inputs: pre.inputs, classes: pre.classes },
+  });
+  const { logits, width } = await services.trainer.call('teacherLogits', transfer({ record, x, rows: n }, [x.buffer]));
+  return { values: logits, width };
 }

@@ -20,6 +20,7 @@ import { PortBatchSource } from './batch-channel';
 import { transfer, type Handlers } from './transfer';
 import { exportFiles } from '../core/export/files';
 import { quantizeReport } from '../core/compress/quantize';
+import { teacherLogits } from '../core/compress/distill';
 import { readTrainedRecord } from '../core/train/trained';
 import { zip } from '../core/export/npz';
 import type { TrainerApi, TrainerEvent } from './protocol';
@@ -155,6 +156,12 @@ export function createTrainerService(emit: (e: TrainerEvent) => void): Handlers<
         { files },
         files.map((f) => f.bytes.buffer as ArrayBuffer),
       );
+    },
+
+    async teacherLogits({ record, x, rows }) {
+      const { trained } = readTrainedRecord(record);
+      const logits = await teacherLogits(trained, x, rows);
+      return transfer({ logits, width: trained.outputs }, [logits.buffer]);
     },
 
     async quantizeModel({ record, data }) {

@@ -1,7 +1,6 @@
 /**
- * Knowledge distillation's loss (Hinton et al. 2015), the building block of distilling a
- * finished run into a smaller student (issue 17; the run setting and its data path are not
- * built yet, see README "Smaller models"):
+ * Knowledge distillation (Hinton et al. 2015): a run with the `distill` setting trains a
+ * student on a finished run's (the teacher's) logits as well as on the labels, by the loss
  *
  *   L = a * CE(softmax(s), y) + (1 - a) * T^2 * KL(softmax(t / T) || softmax(s / T))
  *
@@ -10,28 +9,59 @@
  * with respect to s is (1 - a) * T * (softmax(s / T) - softmax(t / T)). With one logit (binary
  * classification) the softmaxes are sigmoids over (logit, 0). Regression has no distribution to
  * distil.
+ *
+ * The data path (services/run-pipeline.ts): the data service encodes the student's training rows
+ * the way the teacher was trained to read them (`encodeWithInputs`, the teacher's recorded
+ * preprocessing), the trainer runs the teacher over them once (`teacherLogits`), and the batcher
+ * carries each row's teacher logits beside its label (`Batch.soft`), so every epoch reuses them.
+ * The setting's checks, which the data worker also runs, are in distill-setting.ts (no tfjs).
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../errors';
+import type { DistillWeights } from './distill-setting';
+
+export {
+  checkTeacher,
+  checkTeacherClasses,
+  validateDistill,
+  validateDistillWeights,
+  type DistillWeights,
+  type TeacherFacts,
+} from './distill-setting';
 import type { LossKind } from '../train/loss';
+import { createModel } from '../train/model';
+import type { TrainedModel } from '../train/trained';
 
-export interface DistillWeights {
-  temperature: number;
-  alpha: number;
-}
+const LOGIT_CHUNK = 1024;
 
-/** Refuses a temperature or weight the loss cannot use, naming the field. */
-export function validateDistillWeights(d: DistillWeights): void {
-  if (typeof d.temperature !== 'number' || !(d.temperature > 0 && d.temperature <= 100))
-    throw new ConfigError(
-      'distill.temperature',
-      `must be a number above 0 and at most 100, got ${JSON.stringify(d.temperature)}`,
-    );
-  if (typeof d.alpha !== 'number' || !(d.alpha >= 0 && d.alpha <= 1))
-    throw new ConfigError(
-      'distill.alpha',
-      `must be a number from 0 to 1 (the weight of the labels' loss), got ${JSON.stringify(d.alpha)}`,
-    );
+/**
+ * The teacher's logits for `rows` rows of its own inputs (`x`, rows x its input width), on the
+ * active tfjs backend in chunks: [rows, outputs] row-major.
+ */
+export async function teacherLogits(teacher: TrainedModel, x: Float32Array, rows: number): Promise<Float32Array> {
+  const dim = teacher.preprocessing.dim;
+  if (x.length !== rows * dim)
+    throw new Error(`the teacher's inputs are ${x.length} values, not ${rows} rows of ${dim} features`);
+  const model = createModel(teacher.model, dim, teacher.outputs, 0);
+  const out = new Float32Array(rows * teacher.outputs);
+  try {
+    model.variables.forEach((v, i) => v.assign(tf.tensor(teacher.tensors[i].values, teacher.tensors[i].shape)));
+    for (let at = 0; at < rows; at += LOGIT_CHUNK) {
+      const n = Math.min(LOGIT_CHUNK, rows - at);
+      const logits = tf.tidy(() => model.apply(tf.tensor2d(x.subarray(at * dim, (at + n) * dim), [n, dim])));
+      out.set(await logits.data(), at * teacher.outputs);
+      logits.dispose();
+    }
+    const bad = out.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0)
+      throw new ConfigError(
+        'distill.teacher',
+        `the teacher gives a non-finite logit (${out[bad]}) for training row ${Math.floor(bad / teacher.outputs)}`,
+      );
+    return out;
+  } finally {
+    model.dispose();
+  }
 }
 
 /** The logits as a two-class softmax's: one logit z stands for (z, 0). */

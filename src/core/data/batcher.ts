@@ -35,6 +35,11 @@ export interface BatcherOptions {
   seed: number;
   /** Shuffle rows each epoch (default true). */
   shuffle?: boolean;
+  /**
+   * Distillation: `width` teacher logits per row of `rows` (in the order of `rows`, not of `x`),
+   * written beside each batch row's label into the `soft` buffer `fill` is given.
+   */
+  soft?: { values: Float32Array; width: number } | null;
 }
 
 /**
@@ -44,6 +49,8 @@ export interface BatcherOptions {
  */
 export class Batcher {
   private readonly order: Int32Array;
+  /** Distillation: per encoded row, where its teacher logits start in `soft.values` (-1: none). */
+  private readonly softAt: Int32Array | null = null;
   private readonly rowsView: { x: Float32Array; dim: number; denseDim: number; sparse: CsrMatrix | null };
   private epoch = 0;
   private position = 0;
@@ -54,6 +61,15 @@ export class Batcher {
       throw new RangeError(`batch size must be a positive integer (got ${opts.batchSize})`);
     if (opts.rows.length === 0) throw new RangeError('the batcher needs at least one row');
     this.order = opts.rows.slice();
+    const soft = opts.soft;
+    if (soft) {
+      if (!(soft.width >= 1) || soft.values.length !== opts.rows.length * soft.width)
+        throw new RangeError(
+          `${soft.values.length} teacher logits are not ${soft.width} for each of the ${opts.rows.length} rows`,
+        );
+      this.softAt = new Int32Array(opts.y.length).fill(-1);
+      opts.rows.forEach((r, k) => (this.softAt![r] = k * soft.width));
+    }
     this.rowsView = { x: opts.x, dim: opts.dim, denseDim: opts.denseDim ?? opts.dim, sparse: opts.sparse ?? null };
     this.reshuffle();
   }
@@ -68,18 +84,30 @@ export class Batcher {
     if (this.opts.shuffle !== false) shuffleForEpoch(this.order, this.opts.seed, this.epoch);
   }
 
-  /** Writes the next batch into `xb` (batchSize x dim) and `yb` (batchSize); returns where it sits. */
-  fill(xb: Float32Array, yb: Float32Array): BatchInfo {
+  /** Floats per row of the `soft` buffer `fill` takes (0: no distillation). */
+  get softWidth(): number {
+    return this.opts.soft?.width ?? 0;
+  }
+
+  /**
+   * Writes the next batch into `xb` (batchSize x dim), `yb` (batchSize) and, with distillation,
+   * `sb` (batchSize x softWidth: each row's teacher logits); returns where it sits.
+   */
+  fill(xb: Float32Array, yb: Float32Array, sb?: Float32Array): BatchInfo {
     const { y, dim, batchSize, epochs } = this.opts;
     const rows = this.rowsView;
+    const soft = this.opts.soft;
     if (xb.length < batchSize * dim || yb.length < batchSize)
       throw new RangeError('batch buffers are smaller than one batch');
+    if (soft && !(sb && sb.length >= batchSize * soft.width))
+      throw new RangeError("the teacher logits' buffer is smaller than one batch");
     if (this.epoch >= epochs) return { size: 0, epoch: this.epoch, index: 0, lastInEpoch: true };
     const size = Math.min(batchSize, this.order.length - this.position);
     for (let b = 0; b < size; b++) {
       const r = this.order[this.position + b];
       writeRow(rows, r, xb, b * dim);
       yb[b] = y[r];
+      if (soft) sb!.set(soft.values.subarray(this.softAt![r], this.softAt![r] + soft.width), b * soft.width);
     }
     const info: BatchInfo = { size, epoch: this.epoch, index: this.batchIndex, lastInEpoch: false };
     this.position += size;

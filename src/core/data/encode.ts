@@ -464,3 +464,42 @@ export function fnv1a(s: string): number {
   }
   return h >>> 0;
 }
+
+/**
+ * Encodes rows of a table by a fixed, recorded layout (a trained run's `preprocessing.inputs`)
+ * rather than by statistics of this table: what a teacher model (distillation) sees of the rows
+ * its student trains on. `rows` are source-row indices; the result is rows x width, dense.
+ * The rules are encodeRow's (preprocessing.ts), column-wise: a missing value is 0 (scaled) or
+ * all zeros (one-hot, hashed); a value the one-hot list does not hold is all zeros.
+ */
+export function encodeWithInputs(table: DataTable, inputs: readonly InputFeature[], rows: Int32Array): Float32Array {
+  const widthOf = (f: InputFeature) => (f.kind === 'scale' ? 1 : f.kind === 'onehot' ? f.values.length : f.buckets);
+  const width = inputs.reduce((w, f) => w + widthOf(f), 0);
+  const out = new Float32Array(rows.length * width);
+  let at = 0;
+  for (const f of inputs) {
+    const col = getColumn(table, f.column);
+    const wrongKind = (was: string) =>
+      new DataError(`${table.name}: column "${col.name}" is ${col.kind} here, but the model ${was} it`);
+    if (f.kind === 'scale') {
+      if (col.kind !== 'numeric') throw wrongKind('scaled (a number)');
+      for (let r = 0; r < rows.length; r++) {
+        const i = rows[r];
+        if (col.valid === null || col.valid[i] !== 0) out[r * width + at] = (col.values[i] - f.mean) / f.std;
+      }
+    } else {
+      if (col.kind !== 'categorical')
+        throw wrongKind(f.kind === 'onehot' ? 'one-hot encoded (categories)' : 'hashed (categories)');
+      // Per dictionary code: its position in the segment (-1: none).
+      const slot = Int32Array.from(col.dictionary, (v) =>
+        f.kind === 'onehot' ? f.values.indexOf(v) : fnv1a(v) % f.buckets,
+      );
+      for (let r = 0; r < rows.length; r++) {
+        const c = col.codes[rows[r]];
+        if (c >= 0 && slot[c] >= 0) out[r * width + at + slot[c]] += 1;
+      }
+    }
+    at += widthOf(f);
+  }
+  return out;
+}

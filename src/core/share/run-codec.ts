@@ -10,6 +10,7 @@ import {
   PRECISIONS,
   PREPARE_ON,
   type AugmentSetting,
+  type DistillSetting,
   type PruningSetting,
   type SparseLayerReport,
   type EpochRecord,
@@ -31,6 +32,7 @@ import {
 } from '../train/model';
 import { validateOptimizerSpec, type OptimizerSpec, type ScheduleSpec } from '../train/optimizer-spec';
 import { BACKENDS, validateSettings } from '../train/run-config';
+import { MAX_TEACHER_NAME } from '../compress/distill-setting';
 import { ConfigError } from '../train/errors';
 import { MISCLASSIFIED_LIMIT } from '../train/trainer';
 import { downsample } from '../train/step-series';
@@ -363,6 +365,14 @@ const CONFIG_FIELDS: Fields<RunConfig> = {
   augment: optional((v, p) => nullable(v, p, (a, q) => record(a, q, AUGMENT_FIELDS))),
   // Ranges and order (end after start) are validatePruning's, through validateSettings below.
   pruning: optional((v, p) => nullable(v, p, (a, q) => record(a, q, PRUNING_FIELDS))),
+  distill: optional((v, p) => nullable(v, p, (a, q) => record(a, q, DISTILL_FIELDS))),
+};
+
+// Ranges are validateDistill's, through validateSettings below.
+const DISTILL_FIELDS: Fields<DistillSetting> = {
+  teacher: (v, p) => text(v, p, { max: MAX_TEACHER_NAME }),
+  temperature: finite,
+  alpha: finite,
 };
 
 const PRUNING_FIELDS: Fields<PruningSetting> = {
@@ -398,6 +408,7 @@ function readConfig(v: unknown, path: string): RunConfig {
       prepareOn: config.prepareOn,
       augment: config.augment,
       pruning: config.pruning,
+      distill: config.distill,
     }),
   );
   return config;

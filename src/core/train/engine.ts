@@ -9,6 +9,11 @@ import type { MemorySample, SparseLayerReport } from './record';
 export interface Batch {
   x: Float32Array;
   y: Float32Array;
+  /**
+   * Distillation runs: the teacher's logits of each row, `outputs` per row (the model's output
+   * width), in the rows' order; absent otherwise.
+   */
+  soft?: Float32Array;
   size: number;
   epoch: number;
   index: number;

@@ -22,6 +22,19 @@ export interface PruningSetting {
   every: number;
 }
 
+/**
+ * Knowledge distillation (src/core/compress/distill.ts): the run trains on
+ * alpha * CE(labels) + (1 - alpha) * T^2 * KL(softmax(teacher / T) || softmax(student / T)),
+ * the teacher's logits computed once per training row before the first step. `teacher` names a
+ * finished run with trained weights on the same dataset, label and classes: its id in the
+ * workbench, the path of its run record on the command line.
+ */
+export interface DistillSetting {
+  teacher: string;
+  temperature: number;
+  alpha: number;
+}
+
 /** What the wgsl engine decided for a pruned dense layer at its last mask update (times of its three products, ms). */
 export interface SparseLayerReport {
   layer: number;
@@ -60,6 +73,8 @@ export interface RunConfig {
   augment?: AugmentSetting | null;
   /** Gradual magnitude pruning during the run; default none. */
   pruning?: PruningSetting | null;
+  /** Distillation from a finished run (classification); default none. */
+  distill?: DistillSetting | null;
   /** When set, the summary's `timeToTargetLoss` is the time until a readback group's mean loss first reaches it. */
   targetLoss?: number | null;
   /** When set, the run ends (status `done`, after a validation pass) once it has taken this many steps. */

@@ -7,12 +7,14 @@ import {
   type EngineName,
   type Precision,
   type PrepareOn,
+  type DistillSetting,
   type PruningSetting,
   type RunConfig,
 } from './record';
 import { validateModelSpec, type ModelSpec } from './model';
 import { ConfigError } from './errors';
 import { validatePruning } from '../compress/prune';
+import { validateDistill } from '../compress/distill-setting';
 import { validateOptimizerSpec, type OptimizerSpec } from './optimizer-spec';
 
 /** The settings a user picks for a run (the data part is filled in from the loaded dataset). */
@@ -30,6 +32,7 @@ export const CONFIG_SETTING_KEYS = [
   'prepareOn',
   'augment',
   'pruning',
+  'distill',
 ] as const satisfies readonly (keyof RunSettings)[];
 
 export interface RunSettings {
@@ -57,6 +60,8 @@ export interface RunSettings {
   augment?: AugmentSetting | null;
   /** Gradual magnitude pruning (both engines); default none. */
   pruning?: PruningSetting | null;
+  /** Distillation from a finished run's logits (both engines, classification); default none. */
+  distill?: DistillSetting | null;
 }
 
 export const DEFAULT_SETTINGS: RunSettings = {
@@ -113,6 +118,7 @@ export function validateSettings(s: RunSettings): RunSettings {
       throw new ConfigError('augment', 'augmentation runs in the GPU batch preparation: set prepareOn to gpu');
   }
   if (s.pruning != null) validatePruning(s.pruning);
+  if (s.distill != null) validateDistill(s.distill);
   checkEngineSupports(engine, precision, prepareOn);
   return { ...s, optimizer, engine, precision };
 }
@@ -151,5 +157,6 @@ export function makeRunConfig(s: RunSettings, data: RunConfig['data']): RunConfi
     ...(s.prepareOn && s.prepareOn !== 'worker' ? { prepareOn: s.prepareOn } : {}),
     ...(s.augment ? { augment: { ...s.augment } } : {}),
     ...(s.pruning ? { pruning: { ...s.pruning } } : {}),
+    ...(s.distill ? { distill: { ...s.distill } } : {}),
   };
 }

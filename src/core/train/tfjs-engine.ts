@@ -9,6 +9,7 @@ import type { Batch, TrainEngine, ValidationRows } from './engine';
 import { createModel, type Model } from './model';
 import { batchLoss, evalBatch, lossFor, lossOutputs, type LossKind, type Task } from './loss';
 import type { MemorySample, RunConfig } from './record';
+import { distillLoss } from '../compress/distill';
 
 /** The part of an optimizer the engine needs (one step over all variables). */
 export interface StepOptimizer {
@@ -44,7 +45,14 @@ export function createTfjsEngine(
   options: TfjsEngineOptions = {},
 ): TrainEngine {
   const loss: LossKind = lossFor(task.task, task.outputs);
-  const model: Model = createModel(config.model, task.dim, lossOutputs(loss, task.outputs), config.seed);
+  const outputs = lossOutputs(loss, task.outputs);
+  const model: Model = createModel(config.model, task.dim, outputs, config.seed);
+  const distill = config.distill ?? null;
+  const softOf = (batch: Batch) => {
+    if (!batch.soft || batch.soft.length < batch.size * outputs)
+      throw new Error('a distillation run got a batch without its teacher logits');
+    return batch.soft.subarray(0, batch.size * outputs);
+  };
   let pending: { loss: tf.Scalar; gpuMs: number | null }[] = [];
   const dim = task.dim;
   // Pruning masks per variable (kept tensors), applied after each optimizer step.
@@ -59,7 +67,13 @@ export function createTfjsEngine(
     tf.tidy(() => {
       const xs = tf.tensor2d(batch.x.subarray(0, batch.size * dim), [batch.size, dim]);
       const ys = tf.tensor1d(batch.y.subarray(0, batch.size));
-      const { value, grads } = tf.variableGrads(() => batchLoss(loss, model.apply(xs), ys), model.variables);
+      // Distillation: the teacher's logits ride with the batch (one row of `outputs` per row).
+      const teacher = distill ? tf.tensor2d(softOf(batch), [batch.size, outputs]) : null;
+      const objective = () =>
+        teacher && distill
+          ? distillLoss(loss, model.apply(xs), teacher, ys, distill)
+          : batchLoss(loss, model.apply(xs), ys);
+      const { value, grads } = tf.variableGrads(objective, model.variables);
       // A pruned weight has no gradient (as if the forward pass used weight * mask).
       optimizer.applyGradients(
         model.variables,

@@ -74,6 +74,8 @@ const RULES: Record<OptimizerSpec['name'], { code: number; slots: number }> = {
 };
 const ACT = { relu: 1, tanh: 2, sigmoid: 3 } as const;
 const LOSS_KIND = { 'softmax-ce': 0, 'binary-ce': 1, mse: 2 } as const;
+/** Training with distillation (loss.wgsl): the classification kinds with the teacher's logits after the labels. */
+const DISTILL_KIND = { 'softmax-ce': 3, 'binary-ce': 4 } as const;
 
 // GPUBufferUsage / GPUMapMode values (fixed by the WebGPU spec; the globals may not exist when this module loads).
 const MAP_READ = 0x1;
@@ -192,6 +194,9 @@ export class WgslEngine implements TrainEngine {
   private readonly prep: TrainTask['prepare'];
   /** 32-bit words per training row as uploaded: the features, or the raw row. */
   private readonly xWords: number;
+  /** Distillation: the teacher's logits per training row (the output width), else 0; and its weights. */
+  private readonly softWidth: number;
+  private readonly distill: RunConfig['distill'];
   private readonly augment: { shape: [number, number, number]; pad: number; flip: boolean } | null;
   private readonly rule: { code: number; slots: number };
   /** The validated optimizer spec, every default written out (epsilon, betas, ...). */
@@ -278,6 +283,13 @@ export class WgslEngine implements TrainEngine {
     this.lossGroups = Math.ceil(this.rows / LOSS_ROWS);
     this.prep = task.prepare ?? null;
     this.xWords = this.prep ? this.prep.stride : task.dim;
+    this.distill = config.distill ?? null;
+    if (this.distill && this.loss === 'mse')
+      throw new ConfigError(
+        'distill',
+        'distillation needs a classification run (regression has no class distribution to distil)',
+      );
+    this.softWidth = this.distill ? lossOutputs(this.loss, task.outputs) : 0;
     this.directInput = !this.prep && this.format === 'f32' && task.dim % 4 === 0;
     this.augment = this.checkAugment();
     this.opt = validateOptimizerSpec(config.optimizer);
@@ -372,7 +384,12 @@ export class WgslEngine implements TrainEngine {
         'x',
       ),
       plan: this.buffer(this.prep ? 16 * this.prep.plan.length : 16, STORAGE | COPY_DST, 'prepare plan'),
-      labels: this.buffer(4 * rows, STORAGE | COPY_DST, 'labels'),
+      // Distillation: a training batch's teacher logits follow its labels (loss.wgsl).
+      labels: this.buffer(
+        4 * Math.max(rows, this.config.batchSize * (1 + this.softWidth)),
+        STORAGE | COPY_DST,
+        'labels',
+      ),
       lossOut: this.buffer(4 * LOSS_RING * this.lossGroups, STORAGE | COPY_SRC, 'losses'),
       evalOut: this.buffer(4 * 2 * rows, STORAGE | COPY_SRC, 'eval'),
       partials: this.buffer(4 * 64, STORAGE, 'norm partials'),
@@ -392,7 +409,11 @@ export class WgslEngine implements TrainEngine {
     if (this.gpu.timestamps) this.querySet = this.device.createQuerySet({ type: 'timestamp', count: 2 * LOSS_RING });
     this.stageLabels = roundUp(4 * this.config.batchSize * this.xWords, 256);
     for (let i = 0; i < STAGE_RING; i++) {
-      const buffer = this.buffer(this.stageLabels + 4 * this.config.batchSize, MAP_WRITE | COPY_SRC, 'batch staging');
+      const buffer = this.buffer(
+        this.stageLabels + roundUp(4 * this.config.batchSize * (1 + this.softWidth), 8),
+        MAP_WRITE | COPY_SRC,
+        'batch staging',
+      );
       this.stage.push({ buffer, ready: mapForWrite(buffer) });
     }
 
@@ -1152,22 +1173,23 @@ export class WgslEngine implements TrainEngine {
     this.writeImageShapes(rows, forwardOnly);
   }
 
-  private lossUniform(slot: number, rows: number, ringSlot: number): void {
+  /** The loss kernel's uniform; `train` (not validation) takes the distillation loss where the run has one. */
+  private lossUniform(slot: number, rows: number, ringSlot: number, train: boolean): void {
     const L = this.layout.layers.length;
     const C = this.layout.layers[L - 1].N;
-    this.writeUniform(
-      slot,
-      new Uint32Array([
-        rows,
-        C,
-        LOSS_KIND[this.loss],
-        ringSlot * this.lossGroups,
-        this.actOff[L],
-        this.layout.actStrides[L],
-        0,
-        0,
-      ]),
-    );
+    const distill = train && this.distill && this.loss !== 'mse' ? this.distill : null;
+    const u = new Uint32Array([
+      rows,
+      C,
+      distill ? DISTILL_KIND[this.loss as 'softmax-ce' | 'binary-ce'] : LOSS_KIND[this.loss],
+      ringSlot * this.lossGroups,
+      this.actOff[L],
+      this.layout.actStrides[L],
+      0,
+      0,
+    ]);
+    if (distill) new Float32Array(u.buffer, 24, 2).set([distill.temperature, distill.alpha]);
+    this.writeUniform(slot, u);
   }
 
   /** The prepare kernel's uniform for this step's `rows` raw rows (its augmentation draws per step). */
@@ -1216,19 +1238,19 @@ export class WgslEngine implements TrainEngine {
    * Writes a training batch into the next staging buffer (waiting for its mapping: the GPU is done
    * with it) and unmaps it; the step's encoder copies it into place (see STAGE_RING).
    */
-  private async stageBatch(
-    batch: { x: Float32Array; y: Float32Array },
-    rows: number,
-  ): Promise<(typeof this.stage)[number]> {
+  private async stageBatch(batch: Batch, rows: number): Promise<(typeof this.stage)[number]> {
     const s = this.stage[this.stageAt];
     this.stageAt = (this.stageAt + 1) % STAGE_RING;
     const n = rows * this.xWords;
+    const soft = rows * this.softWidth;
+    if (soft && !(batch.soft && batch.soft.length >= soft))
+      throw new Error('a distillation run got a batch without its teacher logits');
     if (await s.ready) {
       try {
         new Float32Array(s.buffer.getMappedRange(0, roundUp(4 * n, 8)), 0, n).set(batch.x.subarray(0, n));
-        new Float32Array(s.buffer.getMappedRange(this.stageLabels, roundUp(4 * rows, 8)), 0, rows).set(
-          batch.y.subarray(0, rows),
-        );
+        const labels = new Float32Array(s.buffer.getMappedRange(this.stageLabels, roundUp(4 * (rows + soft), 8)));
+        labels.set(batch.y.subarray(0, rows));
+        if (soft) labels.set(batch.soft!.subarray(0, soft), rows);
         s.buffer.unmap();
         return s;
       } catch {
@@ -1251,7 +1273,13 @@ export class WgslEngine implements TrainEngine {
     if (staged) {
       const n = this.trainRows * this.xWords;
       enc.copyBufferToBuffer(staged.buffer, 0, this.directInput ? this.b.acts : this.b.xRaw, 0, 4 * n);
-      enc.copyBufferToBuffer(staged.buffer, this.stageLabels, this.b.labels, 0, 4 * this.trainRows);
+      enc.copyBufferToBuffer(
+        staged.buffer,
+        this.stageLabels,
+        this.b.labels,
+        0,
+        4 * this.trainRows * (1 + this.softWidth),
+      );
     }
     const pass = enc.beginComputePass(
       timestampSlot !== null && this.querySet
@@ -1289,7 +1317,7 @@ export class WgslEngine implements TrainEngine {
     if (this.prep) this.prepareUniform(rows);
     const slot = this.ringAt;
     this.ringAt = (this.ringAt + 1) % LOSS_RING;
-    this.lossUniform(this.slots.loss, rows, slot);
+    this.lossUniform(this.slots.loss, rows, slot, true);
     this.optimizerUniform();
     const time = timed && this.querySet !== null;
     this.submit(this.trainPass, time ? slot : null, staged);
@@ -1362,7 +1390,7 @@ export class WgslEngine implements TrainEngine {
       const n = Math.min(this.rows, val.rows - at);
       if (n !== this.evalRows) {
         this.writeShapes(n, this.slots.eval, this.slots.evalConvert, true);
-        this.lossUniform(this.slots.evalLoss, n, 0);
+        this.lossUniform(this.slots.evalLoss, n, 0, false);
         this.evalPass = await this.planEval(n);
         this.evalRows = n;
       }
