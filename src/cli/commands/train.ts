@@ -13,6 +13,8 @@
  * recorded in the run record's config.
  */
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { DataError } from '../../core/data/table';
 import * as tf from '@tensorflow/tfjs';
 import { defaultFeatures, defaultLabel } from '../../core/data/encode';
 import { tableStats } from '../../core/data/stats';
@@ -27,7 +29,7 @@ import {
 import { ENGINES, PRECISIONS, PREPARE_ON } from '../../core/train/record';
 import { BACKENDS } from '../../core/train/run-config';
 import { startupText } from '../../core/train/results';
-import { packTrained, RECORD_VERSION } from '../../core/train/trained';
+import { packTrained, readTrainedRecord, RECORD_VERSION } from '../../core/train/trained';
 import { dataWaitShare, downsample } from '../../core/train/step-series';
 import type {
   EpochRecord,
@@ -47,7 +49,8 @@ import {
 import { installNodeWebGpu, noAdapterHint } from '../../gpu/node-webgpu';
 import { sha256Hex } from '../../services/data-service';
 import type { DatasetSummary, TrainerEvent } from '../../services/protocol';
-import { runPipeline } from '../../services/run-pipeline';
+import { runPipeline, type TeacherRecord } from '../../services/run-pipeline';
+import { readJson } from './export';
 import { localServices } from '../../services/local-services';
 import { timeLimitSeconds, UsageError, type ParsedArgs } from '../args';
 import { decodeFile, DEFAULT_TIME_LIMIT_S } from '../decode';
@@ -119,6 +122,9 @@ export function trainHelp(): string {
       '"activation", ... }',
     '  pruning: null or { "targetSparsity": 0.9, "startStep": 100, "endStep": 1000, "every": 50 } (gradual ' +
       'magnitude pruning of the kernels, cubic schedule, steps counted in optimizer steps)',
+    '  distill: null or { "teacher": "teacher-run.json", "temperature": 4, "alpha": 0.5 } (distillation from a ' +
+      "finished run's record written by train --json, its path relative to the config file; same dataset, label " +
+      'and classes)',
     '',
     'exit codes: 0 success, 1 bad input (the message names the file or field), 2 usage error',
   ].join('\n');
@@ -216,6 +222,13 @@ async function readConfigFile(
   const maxSteps = o.maxSteps === null ? undefined : (o.maxSteps as number | undefined);
   const maxSeconds = o.maxSeconds === null ? undefined : (o.maxSeconds as number | undefined);
   const extra = Object.fromEntries(extraKeys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
+  // A teacher record's path is read relative to the config file, as a file naming another file is.
+  const distill = settings.distill as { teacher?: unknown } | null | undefined;
+  if (distill && typeof distill === 'object' && typeof distill.teacher === 'string' && distill.teacher.trim())
+    settings.distill = {
+      ...(distill as RunSettings['distill'] & object),
+      teacher: resolve(dirname(path), distill.teacher),
+    };
   return { settings, data, targetLoss, maxSteps, maxSeconds, extra };
 }
 
@@ -447,7 +460,8 @@ export async function runOnce(
     ? { kind: 'stream' as const, name: summary.name, bytes: session.bytes.slice().buffer }
     : { kind: 'dataset' as const, datasetId: summary.id };
   const runId = `cli-${++runs}`;
-  const outcome = await runPipeline(config, services, { runId, source, backendSec });
+  const teacher = config.distill ? await readTeacher(config.distill.teacher) : null;
+  const outcome = await runPipeline(config, services, { runId, source, backendSec, teacher });
   const { prepared, summary: result } = outcome;
   config.model = outcome.config.model;
   // Where the run trained: the trainer says so per run (the wgsl engine's adapter and f16 path,
@@ -505,6 +519,12 @@ export async function runOnce(
       ? [`loss scale at the end ${result.lossScale ?? '-'} · ${result.skippedSteps ?? '-'} step(s) skipped on overflow`]
       : []),
     ...(config.pruning ? [pruningText(config.pruning, result, steps.length)] : []),
+    ...(config.distill
+      ? [
+          `distilled from ${config.distill.teacher} (temperature ${config.distill.temperature}, alpha ` +
+            `${config.distill.alpha}: the training loss is the distillation loss, the validation loss the labels' cross-entropy)`,
+        ]
+      : []),
     ...(targetLoss !== null
       ? [
           `time to ` +
@@ -513,6 +533,22 @@ export async function runOnce(
       : []),
   ].join('\n');
   return { record, text };
+}
+
+/**
+ * A distilled run's teacher: the run record at `path`, its trained model checked (readTrainedRecord)
+ * before any data is prepared; a problem is a ConfigError on distill.teacher naming the file.
+ */
+async function readTeacher(path: string): Promise<TeacherRecord> {
+  try {
+    const raw = await readJson(path);
+    readTrainedRecord(raw);
+    return { name: path, record: raw as TeacherRecord['record'] };
+  } catch (e) {
+    if (!(e instanceof DataError || e instanceof ConfigError)) throw e;
+    const what = e.message.startsWith(`${path}: `) ? e.message.slice(path.length + 2) : e.message;
+    throw new ConfigError('distill.teacher', `the teacher record ${path}: ${what}`);
+  }
 }
 
 /** Which pruned layers the wgsl engine ran on its CSR kernels, and the times that decided it. */

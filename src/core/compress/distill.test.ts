@@ -9,7 +9,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../data/rng';
 import { ConfigError } from '../errors';
 import type { LossKind } from '../train/loss';
-import { distillLoss, distillLossF64, validateDistillWeights } from './distill';
+import {
+  checkTeacher,
+  checkTeacherClasses,
+  distillLoss,
+  distillLossF64,
+  validateDistill,
+  validateDistillWeights,
+} from './distill';
+import type { RunConfig } from '../train/record';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -99,5 +107,55 @@ describe('refusals', () => {
     expect(() => distillLoss('mse', z, z, tf.zeros([2]) as tf.Tensor1D, { temperature: 2, alpha: 0.5 })).toThrow(
       /needs a classification run/,
     );
+  });
+
+  const fieldOf = (f: () => void) => {
+    try {
+      f();
+    } catch (e) {
+      return e instanceof ConfigError ? e.field : `not a ConfigError: ${String(e)}`;
+    }
+    return 'accepted';
+  };
+
+  it.each([
+    [null, 'distill'],
+    [{ teacher: '', temperature: 2, alpha: 0.5 }, 'distill.teacher'],
+    [{ teacher: 7, temperature: 2, alpha: 0.5 }, 'distill.teacher'],
+    [{ teacher: 'x'.repeat(5000), temperature: 2, alpha: 0.5 }, 'distill.teacher'],
+    [{ teacher: 'run-1', temperature: 200, alpha: 0.5 }, 'distill.temperature'],
+    [{ teacher: 'run-1', temperature: 2, alpha: 0.5 }, 'accepted'],
+  ])('the setting %j -> %s', (d, field) => {
+    expect(fieldOf(() => validateDistill(d as never))).toBe(field);
+  });
+
+  const data: RunConfig['data'] = {
+    fingerprint: 'abc',
+    name: 'mnist.arrow',
+    rows: 100,
+    label: 'digit',
+    features: ['p0'],
+    dedup: 'none',
+    split: { train: 0.8, val: 0.1, test: 0.1, seed: 1 },
+  };
+  const teacher = { name: 'big run', config: { data }, classes: ['a', 'b'], task: 'classification' as const };
+
+  it('a teacher of another dataset, label or task is refused; the same one is taken', () => {
+    expect(fieldOf(() => checkTeacher(teacher, { data }))).toBe('accepted');
+    expect(() => checkTeacher(teacher, { data: { ...data, fingerprint: 'def', name: 'other.csv' } })).toThrow(
+      /big run was trained on mnist\.arrow \(100 rows\), this run uses other\.csv/,
+    );
+    expect(() => checkTeacher(teacher, { data: { ...data, label: 'parity' } })).toThrow(
+      /predicts "digit", this run predicts "parity"/,
+    );
+    expect(() => checkTeacher({ ...teacher, task: 'regression', classes: null }, { data })).toThrow(
+      /is a regression run/,
+    );
+  });
+
+  it('the class lists must match in order', () => {
+    expect(fieldOf(() => checkTeacherClasses('t', ['a', 'b'], ['a', 'b']))).toBe('accepted');
+    expect(fieldOf(() => checkTeacherClasses('t', ['a', 'b'], ['b', 'a']))).toBe('distill.teacher');
+    expect(fieldOf(() => checkTeacherClasses('t', ['a', 'b'], ['a', 'b', 'c']))).toBe('distill.teacher');
   });
 });

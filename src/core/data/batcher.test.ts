@@ -80,6 +80,43 @@ describe('Batcher', () => {
     expect(seen.sort((a, b) => a - b)).toEqual([3, 5, 7, 11, 13]);
   });
 
+  it("carries each row's teacher logits beside its label (distillation), whatever the order of `rows`", () => {
+    const { x, y } = makeData(50, 2);
+    const rows = Int32Array.from({ length: 30 }, (_, k) => 49 - k * 1.5 - (k % 2) / 2);
+    // Row r's logits (in the order of `rows`): r + 0.25, r + 0.5, r + 0.75.
+    const values = Float32Array.from(
+      { length: rows.length * 3 },
+      (_, i) => rows[Math.floor(i / 3)] + ((i % 3) + 1) / 4,
+    );
+    const b = new Batcher({ x, dim: 2, y, rows, batchSize: 8, epochs: 2, seed: 5, soft: { values, width: 3 } });
+    expect(b.softWidth).toBe(3);
+    const xb = new Float32Array(16);
+    const yb = new Float32Array(8);
+    const sb = new Float32Array(24);
+    let batches = 0;
+    for (let info = b.fill(xb, yb, sb); info.size > 0; info = b.fill(xb, yb, sb)) {
+      batches++;
+      for (let i = 0; i < info.size; i++)
+        expect(Array.from(sb.subarray(3 * i, 3 * i + 3))).toEqual([0.25, 0.5, 0.75].map((f) => yb[i] + f));
+    }
+    expect(batches).toBe(8);
+    const fresh = new Batcher({ x, dim: 2, y, rows, batchSize: 8, epochs: 1, seed: 5, soft: { values, width: 3 } });
+    expect(() => fresh.fill(xb, yb)).toThrow(/teacher logits' buffer/);
+    expect(
+      () =>
+        new Batcher({
+          x,
+          dim: 2,
+          y,
+          rows,
+          batchSize: 8,
+          epochs: 1,
+          seed: 5,
+          soft: { values: values.subarray(3), width: 3 },
+        }),
+    ).toThrow(/87 teacher logits are not 3 for each of the 30 rows/);
+  });
+
   it('refuses a bad batch size and too-small buffers', () => {
     const { x, y } = makeData(4, 1);
     expect(() => new Batcher({ x, dim: 1, y, rows: iota(4), batchSize: 0, epochs: 1, seed: 1 })).toThrow(/batch size/);

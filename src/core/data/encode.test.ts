@@ -10,7 +10,9 @@ import {
   HASH_BUCKETS,
   ONE_HOT_LIMIT,
   defaultLabel,
+  encodeWithInputs,
 } from './encode';
+import { encodeRow } from './preprocessing';
 import { tableStats } from './stats';
 import { readTable } from './read';
 import { Rng, iota } from './rng';
@@ -304,4 +306,58 @@ describe('default features on the page and in the decoder agree', () => {
       }
     },
   );
+});
+
+describe('encodeWithInputs (a recorded layout applied to rows)', () => {
+  const t = table(1500);
+  const enc = encodeTable(t, { label: 'label', features: ['x', 'colour', 'user', 'price'] }, split);
+  const dense = denseRows(enc, iota(enc.rows));
+
+  it("with the table's own layout it reproduces encodeTable's rows (scaled, one-hot, hashed; missing values)", () => {
+    const got = encodeWithInputs(t, enc.inputs, enc.sourceRows);
+    expect(got.length).toBe(dense.length);
+    for (let i = 0; i < got.length; i++) if (got[i] !== dense[i]) expect(got[i]).toBeCloseTo(dense[i], 6);
+  });
+
+  it("agrees with encodeRow (the exporters' one-row form) on a layout from other rows, in any row order", () => {
+    // A layout fitted on the first 300 rows only (other means, a one-hot list without "blue").
+    const first = encodeTable(t, { label: 'label', features: ['x', 'colour', 'user', 'price'] }, split, {
+      rows: iota(300),
+    });
+    const inputs = first.inputs.map((f) =>
+      f.kind === 'onehot' ? { ...f, values: f.values.filter((v) => v !== 'blue') } : f,
+    );
+    const pre = {
+      inputs,
+      dim: inputs.reduce((d, f) => d + (f.kind === 'scale' ? 1 : f.kind === 'onehot' ? f.values.length : f.buckets), 0),
+    };
+    const rows = Int32Array.from([1400, 3, 77, 3, 999]);
+    const got = encodeWithInputs(t, inputs, rows);
+    rows.forEach((i, r) => {
+      const raw = Object.fromEntries(
+        t.columns.map((c) => [
+          c.name,
+          c.kind === 'categorical'
+            ? c.codes[i] < 0
+              ? null
+              : c.dictionary[c.codes[i]]
+            : c.valid && c.valid[i] === 0
+              ? null
+              : c.values[i],
+        ]),
+      );
+      const want = encodeRow(pre as Parameters<typeof encodeRow>[0], raw);
+      Array.from(want).forEach((v, k) => expect(got[r * pre.dim + k]).toBeCloseTo(v, 6));
+    });
+  });
+
+  it('refuses a column that is missing or of another kind, naming it', () => {
+    expect(() => encodeWithInputs(t, [{ column: 'nope', kind: 'scale', mean: 0, std: 1 }], iota(3))).toThrow(/nope/);
+    expect(() => encodeWithInputs(t, [{ column: 'colour', kind: 'scale', mean: 0, std: 1 }], iota(3))).toThrow(
+      /column "colour" is categorical here, but the model scaled/,
+    );
+    expect(() => encodeWithInputs(t, [{ column: 'x', kind: 'onehot', values: ['a'] }], iota(3))).toThrow(
+      /column "x" is numeric here, but the model one-hot encoded/,
+    );
+  });
 });
