@@ -12,6 +12,12 @@ import { initialState, store, type RunView } from './store';
 import { loadDataset, localQueueServices, type LocalQueueServices, until } from './test-services';
 import { readWaiting, waitingOf } from './waiting';
 import type { DataApi } from '../services/protocol';
+import { encodeTable } from '../core/data/encode';
+import { encodeRow } from '../core/data/preprocessing';
+import { readTable } from '../core/data/read';
+import { createModel } from '../core/train/model';
+import { readTrainedRecord, RECORD_VERSION } from '../core/train/trained';
+import { trainedOf } from './trained-models';
 
 const penguins = readFileSync('public/datasets/penguins.arrow');
 
@@ -146,5 +152,76 @@ describe('the run queue (in process, tfjs-cpu)', () => {
     expect(queueRestored()).toBe('these runs were queued on other.csv: load that file first');
     expect(store.getState().restoredQueue?.runs).toEqual([other]);
     expect(store.getState().runs).toEqual([]);
+  });
+
+  it("distils a run from one queued ahead of it: the batches carry the teacher's logits of each training row", async () => {
+    updateSettings({ model: { type: 'mlp', hidden: [24, 24], activation: 'relu' }, epochs: 3 });
+    addToQueue();
+    const [teacher] = store.getState().runs;
+    updateSettings({
+      model: { type: 'mlp', hidden: [4], activation: 'relu' },
+      distill: { teacher: teacher.id, temperature: 2, alpha: 0.5 },
+    });
+    addToQueue();
+    await app.queue.idle();
+    const [t, student] = store.getState().runs;
+    expect([t.status, student.status]).toEqual(['done', 'done']);
+    expect(student.config.distill).toEqual({ teacher: teacher.id, temperature: 2, alpha: 0.5 });
+    // The logits the student trained beside, against the teacher's stored weights applied to the
+    // same rows through the exporters' one-row encoder.
+    const prepare = services.dataCalls.filter((c) => c.method === 'prepareRun')[1]
+      .args as DataApi['prepareRun']['args'];
+    const { trained } = readTrainedRecord({
+      version: RECORD_VERSION,
+      config: t.config,
+      trained: await trainedOf(t.id),
+    });
+    const table = readTable(new Uint8Array(penguins), 'penguins.arrow');
+    const c = student.config.data;
+    const enc = encodeTable(table, { label: c.label, features: c.features }, c.split);
+    const train = Array.from(enc.split.train, (r) => enc.sourceRows[r]);
+    expect(prepare.soft?.width).toBe(trained.outputs);
+    expect(prepare.soft?.values.length).toBe(train.length * trained.outputs);
+    const model = createModel(trained.model, trained.preprocessing.dim, trained.outputs, 0);
+    model.variables.forEach((v, i) => v.assign(tf.tensor(trained.tensors[i].values, trained.tensors[i].shape)));
+    for (const k of [0, 7, train.length - 1]) {
+      const row = Object.fromEntries(
+        table.columns.map((col) => [
+          col.name,
+          col.kind === 'categorical'
+            ? col.codes[train[k]] < 0
+              ? null
+              : col.dictionary[col.codes[train[k]]]
+            : col.valid && !col.valid[train[k]]
+              ? null
+              : col.values[train[k]],
+        ]),
+      );
+      const x = encodeRow(trained.preprocessing, row);
+      const out = tf.tidy(() => model.apply(tf.tensor2d(x, [1, x.length])));
+      const logits = await out.data();
+      out.dispose();
+      const got = prepare.soft!.values.subarray(k * trained.outputs, (k + 1) * trained.outputs);
+      Array.from(logits).forEach((v, i) => expect(got[i]).toBeCloseTo(v, 4));
+    }
+    model.dispose();
+  });
+
+  it('fails a student whose teacher failed or is gone, saying which, and goes on', async () => {
+    updateSettings({ batchSize: 10_000 });
+    addToQueue();
+    const [bad] = store.getState().runs;
+    updateSettings({ batchSize: 32, distill: { teacher: bad.id, temperature: 2, alpha: 0.5 } });
+    addToQueue();
+    updateSettings({ distill: { teacher: 'run-gone', temperature: 2, alpha: 0.5 } });
+    addToQueue();
+    updateSettings({ distill: null });
+    addToQueue();
+    await app.queue.idle();
+    const [, afterFailed, gone, plain] = store.getState().runs;
+    expect(afterFailed).toMatchObject({ status: 'failed' });
+    expect(afterFailed.error).toMatch(/^distill\.teacher: the teacher run ".*" failed/);
+    expect(gone.error).toMatch(/^distill\.teacher: the teacher run run-gone is not in the workbench/);
+    expect(plain.status).toBe('done');
   });
 });

@@ -17,9 +17,10 @@ import type { RunConfig } from '../core/train/record';
 import { timeToTarget } from '../core/train/results';
 import { budgetOf, queuedConfig, runTitle } from './queued-config';
 import type { TrainerEvent } from '../services/protocol';
-import { runPipeline, type RunServices } from '../services/run-pipeline';
-import { packTrained } from '../core/train/trained';
-import { keepTrained } from './trained-models';
+import { runPipeline, type RunServices, type TeacherRecord } from '../services/run-pipeline';
+import { packTrained, RECORD_VERSION } from '../core/train/trained';
+import { keepTrained, trainedOf } from './trained-models';
+import { ConfigError } from '../core/errors';
 import type { RunView, WorkbenchState } from './store';
 import { defaultSplit } from '../core/data/split';
 
@@ -199,6 +200,31 @@ export function createRunQueue({ services, store }: QueueDeps): RunQueue {
     })();
   };
 
+  /**
+   * A distilled run's teacher: a finished run of this workbench with its trained weights (a run
+   * queued before its student has finished by the time the student starts).
+   */
+  const teacherOf = async (teacherId: string): Promise<TeacherRecord> => {
+    const t = findRun(teacherId);
+    if (!t)
+      throw new ConfigError(
+        'distill.teacher',
+        `the teacher run ${teacherId} is not in the workbench (removed, or the run came from a share link)`,
+      );
+    if (t.status !== 'done' && t.status !== 'stopped')
+      throw new ConfigError(
+        'distill.teacher',
+        `the teacher run "${t.title}" ${t.status === 'failed' ? 'failed' : 'has not finished'}`,
+      );
+    const trained = await trainedOf(teacherId).catch(() => null);
+    if (!trained)
+      throw new ConfigError(
+        'distill.teacher',
+        `the teacher run "${t.title}" has no trained weights (a run opened from a share link or imported without them)`,
+      );
+    return { name: `run "${t.title}"`, record: { version: RECORD_VERSION, id: teacherId, config: t.config, trained } };
+  };
+
   const runOne = async (id: string): Promise<void> => {
     // After the data worker died the dataset in use is being decoded again: the run waits for it.
     await services.datasetReloaded();
@@ -235,6 +261,7 @@ export function createRunQueue({ services, store }: QueueDeps): RunQueue {
       const source = run.stream
         ? { kind: 'stream' as const, name: run.stream.name, bytes: run.stream.blob }
         : { kind: 'dataset' as const, datasetId: summary!.id };
+      const teacher = run.config.distill ? await teacherOf(run.config.distill.teacher) : null;
       const {
         prepared,
         summary: result,
@@ -243,6 +270,7 @@ export function createRunQueue({ services, store }: QueueDeps): RunQueue {
         runId: id,
         source,
         backendSec,
+        teacher,
         hooks: {
           onPrepared: (prepared, config) => {
             // A streaming run's label and features are the first chunk's: its config and title say so now.

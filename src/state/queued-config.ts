@@ -117,5 +117,6 @@ export function configSettings(
     prepareOn: v.prepareOn,
     augment: v.augment,
     pruning: v.pruning,
+    distill: v.distill,
   } as RunSettings);
 }

@@ -99,6 +99,20 @@ describe('stored runs', () => {
     expect(decodeRun(odd)?.summary?.sparsity).toBeUndefined();
   });
 
+  it('keeps a distilled run: its teacher, temperature and alpha; refuses a bad setting naming the field', () => {
+    const base = run(20);
+    const distill = { teacher: 'run-lx2-7', temperature: 4, alpha: 0.25 };
+    const stored = encodeRun({ ...base, config: { ...base.config, distill } }, meta);
+    expect(decodeRun(JSON.parse(JSON.stringify(stored)))?.config.distill).toEqual(distill);
+    const bad = (d: object) =>
+      JSON.parse(JSON.stringify({ ...stored, config: { ...stored.config, distill: d } })) as unknown;
+    expect(() => readRun(bad({ ...distill, temperature: 0 }), STORED_LIMITS)).toThrow(/distill\.temperature/);
+    expect(() => readRun(bad({ ...distill, alpha: 1.5 }), STORED_LIMITS)).toThrow(/distill\.alpha/);
+    expect(() => readRun(bad({ ...distill, teacher: ' ' }), STORED_LIMITS)).toThrow(/distill\.teacher/);
+    expect(() => readRun(bad({ ...distill, teacher: 'x'.repeat(5000) }), STORED_LIMITS)).toThrow(/distill\.teacher/);
+    expect(() => readRun(bad({ temperature: 2, alpha: 0.5 }), STORED_LIMITS)).toThrow(/teacher/);
+  });
+
   it('down-samples long runs to the cap, keeping the first and last step, summary untouched', () => {
     const stored = encodeRun(run(10_000), meta, 1000);
     expect(stored.steps.length).toBeLessThanOrEqual(1000);

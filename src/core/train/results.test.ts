@@ -257,6 +257,40 @@ describe('pruned rows against their dense twin', () => {
   });
 });
 
+describe('distilled rows against the same student trained alone', () => {
+  const distill = { teacher: '/records/big run.json', temperature: 4, alpha: 0.5 };
+  const distilled = (id: string, seed: number, acc: number): RunResultInput => {
+    const r = run(id, 16, seed, 100, [1, 0.5], acc);
+    return { ...r, config: { ...r.config, distill } };
+  };
+
+  it('the change is the median over common seeds of (distilled - alone); another teacher is another row', () => {
+    const rows = groupResults(
+      [
+        run('a1', 16, 1, 100, [1, 0.5], 0.8),
+        run('a2', 16, 2, 100, [1, 0.5], 0.82),
+        distilled('d1', 1, 0.85), // +0.05
+        distilled('d2', 2, 0.85), // +0.03
+        distilled('d3', 3, 0.5), // no lone twin of seed 3
+        {
+          ...distilled('e1', 1, 0.7),
+          config: { ...distilled('e1', 1, 0.7).config, distill: { ...distill, alpha: 0.1 } },
+        },
+      ],
+      null,
+    );
+    expect(rows).toHaveLength(3);
+    const [alone, d, e] = rows;
+    expect(alone.againstAlone).toBeNull();
+    expect(d.againstAlone?.seeds).toBe(2);
+    expect(d.againstAlone?.change).toBeCloseTo(0.04, 12);
+    expect(e.againstAlone?.change).toBeCloseTo(-0.1, 12);
+    expect(d.againstDense).toBeNull();
+    expect(d.label).toContain('distilled from big run.json (T 4, α 0.5)');
+    expect(alone.label).toContain('no teacher');
+  });
+});
+
 describe('two throughputs under their own names', () => {
   const steps = [1000, 3000, 2000].map((samplesPerSec, step) => ({
     step,

@@ -7,6 +7,7 @@ import {
   median,
   type EpochRecord,
   type Environment,
+  type DistillSetting,
   type PruningSetting,
   type RunConfig,
   type SparseLayerReport,
@@ -74,7 +75,12 @@ export interface ResultRow {
    * without pruning, when that row is in the results: the median over the seeds both have of
    * (pruned - dense), `seeds` how many. Null otherwise.
    */
-  againstDense: { change: number | null; seeds: number } | null;
+  againstDense: TwinChange | null;
+  /**
+   * Distilled rows: the same against the configuration trained without a teacher (distilled -
+   * alone), when that row is in the results. Null otherwise.
+   */
+  againstAlone: TwinChange | null;
   /** Pruned wgsl runs: the first run's per-layer sparse-kernel decisions (null when none). */
   sparseLayers: SparseLayerReport[] | null;
   /** The model's trainable parameters and forward FLOPs per sample (null for runs recorded without them). */
@@ -85,6 +91,12 @@ export interface ResultRow {
   dataWait: Stat;
   environment: string;
   environments: Environment[];
+}
+
+/** The change of the final validation metric against a twin configuration: median over common seeds, and how many. */
+export interface TwinChange {
+  change: number | null;
+  seeds: number;
 }
 
 /** Steps averaged for the smoothed loss (time to target, loss reached). */
@@ -163,6 +175,7 @@ export function describeConfig(
     ['prepareOn', config.prepareOn === 'gpu' ? 'prepared on gpu' : ''],
     ['augment', config.augment ? `augment crop ${config.augment.pad}${config.augment.flip ? ' + flip' : ''}` : ''],
     ['pruning', config.pruning ? pruningLabel(config.pruning) : ''],
+    ['distill', config.distill ? distillLabel(config.distill) : ''],
     ['data', `${config.data.name} → ${config.data.label}`],
     ['from', origin ? `shared: ${origin}` : ''],
   ];
@@ -184,7 +197,14 @@ export const EMPTY_PART: Readonly<Record<string, string>> = {
   prepareOn: 'prepared on worker',
   augment: 'no augmentation',
   pruning: 'dense',
+  distill: 'no teacher',
 };
+
+/** `distilled from run-ab12 (T 4, α 0.5)`: a record path shows its file name. */
+export function distillLabel(d: DistillSetting): string {
+  const teacher = d.teacher.split(/[\\/]/).pop() || d.teacher;
+  return `distilled from ${teacher} (T ${d.temperature}, α ${d.alpha})`;
+}
 
 /** `pruned 90% (steps 100-1000, every 50)`. */
 export function pruningLabel(p: PruningSetting): string {
@@ -300,11 +320,11 @@ export function groupResults(runs: readonly RunResultInput[], targetLoss: number
     else groups.set(key, [r]);
   }
   const entries = [...groups.entries()];
-  // Pruned runs against the same configuration without pruning, seed by seed.
-  const againstDense = (g: RunResultInput[]): ResultRow['againstDense'] => {
-    const { pruning, ...dense } = g[0].config;
-    if (!pruning) return null;
-    const twin = groups.get(configKey(dense, g[0].budgetSec ?? null, g[0].origin ?? null));
+  // Pruned (distilled) runs against the same configuration without pruning (a teacher), seed by seed.
+  const againstTwin = (g: RunResultInput[], technique: 'pruning' | 'distill'): TwinChange | null => {
+    const { [technique]: setting, ...plain } = g[0].config;
+    if (!setting) return null;
+    const twin = groups.get(configKey(plain, g[0].budgetSec ?? null, g[0].origin ?? null));
     if (!twin) return null;
     const bySeed = new Map(twin.map((r) => [r.config.seed, runFinalVal(r).value]));
     const changes: number[] = [];
@@ -339,7 +359,8 @@ export function groupResults(runs: readonly RunResultInput[], targetLoss: number
       skippedSteps: stat(g.map((r) => r.summary?.skippedSteps ?? null)),
       sparsity: stat(g.map((r) => r.summary?.sparsity ?? null)),
       nonZeroParameters: stat(g.map((r) => r.summary?.nonZeroParameters ?? null)),
-      againstDense: againstDense(g),
+      againstDense: againstTwin(g, 'pruning'),
+      againstAlone: againstTwin(g, 'distill'),
       sparseLayers: g.find((r) => r.summary?.sparseLayers?.length)?.summary?.sparseLayers ?? null,
       model: g.find((r) => r.summary?.model)?.summary?.model ?? null,
       batchBytes: g.find((r) => r.summary?.batchBytes)?.summary?.batchBytes ?? null,

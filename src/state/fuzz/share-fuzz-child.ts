@@ -55,7 +55,12 @@ function stored(
       split: { train: 0.8, val: 0.1, test: 0.1, seed: s.seed },
     }),
     ...(opts.extras
-      ? { targetLoss: 0.4, maxSteps: 500, pruning: { targetSparsity: 0.9, startStep: 10, endStep: 100, every: 5 } }
+      ? {
+          targetLoss: 0.4,
+          maxSteps: 500,
+          pruning: { targetSparsity: 0.9, startStep: 10, endStep: 100, every: 5 },
+          distill: { teacher: 'run-teacher-1', temperature: 4, alpha: 0.5 },
+        }
       : {}),
   };
   const n = opts.steps ?? 30;
@@ -590,6 +595,12 @@ const config = obj({
     const r = v as { startStep: number; endStep: number; every: number };
     if (Math.max(r.startStep, r.endStep, r.every) > 100_000_000) bad(p, 'a step count over 100000000');
     if (r.endStep < r.startStep) bad(p, 'pruning ends before it starts');
+  }),
+  'distill?': orNull((v, p) => {
+    obj({ teacher: str(4096), temperature: num(0, 100), alpha: num(0, 1) })(v, p);
+    const r = v as { teacher: string; temperature: number };
+    if (r.teacher.trim() === '') bad(p, 'no teacher named');
+    if (r.temperature === 0) bad(p, 'temperature 0');
   }),
 });
 const environment = obj({

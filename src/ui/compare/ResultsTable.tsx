@@ -1,5 +1,12 @@
 import { useMemo, useState } from 'react';
-import { groupResults, sortRows, speedUp, type ResultRow, type SortColumn } from '../../core/train/results';
+import {
+  groupResults,
+  sortRows,
+  speedUp,
+  type ResultRow,
+  type SortColumn,
+  type TwinChange,
+} from '../../core/train/results';
 import { resultsToCsv, resultsToJson } from '../../core/share/export';
 import { updateView } from '../../state/run-actions';
 import { useWorkbench } from '../hooks';
@@ -51,16 +58,12 @@ function PruningNote({ r }: { r: ResultRow }) {
   const s = r.sparsity;
   const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
   const range = spread(s.min, s.max, s.n, pct);
-  const d = r.againstDense;
-  const points = (v: number) =>
-    r.valKind === 'accuracy'
-      ? `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)} points`
-      : `${v >= 0 ? '+' : ''}${compact(v)} loss`;
-  const change = !d
-    ? 'no dense twin in the results (train this configuration without pruning to compare)'
-    : d.change === null
-      ? 'dense twin has no seed in common'
-      : `${points(d.change)} vs dense (${d.seeds} seed${d.seeds === 1 ? '' : 's'})`;
+  const change = twinChange(
+    r,
+    r.againstDense,
+    'dense',
+    'no dense twin in the results (train this configuration without pruning to compare)',
+  );
   return (
     <span
       className="spread pruning-note"
@@ -70,6 +73,42 @@ function PruningNote({ r }: { r: ResultRow }) {
       {s.median === null ? 'sparsity –' : `${pct(s.median)} sparse${range ? ` (${range})` : ''}`}
       {r.nonZeroParameters.median !== null && ` · ${compact(r.nonZeroParameters.median)} non-zero params`} · {change}
       {r.sparseLayers && ` · ${sparseKernels(r.sparseLayers)}`}
+    </span>
+  );
+}
+
+/** `+1.5 points vs dense (3 seeds)`, or why there is no such figure. */
+function twinChange(r: ResultRow, d: TwinChange | null, twin: string, missing: string): string {
+  const points = (v: number) =>
+    r.valKind === 'accuracy'
+      ? `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)} points`
+      : `${v >= 0 ? '+' : ''}${compact(v)} loss`;
+  if (!d) return missing;
+  if (d.change === null) return `${twin} twin has no seed in common`;
+  return `${points(d.change)} vs ${twin} (${d.seeds} seed${d.seeds === 1 ? '' : 's'})`;
+}
+
+/**
+ * Distilled rows: which run taught them (its title when it is in the workbench) and the change
+ * in the final validation metric against the same configuration trained without a teacher.
+ */
+function DistillNote({ r, runs }: { r: ResultRow; runs: readonly RunView[] }) {
+  const d = r.config.distill;
+  if (!d) return null;
+  const teacher = runs.find((t) => t.id === d.teacher);
+  const change = twinChange(
+    r,
+    r.againstAlone,
+    'no teacher',
+    'no twin without a teacher in the results (train this configuration without distillation to compare)',
+  );
+  return (
+    <span
+      className="spread distill-note"
+      data-testid="distill-note"
+      title="the teacher run, and the change in final validation against the same configuration trained without a teacher: median over the seeds both have of (distilled - alone)"
+    >
+      teacher {teacher ? teacher.title : d.teacher} · {change}
     </span>
   );
 }
@@ -248,6 +287,7 @@ export function ResultsTable() {
                     <ModelNote r={r} />
                     <LossScaleNote r={r} />
                     <PruningNote r={r} />
+                    <DistillNote r={r} runs={runs} />
                     <RowExport r={r} runs={runs} />
                   </th>
                   <td className="num" title={`seeds ${r.seeds.join(', ')}`}>

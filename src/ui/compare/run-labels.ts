@@ -33,6 +33,7 @@ const HEADLINE = new Set([
   'prepareOn',
   'augment',
   'pruning',
+  'distill',
 ]);
 
 type Part = [name: string, value: string | null];

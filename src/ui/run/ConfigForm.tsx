@@ -461,6 +461,94 @@ function PruningFields({ settings }: { settings: RunSettings }) {
         step. The results show the sparsity reached, the parameters left and, next to the same configuration trained
         without pruning, the change in validation accuracy per seed.
       </small>
+      <DistillFields settings={settings} />
     </fieldset>
+  );
+}
+
+const DISTILL_DEFAULT = { temperature: 4, alpha: 0.5 };
+
+/**
+ * Distillation (Hinton et al. 2015): off, or a teacher picked among this workbench's runs on the
+ * same dataset and label (finished, or queued ahead of the student), with its temperature and
+ * the labels' weight. The queue checks the teacher when the student starts.
+ */
+function DistillFields({ settings }: { settings: RunSettings }) {
+  const hintId = useId();
+  const teacherId = useId();
+  const d = settings.distill ?? null;
+  const fingerprint = useWorkbench((s) => s.dataset.summary?.fingerprint ?? null);
+  const label = useWorkbench((s) => s.dataset.label);
+  const runs = useWorkbench((s) => s.runs);
+  const teachers = runs.filter(
+    (r) =>
+      r.status !== 'failed' &&
+      !r.stream &&
+      !r.origin &&
+      r.config.data.fingerprint === fingerprint &&
+      r.config.data.label === label,
+  );
+  const set = (patch: Partial<NonNullable<RunSettings['distill']>>) =>
+    updateSettings({ distill: { teacher: '', ...DISTILL_DEFAULT, ...d, ...patch } });
+  return (
+    <>
+      <div className="row wrap" data-testid="distill">
+        <label className="inline">
+          <input
+            type="checkbox"
+            data-testid="distill-on"
+            checked={d !== null}
+            onChange={(e) =>
+              updateSettings({
+                distill: e.target.checked
+                  ? { teacher: teachers[teachers.length - 1]?.id ?? '', ...DISTILL_DEFAULT }
+                  : null,
+              })
+            }
+            aria-describedby={hintId}
+          />
+          Distil from a teacher run
+        </label>
+        {d && (
+          <>
+            <div className="field">
+              <label htmlFor={teacherId}>Teacher run</label>
+              <select id={teacherId} value={d.teacher} onChange={(e) => set({ teacher: e.target.value })}>
+                {!teachers.some((t) => t.id === d.teacher) && (
+                  <option value={d.teacher}>
+                    {d.teacher ? `${d.teacher} (not on this dataset and label)` : 'pick a run'}
+                  </option>
+                )}
+                {teachers.map((t) => (
+                  <option key={t.id} value={t.id}>
+                    {t.title}
+                    {t.status === 'done' || t.status === 'stopped' ? '' : ` (${t.status})`}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <label className="small-field">
+              Temperature
+              <NumberInput value={d.temperature} onCommit={(v) => set({ temperature: v ?? NaN })} min={0} step={0.5} />
+            </label>
+            <label className="small-field">
+              Alpha (labels&apos; weight)
+              <NumberInput value={d.alpha} onCommit={(v) => set({ alpha: v ?? NaN })} min={0} step={0.1} />
+            </label>
+          </>
+        )}
+      </div>
+      {d && teachers.length === 0 && (
+        <small className="muted" data-testid="no-teacher">
+          No run on this dataset and label to learn from yet: train a larger model first, then distil it into this one.
+        </small>
+      )}
+      <small id={hintId} className="muted">
+        Knowledge distillation (Hinton et al. 2015), both engines, classification: the student trains on alpha x
+        cross-entropy with the labels + (1 - alpha) x T² x KL(teacher/T ‖ student/T). The teacher&apos;s logits are
+        computed once per training row when the run starts. The results show the change in validation accuracy against
+        the same configuration trained without a teacher, per seed.
+      </small>
+    </>
   );
 }
