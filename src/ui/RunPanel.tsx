@@ -54,7 +54,10 @@ function RunStatus() {
         {(run.status === 'running' || run.status === 'paused') && run.phase && run.phase !== 'training' && (
           <span data-testid="run-phase" data-phase={run.phase}>
             {' '}
-            · starting: {PHASE_TEXT[run.phase]}
+            · starting:{' '}
+            {run.phase === 'data' && run.config.distill
+              ? "preparing the data (split, the teacher's logits of every training row, first batches)"
+              : PHASE_TEXT[run.phase]}
           </span>
         )}{' '}
         · step {run.steps.length}
