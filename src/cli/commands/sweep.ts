@@ -17,6 +17,7 @@ import {
   type SecondObjective,
   type TrialRecord,
 } from '../../core/tune/driver';
+import { minimises, trialObjective } from '../../core/tune/session';
 import { validateSettings } from '../../core/train/run-config';
 import type { RunRecord } from '../../core/train/record';
 import { UsageError, type ParsedArgs } from '../args';
@@ -46,22 +47,8 @@ export function sweepHelp(): string {
 }
 
 /** A trial's objective from its run record (null: failed, or the target never reached). */
-function objectiveOf(rec: RunRecord, objective: SecondObjective): number | null {
-  if (rec.summary.status === 'failed') return null;
-  if (objective === 'parameters') return rec.summary.model?.parameters ?? null;
-  if (objective === 'flopsPerSample') return rec.summary.model?.flopsPerSample ?? null;
-  const last = rec.epochs[rec.epochs.length - 1];
-  switch (objective) {
-    case 'valLoss':
-      return last?.valLoss ?? null;
-    case 'valMetric':
-      return rec.summary.finalValMetric;
-    case 'timeToTarget':
-      return rec.summary.timeToTargetLoss;
-    case 'samplesPerSec':
-      return rec.summary.samplesPerSec ?? null;
-  }
-}
+const objectiveOf = (rec: RunRecord, objective: SecondObjective) =>
+  trialObjective({ summary: rec.summary, epochs: rec.epochs, failed: false }, objective);
 
 export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: string }> {
   const dataFile = args.flags.get('data');
@@ -80,10 +67,9 @@ export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: st
   const label = gathered.data.label ?? session.summary.defaultLabel;
   const labelType = session.summary.columns.find((c) => c.name === label)?.type;
   const classification = labelType === 'categorical' || labelType === 'bool';
-  // Accuracy and throughput are maximised; losses, times and sizes minimised.
-  const minimises = (o: SecondObjective) => !(o === 'samplesPerSec' || (o === 'valMetric' && classification));
-  const minimise = minimises(primary);
-  const driver = new SweepDriver(spec, minimise, second ? minimises(second) : true);
+  const minimisesHere = (o: SecondObjective) => minimises(o, classification);
+  const minimise = minimisesHere(primary);
+  const driver = new SweepDriver(spec, minimise, second ? minimisesHere(second) : true);
   const secondOf = new Map<number, number | null>();
   const stepsRun = new Map<number, number>();
   const errors = new Map<number, string>();
@@ -139,13 +125,13 @@ export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: st
     );
     pareto = paretoFront(
       candidates.map((r) => [r.objective!, r.second!]),
-      [minimise, minimises(second)],
+      [minimise, minimisesHere(second)],
     ).map((i) => candidates[i]);
   }
   const text = [
     `${session.summary.name}: ${trials.length} trials (${spec.sampler}, ${spec.scheduler}) in ${seconds.toFixed(1)} s, ` +
       `objective ${primary} (${minimise ? 'lower' : 'higher'} is better)` +
-      (second ? `, and ${second} (${minimises(second) ? 'lower' : 'higher'} is better) for the Pareto front` : ''),
+      (second ? `, and ${second} (${minimisesHere(second) ? 'lower' : 'higher'} is better) for the Pareto front` : ''),
     ...trials.map(
       (r) =>
         `  ${String(r.trial + 1).padStart(3)}  config ${String(r.config + 1).padStart(3)}  ${String(r.budget).padStart(5)} steps  ` +
