@@ -6,6 +6,7 @@
 import type { StoreApi } from 'zustand/vanilla';
 import { createRunQueue, type QueueServices, type RunQueue } from './queue';
 import { createSweeps, type Sweeps } from './sweep-runner';
+import { createSearches, type Searches } from './search-runner';
 import { store as workbenchStore, type WorkbenchState } from './store';
 import { browserServices } from './workers';
 import { reloadAfterDataWorkerDeath } from './data-actions';
@@ -13,6 +14,7 @@ import { reloadAfterDataWorkerDeath } from './data-actions';
 export interface App {
   queue: RunQueue;
   sweeps: Sweeps;
+  searches: Searches;
 }
 
 let current: App | null = null;
@@ -28,7 +30,7 @@ export function startApp(
 ): App {
   reloadAfterDataWorkerDeath();
   const queue = createRunQueue({ services, store });
-  current = { queue, sweeps: createSweeps({ store, queue }) };
+  current = { queue, sweeps: createSweeps({ store, queue }), searches: createSearches({ store, queue }) };
   return current;
 }
 

@@ -15,6 +15,8 @@ import { DEFAULT_SETTINGS, type RunSettings } from '../core/train/run-config';
 import type { MatrixAxes } from '../core/share/matrix';
 import type { SpeedUpBy } from '../core/train/results';
 import type { SweepRankBy, SweepState } from '../core/train/sweep';
+import type { SecondObjective, SweepObjective, SweepSpec } from '../core/tune/driver';
+import type { SessionTrial } from '../core/tune/session';
 import type { SharedDataset } from '../core/share/link';
 import type { WaitingRun } from './waiting';
 
@@ -93,6 +95,49 @@ export interface SweepForm {
   rankBy: SweepRankBy;
 }
 
+/** One dimension as the search-space editor holds it (`values`: a choice's values, comma-separated). */
+export interface SpaceRow {
+  path: string;
+  type: 'log' | 'float' | 'int' | 'choice';
+  min: number;
+  max: number;
+  values: string;
+}
+
+/** The Search form: a space and how to search it (core/tune's SweepSpec, as edited). */
+export interface SearchForm {
+  rows: SpaceRow[];
+  sampler: SweepSpec['sampler'];
+  scheduler: SweepSpec['scheduler'];
+  objective: SweepObjective;
+  /** A second objective (Pareto front), or none. */
+  second: SecondObjective | 'none';
+  /** Steps of the longest trial (R). */
+  maxBudget: number;
+  eta: number;
+  /** Configurations tried (none, halving); Hyperband's plan sets its own. */
+  trials: number;
+  seed: number;
+}
+
+/**
+ * A search (TPE or random sampling, Hyperband or halving: core/tune) on the queue, one trial at a
+ * time: the spec, the form's settings and data it started from, and every trial so far. Stored
+ * (kept over a reload, resumed on request) and carried in share links (read-only there).
+ */
+export interface SearchView {
+  id: string;
+  spec: Required<SweepSpec>;
+  settings: RunSettings;
+  data: RunConfig['data'];
+  targetLoss: number | null;
+  minimise: boolean;
+  minimiseSecond: boolean;
+  trials: SessionTrial[];
+  /** interrupted: the page closed while it ran (resume goes on where it stopped); shared: opened from a link. */
+  status: 'running' | 'done' | 'cancelled' | 'interrupted' | 'shared';
+}
+
 export interface StorageSlice {
   /** Runs restored from local storage at start-up (null until the restore finished). */
   restored: number | null;
@@ -135,6 +180,8 @@ export interface WorkbenchState {
   view: ViewSlice;
   sweep: SweepView | null;
   sweepForm: SweepForm;
+  search: SearchView | null;
+  searchForm: SearchForm;
   storage: StorageSlice;
   share: ShareSlice;
   shared: SharedSlice | null;
@@ -166,6 +213,22 @@ export const initialState: WorkbenchState = {
   view: { targetLoss: 0.5, baselineKey: null, speedUpBy: 'throughput', hidden: [] },
   sweep: null,
   sweepForm: { eta: 2, minEpochs: 1, maxEpochs: 8, rankBy: 'loss' },
+  search: null,
+  searchForm: {
+    rows: [
+      { path: 'optimizer.learningRate', type: 'log', min: 0.0003, max: 0.3, values: '' },
+      { path: 'batchSize', type: 'int', min: 8, max: 128, values: '' },
+      { path: 'optimizer.name', type: 'choice', min: 0, max: 0, values: 'sgd, momentum, adam' },
+    ],
+    sampler: 'tpe',
+    scheduler: 'hyperband',
+    objective: 'valLoss',
+    second: 'none',
+    maxBudget: 27,
+    eta: 3,
+    trials: 20,
+    seed: 1,
+  },
   storage: { restored: null, error: null },
   share: { status: 'idle', url: null, chars: 0, runs: 0, error: null },
   shared: null,

@@ -1,10 +1,17 @@
 /**
  * Sweep mode: successive halving over the configurations the form's matrix describes (one
- * seed each), run by the app's sweep (sweep-runner.ts) on the app's queue.
+ * seed each), run by the app's sweep (sweep-runner.ts) on the app's queue; and search mode: a
+ * search space sampled by TPE or at random under Hyperband or halving (core/tune), run by the
+ * app's searches (search-runner.ts) one trial at a time.
  */
 import { ConfigError } from '../core/train/errors';
 import { distinguishingLabels } from '../core/train/results';
-import { store, type SweepForm } from './store';
+import { store, type SearchForm, type SearchView, type SweepForm } from './store';
+import { validateSweep, type SweepSpec } from '../core/tune/driver';
+import type { SearchSpace } from '../core/tune/space';
+import { applyParams, checkPaths } from '../core/tune/apply';
+import { minimises, objectivesOf, replaySweep, type SessionTrial } from '../core/tune/session';
+import { validateSettings } from '../core/train/run-config';
 import { formRuns } from './run-actions';
 import { dataInUse, queuedConfig } from './queued-config';
 import { app } from './app';
@@ -45,4 +52,105 @@ export function startSweepFromForm(): boolean {
 /** Stops queuing further rungs and takes the sweep's waiting runs out of the queue. */
 export function cancelSweep(): void {
   app().sweeps.cancel();
+}
+
+/** Edits the Search form (the space editor and the search's settings). */
+export function updateSearchForm(patch: Partial<SearchForm>): void {
+  store.setState((s) => ({ searchForm: { ...s.searchForm, ...patch }, settingsError: null }));
+}
+
+/** A choice's values as typed: numbers and true/false as such, anything else as text. */
+export function parseChoice(text: string): (string | number | boolean)[] {
+  return text
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '')
+    .map((v) => (v === 'true' ? true : v === 'false' ? false : /^-?\d+(\.\d+)?(e-?\d+)?$/i.test(v) ? Number(v) : v));
+}
+
+/** The form's search as a sweep spec, checked (a ConfigError names the dimension or field). */
+export function searchSpec(form: SearchForm): Required<SweepSpec> {
+  const space: SearchSpace = {};
+  for (const r of form.rows) {
+    if (!r.path.trim()) throw new ConfigError('sweep.space', 'a dimension has no setting picked');
+    if (space[r.path]) throw new ConfigError(`sweep.space.${r.path}`, 'is searched twice');
+    space[r.path] =
+      r.type === 'choice'
+        ? { type: 'choice', values: parseChoice(r.values) }
+        : { type: r.type, min: r.min, max: r.max };
+  }
+  const spec = validateSweep({
+    sampler: form.sampler,
+    scheduler: form.scheduler,
+    trials: form.trials,
+    objective: form.second === 'none' ? form.objective : [form.objective, form.second],
+    space,
+    maxBudget: form.maxBudget,
+    eta: form.eta,
+    seed: form.seed,
+  });
+  checkPaths(spec.space);
+  return spec;
+}
+
+/** Starts a search over the form's space on the dataset in use; refuses with a message in the form when it cannot. */
+export function startSearchFromForm(): boolean {
+  const state = store.getState();
+  const fail = (message: string) => {
+    store.setState({ settingsError: message });
+    return false;
+  };
+  if (!state.dataset.summary || !state.dataset.label) return fail('load a dataset first');
+  if (state.search?.status === 'running') return fail('a search is running: cancel it first');
+  if (state.sweep?.status === 'running') return fail('a sweep is running: cancel it first');
+  try {
+    const spec = searchSpec(state.searchForm);
+    const [first, second] = objectivesOf(spec);
+    const targetLoss = state.view.targetLoss;
+    if ((first === 'timeToTarget' || second === 'timeToTarget') && targetLoss === null)
+      throw new ConfigError('sweep.objective', 'time to target needs a target loss (set it above the charts)');
+    const settings = validateSettings({ ...state.settings, timeBudgetSec: null });
+    const label = state.dataset.summary.columns.find((c) => c.name === state.dataset.label);
+    const classification = label?.type === 'categorical' || label?.type === 'bool';
+    app().searches.start({
+      id: `search-${Date.now().toString(36)}`,
+      spec,
+      settings,
+      data: dataInUse(state.dataset, settings),
+      targetLoss,
+      minimise: minimises(first, classification),
+      minimiseSecond: second ? minimises(second, classification) : true,
+      trials: [],
+      status: 'running',
+    });
+    return true;
+  } catch (e) {
+    if (e instanceof ConfigError) return fail(e.message);
+    throw e;
+  }
+}
+
+export function cancelSearch(): void {
+  app().searches.cancel();
+}
+
+export function resumeSearch(): void {
+  app().searches.resume();
+}
+
+/** The search's best trial at the largest budget reached (replayed: a shared search is checked so). */
+export function bestOfSearch(view: SearchView): SessionTrial | null {
+  const done = view.trials.filter((t) => t.objective !== null || t.steps > 0 || t.error !== undefined);
+  const best = replaySweep(view.spec, view.minimise, view.minimiseSecond, done).best();
+  return best ? (view.trials[best.trial] ?? null) : null;
+}
+
+/** Puts a trial's settings into the Run form (the search's settings with the trial's parameters). */
+export function trialToForm(view: SearchView, trial: SessionTrial): void {
+  try {
+    const settings = validateSettings({ ...applyParams(view.settings, trial.params), timeBudgetSec: null });
+    store.setState({ settings, settingsError: null, notice: null });
+  } catch (e) {
+    store.setState({ settingsError: `trial ${trial.trial + 1}: ${(e as Error).message}` });
+  }
 }

@@ -10,6 +10,7 @@ import { validateSettings, type RunSettings } from '../core/train/run-config';
 import type { RunConfig } from '../core/train/record';
 import type { RunView, SweepView } from './store';
 import { configSettings, queuedConfig } from './queued-config';
+import { SEARCH_TAG } from './search-runner';
 import { recordTrial, startSweep, type SweepOptions, type TrialResult } from '../core/train/sweep';
 
 export interface WaitingRun {
@@ -26,10 +27,18 @@ export const MAX_WAITING = 1000;
 
 /** The runs of the store that would be lost on close: queued or on the trainer, not streaming. */
 export function waitingOf(runs: readonly RunView[]): WaitingRun[] {
-  return runs
-    .filter((r) => (r.status === 'queued' || r.status === 'running' || r.status === 'paused') && !r.stream)
-    .slice(0, MAX_WAITING)
-    .map((r) => ({ config: r.config, colour: r.colour, createdAt: r.createdAt, sweep: r.sweep }));
+  return (
+    runs
+      // A search's trial is not kept: the search, stored apart, queues it again when resumed.
+      .filter(
+        (r) =>
+          (r.status === 'queued' || r.status === 'running' || r.status === 'paused') &&
+          !r.stream &&
+          r.sweep?.key !== SEARCH_TAG,
+      )
+      .slice(0, MAX_WAITING)
+      .map((r) => ({ config: r.config, colour: r.colour, createdAt: r.createdAt, sweep: r.sweep }))
+  );
 }
 
 const DEDUP = new Set(['none', 'exact', 'bloom']);

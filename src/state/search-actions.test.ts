@@ -1,0 +1,149 @@
+/**
+ * Searches with the services in process (tfjs on its cpu backend): each trial is a run of the
+ * search's settings with the trial's parameters and budget, its objective read from that run; a
+ * search interrupted by a reload goes on to the same trials as one that was not; the best trial
+ * goes to the Run form; bad spaces are refused naming the dimension.
+ */
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { updateSettings } from './run-actions';
+import {
+  bestOfSearch,
+  cancelSearch,
+  resumeSearch,
+  searchSpec,
+  startSearchFromForm,
+  trialToForm,
+  updateSearchForm,
+} from './sweep-actions';
+import { startApp, type App } from './app';
+import { initialState, store, type SearchForm } from './store';
+import { loadDataset, localQueueServices, type LocalQueueServices, until } from './test-services';
+import { waitingOf } from './waiting';
+
+const penguins = readFileSync('public/datasets/penguins.arrow');
+let services: LocalQueueServices;
+let app: App;
+
+async function fresh(): Promise<void> {
+  store.setState(initialState, true);
+  services = localQueueServices();
+  app = startApp(services);
+  await loadDataset(store, services, 'penguins.arrow', penguins);
+  updateSettings({ backend: 'cpu', epochs: 1, batchSize: 16 });
+}
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const FORM: Partial<SearchForm> = {
+  rows: [
+    { path: 'optimizer.learningRate', type: 'log', min: 0.001, max: 0.3, values: '' },
+    { path: 'batchSize', type: 'int', min: 8, max: 48, values: '' },
+    { path: 'optimizer.name', type: 'choice', min: 0, max: 0, values: 'sgd, adam' },
+  ],
+  sampler: 'tpe',
+  scheduler: 'halving',
+  trials: 4,
+  maxBudget: 8,
+  eta: 2,
+  objective: 'valLoss',
+  second: 'none',
+  seed: 3,
+};
+
+describe('searches (in process, tfjs-cpu)', () => {
+  beforeEach(fresh);
+
+  it("trains each trial as a run of its parameters and budget, reports that run's validation loss, and ends", async () => {
+    updateSearchForm(FORM);
+    expect(startSearchFromForm()).toBe(true);
+    await until(store, () => store.getState().search?.status === 'done');
+    await app.queue.idle();
+    const search = store.getState().search!;
+    const runs = store.getState().runs;
+    // Halving over 4 configurations at eta 2: 4 at 2 steps, 2 at 4, 1 at 8.
+    expect(search.trials.map((t) => t.budget)).toEqual([2, 2, 2, 2, 4, 4, 8]);
+    expect(runs).toHaveLength(7);
+    search.trials.forEach((t) => {
+      const run = runs.find((r) => r.id === t.runId)!;
+      expect(run.status).toBe('done');
+      expect(run.config.optimizer.name).toBe(t.params['optimizer.name']);
+      expect(run.config.optimizer.learningRate).toBe(t.params['optimizer.learningRate']);
+      expect(run.config.batchSize).toBe(t.params.batchSize);
+      expect(run.config.maxSteps).toBe(t.budget);
+      expect(run.steps.length).toBe(t.budget);
+      expect(t.steps).toBe(t.budget);
+      expect(t.objective).toBe(run.epochs[run.epochs.length - 1].valLoss);
+    });
+    // The best: the lowest validation loss at the largest budget.
+    const best = bestOfSearch(search)!;
+    expect(best.budget).toBe(8);
+    trialToForm(search, best);
+    const s = store.getState().settings;
+    expect(s.optimizer.learningRate).toBe(best.params['optimizer.learningRate']);
+    expect(s.batchSize).toBe(best.params.batchSize);
+    expect(s.optimizer.name).toBe(best.params['optimizer.name']);
+    expect(s.epochs).toBe(1);
+  });
+
+  it('goes on after a reload to the same trials as a search that was not interrupted', async () => {
+    updateSearchForm(FORM);
+    startSearchFromForm();
+    await until(store, () => store.getState().search?.status === 'done');
+    await app.queue.idle();
+    const whole = store.getState().search!;
+
+    await fresh();
+    updateSearchForm(FORM);
+    startSearchFromForm();
+    // The page closes while trial 4 trains: what is stored is the search with its trials so far.
+    await until(store, () => (store.getState().search?.trials.filter((t) => t.steps > 0).length ?? 0) >= 3);
+    const stored = structuredClone({ ...store.getState().search!, status: 'interrupted' as const });
+    expect(waitingOf(store.getState().runs).filter((r) => r.sweep?.id === stored.id)).toEqual([]);
+    await app.queue.idle();
+
+    await fresh();
+    store.setState({ search: stored });
+    resumeSearch();
+    await until(store, () => store.getState().search?.status === 'done');
+    const resumed = store.getState().search!;
+    expect(resumed.trials.map((t) => [t.params, t.budget, t.stoppedEarly])).toEqual(
+      whole.trials.map((t) => [t.params, t.budget, t.stoppedEarly]),
+    );
+    expect(resumed.trials.map((t) => t.objective)).toEqual(whole.trials.map((t) => t.objective));
+  });
+
+  it('a cancelled search queues nothing more', async () => {
+    updateSearchForm(FORM);
+    startSearchFromForm();
+    await until(store, () => store.getState().search?.trials.some((t) => t.steps > 0) ?? false);
+    cancelSearch();
+    await app.queue.idle();
+    const search = store.getState().search!;
+    expect(search.status).toBe('cancelled');
+    expect(store.getState().runs.filter((r) => r.status === 'done').length).toBeLessThanOrEqual(2);
+  });
+
+  it.each([
+    [
+      { rows: [{ path: 'optimizer.learningRate', type: 'log' as const, min: 0, max: 0.1, values: '' }] },
+      'sweep.space.optimizer.learningRate',
+    ],
+    [{ rows: [{ path: 'batchSize', type: 'int' as const, min: 64, max: 8, values: '' }] }, 'sweep.space.batchSize'],
+    [
+      { rows: [{ path: 'optimizer.name', type: 'choice' as const, min: 0, max: 0, values: ' , ' }] },
+      'sweep.space.optimizer.name',
+    ],
+    [{ rows: [{ path: 'colour', type: 'int' as const, min: 1, max: 2, values: '' }] }, 'sweep.space.colour'],
+    [{ scheduler: 'halving' as const, trials: 64, maxBudget: 4 }, 'sweep.maxBudget'],
+  ])('refuses %j naming %s', (patch, field) => {
+    updateSearchForm({ ...FORM, ...patch });
+    expect(() => searchSpec(store.getState().searchForm)).toThrow(field);
+    expect(startSearchFromForm()).toBe(false);
+    expect(store.getState().settingsError).toContain(`${field}:`);
+    expect(store.getState().runs).toEqual([]);
+  });
+});
