@@ -12,6 +12,7 @@ import { decodeRun, encodeRun, overCap, storedSize, DEFAULT_CAP, type StoredRun 
 import { committed, indexedDbFactory, openDatabase, requested, StorageError } from '../workers/idb';
 import { store, type RunView, type WorkbenchState } from './store';
 import { readSweep, readWaiting, sweepToStore, waitingOf, type WaitingRun } from './waiting';
+import { readSearch } from './search-store';
 import { attachTrainedStorage, forgetTrained } from './trained-models';
 import type { TrainedJson } from '../core/train/trained';
 
@@ -25,6 +26,8 @@ const WAITING = 'waiting';
 const WAITING_KEY = 'queue';
 /** In the same store: the sweep in progress, if any (see waiting.ts). */
 const SWEEP_KEY = 'sweep';
+/** In the same store: the last search (core/tune), whatever its status but shared (see search-store.ts). */
+const SEARCH_KEY = 'search';
 
 const FINISHED = new Set(['done', 'stopped', 'failed']);
 
@@ -83,6 +86,18 @@ function syncWaiting(state: WorkbenchState): void {
       tx.objectStore(WAITING).put(runs, WAITING_KEY);
       tx.objectStore(WAITING).put(sweepToStore(sweepView), SWEEP_KEY);
       return committed(tx, 'saving the waiting runs');
+    })
+    .catch(fail);
+}
+
+/** Keeps the last search over a reload (a shared one belongs to its link, not to this browser). */
+function syncSearch(state: WorkbenchState): void {
+  const view = state.search?.status === 'shared' ? null : state.search;
+  void openDb()
+    .then((d) => {
+      const tx = d.transaction(WAITING, 'readwrite');
+      tx.objectStore(WAITING).put(view, SEARCH_KEY);
+      return committed(tx, 'saving the search');
     })
     .catch(fail);
 }
@@ -221,6 +236,14 @@ export async function restoreRuns(): Promise<void> {
       ),
     );
     if (waiting.runs.length) store.setState({ restoredQueue: { runs: waiting.runs, dropped: waiting.dropped, sweep } });
+    const storedSearch = await requested(
+      d.transaction(WAITING, 'readonly').objectStore(WAITING).get(SEARCH_KEY),
+      'reading the last search',
+    );
+    const search = storedSearch ? readSearch(storedSearch, 'stored') : null;
+    if (storedSearch && !search)
+      store.setState({ notice: 'the stored search could not be read (another version or damaged)' });
+    if (search && !store.getState().search) store.setState({ search });
   } catch (e) {
     fail(e);
   }
@@ -232,6 +255,7 @@ export async function restoreRuns(): Promise<void> {
   store.subscribe((s, prev) => {
     if (s.runs !== prev.runs) sync(s);
     if (s.runs !== prev.runs || s.restoredQueue !== prev.restoredQueue || s.sweep !== prev.sweep) syncWaiting(s);
+    if (s.search !== prev.search) syncSearch(s);
   });
   sync(store.getState());
   syncWaiting(store.getState());

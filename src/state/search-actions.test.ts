@@ -21,6 +21,7 @@ import { startApp, type App } from './app';
 import { initialState, store, type SearchForm } from './store';
 import { loadDataset, localQueueServices, type LocalQueueServices, until } from './test-services';
 import { waitingOf } from './waiting';
+import { readSearch } from './search-store';
 
 const penguins = readFileSync('public/datasets/penguins.arrow');
 let services: LocalQueueServices;
@@ -114,6 +115,32 @@ describe('searches (in process, tfjs-cpu)', () => {
       whole.trials.map((t) => [t.params, t.budget, t.stoppedEarly]),
     );
     expect(resumed.trials.map((t) => t.objective)).toEqual(whole.trials.map((t) => t.objective));
+  });
+
+  it('is read back from storage or a link as it was; one that does not add up is refused', async () => {
+    updateSearchForm({ ...FORM, second: 'parameters' });
+    startSearchFromForm();
+    await until(store, () => store.getState().search?.status === 'done');
+    const view = store.getState().search!;
+    expect(view.trials.every((t) => t.second !== null && t.second > 0)).toBe(true);
+    expect(readSearch(structuredClone(view), 'stored')).toEqual(view);
+    const shared = readSearch(JSON.parse(JSON.stringify(view)), 'shared');
+    expect(shared).toEqual({ ...view, status: 'shared' });
+    expect(readSearch({ ...view, status: 'running' }, 'stored')?.status).toBe('interrupted');
+    const edit = (f: (v: Record<string, unknown>) => void) => {
+      const v = JSON.parse(JSON.stringify(view)) as Record<string, unknown>;
+      f(v);
+      return readSearch(v, 'shared');
+    };
+    const trials = (v: Record<string, unknown>) => v.trials as Record<string, unknown>[];
+    expect(edit((v) => (trials(v)[2].params = { ...(trials(v)[2].params as object), batchSize: 47 }))).toBeNull();
+    expect(edit((v) => (trials(v)[1].budget = 3))).toBeNull();
+    expect(edit((v) => (trials(v)[1].objective = 'low'))).toBeNull();
+    expect(edit((v) => (v.trials = Array.from({ length: 5000 }, () => trials(v)[0])))).toBeNull();
+    expect(edit((v) => ((v.spec as Record<string, unknown>).eta = 1))).toBeNull();
+    expect(edit((v) => ((v.settings as Record<string, unknown>).batchSize = -1))).toBeNull();
+    expect(edit((v) => (v.id = 'run-1'))).toBeNull();
+    expect(readSearch(null, 'stored')).toBeNull();
   });
 
   it('a cancelled search queues nothing more', async () => {

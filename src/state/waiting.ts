@@ -43,7 +43,7 @@ export function waitingOf(runs: readonly RunView[]): WaitingRun[] {
 
 const DEDUP = new Set(['none', 'exact', 'bloom']);
 
-function readData(v: unknown): RunConfig['data'] | null {
+export function readData(v: unknown): RunConfig['data'] | null {
   if (typeof v !== 'object' || v === null) return null;
   const o = v as Record<string, unknown>;
   const str = (x: unknown, max = 4096) => typeof x === 'string' && x.length <= max;
