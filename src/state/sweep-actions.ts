@@ -6,7 +6,7 @@
  */
 import { ConfigError } from '../core/train/errors';
 import { distinguishingLabels } from '../core/train/results';
-import { store, type SearchForm, type SearchView, type SweepForm } from './store';
+import { initialState, store, type SearchForm, type SearchView, type SweepForm } from './store';
 import { validateSweep, type SweepSpec } from '../core/tune/driver';
 import type { SearchSpace } from '../core/tune/space';
 import { applyParams, checkPaths } from '../core/tune/apply';
@@ -109,7 +109,16 @@ export function startSearchFromForm(): boolean {
     const targetLoss = state.view.targetLoss;
     if ((first === 'timeToTarget' || second === 'timeToTarget') && targetLoss === null)
       throw new ConfigError('sweep.objective', 'time to target needs a target loss (set it above the charts)');
-    const settings = validateSettings({ ...state.settings, timeBudgetSec: null });
+    const combos = formRuns(state, 1);
+    if (combos.length !== 1)
+      throw new ConfigError(
+        'sweep',
+        `the Run form describes ${combos.length} configurations (several values in a field); a search starts from ` +
+          'one and varies the settings of its space itself: give one value per field',
+      );
+    if (combos[0].timeBudgetSec)
+      throw new ConfigError('sweep', 'trials are budgeted in steps: switch the run length to epochs');
+    const settings = combos[0];
     const label = state.dataset.summary.columns.find((c) => c.name === state.dataset.label);
     const classification = label?.type === 'categorical' || label?.type === 'bool';
     app().searches.start({
@@ -149,7 +158,13 @@ export function bestOfSearch(view: SearchView): SessionTrial | null {
 export function trialToForm(view: SearchView, trial: SessionTrial): void {
   try {
     const settings = validateSettings({ ...applyParams(view.settings, trial.params), timeBudgetSec: null });
-    store.setState({ settings, settingsError: null, notice: null });
+    // The form's lists (a matrix) would hide the trial's single values: cleared.
+    store.setState((s) => ({
+      settings,
+      matrix: { ...initialState.matrix, repeats: s.matrix.repeats },
+      settingsError: null,
+      notice: null,
+    }));
   } catch (e) {
     store.setState({ settingsError: `trial ${trial.trial + 1}: ${(e as Error).message}` });
   }

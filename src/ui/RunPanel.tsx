@@ -3,6 +3,7 @@ import { startupText } from '../core/train/results';
 import type { RunPhase } from '../state/store';
 import { ConfigForm } from './run/ConfigForm';
 import { SweepPanel } from './run/SweepPanel';
+import { SearchPanel } from './run/SearchPanel';
 
 /** The run configuration form, the sweep settings, and the active run's status. */
 export function RunPanel() {
@@ -14,6 +15,7 @@ export function RunPanel() {
       </h2>
       <ConfigForm />
       <SweepPanel />
+      <SearchPanel />
       <RunStatus />
     </section>
   );

@@ -18,6 +18,8 @@ interface NumberInputProps {
   step?: number | 'any';
   describedBy?: string;
   disabled?: boolean;
+  /** Its accessible name where no label element wraps it (a table cell). */
+  label?: string;
 }
 
 /**
@@ -34,6 +36,7 @@ export function NumberInput({
   step = 'any',
   describedBy,
   disabled,
+  label,
 }: NumberInputProps) {
   const show = (v: number | null) => (v === null || Number.isNaN(v) ? '' : String(v));
   const [text, setText] = useState(show(value));
@@ -53,6 +56,7 @@ export function NumberInput({
       step={step}
       placeholder={placeholder}
       aria-describedby={describedBy}
+      aria-label={label}
       disabled={disabled}
       onChange={(e) => {
         const t = e.target.value;
@@ -71,10 +75,25 @@ interface ListInputProps {
   describedBy?: string;
 }
 
-/** Several numbers, comma- or space-separated ("16, 64"); a bad entry commits NaN so validation names the field. */
+/**
+ * Several numbers, comma- or space-separated ("16, 64"); a bad entry commits NaN so validation names the field.
+ * Follows the store when the values change elsewhere (a search's trial put in the form), as NumberInput does.
+ */
 export function ListInput({ values, onCommit, describedBy }: ListInputProps) {
   const [text, setText] = useState(values.join(', '));
   const [error, setError] = useState<string | null>(null);
+  const [seen, setSeen] = useState(values.join(', '));
+  const now = values.join(', ');
+  if (seen !== now) {
+    setSeen(now);
+    const parsed = parseNumberList(text);
+    // A bad entry committed NaN itself: the text typed stays, for the user to fix.
+    const ours = 'error' in parsed ? values.some((v) => Number.isNaN(v)) : parsed.values.join(', ') === now;
+    if (!ours) {
+      setText(now);
+      setError(null);
+    }
+  }
   return (
     <>
       <input
