@@ -335,7 +335,13 @@ function SearchTrials({ search }: { search: SearchView }) {
                 ticks={values ? values.map((_, i) => i) : undefined}
                 tickFormatter={(v: number) => (values ? (values[v] ?? '') : compact(v))}
               />
-              <YAxis type="number" dataKey="y" name={first} domain={['auto', 'auto']} tickFormatter={(v: number) => compact(v)} />
+              <YAxis
+                type="number"
+                dataKey="y"
+                name={first}
+                domain={['auto', 'auto']}
+                tickFormatter={(v: number) => compact(v)}
+              />
               <ZAxis type="number" dataKey="budget" range={[20, 120]} name="steps" />
               <Tooltip cursor={{ strokeDasharray: '3 3' }} />
               <Scatter name="trials" data={points.filter((p) => p.budget < top)} fill="#9aa5b1" />
