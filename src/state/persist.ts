@@ -12,7 +12,7 @@ import { decodeRun, encodeRun, overCap, storedSize, DEFAULT_CAP, type StoredRun 
 import { committed, indexedDbFactory, openDatabase, requested, StorageError } from '../workers/idb';
 import { store, type RunView, type WorkbenchState } from './store';
 import { readSweep, readWaiting, sweepToStore, waitingOf, type WaitingRun } from './waiting';
-import { readSearch } from './search-store';
+import { readSearch, searchRecord } from './search-store';
 import { attachTrainedStorage, forgetTrained } from './trained-models';
 import type { TrainedJson } from '../core/train/trained';
 
@@ -92,7 +92,7 @@ function syncWaiting(state: WorkbenchState): void {
 
 /** Keeps the last search over a reload (a shared one belongs to its link, not to this browser). */
 function syncSearch(state: WorkbenchState): void {
-  const view = state.search?.status === 'shared' ? null : state.search;
+  const view = state.search && state.search.status !== 'shared' ? searchRecord(state.search) : null;
   void openDb()
     .then((d) => {
       const tx = d.transaction(WAITING, 'readwrite');

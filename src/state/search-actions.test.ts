@@ -21,7 +21,10 @@ import { startApp, type App } from './app';
 import { initialState, store, type SearchForm } from './store';
 import { loadDataset, localQueueServices, type LocalQueueServices, until } from './test-services';
 import { waitingOf } from './waiting';
-import { readSearch } from './search-store';
+import { readSearch, searchFromRecord, searchRecord } from './search-store';
+import { makePayload } from '../core/share/link';
+import { packPayload, unpackPayload } from './share-pack';
+import { toStored } from './persist';
 
 const penguins = readFileSync('public/datasets/penguins.arrow');
 let services: LocalQueueServices;
@@ -123,24 +126,46 @@ describe('searches (in process, tfjs-cpu)', () => {
     await until(store, () => store.getState().search?.status === 'done');
     const view = store.getState().search!;
     expect(view.trials.every((t) => t.second !== null && t.second > 0)).toBe(true);
-    expect(readSearch(structuredClone(view), 'stored')).toEqual(view);
-    const shared = readSearch(JSON.parse(JSON.stringify(view)), 'shared');
+    const rec = searchRecord(view);
+    expect(readSearch(structuredClone(rec), 'stored')).toEqual(view);
+    const shared = readSearch(JSON.parse(JSON.stringify(rec)), 'shared');
     expect(shared).toEqual({ ...view, status: 'shared' });
-    expect(readSearch({ ...view, status: 'running' }, 'stored')?.status).toBe('interrupted');
+    expect(readSearch({ ...rec, status: 'running' }, 'stored')?.status).toBe('interrupted');
     const edit = (f: (v: Record<string, unknown>) => void) => {
-      const v = JSON.parse(JSON.stringify(view)) as Record<string, unknown>;
+      const v = JSON.parse(JSON.stringify(rec)) as Record<string, unknown>;
       f(v);
       return readSearch(v, 'shared');
     };
     const trials = (v: Record<string, unknown>) => v.trials as Record<string, unknown>[];
-    expect(edit((v) => (trials(v)[2].params = { ...(trials(v)[2].params as object), batchSize: 47 }))).toBeNull();
+    expect(edit((v) => (trials(v)[2].params = { ...(trials(v)[2].params as object), batchSize: 999 }))).toBeNull();
     expect(edit((v) => (trials(v)[1].budget = 3))).toBeNull();
     expect(edit((v) => (trials(v)[1].objective = 'low'))).toBeNull();
     expect(edit((v) => (v.trials = Array.from({ length: 5000 }, () => trials(v)[0])))).toBeNull();
     expect(edit((v) => ((v.spec as Record<string, unknown>).eta = 1))).toBeNull();
-    expect(edit((v) => ((v.settings as Record<string, unknown>).batchSize = -1))).toBeNull();
+    expect(edit((v) => ((v.config as Record<string, unknown>).batchSize = -1))).toBeNull();
+    const hostile =
+      '{"__proto__": {"type": "int", "min": 1, "max": 2}, "batchSize": {"type": "int", "min": 8, "max": 48}}';
+    expect(edit((v) => ((v.spec as { space: unknown }).space = JSON.parse(hostile)))).toBeNull();
+    expect(edit((v) => (trials(v)[0].params = JSON.parse('{"__proto__": 1}')))).toBeNull();
     expect(edit((v) => (v.id = 'run-1'))).toBeNull();
     expect(readSearch(null, 'stored')).toBeNull();
+  });
+
+  it('travels in a share link with the runs, and opens read-only as it was', async () => {
+    updateSearchForm(FORM);
+    startSearchFromForm();
+    await until(store, () => store.getState().search?.status === 'done');
+    const view = store.getState().search!;
+    const runs = store.getState().runs.map(toStored);
+    const payload = await unpackPayload(await packPayload(makePayload(runs, null, null, 1, searchRecord(view))));
+    expect(payload.runs).toHaveLength(7);
+    expect(searchFromRecord(payload.search!, 'shared')).toEqual({ ...view, status: 'shared' });
+    // A link whose search was edited opens nothing.
+    const edited = structuredClone(makePayload(runs, null, null, 1, searchRecord(view)));
+    edited.search!.trials[0].params.batchSize = 999;
+    await expect(unpackPayload(await packPayload(edited))).rejects.toThrow(
+      /the link's search is malformed: search\.trials/,
+    );
   });
 
   it('a cancelled search queues nothing more', async () => {

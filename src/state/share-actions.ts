@@ -14,7 +14,8 @@ import { fromStored, toStored } from './persist';
 import { rerunConfig } from './queued-config';
 import { loadUrl } from './data-actions';
 import { app } from './app';
-import { store, type RunView } from './store';
+import { store, type RunView, type SearchView } from './store';
+import { searchFromRecord, searchRecord } from './search-store';
 
 const FINISHED = new Set(['done', 'stopped', 'failed']);
 
@@ -31,10 +32,16 @@ export async function createShareLink(): Promise<void> {
     const baseline = s.view.baselineKey
       ? (runs.find((r) => configKey(r.config, r.budgetSec, r.origin ?? null) === s.view.baselineKey) ?? null)
       : null;
+    // The search beside them: its trials with a result (a running one's current trial is left out).
+    const search = s.search ? searchRecord(s.search) : null;
+    if (search)
+      search.trials = search.trials.filter((t) => t.objective !== null || t.steps > 0 || t.error !== undefined);
     const payload = makePayload(
       runs.map(toStored),
       dataset,
       baseline ? configKey(baseline.config, baseline.budgetSec, baseline.origin ?? null) : null,
+      Date.now(),
+      search && search.trials.length ? search : null,
     );
     const url = `${location.origin}${location.pathname}${SHARE_PREFIX}${await packPayload(payload)}`;
     store.setState({ share: { status: 'ready', url, chars: url.length, runs: runs.length, error: null } });
@@ -78,7 +85,17 @@ export async function openSharedFromLocation(): Promise<void> {
             configKey(r.config, r.budgetSec, r.origin) === payload.baselineKey,
         )
       : undefined;
+    // A shared search is shown read-only, unless one is running here (that one is kept).
+    let search: SearchView | null = null;
+    if (payload.search) {
+      try {
+        search = searchFromRecord(payload.search, 'shared');
+      } catch (e) {
+        store.setState({ notice: `the link's search could not be opened: ${errorText(e)}` });
+      }
+    }
     store.setState((s) => ({
+      ...(search && s.search?.status !== 'running' ? { search } : {}),
       runs: [...s.runs, ...added],
       view: {
         ...s.view,

@@ -22,6 +22,7 @@ import {
   type RunLimits,
   type StoredRun,
 } from './run-codec';
+import { readSearchRecord, type SearchRecord } from './search-codec';
 import { DecodeError, count, keysOf, nullable, number, object, record, text, type Fields } from './schema';
 
 export const SHARE_VERSION = 1;
@@ -51,6 +52,8 @@ export interface SharePayload {
   /** Configuration key the speed-up column was measured against, or null for the first row. */
   baselineKey: string | null;
   runs: StoredRun[];
+  /** The search shown beside the runs (its trials with a result), when there was one. */
+  search?: SearchRecord;
 }
 
 /** A link that cannot be opened, and why. */
@@ -64,6 +67,7 @@ export function makePayload(
   dataset: SharedDataset | null,
   baselineKey: string | null,
   now = Date.now(),
+  search: SearchRecord | null = null,
 ): SharePayload {
   if (runs.length === 0) throw new ShareLinkError('there are no finished runs to share');
   if (runs.length > SHARE_MAX_RUNS)
@@ -74,10 +78,18 @@ export function makePayload(
     dataset,
     baselineKey,
     runs: runs.map((r) => ({ ...r, steps: downsampleSteps(r.steps, SHARE_MAX_STEPS) })),
+    ...(search ? { search } : {}),
   };
 }
 
-const PAYLOAD_KEYS = keysOf<SharePayload>({ v: true, createdAt: true, dataset: true, baselineKey: true, runs: true });
+const PAYLOAD_KEYS = keysOf<SharePayload>({
+  v: true,
+  createdAt: true,
+  dataset: true,
+  baselineKey: true,
+  runs: true,
+  search: true,
+});
 const DATASET_FIELDS: Fields<SharedDataset> = {
   name: (v, p) => text(v, p, { max: MAX_NAME_CHARS }),
   rows: (v, p) => count(v, p),
@@ -140,7 +152,11 @@ export function validatePayload(v: unknown): SharePayload {
     seen.set(run.id, i);
     return run;
   });
-  return { v: SHARE_VERSION, createdAt, dataset, baselineKey, runs };
+  const search =
+    o.search === undefined
+      ? undefined
+      : inLink("the link's search is malformed", () => readSearchRecord(o.search, 'search'));
+  return { v: SHARE_VERSION, createdAt, dataset, baselineKey, runs, ...(search ? { search } : {}) };
 }
 
 /**

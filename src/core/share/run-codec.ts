@@ -390,7 +390,7 @@ const AUGMENT_FIELDS: Fields<AugmentSetting> = {
   },
 };
 
-function readConfig(v: unknown, path: string): RunConfig {
+export function readConfig(v: unknown, path: string): RunConfig {
   const config = record(v, path, CONFIG_FIELDS);
   // The settings' own rules (ranges, model shape, what the engine supports), not a copy of them.
   asDecodeError(() =>

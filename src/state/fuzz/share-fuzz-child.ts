@@ -19,6 +19,8 @@ import { deflateRawSync } from 'node:zlib';
 import { Rng } from '../../core/data/rng';
 import { ShareLinkError, makePayload, type SharePayload } from '../../core/share/link';
 import { encodeRun, type StoredRun } from '../../core/share/run-codec';
+import type { SearchRecord } from '../../core/share/search-codec';
+import { SweepDriver, type SweepSpec } from '../../core/tune/driver';
 import { configKey } from '../../core/train/results';
 import { DEFAULT_SETTINGS, makeRunConfig, validateSettings, type RunSettings } from '../../core/train/run-config';
 import { packPayload, unpackPayload } from '../share-pack';
@@ -130,6 +132,49 @@ function stored(
   );
 }
 
+/** A finished search (TPE under halving, two objectives) as the workbench shares one, from `config`. */
+function search(config: StoredRun['config']): SearchRecord {
+  const spec: SweepSpec = {
+    sampler: 'tpe',
+    scheduler: 'halving',
+    trials: 6,
+    objective: ['valMetric', 'parameters'],
+    space: {
+      'optimizer.learningRate': { type: 'log', min: 0.0003, max: 0.3 },
+      batchSize: { type: 'int', min: 8, max: 128 },
+      'optimizer.name': { type: 'choice', values: ['sgd', 'adam'] },
+      'model.depth': { type: 'choice', values: [1, 2, 3] },
+    },
+    maxBudget: 12,
+    eta: 2,
+    seed: 9,
+  };
+  const driver = new SweepDriver(spec, false, true);
+  const extra: { second: number; steps: number; runId: string | null; error?: string }[] = [];
+  for (let t = driver.next(); t !== null; t = driver.next()) {
+    const failed = t.trial === 2;
+    driver.report(t.trial, failed ? null : 0.5 + 0.05 * (t.trial % 7), 1000 + t.trial);
+    extra.push({
+      second: 1000 + t.trial,
+      steps: failed ? 3 : t.budget,
+      runId: `run-t${t.trial}`,
+      ...(failed ? { error: 'batch size 128 is larger than\nthe training rows' } : {}),
+    });
+  }
+  return {
+    id: 'search-abc',
+    spec: driver.spec,
+    config,
+    targetLoss: 0.4,
+    minimise: false,
+    minimiseSecond: true,
+    status: 'done',
+    trials: driver
+      .trials()
+      .map((t) => ({ ...t, ...extra[t.trial], second: t.objective === null ? null : extra[t.trial].second })),
+  };
+}
+
 function payloads(): SharePayload[] {
   const dataset = { name: 'penguins.arrow', rows: 344, fingerprint: 'ab'.repeat(32), url: '/datasets/penguins.arrow' };
   const a = stored('run-1', { seed: 1 });
@@ -193,7 +238,13 @@ function payloads(): SharePayload[] {
   return [
     makePayload([a, b], dataset, configKey(a.config), 1_700_000_100_000),
     makePayload([mixed, cnn, dscnn, failed], null, null, 1_700_000_100_000),
-    makePayload([long, a], { ...dataset, url: 'https://data.example/penguins.arrow' }, null, 1_700_000_100_000),
+    makePayload(
+      [long, a],
+      { ...dataset, url: 'https://data.example/penguins.arrow' },
+      null,
+      1_700_000_100_000,
+      search(a.config),
+    ),
     makePayload(
       [b],
       { ...dataset, url: null },
@@ -680,12 +731,79 @@ const address: Check = (v, p) => {
     bad(p, `a relative address that leaves the site: ${u.origin}`);
   if (u.protocol !== 'https:' && u.protocol !== 'http:') bad(p, 'not http(s)');
 };
+const paramValue: Check = (v, p) =>
+  void (typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)) ? 0 : str(256)(v, p));
+/** Any plain object (its own keys checked by `each`), at most `max` keys. */
+const map =
+  (max: number, each: Check): Check =>
+  (v, p) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.getPrototypeOf(v) !== Object.prototype)
+      return bad(p, 'not a plain object');
+    const keys = Object.getOwnPropertyNames(v);
+    if (keys.length > max) bad(p, `more than ${max} keys`);
+    for (const k of keys) {
+      if (['__proto__', 'constructor', 'prototype'].includes(k)) bad(p, `key ${k}`);
+      str(256)(k, `${p} key`);
+      each((v as Record<string, unknown>)[k], `${p}.${k}`);
+    }
+  };
+const dimension: Check = (v, p) => {
+  const t = (v as { type?: unknown } | null)?.type;
+  if (t === 'choice') return obj({ type: oneOf('choice'), values: arr(64, paramValue, 1) })(v, p);
+  obj({ type: oneOf('log', 'float', 'int'), min: num(), max: num(), 'log?': oneOf(true) })(v, p);
+  const d = v as { type: string; min: number; max: number };
+  if (!(d.min < d.max)) bad(p, 'an empty range');
+  if (d.type === 'log' && d.min <= 0) bad(p, 'a log range reaching 0');
+};
+const objectiveName = oneOf('valLoss', 'valMetric', 'timeToTarget', 'samplesPerSec');
+const searchRecord = obj({
+  id: (v, p) => {
+    str(256)(v, p);
+    if (!(v as string).startsWith('search-')) bad(p, 'not a search id');
+  },
+  spec: obj({
+    sampler: oneOf('random', 'tpe'),
+    scheduler: oneOf('none', 'halving', 'hyperband'),
+    trials: int(0),
+    objective: (v, p) => {
+      if (!Array.isArray(v)) return objectiveName(v, p);
+      arr(2, oneOf('valLoss', 'valMetric', 'timeToTarget', 'samplesPerSec', 'parameters', 'flopsPerSample'), 2)(v, p);
+      objectiveName(v[0], `${p}[0]`);
+      if (v[0] === v[1]) bad(p, 'the same objective twice');
+    },
+    space: map(32, dimension),
+    maxBudget: int(1),
+    eta: int(2),
+    seed: int(0),
+  }),
+  config,
+  targetLoss: orNull(num()),
+  minimise: oneOf(true, false),
+  minimiseSecond: oneOf(true, false),
+  status: oneOf('running', 'done', 'cancelled', 'interrupted', 'shared'),
+  trials: arr(
+    2000,
+    obj({
+      trial: int(0),
+      config: int(0),
+      params: map(32, paramValue),
+      budget: int(1),
+      objective: orNull(num()),
+      stoppedEarly: oneOf(true, false),
+      second: orNull(num()),
+      steps: int(0),
+      runId: orNull(str(256)),
+      'error?': str(4096, true),
+    }),
+  ),
+});
 const payload = obj({
   v: oneOf(1),
   createdAt: num(0),
   dataset: orNull(obj({ name: NAME, rows: int(0), fingerprint: str(256), url: orNull(address) })),
   baselineKey: orNull(str(1 << 18)),
   runs: arr(64, run, 1),
+  'search?': searchRecord,
 });
 
 /** Deep equality with NaN equal to NaN. */
