@@ -168,6 +168,23 @@ describe('searches (in process, tfjs-cpu)', () => {
     );
   });
 
+  it('a time budget ends the search once its trials have taken that long, saying so', async () => {
+    updateSearchForm({ ...FORM, sampler: 'random', scheduler: 'none', trials: 300, maxBudget: 3, timeBudgetSec: 0.5 });
+    startSearchFromForm();
+    await until(store, () => store.getState().search?.status === 'done');
+    await app.queue.idle();
+    const search = store.getState().search!;
+    expect(search.stoppedByBudget).toBe(true);
+    expect(search.spentSec).toBeGreaterThanOrEqual(0.5);
+    expect(search.trials.length).toBeGreaterThan(0);
+    expect(search.trials.length).toBeLessThan(300);
+    expect(search.trials.every((t) => t.objective !== null)).toBe(true);
+    // The trials' runs took what the search counted.
+    const runs = store.getState().runs;
+    const took = runs.reduce((s, r) => s + (r.finishedAt! - r.startedAt!) / 1000, 0);
+    expect(search.spentSec).toBeCloseTo(took, 6);
+  });
+
   it('a cancelled search queues nothing more', async () => {
     updateSearchForm(FORM);
     startSearchFromForm();

@@ -46,6 +46,11 @@ export function createSearches({ store, queue }: { store: StoreApi<WorkbenchStat
     for (;;) {
       const view = store.getState().search;
       if (!view || view.status !== 'running' || !driver || driverOf !== view.id) return;
+      const budget = view.spec.timeBudgetSec;
+      if (budget !== null && view.spentSec >= budget && !driver.done()) {
+        set({ status: 'done', stoppedByBudget: true });
+        return;
+      }
       const t = driver.next();
       if (t === null) {
         set({ status: 'done', trials: trialsNow(view) });
@@ -94,7 +99,8 @@ export function createSearches({ store, queue }: { store: StoreApi<WorkbenchStat
       runId: run.id,
       ...(failed && run.error ? { error: run.error } : {}),
     };
-    set({ trials: trialsNow(view, known) });
+    const tookSec = run.startedAt !== null && run.finishedAt !== null ? (run.finishedAt - run.startedAt) / 1000 : 0;
+    set({ trials: trialsNow(view, known), spentSec: view.spentSec + Math.max(0, tookSec) });
     queueNext();
   });
 

@@ -118,6 +118,8 @@ export interface SearchForm {
   /** Configurations tried (none, halving); Hyperband's plan sets its own. */
   trials: number;
   seed: number;
+  /** Seconds of trials after which no new one starts, or null. */
+  timeBudgetSec: number | null;
 }
 
 /**
@@ -136,6 +138,10 @@ export interface SearchView {
   trials: SessionTrial[];
   /** interrupted: the page closed while it ran (resume goes on where it stopped); shared: opened from a link. */
   status: 'running' | 'done' | 'cancelled' | 'interrupted' | 'shared';
+  /** Seconds its trials' runs took so far (what the spec's time budget counts). */
+  spentSec: number;
+  /** True when the time budget ended it before its plan ran out. */
+  stoppedByBudget: boolean;
 }
 
 export interface StorageSlice {
@@ -228,6 +234,7 @@ export const initialState: WorkbenchState = {
     eta: 3,
     trials: 20,
     seed: 1,
+    timeBudgetSec: null,
   },
   storage: { restored: null, error: null },
   share: { status: 'idle', url: null, chars: 0, runs: 0, error: null },

@@ -88,6 +88,7 @@ export function searchSpec(form: SearchForm): Required<SweepSpec> {
     maxBudget: form.maxBudget,
     eta: form.eta,
     seed: form.seed,
+    timeBudgetSec: form.timeBudgetSec,
   });
   checkPaths(spec.space);
   return spec;
@@ -131,6 +132,8 @@ export function startSearchFromForm(): boolean {
       minimiseSecond: second ? minimises(second, classification) : true,
       trials: [],
       status: 'running',
+      spentSec: 0,
+      stoppedByBudget: false,
     });
     return true;
   } catch (e) {

@@ -146,6 +146,43 @@ describe('sweep', () => {
     expect(best.epochs.at(-1)!.valLoss!).toBeLessThan(plain.epochs.at(-1)!.valLoss!);
   }, 170_000);
 
+  it('a time budget stops starting trials once it is spent, and says so', () => {
+    const out = sweepOf<SweepOut & { stoppedByBudget: boolean }>({
+      sampler: 'random',
+      scheduler: 'none',
+      trials: 500,
+      objective: 'valLoss',
+      maxBudget: 3,
+      timeBudgetSec: 2,
+      space,
+    });
+    expect(out.stoppedByBudget).toBe(true);
+    expect(out.trials.length).toBeGreaterThan(0);
+    expect(out.trials.length).toBeLessThan(500);
+    // Every trial that started finished (none is left without its result).
+    expect(out.trials.every((t) => t.objective !== null)).toBe(true);
+    const bad = cli([
+      'sweep',
+      '--config',
+      file({
+        ...base,
+        sweep: {
+          sampler: 'random',
+          scheduler: 'none',
+          trials: 2,
+          objective: 'valLoss',
+          maxBudget: 3,
+          timeBudgetSec: 0,
+          space,
+        },
+      }),
+      '--data',
+      PENGUINS,
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/sweep\.timeBudgetSec: must be a number of seconds above 0/);
+  }, 60_000);
+
   it('random search without a scheduler: every trial at the full budget; throughput maximised', () => {
     const out = sweepOf<SweepOut & { minimise: boolean }>({
       sampler: 'random',

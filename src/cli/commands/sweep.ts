@@ -39,6 +39,7 @@ export function sweepHelp(): string {
     '              or two: [first, second] (second may also be parameters or flopsPerSample): the scheduler follows',
     '              the first, TPE both (Pareto ranking, MOTPE), the output lists the Pareto front of both',
     '  maxBudget   steps of the longest trial; eta: the halving rate (default 3); trials; seed (default 1)',
+    '  timeBudgetSec  seconds after which no new trial starts (default none; the JSON says stoppedByBudget)',
     '  space       per setting path: { type: log | float | int, min, max } or { type: choice, values };',
     '              model.depth (int or choice) sets the number of hidden layers (architecture search)',
     '',
@@ -76,7 +77,14 @@ export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: st
   const quietArgs: ParsedArgs = { positionals: [], flags: new Map([...args.flags, ['quiet', true]]) };
   session.quiet = true;
   const started = performance.now();
-  for (let t = driver.next(); t !== null || !driver.done(); t = driver.next()) {
+  // A time budget: no new trial once it is spent (the one running then finishes).
+  let stoppedByBudget = false;
+  for (;;) {
+    if (spec.timeBudgetSec !== null && (performance.now() - started) / 1000 >= spec.timeBudgetSec) {
+      stoppedByBudget = !driver.done();
+      break;
+    }
+    const t = driver.next();
     if (t === null) break;
     let objective: number | null = null;
     try {
@@ -131,7 +139,8 @@ export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: st
   const text = [
     `${session.summary.name}: ${trials.length} trials (${spec.sampler}, ${spec.scheduler}) in ${seconds.toFixed(1)} s, ` +
       `objective ${primary} (${minimise ? 'lower' : 'higher'} is better)` +
-      (second ? `, and ${second} (${minimisesHere(second) ? 'lower' : 'higher'} is better) for the Pareto front` : ''),
+      (second ? `, and ${second} (${minimisesHere(second) ? 'lower' : 'higher'} is better) for the Pareto front` : '') +
+      (stoppedByBudget ? `; its time budget of ${spec.timeBudgetSec} s was spent before its plan ran out` : ''),
     ...trials.map(
       (r) =>
         `  ${String(r.trial + 1).padStart(3)}  config ${String(r.config + 1).padStart(3)}  ${String(r.budget).padStart(5)} steps  ` +
@@ -155,6 +164,7 @@ export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: st
       best: best ? { params: best.params, budget: best.budget, objective: best.objective, config: best.config } : null,
       objective: spec.objective,
       minimise,
+      stoppedByBudget,
       ...(second ? { pareto } : {}),
       seconds,
     },

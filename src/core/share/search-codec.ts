@@ -44,6 +44,10 @@ export interface SearchRecord {
   minimiseSecond: boolean;
   status: SearchStatus;
   trials: SessionTrial[];
+  /** Seconds its trials' runs took so far (what a time budget counts). */
+  spentSec: number;
+  /** True when its time budget ended it before its plan ran out. */
+  stoppedByBudget: boolean;
 }
 
 const bool = (v: unknown, p: string): boolean => {
@@ -115,6 +119,8 @@ const SEARCH_FIELDS: Fields<SearchRecord> = {
   minimiseSecond: bool,
   status: (v, p) => oneOf(v, p, SEARCH_STATUSES),
   trials: (v, p) => list(v, p, MAX_SEARCH_TRIALS, (t, q) => record(t, q, TRIAL_FIELDS)),
+  spentSec: (v, p) => number(v, p, { min: 0 }),
+  stoppedByBudget: bool,
 };
 
 /**

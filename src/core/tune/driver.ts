@@ -36,6 +36,11 @@ export interface SweepSpec {
   eta?: number;
   /** Seed of the sampler (default 1). */
   seed?: number;
+  /**
+   * Seconds of trials after which no new trial starts (the trial running then finishes), or null
+   * for none (default). The driver does not see time: the caller (CLI, workbench) checks it.
+   */
+  timeBudgetSec?: number | null;
 }
 
 export interface TrialRecord {
@@ -103,6 +108,12 @@ export function validateSweep(raw: unknown): Required<SweepSpec> {
     );
   const seed = s.seed ?? 1;
   if (!isCount(seed, 0)) throw new ConfigError('sweep.seed', `must be a whole number, got ${JSON.stringify(seed)}`);
+  const budget = s.timeBudgetSec ?? null;
+  if (budget !== null && !(typeof budget === 'number' && budget > 0 && budget <= 1e7))
+    throw new ConfigError(
+      'sweep.timeBudgetSec',
+      `must be a number of seconds above 0 (at most 10000000), or null, got ${JSON.stringify(budget)}`,
+    );
   return {
     sampler: s.sampler,
     scheduler: s.scheduler,
@@ -112,6 +123,7 @@ export function validateSweep(raw: unknown): Required<SweepSpec> {
     maxBudget: s.maxBudget!,
     eta,
     seed,
+    timeBudgetSec: budget,
   };
 }
 

@@ -169,6 +169,8 @@ function search(config: StoredRun['config']): SearchRecord {
     minimise: false,
     minimiseSecond: true,
     status: 'done',
+    spentSec: 12.5,
+    stoppedByBudget: false,
     trials: driver
       .trials()
       .map((t) => ({ ...t, ...extra[t.trial], second: t.objective === null ? null : extra[t.trial].second })),
@@ -775,6 +777,7 @@ const searchRecord = obj({
     maxBudget: int(1),
     eta: int(2),
     seed: int(0),
+    timeBudgetSec: orNull(num(0)),
   }),
   config,
   targetLoss: orNull(num()),
@@ -796,6 +799,8 @@ const searchRecord = obj({
       'error?': str(4096, true),
     }),
   ),
+  spentSec: num(0),
+  stoppedByBudget: oneOf(true, false),
 });
 const payload = obj({
   v: oneOf(1),

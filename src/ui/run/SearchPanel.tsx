@@ -229,6 +229,16 @@ export function SearchPanel() {
           </label>
         )}
         <label className="small-field">
+          Time budget (s)
+          <NumberInput
+            value={form.timeBudgetSec}
+            onCommit={(v) => updateSearchForm({ timeBudgetSec: v })}
+            allowEmpty
+            placeholder="none"
+            min={1}
+          />
+        </label>
+        <label className="small-field">
           Search seed
           <NumberInput value={form.seed} onCommit={(v) => updateSearchForm({ seed: v ?? NaN })} min={0} step={1} />
         </label>
@@ -267,9 +277,11 @@ const shown = (v: string | number | boolean | undefined) =>
 /** The trials: a scatter of one setting against the objective, a row per trial, the best one click from the form. */
 function SearchTrials({ search }: { search: SearchView }) {
   const [first, second] = objectivesOf(search.spec);
+  // The x axis: a searched setting, or the second objective (parameters or FLOPs in an architecture search).
   const paths = Object.keys(search.spec.space);
-  const [x, setX] = useState(paths[0]);
-  const axis = paths.includes(x) ? x : paths[0];
+  const axes = second ? [...paths, second] : paths;
+  const [x, setX] = useState(axes[0]);
+  const axis = axes.includes(x) ? x : axes[0];
   const best = useMemo(() => {
     try {
       return bestOfSearch(search);
@@ -278,10 +290,10 @@ function SearchTrials({ search }: { search: SearchView }) {
     }
   }, [search]);
   const finished = search.trials.filter((t) => t.objective !== null);
-  const dim = search.spec.space[axis];
-  const values = dim.type === 'choice' ? dim.values.map(String) : null;
+  const dim = axis === second ? null : search.spec.space[axis];
+  const values = dim?.type === 'choice' ? dim.values.map(String) : null;
   const points = finished.map((t) => ({
-    x: values ? values.indexOf(String(t.params[axis])) : (t.params[axis] as number),
+    x: axis === second ? t.second : values ? values.indexOf(String(t.params[axis])) : (t.params[axis] as number),
     y: t.objective,
     budget: t.budget,
     trial: t.trial + 1,
@@ -290,14 +302,16 @@ function SearchTrials({ search }: { search: SearchView }) {
   const status =
     search.status === 'interrupted'
       ? 'interrupted by a reload: resume to go on'
-      : search.status === 'shared'
-        ? 'opened from a share link'
-        : search.status;
+      : search.stoppedByBudget
+        ? `done: its time budget (${search.spec.timeBudgetSec} s) was spent before its plan ran out`
+        : search.status === 'shared'
+          ? 'opened from a share link'
+          : search.status;
   return (
     <div className="sweep-status" data-testid="search-trials" data-status={search.status}>
       <p>
-        <strong>{status}</strong> · {finished.length} of {search.trials.length} trials with a result ·{' '}
-        {OBJECTIVE_TEXT[first]} ({search.minimise ? 'lower' : 'higher'} is better)
+        <strong>{status}</strong> · {finished.length} of {search.trials.length} trials with a result in{' '}
+        {Math.round(search.spentSec)} s · {OBJECTIVE_TEXT[first]} ({search.minimise ? 'lower' : 'higher'} is better)
         {second && ` · second: ${OBJECTIVE_TEXT[second]}`}
       </p>
       {best && (
@@ -316,9 +330,9 @@ function SearchTrials({ search }: { search: SearchView }) {
           <label className="small-field">
             Plot against
             <select value={axis} onChange={(e) => setX(e.target.value)}>
-              {paths.map((p) => (
+              {axes.map((p) => (
                 <option key={p} value={p}>
-                  {p}
+                  {p === second ? OBJECTIVE_TEXT[second] : p}
                 </option>
               ))}
             </select>
@@ -330,7 +344,7 @@ function SearchTrials({ search }: { search: SearchView }) {
                 type="number"
                 dataKey="x"
                 name={axis}
-                scale={dim.type === 'log' ? 'log' : 'auto'}
+                scale={dim?.type === 'log' ? 'log' : 'auto'}
                 domain={['auto', 'auto']}
                 ticks={values ? values.map((_, i) => i) : undefined}
                 tickFormatter={(v: number) => (values ? (values[v] ?? '') : compact(v))}
