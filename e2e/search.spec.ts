@@ -1,7 +1,8 @@
 import { expect, test } from '@playwright/test';
 import { openWorkbench } from './support';
 
-test('a search over a space runs its trials, puts the best in the Run form, and is back after a reload', async ({
+test('a search over a space runs its trials, puts the best in the Run form, is back after a reload, and travels in a share link', async ({
+  browser,
   page,
 }) => {
   test.setTimeout(180_000);
@@ -42,5 +43,19 @@ test('a search over a space runs its trials, puts the best in the Run form, and 
   await page.getByText('Search (TPE, Hyperband)').click();
   await expect(page.getByTestId('search-trials')).toHaveAttribute('data-status', 'done', { timeout: 30_000 });
   await expect(page.getByTestId('search-trial')).toHaveCount(4);
+
+  // A share link carries it: another browser context opens it read-only.
+  await page.getByTestId('share-button').click();
+  const link = await page.getByTestId('share-link').inputValue();
+  const other = await browser.newContext();
+  const theirs = await other.newPage();
+  theirs.on('pageerror', (e) => errors.push(e.message));
+  await theirs.goto(link);
+  await expect(theirs.getByTestId('shared-banner')).toContainText('on penguins.arrow');
+  await theirs.getByText('Search (TPE, Hyperband)').click();
+  await expect(theirs.getByTestId('search-trials')).toHaveAttribute('data-status', 'shared');
+  await expect(theirs.getByTestId('search-trial')).toHaveCount(4);
+  await expect(theirs.getByTestId('search-best')).toContainText(`batchSize ${batch}`);
+  await other.close();
   expect(errors).toEqual([]);
 });
