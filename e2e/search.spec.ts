@@ -16,6 +16,8 @@ test('a search over a space runs its trials, puts the best in the Run form, is b
   await panel.getByLabel('Configurations').fill('3');
   await panel.getByLabel('Longest trial (steps)').fill('6');
   await panel.getByLabel('Keep 1 in (η)').fill('3');
+  // Two objectives: validation loss, and the model's size (the Pareto pair of an architecture search).
+  await panel.getByLabel('Second objective').selectOption('parameters');
   // 3 configurations at 2 steps, the best at 6.
   await expect(panel.getByTestId('search-plan')).toContainText('4 trials (configurations × steps: 3×2 → 1×6)');
   // A log range reaching 0 is refused, naming the dimension.
@@ -30,6 +32,9 @@ test('a search over a space runs its trials, puts the best in the Run form, is b
   const trials = panel.getByTestId('search-trials');
   await expect(trials).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
   await expect(panel.getByTestId('search-trial')).toHaveCount(4);
+  // One configuration reached the largest budget: it is the front.
+  await expect(panel.locator('[data-testid="search-trial"][data-pareto="true"]')).toHaveCount(1);
+  await panel.getByLabel('Plot against').selectOption('parameters');
   await expect(panel.getByTestId('search-best')).toContainText(
     /Best at 6 steps: validation loss [\d.]+ with optimizer\.learningRate [\d.e-]+, batchSize \d+/,
   );

@@ -1,6 +1,12 @@
 import { useMemo, useState } from 'react';
 import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
-import { SECOND_OBJECTIVES, SWEEP_OBJECTIVES, SweepDriver, type SecondObjective } from '../../core/tune/driver';
+import {
+  SECOND_OBJECTIVES,
+  SWEEP_OBJECTIVES,
+  SweepDriver,
+  paretoFront,
+  type SecondObjective,
+} from '../../core/tune/driver';
 import { objectivesOf, type SessionTrial } from '../../core/tune/session';
 import {
   bestOfSearch,
@@ -277,9 +283,12 @@ const shown = (v: string | number | boolean | undefined) =>
 /** The trials: a scatter of one setting against the objective, a row per trial, the best one click from the form. */
 function SearchTrials({ search }: { search: SearchView }) {
   const [first, second] = objectivesOf(search.spec);
-  // The x axis: a searched setting, or the second objective (parameters or FLOPs in an architecture search).
+  // The x axis: a searched setting, the model's size (parameters, FLOPs: from the trials' runs,
+  // for an architecture search), or the second objective.
+  const runs = useWorkbench((s) => s.runs);
   const paths = Object.keys(search.spec.space);
-  const axes = second ? [...paths, second] : paths;
+  const SIZES = ['parameters', 'flopsPerSample'] as const;
+  const axes = [...paths, ...SIZES, ...(second && !(SIZES as readonly string[]).includes(second) ? [second] : [])];
   const [x, setX] = useState(axes[0]);
   const axis = axes.includes(x) ? x : axes[0];
   const best = useMemo(() => {
@@ -290,14 +299,29 @@ function SearchTrials({ search }: { search: SearchView }) {
     }
   }, [search]);
   const finished = search.trials.filter((t) => t.objective !== null);
-  const dim = axis === second ? null : search.spec.space[axis];
+  const dim = search.spec.space[axis] ?? null;
   const values = dim?.type === 'choice' ? dim.values.map(String) : null;
-  const points = finished.map((t) => ({
-    x: axis === second ? t.second : values ? values.indexOf(String(t.params[axis])) : (t.params[axis] as number),
-    y: t.objective,
-    budget: t.budget,
-    trial: t.trial + 1,
-  }));
+  const modelOf = (t: SessionTrial) => runs.find((r) => r.id === t.runId)?.summary?.model ?? null;
+  const xOf = (t: SessionTrial): number | null => {
+    if (axis === second) return t.second;
+    if (axis === 'parameters') return modelOf(t)?.parameters ?? null;
+    if (axis === 'flopsPerSample') return modelOf(t)?.flopsPerSample ?? null;
+    return values ? values.indexOf(String(t.params[axis])) : (t.params[axis] as number);
+  };
+  const points = finished
+    .map((t) => ({ x: xOf(t), y: t.objective, budget: t.budget, trial: t.trial }))
+    .filter((p) => p.x !== null);
+  // Two objectives: the trials at the largest budget that no other there beats in both.
+  const pareto = useMemo(() => {
+    if (!second) return new Set<number>();
+    const top = Math.max(0, ...search.trials.filter((t) => t.objective !== null).map((t) => t.budget));
+    const c = search.trials.filter((t) => t.budget === top && t.objective !== null && t.second !== null);
+    const front = paretoFront(
+      c.map((t) => [t.objective!, t.second!]),
+      [search.minimise, search.minimiseSecond],
+    );
+    return new Set(front.map((i) => c[i].trial));
+  }, [search, second]);
   const top = Math.max(0, ...finished.map((t) => t.budget));
   const status =
     search.status === 'interrupted'
@@ -332,7 +356,7 @@ function SearchTrials({ search }: { search: SearchView }) {
             <select value={axis} onChange={(e) => setX(e.target.value)}>
               {axes.map((p) => (
                 <option key={p} value={p}>
-                  {p === second ? OBJECTIVE_TEXT[second] : p}
+                  {p in OBJECTIVE_TEXT ? OBJECTIVE_TEXT[p as SecondObjective] : p}
                 </option>
               ))}
             </select>
@@ -359,7 +383,14 @@ function SearchTrials({ search }: { search: SearchView }) {
               <ZAxis type="number" dataKey="budget" range={[20, 120]} name="steps" />
               <Tooltip cursor={{ strokeDasharray: '3 3' }} />
               <Scatter name="trials" data={points.filter((p) => p.budget < top)} fill="#9aa5b1" />
-              <Scatter name={`trials at ${top} steps`} data={points.filter((p) => p.budget === top)} fill="#2563eb" />
+              <Scatter
+                name={`trials at ${top} steps`}
+                data={points.filter((p) => p.budget === top && !pareto.has(p.trial))}
+                fill="#2563eb"
+              />
+              {pareto.size > 0 && (
+                <Scatter name="Pareto front" data={points.filter((p) => pareto.has(p.trial))} fill="#ea580c" />
+              )}
             </ScatterChart>
           </ResponsiveContainer>
         </div>
@@ -390,7 +421,12 @@ function SearchTrials({ search }: { search: SearchView }) {
         </thead>
         <tbody>
           {search.trials.map((t: SessionTrial) => (
-            <tr key={t.trial} data-testid="search-trial" className={t.stoppedEarly ? 'stopped-early' : ''}>
+            <tr
+              key={t.trial}
+              data-testid="search-trial"
+              data-pareto={pareto.has(t.trial)}
+              className={t.stoppedEarly ? 'stopped-early' : ''}
+            >
               <td className="num">{t.trial + 1}</td>
               <td className="num">{t.config + 1}</td>
               {paths.map((p) => (
@@ -408,7 +444,8 @@ function SearchTrials({ search }: { search: SearchView }) {
                     ? 'training'
                     : t.stoppedEarly
                       ? 'stopped early'
-                      : 'finished'}{' '}
+                      : 'finished'}
+                {pareto.has(t.trial) && ' · Pareto front'}{' '}
                 <button type="button" className="link" onClick={() => trialToForm(search, t)}>
                   to form
                 </button>
