@@ -61,6 +61,31 @@ function stepsTo(rec: RunRecord, target: number): number {
   return Infinity;
 }
 
+/** The sweep's best configuration and the base one, each trained for 27 steps (seed 1) on `data`. */
+function bestAgainstDefault(out: SweepOut, data: string, from: object): { best: RunRecord; plain: RunRecord } {
+  const train = (extra: Record<string, unknown>) => {
+    const t = cli([
+      'train',
+      '--config',
+      file({ ...from, ...extra, maxSteps: 27 }),
+      '--data',
+      data,
+      '--json',
+      '--quiet',
+    ]);
+    expect(t.code).toBe(0);
+    return JSON.parse(t.stdout) as RunRecord;
+  };
+  const p = out.best.params;
+  return {
+    best: train({
+      optimizer: { name: p['optimizer.name'], learningRate: p['optimizer.learningRate'] },
+      batchSize: p.batchSize,
+    }),
+    plain: train({}),
+  };
+}
+
 describe('sweep', () => {
   it('Hyperband + TPE on penguins: the plan runs out within its budgets, and the best beats the default to the target loss', () => {
     const out = sweepOf({
@@ -84,25 +109,7 @@ describe('sweep', () => {
     expect(out.best.objective).toBe(Math.min(...out.trials.filter((t) => t.budget === 27).map((t) => t.objective!)));
 
     // The best configuration against the default one, 27 steps each, seed 1: steps to a loss of 0.3.
-    const train = (extra: Record<string, unknown>) => {
-      const t = cli([
-        'train',
-        '--config',
-        file({ ...base, ...extra, maxSteps: 27 }),
-        '--data',
-        PENGUINS,
-        '--json',
-        '--quiet',
-      ]);
-      expect(t.code).toBe(0);
-      return JSON.parse(t.stdout) as RunRecord;
-    };
-    const p = out.best.params;
-    const best = train({
-      optimizer: { name: p['optimizer.name'], learningRate: p['optimizer.learningRate'] },
-      batchSize: p.batchSize,
-    });
-    const plain = train({});
+    const { best, plain } = bestAgainstDefault(out, PENGUINS, base);
     expect(stepsTo(best, 0.3)).toBeLessThan(stepsTo(plain, 0.3));
   }, 170_000);
 
@@ -123,25 +130,7 @@ describe('sweep', () => {
       hyperbandPlan(27, 3).reduce((n, b) => n + b.rounds.reduce((m, r) => m + r.configs, 0), 0),
     );
     expect(out.trials.map((t) => t.steps)).toEqual(out.trials.map((t) => t.budget));
-    const train = (extra: Record<string, unknown>) => {
-      const t = cli([
-        'train',
-        '--config',
-        file({ ...mnistBase, ...extra, maxSteps: 27 }),
-        '--data',
-        MNIST,
-        '--json',
-        '--quiet',
-      ]);
-      expect(t.code).toBe(0);
-      return JSON.parse(t.stdout) as RunRecord;
-    };
-    const p = out.best.params;
-    const best = train({
-      optimizer: { name: p['optimizer.name'], learningRate: p['optimizer.learningRate'] },
-      batchSize: p.batchSize,
-    });
-    const plain = train({});
+    const { best, plain } = bestAgainstDefault(out, MNIST, mnistBase);
     expect(stepsTo(best, 0.8)).toBeLessThan(stepsTo(plain, 0.8));
     expect(best.epochs.at(-1)!.valLoss!).toBeLessThan(plain.epochs.at(-1)!.valLoss!);
   }, 170_000);

@@ -162,54 +162,43 @@ export function SearchPanel() {
         Add a setting
       </button>
       <div className="row wrap">
-        <label className="small-field">
-          Sampler
-          <select
-            value={form.sampler}
-            onChange={(e) => updateSearchForm({ sampler: e.target.value as typeof form.sampler })}
-          >
-            <option value="tpe">TPE</option>
-            <option value="random">random</option>
-          </select>
-        </label>
-        <label className="small-field">
-          Early stopping
-          <select
-            value={form.scheduler}
-            onChange={(e) => updateSearchForm({ scheduler: e.target.value as typeof form.scheduler })}
-          >
-            <option value="hyperband">Hyperband</option>
-            <option value="halving">successive halving</option>
-            <option value="none">none</option>
-          </select>
-        </label>
-        <label className="small-field">
-          Objective
-          <select
-            value={form.objective}
-            onChange={(e) => updateSearchForm({ objective: e.target.value as typeof form.objective })}
-          >
-            {SWEEP_OBJECTIVES.map((o) => (
-              <option key={o} value={o}>
-                {OBJECTIVE_TEXT[o]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="small-field">
-          Second objective
-          <select
-            value={form.second}
-            onChange={(e) => updateSearchForm({ second: e.target.value as typeof form.second })}
-          >
-            <option value="none">none</option>
-            {SECOND_OBJECTIVES.filter((o) => o !== form.objective).map((o) => (
-              <option key={o} value={o}>
-                {OBJECTIVE_TEXT[o]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Select
+          label="Sampler"
+          value={form.sampler}
+          options={[
+            ['tpe', 'TPE'],
+            ['random', 'random'],
+          ]}
+          onChange={(sampler) => updateSearchForm({ sampler })}
+        />
+        <Select
+          label="Early stopping"
+          value={form.scheduler}
+          options={[
+            ['hyperband', 'Hyperband'],
+            ['halving', 'successive halving'],
+            ['none', 'none'],
+          ]}
+          onChange={(scheduler) => updateSearchForm({ scheduler })}
+        />
+        <Select
+          label="Objective"
+          value={form.objective}
+          options={SWEEP_OBJECTIVES.map((o) => [o, OBJECTIVE_TEXT[o]])}
+          onChange={(objective) => updateSearchForm({ objective })}
+        />
+        <Select
+          label="Second objective"
+          value={form.second}
+          options={[
+            ['none', 'none'],
+            ...SECOND_OBJECTIVES.filter((o) => o !== form.objective).map((o): [SecondObjective, string] => [
+              o,
+              OBJECTIVE_TEXT[o],
+            ]),
+          ]}
+          onChange={(second) => updateSearchForm({ second })}
+        />
         <label className="small-field">
           Longest trial (steps)
           <NumberInput
@@ -274,6 +263,32 @@ export function SearchPanel() {
       </div>
       {search && <SearchTrials search={search} />}
     </details>
+  );
+}
+
+/** A labelled select over `options` ([value, text]). */
+function Select<T extends string>({
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  value: T;
+  options: [T, string][];
+  onChange: (v: T) => void;
+}) {
+  return (
+    <label className="small-field">
+      {label}
+      <select value={value} onChange={(e) => onChange(e.target.value as T)}>
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 
