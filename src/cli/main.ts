@@ -18,23 +18,25 @@ type Run = (args: ParsedArgs) => Promise<{ json: unknown; text: string }>;
 const COMMANDS: Record<string, { load: () => Promise<Run>; usage: string; help?: () => Promise<string> }> = {
   inspect: {
     load: async () => (await import('./commands/inspect')).inspect,
-    usage: 'inspect FILE [--json]   describe a Parquet, Arrow, CSV or JSON file',
+    usage:
+      'inspect FILE [--where F] [--json]   describe a Parquet, Arrow, CSV or JSON file (its rows the filter keeps)',
   },
   dedup: {
     load: async () => (await import('./commands/dedup')).dedup,
     usage:
-      'dedup FILE [--bloom [--fpr P]] [--columns a,b] [--json]   count repeated rows (hash index, or a Bloom filter)',
+      'dedup FILE [--bloom [--fpr P]] [--columns a,b] [--where F] [--json]   count repeated rows (hash index, or a ' +
+      'Bloom filter)',
   },
   knn: {
     load: async () => (await import('./commands/knn')).knn,
-    usage: 'knn FILE --k K --row I [--label L] [--features a,b] [--json]   nearest rows to a row (KD-tree)',
+    usage: 'knn FILE --k K --row I [--label L] [--features a,b] [--where F] [--json]   nearest rows to a row (KD-tree)',
   },
   train: {
     load: async () => (await import('./commands/train')).train,
     help: async () => (await import('./commands/train')).trainHelp(),
     usage:
       'train --data FILE [--config CFG] [--label --model --optimizer --lr --epochs --batch --backend ' +
-      ('--engine tfjs|wgsl --precision fp32|fp16-mixed --dedup none|exact|bloom --stream] [--json]   train ' +
+      ('--engine tfjs|wgsl --precision fp32|fp16-mixed --dedup none|exact|bloom --where F --stream] [--json]   train ' +
         'one configuration, print its run record'),
   },
   sweep: {

@@ -8,6 +8,7 @@ import { DataError } from '../core/data/table';
 import { ConfigError } from '../core/errors';
 import { transferredValue } from './transfer';
 import type { TableCache } from './cache';
+import type { PreparedRun } from './protocol';
 
 const noCache: TableCache = { kind: 'none', get: async () => null, put: async () => undefined };
 const csv = ['x,y', ...Array.from({ length: 10 }, (_, i) => `${i},${i % 2}`)].join('\n');
@@ -63,5 +64,46 @@ describe('data service refusals', () => {
         (n) => n.row,
       ),
     ).toEqual([3, 5]);
+  });
+
+  it('a filtered run trains on the rows the filter keeps, deduplicated among them; its validation rows map back to the file', async () => {
+    const service = createDataService(Promise.resolve(noCache));
+    // 200 rows: x = i, y = i % 2, z = i % 7; rows 100..199 repeat rows 0..99 in x and y.
+    const text = ['x,y,z', ...Array.from({ length: 200 }, (_, i) => `${i % 100},${i % 2},${i % 7}`)].join('\n');
+    const { id } = transferredValue(
+      await service.load({ name: 'two.csv', bytes: new TextEncoder().encode(text).buffer as ArrayBuffer }),
+    );
+    const prepare = (where: string | null, dedup: 'none' | 'exact') => {
+      const ch = new MessageChannel();
+      channels.push(ch);
+      return transferredValue(
+        service.prepareRun({
+          runId: `r-${where}-${dedup}`,
+          datasetId: id,
+          features: { label: 'y', features: ['x'] },
+          split: { train: 0.5, val: 0.5, test: 0, seed: 1 },
+          batchSize: 4,
+          epochs: 1,
+          seed: 1,
+          prefetch: 1,
+          port: ch.port2,
+          dedup,
+          where,
+        }) as PreparedRun,
+      );
+    };
+    // z > 3 keeps rows with i % 7 in {4, 5, 6}: a reference count by hand.
+    const kept = Array.from({ length: 200 }, (_, i) => i).filter((i) => i % 7 > 3);
+    const a = prepare('z > 3', 'none');
+    expect(a.trainRows + a.task.val!.rows).toBe(kept.length);
+    expect(Array.from(a.valSourceRows!).every((r) => r % 7 > 3)).toBe(true);
+    // Dedup among the kept rows only: rows whose (x, y) repeats an earlier kept row drop.
+    const seen = new Set<number>();
+    const unique = kept.filter((i) => (seen.has(i % 100) ? false : (seen.add(i % 100), true)));
+    const b = prepare('z > 3', 'exact');
+    expect(b.trainRows + b.task.val!.rows).toBe(unique.length);
+    expect(b.dedup?.rows).toBe(kept.length);
+    expect(() => prepare('z > 99', 'none')).toThrow('the filter keeps none of the 200 rows of two.csv');
+    expect(() => prepare('w > 1', 'none')).toThrow(/names column "w", which two.csv does not have/);
   });
 });

@@ -24,10 +24,12 @@ import { serveBatches, type BatchServer } from './batch-channel';
 import { readChunks } from '../core/data/chunks';
 import { StreamEncoder } from '../core/data/stream-encoder';
 import { GrowingRows, StreamingBatcher } from '../core/data/stream-batcher';
-import { DataError, getColumn, type Column, type DataTable } from '../core/data/table';
+import { DataError, getColumn, type Column, type DataTable, type NumericColumn } from '../core/data/table';
 import { dedupRows, leakReport, nearestRows, neighbourIndex } from '../core/data/quality';
 import { ConfigError } from '../core/errors';
 import { checkTeacherClasses } from '../core/compress/distill-setting';
+import { columnIndex, filterRows, FilterError, tableRows } from '../core/data/filter';
+import type { RangeIndex } from '../core/index/range-index';
 import type { SplitSpec } from '../core/data/split';
 import type { DedupMethod } from '../core/data/quality';
 import { transfer, type Handlers } from './transfer';
@@ -88,17 +90,40 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
     return table;
   };
   let nextId = 1;
-  /** The rows a run trains on: dedup (when asked), then the encoding and split. */
+  /** Range indexes of the loaded tables' numeric columns, built on a filter's first use. */
+  const indexes = new WeakMap<DataTable, Map<string, RangeIndex>>();
+  const indexOf = (table: DataTable) => (col: NumericColumn) => {
+    let byColumn = indexes.get(table);
+    if (!byColumn) indexes.set(table, (byColumn = new Map()));
+    let index = byColumn.get(col.name);
+    if (!index) byColumn.set(col.name, (index = columnIndex(col)));
+    return index;
+  };
+  /**
+   * The rows a run trains on: its filter (`data.where`) first, then dedup (when asked), then the
+   * encoding and split. `table` is the one encoded (the filtered rows); `sourceOf` maps its rows
+   * back to the loaded table's.
+   */
   const encodeRun = (
-    table: DataTable,
+    loaded: DataTable,
     features: FeatureSpec,
     split: SplitSpec,
     dedup: DedupMethod,
     fpr: number | undefined,
+    where: string | null = null,
   ) => {
+    let table = loaded;
+    let sourceOf = (r: number) => r;
+    if (where) {
+      const { rows } = filterRows(loaded, where, indexOf(loaded));
+      if (rows.length === 0)
+        throw new FilterError(`the filter keeps none of the ${loaded.rows} rows of ${loaded.name}`);
+      table = tableRows(loaded, rows);
+      sourceOf = (r) => rows[r];
+    }
     const deduped =
       dedup === 'none' ? null : dedupRows(table, dedup, { columns: [features.label, ...features.features], fpr });
-    return { deduped, enc: encodeTable(table, features, split, { rows: deduped?.keep }) };
+    return { deduped, table, sourceOf, enc: encodeTable(table, features, split, { rows: deduped?.keep }) };
   };
 
   return {
@@ -159,9 +184,9 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
       fpr,
       prepareOn = 'worker',
       soft = null,
+      where = null,
     }) {
-      const table = tableOf(datasetId);
-      const { deduped, enc } = encodeRun(table, features, split, dedup, fpr);
+      const { deduped, enc, table, sourceOf } = encodeRun(tableOf(datasetId), features, split, dedup, fpr, where);
       if (batchSize > enc.split.train.length) {
         throw new ConfigError(
           'batchSize',
@@ -213,15 +238,14 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
           preprocessing: preprocessingOf(features.label, enc),
           droppedMissingLabel: enc.droppedMissingLabel,
           dedup: deduped?.report ?? null,
-          valSourceRows: Int32Array.from(valRows, (r) => enc.sourceRows[r]),
+          valSourceRows: Int32Array.from(valRows, (r) => sourceOf(enc.sourceRows[r])),
         },
         [vx.buffer, vy.buffer],
       );
     },
 
-    teacherRows({ datasetId, features, split, dedup = 'none', fpr, teacher }) {
-      const table = tableOf(datasetId);
-      const { enc } = encodeRun(table, features, split, dedup, fpr);
+    teacherRows({ datasetId, features, split, dedup = 'none', fpr, teacher, where = null }) {
+      const { enc, table } = encodeRun(tableOf(datasetId), features, split, dedup, fpr, where);
       checkTeacherClasses(teacher.name, teacher.classes, enc.classes);
       const train = enc.split.train;
       const x = encodeWithInputs(

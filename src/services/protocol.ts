@@ -132,6 +132,8 @@ export type DataApi = {
       fpr?: number;
       /** Distillation: the teacher's logits of the training rows, in split order (teacherRows, then teacherLogits). */
       soft?: { values: Float32Array; width: number } | null;
+      /** The run's row filter (config.data.where), applied before dedup and the split. */
+      where?: string | null;
     };
     result: PreparedRun;
   };
@@ -147,6 +149,7 @@ export type DataApi = {
       dedup?: DedupMethod;
       fpr?: number;
       teacher: { name: string; inputs: InputFeature[]; classes: string[] | null };
+      where?: string | null;
     };
     result: { x: Float32Array; rows: number };
   };

@@ -87,6 +87,11 @@ export async function runPipeline(
       `${source.name} streams chunk by chunk; distillation reads the teacher's logits of every training row ` +
         'before the first step: load the file whole',
     );
+  if (config.data.where && source.kind === 'stream')
+    throw new ConfigError(
+      'data.where',
+      `${source.name} streams chunk by chunk; a row filter needs the file loaded whole (streamed filters are not built yet)`,
+    );
   if (distill && !teacher)
     throw new ConfigError(
       'distill.teacher',
@@ -119,7 +124,12 @@ export async function runPipeline(
       prepared = streamed;
     } else {
       const features = { label: config.data.label, features: [...config.data.features] };
-      const rows = { datasetId: source.datasetId, features, dedup: config.data.dedup };
+      const rows = {
+        datasetId: source.datasetId,
+        features,
+        dedup: config.data.dedup,
+        where: config.data.where ?? null,
+      };
       const soft = distill && teacher ? await teacherSoftTargets(services, teacher, config, rows) : null;
       prepared = await services.data.call(
         'prepareRun',
@@ -161,7 +171,12 @@ async function teacherSoftTargets(
   services: RunServices,
   teacher: TeacherRecord,
   config: RunConfig,
-  rows: { datasetId: number; features: { label: string; features: string[] }; dedup: RunConfig['data']['dedup'] },
+  rows: {
+    datasetId: number;
+    features: { label: string; features: string[] };
+    dedup: RunConfig['data']['dedup'];
+    where: string | null;
+  },
 ): Promise<{ values: Float32Array; width: number }> {
   const { record, name } = teacher;
   const pre = record.trained.preprocessing;

@@ -11,6 +11,7 @@ import type { RunConfig } from '../core/train/record';
 import type { RunView, SweepView } from './store';
 import { configSettings, queuedConfig } from './queued-config';
 import { SEARCH_TAG } from './search-runner';
+import { parseWhere } from '../core/data/filter';
 import { recordTrial, startSweep, type SweepOptions, type TrialResult } from '../core/train/sweep';
 
 export interface WaitingRun {
@@ -67,6 +68,15 @@ export function readData(v: unknown): RunConfig['data'] | null {
   )
     return null;
   if (!(Number.isInteger(s.seed) && (s.seed as number) >= 0 && (s.seed as number) <= 0xffffffff)) return null;
+  const where = o.where ?? null;
+  if (where !== null) {
+    if (typeof where !== 'string') return null;
+    try {
+      parseWhere(where);
+    } catch {
+      return null;
+    }
+  }
   return {
     fingerprint: o.fingerprint as string,
     name: o.name as string,
@@ -75,6 +85,7 @@ export function readData(v: unknown): RunConfig['data'] | null {
     features: [...(o.features as string[])],
     dedup: o.dedup as RunConfig['data']['dedup'],
     split: { train: s.train as number, val: s.val as number, test: s.test as number, seed: s.seed as number },
+    ...(where !== null ? { where } : {}),
   };
 }
 

@@ -2,13 +2,13 @@ import { dedupRows, DEFAULT_FPR } from '../../core/data/quality';
 import { UsageError, type ParsedArgs } from '../args';
 import { loadTableArg } from './inspect';
 
-const USAGE = 'npm run cli -- dedup FILE [--bloom [--fpr P]] [--columns a,b] [--json]';
+const USAGE = 'npm run cli -- dedup FILE [--bloom [--fpr P]] [--columns a,b] [--where F] [--json]';
 
 /**
  * Counts repeated rows (whole rows, or the given columns): exact with the hash index, or streaming with a Bloom filter.
  */
 export async function dedup(args: ParsedArgs): Promise<{ json: unknown; text: string }> {
-  const { file, table } = await loadTableArg(args, USAGE);
+  const { file, table, filtered } = await loadTableArg(args, USAGE);
   const bloom = args.flags.has('bloom');
   const fprFlag = args.flags.get('fpr');
   if (fprFlag !== undefined && !bloom) throw new UsageError(`--fpr applies to --bloom only: ${USAGE}`);
@@ -27,11 +27,13 @@ export async function dedup(args: ParsedArgs): Promise<{ json: unknown; text: st
     duplicateGroups: report.duplicateGroups,
     dropped: report.dropped,
     method: report.method,
+    ...(filtered ? { where: filtered.where } : {}),
     ...(bloom ? { fpr, expectedFalseDrops: report.expectedFalseDrops } : {}),
   };
   const text = [
     `${file}: ${report.rows} rows, ${report.unique} unique, ${report.dropped} dropped as repeats ` +
       `(${report.method}${bloom ? `, fpr ${fpr}, about ${report.expectedFalseDrops!.toFixed(1)} dropped wrongly` : `, ${report.duplicateGroups} groups of repeats`}) in ${ms.toFixed(0)} ms`,
+    ...(filtered ? [`  over the ${filtered.text}`] : []),
   ].join('\n');
   return { json, text };
 }

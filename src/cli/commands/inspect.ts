@@ -2,21 +2,42 @@ import { tableStats } from '../../core/data/stats';
 import type { DataTable } from '../../core/data/table';
 import { timeLimitSeconds, UsageError, type ParsedArgs } from '../args';
 import { decodeFile, DEFAULT_TIME_LIMIT_S } from '../decode';
+import { columnIndex, filterRows, parseWhere, tableRows } from '../../core/data/filter';
 
 /**
  * Reads the FILE argument of a command into a table: decoded in a worker thread under
  * `--time-limit` (decode.ts); a bad file is a DataError naming it.
  */
-export async function loadTableArg(args: ParsedArgs, usage: string): Promise<{ file: string; table: DataTable }> {
+export async function loadTableArg(
+  args: ParsedArgs,
+  usage: string,
+): Promise<{ file: string; table: DataTable; filtered: { text: string; where: string; rows: Int32Array } | null }> {
   const file = args.positionals[0];
   if (!file) throw new UsageError(`needs a FILE: ${usage}`);
+  const where = whereFlag(args);
   const { table } = await decodeFile(file, file, timeLimitSeconds(args, DEFAULT_TIME_LIMIT_S));
-  return { file, table };
+  if (!where) return { file, table, filtered: null };
+  // --where: the command sees the rows the filter keeps (the range index answers selective conditions).
+  const { rows } = filterRows(table, where, columnIndex);
+  return {
+    file,
+    table: tableRows(table, rows),
+    filtered: { text: `${rows.length} of ${table.rows} rows kept by the filter ${where}`, where, rows },
+  };
+}
+
+/** `--where FILTER`, checked (a FilterError says where it goes wrong), or null. */
+export function whereFlag(args: ParsedArgs): string | null {
+  const v = args.flags.get('where');
+  if (v === undefined) return null;
+  if (v === true) throw new UsageError('--where needs a filter, such as --where "delay > 30 and distance < 800"');
+  parseWhere(v);
+  return v;
 }
 
 /** Reads a file the way the workbench does and describes every column. */
 export async function inspect(args: ParsedArgs): Promise<{ json: unknown; text: string }> {
-  const { file, table } = await loadTableArg(args, 'npm run cli -- inspect FILE [--json]');
+  const { file, table, filtered } = await loadTableArg(args, 'npm run cli -- inspect FILE [--where F] [--json]');
   const columns = tableStats(table).map(({ name, type, nulls, min, max, mean, distinct, bytes }) => ({
     name,
     type,
@@ -29,12 +50,19 @@ export async function inspect(args: ParsedArgs): Promise<{ json: unknown; text: 
     ...(bytes ? { bytes: true } : {}),
   }));
   const skipped = [...(table.skipped ?? [])];
-  const json = { file, format: table.format, rows: table.rows, columns, skipped };
+  const json = {
+    file,
+    format: table.format,
+    rows: table.rows,
+    ...(filtered ? { where: filtered.where } : {}),
+    columns,
+    skipped,
+  };
   const pad = (s: string, n: number) => s.padEnd(n);
   const fmt = (v: number | null) => (v === null ? '-' : Number.isInteger(v) ? String(v) : v.toPrecision(6));
   const width = Math.max(6, ...columns.map((c) => c.name.length)) + 2;
   const text = [
-    `${file}: ${table.format}, ${table.rows} rows, ${columns.length} columns`,
+    `${file}: ${table.format}, ${table.rows} rows, ${columns.length} columns${filtered ? ` (${filtered.text})` : ''}`,
     `${pad('column', width)}${pad('type', 13)}${pad('nulls', 9)}${pad('min', 14)}${pad('max', 14)}${pad('mean', 14)}distinct`,
     ...columns.map(
       (c) =>

@@ -1,10 +1,10 @@
 import { defaultFeatures, defaultLabel, encodeTable } from '../../core/data/encode';
-import { nearestRows, neighbourIndex } from '../../core/data/quality';
+import { binarySearch, nearestRows, neighbourIndex } from '../../core/data/quality';
 import { DataError } from '../../core/data/table';
 import { UsageError, type ParsedArgs } from '../args';
 import { loadTableArg } from './inspect';
 
-const USAGE = 'npm run cli -- knn FILE --k K --row I [--label L] [--features a,b] [--json]';
+const USAGE = 'npm run cli -- knn FILE --k K --row I [--label L] [--features a,b] [--where F] [--json]';
 
 function intFlag(args: ParsedArgs, name: string): number {
   const v = args.flags.get(name);
@@ -20,7 +20,7 @@ function intFlag(args: ParsedArgs, name: string): number {
  * high-cardinality columns left out), by the KD-tree. The query row itself is excluded.
  */
 export async function knn(args: ParsedArgs): Promise<{ json: unknown; text: string }> {
-  const { file, table } = await loadTableArg(args, USAGE);
+  const { file, table, filtered } = await loadTableArg(args, USAGE);
   const k = intFlag(args, 'k');
   const row = intFlag(args, 'row');
   if (k < 1) throw new UsageError(`--k must be at least 1 (got ${k})`);
@@ -30,12 +30,18 @@ export async function knn(args: ParsedArgs): Promise<{ json: unknown; text: stri
   const features =
     typeof featuresFlag === 'string' ? featuresFlag.split(',').map((f) => f.trim()) : defaultFeatures(table, label);
   const enc = encodeTable(table, { label, features }, { train: 1, val: 0, test: 0, seed: 1 });
-  if (row < 0 || row >= table.rows)
+  // --where: rows stay the file's; the query row must be one the filter keeps, its neighbours are among them.
+  const at = filtered ? binarySearch(filtered.rows, row) : row;
+  if (row < 0 || (!filtered && row >= table.rows))
     throw new DataError(`${file}: row ${row} does not exist (rows 0 to ${table.rows - 1})`);
-  const neighbors = nearestRows(enc, neighbourIndex(enc), row, k);
-  const json = { file, row, k, neighbors };
+  if (filtered && at < 0) throw new DataError(`${file}: row ${row} is not one the filter ${filtered.where} keeps`);
+  const neighbors = nearestRows(enc, neighbourIndex(enc), at, k).map((n) =>
+    filtered ? { ...n, row: filtered.rows[n.row] } : n,
+  );
+  const json = { file, row, k, ...(filtered ? { where: filtered.where } : {}), neighbors };
   const text = [
-    `${file}: ${neighbors.length} nearest rows to row ${row} over ${features.join(', ')}`,
+    `${file}: ${neighbors.length} nearest rows to row ${row} over ${features.join(', ')}` +
+      (filtered ? ` (among the ${filtered.text})` : ''),
     ...neighbors.map((n) => `  row ${n.row}  distance ${n.distance.toPrecision(5)}`),
   ].join('\n');
   return { json, text };

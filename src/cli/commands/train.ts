@@ -51,6 +51,7 @@ import { sha256Hex } from '../../services/data-service';
 import type { DatasetSummary, TrainerEvent } from '../../services/protocol';
 import { runPipeline, type TeacherRecord } from '../../services/run-pipeline';
 import { readJson } from './export';
+import { whereFlag } from './inspect';
 import { localServices } from '../../services/local-services';
 import { timeLimitSeconds, UsageError, type ParsedArgs } from '../args';
 import { decodeFile, DEFAULT_TIME_LIMIT_S } from '../decode';
@@ -104,6 +105,8 @@ export function trainHelp(): string {
     '  --max-seconds S        stop after S seconds of training, counted from the end of start-up',
     '                         (backend, data, model build, first step: summary.startup)',
     '  --dedup MODE           none | exact | bloom: drop repeated rows before the split',
+    '  --where FILTER         train on the rows the filter keeps, e.g. "delay > 30 and distance between 200 and 800"',
+    '                         (and, or, not, ( ); = != < <= > >= between in is null; \'strings\', "quoted names")',
     '  --stream               start training on the first record batch or row group while the rest decodes',
     `  --time-limit SECONDS   stop decoding the data file after this long, as bad ` +
       `input (default ${DEFAULT_TIME_LIMIT_S})`,
@@ -429,6 +432,7 @@ export async function runOnce(
   if (dedupFlag !== 'none' && dedupFlag !== 'exact' && dedupFlag !== 'bloom')
     throw new ConfigError('data.dedup', `must be none, exact or bloom, got ${String(dedupFlag)}`);
   const stream = args.flags.has('stream');
+  const where = whereFlag(args);
   if (stream && dedupFlag !== 'none')
     throw new ConfigError(
       'data.dedup',
@@ -446,6 +450,7 @@ export async function runOnce(
         features,
         dedup: dedupFlag,
         split,
+        ...(where ? { where } : {}),
       },
     ),
     targetLoss,
@@ -497,7 +502,8 @@ export async function runOnce(
   const wait = dataWaitShare(steps, Math.min(10, steps.length >> 2));
   const last = epochs[epochs.length - 1];
   const text = [
-    `${summary.name}: ${prepared.trainRows} training rows, ${prepared.task.dim} features, label "${label}" ` +
+    `${summary.name}: ${prepared.trainRows} training rows${config.data.where ? ` (of the rows where ${config.data.where})` : ''}, ` +
+      `${prepared.task.dim} features, label "${label}" ` +
       `(${prepared.task.task})`,
     `${config.model.type} · ${config.optimizer.name} lr ${config.optimizer.learningRate} · ` +
       (`batch ${config.batchSize} · ${config.epochs} epoch(s) ` +

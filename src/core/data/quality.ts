@@ -200,7 +200,8 @@ export function nearestRows(enc: EncodedDataset, tree: KdTree, row: number, k: n
   return out;
 }
 
-function binarySearch(a: Int32Array, x: number): number {
+/** Index of `x` in the ascending `a`, or -1. */
+export function binarySearch(a: Int32Array, x: number): number {
   let lo = 0;
   let hi = a.length - 1;
   while (lo <= hi) {

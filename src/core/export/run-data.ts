@@ -7,6 +7,7 @@ import { shuffleForEpoch } from '../data/batcher';
 import { denseRows, encodeTable } from '../data/encode';
 import type { InputFeature } from '../data/preprocessing';
 import { dedupRows } from '../data/quality';
+import { filterRows, tableRows } from '../data/filter';
 import { DataError, type DataTable } from '../data/table';
 import type { RunConfig } from '../train/record';
 
@@ -28,7 +29,9 @@ export interface RunData {
 /** Largest dense x an export writes (rows x dim values); a larger dataset is refused with a message. */
 export const MAX_EXPORT_VALUES = 256 * 1024 * 1024;
 
-export function runData(table: DataTable, config: RunConfig, inputs: readonly InputFeature[]): RunData {
+export function runData(loaded: DataTable, config: RunConfig, inputs: readonly InputFeature[]): RunData {
+  // A filtered run's rows: the filter first, as the data service does.
+  const table = config.data.where ? tableRows(loaded, filterRows(loaded, config.data.where).rows) : loaded;
   const features = { label: config.data.label, features: config.data.features };
   const deduped =
     config.data.dedup === 'none'

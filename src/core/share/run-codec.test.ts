@@ -99,6 +99,20 @@ describe('stored runs', () => {
     expect(decodeRun(odd)?.summary?.sparsity).toBeUndefined();
   });
 
+  it("keeps a filtered run's filter; refuses one that does not parse, saying where", () => {
+    const base = run(20);
+    const where = `delay > 30 and "carrier name" in ('AA', 'O''Hare')`;
+    const stored = encodeRun({ ...base, config: { ...base.config, data: { ...base.config.data, where } } }, meta);
+    expect(decodeRun(JSON.parse(JSON.stringify(stored)))?.config.data.where).toBe(where);
+    const bad = (w: unknown) =>
+      JSON.parse(
+        JSON.stringify({ ...stored, config: { ...stored.config, data: { ...stored.config.data, where: w } } }),
+      ) as unknown;
+    expect(() => readRun(bad('delay >'), STORED_LIMITS)).toThrow(/config\.data\.where: the filter ends early/);
+    expect(() => readRun(bad(7), STORED_LIMITS)).toThrow(/config\.data\.where/);
+    expect(() => readRun(bad('x > 1 or '.repeat(600) + 'x > 1'), STORED_LIMITS)).toThrow(/config\.data\.where/);
+  });
+
   it('keeps a distilled run: its teacher, temperature and alpha; refuses a bad setting naming the field', () => {
     const base = run(20);
     const distill = { teacher: 'run-lx2-7', temperature: 4, alpha: 0.25 };
@@ -209,7 +223,7 @@ describe('hostile stored runs and link runs (issue 12): refused with the field a
   it('refuses unknown keys anywhere, by path (a 48 KB link carried a 16-million-entry array this way)', () => {
     expect(why((r) => (r.payload = new Array(100_000).fill(0)))).toBe('run: unknown field "payload"');
     expect(why((r) => (r.config.extra = 1))).toBe('config: unknown field "extra"');
-    expect(why((r) => (r.config.data.where = 'x > 1'))).toBe('config.data: unknown field "where"');
+    expect(why((r) => (r.config.data.filter = 'x > 1'))).toBe('config.data: unknown field "filter"');
     expect(why((r) => (r.config.model.filters = [8]))).toBe('config.model: unknown field "filters"');
     expect(why((r) => (r.config.optimizer.turbo = true))).toMatch(/^config\.optimizer\.turbo: unknown field/);
     expect(why((r) => (r.steps[2].note = 'x'))).toBe('steps[2]: unknown field "note"');

@@ -33,6 +33,7 @@ import {
 import { validateOptimizerSpec, type OptimizerSpec, type ScheduleSpec } from '../train/optimizer-spec';
 import { BACKENDS, validateSettings } from '../train/run-config';
 import { MAX_TEACHER_NAME } from '../compress/distill-setting';
+import { MAX_WHERE_CHARS, parseWhere } from '../data/filter';
 import { ConfigError } from '../train/errors';
 import { MISCLASSIFIED_LIMIT } from '../train/trainer';
 import { downsample } from '../train/step-series';
@@ -338,6 +339,18 @@ const DATA_FIELDS: Fields<RunConfig['data']> = {
   label: name,
   features: (v, p) => list(v, p, MAX_FEATURES, name),
   dedup: (v, p) => oneOf(v, p, DEDUP_MODES),
+  // Parsed (not applied) here: a filter that does not parse is refused with the field.
+  where: optional((v, p) =>
+    nullable(v, p, (w, q) => {
+      const text_ = text(w, q, { max: MAX_WHERE_CHARS });
+      try {
+        parseWhere(text_);
+      } catch (e) {
+        throw new DecodeError(q, (e as Error).message);
+      }
+      return text_;
+    }),
+  ),
   split: (v, p) => {
     const split = record(v, p, SPLIT_FIELDS);
     const sum = split.train + split.val + split.test;

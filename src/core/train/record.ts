@@ -53,6 +53,11 @@ export interface RunConfig {
     features: string[];
     dedup: 'none' | 'exact' | 'bloom';
     split: { train: number; val: number; test: number; seed: number };
+    /**
+     * A row filter (core/data/filter.ts, `delay > 30 and distance between 200 and 800`): the run
+     * trains on the rows it keeps (dedup and split among them); absent: every row.
+     */
+    where?: string | null;
   };
   model: ModelSpec;
   optimizer: OptimizerSpec;

@@ -55,6 +55,7 @@ function stored(
       features,
       dedup: s.dedup ?? 'none',
       split: { train: 0.8, val: 0.1, test: 0.1, seed: s.seed },
+      ...(opts.extras ? { where: `f0 > 3 and (species in ('Adelie', 'O''Hare') or not f1 is null)` } : {}),
     }),
     ...(opts.extras
       ? {
@@ -630,6 +631,8 @@ const config = obj({
     features: arr(65_536, NAME),
     dedup: oneOf('none', 'exact', 'bloom'),
     split,
+    // Text here; the codec parses it (core/data/filter.ts), which this check does not repeat.
+    'where?': orNull(str(4096)),
   }),
   model,
   optimizer,

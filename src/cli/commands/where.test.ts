@@ -1,0 +1,94 @@
+/**
+ * `--where` on the CLI (penguins): inspect, dedup and knn see the rows the filter keeps, counted
+ * here from the columns by hand; train records the filter and trains on those rows (its steps
+ * follow from their count); a filter that does not parse is refused saying where, and so is a
+ * filter on a streamed file.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readTable } from '../../core/data/read';
+import { splitRows } from '../../core/data/split';
+import type { CategoricalColumn, NumericColumn } from '../../core/data/table';
+import type { RunRecord } from '../../core/train/record';
+import { runCli } from '../cli-process.test-support';
+
+const PENGUINS = 'public/datasets/penguins.arrow';
+const table = readTable(new Uint8Array(readFileSync(PENGUINS)), 'penguins.arrow');
+const col = <T>(name: string) => table.columns.find((c) => c.name === name) as T;
+const island = col<CategoricalColumn>('Island');
+const mass = col<NumericColumn>('Body Mass (g)');
+const species = col<CategoricalColumn>('Species');
+const WHERE = `Island = 'Dream' or "Body Mass (g)" >= 5000`;
+/** The rows the filter keeps, by hand. */
+const kept = Array.from({ length: table.rows }, (_, i) => i).filter(
+  (i) =>
+    (island.codes[i] >= 0 && island.dictionary[island.codes[i]] === 'Dream') ||
+    ((mass.valid === null || mass.valid[i] === 1) && mass.values[i] >= 5000),
+);
+
+describe('--where', () => {
+  it('inspect and dedup count the rows the filter keeps', async () => {
+    expect(kept.length).toBeGreaterThan(100);
+    expect(kept.length).toBeLessThan(table.rows);
+    const i = await runCli(['inspect', PENGUINS, '--where', WHERE, '--json']);
+    expect(i.code).toBe(0);
+    const out = JSON.parse(i.stdout) as { rows: number; where: string };
+    expect(out).toMatchObject({ rows: kept.length, where: WHERE });
+    const d = await runCli(['dedup', PENGUINS, '--columns', 'Island', '--where', WHERE, '--json']);
+    // Islands among the kept rows: each one's first row stays.
+    const islands = new Set(kept.map((r) => island.codes[r]));
+    expect(JSON.parse(d.stdout)).toMatchObject({ rows: kept.length, unique: islands.size, where: WHERE });
+  });
+
+  it('knn finds neighbours among the kept rows, and refuses a query row the filter drops', async () => {
+    const r = await runCli(['knn', PENGUINS, '--k', '4', '--row', String(kept[3]), '--where', WHERE, '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { neighbors: { row: number }[] };
+    expect(out.neighbors).toHaveLength(4);
+    for (const n of out.neighbors) expect(kept).toContain(n.row);
+    const dropped = Array.from({ length: table.rows }, (_, i) => i).find((i) => !kept.includes(i))!;
+    const no = await runCli(['knn', PENGUINS, '--k', '2', '--row', String(dropped), '--where', WHERE]);
+    expect(no.code).toBe(1);
+    expect(no.stderr).toContain(`row ${dropped} is not one the filter ${WHERE} keeps`);
+  });
+
+  it('train records the filter and trains on the kept rows', async () => {
+    const r = await runCli([
+      'train',
+      '--data',
+      PENGUINS,
+      '--epochs',
+      '1',
+      '--backend',
+      'cpu',
+      '--where',
+      WHERE,
+      '--json',
+      '--quiet',
+    ]);
+    expect(r.stderr).toBe('');
+    const rec = JSON.parse(r.stdout) as RunRecord;
+    expect(rec.config.data.where).toBe(WHERE);
+    // Labelled kept rows, split as the run's split splits them; one epoch of batches of 32.
+    const labelled = kept.filter((i) => species.codes[i] >= 0).length;
+    const train = splitRows(labelled, rec.config.data.split).train.length;
+    expect(rec.steps.length).toBe(Math.ceil(train / rec.config.batchSize));
+  });
+
+  it.each([
+    [['--where', 'Island = '], /the filter ends early: expected a value/],
+    [['--where', 'Island < 3'], /the filter: column "Island" holds categories/],
+    [['--where', 'Island ='], /ends early/],
+    [['--where'], /--where needs a filter/],
+  ])('inspect %j is refused: %s', async (flags, message) => {
+    const r = await runCli(['inspect', PENGUINS, ...flags]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('a filter on a streamed file is refused', async () => {
+    const r = await runCli(['train', '--data', PENGUINS, '--backend', 'cpu', '--stream', '--where', WHERE]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/data\.where: .*streams chunk by chunk; a row filter needs the file loaded whole/);
+  });
+});

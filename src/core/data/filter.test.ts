@@ -1,0 +1,214 @@
+/**
+ * Row filters against a reference: random tables (numbers with missing values, integers,
+ * booleans, dates, categories) and random filters, each written as text for the parser and as a
+ * JavaScript predicate over the rows; the rows kept must equal Array.filter's, with the range
+ * indexes (index or scan, as the planner picks) and without. Then the parser's refusals, each
+ * saying where, and the table restricted to the rows.
+ */
+import { describe, expect, it } from 'vitest';
+import { columnIndex, filterRows, parseWhere, tableRows, FilterError, type IndexOf } from './filter';
+import { Rng } from './rng';
+import type { DataTable, NumericColumn } from './table';
+
+function table(rows: number, seed: number): DataTable {
+  const rng = new Rng(seed);
+  const day = 13_000;
+  return {
+    name: 'random.csv',
+    format: 'csv',
+    rows,
+    columns: [
+      {
+        kind: 'numeric',
+        name: 'delay',
+        type: 'float',
+        values: Float64Array.from({ length: rows }, () => Math.round(rng.normal() * 400) / 10),
+        valid: Uint8Array.from({ length: rows }, () => (rng.next() < 0.9 ? 1 : 0)),
+      },
+      {
+        kind: 'numeric',
+        name: 'distance',
+        type: 'int',
+        values: Int32Array.from({ length: rows }, () => rng.int(1000)),
+        valid: null,
+      },
+      {
+        kind: 'numeric',
+        name: 'late',
+        type: 'bool',
+        values: Uint8Array.from({ length: rows }, () => rng.int(2)),
+        valid: null,
+      },
+      {
+        kind: 'numeric',
+        name: 'date',
+        type: 'date',
+        values: Int32Array.from({ length: rows }, () => day + rng.int(60)),
+        valid: Uint8Array.from({ length: rows }, () => (rng.next() < 0.95 ? 1 : 0)),
+      },
+      {
+        kind: 'categorical',
+        name: 'carrier name',
+        type: 'categorical',
+        codes: Int32Array.from({ length: rows }, () => rng.int(5) - 1),
+        dictionary: ['AA', 'UA', "O'Hare", 'WN'],
+      },
+    ],
+  };
+}
+
+type Row = { delay: number | null; distance: number; late: boolean; date: number | null; carrier: string | null };
+type Case = { text: string; test: (r: Row) => boolean };
+
+function rowsOf(t: DataTable): Row[] {
+  const [delay, distance, late, date, carrier] = t.columns as [
+    NumericColumn,
+    NumericColumn,
+    NumericColumn,
+    NumericColumn,
+    Extract<DataTable['columns'][number], { kind: 'categorical' }>,
+  ];
+  return Array.from({ length: t.rows }, (_, i) => ({
+    delay: delay.valid![i] ? delay.values[i] : null,
+    distance: distance.values[i],
+    late: late.values[i] === 1,
+    date: date.valid![i] ? date.values[i] : null,
+    carrier: carrier.codes[i] < 0 ? null : carrier.dictionary[carrier.codes[i]],
+  }));
+}
+
+const iso = (days: number) => new Date(days * 86_400_000).toISOString().slice(0, 10);
+
+/** A random condition, as text and as a predicate. */
+function condition(rng: Rng): Case {
+  const x = Math.round(rng.normal() * 300) / 10;
+  const d = rng.int(1000);
+  const day = 13_000 + rng.int(60);
+  const carriers = ['AA', 'UA', "O'Hare", 'WN', 'ZZ'];
+  const c = carriers[rng.int(carriers.length)];
+  const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  switch (rng.int(12)) {
+    case 0:
+      return { text: `delay > ${x}`, test: (r) => r.delay !== null && r.delay > x };
+    case 1:
+      return { text: `delay <= ${x}`, test: (r) => r.delay !== null && r.delay <= x };
+    case 2:
+      return { text: `distance between ${d} and ${d + 50}`, test: (r) => r.distance >= d && r.distance <= d + 50 };
+    case 3:
+      return { text: `distance = ${d}`, test: (r) => r.distance === d };
+    case 4:
+      return { text: `distance != ${d}`, test: (r) => r.distance !== d };
+    case 5: {
+      const b = rng.int(2) === 1;
+      return { text: `late = ${b}`, test: (r) => r.late === b };
+    }
+    case 6:
+      return { text: `date >= '${iso(day)}'`, test: (r) => r.date !== null && r.date >= day };
+    case 7:
+      return { text: `"carrier name" = ${quote(c)}`, test: (r) => r.carrier === c };
+    case 8:
+      return { text: `"carrier name" != ${quote(c)}`, test: (r) => r.carrier !== null && r.carrier !== c };
+    case 9:
+      return {
+        text: `"carrier name" in (${quote(c)}, 'WN')`,
+        test: (r) => r.carrier === c || r.carrier === 'WN',
+      };
+    case 10:
+      return { text: `delay is null`, test: (r) => r.delay === null };
+    default:
+      return {
+        text: `distance in (${d}, ${(d + 7) % 1000}, -3)`,
+        test: (r) => r.distance === d || r.distance === (d + 7) % 1000,
+      };
+  }
+}
+
+function randomFilter(rng: Rng, depth = 0): Case {
+  const roll = rng.int(depth > 2 ? 1 : 4);
+  if (roll === 0) return condition(rng);
+  if (roll === 1) {
+    const p = randomFilter(rng, depth + 1);
+    return { text: `not (${p.text})`, test: (r) => !p.test(r) };
+  }
+  const a = randomFilter(rng, depth + 1);
+  const b = randomFilter(rng, depth + 1);
+  return roll === 2
+    ? { text: `(${a.text}) and (${b.text})`, test: (r) => a.test(r) && b.test(r) }
+    : { text: `(${a.text}) or (${b.text})`, test: (r) => a.test(r) || b.test(r) };
+}
+
+describe('filterRows', () => {
+  it('keeps exactly the rows Array.filter keeps, through the range indexes or scans alike (300 random filters)', () => {
+    const t = table(5000, 3);
+    const rows = rowsOf(t);
+    const cache = new Map<string, ReturnType<typeof columnIndex>>();
+    const indexOf: IndexOf = (col) => {
+      if (!cache.has(col.name)) cache.set(col.name, columnIndex(col));
+      return cache.get(col.name)!;
+    };
+    const rng = new Rng(11);
+    const paths = new Set<string>();
+    for (let k = 0; k < 300; k++) {
+      const f = randomFilter(rng);
+      const want = rows.flatMap((r, i) => (f.test(r) ? [i] : []));
+      const indexed = filterRows(t, f.text, indexOf);
+      expect(Array.from(indexed.rows), f.text).toEqual(want);
+      expect(Array.from(filterRows(t, f.text).rows), f.text).toEqual(want);
+      for (const p of indexed.plan) paths.add(p.path);
+    }
+    // Both the index (selective conditions) and the scan (broad ones) were taken.
+    expect([...paths].sort()).toEqual(['index', 'scan']);
+  });
+
+  it('keywords in any case, <> and ==, signs and exponents, quotes doubled inside strings', () => {
+    const t = table(800, 5);
+    const rows = rowsOf(t);
+    const same = (text: string, test: (r: Row) => boolean) =>
+      expect(Array.from(filterRows(t, text).rows), text).toEqual(rows.flatMap((r, i) => (test(r) ? [i] : [])));
+    same(
+      `delay > -1.5e1 AND NOT "carrier name" == 'O''Hare'`,
+      (r) => r.delay !== null && r.delay > -15 && r.carrier !== "O'Hare",
+    );
+    same(`distance <> 5 Or delay is not null`, (r) => r.distance !== 5 || r.delay !== null);
+    same(`"carrier name" not in ('AA')`, (r) => r.carrier !== 'AA');
+  });
+
+  it.each([
+    ['', /the filter is empty/],
+    ['delay >', /the filter ends early: expected a value/],
+    ["carrier = 'AA", /at character 11: a string is not closed/],
+    ['delay > 3 and', /ends early: expected a column name/],
+    ['delay ~ 3', /at character 7: unexpected "~"/],
+    ['(delay > 3', /ends early: expected "\)"/],
+    ['delay > 3 distance < 2', /at character 11: expected "and", "or" or the end/],
+    ['delay between 1 or 3', /at character 17: expected "and" after the lower bound/],
+    ['delya > 3', /names column "delya", which random.csv does not have \(it has delay, distance/],
+    ["delay > '3'", /column "delay" holds numbers; '3' is not one/],
+    ['"carrier name" > \'AA\'', /holds categories: compare it with = or !=, not >/],
+    ["date > 'soon'", /column "date" holds dates; 'soon' is not a date/],
+    ['distance = true', /column "distance" is not true\/false/],
+    [`${'not '.repeat(100)}delay > 1`, /nests more than 64 levels/],
+    [`delay > ${'1'.repeat(400)}`, /is not a finite number/],
+  ])('%j is refused: %s', (text, message) => {
+    const t = table(10, 1);
+    expect(() => filterRows(t, text)).toThrow(FilterError);
+    expect(() => filterRows(t, text)).toThrow(message);
+  });
+
+  it('a filter longer than the limit is refused before it is read', () => {
+    expect(() => parseWhere(`delay > 1 or ${'delay > 1 or '.repeat(400)}delay > 2`)).toThrow(/more than 4096/);
+  });
+});
+
+describe('tableRows', () => {
+  it('gathers every column at the rows, missing values and dictionaries kept', () => {
+    const t = table(300, 8);
+    const keep = filterRows(t, 'distance < 500 and delay is not null').rows;
+    const sub = tableRows(t, keep, 'random.csv (filtered)');
+    expect(sub.rows).toBe(keep.length);
+    expect(sub.name).toBe('random.csv (filtered)');
+    const all = rowsOf(t);
+    expect(rowsOf(sub)).toEqual(Array.from(keep, (i) => all[i]));
+    expect((sub.columns[2] as NumericColumn).values).toBeInstanceOf(Uint8Array);
+  });
+});
