@@ -244,6 +244,12 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
       );
     },
 
+    countWhere({ datasetId, where }) {
+      const table = tableOf(datasetId);
+      const { rows, plan } = filterRows(table, where, indexOf(table));
+      return { rows: rows.length, of: table.rows, plan };
+    },
+
     teacherRows({ datasetId, features, split, dedup = 'none', fpr, teacher, where = null }) {
       const { enc, table } = encodeRun(tableOf(datasetId), features, split, dedup, fpr, where);
       checkTeacherClasses(teacher.name, teacher.classes, enc.classes);

@@ -153,6 +153,11 @@ export type DataApi = {
     };
     result: { x: Float32Array; rows: number };
   };
+  /** The rows a filter keeps (the Filters section's count as the user types), and which conditions used the index. */
+  countWhere: {
+    args: { datasetId: number; where: string };
+    result: { rows: number; of: number; plan: { column: string; path: 'index' | 'scan' }[] };
+  };
   /** Exact repeats of whole rows (hash index), for the dataset summary. */
   duplicates: { args: { datasetId: number }; result: DedupReport };
   /** Duplicates and train / test leaks for a label, features and split. */

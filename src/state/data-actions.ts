@@ -19,7 +19,7 @@ import { store } from './store';
 import { DEFAULT_SAMPLE, type Sample } from '../core/train/samples';
 import { app } from './app';
 import { validateSettings } from '../core/train/run-config';
-import { initialDataset } from './dataset-slice';
+import { initialDataset, type DatasetSlice } from './dataset-slice';
 import { errorText, getWorkers, onWorkerDeath, setDatasetReload } from './workers';
 import { defaultSplit } from '../core/data/split';
 
@@ -307,6 +307,39 @@ export function setLabel(label: string): void {
     quality: initialDataset.quality,
     neighbours: { ...initialDataset.neighbours, row: store.getState().dataset.neighbours.row },
   });
+}
+
+let whereTimer: ReturnType<typeof setTimeout> | null = null;
+
+/**
+ * The Filters section's text: kept as typed; a quarter of a second after the last key the data
+ * worker counts the rows it keeps (or says why it cannot), so the count follows the typing.
+ */
+export function setWhere(where: string): void {
+  setDataset({ where });
+  if (whereTimer) clearTimeout(whereTimer);
+  const text = where.trim();
+  if (!text) {
+    setDataset({ filter: initialDataset.filter });
+    return;
+  }
+  whereTimer = setTimeout(() => void countWhere(text), 250);
+}
+
+async function countWhere(where: string): Promise<void> {
+  const summary = store.getState().dataset.summary;
+  if (!summary) return;
+  setDataset({ filter: { status: 'counting', where, rows: null, error: null } });
+  let filter: DatasetSlice['filter'];
+  try {
+    const r = await getWorkers().data.get().call('countWhere', { datasetId: summary.id, where });
+    filter = { status: 'done', where, rows: r.rows, error: null };
+  } catch (e) {
+    filter = { status: 'error', where, rows: null, error: errorText(e) };
+  }
+  // A later keystroke (or another dataset) wins.
+  const now = store.getState().dataset;
+  if (now.where.trim() === where && now.summary?.id === summary.id) setDataset({ filter });
 }
 
 /** Toggles one feature column. */

@@ -14,6 +14,10 @@ export interface DatasetSlice {
   error: string | null;
   label: string | null;
   features: string[];
+  /** The row filter as typed (core/data/filter.ts); runs queued now train on the rows it keeps. */
+  where: string;
+  /** What the data worker made of `where`: the rows it keeps, or why it cannot be applied. */
+  filter: { status: 'idle' | 'counting' | 'done' | 'error'; where: string; rows: number | null; error: string | null };
   /** The last duplicates-and-leaks check, for the label, features and split it was run with. */
   quality: {
     status: 'idle' | 'running' | 'done';
@@ -44,6 +48,8 @@ export const initialDataset: DatasetSlice = {
   error: null,
   label: null,
   features: [],
+  where: '',
+  filter: { status: 'idle', where: '', rows: null, error: null },
   quality: { status: 'idle', dedup: null, leaks: null, error: null },
   streamOnLoad: false,
   duplicates: null,

@@ -9,6 +9,7 @@ import { configLabel } from '../core/train/results';
 import { makeRunConfig, validateSettings, type RunSettings } from '../core/train/run-config';
 import { defaultSplit } from '../core/data/split';
 import { ConfigError } from '../core/errors';
+import { parseWhere } from '../core/data/filter';
 import type { DatasetSlice } from './dataset-slice';
 
 /** Epochs asked of the data worker when a time budget, not an epoch count, ends the run. */
@@ -58,12 +59,26 @@ export function budgetOf(config: RunConfig): number | null {
  * features the data panel shows now (copied: the run keeps them whatever the panel does later).
  */
 export function dataInUse(
-  dataset: Pick<DatasetSlice, 'summary' | 'label' | 'features'>,
+  dataset: Pick<DatasetSlice, 'summary' | 'label' | 'features'> & Partial<Pick<DatasetSlice, 'where' | 'filter'>>,
   settings: Pick<RunSettings, 'dedup' | 'seed'>,
 ): RunConfig['data'] {
   const { summary, label, features } = dataset;
   if (!summary || !label) throw new ConfigError('data', 'load a dataset first');
+  // The Filters section's filter: checked here (it parses), and by the data worker (it applies).
+  const where = (dataset.where ?? '').trim();
+  if (where) {
+    try {
+      parseWhere(where);
+    } catch (e) {
+      throw new ConfigError('data.where', (e as Error).message);
+    }
+    const f = dataset.filter;
+    if (f?.status === 'error' && f.where === where) throw new ConfigError('data.where', f.error ?? 'cannot be applied');
+    if (f?.status === 'done' && f.where === where && f.rows === 0)
+      throw new ConfigError('data.where', `the filter keeps none of the ${summary.rows} rows`);
+  }
   return {
+    ...(where ? { where } : {}),
     fingerprint: summary.fingerprint,
     name: summary.name,
     rows: summary.rows,

@@ -1,5 +1,13 @@
-import { useRef, useState, type DragEvent } from 'react';
-import { loadFiles, loadSample, loadUrl, setLabel, setStreamOnLoad, toggleFeature } from '../state/data-actions';
+import { useId, useRef, useState, type DragEvent } from 'react';
+import {
+  loadFiles,
+  loadSample,
+  loadUrl,
+  setLabel,
+  setStreamOnLoad,
+  setWhere,
+  toggleFeature,
+} from '../state/data-actions';
 import { SAMPLES } from '../core/train/samples';
 import { Histogram } from './data/Histogram';
 import { LoadProgress } from './data/LoadProgress';
@@ -149,6 +157,7 @@ export function DataPanel() {
               picked by default: {summary.defaultLabelReason}
             </small>
           )}
+          <Filters />
           <div className="schema-scroll">
             {/* Three columns, the statistics stacked in one: the whole schema fits the data column (at 1280 px too). */}
             <table className="schema" data-testid="schema-table">
@@ -209,5 +218,49 @@ export function DataPanel() {
       {summary && <QualityPanel />}
       {summary && <NeighbourInspector />}
     </section>
+  );
+}
+
+/**
+ * Filters: a row filter typed in the where language (core/data/filter.ts); the count of rows it
+ * keeps follows the typing (the data worker, through the range index when few rows match), and
+ * runs queued while it is set train on those rows (their config and share link record it).
+ */
+function Filters() {
+  const where = useWorkbench((s) => s.dataset.where);
+  const filter = useWorkbench((s) => s.dataset.filter);
+  const total = useWorkbench((s) => s.dataset.summary?.rows ?? 0);
+  const id = useId();
+  const current = filter.where === where.trim();
+  return (
+    <div className="filters" data-testid="filters">
+      <label htmlFor={id}>Filter rows</label>{' '}
+      <input
+        id={id}
+        type="text"
+        data-testid="where-input"
+        className="where-input"
+        value={where}
+        spellCheck={false}
+        placeholder="e.g. Island = 'Dream' and &quot;Body Mass (g)&quot; between 3000 and 5000"
+        aria-describedby={`${id}-status`}
+        aria-invalid={filter.status === 'error' && current}
+        onChange={(e) => setWhere(e.target.value)}
+      />
+      <small
+        id={`${id}-status`}
+        data-testid="where-status"
+        data-rows={current && filter.rows !== null ? filter.rows : ''}
+        role={filter.status === 'error' && current ? 'alert' : undefined}
+      >
+        {!where.trim()
+          ? ' every row (and, or, not; = != < <= > >= between in is null; \'text\', "column name")'
+          : !current || filter.status === 'counting'
+            ? ' counting…'
+            : filter.status === 'error'
+              ? ` ${filter.error}`
+              : ` ${count(filter.rows ?? 0)} of ${count(total)} rows; runs queued now train on them`}
+      </small>
+    </div>
   );
 }
