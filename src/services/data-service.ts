@@ -384,7 +384,7 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
       let entry = neighbourCache.get(key);
       if (!entry) {
         // Statistics over all rows: the inspector is about the data, not a split.
-        const enc = encodeTable(table, features, { train: 1, val: 0, test: 0, seed: 1 });
+        const enc = encodeTable(table, features, { train: 1, val: 0, test: 0, seed: 1 }, { anyClasses: true });
         entry = { enc, tree: neighbourIndex(enc) };
         neighbourCache.clear();
         neighbourCache.set(key, entry);

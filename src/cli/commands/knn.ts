@@ -29,7 +29,8 @@ export async function knn(args: ParsedArgs): Promise<{ json: unknown; text: stri
   const featuresFlag = args.flags.get('features');
   const features =
     typeof featuresFlag === 'string' ? featuresFlag.split(',').map((f) => f.trim()) : defaultFeatures(table, label);
-  const enc = encodeTable(table, { label, features }, { train: 1, val: 0, test: 0, seed: 1 });
+  // Only distances matter here: a label with a single class (a filter that keeps one species) is fine.
+  const enc = encodeTable(table, { label, features }, { train: 1, val: 0, test: 0, seed: 1 }, { anyClasses: true });
   // --where: rows stay the file's; the query row must be one the filter keeps, its neighbours are among them.
   const at = filtered ? binarySearch(filtered.rows, row) : row;
   if (row < 0 || (!filtered && row >= table.rows))

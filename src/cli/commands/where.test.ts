@@ -46,6 +46,10 @@ describe('--where', () => {
     const out = JSON.parse(r.stdout) as { neighbors: { row: number }[] };
     expect(out.neighbors).toHaveLength(4);
     for (const n of out.neighbors) expect(kept).toContain(n.row);
+    // A filter that keeps a single species: neighbours need no second class.
+    const one = await runCli(['knn', PENGUINS, '--k', '2', '--row', '0', '--where', "Island = 'Torgersen'", '--json']);
+    expect(one.stderr).toBe('');
+    expect((JSON.parse(one.stdout) as { neighbors: unknown[] }).neighbors).toHaveLength(2);
     const dropped = Array.from({ length: table.rows }, (_, i) => i).find((i) => !kept.includes(i))!;
     const no = await runCli(['knn', PENGUINS, '--k', '2', '--row', String(dropped), '--where', WHERE]);
     expect(no.code).toBe(1);

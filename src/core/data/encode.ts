@@ -189,7 +189,11 @@ export function encodeTable(
   table: DataTable,
   spec: FeatureSpec,
   splitSpec: SplitSpec,
-  opts: { rows?: Int32Array } = {},
+  opts: {
+    rows?: Int32Array;
+    /** Neighbour search, not training: a label with one class is fine (default: refused, nothing to learn). */
+    anyClasses?: boolean;
+  } = {},
 ): EncodedDataset {
   const labelCol = getColumn(table, spec.label);
   if (spec.features.length === 0)
@@ -268,7 +272,7 @@ export function encodeTable(
     target = m;
     for (let r = 0; r < rows; r++) y[r] = (labelCol.values[sourceRows[r]] - m.mean) / m.std;
   }
-  if (task === 'classification' && classes && classes.length < 2) {
+  if (task === 'classification' && classes && classes.length < 2 && !opts.anyClasses) {
     throw new DataError(`${table.name}: label "${spec.label}" has a single class ("${classes[0]}"); nothing to learn`);
   }
   return {
