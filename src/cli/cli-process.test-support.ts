@@ -25,3 +25,24 @@ export function runCommand(command: string, args: string[]): Promise<CliResult> 
     child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - t0 }));
   });
 }
+
+/**
+ * The arguments of a `train` the CLI tests share: `data` on the tfjs cpu backend for `epochs`
+ * epochs (and `seed`), printing the run record alone (--json --quiet), then `extra`.
+ */
+export function cpuTrainArgs(data: string, o: { epochs: number; seed?: number }, extra: string[] = []): string[] {
+  const seed = o.seed === undefined ? [] : ['--seed', String(o.seed)];
+  return [
+    'train',
+    '--data',
+    data,
+    '--epochs',
+    String(o.epochs),
+    ...seed,
+    '--backend',
+    'cpu',
+    '--json',
+    '--quiet',
+    ...extra,
+  ];
+}

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { channelAxis, quantizeInt8 } from '../../core/compress/quantize';
 import { Rng } from '../../core/data/rng';
 import type { RunRecord } from '../../core/train/record';
+import { cpuTrainArgs } from '../cli-process.test-support';
 
 const MNIST = 'public/datasets/mnist-2k.arrow';
 const dir = mkdtempSync(join(tmpdir(), 'tb-quantize-'));
@@ -69,19 +70,7 @@ interface Quantized {
 describe('quantize', () => {
   it("MNIST MLP, seeds 1-3: int8 within 1 point of float, f16 within 0.5; float is the engine's accuracy", () => {
     for (const seed of [1, 2, 3]) {
-      const t = cli([
-        'train',
-        '--data',
-        MNIST,
-        '--epochs',
-        '3',
-        '--seed',
-        String(seed),
-        '--backend',
-        'cpu',
-        '--json',
-        '--quiet',
-      ]);
+      const t = cli(cpuTrainArgs(MNIST, { epochs: 3, seed }));
       expect(t.code).toBe(0);
       const record = JSON.parse(t.stdout) as RunRecord;
       const path = join(dir, `run-${seed}.json`);

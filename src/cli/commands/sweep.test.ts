@@ -86,17 +86,20 @@ function bestAgainstDefault(out: SweepOut, data: string, from: object): { best: 
   };
 }
 
+/** The sweep the penguins and MNIST tests run: Hyperband (R = 27, eta 3) with TPE, sampler seed 2. */
+const HYPERBAND_TPE = {
+  sampler: 'tpe',
+  scheduler: 'hyperband',
+  objective: 'valLoss',
+  maxBudget: 27,
+  eta: 3,
+  seed: 2,
+  space,
+};
+
 describe('sweep', () => {
   it('Hyperband + TPE on penguins: the plan runs out within its budgets, and the best beats the default to the target loss', () => {
-    const out = sweepOf({
-      sampler: 'tpe',
-      scheduler: 'hyperband',
-      objective: 'valLoss',
-      maxBudget: 27,
-      eta: 3,
-      seed: 2,
-      space,
-    });
+    const out = sweepOf(HYPERBAND_TPE);
     const plan = hyperbandPlan(27, 3);
     expect(out.trials.map((t) => t.budget)).toEqual(
       plan.flatMap((b) => b.rounds.flatMap((round) => new Array(round.configs).fill(round.budget))),
@@ -116,16 +119,7 @@ describe('sweep', () => {
   it('Hyperband + TPE on the MNIST sample: its best configuration reaches the target loss before the default one', () => {
     // The README's figures: 69 trials, seeds 2 (sampler) and 1 (every run), a loss of 0.8 in 19 steps against 24.
     const mnistBase = { ...base, model: { type: 'mlp', hidden: [32], activation: 'relu' } };
-    const spec = {
-      sampler: 'tpe',
-      scheduler: 'hyperband',
-      objective: 'valLoss',
-      maxBudget: 27,
-      eta: 3,
-      seed: 2,
-      space,
-    };
-    const out = sweepOf(spec, MNIST, mnistBase);
+    const out = sweepOf(HYPERBAND_TPE, MNIST, mnistBase);
     expect(out.trials).toHaveLength(
       hyperbandPlan(27, 3).reduce((n, b) => n + b.rounds.reduce((m, r) => m + r.configs, 0), 0),
     );
@@ -136,15 +130,8 @@ describe('sweep', () => {
   }, 170_000);
 
   it('a time budget stops starting trials once it is spent, and says so', () => {
-    const out = sweepOf<SweepOut & { stoppedByBudget: boolean }>({
-      sampler: 'random',
-      scheduler: 'none',
-      trials: 500,
-      objective: 'valLoss',
-      maxBudget: 3,
-      timeBudgetSec: 2,
-      space,
-    });
+    const spec = { sampler: 'random', scheduler: 'none', trials: 500, objective: 'valLoss', maxBudget: 3, space };
+    const out = sweepOf<SweepOut & { stoppedByBudget: boolean }>({ ...spec, timeBudgetSec: 2 });
     expect(out.stoppedByBudget).toBe(true);
     expect(out.trials.length).toBeGreaterThan(0);
     expect(out.trials.length).toBeLessThan(500);
@@ -153,18 +140,7 @@ describe('sweep', () => {
     const bad = cli([
       'sweep',
       '--config',
-      file({
-        ...base,
-        sweep: {
-          sampler: 'random',
-          scheduler: 'none',
-          trials: 2,
-          objective: 'valLoss',
-          maxBudget: 3,
-          timeBudgetSec: 0,
-          space,
-        },
-      }),
+      file({ ...base, sweep: { ...spec, trials: 2, timeBudgetSec: 0 } }),
       '--data',
       PENGUINS,
     ]);

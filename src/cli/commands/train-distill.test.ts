@@ -18,7 +18,7 @@ import { encodeTable, encodeWithInputs } from '../../core/data/encode';
 import { readTable } from '../../core/data/read';
 import type { RunRecord } from '../../core/train/record';
 import { readTrainedRecord } from '../../core/train/trained';
-import { runCli } from '../cli-process.test-support';
+import { cpuTrainArgs, runCli } from '../cli-process.test-support';
 
 const MNIST = 'public/datasets/mnist-2k.arrow';
 const PENGUINS = 'public/datasets/penguins.arrow';
@@ -30,22 +30,13 @@ const write = (name: string, value: unknown) => {
 };
 const student = { type: 'mlp', hidden: [16], activation: 'relu' };
 const train = (data: string, seed: number, config: unknown, extra: string[] = []) =>
-  runCli([
-    'train',
-    '--data',
-    data,
-    '--epochs',
-    '8',
-    '--seed',
-    String(seed),
-    '--backend',
-    'cpu',
-    '--json',
-    '--quiet',
-    '--config',
-    write(`config-${Math.random().toString(36).slice(2)}.json`, config),
-    ...extra,
-  ]);
+  runCli(
+    cpuTrainArgs(data, { epochs: 8, seed }, [
+      '--config',
+      write(`config-${Math.random().toString(36).slice(2)}.json`, config),
+      ...extra,
+    ]),
+  );
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

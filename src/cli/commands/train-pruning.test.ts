@@ -15,6 +15,7 @@ import type { RunRecord } from '../../core/train/record';
 import { readTrainedRecord } from '../../core/train/trained';
 import { swiftShaderEnv } from '../../gpu/node-webgpu';
 import { sparseLayersText } from './train';
+import { cpuTrainArgs } from '../cli-process.test-support';
 
 const MNIST = 'public/datasets/mnist-2k.arrow';
 const dir = mkdtempSync(join(tmpdir(), 'tb-prune-'));
@@ -31,21 +32,7 @@ const config = (pruning: unknown) => {
   writeFileSync(path, JSON.stringify({ pruning }));
   return path;
 };
-const train = (seed: number, extra: string[]) =>
-  cli([
-    'train',
-    '--data',
-    MNIST,
-    '--epochs',
-    '8',
-    '--seed',
-    String(seed),
-    '--backend',
-    'cpu',
-    '--json',
-    '--quiet',
-    ...extra,
-  ]);
+const train = (seed: number, extra: string[]) => cli(cpuTrainArgs(MNIST, { epochs: 8, seed }, extra));
 
 describe('train with pruning', () => {
   it('MNIST MLP, seeds 1-3: 90 % sparse kernels, mean validation accuracy within 1 point of the dense twin', () => {

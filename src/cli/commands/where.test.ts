@@ -10,7 +10,7 @@ import { readTable } from '../../core/data/read';
 import { splitRows } from '../../core/data/split';
 import type { CategoricalColumn, NumericColumn } from '../../core/data/table';
 import type { RunRecord } from '../../core/train/record';
-import { runCli } from '../cli-process.test-support';
+import { cpuTrainArgs, runCli } from '../cli-process.test-support';
 
 const PENGUINS = 'public/datasets/penguins.arrow';
 const table = readTable(new Uint8Array(readFileSync(PENGUINS)), 'penguins.arrow');
@@ -57,19 +57,7 @@ describe('--where', () => {
   });
 
   it('train records the filter and trains on the kept rows', async () => {
-    const r = await runCli([
-      'train',
-      '--data',
-      PENGUINS,
-      '--epochs',
-      '1',
-      '--backend',
-      'cpu',
-      '--where',
-      WHERE,
-      '--json',
-      '--quiet',
-    ]);
+    const r = await runCli(cpuTrainArgs(PENGUINS, { epochs: 1 }, ['--where', WHERE]));
     expect(r.stderr).toBe('');
     const rec = JSON.parse(r.stdout) as RunRecord;
     expect(rec.config.data.where).toBe(WHERE);
