@@ -56,7 +56,7 @@ export function DataPanel() {
           // One tab stop for the picker: the button above opens this input.
           tabIndex={-1}
           className="visually-hidden"
-          accept=".parquet,.arrow,.feather,.arrows,.csv,.tsv,.json"
+          accept=".parquet,.arrow,.feather,.arrows,.csv,.tsv,.json,.tfrecord,.tfrecords,.tfrec,.gz"
           onChange={(e) => {
             if (e.target.files?.length) void loadFiles(e.target.files);
             e.target.value = '';

@@ -11,6 +11,7 @@ import { arrowTypeName, skipReason } from './arrow-types';
 import { decimalToFloat } from './arrow-decimal';
 import { StringDictionary } from './dictionary';
 import { ByteBuckets } from './byte-buckets';
+import { MAX_LIST_COLUMNS } from './limits';
 import { checkArrowIpc } from './arrow-ipc-check';
 import { patchUnreadableTypes, type PatchedKind } from './arrow-ipc-patch';
 import { ArrowCodecError, registerArrowCodecs } from './arrow-compression';
@@ -242,9 +243,6 @@ interface Context {
   /** Fields rewritten for apache-arrow, by index path (see `arrow-ipc-patch.ts`). */
   kinds: ReadonlyMap<string, PatchedKind>;
 }
-
-/** Most numbered columns one fixed-size list becomes (an embedding of 4,096 values is fine). */
-const MAX_LIST_COLUMNS = 4096;
 
 /**
  * Adds the training columns `vector` gives under `name` to `out` (none, one, or several for a

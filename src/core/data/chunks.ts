@@ -2,10 +2,11 @@ import { RecordBatchReader, Table } from 'apache-arrow';
 import { arrowError, openArrow, readArrowTable } from './arrow';
 import { readParquet, readParquetMetadata } from './parquet';
 import { sniffFormat, readTable } from './read';
+import { readTfRecordChunks } from './tfrecord';
 import { DataError, type DataTable } from './table';
 
 /**
- * A file read piece by piece (Arrow record batches, Parquet row groups), so training can
+ * A file read piece by piece (Arrow record batches, Parquet row groups, runs of TFRecord records), so training can
  * start before the whole file is decoded. Formats without natural pieces (CSV, JSON) come
  * as one chunk.
  */
@@ -39,6 +40,10 @@ export function* readChunks(bytes: Uint8Array, fileName: string): Generator<Data
   if (format === 'parquet') {
     const info = readParquetMetadata(bytes, fileName);
     for (let g = 0; g < info.rowGroups.length; g++) yield readParquet(bytes, fileName, { rowGroups: [g] });
+    return;
+  }
+  if (format === 'tfrecord') {
+    yield* readTfRecordChunks(bytes, fileName);
     return;
   }
   yield readTable(bytes, fileName);

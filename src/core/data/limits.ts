@@ -49,3 +49,9 @@ export const MAX_JSON_COLUMNS = 4096;
 export const JSON_MIN_CELL_LIMIT = 1 << 24;
 /** See `JSON_MIN_CELL_LIMIT`. */
 export const JSON_CELLS_PER_BYTE = 8;
+
+/**
+ * Most numbered columns a fixed-length list (an Arrow FixedSizeList, a TFRecord feature with
+ * the same number of values in every record) is split into: a 64 x 64 image is 4,096.
+ */
+export const MAX_LIST_COLUMNS = 4096;

@@ -3,7 +3,11 @@ import { plainBytes } from './bytes';
 import { readCsv } from './csv';
 import { readJson } from './json';
 import { readParquet } from './parquet';
+import { readTfRecord, sniffTfRecord } from './tfrecord';
 import { DataError, type DataTable, type SourceFormat } from './table';
+
+/** Names TFRecord files go by (a damaged one is still read as TFRecord, so that the error says what is wrong). */
+const TFRECORD_NAME = /\.(tfrecords?|tfrec)(\.gz|\.gzip)?$/i;
 
 /** Recognises a file's format from its first bytes, falling back to the file name's extension. */
 export function sniffFormat(bytes: Uint8Array, fileName: string): SourceFormat | null {
@@ -14,11 +18,15 @@ export function sniffFormat(bytes: Uint8Array, fileName: string): SourceFormat |
   // Arrow IPC stream: continuation marker 0xFFFFFFFF then a metadata length.
   if (bytes.length >= 8 && bytes[0] === 0xff && bytes[1] === 0xff && bytes[2] === 0xff && bytes[3] === 0xff)
     return 'arrow';
+  // TFRecord has no magic bytes, but its first 12 frame a length with its masked CRC-32C (a
+  // chance of 2^-32 for other bytes); a gzip stream is inflated just far enough to check that.
+  if (sniffTfRecord(bytes)) return 'tfrecord';
   const ext = fileName.toLowerCase().split('.').pop() ?? '';
   if (ext === 'csv' || ext === 'tsv' || ext === 'txt' || ext === 'tab') return 'csv';
   if (ext === 'json' || ext === 'ndjson' || ext === 'jsonl') return 'json';
   if (ext === 'arrow' || ext === 'feather' || ext === 'arrows' || ext === 'ipc') return 'arrow';
   if (ext === 'parquet') return 'parquet';
+  if (TFRECORD_NAME.test(fileName)) return 'tfrecord';
   return null;
 }
 
@@ -30,6 +38,7 @@ const readers: Partial<Record<SourceFormat, Reader>> = {
   csv: (b, n) => readCsv(b, n),
   json: readJson,
   parquet: (b, n) => readParquet(b, n),
+  tfrecord: readTfRecord,
 };
 
 /** Registers the reader for a format (kept open so that heavy readers load only where needed). */
@@ -46,9 +55,14 @@ export function readTable(input: Uint8Array, fileName: string): DataTable {
   if (bytes.length === 0) throw new DataError(`${fileName}: empty file`);
   const format = sniffFormat(bytes, fileName);
   if (format === null) {
+    if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b)
+      throw new DataError(
+        `${fileName}: a gzip-compressed file that does not hold TFRecord records (Trainbench inflates gzip only ` +
+          'for TFRecord; decompress other files first)',
+      );
     throw new DataError(
-      `${fileName}: not a dataset Trainbench can read (expected Parquet, Arrow IPC, CSV/TSV or JSON; the ` +
-        `first bytes match none of them)`,
+      `${fileName}: not a dataset Trainbench can read (expected Parquet, Arrow IPC, CSV/TSV, JSON or ` +
+        `TFRecord; the first bytes match none of them)`,
     );
   }
   const reader = readers[format];

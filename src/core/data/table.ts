@@ -5,7 +5,7 @@
  */
 
 /** Source formats the readers understand. */
-export type SourceFormat = 'arrow' | 'parquet' | 'csv' | 'json';
+export type SourceFormat = 'arrow' | 'parquet' | 'csv' | 'json' | 'tfrecord';
 
 /** Logical type of a column, as shown to the user and used to pick an encoding. */
 export type LogicalType = 'float' | 'int' | 'bool' | 'date' | 'timestamp' | 'categorical';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { crc32 } from '../crc32';
 import { Rng } from '../rng';
 import { ParquetFormatError } from './errors';
-import { gunzipInto } from './gzip';
+import { gunzip as gunzipGrowing, gunzipHead, gunzipInto } from './gzip';
 import { thrown } from './fixtures/errors';
 
 /** Seeded data that compresses like real pages: runs, repeats from a small alphabet, and noise. */
@@ -144,5 +144,40 @@ describe('gunzipInto', () => {
         if (out) expect(Buffer.from(out).equals(Buffer.from(data)), `level ${level}, byte ${at}`).toBe(true);
       }
     }
+  });
+
+  it('inflates a stream of unknown size (one member, several, stored blocks) and refuses one past the limit', () => {
+    const rng = new Rng(11);
+    const a = sample(rng, 300_000);
+    const b = sample(rng, 5_000);
+    const cases: [string, Uint8Array, Uint8Array][] = [
+      ['one member', gz(a), a],
+      ['two members (the ISIZE hint is the last one only)', concat(gz(b), gz(a)), concat(b, a)],
+      ['stored blocks', gz(a, { level: 0 }), a],
+      ['empty', gz(new Uint8Array(0)), new Uint8Array(0)],
+    ];
+    for (const [what, z, want] of cases) {
+      expect(Buffer.from(gunzipGrowing(z, 1 << 30)).equals(Buffer.from(want)), what).toBe(true);
+    }
+    // The same stream once its trailer lies about the size: found by growing, then checked against ISIZE.
+    const lying = gz(a);
+    lying.set([1, 0, 0, 0], lying.length - 4);
+    expect(errorOf(() => gunzipGrowing(lying, 1 << 30))).toMatch(/trailer says 1 bytes, it inflates to 300000/);
+    expect(errorOf(() => gunzipGrowing(gz(a), 100_000))).toBe(
+      'the gzip stream inflates to more than 100000 bytes, more than this reader may hold in memory',
+    );
+  });
+
+  it("reads a stream's first bytes without inflating the rest, whatever blocks hold them", () => {
+    const rng = new Rng(12);
+    for (const level of [0, 1, 9]) {
+      const data = sample(rng, 200_000);
+      const z = gz(data, { level });
+      for (const n of [1, 12, 100, 70_000])
+        expect(Buffer.from(gunzipHead(z, n)).equals(Buffer.from(data.subarray(0, n)))).toBe(true);
+      // A stream shorter than asked for gives all it holds.
+      expect(Buffer.from(gunzipHead(gz(data.subarray(0, 5)), 12)).equals(Buffer.from(data.subarray(0, 5)))).toBe(true);
+    }
+    expect(errorOf(() => gunzipHead(new Uint8Array([0x1f, 0x8b, 9]), 12))).toMatch(/cut off/);
   });
 });

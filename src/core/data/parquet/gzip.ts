@@ -9,7 +9,7 @@
  * as hyparquet-compressors does, with every length, distance, code and bound checked.
  */
 import { crc32 } from '../crc32';
-import { fail } from './errors';
+import { fail, ParquetFormatError } from './errors';
 
 const LEN_BASE = Uint16Array.of(
   3,
@@ -175,7 +175,9 @@ function inflateRaw(input: Uint8Array, start: number, out: Uint8Array, op: numbe
   const outStart = op;
   const outLimit = out.length;
   const eof = () => fail('the deflate data is cut off');
-  const overflow = () => fail(`it inflates to more than the ${outLimit} bytes announced`);
+  const overflow = () => {
+    throw new InflateOverflow(`it inflates to more than the ${outLimit} bytes announced`);
+  };
   let pos = start * 8;
   let final = 0;
   do {
@@ -324,11 +326,61 @@ function memberData(input: Uint8Array, i: number, member: number): number {
   return p;
 }
 
+/** Thrown when a stream inflates past the end of its output buffer (the callers that grow the buffer catch it). */
+class InflateOverflow extends ParquetFormatError {}
+
 /**
  * Inflates the gzip stream `input` into `output`, which it must fill exactly, verifying every
  * member's CRC-32 and ISIZE. Throws a ParquetFormatError that says what is wrong.
  */
 export function gunzipInto(input: Uint8Array, output: Uint8Array): void {
+  const op = gunzipMembers(input, output);
+  if (op !== output.length) fail(`the gzip stream inflates to ${op} bytes, ${output.length} announced`);
+}
+
+/**
+ * Inflates a gzip stream whose size nothing announces (a `.tfrecord.gz` file), checking every
+ * member's CRC-32 and ISIZE. The buffer starts at the last member's ISIZE (the whole size for
+ * one member, the usual case) or four times the input, and doubles when the data outgrows it,
+ * up to `limit` bytes: a stream that inflates past that is refused (a gzip bomb costs no more).
+ */
+export function gunzip(input: Uint8Array, limit: number): Uint8Array {
+  const hint = input.length >= 18 ? u32(input, input.length - 4) : 0;
+  let size = Math.min(limit, Math.max(1 << 16, hint + 1, input.length * 4));
+  for (;;) {
+    const out = new Uint8Array(size);
+    try {
+      return out.subarray(0, gunzipMembers(input, out));
+    } catch (e) {
+      if (!(e instanceof InflateOverflow)) throw e;
+      if (size >= limit)
+        fail(`the gzip stream inflates to more than ${limit} bytes, more than this reader may hold in memory`);
+      size = Math.min(limit, size * 2);
+    }
+  }
+}
+
+/**
+ * The first `n` inflated bytes of a gzip stream (fewer when it holds fewer), without inflating
+ * the rest: enough to tell what a compressed file holds. Throws a ParquetFormatError when the
+ * stream is damaged before those bytes.
+ */
+export function gunzipHead(input: Uint8Array, n: number): Uint8Array {
+  // One copy writes at most a stored block (65,535 bytes) at once, and stops short of the
+  // buffer's end only when it would overrun it: with this margin the first n bytes are written
+  // before any overflow.
+  const out = new Uint8Array(n + 65_536);
+  try {
+    const data = memberData(input, 0, 1);
+    return out.subarray(0, Math.min(n, inflateRaw(input, data, out, 0).outEnd));
+  } catch (e) {
+    if (e instanceof InflateOverflow) return out.subarray(0, n);
+    throw e;
+  }
+}
+
+/** Inflates every member of `input` into `output` (checking trailers); returns the bytes written. */
+function gunzipMembers(input: Uint8Array, output: Uint8Array): number {
   let ip = 0;
   let op = 0;
   for (let member = 1; ip < input.length; member++) {
@@ -352,5 +404,5 @@ export function gunzipInto(input: Uint8Array, output: Uint8Array): void {
     op = outEnd;
     ip = inEnd + 8;
   }
-  if (op !== output.length) fail(`the gzip stream inflates to ${op} bytes, ${output.length} announced`);
+  return op;
 }
