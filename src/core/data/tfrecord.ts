@@ -252,7 +252,6 @@ class FeatureEntries {
   }
 }
 
-const utf8 = new TextDecoder();
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Collects the features of a run of records (one pass over their protobuf, values counted, not decoded). */
@@ -297,19 +296,30 @@ class Scan {
     let kind = 0;
     let listStart = 0;
     let listEnd = 0;
+    let seen = 0;
     while (pb.p < end) {
       const tag = pb.small(end, 'a field tag');
+      if (tag === ((1 << 3) | 2) || tag === ((2 << 3) | 2)) {
+        // Protobuf would merge a second key or Feature into the first; TensorFlow never writes one, and a
+        // merge (lists concatenated) is not worth guessing at: refused.
+        const bit = tag >>> 3;
+        if (seen & bit) throw new ExampleError(`a feature map entry sets its ${bit === 1 ? 'name' : 'Feature'} twice`);
+        seen |= bit;
+      }
       if (tag === ((1 << 3) | 2)) {
         keyEnd = pb.delimited(end);
         keyStart = pb.p;
         pb.p = keyEnd;
       } else if (tag === ((2 << 3) | 2)) {
         const vEnd = pb.delimited(end);
-        kind = 0;
+        let lists = 0;
         while (pb.p < vEnd) {
           const t = pb.small(vEnd, 'a field tag');
           const field = t >>> 3;
           if ((t & 7) === 2 && field >= BYTES && field <= INTS) {
+            if (lists & (1 << field))
+              throw new ExampleError(`a Feature sets its ${KIND_NAME[field]} twice (protobuf would merge them)`);
+            lists |= 1 << field;
             // A oneof: the last kind present holds.
             listEnd = pb.delimited(vEnd);
             listStart = pb.p;
@@ -339,7 +349,12 @@ class Scan {
       }
       if (same) return guess;
     }
-    const name = utf8.decode(b.subarray(start, end));
+    let name: string;
+    try {
+      name = strictUtf8.decode(b.subarray(start, end));
+    } catch {
+      throw new ExampleError('a feature name is not UTF-8 text (protobuf strings must be)');
+    }
     let f = this.byName.get(name);
     if (!f) {
       if (this.features.length === MAX_FEATURES) {
