@@ -231,11 +231,22 @@ describe('TFRecord reader', () => {
     );
     const group = frameRecords([Uint8Array.of(0x0b)]); // field 1, wire type 3 (start group)
     expect(errorOf(() => readTable(group, 'g.tfrecord'))).toMatch(/record 1 .* wire type 3/);
-    const mixed = frameRecords([exampleBytes({ v: { ints: [1] } }), exampleBytes({ v: { floats: [1] } })]);
+    const mixed = frameRecords([exampleBytes({ v: { ints: [1] } }), exampleBytes({ v: { bytes: ['one'] } })]);
     expect(errorOf(() => readTable(mixed, 'm.tfrecord'))).toBe(
       'm.tfrecord: no feature of the records can be a column ("v": its kind changes between records (int64_list in ' +
-        'record 1, float_list in record 2))',
+        'record 1, bytes_list in record 2))',
     );
+    // Numbers of both kinds make one float column (a writer that wrote 39.0 as an int).
+    const numbers = readTable(
+      frameRecords([
+        exampleBytes({ v: { ints: [2 ** 40 + 1] } }),
+        exampleBytes({ v: { floats: [0.5] } }),
+        exampleBytes({ v: { ints: [-3] } }),
+      ]),
+      'n.tfrecord',
+    );
+    expect(col(numbers, 'v').type).toBe('float');
+    expect([0, 1, 2].map((i) => num(numbers, 'v', i))).toEqual([2 ** 40 + 1, 0.5, -3]);
     expect(errorOf(() => readTable(frameRecords([]), 'e.tfrecord'))).toBe('e.tfrecord: empty file');
     expect(errorOf(() => readTable(frameRecords([exampleBytes({})]), 'n.tfrecord'))).toMatch(
       /no feature of the records can be a column \(its records hold no features\)/,

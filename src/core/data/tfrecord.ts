@@ -19,8 +19,9 @@
  * - the same number of numbers L > 1 in every record that has the feature gives L numbered
  *   columns `name.0` ... `name.{L-1}` (an image stored as a flat float or int64 list becomes its
  *   pixels, which the CNN reads as a square image), up to MAX_LIST_COLUMNS;
- * - anything else (lists of varying length, lists of strings, one kind in one record and
- *   another in the next, no value anywhere) is listed as skipped with its reason.
+ * - a feature that holds int64s in some records and floats in others is one float column;
+ * - anything else (lists of varying length, lists of strings, strings in one record and
+ *   numbers in the next, no value anywhere) is listed as skipped with its reason.
  * A file that is not TFRecord framing, or a record that is not a `tf.Example`, is refused with
  * what was wrong. Streaming reads the records a chunk at a time (`readTfRecordChunks`).
  */
@@ -486,7 +487,7 @@ function layoutOf(scan: Scan): { layout: FeatureLayout[]; skipped: SkippedColumn
       if (kind === 0) {
         kind = k;
         firstKindAt = d[at];
-      } else if (k !== kind && !mixed) {
+      } else if (k !== kind && (k === BYTES || kind === BYTES) && !mixed) {
         mixed = `${KIND_NAME[kind]} in record ${firstKindAt + 1}, ${KIND_NAME[k]} in record ${d[at] + 1}`;
       }
       if (count < min) min = count;
@@ -561,13 +562,13 @@ function columnsOf(scan: Scan, f: FeatureEntries | undefined, l: FeatureLayout, 
   const entries = f ? f.data : new Int32Array(0);
   const length = f ? f.length : 0;
   const width = l.width;
-  let valid: Uint8Array | null = null;
   const present = new Uint8Array(rows);
   const check = (at: number) => {
     const count = entries[at + 3];
     if (count === 0) return false;
     const kind = entries[at + 4];
-    if (kind !== l.kind || count !== width) {
+    // Numbers of either kind fit a numeric layout (a later chunk may bring ints where the first had floats).
+    if ((kind === BYTES) !== (l.kind === BYTES) || count !== width) {
       throw new DataError(
         `record ${first + entries[at] + 1}: feature "${l.name}" holds ${count} ${KIND_NAME[kind]} value(s); the ` +
           `records read first hold ${width} ${KIND_NAME[l.kind]} value(s) per record`,
@@ -601,22 +602,28 @@ function columnsOf(scan: Scan, f: FeatureEntries | undefined, l: FeatureLayout, 
     };
     return [col];
   }
+  // The kinds these records hold (a streamed chunk may differ from the layout's first records): floats alone stay
+  // float32, ints alone become an int column, both a float column of doubles.
+  let kinds = 0;
+  for (let at = 0; at < length; at += 5) if (entries[at + 3] > 0) kinds |= 1 << entries[at + 4];
+  if (kinds === 0) kinds = 1 << l.kind;
+  const floats = (kinds & (1 << FLOATS)) !== 0;
   const cols = Array.from({ length: width }, () =>
-    l.kind === FLOATS ? new Float32Array(rows) : new Float64Array(rows),
+    kinds === 1 << FLOATS ? new Float32Array(rows) : new Float64Array(rows),
   );
   let fitsInt32 = true;
   for (let at = 0; at < length; at += 5) {
     if (!check(at)) continue;
     const r = entries[at];
-    eachNumber(pb, l.kind, entries[at + 1], entries[at + 2], (j, v) => {
+    eachNumber(pb, entries[at + 4], entries[at + 1], entries[at + 2], (j, v) => {
       cols[j][r] = v;
       if (v !== (v | 0)) fitsInt32 = false;
     });
   }
-  valid = finishValid();
+  const valid = finishValid();
   return cols.map((values, j): NumericColumn => {
     const name = width === 1 ? l.name : `${l.name}.${j}`;
-    if (l.kind === FLOATS) return { kind: 'numeric', name, type: 'float', values, valid };
+    if (floats) return { kind: 'numeric', name, type: 'float', values, valid };
     return { kind: 'numeric', name, type: 'int', values: fitsInt32 ? new Int32Array(values) : values, valid };
   });
 }
