@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 const STAGES: Record<string, string> = {
   ingest: 'Parquet ingest against hyparquet and parquet-wasm',
   csv: 'CSV reading against papaparse and d3-dsv',
+  tfrecord: 'TFRecord reading against @roboflow/tfrecords and google-protobuf',
   index: 'k-d tree, hash index and Bloom filter against kdbush, static-kdtree and bloom-filters',
   range: 'the range index (static B+-tree) against sorted-btree and a column scan',
   trainer: 'the training loop against plain tfjs (CPU)',
