@@ -1,8 +1,8 @@
 /**
  * Child process of the TFRecord fuzz test: reads seeded cases with the project's reader and
- * prints one JSON line per case (see `cases.ts`). Sources are real datasets (vega-datasets'
- * penguins, cars, movies) written as tf.Example records by the tests' writer and by
- * @roboflow/tfrecords, plain and gzip. Cases damage them at three levels:
+ * prints one JSON line per case (see `cases.ts`). Sources come from the parent on stdin: real
+ * datasets (vega-datasets' penguins, cars, movies) written as tf.Example records by the tests'
+ * writer and by @roboflow/tfrecords, plain and gzip. Cases damage them at four levels:
  * - the file's bytes (framing: lengths and checksums, which must catch nearly everything);
  * - whole records dropped, repeated, moved or taken from another dataset (valid files whose
  *   features come and go and change kind);
@@ -10,79 +10,78 @@
  * - the gzip stream of a file;
  * and one case in eight is a hostile file (lengths near 2^64, 11-byte varints, a million
  * values in one list, thousands of feature names, 100,000 empty records...).
- * A table that reads is checked against google-protobuf's decoding of the same records (through
- * @roboflow/tfrecords): every column's values, record by record.
- *   node --import tsx src/core/data/fuzz/tfrecord-fuzz-child.ts SEED CASES [DUMP]
+ * A table that reads is checked against google-protobuf's decoding of the same records (the
+ * tf.Example classes @roboflow/tfrecords generated): every column's values, record by record.
+ *   node --import tsx src/core/data/fuzz/tfrecord-fuzz-child.ts SEED CASES [DUMP] < sources.json
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import exampleProto from '@roboflow/tfrecords/src/tensorFlowRecordsProtoBuf_pb.js';
 import { byteBucket, bucketName } from '../byte-buckets';
-import { crc32c } from '../crc32';
+import { crc32, crc32c } from '../crc32';
+import { gunzip } from '../parquet/gzip';
 import { readTable } from '../read';
 import { Rng } from '../rng';
 import { isPresent, type DataTable } from '../table';
 import { maskCrc } from '../tfrecord';
-import { exampleBytes, frameOffsets, frameRecords, type FeatureValue } from '../tfrecord.test-support';
+import { exampleBytes, frameOffsets, frameRecords } from '../tfrecord.test-support';
 import { runCases, type FuzzCase } from './cases';
 import { mutateBytes } from './mutate';
 
-const require = createRequire(import.meta.url);
-const { TFRecordsBuilder, FeatureType } = require('@roboflow/tfrecords/src/tensorFlowBuilder.js') as {
-  TFRecordsBuilder: {
-    new (): {
-      addFeature(k: string, t: number, v: string | number | Uint8Array): void;
-      addArrayFeature(k: string, t: number, v: number[]): void;
-      build(): Buffer;
-    };
-    buildTFRecords(records: Buffer[]): Buffer;
-  };
-  FeatureType: { String: number; Int64: number; Float: number };
-};
-const { TFRecordsReader } = require('@roboflow/tfrecords/src/tensorFlowReader.js') as {
-  TFRecordsReader: new (b: Buffer) => { toArray(): unknown[] };
-};
-
 const [seed, cases, dump] = process.argv.slice(2).map(Number);
 const rng = new Rng(seed);
-const VEGA = 'node_modules/vega-datasets/data/';
 
-/** A JSON dataset's records as tf.Example records (integers int64, other numbers float, strings bytes; nulls left out). */
-function examplesOf(file: string, limit: number): Uint8Array[] {
-  const recs = (JSON.parse(readFileSync(VEGA + file, 'utf8')) as Record<string, unknown>[]).slice(0, limit);
-  return recs.map((r, i) => {
-    const features: [string, FeatureValue][] = [];
-    for (const [k, v] of Object.entries(r)) {
-      if (typeof v === 'number') features.push([k, Number.isInteger(v) ? { ints: [v] } : { floats: [v] }]);
-      else if (typeof v === 'string') features.push([k, { bytes: [v] }]);
-      else if (typeof v === 'boolean') features.push([k, { ints: [v ? 1 : 0] }]);
-    }
-    features.push(['vec', { floats: [i, i / 2, -i], packed: i % 2 === 0 }]);
-    return exampleBytes(features);
-  });
-}
-
-function roboflowRecords(n: number): Uint8Array[] {
-  return Array.from({ length: n }, (_, i) => {
-    const b = new TFRecordsBuilder();
-    b.addFeature('x', FeatureType.Float, i / 7);
-    b.addFeature('label', FeatureType.String, ['a', 'b', 'c'][i % 3]);
-    b.addFeature('n', FeatureType.Int64, i * 1000);
-    b.addArrayFeature('pixels', FeatureType.Float, [i, i + 1, i + 2, i + 3]);
-    return new Uint8Array(b.build());
-  });
-}
-
+/** The parent's files on stdin (JSON: `[{ name, base64, gzip }]`, framed records and their gzip), and the gzip
+ * member of 64 MiB of zeros the bomb repeats. */
 interface Source {
   name: string;
   records: Uint8Array[];
+  gzip: Uint8Array;
 }
-const sources: Source[] = [
-  { name: 'penguins.tfrecord', records: examplesOf('penguins.json', 400) },
-  { name: 'cars.tfrecords', records: examplesOf('cars.json', 400) },
-  { name: 'movies.tfrec', records: examplesOf('movies.json', 300) },
-  { name: 'robo.tfrecord', records: roboflowRecords(200) },
-];
+const fromBase64 = (b: string) => new Uint8Array(Buffer.from(b, 'base64'));
+const input = await (async () => {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Uint8Array);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+    files: { name: string; base64: string; gzip: string }[];
+    zeros64m: string;
+  };
+})();
+const sources: Source[] = input.files.map((f) => {
+  const file = fromBase64(f.base64);
+  const at = frameOffsets(file);
+  return {
+    name: f.name,
+    records: at.map((p, i) => file.slice(p + 12, (at[i + 1] ?? file.length) - 4)),
+    gzip: fromBase64(f.gzip),
+  };
+});
+const zeros64m = fromBase64(input.zeros64m);
+
+/** A gzip stream of stored deflate blocks (no compression): a valid stream any inflater reads. */
+function storedGzip(data: Uint8Array): Uint8Array {
+  const blocks = Math.max(1, Math.ceil(data.length / 65_535));
+  const out = new Uint8Array(10 + data.length + blocks * 5 + 8);
+  out.set([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
+  let p = 10;
+  for (let b = 0; b < blocks; b++) {
+    const piece = data.subarray(b * 65_535, (b + 1) * 65_535);
+    out.set(
+      [
+        b === blocks - 1 ? 1 : 0,
+        piece.length & 0xff,
+        piece.length >>> 8,
+        ~piece.length & 0xff,
+        (~piece.length >>> 8) & 0xff,
+      ],
+      p,
+    );
+    out.set(piece, p + 5);
+    p += 5 + piece.length;
+  }
+  const view = new DataView(out.buffer);
+  view.setUint32(p, crc32(data), true);
+  view.setUint32(p + 4, data.length, true);
+  return out;
+}
 
 /** Byte strings the format gives meaning to: tags of every wire type, long varints, big lengths. */
 const SPECIAL = [
@@ -105,7 +104,6 @@ const SPECIAL = [
   [0x00, 0x00, 0x80, 0x7f],
 ].map((a) => Uint8Array.from(a));
 
-const gz = (b: Uint8Array) => new Uint8Array(gzipSync(b));
 const varint = (v: bigint) => {
   const out: number[] = [];
   let x = BigInt.asUintN(64, v);
@@ -204,11 +202,11 @@ const HOSTILE: (() => Uint8Array)[] = [
     ];
     return frameRecords([rawExample(bodies[rng.int(bodies.length)]), exampleBytes({ k: { ints: [3] } })]);
   },
-  // A gzip stream that inflates to 1 GB and more of zeros (a bomb), or to records then garbage.
+  // A gzip stream that inflates to more than 1 GiB of zeros (a bomb: 17 members of 64 MiB), or to records then garbage.
   () =>
     rng.int(2)
-      ? gz(new Uint8Array(64 << 20))
-      : gz(Uint8Array.from([...frameRecords([exampleBytes({ a: { ints: [1] } })]), 1, 2, 3])),
+      ? Uint8Array.from({ length: zeros64m.length * 17 }, (_, i) => zeros64m[i % zeros64m.length])
+      : storedGzip(Uint8Array.from([...frameRecords([exampleBytes({ a: { ints: [1] } })]), 1, 2, 3])),
 ];
 
 const make = (i: number): FuzzCase => {
@@ -241,15 +239,15 @@ const make = (i: number): FuzzCase => {
       records[r] = mutateBytes(rng, records[r], SPECIAL);
     }
     const framed = frameRecords(records);
-    return { name: src.name, bytes: k === 5 ? gz(framed) : framed };
+    return { name: src.name, bytes: k === 5 ? storedGzip(framed) : framed };
   }
-  return { name: `${src.name}.gz`, bytes: mutateBytes(rng, gz(file), SPECIAL) };
+  return { name: `${src.name}.gz`, bytes: mutateBytes(rng, src.gzip, SPECIAL) };
 };
 
 /** Checks a table against google-protobuf's decoding of the same records ('' when they agree). */
 function check(t: DataTable, c: FuzzCase): string {
   let plain = c.bytes;
-  if (plain[0] === 0x1f && plain[1] === 0x8b) plain = new Uint8Array(gunzipSync(plain));
+  if (plain[0] === 0x1f && plain[1] === 0x8b) plain = gunzip(plain, 2 ** 30);
   if (frameOffsets(plain).length !== t.rows) return `${t.rows} rows for ${frameOffsets(plain).length} records`;
   type Lists = {
     bytesList?: { valueList: string[] };
@@ -258,7 +256,13 @@ function check(t: DataTable, c: FuzzCase): string {
   };
   let records: { context?: { featureMap: [string, Lists][] } }[];
   try {
-    records = new TFRecordsReader(Buffer.from(plain)).toArray() as typeof records;
+    const view = new DataView(plain.buffer, plain.byteOffset, plain.byteLength);
+    records = frameOffsets(plain).map(
+      (p) =>
+        exampleProto.TFRecordsImageMessage.deserializeBinary(
+          plain.subarray(p + 12, p + 12 + view.getUint32(p, true)),
+        ).toObject() as (typeof records)[number],
+    );
   } catch {
     return ''; // google-protobuf refuses what this reader took: no reference to compare with
   }

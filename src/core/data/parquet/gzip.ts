@@ -334,30 +334,27 @@ class InflateOverflow extends ParquetFormatError {}
  * member's CRC-32 and ISIZE. Throws a ParquetFormatError that says what is wrong.
  */
 export function gunzipInto(input: Uint8Array, output: Uint8Array): void {
-  const op = gunzipMembers(input, output);
+  const op = gunzipMembers(input, output).end;
   if (op !== output.length) fail(`the gzip stream inflates to ${op} bytes, ${output.length} announced`);
 }
 
 /**
  * Inflates a gzip stream whose size nothing announces (a `.tfrecord.gz` file), checking every
  * member's CRC-32 and ISIZE. The buffer starts at the last member's ISIZE (the whole size for
- * one member, the usual case) or four times the input, and doubles when the data outgrows it,
- * up to `limit` bytes: a stream that inflates past that is refused (a gzip bomb costs no more).
+ * one member, the usual case) or four times the input, and doubles when the data outgrows it
+ * (the member being inflated starts again; earlier ones are kept), up to `limit` bytes: a stream that inflates past that is refused (a gzip bomb costs no more).
  */
 export function gunzip(input: Uint8Array, limit: number): Uint8Array {
   const hint = input.length >= 18 ? u32(input, input.length - 4) : 0;
-  let size = Math.min(limit, Math.max(1 << 16, hint + 1, input.length * 4));
-  for (;;) {
-    const out = new Uint8Array(size);
-    try {
-      return out.subarray(0, gunzipMembers(input, out));
-    } catch (e) {
-      if (!(e instanceof InflateOverflow)) throw e;
-      if (size >= limit)
-        fail(`the gzip stream inflates to more than ${limit} bytes, more than this reader may hold in memory`);
-      size = Math.min(limit, size * 2);
-    }
-  }
+  const first = new Uint8Array(Math.min(limit, Math.max(1 << 16, hint + 1, input.length * 4)));
+  const { output, end } = gunzipMembers(input, first, (out, op) => {
+    if (out.length >= limit)
+      fail(`the gzip stream inflates to more than ${limit} bytes, more than this reader may hold in memory`);
+    const bigger = new Uint8Array(Math.min(limit, out.length * 2));
+    bigger.set(out.subarray(0, op));
+    return bigger;
+  });
+  return output.subarray(0, end);
 }
 
 /**
@@ -380,14 +377,30 @@ export function gunzipHead(input: Uint8Array, n: number): Uint8Array {
 }
 
 /** Inflates every member of `input` into `output` (checking trailers); returns the bytes written. */
-function gunzipMembers(input: Uint8Array, output: Uint8Array): number {
+function gunzipMembers(
+  input: Uint8Array,
+  first: Uint8Array,
+  grow?: (out: Uint8Array, op: number) => Uint8Array,
+): { output: Uint8Array; end: number } {
+  let output = first;
   let ip = 0;
   let op = 0;
   for (let member = 1; ip < input.length; member++) {
     // Trailing zero bytes after a member are padding (gzip(1) ignores them too), not a member.
     if (member > 1 && input.subarray(ip).every((b) => b === 0)) break;
     const data = memberData(input, ip, member);
-    const { inEnd, outEnd } = inflateRaw(input, data, output, op);
+    let inflated: Inflated;
+    for (;;) {
+      try {
+        inflated = inflateRaw(input, data, output, op);
+        break;
+      } catch (e) {
+        // Out of room: a bigger buffer with what earlier members gave, and this member again.
+        if (!(e instanceof InflateOverflow) || !grow) throw e;
+        output = grow(output, op);
+      }
+    }
+    const { inEnd, outEnd } = inflated;
     if (inEnd + 8 > input.length) fail(`gzip member ${member} is cut off before its trailer (CRC-32 and length)`);
     const stored = u32(input, inEnd);
     const computed = crc32(output, 0, op, outEnd);
@@ -404,5 +417,5 @@ function gunzipMembers(input: Uint8Array, output: Uint8Array): number {
     op = outEnd;
     ip = inEnd + 8;
   }
-  return op;
+  return { output, end: op };
 }
