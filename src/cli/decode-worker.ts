@@ -5,21 +5,22 @@
  */
 import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { readTable } from '../core/data/read';
+import { prepareReader, readTable } from '../core/data/read';
 import { tableBuffers } from '../core/data/table-codec';
 import { DataError } from '../core/data/table';
 import type { DecodeReply, DecodeRequest } from './decode';
 
 const port = parentPort!;
 
-port.on('message', ({ path, name }: DecodeRequest) => {
+port.on('message', async ({ path, name, group }: DecodeRequest) => {
   const t0 = performance.now();
   let reply: DecodeReply;
   let transfer: ArrayBuffer[] = [];
   try {
     // A copy into an ArrayBuffer of its own: a small file's Buffer can sit in Node's shared pool.
     const bytes = new Uint8Array(readFileSync(path));
-    const table = readTable(bytes, name);
+    await prepareReader(bytes, name);
+    const table = readTable(bytes, name, group === undefined ? undefined : { group });
     transfer = [...new Set([...tableBuffers(table), bytes.buffer])];
     reply = { type: 'table', table, bytes, decodeMs: performance.now() - t0 };
   } catch (e) {

@@ -26,6 +26,8 @@ const MAX_FILE_BYTES = 2 ** 31 - 1;
 export interface DecodeRequest {
   path: string;
   name: string;
+  /** The HDF5 group to read (`--group`). */
+  group?: string;
 }
 
 export type DecodeReply =
@@ -81,7 +83,12 @@ export async function checkFile(path: string): Promise<number> {
  * readers' messages use). Rejects with a DataError (bad file, or past `timeLimitS` seconds of
  * decoding) or an InternalError.
  */
-export async function decodeFile(path: string, name: string, timeLimitS = DEFAULT_TIME_LIMIT_S): Promise<Decoded> {
+export async function decodeFile(
+  path: string,
+  name: string,
+  timeLimitS = DEFAULT_TIME_LIMIT_S,
+  group?: string,
+): Promise<Decoded> {
   await checkFile(path);
   // The readers' libraries may write to the console; what they write is not the user's answer.
   const worker = new Worker(WORKER_SOURCE, {
@@ -115,7 +122,7 @@ export async function decodeFile(path: string, name: string, timeLimitS = DEFAUL
               ),
             timeLimitS * 1000,
           );
-          worker.postMessage({ path, name } satisfies DecodeRequest);
+          worker.postMessage({ path, name, ...(group === undefined ? {} : { group }) } satisfies DecodeRequest);
         } else if (reply.type === 'table') {
           settle(() => resolve(reply));
         } else {

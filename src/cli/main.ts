@@ -19,7 +19,7 @@ const COMMANDS: Record<string, { load: () => Promise<Run>; usage: string; help?:
   inspect: {
     load: async () => (await import('./commands/inspect')).inspect,
     usage:
-      'inspect FILE [--where F] [--json]   describe a Parquet, Arrow, CSV or JSON file (its rows the filter keeps)',
+      'inspect FILE [--where F] [--group G] [--json]   describe a Parquet, Arrow, CSV, JSON, TFRecord or HDF5 file (its rows the filter keeps; G: the HDF5 group)',
   },
   dedup: {
     load: async () => (await import('./commands/dedup')).dedup,

@@ -18,7 +18,7 @@ import { outputKind, type Preprocessing } from '../core/data/preprocessing';
 import { runData } from '../core/export/run-data';
 import { bytesFit, rawRows } from '../core/data/prepare';
 import type { TrainTask } from '../core/train/trainer';
-import { readTable } from '../core/data/read';
+import { prepareReader, readTable } from '../core/data/read';
 import { tableStats } from '../core/data/stats';
 import { serveBatches, type BatchServer } from './batch-channel';
 import { readChunks } from '../core/data/chunks';
@@ -36,12 +36,31 @@ import { transfer, type Handlers } from './transfer';
 import { encodeStats, statsKey } from './stats-cache';
 import { serializeTable } from '../core/data/table-codec';
 import type { TableCache } from './cache';
-import type { DataApi, NeighbourView } from './protocol';
+import type { DataApi, DatasetSummary, NeighbourView, PreparedRun } from './protocol';
 
 /** sha256 of bytes as hex, through Web Crypto (in browsers, workers and Node 20). */
 export async function sha256Hex(bytes: ArrayBuffer | Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', bytes as BufferSource);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** What a summary repeats of a table's source: columns left out, the HDF5 group, image datasets. */
+export function sourceNotes(table: DataTable): Pick<DatasetSummary, 'skipped' | 'hdf5' | 'images'> {
+  return {
+    ...(table.skipped?.length ? { skipped: [...table.skipped] } : {}),
+    ...(table.hdf5 ? { hdf5: table.hdf5 } : {}),
+    ...(table.images?.length ? { images: [...table.images] } : {}),
+  };
+}
+
+/**
+ * A dataset's fingerprint from its file's sha256: the hash itself, except for HDF5, where one
+ * file holds a table per group: there it is the sha256 of `<file hash>#<group>`, so runs on
+ * two groups of one file never count as the same dataset.
+ */
+export async function datasetFingerprint(fileSha: string, table: Pick<DataTable, 'hdf5'>): Promise<string> {
+  if (!table.hdf5) return fileSha;
+  return sha256Hex(new TextEncoder().encode(`${fileSha}#${table.hdf5.group}`));
 }
 
 /**
@@ -127,13 +146,14 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
   };
 
   return {
-    async load({ name, bytes }) {
+    async load({ name, bytes, group }) {
       const t0 = performance.now();
       const data = new Uint8Array(bytes);
       // Decode first: a bad file throws here and nothing loaded before is touched.
-      const table = readTable(data, name);
+      await prepareReader(data, name);
+      const table = readTable(data, name, group === undefined ? undefined : { group });
       const decodeMs = performance.now() - t0;
-      const fingerprint = await sha256Hex(data);
+      const fingerprint = await datasetFingerprint(await sha256Hex(data), table);
       const id = nextId++;
       tables.set(id, table);
       const label = defaultLabel(table);
@@ -148,6 +168,7 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
         defaultLabel: label,
         defaultFeatures: defaultFeatures(table, label),
         decodeMs,
+        ...sourceNotes(table),
       };
     },
 
@@ -239,6 +260,7 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
           droppedMissingLabel: enc.droppedMissingLabel,
           dedup: deduped?.report ?? null,
           valSourceRows: Int32Array.from(valRows, (r) => sourceOf(enc.sourceRows[r])),
+          ...imageShapeOf(table, enc.featureNames),
         },
         [vx.buffer, vy.buffer],
       );
@@ -286,6 +308,7 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
           'prepareOn',
           `${name} streams chunk by chunk, and streamed batches are prepared on the worker; load it whole to prepare on the GPU`,
         );
+      await prepareReader(new Uint8Array(bytes), name);
       const chunks = readChunks(new Uint8Array(bytes), name);
       const first = chunks.next();
       if (first.done) throw new DataError(`${name}: the file holds no rows`);
@@ -414,6 +437,16 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
       neighbourCache.clear();
     },
   };
+}
+
+/** An image dataset whose pixel columns are exactly the encoded features, in order: its shape (see PreparedRun). */
+function imageShapeOf(table: DataTable, featureNames: readonly string[]): Pick<PreparedRun, 'imageShape'> {
+  for (const im of table.images ?? []) {
+    const n = im.shape[0] * im.shape[1] * im.shape[2];
+    if (featureNames.length === n && featureNames.every((f, j) => f === `${im.name}.${j}`))
+      return { imageShape: [im.shape[0], im.shape[1], im.shape[2]] };
+  }
+  return {};
 }
 
 /** The raw-row preprocessing of a run's encoding (either encoder). */

@@ -9,7 +9,7 @@
 import { concatTables } from '../core/data/concat';
 import { chooseLabel, defaultFeatures } from '../core/data/encode';
 import { checkFitsInMemory } from '../core/data/limits';
-import { readTable, sniffFormat } from '../core/data/read';
+import { prepareReader, readTable, sniffFormat } from '../core/data/read';
 import {
   chunkOrder,
   claim,
@@ -28,7 +28,7 @@ import { tableStats, type ColumnStats } from '../core/data/stats';
 import { decodeStats, statsKey } from './stats-cache';
 import { deserializeTable, tableBuffers } from '../core/data/table-codec';
 import type { DataTable } from '../core/data/table';
-import { sha256Hex } from './data-service';
+import { datasetFingerprint, sha256Hex, sourceNotes } from './data-service';
 import { transfer, type Handlers, type Transferring } from './transfer';
 import type { DatasetSummary, DecodeApi, DecodeProgress, ParquetPartApi } from './protocol';
 import type { TableCache } from './cache';
@@ -164,7 +164,7 @@ export function createDecodeService(
 ): Handlers<DecodeApi> {
   let keptHelper: ParquetHelper | null = null;
   return {
-    async decode({ files }) {
+    async decode({ files, group }) {
       const t0 = performance.now();
       const total = files.reduce((n, f) => n + f.blob.size, 0);
       const label = files.length === 1 ? files[0].name : `${files[0].name} + ${files.length - 1} more`;
@@ -172,6 +172,7 @@ export function createDecodeService(
       const tables: DataTable[] = [];
       const fingerprints: string[] = [];
       let cached = 0;
+      let uncachable = false;
       let threads = 1;
       let cachedStats: ColumnStats[] | null = null;
       // The helper stays for the next load of this (reused) decode worker, warm like it.
@@ -180,16 +181,22 @@ export function createDecodeService(
         const c = await cache;
         for (const f of files) {
           const bytes = await readWithProgress(f.blob, f.name, emit);
-          const fingerprint = await sha256Hex(bytes);
-          fingerprints.push(fingerprint);
-          const hit = await c.get(fingerprint).catch(() => null);
+          const fileSha = await sha256Hex(bytes);
+          // HDF5 is not cached: its table depends on the group read, and the cache keys tables by the file alone.
+          const hdf5 = sniffFormat(bytes.subarray(0, 1 << 21), f.name) === 'hdf5';
+          if (group !== undefined && !hdf5)
+            throw new DataError(
+              `${f.name}: a group is chosen in HDF5 files only; this is a ${sniffFormat(bytes, f.name) ?? 'other'} file`,
+            );
+          uncachable ||= hdf5;
+          const hit = hdf5 ? null : await c.get(fileSha).catch(() => null);
           let table: DataTable | null = null;
           if (hit) {
             try {
               table = { ...deserializeTable(hit, `${f.name} (cached)`), name: f.name };
               cached++;
               if (files.length === 1)
-                cachedStats = decodeStats(await c.get(statsKey(fingerprint)).catch(() => null), table);
+                cachedStats = decodeStats(await c.get(statsKey(fileSha)).catch(() => null), table);
             } catch {
               table = null;
             }
@@ -200,8 +207,10 @@ export function createDecodeService(
             // (this worker is terminated as soon as it answers).
             const parallel = await readParquetOnTwoCores(bytes, f.name, helper);
             if (parallel) threads = Math.max(threads, parallel.threads);
-            table = parallel?.table ?? readTable(bytes, f.name);
+            await prepareReader(bytes, f.name);
+            table = parallel?.table ?? readTable(bytes, f.name, group === undefined ? undefined : { group });
           }
+          fingerprints.push(await datasetFingerprint(fileSha, table));
           tables.push(table);
         }
         const table = concatTables(tables, label);
@@ -221,9 +230,9 @@ export function createDecodeService(
           defaultLabelReason: labelReason,
           defaultFeatures: defaultFeatures(table, lbl),
           decodeMs: performance.now() - t0,
-          cache: c.kind === 'none' ? null : { kind: c.kind, hit: cached === files.length },
+          cache: c.kind === 'none' || uncachable ? null : { kind: c.kind, hit: cached === files.length },
           decodeThreads: threads,
-          ...(table.skipped?.length ? { skipped: [...table.skipped] } : {}),
+          ...sourceNotes(table),
         };
         return transfer({ table, summary }, tableBuffers(table));
       } finally {

@@ -7,7 +7,7 @@ import type { RunData } from '../core/export/run-data';
 import type { QuantizeReport } from '../core/compress/quantize';
 import type { SplitSpec } from '../core/data/split';
 import type { DedupMethod, DedupReport, LeakReport } from '../core/data/quality';
-import type { DataTable, SkippedColumn, SourceFormat } from '../core/data/table';
+import type { DataTable, Hdf5Info, ImageFeature, SkippedColumn, SourceFormat } from '../core/data/table';
 import type { ChunkRef, DataTablePart, ParquetFileInfo, PartTask } from '../core/data/parquet';
 import type {
   BackendName,
@@ -43,6 +43,10 @@ export interface DatasetSummary {
   decodeThreads?: number;
   /** Columns of the file left out of the dataset, with their reasons. */
   skipped?: SkippedColumn[];
+  /** HDF5: the group the dataset comes from and the file's groups that give a table. */
+  hdf5?: Hdf5Info;
+  /** Image datasets read as numbered columns, with their [h, w, c] shape (HDF5). */
+  images?: ImageFeature[];
 }
 
 /** Progress of a load, posted by the decode worker a few times a second. */
@@ -72,7 +76,8 @@ export type ParquetPartApi = {
 
 export type DecodeApi = {
   decode: {
-    args: { files: { name: string; blob: Blob }[] };
+    /** `group`: the HDF5 group to read (default: the one with the most rows). */
+    args: { files: { name: string; blob: Blob }[]; group?: string };
     result: { table: DataTable; summary: Omit<DatasetSummary, 'id'> };
   };
 };
@@ -92,6 +97,11 @@ export interface PreparedRun {
   dedup?: DedupReport | null;
   /** Source-table row of each validation row, in the order the trainer sees them. */
   valSourceRows?: Int32Array;
+  /**
+   * When the features are exactly one image dataset's pixel columns, in order (HDF5 `[n, h, w, c]`):
+   * its [h, w, c], which an image model without an input shape takes.
+   */
+  imageShape?: [number, number, number];
 }
 
 /** A row and its nearest neighbours, for the neighbour inspector. */
@@ -119,7 +129,7 @@ export interface RunBatching {
 }
 
 export type DataApi = {
-  load: { args: { name: string; bytes: ArrayBuffer }; result: DatasetSummary };
+  load: { args: { name: string; bytes: ArrayBuffer; group?: string }; result: DatasetSummary };
   /** Keeps a table decoded elsewhere (by a decode worker); returns its summary with an id. */
   adopt: { args: { table: DataTable; summary: Omit<DatasetSummary, 'id'> }; result: DatasetSummary };
   prepareRun: {

@@ -142,6 +142,9 @@ export async function runPipeline(
     throw e;
   }
   const dataSec = (performance.now() - dataClock) / 1000;
+  // An image dataset's own shape (HDF5 [n, h, w, c]) for an image model given none: the square guess cannot find h != w.
+  if (prepared.imageShape && ran.model.type !== 'mlp' && !ran.model.inputShape)
+    ran = { ...ran, model: { ...ran.model, inputShape: prepared.imageShape } };
   hooks.onPrepared?.(prepared, ran);
   const valBuffers = prepared.task.val ? [prepared.task.val.x.buffer, prepared.task.val.y.buffer] : [];
   try {

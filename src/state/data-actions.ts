@@ -59,8 +59,8 @@ function onDataWorkerDeath(message: string): void {
       // the dataset in use now and nothing needs reloading.
       await under?.catch(() => undefined);
       if (!currentSources || adoptedOn === getWorkers().data.get()) return;
-      const { label, url, features } = store.getState().dataset;
-      await loadSources(currentSources, label ?? undefined, url, features);
+      const { label, url, features, summary } = store.getState().dataset;
+      await loadSources(currentSources, label ?? undefined, url, features, summary?.hdf5?.group);
     })(),
   );
 }
@@ -188,8 +188,9 @@ export function loadSources(
   preferredLabel?: string,
   url: string | null = null,
   keepFeatures?: readonly string[],
+  group?: string,
 ): Promise<void> {
-  const p = decodeSources(sources, preferredLabel, url, keepFeatures);
+  const p = decodeSources(sources, preferredLabel, url, keepFeatures, group);
   loading = p;
   void p.finally(() => {
     if (loading === p) loading = null;
@@ -202,6 +203,7 @@ async function decodeSources(
   preferredLabel: string | undefined,
   url: string | null,
   keepFeatures: readonly string[] | undefined,
+  group?: string,
 ): Promise<void> {
   activeLoad?.cancel();
   const label = sources.length === 1 ? sources[0].name : `${sources[0].name} + ${sources.length - 1} more`;
@@ -237,7 +239,9 @@ async function decodeSources(
     }
   };
   try {
-    const { table, summary: partial } = await decoder.get().call('decode', { files: sources });
+    const { table, summary: partial } = await decoder
+      .get()
+      .call('decode', { files: sources, ...(group === undefined ? {} : { group }) });
     const { data } = getWorkers();
     const holder = data.get();
     const summary = await holder.call('adopt', transfer({ table, summary: partial }, tableBuffers(table)));
@@ -298,6 +302,16 @@ function usableFeatures(summary: { columns: ColumnStats[]; rows: number }, label
 }
 
 /** Chooses the label column; every other usable column becomes a feature. */
+/**
+ * Reads another group of the HDF5 file in use (the same file, decoded again): the label stays
+ * when the group has a column of that name. A failure leaves the dataset in use as it was.
+ */
+export async function chooseHdf5Group(group: string): Promise<void> {
+  const { summary, label, url } = store.getState().dataset;
+  if (!currentSources || !summary?.hdf5 || summary.hdf5.group === group) return;
+  await loadSources(currentSources, label ?? undefined, url, undefined, group);
+}
+
 export function setLabel(label: string): void {
   const { summary } = store.getState().dataset;
   if (!summary) return;

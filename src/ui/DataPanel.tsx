@@ -1,5 +1,6 @@
 import { useId, useRef, useState, type DragEvent } from 'react';
 import {
+  chooseHdf5Group,
   loadFiles,
   loadSample,
   loadUrl,
@@ -56,7 +57,7 @@ export function DataPanel() {
           // One tab stop for the picker: the button above opens this input.
           tabIndex={-1}
           className="visually-hidden"
-          accept=".parquet,.arrow,.feather,.arrows,.csv,.tsv,.json,.tfrecord,.tfrecords,.tfrec,.gz"
+          accept=".parquet,.arrow,.feather,.arrows,.csv,.tsv,.json,.tfrecord,.tfrecords,.tfrec,.gz,.h5,.hdf5,.he5,.hdf"
           onChange={(e) => {
             if (e.target.files?.length) void loadFiles(e.target.files);
             e.target.value = '';
@@ -137,6 +138,40 @@ export function DataPanel() {
                 <span key={k.name}>
                   {i > 0 ? '; ' : ''}
                   <code>{k.name}</code> ({k.type}): {k.reason}
+                </span>
+              ))}
+            </p>
+          )}
+          {summary.hdf5 && (
+            <p className="small">
+              <label>
+                HDF5 group{' '}
+                <select
+                  value={summary.hdf5.group}
+                  disabled={summary.hdf5.groups.length < 2 || dataset.status === 'loading'}
+                  onChange={(e) => void chooseHdf5Group(e.target.value)}
+                  data-testid="hdf5-group"
+                >
+                  {summary.hdf5.groups.map((g) => (
+                    <option key={g} value={g}>
+                      {g}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <span className="muted">
+                {' '}
+                · the columns come from this group&apos;s datasets; another group is another dataset
+              </span>
+            </p>
+          )}
+          {summary.images && summary.images.length > 0 && (
+            <p className="muted small" data-testid="image-datasets">
+              {summary.images.map((im, i) => (
+                <span key={im.name}>
+                  {i > 0 ? '; ' : ''}
+                  image <code>{im.name}</code>: {im.shape.join(' x ')} (h x w x c) per row, columns{' '}
+                  <code>{im.name}.0</code>...; an image model takes this shape when these are its features
                 </span>
               ))}
             </p>

@@ -18,7 +18,8 @@ import { EXPORT_FORMATS, exportFiles, type ExportFormat, type ExportQuantization
 import { ONNX_OPSET } from '../../core/export/onnx';
 import { timeLimitSeconds, UsageError, type ParsedArgs } from '../args';
 import { decodeFile, DEFAULT_TIME_LIMIT_S } from '../decode';
-import { sha256Hex } from '../../services/data-service';
+import { datasetFingerprint, sha256Hex } from '../../services/data-service';
+import { groupFlag } from './inspect';
 import { runData, type RunData } from '../../core/export/run-data';
 import { readTrainedRecord } from '../../core/train/trained';
 
@@ -95,8 +96,8 @@ export async function pytorchData(args: ParsedArgs, raw: unknown, purpose = 'exp
         (purpose === 'export' ? ', or --no-data to export without data.npz' : ''),
     );
   const name = file.split(/[\\/]/).pop()!;
-  const { table, bytes } = await decodeFile(file, name, timeLimitSeconds(args, DEFAULT_TIME_LIMIT_S));
-  const fingerprint = await sha256Hex(bytes);
+  const { table, bytes } = await decodeFile(file, name, timeLimitSeconds(args, DEFAULT_TIME_LIMIT_S), groupFlag(args));
+  const fingerprint = await datasetFingerprint(await sha256Hex(bytes), table);
   if (fingerprint !== config.data.fingerprint)
     throw new DataError(
       `${file}: is not the run's dataset (its sha256 is ${fingerprint.slice(0, 12)}..., the run trained on ` +

@@ -15,7 +15,7 @@ export async function loadTableArg(
   const file = args.positionals[0];
   if (!file) throw new UsageError(`needs a FILE: ${usage}`);
   const where = whereFlag(args);
-  const { table } = await decodeFile(file, file, timeLimitSeconds(args, DEFAULT_TIME_LIMIT_S));
+  const { table } = await decodeFile(file, file, timeLimitSeconds(args, DEFAULT_TIME_LIMIT_S), groupFlag(args));
   if (!where) return { file, table, filtered: null };
   // --where: the command sees the rows the filter keeps (the range index answers selective conditions).
   const { rows } = filterRows(table, where, columnIndex);
@@ -24,6 +24,14 @@ export async function loadTableArg(
     table: tableRows(table, rows),
     filtered: { text: `${rows.length} of ${table.rows} rows kept by the filter ${where}`, where, rows },
   };
+}
+
+/** `--group PATH`: the HDF5 group to read (default: the one with the most rows), or undefined. */
+export function groupFlag(args: ParsedArgs): string | undefined {
+  const v = args.flags.get('group');
+  if (v === undefined) return undefined;
+  if (v === true) throw new UsageError('--group needs an HDF5 group path, such as --group /train');
+  return v;
 }
 
 /** `--where FILTER`, checked (a FilterError says where it goes wrong), or null. */
@@ -57,6 +65,8 @@ export async function inspect(args: ParsedArgs): Promise<{ json: unknown; text: 
     ...(filtered ? { where: filtered.where } : {}),
     columns,
     skipped,
+    ...(table.hdf5 ? { hdf5: table.hdf5 } : {}),
+    ...(table.images?.length ? { images: table.images } : {}),
   };
   const pad = (s: string, n: number) => s.padEnd(n);
   const fmt = (v: number | null) => (v === null ? '-' : Number.isInteger(v) ? String(v) : v.toPrecision(6));
@@ -71,6 +81,10 @@ export async function inspect(args: ParsedArgs): Promise<{ json: unknown; text: 
     ...(skipped.length
       ? [`skipped (${skipped.length}):`, ...skipped.map((k) => `  ${k.name} (${k.type}): ${k.reason}`)]
       : []),
+    ...(table.hdf5
+      ? [`HDF5 group ${table.hdf5.group} (groups with a table: ${table.hdf5.groups.join(', ')}; --group picks one)`]
+      : []),
+    ...(table.images ?? []).map((im) => `image ${im.name}: ${im.shape.join(' x ')} (h x w x c) per row`),
   ].join('\n');
   return { json, text };
 }

@@ -47,11 +47,11 @@ import {
   type RunSettings,
 } from '../../core/train/run-config';
 import { installNodeWebGpu, noAdapterHint } from '../../gpu/node-webgpu';
-import { sha256Hex } from '../../services/data-service';
+import { datasetFingerprint, sha256Hex, sourceNotes } from '../../services/data-service';
 import type { DatasetSummary, TrainerEvent } from '../../services/protocol';
 import { runPipeline, type TeacherRecord } from '../../services/run-pipeline';
 import { readJson } from './export';
-import { whereFlag } from './inspect';
+import { groupFlag, whereFlag } from './inspect';
 import { localServices } from '../../services/local-services';
 import { timeLimitSeconds, UsageError, type ParsedArgs } from '../args';
 import { decodeFile, DEFAULT_TIME_LIMIT_S } from '../decode';
@@ -106,6 +106,7 @@ export function trainHelp(): string {
     '                         (backend, data, model build, first step: summary.startup)',
     '  --dedup MODE           none | exact | bloom: drop repeated rows before the split',
     '  --where FILTER         train on the rows the filter keeps, e.g. "delay > 30 and distance between 200 and 800"',
+    '  --group PATH           the HDF5 group to train on (default: the group with the most rows)',
     '                         (and, or, not, ( ); = != < <= > >= between in is null; \'strings\', "quoted names")',
     '  --stream               start training on the first record batch or row group while the rest decodes',
     `  --time-limit SECONDS   stop decoding the data file after this long, as bad ` +
@@ -353,7 +354,12 @@ export interface TrainSession {
 /** Decodes `--data` (in a worker thread, under --time-limit) and adopts it in the data service. */
 export async function openSession(args: ParsedArgs, dataFile: string): Promise<TrainSession> {
   const name = dataFile.split(/[\\/]/).pop()!;
-  const { table, bytes, decodeMs } = await decodeFile(dataFile, name, timeLimitSeconds(args, DEFAULT_TIME_LIMIT_S));
+  const { table, bytes, decodeMs } = await decodeFile(
+    dataFile,
+    name,
+    timeLimitSeconds(args, DEFAULT_TIME_LIMIT_S),
+    groupFlag(args),
+  );
   // One object: the services' event callback and the runs read and write the same fields.
   const session = { dataFile, bytes, events: [], epochs: 0, quiet: args.flags.has('quiet') } as unknown as TrainSession;
   session.services = localServices((e) => {
@@ -376,11 +382,12 @@ export async function openSession(args: ParsedArgs, dataFile: string): Promise<T
       bytes: bytes.byteLength,
       rows: table.rows,
       columns: tableStats(table),
-      fingerprint: await sha256Hex(bytes),
+      fingerprint: await datasetFingerprint(await sha256Hex(bytes), table),
       defaultLabel: defaultLabelName,
       defaultFeatures: defaultFeatures(table, defaultLabelName),
       decodeMs,
       cache: null,
+      ...sourceNotes(table),
     },
   });
   return session;

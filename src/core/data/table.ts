@@ -5,7 +5,7 @@
  */
 
 /** Source formats the readers understand. */
-export type SourceFormat = 'arrow' | 'parquet' | 'csv' | 'json' | 'tfrecord';
+export type SourceFormat = 'arrow' | 'parquet' | 'csv' | 'json' | 'tfrecord' | 'hdf5';
 
 /** Logical type of a column, as shown to the user and used to pick an encoding. */
 export type LogicalType = 'float' | 'int' | 'bool' | 'date' | 'timestamp' | 'categorical';
@@ -55,6 +55,22 @@ export interface DataTable {
    * column the workbench can use; only a file with none is refused.
    */
   readonly skipped?: readonly SkippedColumn[];
+  /** HDF5: the group the columns come from, and every group of the file that gives a table. */
+  readonly hdf5?: Hdf5Info;
+  /** Image datasets read as numbered columns (`img.0`...), with their [h, w, c] shape. */
+  readonly images?: readonly ImageFeature[];
+}
+
+/** See DataTable.hdf5. */
+export interface Hdf5Info {
+  readonly group: string;
+  readonly groups: readonly string[];
+}
+
+/** See DataTable.images. */
+export interface ImageFeature {
+  readonly name: string;
+  readonly shape: readonly [number, number, number];
 }
 
 /** Whether row `i` of a column holds a value. */
