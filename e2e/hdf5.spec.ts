@@ -76,3 +76,20 @@ test('an HDF5 file loads its largest group, trains, switches group, and a damage
   await expect(summary).toHaveAttribute('data-rows', '60');
   expect(errors).toEqual([]);
 });
+
+test('an HDF5 file that makes the library loop is stopped at its deadline, and the dataset in use stays', async ({
+  page,
+}) => {
+  test.setTimeout(90_000);
+  const errors = await openWorkbench(page);
+  await page.getByTestId('file-input').setInputFiles('src/fixtures/hdf5/loops-forever.h5');
+  await expect(page.getByTestId('data-error')).toContainText(
+    'loops-forever.h5: the HDF5 library had not finished reading it after 15 s and was stopped',
+    { timeout: 45_000 },
+  );
+  await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-name', 'penguins.arrow');
+  // The next load works (a fresh decode worker).
+  await page.getByTestId('sample-penguins.arrow').click();
+  await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '344');
+  expect(errors).toEqual([]);
+});

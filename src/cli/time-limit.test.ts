@@ -29,6 +29,15 @@ describe('cli --time-limit', () => {
     }
   }, 240_000);
 
+  it('stops an HDF5 file that makes the HDF5 library loop forever (src/fixtures/hdf5)', async () => {
+    const file = 'src/fixtures/hdf5/loops-forever.h5';
+    const r = await cli(['inspect', file, '--time-limit', '3']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      `inspect: ${file}: decoding took longer than the time limit of 3 s and was stopped (--time-limit SECONDS sets the limit)`,
+    ]);
+  }, 120_000);
+
   it('counts the decode only, not the start of its thread, and the default limit is in the help', async () => {
     const r = await cli(['inspect', 'public/datasets/penguins.arrow', '--time-limit', '1', '--json']);
     expect(r.code, r.stderr).toBe(0);

@@ -9,6 +9,7 @@
 import { concatTables } from '../core/data/concat';
 import { chooseLabel, defaultFeatures } from '../core/data/encode';
 import { checkFitsInMemory } from '../core/data/limits';
+import { hdf5DeadlineMs } from '../core/data/hdf5';
 import { prepareReader, readTable, sniffFormat } from '../core/data/read';
 import {
   chunkOrder,
@@ -208,6 +209,15 @@ export function createDecodeService(
             const parallel = await readParquetOnTwoCores(bytes, f.name, helper);
             if (parallel) threads = Math.max(threads, parallel.threads);
             await prepareReader(bytes, f.name);
+            // HDF5's C library can loop on a damaged file: the main thread stops the load past this deadline.
+            if (hdf5)
+              emit({
+                name: f.name,
+                phase: 'decode',
+                loaded: 0,
+                total: bytes.length,
+                deadlineMs: hdf5DeadlineMs(bytes.length),
+              });
             table = parallel?.table ?? readTable(bytes, f.name, group === undefined ? undefined : { group });
           }
           fingerprints.push(await datasetFingerprint(fileSha, table));

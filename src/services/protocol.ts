@@ -55,6 +55,11 @@ export interface DecodeProgress {
   phase: 'read' | 'decode' | 'stats';
   loaded: number;
   total: number;
+  /**
+   * Set when a file goes to a decoder that is not the project's own and can loop on a damaged
+   * file (HDF5's C library): the load is stopped, as bad input, when the decode runs longer.
+   */
+  deadlineMs?: number;
 }
 
 /** The decode worker's helper for Parquet: one share of the column chunks. */

@@ -215,7 +215,19 @@ async function decodeSources(
     () => setDataset({ progress: lastProgress ?? { name: label, phase: 'read', loaded: 0, total: 0 } }),
     PROGRESS_AFTER_MS,
   );
+  let watchdog: ReturnType<typeof setTimeout> | undefined;
+  let overran: string | null = null;
   decoder.onEvent((p) => {
+    if (p.deadlineMs !== undefined && watchdog === undefined) {
+      // A decoder that can loop on a damaged file (HDF5's C library) cannot be interrupted: its worker is.
+      watchdog = setTimeout(() => {
+        overran =
+          `${p.name}: the HDF5 library had not finished reading it after ${Math.round(p.deadlineMs! / 1000)} s and ` +
+          'was stopped (a damaged file can make it loop forever)';
+        decoder.get().failAll(overran);
+        decoder.terminate();
+      }, p.deadlineMs);
+    }
     lastProgress = p;
     if (performance.now() - started >= PROGRESS_AFTER_MS) setDataset({ progress: p });
   });
@@ -230,6 +242,7 @@ async function decodeSources(
   activeLoad = load;
   const finish = (ok: boolean) => {
     clearTimeout(timer);
+    clearTimeout(watchdog);
     if (activeLoad === load) activeLoad = null;
     // The worker of a good load, warmed up, serves the next one; any other is replaced.
     if (ok) releaseDecodeWorker(decoder);
@@ -291,7 +304,7 @@ async function decodeSources(
       status: hasData ? 'ready' : 'idle',
       loadingName: null,
       progress: null,
-      error: cancelled ? cancelledText(label, hasData) : errorText(e),
+      error: overran ?? (cancelled ? cancelledText(label, hasData) : errorText(e)),
     });
   }
 }

@@ -109,6 +109,16 @@ export function loadHdf5(): Promise<H5Lib> {
   return loaded;
 }
 
+/**
+ * How long reading an HDF5 file of `bytes` may take before the load is stopped: the C library
+ * can loop forever on a damaged file (a fuzz case with a damaged global heap did), and nothing
+ * inside it can be interrupted, so the decode worker is terminated from outside. Generous: 15 s,
+ * or 4 MB/s (HDF5 reads gzip chunks at well over 50 MB/s here).
+ */
+export function hdf5DeadlineMs(bytes: number): number {
+  return Math.max(15_000, Math.ceil(bytes / 4_000));
+}
+
 /** Most values one file's chosen datasets may hold once decoded (the decode worker holds them all). */
 const MAX_VALUES = 2 ** 28;
 
@@ -326,6 +336,8 @@ function commonRows(cands: readonly Candidate[]): number {
 export function readHdf5(lib: H5Lib, bytes: Uint8Array, fileName: string, group?: string): DataTable {
   const path = `/trainbench-${Math.random().toString(36).slice(2)}.h5`;
   let file: (H5Group & { close(): unknown }) | null = null;
+  // The group or dataset being read, for the message when the library fails there.
+  const where = { path: '' };
   try {
     lib.FS.writeFile(path, bytes);
     try {
@@ -335,18 +347,19 @@ export function readHdf5(lib: H5Lib, bytes: Uint8Array, fileName: string, group?
     }
     if (!file || typeof file.keys !== 'function')
       throw new DataError(`${fileName}: the HDF5 library could not open it (damaged, or not an HDF5 file)`);
-    return readGroups(lib, file, fileName, group);
+    return readGroups(lib, file, fileName, group, where);
   } catch (e) {
     if (e instanceof DataError) throw e.message.startsWith(fileName) ? e : new DataError(`${fileName}: ${e.message}`);
     // The library's own text (and C assertion messages) never reach the user.
+    const at = where.path ? ` (at ${where.path})` : '';
     if (e instanceof ReadFailed) {
       throw new DataError(
-        `${fileName}: the HDF5 library could not read a dataset of it (a damaged chunk: a checksum that fails, ` +
-          'data that does not inflate, or a filter it does not have)',
+        `${fileName}: the HDF5 library could not read dataset ${where.path}: a damaged chunk (a checksum that ` +
+          'fails, data that does not inflate) or a filter it does not have',
       );
     }
     throw new DataError(
-      `${fileName}: the HDF5 library could not read it: the file is damaged or uses a feature it cannot read`,
+      `${fileName}: the HDF5 library could not read it${at}: the file is damaged or uses a feature it cannot read`,
     );
   } finally {
     try {
@@ -362,13 +375,14 @@ export function readHdf5(lib: H5Lib, bytes: Uint8Array, fileName: string, group?
   }
 }
 
-function readGroups(lib: H5Lib, file: H5Group, fileName: string, wanted: string | undefined) {
+function readGroups(lib: H5Lib, file: H5Group, fileName: string, wanted: string | undefined, where: { path: string }) {
   // Depth-first from the root: every group that gives a table, in order (at most 10,000 groups visited).
   const usable: string[] = [];
   const found = new Map<string, Candidate[]>();
   const stack = ['/'];
   for (let visited = 0; stack.length > 0 && visited < 10_000; visited++) {
     const p = stack.shift()!;
+    where.path = p;
     const c = groupCandidates(lib, file, p);
     if (!c) continue;
     if (commonRows(c.datasets) > 0) {
@@ -424,6 +438,7 @@ function readGroups(lib: H5Lib, file: H5Group, fileName: string, wanted: string 
   for (const c of chosen) {
     let built: Column[];
     try {
+      where.path = `${group === '/' ? '' : group}/${c.name}`;
       built = c.build!();
     } catch (e) {
       if (e instanceof DataError)
