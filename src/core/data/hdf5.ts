@@ -359,7 +359,7 @@ export function readHdf5(lib: H5Lib, bytes: Uint8Array, fileName: string, group?
       );
     }
     throw new DataError(
-      `${fileName}: the HDF5 library could not read it${at}: the file is damaged or uses a feature it cannot read`,
+      `${fileName}: the HDF5 library could not read it${at}: the file is damaged, or uses a feature the library lacks`,
     );
   } finally {
     try {
