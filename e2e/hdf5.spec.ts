@@ -66,6 +66,20 @@ test('an HDF5 file loads its largest group, trains, switches group, and a damage
   await expect(summary).toHaveAttribute('data-rows', '60');
   await expect(group).toHaveValue('/test');
   await expect(page.getByTestId('label-select')).toHaveValue('label');
+  await expect(page.getByTestId('duplicate-count')).toBeVisible();
+
+  // Opened again: its largest group comes from the decode cache (keyed by the file and the group asked for), and so
+  // does /test when it is picked again; each keeps its own group.
+  await page
+    .getByTestId('file-input')
+    .setInputFiles({ name: 'groups.h5', mimeType: 'application/x-hdf5', buffer: file });
+  await expect(summary).toContainText('from the cache');
+  await expect(summary).toHaveAttribute('data-rows', '300');
+  await expect(group).toHaveValue('/train');
+  await expect(page.getByTestId('duplicate-count')).toBeVisible();
+  await group.selectOption('/test');
+  await expect(summary).toHaveAttribute('data-rows', '60');
+  await expect(summary).toContainText('from the cache');
 
   // Cut short: refused with the file's name and no library text; the group in use stays.
   await page

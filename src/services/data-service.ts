@@ -183,8 +183,9 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
         cacheWrite = new Promise<void>((r) => setTimeout(r, 0))
           .then(() => cache)
           .then(async (c) => {
-            await c.put(summary.fingerprint, serializeTable(table));
-            await c.put(statsKey(summary.fingerprint), encodeStats(summary.columns));
+            const key = summary.cacheKey ?? summary.fingerprint;
+            await c.put(key, serializeTable(table));
+            await c.put(statsKey(key), encodeStats(summary.columns));
           })
           .catch(() => undefined);
       }

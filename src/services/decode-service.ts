@@ -173,7 +173,7 @@ export function createDecodeService(
       const tables: DataTable[] = [];
       const fingerprints: string[] = [];
       let cached = 0;
-      let uncachable = false;
+      let cacheKey: string | undefined;
       let threads = 1;
       let cachedStats: ColumnStats[] | null = null;
       // The helper stays for the next load of this (reused) decode worker, warm like it.
@@ -183,21 +183,22 @@ export function createDecodeService(
         for (const f of files) {
           const bytes = await readWithProgress(f.blob, f.name, emit);
           const fileSha = await sha256Hex(bytes);
-          // HDF5 is not cached: its table depends on the group read, and the cache keys tables by the file alone.
           const hdf5 = sniffFormat(bytes.subarray(0, 1 << 21), f.name) === 'hdf5';
           if (group !== undefined && !hdf5)
             throw new DataError(
               `${f.name}: a group is chosen in HDF5 files only; this is a ${sniffFormat(bytes, f.name) ?? 'other'} file`,
             );
-          uncachable ||= hdf5;
-          const hit = hdf5 ? null : await c.get(fileSha).catch(() => null);
+          // An HDF5 file's table depends on the group asked for: cached under the file and the request.
+          // (hashed: the key is a file name in OPFS, and a group path has slashes).
+          const key = hdf5 ? await sha256Hex(new TextEncoder().encode(`${fileSha}#${group ?? ''}`)) : fileSha;
+          if (hdf5) cacheKey = key;
+          const hit = await c.get(key).catch(() => null);
           let table: DataTable | null = null;
           if (hit) {
             try {
               table = { ...deserializeTable(hit, `${f.name} (cached)`), name: f.name };
               cached++;
-              if (files.length === 1)
-                cachedStats = decodeStats(await c.get(statsKey(fileSha)).catch(() => null), table);
+              if (files.length === 1) cachedStats = decodeStats(await c.get(statsKey(key)).catch(() => null), table);
             } catch {
               table = null;
             }
@@ -240,7 +241,8 @@ export function createDecodeService(
           defaultLabelReason: labelReason,
           defaultFeatures: defaultFeatures(table, lbl),
           decodeMs: performance.now() - t0,
-          cache: c.kind === 'none' || uncachable ? null : { kind: c.kind, hit: cached === files.length },
+          cache: c.kind === 'none' ? null : { kind: c.kind, hit: cached === files.length },
+          ...(cacheKey !== undefined && files.length === 1 ? { cacheKey } : {}),
           decodeThreads: threads,
           ...sourceNotes(table),
         };

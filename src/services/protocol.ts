@@ -39,6 +39,11 @@ export interface DatasetSummary {
   decodeMs: number;
   /** Where the decoded table came from: the decode cache (hit) or a fresh decode. */
   cache?: { kind: 'opfs' | 'indexeddb'; hit: boolean } | null;
+  /**
+   * Where the decode cache keeps the table when it is not the fingerprint: an HDF5 file's table
+   * depends on the group asked for (sha256 of `<file sha256>#<group, or empty for the default>`).
+   */
+  cacheKey?: string;
   /** Workers that decoded the file (2 for a large multi-row-group Parquet file). */
   decodeThreads?: number;
   /** Columns of the file left out of the dataset, with their reasons. */

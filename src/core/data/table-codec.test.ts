@@ -89,6 +89,22 @@ describe('table codec', () => {
     expect(both.skipped).toEqual(skipped);
   });
 
+  it("keeps an HDF5 table's group and image shapes (the decode cache serves them), and drops malformed ones", () => {
+    const t = {
+      ...sample(3, 20),
+      hdf5: { group: '/train', groups: ['/test', '/train'] },
+      images: [{ name: 'img', shape: [6, 4, 1] as const }],
+    };
+    const back = deserializeTable(serializeTable(t).slice().buffer);
+    expect(back.hdf5).toEqual(t.hdf5);
+    expect(back.images).toEqual(t.images);
+    const bad = {
+      ...sample(3, 20),
+      images: [{ name: 'img', shape: [6, -4, 1] as unknown as readonly [number, number, number] }],
+    };
+    expect(deserializeTable(serializeTable(bad).slice().buffer).images).toBeUndefined();
+  });
+
   it('refuses bytes that are not a serialised table', () => {
     expect(() => deserializeTable(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]).buffer)).toThrow(/not a serialised table/);
     const bytes = serializeTable(sample(2, 50));

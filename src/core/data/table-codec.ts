@@ -82,6 +82,8 @@ export function serializeTable(table: DataTable): Uint8Array {
       rows: table.rows,
       columns,
       ...(table.skipped?.length ? { skipped: table.skipped } : {}),
+      ...(table.hdf5 ? { hdf5: table.hdf5 } : {}),
+      ...(table.images?.length ? { images: table.images } : {}),
     }),
   );
   const dataStart = (8 + header.length + 7) & ~7;
@@ -135,11 +137,27 @@ export function deserializeTable(buffer: ArrayBuffer, what = 'cached table'): Da
         (k) => typeof k?.name === 'string' && typeof k.type === 'string' && typeof k.reason === 'string',
       )
     : [];
+  const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  const hdf5 =
+    header.hdf5 && typeof header.hdf5.group === 'string' && strings(header.hdf5.groups)
+      ? { group: header.hdf5.group, groups: header.hdf5.groups }
+      : null;
+  const images = Array.isArray(header.images)
+    ? header.images.filter(
+        (im) =>
+          typeof im?.name === 'string' &&
+          Array.isArray(im.shape) &&
+          im.shape.length === 3 &&
+          (im.shape as unknown[]).every((d) => typeof d === 'number' && Number.isInteger(d) && d > 0),
+      )
+    : [];
   return {
     name: header.name,
     format: header.format,
     rows: header.rows,
     columns,
     ...(skipped.length ? { skipped } : {}),
+    ...(hdf5 ? { hdf5 } : {}),
+    ...(images.length ? { images } : {}),
   };
 }
