@@ -107,3 +107,18 @@ test('an HDF5 file that makes the library loop is stopped at its deadline, and t
   await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '344');
   expect(errors).toEqual([]);
 });
+
+test('streaming reads an HDF5 group in chunks of rows and trains', async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = await openWorkbench(page);
+  await page.getByTestId('config-form').getByLabel('Epochs').fill('1');
+  await page.getByTestId('stream-toggle').check();
+  await page
+    .getByTestId('file-input')
+    .setInputFiles({ name: 'stream.h5', mimeType: 'application/x-hdf5', buffer: await twoGroupFile() });
+  const status = page.getByTestId('run-status');
+  await expect(status).toContainText('streaming: training started with', { timeout: 90_000 });
+  await expect(status).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
+  await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-rows', '300');
+  expect(errors).toEqual([]);
+});

@@ -8,6 +8,7 @@
  * well is kept, warm, for the next load (a spare is started otherwise).
  */
 import { featuresFromStats } from '../core/data/encode';
+import { isHdf5 } from '../core/data/hdf5';
 import type { ColumnStats } from '../core/data/stats';
 import { createDecodeWorker, prewarmDecodeWorker, releaseDecodeWorker } from '../workers/clients';
 import { transfer } from '../services/transfer';
@@ -86,17 +87,33 @@ export async function loadFiles(files: FileList | File[]): Promise<void> {
   // A run record (train --json, an exported PyTorch job's run-pytorch.json) opens as a run, not a dataset.
   for (const f of Array.from(files)) if (!(await openedAsRecord(f))) list.push(f);
   if (list.length === 0) return;
-  if (store.getState().dataset.streamOnLoad) {
-    // Streaming: the data worker decodes each file itself and training starts on its first
-    // chunk, while the decode worker loads the dataset for the schema view as usual.
+  const stream = store.getState().dataset.streamOnLoad;
+  // HDF5 streams only once the decode worker has read the file: the HDF5 C library can loop
+  // forever on a damaged file, and the decode worker can be stopped (its deadline) where the
+  // long-lived data worker cannot. Other formats start training on their first chunk at once.
+  const later: File[] = [];
+  const enqueue = (files: File[]) => {
     try {
       const settings = validateSettings(store.getState().settings);
-      for (const f of list) app().queue.enqueueStreaming(settings, { name: f.name, blob: f });
+      for (const f of files) app().queue.enqueueStreaming(settings, { name: f.name, blob: f });
     } catch (e) {
       store.setState({ settingsError: errorText(e) });
     }
+  };
+  if (stream) {
+    const now: File[] = [];
+    for (const f of list) ((await isHdf5File(f)) ? later : now).push(f);
+    enqueue(now);
   }
   await loadSources(list.map((f) => ({ name: f.name, blob: f })));
+  const loaded = store.getState().dataset;
+  if (later.length && loaded.error === null && later.some((f) => loaded.summary?.name.startsWith(f.name)))
+    enqueue(later);
+}
+
+/** Whether a file is HDF5, from its first bytes (the signature may follow a user block of up to 1 MB). */
+async function isHdf5File(f: File): Promise<boolean> {
+  return isHdf5(new Uint8Array(await f.slice(0, (1 << 20) + 8).arrayBuffer()));
 }
 
 /**

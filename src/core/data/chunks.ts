@@ -2,6 +2,7 @@ import { RecordBatchReader, Table } from 'apache-arrow';
 import { arrowError, openArrow, readArrowTable } from './arrow';
 import { readParquet, readParquetMetadata } from './parquet';
 import { sniffFormat, readTable } from './read';
+import { loadedHdf5, readHdf5Chunks } from './hdf5';
 import { readTfRecordChunks } from './tfrecord';
 import { DataError, type DataTable } from './table';
 
@@ -40,6 +41,13 @@ export function* readChunks(bytes: Uint8Array, fileName: string): Generator<Data
   if (format === 'parquet') {
     const info = readParquetMetadata(bytes, fileName);
     for (let g = 0; g < info.rowGroups.length; g++) yield readParquet(bytes, fileName, { rowGroups: [g] });
+    return;
+  }
+  if (format === 'hdf5') {
+    // The group with the most rows, read 65,536 rows at a time (prepareReader loads the library first).
+    const lib = loadedHdf5();
+    if (!lib) throw new DataError(`${fileName}: the HDF5 reader is not loaded (prepareReader first)`);
+    yield* readHdf5Chunks(lib, bytes, fileName);
     return;
   }
   if (format === 'tfrecord') {

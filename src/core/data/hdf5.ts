@@ -70,6 +70,7 @@ interface H5Dataset extends H5Entity {
   readonly shape: number[] | null;
   readonly metadata: H5Metadata;
   readonly value: unknown;
+  slice(ranges: [number, number][]): unknown;
 }
 
 /** HDF5's signature, at offset 0 or 512, 1024, 2048... (after a user block). */
@@ -85,6 +86,7 @@ export function isHdf5(bytes: Uint8Array): boolean {
 }
 
 let loaded: Promise<H5Lib> | null = null;
+let loadedLib: H5Lib | null = null;
 
 /** Thrown when the library reports a failed read; the reader turns it into a DataError. */
 class ReadFailed extends Error {}
@@ -104,7 +106,8 @@ export function loadHdf5(): Promise<H5Lib> {
       if (status < 0) throw new ReadFailed('HDF5 could not read a dataset');
       return status;
     };
-    return m as unknown as H5Lib;
+    loadedLib = m as unknown as H5Lib;
+    return loadedLib;
   });
   return loaded;
 }
@@ -146,7 +149,10 @@ interface Candidate {
   name: string;
   rows: number;
   type: string;
-  build?: () => Column[];
+  /** Values per row (a 2-D dataset's width, an image's pixels, a compound's fields). */
+  per: number;
+  /** The columns of rows [start, end). */
+  build?: (start: number, end: number) => Column[];
   image?: readonly [number, number, number];
   skip?: string;
   /** A compound's fields that are no column (arrays, references...), listed as skipped when it is read. */
@@ -234,19 +240,29 @@ function candidate(lib: H5Lib, name: string, d: H5Dataset): Candidate {
   const m = d.metadata;
   const shape = d.shape ?? [];
   const type = typeName(m, shape);
-  const no = (skip: string): Candidate => ({ name, rows: shape[0] ?? 0, type, skip });
+  const no = (skip: string): Candidate => ({ name, rows: shape[0] ?? 0, per: 1, type, skip });
   if (shape.length === 0) return no('a scalar, not a column');
   const rows = shape[0];
   if (rows === 0) return no('it holds no rows');
   const per = shape.slice(1).reduce((a, b) => a * b, 1);
   const numeric = m.type === INTEGER || m.type === FLOAT;
-  const valuesOf = (count: number) =>
-    m.type === FLOAT && m.size === 2 ? halves(lib, d, count) : toDoubles(d.value, count);
+  // Rows [start, end) of the dataset: all of it at once, or a hyperslab for a streamed chunk.
+  const rowsOf = (start: number, end: number): unknown =>
+    start === 0 && end === rows ? d.value : d.slice([[start, end]]);
+  let allHalves: Float64Array | null = null;
+  const valuesOf = (start: number, end: number): Float64Array => {
+    if (m.type === FLOAT && m.size === 2) {
+      allHalves ??= halves(lib, d, rows * per);
+      return allHalves.subarray(start * per, end * per);
+    }
+    return toDoubles(rowsOf(start, end), (end - start) * per);
+  };
   if (shape.length === 1) {
-    if (numeric) return { name, rows, type, build: () => [numericColumn(name, m, valuesOf(rows))] };
-    if (m.type === ENUM) return { name, rows, type, build: () => [enumColumn(name, m, toDoubles(d.value, rows))] };
-    if (m.type === STRING) return { name, rows, type, build: () => [stringColumn(name, d.value, rows)] };
-    if (m.type === COMPOUND) return compound(name, d, rows, type);
+    if (numeric) return { name, rows, per, type, build: (a, b) => [numericColumn(name, m, valuesOf(a, b))] };
+    if (m.type === ENUM)
+      return { name, rows, per, type, build: (a, b) => [enumColumn(name, m, toDoubles(rowsOf(a, b), b - a))] };
+    if (m.type === STRING) return { name, rows, per, type, build: (a, b) => [stringColumn(name, rowsOf(a, b), b - a)] };
+    if (m.type === COMPOUND) return compound(name, d.metadata, rows, type, rowsOf);
     return no(`${CLASS_NAMES[m.type] ?? 'this'} data is not a column a model can use`);
   }
   if (!numeric) return no(`a ${shape.length}-D dataset becomes columns only when it holds numbers`);
@@ -257,23 +273,32 @@ function candidate(lib: H5Lib, name: string, d: H5Dataset): Candidate {
   return {
     name,
     rows,
+    per,
     type,
     image,
-    build: () => {
-      const all = valuesOf(rows * per);
+    build: (start, end) => {
+      const n = end - start;
+      const all = valuesOf(start, end);
       return Array.from({ length: per }, (_, j) => {
-        const col = new Float64Array(rows);
-        for (let r = 0; r < rows; r++) col[r] = all[r * per + j];
+        const col = new Float64Array(n);
+        for (let r = 0; r < n; r++) col[r] = all[r * per + j];
         return numericColumn(`${name}.${j}`, m, col);
       });
     },
   };
 }
 
-function compound(name: string, d: H5Dataset, rows: number, type: string): Candidate {
-  const members = d.metadata.compound_type?.members ?? [];
+function compound(
+  name: string,
+  meta: H5Metadata,
+  rows: number,
+  type: string,
+  rowsOf: (start: number, end: number) => unknown,
+): Candidate {
+  const members = meta.compound_type?.members ?? [];
   const usable = members.filter((f) => (f.shape ?? []).length === 0 && [INTEGER, FLOAT, STRING, ENUM].includes(f.type));
-  if (usable.length === 0) return { name, rows, type, skip: 'a compound with no scalar number or string field' };
+  if (usable.length === 0)
+    return { name, rows, per: 1, type, skip: 'a compound with no scalar number or string field' };
   const fieldsSkipped = members
     .filter((f) => !usable.includes(f))
     .map((f) => ({
@@ -287,16 +312,18 @@ function compound(name: string, d: H5Dataset, rows: number, type: string): Candi
   return {
     name,
     rows,
+    per: usable.length,
     type,
     fieldsSkipped,
-    build: () => {
-      const recs = d.value as ArrayLike<ArrayLike<unknown>>;
-      if (!recs || recs.length < rows) throw new DataError('a compound dataset holds fewer records than its shape');
+    build: (start, end) => {
+      const n = end - start;
+      const recs = rowsOf(start, end) as ArrayLike<ArrayLike<unknown>>;
+      if (!recs || recs.length < n) throw new DataError('a compound dataset holds fewer records than its shape');
       return usable.map((f) => {
         const i = members.indexOf(f);
-        const field = Array.from({ length: rows }, (_, r) => recs[r]?.[i]);
-        if (f.type === STRING) return stringColumn(f.name, field, rows);
-        const nums = toDoubles(field, rows);
+        const field = Array.from({ length: n }, (_, r) => recs[r]?.[i]);
+        if (f.type === STRING) return stringColumn(f.name, field, n);
+        const nums = toDoubles(field, n);
         return f.type === ENUM ? enumColumn(f.name, f, nums) : numericColumn(f.name, f, nums);
       });
     },
@@ -329,53 +356,123 @@ function commonRows(cands: readonly Candidate[]): number {
   return best;
 }
 
-/**
- * Reads the datasets of one group of an HDF5 file into a table (see the module comment); with
- * no `group`, the first group that gives one. Every failure is a DataError naming the file.
- */
-export function readHdf5(lib: H5Lib, bytes: Uint8Array, fileName: string, group?: string): DataTable {
+/** An HDF5 file open in the library's memory file system, with what is being read (for messages). */
+interface OpenFile {
+  readonly file: H5Group & { close(): unknown };
+  readonly fileName: string;
+  /** The group or dataset being read: named when the library fails there. */
+  readonly where: { path: string };
+  close(): void;
+}
+
+function openFile(lib: H5Lib, bytes: Uint8Array, fileName: string): OpenFile {
   const path = `/trainbench-${Math.random().toString(36).slice(2)}.h5`;
-  let file: (H5Group & { close(): unknown }) | null = null;
-  // The group or dataset being read, for the message when the library fails there.
   const where = { path: '' };
+  const unlink = () => {
+    try {
+      lib.FS.unlink(path);
+    } catch {
+      /* never written */
+    }
+  };
+  let file: (H5Group & { close(): unknown }) | null = null;
   try {
     lib.FS.writeFile(path, bytes);
-    try {
-      file = new lib.File(path, 'r');
-    } catch {
-      file = null;
-    }
-    if (!file || typeof file.keys !== 'function')
-      throw new DataError(`${fileName}: the HDF5 library could not open it (damaged, or not an HDF5 file)`);
-    return readGroups(lib, file, fileName, group, where);
+    file = new lib.File(path, 'r');
+  } catch {
+    file = null;
+  }
+  if (!file || typeof file.keys !== 'function') {
+    unlink();
+    throw new DataError(`${fileName}: the HDF5 library could not open it (damaged, or not an HDF5 file)`);
+  }
+  const open = file;
+  return {
+    file: open,
+    fileName,
+    where,
+    close: () => {
+      try {
+        open.close();
+      } catch {
+        /* a damaged file may fail to close: nothing more to free */
+      }
+      unlink();
+    },
+  };
+}
+
+/** Runs `fn` on an open file, turning anything the library throws into a DataError naming the file and the place. */
+function inFile<T>(f: OpenFile, fn: () => T): T {
+  try {
+    return fn();
   } catch (e) {
+    const { fileName, where } = f;
     if (e instanceof DataError) throw e.message.startsWith(fileName) ? e : new DataError(`${fileName}: ${e.message}`);
     // The library's own text (and C assertion messages) never reach the user.
-    const at = where.path ? ` (at ${where.path})` : '';
     if (e instanceof ReadFailed) {
       throw new DataError(
         `${fileName}: the HDF5 library could not read dataset ${where.path}: a damaged chunk (a checksum that ` +
           'fails, data that does not inflate) or a filter it does not have',
       );
     }
+    const at = where.path ? ` (at ${where.path})` : '';
     throw new DataError(
       `${fileName}: the HDF5 library could not read it${at}: the file is damaged, or uses a feature the library lacks`,
     );
-  } finally {
-    try {
-      file?.close();
-    } catch {
-      /* a damaged file may fail to close: nothing more to free */
-    }
-    try {
-      lib.FS.unlink(path);
-    } catch {
-      /* never written */
-    }
   }
 }
 
-function readGroups(lib: H5Lib, file: H5Group, fileName: string, wanted: string | undefined, where: { path: string }) {
+/**
+ * Reads the datasets of one group of an HDF5 file into a table (see the module comment); with
+ * no `group`, the group with the most rows. Every failure is a DataError naming the file.
+ */
+export function readHdf5(lib: H5Lib, bytes: Uint8Array, fileName: string, group?: string): DataTable {
+  const f = openFile(lib, bytes, fileName);
+  try {
+    return inFile(f, () => {
+      const plan = planGroup(lib, f, group);
+      return tableOf(f, plan, 0, plan.rows);
+    });
+  } finally {
+    f.close();
+  }
+}
+
+/**
+ * The group's rows as tables of up to `rowsPerChunk` rows each, read as hyperslabs (streaming
+ * mode: training starts on the first chunk). Every chunk has the columns of the whole read.
+ */
+export function* readHdf5Chunks(
+  lib: H5Lib,
+  bytes: Uint8Array,
+  fileName: string,
+  group?: string,
+  rowsPerChunk = 65_536,
+): Generator<DataTable> {
+  const f = openFile(lib, bytes, fileName);
+  try {
+    const plan = inFile(f, () => planGroup(lib, f, group));
+    for (let start = 0; start < plan.rows; start += rowsPerChunk) {
+      const end = Math.min(plan.rows, start + rowsPerChunk);
+      yield inFile(f, () => tableOf(f, plan, start, end));
+    }
+  } finally {
+    f.close();
+  }
+}
+
+/** The group a read uses, its rows, and its datasets: those that make columns and those left out. */
+interface GroupPlan {
+  group: string;
+  groups: string[];
+  rows: number;
+  chosen: Candidate[];
+  skipped: SkippedColumn[];
+}
+
+function planGroup(lib: H5Lib, f: OpenFile, wanted: string | undefined): GroupPlan {
+  const { file, fileName, where } = f;
   // Depth-first from the root: every group that gives a table, in order (at most 10,000 groups visited).
   const usable: string[] = [];
   const found = new Map<string, Candidate[]>();
@@ -416,7 +513,6 @@ function readGroups(lib: H5Lib, file: H5Group, fileName: string, wanted: string 
   const rows = commonRows(cands);
   const skipped: SkippedColumn[] = [];
   const chosen: Candidate[] = [];
-  let values = 0;
   for (const c of cands) {
     if (c.skip) skipped.push({ name: c.name, type: c.type, reason: c.skip });
     else if (c.rows !== rows)
@@ -425,24 +521,33 @@ function readGroups(lib: H5Lib, file: H5Group, fileName: string, wanted: string 
         type: c.type,
         reason: `${c.rows} rows, where the group's other datasets have ${rows}`,
       });
-    else chosen.push(c);
+    else {
+      chosen.push(c);
+      if (c.fieldsSkipped) skipped.push(...c.fieldsSkipped);
+    }
   }
-  for (const c of chosen) values += rows * (c.image ? c.image[0] * c.image[1] * c.image[2] : 1);
+  const values = chosen.reduce((n, c) => n + rows * c.per, 0);
   if (values > MAX_VALUES)
     throw new DataError(
       `${fileName}: group ${group} holds ${values} values, more than ${MAX_VALUES} this reader holds at once`,
     );
+  return { group, groups: usable, rows, chosen, skipped };
+}
+
+/** Rows [start, end) of a planned group as a table. */
+function tableOf(f: OpenFile, plan: GroupPlan, start: number, end: number): DataTable {
+  const { group, chosen } = plan;
   const columns: Column[] = [];
   const images: ImageFeature[] = [];
   const seen = new Set<string>();
   for (const c of chosen) {
+    const path = `${group === '/' ? '' : group}/${c.name}`;
+    f.where.path = path;
     let built: Column[];
     try {
-      where.path = `${group === '/' ? '' : group}/${c.name}`;
-      built = c.build!();
+      built = c.build!(start, end);
     } catch (e) {
-      if (e instanceof DataError)
-        throw new DataError(`${fileName}: dataset ${group === '/' ? '' : group}/${c.name}: ${e.message}`);
+      if (e instanceof DataError) throw new DataError(`${f.fileName}: dataset ${path}: ${e.message}`);
       throw e;
     }
     for (const col of built) {
@@ -454,15 +559,19 @@ function readGroups(lib: H5Lib, file: H5Group, fileName: string, wanted: string 
       columns.push(name === col.name ? col : { ...col, name });
     }
     if (c.image) images.push({ name: c.name, shape: c.image });
-    if (c.fieldsSkipped) skipped.push(...c.fieldsSkipped);
   }
   return {
-    name: fileName,
-    format: 'hdf5' as const,
-    rows,
+    name: f.fileName,
+    format: 'hdf5',
+    rows: end - start,
     columns,
-    ...(skipped.length ? { skipped } : {}),
-    hdf5: { group, groups: usable },
+    ...(plan.skipped.length ? { skipped: plan.skipped } : {}),
+    hdf5: { group, groups: plan.groups },
     ...(images.length ? { images } : {}),
   };
+}
+
+/** h5wasm once `loadHdf5` has loaded it (streaming reads it synchronously), else null. */
+export function loadedHdf5(): H5Lib | null {
+  return loadedLib;
 }
