@@ -28,7 +28,7 @@ import { DataError, getColumn, type Column, type DataTable, type NumericColumn }
 import { dedupRows, leakReport, nearestRows, neighbourIndex } from '../core/data/quality';
 import { ConfigError } from '../core/errors';
 import { checkTeacherClasses } from '../core/compress/distill-setting';
-import { columnIndex, filterRows, FilterError, tableRows } from '../core/data/filter';
+import { columnIndex, filterRows, FilterError, parseWhere, tableRows } from '../core/data/filter';
 import type { RangeIndex } from '../core/index/range-index';
 import type { SplitSpec } from '../core/data/split';
 import type { DedupMethod } from '../core/data/quality';
@@ -303,6 +303,7 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
       prefetch,
       port,
       prepareOn = 'worker',
+      where = null,
     }) {
       if (prepareOn !== 'worker')
         throw new ConfigError(
@@ -311,21 +312,34 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
         );
       await prepareReader(new Uint8Array(bytes), name);
       const chunks = readChunks(new Uint8Array(bytes), name);
-      const first = chunks.next();
-      if (first.done) throw new DataError(`${name}: the file holds no rows`);
-      const spec = features ?? { label: defaultLabel(first.value), features: [] };
-      if (!features) spec.features = defaultFeatures(first.value, spec.label);
-      const encoder = new StreamEncoder(first.value, spec, split);
+      const read = chunks.next();
+      if (read.done) throw new DataError(`${name}: the file holds no rows`);
+      // `data.where`: each chunk keeps the rows the filter keeps (a scan: a chunk is read once), by file position.
+      const expr = where ? parseWhere(where) : null;
+      const filtered = (t: DataTable) => {
+        if (!expr) return { table: t, kept: undefined };
+        const { rows } = filterRows(t, expr);
+        return { table: tableRows(t, rows), kept: { rows, of: t.rows } };
+      };
+      const first = filtered(read.value);
+      if (expr && first.table.rows === 0)
+        throw new FilterError(
+          `the filter keeps none of the first ${read.value.rows} rows of ${name}; streaming fixes its encoding from ` +
+            "the first chunk's rows, so it needs some there (load the file whole to filter it as a whole)",
+        );
+      const spec = features ?? { label: defaultLabel(first.table), features: [] };
+      if (!features) spec.features = defaultFeatures(first.table, spec.label);
+      const encoder = new StreamEncoder(first.table, spec, split);
       const data = new GrowingRows(encoder.dim);
       let droppedMissingLabel = 0;
       let droppedUnseenClass = 0;
-      const add = (t: DataTable) => {
-        const c = encoder.encode(t);
+      const add = ({ table: t, kept }: ReturnType<typeof filtered>) => {
+        const c = encoder.encode(t, kept);
         data.append(c);
         droppedMissingLabel += c.droppedMissingLabel;
         droppedUnseenClass += c.droppedUnseenClass;
       };
-      add(first.value);
+      add(first);
       const batcher = new StreamingBatcher(data, { batchSize, epochs, seed });
       runs.get(runId)?.stop();
       const server = serveBatches(port, batcher, encoder.dim, batchSize, Math.max(1, prefetch));
@@ -335,7 +349,7 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
       void (async () => {
         try {
           for (let next = chunks.next(); !next.done; next = chunks.next()) {
-            add(next.value);
+            add(filtered(next.value));
             server.wake();
             await new Promise((r) => setTimeout(r, 0));
           }

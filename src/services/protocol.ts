@@ -204,6 +204,8 @@ export type DataApi = {
       bytes: ArrayBuffer;
       /** null: the default label and features of the first chunk. */
       features: FeatureSpec | null;
+      /** `data.where`: each chunk's rows are filtered as they arrive (the first chunk's kept rows fix the layout). */
+      where?: string | null;
     };
     result: PreparedRun & { label: string; features: string[] };
   };

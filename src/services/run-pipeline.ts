@@ -87,11 +87,6 @@ export async function runPipeline(
       `${source.name} streams chunk by chunk; distillation reads the teacher's logits of every training row ` +
         'before the first step: load the file whole',
     );
-  if (config.data.where && source.kind === 'stream')
-    throw new ConfigError(
-      'data.where',
-      `${source.name} streams chunk by chunk; a row filter needs the file loaded whole (streamed filters are not built yet)`,
-    );
   if (distill && !teacher)
     throw new ConfigError(
       'distill.teacher',
@@ -118,7 +113,10 @@ export async function runPipeline(
       const bytes = source.bytes instanceof ArrayBuffer ? source.bytes : await source.bytes.arrayBuffer();
       const streamed = await services.data.call(
         'prepareStreamingRun',
-        transfer({ ...batching, name: source.name, bytes, features: chosen }, [channel.port1, bytes]),
+        transfer({ ...batching, name: source.name, bytes, features: chosen, where: config.data.where ?? null }, [
+          channel.port1,
+          bytes,
+        ]),
       );
       ran = { ...config, data: { ...config.data, label: streamed.label, features: [...streamed.features] } };
       prepared = streamed;

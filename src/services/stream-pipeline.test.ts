@@ -7,6 +7,7 @@ import { DEFAULT_SETTINGS, makeRunConfig } from '../core/train/run-config';
 import { runPipeline } from './run-pipeline';
 import { localServices } from './local-services';
 import { checkArrowIpc, type IpcLayout } from '../core/data/arrow-ipc-check';
+import { rowFraction } from '../core/data/stream-encoder';
 
 /** flights-200k re-written as an Arrow stream of many record batches, the way a large file arrives. */
 function chunkedFlights(batches: number): ArrayBuffer {
@@ -72,6 +73,43 @@ describe('streaming mode (in process, tfjs-cpu)', () => {
     expect(epochs).toHaveLength(2);
     expect(epochs[0].valLoss).not.toBeNull();
     expect(epochs[1].valLoss!).toBeLessThan(1.5);
+  });
+
+  it('filters each chunk as it arrives (data.where): the rows kept by the filter train, split by file position', async () => {
+    const events: TrainerEvent[] = [];
+    const services = localServices((e) => events.push(e));
+    await services.trainer.call('init', { preferred: 'cpu' });
+    const batchSize = 512;
+    const split = { train: 0.8, val: 0.1, test: 0.1, seed: 3 };
+    const where = 'delay > 30 and distance between 200 and 800';
+    const config = makeRunConfig(
+      { ...DEFAULT_SETTINGS, backend: 'cpu', batchSize, epochs: 1, seed: 5 },
+      {
+        fingerprint: '',
+        name: 'flights.arrows',
+        rows: 0,
+        label: 'delay',
+        features: ['distance', 'time'],
+        dedup: 'none',
+        split,
+        where,
+      },
+    );
+    const { summary: result } = await runPipeline(config, services, {
+      runId: 'sw',
+      source: { kind: 'stream', name: 'flights.arrows', bytes: chunkedFlights(40) },
+    });
+    expect(result.status).toBe('done');
+    // The reference: the whole file read at once, the filter as Array.filter, the split by file position.
+    const t = tableFromIPC(readFileSync('node_modules/vega-datasets/data/flights-200k.arrow'));
+    const delay = t.getChild('delay')!.toArray() as ArrayLike<number>;
+    const distance = t.getChild('distance')!.toArray() as ArrayLike<number>;
+    let train = 0;
+    for (let i = 0; i < t.numRows; i++)
+      if (delay[i] > 30 && distance[i] >= 200 && distance[i] <= 800 && rowFraction(split.seed, i) < split.train)
+        train++;
+    const steps = events.flatMap((e) => (e.type === 'steps' ? e.steps : []));
+    expect(steps.length).toBe(Math.ceil(train / batchSize));
   });
 
   const cutConfig = (name: string) =>

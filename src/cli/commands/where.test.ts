@@ -78,9 +78,25 @@ describe('--where', () => {
     expect(r.stderr).toMatch(message);
   });
 
-  it('a filter on a streamed file is refused', async () => {
-    const r = await runCli(['train', '--data', PENGUINS, '--backend', 'cpu', '--stream', '--where', WHERE]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/data\.where: .*streams chunk by chunk; a row filter needs the file loaded whole/);
+  it('a streamed file is filtered chunk by chunk, and a filter that keeps none of the first chunk is refused', async () => {
+    const r = await runCli(['train', '--data', PENGUINS, '--backend', 'cpu', '--stream', '--where', WHERE, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const rec = JSON.parse(r.stdout) as RunRecord;
+    expect(rec.config.data.where).toBe(WHERE);
+    expect(rec.summary.status).toBe('done');
+    const none = await runCli([
+      'train',
+      '--data',
+      PENGUINS,
+      '--backend',
+      'cpu',
+      '--stream',
+      '--where',
+      "Island = 'Atlantis'",
+    ]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(
+      /the filter keeps none of the first 344 rows of penguins\.arrow; streaming fixes its encoding/,
+    );
   });
 });

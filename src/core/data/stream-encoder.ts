@@ -127,8 +127,12 @@ export class StreamEncoder {
     };
   }
 
-  /** Encodes the next chunk of the file (chunks must come in file order). */
-  encode(chunk: DataTable): EncodedChunk {
+  /**
+   * Encodes the next chunk of the file (chunks must come in file order). With `filtered`, the
+   * chunk holds only the rows a filter kept: `rows` are their positions in the chunk as read
+   * (ascending) and `of` its size there, so each row keeps its split by file position.
+   */
+  encode(chunk: DataTable, filtered?: { rows: Int32Array; of: number }): EncodedChunk {
     const label = getColumn(chunk, this.spec.label);
     const cols = this.layout.map((l) => getColumn(chunk, l.name));
     for (const c of [label, ...cols]) {
@@ -147,7 +151,7 @@ export class StreamEncoder {
     let missing = 0;
     let unseen = 0;
     for (let i = 0; i < chunk.rows; i++) {
-      const position = this.rowsSeen + i;
+      const position = this.rowsSeen + (filtered ? filtered.rows[i] : i);
       let target: number | undefined;
       if (label.kind === 'categorical')
         target = label.codes[i] < 0 ? NaN : classIndex!.get(label.dictionary[label.codes[i]]);
@@ -177,7 +181,7 @@ export class StreamEncoder {
       part[kept] = f < this.split.train ? 0 : f < this.split.train + this.split.val ? 1 : 2;
       kept++;
     }
-    this.rowsSeen += chunk.rows;
+    this.rowsSeen += filtered ? filtered.of : chunk.rows;
     return {
       rows: kept,
       x: x.subarray(0, kept * this.dim),
