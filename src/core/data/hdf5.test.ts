@@ -11,6 +11,7 @@ import { readChunks } from './chunks';
 import { loadHdf5, readHdf5, readHdf5Chunks, type H5Lib } from './hdf5';
 import { prepareReader, readTable, sniffFormat } from './read';
 import { DataError, type CategoricalColumn, type Column, type DataTable, type NumericColumn } from './table';
+import { thrown } from './parquet/fixtures/errors';
 
 const PY = '/usr/bin/python3';
 const h5py = spawnSync(PY, ['-c', 'import h5py, numpy'], { encoding: 'utf8' }).status === 0;
@@ -80,15 +81,7 @@ const col = (t: DataTable, name: string): Column => {
 const numbers = (c: Column) => Array.from((c as NumericColumn).values, Number);
 const strings = (c: Column) =>
   Array.from((c as CategoricalColumn).codes, (k) => (c as CategoricalColumn).dictionary[k]);
-const errorOf = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a DataError');
-};
+const errorOf = (f: () => unknown): string => thrown(f, DataError).message;
 
 describe.skipIf(!h5py && !process.env.CI)('HDF5 reader on files h5py wrote', () => {
   it('reads a group value by value as h5py does: filters, int64, float16, strings, enums, booleans, 2-D, images, compounds', async () => {

@@ -11,6 +11,7 @@ import { Rng } from './rng';
 import { DataError, isPresent, type CategoricalColumn, type Column, type DataTable, type NumericColumn } from './table';
 import { readTfRecord, readTfRecordChunks } from './tfrecord';
 import { exampleBytes, frameOffsets, frameRecords, type FeatureValue } from './tfrecord.test-support';
+import { thrown } from './parquet/fixtures/errors';
 
 const require = createRequire(import.meta.url);
 interface Builder {
@@ -55,15 +56,7 @@ const text = (t: DataTable, name: string, i: number): string | null => {
   expect(c.kind).toBe('categorical');
   return c.codes[i] < 0 ? null : c.dictionary[c.codes[i]];
 };
-const errorOf = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a DataError');
-};
+const errorOf = (f: () => unknown): string => thrown(f, DataError).message;
 
 /** Seeded records like a real dataset's, written by @roboflow/tfrecords. */
 function roboflowFile(rows: number, seed: number) {
