@@ -244,6 +244,9 @@ describe('TFRecord reader', () => {
     expect(errorOf(() => readTable(frameRecords([exampleBytes({})]), 'n.tfrecord'))).toMatch(
       /no feature of the records can be a column \(its records hold no features\)/,
     );
+    const unnamed = readTable(frameRecords([exampleBytes({ '': { ints: [1] }, n: { ints: [2] } })]), 'u.tfrecord');
+    expect(unnamed.columns.map((c) => c.name)).toEqual(['n']);
+    expect(unnamed.skipped?.[0].reason).toMatch(/its name is empty/);
     const strings = frameRecords([exampleBytes({ s: { bytes: ['a', 'b'] }, n: { ints: [1] } })]);
     expect(readTable(strings, 's.tfrecord').skipped?.[0].reason).toMatch(/2 strings per record/);
   });

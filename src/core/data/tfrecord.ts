@@ -499,6 +499,10 @@ function layoutOf(scan: Scan): { layout: FeatureLayout[]; skipped: SkippedColumn
       skip(`its kind changes between records (${mixed})`);
       continue;
     }
+    if (f.name === '') {
+      skip('its name is empty (a map entry without a key): a column needs a name');
+      continue;
+    }
     if (kind === 0) {
       skip('no record holds a value for it');
       continue;

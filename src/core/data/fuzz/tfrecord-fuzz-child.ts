@@ -272,10 +272,11 @@ function check(t: DataTable, c: FuzzCase): string {
       const map = new Map(records[r].context?.featureMap ?? []);
       let lists = map.get(col.name);
       let j = 0;
-      if (!lists) {
-        const dot = col.name.lastIndexOf('.');
-        lists = map.get(col.name.slice(0, dot));
-        j = Number(col.name.slice(dot + 1));
+      // A numbered column `name.j` of a fixed-length list (only when there is no feature of its own name).
+      const numbered = /^(.*)\.(\d+)$/.exec(col.name);
+      if (!lists && numbered) {
+        lists = map.get(numbered[1]);
+        j = Number(numbered[2]);
       }
       const values = (lists?.bytesList ?? lists?.floatList ?? lists?.int64List)?.valueList ?? [];
       const where = `column ${col.name}, record ${r + 1}`;
