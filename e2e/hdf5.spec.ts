@@ -1,47 +1,26 @@
 import { expect, test } from '@playwright/test';
+import { writeHdf5 } from '../src/core/data/hdf5.test-support';
 import { openWorkbench } from './support';
 
 /** An HDF5 file written by h5wasm: /train (300 rows) and /test (60) of 4 features and a string label, gzip-compressed. */
 async function twoGroupFile(): Promise<Buffer> {
-  const h5 = (await import('h5wasm')) as unknown as {
-    ready: Promise<unknown>;
-    File: new (
-      p: string,
-      mode: string,
-    ) => {
-      create_group(n: string): {
-        create_dataset(a: {
-          name: string;
-          data: unknown;
-          shape?: number[];
-          chunks?: number[];
-          compression?: number;
-        }): unknown;
-      };
-      close(): void;
-    };
-    FS: { readFile(p: string): Uint8Array; unlink(p: string): void };
-  };
-  await h5.ready;
-  const f = new h5.File('/e2e.h5', 'w');
   let seed = 3;
   const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
-  for (const [name, n] of [
-    ['train', 300],
-    ['test', 60],
-  ] as const) {
-    const g = f.create_group(name);
-    const x = Float32Array.from({ length: n * 4 }, rnd);
-    g.create_dataset({ name: 'x', data: x, shape: [n, 4], chunks: [50, 4], compression: 6 });
-    g.create_dataset({
-      name: 'label',
-      data: Array.from({ length: n }, (_, i) => (x[i * 4] + x[i * 4 + 1] > 0 ? 'pos' : 'neg')),
-    });
-  }
-  f.close();
-  const bytes = Buffer.from(h5.FS.readFile('/e2e.h5'));
-  h5.FS.unlink('/e2e.h5');
-  return bytes;
+  const bytes = await writeHdf5((f) => {
+    for (const [name, n] of [
+      ['train', 300],
+      ['test', 60],
+    ] as const) {
+      const g = f.create_group(name);
+      const x = Float32Array.from({ length: n * 4 }, rnd);
+      g.create_dataset({ name: 'x', data: x, shape: [n, 4], chunks: [50, 4], compression: 6 });
+      g.create_dataset({
+        name: 'label',
+        data: Array.from({ length: n }, (_, i) => (x[i * 4] + x[i * 4 + 1] > 0 ? 'pos' : 'neg')),
+      });
+    }
+  });
+  return Buffer.from(bytes);
 }
 
 test('an HDF5 file loads its largest group, trains, switches group, and a damaged one is refused', async ({ page }) => {

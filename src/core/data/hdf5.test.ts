@@ -12,6 +12,7 @@ import { loadHdf5, readHdf5, readHdf5Chunks, type H5Lib } from './hdf5';
 import { prepareReader, readTable, sniffFormat } from './read';
 import { DataError, type CategoricalColumn, type Column, type DataTable, type NumericColumn } from './table';
 import { thrown } from './parquet/fixtures/errors';
+import { writeHdf5 } from './hdf5.test-support';
 
 const PY = '/usr/bin/python3';
 const h5py = spawnSync(PY, ['-c', 'import h5py, numpy'], { encoding: 'utf8' }).status === 0;
@@ -183,25 +184,12 @@ describe.skipIf(!h5py && !process.env.CI)('HDF5 reader on files h5py wrote', () 
 
 describe('HDF5 reader', () => {
   it('reads a file h5wasm wrote (root datasets), and a file with no usable dataset is refused', async () => {
-    const m = (await import('h5wasm')) as unknown as {
-      File: new (
-        p: string,
-        mode: string,
-      ) => {
-        create_dataset(a: { name: string; data: unknown; shape?: number[]; dtype?: string }): unknown;
-        create_group(n: string): unknown;
-        close(): void;
-      };
-      FS: { readFile(p: string): Uint8Array; unlink(p: string): void };
-    };
-    const f = new m.File('/written.h5', 'w');
-    f.create_dataset({ name: 'a', data: new Float64Array([1.5, 2.5, 3.5]) });
-    f.create_dataset({ name: 'b', data: new Int32Array([7, 8, 9]) });
-    f.create_dataset({ name: 'm', data: new Float32Array(12).map((_, i) => i), shape: [3, 4] });
-    f.create_dataset({ name: 'names', data: ['x', 'y', 'x'] });
-    f.close();
-    const bytes = new Uint8Array(m.FS.readFile('/written.h5'));
-    m.FS.unlink('/written.h5');
+    const bytes = await writeHdf5((f) => {
+      f.create_dataset({ name: 'a', data: new Float64Array([1.5, 2.5, 3.5]) });
+      f.create_dataset({ name: 'b', data: new Int32Array([7, 8, 9]) });
+      f.create_dataset({ name: 'm', data: new Float32Array(12).map((_, i) => i), shape: [3, 4] });
+      f.create_dataset({ name: 'names', data: ['x', 'y', 'x'] });
+    });
     const t = readHdf5(lib, bytes, 'written.h5');
     expect(t.hdf5?.group).toBe('/');
     expect(numbers(col(t, 'a'))).toEqual([1.5, 2.5, 3.5]);
@@ -209,12 +197,10 @@ describe('HDF5 reader', () => {
     expect(numbers(col(t, 'm.3'))).toEqual([3, 7, 11]);
     expect(strings(col(t, 'names'))).toEqual(['x', 'y', 'x']);
 
-    const g = new m.File('/empty.h5', 'w');
-    g.create_group('nothing');
-    g.create_dataset({ name: 'scalar', data: 3, shape: [] });
-    g.close();
-    const empty = new Uint8Array(m.FS.readFile('/empty.h5'));
-    m.FS.unlink('/empty.h5');
+    const empty = await writeHdf5((g) => {
+      g.create_group('nothing');
+      g.create_dataset({ name: 'scalar', data: 3, shape: [] });
+    });
     expect(errorOf(() => readHdf5(lib, empty, 'empty.h5'))).toBe(
       'empty.h5: no group holds a 1-D or 2-D numeric dataset (or strings, an image stack, a compound) to make columns of',
     );

@@ -331,7 +331,7 @@ class Scan {
       } else pb.skip(tag & 7, end);
     }
     const feature = this.feature(keyStart, keyEnd, slot);
-    const count = kind === 0 ? 0 : countValues(pb, kind, listStart, listEnd);
+    const count = kind === 0 ? 0 : walkList(pb, kind, listStart, listEnd);
     feature.add(record, listStart, listEnd, count, kind);
     pb.p = end;
   }
@@ -373,8 +373,15 @@ class Scan {
   }
 }
 
-/** Counts the values of a list message (packed and unpacked numbers both). */
-function countValues(pb: Pb, kind: number, start: number, end: number): number {
+/**
+ * Walks a list message (packed and unpacked numbers both, as protobuf requires) and returns its
+ * number of values. With `put`, each number is also decoded and handed over in order; without,
+ * packed runs are only counted (floats by their length, varints by their last bytes), which is
+ * what the first pass over every record needs.
+ */
+function walkList(pb: Pb, kind: number, start: number, end: number, put?: (j: number, v: number) => void): number {
+  const b = pb.b;
+  const view = put && kind === FLOATS ? new DataView(b.buffer, b.byteOffset, b.byteLength) : null;
   let n = 0;
   pb.p = start;
   while (pb.p < end) {
@@ -393,54 +400,30 @@ function countValues(pb: Pb, kind: number, start: number, end: number): number {
       if (kind === FLOATS) {
         if ((e - pb.p) % 4 !== 0)
           throw new ExampleError(`a packed float_list holds ${e - pb.p} bytes, not a multiple of 4`);
-        n += (e - pb.p) / 4;
+        if (view) for (let i = pb.p; i < e; i += 4) put!(n++, view.getFloat32(i, true));
+        else n += (e - pb.p) / 4;
+      } else if (put) {
+        while (pb.p < e) {
+          pb.varint(e);
+          put(n++, pb.int64());
+        }
       } else {
-        const b = pb.b;
         for (let i = pb.p; i < e; i++) if (b[i] < 0x80) n++;
         if (e > pb.p && b[e - 1] >= 0x80) throw new ExampleError('a packed int64_list ends inside a varint');
       }
       pb.p = e;
     } else if (kind === FLOATS && wire === 5) {
-      pb.skip(5, end);
+      if (end - pb.p < 4) throw new ExampleError('a fixed-size field runs past the end of its message');
+      if (view) put!(n, view.getFloat32(pb.p, true));
+      pb.p += 4;
       n++;
     } else if (kind === INTS && wire === 0) {
       pb.varint(end);
+      if (put) put(n, pb.int64());
       n++;
     } else throw new ExampleError(`a ${KIND_NAME[kind]} value has wire type ${wire}`);
   }
   return n;
-}
-
-/** Calls `put(j, value)` for each number of a list message, in order. */
-function eachNumber(pb: Pb, kind: number, start: number, end: number, put: (j: number, v: number) => void): void {
-  const b = pb.b;
-  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  let j = 0;
-  pb.p = start;
-  while (pb.p < end) {
-    const tag = pb.small(end, 'a field tag');
-    const wire = tag & 7;
-    if (tag >>> 3 !== 1) {
-      pb.skip(wire, end);
-      continue;
-    }
-    if (wire === 2) {
-      const e = pb.delimited(end);
-      if (kind === FLOATS) for (let i = pb.p; i < e; i += 4) put(j++, view.getFloat32(i, true));
-      else
-        while (pb.p < e) {
-          pb.varint(e);
-          put(j++, pb.int64());
-        }
-      pb.p = e;
-    } else if (wire === 5) {
-      put(j++, view.getFloat32(pb.p, true));
-      pb.p += 4;
-    } else {
-      pb.varint(end);
-      put(j++, pb.int64());
-    }
-  }
 }
 
 /** The value ranges of a bytes_list, in order. */
@@ -619,7 +602,7 @@ function columnsOf(scan: Scan, f: FeatureEntries | undefined, l: FeatureLayout, 
   for (let at = 0; at < length; at += 5) {
     if (!check(at)) continue;
     const r = entries[at];
-    eachNumber(pb, entries[at + 4], entries[at + 1], entries[at + 2], (j, v) => {
+    walkList(pb, entries[at + 4], entries[at + 1], entries[at + 2], (j, v) => {
       cols[j][r] = v;
       if (v !== (v | 0)) fitsInt32 = false;
     });

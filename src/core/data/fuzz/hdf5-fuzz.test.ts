@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeHdf5 } from '../hdf5.test-support';
 import { runCampaign } from './campaign.test-support';
 
 const CASES = Number(process.env.TRAINBENCH_FUZZ_CASES ?? 600);
@@ -33,28 +34,12 @@ with h5py.File(out + '/b.h5', 'w', libver='latest') as f:
     f.create_dataset('e', data=rng.integers(0, 2, size=200).astype('u1'), dtype=h5py.enum_dtype({'NO': 0, 'YES': 1}, basetype='u1'))
 `;
 
-async function h5wasmFile(): Promise<Uint8Array> {
-  const h5 = (await import('h5wasm')) as unknown as {
-    ready: Promise<unknown>;
-    File: new (
-      p: string,
-      m: string,
-    ) => {
-      create_dataset(a: { name: string; data: unknown; shape?: number[] }): unknown;
-      close(): void;
-    };
-    FS: { readFile(p: string): Uint8Array; unlink(p: string): void };
-  };
-  await h5.ready;
-  const f = new h5.File('/fuzz.h5', 'w');
-  f.create_dataset({ name: 'v', data: new Float64Array(150).map((_, i) => i / 3) });
-  f.create_dataset({ name: 'm', data: new Int32Array(600).map((_, i) => i), shape: [150, 4] });
-  f.create_dataset({ name: 's', data: Array.from({ length: 150 }, (_, i) => `s${i % 7}`) });
-  f.close();
-  const bytes = h5.FS.readFile('/fuzz.h5');
-  h5.FS.unlink('/fuzz.h5');
-  return bytes;
-}
+const h5wasmFile = () =>
+  writeHdf5((f) => {
+    f.create_dataset({ name: 'v', data: new Float64Array(150).map((_, i) => i / 3) });
+    f.create_dataset({ name: 'm', data: new Int32Array(600).map((_, i) => i), shape: [150, 4] });
+    f.create_dataset({ name: 's', data: Array.from({ length: 150 }, (_, i) => `s${i % 7}`) });
+  });
 
 describe(`HDF5 reader fuzz (${CASES} damaged and hostile files)`, () => {
   it('no hang, no library text: a table or a DataError for every case', async () => {
