@@ -98,21 +98,41 @@ function readColumnChunk(
 
 /** Parses the footer of `bytes`; errors are reported without the file name (see `withFileName`). */
 export function parseFileInfo(bytes: Uint8Array, fileName: string): ParquetFileInfo {
-  const n = bytes.length;
+  return parseFooter(bytes, bytes, bytes.length, fileName);
+}
+
+/**
+ * The footer's length, from a file's first 4 and last 8 bytes (`head`, `tail8`) and its size
+ * `n`: checks the magic bytes and that the length fits between them. A reader that holds only
+ * part of the file (see `source-chunks.ts`) reads this first, then the footer itself.
+ */
+export function footerLengthOf(head: Uint8Array, tail8: Uint8Array, n: number): number {
   if (n === 0) fail('empty file (0 bytes)');
-  if (n < 4 || !hasMagic(bytes, 0)) fail('not a Parquet file (it does not start with the magic bytes "PAR1")');
+  if (n < 4 || !hasMagic(head, 0)) fail('not a Parquet file (it does not start with the magic bytes "PAR1")');
   if (n < 12) fail(`truncated Parquet file (${n} bytes; even an empty Parquet file needs 12)`);
-  if (!hasMagic(bytes, n - 4)) fail('truncated Parquet file (it starts with "PAR1" but does not end with it)');
-  const footerLength = (bytes[n - 8] | (bytes[n - 7] << 8) | (bytes[n - 6] << 16) | (bytes[n - 5] << 24)) >>> 0;
+  const t = tail8.length;
+  if (!hasMagic(tail8, t - 4)) fail('truncated Parquet file (it starts with "PAR1" but does not end with it)');
+  const footerLength = (tail8[t - 8] | (tail8[t - 7] << 8) | (tail8[t - 6] << 16) | (tail8[t - 5] << 24)) >>> 0;
   if (footerLength === 0 || footerLength > n - 12) {
     fail(
       `corrupt footer length: ${footerLength} bytes announced, but only ${n - 12} bytes lie between the magic bytes`,
     );
   }
+  return footerLength;
+}
+
+/**
+ * Parses the footer of a file of `n` bytes from its first bytes (`head`, at least 4) and its
+ * last (`tail`, ending at byte n and holding at least the footer and its 8-byte trailer).
+ */
+export function parseFooter(head: Uint8Array, tail: Uint8Array, n: number, fileName: string): ParquetFileInfo {
+  const footerLength = footerLengthOf(head, tail, n);
+  const base = n - tail.length;
   const footerStart = n - 8 - footerLength;
+  if (footerStart < base) fail(`the footer (${footerLength} bytes) was not read whole`);
   let md: ThriftStruct;
   try {
-    md = readStruct(bytes, footerStart, n - 8, F).struct;
+    md = readStruct(tail, footerStart - base, tail.length - 8, F).struct;
   } catch (e) {
     const detail = e instanceof Error ? e.message : String(e);
     return fail(
