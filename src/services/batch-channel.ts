@@ -34,6 +34,7 @@ export function serveBatches(
   dim: number,
   batchSize: number,
   depth: number,
+  onStop?: () => void,
 ): BatchServer {
   let done = false;
   const idle: [Float32Array, Float32Array, Float32Array | undefined][] = [];
@@ -64,6 +65,7 @@ export function serveBatches(
   const stop = () => {
     done = true;
     port.close();
+    onStop?.();
   };
   port.onmessage = (e: MessageEvent<BatchMessage>) => {
     const m = e.data;

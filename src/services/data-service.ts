@@ -23,12 +23,16 @@ import { tableStats } from '../core/data/stats';
 import { serveBatches, type BatchServer } from './batch-channel';
 import { readChunks } from '../core/data/chunks';
 import { StreamEncoder } from '../core/data/stream-encoder';
-import { GrowingRows, StreamingBatcher } from '../core/data/stream-batcher';
+import { GrowingRows, RowSample, StreamingBatcher, WindowBatcher } from '../core/data/stream-batcher';
+import type { EncodedChunk } from '../core/data/stream-encoder';
+import { blobSource, bytesSource, openChunked, type SourceChunk } from '../core/data/source-chunks';
+import { checkFitsInMemory, memoryLimit } from '../core/data/limits';
+import { Rng } from '../core/data/rng';
 import { DataError, getColumn, type Column, type DataTable, type NumericColumn } from '../core/data/table';
 import { dedupRows, leakReport, nearestRows, neighbourIndex } from '../core/data/quality';
 import { ConfigError } from '../core/errors';
 import { checkTeacherClasses } from '../core/compress/distill-setting';
-import { columnIndex, filterRows, FilterError, parseWhere, tableRows } from '../core/data/filter';
+import { columnIndex, filterColumns, filterRows, FilterError, parseWhere, tableRows } from '../core/data/filter';
 import type { RangeIndex } from '../core/index/range-index';
 import type { SplitSpec } from '../core/data/split';
 import type { DedupMethod } from '../core/data/quality';
@@ -286,15 +290,21 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
     },
 
     /**
-     * Streaming mode: decodes the file chunk by chunk (Arrow record batches, Parquet row
-     * groups) and serves batches from the first chunk on, while the rest decodes. The label
-     * and feature layout come from the first chunk (see StreamEncoder); validation rows are
-     * sent to the trainer when the last chunk is in.
+     * Streaming mode: decodes the file piece by piece (Parquet row groups, Arrow record batches,
+     * runs of TFRecord records) and serves batches from the first piece on, while the rest
+     * decodes. The label and feature layout come from the first piece (see StreamEncoder).
+     * A `blob` (the user's File) is read by slices, never whole, when it is Parquet or Arrow:
+     * a file larger than memory trains this way. When the encoded rows would take more than
+     * `holdBytes`, they are not kept: each epoch reads the file again (pieces in a seeded order
+     * after the first) through a shuffle window (WindowBatcher), and validation uses a seeded
+     * sample of at most VALIDATION_SAMPLE_ROWS rows; otherwise rows are kept for later epochs.
+     * Validation rows are sent to the trainer when the first pass is over.
      */
     async prepareStreamingRun({
       runId,
       name,
       bytes,
+      blob,
       features,
       split,
       batchSize,
@@ -304,86 +314,149 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
       port,
       prepareOn = 'worker',
       where = null,
+      holdBytes = STREAM_HOLD_BYTES,
     }) {
       if (prepareOn !== 'worker')
         throw new ConfigError(
           'prepareOn',
           `${name} streams chunk by chunk, and streamed batches are prepared on the worker; load it whole to prepare on the GPU`,
         );
-      await prepareReader(new Uint8Array(bytes), name);
-      const chunks = readChunks(new Uint8Array(bytes), name);
-      const read = chunks.next();
-      if (read.done) throw new DataError(`${name}: the file holds no rows`);
-      // `data.where`: each chunk keeps the rows the filter keeps (a scan: a chunk is read once), by file position.
+      const pieces = await openPieces(name, bytes, blob);
+      // `data.where`: each piece keeps the rows the filter keeps (a scan: a piece is read once), by file position.
       const expr = where ? parseWhere(where) : null;
+      const columnsFor = (spec: FeatureSpec | null) =>
+        spec ? [spec.label, ...spec.features, ...(expr ? filterColumns(expr) : [])] : undefined;
+      const firstPiece = await pieces.read(0, columnsFor(features));
+      if (!firstPiece) throw new DataError(`${name}: the file holds no rows`);
       const filtered = (t: DataTable) => {
         if (!expr) return { table: t, kept: undefined };
         const { rows } = filterRows(t, expr);
         return { table: tableRows(t, rows), kept: { rows, of: t.rows } };
       };
-      const first = filtered(read.value);
+      const first = filtered(firstPiece.table);
       if (expr && first.table.rows === 0)
         throw new FilterError(
-          `the filter keeps none of the first ${read.value.rows} rows of ${name}; streaming fixes its encoding from ` +
+          `the filter keeps none of the first ${firstPiece.table.rows} rows of ${name}; streaming fixes its encoding from ` +
             "the first chunk's rows, so it needs some there (load the file whole to filter it as a whole)",
         );
       const spec = features ?? { label: defaultLabel(first.table), features: [] };
       if (!features) spec.features = defaultFeatures(first.table, spec.label);
+      const columns = columnsFor(spec);
       const encoder = new StreamEncoder(first.table, spec, split);
-      const data = new GrowingRows(encoder.dim);
+      const dim = encoder.dim;
       let droppedMissingLabel = 0;
       let droppedUnseenClass = 0;
-      const add = ({ table: t, kept }: ReturnType<typeof filtered>) => {
-        const c = encoder.encode(t, kept);
-        data.append(c);
+      const encode = (piece: SourceChunk) => {
+        const { table: t, kept } = filtered(piece.table);
+        const c = encoder.encode(t, kept, piece.rowStart);
         droppedMissingLabel += c.droppedMissingLabel;
         droppedUnseenClass += c.droppedUnseenClass;
+        return c;
       };
-      add(first);
-      const batcher = new StreamingBatcher(data, { batchSize, epochs, seed });
+      const firstRows = encode(firstPiece);
+      // Rows the file holds (Parquet says; otherwise estimated from the bytes the first piece took).
+      const rowsInFile =
+        pieces.totalRows ??
+        Math.ceil(((firstPiece.rowStart + firstPiece.table.rows) * pieces.size) / Math.max(1, firstPiece.end));
+      const hold = !pieces.rereadable || rowsInFile * (dim + 2) * 4 <= holdBytes;
       runs.get(runId)?.stop();
-      const server = serveBatches(port, batcher, encoder.dim, batchSize, Math.max(1, prefetch));
-      runs.set(runId, server);
-      const firstRows = data.rowsOf(0).length;
-      // The rest decodes between batches: one chunk per macrotask, so recycled buffers are refilled in between.
-      void (async () => {
-        try {
-          for (let next = chunks.next(); !next.done; next = chunks.next()) {
-            add(filtered(next.value));
+      let stopped = false;
+      const onStop = () => {
+        stopped = true;
+      };
+      const finishFirstPass = (x: Float32Array, y: Float32Array, rows: number) => server.sendValidation(x, y, rows);
+      let server: BatchServer;
+      if (hold) {
+        const data = new GrowingRows(dim);
+        data.append(firstRows);
+        const batcher = new StreamingBatcher(data, { batchSize, epochs, seed });
+        server = serveBatches(port, batcher, dim, batchSize, Math.max(1, prefetch), onStop);
+        // The rest decodes between batches: one piece per macrotask, so recycled buffers are refilled in between.
+        void (async () => {
+          try {
+            for (let k = 1; !stopped; k++) {
+              const piece = await pieces.read(k, columns);
+              if (!piece) break;
+              data.append(encode(piece));
+              server.wake();
+              await new Promise((r) => setTimeout(r, 0));
+            }
+          } catch (e) {
+            server.fail((e as Error).message);
+            return;
+          } finally {
+            data.finished = true;
+            const val = data.rowsOf(1);
+            const vx = new Float32Array(val.length * dim);
+            val.forEach((r, i) => vx.set(data.x.subarray(r * dim, (r + 1) * dim), i * dim));
+            finishFirstPass(
+              vx,
+              Float32Array.from(val, (r) => data.y[r]),
+              val.length,
+            );
             server.wake();
-            await new Promise((r) => setTimeout(r, 0));
           }
-        } catch (e) {
-          server.fail((e as Error).message);
-          return;
-        } finally {
-          data.finished = true;
-          const val = data.rowsOf(1);
-          const vx = new Float32Array(val.length * encoder.dim);
-          val.forEach((r, i) => vx.set(data.x.subarray(r * encoder.dim, (r + 1) * encoder.dim), i * encoder.dim));
-          server.sendValidation(
-            vx,
-            Float32Array.from(val, (r) => data.y[r]),
-            val.length,
-          );
-          server.wake();
-        }
-      })();
+        })();
+      } else {
+        const batcher = new WindowBatcher(dim, { batchSize, epochs, seed });
+        server = serveBatches(port, batcher, dim, batchSize, Math.max(1, prefetch), onStop);
+        const cap = Math.max(1, Math.min(VALIDATION_SAMPLE_ROWS, Math.floor(VALIDATION_SAMPLE_BYTES / (4 * dim))));
+        const val = new RowSample(dim, cap, seed);
+        const order = new Rng(seed ^ 0x0e90c4);
+        void (async () => {
+          try {
+            const push = async (c: EncodedChunk, epoch: number) => {
+              batcher.push(c, epoch);
+              server.wake();
+              while (!stopped && batcher.backlog >= batcher.window && batcher.currentEpoch < epochs)
+                await batcher.taken();
+            };
+            val.add(firstRows, 1);
+            await push(firstRows, 0);
+            let count = 1;
+            for (; !stopped; count++) {
+              const piece = await pieces.read(count, columns);
+              if (!piece) break;
+              const c = encode(piece);
+              val.add(c, 1);
+              await push(c, 0);
+            }
+            batcher.endPass(0);
+            finishFirstPass(val.x.slice(0, val.rows * dim), val.y.slice(0, val.rows), val.rows);
+            server.wake();
+            // Later epochs: the pieces again, in a seeded order (a file-level shuffle before the window's).
+            for (let epoch = 1; epoch < epochs && !stopped; epoch++) {
+              for (const k of order.shuffle(Int32Array.from({ length: count }, (_, i) => i))) {
+                if (stopped) return;
+                const piece = await pieces.read(k, columns);
+                if (!piece) throw new DataError(`${name}: piece ${k + 1} of the file is gone (did the file change?)`);
+                await push(encode(piece), epoch);
+              }
+              batcher.endPass(epoch);
+              server.wake();
+            }
+          } catch (e) {
+            server.fail((e as Error).message);
+          }
+        })();
+      }
+      runs.set(runId, server);
       return {
         runId,
         task: {
           task: encoder.task,
-          dim: encoder.dim,
+          dim,
           outputs: encoder.classes ? encoder.classes.length : 1,
           val: null,
         },
         classes: encoder.classes,
-        trainRows: firstRows,
+        trainRows: firstRows.part.reduce((n, p) => n + (p === 0 ? 1 : 0), 0),
         featureNames: encoder.featureNames,
         preprocessing: preprocessingOf(spec.label, encoder),
         droppedMissingLabel: droppedMissingLabel + droppedUnseenClass,
         label: spec.label,
         features: spec.features,
+        streamed: { held: hold, pieces: pieces.rereadable ? 'file' : 'memory' },
       };
     },
 
@@ -450,6 +523,55 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
     forget({ datasetId }) {
       tables.delete(datasetId);
       neighbourCache.clear();
+    },
+  };
+}
+
+/** Encoded rows a streaming run keeps for its later epochs; beyond this each epoch reads the file again. */
+export const STREAM_HOLD_BYTES = 512 * 2 ** 20;
+/** Validation rows a streaming run that reads its file again keeps: a seeded sample of at most this many. */
+export const VALIDATION_SAMPLE_ROWS = 50_000;
+/** ...and of at most this many bytes of encoded rows. */
+const VALIDATION_SAMPLE_BYTES = 64 * 2 ** 20;
+
+/** A file's pieces for streaming: from the source by slices (Parquet, Arrow), or decoded from its bytes. */
+interface Pieces {
+  readonly size: number;
+  readonly totalRows: number | null;
+  /** True when pieces are read from the file each time (and can be read again in any order). */
+  readonly rereadable: boolean;
+  read(k: number, columns?: readonly string[]): Promise<SourceChunk | null>;
+}
+
+/**
+ * Opens a streamed file: a Parquet or Arrow file piece by piece from its source (a Blob by
+ * slices), any other format read whole (it must fit in memory) and then decoded chunk by chunk.
+ */
+async function openPieces(name: string, bytes?: ArrayBuffer, blob?: Blob): Promise<Pieces> {
+  if (!bytes && !blob) throw new DataError(`${name}: no file to stream`);
+  // Bytes already in memory are read piece by piece too; only a Blob's pieces are read again each epoch.
+  const source = blob ? blobSource(blob) : bytesSource(new Uint8Array(bytes!));
+  const chunked = await openChunked(source, name);
+  if (chunked)
+    return { size: source.size, totalRows: chunked.totalRows, rereadable: !!blob, read: (k, c) => chunked.read(k, c) };
+  if (blob) checkFitsInMemory(name, blob.size, memoryLimit(), 'only Parquet and Arrow files stream from disk');
+  const data = bytes ? new Uint8Array(bytes) : new Uint8Array(await blob!.arrayBuffer());
+  await prepareReader(data, name);
+  const chunks = readChunks(data, name);
+  let next = 0;
+  let rowStart = 0;
+  return {
+    size: data.length,
+    totalRows: null,
+    rereadable: false,
+    async read(k) {
+      if (k !== next) throw new Error(`pieces of ${name} are read in order (asked ${k}, next ${next})`);
+      const r = chunks.next();
+      if (r.done) return null;
+      next++;
+      const piece = { table: r.value, rowStart, end: data.length };
+      rowStart += r.value.rows;
+      return piece;
     },
   };
 }

@@ -8,7 +8,7 @@
  */
 import { concatTables } from '../core/data/concat';
 import { chooseLabel, defaultFeatures } from '../core/data/encode';
-import { checkFitsInMemory } from '../core/data/limits';
+import { checkFitsInMemory, memoryLimit } from '../core/data/limits';
 import { hdf5DeadlineMs } from '../core/data/hdf5';
 import { prepareReader, readTable, sniffFormat } from '../core/data/read';
 import {
@@ -33,12 +33,6 @@ import { datasetFingerprint, sha256Hex, sourceNotes } from './data-service';
 import { transfer, type Handlers, type Transferring } from './transfer';
 import type { DatasetSummary, DecodeApi, DecodeProgress, ParquetPartApi } from './protocol';
 import type { TableCache } from './cache';
-
-/** The memory this tab may use, as Chrome reports it (4 GiB where it does not say). */
-export function memoryLimit(): number {
-  const perf = globalThis.performance as Performance & { memory?: { jsHeapSizeLimit?: number } };
-  return perf.memory?.jsHeapSizeLimit ?? 4 * 2 ** 30;
-}
 
 async function readWithProgress(blob: Blob, name: string, emit: (p: DecodeProgress) => void): Promise<Uint8Array> {
   const out = new Uint8Array(blob.size);

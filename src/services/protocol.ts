@@ -201,13 +201,22 @@ export type DataApi = {
   prepareStreamingRun: {
     args: RunBatching & {
       name: string;
-      bytes: ArrayBuffer;
+      /** The file's bytes, or (`blob`) the file itself: a Parquet or Arrow one is then read by slices, never whole. */
+      bytes?: ArrayBuffer;
+      blob?: Blob;
+      /** Encoded rows kept for later epochs at most (default STREAM_HOLD_BYTES); past it each epoch reads the file again. */
+      holdBytes?: number;
       /** null: the default label and features of the first chunk. */
       features: FeatureSpec | null;
       /** `data.where`: each chunk's rows are filtered as they arrive (the first chunk's kept rows fix the layout). */
       where?: string | null;
     };
-    result: PreparedRun & { label: string; features: string[] };
+    result: PreparedRun & {
+      label: string;
+      features: string[];
+      /** `held`: rows kept for later epochs (else read again from the file each epoch); `pieces`: read from the file or from memory. */
+      streamed: { held: boolean; pieces: 'file' | 'memory' };
+    };
   };
   forget: { args: { datasetId: number }; result: void };
   /** A finished run's data as it trained on it, for the PyTorch export's data.npz (core/export/run-data.ts). */

@@ -28,7 +28,14 @@ export interface RunServices {
 
 /** Where a run's rows come from: a dataset the data service holds, or a file it decodes while training. */
 export type RunSource =
-  { kind: 'dataset'; datasetId: number } | { kind: 'stream'; name: string; bytes: ArrayBuffer | Blob };
+  | { kind: 'dataset'; datasetId: number }
+  | {
+      kind: 'stream';
+      name: string;
+      bytes: ArrayBuffer | Blob;
+      /** Encoded rows kept for later epochs at most (default: the data service's STREAM_HOLD_BYTES). */
+      holdBytes?: number;
+    };
 
 export interface RunHooks {
   /**
@@ -110,13 +117,21 @@ export async function runPipeline(
     if (source.kind === 'stream') {
       // Empty features: the default label and features of the first chunk.
       const chosen = config.data.label ? { label: config.data.label, features: [...config.data.features] } : null;
-      const bytes = source.bytes instanceof ArrayBuffer ? source.bytes : await source.bytes.arrayBuffer();
+      // A File goes to the data worker as it is (a handle, not its bytes): Parquet and Arrow are read there by slices.
+      const file = source.bytes instanceof ArrayBuffer ? { bytes: source.bytes } : { blob: source.bytes };
       const streamed = await services.data.call(
         'prepareStreamingRun',
-        transfer({ ...batching, name: source.name, bytes, features: chosen, where: config.data.where ?? null }, [
-          channel.port1,
-          bytes,
-        ]),
+        transfer(
+          {
+            ...batching,
+            name: source.name,
+            ...file,
+            features: chosen,
+            where: config.data.where ?? null,
+            ...(source.holdBytes !== undefined ? { holdBytes: source.holdBytes } : {}),
+          },
+          [channel.port1, ...(file.bytes ? [file.bytes] : [])],
+        ),
       );
       ran = { ...config, data: { ...config.data, label: streamed.label, features: [...streamed.features] } };
       prepared = streamed;

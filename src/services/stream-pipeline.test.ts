@@ -8,6 +8,7 @@ import { runPipeline } from './run-pipeline';
 import { localServices } from './local-services';
 import { checkArrowIpc, type IpcLayout } from '../core/data/arrow-ipc-check';
 import { rowFraction } from '../core/data/stream-encoder';
+import { Compression, writeFixture } from '../core/data/parquet/fixtures/synthetic';
 
 /** flights-200k re-written as an Arrow stream of many record batches, the way a large file arrives. */
 function chunkedFlights(batches: number): ArrayBuffer {
@@ -110,6 +111,58 @@ describe('streaming mode (in process, tfjs-cpu)', () => {
         train++;
     const steps = events.flatMap((e) => (e.type === 'steps' ? e.steps : []));
     expect(steps.length).toBe(Math.ceil(train / batchSize));
+  });
+
+  it('trains a Parquet File read by slices, reading it again each epoch when its rows are not kept', async () => {
+    // flights-200k as Parquet in 20 row groups, behind a Blob that refuses to be read whole.
+    const t = tableFromIPC(readFileSync('node_modules/vega-datasets/data/flights-200k.arrow'));
+    const parquet = writeFixture(t, { compression: Compression.SNAPPY, rowGroupSize: 10_000 });
+    const slices: number[] = [];
+    class SlicesOnly extends Blob {
+      override slice(start?: number, end?: number): Blob {
+        slices.push((end ?? this.size) - (start ?? 0));
+        return super.slice(start, end);
+      }
+      override arrayBuffer(): Promise<ArrayBuffer> {
+        throw new Error('the whole file was read');
+      }
+    }
+    const blob = new SlicesOnly([parquet as Uint8Array<ArrayBuffer>]);
+    const events: TrainerEvent[] = [];
+    const services = localServices((e) => events.push(e));
+    await services.trainer.call('init', { preferred: 'cpu' });
+    const batchSize = 1024;
+    const split = { train: 0.8, val: 0.1, test: 0.1, seed: 3 };
+    const config = makeRunConfig(
+      { ...DEFAULT_SETTINGS, backend: 'cpu', batchSize, epochs: 2, seed: 5 },
+      {
+        fingerprint: '',
+        name: 'flights.parquet',
+        rows: 0,
+        label: 'delay',
+        features: ['distance'],
+        dedup: 'none',
+        split,
+      },
+    );
+    const { prepared, summary } = await runPipeline(config, services, {
+      runId: 'sp',
+      source: { kind: 'stream', name: 'flights.parquet', bytes: blob, holdBytes: 0 },
+    });
+    expect(summary.status).toBe('done');
+    expect((prepared as PreparedRun & { streamed: unknown }).streamed).toEqual({ held: false, pieces: 'file' });
+    // Each epoch is every training row once: as many steps as a whole-file count gives.
+    let train = 0;
+    for (let i = 0; i < t.numRows; i++) if (rowFraction(split.seed, i) < split.train) train++;
+    const steps = events.flatMap((e) => (e.type === 'steps' ? e.steps : []));
+    for (const epoch of [0, 1])
+      expect(steps.filter((s) => s.epoch === epoch).length).toBe(Math.ceil(train / batchSize));
+    const epochs = events.flatMap((e) => (e.type === 'epoch' ? [e.epoch] : []));
+    expect(epochs.map((e) => e.valLoss !== null)).toEqual([true, true]);
+    // Only the footer and the two columns' chunks were read, a row group at a time, in both epochs.
+    expect(Math.max(...slices)).toBeLessThan(parquet.length / 10);
+    const read = slices.reduce((a, b) => a + b, 0);
+    expect(read).toBeLessThan(parquet.length * 2);
   });
 
   const cutConfig = (name: string) =>

@@ -31,6 +31,18 @@ export type FilterExpr =
   | { kind: 'not'; part: FilterExpr }
   | { kind: 'and' | 'or'; parts: FilterExpr[] };
 
+/** The columns a filter reads (each once, in order of first mention). */
+export function filterColumns(expr: FilterExpr): string[] {
+  const out = new Set<string>();
+  const walk = (e: FilterExpr): void => {
+    if (e.kind === 'not') walk(e.part);
+    else if (e.kind === 'and' || e.kind === 'or') e.parts.forEach(walk);
+    else if (e.kind === 'compare' || e.kind === 'between' || e.kind === 'in' || e.kind === 'null') out.add(e.column);
+  };
+  walk(expr);
+  return [...out];
+}
+
 /** The longest filter text taken. */
 export const MAX_WHERE_CHARS = 4096;
 /** Nesting of parentheses and `not` at most (a deeper filter is hostile). */

@@ -6,6 +6,12 @@ import { DataError } from './table';
  */
 export const MEMORY_FACTOR = 3;
 
+/** The memory this tab may use, as Chrome reports it (4 GiB where it does not say). */
+export function memoryLimit(): number {
+  const perf = (globalThis as { performance?: { memory?: { jsHeapSizeLimit?: number } } }).performance;
+  return perf?.memory?.jsHeapSizeLimit ?? 4 * 2 ** 30;
+}
+
 function human(bytes: number): string {
   const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
   let u = 0;
@@ -16,12 +22,16 @@ function human(bytes: number): string {
   return `${bytes.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
 }
 
+/** A file too large to load whole (a Parquet or Arrow one can still stream from disk). */
+export class TooLargeError extends DataError {}
+
 /** Refuses, before reading it, a file too large for the memory available. */
-export function checkFitsInMemory(fileName: string, size: number, limitBytes: number): void {
+export function checkFitsInMemory(fileName: string, size: number, limitBytes: number, hint?: string): void {
   if (size * MEMORY_FACTOR > limitBytes) {
-    throw new DataError(
+    throw new TooLargeError(
       `${fileName}: ${human(size)} is too large to load here (this tab ` +
-        `can use about ${human(limitBytes)}, and decoding needs about ${MEMORY_FACTOR}x the file's size)`,
+        `can use about ${human(limitBytes)}, and decoding needs about ${MEMORY_FACTOR}x the file's size)` +
+        (hint ? `; ${hint}` : ''),
     );
   }
 }

@@ -49,15 +49,17 @@ export interface SourceChunk {
   table: DataTable;
   /** Position in the file of the piece's first row. */
   rowStart: number;
+  /** The byte where the piece ends in the file (what is left after it estimates the rows to come). */
+  end: number;
 }
 
 /** A Parquet or Arrow file opened for reading piece by piece. */
 export interface ChunkedFile {
   readonly format: 'parquet' | 'arrow';
-  /** Rows in the file, when the format says so up front (Parquet); null for Arrow. */
-  readonly totalRows: number | null;
-  /** Pieces in the file when known (Parquet: row groups); for Arrow, known once the file was walked to its end. */
-  pieces(): number | null;
+  /** Rows in the file (Parquet's footer says; an Arrow file's messages are walked when it opens). */
+  readonly totalRows: number;
+  /** Pieces in the file (row groups, record batches). */
+  pieces(): number;
   /**
    * Piece `k` (0-based, in file order), with only `columns` decoded when given (Parquet; an
    * Arrow batch is read whole and its other columns dropped). Null when the file has no piece `k`.
@@ -138,7 +140,8 @@ async function openParquet(source: ByteSource, head: Uint8Array, fileName: strin
       } catch (e) {
         throw asDataError(fileName, e);
       }
-      return { table: withSkipped({ ...table, name: fileName }, info), rowStart: group.rowStart };
+      const end = Math.max(...group.columns.map((c) => c.start + c.compressedSize));
+      return { table: withSkipped({ ...table, name: fileName }, info), rowStart: group.rowStart, end };
     },
   };
 }
@@ -300,10 +303,13 @@ async function openArrowPieces(source: ByteSource, fileName: string, fileForm: b
     ? await readExactly(source, messages[0].offset, messages[0].size, fileName)
     : schemaFromFooter(footer!, bad);
   const dictionaries = new Map<number, Uint8Array>();
+  // Every message's framing up front (a few bytes each): a file cut off or damaged in its last
+  // batch is refused before training starts, and the rows and pieces are known.
+  await walkToBatch(Number.MAX_SAFE_INTEGER);
   return {
     format: 'arrow',
-    totalRows: null,
-    pieces: () => (ended ? batches.length : null),
+    totalRows: rowsSoFar,
+    pieces: () => batches.length,
     async read(k, columns) {
       if (k < 0 || !(await walkToBatch(k))) {
         if (k !== 0) return null;
@@ -311,7 +317,7 @@ async function openArrowPieces(source: ByteSource, fileName: string, fileForm: b
         const empty = new Uint8Array(schema.length + EOS.length);
         empty.set(schema);
         empty.set(EOS, schema.length);
-        return { table: pick(readOne(empty), columns), rowStart: 0 };
+        return { table: pick(readOne(empty), columns), rowStart: 0, end: n };
       }
       const at = batches[k];
       // The schema, every dictionary batch before this record batch (in order: deltas and
@@ -331,7 +337,8 @@ async function openArrowPieces(source: ByteSource, fileName: string, fileForm: b
         stream.set(p, o);
         o += p.length;
       }
-      return { table: pick(readOne(stream), columns), rowStart: rowStarts[k] };
+      const m = messages[at];
+      return { table: pick(readOne(stream), columns), rowStart: rowStarts[k], end: m.offset + m.size };
     },
   };
   function readOne(stream: Uint8Array): DataTable {

@@ -71,7 +71,7 @@ export class StreamingBatcher {
   }
 
   private get poolSize(): number {
-    return Math.max(this.opts.batchSize, this.opts.window ?? 16 * this.opts.batchSize);
+    return Math.max(this.opts.batchSize + 1, this.opts.window ?? 16 * this.opts.batchSize);
   }
 
   /** Writes the next batch; `waiting` means no batch yet because more rows are coming. */
@@ -86,7 +86,9 @@ export class StreamingBatcher {
         this.scanned++;
       }
       const more = !this.data.finished || this.scanned < this.data.rows;
-      if (this.pool.length < batchSize && more)
+      // A batch goes out only once it is known whether it ends the epoch (the trainer evaluates
+      // on the last one): with the window no fuller than a batch, wait while rows may come.
+      if (this.pool.length <= batchSize && more)
         return { size: 0, epoch: 0, index: this.batchIndex, lastInEpoch: false, waiting: true };
       while (rows.length < batchSize && this.pool.length) {
         const k = this.rng.int(this.pool.length);
@@ -116,5 +118,154 @@ export class StreamingBatcher {
     }
     if (rows.length === 0) return { ...info, size: 0, waiting: false };
     return info;
+  }
+}
+
+/**
+ * Batches for a streamed file too large to keep in memory: a row is not held once it is used,
+ * and each epoch reads the file again. The data worker pushes each epoch's encoded pieces
+ * (`push`, tagged with their epoch, and `endPass` after the last); training rows move into a
+ * shuffle window of `window` rows and batches are drawn from it at random, so each training row
+ * is used exactly once per epoch. Memory is the window plus the pieces pushed and not yet moved:
+ * the producer waits on `taken()` while `backlog` is a window or more. Pieces of the next epoch
+ * may be pushed while this one ends; they wait for their epoch.
+ */
+export class WindowBatcher {
+  private epoch = 0;
+  private batchIndex = 0;
+  private readonly poolX: Float32Array;
+  private readonly poolY: Float32Array;
+  private count = 0;
+  private readonly pending: { chunk: EncodedChunk; epoch: number }[] = [];
+  /** Next row of pending[0] to look at. */
+  private scan = 0;
+  /** Epochs whose every piece has been pushed. */
+  private passesDone = 0;
+  private waiters: (() => void)[] = [];
+  private readonly rng: Rng;
+  readonly window: number;
+  /** Training rows served in each epoch so far. */
+  readonly served: number[] = [];
+
+  constructor(
+    readonly dim: number,
+    private readonly opts: { batchSize: number; epochs: number; seed: number; window?: number },
+  ) {
+    this.rng = new Rng(opts.seed ^ 0x5712ea);
+    this.window = Math.max(2 * opts.batchSize, opts.window ?? 16 * opts.batchSize);
+    this.poolX = new Float32Array(this.window * dim);
+    this.poolY = new Float32Array(this.window);
+  }
+
+  /** The epoch batches are drawn from now. */
+  get currentEpoch(): number {
+    return this.epoch;
+  }
+
+  push(chunk: EncodedChunk, epoch: number): void {
+    if (chunk.rows > 0) this.pending.push({ chunk, epoch });
+  }
+
+  /** Every piece of `epoch` has been pushed. */
+  endPass(epoch: number): void {
+    this.passesDone = Math.max(this.passesDone, epoch + 1);
+  }
+
+  /** Rows pushed and not yet moved into the window (every epoch). */
+  get backlog(): number {
+    return this.pending.reduce((n, p) => n + p.chunk.rows, 0) - this.scan;
+  }
+
+  /** Settles when rows have been moved out of the backlog (or batching has ended). */
+  taken(): Promise<void> {
+    if (this.epoch >= this.opts.epochs) return Promise.resolve();
+    return new Promise((r) => this.waiters.push(r));
+  }
+
+  private wakeProducer(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  fill(xb: Float32Array, yb: Float32Array): BatchInfo & { waiting: boolean } {
+    const { batchSize, epochs } = this.opts;
+    const dim = this.dim;
+    if (this.epoch >= epochs) {
+      this.wakeProducer();
+      return { size: 0, epoch: this.epoch, index: 0, lastInEpoch: true, waiting: false };
+    }
+    let moved = false;
+    while (this.count < this.window && this.pending.length && this.pending[0].epoch === this.epoch) {
+      const { chunk } = this.pending[0];
+      if (chunk.part[this.scan] === 0) {
+        this.poolX.set(chunk.x.subarray(this.scan * dim, (this.scan + 1) * dim), this.count * dim);
+        this.poolY[this.count++] = chunk.y[this.scan];
+      }
+      moved = true;
+      if (++this.scan >= chunk.rows) {
+        this.pending.shift();
+        this.scan = 0;
+      }
+    }
+    if (moved) this.wakeProducer();
+    const passEnded = this.passesDone > this.epoch && !(this.pending.length && this.pending[0].epoch === this.epoch);
+    // Only a batch known to end the epoch or not goes out (the trainer evaluates on the last).
+    if (this.count <= batchSize && !passEnded)
+      return { size: 0, epoch: this.epoch, index: this.batchIndex, lastInEpoch: false, waiting: true };
+    let size = 0;
+    while (size < batchSize && this.count > 0) {
+      const k = this.rng.int(this.count);
+      xb.set(this.poolX.subarray(k * dim, (k + 1) * dim), size * dim);
+      yb[size++] = this.poolY[k];
+      const last = --this.count;
+      if (k !== last) {
+        this.poolX.copyWithin(k * dim, last * dim, (last + 1) * dim);
+        this.poolY[k] = this.poolY[last];
+      }
+    }
+    this.served[this.epoch] = (this.served[this.epoch] ?? 0) + size;
+    const lastInEpoch = passEnded && this.count === 0;
+    const info = { size, epoch: this.epoch, index: this.batchIndex++, lastInEpoch, waiting: false };
+    if (lastInEpoch) {
+      this.epoch++;
+      this.batchIndex = 0;
+      this.wakeProducer();
+    }
+    return info;
+  }
+}
+
+/**
+ * A seeded uniform sample of at most `cap` rows out of all those offered (reservoir sampling):
+ * the validation rows of a file too large to keep, spread over the whole file.
+ */
+export class RowSample {
+  readonly x: Float32Array;
+  readonly y: Float32Array;
+  rows = 0;
+  /** Rows offered. */
+  seen = 0;
+  private readonly rng: Rng;
+
+  constructor(
+    readonly dim: number,
+    readonly cap: number,
+    seed: number,
+  ) {
+    this.x = new Float32Array(cap * dim);
+    this.y = new Float32Array(cap);
+    this.rng = new Rng(seed ^ 0x7a1d);
+  }
+
+  /** Offers the rows of `chunk` whose part is `part`. */
+  add(chunk: EncodedChunk, part: number): void {
+    const dim = this.dim;
+    for (let r = 0; r < chunk.rows; r++) {
+      if (chunk.part[r] !== part) continue;
+      this.seen++;
+      const slot = this.rows < this.cap ? this.rows++ : this.rng.int(this.seen);
+      if (slot >= this.cap) continue;
+      this.x.set(chunk.x.subarray(r * dim, (r + 1) * dim), slot * dim);
+      this.y[slot] = chunk.y[r];
+    }
   }
 }

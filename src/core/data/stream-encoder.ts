@@ -131,8 +131,11 @@ export class StreamEncoder {
    * Encodes the next chunk of the file (chunks must come in file order). With `filtered`, the
    * chunk holds only the rows a filter kept: `rows` are their positions in the chunk as read
    * (ascending) and `of` its size there, so each row keeps its split by file position.
+   * `rowStart`: where the chunk's first row is in the file, for a chunk read out of order (a
+   * later epoch of a file read again); without it chunks come in file order.
    */
-  encode(chunk: DataTable, filtered?: { rows: Int32Array; of: number }): EncodedChunk {
+  encode(chunk: DataTable, filtered?: { rows: Int32Array; of: number }, rowStart?: number): EncodedChunk {
+    const start = rowStart ?? this.rowsSeen;
     const label = getColumn(chunk, this.spec.label);
     const cols = this.layout.map((l) => getColumn(chunk, l.name));
     for (const c of [label, ...cols]) {
@@ -140,7 +143,7 @@ export class StreamEncoder {
       if (s.nonFinite > 0)
         throw new DataError(
           `${chunk.name}: column "${c.name}" has ${s.nonFinite} non-finite value(s) (NaN or ` +
-            `Infinity) in rows ${this.rowsSeen}-${this.rowsSeen + chunk.rows - 1}`,
+            `Infinity) in rows ${start}-${start + (filtered ? filtered.of : chunk.rows) - 1}`,
         );
     }
     const classIndex = this.classes ? new Map(this.classes.map((c, k) => [c, k])) : null;
@@ -151,7 +154,7 @@ export class StreamEncoder {
     let missing = 0;
     let unseen = 0;
     for (let i = 0; i < chunk.rows; i++) {
-      const position = this.rowsSeen + (filtered ? filtered.rows[i] : i);
+      const position = start + (filtered ? filtered.rows[i] : i);
       let target: number | undefined;
       if (label.kind === 'categorical')
         target = label.codes[i] < 0 ? NaN : classIndex!.get(label.dictionary[label.codes[i]]);
@@ -181,7 +184,7 @@ export class StreamEncoder {
       part[kept] = f < this.split.train ? 0 : f < this.split.train + this.split.val ? 1 : 2;
       kept++;
     }
-    this.rowsSeen += filtered ? filtered.of : chunk.rows;
+    if (rowStart === undefined) this.rowsSeen += filtered ? filtered.of : chunk.rows;
     return {
       rows: kept,
       x: x.subarray(0, kept * this.dim),

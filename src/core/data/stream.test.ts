@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GrowingRows, StreamingBatcher } from './stream-batcher';
+import { GrowingRows, RowSample, StreamingBatcher, WindowBatcher } from './stream-batcher';
 import { StreamEncoder, rowFraction } from './stream-encoder';
 import { Rng } from './rng';
 import type { DataTable } from './table';
@@ -158,5 +158,105 @@ describe('StreamingBatcher', () => {
     for (const e of seen) expect([...e].sort((a, c) => a - c)).toEqual(train);
     expect(seen[0]).not.toEqual(train); // shuffled within the window
     expect(seen[1]).not.toEqual(seen[2]);
+  });
+});
+
+describe('WindowBatcher (a file read again each epoch, rows not kept)', () => {
+  const chunk = (ids: number[]) => ({
+    rows: ids.length,
+    x: Float32Array.from(ids),
+    y: Float32Array.from(ids),
+    part: Uint8Array.from(ids, (i) => (i % 7 === 0 ? 1 : 0)),
+    droppedMissingLabel: 0,
+    droppedUnseenClass: 0,
+  });
+
+  it('uses every training row exactly once per epoch, marks the last batch, and holds a bounded backlog', () => {
+    const total = 1000;
+    const epochs = 3;
+    const batchSize = 16;
+    const b = new WindowBatcher(1, { batchSize, epochs, seed: 2, window: 64 });
+    // Each epoch's pieces of 37 rows in its own order; the producer runs ahead into the next epoch.
+    const rng = new Rng(9);
+    const pieces = Array.from({ length: Math.ceil(total / 37) }, (_, k) =>
+      Array.from({ length: Math.min(37, total - 37 * k) }, (_, i) => 37 * k + i),
+    );
+    const queue: { epoch: number; ids: number[] | null }[] = [];
+    for (let e = 0; e < epochs; e++) {
+      for (const k of e === 0 ? pieces.keys() : rng.shuffle(Int32Array.from(pieces.keys())))
+        queue.push({ epoch: e, ids: pieces[k] });
+      queue.push({ epoch: e, ids: null });
+    }
+    const xb = new Float32Array(batchSize);
+    const yb = new Float32Array(batchSize);
+    const seen: number[][] = Array.from({ length: epochs }, () => []);
+    const lasts: number[] = [];
+    let maxBacklog = 0;
+    for (let guard = 0; guard < 100_000; guard++) {
+      // The producer pushes while the backlog is under a window (as the data worker does).
+      while (queue.length && b.backlog < b.window) {
+        const { epoch, ids } = queue.shift()!;
+        if (ids) b.push(chunk(ids), epoch);
+        else b.endPass(epoch);
+      }
+      maxBacklog = Math.max(maxBacklog, b.backlog);
+      const info = b.fill(xb, yb);
+      if (info.waiting) {
+        expect(queue.length).toBeGreaterThan(0);
+        continue;
+      }
+      if (info.size === 0) break;
+      if (!info.lastInEpoch) expect(info.size).toBe(batchSize);
+      for (let i = 0; i < info.size; i++) seen[info.epoch].push(yb[i]);
+      if (info.lastInEpoch) lasts.push(info.epoch);
+    }
+    const train = Array.from({ length: total }, (_, i) => i).filter((i) => i % 7 !== 0);
+    for (const e of seen) expect([...e].sort((a, c) => a - c)).toEqual(train);
+    expect(b.served).toEqual([train.length, train.length, train.length]);
+    expect(lasts).toEqual([0, 1, 2]);
+    expect(maxBacklog).toBeLessThan(64 + 37);
+    expect(seen[1]).not.toEqual(seen[2]);
+  });
+
+  it('never ends an epoch on an empty batch when the window empties exactly at a batch boundary', () => {
+    const b = new WindowBatcher(1, { batchSize: 4, epochs: 2, seed: 1, window: 8 });
+    const xb = new Float32Array(4);
+    const yb = new Float32Array(4);
+    const ids = [1, 2, 3, 4, 5, 6, 8, 9]; // no multiple of 7: all training rows
+    b.push(chunk(ids), 0);
+    const a = b.fill(xb, yb);
+    expect(a).toMatchObject({ size: 4, lastInEpoch: false, waiting: false });
+    expect(b.fill(xb, yb)).toMatchObject({ size: 0, waiting: true }); // 4 left: is it the end? not known yet
+    b.endPass(0);
+    expect(b.fill(xb, yb)).toMatchObject({ size: 4, lastInEpoch: true, epoch: 0 });
+  });
+});
+
+describe('RowSample', () => {
+  it('keeps a seeded uniform sample of at most cap rows of one part', () => {
+    const s = new RowSample(1, 100, 3);
+    const ids = Array.from({ length: 10_000 }, (_, i) => i);
+    for (let k = 0; k < 100; k++) {
+      const part = ids.slice(100 * k, 100 * (k + 1));
+      s.add(
+        {
+          rows: 100,
+          x: Float32Array.from(part),
+          y: Float32Array.from(part),
+          part: Uint8Array.from(part, (i) => (i % 2 ? 1 : 0)),
+          droppedMissingLabel: 0,
+          droppedUnseenClass: 0,
+        },
+        1,
+      );
+    }
+    expect(s.rows).toBe(100);
+    expect(s.seen).toBe(5000);
+    const kept = Array.from(s.y);
+    expect(new Set(kept).size).toBe(100);
+    expect(kept.every((v) => v % 2 === 1)).toBe(true);
+    expect(Array.from(s.x)).toEqual(kept);
+    // Spread over the file: each fifth of it holds some of the sample.
+    for (let q = 0; q < 5; q++) expect(kept.filter((v) => Math.floor(v / 2000) === q).length).toBeGreaterThan(8);
   });
 });
