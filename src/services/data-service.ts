@@ -38,7 +38,8 @@ import type { SplitSpec } from '../core/data/split';
 import type { DedupMethod } from '../core/data/quality';
 import { transfer, type Handlers } from './transfer';
 import { encodeStats, statsKey } from './stats-cache';
-import { serializeTable } from '../core/data/table-codec';
+import { deserializeTable, serializeTable } from '../core/data/table-codec';
+import type { PieceCache } from './piece-cache';
 import type { TableCache } from './cache';
 import type { DataApi, DatasetSummary, NeighbourView, PreparedRun } from './protocol';
 
@@ -98,7 +99,10 @@ function imageOf(cols: Column[], rows: number[]): NeighbourView['image'] {
   return { width: side, height: side, channels: 1, pixels };
 }
 
-export function createDataService(cache: Promise<TableCache> | null = null): Handlers<DataApi> {
+export function createDataService(
+  cache: Promise<TableCache> | null = null,
+  pieceCache: Promise<PieceCache | null> | null = null,
+): Handlers<DataApi> {
   const tables = new Map<number, DataTable>();
   const runs = new Map<string, BatchServer>();
   const neighbourCache = new Map<
@@ -401,6 +405,33 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
         const batcher = new WindowBatcher(dim, { batchSize, epochs, seed });
         server = serveBatches(port, batcher, dim, batchSize, Math.max(1, prefetch), onStop);
         const cap = Math.max(1, Math.min(VALIDATION_SAMPLE_ROWS, Math.floor(VALIDATION_SAMPLE_BYTES / (4 * dim))));
+        // The pieces as decoded in the first epoch go to the piece cache; later epochs read them there.
+        const store = blob ? await pieceCache?.catch(() => null) : null;
+        const key = store ? await streamedKey(name, blob!, columns) : '';
+        const keep = async (k: number, table: DataTable) => {
+          if (!store) return;
+          const wanted = new Set(columns);
+          await store.put(
+            key,
+            k,
+            serializeTable({ ...table, columns: table.columns.filter((c) => wanted.has(c.name)) }),
+          );
+        };
+        // A piece from the cache when it is there (a damaged entry is a miss), else from the file and into the cache.
+        const read = async (k: number): Promise<SourceChunk | null> => {
+          const hit = store ? await store.get(key, k).catch(() => null) : null;
+          if (hit) {
+            try {
+              return { table: { ...deserializeTable(hit, name), name }, rowStart: pieces.rowStart(k), end: 0 };
+            } catch {
+              // Read it from the file.
+            }
+          }
+          const piece = await pieces.read(k, columns);
+          if (piece) await keep(k, piece.table).catch(() => undefined);
+          return piece;
+        };
+        const count = pieces.count!;
         const val = new RowSample(dim, cap, seed);
         const order = new Rng(seed ^ 0x0e90c4);
         void (async () => {
@@ -412,11 +443,11 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
                 await batcher.taken();
             };
             val.add(firstRows, 1);
+            await keep(0, firstPiece.table).catch(() => undefined);
             await push(firstRows, 0);
-            let count = 1;
-            for (; !stopped; count++) {
-              const piece = await pieces.read(count, columns);
-              if (!piece) break;
+            for (let k = 1; k < count && !stopped; k++) {
+              const piece = await read(k);
+              if (!piece) throw new DataError(`${name}: piece ${k + 1} of the file is gone (did the file change?)`);
               const c = encode(piece);
               val.add(c, 1);
               await push(c, 0);
@@ -428,7 +459,7 @@ export function createDataService(cache: Promise<TableCache> | null = null): Han
             for (let epoch = 1; epoch < epochs && !stopped; epoch++) {
               for (const k of order.shuffle(Int32Array.from({ length: count }, (_, i) => i))) {
                 if (stopped) return;
-                const piece = await pieces.read(k, columns);
+                const piece = await read(k);
                 if (!piece) throw new DataError(`${name}: piece ${k + 1} of the file is gone (did the file change?)`);
                 await push(encode(piece), epoch);
               }
@@ -534,12 +565,32 @@ export const VALIDATION_SAMPLE_ROWS = 50_000;
 /** ...and of at most this many bytes of encoded rows. */
 const VALIDATION_SAMPLE_BYTES = 64 * 2 ** 20;
 
+/**
+ * The piece cache's key of a streamed file and the columns read: a hash of its name, size, last
+ * change, first and last 64 KB (a file changed in place gets a new key) and the columns.
+ */
+async function streamedKey(name: string, blob: Blob, columns: readonly string[] | undefined): Promise<string> {
+  const edge = 1 << 16;
+  const head = new Uint8Array(await blob.slice(0, edge).arrayBuffer());
+  const tail = new Uint8Array(await blob.slice(Math.max(0, blob.size - edge)).arrayBuffer());
+  const lastModified = (blob as Partial<File>).lastModified ?? 0;
+  const about = new TextEncoder().encode(JSON.stringify([name, blob.size, lastModified, columns ?? null]));
+  const all = new Uint8Array(about.length + head.length + tail.length);
+  all.set(about);
+  all.set(head, about.length);
+  all.set(tail, about.length + head.length);
+  return sha256Hex(all);
+}
+
 /** A file's pieces for streaming: from the source by slices (Parquet, Arrow), or decoded from its bytes. */
 interface Pieces {
   readonly size: number;
   readonly totalRows: number | null;
   /** True when pieces are read from the file each time (and can be read again in any order). */
   readonly rereadable: boolean;
+  /** Pieces in the file and where each starts (rereadable files). */
+  readonly count: number | null;
+  rowStart(k: number): number;
   read(k: number, columns?: readonly string[]): Promise<SourceChunk | null>;
 }
 
@@ -553,7 +604,14 @@ async function openPieces(name: string, bytes?: ArrayBuffer, blob?: Blob): Promi
   const source = blob ? blobSource(blob) : bytesSource(new Uint8Array(bytes!));
   const chunked = await openChunked(source, name);
   if (chunked)
-    return { size: source.size, totalRows: chunked.totalRows, rereadable: !!blob, read: (k, c) => chunked.read(k, c) };
+    return {
+      size: source.size,
+      totalRows: chunked.totalRows,
+      rereadable: !!blob,
+      count: chunked.pieces(),
+      rowStart: (k) => chunked.rowStart(k),
+      read: (k, c) => chunked.read(k, c),
+    };
   if (blob) checkFitsInMemory(name, blob.size, memoryLimit(), 'only Parquet and Arrow files stream from disk');
   const data = bytes ? new Uint8Array(bytes) : new Uint8Array(await blob!.arrayBuffer());
   await prepareReader(data, name);
@@ -564,6 +622,10 @@ async function openPieces(name: string, bytes?: ArrayBuffer, blob?: Blob): Promi
     size: data.length,
     totalRows: null,
     rereadable: false,
+    count: null,
+    rowStart: () => {
+      throw new Error(`pieces of ${name} are read in order`);
+    },
     async read(k) {
       if (k !== next) throw new Error(`pieces of ${name} are read in order (asked ${k}, next ${next})`);
       const r = chunks.next();

@@ -97,6 +97,8 @@ export interface PreparedRun {
   runId: string;
   task: TrainTask;
   classes: string[] | null;
+  /** Streaming mode: how the file is read. */
+  streamed?: StreamedRead;
   /** Training rows (in streaming mode: those of the first chunk, more follow). */
   trainRows: number;
   featureNames: string[];
@@ -211,12 +213,7 @@ export type DataApi = {
       /** `data.where`: each chunk's rows are filtered as they arrive (the first chunk's kept rows fix the layout). */
       where?: string | null;
     };
-    result: PreparedRun & {
-      label: string;
-      features: string[];
-      /** `held`: rows kept for later epochs (else read again from the file each epoch); `pieces`: read from the file or from memory. */
-      streamed: { held: boolean; pieces: 'file' | 'memory' };
-    };
+    result: PreparedRun & { label: string; features: string[]; streamed: StreamedRead };
   };
   forget: { args: { datasetId: number }; result: void };
   /** A finished run's data as it trained on it, for the PyTorch export's data.npz (core/export/run-data.ts). */
@@ -282,3 +279,9 @@ export type BatchMessage =
   | { type: 'val'; x: Float32Array; y: Float32Array; rows: number }
   | { type: 'recycle'; x: Float32Array; y: Float32Array; soft?: Float32Array }
   | { type: 'stop' };
+
+/** How a streaming run reads its file: `pieces` from the file (by slices) or from bytes in memory; `held`: rows kept for later epochs, else each epoch reads the file again. */
+export interface StreamedRead {
+  held: boolean;
+  pieces: 'file' | 'memory';
+}

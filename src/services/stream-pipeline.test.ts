@@ -5,7 +5,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { PreparedRun, TrainerEvent } from './protocol';
 import { DEFAULT_SETTINGS, makeRunConfig } from '../core/train/run-config';
 import { runPipeline } from './run-pipeline';
-import { localServices } from './local-services';
+import { localClient, localServices } from './local-services';
+import { createDataService } from './data-service';
+import { createTrainerService } from './trainer-service';
+import { createPieceCache, memoryPieceDir, type PieceCache } from './piece-cache';
 import { checkArrowIpc, type IpcLayout } from '../core/data/arrow-ipc-check';
 import { rowFraction } from '../core/data/stream-encoder';
 import { Compression, writeFixture } from '../core/data/parquet/fixtures/synthetic';
@@ -113,8 +116,8 @@ describe('streaming mode (in process, tfjs-cpu)', () => {
     expect(steps.length).toBe(Math.ceil(train / batchSize));
   });
 
-  it('trains a Parquet File read by slices, reading it again each epoch when its rows are not kept', async () => {
-    // flights-200k as Parquet in 20 row groups, behind a Blob that refuses to be read whole.
+  /** flights-200k as Parquet in 20 row groups, behind a Blob that refuses to be read whole and counts its slices. */
+  function slicedFlights() {
     const t = tableFromIPC(readFileSync('node_modules/vega-datasets/data/flights-200k.arrow'));
     const parquet = writeFixture(t, { compression: Compression.SNAPPY, rowGroupSize: 10_000 });
     const slices: number[] = [];
@@ -127,14 +130,21 @@ describe('streaming mode (in process, tfjs-cpu)', () => {
         throw new Error('the whole file was read');
       }
     }
-    const blob = new SlicesOnly([parquet as Uint8Array<ArrayBuffer>]);
+    return { rows: t.numRows, parquet, slices, blob: new SlicesOnly([parquet as Uint8Array<ArrayBuffer>]) };
+  }
+
+  /** Streams `blob` with rows not kept (each epoch reads again), through a data service with `pieces` as its piece cache. */
+  async function streamAgain(blob: Blob, epochs: number, pieces: PieceCache | null = null) {
     const events: TrainerEvent[] = [];
-    const services = localServices((e) => events.push(e));
+    const services = {
+      data: localClient(createDataService(null, Promise.resolve(pieces))),
+      trainer: localClient(createTrainerService((e) => events.push(e))),
+    };
     await services.trainer.call('init', { preferred: 'cpu' });
     const batchSize = 1024;
     const split = { train: 0.8, val: 0.1, test: 0.1, seed: 3 };
     const config = makeRunConfig(
-      { ...DEFAULT_SETTINGS, backend: 'cpu', batchSize, epochs: 2, seed: 5 },
+      { ...DEFAULT_SETTINGS, backend: 'cpu', batchSize, epochs, seed: 5 },
       {
         fingerprint: '',
         name: 'flights.parquet',
@@ -149,11 +159,17 @@ describe('streaming mode (in process, tfjs-cpu)', () => {
       runId: 'sp',
       source: { kind: 'stream', name: 'flights.parquet', bytes: blob, holdBytes: 0 },
     });
+    return { prepared, summary, events, batchSize, split };
+  }
+
+  it('trains a Parquet File read by slices, reading it again each epoch when its rows are not kept', async () => {
+    const { rows, parquet, slices, blob } = slicedFlights();
+    const { prepared, summary, events, batchSize, split } = await streamAgain(blob, 2);
     expect(summary.status).toBe('done');
-    expect((prepared as PreparedRun & { streamed: unknown }).streamed).toEqual({ held: false, pieces: 'file' });
+    expect(prepared.streamed).toEqual({ held: false, pieces: 'file' });
     // Each epoch is every training row once: as many steps as a whole-file count gives.
     let train = 0;
-    for (let i = 0; i < t.numRows; i++) if (rowFraction(split.seed, i) < split.train) train++;
+    for (let i = 0; i < rows; i++) if (rowFraction(split.seed, i) < split.train) train++;
     const steps = events.flatMap((e) => (e.type === 'steps' ? e.steps : []));
     for (const epoch of [0, 1])
       expect(steps.filter((s) => s.epoch === epoch).length).toBe(Math.ceil(train / batchSize));
@@ -162,7 +178,28 @@ describe('streaming mode (in process, tfjs-cpu)', () => {
     // Only the footer and the two columns' chunks were read, a row group at a time, in both epochs.
     expect(Math.max(...slices)).toBeLessThan(parquet.length / 10);
     const read = slices.reduce((a, b) => a + b, 0);
+    expect(read).toBeGreaterThan(parquet.length / 10);
     expect(read).toBeLessThan(parquet.length * 2);
+  });
+
+  it('reads the epochs after the first from the piece cache, not the file', async () => {
+    const once = slicedFlights();
+    await streamAgain(once.blob, 1);
+    const onePass = once.slices.reduce((a, b) => a + b, 0);
+    const { slices, blob } = slicedFlights();
+    const cache = createPieceCache(memoryPieceDir(), 1 << 30);
+    const { summary, events } = await streamAgain(blob, 3, cache);
+    expect(summary.status).toBe('done');
+    expect(events.filter((e) => e.type === 'epoch')).toHaveLength(3);
+    // One pass over the file (and the two 64 KB ends the cache key hashes): epochs 2 and 3 came from the cache.
+    expect(slices.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(onePass + 2 * 65_536);
+    const [entry] = await cache.datasets();
+    expect(entry.bytes).toBeGreaterThan(0);
+    // A second run of the same file and columns reads only the footer, the key's ends and the first
+    // row group (its layout is fixed from the file) from the file: every other piece comes from the cache.
+    const before = slices.length;
+    await streamAgain(blob, 2, cache);
+    expect(slices.slice(before).reduce((a, b) => a + b, 0)).toBeLessThan(2 * 65_536 + onePass / 8);
   });
 
   const cutConfig = (name: string) =>

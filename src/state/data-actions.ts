@@ -14,6 +14,7 @@ import { createDecodeWorker, prewarmDecodeWorker, releaseDecodeWorker } from '..
 import { transfer } from '../services/transfer';
 import { tableBuffers } from '../core/data/table-codec';
 import { DataError } from '../core/data/table';
+import { checkFitsInMemory, memoryLimit, TooLargeError } from '../core/data/limits';
 import type { DecodeProgress } from '../services/protocol';
 import { importRecord, MAX_RECORD_BYTES } from './import-record';
 import { store } from './store';
@@ -88,17 +89,30 @@ export async function loadFiles(files: FileList | File[]): Promise<void> {
   for (const f of Array.from(files)) if (!(await openedAsRecord(f))) list.push(f);
   if (list.length === 0) return;
   const stream = store.getState().dataset.streamOnLoad;
+  // A file too large to load whole: refused at once, and a Parquet or Arrow one is offered to stream from disk.
+  const big = list.length === 1 ? await tooLargeToLoad(list[0]) : null;
+  if (big) {
+    offered = big.streamable ? list[0] : null;
+    const queued = big.streamable && stream;
+    if (queued) enqueueStream(list[0]);
+    setDataset({
+      error:
+        big.message +
+        (queued
+          ? '. It trains streamed from disk instead (queued): row group by row group, never whole.'
+          : big.streamable
+            ? '. It can train streamed from disk instead: row group by row group, never whole.'
+            : '. Only Parquet and Arrow files stream from disk.'),
+      streamOffer: big.streamable && !queued ? { name: list[0].name, size: list[0].size } : null,
+    });
+    return;
+  }
   // HDF5 streams only once the decode worker has read the file: the HDF5 C library can loop
   // forever on a damaged file, and the decode worker can be stopped (its deadline) where the
   // long-lived data worker cannot. Other formats start training on their first chunk at once.
   const later: File[] = [];
   const enqueue = (files: File[]) => {
-    try {
-      const settings = validateSettings(store.getState().settings);
-      for (const f of files) app().queue.enqueueStreaming(settings, { name: f.name, blob: f });
-    } catch (e) {
-      store.setState({ settingsError: errorText(e) });
-    }
+    for (const f of files) if (!enqueueStream(f)) return;
   };
   if (stream) {
     const now: File[] = [];
@@ -109,6 +123,47 @@ export async function loadFiles(files: FileList | File[]): Promise<void> {
   const loaded = store.getState().dataset;
   if (later.length && loaded.error === null && later.some((f) => loaded.summary?.name.startsWith(f.name)))
     enqueue(later);
+}
+
+/** The file offered to stream from disk (a File is not state: it stays here). */
+let offered: File | null = null;
+
+/** Queues a streaming run on a file with the form's settings; false when the settings are refused (said in the form). */
+function enqueueStream(file: File): boolean {
+  try {
+    app().queue.enqueueStreaming(validateSettings(store.getState().settings), { name: file.name, blob: file });
+    return true;
+  } catch (e) {
+    store.setState({ settingsError: errorText(e) });
+    return false;
+  }
+}
+
+/** Trains the file offered as too large to load, streamed from disk (its label and features from its first piece). */
+export function streamOffered(): void {
+  const file = offered;
+  if (!file) return;
+  if (enqueueStream(file)) {
+    offered = null;
+    setDataset({ streamOffer: null, error: null });
+  }
+}
+
+/**
+ * Why a file is too large to load whole (the decode worker would refuse it, after reading it),
+ * and whether it is Parquet or Arrow (which stream from disk); null when it fits.
+ */
+async function tooLargeToLoad(f: File): Promise<{ message: string; streamable: boolean } | null> {
+  try {
+    checkFitsInMemory(f.name, f.size, memoryLimit());
+    return null;
+  } catch (e) {
+    if (!(e instanceof TooLargeError)) throw e;
+    const head = new Uint8Array(await f.slice(0, 8).arrayBuffer());
+    const text = String.fromCharCode(...head.subarray(0, 6));
+    const streamable = text.startsWith('PAR1') || text === 'ARROW1' || head.subarray(0, 4).every((b) => b === 0xff);
+    return { message: e.message, streamable };
+  }
 }
 
 /** Whether a file is HDF5, from its first bytes (the signature may follow a user block of up to 1 MB). */
@@ -224,7 +279,8 @@ async function decodeSources(
 ): Promise<void> {
   activeLoad?.cancel();
   const label = sources.length === 1 ? sources[0].name : `${sources[0].name} + ${sources.length - 1} more`;
-  setDataset({ status: 'loading', loadingName: label, error: null, progress: null });
+  setDataset({ status: 'loading', loadingName: label, error: null, progress: null, streamOffer: null });
+  offered = null;
   const decoder = createDecodeWorker(() => undefined);
   const started = performance.now();
   let lastProgress: DecodeProgress | null = null;

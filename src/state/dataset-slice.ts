@@ -29,6 +29,8 @@ export interface DatasetSlice {
   duplicates: DedupReport | null;
   /** Start a streaming run on each file loaded (training while it decodes). */
   streamOnLoad: boolean;
+  /** A Parquet or Arrow file too large to load whole, offered to train streamed from disk instead. */
+  streamOffer: { name: string; size: number } | null;
   /** The neighbour inspector: the row asked for and its answer. */
   neighbours: {
     status: 'idle' | 'running' | 'done';
@@ -52,6 +54,7 @@ export const initialDataset: DatasetSlice = {
   filter: { status: 'idle', where: '', rows: null, error: null },
   quality: { status: 'idle', dedup: null, leaks: null, error: null },
   streamOnLoad: false,
+  streamOffer: null,
   duplicates: null,
   neighbours: { status: 'idle', row: null, k: 5, view: null, error: null },
 };

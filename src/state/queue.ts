@@ -16,7 +16,7 @@ import type { RunSettings } from '../core/train/run-config';
 import type { RunConfig } from '../core/train/record';
 import { timeToTarget } from '../core/train/results';
 import { budgetOf, queuedConfig, runTitle } from './queued-config';
-import type { TrainerEvent } from '../services/protocol';
+import type { PreparedRun, TrainerEvent } from '../services/protocol';
 import { runPipeline, type RunServices, type TeacherRecord } from '../services/run-pipeline';
 import { packTrained, RECORD_VERSION } from '../core/train/trained';
 import { keepTrained, trainedOf } from './trained-models';
@@ -83,6 +83,15 @@ export function errorText(e: unknown): string {
 
 function nextColour(runs: readonly RunView[]): number {
   return runs.reduce((m, r) => Math.max(m, r.colour + 1), 0);
+}
+
+/** How a streaming run reads its file, for the run's info line. */
+function streamedText(prepared: PreparedRun): string {
+  const streamed = prepared.streamed;
+  if (!streamed || streamed.pieces !== 'file') return '';
+  return streamed.held
+    ? ' · read from disk by row group'
+    : ' · read from disk by row group, rows not kept: each epoch reads the file again, validation on a sample';
 }
 
 /** What dedup did, for the run's info line. */
@@ -283,7 +292,7 @@ export function createRunQueue({ services, store }: QueueDeps): RunQueue {
             updateRun(id, () => ({
               ...named,
               expectedSteps,
-              info: `${run.stream ? `streaming: training started with ${prepared.trainRows} training rows of the first chunk` : `${prepared.trainRows} training rows`} · ${prepared.task.dim} features${prepared.classes ? ` · ${prepared.classes.length} classes` : ' · regression'}${prepared.droppedMissingLabel ? ` · ${prepared.droppedMissingLabel} rows without a label dropped` : ''}${dedupText(prepared.dedup ?? null)}`,
+              info: `${run.stream ? `streaming: training started with ${prepared.trainRows} training rows of the first chunk${streamedText(prepared)}` : `${prepared.trainRows} training rows`} · ${prepared.task.dim} features${prepared.classes ? ` · ${prepared.classes.length} classes` : ' · regression'}${prepared.droppedMissingLabel ? ` · ${prepared.droppedMissingLabel} rows without a label dropped` : ''}${dedupText(prepared.dedup ?? null)}`,
             }));
           },
           onTraining: () => {

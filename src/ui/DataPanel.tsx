@@ -6,6 +6,7 @@ import {
   loadUrl,
   setLabel,
   setStreamOnLoad,
+  streamOffered,
   setWhere,
   toggleFeature,
 } from '../state/data-actions';
@@ -111,6 +112,16 @@ export function DataPanel() {
       {dataset.error && (
         <p className="error" role="alert" data-testid="data-error">
           {dataset.error}
+        </p>
+      )}
+      {dataset.streamOffer && (
+        <p>
+          <button type="button" data-testid="stream-offer" onClick={streamOffered}>
+            Train {dataset.streamOffer.name} streamed from disk
+          </button>{' '}
+          <span className="muted">
+            (with the run settings; label and features from its first row group, each epoch read again from the file)
+          </span>
         </p>
       )}
       {summary && (

@@ -60,6 +60,8 @@ export interface ChunkedFile {
   readonly totalRows: number;
   /** Pieces in the file (row groups, record batches). */
   pieces(): number;
+  /** Where piece `k`'s first row is in the file. */
+  rowStart(k: number): number;
   /**
    * Piece `k` (0-based, in file order), with only `columns` decoded when given (Parquet; an
    * Arrow batch is read whole and its other columns dropped). Null when the file has no piece `k`.
@@ -112,6 +114,7 @@ async function openParquet(source: ByteSource, head: Uint8Array, fileName: strin
     format: 'parquet',
     totalRows: info.numRows,
     pieces: () => info.rowGroups.length,
+    rowStart: (k) => info.rowGroups[k].rowStart,
     async read(k, columns) {
       if (k < 0 || k >= info.rowGroups.length) return null;
       const names = withFileName(fileName, () =>
@@ -310,6 +313,7 @@ async function openArrowPieces(source: ByteSource, fileName: string, fileForm: b
     format: 'arrow',
     totalRows: rowsSoFar,
     pieces: () => batches.length,
+    rowStart: (k) => rowStarts[k],
     async read(k, columns) {
       if (k < 0 || !(await walkToBatch(k))) {
         if (k !== 0) return null;

@@ -1,0 +1,57 @@
+/**
+ * The folder of streamed files' cached pieces (services/piece-cache.ts) in the Origin Private
+ * File System; null where the browser has none (then streamed files are not cached).
+ */
+import { createPieceCache, PIECE_CACHE_BYTES, type PieceCache, type PieceDir } from '../services/piece-cache';
+
+interface Dir {
+  getDirectoryHandle(name: string, opts?: { create?: boolean }): Promise<Dir>;
+  removeEntry(name: string): Promise<void>;
+  getFileHandle(
+    name: string,
+    opts?: { create?: boolean },
+  ): Promise<{
+    getFile(): Promise<Blob>;
+    createWritable(): Promise<{ write(data: BufferSource): Promise<void>; close(): Promise<void> }>;
+  }>;
+  keys(): AsyncIterable<string>;
+}
+
+/** Bumped when the pieces' layout (table-codec) or the readers change. */
+export const PIECES_VERSION = 1;
+
+export async function openPieceCache(): Promise<PieceCache | null> {
+  const nav = globalThis.navigator as
+    { storage?: { getDirectory?: () => Promise<Dir>; estimate?: () => Promise<{ quota?: number }> } } | undefined;
+  const storage = nav?.storage;
+  if (!storage?.getDirectory) return null;
+  try {
+    const root = await storage.getDirectory();
+    const d = await root.getDirectoryHandle(`pieces-v${PIECES_VERSION}`, { create: true });
+    const dir: PieceDir = {
+      async read(name) {
+        try {
+          return await (await (await d.getFileHandle(name)).getFile()).arrayBuffer();
+        } catch {
+          return null;
+        }
+      },
+      async write(name, bytes) {
+        const w = await (await d.getFileHandle(name, { create: true })).createWritable();
+        await w.write(bytes as BufferSource);
+        await w.close();
+      },
+      async removePrefix(prefix) {
+        const names: string[] = [];
+        for await (const n of d.keys()) if (n.startsWith(prefix)) names.push(n);
+        for (const n of names) await d.removeEntry(n).catch(() => undefined);
+      },
+    };
+    // At most half of what the browser grants this origin, and at most the default limit.
+    const quota = (await storage.estimate?.().catch(() => null))?.quota;
+    const limit = quota ? Math.min(PIECE_CACHE_BYTES, Math.floor(quota / 2)) : PIECE_CACHE_BYTES;
+    return createPieceCache(dir, limit);
+  } catch {
+    return null;
+  }
+}
