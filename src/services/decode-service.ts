@@ -7,7 +7,9 @@
  * helper is a worker the decode worker starts (workers/parquet-helper.ts); elsewhere there is none.
  */
 import { concatTables } from '../core/data/concat';
-import { chooseLabel, defaultFeatures } from '../core/data/encode';
+import { chooseLabel, defaultFeatures, featuresFromStats } from '../core/data/encode';
+import { blobSource, openChunked } from '../core/data/source-chunks';
+import { StreamStats } from '../core/data/stream-stats';
 import { checkFitsInMemory, memoryLimit } from '../core/data/limits';
 import { hdf5DeadlineMs } from '../core/data/hdf5';
 import { prepareReader, readTable, sniffFormat } from '../core/data/read';
@@ -159,6 +161,40 @@ export function createDecodeService(
 ): Handlers<DecodeApi> {
   let keptHelper: ParquetHelper | null = null;
   return {
+    async streamStats({ name, blob }) {
+      const t0 = performance.now();
+      const file = await openChunked(blobSource(blob), name);
+      if (!file) throw new DataError(`${name}: only Parquet and Arrow files stream from disk`);
+      const stats = new StreamStats();
+      let first: DataTable | null = null;
+      let last = 0;
+      for (let k = 0; k < file.pieces(); k++) {
+        const piece = (await file.read(k))!;
+        first ??= piece.table;
+        stats.add(piece.table);
+        const now = performance.now();
+        if (now - last > 100) {
+          emit({ name, phase: 'scan', loaded: piece.end, total: blob.size });
+          last = now;
+        }
+      }
+      if (!first) throw new DataError(`${name}: the file holds no rows`);
+      const columns = stats.result();
+      const { name: label, reason } = chooseLabel(first);
+      return {
+        name,
+        format: file.format,
+        bytes: blob.size,
+        rows: stats.rows,
+        columns,
+        defaultLabel: label,
+        defaultLabelReason: reason,
+        defaultFeatures: featuresFromStats(columns, stats.rows, label),
+        ...(first.skipped?.length ? { skipped: [...first.skipped] } : {}),
+        statsMs: performance.now() - t0,
+      };
+    },
+
     async decode({ files, group }) {
       const t0 = performance.now();
       const total = files.reduce((n, f) => n + f.blob.size, 0);

@@ -57,7 +57,8 @@ export interface DatasetSummary {
 /** Progress of a load, posted by the decode worker a few times a second. */
 export interface DecodeProgress {
   name: string;
-  phase: 'read' | 'decode' | 'stats';
+  /** `scan`: statistics streamed over a file too large to load (`loaded` and `total` in bytes). */
+  phase: 'read' | 'decode' | 'stats' | 'scan';
   loaded: number;
   total: number;
   /**
@@ -90,7 +91,27 @@ export type DecodeApi = {
     args: { files: { name: string; blob: Blob }[]; group?: string };
     result: { table: DataTable; summary: Omit<DatasetSummary, 'id'> };
   };
+  /**
+   * The schema statistics of a Parquet or Arrow file too large to load, streamed piece by piece
+   * from the `File` (stream-stats.ts), with progress; nothing of it is kept.
+   */
+  streamStats: { args: { name: string; blob: Blob }; result: StreamedSummary };
 };
+
+/** What the data panel shows of a file offered to train streamed from disk. */
+export interface StreamedSummary {
+  name: string;
+  format: 'parquet' | 'arrow';
+  bytes: number;
+  rows: number;
+  columns: ColumnStats[];
+  /** The label and features a streaming run takes by default (the label chosen on the first piece). */
+  defaultLabel: string;
+  defaultLabelReason: string;
+  defaultFeatures: string[];
+  skipped?: SkippedColumn[];
+  statsMs: number;
+}
 
 /** The encoded run as the trainer needs it; `val` buffers are transferred. */
 export interface PreparedRun {

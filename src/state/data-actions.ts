@@ -92,7 +92,8 @@ export async function loadFiles(files: FileList | File[]): Promise<void> {
   // A file too large to load whole: refused at once, and a Parquet or Arrow one is offered to stream from disk.
   const big = list.length === 1 ? await tooLargeToLoad(list[0]) : null;
   if (big) {
-    offered = big.streamable ? list[0] : null;
+    activeLoad?.cancel();
+    offered = null;
     const queued = big.streamable && stream;
     if (queued) enqueueStream(list[0]);
     setDataset({
@@ -103,8 +104,9 @@ export async function loadFiles(files: FileList | File[]): Promise<void> {
           : big.streamable
             ? '. It can train streamed from disk instead: row group by row group, never whole.'
             : '. Only Parquet and Arrow files stream from disk.'),
-      streamOffer: big.streamable && !queued ? { name: list[0].name, size: list[0].size } : null,
+      streamOffer: null,
     });
+    if (big.streamable && !queued) await offerStream(list[0]);
     return;
   }
   // HDF5 streams only once the decode worker has read the file: the HDF5 C library can loop
@@ -129,9 +131,9 @@ export async function loadFiles(files: FileList | File[]): Promise<void> {
 let offered: File | null = null;
 
 /** Queues a streaming run on a file with the form's settings; false when the settings are refused (said in the form). */
-function enqueueStream(file: File): boolean {
+function enqueueStream(file: File, chosen?: { label: string; features: string[] }): boolean {
   try {
-    app().queue.enqueueStreaming(validateSettings(store.getState().settings), { name: file.name, blob: file });
+    app().queue.enqueueStreaming(validateSettings(store.getState().settings), { name: file.name, blob: file }, chosen);
     return true;
   } catch (e) {
     store.setState({ settingsError: errorText(e) });
@@ -139,14 +141,70 @@ function enqueueStream(file: File): boolean {
   }
 }
 
-/** Trains the file offered as too large to load, streamed from disk (its label and features from its first piece). */
+/**
+ * Offers `file` (too large to load) to train streamed from disk, and streams its statistics in a
+ * decode worker meanwhile (with progress and Cancel; the offer stays whatever happens to them).
+ */
+async function offerStream(file: File): Promise<void> {
+  offered = file;
+  const hasData = store.getState().dataset.summary !== null;
+  setDataset({
+    status: 'loading',
+    loadingName: file.name,
+    progress: null,
+    streamOffer: { name: file.name, size: file.size, summary: null, label: null, features: [] },
+  });
+  const decoder = createDecodeWorker(() => undefined);
+  const started = performance.now();
+  decoder.onEvent((p) => {
+    if (performance.now() - started >= PROGRESS_AFTER_MS) setDataset({ progress: p });
+  });
+  const load = {
+    cancel: () => {
+      decoder.get().failAll(`reading the statistics of ${file.name} was cancelled`);
+      decoder.terminate();
+    },
+  };
+  activeLoad = load;
+  const idle = { status: hasData ? ('ready' as const) : ('idle' as const), progress: null, loadingName: null };
+  try {
+    const summary = await decoder.get().call('streamStats', { name: file.name, blob: file });
+    releaseDecodeWorker(decoder);
+    const offer = store.getState().dataset.streamOffer;
+    if (offered !== file || !offer) return;
+    setDataset({
+      ...idle,
+      streamOffer: { ...offer, summary, label: summary.defaultLabel, features: summary.defaultFeatures },
+    });
+  } catch (e) {
+    decoder.terminate();
+    prewarmDecodeWorker();
+    if (offered !== file) return;
+    const error = store.getState().dataset.error;
+    setDataset({ ...idle, error: `${error ?? ''} Its statistics were not read: ${errorText(e)}.`.trim() });
+  } finally {
+    if (activeLoad === load) activeLoad = null;
+  }
+}
+
+/** The label of the file offered to stream; its features become that label's defaults. */
+export function setStreamLabel(label: string): void {
+  const offer = store.getState().dataset.streamOffer;
+  if (!offer?.summary) return;
+  const { columns, rows } = offer.summary;
+  setDataset({ streamOffer: { ...offer, label, features: featuresFromStats(columns, rows, label) } });
+}
+
+/**
+ * Trains the file offered as too large to load, streamed from disk: with the label and features
+ * chosen once its statistics are in, else those of its first piece.
+ */
 export function streamOffered(): void {
   const file = offered;
-  if (!file) return;
-  if (enqueueStream(file)) {
-    offered = null;
-    setDataset({ streamOffer: null, error: null });
-  }
+  const offer = store.getState().dataset.streamOffer;
+  if (!file || !offer) return;
+  const chosen = offer.label ? { label: offer.label, features: offer.features } : undefined;
+  if (enqueueStream(file, chosen)) setDataset({ error: null });
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { DatasetSummary, DecodeProgress, NeighbourView } from '../services/protocol';
+import type { DatasetSummary, DecodeProgress, NeighbourView, StreamedSummary } from '../services/protocol';
 import type { DedupReport, LeakReport } from '../core/data/quality';
 
 /** The dataset part of the store (owned by the data actions). */
@@ -29,8 +29,17 @@ export interface DatasetSlice {
   duplicates: DedupReport | null;
   /** Start a streaming run on each file loaded (training while it decodes). */
   streamOnLoad: boolean;
-  /** A Parquet or Arrow file too large to load whole, offered to train streamed from disk instead. */
-  streamOffer: { name: string; size: number } | null;
+  /**
+   * A Parquet or Arrow file too large to load whole, offered to train streamed from disk instead:
+   * its statistics once streamed (null before), and the label and features its runs take.
+   */
+  streamOffer: {
+    name: string;
+    size: number;
+    summary: StreamedSummary | null;
+    label: string | null;
+    features: string[];
+  } | null;
   /** The neighbour inspector: the row asked for and its answer. */
   neighbours: {
     status: 'idle' | 'running' | 'done';

@@ -52,7 +52,12 @@ export interface RunQueue {
    * decodes it itself and training starts on the first chunk, with the default label and
    * features of that chunk.
    */
-  enqueueStreaming(settings: RunSettings, source: { name: string; blob: Blob }): string;
+  /** `chosen`: the label and features (default: those of the file's first piece). */
+  enqueueStreaming(
+    settings: RunSettings,
+    source: { name: string; blob: Blob },
+    chosen?: { label: string; features: string[] },
+  ): string;
   /**
    * Queues again the runs that were waiting when the page last closed, on the data they were
    * queued on: the dataset in use must be that file (same sha256). A sweep that was in progress
@@ -342,15 +347,15 @@ export function createRunQueue({ services, store }: QueueDeps): RunQueue {
       return runs.map((r) => r.id);
     },
 
-    enqueueStreaming(settings, source) {
+    enqueueStreaming(settings, source, chosen) {
       // The run length (epochs, or a time budget) is the form's, as for any run; label and features come with the first
-      // chunk.
+      // chunk unless chosen.
       const { config } = queuedConfig(settings, {
         fingerprint: '',
         name: source.name,
         rows: 0,
-        label: '',
-        features: [],
+        label: chosen?.label ?? '',
+        features: chosen ? [...chosen.features] : [],
         dedup: 'none',
         split: defaultSplit(settings.seed),
       });

@@ -6,13 +6,13 @@ import {
   loadUrl,
   setLabel,
   setStreamOnLoad,
-  streamOffered,
   setWhere,
   toggleFeature,
 } from '../state/data-actions';
 import { SAMPLES } from '../core/train/samples';
 import { Histogram } from './data/Histogram';
 import { LoadProgress } from './data/LoadProgress';
+import { StreamOffer } from './data/StreamOffer';
 import { QualityPanel } from './data/QualityPanel';
 import { NeighbourInspector } from './data/NeighbourInspector';
 import { useWorkbench } from './hooks';
@@ -114,16 +114,7 @@ export function DataPanel() {
           {dataset.error}
         </p>
       )}
-      {dataset.streamOffer && (
-        <p>
-          <button type="button" data-testid="stream-offer" onClick={streamOffered}>
-            Train {dataset.streamOffer.name} streamed from disk
-          </button>{' '}
-          <span className="muted">
-            (with the run settings; label and features from its first row group, each epoch read again from the file)
-          </span>
-        </p>
-      )}
+      <StreamOffer />
       {summary && (
         <div data-testid="dataset-summary" data-rows={summary.rows} data-name={summary.name}>
           <p>

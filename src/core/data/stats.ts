@@ -17,6 +17,10 @@ export interface ColumnStats {
   histogram: Histogram;
   /** Raw bytes hashed into buckets (`CategoricalColumn.bytes`): used only when a user picks it. */
   bytes?: true;
+  /** Statistics streamed over a file too large to load (stream-stats.ts): `distinct` is a lower bound. */
+  distinctAtLeast?: true;
+  /** ...and the numeric histogram's counts are scaled from a seeded sample of the values. */
+  histogramSampled?: true;
 }
 
 export type Histogram =
@@ -193,7 +197,7 @@ function hashNumber(x: number): number {
   return h ^ (h >>> 13);
 }
 
-function bins(values: ArrayLike<number>, valid: Uint8Array | null, min: number, max: number): Histogram {
+export function bins(values: ArrayLike<number>, valid: Uint8Array | null, min: number, max: number): Histogram {
   const counts = new Array<number>(HISTOGRAM_BINS).fill(0);
   const width = (max - min) / HISTOGRAM_BINS;
   for (let i = 0; i < values.length; i++) {

@@ -10,11 +10,13 @@ export function LoadProgress() {
   const { status, loadingName, progress } = useWorkbench((s) => s.dataset);
   if (status !== 'loading') return null;
   const fraction =
-    progress && progress.total > 0 && progress.phase === 'read' ? progress.loaded / progress.total : null;
+    progress && progress.total > 0 && (progress.phase === 'read' || progress.phase === 'scan')
+      ? progress.loaded / progress.total
+      : null;
   const text = !progress
     ? `Loading ${loadingName}…`
-    : progress.phase === 'read'
-      ? `Reading ${progress.name}: ${mb(progress.loaded)} of ${mb(progress.total)}`
+    : progress.phase === 'read' || progress.phase === 'scan'
+      ? `${progress.phase === 'read' ? 'Reading' : 'Streaming statistics of'} ${progress.name}: ${mb(progress.loaded)} of ${mb(progress.total)}`
       : progress.phase === 'decode'
         ? `Decoding ${progress.name} (${mb(progress.total)})…`
         : `Computing statistics over ${progress.total.toLocaleString('en-US')} rows…`;

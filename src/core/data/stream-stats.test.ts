@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readChunks } from './chunks';
+import { readTable } from './read';
+import { tableStats } from './stats';
+import { DISTINCT_LIMIT, StreamStats } from './stream-stats';
+import type { DataTable } from './table';
+
+describe('column statistics streamed piece by piece', () => {
+  it('match a whole-table pass on flights-3m row group by row group (histograms from a sample, within 2 %)', () => {
+    const bytes = new Uint8Array(readFileSync('node_modules/vega-datasets/data/flights-3m.parquet'));
+    const whole = tableStats(readTable(bytes, 'flights-3m.parquet'));
+    const streamed = new StreamStats(3);
+    let pieces = 0;
+    for (const piece of readChunks(bytes, 'flights-3m.parquet')) {
+      streamed.add(piece);
+      pieces++;
+    }
+    expect(pieces).toBeGreaterThan(1);
+    const got = streamed.result();
+    expect(got.map((s) => s.name)).toEqual(whole.map((s) => s.name));
+    for (const [k, w] of whole.entries()) {
+      const s = got[k];
+      expect(s.type).toBe(w.type);
+      expect([s.nulls, s.nonFinite, s.min, s.max]).toEqual([w.nulls, w.nonFinite, w.min, w.max]);
+      if (w.mean === null) expect(s.mean).toBeNull();
+      else expect(s.mean!).toBeCloseTo(w.mean, 6);
+      if (w.distinct <= DISTINCT_LIMIT) expect([s.distinct, s.distinctAtLeast]).toEqual([w.distinct, undefined]);
+      else expect([s.distinct, s.distinctAtLeast]).toEqual([DISTINCT_LIMIT, true]);
+      if (w.histogram.kind === 'top') expect(s.histogram).toEqual(w.histogram);
+      else if (s.histogram.kind === 'bins') {
+        const total = w.histogram.counts.reduce((a, b) => a + b, 0);
+        expect(s.histogramSampled).toBe(true);
+        expect([s.histogram.min, s.histogram.max]).toEqual([w.histogram.min, w.histogram.max]);
+        s.histogram.counts.forEach((c, b) =>
+          expect(Math.abs(c - (w.histogram as { counts: number[] }).counts[b])).toBeLessThan(0.02 * total),
+        );
+      }
+    }
+  });
+
+  it('counts distinct values exactly up to the limit and says when it stops', () => {
+    const n = DISTINCT_LIMIT + 10;
+    const piece = (from: number, rows: number): DataTable => ({
+      name: 'wide.parquet',
+      format: 'parquet',
+      rows,
+      columns: [
+        {
+          kind: 'numeric',
+          name: 'id',
+          type: 'int',
+          values: Int32Array.from({ length: rows }, (_, i) => from + i),
+          valid: null,
+        },
+        {
+          kind: 'categorical',
+          name: 'tag',
+          type: 'categorical',
+          codes: Int32Array.from({ length: rows }, (_, i) => (i % 4 === 3 ? -1 : i % 2)),
+          dictionary: [`a${from % 3}`, 'b'],
+        },
+      ],
+    });
+    const s = new StreamStats();
+    for (let from = 0; from < n; from += 30_000) s.add(piece(from, Math.min(30_000, n - from)));
+    const [id, tag] = s.result();
+    expect([id.distinct, id.distinctAtLeast, id.min, id.max, s.rows]).toEqual([DISTINCT_LIMIT, true, 0, n - 1, n]);
+    expect(tag.distinctAtLeast).toBeUndefined();
+    // Every piece starts at a multiple of 3: one dictionary, so the whole column is piece(0, n)'s.
+    const reference = tableStats(piece(0, n))[1];
+    expect([tag.nulls, tag.distinct, tag.histogram]).toEqual([
+      reference.nulls,
+      reference.distinct,
+      reference.histogram,
+    ]);
+  });
+});
