@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../data/rng';
 import { IndexError } from './errors';
-import { FANOUT, RangeIndex, rowsInRange, scanRange } from './range-index';
+import { FANOUT, RangeIndex, rowsInRange, scanRange, sortRows } from './range-index';
 
 function column(rng: Rng, n: number, kind: number): Float64Array {
   return Float64Array.from({ length: n }, () => {
@@ -80,6 +80,29 @@ describe('RangeIndex', () => {
     new Uint8Array(foreign)[0] = 0x48;
     expect(() => RangeIndex.from(foreign)).toThrow(/not a RangeIndex buffer/);
     expect(() => RangeIndex.build(values, Int32Array.from([0, 10_000]))).toThrow(/outside the column/);
+  });
+});
+
+describe('sortRows', () => {
+  it('sorts like Array.sort whatever the runs (merged when few, radix sorted when many), never touching its input', () => {
+    const rng = new Rng(8);
+    for (let t = 0; t < 300; t++) {
+      const n = rng.int(5000);
+      const runs = 1 + rng.int(t % 3 === 0 ? 40 : 10);
+      // `runs` ascending runs of distinct row ids (a range over that many tied values).
+      const ids = rng.shuffle(Int32Array.from({ length: n }, (_, i) => i * 7 + rng.int(7)));
+      const cuts = Array.from({ length: runs - 1 }, () => rng.int(n + 1)).sort((a, b) => a - b);
+      const parts = [0, ...cuts, n].slice(1).map((end, k, ends) => ids.slice(k ? ends[k - 1] : 0, end).sort());
+      const rows = new Int32Array(n);
+      let at = 0;
+      for (const p of parts) {
+        rows.set(p, at);
+        at += p.length;
+      }
+      const before = rows.slice();
+      expect(Array.from(sortRows(rows))).toEqual(Array.from(before).sort((a, b) => a - b));
+      expect(rows).toEqual(before);
+    }
   });
 });
 

@@ -208,6 +208,40 @@ export class RangeIndex {
   }
 }
 
+/** At most this many ascending runs are merged (log2 of it passes); more go to the radix sort (two or three passes). */
+const MERGE_RUNS = 8;
+
+/** A sorted copy of `rows` by merging its ascending runs pairwise (natural merge sort). */
+function mergeRuns(rows: Int32Array): Int32Array {
+  const n = rows.length;
+  let starts: number[] = [0];
+  for (let i = 1; i < n; i++) if (rows[i - 1] > rows[i]) starts.push(i);
+  let src: Int32Array = rows;
+  let dst: Int32Array = new Int32Array(n);
+  while (starts.length > 1) {
+    const next: number[] = [];
+    for (let r = 0; r < starts.length; r += 2) {
+      const a = starts[r];
+      const mid = r + 1 < starts.length ? starts[r + 1] : n;
+      const end = r + 2 < starts.length ? starts[r + 2] : n;
+      next.push(a);
+      let i = a;
+      let j = mid;
+      let o = a;
+      while (i < mid && j < end) dst[o++] = src[i] <= src[j] ? src[i++] : src[j++];
+      while (i < mid) dst[o++] = src[i++];
+      while (j < end) dst[o++] = src[j++];
+    }
+    starts = next;
+    // The input is never written: the first pass fills a fresh array, later ones swap with one more.
+    if (src === rows) {
+      src = dst;
+      dst = new Int32Array(n);
+    } else [src, dst] = [dst, src];
+  }
+  return src;
+}
+
 const DIGIT = 11;
 const RADIX = 1 << DIGIT;
 
@@ -219,10 +253,13 @@ const RADIX = 1 << DIGIT;
 export function sortRows(rows: Int32Array): Int32Array {
   const n = rows.length;
   // Rows stored in the column's order (dates in a log, say) come out of the leaves ascending already.
-  let ascending = true;
-  for (let i = 1; i < n && ascending; i++) ascending = rows[i - 1] < rows[i];
-  if (ascending) return rows.slice();
+  // Ascending runs: ties are stored by row, so a range over few distinct values (a column like
+  // distance, with thousands of rows a value) is a handful of ascending runs: merged pairwise.
+  let runs = 1;
+  for (let i = 1; i < n; i++) if (rows[i - 1] > rows[i]) runs++;
+  if (runs === 1) return rows.slice();
   if (n < 64) return rows.slice().sort();
+  if (runs <= MERGE_RUNS) return mergeRuns(rows);
   let max = 0;
   for (let i = 0; i < n; i++) if (rows[i] > max) max = rows[i];
   let src: Int32Array = rows;
