@@ -158,6 +158,19 @@ describe('reading Parquet and Arrow piece by piece from a source', () => {
     }
   });
 
+  it("reads an Arrow file whose first message is a record batch (apache-arrow's writer keeps the schema in the footer)", async () => {
+    // Numbers only: no dictionary batch comes first (the piecewise fuzz found the first batch lost here).
+    const numbers = new Table(
+      Array.from({ length: 5 }, (_, k) => one.batches[0].slice(100 * k, 100 * (k + 1))).map((b) =>
+        b.select(['a', 'b', 'c']),
+      ),
+    );
+    const bytes = tableToIPC(numbers, 'file');
+    const whole = [...readChunks(bytes, 'n.arrow')];
+    expect(whole).toHaveLength(5);
+    expect(await piecewise(bytesSource(bytes), 'n.arrow')).toEqual(whole);
+  });
+
   it('refuses a cut-off or damaged file by name, and leaves other formats to a whole read', async () => {
     const cut = parquet.subarray(0, parquet.length - 100);
     await expect(piecewise(bytesSource(cut), 'cut.parquet')).resolves.toBeInstanceOf(DataError);

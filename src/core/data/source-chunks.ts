@@ -225,6 +225,10 @@ async function openArrowPieces(source: ByteSource, fileName: string, fileForm: b
   let pos = fileForm ? 8 : 0;
   let ended = false;
   const messages: MessageAt[] = [];
+  /** Record batches found so far, by position in `messages`, and where each one's rows start. */
+  const batches: number[] = [];
+  const rowStarts: number[] = [];
+  let rowsSoFar = 0;
   /** Reads the next message's framing and metadata; false at the end. */
   const walk = async (): Promise<boolean> => {
     if (ended) return false;
@@ -279,23 +283,16 @@ async function openArrowPieces(source: ByteSource, fileName: string, fileForm: b
           `body needs ${bodyLength} bytes, ${Math.max(0, limit - metaAt - length)} are there): the file is truncated`,
       );
     messages.push({ offset: pos, size: end - pos, headerType, rows });
+    if (headerType === 3) {
+      batches.push(messages.length - 1);
+      rowStarts.push(rowsSoFar);
+      rowsSoFar += rows;
+    }
     pos = end;
     return true;
   };
-  /** Record batches found so far, by position in `messages`. */
-  const batches: number[] = [];
-  const rowStarts: number[] = [];
-  let rowsSoFar = 0;
   const walkToBatch = async (k: number): Promise<boolean> => {
-    while (batches.length <= k) {
-      if (!(await walk())) return false;
-      const m = messages[messages.length - 1];
-      if (m.headerType === 3) {
-        batches.push(messages.length - 1);
-        rowStarts.push(rowsSoFar);
-        rowsSoFar += m.rows;
-      }
-    }
+    while (batches.length <= k) if (!(await walk())) return false;
     return true;
   };
   // The schema message; a file whose messages start without one (apache-arrow's JavaScript writer
