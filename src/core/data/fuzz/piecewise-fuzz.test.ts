@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { Compression, writeFixture } from '../parquet/fixtures/synthetic';
 import { runCampaign } from './campaign.test-support';
 
-const CASES = Number(process.env.TRAINBENCH_FUZZ_CASES ?? 600);
+const CASES = Number(process.env.TRAINBENCH_FUZZ_CASES ?? 2000);
 
 function sources(): { name: string; base64: string }[] {
   const flights = tableFromIPC(readFileSync('node_modules/vega-datasets/data/flights-200k.arrow')).slice(0, 350);
