@@ -57,7 +57,7 @@ export interface Decoded {
 }
 
 /** Refuses what is not a readable regular file with bytes in it, naming the file. */
-export async function checkFile(path: string): Promise<number> {
+export async function checkFile(path: string, o: { anySize?: boolean } = {}): Promise<number> {
   let size: number;
   try {
     const s = await stat(path);
@@ -73,8 +73,11 @@ export async function checkFile(path: string): Promise<number> {
     throw new DataError(`${path}: cannot be read (${code ?? 'unknown error'})`);
   }
   if (size === 0) throw new DataError(`${path}: empty file (0 bytes)`);
-  if (size > MAX_FILE_BYTES)
-    throw new DataError(`${path}: ${(size / 2 ** 30).toFixed(1)} GiB is more than one read can hold (2 GiB)`);
+  if (size > MAX_FILE_BYTES && !o.anySize)
+    throw new DataError(
+      `${path}: ${(size / 2 ** 30).toFixed(1)} GiB is more than one read can hold (2 GiB); ` +
+        'a Parquet or Arrow file trains with train --stream, read piece by piece',
+    );
   return size;
 }
 

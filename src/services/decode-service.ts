@@ -33,7 +33,7 @@ import { deserializeTable, tableBuffers } from '../core/data/table-codec';
 import type { DataTable } from '../core/data/table';
 import { datasetFingerprint, sha256Hex, sourceNotes } from './data-service';
 import { transfer, type Handlers, type Transferring } from './transfer';
-import type { DatasetSummary, DecodeApi, DecodeProgress, ParquetPartApi } from './protocol';
+import type { DatasetSummary, DecodeApi, DecodeProgress, ParquetPartApi, StreamedSummary } from './protocol';
 import type { TableCache } from './cache';
 
 async function readWithProgress(blob: Blob, name: string, emit: (p: DecodeProgress) => void): Promise<Uint8Array> {
@@ -151,6 +151,50 @@ async function readParquetOnTwoCores(
 }
 
 /**
+ * The schema statistics of a Parquet or Arrow file read piece by piece from `blob` (a file too
+ * large to load; the CLI's `train --stream`), with progress; nothing of the pieces is kept. The
+ * default label is chosen on the first piece (as a streaming run chooses it), the features from
+ * the streamed statistics.
+ */
+export async function streamedSummary(
+  name: string,
+  blob: Blob,
+  emit: (p: DecodeProgress) => void = () => undefined,
+): Promise<StreamedSummary> {
+  const t0 = performance.now();
+  const file = await openChunked(blobSource(blob), name);
+  if (!file) throw new DataError(`${name}: only Parquet and Arrow files stream from disk`);
+  const stats = new StreamStats();
+  let first: DataTable | null = null;
+  let last = 0;
+  for (let k = 0; k < file.pieces(); k++) {
+    const piece = (await file.read(k))!;
+    first ??= piece.table;
+    stats.add(piece.table);
+    const now = performance.now();
+    if (now - last > 100) {
+      emit({ name, phase: 'scan', loaded: piece.end, total: blob.size });
+      last = now;
+    }
+  }
+  if (!first || stats.rows === 0) throw new DataError(`${name}: the file holds no rows`);
+  const columns = stats.result();
+  const { name: label, reason } = chooseLabel(first);
+  return {
+    name,
+    format: file.format,
+    bytes: blob.size,
+    rows: stats.rows,
+    columns,
+    defaultLabel: label,
+    defaultLabelReason: reason,
+    defaultFeatures: featuresFromStats(columns, stats.rows, label),
+    ...(first.skipped?.length ? { skipped: [...first.skipped] } : {}),
+    statsMs: performance.now() - t0,
+  };
+}
+
+/**
  * The decode service: `cache` holds decoded tables by fingerprint, `emit` posts progress, and
  * `startHelper` starts a Parquet helper where there can be one (null: none, decode on one core).
  */
@@ -161,40 +205,7 @@ export function createDecodeService(
 ): Handlers<DecodeApi> {
   let keptHelper: ParquetHelper | null = null;
   return {
-    async streamStats({ name, blob }) {
-      const t0 = performance.now();
-      const file = await openChunked(blobSource(blob), name);
-      if (!file) throw new DataError(`${name}: only Parquet and Arrow files stream from disk`);
-      const stats = new StreamStats();
-      let first: DataTable | null = null;
-      let last = 0;
-      for (let k = 0; k < file.pieces(); k++) {
-        const piece = (await file.read(k))!;
-        first ??= piece.table;
-        stats.add(piece.table);
-        const now = performance.now();
-        if (now - last > 100) {
-          emit({ name, phase: 'scan', loaded: piece.end, total: blob.size });
-          last = now;
-        }
-      }
-      if (!first) throw new DataError(`${name}: the file holds no rows`);
-      const columns = stats.result();
-      const { name: label, reason } = chooseLabel(first);
-      return {
-        name,
-        format: file.format,
-        bytes: blob.size,
-        rows: stats.rows,
-        columns,
-        defaultLabel: label,
-        defaultLabelReason: reason,
-        defaultFeatures: featuresFromStats(columns, stats.rows, label),
-        ...(first.skipped?.length ? { skipped: [...first.skipped] } : {}),
-        statsMs: performance.now() - t0,
-      };
-    },
-
+    streamStats: ({ name, blob }) => streamedSummary(name, blob, emit),
     async decode({ files, group }) {
       const t0 = performance.now();
       const total = files.reduce((n, f) => n + f.blob.size, 0);

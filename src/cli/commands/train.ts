@@ -12,7 +12,9 @@
  * fp16-mixed` needs it. Both are checked with the other settings before any data is read, and
  * recorded in the run record's config.
  */
-import { readFile } from 'node:fs/promises';
+import { createReadStream, openAsBlob } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { open, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { DataError } from '../../core/data/table';
 import * as tf from '@tensorflow/tfjs';
@@ -54,7 +56,8 @@ import { readJson } from './export';
 import { groupFlag, whereFlag } from './inspect';
 import { localServices } from '../../services/local-services';
 import { timeLimitSeconds, UsageError, type ParsedArgs } from '../args';
-import { decodeFile, DEFAULT_TIME_LIMIT_S } from '../decode';
+import { checkFile as checkFileExists, decodeFile, DEFAULT_TIME_LIMIT_S } from '../decode';
+import { streamedSummary } from '../../services/decode-service';
 import { defaultSplit } from '../../core/data/split';
 
 /** Step records kept in a printed record; longer runs are down-sampled (the summary uses every step). */
@@ -342,7 +345,8 @@ export async function gatherSettings(args: ParsedArgs, extraKeys: readonly strin
  */
 export interface TrainSession {
   dataFile: string;
-  bytes: Uint8Array;
+  /** The file's bytes (a whole load), or the file on disk (`train --stream` of a Parquet or Arrow file). */
+  bytes: Uint8Array | Blob;
   summary: DatasetSummary;
   services: ReturnType<typeof localServices>;
   events: TrainerEvent[];
@@ -354,6 +358,10 @@ export interface TrainSession {
 /** Decodes `--data` (in a worker thread, under --time-limit) and adopts it in the data service. */
 export async function openSession(args: ParsedArgs, dataFile: string): Promise<TrainSession> {
   const name = dataFile.split(/[\\/]/).pop()!;
+  if (args.flags.has('stream')) {
+    const streamed = await openStreamedSession(args, dataFile, name);
+    if (streamed) return streamed;
+  }
   const { table, bytes, decodeMs } = await decodeFile(
     dataFile,
     name,
@@ -362,17 +370,7 @@ export async function openSession(args: ParsedArgs, dataFile: string): Promise<T
   );
   // One object: the services' event callback and the runs read and write the same fields.
   const session = { dataFile, bytes, events: [], epochs: 0, quiet: args.flags.has('quiet') } as unknown as TrainSession;
-  session.services = localServices((e) => {
-    session.events.push(e);
-    if (e.type === 'epoch' && !session.quiet) {
-      const { epoch, trainLoss, valLoss, valAccuracy } = e.epoch;
-      const acc = valAccuracy === null ? '' : `, val accuracy ${(100 * valAccuracy).toFixed(1)} %`;
-      process.stderr.write(
-        `epoch ${epoch + 1}/${session.epochs}: train loss ${trainLoss.toFixed(4)}, val ` +
-          `loss ${valLoss?.toFixed(4) ?? '-'}${acc}\n`,
-      );
-    }
-  });
+  session.services = sessionServices(session);
   const defaultLabelName = defaultLabel(table);
   session.summary = await session.services.data.call('adopt', {
     table,
@@ -390,6 +388,69 @@ export async function openSession(args: ParsedArgs, dataFile: string): Promise<T
       ...sourceNotes(table),
     },
   });
+  return session;
+}
+
+/** The services of a session, with the epoch lines on stderr. */
+function sessionServices(session: TrainSession): TrainSession['services'] {
+  return localServices((e) => {
+    session.events.push(e);
+    if (e.type === 'epoch' && !session.quiet) {
+      const { epoch, trainLoss, valLoss, valAccuracy } = e.epoch;
+      const acc = valAccuracy === null ? '' : `, val accuracy ${(100 * valAccuracy).toFixed(1)} %`;
+      process.stderr.write(
+        `epoch ${epoch + 1}/${session.epochs}: train loss ${trainLoss.toFixed(4)}, val ` +
+          `loss ${valLoss?.toFixed(4) ?? '-'}${acc}\n`,
+      );
+    }
+  });
+}
+
+/**
+ * `train --stream` of a Parquet or Arrow file: never loaded whole (a file larger than memory
+ * trains this way). Its schema statistics stream over its pieces, its fingerprint is a streamed
+ * sha256, and the run reads it from disk by slices (`fs.openAsBlob`). Null for other formats,
+ * which load first as usual.
+ */
+async function openStreamedSession(args: ParsedArgs, dataFile: string, name: string): Promise<TrainSession | null> {
+  await checkFileExists(dataFile, { anySize: true });
+  const head = new Uint8Array(8);
+  const fd = await open(dataFile, 'r');
+  try {
+    await fd.read(head, 0, 8, 0);
+  } finally {
+    await fd.close();
+  }
+  const text = String.fromCharCode(...head.subarray(0, 6));
+  if (!(text.startsWith('PAR1') || text === 'ARROW1' || head.subarray(0, 4).every((b) => b === 0xff))) return null;
+  const t0 = performance.now();
+  const blob = await openAsBlob(dataFile);
+  const stats = await streamedSummary(name, blob);
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(dataFile)) hash.update(chunk as Buffer);
+  const session = {
+    dataFile,
+    bytes: blob,
+    events: [],
+    epochs: 0,
+    quiet: args.flags.has('quiet'),
+  } as unknown as TrainSession;
+  session.services = sessionServices(session);
+  session.summary = {
+    id: -1,
+    name,
+    format: stats.format,
+    bytes: stats.bytes,
+    rows: stats.rows,
+    columns: stats.columns,
+    fingerprint: hash.digest('hex'),
+    defaultLabel: stats.defaultLabel,
+    defaultLabelReason: stats.defaultLabelReason,
+    defaultFeatures: stats.defaultFeatures,
+    decodeMs: performance.now() - t0,
+    cache: null,
+    ...(stats.skipped ? { skipped: stats.skipped } : {}),
+  };
   return session;
 }
 
@@ -469,8 +530,13 @@ export async function runOnce(
   // batch larger than the training rows is the data service's ConfigError on batchSize.
   // --stream: training starts on the first record batch / row group while the rest decodes.
   const source = stream
-    ? { kind: 'stream' as const, name: summary.name, bytes: session.bytes.slice().buffer }
+    ? {
+        kind: 'stream' as const,
+        name: summary.name,
+        bytes: session.bytes instanceof Uint8Array ? session.bytes.slice().buffer : session.bytes,
+      }
     : { kind: 'dataset' as const, datasetId: summary.id };
+  if (summary.id < 0 && !stream) throw new UsageError('a file opened for streaming trains with --stream');
   const runId = `cli-${++runs}`;
   const teacher = config.distill ? await readTeacher(config.distill.teacher) : null;
   const outcome = await runPipeline(config, services, { runId, source, backendSec, teacher });
@@ -509,7 +575,8 @@ export async function runOnce(
   const wait = dataWaitShare(steps, Math.min(10, steps.length >> 2));
   const last = epochs[epochs.length - 1];
   const text = [
-    `${summary.name}: ${prepared.trainRows} training rows${config.data.where ? ` (of the rows where ${config.data.where})` : ''}, ` +
+    `${summary.name}: ${prepared.trainRows} training rows${prepared.streamed ? ' in the first piece' : ''}` +
+      `${config.data.where ? ` (of the rows where ${config.data.where})` : ''}, ` +
       `${prepared.task.dim} features, label "${label}" ` +
       `(${prepared.task.task})`,
     `${config.model.type} · ${config.optimizer.name} lr ${config.optimizer.learningRate} · ` +
@@ -523,6 +590,12 @@ export async function runOnce(
             `data wait ${wait === null ? '-' : `${(100 * wait).toFixed(1)} %`}` +
             (result.batchBytes ? ` · ${(result.batchBytes / 1024).toFixed(1)} KB per batch uploaded` : '') +
             (config.prepareOn === 'gpu' ? ' (raw, prepared on the GPU)' : '')))),
+    ...(prepared.streamed
+      ? [
+          `streamed from ${prepared.streamed.pieces === 'file' ? 'disk' : 'memory'} piece by piece` +
+            (prepared.streamed.held ? '' : ', rows not kept: each epoch read the file again, validation on a sample'),
+        ]
+      : []),
     ...(result.startup ? [startupText(result.startup)] : []),
     last
       ? `final: train loss ${last.trainLoss.toFixed(4)}, val ` +
