@@ -235,16 +235,39 @@ export class RangeIndex {
   range(lo: number, hi: number, loOpen = false, hiOpen = false): Int32Array {
     const [a, b] = this.span(lo, hi, loOpen, hiOpen);
     const rows = this.rows.subarray(a, b);
-    const starts: number[] = [];
-    for (let at = a; at < b && starts.length <= MERGE_RUNS; at = this.nextKey(at, b)) starts.push(at - a);
-    if (starts.length === 1) return rows.slice();
-    if (starts.length <= MERGE_RUNS && rows.length >= 64) return mergeRuns(rows, starts);
+    // A column stored in row order (a log by time): every range ascends.
+    if (this.ascending()) return rows.slice();
+    // Runs start where a key's rows begin below where the previous key's ended (adjacent keys whose
+    // rows happen to follow each other make one run); at most WALK_KEYS keys are looked at.
+    const starts = [0];
+    let keys = 1;
+    for (let at = this.nextKey(a, b); at < b; at = this.nextKey(at, b)) {
+      if (++keys > WALK_KEYS || starts.length > MERGE_RUNS) break;
+      if (this.rows[at - 1] > this.rows[at]) starts.push(at - a);
+    }
+    if (keys <= WALK_KEYS && starts.length <= MERGE_RUNS)
+      return starts.length === 1 ? rows.slice() : mergeRuns(rows, starts);
     return sortRows(rows);
+  }
+
+  private rowOrder: boolean | undefined;
+
+  /** Whether every row is stored in ascending order (checked once, on first use). */
+  private ascending(): boolean {
+    if (this.rowOrder === undefined) {
+      const r = this.rows;
+      let ok = true;
+      for (let i = 1; i < r.length && ok; i++) ok = r[i - 1] < r[i];
+      this.rowOrder = ok;
+    }
+    return this.rowOrder;
   }
 }
 
 /** At most this many ascending runs are merged (log2 of it passes); more go to the radix sort (two or three passes). */
 const MERGE_RUNS = 8;
+/** Keys a range's runs are looked for in at most (a range over more values is radix sorted). */
+const WALK_KEYS = 64;
 
 /** A sorted copy of `rows` by merging its ascending runs (starting at `starts`) pairwise (natural merge sort). */
 function mergeRuns(rows: Int32Array, runStarts: number[]): Int32Array {
