@@ -3,17 +3,11 @@
  * File System; null where the browser has none (then streamed files are not cached).
  */
 import { createPieceCache, PIECE_CACHE_BYTES, type PieceCache, type PieceDir } from '../services/piece-cache';
+import type { OpfsDir } from './table-cache';
 
-interface Dir {
+/** A directory handle that also lists its entries. */
+interface Dir extends OpfsDir {
   getDirectoryHandle(name: string, opts?: { create?: boolean }): Promise<Dir>;
-  removeEntry(name: string): Promise<void>;
-  getFileHandle(
-    name: string,
-    opts?: { create?: boolean },
-  ): Promise<{
-    getFile(): Promise<Blob>;
-    createWritable(): Promise<{ write(data: BufferSource): Promise<void>; close(): Promise<void> }>;
-  }>;
   keys(): AsyncIterable<string>;
 }
 

@@ -19,7 +19,8 @@ const STORE = `tables-v${CACHE_VERSION}`;
 
 const noCache: TableCache = { kind: 'none', get: async () => null, put: async () => undefined };
 
-interface OpfsDir {
+/** The part of an OPFS directory handle the caches use (also workers/piece-cache-opfs.ts). */
+export interface OpfsDir {
   getDirectoryHandle(name: string, opts?: { create?: boolean }): Promise<OpfsDir>;
   removeEntry(name: string, opts?: { recursive?: boolean }): Promise<void>;
   getFileHandle(
