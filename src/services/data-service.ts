@@ -365,8 +365,11 @@ export function createDataService(
       const hold = !pieces.rereadable || rowsInFile * (dim + 2) * 4 <= holdBytes;
       runs.get(runId)?.stop();
       let stopped = false;
+      let closeWindow: (() => void) | null = null;
       const onStop = () => {
         stopped = true;
+        // A producer waiting for the window to drain would wait for ever, holding the window.
+        closeWindow?.();
       };
       const finishFirstPass = (x: Float32Array, y: Float32Array, rows: number) => server.sendValidation(x, y, rows);
       let server: BatchServer;
@@ -403,6 +406,7 @@ export function createDataService(
         })();
       } else {
         const batcher = new WindowBatcher(dim, { batchSize, epochs, seed });
+        closeWindow = () => batcher.close();
         server = serveBatches(port, batcher, dim, batchSize, Math.max(1, prefetch), onStop);
         const cap = Math.max(1, Math.min(VALIDATION_SAMPLE_ROWS, Math.floor(VALIDATION_SAMPLE_BYTES / (4 * dim))));
         // The pieces as decoded in the first epoch go to the piece cache; later epochs read them there.

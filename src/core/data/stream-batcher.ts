@@ -176,10 +176,20 @@ export class WindowBatcher {
     return this.pending.reduce((n, p) => n + p.chunk.rows, 0) - this.scan;
   }
 
-  /** Settles when rows have been moved out of the backlog (or batching has ended). */
+  /** Settles when rows have been moved out of the backlog (or batching has ended, or was closed). */
   taken(): Promise<void> {
-    if (this.epoch >= this.opts.epochs) return Promise.resolve();
+    if (this.closed || this.epoch >= this.opts.epochs) return Promise.resolve();
     return new Promise((r) => this.waiters.push(r));
+  }
+
+  private closed = false;
+
+  /** The run stopped: a producer waiting on `taken()` goes on (and sees the run stopped), and the window is let go. */
+  close(): void {
+    this.closed = true;
+    this.pending.length = 0;
+    this.scan = 0;
+    this.wakeProducer();
   }
 
   private wakeProducer(): void {

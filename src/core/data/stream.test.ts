@@ -230,6 +230,20 @@ describe('WindowBatcher (a file read again each epoch, rows not kept)', () => {
     b.endPass(0);
     expect(b.fill(xb, yb)).toMatchObject({ size: 4, lastInEpoch: true, epoch: 0 });
   });
+
+  it('lets a waiting producer go when the run stops', async () => {
+    const b = new WindowBatcher(1, { batchSize: 4, epochs: 3, seed: 1, window: 8 });
+    b.push(chunk([1, 2, 3, 4, 5, 6, 8, 9, 10, 11]), 0);
+    let released = false;
+    const waiting = b.taken().then(() => (released = true));
+    await Promise.resolve();
+    expect(released).toBe(false);
+    b.close();
+    await waiting;
+    expect(released).toBe(true);
+    expect(b.backlog).toBe(0);
+    await b.taken();
+  });
 });
 
 describe('RowSample', () => {
