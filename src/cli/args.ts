@@ -7,6 +7,75 @@ export interface ParsedArgs {
 /** Flags that never take a value. */
 const BOOLEAN_FLAGS = new Set(['json', 'debug', 'help', 'bloom', 'stream', 'quiet', 'augment-flip', 'no-data']);
 
+/**
+ * Every flag some command reads. A flag outside this list is refused before anything runs
+ * (`--batch-size` for `--batch` used to be ignored: the run trained with the default batch).
+ */
+export const KNOWN_FLAGS = new Set([
+  'augment-flip',
+  'augment-pad',
+  'backend',
+  'batch',
+  'bloom',
+  'columns',
+  'config',
+  'data',
+  'debug',
+  'dedup',
+  'engine',
+  'epochs',
+  'features',
+  'fpr',
+  'group',
+  'help',
+  'hidden',
+  'input-shape',
+  'json',
+  'k',
+  'label',
+  'lr',
+  'max-seconds',
+  'max-steps',
+  'model',
+  'no-data',
+  'optimizer',
+  'out',
+  'precision',
+  'prefetch',
+  'prepare-on',
+  'quantize',
+  'quiet',
+  'row',
+  'seed',
+  'stream',
+  'target-loss',
+  'time-limit',
+  'to',
+  'where',
+]);
+
+/** Refuses a flag no command reads, naming the nearest known one when it is a likely typo. */
+export function checkKnownFlags(args: ParsedArgs): void {
+  for (const flag of args.flags.keys()) {
+    if (KNOWN_FLAGS.has(flag)) continue;
+    const near = [...KNOWN_FLAGS].map((k) => ({ k, d: editDistance(flag, k) })).sort((a, b) => a.d - b.d)[0];
+    const prefix = [...KNOWN_FLAGS].find((k) => flag.startsWith(k) || k.startsWith(flag));
+    const hint = prefix ?? (near && near.d <= 2 ? near.k : null);
+    throw new UsageError(`unknown flag --${flag}${hint ? ` (did you mean --${hint}?)` : ''}; --help lists the flags`);
+  }
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }

@@ -204,6 +204,17 @@ describe('cli usage errors and internal errors', () => {
       ],
       [['knn', 'public/datasets/penguins.arrow', '--row', '1'], 'knn', /^knn: --k needs a whole number/],
       [['train'], 'train', /^train: train needs --data FILE/],
+      // A flag no command reads is refused, not ignored (it trained with the default batch before).
+      [
+        ['train', '--data', 'public/datasets/penguins.arrow', '--batch-size', '64'],
+        'train',
+        /^train: unknown flag --batch-size \(did you mean --batch\?\); --help lists the flags/,
+      ],
+      [
+        ['inspect', 'public/datasets/penguins.arrow', '--wehre', 'x > 1'],
+        'inspect',
+        /unknown flag --wehre \(did you mean --where\?\)/,
+      ],
     ];
     const results = await pool(cases, ([args]) => cli(args));
     cases.forEach(([args, , line], i) => {
