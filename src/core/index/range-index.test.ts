@@ -104,6 +104,35 @@ describe('sortRows', () => {
       expect(rows).toEqual(before);
     }
   });
+  it('merges two runs of any lengths, however lopsided and wherever they start, like Array.sort (both ends at once, then the front alone)', () => {
+    const rng = new Rng(9);
+    const lengths = [0, 1, 2, 31, 32, 33, 63, 64, 65, 500, 4099];
+    for (const la of lengths)
+      for (const lb of lengths)
+        for (const deal of ['random', 'apart', 'nearly apart'])
+          for (const order of ['ab', 'ba']) {
+            if (la + lb < 2) continue;
+            // Distinct ids dealt to two ascending runs: at random, or one run wholly below the other, or
+            // below it but for a few ids swapped across (a run used up long before the other, from either end).
+            const ids = rng.shuffle(Int32Array.from({ length: la + lb }, (_, i) => i * 3 + rng.int(3)));
+            const split = deal === 'random' ? ids : Int32Array.from(ids).sort();
+            if (deal === 'nearly apart' && la > 0 && lb > 0)
+              for (let s = 1 + rng.int(3); s > 0; s--) {
+                const x = rng.int(la);
+                const y = la + rng.int(lb);
+                [split[x], split[y]] = [split[y], split[x]];
+              }
+            const a = split.slice(0, la).sort();
+            const b = split.slice(la).sort();
+            const [first, second] = order === 'ab' ? [a, b] : [b, a];
+            // Two short runs of larger ids first, so the pair is merged from the middle of the array (a run
+            // read past its start would meet them).
+            const top = 3 * (la + lb) + 10;
+            const rows = Int32Array.from([top + 10, top + 11, top + 1, top + 2, ...first, ...second]);
+            const want = Array.from(rows).sort((x, y) => x - y);
+            expect(Array.from(sortRows(rows)), `${la} + ${lb} ${deal} ${order}`).toEqual(want);
+          }
+  });
 });
 
 describe('rowsInRange: the planner', () => {

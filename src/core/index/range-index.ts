@@ -269,12 +269,30 @@ const MERGE_RUNS = 8;
 /** Keys a range's runs are looked for in at most (a range over more values is radix sorted). */
 const WALK_KEYS = 64;
 
-/** A sorted copy of `rows` by merging its ascending runs (starting at `starts`) pairwise (natural merge sort). */
+/** Intermediate passes of {@link mergeRuns} reuse this array (kept up to SCRATCH_KEEP ids). */
+let scratch = new Int32Array(0);
+const SCRATCH_KEEP = 1 << 20;
+
+/**
+ * A sorted copy of `rows` by merging its ascending runs (starting at `starts`) pairwise (natural
+ * merge sort). The passes alternate between the fresh result and a reused scratch array, starting
+ * on whichever makes the last pass land in the result.
+ */
 function mergeRuns(rows: Int32Array, runStarts: number[]): Int32Array {
   const n = rows.length;
+  if (runStarts.length < 2) return rows.slice();
+  let passes = 0;
+  for (let r = runStarts.length; r > 1; r = (r + 1) >> 1) passes++;
+  const out = new Int32Array(n);
+  let spare: Int32Array;
+  if (passes === 1) spare = out;
+  else if (n <= SCRATCH_KEEP) {
+    if (scratch.length < n) scratch = new Int32Array(Math.max(n, 2 * scratch.length));
+    spare = scratch.subarray(0, n);
+  } else spare = new Int32Array(n);
   let starts = runStarts;
   let src: Int32Array = rows;
-  let dst: Int32Array = new Int32Array(n);
+  let dst = passes % 2 === 1 ? out : spare;
   while (starts.length > 1) {
     const next: number[] = [];
     for (let r = 0; r < starts.length; r += 2) {
@@ -282,31 +300,67 @@ function mergeRuns(rows: Int32Array, runStarts: number[]): Int32Array {
       const mid = r + 1 < starts.length ? starts[r + 1] : n;
       const end = r + 2 < starts.length ? starts[r + 2] : n;
       next.push(a);
-      let i = a;
-      let j = mid;
-      let o = a;
-      // Branch-free: rows of tied values interleave at random, so a branch on which run goes
-      // next is mispredicted half the time (it cost three times this loop).
-      while (i < mid && j < end) {
-        const x = src[i];
-        const y = src[j];
-        const c = +(x <= y);
-        dst[o++] = y ^ ((x ^ y) & -c);
-        i += c;
-        j += 1 - c;
-      }
-      // What is left of either run, copied whole.
-      if (i < mid) dst.set(src.subarray(i, mid), o);
-      else if (j < end) dst.set(src.subarray(j, end), o);
+      mergePair(src, dst, a, mid, mid, end, a);
     }
     starts = next;
-    // The input is never written: the first pass fills a fresh array, later ones swap with one more.
-    if (src === rows) {
-      src = dst;
-      dst = new Int32Array(n);
-    } else [src, dst] = [dst, src];
+    src = dst;
+    dst = dst === out ? spare : out;
   }
-  return src;
+  return out;
+}
+
+/** Below this many steps a round, a merge finishes from the front alone. */
+const BOTH_ENDS_MIN = 32;
+
+/**
+ * Merges the ascending runs src[a, ae) and src[b, be) (distinct ids) into dst from `o` on.
+ *
+ * A branch-free merge (rows of tied values interleave at random, so a branch on which run goes
+ * next is mispredicted half the time: it cost three times this) waits on its own loads: the next
+ * read depends on the last comparison. So it runs from both ends at once, the front taking the
+ * smaller head and the back the larger tail: two independent chains in one loop, and the core
+ * works on one while the other waits (distance ranges a third faster than one chain,
+ * bench/range.ts; cutting the merge at its middle for four chains gained nothing more). Rounds
+ * run as many steps as neither chain can pass the end of a run or meet the other in; what is left
+ * when a round would be short (a run nearly used up) is merged from the front.
+ */
+function mergePair(src: Int32Array, dst: Int32Array, a: number, ae: number, b: number, be: number, o: number) {
+  let i = a;
+  let j = b;
+  let ie = ae - 1;
+  let je = be - 1;
+  let oe = o + (ae - a) + (be - b) - 1;
+  for (;;) {
+    const m = Math.min(ae - i, be - j, ie + 1 - a, je + 1 - b, (oe + 1 - o) >> 1);
+    if (m < BOTH_ENDS_MIN) break;
+    for (let k = 0; k < m; k++) {
+      const x = src[i];
+      const y = src[j];
+      const c = +(x <= y);
+      dst[o++] = y ^ ((x ^ y) & -c);
+      i += c;
+      j += 1 - c;
+      const p = src[ie];
+      const q = src[je];
+      const d = +(p > q);
+      dst[oe--] = q ^ ((p ^ q) & -d);
+      ie -= d;
+      je -= 1 - d;
+    }
+  }
+  // What is left of each run, src[i, ie] and src[j, je], merged from the front.
+  const ea = ie + 1;
+  const eb = je + 1;
+  while (i < ea && j < eb) {
+    const x = src[i];
+    const y = src[j];
+    const c = +(x <= y);
+    dst[o++] = y ^ ((x ^ y) & -c);
+    i += c;
+    j += 1 - c;
+  }
+  if (i < ea) dst.set(src.subarray(i, ea), o);
+  else if (j < eb) dst.set(src.subarray(j, eb), o);
 }
 
 const DIGIT = 11;
