@@ -4,7 +4,8 @@
  * in one process, on flights-3m's `date` and `distance` columns (3M rows, read by the project's
  * Parquet reader). Builds: median of 5. Queries: seeded ranges of 0.1 % selectivity (from rank r
  * to rank r + 0.1 % n of the sorted values), answered two ways: the ascending row ids (what a
- * filter hands the split), and the row set in the index's own order; a warm-up pass,
+ * filter hands the split; also with the scalar merge, as where WebAssembly is missing), and the
+ * row set in the index's own order; a warm-up pass,
  * then `reps` passes, median ms per query. Then the planner (rowsInRange) against the scan from
  * 0.01 % to 50 % selectivity: it must never be slower than the scan.
  *
@@ -19,6 +20,7 @@ const BTree = ((BTreeModule as unknown as { default?: typeof BTreeModule }).defa
 import { readParquet } from '../src/core/data/parquet/index';
 import { Rng } from '../src/core/data/rng';
 import { RangeIndex, rowsInRange, scanRange } from '../src/core/index/range-index';
+import { setMergeKernel } from '../src/core/index/simd/merger';
 import { benchArgs, machineLine, summarise, type Result } from './harness';
 
 const { asJson, flag } = benchArgs();
@@ -77,6 +79,12 @@ function measure(name: string) {
   const oursQuery = () => {
     for (const [lo, hi] of ranges) sink += index.range(lo, hi).length;
   };
+  // The same with the scalar merge (where WebAssembly is missing), to show what the kernel adds.
+  const oursScalar = () => {
+    setMergeKernel(false);
+    oursQuery();
+    setMergeKernel(true);
+  };
   // The row set alone (no order asked): a copy of the leaves' run, and sorted-btree's runs concatenated.
   const oursSet = () => {
     for (const [lo, hi] of ranges) sink += index.rowSet(lo, hi).length;
@@ -116,6 +124,7 @@ function measure(name: string) {
       throw new Error(`index and scan differ on [${lo}, ${hi}]`);
   }
   oursQuery();
+  oursScalar();
   treeQuery();
   scanQuery();
   oursSet();
@@ -125,12 +134,14 @@ function measure(name: string) {
     tree: [] as number[],
     oursSet: [] as number[],
     treeSet: [] as number[],
+    oursScalar: [] as number[],
     scan: [] as number[],
   };
   for (let r = 0; r < REPS; r++) {
     perQuery.oursSet.push(time(oursSet) / ranges.length);
     perQuery.treeSet.push(time(treeSet) / ranges.length);
     perQuery.ours.push(time(oursQuery) / ranges.length);
+    perQuery.oursScalar.push(time(oursScalar) / ranges.length);
     perQuery.tree.push(time(treeQuery) / ranges.length);
     perQuery.scan.push(time(scanQuery) / scanSample.length);
     log(`rep ${r + 1}/${REPS}`);
@@ -170,6 +181,7 @@ function measure(name: string) {
     { ...summarise(`${name}: 0.1 % range: linear scan`, perQuery.scan, 4), unit: 'ms/query' },
     { ...summarise(`${name}: 0.1 % row set: trainbench RangeIndex`, perQuery.oursSet, 4), unit: 'ms/query' },
     { ...summarise(`${name}: 0.1 % row set: sorted-btree forRange`, perQuery.treeSet, 4), unit: 'ms/query' },
+    { ...summarise(`${name}: 0.1 % range: RangeIndex, scalar merge`, perQuery.oursScalar, 4), unit: 'ms/query' },
   ];
   const m = (r: Result) => r.median;
   const ratios = {
@@ -177,6 +189,7 @@ function measure(name: string) {
     [`${name}: range query (ascending rows): sorted-btree / trainbench`]: m(results[3]) / m(results[2]),
     [`${name}: range query (row set): sorted-btree / trainbench`]: m(results[6]) / m(results[5]),
     [`${name}: build: sorted-btree / trainbench`]: m(results[1]) / m(results[0]),
+    [`${name}: range query: scalar merge / WebAssembly merge`]: m(results[7]) / m(results[2]),
   };
   return { results, ratios, planner, rowsPerQuery: perQueryRows };
 }

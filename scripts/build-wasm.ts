@@ -9,7 +9,11 @@ import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import wabtInit from 'wabt';
 
-export const KERNELS = ['src/core/index/simd/scan.wat', 'src/core/index/simd/hash.wat'];
+export const KERNELS = [
+  'src/core/index/simd/scan.wat',
+  'src/core/index/simd/hash.wat',
+  'src/core/index/simd/merge.wat',
+];
 
 /** The binary module for the .wat file at `path` (SIMD enabled, validated). */
 export async function assemble(path: string): Promise<Uint8Array> {

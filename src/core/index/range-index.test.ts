@@ -3,10 +3,11 @@
  * infinities, subsets of rows) and random ranges, open and closed bounds; its buffer read back
  * by `from` and checked; the planner's index and scan paths against each other.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Rng } from '../data/rng';
 import { IndexError } from './errors';
 import { FANOUT, RangeIndex, rowsInRange, scanRange, sortRows } from './range-index';
+import { setMergeKernel } from './simd/merger';
 
 function column(rng: Rng, n: number, kind: number): Float64Array {
   return Float64Array.from({ length: n }, () => {
@@ -84,55 +85,62 @@ describe('RangeIndex', () => {
 });
 
 describe('sortRows', () => {
-  it('sorts like Array.sort whatever the runs (merged when few, radix sorted when many), never touching its input', () => {
-    const rng = new Rng(8);
-    for (let t = 0; t < 300; t++) {
-      const n = rng.int(5000);
-      const runs = 1 + rng.int(t % 3 === 0 ? 40 : 10);
-      // `runs` ascending runs of distinct row ids (a range over that many tied values).
-      const ids = rng.shuffle(Int32Array.from({ length: n }, (_, i) => i * 7 + rng.int(7)));
-      const cuts = Array.from({ length: runs - 1 }, () => rng.int(n + 1)).sort((a, b) => a - b);
-      const parts = [0, ...cuts, n].slice(1).map((end, k, ends) => ids.slice(k ? ends[k - 1] : 0, end).sort());
-      const rows = new Int32Array(n);
-      let at = 0;
-      for (const p of parts) {
-        rows.set(p, at);
-        at += p.length;
-      }
-      const before = rows.slice();
-      expect(Array.from(sortRows(rows))).toEqual(Array.from(before).sort((a, b) => a - b));
-      expect(rows).toEqual(before);
-    }
-  });
-  it('merges two runs of any lengths, however lopsided and wherever they start, like Array.sort (both ends at once, then the front alone)', () => {
-    const rng = new Rng(9);
-    const lengths = [0, 1, 2, 31, 32, 33, 63, 64, 65, 500, 4099];
-    for (const la of lengths)
-      for (const lb of lengths)
-        for (const deal of ['random', 'apart', 'nearly apart'])
-          for (const order of ['ab', 'ba']) {
-            if (la + lb < 2) continue;
-            // Distinct ids dealt to two ascending runs: at random, or one run wholly below the other, or
-            // below it but for a few ids swapped across (a run used up long before the other, from either end).
-            const ids = rng.shuffle(Int32Array.from({ length: la + lb }, (_, i) => i * 3 + rng.int(3)));
-            const split = deal === 'random' ? ids : Int32Array.from(ids).sort();
-            if (deal === 'nearly apart' && la > 0 && lb > 0)
-              for (let s = 1 + rng.int(3); s > 0; s--) {
-                const x = rng.int(la);
-                const y = la + rng.int(lb);
-                [split[x], split[y]] = [split[y], split[x]];
-              }
-            const a = split.slice(0, la).sort();
-            const b = split.slice(la).sort();
-            const [first, second] = order === 'ab' ? [a, b] : [b, a];
-            // Two short runs of larger ids first, so the pair is merged from the middle of the array (a run
-            // read past its start would meet them).
-            const top = 3 * (la + lb) + 10;
-            const rows = Int32Array.from([top + 10, top + 11, top + 1, top + 2, ...first, ...second]);
-            const want = Array.from(rows).sort((x, y) => x - y);
-            expect(Array.from(sortRows(rows)), `${la} + ${lb} ${deal} ${order}`).toEqual(want);
+  afterEach(() => setMergeKernel(true));
+  // Both merges: the WebAssembly kernel (simd/merger.ts) and the scalar one it falls back to.
+  for (const kernel of [true, false])
+    describe(kernel ? 'WebAssembly merge' : 'scalar merge', () => {
+      it('sorts like Array.sort whatever the runs (merged when few, radix sorted when many), never touching its input', () => {
+        setMergeKernel(kernel);
+        const rng = new Rng(8);
+        for (let t = 0; t < 300; t++) {
+          const n = rng.int(5000);
+          const runs = 1 + rng.int(t % 3 === 0 ? 40 : 10);
+          // `runs` ascending runs of distinct row ids (a range over that many tied values).
+          const ids = rng.shuffle(Int32Array.from({ length: n }, (_, i) => i * 7 + rng.int(7)));
+          const cuts = Array.from({ length: runs - 1 }, () => rng.int(n + 1)).sort((a, b) => a - b);
+          const parts = [0, ...cuts, n].slice(1).map((end, k, ends) => ids.slice(k ? ends[k - 1] : 0, end).sort());
+          const rows = new Int32Array(n);
+          let at = 0;
+          for (const p of parts) {
+            rows.set(p, at);
+            at += p.length;
           }
-  });
+          const before = rows.slice();
+          expect(Array.from(sortRows(rows))).toEqual(Array.from(before).sort((a, b) => a - b));
+          expect(rows).toEqual(before);
+        }
+      });
+      it('merges two runs of any lengths, however lopsided and wherever they start, like Array.sort (both ends at once, then the front alone)', () => {
+        setMergeKernel(kernel);
+        const rng = new Rng(9);
+        const lengths = [0, 1, 2, 31, 32, 33, 63, 64, 65, 100, 200, 500, 1000, 4099];
+        for (const la of lengths)
+          for (const lb of lengths)
+            for (const deal of ['random', 'apart', 'nearly apart'])
+              for (const order of ['ab', 'ba']) {
+                if (la + lb < 2) continue;
+                // Distinct ids dealt to two ascending runs: at random, or one run wholly below the other, or
+                // below it but for a few ids swapped across (a run used up long before the other, from either end).
+                const ids = rng.shuffle(Int32Array.from({ length: la + lb }, (_, i) => 1 + i * 3 + rng.int(3)));
+                const split = deal === 'random' ? ids : Int32Array.from(ids).sort();
+                if (deal === 'nearly apart' && la > 0 && lb > 0)
+                  for (let s = 1 + rng.int(3); s > 0; s--) {
+                    const x = rng.int(la);
+                    const y = la + rng.int(lb);
+                    [split[x], split[y]] = [split[y], split[x]];
+                  }
+                const a = split.slice(0, la).sort();
+                const b = split.slice(la).sort();
+                const [first, second] = order === 'ab' ? [a, b] : [b, a];
+                // Two short runs of larger ids before the pair and a run of id 0 after it, so the pair is
+                // merged in the middle of the array: a run read past either end would meet them.
+                const top = 3 * (la + lb) + 10;
+                const rows = Int32Array.from([top + 10, top + 11, top + 1, top + 2, ...first, ...second, 0]);
+                const want = Array.from(rows).sort((x, y) => x - y);
+                expect(Array.from(sortRows(rows)), `${la} + ${lb} ${deal} ${order}`).toEqual(want);
+              }
+      });
+    });
 });
 
 describe('rowsInRange: the planner', () => {
