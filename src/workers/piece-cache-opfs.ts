@@ -14,7 +14,8 @@ interface Dir extends OpfsDir {
 /** Bumped when the pieces' layout (table-codec) or the readers change. */
 export const PIECES_VERSION = 1;
 
-export async function openPieceCache(): Promise<PieceCache | null> {
+/** The cache in this origin's OPFS, holding at most `maxBytes` (the default limit, or half the quota when less). */
+export async function openPieceCache(maxBytes = PIECE_CACHE_BYTES): Promise<PieceCache | null> {
   const nav = globalThis.navigator as
     { storage?: { getDirectory?: () => Promise<Dir>; estimate?: () => Promise<{ quota?: number }> } } | undefined;
   const storage = nav?.storage;
@@ -41,9 +42,9 @@ export async function openPieceCache(): Promise<PieceCache | null> {
         for (const n of names) await d.removeEntry(n).catch(() => undefined);
       },
     };
-    // At most half of what the browser grants this origin, and at most the default limit.
+    // At most half of what the browser grants this origin, and at most `maxBytes`.
     const quota = (await storage.estimate?.().catch(() => null))?.quota;
-    const limit = quota ? Math.min(PIECE_CACHE_BYTES, Math.floor(quota / 2)) : PIECE_CACHE_BYTES;
+    const limit = quota ? Math.min(maxBytes, Math.floor(quota / 2)) : maxBytes;
     return createPieceCache(dir, limit);
   } catch {
     return null;
