@@ -1,6 +1,6 @@
 import { IndexError } from './errors';
 import { HEADER_BYTES, align8, checkLength, readHeader, writeHeader } from './header';
-import { mergeRunsKernel } from './simd/merger';
+import { mergeKernelTakes, mergeRunsKernel } from './simd/merger';
 
 const MAGIC = 0x52; // 'R'
 const VERSION = 1;
@@ -239,15 +239,15 @@ export class RangeIndex {
     // A column stored in row order (a log by time): every range ascends.
     if (this.ascending()) return rows.slice();
     // Runs start where a key's rows begin below where the previous key's ended (adjacent keys whose
-    // rows happen to follow each other make one run); at most WALK_KEYS keys are looked at.
+    // rows happen to follow each other make one run); at most `walk` keys are looked at.
+    const { runs: mergeable, walk } = mergeLimits(rows.length);
     const starts = [0];
     let keys = 1;
     for (let at = this.nextKey(a, b); at < b; at = this.nextKey(at, b)) {
-      if (++keys > WALK_KEYS || starts.length > MERGE_RUNS) break;
+      if (++keys > walk || starts.length > mergeable) break;
       if (this.rows[at - 1] > this.rows[at]) starts.push(at - a);
     }
-    if (keys <= WALK_KEYS && starts.length <= MERGE_RUNS)
-      return starts.length === 1 ? rows.slice() : mergeRuns(rows, starts);
+    if (keys <= walk && starts.length <= mergeable) return starts.length === 1 ? rows.slice() : mergeRuns(rows, starts);
     return sortRows(rows);
   }
 
@@ -265,10 +265,16 @@ export class RangeIndex {
   }
 }
 
-/** At most this many ascending runs are merged (log2 of it passes); more go to the radix sort (two or three passes). */
-const MERGE_RUNS = 8;
-/** Keys a range's runs are looked for in at most (a range over more values is radix sorted). */
-const WALK_KEYS = 64;
+/**
+ * At most `runs` ascending runs are merged (log2 of it passes), found among at most `walk` keys;
+ * more go to the radix sort (two or three passes). A pass of the WebAssembly merge costs about a
+ * sixth of the radix sort, one of the scalar merge about a third: on flights-3m `distance` the
+ * kernel merging up to 128 runs answers 1-10 % ranges 1.3-1.7 times faster than the radix sort
+ * and is even with it at 20 % (bench/range.ts's planner table).
+ */
+function mergeLimits(n: number): { runs: number; walk: number } {
+  return mergeKernelTakes(n) ? { runs: 128, walk: 128 } : { runs: 8, walk: 64 };
+}
 
 /** Intermediate passes of {@link mergeRuns} reuse this array (kept up to SCRATCH_KEEP ids). */
 let scratch = new Int32Array(0);
@@ -380,11 +386,12 @@ export function sortRows(rows: Int32Array): Int32Array {
   // Rows stored in the column's order (dates in a log, say) come out of the leaves ascending already.
   // Ascending runs: ties are stored by row, so a range over few distinct values (a column like
   // distance, with thousands of rows a value) is a handful of ascending runs: merged pairwise.
+  const mergeable = mergeLimits(n).runs;
   const starts = [0];
-  for (let i = 1; i < n && starts.length <= MERGE_RUNS; i++) if (rows[i - 1] > rows[i]) starts.push(i);
+  for (let i = 1; i < n && starts.length <= mergeable; i++) if (rows[i - 1] > rows[i]) starts.push(i);
   if (starts.length === 1) return rows.slice();
   if (n < 64) return rows.slice().sort();
-  if (starts.length <= MERGE_RUNS) return mergeRuns(rows, starts);
+  if (starts.length <= mergeable) return mergeRuns(rows, starts);
   let max = 0;
   for (let i = 0; i < n; i++) if (rows[i] > max) max = rows[i];
   let src: Int32Array = rows;

@@ -44,6 +44,11 @@ export function setMergeKernel(on: boolean): void {
   enabled = on;
 }
 
+/** Whether {@link mergeRunsKernel} takes `n` ids here (WebAssembly present, kernel on, not too many). */
+export function mergeKernelTakes(n: number): boolean {
+  return enabled && n <= MERGE_KERNEL_MAX && compileKernel(WASM_BYTES) !== null;
+}
+
 function kernelFor(n: number): Kernel | null {
   if (kernel === null) return null;
   if (kernel && kernel.capacity >= n) return kernel;
