@@ -319,9 +319,6 @@ function mergeRuns(rows: Int32Array, runStarts: number[]): Int32Array {
   return out;
 }
 
-/** Below this many steps a round, a merge finishes from the front alone. */
-const BOTH_ENDS_MIN = 32;
-
 /**
  * Merges the ascending runs src[a, ae) and src[b, be) (distinct ids) into dst from `o` on.
  *
@@ -330,9 +327,10 @@ const BOTH_ENDS_MIN = 32;
  * read depends on the last comparison. So it runs from both ends at once, the front taking the
  * smaller head and the back the larger tail: two independent chains in one loop, and the core
  * works on one while the other waits (distance ranges a third faster than one chain,
- * bench/range.ts; cutting the merge at its middle for four chains gained nothing more). Rounds
- * run as many steps as neither chain can pass the end of a run or meet the other in; what is left
- * when a round would be short (a run nearly used up) is merged from the front.
+ * bench/range.ts; cutting the merge at its middle for four chains gained nothing more here, it
+ * does in the WebAssembly kernel, simd/merge.wat). Each round runs as many steps as neither chain
+ * can pass the end of a run or meet the other in. A round of no steps means a run is used up
+ * from one end or at most one id is left: what is left lies in one run, and is copied.
  */
 function mergePair(src: Int32Array, dst: Int32Array, a: number, ae: number, b: number, be: number, o: number) {
   let i = a;
@@ -342,7 +340,7 @@ function mergePair(src: Int32Array, dst: Int32Array, a: number, ae: number, b: n
   let oe = o + (ae - a) + (be - b) - 1;
   for (;;) {
     const m = Math.min(ae - i, be - j, ie + 1 - a, je + 1 - b, (oe + 1 - o) >> 1);
-    if (m < BOTH_ENDS_MIN) break;
+    if (m === 0) break;
     for (let k = 0; k < m; k++) {
       const x = src[i];
       const y = src[j];
@@ -358,19 +356,9 @@ function mergePair(src: Int32Array, dst: Int32Array, a: number, ae: number, b: n
       je -= 1 - d;
     }
   }
-  // What is left of each run, src[i, ie] and src[j, je], merged from the front.
-  const ea = ie + 1;
-  const eb = je + 1;
-  while (i < ea && j < eb) {
-    const x = src[i];
-    const y = src[j];
-    const c = +(x <= y);
-    dst[o++] = y ^ ((x ^ y) & -c);
-    i += c;
-    j += 1 - c;
-  }
-  if (i < ea) dst.set(src.subarray(i, ea), o);
-  else if (j < eb) dst.set(src.subarray(j, eb), o);
+  // What is left, src[i, ie] or src[j, je] (the other is empty), in place.
+  if (i <= ie) dst.set(src.subarray(i, ie + 1), o);
+  else if (j <= je) dst.set(src.subarray(j, je + 1), o);
 }
 
 const DIGIT = 11;
