@@ -286,11 +286,13 @@ async function stepAnatomy(gpu: EngineGpu, w: Workload, f: CheckFormat, steps: n
     // Each dispatch of the step on its own (5 runs in one timed pass). The engine's plan is
     // private: reached here, in a benchmark, on purpose.
     const internals = engine as unknown as {
-      trainPass: { kernel: { kernel: string }; x: number; y: number }[];
+      trainPass: { kernel: { kernel: string }; x: number; y: number; z?: number }[];
       timeDispatch(d: unknown, reps: number): Promise<number>;
     };
     for (const d of internals.trainPass)
-      kernels.push(`${d.kernel.kernel} ${d.x}x${d.y} ${(await internals.timeDispatch(d, 5)).toFixed(3)}`);
+      kernels.push(
+        `${d.kernel.kernel} ${d.x}x${d.y}${d.z ? `x${d.z}` : ''} ${(await internals.timeDispatch(d, 5)).toFixed(3)}`,
+      );
   } finally {
     engine.dispose();
   }

@@ -27,6 +27,8 @@ import {
   CONV_VARIANTS,
   convVariantFor,
   DIRECT,
+  kSlices,
+  SPLIT_VARIANTS,
   variantColumns,
   variantConstants,
   variantRows,
@@ -89,15 +91,19 @@ async function run(
   geo: ConvShape & { oh: number; ow: number; inImage: number },
   buffers: ArrayBuffer[],
   outIndex: number,
+  forcedSlices?: number,
 ): Promise<ArrayBuffer> {
   const { device } = gpu;
   const v = convVariantFor(name, variant);
+  // A weight gradient split along K: the slices' partial sums into a buffer of their own, then their sum.
+  const slices = forcedSlices ?? kSlices(v, dims[0], dims[1], dims[2]);
   const k: Kernel = await getKernel(device, {
     kernel: name,
     format,
     mixed: format !== 'f32',
     constants: variantConstants(v),
     core: v.core,
+    split: slices > 1,
   });
   const made: GPUBuffer[] = [];
   const mk = (size: number, usage: number, data?: ArrayBuffer | ArrayBufferView) => {
@@ -128,13 +134,31 @@ async function run(
       0,
     ]),
   );
-  const group = bindGroup(device, k, [mk(32, GPUBufferUsage.STORAGE, ctl), uni, ...storage, g]);
+  const ctlBuffer = mk(32, GPUBufferUsage.STORAGE, ctl);
+  // Slice sums start as NaN: a slice left unwritten would show.
+  const sums = mk(
+    4 * slices * dims[0] * dims[1],
+    GPUBufferUsage.STORAGE,
+    new Float32Array(slices * dims[0] * dims[1]).fill(NaN),
+  );
+  const group = bindGroup(device, k, [ctlBuffer, uni, ...(slices > 1 ? storage.with(outIndex, sums) : storage), g]);
   const read = mk(buffers[outIndex].byteLength, GPUBufferUsage.MAP_READ);
   const enc = device.createCommandEncoder();
   const pass = enc.beginComputePass();
   pass.setPipeline(k.pipeline);
   pass.setBindGroup(0, group);
-  pass.dispatchWorkgroups(Math.ceil(dims[1] / variantColumns(v)), Math.ceil(dims[0] / variantRows(v)));
+  pass.dispatchWorkgroups(Math.ceil(dims[1] / variantColumns(v)), Math.ceil(dims[0] / variantRows(v)), slices);
+  if (slices > 1) {
+    const reduce = await getKernel(device, {
+      kernel: 'reduce-splits',
+      format,
+      mixed: format !== 'f32',
+      constants: { SPLITS: slices },
+    });
+    pass.setPipeline(reduce.pipeline);
+    pass.setBindGroup(0, bindGroup(device, reduce, [ctlBuffer, uni, sums, storage[outIndex]]));
+    pass.dispatchWorkgroups(Math.ceil((dims[0] * dims[1]) / 256));
+  }
   pass.end();
   enc.copyBufferToBuffer(storage[outIndex], 0, read, 0, up4(buffers[outIndex].byteLength));
   device.queue.submit([enc.finish()]);
@@ -161,6 +185,19 @@ const SHAPES: (ConvShape & { label: string })[] = [
   { label: '4x12x11x3 -> 6, 3x3 stride 1 pad 1', n: 4, h: 12, w: 11, c: 3, co: 6, ks: 3, stride: 1, pad: 1 },
 ];
 
+/** A longer K for the split products: 2,520 output pixels. */
+const LONG: ConvShape & { label: string } = {
+  label: '10x18x14x5 -> 10, 3x3 stride 1 pad 1',
+  n: 10,
+  h: 18,
+  w: 14,
+  c: 5,
+  co: 10,
+  ks: 3,
+  stride: 1,
+  pad: 1,
+};
+
 const GROUPED: (ConvShape & { label: string })[] = [
   { label: '2x6x5x6 -> 9, 3 groups, stride 1', n: 2, h: 6, w: 5, c: 6, co: 9, ks: 3, stride: 1, pad: 1, groups: 3 },
   { label: '2x7x6x8 -> 8, 2 groups, stride 2', n: 2, h: 7, w: 6, c: 8, co: 8, ks: 3, stride: 2, pad: 1, groups: 2 },
@@ -168,7 +205,7 @@ const GROUPED: (ConvShape & { label: string })[] = [
 ];
 
 /** The tiled cores (the first on every shape), and the direct core paired with split-K on every shape. */
-const CASES: { label: string; shape: ConvShape; format: StorageFormat; v: MatmulVariant }[] = [
+const CASES: { label: string; shape: ConvShape; format: StorageFormat; v: MatmulVariant; slices?: number }[] = [
   ...SHAPES.map((shape) => ({ label: `f32 ${shape.label}`, shape, format: 'f32' as const, v: CONV_VARIANTS[0] })),
   ...SHAPES.map((shape) => ({
     label: `f32 ${shape.label}, direct + split-K`,
@@ -176,18 +213,48 @@ const CASES: { label: string; shape: ConvShape; format: StorageFormat; v: Matmul
     format: 'f32' as const,
     v: DIRECT,
   })),
-  ...CONV_VARIANTS.slice(1, -2).map((v) => ({
-    label: `f32 ${SHAPES[1].label}, ${v.core}-${v.tile}`,
-    shape: SHAPES[1],
-    format: 'f32' as const,
-    v,
-  })),
+  ...CONV_VARIANTS.filter((v) => (v.core === 'tiled' || v.core === 'tiled8') && !v.split)
+    .slice(1)
+    .map((v) => ({
+      label: `f32 ${SHAPES[1].label}, ${v.core}-${v.tile}`,
+      shape: SHAPES[1],
+      format: 'f32' as const,
+      v,
+    })),
   ...HALF.flatMap((format) =>
     SHAPES.flatMap((shape) => [
       { label: `${format} f16 ${shape.label}`, shape, format, v: CONV_VARIANTS[0] },
       { label: `${format} f16 ${shape.label}, direct + split-K`, shape, format, v: DIRECT },
     ]),
   ),
+  // The tiled cores split along K (the weight gradient; the other two run unsplit): 528 and
+  // 2,520 output pixels, 8 to 39 slices, the last ones partly or wholly past K.
+  ...FORMATS.flatMap((format) =>
+    SPLIT_VARIANTS.flatMap((v) =>
+      [SHAPES[4], LONG].map((shape) => ({
+        label: `${format} ${shape.label}, ${v.core}-${v.tile} split for ${v.split} workgroups`,
+        shape,
+        format,
+        v,
+      })),
+    ),
+  ),
+  // Slice counts kSlices would not pick: the kernel cuts any count into whole tile steps
+  // (ceil(528 / 6) = 88 and ceil(2520 / 5) = 504 are not; 3 leaves a slice of 176).
+  ...[3, 6].map((slices) => ({
+    label: `f32 ${SHAPES[4].label}, tiled-32 in ${slices} slices`,
+    shape: SHAPES[4],
+    format: 'f32' as const,
+    v: SPLIT_VARIANTS[0],
+    slices,
+  })),
+  ...SPLIT_VARIANTS.filter((v) => v.split === 512).map((v) => ({
+    label: `f32 ${LONG.label}, ${v.core}-${v.tile} in 5 slices`,
+    shape: LONG,
+    format: 'f32' as const,
+    v,
+    slices: 5,
+  })),
   // Grouped convolutions (direct and split-K only): groups whose output channels straddle the
   // 4-channel blocks (3 per group), aligned groups, and one channel per group.
   ...FORMATS.flatMap((format) =>
@@ -201,7 +268,7 @@ function expectClose(got: Float32Array, want: Float64Array, format: StorageForma
 }
 
 describe('convolution kernels against float64', () => {
-  it.each(CASES.map((c) => [c.label, c] as const))('%s', async (_label, { shape: s, format, v }) => {
+  it.each(CASES.map((c) => [c.label, c] as const))('%s', async (_label, { shape: s, format, v, slices }) => {
     const { oh, ow } = convOut(s);
     const geo = { ...s, oh, ow, inImage: s.h * s.w * up4(s.c) };
     const rng = new Rng(s.h * 31 + s.c);
@@ -283,6 +350,7 @@ describe('convolution kernels against float64', () => {
         new Float32Array((K + 1) * cout).buffer,
       ],
       2,
+      slices,
     );
     expectClose(unpack(dw, 0, K, s.co, cout, 'grads'), ref.dw, format, 'weight gradient');
     expectClose(unpack(dw, K * cout, 1, s.co, cout, 'grads'), ref.db, format, 'bias gradient');

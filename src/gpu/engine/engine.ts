@@ -32,11 +32,12 @@ import {
 } from './net-layout';
 import { SPARSE_CANDIDATE, sparseStructure, type SparseStructure } from './sparse';
 import type { SparseLayerReport } from '../../core/train/record';
-import { bindGroup, getKernel, type Kernel } from './pipelines';
+import { bindGroup, getKernel, GRADS_BINDING, type Kernel } from './pipelines';
 import {
   CONV_VARIANTS,
   convVariantFor,
   DIRECT,
+  kSlices,
   matmulCandidates,
   SPLITK,
   tuneMatmul,
@@ -124,6 +125,8 @@ interface Dispatch {
   group: GPUBindGroup;
   x: number;
   y: number;
+  /** Workgroups along z (the K slices of a split product), 1 when absent. */
+  z?: number;
 }
 
 interface PendingStep {
@@ -223,6 +226,8 @@ export class WgslEngine implements TrainEngine {
     GPUBuffer
   >;
   private querySet: GPUQuerySet | null = null;
+  /** The K slices' partial sums of split weight gradients (grown when a larger split is planned). */
+  private sliceSums: GPUBuffer | null = null;
   private trainPass: Dispatch[] = [];
   private evalPass: Dispatch[] = [];
   private trainRows = -1;
@@ -577,6 +582,7 @@ export class WgslEngine implements TrainEngine {
       mixed: this.mixed,
       constants: variantConstants(v),
       core: v.core,
+      split: !!v.split,
     });
   }
 
@@ -610,8 +616,8 @@ export class WgslEngine implements TrainEngine {
     );
   }
 
-  /** Milliseconds per run of one dispatch, `reps` times in one pass. */
-  private async timeDispatch(d: Dispatch, reps: number): Promise<number> {
+  /** Milliseconds per run of one dispatch (or a product's dispatches, in order), `reps` times in one pass. */
+  private async timeDispatch(ds: Dispatch | readonly Dispatch[], reps: number): Promise<number> {
     const t0 = performance.now();
     const enc = this.device.createCommandEncoder();
     const pass = enc.beginComputePass(
@@ -619,11 +625,12 @@ export class WgslEngine implements TrainEngine {
         ? { timestampWrites: { querySet: this.querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } }
         : undefined,
     );
-    for (let i = 0; i < reps; i++) {
-      pass.setPipeline(d.kernel.pipeline);
-      pass.setBindGroup(0, d.group);
-      pass.dispatchWorkgroups(d.x, d.y);
-    }
+    for (let i = 0; i < reps; i++)
+      for (const d of Array.isArray(ds) ? ds : [ds]) {
+        pass.setPipeline(d.kernel.pipeline);
+        pass.setBindGroup(0, d.group);
+        pass.dispatchWorkgroups(d.x, d.y, d.z ?? 1);
+      }
     pass.end();
     if (this.querySet) {
       enc.resolveQuerySet(this.querySet, 0, 2, this.b.resolve, 0);
@@ -684,7 +691,9 @@ export class WgslEngine implements TrainEngine {
       }),
     ]);
     const mm = async (name: MatmulName, M: number, N: number, K: number) => {
-      const v = this.options.matmul ?? (await this.tuned(name, M, N, K));
+      // The dense products run unsplit (a forced split variant applies to the convolutions' weight gradients).
+      const forced = this.options.matmul && { core: this.options.matmul.core, tile: this.options.matmul.tile };
+      const v = forced ?? (await this.tuned(name, M, N, K));
       return { k: await this.matmulKernel(name, v), tile: variantRows(v), cols: variantColumns(v) };
     };
     // One dense layer's products: tiled matmuls, or (pruned, `sparse`) the CSR kernels reading the same uniforms.
@@ -893,13 +902,13 @@ export class WgslEngine implements TrainEngine {
       if (op.kind === 'conv') {
         const shape = `${from.H}x${from.W}x${from.C}>${to.C}/${op.ks}s${op.stride}g${op.groups}`;
         forward.push(
-          await this.convDispatch('conv-forward', rows * to.H * to.W, to.C, op.params.rows, shape, op.groups, [
+          ...(await this.convDispatch('conv-forward', rows * to.H * to.W, to.C, op.params.rows, shape, op.groups, [
             b.ctl,
             u(slot),
             b.acts,
             weights,
             u(s.geo),
-          ]),
+          ])),
         );
       } else if (op.kind === 'depthwise') forward.push(image(dwFwd, slot, outThreads));
       else if (op.kind === 'maxpool') forward.push(image(maxFwd, slot, outThreads));
@@ -916,25 +925,25 @@ export class WgslEngine implements TrainEngine {
         const outRows = rows * to.H * to.W;
         const dxK = (op.ks * op.ks * to.C) / op.groups;
         backward.push(
-          await this.convDispatch('conv-dw', op.params.rows + 1, to.C, outRows, shape, op.groups, [
+          ...(await this.convDispatch('conv-dw', op.params.rows + 1, to.C, outRows, shape, op.groups, [
             b.ctl,
             u(s.dw),
             b.acts,
             b.deltas,
             b.grads,
             u(s.geo),
-          ]),
+          ])),
         );
         if (op.from > 0)
           backward.push(
-            await this.convDispatch('conv-dx', rows * from.H * from.W, from.C, dxK, shape, op.groups, [
+            ...(await this.convDispatch('conv-dx', rows * from.H * from.W, from.C, dxK, shape, op.groups, [
               b.ctl,
               u(s.dx),
               b.deltas,
               weights,
               b.acts,
               u(s.geo),
-            ]),
+            ])),
           );
       } else if (op.kind === 'depthwise') {
         backward.push({ ...image(dwDw, s.dw, 0), x: to.pixelStride / 2, y: op.ks * op.ks + 1 });
@@ -946,7 +955,8 @@ export class WgslEngine implements TrainEngine {
 
   /**
    * A convolution's dispatch on the core timed fastest for its shape (or the one forced); a
-   * grouped convolution on the direct and split-K cores, the only ones that take groups.
+   * grouped convolution on the direct and split-K cores, the only ones that take groups. A
+   * weight gradient split along K is two dispatches: the slices' partial sums, then their sum.
    */
   private async convDispatch(
     name: 'conv-forward' | 'conv-dx' | 'conv-dw',
@@ -956,15 +966,25 @@ export class WgslEngine implements TrainEngine {
     shape: string,
     groups: number,
     buffers: Parameters<typeof bindGroup>[2],
-  ): Promise<Dispatch> {
-    const make = async (v: MatmulVariant): Promise<Dispatch> => {
+  ): Promise<Dispatch[]> {
+    const make = async (variant: MatmulVariant): Promise<Dispatch[]> => {
+      const slices = kSlices(variant, M, N, K);
+      // Too short a K to split: the same core in one pass.
+      const v: MatmulVariant = slices > 1 ? variant : { core: variant.core, tile: variant.tile };
       const k = await this.matmulKernel(name, v);
-      return {
-        kernel: k,
-        group: bindGroup(this.device, k, buffers),
-        x: Math.ceil(N / variantColumns(v)),
-        y: Math.ceil(M / variantRows(v)),
-      };
+      const x = Math.ceil(N / variantColumns(v));
+      const y = Math.ceil(M / variantRows(v));
+      if (slices === 1) return [{ kernel: k, group: bindGroup(this.device, k, buffers), x, y }];
+      const sums = this.sliceSumsBuffer(4 * slices * M * N);
+      const reduce = await this.kernel('reduce-splits', { SPLITS: slices });
+      return [
+        { kernel: k, group: bindGroup(this.device, k, buffers.with(GRADS_BINDING, sums)), x, y, z: slices },
+        {
+          kernel: reduce,
+          group: bindGroup(this.device, reduce, [buffers[0], buffers[1], sums, buffers[GRADS_BINDING]]),
+          ...grid(M * N),
+        },
+      ];
     };
     if (groups > 1) return make(convVariantFor(name, DIRECT));
     const forced = this.options.matmul;
@@ -981,6 +1001,16 @@ export class WgslEngine implements TrainEngine {
       candidates,
     );
     return make(v);
+  }
+
+  /**
+   * A buffer of at least `bytes` for split products' partial sums. One buffer serves every
+   * split dispatch (they run one after another); a larger need replaces it, and the dispatches
+   * planned before keep the smaller one they were bound to (both freed with the engine).
+   */
+  private sliceSumsBuffer(bytes: number): GPUBuffer {
+    if (!this.sliceSums || this.sliceSums.size < bytes) this.sliceSums = this.buffer(bytes, STORAGE, 'slice sums');
+    return this.sliceSums;
   }
 
   /** The image layers' uniforms for `rows` rows (see net-layout.ts for the layout they address). */
@@ -1295,7 +1325,7 @@ export class WgslEngine implements TrainEngine {
     for (const d of dispatches) {
       pass.setPipeline(d.kernel.pipeline);
       pass.setBindGroup(0, d.group);
-      pass.dispatchWorkgroups(d.x, d.y);
+      pass.dispatchWorkgroups(d.x, d.y, d.z ?? 1);
     }
     pass.end();
     this.device.queue.submit([enc.finish()]);

@@ -23,6 +23,7 @@ import { createTfjsEngine } from '../../core/train/tfjs-engine';
 import type { EngineGpu } from './device';
 import { createWgslEngine } from './engine';
 import { cosine, mlpConfig, relError, seededRows, testGpu } from './test-support';
+import { kSlices, SPLIT_VARIANTS } from './tune';
 
 let gpu: EngineGpu;
 beforeAll(async () => {
@@ -148,6 +149,26 @@ describe(`image models: wgsl and tfjs agree after ${STEPS} steps`, () => {
       if (i % 2 === 0) expect(relError(p, ref.params[i]), `parameter ${i} moved`).toBeGreaterThan(1e-3);
     });
   });
+
+  // The weight gradients on the tiled cores split along K (partial sums per slice, then their
+  // sum), the split the tuner may pick on a GPU (here the engine uses split-K unless forced).
+  it.each(SPLIT_VARIANTS.filter((v) => v.split === 512).map((v) => [`${v.core}-${v.tile}`, v] as const))(
+    'f32 cnn 7x7x3, filters [4], adam, weight gradients on %s split along K',
+    async (_label, matmul) => {
+      const model = MODELS['cnn 7x7x3, filters [4], relu'];
+      // The first convolution's weight gradient (3 x 3 x 3 taps and the bias row, 4 channels, 12 x 49 pixels) is split.
+      expect(kSlices(matmul, 28, 4, BATCH * 49)).toBeGreaterThan(4);
+      const optimizer = validateOptimizerSpec(OPTIMIZERS.adam);
+      const dim = dimOf(model);
+      const task = { task: 'classification' as const, dim, outputs: 3 };
+      const c = config(model, optimizer);
+      const data = batches(dim);
+      const ref = await run(createTfjsEngine(c, task, createOptimizer(optimizer)), data);
+      const got = await run(await createWgslEngine(c, task, gpu, { matmul }), data);
+      expect(relError(got.losses, ref.losses)).toBeLessThan(1e-4);
+      got.params.forEach((p, i) => expect(relError(p, ref.params[i]), `parameter ${i}`).toBeLessThan(1e-4));
+    },
+  );
 
   const sgd: OptimizerSpec = { name: 'sgd', learningRate: 0.05 };
   it.each(Object.entries(MODELS))('fp16-mixed (packed) %s, sgd', async (_label, model) => {

@@ -30,7 +30,11 @@ export const BINDINGS: Record<KernelName, BindingKind[]> = {
   'sparse-forward': [S, U, S, R, R, R],
   'sparse-dx': [S, U, S, R, R, R, R],
   'sparse-dw': [S, U, R, R, S, R, U],
+  'reduce-splits': [S, U, R, S],
 };
+
+/** Where the weight-gradient kernels bind the gradients (a split product binds its partial sums there). */
+export const GRADS_BINDING = 4;
 
 export interface PipelineKey {
   kernel: KernelName;
@@ -40,6 +44,8 @@ export interface PipelineKey {
   constants?: Record<string, number>;
   /** Matmul-shaped kernels: which core (default tiled). */
   core?: MatmulCore;
+  /** Weight gradients: the split-K epilogue (partial sums per K slice; see reduce-splits.wgsl). */
+  split?: boolean;
 }
 
 export interface Kernel {
@@ -61,6 +67,7 @@ export function getKernel(device: GPUDevice, key: PipelineKey): Promise<Kernel> 
     key.entryPoint ?? 'main',
     key.constants ?? {},
     key.core ?? 'tiled',
+    key.split ?? false,
   ]);
   let k = perDevice.get(id);
   if (!k) {
@@ -72,7 +79,7 @@ export function getKernel(device: GPUDevice, key: PipelineKey): Promise<Kernel> 
 }
 
 async function compile(device: GPUDevice, key: PipelineKey): Promise<Kernel> {
-  const code = kernelSource(key.kernel, key.format, key.mixed, key.core);
+  const code = kernelSource(key.kernel, key.format, key.mixed, key.core, key.split);
   const layout = device.createBindGroupLayout({
     label: key.kernel,
     entries: BINDINGS[key.kernel].map((type, binding) => ({

@@ -96,7 +96,8 @@ export type KernelName =
   | 'prepare'
   | 'sparse-forward'
   | 'sparse-dx'
-  | 'sparse-dw';
+  | 'sparse-dw'
+  | 'reduce-splits';
 const MATMUL: readonly KernelName[] = ['forward', 'backward-dx', 'backward-dw', 'conv-forward', 'conv-dx', 'conv-dw'];
 /** The CSR kernels of pruned layers: the products' shapes and epilogues, no matmul core. */
 const SPARSE: readonly KernelName[] = ['sparse-forward', 'sparse-dx', 'sparse-dw'];
@@ -109,7 +110,11 @@ const EPILOGUE: Partial<Record<KernelName, string>> = {
   'conv-dx': 'epilogue-dx',
   'backward-dw': 'epilogue-dw',
   'conv-dw': 'epilogue-dw',
+  // The sum of a split product's slices stores through the weight gradients' `put`.
+  'reduce-splits': 'epilogue-dw',
 };
+/** The weight gradients, which may be split along K (epilogue-partial.wgsl, then reduce-splits.wgsl). */
+const SPLITS: readonly KernelName[] = ['backward-dw', 'conv-dw'];
 /** The convolutions: implicit GEMMs on the same matmul cores, with the image geometry beside. */
 const CONV: readonly KernelName[] = ['conv-forward', 'conv-dx', 'conv-dw'];
 
@@ -137,7 +142,11 @@ export function kernelSource(
   format: StorageFormat,
   mixed: boolean,
   core: MatmulCore = 'tiled',
+  split = false,
 ): string {
+  if (split && !SPLITS.includes(name)) throw new Error(`only weight gradients are split along K, not ${name}`);
+  if (split && core !== 'tiled' && core !== 'tiled8')
+    throw new Error(`a product split along K runs on the tiled cores, not ${core}`);
   const body = WGSL_SOURCES[name];
   if (body === undefined) throw new Error(`no WGSL kernel named ${name}`);
   const matmul = MATMUL.includes(name)
@@ -152,14 +161,16 @@ export function kernelSource(
           WGSL_SOURCES.activation,
           ...(name === 'sparse-dw' ? [] : [WGSL_SOURCES['sparse-rows']]),
         ]
-      : [];
+      : name === 'reduce-splits'
+        ? [WGSL_SOURCES['matmul-dims']]
+        : [];
   if (MATMUL.includes(name) && (core === 'tiled' || core === 'tiled8')) matmul.push(WGSL_SOURCES['matmul-tiles']);
   // The image kernels that are not products use the activations too.
   if (name === 'pool' || name === 'depthwise') matmul.push(WGSL_SOURCES.activation, WGSL_SOURCES['image-threads']);
   // The kernels writing rows two values a thread share the same grid bookkeeping.
   if (name === 'convert' || name === 'prepare') matmul.push(WGSL_SOURCES['image-threads']);
   // Each product's epilogue, shared by the dense and the convolution kernel of that product.
-  const epilogue = EPILOGUE[name];
+  const epilogue = split ? 'epilogue-partial' : EPILOGUE[name];
   if (epilogue) matmul.push(WGSL_SOURCES[epilogue]);
   if (CONV.includes(name)) {
     // Gathered operands give the register-blocked cores nothing to load four at a time.

@@ -11,6 +11,14 @@ export interface MatmulVariant {
   core: MatmulCore;
   /** Output rows a workgroup covers (the tile's edge). */
   tile: 32 | 64 | 128;
+  /**
+   * Weight gradients on the tiled cores: split K into slices so that the grid has about this
+   * many workgroups (see kSlices), each slice's partial sums written apart and added up by a
+   * second, small pass (reduce-splits.wgsl). For products with few outputs and a long K, such as
+   * a convolution's weights summed over every pixel of the batch, which otherwise leave most of
+   * a GPU idle.
+   */
+  split?: number;
 }
 
 /** The candidates, in the order they are tried (ties keep the earlier one). */
@@ -38,22 +46,64 @@ export const DIRECT: MatmulVariant = { core: 'direct', tile: 64 };
 export const SPLITK: MatmulVariant = { core: 'splitk', tile: 64 };
 
 /**
+ * The tiled cores with K split across workgroups, for the convolutions' weight gradients: a
+ * grid of about 512 or 2048 workgroups.
+ */
+export const SPLIT_VARIANTS: readonly MatmulVariant[] = [
+  { core: 'tiled', tile: 32, split: 512 },
+  { core: 'tiled', tile: 32, split: 2048 },
+  { core: 'tiled', tile: 64, split: 512 },
+  { core: 'tiled8', tile: 64, split: 512 },
+];
+
+/**
  * The variants the convolutions (implicit GEMMs with gathered operands) may run on: the tiled
- * cores, direct and split-K (the first is the default). The engine tunes the forward and input
- * gradients among all but split-K, the weight gradients among all but direct.
+ * cores, direct, split-K and the tiled cores split along K (the first is the default). The
+ * engine tunes the forward and input gradients among the tiled cores and direct, the weight
+ * gradients among all but direct.
  */
 export const CONV_VARIANTS: readonly MatmulVariant[] = [
   ...MATMUL_VARIANTS.filter((v) => v.core === 'tiled' || v.core === 'tiled8'),
   DIRECT,
   SPLITK,
+  ...SPLIT_VARIANTS,
 ];
 
 /**
  * The variant a convolution kernel runs for `v`: direct serves the forward and input-gradient
- * kernels, split-K the weight gradient, so each stands in for the other.
+ * kernels, split-K the weight gradient, so each stands in for the other; a tiled core split
+ * along K runs unsplit in the forward and input-gradient kernels.
  */
 export const convVariantFor = (name: 'conv-forward' | 'conv-dx' | 'conv-dw', v: MatmulVariant): MatmulVariant =>
-  name === 'conv-dw' ? (v.core === 'direct' ? SPLITK : v) : v.core === 'splitk' ? DIRECT : v;
+  name === 'conv-dw'
+    ? v.core === 'direct'
+      ? SPLITK
+      : v
+    : v.core === 'splitk'
+      ? DIRECT
+      : v.split
+        ? { core: v.core, tile: v.tile }
+        : v;
+
+/** The tile step of the tiled cores (matmul-tiles.wgsl's BK): K slices are whole steps. */
+export const SLICE_STEP = 16;
+/** The shortest K slice of a split product (four tile steps) and the most slices. */
+export const MIN_SLICE = 64;
+export const MAX_SLICES = 256;
+
+/**
+ * How many K slices a variant cuts an M x N x K product into: about enough for `v.split`
+ * workgroups over its tiles, none shorter than MIN_SLICE, at most MAX_SLICES, each a whole
+ * number of tile steps (the kernel's kRange works out the same length from K and the count),
+ * the last one not empty; 1 when the variant does not split (or K is too short to).
+ */
+export function kSlices(v: MatmulVariant, M: number, N: number, K: number): number {
+  if (!v.split) return 1;
+  const tiles = Math.ceil(N / variantColumns(v)) * Math.ceil(M / variantRows(v));
+  const wanted = Math.max(1, Math.min(Math.ceil(v.split / tiles), Math.floor(K / MIN_SLICE), MAX_SLICES));
+  const chunk = Math.ceil(Math.ceil(K / wanted) / SLICE_STEP) * SLICE_STEP;
+  return Math.ceil(K / chunk);
+}
 
 /** Rows and columns a workgroup of a variant covers (the wide core: two tiles across). */
 export const variantColumns = (v: MatmulVariant): number =>

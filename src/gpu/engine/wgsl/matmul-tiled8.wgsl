@@ -6,8 +6,13 @@
 // times it against the other cores per shape. The tile loads are matmul-tiles.wgsl's.
 
 @compute @workgroup_size(WG, WG)
-fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+fn main(
+  @builtin(local_invocation_id) lid: vec3<u32>,
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
   touch_ctl();
+  let ks = kRange(wid.z, nwg.z, BK);
   let tid = lid.y * WG + lid.x;
   let row0 = wid.y * TS;
   let col0 = wid.x * TS;
@@ -31,7 +36,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   var acc61 = vec4<f32>(0.0);
   var acc70 = vec4<f32>(0.0);
   var acc71 = vec4<f32>(0.0);
-  for (var k0 = 0u; k0 < d.K; k0 += BK) {
+  for (var k0 = ks.x; k0 < ks.y; k0 += BK) {
     loadTiles(tid, row0, col0, k0);
     workgroupBarrier();
     for (var k = 0u; k < BK; k++) {
