@@ -239,7 +239,7 @@ export class WgslEngine implements TrainEngine {
     rows: number,
     slots: number[],
     sparse: boolean,
-  ) => Promise<{ forward: () => Dispatch; dw: () => Dispatch; dx: (() => Dispatch) | null }>;
+  ) => Promise<{ forward: () => Dispatch; dw: () => Dispatch[]; dx: (() => Dispatch) | null }>;
   private slots!: {
     trainConvert: number;
     train: number[];
@@ -546,7 +546,7 @@ export class WgslEngine implements TrainEngine {
   private async timeSparse(): Promise<void> {
     const ctl = await this.readBytes(this.b.ctl, 0, 32);
     const rows = this.trainRows;
-    const time = async (d: { forward: () => Dispatch; dw: () => Dispatch; dx: (() => Dispatch) | null }) => {
+    const time = async (d: { forward: () => Dispatch; dw: () => Dispatch[]; dx: (() => Dispatch) | null }) => {
       let ms = 0;
       for (const f of [d.forward, d.dw, d.dx]) if (f) ms += await this.timeDispatch(f(), SPARSE_TIMING_REPS);
       return ms;
@@ -596,23 +596,22 @@ export class WgslEngine implements TrainEngine {
       this.device,
       `${name}/${this.format}/${M}x${N}x${K}`,
       async (v) => {
-        const k = await this.matmulKernel(name, v);
         // Any layer's bindings do: timing depends on the shape in the uniform, written here to a spare slot.
         const slot = this.tuneSlot;
         const b = this.b;
         const weights = this.mixed ? b.wcopy : b.params;
-        const group =
-          name === 'forward'
-            ? bindGroup(this.device, k, [b.ctl, this.uniform(slot), b.acts, weights])
-            : name === 'backward-dw'
-              ? bindGroup(this.device, k, [b.ctl, this.uniform(slot), b.acts, b.deltas, b.grads])
-              : bindGroup(this.device, k, [b.ctl, this.uniform(slot), b.deltas, weights, b.acts]);
         // A product of the same shape over offsets that stay inside the buffers (strides = widths).
         this.writeUniform(slot, new Uint32Array([M, N, K, 0, 0, K, 0, N, 0, N, 0, 0, N, Math.max(0, M - 1), 0, 0]));
-        return { kernel: k, group, x: Math.ceil(N / variantColumns(v)), y: Math.ceil(M / variantRows(v)) };
+        return (await this.product(name, v, M, N, K))(
+          name === 'forward'
+            ? [b.ctl, this.uniform(slot), b.acts, weights]
+            : name === 'backward-dw'
+              ? [b.ctl, this.uniform(slot), b.acts, b.deltas, b.grads]
+              : [b.ctl, this.uniform(slot), b.deltas, weights, b.acts],
+        );
       },
       (d, reps) => this.timeDispatch(d, reps),
-      matmulCandidates(this.gpu.cpu),
+      matmulCandidates(this.gpu.cpu, name),
     );
   }
 
@@ -690,10 +689,14 @@ export class WgslEngine implements TrainEngine {
         PRUNE: this.config.pruning ? 1 : 0,
       }),
     ]);
+    // The variant of a dense product: forced (a split one splits the weight gradients only), or timed.
+    const variant = async (name: MatmulName, M: number, N: number, K: number): Promise<MatmulVariant> => {
+      const forced = this.options.matmul;
+      if (forced) return name === 'backward-dw' ? forced : { core: forced.core, tile: forced.tile };
+      return this.tuned(name, M, N, K);
+    };
     const mm = async (name: MatmulName, M: number, N: number, K: number) => {
-      // The dense products run unsplit (a forced split variant applies to the convolutions' weight gradients).
-      const forced = this.options.matmul && { core: this.options.matmul.core, tile: this.options.matmul.tile };
-      const v = forced ?? (await this.tuned(name, M, N, K));
+      const v = await variant(name, M, N, K);
       return { k: await this.matmulKernel(name, v), tile: variantRows(v), cols: variantColumns(v) };
     };
     // One dense layer's products: tiled matmuls, or (pruned, `sparse`) the CSR kernels reading the same uniforms.
@@ -716,19 +719,21 @@ export class WgslEngine implements TrainEngine {
             group: bindGroup(this.device, spForward, [b.ctl, this.uniform(fSlot), b.acts, weights, colPtr, csc]),
             ...grid((Math.ceil(rows / 4) * s[l + 1]) / 4),
           }),
-          dw: () => ({
-            kernel: spDw,
-            group: bindGroup(this.device, spDw, [
-              b.ctl,
-              this.uniform(dwSlot),
-              b.acts,
-              b.deltas,
-              b.grads,
-              csc,
-              this.uniform(this.slots.sparse[l]),
-            ]),
-            ...grid(sp.structure.nnz + N),
-          }),
+          dw: () => [
+            {
+              kernel: spDw,
+              group: bindGroup(this.device, spDw, [
+                b.ctl,
+                this.uniform(dwSlot),
+                b.acts,
+                b.deltas,
+                b.grads,
+                csc,
+                this.uniform(this.slots.sparse[l]),
+              ]),
+              ...grid(sp.structure.nnz + N),
+            },
+          ],
           dx: hasDx
             ? () => ({
                 kernel: spDx,
@@ -747,7 +752,8 @@ export class WgslEngine implements TrainEngine {
         };
       }
       const f = await mm('forward', rows, N, K);
-      const dw = await mm('backward-dw', K + 1, N, rows);
+      // The weight gradient: one dispatch, or two when split along K (a long batch).
+      const dw = await this.product('backward-dw', await variant('backward-dw', K + 1, N, rows), K + 1, N, rows);
       const dx = hasDx ? await mm('backward-dx', rows, K, N) : null;
       return {
         forward: () => ({
@@ -756,12 +762,7 @@ export class WgslEngine implements TrainEngine {
           x: Math.ceil(N / f.cols),
           y: Math.ceil(rows / f.tile),
         }),
-        dw: () => ({
-          kernel: dw.k,
-          group: bindGroup(this.device, dw.k, [b.ctl, this.uniform(dwSlot), b.acts, b.deltas, b.grads]),
-          x: Math.ceil(N / dw.cols),
-          y: Math.ceil((K + 1) / dw.tile),
-        }),
+        dw: () => dw([b.ctl, this.uniform(dwSlot), b.acts, b.deltas, b.grads]),
         dx: dx
           ? () => ({
               kernel: dx.k,
@@ -776,9 +777,9 @@ export class WgslEngine implements TrainEngine {
       const layers = [];
       for (let l = 0; l < L; l++)
         layers.push(await this.layerDispatches(l, rows, slots, this.sparse[l]?.report.sparse ?? false));
-      const out: (() => Dispatch)[] = layers.map((d) => d.forward);
+      const out: (() => Dispatch | Dispatch[])[] = layers.map((d) => d.forward);
       if (forwardOnly) return out;
-      const bwd: (() => Dispatch)[] = [];
+      const bwd: (() => Dispatch | Dispatch[])[] = [];
       for (let l = L - 1; l >= 0; l--) {
         bwd.push(layers[l].dw);
         const dx = layers[l].dx;
@@ -804,8 +805,8 @@ export class WgslEngine implements TrainEngine {
     // Training step: the dispatch shapes depend on the batch rows (a short last batch re-plans).
     const trainPlan = async (rows: number): Promise<Dispatch[]> => {
       const mms = (await plan(rows, this.slots.train, false)).map((f) => f());
-      const L0 = mms.slice(0, L);
-      const back = mms.slice(L);
+      const L0 = mms.slice(0, L).flat();
+      const back = mms.slice(L).flat();
       const image = await this.imagePlan(rows, false);
       const steps: Dispatch[] = [];
       if (this.prep)
@@ -849,7 +850,7 @@ export class WgslEngine implements TrainEngine {
       return steps;
     };
     const evalPlan = async (rows: number): Promise<Dispatch[]> => {
-      const fwd = (await plan(rows, this.slots.eval, true)).map((f) => f());
+      const fwd = (await plan(rows, this.slots.eval, true)).flatMap((f) => f());
       const image = await this.imagePlan(rows, true);
       const steps: Dispatch[] = [];
       if (!this.directInput) steps.push(convertStep(this.slots.evalConvert, rows));
@@ -967,25 +968,7 @@ export class WgslEngine implements TrainEngine {
     groups: number,
     buffers: Parameters<typeof bindGroup>[2],
   ): Promise<Dispatch[]> {
-    const make = async (variant: MatmulVariant): Promise<Dispatch[]> => {
-      const slices = kSlices(variant, M, N, K);
-      // Too short a K to split: the same core in one pass.
-      const v: MatmulVariant = slices > 1 ? variant : { core: variant.core, tile: variant.tile };
-      const k = await this.matmulKernel(name, v);
-      const x = Math.ceil(N / variantColumns(v));
-      const y = Math.ceil(M / variantRows(v));
-      if (slices === 1) return [{ kernel: k, group: bindGroup(this.device, k, buffers), x, y }];
-      const sums = this.sliceSumsBuffer(4 * slices * M * N);
-      const reduce = await this.kernel('reduce-splits', { SPLITS: slices });
-      return [
-        { kernel: k, group: bindGroup(this.device, k, buffers.with(GRADS_BINDING, sums)), x, y, z: slices },
-        {
-          kernel: reduce,
-          group: bindGroup(this.device, reduce, [buffers[0], buffers[1], sums, buffers[GRADS_BINDING]]),
-          ...grid(M * N),
-        },
-      ];
-    };
+    const make = async (v: MatmulVariant) => (await this.product(name, v, M, N, K))(buffers);
     if (groups > 1) return make(convVariantFor(name, DIRECT));
     const forced = this.options.matmul;
     if (forced) return make(convVariantFor(name, forced.core === 'vec4' || forced.core === 'wide' ? DIRECT : forced));
@@ -1001,6 +984,40 @@ export class WgslEngine implements TrainEngine {
       candidates,
     );
     return make(v);
+  }
+
+  /**
+   * An M x N x K product on variant `variant`, its pipelines compiled: given its buffers, its
+   * dispatches. One, or for a weight gradient split along K (kSlices > 1) two: the slices'
+   * partial sums (z workgroups a slice, into the slice sums buffer bound where the gradients
+   * are), then their sum into the gradients.
+   */
+  private async product(
+    name: Kernel['kernel'],
+    variant: MatmulVariant,
+    M: number,
+    N: number,
+    K: number,
+  ): Promise<(buffers: Parameters<typeof bindGroup>[2]) => Dispatch[]> {
+    const slices = kSlices(variant, M, N, K);
+    // Too short a K to split: the same core in one pass.
+    const v: MatmulVariant = slices > 1 ? variant : { core: variant.core, tile: variant.tile };
+    const k = await this.matmulKernel(name, v);
+    const x = Math.ceil(N / variantColumns(v));
+    const y = Math.ceil(M / variantRows(v));
+    if (slices === 1) return (buffers) => [{ kernel: k, group: bindGroup(this.device, k, buffers), x, y }];
+    const reduce = await this.kernel('reduce-splits', { SPLITS: slices });
+    return (buffers) => {
+      const sums = this.sliceSumsBuffer(4 * slices * M * N);
+      return [
+        { kernel: k, group: bindGroup(this.device, k, buffers.with(GRADS_BINDING, sums)), x, y, z: slices },
+        {
+          kernel: reduce,
+          group: bindGroup(this.device, reduce, [buffers[0], buffers[1], sums, buffers[GRADS_BINDING]]),
+          ...grid(M * N),
+        },
+      ];
+    };
   }
 
   /**

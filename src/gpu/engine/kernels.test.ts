@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineGpu } from './device';
 import { createWgslEngine } from './engine';
 import { CHECK_CASES, CHECK_FORMATS, checkOneStep } from './float64-check';
-import { MATMUL_VARIANTS, matmulCandidates } from './tune';
+import { DENSE_SPLIT_VARIANTS, kSlices, MATMUL_VARIANTS, matmulCandidates, type MatmulVariant } from './tune';
 import { mlpConfig, relError, seededRows, testGpu } from './test-support';
 
 let gpu: EngineGpu;
@@ -45,6 +45,30 @@ describe('tiles', () => {
     expect(matmulCandidates(true).some((v) => v.core === 'tiled8')).toBe(false);
     expect(matmulCandidates(false)).toEqual(MATMUL_VARIANTS);
     expect(MATMUL_VARIANTS.some((v) => v.core === 'tiled8')).toBe(true);
+    // Weight gradients may also split along K, on a GPU only.
+    expect(matmulCandidates(false, 'backward-dw')).toEqual([...MATMUL_VARIANTS, ...DENSE_SPLIT_VARIANTS]);
+    expect(matmulCandidates(true, 'backward-dw').some((v) => v.split)).toBe(false);
+  });
+
+  it('weight gradients split along K (the batch) give the gradients of the unsplit cores', async () => {
+    // 300 rows: 4 slices of 80 (the last 60) on a layer of 71 x 33 and its bias row.
+    const task = { task: 'classification' as const, dim: 70, outputs: 5 };
+    const config = mlpConfig({ hidden: [33], batchSize: 300 });
+    const { x, y } = seededRows(300, 70, { classes: 5 }, 5);
+    const gradients = async (matmul?: MatmulVariant) => {
+      const engine = await createWgslEngine(config, task, gpu, matmul && { matmul });
+      await engine.step({ x, y, size: 300, epoch: 0, index: 0, lastInEpoch: true }, false);
+      await engine.drain();
+      const g = new Float32Array(await engine.readBytes(engine.gpuBuffers.grads, 0, 4 * engine.layout.P));
+      engine.dispose();
+      return g;
+    };
+    const want = await gradients({ core: 'tiled', tile: 32 });
+    expect(want.some((v) => v !== 0)).toBe(true);
+    for (const matmul of DENSE_SPLIT_VARIANTS) {
+      expect(kSlices(matmul, 71, 33, 300), `${matmul.core}-${matmul.tile}`).toBe(4);
+      expect(relError(await gradients(matmul), want), `${matmul.core}-${matmul.tile}`).toBeLessThan(1e-5);
+    }
   });
 
   it('every matmul variant (tiled and vec4 cores, 32- and 64-wide tiles) gives the same gradients', async () => {

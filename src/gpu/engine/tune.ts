@@ -34,12 +34,27 @@ export const MATMUL_VARIANTS: readonly MatmulVariant[] = [
 ];
 
 /**
- * The candidates on an adapter: all of them on a GPU; on a CPU implementation (SwiftShader,
- * lavapipe) not `tiled8`, built for large register files, which there only costs tuning time
- * (a test still runs it there, forced, against the others).
+ * The dense weight gradients' extra candidates on a GPU: the tiled cores split along K (the
+ * batch), for large batches, where a layer's few big tiles would leave most of the GPU idle.
  */
-export const matmulCandidates = (cpu: boolean): readonly MatmulVariant[] =>
-  cpu ? MATMUL_VARIANTS.filter((v) => v.core !== 'tiled8') : MATMUL_VARIANTS;
+export const DENSE_SPLIT_VARIANTS: readonly MatmulVariant[] = [
+  { core: 'tiled', tile: 64, split: 512 },
+  { core: 'tiled8', tile: 128, split: 512 },
+  { core: 'tiled8', tile: 64, split: 512 },
+];
+
+/**
+ * The candidates for a dense product on an adapter: all of them on a GPU (and for weight
+ * gradients the split ones); on a CPU implementation (SwiftShader, lavapipe) neither `tiled8`,
+ * built for large register files, nor the split ones, built to fill many cores, which there
+ * only cost tuning time (tests still run them there, forced, against the others).
+ */
+export const matmulCandidates = (cpu: boolean, name: MatmulName = 'forward'): readonly MatmulVariant[] =>
+  cpu
+    ? MATMUL_VARIANTS.filter((v) => v.core !== 'tiled8')
+    : name === 'backward-dw'
+      ? [...MATMUL_VARIANTS, ...DENSE_SPLIT_VARIANTS]
+      : MATMUL_VARIANTS;
 
 /** The direct and split-K cores of the convolutions (their `tile` is nominal: see variantRows). */
 export const DIRECT: MatmulVariant = { core: 'direct', tile: 64 };
