@@ -36,10 +36,10 @@ import { bindGroup, getKernel, GRADS_BINDING, type Kernel } from './pipelines';
 import {
   CONV_VARIANTS,
   convVariantFor,
+  cpuWeightGradientVariant,
   DIRECT,
   kSlices,
   matmulCandidates,
-  SPLITK,
   tuneMatmul,
   variantColumns,
   variantConstants,
@@ -973,8 +973,9 @@ export class WgslEngine implements TrainEngine {
     const forced = this.options.matmul;
     if (forced) return make(convVariantFor(name, forced.core === 'vec4' || forced.core === 'wide' ? DIRECT : forced));
     // A CPU implementation (SwiftShader, lavapipe) runs workgroup barriers slowly (its threads
-    // are emulated): direct products there, split-K for the weight gradients.
-    if (this.gpu.cpu) return make(name === 'conv-dw' ? SPLITK : DIRECT);
+    // are emulated): direct products there; the weight gradients on split-K, or on the tiled
+    // core where its tiles are well filled.
+    if (this.gpu.cpu) return make(name === 'conv-dw' ? cpuWeightGradientVariant(M, N) : DIRECT);
     const candidates = CONV_VARIANTS.filter((v) => convVariantFor(name, v) === v);
     const v = await tuneMatmul(
       this.device,

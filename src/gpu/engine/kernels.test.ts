@@ -9,7 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineGpu } from './device';
 import { createWgslEngine } from './engine';
 import { CHECK_CASES, CHECK_FORMATS, checkOneStep } from './float64-check';
-import { DENSE_SPLIT_VARIANTS, kSlices, MATMUL_VARIANTS, matmulCandidates, type MatmulVariant } from './tune';
+import {
+  cpuWeightGradientVariant,
+  DENSE_SPLIT_VARIANTS,
+  kSlices,
+  SPLITK,
+  MATMUL_VARIANTS,
+  matmulCandidates,
+  type MatmulVariant,
+} from './tune';
 import { mlpConfig, relError, seededRows, testGpu } from './test-support';
 
 let gpu: EngineGpu;
@@ -48,6 +56,17 @@ describe('tiles', () => {
     // Weight gradients may also split along K, on a GPU only.
     expect(matmulCandidates(false, 'backward-dw')).toEqual([...MATMUL_VARIANTS, ...DENSE_SPLIT_VARIANTS]);
     expect(matmulCandidates(true, 'backward-dw').some((v) => v.split)).toBe(false);
+  });
+
+  it('on a CPU adapter, picks split-K for a weight gradient that would leave the tiled tiles mostly empty', () => {
+    // (M taps x channels + 1, N channels): MNIST's two layers, a CIFAR-sized net's two.
+    expect(cpuWeightGradientVariant(10, 8)).toEqual(SPLITK);
+    expect(cpuWeightGradientVariant(73, 16)).toEqual({ core: 'tiled', tile: 32 });
+    expect(cpuWeightGradientVariant(28, 32)).toEqual({ core: 'tiled', tile: 32 });
+    expect(cpuWeightGradientVariant(289, 64)).toEqual({ core: 'tiled', tile: 32 });
+    // A quarter of one tile is the line.
+    expect(cpuWeightGradientVariant(16, 16)).toEqual({ core: 'tiled', tile: 32 });
+    expect(cpuWeightGradientVariant(15, 16)).toEqual(SPLITK);
   });
 
   it('weight gradients split along K (the batch) give the gradients of the unsplit cores', async () => {
