@@ -94,6 +94,10 @@ describe('SweepDriver', () => {
     expect(() => validateSweep({ ...ok, sampler: 'grid' })).toThrow(
       /^sweep\.sampler: must be random or tpe, got "grid"/,
     );
+    // A key the sweep would not read is refused, not dropped.
+    expect(() => validateSweep({ ...ok, trails: 20 })).toThrow(
+      /^sweep\.trails: is not a sweep setting \(the sweep takes sampler/,
+    );
     expect(() => validateSweep({ ...ok, objective: 'loss' })).toThrow(/^sweep\.objective: must be one of valLoss/);
     expect(() => validateSweep({ ...ok, maxBudget: 0 })).toThrow(/^sweep\.maxBudget: must be a whole number of steps/);
     expect(() => validateSweep({ ...ok, scheduler: 'none', trials: 0 })).toThrow(

@@ -56,12 +56,29 @@ export interface TrialRecord {
   stoppedEarly: boolean;
 }
 
+/** The keys a sweep spec takes. */
+const SWEEP_KEYS: readonly string[] = [
+  'sampler',
+  'scheduler',
+  'trials',
+  'objective',
+  'space',
+  'maxBudget',
+  'eta',
+  'seed',
+  'timeBudgetSec',
+];
+
 const isCount = (v: unknown, min: number) => typeof v === 'number' && Number.isInteger(v) && v >= min;
 
 /** Checks a sweep spec; throws a ConfigError naming the field. */
 export function validateSweep(raw: unknown): Required<SweepSpec> {
   if (typeof raw !== 'object' || raw === null) throw new ConfigError('sweep', 'must be an object');
   const s = raw as Partial<SweepSpec>;
+  // A key the sweep would not read is refused, not dropped (a typo such as "trails").
+  for (const key of Object.keys(s))
+    if (!SWEEP_KEYS.includes(key))
+      throw new ConfigError(`sweep.${key}`, `is not a sweep setting (the sweep takes ${SWEEP_KEYS.join(', ')})`);
   if (s.sampler !== 'random' && s.sampler !== 'tpe')
     throw new ConfigError('sweep.sampler', `must be random or tpe, got ${JSON.stringify(s.sampler ?? null)}`);
   if (s.scheduler !== 'none' && s.scheduler !== 'halving' && s.scheduler !== 'hyperband')

@@ -17,6 +17,14 @@ export type Params = Record<string, string | number | boolean>;
 
 const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
 
+/** The keys each kind of dimension takes (`log` on an int: whole numbers spread on a log scale). */
+const DIMENSION_KEYS: Readonly<Record<string, readonly string[]>> = Object.assign(Object.create(null) as object, {
+  choice: ['type', 'values'],
+  log: ['type', 'min', 'max'],
+  float: ['type', 'min', 'max'],
+  int: ['type', 'min', 'max', 'log'],
+});
+
 /** Checks a space; throws a ConfigError naming `sweep.space.<dimension>`. */
 export function validateSpace(space: unknown): SearchSpace {
   if (typeof space !== 'object' || space === null || Array.isArray(space))
@@ -31,6 +39,15 @@ export function validateSpace(space: unknown): SearchSpace {
     const field = `sweep.space.${name}`;
     const d = (space as Record<string, unknown>)[name] as Record<string, unknown> | null;
     if (typeof d !== 'object' || d === null) throw new ConfigError(field, `must be a dimension object, got ${show(d)}`);
+    // A key the search would not read is refused, not dropped (a typo such as "mx" would
+    // silently search the wrong range). An unknown type is refused below, by name.
+    const takes = typeof d.type === 'string' ? DIMENSION_KEYS[d.type] : undefined;
+    for (const key of takes ? Object.keys(d) : [])
+      if (!takes!.includes(key))
+        throw new ConfigError(
+          `${field}.${key}`,
+          `is not a setting of a ${String(d.type)} dimension (it takes ${takes!.join(', ')})`,
+        );
     if (d.type === 'choice') {
       const values = d.values;
       if (!Array.isArray(values) || values.length === 0)

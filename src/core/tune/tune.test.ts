@@ -74,9 +74,33 @@ describe('validateSpace', () => {
       /sweep\.space\.x\.type: must be log, float, int or choice, got "normal"/,
     ],
     ['no dimensions', {}, /sweep\.space: has no dimensions/],
+    // Keys the search would not read (found by the share-link fuzz: an own "hasOwnProperty").
+    [
+      'a misspelt bound',
+      { 'optimizer.learningRate': { type: 'log', min: 1e-4, mx: 0.1, max: 0.1 } },
+      /sweep\.space\.optimizer\.learningRate\.mx: is not a setting of a log dimension \(it takes type, min, max\)/,
+    ],
+    [
+      'a key named like an Object method',
+      { 'optimizer.name': { type: 'choice', values: ['sgd'], hasOwnProperty: 'x' } },
+      /sweep\.space\.optimizer\.name\.hasOwnProperty: is not a setting of a choice dimension/,
+    ],
+    [
+      'log on a float',
+      { dropout: { type: 'float', min: 0, max: 0.5, log: true } },
+      /sweep\.space\.dropout\.log: is not a setting of a float dimension/,
+    ],
   ];
   for (const [what, space, message] of refused)
     it(`refuses ${what}, naming the dimension`, () => expect(() => validateSpace(space)).toThrow(message));
+
+  it('takes log on an int dimension', () =>
+    expect(validateSpace({ batchSize: { type: 'int', min: 8, max: 512, log: true } }).batchSize).toEqual({
+      type: 'int',
+      min: 8,
+      max: 512,
+      log: true,
+    }));
 
   it('decodes the unit cube onto the ranges: log-uniform, whole numbers, choices', () => {
     const space = validateSpace({
