@@ -152,6 +152,19 @@ describe('cli train on tfjs-cpu', () => {
         ['--config', configFile({ precision: 'fp16-mixed' })],
         /^train: precision: fp16-mixed runs on the wgsl engine only/,
       ],
+      // A key train would not read is refused, not dropped.
+      [
+        ['--config', configFile({ data: { label: 'label', labl: 'x' } })],
+        /^train: data\.labl: is not a setting train reads/,
+      ],
+      [
+        ['--config', configFile({ split: { train: 0.8, val: 0.1, test: 0.1, sed: 2 } })],
+        /^train: split\.sed: is not a split setting/,
+      ],
+      [
+        ['--config', configFile({ pruning: { targetSparsity: 0.5, startStep: 0, endStep: 9, evry: 3 } })],
+        /^train: pruning\.evry: is not a pruning setting/,
+      ],
       // Where the JSON goes wrong, in lines and columns, without V8's text.
       [['--config', badJson], /^train: config: .*bad\.json is not JSON \(a mistake at line 2, column 14\)$/m],
     ];

@@ -216,6 +216,25 @@ async function readConfigFile(
     if (!CONFIG_KEYS.has(key) && !extraKeys.includes(key))
       throw new ConfigError(key, `is not a setting train knows (${[...CONFIG_KEYS, ...extraKeys].join(', ')})`);
   const nested = (o.data ?? {}) as DataChoice;
+  // Keys train would not read are refused, not dropped: in "data" (the dedup mode and the filter
+  // are the --dedup and --where flags) and in a split.
+  if (typeof nested !== 'object' || nested === null || Array.isArray(nested))
+    throw new ConfigError('data', 'must be an object holding label, features and split');
+  for (const key of Object.keys(nested))
+    if (!['label', 'features', 'split'].includes(key))
+      throw new ConfigError(
+        `data.${key}`,
+        'is not a setting train reads from a config file (data takes label, features and split; dedup and the row ' +
+          'filter are the --dedup and --where flags)',
+      );
+  for (const [split, at] of [
+    [o.split, 'split'],
+    [nested.split, 'data.split'],
+  ] as const)
+    if (typeof split === 'object' && split !== null)
+      for (const key of Object.keys(split))
+        if (!['train', 'val', 'test', 'seed'].includes(key))
+          throw new ConfigError(`${at}.${key}`, 'is not a split setting (a split takes train, val, test and seed)');
   const settings: Partial<RunSettings> = {};
   for (const key of SETTING_KEYS) {
     if (o[key] !== undefined) (settings as Record<string, unknown>)[key] = o[key];

@@ -141,6 +141,7 @@ describe('refusals name the field', () => {
     [{ endStep: 50 }, 'pruning.endStep'],
     [{ every: 0 }, 'pruning.every'],
     [{ every: undefined }, 'pruning.every'],
+    [{ evry: 5 }, 'pruning.evry'],
   ])('%j -> %s', (p, field) => expect(refuse(p)).toBe(field));
 
   it('accepts the edges: 0, 0.999, start = end', () => {

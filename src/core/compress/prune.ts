@@ -12,9 +12,15 @@ import type { PruningSetting } from '../train/record';
 /** The largest target the setting accepts (a tensor keeps at least one weight in a thousand). */
 export const MAX_TARGET_SPARSITY = 0.999;
 
+const PRUNING_KEYS: readonly string[] = ['targetSparsity', 'startStep', 'endStep', 'every'];
+
 /** Refuses a pruning setting the trainer cannot honour, naming the field. */
 export function validatePruning(p: PruningSetting): void {
   if (typeof p !== 'object' || p === null) throw new ConfigError('pruning', 'must be an object or null');
+  // A key the schedule would not read is refused, not dropped.
+  for (const key of Object.keys(p))
+    if (!PRUNING_KEYS.includes(key))
+      throw new ConfigError(`pruning.${key}`, `is not a pruning setting (it takes ${PRUNING_KEYS.join(', ')})`);
   const t = p.targetSparsity;
   if (typeof t !== 'number' || !(t >= 0 && t <= MAX_TARGET_SPARSITY))
     throw new ConfigError(
