@@ -165,6 +165,10 @@ describe('cli train on tfjs-cpu', () => {
         ['--config', configFile({ pruning: { targetSparsity: 0.5, startStep: 0, endStep: 9, evry: 3 } })],
         /^train: pruning\.evry: is not a pruning setting/,
       ],
+      [
+        ['--config', configFile({ model: { type: 'mlp', hidden: [8], activation: 'relu', dropot: 0.1 } })],
+        /^train: model\.dropot: is not a setting of the mlp model \(it takes type, hidden, activation\)/,
+      ],
       // Where the JSON goes wrong, in lines and columns, without V8's text.
       [['--config', badJson], /^train: config: .*bad\.json is not JSON \(a mistake at line 2, column 14\)$/m],
     ];

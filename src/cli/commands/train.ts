@@ -176,6 +176,37 @@ function stringFlag(args: ParsedArgs, flag: string): string | undefined {
   return v;
 }
 
+/** The keys each model type takes in a config file (no type: any model's). */
+const MODEL_KEYS: Readonly<Record<string, readonly string[]>> = {
+  mlp: ['type', 'hidden', 'activation'],
+  cnn: ['type', 'hidden', 'activation', 'inputShape', 'filters', 'groups'],
+  dscnn: ['type', 'hidden', 'activation', 'inputShape', 'stem', 'blocks'],
+};
+
+/** Refuses a key of a config file's model (or of a dscnn block) that no model reads, naming it. */
+function checkModelKeys(model: unknown): void {
+  if (typeof model !== 'object' || model === null || Array.isArray(model)) return;
+  const m = model as Record<string, unknown>;
+  const own = typeof m.type === 'string' && Object.hasOwn(MODEL_KEYS, m.type) ? m.type : null;
+  const takes = own ? MODEL_KEYS[own] : [...new Set(Object.values(MODEL_KEYS).flat())];
+  for (const key of Object.keys(m))
+    if (!takes.includes(key))
+      throw new ConfigError(
+        `model.${key}`,
+        `is not a setting of ${own ? `the ${own} model` : 'a model'} (it takes ${takes.join(', ')})`,
+      );
+  if (Array.isArray(m.blocks))
+    m.blocks.forEach((b: unknown, i) => {
+      if (typeof b === 'object' && b !== null)
+        for (const key of Object.keys(b))
+          if (key !== 'filters' && key !== 'stride')
+            throw new ConfigError(
+              `model.blocks[${i}].${key}`,
+              'is not a block setting (a block takes filters and stride)',
+            );
+    });
+}
+
 async function readConfigFile(
   path: string,
   extraKeys: readonly string[],
@@ -227,6 +258,7 @@ async function readConfigFile(
         'is not a setting train reads from a config file (data takes label, features and split; dedup and the row ' +
           'filter are the --dedup and --where flags)',
       );
+  checkModelKeys(o.model);
   for (const [split, at] of [
     [o.split, 'split'],
     [nested.split, 'data.split'],
