@@ -13,3 +13,12 @@ export class ConfigError extends Error {
     this.field = field;
   }
 }
+
+/**
+ * Refuses a key of a settings object that nothing reads, naming it and listing what is taken: a
+ * misspelt or foreign key is never dropped in silence (the run would go on with the default).
+ */
+export function refuseUnknownKeys(obj: object, takes: readonly string[], path: string, what: string): void {
+  for (const key of Object.keys(obj))
+    if (!takes.includes(key)) throw new ConfigError(`${path}.${key}`, `is not ${what} (it takes ${takes.join(', ')})`);
+}

@@ -79,6 +79,13 @@ describe('batches prepared on the GPU', () => {
     expect(() =>
       validateSettings({ ...DEFAULT_SETTINGS, engine: 'wgsl', prepareOn: 'gpu', augment: { pad: 40, flip: true } }),
     ).toThrow(/^augment\.pad: must be a whole number from 0 to 16/);
+    // A key the augmentation would not read is refused, not dropped; so is an array.
+    const gpu = { ...DEFAULT_SETTINGS, engine: 'wgsl', prepareOn: 'gpu' } as const;
+    expect(() => validateSettings({ ...gpu, augment: { pad: 2, flip: true, rotate: 10 } as never })).toThrow(
+      /^augment\.rotate: is not an augmentation setting \(it takes pad, flip\)/,
+    );
+    expect(() => validateSettings({ ...gpu, augment: [] as never })).toThrow(/^augment: must be an object/);
+    expect(() => validateSettings({ ...gpu, augment: { pad: 2, flip: false } })).not.toThrow();
     // Augmentation on rows that are not images: penguins' measurements and categories.
     await expect(
       runOnce('penguins.arrow', penguins, { ...base, prepareOn: 'gpu', augment: { pad: 1, flip: false } }),

@@ -169,6 +169,14 @@ describe('cli train on tfjs-cpu', () => {
         ['--config', configFile({ model: { type: 'mlp', hidden: [8], activation: 'relu', dropot: 0.1 } })],
         /^train: model\.dropot: is not a setting of the mlp model \(it takes type, hidden, activation\)/,
       ],
+      [
+        ['--config', configFile({ engine: 'wgsl', prepareOn: 'gpu', augment: { pad: 2, flip: true, rotate: 10 } })],
+        /^train: augment\.rotate: is not an augmentation setting \(it takes pad, flip\)/,
+      ],
+      [
+        ['--config', configFile({ distill: { teacher: 't.json', temperature: 2, alpha: 0.5, temprature: 4 } })],
+        /^train: distill\.temprature: is not a distillation setting \(it takes teacher, temperature, alpha\)/,
+      ],
       // Where the JSON goes wrong, in lines and columns, without V8's text.
       [['--config', badJson], /^train: config: .*bad\.json is not JSON \(a mistake at line 2, column 14\)$/m],
     ];

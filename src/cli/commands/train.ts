@@ -21,6 +21,7 @@ import * as tf from '@tensorflow/tfjs';
 import { defaultFeatures, defaultLabel } from '../../core/data/encode';
 import { tableStats } from '../../core/data/stats';
 import { ConfigError } from '../../core/train/errors';
+import { refuseUnknownKeys } from '../../core/errors';
 import { defaultModelSpec, MODEL_TYPES, type InputShape, type ModelSpec, type ModelType } from '../../core/train/model';
 import {
   OPTIMIZER_DEFAULTS,
@@ -189,21 +190,11 @@ function checkModelKeys(model: unknown): void {
   const m = model as Record<string, unknown>;
   const own = typeof m.type === 'string' && Object.hasOwn(MODEL_KEYS, m.type) ? m.type : null;
   const takes = own ? MODEL_KEYS[own] : [...new Set(Object.values(MODEL_KEYS).flat())];
-  for (const key of Object.keys(m))
-    if (!takes.includes(key))
-      throw new ConfigError(
-        `model.${key}`,
-        `is not a setting of ${own ? `the ${own} model` : 'a model'} (it takes ${takes.join(', ')})`,
-      );
+  refuseUnknownKeys(m, takes, 'model', `a setting of ${own ? `the ${own} model` : 'a model'}`);
   if (Array.isArray(m.blocks))
     m.blocks.forEach((b: unknown, i) => {
       if (typeof b === 'object' && b !== null)
-        for (const key of Object.keys(b))
-          if (key !== 'filters' && key !== 'stride')
-            throw new ConfigError(
-              `model.blocks[${i}].${key}`,
-              'is not a block setting (a block takes filters and stride)',
-            );
+        refuseUnknownKeys(b, ['filters', 'stride'], `model.blocks[${i}]`, 'a block setting');
     });
 }
 
@@ -264,9 +255,7 @@ async function readConfigFile(
     [nested.split, 'data.split'],
   ] as const)
     if (typeof split === 'object' && split !== null)
-      for (const key of Object.keys(split))
-        if (!['train', 'val', 'test', 'seed'].includes(key))
-          throw new ConfigError(`${at}.${key}`, 'is not a split setting (a split takes train, val, test and seed)');
+      refuseUnknownKeys(split, ['train', 'val', 'test', 'seed'], at, 'a split setting');
   const settings: Partial<RunSettings> = {};
   for (const key of SETTING_KEYS) {
     if (o[key] !== undefined) (settings as Record<string, unknown>)[key] = o[key];

@@ -2,7 +2,7 @@
  * The `distill` run setting's checks (the loss and the teacher's logits are in distill.ts): kept
  * apart from tfjs, so that the data worker, which checks a teacher's classes, does not load it.
  */
-import { ConfigError } from '../errors';
+import { ConfigError, refuseUnknownKeys } from '../errors';
 import type { DistillSetting, RunConfig } from '../train/record';
 
 export interface DistillWeights {
@@ -27,9 +27,13 @@ export function validateDistillWeights(d: DistillWeights): void {
 /** The longest teacher name taken (a run id or a file path). */
 export const MAX_TEACHER_NAME = 4096;
 
+const DISTILL_KEYS: readonly string[] = ['teacher', 'temperature', 'alpha'] satisfies (keyof DistillSetting)[];
+
 /** Refuses a distill setting the run cannot honour, naming the field. */
 export function validateDistill(d: DistillSetting): void {
-  if (typeof d !== 'object' || d === null) throw new ConfigError('distill', 'must be an object or null');
+  if (typeof d !== 'object' || d === null || Array.isArray(d))
+    throw new ConfigError('distill', 'must be an object or null');
+  refuseUnknownKeys(d, DISTILL_KEYS, 'distill', 'a distillation setting');
   if (typeof d.teacher !== 'string' || d.teacher.trim() === '' || d.teacher.length > MAX_TEACHER_NAME)
     throw new ConfigError(
       'distill.teacher',

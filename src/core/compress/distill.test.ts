@@ -124,6 +124,10 @@ describe('refusals', () => {
     [{ teacher: 7, temperature: 2, alpha: 0.5 }, 'distill.teacher'],
     [{ teacher: 'x'.repeat(5000), temperature: 2, alpha: 0.5 }, 'distill.teacher'],
     [{ teacher: 'run-1', temperature: 200, alpha: 0.5 }, 'distill.temperature'],
+    [[], 'distill'],
+    // A key the distillation would not read is refused, not dropped (the run would use the default).
+    [{ teacher: 'run-1', temperature: 2, alpha: 0.5, temprature: 4 }, 'distill.temprature'],
+    [{ teacher: 'run-1', temperature: 2, alpha: 0.5, hasOwnProperty: 1 }, 'distill.hasOwnProperty'],
     [{ teacher: 'run-1', temperature: 2, alpha: 0.5 }, 'accepted'],
   ])('the setting %j -> %s', (d, field) => {
     expect(fieldOf(() => validateDistill(d as never))).toBe(field);

@@ -6,7 +6,7 @@
  * both engines multiply the weights by it after every optimizer step, so a pruned weight stays
  * exactly zero. Pure (no tfjs, no GPU): the trainer calls it with the parameters it read back.
  */
-import { ConfigError } from '../errors';
+import { ConfigError, refuseUnknownKeys } from '../errors';
 import type { PruningSetting } from '../train/record';
 
 /** The largest target the setting accepts (a tensor keeps at least one weight in a thousand). */
@@ -18,9 +18,7 @@ const PRUNING_KEYS: readonly string[] = ['targetSparsity', 'startStep', 'endStep
 export function validatePruning(p: PruningSetting): void {
   if (typeof p !== 'object' || p === null) throw new ConfigError('pruning', 'must be an object or null');
   // A key the schedule would not read is refused, not dropped.
-  for (const key of Object.keys(p))
-    if (!PRUNING_KEYS.includes(key))
-      throw new ConfigError(`pruning.${key}`, `is not a pruning setting (it takes ${PRUNING_KEYS.join(', ')})`);
+  refuseUnknownKeys(p, PRUNING_KEYS, 'pruning', 'a pruning setting');
   const t = p.targetSparsity;
   if (typeof t !== 'number' || !(t >= 0 && t <= MAX_TARGET_SPARSITY))
     throw new ConfigError(

@@ -13,11 +13,13 @@ import {
 } from './record';
 import { validateModelSpec, type ModelSpec } from './model';
 import { ConfigError } from './errors';
+import { refuseUnknownKeys } from '../errors';
 import { validatePruning } from '../compress/prune';
 import { validateDistill } from '../compress/distill-setting';
 import { validateOptimizerSpec, type OptimizerSpec } from './optimizer-spec';
 
-/** The settings a user picks for a run (the data part is filled in from the loaded dataset). */
+const AUGMENT_KEYS: readonly string[] = ['pad', 'flip'] satisfies (keyof AugmentSetting)[];
+
 /** The run settings a config file may set (train's --config) and a sweep may search (tune/apply.ts). */
 export const CONFIG_SETTING_KEYS = [
   'model',
@@ -35,6 +37,7 @@ export const CONFIG_SETTING_KEYS = [
   'distill',
 ] as const satisfies readonly (keyof RunSettings)[];
 
+/** The settings a user picks for a run (the data part is filled in from the loaded dataset). */
 export interface RunSettings {
   model: ModelSpec;
   optimizer: OptimizerSpec;
@@ -110,7 +113,10 @@ export function validateSettings(s: RunSettings): RunSettings {
   if (!PREPARE_ON.includes(prepareOn))
     throw new ConfigError('prepareOn', `"${String(prepareOn)}" is unknown (choose one of ${PREPARE_ON.join(', ')})`);
   if (s.augment != null) {
-    if (typeof s.augment !== 'object' || !Number.isInteger(s.augment.pad) || s.augment.pad < 0 || s.augment.pad > 16)
+    if (typeof s.augment !== 'object' || Array.isArray(s.augment))
+      throw new ConfigError('augment', `must be an object (pad, flip) or null, got ${JSON.stringify(s.augment)}`);
+    refuseUnknownKeys(s.augment, AUGMENT_KEYS, 'augment', 'an augmentation setting');
+    if (!Number.isInteger(s.augment.pad) || s.augment.pad < 0 || s.augment.pad > 16)
       throw new ConfigError('augment.pad', `must be a whole number from 0 to 16, got ${JSON.stringify(s.augment.pad)}`);
     if (typeof s.augment.flip !== 'boolean')
       throw new ConfigError('augment.flip', `must be true or false, got ${JSON.stringify(s.augment.flip)}`);

@@ -96,7 +96,7 @@ describe('SweepDriver', () => {
     );
     // A key the sweep would not read is refused, not dropped.
     expect(() => validateSweep({ ...ok, trails: 20 })).toThrow(
-      /^sweep\.trails: is not a sweep setting \(the sweep takes sampler/,
+      /^sweep\.trails: is not a sweep setting \(it takes sampler/,
     );
     expect(() => validateSweep({ ...ok, objective: 'loss' })).toThrow(/^sweep\.objective: must be one of valLoss/);
     expect(() => validateSweep({ ...ok, maxBudget: 0 })).toThrow(/^sweep\.maxBudget: must be a whole number of steps/);

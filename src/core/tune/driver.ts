@@ -8,7 +8,7 @@
  * the same seed (its shorter run is the start of the longer one). The sampler (random or TPE)
  * learns from each configuration's result at the largest budget it reached.
  */
-import { ConfigError } from '../errors';
+import { ConfigError, refuseUnknownKeys } from '../errors';
 import { hyperbandPlan, type Bracket } from './hyperband';
 import { RandomSampler, TpeSampler, type Observation, type Sampler } from './samplers';
 import { decode, validateSpace, type Params, type SearchSpace } from './space';
@@ -76,9 +76,7 @@ export function validateSweep(raw: unknown): Required<SweepSpec> {
   if (typeof raw !== 'object' || raw === null) throw new ConfigError('sweep', 'must be an object');
   const s = raw as Partial<SweepSpec>;
   // A key the sweep would not read is refused, not dropped (a typo such as "trails").
-  for (const key of Object.keys(s))
-    if (!SWEEP_KEYS.includes(key))
-      throw new ConfigError(`sweep.${key}`, `is not a sweep setting (the sweep takes ${SWEEP_KEYS.join(', ')})`);
+  refuseUnknownKeys(s, SWEEP_KEYS, 'sweep', 'a sweep setting');
   if (s.sampler !== 'random' && s.sampler !== 'tpe')
     throw new ConfigError('sweep.sampler', `must be random or tpe, got ${JSON.stringify(s.sampler ?? null)}`);
   if (s.scheduler !== 'none' && s.scheduler !== 'halving' && s.scheduler !== 'hyperband')

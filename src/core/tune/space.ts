@@ -4,7 +4,7 @@
  * dimension, log dimensions mapped through their logarithm), so samplers work in one space and
  * `decode` turns a point into setting values. Bad spaces are refused naming the dimension.
  */
-import { ConfigError } from '../errors';
+import { ConfigError, refuseUnknownKeys } from '../errors';
 
 export type Dimension =
   | { type: 'log'; min: number; max: number }
@@ -42,12 +42,7 @@ export function validateSpace(space: unknown): SearchSpace {
     // A key the search would not read is refused, not dropped (a typo such as "mx" would
     // silently search the wrong range). An unknown type is refused below, by name.
     const takes = typeof d.type === 'string' ? DIMENSION_KEYS[d.type] : undefined;
-    for (const key of takes ? Object.keys(d) : [])
-      if (!takes!.includes(key))
-        throw new ConfigError(
-          `${field}.${key}`,
-          `is not a setting of a ${String(d.type)} dimension (it takes ${takes!.join(', ')})`,
-        );
+    if (takes) refuseUnknownKeys(d, takes, field, `a setting of a ${String(d.type)} dimension`);
     if (d.type === 'choice') {
       const values = d.values;
       if (!Array.isArray(values) || values.length === 0)
