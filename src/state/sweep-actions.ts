@@ -9,7 +9,7 @@ import { distinguishingLabels } from '../core/train/results';
 import { initialState, store, type SearchForm, type SearchView, type SweepForm } from './store';
 import { validateSweep, type SweepSpec } from '../core/tune/driver';
 import type { SearchSpace } from '../core/tune/space';
-import { applyParams, checkPaths } from '../core/tune/apply';
+import { applyParams, checkPaths, checkSpaceRuns } from '../core/tune/apply';
 import { minimises, objectivesOf, replaySweep, type SessionTrial } from '../core/tune/session';
 import { validateSettings } from '../core/train/run-config';
 import { formRuns } from './run-actions';
@@ -120,6 +120,7 @@ export function startSearchFromForm(): boolean {
     if (combos[0].timeBudgetSec)
       throw new ConfigError('sweep', 'trials are budgeted in steps: switch the run length to epochs');
     const settings = combos[0];
+    checkSpaceRuns(settings, spec.space);
     const label = state.dataset.summary.columns.find((c) => c.name === state.dataset.label);
     const classification = label?.type === 'categorical' || label?.type === 'bool';
     app().searches.start({

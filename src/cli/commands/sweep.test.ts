@@ -211,6 +211,16 @@ describe('sweep', () => {
       /^sweep: sweep\.space\.colour: does not name a run setting/,
     ],
     [
+      'a misspelt setting path, before any trial',
+      bad({ space: { 'optimizer.learningrate': { type: 'log', min: 0.001, max: 0.1 } } }),
+      /^sweep: sweep\.space\.optimizer\.learningrate: no trial could run at 0\.001: optimizer\.learningrate: unknown field/,
+    ],
+    [
+      'a space whose every trial fails on the data (exit 1, the first reason)',
+      bad({ space: { batchSize: { type: 'int', min: 400, max: 600 } } }),
+      /^sweep: batchSize: batch size \d+ is larger than the \d+ training rows of penguins\.arrow \(each of the 2 trials failed; this was the first's reason\)/,
+    ],
+    [
       'timeToTarget without a target',
       bad({ objective: 'timeToTarget' }),
       /^sweep: targetLoss: the timeToTarget objective needs a target loss/,
@@ -224,7 +234,7 @@ describe('sweep', () => {
 
   for (const [what, cfg, message] of refused)
     it(`refuses ${what}, naming the field`, () => {
-      const r = cli(['sweep', '--config', file(cfg), '--data', PENGUINS]);
+      const r = cli(['sweep', '--config', file(cfg), '--data', PENGUINS, '--quiet']);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(message);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);

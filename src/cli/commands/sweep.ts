@@ -9,7 +9,7 @@
  * Prints `{ trials: [{ params, budget, objective, stoppedEarly }], best }`.
  */
 import { ConfigError } from '../../core/errors';
-import { applyParams, checkPaths } from '../../core/tune/apply';
+import { applyParams, checkPaths, checkSpaceRuns } from '../../core/tune/apply';
 import {
   paretoFront,
   SweepDriver,
@@ -60,6 +60,7 @@ export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: st
     throw new ConfigError('sweep', 'the config file has no "sweep" object to run');
   const spec = validateSweep(gathered.extra.sweep);
   checkPaths(spec.space);
+  checkSpaceRuns(gathered.settings, spec.space);
   const [primary, second] = Array.isArray(spec.objective) ? spec.objective : [spec.objective, null];
   if ((primary === 'timeToTarget' || second === 'timeToTarget') && gathered.targetLoss === null)
     throw new ConfigError('targetLoss', 'the timeToTarget objective needs a target loss (targetLoss in the config)');
@@ -74,6 +75,7 @@ export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: st
   const secondOf = new Map<number, number | null>();
   const stepsRun = new Map<number, number>();
   const errors = new Map<number, string>();
+  let firstError: ConfigError | null = null;
   const quietArgs: ParsedArgs = { positionals: [], flags: new Map([...args.flags, ['quiet', true]]) };
   session.quiet = true;
   const started = performance.now();
@@ -102,6 +104,7 @@ export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: st
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       errors.set(t.trial, e.message);
+      firstError ??= e;
     }
     driver.report(t.trial, objective, second ? (secondOf.get(t.trial) ?? null) : null);
     if (!args.flags.has('quiet'))
@@ -123,6 +126,13 @@ export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: st
     ...(second ? { second: secondOf.get(r.trial) ?? null } : {}),
     ...(errors.has(r.trial) ? { error: errors.get(r.trial) } : {}),
   }));
+  // Nothing to report when every trial was refused (a batch size above the rows the data has, in
+  // every trial): exit 1 with the first trial's reason, as a refused train does.
+  if (firstError && errors.size === trials.length)
+    throw new ConfigError(
+      firstError.field,
+      `${firstError.message.slice(firstError.field.length + 2)} (each of the ${trials.length} trials failed; this was the first's reason)`,
+    );
   const best = driver.best();
   // Two objectives: the trials at the largest budget that no other trial there beats in both.
   let pareto: typeof trials = [];

@@ -22,7 +22,15 @@ import { defaultFeatures, defaultLabel } from '../../core/data/encode';
 import { tableStats } from '../../core/data/stats';
 import { ConfigError } from '../../core/train/errors';
 import { refuseUnknownKeys } from '../../core/errors';
-import { defaultModelSpec, MODEL_TYPES, type InputShape, type ModelSpec, type ModelType } from '../../core/train/model';
+import {
+  BLOCK_KEYS,
+  defaultModelSpec,
+  MODEL_KEYS,
+  MODEL_TYPES,
+  type InputShape,
+  type ModelSpec,
+  type ModelType,
+} from '../../core/train/model';
 import {
   OPTIMIZER_DEFAULTS,
   OPTIMIZER_NAMES,
@@ -178,23 +186,17 @@ function stringFlag(args: ParsedArgs, flag: string): string | undefined {
 }
 
 /** The keys each model type takes in a config file (no type: any model's). */
-const MODEL_KEYS: Readonly<Record<string, readonly string[]>> = {
-  mlp: ['type', 'hidden', 'activation'],
-  cnn: ['type', 'hidden', 'activation', 'inputShape', 'filters', 'groups'],
-  dscnn: ['type', 'hidden', 'activation', 'inputShape', 'stem', 'blocks'],
-};
-
 /** Refuses a key of a config file's model (or of a dscnn block) that no model reads, naming it. */
 function checkModelKeys(model: unknown): void {
   if (typeof model !== 'object' || model === null || Array.isArray(model)) return;
   const m = model as Record<string, unknown>;
-  const own = typeof m.type === 'string' && Object.hasOwn(MODEL_KEYS, m.type) ? m.type : null;
+  const own = typeof m.type === 'string' && Object.hasOwn(MODEL_KEYS, m.type) ? (m.type as ModelType) : null;
   const takes = own ? MODEL_KEYS[own] : [...new Set(Object.values(MODEL_KEYS).flat())];
   refuseUnknownKeys(m, takes, 'model', `a setting of ${own ? `the ${own} model` : 'a model'}`);
   if (Array.isArray(m.blocks))
     m.blocks.forEach((b: unknown, i) => {
       if (typeof b === 'object' && b !== null)
-        refuseUnknownKeys(b, ['filters', 'stride'], `model.blocks[${i}]`, 'a block setting');
+        refuseUnknownKeys(b, BLOCK_KEYS, `model.blocks[${i}]`, 'a block setting');
     });
 }
 

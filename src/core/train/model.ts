@@ -7,7 +7,15 @@ import type { Model, ModelSpec } from './models/types';
 
 export type { Activation, CnnSpec, DscnnSpec, InputShape, MlpSpec, Model, ModelSpec, ModelType } from './models/types';
 export { MODEL_TYPES } from './models/types';
-export { ACTIVATIONS, defaultModelSpec, inferInputShape, resolveModelSpec, validateModelSpec } from './models/spec';
+export {
+  ACTIVATIONS,
+  BLOCK_KEYS,
+  MODEL_KEYS,
+  defaultModelSpec,
+  inferInputShape,
+  resolveModelSpec,
+  validateModelSpec,
+} from './models/spec';
 export { createMlp } from './models/mlp';
 export { createCnn } from './models/cnn';
 export { createDscnn } from './models/dscnn';

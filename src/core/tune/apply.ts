@@ -5,8 +5,10 @@
  * parameters apply, since hyper-parameters of one optimizer are refused by another.
  */
 import { ConfigError } from '../errors';
-import { CONFIG_SETTING_KEYS, type RunSettings } from '../train/run-config';
-import type { Params, SearchSpace } from './space';
+import { CONFIG_SETTING_KEYS, validateSettings, type RunSettings } from '../train/run-config';
+import { BLOCK_KEYS, MODEL_KEYS } from '../train/models/spec';
+import type { ModelType } from '../train/models/types';
+import { decodeValue, type Dimension, type Params, type SearchSpace } from './space';
 
 /** Settings a search may vary: the run settings a config file may set. */
 const ROOTS = new Set<string>(CONFIG_SETTING_KEYS);
@@ -62,4 +64,76 @@ export function applyParams(settings: RunSettings, params: Params): RunSettings 
     model.hidden = Array.from({ length: depth }, (_, i) => widths[i] ?? last);
   }
   return out as unknown as RunSettings;
+}
+
+/**
+ * Refuses a model path the trial's model type does not read (`model.dropot`, a block's `filtrs`):
+ * written into the spec, it would be carried along and never used.
+ */
+function checkModelPath(settings: RunSettings, path: string): void {
+  const [root, key, index, field] = parts(path);
+  if (root !== 'model' || key === 'depth') return;
+  const type = settings.model.type as ModelType;
+  const takes = Object.hasOwn(MODEL_KEYS, type) ? MODEL_KEYS[type] : null;
+  if (takes && !takes.includes(key))
+    throw new ConfigError(`model.${key}`, `is not a setting of the ${type} model (it takes ${takes.join(', ')})`);
+  if (key === 'blocks' && index !== undefined && field !== undefined && !BLOCK_KEYS.includes(field))
+    throw new ConfigError(
+      `model.blocks.${index}.${field}`,
+      `is not a block setting (a block takes ${BLOCK_KEYS.join(', ')})`,
+    );
+}
+
+/** The values a dimension's trials reach at its ends: both ends of a range, every value of a choice. */
+const endsOf = (d: Dimension): Params[string][] =>
+  d.type === 'choice' ? [...new Set(d.values)] : [...new Set([decodeValue(d, 0), decodeValue(d, 1)])];
+
+/** Beyond this many combinations of the other dimensions' ends, a dimension is left to its trials. */
+const MAX_PROBES = 1024;
+
+/**
+ * Refuses, before any trial runs, a dimension that no trial could run: a path the settings do not
+ * have (`optimizer.learningrate`), or an end of its range that the run settings refuse. Each end is
+ * tried with every combination of the other dimensions' ends (a `momentum` range may need an
+ * `optimizer.name` choice of the space, a `precision` choice its `engine` choice), and refused only
+ * when none of them runs, naming the dimension and the setting's own message. A space of more than
+ * MAX_PROBES such combinations is not probed: its failing trials say why, each.
+ */
+export function checkSpaceRuns(settings: RunSettings, space: SearchSpace): void {
+  const names = Object.keys(space);
+  const ends = new Map(names.map((name) => [name, endsOf(space[name])]));
+  for (const name of names) {
+    const others = names.filter((n) => n !== name);
+    const count = others.reduce((c, n) => c * ends.get(n)!.length, 1);
+    if (count > MAX_PROBES) continue;
+    // Every combination of the other dimensions' ends.
+    let combos: Params[] = [{}];
+    for (const n of others) combos = combos.flatMap((c) => ends.get(n)!.map((v) => ({ ...c, [n]: v })));
+    for (const value of ends.get(name)!) {
+      let first: ConfigError | null = null;
+      const runs = combos.some((c) => {
+        try {
+          const applied = applyParams(settings, { ...c, [name]: value });
+          checkModelPath(applied, name);
+          validateSettings(applied);
+          return true;
+        } catch (e) {
+          if (!(e instanceof ConfigError)) throw e;
+          first ??= e;
+          return false;
+        }
+      });
+      if (!runs && first) {
+        // The dimension the setting's message is about, where that is another one (a `momentum`
+        // range beside an `optimizer.name` choice of optimizers without momentum fails every end).
+        const field = parts((first as ConfigError).field).join('.');
+        const about = names.find((n) => parts(n).join('.') === field) ?? name;
+        const at = typeof value === 'number' ? Number(value.toPrecision(6)) : value;
+        throw new ConfigError(
+          `sweep.space.${about}`,
+          `no trial ${about === name ? `could run at ${JSON.stringify(at)}` : `with ${name} ${JSON.stringify(at)} could run`}: ${(first as ConfigError).message}`,
+        );
+      }
+    }
+  }
 }

@@ -1,9 +1,11 @@
 /** The sweep driver against brute-force bookkeeping: Hyperband's plan run out, promotions by rank, early stops, the best. */
 import { describe, expect, it } from 'vitest';
 import { paretoFront, SweepDriver, validateSweep, type SweepSpec, type TrialRecord } from './driver';
-import { applyParams } from './apply';
+import { applyParams, checkSpaceRuns } from './apply';
 import { Rng } from '../data/rng';
 import { DEFAULT_SETTINGS } from '../train/run-config';
+import { ConfigError } from '../errors';
+import type { SearchSpace } from './space';
 
 const space: SweepSpec['space'] = {
   lr: { type: 'log', min: 1e-4, max: 1 },
@@ -157,6 +159,88 @@ describe('applyParams', () => {
     expect(out.model.hidden).toEqual([16, 32, 32, 32]);
     expect(applyParams(base, { 'model.depth': 1 }).model.hidden).toEqual([64]);
     expect(base.model.hidden).toEqual([64, 32]);
+  });
+});
+
+describe('checkSpaceRuns: a dimension no trial could run is refused before any trial', () => {
+  const base = { ...DEFAULT_SETTINGS, model: { type: 'mlp' as const, hidden: [16], activation: 'relu' as const } };
+  const fieldOf = (space: SearchSpace) => {
+    try {
+      checkSpaceRuns(base, space);
+      return 'accepted';
+    } catch (e) {
+      return e instanceof ConfigError ? e.message : `not a ConfigError: ${String(e)}`;
+    }
+  };
+  const lr = { type: 'log', min: 0.001, max: 0.1 } as const;
+
+  it('refuses a misspelt path, an end the settings refuse, and a choice value no trial could run', () => {
+    expect(fieldOf({ 'optimizer.learningrate': lr })).toMatch(
+      /^sweep\.space\.optimizer\.learningrate: no trial could run at 0\.001: optimizer\.learningrate: unknown field/,
+    );
+    expect(fieldOf({ 'optimizer.beta1': { type: 'float', min: 0.5, max: 1.5 } })).toMatch(
+      /^sweep\.space\.optimizer\.beta1: no trial could run at 1\.5: optimizer\.beta1: /,
+    );
+    expect(fieldOf({ 'model.activation': { type: 'choice', values: ['relu', 'swish'] } })).toMatch(
+      /^sweep\.space\.model\.activation: no trial could run at "swish": model\.activation: "swish" is unknown/,
+    );
+    // A model key the model type does not read would be carried along and never used.
+    expect(fieldOf({ 'model.dropout': { type: 'float', min: 0, max: 0.5 } })).toMatch(
+      /^sweep\.space\.model\.dropout: no trial could run at 0: model\.dropout: is not a setting of the mlp model/,
+    );
+    expect(fieldOf({ 'model.filters.0': { type: 'int', min: 4, max: 8 } })).toMatch(
+      /^sweep\.space\.model\.filters\.0: /,
+    );
+  });
+
+  it('refuses a key a dscnn block does not take', () => {
+    const dscnn = {
+      ...base,
+      model: {
+        type: 'dscnn' as const,
+        hidden: [8],
+        activation: 'relu' as const,
+        stem: 8,
+        blocks: [{ filters: 8, stride: 1 as const }],
+      },
+    };
+    expect(() => checkSpaceRuns(dscnn, { 'model.blocks.0.filters': { type: 'int', min: 4, max: 16 } })).not.toThrow();
+    expect(() => checkSpaceRuns(dscnn, { 'model.blocks.0.filtrs': { type: 'int', min: 4, max: 16 } })).toThrow(
+      /^sweep\.space\.model\.blocks\.0\.filtrs: no trial could run at 4: model\.blocks\.0\.filtrs: is not a block setting/,
+    );
+  });
+
+  it("takes a dimension that runs beside another dimension's value, and names the dimension a failure is about", () => {
+    // fp16-mixed runs with the wgsl engine of the choice, tfjs with fp32.
+    const names = { type: 'choice' as const, values: ['momentum', 'nesterov'] };
+    expect(fieldOf({ 'optimizer.name': names, 'optimizer.momentum': { type: 'float', min: 0.5, max: 0.9 } })).toBe(
+      'accepted',
+    );
+    expect(
+      fieldOf({
+        engine: { type: 'choice', values: ['tfjs', 'wgsl'] },
+        precision: { type: 'choice', values: ['fp32', 'fp16-mixed'] },
+      }),
+    ).toBe('accepted');
+    expect(fieldOf({ precision: { type: 'choice', values: ['fp32', 'fp16-mixed'] } })).toMatch(
+      /^sweep\.space\.precision: no trial could run at "fp16-mixed": precision: fp16-mixed runs on the wgsl engine only/,
+    );
+    // No trial with sgd of the choice could take the momentum dimension: named, the momentum dimension.
+    expect(
+      fieldOf({
+        'optimizer.name': { type: 'choice', values: ['momentum', 'sgd'] },
+        'optimizer.momentum': { type: 'float', min: 0.5, max: 0.9 },
+      }),
+    ).toMatch(
+      /^sweep\.space\.optimizer\.momentum: no trial with optimizer\.name "sgd" could run: optimizer\.momentum: does not apply to sgd/,
+    );
+    expect(
+      fieldOf({
+        'optimizer.learningRate': lr,
+        batchSize: { type: 'int', min: 8, max: 64 },
+        'model.depth': { type: 'int', min: 1, max: 3 },
+      }),
+    ).toBe('accepted');
   });
 });
 

@@ -7,6 +7,16 @@ export const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'sigmoid'];
 
 export { defaultModelSpec } from './defaults';
 
+/** The settings each model type reads (a config file's or a search's other keys are refused, naming them). */
+export const MODEL_KEYS: Readonly<Record<ModelType, readonly string[]>> = {
+  mlp: ['type', 'hidden', 'activation'],
+  cnn: ['type', 'hidden', 'activation', 'inputShape', 'filters', 'groups'],
+  dscnn: ['type', 'hidden', 'activation', 'inputShape', 'stem', 'blocks'],
+};
+
+/** The settings of a dscnn block. */
+export const BLOCK_KEYS: readonly string[] = ['filters', 'stride'];
+
 /** A value as a message shows it ("nothing" when absent). */
 const shown = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
 
