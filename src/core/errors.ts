@@ -22,3 +22,6 @@ export function refuseUnknownKeys(obj: object, takes: readonly string[], path: s
   for (const key of Object.keys(obj))
     if (!takes.includes(key)) throw new ConfigError(`${path}.${key}`, `is not ${what} (it takes ${takes.join(', ')})`);
 }
+
+/** A value as a message shows it: its JSON, or "nothing" where the key is absent. */
+export const shown = (v: unknown): string => (v === undefined ? 'nothing' : String(JSON.stringify(v)));

@@ -6,7 +6,7 @@
  * shapes the spec implies (models/shapes.ts), so a damaged or hand-edited file is refused with
  * the field that is wrong, never exported half-right.
  */
-import { ConfigError } from '../errors';
+import { ConfigError, shown } from '../errors';
 import { DataError } from '../data/table';
 import { inputWidth, outputKind, type InputFeature, type Preprocessing } from '../data/preprocessing';
 import { fromBase64Url, toBase64Url } from '../share/link';
@@ -57,9 +57,6 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isCount = (v: unknown, max: number): v is number =>
   typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
 const bad = (field: string, what: string) => new DataError(`${field}: ${what}`);
-/** A value as the message shows it ("nothing" when absent). */
-const shown = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
-
 /** Checks a record's format version: a newer one is refused with a message saying so. */
 export function checkRecordVersion(raw: unknown): Record<string, unknown> {
   if (!isObject(raw)) throw bad('record', 'is not a run record (a JSON object with version, config, summary)');

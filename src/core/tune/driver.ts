@@ -8,7 +8,7 @@
  * the same seed (its shorter run is the start of the longer one). The sampler (random or TPE)
  * learns from each configuration's result at the largest budget it reached.
  */
-import { ConfigError, refuseUnknownKeys } from '../errors';
+import { ConfigError, refuseUnknownKeys, shown } from '../errors';
 import { hyperbandPlan, type Bracket } from './hyperband';
 import { RandomSampler, TpeSampler, type Observation, type Sampler } from './samplers';
 import { decode, validateSpace, type Params, type SearchSpace } from './space';
@@ -78,41 +78,35 @@ export function validateSweep(raw: unknown): Required<SweepSpec> {
   // A key the sweep would not read is refused, not dropped (a typo such as "trails").
   refuseUnknownKeys(s, SWEEP_KEYS, 'sweep', 'a sweep setting');
   if (s.sampler !== 'random' && s.sampler !== 'tpe')
-    throw new ConfigError('sweep.sampler', `must be random or tpe, got ${JSON.stringify(s.sampler ?? null)}`);
+    throw new ConfigError('sweep.sampler', `must be random or tpe, got ${shown(s.sampler)}`);
   if (s.scheduler !== 'none' && s.scheduler !== 'halving' && s.scheduler !== 'hyperband')
-    throw new ConfigError(
-      'sweep.scheduler',
-      `must be none, halving or hyperband, got ${JSON.stringify(s.scheduler ?? null)}`,
-    );
+    throw new ConfigError('sweep.scheduler', `must be none, halving or hyperband, got ${shown(s.scheduler)}`);
   const objectives: unknown[] = Array.isArray(s.objective) ? s.objective : [s.objective];
   if (objectives.length < 1 || objectives.length > 2)
     throw new ConfigError('sweep.objective', `takes one objective or two, got ${objectives.length}`);
   if (!SWEEP_OBJECTIVES.includes(objectives[0] as SweepObjective))
     throw new ConfigError(
       Array.isArray(s.objective) ? 'sweep.objective[0]' : 'sweep.objective',
-      `must be one of ${SWEEP_OBJECTIVES.join(', ')}, got ${JSON.stringify(objectives[0] ?? null)}`,
+      `must be one of ${SWEEP_OBJECTIVES.join(', ')}, got ${shown(objectives[0])}`,
     );
   if (objectives.length === 2 && !SECOND_OBJECTIVES.includes(objectives[1] as SecondObjective))
     throw new ConfigError(
       'sweep.objective[1]',
-      `must be one of ${SECOND_OBJECTIVES.join(', ')}, got ${JSON.stringify(objectives[1] ?? null)}`,
+      `must be one of ${SECOND_OBJECTIVES.join(', ')}, got ${shown(objectives[1])}`,
     );
   if (objectives.length === 2 && objectives[0] === objectives[1])
     throw new ConfigError('sweep.objective', `names ${String(objectives[0])} twice`);
   if (!isCount(s.maxBudget, 1))
     throw new ConfigError(
       'sweep.maxBudget',
-      `must be a whole number of steps of at least 1, got ${JSON.stringify(s.maxBudget ?? null)}`,
+      `must be a whole number of steps of at least 1, got ${shown(s.maxBudget)}`,
     );
   const eta = s.eta ?? 3;
   if (!isCount(eta, 2))
     throw new ConfigError('sweep.eta', `must be a whole number of at least 2, got ${JSON.stringify(eta)}`);
   const trials = s.trials ?? 0;
   if (s.scheduler !== 'hyperband' && !(isCount(trials, 1) && trials <= 1000))
-    throw new ConfigError(
-      'sweep.trials',
-      `must be a whole number from 1 to 1000, got ${JSON.stringify(s.trials ?? null)}`,
-    );
+    throw new ConfigError('sweep.trials', `must be a whole number from 1 to 1000, got ${shown(s.trials)}`);
   if (
     s.scheduler === 'halving' &&
     s.maxBudget! / eta ** Math.max(0, Math.ceil(Math.log(trials) / Math.log(eta)) - 1) < 1

@@ -4,7 +4,7 @@
  * dimension, log dimensions mapped through their logarithm), so samplers work in one space and
  * `decode` turns a point into setting values. Bad spaces are refused naming the dimension.
  */
-import { ConfigError, refuseUnknownKeys } from '../errors';
+import { ConfigError, refuseUnknownKeys, shown } from '../errors';
 
 export type Dimension =
   | { type: 'log'; min: number; max: number }
@@ -14,8 +14,6 @@ export type Dimension =
 
 export type SearchSpace = Record<string, Dimension>;
 export type Params = Record<string, string | number | boolean>;
-
-const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
 
 /** The keys each kind of dimension takes (`log` on an int: whole numbers spread on a log scale). */
 const DIMENSION_KEYS: Readonly<Record<string, readonly string[]>> = Object.assign(Object.create(null) as object, {
@@ -38,7 +36,8 @@ export function validateSpace(space: unknown): SearchSpace {
   for (const name of names) {
     const field = `sweep.space.${name}`;
     const d = (space as Record<string, unknown>)[name] as Record<string, unknown> | null;
-    if (typeof d !== 'object' || d === null) throw new ConfigError(field, `must be a dimension object, got ${show(d)}`);
+    if (typeof d !== 'object' || d === null)
+      throw new ConfigError(field, `must be a dimension object, got ${shown(d)}`);
     // A key the search would not read is refused, not dropped (a typo such as "mx" would
     // silently search the wrong range). An unknown type is refused below, by name.
     const takes = typeof d.type === 'string' ? DIMENSION_KEYS[d.type] : undefined;
@@ -50,14 +49,14 @@ export function validateSpace(space: unknown): SearchSpace {
       if (values.length > 64) throw new ConfigError(field, `a choice of ${values.length} values; 64 at most`);
       for (const v of values)
         if (!['string', 'number', 'boolean'].includes(typeof v) || (typeof v === 'number' && !Number.isFinite(v)))
-          throw new ConfigError(field, `a choice's values must be strings, numbers or booleans, got ${show(v)}`);
+          throw new ConfigError(field, `a choice's values must be strings, numbers or booleans, got ${shown(v)}`);
       continue;
     }
     if (d.type !== 'log' && d.type !== 'float' && d.type !== 'int')
-      throw new ConfigError(`${field}.type`, `must be log, float, int or choice, got ${show(d.type)}`);
+      throw new ConfigError(`${field}.type`, `must be log, float, int or choice, got ${shown(d.type)}`);
     const { min, max } = d;
     if (typeof min !== 'number' || !Number.isFinite(min) || typeof max !== 'number' || !Number.isFinite(max))
-      throw new ConfigError(field, `needs finite "min" and "max", got ${show(min)} and ${show(max)}`);
+      throw new ConfigError(field, `needs finite "min" and "max", got ${shown(min)} and ${shown(max)}`);
     if (!(min < max))
       throw new ConfigError(field, `the range is empty or inverted: min ${min} is not below max ${max}`);
     if ((d.type === 'log' || (d.type === 'int' && d.log)) && min <= 0)

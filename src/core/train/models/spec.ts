@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors';
+import { ConfigError, shown } from '../errors';
 import { cnnOutputSize, dscnnOutputSize } from './output-size';
 import { MODEL_TYPES, type Activation, type InputShape, type ModelSpec, type ModelType } from './types';
 
@@ -16,9 +16,6 @@ export const MODEL_KEYS: Readonly<Record<ModelType, readonly string[]>> = {
 
 /** The settings of a dscnn block. */
 export const BLOCK_KEYS: readonly string[] = ['filters', 'stride'];
-
-/** A value as a message shows it ("nothing" when absent). */
-const shown = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
 
 const wholeNumber = (v: unknown, field: string, max: number) => {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max)
