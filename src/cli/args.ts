@@ -54,6 +54,16 @@ export const KNOWN_FLAGS = new Set([
   'where',
 ]);
 
+/** What a flag's value is, for the message when it is missing. */
+const VALUE_HINTS: Readonly<Record<string, string>> = {
+  where: 'a filter, such as --where "delay > 30 and distance < 800"',
+  columns: 'column names, such as --columns a,b',
+  features: 'column names, such as --features a,b',
+  label: 'the name of the column to predict',
+  data: 'a data file',
+  config: 'a config file (JSON)',
+};
+
 /** Refuses a flag no command reads, naming the nearest known one when it is a likely typo. */
 export function checkKnownFlags(args: ParsedArgs): void {
   for (const flag of args.flags.keys()) {
@@ -62,6 +72,14 @@ export function checkKnownFlags(args: ParsedArgs): void {
     const prefix = [...KNOWN_FLAGS].find((k) => flag.startsWith(k) || k.startsWith(flag));
     const hint = prefix ?? (near && near.d <= 2 ? near.k : null);
     throw new UsageError(`unknown flag --${flag}${hint ? ` (did you mean --${hint}?)` : ''}; --help lists the flags`);
+  }
+  // A flag that takes a value, given none (`--columns` last, or before another flag), would read as
+  // absent and run with the default; a switch given one (`--stream=false`) would read as on.
+  for (const [flag, value] of args.flags) {
+    if (BOOLEAN_FLAGS.has(flag) && value !== true)
+      throw new UsageError(`--${flag} is a switch and takes no value, got "${value}" (leave the flag out for off)`);
+    if (!BOOLEAN_FLAGS.has(flag) && (value === true || value === ''))
+      throw new UsageError(`--${flag} needs ${VALUE_HINTS[flag] ?? 'a value; --help shows what it takes'}`);
   }
 }
 

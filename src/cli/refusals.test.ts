@@ -215,6 +215,28 @@ describe('cli usage errors and internal errors', () => {
         'inspect',
         /unknown flag --wehre \(did you mean --where\?\)/,
       ],
+      // A flag with no value read as absent (dedup over every column; the default label); a switch
+      // given a value read as on.
+      [
+        ['dedup', 'public/datasets/penguins.arrow', '--columns'],
+        'dedup',
+        /^dedup: --columns needs column names, such as --columns a,b/,
+      ],
+      [
+        ['train', '--data', 'public/datasets/penguins.arrow', '--label', '--epochs', '1'],
+        'train',
+        /^train: --label needs the name of the column to predict/,
+      ],
+      [
+        ['inspect', 'public/datasets/penguins.arrow', '--where='],
+        'inspect',
+        /^inspect: --where needs a filter, such as/,
+      ],
+      [
+        ['train', '--data', 'public/datasets/penguins.arrow', '--stream=false', '--epochs', '1'],
+        'train',
+        /^train: --stream is a switch and takes no value, got "false"/,
+      ],
     ];
     const results = await pool(cases, ([args]) => cli(args));
     cases.forEach(([args, , line], i) => {
