@@ -1,5 +1,6 @@
 import { getColumn, DataError, type CategoricalColumn, type Column, type DataTable } from './table';
 import { columnStats, type ColumnStats } from './stats';
+import { checkStandardised, meanStd, type Moments } from './moments';
 import { splitRows, type Split, type SplitSpec } from './split';
 import type { InputFeature } from './preprocessing';
 
@@ -209,6 +210,13 @@ export function encodeTable(
           `remove them or drop the column`,
       );
     }
+    // Standardising subtracts the mean: a column from near -1.8e308 to near 1.8e308 has
+    // differences float64 cannot hold (they would train as Infinity).
+    if (s.min !== null && s.max !== null && !Number.isFinite(s.max - s.min))
+      throw new DataError(
+        `${table.name}: column "${col.name}" spans ${s.min} to ${s.max}, a range beyond float64 ` +
+          '(it cannot be standardised); rescale the column',
+      );
   }
 
   // Rows kept: label present.
@@ -238,6 +246,13 @@ export function encodeTable(
     e.write(x, denseDim, offset);
     offset += e.width;
   }
+  checkStandardised(
+    table.name,
+    x,
+    denseDim,
+    encoders.flatMap((e) => e.names),
+    (r) => sourceRows[r],
+  );
   const sparse = hashedCols.length ? hashColumns(hashedCols, sourceRows, denseDim) : null;
   const dim = denseDim + hashedCols.length * HASH_BUCKETS;
   const featureNames = [
@@ -271,6 +286,7 @@ export function encodeTable(
     const m = moments(labelCol.values, sourceRows, split.train);
     target = m;
     for (let r = 0; r < rows; r++) y[r] = (labelCol.values[sourceRows[r]] - m.mean) / m.std;
+    checkStandardised(table.name, y, 1, [labelCol.name], (r) => sourceRows[r]);
   }
   if (task === 'classification' && classes && classes.length < 2 && !opts.anyClasses) {
     throw new DataError(`${table.name}: label "${spec.label}" has a single class ("${classes[0]}"); nothing to learn`);
@@ -302,29 +318,18 @@ function present(col: Column, i: number): boolean {
   return col.kind === 'categorical' ? col.codes[i] >= 0 : col.valid === null || col.valid[i] !== 0;
 }
 
-/** Mean and standard deviation (population; 1 when zero) over the train rows' present values. */
+/** Mean and standard deviation (population; 1 for a constant column) over the train rows' present values. */
 function moments(
   values: ArrayLike<number>,
   sourceRows: Int32Array,
   train: Int32Array,
   valid: Uint8Array | null = null,
-) {
-  let sum = 0;
-  let sq = 0;
-  let n = 0;
-  for (let t = 0; t < train.length; t++) {
-    const i = sourceRows[train[t]];
-    if (valid !== null && valid[i] === 0) continue;
-    const v = values[i];
-    sum += v;
-    sq += v * v;
-    n++;
-  }
-  const mean = n ? sum / n : 0;
-  const variance = n ? Math.max(0, sq / n - mean * mean) : 0;
-  const std = Math.sqrt(variance);
-  return { mean, std: std > 1e-12 ? std : 1 };
+): Moments {
+  return meanStd([{ values, valid }], trainRows(sourceRows, train));
 }
+
+/** The source rows of the train split. */
+const trainRows = (sourceRows: Int32Array, train: Int32Array) => train.map((t) => sourceRows[t]);
 
 interface FeatureEncoder {
   width: number;
@@ -359,24 +364,11 @@ function groupMoments(
     families.set(m[1], list);
   }
   const out = new Map<string, { mean: number; std: number }>();
+  const rows = trainRows(sourceRows, train);
   for (const members of families.values()) {
     if (members.length < GROUP_MIN_COLUMNS) continue;
-    let sum = 0;
-    let sq = 0;
-    let n = 0;
-    for (const c of members) {
-      for (let t = 0; t < train.length; t++) {
-        const i = sourceRows[train[t]];
-        if (c.valid !== null && c.valid[i] === 0) continue;
-        const v = c.values[i];
-        sum += v;
-        sq += v * v;
-        n++;
-      }
-    }
-    const mean = n ? sum / n : 0;
-    const std = Math.sqrt(Math.max(0, n ? sq / n - mean * mean : 0));
-    for (const c of members) out.set(c.name, { mean, std: std > 1e-12 ? std : 1 });
+    const m = meanStd(members, rows);
+    for (const c of members) out.set(c.name, m);
   }
   return out;
 }

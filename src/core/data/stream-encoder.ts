@@ -1,4 +1,5 @@
 import { columnStats } from './stats';
+import { beyondFloat32, meanStd, type Moments } from './moments';
 import { DataError, getColumn, type Column, type DataTable } from './table';
 import { fnv1a, HASH_BUCKETS, ONE_HOT_LIMIT, type FeatureSpec } from './encode';
 import type { SplitSpec } from './split';
@@ -180,6 +181,10 @@ export class StreamEncoder {
         at += l.width;
       });
       y[kept] = target;
+      // A value far outside the first chunk's scale would train as Infinity.
+      for (let j = kept * this.dim; j < at; j++)
+        if (!Number.isFinite(x[j])) throw beyondFloat32(chunk.name, this.featureNames[j % this.dim], position);
+      if (!Number.isFinite(y[kept])) throw beyondFloat32(chunk.name, this.spec.label, position);
       const f = rowFraction(this.split.seed, position);
       part[kept] = f < this.split.train ? 0 : f < this.split.train + this.split.val ? 1 : 2;
       kept++;
@@ -202,15 +207,6 @@ function distinctValues(col: Extract<Column, { kind: 'categorical' }>): string[]
   return col.dictionary.filter((_, k) => seen[k]);
 }
 
-function momentsOf(col: Extract<Column, { kind: 'numeric' }>): { mean: number; std: number } {
-  const s = columnStats(col);
-  let sq = 0;
-  let n = 0;
-  for (let i = 0; i < col.values.length; i++) {
-    if (col.valid !== null && col.valid[i] === 0) continue;
-    sq += (col.values[i] - s.mean!) ** 2;
-    n++;
-  }
-  const std = n ? Math.sqrt(sq / n) : 1;
-  return { mean: s.mean ?? 0, std: std > 1e-12 ? std : 1 };
+function momentsOf(col: Extract<Column, { kind: 'numeric' }>): Moments {
+  return meanStd([col], null);
 }
