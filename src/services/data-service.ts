@@ -16,7 +16,7 @@ import {
 } from '../core/data/encode';
 import { outputKind, type Preprocessing } from '../core/data/preprocessing';
 import { runData } from '../core/export/run-data';
-import { bytesFit, rawRows } from '../core/data/prepare';
+import { bytesFit, gpuPlan, rawRows } from '../core/data/prepare';
 import type { TrainTask } from '../core/train/trainer';
 import { prepareReader, readTable } from '../core/data/read';
 import { tableStats } from '../core/data/stats';
@@ -241,7 +241,7 @@ export function createDataService(
           Int32Array.from({ length: enc.rows }, (_, i) => i),
           kind,
         );
-        prepare = { kind, stride: raw.stride, plan: enc.plan };
+        prepare = { kind, stride: raw.stride, plan: gpuPlan(enc.plan, kind) };
         const words = new Float32Array(raw.data.buffer, raw.data.byteOffset, raw.data.length);
         rows = { x: words, dim: raw.stride, denseDim: raw.stride, sparse: null };
       }

@@ -55,9 +55,28 @@ export function bytesFit(table: DataTable, enc: EncodedDataset): boolean {
   return true;
 }
 
-/** The raw rows of encoded rows `rows` (see the module comment). */
+/**
+ * A scaled feature whose mean is this many deviations from 0 or more travels centred: its word is
+ * the value minus the mean, subtracted in float64 on the worker, and the plan the GPU reads has
+ * mean 0 there. As a raw float32 a value near 1e9 keeps steps of 64, so a column that varies by
+ * tenths there would reach the GPU constant. Image pixels never come near this, so an
+ * augmentation's padding still reads the raw value 0 wherever it applies.
+ */
+export const CENTRE_AT = 1024;
+
+const centred = (f: DenseFeature) => f.kind === 'scale' && Math.abs(f.mean) >= CENTRE_AT * f.std;
+
+/** The plan as the GPU applies it to raw rows of `kind`: in words, a centred feature's mean is 0 (its words are centred). */
+export function gpuPlan(plan: readonly DenseFeature[], kind: RawKind): DenseFeature[] {
+  return plan.map((f) => (kind === 'words' && f.kind === 'scale' && centred(f) ? { ...f, mean: 0 } : f));
+}
+
+/** The raw rows of encoded rows `rows` (see the module comment; words of centred features are centred). */
 export function rawRows(table: DataTable, enc: EncodedDataset, rows: ArrayLike<number>, kind: RawKind): RawRows {
   const cols = enc.denseSources.map((n) => getColumn(table, n));
+  // What each source's words have subtracted (0 but for centred features).
+  const centre = new Float64Array(cols.length);
+  for (const f of enc.plan) if (f.kind === 'scale' && centred(f)) centre[f.source] = f.mean;
   const n = cols.length;
   const stride = kind === 'bytes' ? Math.ceil(n / 4) : n;
   const data = new Uint32Array(rows.length * stride);
@@ -70,7 +89,7 @@ export function rawRows(table: DataTable, enc: EncodedDataset, rows: ArrayLike<n
         if (col.kind !== 'numeric') throw new Error(`column "${col.name}" is not numeric: it cannot travel as bytes`);
         bytes[r * stride * 4 + s] = col.values[i];
       } else if (col.kind === 'categorical') data[r * stride + s] = col.codes[i] >= 0 ? col.codes[i] : MISSING_CODE;
-      else f32[r * stride + s] = col.valid !== null && col.valid[i] === 0 ? NaN : col.values[i];
+      else f32[r * stride + s] = col.valid !== null && col.valid[i] === 0 ? NaN : col.values[i] - centre[s];
     });
   }
   return { kind, stride, data };

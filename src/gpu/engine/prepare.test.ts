@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../core/data/rng';
 import { encodeTable, type DenseFeature } from '../../core/data/encode';
-import { bytesFit, prepareReference, rawRows, type Augment, type RawRows } from '../../core/data/prepare';
+import { bytesFit, gpuPlan, prepareReference, rawRows, type Augment, type RawRows } from '../../core/data/prepare';
 import type { Column, DataTable } from '../../core/data/table';
 import type { EngineGpu } from './device';
 import { fromHalfBits, toHalfBits } from './half';
@@ -167,11 +167,48 @@ describe('batches prepared on the GPU', () => {
     ]);
     expect(bytesFit(table, enc)).toBe(false);
     const raw = rawRows(table, enc, allRows(enc.rows), 'words');
-    const got = await prepareOnGpu(raw, enc.rows, enc.plan, format);
+    const plan = gpuPlan(enc.plan, 'words');
+    const got = await prepareOnGpu(raw, enc.rows, plan, format);
     const want = format === 'f32' ? enc.x : round16(enc.x);
     expect(relError(got, want)).toBeLessThan(format === 'f32' ? 1e-5 : 1e-3);
     // The TypeScript twin agrees with the worker too.
-    expect(relError(prepareReference(raw, enc.rows, enc.plan), enc.x)).toBeLessThan(1e-6);
+    expect(relError(prepareReference(raw, enc.rows, plan), enc.x)).toBeLessThan(1e-6);
+  });
+
+  it('a column near 1e9 that varies by tenths travels centred: the features the worker gives (as raw float32 it kept steps of 64)', async () => {
+    const rng = new Rng(4);
+    const rows = 60;
+    const numeric = (name: string, f: () => number): Column => ({
+      kind: 'numeric',
+      name,
+      type: 'float',
+      values: Float64Array.from({ length: rows }, f),
+      valid: null,
+    });
+    const table: DataTable = {
+      name: 'stamps.csv',
+      format: 'csv',
+      rows,
+      columns: [
+        numeric('stamp', () => 1e9 + rng.int(10) / 10),
+        numeric('small', () => rng.normal()),
+        {
+          kind: 'categorical',
+          name: 'label',
+          type: 'categorical',
+          codes: Int32Array.from({ length: rows }, (_, i) => i % 2),
+          dictionary: ['n', 'y'],
+        },
+      ],
+    };
+    const enc = encodeTable(table, { label: 'label', features: ['stamp', 'small'] }, SPLIT);
+    const raw = rawRows(table, enc, allRows(enc.rows), 'words');
+    const plan = gpuPlan(enc.plan, 'words');
+    // Only the stamp is centred; bytes never are.
+    expect(plan.map((f) => (f.kind === 'scale' ? f.mean : null))).toEqual([0, (enc.plan[1] as { mean: number }).mean]);
+    expect(gpuPlan(enc.plan, 'bytes')).toEqual(enc.plan);
+    expect(relError(await prepareOnGpu(raw, enc.rows, plan, 'f32'), enc.x)).toBeLessThan(1e-5);
+    expect(relError(prepareReference(raw, enc.rows, plan), enc.x)).toBeLessThan(1e-6);
   });
 
   it('image pixels travel as bytes (a quarter of the words) and give the same features', async () => {
