@@ -21,6 +21,18 @@ export interface Moments {
   std: number;
 }
 
+/** Scale of the running sum kept beside a plain one: a power of two, so scaling rounds nothing. */
+export const SUM_SCALE = 2 ** -600;
+
+/**
+ * A mean from a plain running sum and one of the values times SUM_SCALE: the plain sum
+ * overflows when finite values near 1e308 add up (the mean of 1e308 and 1.7e308 showed as
+ * nothing); the scaled one cannot, and where the plain one overflowed, small values it loses
+ * are too small to matter.
+ */
+export const meanFromSums = (sum: number, scaled: number, n: number): number =>
+  Number.isFinite(sum) ? sum / n : scaled / n / SUM_SCALE;
+
 /** A numeric column's values and presence (0: missing, skipped). */
 export interface NumericValues {
   values: ArrayLike<number>;

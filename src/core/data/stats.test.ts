@@ -54,6 +54,24 @@ describe('countDistinct', () => {
 });
 
 describe('columnStats', () => {
+  it('values near the float64 limit: the mean (the plain sum overflowed) and every value in a bin', () => {
+    const col = (values: number[]): NumericColumn => ({
+      kind: 'numeric',
+      name: 'x',
+      type: 'float',
+      values: Float64Array.from(values),
+      valid: null,
+    });
+    const big = columnStats(col([1e308, 1.5e308, 1.7e308]));
+    // Exact: the sum of the quarters of the values, times 4, over 3.
+    expect(big.mean! / ((1e308 / 4 + 1.5e308 / 4 + 1.7e308 / 4) * (4 / 3))).toBeCloseTo(1, 14);
+    const wide = columnStats(col([-1.7e308, 1.7e308, 0, 5]));
+    expect(wide.mean).toBe(1.25);
+    const counts = (wide.histogram as { counts: number[] }).counts;
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(4);
+    expect([counts[0], counts[HISTOGRAM_BINS - 1]]).toEqual([1, 1]);
+  });
+
   it(
     'numeric: nulls, non-finite, min, max, mean against float64 sums, distinct, and a histogram of every ' +
       'finite value',

@@ -1,3 +1,4 @@
+import { meanFromSums, SUM_SCALE } from './moments';
 import type { Column, DataTable, LogicalType } from './table';
 
 /** Summary of one column, as the schema view and `inspect` show it. */
@@ -64,6 +65,7 @@ export function columnStats(col: Column): ColumnStats {
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
+  let scaled = 0;
   let count = 0;
   for (let i = 0; i < values.length; i++) {
     if (valid !== null && valid[i] === 0) {
@@ -78,6 +80,7 @@ export function columnStats(col: Column): ColumnStats {
     if (x < min) min = x;
     if (x > max) max = x;
     sum += x;
+    scaled += x * SUM_SCALE;
     count++;
   }
   return {
@@ -86,7 +89,7 @@ export function columnStats(col: Column): ColumnStats {
     nulls,
     min: count ? min : null,
     max: count ? max : null,
-    mean: count ? sum / count : null,
+    mean: count ? meanFromSums(sum, scaled, count) : null,
     distinct: countDistinct(values, valid, count ? min : 0, count ? max : 0),
     nonFinite,
     histogram: count ? bins(values, valid, min, max) : { kind: 'bins', min: 0, max: 0, counts: [] },
@@ -199,12 +202,15 @@ function hashNumber(x: number): number {
 
 export function bins(values: ArrayLike<number>, valid: Uint8Array | null, min: number, max: number): Histogram {
   const counts = new Array<number>(HISTOGRAM_BINS).fill(0);
-  const width = (max - min) / HISTOGRAM_BINS;
+  // A span beyond float64 (from near -1.8e308 to near 1.8e308): the same bins from halved values
+  // (halving is exact), else the top value's bin was NaN and it went uncounted.
+  const h = Number.isFinite(max - min) ? 1 : 0.5;
+  const width = (max * h - min * h) / HISTOGRAM_BINS;
   for (let i = 0; i < values.length; i++) {
     if (valid !== null && valid[i] === 0) continue;
     const x = values[i];
     if (!Number.isFinite(x)) continue;
-    const b = width > 0 ? Math.min(HISTOGRAM_BINS - 1, Math.floor((x - min) / width)) : 0;
+    const b = width > 0 ? Math.min(HISTOGRAM_BINS - 1, Math.floor((x * h - min * h) / width)) : 0;
     counts[b]++;
   }
   return { kind: 'bins', min, max, counts };

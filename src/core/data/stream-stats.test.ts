@@ -7,6 +7,20 @@ import { DISTINCT_LIMIT, StreamStats } from './stream-stats';
 import type { DataTable } from './table';
 
 describe('column statistics streamed piece by piece', () => {
+  it('values near the float64 limit over two pieces: the mean, where the plain sum overflows', () => {
+    const piece = (values: number[]): DataTable => ({
+      name: 'big.csv',
+      format: 'csv',
+      rows: values.length,
+      columns: [{ kind: 'numeric', name: 'x', type: 'float', values: Float64Array.from(values), valid: null }],
+    });
+    const streamed = new StreamStats(3);
+    streamed.add(piece([1e308, 1.5e308]));
+    streamed.add(piece([1.7e308]));
+    const [x] = streamed.result();
+    expect(x.mean! / ((1e308 / 4 + 1.5e308 / 4 + 1.7e308 / 4) * (4 / 3))).toBeCloseTo(1, 14);
+  });
+
   it('match a whole-table pass on flights-3m row group by row group (histograms from a sample, within 2 %)', () => {
     const bytes = new Uint8Array(readFileSync('node_modules/vega-datasets/data/flights-3m.parquet'));
     const whole = tableStats(readTable(bytes, 'flights-3m.parquet'));

@@ -7,6 +7,7 @@
  * histogram is binned over the exact range from a seeded uniform sample of SAMPLE_SIZE values and
  * scaled to the column's count (`histogramSampled`).
  */
+import { meanFromSums, SUM_SCALE } from './moments';
 import { Rng } from './rng';
 import { bins, HISTOGRAM_TOP, type ColumnStats } from './stats';
 import type { Column, DataTable, LogicalType } from './table';
@@ -86,6 +87,8 @@ interface NumericAcc {
   min: number;
   max: number;
   sum: number;
+  /** The sum of the values times SUM_SCALE (the mean where the plain sum overflows). */
+  scaled: number;
   count: number;
   distinct: DistinctNumbers;
   sample: Float64Array;
@@ -140,6 +143,7 @@ export class StreamStats {
       if (x < acc.min) acc.min = x;
       if (x > acc.max) acc.max = x;
       acc.sum += x;
+      acc.scaled += x * SUM_SCALE;
       acc.count++;
       // Reservoir sampling: each finite value is in the sample with the same chance.
       if (acc.sampled < SAMPLE_SIZE) acc.sample[acc.sampled++] = x;
@@ -189,7 +193,7 @@ export class StreamStats {
         nulls: acc.nulls,
         min: n ? acc.min : null,
         max: n ? acc.max : null,
-        mean: n ? acc.sum / n : null,
+        mean: n ? meanFromSums(acc.sum, acc.scaled, n) : null,
         distinct: acc.distinct.exact ? acc.distinct.size : DISTINCT_LIMIT,
         nonFinite: acc.nonFinite,
         histogram,
@@ -220,6 +224,7 @@ function start(col: Column): NumericAcc | CategoricalAcc {
     min: Infinity,
     max: -Infinity,
     sum: 0,
+    scaled: 0,
     count: 0,
     distinct: new DistinctNumbers(DISTINCT_LIMIT),
     sample: new Float64Array(SAMPLE_SIZE),
