@@ -319,6 +319,15 @@ describe('encodeWithInputs (a recorded layout applied to rows)', () => {
     for (let i = 0; i < got.length; i++) if (got[i] !== dense[i]) expect(got[i]).toBeCloseTo(dense[i], 6);
   });
 
+  it('refuses a row whose value lies beyond float32 on the recorded scale, naming column and row', () => {
+    const inputs = enc.inputs.map((f) => (f.column === 'price' && f.kind === 'scale' ? { ...f, std: 1e-40 } : f));
+    const price = t.columns.find((c) => c.name === 'price')!;
+    const row = enc.sourceRows.find((i) => price.kind === 'numeric' && (price.valid === null || price.valid[i] !== 0))!;
+    expect(() => encodeWithInputs(t, inputs, Int32Array.of(row))).toThrow(
+      new RegExp(`^synthetic\\.csv: column "price", row ${row}: the value is so far from the train rows' values`),
+    );
+  });
+
   it("agrees with encodeRow (the exporters' one-row form) on a layout from other rows, in any row order", () => {
     // A layout fitted on the first 300 rows only (other means, a one-hot list without "blue").
     const first = encodeTable(t, { label: 'label', features: ['x', 'colour', 'user', 'price'] }, split, {

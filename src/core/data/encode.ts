@@ -1,6 +1,6 @@
 import { getColumn, DataError, type CategoricalColumn, type Column, type DataTable } from './table';
 import { columnStats, type ColumnStats } from './stats';
-import { checkStandardised, meanStd, type Moments } from './moments';
+import { beyondFloat32, checkStandardised, meanStd, type Moments } from './moments';
 import { splitRows, type Split, type SplitSpec } from './split';
 import type { InputFeature } from './preprocessing';
 
@@ -481,7 +481,10 @@ export function encodeWithInputs(table: DataTable, inputs: readonly InputFeature
       if (col.kind !== 'numeric') throw wrongKind('scaled (a number)');
       for (let r = 0; r < rows.length; r++) {
         const i = rows[r];
-        if (col.valid === null || col.valid[i] !== 0) out[r * width + at] = (col.values[i] - f.mean) / f.std;
+        if (col.valid !== null && col.valid[i] === 0) continue;
+        out[r * width + at] = (col.values[i] - f.mean) / f.std;
+        // Far outside the scale the model was trained with, it would be evaluated as Infinity.
+        if (!Number.isFinite(out[r * width + at])) throw beyondFloat32(table.name, col.name, i);
       }
     } else {
       if (col.kind !== 'categorical')
