@@ -91,17 +91,22 @@ const endsOf = (d: Dimension): Params[string][] =>
 /** Beyond this many combinations of the other dimensions' ends, a dimension is left to its trials. */
 const MAX_PROBES = 1024;
 
+/** At most this many settings are checked in all (about 0.1 s; the Search form runs it on the main thread). */
+const MAX_CHECKS = 50_000;
+
 /**
  * Refuses, before any trial runs, a dimension that no trial could run: a path the settings do not
  * have (`optimizer.learningrate`), or an end of its range that the run settings refuse. Each end is
  * tried with every combination of the other dimensions' ends (a `momentum` range may need an
  * `optimizer.name` choice of the space, a `precision` choice its `engine` choice), and refused only
  * when none of them runs, naming the dimension and the setting's own message. A space of more than
- * MAX_PROBES such combinations is not probed: its failing trials say why, each.
+ * MAX_PROBES such combinations for a dimension, or checks past MAX_CHECKS in all, are not probed:
+ * their failing trials say why, each.
  */
 export function checkSpaceRuns(settings: RunSettings, space: SearchSpace): void {
   const names = Object.keys(space);
   const ends = new Map(names.map((name) => [name, endsOf(space[name])]));
+  let checks = 0;
   for (const name of names) {
     const others = names.filter((n) => n !== name);
     const count = others.reduce((c, n) => c * ends.get(n)!.length, 1);
@@ -111,7 +116,10 @@ export function checkSpaceRuns(settings: RunSettings, space: SearchSpace): void 
     for (const n of others) combos = combos.flatMap((c) => ends.get(n)!.map((v) => ({ ...c, [n]: v })));
     for (const value of ends.get(name)!) {
       let first: ConfigError | null = null;
+      // Out of checks: what is left is left to the trials.
+      if (checks > MAX_CHECKS) return;
       const runs = combos.some((c) => {
+        checks++;
         try {
           const applied = applyParams(settings, { ...c, [name]: value });
           checkModelPath(applied, name);
