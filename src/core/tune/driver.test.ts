@@ -193,6 +193,15 @@ describe('checkSpaceRuns: a dimension no trial could run is refused before any t
     );
   });
 
+  it('leaves a dimension with more than 1,024 combinations of the other ends to its trials', () => {
+    // Eleven other dimensions of two ends each: 2,048 combinations, not probed (so not refused).
+    const space: SearchSpace = { 'optimizer.learningrate': lr };
+    for (let i = 0; i < 11; i++) space[`model.hidden.${i}`] = { type: 'int', min: 4, max: 8 };
+    expect(fieldOf(space)).toBe('accepted');
+    delete space['model.hidden.10'];
+    expect(fieldOf(space)).toMatch(/^sweep\.space\.optimizer\.learningrate: no trial could run/);
+  });
+
   it('refuses a key a dscnn block does not take', () => {
     const dscnn = {
       ...base,
