@@ -1,5 +1,5 @@
 import { useThrottledWorkbench } from './hooks';
-import { startupText } from '../core/train/results';
+import { startupText, validationText } from '../core/train/results';
 import type { RunPhase } from '../state/store';
 import { ConfigForm } from './run/ConfigForm';
 import { SweepPanel } from './run/SweepPanel';
@@ -74,9 +74,8 @@ function RunStatus() {
         </p>
       )}
       {lastEpoch && (
-        <p className="muted">
-          validation: loss {lastEpoch.valLoss?.toFixed(4) ?? '–'}
-          {lastEpoch.valAccuracy !== null ? ` · accuracy ${(100 * lastEpoch.valAccuracy).toFixed(1)} %` : ''}
+        <p className="muted" data-testid="run-validation">
+          validation: {validationText(lastEpoch, '', ' · ')}
         </p>
       )}
       {run.error && (

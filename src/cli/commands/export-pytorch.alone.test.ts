@@ -120,6 +120,24 @@ describe.skipIf(!torch)('PyTorch export', () => {
       expectSameLosses(record, pytorchRecord(out, ['--workbench-order']));
     }, 300_000);
 
+  it("a regression (penguins' body mass): PyTorch's validation loss and RMSE in grams equal the workbench's", () => {
+    const { record, out } = trainAndExport(PENGUINS, {
+      data: { label: 'Body Mass (g)' },
+      optimizer: { name: 'adam', learningRate: 0.01 },
+      epochs: 2,
+      batchSize: 16,
+    });
+    const py = pytorchRecord(out, ['--workbench-order']);
+    expectSameLosses(record, py);
+    const std = record.trained!.preprocessing.target!.std;
+    expect(std).toBeGreaterThan(300); // grams, not a standardised unit
+    for (const [a, b] of record.epochs.map((e, i) => [e, py.epochs[i]] as const)) {
+      expect(Math.abs(b.valLoss! - a.valLoss!) / a.valLoss!).toBeLessThan(1e-3);
+      expect(Math.abs(b.valRmse! - a.valRmse!) / a.valRmse!).toBeLessThan(1e-3);
+      expect(a.valRmse).toBeCloseTo(Math.sqrt(a.valLoss!) * std, 6);
+    }
+  }, 300_000);
+
   it("a grouped CNN and a DS-CNN on MNIST: the workbench's per-step losses", () => {
     for (const model of [
       { type: 'cnn', inputShape: [28, 28, 1], filters: [4, 8], groups: [1, 2], hidden: [16], activation: 'relu' },

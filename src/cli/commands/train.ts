@@ -39,7 +39,7 @@ import {
 } from '../../core/train/optimizer-spec';
 import { ENGINES, PRECISIONS, PREPARE_ON } from '../../core/train/record';
 import { BACKENDS } from '../../core/train/run-config';
-import { startupText } from '../../core/train/results';
+import { startupText, validationText } from '../../core/train/results';
 import { packTrained, readTrainedRecord, RECORD_VERSION } from '../../core/train/trained';
 import { dataWaitShare, downsample } from '../../core/train/step-series';
 import type {
@@ -438,11 +438,9 @@ function sessionServices(session: TrainSession): TrainSession['services'] {
   return localServices((e) => {
     session.events.push(e);
     if (e.type === 'epoch' && !session.quiet) {
-      const { epoch, trainLoss, valLoss, valAccuracy } = e.epoch;
-      const acc = valAccuracy === null ? '' : `, val accuracy ${(100 * valAccuracy).toFixed(1)} %`;
+      const { epoch, trainLoss } = e.epoch;
       process.stderr.write(
-        `epoch ${epoch + 1}/${session.epochs}: train loss ${trainLoss.toFixed(4)}, val ` +
-          `loss ${valLoss?.toFixed(4) ?? '-'}${acc}\n`,
+        `epoch ${epoch + 1}/${session.epochs}: train loss ${trainLoss.toFixed(4)}, ${validationText(e.epoch)}\n`,
       );
     }
   });
@@ -640,8 +638,8 @@ export async function runOnce(
       : []),
     ...(result.startup ? [startupText(result.startup)] : []),
     last
-      ? `final: train loss ${last.trainLoss.toFixed(4)}, val ` +
-        `loss ${last.valLoss?.toFixed(4) ?? '-'}${last.valAccuracy !== null ? `, val accuracy ${(100 * last.valAccuracy).toFixed(1)} %` : ''}`
+      ? `final: train loss ${last.trainLoss.toFixed(4)}, ${validationText(last)}` +
+        (last.valRmse != null ? ` (RMSE in units of "${label}")` : '')
       : 'no epoch finished',
     ...(result.lossScale !== undefined || result.skippedSteps !== undefined
       ? [`loss scale at the end ${result.lossScale ?? '-'} · ${result.skippedSteps ?? '-'} step(s) skipped on overflow`]

@@ -73,6 +73,7 @@ describe('CSV export', () => {
     expect(Number(parsed[1].speed_up)).toBeCloseTo(4001.25 / 1050.25, 12);
     expect(Number(parsed[0].speed_up)).toBe(1);
     expect(Number(parsed[0].final_val_median)).toBe(0.123456789);
+    expect(parsed[0].final_val_rmse_median).toBe(''); // classification: no RMSE
     expect(Number(parsed[0].time_to_target_s_median)).toBe(rows[0].timeToTarget.median);
     expect(parsed[0].runs_reaching_target).toBe('2/2');
     expect(parsed[0].environment).toBe('webgpu · nvidia hopper, sm90');

@@ -23,6 +23,7 @@ export const CSV_COLUMNS = [
   'final_val_median',
   'final_val_min',
   'final_val_max',
+  'final_val_rmse_median',
   'loss_scale_median',
   'loss_scale_min',
   'loss_scale_max',
@@ -78,6 +79,7 @@ function rowValues(r: ResultRow, baseline: ResultRow | null, o: ExportOptions): 
     r.finalVal.median,
     r.finalVal.min,
     r.finalVal.max,
+    r.finalRmse.median,
     r.lossScale.median,
     r.lossScale.min,
     r.lossScale.max,
@@ -126,6 +128,8 @@ export function resultsToJson(rows: readonly ResultRow[], o: ExportOptions): str
         timeToTarget: r.timeToTarget,
         lossReached: r.lossReached,
         finalVal: { kind: r.valKind, ...r.finalVal },
+        // Regression only (n 0 otherwise): the validation RMSE in the label's units.
+        finalRmse: r.finalRmse,
         // fp16-mixed runs only (n 0 otherwise): the final dynamic loss scale and the skipped steps.
         lossScale: r.lossScale,
         skippedSteps: r.skippedSteps,

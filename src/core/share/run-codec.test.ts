@@ -74,6 +74,21 @@ describe('stored runs', () => {
     expect(stored.config.data.dedup).toBe('exact');
   });
 
+  it("keeps a regression's validation RMSE (in the label's units) and refuses a negative one", () => {
+    const base = run(20);
+    const regression: EncodableRun = {
+      ...base,
+      epochs: [{ epoch: 0, trainLoss: 0.5, valLoss: 0.25, valAccuracy: null, valRmse: 3.9885 }],
+    };
+    const stored = encodeRun(regression, meta);
+    expect(decodeRun(JSON.parse(JSON.stringify(stored)))?.epochs).toEqual(regression.epochs);
+    const bad = JSON.parse(JSON.stringify(stored)) as { epochs: { valRmse: number }[] };
+    bad.epochs[0].valRmse = -1;
+    expect(() => readRun(bad, STORED_LIMITS)).toThrow('epochs[0].valRmse: must be a finite number >= 0, got -1');
+    // A record without it (classification, or written before it existed) reads as before.
+    expect(decodeRun(JSON.parse(JSON.stringify(encodeRun(base, meta))))?.epochs[0]).not.toHaveProperty('valRmse');
+  });
+
   it('keeps a pruned run: its pruning setting, sparsity and non-zero count; refuses a bad setting naming the field', () => {
     const base = run(20);
     const pruned: EncodableRun = {

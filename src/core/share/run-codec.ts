@@ -466,6 +466,7 @@ function epochFields(lim: RunLimits): Fields<EpochRecord> {
     trainLoss: (v, p) => measure(v, p, lim),
     valLoss: (v, p) => measureOrNull(v, p, lim),
     valAccuracy: (v, p) => measureOrNull(v, p, lim, { min: 0, max: 1 }),
+    valRmse: optional((v, p) => measureOrNull(v, p, lim, { min: 0 })),
   };
 }
 

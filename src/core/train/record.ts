@@ -170,6 +170,12 @@ export interface EpochRecord {
   trainLoss: number;
   valLoss: number | null;
   valAccuracy: number | null;
+  /**
+   * Regression only: the validation RMSE in the label's own units. The loss is the MSE on the
+   * target standardised with the training split's mean and deviation, so this is
+   * sqrt(valLoss) x that deviation (exactly: y_raw = y x std + mean).
+   */
+  valRmse?: number | null;
 }
 
 export type RunStatus = 'queued' | 'running' | 'paused' | 'done' | 'stopped' | 'failed';

@@ -114,6 +114,46 @@ describe('engine and precision in keys and labels', () => {
   });
 });
 
+describe('regression rows', () => {
+  it("give the final validation RMSE in the label's units over the seeds; classification rows have none", () => {
+    const reg = (id: string, seed: number, epochs: [number, number][]): RunResultInput => {
+      const r = run(id, 32, seed, 1000, [2, 1], null);
+      return {
+        ...r,
+        epochs: epochs.map(([valLoss, valRmse], epoch) => ({
+          epoch,
+          trainLoss: 1,
+          valLoss,
+          valAccuracy: null,
+          valRmse,
+        })),
+      };
+    };
+    // The last epoch counts: 4, 5 and 9 (their median 5), not the first epochs' 40.
+    const rows = groupResults(
+      [
+        reg('r1', 1, [
+          [0.9, 40],
+          [0.2, 4],
+        ]),
+        reg('r2', 2, [
+          [0.9, 40],
+          [0.3, 5],
+        ]),
+        reg('r3', 3, [
+          [0.9, 40],
+          [0.9, 9],
+        ]),
+        run('c', 64, 1, 1000, [2, 1]),
+      ],
+      null,
+    );
+    expect(rows[0].valKind).toBe('loss');
+    expect(rows[0].finalRmse).toEqual({ median: 5, min: 4, max: 9, n: 3 });
+    expect(rows[1].finalRmse.n).toBe(0);
+  });
+});
+
 describe('timeToTarget and lossReached', () => {
   it('uses the trailing mean of the loss', () => {
     const s = steps([4, 2, 2, 0.5, 0.5, 0.5]);

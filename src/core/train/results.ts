@@ -62,6 +62,8 @@ export interface ResultRow {
   finalVal: Stat;
   /** What finalVal measures: validation accuracy (classification) or validation loss. */
   valKind: 'accuracy' | 'loss' | null;
+  /** Regression: the final validation RMSE in the label's units (n 0 for classification). */
+  finalRmse: Stat;
   /** fp16-mixed runs: the dynamic loss scale at the end (n 0 for fp32 runs). */
   lossScale: Stat;
   /** fp16-mixed runs: steps skipped for a gradient that overflowed (n 0 for fp32 runs). */
@@ -355,6 +357,7 @@ export function groupResults(runs: readonly RunResultInput[], targetLoss: number
       lossReached: stat(g.map((r) => lossReached(r.steps))),
       finalVal: stat(vals.map((v) => v.value)),
       valKind: vals.find((v) => v.kind)?.kind ?? null,
+      finalRmse: stat(g.map((r) => r.epochs[r.epochs.length - 1]?.valRmse ?? null)),
       lossScale: stat(g.map((r) => r.summary?.lossScale ?? null)),
       skippedSteps: stat(g.map((r) => r.summary?.skippedSteps ?? null)),
       sparsity: stat(g.map((r) => r.summary?.sparsity ?? null)),
@@ -442,4 +445,22 @@ export function startupText(s: StartupTimes): string {
     (`model ${f(s.modelSec)} · first step (shader compilation) ${f(s.firstStepSec)}; not counted in a time ` +
       `budget or the steady-state rate, the model and first step are in the end-to-end rate`)
   );
+}
+
+/**
+ * An epoch's validation in words: `val loss 0.2223, val RMSE 3.761` (regression: the RMSE in the
+ * label's units), `val loss 0.4012, val accuracy 84.1 %`. The Run panel passes no prefix and ` · `.
+ */
+export function validationText(
+  e: Pick<EpochRecord, 'valLoss' | 'valAccuracy' | 'valRmse'>,
+  prefix = 'val ',
+  sep = ', ',
+): string {
+  return [
+    `loss ${e.valLoss?.toFixed(4) ?? '-'}`,
+    ...(e.valAccuracy !== null ? [`accuracy ${(100 * e.valAccuracy).toFixed(1)} %`] : []),
+    ...(e.valRmse != null ? [`RMSE ${e.valRmse.toPrecision(4)}`] : []),
+  ]
+    .map((t) => prefix + t)
+    .join(sep);
 }

@@ -6,7 +6,8 @@ import { tfjsEngine, train, type Batch, type BatchSource } from './trainer';
 import type { TrainEngine } from './engine';
 import { createOptimizer } from './optimizers';
 import { DEFAULT_SETTINGS, makeRunConfig } from './run-config';
-import type { StepRecord } from './record';
+import type { EpochRecord, StepRecord } from './record';
+import { mlpReference } from './reference/mlp';
 
 /** A BatchSource over a local Batcher, for tests (the browser uses the data worker's port). */
 function localSource(b: Batcher, dim: number, batchSize: number): BatchSource {
@@ -142,6 +143,88 @@ describe('train loop', () => {
       expect(Number.isFinite(summary.medianSamplesPerSec)).toBe(true);
     },
   );
+
+  it("gives a regression's validation RMSE in the label's units, equal to a float64 forward pass de-standardised", async () => {
+    // Raw targets like miles per gallon (mean near 23, spread near 8), standardised here in float64.
+    const rng = new Rng(21);
+    const n = 96;
+    const nVal = 40;
+    const dim = 3;
+    const all = Float32Array.from({ length: (n + nVal) * dim }, () => rng.normal());
+    const raw = Array.from({ length: n + nVal }, (_, i) => 23 + 6 * all[i * dim] - 3 * all[i * dim + 2] + rng.normal());
+    const mean = raw.slice(0, n).reduce((a, b) => a + b, 0) / n;
+    const std = Math.sqrt(raw.slice(0, n).reduce((a, b) => a + (b - mean) ** 2, 0) / n);
+    const y = Float32Array.from(raw, (v) => (v - mean) / std);
+    const val = { x: all.slice(n * dim), y: y.slice(n), rows: nVal };
+    const config = makeRunConfig(
+      {
+        ...DEFAULT_SETTINGS,
+        batchSize: 16,
+        epochs: 3,
+        backend: 'cpu',
+        model: { type: 'mlp', hidden: [5], activation: 'tanh' },
+      },
+      {
+        fingerprint: '',
+        name: 'mpg',
+        rows: n + nVal,
+        label: 'y',
+        features: [],
+        dedup: 'none',
+        split: { train: 0.7, val: 0.3, test: 0, seed: 1 },
+      },
+    );
+    const epochs: EpochRecord[] = [];
+    let params: Float32Array[] = [];
+    await train(
+      config,
+      { task: 'regression', dim, outputs: 1, val, targetStd: std },
+      localSource(
+        new Batcher({
+          x: all.slice(0, n * dim),
+          dim,
+          y: y.slice(0, n),
+          rows: iota(n),
+          batchSize: 16,
+          epochs: 3,
+          seed: 1,
+        }),
+        dim,
+        16,
+      ),
+      tfjsEngine(() => createOptimizer({ name: 'adam', learningRate: 0.05 })),
+      {
+        onSteps: () => undefined,
+        onEpoch: (e) => epochs.push(e),
+        shouldStop: () => false,
+        waitWhilePaused: async () => undefined,
+        onParameters: (t) => (params = t),
+      },
+    );
+    const [w1, b1, w2, b2] = params;
+    const ref = mlpReference(
+      [dim, 5, 1],
+      [
+        { w: w1, b: b1 },
+        { w: w2, b: b2 },
+      ],
+      'tanh',
+      'mse',
+      val.x,
+      val.y,
+      nVal,
+    );
+    const out = ref.outputs[ref.outputs.length - 1];
+    let se = 0;
+    for (let i = 0; i < nVal; i++) se += (out[i] * std + mean - raw[n + i]) ** 2;
+    const rmse = Math.sqrt(se / nVal);
+    const last = epochs[epochs.length - 1];
+    expect(epochs).toHaveLength(3);
+    expect(last.valRmse).toBeCloseTo(rmse, 3);
+    expect(Math.abs(last.valRmse! - rmse) / rmse).toBeLessThan(1e-4);
+    // A poor model by design: the figure is not the target's own spread in disguise.
+    expect(Math.abs(rmse - std)).toBeGreaterThan(0.05 * std);
+  });
 
   it('stops between steps when asked and reports "stopped"', async () => {
     const n = 64;

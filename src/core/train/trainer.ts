@@ -33,6 +33,8 @@ export interface TrainTask {
   outputs: number;
   /** Held-out rows for the per-epoch validation pass (prepared features), or null. */
   val: { x: Float32Array; y: Float32Array; rows: number } | null;
+  /** Regression: the deviation the target was standardised with, which gives the RMSE in the label's units. */
+  targetStd?: number | null;
   /**
    * prepareOn 'gpu': each batch's `x` holds raw rows of `stride` 32-bit words (the float32 view
    * of them; see src/core/data/prepare.ts), which the engine turns into `dim` features by `plan`.
@@ -229,6 +231,9 @@ export async function train(
           trainLoss: epochLossCount ? epochLossSum / epochLossCount : NaN,
           valLoss: valResult?.loss ?? null,
           valAccuracy: valResult?.accuracy ?? null,
+          ...(task.task === 'regression' && task.targetStd != null
+            ? { valRmse: valResult ? Math.sqrt(valResult.loss) * task.targetStd : null }
+            : {}),
         });
         epochLossSum = 0;
         epochLossCount = 0;

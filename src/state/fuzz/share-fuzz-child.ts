@@ -683,6 +683,7 @@ const epoch = obj({
   trainLoss: measure(),
   valLoss: orNull(measure()),
   valAccuracy: orNull(measure(0, 1)),
+  'valRmse?': orNull(measure(0)),
 });
 const summary = obj({
   status: oneOf('done', 'stopped', 'failed'),

@@ -333,12 +333,25 @@ export function ResultsTable() {
                       </span>
                     )}
                   </td>
-                  <td className="num" title={r.valKind === 'loss' ? 'validation loss' : 'validation accuracy'}>
+                  <td
+                    className="num"
+                    title={
+                      r.valKind === 'loss'
+                        ? `validation loss (MSE on the standardised target)${r.finalRmse.n ? "; RMSE in the label's units" : ''}`
+                        : 'validation accuracy'
+                    }
+                  >
                     {valText(r, r.finalVal.median)}
                     <span className="spread">
                       {' '}
                       {spread(r.finalVal.min, r.finalVal.max, r.finalVal.n, (v) => valText(r, v))}
                     </span>
+                    {r.finalRmse.median !== null && (
+                      <span className="spread" data-testid="final-rmse">
+                        {' '}
+                        · RMSE {compact(r.finalRmse.median)}
+                      </span>
+                    )}
                   </td>
                   <td className="num">{isBase ? 'baseline' : factor(up)}</td>
                   <td

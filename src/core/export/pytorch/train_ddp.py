@@ -289,9 +289,11 @@ def main():
             samples += len(rows) * world
             step += 1
         val_loss, val_acc = evaluate(model, kind, x[val_rows], y[val_rows]) if len(val_rows) else (None, None)
-        epoch_records.append(
-            {"epoch": epoch, "trainLoss": loss_sum / max(1, loss_n), "valLoss": val_loss, "valAccuracy": val_acc}
-        )
+        epoch_record = {"epoch": epoch, "trainLoss": loss_sum / max(1, loss_n), "valLoss": val_loss, "valAccuracy": val_acc}
+        if kind == "mse" and pre.get("target"):
+            # The loss is on the standardised target: the RMSE in the label's units, as the workbench gives it.
+            epoch_record["valRmse"] = None if val_loss is None else math.sqrt(val_loss) * pre["target"]["std"]
+        epoch_records.append(epoch_record)
         if rank == 0:
             acc = "" if val_acc is None else f", val accuracy {100 * val_acc:.1f} %"
             print(f"epoch {epoch + 1}/{epochs}: train loss {loss_sum / max(1, loss_n):.4f}, val loss {val_loss}{acc}", flush=True)
