@@ -85,6 +85,24 @@ describe('cli inspect', () => {
     expect(text.stdout).toMatch(/skipped \(7\):\n {2}int_array \(list<int32>\): /);
   });
 
+  it('shows dates and timestamps as dates in its table (Date.UTC as the reference), days and ms in its JSON', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-dates-'));
+    const file = join(dir, 'dates.csv');
+    writeFileSync(file, 'day,at,v\n2024-01-01,2024-01-01T10:00:00Z,1\n2024-01-04,2024-01-01T10:00:00.250Z,2\n');
+    const json = JSON.parse(cli('inspect', file, '--json').stdout) as {
+      columns: { name: string; min: number; max: number; mean: number }[];
+    };
+    const day = json.columns.find((c) => c.name === 'day')!;
+    expect([day.min, day.max]).toEqual([Date.UTC(2024, 0, 1) / 86_400_000, Date.UTC(2024, 0, 4) / 86_400_000]);
+    const text = cli('inspect', file).stdout.split('\n');
+    // The mean of the 1st and the 4th falls on the 2nd, at noon.
+    expect(text.find((l) => l.startsWith('day '))).toMatch(/^day +date +0 +2024-01-01 +2024-01-04 +2024-01-02 +2$/);
+    expect(text.find((l) => l.startsWith('at '))).toMatch(
+      /^at +timestamp +0 +2024-01-01 10:00:00 +2024-01-01 10:00:00\.250 +2024-01-01 10:00:00\.125 +2$/,
+    );
+    expect(text.find((l) => l.startsWith('v '))).toMatch(/^v +int +0 +1 +2 +1\.50000 +2$/);
+  });
+
   it('prints one JSON document whose statistics match a float64 reference over penguins.json', () => {
     const r = cli('inspect', 'public/datasets/penguins.arrow', '--json');
     expect(r.code).toBe(0);

@@ -10,6 +10,8 @@ describe('schema statistics on screen', () => {
     expect(statValue('timestamp', Date.UTC(2020, 5, 1, 12, 0, 0, 250))).toBe('2020-06-01 12:00:00.250');
     // A mean of dates lands between days: it still reads as a date.
     expect(statValue('date', day + 0.4)).toBe('2001-01-02');
+    expect(statValue('date', day + 0.5)).toBe('2001-01-02'); // noon of the 2nd is on the 2nd
+    expect(statValue('date', day - 0.5)).toBe('2001-01-01');
   });
 
   it('other types keep the compact number, and missing values a dash', () => {

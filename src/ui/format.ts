@@ -1,3 +1,4 @@
+import { dateStatText } from '../core/data/stats';
 /** Number formatting for the screen: units and sensible rounding (`41.2 k samples/s`). */
 export function compact(n: number | null | undefined, digits = 3): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '–';
@@ -83,11 +84,5 @@ export function factor(x: number | null): string {
  */
 export function statValue(type: string, v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '–';
-  if (type !== 'date' && type !== 'timestamp') return compact(v);
-  const ms = type === 'date' ? Math.round(v) * 86_400_000 : Math.round(v);
-  if (Math.abs(ms) > 8.64e15) return compact(v);
-  const iso = new Date(ms).toISOString();
-  if (type === 'date') return iso.slice(0, 10);
-  const time = iso.endsWith('.000Z') ? iso.slice(11, 19) : iso.slice(11, 23);
-  return `${iso.slice(0, 10)} ${time}`;
+  return dateStatText(type, v) ?? compact(v);
 }

@@ -1,4 +1,4 @@
-import { tableStats } from '../../core/data/stats';
+import { dateStatText, tableStats } from '../../core/data/stats';
 import type { DataTable } from '../../core/data/table';
 import { timeLimitSeconds, UsageError, type ParsedArgs } from '../args';
 import { decodeFile, DEFAULT_TIME_LIMIT_S } from '../decode';
@@ -69,14 +69,19 @@ export async function inspect(args: ParsedArgs): Promise<{ json: unknown; text: 
     ...(table.images?.length ? { images: table.images } : {}),
   };
   const pad = (s: string, n: number) => s.padEnd(n);
-  const fmt = (v: number | null) => (v === null ? '-' : Number.isInteger(v) ? String(v) : v.toPrecision(6));
+  // Dates and timestamps as the Data panel shows them (the JSON keeps days and milliseconds).
+  const fmt = (v: number | null, type: string) =>
+    v === null ? '-' : (dateStatText(type, v) ?? (Number.isInteger(v) ? String(v) : v.toPrecision(6)));
   const width = Math.max(6, ...columns.map((c) => c.name.length)) + 2;
+  const cells = columns.map((c) => [fmt(c.min, c.type), fmt(c.max, c.type), fmt(c.mean, c.type)]);
+  const w = Math.max(14, ...cells.flat().map((t) => t.length + 2));
   const text = [
     `${file}: ${table.format}, ${table.rows} rows, ${columns.length} columns${filtered ? ` (${filtered.text})` : ''}`,
-    `${pad('column', width)}${pad('type', 13)}${pad('nulls', 9)}${pad('min', 14)}${pad('max', 14)}${pad('mean', 14)}distinct`,
+    `${pad('column', width)}${pad('type', 13)}${pad('nulls', 9)}${pad('min', w)}${pad('max', w)}${pad('mean', w)}distinct`,
     ...columns.map(
-      (c) =>
-        `${pad(c.name, width)}${pad(c.bytes ? 'bytes,hashed' : c.type, 13)}${pad(String(c.nulls), 9)}${pad(fmt(c.min), 14)}${pad(fmt(c.max), 14)}${pad(fmt(c.mean), 14)}${c.distinct}`,
+      (c, i) =>
+        `${pad(c.name, width)}${pad(c.bytes ? 'bytes,hashed' : c.type, 13)}${pad(String(c.nulls), 9)}` +
+        `${cells[i].map((t) => pad(t, w)).join('')}${c.distinct}`,
     ),
     ...(skipped.length
       ? [`skipped (${skipped.length}):`, ...skipped.map((k) => `  ${k.name} (${k.type}): ${k.reason}`)]

@@ -242,3 +242,19 @@ function topValues(col: Extract<Column, { kind: 'categorical' }>): Histogram {
 export function tableStats(table: DataTable): ColumnStats[] {
   return table.columns.map(columnStats);
 }
+
+/**
+ * A date or timestamp statistic as text: dates (days since 1970-01-01) as `YYYY-MM-DD`,
+ * timestamps (ms since the epoch, UTC) as `YYYY-MM-DD HH:MM:SS` (with `.mmm` when there are
+ * milliseconds). Null for other types, and for values beyond what a Date can hold.
+ */
+export function dateStatText(type: string, v: number): string | null {
+  if ((type !== 'date' && type !== 'timestamp') || !Number.isFinite(v)) return null;
+  // A mean of dates falls between days: the day it falls on (the mean of the 1st and the 2nd is the 1st, at noon).
+  const ms = type === 'date' ? Math.floor(v) * 86_400_000 : Math.round(v);
+  if (Math.abs(ms) > 8.64e15) return null;
+  const iso = new Date(ms).toISOString();
+  if (type === 'date') return iso.slice(0, 10);
+  const time = iso.endsWith('.000Z') ? iso.slice(11, 19) : iso.slice(11, 23);
+  return `${iso.slice(0, 10)} ${time}`;
+}
