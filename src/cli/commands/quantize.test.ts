@@ -90,6 +90,26 @@ describe('quantize', () => {
     }
   }, 170_000);
 
+  it("a regression (penguins' body mass): the float model's val loss and RMSE in grams are the run's", () => {
+    const penguins = 'public/datasets/penguins.arrow';
+    const t = cli(cpuTrainArgs(penguins, { epochs: 3 }, ['--label', 'Body Mass (g)']));
+    expect(t.code).toBe(0);
+    const record = JSON.parse(t.stdout) as RunRecord;
+    const path = join(dir, 'run-mass.json');
+    writeFileSync(path, t.stdout);
+    const r = cli(['quantize', path, '--data', penguins, '--json']);
+    expect(r.code).toBe(0);
+    const modes = (JSON.parse(r.stdout) as { modes: { mode: string; val: { loss: number; rmse: number } }[] }).modes;
+    const last = record.epochs[record.epochs.length - 1];
+    const float = modes.find((m) => m.mode === 'float')!;
+    expect(float.val.loss).toBeCloseTo(last.valLoss!, 6);
+    expect(float.val.rmse).toBeCloseTo(last.valRmse!, 3);
+    expect(float.val.rmse).toBeGreaterThan(100); // grams
+    for (const m of modes)
+      expect(m.val.rmse / Math.sqrt(m.val.loss)).toBeCloseTo(last.valRmse! / Math.sqrt(last.valLoss!), 6);
+    expect(cli(['quantize', path, '--data', penguins]).stdout).toMatch(/ {2}int8 .* val loss [\d.]+, RMSE [\d.]+ /);
+  }, 120_000);
+
   it('refuses a run whose weights are gone, and a missing --data', () => {
     const t = cli([
       'train',

@@ -29,7 +29,8 @@ export function quantizeHelp(): string {
 const fmt = (e: Evaluation | null) =>
   e === null
     ? '-'
-    : `loss ${e.loss.toFixed(4)}${e.accuracy === null ? '' : `, accuracy ${(100 * e.accuracy).toFixed(2)} %`}`;
+    : `loss ${e.loss.toFixed(4)}${e.accuracy === null ? '' : `, accuracy ${(100 * e.accuracy).toFixed(2)} %`}` +
+      (e.rmse === undefined ? '' : `, RMSE ${e.rmse.toPrecision(4)}`);
 
 export async function quantize(args: ParsedArgs): Promise<{ json: unknown; text: string }> {
   const file = args.positionals[0];

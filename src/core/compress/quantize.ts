@@ -46,6 +46,8 @@ export interface Evaluation {
   loss: number;
   /** Share right (classification), else null. */
   accuracy: number | null;
+  /** Regression: the RMSE in the label's units (the loss is on the standardised target). */
+  rmse?: number;
 }
 
 const CHUNK = 1024;
@@ -120,7 +122,12 @@ export async function evaluateQuantized(
       lossSum += v[0];
       correct += v.length > 1 ? v[1] : 0;
     }
-    return { loss: lossSum / rows, accuracy: loss === 'mse' ? null : correct / rows };
+    const target = trained.preprocessing.target;
+    return {
+      loss: lossSum / rows,
+      accuracy: loss === 'mse' ? null : correct / rows,
+      ...(loss === 'mse' && target ? { rmse: Math.sqrt(lossSum / rows) * target.std } : {}),
+    };
   } finally {
     model.dispose();
   }
