@@ -49,6 +49,7 @@ export const KNOWN_FLAGS = new Set([
   'seed',
   'stream',
   'target-loss',
+  'task',
   'time-limit',
   'to',
   'where',
@@ -60,6 +61,7 @@ const VALUE_HINTS: Readonly<Record<string, string>> = {
   columns: 'column names, such as --columns a,b',
   features: 'column names, such as --features a,b',
   label: 'the name of the column to predict',
+  task: 'classification or regression',
   data: 'a data file',
   config: 'a config file (JSON)',
 };

@@ -35,7 +35,7 @@ const COMMANDS: Record<string, { load: () => Promise<Run>; usage: string; help?:
     load: async () => (await import('./commands/train')).train,
     help: async () => (await import('./commands/train')).trainHelp(),
     usage:
-      'train --data FILE [--config CFG] [--label --model --optimizer --lr --epochs --batch --backend ' +
+      'train --data FILE [--config CFG] [--label --task --model --optimizer --lr --epochs --batch --backend ' +
       ('--engine tfjs|wgsl --precision fp32|fp16-mixed --dedup none|exact|bloom --where F --stream] [--json]   train ' +
         'one configuration, print its run record'),
   },

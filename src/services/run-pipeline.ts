@@ -14,6 +14,7 @@ import type { DataApi, PreparedRun, TrainerApi } from './protocol';
 import type { TrainedJson } from '../core/train/trained';
 import { ConfigError } from '../core/errors';
 import { checkTeacher } from '../core/compress/distill-setting';
+import type { FeatureSpec } from '../core/data/encode';
 
 /** A service as its caller sees it: a worker's RpcClient, or the handlers in this process. */
 export interface ServiceClient<A extends ApiShape> {
@@ -116,7 +117,10 @@ export async function runPipeline(
   try {
     if (source.kind === 'stream') {
       // Empty features: the default label and features of the first chunk.
-      const chosen = config.data.label ? { label: config.data.label, features: [...config.data.features] } : null;
+      const task = config.data.task ? { task: config.data.task } : {};
+      const chosen = config.data.label
+        ? { label: config.data.label, features: [...config.data.features], ...task }
+        : null;
       // A File goes to the data worker as it is (a handle, not its bytes): Parquet and Arrow are read there by slices.
       const file = source.bytes instanceof ArrayBuffer ? { bytes: source.bytes } : { blob: source.bytes };
       const streamed = await services.data.call(
@@ -136,7 +140,11 @@ export async function runPipeline(
       ran = { ...config, data: { ...config.data, label: streamed.label, features: [...streamed.features] } };
       prepared = streamed;
     } else {
-      const features = { label: config.data.label, features: [...config.data.features] };
+      const features = {
+        label: config.data.label,
+        features: [...config.data.features],
+        ...(config.data.task ? { task: config.data.task } : {}),
+      };
       const rows = {
         datasetId: source.datasetId,
         features,
@@ -189,7 +197,7 @@ async function teacherSoftTargets(
   config: RunConfig,
   rows: {
     datasetId: number;
-    features: { label: string; features: string[] };
+    features: FeatureSpec;
     dedup: RunConfig['data']['dedup'];
     where: string | null;
   },

@@ -7,7 +7,7 @@
  * in use is never touched by a load that fails or is cancelled. The worker of a load that went
  * well is kept, warm, for the next load (a spare is started otherwise).
  */
-import { featuresFromStats } from '../core/data/encode';
+import { featuresFromStats, type Task } from '../core/data/encode';
 import { isHdf5 } from '../core/data/hdf5';
 import type { ColumnStats } from '../core/data/stats';
 import { createDecodeWorker, prewarmDecodeWorker, releaseDecodeWorker } from '../workers/clients';
@@ -61,8 +61,11 @@ function onDataWorkerDeath(message: string): void {
       // the dataset in use now and nothing needs reloading.
       await under?.catch(() => undefined);
       if (!currentSources || adoptedOn === getWorkers().data.get()) return;
-      const { label, url, features, summary } = store.getState().dataset;
+      const { label, url, features, summary, task } = store.getState().dataset;
       await loadSources(currentSources, label ?? undefined, url, features, summary?.hdf5?.group);
+      // The task picked for that label stays with it (the load starts from auto).
+      const now = store.getState().dataset;
+      if (task && now.label === label && now.summary !== summary) setDataset({ task });
     })(),
   );
 }
@@ -461,10 +464,17 @@ export function setLabel(label: string): void {
   if (!summary) return;
   setDataset({
     label,
+    // A new label is read as its values say (labelTask) until a task is picked for it.
+    task: null,
     features: usableFeatures(summary, label),
     quality: initialDataset.quality,
     neighbours: { ...initialDataset.neighbours, row: store.getState().dataset.neighbours.row },
   });
+}
+
+/** Classification or regression for the label in use; null: decided from the label (labelTask). */
+export function setTask(task: Task | null): void {
+  setDataset({ task });
 }
 
 let whereTimer: ReturnType<typeof setTimeout> | null = null;

@@ -1,5 +1,6 @@
 import type { DatasetSummary, DecodeProgress, NeighbourView, StreamedSummary } from '../services/protocol';
 import type { DedupReport, LeakReport } from '../core/data/quality';
+import type { Task } from '../core/data/encode';
 
 /** The dataset part of the store (owned by the data actions). */
 export interface DatasetSlice {
@@ -13,6 +14,8 @@ export interface DatasetSlice {
   progress: DecodeProgress | null;
   error: string | null;
   label: string | null;
+  /** Classification or regression, picked under the label; null: decided from it (labelTask in core/data/encode.ts). */
+  task: Task | null;
   features: string[];
   /** The row filter as typed (core/data/filter.ts); runs queued now train on the rows it keeps. */
   where: string;
@@ -58,6 +61,7 @@ export const initialDataset: DatasetSlice = {
   progress: null,
   error: null,
   label: null,
+  task: null,
   features: [],
   where: '',
   filter: { status: 'idle', where: '', rows: null, error: null },

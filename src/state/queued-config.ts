@@ -10,6 +10,7 @@ import { makeRunConfig, validateSettings, type RunSettings } from '../core/train
 import { defaultSplit } from '../core/data/split';
 import { ConfigError } from '../core/errors';
 import { parseWhere } from '../core/data/filter';
+import { resolveTask } from '../core/data/encode';
 import type { DatasetSlice } from './dataset-slice';
 
 /** Epochs asked of the data worker when a time budget, not an epoch count, ends the run. */
@@ -59,7 +60,8 @@ export function budgetOf(config: RunConfig): number | null {
  * features the data panel shows now (copied: the run keeps them whatever the panel does later).
  */
 export function dataInUse(
-  dataset: Pick<DatasetSlice, 'summary' | 'label' | 'features'> & Partial<Pick<DatasetSlice, 'where' | 'filter'>>,
+  dataset: Pick<DatasetSlice, 'summary' | 'label' | 'features'> &
+    Partial<Pick<DatasetSlice, 'where' | 'filter' | 'task'>>,
   settings: Pick<RunSettings, 'dedup' | 'seed'>,
 ): RunConfig['data'] {
   const { summary, label, features } = dataset;
@@ -77,8 +79,13 @@ export function dataInUse(
     if (f?.status === 'done' && f.where === where && f.rows === 0)
       throw new ConfigError('data.where', `the filter keeps none of the ${summary.rows} rows`);
   }
+  // A task the label cannot have is refused here, naming the field, before anything is queued.
+  const task = dataset.task ?? undefined;
+  const stats = summary.columns.find((c) => c.name === label);
+  if (task && stats) resolveTask(summary.name, label, stats, task);
   return {
     ...(where ? { where } : {}),
+    ...(task ? { task } : {}),
     fingerprint: summary.fingerprint,
     name: summary.name,
     rows: summary.rows,

@@ -216,7 +216,9 @@ export async function runSharedHere(
     setRerun(`${summary.name} has no column ${missing.map((m) => `"${m}"`).join(', ')}; nothing was queued.`);
     return;
   }
-  store.setState((s) => ({ dataset: { ...s.dataset, label, features: [...features] } }));
+  store.setState((s) => ({
+    dataset: { ...s.dataset, label, features: [...features], task: first.config.data.task ?? null },
+  }));
   const same = runs.filter(
     (r) => r.config.data.label === label && r.config.data.features.join('\u0001') === features.join('\u0001'),
   );

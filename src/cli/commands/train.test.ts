@@ -145,6 +145,29 @@ describe('cli train on tfjs-cpu', () => {
     checkMnist(record(['--data', MNIST, '--config', smallCnn, '--backend', 'cpu']), 'cpu');
   });
 
+  it('a numeric label of digits 0-9 trains as 10 classes; --task regression regresses it', () => {
+    // Each row's label is its digit, written as a number (as Kaggle's MNIST CSV has it).
+    const mnist = readFileSync(MNIST);
+    const t = tableFromIPC(mnist);
+    const digits = [...t.getChild('digit')!].map(String);
+    const pixels = Array.from({ length: 784 }, (_, p) => [...t.getChild(`p${p}`)!] as number[]);
+    const rows = 400;
+    const lines = ['label,' + pixels.map((_, p) => `pixel${p}`).join(',')];
+    for (let r = 0; r < rows; r++) lines.push(`${digits[r]},${pixels.map((c) => c[r]).join(',')}`);
+    const csv = join(dir, 'mnist-numbers.csv');
+    writeFileSync(csv, lines.join('\n') + '\n');
+    const classes = record(['--data', csv, '--backend', 'cpu', '--epochs', '2']);
+    expect(classes.config.data).not.toHaveProperty('task');
+    expect(classes.trained!.preprocessing.task).toBe('classification');
+    expect(classes.trained!.preprocessing.classes).toEqual([...new Set(digits.slice(0, rows))].sort());
+    expect(classes.epochs[1].valAccuracy).toBeGreaterThan(0.3);
+    const regression = record(['--data', csv, '--backend', 'cpu', '--epochs', '1', '--task', 'regression']);
+    expect(regression.config.data.task).toBe('regression');
+    expect(regression.trained!.preprocessing.task).toBe('regression');
+    expect(regression.epochs[0].valAccuracy).toBeNull();
+    expect(regression.epochs[0].valRmse).toBeGreaterThan(0);
+  });
+
   it('refuses bad configurations before training, with exit 1 and one line naming the field', () => {
     const cases: [string[], RegExp][] = [
       [['--lr', '-0.1'], /^train: optimizer\.learningRate: /],
@@ -190,6 +213,16 @@ describe('cli train on tfjs-cpu', () => {
         ['--config', configFile({ distill: { teacher: 't.json', temperature: 2, alpha: 0.5, temprature: 4 } })],
         /^train: distill\.temprature: is not a distillation setting \(it takes teacher, temperature, alpha\)/,
       ],
+      // MNIST's label is categorical: regression of it cannot be honoured.
+      [
+        ['--task', 'regression'],
+        /^train: data\.task: regression needs a numeric label; "digit" of mnist-2k\.arrow is categorical$/m,
+      ],
+      [
+        ['--config', configFile({ data: { task: 'regression' } })],
+        /^train: data\.task: regression needs a numeric label/,
+      ],
+      [['--task', 'classes'], /^train: data\.task: must be classification or regression .*got "classes"$/m],
       // Where the JSON goes wrong, in lines and columns, without V8's text.
       [['--config', badJson], /^train: config: .*bad\.json is not JSON \(a mistake at line 2, column 14\)$/m],
     ];

@@ -3,7 +3,7 @@
  * services are the ones the browser's workers run, wired over MessageChannels in this process,
  * so batches, metrics and checks take the same code path as in the workbench.
  *
- *   npm run cli -- train --data FILE [--config cfg.json] [--label COL] [--model mlp|cnn|dscnn]
+ *   npm run cli -- train --data FILE [--config cfg.json] [--label COL] [--task T] [--model mlp|cnn|dscnn]
  *     [--input-shape 28x28x1] [--hidden 64,64] [--optimizer NAME] [--lr X] [--epochs N]
  *     [--batch N] [--seed N] [--prefetch N] [--backend webgpu|webgl|wasm|cpu] [--engine tfjs|wgsl]
  *     [--precision fp32|fp16-mixed] [--target-loss X] [--max-steps N] [--max-seconds S] [--json]
@@ -21,7 +21,7 @@ import * as tf from '@tensorflow/tfjs';
 import { defaultFeatures, defaultLabel } from '../../core/data/encode';
 import { tableStats } from '../../core/data/stats';
 import { ConfigError } from '../../core/train/errors';
-import { refuseUnknownKeys } from '../../core/errors';
+import { refuseUnknownKeys, shown } from '../../core/errors';
 import {
   BLOCK_KEYS,
   defaultModelSpec,
@@ -96,6 +96,8 @@ export function trainHelp(): string {
     '  --data FILE            Parquet, Arrow IPC, CSV/TSV or JSON (required)',
     '  --config FILE          a JSON object of the config keys below',
     '  --label COL            the label column (default: chosen from the data)',
+    '  --task T               classification | regression (default: from the label: categorical, boolean, or',
+    '                         whole numbers with at most 20 values are classes; other numbers regression)',
     `  --model TYPE           ${MODEL_TYPES.join(' | ')} (default ${DEFAULT_SETTINGS.model.type})`,
     '  --hidden 64,64         hidden layer widths',
     '  --input-shape HxWxC    image models: the shape of a row (else inferred)',
@@ -134,7 +136,7 @@ export function trainHelp(): string {
     '  clipNorm: null or a number > 0 (clip by global norm)',
     '',
     `config file keys: ${[...CONFIG_KEYS].join(', ')}`,
-    '  "data" may hold label, features and split as in a run record\'s config; model is { "type", "hidden", ' +
+    '  "data" may hold label, features, split and task as in a run record\'s config; model is { "type", "hidden", ' +
       '"activation", ... }',
     '  pruning: null or { "targetSparsity": 0.9, "startStep": 100, "endStep": 1000, "every": 50 } (gradual ' +
       'magnitude pruning of the kernels, cubic schedule, steps counted in optimizer steps)',
@@ -161,6 +163,7 @@ const CONFIG_KEYS = new Set<string>([
   'label',
   'features',
   'split',
+  'task',
   'data',
 ]);
 
@@ -168,6 +171,7 @@ export interface DataChoice {
   label?: string;
   features?: string[];
   split?: RunConfig['data']['split'];
+  task?: RunConfig['data']['task'];
 }
 
 function numberFlag(args: ParsedArgs, flag: string, field: string): number | undefined {
@@ -243,12 +247,12 @@ async function readConfigFile(
   // Keys train would not read are refused, not dropped: in "data" (the dedup mode and the filter
   // are the --dedup and --where flags) and in a split.
   if (typeof nested !== 'object' || nested === null || Array.isArray(nested))
-    throw new ConfigError('data', 'must be an object holding label, features and split');
+    throw new ConfigError('data', 'must be an object holding label, features, split and task');
   for (const key of Object.keys(nested))
-    if (!['label', 'features', 'split'].includes(key))
+    if (!['label', 'features', 'split', 'task'].includes(key))
       throw new ConfigError(
         `data.${key}`,
-        'is not a setting train reads from a config file (data takes label, features and split; dedup and the row ' +
+        'is not a setting train reads from a config file (data takes label, features, split and task; dedup and the row ' +
           'filter are the --dedup and --where flags)',
       );
   checkModelKeys(o.model);
@@ -266,6 +270,7 @@ async function readConfigFile(
     label: (o.label as string | undefined) ?? nested.label,
     features: (o.features as string[] | undefined) ?? nested.features,
     split: (o.split as DataChoice['split']) ?? nested.split,
+    task: taskSetting(o.task ?? nested.task),
   };
   const targetLoss = o.targetLoss === null ? undefined : (o.targetLoss as number | undefined);
   const maxSteps = o.maxSteps === null ? undefined : (o.maxSteps as number | undefined);
@@ -279,6 +284,16 @@ async function readConfigFile(
       teacher: resolve(dirname(path), distill.teacher),
     };
   return { settings, data, targetLoss, maxSteps, maxSeconds, extra };
+}
+
+/** `data.task` (or --task): classification or regression; absent, decided from the label. */
+function taskSetting(v: unknown): DataChoice['task'] {
+  if (v === undefined || v === null) return undefined;
+  if (v === 'classification' || v === 'regression') return v;
+  throw new ConfigError(
+    'data.task',
+    `must be classification or regression (or left out: decided from the label), got ${shown(v)}`,
+  );
 }
 
 function parseShape(v: string): InputShape {
@@ -378,6 +393,8 @@ export async function gatherSettings(args: ParsedArgs, extraKeys: readonly strin
   const data = { ...fromFile.data };
   const label = stringFlag(args, 'label');
   if (label !== undefined) data.label = label;
+  const task = stringFlag(args, 'task');
+  if (task !== undefined) data.task = taskSetting(task);
   return { settings: validateSettings(s), data, targetLoss, maxSteps, maxSeconds, extra: fromFile.extra };
 }
 
@@ -559,6 +576,7 @@ export async function runOnce(
         dedup: dedupFlag,
         split,
         ...(where ? { where } : {}),
+        ...(choice.task ? { task: choice.task } : {}),
       },
     ),
     targetLoss,

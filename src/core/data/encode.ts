@@ -3,11 +3,70 @@ import { columnStats, type ColumnStats } from './stats';
 import { beyondFloat32, checkStandardised, meanStd, type Moments } from './moments';
 import { splitRows, type Split, type SplitSpec } from './split';
 import type { InputFeature } from './preprocessing';
+import { ConfigError } from '../errors';
 
 /** Which column to predict and which to learn from. */
 export interface FeatureSpec {
   label: string;
   features: string[];
+  /** What to learn from the label; absent: decided from it (labelTask). */
+  task?: TaskSetting;
+}
+
+export type Task = 'classification' | 'regression';
+/** A run's `data.task`: classification or regression, asked for; absent means decided from the label. */
+export type TaskSetting = Task;
+export const TASKS: readonly Task[] = ['classification', 'regression'];
+
+/**
+ * A numeric label of whole numbers with 2 to this many distinct values is read as classes when the
+ * run does not say (digits 0-9, a 0/1 outcome, ratings 1-5, a month); more values (ages, counts,
+ * prices) are a quantity to regress. A run may ask for either (`data.task`).
+ */
+export const WHOLE_CLASSES_MAX = 20;
+/** Distinct values a numeric label may have when a run asks for classification. */
+export const NUMERIC_CLASSES_MAX = 1000;
+
+/**
+ * The task a label column gives without a setting, from its statistics: a categorical or boolean
+ * column is classification; an int column, or a float column of whole numbers, with 2 to
+ * WHOLE_CLASSES_MAX distinct values is classification; any other numeric column (and a date or
+ * timestamp) regression. Why, in words, for the data panel and the CLI.
+ */
+export function labelTask(s: Pick<ColumnStats, 'type' | 'distinct' | 'whole'>): { task: Task; reason: string } {
+  if (s.type === 'categorical') return { task: 'classification', reason: 'a categorical label' };
+  if (s.type === 'bool') return { task: 'classification', reason: 'a boolean label' };
+  const whole = s.type === 'int' || (s.type === 'float' && s.whole === true);
+  if (whole && s.distinct >= 2 && s.distinct <= WHOLE_CLASSES_MAX)
+    return { task: 'classification', reason: `${s.distinct} whole-number values` };
+  if (whole) return { task: 'regression', reason: `over ${WHOLE_CLASSES_MAX} whole-number values` };
+  return { task: 'regression', reason: s.type === 'float' ? 'a numeric label' : `a ${s.type} label` };
+}
+
+/**
+ * The run's task for its label: the setting where there is one, else labelTask. Regression of a
+ * categorical or boolean label is refused; classification of a numeric label with more than
+ * NUMERIC_CLASSES_MAX distinct values too (field `data.task`).
+ */
+export function resolveTask(
+  tableName: string,
+  label: string,
+  s: Pick<ColumnStats, 'type' | 'distinct' | 'whole' | 'distinctAtLeast'>,
+  setting: TaskSetting | undefined,
+): Task {
+  if (setting === undefined) return labelTask(s).task;
+  if (setting === 'regression' && (s.type === 'categorical' || s.type === 'bool'))
+    throw new ConfigError(
+      'data.task',
+      `regression needs a numeric label; "${label}" of ${tableName} is ${s.type === 'bool' ? 'boolean' : 'categorical'}`,
+    );
+  if (setting === 'classification' && s.type !== 'categorical' && s.type !== 'bool' && s.distinct > NUMERIC_CLASSES_MAX)
+    throw new ConfigError(
+      'data.task',
+      `"${label}" of ${tableName} has ${s.distinctAtLeast ? 'at least ' : ''}${s.distinct} distinct values, more than the ` +
+        `${NUMERIC_CLASSES_MAX} classes a numeric label may have; train a regression`,
+    );
+  return setting;
 }
 
 /** Categorical features with at most this many values are one-hot encoded; larger ones are hashed. */
@@ -127,7 +186,7 @@ export function chooseLabel(table: DataTable): { name: string; reason: string } 
         name: c.name,
         reason:
           `no categorical column with ${LABEL_CLASSES.min} to ${LABEL_CLASSES.max} balanced classes: ` +
-          `the last numeric column, learnt by regression`,
+          `the last numeric column (${labelTask(s).task}: ${labelTask(s).reason})`,
       };
     }
   }
@@ -137,6 +196,11 @@ export function chooseLabel(table: DataTable): { name: string; reason: string } 
 
 /** A column of raw bytes hashed into buckets (never a default label or feature). */
 const isBytes = (c: Column) => c.kind === 'categorical' && c.bytes === true;
+
+/** A numeric class's name: the number as JavaScript writes it, -0 as 0. */
+export function numberClassName(v: number): string {
+  return String(v === 0 ? 0 : v);
+}
 
 /** The default label's name (see chooseLabel). */
 export function defaultLabel(table: DataTable): string {
@@ -202,8 +266,11 @@ export function encodeTable(
   if (spec.features.includes(spec.label))
     throw new DataError(`${table.name}: the label "${spec.label}" cannot also be a feature`);
   const featureCols = spec.features.map((f) => getColumn(table, f));
+  // Decided on the whole column, so a filter or dedup never changes what a label means.
+  const labelStats = columnStats(labelCol);
+  const task = resolveTask(table.name, spec.label, labelStats, spec.task);
   for (const col of [labelCol, ...featureCols]) {
-    const s = columnStats(col);
+    const s = col === labelCol ? labelStats : columnStats(col);
     if (s.nonFinite > 0) {
       throw new DataError(
         `${table.name}: column "${col.name}" has ${s.nonFinite} non-finite value(s) (NaN or Infinity); ` +
@@ -261,11 +328,9 @@ export function encodeTable(
   ];
 
   const y = new Float32Array(rows);
-  let task: EncodedDataset['task'];
   let classes: string[] | null = null;
   let target: EncodedDataset['target'] = null;
   if (labelCol.kind === 'categorical') {
-    task = 'classification';
     // Compact the codes that occur, so no class is empty.
     const remap = new Int32Array(labelCol.dictionary.length).fill(-1);
     classes = [];
@@ -278,11 +343,15 @@ export function encodeTable(
       y[r] = remap[c];
     }
   } else if (labelCol.type === 'bool') {
-    task = 'classification';
     classes = ['false', 'true'];
     for (let r = 0; r < rows; r++) y[r] = labelCol.values[sourceRows[r]] ? 1 : 0;
+  } else if (task === 'classification') {
+    // A numeric label read as classes: the values that occur, in ascending order, named as numbers.
+    const values = [...new Set(Array.from(sourceRows, (i) => labelCol.values[i]))].sort((a, b) => a - b);
+    const index = new Map(values.map((v, k) => [v, k]));
+    classes = values.map(numberClassName);
+    for (let r = 0; r < rows; r++) y[r] = index.get(labelCol.values[sourceRows[r]])!;
   } else {
-    task = 'regression';
     const m = moments(labelCol.values, sourceRows, split.train);
     target = m;
     for (let r = 0; r < rows; r++) y[r] = (labelCol.values[sourceRows[r]] - m.mean) / m.std;

@@ -18,6 +18,11 @@ export interface ColumnStats {
   histogram: Histogram;
   /** Raw bytes hashed into buckets (`CategoricalColumn.bytes`): used only when a user picks it. */
   bytes?: true;
+  /**
+   * A float column whose present finite values are all whole numbers (an int column always is):
+   * as a label it may be read as classes (labelTask in encode.ts).
+   */
+  whole?: true;
   /** Statistics streamed over a file too large to load (stream-stats.ts): `distinct` is a lower bound. */
   distinctAtLeast?: true;
   /** ...and the numeric histogram's counts are scaled from a seeded sample of the values. */
@@ -67,6 +72,7 @@ export function columnStats(col: Column): ColumnStats {
   let sum = 0;
   let scaled = 0;
   let count = 0;
+  let fractions = 0;
   for (let i = 0; i < values.length; i++) {
     if (valid !== null && valid[i] === 0) {
       nulls++;
@@ -77,6 +83,7 @@ export function columnStats(col: Column): ColumnStats {
       nonFinite++;
       continue;
     }
+    if (x !== Math.floor(x)) fractions++;
     if (x < min) min = x;
     if (x > max) max = x;
     sum += x;
@@ -93,6 +100,7 @@ export function columnStats(col: Column): ColumnStats {
     distinct: countDistinct(values, valid, count ? min : 0, count ? max : 0),
     nonFinite,
     histogram: count ? bins(values, valid, min, max) : { kind: 'bins', min: 0, max: 0, counts: [] },
+    ...(col.type === 'float' && count > 0 && fractions === 0 ? { whole: true as const } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import { columnStats } from './stats';
 import { beyondFloat32, meanStd, type Moments } from './moments';
 import { DataError, getColumn, type Column, type DataTable } from './table';
-import { fnv1a, HASH_BUCKETS, ONE_HOT_LIMIT, type FeatureSpec } from './encode';
+import { fnv1a, HASH_BUCKETS, numberClassName, ONE_HOT_LIMIT, resolveTask, type FeatureSpec } from './encode';
 import type { SplitSpec } from './split';
 import type { InputFeature } from './preprocessing';
 
@@ -12,8 +12,10 @@ import type { InputFeature } from './preprocessing';
  * - a categorical feature is one-hot over the values seen in the first chunk when there are at
  *   most ONE_HOT_LIMIT of them (a value first seen later encodes as all zeros), else hashed
  *   into HASH_BUCKETS columns (any value, any chunk);
- * - classes are the label values of the first chunk; a row whose class first appears later
- *   is dropped and counted (a regression target is standardised with the first chunk);
+ * - the first chunk decides the task where the run does not (labelTask in encode.ts: whole
+ *   numbers with few values are classes); classes are the label values of the first chunk; a
+ *   row whose class first appears later is dropped and counted (a regression target is
+ *   standardised with the first chunk);
  * - each row goes to train / validation / test by a seeded hash of its position in the file,
  *   so the split does not depend on how the file was chunked.
  */
@@ -69,20 +71,24 @@ export class StreamEncoder {
     this.dim = this.layout.reduce((d, l) => d + l.width, 0);
     this.featureNames = this.layout.flatMap((l) => l.names);
     this.inputs = this.layout.map((l) => l.input);
-    if (label.kind === 'categorical' || label.type === 'bool') {
-      this.task = 'classification';
-      this.classes = label.kind === 'categorical' ? distinctValues(label).sort() : ['false', 'true'];
+    // The first chunk decides what the label means (labelTask), unless the run says (data.task).
+    this.task = resolveTask(first.name, spec.label, columnStats(label), spec.task);
+    if (this.task === 'classification') {
+      this.classes =
+        label.kind === 'categorical'
+          ? distinctValues(label).sort()
+          : label.type === 'bool'
+            ? ['false', 'true']
+            : presentNumbers(label).map(numberClassName);
       this.target = null;
       if (this.classes.length < 2)
         throw new DataError(
           `${first.name}: the first chunk has a single class in "${spec.label}"; streaming needs at least two to start`,
         );
-    } else {
-      this.task = 'regression';
+    } else if (label.kind === 'numeric') {
       this.classes = null;
-      const s = momentsOf(label);
-      this.target = s;
-    }
+      this.target = momentsOf(label);
+    } else throw new Error('unreachable: resolveTask refuses regression of a categorical label');
   }
 
   private featureLayout(col: Column): FeatureLayout {
@@ -160,13 +166,10 @@ export class StreamEncoder {
       if (label.kind === 'categorical')
         target = label.codes[i] < 0 ? NaN : classIndex!.get(label.dictionary[label.codes[i]]);
       else if (label.valid !== null && label.valid[i] === 0) target = NaN;
-      else
-        target =
-          this.task === 'classification'
-            ? label.values[i]
-              ? 1
-              : 0
-            : (label.values[i] - this.target!.mean) / this.target!.std;
+      else if (this.task === 'regression') target = (label.values[i] - this.target!.mean) / this.target!.std;
+      else if (label.type === 'bool') target = label.values[i] ? 1 : 0;
+      // A numeric label read as classes: a value the first chunk did not have is dropped and counted.
+      else target = classIndex!.get(numberClassName(label.values[i]));
       if (target === undefined) {
         unseen++;
         continue;
@@ -205,6 +208,13 @@ function distinctValues(col: Extract<Column, { kind: 'categorical' }>): string[]
   const seen = new Uint8Array(col.dictionary.length);
   for (let i = 0; i < col.codes.length; i++) if (col.codes[i] >= 0) seen[col.codes[i]] = 1;
   return col.dictionary.filter((_, k) => seen[k]);
+}
+
+/** A numeric column's present values, distinct (0 and -0 one), ascending. */
+function presentNumbers(col: Extract<Column, { kind: 'numeric' }>): number[] {
+  const seen = new Set<number>();
+  for (let i = 0; i < col.values.length; i++) if (col.valid === null || col.valid[i] === 1) seen.add(col.values[i]);
+  return [...seen].sort((a, b) => a - b);
 }
 
 function momentsOf(col: Extract<Column, { kind: 'numeric' }>): Moments {

@@ -21,6 +21,41 @@ describe('column statistics streamed piece by piece', () => {
     expect(x.mean! / ((1e308 / 4 + 1.5e308 / 4 + 1.7e308 / 4) * (4 / 3))).toBeCloseTo(1, 14);
   });
 
+  it('mark a float column of whole numbers (missing values aside) as whole, in one pass or streamed, as Number.isInteger says', () => {
+    const piece = (name: string, values: (number | null)[], type: 'float' | 'int' = 'float'): DataTable => ({
+      name: 'w.csv',
+      format: 'csv',
+      rows: values.length,
+      columns: [
+        {
+          kind: 'numeric',
+          name,
+          type,
+          values: Float64Array.from(values, (v) => v ?? 0.5),
+          valid: Uint8Array.from(values, (v) => (v === null ? 0 : 1)),
+        },
+      ],
+    });
+    const cases: [(number | null)[], (number | null)[], 'float' | 'int'][] = [
+      [[0, 1, null, -0], [1e15, 3], 'float'],
+      [[0, 1, null], [2.5], 'float'],
+      [[null], [null], 'float'],
+      [[1, 2], [3], 'int'], // an int column is whole by its type: no flag
+    ];
+    for (const [a, b, type] of cases) {
+      const want =
+        type === 'float' &&
+        [...a, ...b].some((v) => v !== null) &&
+        [...a, ...b].every((v) => v === null || Number.isInteger(v));
+      const streamed = new StreamStats(1);
+      streamed.add(piece('v', a, type));
+      streamed.add(piece('v', b, type));
+      const whole = tableStats(piece('v', [...a, ...b], type))[0];
+      expect(whole.whole === true, JSON.stringify([a, b])).toBe(want);
+      expect(streamed.result()[0].whole === true, JSON.stringify([a, b])).toBe(want);
+    }
+  });
+
   it('match a whole-table pass on flights-3m row group by row group (histograms from a sample, within 2 %)', () => {
     const bytes = new Uint8Array(readFileSync('node_modules/vega-datasets/data/flights-3m.parquet'));
     const whole = tableStats(readTable(bytes, 'flights-3m.parquet'));

@@ -90,6 +90,8 @@ interface NumericAcc {
   /** The sum of the values times SUM_SCALE (the mean where the plain sum overflows). */
   scaled: number;
   count: number;
+  /** Finite values that are not whole numbers. */
+  fractions: number;
   distinct: DistinctNumbers;
   sample: Float64Array;
   sampled: number;
@@ -145,6 +147,7 @@ export class StreamStats {
       acc.sum += x;
       acc.scaled += x * SUM_SCALE;
       acc.count++;
+      if (x !== Math.floor(x)) acc.fractions++;
       // Reservoir sampling: each finite value is in the sample with the same chance.
       if (acc.sampled < SAMPLE_SIZE) acc.sample[acc.sampled++] = x;
       else {
@@ -199,6 +202,7 @@ export class StreamStats {
         histogram,
         ...(acc.distinct.exact ? {} : { distinctAtLeast: true as const }),
         ...(scaled ? { histogramSampled: true as const } : {}),
+        ...(acc.type === 'float' && n > 0 && acc.fractions === 0 ? { whole: true as const } : {}),
       };
     });
   }
@@ -226,6 +230,7 @@ function start(col: Column): NumericAcc | CategoricalAcc {
     sum: 0,
     scaled: 0,
     count: 0,
+    fractions: 0,
     distinct: new DistinctNumbers(DISTINCT_LIMIT),
     sample: new Float64Array(SAMPLE_SIZE),
     sampled: 0,

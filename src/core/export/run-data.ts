@@ -32,7 +32,11 @@ export const MAX_EXPORT_VALUES = 256 * 1024 * 1024;
 export function runData(loaded: DataTable, config: RunConfig, inputs: readonly InputFeature[]): RunData {
   // A filtered run's rows: the filter first, as the data service does.
   const table = config.data.where ? tableRows(loaded, filterRows(loaded, config.data.where).rows) : loaded;
-  const features = { label: config.data.label, features: config.data.features };
+  const features = {
+    label: config.data.label,
+    features: config.data.features,
+    ...(config.data.task ? { task: config.data.task } : {}),
+  };
   const deduped =
     config.data.dedup === 'none'
       ? null

@@ -89,6 +89,21 @@ describe('stored runs', () => {
     expect(decodeRun(JSON.parse(JSON.stringify(encodeRun(base, meta))))?.epochs[0]).not.toHaveProperty('valRmse');
   });
 
+  it('keeps the task a run asked for and refuses another word', () => {
+    const base = run(10);
+    const asked: EncodableRun = {
+      ...base,
+      config: { ...base.config, data: { ...base.config.data, task: 'regression' } },
+    };
+    const stored = encodeRun(asked, meta);
+    expect(decodeRun(JSON.parse(JSON.stringify(stored)))?.config.data.task).toBe('regression');
+    const bad = JSON.parse(JSON.stringify(stored)) as { config: { data: { task: string } } };
+    bad.config.data.task = 'ranking';
+    expect(() => readRun(bad, STORED_LIMITS)).toThrow(
+      'config.data.task: must be one of classification, regression, got "ranking"',
+    );
+  });
+
   it('keeps a pruned run: its pruning setting, sparsity and non-zero count; refuses a bad setting naming the field', () => {
     const base = run(20);
     const pruned: EncodableRun = {

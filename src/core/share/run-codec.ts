@@ -34,6 +34,7 @@ import { validateOptimizerSpec, type OptimizerSpec, type ScheduleSpec } from '..
 import { BACKENDS, validateSettings } from '../train/run-config';
 import { MAX_TEACHER_NAME } from '../compress/distill-setting';
 import { MAX_WHERE_CHARS, parseWhere } from '../data/filter';
+import { TASKS } from '../data/encode';
 import { ConfigError } from '../train/errors';
 import { MISCLASSIFIED_LIMIT } from '../train/trainer';
 import { downsample } from '../train/step-series';
@@ -351,6 +352,7 @@ const DATA_FIELDS: Fields<RunConfig['data']> = {
       return text_;
     }),
   ),
+  task: optional((v, p) => oneOf(v, p, TASKS)),
   split: (v, p) => {
     const split = record(v, p, SPLIT_FIELDS);
     const sum = split.train + split.val + split.test;

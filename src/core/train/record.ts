@@ -58,6 +58,11 @@ export interface RunConfig {
      * trains on the rows it keeps (dedup and split among them); absent: every row.
      */
     where?: string | null;
+    /**
+     * Classification or regression, as asked for; absent: decided from the label (a categorical
+     * or boolean label, or whole numbers with at most 20 values, are classes; see labelTask).
+     */
+    task?: 'classification' | 'regression';
   };
   model: ModelSpec;
   optimizer: OptimizerSpec;

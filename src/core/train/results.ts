@@ -178,7 +178,11 @@ export function describeConfig(
     ['augment', config.augment ? `augment crop ${config.augment.pad}${config.augment.flip ? ' + flip' : ''}` : ''],
     ['pruning', config.pruning ? pruningLabel(config.pruning) : ''],
     ['distill', config.distill ? distillLabel(config.distill) : ''],
-    ['data', `${config.data.name}${config.data.where ? ` where ${config.data.where}` : ''} → ${config.data.label}`],
+    [
+      'data',
+      `${config.data.name}${config.data.where ? ` where ${config.data.where}` : ''} → ${config.data.label}` +
+        (config.data.task ? ` (${config.data.task})` : ''),
+    ],
     ['from', origin ? `shared: ${origin}` : ''],
   ];
 }

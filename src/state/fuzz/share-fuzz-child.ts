@@ -633,6 +633,7 @@ const config = obj({
     split,
     // Text here; the codec parses it (core/data/filter.ts), which this check does not repeat.
     'where?': orNull(str(4096)),
+    'task?': oneOf('classification', 'regression'),
   }),
   model,
   optimizer,
