@@ -10,6 +10,7 @@ import { createModel, type Model } from './model';
 import { batchLoss, evalBatch, lossFor, lossOutputs, type LossKind, type Task } from './loss';
 import type { MemorySample, RunConfig } from './record';
 import { distillLoss } from '../compress/distill';
+import { checkModelFits, DEFAULT_TENSOR_BYTES } from './models/limits';
 
 /** The part of an optimizer the engine needs (one step over all variables). */
 export interface StepOptimizer {
@@ -38,6 +39,14 @@ export interface TfjsEngineOptions {
 /** Rows evaluated per forward pass in validation. */
 const EVAL_CHUNK = 2048;
 
+/** The largest buffer the tfjs backend in use allocates: the WebGPU device's limits, else DEFAULT_TENSOR_BYTES. */
+function backendTensorBytes(): number {
+  const limits = (
+    tf.backend() as { device?: { limits?: { maxStorageBufferBindingSize: number; maxBufferSize: number } } }
+  ).device?.limits;
+  return limits ? Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) : DEFAULT_TENSOR_BYTES;
+}
+
 export function createTfjsEngine(
   config: RunConfig,
   task: { task: Task; dim: number; outputs: number },
@@ -46,6 +55,8 @@ export function createTfjsEngine(
 ): TrainEngine {
   const loss: LossKind = lossFor(task.task, task.outputs);
   const outputs = lossOutputs(loss, task.outputs);
+  // Before any weight is drawn: a model past what the backend holds is refused, not built for minutes.
+  checkModelFits(config.model, task.dim, outputs, config.batchSize, backendTensorBytes());
   const model: Model = createModel(config.model, task.dim, outputs, config.seed);
   const distill = config.distill ?? null;
   const softOf = (batch: Batch) => {
