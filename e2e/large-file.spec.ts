@@ -58,6 +58,10 @@ test('a 1.5 GiB Parquet file trains one epoch streamed from disk in a page with 
   const offer = page.getByTestId('stream-offer-panel');
   await expect(offer).toHaveAttribute('data-rows', String(ROWS), { timeout: 240_000 });
   await expect(page.getByTestId('stream-label')).toHaveValue('label');
+  // A float target of seeded normals: auto reads it as a quantity.
+  await expect(page.getByTestId('stream-task').locator('option').first()).toHaveText(
+    'auto: regression (a numeric label)',
+  );
   await expect(page.getByTestId('stream-features')).toContainText(`f0, f1, f2`);
   await expect(page.getByTestId('stream-features')).toContainText(`f${FEATURES - 1}`);
   await page.getByTestId('stream-offer').click();

@@ -134,7 +134,7 @@ export async function loadFiles(files: FileList | File[]): Promise<void> {
 let offered: File | null = null;
 
 /** Queues a streaming run on a file with the form's settings; false when the settings are refused (said in the form). */
-function enqueueStream(file: File, chosen?: { label: string; features: string[] }): boolean {
+function enqueueStream(file: File, chosen?: { label: string; features: string[]; task?: Task }): boolean {
   try {
     app().queue.enqueueStreaming(validateSettings(store.getState().settings), { name: file.name, blob: file }, chosen);
     return true;
@@ -195,7 +195,13 @@ export function setStreamLabel(label: string): void {
   const offer = store.getState().dataset.streamOffer;
   if (!offer?.summary) return;
   const { columns, rows } = offer.summary;
-  setDataset({ streamOffer: { ...offer, label, features: featuresFromStats(columns, rows, label) } });
+  setDataset({ streamOffer: { ...offer, label, task: null, features: featuresFromStats(columns, rows, label) } });
+}
+
+/** Classification or regression for the streamed file's label; null: decided from its first chunk. */
+export function setStreamTask(task: Task | null): void {
+  const offer = store.getState().dataset.streamOffer;
+  if (offer) setDataset({ streamOffer: { ...offer, task } });
 }
 
 /**
@@ -206,7 +212,9 @@ export function streamOffered(): void {
   const file = offered;
   const offer = store.getState().dataset.streamOffer;
   if (!file || !offer) return;
-  const chosen = offer.label ? { label: offer.label, features: offer.features } : undefined;
+  const chosen = offer.label
+    ? { label: offer.label, features: offer.features, ...(offer.task ? { task: offer.task } : {}) }
+    : undefined;
   if (enqueueStream(file, chosen)) setDataset({ error: null });
 }
 

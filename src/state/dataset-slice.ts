@@ -41,6 +41,8 @@ export interface DatasetSlice {
     size: number;
     summary: StreamedSummary | null;
     label: string | null;
+    /** Classification or regression for that label; null or absent: decided from it. */
+    task?: Task | null;
     features: string[];
   } | null;
   /** The neighbour inspector: the row asked for and its answer. */

@@ -4,6 +4,7 @@
  * the waiting runs of a closed page queued again.
  */
 import { readFileSync } from 'node:fs';
+import { tableFromIPC } from 'apache-arrow';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addToQueue, queueRestored, removeQueued, updateSettings } from './run-actions';
@@ -223,5 +224,59 @@ describe('the run queue (in process, tfjs-cpu)', () => {
     expect(afterFailed.error).toMatch(/^distill\.teacher: the teacher run ".*" failed/);
     expect(gone.error).toMatch(/^distill\.teacher: the teacher run run-gone is not in the workbench/);
     expect(plain.status).toBe('done');
+  });
+});
+
+describe('the task picked under the label (in process, tfjs-cpu)', () => {
+  beforeEach(fresh);
+
+  it('goes into each queued config and to the data service; what the label cannot be is refused in the form', async () => {
+    const mass = 'Body Mass (g)';
+    const features = store.getState().dataset.features.filter((f) => f !== mass);
+    // Body mass as classes: its whole-gram values, in ascending order (read here with apache-arrow).
+    store.setState((s) => ({
+      dataset: { ...s.dataset, label: mass, features: [...features, 'Species'], task: 'classification' },
+    }));
+    expect(addToQueue()).toBe(true);
+    store.setState((s) => ({ dataset: { ...s.dataset, task: null } }));
+    expect(addToQueue()).toBe(true);
+    await app.queue.idle();
+    const [classes, auto] = store.getState().runs;
+    expect(classes.config.data.task).toBe('classification');
+    expect(auto.config.data).not.toHaveProperty('task');
+    const asked = services.dataCalls
+      .filter((c) => c.method === 'prepareRun')
+      .map((c) => (c.args as DataApi['prepareRun']['args']).features.task);
+    expect(asked).toEqual(['classification', undefined]);
+    const masses = [...tableFromIPC(penguins).getChild(mass)!].filter((v): v is number => v !== null);
+    const trained = (await trainedOf(classes.id))!;
+    expect(trained.preprocessing.task).toBe('classification');
+    expect(trained.preprocessing.classes).toEqual([...new Set(masses)].sort((a, b) => a - b).map(String));
+    expect(classes.epochs[0].valAccuracy).not.toBeNull();
+    // Auto: more than 20 whole values, a quantity.
+    expect((await trainedOf(auto.id))!.preprocessing.task).toBe('regression');
+    expect(auto.epochs[0].valRmse).toBeGreaterThan(0);
+
+    // Streamed from disk, the task chosen in the offer rides with the run: digits as numbers, regressed.
+    const rows = Array.from({ length: 400 }, (_, i) => `${i % 10},${(i * 7) % 13},${(i % 10) * 2 + ((i * 3) % 5)}`);
+    const blob = new Blob([`digit,a,b\n${rows.join('\n')}\n`]);
+    for (const task of ['regression', undefined] as const) {
+      app.queue.enqueueStreaming(
+        store.getState().settings,
+        { name: 'digits.csv', blob },
+        { label: 'digit', features: ['a', 'b'], ...(task ? { task } : {}) },
+      );
+      await app.queue.idle();
+      const run = store.getState().runs.at(-1)!;
+      expect(run.status).toBe('done');
+      expect(run.config.data.task).toBe(task);
+      expect((await trainedOf(run.id))!.preprocessing.task).toBe(task ?? 'classification');
+    }
+
+    store.setState((s) => ({ dataset: { ...s.dataset, label: 'Species', features, task: 'regression' } }));
+    expect(addToQueue()).toBe(false);
+    expect(store.getState().settingsError).toBe(
+      'data.task: regression needs a numeric label; "Species" of penguins.arrow is categorical',
+    );
   });
 });

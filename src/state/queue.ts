@@ -12,6 +12,7 @@
  */
 import type { StoreApi } from 'zustand/vanilla';
 import type { DedupReport } from '../core/data/quality';
+import type { Task } from '../core/data/encode';
 import type { RunSettings } from '../core/train/run-config';
 import type { RunConfig } from '../core/train/record';
 import { timeToTarget } from '../core/train/results';
@@ -56,7 +57,7 @@ export interface RunQueue {
   enqueueStreaming(
     settings: RunSettings,
     source: { name: string; blob: Blob },
-    chosen?: { label: string; features: string[] },
+    chosen?: { label: string; features: string[]; task?: Task },
   ): string;
   /**
    * Queues again the runs that were waiting when the page last closed, on the data they were
@@ -358,6 +359,7 @@ export function createRunQueue({ services, store }: QueueDeps): RunQueue {
         features: chosen ? [...chosen.features] : [],
         dedup: 'none',
         split: defaultSplit(settings.seed),
+        ...(chosen?.task ? { task: chosen.task } : {}),
       });
       const run = queuedRun(config, nextColour(store.getState().runs), Date.now(), { stream: source }, source.name);
       add([run]);

@@ -18,7 +18,7 @@ import { QualityPanel } from './data/QualityPanel';
 import { NeighbourInspector } from './data/NeighbourInspector';
 import { useWorkbench } from './hooks';
 import { count, statValue } from './format';
-import { labelTask, type Task } from '../core/data/encode';
+import { TaskPicker } from './data/TaskPicker';
 
 /** Drop zone and file picker, the dataset summary, and the label and feature choice. */
 export function DataPanel() {
@@ -196,7 +196,11 @@ export function DataPanel() {
               picked by default: {summary.defaultLabelReason}
             </small>
           )}
-          <TaskPicker />
+          <TaskPicker
+            stats={summary.columns.find((c) => c.name === dataset.label)}
+            task={dataset.task}
+            onChange={setTask}
+          />
           <Filters />
           <div className="schema-scroll">
             {/* Three columns, the statistics stacked in one: the whole schema fits the data column (at 1280 px too). */}
@@ -302,38 +306,5 @@ function Filters() {
               : ` ${count(filter.rows ?? 0)} of ${count(total)} rows; runs queued now train on them`}
       </small>
     </div>
-  );
-}
-
-/**
- * Classification or regression for the label: "auto" reads it from the label's values (a
- * categorical or boolean label, or whole numbers with at most 20 values, are classes).
- */
-function TaskPicker() {
-  const summary = useWorkbench((s) => s.dataset.summary);
-  const label = useWorkbench((s) => s.dataset.label);
-  const task = useWorkbench((s) => s.dataset.task);
-  const stats = summary?.columns.find((c) => c.name === label);
-  if (!stats) return null;
-  const auto = labelTask(stats);
-  const classes = stats.type === 'categorical' || stats.type === 'bool';
-  return (
-    <label className="task-picker">
-      Task{' '}
-      <select
-        value={task ?? ''}
-        onChange={(e) => setTask((e.target.value || null) as Task | null)}
-        data-testid="task-select"
-        title="What the run learns from the label"
-      >
-        <option value="">
-          auto: {auto.task} ({auto.reason})
-        </option>
-        <option value="classification">classification</option>
-        <option value="regression" disabled={classes}>
-          regression{classes ? ' (needs a numeric label)' : ''}
-        </option>
-      </select>
-    </label>
   );
 }

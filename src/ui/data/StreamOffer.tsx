@@ -1,11 +1,12 @@
-import { setStreamLabel, streamOffered } from '../../state/data-actions';
+import { setStreamLabel, setStreamTask, streamOffered } from '../../state/data-actions';
+import { TaskPicker } from './TaskPicker';
 import { useWorkbench } from '../hooks';
 import { count, statValue } from '../format';
 
 /**
  * A file too large to load, offered to train streamed from disk: its statistics once streamed
  * (exact counts and ranges; histograms from a sample, distinct counts capped), the label its runs
- * take, and the button that queues a run on it.
+ * take and what they learn from it (the Task picker), and the button that queues a run on it.
  */
 export function StreamOffer() {
   const offer = useWorkbench((s) => s.dataset.streamOffer);
@@ -42,6 +43,12 @@ export function StreamOffer() {
               ))}
             </select>
           </label>{' '}
+          <TaskPicker
+            stats={summary.columns.find((c) => c.name === offer.label)}
+            task={offer.task ?? null}
+            onChange={setStreamTask}
+            testId="stream-task"
+          />
           <span className="muted" data-testid="stream-features">
             features: {offer.features.join(', ') || 'none'}
           </span>
