@@ -64,6 +64,11 @@ export function checkTeacher(teacher: TeacherFacts, student: Pick<RunConfig, 'da
       'distill.teacher',
       `${teacher.name} is a regression run; distillation needs a classification teacher (class logits to match)`,
     );
+  if (s.task === 'regression')
+    throw new ConfigError(
+      'distill.teacher',
+      `this run asks for regression (data.task); distillation trains a classifier on ${teacher.name}'s class logits`,
+    );
   if (t.fingerprint !== s.fingerprint)
     throw new ConfigError(
       'distill.teacher',
@@ -83,6 +88,12 @@ export function checkTeacherClasses(
   teacher: readonly string[] | null,
   student: readonly string[] | null,
 ) {
+  if (student === null)
+    throw new ConfigError(
+      'distill.teacher',
+      `this run is a regression (its label read as a quantity), ${name} a classifier: distillation needs ` +
+        'classes on both sides (set data.task to classification, as the teacher was trained)',
+    );
   if (JSON.stringify(teacher) !== JSON.stringify(student))
     throw new ConfigError(
       'distill.teacher',

@@ -155,11 +155,19 @@ describe('refusals', () => {
     expect(() => checkTeacher({ ...teacher, task: 'regression', classes: null }, { data })).toThrow(
       /is a regression run/,
     );
+    // A student asking for regression of the label the teacher classified.
+    expect(() => checkTeacher(teacher, { data: { ...data, task: 'regression' } })).toThrow(
+      /^distill\.teacher: this run asks for regression \(data\.task\); distillation trains a classifier/,
+    );
   });
 
   it('the class lists must match in order', () => {
     expect(fieldOf(() => checkTeacherClasses('t', ['a', 'b'], ['a', 'b']))).toBe('accepted');
     expect(fieldOf(() => checkTeacherClasses('t', ['a', 'b'], ['b', 'a']))).toBe('distill.teacher');
     expect(fieldOf(() => checkTeacherClasses('t', ['a', 'b'], ['a', 'b', 'c']))).toBe('distill.teacher');
+    // A student whose numeric label was read as a quantity (auto) has no classes to match.
+    expect(() => checkTeacherClasses('t', ['0', '1'], null)).toThrow(
+      /this run is a regression .*\(set data\.task to classification/,
+    );
   });
 });
