@@ -13,6 +13,7 @@ import {
   type FeatureSpec,
   ONE_HOT_LIMIT,
   type EncodedDataset,
+  withTask,
 } from '../core/data/encode';
 import { outputKind, type Preprocessing } from '../core/data/preprocessing';
 import { runData } from '../core/export/run-data';
@@ -142,6 +143,7 @@ export function createDataService(
     let table = loaded;
     let sourceOf = (r: number) => r;
     if (where) {
+      features = withTask(loaded, features);
       const { rows } = filterRows(loaded, where, indexOf(loaded));
       if (rows.length === 0)
         throw new FilterError(`the filter keeps none of the ${loaded.rows} rows of ${loaded.name}`);

@@ -273,7 +273,20 @@ describe('the task picked under the label (in process, tfjs-cpu)', () => {
       expect((await trainedOf(run.id))!.preprocessing.task).toBe(task ?? 'classification');
     }
 
-    store.setState((s) => ({ dataset: { ...s.dataset, label: 'Species', features, task: 'regression' } }));
+    // A filter keeping 10 of a label's 25 whole values: still the quantity the whole dataset makes it.
+    const counts = Array.from({ length: 500 }, (_, i) => `${i % 25},${(i * 7) % 11},${(i * 5) % 3}`);
+    await loadDataset(store, services, 'counts.csv', new TextEncoder().encode(`n,a,b\n${counts.join('\n')}\n`));
+    store.setState((s) => ({
+      dataset: { ...s.dataset, label: 'n', features: ['a', 'b'], task: null, where: 'n < 10' },
+    }));
+    expect(addToQueue()).toBe(true);
+    await app.queue.idle();
+    const filtered = store.getState().runs.at(-1)!;
+    expect(filtered.config.data.where).toBe('n < 10');
+    expect((await trainedOf(filtered.id))!.preprocessing.task).toBe('regression');
+
+    await loadDataset(store, services, 'penguins.arrow', penguins);
+    store.setState((s) => ({ dataset: { ...s.dataset, label: 'Species', features, task: 'regression', where: '' } }));
     expect(addToQueue()).toBe(false);
     expect(store.getState().settingsError).toBe(
       'data.task: regression needs a numeric label; "Species" of penguins.arrow is categorical',

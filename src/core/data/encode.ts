@@ -197,6 +197,17 @@ export function chooseLabel(table: DataTable): { name: string; reason: string } 
 /** A column of raw bytes hashed into buckets (never a default label or feature). */
 const isBytes = (c: Column) => c.kind === 'categorical' && c.bytes === true;
 
+/**
+ * `spec` with the task its label has in `table` made explicit (the setting where there is one):
+ * what a run on a subset of the rows (a filter) encodes with, so the subset's values never turn
+ * a quantity into classes or back. A label `table` lacks is left to encodeTable's message.
+ */
+export function withTask(table: DataTable, spec: FeatureSpec): FeatureSpec {
+  if (spec.task) return spec;
+  const col = table.columns.find((c) => c.name === spec.label);
+  return col ? { ...spec, task: labelTask(columnStats(col)).task } : spec;
+}
+
 /** A numeric class's name: the number as JavaScript writes it, -0 as 0. */
 export function numberClassName(v: number): string {
   return String(v === 0 ? 0 : v);
@@ -266,7 +277,8 @@ export function encodeTable(
   if (spec.features.includes(spec.label))
     throw new DataError(`${table.name}: the label "${spec.label}" cannot also be a feature`);
   const featureCols = spec.features.map((f) => getColumn(table, f));
-  // Decided on the whole column, so a filter or dedup never changes what a label means.
+  // Decided on the label's values in this table (dedup keeps it); a filtered run passes the
+  // whole dataset's answer in `spec.task` (withTask), so a filter never changes what a label means.
   const labelStats = columnStats(labelCol);
   const task = resolveTask(table.name, spec.label, labelStats, spec.task);
   for (const col of [labelCol, ...featureCols]) {

@@ -4,7 +4,7 @@
  * every encoded row dense, and the batch order of each epoch (the Batcher's seeded shuffle).
  */
 import { shuffleForEpoch } from '../data/batcher';
-import { denseRows, encodeTable } from '../data/encode';
+import { denseRows, encodeTable, withTask } from '../data/encode';
 import type { InputFeature } from '../data/preprocessing';
 import { dedupRows } from '../data/quality';
 import { filterRows, tableRows } from '../data/filter';
@@ -32,11 +32,12 @@ export const MAX_EXPORT_VALUES = 256 * 1024 * 1024;
 export function runData(loaded: DataTable, config: RunConfig, inputs: readonly InputFeature[]): RunData {
   // A filtered run's rows: the filter first, as the data service does.
   const table = config.data.where ? tableRows(loaded, filterRows(loaded, config.data.where).rows) : loaded;
-  const features = {
+  // The task the whole dataset gives the label (a filter never changes it), as the data service encodes.
+  const features = withTask(loaded, {
     label: config.data.label,
     features: config.data.features,
     ...(config.data.task ? { task: config.data.task } : {}),
-  };
+  });
   const deduped =
     config.data.dedup === 'none'
       ? null
