@@ -93,6 +93,30 @@ describe('searches (in process, tfjs-cpu)', () => {
     expect(s.epochs).toBe(1);
   });
 
+  it('maximises accuracy where the runs read the label as classes (digits as numbers), minimises loss under regression', async () => {
+    const rows = Array.from({ length: 300 }, (_, i) => `${i % 10},${(i * 7) % 13},${(i % 10) * 2 + ((i * 3) % 5)}`);
+    await loadDataset(store, services, 'digits.csv', new TextEncoder().encode(`digit,a,b\n${rows.join('\n')}\n`));
+    store.setState((s) => ({ dataset: { ...s.dataset, label: 'digit', features: ['a', 'b'] } }));
+    updateSearchForm({ ...FORM, trials: 2, scheduler: 'none', maxBudget: 2, objective: 'valMetric' });
+    expect(startSearchFromForm()).toBe(true);
+    expect(store.getState().search!.minimise).toBe(false);
+    await until(store, () => store.getState().search?.status === 'done');
+    await app.queue.idle();
+    const search = store.getState().search!;
+    const runs = store.getState().runs;
+    // Each trial's objective is its run's validation accuracy; the best is the highest.
+    for (const t of search.trials)
+      expect(t.objective).toBe(runs.find((r) => r.id === t.runId)!.epochs.at(-1)!.valAccuracy);
+    const accuracies = search.trials.map((t) => t.objective!);
+    expect(bestOfSearch(search)!.objective).toBe(Math.max(...accuracies));
+
+    store.setState((s) => ({ dataset: { ...s.dataset, task: 'regression' } }));
+    expect(startSearchFromForm()).toBe(true);
+    expect(store.getState().search!.minimise).toBe(true);
+    await until(store, () => store.getState().search?.status === 'done');
+    await app.queue.idle();
+  });
+
   it('goes on after a reload to the same trials as a search that was not interrupted', async () => {
     updateSearchForm(FORM);
     startSearchFromForm();

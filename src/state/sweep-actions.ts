@@ -15,6 +15,7 @@ import { validateSettings } from '../core/train/run-config';
 import { formRuns } from './run-actions';
 import { dataInUse, queuedConfig } from './queued-config';
 import { app } from './app';
+import { resolveTask } from '../core/data/encode';
 
 export function updateSweepForm(patch: Partial<SweepForm>): void {
   store.setState((s) => ({ sweepForm: { ...s.sweepForm, ...patch }, settingsError: null }));
@@ -121,13 +122,16 @@ export function startSearchFromForm(): boolean {
       throw new ConfigError('sweep', 'trials are budgeted in steps: switch the run length to epochs');
     const settings = combos[0];
     checkSpaceRuns(settings, spec.space);
-    const label = state.dataset.summary.columns.find((c) => c.name === state.dataset.label);
-    const classification = label?.type === 'categorical' || label?.type === 'bool';
+    const data = dataInUse(state.dataset, settings);
+    // Accuracy is maximised where the label is classes, as the runs will read it (data.task, or the label's values).
+    const label = state.dataset.summary.columns.find((c) => c.name === data.label);
+    const classification =
+      label !== undefined && resolveTask(state.dataset.summary.name, data.label, label, data.task) === 'classification';
     app().searches.start({
       id: `search-${Date.now().toString(36)}`,
       spec,
       settings,
-      data: dataInUse(state.dataset, settings),
+      data,
       targetLoss,
       minimise: minimises(first, classification),
       minimiseSecond: second ? minimises(second, classification) : true,

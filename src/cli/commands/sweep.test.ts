@@ -162,6 +162,22 @@ describe('sweep', () => {
     expect(out.best.objective).toBe(Math.max(...out.trials.map((t) => t.objective!)));
   }, 60_000);
 
+  it('accuracy is maximised where the runs read a numeric label as classes; its loss minimised under regression', () => {
+    const rows = Array.from({ length: 300 }, (_, i) => `${i % 10},${(i * 7) % 13},${(i % 10) * 2 + ((i * 3) % 5)}`);
+    const digits = join(dir, 'digits.csv');
+    writeFileSync(digits, `digit,a,b\n${rows.join('\n')}\n`);
+    const sweep = { sampler: 'random', scheduler: 'none', trials: 3, objective: 'valMetric', maxBudget: 4, space };
+    const classes = sweepOf<SweepOut & { minimise: boolean }>(sweep, digits);
+    expect(classes.minimise).toBe(false);
+    expect(classes.best.objective).toBe(Math.max(...classes.trials.map((t) => t.objective!)));
+    const regression = sweepOf<SweepOut & { minimise: boolean }>(sweep, digits, {
+      ...base,
+      data: { task: 'regression' },
+    });
+    expect(regression.minimise).toBe(true);
+    expect(regression.best.objective).toBe(Math.min(...regression.trials.map((t) => t.objective!)));
+  }, 90_000);
+
   it('architecture search with two objectives: accuracy against parameters, and the Pareto front of them', () => {
     const out = sweepOf<SweepOut & { pareto: (SweepOut['trials'][number] & { second: number })[] }>({
       sampler: 'random',

@@ -22,6 +22,7 @@ import { validateSettings } from '../../core/train/run-config';
 import type { RunRecord } from '../../core/train/record';
 import { UsageError, type ParsedArgs } from '../args';
 import { gatherSettings, openSession, runOnce } from './train';
+import { resolveTask } from '../../core/data/encode';
 
 export function sweepHelp(): string {
   return [
@@ -67,8 +68,12 @@ export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: st
 
   const session = await openSession(args, dataFile);
   const label = gathered.data.label ?? session.summary.defaultLabel;
-  const labelType = session.summary.columns.find((c) => c.name === label)?.type;
-  const classification = labelType === 'categorical' || labelType === 'bool';
+  // Accuracy is maximised where the label is classes: as the runs will read it (a categorical or
+  // boolean label, whole numbers with few values, or data.task), not by its column type alone.
+  const labelStats = session.summary.columns.find((c) => c.name === label);
+  const classification =
+    labelStats !== undefined &&
+    resolveTask(session.summary.name, label, labelStats, gathered.data.task) === 'classification';
   const minimisesHere = (o: SecondObjective) => minimises(o, classification);
   const minimise = minimisesHere(primary);
   const driver = new SweepDriver(spec, minimise, second ? minimisesHere(second) : true);
