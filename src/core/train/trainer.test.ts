@@ -6,7 +6,7 @@ import { tfjsEngine, train, type Batch, type BatchSource } from './trainer';
 import type { TrainEngine } from './engine';
 import { createOptimizer } from './optimizers';
 import { DEFAULT_SETTINGS, makeRunConfig } from './run-config';
-import type { EpochRecord, StepRecord } from './record';
+import type { EpochRecord, RunConfig, StepRecord } from './record';
 import { mlpReference } from './reference/mlp';
 
 /** A BatchSource over a local Batcher, for tests (the browser uses the data worker's port). */
@@ -20,6 +20,11 @@ function localSource(b: Batcher, dim: number, batchSize: number): BatchSource {
     },
     recycle() {},
   };
+}
+
+/** The data part of a test run's config: `rows` rows of label `y`, all for training unless `split` says. */
+function testData(name: string, rows: number, split = { train: 1, val: 0, test: 0, seed: 1 }): RunConfig['data'] {
+  return { fingerprint: '', name, rows, label: 'y', features: [], dedup: 'none', split };
 }
 
 describe('train loop', () => {
@@ -50,15 +55,7 @@ describe('train loop', () => {
           model: { type: 'mlp', hidden: [8], activation: 'tanh' },
           pruning: pruning && { ...pruning },
         },
-        {
-          fingerprint: '',
-          name: 'synthetic',
-          rows: n,
-          label: 'y',
-          features: [],
-          dedup: 'none',
-          split: { train: 1, val: 0, test: 0, seed: 1 },
-        },
+        testData('synthetic', n),
       );
       const before = tf.memory().numTensors;
       const counts: number[] = [];
@@ -115,15 +112,7 @@ describe('train loop', () => {
           backend: 'cpu',
           model: { type: 'mlp', hidden: [32], activation: 'relu' },
         },
-        {
-          fingerprint: '',
-          name: 'linear',
-          rows: n,
-          label: 'y',
-          features: [],
-          dedup: 'none',
-          split: { train: 1, val: 0, test: 0, seed: 1 },
-        },
+        testData('linear', n),
       );
       const t0 = performance.now();
       const summary = await train(
@@ -164,15 +153,7 @@ describe('train loop', () => {
         backend: 'cpu',
         model: { type: 'mlp', hidden: [5], activation: 'tanh' },
       },
-      {
-        fingerprint: '',
-        name: 'mpg',
-        rows: n + nVal,
-        label: 'y',
-        features: [],
-        dedup: 'none',
-        split: { train: 0.7, val: 0.3, test: 0, seed: 1 },
-      },
+      testData('mpg', n + nVal, { train: 0.7, val: 0.3, test: 0, seed: 1 }),
     );
     const epochs: EpochRecord[] = [];
     let params: Float32Array[] = [];
@@ -233,15 +214,7 @@ describe('train loop', () => {
     const batcher = new Batcher({ x, dim: 1, y, rows: iota(n), batchSize: 4, epochs: 100, seed: 1 });
     const config = makeRunConfig(
       { ...DEFAULT_SETTINGS, batchSize: 4, epochs: 100, backend: 'cpu' },
-      {
-        fingerprint: '',
-        name: 'zeros',
-        rows: n,
-        label: 'y',
-        features: [],
-        dedup: 'none',
-        split: { train: 1, val: 0, test: 0, seed: 1 },
-      },
+      testData('zeros', n),
     );
     let seen = 0;
     const summary = await train(
@@ -275,15 +248,7 @@ describe('train loop', () => {
         backend: 'cpu',
         model: { type: 'mlp', hidden: [4], activation: 'tanh' },
       },
-      {
-        fingerprint: '',
-        name: 'linear',
-        rows: n,
-        label: 'y',
-        features: [],
-        dedup: 'none',
-        split: { train: 1, val: 0, test: 0, seed: 1 },
-      },
+      testData('linear', n),
     );
     const task = { task: 'regression' as const, dim: 2, outputs: 1, val: null };
     const source = () =>
@@ -359,15 +324,7 @@ describe('train loop', () => {
             backend: 'cpu',
             model: { type: 'mlp', hidden: [], activation: 'relu' },
           },
-          {
-            fingerprint: '',
-            name: 'line',
-            rows: n,
-            label: 'y',
-            features: [],
-            dedup: 'none',
-            split: { train: 1, val: 0, test: 0, seed: 1 },
-          },
+          testData('line', n),
         ),
         targetLoss: 0.5,
       };
@@ -475,18 +432,7 @@ describe('start-up and time budgets (a clock the test moves)', () => {
     recycle() {},
   };
   const config = (maxSeconds: number | null) => ({
-    ...makeRunConfig(
-      { ...DEFAULT_SETTINGS, batchSize: 4, epochs: 1000, backend: 'cpu' },
-      {
-        fingerprint: '',
-        name: 'x',
-        rows: 4,
-        label: 'y',
-        features: [],
-        dedup: 'none',
-        split: { train: 1, val: 0, test: 0, seed: 1 },
-      },
-    ),
+    ...makeRunConfig({ ...DEFAULT_SETTINGS, batchSize: 4, epochs: 1000, backend: 'cpu' }, testData('x', 4)),
     maxSeconds,
   });
 
