@@ -28,6 +28,8 @@ import {
   DurationNanosecond,
   makeData,
   makeVector,
+  RecordBatch,
+  Schema,
   tableToIPC,
   vectorFromArray,
   type DataType,
@@ -328,6 +330,31 @@ describe('readArrow: columns it cannot use are skipped, nested and time columns'
     expect(t.columns.map((c) => c.name)).toEqual(['s.a', 's.b']);
     expect([0, 1, 2, 3].map((i) => cell(t.columns[0], i))).toEqual([1, null, null, 4]);
     expect([0, 1, 2, 3].map((i) => cell(t.columns[1], i))).toEqual(['x', null, 'y', null]);
+  });
+
+  it('skips a column named like an earlier one: a field "s.a" beside a struct "s" with a field "a"', () => {
+    // The workbench picks columns by name, so the later one is skipped with the reason (as the
+    // Parquet reader does), and the first keeps its own values. Repeated top-level names (which
+    // apache-arrow cannot write) are checked on the conformance corpus's duplicate_fieldnames.
+    const inner = new Struct([new Field('a', new Int32(), true)]);
+    const fields = [new Field('s.a', new Int32(), true), new Field('s', inner, true), new Field('x', new Utf8(), true)];
+    const i32 = (v: number[]) => makeData({ type: new Int32(), length: 2, nullCount: 0, data: Int32Array.from(v) });
+    const data = makeData({
+      type: new Struct(fields),
+      length: 2,
+      nullCount: 0,
+      children: [
+        i32([7, 8]),
+        makeData({ type: inner, length: 2, nullCount: 0, children: [i32([1, 2])] }),
+        vectorFromArray(['p', 'q'], new Utf8()).data[0],
+      ],
+    });
+    const bytes = tableToIPC(new Table(new RecordBatch(new Schema(fields), data)), 'file');
+    const t = readArrow(bytes, 'same.arrow');
+    expect(t.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['s.a:int', 'x:categorical']);
+    expect([0, 1].map((i) => cell(t.columns[0], i))).toEqual([7, 8]);
+    expect([0, 1].map((i) => cell(t.columns[1], i))).toEqual(['p', 'q']);
+    expect(t.skipped).toEqual([{ name: 's.a', type: 'int', reason: 'another column of the file has the same name' }]);
   });
 
   it('splits a fixed-size list of numbers into numbered columns; a missing list makes its row missing', () => {

@@ -85,6 +85,7 @@ export function readArrowTable(
       );
     convertField(vector, field.name, String(i), rows, ctx, out);
   });
+  sameNamesSkipped(out);
   if (out.columns.length === 0 && out.skipped.length > 0) {
     const why = out.skipped.map((s) => `"${s.name}" (${s.type}): ${s.reason}`).join('; ');
     throw new DataError(`${fileName}: no column of this Arrow file can be used for training: ${why}`);
@@ -236,6 +237,24 @@ function gatherDecimal(
 interface Collected {
   columns: Column[];
   skipped: SkippedColumn[];
+}
+
+/**
+ * A column whose name an earlier one already has (Arrow allows repeated field names, and a field
+ * `s.a` can sit beside a struct `s` with a field `a`) is skipped with the reason, as the Parquet
+ * reader does: the first keeps the name. The workbench picks columns by name, so two of one
+ * name would make one stand for the other.
+ */
+function sameNamesSkipped(out: Collected): void {
+  const seen = new Set<string>();
+  const kept: Column[] = [];
+  for (const c of out.columns) {
+    if (seen.has(c.name))
+      out.skipped.push({ name: c.name, type: c.type, reason: 'another column of the file has the same name' });
+    else kept.push(c);
+    seen.add(c.name);
+  }
+  out.columns = kept;
 }
 
 interface Context {

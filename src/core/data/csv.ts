@@ -1,3 +1,4 @@
+import { uniqueNames } from './names';
 import { buildColumn, type FieldRanges } from './column-builder';
 import { sniffDelimiter, tokenize, type Delimiter } from './csv-tokenize';
 import { classifyBytes, Kind } from './infer';
@@ -67,12 +68,9 @@ function firstRowKinds(bytes: Uint8Array, ranges: Int32Array, stride: number): n
   return kinds;
 }
 
-/** Header names (empty ones become column_N, repeated ones get a _2, _3 suffix). */
+/** Header names (empty ones become column_N, repeated ones get a _2, _3 suffix: `uniqueNames`). */
 function columnNames(src: FieldRanges, header: boolean): string[] {
   const names: string[] = [];
-  const used = new Set<string>();
-  // The next suffix to try per name: 30,000 columns named alike cost 30,000 tries, not 450 million.
-  const nextSuffix = new Map<string, number>();
   for (let c = 0; c < src.stride; c++) {
     let name = '';
     if (header) {
@@ -80,15 +78,7 @@ function columnNames(src: FieldRanges, header: boolean): string[] {
       name = decodeRange(src.bytes, src.ranges[2 * c], raw < 0 ? ~raw : raw, src.fileName);
       if (raw < 0) name = name.replaceAll('""', '"');
     }
-    if (name === '') name = `column_${c + 1}`;
-    let unique = name;
-    if (used.has(unique)) {
-      let n = nextSuffix.get(name) ?? 2;
-      while (used.has((unique = `${name}_${n}`))) n++;
-      nextSuffix.set(name, n + 1);
-    }
-    used.add(unique);
-    names.push(unique);
+    names.push(name);
   }
-  return names;
+  return uniqueNames(names);
 }

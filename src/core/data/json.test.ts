@@ -47,13 +47,34 @@ function refType(values: unknown[]): string {
   return 'categorical';
 }
 
-function expectMatchesJsonParse(table: DataTable, records: Rec[]): void {
-  const keys = [...new Set(records.flatMap((r) => Object.keys(r)))];
+/**
+ * A record as the documented flattening reads it, stated independently of the reader: nested
+ * objects become `outer.inner` fields in the order met, arrays and scalars stay values. `objects`
+ * collects the dotted names that held an object somewhere.
+ */
+function flattenRef(rec: Rec, objects: Set<string>, prefix = ''): [string, unknown][] {
+  const out: [string, unknown][] = [];
+  for (const [k, v] of Object.entries(rec)) {
+    const name = prefix + k;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      objects.add(name);
+      out.push(...flattenRef(v as Rec, objects, `${name}.`));
+    } else out.push([name, v]);
+  }
+  return out;
+}
+
+function expectMatchesJsonParse(table: DataTable, nested: Rec[]): void {
+  const objects = new Set<string>();
+  const records = nested.map((r) => new Map(flattenRef(r, objects)));
+  const keys = [...new Set(records.flatMap((r) => [...r.keys()]))].filter(
+    (k) => !objects.has(k) || records.some((r) => !isMissing(r.get(k))),
+  );
   expect(table.format).toBe('json');
   expect(table.rows).toBe(records.length);
   expect(table.columns.map((c) => c.name)).toEqual(keys);
   for (const col of table.columns) {
-    const values = records.map((r) => r[col.name]);
+    const values = records.map((r) => r.get(col.name));
     expect(col.type, col.name).toBe(refType(values));
     values.forEach((v, r) => {
       const where = `${col.name} row ${r}: ${JSON.stringify(v)}`;
@@ -109,7 +130,7 @@ describe('readJson inputs', () => {
     const nd = json(recs.map((r) => JSON.stringify(r)).join('\r\n') + '\n', 'p.ndjson');
     expect({ ...nd, name: '', format: '' }).toEqual({ ...json(JSON.stringify(recs)), name: '', format: '' });
   });
-  it('unions keys, mixes types by the stated rule and keeps nested values as JSON text', () => {
+  it('unions keys, mixes types by the stated rule and keeps arrays as JSON text', () => {
     const t = json(
       '[{"a":1,"b":"x"},{"a":2.5,"c":true},{"a":null,"b":3,"d":{"k":[1]}},{"e":"2020-01-01","f":"2020-01-01T00:00:01Z"},{"e":"NA","f":"2020-01-02"}]',
     );
@@ -163,6 +184,107 @@ describe('readJson inputs', () => {
     );
     expect(() => readJson(new Uint8Array([0x5b, 0x22, 0xc3, 0x28, 0x22, 0x5d]), 'bad.json')).toThrow(
       new DataError('bad.json: not a text file (it is not valid UTF-8)'),
+    );
+  });
+});
+
+describe('nested objects are flattened into dotted columns', () => {
+  const json = (s: string) => readJson(enc.encode(s), 'nested.json');
+  const cells = (t: DataTable, name: string): unknown[] => {
+    const col = t.columns.find((c) => c.name === name);
+    if (!col) throw new Error(`no column ${name} in ${t.columns.map((c) => c.name).join(', ')}`);
+    return Array.from({ length: t.rows }, (_, r) =>
+      col.kind === 'categorical'
+        ? col.codes[r] < 0
+          ? null
+          : col.dictionary[col.codes[r]]
+        : col.valid !== null && col.valid[r] === 0
+          ? null
+          : col.values[r],
+    );
+  };
+
+  it("vega's weekly-weather: record.high and forecast.low.high are numbers, equal to JSON.parse's", () => {
+    const bytes = new Uint8Array(readFileSync(`${VEGA}weekly-weather.json`));
+    const t = readJson(bytes, 'weekly-weather.json');
+    const recs = JSON.parse(new TextDecoder().decode(bytes)) as {
+      day: string;
+      record: { high: number; low: number };
+      actual?: { high: number; low: number } | null;
+      forecast?: { low: { high: number } };
+    }[];
+    expect(t.columns.map((c) => `${c.name}:${c.type}`)).toEqual([
+      'day:categorical',
+      'record.high:int',
+      'record.low:int',
+      'normal.high:int',
+      'normal.low:int',
+      'actual.high:int',
+      'actual.low:int',
+      'id:int',
+      'forecast.high.high:int',
+      'forecast.high.low:int',
+      'forecast.low.high:int',
+      'forecast.low.low:int',
+    ]);
+    expect(cells(t, 'record.low')).toEqual(recs.map((r) => r.record.low));
+    // Forecast days have no actual: the field is missing there, as for a missing key.
+    expect(cells(t, 'actual.high')).toEqual(recs.map((r) => r.actual?.high ?? null));
+    expect(cells(t, 'forecast.low.high')).toEqual(recs.map((r) => r.forecast?.low.high ?? null));
+  });
+
+  it('flattens at any depth, with missing, null and empty objects, and keeps arrays as text', () => {
+    const t = json(
+      '[{"id":1,"a":{"b":{"c":1.5,"d":"x"},"e":[1,2]}},' +
+        '{"id":2,"a":null},' +
+        '{"id":3,"a":{"b":{}}},' +
+        '{"id":4},' +
+        '{"id":5,"a":{"b":{"c":2,"f":true}}}]',
+    );
+    expect(t.columns.map((c) => `${c.name}:${c.type}`)).toEqual([
+      'id:int',
+      'a.b.c:float',
+      'a.b.d:categorical',
+      'a.e:categorical',
+      'a.b.f:bool',
+    ]);
+    expect(cells(t, 'a.b.c')).toEqual([1.5, null, null, null, 2]);
+    expect(cells(t, 'a.e')).toEqual(['[1,2]', null, null, null, null]);
+    expect(cells(t, 'a.b.f')).toEqual([null, null, null, null, 1]);
+  });
+
+  it('a key holding objects in some records and values in others gives both columns', () => {
+    const t = json('[{"a":{"x":1}},{"a":7},{"a":{"x":2}},{"a":null}]');
+    expect(t.columns.map((c) => c.name)).toEqual(['a.x', 'a']);
+    expect(cells(t, 'a.x')).toEqual([1, null, 2, null]);
+    expect(cells(t, 'a')).toEqual([null, 7, null, null]);
+  });
+
+  it('names made alike by the dots are told apart (the first met keeps the name), and an empty key is named', () => {
+    const t = json('[{"a.x":1,"a":{"x":2},"":3},{"a.x":4,"a":{"x":5},"":6}]');
+    expect(t.columns.map((c) => c.name)).toEqual(['a.x', 'a.x_2', 'column_3']);
+    expect(cells(t, 'a.x')).toEqual([1, 4]);
+    expect(cells(t, 'a.x_2')).toEqual([2, 5]);
+    expect(cells(t, 'column_3')).toEqual([3, 6]);
+  });
+
+  it('nested fields count toward the column cap, named by their dotted path', () => {
+    const inner = Object.fromEntries(Array.from({ length: MAX_JSON_COLUMNS + 1 }, (_, i) => [`k${i}`, i]));
+    expect(() => json(JSON.stringify([{ id: 0, o: inner }]))).toThrow(
+      new DataError(
+        `nested.json: more than ${MAX_JSON_COLUMNS.toLocaleString('en-US')} distinct keys (columns) in the ` +
+          `records (element 0 adds "o.k${MAX_JSON_COLUMNS - 1}"); ` +
+          'a table needs records that share their keys, such as {"id": 123, "value": 4} rather than {"123": 4}',
+      ),
+    );
+  });
+
+  it('objects nested up to the limit flatten into one long name; deeper is refused', () => {
+    const nest = (n: number) => '{"x":'.repeat(n) + '1' + '}'.repeat(n);
+    const t = json(`[{"a":${nest(63)}}]`);
+    expect(t.columns.map((c) => c.name)).toEqual([['a', ...Array<string>(63).fill('x')].join('.')]);
+    expect(() => json(`[{"a":${nest(65)}}]`)).toThrow(
+      new DataError('nested.json: element 0: field "a" nests more than 64 levels deep'),
     );
   });
 });

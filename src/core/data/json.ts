@@ -2,6 +2,7 @@ import { classifiedValue, classifyJsonString, Kind } from './infer';
 import { DataError, type CategoricalColumn, type Column, type DataTable, type NumericColumn } from './table';
 import { decodeAll } from './text';
 import { StringDictionary } from './dictionary';
+import { uniqueNames } from './names';
 import { jsonSyntaxError, type JsonSyntaxError } from './json-syntax';
 import { JSON_CELLS_PER_BYTE, JSON_MIN_CELL_LIMIT, MAX_JSON_COLUMNS } from './limits';
 
@@ -14,8 +15,9 @@ import { JSON_CELLS_PER_BYTE, JSON_MIN_CELL_LIMIT, MAX_JSON_COLUMNS } from './li
  * a bool column; strings in ISO date or date-time form a date or timestamp column (same rules
  * as CSV, see `infer.ts`); `null`, a missing key, `""`, `NA`, `N/A`, `null` strings are
  * missing. Any other mix, and any other string, gives a categorical column of the values'
- * text (`String(value)`; nested objects and arrays as their JSON text). Strings that look
- * like numbers stay text: JSON already says what is a number.
+ * text (`String(value)`; arrays as their JSON text). Nested objects are flattened into dotted
+ * columns (`record.high`, see `RecordColumns`). Strings that look like numbers stay text: JSON
+ * already says what is a number.
  *
  * At most `MAX_JSON_COLUMNS` distinct keys, and a table whose cells (nearly all missing) would
  * far outgrow the file is refused (see `limits.ts`); the cost is linear in the input. Syntax
@@ -34,71 +36,115 @@ export function readJson(bytes: Uint8Array, fileName: string): DataTable {
 
 /** A column being collected: the rows that have the key, and its values there (missing elsewhere). */
 interface PendingColumn {
-  name: string;
+  /** The keys from the record down to this value (one for a top-level field). */
+  path: string[];
   at: number[];
   values: unknown[];
+  /** The object level that holds the key (to see whether the key also held objects). */
+  level: Level;
 }
+
+/** One level of nested objects: the columns of its scalar fields and the levels of its object fields, by key. */
+interface Level {
+  columns: Map<string, PendingColumn>;
+  objects: Map<string, Level>;
+}
+
+const newLevel = (): Level => ({ columns: new Map(), objects: new Map() });
+
+/** A plain object (not null, not an array): flattened into its fields' columns. */
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * Collects records into columns in one pass over their own keys: a column remembers only the
  * rows that have its key, so the cost is linear in the input however the keys vary, and the
  * missing rows are filled when the column is built. Keys are capped at `MAX_JSON_COLUMNS`.
+ *
+ * A nested object is flattened into a column per field, named by the keys joined with dots
+ * (`{"record": {"high": 62}}` gives `record.high`, as pandas' `json_normalize` and the Arrow and
+ * Parquet readers' structs do), at any depth up to `MAX_NESTING`; a record where the object is
+ * missing, null or lacks the field has the column missing. An empty object adds no column.
+ * Arrays are kept as their JSON text. A key holding objects in some records and plain values in
+ * others gives both (`a` and `a.x`), except that `a` is left out when all its values are missing.
+ * Names made alike by the joining (a key `"a.x"` beside `{"a": {"x": ...}}`) are told apart by
+ * `uniqueNames` (`a.x_2`), the column first met keeping the name.
  */
 class RecordColumns {
   rows = 0;
-  private readonly byKey = new Map<string, PendingColumn>();
+  private readonly top = newLevel();
   private readonly columns: PendingColumn[] = [];
   private present = 0;
+  private unit: 'element' | 'line' = 'element';
+  private n = 0;
 
   constructor(private readonly fileName: string) {}
 
   /** Adds one parsed record, named in messages as `unit` `n` ("element 3", "line 4"; built only for a message). */
   add(rec: unknown, unit: 'element' | 'line', n: number): void {
-    if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) {
+    if (!isObject(rec)) {
       const where = `${this.fileName}: ${unit} ${n}`;
       const what = rec === null ? 'null' : Array.isArray(rec) ? 'an array' : `a ${typeof rec}`;
       throw new DataError(`${where} is ${what}, expected an object (a record)`);
     }
+    this.unit = unit;
+    this.n = n;
     const r = this.rows++;
-    const obj = rec as Record<string, unknown>;
-    for (const key of Object.keys(obj)) {
-      const value = obj[key];
+    for (const key of Object.keys(rec)) {
+      const value = rec[key];
       if (value !== null && typeof value === 'object' && nestedDeeperThan(value, MAX_NESTING)) {
         throw new DataError(
           `${this.fileName}: ${unit} ${n}: field "${shortText(key)}" nests more than ${MAX_NESTING} levels deep`,
         );
       }
-      let col = this.byKey.get(key);
-      if (col === undefined) {
-        if (this.columns.length === MAX_JSON_COLUMNS) {
-          throw new DataError(
-            `${this.fileName}: more than ${count(MAX_JSON_COLUMNS)} distinct keys (columns) in ` +
-              `the records (${unit} ${n} adds "${shortText(key)}"); ` +
-              'a table needs records that share their keys, such as {"id": 123, "value": 4} rather than {"123": 4}',
-          );
-        }
-        col = { name: key, at: [], values: [] };
-        this.byKey.set(key, col);
-        this.columns.push(col);
-      }
-      col.at.push(r);
-      col.values.push(value);
-      this.present++;
+      this.addField(this.top, [], key, value, r);
     }
+  }
+
+  /** Adds `value` of field `key` at `level` (whose keys from the record are `path`) to row `r`. */
+  private addField(level: Level, path: readonly string[], key: string, value: unknown, r: number): void {
+    if (isObject(value)) {
+      // Depth is bounded by the check in `add` (MAX_NESTING), so this recursion is too.
+      let inner = level.objects.get(key);
+      if (inner === undefined) level.objects.set(key, (inner = newLevel()));
+      const innerPath = [...path, key];
+      for (const k of Object.keys(value)) this.addField(inner, innerPath, k, value[k], r);
+      return;
+    }
+    let col = level.columns.get(key);
+    if (col === undefined) {
+      if (this.columns.length === MAX_JSON_COLUMNS) {
+        throw new DataError(
+          `${this.fileName}: more than ${count(MAX_JSON_COLUMNS)} distinct keys (columns) in ` +
+            `the records (${this.unit} ${this.n} adds "${shortText([...path, key].join('.'))}"); ` +
+            'a table needs records that share their keys, such as {"id": 123, "value": 4} rather than {"123": 4}',
+        );
+      }
+      col = { path: [...path, key], at: [], values: [], level };
+      level.columns.set(key, col);
+      this.columns.push(col);
+    }
+    col.at.push(r);
+    col.values.push(value);
+    this.present++;
   }
 
   /** Builds the table; refuses one whose cells, nearly all missing, would cost far more than the file's size. */
   table(fileBytes: number): DataTable {
-    const cells = this.rows * this.columns.length;
+    // A key that held objects in some records and only nulls elsewhere is the objects' fields alone.
+    const kept = this.columns.filter(
+      (c) => !c.level.objects.has(c.path[c.path.length - 1]) || c.values.some((v) => kindOf(v) !== Kind.missing),
+    );
+    const cells = this.rows * kept.length;
     if (cells > Math.max(JSON_MIN_CELL_LIMIT, JSON_CELLS_PER_BYTE * fileBytes)) {
       const missing = Math.floor((100 * (cells - this.present)) / cells);
       throw new DataError(
-        `${this.fileName}: the records hold ${count(this.columns.length)} distinct keys but each only a few of them: ` +
-          (`a table of ${count(this.rows)} rows x ${count(this.columns.length)} columns, ${missing}% of it ` +
+        `${this.fileName}: the records hold ${count(kept.length)} distinct keys but each only a few of them: ` +
+          (`a table of ${count(this.rows)} rows x ${count(kept.length)} columns, ${missing}% of it ` +
             `missing, is too large for a file of ${count(fileBytes)} bytes`),
       );
     }
-    const columns = this.columns.map((c) => buildJsonColumn(c.name, c.at, c.values, this.rows));
+    const names = uniqueNames(kept.map((c) => c.path.join('.')));
+    const columns = kept.map((c, i) => buildJsonColumn(names[i], c.at, c.values, this.rows));
     return { name: this.fileName, format: 'json', rows: this.rows, columns };
   }
 }

@@ -6,6 +6,7 @@
  * with JSON.parse: the same rows, the same columns, the same present values per column.
  *   node --import tsx src/core/data/fuzz/json-fuzz-child.ts SEED CASES [DUMP] < sources.json
  */
+import { uniqueNames } from '../names';
 import { readTable } from '../read';
 import { Rng } from '../rng';
 import { isPresent, type DataTable } from '../table';
@@ -172,6 +173,19 @@ const HOSTILE: ((source: FuzzCase) => string)[] = [
   },
   // Nesting of 64 levels (kept as text) and 65 (refused).
   () => `[{"a":${nest(64 + rng.int(2), '[', ']', '1')}},{"a":1}]`,
+  // Nested objects whose dotted names collide (`"a.b"` beside `{"a": {"b"}}`), empty keys, a key
+  // holding objects in some records and values or nulls in others, empty objects.
+  () => {
+    const keys = ['a', 'b', 'a.b', '', 'a.', '.b'];
+    const scalars = [null, 1, 2.5, 'x', 'NA', '2020-01-01', true, [1]];
+    const record = (depth: number): Record<string, unknown> => {
+      const o: Record<string, unknown> = {};
+      for (let i = rng.int(4); i > 0; i--)
+        o[keys[rng.int(keys.length)]] = depth < 3 && rng.int(2) ? record(depth + 1) : scalars[rng.int(scalars.length)];
+      return o;
+    };
+    return ndjson(1 + rng.int(40), () => JSON.stringify(record(0)));
+  },
   // Not records: a bare value, an object, an array of arrays, an empty array.
   () =>
     ['1', '"x"', 'null', 'true', '{"type":"FeatureCollection","features":[]}', '[[1,2],[3,4]]', '[]', '[null]', '{}'][
@@ -202,26 +216,53 @@ const make = (i: number): FuzzCase => {
 
 const MISSING = new Set(['', 'NA', 'N/A', 'n/a', 'null', 'NULL']);
 
+/**
+ * A record's leaves as the documented flattening has them, by path (the keys from the record
+ * down, as JSON: unambiguous whatever the keys hold); `objects` collects the paths that held an
+ * object. Recursion is fine: the reader has refused nesting past 64 before this runs.
+ */
+function leaves(rec: Record<string, unknown>, objects: Set<string>, path: string[] = []): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const [k, v] of Object.entries(rec)) {
+    const p = [...path, k];
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      objects.add(JSON.stringify(p));
+      for (const [kk, vv] of leaves(v as Record<string, unknown>, objects, p)) out.set(kk, vv);
+    } else out.set(JSON.stringify(p), v);
+  }
+  return out;
+}
+
+const isValue = (v: unknown) => v !== null && v !== undefined && !(typeof v === 'string' && MISSING.has(v));
+
 /** The reader's table against a plain decoding: rows, column names in order, and which cells hold a value. */
 function check(t: DataTable, c: FuzzCase): string {
+  const objects = new Set<string>();
   const records = recordsOf({
     name: c.name,
     bytes: c.bytes.subarray(c.bytes[0] === 0xef && c.bytes[1] === 0xbb && c.bytes[2] === 0xbf ? 3 : 0),
-  });
+  }).map((r) => leaves(r, objects));
   if (t.rows !== records.length) return `${t.rows} rows, a plain decoding has ${records.length}`;
-  const keys = new Map<string, number>();
-  for (const r of records) for (const k of Object.keys(r)) if (!keys.has(k)) keys.set(k, keys.size);
-  if (t.columns.length !== keys.size) return `${t.columns.length} columns, a plain decoding has ${keys.size}`;
+  const paths: string[] = [];
+  const seen = new Set<string>();
+  for (const r of records)
+    for (const k of r.keys())
+      if (!seen.has(k)) {
+        seen.add(k);
+        paths.push(k);
+      }
+  // A path that held objects and otherwise only missing values is the objects' fields alone.
+  const kept = paths.filter((p) => !objects.has(p) || records.some((r) => isValue(r.get(p))));
+  if (t.columns.length !== kept.length) return `${t.columns.length} columns, a plain decoding has ${kept.length}`;
+  const names = uniqueNames(kept.map((p) => (JSON.parse(p) as string[]).join('.')));
   for (let ci = 0; ci < t.columns.length; ci++) {
     const col = t.columns[ci];
-    if (keys.get(col.name) !== ci)
+    if (col.name !== names[ci])
       return `column ${ci} is named ${JSON.stringify(col.name).slice(0, 50)}, not as in a plain decoding`;
     // Cell by cell only while that stays cheap (a case of 4,096 sparse columns has 16 M cells).
     if (t.rows * t.columns.length > 2_000_000) continue;
     for (let r = 0; r < records.length; r++) {
-      const has = Object.hasOwn(records[r], col.name);
-      const v = has ? records[r][col.name] : null;
-      const present = v !== null && !(typeof v === 'string' && MISSING.has(v));
+      const present = isValue(records[r].get(kept[ci]));
       if (isPresent(col, r) !== present)
         return `column ${ci} row ${r}: ${present ? 'a value' : 'missing'} in a plain decoding`;
     }
