@@ -7,53 +7,61 @@ export interface ParsedArgs {
 /** Flags that never take a value. */
 const BOOLEAN_FLAGS = new Set(['json', 'debug', 'help', 'bloom', 'stream', 'quiet', 'augment-flip', 'no-data']);
 
-/**
- * Every flag some command reads. A flag outside this list is refused before anything runs
- * (`--batch-size` for `--batch` used to be ignored: the run trained with the default batch).
- */
-export const KNOWN_FLAGS = new Set([
+/** Flags every command takes. */
+const GLOBAL_FLAGS = ['json', 'debug', 'help', 'time-limit'];
+
+/** What `train` reads (and `sweep`, which trains, and `export` of a config, which trains first). */
+export const TRAIN_FLAGS = [
   'augment-flip',
   'augment-pad',
   'backend',
   'batch',
-  'bloom',
-  'columns',
   'config',
   'data',
-  'debug',
   'dedup',
   'engine',
   'epochs',
   'features',
-  'fpr',
   'group',
-  'help',
   'hidden',
   'input-shape',
-  'json',
-  'k',
   'label',
   'lr',
   'max-seconds',
   'max-steps',
   'model',
-  'no-data',
   'optimizer',
-  'out',
   'precision',
   'prefetch',
   'prepare-on',
-  'quantize',
   'quiet',
-  'row',
   'seed',
   'stream',
   'target-loss',
   'task',
-  'time-limit',
-  'to',
   'where',
-]);
+];
+
+/**
+ * The flags each command reads besides the global ones. A flag of another command is refused,
+ * not ignored: `train --features a,b` once trained on the default features, `inspect --epochs 5`
+ * said nothing.
+ */
+export const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
+  inspect: ['where', 'group'],
+  dedup: ['bloom', 'fpr', 'columns', 'where', 'group'],
+  knn: ['k', 'row', 'label', 'features', 'where', 'group'],
+  train: TRAIN_FLAGS,
+  sweep: TRAIN_FLAGS,
+  quantize: ['data', 'group', 'no-data'],
+  export: ['to', 'out', 'no-data', 'quantize', ...TRAIN_FLAGS],
+};
+
+/**
+ * Every flag some command reads. A flag outside this list is refused before anything runs
+ * (`--batch-size` for `--batch` used to be ignored: the run trained with the default batch).
+ */
+export const KNOWN_FLAGS = new Set([...GLOBAL_FLAGS, ...Object.values(COMMAND_FLAGS).flat()]);
 
 /** What a flag's value is, for the message when it is missing. */
 const VALUE_HINTS: Readonly<Record<string, string>> = {
@@ -82,6 +90,22 @@ export function checkKnownFlags(args: ParsedArgs): void {
       throw new UsageError(`--${flag} is a switch and takes no value, got "${value}" (leave the flag out for off)`);
     if (!BOOLEAN_FLAGS.has(flag) && (value === true || value === ''))
       throw new UsageError(`--${flag} needs ${VALUE_HINTS[flag] ?? 'a value; --help shows what it takes'}`);
+  }
+}
+
+/** Refuses a known flag that `command` does not read, saying which commands do (after `checkKnownFlags`). */
+export function checkCommandFlags(command: string, args: ParsedArgs): void {
+  const own = COMMAND_FLAGS[command];
+  if (!own) return;
+  for (const flag of args.flags.keys()) {
+    if (GLOBAL_FLAGS.includes(flag) || own.includes(flag)) continue;
+    const readers = Object.keys(COMMAND_FLAGS).filter((c) => COMMAND_FLAGS[c].includes(flag));
+    throw new UsageError(
+      `${command} does not take --${flag} (${readers.join(', ')} ${readers.length === 1 ? 'does' : 'do'}); ` +
+        (own.length > 8
+          ? `npm run cli -- ${command} --help lists the flags it takes`
+          : `${command} takes ${own.map((f) => `--${f}`).join(' ')}`),
+    );
   }
 }
 

@@ -7,7 +7,15 @@
  * stack. Data files are decoded in a worker thread under a time limit (decode.ts), and the
  * process ends when the command that launched it is killed (parent-watch.ts).
  */
-import { checkKnownFlags, fileArg, parseArgs, timeLimitSeconds, UsageError, type ParsedArgs } from './args';
+import {
+  checkCommandFlags,
+  checkKnownFlags,
+  fileArg,
+  parseArgs,
+  timeLimitSeconds,
+  UsageError,
+  type ParsedArgs,
+} from './args';
 import { DEFAULT_TIME_LIMIT_S } from './decode';
 import { describeFailure } from './errors';
 import { watchLauncher } from './parent-watch';
@@ -122,6 +130,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     checkKnownFlags(args);
+    checkCommandFlags(name, args);
     timeLimitSeconds(args, DEFAULT_TIME_LIMIT_S);
     const run = await command.load();
     const { json, text } = await run(args);

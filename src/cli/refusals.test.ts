@@ -215,6 +215,33 @@ describe('cli usage errors and internal errors', () => {
         'inspect',
         /unknown flag --wehre \(did you mean --where\?\)/,
       ],
+      // A flag of another command is refused, not ignored: train read no --features (it trained on
+      // the default features), inspect no --epochs, export of a run record no training flag.
+      [
+        ['inspect', 'public/datasets/penguins.arrow', '--epochs', '5'],
+        'inspect',
+        /^inspect: inspect does not take --epochs \(train, sweep, export do\); inspect takes --where --group$/m,
+      ],
+      [
+        ['train', '--data', 'public/datasets/penguins.arrow', '--k', '5'],
+        'train',
+        /^train: train does not take --k \(knn does\); npm run cli -- train --help lists the flags it takes$/m,
+      ],
+      [
+        ['dedup', 'public/datasets/penguins.arrow', '--label', 'Species'],
+        'dedup',
+        /^dedup: dedup does not take --label \(knn, train, sweep, export do\)/,
+      ],
+      [
+        ['quantize', 'run.json', '--data', 'public/datasets/penguins.arrow', '--epochs', '2'],
+        'quantize',
+        /^quantize: quantize does not take --epochs/,
+      ],
+      [
+        ['sweep', '--config', 'x.json', '--data', 'public/datasets/penguins.arrow', '--bloom'],
+        'sweep',
+        /^sweep: sweep does not take --bloom \(dedup does\)/,
+      ],
       // A flag with no value read as absent (dedup over every column; the default label); a switch
       // given a value read as on.
       [

@@ -16,7 +16,7 @@ import { DataError } from '../../core/data/table';
 import { ConfigError } from '../../core/errors';
 import { EXPORT_FORMATS, exportFiles, type ExportFormat, type ExportQuantization } from '../../core/export/files';
 import { ONNX_OPSET } from '../../core/export/onnx';
-import { timeLimitSeconds, UsageError, type ParsedArgs } from '../args';
+import { timeLimitSeconds, TRAIN_FLAGS, UsageError, type ParsedArgs } from '../args';
 import { decodeFile, DEFAULT_TIME_LIMIT_S } from '../decode';
 import { datasetFingerprint, sha256Hex } from '../../services/data-service';
 import { groupFlag } from './inspect';
@@ -107,6 +107,9 @@ export async function pytorchData(args: ParsedArgs, raw: unknown, purpose = 'exp
   return runData(table, config, trained.preprocessing.inputs);
 }
 
+/** Flags train reads that export of a run record reads too (the data for data.npz, its HDF5 group). */
+const RECORD_FLAGS = ['data', 'group', 'quiet'];
+
 /** `--quantize int8|f16`, or null. */
 function quantizeFlag(args: ParsedArgs): ExportQuantization | null {
   const q = args.flags.get('quantize');
@@ -129,7 +132,15 @@ export async function exportRun(args: ParsedArgs): Promise<{ json: unknown; text
   if (typeof out !== 'string' || out === '') throw new UsageError('export needs --out DIR, the folder to write');
 
   let raw = await readJson(file);
-  if (!isRecord(raw)) {
+  if (isRecord(raw)) {
+    // A run record is already trained: a training flag would change nothing, so it is refused.
+    const training = [...args.flags.keys()].find((f) => TRAIN_FLAGS.includes(f) && !RECORD_FLAGS.includes(f));
+    if (training !== undefined)
+      throw new UsageError(
+        `--${training} applies when exporting a config (trained first, with --data); ${file} is a run record, ` +
+          'already trained',
+      );
+  } else {
     const data = args.flags.get('data');
     if (typeof data !== 'string')
       throw new DataError(

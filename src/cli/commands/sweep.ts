@@ -60,6 +60,12 @@ export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: st
   if (gathered.extra.sweep === undefined)
     throw new ConfigError('sweep', 'the config file has no "sweep" object to run');
   const spec = validateSweep(gathered.extra.sweep);
+  // Each trial runs the steps its budget gives and no new trial starts past sweep.timeBudgetSec;
+  // a run's own step and time limits would be overridden, so they are refused, not dropped.
+  if (gathered.maxSteps !== null)
+    throw new ConfigError('maxSteps', "a search sets each trial's steps from its budget: use sweep.maxBudget");
+  if (gathered.maxSeconds !== null)
+    throw new ConfigError('maxSeconds', 'a search is limited in time by sweep.timeBudgetSec, not per run');
   checkPaths(spec.space);
   checkSpaceRuns(gathered.settings, spec.space);
   const [primary, second] = Array.isArray(spec.objective) ? spec.objective : [spec.objective, null];

@@ -11,6 +11,7 @@ import { MAX_RECORD_STEPS } from './train';
 
 const FLIGHTS = 'node_modules/vega-datasets/data/flights-200k.arrow';
 const MNIST = 'public/datasets/mnist-2k.arrow';
+const PENGUINS = 'public/datasets/penguins.arrow';
 const dir = mkdtempSync(join(tmpdir(), 'tb-train-'));
 const FLIGHTS_DELAY_STD = (() => {
   const delay = [...tableFromIPC(readFileSync(FLIGHTS)).getChild('delay')!].map(Number);
@@ -132,6 +133,28 @@ describe('cli train on tfjs-cpu', () => {
     expect(new Set(mem.slice(1)).size).toBe(1);
   });
 
+  it('--features trains on those columns alone; with no default feature, the refusal says why for each column', () => {
+    const features = ['Island', 'Flipper Length (mm)'];
+    const rec = record([
+      '--data',
+      PENGUINS,
+      '--backend',
+      'cpu',
+      '--epochs',
+      '1',
+      '--features',
+      ' Island,Flipper Length (mm)',
+    ]);
+    expect(rec.config.data.features).toEqual(features);
+    expect(rec.trained!.preprocessing.inputs.map((i) => i.column)).toEqual(features);
+    // vega's github.csv: a count per hour, the hour as text unique per row (an identifier).
+    const r = cli(['--data', 'node_modules/vega-datasets/data/github.csv', '--label', 'count', '--backend', 'cpu']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^train: data\.features: no column of .*github\.csv is a feature by default besides the label "count": "time" \(categorical with 955 distinct values in 955 rows, read as an identifier\); name the features with --features/m,
+    );
+  });
+
   it('records the engine and precision asked for, from flags or the config file', () => {
     const short = ['--data', FLIGHTS, '--label', 'delay', '--backend', 'cpu', '--batch', '512', '--max-steps', '3'];
     const rec = record([...short, '--engine', 'tfjs', '--precision', 'fp32']);
@@ -223,6 +246,12 @@ describe('cli train on tfjs-cpu', () => {
         /^train: data\.task: regression needs a numeric label/,
       ],
       [['--task', 'classes'], /^train: data\.task: must be classification or regression .*got "classes"$/m],
+      // --features as given: no empty name, none twice, not the label, each a column.
+      [['--features', 'p1,,p2'], /^train: data\.features: holds an empty name/],
+      [['--features', 'p1,p2,p1'], /^train: data\.features: names "p1" twice$/m],
+      [['--features', 'p1,digit'], /^train: data\.features: holds the label "digit"/],
+      [['--features', 'p1,q1'], /^train: data\.features: "q1" is not a column of /],
+      [['--config', configFile({ data: { features: 'p1,p2' } })], /^train: data\.features: must be a list of column/],
       // Where the JSON goes wrong, in lines and columns, without V8's text.
       [['--config', badJson], /^train: config: .*bad\.json is not JSON \(a mistake at line 2, column 14\)$/m],
     ];

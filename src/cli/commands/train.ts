@@ -18,7 +18,7 @@ import { open, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { DataError } from '../../core/data/table';
 import * as tf from '@tensorflow/tfjs';
-import { defaultFeatures, defaultLabel } from '../../core/data/encode';
+import { defaultFeatures, defaultLabel, notDefaultFeature } from '../../core/data/encode';
 import { tableStats } from '../../core/data/stats';
 import { ConfigError } from '../../core/train/errors';
 import { refuseUnknownKeys, shown } from '../../core/errors';
@@ -96,6 +96,7 @@ export function trainHelp(): string {
     '  --data FILE            Parquet, Arrow IPC, CSV/TSV or JSON (required)',
     '  --config FILE          a JSON object of the config keys below',
     '  --label COL            the label column (default: chosen from the data)',
+    '  --features a,b         the feature columns (default: every other column but ids and mostly-missing ones)',
     '  --task T               classification | regression (default: from the label: categorical, boolean, or',
     '                         whole numbers with at most 20 values are classes; other numbers regression)',
     `  --model TYPE           ${MODEL_TYPES.join(' | ')} (default ${DEFAULT_SETTINGS.model.type})`,
@@ -395,6 +396,8 @@ export async function gatherSettings(args: ParsedArgs, extraKeys: readonly strin
   if (label !== undefined) data.label = label;
   const task = stringFlag(args, 'task');
   if (task !== undefined) data.task = taskSetting(task);
+  const features = stringFlag(args, 'features');
+  if (features !== undefined) data.features = features.split(',').map((f) => f.trim());
   return { settings: validateSettings(s), data, targetLoss, maxSteps, maxSeconds, extra: fromFile.extra };
 }
 
@@ -534,8 +537,10 @@ export async function runOnce(
     ...summary.defaultFeatures.filter((f) => f !== label),
     ...(label !== summary.defaultLabel ? [summary.defaultLabel] : []),
   ];
+  checkFeatureList(features, label);
   for (const f of features)
     if (!columns.includes(f)) throw new ConfigError('data.features', `"${f}" is not a column of ${dataFile}`);
+  if (features.length === 0) throw new ConfigError('data.features', noDefaultFeatures(summary, label, dataFile));
   const split = choice.split ?? defaultSplit(settings.seed);
   // PROD: no "install tfjs-node" banner on stderr (and no debug-mode checks).
   tf.env().set('PROD', true);
@@ -727,4 +732,30 @@ export async function train(args: ParsedArgs): Promise<{ json: unknown; text: st
   const gathered = await gatherSettings(args);
   const { record, text } = await runOnce(await openSession(args, dataFile), gathered, args);
   return { json: record, text };
+}
+
+/** Why no column is a feature by default (each other column and the rule it fails), and how to name some. */
+function noDefaultFeatures(summary: DatasetSummary, label: string, dataFile: string): string {
+  const others = summary.columns.filter((c) => c.name !== label);
+  if (others.length === 0) return `${dataFile} has no column besides the label "${label}" to train on`;
+  const why = others
+    .slice(0, 6)
+    .map((c) => `"${c.name}" (${notDefaultFeature(c, summary.rows) ?? 'a feature'})`)
+    .join(', ');
+  return (
+    `no column of ${dataFile} is a feature by default besides the label "${label}": ${why}` +
+    `${others.length > 6 ? ', ...' : ''}; name the features with --features (or data.features in --config)`
+  );
+}
+
+/** `data.features` (or --features a,b) as given: a list of names, none empty, none twice, not the label. */
+function checkFeatureList(features: unknown, label: string): asserts features is string[] {
+  if (!Array.isArray(features) || !features.every((f) => typeof f === 'string'))
+    throw new ConfigError('data.features', `must be a list of column names, got ${shown(features)}`);
+  if (features.some((f) => f === ''))
+    throw new ConfigError('data.features', 'holds an empty name (--features takes names separated by commas: a,b)');
+  const twice = features.find((f, i) => features.indexOf(f) !== i);
+  if (twice !== undefined) throw new ConfigError('data.features', `names "${twice}" twice`);
+  if (features.includes(label))
+    throw new ConfigError('data.features', `holds the label "${label}": a column is either the label or a feature`);
 }

@@ -230,23 +230,27 @@ export function defaultFeatures(table: DataTable, label: string): string[] {
   );
 }
 
+type FeatureStats = Pick<ColumnStats, 'name' | 'type' | 'nulls' | 'distinct' | 'bytes'>;
+
+/**
+ * Why the default-feature rule leaves a column out (null: it is a default feature): a column of
+ * bytes (images are read through their own feature), one more than half missing, or a categorical
+ * unique per row (an id). The label is left out by the caller.
+ */
+export function notDefaultFeature(s: FeatureStats, rows: number): string | null {
+  if (s.bytes) return 'a column of bytes';
+  if (s.nulls > 0.5 * rows) return `${s.nulls} of ${rows} values missing`;
+  if (s.type === 'categorical' && s.distinct > 0.5 * rows && s.distinct > ONE_HOT_LIMIT)
+    return `categorical with ${s.distinct} distinct values in ${rows} rows, read as an identifier`;
+  return null;
+}
+
 /**
  * The default-feature rule on schema statistics (what the page holds): every column but the
  * label, skipping ones more than half missing and categoricals that are unique per row (ids).
  */
-export function featuresFromStats(
-  columns: readonly Pick<ColumnStats, 'name' | 'type' | 'nulls' | 'distinct' | 'bytes'>[],
-  rows: number,
-  label: string,
-): string[] {
-  return columns
-    .filter((s) => s.name !== label && !s.bytes)
-    .filter((s) => {
-      if (s.nulls > 0.5 * rows) return false;
-      if (s.type === 'categorical' && s.distinct > 0.5 * rows && s.distinct > ONE_HOT_LIMIT) return false;
-      return true;
-    })
-    .map((s) => s.name);
+export function featuresFromStats(columns: readonly FeatureStats[], rows: number, label: string): string[] {
+  return columns.filter((s) => s.name !== label && notDefaultFeature(s, rows) === null).map((s) => s.name);
 }
 
 /**
