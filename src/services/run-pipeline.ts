@@ -14,7 +14,7 @@ import type { DataApi, PreparedRun, TrainerApi } from './protocol';
 import type { TrainedJson } from '../core/train/trained';
 import { ConfigError } from '../core/errors';
 import { checkTeacher } from '../core/compress/distill-setting';
-import type { FeatureSpec } from '../core/data/encode';
+import type { FeatureSpec, Task } from '../core/data/encode';
 
 /** A service as its caller sees it: a worker's RpcClient, or the handlers in this process. */
 export interface ServiceClient<A extends ApiShape> {
@@ -36,6 +36,8 @@ export type RunSource =
       bytes: ArrayBuffer | Blob;
       /** Encoded rows kept for later epochs at most (default: the data service's STREAM_HOLD_BYTES). */
       holdBytes?: number;
+      /** The task the whole file's statistics give the label, where the config leaves it to the data. */
+      task?: Task;
     };
 
 export interface RunHooks {
@@ -117,7 +119,9 @@ export async function runPipeline(
   try {
     if (source.kind === 'stream') {
       // Empty features: the default label and features of the first chunk.
-      const task = config.data.task ? { task: config.data.task } : {};
+      // The config's task, else the whole file's answer (the stream offer's auto), else the first chunk's.
+      const decided = config.data.task ?? source.task;
+      const task = decided ? { task: decided } : {};
       const chosen = config.data.label
         ? { label: config.data.label, features: [...config.data.features], ...task }
         : null;

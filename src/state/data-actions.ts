@@ -7,7 +7,7 @@
  * in use is never touched by a load that fails or is cancelled. The worker of a load that went
  * well is kept, warm, for the next load (a spare is started otherwise).
  */
-import { featuresFromStats, type Task } from '../core/data/encode';
+import { featuresFromStats, labelTask, type Task } from '../core/data/encode';
 import { isHdf5 } from '../core/data/hdf5';
 import type { ColumnStats } from '../core/data/stats';
 import { createDecodeWorker, prewarmDecodeWorker, releaseDecodeWorker } from '../workers/clients';
@@ -134,9 +134,14 @@ export async function loadFiles(files: FileList | File[]): Promise<void> {
 let offered: File | null = null;
 
 /** Queues a streaming run on a file with the form's settings; false when the settings are refused (said in the form). */
-function enqueueStream(file: File, chosen?: { label: string; features: string[]; task?: Task }): boolean {
+function enqueueStream(
+  file: File,
+  chosen?: { label: string; features: string[]; task?: Task },
+  wholeFileTask?: Task,
+): boolean {
   try {
-    app().queue.enqueueStreaming(validateSettings(store.getState().settings), { name: file.name, blob: file }, chosen);
+    const source = { name: file.name, blob: file, ...(wholeFileTask ? { task: wholeFileTask } : {}) };
+    app().queue.enqueueStreaming(validateSettings(store.getState().settings), source, chosen);
     return true;
   } catch (e) {
     store.setState({ settingsError: errorText(e) });
@@ -215,7 +220,10 @@ export function streamOffered(): void {
   const chosen = offer.label
     ? { label: offer.label, features: offer.features, ...(offer.task ? { task: offer.task } : {}) }
     : undefined;
-  if (enqueueStream(file, chosen)) setDataset({ error: null });
+  // Auto: the task the offer showed, from the whole file's statistics (not the first chunk's).
+  const labelStats = offer.label ? offer.summary?.columns.find((c) => c.name === offer.label) : undefined;
+  const whole = !offer.task && labelStats ? labelTask(labelStats).task : undefined;
+  if (enqueueStream(file, chosen, whole)) setDataset({ error: null });
 }
 
 /**

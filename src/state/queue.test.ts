@@ -4,7 +4,7 @@
  * the waiting runs of a closed page queued again.
  */
 import { readFileSync } from 'node:fs';
-import { tableFromIPC } from 'apache-arrow';
+import { Table, tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addToQueue, queueRestored, removeQueued, updateSettings } from './run-actions';
@@ -270,6 +270,26 @@ describe('the task picked under the label (in process, tfjs-cpu)', () => {
       const run = store.getState().runs.at(-1)!;
       expect(run.status).toBe('done');
       expect(run.config.data.task).toBe(task);
+      expect((await trainedOf(run.id))!.preprocessing.task).toBe(task ?? 'classification');
+    }
+
+    // Auto on a file whose first record batch holds 10 whole values of a label with 40: the offer's
+    // whole-file answer (regression) rides with the run in its source, the config stays auto; without
+    // it the first chunk alone would make the label 10 classes.
+    const batch = (from: number, values: number) =>
+      tableFromArrays({
+        n: Int32Array.from({ length: 300 }, (_, i) => from + (i % values)),
+        a: Float32Array.from({ length: 300 }, (_, i) => (i * 7) % 11),
+      });
+    const twoBatches = new Table([...batch(0, 10).batches, ...batch(0, 40).batches]);
+    const arrows = new Blob([tableToIPC(twoBatches, 'stream').slice()]);
+    const chosen = { label: 'n', features: ['a'] };
+    for (const task of ['regression', undefined] as const) {
+      app.queue.enqueueStreaming(store.getState().settings, { name: 'n.arrows', blob: arrows, task }, chosen);
+      await app.queue.idle();
+      const run = store.getState().runs.at(-1)!;
+      expect(run.status).toBe('done');
+      expect(run.config.data).not.toHaveProperty('task');
       expect((await trainedOf(run.id))!.preprocessing.task).toBe(task ?? 'classification');
     }
 

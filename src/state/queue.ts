@@ -22,7 +22,7 @@ import { runPipeline, type RunServices, type TeacherRecord } from '../services/r
 import { packTrained, RECORD_VERSION } from '../core/train/trained';
 import { keepTrained, trainedOf } from './trained-models';
 import { ConfigError } from '../core/errors';
-import type { RunView, WorkbenchState } from './store';
+import type { RunView, StreamSourceFile, WorkbenchState } from './store';
 import { defaultSplit } from '../core/data/split';
 
 /** What the queue needs of the services that train its runs. */
@@ -56,7 +56,7 @@ export interface RunQueue {
   /** `chosen`: the label and features (default: those of the file's first piece). */
   enqueueStreaming(
     settings: RunSettings,
-    source: { name: string; blob: Blob },
+    source: StreamSourceFile,
     chosen?: { label: string; features: string[]; task?: Task },
   ): string;
   /**
@@ -274,7 +274,12 @@ export function createRunQueue({ services, store }: QueueDeps): RunQueue {
       const environment = store.getState().environment;
       updateRun(id, () => ({ environment }));
       const source = run.stream
-        ? { kind: 'stream' as const, name: run.stream.name, bytes: run.stream.blob }
+        ? {
+            kind: 'stream' as const,
+            name: run.stream.name,
+            bytes: run.stream.blob,
+            ...(run.stream.task ? { task: run.stream.task } : {}),
+          }
         : { kind: 'dataset' as const, datasetId: summary!.id };
       const teacher = run.config.distill ? await teacherOf(run.config.distill.teacher) : null;
       const {

@@ -9,6 +9,7 @@ import { createStore } from 'zustand/vanilla';
 import { initialDataset, type DatasetSlice } from './dataset-slice';
 
 export type { DatasetSlice } from './dataset-slice';
+import type { Task } from '../core/data/encode';
 import type { QuantizeReport } from '../core/compress/quantize';
 import type { EpochRecord, Environment, RunConfig, RunStatus, RunSummary, StepRecord } from '../core/train/record';
 import { DEFAULT_SETTINGS, type RunSettings } from '../core/train/run-config';
@@ -56,7 +57,19 @@ export interface RunView {
   /** Set for runs opened from a share link: where they were trained (adapter or backend). */
   origin?: string | null;
   /** Streaming runs: the file the data worker decodes while training (never persisted). */
-  stream?: { name: string; blob: Blob };
+  stream?: StreamSourceFile;
+}
+
+/**
+ * A file a streaming run decodes while training. `task`: what the whole file's statistics say
+ * the label is (the stream offer's *auto*), so that the run reads it so and not as its first
+ * chunk alone would (a first chunk with at most 20 whole values of a label with more); the run's
+ * config keeps `data.task` unset, as a filtered run keeps the whole dataset's answer.
+ */
+export interface StreamSourceFile {
+  name: string;
+  blob: Blob;
+  task?: Task;
 }
 
 /** Several values for some settings, and how many seeds to repeat each combination over. */
