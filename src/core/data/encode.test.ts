@@ -11,9 +11,10 @@ import {
   ONE_HOT_LIMIT,
   defaultLabel,
   encodeWithInputs,
+  labelTask,
 } from './encode';
 import { encodeRow } from './preprocessing';
-import { tableStats } from './stats';
+import { columnStats, tableStats } from './stats';
 import { readTable } from './read';
 import { Rng, iota } from './rng';
 import type { DataTable } from './table';
@@ -226,6 +227,21 @@ describe('the default label on real files', () => {
       }
     },
   );
+
+  it("Kaggle's Titanic header: Survived (0/1 as numbers) is the label, read as two classes, not Embarked", () => {
+    const csv =
+      'PassengerId,Survived,Pclass,Name,Sex,Age,SibSp,Parch,Ticket,Fare,Cabin,Embarked\n' +
+      Array.from(
+        { length: 60 },
+        (_, i) =>
+          `${i + 1},${i % 3 === 0 ? 1 : 0},${1 + (i % 3)},"Name ${i}",${i % 2 ? 'male' : 'female'},${20 + (i % 40)},` +
+          `${i % 2},0,T${i},${(7.25 + i).toFixed(2)},,${'SCQ'[i % 3]}`,
+      ).join('\n');
+    const table = readTable(new TextEncoder().encode(csv), 'train.csv');
+    expect(chooseLabel(table)).toEqual({ name: 'Survived', reason: 'named like a label ("survived")' });
+    const s = columnStats(table.columns.find((c) => c.name === 'Survived')!);
+    expect(labelTask(s).task).toBe('classification');
+  });
 
   it('a conventionally named column wins, and penguins keeps Species', () => {
     const penguins = readTable(readFileSync('node_modules/vega-datasets/data/penguins.json'), 'penguins.json');

@@ -219,7 +219,23 @@ export function defaultLabel(table: DataTable): string {
 }
 
 /** Column names taken as the label, most telling first. */
-export const LABEL_NAMES = ['label', 'target', 'class', 'species', 'outcome', 'y'];
+export const LABEL_NAMES = [
+  'label',
+  'target',
+  'class',
+  'species',
+  'outcome',
+  'y',
+  // The targets of the datasets a newcomer tries first, named as they ship: Kaggle's Titanic, the
+  // Wisconsin breast-cancer set, telco and bank churn, iris (variety), wine quality, house prices.
+  'survived',
+  'diagnosis',
+  'churn',
+  'exited',
+  'variety',
+  'quality',
+  'saleprice',
+];
 
 /** Default features: every other column, skipping ones that are mostly missing or unique per row (ids). */
 export function defaultFeatures(table: DataTable, label: string): string[] {
