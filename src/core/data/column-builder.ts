@@ -16,6 +16,11 @@ export interface FieldRanges {
   readonly firstRow: number;
   readonly rows: number;
   readonly fileName: string;
+  /**
+   * Whether numbers may be written with a decimal comma (`1,5`, `1.234,5`): in a file whose
+   * delimiter is not a comma (Excel's `;` files in most European locales, tab). See `readDecimalComma`.
+   */
+  readonly decimalComma?: boolean;
 }
 
 const NUMERIC_GROUP = Kind.int | Kind.float;
@@ -28,7 +33,98 @@ const MS_PER_DAY = 86_400_000;
  * A column with no present value at all is categorical with an empty dictionary.
  */
 export function buildColumn(src: FieldRanges, col: number, name: string): Column {
-  return buildTyped(src, col, name) ?? buildCategorical(src, col, name);
+  return (
+    buildTyped(src, col, name) ??
+    (src.decimalComma ? buildDecimalComma(src, col, name) : null) ??
+    buildCategorical(src, col, name)
+  );
+}
+
+/**
+ * A column of numbers written the continental way, tried where the ordinary rules made it text
+ * and the delimiter is not a comma: every present value is `[+-]digits[,digits]`, the digits
+ * before the comma either plain or grouped by dots in threes (`1.234.567,89`), spaces or tabs
+ * around it ignored. Read as float, or int when no value has a comma and all fit int32
+ * (`1.234.567`). A column mixing both conventions (`1,5` and `1.5`) stays text: `1.5` is no
+ * grouping.
+ */
+function buildDecimalComma(src: FieldRanges, col: number, name: string): NumericColumn | null {
+  const { bytes, ranges, stride, rows } = src;
+  const values = new Float64Array(rows);
+  let valid: Uint8Array | null = null;
+  let comma = false;
+  let present = 0;
+  let f = (src.firstRow * stride + col) * 2;
+  const step = stride * 2;
+  for (let r = 0; r < rows; r++, f += step) {
+    const e = ranges[f + 1];
+    if (e < 0) return null;
+    if (classifyBytes(bytes, ranges[f], e) === Kind.missing) {
+      if (valid === null) valid = new Uint8Array(rows).fill(1);
+      valid[r] = 0;
+      continue;
+    }
+    const v = readDecimalComma(bytes, ranges[f], e);
+    if (v === null) return null;
+    if (v.comma) comma = true;
+    values[r] = v.value;
+    present++;
+  }
+  if (present === 0) return null;
+  const ints = !comma && values.every((v, r) => (valid !== null && valid[r] === 0) || (v | 0) === v);
+  return ints
+    ? { kind: 'numeric', name, type: 'int', values: new Int32Array(values), valid }
+    : { kind: 'numeric', name, type: 'float', values, valid };
+}
+
+/** Bytes `[s, e)` of ASCII as a string, in bounded pieces (a field of a million digits needs no huge argument list). */
+function ascii(b: Uint8Array, s: number, e: number): string {
+  let out = '';
+  for (let k = s; k < e; k += 4096) out += String.fromCharCode(...b.subarray(k, Math.min(e, k + 4096)));
+  return out;
+}
+
+/**
+ * The number bytes `[s, e)` write with a decimal comma (see `buildDecimalComma`), and whether a
+ * comma was there; null when they are not such a number.
+ */
+export function readDecimalComma(b: Uint8Array, s: number, e: number): { value: number; comma: boolean } | null {
+  while (s < e && (b[s] === 32 || b[s] === 9)) s++;
+  while (e > s && (b[e - 1] === 32 || b[e - 1] === 9)) e--;
+  let i = s;
+  let text = '';
+  if (i < e && (b[i] === 43 || b[i] === 45)) text += b[i++] === 45 ? '-' : '';
+  const isDigit = (k: number) => k < e && b[k] >= 48 && b[k] <= 57;
+  const digitsFrom = (k: number) => {
+    let j = k;
+    while (isDigit(j)) j++;
+    return j;
+  };
+  let j = digitsFrom(i);
+  if (j === i) return null;
+  const firstGroup = j - i;
+  text += ascii(b, i, j);
+  i = j;
+  if (i < e && b[i] === 46) {
+    // Thousands grouped by dots: 1 to 3 digits, then groups of exactly three.
+    if (firstGroup > 3) return null;
+    while (i < e && b[i] === 46) {
+      j = digitsFrom(i + 1);
+      if (j - (i + 1) !== 3) return null;
+      text += ascii(b, i + 1, j);
+      i = j;
+    }
+  }
+  let comma = false;
+  if (i < e && b[i] === 44) {
+    j = digitsFrom(i + 1);
+    if (j === i + 1) return null;
+    text += `.${ascii(b, i + 1, j)}`;
+    i = j;
+    comma = true;
+  }
+  if (i !== e) return null;
+  return { value: Number(text), comma };
 }
 
 function buildTyped(src: FieldRanges, col: number, name: string): NumericColumn | null {

@@ -14,7 +14,9 @@ const CR = 13;
 /**
  * Picks the delimiter from the first records (up to 64 KiB, 20 records, quotes respected):
  * the candidate found the same number of times (at least once) on every sampled record wins,
- * the higher count first; failing that, the one most frequent on the first record; else ','.
+ * the higher count first, except that ',' gives way to another consistent candidate when every
+ * comma sits between two digits (decimal commas: `1,5;2,25`); failing that, the one most frequent
+ * on the first record; else ','.
  */
 export function sniffDelimiter(bytes: Uint8Array, start: number): Delimiter {
   const end = Math.min(bytes.length, start + 65536);
@@ -22,12 +24,19 @@ export function sniffDelimiter(bytes: Uint8Array, start: number): Delimiter {
   const perRecord: number[][] = [];
   let counts = [0, 0, 0, 0];
   let inQuote = false;
+  // Commas outside quotes, and those with a digit on each side (`1,5`: a decimal comma, maybe).
+  let commas = 0;
+  let decimalCommas = 0;
   let i = start;
   for (; i < end && perRecord.length < 20; i++) {
     const c = bytes[i];
     if (c === QUOTE) inQuote = !inQuote;
     else if (inQuote) continue;
-    else if (c === LF || c === CR) {
+    else if (c === 44) {
+      commas++;
+      if (i > start && isDigit(bytes[i - 1]) && i + 1 < bytes.length && isDigit(bytes[i + 1])) decimalCommas++;
+      counts[0]++;
+    } else if (c === LF || c === CR) {
       if (c === CR && bytes[i + 1] === LF) i++;
       if (counts.some((n) => n > 0) || perRecord.length === 0) perRecord.push(counts);
       counts = [0, 0, 0, 0];
@@ -39,10 +48,17 @@ export function sniffDelimiter(bytes: Uint8Array, start: number): Delimiter {
   // The last record counts only when the sample reached the end of the file.
   if (i >= bytes.length && !inQuote && counts.some((n) => n > 0)) perRecord.push(counts);
   if (perRecord.length === 0) return ',';
+  // Every comma between two digits (`1,5;2,25`): decimal commas, so ',' is no candidate when
+  // another delimiter is consistent.
+  const decimalOnly = commas > 0 && decimalCommas === commas;
   let best = -1;
   for (let k = 0; k < codes.length; k++) {
     const n = perRecord[0][k];
     if (n > 0 && perRecord.every((rec) => rec[k] === n) && (best < 0 || n > perRecord[0][best])) best = k;
+  }
+  if (best === 0 && decimalOnly) {
+    const other = [1, 2, 3].find((k) => perRecord[0][k] > 0 && perRecord.every((rec) => rec[k] === perRecord[0][k]));
+    if (other !== undefined) best = other;
   }
   if (best < 0) {
     for (let k = 0; k < codes.length; k++)
@@ -50,6 +66,8 @@ export function sniffDelimiter(bytes: Uint8Array, start: number): Delimiter {
   }
   return best < 0 ? ',' : DELIMITERS[best];
 }
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
 
 /** The fields of a file, in the layout described by `FieldRanges`. */
 export interface Tokens {

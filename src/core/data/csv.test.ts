@@ -417,6 +417,69 @@ describe('readCsv types and missing values', () => {
   });
 });
 
+describe('readCsv: numbers with a decimal comma (files Excel writes in most European locales)', () => {
+  const numbers = (col: Column) => {
+    if (col.kind !== 'numeric') throw new Error(`${col.name} is ${col.type}`);
+    return Array.from(col.values, (v, r) => (col.valid && col.valid[r] === 0 ? null : v));
+  };
+
+  it("reads ICU's de-DE formatting back to the numbers formatted (`;` with grouped thousands, tab without)", () => {
+    const rng = new Rng(31);
+    const want = Array.from({ length: 400 }, (_, i) => {
+      const magnitude = 10 ** rng.int(9);
+      const v = Number(((rng.next() - 0.3) * magnitude).toFixed(rng.int(6)));
+      return i % 37 === 0 ? null : v;
+    });
+    const ints = Array.from({ length: 400 }, () => rng.int(2_000_000_000) - 20_000_000);
+    for (const [delimiter, grouping] of [
+      [';', true],
+      ['\t', false],
+    ] as const) {
+      const de = new Intl.NumberFormat('de-DE', { maximumFractionDigits: 6, useGrouping: grouping });
+      const text =
+        `x${delimiter}n${delimiter}name\n` +
+        want.map((v, i) => [v === null ? '' : de.format(v), de.format(ints[i]), `r${i}`].join(delimiter)).join('\n');
+      const t = readCsv(enc.encode(text), 'de.csv');
+      expect(t.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['x:float', 'n:int', 'name:categorical']);
+      // ICU wrote them; the en-US digits of the same numbers, read by Number(), are the reference.
+      const en = new Intl.NumberFormat('en-US', { maximumFractionDigits: 6, useGrouping: false });
+      expect(numbers(t.columns[0])).toEqual(want.map((v) => (v === null ? null : Number(en.format(v)))));
+      expect(numbers(t.columns[1])).toEqual(ints);
+    }
+  });
+
+  it('reads a headerless `;` file of decimal commas as data, not as a header, and sniffs `;` there', () => {
+    const t = readCsv(enc.encode('1,5;2\n2,25;3\n-0,5;4\n'), 'h.csv');
+    expect(t.columns.map((c) => c.name)).toEqual(['column_1', 'column_2']);
+    expect(numbers(t.columns[0])).toEqual([1.5, 2.25, -0.5]);
+    // More commas than semicolons, but each between two digits: `;` delimits.
+    const three = readCsv(enc.encode('1,5;2,5;3,5\n4,5;5,5;6,5\n'), 'three.csv');
+    expect(three.columns.map(numbers)).toEqual([
+      [1.5, 4.5],
+      [2.5, 5.5],
+      [3.5, 6.5],
+    ]);
+    // Commas between digits and no other delimiter: a comma-delimited file of integers.
+    expect(readCsv(enc.encode('1,2,3\n4,5,6\n'), 'ints.csv').columns.map(numbers)).toEqual([
+      [1, 4],
+      [2, 5],
+      [3, 6],
+    ]);
+  });
+
+  it('leaves as text a column mixing both conventions, and any decimal comma in a comma-delimited file', () => {
+    const mixed = readCsv(enc.encode('a;b\n1,5;1\n1.5;2\n'), 'm.csv');
+    expect(mixed.columns[0].type).toBe('categorical');
+    const wrongGroups = readCsv(enc.encode('a;b\n1.23,4;1\n2;2\n'), 'g.csv');
+    expect(wrongGroups.columns[0].type).toBe('categorical');
+    const quoted = readCsv(enc.encode('a,b\n"1,5",1\n"2,5",2\n'), 'q.csv');
+    expect(quoted.columns[0].type).toBe('categorical');
+    // Plain numbers in a `;` file keep the ordinary reading: 1.234 is one and a bit, not 1234.
+    const plain = readCsv(enc.encode('a;b\n1.234;1\n2;2\n'), 'p.csv');
+    expect(numbers(plain.columns[0])).toEqual([1.234, 2]);
+  });
+});
+
 describe('readCsv bad input', () => {
   const fail =
     (input: string | Uint8Array, name = 'bad.csv') =>

@@ -1,5 +1,5 @@
 import { uniqueNames } from './names';
-import { buildColumn, type FieldRanges } from './column-builder';
+import { buildColumn, readDecimalComma, type FieldRanges } from './column-builder';
 import { sniffDelimiter, tokenize, type Delimiter } from './csv-tokenize';
 import { classifyBytes, Kind } from './infer';
 import { DataError, type Column, type DataTable } from './table';
@@ -41,14 +41,16 @@ export function readCsv(bytes: Uint8Array, fileName: string, opts: CsvOptions = 
   const delimiter = opts.delimiter ?? sniffDelimiter(bytes, start);
   const { ranges, fields, stride } = tokenize(bytes, start, delimiter.charCodeAt(0), fileName);
   const records = fields / stride;
+  // Excel writes `;` files where the comma is the decimal mark; a comma-delimited file cannot hold one unquoted.
+  const decimalComma = delimiter !== ',';
   const build = (header: boolean): DataTable => {
     const firstRow = header ? 1 : 0;
-    const src: FieldRanges = { bytes, ranges, stride, firstRow, rows: records - firstRow, fileName };
+    const src: FieldRanges = { bytes, ranges, stride, firstRow, rows: records - firstRow, fileName, decimalComma };
     const columns: Column[] = columnNames(src, header).map((name, c) => buildColumn(src, c, name));
     return { name: fileName, format: 'csv', rows: src.rows, columns };
   };
   if (opts.header === true || opts.header === false) return build(opts.header);
-  const first = firstRowKinds(bytes, ranges, stride);
+  const first = firstRowKinds(bytes, ranges, stride, decimalComma);
   if (first.some((k) => k !== Kind.text && k !== Kind.missing) || first.every((k) => k === Kind.missing))
     return build(false);
   const withHeader = build(true);
@@ -58,12 +60,15 @@ export function readCsv(bytes: Uint8Array, fileName: string, opts: CsvOptions = 
 }
 
 /** What each field of the first row looks like (an empty field counts as missing). */
-function firstRowKinds(bytes: Uint8Array, ranges: Int32Array, stride: number): number[] {
+function firstRowKinds(bytes: Uint8Array, ranges: Int32Array, stride: number, decimalComma: boolean): number[] {
   const kinds: number[] = [];
   for (let c = 0; c < stride; c++) {
+    const s = ranges[2 * c];
     const e = ranges[2 * c + 1];
-    // A field holding doubled quotes is text; an empty one is missing.
-    kinds.push(e < 0 ? Kind.text : ranges[2 * c] === e ? Kind.missing : classifyBytes(bytes, ranges[2 * c], e));
+    // A field holding doubled quotes is text; an empty one is missing; `1,5` a number where commas can be decimal marks.
+    let k = e < 0 ? Kind.text : s === e ? Kind.missing : classifyBytes(bytes, s, e);
+    if (k === Kind.text && e >= 0 && decimalComma && readDecimalComma(bytes, s, e) !== null) k = Kind.float;
+    kinds.push(k);
   }
   return kinds;
 }

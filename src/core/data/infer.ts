@@ -16,7 +16,9 @@
  * - Timestamps: `YYYY-MM-DD`, then `T` or one space, `HH:MM[:SS[.fraction]]`, then an optional
  *   `Z` or `+HH:MM` / `-HH:MM` / `+HHMM` offset. Without an offset the time is read as UTC.
  *   Stored as milliseconds since the epoch (fractions beyond milliseconds are truncated).
- * - Everything else is text.
+ * - Everything else is text. (A CSV file not delimited by commas may also hold numbers with a
+ *   decimal comma, `1.234,5`: read per column where these rules make it text, see
+ *   `buildDecimalComma` in `column-builder.ts`.)
  */
 
 /** What a value looks like. Values are bit flags so that a column can OR them together. */

@@ -99,6 +99,37 @@ const HOSTILE: ((source: FuzzCase) => Uint8Array)[] = [
       ['', '.5', 'e7', 'e-999999', 'x'][rng.int(5)],
       '\n6,7\n',
     ),
+  // `;` and tab files with decimal commas: grouped thousands, mixed with plain numbers or text,
+  // signs, spaces, a huge run of digits, groups of the wrong size, a bare comma.
+  () => {
+    const d = rng.int(2) ? ';' : '\t';
+    const pool = [
+      '1,5',
+      '-2,25',
+      '+0,001',
+      ' 3,5 ',
+      '1.234,5',
+      '12.345.678,9',
+      '1.234',
+      '7',
+      'NA',
+      '',
+      '1.5',
+      '1.23,4',
+      ',5',
+      '5,',
+      '1,2,3',
+      'x',
+      '1.234.5678',
+      `${digits(1000 + rng.int(200_000))},${digits(3)}`,
+    ];
+    const k = 1 + rng.int(pool.length);
+    return concat(
+      `a${d}b${d}c\n`,
+      rows(2 + rng.int(30), (r) => [pool[rng.int(k)], String(r), pool[rng.int(3)]].join(d)),
+      '\n',
+    );
+  },
   // A field of a million quotes: doubled inside a quoted field, bare, or left unbalanced.
   () => {
     const q = '"'.repeat(1_000_000);
@@ -232,6 +263,9 @@ function plainRecords(text: string, d: string): string[][] | null {
 }
 
 const MISSING = new Set(['', 'NA', 'N/A', 'n/a', 'null', 'NULL']);
+/** The reader's number syntax (see infer.ts), and numbers with a decimal comma and dots grouping thousands. */
+const PLAIN_NUMBER = /^([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|NaN|[+-]?Infinity)$/;
+const CONTINENTAL = /^[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?$/;
 
 /**
  * The reader's table against `plainRecords`: shape, every categorical string, every number and boolean, which cells are
@@ -239,7 +273,8 @@ const MISSING = new Set(['', 'NA', 'N/A', 'n/a', 'null', 'NULL']);
  */
 function check(t: DataTable, c: FuzzCase): string {
   const start = bomLength(c.bytes);
-  const records = plainRecords(new TextDecoder().decode(c.bytes.subarray(start)), sniffDelimiter(c.bytes, start));
+  const delimiter = sniffDelimiter(c.bytes, start);
+  const records = plainRecords(new TextDecoder().decode(c.bytes.subarray(start)), delimiter);
   if (records === null) return 'read, where a plain reading finds an unclosed quote or text after a closing quote';
   const header = records.length - t.rows;
   if (header !== 0 && header !== 1) return `${t.rows} rows, a plain reading finds ${records.length} records`;
@@ -247,6 +282,14 @@ function check(t: DataTable, c: FuzzCase): string {
     return `${t.columns.length} columns, a plain reading finds records of other lengths`;
   for (let ci = 0; ci < t.columns.length; ci++) {
     const col = t.columns[ci];
+    // A numeric column where some value is no plain number: written with decimal commas (`1.234,5`).
+    const continental =
+      delimiter !== ',' &&
+      col.kind === 'numeric' &&
+      records.slice(header).some((rec) => {
+        const s = rec[ci].trim();
+        return !MISSING.has(s) && !PLAIN_NUMBER.test(s);
+      });
     for (let r = 0; r < t.rows; r++) {
       const raw = records[r + header][ci];
       const where = `column ${ci} row ${r} (${JSON.stringify(raw.slice(0, 40))})`;
@@ -264,7 +307,11 @@ function check(t: DataTable, c: FuzzCase): string {
       if (!present) continue;
       const v = col.values[r];
       if (col.type === 'int' || col.type === 'float') {
-        const want = Number(s.replace(/^\+(?=Inf)/, ''));
+        const want = continental
+          ? CONTINENTAL.test(s)
+            ? Number(s.replace(/\./g, '').replace(',', '.'))
+            : NaN
+          : Number(s.replace(/^\+(?=Inf)/, ''));
         if (!(v === want || (v !== v && want !== want))) return `${where}: read as ${v}, Number() gives ${want}`;
       } else if (col.type === 'bool' && v !== (s.toLowerCase() === 'true' ? 1 : 0)) return `${where}: read as ${v}`;
     }
