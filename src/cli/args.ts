@@ -109,6 +109,22 @@ export function checkCommandFlags(command: string, args: ParsedArgs): void {
   }
 }
 
+/**
+ * A flag holding column names separated by commas (`--columns a,b`), trimmed; undefined when not
+ * given. An empty name (`a,,b`) or a name given twice is refused: it would be read as no column,
+ * or weigh that column twice.
+ */
+export function nameListFlag(args: ParsedArgs, flag: string): string[] | undefined {
+  const v = args.flags.get(flag);
+  if (typeof v !== 'string') return undefined;
+  const names = v.split(',').map((n) => n.trim());
+  if (names.some((n) => n === ''))
+    throw new UsageError(`--${flag} holds an empty name (it takes names separated by commas: --${flag} a,b)`);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw new UsageError(`--${flag} names "${twice}" twice`);
+  return names;
+}
+
 function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {

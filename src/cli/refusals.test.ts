@@ -242,6 +242,17 @@ describe('cli usage errors and internal errors', () => {
         'sweep',
         /^sweep: sweep does not take --bloom \(dedup does\)/,
       ],
+      // A list of names with an empty one, or one twice (knn weighed that column twice).
+      [
+        ['knn', 'public/datasets/penguins.arrow', '--k', '3', '--row', '0', '--features', 'Island,Island'],
+        'knn',
+        /^knn: --features names "Island" twice$/m,
+      ],
+      [
+        ['dedup', 'public/datasets/penguins.arrow', '--columns', 'Island,,Sex'],
+        'dedup',
+        /^dedup: --columns holds an empty name/,
+      ],
       // A flag with no value read as absent (dedup over every column; the default label); a switch
       // given a value read as on.
       [
@@ -276,6 +287,14 @@ describe('cli usage errors and internal errors', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--time-limit SECONDS');
   }, 300_000);
+
+  it('--group on a file that is not HDF5 is bad input naming the format', async () => {
+    const r = await cli(['inspect', 'public/datasets/penguins.arrow', '--group', '/x']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'inspect: public/datasets/penguins.arrow: a group is read from HDF5 files only; this is an arrow file\n',
+    );
+  });
 
   it('an unexpected exception is one line without its text, and --debug adds the stack', async () => {
     const { describeFailure } = await import('./errors');

@@ -12,7 +12,7 @@ import { blobSource, openChunked } from '../core/data/source-chunks';
 import { StreamStats } from '../core/data/stream-stats';
 import { checkFitsInMemory, memoryLimit } from '../core/data/limits';
 import { hdf5DeadlineMs } from '../core/data/hdf5';
-import { prepareReader, readTable, sniffFormat } from '../core/data/read';
+import { aFormat, prepareReader, readTable, sniffFormat } from '../core/data/read';
 import {
   chunkOrder,
   claim,
@@ -227,7 +227,7 @@ export function createDecodeService(
           const hdf5 = sniffFormat(bytes.subarray(0, 1 << 21), f.name) === 'hdf5';
           if (group !== undefined && !hdf5)
             throw new DataError(
-              `${f.name}: a group is chosen in HDF5 files only; this is a ${sniffFormat(bytes, f.name) ?? 'other'} file`,
+              `${f.name}: a group is chosen in HDF5 files only; this is ${aFormat(sniffFormat(bytes, f.name))}`,
             );
           // An HDF5 file's table depends on the group asked for: cached under the file and the request.
           // (hashed: the key is a file name in OPFS, and a group path has slashes).

@@ -1,5 +1,5 @@
 import { dedupRows, DEFAULT_FPR } from '../../core/data/quality';
-import { UsageError, type ParsedArgs } from '../args';
+import { nameListFlag, UsageError, type ParsedArgs } from '../args';
 import { loadTableArg } from './inspect';
 
 const USAGE = 'npm run cli -- dedup FILE [--bloom [--fpr P]] [--columns a,b] [--where F] [--json]';
@@ -15,8 +15,7 @@ export async function dedup(args: ParsedArgs): Promise<{ json: unknown; text: st
   const fpr = fprFlag === undefined ? DEFAULT_FPR : Number(fprFlag);
   if (bloom && !(fpr > 0 && fpr < 1))
     throw new UsageError(`--fpr must be a number between 0 and 1 (got ${String(fprFlag)})`);
-  const columnsFlag = args.flags.get('columns');
-  const columns = typeof columnsFlag === 'string' ? columnsFlag.split(',').map((c) => c.trim()) : undefined;
+  const columns = nameListFlag(args, 'columns');
   const t0 = performance.now();
   const { report } = dedupRows(table, bloom ? 'bloom' : 'exact', { columns, fpr });
   const ms = performance.now() - t0;

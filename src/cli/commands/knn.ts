@@ -1,7 +1,7 @@
 import { defaultFeatures, defaultLabel, encodeTable } from '../../core/data/encode';
 import { binarySearch, nearestRows, neighbourIndex } from '../../core/data/quality';
 import { DataError } from '../../core/data/table';
-import { UsageError, type ParsedArgs } from '../args';
+import { nameListFlag, UsageError, type ParsedArgs } from '../args';
 import { loadTableArg } from './inspect';
 
 const USAGE = 'npm run cli -- knn FILE --k K --row I [--label L] [--features a,b] [--where F] [--json]';
@@ -26,9 +26,7 @@ export async function knn(args: ParsedArgs): Promise<{ json: unknown; text: stri
   if (k < 1) throw new UsageError(`--k must be at least 1 (got ${k})`);
   const labelFlag = args.flags.get('label');
   const label = typeof labelFlag === 'string' ? labelFlag : defaultLabel(table);
-  const featuresFlag = args.flags.get('features');
-  const features =
-    typeof featuresFlag === 'string' ? featuresFlag.split(',').map((f) => f.trim()) : defaultFeatures(table, label);
+  const features = nameListFlag(args, 'features') ?? defaultFeatures(table, label);
   // Only distances matter here: a label with a single class (a filter that keeps one species) is fine.
   const enc = encodeTable(table, { label, features }, { train: 1, val: 0, test: 0, seed: 1 }, { anyClasses: true });
   // --where: rows stay the file's; the query row must be one the filter keeps, its neighbours are among them.

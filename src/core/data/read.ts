@@ -33,6 +33,12 @@ export function sniffFormat(bytes: Uint8Array, fileName: string): SourceFormat |
   return null;
 }
 
+/** A format as a message names it: "an arrow file", "a csv file" ("a file of another format" for null). */
+export function aFormat(format: SourceFormat | null): string {
+  if (format === null) return 'a file of another format';
+  return `${/^[aeiou]/.test(format) ? 'an' : 'a'} ${format} file`;
+}
+
 /** What a read may ask beyond the bytes: the HDF5 group to read (see `hdf5.ts`). */
 export interface ReadOptions {
   readonly group?: string;
@@ -91,7 +97,7 @@ export function readTable(input: Uint8Array, fileName: string, options?: ReadOpt
   const reader = readers[format];
   if (!reader) throw new DataError(`${fileName}: ${format} files are not supported yet`);
   if (options?.group !== undefined && format !== 'hdf5')
-    throw new DataError(`${fileName}: a group is read from HDF5 files only; this is a ${format} file`);
+    throw new DataError(`${fileName}: a group is read from HDF5 files only; this is ${aFormat(format)}`);
   let table: DataTable;
   try {
     table = reader(bytes, fileName, options);
