@@ -67,6 +67,21 @@ test.describe('loading data', () => {
     },
   );
 
+  test("a column the default features leave out says why on its checkbox (vega's github.csv: time, an id)", async ({
+    page,
+  }) => {
+    await ready(page);
+    await page.getByTestId('file-input').setInputFiles('node_modules/vega-datasets/data/github.csv');
+    await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-name', 'github.csv');
+    await expect(page.getByTestId('label-select')).toHaveValue('count');
+    const time = page.getByRole('checkbox', { name: 'use time as a feature' });
+    await expect(time).not.toBeChecked();
+    await expect(time).toHaveAttribute(
+      'title',
+      'not a feature by default: categorical with 955 distinct values in 955 rows, read as an identifier',
+    );
+  });
+
   test('a ragged CSV is refused with the line and the counts, and the sample stays', async ({ page }) => {
     await ready(page);
     await page

@@ -19,6 +19,8 @@ import { NeighbourInspector } from './data/NeighbourInspector';
 import { useWorkbench } from './hooks';
 import { count, statValue } from './format';
 import { TaskPicker } from './data/TaskPicker';
+import { notDefaultFeature } from '../core/data/encode';
+import type { ColumnStats } from '../core/data/stats';
 
 /** Drop zone and file picker, the dataset summary, and the label and feature choice. */
 export function DataPanel() {
@@ -222,6 +224,7 @@ export function DataPanel() {
                         <input
                           type="checkbox"
                           aria-label={`use ${c.name} as a feature`}
+                          title={leftOutTitle(c, summary.rows)}
                           checked={dataset.features.includes(c.name)}
                           onChange={() => toggleFeature(c.name)}
                         />
@@ -307,4 +310,10 @@ function Filters() {
       </small>
     </div>
   );
+}
+
+/** Why the default rule leaves a column out of the features (a tooltip on its checkbox), if it does. */
+function leftOutTitle(c: ColumnStats, rows: number): string | undefined {
+  const why = notDefaultFeature(c, rows);
+  return why === null ? undefined : `not a feature by default: ${why}`;
 }
