@@ -42,7 +42,7 @@ describe('data service refusals', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).field).toBe('batchSize');
     expect((err as ConfigError).message).toBe(
-      'batchSize: batch size 100 is larger than the 8 training rows of ten.csv',
+      'batchSize: batch size 100 is larger than the 8 training rows of ten.csv (set it to 8 or less)',
     );
   });
 

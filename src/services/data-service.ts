@@ -222,7 +222,8 @@ export function createDataService(
       if (batchSize > enc.split.train.length) {
         throw new ConfigError(
           'batchSize',
-          `batch size ${batchSize} is larger than the ${enc.split.train.length} training rows of ${table.name}`,
+          `batch size ${batchSize} is larger than the ${enc.split.train.length} training rows of ${table.name} ` +
+            `(set it to ${enc.split.train.length} or less)`,
         );
       }
       // prepareOn gpu: the batches carry raw rows (bytes for images of 0..255 pixels, else one

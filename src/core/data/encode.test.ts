@@ -228,6 +228,15 @@ describe('the default label on real files', () => {
     },
   );
 
+  it("a categorical naming each row is no default label (vega's monarchs: 12 names in 12 rows)", () => {
+    const monarchs = readTable(readFileSync('node_modules/vega-datasets/data/monarchs.json'), 'monarchs.json');
+    const names = monarchs.columns.find((c) => c.name === 'name')!;
+    expect(columnStats(names).distinct).toBe(monarchs.rows);
+    const pick = chooseLabel(monarchs);
+    expect(pick.name).not.toBe('name');
+    expect(pick.reason).toMatch(/^no categorical column with 2 to 50 balanced classes: the last numeric column/);
+  });
+
   it("Kaggle's Titanic header: Survived (0/1 as numbers) is the label, read as two classes, not Embarked", () => {
     const csv =
       'PassengerId,Survived,Pclass,Name,Sex,Age,SibSp,Parch,Ticket,Fare,Cabin,Embarked\n' +

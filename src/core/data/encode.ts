@@ -147,8 +147,9 @@ function classCounts(c: Column): number[] | null {
  * Picks a default label and says why (the data panel shows the reason):
  * 1. a column named like a target (LABEL_NAMES, in that order of preference);
  * 2. else the last categorical (or boolean) column with 2 to 50 classes whose largest class
- *    holds less than 90 % of its rows (a column of hundreds of names, or one of a single
- *    dominant value, makes a poor classification target);
+ *    holds less than 90 % of its rows, and with at least two rows a class on average (a column
+ *    of hundreds of names, one of a single dominant value, or one naming each row, like the 12
+ *    monarchs of 12 rows, makes a poor classification target);
  * 3. else the last numeric column that is not constant (regression);
  * 4. else the last column that is not raw bytes (a hashed bytes column is a label only when picked).
  */
@@ -166,6 +167,7 @@ export function chooseLabel(table: DataTable): { name: string; reason: string } 
     if (
       counts.length >= LABEL_CLASSES.min &&
       counts.length <= LABEL_CLASSES.max &&
+      2 * counts.length <= total &&
       Math.max(...counts) < LABEL_CLASSES.maxShare * total
     ) {
       return {
