@@ -1,5 +1,5 @@
 import { getColumn, DataError, type CategoricalColumn, type Column, type DataTable } from './table';
-import { columnStats, type ColumnStats } from './stats';
+import { columnStats, dateStatText, type ColumnStats } from './stats';
 import { beyondFloat32, checkStandardised, meanStd, type Moments } from './moments';
 import { splitRows, type Split, type SplitSpec } from './split';
 import type { InputFeature } from './preprocessing';
@@ -386,6 +386,12 @@ export function encodeTable(
     classes = values.map(numberClassName);
     for (let r = 0; r < rows; r++) y[r] = index.get(labelCol.values[sourceRows[r]])!;
   } else {
+    // A quantity that never changes is as little to learn as one class.
+    const first = labelCol.values[sourceRows[0]];
+    if (!opts.anyClasses && rows > 0 && sourceRows.every((i) => labelCol.values[i] === first))
+      throw new DataError(
+        `${table.name}: label "${spec.label}" holds one value (${dateStatText(labelCol.type, first) ?? numberClassName(first)}) in every row; nothing to learn`,
+      );
     const m = moments(labelCol.values, sourceRows, split.train);
     target = m;
     for (let r = 0; r < rows; r++) y[r] = (labelCol.values[sourceRows[r]] - m.mean) / m.std;

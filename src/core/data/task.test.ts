@@ -130,6 +130,16 @@ describe('the task of a label', () => {
       `data.task: "y" of numbers.parquet has ${NUMERIC_CLASSES_MAX + 1} distinct values, more than the ` +
         `${NUMERIC_CLASSES_MAX} classes a numeric label may have; train a regression`,
     );
+    // A label with nothing to learn: one class, or one quantity in every row (missing rows aside).
+    const one = numeric([2.5, null, 2.5, 2.5, null, 2.5]);
+    expect(() => encodeTable(one, { label: 'y', features: ['x'] }, split)).toThrow(
+      'numbers.parquet: label "y" holds one value (2.5) in every row; nothing to learn',
+    );
+    expect(() => encodeTable(one, { label: 'y', features: ['x'], task: 'classification' }, split)).toThrow(
+      'numbers.parquet: label "y" has a single class ("2.5"); nothing to learn',
+    );
+    // Two values: a quantity to learn.
+    expect(encodeTable(numeric([2.5, 2.5, 2.5, 3.5]), { label: 'y', features: ['x'] }, split).task).toBe('regression');
     // A date is a quantity unless asked.
     expect(resolveTask('f', 'day', { type: 'date', distinct: 3 }, undefined)).toBe('regression');
   });
