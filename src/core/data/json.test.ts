@@ -67,9 +67,28 @@ function flattenRef(rec: Rec, objects: Set<string>, prefix = ''): [string, unkno
 function expectMatchesJsonParse(table: DataTable, nested: Rec[]): void {
   const objects = new Set<string>();
   const records = nested.map((r) => new Map(flattenRef(r, objects)));
-  const keys = [...new Set(records.flatMap((r) => [...r.keys()]))].filter(
+  const named = [...new Set(records.flatMap((r) => [...r.keys()]))].filter(
     (k) => !objects.has(k) || records.some((r) => !isMissing(r.get(k))),
   );
+  // Lists of numbers (or nulls) of one length wherever present: one column per position.
+  const keys: string[] = [];
+  for (const k of named) {
+    const lists = records.map((r) => r.get(k)).filter((v) => v !== null && v !== undefined);
+    const width = lists.length > 0 && Array.isArray(lists[0]) ? (lists[0] as unknown[]).length : 0;
+    const numeric = (v: unknown) =>
+      Array.isArray(v) && v.length === width && v.every((x) => x === null || typeof x === 'number');
+    if (width === 0 || width > 4096 || !lists.every(numeric)) {
+      keys.push(k);
+      continue;
+    }
+    for (let j = 0; j < width; j++) {
+      keys.push(`${k}.${j}`);
+      for (const r of records) {
+        const v = r.get(k);
+        if (Array.isArray(v)) r.set(`${k}.${j}`, v[j]);
+      }
+    }
+  }
   expect(table.format).toBe('json');
   expect(table.rows).toBe(records.length);
   expect(table.columns.map((c) => c.name)).toEqual(keys);
@@ -130,7 +149,7 @@ describe('readJson inputs', () => {
     const nd = json(recs.map((r) => JSON.stringify(r)).join('\r\n') + '\n', 'p.ndjson');
     expect({ ...nd, name: '', format: '' }).toEqual({ ...json(JSON.stringify(recs)), name: '', format: '' });
   });
-  it('unions keys, mixes types by the stated rule and keeps arrays as JSON text', () => {
+  it('unions keys, mixes types by the stated rule and splits a list of numbers', () => {
     const t = json(
       '[{"a":1,"b":"x"},{"a":2.5,"c":true},{"a":null,"b":3,"d":{"k":[1]}},{"e":"2020-01-01","f":"2020-01-01T00:00:01Z"},{"e":"NA","f":"2020-01-02"}]',
     );
@@ -140,7 +159,14 @@ describe('readJson inputs', () => {
         '[{"a":1,"b":"x"},{"a":2.5,"c":true},{"a":null,"b":3,"d":{"k":[1]}},{"e":"2020-01-01","f":"2020-01-01T00:00:01Z"},{"e":"NA","f":"2020-01-02"}]',
       ) as Rec[],
     );
-    expect(t.columns.map((c) => c.type)).toEqual(['float', 'categorical', 'bool', 'categorical', 'date', 'timestamp']);
+    expect(t.columns.map((c) => `${c.name}:${c.type}`)).toEqual([
+      'a:float',
+      'b:categorical',
+      'c:bool',
+      'd.k.0:int',
+      'e:date',
+      'f:timestamp',
+    ]);
   });
   it('keeps strings that look like numbers as text', () =>
     expect(json('[{"n":"12"},{"n":"13"}]').columns[0].type).toBe('categorical'));
@@ -233,9 +259,9 @@ describe('nested objects are flattened into dotted columns', () => {
     expect(cells(t, 'forecast.low.high')).toEqual(recs.map((r) => r.forecast?.low.high ?? null));
   });
 
-  it('flattens at any depth, with missing, null and empty objects, and keeps arrays as text', () => {
+  it('flattens at any depth, with missing, null and empty objects, and keeps a mixed list as text', () => {
     const t = json(
-      '[{"id":1,"a":{"b":{"c":1.5,"d":"x"},"e":[1,2]}},' +
+      '[{"id":1,"a":{"b":{"c":1.5,"d":"x"},"e":[1,"two"]}},' +
         '{"id":2,"a":null},' +
         '{"id":3,"a":{"b":{}}},' +
         '{"id":4},' +
@@ -249,8 +275,35 @@ describe('nested objects are flattened into dotted columns', () => {
       'a.b.f:bool',
     ]);
     expect(cells(t, 'a.b.c')).toEqual([1.5, null, null, null, 2]);
-    expect(cells(t, 'a.e')).toEqual(['[1,2]', null, null, null, null]);
+    expect(cells(t, 'a.e')).toEqual(['[1,"two"]', null, null, null, null]);
     expect(cells(t, 'a.b.f')).toEqual([null, null, null, null, 1]);
+  });
+
+  it('a list of numbers of one length becomes numbered columns; any other list stays its JSON text', () => {
+    const t = json(
+      '[{"emb":[0.5,1,null],"px":[1,2],"odd":[1],"deep":[[1]],"mix":[1,true],"none":[]},' +
+        '{"emb":[1.5,2,3],"px":[3,4],"odd":[1,2],"deep":[[2]],"mix":[2,false],"none":[]},' +
+        '{"emb":null},' +
+        '{"px":[5,6.5]}]',
+    );
+    expect(t.columns.map((c) => `${c.name}:${c.type}`)).toEqual([
+      'emb.0:float',
+      'emb.1:int',
+      'emb.2:int',
+      'px.0:int',
+      'px.1:float',
+      'odd:categorical',
+      'deep:categorical',
+      'mix:categorical',
+      'none:categorical',
+    ]);
+    expect(cells(t, 'emb.0')).toEqual([0.5, 1.5, null, null]);
+    expect(cells(t, 'emb.2')).toEqual([null, 3, null, null]);
+    expect(cells(t, 'px.1')).toEqual([2, 4, null, 6.5]);
+    expect(cells(t, 'odd')).toEqual(['[1]', '[1,2]', null, null]);
+    // Longer than MAX_LIST_COLUMNS (4,096): its text, not 5,000 columns.
+    const long = json(JSON.stringify([{ v: Array.from({ length: 5000 }, (_, i) => i) }, { v: null }]));
+    expect(long.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['v:categorical']);
   });
 
   it('a key holding objects in some records and values in others gives both columns', () => {

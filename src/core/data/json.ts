@@ -4,7 +4,7 @@ import { decodeAll } from './text';
 import { StringDictionary } from './dictionary';
 import { uniqueNames } from './names';
 import { jsonSyntaxError, type JsonSyntaxError } from './json-syntax';
-import { JSON_CELLS_PER_BYTE, JSON_MIN_CELL_LIMIT, MAX_JSON_COLUMNS } from './limits';
+import { JSON_CELLS_PER_BYTE, JSON_MIN_CELL_LIMIT, MAX_JSON_COLUMNS, MAX_LIST_COLUMNS } from './limits';
 
 /**
  * Reads JSON records into a DataTable: either one array of objects (`[{...}, {...}]`, as
@@ -16,7 +16,8 @@ import { JSON_CELLS_PER_BYTE, JSON_MIN_CELL_LIMIT, MAX_JSON_COLUMNS } from './li
  * as CSV, see `infer.ts`); `null`, a missing key, `""`, `NA`, `N/A`, `null` strings are
  * missing. Any other mix, and any other string, gives a categorical column of the values'
  * text (`String(value)`; arrays as their JSON text). Nested objects are flattened into dotted
- * columns (`record.high`, see `RecordColumns`). Strings that look like numbers stay text: JSON
+ * columns (`record.high`, see `RecordColumns`), and lists of numbers of one length into numbered
+ * ones (`emb.0`, `emb.1`, see `numberListWidth`). Strings that look like numbers stay text: JSON
  * already says what is a number.
  *
  * At most `MAX_JSON_COLUMNS` distinct keys, and a table whose cells (nearly all missing) would
@@ -143,8 +144,33 @@ class RecordColumns {
             `missing, is too large for a file of ${count(fileBytes)} bytes`),
       );
     }
-    const names = uniqueNames(kept.map((c) => c.path.join('.')));
-    const columns = kept.map((c, i) => buildJsonColumn(names[i], c.at, c.values, this.rows));
+    // A list of numbers of one length wherever present becomes numbered columns (`emb.0`, `emb.1`, ...).
+    const parts = kept.flatMap((c) => {
+      const width = numberListWidth(c.values);
+      const name = c.path.join('.');
+      if (width === null) return [{ name, at: c.at, values: c.values }];
+      return Array.from({ length: width }, (_, j) => {
+        const at: number[] = [];
+        const values: unknown[] = [];
+        c.values.forEach((v, k) => {
+          if (Array.isArray(v)) {
+            at.push(c.at[k]);
+            values.push(v[j]);
+          }
+        });
+        return { name: `${name}.${j}`, at, values };
+      });
+    });
+    if (
+      parts.length > kept.length &&
+      this.rows * parts.length > Math.max(JSON_MIN_CELL_LIMIT, JSON_CELLS_PER_BYTE * fileBytes)
+    )
+      throw new DataError(
+        `${this.fileName}: the lists of numbers make ${count(parts.length)} columns of ${count(this.rows)} rows, ` +
+          `too large for a file of ${count(fileBytes)} bytes`,
+      );
+    const names = uniqueNames(parts.map((p) => p.name));
+    const columns = parts.map((p, i) => buildJsonColumn(names[i], p.at, p.values, this.rows));
     return { name: this.fileName, format: 'json', rows: this.rows, columns };
   }
 }
@@ -214,6 +240,24 @@ function readLines(text: string, fileName: string, records: RecordColumns): void
     }
     records.add(rec, 'line', i + 1);
   }
+}
+
+/**
+ * The length of the lists in `values` when every present value is a list of numbers (or nulls,
+ * missing cells) of that one length, from 1 to `MAX_LIST_COLUMNS` (an embedding, a row of
+ * pixels), as Arrow's fixed-size lists and TFRecord's fixed-length features are split; else null
+ * (the values stay their JSON text).
+ */
+function numberListWidth(values: readonly unknown[]): number | null {
+  let width = -1;
+  for (const v of values) {
+    if (v === null || v === undefined) continue;
+    if (!Array.isArray(v) || v.length === 0 || v.length > MAX_LIST_COLUMNS) return null;
+    if (width < 0) width = v.length;
+    else if (v.length !== width) return null;
+    for (const x of v) if (x !== null && typeof x !== 'number') return null;
+  }
+  return width < 0 ? null : width;
 }
 
 /** Nesting a field's value may have (it is kept as its JSON text, made by a recursive JSON.stringify). */

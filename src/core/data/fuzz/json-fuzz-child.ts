@@ -177,7 +177,7 @@ const HOSTILE: ((source: FuzzCase) => string)[] = [
   // holding objects in some records and values or nulls in others, empty objects.
   () => {
     const keys = ['a', 'b', 'a.b', '', 'a.', '.b'];
-    const scalars = [null, 1, 2.5, 'x', 'NA', '2020-01-01', true, [1]];
+    const scalars = [null, 1, 2.5, 'x', 'NA', '2020-01-01', true, [1], [1, null], [2.5, 3], [], [[1]], [1, 'x']];
     const record = (depth: number): Record<string, unknown> => {
       const o: Record<string, unknown> = {};
       for (let i = rng.int(4); i > 0; i--)
@@ -185,6 +185,16 @@ const HOSTILE: ((source: FuzzCase) => string)[] = [
       return o;
     };
     return ndjson(1 + rng.int(40), () => JSON.stringify(record(0)));
+  },
+  // Lists under one key: numbers of one length (numbered columns), or lengths, types and nesting
+  // that keep them text; missing or null in some records; one list 4,097 long.
+  () => {
+    const pool = [[1], [1, 2], [3.5, null], [null, null], null, [1, 2, 3], ['x', 1], [[1], 2], [], [true, 1]];
+    const k = 2 + rng.int(pool.length - 1);
+    const long = rng.int(8) === 0 ? Array.from({ length: 4097 }, (_, i) => i) : null;
+    return ndjson(2 + rng.int(20), (r) =>
+      JSON.stringify(r === 0 && long ? { v: long } : rng.int(6) ? { id: r, v: pool[rng.int(k)] } : { id: r }),
+    );
   },
   // Not records: a bare value, an object, an array of arrays, an empty array.
   () =>
@@ -253,8 +263,21 @@ function check(t: DataTable, c: FuzzCase): string {
       }
   // A path that held objects and otherwise only missing values is the objects' fields alone.
   const kept = paths.filter((p) => !objects.has(p) || records.some((r) => isValue(r.get(p))));
-  if (t.columns.length !== kept.length) return `${t.columns.length} columns, a plain decoding has ${kept.length}`;
-  const names = uniqueNames(kept.map((p) => (JSON.parse(p) as string[]).join('.')));
+  // A list of numbers (or nulls) of one length wherever present: one column per position.
+  const cols: { name: string; cell: (r: Map<string, unknown>) => unknown }[] = [];
+  for (const p of kept) {
+    const name = (JSON.parse(p) as string[]).join('.');
+    const lists = records.map((r) => r.get(p)).filter((v) => v !== null && v !== undefined);
+    const width = Array.isArray(lists[0]) ? lists[0].length : 0;
+    const numeric = (v: unknown) =>
+      Array.isArray(v) && v.length === width && v.every((x) => x === null || typeof x === 'number');
+    if (width === 0 || width > 4096 || !lists.every(numeric)) cols.push({ name, cell: (r) => r.get(p) });
+    else
+      for (let j = 0; j < width; j++)
+        cols.push({ name: `${name}.${j}`, cell: (r) => (r.get(p) as unknown[] | null | undefined)?.[j] });
+  }
+  if (t.columns.length !== cols.length) return `${t.columns.length} columns, a plain decoding has ${cols.length}`;
+  const names = uniqueNames(cols.map((c) => c.name));
   for (let ci = 0; ci < t.columns.length; ci++) {
     const col = t.columns[ci];
     if (col.name !== names[ci])
@@ -262,7 +285,7 @@ function check(t: DataTable, c: FuzzCase): string {
     // Cell by cell only while that stays cheap (a case of 4,096 sparse columns has 16 M cells).
     if (t.rows * t.columns.length > 2_000_000) continue;
     for (let r = 0; r < records.length; r++) {
-      const present = isValue(records[r].get(kept[ci]));
+      const present = isValue(cols[ci].cell(records[r]));
       if (isPresent(col, r) !== present)
         return `column ${ci} row ${r}: ${present ? 'a value' : 'missing'} in a plain decoding`;
     }
