@@ -67,19 +67,27 @@ test.describe('loading data', () => {
     },
   );
 
-  test("a column the default features leave out says why on its checkbox (vega's github.csv: time, an id)", async ({
+  test('a column the default features leave out says why on its checkbox (a name per row: an identifier)', async ({
     page,
   }) => {
     await ready(page);
-    await page.getByTestId('file-input').setInputFiles('node_modules/vega-datasets/data/github.csv');
-    await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-name', 'github.csv');
-    await expect(page.getByTestId('label-select')).toHaveValue('count');
-    const time = page.getByRole('checkbox', { name: 'use time as a feature' });
-    await expect(time).not.toBeChecked();
-    await expect(time).toHaveAttribute(
+    const rows = Array.from({ length: 200 }, (_, i) => `user-${i},${i % 7},${i % 2 ? 'yes' : 'no'}`);
+    await page
+      .getByTestId('file-input')
+      .setInputFiles({
+        name: 'users.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(`user,n,label\n${rows.join('\n')}\n`),
+      });
+    await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-name', 'users.csv');
+    const user = page.getByRole('checkbox', { name: 'use user as a feature' });
+    await expect(user).not.toBeChecked();
+    await expect(user).toHaveAttribute(
       'title',
-      'not a feature by default: categorical with 955 distinct values in 955 rows, read as an identifier',
+      'not a feature by default: categorical with 200 distinct values in 200 rows, read as an identifier',
     );
+    await expect(page.getByRole('checkbox', { name: 'use n as a feature' })).toBeChecked();
+    await expect(page.getByRole('checkbox', { name: 'use n as a feature' })).not.toHaveAttribute('title');
   });
 
   test('a ragged CSV is refused with the line and the counts, and the sample stays', async ({ page }) => {

@@ -147,11 +147,13 @@ describe('cli train on tfjs-cpu', () => {
     ]);
     expect(rec.config.data.features).toEqual(features);
     expect(rec.trained!.preprocessing.inputs.map((i) => i.column)).toEqual(features);
-    // vega's github.csv: a count per hour, the hour as text unique per row (an identifier).
-    const r = cli(['--data', 'node_modules/vega-datasets/data/github.csv', '--label', 'count', '--backend', 'cpu']);
+    // A count per user, the user's name unique per row (an identifier).
+    const users = join(dir, 'users.csv');
+    writeFileSync(users, `user,count\n${Array.from({ length: 200 }, (_, i) => `user-${i},${i % 7}`).join('\n')}\n`);
+    const r = cli(['--data', users, '--label', 'count', '--backend', 'cpu']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /^train: data\.features: no column of .*github\.csv is a feature by default besides the label "count": "time" \(categorical with 955 distinct values in 955 rows, read as an identifier\); name the features with --features/m,
+      /^train: data\.features: no column of .*users\.csv is a feature by default besides the label "count": "user" \(categorical with 200 distinct values in 200 rows, read as an identifier\); name the features with --features/m,
     );
   });
 

@@ -12,8 +12,10 @@
  *   (`007` is 7). Spaces or tabs around a number are ignored.
  * - Integers: integer syntax whose value fits int32; larger ones count as floats.
  * - Booleans: `true` / `false` in any letter case.
- * - Dates: `YYYY-MM-DD` with a valid month and day, as days since 1970-01-01.
- * - Timestamps: `YYYY-MM-DD`, then `T` or one space, `HH:MM[:SS[.fraction]]`, then an optional
+ * - Dates: `YYYY-MM-DD` with a valid month and day, as days since 1970-01-01; also `YYYY/MM/DD`
+ *   (the same order, as Japan, China and Korea write dates; `MM/DD/YYYY` and `DD/MM/YYYY` are
+ *   not read as dates, since one cannot tell them apart).
+ * - Timestamps: `YYYY-MM-DD` (or `YYYY/MM/DD`), then `T` or one space, `HH:MM[:SS[.fraction]]`, then an optional
  *   `Z` or `+HH:MM` / `-HH:MM` / `+HHMM` offset. Without an offset the time is read as UTC.
  *   Stored as milliseconds since the epoch (fractions beyond milliseconds are truncated).
  * - Everything else is text. (A CSV file not delimited by commas may also hold numbers with a
@@ -95,7 +97,7 @@ export function classifyBytes(b: Uint8Array, s: number, e: number): KindFlag {
   if ((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46) {
     const k = parseNumber(b, s, e);
     if (k !== Kind.text) return k;
-    if (e - s >= 10 && b[s + 4] === 45) return parseDateTime(b, s, e);
+    if (e - s >= 10 && (b[s + 4] === 45 || b[s + 4] === 47)) return parseDateTime(b, s, e);
     if (c === 45 || c === 43) {
       // -Infinity / +Infinity
       if (e - s === 9 && matchesWord(b, s + 1, e, INFINITY, false)) {
@@ -299,13 +301,13 @@ function daysInMonth(y: number, m: number): number {
   return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
-/** Parses an ISO date or date-time starting at `s` (already known to have '-' at s+4). */
+/** Parses an ISO date or date-time starting at `s` (already known to have '-' or '/' at s+4, the same at s+7). */
 function parseDateTime(b: Uint8Array, s: number, e: number): KindFlag {
   const hi = digit2(b, s);
   const lo = digit2(b, s + 2);
   const m = digit2(b, s + 5);
   const d = digit2(b, s + 8);
-  if (hi < 0 || lo < 0 || m < 1 || m > 12 || b[s + 7] !== 45 || d < 1) return Kind.text;
+  if (hi < 0 || lo < 0 || m < 1 || m > 12 || b[s + 7] !== b[s + 4] || d < 1) return Kind.text;
   const y = hi * 100 + lo;
   if (d > daysInMonth(y, m)) return Kind.text;
   const days = daysFromCivil(y, m, d);
@@ -377,6 +379,7 @@ export function classifyJsonString(str: string): KindFlag {
     scratch[k] = c;
   }
   if (isMissingBytes(scratch, 0, n)) return Kind.missing;
-  if (n >= 10 && scratch[4] === 45 && scratch[0] >= 48 && scratch[0] <= 57) return parseDateTime(scratch, 0, n);
+  if (n >= 10 && (scratch[4] === 45 || scratch[4] === 47) && scratch[0] >= 48 && scratch[0] <= 57)
+    return parseDateTime(scratch, 0, n);
   return Kind.text;
 }

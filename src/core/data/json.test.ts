@@ -9,21 +9,23 @@ import { DataError, type DataTable } from './table';
 const VEGA = 'node_modules/vega-datasets/data/';
 const enc = new TextEncoder();
 const MISSING = new Set(['', 'NA', 'N/A', 'n/a', 'null', 'NULL']);
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-const TS_RE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+const DATE_RE = /^\d{4}([-/])\d{2}\1\d{2}$/;
+const TS_RE = /^\d{4}([-/])\d{2}\1\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+/** A date in ISO order written with slashes (2015/01/31) as ISO's dashes, for Date.parse. */
+const iso = (v: string) => (v[4] === '/' ? `${v.slice(0, 4)}-${v.slice(5, 7)}-${v.slice(8)}` : v);
 
 type Rec = Record<string, unknown>;
 
 const isMissing = (v: unknown) => v === null || v === undefined || (typeof v === 'string' && MISSING.has(v));
 const timeKind = (v: string) =>
-  DATE_RE.test(v) && !Number.isNaN(Date.parse(v))
+  DATE_RE.test(v) && !Number.isNaN(Date.parse(iso(v)))
     ? 'date'
     : TS_RE.test(v) && !Number.isNaN(refTime(v))
       ? 'timestamp'
       : 'text';
 
 function refTime(v: string): number {
-  let s = v.replace(' ', 'T');
+  let s = iso(v).replace(' ', 'T');
   if (s.length > 10 && !/(Z|[+-]\d{2}:?\d{2})$/.test(s.slice(10))) s += 'Z';
   return Date.parse(s.replace(/(\.\d{3})\d+/, '$1'));
 }
@@ -105,7 +107,7 @@ function expectMatchesJsonParse(table: DataTable, nested: Rec[]): void {
       expect(col.valid === null || col.valid[r] === 1, where).toBe(!isMissing(v));
       if (isMissing(v)) return;
       const x = col.values[r];
-      if (col.type === 'date') expect(x, where).toBe(Date.parse(v as string) / 86_400_000);
+      if (col.type === 'date') expect(x, where).toBe(Date.parse(iso(v as string)) / 86_400_000);
       else if (col.type === 'timestamp') expect(x, where).toBe(refTime(v as string));
       else expect(x, where).toBe(Number(v));
     });
