@@ -72,13 +72,11 @@ test.describe('loading data', () => {
   }) => {
     await ready(page);
     const rows = Array.from({ length: 200 }, (_, i) => `user-${i},${i % 7},${i % 2 ? 'yes' : 'no'}`);
-    await page
-      .getByTestId('file-input')
-      .setInputFiles({
-        name: 'users.csv',
-        mimeType: 'text/csv',
-        buffer: Buffer.from(`user,n,label\n${rows.join('\n')}\n`),
-      });
+    await page.getByTestId('file-input').setInputFiles({
+      name: 'users.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`user,n,label\n${rows.join('\n')}\n`),
+    });
     await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-name', 'users.csv');
     const user = page.getByRole('checkbox', { name: 'use user as a feature' });
     await expect(user).not.toBeChecked();
