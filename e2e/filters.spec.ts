@@ -12,6 +12,13 @@ test('a row filter counts the rows it keeps as it is typed, refuses what it cann
   // Penguins: 124 of the 344 rows are from Dream.
   await expect(status).toHaveAttribute('data-rows', '124');
   await expect(status).toContainText('124 of 344 rows');
+  await expect(page.getByTestId('where-notes')).toHaveCount(0);
+  // A value Island never holds keeps no rows of its own; the box says so, with the value meant.
+  await input.fill("Island in ('Dream', 'biscoe')");
+  await expect(status).toHaveAttribute('data-rows', '124');
+  await expect(page.getByTestId('where-notes')).toHaveText(
+    `('biscoe' is no value of "Island" (did you mean 'Biscoe'?))`,
+  );
   await input.fill('Island < 3');
   await expect(status).toContainText('column "Island" holds categories');
   await page.getByTestId('train-button').click();

@@ -281,8 +281,8 @@ export function createDataService(
 
     countWhere({ datasetId, where }) {
       const table = tableOf(datasetId);
-      const { rows, plan } = filterRows(table, where, indexOf(table));
-      return { rows: rows.length, of: table.rows, plan };
+      const { rows, plan, notes } = filterRows(table, where, indexOf(table));
+      return { rows: rows.length, of: table.rows, plan, notes };
     },
 
     teacherRows({ datasetId, features, split, dedup = 'none', fpr, teacher, where = null }) {

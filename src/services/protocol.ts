@@ -199,7 +199,8 @@ export type DataApi = {
   /** The rows a filter keeps (the Filters section's count as the user types), and which conditions used the index. */
   countWhere: {
     args: { datasetId: number; where: string };
-    result: { rows: number; of: number; plan: { column: string; path: 'index' | 'scan' }[] };
+    /** `notes`: values compared with a categorical column that it never holds (see FilterResult). */
+    result: { rows: number; of: number; plan: { column: string; path: 'index' | 'scan' }[]; notes: string[] };
   };
   /** Exact repeats of whole rows (hash index), for the dataset summary. */
   duplicates: { args: { datasetId: number }; result: DedupReport };

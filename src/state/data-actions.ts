@@ -517,7 +517,7 @@ async function countWhere(where: string): Promise<void> {
   let filter: DatasetSlice['filter'];
   try {
     const r = await getWorkers().data.get().call('countWhere', { datasetId: summary.id, where });
-    filter = { status: 'done', where, rows: r.rows, error: null };
+    filter = { status: 'done', where, rows: r.rows, error: null, notes: r.notes };
   } catch (e) {
     filter = { status: 'error', where, rows: null, error: errorText(e) };
   }

@@ -20,7 +20,14 @@ export interface DatasetSlice {
   /** The row filter as typed (core/data/filter.ts); runs queued now train on the rows it keeps. */
   where: string;
   /** What the data worker made of `where`: the rows it keeps, or why it cannot be applied. */
-  filter: { status: 'idle' | 'counting' | 'done' | 'error'; where: string; rows: number | null; error: string | null };
+  filter: {
+    status: 'idle' | 'counting' | 'done' | 'error';
+    where: string;
+    rows: number | null;
+    error: string | null;
+    /** Values the filter names that a categorical column never holds (a likely typo), said beside the count. */
+    notes?: string[];
+  };
   /** The last duplicates-and-leaks check, for the label, features and split it was run with. */
   quality: {
     status: 'idle' | 'running' | 'done';

@@ -307,6 +307,12 @@ function Filters() {
             : filter.status === 'error'
               ? ` ${filter.error}`
               : ` ${count(filter.rows ?? 0)} of ${count(total)} rows; runs queued now train on them`}
+        {current && filter.status === 'done' && filter.notes && filter.notes.length > 0 && (
+          <span className="where-notes" data-testid="where-notes">
+            {' '}
+            ({filter.notes.join('; ')})
+          </span>
+        )}
       </small>
     </div>
   );

@@ -18,11 +18,12 @@ export async function loadTableArg(
   const { table } = await decodeFile(file, file, timeLimitSeconds(args, DEFAULT_TIME_LIMIT_S), groupFlag(args));
   if (!where) return { file, table, filtered: null };
   // --where: the command sees the rows the filter keeps (the range index answers selective conditions).
-  const { rows } = filterRows(table, where, columnIndex);
+  const { rows, notes } = filterRows(table, where, columnIndex);
+  const said = notes.length ? `; ${notes.join('; ')}` : '';
   return {
     file,
     table: tableRows(table, rows),
-    filtered: { text: `${rows.length} of ${table.rows} rows kept by the filter ${where}`, where, rows },
+    filtered: { text: `${rows.length} of ${table.rows} rows kept by the filter ${where}${said}`, where, rows },
   };
 }
 

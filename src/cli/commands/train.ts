@@ -600,6 +600,11 @@ export async function runOnce(
       }
     : { kind: 'dataset' as const, datasetId: summary.id };
   if (summary.id < 0 && !stream) throw new UsageError('a file opened for streaming trains with --stream');
+  if (where && !stream) {
+    // A value the filter names that a column never holds is a likely typo: said, not refused.
+    const { notes } = await services.data.call('countWhere', { datasetId: summary.id, where });
+    for (const note of notes) process.stderr.write(`note: the filter: ${note}\n`);
+  }
   const runId = `cli-${++runs}`;
   const teacher = config.distill ? await readTeacher(config.distill.teacher) : null;
   const outcome = await runPipeline(config, services, { runId, source, backendSec, teacher });

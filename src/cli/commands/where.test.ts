@@ -67,6 +67,19 @@ describe('--where', () => {
     expect(rec.steps.length).toBe(Math.ceil(train / rec.config.batchSize));
   });
 
+  it('a value a column never holds is said beside the count (inspect) and on stderr (train), not refused', async () => {
+    const typo = `Island in ('Dream', 'Drem')`;
+    const i = await runCli(['inspect', PENGUINS, '--where', typo]);
+    expect(i.code).toBe(0);
+    const dream = kept.filter((r) => island.dictionary[island.codes[r]] === 'Dream').length;
+    expect(i.stdout.split('\n')[0]).toContain(
+      `(${dream} of ${table.rows} rows kept by the filter ${typo}; 'Drem' is no value of "Island" (did you mean 'Dream'?))`,
+    );
+    const t = await runCli(cpuTrainArgs(PENGUINS, { epochs: 1 }, ['--where', typo]));
+    expect(t.code).toBe(0);
+    expect(t.stderr).toBe(`note: the filter: 'Drem' is no value of "Island" (did you mean 'Dream'?)\n`);
+  });
+
   it.each([
     [['--where', 'Island = '], /the filter ends early: expected a value/],
     [['--where', 'Island < 3'], /the filter: column "Island" holds categories/],

@@ -195,6 +195,26 @@ describe('filterRows', () => {
     expect(() => filterRows(t, text)).toThrow(message);
   });
 
+  it('a value a categorical column never holds is a note beside the rows (a likely typo), with the value meant', () => {
+    const t = table(800, 5);
+    const carriers = new Set(rowsOf(t).map((r) => r.carrier));
+    expect(carriers.has('AA') && carriers.has("O'Hare")).toBe(true);
+    expect(carriers.has('aa') || carriers.has('AX') || carriers.has('zzzz')).toBe(false);
+    const notes = (where: string) => filterRows(t, where).notes;
+    expect(notes(`"carrier name" = 'AA'`)).toEqual([]);
+    expect(notes(`"carrier name" in ('aa', 'AA', 'zzzz') or "carrier name" != 'aa'`)).toEqual([
+      `'aa' is no value of "carrier name" (did you mean 'AA'?)`,
+      `'zzzz' is no value of "carrier name"`,
+    ]);
+    // One edit away, and a number written for a category.
+    expect(notes(`"carrier name" = 'O''Hara' or "carrier name" = 7`)).toEqual([
+      `'O'Hara' is no value of "carrier name" (did you mean 'O'Hare'?)`,
+      `'7' is no value of "carrier name"`,
+    ]);
+    // The rows are what the filter says all the same: the typo keeps none of its own.
+    expect(filterRows(t, `"carrier name" in ('aa', 'AA')`).rows).toEqual(filterRows(t, `"carrier name" = 'AA'`).rows);
+  });
+
   it('a filter longer than the limit is refused before it is read', () => {
     expect(() => parseWhere(`delay > 1 or ${'delay > 1 or '.repeat(400)}delay > 2`)).toThrow(/more than 4096/);
   });

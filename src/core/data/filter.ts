@@ -232,6 +232,12 @@ export function parseWhere(text: string): FilterExpr {
 export interface FilterResult {
   rows: Int32Array;
   plan: { column: string; path: 'index' | 'scan' }[];
+  /**
+   * Values the filter compares a categorical column with that it never holds, as a sentence each
+   * (`'biscoe' is no value of "Island" (did you mean 'Biscoe'?)`): a typo keeps fewer rows, not
+   * an error, so the CLI and the Filter box say it beside the count.
+   */
+  notes: string[];
 }
 
 /** Indexes of numeric columns, built on first use (the data worker keeps one per loaded table). */
@@ -301,9 +307,15 @@ export function filterRows(table: DataTable, where: string | FilterExpr, indexOf
     if (path === 'scan' && col.valid) for (let i = 0; i < n; i++) if (!col.valid[i]) m[i] = 0;
     return m;
   };
+  const notes: string[] = [];
   const codesOf = (col: CategoricalColumn, values: FilterValue[]): Uint8Array => {
     const wanted = new Set(values.map(String));
-    return Uint8Array.from(col.dictionary, (d) => (wanted.has(d) ? 1 : 0));
+    const hit = Uint8Array.from(col.dictionary, (d) => (wanted.has(d) ? 1 : 0));
+    if (wanted.size > 0) {
+      const held = new Set(col.dictionary);
+      for (const v of wanted) if (!held.has(v)) notes.push(noValueNote(col, v));
+    }
+    return hit;
   };
   const ofCodes = (col: CategoricalColumn, hit: Uint8Array): Uint8Array => {
     const m = new Uint8Array(n);
@@ -382,7 +394,46 @@ export function filterRows(table: DataTable, where: string | FilterExpr, indexOf
   for (let i = 0; i < n; i++) count += mask[i];
   const rows = new Int32Array(count);
   for (let i = 0, k = 0; i < n; i++) if (mask[i]) rows[k++] = i;
-  return { rows, plan };
+  return { rows, plan, notes: [...new Set(notes)] };
+}
+
+/** Dictionaries up to this size are searched for a value close to one a filter names. */
+const SUGGEST_MAX = 10_000;
+
+/** `'v' is no value of "col"`, with the value it was likely meant to be: the same but for case, else an edit or two away. */
+function noValueNote(col: CategoricalColumn, v: string): string {
+  const quote = (s: string) => `'${s.length > 40 ? `${s.slice(0, 37)}...` : s}'`;
+  let near: string | undefined;
+  if (col.dictionary.length <= SUGGEST_MAX && v.length <= 64) {
+    const lower = v.toLowerCase();
+    near = col.dictionary.find((d) => d.toLowerCase() === lower);
+    if (near === undefined) {
+      // One edit for a short value, two from six characters: '7' is not 'AA', 'Drem' is 'Dream'.
+      let best = v.length >= 6 ? 3 : 2;
+      for (const d of col.dictionary) {
+        if (Math.abs(d.length - v.length) >= best) continue;
+        const k = editDistance(lower, d.toLowerCase(), best);
+        if (k < best) [best, near] = [k, d];
+      }
+    }
+  }
+  return `${quote(v)} is no value of "${col.name}"${near === undefined ? '' : ` (did you mean ${quote(near)}?)`}`;
+}
+
+/** Levenshtein distance of `a` and `b`, or `cap` once it is sure to be at least that. */
+function editDistance(a: string, b: string, cap: number): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      rowMin = Math.min(rowMin, cur[j]);
+    }
+    if (rowMin >= cap) return cap;
+    prev = cur;
+  }
+  return prev[b.length];
 }
 
 /** The table restricted to `rows` (ascending source rows): each column gathered, dictionaries kept. */
