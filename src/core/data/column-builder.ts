@@ -46,13 +46,16 @@ export function buildColumn(src: FieldRanges, col: number, name: string): Column
  * before the comma either plain or grouped by dots in threes (`1.234.567,89`), spaces or tabs
  * around it ignored. Read as float, or int when no value has a comma and all fit int32
  * (`1.234.567`). A column mixing both conventions (`1,5` and `1.5`) stays text: `1.5` is no
- * grouping.
+ * grouping. So does a column whose every comma has three digits after it and no dots before
+ * (`1,234`, `56,789`): an English thousands separator as likely as a decimal comma, and a
+ * wrong guess would be silently wrong numbers.
  */
 function buildDecimalComma(src: FieldRanges, col: number, name: string): NumericColumn | null {
   const { bytes, ranges, stride, rows } = src;
   const values = new Float64Array(rows);
   let valid: Uint8Array | null = null;
   let comma = false;
+  let telling = false;
   let present = 0;
   let f = (src.firstRow * stride + col) * 2;
   const step = stride * 2;
@@ -67,10 +70,11 @@ function buildDecimalComma(src: FieldRanges, col: number, name: string): Numeric
     const v = readDecimalComma(bytes, ranges[f], e);
     if (v === null) return null;
     if (v.comma) comma = true;
+    if (v.telling) telling = true;
     values[r] = v.value;
     present++;
   }
-  if (present === 0) return null;
+  if (present === 0 || (comma && !telling)) return null;
   const ints = !comma && values.every((v, r) => (valid !== null && valid[r] === 0) || (v | 0) === v);
   return ints
     ? { kind: 'numeric', name, type: 'int', values: new Int32Array(values), valid }
@@ -85,10 +89,15 @@ function ascii(b: Uint8Array, s: number, e: number): string {
 }
 
 /**
- * The number bytes `[s, e)` write with a decimal comma (see `buildDecimalComma`), and whether a
- * comma was there; null when they are not such a number.
+ * The number bytes `[s, e)` write with a decimal comma (see `buildDecimalComma`), whether a
+ * comma was there, and whether the value could only be written this way (dots grouping, or a
+ * comma with other than three digits after it); null when they are not such a number.
  */
-export function readDecimalComma(b: Uint8Array, s: number, e: number): { value: number; comma: boolean } | null {
+export function readDecimalComma(
+  b: Uint8Array,
+  s: number,
+  e: number,
+): { value: number; comma: boolean; telling: boolean } | null {
   while (s < e && (b[s] === 32 || b[s] === 9)) s++;
   while (e > s && (b[e - 1] === 32 || b[e - 1] === 9)) e--;
   let i = s;
@@ -105,6 +114,7 @@ export function readDecimalComma(b: Uint8Array, s: number, e: number): { value: 
   const firstGroup = j - i;
   text += ascii(b, i, j);
   i = j;
+  const firstEnd = i;
   if (i < e && b[i] === 46) {
     // Thousands grouped by dots: 1 to 3 digits, then groups of exactly three.
     if (firstGroup > 3) return null;
@@ -115,16 +125,19 @@ export function readDecimalComma(b: Uint8Array, s: number, e: number): { value: 
       i = j;
     }
   }
+  const grouped = i > firstEnd;
   let comma = false;
+  let fraction = 0;
   if (i < e && b[i] === 44) {
     j = digitsFrom(i + 1);
     if (j === i + 1) return null;
     text += `.${ascii(b, i + 1, j)}`;
+    fraction = j - (i + 1);
     i = j;
     comma = true;
   }
   if (i !== e) return null;
-  return { value: Number(text), comma };
+  return { value: Number(text), comma, telling: grouped || (comma && fraction !== 3) };
 }
 
 function buildTyped(src: FieldRanges, col: number, name: string): NumericColumn | null {

@@ -497,6 +497,12 @@ describe('readCsv: numbers with a decimal comma (files Excel writes in most Euro
     expect(wrongGroups.columns[0].type).toBe('categorical');
     const quoted = readCsv(enc.encode('a,b\n"1,5",1\n"2,5",2\n'), 'q.csv');
     expect(quoted.columns[0].type).toBe('categorical');
+    // Every comma followed by three digits, no dots: English thousands as likely as decimals, so text;
+    // one value that can only be continental (5,5) settles it.
+    const thousands = readCsv(enc.encode('a\tb\n1,234\t1\n56,789\t2\n'), 't.tsv');
+    expect(thousands.columns[0].type).toBe('categorical');
+    const settled = readCsv(enc.encode('a;b\n1,234;1\n5,5;2\n'), 's.csv');
+    expect(numbers(settled.columns[0])).toEqual([1.234, 5.5]);
     // Plain numbers in a `;` file keep the ordinary reading: 1.234 is one and a bit, not 1234.
     const plain = readCsv(enc.encode('a;b\n1.234;1\n2;2\n'), 'p.csv');
     expect(numbers(plain.columns[0])).toEqual([1.234, 2]);
