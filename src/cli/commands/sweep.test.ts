@@ -236,7 +236,7 @@ describe('sweep', () => {
     [
       'a space whose every trial fails on the data (exit 1, the first reason)',
       bad({ space: { batchSize: { type: 'int', min: 400, max: 600 } } }),
-      /^sweep: batchSize: batch size \d+ is larger than the \d+ training rows of penguins\.arrow \(each of the 2 trials failed; this was the first's reason\)/,
+      /^sweep: batchSize: batch size \d+ is larger than the (\d+) training rows of penguins\.arrow \(set it to \1 or less\) \(each of the 2 trials failed; this was the first's reason\)/,
     ],
     [
       'timeToTarget without a target',
