@@ -603,7 +603,11 @@ export async function runOnce(
   if (where && !stream) {
     // A value the filter names that a column never holds is a likely typo: said, not refused.
     const { notes } = await services.data.call('countWhere', { datasetId: summary.id, where });
-    for (const note of notes) process.stderr.write(`note: the filter: ${note}\n`);
+    // Once per process: a sweep runs this for every trial.
+    for (const note of notes.filter((n) => !filterNotesSaid.has(n))) {
+      filterNotesSaid.add(note);
+      process.stderr.write(`note: the filter: ${note}\n`);
+    }
   }
   const runId = `cli-${++runs}`;
   const teacher = config.distill ? await readTeacher(config.distill.teacher) : null;
@@ -764,3 +768,6 @@ function checkFeatureList(features: unknown, label: string): asserts features is
   if (features.includes(label))
     throw new ConfigError('data.features', `holds the label "${label}": a column is either the label or a feature`);
 }
+
+/** Filter notes already written to stderr (see runOnce). */
+const filterNotesSaid = new Set<string>();
