@@ -26,7 +26,7 @@ export async function dedup(args: ParsedArgs): Promise<{ json: unknown; text: st
     duplicateGroups: report.duplicateGroups,
     dropped: report.dropped,
     method: report.method,
-    ...(filtered ? { where: filtered.where } : {}),
+    ...(filtered ? { where: filtered.where, ...(filtered.notes.length ? { filterNotes: filtered.notes } : {}) } : {}),
     ...(bloom ? { fpr, expectedFalseDrops: report.expectedFalseDrops } : {}),
   };
   const text = [

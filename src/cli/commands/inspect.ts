@@ -11,7 +11,11 @@ import { columnIndex, filterRows, parseWhere, tableRows } from '../../core/data/
 export async function loadTableArg(
   args: ParsedArgs,
   usage: string,
-): Promise<{ file: string; table: DataTable; filtered: { text: string; where: string; rows: Int32Array } | null }> {
+): Promise<{
+  file: string;
+  table: DataTable;
+  filtered: { text: string; where: string; rows: Int32Array; notes: string[] } | null;
+}> {
   const file = args.positionals[0];
   if (!file) throw new UsageError(`needs a FILE: ${usage}`);
   const where = whereFlag(args);
@@ -23,7 +27,7 @@ export async function loadTableArg(
   return {
     file,
     table: tableRows(table, rows),
-    filtered: { text: `${rows.length} of ${table.rows} rows kept by the filter ${where}${said}`, where, rows },
+    filtered: { text: `${rows.length} of ${table.rows} rows kept by the filter ${where}${said}`, where, rows, notes },
   };
 }
 
@@ -63,7 +67,7 @@ export async function inspect(args: ParsedArgs): Promise<{ json: unknown; text: 
     file,
     format: table.format,
     rows: table.rows,
-    ...(filtered ? { where: filtered.where } : {}),
+    ...(filtered ? { where: filtered.where, ...(filtered.notes.length ? { filterNotes: filtered.notes } : {}) } : {}),
     columns,
     skipped,
     ...(table.hdf5 ? { hdf5: table.hdf5 } : {}),

@@ -37,7 +37,8 @@ export async function knn(args: ParsedArgs): Promise<{ json: unknown; text: stri
   const neighbors = nearestRows(enc, neighbourIndex(enc), at, k).map((n) =>
     filtered ? { ...n, row: filtered.rows[n.row] } : n,
   );
-  const json = { file, row, k, ...(filtered ? { where: filtered.where } : {}), neighbors };
+  const notes = filtered?.notes.length ? { filterNotes: filtered.notes } : {};
+  const json = { file, row, k, ...(filtered ? { where: filtered.where, ...notes } : {}), neighbors };
   const text = [
     `${file}: ${neighbors.length} nearest rows to row ${row} over ${features.join(', ')}` +
       (filtered ? ` (among the ${filtered.text})` : ''),

@@ -75,6 +75,12 @@ describe('--where', () => {
     expect(i.stdout.split('\n')[0]).toContain(
       `(${dream} of ${table.rows} rows kept by the filter ${typo}; 'Drem' is no value of "Island" (did you mean 'Dream'?))`,
     );
+    const j = await runCli(['inspect', PENGUINS, '--where', typo, '--json']);
+    expect(JSON.parse(j.stdout)).toMatchObject({
+      rows: dream,
+      where: typo,
+      filterNotes: [`'Drem' is no value of "Island" (did you mean 'Dream'?)`],
+    });
     const t = await runCli(cpuTrainArgs(PENGUINS, { epochs: 1 }, ['--where', typo]));
     expect(t.code).toBe(0);
     expect(t.stderr).toBe(`note: the filter: 'Drem' is no value of "Island" (did you mean 'Dream'?)\n`);
