@@ -119,11 +119,22 @@ describe('readJson on vega-datasets, against JSON.parse', () => {
   for (const file of files) {
     const bytes = new Uint8Array(readFileSync(VEGA + file));
     const data: unknown = JSON.parse(new TextDecoder().decode(bytes));
-    const isRecords =
-      Array.isArray(data) && data.every((r) => r !== null && typeof r === 'object' && !Array.isArray(r));
-    it(`${file} ${isRecords ? 'matches' : 'is refused: not an array of records'}`, () => {
-      if (isRecords) expectMatchesJsonParse(readJson(bytes, file), data as Rec[]);
-      else expect(() => readJson(bytes, file)).toThrow(`${file}: expected a JSON array of records`);
+    const isRecords = (v: unknown): v is Rec[] =>
+      Array.isArray(v) && v.every((r) => r !== null && typeof r === 'object' && !Array.isArray(r));
+    // One object whose one key holds a non-empty list of records (GeoJSON's features) is read as that list.
+    const wrapped =
+      data !== null && typeof data === 'object' && !Array.isArray(data)
+        ? Object.entries(data).filter(([, v]) => isRecords(v) && v.length > 0)
+        : [];
+    const records = isRecords(data) ? data : wrapped.length === 1 ? (wrapped[0][1] as Rec[]) : null;
+    it(`${file} ${records ? 'matches' : 'is refused: not an array of records'}`, () => {
+      if (!records) return void expect(() => readJson(bytes, file)).toThrow(`${file}: `);
+      const table = readJson(bytes, file);
+      expectMatchesJsonParse(table, records);
+      // The keys around a wrapped list are reported as skipped, by name.
+      expect(table.skipped?.map((k) => k.name) ?? []).toEqual(
+        isRecords(data) ? [] : Object.keys(data as Rec).filter((k) => k !== wrapped[0][0]),
+      );
     });
   }
   it('types the columns of penguins, cars and flights-2k as expected', () => {
@@ -204,7 +215,8 @@ describe('readJson inputs', () => {
     );
     expect(() => json('{"type":"Topology","arcs":[]}')).toThrow(
       new DataError(
-        'test.json: expected a JSON array of records (or one record per line), found one object with keys type, arcs',
+        'test.json: expected a JSON array of records (or one record per line), found one object with keys ' +
+          'type, arcs and no list of records under any of them',
       ),
     );
     expect(() => json('"just a string"')).toThrow(
@@ -212,6 +224,82 @@ describe('readJson inputs', () => {
     );
     expect(() => readJson(new Uint8Array([0x5b, 0x22, 0xc3, 0x28, 0x22, 0x5d]), 'bad.json')).toThrow(
       new DataError('bad.json: not a text file (it is not valid UTF-8)'),
+    );
+  });
+});
+
+describe('records wrapped in one object (GeoJSON features, {"data": [...]})', () => {
+  const json = (s: string) => readJson(enc.encode(s), 'wrapped.json');
+
+  it("vega's earthquakes.json (a GeoJSON FeatureCollection): one row per feature, coordinates as numbers", () => {
+    const bytes = new Uint8Array(readFileSync(`${VEGA}earthquakes.json`));
+    const t = readJson(bytes, 'earthquakes.json');
+    const geo = JSON.parse(new TextDecoder().decode(bytes)) as {
+      features: { properties: { mag: number }; geometry: { coordinates: number[] } }[];
+    };
+    expect(t.rows).toBe(geo.features.length);
+    const col = (name: string) => {
+      const c = t.columns.find((k) => k.name === name);
+      if (!c || c.kind !== 'numeric') throw new Error(`no numeric column ${name}`);
+      return Array.from(c.values);
+    };
+    expect(col('properties.mag')).toEqual(geo.features.map((f) => f.properties.mag));
+    expect(col('geometry.coordinates.2')).toEqual(geo.features.map((f) => f.geometry.coordinates[2]));
+    expect(t.skipped).toEqual(
+      ['type', 'metadata', 'bbox'].map((name, i) => ({
+        name,
+        type: ['string', 'object', 'array'][i],
+        reason: 'a key of the object around the records (the rows are the records in "features")',
+      })),
+    );
+  });
+
+  it('reads the one list of records whatever its key and layout, beside scalars and lists of numbers', () => {
+    const recs = [{ a: 1, b: 'x' }, { a: 2 }, { a: 3, b: 'y' }];
+    for (const text of [
+      JSON.stringify({ data: recs }),
+      JSON.stringify({ total: 3, ids: [1, 2, 3], results: recs, next: null }, null, 2),
+      `{"results":\r\n${JSON.stringify(recs)}}`,
+    ]) {
+      const t = json(text);
+      expectMatchesJsonParse(t, recs);
+      expect(t.skipped?.every((k) => /records in "(data|results)"/.test(k.reason)) ?? true).toBe(true);
+    }
+    expect(json(JSON.stringify({ total: 3, ids: [1, 2, 3], results: recs, next: null })).skipped).toEqual([
+      { name: 'total', type: 'number', reason: expect.stringContaining('"results"') as string },
+      { name: 'ids', type: 'array', reason: expect.stringContaining('"results"') as string },
+      { name: 'next', type: 'null', reason: expect.stringContaining('"results"') as string },
+    ]);
+  });
+
+  it('many keys beside the records are listed up to 32, the rest counted', () => {
+    const o: Rec = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, i]));
+    o.rows = [{ v: 1 }];
+    const skipped = json(JSON.stringify(o)).skipped ?? [];
+    expect(skipped.length).toBe(33);
+    expect(skipped.slice(0, 32).map((k) => k.name)).toEqual(Array.from({ length: 32 }, (_, i) => `k${i}`));
+    expect(skipped[32].name).toBe('(18 more keys)');
+  });
+
+  it('no list of records, an empty one, or several are refused, naming the keys', () => {
+    expect(() => json('{"type":"FeatureCollection","features":[]}')).toThrow(
+      new DataError(
+        'wrapped.json: expected a JSON array of records (or one record per line), found one object with keys ' +
+          'type, features and no list of records under any of them',
+      ),
+    );
+    // A list that holds anything but objects is not records.
+    expect(() => json('{"features":[{"a":1}, 2]}')).toThrow('found one object with keys features and no list');
+    expect(() => json('{}')).toThrow('found one object with keys (none) and no list');
+    expect(() => json('{"nodes":[{"id":1},{"id":2}],"links":[{"s":1,"t":2}]}')).toThrow(
+      new DataError(
+        'wrapped.json: one object with 2 lists of records, "nodes" (2 records), "links" (1 record); the workbench ' +
+          'reads one table per file: save the list to train on as a JSON array of its own',
+      ),
+    );
+    // A record of the list that is refused is named by the list's key.
+    expect(() => json(`{"data":[{"a":${'['.repeat(70)}${']'.repeat(70)}}]}`)).toThrow(
+      'wrapped.json: "data" element 0: field "a" nests more than 64 levels deep',
     );
   });
 });

@@ -1,5 +1,12 @@
 import { classifiedValue, classifyJsonString, Kind } from './infer';
-import { DataError, type CategoricalColumn, type Column, type DataTable, type NumericColumn } from './table';
+import {
+  DataError,
+  type CategoricalColumn,
+  type Column,
+  type DataTable,
+  type NumericColumn,
+  type SkippedColumn,
+} from './table';
 import { decodeAll } from './text';
 import { StringDictionary } from './dictionary';
 import { uniqueNames } from './names';
@@ -8,7 +15,9 @@ import { JSON_CELLS_PER_BYTE, JSON_MIN_CELL_LIMIT, MAX_JSON_COLUMNS, MAX_LIST_CO
 
 /**
  * Reads JSON records into a DataTable: either one array of objects (`[{...}, {...}]`, as
- * vega-datasets ships them) or newline-delimited JSON (one object per line). Columns are the
+ * vega-datasets ships them), newline-delimited JSON (one object per line), or one object with
+ * exactly one key holding an array of objects (a GeoJSON `FeatureCollection`'s `features`, an
+ * API's `{"data": [...]}`; see `recordsInside`). Columns are the
  * union of the keys, in order of first appearance; a key absent from a record is missing.
  *
  * Per column: JSON numbers give an int (all integers within int32) or float column; booleans
@@ -29,10 +38,12 @@ export function readJson(bytes: Uint8Array, fileName: string): DataTable {
   const first = text.search(/\S/);
   if (first < 0) throw new DataError(`${fileName}: empty file`);
   const records = new RecordColumns(fileName);
+  let skipped: SkippedColumn[] = [];
   if (text[first] === '[') readArray(text, fileName, records);
-  else if (text[first] === '{') readLines(text, fileName, records);
+  else if (text[first] === '{') skipped = readLines(text, fileName, records);
   else notRecords(text, fileName);
-  return records.table(bytes.length);
+  const table = records.table(bytes.length);
+  return skipped.length ? { ...table, skipped } : table;
 }
 
 /** A column being collected: the rows that have the key, and its values there (missing elsewhere). */
@@ -75,13 +86,13 @@ class RecordColumns {
   private readonly top = newLevel();
   private readonly columns: PendingColumn[] = [];
   private present = 0;
-  private unit: 'element' | 'line' = 'element';
+  private unit = 'element';
   private n = 0;
 
   constructor(private readonly fileName: string) {}
 
   /** Adds one parsed record, named in messages as `unit` `n` ("element 3", "line 4"; built only for a message). */
-  add(rec: unknown, unit: 'element' | 'line', n: number): void {
+  add(rec: unknown, unit: string, n: number): void {
     if (!isObject(rec)) {
       const where = `${this.fileName}: ${unit} ${n}`;
       const what = rec === null ? 'null' : Array.isArray(rec) ? 'an array' : `a ${typeof rec}`;
@@ -207,22 +218,17 @@ function notRecords(text: string, fileName: string): never {
 
 /**
  * NDJSON: one record per line (lines end at LF, CRLF or CR: none of them can occur inside a
- * JSON string). A file that is one JSON object as a whole (GeoJSON, TopoJSON, a tree) is refused.
+ * JSON string). A file that is one JSON object as a whole is read through `recordsInside`;
+ * the keys beside its records come back as skipped columns.
  */
-function readLines(text: string, fileName: string, records: RecordColumns): void {
+function readLines(text: string, fileName: string, records: RecordColumns): SkippedColumn[] {
   let whole: unknown;
   try {
     whole = JSON.parse(text);
   } catch {
     // Not one value: read it line by line below.
   }
-  if (whole !== undefined) {
-    const keys = Object.keys(whole as object);
-    const shown = keys.slice(0, 5).map(shortText).join(', ') + (keys.length > 5 ? ', ...' : '');
-    throw new DataError(
-      `${fileName}: expected a JSON array of records (or one record per line), found one object with keys ${shown}`,
-    );
-  }
+  if (whole !== undefined) return recordsInside(whole as Record<string, unknown>, fileName, records);
   const lines = text.split(/\r\n?|\n/);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
@@ -240,7 +246,58 @@ function readLines(text: string, fileName: string, records: RecordColumns): void
     }
     records.add(rec, 'line', i + 1);
   }
+  return [];
 }
+
+/**
+ * A file that is one JSON object: its records are the one key whose value is a non-empty array
+ * of objects (GeoJSON's `features`, `{"data": [...]}`, `{"results": [...]}`). The object's other
+ * keys (`type`, `bbox`, `metadata`) are not columns and come back as skipped, with the reason.
+ * No such key, or several (a graph's `nodes` and `links`), is refused with the keys named: the
+ * workbench does not guess which list is the table.
+ */
+function recordsInside(whole: Record<string, unknown>, fileName: string, records: RecordColumns): SkippedColumn[] {
+  const keys = Object.keys(whole);
+  const lists = keys.filter((k) => {
+    const v = whole[k];
+    return Array.isArray(v) && v.length > 0 && v.every(isObject);
+  });
+  if (lists.length === 0) {
+    const shown = keys.slice(0, 5).map(shortText).join(', ') + (keys.length > 5 ? ', ...' : '');
+    throw new DataError(
+      `${fileName}: expected a JSON array of records (or one record per line), found one object with keys ` +
+        `${keys.length ? shown : '(none)'} and no list of records under any of them`,
+    );
+  }
+  if (lists.length > 1) {
+    const shown = lists
+      .slice(0, 5)
+      .map((k) => {
+        const n = (whole[k] as unknown[]).length;
+        return `"${shortText(k)}" (${count(n)} record${n === 1 ? '' : 's'})`;
+      })
+      .join(', ');
+    throw new DataError(
+      `${fileName}: one object with ${lists.length} lists of records, ${shown}${lists.length > 5 ? ', ...' : ''}; ` +
+        'the workbench reads one table per file: save the list to train on as a JSON array of its own',
+    );
+  }
+  const key = lists[0];
+  const list = whole[key] as unknown[];
+  const unit = `"${shortText(key)}" element`;
+  for (let i = 0; i < list.length; i++) records.add(list[i], unit, i);
+  const reason = `a key of the object around the records (the rows are the records in "${shortText(key)}")`;
+  const others = keys.filter((k) => k !== key);
+  const listed = others.slice(0, MAX_WRAPPER_KEYS_LISTED).map((k) => {
+    const v = whole[k];
+    return { name: k, type: v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v, reason };
+  });
+  const rest = others.length - listed.length;
+  return rest > 0 ? [...listed, { name: `(${count(rest)} more keys)`, type: 'keys', reason }] : listed;
+}
+
+/** Keys beside the records of a wrapping object listed one by one as skipped; the rest are counted. */
+const MAX_WRAPPER_KEYS_LISTED = 32;
 
 /**
  * The length of the lists in `values` when every present value is a list of numbers (or nulls,

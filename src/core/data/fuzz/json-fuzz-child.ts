@@ -196,6 +196,15 @@ const HOSTILE: ((source: FuzzCase) => string)[] = [
       JSON.stringify(r === 0 && long ? { v: long } : rng.int(6) ? { id: r, v: pool[rng.int(k)] } : { id: r }),
     );
   },
+  // Records wrapped in one object: GeoJSON's features beside other keys, an API's `data`, or two
+  // lists of records (refused).
+  (s) => {
+    const recs = recordsOf(s);
+    const k = rng.int(3);
+    if (k === 0) return JSON.stringify({ type: 'FeatureCollection', features: recs, bbox: [1, 2] });
+    if (k === 1) return JSON.stringify({ meta: { n: recs.length }, data: recs.slice(0, 50), list: [1, 2] }, null, 2);
+    return JSON.stringify({ nodes: recs, links: recs.slice(0, 3) });
+  },
   // Not records: a bare value, an object, an array of arrays, an empty array.
   () =>
     ['1', '"x"', 'null', 'true', '{"type":"FeatureCollection","features":[]}', '[[1,2],[3,4]]', '[]', '[null]', '{}'][
@@ -207,10 +216,24 @@ function textOf(s: FuzzCase): string {
   return new TextDecoder().decode(s.bytes);
 }
 
-/** A source's records (an array of records, or NDJSON). */
+/** A source's records (an array of records, NDJSON, or one object's only list of objects). */
 function recordsOf(s: FuzzCase): Record<string, unknown>[] {
   const text = textOf(s);
   if (text.trimStart().startsWith('[')) return JSON.parse(text) as Record<string, unknown>[];
+  let whole: unknown;
+  try {
+    whole = JSON.parse(text);
+  } catch {
+    // NDJSON: read by lines below.
+  }
+  if (whole !== null && typeof whole === 'object') {
+    const lists = Object.values(whole).filter(
+      (v) =>
+        Array.isArray(v) && v.length > 0 && v.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x)),
+    );
+    if (lists.length !== 1) throw new Error('the reader read an object without one list of records');
+    return lists[0] as Record<string, unknown>[];
+  }
   return text
     .split(/\r\n?|\n/)
     .map((l) => l.trim())
