@@ -22,6 +22,26 @@ const INT_RE = /^[+-]?\d+$/;
 const DATE_RE = /^(\d{4})([-/])(\d{2})\2(\d{2})$/;
 const TS_RE = /^(\d{4})([-/])(\d{2})\2(\d{2})[T ](\d{2}):(\d{2})(:(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
+// Dates with an English month name: "Jun 12 1998", "June 12, 1998", "12 Jun 1998", "12-Jun-1998".
+const MONTHS = 'january february march april may june july august september october november december'.split(' ');
+const NAMED_MDY = /^([A-Za-z]+) (\d{1,2}),? (\d{4})$/;
+const NAMED_DMY = /^(\d{1,2})([ -])([A-Za-z]+)\2(\d{4})$/;
+/** The month a word names (full, three letters or 'sept', any case), 1-12, or 0. */
+const monthNamed = (w: string) => {
+  const l = w.toLowerCase();
+  return 1 + MONTHS.findIndex((m) => l === m || l === m.slice(0, 3) || (m === 'september' && l === 'sept'));
+};
+/** [y, m, d] of a date with a month name, or null. */
+function namedDate(s: string): [number, number, number] | null {
+  let m = NAMED_MDY.exec(s);
+  if (m && monthNamed(m[1]) > 0 && validDate(m[3], String(monthNamed(m[1])), m[2]))
+    return [+m[3], monthNamed(m[1]), +m[2]];
+  m = NAMED_DMY.exec(s);
+  if (m && monthNamed(m[3]) > 0 && validDate(m[4], String(monthNamed(m[3])), m[1]))
+    return [+m[4], monthNamed(m[3]), +m[1]];
+  return null;
+}
+
 function validDate(y: string, m: string, d: string): boolean {
   const t = new Date(Date.UTC(+y, +m - 1, +d));
   return t.getUTCFullYear() === +y && t.getUTCMonth() === +m - 1 && t.getUTCDate() === +d;
@@ -38,6 +58,7 @@ function refKind(raw: string): 'missing' | 'int' | 'float' | 'bool' | 'date' | '
   if (/^(true|false)$/i.test(s)) return 'bool';
   let m = DATE_RE.exec(s);
   if (m) return validDate(m[1], m[3], m[4]) ? 'date' : 'text';
+  if (namedDate(s)) return 'date';
   m = TS_RE.exec(s);
   if (m && validDate(m[1], m[3], m[4]) && +m[5] < 24 && +m[6] < 60 && (m[8] === undefined || +m[8] < 60)) {
     const z = m[10];
@@ -61,6 +82,8 @@ function refType(cells: string[]): Column['type'] {
 }
 
 function refTime(raw: string): number {
+  const named = namedDate(raw.trim());
+  if (named) return Date.UTC(named[0], named[1] - 1, named[2]);
   let s = raw.trim().replace(' ', 'T');
   if (s[4] === '/') s = `${s.slice(0, 4)}-${s.slice(5, 7)}-${s.slice(8)}`;
   if (!/(Z|[+-]\d{2}:?\d{2})$/.test(s.slice(10))) s += s.length > 10 ? 'Z' : '';
@@ -110,7 +133,7 @@ function expectMatchesReferences(table: DataTable, text: string, delimiter: stri
       } else if (col.type === 'date') {
         expect(v, where).toBe(refTime(raw) / 86_400_000);
         // d3's autoType reads ISO dates only (not 2015/01/01).
-        if (raw.includes('-')) expect(v, where).toBe((auto as Date).getTime() / 86_400_000);
+        if (/^\s*\d{4}-/.test(raw)) expect(v, where).toBe((auto as Date).getTime() / 86_400_000);
       } else {
         expect(v, where).toBe(refTime(raw));
       }
@@ -378,6 +401,56 @@ describe('readCsv types and missing values', () => {
     expect(num(t, 0)).toEqual([1, 11017]);
     expect(num(t, 1)).toEqual([1000, Date.UTC(2000, 0, 1)]);
   });
+  it('reads dates with an English month name as ICU writes them (en-US, en-GB), and refuses near misses', () => {
+    const rng = new Rng(7);
+    const days = Array.from({ length: 1500 }, () => rng.int(200 * 365) - 60 * 365);
+    const styles: [string, Intl.DateTimeFormatOptions][] = [
+      ['en-US', { month: 'short', day: 'numeric', year: 'numeric' }], // Jun 12, 1998
+      ['en-US', { month: 'long', day: 'numeric', year: 'numeric' }], // June 12, 1998
+      ['en-GB', { month: 'short', day: 'numeric', year: 'numeric' }], // 12 Jun 1998
+      ['en-GB', { month: 'long', day: '2-digit', year: 'numeric' }], // 12 June 1998
+    ];
+    for (const [locale, opts] of styles) {
+      const fmt = new Intl.DateTimeFormat(locale, { ...opts, timeZone: 'UTC' });
+      const written = days.map((d) => fmt.format(new Date(d * 86_400_000)));
+      // A date with a comma in it is quoted, as any CSV writer would.
+      const t = csv(`d\n${written.map((w) => `"${w}"`).join('\n')}\n`);
+      expect(t.columns[0].type, `${locale} ${written[0]}`).toBe('date');
+      expect(Array.from((t.columns[0] as { values: Int32Array }).values)).toEqual(days);
+    }
+    // Also without the comma, with dashes (Oracle, Excel), 'Sept', upper case and in JSON-like text.
+    const t = csv('d\nJun 12 1998\n12-Jun-1998\nSept 1 2000\nDEC 31 1999\n1 jan 2000\nFeb 29 2000\n');
+    expect(Array.from((t.columns[0] as { values: Int32Array }).values)).toEqual(
+      [
+        [1998, 5, 12],
+        [1998, 5, 12],
+        [2000, 8, 1],
+        [1999, 11, 31],
+        [2000, 0, 1],
+        [2000, 1, 29],
+      ].map(([y, m, d]) => Date.UTC(y, m, d) / 86_400_000),
+    );
+    for (const miss of [
+      'Feb 29 2001',
+      'Jun 31 2000',
+      'Jun 12 98',
+      '12-Jun-98',
+      'Juni 12 1998',
+      'Jun 12  1998',
+      'Jun-12-1998',
+      '12 Jun, 1998',
+      'Ju 12 1998',
+      'Junee 12 1998',
+      'Jun 123 1998',
+      'Jun 1998',
+      '12 Jun-1998',
+      'Jun 12 19980',
+    ]) {
+      expect(refKind(miss), miss).toBe('text');
+      expect(csv(`d\n"${miss}"\nJun 12 1998\n`).columns[0].type, miss).toBe('categorical');
+    }
+  });
+
   it('reads dates in ISO order with slashes (2015/01/31), not ones whose order cannot be told (01/02/2020)', () => {
     const t = readCsv(
       enc.encode(

@@ -215,6 +215,55 @@ describe('filterRows', () => {
     expect(filterRows(t, `"carrier name" in ('aa', 'AA')`).rows).toEqual(filterRows(t, `"carrier name" = 'AA'`).rows);
   });
 
+  it("reads a date or timestamp literal as the readers do, in UTC whatever the machine's time zone", () => {
+    const start = Date.UTC(2020, 0, 1, 8);
+    const t: DataTable = {
+      name: 'times.csv',
+      format: 'csv',
+      rows: 48,
+      columns: [
+        {
+          kind: 'numeric',
+          name: 'ts',
+          type: 'timestamp',
+          values: Float64Array.from({ length: 48 }, (_, i) => start + i * 1_800_000),
+          valid: null,
+        },
+        {
+          kind: 'numeric',
+          name: 'day',
+          type: 'date',
+          values: Int32Array.from({ length: 48 }, (_, i) => Date.UTC(2005, 4, 20) / 86_400_000 + i),
+          valid: null,
+        },
+      ],
+    };
+    const before = process.env.TZ;
+    // Date.parse would read '2020-01-01 10:00' and 'Jun 1 2005' at New York's midnight and ten o'clock.
+    process.env.TZ = 'America/New_York';
+    try {
+      const kept = (where: string) => Array.from(filterRows(t, where).rows);
+      const ref = (from: number, values: ArrayLike<number>) =>
+        Array.from(values).flatMap((v, i) => (v >= from ? [i] : []));
+      expect(kept("ts >= '2020-01-01 10:00'")).toEqual(
+        ref(Date.UTC(2020, 0, 1, 10), (t.columns[0] as NumericColumn).values),
+      );
+      expect(kept("ts >= '2020-01-01T10:00:00+01:00'")).toEqual(
+        ref(Date.UTC(2020, 0, 1, 9), (t.columns[0] as NumericColumn).values),
+      );
+      for (const lit of ['2005-06-01', '2005/06/01', 'Jun 1 2005', 'June 1, 2005', '1-Jun-2005'])
+        expect(kept(`day >= '${lit}'`), lit).toEqual(
+          ref(Date.UTC(2005, 5, 1) / 86_400_000, (t.columns[1] as NumericColumn).values),
+        );
+      expect(() => kept("day >= '06/01/2005'")).toThrow(
+        "'06/01/2005' is not a date (write it as the data files' dates are read: '2005-06-01'",
+      );
+    } finally {
+      if (before === undefined) delete process.env.TZ;
+      else process.env.TZ = before;
+    }
+  });
+
   it('a filter longer than the limit is refused before it is read', () => {
     expect(() => parseWhere(`delay > 1 or ${'delay > 1 or '.repeat(400)}delay > 2`)).toThrow(/more than 4096/);
   });

@@ -8,13 +8,15 @@
  *
  * Columns are bare names (letters, digits, `_`, `.`) or double-quoted; strings single-quoted (a
  * quote doubled inside); numbers as JavaScript writes them; `true` / `false` for boolean
- * columns; dates and timestamps as ISO strings. A condition on a missing value is false (as in
+ * columns; dates and timestamps as strings the readers read as dates (`'2005-06-01'`,
+ * `'2005-06-01 10:30'` in UTC, `'Jun 1 2005'`; see `infer.ts`). A condition on a missing value is false (as in
  * SQL; `is null` finds them). Numeric ranges go through the range index when few rows match
  * (range-index.ts `rowsInRange`), a scan otherwise; both give the same rows. A filter that does
  * not parse, or names a column the table lacks, or compares a column with a value of the wrong
  * kind, is a FilterError saying where.
  */
 import { rowsInRange, RangeIndex } from '../index/range-index';
+import { classifiedValue, classifyJsonString, Kind } from './infer';
 import { DataError, type CategoricalColumn, type Column, type DataTable, type NumericColumn } from './table';
 
 /** A filter that cannot be read or applied (a DataError: the CLI's exit code 1, the UI's message). */
@@ -263,9 +265,15 @@ function numberFor(col: NumericColumn, v: FilterValue): number {
   }
   if (typeof v === 'number') return v;
   if (col.type === 'date' || col.type === 'timestamp') {
-    const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
-    if (!Number.isFinite(ms))
-      throw new FilterError(`the filter: column "${col.name}" holds dates; ${show(v)} is not a date`);
+    // Read by the readers' own rules (UTC unless an offset is given), not Date.parse, whose
+    // reading of '2005-06-01 10:30' or 'Jun 1 2005' follows the machine's time zone.
+    const kind = classifyJsonString(v.trim());
+    if (kind !== Kind.date && kind !== Kind.timestamp)
+      throw new FilterError(
+        `the filter: column "${col.name}" holds dates; ${show(v)} is not a date (write it as the data ` +
+          "files' dates are read: '2005-06-01', '2005-06-01 10:30', '2005-06-01T10:30:00Z' or 'Jun 1 2005')",
+      );
+    const ms = classifiedValue();
     return col.type === 'date' ? ms / 86_400_000 : ms;
   }
   throw new FilterError(`the filter: column "${col.name}" holds numbers; ${show(v)} is not one`);

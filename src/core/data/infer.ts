@@ -14,7 +14,10 @@
  * - Booleans: `true` / `false` in any letter case.
  * - Dates: `YYYY-MM-DD` with a valid month and day, as days since 1970-01-01; also `YYYY/MM/DD`
  *   (the same order, as Japan, China and Korea write dates; `MM/DD/YYYY` and `DD/MM/YYYY` are
- *   not read as dates, since one cannot tell them apart).
+ *   not read as dates, since one cannot tell them apart). Dates with an English month name are
+ *   never ambiguous and are read too (`parseNamedDate`): `Jun 12 1998`, `June 12, 1998`,
+ *   `12 Jun 1998`, `12-Jun-1998` (the month as its full name, its first three letters or `Sept`,
+ *   in any letter case; a four-digit year; a two-digit year such as `12-Jun-98` stays text).
  * - Timestamps: `YYYY-MM-DD` (or `YYYY/MM/DD`), then `T` or one space, `HH:MM[:SS[.fraction]]`, then an optional
  *   `Z` or `+HH:MM` / `-HH:MM` / `+HHMM` offset. Without an offset the time is read as UTC.
  *   Stored as milliseconds since the epoch (fractions beyond milliseconds are truncated).
@@ -98,6 +101,7 @@ export function classifyBytes(b: Uint8Array, s: number, e: number): KindFlag {
     const k = parseNumber(b, s, e);
     if (k !== Kind.text) return k;
     if (e - s >= 10 && (b[s + 4] === 45 || b[s + 4] === 47)) return parseDateTime(b, s, e);
+    if (c >= 48 && c <= 57) return parseNamedDate(b, s, e);
     if (c === 45 || c === 43) {
       // -Infinity / +Infinity
       if (e - s === 9 && matchesWord(b, s + 1, e, INFINITY, false)) {
@@ -113,7 +117,7 @@ export function classifyBytes(b: Uint8Array, s: number, e: number): KindFlag {
       lastValue = NaN;
       return Kind.float;
     }
-    return Kind.text;
+    return parseNamedDate(b, s, e); // Nov 1 2000
   }
   if (c === 73 && matchesWord(b, s, e, INFINITY, false)) {
     lastValue = Infinity;
@@ -127,7 +131,7 @@ export function classifyBytes(b: Uint8Array, s: number, e: number): KindFlag {
     lastValue = 0;
     return Kind.bool;
   }
-  return Kind.text;
+  return parseNamedDate(b, s, e);
 }
 
 /**
@@ -363,6 +367,80 @@ function parseDateTime(b: Uint8Array, s: number, e: number): KindFlag {
   return Kind.timestamp;
 }
 
+/** The months' English names in lower case, as bytes. */
+const MONTH_NAMES = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+].map((m) => Array.from(m, (ch) => ch.charCodeAt(0)));
+
+/** The month (1-12) the letters `[s, e)` name: a full English name, its first three letters, or `Sept`, in any case; else 0. */
+function monthOf(b: Uint8Array, s: number, e: number): number {
+  const n = e - s;
+  if (n < 3 || n > 9) return 0;
+  for (let m = 0; m < 12; m++) {
+    const name = MONTH_NAMES[m];
+    if (n !== 3 && n !== name.length && !(m === 8 && n === 4)) continue;
+    let k = 0;
+    while (k < n && (b[s + k] | 32) === name[k]) k++;
+    if (k === n) return m + 1;
+  }
+  return 0;
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isLetter = (c: number) => (c | 32) >= 97 && (c | 32) <= 122;
+
+/**
+ * A date with an English month name, `[s, e)` already trimmed: `MONTH D YYYY` or `MONTH D, YYYY`
+ * (one space between the parts), or `D MONTH YYYY` / `D-MONTH-YYYY` (one space or one dash, the
+ * same twice). The day has one or two digits and must exist in that month; the year has four.
+ */
+function parseNamedDate(b: Uint8Array, s: number, e: number): KindFlag {
+  if (e - s < 10 || e - s > 20) return Kind.text;
+  let i = s;
+  let m: number;
+  let d = 0;
+  const day = () => {
+    const start = i;
+    while (i < e && i - start < 3 && isDigit(b[i])) d = d * 10 + b[i++] - 48;
+    return i - start === 1 || i - start === 2;
+  };
+  if (isDigit(b[s])) {
+    if (!day()) return Kind.text;
+    const sep = b[i];
+    if (sep !== 32 && sep !== 45) return Kind.text;
+    const start = ++i;
+    while (i < e && isLetter(b[i])) i++;
+    m = monthOf(b, start, i);
+    if (m === 0 || b[i] !== sep) return Kind.text;
+    i++;
+  } else {
+    while (i < e && isLetter(b[i])) i++;
+    m = monthOf(b, s, i);
+    if (m === 0 || b[i] !== 32) return Kind.text;
+    i++;
+    if (!day()) return Kind.text;
+    if (b[i] === 44) i++;
+    if (b[i] !== 32) return Kind.text;
+    i++;
+  }
+  if (e - i !== 4 || !isDigit(b[i]) || !isDigit(b[i + 1]) || !isDigit(b[i + 2]) || !isDigit(b[i + 3])) return Kind.text;
+  const y = (b[i] - 48) * 1000 + (b[i + 1] - 48) * 100 + (b[i + 2] - 48) * 10 + (b[i + 3] - 48);
+  if (d < 1 || d > daysInMonth(y, m)) return Kind.text;
+  lastValue = daysFromCivil(y, m, d) * MS_PER_DAY;
+  return Kind.date;
+}
+
 const scratch = new Uint8Array(64);
 
 /**
@@ -381,5 +459,5 @@ export function classifyJsonString(str: string): KindFlag {
   if (isMissingBytes(scratch, 0, n)) return Kind.missing;
   if (n >= 10 && (scratch[4] === 45 || scratch[4] === 47) && scratch[0] >= 48 && scratch[0] <= 57)
     return parseDateTime(scratch, 0, n);
-  return Kind.text;
+  return parseNamedDate(scratch, 0, n);
 }

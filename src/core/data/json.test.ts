@@ -17,8 +17,22 @@ const iso = (v: string) => (v[4] === '/' ? `${v.slice(0, 4)}-${v.slice(5, 7)}-${
 type Rec = Record<string, unknown>;
 
 const isMissing = (v: unknown) => v === null || v === undefined || (typeof v === 'string' && MISSING.has(v));
+// Dates with an English month name ("Jun 12 1998", "June 12, 1998", "12-Jun-1998"), as [y, m, d].
+const MONTHS = 'january february march april may june july august september october november december'.split(' ');
+const monthNamed = (w: string) => {
+  const l = w.toLowerCase();
+  return 1 + MONTHS.findIndex((m) => l === m || l === m.slice(0, 3) || (m === 'september' && l === 'sept'));
+};
+function namedDate(v: string): number | null {
+  const a = /^([A-Za-z]+) (\d{1,2}),? (\d{4})$/.exec(v);
+  const b = /^(\d{1,2})([ -])([A-Za-z]+)\2(\d{4})$/.exec(v);
+  const [y, m, d] = a ? [+a[3], monthNamed(a[1]), +a[2]] : b ? [+b[4], monthNamed(b[3]), +b[1]] : [0, 0, 0];
+  if (m === 0) return null;
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d ? t.getTime() : null;
+}
 const timeKind = (v: string) =>
-  DATE_RE.test(v) && !Number.isNaN(Date.parse(iso(v)))
+  (DATE_RE.test(v) && !Number.isNaN(Date.parse(iso(v)))) || namedDate(v) !== null
     ? 'date'
     : TS_RE.test(v) && !Number.isNaN(refTime(v))
       ? 'timestamp'
@@ -107,7 +121,8 @@ function expectMatchesJsonParse(table: DataTable, nested: Rec[]): void {
       expect(col.valid === null || col.valid[r] === 1, where).toBe(!isMissing(v));
       if (isMissing(v)) return;
       const x = col.values[r];
-      if (col.type === 'date') expect(x, where).toBe(Date.parse(iso(v as string)) / 86_400_000);
+      if (col.type === 'date')
+        expect(x, where).toBe((namedDate(v as string) ?? Date.parse(iso(v as string))) / 86_400_000);
       else if (col.type === 'timestamp') expect(x, where).toBe(refTime(v as string));
       else expect(x, where).toBe(Number(v));
     });
