@@ -50,6 +50,9 @@ function validDate(y: string, m: string, d: string): boolean {
 function refKind(raw: string): 'missing' | 'int' | 'float' | 'bool' | 'date' | 'timestamp' | 'text' {
   const s = raw.trim();
   if (MISSING.has(s)) return 'missing';
+  // Integers beyond 2^53 - 1 stay text (checked exactly, with BigInt).
+  if (INT_RE.test(s) && (BigInt(s) > BigInt(Number.MAX_SAFE_INTEGER) || BigInt(s) < -BigInt(Number.MAX_SAFE_INTEGER)))
+    return 'text';
   if (NUM_RE.test(s))
     return INT_RE.test(s) && Math.abs(Number(s)) <= 2 ** 31 && Number(s) >= -(2 ** 31) && Number(s) <= 2 ** 31 - 1
       ? 'int'
@@ -197,7 +200,7 @@ const GENERATORS: Record<string, Gen> = {
       '0.1234567890123456789',
       '+3.25',
       ' 7.5 ',
-      '123456789012345678901234',
+      '123456789012345678901234.0',
     ]),
   bool: (r) => pick(r, ['true', 'false', 'TRUE', 'False']),
   date: (r) => `${1900 + Math.floor(r() * 200)}-${pad2(1 + Math.floor(r() * 12))}-${pad2(1 + Math.floor(r() * 28))}`,
@@ -401,6 +404,18 @@ describe('readCsv types and missing values', () => {
     expect(num(t, 0)).toEqual([1, 11017]);
     expect(num(t, 1)).toEqual([1000, Date.UTC(2000, 0, 1)]);
   });
+  it('keeps integers beyond 2^53 - 1 (IDs) as their exact text, so that neighbours stay apart', () => {
+    const ids = ['1234567890123456789', '1234567890123456790', '-9007199254740992', '9007199254740993'];
+    const t = csv(`id,v\n${ids.map((id, i) => `${id},${i}`).join('\n')}\n1,9\n`);
+    const col = t.columns[0];
+    if (col.kind !== 'categorical') throw new Error(`id is ${col.type}`);
+    expect(Array.from(col.codes, (c) => col.dictionary[c])).toEqual([...ids, '1']);
+    // The largest safe integers, a float written with a point or an exponent stay numbers.
+    const ok = csv('a,b,c\n9007199254740991,-9007199254740991.0,1e300\n1,2,3\n');
+    expect(ok.columns.map((c) => c.type)).toEqual(['float', 'float', 'float']);
+    expect(Array.from((ok.columns[0] as { values: Float64Array }).values)).toEqual([9007199254740991, 1]);
+  });
+
   it('reads dates with an English month name as ICU writes them (en-US, en-GB), and refuses near misses', () => {
     const rng = new Rng(7);
     const days = Array.from({ length: 1500 }, () => rng.int(200 * 365) - 60 * 365);
@@ -499,11 +514,11 @@ describe('readCsv types and missing values', () => {
     // Shortest round-trip forms (16-17 digits, the double-double path) and near-ties.
     for (let i = 0; i < 5000; i++) strings.push(String(r() * 10 ** Math.floor(r() * 30 - 15)));
     strings.push(
-      '9007199254740993',
+      '9007199254740993e0',
       '9007199254740992.5',
       '0.30000000000000004',
       '1.0000000000000002',
-      '123456789012345678',
+      '123456789012345678e0',
       '2.2250738585072014e-308',
       '1e23',
       '8.98846567431158e307',
@@ -662,9 +677,12 @@ describe('very wide files', () => {
 
 describe('fields that do not fit on the call stack', () => {
   it('a numeric field of 200,000 digits reads (as Infinity) instead of overflowing the stack', () => {
-    const t = readCsv(new TextEncoder().encode(`a,b\n${'1'.repeat(200_000)},2\n3,4\n`), 'big.csv');
+    const t = readCsv(new TextEncoder().encode(`a,b\n${'1'.repeat(200_000)}.5,2\n3,4\n`), 'big.csv');
     const a = t.columns[0];
     expect(a.kind).toBe('numeric');
     if (a.kind === 'numeric') expect(Array.from(a.values)).toEqual([Infinity, 3]);
+    // Without the point it is an integer past 2^53: its text, whole.
+    const id = readCsv(new TextEncoder().encode(`a,b\n${'1'.repeat(200_000)},2\n3,4\n`), 'big.csv').columns[0];
+    expect(id.kind === 'categorical' && id.dictionary[0].length).toBe(200_000);
   });
 });

@@ -10,7 +10,9 @@
  *   values (not missing); `checkFinite` in `finite.ts` reports the columns that hold them.
  *   Hex, binary, thousands separators and `1_000` are text. Leading zeros are allowed
  *   (`007` is 7). Spaces or tabs around a number are ignored.
- * - Integers: integer syntax whose value fits int32; larger ones count as floats.
+ * - Integers: integer syntax whose value fits int32; larger ones count as floats, up to
+ *   2^53 - 1 in magnitude; beyond that (IDs such as tweet IDs) an integer is text, since a double
+ *   would give neighbouring integers one value.
  * - Booleans: `true` / `false` in any letter case.
  * - Dates: `YYYY-MM-DD` with a valid month and day, as days since 1970-01-01; also `YYYY/MM/DD`
  *   (the same order, as Japan, China and Korea write dates; `MM/DD/YYYY` and `DD/MM/YYYY` are
@@ -210,6 +212,9 @@ function parseNumber(b: Uint8Array, s: number, e: number): KindFlag {
   }
   if (v !== v) v = Number(latin1(b, s, e));
   else if (neg) v = -v;
+  // An integer beyond 2^53 - 1 (a tweet's or an order's ID) has no double of its own: neighbours
+  // would merge into one value (deduplication, distinct counts, filters), so it stays text.
+  if (isInt && (v > Number.MAX_SAFE_INTEGER || v < -Number.MAX_SAFE_INTEGER)) return Kind.text;
   lastValue = v;
   return Kind.float;
 }

@@ -64,6 +64,21 @@ describe('gunzipInto', () => {
     expect(Buffer.from(gunzip(gz(noise), noise.length)).equals(Buffer.from(noise))).toBe(true);
   });
 
+  it('copies long matches of every period (runs of one byte, patterns shorter and longer than the match)', () => {
+    const rng = new Rng(11);
+    for (const period of [1, 2, 3, 31, 32, 33, 64, 100, 257, 258, 300, 4096, 32_768]) {
+      const data = new Uint8Array(200_000);
+      const pattern = Array.from({ length: period }, () => rng.int(256));
+      // Stretches of a repeated pattern between bits of noise, so matches start at every phase.
+      for (let i = 0; i < data.length; i++) data[i] = i % 5000 < 4000 ? pattern[i % period] : rng.int(256);
+      for (const level of [1, 9])
+        expect(
+          Buffer.from(gunzip(gz(data, { level }), data.length)).equals(Buffer.from(data)),
+          `period ${period}`,
+        ).toBe(true);
+    }
+  });
+
   it('inflates several members end to end, and ignores zero padding after the last', () => {
     const rng = new Rng(4);
     const parts = [sample(rng, 3000), sample(rng, 0), sample(rng, 40_000), sample(rng, 17)];

@@ -284,7 +284,18 @@ function inflateRaw(input: Uint8Array, start: number, out: Uint8Array, op: numbe
         }
         if (back > op - outStart) fail('a deflate back-reference reaches before the start of its data');
         if (op + len > outLimit) overflow();
-        for (const end = op + len; op < end; op++) out[op] = out[op - back];
+        const end = op + len;
+        if (len < 32 || (back > 1 && back < 32)) for (; op < end; op++) out[op] = out[op - back];
+        else if (back === 1) {
+          // A run of one byte (long stretches of zeros, a bomb's whole body): a fill.
+          out.fill(out[op - 1], op, end);
+          op = end;
+        } else {
+          // The source is `back` bytes behind: copied in pieces of at most `back` bytes, each piece's
+          // source already written (copyWithin alone would copy an overlapping source as it was).
+          for (; op < end; op += back) out.copyWithin(op, op - back, Math.min(end, op + back) - back);
+          op = end;
+        }
       }
       if (pos > totalBits) eof();
     }
@@ -341,16 +352,20 @@ export function gunzipInto(input: Uint8Array, output: Uint8Array): void {
 /**
  * Inflates a gzip stream whose size nothing announces (a `.tfrecord.gz` file), checking every
  * member's CRC-32 and ISIZE. The buffer starts at the last member's ISIZE (the whole size for
- * one member, the usual case) or four times the input, and doubles when the data outgrows it
- * (the member being inflated starts again; earlier ones are kept), up to `limit` bytes: a stream that inflates past that is refused (a gzip bomb costs no more).
+ * one member, the usual case) or four times the input, and grows when the data outgrows it (at
+ * least doubling; the member being inflated starts again, earlier ones are kept), up to `limit` bytes: a stream that inflates past that is refused (a gzip bomb costs no more).
  */
 export function gunzip(input: Uint8Array, limit: number): Uint8Array {
   const hint = input.length >= 18 ? u32(input, input.length - 4) : 0;
   const first = new Uint8Array(Math.min(limit, Math.max(1 << 16, hint + 1, input.length * 4)));
-  const { output, end } = gunzipMembers(input, first, (out, op) => {
+  const { output, end } = gunzipMembers(input, first, (out, op, ip) => {
     if (out.length >= limit)
       fail(`the gzip stream inflates to more than ${limit} bytes, more than this reader may hold in memory`);
-    const bigger = new Uint8Array(Math.min(limit, out.length * 2));
+    // Members before this one inflated `op` bytes from `ip`: at that ratio the whole input needs
+    // `projected`. Growing straight to it (not by doubling) touches far less fresh memory when
+    // many members follow (a bomb of 17 x 64 MiB reaches the limit in one step, not four).
+    const projected = ip > 0 ? Math.ceil((op / ip) * input.length * 1.05) : 0;
+    const bigger = new Uint8Array(Math.min(limit, Math.max(out.length * 2, projected)));
     bigger.set(out.subarray(0, op));
     return bigger;
   });
@@ -380,7 +395,7 @@ export function gunzipHead(input: Uint8Array, n: number): Uint8Array {
 function gunzipMembers(
   input: Uint8Array,
   first: Uint8Array,
-  grow?: (out: Uint8Array, op: number) => Uint8Array,
+  grow?: (out: Uint8Array, op: number, ip: number) => Uint8Array,
 ): { output: Uint8Array; end: number } {
   let output = first;
   let ip = 0;
@@ -397,7 +412,7 @@ function gunzipMembers(
       } catch (e) {
         // Out of room: a bigger buffer with what earlier members gave, and this member again.
         if (!(e instanceof InflateOverflow) || !grow) throw e;
-        output = grow(output, op);
+        output = grow(output, op, ip);
       }
     }
     const { inEnd, outEnd } = inflated;
