@@ -178,6 +178,13 @@ function buildTyped(src: FieldRanges, col: number, name: string): NumericColumn 
  * Interns each distinct byte string once: fields are hashed (FNV-1a) and compared byte by
  * byte against the first occurrence, so a string is built per distinct value, not per row.
  */
+/** Whether a field is missing once the blanks around it are set aside, as `classifyBytes` reads numeric columns' fields (` ?` in UCI's files, `  `). */
+function isMissingTrimmed(b: Uint8Array, s: number, e: number): boolean {
+  while (s < e && (b[s] === 32 || b[s] === 9)) s++;
+  while (e > s && (b[e - 1] === 32 || b[e - 1] === 9)) e--;
+  return isMissingBytes(b, s, e);
+}
+
 function buildCategorical(src: FieldRanges, col: number, name: string): CategoricalColumn {
   const { bytes, ranges, stride, rows, fileName } = src;
   const codes = new Int32Array(rows);
@@ -192,7 +199,7 @@ function buildCategorical(src: FieldRanges, col: number, name: string): Categori
     const s = ranges[f];
     const raw = ranges[f + 1];
     const e = raw < 0 ? ~raw : raw;
-    if (raw >= 0 && isMissingBytes(bytes, s, e)) {
+    if (raw >= 0 && isMissingTrimmed(bytes, s, e)) {
       codes[r] = -1;
       continue;
     }

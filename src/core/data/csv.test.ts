@@ -13,7 +13,7 @@ import { Rng } from './rng';
 
 const VEGA = 'node_modules/vega-datasets/data/';
 const enc = new TextEncoder();
-const MISSING = new Set(['', 'NA', 'N/A', 'n/a', 'null', 'NULL']);
+const MISSING = new Set(['', 'NA', 'N/A', 'n/a', 'null', 'NULL', '?']);
 
 /** An independent, regex-based statement of the inference rules documented in infer.ts. */
 const NUM_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -119,7 +119,7 @@ function expectMatchesReferences(table: DataTable, text: string, delimiter: stri
       const raw = cells[r];
       const where = `${col.name} row ${r}: ${JSON.stringify(raw)}`;
       if (col.kind === 'categorical') {
-        if (MISSING.has(raw)) expect(col.codes[r], where).toBe(-1);
+        if (MISSING.has(raw.trim())) expect(col.codes[r], where).toBe(-1);
         else expect(col.dictionary[col.codes[r]], where).toBe(raw);
         continue;
       }
@@ -404,6 +404,22 @@ describe('readCsv types and missing values', () => {
     expect(num(t, 0)).toEqual([1, 11017]);
     expect(num(t, 1)).toEqual([1000, Date.UTC(2000, 0, 1)]);
   });
+  it("reads '?' as missing, as the UCI repository's files mark it (a numeric column stays numeric)", () => {
+    // The first rows of UCI's adult.data, with its ', ' separators and a '?' in each column.
+    const t = csv('age,workclass,hours,income\n39, State-gov, 40, <=50K\n50, ?, 13, >50K\n?, Private, ?, <=50K\n');
+    expect(t.columns.map((c) => c.type)).toEqual(['int', 'categorical', 'int', 'categorical']);
+    const [age, work, hours] = t.columns;
+    expect(age.kind === 'numeric' && Array.from(age.valid ?? [])).toEqual([1, 1, 0]);
+    expect(hours.kind === 'numeric' && Array.from(hours.valid ?? [])).toEqual([1, 1, 0]);
+    expect(work.kind === 'categorical' && Array.from(work.codes, (c) => (c < 0 ? null : work.dictionary[c]))).toEqual([
+      ' State-gov',
+      null,
+      ' Private',
+    ]);
+    // '??' and '?x' are text.
+    expect(csv('a\n??\n1\n').columns[0].type).toBe('categorical');
+  });
+
   it('keeps integers beyond 2^53 - 1 (IDs) as their exact text, so that neighbours stay apart', () => {
     const ids = ['1234567890123456789', '1234567890123456790', '-9007199254740992', '9007199254740993'];
     const t = csv(`id,v\n${ids.map((id, i) => `${id},${i}`).join('\n')}\n1,9\n`);

@@ -3,8 +3,9 @@
  * number, a boolean, a date, a timestamp or plain text, without building a string on the
  * common paths. The rules, shared by the CSV and JSON readers:
  *
- * - Missing: an empty field, `NA`, `N/A`, `n/a`, `null`, `NULL` (nothing else; `None` or `-`
- *   are ordinary text).
+ * - Missing: an empty field, `NA`, `N/A`, `n/a`, `null`, `NULL`, and `?` (as the UCI repository's
+ *   files mark a missing value: adult, heart disease, mushroom); nothing else (`None` or `-` are
+ *   ordinary text).
  * - Numbers: decimal syntax `[+-]digits[.digits][e[+-]digits]` (also `.5` and `5.`), plus the
  *   literals `NaN`, `Infinity`, `+Infinity`, `-Infinity`. Those non-finite values are kept as
  *   values (not missing); `checkFinite` in `finite.ts` reports the columns that hold them.
@@ -75,6 +76,7 @@ export function isMissingBytes(b: Uint8Array, s: number, e: number): boolean {
   if (len === 0) return true;
   if (len > 4) return false;
   const c = b[s];
+  if (len === 1 && c === 63) return true; // '?'
   if (c !== 78 && c !== 110) return false; // 'N' or 'n'
   for (const w of MISSING_WORDS) if (matchesWord(b, s, e, w, false)) return true;
   return false;
@@ -99,6 +101,7 @@ export function classifyBytes(b: Uint8Array, s: number, e: number): KindFlag {
     if (s === e) return Kind.missing;
     c = b[s];
   }
+  if (c === 63 && e - s === 1) return Kind.missing; // '?'
   if ((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46) {
     const k = parseNumber(b, s, e);
     if (k !== Kind.text) return k;

@@ -8,7 +8,7 @@ import { DataError, type DataTable } from './table';
 
 const VEGA = 'node_modules/vega-datasets/data/';
 const enc = new TextEncoder();
-const MISSING = new Set(['', 'NA', 'N/A', 'n/a', 'null', 'NULL']);
+const MISSING = new Set(['', 'NA', 'N/A', 'n/a', 'null', 'NULL', '?']);
 const DATE_RE = /^\d{4}([-/])\d{2}\1\d{2}$/;
 const TS_RE = /^\d{4}([-/])\d{2}\1\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 /** A date in ISO order written with slashes (2015/01/31) as ISO's dashes, for Date.parse. */

@@ -268,7 +268,7 @@ function plainRecords(text: string, d: string): string[][] | null {
   return out;
 }
 
-const MISSING = new Set(['', 'NA', 'N/A', 'n/a', 'null', 'NULL']);
+const MISSING = new Set(['', 'NA', 'N/A', 'n/a', 'null', 'NULL', '?']);
 /** The reader's number syntax (see infer.ts), and numbers with a decimal comma and dots grouping thousands. */
 const PLAIN_NUMBER = /^([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|NaN|[+-]?Infinity)$/;
 const CONTINENTAL = /^[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?$/;
@@ -300,7 +300,7 @@ function check(t: DataTable, c: FuzzCase): string {
       const raw = records[r + header][ci];
       const where = `column ${ci} row ${r} (${JSON.stringify(raw.slice(0, 40))})`;
       if (col.kind === 'categorical') {
-        if (MISSING.has(raw) ? col.codes[r] !== -1 : col.dictionary[col.codes[r]] !== raw)
+        if (MISSING.has(raw.trim()) ? col.codes[r] !== -1 : col.dictionary[col.codes[r]] !== raw)
           return (
             `${where}: read ` +
             `as ${col.codes[r] < 0 ? 'missing' : JSON.stringify(col.dictionary[col.codes[r]].slice(0, 40))}`

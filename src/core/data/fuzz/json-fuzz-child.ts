@@ -247,7 +247,7 @@ const make = (i: number): FuzzCase => {
   return { name: src.name, bytes: mutateBytes(rng, src.bytes, SPECIAL) };
 };
 
-const MISSING = new Set(['', 'NA', 'N/A', 'n/a', 'null', 'NULL']);
+const MISSING = new Set(['', 'NA', 'N/A', 'n/a', 'null', 'NULL', '?']);
 
 /**
  * A record's leaves as the documented flattening has them, by path (the keys from the record
