@@ -67,6 +67,28 @@ test.describe('loading data', () => {
     },
   );
 
+  test('a GeoJSON file loads its features, the keys around them listed as skipped, also from the cache', async ({
+    page,
+  }) => {
+    await ready(page);
+    const file = 'node_modules/vega-datasets/data/earthquakes.json';
+    const summary = page.getByTestId('dataset-summary');
+    for (const from of ['decoded in', 'from the cache']) {
+      await page.getByTestId('file-input').setInputFiles(file);
+      await expect(summary).toHaveAttribute('data-name', 'earthquakes.json');
+      await expect(summary).toHaveAttribute('data-rows', '1707');
+      await expect(summary).toContainText(from);
+      await expect(page.getByTestId('skipped-columns')).toContainText(
+        'Skipped 3 columns: type (string): a key of the object around the records (the rows are the records in ' +
+          '"features"); metadata (object)',
+      );
+      const depth = page.getByTestId('schema-table').locator('tr', { hasText: 'geometry.coordinates.2' });
+      await expect(depth).toContainText('float');
+      // The data worker writes the cache entry after the load; the duplicate count waits for it.
+      await expect(page.getByTestId('duplicate-count')).toBeVisible();
+    }
+  });
+
   test('a column the default features leave out says why on its checkbox (a name per row: an identifier)', async ({
     page,
   }) => {

@@ -1,8 +1,9 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readJson } from './json';
+import { quoteUnsafeIntegers, readJson } from './json';
 import { MAX_JSON_COLUMNS } from './limits';
 import { DataError, type DataTable } from './table';
+import { Rng } from './rng';
 
 // Every table is checked cell by cell against JSON.parse of the same bytes.
 
@@ -240,6 +241,78 @@ describe('readJson inputs', () => {
     expect(() => readJson(new Uint8Array([0x5b, 0x22, 0xc3, 0x28, 0x22, 0x5d]), 'bad.json')).toThrow(
       new DataError('bad.json: not a text file (it is not valid UTF-8)'),
     );
+  });
+});
+
+describe('integers beyond 2^53 - 1 keep their digits (as text)', () => {
+  const json = (s: string) => readJson(enc.encode(s), 'ids.json');
+  const texts = (t: DataTable, name: string) => {
+    const col = t.columns.find((c) => c.name === name);
+    if (col?.kind !== 'categorical') throw new Error(`${name} is ${col?.type}`);
+    return Array.from(col.codes, (c) => (c < 0 ? null : col.dictionary[c]));
+  };
+
+  it('an ID column of tweet-sized integers is categorical with every digit, in arrays and NDJSON', () => {
+    const ids = ['1234567890123456789', '1234567890123456790', '-9007199254740993'];
+    for (const text of [
+      `[${ids.map((id, i) => `{"id": ${id}, "v": ${i}}`).join(',\n')}]`,
+      ids.map((id, i) => `{"id":${id},"v":${i}}`).join('\r\n'),
+      `{"data": [${ids.map((id) => `{"id":${id}}`).join(',')}]}`,
+    ]) {
+      const t = json(text);
+      expect(texts(t, 'id')).toEqual(ids);
+    }
+    // Safe integers, fractions and exponents stay numbers; strings are left as they are.
+    const t = json('[{"a":9007199254740991,"b":12345678901234567890.5,"c":1e20,"s":"x\\"12345678901234567890"}]');
+    expect(t.columns.map((c) => c.type)).toEqual(['float', 'float', 'float', 'categorical']);
+    expect(texts(t, 's')).toEqual(['x"12345678901234567890']);
+  });
+
+  it('a syntax error is placed in the file as written, not in the quoted text', () => {
+    expect(() => json('[{"id":12345678901234567890,"x":01}]')).toThrow('ids.json: line 1, column 33: invalid JSON');
+    expect(() => json('{"id":12345678901234567890}\n{"id":12345678901234567891,}\n')).toThrow(
+      'ids.json: line 2, column 28: invalid JSON',
+    );
+  });
+
+  it('quoting leaves every document JSON.parse reads the same, but for unsafe integers as strings (2,000 seeded)', () => {
+    const rng = new Rng(5);
+    const big = () =>
+      `${rng.int(2) ? '-' : ''}${1 + rng.int(9)}${Array.from({ length: 15 + rng.int(6) }, () => rng.int(10)).join('')}`;
+    for (let n = 0; n < 2000; n++) {
+      // A value and what it should parse to after quoting.
+      const value = (depth: number): [string, unknown] => {
+        const k = rng.int(depth > 2 ? 6 : 8);
+        if (k === 0) {
+          const b = big();
+          return Math.abs(Number(b)) > Number.MAX_SAFE_INTEGER ? [b, b] : [b, Number(b)];
+        }
+        if (k === 1) {
+          const f = `${big()}.5`;
+          return [f, Number(f)];
+        }
+        if (k === 2) {
+          const str = `${rng.int(2) ? '\\"' : ''}${big()}${rng.int(2) ? '\\\\' : ''}`;
+          return [`"${str}"`, JSON.parse(`"${str}"`) as string];
+        }
+        if (k === 3) return [String(rng.int(1000)), 0];
+        if (k === 4) return ['null', null];
+        if (k === 5) return ['"\\u0031234567890123456789"', '1234567890123456789'];
+        const parts = Array.from({ length: rng.int(4) }, () => value(depth + 1));
+        if (k === 6) return [`[${parts.map((p) => p[0]).join(', ')}]`, parts.map((p) => p[1])];
+        return [
+          `{${parts.map((p, i) => `"k${i}": ${p[0]}`).join(',')}}`,
+          Object.fromEntries(parts.map((p, i) => [`k${i}`, p[1]])),
+        ];
+      };
+      const [text, expected] = value(0);
+      const parsed: unknown = JSON.parse(quoteUnsafeIntegers(text));
+      // Small integers stand for themselves: compare them as written.
+      const fixedSmall = JSON.parse(JSON.stringify(parsed), (_k, v: unknown) =>
+        typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 1000 ? 0 : v,
+      );
+      expect(fixedSmall, text).toEqual(expected);
+    }
   });
 });
 

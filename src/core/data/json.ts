@@ -34,16 +34,66 @@ import { JSON_CELLS_PER_BYTE, JSON_MIN_CELL_LIMIT, MAX_JSON_COLUMNS, MAX_LIST_CO
  * errors are reported by line and column in the file's terms (`json-syntax.ts`).
  */
 export function readJson(bytes: Uint8Array, fileName: string): DataTable {
-  const text = decodeAll(bytes, fileName);
+  // Syntax errors are found and placed in the file's own text (`source`), not the quoted one.
+  const source = decodeAll(bytes, fileName);
+  const text = quoteUnsafeIntegers(source);
   const first = text.search(/\S/);
   if (first < 0) throw new DataError(`${fileName}: empty file`);
   const records = new RecordColumns(fileName);
   let skipped: SkippedColumn[] = [];
-  if (text[first] === '[') readArray(text, fileName, records);
-  else if (text[first] === '{') skipped = readLines(text, fileName, records);
-  else notRecords(text, fileName);
+  if (text[first] === '[') readArray(text, source, fileName, records);
+  else if (text[first] === '{') skipped = readLines(text, source, fileName, records);
+  else notRecords(text, source, fileName);
   const table = records.table(bytes.length);
   return skipped.length ? { ...table, skipped } : table;
+}
+
+/**
+ * The text with every integer literal beyond 2^53 - 1 in magnitude (a tweet's or an order's ID)
+ * turned into a JSON string of its digits, outside strings only, so that JSON.parse keeps its
+ * digits: as a number it would become the nearest double, merging neighbouring IDs (the CSV
+ * reader keeps such integers as text too). A string of digits stays text in a JSON column, so the
+ * column becomes categorical. Only valid integer tokens are touched (no leading zero, no fraction
+ * or exponent after), so the text stays valid or invalid at the same places; files without a run
+ * of 16 digits are returned as they are, after one regex test.
+ */
+export function quoteUnsafeIntegers(text: string): string {
+  if (!/\d{16}/.test(text)) return text;
+  let out = '';
+  let from = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92)
+        i++; // a backslash: the next character is escaped
+      else if (c === 34) inString = false;
+      continue;
+    }
+    if (c === 34) {
+      inString = true;
+      continue;
+    }
+    if (c !== 45 && (c < 48 || c > 57)) continue;
+    // A number token: its extent, and whether it is a plain integer.
+    let j = c === 45 ? i + 1 : i;
+    const digits = j;
+    while (j < text.length && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
+    let end = j;
+    while (end < text.length && /[0-9.eE+-]/.test(text[end])) end++;
+    const n = j - digits;
+    if (
+      end === j &&
+      n >= 16 &&
+      text.charCodeAt(digits) !== 48 &&
+      Math.abs(Number(text.slice(i, j))) > Number.MAX_SAFE_INTEGER
+    ) {
+      out += `${text.slice(from, i)}"${text.slice(i, j)}"`;
+      from = j;
+    }
+    i = end - 1;
+  }
+  return from === 0 ? text : out + text.slice(from);
 }
 
 /** A column being collected: the rows that have the key, and its values there (missing elsewhere). */
@@ -193,23 +243,23 @@ function shortText(s: string): string {
   return s.length > 40 ? `${s.slice(0, 37)}...` : s;
 }
 
-function readArray(text: string, fileName: string, records: RecordColumns): void {
+function readArray(text: string, source: string, fileName: string, records: RecordColumns): void {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw invalidJson(e, text, fileName);
+    throw invalidJson(e, source, fileName);
   }
   if (!Array.isArray(data)) throw new DataError(`${fileName}: expected a JSON array of records`);
   for (let i = 0; i < data.length; i++) records.add(data[i], 'element', i);
 }
 
-function notRecords(text: string, fileName: string): never {
+function notRecords(text: string, source: string, fileName: string): never {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw invalidJson(e, text, fileName);
+    throw invalidJson(e, source, fileName);
   }
   throw new DataError(
     `${fileName}: expected a JSON array of records, found a single ${value === null ? 'null' : typeof value}`,
@@ -221,7 +271,7 @@ function notRecords(text: string, fileName: string): never {
  * JSON string). A file that is one JSON object as a whole is read through `recordsInside`;
  * the keys beside its records come back as skipped columns.
  */
-function readLines(text: string, fileName: string, records: RecordColumns): SkippedColumn[] {
+function readLines(text: string, source: string, fileName: string, records: RecordColumns): SkippedColumn[] {
   let whole: unknown;
   try {
     whole = JSON.parse(text);
@@ -230,6 +280,8 @@ function readLines(text: string, fileName: string, records: RecordColumns): Skip
   }
   if (whole !== undefined) return recordsInside(whole as Record<string, unknown>, fileName, records);
   const lines = text.split(/\r\n?|\n/);
+  // Quoting adds no line break: line i of the source is line i of the text.
+  const sourceLines = text === source ? lines : source.split(/\r\n?|\n/);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
     if (line === '') continue;
@@ -237,8 +289,8 @@ function readLines(text: string, fileName: string, records: RecordColumns): Skip
     try {
       rec = JSON.parse(line);
     } catch (e) {
-      const lead = lines[i].length - lines[i].trimStart().length;
-      const err = describeJsonError(e, line);
+      const lead = sourceLines[i].length - sourceLines[i].trimStart().length;
+      const err = describeJsonError(e, sourceLines[i].trim());
       throw new DataError(
         `${fileName}: line ${i + 1}, column ${lead + err.at + 1}: invalid JSON: ${err.what} (expected one ` +
           `JSON object per line, or a JSON array of records)`,
