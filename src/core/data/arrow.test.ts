@@ -17,6 +17,7 @@ import {
   TimestampNanosecond,
   TimestampSecond,
   Uint32,
+  Uint64,
   Utf8,
   Struct,
   Field,
@@ -208,6 +209,33 @@ describe('readTable errors', () => {
     }
     // Only the end-of-stream marker missing: every batch is whole, so every row is there.
     expect(readTable(stream.subarray(0, stream.length - 4), 'no-eos.arrows').rows).toBe(3000);
+  });
+});
+
+describe('64-bit integers beyond 2^53 - 1', () => {
+  it('a column holding one keeps every value as its exact decimal text (over two record batches, with nulls)', () => {
+    const ids = [1234567890123456789n, 1234567890123456790n, null, -5n, -9223372036854775808n, 9007199254740993n];
+    const unsigned = [18446744073709551615n, 1n, null, 9007199254740992n, 0n, 2n ** 63n];
+    const half = (xs: (bigint | null)[], type: DataType) => [
+      vectorFromArray(xs.slice(0, 3) as never[], type as never) as Vector,
+      vectorFromArray(xs.slice(3) as never[], type as never) as Vector,
+    ];
+    const cols = {
+      id: half(ids, new Int64()),
+      u: half(unsigned, new Uint64()),
+      safe: half([1n, 2n, null, 3n, -(2n ** 53n - 1n), 4n], new Int64()),
+    };
+    const tables = [0, 1].map((b) => new Table(Object.fromEntries(Object.entries(cols).map(([k, v]) => [k, v[b]]))));
+    const out = readArrow(tableToIPC(tables[0].concat(tables[1]), 'file'), 'ids.arrow');
+    const text = (c: Column) => {
+      if (c.kind !== 'categorical') throw new Error(`${c.name} is ${c.type}`);
+      return Array.from(c.codes, (k) => (k < 0 ? null : c.dictionary[k]));
+    };
+    // The reference: BigInt's own decimal text.
+    expect(text(out.columns[0])).toEqual(ids.map((x) => (x === null ? null : x.toString())));
+    expect(text(out.columns[1])).toEqual(unsigned.map((x) => (x === null ? null : x.toString())));
+    const safe = out.columns[2];
+    expect(safe.kind === 'numeric' && Array.from(safe.values)).toEqual([1, 2, 0, 3, -(2 ** 53 - 1), 4]);
   });
 });
 

@@ -150,6 +150,33 @@ function numeric(
   return { kind: 'numeric', name, type, values, valid };
 }
 
+/**
+ * An int64 column holding a value beyond 2^53 - 1 (IDs, as the CSV and JSON readers keep them):
+ * categorical, each value its exact decimal text (through BigInt, for this column only), since
+ * the nearest doubles would merge neighbouring IDs.
+ */
+function int64Text(
+  name: string,
+  vector: Vector,
+  rows: number,
+  isSigned: boolean,
+  valid: Uint8Array | null,
+): CategoricalColumn {
+  const codes = new Int32Array(rows).fill(-1);
+  const dict = new StringDictionary();
+  let at = 0;
+  for (const chunk of vector.data) {
+    const v = chunk.values as ArrayBufferView;
+    const w = new Uint32Array(v.buffer, v.byteOffset, chunk.length * 2);
+    for (let i = 0; i < chunk.length; i++, at++) {
+      if (valid !== null && valid[at] === 0) continue;
+      const x = (BigInt(w[2 * i + 1]) << 32n) | BigInt(w[2 * i]);
+      codes[at] = dict.code((isSigned ? BigInt.asIntN(64, x) : x).toString());
+    }
+  }
+  return { kind: 'categorical', name, type: 'categorical', codes, dictionary: dict.strings };
+}
+
 /** Copies each chunk's values through `read(chunk, i)` into one array. */
 function gather<A extends Float64Array | Int32Array | Float32Array | Uint8Array>(
   out: A,
@@ -602,17 +629,16 @@ function convertVector(vector: Vector, name: string, rows: number, fileName: str
       const { bitWidth, isSigned } = type as unknown as { bitWidth: number; isSigned: boolean };
       if (bitWidth === 64) {
         // Arrow's `values` are already offset to the chunk; read each 64-bit word as two halves.
-        return numeric(
-          name,
-          'int',
-          gather(new Float64Array(rows), vector, (v, i, c) => {
-            const w = new Int32Array(v.buffer, v.byteOffset, c.length * 2);
-            const lo = w[2 * i] >>> 0;
-            const hi = w[2 * i + 1];
-            return (isSigned ? hi : hi >>> 0) * 4294967296 + lo;
-          }),
-          valid,
-        );
+        const values = gather(new Float64Array(rows), vector, (v, i, c) => {
+          const w = new Int32Array(v.buffer, v.byteOffset, c.length * 2);
+          const lo = w[2 * i] >>> 0;
+          const hi = w[2 * i + 1];
+          return (isSigned ? hi : hi >>> 0) * 4294967296 + lo;
+        });
+        for (let r = 0; r < rows; r++)
+          if (Math.abs(values[r]) > Number.MAX_SAFE_INTEGER && (valid === null || valid[r] === 1))
+            return int64Text(name, vector, rows, isSigned, valid);
+        return numeric(name, 'int', values, valid);
       }
       if (bitWidth === 32 && !isSigned)
         return numeric(
