@@ -36,8 +36,97 @@ export function buildColumn(src: FieldRanges, col: number, name: string): Column
   return (
     buildTyped(src, col, name) ??
     (src.decimalComma ? buildDecimalComma(src, col, name) : null) ??
+    buildThousands(src, col, name) ??
     buildCategorical(src, col, name)
   );
+}
+
+/**
+ * A column of numbers with commas grouping the thousands, as spreadsheets export them and web
+ * tables hold them (`"1,234,567"`, `"12,345.67"`), tried where the other rules made it text:
+ * every present value is `[+-]digits[.digits]` with the digits before the point plain or grouped
+ * by commas in threes after one to three digits, and at least one is grouped. In a comma-delimited
+ * file (where a grouped value is quoted and a comma cannot be a decimal mark) any grouped value
+ * will do; elsewhere a comma could be a decimal mark (`buildDecimalComma`), so the column needs a
+ * value only grouping explains: two commas (`1,234,567`) or a point after them (`1,234.5`).
+ * Read as float, or int when no value has a point and all fit int32.
+ */
+function buildThousands(src: FieldRanges, col: number, name: string): NumericColumn | null {
+  const { bytes, ranges, stride, rows } = src;
+  const values = new Float64Array(rows);
+  let valid: Uint8Array | null = null;
+  let grouped = false;
+  let telling = !src.decimalComma;
+  let point = false;
+  let f = (src.firstRow * stride + col) * 2;
+  const step = stride * 2;
+  for (let r = 0; r < rows; r++, f += step) {
+    const e = ranges[f + 1];
+    if (e < 0) return null;
+    if (classifyBytes(bytes, ranges[f], e) === Kind.missing) {
+      if (valid === null) valid = new Uint8Array(rows).fill(1);
+      valid[r] = 0;
+      continue;
+    }
+    const v = readGrouped(bytes, ranges[f], e);
+    if (v === null) return null;
+    if (v.commas > 0) grouped = true;
+    if (v.commas > 1 || (v.commas > 0 && v.point)) telling = true;
+    if (v.point) point = true;
+    values[r] = v.value;
+  }
+  if (!grouped || !telling) return null;
+  const ints = !point && values.every((v, r) => (valid !== null && valid[r] === 0) || (v | 0) === v);
+  return ints
+    ? { kind: 'numeric', name, type: 'int', values: new Int32Array(values), valid }
+    : { kind: 'numeric', name, type: 'float', values, valid };
+}
+
+/**
+ * The number bytes `[s, e)` write with commas grouping thousands (see `buildThousands`), how many
+ * commas, and whether a fraction follows a point; null when they are not such a number (nor a
+ * plain one), or an integer past 2^53 - 1 (kept as text, as `classifyBytes` keeps it).
+ */
+export function readGrouped(
+  b: Uint8Array,
+  s: number,
+  e: number,
+): { value: number; commas: number; point: boolean } | null {
+  while (s < e && (b[s] === 32 || b[s] === 9)) s++;
+  while (e > s && (b[e - 1] === 32 || b[e - 1] === 9)) e--;
+  let i = s;
+  let text = '';
+  if (i < e && (b[i] === 43 || b[i] === 45)) text += b[i++] === 45 ? '-' : '';
+  const isDigit = (k: number) => k < e && b[k] >= 48 && b[k] <= 57;
+  let j = i;
+  while (isDigit(j)) j++;
+  if (j === i) return null;
+  const firstGroup = j - i;
+  text += ascii(b, i, j);
+  i = j;
+  let commas = 0;
+  while (i < e && b[i] === 44) {
+    if (firstGroup > 3) return null;
+    j = i + 1;
+    while (isDigit(j)) j++;
+    if (j - (i + 1) !== 3) return null;
+    text += ascii(b, i + 1, j);
+    commas++;
+    i = j;
+  }
+  let point = false;
+  if (i < e && b[i] === 46) {
+    j = i + 1;
+    while (isDigit(j)) j++;
+    if (j === i + 1) return null;
+    text += ascii(b, i, j);
+    point = true;
+    i = j;
+  }
+  if (i !== e) return null;
+  const value = Number(text);
+  if (!point && Math.abs(value) > Number.MAX_SAFE_INTEGER) return null;
+  return { value, commas, point };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { uniqueNames } from './names';
-import { buildColumn, readDecimalComma, type FieldRanges } from './column-builder';
+import { buildColumn, readDecimalComma, readGrouped, type FieldRanges } from './column-builder';
 import { sniffDelimiter, tokenize, type Delimiter } from './csv-tokenize';
 import { classifyBytes, Kind } from './infer';
 import { DataError, type Column, type DataTable } from './table';
@@ -68,6 +68,8 @@ function firstRowKinds(bytes: Uint8Array, ranges: Int32Array, stride: number, de
     // A field holding doubled quotes is text; an empty one is missing; `1,5` a number where commas can be decimal marks.
     let k = e < 0 ? Kind.text : s === e ? Kind.missing : classifyBytes(bytes, s, e);
     if (k === Kind.text && e >= 0 && decimalComma && readDecimalComma(bytes, s, e) !== null) k = Kind.float;
+    // `1,234,567`: thousands grouped by commas (see `buildThousands`).
+    if (k === Kind.text && e >= 0 && (readGrouped(bytes, s, e)?.commas ?? 0) > (decimalComma ? 1 : 0)) k = Kind.float;
     kinds.push(k);
   }
   return kinds;

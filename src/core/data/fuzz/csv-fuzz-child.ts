@@ -130,6 +130,37 @@ const HOSTILE: ((source: FuzzCase) => Uint8Array)[] = [
       '\n',
     );
   },
+  // Thousands grouped by commas, quoted in comma files and bare in `;` and tab files: with points,
+  // plain numbers and text mixed in, groups of the wrong size, a huge run of groups.
+  () => {
+    const d = [',', ';', '\t'][rng.int(3)];
+    const pool = [
+      '1,234',
+      '-12,345,678',
+      '+1,234.5',
+      ' 999,999 ',
+      '1,234,567.25',
+      '7',
+      '2.5',
+      'NA',
+      '',
+      '1,23',
+      '1234,567',
+      ',123',
+      '1,234.',
+      '1,234,5678',
+      'x',
+      '9,007,199,254,740,993',
+      `1${',123'.repeat(1000 + rng.int(50_000))}`,
+    ];
+    const k = 1 + rng.int(pool.length);
+    const field = (v: string) => (d === ',' ? `"${v}"` : v);
+    return concat(
+      `a${d}b\n`,
+      rows(2 + rng.int(30), (r) => [field(pool[rng.int(k)]), String(r)].join(d)),
+      '\n',
+    );
+  },
   // A field of a million quotes: doubled inside a quoted field, bare, or left unbalanced.
   () => {
     const q = '"'.repeat(1_000_000);
@@ -272,6 +303,8 @@ const MISSING = new Set(['', 'NA', 'N/A', 'n/a', 'null', 'NULL', '?']);
 /** The reader's number syntax (see infer.ts), and numbers with a decimal comma and dots grouping thousands. */
 const PLAIN_NUMBER = /^([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|NaN|[+-]?Infinity)$/;
 const CONTINENTAL = /^[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?$/;
+/** Numbers with commas grouping thousands (`1,234,567.5`). */
+const GROUPED = /^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$/;
 
 /**
  * The reader's table against `plainRecords`: shape, every categorical string, every number and boolean, which cells are
@@ -288,9 +321,9 @@ function check(t: DataTable, c: FuzzCase): string {
     return `${t.columns.length} columns, a plain reading finds records of other lengths`;
   for (let ci = 0; ci < t.columns.length; ci++) {
     const col = t.columns[ci];
-    // A numeric column where some value is no plain number: written with decimal commas (`1.234,5`).
-    const continental =
-      delimiter !== ',' &&
+    // A numeric column where some value is no plain number: written with decimal commas (`1.234,5`),
+    // or with commas grouping thousands (`1,234,567.5`); either reading is accepted below.
+    const unusual =
       col.kind === 'numeric' &&
       records.slice(header).some((rec) => {
         const s = rec[ci].trim();
@@ -300,7 +333,7 @@ function check(t: DataTable, c: FuzzCase): string {
       const raw = records[r + header][ci];
       const where = `column ${ci} row ${r} (${JSON.stringify(raw.slice(0, 40))})`;
       if (col.kind === 'categorical') {
-        if (MISSING.has(raw.trim()) ? col.codes[r] !== -1 : col.dictionary[col.codes[r]] !== raw)
+        if (MISSING.has(raw.replace(/^[ \t]+|[ \t]+$/g, '')) ? col.codes[r] !== -1 : col.dictionary[col.codes[r]] !== raw)
           return (
             `${where}: read ` +
             `as ${col.codes[r] < 0 ? 'missing' : JSON.stringify(col.dictionary[col.codes[r]].slice(0, 40))}`
@@ -313,12 +346,14 @@ function check(t: DataTable, c: FuzzCase): string {
       if (!present) continue;
       const v = col.values[r];
       if (col.type === 'int' || col.type === 'float') {
-        const want = continental
-          ? CONTINENTAL.test(s)
-            ? Number(s.replace(/\./g, '').replace(',', '.'))
-            : NaN
-          : Number(s.replace(/^\+(?=Inf)/, ''));
-        if (!(v === want || (v !== v && want !== want))) return `${where}: read as ${v}, Number() gives ${want}`;
+        const wants = unusual
+          ? [
+              delimiter !== ',' && CONTINENTAL.test(s) ? Number(s.replace(/\./g, '').replace(',', '.')) : NaN,
+              GROUPED.test(s) ? Number(s.replace(/,/g, '')) : NaN,
+            ]
+          : [Number(s.replace(/^\+(?=Inf)/, ''))];
+        if (!wants.some((want) => v === want || (v !== v && want !== want)))
+          return `${where}: read as ${v}, Number() gives ${wants.join(' or ')}`;
       } else if (col.type === 'bool' && v !== (s.toLowerCase() === 'true' ? 1 : 0)) return `${where}: read as ${v}`;
     }
   }
