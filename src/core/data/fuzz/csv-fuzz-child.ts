@@ -333,7 +333,9 @@ function check(t: DataTable, c: FuzzCase): string {
       const raw = records[r + header][ci];
       const where = `column ${ci} row ${r} (${JSON.stringify(raw.slice(0, 40))})`;
       if (col.kind === 'categorical') {
-        if (MISSING.has(raw.replace(/^[ \t]+|[ \t]+$/g, '')) ? col.codes[r] !== -1 : col.dictionary[col.codes[r]] !== raw)
+        if (
+          MISSING.has(raw.replace(/^[ \t]+|[ \t]+$/g, '')) ? col.codes[r] !== -1 : col.dictionary[col.codes[r]] !== raw
+        )
           return (
             `${where}: read ` +
             `as ${col.codes[r] < 0 ? 'missing' : JSON.stringify(col.dictionary[col.codes[r]].slice(0, 40))}`
