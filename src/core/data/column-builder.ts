@@ -43,11 +43,14 @@ export function buildColumn(src: FieldRanges, col: number, name: string): Column
 
 /**
  * A column of numbers with commas grouping the thousands, as spreadsheets export them and web
- * tables hold them (`"1,234,567"`, `"12,345.67"`), tried where the other rules made it text:
- * every present value is `[+-]digits[.digits]` with the digits before the point plain or grouped
- * by commas in threes after one to three digits, and at least one is grouped. In a comma-delimited
- * file (where a grouped value is quoted and a comma cannot be a decimal mark) any grouped value
- * will do; elsewhere a comma could be a decimal mark (`buildDecimalComma`), so the column needs a
+ * tables hold them (`"1,234,567"`, `"12,345.67"`), or with a currency sign (`$4.99`, `-£5`,
+ * `€1,200`), tried where the other rules made it text: every present value is
+ * `[+-][sign]digits[.digits]` (the sign `$`, `£`, `€` or `¥`, also before the `-`), the digits
+ * before the point plain or grouped by commas in threes after one to three digits, and at least
+ * one value is grouped or signed. One currency per column: `$` beside `€` stays text (two units),
+ * a plain number beside `$4.99` is read (free apps are `0`). In a comma-delimited file (where a
+ * grouped value is quoted and a comma cannot be a decimal mark) any grouped value will do;
+ * elsewhere a comma could be a decimal mark (`buildDecimalComma`), so a column with commas needs a
  * value only grouping explains: two commas (`1,234,567`) or a point after them (`1,234.5`).
  * Read as float, or int when no value has a point and all fit int32.
  */
@@ -55,9 +58,10 @@ function buildThousands(src: FieldRanges, col: number, name: string): NumericCol
   const { bytes, ranges, stride, rows } = src;
   const values = new Float64Array(rows);
   let valid: Uint8Array | null = null;
-  let grouped = false;
+  let commas = false;
   let telling = !src.decimalComma;
   let point = false;
+  let currency = 0;
   let f = (src.firstRow * stride + col) * 2;
   const step = stride * 2;
   for (let r = 0; r < rows; r++, f += step) {
@@ -70,33 +74,53 @@ function buildThousands(src: FieldRanges, col: number, name: string): NumericCol
     }
     const v = readGrouped(bytes, ranges[f], e);
     if (v === null) return null;
-    if (v.commas > 0) grouped = true;
+    if (v.currency !== 0) {
+      if (currency !== 0 && currency !== v.currency) return null;
+      currency = v.currency;
+    }
+    if (v.commas > 0) commas = true;
     if (v.commas > 1 || (v.commas > 0 && v.point)) telling = true;
     if (v.point) point = true;
     values[r] = v.value;
   }
-  if (!grouped || !telling) return null;
+  if (commas ? !telling : currency === 0) return null;
   const ints = !point && values.every((v, r) => (valid !== null && valid[r] === 0) || (v | 0) === v);
   return ints
     ? { kind: 'numeric', name, type: 'int', values: new Int32Array(values), valid }
     : { kind: 'numeric', name, type: 'float', values, valid };
 }
 
+/** The currency sign at `i` (`$`, or `£`, `€`, `¥` in UTF-8) as its code point, and its length; [0, 0] if none. */
+function currencyAt(b: Uint8Array, i: number, e: number): [number, number] {
+  if (i < e && b[i] === 0x24) return [0x24, 1];
+  if (i + 1 < e && b[i] === 0xc2 && (b[i + 1] === 0xa3 || b[i + 1] === 0xa5)) return [b[i + 1], 2];
+  if (i + 2 < e && b[i] === 0xe2 && b[i + 1] === 0x82 && b[i + 2] === 0xac) return [0x20ac, 3];
+  return [0, 0];
+}
+
 /**
- * The number bytes `[s, e)` write with commas grouping thousands (see `buildThousands`), how many
- * commas, and whether a fraction follows a point; null when they are not such a number (nor a
- * plain one), or an integer past 2^53 - 1 (kept as text, as `classifyBytes` keeps it).
+ * The number bytes `[s, e)` write with commas grouping thousands or a currency sign (see
+ * `buildThousands`): its value, how many commas, whether a fraction follows a point, and the sign's
+ * code point (0: none); null when they are not such a number (nor a plain one), or an integer past
+ * 2^53 - 1 (kept as text, as `classifyBytes` keeps it).
  */
 export function readGrouped(
   b: Uint8Array,
   s: number,
   e: number,
-): { value: number; commas: number; point: boolean } | null {
+): { value: number; commas: number; point: boolean; currency: number } | null {
   while (s < e && (b[s] === 32 || b[s] === 9)) s++;
   while (e > s && (b[e - 1] === 32 || b[e - 1] === 9)) e--;
   let i = s;
   let text = '';
+  // `$-5`, `-$5` or `-5`.
+  let [currency, len] = currencyAt(b, i, e);
+  i += len;
   if (i < e && (b[i] === 43 || b[i] === 45)) text += b[i++] === 45 ? '-' : '';
+  if (currency === 0) {
+    [currency, len] = currencyAt(b, i, e);
+    i += len;
+  }
   const isDigit = (k: number) => k < e && b[k] >= 48 && b[k] <= 57;
   let j = i;
   while (isDigit(j)) j++;
@@ -126,7 +150,7 @@ export function readGrouped(
   if (i !== e) return null;
   const value = Number(text);
   if (!point && Math.abs(value) > Number.MAX_SAFE_INTEGER) return null;
-  return { value, commas, point };
+  return { value, commas, point, currency };
 }
 
 /**

@@ -435,6 +435,27 @@ describe('readCsv types and missing values', () => {
     expect(csv('"1,234",x\n"5,678",y\n').rows).toBe(2);
   });
 
+  it('reads amounts with a currency sign as ICU writes them ($, €, £, ¥), one currency per column', () => {
+    const rng = new Rng(4);
+    const amounts = Array.from(
+      { length: 300 },
+      () => Number(((rng.next() - 0.4) * 10 ** (1 + rng.int(7))).toFixed(2)) || 0,
+    );
+    for (const currency of ['USD', 'EUR', 'GBP', 'JPY']) {
+      const fmt = new Intl.NumberFormat('en-US', { style: 'currency', currency });
+      const want = amounts.map((a) => Number(fmt.format(a).replace(/[^0-9.-]/g, '')) || 0);
+      const t = csv(`price,n\n${amounts.map((a, i) => `"${fmt.format(a)}",${i}`).join('\n')}\n`);
+      expect(t.columns[0].type, `${currency} ${fmt.format(amounts[0])}`).not.toBe('categorical');
+      expect(Array.from((t.columns[0] as { values: Float64Array }).values), currency).toEqual(want);
+    }
+    // Free apps are 0 beside $4.99; the sign may come before or after the minus.
+    const t = csv('p\n0\n$4.99\n-$5\n$-7\n');
+    expect(Array.from((t.columns[0] as { values: Float64Array }).values)).toEqual([0, 4.99, -5, -7]);
+    // Two currencies are two units: text. So is a sign on its own or after the number.
+    for (const odd of ['€5', '$', '5$', '$$5', '$ 5'])
+      expect(csv(`p\n$4.99\n${odd}\n`).columns[0].type, odd).toBe('categorical');
+  });
+
   it("reads '?' as missing, as the UCI repository's files mark it (a numeric column stays numeric)", () => {
     // The first rows of UCI's adult.data, with its ', ' separators and a '?' in each column.
     const t = csv('age,workclass,hours,income\n39, State-gov, 40, <=50K\n50, ?, 13, >50K\n?, Private, ?, <=50K\n');

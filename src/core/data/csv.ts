@@ -68,8 +68,9 @@ function firstRowKinds(bytes: Uint8Array, ranges: Int32Array, stride: number, de
     // A field holding doubled quotes is text; an empty one is missing; `1,5` a number where commas can be decimal marks.
     let k = e < 0 ? Kind.text : s === e ? Kind.missing : classifyBytes(bytes, s, e);
     if (k === Kind.text && e >= 0 && decimalComma && readDecimalComma(bytes, s, e) !== null) k = Kind.float;
-    // `1,234,567`: thousands grouped by commas (see `buildThousands`).
-    if (k === Kind.text && e >= 0 && (readGrouped(bytes, s, e)?.commas ?? 0) > (decimalComma ? 1 : 0)) k = Kind.float;
+    // `1,234,567` or `$4.99`: thousands grouped by commas, a currency sign (see `buildThousands`).
+    const g = k === Kind.text && e >= 0 ? readGrouped(bytes, s, e) : null;
+    if (g !== null && (g.currency !== 0 || g.commas > (decimalComma ? 1 : 0))) k = Kind.float;
     kinds.push(k);
   }
   return kinds;

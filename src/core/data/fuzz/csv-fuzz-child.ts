@@ -131,7 +131,8 @@ const HOSTILE: ((source: FuzzCase) => Uint8Array)[] = [
     );
   },
   // Thousands grouped by commas, quoted in comma files and bare in `;` and tab files: with points,
-  // plain numbers and text mixed in, groups of the wrong size, a huge run of groups.
+  // currency signs (one or two per column), plain numbers and text mixed in, groups of the wrong
+  // size, a huge run of groups.
   () => {
     const d = [',', ';', '\t'][rng.int(3)];
     const pool = [
@@ -151,6 +152,13 @@ const HOSTILE: ((source: FuzzCase) => Uint8Array)[] = [
       '1,234,5678',
       'x',
       '9,007,199,254,740,993',
+      '$4.99',
+      '-$5',
+      '$-1,234.5',
+      '€1,200',
+      '£0.5',
+      '$',
+      '5$',
       `1${',123'.repeat(1000 + rng.int(50_000))}`,
     ];
     const k = 1 + rng.int(pool.length);
@@ -303,8 +311,8 @@ const MISSING = new Set(['', 'NA', 'N/A', 'n/a', 'null', 'NULL', '?']);
 /** The reader's number syntax (see infer.ts), and numbers with a decimal comma and dots grouping thousands. */
 const PLAIN_NUMBER = /^([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|NaN|[+-]?Infinity)$/;
 const CONTINENTAL = /^[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?$/;
-/** Numbers with commas grouping thousands (`1,234,567.5`). */
-const GROUPED = /^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$/;
+/** Numbers with commas grouping thousands (`1,234,567.5`), or a currency sign (`-$4.99`). */
+const GROUPED = /^(?:[$£€¥][+-]?|[+-]?[$£€¥]?)(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$/;
 
 /**
  * The reader's table against `plainRecords`: shape, every categorical string, every number and boolean, which cells are
@@ -351,7 +359,7 @@ function check(t: DataTable, c: FuzzCase): string {
         const wants = unusual
           ? [
               delimiter !== ',' && CONTINENTAL.test(s) ? Number(s.replace(/\./g, '').replace(',', '.')) : NaN,
-              GROUPED.test(s) ? Number(s.replace(/,/g, '')) : NaN,
+              GROUPED.test(s) ? Number(s.replace(/[,$£€¥]/g, '')) : NaN,
             ]
           : [Number(s.replace(/^\+(?=Inf)/, ''))];
         if (!wants.some((want) => v === want || (v !== v && want !== want)))
