@@ -55,13 +55,40 @@ export function buildColumn(src: FieldRanges, col: number, name: string): Column
  * Read as float, or int when no value has a point and all fit int32.
  */
 function buildThousands(src: FieldRanges, col: number, name: string): NumericColumn | null {
-  const { bytes, ranges, stride, rows } = src;
-  const values = new Float64Array(rows);
-  let valid: Uint8Array | null = null;
   let commas = false;
   let telling = !src.decimalComma;
   let point = false;
   let currency = 0;
+  const read = readNumbers(src, col, (b, s, e) => {
+    const v = readGrouped(b, s, e);
+    if (v === null) return null;
+    if (v.currency !== 0) {
+      if (currency !== 0 && currency !== v.currency) return null;
+      currency = v.currency;
+    }
+    if (v.commas > 0) commas = true;
+    if (v.commas > 1 || (v.commas > 0 && v.point)) telling = true;
+    if (v.point) point = true;
+    return v.value;
+  });
+  if (read === null || (commas ? !telling : currency === 0)) return null;
+  return numbersColumn(name, read, !point);
+}
+
+/**
+ * The values `parse` gives each present field of column `col` (missing ones by `classifyBytes`,
+ * 0 there), with the validity mask (null when every row is present) and the count present; null
+ * as soon as a field holds doubled quotes (text) or `parse` returns null.
+ */
+function readNumbers(
+  src: FieldRanges,
+  col: number,
+  parse: (b: Uint8Array, s: number, e: number) => number | null,
+): { values: Float64Array; valid: Uint8Array | null; present: number } | null {
+  const { bytes, ranges, stride, rows } = src;
+  const values = new Float64Array(rows);
+  let valid: Uint8Array | null = null;
+  let present = 0;
   let f = (src.firstRow * stride + col) * 2;
   const step = stride * 2;
   for (let r = 0; r < rows; r++, f += step) {
@@ -72,19 +99,21 @@ function buildThousands(src: FieldRanges, col: number, name: string): NumericCol
       valid[r] = 0;
       continue;
     }
-    const v = readGrouped(bytes, ranges[f], e);
+    const v = parse(bytes, ranges[f], e);
     if (v === null) return null;
-    if (v.currency !== 0) {
-      if (currency !== 0 && currency !== v.currency) return null;
-      currency = v.currency;
-    }
-    if (v.commas > 0) commas = true;
-    if (v.commas > 1 || (v.commas > 0 && v.point)) telling = true;
-    if (v.point) point = true;
-    values[r] = v.value;
+    values[r] = v;
+    present++;
   }
-  if (commas ? !telling : currency === 0) return null;
-  const ints = !point && values.every((v, r) => (valid !== null && valid[r] === 0) || (v | 0) === v);
+  return { values, valid, present };
+}
+
+/** A float column of the values read, or an int one when `maybeInt` and every present value fits int32. */
+function numbersColumn(
+  name: string,
+  { values, valid }: { values: Float64Array; valid: Uint8Array | null },
+  maybeInt: boolean,
+): NumericColumn {
+  const ints = maybeInt && values.every((v, r) => (valid !== null && valid[r] === 0) || (v | 0) === v);
   return ints
     ? { kind: 'numeric', name, type: 'int', values: new Int32Array(values), valid }
     : { kind: 'numeric', name, type: 'float', values, valid };
@@ -164,34 +193,17 @@ export function readGrouped(
  * wrong guess would be silently wrong numbers.
  */
 function buildDecimalComma(src: FieldRanges, col: number, name: string): NumericColumn | null {
-  const { bytes, ranges, stride, rows } = src;
-  const values = new Float64Array(rows);
-  let valid: Uint8Array | null = null;
   let comma = false;
   let telling = false;
-  let present = 0;
-  let f = (src.firstRow * stride + col) * 2;
-  const step = stride * 2;
-  for (let r = 0; r < rows; r++, f += step) {
-    const e = ranges[f + 1];
-    if (e < 0) return null;
-    if (classifyBytes(bytes, ranges[f], e) === Kind.missing) {
-      if (valid === null) valid = new Uint8Array(rows).fill(1);
-      valid[r] = 0;
-      continue;
-    }
-    const v = readDecimalComma(bytes, ranges[f], e);
+  const read = readNumbers(src, col, (b, s, e) => {
+    const v = readDecimalComma(b, s, e);
     if (v === null) return null;
     if (v.comma) comma = true;
     if (v.telling) telling = true;
-    values[r] = v.value;
-    present++;
-  }
-  if (present === 0 || (comma && !telling)) return null;
-  const ints = !comma && values.every((v, r) => (valid !== null && valid[r] === 0) || (v | 0) === v);
-  return ints
-    ? { kind: 'numeric', name, type: 'int', values: new Int32Array(values), valid }
-    : { kind: 'numeric', name, type: 'float', values, valid };
+    return v.value;
+  });
+  if (read === null || read.present === 0 || (comma && !telling)) return null;
+  return numbersColumn(name, read, !comma);
 }
 
 /** Bytes `[s, e)` of ASCII as a string, in bounded pieces (a field of a million digits needs no huge argument list). */
