@@ -3,7 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SETTINGS, makeRunConfig, validateSettings } from '../core/train/run-config';
 import { Rng } from '../core/data/rng';
-import { datasetAddress, runSharedHere } from './share-actions';
+import { createShareLink, datasetAddress, runSharedHere, shareBlocked } from './share-actions';
+import { unpackPayload } from './share-pack';
+import { SHARE_PREFIX } from '../core/share/link';
 import { rerunConfig } from './queued-config';
 import { initialState, store, type RunView } from './store';
 import { startApp } from './app';
@@ -263,6 +265,28 @@ describe('Run these here, trained with the services in process (tfjs-cpu)', () =
         batchSize: 16,
         seed: 7,
       });
+
+      // A link made while a dataset loads would name none (or the one being replaced): refused until it is in.
+      vi.stubGlobal('location', { origin: 'https://workbench.example', pathname: '/' });
+      try {
+        const ready = store.getState().dataset;
+        store.setState({ dataset: { ...ready, status: 'loading' } });
+        expect(shareBlocked(store.getState())).toMatch(/^Wait for the dataset to load/);
+        await createShareLink();
+        expect(store.getState().share).toMatchObject({ status: 'error', url: null });
+        expect(store.getState().share.error).toMatch(/^Wait for the dataset to load/);
+        store.setState({ dataset: ready });
+        expect(shareBlocked(store.getState())).toBeNull();
+        await createShareLink();
+        const url = store.getState().share.url!;
+        expect(url.startsWith(`https://workbench.example/${SHARE_PREFIX}`)).toBe(true);
+        const payload = await unpackPayload(url.slice(url.indexOf(SHARE_PREFIX) + SHARE_PREFIX.length));
+        expect(payload.dataset).toMatchObject({ name: 'penguins.arrow', fingerprint: summary.fingerprint });
+        store.setState({ runs: [] });
+        expect(shareBlocked(store.getState())).toBe('Finish a run to share the comparison');
+      } finally {
+        vi.unstubAllGlobals();
+      }
     },
   );
 });

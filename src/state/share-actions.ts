@@ -19,8 +19,26 @@ import { searchFromRecord, searchRecord } from './search-store';
 
 const FINISHED = new Set(['done', 'stopped', 'failed']);
 
+type State = ReturnType<typeof store.getState>;
+
+/**
+ * Why a link cannot be made now, or null when it can: no finished run to share, or a dataset
+ * still loading (a link made then would name no dataset, or the one being replaced, and whoever
+ * opens it could not train the runs on the same data).
+ */
+export function shareBlocked(s: State): string | null {
+  if (!s.runs.some((r) => FINISHED.has(r.status) && r.steps.length > 0)) return 'Finish a run to share the comparison';
+  if (s.dataset.status === 'loading') return 'Wait for the dataset to load: the link names it and its checksum';
+  return null;
+}
+
 /** Makes a link from the finished runs (the store's `share` slice gets it, or the reason it could not). */
 export async function createShareLink(): Promise<void> {
+  const blocked = shareBlocked(store.getState());
+  if (blocked) {
+    store.setState({ share: { status: 'error', url: null, chars: 0, runs: 0, error: blocked } });
+    return;
+  }
   store.setState({ share: { status: 'working', url: null, chars: 0, runs: 0, error: null } });
   try {
     const s = store.getState();

@@ -1,12 +1,10 @@
 import { useState } from 'react';
-import { closeShare, createShareLink } from '../../state/share-actions';
+import { closeShare, createShareLink, shareBlocked } from '../../state/share-actions';
 import { useWorkbench } from '../hooks';
-
-const FINISHED = new Set(['done', 'stopped', 'failed']);
 
 /** The top bar's Share button and the panel with the link it makes (copy, size, what it holds). */
 export function ShareButton() {
-  const finished = useWorkbench((s) => s.runs.filter((r) => FINISHED.has(r.status) && r.steps.length > 0).length);
+  const blocked = useWorkbench(shareBlocked);
   const share = useWorkbench((s) => s.share);
   const [copied, setCopied] = useState(false);
   const copy = async () => {
@@ -24,12 +22,8 @@ export function ShareButton() {
         type="button"
         className="share-button"
         data-testid="share-button"
-        disabled={finished === 0 || share.status === 'working'}
-        title={
-          finished === 0
-            ? 'Finish a run to share the comparison'
-            : 'A link that opens this comparison on another machine'
-        }
+        disabled={blocked !== null || share.status === 'working'}
+        title={blocked ?? 'A link that opens this comparison on another machine'}
         onClick={() => {
           setCopied(false);
           void createShareLink();
