@@ -1,5 +1,5 @@
 import { defaultFeatures, defaultLabel, encodeTable } from '../../core/data/encode';
-import { binarySearch, nearestRows, neighbourIndex } from '../../core/data/quality';
+import { binarySearch, hashedColumns, nearestRows, neighbourIndex } from '../../core/data/quality';
 import { DataError } from '../../core/data/table';
 import { nameListFlag, UsageError, type ParsedArgs } from '../args';
 import { loadTableArg } from './inspect';
@@ -38,10 +38,25 @@ export async function knn(args: ParsedArgs): Promise<{ json: unknown; text: stri
     filtered ? { ...n, row: filtered.rows[n.row] } : n,
   );
   const notes = filtered?.notes.length ? { filterNotes: filtered.notes } : {};
-  const json = { file, row, k, ...(filtered ? { where: filtered.where, ...notes } : {}), neighbors };
+  // Hashed text columns have no distance: the search leaves them out, and says so.
+  const hashed = hashedColumns(enc);
+  const used = features.filter((f) => !hashed.includes(f));
+  const leftOut = hashed.length ? { leftOut: hashed } : {};
+  const json = {
+    file,
+    row,
+    k,
+    ...(filtered ? { where: filtered.where, ...notes } : {}),
+    features: used,
+    ...leftOut,
+    neighbors,
+  };
   const text = [
-    `${file}: ${neighbors.length} nearest rows to row ${row} over ${features.join(', ')}` +
-      (filtered ? ` (among the ${filtered.text})` : ''),
+    `${file}: ${neighbors.length} nearest rows to row ${row} over ${used.join(', ')}` +
+      (filtered ? ` (among the ${filtered.text})` : '') +
+      (hashed.length
+        ? `; left out, hashed text with too many distinct values to have a distance: ${hashed.join(', ')}`
+        : ''),
     ...neighbors.map((n) => `  row ${n.row}  distance ${n.distance.toPrecision(5)}`),
   ].join('\n');
   return { json, text };

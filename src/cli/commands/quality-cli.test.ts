@@ -86,6 +86,37 @@ describe('cli knn', () => {
     expect(bad.stderr).toContain('row 9999 does not exist');
     expect(cli('knn', 'public/datasets/penguins.arrow', '--row', '1').code).toBe(2);
   });
+
+  it("leaves cars.json's Name (hashed text) out of the distance and says so; Name alone is refused", () => {
+    const cars = 'node_modules/vega-datasets/data/cars.json';
+    const rows = JSON.parse(readFileSync(cars, 'utf8')) as { Horsepower: number | null }[];
+    const r = cli(
+      'knn',
+      cars,
+      '--k',
+      '3',
+      '--row',
+      '0',
+      '--label',
+      'Origin',
+      '--features',
+      'Name,Horsepower',
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { features: string[]; leftOut: string[]; neighbors: { distance: number }[] };
+    expect(out).toMatchObject({ features: ['Horsepower'], leftOut: ['Name'] });
+    // Reference: |hp_i - hp_0| / std over the present values (a missing one sits at the mean).
+    const hp = rows.map((c) => c.Horsepower).filter((v): v is number => v !== null);
+    const mean = hp.reduce((a, b) => a + b, 0) / hp.length;
+    const std = Math.sqrt(hp.reduce((a, b) => a + (b - mean) ** 2, 0) / hp.length);
+    const dist = rows.slice(1).map((c) => Math.abs((c.Horsepower ?? mean) - rows[0].Horsepower!) / std);
+    dist.sort((a, b) => a - b);
+    expect(out.neighbors.map((n) => n.distance)).toEqual(dist.slice(0, 3).map((d) => expect.closeTo(d, 4)));
+    const only = cli('knn', cars, '--k', '3', '--row', '0', '--features', 'Name');
+    expect(only.code).toBe(1);
+    expect(only.stderr.trim()).toMatch(/^knn: .*cars\.json: no feature has a distance: "Name" is text with too many/);
+  });
 });
 
 describe('cli train --stream and --dedup', () => {

@@ -162,4 +162,35 @@ describe('nearestRows', () => {
       new ConfigError('k', 'k must be a whole number of at least 1 (got 0)'),
     );
   });
+  it('leaves hashed text out of the distance, and refuses when it is the only feature, naming it', () => {
+    const t = withRepeats(1200, 5);
+    // One distinct name per row: far too many to one-hot, so training hashes it.
+    const names: DataTable['columns'][number] = {
+      kind: 'categorical',
+      name: 'name',
+      type: 'categorical',
+      codes: Int32Array.from({ length: t.rows }, (_, i) => i),
+      dictionary: Array.from({ length: t.rows }, (_, i) => `car ${i}`),
+    };
+    const table: DataTable = { ...t, columns: [...t.columns, names] };
+    const split = { train: 1, val: 0, test: 0, seed: 1 };
+    const only = encodeTable(table, { label: 'label', features: ['name'] }, split);
+    expect(only.denseDim).toBe(0);
+    expect(() => neighbourIndex(only)).toThrow(DataError);
+    expect(() => neighbourIndex(only)).toThrow(/^no feature has a distance: "name" is text with too many distinct/);
+    // Beside a number, the distance is that number's alone: |a_i - a_j| / std(a), in float64.
+    const enc = encodeTable(table, { label: 'label', features: ['a', 'name'] }, split);
+    const a = (t.columns[0] as { values: Float64Array }).values;
+    const mean = a.reduce((p, v) => p + v, 0) / a.length;
+    const std = Math.sqrt(a.reduce((p, v) => p + (v - mean) ** 2, 0) / a.length);
+    const tree = neighbourIndex(enc);
+    for (const row of [3, 500, 1100]) {
+      const got = nearestRows(enc, tree, row, 4);
+      const want = Array.from(a, (v, o) => ({ o, dist: Math.abs(v - a[row]) / std }))
+        .filter((p) => p.o !== row)
+        .sort((p, q) => p.dist - q.dist)
+        .slice(0, 4);
+      expect(got.map((g) => g.distance)).toEqual(want.map((p) => expect.closeTo(p.dist, 4)));
+    }
+  });
 });

@@ -178,6 +178,14 @@ export interface Neighbour {
 
 /** A KD-tree over every encoded row's dense features, for neighbour queries. */
 export function neighbourIndex(enc: EncodedDataset): KdTree {
+  if (enc.denseDim === 0) {
+    const hashed = hashedColumns(enc);
+    throw new DataError(
+      `no feature has a distance: ${quoteList(hashed)} ${hashed.length === 1 ? 'is text' : 'are text columns'} with ` +
+        'too many distinct values to one-hot (hashed for training), which the nearest-row search leaves out; ' +
+        'pick numeric columns or categorical ones with few values',
+    );
+  }
   return KdTree.build(enc.x.subarray(0, enc.rows * enc.denseDim), Math.max(1, enc.denseDim));
 }
 
@@ -198,6 +206,15 @@ export function nearestRows(enc: EncodedDataset, tree: KdTree, row: number, k: n
     out.push({ row: enc.sourceRows[nn.ids[i]], distance: Math.sqrt(nn.distances[i]) });
   }
   return out;
+}
+
+/** The feature columns hashed for training (high-cardinality text): they have no place in a distance. */
+export function hashedColumns(enc: EncodedDataset): string[] {
+  return enc.inputs.filter((f) => f.kind === 'hash').map((f) => f.column);
+}
+
+function quoteList(names: string[]): string {
+  return names.map((n) => `"${n}"`).join(', ');
 }
 
 /** Index of `x` in the ascending `a`, or -1. */
