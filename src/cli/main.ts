@@ -20,7 +20,7 @@ import { DEFAULT_TIME_LIMIT_S } from './decode';
 import { describeFailure } from './errors';
 import { watchLauncher } from './parent-watch';
 
-type Run = (args: ParsedArgs) => Promise<{ json: unknown; text: string }>;
+type Run = (args: ParsedArgs) => Promise<{ json: unknown; text: string; failure?: string }>;
 
 /** Commands load on first use: `inspect` does not wait for TensorFlow.js to load. */
 const COMMANDS: Record<string, { load: () => Promise<Run>; usage: string; help?: () => Promise<string> }> = {
@@ -133,8 +133,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     checkCommandFlags(name, args);
     timeLimitSeconds(args, DEFAULT_TIME_LIMIT_S);
     const run = await command.load();
-    const { json, text } = await run(args);
+    const { json, text, failure } = await run(args);
     process.stdout.write(args.flags.has('json') ? `${JSON.stringify(json)}\n` : `${text}\n`);
+    // A command that ran but whose result is a failure (a training run that diverged): its output
+    // stands, and the exit code and one line on stderr say it failed.
+    if (failure) {
+      process.stderr.write(`${name}: ${failure}\n`);
+      return 1;
+    }
     return 0;
   } catch (e) {
     return fail(e);

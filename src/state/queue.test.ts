@@ -95,6 +95,21 @@ describe('the run queue (in process, tfjs-cpu)', () => {
     expect(good.summary?.status).toBe('done');
   });
 
+  it('a run that diverges is failed with the reason, its steps kept; the next one trains', async () => {
+    updateSettings({ epochs: 3, optimizer: { ...store.getState().settings.optimizer, learningRate: 1e30 } });
+    addToQueue();
+    updateSettings({ optimizer: { ...store.getState().settings.optimizer, learningRate: 0.01 } });
+    addToQueue();
+    await app.queue.idle();
+    const [bad, good] = store.getState().runs;
+    expect(bad.status).toBe('failed');
+    expect(bad.error).toMatch(/^the run diverged: the training loss was (NaN|-?Infinity) from step \d+/);
+    expect(bad.summary?.status).toBe('failed');
+    expect(bad.steps.length).toBeGreaterThan(0);
+    expect(good.status).toBe('done');
+    expect(good.error ?? null).toBeNull();
+  });
+
   it('fails a run queued on another file, and the next one trains', async () => {
     addToQueue();
     const [queued] = store.getState().runs;

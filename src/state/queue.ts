@@ -325,6 +325,8 @@ export function createRunQueue({ services, store }: QueueDeps): RunQueue {
       if (findRun(id)?.status === 'failed') return;
       updateRun(id, (r) => ({
         status: byBudget ? 'done' : result.status,
+        // A run that diverged says so (its loss was NaN), with the steps before it kept.
+        ...(result.status === 'failed' && result.error ? { error: result.error } : {}),
         summary: { ...result, timeToTargetLoss: timeToTarget(r.steps, target) },
         finishedAt: Date.now(),
         phase: undefined,

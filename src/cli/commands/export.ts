@@ -151,7 +151,9 @@ export async function exportRun(args: ParsedArgs): Promise<{ json: unknown; text
     flags.set('config', file);
     flags.delete('to');
     flags.delete('out');
-    raw = (await train({ positionals: [], flags })).json;
+    const ran = await train({ positionals: [], flags });
+    if (ran.failure) throw new DataError(`${file}: trained first, and ${ran.failure}`);
+    raw = ran.json;
   }
   tf.env().set('PROD', true);
   if (to !== 'onnx') await tf.setBackend('cpu');

@@ -42,6 +42,7 @@ interface SweepOut {
     objective: number | null;
     stoppedEarly: boolean;
     steps: number;
+    error?: string;
   }[];
   best: { params: Record<string, unknown>; budget: number; objective: number };
 }
@@ -162,6 +163,27 @@ describe('sweep', () => {
     expect(out.minimise).toBe(false);
     expect(out.trials.map((t) => t.budget)).toEqual([5, 5, 5, 5]);
     expect(out.best.objective).toBe(Math.max(...out.trials.map((t) => t.objective!)));
+  }, 60_000);
+
+  it('a trial that diverges has no objective and names why; the best is among the others', () => {
+    const out = sweepOf({
+      sampler: 'random',
+      scheduler: 'none',
+      trials: 6,
+      objective: 'valLoss',
+      maxBudget: 12,
+      space: { 'optimizer.learningRate': { type: 'choice', values: [0.01, 1e30] } },
+    });
+    const diverged = out.trials.filter((t) => t.params['optimizer.learningRate'] === 1e30);
+    const sane = out.trials.filter((t) => t.params['optimizer.learningRate'] === 0.01);
+    expect(diverged.length).toBeGreaterThan(0);
+    expect(sane.length).toBeGreaterThan(0);
+    for (const t of diverged) {
+      expect(t.objective).toBeNull();
+      expect(t.error).toMatch(/^the run diverged: the training loss was/);
+    }
+    for (const t of sane) expect(Number.isFinite(t.objective)).toBe(true);
+    expect(out.best.params['optimizer.learningRate']).toBe(0.01);
   }, 60_000);
 
   it('accuracy is maximised where the runs read a numeric label as classes; its loss minimised under regression', () => {

@@ -110,6 +110,8 @@ export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: st
         quietArgs,
       );
       objective = objectiveOf(record, primary);
+      // A trial that diverged has no objective: the reason is listed as its error.
+      if (record.summary.status === 'failed') errors.set(t.trial, record.summary.error ?? 'the run failed');
       stepsRun.set(t.trial, (record.steps[record.steps.length - 1]?.step ?? -1) + 1);
       if (second) secondOf.set(t.trial, objectiveOf(record, second));
     } catch (e) {

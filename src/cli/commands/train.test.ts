@@ -193,6 +193,22 @@ describe('cli train on tfjs-cpu', () => {
     expect(regression.epochs[0].valRmse).toBeGreaterThan(0);
   });
 
+  it('a run that diverges prints its record as failed, says why on stderr, and exits 1', () => {
+    const r = cli(['--data', PENGUINS, '--backend', 'cpu', '--lr', '1e30', '--epochs', '4', '--json']);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.split('\n').filter((l) => l && !l.startsWith('epoch '));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^train: penguins\.arrow: the run diverged: the training loss was (NaN|-?Infinity) from step \d+/,
+    );
+    const rec = JSON.parse(r.stdout) as RunRecord;
+    expect(rec.summary).toMatchObject({ status: 'failed', finalValMetric: null });
+    expect(`train: penguins.arrow: ${rec.summary.error}`).toBe(lines[0]);
+    expect(rec.steps.some((s) => !Number.isFinite(s.loss ?? NaN))).toBe(true);
+    // No trained weights to export from a model that is not numbers.
+    expect(rec).not.toHaveProperty('trained');
+  });
+
   it('refuses bad configurations before training, with exit 1 and one line naming the field', () => {
     const cases: [string[], RegExp][] = [
       [['--lr', '-0.1'], /^train: optimizer\.learningRate: /],

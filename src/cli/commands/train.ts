@@ -655,6 +655,7 @@ export async function runOnce(
       (`batch ${config.batchSize} · ${config.epochs} epoch(s) ` +
         (`on ${ran.backend}${ran.adapter ? ` (${ran.adapter.vendor} ${ran.adapter.architecture})` : ''} · ` +
           `engine ${config.engine} · ${config.precision}${config.precision === 'fp16-mixed' ? ` (f16 ${ran.f16Path})` : ''}`)),
+    ...(result.status === 'failed' && result.error ? [`failed: ${result.error}`] : []),
     `status ${result.status} · ${steps.length} steps · ` +
       (`end-to-end ${result.samplesPerSec === undefined ? '-' : Math.round(result.samplesPerSec)} samples/s ` +
         (`(all training samples over the run's wall time in the trainer, model build, first step and ` +
@@ -670,7 +671,7 @@ export async function runOnce(
       : []),
     ...(result.startup ? [startupText(result.startup)] : []),
     last
-      ? `final: train loss ${last.trainLoss.toFixed(4)}, ${validationText(last)}` +
+      ? `${result.status === 'failed' ? 'last epoch' : 'final'}: train loss ${last.trainLoss.toFixed(4)}, ${validationText(last)}` +
         (last.valRmse != null ? ` (RMSE in units of "${label}")` : '')
       : 'no epoch finished',
     ...(result.lossScale !== undefined || result.skippedSteps !== undefined
@@ -735,12 +736,18 @@ function pruningText(p: PruningSetting, result: RunSummary, steps: number): stri
   );
 }
 
-export async function train(args: ParsedArgs): Promise<{ json: unknown; text: string }> {
+export async function train(args: ParsedArgs): Promise<{ json: unknown; text: string; failure?: string }> {
   const dataFile = stringFlag(args, 'data') ?? args.positionals[0];
   if (!dataFile) throw new UsageError(USAGE);
   const gathered = await gatherSettings(args);
   const { record, text } = await runOnce(await openSession(args, dataFile), gathered, args);
-  return { json: record, text };
+  // A run that failed (diverged) still prints its record, and exits 1 with the reason.
+  const { status, error } = record.summary;
+  return {
+    json: record,
+    text,
+    ...(status === 'failed' ? { failure: `${record.config.data.name}: ${error ?? 'the run failed'}` } : {}),
+  };
 }
 
 /** Why no column is a feature by default (each other column and the rule it fails), and how to name some. */

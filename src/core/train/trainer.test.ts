@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { Batcher } from '../data/batcher';
 import { Rng, iota } from '../data/rng';
-import { tfjsEngine, train, type Batch, type BatchSource } from './trainer';
+import { DIVERGED_STEPS, tfjsEngine, train, type Batch, type BatchSource } from './trainer';
 import type { TrainEngine } from './engine';
 import { createOptimizer } from './optimizers';
 import { DEFAULT_SETTINGS, makeRunConfig } from './run-config';
@@ -485,5 +485,145 @@ describe('start-up and time budgets (a clock the test moves)', () => {
     );
     expect(summary.status).toBe('stopped');
     expect(n).toBeGreaterThanOrEqual(300);
+  });
+});
+
+describe('a run that diverges (its loss stops being a number) ends as failed', () => {
+  /** An engine that reports the losses `lossAt(step)`; epochs of `perEpoch` steps; counts validations. */
+  function scripted(lossAt: (step: number) => number, steps: number, perEpoch: number) {
+    let stepped = 0;
+    let queued: number[] = [];
+    const seen = { validations: 0, parameters: 0 };
+    const engine: TrainEngine = {
+      step() {
+        queued.push(lossAt(stepped++));
+      },
+      async drain() {
+        const losses = Float32Array.from(queued);
+        queued = [];
+        return { losses, gpuMs: Array.from(losses, () => null) };
+      },
+      validate: async () => (seen.validations++, { loss: 0.5, accuracy: 0.75 }),
+      misclassified: async () => [],
+      parameters: async () => (seen.parameters++, []),
+      setMasks: async () => {},
+      memory: () => ({ tensors: 0, bytes: 0, gpuBytes: 0 }),
+      mixedPrecision: async () => null,
+      dispose() {},
+    };
+    let served = 0;
+    const source: BatchSource = {
+      next: async () =>
+        served >= steps
+          ? null
+          : {
+              x: new Float32Array(4),
+              y: new Float32Array(4),
+              size: 4,
+              epoch: Math.floor(served / perEpoch),
+              index: served % perEpoch,
+              lastInEpoch: ++served % perEpoch === 0,
+            },
+      recycle() {},
+    };
+    return { engine, source, seen };
+  }
+  const config = makeRunConfig(
+    { ...DEFAULT_SETTINGS, batchSize: 4, epochs: 20, backend: 'cpu', optimizer: { name: 'sgd', learningRate: 5 } },
+    testData('x', 4),
+  );
+  const val = { x: new Float32Array(4), y: new Float32Array(1), rows: 1 };
+  async function run(lossAt: (step: number) => number, steps = 200, perEpoch = 25) {
+    const s = scripted(lossAt, steps, perEpoch);
+    const recorded: StepRecord[] = [];
+    const epochs: EpochRecord[] = [];
+    const summary = await train(
+      config,
+      { task: 'classification', dim: 1, outputs: 2, val },
+      s.source,
+      () => s.engine,
+      {
+        onSteps: (r) => recorded.push(...r),
+        onEpoch: (e) => epochs.push(e),
+        shouldStop: () => false,
+        waitWhilePaused: async () => undefined,
+        onParameters: () => undefined,
+      },
+      { flushMs: 0 },
+    );
+    return { summary, recorded, epochs, seen: s.seen };
+  }
+
+  it('NaN from step 37 on: failed after DIVERGED_STEPS such steps, naming the step; no validation of the broken model', async () => {
+    const { summary, recorded, epochs, seen } = await run((step) => (step < 37 ? 1 / (step + 1) : NaN));
+    expect(summary.status).toBe('failed');
+    expect(summary.error).toMatch(/^the run diverged: the training loss was NaN from step 37 \(\d+ steps in a row\)/);
+    expect(summary.error).toContain('a lower learning rate than 5 or gradient clipping (optimizer.clipNorm)');
+    // It stops at the first read-back with DIVERGED_STEPS NaN steps in a row: steps 37..49 (read at 40 and 50).
+    expect(recorded.map((r) => r.step)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(recorded.filter((r) => Number.isNaN(r.loss)).length).toBeGreaterThanOrEqual(DIVERGED_STEPS);
+    // Epoch 0 (steps 0-24) was validated; the run ended at step 49 before epoch 1's record.
+    expect(epochs.map((e) => e.valAccuracy)).toEqual([0.75]);
+    expect(seen).toEqual({ validations: 1, parameters: 0 });
+    expect(summary.finalValMetric).toBeNull();
+  });
+
+  it('one overflowing step (Infinity, as an fp16-mixed step skipped on overflow) is not divergence', async () => {
+    const { summary, seen } = await run((step) => (step === 60 ? Infinity : 1));
+    expect(summary.status).toBe('done');
+    expect(summary.error).toBeUndefined();
+    expect(seen.parameters).toBe(1);
+    expect(summary.finalValMetric).toBe(0.75);
+  });
+
+  it('a loss that is not a number at the last step fails the run, even for fewer than DIVERGED_STEPS steps', async () => {
+    const { summary, epochs, seen } = await run((step) => (step >= 197 ? -Infinity : 1));
+    // The last epoch ended on a loss that is not a number: recorded, not validated.
+    expect(epochs.map((e) => e.valAccuracy)).toEqual([...Array<number>(7).fill(0.75), null]);
+    expect(seen).toEqual({ validations: 7, parameters: 0 });
+    expect(summary.status).toBe('failed');
+    expect(summary.error).toMatch(
+      /^the run diverged: the training loss was -Infinity from step 197 \(3 steps in a row\)/,
+    );
+  });
+
+  it('on tfjs-cpu, adam at lr 1e30 diverges: failed, and no tensor is left behind', async () => {
+    await tf.setBackend('cpu');
+    const rng = new Rng(9);
+    const n = 64;
+    const dim = 3;
+    const x = Float32Array.from({ length: n * dim }, () => rng.normal());
+    const y = Float32Array.from({ length: n }, (_, i) => (x[i * dim] > 0 ? 1 : 0));
+    const batcher = new Batcher({ x, dim, y, rows: iota(n), batchSize: 8, epochs: 10, seed: 1 });
+    const cfg = makeRunConfig(
+      {
+        ...DEFAULT_SETTINGS,
+        batchSize: 8,
+        epochs: 10,
+        backend: 'cpu',
+        model: { type: 'mlp', hidden: [8], activation: 'relu' },
+      },
+      testData('synthetic', n),
+    );
+    const before = tf.memory().numTensors;
+    const losses: number[] = [];
+    const summary = await train(
+      cfg,
+      { task: 'classification', dim, outputs: 2, val: { x, y, rows: n } },
+      localSource(batcher, dim, 8),
+      tfjsEngine(() => createOptimizer({ name: 'adam', learningRate: 1e30 })),
+      {
+        onSteps: (s) => losses.push(...s.map((r) => r.loss)),
+        onEpoch: () => undefined,
+        shouldStop: () => false,
+        waitWhilePaused: async () => undefined,
+      },
+      { flushMs: 0 },
+    );
+    expect(summary.status).toBe('failed');
+    expect(summary.error).toMatch(/^the run diverged/);
+    expect(losses.some((l) => !Number.isFinite(l))).toBe(true);
+    expect(losses.length).toBeLessThan(80);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

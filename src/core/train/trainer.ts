@@ -126,6 +126,9 @@ export async function train(
   let finalValMetric: number | null = null;
   let misclassified: RunSummary['misclassified'];
   let timeToTargetLoss: number | null = null;
+  // Divergence: steps in a row whose loss was not a number, from `since` (see DIVERGED_STEPS).
+  const nonFinite = { count: 0, since: -1, value: 0 };
+  let error: string | undefined;
   const extras: Pick<
     RunSummary,
     'lossScale' | 'skippedSteps' | 'samplesPerSec' | 'sparsity' | 'nonZeroParameters' | 'sparseLayers'
@@ -162,6 +165,8 @@ export async function train(
       outbox.push(rec);
       epochLossSum += losses[i];
       epochLossCount++;
+      if (Number.isFinite(losses[i])) nonFinite.count = 0;
+      else if (nonFinite.count++ === 0) Object.assign(nonFinite, { since: rec.step, value: losses[i] });
     });
     // The first step alone (start-up: compilation, first upload) is not a steady-state reading.
     if (trainingStart !== null) allRates.push(rate);
@@ -213,13 +218,15 @@ export async function train(
       // A run cut short by its step or time budget still ends with a validation pass (over a partial epoch).
       const endOfEpoch = batch.lastInEpoch || budgetSpent;
       if (pending.length >= readEvery || endOfEpoch || trainingStart === null) await drain();
+      if (nonFinite.count >= DIVERGED_STEPS) break;
       if (trainingStart === null) {
         trainingStart = now();
         startup = { modelSec: startup.modelSec, firstStepSec: (trainingStart - start) / 1000 };
         hooks.onPhase?.('training');
       }
       if (endOfEpoch) {
-        const valResult = task.val ? await engine.validate(task.val) : null;
+        // A model whose loss is not a number is not validated: its accuracy would be that of NaN outputs.
+        const valResult = task.val && nonFinite.count === 0 ? await engine.validate(task.val) : null;
         finalValMetric = valResult
           ? task.task === 'classification'
             ? valResult.accuracy
@@ -243,9 +250,16 @@ export async function train(
     }
     await drain();
     flush();
-    if (task.val && task.task === 'classification')
+    // A run whose loss is not a number at its end (or was, for DIVERGED_STEPS steps) diverged: its
+    // weights are NaN or infinite, so its validation numbers would be those of a broken model.
+    if (nonFinite.count > 0) {
+      status = 'failed';
+      error = divergedText(nonFinite, config);
+      finalValMetric = null;
+    }
+    if (status !== 'failed' && task.val && task.task === 'classification')
       misclassified = await engine.misclassified(task.val, MISCLASSIFIED_LIMIT);
-    const parameters = hooks.onParameters || pruner ? await engine.parameters() : null;
+    const parameters = status !== 'failed' && (hooks.onParameters || pruner) ? await engine.parameters() : null;
     if (parameters && pruner) {
       const { sparsity, nonZero } = measureSparsity(parameters, pruner.prunable);
       extras.sparsity = sparsity;
@@ -263,6 +277,7 @@ export async function train(
   }
   return {
     status,
+    ...(error ? { error } : {}),
     model: modelSize(config.model, task.dim, outputs),
     batchBytes: 4 * config.batchSize * ((task.prepare?.stride ?? task.dim) + 1),
     medianSamplesPerSec: median(allRates),
@@ -272,6 +287,24 @@ export async function train(
     startup: { backendSec: 0, dataSec: 0, ...startup },
     ...extras,
   };
+}
+
+/**
+ * A run ends as failed (diverged) once this many steps in a row had a loss that is not a finite
+ * number, or when its last step's loss is not. One such step alone may pass: under fp16-mixed an
+ * overflowing step is skipped and the loss scale halved, and a batch can overflow once.
+ */
+export const DIVERGED_STEPS = 10;
+
+function divergedText(at: { count: number; since: number; value: number }, config: RunConfig): string {
+  const what = Number.isNaN(at.value) ? 'NaN' : at.value > 0 ? 'Infinity' : '-Infinity';
+  return (
+    `the run diverged: the training loss was ${what} from step ${at.since}` +
+    (at.count > 1 ? ` (${at.count} steps in a row)` : '') +
+    `, so the weights are no longer numbers; a lower learning rate than ${config.optimizer.learningRate}` +
+    (config.optimizer.clipNorm == null ? ' or gradient clipping (optimizer.clipNorm)' : '') +
+    ' usually helps. The steps before it are kept'
+  );
 }
 
 /** At most this many misclassified validation rows are reported. */
