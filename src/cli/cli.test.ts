@@ -48,6 +48,27 @@ describe('cli inspect', () => {
     60_000,
   );
 
+  it('counts NaN and infinities (as pandas and numpy write them) apart from the statistics, and says so', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-inf-'));
+    const cells = ['1.5', 'inf', '-2', '-inf', 'nan', '4', 'NaN', 'Infinity', '', '0.25'];
+    const file = join(dir, 'inf.csv');
+    writeFileSync(file, `x,y\n${cells.map((c, i) => `${c},${i}`).join('\n')}\n`);
+    const out = JSON.parse(cli('inspect', file, '--json').stdout) as {
+      columns: { name: string; type: string; nulls: number; min: number; max: number; nonFinite?: number }[];
+    };
+    const finite = cells.filter((c) => c !== '' && Number.isFinite(Number(c))).map(Number);
+    expect(out.columns[0]).toMatchObject({
+      name: 'x',
+      type: 'float',
+      nulls: 1,
+      nonFinite: cells.filter((c) => /^[+-]?(nan|inf|infinity)$/i.test(c)).length,
+      min: Math.min(...finite),
+      max: Math.max(...finite),
+    });
+    expect(out.columns[1].nonFinite).toBeUndefined();
+    expect(cli('inspect', file).stdout).toContain('column x: 5 non-finite value(s) (NaN or Infinity), left out of');
+  });
+
   it('marks raw-bytes columns (hashed, a feature only when named) in JSON and in text', () => {
     const file = 'src/fixtures/conformance/parquet-testing/data/byte_stream_split_extended.gzip.parquet';
     const r = cli('inspect', file, '--json');

@@ -51,7 +51,7 @@ export function whereFlag(args: ParsedArgs): string | null {
 /** Reads a file the way the workbench does and describes every column. */
 export async function inspect(args: ParsedArgs): Promise<{ json: unknown; text: string }> {
   const { file, table, filtered } = await loadTableArg(args, 'npm run cli -- inspect FILE [--where F] [--json]');
-  const columns = tableStats(table).map(({ name, type, nulls, min, max, mean, distinct, bytes }) => ({
+  const columns = tableStats(table).map(({ name, type, nulls, min, max, mean, distinct, nonFinite, bytes }) => ({
     name,
     type,
     nulls,
@@ -59,6 +59,8 @@ export async function inspect(args: ParsedArgs): Promise<{ json: unknown; text: 
     max,
     mean,
     distinct,
+    // NaN and infinities: kept as values, left out of min, max, mean and distinct; training on them is refused.
+    ...(nonFinite ? { nonFinite } : {}),
     // Raw bytes hashed into buckets: a feature only when named (--features).
     ...(bytes ? { bytes: true } : {}),
   }));
@@ -87,6 +89,14 @@ export async function inspect(args: ParsedArgs): Promise<{ json: unknown; text: 
       (c, i) =>
         `${pad(c.name, width)}${pad(c.bytes ? 'bytes,hashed' : c.type, 13)}${pad(String(c.nulls), 9)}` +
         `${cells[i].map((t) => pad(t, w)).join('')}${c.distinct}`,
+    ),
+    ...columns.flatMap((c) =>
+      c.nonFinite
+        ? [
+            `column ${c.name}: ${c.nonFinite} non-finite value(s) (NaN or Infinity), left out of min, max, mean and ` +
+              'distinct; a run that trains on this column is refused until they are removed or marked missing',
+          ]
+        : [],
     ),
     ...(skipped.length
       ? [`skipped (${skipped.length}):`, ...skipped.map((k) => `  ${k.name} (${k.type}): ${k.reason}`)]

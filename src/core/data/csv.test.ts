@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { autoType, dsvFormat } from 'd3-dsv';
 import Papa from 'papaparse';
@@ -57,7 +58,7 @@ function refKind(raw: string): 'missing' | 'int' | 'float' | 'bool' | 'date' | '
     return INT_RE.test(s) && Math.abs(Number(s)) <= 2 ** 31 && Number(s) >= -(2 ** 31) && Number(s) <= 2 ** 31 - 1
       ? 'int'
       : 'float';
-  if (s === 'NaN' || /^[+-]?Infinity$/.test(s)) return 'float';
+  if (/^[+-]?(nan|inf|infinity)$/i.test(s)) return 'float';
   if (/^(true|false)$/i.test(s)) return 'bool';
   let m = DATE_RE.exec(s);
   if (m) return validDate(m[1], m[3], m[4]) ? 'date' : 'text';
@@ -568,6 +569,41 @@ describe('readCsv types and missing values', () => {
     const t = csv('v\nNaN\nInfinity\nNaN\n');
     expect(t.columns[0].type).toBe('float');
     expect(checkFinite(t)).toEqual([{ column: 'v', nan: 2, infinity: 1, negativeInfinity: 0 }]);
+  });
+  it("reads NaN and infinities as numpy, pandas and R write them; Python's float() is the reference", () => {
+    const words = ['nan', 'inf', 'infinity'];
+    const forms = new Set<string>();
+    for (const w of words)
+      for (const sign of ['', '-', '+'])
+        for (const cased of [w, w.toUpperCase(), w[0].toUpperCase() + w.slice(1), w === 'nan' ? 'NaN' : w])
+          forms.add(sign + cased);
+    // Near misses, which stay text.
+    for (const t of ['infin', 'infinit', 'infinityy', 'nana', 'naan', 'in', '--inf', '+-nan', 'i nf', 'nan.', 'infs'])
+      forms.add(t);
+    const cells = [...forms];
+    const ref = spawnSync(
+      'python3',
+      [
+        '-c',
+        'import json,sys\nout=[]\nfor s in json.load(sys.stdin):\n  try: out.append(repr(float(s)))\n  except ValueError: out.append(None)\nprint(json.dumps(out))',
+      ],
+      { input: JSON.stringify(cells), encoding: 'utf8' },
+    );
+    expect(ref.status, ref.stderr).toBe(0);
+    const want = (JSON.parse(ref.stdout) as (string | null)[]).map((r) =>
+      r === null ? null : r === 'nan' ? NaN : r === 'inf' ? Infinity : r === '-inf' ? -Infinity : Number(r),
+    );
+    for (let i = 0; i < cells.length; i++) {
+      // One cell per file beside a number: a word float() reads makes the column float, else text.
+      const t = csv(`v\n${cells[i]}\n1.5\n`);
+      const col = t.columns[0];
+      if (want[i] === null) expect(col.type, cells[i]).toBe('categorical');
+      else {
+        expect(col.type, cells[i]).toBe('float');
+        expect(sameNumber(num(t, 0)[0], want[i]!), cells[i]).toBe(true);
+      }
+    }
+    expect(want.filter((w) => w !== null).length).toBe(3 * 3 * 3 + 3);
   });
   it('parses numbers exactly as Number() does', () => {
     const r = rng(99);

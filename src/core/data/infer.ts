@@ -7,7 +7,8 @@
  *   files mark a missing value: adult, heart disease, mushroom); nothing else (`None` or `-` are
  *   ordinary text).
  * - Numbers: decimal syntax `[+-]digits[.digits][e[+-]digits]` (also `.5` and `5.`), plus the
- *   literals `NaN`, `Infinity`, `+Infinity`, `-Infinity`. Those non-finite values are kept as
+ *   literals `NaN`, `Infinity`, `inf` and `nan` in any letter case and with an optional sign (as
+ *   JavaScript, numpy, pandas' `to_csv` and R write them). Those non-finite values are kept as
  *   values (not missing); `checkFinite` in `finite.ts` reports the columns that hold them.
  *   Hex, binary, thousands separators and `1_000` are text. Leading zeros are allowed
  *   (`007` is 7). Spaces or tabs around a number are ignored.
@@ -84,8 +85,23 @@ export function isMissingBytes(b: Uint8Array, s: number, e: number): boolean {
 
 const TRUE = [116, 114, 117, 101];
 const FALSE = [102, 97, 108, 115, 101];
-const NAN = [78, 97, 78];
-const INFINITY = Array.from('Infinity', (c) => c.charCodeAt(0));
+const NAN = [110, 97, 110];
+const INF = [105, 110, 102];
+const INFINITY = Array.from('infinity', (c) => c.charCodeAt(0));
+
+/**
+ * NaN or an infinity as the tools write them, in any letter case and with an optional sign:
+ * `NaN` and `Infinity` (JavaScript), `nan` and `inf` (numpy, pandas' `to_csv`, C's printf), `Inf`
+ * and `NaN` (R); null for anything else. Sets `lastValue`.
+ */
+function nonFiniteWord(b: Uint8Array, s: number, e: number): KindFlag | null {
+  let sign = 1;
+  if (b[s] === 45 || b[s] === 43) sign = b[s++] === 45 ? -1 : 1;
+  if (matchesWord(b, s, e, NAN, true)) lastValue = NaN;
+  else if (matchesWord(b, s, e, INF, true) || matchesWord(b, s, e, INFINITY, true)) lastValue = sign * Infinity;
+  else return null;
+  return Kind.float;
+}
 
 /**
  * Classifies bytes `[s, e)` (ASCII decisions only; any other byte makes the value text).
@@ -107,26 +123,17 @@ export function classifyBytes(b: Uint8Array, s: number, e: number): KindFlag {
     if (k !== Kind.text) return k;
     if (e - s >= 10 && (b[s + 4] === 45 || b[s + 4] === 47)) return parseDateTime(b, s, e);
     if (c >= 48 && c <= 57) return parseNamedDate(b, s, e);
-    if (c === 45 || c === 43) {
-      // -Infinity / +Infinity
-      if (e - s === 9 && matchesWord(b, s + 1, e, INFINITY, false)) {
-        lastValue = c === 45 ? -Infinity : Infinity;
-        return Kind.float;
-      }
-    }
+    // -Infinity, +inf, -nan
+    if (c === 45 || c === 43) return nonFiniteWord(b, s, e) ?? Kind.text;
     return Kind.text;
   }
   if (c === 78 || c === 110) {
     if (isMissingBytes(b, s, e)) return Kind.missing;
-    if (matchesWord(b, s, e, NAN, false)) {
-      lastValue = NaN;
-      return Kind.float;
-    }
-    return parseNamedDate(b, s, e); // Nov 1 2000
+    return nonFiniteWord(b, s, e) ?? parseNamedDate(b, s, e); // NaN, nan; Nov 1 2000
   }
-  if (c === 73 && matchesWord(b, s, e, INFINITY, false)) {
-    lastValue = Infinity;
-    return Kind.float;
+  if (c === 73 || c === 105) {
+    const k = nonFiniteWord(b, s, e); // Infinity, inf, Inf
+    if (k !== null) return k;
   }
   if ((c === 116 || c === 84) && matchesWord(b, s, e, TRUE, true)) {
     lastValue = 1;
