@@ -600,7 +600,7 @@ describe('readCsv types and missing values', () => {
       if (want[i] === null) expect(col.type, cells[i]).toBe('categorical');
       else {
         expect(col.type, cells[i]).toBe('float');
-        expect(sameNumber(num(t, 0)[0], want[i]!), cells[i]).toBe(true);
+        expect(sameNumber(num(t, 0)[0] ?? 0, want[i]!), cells[i]).toBe(true);
       }
     }
     expect(want.filter((w) => w !== null).length).toBe(3 * 3 * 3 + 3);
