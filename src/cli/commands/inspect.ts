@@ -59,7 +59,7 @@ export async function inspect(args: ParsedArgs): Promise<{ json: unknown; text: 
     max,
     mean,
     distinct,
-    // NaN and infinities: kept as values, left out of min, max, mean and distinct; training on them is refused.
+    // NaN and infinities: kept as values, left out of min, max and mean; training on them is refused.
     ...(nonFinite ? { nonFinite } : {}),
     // Raw bytes hashed into buckets: a feature only when named (--features).
     ...(bytes ? { bytes: true } : {}),
@@ -93,8 +93,8 @@ export async function inspect(args: ParsedArgs): Promise<{ json: unknown; text: 
     ...columns.flatMap((c) =>
       c.nonFinite
         ? [
-            `column ${c.name}: ${c.nonFinite} non-finite value(s) (NaN or Infinity), left out of min, max, mean and ` +
-              'distinct; a run that trains on this column is refused until they are removed or marked missing',
+            `column ${c.name}: ${c.nonFinite} non-finite value(s) (NaN or Infinity), left out of min, max and mean ` +
+              '(distinct counts them); a run that trains on this column is refused until they are removed or marked missing',
           ]
         : [],
     ),

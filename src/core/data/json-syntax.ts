@@ -25,8 +25,18 @@ export function showChar(text: string, at: number): string {
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isHex = (c: number) => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 
-/** The first syntax error in `text[start, end)` read as one JSON value, or null when it is valid JSON. */
-export function jsonSyntaxError(text: string, start = 0, end = text.length): JsonSyntaxError | null {
+/**
+ * The first syntax error in `text[start, end)` read as one JSON value, or null when it is valid JSON.
+ * With `nonFinite`, the words `NaN`, `Infinity` and `-Infinity` are values too, as Python's json
+ * module writes and reads them (the dialect the dataset reader takes: json.ts, quoteNonFinite).
+ */
+export function jsonSyntaxError(
+  text: string,
+  start = 0,
+  end = text.length,
+  dialect: { nonFinite?: boolean } = {},
+): JsonSyntaxError | null {
+  const words = dialect.nonFinite ? ['NaN', 'Infinity', '-Infinity'] : [];
   // Containers open at this point: true for an object, false for an array.
   const inObject: boolean[] = [];
   let i = start;
@@ -118,8 +128,13 @@ export function jsonSyntaxError(text: string, start = 0, end = text.length): Jso
         continue;
       }
       let err: JsonSyntaxError | null;
+      // NaN and the infinities as Python's json.dumps writes them (json.ts, quoteNonFinite).
+      const nonFinite = words.find((w) => text.startsWith(w, i) && i + w.length <= end);
       if (c === 34) err = string();
-      else if (c === 45 || isDigit(c)) err = number();
+      else if (nonFinite) {
+        i += nonFinite.length;
+        err = null;
+      } else if (c === 45 || isDigit(c)) err = number();
       else {
         const word = ['true', 'false', 'null'].find((w) => text.startsWith(w, i) && i + w.length <= end);
         if (!word)

@@ -1,6 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { quoteUnsafeIntegers, readJson } from './json';
+import { quoteNonFinite, quoteUnsafeIntegers, readJson } from './json';
 import { MAX_JSON_COLUMNS } from './limits';
 import { DataError, type DataTable } from './table';
 import { Rng } from './rng';
@@ -632,5 +633,87 @@ describe('records with keys of their own (issue 12, item 7)', () => {
     expect(t.rows).toBe(4);
     const a = t.columns[0];
     expect(a.kind === 'categorical' && a.dictionary).toEqual(['1', '2', '3', 'x\r']);
+  });
+});
+
+describe("NaN and the infinities as Python's json.dumps writes them (bare NaN, Infinity, -Infinity)", () => {
+  /** Python writes the file and reads it back: its json.loads is the reference for every cell. */
+  function python(script: string): { text: string; loaded: unknown } {
+    const r = spawnSync('python3', ['-c', script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const [text, loaded] = r.stdout.split('\n\u0001\n');
+    return { text, loaded: JSON.parse(loaded) };
+  }
+  const writer = (rows: string, ndjson: boolean) =>
+    [
+      'import json, math, random',
+      'random.seed(7)',
+      `rows = ${rows}`,
+      ndjson ? 'text = "\\n".join(json.dumps(r) for r in rows)' : 'text = json.dumps(rows, indent=1)',
+      // The reference: what json.loads reads back, with the non-finite values spelled out.
+      ndjson ? 'back = [json.loads(l) for l in text.split("\\n")]' : 'back = json.loads(text)',
+      'spell = lambda v: {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}[repr(v)] if isinstance(v, float) and not math.isfinite(v) else v',
+      'fix = lambda o: {k: fix(v) for k, v in o.items()} if isinstance(o, dict) else [fix(v) for v in o] if isinstance(o, list) else spell(o)',
+      'print(text + "\\n\\u0001\\n" + json.dumps(fix(back), allow_nan=False))',
+    ].join('\n');
+  const ROWS =
+    '[{"x": random.choice([float("nan"), float("inf"), -float("inf"), random.random(), None]), ' +
+    '"y": random.choice(["a", "b"]), "v": [random.random(), float("nan")], ' +
+    '"o": {"w": random.choice([float("inf"), 1.5])}, "t": random.choice(["NaN", "Infinity", "x"])} for i in range(300)]';
+  const num = (v: unknown) => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v);
+
+  for (const ndjson of [false, true])
+    it(`${ndjson ? 'NDJSON' : 'an array'}: the values are json.loads', numbers in number columns, strings stay text`, () => {
+      const { text, loaded } = python(writer(ROWS, ndjson));
+      expect(text).toMatch(/NaN/);
+      const t = readJson(enc.encode(text), 'py.json');
+      const rows = loaded as Rec[];
+      expect(t.rows).toBe(rows.length);
+      const col = (name: string) => t.columns.find((c) => c.name === name)!;
+      for (const [name, get] of [
+        ['x', (r: Rec) => r.x],
+        ['v.0', (r: Rec) => (r.v as unknown[])[0]],
+        ['v.1', (r: Rec) => (r.v as unknown[])[1]],
+        ['o.w', (r: Rec) => (r.o as Rec).w],
+      ] as const) {
+        const c = col(name);
+        expect(c.kind === 'numeric' && c.type, name).toBe('float');
+        if (c.kind !== 'numeric') continue;
+        rows.forEach((r, i) => {
+          const want = get(r);
+          if (want === null) expect(c.valid?.[i], `${name} row ${i}`).toBe(0);
+          else expect(Object.is(c.values[i], num(want)) || c.values[i] === num(want), `${name} row ${i}`).toBe(true);
+        });
+      }
+      // A string "NaN" is a string: JSON says so.
+      const s = col('t');
+      expect(s.kind).toBe('categorical');
+      if (s.kind === 'categorical') expect(new Set(s.dictionary)).toEqual(new Set(rows.map((r) => r.t)));
+    });
+
+  it('a bare word beside text in one column shows as its word; a list with one stays numbered columns', () => {
+    const t = readJson(enc.encode('[{"a": NaN, "b": [1, -Infinity]}, {"a": "x", "b": [2, 3]}]'), 'm.json');
+    const a = t.columns.find((c) => c.name === 'a')!;
+    expect(a.kind === 'categorical' && a.dictionary).toEqual(['NaN', 'x']);
+    const b1 = t.columns.find((c) => c.name === 'b.1')!;
+    expect(b1.kind === 'numeric' && Array.from(b1.values)).toEqual([-Infinity, 3]);
+  });
+
+  it('only where a value stands: as a key, glued to other letters or in a string it is not read; errors keep their place', () => {
+    const bad: [string, RegExp][] = [
+      ['[{NaN: 1}]', /line 1, column 3: invalid JSON/],
+      ['[{"a": 1, NaN: 2}]', /line 1, column 11: invalid JSON/],
+      ['[{"a": NaNx}]', /line 1, column 11: invalid JSON/],
+      ['[{"a": nan}]', /line 1, column 8: invalid JSON: 'n' where a value should be/],
+      // The first real error, after a NaN that is fine.
+      ['[{"a": NaN},\n {"a": 1,}]', /line 2, column 10: invalid JSON/],
+      ['{"a": Infinity}\n{"a": -Infinity}\n{"a": +Infinity}', /line 3, column 7: invalid JSON/],
+    ];
+    for (const [text, want] of bad) expect(() => readJson(enc.encode(text), 'bad.json'), text).toThrow(want);
+    const t = readJson(enc.encode('[{"a": "NaN", "b": " Infinity"}, {"a": "x", "b": "y"}]'), 's.json');
+    expect(t.columns.map((c) => c.kind)).toEqual(['categorical', 'categorical']);
+    // Without those words the text is returned as it is.
+    const plain = '[{"a": 1, "Na": "Infinity"}]';
+    expect(quoteNonFinite(plain)).toBe(plain);
   });
 });

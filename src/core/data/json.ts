@@ -36,7 +36,7 @@ import { JSON_CELLS_PER_BYTE, JSON_MIN_CELL_LIMIT, MAX_JSON_COLUMNS, MAX_LIST_CO
 export function readJson(bytes: Uint8Array, fileName: string): DataTable {
   // Syntax errors are found and placed in the file's own text (`source`), not the quoted one.
   const source = decodeAll(bytes, fileName);
-  const text = quoteUnsafeIntegers(source);
+  const text = quoteNonFinite(quoteUnsafeIntegers(source));
   const first = text.search(/\S/);
   if (first < 0) throw new DataError(`${fileName}: empty file`);
   const records = new RecordColumns(fileName);
@@ -95,6 +95,62 @@ export function quoteUnsafeIntegers(text: string): string {
   }
   return from === 0 ? text : out + text.slice(from);
 }
+
+/**
+ * Python's `json.dumps` (its default, `allow_nan=True`) writes NaN and the infinities as the bare
+ * words `NaN`, `Infinity` and `-Infinity`, which JSON.parse refuses. Where such a word stands as a
+ * value (after `:`, `[` or `,`, not before `:`, outside strings) it becomes a string JSON text
+ * cannot hold by accident, `"\u0000NaN"`, which the column builder reads back as the number (see
+ * NON_FINITE); the syntax check (`json-syntax.ts`) accepts the words where a value may be, so
+ * errors are still placed in the file as written. Files without those words are returned as
+ * they are, after one regex test.
+ */
+export function quoteNonFinite(text: string): string {
+  if (!/NaN|Infinity/.test(text)) return text;
+  let out = '';
+  let from = 0;
+  let inString = false;
+  let prev = 91; // the last character outside strings and blanks; '[' at the start
+  const blank = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+      continue;
+    }
+    if (c === 34) {
+      inString = true;
+      prev = c;
+      continue;
+    }
+    if (blank(c)) continue;
+    const word = c === 78 ? 'NaN' : c === 73 ? 'Infinity' : c === 45 ? '-Infinity' : null;
+    if (word && (prev === 58 || prev === 91 || prev === 44) && text.startsWith(word, i)) {
+      let j = i + word.length;
+      const next = text.charCodeAt(j);
+      if (j === text.length || blank(next) || next === 44 || next === 93 || next === 125) {
+        while (j < text.length && blank(text.charCodeAt(j))) j++;
+        if (text.charCodeAt(j) !== 58) {
+          out += `${text.slice(from, i)}"\\u0000${word}"`;
+          from = i + word.length;
+          i = from - 1;
+          prev = 34;
+          continue;
+        }
+      }
+    }
+    prev = c;
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+/** The values `quoteNonFinite` wrote as strings. */
+const NON_FINITE = new Map([
+  ['\u0000NaN', NaN],
+  ['\u0000Infinity', Infinity],
+  ['\u0000-Infinity', -Infinity],
+]);
 
 /** A column being collected: the rows that have the key, and its values there (missing elsewhere). */
 interface PendingColumn {
@@ -364,7 +420,7 @@ function numberListWidth(values: readonly unknown[]): number | null {
     if (!Array.isArray(v) || v.length === 0 || v.length > MAX_LIST_COLUMNS) return null;
     if (width < 0) width = v.length;
     else if (v.length !== width) return null;
-    for (const x of v) if (x !== null && typeof x !== 'number') return null;
+    for (const x of v) if (x !== null && typeof x !== 'number' && !NON_FINITE.has(x as string)) return null;
   }
   return width < 0 ? null : width;
 }
@@ -390,7 +446,7 @@ function nestedDeeperThan(v: object, limit: number): boolean {
  * its wording is the engine's, not the file's); V8's offset only if the scan finds nothing.
  */
 function describeJsonError(e: unknown, text: string): JsonSyntaxError {
-  const found = jsonSyntaxError(text);
+  const found = jsonSyntaxError(text, 0, text.length, { nonFinite: true });
   if (found) return found;
   const m = /position (\d+)/.exec(e instanceof Error ? e.message : '');
   return { at: m ? Number(m[1]) : 0, what: 'not valid JSON here' };
@@ -418,7 +474,7 @@ function kindOf(v: unknown): number {
   if (v === null || v === undefined) return Kind.missing;
   if (typeof v === 'number') return Number.isInteger(v) && v >= -2147483648 && v <= 2147483647 ? Kind.int : Kind.float;
   if (typeof v === 'boolean') return Kind.bool;
-  if (typeof v === 'string') return classifyJsonString(v);
+  if (typeof v === 'string') return NON_FINITE.has(v) ? Kind.float : classifyJsonString(v);
   return Kind.text;
 }
 
@@ -436,7 +492,7 @@ function buildJsonColumn(name: string, at: readonly number[], raw: readonly unkn
     if (k === Kind.text || ((mask & NUMERIC_GROUP) !== mask && (mask & TIME_GROUP) !== mask && mask !== Kind.bool))
       return categorical(name, at, raw, rows);
     const r = at[j];
-    values[r] = typeof v === 'string' ? classifiedValue() : Number(v);
+    values[r] = typeof v === 'string' ? (NON_FINITE.get(v) ?? classifiedValue()) : Number(v);
     valid[r] = 1;
     present++;
   }
@@ -464,7 +520,15 @@ function categorical(name: string, at: readonly number[], raw: readonly unknown[
   for (let j = 0; j < at.length; j++) {
     const v = raw[j];
     if (kindOf(v) !== Kind.missing)
-      codes[at[j]] = dict.code(typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
+      codes[at[j]] = dict.code(
+        typeof v === 'string'
+          ? NON_FINITE.has(v)
+            ? v.slice(1)
+            : v
+          : typeof v === 'object'
+            ? JSON.stringify(v).replace(/"\\u0000(NaN|Infinity|-Infinity)"/g, '$1')
+            : String(v),
+      );
   }
   return { kind: 'categorical', name, type: 'categorical', codes, dictionary: dict.strings };
 }
