@@ -89,6 +89,34 @@ test.describe('loading data', () => {
     }
   });
 
+  test("a JSON file from Python's json.dumps (bare NaN, Infinity) loads, its non-finite values counted", async ({
+    page,
+  }) => {
+    await ready(page);
+    // What json.dumps writes for float('nan') and float('inf'): words JSON.parse refuses.
+    const rows = Array.from({ length: 60 }, (_, i) => {
+      const x = i === 3 ? 'NaN' : i === 9 ? 'Infinity' : i === 20 ? '-Infinity' : String(i / 4);
+      return `{"x": ${x}, "z": ${i % 5}, "label": "${i % 2 ? 'yes' : 'no'}"}`;
+    });
+    await page.getByTestId('file-input').setInputFiles({
+      name: 'from-python.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(`[${rows.join(', ')}]`),
+    });
+    await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-name', 'from-python.json');
+    await expect(page.getByTestId('data-error')).toHaveCount(0);
+    const x = page.getByTestId('schema-table').locator('tr', { hasText: /^x/ });
+    await expect(x).toContainText('float');
+    await expect(x.getByTestId('non-finite')).toHaveText('3 NaN/Infinity');
+    // Min and max leave the non-finite values out.
+    await expect(x).toContainText('0.00 – 14.8');
+    // Training on x is refused, naming the column; the data stays loaded.
+    await page.getByLabel('Epochs').fill('1');
+    await page.getByTestId('train-button').click();
+    await expect(page.getByTestId('run-error')).toContainText('column "x"');
+    await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-name', 'from-python.json');
+  });
+
   test('a column the default features leave out says why on its checkbox (a name per row: an identifier)', async ({
     page,
   }) => {

@@ -254,6 +254,15 @@ export function DataPanel() {
                       <span>
                         {count(c.distinct)} distinct · {count(c.nulls)} null{c.nulls === 1 ? '' : 's'}
                       </span>
+                      {c.nonFinite > 0 && (
+                        <span
+                          className="non-finite"
+                          data-testid="non-finite"
+                          title="NaN or Infinity: left out of min, max and mean; a run that trains on this column is refused until they are removed or marked missing"
+                        >
+                          {count(c.nonFinite)} NaN/Infinity
+                        </span>
+                      )}
                     </td>
                   </tr>
                 ))}
