@@ -7,6 +7,7 @@ import {
   denseRows,
   encodeTable,
   featuresFromStats,
+  notDefaultFeature,
   HASH_BUCKETS,
   ONE_HOT_LIMIT,
   defaultLabel,
@@ -331,6 +332,50 @@ describe('default features on the page and in the decoder agree', () => {
       }
     },
   );
+});
+
+describe('a row index saved with the data is not a default feature', () => {
+  const rng = new Rng(17);
+  const rows = 240;
+  /** A CSV whose first column is `name` holding `index(i)`, then a feature and a label. */
+  const csv = (name: string, index: (i: number) => string) => {
+    const lines = [`${name},x,label`];
+    for (let i = 0; i < rows; i++) lines.push(`${index(i)},${rng.normal().toFixed(4)},${i % 2 ? 'yes' : 'no'}`);
+    return readTable(new TextEncoder().encode(lines.join('\n')), 'frame.csv');
+  };
+  const shuffled = Array.from({ length: rows }, (_, i) => i + 1).sort(() => rng.next() - 0.5);
+  /** The reference: the column holds each of `rows` consecutive integers exactly once. */
+  const consecutive = (t: DataTable) => {
+    const c = t.columns[0];
+    if (c.kind !== 'numeric' || c.type !== 'int') return false;
+    const v = Array.from(c.values).sort((a, b) => a - b);
+    return v.every((x, i) => x === v[0] + i);
+  };
+
+  it.each([
+    // pandas' to_csv: an empty header (read as column_1), 0..n-1; after read_csv and to_csv again: "Unnamed: 0".
+    ['', (i: number) => String(i), true],
+    ['Unnamed: 0', (i: number) => String(i), true],
+    // A sampled frame keeps its old index, shuffled; R's write.csv numbers rows from 1.
+    ['Unnamed: 0', (i: number) => String(shuffled[i]), true],
+    ['', (i: number) => `"${i + 1}"`, true],
+    ['index', (i: number) => String(i + 1), true],
+    ['__index_level_0__', (i: number) => String(i), true],
+    // Not an index: a gap, a repeat, a fraction, or a name of its own (a year per row is a measurement).
+    ['index', (i: number) => String(i < 100 ? i : i + 1), false],
+    ['', (i: number) => String(i === 5 ? 4 : i), false],
+    ['index', (i: number) => String(i + 0.5), false],
+    ['year', (i: number) => String(1880 + i), false],
+  ] as const)('first column %j: left out = %s', (name, index, leftOut) => {
+    const t = csv(name, index);
+    const col = t.columns[0].name;
+    const named = /^(column_1|Unnamed: \d+|index|__index_level_0__)$/.test(col);
+    expect(named && consecutive(t), 'the reference agrees with the case').toBe(leftOut);
+    expect(defaultFeatures(t, 'label').includes(col)).toBe(!leftOut);
+    expect(featuresFromStats(tableStats(t), t.rows, 'label')).toEqual(defaultFeatures(t, 'label'));
+    if (leftOut)
+      expect(notDefaultFeature(columnStats(t.columns[0]), t.rows)).toMatch(/^the row numbers \d+ to \d+, each once/);
+  });
 });
 
 describe('encodeWithInputs (a recorded layout applied to rows)', () => {

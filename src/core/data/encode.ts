@@ -248,16 +248,42 @@ export function defaultFeatures(table: DataTable, label: string): string[] {
   );
 }
 
-type FeatureStats = Pick<ColumnStats, 'name' | 'type' | 'nulls' | 'distinct' | 'bytes'>;
+type FeatureStats = Pick<ColumnStats, 'name' | 'type' | 'nulls' | 'distinct' | 'bytes' | 'min' | 'max'>;
+
+/**
+ * Names a saved row index gets: pandas' `to_csv` (an empty header, which the readers name
+ * `column_1`, or `Unnamed: 0` after a round trip), R's `write.csv` (an empty header), `index`
+ * and `level_0` (pandas' `reset_index`), `__index_level_0__` (pyarrow's `from_pandas`, in Parquet
+ * and Arrow files written from a frame whose index is not a plain range).
+ */
+const ROW_INDEX_NAME = /^(column_1|Unnamed: \d+(\.\d+)?|index|level_0|__index_level_\d+__)$/;
+
+/**
+ * A saved row index: named as one, an integer column holding each of `rows` consecutive values
+ * once (0..n-1 or 1..n, in any order: a sampled frame keeps its old index), none missing.
+ */
+function isRowIndex(s: FeatureStats, rows: number): boolean {
+  return (
+    ROW_INDEX_NAME.test(s.name) &&
+    s.type === 'int' &&
+    s.nulls === 0 &&
+    s.distinct === rows &&
+    s.min != null &&
+    s.max != null &&
+    s.max - s.min === rows - 1
+  );
+}
 
 /**
  * Why the default-feature rule leaves a column out (null: it is a default feature): a column of
- * bytes (images are read through their own feature), one more than half missing, or a categorical
- * unique per row (an id). The label is left out by the caller.
+ * bytes (images are read through their own feature), one more than half missing, a saved row
+ * index (`isRowIndex`), or a categorical unique per row (an id). The label is left out by the caller.
  */
 export function notDefaultFeature(s: FeatureStats, rows: number): string | null {
   if (s.bytes) return 'a column of bytes';
   if (s.nulls > 0.5 * rows) return `${s.nulls} of ${rows} values missing`;
+  if (isRowIndex(s, rows))
+    return `the row numbers ${s.min} to ${s.max}, each once: an index saved with the data (pandas' to_csv, R's write.csv), not a measurement`;
   if (s.type === 'categorical' && s.distinct > 0.5 * rows && s.distinct > ONE_HOT_LIMIT)
     return `categorical with ${s.distinct} distinct values in ${rows} rows, read as an identifier`;
   return null;
