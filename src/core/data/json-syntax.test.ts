@@ -17,6 +17,19 @@ const agrees = (s: string) =>
     }
   })();
 
+/** One of `base` with one to three random edits: an insertion from `alphabet`, a deletion, a cut. */
+function damaged(rng: Rng, base: readonly string[], alphabet: readonly string[]): string {
+  let s = base[rng.int(base.length)];
+  for (let m = 1 + rng.int(3); m > 0; m--) {
+    const at = rng.int(s.length + 1);
+    const op = rng.int(3);
+    if (op === 0) s = s.slice(0, at) + alphabet[rng.int(alphabet.length)] + s.slice(at);
+    else if (op === 1) s = s.slice(0, at) + s.slice(at + 1 + rng.int(4));
+    else s = s.slice(0, at);
+  }
+  return s;
+}
+
 describe('jsonSyntaxError against JSON.parse', () => {
   it('agrees on 20,000 seeded damaged texts (valid or not), and points inside the text', () => {
     const rng = new Rng(5);
@@ -54,14 +67,7 @@ describe('jsonSyntaxError against JSON.parse', () => {
     const disagree: string[] = [];
     let valid = 0;
     for (let k = 0; k < 20_000; k++) {
-      let s = base[rng.int(base.length)];
-      for (let m = 1 + rng.int(3); m > 0; m--) {
-        const at = rng.int(s.length + 1);
-        const op = rng.int(3);
-        if (op === 0) s = s.slice(0, at) + alphabet[rng.int(alphabet.length)] + s.slice(at);
-        else if (op === 1) s = s.slice(0, at) + s.slice(at + 1 + rng.int(4));
-        else s = s.slice(0, at);
-      }
+      const s = damaged(rng, base, alphabet);
       if (!agrees(s)) disagree.push(s);
       else if (jsonSyntaxError(s) === null) valid++;
       const err = jsonSyntaxError(s);
@@ -95,15 +101,7 @@ describe('jsonSyntaxError against JSON.parse', () => {
     ];
     const texts: string[] = [];
     for (let k = 0; k < 4000; k++) {
-      let s = base[rng.int(base.length)];
-      for (let m = 1 + rng.int(3); m > 0; m--) {
-        const at = rng.int(s.length + 1);
-        const op = rng.int(3);
-        if (op === 0) s = s.slice(0, at) + alphabet[rng.int(alphabet.length)] + s.slice(at);
-        else if (op === 1) s = s.slice(0, at) + s.slice(at + 1 + rng.int(4));
-        else s = s.slice(0, at);
-      }
-      texts.push(s);
+      texts.push(damaged(rng, base, alphabet));
     }
     const script = [
       'import json, sys',
