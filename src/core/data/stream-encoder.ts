@@ -1,4 +1,5 @@
 import { columnStats } from './stats';
+import { kindChanged } from './stream-stats';
 import { beyondFloat32, meanStd, type Moments } from './moments';
 import { DataError, getColumn, type Column, type DataTable } from './table';
 import { fnv1a, HASH_BUCKETS, numberClassName, ONE_HOT_LIMIT, resolveTask, type FeatureSpec } from './encode';
@@ -58,6 +59,8 @@ export class StreamEncoder {
   readonly inputs: InputFeature[];
   private readonly layout: FeatureLayout[];
   private rowsSeen = 0;
+  /** The label's kind in the first chunk (a later chunk must keep it, as must the features). */
+  private readonly labelKind: Column['kind'];
 
   constructor(
     first: DataTable,
@@ -67,6 +70,7 @@ export class StreamEncoder {
     if (spec.features.length === 0)
       throw new DataError(`${first.name}: pick at least one feature column besides the label "${spec.label}"`);
     const label = getColumn(first, spec.label);
+    this.labelKind = label.kind;
     this.layout = spec.features.map((f) => this.featureLayout(getColumn(first, f)));
     this.dim = this.layout.reduce((d, l) => d + l.width, 0);
     this.featureNames = this.layout.flatMap((l) => l.names);
@@ -145,6 +149,10 @@ export class StreamEncoder {
     const start = rowStart ?? this.rowsSeen;
     const label = getColumn(chunk, this.spec.label);
     const cols = this.layout.map((l) => getColumn(chunk, l.name));
+    if (label.kind !== this.labelKind) throw kindChanged(chunk.name, label, start);
+    cols.forEach((c, k) => {
+      if ((c.kind === 'numeric') !== (this.layout[k].input.kind === 'scale')) throw kindChanged(chunk.name, c, start);
+    });
     for (const c of [label, ...cols]) {
       const s = columnStats(c);
       if (s.nonFinite > 0)

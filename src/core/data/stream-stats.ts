@@ -10,7 +10,7 @@
 import { meanFromSums, SUM_SCALE } from './moments';
 import { Rng } from './rng';
 import { bins, HISTOGRAM_TOP, type ColumnStats } from './stats';
-import type { Column, DataTable, LogicalType } from './table';
+import { DataError, type Column, type DataTable, type LogicalType } from './table';
 
 /** Distinct values counted exactly per column (a set of this many numbers or strings: about 1 MB a numeric column). */
 export const DISTINCT_LIMIT = 65_536;
@@ -108,6 +108,28 @@ interface CategoricalAcc {
   bytes: boolean;
 }
 
+/**
+ * A streamed piece whose column is text where earlier pieces read numbers, or the other way
+ * round. Each piece is typed on its own (a CSV chunk's values, an Arrow batch, a Parquet row
+ * group without statistics), so a column can change: most often 64-bit integers that pass
+ * 2^53 - 1 (IDs), which are kept as exact text from there. Refused, naming the column and
+ * where: the rows read so far keep one meaning, and the whole file read at once is typed over
+ * all its rows.
+ */
+export function kindChanged(fileName: string, col: Column, firstRow: number): DataError {
+  const now = col.kind === 'numeric' ? 'numbers' : 'text';
+  const was = col.kind === 'numeric' ? 'text' : 'numbers';
+  const why =
+    col.kind === 'categorical' && col.dictionary.some((v) => /^-?\d{16,}$/.test(v))
+      ? ' (integers beyond 2^53 - 1, which no double holds exactly, are kept as their digits)'
+      : '';
+  return new DataError(
+    `${fileName}: column "${col.name}" reads as ${now} from row ${firstRow} on, where the rows streamed before ` +
+      `read as ${was}${why}; a streamed column must keep one type: load the file whole (not streamed), ` +
+      'which types each column over all its rows, or leave the column out',
+  );
+}
+
 export class StreamStats {
   rows = 0;
   private readonly columns = new Map<string, NumericAcc | CategoricalAcc>();
@@ -117,14 +139,16 @@ export class StreamStats {
     this.rng = new Rng(seed ^ 0x57a75);
   }
 
-  /** Folds in one piece (its columns must keep their kind from piece to piece). */
+  /** Folds in one piece (its columns must keep their kind from piece to piece: else a DataError). */
   add(table: DataTable): void {
+    const first = this.rows;
     this.rows += table.rows;
     for (const col of table.columns) {
       let acc = this.columns.get(col.name);
       if (!acc) this.columns.set(col.name, (acc = start(col)));
       if (acc.kind === 'numeric' && col.kind === 'numeric') this.addNumeric(acc, col);
       else if (acc.kind === 'categorical' && col.kind === 'categorical') addCategorical(acc, col);
+      else throw kindChanged(table.name, col, first);
     }
   }
 

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { GrowingRows, RowSample, StreamingBatcher, WindowBatcher } from './stream-batcher';
 import { StreamEncoder, rowFraction } from './stream-encoder';
 import { Rng } from './rng';
-import type { DataTable } from './table';
+import { Float64, Int64, RecordBatch, Table, tableToIPC, vectorFromArray, Utf8 } from 'apache-arrow';
+import { bytesSource, openChunked } from './source-chunks';
+import { StreamStats } from './stream-stats';
+import { DataError, type DataTable } from './table';
 
 const split = { train: 0.8, val: 0.1, test: 0.1, seed: 4 };
 
@@ -114,6 +117,68 @@ describe('StreamEncoder', () => {
     expect(p.rows).toBe(0);
     expect(p.droppedUnseenClass).toBe(10);
   });
+});
+
+describe('a streamed column that changes type between pieces', () => {
+  // Two Arrow record batches typed on their own: IDs below 2^53 read as numbers in the first,
+  // the second holds IDs past it, kept as their digits (text). Before, the encoder read the
+  // text column's missing `values` as NaN and blamed the value's scale, and a text layout
+  // given numbers crashed; the statistics skipped the piece in silence.
+  const batch = (ids: bigint[], from: number) =>
+    new Table({
+      id: vectorFromArray(ids, new Int64()),
+      x: vectorFromArray(
+        ids.map((_, i) => from + i),
+        new Float64(),
+      ),
+      label: vectorFromArray(
+        ids.map((_, i) => ((from + i) % 2 ? 'a' : 'b')),
+        new Utf8(),
+      ),
+    }).batches[0];
+  const first = batch(
+    Array.from({ length: 40 }, (_, i) => BigInt(i * 1000)),
+    0,
+  );
+  const second = batch(
+    Array.from({ length: 30 }, (_, i) => 2n ** 53n + BigInt(i)),
+    40,
+  );
+
+  for (const [label, batches, from] of [
+    ['numbers, then text', [first, second], 40],
+    ['text, then numbers', [second, first], 30],
+  ] as [string, RecordBatch[], number][]) {
+    it(`is refused naming the column and the row (${label}), by the encoder and the statistics`, async () => {
+      const bytes = tableToIPC(new Table(batches), 'stream');
+      const file = (await openChunked(bytesSource(bytes), 'ids.arrows'))!;
+      expect(file.pieces()).toBe(2);
+      const [a, b] = [(await file.read(0))!.table, (await file.read(1))!.table];
+      expect(a.columns[0].kind).not.toBe(b.columns[0].kind);
+      const enc = new StreamEncoder(a, { label: 'label', features: ['id', 'x'] }, split);
+      enc.encode(a);
+      const refusal = (f: () => unknown): DataError => {
+        try {
+          f();
+        } catch (e) {
+          return e as DataError;
+        }
+        throw new Error('not refused');
+      };
+      const err = refusal(() => enc.encode(b));
+      expect(err).toBeInstanceOf(DataError);
+      expect(err.message).toContain(`column "id" reads as`);
+      expect(err.message).toContain(`from row ${from} on`);
+      expect(err.message).toContain('load the file whole');
+      const stats = new StreamStats();
+      stats.add(a);
+      const err2 = refusal(() => stats.add(b));
+      expect(err2).toBeInstanceOf(DataError);
+      expect(err2.message).toBe(err.message);
+      // The digits are named as the reason when the text is the long integers.
+      expect(err.message.includes('2^53 - 1')).toBe(b.columns[0].kind === 'categorical');
+    });
+  }
 });
 
 describe('StreamingBatcher', () => {

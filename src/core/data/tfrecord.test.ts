@@ -155,13 +155,47 @@ describe('TFRecord reader', () => {
     expect(t.rows).toBe(3);
     expect([0, 1, 2].map((i) => num(t, 'a', i))).toEqual([1.5, 2.5, null]);
     expect([0, 1, 2].map((i) => num(t, 'b', i))).toEqual([-5, 7, null]);
-    expect([0, 1, 2].map((i) => num(t, 'c', i))).toEqual([-(2 ** 62), 2 ** 53, 0]);
+    // Beyond 2^53 - 1: the exact digits, as text (BigInt's, written from BigInts).
+    expect([0, 1, 2].map((i) => text(t, 'c', i))).toEqual([String(-(2n ** 62n)), String(2n ** 53n), '0']);
     expect([0, 1, 2].map((i) => text(t, 'd', i))).toEqual(['x', 'y', null]);
     expect([0, 1, 2].map((i) => [num(t, 'e.0', i), num(t, 'e.1', i)])).toEqual([
       [3, 4],
       [6, 7],
       [8, 9],
     ]);
+  });
+
+  it('keeps int64s beyond 2^53 - 1 as their exact digits, packed or not, per list position; others stay numbers', () => {
+    const rng = new Rng(11);
+    const base = 2n ** 53n;
+    const ids: (bigint | null)[] = [];
+    const records = Array.from({ length: 300 }, (_, r) => {
+      // Neighbours around 2^53 (one double holds two of them), negatives, full-width values.
+      const id =
+        r % 7 === 6
+          ? null
+          : r % 3 === 0
+            ? base + BigInt(r % 10)
+            : r % 3 === 1
+              ? -(base + BigInt(r))
+              : BigInt.asIntN(64, (BigInt(rng.int(1 << 30)) << 33n) ^ BigInt(r));
+      ids.push(id);
+      const features: [string, FeatureValue][] = [
+        ['small', { ints: [r * 1000], packed: r % 2 === 0 }],
+        ['pair', { ints: [r, base + BigInt(r)], packed: r % 2 === 1 }],
+      ];
+      if (id !== null) features.push(['id', { ints: [id], packed: r % 2 === 0 }]);
+      return exampleBytes(features);
+    });
+    const t = readTfRecord(frameRecords(records), 'ids.tfrecord');
+    const col = (name: string) => t.columns.find((c) => c.name === name)!;
+    expect(col('id').kind).toBe('categorical');
+    expect(ids.map((_, r) => text(t, 'id', r))).toEqual(ids.map((v) => (v === null ? null : v.toString())));
+    expect(new Set((col('id') as CategoricalColumn).dictionary).size).toBe(new Set(ids.filter((v) => v !== null)).size);
+    expect(col('small').kind).toBe('numeric');
+    expect(col('pair.0').kind).toBe('numeric');
+    expect(ids.map((_, r) => num(t, 'pair.0', r))).toEqual(ids.map((_, r) => r));
+    expect(ids.map((_, r) => text(t, 'pair.1', r))).toEqual(ids.map((_, r) => String(base + BigInt(r))));
   });
 
   it('reads gzip-compressed files (zlib), by content whatever the name, and refuses other gzip files', () => {

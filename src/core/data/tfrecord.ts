@@ -13,7 +13,8 @@
  * `bytes_list` (1), `float_list` (2) or `int64_list` (3), each a repeated field 1 (numbers packed
  * or not: both encodings are accepted, as protobuf requires). Features become columns by name:
  * - one value per record (or none: missing) gives one column: `float_list` a float column,
- *   `int64_list` an int column (int32 when every value fits, else the nearest doubles, as the
+ *   `int64_list` an int column (int32 when every value fits, else doubles; a column with an
+ *   integer beyond 2^53 - 1, an ID, keeps each value's exact decimal text, as the CSV, JSON,
  *   Arrow and Parquet readers do), `bytes_list` a categorical of the UTF-8 text, or of hashed
  *   buckets when a value is not UTF-8 (encoded images, ids: `byte-buckets.ts`);
  * - the same number of numbers L > 1 in every record that has the feature gives L numbered
@@ -31,7 +32,7 @@ import { JSON_CELLS_PER_BYTE, JSON_MIN_CELL_LIMIT, MAX_LIST_COLUMNS, MAX_JSON_CO
 import { gunzip, gunzipHead } from './parquet/gzip';
 import { ParquetFormatError } from './parquet/errors';
 import { ByteInterner } from './parquet/interner';
-import { DataError, type Column, type DataTable, type NumericColumn, type SkippedColumn } from './table';
+import { DataError, type Column, type DataTable, type SkippedColumn } from './table';
 
 const MASK_DELTA = 0xa282ead8;
 
@@ -599,20 +600,66 @@ function columnsOf(scan: Scan, f: FeatureEntries | undefined, l: FeatureLayout, 
     kinds === 1 << FLOATS ? new Float32Array(rows) : new Float64Array(rows),
   );
   let fitsInt32 = true;
+  const beyondDoubles = new Uint8Array(width);
   for (let at = 0; at < length; at += 5) {
     if (!check(at)) continue;
     const r = entries[at];
     walkList(pb, entries[at + 4], entries[at + 1], entries[at + 2], (j, v) => {
       cols[j][r] = v;
       if (v !== (v | 0)) fitsInt32 = false;
+      if (v > Number.MAX_SAFE_INTEGER || v < -Number.MAX_SAFE_INTEGER) beyondDoubles[j] = 1;
     });
   }
   const valid = finishValid();
-  return cols.map((values, j): NumericColumn => {
+  // An int64 column holding an integer beyond 2^53 - 1 (an ID) keeps every value's exact
+  // decimal text, as the other readers do: the nearest doubles would merge neighbours.
+  const exact = floats ? [] : int64Text(pb, entries, length, beyondDoubles, rows, present);
+  return cols.map((values, j): Column => {
     const name = width === 1 ? l.name : `${l.name}.${j}`;
     if (floats) return { kind: 'numeric', name, type: 'float', values, valid };
+    const text = exact[j];
+    if (text) return { kind: 'categorical', name, type: 'categorical', codes: text.codes, dictionary: text.dictionary };
     return { kind: 'numeric', name, type: 'int', values: fitsInt32 ? new Int32Array(values) : values, valid };
   });
+}
+
+/**
+ * The exact decimal text of the int64 list positions flagged in `which` (codes and dictionary
+ * per position; absent rows -1), read again from the varints' two 32-bit halves.
+ */
+function int64Text(
+  pb: Pb,
+  entries: Int32Array,
+  length: number,
+  which: Uint8Array,
+  rows: number,
+  present: Uint8Array,
+): ({ codes: Int32Array; dictionary: string[] } | undefined)[] {
+  const out: ({ codes: Int32Array; dictionary: string[] } | undefined)[] = [];
+  if (!which.includes(1)) return out;
+  const dicts = new Map<number, { codes: Int32Array; index: Map<string, number>; dictionary: string[] }>();
+  which.forEach((flag, j) => {
+    if (flag) dicts.set(j, { codes: new Int32Array(rows).fill(-1), index: new Map(), dictionary: [] });
+  });
+  for (let at = 0; at < length; at += 5) {
+    const r = entries[at];
+    if (entries[at + 3] === 0 || !present[r]) continue;
+    walkList(pb, entries[at + 4], entries[at + 1], entries[at + 2], (j) => {
+      const d = dicts.get(j);
+      if (!d) return;
+      // walkList has just read this value's varint: its halves are still in the reader.
+      const text = ((BigInt(pb.hi | 0) << 32n) + BigInt(pb.lo >>> 0)).toString();
+      let code = d.index.get(text);
+      if (code === undefined) {
+        code = d.dictionary.length;
+        d.index.set(text, code);
+        d.dictionary.push(text);
+      }
+      d.codes[r] = code;
+    });
+  }
+  for (const [j, d] of dicts) out[j] = { codes: d.codes, dictionary: d.dictionary };
+  return out;
 }
 
 /** The table of a scan by a layout; `first` is the number of records before the scan's (for messages). */

@@ -46,14 +46,54 @@ function int64StatFits(b: Uint8Array | undefined): boolean {
   return hi === lo >> 31;
 }
 
+/** True when an 8-byte little-endian statistic is an integer beyond 2^53 - 1 in magnitude. */
+function int64StatUnsafe(b: Uint8Array | undefined, unsigned: boolean): boolean {
+  if (!b || b.length !== 8) return false;
+  const lo = (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
+  const w = b[4] | (b[5] << 8) | (b[6] << 16) | (b[7] << 24);
+  return Math.abs((unsigned ? w >>> 0 : w) * 2 ** 32 + lo) > Number.MAX_SAFE_INTEGER;
+}
+
+/**
+ * The decimal text of an 8-byte little-endian integer, signed or not: how a column of 64-bit
+ * integers beyond 2^53 - 1 (IDs, which no double holds exactly) keeps its values.
+ */
+export function int64Decimal(unsigned: boolean): (b: Uint8Array) => string {
+  return (b) => {
+    const lo = (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
+    const hi = b[4] | (b[5] << 8) | (b[6] << 16) | (b[7] << 24);
+    const x = (BigInt(unsigned ? hi >>> 0 : hi) << 32n) + BigInt(lo);
+    return x.toString();
+  };
+}
+
+/**
+ * True when an INT64 column's statistics show a value beyond 2^53 - 1 in magnitude in any row
+ * group: the column is then read as exact decimal text in every row group and by every worker
+ * (see `ColumnBuilder.int64Text`), as the CSV, JSON and Arrow readers keep such integers.
+ */
+export function int64BeyondDoubles(col: ParquetColumnInfo, info: ParquetFileInfo): boolean {
+  const kind = col.conversion?.kind;
+  if (kind !== 'int64' && kind !== 'uint64') return false;
+  for (const rg of info.rowGroups) {
+    const s = rg.columns[col.index].statistics;
+    if (int64StatUnsafe(s?.min, kind === 'uint64') || int64StatUnsafe(s?.max, kind === 'uint64')) return true;
+  }
+  return false;
+}
+
 /**
  * Picks the array class for a column. INT64 goes to Int32Array when the statistics of every
  * row group in the file say min and max fit (so that all workers pick the same), else to
  * Float64Array, flagged `narrowable` when statistics were missing (mergeParts then checks the values).
  */
-export function chooseOutput(col: ParquetColumnInfo, info: ParquetFileInfo): { kind: OutKind; narrowable: boolean } {
+export function chooseOutput(
+  col: ParquetColumnInfo,
+  info: ParquetFileInfo,
+): { kind: OutKind; narrowable: boolean; int64Text?: boolean } {
   const conv = col.conversion;
   if (!conv) return fail(`column "${col.name}": ${col.unsupported ?? 'not supported'}`);
+  if (int64BeyondDoubles(col, info)) return { kind: 'i32', narrowable: false, int64Text: true };
   switch (conv.kind) {
     case 'int32':
     case 'string':
@@ -95,16 +135,22 @@ export class ColumnBuilder {
   readonly interner: ByteInterner | ByteBuckets | null;
   narrowable: boolean;
 
+  /**
+   * @param int64Text an INT64 column read as exact decimal text: each value's 8 bytes are
+   * interned like a string's and become their decimal digits at the end (codes in `values`).
+   */
   constructor(
     readonly col: ParquetColumnInfo,
     readonly rows: number,
     kind: OutKind,
     narrowable: boolean,
+    readonly int64Text = false,
   ) {
-    this.values = allocate(kind, rows);
-    this.narrowable = narrowable;
+    this.values = allocate(int64Text ? 'i32' : kind, rows);
+    this.narrowable = narrowable && !int64Text;
     const conversion = col.conversion?.kind;
-    this.interner = conversion === 'string' ? new ByteInterner() : conversion === 'bytes' ? new ByteBuckets() : null;
+    this.interner =
+      conversion === 'string' || int64Text ? new ByteInterner() : conversion === 'bytes' ? new ByteBuckets() : null;
   }
 
   /** Switches an Int32Array column to Float64Array (an INT64 value did not fit in 32 bits). */

@@ -6,7 +6,7 @@
 import { crc32 } from '../crc32';
 import { allocateLike, type ColumnBuilder } from './column-builder';
 import { decompressPage } from './codecs';
-import { forEachDeltaByteArray, forEachDeltaLength, decodeDeltaBinaryPacked } from './delta';
+import { forEachDeltaByteArray, forEachDeltaInt64, forEachDeltaLength, decodeDeltaBinaryPacked } from './delta';
 import { fail, ParquetFormatError } from './errors';
 import { readPageHeader, type PageHeader } from './page-header';
 import {
@@ -57,6 +57,9 @@ export class Scratch {
   private idx = new Int32Array(0);
   private lv = new Uint8Array(0);
   private pg = new Uint8Array(0);
+  /** One 64-bit value as two 32-bit words (lo, hi), and the same 8 bytes little-endian. */
+  readonly word = new Uint32Array(2);
+  readonly wordBytes = new Uint8Array(this.word.buffer);
   indices(n: number): Int32Array {
     if (this.idx.length < n) this.idx = new Int32Array(Math.max(n, this.idx.length * 2));
     return this.idx;
@@ -178,8 +181,9 @@ class ChunkDecoder {
     if (interner) {
       const codes = new Int32Array(n);
       let i = 0;
-      if (col.physicalType === 'FIXED_LEN_BYTE_ARRAY')
-        forEachPlainFixed(data, 0, data.length, n, col.typeLength, (s, len) => {
+      // Fixed-width values: FIXED_LEN_BYTE_ARRAY, and INT64 read as exact text (8 bytes each).
+      if (col.physicalType === 'FIXED_LEN_BYTE_ARRAY' || col.physicalType === 'INT64')
+        forEachPlainFixed(data, 0, data.length, n, plainWidth(col.physicalType, col.typeLength), (s, len) => {
           codes[i++] = interner.intern(data, s, len);
         });
       else if (col.physicalType !== 'BYTE_ARRAY') this.unsupportedEncoding(h.encoding, 'dictionary');
@@ -343,8 +347,8 @@ class ChunkDecoder {
           const each = (s: number, len: number) => {
             dst[i++] = interner.intern(data, s, len);
           };
-          if (type === 'FIXED_LEN_BYTE_ARRAY') forEachPlainFixed(data, pos, end, n, col.typeLength, each);
-          else forEachPlainByteArray(data, pos, end, n, each);
+          if (type === 'BYTE_ARRAY') forEachPlainByteArray(data, pos, end, n, each);
+          else forEachPlainFixed(data, pos, end, n, width, each);
           return true;
         }
         if (type === 'BYTE_ARRAY') {
@@ -368,6 +372,18 @@ class ChunkDecoder {
       }
       case DELTA_BINARY_PACKED: {
         if (type !== 'INT32' && type !== 'INT64') return this.unsupportedEncoding(encoding, 'value');
+        if (interner) {
+          // INT64 read as exact text: each value's 8 bytes, little-endian, interned.
+          const word = this.scratch.word;
+          let i = op;
+          const { count: got } = forEachDeltaInt64(data, pos, end, n, (lo, hi) => {
+            word[0] = lo;
+            word[1] = hi;
+            dst[i++] = interner.intern(this.scratch.wordBytes, 0, 8);
+          });
+          if (got !== n) fail(`corrupt page: ${this.what} holds ${got} values, ${n} expected`);
+          return true;
+        }
         const { values } = decodeDeltaBinaryPacked(data, pos, end, n, type === 'INT64');
         if (values.length !== n) fail(`corrupt page: ${this.what} holds ${values.length} values, ${n} expected`);
         return storeIntegers(conv, values, n, dst, op);

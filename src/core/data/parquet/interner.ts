@@ -82,12 +82,12 @@ export class ByteInterner {
     this.mask = mask;
   }
 
-  /** The distinct values as strings, in code order (UTF-8 decoded once each). */
-  strings(): string[] {
+  /** The distinct values as strings, in code order (UTF-8 decoded once each, unless `text` says otherwise). */
+  strings(text: (bytes: Uint8Array) => string = (b) => utf8.decode(b)): string[] {
     const out = new Array<string>(this.size);
     for (let code = 0; code < this.size; code++) {
       const s = this.starts[code];
-      out[code] = utf8.decode(this.arena.subarray(s, s + this.lengths[code]));
+      out[code] = text(this.arena.subarray(s, s + this.lengths[code]));
     }
     return out;
   }

@@ -94,6 +94,26 @@ function mergeCategorical(g: Gathered, rows: number): CategoricalColumn {
 }
 
 /**
+ * An INT64 column without statistics that one worker read as exact text (it met a value
+ * beyond 2^53 - 1) and another as numbers (its row groups held none): the numbers, all exact
+ * integers, become their decimal text too, so the merged column is text throughout.
+ */
+function textPieces(g: Gathered): void {
+  const text = g.pieces.map((c): Column => {
+    if (c.kind === 'categorical') return c;
+    const dict = new StringDictionary();
+    const codes = new Int32Array(c.values.length);
+    for (let i = 0; i < codes.length; i++)
+      codes[i] = c.valid !== null && c.valid[i] === 0 ? -1 : dict.code(String(c.values[i]));
+    return { kind: 'categorical', name: c.name, type: 'categorical', codes, dictionary: dict.strings };
+  });
+  g.pieces.splice(0, g.pieces.length, ...text);
+  g.slices.forEach((s, i) => {
+    g.slices[i] = { ...s, column: text[s.piece] };
+  });
+}
+
+/**
  * Merges parts of one file into a DataTable. Parts may hold different columns and any row
  * groups (a worker can decode some columns of some row groups), but every column must end up
  * covering the same row groups, each exactly once. `columnOrder` fixes the column order
@@ -140,6 +160,7 @@ export function mergeParts(parts: readonly DataTablePart[], columnOrder?: readon
         `${fileName}: mergeParts: column "${name}" covers row groups [${key}] but others cover [${groupsKey}]`,
       );
     const rows = g.slices.reduce((a, s) => a + s.rows, 0);
+    if (g.pieces.some((c) => c.kind === 'categorical') && g.pieces.some((c) => c.kind === 'numeric')) textPieces(g);
     columns.push(g.pieces[0].kind === 'categorical' ? mergeCategorical(g, rows) : mergeNumeric(g, rows));
   }
   const rows =

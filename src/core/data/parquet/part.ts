@@ -5,7 +5,8 @@
  */
 import { plainBytes } from '../bytes';
 import type { Column } from '../table';
-import { chooseOutput, ColumnBuilder } from './column-builder';
+import { chooseOutput, ColumnBuilder, int64Decimal } from './column-builder';
+import { ByteInterner } from './interner';
 import { decodeColumnChunk, Scratch } from './column-chunk';
 import { fail, withFileName } from './errors';
 import type { ChunkRef } from './claims';
@@ -72,13 +73,17 @@ export function checkRowGroups(info: ParquetFileInfo, rowGroups: readonly number
 function finish(b: ColumnBuilder): PartColumn {
   const col = b.col;
   if (b.interner) {
+    const dictionary =
+      b.int64Text && b.interner instanceof ByteInterner
+        ? b.interner.strings(int64Decimal(col.conversion?.kind === 'uint64'))
+        : b.interner.strings();
     return {
       column: {
         kind: 'categorical',
         name: col.name,
         type: 'categorical',
         codes: b.values as Int32Array,
-        dictionary: b.interner.strings(),
+        dictionary,
         ...(col.conversion?.kind === 'bytes' ? { bytes: true as const } : {}),
       },
       narrowable: false,
@@ -90,6 +95,22 @@ function finish(b: ColumnBuilder): PartColumn {
     column: { kind: 'numeric', name: col.name, type, values: b.values, valid: b.valid },
     narrowable: b.narrowable && b.values instanceof Float64Array,
   };
+}
+
+/**
+ * True when a builder of an INT64 column read as numbers holds a value beyond 2^53 - 1 in
+ * magnitude (the file's statistics did not say so up front, or were missing): its row groups
+ * are then decoded again as exact text, since the doubles have lost the last digits.
+ */
+function lostDigits(b: ColumnBuilder, from: number, rows: number): boolean {
+  const kind = b.col.conversion?.kind;
+  if ((kind !== 'int64' && kind !== 'uint64') || !(b.values instanceof Float64Array)) return false;
+  const v = b.values;
+  const valid = b.valid;
+  for (let i = from; i < from + rows; i++)
+    if ((v[i] > Number.MAX_SAFE_INTEGER || v[i] < -Number.MAX_SAFE_INTEGER) && (valid === null || valid[i] === 1))
+      return true;
+  return false;
 }
 
 /**
@@ -111,13 +132,17 @@ export function decodeRowGroups(
     const rows = groups.reduce((a, rg) => a + info.rowGroups[rg].numRows, 0);
     const scratch = new Scratch();
     const out: PartColumn[] = [];
-    for (const col of cols) {
-      const { kind, narrowable } = chooseOutput(col, info);
-      const builder = new ColumnBuilder(col, rows, kind, narrowable);
+    const decode = (builder: ColumnBuilder): ColumnBuilder => {
       for (const rg of groups) {
         const group = info.rowGroups[rg];
-        decodeColumnChunk(bytes, group.columns[col.index], builder, scratch, rg, group.numRows);
+        decodeColumnChunk(bytes, group.columns[builder.col.index], builder, scratch, rg, group.numRows);
       }
+      return builder;
+    };
+    for (const col of cols) {
+      const { kind, narrowable, int64Text } = chooseOutput(col, info);
+      let builder = decode(new ColumnBuilder(col, rows, kind, narrowable, int64Text));
+      if (lostDigits(builder, 0, rows)) builder = decode(new ColumnBuilder(col, rows, 'i32', false, true));
       out.push(finish(builder));
     }
     return {
@@ -161,7 +186,15 @@ export function decodeClaimed(
       const rowGroupRows = groups.map((rg) => info.rowGroups[rg].numRows);
       const rows = rowGroupRows.reduce((a, r) => a + r, 0);
       const from = rowStart[groups[0]];
-      const b = run.builder;
+      let b = run.builder;
+      if (lostDigits(b, from, rows)) {
+        b = new ColumnBuilder(b.col, total, 'i32', false, true);
+        for (const rg of groups) {
+          const group = info.rowGroups[rg];
+          b.pos = rowStart[rg];
+          decodeColumnChunk(bytes, group.columns[b.col.index], b, scratch, rg, group.numRows);
+        }
+      }
       if (from !== 0 || rows !== b.rows) {
         b.values = b.values.subarray(from, from + rows);
         if (b.valid) b.valid = b.valid.subarray(from, from + rows);
@@ -176,8 +209,8 @@ export function decodeClaimed(
       if (run && (run.builder.col.name !== ref.column || run.rowGroups.includes(rg))) close();
       if (!run) {
         const [col] = selectColumns(info, [ref.column]);
-        const { kind, narrowable } = chooseOutput(col, info);
-        run = { builder: new ColumnBuilder(col, total, kind, narrowable), rowGroups: [] };
+        const { kind, narrowable, int64Text } = chooseOutput(col, info);
+        run = { builder: new ColumnBuilder(col, total, kind, narrowable, int64Text), rowGroups: [] };
       }
       const group = info.rowGroups[rg];
       run.builder.pos = rowStart[rg];
