@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decompress as fzstd } from 'fzstd';
 import parquet from 'parquetjs-lite';
+import { Int64, Table, vectorFromArray } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rewritePages, withZstdChecksum } from '../parquet/fixtures/rewrite';
 import {
@@ -72,6 +73,19 @@ const zstdChecksums = (file: Uint8Array) =>
         : undefined,
   });
 
+/** 64-bit IDs: `delta` and `dict` beyond 2^53 - 1 from the second row group on, nulls among them. */
+function idTable(rows: number): Table {
+  const id = (i: number) => (i % 9 === 4 ? null : i < 120 ? BigInt(i * 7) : 2n ** 60n + BigInt(i * 977));
+  const ids = Array.from({ length: rows }, (_, i) => id(i));
+  return new Table({
+    delta: vectorFromArray(ids, new Int64()),
+    dict: vectorFromArray(
+      ids.map((v) => (v === null ? null : -v)),
+      new Int64(),
+    ),
+  });
+}
+
 async function sources(): Promise<{ name: string; base64: string; weight: number }[]> {
   const t = (seed: number) => syntheticTable(300, seed).table;
   const small = { rowGroupSize: 120, pageSize: 1024 };
@@ -109,6 +123,17 @@ async function sources(): Promise<{ name: string; base64: string; weight: number
       1,
     ],
     ['arrow-rs-lz4-hadoop.parquet', writeFixture(t(7), { compression: Compression.LZ4, ...small }), 1],
+    // IDs beyond 2^53 - 1 (read as exact text), DELTA and dictionary, without statistics.
+    [
+      'arrow-rs-ids-nostats.parquet',
+      writeFixture(idTable(300), {
+        compression: Compression.SNAPPY,
+        statistics: false,
+        encodings: { delta: Encoding.DELTA_BINARY_PACKED },
+        ...small,
+      }),
+      2,
+    ],
     ['parquetjs-gzip-v2-crc.parquet', rewritePages(await parquetjsFile('p1.parquet', 'GZIP', true), { crc: true }), 2],
     ['parquetjs-snappy.parquet', await parquetjsFile('p2.parquet', 'SNAPPY', false), 1],
     // One row group of Polars' flights-3m (ZSTD, 272,727 rows): slower to read, so picked less often.
