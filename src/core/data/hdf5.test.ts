@@ -39,8 +39,14 @@ with h5py.File(out + '/tables.h5', 'w') as f:
     t.create_dataset('img', data=rng.integers(0, 256, size=(n, 6, 4), dtype='u1'), chunks=(100, 6, 4), compression='gzip')
     t.create_dataset('rgb', data=rng.random(size=(n, 2, 3, 3)).astype('f4'))
     t.create_dataset('short', data=np.arange(100))
+    # IDs beyond 2^53 - 1: neighbours one apart (one double holds two), negatives, unsigned past 2^63.
+    ids = (2**53 + np.arange(n) % 5 - 2) * np.where(np.arange(n) % 3 == 0, -1, 1)
+    ids[::7] = rng.integers(-2**63, 2**63 - 1, size=len(ids[::7]), dtype='i8')
+    t.create_dataset('ids', data=ids.astype('i8'), chunks=(64,))
+    t.create_dataset('uids', data=(2**63 + rng.integers(0, 2**62, size=n, dtype='u8')).astype('u8'))
     t.create_dataset('cube5', data=np.zeros((n, 1, 1, 1, 1)))
-    rec = np.zeros(n, dtype=[('a', 'f8'), ('b', 'i4'), ('s', 'S4'), ('v', 'f4', (2,))])
+    rec = np.zeros(n, dtype=[('a', 'f8'), ('b', 'i4'), ('s', 'S4'), ('v', 'f4', (2,)), ('k', 'i8')])
+    rec['k'] = 2**60 + np.arange(n) * 3
     rec['a'] = rng.normal(size=n); rec['b'] = rng.integers(0, 9, size=n); rec['s'] = np.array([b'p', b'q'])[rng.integers(0, 2, size=n)]
     t.create_dataset('rec', data=rec)
     sub = t.create_group('sub')
@@ -59,6 +65,9 @@ with h5py.File(out + '/tables.h5', 'w') as f:
                     ref[g + '/' + k] = [names[int(x)] for x in v]
                 else:
                     ref[g + '/' + k] = np.asarray(v, dtype='f8').reshape(len(v), -1).tolist()
+    ref['ids_text'] = [str(int(x)) for x in t['ids'][()]]
+    ref['uids_text'] = [str(int(x)) for x in t['uids'][()]]
+    ref['k_text'] = [str(int(x)) for x in t['rec'][()]['k']]
 json.dump(ref, open(out + '/ref.json', 'w'))
 `;
 
@@ -119,6 +128,16 @@ describe.skipIf(!h5py && !process.env.CI)('HDF5 reader on files h5py wrote', () 
     expect(numbers(col(t, 'a'))).toEqual(rec.a);
     expect(numbers(col(t, 'b'))).toEqual(rec.b);
     expect(strings(col(t, 's'))).toEqual(rec.s);
+    // 64-bit integers beyond 2^53 - 1 keep their digits, as Python's int reads them.
+    for (const [name, key] of [
+      ['ids', 'ids_text'],
+      ['uids', 'uids_text'],
+      ['k', 'k_text'],
+    ]) {
+      expect(col(t, name).kind, name).toBe('categorical');
+      expect(strings(col(t, name)), name).toEqual(ref[key]);
+    }
+    expect(col(t, 'count').kind).toBe('numeric');
     // Left out, with the reason: another row count, five dimensions, the compound's array field is not a column.
     expect(t.skipped?.map((s) => [s.name, s.reason])).toEqual([
       ['cube5', expect.stringMatching(/5 dimensions/)],

@@ -18,8 +18,9 @@
  * beside its smaller test set; the first in depth-first order on a tie); every group that gives a
  * table is listed (`hdf5.groups`, depth-first, names in the library's order) so the user can pick.
  *
- * Types: integers up to 32 bits become int32 (uint32 and 64-bit integers the nearest doubles, as
- * the other readers do), float16/32 float32, float64 float64, h5py's booleans (an enum of FALSE
+ * Types: integers up to 32 bits become int32 (uint32 and 64-bit integers doubles; a 64-bit
+ * column or compound field holding a value beyond 2^53 - 1 its exact decimal text, as the other
+ * readers do), float16/32 float32, float64 float64, h5py's booleans (an enum of FALSE
  * and TRUE) bool, other enums categorical by member name, strings categorical. HDF5 stores no
  * checksum of raw data unless the writer asked for Fletcher-32 (then the library checks it), so a
  * damaged value inside a chunk can read as another value; damaged structure is refused.
@@ -172,6 +173,24 @@ function toDoubles(v: unknown, n: number): Float64Array {
   return out;
 }
 
+/**
+ * A 64-bit integer column holding a value beyond 2^53 - 1 (an ID no double holds) as its exact
+ * decimal text, read from the library's BigInts, as the other readers keep such integers; null
+ * when every value fits a double (the numeric column then stands).
+ */
+function int64Text(name: string, m: H5Metadata, raw: () => unknown, values: Float64Array): Column | null {
+  if (m.type !== INTEGER || m.size !== 8) return null;
+  let beyond = false;
+  for (let i = 0; i < values.length && !beyond; i++)
+    if (values[i] > Number.MAX_SAFE_INTEGER || values[i] < -Number.MAX_SAFE_INTEGER) beyond = true;
+  if (!beyond) return null;
+  const src = raw() as ArrayLike<number | bigint>;
+  const dict = new StringDictionary();
+  const codes = new Int32Array(values.length);
+  for (let i = 0; i < codes.length; i++) codes[i] = dict.code(BigInt(src[i]).toString());
+  return { kind: 'categorical', name, type: 'categorical', codes, dictionary: dict.strings };
+}
+
 function numericColumn(name: string, m: H5Metadata, values: Float64Array): NumericColumn {
   if (m.type === FLOAT)
     return {
@@ -258,7 +277,17 @@ function candidate(lib: H5Lib, name: string, d: H5Dataset): Candidate {
     return toDoubles(rowsOf(start, end), (end - start) * per);
   };
   if (shape.length === 1) {
-    if (numeric) return { name, rows, per, type, build: (a, b) => [numericColumn(name, m, valuesOf(a, b))] };
+    if (numeric)
+      return {
+        name,
+        rows,
+        per,
+        type,
+        build: (a, b) => {
+          const values = valuesOf(a, b);
+          return [int64Text(name, m, () => rowsOf(a, b), values) ?? numericColumn(name, m, values)];
+        },
+      };
     if (m.type === ENUM)
       return { name, rows, per, type, build: (a, b) => [enumColumn(name, m, toDoubles(rowsOf(a, b), b - a))] };
     if (m.type === STRING) return { name, rows, per, type, build: (a, b) => [stringColumn(name, rowsOf(a, b), b - a)] };
@@ -324,7 +353,8 @@ function compound(
         const field = Array.from({ length: n }, (_, r) => recs[r]?.[i]);
         if (f.type === STRING) return stringColumn(f.name, field, n);
         const nums = toDoubles(field, n);
-        return f.type === ENUM ? enumColumn(f.name, f, nums) : numericColumn(f.name, f, nums);
+        if (f.type === ENUM) return enumColumn(f.name, f, nums);
+        return int64Text(f.name, f, () => field, nums) ?? numericColumn(f.name, f, nums);
       });
     },
   };
