@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { columnIndex, filterRows, parseWhere, tableRows, FilterError, type IndexOf } from './filter';
+import { readCsv } from './csv';
 import { Rng } from './rng';
 import type { DataTable, NumericColumn } from './table';
 
@@ -213,6 +214,36 @@ describe('filterRows', () => {
     ]);
     // The rows are what the filter says all the same: the typo keeps none of its own.
     expect(filterRows(t, `"carrier name" in ('aa', 'AA')`).rows).toEqual(filterRows(t, `"carrier name" = 'AA'`).rows);
+  });
+
+  it('matches a number written for a text column by its digits: IDs past 2^53 - 1 exactly, zip codes with their zeros', () => {
+    // Read by the CSV reader: the IDs have no doubles of their own and stay text; the zip codes are text for a word.
+    const csv = [
+      'id,zip,x',
+      '9007199254740993,02134,1',
+      '9007199254740992,2134,2',
+      '9007199254740994,unknown,3',
+      '12,02134,4',
+    ].join('\n');
+    const t = readCsv(new TextEncoder().encode(csv), 'ids.csv');
+    const x = (where: string) => {
+      const { rows } = filterRows(t, where);
+      const col = t.columns.find((c) => c.name === 'x') as NumericColumn;
+      return Array.from(rows, (r) => col.values[r]);
+    };
+    expect(t.columns.map((c) => c.kind)).toEqual(['categorical', 'categorical', 'numeric']);
+    // The literal's double is 2^53, the second row's ID: only the first row holds these digits.
+    expect(x('id = 9007199254740993')).toEqual([1]);
+    expect(x("id = '9007199254740993'")).toEqual([1]);
+    expect(x('id in (9007199254740994, +12)')).toEqual([3, 4]);
+    expect(x('id != 9007199254740993')).toEqual([2, 3, 4]);
+    expect(filterRows(t, 'id = 9007199254740995').notes).toEqual([
+      `'9007199254740995' is no value of "id" (did you mean '9007199254740993'?)`,
+    ]);
+    expect(x('zip = 02134')).toEqual([1, 4]);
+    expect(x('zip = 2134')).toEqual([2]);
+    // A number in another form than the text's still matches the text of its value, as before.
+    expect(x('zip = 2134.0')).toEqual([2]);
   });
 
   it("reads a date or timestamp literal as the readers do, in UTC whatever the machine's time zone", () => {

@@ -22,7 +22,16 @@ import { DataError, type CategoricalColumn, type Column, type DataTable, type Nu
 /** A filter that cannot be read or applied (a DataError: the CLI's exit code 1, the UI's message). */
 export class FilterError extends DataError {}
 
-export type FilterValue = number | string | boolean;
+/**
+ * A number as written in the filter: its value, and its text, which is what a categorical
+ * column is matched against (`id = 9007199254740993` must not match the ID ...992, the double
+ * the literal rounds to; IDs past 2^53 - 1 are read as text, exactly).
+ */
+export interface NumberLiteral {
+  readonly n: number;
+  readonly text: string;
+}
+export type FilterValue = NumberLiteral | string | boolean;
 export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
 
 export type FilterExpr =
@@ -54,7 +63,7 @@ type Token =
   | { t: 'word'; v: string; at: number }
   | { t: 'name'; v: string; at: number }
   | { t: 'string'; v: string; at: number }
-  | { t: 'number'; v: number; at: number }
+  | { t: 'number'; v: NumberLiteral; at: number }
   | { t: 'op'; v: string; at: number }
   | { t: 'end'; at: number };
 
@@ -99,7 +108,7 @@ function tokenize(text: string): Token[] {
     ) {
       const v = Number(num[0]);
       if (!Number.isFinite(v)) fail(at, `${num[0]} is not a finite number`);
-      out.push({ t: 'number', v, at });
+      out.push({ t: 'number', v: { n: v, text: num[0].replace(/^\+/, '') }, at });
       i += num[0].length;
       continue;
     }
@@ -254,7 +263,20 @@ export function columnIndex(col: NumericColumn): RangeIndex {
   return RangeIndex.build(values, Int32Array.from(rows));
 }
 
-const show = (v: FilterValue) => (typeof v === 'string' ? `'${v}'` : String(v));
+const show = (v: FilterValue) => (typeof v === 'string' ? `'${v}'` : typeof v === 'boolean' ? String(v) : v.text);
+
+/**
+ * The texts a value may match in a categorical column, in order of preference: a string
+ * itself, a boolean its word, a number its digits as written and then its shortest form (`1.50`
+ * finds `1.5` where the column has no `1.50`; `02134` finds `02134` where it has both), but an
+ * integer beyond 2^53 - 1 only as written, since its double stands for a neighbour too.
+ */
+function textsOf(v: FilterValue): string[] {
+  if (typeof v === 'string') return [v];
+  if (typeof v === 'boolean') return [String(v)];
+  const exact = !Number.isInteger(v.n) || Number.isSafeInteger(v.n);
+  return exact && String(v.n) !== v.text ? [v.text, String(v.n)] : [v.text];
+}
 
 /** The number a value stands for in a numeric column (dates: days; timestamps: ms; booleans 0/1). */
 function numberFor(col: NumericColumn, v: FilterValue): number {
@@ -263,7 +285,7 @@ function numberFor(col: NumericColumn, v: FilterValue): number {
       throw new FilterError(`the filter: column "${col.name}" is not true/false, it is ${col.type}`);
     return v ? 1 : 0;
   }
-  if (typeof v === 'number') return v;
+  if (typeof v === 'object') return v.n;
   if (col.type === 'date' || col.type === 'timestamp') {
     // Read by the readers' own rules (UTC unless an offset is given), not Date.parse, whose
     // reading of '2005-06-01 10:30' or 'Jun 1 2005' follows the machine's time zone.
@@ -317,13 +339,18 @@ export function filterRows(table: DataTable, where: string | FilterExpr, indexOf
   };
   const notes: string[] = [];
   const codesOf = (col: CategoricalColumn, values: FilterValue[]): Uint8Array => {
-    const wanted = new Set(values.map(String));
-    const hit = Uint8Array.from(col.dictionary, (d) => (wanted.has(d) ? 1 : 0));
-    if (wanted.size > 0) {
-      const held = new Set(col.dictionary);
-      for (const v of wanted) if (!held.has(v)) notes.push(noValueNote(col, v));
+    const held = new Set(col.dictionary);
+    const wanted = new Set<string>();
+    const missing = new Set<string>();
+    for (const v of values) {
+      // The text as written when the column holds it, else the number's shortest form.
+      const texts = textsOf(v);
+      const found = texts.find((t) => held.has(t));
+      if (found === undefined) missing.add(texts[0]);
+      else wanted.add(found);
     }
-    return hit;
+    for (const v of missing) notes.push(noValueNote(col, v));
+    return Uint8Array.from(col.dictionary, (d) => (wanted.has(d) ? 1 : 0));
   };
   const ofCodes = (col: CategoricalColumn, hit: Uint8Array): Uint8Array => {
     const m = new Uint8Array(n);
