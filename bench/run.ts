@@ -15,6 +15,7 @@ const STAGES: Record<string, string> = {
   engine: 'the WGSL engine against plain tfjs-webgpu (Dawn)',
   sparse: "the WGSL engine's CSR kernels for pruned layers against its dense products (Dawn)",
   zstd: 'the zstd decoder against fzstd',
+  'parquet-delta': 'DELTA_BINARY_PACKED INT64 columns (row numbers, wide values, IDs past 2^53) against hyparquet',
   gzip: "the gzip inflater with its CRC-32 check against hyparquet-compressors' gunzip",
   'zstd-checksum': 'zstd frames with and without their content checksum',
   'browser-load': 'pick-to-schema time in Chromium (needs vite preview on port 4179; a figure, no anchor)',

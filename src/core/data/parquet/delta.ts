@@ -169,6 +169,18 @@ function readZigzagBig(bytes: Uint8Array, c: { pos: number }, end: number): bigi
   return (n & 1n) === 1n ? -((n + 1n) >> 1n) : n >> 1n;
 }
 
+/**
+ * `width` (1 to 32) little-endian bits from bit `bitPos`, unsigned: the five bytes that can hold
+ * them read at once (a byte past the array reads as 0; the caller has checked the range).
+ */
+function bits32(bytes: Uint8Array, bitPos: number, width: number): number {
+  const at = bitPos >>> 3;
+  const shift = bitPos & 7;
+  const word = (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> shift;
+  const v = shift === 0 ? word : word | (bytes[at + 4] << (32 - shift));
+  return width === 32 ? v >>> 0 : (v & ((1 << width) - 1)) >>> 0;
+}
+
 /** The two 32-bit halves (lo unsigned, hi signed) of a 64-bit two's-complement value. */
 function halves(v: bigint): [number, number] {
   return [Number(BigInt.asUintN(32, v)), Number(BigInt.asIntN(32, v >> 32n))];
@@ -219,8 +231,8 @@ export function forEachDeltaInt64(
       if (c.pos + Math.ceil((n * w) / 8) > end) fail('DELTA_BINARY_PACKED data runs past the end of the page');
       const wLo = Math.min(w, 32);
       for (let i = 0, bit = c.pos * 8; i < n; i++, bit += w) {
-        const dLo = wLo === 0 ? 0 : readBits(bytes, bit, wLo);
-        const dHi = w > 32 ? readBits(bytes, bit + 32, w - 32) : 0;
+        const dLo = wLo === 0 ? 0 : bits32(bytes, bit, wLo);
+        const dHi = w > 32 ? bits32(bytes, bit + 32, w - 32) : 0;
         // value + minDelta + delta, each half summed exactly in float64, the carry moved up.
         const sum = lo + minLo + dLo;
         const carry = Math.floor(sum / TWO32);
