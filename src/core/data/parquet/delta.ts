@@ -32,6 +32,20 @@ function unpackWide(bytes: Uint8Array, pos: number, width: number, n: number, ou
   for (let i = 0, bitPos = pos * 8; i < n; i++, bitPos += width) out[op + i] = readBits(bytes, bitPos, width);
 }
 
+/** Refuses a DELTA_BINARY_PACKED header the format does not allow, or one announcing more values than fit. */
+function checkHeader(blockSize: number, miniblocks: number, total: number, maxCount: number): void {
+  if (
+    blockSize === 0 ||
+    blockSize % 128 !== 0 ||
+    miniblocks === 0 ||
+    blockSize % miniblocks !== 0 ||
+    (blockSize / miniblocks) % 32 !== 0
+  ) {
+    fail(`DELTA_BINARY_PACKED header is corrupt (block size ${blockSize}, ${miniblocks} miniblocks)`);
+  }
+  if (total > maxCount) fail(`DELTA_BINARY_PACKED announces ${total} values where at most ${maxCount} fit`);
+}
+
 /**
  * Decodes DELTA_BINARY_PACKED integers from bytes[pos, end). Returns the values (as many as
  * the header announces, at most `maxCount`) and the position after the encoded data.
@@ -50,16 +64,7 @@ export function decodeDeltaBinaryPacked(
   const miniblocks = readUleb(bytes, c, end);
   const total = readUleb(bytes, c, end);
   let value = readZigzag(bytes, c, end);
-  if (
-    blockSize === 0 ||
-    blockSize % 128 !== 0 ||
-    miniblocks === 0 ||
-    blockSize % miniblocks !== 0 ||
-    (blockSize / miniblocks) % 32 !== 0
-  ) {
-    fail(`DELTA_BINARY_PACKED header is corrupt (block size ${blockSize}, ${miniblocks} miniblocks)`);
-  }
-  if (total > maxCount) fail(`DELTA_BINARY_PACKED announces ${total} values where at most ${maxCount} fit`);
+  checkHeader(blockSize, miniblocks, total, maxCount);
   if (is64) {
     // 64-bit sums are exact only in two halves (a double loses the last bits of a sum above
     // 2^53 even when every value is below it): each value is rounded once, at the end.
@@ -205,16 +210,7 @@ export function forEachDeltaInt64(
   const miniblocks = Number(readUlebBig(bytes, c, end));
   const total = Number(readUlebBig(bytes, c, end));
   let [lo, hi] = halves(readZigzagBig(bytes, c, end));
-  if (
-    blockSize === 0 ||
-    blockSize % 128 !== 0 ||
-    miniblocks === 0 ||
-    blockSize % miniblocks !== 0 ||
-    (blockSize / miniblocks) % 32 !== 0
-  ) {
-    fail(`DELTA_BINARY_PACKED header is corrupt (block size ${blockSize}, ${miniblocks} miniblocks)`);
-  }
-  if (total > maxCount) fail(`DELTA_BINARY_PACKED announces ${total} values where at most ${maxCount} fit`);
+  checkHeader(blockSize, miniblocks, total, maxCount);
   if (total === 0) return { count: 0, end: c.pos };
   each(lo, hi);
   let done = 1;
