@@ -188,7 +188,9 @@ export async function streamedSummary(
     columns,
     defaultLabel: label,
     defaultLabelReason: reason,
-    defaultFeatures: featuresFromStats(columns, stats.rows, label),
+    // A column whose type changes between pieces would stop a run at the change: not a default feature.
+    defaultFeatures: featuresFromStats(columns, stats.rows, label).filter((f) => !stats.changed.has(f)),
+    ...(stats.changed.size ? { typeChanged: [...stats.changed].map(([column, reason]) => ({ column, reason })) } : {}),
     ...(first.skipped?.length ? { skipped: [...first.skipped] } : {}),
     statsMs: performance.now() - t0,
   };

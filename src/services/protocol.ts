@@ -110,6 +110,11 @@ export interface StreamedSummary {
   defaultLabelReason: string;
   defaultFeatures: string[];
   skipped?: SkippedColumn[];
+  /**
+   * Columns read as numbers in some pieces and as text in others (64-bit IDs passing 2^53 - 1),
+   * with why: left out of the default features, since a run on one stops at the change.
+   */
+  typeChanged?: { column: string; reason: string }[];
   statsMs: number;
 }
 

@@ -199,8 +199,10 @@ async function offerStream(file: File): Promise<void> {
 export function setStreamLabel(label: string): void {
   const offer = store.getState().dataset.streamOffer;
   if (!offer?.summary) return;
-  const { columns, rows } = offer.summary;
-  setDataset({ streamOffer: { ...offer, label, task: null, features: featuresFromStats(columns, rows, label) } });
+  const { columns, rows, typeChanged = [] } = offer.summary;
+  const changed = new Set(typeChanged.map((c) => c.column));
+  const features = featuresFromStats(columns, rows, label).filter((f) => !changed.has(f));
+  setDataset({ streamOffer: { ...offer, label, task: null, features } });
 }
 
 /** Classification or regression for the streamed file's label; null: decided from its first chunk. */

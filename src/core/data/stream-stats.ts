@@ -139,7 +139,14 @@ export class StreamStats {
     this.rng = new Rng(seed ^ 0x57a75);
   }
 
-  /** Folds in one piece (its columns must keep their kind from piece to piece: else a DataError). */
+  /**
+   * Columns that changed type from one piece to another, each with why (the `kindChanged`
+   * message, from the first change): their statistics cover only the pieces of their first
+   * type, and a streamed run that trains on one is refused at the change.
+   */
+  readonly changed = new Map<string, string>();
+
+  /** Folds in one piece. */
   add(table: DataTable): void {
     const first = this.rows;
     this.rows += table.rows;
@@ -148,7 +155,7 @@ export class StreamStats {
       if (!acc) this.columns.set(col.name, (acc = start(col)));
       if (acc.kind === 'numeric' && col.kind === 'numeric') this.addNumeric(acc, col);
       else if (acc.kind === 'categorical' && col.kind === 'categorical') addCategorical(acc, col);
-      else throw kindChanged(table.name, col, first);
+      else if (!this.changed.has(col.name)) this.changed.set(col.name, kindChanged(table.name, col, first).message);
     }
   }
 

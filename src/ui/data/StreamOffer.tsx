@@ -52,6 +52,13 @@ export function StreamOffer() {
           <span className="muted" data-testid="stream-features">
             features: {offer.features.join(', ') || 'none'}
           </span>
+          {summary.typeChanged && (
+            <ul className="type-changed" data-testid="stream-type-changed">
+              {summary.typeChanged.map((c) => (
+                <li key={c.column}>Left out of the features: {c.reason}</li>
+              ))}
+            </ul>
+          )}
           <table className="schema">
             <thead>
               <tr>
