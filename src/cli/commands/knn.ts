@@ -54,6 +54,7 @@ export async function knn(args: ParsedArgs): Promise<{ json: unknown; text: stri
   const text = [
     `${file}: ${neighbors.length} nearest rows to row ${row} over ${used.join(', ')}` +
       (filtered ? ` (among the ${filtered.text})` : '') +
+      (neighbors.length < k ? ` (--k ${k} asked: no more rows to give)` : '') +
       (hashed.length
         ? `; left out, hashed text with too many distinct values to have a distance: ${hashed.join(', ')}`
         : ''),

@@ -87,6 +87,27 @@ describe('cli knn', () => {
     expect(cli('knn', 'public/datasets/penguins.arrow', '--row', '1').code).toBe(2);
   });
 
+  it('says so when --k asks for more rows than there are: every other row, each once', () => {
+    const many = cli(
+      'knn',
+      'public/datasets/penguins.arrow',
+      '--k',
+      '100000',
+      '--row',
+      '30',
+      '--where',
+      "Island = 'Dream'",
+    );
+    expect(many.code).toBe(0);
+    const rows = many.stdout.split('\n').filter((l) => l.startsWith('  row '));
+    // penguins.arrow has 124 Dream rows: the query row and 123 others.
+    expect(rows).toHaveLength(123);
+    expect(new Set(rows.map((l) => l.split(/\s+/)[2])).size).toBe(123);
+    expect(many.stdout).toContain('123 nearest rows to row 30');
+    expect(many.stdout).toContain('(--k 100000 asked: no more rows to give)');
+    expect(cli('knn', 'public/datasets/penguins.arrow', '--k', '3', '--row', '3').stdout).not.toContain('asked');
+  });
+
   it("leaves cars.json's Name (hashed text) out of the distance and says so; Name alone is refused", () => {
     const cars = 'node_modules/vega-datasets/data/cars.json';
     const rows = JSON.parse(readFileSync(cars, 'utf8')) as { Horsepower: number | null }[];
