@@ -31,14 +31,17 @@ describe('streamed statistics', () => {
       50,
     );
     const bytes = tableToIPC(new Table([first, second]), 'stream');
-    const summary = await streamedSummary('ids.arrows', new Blob([bytes]));
+    const summary = await streamedSummary('ids.arrows', new Blob([bytes.slice()]));
     expect(summary.rows).toBe(100);
     expect(summary.typeChanged?.map((c) => c.column)).toEqual(['id']);
     expect(summary.typeChanged?.[0].reason).toMatch(/column "id" reads as text from row 50 on.*2\^53 - 1/);
     expect(summary.defaultLabel).toBe('label');
     expect(summary.defaultFeatures).toEqual(['x']);
     // A file whose columns keep their types has no such note.
-    const plain = await streamedSummary('plain.arrows', new Blob([tableToIPC(new Table([first, first]), 'stream')]));
+    const plain = await streamedSummary(
+      'plain.arrows',
+      new Blob([tableToIPC(new Table([first, first]), 'stream').slice()]),
+    );
     expect(plain.typeChanged).toBeUndefined();
     expect(plain.defaultFeatures).toContain('x');
   });
