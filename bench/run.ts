@@ -17,6 +17,7 @@ const STAGES: Record<string, string> = {
   zstd: 'the zstd decoder against fzstd',
   'parquet-delta': 'DELTA_BINARY_PACKED INT64 columns (row numbers, wide values, IDs past 2^53) against hyparquet',
   gzip: "the gzip inflater with its CRC-32 check against hyparquet-compressors' gunzip",
+  'gzip-bomb': "refusing a gzip bomb (1.1 MB to 1.1 GB) against zlib.gunzipSync's maxOutputLength",
   'zstd-checksum': 'zstd frames with and without their content checksum',
   'browser-load': 'pick-to-schema time in Chromium (needs vite preview on port 4179; a figure, no anchor)',
 };

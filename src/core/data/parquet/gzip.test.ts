@@ -181,6 +181,16 @@ describe('gunzipInto', () => {
     expect(errorOf(() => gunzipGrowing(gz(a), 100_000))).toBe(
       'the gzip stream inflates to more than 100000 bytes, more than this reader may hold in memory',
     );
+    // A bomb (64 MiB of zeros in 65 kB) whose trailer lies: the member that outgrows the first
+    // buffer is counted (symbols decoded, nothing written) and refused past the limit, or given a
+    // buffer of its size in one step and then checked against its trailer.
+    const bomb = gz(new Uint8Array(64 << 20));
+    bomb.set([1, 0, 0, 0], bomb.length - 4);
+    expect(bomb.length).toBeLessThan(100_000);
+    expect(errorOf(() => gunzipGrowing(bomb, 32 << 20))).toBe(
+      `the gzip stream inflates to more than ${32 << 20} bytes, more than this reader may hold in memory`,
+    );
+    expect(errorOf(() => gunzipGrowing(bomb, 1 << 30))).toMatch(/trailer says 1 bytes, it inflates to 67108864/);
   });
 
   it("reads a stream's first bytes without inflating the rest, whatever blocks hold them", () => {

@@ -169,11 +169,14 @@ interface Inflated {
 /**
  * Inflates the raw deflate stream at `input[start..]` into `out[op..]` (which it must not
  * overrun); back-references reach no further back than `op` (a gzip member stands alone).
+ * With `out` null it only counts: every symbol is decoded and checked, nothing is written, and
+ * `outEnd` says where the output would end (an InflateOverflow past `op + countLimit`), so a
+ * stream of unknown size is measured for the cost of its symbols, not of its bytes.
  */
-function inflateRaw(input: Uint8Array, start: number, out: Uint8Array, op: number): Inflated {
+function inflateRaw(input: Uint8Array, start: number, out: Uint8Array | null, op: number, countLimit = 0): Inflated {
   const totalBits = input.length * 8;
   const outStart = op;
-  const outLimit = out.length;
+  const outLimit = out ? out.length : op + countLimit;
   const eof = () => fail('the deflate data is cut off');
   const overflow = () => {
     throw new InflateOverflow(`it inflates to more than the ${outLimit} bytes announced`);
@@ -193,7 +196,7 @@ function inflateRaw(input: Uint8Array, start: number, out: Uint8Array, op: numbe
       if ((input[s + 2] | (input[s + 3] << 8)) !== (~len & 0xffff)) fail('a stored deflate block has a damaged length');
       if (s + 4 + len > input.length) eof();
       if (op + len > outLimit) overflow();
-      out.set(input.subarray(s + 4, s + 4 + len), op);
+      if (out) out.set(input.subarray(s + 4, s + 4 + len), op);
       op += len;
       pos = (s + 4 + len) * 8;
       continue;
@@ -259,7 +262,8 @@ function inflateRaw(input: Uint8Array, start: number, out: Uint8Array, op: numbe
       const sym = e >>> 4;
       if (sym < 256) {
         if (op >= outLimit) overflow();
-        out[op++] = sym;
+        if (out) out[op] = sym;
+        op++;
       } else if (sym === 256) {
         break;
       } else {
@@ -285,7 +289,8 @@ function inflateRaw(input: Uint8Array, start: number, out: Uint8Array, op: numbe
         if (back > op - outStart) fail('a deflate back-reference reaches before the start of its data');
         if (op + len > outLimit) overflow();
         const end = op + len;
-        if (len < 32 || (back > 1 && back < 32)) for (; op < end; op++) out[op] = out[op - back];
+        if (!out) op = end;
+        else if (len < 32 || (back > 1 && back < 32)) for (; op < end; op++) out[op] = out[op - back];
         else if (back === 1) {
           // A run of one byte (long stretches of zeros, a bomb's whole body): a fill.
           out.fill(out[op - 1], op, end);
@@ -358,14 +363,25 @@ export function gunzipInto(input: Uint8Array, output: Uint8Array): void {
 export function gunzip(input: Uint8Array, limit: number): Uint8Array {
   const hint = input.length >= 18 ? u32(input, input.length - 4) : 0;
   const first = new Uint8Array(Math.min(limit, Math.max(1 << 16, hint + 1, input.length * 4)));
-  const { output, end } = gunzipMembers(input, first, (out, op, ip) => {
-    if (out.length >= limit)
-      fail(`the gzip stream inflates to more than ${limit} bytes, more than this reader may hold in memory`);
+  const tooLarge = () =>
+    fail(`the gzip stream inflates to more than ${limit} bytes, more than this reader may hold in memory`);
+  const { output, end } = gunzipMembers(input, first, (out, op, ip, data) => {
+    if (out.length >= limit) tooLarge();
+    // The member that did not fit is counted first (symbols decoded, no bytes written): a bomb is
+    // refused at the cost of its symbols (a 1 MB one inflating past 1 GiB: tens of ms, where
+    // writing it took seconds), and a real stream gets a buffer of its size in one step.
+    let memberEnd = 0;
+    try {
+      memberEnd = inflateRaw(input, data, null, op, limit - op).outEnd;
+    } catch (e) {
+      if (e instanceof InflateOverflow) tooLarge();
+      throw e;
+    }
     // Members before this one inflated `op` bytes from `ip`: at that ratio the whole input needs
-    // `projected`. Growing straight to it (not by doubling) touches far less fresh memory when
-    // many members follow (a bomb of 17 x 64 MiB reaches the limit in one step, not four).
+    // `projected`. Growing straight to it touches far less fresh memory when many members
+    // follow (a bomb of 17 x 64 MiB reaches the limit in one step, not four).
     const projected = ip > 0 ? Math.ceil((op / ip) * input.length * 1.05) : 0;
-    const bigger = new Uint8Array(Math.min(limit, Math.max(out.length * 2, projected)));
+    const bigger = new Uint8Array(Math.min(limit, Math.max(memberEnd, projected)));
     bigger.set(out.subarray(0, op));
     return bigger;
   });
@@ -395,7 +411,7 @@ export function gunzipHead(input: Uint8Array, n: number): Uint8Array {
 function gunzipMembers(
   input: Uint8Array,
   first: Uint8Array,
-  grow?: (out: Uint8Array, op: number, ip: number) => Uint8Array,
+  grow?: (out: Uint8Array, op: number, ip: number, data: number) => Uint8Array,
 ): { output: Uint8Array; end: number } {
   let output = first;
   let ip = 0;
@@ -412,7 +428,7 @@ function gunzipMembers(
       } catch (e) {
         // Out of room: a bigger buffer with what earlier members gave, and this member again.
         if (!(e instanceof InflateOverflow) || !grow) throw e;
-        output = grow(output, op, ip);
+        output = grow(output, op, ip, data);
       }
     }
     const { inEnd, outEnd } = inflated;
