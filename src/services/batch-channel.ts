@@ -23,8 +23,11 @@ export interface BatchServer {
   wake(): void;
   /** Ends the run with an error the trainer reports (a chunk that failed to decode). */
   fail(message: string): void;
-  /** Sends the validation rows once they are known (streaming mode). */
-  sendValidation(x: Float32Array, y: Float32Array, rows: number): void;
+  /**
+   * Sends the validation rows once they are known (streaming mode), with the filter's notes on
+   * values no piece held (see FilterResult.notes).
+   */
+  sendValidation(x: Float32Array, y: Float32Array, rows: number, notes?: string[]): void;
 }
 
 /** Data side: fills and sends batches as buffers come back. */
@@ -89,8 +92,8 @@ export function serveBatches(
       done = true;
       send({ type: 'error', message });
     },
-    sendValidation(x, y, rows) {
-      send({ type: 'val', x, y, rows }, [x.buffer, y.buffer]);
+    sendValidation(x, y, rows, notes = []) {
+      send({ type: 'val', x, y, rows, notes }, [x.buffer, y.buffer]);
     },
   };
 }
@@ -105,14 +108,14 @@ export class PortBatchSource implements BatchSource {
   /** `onValidation`: called when the data side sends validation rows late (streaming mode). */
   constructor(
     private readonly port: MessagePort,
-    private readonly onValidation?: (val: { x: Float32Array; y: Float32Array; rows: number }) => void,
+    private readonly onValidation?: (val: { x: Float32Array; y: Float32Array; rows: number }, notes: string[]) => void,
   ) {
     port.onmessage = (e: MessageEvent<BatchMessage>) => this.receive(e.data);
   }
 
   private receive(m: BatchMessage): void {
     if (m.type === 'val') {
-      this.onValidation?.({ x: m.x, y: m.y, rows: m.rows });
+      this.onValidation?.({ x: m.x, y: m.y, rows: m.rows }, m.notes ?? []);
       return;
     }
     if (m.type === 'error') {

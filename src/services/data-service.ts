@@ -336,17 +336,34 @@ export function createDataService(
         spec ? [spec.label, ...spec.features, ...(expr ? filterColumns(expr) : [])] : undefined;
       const firstPiece = await pieces.read(0, columnsFor(features));
       if (!firstPiece) throw new DataError(`${name}: the file holds no rows`);
+      // Values the filter names that no piece of the first pass held (a likely typo), by column and
+      // value: each piece's filter says what it lacked; a piece that holds one takes it out.
+      let unmatched: Map<string, string> | null = null;
+      let firstPassOver = false;
       const filtered = (t: DataTable) => {
         if (!expr) return { table: t, kept: undefined };
-        const { rows } = filterRows(t, expr);
+        const { rows, unmatched: lacked } = filterRows(t, expr);
+        if (!firstPassOver) {
+          const here = new Map(lacked.map((u) => [JSON.stringify([u.column, u.value]), u.note]));
+          if (!unmatched) unmatched = here;
+          else
+            for (const [key, note] of unmatched)
+              if (!here.has(key)) unmatched.delete(key);
+              // The note that names a likely value, when a later piece has one.
+              else if (!note.includes('(did you mean') && here.get(key)!.includes('(did you mean'))
+                unmatched.set(key, here.get(key)!);
+        }
         return { table: tableRows(t, rows), kept: { rows, of: t.rows } };
       };
       const first = filtered(firstPiece.table);
-      if (expr && first.table.rows === 0)
+      if (expr && first.table.rows === 0) {
+        const typos = [...(unmatched ?? new Map<string, string>()).values()];
         throw new FilterError(
           `the filter keeps none of the first ${firstPiece.table.rows} rows of ${name}; streaming fixes its encoding from ` +
-            "the first chunk's rows, so it needs some there (load the file whole to filter it as a whole)",
+            "the first chunk's rows, so it needs some there (load the file whole to filter it as a whole)" +
+            (typos.length ? `; in those rows, ${typos.join('; ')}` : ''),
         );
+      }
       const spec = features ?? { label: defaultLabel(first.table), features: [] };
       if (!features) spec.features = defaultFeatures(first.table, spec.label);
       const columns = columnsFor(spec);
@@ -375,7 +392,10 @@ export function createDataService(
         // A producer waiting for the window to drain would wait for ever, holding the window.
         closeWindow?.();
       };
-      const finishFirstPass = (x: Float32Array, y: Float32Array, rows: number) => server.sendValidation(x, y, rows);
+      const finishFirstPass = (x: Float32Array, y: Float32Array, rows: number) => {
+        firstPassOver = true;
+        server.sendValidation(x, y, rows, unmatched ? [...unmatched.values()] : []);
+      };
       let server: BatchServer;
       if (hold) {
         const data = new GrowingRows(dim);

@@ -286,7 +286,9 @@ export type TrainerEvent =
   /** A start-up phase begins (model build, first step), or start-up is over ('training'). */
   | { type: 'phase'; runId: string; phase: TrainPhase }
   /** The trained parameters at the end of a run that did not fail (models/shapes.ts gives their names and shapes). */
-  | { type: 'parameters'; runId: string; tensors: Float32Array[] };
+  | { type: 'parameters'; runId: string; tensors: Float32Array[] }
+  /** A streamed run's first pass is over: the filter's values that no piece held (see FilterResult.notes). */
+  | { type: 'filterNotes'; runId: string; notes: string[] };
 
 /** Messages on a run's own MessageChannel, data worker <-> trainer worker. */
 export type BatchMessage =
@@ -303,7 +305,8 @@ export type BatchMessage =
     }
   | { type: 'end' }
   | { type: 'error'; message: string }
-  | { type: 'val'; x: Float32Array; y: Float32Array; rows: number }
+  /** `notes`: the filter's values that no piece of the stream held (see FilterResult.notes). */
+  | { type: 'val'; x: Float32Array; y: Float32Array; rows: number; notes?: string[] }
   | { type: 'recycle'; x: Float32Array; y: Float32Array; soft?: Float32Array }
   | { type: 'stop' };
 

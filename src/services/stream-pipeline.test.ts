@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { Table, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { Float64, Table, tableFromIPC, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PreparedRun, TrainerEvent } from './protocol';
 import { DEFAULT_SETTINGS, makeRunConfig } from '../core/train/run-config';
@@ -11,6 +11,8 @@ import { createTrainerService } from './trainer-service';
 import { createPieceCache, memoryPieceDir, type PieceCache } from './piece-cache';
 import { checkArrowIpc, type IpcLayout } from '../core/data/arrow-ipc-check';
 import { rowFraction } from '../core/data/stream-encoder';
+import { filterRows } from '../core/data/filter';
+import { readTable } from '../core/data/read';
 import { Compression, writeFixture } from '../core/data/parquet/fixtures/synthetic';
 
 /** flights-200k re-written as an Arrow stream of many record batches, the way a large file arrives. */
@@ -114,6 +116,76 @@ describe('streaming mode (in process, tfjs-cpu)', () => {
         train++;
     const steps = events.flatMap((e) => (e.type === 'steps' ? e.steps : []));
     expect(steps.length).toBe(Math.ceil(train / batchSize));
+  });
+
+  /** An Arrow stream of 4 record batches whose city column gains values batch by batch. */
+  function cityBatches(): Uint8Array {
+    const batches = [
+      ['Oslo', 'Bergen'],
+      ['Oslo', 'Tromso'],
+      ['Bergen', 'Oslo'],
+      ['Oslo', 'Trondheim'],
+    ].map((cities, k) => {
+      const x = Array.from({ length: 400 }, (_, i) => ((i * 37 + k * 11) % 100) / 10);
+      return new Table({
+        x: vectorFromArray(x, new Float64()),
+        y: vectorFromArray(
+          x.map((v) => 2 * v + 1),
+          new Float64(),
+        ),
+        city: vectorFromArray(
+          x.map((_, i) => cities[i % 2]),
+          new Utf8(),
+        ),
+      }).batches;
+    });
+    return tableToIPC(new Table(batches.flat()), 'stream');
+  }
+
+  it("says after the first pass which of the filter's values no piece held, as the whole file would", async () => {
+    const where = "city != 'bergen' and city != 'Tromso' and city != 'Trondhiem' and city != 'Narvik'";
+    const bytes = cityBatches();
+    // The reference: the whole file filtered at once.
+    const whole = filterRows(readTable(bytes, 'cities.arrows'), where).notes;
+    expect(whole).toHaveLength(3);
+    // Read whole (rows held) and read again each epoch (the window path, epochs after the first re-encode).
+    for (const holdBytes of [undefined, 0]) {
+      const events: TrainerEvent[] = [];
+      const services = localServices((e) => events.push(e));
+      await services.trainer.call('init', { preferred: 'cpu' });
+      const config = makeRunConfig(
+        { ...DEFAULT_SETTINGS, backend: 'cpu', batchSize: 64, epochs: 2, seed: 5 },
+        {
+          fingerprint: '',
+          name: 'cities.arrows',
+          rows: 0,
+          label: 'y',
+          features: ['x', 'city'],
+          dedup: 'none',
+          split: { train: 0.8, val: 0.1, test: 0.1, seed: 3 },
+          where,
+        },
+      );
+      const { summary } = await runPipeline(config, services, {
+        runId: `notes-${holdBytes}`,
+        source: {
+          kind: 'stream',
+          name: 'cities.arrows',
+          bytes: new Blob([bytes as Uint8Array<ArrayBuffer>]),
+          ...(holdBytes === undefined ? {} : { holdBytes }),
+        },
+      });
+      expect(summary.status).toBe('done');
+      const said = events.filter((e) => e.type === 'filterNotes');
+      expect(said).toHaveLength(1);
+      const notes = said.flatMap((e) => (e.type === 'filterNotes' ? e.notes : []));
+      expect([...notes].sort()).toEqual([...whole].sort());
+      // 'Tromso' is in the second batch only; 'Trondhiem' gets the near value of the last batch.
+      expect(notes.join('\n')).not.toContain('Tromso');
+      expect(notes).toContain(`'bergen' is no value of "city" (did you mean 'Bergen'?)`);
+      expect(notes).toContain(`'Trondhiem' is no value of "city" (did you mean 'Trondheim'?)`);
+      expect(notes).toContain(`'Narvik' is no value of "city"`);
+    }
   });
 
   /** flights-200k as Parquet in 20 row groups, behind a Blob that refuses to be read whole and counts its slices. */

@@ -92,7 +92,10 @@ export function createTrainerService(emit: (e: TrainerEvent) => void): Handlers<
       // Refuse a model that does not fit the data (or an optimizer that cannot be built) before
       // any batch is consumed; an image model's inferred input shape is written into the config.
       // Streaming runs get their validation rows when the last chunk is decoded.
-      const source = new PortBatchSource(port, (val) => (task.val = val));
+      const source = new PortBatchSource(port, (val, notes) => {
+        task.val = val;
+        if (notes.length) emit({ type: 'filterNotes', runId, notes });
+      });
       let config = requested;
       let where: Awaited<ReturnType<typeof runEnvironment>>;
       try {

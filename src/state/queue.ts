@@ -148,6 +148,9 @@ export function createRunQueue({ services, store }: QueueDeps): RunQueue {
     else if (e.type === 'epoch') updateRun(e.runId, (r) => ({ epochs: r.epochs.concat(e.epoch) }));
     else if (e.type === 'phase') updateRun(e.runId, () => ({ phase: e.phase }));
     else if (e.type === 'parameters') parameters.set(e.runId, e.tensors);
+    // A streamed run's filter values that no piece held (likely typos), known after its first pass.
+    else if (e.type === 'filterNotes')
+      updateRun(e.runId, (r) => ({ info: `${r.info ? `${r.info} · ` : ''}the filter: ${e.notes.join('; ')}` }));
   });
 
   const announceFinished = (run: RunView): void => {

@@ -603,11 +603,7 @@ export async function runOnce(
   if (where && !stream) {
     // A value the filter names that a column never holds is a likely typo: said, not refused.
     const { notes } = await services.data.call('countWhere', { datasetId: summary.id, where });
-    // Once per process: a sweep runs this for every trial.
-    for (const note of notes.filter((n) => !filterNotesSaid.has(n))) {
-      filterNotesSaid.add(note);
-      process.stderr.write(`note: the filter: ${note}\n`);
-    }
+    sayFilterNotes(notes);
   }
   const runId = `cli-${++runs}`;
   const teacher = config.distill ? await readTeacher(config.distill.teacher) : null;
@@ -630,6 +626,8 @@ export async function runOnce(
     : environment;
   if (ran.fallbackReason && ran.fallbackReason !== environment.fallbackReason)
     process.stderr.write(`${ran.fallbackReason}\n`);
+  // A streamed run's filter is checked piece by piece: what no piece held is known after the first pass.
+  sayFilterNotes(events.flatMap((e) => (e.type === 'filterNotes' ? e.notes : [])));
 
   const steps = events.flatMap((e) => (e.type === 'steps' ? e.steps : []));
   const epochs: EpochRecord[] = events.flatMap((e) => (e.type === 'epoch' ? [e.epoch] : []));
@@ -778,3 +776,11 @@ function checkFeatureList(features: unknown, label: string): asserts features is
 
 /** Filter notes already written to stderr (see runOnce). */
 const filterNotesSaid = new Set<string>();
+
+/** Writes the filter's notes to stderr, each once per process (a sweep runs the filter for every trial). */
+function sayFilterNotes(notes: readonly string[]): void {
+  for (const note of notes.filter((n) => !filterNotesSaid.has(n))) {
+    filterNotesSaid.add(note);
+    process.stderr.write(`note: the filter: ${note}\n`);
+  }
+}

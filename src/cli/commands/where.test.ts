@@ -97,7 +97,7 @@ describe('--where', () => {
     expect(r.stderr).toMatch(message);
   });
 
-  it('a streamed file is filtered chunk by chunk, and a filter that keeps none of the first chunk is refused', async () => {
+  it('a streamed file is filtered chunk by chunk, a filter that keeps none of the first chunk is refused, a typo is said', async () => {
     const r = await runCli(['train', '--data', PENGUINS, '--backend', 'cpu', '--stream', '--where', WHERE, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const rec = JSON.parse(r.stdout) as RunRecord;
@@ -115,7 +115,12 @@ describe('--where', () => {
     ]);
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(
-      /the filter keeps none of the first 344 rows of penguins\.arrow; streaming fixes its encoding/,
+      /the filter keeps none of the first 344 rows of penguins\.arrow; streaming fixes its encoding.*; in those rows, 'Atlantis' is no value of "Island"$/m,
     );
+    // A likely typo that keeps rows is said once the stream's first pass is over, as for a file loaded whole.
+    const typo = ['--where', "Island != 'biscoe'"];
+    const streamed = await runCli(['train', '--data', PENGUINS, '--backend', 'cpu', '--stream', ...typo]);
+    expect(streamed.code, streamed.stderr).toBe(0);
+    expect(streamed.stderr).toContain(`note: the filter: 'biscoe' is no value of "Island" (did you mean 'Biscoe'?)`);
   });
 });

@@ -249,6 +249,11 @@ export interface FilterResult {
    * an error, so the CLI and the Filter box say it beside the count.
    */
   notes: string[];
+  /**
+   * The same, one entry per value and column (a value named twice in one column is one entry):
+   * a streamed run checks each piece and says only what no piece held.
+   */
+  unmatched: { column: string; value: string; note: string }[];
 }
 
 /** Indexes of numeric columns, built on first use (the data worker keeps one per loaded table). */
@@ -337,7 +342,7 @@ export function filterRows(table: DataTable, where: string | FilterExpr, indexOf
     if (path === 'scan' && col.valid) for (let i = 0; i < n; i++) if (!col.valid[i]) m[i] = 0;
     return m;
   };
-  const notes: string[] = [];
+  const unmatched = new Map<string, FilterResult['unmatched'][number]>();
   const codesOf = (col: CategoricalColumn, values: FilterValue[]): Uint8Array => {
     const held = new Set(col.dictionary);
     const wanted = new Set<string>();
@@ -349,7 +354,8 @@ export function filterRows(table: DataTable, where: string | FilterExpr, indexOf
       if (found === undefined) missing.add(texts[0]);
       else wanted.add(found);
     }
-    for (const v of missing) notes.push(noValueNote(col, v));
+    for (const value of missing)
+      unmatched.set(JSON.stringify([col.name, value]), { column: col.name, value, note: noValueNote(col, value) });
     return Uint8Array.from(col.dictionary, (d) => (wanted.has(d) ? 1 : 0));
   };
   const ofCodes = (col: CategoricalColumn, hit: Uint8Array): Uint8Array => {
@@ -429,7 +435,8 @@ export function filterRows(table: DataTable, where: string | FilterExpr, indexOf
   for (let i = 0; i < n; i++) count += mask[i];
   const rows = new Int32Array(count);
   for (let i = 0, k = 0; i < n; i++) if (mask[i]) rows[k++] = i;
-  return { rows, plan, notes: [...new Set(notes)] };
+  const notes = [...unmatched.values()].map((u) => u.note);
+  return { rows, plan, notes, unmatched: [...unmatched.values()] };
 }
 
 /** Dictionaries up to this size are searched for a value close to one a filter names. */
