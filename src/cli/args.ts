@@ -1,4 +1,6 @@
 /** Minimal argument parsing for the CLI: positionals, `--flag`, `--key value` and `--key=value`. */
+import { editDistance } from '../core/data/names';
+
 export interface ParsedArgs {
   positionals: string[];
   flags: Map<string, string | true>;
@@ -123,17 +125,6 @@ export function nameListFlag(args: ParsedArgs, flag: string): string[] | undefin
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice !== undefined) throw new UsageError(`--${flag} names "${twice}" twice`);
   return names;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++)
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
 }
 
 export class UsageError extends Error {

@@ -268,7 +268,11 @@ describe('cli train on tfjs-cpu', () => {
       [['--features', 'p1,,p2'], /^train: data\.features: holds an empty name/],
       [['--features', 'p1,p2,p1'], /^train: data\.features: names "p1" twice$/m],
       [['--features', 'p1,digit'], /^train: data\.features: holds the label "digit"/],
-      [['--features', 'p1,q1'], /^train: data\.features: "q1" is not a column of /],
+      [
+        ['--features', 'p1,q1'],
+        /^train: data\.features: "q1" is not a column of .*\(did you mean "p1"\?; columns: .*, \.\.\. \(\d+ in all\)\)$/m,
+      ],
+      [['--label', 'Digit'], /^train: data\.label: "Digit" is not a column of .*\(did you mean "digit"\?; columns: /],
       [['--config', configFile({ data: { features: 'p1,p2' } })], /^train: data\.features: must be a list of column/],
       // Where the JSON goes wrong, in lines and columns, without V8's text.
       [['--config', badJson], /^train: config: .*bad\.json is not JSON \(a mistake at line 2, column 14\)$/m],

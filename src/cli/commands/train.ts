@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { DataError } from '../../core/data/table';
+import { nearText, someNames } from '../../core/data/names';
 import * as tf from '@tensorflow/tfjs';
 import { defaultFeatures, defaultLabel, notDefaultFeature } from '../../core/data/encode';
 import { tableStats } from '../../core/data/stats';
@@ -530,8 +531,7 @@ export async function runOnce(
   if (!columns.includes(label))
     throw new ConfigError(
       'data.label',
-      `"${label}" is not a column ` +
-        `of ${dataFile} (columns: ${columns.slice(0, 12).join(', ')}${columns.length > 12 ? ', ...' : ''})`,
+      `"${label}" is not a column of ${dataFile} (${nearText(label, columns)}columns: ${someNames(columns, 12)})`,
     );
   const features = choice.features ?? [
     ...summary.defaultFeatures.filter((f) => f !== label),
@@ -539,7 +539,11 @@ export async function runOnce(
   ];
   checkFeatureList(features, label);
   for (const f of features)
-    if (!columns.includes(f)) throw new ConfigError('data.features', `"${f}" is not a column of ${dataFile}`);
+    if (!columns.includes(f))
+      throw new ConfigError(
+        'data.features',
+        `"${f}" is not a column of ${dataFile} (${nearText(f, columns)}columns: ${someNames(columns, 12)})`,
+      );
   if (features.length === 0) throw new ConfigError('data.features', noDefaultFeatures(summary, label, dataFile));
   const split = choice.split ?? defaultSplit(settings.seed);
   // PROD: no "install tfjs-node" banner on stderr (and no debug-mode checks).

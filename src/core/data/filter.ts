@@ -17,6 +17,7 @@
  */
 import { rowsInRange, RangeIndex } from '../index/range-index';
 import { classifiedValue, classifyJsonString, Kind } from './infer';
+import { nearName, nearText, someNames } from './names';
 import { DataError, type CategoricalColumn, type Column, type DataTable, type NumericColumn } from './table';
 
 /** A filter that cannot be read or applied (a DataError: the CLI's exit code 1, the UI's message). */
@@ -319,7 +320,7 @@ export function filterRows(table: DataTable, where: string | FilterExpr, indexOf
     if (!col) {
       const names = table.columns.map((c) => c.name);
       throw new FilterError(
-        `the filter names column "${name}", which ${table.name} does not have (it has ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', ...' : ''})`,
+        `the filter names column "${name}", which ${table.name} does not have (${nearText(name, names)}it has ${someNames(names)})`,
       );
     }
     return col;
@@ -442,40 +443,11 @@ export function filterRows(table: DataTable, where: string | FilterExpr, indexOf
 /** Dictionaries up to this size are searched for a value close to one a filter names. */
 const SUGGEST_MAX = 10_000;
 
-/** `'v' is no value of "col"`, with the value it was likely meant to be: the same but for case, else an edit or two away. */
+/** `'v' is no value of "col"`, with the value it was likely meant to be (`nearName`). */
 function noValueNote(col: CategoricalColumn, v: string): string {
   const quote = (s: string) => `'${s.length > 40 ? `${s.slice(0, 37)}...` : s}'`;
-  let near: string | undefined;
-  if (col.dictionary.length <= SUGGEST_MAX && v.length <= 64) {
-    const lower = v.toLowerCase();
-    near = col.dictionary.find((d) => d.toLowerCase() === lower);
-    if (near === undefined) {
-      // One edit for a short value, two from six characters: '7' is not 'AA', 'Drem' is 'Dream'.
-      let best = v.length >= 6 ? 3 : 2;
-      for (const d of col.dictionary) {
-        if (Math.abs(d.length - v.length) >= best) continue;
-        const k = editDistance(lower, d.toLowerCase(), best);
-        if (k < best) [best, near] = [k, d];
-      }
-    }
-  }
+  const near = col.dictionary.length <= SUGGEST_MAX ? nearName(v, col.dictionary) : undefined;
   return `${quote(v)} is no value of "${col.name}"${near === undefined ? '' : ` (did you mean ${quote(near)}?)`}`;
-}
-
-/** Levenshtein distance of `a` and `b`, or `cap` once it is sure to be at least that. */
-function editDistance(a: string, b: string, cap: number): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      rowMin = Math.min(rowMin, cur[j]);
-    }
-    if (rowMin >= cap) return cap;
-    prev = cur;
-  }
-  return prev[b.length];
 }
 
 /** The table restricted to `rows` (ascending source rows): each column gathered, dictionaries kept. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { uniqueNames } from './names';
+import { editDistance, nearName, someNames, uniqueNames } from './names';
 import { Rng } from './rng';
 
 describe('uniqueNames', () => {
@@ -31,5 +31,54 @@ describe('uniqueNames', () => {
     expect(uniqueNames(['x', 'y', 'x_2'])).toEqual(['x', 'y', 'x_2']);
     expect(uniqueNames(['a', 'a', 'a_2'])).toEqual(['a', 'a_3', 'a_2']);
     expect(uniqueNames(['', 'column_1'])).toEqual(['column_1_2', 'column_1']);
+  });
+});
+
+/** Levenshtein distance by recursion over all alignments, memoised (the reference). */
+function levenshtein(a: string, b: string): number {
+  const memo = new Map<string, number>();
+  const d = (i: number, j: number): number => {
+    if (i === 0) return j;
+    if (j === 0) return i;
+    const key = `${i},${j}`;
+    let v = memo.get(key);
+    if (v === undefined) {
+      v = Math.min(d(i - 1, j) + 1, d(i, j - 1) + 1, d(i - 1, j - 1) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      memo.set(key, v);
+    }
+    return v;
+  };
+  return d(a.length, b.length);
+}
+
+describe('nearName (the "did you mean" of column names and filter values)', () => {
+  it('gives the closest name within one edit (two from six characters), case aside, or none (seeded)', () => {
+    const rng = new Rng(31);
+    const word = (n: number) => Array.from({ length: n }, () => 'abAB'[rng.int(4)]).join('');
+    for (let trial = 0; trial < 1500; trial++) {
+      const names = Array.from({ length: 1 + rng.int(6) }, () => word(1 + rng.int(8)));
+      const given = word(1 + rng.int(8));
+      const where = JSON.stringify({ given, names });
+      const same = names.find((n) => n.toLowerCase() === given.toLowerCase());
+      const dist = names.map((n) => levenshtein(given.toLowerCase(), n.toLowerCase()));
+      const best = Math.min(...dist);
+      const near = nearName(given, names);
+      if (same !== undefined) expect(near, where).toBe(same);
+      else if (best < (given.length >= 6 ? 3 : 2)) expect(near, where).toBe(names[dist.indexOf(best)]);
+      else expect(near, where).toBeUndefined();
+      // The capped distance: exact below the cap, at least the cap otherwise.
+      for (const n of names) {
+        const cap = 1 + rng.int(4);
+        const [capped, exact] = [editDistance(given, n, cap), levenshtein(given, n)];
+        if (exact < cap) expect(capped, where).toBe(exact);
+        else expect(capped, where).toBeGreaterThanOrEqual(cap);
+        expect(editDistance(given, n), where).toBe(exact);
+      }
+    }
+  });
+
+  it('lists at most the names asked, saying how many there are in all', () => {
+    expect(someNames(['a', 'b'])).toBe('a, b');
+    expect(someNames(['a', 'b', 'c'], 2)).toBe('a, b, ... (3 in all)');
   });
 });

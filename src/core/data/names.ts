@@ -26,3 +26,49 @@ export function uniqueNames(names: readonly string[]): string[] {
   }
   return out;
 }
+
+/**
+ * The name among `names` that `given` was likely meant to be: the same but for case, else one edit
+ * away for a short name, two from six characters ('7' is not 'AA', 'Drem' is 'Dream'); undefined
+ * when none is (or `given` is over 64 characters).
+ */
+export function nearName(given: string, names: readonly string[]): string | undefined {
+  if (given.length > 64) return undefined;
+  const lower = given.toLowerCase();
+  let near = names.find((d) => d.toLowerCase() === lower);
+  if (near !== undefined) return near;
+  let best = given.length >= 6 ? 3 : 2;
+  for (const d of names) {
+    if (Math.abs(d.length - given.length) >= best) continue;
+    const k = editDistance(lower, d.toLowerCase(), best);
+    if (k < best) [best, near] = [k, d];
+  }
+  return near;
+}
+
+/** `did you mean "Species"?; ` for a column name that is close to one of `names`, else nothing. */
+export function nearText(given: string, names: readonly string[]): string {
+  const near = nearName(given, names);
+  return near === undefined ? '' : `did you mean "${near}"?; `;
+}
+
+/** The first `max` names, comma-separated, with `, ...` and the count when there are more. */
+export function someNames(names: readonly string[], max = 20): string {
+  return names.length > max ? `${names.slice(0, max).join(', ')}, ... (${names.length} in all)` : names.join(', ');
+}
+
+/** Levenshtein distance of `a` and `b`; exact below `cap`, some number at least `cap` otherwise (it stops early). */
+export function editDistance(a: string, b: string, cap = Infinity): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      rowMin = Math.min(rowMin, cur[j]);
+    }
+    if (rowMin >= cap) return cap;
+    prev = cur;
+  }
+  return prev[b.length];
+}

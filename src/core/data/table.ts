@@ -3,6 +3,7 @@
  * Columns are typed arrays; nothing here holds per-row JS objects or strings, except
  * the dictionary of a categorical column (one string per distinct value).
  */
+import { nearText, someNames } from './names';
 
 /** Source formats the readers understand. */
 export type SourceFormat = 'arrow' | 'parquet' | 'csv' | 'json' | 'tfrecord' | 'hdf5';
@@ -81,9 +82,10 @@ export function isPresent(col: Column, i: number): boolean {
 /** Finds a column by name or throws a DataError naming the table and the column. */
 export function getColumn(table: DataTable, name: string): Column {
   const col = table.columns.find((c) => c.name === name);
+  const names = table.columns.map((c) => c.name);
   if (!col)
     throw new DataError(
-      `${table.name}: no column named "${name}" (columns: ${table.columns.map((c) => c.name).join(', ')})`,
+      `${table.name}: no column named "${name}" (${nearText(name, names)}columns: ${someNames(names)})`,
     );
   return col;
 }
