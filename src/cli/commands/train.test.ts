@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunRecord, StepRecord } from '../../core/train/record';
 import { swiftShaderEnv } from '../../gpu/node-webgpu';
 import { dataWaitShare, downsample } from '../../core/train/step-series';
-import { MAX_RECORD_STEPS } from './train';
+import { MAX_RECORD_STEPS, rmseUnit } from './train';
 
 const FLIGHTS = 'node_modules/vega-datasets/data/flights-200k.arrow';
 const MNIST = 'public/datasets/mnist-2k.arrow';
@@ -403,4 +403,15 @@ describe.skipIf(dawnReason !== null)('cli train on Dawn (WebGPU in Node)', () =>
       checkMnist(rec, 'webgpu');
     }
   }, 240_000);
+});
+
+describe('the unit of a regression RMSE', () => {
+  it('is days for a date label and milliseconds, with days or hours beside, for a timestamp label', () => {
+    const day = Date.UTC(2020, 0, 2) - Date.UTC(2020, 0, 1);
+    expect(rmseUnit('timestamp', 'date', 99.5 * day)).toBe('RMSE in milliseconds of "date": 99.5 days');
+    expect(rmseUnit('timestamp', 't', (day / 24) * 5)).toBe('RMSE in milliseconds of "t": 5.00 hours');
+    expect(rmseUnit('timestamp', 't', 2000)).toBe('RMSE in milliseconds of "t"');
+    expect(rmseUnit('date', 'd', 389.3)).toBe('RMSE in days of "d"');
+    expect(rmseUnit('float', 'y', 3)).toBe('RMSE in units of "y"');
+  });
 });

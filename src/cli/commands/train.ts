@@ -674,7 +674,9 @@ export async function runOnce(
     ...(result.startup ? [startupText(result.startup)] : []),
     last
       ? `${result.status === 'failed' ? 'last epoch' : 'final'}: train loss ${last.trainLoss.toFixed(4)}, ${validationText(last)}` +
-        (last.valRmse != null ? ` (RMSE in units of "${label}")` : '')
+        (last.valRmse != null
+          ? ` (${rmseUnit(summary.columns.find((c) => c.name === label)?.type, label, last.valRmse)})`
+          : '')
       : 'no epoch finished',
     ...(result.lossScale !== undefined || result.skippedSteps !== undefined
       ? [`loss scale at the end ${result.lossScale ?? '-'} · ${result.skippedSteps ?? '-'} step(s) skipped on overflow`]
@@ -776,6 +778,19 @@ function checkFeatureList(features: unknown, label: string): asserts features is
   if (twice !== undefined) throw new ConfigError('data.features', `names "${twice}" twice`);
   if (features.includes(label))
     throw new ConfigError('data.features', `holds the label "${label}": a column is either the label or a feature`);
+}
+
+/**
+ * What a regression's RMSE is counted in: the label's own units, but a date label is days and a
+ * timestamp label milliseconds since 1970 (`RMSE 8.6e+9` alone reads as a failure; it is 99.5 days).
+ */
+export function rmseUnit(type: string | undefined, label: string, rmse: number): string {
+  if (type === 'date') return `RMSE in days of "${label}"`;
+  if (type !== 'timestamp') return `RMSE in units of "${label}"`;
+  const days = rmse / 86_400_000;
+  const hours = rmse / 3_600_000;
+  const readable = days >= 1 ? `${days.toPrecision(3)} days` : hours >= 1 ? `${hours.toPrecision(3)} hours` : null;
+  return `RMSE in milliseconds of "${label}"${readable ? `: ${readable}` : ''}`;
 }
 
 /** Filter notes already written to stderr (see runOnce). */
