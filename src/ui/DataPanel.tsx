@@ -62,7 +62,7 @@ export function DataPanel() {
           // One tab stop for the picker: the button above opens this input.
           tabIndex={-1}
           className="visually-hidden"
-          accept=".parquet,.arrow,.feather,.arrows,.csv,.tsv,.json,.tfrecord,.tfrecords,.tfrec,.gz,.h5,.hdf5,.he5,.hdf"
+          accept=".parquet,.arrow,.feather,.arrows,.ipc,.csv,.tsv,.tab,.txt,.data,.dat,.json,.ndjson,.jsonl,.tfrecord,.tfrecords,.tfrec,.gz,.h5,.hdf5,.he5,.hdf"
           onChange={(e) => {
             if (e.target.files?.length) void loadFiles(e.target.files);
             e.target.value = '';

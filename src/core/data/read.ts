@@ -6,6 +6,7 @@ import { readParquet } from './parquet';
 import { isHdf5, loadHdf5, readHdf5 } from './hdf5';
 import { readTfRecord, sniffTfRecord } from './tfrecord';
 import { DataError, type DataTable, type SourceFormat } from './table';
+import { assertText, bomLength } from './text';
 
 /** Names TFRecord files go by (a damaged one is still read as TFRecord, so that the error says what is wrong). */
 const TFRECORD_NAME = /\.(tfrecords?|tfrec)(\.gz|\.gzip)?$/i;
@@ -23,6 +24,9 @@ export function sniffFormat(bytes: Uint8Array, fileName: string): SourceFormat |
   // TFRecord has no magic bytes, but its first 12 frame a length with its masked CRC-32C (a
   // chance of 2^-32 for other bytes); a gzip stream is inflated just far enough to check that.
   if (sniffTfRecord(bytes)) return 'tfrecord';
+  // A workbook or array renamed `.csv` says what it is rather than failing as text.
+  const foreign = foreignFormat(bytes) !== null && !isText(bytes);
+  if (foreign) return null;
   const ext = fileName.toLowerCase().split('.').pop() ?? '';
   if (ext === 'csv' || ext === 'tsv' || ext === 'txt' || ext === 'tab') return 'csv';
   if (ext === 'json' || ext === 'ndjson' || ext === 'jsonl') return 'json';
@@ -30,6 +34,45 @@ export function sniffFormat(bytes: Uint8Array, fileName: string): SourceFormat |
   if (ext === 'parquet') return 'parquet';
   if (ext === 'h5' || ext === 'hdf5' || ext === 'he5' || ext === 'hdf') return 'hdf5';
   if (TFRECORD_NAME.test(fileName)) return 'tfrecord';
+  // No extension that says (UCI's `iris.data`, a download saved without one): UTF-8 text is
+  // JSON when it opens with `[` or `{`, else CSV/TSV, its delimiter and header sniffed as usual.
+  if (isText(bytes)) {
+    let k = bomLength(bytes);
+    while (k < bytes.length && (bytes[k] === 32 || bytes[k] === 9 || bytes[k] === 10 || bytes[k] === 13)) k++;
+    return bytes[k] === 0x5b || bytes[k] === 0x7b ? 'json' : 'csv';
+  }
+  return null;
+}
+
+/** Whether the first 4 KiB are UTF-8 text without NUL bytes (`assertText`'s check). */
+function isText(bytes: Uint8Array): boolean {
+  try {
+    assertText(bytes, '');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Formats people try that Trainbench does not read, by their first bytes, and what to do instead. */
+const FOREIGN: readonly [number[], string][] = [
+  [
+    [0x50, 0x4b, 0x03, 0x04],
+    'a ZIP archive (an Excel .xlsx workbook is one): save the sheet as CSV, or unzip the archive and open the data file in it',
+  ],
+  [[0xd0, 0xcf, 0x11, 0xe0], 'an old Excel .xls workbook (OLE2): save the sheet as CSV'],
+  [[0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59], 'a NumPy .npy array: save it as Parquet, Arrow or CSV (pandas or pyarrow)'],
+  [[0x4f, 0x52, 0x43], 'an ORC file: convert it to Parquet (pyarrow.orc then pyarrow.parquet)'],
+  [[0x4f, 0x62, 0x6a, 0x01], 'an Avro container file: convert it to Parquet or CSV'],
+  ...[2, 3, 4, 5].map((protocol): [number[], string] => [
+    [0x80, protocol],
+    'a Python pickle (loading one can run code, so it is not read): save the DataFrame as Parquet',
+  ]),
+];
+
+/** What a file in a format Trainbench does not read is, and what to do (null: none of those). */
+function foreignFormat(bytes: Uint8Array): string | null {
+  for (const [magic, what] of FOREIGN) if (magic.every((b, i) => bytes[i] === b)) return what;
   return null;
 }
 
@@ -89,9 +132,10 @@ export function readTable(input: Uint8Array, fileName: string, options?: ReadOpt
         `${fileName}: a gzip-compressed file that does not hold TFRecord records (Trainbench inflates gzip only ` +
           'for TFRecord; decompress other files first)',
       );
+    const foreign = isText(bytes) ? null : foreignFormat(bytes);
     throw new DataError(
       `${fileName}: not a dataset Trainbench can read (expected Parquet, Arrow IPC, CSV/TSV, JSON, ` +
-        `TFRecord or HDF5; the first bytes match none of them)`,
+        `TFRecord or HDF5; ${foreign ? `it is ${foreign}` : 'the first bytes match none of them'})`,
     );
   }
   const reader = readers[format];
