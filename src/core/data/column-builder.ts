@@ -37,6 +37,7 @@ export function buildColumn(src: FieldRanges, col: number, name: string): Column
     buildTyped(src, col, name) ??
     (src.decimalComma ? buildDecimalComma(src, col, name) : null) ??
     buildThousands(src, col, name) ??
+    buildPercent(src, col, name) ??
     buildCategorical(src, col, name)
   );
 }
@@ -73,6 +74,38 @@ function buildThousands(src: FieldRanges, col: number, name: string): NumericCol
   });
   if (read === null || (commas ? !telling : currency === 0)) return null;
   return numbersColumn(name, read, !point);
+}
+
+/**
+ * A column of percentages as spreadsheets export them (`12%`, `-3.5 %`, `1,200%`; `12,5%` where
+ * commas are decimal marks), tried where the other rules made it text: every present value is a
+ * number (`readPercent`) followed by `%`. Read as the number written (`12%` is 12, not 0.12: the
+ * figure the Data panel and a filter show is the one in the file), float, or int when all are
+ * whole and fit int32. A plain number beside them keeps the column text: `0.5` could be 50 % or
+ * 0.5 %, and a wrong guess would be silently wrong numbers.
+ */
+function buildPercent(src: FieldRanges, col: number, name: string): NumericColumn | null {
+  let point = false;
+  const read = readNumbers(src, col, (b, s, e) => {
+    const v = readPercent(b, s, e, src.decimalComma === true);
+    if (v === null) return null;
+    if (!Number.isInteger(v)) point = true;
+    return v;
+  });
+  return read === null || read.present === 0 ? null : numbersColumn(name, read, !point);
+}
+
+/**
+ * The number bytes `[s, e)` write as a percentage (`12%`, `5.5 %`, `-3%`, `1,234.5%`, and
+ * `12,5%` when `decimalComma`), null when they are not one. No currency sign.
+ */
+export function readPercent(b: Uint8Array, s: number, e: number, decimalComma: boolean): number | null {
+  while (e > s && (b[e - 1] === 32 || b[e - 1] === 9)) e--;
+  if (e <= s || b[e - 1] !== 37) return null;
+  e--;
+  const g = readGrouped(b, s, e);
+  if (g !== null) return g.currency === 0 ? g.value : null;
+  return decimalComma ? (readDecimalComma(b, s, e)?.value ?? null) : null;
 }
 
 /**

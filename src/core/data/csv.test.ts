@@ -457,6 +457,29 @@ describe('readCsv types and missing values', () => {
       expect(csv(`p\n$4.99\n${odd}\n`).columns[0].type, odd).toBe('categorical');
   });
 
+  it('reads percentages as ICU writes them as the number written, every value with its %', () => {
+    const rng = new Rng(5);
+    const shares = Array.from({ length: 300 }, () => Number(((rng.next() - 0.2) * 10 ** rng.int(5)).toFixed(1)));
+    const fmt = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 });
+    // ICU writes 0.123 as "12.3%": the number before the sign, as Number() reads it without the % and commas.
+    const written = shares.map((v) => fmt.format(v / 100));
+    const want = written.map((w) => Number(w.replace(/[%,]/g, '')));
+    const t = csv(`pct,n\n${written.map((w, i) => `"${w}",${i}`).join('\n')}\n`);
+    expect(t.columns[0].type).toBe('float');
+    expect(Array.from((t.columns[0] as { values: Float64Array }).values)).toEqual(want);
+    expect(csv('p\n12%\n-3 %\n100%\n').columns[0]).toMatchObject({
+      type: 'int',
+      values: Int32Array.from([12, -3, 100]),
+    });
+    // Decimal commas where the delimiter allows them; a first row of percentages is data.
+    const semi = readCsv(enc.encode('12,5%;x\n7%;y\n'), 's.csv');
+    expect(semi.rows).toBe(2);
+    expect(Array.from((semi.columns[0] as { values: Float64Array }).values)).toEqual([12.5, 7]);
+    // A plain number beside them (0.5: 50 % or 0.5 %?), a lone sign, a currency: text.
+    for (const odd of ['0.5', '%', '$5%', '5%%', '%5'])
+      expect(csv(`p\n12%\n${odd}\n`).columns[0].type, odd).toBe('categorical');
+  });
+
   it("reads '?' as missing, as the UCI repository's files mark it (a numeric column stays numeric)", () => {
     // The first rows of UCI's adult.data, with its ', ' separators and a '?' in each column.
     const t = csv('age,workclass,hours,income\n39, State-gov, 40, <=50K\n50, ?, 13, >50K\n?, Private, ?, <=50K\n');

@@ -1,5 +1,5 @@
 import { uniqueNames } from './names';
-import { buildColumn, readDecimalComma, readGrouped, type FieldRanges } from './column-builder';
+import { buildColumn, readDecimalComma, readGrouped, readPercent, type FieldRanges } from './column-builder';
 import { sniffDelimiter, tokenize, type Delimiter } from './csv-tokenize';
 import { classifyBytes, Kind } from './infer';
 import { DataError, type Column, type DataTable } from './table';
@@ -71,6 +71,8 @@ function firstRowKinds(bytes: Uint8Array, ranges: Int32Array, stride: number, de
     // `1,234,567` or `$4.99`: thousands grouped by commas, a currency sign (see `buildThousands`).
     const g = k === Kind.text && e >= 0 ? readGrouped(bytes, s, e) : null;
     if (g !== null && (g.currency !== 0 || g.commas > (decimalComma ? 1 : 0))) k = Kind.float;
+    // `12%`: a percentage (see `buildPercent`).
+    if (k === Kind.text && e >= 0 && readPercent(bytes, s, e, decimalComma) !== null) k = Kind.float;
     kinds.push(k);
   }
   return kinds;
