@@ -31,6 +31,16 @@ describe('a file whose name says nothing of its format', () => {
     const t = readTable(iris, 'iris.data');
     expect(t.rows).toBe(2);
     expect(t.columns.map((c) => c.name)).toEqual(['column_1', 'column_2', 'column_3', 'column_4', 'column_5']);
+    // Prose (a README, a log) is not taken for a one-column table; named .csv, each line is a value.
+    const prose = new TextEncoder().encode('hello world\nthis is not a table\n');
+    expect(sniffFormat(prose, 'notes.xyz')).toBeNull();
+    expect(() => readTable(prose, 'notes.xyz')).toThrow(
+      /notes\.xyz: not a dataset .*it is text, but its first line has no comma, tab, semicolon or \|/,
+    );
+    expect(readTable(prose, 'notes.csv').columns.map((c) => c.name)).toEqual(['hello world']);
+    // A delimiter inside quotes on the first line does not count; one after them does.
+    expect(sniffFormat(new TextEncoder().encode('"a,b"\n1\n'), 'q')).toBeNull();
+    expect(sniffFormat(new TextEncoder().encode('"a,b";c\n1;2\n'), 'q')).toBe('csv');
   });
 
   it('names a format it does not read by its first bytes, even under a .csv name', () => {

@@ -6,6 +6,7 @@ import { readParquet } from './parquet';
 import { isHdf5, loadHdf5, readHdf5 } from './hdf5';
 import { readTfRecord, sniffTfRecord } from './tfrecord';
 import { DataError, type DataTable, type SourceFormat } from './table';
+import { DELIMITERS } from './csv-tokenize';
 import { assertText, bomLength } from './text';
 
 /** Names TFRecord files go by (a damaged one is still read as TFRecord, so that the error says what is wrong). */
@@ -35,13 +36,29 @@ export function sniffFormat(bytes: Uint8Array, fileName: string): SourceFormat |
   if (ext === 'h5' || ext === 'hdf5' || ext === 'he5' || ext === 'hdf') return 'hdf5';
   if (TFRECORD_NAME.test(fileName)) return 'tfrecord';
   // No extension that says (UCI's `iris.data`, a download saved without one): UTF-8 text is
-  // JSON when it opens with `[` or `{`, else CSV/TSV, its delimiter and header sniffed as usual.
+  // JSON when it opens with `[` or `{`, else CSV/TSV when its first line holds a delimiter (a
+  // README or log is not taken for a one-column table), its delimiter and header sniffed as usual.
   if (isText(bytes)) {
     let k = bomLength(bytes);
     while (k < bytes.length && (bytes[k] === 32 || bytes[k] === 9 || bytes[k] === 10 || bytes[k] === 13)) k++;
-    return bytes[k] === 0x5b || bytes[k] === 0x7b ? 'json' : 'csv';
+    if (bytes[k] === 0x5b || bytes[k] === 0x7b) return 'json';
+    return firstLineDelimited(bytes, k) ? 'csv' : null;
   }
   return null;
+}
+
+/** Whether the line at `start` (within its first 64 KiB, quotes respected) holds a CSV delimiter. */
+function firstLineDelimited(bytes: Uint8Array, start: number): boolean {
+  const codes: readonly number[] = DELIMITERS.map((d) => d.charCodeAt(0));
+  let inQuote = false;
+  for (let i = start; i < Math.min(bytes.length, start + 65536); i++) {
+    const c = bytes[i];
+    if (c === 34) inQuote = !inQuote;
+    else if (inQuote) continue;
+    else if (c === 10 || c === 13) return false;
+    else if (codes.includes(c)) return true;
+  }
+  return false;
 }
 
 /** Whether the first 4 KiB are UTF-8 text without NUL bytes (`assertText`'s check). */
@@ -132,10 +149,17 @@ export function readTable(input: Uint8Array, fileName: string, options?: ReadOpt
         `${fileName}: a gzip-compressed file that does not hold TFRecord records (Trainbench inflates gzip only ` +
           'for TFRecord; decompress other files first)',
       );
-    const foreign = isText(bytes) ? null : foreignFormat(bytes);
+    const text = isText(bytes);
+    const foreign = text ? null : foreignFormat(bytes);
+    const what = foreign
+      ? `it is ${foreign}`
+      : text
+        ? 'it is text, but its first line has no comma, tab, semicolon or | to split columns by; ' +
+          'name it .csv to read each line as one value'
+        : 'the first bytes match none of them';
     throw new DataError(
       `${fileName}: not a dataset Trainbench can read (expected Parquet, Arrow IPC, CSV/TSV, JSON, ` +
-        `TFRecord or HDF5; ${foreign ? `it is ${foreign}` : 'the first bytes match none of them'})`,
+        `TFRecord or HDF5; ${what})`,
     );
   }
   const reader = readers[format];
