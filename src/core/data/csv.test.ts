@@ -361,6 +361,104 @@ ${Array<string>(n).fill('x').join(',')}
   });
 });
 
+describe('readCsv: columns separated by runs of spaces (numpy savetxt, R write.table, UCI .data)', () => {
+  it("reads numpy's savetxt layout ('%.18e', one space) as d3-dsv reads it with a space delimiter", () => {
+    const rng = new Rng(41);
+    const rows = Array.from({ length: 300 }, () =>
+      Array.from({ length: 5 }, () => ((rng.next() - 0.5) * 10 ** (rng.int(9) - 3)).toExponential(18)).join(' '),
+    );
+    const text = rows.join('\n') + '\n';
+    const t = readCsv(enc.encode(text), 'x.txt');
+    const reference = dsvFormat(' ').parseRows(text);
+    expect(t.rows).toBe(reference.length);
+    expect(t.columns.map((c) => c.name)).toEqual(['column_1', 'column_2', 'column_3', 'column_4', 'column_5']);
+    for (let c = 0; c < 5; c++) expect(num(t, c)).toEqual(reference.map((r) => Number(r[c])));
+  });
+
+  it('reads columns aligned by runs of spaces and tabs, with a header, as splitting each line on blanks does', () => {
+    const rng = new Rng(42);
+    const names = ['CRIM', 'ZN', 'CHAS', 'RM', 'CITY'];
+    const cities = ['Boston', 'Quincy', 'Salem'];
+    const lines = [names.map((n) => n.padStart(9)).join('')];
+    for (let r = 0; r < 120; r++) {
+      const cells = [
+        (rng.next() * 90).toFixed(5),
+        String(rng.int(100)),
+        String(rng.int(2)),
+        (3 + rng.next() * 6).toFixed(3),
+        cities[rng.int(3)],
+      ];
+      // Leading blanks, widths that vary, a tab now and then, trailing blanks.
+      lines.push(
+        cells.map((v) => (rng.int(5) === 0 ? '\t' : ' '.repeat(1 + rng.int(3))) + v).join('') + ' '.repeat(rng.int(3)),
+      );
+    }
+    const text = lines.join(rng.int(2) ? '\r\n' : '\n') + '\n\n   \n';
+    const t = readCsv(enc.encode(text), 'housing.data');
+    const reference = text
+      .split(/\r?\n/)
+      .map((l) => l.trim().split(/[ \t]+/))
+      .filter((f) => f[0] !== '');
+    expect(t.columns.map((c) => c.name)).toEqual(reference[0]);
+    expect(t.rows).toBe(reference.length - 1);
+    for (let c = 0; c < 4; c++) expect(num(t, c)).toEqual(reference.slice(1).map((r) => Number(r[c])));
+    expect(cat(t, 4)).toEqual(reference.slice(1).map((r) => r[4]));
+    expect(t.columns.map((c) => c.type)).toEqual(['float', 'int', 'int', 'float', 'categorical']);
+  });
+
+  it("reads values quoted as R's write.table quotes them, blanks and doubled quotes inside", () => {
+    const t = csv('"city" "temp" "note"\n"New York" 3.5 "a ""b"" c"\n"Los Angeles"   20.25 ""\n');
+    expect(t.columns.map((c) => c.name)).toEqual(['city', 'temp', 'note']);
+    expect(cat(t, 0)).toEqual(['New York', 'Los Angeles']);
+    expect(num(t, 1)).toEqual([3.5, 20.25]);
+    expect(cat(t, 2)).toEqual(['a "b" c', null]);
+  });
+
+  it('reads decimal commas in a blank-separated file, and keeps delimited files as they were', () => {
+    const t = csv('1,5 2,25\n-3,5 4\n');
+    expect(num(t, 0)).toEqual([1.5, -3.5]);
+    expect(num(t, 1)).toEqual([2.25, 4]);
+    // A delimiter found the same number of times on every line still wins over the blanks.
+    expect(csv('name;note\nAda Lovelace;first program\nAlan Turing;the machine\n').columns.map((c) => c.name)).toEqual([
+      'name',
+      'note',
+    ]);
+    // One column of text whose lines hold different numbers of words stays one column.
+    const titles = csv('title\nHello world\nA longer title than that\nOne\n');
+    expect(titles.columns.map((c) => c.name)).toEqual(['title']);
+    expect(cat(titles, 0)).toEqual(['Hello world', 'A longer title than that', 'One']);
+    // Tabs alone are a TSV's, whose fields may be empty: a ragged one is refused, not read by blanks.
+    expect(() => csv('a\tb\n1\t\t2\n3\t\t4\n')).toThrow(
+      'test.csv: line 2: expected 2 fields (as in the first row), found 3',
+    );
+    // One line is no evidence of columns: a header alone, or a single sentence, stays one field.
+    expect(csv('just one line here').columns.map((c) => c.name)).toEqual(['just one line here']);
+  });
+
+  it('names the line and the counts of a ragged row, and what to do about it', () => {
+    // Past the lines the delimiter is sniffed from, and where it is given.
+    const rows = Array.from({ length: 30 }, (_, r) => `Boston ${r} ${r * 2}`).join('\n');
+    expect(() => csv(`city a b\n${rows}\nNew York 2 3\n`)).toThrow(
+      new DataError(
+        'test.csv: line 32: expected 3 fields (as in the first row), found 4 ' +
+          '(columns are separated by spaces here: quote a value that holds one)',
+      ),
+    );
+    expect(() => csv('a b c\n1 2 3\nNew York 2 3\n', { delimiter: ' ' })).toThrow(
+      new DataError(
+        'test.csv: line 3: expected 3 fields (as in the first row), found 4 ' +
+          '(columns are separated by spaces here: quote a value that holds one)',
+      ),
+    );
+    expect(() => csv('a b\n1 2\n"x"y 2\n')).toThrow(
+      'test.csv: line 3: unexpected text after the closing quote of field 1',
+    );
+    expect(() => csv('a b\n1 2\n3 "open\n4 5\n', { delimiter: ' ' })).toThrow(
+      new DataError('test.csv: line 3: a quoted field opened here is never closed (unbalanced " quote)'),
+    );
+  });
+});
+
 describe('readCsv header detection', () => {
   it('takes a row of names as the header', () =>
     expect(csv('name,age\nann,31\n').columns.map((c) => c.name)).toEqual(['name', 'age']));

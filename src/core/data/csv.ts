@@ -9,7 +9,7 @@ export type { Delimiter } from './csv-tokenize';
 
 /** Options of `readCsv`. */
 export interface CsvOptions {
-  /** Field separator; sniffed from the first records when left out. */
+  /** Field separator (`' '`: runs of spaces and tabs); sniffed from the first records when left out. */
   delimiter?: Delimiter;
   /**
    * Whether the first row holds column names. `'auto'` (the default): it does when none of
@@ -25,7 +25,8 @@ export interface CsvOptions {
 
 /**
  * Reads CSV or TSV bytes into a DataTable in one scan of the bytes (no per-line strings).
- * Handles RFC 4180 quoting, LF / CRLF / CR line ends, a UTF-8 BOM, delimiter sniffing,
+ * Handles RFC 4180 quoting, LF / CRLF / CR line ends, a UTF-8 BOM, delimiter sniffing (columns
+ * aligned by spaces, as numpy's `savetxt` and R's `write.table` write them, included),
  * header detection and per-column type inference over all rows (see `infer.ts` for the
  * rules, missing values and non-finite numbers included). Bad input throws a DataError
  * naming the file and, where there is one, the line: empty files, binary or non-UTF-8 data,

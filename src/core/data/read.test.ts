@@ -41,6 +41,12 @@ describe('a file whose name says nothing of its format', () => {
     // A delimiter inside quotes on the first line does not count; one after them does.
     expect(sniffFormat(new TextEncoder().encode('"a,b"\n1\n'), 'q')).toBeNull();
     expect(sniffFormat(new TextEncoder().encode('"a,b";c\n1;2\n'), 'q')).toBe('csv');
+    // Columns aligned by spaces (UCI's housing.data, numpy's savetxt) are a table, split on the blanks.
+    const housing = new TextEncoder().encode(' 0.00632  18.00   2.310  0  24.00\n 0.02731   0.00   7.070  0  21.60\n');
+    expect(sniffFormat(housing, 'housing.data')).toBe('csv');
+    const h = readTable(housing, 'housing.data');
+    expect([h.rows, h.columns.length]).toEqual([2, 5]);
+    expect(h.columns[4].kind === 'numeric' && Array.from(h.columns[4].values)).toEqual([24, 21.6]);
   });
 
   it('names a format it does not read by its first bytes, even under a .csv name', () => {

@@ -6,7 +6,7 @@ import { readParquet } from './parquet';
 import { isHdf5, loadHdf5, readHdf5 } from './hdf5';
 import { readTfRecord, sniffTfRecord } from './tfrecord';
 import { DataError, type DataTable, type SourceFormat } from './table';
-import { DELIMITERS } from './csv-tokenize';
+import { DELIMITERS, sniffDelimiter } from './csv-tokenize';
 import { assertText, bomLength } from './text';
 
 /** Names TFRecord files go by (a damaged one is still read as TFRecord, so that the error says what is wrong). */
@@ -36,13 +36,14 @@ export function sniffFormat(bytes: Uint8Array, fileName: string): SourceFormat |
   if (ext === 'h5' || ext === 'hdf5' || ext === 'he5' || ext === 'hdf') return 'hdf5';
   if (TFRECORD_NAME.test(fileName)) return 'tfrecord';
   // No extension that says (UCI's `iris.data`, a download saved without one): UTF-8 text is
-  // JSON when it opens with `[` or `{`, else CSV/TSV when its first line holds a delimiter (a
-  // README or log is not taken for a one-column table), its delimiter and header sniffed as usual.
+  // JSON when it opens with `[` or `{`, else CSV/TSV when its first line holds a delimiter or its
+  // lines split into the same number of blank-separated columns (a README or log is not taken
+  // for a one-column table), its delimiter and header sniffed as usual.
   if (isText(bytes)) {
     let k = bomLength(bytes);
     while (k < bytes.length && (bytes[k] === 32 || bytes[k] === 9 || bytes[k] === 10 || bytes[k] === 13)) k++;
     if (bytes[k] === 0x5b || bytes[k] === 0x7b) return 'json';
-    return firstLineDelimited(bytes, k) ? 'csv' : null;
+    return firstLineDelimited(bytes, k) || sniffDelimiter(bytes, k) === ' ' ? 'csv' : null;
   }
   return null;
 }
@@ -154,8 +155,8 @@ export function readTable(input: Uint8Array, fileName: string, options?: ReadOpt
     const what = foreign
       ? `it is ${foreign}`
       : text
-        ? 'it is text, but its first line has no comma, tab, semicolon or | to split columns by; ' +
-          'name it .csv to read each line as one value'
+        ? 'it is text, but its first line has no comma, tab, semicolon or | to split columns by, and its ' +
+          'lines do not split into the same number of space-separated columns; name it .csv to read each line as one value'
         : 'the first bytes match none of them';
     throw new DataError(
       `${fileName}: not a dataset Trainbench can read (expected Parquet, Arrow IPC, CSV/TSV, JSON, ` +

@@ -265,6 +265,7 @@ const make = (i: number): FuzzCase => {
  * byte-level tokenizer: the records as arrays of field strings, or null where it refuses.
  */
 function plainRecords(text: string, d: string): string[][] | null {
+  if (d === ' ') return blankSeparatedRecords(text);
   const out: string[][] = [];
   const n = text.length;
   const eol = (c: string) => c === '\n' || c === '\r';
@@ -304,6 +305,32 @@ function plainRecords(text: string, d: string): string[][] | null {
     row = [];
     while (i < n && eol(text[i])) i++;
   }
+  return out;
+}
+
+/**
+ * The plain reading of text whose columns are separated by runs of spaces and tabs: each line
+ * split on blanks, quoted fields (which may hold blanks, doubled quotes and line ends) kept whole,
+ * lines of blanks skipped; null where a quote is never closed or text follows a closing one.
+ */
+function blankSeparatedRecords(text: string): string[][] | null {
+  const out: string[][] = [];
+  let row: string[] = [];
+  // Blanks, a line end, a quoted field, or an unquoted one, one after another from the start.
+  const token = /([ \t]+)|(\r\n|\r|\n)|"((?:[^"]|"")*)"|([^ \t\r\n]+)/y;
+  while (token.lastIndex < text.length) {
+    const m = token.exec(text)!;
+    if (m[1] !== undefined) continue;
+    if (m[2] !== undefined) {
+      if (row.length > 0) out.push(row);
+      row = [];
+    } else if (m[3] !== undefined) {
+      if (token.lastIndex < text.length && !' \t\r\n'.includes(text[token.lastIndex])) return null;
+      row.push(m[3].replaceAll('""', '"'));
+    } else if (m[4].startsWith('"')) return null;
+    else row.push(m[4]);
+  }
+  if (row.length > 0) out.push(row);
   return out;
 }
 

@@ -34,11 +34,23 @@ const QUOTED = [
   ),
 ].join('\r\n');
 
+/** Columns aligned by runs of spaces (numpy's savetxt, UCI's .data files), a quoted value holding blanks. */
+const ALIGNED = [
+  '     id      value  city',
+  ...Array.from(
+    { length: 60 },
+    (_, r) =>
+      `${String(r).padStart(8)} ${(r * 1.375 - 20).toExponential(6).padStart(10)}  ` +
+      `${['Oslo', '"New York"', 'Lima', '"a ""b"""'][r % 4]}${r % 5 === 0 ? '\t' : ''}`,
+  ),
+].join('\n');
+
 describe(`CSV reader fuzz (${CASES} damaged and hostile files)`, () => {
   it('no hang, no internal error text: a table or a DataError for every case', () => {
     const sources = [
       ...FILES.map((f) => ({ name: f, text: readFileSync(VEGA + f, 'utf8') })),
       { name: 'quoted.csv', text: QUOTED },
+      { name: 'aligned.txt', text: ALIGNED },
     ];
     const { counts } = runCampaign({
       child: 'src/core/data/fuzz/csv-fuzz-child.ts',
