@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { editDistance, nearName, someNames, uniqueNames } from './names';
+import { dottedLeaf, editDistance, nearName, nearText, someNames, uniqueNames } from './names';
 import { Rng } from './rng';
 
 describe('uniqueNames', () => {
@@ -74,6 +74,36 @@ describe('nearName (the "did you mean" of column names and filter values)', () =
         else expect(capped, where).toBeGreaterThanOrEqual(cap);
         expect(editDistance(given, n), where).toBe(exact);
       }
+    }
+  });
+
+  it('names the flattened JSON column a leaf name stands for, and only a leaf after a dot', () => {
+    const geo = ['type', 'properties.mag', 'properties.place', 'geometry.type', 'id'];
+    expect(nearText('mag', geo)).toBe('did you mean "properties.mag"?; ');
+    expect(nearText('MAG', geo)).toBe('did you mean "properties.mag"?; ');
+    // An edit away wins over a leaf: "typo" is "type", not a leaf.
+    expect(nearText('typo', geo)).toBe('did you mean "type"?; ');
+    expect(nearText('Type', geo)).toBe('did you mean "type"?; ');
+    // "ag" is the end of "mag" but not a dotted part of it; a dotted name is not a leaf.
+    expect(nearText('ag', geo)).toBe('');
+    expect(nearText('es.mag', geo)).toBe('');
+    expect(nearText('', geo)).toBe('');
+    const many = ['a.x', 'b.x', 'c.x', 'd.x', 'x2y'];
+    expect(dottedLeaf('x', many)).toEqual(['a.x', 'b.x', 'c.x', 'd.x']);
+    expect(nearText('xx', ['a.xx', 'b.xx'])).toBe('did you mean "a.xx" or "b.xx"?; ');
+    expect(nearText('wxyz', ['a.wxyz', 'b.wxyz', 'c.wxyz', 'd.wxyz'])).toBe(
+      'did you mean "a.wxyz" or "b.wxyz" or "c.wxyz" (4 columns end in ".wxyz")?; ',
+    );
+    // Brute force: every leaf suggestion is a name whose text after its last dot is the given name.
+    const rng = new Rng(7);
+    const part = () => ['a', 'b', 'ab', 'ba', 'A'][rng.int(5)];
+    for (let trial = 0; trial < 500; trial++) {
+      const names = Array.from({ length: 1 + rng.int(6) }, () =>
+        Array.from({ length: 1 + rng.int(3) }, part).join('.'),
+      );
+      const given = part();
+      const expected = names.filter((n) => n.includes('.') && n.toLowerCase().endsWith('.' + given.toLowerCase()));
+      expect(dottedLeaf(given, names), JSON.stringify({ given, names })).toEqual(expected);
     }
   });
 

@@ -46,10 +46,29 @@ export function nearName(given: string, names: readonly string[]): string | unde
   return near;
 }
 
-/** `did you mean "Species"?; ` for a column name that is close to one of `names`, else nothing. */
+/**
+ * The columns whose last dotted part is `given`, case aside: JSON records are flattened into dotted
+ * names (GeoJSON's `properties.mag`, `user.name`), and a user asks for the leaf they see in the
+ * file. Empty when `given` itself has a dot or is empty.
+ */
+export function dottedLeaf(given: string, names: readonly string[]): string[] {
+  if (given === '' || given.includes('.') || given.length > 64) return [];
+  const tail = `.${given.toLowerCase()}`;
+  return names.filter((d) => d.length > tail.length && d.toLowerCase().endsWith(tail));
+}
+
+/**
+ * `did you mean "Species"?; ` for a column name that is close to one of `names` (`nearName`), or
+ * whose dotted leaf it is (`dottedLeaf`: up to three are named), else nothing.
+ */
 export function nearText(given: string, names: readonly string[]): string {
   const near = nearName(given, names);
-  return near === undefined ? '' : `did you mean "${near}"?; `;
+  if (near !== undefined) return `did you mean "${near}"?; `;
+  const leaves = dottedLeaf(given, names);
+  if (leaves.length === 0) return '';
+  const quoted = leaves.slice(0, 3).map((d) => `"${d}"`);
+  const more = leaves.length > 3 ? ` (${leaves.length} columns end in ".${given}")` : '';
+  return `did you mean ${quoted.join(' or ')}${more}?; `;
 }
 
 /** The first `max` names, comma-separated, with `, ...` and the count when there are more. */
