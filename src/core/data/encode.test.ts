@@ -440,3 +440,53 @@ describe('encodeWithInputs (a recorded layout applied to rows)', () => {
     );
   });
 });
+
+describe('identifier-like categoricals in a small table are not default features', () => {
+  it('la-riots.csv (63 rows): first and last names and street addresses left out, the neighbourhood kept', () => {
+    const bytes = readFileSync('node_modules/vega-datasets/data/la-riots.csv');
+    const t = readTable(new Uint8Array(bytes), 'la-riots.csv');
+    const features = defaultFeatures(t, 'age');
+    for (const id of ['first_name', 'last_name', 'address']) {
+      expect(features).not.toContain(id);
+      const c = t.columns.find((x) => x.name === id)!;
+      expect(notDefaultFeature(columnStats(c), t.rows)).toMatch(/distinct values in 63 rows, read as an identifier$/);
+    }
+    for (const kept of ['gender', 'race', 'neighborhood', 'type', 'longitude', 'latitude', 'death_date'])
+      expect(features).toContain(kept);
+    expect(featuresFromStats(tableStats(t), t.rows, 'age')).toEqual(features);
+  });
+
+  it('a categorical is an identifier when at least 20 values and nine in ten present values are distinct (seeded)', () => {
+    const rng = new Rng(23);
+    const seen = { id: 0, kept: 0, missing: 0 };
+    for (let trial = 0; trial < 300; trial++) {
+      const rows = 4 + rng.int(150);
+      // A pool much larger than the rows makes nearly every value distinct (an id); one near the rows, a category.
+      const pool = rng.int(3) === 0 ? rows * 50 : 1 + rng.int(rows);
+      const nullShare = rng.int(3) === 0 ? rng.next() * 0.6 : 0;
+      const lines = ['c,x,label'];
+      const cells: (string | null)[] = [];
+      for (let i = 0; i < rows; i++) {
+        const cell = rng.next() < nullShare ? null : `v${rng.int(pool)}`;
+        cells.push(cell);
+        lines.push(`${cell ?? ''},${i % 5},${i % 2 ? 'yes' : 'no'}`);
+      }
+      const t = readTable(new TextEncoder().encode(lines.join('\n')), 'small.csv');
+      const present = cells.filter((c) => c !== null);
+      const distinct = new Set(present).size;
+      const nulls = rows - present.length;
+      // Straight from the rule's words, on the values written (not the reader's statistics).
+      const id = (distinct > rows / 2 && distinct > 64) || (distinct >= 20 && distinct >= 0.9 * present.length);
+      const kept = distinct > 0 && nulls <= rows / 2 && !id;
+      const where = JSON.stringify({ rows, distinct, nulls });
+      if (t.columns[0].kind !== 'categorical') continue; // all missing: not a categorical column
+      seen[id ? 'id' : kept ? 'kept' : 'missing']++;
+      expect(defaultFeatures(t, 'label').includes('c'), where).toBe(kept);
+      expect(featuresFromStats(tableStats(t), t.rows, 'label'), where).toEqual(defaultFeatures(t, 'label'));
+    }
+    // Every outcome met often, small tables with ids among them.
+    expect(seen.id).toBeGreaterThan(40);
+    expect(seen.kept).toBeGreaterThan(40);
+    expect(seen.missing).toBeGreaterThan(5);
+  });
+});
