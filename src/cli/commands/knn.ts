@@ -1,6 +1,6 @@
-import { defaultFeatures, defaultLabel, encodeTable } from '../../core/data/encode';
+import { defaultFeatures, encodeTable } from '../../core/data/encode';
 import { binarySearch, hashedColumns, nearestRows, neighbourIndex } from '../../core/data/quality';
-import { DataError } from '../../core/data/table';
+import { DataError, type DataTable } from '../../core/data/table';
 import { nameListFlag, UsageError, type ParsedArgs } from '../args';
 import { loadTableArg } from './inspect';
 
@@ -25,10 +25,13 @@ export async function knn(args: ParsedArgs): Promise<{ json: unknown; text: stri
   const row = intFlag(args, 'row');
   if (k < 1) throw new UsageError(`--k must be at least 1 (got ${k})`);
   const labelFlag = args.flags.get('label');
-  const label = typeof labelFlag === 'string' ? labelFlag : defaultLabel(table);
-  const features = nameListFlag(args, 'features') ?? defaultFeatures(table, label);
+  // --label L: the trainer's view, L left out and rows missing it skipped. Without it no column is
+  // a label: a guessed one (airports.csv's last number, its longitude) would drop a coordinate
+  // from the distance, refuse --features that name it, and skip rows where it is missing.
+  const { label, searched } = typeof labelFlag === 'string' ? { label: labelFlag, searched: table } : noLabel(table);
+  const features = nameListFlag(args, 'features') ?? defaultFeatures(searched, label);
   // Only distances matter here: a label with a single class (a filter that keeps one species) is fine.
-  const enc = encodeTable(table, { label, features }, { train: 1, val: 0, test: 0, seed: 1 }, { anyClasses: true });
+  const enc = encodeTable(searched, { label, features }, { train: 1, val: 0, test: 0, seed: 1 }, { anyClasses: true });
   // --where: rows stay the file's; the query row must be one the filter keeps, its neighbours are among them.
   const at = filtered ? binarySearch(filtered.rows, row) : row;
   if (row < 0 || (!filtered && row >= table.rows))
@@ -61,4 +64,22 @@ export async function knn(args: ParsedArgs): Promise<{ json: unknown; text: stri
     ...neighbors.map((n) => `  row ${n.row}  distance ${n.distance.toPrecision(5)}`),
   ].join('\n');
   return { json, text };
+}
+
+/**
+ * The table with one more column, a label of one class present on every row under a name no
+ * column has: the encoder wants a label, and this one drops no row and takes no feature.
+ */
+function noLabel(table: DataTable): { label: string; searched: DataTable } {
+  const names = new Set(table.columns.map((c) => c.name));
+  let label = '(no label)';
+  for (let k = 2; names.has(label); k++) label = `(no label ${k})`;
+  const column = {
+    kind: 'categorical',
+    name: label,
+    type: 'categorical',
+    codes: new Int32Array(table.rows),
+    dictionary: [''],
+  } as const;
+  return { label, searched: { ...table, columns: [...table.columns, column] } };
 }

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { csvParse } from 'd3-dsv';
 import { describe, expect, it } from 'vitest';
 
 function cli(...args: string[]) {
@@ -106,6 +107,39 @@ describe('cli knn', () => {
     expect(many.stdout).toContain('123 nearest rows to row 30');
     expect(many.stdout).toContain('(--k 100000 asked: no more rows to give)');
     expect(cli('knn', 'public/datasets/penguins.arrow', '--k', '3', '--row', '3').stdout).not.toContain('asked');
+  });
+
+  it('without --label no column is left out as one: a guessed label (airports.csv longitude) counts, brute force', () => {
+    const airports = 'node_modules/vega-datasets/data/airports.csv';
+    const rows = csvParse(readFileSync(airports, 'utf8'));
+    const run = (...more: string[]) => {
+      const r = cli('knn', airports, '--k', '4', '--row', '5', ...more, '--json');
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { features: string[]; neighbors: { row: number; distance: number }[] };
+    };
+    // --features naming the column a label would have been guessed as is taken, not refused.
+    const out = run('--features', 'latitude,longitude');
+    expect(out.features).toEqual(['latitude', 'longitude']);
+    // Reference: float64 standardisation over all rows, then a full scan.
+    const z = ['latitude', 'longitude'].map((c) => {
+      const v = rows.map((r) => Number(r[c]));
+      const mean = v.reduce((a, b) => a + b, 0) / v.length;
+      const std = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+      return v.map((x) => (x - mean) / std);
+    });
+    const dist = (i: number) => Math.hypot(z[0][i] - z[0][5], z[1][i] - z[1][5]);
+    const order = rows
+      .map((_, i) => i)
+      .filter((i) => i !== 5)
+      .sort((a, b) => dist(a) - dist(b));
+    expect(out.neighbors.map((n) => n.distance)).toEqual(order.slice(0, 4).map((i) => expect.closeTo(dist(i), 4)));
+    // The default features: every default feature, both coordinates among them; --label leaves one out.
+    expect(run().features).toEqual(expect.arrayContaining(['latitude', 'longitude']));
+    expect(run('--label', 'longitude').features).not.toContain('longitude');
+    // A row missing the column a label would be guessed as is still searched (movies.json row 5).
+    const movies = cli('knn', 'node_modules/vega-datasets/data/movies.json', '--k', '2', '--row', '5');
+    expect(movies.code, movies.stderr).toBe(0);
+    expect(movies.stdout).toContain('2 nearest rows to row 5');
   });
 
   it("leaves cars.json's Name (hashed text) out of the distance and says so; Name alone is refused", () => {
