@@ -31,7 +31,7 @@ export async function dedup(args: ParsedArgs): Promise<{ json: unknown; text: st
   };
   const text = [
     `${file}: ${report.rows} rows, ${report.unique} unique, ${report.dropped} dropped as repeats ` +
-      `(${report.method}${bloom ? `, fpr ${fpr}, about ${report.expectedFalseDrops!.toFixed(1)} dropped wrongly` : `, ${report.duplicateGroups} groups of repeats`}) in ${ms.toFixed(0)} ms`,
+      `(${report.method}${bloom ? `, fpr ${fpr}, about ${report.expectedFalseDrops!.toFixed(1)} dropped wrongly` : `, ${report.duplicateGroups} ${report.duplicateGroups === 1 ? 'group' : 'groups'} of repeats`}) in ${ms.toFixed(0)} ms`,
     ...(filtered ? [`  over the ${filtered.text}`] : []),
   ].join('\n');
   return { json, text };

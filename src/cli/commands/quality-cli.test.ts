@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
 import { describe, expect, it } from 'vitest';
 
@@ -41,6 +43,26 @@ describe('cli dedup', () => {
     expect(out.fpr).toBe(0.01);
     expect(out.dropped).toBeGreaterThanOrEqual(exact.dropped);
     expect(out.dropped - exact.dropped).toBeLessThan(exact.dropped + 4 * out.expectedFalseDrops + 20);
+  });
+
+  it('counts numbers by value (0 and -0, 1 and 1.0 and 1e0 are one) and says "1 group", "3 groups"', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-dedup-'));
+    const numbers = join(dir, 'numbers.csv');
+    writeFileSync(numbers, 'a,b\n0,1\n-0,1\n1.0,1\n1,1\n1e0,1\n,1\n,1\n');
+    // Reference: rows keyed by the value each cell is (JavaScript's Number, 0 and -0 alike), a missing cell as itself.
+    const keys = ['0', '-0', '1.0', '1', '1e0', '', ''].map((a) => (a === '' ? 'missing' : String(Number(a) + 0)));
+    const counts = new Map<string, number>();
+    for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
+    const sizes = [...counts.values()];
+    expect(sizes.filter((n) => n > 1)).toHaveLength(3);
+    const n = cli('dedup', numbers);
+    expect(n.stdout).toContain(
+      `7 rows, ${sizes.length} unique, ${7 - sizes.length} dropped as repeats (exact, 3 groups of repeats)`,
+    );
+    // One column of text: the cells are compared as written, only the two empty ones repeat.
+    const text = join(dir, 'text.csv');
+    writeFileSync(text, 'a,b\n0,1\n-0,1\n1.0,1\n1,1\nx,1\n,1\n,1\n');
+    expect(cli('dedup', text).stdout).toContain('7 rows, 6 unique, 1 dropped as repeats (exact, 1 group of repeats)');
   });
 
   it('refuses a bad --fpr as a usage error', () => {
