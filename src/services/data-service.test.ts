@@ -9,6 +9,7 @@ import { ConfigError } from '../core/errors';
 import { transferredValue } from './transfer';
 import type { TableCache } from './cache';
 import type { PreparedRun } from './protocol';
+import { PortBatchSource } from './batch-channel';
 
 const noCache: TableCache = { kind: 'none', get: async () => null, put: async () => undefined };
 const csv = ['x,y', ...Array.from({ length: 10 }, (_, i) => `${i},${i % 2}`)].join('\n');
@@ -44,6 +45,37 @@ describe('data service refusals', () => {
     expect((err as ConfigError).message).toBe(
       'batchSize: batch size 100 is larger than the 8 training rows of ten.csv (set it to 8 or less)',
     );
+  });
+
+  it('with fitBatch, a batch larger than the training rows serves all of them per batch and says so', async () => {
+    const service = createDataService(Promise.resolve(noCache));
+    const { id } = transferredValue(await service.load({ name: 'ten.csv', bytes: bytes() }));
+    const ch = new MessageChannel();
+    channels.push(ch);
+    const split = { train: 0.8, val: 0.1, test: 0.1, seed: 1 };
+    const base = { runId: 'f', datasetId: id, features, split, epochs: 2, seed: 1, prefetch: 2, port: ch.port2 };
+    const prepared = transferredValue(await service.prepareRun({ ...base, batchSize: 100, fitBatch: true }));
+    expect(prepared.trainRows).toBe(8);
+    expect(prepared.batchSize).toBe(8);
+    // The batches: one per epoch, each of the 8 training rows once.
+    const source = new PortBatchSource(ch.port1);
+    const sizes: number[] = [];
+    const xs: number[][] = [];
+    for (let b = await source.next(); b; b = await source.next()) {
+      sizes.push(b.size);
+      xs.push(Array.from(b.x.subarray(0, b.size)).sort((p, q) => p - q));
+      source.recycle(b);
+    }
+    expect(sizes).toEqual([8, 8]);
+    expect(xs[1]).toEqual(xs[0]);
+    expect(new Set(xs[0]).size).toBe(8);
+    // A batch that fits is served as asked, and prepareRun says nothing of it.
+    const ch2 = new MessageChannel();
+    channels.push(ch2);
+    const fits = transferredValue(
+      await service.prepareRun({ ...base, runId: 'g', port: ch2.port2, batchSize: 4, fitBatch: true }),
+    );
+    expect(fits.batchSize).toBeUndefined();
   });
 
   it('a row that does not exist, or a dataset no longer loaded, is a DataError saying which', async () => {

@@ -207,7 +207,7 @@ export function createDataService(
       datasetId,
       features,
       split,
-      batchSize,
+      batchSize: asked,
       epochs,
       seed,
       prefetch,
@@ -215,10 +215,13 @@ export function createDataService(
       dedup = 'none',
       fpr,
       prepareOn = 'worker',
+      fitBatch = false,
       soft = null,
       where = null,
     }) {
       const { deduped, enc, table, sourceOf } = encodeRun(tableOf(datasetId), features, split, dedup, fpr, where);
+      const fits = fitBatch && asked > enc.split.train.length && enc.split.train.length > 0;
+      const batchSize = fits ? enc.split.train.length : asked;
       if (batchSize > enc.split.train.length) {
         throw new ConfigError(
           'batchSize',
@@ -268,6 +271,7 @@ export function createDataService(
           },
           classes: enc.classes,
           trainRows: enc.split.train.length,
+          ...(fits ? { batchSize } : {}),
           featureNames: enc.featureNames,
           preprocessing: preprocessingOf(features.label, enc),
           droppedMissingLabel: enc.droppedMissingLabel,

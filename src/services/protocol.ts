@@ -127,6 +127,8 @@ export interface PreparedRun {
   streamed?: StreamedRead;
   /** Training rows (in streaming mode: those of the first chunk, more follow). */
   trainRows: number;
+  /** The batch size served when `fitBatch` lowered the one asked to the training rows. */
+  batchSize?: number;
   featureNames: string[];
   /** How raw rows become the model's inputs (for exports; core/data/preprocessing.ts). */
   preprocessing: Preprocessing;
@@ -163,6 +165,11 @@ export interface RunBatching {
   prefetch: number;
   /** 'gpu': send raw rows and the encoding's plan (the wgsl engine prepares them); default 'worker'. */
   prepareOn?: PrepareOn;
+  /**
+   * A batch size above the training rows becomes the training rows (`PreparedRun.batchSize` says
+   * so) instead of being refused: the CLI's default batch on a small file, which nobody chose.
+   */
+  fitBatch?: boolean;
   port: MessagePort;
 }
 

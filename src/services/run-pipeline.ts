@@ -67,6 +67,8 @@ export interface RunOptions {
   /** Seconds the caller spent starting the backend for this run (0 when it was up already). */
   backendSec?: number;
   hooks?: RunHooks;
+  /** A batch size above the training rows trains on batches of all of them (a whole file loaded; see `RunBatching.fitBatch`). */
+  fitBatch?: boolean;
 }
 
 export interface PipelineResult {
@@ -88,7 +90,7 @@ export interface PipelineResult {
 export async function runPipeline(
   config: RunConfig,
   services: RunServices,
-  { runId, source, backendSec = 0, hooks = {}, teacher = null }: RunOptions,
+  { runId, source, backendSec = 0, hooks = {}, teacher = null, fitBatch = false }: RunOptions,
 ): Promise<PipelineResult> {
   const distill = config.distill ?? null;
   if (distill && source.kind === 'stream')
@@ -158,8 +160,12 @@ export async function runPipeline(
       const soft = distill && teacher ? await teacherSoftTargets(services, teacher, config, rows) : null;
       prepared = await services.data.call(
         'prepareRun',
-        transfer({ ...batching, ...rows, soft }, soft ? [channel.port1, soft.values.buffer] : [channel.port1]),
+        transfer(
+          { ...batching, ...rows, soft, fitBatch },
+          soft ? [channel.port1, soft.values.buffer] : [channel.port1],
+        ),
       );
+      if (prepared.batchSize !== undefined) ran = { ...ran, batchSize: prepared.batchSize };
     }
   } catch (e) {
     channel.port1.close();

@@ -106,7 +106,8 @@ export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: st
       const settings = validateSettings({ ...applied, epochs: Math.max(applied.epochs, t.budget) });
       const { record } = await runOnce(
         session,
-        { ...gathered, settings, maxSteps: t.budget, maxSeconds: null },
+        // batchGiven: a trial's batch, from the space or the config, is refused above the training rows, not fitted.
+        { ...gathered, settings, maxSteps: t.budget, maxSeconds: null, batchGiven: true },
         quietArgs,
       );
       objective = objectiveOf(record, primary);

@@ -157,6 +157,32 @@ describe('cli train on tfjs-cpu', () => {
     );
   });
 
+  it('the default batch on a file of fewer training rows takes them all per step, said on stderr; a batch given is refused', () => {
+    const small = join(dir, 'small.csv');
+    writeFileSync(small, `a,b,c\n${Array.from({ length: 25 }, (_, i) => `${i},${(i * i) % 7},${i % 2}`).join('\n')}\n`);
+    const base = ['--data', small, '--label', 'c', '--backend', 'cpu', '--epochs', '3'];
+    // The training rows, as a batch given and refused counts them.
+    const refused = cli([...base, '--batch', '32']);
+    expect(refused.code).toBe(1);
+    const rows = Number(/larger than the (\d+) training rows of small\.csv/.exec(refused.stderr)?.[1]);
+    expect(rows).toBeGreaterThanOrEqual(15);
+    expect(rows).toBeLessThan(25);
+    // So is batchSize from a config file: only the default is fitted.
+    expect(cli([...base, '--config', configFile({ batchSize: 32 })]).stderr).toMatch(
+      /^train: batchSize: batch size 32/,
+    );
+    const r = cli([...base, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      `batch ${rows}: the default batch of 32 is more than the ${rows} training rows of small.csv, so each step takes all of them`,
+    );
+    const rec = JSON.parse(r.stdout) as RunRecord;
+    expect(rec.config.batchSize).toBe(rows);
+    // One step per epoch: every training row in each.
+    expect(rec.steps.map((s) => s.epoch)).toEqual([0, 1, 2]);
+    expect(rec.summary.status).toBe('done');
+  });
+
   it('records the engine and precision asked for, from flags or the config file', () => {
     const short = ['--data', FLIGHTS, '--label', 'delay', '--backend', 'cpu', '--batch', '512', '--max-steps', '3'];
     const rec = record([...short, '--engine', 'tfjs', '--precision', 'fp32']);

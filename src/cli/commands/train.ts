@@ -314,6 +314,8 @@ export interface GatheredSettings {
   maxSeconds: number | null;
   /** The config file's `extraKeys` (for example `sweep`), unchecked. */
   extra: Record<string, unknown>;
+  /** The batch size was given (--batch, or batchSize in the config file), not the default. */
+  batchGiven?: boolean;
 }
 
 /**
@@ -399,7 +401,8 @@ export async function gatherSettings(args: ParsedArgs, extraKeys: readonly strin
   if (task !== undefined) data.task = taskSetting(task);
   const features = stringFlag(args, 'features');
   if (features !== undefined) data.features = features.split(',').map((f) => f.trim());
-  return { settings: validateSettings(s), data, targetLoss, maxSteps, maxSeconds, extra: fromFile.extra };
+  const batchGiven = args.flags.has('batch') || fromFile.settings.batchSize !== undefined;
+  return { settings: validateSettings(s), data, targetLoss, maxSteps, maxSeconds, extra: fromFile.extra, batchGiven };
 }
 
 /**
@@ -611,9 +614,19 @@ export async function runOnce(
   }
   const runId = `cli-${++runs}`;
   const teacher = config.distill ? await readTeacher(config.distill.teacher) : null;
-  const outcome = await runPipeline(config, services, { runId, source, backendSec, teacher });
+  // The default batch on a file of fewer training rows trains on all of them per step, said; a
+  // batch the user gave is refused there, naming batchSize (as in the workbench, whose form shows it).
+  const fitBatch = !gathered.batchGiven && !stream;
+  const outcome = await runPipeline(config, services, { runId, source, backendSec, teacher, fitBatch });
   const { prepared, summary: result } = outcome;
   config.model = outcome.config.model;
+  if (outcome.config.batchSize !== config.batchSize) {
+    process.stderr.write(
+      `batch ${outcome.config.batchSize}: the default batch of ${config.batchSize} is more than the ` +
+        `${prepared.trainRows} training rows of ${summary.name}, so each step takes all of them (--batch sets it)\n`,
+    );
+    config.batchSize = outcome.config.batchSize;
+  }
   // Where the run trained: the trainer says so per run (the wgsl engine's adapter and f16 path,
   // or why it fell back to the tfjs engine); the backend's environment otherwise.
   const events = session.events.filter((e) => e.runId === runId);
