@@ -96,6 +96,19 @@ describe('SweepDriver', () => {
     expect(() => validateSweep({ ...ok, sampler: 'grid' })).toThrow(
       /^sweep\.sampler: must be random or tpe, got "grid"/,
     );
+    // Left out: TPE, no scheduler, the validation loss; given as null (or wrong), refused.
+    const least = validateSweep({ trials: 4, space, maxBudget: 10 });
+    expect(least).toMatchObject({
+      sampler: 'tpe',
+      scheduler: 'none',
+      objective: 'valLoss',
+      trials: 4,
+      eta: 3,
+      seed: 1,
+    });
+    expect(() => validateSweep({ ...ok, sampler: null })).toThrow(/^sweep\.sampler: must be random or tpe, got null/);
+    expect(() => validateSweep({ ...ok, scheduler: null })).toThrow(/^sweep\.scheduler: must be none, halving/);
+    expect(() => validateSweep({ trials: 4, space })).toThrow(/^sweep\.maxBudget: must be a whole number of steps/);
     // A key the sweep would not read is refused, not dropped.
     expect(() => validateSweep({ ...ok, trails: 20 })).toThrow(
       /^sweep\.trails: is not a sweep setting \(it takes sampler/,

@@ -74,9 +74,13 @@ const isCount = (v: unknown, min: number) => typeof v === 'number' && Number.isI
 /** Checks a sweep spec; throws a ConfigError naming the field. */
 export function validateSweep(raw: unknown): Required<SweepSpec> {
   if (typeof raw !== 'object' || raw === null) throw new ConfigError('sweep', 'must be an object');
-  const s = raw as Partial<SweepSpec>;
   // A key the sweep would not read is refused, not dropped (a typo such as "trails").
-  refuseUnknownKeys(s, SWEEP_KEYS, 'sweep', 'a sweep setting');
+  refuseUnknownKeys(raw as Record<string, unknown>, SWEEP_KEYS, 'sweep', 'a sweep setting');
+  // Left out, the sampler is TPE (Optuna's default), no scheduler, and the validation loss the objective.
+  const s = { ...(raw as Partial<SweepSpec>) };
+  if (s.sampler === undefined) s.sampler = 'tpe';
+  if (s.scheduler === undefined) s.scheduler = 'none';
+  if (s.objective === undefined) s.objective = 'valLoss';
   if (s.sampler !== 'random' && s.sampler !== 'tpe')
     throw new ConfigError('sweep.sampler', `must be random or tpe, got ${shown(s.sampler)}`);
   if (s.scheduler !== 'none' && s.scheduler !== 'halving' && s.scheduler !== 'hyperband')
