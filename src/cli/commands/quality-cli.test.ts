@@ -15,6 +15,25 @@ const flightsJson = JSON.parse(readFileSync('node_modules/vega-datasets/data/fli
   number
 >[];
 
+/**
+ * The reference nearest rows: each column standardised in float64 over all rows (population
+ * deviation), euclidean distance to `row` by a full scan, the row itself excluded: the `k` nearest distances.
+ */
+function bruteNearest(cols: number[][], row: number, k: number): number[] {
+  const z = cols.map((v) => {
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    const std = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+    return v.map((x) => (x - mean) / std);
+  });
+  const dist = (i: number) => Math.hypot(...z.map((c) => c[i] - c[row]));
+  const order = cols[0]
+    .map((_, i) => i)
+    .filter((i) => i !== row)
+    .sort((a, b) => dist(a) - dist(b) || a - b)
+    .slice(0, k);
+  return order.map(dist);
+}
+
 describe('cli dedup', () => {
   it('counts exact repeats of flights-200k like a Set of row strings of its JSON twin', () => {
     const r = cli('dedup', 'node_modules/vega-datasets/data/flights-200k.arrow', '--json');
@@ -89,17 +108,8 @@ describe('cli knn', () => {
     const cols = ['distance', 'time'].map((c) =>
       flightsJson.map((row) => (c === 'time' ? Math.fround(row[c]) : row[c])),
     );
-    const z = cols.map((v) => {
-      const mean = v.reduce((a, b) => a + b, 0) / v.length;
-      const std = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
-      return v.map((x) => (x - mean) / std);
-    });
-    const dist = (i: number) => Math.hypot(z[0][i] - z[0][123], z[1][i] - z[1][123]);
-    const all = flightsJson
-      .map((_, i) => i)
-      .filter((i) => i !== 123)
-      .sort((a, b) => dist(a) - dist(b) || a - b);
-    expect(out.neighbors.map((n) => n.distance)).toEqual(all.slice(0, 5).map((i) => expect.closeTo(dist(i), 4)));
+    const distances = bruteNearest(cols, 123, 5);
+    expect(out.neighbors.map((n) => n.distance)).toEqual(distances.map((d) => expect.closeTo(d, 4)));
     expect(out.neighbors.some((n) => n.row === 123)).toBe(false);
   });
 
@@ -143,18 +153,9 @@ describe('cli knn', () => {
     const out = run('--features', 'latitude,longitude');
     expect(out.features).toEqual(['latitude', 'longitude']);
     // Reference: float64 standardisation over all rows, then a full scan.
-    const z = ['latitude', 'longitude'].map((c) => {
-      const v = rows.map((r) => Number(r[c]));
-      const mean = v.reduce((a, b) => a + b, 0) / v.length;
-      const std = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
-      return v.map((x) => (x - mean) / std);
-    });
-    const dist = (i: number) => Math.hypot(z[0][i] - z[0][5], z[1][i] - z[1][5]);
-    const order = rows
-      .map((_, i) => i)
-      .filter((i) => i !== 5)
-      .sort((a, b) => dist(a) - dist(b));
-    expect(out.neighbors.map((n) => n.distance)).toEqual(order.slice(0, 4).map((i) => expect.closeTo(dist(i), 4)));
+    const cols = ['latitude', 'longitude'].map((c) => rows.map((r) => Number(r[c])));
+    const distances = bruteNearest(cols, 5, 4);
+    expect(out.neighbors.map((n) => n.distance)).toEqual(distances.map((d) => expect.closeTo(d, 4)));
     // The default features: every default feature, both coordinates among them; --label leaves one out.
     expect(run().features).toEqual(expect.arrayContaining(['latitude', 'longitude']));
     expect(run('--label', 'longitude').features).not.toContain('longitude');
