@@ -50,20 +50,17 @@ export function createTrainerService(emit: (e: TrainerEvent) => void): Handlers<
     if (!env) throw new Error('the trainer has no backend yet (init was not called)');
     if (config.engine !== 'wgsl') return { environment: { ...env, f16Path: 'none' }, gpu: null };
     const gpu = await wgslGpu();
-    if ('reason' in gpu) {
-      if (config.precision === 'fp16-mixed')
-        throw new ConfigError('engine', `fp16-mixed needs the wgsl engine, which cannot run here: ${gpu.reason}`);
-      const fallbackReason =
-        `the wgsl engine cannot run here (${gpu.reason}); trained on the ` + `tfjs engine on ${env.backend}`;
-      return {
-        environment: {
-          ...env,
-          f16Path: 'none',
-          fallbackReason: [env.fallbackReason, fallbackReason].filter(Boolean).join('; '),
-        },
-        gpu: null,
-      };
-    }
+    // No silent swap to tfjs: a run asked to measure the wgsl engine that trained on tfjs would
+    // put tfjs's speed under the wgsl engine's name in every comparison. Refused, saying why.
+    if ('reason' in gpu)
+      throw new ConfigError(
+        'engine',
+        (config.precision === 'fp16-mixed'
+          ? 'fp16-mixed needs the wgsl engine, which'
+          : 'the wgsl engine needs WebGPU, which') +
+          ` cannot run here: ${gpu.reason}; train ` +
+          `${config.precision === 'fp16-mixed' ? 'fp32 ' : ''}on the tfjs engine (on ${env.backend}) instead`,
+      );
     const format = formatFor(config.precision, gpu);
     return {
       environment: {

@@ -386,6 +386,31 @@ describe.skipIf(dawnReason !== null)('cli train on Dawn (WebGPU in Node)', () =>
     expect(rec.steps.some((s) => s.memory?.gpuBytes)).toBe(true);
   }, 180_000);
 
+  it('refuses the wgsl engine where no WebGPU adapter exists, rather than training tfjs under its name', () => {
+    // A Vulkan loader pointed at no driver: Dawn finds no adapter, whatever this machine has.
+    const noGpu = { VK_ICD_FILENAMES: join(dir, 'no-driver.json'), LD_LIBRARY_PATH: '' };
+    for (const precision of ['fp32', 'fp16-mixed']) {
+      const r = cli(['--data', PENGUINS, '--engine', 'wgsl', '--precision', precision, '--epochs', '1'], noGpu);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      const why =
+        precision === 'fp32' ? 'the wgsl engine needs WebGPU, which' : 'fp16-mixed needs the wgsl engine, which';
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^train: engine: ${why} cannot run here: no WebGPU adapter \\(requestAdapter returned null\\); ` +
+            `train ${precision === 'fp32' ? '' : 'fp32 '}on the tfjs engine \\(on (wasm|cpu)\\) instead$`,
+          'm',
+        ),
+      );
+      // Nothing trained: no epoch line, no run record.
+      expect(r.stderr).not.toMatch(/^epoch /m);
+    }
+    // The same file and settings on the tfjs engine train there.
+    const ok = cli(['--data', PENGUINS, '--epochs', '1', '--json', '--quiet'], noGpu);
+    expect(ok.code).toBe(0);
+    expect((JSON.parse(ok.stdout) as RunRecord).config.engine).toBe('tfjs');
+  }, 180_000);
+
   it('records a wgsl fp16-mixed run: its engine, precision, loss scale and the adapter it ran on', () => {
     const rec = record(
       [

@@ -320,10 +320,10 @@ describe('hostile stored runs and link runs (issue 12): refused with the field a
     expect(why((r) => (r.config.seed = -1))).toMatch(/^config\.seed: must be a whole number from 0/);
     expect(why((r) => (r.config.maxSteps = 0))).toBe('config.maxSteps: must be a whole number >= 1, got 0');
     expect(why((r) => (r.config.optimizer.learningRate = 0))).toBe(
-      'config.optimizer.learningRate: must be greater than 0, got 0',
+      'config.optimizer.learningRate: must be a finite number > 0, got 0',
     );
     expect(why((r) => (r.config.optimizer.learningRate = -0.1))).toBe(
-      'config.optimizer.learningRate: must be a finite number >= 0, got -0.1',
+      'config.optimizer.learningRate: must be a finite number > 0, got -0.1',
     );
     expect(why((r) => (r.config.optimizer.beta1 = 1))).toMatch(
       /^config\.optimizer\.beta1: must be a number in \[0, 1\)/,

@@ -31,7 +31,7 @@ import {
   type ModelSpec,
 } from '../train/model';
 import { validateOptimizerSpec, type OptimizerSpec, type ScheduleSpec } from '../train/optimizer-spec';
-import { BACKENDS, validateSettings } from '../train/run-config';
+import { BACKENDS, checkRunLearningRate, validateSettings } from '../train/run-config';
 import { MAX_TEACHER_NAME } from '../compress/distill-setting';
 import { MAX_WHERE_CHARS, parseWhere } from '../data/filter';
 import { TASKS } from '../data/encode';
@@ -295,7 +295,10 @@ function readOptimizer(v: unknown, path: string): OptimizerSpec {
   if (typeof v !== 'object' || v === null || Array.isArray(v))
     throw new DecodeError(path, `must be an object, got ${show(v)}`);
   noForbiddenKeys(v, path);
-  const checked = asDecodeError(() => validateOptimizerSpec(v));
+  const checked = asDecodeError(() => {
+    checkRunLearningRate(v);
+    return validateOptimizerSpec(v);
+  });
   // The validator takes any whole double; a count must also be exact (2^53 is not a step count).
   for (const k of ['warmupSteps', 'stepSize', 'totalSteps'] as const)
     if (checked.schedule?.[k] !== undefined) count(checked.schedule[k], `${path}.schedule.${k}`);

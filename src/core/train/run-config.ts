@@ -84,6 +84,17 @@ export const DEFAULT_SETTINGS: RunSettings = {
 export const BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
 /**
+ * A run needs a learning rate above 0 (an optimizer spec alone allows 0, for the engine's
+ * gradient checks): one rule and one message for 0 and for a negative rate, checked before the
+ * spec's own rules wherever a run's optimizer is read (settings, the CLI, stored and shared runs).
+ */
+export function checkRunLearningRate(optimizer: unknown): void {
+  const lr: unknown = (optimizer as { learningRate?: unknown } | null)?.learningRate;
+  if (typeof lr === 'number' && !(lr > 0))
+    throw new ConfigError('optimizer.learningRate', `must be a finite number > 0, got ${lr}`);
+}
+
+/**
  * Checks user settings before anything starts; throws a ConfigError naming the field. Returns
  * the settings with the optimizer's defaults written out, so a run record shows what was used.
  */
@@ -92,9 +103,8 @@ export function validateSettings(s: RunSettings): RunSettings {
     if (!Number.isInteger(v) || v < 1 || v > max)
       throw new ConfigError(field, `must be a whole number from 1 to ${max}, got ${v}`);
   };
+  checkRunLearningRate(s.optimizer);
   const optimizer = validateOptimizerSpec(s.optimizer);
-  if (!(optimizer.learningRate > 0))
-    throw new ConfigError('optimizer.learningRate', `must be greater than 0, got ${optimizer.learningRate}`);
   positiveInt(s.batchSize, 'batchSize', 1 << 20);
   positiveInt(s.epochs, 'epochs', 100_000);
   positiveInt(s.prefetch, 'prefetch', 64);
