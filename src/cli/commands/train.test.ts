@@ -219,6 +219,36 @@ describe('cli train on tfjs-cpu', () => {
     expect(regression.epochs[0].valRmse).toBeGreaterThan(0);
   });
 
+  it("the summary names the label's class count (a label of car names: nearly one class per row)", () => {
+    const cars = 'node_modules/vega-datasets/data/cars.json';
+    const rows = JSON.parse(readFileSync(cars, 'utf8')) as { Name: string | null }[];
+    const names = new Set(rows.map((r) => r.Name).filter((n) => n !== null && n !== ''));
+    const r = cli(['--data', cars, '--label', 'Name', '--backend', 'cpu', '--epochs', '1']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^cars\\.json: \\d+ training rows, \\d+ features, label "Name" \\(classification, ${names.size} classes\\)$`,
+        'm',
+      ),
+    );
+    const regression = cli([
+      '--data',
+      cars,
+      '--label',
+      'Horsepower',
+      '--task',
+      'regression',
+      '--backend',
+      'cpu',
+      '--epochs',
+      '1',
+    ]);
+    expect(regression.code).toBe(0);
+    expect(regression.stdout).toMatch(
+      /^cars\.json: \d+ training rows, \d+ features, label "Horsepower" \(regression\)$/m,
+    );
+  });
+
   it('a run that diverges prints its record as failed, says why on stderr, and exits 1', () => {
     const r = cli(['--data', PENGUINS, '--backend', 'cpu', '--lr', '1e30', '--epochs', '4', '--json']);
     expect(r.code).toBe(1);

@@ -665,7 +665,7 @@ export async function runOnce(
     `${summary.name}: ${prepared.trainRows} training rows${prepared.streamed ? ' in the first piece' : ''}` +
       `${config.data.where ? ` (of the rows where ${config.data.where})` : ''}, ` +
       `${prepared.task.dim} features, label "${label}" ` +
-      `(${prepared.task.task})`,
+      `(${prepared.task.task}${prepared.classes ? `, ${prepared.classes.length} classes` : ''})`,
     `${config.model.type} · ${config.optimizer.name} lr ${config.optimizer.learningRate} · ` +
       (`batch ${config.batchSize} · ${config.epochs} epoch(s) ` +
         (`on ${ran.backend}${ran.adapter ? ` (${ran.adapter.vendor} ${ran.adapter.architecture})` : ''} · ` +
