@@ -176,6 +176,9 @@ describe('cli train on tfjs-cpu', () => {
     expect(r.stderr).toContain(
       `batch ${rows}: the default batch of 32 is more than the ${rows} training rows of small.csv, so each step takes all of them`,
     );
+    // Said before training, not after: the first line on stderr, the epoch lines after it.
+    expect(r.stderr.split('\n')[0]).toMatch(/^batch \d+: the default batch/);
+    expect(r.stderr.split('\n')[1]).toMatch(/^epoch 1\/3: /);
     const rec = JSON.parse(r.stdout) as RunRecord;
     expect(rec.config.batchSize).toBe(rows);
     // One step per epoch: every training row in each.

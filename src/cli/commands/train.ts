@@ -60,7 +60,7 @@ import {
 } from '../../core/train/run-config';
 import { installNodeWebGpu, noAdapterHint } from '../../gpu/node-webgpu';
 import { datasetFingerprint, sha256Hex, sourceNotes } from '../../services/data-service';
-import type { DatasetSummary, TrainerEvent } from '../../services/protocol';
+import type { DatasetSummary, PreparedRun, TrainerEvent } from '../../services/protocol';
 import { runPipeline, type TeacherRecord } from '../../services/run-pipeline';
 import { readJson } from './export';
 import { groupFlag, whereFlag } from './inspect';
@@ -617,18 +617,27 @@ export async function runOnce(
   // The default batch on a file of fewer training rows trains on all of them per step, said; a
   // batch the user gave is refused there, naming batchSize (as in the workbench, whose form shows it).
   const fitBatch = !gathered.batchGiven && !stream;
-  const outcome = await runPipeline(config, services, { runId, source, backendSec, teacher, fitBatch });
+  // Said once the data is prepared, before the first epoch's line.
+  const onPrepared = (p: PreparedRun, ran: RunConfig) => {
+    if (ran.batchSize !== config.batchSize)
+      process.stderr.write(
+        `batch ${ran.batchSize}: the default batch of ${config.batchSize} is more than the ` +
+          `${p.trainRows} training rows of ${summary.name}, so each step takes all of them (--batch sets it)\n`,
+      );
+  };
+  const outcome = await runPipeline(config, services, {
+    runId,
+    source,
+    backendSec,
+    teacher,
+    fitBatch,
+    hooks: { onPrepared },
+  });
   const { prepared, summary: result } = outcome;
   config.model = outcome.config.model;
-  if (outcome.config.batchSize !== config.batchSize) {
-    process.stderr.write(
-      `batch ${outcome.config.batchSize}: the default batch of ${config.batchSize} is more than the ` +
-        `${prepared.trainRows} training rows of ${summary.name}, so each step takes all of them (--batch sets it)\n`,
-    );
-    config.batchSize = outcome.config.batchSize;
-  }
-  // Where the run trained: the trainer says so per run (the wgsl engine's adapter and f16 path,
-  // or why it fell back to the tfjs engine); the backend's environment otherwise.
+  config.batchSize = outcome.config.batchSize;
+  // Where the run trained: the trainer says so per run (the wgsl engine's adapter and f16 path);
+  // the backend's environment otherwise.
   const events = session.events.filter((e) => e.runId === runId);
   session.events = session.events.filter((e) => e.runId !== runId);
   const sent = events.flatMap((e) => (e.type === 'environment' ? [e.environment] : [])).pop();
