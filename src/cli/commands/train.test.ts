@@ -195,6 +195,42 @@ describe('cli train on tfjs-cpu', () => {
     expect(fromFile.config).toMatchObject({ engine: 'tfjs', precision: 'fp32' });
   });
 
+  it("completes a config file's partial model and optimizer as the flags do; what is given is still checked", () => {
+    const short = ['--data', PENGUINS, '--backend', 'cpu', '--max-steps', '1'];
+    // The reference: the same choices made with flags, which start from the model type's defaults.
+    const cases: [Record<string, unknown>, string[]][] = [
+      [
+        { model: { type: 'mlp', hidden: [16] }, optimizer: { name: 'sgd' } },
+        ['--model', 'mlp', '--hidden', '16', '--optimizer', 'sgd'],
+      ],
+      [{ model: { hidden: [8, 4] }, optimizer: { learningRate: 0.05 } }, ['--hidden', '8,4', '--lr', '0.05']],
+      [{ model: { type: 'dscnn', inputShape: [1, 1, 10] } }, ['--model', 'dscnn', '--input-shape', '1x1x10']],
+    ];
+    for (const [settings, flags] of cases) {
+      const fromFile = record([...short, '--config', configFile(settings)]);
+      const fromFlags = record([...short, ...flags]);
+      expect(fromFile.config.model, JSON.stringify(settings)).toEqual(fromFlags.config.model);
+      expect(fromFile.config.optimizer, JSON.stringify(settings)).toEqual(fromFlags.config.optimizer);
+    }
+    // A value given is checked as given, naming the key.
+    for (const [settings, why] of [
+      [{ model: { type: 'mlp', activation: 'swish' } }, /^train: model\.activation: "swish" is unknown/],
+      [{ model: { type: 'mlp', filters: [3] } }, /^train: model\.filters: is not a setting of the mlp model/],
+      [
+        { optimizer: { name: 'sgd', learningRate: null } },
+        /^train: optimizer\.learningRate: must be a finite number > 0, got null$/,
+      ],
+      [
+        { optimizer: { name: 'sgd', learningRate: 0 } },
+        /^train: optimizer\.learningRate: must be a finite number > 0, got 0$/,
+      ],
+    ] as const) {
+      const r = cli([...short, '--config', configFile(settings)]);
+      expect(r.code, JSON.stringify(settings)).toBe(1);
+      expect(r.stderr.trim(), JSON.stringify(settings)).toMatch(why);
+    }
+  });
+
   it('learns MNIST digits with the CNN', () => {
     checkMnist(record(['--data', MNIST, '--config', smallCnn, '--backend', 'cpu']), 'cpu');
   });

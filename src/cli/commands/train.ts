@@ -288,6 +288,10 @@ async function readConfigFile(
   return { settings, data, targetLoss, maxSteps, maxSeconds, extra };
 }
 
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 /** `data.task` (or --task): classification or regression; absent, decided from the label. */
 function taskSetting(v: unknown): DataChoice['task'] {
   if (v === undefined || v === null) return undefined;
@@ -337,6 +341,24 @@ export async function gatherSettings(args: ParsedArgs, extraKeys: readonly strin
   const s: RunSettings = { ...DEFAULT_SETTINGS, ...fromFile.settings };
   s.model = { ...(s.model as ModelSpec) };
   s.optimizer = { ...s.optimizer };
+  // A config file's model and optimizer are completed as the flags complete them: a model's
+  // left-out keys take its type's defaults (`{ "type": "mlp", "hidden": [64] }` is relu, as
+  // `--model mlp --hidden 64` is), an optimizer's name and learning rate default to adam and
+  // 0.01 (its hyper-parameters to its own defaults, in validateOptimizerSpec). What is given
+  // wins and is checked as given; the run record shows every value used.
+  const fileModel = fromFile.settings.model as unknown;
+  if (isPlainObject(fileModel)) {
+    const type = fileModel.type === undefined ? DEFAULT_SETTINGS.model.type : fileModel.type;
+    if (MODEL_TYPES.includes(type as ModelType))
+      s.model = { ...defaultModelSpec(type as ModelType), ...fileModel } as ModelSpec;
+  }
+  const fileOptimizer = fromFile.settings.optimizer as unknown;
+  if (isPlainObject(fileOptimizer))
+    s.optimizer = {
+      name: DEFAULT_SETTINGS.optimizer.name,
+      learningRate: DEFAULT_SETTINGS.optimizer.learningRate,
+      ...fileOptimizer,
+    } as RunSettings['optimizer'];
 
   const model = stringFlag(args, 'model');
   if (model !== undefined) {

@@ -89,9 +89,13 @@ export const BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu
  * spec's own rules wherever a run's optimizer is read (settings, the CLI, stored and shared runs).
  */
 export function checkRunLearningRate(optimizer: unknown): void {
-  const lr: unknown = (optimizer as { learningRate?: unknown } | null)?.learningRate;
-  if (typeof lr === 'number' && !(lr > 0))
-    throw new ConfigError('optimizer.learningRate', `must be a finite number > 0, got ${lr}`);
+  if (typeof optimizer !== 'object' || optimizer === null) return;
+  const lr: unknown = (optimizer as { learningRate?: unknown }).learningRate;
+  if (lr === undefined || (typeof lr === 'number' && Number.isFinite(lr) && lr > 0)) return;
+  throw new ConfigError(
+    'optimizer.learningRate',
+    `must be a finite number > 0, got ${typeof lr === 'number' ? lr : JSON.stringify(lr)}`,
+  );
 }
 
 /**
