@@ -10,7 +10,7 @@ const F16_PATHS: Record<Environment['f16Path'], string> = {
   packed:
     'f16 packed: two float16 in one u32 through pack2x16float / unpack2x16float; works on any WebGPU adapter ' +
     '(e.g. NVIDIA through Dawn, or SwiftShader), no shader-f16 needed.',
-  none: 'f16 none: no WebGPU here, so fp16-mixed runs cannot run on this machine.',
+  none: 'f16 none: no WebGPU for the wgsl engine here, so its runs (fp32 and fp16-mixed) are refused on this machine.',
 };
 
 /** Title, dataset in use, what runs where (backend, adapter, and why on fallback), and Share. */

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { engineCombos, expandMatrix, leftOutNote, matrixSize, optimizerFor, parseNumberList } from './matrix';
+import {
+  engineCombos,
+  expandMatrix,
+  leftOutNote,
+  matrixSize,
+  optimizerFor,
+  parseNumberList,
+  wgslUnavailableNote,
+} from './matrix';
 import { DEFAULT_SETTINGS, makeRunConfig, validateSettings, type RunSettings } from '../train/run-config';
 import { defaultModelSpec } from '../train/model';
 import { ConfigError } from '../errors';
@@ -165,5 +173,19 @@ describe('parseNumberList', () => {
     expect(parseNumberList('1e-3,0.01')).toEqual({ values: [0.001, 0.01] });
     expect(parseNumberList('16, sixty')).toEqual({ error: '"sixty" is not a number' });
     expect(parseNumberList('  ')).toEqual({ error: 'needs at least one number' });
+  });
+});
+
+describe('wgslUnavailableNote', () => {
+  it('warns of wgsl runs only when the started trainer found no WebGPU for the engine', () => {
+    const none = { f16Path: 'none' as const, backend: 'webgl' as const };
+    expect(wgslUnavailableNote(none, ['tfjs', 'wgsl'])).toBe(
+      'wgsl: no WebGPU for the engine here, so its runs will be refused; the tfjs engine trains on webgl',
+    );
+    // Nothing asks for wgsl, the backend has not started, or the engine has a GPU (either f16 path).
+    expect(wgslUnavailableNote(none, ['tfjs'])).toBeNull();
+    expect(wgslUnavailableNote(null, ['wgsl'])).toBeNull();
+    for (const f16Path of ['packed', 'native'] as const)
+      expect(wgslUnavailableNote({ f16Path, backend: 'webgpu' }, ['wgsl'])).toBeNull();
   });
 });

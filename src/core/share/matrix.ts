@@ -2,7 +2,7 @@
  * A configuration matrix: several values for a few settings, expanded into one run per
  * combination and seed. Pure: the UI builds the axes, the queue runs what this returns.
  */
-import type { BackendName, EngineName, Precision } from '../train/record';
+import type { BackendName, EngineName, Environment, Precision } from '../train/record';
 import { checkEngineSupports, type RunSettings } from '../train/run-config';
 import { ConfigError } from '../train/errors';
 import { OPTIMIZER_DEFAULTS, type OptimizerName, type OptimizerSpec } from '../train/optimizer-spec';
@@ -106,6 +106,20 @@ export function leftOutNote(leftOut: readonly LeftOutCombo[]): string | null {
   for (const c of leftOut) byWhy.set(c.why, (byWhy.get(c.why) ?? new Set()).add(c.what));
   const parts = [...byWhy].map(([why, whats]) => `${[...whats].join(', ')} left out: ${why}`);
   return parts.length ? parts.join('; ') : null;
+}
+
+/**
+ * The form's warning when the matrix holds wgsl runs and the trainer found no WebGPU for the
+ * engine (its start-up environment's f16 path is `none` exactly then): each such run would be
+ * refused (see the trainer service), so the form says so before they are queued. Null while the
+ * backend has not started (nothing is known yet) or when nothing asks for wgsl.
+ */
+export function wgslUnavailableNote(
+  env: Pick<Environment, 'f16Path' | 'backend'> | null,
+  engines: readonly EngineName[],
+): string | null {
+  if (!env || env.f16Path !== 'none' || !engines.includes('wgsl')) return null;
+  return `wgsl: no WebGPU for the engine here, so its runs will be refused; the tfjs engine trains on ${env.backend}`;
 }
 
 /**

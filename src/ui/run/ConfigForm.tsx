@@ -1,7 +1,7 @@
 import { useId } from 'react';
 import { BACKENDS, type RunSettings } from '../../core/train/run-config';
 import { OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, type ScheduleSpec } from '../../core/train/optimizer-spec';
-import { engineCombos, leftOutNote, matrixSize } from '../../core/share/matrix';
+import { engineCombos, leftOutNote, matrixSize, wgslUnavailableNote } from '../../core/share/matrix';
 import {
   ENGINES,
   PRECISIONS,
@@ -49,6 +49,8 @@ export function ConfigForm() {
   const engines = matrix.engine.length ? matrix.engine : [settings.engine ?? 'tfjs'];
   const precisions = matrix.precision.length ? matrix.precision : [settings.precision ?? 'fp32'];
   const leftOut = leftOutNote(engineCombos(settings, { engine: engines, precision: precisions }).leftOut);
+  const environment = useWorkbench((s) => s.environment);
+  const noWgsl = wgslUnavailableNote(environment, engines);
   const size = matrixSize({ ...matrix, optimizer: optimizers }, matrix.repeats, settings);
   const combos = size / matrix.repeats;
 
@@ -71,6 +73,11 @@ export function ConfigForm() {
         {leftOut && (
           <p className="muted small" data-testid="left-out">
             {leftOut}
+          </p>
+        )}
+        {noWgsl && (
+          <p className="notice small" role="status" data-testid="wgsl-unavailable">
+            {noWgsl}
           </p>
         )}
         {error && (
