@@ -235,6 +235,35 @@ describe('export', () => {
       expect(int4.stderr).toMatch(/--quantize takes int8 or f16, got "int4"/);
     });
 
+    it('an --out that is a file, or lies under one, before anything is written', () => {
+      for (const out of [trained, join(trained, 'sub')]) {
+        const r = cli(['export', trained, '--to', 'onnx', '--out', out]);
+        expect(r.code, out).toBe(1);
+        expect(r.stderr.trim().split('\n'), out).toHaveLength(1);
+        expect(r.stderr, out).toMatch(
+          out === trained
+            ? /^export: \S+: is a file, not a folder; --out names the folder/
+            : /^export: \S+sub: --out cannot be used \(a part of the path is a file, not a folder, ENOTDIR\)/,
+        );
+      }
+      // The record is untouched (it was the --out of the first try).
+      expect(good().summary.status).toBe('done');
+    });
+
+    it('data flags an export of a record to onnx or tfjs would drop, as usage errors', () => {
+      for (const to of ['onnx', 'tfjs'])
+        for (const extra of [['--data', PENGUINS], ['--no-data'], ['--group', 'g']]) {
+          const r = run(good(), ['--to', to, ...extra]);
+          expect(r.code, `${to} ${extra[0]}`).toBe(2);
+          expect(r.stderr).toMatch(
+            new RegExp(`^export: ${extra[0]} applies to --to pytorch .*--to ${to} reads no data`),
+          );
+        }
+      const both = run(good(), ['--to', 'pytorch', '--data', PENGUINS, '--no-data']);
+      expect(both.code).toBe(2);
+      expect(both.stderr).toMatch(/^export: --data and --no-data cannot go together/);
+    });
+
     it('an unknown --to as a usage error', () => {
       const usage = run(good(), ['--to', 'keras']);
       expect(usage.code).toBe(2);

@@ -76,6 +76,36 @@ export async function readJson(path: string): Promise<unknown> {
   }
 }
 
+/** Refuses an --out that exists and is not a folder (a file, say the run record itself). */
+async function checkOutFolder(out: string): Promise<void> {
+  let isFolder: boolean;
+  try {
+    isFolder = (await stat(out)).isDirectory();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return; // made when the files are written
+    throw new DataError(`${out}: --out cannot be used (${writeFailure(e)})`);
+  }
+  if (!isFolder)
+    throw new DataError(`${out}: is a file, not a folder; --out names the folder the files are written to`);
+}
+
+/** A file system failure in words (its code), never Node's own message with its paths and syscalls. */
+function writeFailure(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'not permitted',
+    EROFS: 'a read-only file system',
+    ENOSPC: 'no space left on the device',
+    ENOTDIR: 'a part of the path is a file, not a folder',
+    EISDIR: 'a folder of that name is in the way',
+    EEXIST: 'a file of that name is in the way',
+    ENAMETOOLONG: 'the name is too long',
+  };
+  return code ? (words[code] ? `${words[code]}, ${code}` : code) : 'unknown error';
+}
+
 /** True for a run record (it has a version and a summary); anything else is read as a config. */
 const isRecord = (v: unknown) =>
   typeof v === 'object' && v !== null && 'version' in v && ('summary' in v || 'trained' in v);
@@ -130,6 +160,10 @@ export async function exportRun(args: ParsedArgs): Promise<{ json: unknown; text
     );
   const out = args.flags.get('out');
   if (typeof out !== 'string' || out === '') throw new UsageError('export needs --out DIR, the folder to write');
+  if (args.flags.has('data') && args.flags.has('no-data'))
+    throw new UsageError('--data and --no-data cannot go together (--no-data leaves the data out of a PyTorch bundle)');
+  // Before anything is read or trained: an --out that is a file cannot take the files.
+  await checkOutFolder(out);
 
   let raw = await readJson(file);
   if (isRecord(raw)) {
@@ -140,7 +174,19 @@ export async function exportRun(args: ParsedArgs): Promise<{ json: unknown; text
         `--${training} applies when exporting a config (trained first, with --data); ${file} is a run record, ` +
           'already trained',
       );
+    // Only a PyTorch bundle reads the run's data (its data.npz): a data flag would be dropped.
+    const dataFlag = ['data', 'no-data', 'group'].find((f) => args.flags.has(f));
+    if (dataFlag !== undefined && to !== 'pytorch')
+      throw new UsageError(
+        `--${dataFlag} applies to --to pytorch (${dataFlag === 'no-data' ? 'a bundle without' : 'its'} data.npz)` +
+          `${dataFlag === 'no-data' ? '' : ' or to a config trained first'}; ${file} is a run record and --to ${to} ` +
+          'reads no data',
+      );
   } else {
+    if (args.flags.has('no-data') && to !== 'pytorch')
+      throw new UsageError(
+        '--no-data applies to --to pytorch (a bundle without data.npz); a config needs --data to train',
+      );
     const data = args.flags.get('data');
     if (typeof data !== 'string')
       throw new DataError(
@@ -166,12 +212,17 @@ export async function exportRun(args: ParsedArgs): Promise<{ json: unknown; text
     throw e;
   }
   const { trained, id } = made;
-  await mkdir(out, { recursive: true });
   const files: { path: string; bytes: number }[] = [];
-  for (const f of made.files) {
-    const path = join(out, f.name);
-    await writeFile(path, f.bytes);
-    files.push({ path, bytes: f.bytes.byteLength });
+  let path = out;
+  try {
+    await mkdir(out, { recursive: true });
+    for (const f of made.files) {
+      path = join(out, f.name);
+      await writeFile(path, f.bytes);
+      files.push({ path, bytes: f.bytes.byteLength });
+    }
+  } catch (e) {
+    throw new DataError(`${path}: cannot be written (${writeFailure(e)})`);
   }
   const text = [
     `${id || file}: ${trained.model.type} with ${trained.tensors.reduce((n, t) => n + t.values.length, 0)} parameters, ` +
