@@ -122,6 +122,11 @@ describe('cli inspect', () => {
       /^at +timestamp +0 +2024-01-01 10:00:00 +2024-01-01 10:00:00\.250 +2024-01-01 10:00:00\.125 +2$/,
     );
     expect(text.find((l) => l.startsWith('v '))).toMatch(/^v +int +0 +1 +2 +1\.50000 +2$/);
+    expect(text[0]).toBe(`${file}: csv, 2 rows, 3 columns`);
+    // One row and one column are counted in the singular.
+    const one = join(dir, 'one.csv');
+    writeFileSync(one, 'v\n7\n');
+    expect(cli('inspect', one).stdout.split('\n')[0]).toBe(`${one}: csv, 1 row, 1 column`);
   });
 
   it('prints one JSON document whose statistics match a float64 reference over penguins.json', () => {
