@@ -142,6 +142,7 @@ export function createDataService(
   ) => {
     let table = loaded;
     let sourceOf = (r: number) => r;
+    let kept = '';
     if (where) {
       features = withTask(loaded, features);
       const { rows } = filterRows(loaded, where, indexOf(loaded));
@@ -149,10 +150,18 @@ export function createDataService(
         throw new FilterError(`the filter keeps none of the ${loaded.rows} rows of ${loaded.name}`);
       table = tableRows(loaded, rows);
       sourceOf = (r) => rows[r];
+      kept = ` (in the ${rows.length} of ${loaded.rows} rows where ${where})`;
     }
     const deduped =
       dedup === 'none' ? null : dedupRows(table, dedup, { columns: [features.label, ...features.features], fpr });
-    return { deduped, table, sourceOf, enc: encodeTable(table, features, split, { rows: deduped?.keep }) };
+    try {
+      return { deduped, table, sourceOf, enc: encodeTable(table, features, split, { rows: deduped?.keep }) };
+    } catch (e) {
+      // What the data lacks may be the filter's doing (one class left, a column all missing):
+      // the message says which rows it speaks of.
+      if (kept && e instanceof DataError && !(e instanceof FilterError)) e.message += kept;
+      throw e;
+    }
   };
 
   return {

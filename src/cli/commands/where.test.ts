@@ -67,6 +67,20 @@ describe('--where', () => {
     expect(rec.steps.length).toBe(Math.ceil(train / rec.config.batchSize));
   });
 
+  it("a label the filter leaves with one class is refused naming the filter's rows, not the file's", async () => {
+    // Torgersen's penguins are of one species (the reference: the columns' codes).
+    const where = `Island = 'Torgersen'`;
+    const rows = [...Array(table.rows).keys()].filter((i) => island.dictionary[island.codes[i]] === 'Torgersen');
+    const classes = new Set(rows.filter((i) => species.codes[i] >= 0).map((i) => species.dictionary[species.codes[i]]));
+    expect(classes.size).toBe(1);
+    const r = await runCli(cpuTrainArgs(PENGUINS, { epochs: 1 }, ['--label', 'Species', '--where', where]));
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(
+      `train: penguins.arrow: label "Species" has a single class ("${[...classes][0]}"); nothing to learn ` +
+        `(in the ${rows.length} of ${table.rows} rows where ${where})`,
+    );
+  });
+
   it('a value a column never holds is said beside the count (inspect) and on stderr (train), not refused', async () => {
     const typo = `Island in ('Dream', 'Drem')`;
     const i = await runCli(['inspect', PENGUINS, '--where', typo]);
