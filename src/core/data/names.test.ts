@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dottedLeaf, editDistance, nearName, nearText, someNames, uniqueNames } from './names';
+import { dottedLeaf, editDistance, nearName, nearText, sameWords, someNames, uniqueNames } from './names';
 import { Rng } from './rng';
 
 describe('uniqueNames', () => {
@@ -104,6 +104,38 @@ describe('nearName (the "did you mean" of column names and filter values)', () =
       const given = part();
       const expected = names.filter((n) => n.includes('.') && n.toLowerCase().endsWith('.' + given.toLowerCase()));
       expect(dottedLeaf(given, names), JSON.stringify({ given, names })).toEqual(expected);
+    }
+  });
+
+  it('names the column written in other words: separators, case, a trailing unit in brackets', () => {
+    const penguins = ['Species', 'Beak Length (mm)', 'Flipper Length (mm)', 'Body Mass (g)', 'Sex'];
+    expect(nearText('Body_Mass', penguins)).toBe('did you mean "Body Mass (g)"?; ');
+    expect(nearText('flipper_length_mm', penguins)).toBe('did you mean "Flipper Length (mm)"?; ');
+    expect(nearText('BeakLength', penguins)).toBe('did you mean "Beak Length (mm)"?; ');
+    // Other words are not these words; only a trailing unit is left out; nothing from no letters.
+    expect(nearText('Body_Weight', penguins)).toBe('');
+    expect(sameWords('Mass', penguins)).toEqual([]);
+    expect(sameWords('__', penguins)).toEqual([]);
+    expect(sameWords('x', ['x (a) y'])).toEqual([]);
+    // Brute force (seeded): a name rebuilt from its words with other separators and case, with or
+    // without its unit, is found; a name of other words is not.
+    const rng = new Rng(11);
+    const words = ['delay', 'Distance', 'air', 'TIME', 'wind', 'speed', 'a1'];
+    const seps = [' ', '_', '-', '', '.'];
+    for (let trial = 0; trial < 400; trial++) {
+      const pick = () => Array.from({ length: 1 + rng.int(3) }, () => words[rng.int(words.length)]);
+      const own = pick();
+      const unit = rng.int(2) ? ` (${['km', 'mph', 's'][rng.int(3)]})` : '';
+      const name = own.join(' ') + unit;
+      const other = pick();
+      const names = [name, other.join(' ')];
+      const sep = seps[rng.int(seps.length)];
+      const given = own.map((w) => (rng.int(2) ? w.toUpperCase() : w.toLowerCase())).join(sep);
+      const where = JSON.stringify({ given, names });
+      const found = sameWords(given, names);
+      expect(found, where).toContain(name);
+      const same = (a: string[], b: string[]) => a.join('').toLowerCase() === b.join('').toLowerCase();
+      if (!same(own, other)) expect(found, where).toEqual([name]);
     }
   });
 

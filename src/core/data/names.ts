@@ -57,13 +57,35 @@ export function dottedLeaf(given: string, names: readonly string[]): string[] {
   return names.filter((d) => d.length > tail.length && d.toLowerCase().endsWith(tail));
 }
 
+/** A name's letters and digits, lower-cased: `Body Mass (g)`, `body_mass_g` and `BodyMassG` are one key. */
+const wordKey = (name: string) => name.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+
 /**
- * `did you mean "Species"?; ` for a column name that is close to one of `names` (`nearName`), or
- * whose dotted leaf it is (`dottedLeaf`: up to three are named), else nothing.
+ * The columns `given` names in other words: the same letters and digits whatever the spaces,
+ * underscores, dashes and case (`flipper_length_mm` for `Flipper Length (mm)`), or with the
+ * column's trailing unit in brackets left out (`Body_Mass` for `Body Mass (g)`). Empty when
+ * `given` has no letter or digit.
+ */
+export function sameWords(given: string, names: readonly string[]): string[] {
+  const key = wordKey(given);
+  if (key === '' || given.length > 64) return [];
+  return names.filter((d) => wordKey(d) === key || wordKey(d.replace(/\s*[([][^()[\]]*[)\]]\s*$/u, '')) === key);
+}
+
+/**
+ * `did you mean "Species"?; ` for a column name that is close to one of `names` (`nearName`), the
+ * same words written otherwise (`sameWords`), or whose dotted leaf it is (`dottedLeaf`); up to
+ * three are named; else nothing.
  */
 export function nearText(given: string, names: readonly string[]): string {
   const near = nearName(given, names);
   if (near !== undefined) return `did you mean "${near}"?; `;
+  const words = sameWords(given, names);
+  if (words.length)
+    return `did you mean ${words
+      .slice(0, 3)
+      .map((d) => `"${d}"`)
+      .join(' or ')}?; `;
   const leaves = dottedLeaf(given, names);
   if (leaves.length === 0) return '';
   const quoted = leaves.slice(0, 3).map((d) => `"${d}"`);
