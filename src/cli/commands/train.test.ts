@@ -315,6 +315,9 @@ describe('cli train on tfjs-cpu', () => {
         /^train: model\.inputShape: 28x28x3 is 2352 values per row, but the data has 784 feature values per row/,
       ],
       [['--epochs', '0'], /^train: epochs: /],
+      // Number('') is 0 and Number('x') NaN: said as what was typed, not as a width of 0 or null.
+      [['--hidden', '8,,8'], /^train: model\.hidden: --hidden holds an empty entry \("8,,8"\)/],
+      [['--hidden', '8,x'], /^train: model\.hidden: --hidden holds "x", not a number \("8,x"\)/],
       [['--precision', 'fp16-mixed', '--engine', 'tfjs'], /^train: precision: fp16-mixed runs on the wgsl engine only/],
       [['--engine', 'warp'], /^train: engine: "warp" is unknown \(choose one of tfjs, wgsl\)/],
       [['--precision', 'fp8'], /^train: precision: "fp8" is unknown \(choose one of fp32, fp16-mixed\)/],

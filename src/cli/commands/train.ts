@@ -373,7 +373,18 @@ export async function gatherSettings(args: ParsedArgs, extraKeys: readonly strin
     s.model = { ...s.model, inputShape: parseShape(shape) };
   }
   const hidden = stringFlag(args, 'hidden');
-  if (hidden !== undefined) s.model = { ...s.model, hidden: hidden === '' ? [] : hidden.split(',').map(Number) };
+  if (hidden !== undefined) {
+    const widths = hidden === '' ? [] : hidden.split(',').map((w) => w.trim());
+    // Number('') is 0: an empty entry would read as a layer of width 0.
+    const bad = widths.find((w) => w === '' || Number.isNaN(Number(w)));
+    if (bad !== undefined)
+      throw new ConfigError(
+        'model.hidden',
+        `--hidden holds ${bad === '' ? 'an empty entry' : `"${bad}", not a number`} ("${hidden}"); it takes layer ` +
+          'widths separated by commas, such as 64,32',
+      );
+    s.model = { ...s.model, hidden: widths.map(Number) };
+  }
   const optimizer = stringFlag(args, 'optimizer');
   if (optimizer !== undefined) {
     if (!OPTIMIZER_NAMES.includes(optimizer as OptimizerName))
