@@ -251,6 +251,11 @@ describe('sweep', () => {
       /^sweep: sweep\.space\.colour: does not name a run setting/,
     ],
     [
+      "epochs, which a trial's budget of steps overrides (every trial would score alike)",
+      bad({ space: { epochs: { type: 'choice', values: [1, 2] } } }),
+      /^sweep: sweep\.space\.epochs: a trial trains its budget of steps whatever its epochs/,
+    ],
+    [
       'a misspelt setting path, before any trial',
       bad({ space: { 'optimizer.learningrate': { type: 'log', min: 0.001, max: 0.1 } } }),
       /^sweep: sweep\.space\.optimizer\.learningrate: no trial could run at 0\.001: optimizer\.learningrate: unknown field/,

@@ -24,6 +24,14 @@ export function checkPaths(space: SearchSpace): void {
         `sweep.space.${path}`,
         `does not name a run setting (${[...ROOTS].join(', ')}, or a field inside model or optimizer)`,
       );
+    // A trial trains its budget of steps, its epochs raised to fit (see the sweep): a value of
+    // epochs would change nothing, and every trial would report the same objective for it.
+    if (root === 'epochs')
+      throw new ConfigError(
+        `sweep.space.${path}`,
+        "a trial trains its budget of steps whatever its epochs, so this would change nothing; a trial's length " +
+          'is set by the sweep (maxBudget, and eta with halving or hyperband)',
+      );
     if ((root === 'model' || root === 'optimizer') && rest.length === 0)
       throw new ConfigError(
         `sweep.space.${path}`,
