@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hyperbandPlan } from '../../core/tune/hyperband';
 import type { RunRecord } from '../../core/train/record';
+import { shortNumber } from './sweep';
 
 const PENGUINS = 'public/datasets/penguins.arrow';
 const MNIST = 'public/datasets/mnist-2k.arrow';
@@ -44,7 +45,7 @@ interface SweepOut {
     steps: number;
     error?: string;
   }[];
-  best: { params: Record<string, unknown>; budget: number; objective: number };
+  best: { params: Record<string, unknown>; budget: number; objective: number; config: number };
 }
 
 /** Runs a sweep of `sweep` over the base config on penguins (or `data`); its JSON output. */
@@ -163,6 +164,25 @@ describe('sweep', () => {
     expect(out.minimise).toBe(false);
     expect(out.trials.map((t) => t.budget)).toEqual([5, 5, 5, 5]);
     expect(out.best.objective).toBe(Math.max(...out.trials.map((t) => t.objective!)));
+  }, 60_000);
+
+  it('prints objectives short (counts whole, rates rounded, others to 5 digits); its JSON keeps each digit', () => {
+    expect([1507, 0.8829925761503332, 123456.78, -0.000123456789, 2.5e-9].map(shortNumber)).toEqual([
+      '1507',
+      '0.88299',
+      '123457',
+      '-0.00012346',
+      '2.5000e-9',
+    ]);
+    const sweep = { sampler: 'random', scheduler: 'none', trials: 2, maxBudget: 2, seed: 5, space };
+    const json = sweepOf(sweep);
+    const text = cli(['sweep', '--config', file({ ...base, sweep }), '--data', PENGUINS, '--quiet']);
+    expect(text.code).toBe(0);
+    const lines = text.stdout.trim().split('\n');
+    expect(lines[lines.length - 1]).toBe(
+      `best: config ${json.best.config + 1} ` +
+        `at 2 steps, valLoss ${shortNumber(json.best.objective)}: ${JSON.stringify(json.best.params)}`,
+    );
   }, 60_000);
 
   it('a trial that diverges has no objective and names why; the best is among the others', () => {

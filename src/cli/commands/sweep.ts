@@ -168,17 +168,21 @@ export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: st
     ...trials.map(
       (r) =>
         `  ${String(r.trial + 1).padStart(3)}  config ${String(r.config + 1).padStart(3)}  ${String(r.budget).padStart(5)} steps  ` +
-        `${r.objective === null ? (r.error ?? 'no value') : r.objective.toPrecision(5)}` +
-        `${second ? `  ${r.second ?? '-'}` : ''}${r.stoppedEarly ? '  stopped' : ''}  ` +
+        `${r.objective === null ? (r.error ?? 'no value') : shortNumber(r.objective)}` +
+        `${second ? `  ${r.second == null ? '-' : shortNumber(r.second)}` : ''}${r.stoppedEarly ? '  stopped' : ''}  ` +
         JSON.stringify(r.params),
     ),
     best
-      ? `best: config ${best.config + 1} at ${best.budget} steps, ${primary} ${best.objective}: ${JSON.stringify(best.params)}`
+      ? `best: config ${best.config + 1} at ${best.budget} steps, ${primary} ${best.objective === null ? '-' : shortNumber(best.objective)}: ` +
+        JSON.stringify(best.params)
       : 'best: none (every trial failed)',
     ...(second
       ? [
           `Pareto front (${primary}, ${second}):`,
-          ...pareto.map((r) => `  config ${r.config + 1}: ${r.objective}, ${r.second}  ${JSON.stringify(r.params)}`),
+          ...pareto.map(
+            (r) =>
+              `  config ${r.config + 1}: ${shortNumber(r.objective!)}, ${shortNumber(r.second!)}  ${JSON.stringify(r.params)}`,
+          ),
         ]
       : []),
   ].join('\n');
@@ -194,4 +198,14 @@ export async function sweep(args: ParsedArgs): Promise<{ json: unknown; text: st
     },
     text,
   };
+}
+
+/**
+ * An objective as the sweep's text shows it: a count (parameters, steps) whole, a large rate
+ * rounded to a whole number, anything else to 5 significant digits (the JSON keeps every digit).
+ */
+export function shortNumber(v: number): string {
+  if (Number.isInteger(v)) return String(v);
+  if (Math.abs(v) >= 1e4 && Number.isFinite(v)) return v.toFixed(0);
+  return v.toPrecision(5);
 }
