@@ -328,7 +328,7 @@ export function createDataService(
       blob,
       features,
       split,
-      batchSize,
+      batchSize: asked,
       epochs,
       seed,
       prefetch,
@@ -336,6 +336,7 @@ export function createDataService(
       prepareOn = 'worker',
       where = null,
       holdBytes = STREAM_HOLD_BYTES,
+      fitBatch = false,
     }) {
       if (prepareOn !== 'worker')
         throw new ConfigError(
@@ -392,6 +393,25 @@ export function createDataService(
         return c;
       };
       const firstRows = encode(firstPiece);
+      const firstTrainRows = firstRows.part.reduce((n, p) => n + (p === 0 ? 1 : 0), 0);
+      // A file whose first piece is all of it (a small file): its training rows are known before the
+      // first batch, so a batch above them is fitted or refused as when the file is loaded whole.
+      // (A file of several pieces is counted only as it streams: its batches hold what is there.)
+      let peeked: SourceChunk | null | undefined;
+      if (pieces.count === null) peeked = await pieces.read(1, columns);
+      const whole = pieces.count === 1 || peeked === null;
+      let batchSize = asked;
+      if (whole && asked > firstTrainRows) {
+        if (fitBatch && firstTrainRows > 0) batchSize = firstTrainRows;
+        else
+          throw new ConfigError(
+            'batchSize',
+            `batch size ${asked} is larger than the ${firstTrainRows} training rows of ${name} ` +
+              `(set it to ${firstTrainRows} or less)`,
+          );
+      }
+      const readPiece = (k: number) =>
+        k === 1 && peeked !== undefined ? Promise.resolve(peeked) : pieces.read(k, columns);
       // Rows the file holds (Parquet says; otherwise estimated from the bytes the first piece took).
       const rowsInFile =
         pieces.totalRows ??
@@ -419,7 +439,7 @@ export function createDataService(
         void (async () => {
           try {
             for (let k = 1; !stopped; k++) {
-              const piece = await pieces.read(k, columns);
+              const piece = await readPiece(k);
               if (!piece) break;
               data.append(encode(piece));
               server.wake();
@@ -523,13 +543,14 @@ export function createDataService(
           targetStd: encoder.target?.std ?? null,
         },
         classes: encoder.classes,
-        trainRows: firstRows.part.reduce((n, p) => n + (p === 0 ? 1 : 0), 0),
+        trainRows: firstTrainRows,
+        ...(batchSize !== asked ? { batchSize } : {}),
         featureNames: encoder.featureNames,
         preprocessing: preprocessingOf(spec.label, encoder),
         droppedMissingLabel: droppedMissingLabel + droppedUnseenClass,
         label: spec.label,
         features: spec.features,
-        streamed: { held: hold, pieces: pieces.rereadable ? 'file' : 'memory' },
+        streamed: { held: hold, pieces: pieces.rereadable ? 'file' : 'memory', onePiece: whole },
       };
     },
 

@@ -321,4 +321,6 @@ export type BatchMessage =
 export interface StreamedRead {
   held: boolean;
   pieces: 'file' | 'memory';
+  /** The file's first piece was all of it: `trainRows` counts the whole file's (absent in older records). */
+  onePiece?: boolean;
 }

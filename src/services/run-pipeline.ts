@@ -67,7 +67,7 @@ export interface RunOptions {
   /** Seconds the caller spent starting the backend for this run (0 when it was up already). */
   backendSec?: number;
   hooks?: RunHooks;
-  /** A batch size above the training rows trains on batches of all of them (a whole file loaded; see `RunBatching.fitBatch`). */
+  /** A batch size above the training rows trains on batches of all of them (a file loaded whole, or streamed in one piece; see `RunBatching.fitBatch`). */
   fitBatch?: boolean;
 }
 
@@ -138,12 +138,14 @@ export async function runPipeline(
             ...file,
             features: chosen,
             where: config.data.where ?? null,
+            fitBatch,
             ...(source.holdBytes !== undefined ? { holdBytes: source.holdBytes } : {}),
           },
           [channel.port1, ...(file.bytes ? [file.bytes] : [])],
         ),
       );
       ran = { ...config, data: { ...config.data, label: streamed.label, features: [...streamed.features] } };
+      if (streamed.batchSize !== undefined) ran = { ...ran, batchSize: streamed.batchSize };
       prepared = streamed;
     } else {
       const features = {

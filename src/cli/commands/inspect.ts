@@ -83,7 +83,7 @@ export async function inspect(args: ParsedArgs): Promise<{ json: unknown; text: 
   const cells = columns.map((c) => [fmt(c.min, c.type), fmt(c.max, c.type), fmt(c.mean, c.type)]);
   const w = Math.max(14, ...cells.flat().map((t) => t.length + 2));
   const text = [
-    `${file}: ${table.format}, ${count(table.rows, 'row')}, ${count(columns.length, 'column')}${filtered ? ` (${filtered.text})` : ''}`,
+    `${file}: ${table.format}, ${counted(table.rows, 'row')}, ${counted(columns.length, 'column')}${filtered ? ` (${filtered.text})` : ''}`,
     `${pad('column', width)}${pad('type', 13)}${pad('nulls', 9)}${pad('min', w)}${pad('max', w)}${pad('mean', w)}distinct`,
     ...columns.map(
       (c, i) =>
@@ -110,6 +110,6 @@ export async function inspect(args: ParsedArgs): Promise<{ json: unknown; text: 
 }
 
 /** `1 row`, `2 rows`. */
-function count(n: number, noun: string): string {
+export function counted(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

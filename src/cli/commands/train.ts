@@ -63,7 +63,7 @@ import { datasetFingerprint, sha256Hex, sourceNotes } from '../../services/data-
 import type { DatasetSummary, PreparedRun, TrainerEvent } from '../../services/protocol';
 import { runPipeline, type TeacherRecord } from '../../services/run-pipeline';
 import { readJson } from './export';
-import { groupFlag, whereFlag } from './inspect';
+import { counted, groupFlag, whereFlag } from './inspect';
 import { localServices } from '../../services/local-services';
 import { timeLimitSeconds, UsageError, type ParsedArgs } from '../args';
 import { checkFile as checkFileExists, decodeFile, DEFAULT_TIME_LIMIT_S } from '../decode';
@@ -649,7 +649,7 @@ export async function runOnce(
   const teacher = config.distill ? await readTeacher(config.distill.teacher) : null;
   // The default batch on a file of fewer training rows trains on all of them per step, said; a
   // batch the user gave is refused there, naming batchSize (as in the workbench, whose form shows it).
-  const fitBatch = !gathered.batchGiven && !stream;
+  const fitBatch = !gathered.batchGiven;
   // Said once the data is prepared, before the first epoch's line.
   const onPrepared = (p: PreparedRun, ran: RunConfig) => {
     if (ran.batchSize !== config.batchSize)
@@ -704,16 +704,17 @@ export async function runOnce(
   const wait = dataWaitShare(steps, Math.min(10, steps.length >> 2));
   const last = epochs[epochs.length - 1];
   const text = [
-    `${summary.name}: ${prepared.trainRows} training rows${prepared.streamed ? ' in the first piece' : ''}` +
+    `${summary.name}: ${counted(prepared.trainRows, 'training row')}` +
+      `${prepared.streamed && !prepared.streamed.onePiece ? ' in the first piece' : ''}` +
       `${config.data.where ? ` (of the rows where ${config.data.where})` : ''}, ` +
-      `${prepared.task.dim} features, label "${label}" ` +
+      `${counted(prepared.task.dim, 'feature')}, label "${label}" ` +
       `(${prepared.task.task}${prepared.classes ? `, ${prepared.classes.length} classes` : ''})`,
     `${config.model.type} · ${config.optimizer.name} lr ${config.optimizer.learningRate} · ` +
       (`batch ${config.batchSize} · ${config.epochs} epoch(s) ` +
         (`on ${ran.backend}${ran.adapter ? ` (${ran.adapter.vendor} ${ran.adapter.architecture})` : ''} · ` +
           `engine ${config.engine} · ${config.precision}${config.precision === 'fp16-mixed' ? ` (f16 ${ran.f16Path})` : ''}`)),
     ...(result.status === 'failed' && result.error ? [`failed: ${result.error}`] : []),
-    `status ${result.status} · ${steps.length} steps · ` +
+    `status ${result.status} · ${counted(steps.length, 'step')} · ` +
       (`end-to-end ${result.samplesPerSec === undefined ? '-' : Math.round(result.samplesPerSec)} samples/s ` +
         (`(all training samples over the run's wall time in the trainer, model build, first step and ` +
           (`validation included) · steady-state median ${Math.round(result.medianSamplesPerSec)} samples/s · ` +
@@ -722,7 +723,8 @@ export async function runOnce(
             (config.prepareOn === 'gpu' ? ' (raw, prepared on the GPU)' : '')))),
     ...(prepared.streamed
       ? [
-          `streamed from ${prepared.streamed.pieces === 'file' ? 'disk' : 'memory'} piece by piece` +
+          `streamed from ${prepared.streamed.pieces === 'file' ? 'disk' : 'memory'} ` +
+            (prepared.streamed.onePiece ? '(the whole file in one piece)' : 'piece by piece') +
             (prepared.streamed.held ? '' : ', rows not kept: each epoch read the file again, validation on a sample'),
         ]
       : []),
