@@ -184,6 +184,25 @@ describe('cli train on tfjs-cpu', () => {
     // One step per epoch: every training row in each.
     expect(rec.steps.map((s) => s.epoch)).toEqual([0, 1, 2]);
     expect(rec.summary.status).toBe('done');
+    // Streamed, the file is one piece: counted before the first batch (by file position, so its
+    // own count), refused when given and fitted by default, as loaded whole.
+    const streamed = [...base, '--stream', '--features', 'a'];
+    const given = cli([...streamed, '--batch', '32']);
+    expect(given.code).toBe(1);
+    const inStream = Number(
+      /^train: batchSize: batch size 32 is larger than the (\d+) training rows of small\.csv/.exec(given.stderr)?.[1],
+    );
+    expect(inStream).toBeGreaterThanOrEqual(15);
+    expect(inStream).toBeLessThan(25);
+    const fitted = cli(streamed);
+    expect(fitted.code, fitted.stderr).toBe(0);
+    expect(fitted.stderr).toContain(
+      `batch ${inStream}: the default batch of 32 is more than the ${inStream} training rows`,
+    );
+    expect(fitted.stdout).toContain(`small.csv: ${inStream} training rows, 1 feature, label "c"`);
+    expect(fitted.stdout).toContain(`batch ${inStream} · 3 epoch(s)`);
+    expect(fitted.stdout).toContain('status done · 3 steps · ');
+    expect(fitted.stdout).toContain('streamed from memory (the whole file in one piece)');
   });
 
   it('records the engine and precision asked for, from flags or the config file', () => {
