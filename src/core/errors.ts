@@ -1,3 +1,5 @@
+import { nearField } from './data/names';
+
 /**
  * A configuration that cannot be trained, refused before training starts. The message names
  * the offending field (for example `optimizer.learningRate`) and says what is allowed. Here, at
@@ -16,11 +18,18 @@ export class ConfigError extends Error {
 
 /**
  * Refuses a key of a settings object that nothing reads, naming it and listing what is taken: a
- * misspelt or foreign key is never dropped in silence (the run would go on with the default).
+ * misspelt or foreign key is never dropped in silence (the run would go on with the default). A
+ * key close to one taken is named (`temprature`: did you mean "temperature"?).
  */
 export function refuseUnknownKeys(obj: object, takes: readonly string[], path: string, what: string): void {
   for (const key of Object.keys(obj))
-    if (!takes.includes(key)) throw new ConfigError(`${path}.${key}`, `is not ${what} (it takes ${takes.join(', ')})`);
+    if (!takes.includes(key)) {
+      const near = nearField(key, takes);
+      throw new ConfigError(
+        `${path}.${key}`,
+        `is not ${what} (${near ? `did you mean "${near}"?; ` : ''}it takes ${takes.join(', ')})`,
+      );
+    }
 }
 
 /** A value as a message shows it: its JSON, or "nothing" where the key is absent. */

@@ -278,7 +278,7 @@ describe('sweep', () => {
     [
       'a misspelt setting path, before any trial',
       bad({ space: { 'optimizer.learningrate': { type: 'log', min: 0.001, max: 0.1 } } }),
-      /^sweep: sweep\.space\.optimizer\.learningrate: no trial could run at 0\.001: optimizer\.learningrate: unknown field/,
+      /^sweep: sweep\.space\.optimizer\.learningrate: the optimizer has no field learningrate \(did you mean "optimizer\.learningRate"\?; /,
     ],
     [
       'a space whose every trial fails on the data (exit 1, the first reason)',

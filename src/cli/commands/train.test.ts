@@ -364,12 +364,29 @@ describe('cli train on tfjs-cpu', () => {
         /^train: model\.dropot: is not a setting of the mlp model \(it takes type, hidden, activation\)/,
       ],
       [
+        ['--config', configFile({ model: { type: 'mlp', hiden: [8] } })],
+        /^train: model\.hiden: is not a setting of the mlp model \(did you mean "hidden"\?; it takes type, hidden, activation\)/,
+      ],
+      // Another library's names: said as the setting they likely mean.
+      [
+        ['--config', configFile({ batch_size: 16 })],
+        /^train: batch_size: is not a setting train knows \(did you mean "batchSize"\?; model, optimizer, /,
+      ],
+      [
+        ['--config', configFile({ lr: 0.1 })],
+        /^train: lr: is not a setting train knows \(did you mean "optimizer\.learningRate"\?; model, /,
+      ],
+      [
+        ['--config', configFile({ optimizer: { name: 'sgd', lr: 0.1 } })],
+        /^train: optimizer\.lr: unknown field; did you mean "learningRate"\?; known fields: name, learningRate, /,
+      ],
+      [
         ['--config', configFile({ engine: 'wgsl', prepareOn: 'gpu', augment: { pad: 2, flip: true, rotate: 10 } })],
         /^train: augment\.rotate: is not an augmentation setting \(it takes pad, flip\)/,
       ],
       [
         ['--config', configFile({ distill: { teacher: 't.json', temperature: 2, alpha: 0.5, temprature: 4 } })],
-        /^train: distill\.temprature: is not a distillation setting \(it takes teacher, temperature, alpha\)/,
+        /^train: distill\.temprature: is not a distillation setting \(did you mean "temperature"\?; it takes teacher, temperature, alpha\)/,
       ],
       // MNIST's label is categorical: regression of it cannot be honoured.
       [

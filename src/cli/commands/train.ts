@@ -39,7 +39,7 @@ import {
   type OptimizerName,
 } from '../../core/train/optimizer-spec';
 import { ENGINES, PRECISIONS, PREPARE_ON } from '../../core/train/record';
-import { BACKENDS } from '../../core/train/run-config';
+import { BACKENDS, nearSettingText } from '../../core/train/run-config';
 import { startupText, validationText } from '../../core/train/results';
 import { packTrained, readTrainedRecord, RECORD_VERSION } from '../../core/train/trained';
 import { dataWaitShare, downsample } from '../../core/train/step-series';
@@ -244,7 +244,11 @@ async function readConfigFile(
   const o = raw as Record<string, unknown>;
   for (const key of Object.keys(o))
     if (!CONFIG_KEYS.has(key) && !extraKeys.includes(key))
-      throw new ConfigError(key, `is not a setting train knows (${[...CONFIG_KEYS, ...extraKeys].join(', ')})`);
+      throw new ConfigError(
+        key,
+        `is not a setting train knows (${nearSettingText(key, [...CONFIG_KEYS, ...extraKeys])}` +
+          `${[...CONFIG_KEYS, ...extraKeys].join(', ')})`,
+      );
   const nested = (o.data ?? {}) as DataChoice;
   // Keys train would not read are refused, not dropped: in "data" (the dedup mode and the filter
   // are the --dedup and --where flags) and in a split.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dottedLeaf, editDistance, nearName, nearText, sameWords, someNames, uniqueNames } from './names';
+import { dottedLeaf, editDistance, nearField, nearName, nearText, sameWords, someNames, uniqueNames } from './names';
 import { Rng } from './rng';
 
 describe('uniqueNames', () => {
@@ -136,6 +136,29 @@ describe('nearName (the "did you mean" of column names and filter values)', () =
       expect(found, where).toContain(name);
       const same = (a: string[], b: string[]) => a.join('').toLowerCase() === b.join('').toLowerCase();
       if (!same(own, other)) expect(found, where).toEqual([name]);
+    }
+  });
+
+  it('nearField: an alias first, then a near spelling, then the one field of the same words', () => {
+    const known = ['learningRate', 'weightDecay', 'beta1', 'beta2'];
+    const aliases = { lr: 'learningRate', wd: 'weightDecay', gone: 'notAField' };
+    expect(nearField('LR', known, aliases)).toBe('learningRate');
+    expect(nearField('learnngRate', known, aliases)).toBe('learningRate');
+    expect(nearField('weight_decay', known, aliases)).toBe('weightDecay');
+    // An alias of a field not known, a prototype key, and several fields of the same words: none.
+    expect(nearField('gone', known, aliases)).toBeUndefined();
+    expect(nearField('constructor', known, aliases)).toBeUndefined();
+    expect(nearField('x_y_z_w', ['xYZW', 'x-y-z-w'], {})).toBeUndefined();
+    // Brute force (seeded): without aliases it is nearName's answer, else sameWords' single one.
+    const rng = new Rng(5);
+    const letters = 'abAB_';
+    for (let trial = 0; trial < 300; trial++) {
+      const word = () => Array.from({ length: 1 + rng.int(4) }, () => letters[rng.int(letters.length)]).join('');
+      const names = Array.from({ length: 1 + rng.int(4) }, word);
+      const given = word();
+      const words = sameWords(given, names);
+      const expected = nearName(given, names) ?? (words.length === 1 ? words[0] : undefined);
+      expect(nearField(given, names), JSON.stringify({ given, names })).toBe(expected);
     }
   });
 

@@ -93,6 +93,25 @@ export function nearText(given: string, names: readonly string[]): string {
   return `did you mean ${quoted.join(' or ')}${more}?; `;
 }
 
+/**
+ * The field among `known` that `given` most likely means: `aliases` first (another library's word
+ * for it, keyed lower-case: PyTorch's `lr` for `learningRate`), then a near spelling (`nearName`),
+ * then the same words written otherwise when only one field has them (`learning_rate`).
+ */
+export function nearField(
+  given: string,
+  known: readonly string[],
+  aliases: Readonly<Record<string, string>> = {},
+): string | undefined {
+  const key = given.toLowerCase();
+  const alias = Object.prototype.hasOwnProperty.call(aliases, key) ? aliases[key] : undefined;
+  if (alias !== undefined && known.includes(alias)) return alias;
+  const near = nearName(given, known);
+  if (near !== undefined) return near;
+  const words = sameWords(given, known);
+  return words.length === 1 ? words[0] : undefined;
+}
+
 /** The first `max` names, comma-separated, with `, ...` and the count when there are more. */
 export function someNames(names: readonly string[], max = 20): string {
   return names.length > max ? `${names.slice(0, max).join(', ')}, ... (${names.length} in all)` : names.join(', ');

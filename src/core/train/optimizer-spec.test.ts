@@ -115,7 +115,7 @@ describe('validateOptimizerSpec refusals', () => {
     [
       'unknown field',
       { name: 'sgd', learningRate: 0.1, lr: 0.1 },
-      'optimizer.lr: unknown field; known fields: name, learningRate, momentum, beta1, beta2, epsilon, rho, ' +
+      'optimizer.lr: unknown field; did you mean "learningRate"?; known fields: name, learningRate, momentum, beta1, beta2, epsilon, rho, ' +
         'weightDecay, lookahead, schedule, clipNorm',
     ],
     ['beta1 = 1', { name: 'adam', learningRate: 0.1, beta1: 1 }, 'optimizer.beta1: must be a number in [0, 1), got 1'],
@@ -221,9 +221,21 @@ describe('validateOptimizerSpec refusals', () => {
       'optimizer.schedule.gamma: does not apply to the constant schedule (it takes type, warmupSteps)',
     ],
     [
+      "PyTorch's weight_decay, written as its words",
+      { name: 'adamw', learningRate: 0.1, weight_decay: 0.1 },
+      'optimizer.weight_decay: unknown field; did you mean "weightDecay"?; known fields: name, learningRate, momentum, ' +
+        'beta1, beta2, epsilon, rho, weightDecay, lookahead, schedule, clipNorm',
+    ],
+    [
+      'a field like no other',
+      { name: 'sgd', learningRate: 0.1, zzz: 1 },
+      'optimizer.zzz: unknown field; known fields: name, learningRate, momentum, beta1, beta2, epsilon, rho, ' +
+        'weightDecay, lookahead, schedule, clipNorm',
+    ],
+    [
       'unknown schedule field',
       { name: 'sgd', learningRate: 0.1, schedule: { type: 'constant', warmup: 3 } },
-      'optimizer.schedule.warmup: unknown field; known fields: type, warmupSteps, stepSize, gamma, ' +
+      'optimizer.schedule.warmup: unknown field; did you mean "warmupSteps"?; known fields: type, warmupSteps, stepSize, gamma, ' +
         'totalSteps, minLearningRate',
     ],
   ];

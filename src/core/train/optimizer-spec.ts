@@ -1,4 +1,5 @@
 import { ConfigError } from './errors';
+import { nearField } from '../data/names';
 
 /** Optimizers the trainer knows, in the order the UI lists them. */
 export const OPTIMIZER_NAMES = ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adam', 'adamw', 'lion'] as const;
@@ -81,7 +82,8 @@ export const OPTIMIZER_DEFAULTS: Readonly<Record<OptimizerName, Readonly<Partial
   lion: { beta1: 0.9, beta2: 0.99, weightDecay: 0 },
 };
 
-const SPEC_KEYS = [
+/** The fields of an optimizer spec (each optimizer takes the hyper-parameters OPTIMIZER_DEFAULTS gives it). */
+export const OPTIMIZER_KEYS = [
   'name',
   'learningRate',
   'momentum',
@@ -117,10 +119,28 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Other libraries' words for an optimizer's fields (PyTorch's, Keras's), lower-case: said as "did you mean". */
+export const OPTIMIZER_ALIASES: Readonly<Record<string, string>> = {
+  lr: 'learningRate',
+  eps: 'epsilon',
+  wd: 'weightDecay',
+  clipnorm: 'clipNorm',
+  max_norm: 'clipNorm',
+  warmup: 'warmupSteps',
+  step_size: 'stepSize',
+  t_max: 'totalSteps',
+  eta_min: 'minLearningRate',
+};
+
 function checkKeys(obj: Record<string, unknown>, known: readonly string[], path: string): void {
   for (const key of Object.keys(obj)) {
-    if (!known.includes(key))
-      throw new ConfigError(`${path}.${key}`, `unknown field; known fields: ${known.join(', ')}`);
+    if (!known.includes(key)) {
+      const near = nearField(key, known, OPTIMIZER_ALIASES);
+      throw new ConfigError(
+        `${path}.${key}`,
+        `unknown field; ${near ? `did you mean "${near}"?; ` : ''}known fields: ${known.join(', ')}`,
+      );
+    }
   }
 }
 
@@ -214,7 +234,7 @@ function validateLookahead(v: unknown): LookaheadSpec | null {
 export function validateOptimizerSpec(spec: unknown): OptimizerSpec {
   if (!isRecord(spec))
     throw new ConfigError(P, `must be an object like { name: 'adam', learningRate: 0.001 }, got ${show(spec)}`);
-  checkKeys(spec, SPEC_KEYS, P);
+  checkKeys(spec, OPTIMIZER_KEYS, P);
   const name = spec.name;
   if (typeof name !== 'string' || !(OPTIMIZER_NAMES as readonly string[]).includes(name)) {
     throw new ConfigError(

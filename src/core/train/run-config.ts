@@ -16,7 +16,8 @@ import { ConfigError } from './errors';
 import { refuseUnknownKeys } from '../errors';
 import { validatePruning } from '../compress/prune';
 import { validateDistill } from '../compress/distill-setting';
-import { validateOptimizerSpec, type OptimizerSpec } from './optimizer-spec';
+import { OPTIMIZER_ALIASES, OPTIMIZER_KEYS, validateOptimizerSpec, type OptimizerSpec } from './optimizer-spec';
+import { nearField } from '../data/names';
 
 const AUGMENT_KEYS: readonly string[] = ['pad', 'flip'] satisfies (keyof AugmentSetting)[];
 
@@ -36,6 +37,17 @@ export const CONFIG_SETTING_KEYS = [
   'pruning',
   'distill',
 ] as const satisfies readonly (keyof RunSettings)[];
+
+/**
+ * `did you mean "batchSize"?; ` for a top-level key that is likely one of `keys` (`batch_size`), or
+ * an optimizer field given without its object (`lr`, `learning_rate`: "optimizer.learningRate");
+ * else nothing. Config files and sweep paths say it.
+ */
+export function nearSettingText(key: string, keys: readonly string[]): string {
+  const field = nearField(key, OPTIMIZER_KEYS, OPTIMIZER_ALIASES);
+  const near = nearField(key, keys) ?? (field && `optimizer.${field}`);
+  return near ? `did you mean "${near}"?; ` : '';
+}
 
 /** The settings a user picks for a run (the data part is filled in from the loaded dataset). */
 export interface RunSettings {

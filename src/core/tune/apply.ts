@@ -5,9 +5,11 @@
  * parameters apply, since hyper-parameters of one optimizer are refused by another.
  */
 import { ConfigError } from '../errors';
-import { CONFIG_SETTING_KEYS, validateSettings, type RunSettings } from '../train/run-config';
+import { CONFIG_SETTING_KEYS, nearSettingText, validateSettings, type RunSettings } from '../train/run-config';
 import { BLOCK_KEYS, MODEL_KEYS } from '../train/models/spec';
 import type { ModelType } from '../train/models/types';
+import { OPTIMIZER_ALIASES, OPTIMIZER_KEYS } from '../train/optimizer-spec';
+import { nearField } from '../data/names';
 import { decodeValue, type Dimension, type Params, type SearchSpace } from './space';
 
 /** Settings a search may vary: the run settings a config file may set. */
@@ -19,11 +21,22 @@ const parts = (path: string) => path.replace(/\[(\d+)\]/g, '.$1').split('.');
 export function checkPaths(space: SearchSpace): void {
   for (const path of Object.keys(space)) {
     const [root, ...rest] = parts(path);
-    if (!ROOTS.has(root))
+    if (!ROOTS.has(root)) {
+      // A setting written otherwise (`batch_size`), or an optimizer field without its root (`lr`, `learning_rate`).
       throw new ConfigError(
         `sweep.space.${path}`,
-        `does not name a run setting (${[...ROOTS].join(', ')}, or a field inside model or optimizer)`,
+        `does not name a run setting (${rest.length === 0 ? nearSettingText(root, [...ROOTS]) : ''}` +
+          `${[...ROOTS].join(', ')}, or a field inside model or optimizer)`,
       );
+    }
+    if (root === 'optimizer' && rest.length > 0 && !(OPTIMIZER_KEYS as readonly string[]).includes(rest[0])) {
+      const near = nearField(rest[0], OPTIMIZER_KEYS, OPTIMIZER_ALIASES);
+      throw new ConfigError(
+        `sweep.space.${path}`,
+        `the optimizer has no field ${rest[0]} (${near ? `did you mean "optimizer.${near}"?; ` : ''}` +
+          `its fields: ${OPTIMIZER_KEYS.join(', ')})`,
+      );
+    }
     // A trial trains its budget of steps, its epochs raised to fit (see the sweep): a value of
     // epochs would change nothing, and every trial would report the same objective for it.
     if (root === 'epochs')
@@ -83,12 +96,19 @@ function checkModelPath(settings: RunSettings, path: string): void {
   if (root !== 'model' || key === 'depth') return;
   const type = settings.model.type as ModelType;
   const takes = Object.hasOwn(MODEL_KEYS, type) ? MODEL_KEYS[type] : null;
+  const near = (given: string, known: readonly string[]) => {
+    const name = nearField(given, known);
+    return name ? `did you mean "${name}"?; ` : '';
+  };
   if (takes && !takes.includes(key))
-    throw new ConfigError(`model.${key}`, `is not a setting of the ${type} model (it takes ${takes.join(', ')})`);
+    throw new ConfigError(
+      `model.${key}`,
+      `is not a setting of the ${type} model (${near(key, takes)}it takes ${takes.join(', ')})`,
+    );
   if (key === 'blocks' && index !== undefined && field !== undefined && !BLOCK_KEYS.includes(field))
     throw new ConfigError(
       `model.blocks.${index}.${field}`,
-      `is not a block setting (a block takes ${BLOCK_KEYS.join(', ')})`,
+      `is not a block setting (${near(field, BLOCK_KEYS)}a block takes ${BLOCK_KEYS.join(', ')})`,
     );
 }
 

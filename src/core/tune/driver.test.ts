@@ -1,7 +1,7 @@
 /** The sweep driver against brute-force bookkeeping: Hyperband's plan run out, promotions by rank, early stops, the best. */
 import { describe, expect, it } from 'vitest';
 import { paretoFront, SweepDriver, validateSweep, type SweepSpec, type TrialRecord } from './driver';
-import { applyParams, checkSpaceRuns } from './apply';
+import { applyParams, checkPaths, checkSpaceRuns } from './apply';
 import { Rng } from '../data/rng';
 import { DEFAULT_SETTINGS } from '../train/run-config';
 import { ConfigError } from '../errors';
@@ -111,7 +111,7 @@ describe('SweepDriver', () => {
     expect(() => validateSweep({ trials: 4, space })).toThrow(/^sweep\.maxBudget: must be a whole number of steps/);
     // A key the sweep would not read is refused, not dropped.
     expect(() => validateSweep({ ...ok, trails: 20 })).toThrow(
-      /^sweep\.trails: is not a sweep setting \(it takes sampler/,
+      /^sweep\.trails: is not a sweep setting \(did you mean "trials"\?; it takes sampler/,
     );
     expect(() => validateSweep({ ...ok, objective: 'loss' })).toThrow(/^sweep\.objective: must be one of valLoss/);
     expect(() => validateSweep({ ...ok, maxBudget: 0 })).toThrow(/^sweep\.maxBudget: must be a whole number of steps/);
@@ -172,6 +172,36 @@ describe('applyParams', () => {
     expect(out.model.hidden).toEqual([16, 32, 32, 32]);
     expect(applyParams(base, { 'model.depth': 1 }).model.hidden).toEqual([64]);
     expect(base.model.hidden).toEqual([64, 32]);
+  });
+});
+
+describe('checkPaths: a path that names no setting is refused, with the setting it likely means', () => {
+  const refusal = (path: string) => {
+    try {
+      checkPaths({ [path]: { type: 'log', min: 0.001, max: 0.1 } });
+      return 'accepted';
+    } catch (e) {
+      return e instanceof ConfigError ? e.message : `not a ConfigError: ${String(e)}`;
+    }
+  };
+  it('suggests by spelling, by the same words, and by the word PyTorch or Keras uses', () => {
+    const cases: [string, string][] = [
+      ['optimizer.lr', 'the optimizer has no field lr (did you mean "optimizer.learningRate"?; its fields: name, '],
+      ['optimizer.learningrate', 'the optimizer has no field learningrate (did you mean "optimizer.learningRate"?'],
+      ['optimizer.weight_decay', 'the optimizer has no field weight_decay (did you mean "optimizer.weightDecay"?'],
+      ['optimizer.eps', 'the optimizer has no field eps (did you mean "optimizer.epsilon"?'],
+      ['lr', 'does not name a run setting (did you mean "optimizer.learningRate"?; model, optimizer, '],
+      ['learning_rate', 'does not name a run setting (did you mean "optimizer.learningRate"?; '],
+      ['batch_size', 'does not name a run setting (did you mean "batchSize"?; '],
+      ['batchsize', 'does not name a run setting (did you mean "batchSize"?; '],
+    ];
+    for (const [path, said] of cases) expect(refusal(path)).toContain(`sweep.space.${path}: ${said}`);
+    // No likely setting: the list alone.
+    expect(refusal('colour')).toMatch(/^sweep\.space\.colour: does not name a run setting \(model, optimizer, /);
+    expect(refusal('optimizer.zzz')).toMatch(/the optimizer has no field zzz \(its fields: name, learningRate, /);
+    // Paths that name settings pass.
+    for (const path of ['optimizer.learningRate', 'optimizer.schedule.warmupSteps', 'batchSize', 'model.hidden.0'])
+      expect(refusal(path)).toBe('accepted');
   });
 });
 

@@ -78,7 +78,7 @@ describe('validateSpace', () => {
     [
       'a misspelt bound',
       { 'optimizer.learningRate': { type: 'log', min: 1e-4, mx: 0.1, max: 0.1 } },
-      /sweep\.space\.optimizer\.learningRate\.mx: is not a setting of a log dimension \(it takes type, min, max\)/,
+      /sweep\.space\.optimizer\.learningRate\.mx: is not a setting of a log dimension \(did you mean "max"\?; it takes type, min, max\)/,
     ],
     [
       'a key named like an Object method',
