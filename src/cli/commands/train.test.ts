@@ -367,6 +367,16 @@ describe('cli train on tfjs-cpu', () => {
         ['--config', configFile({ model: { type: 'mlp', hiden: [8] } })],
         /^train: model\.hiden: is not a setting of the mlp model \(did you mean "hidden"\?; it takes type, hidden, activation\)/,
       ],
+      // A model or optimizer that is not an object, said as such (a word's letters read as fields).
+      [
+        ['--config', configFile({ optimizer: 'adam' })],
+        /^train: optimizer: must be an object like \{"name": "adam", "learningRate": 0\.01\}, got "adam"$/m,
+      ],
+      [
+        ['--config', configFile({ model: null })],
+        /^train: model: must be an object like \{"type": "mlp", "hidden": \[64\]\}, got null$/m,
+      ],
+      [['--config', configFile({ model: ['mlp'] })], /^train: model: must be an object like .*, got \["mlp"\]$/m],
       // Another library's names: said as the setting they likely mean.
       [
         ['--config', configFile({ batch_size: 16 })],

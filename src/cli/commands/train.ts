@@ -342,6 +342,14 @@ export async function gatherSettings(args: ParsedArgs, extraKeys: readonly strin
         maxSeconds: undefined,
         extra: {},
       };
+  // A model or optimizer given as a word (`"optimizer": "adam"`) or null is refused as such: spread,
+  // a string's letters would read as fields ("optimizer.0: unknown field").
+  const examples = { model: '{"type": "mlp", "hidden": [64]}', optimizer: '{"name": "adam", "learningRate": 0.01}' };
+  for (const key of ['model', 'optimizer'] as const) {
+    const v: unknown = fromFile.settings[key];
+    if (v !== undefined && !isPlainObject(v))
+      throw new ConfigError(key, `must be an object like ${examples[key]}, got ${shown(v)}`);
+  }
   const s: RunSettings = { ...DEFAULT_SETTINGS, ...fromFile.settings };
   s.model = { ...(s.model as ModelSpec) };
   s.optimizer = { ...s.optimizer };
