@@ -356,7 +356,7 @@ export function createDataService(
       let firstPassOver = false;
       const filtered = (t: DataTable) => {
         if (!expr) return { table: t, kept: undefined };
-        const { rows, unmatched: lacked } = filterRows(t, expr);
+        const { rows, unmatched: lacked } = filterRows(t, expr, undefined, { listValues: false });
         if (!firstPassOver) {
           const here = new Map(lacked.map((u) => [JSON.stringify([u.column, u.value]), u.note]));
           if (!unmatched) unmatched = here;

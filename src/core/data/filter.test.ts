@@ -205,13 +205,26 @@ describe('filterRows', () => {
     expect(notes(`"carrier name" = 'AA'`)).toEqual([]);
     expect(notes(`"carrier name" in ('aa', 'AA', 'zzzz') or "carrier name" != 'aa'`)).toEqual([
       `'aa' is no value of "carrier name" (did you mean 'AA'?)`,
-      `'zzzz' is no value of "carrier name"`,
+      `'zzzz' is no value of "carrier name" (its values: 'AA', 'UA', 'O'Hare', 'WN')`,
     ]);
     // One edit away, and a number written for a category.
     expect(notes(`"carrier name" = 'O''Hara' or "carrier name" = 7`)).toEqual([
       `'O'Hara' is no value of "carrier name" (did you mean 'O'Hare'?)`,
-      `'7' is no value of "carrier name"`,
+      `'7' is no value of "carrier name" (its values: 'AA', 'UA', 'O'Hare', 'WN')`,
     ]);
+    // Not listed when asked not to (a streamed piece holds only some values), nor past eight values.
+    expect(filterRows(t, `"carrier name" = 'zzzz'`, undefined, { listValues: false }).notes).toEqual([
+      `'zzzz' is no value of "carrier name"`,
+    ]);
+    const nine = {
+      ...t,
+      columns: t.columns.map((c) =>
+        c.name === 'carrier name' && c.kind === 'categorical'
+          ? { ...c, dictionary: [...c.dictionary, 'B1', 'B2', 'B3', 'B4', 'B5'] }
+          : c,
+      ),
+    };
+    expect(filterRows(nine, `"carrier name" = 'zzzz'`).notes).toEqual([`'zzzz' is no value of "carrier name"`]);
     // The rows are what the filter says all the same: the typo keeps none of its own.
     expect(filterRows(t, `"carrier name" in ('aa', 'AA')`).rows).toEqual(filterRows(t, `"carrier name" = 'AA'`).rows);
   });

@@ -311,7 +311,12 @@ function numberFor(col: NumericColumn, v: FilterValue): number {
  * The rows of `table` the filter keeps, ascending. `indexOf` supplies range indexes for numeric
  * columns (default: none, every condition a scan).
  */
-export function filterRows(table: DataTable, where: string | FilterExpr, indexOf: IndexOf = () => null): FilterResult {
+export function filterRows(
+  table: DataTable,
+  where: string | FilterExpr,
+  indexOf: IndexOf = () => null,
+  { listValues = true }: { listValues?: boolean } = {},
+): FilterResult {
   const expr = typeof where === 'string' ? parseWhere(where) : where;
   const n = table.rows;
   const plan: FilterResult['plan'] = [];
@@ -356,7 +361,11 @@ export function filterRows(table: DataTable, where: string | FilterExpr, indexOf
       else wanted.add(found);
     }
     for (const value of missing)
-      unmatched.set(JSON.stringify([col.name, value]), { column: col.name, value, note: noValueNote(col, value) });
+      unmatched.set(JSON.stringify([col.name, value]), {
+        column: col.name,
+        value,
+        note: noValueNote(col, value, listValues),
+      });
     return Uint8Array.from(col.dictionary, (d) => (wanted.has(d) ? 1 : 0));
   };
   const ofCodes = (col: CategoricalColumn, hit: Uint8Array): Uint8Array => {
@@ -443,11 +452,23 @@ export function filterRows(table: DataTable, where: string | FilterExpr, indexOf
 /** Dictionaries up to this size are searched for a value close to one a filter names. */
 const SUGGEST_MAX = 10_000;
 
-/** `'v' is no value of "col"`, with the value it was likely meant to be (`nearName`). */
-function noValueNote(col: CategoricalColumn, v: string): string {
+/** A column of at most this many values has them listed when a filter names none of them. */
+const LIST_MAX = 8;
+
+/**
+ * `'v' is no value of "col"`, with the value it was likely meant to be (`nearName`), else, for a
+ * column of a few values and `list`, those values (`'sunny' is no value of "weather" (its values:
+ * 'drizzle', 'rain', 'sun', 'snow', 'fog')`). A piece of a streamed file holds only some of its
+ * values, so streaming does not list them.
+ */
+function noValueNote(col: CategoricalColumn, v: string, list: boolean): string {
   const quote = (s: string) => `'${s.length > 40 ? `${s.slice(0, 37)}...` : s}'`;
   const near = col.dictionary.length <= SUGGEST_MAX ? nearName(v, col.dictionary) : undefined;
-  return `${quote(v)} is no value of "${col.name}"${near === undefined ? '' : ` (did you mean ${quote(near)}?)`}`;
+  const head = `${quote(v)} is no value of "${col.name}"`;
+  if (near !== undefined) return `${head} (did you mean ${quote(near)}?)`;
+  if (list && col.dictionary.length > 0 && col.dictionary.length <= LIST_MAX)
+    return `${head} (its values: ${col.dictionary.map(quote).join(', ')})`;
+  return head;
 }
 
 /** The table restricted to `rows` (ascending source rows): each column gathered, dictionaries kept. */
