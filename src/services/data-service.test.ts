@@ -10,6 +10,8 @@ import { transferredValue } from './transfer';
 import type { TableCache } from './cache';
 import type { PreparedRun } from './protocol';
 import { PortBatchSource } from './batch-channel';
+import { tableFromArrays } from 'apache-arrow';
+import { Compression, writeFixture } from '../core/data/parquet/fixtures/synthetic';
 
 const noCache: TableCache = { kind: 'none', get: async () => null, put: async () => undefined };
 const csv = ['x,y', ...Array.from({ length: 10 }, (_, i) => `${i},${i % 2}`)].join('\n');
@@ -78,64 +80,90 @@ describe('data service refusals', () => {
     expect(fits.batchSize).toBeUndefined();
   });
 
-  it('a file streamed in one piece: a batch above its training rows is refused, or with fitBatch fitted, as loaded whole', async () => {
-    const service = createDataService(Promise.resolve(noCache));
-    const rows = 50;
-    const text = ['x,y', ...Array.from({ length: rows }, (_, i) => `${i},${i % 3}`)].join('\n');
-    const split = { train: 0.8, val: 0.1, test: 0.1, seed: 4 };
-    const stream = (runId: string, batchSize: number, fitBatch: boolean) => {
-      const ch = new MessageChannel();
-      channels.push(ch);
-      const run = { runId, name: 'fifty.csv', bytes: new TextEncoder().encode(text).buffer as ArrayBuffer, features };
-      const call = Promise.resolve().then(() =>
-        service.prepareStreamingRun({
-          ...run,
-          split,
-          batchSize,
-          epochs: 2,
-          seed: 1,
-          prefetch: 2,
-          port: ch.port2,
-          fitBatch,
-        }),
-      );
-      return { call, port: ch.port1 };
-    };
-    // The training rows, counted from the batches of a batch that fits.
-    const fits = stream('a', 4, true);
-    const small = transferredValue(await fits.call);
-    expect(small.batchSize).toBeUndefined();
-    expect(small.streamed).toEqual({ held: true, pieces: 'memory', onePiece: true });
-    const seen: number[] = [];
-    const source = new PortBatchSource(fits.port);
-    for (let b = await source.next(); b && b.epoch === 0; b = await source.next()) {
-      seen.push(...b.x.subarray(0, b.size));
-      source.recycle(b);
-    }
-    const train = seen.length;
-    expect(new Set(seen).size).toBe(train);
-    expect(small.trainRows).toBe(train);
-    expect(train).toBeGreaterThan(30);
-    expect(train).toBeLessThan(rows);
-    // Asked: refused as a whole load refuses it, naming batchSize.
-    const err = await stream('b', 1000, false).call.catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).message).toBe(
-      `batchSize: batch size 1000 is larger than the ${train} training rows of fifty.csv (set it to ${train} or less)`,
-    );
-    // Fitted: one batch of every training row per epoch, and prepared.batchSize says so.
-    const fitted = stream('c', 1000, true);
-    expect(transferredValue(await fitted.call).batchSize).toBe(train);
-    const whole = new PortBatchSource(fitted.port);
-    const batches: number[][] = [];
-    for (let b = await whole.next(); b; b = await whole.next()) {
-      batches.push(Array.from(b.x.subarray(0, b.size)).sort((p, q) => p - q));
-      whole.recycle(b);
-    }
-    expect(batches).toHaveLength(2);
-    expect(batches[0]).toEqual([...seen].sort((p, q) => p - q));
-    expect(batches[1]).toEqual(batches[0]);
+  // A small streamed file is counted before the first batch: a CSV file (one piece), a Parquet
+  // file of five row groups, and the same under a filter (its kept rows counted).
+  const fifty = ['x,y', ...Array.from({ length: 50 }, (_, i) => `${i},${i % 3}`)].join('\n');
+  const fiftyTable = tableFromArrays({
+    x: Float64Array.from({ length: 50 }, (_, i) => i),
+    y: Float64Array.from({ length: 50 }, (_, i) => i % 3),
   });
+  const streamedFiles: [string, string | null, boolean, () => ArrayBuffer][] = [
+    ['fifty.csv', null, true, () => new TextEncoder().encode(fifty).buffer as ArrayBuffer],
+    [
+      'fifty.parquet',
+      null,
+      false,
+      () => writeFixture(fiftyTable, { compression: Compression.UNCOMPRESSED, rowGroupSize: 10 }).slice().buffer,
+    ],
+    [
+      'fifty.parquet',
+      'x < 42 and x != 7',
+      false,
+      () => writeFixture(fiftyTable, { compression: Compression.UNCOMPRESSED, rowGroupSize: 10 }).slice().buffer,
+    ],
+  ];
+  it.each(streamedFiles)(
+    'streamed %s (filter %s, one piece %s): a batch above its training rows is refused, or with fitBatch fitted, as loaded whole',
+    async (name, where, onePiece, bytesOf) => {
+      const service = createDataService(Promise.resolve(noCache));
+      const split = { train: 0.8, val: 0.1, test: 0.1, seed: 4 };
+      const stream = (runId: string, batchSize: number, fitBatch: boolean) => {
+        const ch = new MessageChannel();
+        channels.push(ch);
+        const call = Promise.resolve().then(() =>
+          service.prepareStreamingRun({
+            runId,
+            name,
+            bytes: bytesOf(),
+            features,
+            where,
+            split,
+            batchSize,
+            epochs: 2,
+            seed: 1,
+            prefetch: 2,
+            port: ch.port2,
+            fitBatch,
+          }),
+        );
+        return { call, port: ch.port1 };
+      };
+      // The training rows, counted from the batches of a batch that fits.
+      const fits = stream('a', 4, true);
+      const small = transferredValue(await fits.call);
+      expect(small.batchSize).toBeUndefined();
+      expect(small.streamed).toEqual({ held: true, pieces: 'memory', onePiece });
+      const seen: number[] = [];
+      const source = new PortBatchSource(fits.port);
+      for (let b = await source.next(); b && b.epoch === 0; b = await source.next()) {
+        seen.push(...b.x.subarray(0, b.size));
+        source.recycle(b);
+      }
+      const train = seen.length;
+      expect(new Set(seen).size).toBe(train);
+      if (onePiece) expect(small.trainRows).toBe(train);
+      expect(train).toBeGreaterThan(where ? 25 : 30);
+      expect(train).toBeLessThan(where ? 41 : 50);
+      // Asked: refused as a whole load refuses it, naming batchSize.
+      const err = await stream('b', 100, false).call.catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).message).toBe(
+        `batchSize: batch size 100 is larger than the ${train} training rows of ${name} (set it to ${train} or less)`,
+      );
+      // Fitted: one batch of every training row per epoch, and prepared.batchSize says so.
+      const fitted = stream('c', 100, true);
+      expect(transferredValue(await fitted.call).batchSize).toBe(train);
+      const whole = new PortBatchSource(fitted.port);
+      const batches: number[][] = [];
+      for (let b = await whole.next(); b; b = await whole.next()) {
+        batches.push(Array.from(b.x.subarray(0, b.size)).sort((p, q) => p - q));
+        whole.recycle(b);
+      }
+      expect(batches).toHaveLength(2);
+      expect(batches[0]).toEqual([...seen].sort((p, q) => p - q));
+      expect(batches[1]).toEqual(batches[0]);
+    },
+  );
 
   it('a row that does not exist, or a dataset no longer loaded, is a DataError saying which', async () => {
     const service = createDataService(Promise.resolve(noCache));

@@ -393,21 +393,37 @@ export function createDataService(
         return c;
       };
       const firstRows = encode(firstPiece);
-      const firstTrainRows = firstRows.part.reduce((n, p) => n + (p === 0 ? 1 : 0), 0);
-      // A file whose first piece is all of it (a small file): its training rows are known before the
-      // first batch, so a batch above them is fitted or refused as when the file is loaded whole.
-      // (A file of several pieces is counted only as it streams: its batches hold what is there.)
+      const trainIn = (c: EncodedChunk) => c.part.reduce((n, p) => n + (p === 0 ? 1 : 0), 0);
+      const firstTrainRows = trainIn(firstRows);
+      // A small file is counted before the first batch, so a batch above its training rows is fitted
+      // or refused as when the file is loaded whole: one whose first piece is all of it, or one of
+      // several pieces (Parquet row groups, Arrow batches) holding at most 4 batches of rows, whose
+      // pieces are read and encoded once more here (without the side effects of `encode`). A larger
+      // file is counted only as it streams: its batches hold what is there.
       let peeked: SourceChunk | null | undefined;
       if (pieces.count === null) peeked = await pieces.read(1, columns);
-      const whole = pieces.count === 1 || peeked === null;
+      const onePiece = pieces.count === 1 || peeked === null;
+      let trainRows: number | null = onePiece ? firstTrainRows : null;
+      if (!onePiece && pieces.count !== null && pieces.totalRows !== null && pieces.totalRows <= 4 * asked) {
+        trainRows = firstTrainRows;
+        for (let k = 1; k < pieces.count; k++) {
+          const piece = await pieces.read(k, columns);
+          if (!piece) break;
+          const kept = expr ? filterRows(piece.table, expr).rows : null;
+          const chunk = kept
+            ? encoder.encode(tableRows(piece.table, kept), { rows: kept, of: piece.table.rows }, piece.rowStart)
+            : encoder.encode(piece.table, undefined, piece.rowStart);
+          trainRows += trainIn(chunk);
+        }
+      }
       let batchSize = asked;
-      if (whole && asked > firstTrainRows) {
-        if (fitBatch && firstTrainRows > 0) batchSize = firstTrainRows;
+      if (trainRows !== null && asked > trainRows) {
+        if (fitBatch && trainRows > 0) batchSize = trainRows;
         else
           throw new ConfigError(
             'batchSize',
-            `batch size ${asked} is larger than the ${firstTrainRows} training rows of ${name} ` +
-              `(set it to ${firstTrainRows} or less)`,
+            `batch size ${asked} is larger than the ${trainRows} training rows of ${name} ` +
+              `(set it to ${trainRows} or less)`,
           );
       }
       const readPiece = (k: number) =>
@@ -550,7 +566,7 @@ export function createDataService(
         droppedMissingLabel: droppedMissingLabel + droppedUnseenClass,
         label: spec.label,
         features: spec.features,
-        streamed: { held: hold, pieces: pieces.rereadable ? 'file' : 'memory', onePiece: whole },
+        streamed: { held: hold, pieces: pieces.rereadable ? 'file' : 'memory', onePiece },
       };
     },
 
