@@ -132,7 +132,7 @@ describe('data service refusals', () => {
       const fits = stream('a', 4, true);
       const small = transferredValue(await fits.call);
       expect(small.batchSize).toBeUndefined();
-      expect(small.streamed).toEqual({ held: true, pieces: 'memory', onePiece });
+      expect(small.streamed).toEqual({ held: true, pieces: 'memory', counted: onePiece });
       const seen: number[] = [];
       const source = new PortBatchSource(fits.port);
       for (let b = await source.next(); b && b.epoch === 0; b = await source.next()) {
@@ -152,7 +152,10 @@ describe('data service refusals', () => {
       );
       // Fitted: one batch of every training row per epoch, and prepared.batchSize says so.
       const fitted = stream('c', 100, true);
-      expect(transferredValue(await fitted.call).batchSize).toBe(train);
+      const counted = transferredValue(await fitted.call);
+      expect(counted.batchSize).toBe(train);
+      expect(counted.trainRows).toBe(train);
+      expect(counted.streamed).toEqual({ held: true, pieces: 'memory', counted: true });
       const whole = new PortBatchSource(fitted.port);
       const batches: number[][] = [];
       for (let b = await whole.next(); b; b = await whole.next()) {

@@ -559,14 +559,14 @@ export function createDataService(
           targetStd: encoder.target?.std ?? null,
         },
         classes: encoder.classes,
-        trainRows: firstTrainRows,
+        trainRows: trainRows ?? firstTrainRows,
         ...(batchSize !== asked ? { batchSize } : {}),
         featureNames: encoder.featureNames,
         preprocessing: preprocessingOf(spec.label, encoder),
         droppedMissingLabel: droppedMissingLabel + droppedUnseenClass,
         label: spec.label,
         features: spec.features,
-        streamed: { held: hold, pieces: pieces.rereadable ? 'file' : 'memory', onePiece },
+        streamed: { held: hold, pieces: pieces.rereadable ? 'file' : 'memory', counted: trainRows !== null },
       };
     },
 

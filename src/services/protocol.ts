@@ -321,6 +321,9 @@ export type BatchMessage =
 export interface StreamedRead {
   held: boolean;
   pieces: 'file' | 'memory';
-  /** The file's first piece was all of it: `trainRows` counts the whole file's (absent in older records). */
-  onePiece?: boolean;
+  /**
+   * The file's training rows were counted before the first batch (a small file; see
+   * prepareStreamingRun): `trainRows` is all of them, not the first piece's.
+   */
+  counted?: boolean;
 }

@@ -238,7 +238,7 @@ describe('streaming mode (in process, tfjs-cpu)', () => {
     const { rows, parquet, slices, blob } = slicedFlights();
     const { prepared, summary, events, batchSize, split } = await streamAgain(blob, 2);
     expect(summary.status).toBe('done');
-    expect(prepared.streamed).toEqual({ held: false, pieces: 'file', onePiece: false });
+    expect(prepared.streamed).toEqual({ held: false, pieces: 'file', counted: false });
     // Each epoch is every training row once: as many steps as a whole-file count gives.
     let train = 0;
     for (let i = 0; i < rows; i++) if (rowFraction(split.seed, i) < split.train) train++;

@@ -285,6 +285,16 @@ describe('the task picked under the label (in process, tfjs-cpu)', () => {
       const run = store.getState().runs.at(-1)!;
       expect(run.status).toBe('done');
       expect(run.config.data.task).toBe(task);
+      // One piece: counted before the first batch, so the run says all its rows and knows its steps.
+      const all = Number(
+        /^streaming: training started with all (\d+) training rows of the file \(a small file, counted first\)/.exec(
+          run.info ?? '',
+        )?.[1],
+      );
+      expect(all).toBeGreaterThan(300);
+      expect(all).toBeLessThan(400);
+      expect(run.expectedSteps).toBe(Math.ceil(all / run.config.batchSize) * run.config.epochs);
+      expect(run.steps.length).toBe(run.expectedSteps);
       expect((await trainedOf(run.id))!.preprocessing.task).toBe(task ?? 'classification');
     }
 

@@ -298,15 +298,19 @@ export function createRunQueue({ services, store }: QueueDeps): RunQueue {
           onPrepared: (prepared, config) => {
             // A streaming run's label and features are the first chunk's: its config and title say so now.
             const named = run.stream ? { config, title: runTitle(config, run.budgetSec, run.stream.name) } : {};
-            // A streaming run knows its first chunk only: no step estimate.
+            // A streaming run knows its first chunk only, unless its file was small enough to count: no step estimate.
+            const counted = !run.stream || !!prepared.streamed?.counted;
             const expectedSteps =
-              run.budgetSec || run.stream
-                ? null
-                : Math.ceil(prepared.trainRows / run.config.batchSize) * run.config.epochs;
+              run.budgetSec || !counted ? null : Math.ceil(prepared.trainRows / config.batchSize) * config.epochs;
+            const rowsText = !run.stream
+              ? `${prepared.trainRows} training rows`
+              : counted
+                ? `streaming: training started with all ${prepared.trainRows} training rows of the file (a small file, counted first)${streamedText(prepared)}`
+                : `streaming: training started with ${prepared.trainRows} training rows of the first chunk${streamedText(prepared)}`;
             updateRun(id, () => ({
               ...named,
               expectedSteps,
-              info: `${run.stream ? `streaming: training started with ${prepared.trainRows} training rows of the first chunk${streamedText(prepared)}` : `${prepared.trainRows} training rows`} · ${prepared.task.dim} features${prepared.classes ? ` · ${prepared.classes.length} classes` : ' · regression'}${prepared.droppedMissingLabel ? ` · ${prepared.droppedMissingLabel} rows without a label dropped` : ''}${dedupText(prepared.dedup ?? null)}`,
+              info: `${rowsText} · ${prepared.task.dim} features${prepared.classes ? ` · ${prepared.classes.length} classes` : ' · regression'}${prepared.droppedMissingLabel ? ` · ${prepared.droppedMissingLabel} rows without a label dropped` : ''}${dedupText(prepared.dedup ?? null)}`,
             }));
           },
           onTraining: () => {

@@ -202,7 +202,7 @@ describe('cli train on tfjs-cpu', () => {
     expect(fitted.stdout).toContain(`small.csv: ${inStream} training rows, 1 feature, label "c"`);
     expect(fitted.stdout).toContain(`batch ${inStream} · 3 epoch(s)`);
     expect(fitted.stdout).toContain('status done · 3 steps · ');
-    expect(fitted.stdout).toContain('streamed from memory (the whole file in one piece)');
+    expect(fitted.stdout).toContain('streamed from memory piece by piece');
   });
 
   it('records the engine and precision asked for, from flags or the config file', () => {

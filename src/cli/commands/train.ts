@@ -717,7 +717,7 @@ export async function runOnce(
   const last = epochs[epochs.length - 1];
   const text = [
     `${summary.name}: ${counted(prepared.trainRows, 'training row')}` +
-      `${prepared.streamed && !prepared.streamed.onePiece ? ' in the first piece' : ''}` +
+      `${prepared.streamed && !prepared.streamed.counted ? ' in the first piece' : ''}` +
       `${config.data.where ? ` (of the rows where ${config.data.where})` : ''}, ` +
       `${counted(prepared.task.dim, 'feature')}, label "${label}" ` +
       `(${prepared.task.task}${prepared.classes ? `, ${prepared.classes.length} classes` : ''})`,
@@ -735,8 +735,7 @@ export async function runOnce(
             (config.prepareOn === 'gpu' ? ' (raw, prepared on the GPU)' : '')))),
     ...(prepared.streamed
       ? [
-          `streamed from ${prepared.streamed.pieces === 'file' ? 'disk' : 'memory'} ` +
-            (prepared.streamed.onePiece ? '(the whole file in one piece)' : 'piece by piece') +
+          `streamed from ${prepared.streamed.pieces === 'file' ? 'disk' : 'memory'} piece by piece` +
             (prepared.streamed.held ? '' : ', rows not kept: each epoch read the file again, validation on a sample'),
         ]
       : []),
