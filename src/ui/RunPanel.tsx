@@ -1,5 +1,5 @@
 import { useThrottledWorkbench } from './hooks';
-import { startupText, validationText } from '../core/train/results';
+import { lossText, startupText, validationText } from '../core/train/results';
 import type { RunPhase } from '../state/store';
 import { ConfigForm } from './run/ConfigForm';
 import { SweepPanel } from './run/SweepPanel';
@@ -64,7 +64,7 @@ function RunStatus() {
         )}{' '}
         · step {run.steps.length}
         {last
-          ? ` · epoch ${last.epoch + 1}${run.budgetSec ? '' : `/${run.config.epochs}`} · loss ${last.loss.toFixed(4)}`
+          ? ` · epoch ${last.epoch + 1}${run.budgetSec ? '' : `/${run.config.epochs}`} · loss ${lossText(last.loss)}`
           : ''}
       </p>
       {run.info && <p className="muted">{run.info}</p>}

@@ -40,7 +40,7 @@ import {
 } from '../../core/train/optimizer-spec';
 import { ENGINES, PRECISIONS, PREPARE_ON } from '../../core/train/record';
 import { BACKENDS, nearSettingText } from '../../core/train/run-config';
-import { startupText, validationText } from '../../core/train/results';
+import { lossText, startupText, validationText } from '../../core/train/results';
 import { packTrained, readTrainedRecord, RECORD_VERSION } from '../../core/train/trained';
 import { dataWaitShare, downsample } from '../../core/train/step-series';
 import type {
@@ -509,7 +509,7 @@ function sessionServices(session: TrainSession): TrainSession['services'] {
     if (e.type === 'epoch' && !session.quiet) {
       const { epoch, trainLoss } = e.epoch;
       process.stderr.write(
-        `epoch ${epoch + 1}/${session.epochs}: train loss ${trainLoss.toFixed(4)}, ${validationText(e.epoch)}\n`,
+        `epoch ${epoch + 1}/${session.epochs}: train loss ${lossText(trainLoss)}, ${validationText(e.epoch)}\n`,
       );
     }
   });
@@ -741,7 +741,7 @@ export async function runOnce(
       : []),
     ...(result.startup ? [startupText(result.startup)] : []),
     last
-      ? `${result.status === 'failed' ? 'last epoch' : 'final'}: train loss ${last.trainLoss.toFixed(4)}, ${validationText(last)}` +
+      ? `${result.status === 'failed' ? 'last epoch' : 'final'}: train loss ${lossText(last.trainLoss)}, ${validationText(last)}` +
         (last.valRmse != null
           ? ` (${rmseUnit(summary.columns.find((c) => c.name === label)?.type, label, last.valRmse)})`
           : '')

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   configKey,
+  lossText,
   configLabel,
   distinguishingLabels,
   groupResults,
@@ -14,6 +15,7 @@ import {
   type RunResultInput,
 } from './results';
 import { DEFAULT_SETTINGS, makeRunConfig } from './run-config';
+import { Rng } from '../data/rng';
 import type { Environment, StepRecord } from './record';
 
 const env: Environment = {
@@ -361,5 +363,25 @@ describe('two throughputs under their own names', () => {
       }),
     ).toBe(2000);
     expect(runSamplesPerSec({ summary: null, steps })).toBe(2000);
+  });
+});
+
+describe('lossText', () => {
+  it('prints 4 decimals in the usual range and 4 significant digits far outside it, the value kept', () => {
+    expect(lossText(0.51143)).toBe('0.5114');
+    expect(lossText(0)).toBe('0.0000');
+    expect(lossText(7.329492173549415e28)).toBe('7.329e+28');
+    expect(lossText(1.25e-7)).toBe('1.250e-7');
+    expect(lossText(NaN)).toBe('NaN');
+    // Seeded: the text reads back within its own precision, and is never longer than 11 characters (a sign and 10).
+    const rng = new Rng(3);
+    for (let i = 0; i < 2000; i++) {
+      const x = (rng.next() < 0.5 ? -1 : 1) * 10 ** (rng.next() * 60 - 30);
+      const t = lossText(x);
+      expect(t.length, t).toBeLessThanOrEqual(11);
+      const a = Math.abs(x);
+      const tolerance = a >= 1e-3 && a < 1e5 ? 5e-5 : a * 5e-4;
+      expect(Math.abs(Number(t) - x), `${x} -> ${t}`).toBeLessThanOrEqual(tolerance * (1 + 1e-9));
+    }
   });
 });

@@ -455,13 +455,23 @@ export function startupText(s: StartupTimes): string {
  * An epoch's validation in words: `val loss 0.2223, val RMSE 3.761` (regression: the RMSE in the
  * label's units), `val loss 0.4012, val accuracy 84.1 %`. The Run panel passes no prefix and ` · `.
  */
+/**
+ * A loss as the run lines print it: 4 decimals in the usual range (`0.5114`), 4 significant digits
+ * far outside it, where 4 decimals would print 22 digits (`7.329e+28` for a diverging rate) or
+ * none (`1.250e-7`, not `0.0000`).
+ */
+export function lossText(x: number): string {
+  const a = Math.abs(x);
+  return a === 0 || !Number.isFinite(x) || (a >= 1e-3 && a < 1e5) ? x.toFixed(4) : x.toExponential(3);
+}
+
 export function validationText(
   e: Pick<EpochRecord, 'valLoss' | 'valAccuracy' | 'valRmse'>,
   prefix = 'val ',
   sep = ', ',
 ): string {
   return [
-    `loss ${e.valLoss?.toFixed(4) ?? '-'}`,
+    `loss ${e.valLoss == null ? '-' : lossText(e.valLoss)}`,
     ...(e.valAccuracy !== null ? [`accuracy ${(100 * e.valAccuracy).toFixed(1)} %`] : []),
     ...(e.valRmse != null ? [`RMSE ${e.valRmse.toPrecision(4)}`] : []),
   ]

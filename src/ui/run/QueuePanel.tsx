@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import { environmentLabel } from '../../core/train/results';
+import { environmentLabel, lossText } from '../../core/train/results';
 import {
   clearRuns,
   deleteRun,
@@ -42,7 +42,7 @@ const evalText = (e: Evaluation | null) =>
   e === null
     ? '–'
     : e.accuracy === null
-      ? `loss ${e.loss.toFixed(4)}`
+      ? `loss ${lossText(e.loss)}`
       : `${(100 * e.accuracy).toFixed(1)} % (loss ${e.loss.toFixed(3)})`;
 
 /** A run's model in its quantized forms: size and validation / test metrics beside the float model. */
