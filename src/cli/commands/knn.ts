@@ -36,7 +36,10 @@ export async function knn(args: ParsedArgs): Promise<{ json: unknown; text: stri
   const at = filtered ? binarySearch(filtered.rows, row) : row;
   if (row < 0 || (!filtered && row >= table.rows))
     throw new DataError(`${file}: row ${row} does not exist (rows 0 to ${table.rows - 1})`);
-  if (filtered && at < 0) throw new DataError(`${file}: row ${row} is not one the filter ${filtered.where} keeps`);
+  if (filtered && at < 0)
+    throw new DataError(
+      `${file}: row ${row} is not one the filter ${filtered.where} keeps (${keptNear(filtered.rows, row)})`,
+    );
   const neighbors = nearestRows(enc, neighbourIndex(enc), at, k).map((n) =>
     filtered ? { ...n, row: filtered.rows[n.row] } : n,
   );
@@ -82,4 +85,19 @@ function noLabel(table: DataTable): { label: string; searched: DataTable } {
     dictionary: [''],
   } as const;
   return { label, searched: { ...table, columns: [...table.columns, column] } };
+}
+
+/** The kept rows either side of a row the filter drops: `it keeps 124 rows; the nearest are 1 and 30`. */
+export function keptNear(kept: Int32Array, row: number): string {
+  if (kept.length === 0) return 'it keeps no rows';
+  let lo = 0;
+  let hi = kept.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (kept[mid] < row) lo = mid + 1;
+    else hi = mid;
+  }
+  const near = [lo > 0 ? kept[lo - 1] : null, lo < kept.length ? kept[lo] : null].filter((r) => r !== null);
+  const count = `it keeps ${kept.length} row${kept.length === 1 ? '' : 's'}`;
+  return `${count}; the nearest ${near.length === 1 ? `is ${near[0]}` : `are ${near[0]} and ${near[1]}`}`;
 }

@@ -11,6 +11,8 @@ import { splitRows } from '../../core/data/split';
 import type { CategoricalColumn, NumericColumn } from '../../core/data/table';
 import type { RunRecord } from '../../core/train/record';
 import { cpuTrainArgs, runCli } from '../cli-process.test-support';
+import { keptNear } from './knn';
+import { Rng } from '../../core/data/rng';
 
 const PENGUINS = 'public/datasets/penguins.arrow';
 const table = readTable(new Uint8Array(readFileSync(PENGUINS)), 'penguins.arrow');
@@ -53,7 +55,14 @@ describe('--where', () => {
     const dropped = Array.from({ length: table.rows }, (_, i) => i).find((i) => !kept.includes(i))!;
     const no = await runCli(['knn', PENGUINS, '--k', '2', '--row', String(dropped), '--where', WHERE]);
     expect(no.code).toBe(1);
-    expect(no.stderr).toContain(`row ${dropped} is not one the filter ${WHERE} keeps`);
+    // The kept rows either side, found by a scan.
+    const before = kept.filter((r) => r < dropped).at(-1);
+    const after = kept.find((r) => r > dropped);
+    const nearest = [before, after].filter((r) => r !== undefined);
+    expect(no.stderr).toContain(
+      `row ${dropped} is not one the filter ${WHERE} keeps (it keeps ${kept.length} rows; the nearest ` +
+        `${nearest.length === 1 ? `is ${nearest[0]}` : `are ${nearest[0]} and ${nearest[1]}`})`,
+    );
   });
 
   it('train records the filter and trains on the kept rows', async () => {
@@ -136,5 +145,28 @@ describe('--where', () => {
     const streamed = await runCli(['train', '--data', PENGUINS, '--backend', 'cpu', '--stream', ...typo]);
     expect(streamed.code, streamed.stderr).toBe(0);
     expect(streamed.stderr).toContain(`note: the filter: 'biscoe' is no value of "Island" (did you mean 'Biscoe'?)`);
+  });
+});
+
+describe('keptNear (the kept rows beside one the filter drops)', () => {
+  it('names the kept rows either side, against a scan (seeded)', () => {
+    expect(keptNear(new Int32Array(0), 5)).toBe('it keeps no rows');
+    expect(keptNear(Int32Array.of(7), 5)).toBe('it keeps 1 row; the nearest is 7');
+    expect(keptNear(Int32Array.of(1, 3), 9)).toBe('it keeps 2 rows; the nearest is 3');
+    const rng = new Rng(8);
+    for (let trial = 0; trial < 300; trial++) {
+      const all = Array.from({ length: 1 + rng.int(40) }, (_, i) => i);
+      const kept = Int32Array.from(all.filter(() => rng.next() < 0.4));
+      const dropped = all.filter((r) => !kept.includes(r));
+      if (dropped.length === 0 || kept.length === 0) continue;
+      const row = dropped[rng.int(dropped.length)];
+      const near = [[...kept].filter((r) => r < row).at(-1), [...kept].find((r) => r > row)].filter(
+        (r) => r !== undefined,
+      );
+      expect(keptNear(kept, row)).toBe(
+        `it keeps ${kept.length} row${kept.length === 1 ? '' : 's'}; the nearest ` +
+          (near.length === 1 ? `is ${near[0]}` : `are ${near[0]} and ${near[1]}`),
+      );
+    }
   });
 });
