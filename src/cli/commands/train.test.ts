@@ -367,6 +367,15 @@ describe('cli train on tfjs-cpu', () => {
         ['--config', configFile({ model: { type: 'mlp', hiden: [8] } })],
         /^train: model\.hiden: is not a setting of the mlp model \(did you mean "hidden"\?; it takes type, hidden, activation\)/,
       ],
+      // A loss is never below 0: such a target could never be reached.
+      [
+        ['--target-loss', '-1'],
+        /^train: targetLoss: must be a number of at least 0 \(a loss is never below 0\), got -1$/m,
+      ],
+      [
+        ['--config', configFile({ targetLoss: -0.5 })],
+        /^train: targetLoss: must be a number of at least 0 .*, got -0\.5$/m,
+      ],
       // A model or optimizer that is not an object, said as such (a word's letters read as fields).
       [
         ['--config', configFile({ optimizer: 'adam' })],

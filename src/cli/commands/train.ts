@@ -431,8 +431,13 @@ export async function gatherSettings(args: ParsedArgs, extraKeys: readonly strin
   if (pad !== undefined || args.flags.has('augment-flip'))
     s.augment = { pad: pad ?? s.augment?.pad ?? 0, flip: args.flags.has('augment-flip') || (s.augment?.flip ?? false) };
   const targetLoss = numberFlag(args, 'target-loss', 'targetLoss') ?? fromFile.targetLoss ?? null;
-  if (targetLoss !== null && !Number.isFinite(targetLoss))
-    throw new ConfigError('targetLoss', `must be a number, got ${JSON.stringify(targetLoss)}`);
+  // Every loss the trainer reports (cross-entropy, mean squared error, their distillation mix) is
+  // 0 or more: a target below 0 could never be reached.
+  if (targetLoss !== null && !(Number.isFinite(targetLoss) && targetLoss >= 0))
+    throw new ConfigError(
+      'targetLoss',
+      `must be a number of at least 0 (a loss is never below 0), got ${JSON.stringify(targetLoss)}`,
+    );
   const maxSteps = numberFlag(args, 'max-steps', 'maxSteps') ?? fromFile.maxSteps ?? null;
   if (maxSteps !== null && !(Number.isInteger(maxSteps) && maxSteps >= 1))
     throw new ConfigError('maxSteps', `must be a whole number of at least 1, got ${JSON.stringify(maxSteps)}`);

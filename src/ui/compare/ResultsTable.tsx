@@ -213,6 +213,7 @@ export function ResultsTable() {
             <NumberInput
               value={view.targetLoss}
               allowEmpty
+              min={0}
               onCommit={(v) => updateView({ targetLoss: v })}
               className="narrow"
             />
