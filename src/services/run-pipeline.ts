@@ -144,7 +144,10 @@ export async function runPipeline(
           [channel.port1, ...(file.bytes ? [file.bytes] : [])],
         ),
       );
-      ran = { ...config, data: { ...config.data, label: streamed.label, features: [...streamed.features] } };
+      ran = {
+        ...config,
+        data: { ...config.data, label: streamed.label, features: [...streamed.features], stream: true },
+      };
       if (streamed.batchSize !== undefined) ran = { ...ran, batchSize: streamed.batchSize };
       prepared = streamed;
     } else {

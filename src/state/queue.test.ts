@@ -259,6 +259,7 @@ describe('the task picked under the label (in process, tfjs-cpu)', () => {
     const [classes, auto] = store.getState().runs;
     expect(classes.config.data.task).toBe('classification');
     expect(auto.config.data).not.toHaveProperty('task');
+    expect(classes.config.data).not.toHaveProperty('stream');
     const asked = services.dataCalls
       .filter((c) => c.method === 'prepareRun')
       .map((c) => (c.args as DataApi['prepareRun']['args']).features.task);
@@ -295,6 +296,12 @@ describe('the task picked under the label (in process, tfjs-cpu)', () => {
       expect(all).toBeLessThan(400);
       expect(run.expectedSteps).toBe(Math.ceil(all / run.config.batchSize) * run.config.epochs);
       expect(run.steps.length).toBe(run.expectedSteps);
+      // Its config says it streamed; queued again (as a shared link's rerun does), it trains loaded whole and says so.
+      expect(run.config.data.stream).toBe(true);
+      const [again] = app.queue.enqueue([{ config: run.config }]);
+      expect(store.getState().runs.find((r) => r.id === again)!.config.data).not.toHaveProperty('stream');
+      app.queue.remove(again);
+      await app.queue.idle();
       expect((await trainedOf(run.id))!.preprocessing.task).toBe(task ?? 'classification');
     }
 

@@ -357,7 +357,16 @@ export function createRunQueue({ services, store }: QueueDeps): RunQueue {
       const state = store.getState();
       let colour = nextColour(state.runs);
       const now = Date.now();
-      const runs = requests.map(({ config, sweep }) => queuedRun(config, colour++, now, { sweep: sweep ?? null }));
+      // These train the dataset in use, loaded whole: a streamed run's config queued again (a shared
+      // link's rerun) is recorded so.
+      const whole = (c: RunConfig): RunConfig => {
+        if (!c.data.stream) return c;
+        const { stream: _stream, ...data } = c.data;
+        return { ...c, data };
+      };
+      const runs = requests.map(({ config, sweep }) =>
+        queuedRun(whole(config), colour++, now, { sweep: sweep ?? null }),
+      );
       add(runs);
       return runs.map((r) => r.id);
     },

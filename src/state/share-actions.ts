@@ -249,7 +249,14 @@ export async function runSharedHere(
       rows: summary.rows,
     });
     const ids = app().queue.enqueue(same.map((r) => ({ config: rerunConfig(r.config, r.budgetSec, data(r)) })));
-    setRerun(`Queued ${ids.length} run${ids.length === 1 ? '' : 's'} with the shared configurations on this machine.`);
+    const streamed = same.filter((r) => r.config.data.stream).length;
+    setRerun(
+      `Queued ${ids.length} run${ids.length === 1 ? '' : 's'} with the shared configurations on this machine.` +
+        (streamed
+          ? ` ${streamed === ids.length ? (streamed === 1 ? 'It' : 'They') : `${streamed} of them`} trained streaming ` +
+            'there and train on the file loaded whole here (its rows split by a seeded shuffle, not by position).'
+          : ''),
+    );
   } catch (e) {
     setRerun(`Could not queue the shared configurations: ${errorText(e)}`);
   }

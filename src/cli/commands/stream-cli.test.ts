@@ -55,6 +55,23 @@ describe('train --stream from disk', () => {
     const perEpoch = Math.ceil(train / 1024);
     expect(rec.steps.filter((s) => s.epoch === 0).length).toBe(perEpoch);
     expect(rec.steps.filter((s) => s.epoch === 1).length).toBe(perEpoch);
+    // The record says it streamed (its split is by position, not the seeded shuffle of a whole load).
+    expect(rec.config.data.stream).toBe(true);
+    // Its model exports; its rows cannot be rebuilt from the file, so data and quantize are refused.
+    const recordFile = join(dir, 'streamed-run.json');
+    writeFileSync(recordFile, r.stdout);
+    const onnx = await runCli(['export', recordFile, '--to', 'onnx', '--out', join(dir, 'onnx')]);
+    expect(onnx.code, onnx.stderr).toBe(0);
+    for (const args of [
+      ['export', recordFile, '--to', 'pytorch', '--out', join(dir, 'pt'), '--data', file],
+      ['quantize', recordFile, '--data', file],
+    ]) {
+      const refused = await runCli(args);
+      expect(refused.code, refused.stderr).toBe(1);
+      expect(refused.stderr).toMatch(
+        /the run trained streaming \(its encoding fixed by the first piece of flights\.parquet, its split by each row's position\), so its training, validation and test rows cannot be rebuilt from the file/,
+      );
+    }
   });
 
   it('says it streamed from disk, and refuses a label the file does not have by its columns', async () => {

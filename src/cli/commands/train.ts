@@ -258,8 +258,8 @@ async function readConfigFile(
     if (!['label', 'features', 'split', 'task'].includes(key))
       throw new ConfigError(
         `data.${key}`,
-        'is not a setting train reads from a config file (data takes label, features, split and task; dedup and the row ' +
-          'filter are the --dedup and --where flags)',
+        'is not a setting train reads from a config file (data takes label, features, split and task; dedup, the row ' +
+          'filter and streaming are the --dedup, --where and --stream flags)',
       );
   checkModelKeys(o.model);
   for (const [split, at] of [
@@ -686,6 +686,7 @@ export async function runOnce(
   const { prepared, summary: result } = outcome;
   config.model = outcome.config.model;
   config.batchSize = outcome.config.batchSize;
+  if (outcome.config.data.stream) config.data = { ...config.data, stream: true };
   // Where the run trained: the trainer says so per run (the wgsl engine's adapter and f16 path);
   // the backend's environment otherwise.
   const events = session.events.filter((e) => e.runId === runId);

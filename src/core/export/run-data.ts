@@ -30,6 +30,14 @@ export interface RunData {
 export const MAX_EXPORT_VALUES = 256 * 1024 * 1024;
 
 export function runData(loaded: DataTable, config: RunConfig, inputs: readonly InputFeature[]): RunData {
+  // A streamed run's rows cannot be rebuilt from the whole file: its encoding came from the first
+  // piece and its split from each row's position.
+  if (config.data.stream)
+    throw new DataError(
+      `the run trained streaming (its encoding fixed by the first piece of ${loaded.name}, its split by each row's ` +
+        'position), so its training, validation and test rows cannot be rebuilt from the file; train it with the ' +
+        'file loaded whole (without --stream) to export its data or quantize it',
+    );
   // A filtered run's rows: the filter first, as the data service does.
   const table = config.data.where ? tableRows(loaded, filterRows(loaded, config.data.where).rows) : loaded;
   // The task the whole dataset gives the label (a filter never changes it), as the data service encodes.
@@ -46,7 +54,7 @@ export function runData(loaded: DataTable, config: RunConfig, inputs: readonly I
   if (JSON.stringify(enc.inputs) !== JSON.stringify(inputs))
     throw new DataError(
       `${table.name} encodes differently from the run's trained model (a streaming run, whose layout came from its ` +
-        'first chunk, or a changed file): data.npz would not match it',
+        'first chunk, or a changed file): the rows encoded here would not be the ones it trained on',
     );
   if (enc.rows * enc.dim > MAX_EXPORT_VALUES)
     throw new DataError(

@@ -104,6 +104,22 @@ describe('stored runs', () => {
     );
   });
 
+  it('keeps that a run trained streaming, and refuses anything but true there', () => {
+    const base = run(10);
+    const streamed: EncodableRun = { ...base, config: { ...base.config, data: { ...base.config.data, stream: true } } };
+    const stored = encodeRun(streamed, meta);
+    expect(decodeRun(JSON.parse(JSON.stringify(stored)))?.config.data.stream).toBe(true);
+    // A run loaded whole has no such field, and reads back without it.
+    expect(decodeRun(JSON.parse(JSON.stringify(encodeRun(base, meta))))?.config.data).not.toHaveProperty('stream');
+    for (const value of [false, 'yes', 1]) {
+      const bad = JSON.parse(JSON.stringify(stored)) as { config: { data: { stream: unknown } } };
+      bad.config.data.stream = value;
+      expect(() => readRun(bad, STORED_LIMITS)).toThrow(
+        'config.data.stream: must be true (or left out: the file was loaded whole)',
+      );
+    }
+  });
+
   it('keeps a pruned run: its pruning setting, sparsity and non-zero count; refuses a bad setting naming the field', () => {
     const base = run(20);
     const pruned: EncodableRun = {

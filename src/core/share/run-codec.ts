@@ -356,6 +356,10 @@ const DATA_FIELDS: Fields<RunConfig['data']> = {
     }),
   ),
   task: optional((v, p) => oneOf(v, p, TASKS)),
+  stream: optional((v, p) => {
+    if (v !== true) throw new DecodeError(p, 'must be true (or left out: the file was loaded whole)');
+    return v;
+  }),
   split: (v, p) => {
     const split = record(v, p, SPLIT_FIELDS);
     const sum = split.train + split.val + split.test;

@@ -63,6 +63,12 @@ export interface RunConfig {
      * or boolean label, or whole numbers with at most 20 values, are classes; see labelTask).
      */
     task?: 'classification' | 'regression';
+    /**
+     * True: trained streaming (train --stream, Train while loading): the file read piece by piece,
+     * its encoding fixed by the first piece and each row's part of the split by its position in the
+     * file (rowFraction), not the seeded shuffle of a file loaded whole; absent: loaded whole.
+     */
+    stream?: boolean;
   };
   model: ModelSpec;
   optimizer: OptimizerSpec;

@@ -100,6 +100,15 @@ describe('engine and precision in keys and labels', () => {
     expect(configLabel(mixed)).toContain('wgsl · fp16-mixed');
   });
 
+  it('keys a streamed run apart from one loaded whole, and names the difference', () => {
+    const streamed = { ...tfjs, data: { ...tfjs.data, stream: true } };
+    expect(configKey(streamed)).not.toBe(configKey(tfjs));
+    expect(distinguishingLabels([tfjs, streamed].map((config) => ({ config, budgetSec: null })))).toEqual([
+      'loaded whole',
+      'streamed',
+    ]);
+  });
+
   it('gives fp16-mixed rows the loss scale and skipped steps over their runs', () => {
     const m = (id: string, seed: number, lossScale: number, skippedSteps: number): RunResultInput => {
       const r = run(id, 16, seed, 1000, [2, 1]);

@@ -173,6 +173,7 @@ export function describeConfig(
     ['precision', config.precision === 'fp32' ? '' : config.precision],
     ['backend', config.backend],
     ['dedup', config.data.dedup === 'none' ? '' : `dedup ${config.data.dedup}`],
+    ['stream', config.data.stream ? 'streamed' : ''],
     ['prefetch', `prefetch ${config.prefetch}`],
     ['prepareOn', config.prepareOn === 'gpu' ? 'prepared on gpu' : ''],
     ['augment', config.augment ? `augment crop ${config.augment.pad}${config.augment.flip ? ' + flip' : ''}` : ''],
@@ -198,6 +199,7 @@ export function configLabel(config: RunConfig, budgetSec: number | null = null, 
 /** What an empty part of {@link describeConfig} stands for when it differs between rows. */
 export const EMPTY_PART: Readonly<Record<string, string>> = {
   from: 'here',
+  stream: 'loaded whole',
   engine: 'tfjs',
   precision: 'fp32',
   prepareOn: 'prepared on worker',
