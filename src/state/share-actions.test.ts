@@ -265,6 +265,18 @@ describe('Run these here, trained with the services in process (tfjs-cpu)', () =
         batchSize: 16,
         seed: 7,
       });
+      // A run shared from a streamed file: queued again it trains the file loaded whole, said in the banner.
+      const streamedRun = { ...shared, id: 'shared-2', config: { ...config, data: { ...config.data, stream: true } } };
+      store.setState((s) => ({ runs: [...s.runs, streamedRun], shared: { ...s.shared!, runIds: [streamedRun.id] } }));
+      await runSharedHere(() => false);
+      expect(store.getState().shared?.rerun).toBe(
+        'Queued 1 run with the shared configurations on this machine. It trained streaming there and trains on the ' +
+          'file loaded whole here (rows split by a seeded shuffle, not by position).',
+      );
+      await app.queue.idle();
+      const again = store.getState().runs.at(-1)!;
+      expect(again.status).toBe('done');
+      expect(again.config.data).not.toHaveProperty('stream');
 
       // A link made while a dataset loads would name none (or the one being replaced): refused until it is in.
       vi.stubGlobal('location', { origin: 'https://workbench.example', pathname: '/' });

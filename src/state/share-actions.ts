@@ -250,11 +250,12 @@ export async function runSharedHere(
     });
     const ids = app().queue.enqueue(same.map((r) => ({ config: rerunConfig(r.config, r.budgetSec, data(r)) })));
     const streamed = same.filter((r) => r.config.data.stream).length;
+    const who = streamed === ids.length ? (streamed === 1 ? 'It' : 'They') : `${streamed} of them`;
     setRerun(
       `Queued ${ids.length} run${ids.length === 1 ? '' : 's'} with the shared configurations on this machine.` +
         (streamed
-          ? ` ${streamed === ids.length ? (streamed === 1 ? 'It' : 'They') : `${streamed} of them`} trained streaming ` +
-            'there and train on the file loaded whole here (its rows split by a seeded shuffle, not by position).'
+          ? ` ${who} trained streaming there and ${who === 'It' ? 'trains' : 'train'} on the file loaded whole ` +
+            'here (rows split by a seeded shuffle, not by position).'
           : ''),
     );
   } catch (e) {
