@@ -283,6 +283,12 @@ describe('export', () => {
     expect(r.stdout).toMatch(/mlp with \d+ parameters, 10 inputs -> 3 outputs \(softmax-logits\)/);
     const pre = JSON.parse(readFileSync(join(out, 'preprocessing.json'), 'utf8')) as Preprocessing & { model: unknown };
     expect(pre.model).toEqual({ type: 'mlp', hidden: [3], activation: 'tanh' });
+    // Streamed, its rows could not fill a PyTorch bundle's data.npz: refused before it trains.
+    const streamed = join(dir, 'from-config-streamed');
+    const s = cli(['export', config, '--data', PENGUINS, '--stream', '--to', 'pytorch', '--out', streamed]);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/^export: --stream: a run trained streaming has no rows a PyTorch bundle's data\.npz/);
+    expect(s.stderr).not.toMatch(/epoch 1/);
   }, 60_000);
 
   it('answers --help', () => {

@@ -187,6 +187,12 @@ export async function exportRun(args: ParsedArgs): Promise<{ json: unknown; text
       throw new UsageError(
         '--no-data applies to --to pytorch (a bundle without data.npz); a config needs --data to train',
       );
+    // A streamed run's rows cannot be rebuilt from the file (see runData): refused before it trains.
+    if (to === 'pytorch' && args.flags.has('stream') && !args.flags.has('no-data'))
+      throw new UsageError(
+        "--stream: a run trained streaming has no rows a PyTorch bundle's data.npz could hold (its split is by " +
+          "position, its encoding the first piece's); leave out --stream, or export it with --no-data",
+      );
     const data = args.flags.get('data');
     if (typeof data !== 'string')
       throw new DataError(
