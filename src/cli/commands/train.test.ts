@@ -281,11 +281,15 @@ describe('cli train on tfjs-cpu', () => {
     const cars = 'node_modules/vega-datasets/data/cars.json';
     const rows = JSON.parse(readFileSync(cars, 'utf8')) as { Name: string | null }[];
     const names = new Set(rows.map((r) => r.Name).filter((n) => n !== null && n !== ''));
+    // Every other column is a feature: one input each, but Origin's categories one-hot.
+    const columns = Object.keys(rows[0]).length;
+    const origins = new Set(rows.map((r) => (r as unknown as { Origin: string }).Origin));
     const r = cli(['--data', cars, '--label', 'Name', '--backend', 'cpu', '--epochs', '1']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
       new RegExp(
-        `^cars\\.json: \\d+ training rows, \\d+ features, label "Name" \\(classification, ${names.size} classes\\)$`,
+        `^cars\\.json: \\d+ training rows, ${columns - 1} features \\(${columns - 2 + origins.size} inputs once encoded\\), ` +
+          `label "Name" \\(classification, ${names.size} classes\\)$`,
         'm',
       ),
     );
@@ -303,7 +307,7 @@ describe('cli train on tfjs-cpu', () => {
     ]);
     expect(regression.code).toBe(0);
     expect(regression.stdout).toMatch(
-      /^cars\.json: \d+ training rows, \d+ features, label "Horsepower" \(regression\)$/m,
+      /^cars\.json: \d+ training rows, \d+ features(?: \(\d+ inputs once encoded\))?, label "Horsepower" \(regression\)$/m,
     );
   });
 

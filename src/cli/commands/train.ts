@@ -725,7 +725,10 @@ export async function runOnce(
     `${summary.name}: ${counted(prepared.trainRows, 'training row')}` +
       `${prepared.streamed && !prepared.streamed.counted ? ' in the first piece' : ''}` +
       `${config.data.where ? ` (of the rows where ${config.data.where})` : ''}, ` +
-      `${counted(prepared.task.dim, 'feature')}, label "${label}" ` +
+      // Feature columns, and the model's inputs where encoding made them more (one-hot categories, pixels).
+      `${counted(config.data.features.length, 'feature')}` +
+      `${prepared.task.dim !== config.data.features.length ? ` (${prepared.task.dim} inputs once encoded)` : ''}, ` +
+      `label "${label}" ` +
       `(${prepared.task.task}${prepared.classes ? `, ${prepared.classes.length} classes` : ''})`,
     `${config.model.type} · ${config.optimizer.name} lr ${config.optimizer.learningRate} · ` +
       (`batch ${config.batchSize} · ${config.epochs} epoch(s) ` +
