@@ -6,7 +6,8 @@
  *   MLP 784-1024-1024-10, Adam, batch 512 and 4096; MLP 784-128-10, SGD, batch 64;
  * and the convolutions issue's: the cnn model on 28x28x1 rows (filters [8, 16], Adam, batch 64)
  * and on 32x32x3 (filters [32, 64], hidden 128, batch 256). `--only=cnn` runs those alone;
- * `--only=prepare` the batch preparation cases; `--only=sparse` the CSR kernels of a pruned layer.
+ * `--only=prepare` the batch preparation cases; `--only=sparse` the CSR kernels of a pruned layer;
+ * `--only=mlp` the matmuls and MLP workloads; `--reps=N` times each case N times (default 5).
  * Runners as in bench/trainer-workloads.ts (trainbench, tfjs minimize, tfjs trainOnBatch). Each timed run
  * covers 150 steps at batch 512 and 100 at batch 4096 (60 and 30 until 2026-11-30: too short once a
  * step takes 2 ms, start-up and the first read-back weighed on the figure), for every runner alike.
@@ -110,8 +111,12 @@ const onlyCnn = args.includes('--only=cnn');
 const onlyPrepare = args.includes('--only=prepare');
 /** --only=sparse: numerics, then the CSR kernels of a pruned 4096 x 4096 layer against its dense products (bench/sparse-workload.ts). */
 const onlySparse = args.includes('--only=sparse');
+/** --only=mlp: numerics, the forward matmuls, then the MLP workloads and their step anatomy alone. */
+const onlyMlp = args.includes('--only=mlp');
 const isCnn = (w: Workload) => w.cnn !== undefined;
-const REPS = quick ? 1 : 5;
+/** --reps=N: timed runs per case (default 5): fewer fit a short device lease (bench/gpu-pending.sh). */
+const repsArg = args.find((a) => a.startsWith('--reps='));
+const REPS = quick ? 1 : repsArg ? Math.max(1, Number.parseInt(repsArg.slice(7), 10) || 5) : 5;
 const WARMUP_STEPS = quick ? 1 : 5;
 
 async function main(): Promise<number> {
@@ -149,7 +154,8 @@ async function main(): Promise<number> {
       matmuls.push(...r);
     }
   }
-  for (const w0 of WORKLOADS.filter((w) => !onlyPrepare && !onlySparse && (!onlyCnn || isCnn(w)))) {
+  const timed = (w: Workload) => !onlyPrepare && !onlySparse && (onlyCnn ? isCnn(w) : !onlyMlp || !isCnn(w));
+  for (const w0 of WORKLOADS.filter(timed)) {
     // SwiftShader runs the full 784-1024-1024-10 at about 20 samples/s: --quick shrinks the model
     // (hidden widths / 16, batch at most 256) so the smoke test exercises every path in seconds.
     const w = quick
@@ -166,9 +172,7 @@ async function main(): Promise<number> {
     Object.assign(allRatios, ratios(w, t, ours));
   }
   const anatomy: Anatomy[] = [];
-  for (const w0 of WORKLOADS.filter(
-    (w, i) => !onlyPrepare && !onlySparse && (onlyCnn ? isCnn(w) : i < 2 || isCnn(w)),
-  )) {
+  for (const w0 of WORKLOADS.filter((w, i) => timed(w) && (i < 2 || isCnn(w)))) {
     const w = quick
       ? {
           ...w0,
@@ -179,7 +183,7 @@ async function main(): Promise<number> {
     for (const f of formats) anatomy.push(await stepAnatomy(engineGpu, w, f, quick ? 3 : 40));
   }
   // Worker or GPU preparation of the MNIST sample's batches, through the workbench's services.
-  const preparation = onlyCnn || onlySparse ? [] : await measurePreparation(quick ? 1 : 3, log, quick);
+  const preparation = onlyCnn || onlySparse || onlyMlp ? [] : await measurePreparation(quick ? 1 : 3, log, quick);
   // Pruned layers: the CSR kernels against the dense products (only with --only=sparse; --quick: a small smoke case).
   const sparse =
     onlySparse || quick
@@ -187,7 +191,7 @@ async function main(): Promise<number> {
           engineGpu,
           quick
             ? { width: 64, batch: 16, reps: 1, steps: 1, sparsities: [0.9] }
-            : { width: 4096, batch: 512, reps: 5, steps: 10, sparsities: [0.5, 0.9, 0.99] },
+            : { inputs: 1024, width: 4096, batch: 512, reps: 5, steps: 10, sparsities: [0.5, 0.9, 0.99] },
           log,
         )
       : [];
@@ -200,6 +204,7 @@ async function main(): Promise<number> {
     cpu: cpus()[0]?.model ?? 'unknown',
     platform: `${platform()} ${arch()}`,
     quick,
+    reps: REPS,
     seconds: Math.round((performance.now() - started) / 1000),
   };
   const best = (n: number, format: string) =>

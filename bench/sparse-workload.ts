@@ -15,6 +15,7 @@ import { netLayout, netTensorSizes } from '../src/gpu/engine/net-layout';
 import { mlpConfig } from '../src/gpu/engine/test-support';
 
 export interface SparseRow {
+  inputs: number;
   width: number;
   batch: number;
   sparsity: number;
@@ -30,10 +31,12 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 export async function measureSparse(
   gpu: EngineGpu,
-  o: { width: number; batch: number; reps: number; steps: number; sparsities: number[] },
+  o: { inputs?: number; width: number; batch: number; reps: number; steps: number; sparsities: number[] },
   log: (m: string) => void,
 ): Promise<SparseRow[]> {
-  const INPUTS = o.width;
+  // The input layer may be narrower than the square one: at width 4096 an MLP 4096-4096-4096-10
+  // has 33.6 M parameters, past the engine's optimizer dispatch (33 M); 1024-4096-4096-10 has 21 M.
+  const INPUTS = o.inputs ?? o.width;
   const HIDDEN = [o.width, o.width];
   const CLASSES = 10;
   const BATCH = o.batch;
@@ -107,6 +110,7 @@ export async function measureSparse(
     never.dispose();
     always.dispose();
     const row: SparseRow = {
+      inputs: INPUTS,
       width: o.width,
       batch: BATCH,
       sparsity,
@@ -130,7 +134,7 @@ export function sparseTable(rows: SparseRow[], reps: number, machine: string): s
   const ms = (x: number) => x.toFixed(2).padStart(11);
   const r0 = rows[0];
   return [
-    `sparse (CSR) against dense products, layer ${r0?.width}x${r0?.width} of MLP ${r0?.width}-${r0?.width}-${r0?.width}-10, batch ${r0?.batch}, ${reps} reps, medians`,
+    `sparse (CSR) against dense products, layer ${r0?.width}x${r0?.width} of MLP ${r0?.inputs}-${r0?.width}-${r0?.width}-10, batch ${r0?.batch}, ${reps} reps, medians`,
     machine,
     `${'sparsity'.padStart(9)}${'dense ms'.padStart(11)}${'sparse ms'.padStart(11)}${'speed-up'.padStart(10)}${'auto'.padStart(8)}${'step dense'.padStart(12)}${'step sparse'.padStart(13)}${'step x'.padStart(8)}`,
     ...rows.map(
