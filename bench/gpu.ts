@@ -36,6 +36,7 @@ import { createWgslEngine } from '../src/gpu/engine/engine';
 import { CHECK_CASES, CHECK_FORMATS, checkOneStep, verdict, type CheckFormat } from '../src/gpu/engine/float64-check';
 import { mlpConfig, seededRows } from '../src/gpu/engine/test-support';
 import { benchMatmul, type MatmulResult } from './matmul';
+import { serveDataThread } from './data-thread';
 import { measurePreparation, prepareTable } from './prepare';
 import { measureSparse, sparseTable } from './sparse-workload';
 import {
@@ -183,7 +184,10 @@ async function main(): Promise<number> {
     for (const f of formats) anatomy.push(await stepAnatomy(engineGpu, w, f, quick ? 3 : 40));
   }
   // Worker or GPU preparation of the MNIST sample's batches, through the workbench's services.
-  const preparation = onlyCnn || onlySparse || onlyMlp ? [] : await measurePreparation(quick ? 1 : 3, log, quick);
+  const preparation =
+    onlyCnn || onlySparse || onlyMlp
+      ? []
+      : await measurePreparation(quick ? 1 : 3, log, quick, new URL(import.meta.url));
   // Pruned layers: the CSR kernels against the dense products (only with --only=sparse; --quick: a small smoke case).
   const sparse =
     onlySparse || quick
@@ -439,10 +443,12 @@ async function checkNumerics(gpu: EngineGpu, formats: CheckFormat[], quick: bool
   return out;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: Error) => {
-    log(`failed: ${e.stack ?? e.message}`);
-    process.exit(1);
-  },
-);
+// The data thread of the preparation cases (bench/data-thread.ts) runs this bundle too: it only serves.
+if (!serveDataThread())
+  main().then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      log(`failed: ${e.stack ?? e.message}`);
+      process.exit(1);
+    },
+  );

@@ -6,6 +6,9 @@
  * samples/s, the data-wait share of the step (after the first 10 steps) and the bytes uploaded
  * per batch; one warm-up run per case, then `reps` runs round-robin, medians.
  *
+ * Each case runs with the data service in the trainer's thread (as the CLI runs it) and on a
+ * thread of its own (bench/data-thread.ts; as the browser runs it, in its data worker).
+ *
  *   npx tsx bench/prepare.ts [--json] [--reps N]
  *   (no GPU: LD_LIBRARY_PATH=/usr/lib/chromium VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json)
  *
@@ -19,7 +22,9 @@ import { defaultSplit } from '../src/core/data/split';
 import type { RunConfig } from '../src/core/train/record';
 import { DEFAULT_SETTINGS, makeRunConfig } from '../src/core/train/run-config';
 import { dataWaitShare } from '../src/core/train/step-series';
-import { localServices } from '../src/services/local-services';
+import { localClient, localServices } from '../src/services/local-services';
+import { createTrainerService } from '../src/services/trainer-service';
+import { dataThread, serveDataThread } from './data-thread';
 import type { TrainerEvent } from '../src/services/protocol';
 import { runPipeline } from '../src/services/run-pipeline';
 
@@ -43,11 +48,23 @@ export const PREPARE_CASES: PrepareCase[] = [
     model: { type: 'cnn', filters: [8, 16], hidden: [], activation: 'relu' },
     epochs: 2,
   },
+  // A small model at a large batch: the step is short and the batch large, where the data side is
+  // most likely to fall behind.
+  {
+    name: 'mnist-2k mlp-784-32-10 adam b512',
+    batchSize: 512,
+    model: { type: 'mlp', hidden: [32], activation: 'relu' },
+    epochs: 10,
+  },
 ];
+
+/** Where the data service runs: in the trainer's thread (the CLI), or on a thread of its own (the browser's data worker). */
+export type DataSide = 'same thread' | 'own thread';
 
 export interface PrepareResult {
   name: string;
   prepareOn: 'worker' | 'gpu';
+  dataSide: DataSide;
   samplesPerSec: number;
   dataWait: number | null;
   batchBytes: number;
@@ -58,9 +75,27 @@ const med = (xs: number[]) => {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-async function once(bytes: Uint8Array, c: PrepareCase, prepareOn: 'worker' | 'gpu') {
+async function once(bytes: Uint8Array, c: PrepareCase, prepareOn: 'worker' | 'gpu', thread: URL | null) {
   const events: TrainerEvent[] = [];
-  const services = localServices((e) => events.push(e));
+  const onEvent = (e: TrainerEvent) => events.push(e);
+  const own = thread ? dataThread(thread) : null;
+  const services = own
+    ? { data: own.client, trainer: localClient(createTrainerService(onEvent)) }
+    : localServices(onEvent);
+  try {
+    return await onceWith(services, events, bytes, c, prepareOn);
+  } finally {
+    await own?.close();
+  }
+}
+
+async function onceWith(
+  services: ReturnType<typeof localServices>,
+  events: TrainerEvent[],
+  bytes: Uint8Array,
+  c: PrepareCase,
+  prepareOn: 'worker' | 'gpu',
+) {
   const summary = await services.data.call('load', { name: 'mnist-2k.arrow', bytes: bytes.slice().buffer });
   await services.trainer.call('init', { preferred: 'webgpu' });
   const config: RunConfig = {
@@ -85,34 +120,43 @@ async function once(bytes: Uint8Array, c: PrepareCase, prepareOn: 'worker' | 'gp
   return { rate: result.medianSamplesPerSec, wait: dataWaitShare(steps, 10), bytes: result.batchBytes ?? 0 };
 }
 
-/** Every case both ways: a warm-up each, then `reps` runs round-robin. */
+/**
+ * Every case both ways (and, given `thread`, the module file a data thread runs: with the data
+ * service in this thread and on its own): a warm-up each, then `reps` runs round-robin.
+ */
 export async function measurePreparation(
   reps: number,
   log: (m: string) => void,
   quick = false,
+  thread: URL | null = null,
 ): Promise<PrepareResult[]> {
   const bytes = new Uint8Array(readFileSync('public/datasets/mnist-2k.arrow'));
   const out: PrepareResult[] = [];
+  const variants = (['worker', 'gpu'] as const).flatMap((p) =>
+    (thread ? (['same thread', 'own thread'] as const) : (['same thread'] as const)).map((side) => ({ p, side })),
+  );
   // quick: the first case for one epoch (a smoke test of the path, not a measurement).
   for (const c of quick ? [{ ...PREPARE_CASES[0], epochs: 1 }] : PREPARE_CASES) {
-    const runs = { worker: [] as Awaited<ReturnType<typeof once>>[], gpu: [] as Awaited<ReturnType<typeof once>>[] };
-    for (const p of ['worker', 'gpu'] as const) await once(bytes, { ...c, epochs: 1 }, p);
+    const runs = variants.map(() => [] as Awaited<ReturnType<typeof once>>[]);
+    const threadOf = (side: DataSide) => (side === 'own thread' ? thread : null);
+    for (const v of variants) await once(bytes, { ...c, epochs: 1 }, v.p, threadOf(v.side));
     for (let r = 0; r < reps; r++)
-      for (const p of ['worker', 'gpu'] as const) {
-        const x = await once(bytes, c, p);
-        runs[p].push(x);
+      for (const [i, v] of variants.entries()) {
+        const x = await once(bytes, c, v.p, threadOf(v.side));
+        runs[i].push(x);
         log(
-          `${c.name} · prepare on ${p} · rep ${r + 1}/${reps}: ${Math.round(x.rate)} samples/s, data wait ${x.wait === null ? '-' : (100 * x.wait).toFixed(2)} %`,
+          `${c.name} · prepare on ${v.p} · data side on ${v.side} · rep ${r + 1}/${reps}: ${Math.round(x.rate)} samples/s, data wait ${x.wait === null ? '-' : (100 * x.wait).toFixed(2)} %`,
         );
       }
-    for (const p of ['worker', 'gpu'] as const) {
-      const waits = runs[p].map((x) => x.wait).filter((w): w is number => w !== null);
+    for (const [i, v] of variants.entries()) {
+      const waits = runs[i].map((x) => x.wait).filter((w): w is number => w !== null);
       out.push({
         name: c.name,
-        prepareOn: p,
-        samplesPerSec: med(runs[p].map((x) => x.rate)),
+        prepareOn: v.p,
+        dataSide: v.side,
+        samplesPerSec: med(runs[i].map((x) => x.rate)),
         dataWait: waits.length ? med(waits) : null,
-        batchBytes: runs[p][0].bytes,
+        batchBytes: runs[i][0].bytes,
       });
     }
   }
@@ -123,20 +167,21 @@ export function prepareTable(results: PrepareResult[]): string {
   return results
     .map(
       (r) =>
-        `${r.name} · prepare on ${r.prepareOn}: ${Math.round(r.samplesPerSec)} samples/s, data wait ` +
+        `${r.name} · prepare on ${r.prepareOn}, data side on ${r.dataSide}: ${Math.round(r.samplesPerSec)} samples/s, data wait ` +
         `${r.dataWait === null ? '-' : `${(100 * r.dataWait).toFixed(2)} %`}, ${(r.batchBytes / 1024).toFixed(1)} KB per batch`,
     )
     .join('\n');
 }
 
-if (process.argv[1]?.endsWith('prepare.ts')) {
+// A data thread started by measurePreparation runs this file too: it serves and does nothing else.
+if (!serveDataThread() && process.argv[1]?.endsWith('prepare.ts')) {
   const args = process.argv.slice(2);
   const reps = Number(args[args.indexOf('--reps') + 1]) || 3;
   const log = (m: string) => process.stderr.write(`[prepare] ${m}\n`);
   const { installNodeWebGpu } = await import('../src/gpu/node-webgpu');
   if (!(await installNodeWebGpu())) throw new Error('the npm package "webgpu" (Dawn) did not load');
   await tf.setBackend('cpu');
-  const results = await measurePreparation(reps, log);
+  const results = await measurePreparation(reps, log, false, new URL(import.meta.url));
   process.stdout.write(
     args.includes('--json') ? `${JSON.stringify({ stage: 'prepare', results })}\n` : `${prepareTable(results)}\n`,
   );
