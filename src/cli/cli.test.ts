@@ -66,7 +66,7 @@ describe('cli inspect', () => {
       max: Math.max(...finite),
     });
     expect(out.columns[1].nonFinite).toBeUndefined();
-    expect(cli('inspect', file).stdout).toContain('column x: 5 non-finite value(s) (NaN or Infinity), left out of');
+    expect(cli('inspect', file).stdout).toContain('column x: 5 non-finite values (NaN or Infinity), left out of');
   });
 
   it('marks raw-bytes columns (hashed, a feature only when named) in JSON and in text', () => {

@@ -1,5 +1,10 @@
 import { nearField } from './data/names';
 
+/** `n noun`, the noun in the plural unless n is 1 ("1 step", "3 epochs"): message text, never "step(s)". */
+export function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /**
  * A configuration that cannot be trained, refused before training starts. The message names
  * the offending field (for example `optimizer.learningRate`) and says what is allowed. Here, at

@@ -1,3 +1,4 @@
+import { counted } from '../../core/errors';
 import { dateStatText, tableStats } from '../../core/data/stats';
 import type { DataTable } from '../../core/data/table';
 import { timeLimitSeconds, UsageError, type ParsedArgs } from '../args';
@@ -93,7 +94,7 @@ export async function inspect(args: ParsedArgs): Promise<{ json: unknown; text: 
     ...columns.flatMap((c) =>
       c.nonFinite
         ? [
-            `column ${c.name}: ${c.nonFinite} non-finite value(s) (NaN or Infinity), left out of min, max and mean ` +
+            `column ${c.name}: ${counted(c.nonFinite, 'non-finite value')} (NaN or Infinity), left out of min, max and mean ` +
               '(distinct counts them); a run that trains on this column is refused until they are removed or marked missing',
           ]
         : [],
@@ -109,7 +110,5 @@ export async function inspect(args: ParsedArgs): Promise<{ json: unknown; text: 
   return { json, text };
 }
 
-/** `1 row`, `2 rows`. */
-export function counted(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
+/** `1 row`, `2 rows` (src/core/errors.ts; here too for the CLI's commands). */
+export { counted };

@@ -200,7 +200,7 @@ describe('cli train on tfjs-cpu', () => {
       `batch ${inStream}: the default batch of 32 is more than the ${inStream} training rows`,
     );
     expect(fitted.stdout).toContain(`small.csv: ${inStream} training rows, 1 feature, label "c"`);
-    expect(fitted.stdout).toContain(`batch ${inStream} · 3 epoch(s)`);
+    expect(fitted.stdout).toContain(`batch ${inStream} · 3 epochs`);
     expect(fitted.stdout).toContain('status done · 3 steps · ');
     expect(fitted.stdout).toContain('streamed from memory piece by piece');
   });
@@ -286,6 +286,8 @@ describe('cli train on tfjs-cpu', () => {
     const origins = new Set(rows.map((r) => (r as unknown as { Origin: string }).Origin));
     const r = cli(['--data', cars, '--label', 'Name', '--backend', 'cpu', '--epochs', '1']);
     expect(r.code).toBe(0);
+    // One epoch is said in the singular, as the record holds it.
+    expect(r.stdout).toMatch(/ · batch \d+ · 1 epoch on /);
     expect(r.stdout).toMatch(
       new RegExp(
         `^cars\\.json: \\d+ training rows, ${columns - 1} features \\(${columns - 2 + origins.size} inputs once encoded\\), ` +

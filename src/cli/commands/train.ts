@@ -731,7 +731,7 @@ export async function runOnce(
       `label "${label}" ` +
       `(${prepared.task.task}${prepared.classes ? `, ${prepared.classes.length} classes` : ''})`,
     `${config.model.type} · ${config.optimizer.name} lr ${config.optimizer.learningRate} · ` +
-      (`batch ${config.batchSize} · ${config.epochs} epoch(s) ` +
+      (`batch ${config.batchSize} · ${counted(config.epochs, 'epoch')} ` +
         (`on ${ran.backend}${ran.adapter ? ` (${ran.adapter.vendor} ${ran.adapter.architecture})` : ''} · ` +
           `engine ${config.engine} · ${config.precision}${config.precision === 'fp16-mixed' ? ` (f16 ${ran.f16Path})` : ''}`)),
     ...(result.status === 'failed' && result.error ? [`failed: ${result.error}`] : []),
@@ -756,7 +756,9 @@ export async function runOnce(
           : '')
       : 'no epoch finished',
     ...(result.lossScale !== undefined || result.skippedSteps !== undefined
-      ? [`loss scale at the end ${result.lossScale ?? '-'} · ${result.skippedSteps ?? '-'} step(s) skipped on overflow`]
+      ? [
+          `loss scale at the end ${result.lossScale ?? '-'} · ${result.skippedSteps == null ? '- steps' : counted(result.skippedSteps, 'step')} skipped on overflow`,
+        ]
       : []),
     ...(config.pruning ? [pruningText(config.pruning, result, steps.length)] : []),
     ...(config.distill

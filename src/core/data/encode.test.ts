@@ -167,8 +167,30 @@ describe('encodeTable', () => {
       ],
     };
     expect(() => encodeTable(bad, { label: 'label', features: ['broken'] }, split)).toThrow(
-      'synthetic.csv: column "broken" has 21 non-finite value(s)',
+      'synthetic.csv: column "broken" has 21 non-finite values',
     );
+  });
+
+  it('refuses a label column with fewer than two values, counting them in words', () => {
+    const labelled = (n: number): DataTable => ({
+      ...t,
+      columns: t.columns.map((c) =>
+        c.name === 'x' && c.kind === 'numeric'
+          ? { ...c, valid: Uint8Array.from({ length: t.rows }, (_, i) => (i < n ? 1 : 0)) }
+          : c,
+      ),
+    });
+    // A reference count: the rows whose label is present, from the column's own mask.
+    for (const n of [0, 1]) {
+      const table = labelled(n);
+      const col = table.columns.find((c) => c.name === 'x')!;
+      expect(col.valid!.reduce((a, v) => a + v, 0)).toBe(n);
+      expect(() => encodeTable(table, { label: 'x', features: ['label'] }, split)).toThrow(
+        n === 1
+          ? 'synthetic.csv: only 1 row has a value in label column "x"'
+          : 'synthetic.csv: no row has a value in label column "x"',
+      );
+    }
   });
 
   it('refuses a missing label column and an empty feature list', () => {

@@ -3,7 +3,7 @@ import { columnStats, dateStatText, type ColumnStats } from './stats';
 import { beyondFloat32, checkStandardised, meanStd, type Moments } from './moments';
 import { splitRows, type Split, type SplitSpec } from './split';
 import type { InputFeature } from './preprocessing';
-import { ConfigError } from '../errors';
+import { ConfigError, counted } from '../errors';
 
 /** Which column to predict and which to learn from. */
 export interface FeatureSpec {
@@ -348,7 +348,7 @@ export function encodeTable(
     const s = col === labelCol ? labelStats : columnStats(col);
     if (s.nonFinite > 0) {
       throw new DataError(
-        `${table.name}: column "${col.name}" has ${s.nonFinite} non-finite value(s) (NaN or Infinity); ` +
+        `${table.name}: column "${col.name}" has ${counted(s.nonFinite, 'non-finite value')} (NaN or Infinity); ` +
           `remove them or drop the column`,
       );
     }
@@ -372,7 +372,10 @@ export function encodeTable(
   }
   const sourceRows = Int32Array.from(keep);
   const rows = sourceRows.length;
-  if (rows < 2) throw new DataError(`${table.name}: only ${rows} row(s) have a value in label column "${spec.label}"`);
+  if (rows < 2)
+    throw new DataError(
+      `${table.name}: ${rows === 1 ? 'only 1 row has' : 'no row has'} a value in label column "${spec.label}"`,
+    );
   const split = splitRows(rows, splitSpec);
 
   const denseCols = featureCols.filter((c) => c.kind === 'numeric' || c.dictionary.length <= ONE_HOT_LIMIT);

@@ -1,3 +1,4 @@
+import { counted } from '../errors';
 import { columnStats } from './stats';
 import { kindChanged } from './stream-stats';
 import { beyondFloat32, meanStd, type Moments } from './moments';
@@ -157,7 +158,7 @@ export class StreamEncoder {
       const s = columnStats(c);
       if (s.nonFinite > 0)
         throw new DataError(
-          `${chunk.name}: column "${c.name}" has ${s.nonFinite} non-finite value(s) (NaN or ` +
+          `${chunk.name}: column "${c.name}" has ${counted(s.nonFinite, 'non-finite value')} (NaN or ` +
             `Infinity) in rows ${start}-${start + (filtered ? filtered.of : chunk.rows) - 1}`,
         );
     }

@@ -313,7 +313,7 @@ describe('TFRecord reader', () => {
     const records = Array.from({ length: 300 }, (_, i) => exampleBytes({ x: { floats: [i] }, y: { ints: [i % 2] } }));
     records[250] = exampleBytes({ x: { floats: [1, 2] }, y: { ints: [0] } });
     expect(errorOf(() => [...readTfRecordChunks(frameRecords(records), 'c.tfrecord', 1000)])).toBe(
-      'c.tfrecord: record 251: feature "x" holds 2 float_list value(s); the records read first hold 1 float_list value(s) per record',
+      'c.tfrecord: record 251: feature "x" holds 2 float_list values; the records read first hold 1 float_list value per record',
     );
   });
 });

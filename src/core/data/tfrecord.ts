@@ -26,6 +26,7 @@
  * A file that is not TFRecord framing, or a record that is not a `tf.Example`, is refused with
  * what was wrong. Streaming reads the records a chunk at a time (`readTfRecordChunks`).
  */
+import { counted } from '../errors';
 import { ByteBuckets } from './byte-buckets';
 import { crc32c } from './crc32';
 import { JSON_CELLS_PER_BYTE, JSON_MIN_CELL_LIMIT, MAX_LIST_COLUMNS, MAX_JSON_COLUMNS } from './limits';
@@ -558,8 +559,8 @@ function columnsOf(scan: Scan, f: FeatureEntries | undefined, l: FeatureLayout, 
     // Numbers of either kind fit a numeric layout (a later chunk may bring ints where the first had floats).
     if ((kind === BYTES) !== (l.kind === BYTES) || count !== width) {
       throw new DataError(
-        `record ${first + entries[at] + 1}: feature "${l.name}" holds ${count} ${KIND_NAME[kind]} value(s); the ` +
-          `records read first hold ${width} ${KIND_NAME[l.kind]} value(s) per record`,
+        `record ${first + entries[at] + 1}: feature "${l.name}" holds ${counted(count, `${KIND_NAME[kind]} value`)}; the ` +
+          `records read first hold ${counted(width, `${KIND_NAME[l.kind]} value`)} per record`,
       );
     }
     present[entries[at]] = 1;

@@ -5,6 +5,7 @@
  * workbench's tensors by name, in its layouts), data.npz (the encoded split and batch order,
  * when the run's data is at hand) and a README with the torchrun lines.
  */
+import { counted } from '../errors';
 import type { RunConfig } from '../train/record';
 import type { TrainedModel } from '../train/trained';
 import type { ExportedFile } from './files';
@@ -40,7 +41,7 @@ function readme(id: string, config: RunConfig, trained: TrainedModel, withData: 
 
 Exported by Trainbench: ${trained.model.type} on ${config.data.name} (label "${config.data.label}",
 ${trained.preprocessing.dim} encoded features), ${o.name} at learning rate ${o.learningRate}, batch
-${config.batchSize}, ${config.epochs} epoch(s), seed ${config.seed}.
+${config.batchSize}, ${counted(config.epochs, 'epoch')}, seed ${config.seed}.
 
 | file | what |
 |---|---|
