@@ -183,8 +183,9 @@ describe('encodeTable', () => {
     // A reference count: the rows whose label is present, from the column's own mask.
     for (const n of [0, 1]) {
       const table = labelled(n);
-      const col = table.columns.find((c) => c.name === 'x')!;
-      expect(col.valid!.reduce((a, v) => a + v, 0)).toBe(n);
+      const col = table.columns.find((c) => c.name === 'x');
+      if (col?.kind !== 'numeric' || !col.valid) throw new Error('column x is numeric with a mask');
+      expect(Array.from(col.valid).reduce((a, v) => a + v, 0)).toBe(n);
       expect(() => encodeTable(table, { label: 'x', features: ['label'] }, split)).toThrow(
         n === 1
           ? 'synthetic.csv: only 1 row has a value in label column "x"'
