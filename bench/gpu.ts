@@ -37,7 +37,7 @@ import { CHECK_CASES, CHECK_FORMATS, checkOneStep, verdict, type CheckFormat } f
 import { mlpConfig, seededRows } from '../src/gpu/engine/test-support';
 import { benchMatmul, type MatmulResult } from './matmul';
 import { serveDataThread } from './data-thread';
-import { measurePreparation, prepareTable } from './prepare';
+import { measurePreparation, PREPARE_CASES, prepareTable } from './prepare';
 import { measureSparse, sparseTable } from './sparse-workload';
 import {
   makeBatches,
@@ -110,6 +110,19 @@ const WORKLOADS: Workload[] = [
 const onlyCnn = args.includes('--only=cnn');
 /** --only=prepare: numerics, then the worker-or-GPU batch preparation cases alone (bench/prepare.ts). */
 const onlyPrepare = args.includes('--only=prepare');
+/**
+ * --prefetch=4,12: the first preparation case alone, once per prefetch depth (how much of its data
+ * wait is the hand-over of batches between threads rather than their preparation).
+ */
+const prefetchArg = args.find((a) => a.startsWith('--prefetch='));
+const prepareCases = prefetchArg
+  ? prefetchArg
+      .slice(11)
+      .split(',')
+      .map(Number)
+      .filter((n) => Number.isInteger(n) && n >= 1)
+      .map((prefetch) => ({ ...PREPARE_CASES[0], name: `${PREPARE_CASES[0].name} prefetch ${prefetch}`, prefetch }))
+  : PREPARE_CASES;
 /** --only=sparse: numerics, then the CSR kernels of a pruned 4096 x 4096 layer against its dense products (bench/sparse-workload.ts). */
 const onlySparse = args.includes('--only=sparse');
 /** --only=mlp: numerics, the forward matmuls, then the MLP workloads and their step anatomy alone. */
@@ -187,7 +200,7 @@ async function main(): Promise<number> {
   const preparation =
     onlyCnn || onlySparse || onlyMlp
       ? []
-      : await measurePreparation(quick ? 1 : 3, log, quick, new URL(import.meta.url));
+      : await measurePreparation(quick ? 1 : 3, log, quick, new URL(import.meta.url), prepareCases);
   // Pruned layers: the CSR kernels against the dense products (only with --only=sparse; --quick: a small smoke case).
   const sparse =
     onlySparse || quick

@@ -33,6 +33,8 @@ export interface PrepareCase {
   batchSize: number;
   model: RunConfig['model'];
   epochs: number;
+  /** Batches in flight between the data side and the trainer (default: the run's default, 4). */
+  prefetch?: number;
 }
 
 export const PREPARE_CASES: PrepareCase[] = [
@@ -100,7 +102,15 @@ async function onceWith(
   await services.trainer.call('init', { preferred: 'webgpu' });
   const config: RunConfig = {
     ...makeRunConfig(
-      { ...DEFAULT_SETTINGS, engine: 'wgsl', batchSize: c.batchSize, epochs: c.epochs, model: c.model, prepareOn },
+      {
+        ...DEFAULT_SETTINGS,
+        engine: 'wgsl',
+        batchSize: c.batchSize,
+        epochs: c.epochs,
+        model: c.model,
+        prepareOn,
+        prefetch: c.prefetch ?? DEFAULT_SETTINGS.prefetch,
+      },
       {
         fingerprint: summary.fingerprint,
         name: summary.name,
@@ -129,6 +139,7 @@ export async function measurePreparation(
   log: (m: string) => void,
   quick = false,
   thread: URL | null = null,
+  cases: PrepareCase[] = PREPARE_CASES,
 ): Promise<PrepareResult[]> {
   const bytes = new Uint8Array(readFileSync('public/datasets/mnist-2k.arrow'));
   const out: PrepareResult[] = [];
@@ -136,7 +147,7 @@ export async function measurePreparation(
     (thread ? (['same thread', 'own thread'] as const) : (['same thread'] as const)).map((side) => ({ p, side })),
   );
   // quick: the first case for one epoch (a smoke test of the path, not a measurement).
-  for (const c of quick ? [{ ...PREPARE_CASES[0], epochs: 1 }] : PREPARE_CASES) {
+  for (const c of quick ? [{ ...cases[0], epochs: 1 }] : cases) {
     const runs = variants.map(() => [] as Awaited<ReturnType<typeof once>>[]);
     const threadOf = (side: DataSide) => (side === 'own thread' ? thread : null);
     for (const v of variants) await once(bytes, { ...c, epochs: 1 }, v.p, threadOf(v.side));
