@@ -3,8 +3,13 @@
  * side fails, whether the failure arrives before the loop asks for a batch or while it waits.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { PortBatchSource } from './batch-channel';
+import { PortBatchSource, serveBatches } from './batch-channel';
+import { Batcher } from '../core/data/batcher';
+import { iota } from '../core/data/rng';
 import { DataError } from '../core/data/table';
+import type { TrainEngine } from '../core/train/engine';
+import { DEFAULT_SETTINGS, makeRunConfig } from '../core/train/run-config';
+import { READ_EVERY, train, type BatchSource } from '../core/train/trainer';
 
 const channels: MessageChannel[] = [];
 afterEach(() => {
@@ -36,5 +41,91 @@ describe('PortBatchSource', () => {
     s.fail('a second reason');
     await expect(s.next()).rejects.toThrow(new DataError('the data worker stopped unexpectedly'));
     await expect(s.next()).rejects.toBeInstanceOf(DataError);
+  });
+});
+
+describe('the default prefetch depth against the loop that drains it', () => {
+  /**
+   * The trainer's loop over a real channel, the data side in this thread (as the CLI runs it): it
+   * takes batches without yielding between two reads of the losses (every READ_EVERY steps; the
+   * fake engine's read waits as a GPU's would), so the batches it recycled arrive only at a read.
+   * Counted: the steps that found no batch queued, after the first read.
+   */
+  async function emptyTakes(depth: number): Promise<number> {
+    const ch = new MessageChannel();
+    channels.push(ch);
+    const dim = 3;
+    const batchSize = 8;
+    const batcher = new Batcher({
+      x: Float32Array.from({ length: 400 * dim }, (_, i) => i),
+      y: new Float32Array(400),
+      dim,
+      rows: iota(400),
+      batchSize,
+      epochs: 4,
+      seed: 1,
+    });
+    const server = serveBatches(ch.port2, batcher, dim, batchSize, depth);
+    const port = new PortBatchSource(ch.port1);
+    let step = 0;
+    let empty = 0;
+    const source: BatchSource = {
+      next: () => {
+        if (step++ > READ_EVERY && port.queued === 0) empty++;
+        return port.next();
+      },
+      recycle: (b) => port.recycle(b),
+    };
+    let queued = 0;
+    const engine: TrainEngine = {
+      step() {
+        queued++;
+      },
+      async drain() {
+        await new Promise((r) => setTimeout(r, 5));
+        const losses = new Float32Array(queued).fill(1);
+        queued = 0;
+        return { losses, gpuMs: Array.from(losses, () => null) };
+      },
+      validate: async () => ({ loss: 1, accuracy: null }),
+      misclassified: async () => [],
+      parameters: async () => [],
+      setMasks: async () => {},
+      memory: () => ({ tensors: 0, bytes: 0, gpuBytes: 0 }),
+      mixedPrecision: async () => null,
+      dispose() {},
+    };
+    const config = makeRunConfig(
+      { ...DEFAULT_SETTINGS, batchSize, epochs: 4, backend: 'cpu', prefetch: depth },
+      {
+        fingerprint: 'f',
+        name: 'x.csv',
+        rows: 400,
+        label: 'y',
+        features: ['x'],
+        dedup: 'none',
+        split: { train: 1, val: 0, test: 0, seed: 1 },
+      },
+    );
+    const summary = await train(
+      config,
+      { task: 'regression', dim, outputs: 1, val: null },
+      source,
+      () => engine,
+      { onSteps: () => undefined, onEpoch: () => undefined, shouldStop: () => false, waitWhilePaused: async () => {} },
+      { flushMs: 0 },
+    );
+    server.stop();
+    expect(summary.status).toBe('done');
+    // Every batch of the 4 epochs was trained: the channel lost none.
+    expect(step).toBe(4 * (400 / batchSize) + 1);
+    return empty;
+  }
+
+  it('is above the reads: the queue never runs dry between two reads of the losses', async () => {
+    expect(DEFAULT_SETTINGS.prefetch).toBeGreaterThan(READ_EVERY);
+    expect(await emptyTakes(DEFAULT_SETTINGS.prefetch)).toBe(0);
+    // The depth of before (4): dry every few steps, each a wait for the data side.
+    expect(await emptyTakes(4)).toBeGreaterThan(5 * READ_EVERY);
   });
 });

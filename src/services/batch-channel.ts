@@ -156,6 +156,11 @@ export class PortBatchSource implements BatchSource {
     w?.(this.failure);
   }
 
+  /** Batches received and not yet taken (a `next()` with none waits for the data side). */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   next(): Promise<Batch | null> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.queue.length) return Promise.resolve(this.queue.shift()!);

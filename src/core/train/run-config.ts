@@ -86,7 +86,10 @@ export const DEFAULT_SETTINGS: RunSettings = {
   epochs: 10,
   seed: 1,
   backend: 'webgpu',
-  prefetch: 4,
+  // Above the trainer's READ_EVERY (10): with 4, the queue ran dry every 4 steps between two reads
+  // of the losses, when the trainer yields and the refilled batches arrive; on an H200 that was
+  // 3-17 % of the step (bench/results/gpu-h200-2026-12-04-prefetch.*), with 12 under 0.5 %.
+  prefetch: 12,
   engine: 'tfjs',
   precision: 'fp32',
   dedup: 'none',

@@ -90,6 +90,13 @@ export function tfjsEngine(makeOptimizer: () => StepOptimizer, options: TfjsEngi
  * `dataSync`), metrics are buffered and flushed a few times a second, and every tensor a
  * step makes is disposed, so `tf.memory().numTensors` stays flat over a run.
  */
+/**
+ * Steps between two reads of the losses (one GPU sync each): the loop's default `readEvery`. The
+ * default prefetch depth (run-config.ts) is above it, so the batches recycled since the last read
+ * are back in the queue before it runs dry (see README, "prefetch").
+ */
+export const READ_EVERY = 10;
+
 export async function train(
   config: RunConfig,
   task: TrainTask,
@@ -99,7 +106,7 @@ export async function train(
   options: TrainOptions = {},
 ): Promise<RunSummary> {
   const now = options.now ?? (() => performance.now());
-  const readEvery = options.readEvery ?? 10;
+  const readEvery = options.readEvery ?? READ_EVERY;
   const flushMs = options.flushMs ?? 250;
   const gpuTimeEvery = Math.max(1, options.gpuTimeEvery ?? 10);
   const wallStart = now();
