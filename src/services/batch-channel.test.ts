@@ -3,7 +3,8 @@
  * side fails, whether the failure arrives before the loop asks for a batch or while it waits.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { PortBatchSource, serveBatches } from './batch-channel';
+import { checkPrefetchBytes, PortBatchSource, serveBatches } from './batch-channel';
+import { ConfigError } from '../core/errors';
 import { Batcher } from '../core/data/batcher';
 import { iota } from '../core/data/rng';
 import { DataError } from '../core/data/table';
@@ -127,5 +128,39 @@ describe('the default prefetch depth against the loop that drains it', () => {
     expect(await emptyTakes(DEFAULT_SETTINGS.prefetch)).toBe(0);
     // The depth of before (4): dry every few steps, each a wait for the data side.
     expect(await emptyTakes(4)).toBeGreaterThan(5 * READ_EVERY);
+  });
+});
+
+describe('the batch buffers a prefetch depth holds', () => {
+  it('refuses, before allocating, a depth whose buffers pass 1 GiB, naming prefetch and the depth that fits', () => {
+    // Batch 65536 of 1000 inputs: x 65536 x 1000 floats and y 65536 floats, 4 bytes each.
+    const one = 4 * 65536 * 1001;
+    expect(one * 4).toBeLessThanOrEqual(2 ** 30);
+    expect(one * 5).toBeGreaterThan(2 ** 30);
+    expect(() => checkPrefetchBytes(4, 65536, 1000)).not.toThrow();
+    expect(() => checkPrefetchBytes(12, 65536, 1000)).toThrow(
+      new ConfigError(
+        'prefetch',
+        '12 batch buffers of 250.3 MB each (batch 65536 x 1000 inputs) are 3003.0 MB, more than the 1024.0 MB ' +
+          'the data side may hold (set prefetch to 4 or less, or a smaller batch)',
+      ),
+    );
+    // One buffer alone too large: the batch is what to change. The teacher's logits count too.
+    expect(() => checkPrefetchBytes(1, 1 << 20, 300)).toThrow(/\(set a smaller batchSize\)$/);
+    expect(() => checkPrefetchBytes(4, 65536, 1000, 100)).toThrow(/set prefetch to 3 or less/);
+    // serveBatches refuses before it fills (or allocates) anything.
+    const ch = new MessageChannel();
+    channels.push(ch);
+    let filled = 0;
+    const filler = {
+      fill: () => {
+        filled++;
+        return { size: 0, epoch: 0, index: 0, lastInEpoch: true };
+      },
+    };
+    expect(() => serveBatches(ch.port2, filler, 1000, 1 << 20, 12)).toThrow(ConfigError);
+    expect(filled).toBe(0);
+    // The default depth at a large MNIST-sized batch holds well under the limit.
+    expect(() => checkPrefetchBytes(DEFAULT_SETTINGS.prefetch, 4096, 784)).not.toThrow();
   });
 });

@@ -8,6 +8,30 @@ import type { BatchInfo } from '../core/data/batcher';
 import type { Batch, BatchSource } from '../core/train/trainer';
 import type { BatchMessage } from './protocol';
 import { DataError } from '../core/data/table';
+import { ConfigError } from '../core/errors';
+
+/** The most the data side's batch buffers may hold together (all `depth` of them): 1 GiB. */
+export const PREFETCH_BYTES = 1 << 30;
+
+const megabytes = (bytes: number) => `${(bytes / (1 << 20)).toFixed(1)} MB`;
+
+/**
+ * Refuses a prefetch depth whose batch buffers (x, y and the teacher's logits, float32) would hold
+ * more than PREFETCH_BYTES together, naming `prefetch` and the depth that fits (or, when one buffer
+ * alone is too large, the batch): a run is refused before anything is allocated, never left to fail
+ * for memory.
+ */
+export function checkPrefetchBytes(depth: number, batchSize: number, dim: number, softWidth = 0): void {
+  const one = 4 * batchSize * (dim + 1 + softWidth);
+  if (depth * one <= PREFETCH_BYTES) return;
+  const fits = Math.floor(PREFETCH_BYTES / one);
+  throw new ConfigError(
+    'prefetch',
+    `${depth} batch buffers of ${megabytes(one)} each (batch ${batchSize} x ${dim} inputs) are ` +
+      `${megabytes(depth * one)}, more than the ${megabytes(PREFETCH_BYTES)} the data side may hold ` +
+      (fits >= 1 ? `(set prefetch to ${fits} or less, or a smaller batch)` : '(set a smaller batchSize)'),
+  );
+}
 
 /** Anything that fills batch buffers: the in-memory Batcher, or the StreamingBatcher. */
 export interface BatchFiller {
@@ -39,6 +63,7 @@ export function serveBatches(
   depth: number,
   onStop?: () => void,
 ): BatchServer {
+  checkPrefetchBytes(depth, batchSize, dim, batcher.softWidth ?? 0);
   let done = false;
   const idle: [Float32Array, Float32Array, Float32Array | undefined][] = [];
   const send = (m: BatchMessage, t: Transferable[] = []) => port.postMessage(m, t);

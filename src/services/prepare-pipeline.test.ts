@@ -64,7 +64,10 @@ describe('batches prepared on the GPU', () => {
     const plain = await runOnce('mnist-2k.arrow', mnist, cnn);
     const losses = (r: typeof a) => r.steps.map((s) => s.loss);
     expect(a.result.status).toBe('done');
-    expect(losses(a)).toEqual(losses(b));
+    // The same crops and flips give the same losses. Not always to the last bit: each run opens its
+    // own device and times the kernels' variants there (tune.ts), and a machine under load may pick
+    // another split of a sum, which rounds differently (seen: 3e-7). Other crops differ by far more.
+    expect(relError(losses(a), losses(b))).toBeLessThan(1e-5);
     expect(losses(a)[0]).toBeCloseTo(losses(plain)[0], 0);
     expect(relError(losses(a), losses(plain))).toBeGreaterThan(1e-4);
   }, 180_000);
