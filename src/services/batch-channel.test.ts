@@ -8,7 +8,7 @@ import { ConfigError } from '../core/errors';
 import { Batcher } from '../core/data/batcher';
 import { iota } from '../core/data/rng';
 import { DataError } from '../core/data/table';
-import type { TrainEngine } from '../core/train/engine';
+import { stubEngine } from '../core/train/test-engine';
 import { DEFAULT_SETTINGS, makeRunConfig } from '../core/train/run-config';
 import { READ_EVERY, train, type BatchSource } from '../core/train/trainer';
 
@@ -77,25 +77,7 @@ describe('the default prefetch depth against the loop that drains it', () => {
       },
       recycle: (b) => port.recycle(b),
     };
-    let queued = 0;
-    const engine: TrainEngine = {
-      step() {
-        queued++;
-      },
-      async drain() {
-        await new Promise((r) => setTimeout(r, 5));
-        const losses = new Float32Array(queued).fill(1);
-        queued = 0;
-        return { losses, gpuMs: Array.from(losses, () => null) };
-      },
-      validate: async () => ({ loss: 1, accuracy: null }),
-      misclassified: async () => [],
-      parameters: async () => [],
-      setMasks: async () => {},
-      memory: () => ({ tensors: 0, bytes: 0, gpuBytes: 0 }),
-      mixedPrecision: async () => null,
-      dispose() {},
-    };
+    const engine = stubEngine({ readDelayMs: 5 });
     const config = makeRunConfig(
       { ...DEFAULT_SETTINGS, batchSize, epochs: 4, backend: 'cpu', prefetch: depth },
       {

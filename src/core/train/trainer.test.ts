@@ -3,8 +3,8 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { Batcher } from '../data/batcher';
 import { Rng, iota } from '../data/rng';
 import { DIVERGED_STEPS, tfjsEngine, train, type Batch, type BatchSource } from './trainer';
-import type { TrainEngine } from './engine';
 import { createOptimizer } from './optimizers';
+import { stubEngine } from './test-engine';
 import { DEFAULT_SETTINGS, makeRunConfig } from './run-config';
 import type { EpochRecord, RunConfig, StepRecord } from './record';
 import { mlpReference } from './reference/mlp';
@@ -390,26 +390,7 @@ describe('start-up and time budgets (a clock the test moves)', () => {
    */
   function clocked() {
     let t = 0;
-    let stepped = 0;
-    let queued = 0;
-    const engine: TrainEngine = {
-      step() {
-        t += stepped++ === 0 ? 2000 : 10;
-        queued++;
-      },
-      async drain() {
-        const losses = new Float32Array(queued).fill(1);
-        queued = 0;
-        return { losses, gpuMs: Array.from(losses, () => null) };
-      },
-      validate: async () => ({ loss: 1, accuracy: null }),
-      misclassified: async () => [],
-      parameters: async () => [],
-      setMasks: async () => {},
-      memory: () => ({ tensors: 0, bytes: 0, gpuBytes: 0 }),
-      mixedPrecision: async () => null,
-      dispose() {},
-    };
+    const engine = stubEngine({ onStep: (step) => (t += step === 0 ? 2000 : 10) });
     return {
       now: () => t,
       advance: (ms: number) => (t += ms),
@@ -491,26 +472,14 @@ describe('start-up and time budgets (a clock the test moves)', () => {
 describe('a run that diverges (its loss stops being a number) ends as failed', () => {
   /** An engine that reports the losses `lossAt(step)`; epochs of `perEpoch` steps; counts validations. */
   function scripted(lossAt: (step: number) => number, steps: number, perEpoch: number) {
-    let stepped = 0;
-    let queued: number[] = [];
     const seen = { validations: 0, parameters: 0 };
-    const engine: TrainEngine = {
-      step() {
-        queued.push(lossAt(stepped++));
+    const engine = stubEngine({
+      lossAt,
+      overrides: {
+        validate: async () => (seen.validations++, { loss: 0.5, accuracy: 0.75 }),
+        parameters: async () => (seen.parameters++, []),
       },
-      async drain() {
-        const losses = Float32Array.from(queued);
-        queued = [];
-        return { losses, gpuMs: Array.from(losses, () => null) };
-      },
-      validate: async () => (seen.validations++, { loss: 0.5, accuracy: 0.75 }),
-      misclassified: async () => [],
-      parameters: async () => (seen.parameters++, []),
-      setMasks: async () => {},
-      memory: () => ({ tensors: 0, bytes: 0, gpuBytes: 0 }),
-      mixedPrecision: async () => null,
-      dispose() {},
-    };
+    });
     let served = 0;
     const source: BatchSource = {
       next: async () =>
